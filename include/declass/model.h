@@ -1,0 +1,138 @@
+/*
+ * declass — the document model (dc_doc).
+ *
+ * A dc_doc is a plain value: every string and array in it is owned by the
+ * document and freed by dc_doc_free().  Ingesters build one, the store keeps
+ * it (as the JSON of dc_doc_to_json), renderers print it.  Field meanings are
+ * those of DESIGN.md, "The document model".
+ */
+#ifndef DECLASS_MODEL_H
+#define DECLASS_MODEL_H
+
+#include "declass/util.h"
+
+/* A position inside a portion's text where something stood in the source. */
+typedef enum dc_mark_kind {
+    DC_MARK_PAGE = 1, /* a page marker "[Page N]"; value = "N", or "" for an
+                         unnumbered page separator (OCR "===") */
+    DC_MARK_NOTE = 2, /* a footnote marker; value = marker as found ("1") */
+} dc_mark_kind;
+
+typedef struct dc_mark {
+    size_t at; /* byte offset into the portion's text */
+    dc_mark_kind kind;
+    char *value;
+} dc_mark;
+
+typedef struct dc_portion {
+    char *id;             /* "p1", "p2", ... in document order */
+    char *kind;           /* paragraph|heading|item|editorial|gap|signature|table|list */
+    char *label;          /* "1", "a", "A" as printed, or NULL */
+    char *page;           /* page in force at the portion's start, or NULL */
+    char *classification; /* portion marking, or NULL (inherits the document's) */
+    dc_strv compartments; /* compartments / distribution list */
+    char *text;           /* the text with page and note markers removed */
+    int withheld;
+    char *withheld_reason;
+    dc_mark *marks;
+    size_t n_marks, cap_marks;
+} dc_portion;
+
+typedef struct dc_footnote {
+    char *n;      /* the marker that points to it, as in the TEI numbering */
+    char *label;  /* the number printed in the source's note list, or NULL */
+    char *anchor; /* portion id (or "title") where the marker stands, or NULL */
+    char *text;   /* NULL when the source has the marker but not the note */
+} dc_footnote;
+
+typedef struct dc_gap {
+    char *extent; /* "1 line", "less than 1 line", "3 pages" */
+    char *page;
+    char *anchor; /* portion id */
+} dc_gap;
+
+typedef struct dc_ref {
+    char *kind;     /* document|footnote|paper|action|file|volume|supplement */
+    char *target;   /* "237", "NSC 5817", "795.00/10–750" */
+    char *relation; /* "supersedes", or NULL */
+    char *detail;   /* e.g. the footnote number of "footnote 2, Document 30" */
+} dc_ref;
+
+typedef struct dc_doc {
+    char *id;          /* "collection/local" */
+    char *collection;
+    char *local_id;
+    char *number;      /* number in its volume, or NULL */
+    char *title;
+    char *doc_type;
+    char *date;        /* ISO 8601 (YYYY-MM-DD) or NULL */
+    char *date_source; /* how the date was derived: dateline|tei|file-number|NULL */
+    char *classification;
+    char *source_note;
+    char *source_note_n;     /* marker of the source note ("0"), or NULL */
+    char *source_note_label; /* its number in the source's note list, or NULL */
+    char *title_note;        /* marker glued to the title, or NULL */
+    char *release_status;    /* released|under-review|classified */
+    char *release_date;
+    char *format;            /* text|tei */
+    dc_strv file_numbers, pages, persons;
+    dc_portion *portions;
+    size_t n_portions, cap_portions;
+    dc_footnote *footnotes;
+    size_t n_footnotes, cap_footnotes;
+    dc_gap *gaps;
+    size_t n_gaps, cap_gaps;
+    dc_ref *refs;
+    size_t n_refs, cap_refs;
+} dc_doc;
+
+/* A new, empty document, or NULL on NOMEM.  Free with dc_doc_free(). */
+DC_API dc_doc *dc_doc_new(void);
+DC_API void dc_doc_free(dc_doc *doc);
+
+/* Appends a portion of the given kind with the next id ("p<N>"); NULL on
+ * NOMEM.  The pointer is valid until the next dc_doc_add_portion(). */
+dc_portion *dc_doc_add_portion(dc_doc *doc, const char *kind);
+dc_rc dc_portion_add_mark(dc_portion *p, dc_mark_kind kind, size_t at, const char *value);
+/* Appends an empty footnote / gap (fields NULL); NULL on NOMEM. */
+dc_footnote *dc_doc_add_footnote(dc_doc *doc);
+dc_gap *dc_doc_add_gap(dc_doc *doc);
+/* Adds a reference unless one with the same kind and target exists; a
+ * non-NULL relation or detail is recorded on the existing one. */
+dc_rc dc_doc_add_ref(dc_doc *doc, const char *kind, const char *target, const char *relation,
+                     const char *detail);
+/* The portion with the given id, or NULL. */
+const dc_portion *dc_doc_portion(const dc_doc *doc, const char *id);
+/* The footnote with marker n, or NULL. */
+dc_footnote *dc_doc_footnote(const dc_doc *doc, const char *n);
+
+/* Serializes doc as the JSON object of DESIGN.md (pretty: indented).
+ * *out is owned by the caller (dc_free). */
+DC_API dc_rc dc_doc_to_json(const dc_doc *doc, int pretty, char **out);
+/* Parses the JSON of dc_doc_to_json back into a new document. */
+DC_API dc_rc dc_doc_from_json(const char *json, size_t len, dc_doc **out);
+
+/* One row of a document listing; strings borrowed for the duration of the
+ * callback that receives it, any may be NULL. */
+typedef struct dc_doc_summary {
+    const char *id, *collection, *number, *title, *date, *classification, *doc_type,
+        *release_status;
+    int version;    /* current version */
+    int n_versions; /* how many versions are kept */
+} dc_doc_summary;
+
+/* Receives listed documents; a non-OK return stops the listing. */
+typedef dc_rc (*dc_summary_cb)(void *ctx, const dc_doc_summary *s);
+
+/* Classification levels, ordered.  dc_level_parse accepts any case and
+ * "TS"/"S"/"C"/"U"; returns -1 for an unknown name. */
+typedef enum dc_level {
+    DC_UNCLASSIFIED = 0,
+    DC_CONFIDENTIAL = 1,
+    DC_SECRET = 2,
+    DC_TOP_SECRET = 3,
+} dc_level;
+DC_API int dc_level_parse(const char *s);
+DC_API const char *dc_level_name(dc_level level);
+
+#endif

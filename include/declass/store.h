@@ -1,0 +1,59 @@
+/*
+ * declass — the store: one SQLite database file (WAL) with a versioned
+ * schema.  Documents are kept as versions; nothing is ever overwritten.
+ */
+#ifndef DECLASS_STORE_H
+#define DECLASS_STORE_H
+
+#include "declass/model.h"
+
+typedef struct dc_store dc_store;
+
+#define DC_STORE_CREATE 1 /* create the file and schema if missing */
+
+/*
+ * Opens (and with DC_STORE_CREATE creates) the database at path and brings
+ * its schema up to date (migrations run in one transaction).  A file that
+ * is not a declass database, or whose schema is newer than this build,
+ * gives DC_CORRUPT with err set.  Without DC_STORE_CREATE a missing file is
+ * DC_NOTFOUND.  *out is NULL on failure.
+ */
+dc_rc dc_store_open(const char *path, int flags, dc_store **out, dc_error *err);
+void dc_store_close(dc_store *st); /* NULL is a no-op */
+/* The last error message of st (borrowed, valid until the next call). */
+const char *dc_store_errmsg(const dc_store *st);
+
+/* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). */
+dc_rc dc_store_begin(dc_store *st);
+dc_rc dc_store_commit(dc_store *st);
+dc_rc dc_store_rollback(dc_store *st);
+
+typedef enum dc_put_result {
+    DC_PUT_NEW = 1,       /* first version of a new document */
+    DC_PUT_UPDATED = 2,   /* content changed: a new version was added */
+    DC_PUT_UNCHANGED = 3, /* identical to the current version: nothing written */
+} dc_put_result;
+
+/*
+ * Stores doc (doc->id and doc->collection must be set) as a new version if
+ * its content differs from the current version (compared by a BLAKE2b hash
+ * of its JSON).  source names the file it came from.  *result and *version
+ * (may be NULL) tell what happened and the current version number.
+ */
+dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_result *result,
+                   int *version);
+
+/* Loads a version (0 = current) of document id.  DC_NOTFOUND if absent. */
+dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);
+
+/* Calls cb for each document (current version), ordered by collection and
+ * then number/id.  A non-OK return from cb stops and is returned. */
+dc_rc dc_store_list(dc_store *st, dc_summary_cb cb, void *ctx);
+/* Number of documents (not versions). */
+dc_rc dc_store_count(dc_store *st, long *n);
+
+/* Appends to the append-only audit log. user NULL = "public". */
+dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const char *target,
+                     const char *detail);
+
+#endif
