@@ -1,0 +1,42 @@
+/*
+ * The declass command: shared declarations of the subcommands (one
+ * cmd_<name>() per subcommand, dispatched from the table in main.c).
+ */
+#ifndef DC_CLI_H
+#define DC_CLI_H
+
+#include "declass/declass.h"
+
+/* Exit statuses of DESIGN.md. */
+enum {
+    EXIT_OK = 0,
+    EXIT_NOTFOUND = 1,
+    EXIT_USAGE = 2,
+    EXIT_BADINPUT = 3,
+    EXIT_DENIED = 4,
+    EXIT_INTERNAL = 5,
+};
+
+/* What every subcommand receives besides its arguments. */
+typedef struct cli_ctx {
+    const char *db_path; /* --db, $DECLASS_DB or ./declass.db */
+} cli_ctx;
+
+/* The one place that maps library results to exit statuses. */
+int cli_exit_code(dc_rc rc);
+/* Prints "declass: MESSAGE" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Opens the database (creating it when create is set); prints the error
+ * and returns NULL on failure, with *code set to the exit status. */
+dc_db *cli_open(const cli_ctx *ctx, int create, int *code);
+/* Prints usage to stderr and returns EXIT_USAGE. */
+int cli_usage(const char *usage);
+/* 1 if arg is "-h" or "--help". */
+int cli_is_help(const char *arg);
+
+int cmd_init(const cli_ctx *ctx, int argc, char **argv);
+int cmd_ingest(const cli_ctx *ctx, int argc, char **argv);
+int cmd_list(const cli_ctx *ctx, int argc, char **argv);
+int cmd_show(const cli_ctx *ctx, int argc, char **argv);
+
+#endif

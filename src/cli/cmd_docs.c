@@ -1,0 +1,192 @@
+/*
+ * declass init | list | show.
+ */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "declass/banned.h"
+
+static const char init_usage[] =
+    "usage: declass [--db PATH] init\n"
+    "\n"
+    "Creates an empty declass database at PATH (default ./declass.db or\n"
+    "$DECLASS_DB).  An existing database is left as it is and brought up to\n"
+    "the current schema version.\n";
+
+int cmd_init(const cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc > 1) {
+        if (cli_is_help(argv[1])) {
+            fputs(init_usage, stdout);
+            return EXIT_OK;
+        }
+        cli_error("init takes no arguments");
+        return cli_usage(init_usage);
+    }
+    int code = 0;
+    dc_db *db = cli_open(ctx, 1, &code);
+    if (!db) return code;
+    dc_db_close(db);
+    fprintf(stderr, "declass: database ready at %s\n", ctx->db_path);
+    return EXIT_OK;
+}
+
+static const char list_usage[] =
+    "usage: declass [--db PATH] list [--json]\n"
+    "\n"
+    "Lists the stored documents (current versions), by collection and number.\n"
+    "  --json    print {\"total\": N, \"documents\": [{\"id\", \"collection\", \"title\",\n"
+    "            \"date\", \"classification\", \"doc_type\"}, ...]}\n";
+
+typedef struct list_ctx {
+    cJSON *docs; /* --json: the array being built, else NULL */
+    long total;
+} list_ctx;
+
+static dc_rc list_row(void *vctx, const dc_doc_summary *s)
+{
+    list_ctx *lc = vctx;
+    lc->total++;
+    if (!lc->docs) {
+        printf("%-34s %-10s %-14s %s\n", s->id, s->date ? s->date : "-",
+               s->classification ? s->classification : "-", s->title ? s->title : "");
+        return DC_OK;
+    }
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddItemToArray(lc->docs, o)) {
+        cJSON_Delete(o);
+        return DC_NOMEM;
+    }
+    const char *keys[] = {"id", "collection", "title", "date", "classification", "doc_type"};
+    const char *vals[] = {s->id, s->collection, s->title, s->date, s->classification,
+                          s->doc_type};
+    for (size_t i = 0; i < 6; i++) {
+        cJSON *v = vals[i] ? cJSON_CreateString(vals[i]) : cJSON_CreateNull();
+        if (!v || !cJSON_AddItemToObject(o, keys[i], v)) {
+            cJSON_Delete(v);
+            return DC_NOMEM;
+        }
+    }
+    return DC_OK;
+}
+
+int cmd_list(const cli_ctx *ctx, int argc, char **argv)
+{
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(list_usage, stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else {
+            cli_error("list: unexpected argument '%s'", argv[i]);
+            return cli_usage(list_usage);
+        }
+    }
+    int code = 0;
+    dc_db *db = cli_open(ctx, 0, &code);
+    if (!db) return code;
+    list_ctx lc = {0};
+    cJSON *root = NULL;
+    if (json) {
+        root = cJSON_CreateObject();
+        lc.docs = root ? cJSON_CreateArray() : NULL;
+        if (!lc.docs) {
+            cJSON_Delete(root);
+            dc_db_close(db);
+            cli_error("out of memory");
+            return EXIT_INTERNAL;
+        }
+    }
+    dc_rc rc = dc_db_list(db, list_row, &lc);
+    if (rc) {
+        cli_error("list: %s", dc_db_errmsg(db));
+        cJSON_Delete(root);
+        cJSON_Delete(lc.docs);
+        dc_db_close(db);
+        return cli_exit_code(rc);
+    }
+    if (json) {
+        char *s = NULL;
+        if (cJSON_AddNumberToObject(root, "total", (double)lc.total) &&
+            cJSON_AddItemToObject(root, "documents", lc.docs))
+            s = cJSON_Print(root);
+        else
+            cJSON_Delete(lc.docs);
+        cJSON_Delete(root);
+        if (!s) {
+            dc_db_close(db);
+            cli_error("out of memory");
+            return EXIT_INTERNAL;
+        }
+        puts(s);
+        free(s);
+    } else if (lc.total == 0) {
+        fprintf(stderr, "declass: no documents; ingest some with 'declass ingest PATH'\n");
+    } else {
+        fprintf(stderr, "%ld documents\n", lc.total);
+    }
+    dc_db_close(db);
+    return EXIT_OK;
+}
+
+static const char show_usage[] =
+    "usage: declass [--db PATH] show ID [--format text|json] [--json]\n"
+    "\n"
+    "Prints document ID (e.g. frus1958-60v18/d279 or seeds/000_5785f422be2d1253).\n"
+    "  --format text   a readable edition: title, date, classification, body with\n"
+    "                  page markers [Page N] and note markers [n], then the notes\n"
+    "                  (the default)\n"
+    "  --format json   the document model of DESIGN.md\n"
+    "  --json          the same as --format json\n"
+    "Exit status 1 if there is no such document.\n";
+
+int cmd_show(const cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *format = "text";
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+hf:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 'j': format = "json"; break;
+        case 'h': fputs(show_usage, stdout); return EXIT_OK;
+        default:
+            cli_error("show: bad option '%s'", argv[optind - 1]);
+            return cli_usage(show_usage);
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error(optind >= argc ? "show: which document? give an ID"
+                                 : "show: give exactly one document ID");
+        return cli_usage(show_usage);
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+        cli_error("show: unknown format '%s' (use text or json)", format);
+        return cli_usage(show_usage);
+    }
+    int code = 0;
+    dc_db *db = cli_open(ctx, 0, &code);
+    if (!db) return code;
+    char *out = NULL;
+    dc_rc rc = dc_db_show(db, argv[optind], format, &out);
+    if (rc) {
+        cli_error("%s", dc_db_errmsg(db));
+        dc_db_close(db);
+        return cli_exit_code(rc);
+    }
+    fputs(out, stdout);
+    dc_free(out);
+    dc_db_close(db);
+    return EXIT_OK;
+}

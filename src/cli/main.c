@@ -1,0 +1,141 @@
+/*
+ * declass — command-line front end.  A table of subcommands (as in Git's
+ * git.c); each parses its own arguments and uses only the public API.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "declass/banned.h"
+
+typedef struct command {
+    const char *name;
+    int (*fn)(const cli_ctx *ctx, int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"init", cmd_init, "create an empty database"},
+    {"ingest", cmd_ingest, "ingest TEI or plain-text files and folders"},
+    {"list", cmd_list, "list the stored documents"},
+    {"show", cmd_show, "print one document (text or JSON)"},
+};
+
+static const char main_usage[] =
+    "usage: declass [--db PATH] COMMAND [ARGS...]\n"
+    "\n"
+    "A records system for national-security and diplomatic documents.\n"
+    "\n"
+    "options:\n"
+    "  --db PATH     database file (default: $DECLASS_DB, else ./declass.db)\n"
+    "  --version     print the version\n"
+    "  -h, --help    this help; 'declass COMMAND --help' for a command\n"
+    "\n"
+    "commands:\n";
+
+static void print_main_usage(FILE *f)
+{
+    fputs(main_usage, f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nexit status: 0 ok, 1 not found, 2 usage, 3 bad input, 4 access denied, "
+          "5 internal error\n",
+          f);
+}
+
+int cli_exit_code(dc_rc rc)
+{
+    switch (rc) {
+    case DC_OK: return EXIT_OK;
+    case DC_NOTFOUND: return EXIT_NOTFOUND;
+    case DC_MISUSE: return EXIT_USAGE;
+    case DC_PARSE:
+    case DC_LIMIT: return EXIT_BADINPUT;
+    case DC_DENIED: return EXIT_DENIED;
+    default: return EXIT_INTERNAL;
+    }
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("declass: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_usage(const char *usage)
+{
+    fputs(usage, stderr);
+    return EXIT_USAGE;
+}
+
+int cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+dc_db *cli_open(const cli_ctx *ctx, int create, int *code)
+{
+    dc_db *db = NULL;
+    dc_error err = {0};
+    dc_rc rc = dc_db_open(ctx->db_path, create ? DC_DB_CREATE : 0, &db, &err);
+    if (rc) {
+        cli_error("%s: %s", ctx->db_path, err.msg[0] ? err.msg : dc_strerror(rc));
+        *code = cli_exit_code(rc);
+        return NULL;
+    }
+    return db;
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx = {0};
+    const char *env = getenv("DECLASS_DB");
+    ctx.db_path = env && *env ? env : "declass.db";
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--db") == 0) {
+            if (++i >= argc) {
+                cli_error("--db needs a path");
+                return EXIT_USAGE;
+            }
+            ctx.db_path = argv[i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            ctx.db_path = argv[i] + 5;
+        } else if (cli_is_help(argv[i])) {
+            print_main_usage(stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            puts("declass 0.1.0");
+            return EXIT_OK;
+        } else {
+            cli_error("unknown option '%s'", argv[i]);
+            print_main_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        print_main_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[i], "help") == 0) {
+        if (i + 1 < argc) {
+            char *help_argv[] = {argv[i + 1], "--help", NULL};
+            for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+                if (strcmp(commands[c].name, argv[i + 1]) == 0)
+                    return commands[c].fn(&ctx, 2, help_argv);
+        }
+        print_main_usage(stdout);
+        return EXIT_OK;
+    }
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (strcmp(commands[c].name, argv[i]) == 0) return commands[c].fn(&ctx, argc - i, argv + i);
+    cli_error("unknown command '%s'", argv[i]);
+    print_main_usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,364 @@
+/*
+ * The facade: the only way into a declass database.  It opens the store,
+ * runs ingest (file walking, format detection, one transaction per file),
+ * and serves reads through the renderers.  Every read and ingest is
+ * appended to the audit log.
+ */
+#include "declass/declass.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "declass/ingest.h"
+#include "declass/refs.h"
+#include "declass/render.h"
+#include "declass/store.h"
+#include "declass/banned.h"
+
+#define DC_MAX_ID 256          /* bytes in a document id */
+#define DC_MAX_WALK_DEPTH 64   /* folder nesting followed by ingest */
+#define DC_MAX_WALK_FILES 10000000
+
+struct dc_db {
+    dc_store *st;
+    char errmsg[1024];
+};
+
+static dc_rc db_fail(dc_db *db, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);
+
+static dc_rc db_fail(dc_db *db, dc_rc rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(db->errmsg, sizeof db->errmsg, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+dc_rc dc_db_open(const char *path, int flags, dc_db **out, dc_error *err)
+{
+    *out = NULL;
+    if (!path || !*path) return dc_fail(err, DC_MISUSE, 0, "no database path given");
+    dc_db *db = calloc(1, sizeof *db);
+    if (!db) return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    dc_rc rc = dc_store_open(path, (flags & DC_DB_CREATE) ? DC_STORE_CREATE : 0, &db->st, err);
+    if (rc) {
+        free(db);
+        return rc;
+    }
+    *out = db;
+    return DC_OK;
+}
+
+void dc_db_close(dc_db *db)
+{
+    if (!db) return;
+    dc_store_close(db->st);
+    free(db);
+}
+
+const char *dc_db_errmsg(const dc_db *db) { return db ? db->errmsg : "no database"; }
+
+/* ---- ingest ---------------------------------------------------------- */
+
+/* State of the ingest of one file. */
+typedef struct file_job {
+    dc_db *db;
+    const dc_ingest_opts *opts;
+    const char *path;
+    const char *folder;   /* name of the folder the file was found in */
+    const char *basename; /* file name without extension */
+    long n_new, n_updated, n_unchanged, n_docs;
+    int fatal; /* the store failed: stop the run (not a bad input) */
+    dc_error *err;
+} file_job;
+
+/* Whether an id part is acceptable: printable, no spaces or slashes. */
+static int id_part_ok(const char *s)
+{
+    if (!s || !*s || strlen(s) > DC_MAX_ID / 2) return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == '/' || *p == 0x7f) return 0;
+    return 1;
+}
+
+/* Completes a parsed document (id, collection, release status, references)
+ * and stores it.  Takes ownership of doc. */
+static dc_rc job_store(void *ctx, dc_doc *doc)
+{
+    file_job *job = ctx;
+    dc_rc rc = DC_OK;
+    const char *coll = job->opts->collection;
+    if (!coll || doc->collection) coll = doc->collection ? doc->collection : job->folder;
+    if (!rc) rc = dc_str_set(&doc->collection, coll);
+    if (!rc && !doc->local_id) rc = dc_str_set(&doc->local_id, job->basename);
+    if (!rc && (!id_part_ok(doc->collection) || !id_part_ok(doc->local_id))) {
+        rc = dc_fail(job->err, DC_PARSE, 0, "cannot make a document id from collection '%s' "
+                     "and name '%s' (spaces, slashes or too long)",
+                     doc->collection, doc->local_id);
+    }
+    if (!rc) {
+        char id[DC_MAX_ID + 2];
+        snprintf(id, sizeof id, "%s/%s", doc->collection, doc->local_id);
+        rc = dc_str_set(&doc->id, id);
+    }
+    if (!rc) rc = dc_refs_enrich(doc);
+    /* Fail safe (DESIGN.md, Security rules): a document marked above
+     * UNCLASSIFIED that is not a published edition is stored classified. */
+    if (!rc) {
+        int level = dc_level_parse(doc->classification);
+        const char *status = job->opts->released ? "released"
+                             : level > DC_UNCLASSIFIED ? "classified"
+                                                       : "released";
+        rc = dc_str_set(&doc->release_status, status);
+    }
+    if (rc == DC_NOMEM) dc_fail(job->err, rc, 0, "out of memory");
+    dc_put_result res = 0;
+    if (!rc) {
+        rc = dc_store_put(job->db->st, doc, job->path, &res, NULL);
+        job->fatal = rc != DC_OK && rc != DC_MISUSE;
+        if (rc) dc_fail(job->err, rc, 0, "cannot store %s: %s", doc->id,
+                        dc_store_errmsg(job->db->st));
+    }
+    if (!rc) {
+        job->n_docs++;
+        if (res == DC_PUT_NEW) job->n_new++;
+        if (res == DC_PUT_UPDATED) job->n_updated++;
+        if (res == DC_PUT_UNCHANGED) job->n_unchanged++;
+    }
+    dc_doc_free(doc);
+    return rc;
+}
+
+/* Reads the first bytes of path to tell TEI from text without reading the
+ * whole (possibly large) file. */
+static dc_rc peek_is_xml(const char *path, int *is_xml, dc_error *err)
+{
+    char head[512];
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return dc_fail(err, DC_IO, 0, "cannot open: %s", strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return dc_fail(err, DC_IO, 0, "not a regular file");
+    }
+    ssize_t n = read(fd, head, sizeof head);
+    int e = errno;
+    close(fd);
+    if (n < 0) return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(e));
+    *is_xml = dc_ingest_is_xml(head, (size_t)n);
+    return DC_OK;
+}
+
+static dc_rc ingest_text_file(file_job *job)
+{
+    char *data = NULL;
+    size_t len = 0;
+    dc_rc rc = dc_read_file(job->path, DC_INGEST_MAX_FILE, &data, &len, job->err);
+    dc_doc *doc = NULL;
+    if (!rc) rc = dc_ingest_check_text(data, len, job->err);
+    if (!rc) rc = dc_ingest_text(data, len, &doc, job->err);
+    free(data);
+    if (!rc) rc = job_store(job, doc);
+    return rc;
+}
+
+/* Ingests one file in its own transaction: all of its documents or none. */
+static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts,
+                         dc_ingest_stats *st, dc_error *err, int *fatal)
+{
+    char folder[256] = "", base[256] = "";
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    snprintf(base, sizeof base, "%s", name);
+    char *dot = strrchr(base, '.');
+    if (dot && dot != base) *dot = '\0';
+    if (slash) {
+        const char *end = slash, *start = slash;
+        while (start > path && start[-1] != '/') start--;
+        snprintf(folder, sizeof folder, "%.*s", (int)(end - start), start);
+    }
+    if (!folder[0] || strcmp(folder, ".") == 0 || strcmp(folder, "..") == 0) {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof cwd)) {
+            const char *c = strrchr(cwd, '/');
+            snprintf(folder, sizeof folder, "%s", c && c[1] ? c + 1 : "default");
+        } else {
+            snprintf(folder, sizeof folder, "default");
+        }
+    }
+    file_job job = {.db = db, .opts = opts, .path = path, .folder = folder,
+                    .basename = base, .err = err};
+    int is_xml = 0;
+    dc_rc rc = peek_is_xml(path, &is_xml, err);
+    if (!rc && (rc = dc_store_begin(db->st)) != DC_OK) {
+        *fatal = 1;
+        return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
+    }
+    if (rc == DC_OK) {
+        rc = is_xml ? dc_ingest_tei_file(path, job_store, &job, err) : ingest_text_file(&job);
+        if (!rc && job.n_docs == 0) rc = dc_fail(err, DC_PARSE, 0, "no document found");
+        if (!rc) {
+            char detail[96];
+            snprintf(detail, sizeof detail, "%ld documents (%ld new, %ld updated)", job.n_docs,
+                     job.n_new, job.n_updated);
+            rc = dc_store_audit(db->st, NULL, "ingest", path, detail);
+            if (!rc) rc = dc_store_commit(db->st);
+            if (rc) job.fatal = 1;
+        }
+        if (rc) {
+            *fatal = job.fatal;
+            if (err->rc == DC_OK) dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
+            dc_store_rollback(db->st);
+        }
+    }
+    if (rc) return rc;
+    st->docs_new += job.n_new;
+    st->docs_updated += job.n_updated;
+    st->docs_unchanged += job.n_unchanged;
+    return DC_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collects the regular files under dir (recursively, hidden entries
+ * skipped) into files. */
+static dc_rc walk(const char *dir, int depth, dc_strv *files, dc_error *err)
+{
+    if (depth > DC_MAX_WALK_DEPTH)
+        return dc_fail(err, DC_LIMIT, 0, "%s: folders nested deeper than %d", dir,
+                       DC_MAX_WALK_DEPTH);
+    DIR *d = opendir(dir);
+    if (!d) return dc_fail(err, DC_IO, 0, "%s: cannot open folder: %s", dir, strerror(errno));
+    dc_strv names = {0};
+    dc_rc rc = DC_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        rc = dc_strv_push(&names, e->d_name);
+    }
+    closedir(d);
+    if (names.n) qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    dc_buf path;
+    dc_buf_init(&path, 8192);
+    for (size_t i = 0; !rc && i < names.n; i++) {
+        dc_buf_reset(&path);
+        dc_buf_printf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+                      names.v[i]);
+        if (path.rc) {
+            rc = dc_fail(err, path.rc, 0, "%s: path too long", dir);
+            break;
+        }
+        struct stat sb;
+        if (stat(path.p, &sb) == 0 && S_ISDIR(sb.st_mode))
+            rc = walk(path.p, depth + 1, files, err);
+        else if (files->n >= DC_MAX_WALK_FILES)
+            rc = dc_fail(err, DC_LIMIT, 0, "more than %d files", DC_MAX_WALK_FILES);
+        else
+            rc = dc_strv_push(files, path.p); /* unreadable entries fail at ingest */
+    }
+    dc_buf_release(&path);
+    dc_strv_release(&names);
+    return rc;
+}
+
+dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
+                   dc_ingest_stats *st)
+{
+    dc_error err = {0};
+    struct stat sb;
+    dc_strv files = {0};
+    dc_rc rc;
+    if (opts->collection && !id_part_ok(opts->collection))
+        return db_fail(db, DC_MISUSE, "bad collection name '%s'", opts->collection);
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        rc = walk(path, 0, &files, &err);
+        if (rc) {
+            dc_strv_release(&files);
+            return db_fail(db, rc, "%s", err.msg);
+        }
+    } else if ((rc = dc_strv_push(&files, path)) != DC_OK) {
+        return db_fail(db, rc, "out of memory");
+    }
+    dc_rc worst = DC_OK;
+    for (size_t i = 0; i < files.n; i++) {
+        struct stat fs;
+        memset(&err, 0, sizeof err);
+        st->files++;
+        int fatal = 0;
+        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal);
+        if (stat(files.v[i], &fs) == 0) st->bytes += (unsigned long long)fs.st_size;
+        if (rc) {
+            st->files_failed++;
+            if (opts->on_error) opts->on_error(opts->ctx, files.v[i], &err);
+            /* Bad input is reported and skipped; anything else stops the run. */
+            if (!fatal && rc != DC_NOMEM) {
+                if (!worst) worst = DC_PARSE;
+                rc = DC_OK;
+            } else {
+                db_fail(db, rc, "%s: %s", files.v[i], err.msg);
+                break;
+            }
+        }
+        if (opts->progress) opts->progress(opts->ctx, st, files.v[i]);
+    }
+    dc_strv_release(&files);
+    if (rc) return rc;
+    if (worst) db_fail(db, worst, "%ld of %ld files could not be ingested", st->files_failed,
+                       st->files);
+    return worst;
+}
+
+/* ---- reading --------------------------------------------------------- */
+
+dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out)
+{
+    *out = NULL;
+    if (!id || !*id || strlen(id) > DC_MAX_ID) return db_fail(db, DC_NOTFOUND, "no document '%s'", id ? id : "");
+    dc_rc rc = dc_store_get(db->st, id, 0, out);
+    if (rc == DC_NOTFOUND) return db_fail(db, rc, "no document '%s'", id);
+    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return DC_OK;
+}
+
+dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out)
+{
+    *out = NULL;
+    int json = format && strcmp(format, "json") == 0;
+    if (format && !json && strcmp(format, "text") != 0)
+        return db_fail(db, DC_MISUSE, "unknown format '%s' (use text or json)", format);
+    dc_doc *doc = NULL;
+    dc_rc rc = dc_db_get(db, id, &doc);
+    if (rc) {
+        if (rc == DC_NOTFOUND) dc_store_audit(db->st, NULL, "read-missing", id, NULL);
+        return rc;
+    }
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    rc = json ? dc_render_json(doc, &b) : dc_render_text(doc, &b);
+    dc_doc_free(doc);
+    if (!rc) rc = dc_store_audit(db->st, NULL, "read", id, json ? "json" : "text");
+    if (rc) {
+        dc_buf_release(&b);
+        return db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
+    }
+    *out = dc_buf_detach(&b);
+    return *out ? DC_OK : db_fail(db, DC_NOMEM, "out of memory");
+}
+
+dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
+{
+    dc_rc rc = dc_store_list(db->st, cb, ctx);
+    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return dc_store_audit(db->st, NULL, "list", NULL, NULL);
+}

@@ -1,0 +1,74 @@
+"""Helpers for declass CLI tests: run the binary against a temporary database."""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+DECLASS = os.environ.get("DECLASS", "build/declass")
+SAMPLES = os.environ.get("SAMPLES", os.path.join(os.path.dirname(__file__), "..", "..", "samples"))
+SHARED = os.environ.get("SHARED_CORPUS",
+                        os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "corpus"))
+
+passed = 0
+failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: " + what, file=sys.stderr)
+
+
+def eq(got, want, what):
+    check(got == want, "%s: got %r, want %r" % (what, got, want))
+
+
+def done():
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+class DB:
+    """A temporary database and a way to run declass on it."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="dc_cli_")
+        self.path = os.path.join(self.dir, "test.db")
+
+    def run(self, *args, stdin=None):
+        p = subprocess.run([DECLASS, "--db", self.path] + list(args), capture_output=True,
+                           text=True, input=stdin, timeout=600)
+        return p.returncode, p.stdout, p.stderr
+
+    def json(self, *args):
+        code, out, err = self.run(*args)
+        if code != 0:
+            raise AssertionError("declass %s: exit %d: %s" % (" ".join(args), code, err))
+        return json.loads(out)
+
+
+WORD = re.compile(r"[^\W\d_]+|\d+")
+
+
+def words(text):
+    """Letter runs and digit runs: 'Report0' is 'Report', '0'."""
+    return WORD.findall(text)
+
+
+def missing_in_order(src, out):
+    """The words of src that do not appear in out in the same order (a
+    subsequence check); returns (index, word) of the first one missing."""
+    ow = words(out)
+    j = 0
+    for i, w in enumerate(words(src)):
+        while j < len(ow) and ow[j] != w:
+            j += 1
+        if j == len(ow):
+            return i, w
+        j += 1
+    return None

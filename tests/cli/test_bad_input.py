@@ -1,0 +1,79 @@
+"""Bad input to declass ingest: each bad file gets a clear error naming it,
+exit 3, nothing of it stored, and the good files of the same command are
+still ingested."""
+import os
+
+from dctest import DB, SAMPLES, check, done, eq
+
+db = DB()
+d = os.path.join(db.dir, "inbox")
+os.mkdir(d)
+good = open(os.path.join(SAMPLES, "seeds", "002_cb647602e26f3449.txt"), "rb").read()
+
+
+def put(name, data):
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+put("a_good.txt", good)
+put("binary.txt", b"\x7fELF\x02\x01\x01\x00\x00\x00\x00" + bytes(range(256)) * 4)
+put("empty.txt", b"")
+put("blank.txt", b"  \n\n\t\n")
+put("badutf8.txt", b"35. A title\n\nSome text \xc3\x28 here.\n")
+put("overlong.txt", b"1. Title\n\nline two\n\xc0\xaf\n")
+with open(os.path.join(d, "oneline.txt"), "wb") as f:   # 50 MB on one line
+    chunk = b"word " * 20000
+    for _ in range(500):
+        f.write(chunk)
+os.symlink(os.path.join(d, "does-not-exist.txt"), os.path.join(d, "dangling.txt"))
+os.mkfifo(os.path.join(d, "pipe.txt"))
+put("z_good.txt", good.replace(b"Dear Bob:", b"Dear Robert:"))
+
+code, out, err = db.run("ingest", "--released", d)
+eq(code, 3, "exit status with bad files")
+lines = err.splitlines()
+
+
+def msg(name):
+    return next((l for l in lines if os.path.join(d, name) in l), "")
+
+
+check("binary" in msg("binary.txt"), "binary file message: " + msg("binary.txt"))
+check("empty" in msg("empty.txt"), "empty file message: " + msg("empty.txt"))
+check("empty" in msg("blank.txt"), "blank file message: " + msg("blank.txt"))
+check("invalid UTF-8" in msg("badutf8.txt") and "badutf8.txt:3:" in msg("badutf8.txt"),
+      "invalid UTF-8 message names line 3: " + msg("badutf8.txt"))
+check("invalid UTF-8" in msg("overlong.txt") and "overlong.txt:4:" in msg("overlong.txt"),
+      "overlong encoding: " + msg("overlong.txt"))
+check("longer than" in msg("oneline.txt") and "oneline.txt:1:" in msg("oneline.txt"),
+      "50 MB line: " + msg("oneline.txt"))
+check("No such file" in msg("dangling.txt"), "unreadable file: " + msg("dangling.txt"))
+check("not a regular file" in msg("pipe.txt"), "fifo: " + msg("pipe.txt"))
+check("9 files (7 failed)" in err and "2 new" in err, "summary: " + err)
+
+lst = db.json("list", "--json")
+eq(sorted(x["id"] for x in lst["documents"]), ["inbox/a_good", "inbox/z_good"],
+   "only the good files are stored")
+
+# A single bad file: exit 3, database unchanged.
+code, out, err = db.run("ingest", os.path.join(d, "empty.txt"))
+eq(code, 3, "single bad file")
+eq(db.json("list", "--json")["total"], 2, "nothing stored from it")
+# A path that does not exist at all.
+code, out, err = db.run("ingest", os.path.join(d, "nowhere"))
+eq(code, 3, "missing path")
+check("nowhere" in err, "missing path named")
+# Bad usage is exit 2, not 3.
+eq(db.run("ingest")[0], 2, "ingest without paths")
+eq(db.run("ingest", "--collection", "has space", d)[0], 2, "bad collection name")
+# A file that is not a database.
+bogus = os.path.join(db.dir, "bogus.db")
+with open(bogus, "wb") as f:
+    f.write(b"this is not a database" * 100)
+other = DB()
+other.path = bogus
+code, out, err = other.run("list")
+eq(code, 5, "not a database: exit 5")
+check("not a" in err and "database" in err, "not a database message: " + err)
+done()

@@ -1,0 +1,106 @@
+/* Unit tests: src/util (buffers, string vectors, UTF-8, file reading). */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "declass/util.h"
+#include "test.h"
+
+static void test_buf(void)
+{
+    dc_buf b;
+    dc_buf_init(&b, 16);
+    dc_buf_puts(&b, "abc");
+    dc_buf_printf(&b, "-%d-", 42);
+    CHECK_STR(b.p, "abc-42-");
+    CHECK_INT(b.len, 7);
+    dc_buf_puts(&b, "0123456789"); /* 17 bytes: over the cap */
+    CHECK_INT(b.rc, DC_LIMIT);
+    CHECK_STR(b.p, "abc-42-");      /* nothing of the refused append */
+    dc_buf_puts(&b, "x");           /* sticky: a no-op */
+    CHECK_INT(b.len, 7);
+    CHECK(dc_buf_detach(&b) == NULL);
+    dc_buf_release(&b);
+
+    dc_buf_init(&b, 0);
+    for (int i = 0; i < 1000; i++) dc_buf_printf(&b, "%04d", i);
+    CHECK_INT(b.len, 4000);
+    CHECK(b.p[3999] == '9' && b.p[4000] == '\0');
+    char *s = dc_buf_detach(&b);
+    CHECK(s && strncmp(s, "00000001", 8) == 0);
+    CHECK(b.p == NULL && b.len == 0);
+    dc_free(s);
+    dc_buf_release(&b);
+}
+
+static void test_strv(void)
+{
+    dc_strv v = {0};
+    CHECK_INT(dc_strv_push(&v, "a"), DC_OK);
+    CHECK_INT(dc_strv_add_unique(&v, "a"), DC_OK);
+    CHECK_INT(dc_strv_add_unique(&v, "b"), DC_OK);
+    CHECK_INT(v.n, 2);
+    CHECK(dc_strv_contains(&v, "b"));
+    CHECK(!dc_strv_contains(&v, "c"));
+    dc_strv_release(&v);
+    CHECK(v.n == 0 && v.v == NULL);
+}
+
+static void test_utf8(void)
+{
+    size_t bad = 99;
+    CHECK(dc_utf8_valid("plain", 5, &bad));
+    CHECK(dc_utf8_valid("10\xE2\x80\x93" "750", 8, &bad)); /* en dash */
+    CHECK(!dc_utf8_valid("ab\xC3\x28", 4, &bad));
+    CHECK_INT(bad, 2);
+    CHECK(!dc_utf8_valid("\xC0\xAF", 2, &bad)); /* overlong '/' */
+    CHECK_INT(bad, 0);
+    CHECK(!dc_utf8_valid("\xED\xA0\x80", 3, &bad)); /* surrogate */
+    CHECK(!dc_utf8_valid("\xF4\x90\x80\x80", 4, &bad)); /* > U+10FFFF */
+    CHECK(!dc_utf8_valid("\xE2\x80", 2, &bad));         /* truncated */
+    unsigned cp = 0;
+    CHECK_INT(dc_utf8_decode("\xE2\x80\x99", 3, &cp), 3);
+    CHECK_INT(cp, 0x2019);
+}
+
+static void test_read_file(void)
+{
+    char dir[] = "/tmp/dc_util_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[64];
+    snprintf(path, sizeof path, "%s/f.txt", dir);
+    FILE *f = fopen(path, "w");
+    fputs("hello\n", f);
+    fclose(f);
+    char *data = NULL;
+    size_t len = 0;
+    dc_error err = {0};
+    CHECK_INT(dc_read_file(path, 100, &data, &len, &err), DC_OK);
+    CHECK_STR(data, "hello\n");
+    CHECK_INT(len, 6);
+    dc_free(data);
+    CHECK_INT(dc_read_file(path, 3, &data, &len, &err), DC_LIMIT);
+    CHECK(data == NULL);
+    CHECK_INT(dc_read_file(dir, 100, &data, &len, &err), DC_IO);
+    CHECK_STR(err.msg, "not a regular file");
+    snprintf(path, sizeof path, "%s/missing", dir);
+    CHECK_INT(dc_read_file(path, 100, &data, &len, &err), DC_IO);
+    CHECK(strstr(err.msg, "No such file") != NULL);
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    CHECK(mkfifo(path, 0600) == 0);
+    CHECK_INT(dc_read_file(path, 100, &data, &len, &err), DC_IO); /* never blocks */
+    unlink(path);
+    snprintf(path, sizeof path, "%s/f.txt", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    test_buf();
+    test_strv();
+    test_utf8();
+    test_read_file();
+    CHECK_STR(dc_strerror(DC_NOTFOUND), "not found");
+    return TEST_DONE();
+}
