@@ -156,7 +156,7 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+hf:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
         case 'j': format = "json"; break;

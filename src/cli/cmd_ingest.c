@@ -75,7 +75,7 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+hqc:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqc:", opts, NULL)) != -1) {
         switch (c) {
         case 'c': io.collection = optarg; break;
         case 'r': io.released = 1; break;

@@ -96,7 +96,7 @@ static dc_rc record(dc_doc *d, pat_kind kind, const char *text, const regmatch_t
         break;
     case P_FOOTNOTE:
         a = group(text, m, 1);
-        b = group(text, m, 5);
+        b = group(text, m, 4);
         if (!a || !b) rc = DC_NOMEM;
         if (!rc) rc = dc_doc_add_ref(d, "footnote", b, NULL, a);
         break;

@@ -1,5 +1,5 @@
 /*
- * declass — store internals shared by src/store/*.c and the unit tests.
+ * declass — store internals, shared by src/store/ and the unit tests.
  * Not part of the public API.
  */
 #ifndef DECLASS_STORE_INT_H

@@ -50,7 +50,7 @@ check("longer than" in msg("oneline.txt") and "oneline.txt:1:" in msg("oneline.t
       "50 MB line: " + msg("oneline.txt"))
 check("No such file" in msg("dangling.txt"), "unreadable file: " + msg("dangling.txt"))
 check("not a regular file" in msg("pipe.txt"), "fifo: " + msg("pipe.txt"))
-check("9 files (7 failed)" in err and "2 new" in err, "summary: " + err)
+check("10 files (8 failed)" in err and "2 new" in err, "summary: " + err)
 
 lst = db.json("list", "--json")
 eq(sorted(x["id"] for x in lst["documents"]), ["inbox/a_good", "inbox/z_good"],

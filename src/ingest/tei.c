@@ -1,0 +1,1464 @@
+/*
+ * TEI ingest: streams a TEI P5 file (FRUS volumes, the Office of the
+ * Historian's records) with libxml2's xmlTextReader and hands one dc_doc per
+ * div type="document" to a sink.  The mapping is described in
+ * docs/internals/tei.md.
+ *
+ * Hostile input: the reader runs without entity substitution, DTD loading,
+ * default attributes, validation or network access; a DOCTYPE that declares
+ * any entity and any entity reference that reaches the reader are refused;
+ * nesting, text, portions, notes, pages and the file itself are capped.
+ * libxml2 messages are captured (never printed) and translated into dc_rc
+ * values with the line, here at the module's edge.
+ */
+#include "declass/ingest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/hash.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
+
+#include "ingest/ingest_int.h"
+
+#include "declass/banned.h"
+
+#define TEI_NS "http://www.tei-c.org/ns/1.0"
+#define FRUS_NS "http://history.state.gov/frus/ns/1.0"
+#define XML_NS "http://www.w3.org/XML/1998/namespace"
+
+/* Caps on one input: far above any FRUS volume, low enough that a hostile
+ * file cannot exhaust memory or stack through them. */
+#define TEI_MAX_DEPTH 256                         /* element nesting */
+#define TEI_MAX_TEXT ((size_t)1 << 20)            /* bytes in one portion or note */
+#define TEI_MAX_TITLE ((size_t)64 << 10)          /* bytes in a title or header field */
+#define TEI_MAX_PORTIONS 100000                   /* portions in one document */
+#define TEI_MAX_NOTES 20000                       /* footnotes in one document */
+#define TEI_MAX_MARKS 20000                       /* marks in one portion */
+#define TEI_MAX_ITEMS 100000                      /* pages, persons, refs, gaps per document */
+#define TEI_ATTR 512                              /* bytes kept of an attribute value */
+
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *tei_xml_error;
+#else
+typedef xmlError *tei_xml_error;
+#endif
+
+/* --- text accumulation with whitespace collapsing ----------------------- */
+
+/* A capped buffer whose XML whitespace runs collapse to one space and that
+ * never starts with a space; tb_trim() drops the one trailing space. */
+typedef struct tbuf {
+    dc_buf b;
+} tbuf;
+
+static int is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static void tb_init(tbuf *t, size_t limit) { dc_buf_init(&t->b, limit); }
+
+static void tb_clear(tbuf *t)
+{
+    dc_buf_reset(&t->b);
+}
+
+static void tb_space(tbuf *t)
+{
+    if (t->b.len > 0 && t->b.p[t->b.len - 1] != ' ') dc_buf_putc(&t->b, ' ');
+}
+
+static void tb_add(tbuf *t, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (is_xml_space(s[i])) {
+            tb_space(t);
+            while (i < n && is_xml_space(s[i])) i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && !is_xml_space(s[j])) j++;
+        dc_buf_add(&t->b, s + i, j - i);
+        i = j;
+    }
+}
+
+static size_t tb_trim(tbuf *t)
+{
+    if (t->b.len > 0 && t->b.p[t->b.len - 1] == ' ') t->b.p[--t->b.len] = '\0';
+    return t->b.len;
+}
+
+static const char *tb_str(const tbuf *t) { return t->b.p ? t->b.p : ""; }
+
+/* --- parser state ------------------------------------------------------- */
+
+/* What text inside an element is for. */
+enum cap {
+    CAP_SKIP = 0, /* discarded (root, header, fw) */
+    CAP_BODY,     /* portion text */
+    CAP_TITLE,    /* the document's head */
+    CAP_SOURCE,   /* the source note */
+    CAP_NOTE,     /* a footnote */
+    CAP_LABEL,    /* a list label, kept for the next portion */
+    CAP_HDR_TITLE,
+    CAP_HDR_IDNO,
+};
+
+/* What closing an element must do. */
+enum fkind {
+    F_INLINE = 0, /* nothing: text flows on */
+    F_SEP,        /* a block inside a note or title: a space either side */
+    F_ROOT,
+    F_HEADER,
+    F_TEXT,       /* TEI text: the body of the fallback document */
+    F_DOCDIV,     /* div type="document" */
+    F_CONTAINER,  /* div, list, table, opener...: ends the text before it */
+    F_BLOCK,      /* p, item, row, head...: one portion */
+    F_TITLE,
+    F_SOURCE,
+    F_NOTE,
+    F_LABEL,
+    F_HDR_FIELD,
+};
+
+#define FL_PERSON 0x01u    /* a persName capture started here */
+#define FL_DATELINE 0x02u  /* a dateline */
+#define FL_SKIPNOTE 0x04u  /* a repeated note whose text is dropped */
+#define FL_COMPLETE 0x08u  /* the teiHeader title of type "complete" */
+#define FL_TITLESTMT 0x10u /* teiHeader titleStmt */
+#define FL_PUBSTMT 0x20u   /* teiHeader publicationStmt */
+#define FL_LIST 0x40u      /* a list: its label children label items */
+#define FL_CHOICE 0x80u    /* a choice: only one alternative is kept */
+#define FL_LISTBIBL 0x100u /* a listBibl: its bibl children are items */
+
+typedef struct frame {
+    unsigned char kind, cap, emitted;
+    unsigned short flags;
+    const char *bkind; /* portion kind for blocks */
+    unsigned cells;    /* cells seen in a table row */
+} frame;
+
+/* A mark waiting for its portion to be created. */
+typedef struct pmark {
+    size_t at;
+    dc_mark_kind kind;
+    char *value;
+} pmark;
+
+typedef struct tei {
+    xmlTextReaderPtr r;
+    dc_error *err;
+    dc_rc rc;
+    dc_doc_sink sink;
+    void *ctx;
+    char stem[256];
+
+    /* the first libxml2 error, captured instead of printed */
+    int xerr_set, xerr_code, xerr_line, xerr_open;
+    char xerr_msg[200], xerr_name[64], xerr_elem[64];
+
+    frame st[TEI_MAX_DEPTH + 1];
+    int depth;
+    int root_seen, in_header;
+
+    /* file-level facts */
+    char *volume_id, *root_id, *hdr_title, *hdr_created, *file_source;
+    int hdr_title_complete;
+    tbuf hdr;
+
+    /* the document under construction: a document div, or the whole file
+     * (fallback) while no document div has been seen; NULL = discard */
+    dc_doc *doc;
+    int fallback;
+    char *doc_xmlid; /* raw xml:id of the current document div */
+    dc_strv note_ids; /* xml:id of each footnote of doc, "" if none */
+    int title_taken, n_docdivs, n_dup;
+    size_t n_delivered;
+    dc_doc *held; /* the previous document, delivered once the next is done */
+
+    /* the portion under construction */
+    tbuf cur;
+    pmark *marks;
+    size_t n_marks, cap_marks;
+    size_t *anchors; /* footnote indices waiting for this portion's id */
+    size_t n_anchors, cap_anchors;
+    char *cur_page;  /* page in force at its first byte */
+    char *label;     /* pending list label */
+    int last_close;  /* the last portion was ended by its block's end */
+
+    char *page; /* page in force */
+
+    tbuf title, source, note, lab, person;
+    int person_depth, dateline_depth;
+    char *source_n;
+    int source_in_title;
+    size_t note_fn; /* index of the footnote being captured */
+} tei;
+
+/* --- errors -------------------------------------------------------------- */
+
+static long cur_line(tei *t)
+{
+    long line = 0;
+    if (t->r) {
+        xmlNodePtr n = xmlTextReaderCurrentNode(t->r);
+        if (n && n->type != XML_DTD_NODE) line = xmlGetLineNo(n);
+        if (line <= 0) line = xmlTextReaderGetParserLineNumber(t->r);
+    }
+    return line > 0 ? line : 1;
+}
+
+/* Records the first failure (later ones are consequences) with the line. */
+static void fail_at(tei *t, dc_rc rc, long line, const char *fmt, ...) DC_PRINTF(4, 5);
+static void fail_at(tei *t, dc_rc rc, long line, const char *fmt, ...)
+{
+    if (t->rc) return;
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    t->rc = rc;
+    if (rc == DC_NOMEM) line = 0;
+    if (line > 0)
+        dc_fail(t->err, rc, line, "line %ld: %s", line, msg);
+    else
+        dc_fail(t->err, rc, 0, "%s", msg);
+}
+
+#define fail(t, rc, ...) fail_at((t), (rc), cur_line(t), __VA_ARGS__)
+
+static void nomem(tei *t) { fail_at(t, DC_NOMEM, 0, "out of memory"); }
+
+/* Checks a buffer's sticky error; `what` names it in the message. */
+static int buf_ok(tei *t, const tbuf *b, const char *what)
+{
+    if (!b->b.rc) return 1;
+    if (b->b.rc == DC_LIMIT)
+        fail(t, DC_LIMIT, "%s longer than %zu bytes", what, b->b.limit);
+    else
+        nomem(t);
+    return 0;
+}
+
+static void xml_error(void *ctx, tei_xml_error e)
+{
+    tei *t = ctx;
+    /* validity errors (a repeated xml:id) do not stop a non-validating read */
+    if (!e || e->level < XML_ERR_ERROR || e->domain == XML_FROM_VALID || t->xerr_set) return;
+    t->xerr_set = 1;
+    t->xerr_code = e->code;
+    t->xerr_line = e->line;
+    snprintf(t->xerr_msg, sizeof t->xerr_msg, "%s", e->message ? e->message : "");
+    size_t n = strlen(t->xerr_msg);
+    while (n > 0 && (t->xerr_msg[n - 1] == '\n' || t->xerr_msg[n - 1] == ' '))
+        t->xerr_msg[--n] = '\0';
+    snprintf(t->xerr_name, sizeof t->xerr_name, "%s", e->str1 ? e->str1 : "");
+    /* which element was open tells a truncated file from trailing junk */
+    if (e->domain == XML_FROM_PARSER && e->ctxt) {
+        xmlParserCtxtPtr c = e->ctxt;
+        if (c->nameNr > 0 && c->name) {
+            t->xerr_open = 1;
+            snprintf(t->xerr_elem, sizeof t->xerr_elem, "%s", (const char *)c->name);
+        }
+    }
+}
+
+static void xml_generic_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+/* Translates the captured libxml2 error into a dc_rc and message. */
+static void fail_xml(tei *t)
+{
+    long line = t->xerr_line > 0 ? t->xerr_line : cur_line(t);
+    int c = t->xerr_code;
+    if (strstr(t->xerr_msg, "Excessive depth")) {
+        fail_at(t, DC_LIMIT, line, "nesting deeper than %d elements", TEI_MAX_DEPTH);
+    } else if (c == XML_ERR_UNDECLARED_ENTITY || c == XML_WAR_UNDECLARED_ENTITY) {
+        fail_at(t, DC_PARSE, line, "undefined entity '%s'", t->xerr_name);
+    } else if (c == XML_ERR_ENTITY_LOOP) {
+        /* the error's own line is inside the entity's text */
+        fail_at(t, DC_PARSE, cur_line(t), "entity expansion refused (%s)", t->xerr_msg);
+    } else if (c == XML_ERR_NO_MEMORY) {
+        nomem(t);
+    } else if (c == XML_ERR_DOCUMENT_END && t->xerr_open) {
+        fail_at(t, DC_PARSE, line, "unexpected end of file: element '%s' is not closed",
+                t->xerr_elem);
+    } else if (c == XML_ERR_DOCUMENT_END) {
+        fail_at(t, DC_PARSE, line, "content after the end of the root element");
+    } else {
+        fail_at(t, DC_PARSE, line, "malformed XML: %s",
+                t->xerr_msg[0] ? t->xerr_msg : "parse error");
+    }
+}
+
+/* --- small helpers ------------------------------------------------------- */
+
+/* Copies attribute `name` (in namespace ns, or none) of the current element
+ * into out (capped, trimmed); returns 1 if present and non-empty. */
+static int attr(tei *t, const char *name, const char *ns, char *out)
+{
+    xmlChar *v = ns ? xmlTextReaderGetAttributeNs(t->r, (const xmlChar *)name, (const xmlChar *)ns)
+                    : xmlTextReaderGetAttribute(t->r, (const xmlChar *)name);
+    out[0] = '\0';
+    if (!v) return 0;
+    const char *s = (const char *)v;
+    while (is_xml_space(*s)) s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_xml_space(s[n - 1])) n--;
+    if (n >= TEI_ATTR) n = TEI_ATTR - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    xmlFree(v);
+    return n > 0;
+}
+
+static int attr_is(tei *t, const char *name, const char *value)
+{
+    char v[TEI_ATTR];
+    return attr(t, name, NULL, v) && strcmp(v, value) == 0;
+}
+
+static void set_str(tei *t, char **field, const char *value)
+{
+    if (dc_str_set(field, value)) nomem(t);
+}
+
+/* 1 if s starts with a valid YYYY-MM-DD; copies it to out. */
+static int iso_date(const char *s, char out[11])
+{
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-') return 0;
+        } else if (!isdigit((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    int mo = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
+    memcpy(out, s, 10);
+    out[10] = '\0';
+    return 1;
+}
+
+static int month_of(const char *w, size_t n)
+{
+    static const char *const names[] = {"january", "february", "march",     "april",
+                                        "may",     "june",     "july",      "august",
+                                        "september", "october", "november", "december"};
+    if (n < 3) return 0;
+    for (int m = 0; m < 12; m++) {
+        size_t l = strlen(names[m]);
+        if (n == l && strncasecmp(w, names[m], n) == 0) return m + 1;
+        if (n == 3 && strncasecmp(w, names[m], 3) == 0) return m + 1;
+        if (n == 4 && m == 8 && strncasecmp(w, "sept", 4) == 0) return m + 1;
+    }
+    return 0;
+}
+
+/*
+ * A date written out in a dateline: "July 1, 1959", "3 February 1957",
+ * "November 7-8, 1958" (first day), "June 20-August 31, 1961".  Writes
+ * YYYY-MM-DD to out and returns 1, or returns 0 when there is none.
+ */
+static int text_date(const char *s, char out[11])
+{
+    struct {
+        const char *p;
+        size_t n;
+    } w[64];
+    int nw = 0;
+    for (const char *p = s; *p && nw < 64;) {
+        if (!isalnum((unsigned char)*p)) {
+            p++;
+            continue;
+        }
+        const char *q = p;
+        while (isalnum((unsigned char)*q)) q++;
+        w[nw].p = p;
+        w[nw].n = (size_t)(q - p);
+        nw++;
+        p = q;
+    }
+    for (int i = 0; i < nw; i++) {
+        int mo = month_of(w[i].p, w[i].n);
+        if (!mo) continue;
+        long day = 0, year = 0;
+        char *end;
+        if (i > 0 && w[i - 1].n <= 2 && isdigit((unsigned char)w[i - 1].p[0]))
+            day = strtol(w[i - 1].p, &end, 10);
+        if (!day && i + 1 < nw && w[i + 1].n <= 2 && isdigit((unsigned char)w[i + 1].p[0]))
+            day = strtol(w[i + 1].p, &end, 10);
+        for (int k = i + 1; k < nw && k <= i + 4; k++)
+            if (w[k].n == 4 && isdigit((unsigned char)w[k].p[0])) {
+                year = strtol(w[k].p, &end, 10);
+                break;
+            }
+        if (day >= 1 && day <= 31 && year >= 1000 && year <= 2999) {
+            snprintf(out, 11, "%04ld-%02d-%02ld", year, mo, day);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* --- portions ------------------------------------------------------------ */
+
+static void cur_reset(tei *t)
+{
+    tb_clear(&t->cur);
+    for (size_t i = 0; i < t->n_marks; i++) free(t->marks[i].value);
+    t->n_marks = 0;
+    t->n_anchors = 0;
+    free(t->cur_page);
+    t->cur_page = NULL;
+}
+
+static void add_cur_mark(tei *t, dc_mark_kind kind, const char *value)
+{
+    if (t->n_marks >= TEI_MAX_MARKS) {
+        fail(t, DC_LIMIT, "more than %d page and note markers in one portion", TEI_MAX_MARKS);
+        return;
+    }
+    if (t->n_marks == t->cap_marks) {
+        size_t cap = t->cap_marks ? t->cap_marks * 2 : 8;
+        pmark *m = realloc(t->marks, cap * sizeof *m);
+        if (!m) { nomem(t); return; }
+        t->marks = m;
+        t->cap_marks = cap;
+    }
+    char *v = dc_strdup(value);
+    if (!v) { nomem(t); return; }
+    t->marks[t->n_marks].at = t->cur.b.len;
+    t->marks[t->n_marks].kind = kind;
+    t->marks[t->n_marks].value = v;
+    t->n_marks++;
+}
+
+static void add_anchor(tei *t, size_t fn)
+{
+    if (t->n_anchors == t->cap_anchors) {
+        size_t cap = t->cap_anchors ? t->cap_anchors * 2 : 8;
+        size_t *a = realloc(t->anchors, cap * sizeof *a);
+        if (!a) { nomem(t); return; }
+        t->anchors = a;
+        t->cap_anchors = cap;
+    }
+    t->anchors[t->n_anchors++] = fn;
+}
+
+/* Appends body text to the portion under construction. */
+static void cur_text(tei *t, const char *s, size_t n)
+{
+    size_t before = t->cur.b.len;
+    tb_add(&t->cur, s, n);
+    if (before == 0 && t->cur.b.len > 0) {
+        t->last_close = 0;
+        if (t->page && !t->cur_page && !(t->cur_page = dc_strdup(t->page))) nomem(t);
+    }
+    buf_ok(t, &t->cur, "text of one portion");
+}
+
+/* The text of the current capture target, or NULL when text is dropped. */
+static tbuf *capture_buf(tei *t, int cap)
+{
+    switch (cap) {
+    case CAP_BODY: return &t->cur;
+    case CAP_TITLE: return &t->title;
+    case CAP_SOURCE: return &t->source;
+    case CAP_NOTE: return &t->note;
+    case CAP_LABEL: return &t->lab;
+    case CAP_HDR_TITLE:
+    case CAP_HDR_IDNO: return &t->hdr;
+    default: return NULL;
+    }
+}
+
+static int top_cap(tei *t) { return t->depth > 0 ? t->st[t->depth - 1].cap : CAP_SKIP; }
+
+static void add_text(tei *t, const char *s, size_t n)
+{
+    int cap = top_cap(t);
+    if (cap == CAP_BODY) {
+        cur_text(t, s, n);
+    } else {
+        tbuf *b = capture_buf(t, cap);
+        if (b && !(t->depth > 0 && (t->st[t->depth - 1].flags & FL_SKIPNOTE))) {
+            tb_add(b, s, n);
+            buf_ok(t, b, "text of one note or title");
+        }
+    }
+    if (t->person_depth > 0 && cap != CAP_SKIP && cap < CAP_HDR_TITLE) {
+        tb_add(&t->person, s, n);
+        buf_ok(t, &t->person, "a person's name");
+    }
+}
+
+static void add_space(tei *t)
+{
+    tbuf *b = capture_buf(t, top_cap(t));
+    if (b) tb_space(b);
+    if (t->person_depth > 0) tb_space(&t->person);
+}
+
+/* The page in force at byte `at` of portion p. */
+static const char *page_at(const dc_portion *p, size_t at)
+{
+    const char *page = p->page;
+    for (size_t i = 0; i < p->n_marks; i++)
+        if (p->marks[i].kind == DC_MARK_PAGE && p->marks[i].at <= at) page = p->marks[i].value;
+    return page;
+}
+
+/*
+ * Records a dc_gap for each "[... not declassified]" statement in portion
+ * p, which is how FRUS TEI prints withheld text (plain text in brackets, the
+ * extent often in a hi); gap elements were turned into such text already.
+ */
+static void scan_gaps(tei *t, const dc_portion *p)
+{
+    static const char key[] = "not declassified";
+    static const char *const suffixes[] = {" of source text", " of text", " source text"};
+    const char *s = p->text;
+    for (const char *hit = strstr(s, key); hit && !t->rc; hit = strstr(hit + 1, key)) {
+        const char *close = hit + sizeof key - 1;
+        if (*close == '.') close++;
+        if (*close != ']') continue;
+        const char *open = NULL;
+        for (const char *q = hit; q > s && hit - q < 300; q--) {
+            if (q[-1] == ']') break;
+            if (q[-1] == '[') {
+                open = q - 1;
+                break;
+            }
+        }
+        if (!open) continue;
+        const char *a = open + 1, *b = hit;
+        while (a < b && *a == ' ') a++;
+        while (b > a && b[-1] == ' ') b--;
+        if (b - a == 4 && strncasecmp(a, "text", 4) == 0) b = a; /* "[text not declassified]" */
+        for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+            size_t l = strlen(suffixes[i]);
+            if ((size_t)(b - a) >= l && strncmp(b - l, suffixes[i], l) == 0) {
+                b -= l;
+                break;
+            }
+        }
+        if (t->doc->n_gaps >= TEI_MAX_ITEMS) {
+            fail(t, DC_LIMIT, "more than %d gaps in one document", TEI_MAX_ITEMS);
+            return;
+        }
+        dc_gap *g = dc_doc_add_gap(t->doc);
+        if (!g) { nomem(t); return; }
+        int bad = (b > a && dc_str_setn(&g->extent, a, (size_t)(b - a))) ||
+                  dc_str_set(&g->page, page_at(p, (size_t)(open - s))) ||
+                  dc_str_set(&g->anchor, p->id);
+        if (bad) { nomem(t); return; }
+    }
+}
+
+static void note_emitted(tei *t)
+{
+    for (int i = t->depth - 1; i >= 0; i--)
+        if (t->st[i].kind == F_BLOCK) {
+            t->st[i].emitted = 1;
+            return;
+        }
+}
+
+/* Kind of a finished portion: FRUS prints editorial insertions as whole
+ * bracketed paragraphs ("[Here follows ...]"). */
+static const char *refine_kind(const char *kind, const char *text, size_t len)
+{
+    if (strcmp(kind, "paragraph") != 0 || len < 2 || text[0] != '[' || text[len - 1] != ']')
+        return kind;
+    if (memchr(text + 1, ']', len - 2)) return kind;
+    return strstr(text, "not declassified") ? "gap" : "editorial";
+}
+
+/*
+ * Ends the portion under construction: if it has text, appends it to the
+ * document with kind, pending label, page, marks and footnote anchors.
+ * Text outside any document (after the first document div) is only looked
+ * at for a file-level "Source:" note.  `closing` says whether a block's end
+ * caused it (a note right after it then belongs to it).
+ */
+static void flush(tei *t, const char *kind, int closing)
+{
+    if (t->rc) return;
+    size_t len = tb_trim(&t->cur);
+    if (len > 0 && !t->file_source && strncmp(tb_str(&t->cur), "Source:", 7) == 0 &&
+        (!t->doc || t->fallback) && !(t->file_source = dc_strdup(tb_str(&t->cur))))
+        { nomem(t); return; }
+    dc_doc *d = t->doc;
+    if (!d) {
+        cur_reset(t);
+        return;
+    }
+    if (len == 0) {
+        /* markers with no text of their own stay with the text before */
+        const char *id = d->n_portions ? d->portions[d->n_portions - 1].id : NULL;
+        for (size_t i = 0; i < t->n_anchors; i++)
+            if (id && dc_str_set(&d->footnotes[t->anchors[i]].anchor, id)) { nomem(t); return; }
+        cur_reset(t);
+        return;
+    }
+    if (d->n_portions >= TEI_MAX_PORTIONS) {
+        fail(t, DC_LIMIT, "more than %d portions in one document", TEI_MAX_PORTIONS);
+        return;
+    }
+    kind = refine_kind(kind, tb_str(&t->cur), len);
+    dc_portion *p = dc_doc_add_portion(d, kind);
+    if (!p) { nomem(t); return; }
+    p->page = t->cur_page;
+    t->cur_page = NULL;
+    p->label = t->label;
+    t->label = NULL;
+    p->text = dc_buf_detach(&t->cur.b);
+    if (!p->text) { nomem(t); return; }
+    for (size_t i = 0; i < t->n_marks; i++) {
+        size_t at = t->marks[i].at > len ? len : t->marks[i].at;
+        dc_rc rc = dc_portion_add_mark(p, t->marks[i].kind, at, t->marks[i].value);
+        if (rc) {
+            if (rc == DC_NOMEM) nomem(t); else fail(t, rc, "too many markers");
+            return;
+        }
+    }
+    for (size_t i = 0; i < t->n_anchors; i++)
+        if (dc_str_set(&d->footnotes[t->anchors[i]].anchor, p->id)) { nomem(t); return; }
+    scan_gaps(t, p);
+    cur_reset(t);
+    note_emitted(t);
+    t->last_close = closing;
+}
+
+/* Kind of the innermost open block, for text that continues around a
+ * nested block or container. */
+static const char *open_kind(tei *t)
+{
+    for (int i = t->depth - 1; i >= 0; i--) {
+        if (t->st[i].kind == F_BLOCK) return t->st[i].bkind;
+        if (t->st[i].kind == F_DOCDIV || t->st[i].kind == F_TEXT) break;
+    }
+    return "paragraph";
+}
+
+/* --- documents ----------------------------------------------------------- */
+
+static void doc_reset_state(tei *t)
+{
+    cur_reset(t);
+    free(t->label);
+    t->label = NULL;
+    free(t->doc_xmlid);
+    t->doc_xmlid = NULL;
+    free(t->source_n);
+    t->source_n = NULL;
+    dc_strv_release(&t->note_ids);
+    t->title_taken = 0;
+    t->last_close = 0;
+    t->n_dup = 0;
+}
+
+/*
+ * Hands doc (the k-th of the file) to the sink after giving it its final
+ * local id: in a FRUS volume (a collection is known) the div's xml:id, else
+ * "d" + its number; in a file without a volume id the file's name, suffixed
+ * by the div's xml:id (or ordinal) when the file holds several documents, so
+ * that ids stay unique in a folder; the whole-file document takes the root's
+ * xml:id or the file's name.  The sink owns doc from here on, whatever it
+ * returns.
+ */
+static void deliver(tei *t, dc_doc *doc, size_t k, int multi, int whole_file)
+{
+    if (t->rc) {
+        dc_doc_free(doc);
+        return;
+    }
+    char id[600];
+    const char *xid = doc->local_id;
+    if (whole_file)
+        snprintf(id, sizeof id, "%s", t->root_id ? t->root_id : t->stem);
+    else if (doc->collection && xid)
+        snprintf(id, sizeof id, "%s", xid);
+    else if (doc->collection && doc->number)
+        snprintf(id, sizeof id, "d%s", doc->number);
+    else if (!multi)
+        snprintf(id, sizeof id, "%s", t->stem);
+    else if (xid)
+        snprintf(id, sizeof id, "%s-%s", t->stem, xid);
+    else
+        snprintf(id, sizeof id, "%s-%zu", t->stem, k);
+    int bad = dc_str_set(&doc->local_id, id) != DC_OK;
+    if (!bad && !doc->date && !multi && t->hdr_created)
+        bad = dc_str_set(&doc->date, t->hdr_created) || dc_str_set(&doc->date_source, "tei");
+    if (bad) {
+        dc_doc_free(doc);
+        { nomem(t); return; }
+    }
+    dc_rc rc = t->sink(t->ctx, doc);
+    t->n_delivered++;
+    if (rc && !t->rc) {
+        t->rc = rc;
+        if (t->err && t->err->rc == DC_OK)
+            dc_fail(t->err, rc, 0, "document %s not accepted: %s", id, dc_strerror(rc));
+    }
+}
+
+/* Completes the current document: title, type, classification, format. */
+static void doc_finish(tei *t)
+{
+    dc_doc *d = t->doc;
+    flush(t, open_kind(t), 0);
+    if (t->rc) return;
+    if (t->fallback && !d->title) {
+        const char *title = t->hdr_title;
+        for (size_t i = 0; !title && i < d->n_portions; i++)
+            if (strcmp(d->portions[i].kind, "heading") == 0) title = d->portions[i].text;
+        set_str(t, &d->title, title);
+    }
+    if (!d->source_note && t->file_source) set_str(t, &d->source_note, t->file_source);
+    if (!d->classification)
+        set_str(t, &d->classification, dc_ingest_classification(d->source_note));
+    set_str(t, &d->doc_type, dc_ingest_doc_type(d->title));
+    set_str(t, &d->format, "tei");
+}
+
+static void doc_start(tei *t)
+{
+    char v[TEI_ATTR], date[11];
+    flush(t, open_kind(t), 0);
+    if (t->fallback) {
+        dc_doc_free(t->doc);
+        t->doc = NULL;
+        t->fallback = 0;
+    }
+    doc_reset_state(t);
+    t->n_docdivs++;
+    dc_doc *d = t->doc = dc_doc_new();
+    if (!d) { nomem(t); return; }
+    if (attr(t, "id", XML_NS, v)) {
+        set_str(t, &d->local_id, v);
+        set_str(t, &t->doc_xmlid, v);
+    }
+    if (attr(t, "n", NULL, v)) set_str(t, &d->number, v);
+    set_str(t, &d->collection, t->volume_id ? t->volume_id : t->root_id);
+    if (attr(t, "doc-dateTime-min", FRUS_NS, v) && iso_date(v, date)) {
+        set_str(t, &d->date, date);
+        set_str(t, &d->date_source, "tei");
+    }
+    if (t->page && dc_strv_push(&d->pages, t->page)) nomem(t);
+}
+
+static void doc_end(tei *t)
+{
+    doc_finish(t);
+    dc_doc *d = t->doc;
+    t->doc = NULL;
+    doc_reset_state(t);
+    if (t->rc) {
+        dc_doc_free(d);
+        return;
+    }
+    if (t->held) {
+        dc_doc *h = t->held;
+        t->held = NULL;
+        deliver(t, h, t->n_delivered + 1, 1, 0);
+    }
+    if (t->rc) {
+        dc_doc_free(d);
+        return;
+    }
+    t->held = d;
+}
+
+/* --- references ---------------------------------------------------------- */
+
+/* Parses "dN" or "dNfnM" (a FRUS document or footnote id). */
+static int frus_id(const char *s, size_t n, char *num, size_t numcap, char *fn, size_t fncap)
+{
+    if (n < 2 || s[0] != 'd' || !isdigit((unsigned char)s[1])) return 0;
+    size_t i = 1;
+    while (i < n && isdigit((unsigned char)s[i])) i++;
+    if (i - 1 >= numcap) return 0;
+    memcpy(num, s + 1, i - 1);
+    num[i - 1] = '\0';
+    fn[0] = '\0';
+    if (i == n) return 1;
+    if (n - i < 3 || strncmp(s + i, "fn", 2) != 0 || n - i - 2 >= fncap) return 0;
+    memcpy(fn, s + i + 2, n - i - 2);
+    fn[n - i - 2] = '\0';
+    return 1;
+}
+
+static int is_volume_id(const char *s, size_t n)
+{
+    if (n < 5 || n > 64 || strncmp(s, "frus", 4) != 0 || !isdigit((unsigned char)s[4])) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_') return 0;
+    return 1;
+}
+
+/*
+ * Records what one ref target points to: "#d237" a document of this
+ * volume, "#d30fn2" its footnote, "frus1958-60v19" or "frus1958-60v19#d12"
+ * another volume.  Pointers into the document itself, glossary terms,
+ * pages and web addresses are not references between records.
+ */
+static void add_ref_target(tei *t, const char *tg, size_t n)
+{
+    char num[32], fn[32], vol[80], frag[80];
+    dc_doc *d = t->doc;
+    if (d->n_refs >= TEI_MAX_ITEMS) {
+        fail(t, DC_LIMIT, "more than %d references in one document", TEI_MAX_ITEMS);
+        return;
+    }
+    dc_rc rc = DC_OK;
+    if (n > 1 && tg[0] == '#') {
+        if (!frus_id(tg + 1, n - 1, num, sizeof num, fn, sizeof fn)) return;
+        if (t->doc_xmlid && t->doc_xmlid[0] == 'd' && strcmp(t->doc_xmlid + 1, num) == 0) return;
+        rc = fn[0] ? dc_doc_add_ref(d, "footnote", num, NULL, fn)
+                   : dc_doc_add_ref(d, "document", num, NULL, NULL);
+    } else {
+        const char *hash = memchr(tg, '#', n);
+        size_t vl = hash ? (size_t)(hash - tg) : n;
+        if (!is_volume_id(tg, vl)) return;
+        memcpy(vol, tg, vl);
+        vol[vl] = '\0';
+        frag[0] = '\0';
+        if (hash && n - vl - 1 > 0 && n - vl - 1 < sizeof frag) {
+            memcpy(frag, hash + 1, n - vl - 1);
+            frag[n - vl - 1] = '\0';
+        }
+        rc = dc_doc_add_ref(d, "volume", vol, NULL, frag[0] ? frag : NULL);
+    }
+    if (rc) nomem(t);
+}
+
+static void on_ref(tei *t)
+{
+    char v[TEI_ATTR];
+    if (!t->doc || !attr(t, "target", NULL, v)) return;
+    for (char *p = v; *p && !t->rc;) {
+        while (is_xml_space(*p)) p++;
+        char *q = p;
+        while (*q && !is_xml_space(*q)) q++;
+        if (q > p) add_ref_target(t, p, (size_t)(q - p));
+        p = q;
+    }
+}
+
+/* --- elements ------------------------------------------------------------ */
+
+static const char *block_kind(const char *l)
+{
+    static const struct {
+        const char *el, *kind;
+    } blocks[] = {
+        {"p", "paragraph"},        {"item", "item"},          {"row", "table"},
+        {"dateline", "dateline"},  {"salute", "paragraph"},   {"signed", "signature"},
+        {"closer", "signature"},   {"byline", "paragraph"},   {"docAuthor", "paragraph"},
+        {"trailer", "paragraph"},  {"argument", "paragraph"}, {"l", "paragraph"},
+        {"docDate", "paragraph"},  {"titlePart", "heading"},  {"ab", "paragraph"},
+        {"sp", "paragraph"},       {"stage", "paragraph"},    {"caption", "paragraph"},
+    };
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        if (strcmp(l, blocks[i].el) == 0) return blocks[i].kind;
+    return NULL;
+}
+
+static int is_container(const char *l)
+{
+    static const char *const names[] = {"div",    "body",     "front",  "back",   "group",
+                                        "list",   "table",    "opener", "postscript",
+                                        "figure", "listBibl", "lg",     "titlePage",
+                                        "docTitle", "docImprint", "floatingText", "epigraph",
+                                        "cit"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(l, names[i]) == 0) return 1;
+    return 0;
+}
+
+
+static void push(tei *t, const frame *f)
+{
+    t->st[t->depth++] = *f;
+    if (f->flags & FL_DATELINE) t->dateline_depth++;
+}
+
+/* A note's marker: in the title the note is anchored to "title"; in body
+ * text a DC_MARK_NOTE where it stands, or at the end of the portion just
+ * ended when it follows that block directly (`</signed><note>`).
+ * fn is the footnote to anchor, or (size_t)-1 for a repeated marker. */
+static void note_marker(tei *t, int cap, const char *value, size_t fn)
+{
+    dc_doc *d = t->doc;
+    if (cap == CAP_TITLE) {
+        if (fn != (size_t)-1) set_str(t, &d->footnotes[fn].anchor, "title");
+        return;
+    }
+    if (t->cur.b.len == 0 && t->last_close && d->n_portions > 0) {
+        dc_portion *p = &d->portions[d->n_portions - 1];
+        dc_rc rc = dc_portion_add_mark(p, DC_MARK_NOTE, strlen(p->text), value);
+        if (rc) {
+            if (rc == DC_NOMEM) nomem(t); else fail(t, rc, "too many markers in one portion");
+            return;
+        }
+        if (fn != (size_t)-1) set_str(t, &d->footnotes[fn].anchor, p->id);
+        return;
+    }
+    add_cur_mark(t, DC_MARK_NOTE, value);
+    if (fn != (size_t)-1) add_anchor(t, fn);
+}
+
+/*
+ * A note element in body text or the title.  The source note (type
+ * "source": in the head, or the first one with @n) is kept apart; any other
+ * note with @n is a footnote; a note repeating an earlier one (@target = its
+ * xml:id) only adds a marker; a note without @n is an editorial portion.
+ * Footnote markers are unique in a document: a repeated @n (a monograph
+ * numbering per chapter) becomes the note's xml:id or "n-k", @n the label.
+ */
+static void on_note(tei *t, frame *f, int pcap)
+{
+    char n[TEI_ATTR], id[TEI_ATTR], target[TEI_ATTR];
+    dc_doc *d = t->doc;
+    if (!d) {
+        f->cap = CAP_SKIP;
+        return;
+    }
+    int has_n = attr(t, "n", NULL, n);
+    if (attr_is(t, "type", "source") &&
+        (pcap == CAP_TITLE || (has_n && !d->source_note && !t->source_n))) {
+        f->kind = F_SOURCE;
+        f->cap = CAP_SOURCE;
+        tb_clear(&t->source);
+        set_str(t, &t->source_n, has_n ? n : NULL);
+        t->source_in_title = pcap == CAP_TITLE;
+        return;
+    }
+    if (!has_n) {
+        if (pcap == CAP_BODY) {
+            f->kind = F_BLOCK;
+            f->bkind = "editorial";
+            if (t->cur.b.len > 0) flush(t, open_kind(t), 0);
+        } else {
+            f->cap = CAP_SKIP;
+        }
+        return;
+    }
+    if (attr(t, "target", NULL, target)) {
+        const char *tg = target[0] == '#' ? target + 1 : target;
+        for (size_t i = 0; i < t->note_ids.n; i++)
+            if (strcmp(t->note_ids.v[i], tg) == 0) {
+                f->cap = CAP_SKIP;
+                f->flags |= FL_SKIPNOTE;
+                note_marker(t, pcap, d->footnotes[i].n, (size_t)-1);
+                return;
+            }
+    }
+    if (d->n_footnotes >= TEI_MAX_NOTES) {
+        fail(t, DC_LIMIT, "more than %d notes in one document", TEI_MAX_NOTES);
+        return;
+    }
+    int has_id = attr(t, "id", XML_NS, id);
+    char value[TEI_ATTR + 32];
+    const char *label = NULL;
+    snprintf(value, sizeof value, "%s", n);
+    if (dc_doc_footnote(d, n)) {
+        label = n;
+        if (has_id && !dc_doc_footnote(d, id))
+            snprintf(value, sizeof value, "%s", id);
+        else
+            snprintf(value, sizeof value, "%s-%d", n, ++t->n_dup);
+    }
+    dc_footnote *fn = dc_doc_add_footnote(d);
+    if (!fn) { nomem(t); return; }
+    size_t idx = d->n_footnotes - 1;
+    if (dc_str_set(&fn->n, value) || dc_str_set(&fn->label, label) ||
+        dc_strv_push(&t->note_ids, has_id ? id : ""))
+        { nomem(t); return; }
+    f->kind = F_NOTE;
+    f->cap = CAP_NOTE;
+    tb_clear(&t->note);
+    t->note_fn = idx;
+    note_marker(t, pcap, value, idx);
+}
+
+static void on_pb(tei *t, int cap)
+{
+    char n[TEI_ATTR];
+    if (!attr(t, "n", NULL, n)) n[0] = '\0';
+    if (t->doc && n[0]) {
+        if (t->doc->pages.n >= TEI_MAX_ITEMS) {
+            fail(t, DC_LIMIT, "more than %d pages in one document", TEI_MAX_ITEMS);
+            return;
+        }
+        if (dc_strv_push(&t->doc->pages, n)) { nomem(t); return; }
+    }
+    if (cap == CAP_BODY && t->doc && t->cur.b.len > 0) add_cur_mark(t, DC_MARK_PAGE, n);
+    if (n[0]) set_str(t, &t->page, n);
+}
+
+/* An empty gap element prints as FRUS prints withheld text, so that the
+ * portion shows it and scan_gaps() records it like the bracketed form. */
+static void on_gap(tei *t)
+{
+    char ext[2 * TEI_ATTR + 8], q[TEI_ATTR], u[TEI_ATTR], text[2 * TEI_ATTR + 64];
+    if (!xmlTextReaderIsEmptyElement(t->r)) return;
+    if (!attr(t, "extent", NULL, ext) && attr(t, "quantity", NULL, q)) {
+        if (!attr(t, "unit", NULL, u)) snprintf(u, sizeof u, "%s", "lines");
+        snprintf(ext, sizeof ext, "%s %s", q, u);
+    }
+    if (ext[0])
+        snprintf(text, sizeof text, "[%s of source text not declassified]", ext);
+    else
+        snprintf(text, sizeof text, "%s", "[text not declassified]");
+    add_text(t, text, strlen(text));
+}
+
+static void end_person(tei *t)
+{
+    if (--t->person_depth > 0) return;
+    size_t len = tb_trim(&t->person);
+    dc_doc *d = t->doc;
+    if (!d || len == 0 || !buf_ok(t, &t->person, "a person's name")) return;
+    if (d->persons.n >= TEI_MAX_ITEMS) {
+        fail(t, DC_LIMIT, "more than %d persons in one document", TEI_MAX_ITEMS);
+        return;
+    }
+    if (dc_strv_add_unique(&d->persons, tb_str(&t->person))) nomem(t);
+}
+
+/* Elements that act wherever text is kept (body, title, notes). */
+static void inline_actions(tei *t, const char *l, frame *f, int pcap)
+{
+    char v[TEI_ATTR], date[11];
+    if (strcmp(l, "pb") == 0) {
+        on_pb(t, pcap);
+    } else if (strcmp(l, "lb") == 0) {
+        add_space(t);
+    } else if (strcmp(l, "ref") == 0) {
+        on_ref(t);
+    } else if (strcmp(l, "gap") == 0) {
+        on_gap(t);
+    } else if (strcmp(l, "persName") == 0 && t->doc) {
+        f->flags |= FL_PERSON;
+        if (t->person_depth++ == 0) tb_clear(&t->person);
+    } else if (strcmp(l, "date") == 0 && t->dateline_depth > 0 && t->doc && !t->doc->date &&
+               attr(t, "when", NULL, v) && iso_date(v, date)) {
+        set_str(t, &t->doc->date, date);
+        set_str(t, &t->doc->date_source, "tei");
+    } else if (strcmp(l, "fw") == 0) {
+        f->cap = CAP_SKIP; /* running heads and catchwords */
+    } else if (strcmp(l, "choice") == 0) {
+        f->flags |= FL_CHOICE;
+    } else if (t->depth > 0 && (t->st[t->depth - 1].flags & FL_CHOICE) &&
+               (strcmp(l, "sic") == 0 || strcmp(l, "orig") == 0 || strcmp(l, "expan") == 0)) {
+        f->cap = CAP_SKIP; /* keep corr, reg, abbr */
+    }
+}
+
+static void header_start(tei *t, const char *l, frame *f, const frame *parent)
+{
+    char v[TEI_ATTR], date[11];
+    if (strcmp(l, "titleStmt") == 0) {
+        f->flags |= FL_TITLESTMT;
+    } else if (strcmp(l, "publicationStmt") == 0) {
+        f->flags |= FL_PUBSTMT;
+    } else if (strcmp(l, "title") == 0 && (parent->flags & FL_TITLESTMT)) {
+        int complete = attr_is(t, "type", "complete");
+        if (!t->hdr_title || (complete && !t->hdr_title_complete)) {
+            f->kind = F_HDR_FIELD;
+            f->cap = CAP_HDR_TITLE;
+            if (complete) f->flags |= FL_COMPLETE;
+            tb_clear(&t->hdr);
+        }
+    } else if (strcmp(l, "idno") == 0 && (parent->flags & FL_PUBSTMT) &&
+               attr_is(t, "type", "frus") && !t->volume_id) {
+        f->kind = F_HDR_FIELD;
+        f->cap = CAP_HDR_IDNO;
+        tb_clear(&t->hdr);
+    } else if (strcmp(l, "date") == 0 && (parent->flags & FL_PUBSTMT) &&
+               attr_is(t, "type", "created") && attr(t, "when", NULL, v) && iso_date(v, date)) {
+        set_str(t, &t->hdr_created, date);
+    }
+}
+
+/* Refuses a DOCTYPE that declares entities (general or parameter): the
+ * ingester never expands or loads them, and a TEI record has no need. */
+static void check_dtd(tei *t, xmlDtdPtr dtd)
+{
+    if (!dtd) return;
+    int ents = (dtd->entities && xmlHashSize((xmlHashTablePtr)dtd->entities) > 0) ||
+               (dtd->pentities && xmlHashSize((xmlHashTablePtr)dtd->pentities) > 0);
+    for (xmlNodePtr c = dtd->children; c && !ents; c = c->next)
+        if (c->type == XML_ENTITY_DECL) ents = 1;
+    if (ents) fail(t, DC_PARSE, "DOCTYPE declares entities, which are refused");
+}
+
+static void start_root(tei *t, const char *l, const char *ns)
+{
+    char v[TEI_ATTR];
+    frame f = {0};
+    if (!ns || strcmp(ns, TEI_NS) != 0 || strcmp(l, "TEI") != 0) {
+        fail(t, DC_PARSE, "not a TEI document (root element %.64s in namespace %.128s)", l,
+             ns ? ns : "(none)");
+        return;
+    }
+    /* the node's document, not xmlTextReaderCurrentDoc(), which would make
+     * the reader keep the whole tree */
+    xmlNodePtr node = xmlTextReaderCurrentNode(t->r);
+    if (node && node->doc) check_dtd(t, node->doc->intSubset);
+    t->root_seen = 1;
+    f.kind = F_ROOT;
+    f.cap = CAP_SKIP;
+    if (attr(t, "id", XML_NS, v)) set_str(t, &t->root_id, v);
+    push(t, &f);
+}
+
+/*
+ * An element opens: decides what it is (frame kind) and where its text
+ * goes (capture), ends the text before it when it starts a new portion,
+ * and pushes its frame.
+ */
+static void start_element(tei *t)
+{
+    const char *l = (const char *)xmlTextReaderConstLocalName(t->r);
+    const char *ns = (const char *)xmlTextReaderConstNamespaceUri(t->r);
+    if (!l) { nomem(t); return; }
+    if (t->depth >= TEI_MAX_DEPTH) {
+        fail(t, DC_LIMIT, "nesting deeper than %d elements", TEI_MAX_DEPTH);
+        return;
+    }
+    if (!t->root_seen) { start_root(t, l, ns); return; }
+    frame *parent = &t->st[t->depth - 1];
+    int pcap = parent->cap;
+    frame f = {0};
+    f.cap = (unsigned char)pcap;
+    int is_tei = ns && strcmp(ns, TEI_NS) == 0;
+    if (t->in_header) {
+        if (is_tei) header_start(t, l, &f, parent);
+        { push(t, &f); return; }
+    }
+    if (parent->kind == F_ROOT && is_tei && strcmp(l, "teiHeader") == 0) {
+        f.kind = F_HEADER;
+        t->in_header = 1;
+        { push(t, &f); return; }
+    }
+    if (parent->kind == F_ROOT && is_tei && strcmp(l, "text") == 0) {
+        f.kind = F_TEXT;
+        f.cap = CAP_BODY;
+        if (!t->doc && !t->n_docdivs && !t->held) {
+            if (!(t->doc = dc_doc_new())) { nomem(t); return; }
+            t->fallback = 1;
+            set_str(t, &t->doc->collection, t->volume_id ? t->volume_id : t->root_id);
+        }
+        { push(t, &f); return; }
+    }
+    if (pcap == CAP_SKIP || !ns) { push(t, &f); return; }
+    if (!is_tei) {
+        if (strcmp(ns, FRUS_NS) == 0 && strcmp(l, "attachment") == 0 && pcap == CAP_BODY) {
+            flush(t, open_kind(t), 0);
+            f.kind = F_CONTAINER;
+        }
+        { push(t, &f); return; }
+    }
+    inline_actions(t, l, &f, pcap);
+    if (pcap != CAP_BODY) {
+        /* in a title, note or label, structure flattens to spaced text */
+        if (strcmp(l, "note") == 0 && pcap == CAP_TITLE)
+            on_note(t, &f, pcap);
+        else if (block_kind(l) || is_container(l) || strcmp(l, "head") == 0)
+            f.kind = F_SEP, add_space(t);
+        { push(t, &f); return; }
+    }
+    const char *bk;
+    if (strcmp(l, "div") == 0 && attr_is(t, "type", "document") && (t->fallback || !t->doc)) {
+        doc_start(t);
+        f.kind = F_DOCDIV;
+    } else if (strcmp(l, "head") == 0 && parent->kind == F_DOCDIV && !t->title_taken) {
+        f.kind = F_TITLE;
+        f.cap = CAP_TITLE;
+        t->title_taken = 1;
+        tb_clear(&t->title);
+    } else if (strcmp(l, "note") == 0) {
+        on_note(t, &f, pcap);
+    } else if (strcmp(l, "label") == 0 && (parent->flags & FL_LIST)) {
+        f.kind = F_LABEL;
+        f.cap = CAP_LABEL;
+        tb_clear(&t->lab);
+    } else if ((bk = block_kind(l)) || strcmp(l, "head") == 0 ||
+               (strcmp(l, "quote") == 0 && attr_is(t, "rend", "blockquote")) ||
+               (strcmp(l, "bibl") == 0 && (parent->flags & FL_LISTBIBL))) {
+        if (!bk) bk = strcmp(l, "head") == 0 ? "heading" : strcmp(l, "bibl") == 0 ? "item" : "paragraph";
+        f.kind = F_BLOCK;
+        f.bkind = bk;
+        if (strcmp(l, "dateline") == 0) f.flags |= FL_DATELINE;
+        if (parent->kind == F_BLOCK && !parent->emitted && t->cur.b.len == 0) {
+            /* the first block of an item or quote that has no text yet */
+            if (strcmp(bk, "paragraph") == 0) f.bkind = parent->bkind;
+            parent->emitted = 1;
+        } else if (t->cur.b.len > 0) {
+            flush(t, open_kind(t), 0);
+        }
+    } else if (is_container(l)) {
+        flush(t, open_kind(t), 0);
+        f.kind = F_CONTAINER;
+        if (strcmp(l, "list") == 0) f.flags |= FL_LIST;
+        if (strcmp(l, "listBibl") == 0) f.flags |= FL_LISTBIBL;
+    } else if (strcmp(l, "cell") == 0 && parent->kind == F_BLOCK) {
+        if (parent->cells++ > 0) {
+            tb_space(&t->cur);
+            cur_text(t, "| ", 2);
+        }
+    }
+    push(t, &f);
+}
+
+static void strip_number(const char **s)
+{
+    const char *d = *s;
+    while (isdigit((unsigned char)*d)) d++;
+    if (d > *s && d[0] == '.' && d[1] == ' ') *s = d + 2;
+}
+
+/* An element closes: completes what its start began, then pops it. */
+static void end_element(tei *t)
+{
+    if (t->depth == 0) return;
+    frame *f = &t->st[t->depth - 1];
+    dc_doc *d = t->doc;
+    char date[11];
+    switch (f->kind) {
+    case F_SEP: add_space(t); break;
+    case F_HEADER: t->in_header = 0; break;
+    case F_TEXT:
+        if (t->fallback && d) {
+            doc_finish(t);
+            t->held = d;
+            t->doc = NULL;
+        } else {
+            flush(t, "paragraph", 0);
+        }
+        break;
+    case F_DOCDIV: doc_end(t); break;
+    case F_CONTAINER: flush(t, open_kind(t), 0); break;
+    case F_BLOCK:
+        if ((f->flags & FL_DATELINE) && d && !d->date && text_date(tb_str(&t->cur), date)) {
+            set_str(t, &d->date, date);
+            set_str(t, &d->date_source, "dateline");
+        }
+        flush(t, f->bkind, 1);
+        break;
+    case F_TITLE:
+        if (d && buf_ok(t, &t->title, "the title") && tb_trim(&t->title) > 0) {
+            const char *s = tb_str(&t->title);
+            strip_number(&s);
+            set_str(t, &d->title, s);
+        }
+        break;
+    case F_SOURCE:
+        if (d && buf_ok(t, &t->source, "the source note") && tb_trim(&t->source) > 0 &&
+            !d->source_note) {
+            set_str(t, &d->source_note, tb_str(&t->source));
+            set_str(t, &d->source_note_n, t->source_n);
+            if (t->source_in_title) set_str(t, &d->title_note, t->source_n);
+        }
+        break;
+    case F_NOTE:
+        if (d && buf_ok(t, &t->note, "the text of one note") && tb_trim(&t->note) > 0)
+            set_str(t, &d->footnotes[t->note_fn].text, tb_str(&t->note));
+        break;
+    case F_LABEL:
+        if (buf_ok(t, &t->lab, "a label") && tb_trim(&t->lab) > 0) {
+            if (t->lab.b.p[t->lab.b.len - 1] == '.') t->lab.b.p[--t->lab.b.len] = '\0';
+            set_str(t, &t->label, t->lab.b.len ? tb_str(&t->lab) : NULL);
+        }
+        break;
+    case F_HDR_FIELD:
+        if (buf_ok(t, &t->hdr, "a teiHeader field") && tb_trim(&t->hdr) > 0) {
+            if (f->cap == CAP_HDR_IDNO) {
+                set_str(t, &t->volume_id, tb_str(&t->hdr));
+            } else {
+                set_str(t, &t->hdr_title, tb_str(&t->hdr));
+                if (f->flags & FL_COMPLETE) t->hdr_title_complete = 1;
+            }
+        }
+        break;
+    default: break;
+    }
+    if (f->flags & FL_PERSON) end_person(t);
+    if (f->flags & FL_DATELINE) t->dateline_depth--;
+    t->depth--;
+}
+
+/* The reader's loop: one node at a time, so memory stays bounded by the
+ * deepest element and the largest document, never the whole file. */
+static void run(tei *t)
+{
+    for (;;) {
+        int ret = xmlTextReaderRead(t->r);
+        if (t->xerr_set) { fail_xml(t); return; }
+        if (ret < 0) { fail(t, DC_PARSE, "malformed XML"); return; }
+        if (ret == 0) break;
+        int type = xmlTextReaderNodeType(t->r);
+        switch (type) {
+        case XML_READER_TYPE_ELEMENT:
+            start_element(t);
+            if (!t->rc && xmlTextReaderIsEmptyElement(t->r)) end_element(t);
+            break;
+        case XML_READER_TYPE_END_ELEMENT: end_element(t); break;
+        case XML_READER_TYPE_TEXT:
+        case XML_READER_TYPE_CDATA:
+        case XML_READER_TYPE_WHITESPACE:
+        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+            if (t->root_seen && t->depth > 0) {
+                const char *v = (const char *)xmlTextReaderConstValue(t->r);
+                if (v) add_text(t, v, strlen(v));
+            }
+            break;
+        case XML_READER_TYPE_ENTITY_REFERENCE: {
+            const char *name = (const char *)xmlTextReaderConstName(t->r);
+            fail(t, DC_PARSE, "undefined entity '%.64s'", name ? name : "?");
+            break;
+        }
+        case XML_READER_TYPE_DOCUMENT_TYPE: {
+            xmlNodePtr n = xmlTextReaderCurrentNode(t->r);
+            check_dtd(t, n && n->type == XML_DTD_NODE ? (xmlDtdPtr)n : NULL);
+            break;
+        }
+        default: break;
+        }
+        if (t->rc) return;
+    }
+    if (!t->root_seen) { fail(t, DC_PARSE, "empty document"); return; }
+    if (t->depth > 0) { fail(t, DC_PARSE, "unexpected end of file"); return; }
+    if (t->held) {
+        dc_doc *h = t->held;
+        t->held = NULL;
+        deliver(t, h, t->n_delivered + 1, t->n_docdivs > 1, t->n_docdivs == 0);
+    }
+}
+
+static void tei_free(tei *t)
+{
+    dc_doc_free(t->doc);
+    dc_doc_free(t->held);
+    cur_reset(t);
+    dc_buf_release(&t->cur.b);
+    free(t->marks);
+    free(t->anchors);
+    free(t->label);
+    free(t->page);
+    free(t->doc_xmlid);
+    free(t->source_n);
+    dc_strv_release(&t->note_ids);
+    tbuf *bufs[] = {&t->hdr, &t->title, &t->source, &t->note, &t->lab, &t->person};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) dc_buf_release(&bufs[i]->b);
+    free(t->volume_id);
+    free(t->root_id);
+    free(t->hdr_title);
+    free(t->hdr_created);
+    free(t->file_source);
+    free(t);
+}
+
+/* The file's name without folders and extension, for local ids. */
+static void file_stem(const char *path, char *out, size_t cap)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    const char *dot = strrchr(b, '.');
+    size_t n = dot && dot > b ? (size_t)(dot - b) : strlen(b);
+    if (n >= cap) n = cap - 1;
+    memcpy(out, b, n);
+    out[n] = '\0';
+}
+
+dc_rc dc_ingest_tei_file(const char *path, dc_doc_sink sink, void *ctx, dc_error *err)
+{
+    if (err) {
+        err->rc = DC_OK;
+        err->line = 0;
+        err->msg[0] = '\0';
+    }
+    if (!path || !sink) return dc_fail(err, DC_MISUSE, 0, "no file or no sink");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return dc_fail(err, DC_IO, 0, "cannot open file: %s", strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return dc_fail(err, DC_IO, 0, "not a regular file");
+    }
+    if ((unsigned long long)sb.st_size > DC_INGEST_MAX_FILE) {
+        close(fd);
+        return dc_fail(err, DC_LIMIT, 0, "file larger than %zu bytes", DC_INGEST_MAX_FILE);
+    }
+    if (sb.st_size == 0) {
+        close(fd);
+        return dc_fail(err, DC_PARSE, 1, "line 1: empty file");
+    }
+    tei *t = calloc(1, sizeof *t);
+    if (!t) {
+        close(fd);
+        return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    }
+    t->err = err;
+    t->sink = sink;
+    t->ctx = ctx;
+    file_stem(path, t->stem, sizeof t->stem);
+    tb_init(&t->cur, TEI_MAX_TEXT);
+    tb_init(&t->note, TEI_MAX_TEXT);
+    tb_init(&t->source, TEI_MAX_TEXT);
+    tb_init(&t->title, TEI_MAX_TITLE);
+    tb_init(&t->lab, TEI_MAX_TITLE);
+    tb_init(&t->person, TEI_MAX_TITLE);
+    tb_init(&t->hdr, TEI_MAX_TITLE);
+
+    /* libxml2 reports through per-thread handlers that print to stderr by
+     * default: capture instead, and put back the caller's afterwards. */
+    xmlInitParser();
+    xmlGenericErrorFunc old_generic = xmlGenericError;
+    void *old_generic_ctx = xmlGenericErrorContext;
+    xmlStructuredErrorFunc old_structured = xmlStructuredError;
+    void *old_structured_ctx = xmlStructuredErrorContext;
+    xmlSetGenericErrorFunc(NULL, xml_generic_error);
+    xmlSetStructuredErrorFunc(t, xml_error);
+
+    /* No NOENT (entities stay unexpanded), no DTDLOAD/DTDATTR/DTDVALID (no
+     * DTD is read), NONET (no network even if something tried). */
+    t->r = xmlReaderForFd(fd, NULL, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    if (!t->r) {
+        fail_at(t, DC_NOMEM, 0, "cannot create an XML reader");
+    } else {
+        xmlTextReaderSetStructuredErrorHandler(t->r, xml_error, t);
+        xmlTextReaderSetParserProp(t->r, XML_PARSER_SUBST_ENTITIES, 0);
+        xmlTextReaderSetParserProp(t->r, XML_PARSER_LOADDTD, 0);
+        xmlTextReaderSetParserProp(t->r, XML_PARSER_DEFAULTATTRS, 0);
+        xmlTextReaderSetParserProp(t->r, XML_PARSER_VALIDATE, 0);
+        run(t);
+        xmlFreeTextReader(t->r);
+        t->r = NULL;
+    }
+    close(fd);
+    xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
+    xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
+    dc_rc rc = t->rc;
+    tei_free(t);
+    return rc;
+}

@@ -1,0 +1,814 @@
+/*
+ * The store: documents as immutable versions in one SQLite database file.
+ *
+ * The file is a WAL-mode SQLite database marked with PRAGMA application_id
+ * 'DCLS' and versioned with PRAGMA user_version (migrations in schema.c;
+ * layout in docs/internals/store.md).  Every SQLite result code is
+ * translated here into a dc_rc and a message kept in the handle; nothing
+ * of SQLite leaks out of this file.  The library never prints or exits.
+ *
+ * Prepared statements are created on first use and cached in the handle
+ * for its lifetime; each use ends with stmt_done() (reset + clear
+ * bindings), so no statement keeps a read transaction open between calls.
+ */
+#include "store/store_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "declass/banned.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define HASH_BYTES crypto_generichash_BYTES /* 32: BLAKE2b-256 */
+#define HASH_HEX_SIZE (2 * HASH_BYTES + 1)
+#define TIME_SIZE 32
+
+enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_HEAD,
+    S_COLL_UPSERT,
+    S_DOC_INSERT,
+    S_DOC_UPDATE,
+    S_VER_INSERT,
+    S_GET_CURRENT,
+    S_GET_VERSION,
+    S_LIST,
+    S_COUNT,
+    S_AUDIT,
+    S_COUNT_OF_STMTS
+};
+
+/* A document's number sorts numerically when it is all digits. */
+#define NUMERIC_NUMBER "(v.number GLOB '[0-9]*' AND v.number NOT GLOB '*[^0-9]*')"
+
+static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT dc_put",
+    [S_RELEASE] = "RELEASE dc_put",
+    [S_ROLLBACK_TO] = "ROLLBACK TO dc_put",
+    [S_HEAD] = "SELECT d.current_version, v.hash FROM documents d"
+               " LEFT JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
+               " WHERE d.id = ?1",
+    [S_COLL_UPSERT] = "INSERT INTO collections(name, created_at, updated_at) VALUES (?1, ?2, ?2)"
+                      " ON CONFLICT(name) DO UPDATE SET updated_at = excluded.updated_at",
+    [S_DOC_INSERT] = "INSERT INTO documents(id, collection, current_version, created_at,"
+                     " updated_at) VALUES (?1, ?2, 1, ?3, ?3)",
+    [S_DOC_UPDATE] = "UPDATE documents SET collection = ?2, current_version = ?3,"
+                     " updated_at = ?4 WHERE id = ?1",
+    [S_VER_INSERT] = "INSERT INTO versions(doc_id, version, hash, source, format, ingested_at,"
+                     " number, title, date, doc_type, classification, release_status, body)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [S_GET_CURRENT] = "SELECT d.current_version, v.hash, v.body FROM documents d"
+                      " LEFT JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
+                      " WHERE d.id = ?1",
+    [S_GET_VERSION] = "SELECT version, hash, body FROM versions WHERE doc_id = ?1 AND version = ?2",
+    [S_LIST] = "SELECT d.id, d.collection, v.number, v.title, v.date, v.classification,"
+               " v.doc_type, v.release_status, d.current_version,"
+               " (SELECT count(*) FROM versions c WHERE c.doc_id = d.id)"
+               " FROM documents d"
+               " JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
+               " ORDER BY d.collection,"
+               " CASE WHEN " NUMERIC_NUMBER " THEN 0 ELSE 1 END,"
+               " CASE WHEN " NUMERIC_NUMBER " THEN CAST(v.number AS INTEGER) END,"
+               " d.id",
+    [S_COUNT] = "SELECT count(*) FROM documents",
+    [S_AUDIT] = "INSERT INTO audit(at, user, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+struct dc_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[S_COUNT_OF_STMTS];
+    char errmsg[512];
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+static dc_rc set_err(dc_store *st, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);
+static dc_rc set_err(dc_store *st, dc_rc rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/*
+ * Translates the SQLite result code src (primary or extended) into a dc_rc
+ * and stores "WHAT: REASON (SQLITE MESSAGE)" as the handle's message.
+ * Must be called before anything else runs on the connection, since it
+ * reads sqlite3_errmsg().
+ */
+static dc_rc sql_err(dc_store *st, int src, const char *fmt, ...) DC_PRINTF(3, 4);
+static dc_rc sql_err(dc_store *st, int src, const char *fmt, ...)
+{
+    dc_rc rc;
+    const char *why;
+    switch (src & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        rc = DC_IO, why = "database is busy (locked by another connection)";
+        break;
+    case SQLITE_FULL: rc = DC_IO, why = "disk full"; break;
+    case SQLITE_READONLY: rc = DC_IO, why = "database is read-only"; break;
+    case SQLITE_IOERR: rc = DC_IO, why = "I/O error"; break;
+    case SQLITE_CANTOPEN: rc = DC_IO, why = "cannot open the database file"; break;
+    case SQLITE_PERM: rc = DC_IO, why = "permission denied"; break;
+    case SQLITE_PROTOCOL: rc = DC_IO, why = "locking protocol error"; break;
+    case SQLITE_CORRUPT: rc = DC_CORRUPT, why = "database file is damaged"; break;
+    case SQLITE_NOTADB: rc = DC_CORRUPT, why = "not a database file"; break;
+    case SQLITE_NOMEM: rc = DC_NOMEM, why = "out of memory"; break;
+    case SQLITE_TOOBIG: rc = DC_LIMIT, why = "value too large"; break;
+    case SQLITE_CONSTRAINT: rc = DC_CORRUPT, why = "constraint violated"; break;
+    default: rc = DC_INTERNAL, why = "unexpected SQLite error"; break;
+    }
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    const char *detail = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src);
+    snprintf(st->errmsg, sizeof st->errmsg, "%s: %s (%s)", what, why, detail);
+    return rc;
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+/* The cached statement id, prepared on first use; NULL with the message set
+ * on failure. */
+static sqlite3_stmt *stmt_get(dc_store *st, enum stmt_id id, dc_rc *rc)
+{
+    if (!st->stmt[id]) {
+        int src = sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                     &st->stmt[id], NULL);
+        if (src != SQLITE_OK) {
+            *rc = sql_err(st, src, "preparing a store statement");
+            return NULL;
+        }
+    }
+    *rc = DC_OK;
+    return st->stmt[id];
+}
+
+static void stmt_done(sqlite3_stmt *s)
+{
+    if (s) {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+    }
+}
+
+/* Runs a cached statement that returns no rows and gives the raw SQLite code,
+ * leaving the message alone: for clean-up paths that must not hide the
+ * error being reported. */
+static int run_quiet(dc_store *st, enum stmt_id id)
+{
+    if (!st->stmt[id] && sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                            &st->stmt[id], NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    int src = sqlite3_step(st->stmt[id]);
+    stmt_done(st->stmt[id]);
+    return src == SQLITE_DONE || src == SQLITE_ROW ? SQLITE_OK : src;
+}
+
+/* Runs a cached statement that returns no rows; errors are translated with
+ * `what` as context. */
+static dc_rc run(dc_store *st, enum stmt_id id, const char *what)
+{
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, id, &rc);
+    if (!s) return rc;
+    int src = sqlite3_step(s);
+    rc = src == SQLITE_DONE || src == SQLITE_ROW ? DC_OK : sql_err(st, src, "%s", what);
+    stmt_done(s);
+    return rc;
+}
+
+/* Sticky binders: a no-op once *src is set, so a run of binds is checked once. */
+static void bind_text(sqlite3_stmt *s, int i, const char *v, int *src)
+{
+    if (*src == SQLITE_OK) *src = sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static void bind_int(sqlite3_stmt *s, int i, int v, int *src)
+{
+    if (*src == SQLITE_OK) *src = sqlite3_bind_int(s, i, v);
+}
+
+/* Binds, steps a write statement to completion and resets it.  bind_src is
+ * the result of the binds (sticky).  Errors name `what` and `id`. */
+static dc_rc step_write(dc_store *st, sqlite3_stmt *s, int bind_src, const char *what,
+                        const char *id)
+{
+    int src = bind_src;
+    if (src == SQLITE_OK) {
+        src = sqlite3_step(s);
+        if (src == SQLITE_DONE) src = SQLITE_OK;
+    }
+    dc_rc rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "%s %s", what, id);
+    stmt_done(s);
+    return rc;
+}
+
+/* A text column, or NULL for SQL NULL; *nomem is set when SQLite could not
+ * convert a non-NULL value. */
+static const char *col_text(sqlite3_stmt *s, int i, int *nomem)
+{
+    const char *v = (const char *)sqlite3_column_text(s, i);
+    if (!v && sqlite3_column_type(s, i) != SQLITE_NULL) *nomem = 1;
+    return v;
+}
+
+/* ---- small helpers ----------------------------------------------------- */
+
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
+static dc_rc now_utc(dc_store *st, char out[TIME_SIZE])
+{
+    struct tm tm;
+    time_t t = time(NULL);
+    if (t == (time_t)-1 || !gmtime_r(&t, &tm) ||
+        strftime(out, TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return set_err(st, DC_INTERNAL, "cannot read the system clock");
+    return DC_OK;
+}
+
+/* Lower-case hex BLAKE2b-256 of s[0..n). */
+static void hash_hex(const char *s, size_t n, char out[HASH_HEX_SIZE])
+{
+    unsigned char h[HASH_BYTES];
+    crypto_generichash(h, sizeof h, (const unsigned char *)s, n, NULL, 0);
+    sodium_bin2hex(out, HASH_HEX_SIZE, h, sizeof h);
+}
+
+/* Runs a one-row, one-column query and returns its integer, for the pragmas
+ * read at open.  Returns the SQLite code. */
+static int query_int(sqlite3 *db, const char *sql, long long *v)
+{
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (src == SQLITE_OK) {
+        src = sqlite3_step(s);
+        if (src == SQLITE_ROW) {
+            *v = sqlite3_column_int64(s, 0);
+            src = SQLITE_OK;
+        } else if (src == SQLITE_DONE) {
+            src = SQLITE_ERROR;
+        }
+    }
+    sqlite3_finalize(s);
+    return src;
+}
+
+/* As query_int, for a text result copied into out (truncated to cap). */
+static int query_text(sqlite3 *db, const char *sql, char *out, size_t cap)
+{
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    out[0] = '\0';
+    if (src == SQLITE_OK) {
+        src = sqlite3_step(s);
+        if (src == SQLITE_ROW) {
+            const char *v = (const char *)sqlite3_column_text(s, 0);
+            snprintf(out, cap, "%s", v ? v : "");
+            src = SQLITE_OK;
+        } else if (src == SQLITE_DONE) {
+            src = SQLITE_ERROR;
+        }
+    }
+    sqlite3_finalize(s);
+    return src;
+}
+
+/* ---- open ------------------------------------------------------------------ */
+
+/* Opens the connection read-write (creating the file if asked) and sets the
+ * busy timeout.  A file the OS lets us only read is refused here, with a
+ * clear message, rather than failing on the first write. */
+static dc_rc open_db(dc_store *st, const char *path, int flags)
+{
+    int oflags = SQLITE_OPEN_READWRITE | ((flags & DC_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    int src = sqlite3_open_v2(path, &st->db, oflags, NULL);
+    if (src != SQLITE_OK) {
+        if (!st->db) return set_err(st, DC_NOMEM, "opening %s: out of memory", path);
+        return sql_err(st, src, "opening %s", path);
+    }
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    if (sqlite3_db_readonly(st->db, "main") == 1)
+        return set_err(st, DC_IO, "opening %s: database is read-only", path);
+    return DC_OK;
+}
+
+/*
+ * Decides from the file's header whether it is ours: application_id 'DCLS'
+ * is a declass database; application_id 0 with no schema objects is an
+ * empty SQLite file (initialised only with DC_STORE_CREATE, otherwise
+ * DC_NOTFOUND); anything else, including a file SQLite cannot read as a
+ * database, is DC_CORRUPT.  This runs before any pragma that writes, so a
+ * foreign file is never modified.
+ */
+static dc_rc check_marker(dc_store *st, const char *path, int flags)
+{
+    long long app = 0, objects = 0;
+    int src = query_int(st->db, "PRAGMA application_id", &app);
+    if (src == SQLITE_OK) src = query_int(st->db, "SELECT count(*) FROM sqlite_master", &objects);
+    if ((src & 0xff) == SQLITE_NOTADB || (src & 0xff) == SQLITE_CORRUPT)
+        return set_err(st, DC_CORRUPT,
+                       "%s is not a declass database (not an SQLite database file, or a "
+                       "damaged one)",
+                       path);
+    if (src != SQLITE_OK) return sql_err(st, src, "reading %s", path);
+    if (app == DC_STORE_APPLICATION_ID) return DC_OK;
+    if (app == 0 && objects == 0) {
+        if (flags & DC_STORE_CREATE) return DC_OK;
+        return set_err(st, DC_NOTFOUND, "%s is an empty database; run 'declass init'", path);
+    }
+    return set_err(st, DC_CORRUPT,
+                   "%s is an SQLite database but not a declass one (no declass schema "
+                   "marker; application_id is 0x%08llx)",
+                   path, (unsigned long long)app & 0xffffffffULL);
+}
+
+/* Per-connection settings: WAL journal (persistent in the file),
+ * synchronous=NORMAL (safe with WAL: a crash loses at most the last commits,
+ * never consistency) and enforced foreign keys. */
+static dc_rc set_pragmas(dc_store *st, const char *path)
+{
+    char mode[16];
+    int src = query_text(st->db, "PRAGMA journal_mode=WAL", mode, sizeof mode);
+    if (src != SQLITE_OK) return sql_err(st, src, "switching %s to WAL mode", path);
+    if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)
+        return set_err(st, DC_IO, "%s: cannot use WAL mode (journal_mode stays %s)", path, mode);
+    src = sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", NULL, NULL,
+                       NULL);
+    if (src != SQLITE_OK) return sql_err(st, src, "configuring %s", path);
+    return DC_OK;
+}
+
+static dc_rc newer_schema(dc_store *st, const char *path, long long v, int known)
+{
+    return set_err(st, DC_CORRUPT, "%s: schema version %lld is newer than this declass (%d)",
+                   path, v, known);
+}
+
+/*
+ * Brings the schema from user_version V to n_steps by running steps V..n-1,
+ * then setting application_id and user_version, all in one IMMEDIATE
+ * transaction: a failing step leaves the file exactly as it was.  The
+ * version is read again under the write lock because another process may
+ * have migrated while this one waited.  A version above n_steps is refused.
+ */
+static dc_rc migrate(dc_store *st, const char *path, const char *const *steps, int n_steps)
+{
+    long long v = 0;
+    int src = query_int(st->db, "PRAGMA user_version", &v);
+    if (src != SQLITE_OK) return sql_err(st, src, "reading the schema version of %s", path);
+    if (v > n_steps) return newer_schema(st, path, v, n_steps);
+    if (v == n_steps) return DC_OK;
+
+    src = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (src != SQLITE_OK) return sql_err(st, src, "%s: starting the schema migration", path);
+    dc_rc rc = DC_OK;
+    src = query_int(st->db, "PRAGMA user_version", &v);
+    if (src == SQLITE_OK && v > n_steps) rc = newer_schema(st, path, v, n_steps);
+    long long step = v;
+    for (; src == SQLITE_OK && !rc && step < n_steps; step++) {
+        src = sqlite3_exec(st->db, steps[step], NULL, NULL, NULL);
+        if (src != SQLITE_OK) break;
+    }
+    if (src == SQLITE_OK && !rc && v < n_steps) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+                 DC_STORE_APPLICATION_ID, n_steps);
+        src = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    }
+    if (src == SQLITE_OK && !rc) src = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    if (src != SQLITE_OK && !rc)
+        rc = sql_err(st, src, "%s: migrating the schema to version %lld", path,
+                     step < n_steps ? step + 1 : (long long)n_steps);
+    if (rc && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* After migration every table of dc_store_tables must exist; a file that
+ * claims to be declass but lacks one has been tampered with. */
+static dc_rc check_tables(dc_store *st, const char *path)
+{
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(
+        st->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &s,
+        NULL);
+    dc_rc rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "checking the schema of %s", path);
+    for (int i = 0; !rc && dc_store_tables[i]; i++) {
+        src = sqlite3_bind_text(s, 1, dc_store_tables[i], -1, SQLITE_STATIC);
+        if (src == SQLITE_OK) src = sqlite3_step(s);
+        if (src != SQLITE_ROW)
+            rc = sql_err(st, src, "checking the schema of %s", path);
+        else if (sqlite3_column_int(s, 0) != 1)
+            rc = set_err(st, DC_CORRUPT, "%s: declass schema is damaged (table %s is missing)",
+                         path, dc_store_tables[i]);
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps, int n_steps,
+                          dc_store **out, dc_error *err)
+{
+    if (out) *out = NULL;
+    if (!path || !*path || !out || (flags & ~DC_STORE_CREATE) || n_steps < 0 ||
+        (n_steps > 0 && !steps))
+        return dc_fail(err, DC_MISUSE, 0, "dc_store_open: invalid argument");
+    if (sodium_init() < 0) return dc_fail(err, DC_INTERNAL, 0, "libsodium failed to initialise");
+    if (!(flags & DC_STORE_CREATE)) {
+        struct stat sb;
+        if (stat(path, &sb) != 0) {
+            if (errno == ENOENT)
+                return dc_fail(err, DC_NOTFOUND, 0, "no database at %s; run 'declass init'",
+                               path);
+            return dc_fail(err, DC_IO, 0, "cannot open %s: %s", path, strerror(errno));
+        }
+    }
+    dc_store *st = calloc(1, sizeof *st);
+    if (!st) return dc_fail(err, DC_NOMEM, 0, "opening %s: out of memory", path);
+    dc_rc rc = open_db(st, path, flags);
+    if (!rc) rc = check_marker(st, path, flags);
+    if (!rc) rc = set_pragmas(st, path);
+    if (!rc) rc = migrate(st, path, steps, n_steps);
+    if (!rc) rc = check_tables(st, path);
+    if (rc) {
+        dc_fail(err, rc, 0, "%s", st->errmsg);
+        dc_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return DC_OK;
+}
+
+dc_rc dc_store_open(const char *path, int flags, dc_store **out, dc_error *err)
+{
+    return dc_store_open_steps(path, flags, dc_store_migrations, dc_store_n_migrations, out,
+                               err);
+}
+
+/* Finalizes the cached statements first so that sqlite3_close() cannot
+ * refuse; an open transaction is rolled back by SQLite. */
+void dc_store_close(dc_store *st)
+{
+    if (!st) return;
+    for (int i = 0; i < S_COUNT_OF_STMTS; i++) sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+const char *dc_store_errmsg(const dc_store *st)
+{
+    if (!st) return "no store handle";
+    return st->errmsg[0] ? st->errmsg : "no error";
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+dc_rc dc_store_begin(dc_store *st)
+{
+    if (!st) return DC_MISUSE;
+    if (!sqlite3_get_autocommit(st->db))
+        return set_err(st, DC_MISUSE, "dc_store_begin: a transaction is already open");
+    return run(st, S_BEGIN, "starting a transaction");
+}
+
+/* On failure (e.g. busy) the transaction stays open: the caller decides
+ * between retrying the commit and dc_store_rollback(). */
+dc_rc dc_store_commit(dc_store *st)
+{
+    if (!st) return DC_MISUSE;
+    if (sqlite3_get_autocommit(st->db))
+        return set_err(st, DC_MISUSE, "dc_store_commit: no transaction is open");
+    return run(st, S_COMMIT, "committing a transaction");
+}
+
+/* Rolling back when no transaction is open is a no-op, so error paths can
+ * call it unconditionally (SQLite itself rolls back after some errors). */
+dc_rc dc_store_rollback(dc_store *st)
+{
+    if (!st) return DC_MISUSE;
+    if (sqlite3_get_autocommit(st->db)) return DC_OK;
+    return run(st, S_ROLLBACK, "rolling back a transaction");
+}
+
+/*
+ * Opens the unit of work of one write.  Inside the caller's transaction it
+ * is a savepoint, so a failed write undoes only itself.  Alone it is a
+ * transaction of its own, BEGIN IMMEDIATE, so the write lock is taken up
+ * front and a concurrent writer makes us wait busy_timeout instead of
+ * failing on a read-to-write upgrade; *own tells unit_end which it was.
+ */
+static dc_rc unit_begin(dc_store *st, int *own)
+{
+    *own = sqlite3_get_autocommit(st->db);
+    return run(st, *own ? S_BEGIN : S_SAVEPOINT, "starting a write");
+}
+
+/* Ends the unit of unit_begin: commits (or releases) when rc is DC_OK and
+ * undoes it otherwise.  Returns rc, or the commit's error. */
+static dc_rc unit_end(dc_store *st, int own, dc_rc rc)
+{
+    if (rc == DC_OK) {
+        rc = run(st, own ? S_COMMIT : S_RELEASE, "committing a write");
+        if (rc == DC_OK) return DC_OK;
+    }
+    if (own) {
+        if (!sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
+    } else {
+        /* Fails harmlessly if SQLite already rolled the whole transaction back. */
+        if (run_quiet(st, S_ROLLBACK_TO) == SQLITE_OK) run_quiet(st, S_RELEASE);
+    }
+    return rc;
+}
+
+/* ---- documents -------------------------------------------------------------- */
+
+/* The current version of id and its hash; *cur = 0 when id is not stored.
+ * A document row without its current version is DC_CORRUPT. */
+static dc_rc put_head(dc_store *st, const char *id, int *cur, char hash[HASH_HEX_SIZE])
+{
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_HEAD, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    *cur = 0;
+    hash[0] = '\0';
+    bind_text(s, 1, id, &src);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        int nomem = 0;
+        const char *h = col_text(s, 1, &nomem);
+        *cur = sqlite3_column_int(s, 0);
+        if (nomem)
+            rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
+        else if (!h || strlen(h) != HASH_HEX_SIZE - 1)
+            rc = set_err(st, DC_CORRUPT, "document %s has no stored version %d", id, *cur);
+        else
+            memcpy(hash, h, HASH_HEX_SIZE);
+    } else if (src != SQLITE_DONE) {
+        rc = sql_err(st, src, "reading %s", id);
+    }
+    stmt_done(s);
+    return rc;
+}
+
+/* Writes version `version` of doc (collection row, document row, version
+ * row) inside the caller's unit of work. */
+static dc_rc put_version(dc_store *st, const dc_doc *doc, const char *source, const char *json,
+                         size_t len, const char *hash, int version)
+{
+    char now[TIME_SIZE];
+    dc_rc rc = now_utc(st, now);
+    if (rc) return rc;
+    int src = SQLITE_OK;
+
+    sqlite3_stmt *s = stmt_get(st, S_COLL_UPSERT, &rc);
+    if (!s) return rc;
+    bind_text(s, 1, doc->collection, &src);
+    bind_text(s, 2, now, &src);
+    rc = step_write(st, s, src, "recording the collection of", doc->id);
+    if (rc) return rc;
+
+    s = stmt_get(st, version == 1 ? S_DOC_INSERT : S_DOC_UPDATE, &rc);
+    if (!s) return rc;
+    src = SQLITE_OK;
+    bind_text(s, 1, doc->id, &src);
+    bind_text(s, 2, doc->collection, &src);
+    if (version == 1) {
+        bind_text(s, 3, now, &src);
+    } else {
+        bind_int(s, 3, version, &src);
+        bind_text(s, 4, now, &src);
+    }
+    rc = step_write(st, s, src, "recording document", doc->id);
+    if (rc) return rc;
+
+    s = stmt_get(st, S_VER_INSERT, &rc);
+    if (!s) return rc;
+    src = SQLITE_OK;
+    bind_text(s, 1, doc->id, &src);
+    bind_int(s, 2, version, &src);
+    bind_text(s, 3, hash, &src);
+    bind_text(s, 4, source, &src);
+    bind_text(s, 5, doc->format, &src);
+    bind_text(s, 6, now, &src);
+    bind_text(s, 7, doc->number, &src);
+    bind_text(s, 8, doc->title, &src);
+    bind_text(s, 9, doc->date, &src);
+    bind_text(s, 10, doc->doc_type, &src);
+    bind_text(s, 11, doc->classification, &src);
+    bind_text(s, 12, doc->release_status, &src);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text64(s, 13, json, (sqlite3_uint64)len, SQLITE_STATIC, SQLITE_UTF8);
+    return step_write(st, s, src, "storing a version of", doc->id);
+}
+
+/*
+ * The document is serialised and hashed before the write lock is taken.
+ * Identical content (same hash as the current version) writes nothing;
+ * otherwise version N+1 is added and becomes current.  Atomic on its own
+ * and inside dc_store_begin/commit (see unit_begin).  *result and *version
+ * are set only on success.
+ */
+dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_result *result,
+                   int *version)
+{
+    if (!st) return DC_MISUSE;
+    if (!doc) return set_err(st, DC_MISUSE, "dc_store_put: no document");
+    if (!doc->id || !*doc->id) return set_err(st, DC_MISUSE, "dc_store_put: document has no id");
+    if (!doc->collection || !*doc->collection)
+        return set_err(st, DC_MISUSE, "dc_store_put: document %s has no collection", doc->id);
+
+    char *json = NULL;
+    dc_rc rc = dc_doc_to_json(doc, 0, &json);
+    if (rc) return set_err(st, rc, "serialising %s: %s", doc->id, dc_strerror(rc));
+    size_t len = strlen(json);
+    char hash[HASH_HEX_SIZE], cur_hash[HASH_HEX_SIZE];
+    hash_hex(json, len, hash);
+
+    int own = 0, cur = 0;
+    dc_put_result res = DC_PUT_UNCHANGED;
+    rc = unit_begin(st, &own);
+    if (rc) {
+        dc_free(json);
+        return rc;
+    }
+    rc = put_head(st, doc->id, &cur, cur_hash);
+    if (!rc && !(cur > 0 && strcmp(cur_hash, hash) == 0)) {
+        if (cur == INT_MAX) {
+            rc = set_err(st, DC_LIMIT, "document %s has too many versions", doc->id);
+        } else {
+            rc = put_version(st, doc, source, json, len, hash, cur + 1);
+            res = cur ? DC_PUT_UPDATED : DC_PUT_NEW;
+            cur++;
+        }
+    }
+    rc = unit_end(st, own, rc);
+    dc_free(json);
+    if (rc) return rc;
+    if (result) *result = res;
+    if (version) *version = cur;
+    return DC_OK;
+}
+
+/*
+ * Loads a version of id.  The stored body is checked against its hash
+ * before parsing, so a damaged or hand-edited row is DC_CORRUPT rather
+ * than a silently different document.
+ */
+dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
+{
+    if (out) *out = NULL;
+    if (!st) return DC_MISUSE;
+    if (!id || !out || version < 0) return set_err(st, DC_MISUSE, "dc_store_get: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, version ? S_GET_VERSION : S_GET_CURRENT, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, id, &src);
+    if (version) bind_int(s, 2, version, &src);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_DONE) {
+        rc = version ? set_err(st, DC_NOTFOUND, "document %s has no version %d", id, version)
+                     : set_err(st, DC_NOTFOUND, "no document %s", id);
+    } else if (src != SQLITE_ROW) {
+        rc = sql_err(st, src, "reading %s", id);
+    } else {
+        int nomem = 0, ver = sqlite3_column_int(s, 0);
+        const char *hash = col_text(s, 1, &nomem);
+        const char *body = col_text(s, 2, &nomem);
+        size_t blen = (size_t)sqlite3_column_bytes(s, 2);
+        char actual[HASH_HEX_SIZE];
+        if (nomem) {
+            rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
+        } else if (!body) {
+            rc = set_err(st, DC_CORRUPT, "document %s has no stored version %d", id, ver);
+        } else {
+            hash_hex(body, blen, actual);
+            if (!hash || strcmp(hash, actual) != 0) {
+                rc = set_err(st, DC_CORRUPT,
+                             "stored body of %s version %d does not match its hash", id, ver);
+            } else {
+                dc_doc *doc = NULL;
+                rc = dc_doc_from_json(body, blen, &doc);
+                if (rc == DC_NOMEM) {
+                    set_err(st, rc, "loading %s: out of memory", id);
+                } else if (rc || !doc->id || strcmp(doc->id, id) != 0) {
+                    rc = set_err(st, DC_CORRUPT,
+                                 "stored body of %s version %d is not a valid document", id,
+                                 ver);
+                    dc_doc_free(doc);
+                } else {
+                    *out = doc;
+                }
+            }
+        }
+    }
+    stmt_done(s);
+    return rc;
+}
+
+/*
+ * Streams the current version of every document to cb.  The strings of
+ * each summary point into SQLite's row and die at the next row, as the
+ * header promises.  cb may read the store but must not call dc_store_list
+ * (the cached statement is in use: DC_MISUSE) and should not write.
+ */
+dc_rc dc_store_list(dc_store *st, dc_summary_cb cb, void *ctx)
+{
+    if (!st) return DC_MISUSE;
+    if (!cb) return set_err(st, DC_MISUSE, "dc_store_list: no callback");
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_LIST, &rc);
+    if (!s) return rc;
+    if (sqlite3_stmt_busy(s))
+        return set_err(st, DC_MISUSE, "dc_store_list called from its own callback");
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        int nomem = 0;
+        dc_doc_summary sum = {
+            .id = col_text(s, 0, &nomem),
+            .collection = col_text(s, 1, &nomem),
+            .number = col_text(s, 2, &nomem),
+            .title = col_text(s, 3, &nomem),
+            .date = col_text(s, 4, &nomem),
+            .classification = col_text(s, 5, &nomem),
+            .doc_type = col_text(s, 6, &nomem),
+            .release_status = col_text(s, 7, &nomem),
+            .version = sqlite3_column_int(s, 8),
+            .n_versions = sqlite3_column_int(s, 9),
+        };
+        if (nomem) {
+            rc = set_err(st, DC_NOMEM, "listing documents: out of memory");
+            break;
+        }
+        rc = cb(ctx, &sum);
+        if (rc) {
+            set_err(st, rc, "listing documents: stopped by the caller (%s)", dc_strerror(rc));
+            break;
+        }
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "listing documents");
+    stmt_done(s);
+    return rc;
+}
+
+dc_rc dc_store_count(dc_store *st, long *n)
+{
+    if (n) *n = 0;
+    if (!st) return DC_MISUSE;
+    if (!n) return set_err(st, DC_MISUSE, "dc_store_count: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_COUNT, &rc);
+    if (!s) return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW)
+        *n = (long)sqlite3_column_int64(s, 0);
+    else
+        rc = sql_err(st, src, "counting documents");
+    stmt_done(s);
+    return rc;
+}
+
+/* One INSERT: atomic alone, and part of (rolled back with) an open
+ * transaction. */
+dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const char *target,
+                     const char *detail)
+{
+    if (!st) return DC_MISUSE;
+    if (!action || !*action) return set_err(st, DC_MISUSE, "dc_store_audit: no action");
+    char now[TIME_SIZE];
+    dc_rc rc = now_utc(st, now);
+    if (rc) return rc;
+    sqlite3_stmt *s = stmt_get(st, S_AUDIT, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, now, &src);
+    bind_text(s, 2, user ? user : "public", &src);
+    bind_text(s, 3, action, &src);
+    bind_text(s, 4, target, &src);
+    bind_text(s, 5, detail, &src);
+    return step_write(st, s, src, "appending to the audit log:", action);
+}

@@ -1,0 +1,802 @@
+/*
+ * Unit tests of the store: open/create/refuse, versioned put, get, list,
+ * count, audit (append-only), transactions, migrations, corruption.
+ * Each test works in its own database under a mkdtemp directory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "declass/store.h"
+#include "store/store_int.h"
+#include "test.h"
+
+#include "declass/banned.h"
+
+static char tmpdir[64];
+
+/* A fresh path inside tmpdir (removed with its -wal/-shm at the end). */
+static const char *db_path(const char *name)
+{
+    static char buf[8][128];
+    static int next;
+    char *p = buf[next++ % 8];
+    snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
+    return p;
+}
+
+static void remove_db(const char *path)
+{
+    char p[160];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+static dc_doc *make_doc(const char *collection, const char *local, const char *number,
+                        const char *title)
+{
+    dc_doc *d = dc_doc_new();
+    if (!d) return NULL;
+    char id[128];
+    snprintf(id, sizeof id, "%s/%s", collection, local);
+    dc_str_set(&d->id, id);
+    dc_str_set(&d->collection, collection);
+    dc_str_set(&d->local_id, local);
+    dc_str_set(&d->number, number);
+    dc_str_set(&d->title, title);
+    dc_str_set(&d->doc_type, "report");
+    dc_str_set(&d->date, "1959-07-01");
+    dc_str_set(&d->classification, "TOP SECRET");
+    dc_str_set(&d->release_status, "released");
+    dc_str_set(&d->format, "text");
+    dc_portion *p = dc_doc_add_portion(d, "paragraph");
+    if (p) {
+        dc_str_set(&p->text, "The United States should seek to maintain its position.");
+        dc_str_set(&p->page, "572");
+    }
+    p = dc_doc_add_portion(d, "paragraph");
+    if (p) dc_str_set(&p->text, "Annex F is limited to four named officials.");
+    return d;
+}
+
+/* Runs sql on a raw connection to path; returns the SQLite code and copies
+ * the error message (if any) into msg. */
+static int raw_exec(const char *path, const char *sql, char *msg, size_t cap)
+{
+    sqlite3 *db = NULL;
+    char *em = NULL;
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, sql, NULL, NULL, &em);
+    if (msg) snprintf(msg, cap, "%s", em ? em : "");
+    sqlite3_free(em);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* One integer from a raw query on path, or -1. */
+static long long raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    long long v = -1;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+/* One text value from a raw query on path, copied into out ("" if none). */
+static void raw_text(const char *path, const char *sql, char *out, size_t cap)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    out[0] = '\0';
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        snprintf(out, cap, "%s", v ? v : "(null)");
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+static void write_bytes(const char *path, const char *bytes, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(bytes, 1, n, f);
+        fclose(f);
+    }
+}
+
+static void test_open_missing(void)
+{
+    dc_store *st = (dc_store *)&st;
+    dc_error err = {0};
+    dc_rc rc = dc_store_open(db_path("missing.db"), 0, &st, &err);
+    CHECK_INT(rc, DC_NOTFOUND);
+    CHECK(st == NULL);
+    CHECK_INT(err.rc, DC_NOTFOUND);
+    CHECK(strstr(err.msg, "no database at ") != NULL);
+    CHECK(strstr(err.msg, "run 'declass init'") != NULL);
+    CHECK(access(db_path("missing.db"), F_OK) != 0); /* nothing was created */
+
+    /* A missing directory with CREATE is an I/O error, not a crash. */
+    rc = dc_store_open(db_path("no/such/dir.db"), DC_STORE_CREATE, &st, &err);
+    CHECK_INT(rc, DC_IO);
+    CHECK(st == NULL);
+    CHECK_INT(dc_store_open(NULL, 0, &st, &err), DC_MISUSE);
+}
+
+static void test_create_schema(void)
+{
+    const char *path = db_path("create.db");
+    dc_store *st = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, &err), DC_OK);
+    CHECK(st != NULL);
+    CHECK_STR(dc_store_errmsg(st), "no error");
+    long n = -1;
+    CHECK_INT(dc_store_count(st, &n), DC_OK);
+    CHECK_INT(n, 0);
+    dc_store_close(st);
+
+    CHECK_INT(raw_int(path, "PRAGMA application_id"), 0x44434C53);
+    CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
+    CHECK_INT(dc_store_n_migrations, 1);
+    char mode[32];
+    raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
+    CHECK_STR(mode, "wal");
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+                            " ('versions_date', 'documents_collection')"),
+              2);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 4);
+
+    /* Reopening without CREATE finds it and changes nothing. */
+    CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
+    dc_store_close(NULL);
+}
+
+static void test_put_get_versions(void)
+{
+    const char *path = db_path("put.db");
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    if (!st) return;
+
+    dc_doc *d = make_doc("frus1958-60v18", "d279", "279", "National Security Council Report");
+    dc_put_result res = 0;
+    int ver = -1;
+    CHECK_INT(dc_store_put(st, d, "samples/d279.txt", &res, &ver), DC_OK);
+    CHECK_INT(res, DC_PUT_NEW);
+    CHECK_INT(ver, 1);
+
+    dc_doc *g = NULL;
+    CHECK_INT(dc_store_get(st, "frus1958-60v18/d279", 0, &g), DC_OK);
+    CHECK(g != NULL);
+    if (g) {
+        CHECK_STR(g->id, "frus1958-60v18/d279");
+        CHECK_STR(g->collection, "frus1958-60v18");
+        CHECK_STR(g->number, "279");
+        CHECK_STR(g->title, "National Security Council Report");
+        CHECK_STR(g->date, "1959-07-01");
+        CHECK_STR(g->classification, "TOP SECRET");
+        CHECK_STR(g->doc_type, "report");
+        CHECK_STR(g->release_status, "released");
+        CHECK_INT(g->n_portions, 2);
+        if (g->n_portions == 2) {
+            CHECK_STR(g->portions[0].id, "p1");
+            CHECK_STR(g->portions[0].page, "572");
+            CHECK_STR(g->portions[1].text, "Annex F is limited to four named officials.");
+        }
+    }
+    dc_doc_free(g);
+
+    /* The stored row carries the metadata columns and the hash of the body. */
+    char text[256];
+    raw_text(path, "SELECT source || '|' || format || '|' || title || '|' || number"
+                   " FROM versions WHERE version = 1",
+             text, sizeof text);
+    CHECK_STR(text, "samples/d279.txt|text|National Security Council Report|279");
+    char *json = NULL;
+    CHECK_INT(dc_doc_to_json(d, 0, &json), DC_OK);
+    if (json) {
+        unsigned char h[32];
+        char hex[65];
+        crypto_generichash(h, sizeof h, (const unsigned char *)json, strlen(json), NULL, 0);
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        raw_text(path, "SELECT hash FROM versions WHERE version = 1", text, sizeof text);
+        CHECK_STR(text, hex);
+        raw_text(path, "SELECT body FROM versions WHERE version = 1", text, sizeof text);
+        CHECK(strncmp(text, json, 40) == 0);
+    }
+    dc_free(json);
+    raw_text(path, "SELECT ingested_at FROM versions WHERE version = 1", text, sizeof text);
+    CHECK_INT(strlen(text), 20);
+    CHECK(text[4] == '-' && text[10] == 'T' && text[19] == 'Z');
+
+    /* Same content again: nothing written, still version 1. */
+    res = 0;
+    ver = -1;
+    CHECK_INT(dc_store_put(st, d, "elsewhere.txt", &res, &ver), DC_OK);
+    CHECK_INT(res, DC_PUT_UNCHANGED);
+    CHECK_INT(ver, 1);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM versions"), 1);
+
+    /* A changed title adds version 2 and keeps version 1. */
+    dc_str_set(&d->title, "Statement of U.S. Policy Toward the Near East");
+    CHECK_INT(dc_store_put(st, d, "samples/d279.txt", &res, &ver), DC_OK);
+    CHECK_INT(res, DC_PUT_UPDATED);
+    CHECK_INT(ver, 2);
+    CHECK_INT(dc_store_put(st, d, NULL, &res, &ver), DC_OK);
+    CHECK_INT(res, DC_PUT_UNCHANGED);
+    CHECK_INT(ver, 2);
+    CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+
+    CHECK_INT(dc_store_get(st, "frus1958-60v18/d279", 1, &g), DC_OK);
+    if (g) CHECK_STR(g->title, "National Security Council Report");
+    dc_doc_free(g);
+    CHECK_INT(dc_store_get(st, "frus1958-60v18/d279", 0, &g), DC_OK);
+    if (g) CHECK_STR(g->title, "Statement of U.S. Policy Toward the Near East");
+    dc_doc_free(g);
+    CHECK_INT(dc_store_get(st, "frus1958-60v18/d279", 2, &g), DC_OK);
+    if (g) CHECK_STR(g->title, "Statement of U.S. Policy Toward the Near East");
+    dc_doc_free(g);
+
+    g = (dc_doc *)&g;
+    CHECK_INT(dc_store_get(st, "frus1958-60v18/d279", 3, &g), DC_NOTFOUND);
+    CHECK(g == NULL);
+    CHECK(strstr(dc_store_errmsg(st), "has no version 3") != NULL);
+    CHECK_INT(dc_store_get(st, "frus1958-60v18/d999", 0, &g), DC_NOTFOUND);
+    CHECK(strstr(dc_store_errmsg(st), "no document frus1958-60v18/d999") != NULL);
+    CHECK_INT(dc_store_get(st, "frus1958-60v18/d279", -1, &g), DC_MISUSE);
+
+    CHECK_INT(raw_int(path, "SELECT current_version FROM documents"), 2);
+    /* Old versions cannot be changed or removed behind the store's back. */
+    char msg[128];
+    CHECK_INT(raw_exec(path, "DELETE FROM versions WHERE version = 1", msg, sizeof msg),
+              SQLITE_CONSTRAINT);
+    CHECK_STR(msg, "document versions are immutable");
+    CHECK_INT(raw_exec(path, "UPDATE versions SET title = 'x'", msg, sizeof msg),
+              SQLITE_CONSTRAINT);
+    CHECK_STR(msg, "document versions are immutable");
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM collections WHERE name = 'frus1958-60v18'"), 1);
+
+    /* Missing id or collection is a misuse, and nothing is written. */
+    dc_doc *bad = make_doc("c", "x", NULL, "t");
+    dc_str_set(&bad->id, NULL);
+    CHECK_INT(dc_store_put(st, bad, NULL, &res, &ver), DC_MISUSE);
+    CHECK(strstr(dc_store_errmsg(st), "no id") != NULL);
+    dc_str_set(&bad->id, "c/x");
+    dc_str_set(&bad->collection, "");
+    CHECK_INT(dc_store_put(st, bad, NULL, &res, &ver), DC_MISUSE);
+    CHECK(strstr(dc_store_errmsg(st), "no collection") != NULL);
+    CHECK_INT(dc_store_put(st, NULL, NULL, &res, &ver), DC_MISUSE);
+    dc_doc_free(bad);
+    long n = 0;
+    CHECK_INT(dc_store_count(st, &n), DC_OK);
+    CHECK_INT(n, 1);
+
+    dc_doc_free(d);
+    dc_store_close(st);
+
+    /* Versions survive reopening. */
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    CHECK_INT(dc_store_get(st, "frus1958-60v18/d279", 1, &g), DC_OK);
+    if (g) CHECK_STR(g->title, "National Security Council Report");
+    dc_doc_free(g);
+    dc_store_close(st);
+}
+
+struct listed {
+    int n;
+    char ids[16][64];
+    int versions[16], n_versions[16];
+    int stop_after;
+};
+
+static dc_rc collect(void *ctx, const dc_doc_summary *s)
+{
+    struct listed *l = ctx;
+    if (l->n < 16) {
+        snprintf(l->ids[l->n], sizeof l->ids[0], "%s", s->id);
+        l->versions[l->n] = s->version;
+        l->n_versions[l->n] = s->n_versions;
+    }
+    l->n++;
+    return l->stop_after && l->n >= l->stop_after ? DC_LIMIT : DC_OK;
+}
+
+static void test_list_count(void)
+{
+    const char *path = db_path("list.db");
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    if (!st) return;
+    struct {
+        const char *coll, *local, *number;
+    } docs[] = {
+        {"vol", "d10", "10"}, {"vol", "d9", "9"},   {"vol", "d100", "100"},
+        {"vol", "ch1", NULL}, {"vol", "a1", "1a"},  {"aaa", "z", "2"},
+        {"vol", "d2", "2"},   {"vol", "d02", "02"},
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        dc_doc *d = make_doc(docs[i].coll, docs[i].local, docs[i].number, "title");
+        CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+        if (i == 1) { /* give vol/d9 three versions */
+            dc_str_set(&d->title, "title 2");
+            CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+            dc_str_set(&d->title, "title 3");
+            CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+        }
+        dc_doc_free(d);
+    }
+
+    struct listed l = {0};
+    CHECK_INT(dc_store_list(st, collect, &l), DC_OK);
+    CHECK_INT(l.n, 8);
+    /* Collection first; numeric numbers in numeric order (ties by id);
+     * then the rest by id. */
+    const char *want[] = {"aaa/z",  "vol/d02", "vol/d2",  "vol/d9",
+                          "vol/d10", "vol/d100", "vol/a1", "vol/ch1"};
+    for (int i = 0; i < 8 && i < l.n; i++) CHECK_STR(l.ids[i], want[i]);
+    CHECK_INT(l.versions[3], 3);
+    CHECK_INT(l.n_versions[3], 3);
+    CHECK_INT(l.versions[0], 1);
+    CHECK_INT(l.n_versions[0], 1);
+
+    long n = 0;
+    CHECK_INT(dc_store_count(st, &n), DC_OK);
+    CHECK_INT(n, 8);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM collections"), 2);
+
+    /* A callback's error stops the listing and is returned; the store is
+     * usable afterwards (the statement was reset). */
+    struct listed stop = {.stop_after = 2};
+    CHECK_INT(dc_store_list(st, collect, &stop), DC_LIMIT);
+    CHECK_INT(stop.n, 2);
+    CHECK(strstr(dc_store_errmsg(st), "stopped by the caller") != NULL);
+    CHECK_INT(dc_store_list(st, NULL, NULL), DC_MISUSE);
+    dc_doc *d = make_doc("vol", "d11", "11", "t");
+    CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+    dc_doc_free(d);
+    CHECK_INT(dc_store_count(st, &n), DC_OK);
+    CHECK_INT(n, 9);
+    dc_store_close(st);
+}
+
+static void test_audit(void)
+{
+    const char *path = db_path("audit.db");
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    if (!st) return;
+    CHECK_INT(dc_store_audit(st, NULL, "read", "vol/d1", NULL), DC_OK);
+    CHECK_INT(dc_store_audit(st, "alice", "withhold", "vol/d1", "p3 reason 1.4(c)"), DC_OK);
+    CHECK_INT(dc_store_audit(st, "alice", NULL, NULL, NULL), DC_MISUSE);
+    CHECK_INT(dc_store_audit(st, "alice", "", NULL, NULL), DC_MISUSE);
+    dc_store_close(st);
+
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 2);
+    char text[256];
+    raw_text(path, "SELECT user || '|' || action || '|' || target FROM audit WHERE id = 1", text,
+             sizeof text);
+    CHECK_STR(text, "public|read|vol/d1");
+    raw_text(path, "SELECT detail FROM audit WHERE id = 2", text, sizeof text);
+    CHECK_STR(text, "p3 reason 1.4(c)");
+    raw_text(path, "SELECT at FROM audit WHERE id = 2", text, sizeof text);
+    CHECK_INT(strlen(text), 20);
+    CHECK(text[10] == 'T' && text[19] == 'Z');
+
+    char msg[256];
+    CHECK_INT(raw_exec(path, "UPDATE audit SET user = 'mallory'", msg, sizeof msg),
+              SQLITE_CONSTRAINT);
+    CHECK_STR(msg, "audit log is append-only");
+    CHECK_INT(raw_exec(path, "DELETE FROM audit WHERE id = 1", msg, sizeof msg),
+              SQLITE_CONSTRAINT);
+    CHECK_STR(msg, "audit log is append-only");
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE user = 'public'"), 1);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 2);
+
+}
+
+static void test_transactions(void)
+{
+    const char *path = db_path("txn.db");
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    if (!st) return;
+    dc_doc *a = make_doc("c1", "a", "1", "A");
+    dc_doc *b = make_doc("c2", "b", "2", "B");
+
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_begin(st), DC_MISUSE);
+    CHECK(strstr(dc_store_errmsg(st), "already open") != NULL);
+    CHECK_INT(dc_store_put(st, a, NULL, NULL, NULL), DC_OK);
+    CHECK_INT(dc_store_put(st, b, NULL, NULL, NULL), DC_OK);
+    CHECK_INT(dc_store_audit(st, "bob", "ingest", "c1/a", NULL), DC_OK);
+    long n = 0;
+    CHECK_INT(dc_store_count(st, &n), DC_OK);
+    CHECK_INT(n, 2); /* visible inside the transaction */
+    CHECK_INT(dc_store_rollback(st), DC_OK);
+
+    CHECK_INT(dc_store_count(st, &n), DC_OK);
+    CHECK_INT(n, 0);
+    dc_doc *g = NULL;
+    CHECK_INT(dc_store_get(st, "c1/a", 0, &g), DC_NOTFOUND);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM versions"), 0);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM collections"), 0);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 0);
+    CHECK_INT(dc_store_rollback(st), DC_OK); /* nothing open: no-op */
+    CHECK_INT(dc_store_commit(st), DC_MISUSE);
+
+    /* Committed puts are there, including an update within the same
+     * transaction (savepoint inside the caller's transaction). */
+    dc_put_result res = 0;
+    int ver = 0;
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_put(st, a, NULL, &res, &ver), DC_OK);
+    CHECK_INT(res, DC_PUT_NEW);
+    dc_str_set(&a->title, "A2");
+    CHECK_INT(dc_store_put(st, a, NULL, &res, &ver), DC_OK);
+    CHECK_INT(res, DC_PUT_UPDATED);
+    CHECK_INT(ver, 2);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM versions WHERE doc_id = 'c1/a'"), 2);
+    CHECK_INT(dc_store_get(st, "c1/a", 0, &g), DC_OK);
+    if (g) CHECK_STR(g->title, "A2");
+    dc_doc_free(g);
+
+    /* A put that fails half-way (its version row is refused, after the
+     * collection and document rows were written) undoes only itself:
+     * inside a transaction through the savepoint, alone through its own
+     * transaction. */
+    CHECK_INT(raw_exec(path,
+                       "CREATE TRIGGER boom BEFORE INSERT ON versions"
+                       " WHEN NEW.doc_id = 'c9/boom' BEGIN SELECT RAISE(ABORT, 'boom'); END",
+                       NULL, 0),
+              SQLITE_OK);
+    dc_doc *boom = make_doc("c9", "boom", "9", "B");
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_put(st, b, NULL, NULL, NULL), DC_OK);
+    CHECK_INT(dc_store_put(st, boom, NULL, NULL, NULL), DC_CORRUPT);
+    CHECK(strstr(dc_store_errmsg(st), "boom") != NULL);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK_INT(dc_store_count(st, &n), DC_OK);
+    CHECK_INT(n, 2);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM collections WHERE name = 'c9'"), 0);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM documents WHERE id = 'c9/boom'"), 0);
+    CHECK_INT(dc_store_put(st, boom, NULL, NULL, NULL), DC_CORRUPT);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM collections WHERE name = 'c9'"), 0);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM documents"), 2);
+    dc_doc_free(boom);
+    dc_str_set(&a->id, NULL);
+    CHECK_INT(dc_store_put(st, a, NULL, NULL, NULL), DC_MISUSE);
+
+    dc_doc_free(a);
+    dc_doc_free(b);
+    dc_store_close(st);
+}
+
+/* A second handle holding the write lock makes a put wait busy_timeout,
+ * then fail with DC_IO and a "busy" message. */
+static void test_busy(void)
+{
+    const char *path = db_path("busy.db");
+    dc_store *st = NULL, *other = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    CHECK_INT(dc_store_open(path, 0, &other, NULL), DC_OK);
+    if (!st || !other) {
+        dc_store_close(st);
+        dc_store_close(other);
+        return;
+    }
+    CHECK_INT(dc_store_begin(other), DC_OK);
+    dc_doc *d = make_doc("c", "x", "1", "t");
+    CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_IO);
+    CHECK(strstr(dc_store_errmsg(st), "database is busy") != NULL);
+    CHECK_INT(dc_store_rollback(other), DC_OK);
+    CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+    dc_doc_free(d);
+    dc_store_close(other);
+    dc_store_close(st);
+}
+
+static void test_not_declass(void)
+{
+    dc_store *st = (dc_store *)&st;
+    dc_error err = {0};
+
+    /* Garbage bytes: not an SQLite file. */
+    const char *garbage = db_path("garbage.db");
+    char bytes[4096];
+    for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (char)(i * 37 + 11);
+    write_bytes(garbage, bytes, sizeof bytes);
+    CHECK_INT(dc_store_open(garbage, 0, &st, &err), DC_CORRUPT);
+    CHECK(st == NULL);
+    CHECK(strstr(err.msg, "is not a declass database") != NULL);
+    CHECK_INT(dc_store_open(garbage, DC_STORE_CREATE, &st, &err), DC_CORRUPT);
+    /* ... and left untouched. */
+    FILE *f = fopen(garbage, "rb");
+    char back[4096] = {0};
+    size_t got = f ? fread(back, 1, sizeof back, f) : 0;
+    if (f) fclose(f);
+    CHECK_INT(got, sizeof bytes);
+    CHECK(memcmp(back, bytes, sizeof bytes) == 0);
+
+    /* A short text file. */
+    const char *text = db_path("text.db");
+    write_bytes(text, "hello, world\n", 13);
+    CHECK_INT(dc_store_open(text, 0, &st, &err), DC_CORRUPT);
+
+    /* Someone else's SQLite database. */
+    const char *foreign = db_path("foreign.db");
+    CHECK_INT(raw_exec(foreign, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", NULL, 0),
+              SQLITE_OK);
+    CHECK_INT(dc_store_open(foreign, DC_STORE_CREATE, &st, &err), DC_CORRUPT);
+    CHECK(st == NULL);
+    CHECK(strstr(err.msg, "not a declass one") != NULL);
+    CHECK_INT(raw_int(foreign, "PRAGMA user_version"), 0);
+    CHECK_INT(raw_int(foreign, "SELECT count(*) FROM sqlite_master"), 1);
+
+    /* An empty file is not a database yet: init (CREATE) makes it one. */
+    const char *empty = db_path("empty.db");
+    write_bytes(empty, "", 0);
+    CHECK_INT(dc_store_open(empty, 0, &st, &err), DC_NOTFOUND);
+    CHECK(strstr(err.msg, "run 'declass init'") != NULL);
+    CHECK_INT(dc_store_open(empty, DC_STORE_CREATE, &st, &err), DC_OK);
+    dc_store_close(st);
+
+    /* A declass database from a newer declass. */
+    const char *newer = db_path("newer.db");
+    CHECK_INT(dc_store_open(newer, DC_STORE_CREATE, &st, &err), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(raw_exec(newer, "PRAGMA user_version = 999", NULL, 0), SQLITE_OK);
+    st = (dc_store *)&st;
+    CHECK_INT(dc_store_open(newer, 0, &st, &err), DC_CORRUPT);
+    CHECK(st == NULL);
+    char want[96];
+    snprintf(want, sizeof want, "schema version 999 is newer than this declass (%d)",
+             dc_store_n_migrations);
+    CHECK(strstr(err.msg, want) != NULL);
+    CHECK_INT(raw_int(newer, "PRAGMA user_version"), 999);
+
+    /* The declass marker on a file that lacks the tables. */
+    const char *damaged = db_path("damaged.db");
+    CHECK_INT(dc_store_open(damaged, DC_STORE_CREATE, &st, &err), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(raw_exec(damaged, "DROP TABLE audit", NULL, 0), SQLITE_OK);
+    CHECK_INT(dc_store_open(damaged, 0, &st, &err), DC_CORRUPT);
+    CHECK(strstr(err.msg, "table audit is missing") != NULL);
+}
+
+/* Stored bodies are verified: a body edited behind the store's back fails
+ * its hash; a body with a matching hash that is not a document fails to
+ * parse.  Both are DC_CORRUPT. */
+static void test_corrupt_body(void)
+{
+    const char *path = db_path("body.db");
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    if (!st) return;
+    dc_doc *d = make_doc("c", "x", "1", "t");
+    CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+    dc_doc_free(d);
+    dc_store_close(st);
+
+    CHECK_INT(raw_exec(path,
+                       "DROP TRIGGER versions_no_update;"
+                       "UPDATE versions SET body = replace(body, '\"t\"', '\"u\"')",
+                       NULL, 0),
+              SQLITE_OK);
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    dc_doc *g = (dc_doc *)&g;
+    CHECK_INT(dc_store_get(st, "c/x", 0, &g), DC_CORRUPT);
+    CHECK(g == NULL);
+    CHECK(strstr(dc_store_errmsg(st), "does not match its hash") != NULL);
+    dc_store_close(st);
+
+    const char *bad = "{not json";
+    unsigned char h[32];
+    char hex[65], sql[256];
+    crypto_generichash(h, sizeof h, (const unsigned char *)bad, strlen(bad), NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(sql, sizeof sql, "UPDATE versions SET body = '%s', hash = '%s'", bad, hex);
+    CHECK_INT(raw_exec(path, sql, NULL, 0), SQLITE_OK);
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    CHECK_INT(dc_store_get(st, "c/x", 1, &g), DC_CORRUPT);
+    CHECK(g == NULL);
+    CHECK(strstr(dc_store_errmsg(st), "is not a valid document") != NULL);
+    dc_store_close(st);
+}
+
+/* The migration machinery, with extra steps appended to the real ones. */
+static void test_migrations(void)
+{
+    const char *path = db_path("migrate.db");
+    dc_store *st = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, &err), DC_OK);
+    dc_doc *d = make_doc("c", "x", "1", "t");
+    CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+    dc_doc_free(d);
+    dc_store_close(st);
+
+    int n = dc_store_n_migrations;
+    const char *steps[8];
+    for (int i = 0; i < n && i < 6; i++) steps[i] = dc_store_migrations[i];
+
+    /* A failing step rolls the whole migration back. */
+    steps[n] = "CREATE TABLE extra(x INTEGER); INSERT INTO extra VALUES (1);";
+    steps[n + 1] = "CREATE TABLE half(x); THIS IS NOT SQL;";
+    CHECK_INT(dc_store_open_steps(path, 0, steps, n + 2, &st, &err), DC_INTERNAL);
+    CHECK(st == NULL);
+    char want[64];
+    snprintf(want, sizeof want, "migrating the schema to version %d", n + 2);
+    CHECK(strstr(err.msg, want) != NULL);
+    CHECK_INT(raw_int(path, "PRAGMA user_version"), n);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN ('extra', 'half')"),
+              0);
+
+    /* A good extra step runs once, keeps the data and bumps the version. */
+    CHECK_INT(dc_store_open_steps(path, 0, steps, n + 1, &st, &err), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(raw_int(path, "PRAGMA user_version"), n + 1);
+    CHECK_INT(dc_store_open_steps(path, 0, steps, n + 1, &st, &err), DC_OK);
+    if (st) {
+        dc_doc *g = NULL;
+        CHECK_INT(dc_store_get(st, "c/x", 0, &g), DC_OK);
+        dc_doc_free(g);
+    }
+    dc_store_close(st);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM extra"), 1);
+
+    /* This build (n steps) now refuses the upgraded file. */
+    CHECK_INT(dc_store_open(path, 0, &st, &err), DC_CORRUPT);
+    CHECK(strstr(err.msg, "is newer than this declass") != NULL);
+
+    /* A fresh database runs all steps in order. */
+    const char *fresh = db_path("fresh.db");
+    CHECK_INT(dc_store_open_steps(fresh, DC_STORE_CREATE, steps, n + 1, &st, &err), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(raw_int(fresh, "PRAGMA user_version"), n + 1);
+    CHECK_INT(raw_int(fresh, "SELECT x FROM extra"), 1);
+}
+
+/* ---- allocation failures ---------------------------------------------
+ * SQLite's allocator is replaced by one that fails the Nth allocation
+ * (once).  For N = 1, 2, ... a whole session (open, put, get, list, count,
+ * audit, close) runs; every call must succeed or fail with DC_NOMEM, never
+ * crash or leak (ASan), and the file must stay consistent. */
+
+static sqlite3_mem_methods real_mem;
+static long fail_countdown = -1; /* < 0: never fail */
+static int fail_hit;
+
+static int should_fail(void)
+{
+    if (fail_countdown < 0) return 0;
+    if (fail_countdown-- == 0) {
+        fail_hit = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void *fail_malloc(int n) { return should_fail() ? NULL : real_mem.xMalloc(n); }
+static void *fail_realloc(void *p, int n) { return should_fail() ? NULL : real_mem.xRealloc(p, n); }
+
+static void install_failing_malloc(void)
+{
+    sqlite3_mem_methods m;
+    if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem) != SQLITE_OK) return;
+    m = real_mem;
+    m.xMalloc = fail_malloc;
+    m.xRealloc = fail_realloc;
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+
+static int ok_or_nomem(dc_rc rc) { return rc == DC_OK || rc == DC_NOMEM; }
+
+static dc_rc count_one(void *ctx, const dc_doc_summary *s)
+{
+    (void)s;
+    ++*(int *)ctx;
+    return DC_OK;
+}
+
+static void test_nomem(void)
+{
+    const char *path = db_path("nomem.db");
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    dc_doc *d = make_doc("c", "x", "1", "t0");
+    CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+    dc_store_close(st);
+
+    int bad = 0, completed = 0;
+    long n;
+    for (n = 0; n < 20000 && !completed; n++) {
+        char title[32];
+        snprintf(title, sizeof title, "t%ld", n + 1);
+        dc_str_set(&d->title, title);
+        fail_hit = 0;
+        fail_countdown = n;
+        dc_error err = {0};
+        dc_rc rc = dc_store_open(path, 0, &st, &err);
+        if (!ok_or_nomem(rc)) bad++, fprintf(stderr, "nomem %ld open: %s\n", n, err.msg);
+        if (rc == DC_OK) {
+            dc_doc *g = NULL;
+            int listed = 0;
+            long cnt = 0;
+            dc_rc r[5] = {
+                dc_store_put(st, d, "f", NULL, NULL),
+                dc_store_get(st, "c/x", 0, &g),
+                dc_store_list(st, count_one, &listed),
+                dc_store_count(st, &cnt),
+                dc_store_audit(st, "u", "read", "c/x", NULL),
+            };
+            dc_doc_free(g);
+            for (int i = 0; i < 5; i++)
+                if (!ok_or_nomem(r[i]))
+                    bad++, fprintf(stderr, "nomem %ld call %d: rc %d: %s\n", n, i, (int)r[i],
+                                   dc_store_errmsg(st));
+            dc_store_close(st);
+        }
+        completed = !fail_hit;
+        fail_countdown = -1;
+        /* Whatever failed, the file is consistent: one document whose
+         * current version is its last. */
+        if (raw_int(path, "SELECT (SELECT count(*) FROM documents) = 1 AND"
+                          " (SELECT count(*) FROM documents d WHERE current_version ="
+                          " (SELECT max(version) FROM versions WHERE doc_id = d.id)) = 1") != 1)
+            bad++, fprintf(stderr, "nomem %ld: inconsistent file\n", n);
+    }
+    CHECK_INT(bad, 0);
+    CHECK(completed);
+    CHECK(n > 50); /* the loop did reach into the store's calls */
+    char check[64];
+    raw_text(path, "PRAGMA integrity_check", check, sizeof check);
+    CHECK_STR(check, "ok");
+    dc_doc_free(d);
+}
+
+int main(void)
+{
+    install_failing_malloc();
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/dc_test_store_XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_open_missing();
+    test_create_schema();
+    test_put_get_versions();
+    test_list_count();
+    test_audit();
+    test_transactions();
+    test_busy();
+    test_not_declass();
+    test_corrupt_body();
+    test_migrations();
+    test_nomem();
+
+    const char *dbs[] = {"create.db", "put.db",     "list.db",  "audit.db",   "txn.db",
+                         "busy.db",   "garbage.db", "text.db",  "foreign.db", "empty.db",
+                         "newer.db",  "damaged.db", "body.db",  "migrate.db", "fresh.db",
+                         "nomem.db"};
+    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) remove_db(db_path(dbs[i]));
+    rmdir(tmpdir);
+    return TEST_DONE();
+}
