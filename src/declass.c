@@ -111,12 +111,13 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
     }
     if (!rc) rc = dc_refs_enrich(doc);
     /* Fail safe (DESIGN.md, Security rules): a document marked above
-     * UNCLASSIFIED that is not a published edition is stored classified. */
+     * UNCLASSIFIED that is not a published edition is stored classified;
+     * so is one whose marking is not a known level ("LIMITED OFFICIAL USE"). */
     if (!rc) {
-        int level = dc_level_parse(doc->classification);
-        const char *status = job->opts->released ? "released"
-                             : level > DC_UNCLASSIFIED ? "classified"
-                                                       : "released";
+        int marked = doc->classification &&
+                     dc_level_parse(doc->classification) != DC_UNCLASSIFIED;
+        const char *status = job->opts->released ? "released" : marked ? "classified"
+                                                                       : "released";
         rc = dc_str_set(&doc->release_status, status);
     }
     if (rc == DC_NOMEM) dc_fail(job->err, rc, 0, "out of memory");

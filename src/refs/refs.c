@@ -32,7 +32,7 @@ static const struct {
     pat_kind kind;
     const char *re;
 } patterns[] = {
-    {P_DECIMAL, "[0-9]{3}(\\.[0-9A-Z]+)?/[0-9]{1,2}" DASH "[0-9]{3,4}"},
+    {P_DECIMAL, "[0-9]{3}[A-Z]?(\\.[0-9A-Z]+)?/[0-9]{1,2}" DASH "[0-9]{3,4}"},
     {P_FILE, "Lot [0-9]{2} ?[A-Z] ?[0-9]+"},
     {P_FILE, "RG [0-9]+"},
     {P_FILE, "FRC [0-9]{2} ?[A-Z] ?[0-9]+"},
