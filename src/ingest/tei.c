@@ -165,7 +165,7 @@ typedef struct tei {
     char stem[256];
 
     /* the first libxml2 error, captured instead of printed */
-    int xerr_set, xerr_code, xerr_line, xerr_open;
+    int xerr_set, xerr_code, xerr_line, xerr_open, xerr_epilog;
     char xerr_msg[200], xerr_name[64], xerr_elem[64];
 
     frame st[TEI_MAX_DEPTH + 1];
@@ -268,6 +268,7 @@ static void xml_error(void *ctx, tei_xml_error e)
     /* which element was open tells a truncated file from trailing junk */
     if (e->domain == XML_FROM_PARSER && e->ctxt) {
         xmlParserCtxtPtr c = e->ctxt;
+        t->xerr_epilog = c->instate == XML_PARSER_EPILOG;
         if (c->nameNr > 0 && c->name) {
             t->xerr_open = 1;
             snprintf(t->xerr_elem, sizeof t->xerr_elem, "%s", (const char *)c->name);
@@ -298,8 +299,10 @@ static void fail_xml(tei *t)
     } else if (c == XML_ERR_DOCUMENT_END && t->xerr_open) {
         fail_at(t, DC_PARSE, line, "unexpected end of file: element '%s' is not closed",
                 t->xerr_elem);
-    } else if (c == XML_ERR_DOCUMENT_END) {
+    } else if (c == XML_ERR_DOCUMENT_END && t->xerr_epilog) {
         fail_at(t, DC_PARSE, line, "content after the end of the root element");
+    } else if (c == XML_ERR_DOCUMENT_END || c == XML_ERR_DOCUMENT_EMPTY) {
+        fail_at(t, DC_PARSE, line, "no root element (not an XML document)");
     } else {
         fail_at(t, DC_PARSE, line, "malformed XML: %s",
                 t->xerr_msg[0] ? t->xerr_msg : "parse error");

@@ -429,7 +429,8 @@ static void test_frus_history(void)
     size_t len;
     snprintf(path, sizeof path, "%s/frus-history/monograph/frus-history.xml", corpus);
     CHECK_INT(dc_read_file(path, DC_INGEST_MAX_FILE, &data, &len, &err), DC_OK);
-    int notes = data ? count_str(data, "<note place=\"foot\"") : -1;
+    /* every note of the book but the one in its teiHeader */
+    int notes = data ? count_str(data, "<note ") + count_str(data, "<note\n") : -1;
     dc_free(data);
     CHECK_INT(ingest(path, &c, &err), DC_OK);
     CHECK_INT(c.n, 1);
@@ -586,7 +587,6 @@ static void test_hostile(void)
     expect_str("event.xml", "<?xml version=\"1.0\"?>\n<event><id>1</id></event>\n", DC_PARSE, 0,
                "root element event");
     expect_str("empty.xml", "", DC_PARSE, 0, "empty");
-    expect_str("blank.xml", "   \n\n", DC_PARSE, 0, NULL);
     expect_str("notxml.xml", "National Security Council Report\n", DC_PARSE, 0, NULL);
     expect_str("trailing.xml", "<TEI " TEI_NS "><text/></TEI>\n<TEI " TEI_NS "/>\n", DC_PARSE, 0,
                "line 2");
@@ -606,12 +606,24 @@ static void test_hostile(void)
     }
 
     /* an error in a later document: earlier ones may have been delivered
-     * (the caller rolls back), the one under construction is freed */
-    expect_str("latebad.xml",
-               "<TEI " TEI_NS "><text><body>\n<div type=\"document\"><p>one</p></div>\n"
-               "<div type=\"document\"><p>two</p></div>\n"
-               "<div type=\"document\"><p>three &x;</p></div>\n</body></text></TEI>\n",
-               DC_PARSE, 1, "line 4: undefined entity 'x'");
+     * (the caller rolls back), the one under construction is freed; the
+     * padding keeps libxml2's read-ahead from reaching the error early */
+    char *pad = repeat("<p>", "padding ", 2000, "</p>", &len);
+    if (pad) {
+        size_t cap = 3 * len + 1024;
+        char *late = malloc(cap);
+        if (late) {
+            snprintf(late, cap,
+                     "<TEI " TEI_NS "><text><body>\n<div type=\"document\">%s</div>\n"
+                     "<div type=\"document\">%s</div>\n"
+                     "<div type=\"document\">%s<p>three &x;</p></div>\n</body></text></TEI>\n",
+                     pad, pad, pad);
+            expect_str("latebad.xml", late, DC_PARSE, 1, "line 4: undefined entity 'x'");
+        }
+        free(late);
+    }
+    free(pad);
+    expect_str("blank.xml", "   \n\n", DC_PARSE, 0, "no root element");
 
     /* caps: one portion over 1 MiB, more notes than a document may have */
     char *big = repeat("<TEI " TEI_NS "><text><body><div type=\"document\"><p>", "word ", 220000,
