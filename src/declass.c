@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -232,9 +233,23 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collects the regular files under dir (recursively, hidden entries
- * skipped) into files. */
-static dc_rc walk(const char *dir, int depth, dc_strv *files, dc_error *err)
+/* Whether a file found in a folder is a source declass reads: .xml and .tei
+ * (TEI), .txt and .text (plain text).  A file named on the command line is
+ * always read, whatever its name. */
+static int ingestible_name(const char *name)
+{
+    static const char *const exts[] = {".xml", ".tei", ".txt", ".text"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && strcasecmp(name + n - e, exts[i]) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Collects the source files under dir (recursively, hidden entries
+ * skipped) into files, counting the other files in *skipped. */
+static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_error *err)
 {
     if (depth > DC_MAX_WALK_DEPTH)
         return dc_fail(err, DC_LIMIT, 0, "%s: folders nested deeper than %d", dir,
@@ -262,7 +277,9 @@ static dc_rc walk(const char *dir, int depth, dc_strv *files, dc_error *err)
         }
         struct stat sb;
         if (stat(path.p, &sb) == 0 && S_ISDIR(sb.st_mode))
-            rc = walk(path.p, depth + 1, files, err);
+            rc = walk(path.p, depth + 1, files, skipped, err);
+        else if (!ingestible_name(names.v[i]))
+            (*skipped)++;
         else if (files->n >= DC_MAX_WALK_FILES)
             rc = dc_fail(err, DC_LIMIT, 0, "more than %d files", DC_MAX_WALK_FILES);
         else
@@ -283,7 +300,7 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     if (opts->collection && !id_part_ok(opts->collection))
         return db_fail(db, DC_MISUSE, "bad collection name '%s'", opts->collection);
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        rc = walk(path, 0, &files, &err);
+        rc = walk(path, 0, &files, &st->files_skipped, &err);
         if (rc) {
             dc_strv_release(&files);
             return db_fail(db, rc, "%s", err.msg);

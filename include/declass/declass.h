@@ -22,6 +22,7 @@ DC_API const char *dc_db_errmsg(const dc_db *db);
 /* Counters of one ingest run. */
 typedef struct dc_ingest_stats {
     long files, files_failed;
+    long files_skipped; /* files in folders that are not .xml/.tei/.txt/.text */
     long docs_new, docs_updated, docs_unchanged;
     unsigned long long bytes;
 } dc_ingest_stats;
@@ -38,7 +39,7 @@ typedef struct dc_ingest_opts {
 
 /*
  * Ingests path: a file, or a folder walked recursively (hidden entries
- * skipped, files sorted by name).  Each file is stored in its own
+ * skipped, files sorted by name, only .xml/.tei/.txt/.text files read).  Each file is stored in its own
  * transaction: a file that fails stores nothing and the others go on.
  * Returns DC_OK if every file ingested, DC_PARSE (or DC_LIMIT / DC_IO) if
  * some failed (st counts them), or the fatal error that stopped the run.

@@ -14,7 +14,8 @@
 static const char ingest_usage[] =
     "usage: declass [--db PATH] ingest [--collection NAME] [--released] [--quiet] PATH...\n"
     "\n"
-    "Ingests files and folders (walked recursively, hidden entries skipped).\n"
+    "Ingests files and folders.  Folders are walked recursively; hidden entries\n"
+    "are skipped, and only .xml, .tei, .txt and .text files are read from them.\n"
     "Each file is TEI XML (FRUS as history.state.gov publishes it) or plain\n"
     "text / OCR output, told apart by its content.  Each file is stored in one\n"
     "transaction: a file that fails stores nothing, and the others go on.\n"
@@ -121,6 +122,10 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
                 "documents; %.2f MB in %.2f s (%.1f MB/s)\n",
                 st.files, st.files == 1 ? "" : "s", st.files_failed, st.docs_new,
                 st.docs_updated, st.docs_unchanged, mb, t, t > 0 ? mb / t : 0.0);
+        if (st.files_skipped)
+            fprintf(stderr, "skipped %ld file%s in folders that are not .xml, .tei, .txt or "
+                            ".text\n",
+                    st.files_skipped, st.files_skipped == 1 ? "" : "s");
     }
     return cli_exit_code(worst);
 }

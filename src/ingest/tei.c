@@ -493,6 +493,8 @@ static tbuf *capture_buf(tei *t, int cap)
 
 static int top_cap(tei *t) { return t->depth > 0 ? t->st[t->depth - 1].cap : CAP_SKIP; }
 
+/* Routes a text node to the capture in force (portion, title, note, label,
+ * header field) and, inside a persName, to the name as well. */
 static void add_text(tei *t, const char *s, size_t n)
 {
     int cap = top_cap(t);
@@ -574,6 +576,8 @@ static void scan_gaps(tei *t, const dc_portion *p)
     }
 }
 
+/* Records that the innermost open block has produced a portion, so a
+ * block nested later in it no longer inherits its kind. */
 static void note_emitted(tei *t)
 {
     for (int i = t->depth - 1; i >= 0; i--)
@@ -662,6 +666,8 @@ static const char *open_kind(tei *t)
 
 /* --- documents ----------------------------------------------------------- */
 
+/* Forgets the per-document state (pending portion, label, source note,
+ * footnote ids) between documents. */
 static void doc_reset_state(tei *t)
 {
     cur_reset(t);
@@ -741,6 +747,10 @@ static void doc_finish(tei *t)
     set_str(t, &d->format, "tei");
 }
 
+/* A div type="document" opens: the text before it ends, a whole-file
+ * document begun so far is dropped (the file has real documents), and a new
+ * document takes the div's xml:id, @n, the volume and the FRUS date; the
+ * page in force when it opens is its first page. */
 static void doc_start(tei *t)
 {
     char v[TEI_ATTR], date[11];
@@ -767,6 +777,8 @@ static void doc_start(tei *t)
     if (t->page && dc_strv_push(&d->pages, t->page)) nomem(t);
 }
 
+/* A document div closes: the document is completed and held back; the one
+ * held before it is delivered (it is now known not to be the only one). */
 static void doc_end(tei *t)
 {
     doc_finish(t);
@@ -852,6 +864,7 @@ static void add_ref_target(tei *t, const char *tg, size_t n)
     if (rc) nomem(t);
 }
 
+/* A ref element: each space-separated pointer of its @target. */
 static void on_ref(tei *t)
 {
     char v[TEI_ATTR];
@@ -1002,6 +1015,8 @@ static void on_note(tei *t, frame *f, int pcap)
     note_marker(t, pcap, value, idx);
 }
 
+/* A page break: the page joins doc->pages, marks body text that has begun,
+ * and becomes the page in force (for this and the following documents). */
 static void on_pb(tei *t, int cap)
 {
     char n[TEI_ATTR];
@@ -1034,6 +1049,7 @@ static void on_gap(tei *t)
     add_text(t, text, strlen(text));
 }
 
+/* The outermost persName closes: its flattened text joins doc->persons. */
 static void end_person(tei *t)
 {
     if (--t->person_depth > 0) return;
@@ -1076,6 +1092,8 @@ static void inline_actions(tei *t, const char *l, frame *f, int pcap)
     }
 }
 
+/* Inside the teiHeader only the volume id, the title and the creation date
+ * are kept. */
 static void header_start(tei *t, const char *l, frame *f, const frame *parent)
 {
     char v[TEI_ATTR], date[11];
@@ -1114,6 +1132,9 @@ static void check_dtd(tei *t, xmlDtdPtr dtd)
     if (ents) fail(t, DC_PARSE, "DOCTYPE declares entities, which are refused");
 }
 
+/* The root element must be TEI in the TEI namespace; its xml:id is the
+ * fallback volume id.  The DTD is checked again here in case the reader
+ * did not report it as a node. */
 static void start_root(tei *t, const char *l, const char *ns)
 {
     char v[TEI_ATTR];
@@ -1208,7 +1229,8 @@ static void start_element(tei *t)
     } else if ((bk = block_kind(l)) || strcmp(l, "head") == 0 ||
                (strcmp(l, "quote") == 0 && attr_is(t, "rend", "blockquote")) ||
                (strcmp(l, "bibl") == 0 && (parent->flags & FL_LISTBIBL))) {
-        if (!bk) bk = strcmp(l, "head") == 0 ? "heading" : strcmp(l, "bibl") == 0 ? "item" : "paragraph";
+        if (!bk)
+            bk = strcmp(l, "head") == 0 ? "heading" : strcmp(l, "bibl") == 0 ? "item" : "paragraph";
         f.kind = F_BLOCK;
         f.bkind = bk;
         if (strcmp(l, "dateline") == 0) f.flags |= FL_DATELINE;
@@ -1219,6 +1241,7 @@ static void start_element(tei *t)
         } else if (t->cur.b.len > 0) {
             flush(t, open_kind(t), 0);
         }
+        t->last_close = 0; /* a note from here on is this block's */
     } else if (is_container(l)) {
         flush(t, open_kind(t), 0);
         f.kind = F_CONTAINER;
@@ -1358,6 +1381,7 @@ static void run(tei *t)
     }
 }
 
+/* Frees the parser state, including documents not handed to the sink. */
 static void tei_free(tei *t)
 {
     dc_doc_free(t->doc);
@@ -1393,6 +1417,11 @@ static void file_stem(const char *path, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/*
+ * See ingest.h.  The file is opened here (a regular file, at most
+ * DC_INGEST_MAX_FILE bytes) and read through its descriptor, so libxml2
+ * never resolves a name or URI itself.
+ */
 dc_rc dc_ingest_tei_file(const char *path, dc_doc_sink sink, void *ctx, dc_error *err)
 {
     if (err) {

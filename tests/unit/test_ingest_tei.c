@@ -238,7 +238,8 @@ static void test_d35(void)
     CHECK_STR(d->doc_type, "letter");
     CHECK_STR(d->date, "1961-07-09");
     CHECK_STR(d->classification, "SECRET");
-    CHECK(d->source_note && strncmp(d->source_note, "Source: Washington National Records", 35) == 0);
+    CHECK(d->source_note &&
+          strncmp(d->source_note, "Source: Washington National Records", 35) == 0);
     CHECK_INT(d->pages.n, 1);
     if (d->pages.n == 1) CHECK_STR(d->pages.v[0], "114");
     CHECK_INT(d->n_footnotes, 1);
@@ -630,8 +631,8 @@ static void test_hostile(void)
                        "</p></div></body></text></TEI>\n", &len);
     if (big) expect("bigp.xml", big, len, DC_LIMIT, 0, "longer than");
     free(big);
-    big = repeat("<TEI " TEI_NS "><text><body><div type=\"document\"><p>", "x<note n=\"1\">n</note>",
-                 20001, "</p></div></body></text></TEI>\n", &len);
+    big = repeat("<TEI " TEI_NS "><text><body><div type=\"document\"><p>",
+                 "x<note n=\"1\">n</note>", 20001, "</p></div></body></text></TEI>\n", &len);
     if (big) expect("notes.xml", big, len, DC_LIMIT, 0, "notes in one document");
     free(big);
 }
