@@ -1,7 +1,9 @@
 /*
  * TEI ingest: streams a TEI P5 file (FRUS volumes, the Office of the
  * Historian's records) with libxml2's xmlTextReader and hands one dc_doc per
- * div type="document" to a sink.  The mapping is described in
+ * div type="document" to a sink.  The Office of the Historian's event
+ * records (root <event> in no namespace, XHTML descriptions) go through the
+ * same reader and give one dc_doc each.  The mapping is described in
  * docs/internals/tei.md.
  *
  * Hostile input: the reader runs without entity substitution, DTD loading,
@@ -37,6 +39,7 @@
 #define TEI_NS "http://www.tei-c.org/ns/1.0"
 #define FRUS_NS "http://history.state.gov/frus/ns/1.0"
 #define XML_NS "http://www.w3.org/XML/1998/namespace"
+#define XHTML_NS "http://www.w3.org/1999/xhtml"
 
 /* Caps on one input: far above any FRUS volume, low enough that a hostile
  * file cannot exhaust memory or stack through them. */
@@ -113,6 +116,7 @@ enum cap {
     CAP_LABEL,    /* a list label, kept for the next portion */
     CAP_HDR_TITLE,
     CAP_HDR_IDNO,
+    CAP_HDR_DATE, /* an event record's event-date */
 };
 
 /* What closing an element must do. */
@@ -171,6 +175,7 @@ typedef struct tei {
     frame st[TEI_MAX_DEPTH + 1];
     int depth;
     int root_seen, in_header;
+    int event; /* the root is an Office of the Historian <event> record */
 
     /* file-level facts */
     char *volume_id, *root_id, *hdr_title, *hdr_created, *file_source;
@@ -196,6 +201,7 @@ typedef struct tei {
     char *cur_page;  /* page in force at its first byte */
     char *label;     /* pending list label */
     int last_close;  /* the last portion was ended by its block's end */
+    int note_glued;  /* a note marker just followed a letter or digit */
 
     char *page; /* page in force */
 
@@ -219,7 +225,9 @@ static long cur_line(tei *t)
     return line > 0 ? line : 1;
 }
 
-/* Records the first failure (later ones are consequences) with the line. */
+/* Records the first failure (later ones are consequences).  The line goes
+ * to err->line only: callers print "path:LINE: message", so the message
+ * itself never repeats it. */
 static void fail_at(tei *t, dc_rc rc, long line, const char *fmt, ...) DC_PRINTF(4, 5);
 static void fail_at(tei *t, dc_rc rc, long line, const char *fmt, ...)
 {
@@ -230,11 +238,7 @@ static void fail_at(tei *t, dc_rc rc, long line, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     t->rc = rc;
-    if (rc == DC_NOMEM) line = 0;
-    if (line > 0)
-        dc_fail(t->err, rc, line, "line %ld: %s", line, msg);
-    else
-        dc_fail(t->err, rc, 0, "%s", msg);
+    dc_fail(t->err, rc, rc == DC_NOMEM ? 0 : line, "%s", msg);
 }
 
 #define fail(t, rc, ...) fail_at((t), (rc), cur_line(t), __VA_ARGS__)
@@ -486,9 +490,18 @@ static tbuf *capture_buf(tei *t, int cap)
     case CAP_NOTE: return &t->note;
     case CAP_LABEL: return &t->lab;
     case CAP_HDR_TITLE:
-    case CAP_HDR_IDNO: return &t->hdr;
+    case CAP_HDR_IDNO:
+    case CAP_HDR_DATE: return &t->hdr;
     default: return NULL;
     }
+}
+
+/* A byte that can end or begin a word: ASCII letters and digits, and any
+ * byte of a multi-byte UTF-8 sequence (letters beyond ASCII). */
+static int is_word_byte(char c)
+{
+    unsigned char u = (unsigned char)c;
+    return (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z') || u >= 0x80;
 }
 
 static int top_cap(tei *t) { return t->depth > 0 ? t->st[t->depth - 1].cap : CAP_SKIP; }
@@ -499,6 +512,11 @@ static void add_text(tei *t, const char *s, size_t n)
 {
     int cap = top_cap(t);
     if (cap == CAP_BODY) {
+        /* "Declaration<note/>by": a note between two words stands where
+         * the space was lost; put the space back, as the text ingester does
+         * for "Declaration14by". */
+        if (t->note_glued && n > 0 && is_word_byte(s[0])) cur_text(t, " ", 1);
+        t->note_glued = 0;
         cur_text(t, s, n);
     } else {
         tbuf *b = capture_buf(t, cap);
@@ -515,6 +533,7 @@ static void add_text(tei *t, const char *s, size_t n)
 
 static void add_space(tei *t)
 {
+    t->note_glued = 0;
     tbuf *b = capture_buf(t, top_cap(t));
     if (b) tb_space(b);
     if (t->person_depth > 0) tb_space(&t->person);
@@ -591,10 +610,23 @@ static void note_emitted(tei *t)
  * bracketed paragraphs ("[Here follows ...]"). */
 static const char *refine_kind(const char *kind, const char *text, size_t len)
 {
-    if (strcmp(kind, "paragraph") != 0 || len < 2 || text[0] != '[' || text[len - 1] != ']')
-        return kind;
-    if (memchr(text + 1, ']', len - 2)) return kind;
-    return strstr(text, "not declassified") ? "gap" : "editorial";
+    if (strcmp(kind, "paragraph") != 0 || len < 2) return kind;
+    if (text[0] == '[' && text[len - 1] == ']') {
+        if (memchr(text + 1, ']', len - 2)) return kind;
+        return strstr(text, "not declassified") ? "gap" : "editorial";
+    }
+    /* FRUS sets sub-headings as short paragraphs ("Objectives", "Military",
+     * "NOTE BY THE EXECUTIVE SECRETARY ..."): no closing punctuation, a
+     * capital first, at most 16 words.  A short line ending in a comma
+     * ("Sincerely,") is the complimentary close of a letter. */
+    size_t words = 1;
+    for (size_t i = 0; i < len; i++) words += text[i] == ' ';
+    char last = text[len - 1];
+    if (last == ',' && words <= 3) return "signature";
+    if (len < 120 && words <= 16 && text[0] >= 'A' && text[0] <= 'Z' &&
+        !strchr(".:;,?!)\"'", last) && (unsigned char)last < 0x80)
+        return "heading";
+    return kind;
 }
 
 /*
@@ -743,7 +775,7 @@ static void doc_finish(tei *t)
     if (!d->source_note && t->file_source) set_str(t, &d->source_note, t->file_source);
     if (!d->classification)
         set_str(t, &d->classification, dc_ingest_classification(d->source_note));
-    set_str(t, &d->doc_type, dc_ingest_doc_type(d->title));
+    set_str(t, &d->doc_type, t->event ? "event" : dc_ingest_doc_type(d->title));
     set_str(t, &d->format, "tei");
 }
 
@@ -939,6 +971,7 @@ static void note_marker(tei *t, int cap, const char *value, size_t fn)
     }
     add_cur_mark(t, DC_MARK_NOTE, value);
     if (fn != (size_t)-1) add_anchor(t, fn);
+    t->note_glued = t->cur.b.len > 0 && is_word_byte(t->cur.b.p[t->cur.b.len - 1]);
 }
 
 /*
@@ -1132,14 +1165,17 @@ static void check_dtd(tei *t, xmlDtdPtr dtd)
     if (ents) fail(t, DC_PARSE, "DOCTYPE declares entities, which are refused");
 }
 
-/* The root element must be TEI in the TEI namespace; its xml:id is the
- * fallback volume id.  The DTD is checked again here in case the reader
- * did not report it as a node. */
+/* The root element must be TEI in the TEI namespace (its xml:id is the
+ * fallback volume id) or an event record, <event> in no namespace, which
+ * is one whole-file document from the start.  The DTD is checked again here
+ * in case the reader did not report it as a node. */
 static void start_root(tei *t, const char *l, const char *ns)
 {
     char v[TEI_ATTR];
     frame f = {0};
-    if (!ns || strcmp(ns, TEI_NS) != 0 || strcmp(l, "TEI") != 0) {
+    int is_tei = ns && strcmp(ns, TEI_NS) == 0 && strcmp(l, "TEI") == 0;
+    t->event = !ns && strcmp(l, "event") == 0;
+    if (!is_tei && !t->event) {
         fail(t, DC_PARSE, "not a TEI document (root element %.64s in namespace %.128s)", l,
              ns ? ns : "(none)");
         return;
@@ -1152,7 +1188,103 @@ static void start_root(tei *t, const char *l, const char *ns)
     f.kind = F_ROOT;
     f.cap = CAP_SKIP;
     if (attr(t, "id", XML_NS, v)) set_str(t, &t->root_id, v);
+    if (t->event && !t->rc) {
+        if (!(t->doc = dc_doc_new())) { nomem(t); return; }
+        t->fallback = 1;
+    }
     push(t, &f);
+}
+
+/* A block opens (frame f, in parent): it will be one portion.  The first
+ * block of an item or quote that has no text yet takes the item's kind;
+ * otherwise the text before it ends. */
+static void open_block(tei *t, frame *f, frame *parent, const char *bk)
+{
+    f->kind = F_BLOCK;
+    f->bkind = bk;
+    if (parent->kind == F_BLOCK && !parent->emitted && t->cur.b.len == 0) {
+        if (strcmp(bk, "paragraph") == 0) f->bkind = parent->bkind;
+        parent->emitted = 1;
+    } else if (t->cur.b.len > 0) {
+        flush(t, open_kind(t), 0);
+    }
+    t->last_close = 0; /* a note from here on is this block's */
+}
+
+/* A table cell opens in its row (parent): cells are joined by " | ". */
+static void open_cell(tei *t, frame *parent)
+{
+    if (parent->cells++ > 0) {
+        tb_space(&t->cur);
+        cur_text(t, "| ", 2);
+    }
+}
+
+/* Portion kind of an XHTML block-level element, or NULL. */
+static const char *xhtml_block_kind(const char *l)
+{
+    static const char *const paragraphs[] = {"p", "pre", "address", "caption", "figcaption"};
+    if (strcmp(l, "li") == 0 || strcmp(l, "dt") == 0 || strcmp(l, "dd") == 0) return "item";
+    if (strcmp(l, "tr") == 0) return "table";
+    if (l[0] == 'h' && l[1] >= '1' && l[1] <= '6' && l[2] == '\0') return "heading";
+    for (size_t i = 0; i < sizeof paragraphs / sizeof paragraphs[0]; i++)
+        if (strcmp(l, paragraphs[i]) == 0) return "paragraph";
+    return NULL;
+}
+
+/* XHTML elements that hold blocks: they end the text before them. */
+static int xhtml_container(const char *l)
+{
+    static const char *const names[] = {"div",     "ul",      "ol",     "dl",      "table",
+                                        "thead",   "tbody",   "tfoot",  "blockquote",
+                                        "section", "article", "aside",  "header",  "footer",
+                                        "nav",     "figure",  "center", "hr"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(l, names[i]) == 0) return 1;
+    return 0;
+}
+
+/*
+ * An element of an event record (frame f, in parent).  Children of the
+ * root: the first title and event-date are captured like teiHeader fields;
+ * teaser and full-description hold the body; id, created, icon, link and
+ * the rest are dropped.  In the body, XHTML (or unnamespaced) elements map
+ * by name: blocks are portions, lists, divs and tables containers, br a
+ * space, script and style dropped; any other element (a, em, span, img,
+ * other namespaces) keeps its text inline.  No TEI rule applies here.
+ */
+static void event_start(tei *t, const char *l, const char *ns, frame *f, frame *parent)
+{
+    const char *bk;
+    if (parent->kind == F_ROOT) {
+        if (ns) return;
+        if (strcmp(l, "title") == 0 && !t->hdr_title) {
+            f->kind = F_HDR_FIELD;
+            f->cap = CAP_HDR_TITLE;
+            tb_clear(&t->hdr);
+        } else if (strcmp(l, "event-date") == 0 && t->doc && !t->doc->date) {
+            f->kind = F_HDR_FIELD;
+            f->cap = CAP_HDR_DATE;
+            tb_clear(&t->hdr);
+        } else if (strcmp(l, "teaser") == 0 || strcmp(l, "full-description") == 0) {
+            f->kind = F_CONTAINER;
+            f->cap = CAP_BODY;
+        }
+        return;
+    }
+    if (f->cap != CAP_BODY || (ns && strcmp(ns, XHTML_NS) != 0)) return;
+    if ((bk = xhtml_block_kind(l))) {
+        open_block(t, f, parent, bk);
+    } else if (xhtml_container(l)) {
+        flush(t, open_kind(t), 0);
+        f->kind = F_CONTAINER;
+    } else if (strcmp(l, "br") == 0) {
+        add_space(t);
+    } else if ((strcmp(l, "td") == 0 || strcmp(l, "th") == 0) && parent->kind == F_BLOCK) {
+        open_cell(t, parent);
+    } else if (strcmp(l, "script") == 0 || strcmp(l, "style") == 0) {
+        f->cap = CAP_SKIP;
+    }
 }
 
 /*
@@ -1174,6 +1306,10 @@ static void start_element(tei *t)
     int pcap = parent->cap;
     frame f = {0};
     f.cap = (unsigned char)pcap;
+    if (t->event) {
+        event_start(t, l, ns, &f, parent);
+        { push(t, &f); return; }
+    }
     int is_tei = ns && strcmp(ns, TEI_NS) == 0;
     if (t->in_header) {
         if (is_tei) header_start(t, l, &f, parent);
@@ -1231,27 +1367,15 @@ static void start_element(tei *t)
                (strcmp(l, "bibl") == 0 && (parent->flags & FL_LISTBIBL))) {
         if (!bk)
             bk = strcmp(l, "head") == 0 ? "heading" : strcmp(l, "bibl") == 0 ? "item" : "paragraph";
-        f.kind = F_BLOCK;
-        f.bkind = bk;
+        open_block(t, &f, parent, bk);
         if (strcmp(l, "dateline") == 0) f.flags |= FL_DATELINE;
-        if (parent->kind == F_BLOCK && !parent->emitted && t->cur.b.len == 0) {
-            /* the first block of an item or quote that has no text yet */
-            if (strcmp(bk, "paragraph") == 0) f.bkind = parent->bkind;
-            parent->emitted = 1;
-        } else if (t->cur.b.len > 0) {
-            flush(t, open_kind(t), 0);
-        }
-        t->last_close = 0; /* a note from here on is this block's */
     } else if (is_container(l)) {
         flush(t, open_kind(t), 0);
         f.kind = F_CONTAINER;
         if (strcmp(l, "list") == 0) f.flags |= FL_LIST;
         if (strcmp(l, "listBibl") == 0) f.flags |= FL_LISTBIBL;
     } else if (strcmp(l, "cell") == 0 && parent->kind == F_BLOCK) {
-        if (parent->cells++ > 0) {
-            tb_space(&t->cur);
-            cur_text(t, "| ", 2);
-        }
+        open_cell(t, parent);
     }
     push(t, &f);
 }
@@ -1273,6 +1397,14 @@ static void end_element(tei *t)
     switch (f->kind) {
     case F_SEP: add_space(t); break;
     case F_HEADER: t->in_header = 0; break;
+    case F_ROOT:
+        /* an event record is one whole-file document, held until the end */
+        if (t->event && d) {
+            doc_finish(t);
+            t->held = d;
+            t->doc = NULL;
+        }
+        break;
     case F_TEXT:
         if (t->fallback && d) {
             doc_finish(t);
@@ -1320,6 +1452,11 @@ static void end_element(tei *t)
         if (buf_ok(t, &t->hdr, "a teiHeader field") && tb_trim(&t->hdr) > 0) {
             if (f->cap == CAP_HDR_IDNO) {
                 set_str(t, &t->volume_id, tb_str(&t->hdr));
+            } else if (f->cap == CAP_HDR_DATE) {
+                if (d && iso_date(tb_str(&t->hdr), date)) {
+                    set_str(t, &d->date, date);
+                    set_str(t, &d->date_source, "tei");
+                }
             } else {
                 set_str(t, &t->hdr_title, tb_str(&t->hdr));
                 if (f->flags & FL_COMPLETE) t->hdr_title_complete = 1;
@@ -1443,7 +1580,7 @@ dc_rc dc_ingest_tei_file(const char *path, dc_doc_sink sink, void *ctx, dc_error
     }
     if (sb.st_size == 0) {
         close(fd);
-        return dc_fail(err, DC_PARSE, 1, "line 1: empty file");
+        return dc_fail(err, DC_PARSE, 1, "empty file");
     }
     tei *t = calloc(1, sizeof *t);
     if (!t) {

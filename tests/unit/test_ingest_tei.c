@@ -1,7 +1,8 @@
 /*
  * Unit tests of the TEI ingester (src/ingest/tei.c): the FRUS samples field
- * by field, document counts over the shared corpus, and hostile inputs
- * (entities, external DTDs, deep nesting, wrong namespace, truncation, caps).
+ * by field, the Office of the Historian's event records, document counts
+ * over the shared corpus, and hostile inputs (entities, external DTDs, deep
+ * nesting, wrong root or namespace, truncation, caps).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -313,9 +314,9 @@ static int count_str(const char *s, const char *needle)
     return n;
 }
 
-/* Every file of a folder: TEI files give one document per div
- * type="document" (or one for the whole file); others are refused. */
-static void count_dir(const char *dir, int *files)
+/* Every file of a folder ingests (the events/ records as well as TEI):
+ * one document per div type="document", or one for the whole file. */
+static void count_dir(const char *dir, int *files, int *docs)
 {
     DIR *dh = opendir(dir);
     CHECK(dh != NULL);
@@ -333,27 +334,21 @@ static void count_dir(const char *dir, int *files)
             continue;
         }
         int want = count_str(data, "type=\"document\"");
-        int is_tei = strstr(data, "<TEI") != NULL;
         coll c = {0};
         dc_rc rc = ingest(path, &c, &err);
-        if (is_tei) {
-            if (rc != DC_OK) fprintf(stderr, "%s: %s\n", path, err.msg);
-            CHECK_INT(rc, DC_OK);
-            CHECK_INT(c.n, want ? want : 1);
-            for (int i = 0; i < c.n; i++) {
-                CHECK(c.docs[i]->local_id && c.docs[i]->local_id[0]);
-                CHECK_STR(c.docs[i]->format, "tei");
-                /* local ids are unique within the file */
-                for (int k = 0; k < i; k++)
-                    CHECK(strcmp(c.docs[i]->local_id, c.docs[k]->local_id) != 0);
-            }
-        } else {
-            /* the events/ records are not TEI */
-            CHECK_INT(rc, DC_PARSE);
-            CHECK_INT(c.n, 0);
-            CHECK(strstr(err.msg, "not a TEI document") != NULL);
+        if (rc != DC_OK) fprintf(stderr, "%s:%ld: %s\n", path, err.line, err.msg);
+        CHECK_INT(rc, DC_OK);
+        CHECK_INT(c.n, want ? want : 1);
+        for (int i = 0; i < c.n; i++) {
+            CHECK(c.docs[i]->local_id && c.docs[i]->local_id[0]);
+            CHECK_STR(c.docs[i]->format, "tei");
+            CHECK(c.docs[i]->n_portions > 0);
+            /* local ids are unique within the file */
+            for (int k = 0; k < i; k++)
+                CHECK(strcmp(c.docs[i]->local_id, c.docs[k]->local_id) != 0);
         }
         (*files)++;
+        *docs += c.n;
         coll_free(&c);
         dc_free(data);
     }
@@ -364,7 +359,7 @@ static void test_counts(void)
 {
     static const char *const dirs[] = {"tei", "frus-history/documents", "frus-history/monograph",
                                        "frus-history/events", "frus-lists"};
-    int files = 0;
+    int files = 0, docs = 0;
     if (!corpus[0]) {
         printf("shared corpus not found: corpus counts skipped\n");
         return;
@@ -372,7 +367,13 @@ static void test_counts(void)
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         char dir[1200];
         snprintf(dir, sizeof dir, "%s/%s", corpus, dirs[i]);
-        count_dir(dir, &files);
+        int f0 = files, d0 = docs;
+        count_dir(dir, &files, &docs);
+        /* the 13 event records: one document each */
+        if (strcmp(dirs[i], "frus-history/events") == 0) {
+            CHECK_INT(files - f0, 13);
+            CHECK_INT(docs - d0, 13);
+        }
     }
     CHECK(files >= 80);
 }
@@ -454,6 +455,109 @@ static void test_frus_history(void)
     coll_free(&c);
 }
 
+/* The text of the first <name>...</name> of data, tags (<em>) dropped,
+ * XML whitespace runs collapsed and trimmed: a field of an event record. */
+static void field_text(const char *data, const char *name, char *out, size_t cap)
+{
+    char open[64], close[64];
+    snprintf(open, sizeof open, "<%s>", name);
+    snprintf(close, sizeof close, "</%s>", name);
+    out[0] = '\0';
+    const char *a = strstr(data, open), *b = a ? strstr(a, close) : NULL;
+    if (!b) return;
+    size_t n = 0;
+    for (const char *p = a + strlen(open); p < b && n + 1 < cap; p++) {
+        int sp = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
+        if (*p == '<') {
+            const char *gt = strchr(p, '>');
+            p = gt ? gt : b;
+        } else if (!sp)
+            out[n++] = *p;
+        else if (n > 0 && out[n - 1] != ' ')
+            out[n++] = ' ';
+    }
+    if (n > 0 && out[n - 1] == ' ') n--;
+    out[n] = '\0';
+}
+
+/* The Office of the Historian's event records (<event>, no namespace,
+ * XHTML descriptions): one document each, title and date from the record's
+ * own fields, the teaser and description as portions. */
+static void test_events(void)
+{
+    char path[1200], title[2048], date[64];
+    coll c = {0};
+    dc_error err;
+    if (!corpus[0]) return;
+    for (int i = 1; i <= 13; i++) {
+        char *data = NULL;
+        size_t len;
+        snprintf(path, sizeof path, "%s/frus-history/events/%d.xml", corpus, i);
+        CHECK_INT(dc_read_file(path, DC_INGEST_MAX_FILE, &data, &len, &err), DC_OK);
+        if (!data) continue;
+        field_text(data, "title", title, sizeof title);
+        field_text(data, "event-date", date, sizeof date);
+        dc_free(data);
+        CHECK(title[0] && strlen(date) == 10);
+        CHECK_INT(ingest(path, &c, &err), DC_OK);
+        CHECK_INT(c.n, 1);
+        if (c.n == 1) {
+            const dc_doc *d = c.docs[0];
+            char stem[16];
+            snprintf(stem, sizeof stem, "%d", i);
+            CHECK_STR(d->local_id, stem);
+            CHECK(d->collection == NULL);
+            CHECK_STR(d->title, title);
+            CHECK_STR(d->date, date);
+            CHECK_STR(d->date_source, "tei");
+            CHECK_STR(d->doc_type, "event");
+            CHECK_STR(d->format, "tei");
+            CHECK_INT(d->persons.n, 0);
+            CHECK(d->n_portions > 1);
+            CHECK(!any_portion_has(d, "  "));
+            CHECK(!any_portion_has(d, "static.history.state.gov")); /* icon, img */
+        }
+        coll_free(&c);
+    }
+
+    snprintf(path, sizeof path, "%s/frus-history/events/1.xml", corpus);
+    CHECK_INT(ingest(path, &c, &err), DC_OK);
+    if (c.n == 1) {
+        const dc_doc *d = c.docs[0];
+        CHECK(d->title && strncmp(d->title, "Panel on FRUS and National Security at American "
+                                            "Historical Association", 70) == 0);
+        CHECK_STR(d->date, "2011-01-09");
+        /* the teaser: one paragraph, link text kept, br a space */
+        const dc_portion *t = portion_with(d, "(CSPAN video and Youtube video of a panel");
+        CHECK(t && strcmp(t->kind, "paragraph") == 0 && strcmp(t->id, "p1") == 0);
+        const dc_portion *h = dc_doc_portion(d, "p2");
+        CHECK(h && strcmp(h->kind, "heading") == 0);
+        const dc_portion *p = portion_with(d, "Association Annual Meeting January 9, 2011");
+        CHECK(p && strcmp(p->kind, "paragraph") == 0);
+        CHECK(any_portion_has(d, "Video of the event is available via CSPAN video and Youtube "
+                                 "video."));
+        CHECK(!any_portion_has(d, "Still image")); /* img alt and icon alttext */
+        CHECK(!any_portion_has(d, "Public Presentation")); /* event-type */
+    }
+    coll_free(&c);
+
+    snprintf(path, sizeof path, "%s/frus-history/events/4.xml", corpus);
+    CHECK_INT(ingest(path, &c, &err), DC_OK);
+    if (c.n == 1) {
+        const dc_doc *d = c.docs[0];
+        CHECK(d->title &&
+              strncmp(d->title, "Panels on FRUS in the 19th and 20th Centuries", 45) == 0);
+        CHECK_STR(d->date, "2011-06-24");
+        /* nested lists: "Chair" and each name an item of its own */
+        const dc_portion *chair = portion_with(d, "Chair");
+        CHECK(chair && strcmp(chair->text, "Chair") == 0 && strcmp(chair->kind, "item") == 0);
+        const dc_portion *m = portion_with(d, "William B. McAllister");
+        CHECK(m && strcmp(m->kind, "item") == 0);
+        CHECK(!any_portion_has(d, "More information about this event")); /* link-alttext */
+    }
+    coll_free(&c);
+}
+
 /* --- synthetic and hostile inputs ---------------------------------------- */
 
 static char tmpdir[64];
@@ -469,9 +573,10 @@ static void write_file(const char *name, const char *data, size_t len, char *pat
 }
 
 /* Ingests data as a file and checks the outcome: rc, number of documents
- * the sink received, and that the error names a line. */
+ * the sink received, and that the error names a line in err.line (want_line,
+ * or any when 0), never in the message. */
 static void expect(const char *name, const char *data, size_t len, dc_rc want_rc, int want_docs,
-                   const char *want_msg)
+                   long want_line, const char *want_msg)
 {
     char path[256];
     coll c = {0};
@@ -485,7 +590,8 @@ static void expect(const char *name, const char *data, size_t len, dc_rc want_rc
     CHECK_INT(c.n, want_docs);
     if (want_rc != DC_OK) {
         CHECK(err.line > 0);
-        CHECK(strncmp(err.msg, "line ", 5) == 0);
+        if (want_line) CHECK_INT(err.line, want_line);
+        CHECK(strncmp(err.msg, "line ", 5) != 0);
         CHECK(!strstr(err.msg, "root:")); /* never a byte of /etc/passwd */
     }
     if (want_msg) CHECK(strstr(err.msg, want_msg) != NULL);
@@ -498,9 +604,9 @@ static void expect(const char *name, const char *data, size_t len, dc_rc want_rc
 }
 
 static void expect_str(const char *name, const char *data, dc_rc want_rc, int want_docs,
-                       const char *want_msg)
+                       long want_line, const char *want_msg)
 {
-    expect(name, data, strlen(data), want_rc, want_docs, want_msg);
+    expect(name, data, strlen(data), want_rc, want_docs, want_line, want_msg);
 }
 
 /* A buffer of n copies of s between head and tail (caller frees). */
@@ -521,22 +627,22 @@ static void test_hostile(void)
     expect_str("undef.xml",
                "<?xml version=\"1.0\"?>\n<TEI " TEI_NS ">\n<text><body>\n"
                "<p>a &foo; b</p>\n</body></text></TEI>\n",
-               DC_PARSE, 0, "line 4: undefined entity 'foo'");
+               DC_PARSE, 0, 4, "undefined entity 'foo'");
     expect_str("xxe.xml",
                "<?xml version=\"1.0\"?>\n<!DOCTYPE TEI [\n"
                "<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]>\n<TEI " TEI_NS ">"
                "<text><body><div type=\"document\"><p>&xxe;</p></div></body></text></TEI>\n",
-               DC_PARSE, 0, "entit");
+               DC_PARSE, 0, 0, "entit");
     expect_str("pe.xml",
                "<?xml version=\"1.0\"?>\n<!DOCTYPE TEI [\n"
                "<!ENTITY % p SYSTEM \"file:///etc/passwd\">\n%p;\n]>\n<TEI " TEI_NS ">"
                "<text><body><div type=\"document\"><p>x</p></div></body></text></TEI>\n",
-               DC_PARSE, 0, "entit");
+               DC_PARSE, 0, 0, "entit");
     expect_str("internal.xml",
                "<?xml version=\"1.0\"?>\n<!DOCTYPE TEI [\n<!ENTITY e \"harmless\">\n]>\n"
                "<TEI " TEI_NS "><text><body><div type=\"document\"><p>x</p></div></body>"
                "</text></TEI>\n",
-               DC_PARSE, 0, "DOCTYPE declares entities");
+               DC_PARSE, 0, 0, "DOCTYPE declares entities");
 
     /* billion laughs, in content and in an attribute default */
     char bomb[4096];
@@ -554,55 +660,65 @@ static void test_hostile(void)
              "%s]>\n<TEI " TEI_NS "><text><body><div type=\"document\"><p>&lol9;</p></div>"
              "</body></text></TEI>\n",
              bomb);
-    expect_str("bomb.xml", doc, DC_PARSE, 0, NULL);
+    expect_str("bomb.xml", doc, DC_PARSE, 0, 0, NULL);
     snprintf(doc, sizeof doc,
              "%s<!ATTLIST TEI a CDATA \"&lol9;\">\n]>\n<TEI " TEI_NS "><text><body>"
              "<div type=\"document\"><p>x</p></div></body></text></TEI>\n",
              bomb);
-    expect_str("bomb_attlist.xml", doc, DC_PARSE, 0, NULL);
+    expect_str("bomb_attlist.xml", doc, DC_PARSE, 0, 0, NULL);
 
     /* an external DTD is never read (its content would not parse as one) */
     expect_str("extdtd.xml",
                "<?xml version=\"1.0\"?>\n<!DOCTYPE TEI SYSTEM \"file:///etc/passwd\">\n"
                "<TEI " TEI_NS "><text><body><div type=\"document\"><p>x</p></div></body>"
                "</text></TEI>\n",
-               DC_OK, 1, NULL);
+               DC_OK, 1, 0, NULL);
 
     /* nesting: 100,000 levels on one line, and 300 levels over 300 lines */
     size_t len;
     char *deep = repeat("<?xml version=\"1.0\"?>\n<TEI " TEI_NS "><text><body>\n", "<hi>",
                         100000, "x</body></text></TEI>\n", &len);
     CHECK(deep != NULL);
-    if (deep) expect("deep.xml", deep, len, DC_LIMIT, 0, "line 3: nesting deeper than 256");
+    if (deep) expect("deep.xml", deep, len, DC_LIMIT, 0, 3, "nesting deeper than 256");
     free(deep);
     deep = repeat("<?xml version=\"1.0\"?>\n<TEI " TEI_NS "><text><body>\n", "<hi>\n", 300,
                   "x</body></text></TEI>\n", &len);
-    if (deep) expect("deep300.xml", deep, len, DC_LIMIT, 0, "line 257: nesting deeper than 256");
+    if (deep) expect("deep300.xml", deep, len, DC_LIMIT, 0, 257, "nesting deeper than 256");
     free(deep);
 
+    /* the root: TEI in the TEI namespace or <event> in none, nothing else */
     expect_str("wrongns.xml", "<?xml version=\"1.0\"?>\n<TEI xmlns=\"http://example.org/\"/>\n",
-               DC_PARSE, 0,
-               "line 2: not a TEI document (root element TEI in namespace http://example.org/)");
-    expect_str("nons.xml", "<TEI><text/></TEI>\n", DC_PARSE, 0,
+               DC_PARSE, 0, 2,
+               "not a TEI document (root element TEI in namespace http://example.org/)");
+    expect_str("nons.xml", "<TEI><text/></TEI>\n", DC_PARSE, 0, 1,
                "not a TEI document (root element TEI in namespace (none))");
-    expect_str("event.xml", "<?xml version=\"1.0\"?>\n<event><id>1</id></event>\n", DC_PARSE, 0,
-               "root element event");
-    expect_str("empty.xml", "", DC_PARSE, 0, "empty");
-    expect_str("notxml.xml", "National Security Council Report\n", DC_PARSE, 0, NULL);
+    expect_str("urnwrong.xml", "<TEI xmlns=\"urn:wrong\"><text/></TEI>\n", DC_PARSE, 0, 1,
+               "not a TEI document (root element TEI in namespace urn:wrong)");
+    expect_str("html.xml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><p>x</p></html>\n",
+               DC_PARSE, 0, 1,
+               "not a TEI document (root element html in namespace http://www.w3.org/1999/xhtml)");
+    expect_str("foo.xml", "<?xml version=\"1.0\"?>\n\n<foo><title>x</title></foo>\n", DC_PARSE, 0,
+               3, "not a TEI document (root element foo in namespace (none))");
+    expect_str("nsevent.xml", "<event xmlns=\"urn:x\"><title>x</title></event>\n", DC_PARSE, 0, 1,
+               "not a TEI document (root element event in namespace urn:x)");
+    expect_str("teievent.xml", "<event " TEI_NS "><title>x</title></event>\n", DC_PARSE, 0, 1,
+               "root element event in namespace http://www.tei-c.org/ns/1.0");
+    expect_str("empty.xml", "", DC_PARSE, 0, 1, "empty file");
+    expect_str("notxml.xml", "National Security Council Report\n", DC_PARSE, 0, 0, NULL);
     expect_str("trailing.xml", "<TEI " TEI_NS "><text/></TEI>\n<TEI " TEI_NS "/>\n", DC_PARSE, 0,
-               "line 2");
+               2, NULL);
     expect_str("mismatch.xml",
                "<TEI " TEI_NS "><text><body>\n<div type=\"document\"><p>x</div>\n</body>"
                "</text></TEI>\n",
-               DC_PARSE, 0, "line 2");
+               DC_PARSE, 0, 2, NULL);
 
     /* truncated: half of d279 */
     char path[1200], *data = NULL;
     dc_error err;
     snprintf(path, sizeof path, "%s/frus1958-60v18-d279.xml", samples);
     if (dc_read_file(path, DC_INGEST_MAX_FILE, &data, &len, &err) == DC_OK) {
-        expect("trunc.xml", data, len / 2, DC_PARSE, 0, "unexpected end of file");
-        expect("trunc2.xml", data, len - 20, DC_PARSE, 0, NULL);
+        expect("trunc.xml", data, len / 2, DC_PARSE, 0, 0, "unexpected end of file");
+        expect("trunc2.xml", data, len - 20, DC_PARSE, 0, 0, NULL);
         dc_free(data);
     }
 
@@ -619,21 +735,21 @@ static void test_hostile(void)
                      "<div type=\"document\">%s</div>\n"
                      "<div type=\"document\">%s<p>three &x;</p></div>\n</body></text></TEI>\n",
                      pad, pad, pad);
-            expect_str("latebad.xml", late, DC_PARSE, 1, "line 4: undefined entity 'x'");
+            expect_str("latebad.xml", late, DC_PARSE, 1, 4, "undefined entity 'x'");
         }
         free(late);
     }
     free(pad);
-    expect_str("blank.xml", "   \n\n", DC_PARSE, 0, "no root element");
+    expect_str("blank.xml", "   \n\n", DC_PARSE, 0, 0, "no root element");
 
     /* caps: one portion over 1 MiB, more notes than a document may have */
     char *big = repeat("<TEI " TEI_NS "><text><body><div type=\"document\"><p>", "word ", 220000,
                        "</p></div></body></text></TEI>\n", &len);
-    if (big) expect("bigp.xml", big, len, DC_LIMIT, 0, "longer than");
+    if (big) expect("bigp.xml", big, len, DC_LIMIT, 0, 0, "longer than");
     free(big);
     big = repeat("<TEI " TEI_NS "><text><body><div type=\"document\"><p>",
                  "x<note n=\"1\">n</note>", 20001, "</p></div></body></text></TEI>\n", &len);
-    if (big) expect("notes.xml", big, len, DC_LIMIT, 0, "notes in one document");
+    if (big) expect("notes.xml", big, len, DC_LIMIT, 0, 0, "notes in one document");
     free(big);
 }
 
@@ -777,6 +893,88 @@ static void test_synthetic(void)
     unlink(path);
 }
 
+/* An event record's XHTML mapped block by block; the same security rules
+ * as for TEI. */
+static void test_event_synthetic(void)
+{
+    char path[256];
+    coll c = {0};
+    dc_error err;
+    const char *xml =
+        "<?xml version=\"1.0\"?>\n"
+        "<event>\n<id>99</id>\n<title>  A   <b>bold</b>\n  title </title><title>Second</title>\n"
+        "<created>2010-01-01</created><icon><alttext>ICON</alttext></icon>\n"
+        "<event-type>Conference</event-type><event-date>spring 2012</event-date>\n"
+        "<teaser><div xmlns=\"http://www.w3.org/1999/xhtml\">Loose <a href=\"x\">link</a>"
+        "<br/>text<p>para</p>after</div></teaser>\n"
+        "<full-description><div xmlns=\"http://www.w3.org/1999/xhtml\" "
+        "xmlns:o=\"urn:other\"><h2>Head</h2><script>alert(1)</script><style>p{}</style>"
+        "<dl><dt>term</dt><dd>definition</dd></dl>"
+        "<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>"
+        "<ul><li><p>first</p><p>second</p></li></ul>"
+        "<blockquote><p>quoted <o:x>inline</o:x> <img src=\"i.png\" alt=\"ALT\"/>text</p>"
+        "</blockquote><pre>pre  text</pre></div></full-description>\n</event>\n";
+    write_file("ev.xml", xml, strlen(xml), path, sizeof path);
+    CHECK_INT(ingest(path, &c, &err), DC_OK);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        const dc_doc *d = c.docs[0];
+        static const char *const want[][2] = {
+            {"heading", "Loose link text"}, {"paragraph", "para"}, {"paragraph", "after"},
+            {"heading", "Head"},             {"item", "term"},      {"item", "definition"},
+            {"table", "A | B"},              {"table", "1 | 2"},    {"item", "first"},
+            {"paragraph", "second"},         {"paragraph", "quoted inline text"},
+            {"paragraph", "pre text"},
+        };
+        size_t n = sizeof want / sizeof want[0];
+        CHECK_INT(d->n_portions, n);
+        for (size_t i = 0; i < n && i < d->n_portions; i++) {
+            CHECK_STR(d->portions[i].kind, want[i][0]);
+            CHECK_STR(d->portions[i].text, want[i][1]);
+        }
+        CHECK_STR(d->local_id, "ev");
+        CHECK_STR(d->title, "A bold title");
+        CHECK(d->date == NULL); /* not a valid date */
+        CHECK_STR(d->doc_type, "event");
+        CHECK(!any_portion_has(d, "alert") && !any_portion_has(d, "ICON") &&
+              !any_portion_has(d, "ALT") && !any_portion_has(d, "Conference"));
+    }
+    coll_free(&c);
+    unlink(path);
+
+    /* no title: the first heading stands for it */
+    expect_str("ev_notitle.xml",
+               "<event><event-date>2013-06-21</event-date><full-description>"
+               "<div xmlns=\"http://www.w3.org/1999/xhtml\"><h3>The head</h3><p>x</p></div>"
+               "</full-description></event>",
+               DC_OK, 1, 0, NULL);
+
+    /* hostile event records */
+    expect_str("ev_internal.xml",
+               "<?xml version=\"1.0\"?>\n<!DOCTYPE event [\n<!ENTITY e \"harmless\">\n]>\n"
+               "<event><title>&e;</title></event>\n",
+               DC_PARSE, 0, 0, "DOCTYPE declares entities");
+    expect_str("ev_xxe.xml",
+               "<?xml version=\"1.0\"?>\n<!DOCTYPE event [\n"
+               "<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]>\n<event><teaser>"
+               "<div xmlns=\"http://www.w3.org/1999/xhtml\">&xxe;</div></teaser></event>\n",
+               DC_PARSE, 0, 0, "entit");
+    expect_str("ev_undef.xml", "<event>\n<title>x</title>\n<teaser>&nbsp;</teaser>\n</event>\n",
+               DC_PARSE, 0, 3, "undefined entity 'nbsp'");
+    expect_str("ev_trunc.xml", "<event>\n<title>x</title>\n<teaser><div>", DC_PARSE, 0, 0,
+               "unexpected end of file");
+    size_t len;
+    char *deep = repeat("<event><teaser>\n", "<div>", 300, "x</teaser></event>\n", &len);
+    if (deep) expect("ev_deep.xml", deep, len, DC_LIMIT, 0, 2, "nesting deeper than 256");
+    free(deep);
+    char *big = repeat("<event><title>", "word ", 14000, "</title></event>\n", &len);
+    if (big) expect("ev_title.xml", big, len, DC_LIMIT, 0, 0, "title longer than 65536 bytes");
+    free(big);
+    big = repeat("<event><teaser><p>", "word ", 220000, "</p></teaser></event>\n", &len);
+    if (big) expect("ev_bigp.xml", big, len, DC_LIMIT, 0, 0, "longer than");
+    free(big);
+}
+
 static void test_common(void)
 {
     CHECK_STR(dc_ingest_doc_type("279. National Security Council Report"), "report");
@@ -814,8 +1012,10 @@ int main(void)
     test_d35();
     test_other_samples();
     test_frus_history();
+    test_events();
     test_counts();
     test_synthetic();
+    test_event_synthetic();
     test_hostile();
     test_quiet_and_sink();
     rmdir(tmpdir);
