@@ -1181,8 +1181,8 @@ static const char usage[] =
     "least M * 10^6 bytes, and DIR/.manifest (hidden, so declass ingest skips\n"
     "it).  The same arguments always give the same bytes.  K documents per\n"
     "volume (default 250); a volume also closes once it passes V * 10^6 bytes\n"
-    "(default 40; declass refuses files over 64 MiB).  FILE is the statistics from "
-    "bench/corpus-stats (default\n" GEN_STATS_FILE ").\n";
+    "(default 40; declass refuses files over 64 MiB).  FILE: the statistics\n"
+    "from bench/corpus-stats (default " GEN_STATS_FILE ").\n";
 
 /* mkdir -p */
 static void mkdir_p(const char *dir)

@@ -400,7 +400,6 @@ static int parse_date(const unsigned char *s, size_t n, char lo[11], char hi[11]
             if (i < n) return 0;
         }
     }
-    if (m2 == 12 && d2 == 31 && m1 == 1 && d1 == 1) d2 = 31;
     snprintf(lo, 11, "%04d-%02d-%02d", y, m1, d1);
     snprintf(hi, 11, "%04d-%02d-%02d", y, m2, d2);
     return 1;
@@ -483,7 +482,7 @@ static dc_qnode *filter_node(parser *p, fkind f, size_t off)
         if (node->level < 0)
             return perr(p, DC_PARSE,
                         "unknown classification level \"%.*s\" at column %u: use "
-                        "unclassified, confidential, secret or top secret",
+                        "unclassified, confidential, secret, top-secret or \"top secret\"",
                         SHOW(vlen), val, column(p, off));
         return node;
     }
@@ -579,13 +578,18 @@ static dc_qnode *parse_unary(parser *p, unsigned depth)
         n->n_kids = 1;
         return n;
     }
+    if (t.kind == T_LPAREN && depth >= DC_QUERY_MAX_DEPTH)
+        return perr(p, DC_LIMIT, "the query nests deeper than %d levels (column %u)",
+                    DC_QUERY_MAX_DEPTH, column(p, t.start));
     advance(p);
     if (t.kind == T_WORD) return word_node(p, t.start, t.len);
     if (t.kind == T_QUOTE) return phrase_node(p, &t);
-    /* T_LPAREN: the pre-pass guarantees the match and the depth. */
+    /* T_LPAREN: the pre-pass has matched it with a ')'. */
     dc_qnode *n = parse_or(p, depth + 1);
     if (p->rc) return NULL;
-    advance(p); /* the ')' */
+    if (p->cur.kind != T_RPAREN)
+        return perr(p, DC_INTERNAL, "unmatched '(' at column %u", column(p, t.start));
+    advance(p);
     return n;
 }
 
