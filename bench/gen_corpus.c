@@ -571,7 +571,6 @@ typedef struct gen {
     int facs_offset;   /* facs - page number, fixed per volume */
     long words_to_pb;  /* words left before the next page break */
     int sentence_left; /* words left in the current sentence (0: start one) */
-    long doc_words;
     long docs_total;
 } gen;
 
@@ -726,7 +725,6 @@ static void emit_words(gen *g, long n, int where)
                 o_str(&g->o, ":");
         }
         if (where == IN_BODY && rng_chance(&g->r, rt->note)) emit_note(g);
-        g->doc_words++;
     }
     if (g->sentence_left > 0) {
         o_str(&g->o, ".");
@@ -931,12 +929,9 @@ static void emit_document(gen *g, ymd date)
     const rates *rt = &st->rt;
     g->doc++;
     g->note = 0;
-    g->doc_words = 0;
     int blocks = hist_pick(&st->blocks_per_doc, &g->r);
     double expected_words = blocks * st->block_words.mean;
 
-    /* the head is written to the output directly, but the dateline needs
-     * the post a cable came from: the title is drawn first */
     char when[32], mn[96], mx[96], dtext[96];
     snprintf(when, sizeof when, "%04d-%02d-%02d", date.y, date.m, date.d);
     snprintf(mn, sizeof mn, "%sT00:00:00-05:00", when);
@@ -945,8 +940,9 @@ static void emit_document(gen *g, ymd date)
 
     open_line(g, "");
     out *o = &g->o;
-    /* frus:doc-dateTime-* are filled below once we know whether this is a
-     * cable with a time of day; write the head into place after them */
+    /* The div's frus:doc-dateTime-* come before the head but depend on
+     * whether the title is a cable's (which carries a time of day): peek at
+     * the template emit_title() will draw, then rewind the stream. */
     rng save = g->r;
     const char *tpl_probe = wlist_pick(&st->heads, &g->r);
     int cable = is_cable(tpl_probe);

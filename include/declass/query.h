@@ -61,6 +61,8 @@ typedef struct dc_qterm {
  *     and a NOT's kid is never NOT ("--a" is "a");
  *   - so every node but NOT can be evaluated on its own, without a
  *     universe of all documents ("-a" alone or "a OR -b" are rejected).
+ * A tree may hold only filters ("date:1950..1953", "class:secret"): the
+ * evaluator then lists the documents the filters select.
  */
 typedef struct dc_qnode {
     dc_qkind kind;

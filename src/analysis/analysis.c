@@ -337,16 +337,20 @@ static dc_rc stem_term(dc_analyzer *a, const char *term, size_t len, int has_dig
     return DC_OK;
 }
 
+static int has_ascii_digit(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned)(s[i] - '0') < 10) return 1;
+    return 0;
+}
+
 dc_rc dc_analyzer_stem(dc_analyzer *a, const char *term, size_t len, const char **stem,
                        size_t *stem_len)
 {
     if (stem) *stem = NULL;
     if (stem_len) *stem_len = 0;
     if (!a || !term || !stem || !stem_len || len == 0 || len > DC_TERM_MAX) return DC_MISUSE;
-    int has_digit = 0;
-    for (size_t i = 0; i < len && !has_digit; i++)
-        has_digit = (unsigned)(term[i] - '0') < 10;
-    dc_rc rc = stem_term(a, term, len, has_digit, stem, stem_len);
+    dc_rc rc = stem_term(a, term, len, has_ascii_digit(term, len), stem, stem_len);
     if (rc) *stem = NULL, *stem_len = 0;
     return rc;
 }
@@ -371,7 +375,9 @@ static dc_rc emit(emitter *e, tokbuf *t, size_t start, size_t end)
     a->term[len] = '\0';
     dc_token tok = {a->term, len, NULL, 0, start, end, e->pos};
     if (e->flags & DC_ANALYZE_STEM) {
-        dc_rc rc = stem_term(a, a->term, len, t->has_digit, &tok.stem, &tok.stem_len);
+        /* A digit may have been cut off with the end of a long token. */
+        int digit = t->has_digit && (len < DC_TERM_MAX - 3 || has_ascii_digit(a->term, len));
+        dc_rc rc = stem_term(a, a->term, len, digit, &tok.stem, &tok.stem_len);
         if (rc) return rc;
     }
     e->pos++;
@@ -401,8 +407,9 @@ static size_t scan_word(dc_analyzer *a, tokbuf *t, const unsigned char *s, size_
         size_t i0 = i;
         unsigned char f;
         if (!t->slow) {
-            /* The hot loop: no branch but the loop's.  Past DC_TERM_MAX
-             * bytes the last byte of a->term is overwritten in place. */
+            /* The hot loop: no branch but the loop's.  Bytes past
+             * DC_TERM_MAX all land in a->term[DC_TERM_MAX], the slot of
+             * the terminator. */
             size_t tl = t->len;
             unsigned dig = 0;
             while (i < len && (f = ascii_fold[s[i]]) != 0) {

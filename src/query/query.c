@@ -368,6 +368,14 @@ static int days_in_month(int y, int m)
     return days[m - 1];
 }
 
+/* Writes "YYYY-MM-DD" (y <= 9999) and a NUL to out. */
+static void put_date(char out[11], int y, int m, int d)
+{
+    int v[] = {y / 1000, y / 100 % 10, y / 10 % 10, y % 10, -1, m / 10, m % 10, -1, d / 10, d % 10};
+    for (int i = 0; i < 10; i++) out[i] = v[i] < 0 ? '-' : (char)('0' + v[i]);
+    out[10] = '\0';
+}
+
 /* Reads 1..max digits at s[*i] into *v.  0 if there are none or more. */
 static int digits(const unsigned char *s, size_t n, size_t *i, int min, int max, int *v)
 {
@@ -400,8 +408,8 @@ static int parse_date(const unsigned char *s, size_t n, char lo[11], char hi[11]
             if (i < n) return 0;
         }
     }
-    snprintf(lo, 11, "%04d-%02d-%02d", y, m1, d1);
-    snprintf(hi, 11, "%04d-%02d-%02d", y, m2, d2);
+    put_date(lo, y, m1, d1);
+    put_date(hi, y, m2, d2);
     return 1;
 }
 
@@ -540,6 +548,12 @@ static dc_qnode *make_list(parser *p, kidvec *kv, dc_qkind kind, size_t off)
 
 static dc_qnode *parse_or(parser *p, unsigned depth);
 
+/*
+ * unary: "-" / NOT / a field applied to the following unary, a filter
+ * field with its value, or a primary.  Returns the node, or NULL: on error
+ * (p->rc set) or when the operand analyzed to nothing (dropped, and with
+ * it the operator).  depth counts the groups, NOTs and fields around.
+ */
 static dc_qnode *parse_unary(parser *p, unsigned depth)
 {
     tok t = p->cur;
@@ -590,9 +604,13 @@ static dc_qnode *parse_unary(parser *p, unsigned depth)
     if (p->cur.kind != T_RPAREN)
         return perr(p, DC_INTERNAL, "unmatched '(' at column %u", column(p, t.start));
     advance(p);
+    if (n && (n->kind == DC_Q_AND || n->kind == DC_Q_OR)) n->column = column(p, t.start);
     return n;
 }
 
+/* and: unary operands, with or without AND between them, up to OR, ')'
+ * or the end.  "AND" must have an operand on each side.  NULL when every
+ * operand was dropped (or none was there), or on error. */
 static dc_qnode *parse_and(parser *p, unsigned depth)
 {
     kidvec kv = {NULL, 0, 0};
