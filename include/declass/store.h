@@ -5,6 +5,8 @@
 #ifndef DECLASS_STORE_H
 #define DECLASS_STORE_H
 
+#include <stdint.h>
+
 #include "declass/model.h"
 
 typedef struct dc_store dc_store;
@@ -51,6 +53,20 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);
 dc_rc dc_store_list(dc_store *st, dc_summary_cb cb, void *ctx);
 /* Number of documents (not versions). */
 dc_rc dc_store_count(dc_store *st, long *n);
+
+/*
+ * Receives a current version added since a given docid (docid: the
+ * version's row id, unique and increasing) with the ids of the older
+ * versions of the same document that were at or below that docid (at most
+ * 64).  doc is borrowed for the callback.
+ */
+typedef dc_rc (*dc_change_cb)(void *ctx, uint64_t docid, const dc_doc *doc,
+                              const uint64_t *older, size_t n_older);
+/* Streams the current versions with docid > after, in docid order.  cb must
+ * not call dc_store_changes_since (DC_MISUSE). */
+dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_change_cb cb, void *ctx);
+/* The largest version docid (0 when empty). */
+dc_rc dc_store_max_docid(dc_store *st, uint64_t *out);
 
 /* Appends to the append-only audit log. user NULL = "public". */
 dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const char *target,

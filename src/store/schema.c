@@ -33,6 +33,7 @@ const char *const dc_store_migrations[] = {
     "CREATE INDEX documents_collection ON documents(collection);"
 
     "CREATE TABLE versions ("
+    "  docid          INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  doc_id         TEXT NOT NULL REFERENCES documents(id),"
     "  version        INTEGER NOT NULL CHECK (version >= 1),"
     "  hash           TEXT NOT NULL CHECK (length(hash) = 64),"
@@ -46,7 +47,7 @@ const char *const dc_store_migrations[] = {
     "  classification TEXT,"
     "  release_status TEXT,"
     "  body           TEXT NOT NULL,"
-    "  PRIMARY KEY (doc_id, version)"
+    "  UNIQUE (doc_id, version)"
     ") STRICT;"
     "CREATE INDEX versions_date ON versions(date);"
     "CREATE TRIGGER versions_no_update BEFORE UPDATE ON versions"

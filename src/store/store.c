@@ -49,6 +49,8 @@ enum stmt_id {
     S_LIST,
     S_COUNT,
     S_AUDIT,
+    S_CHANGES,
+    S_MAX_DOCID,
     S_COUNT_OF_STMTS
 };
 
@@ -89,6 +91,13 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                " d.id",
     [S_COUNT] = "SELECT count(*) FROM documents",
     [S_AUDIT] = "INSERT INTO audit(at, user, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_CHANGES] = "SELECT v.docid, v.hash, v.body,"
+                  " (SELECT group_concat(o.docid) FROM versions o"
+                  "   WHERE o.doc_id = v.doc_id AND o.docid < v.docid AND o.docid <= ?1)"
+                  " FROM versions v JOIN documents d"
+                  "   ON d.id = v.doc_id AND d.current_version = v.version"
+                  " WHERE v.docid > ?1 ORDER BY v.docid",
+    [S_MAX_DOCID] = "SELECT coalesce(max(docid), 0) FROM versions",
 };
 
 struct dc_store {
@@ -811,4 +820,91 @@ dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const c
     bind_text(s, 4, target, &src);
     bind_text(s, 5, detail, &src);
     return step_write(st, s, src, "appending to the audit log:", action);
+}
+
+/* Parses "12,15,40" (SQLite's group_concat of row ids) into ids (at most
+ * cap of them); returns how many. */
+static size_t parse_ids(const char *s, uint64_t *ids, size_t cap)
+{
+    size_t n = 0;
+    while (s && *s && n < cap) {
+        char *end = NULL;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (end == s) break;
+        ids[n++] = (uint64_t)v;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return n;
+}
+
+/*
+ * Streams, in docid order, the current versions added after docid `after`
+ * with the ids of the older versions of the same document that are at or
+ * below `after` (those an index built up to `after` holds and must drop).
+ * The body is verified against its hash like dc_store_get.
+ */
+dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_change_cb cb, void *ctx)
+{
+    if (!st) return DC_MISUSE;
+    if (!cb) return set_err(st, DC_MISUSE, "dc_store_changes_since: no callback");
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_CHANGES, &rc);
+    if (!s) return rc;
+    if (sqlite3_stmt_busy(s))
+        return set_err(st, DC_MISUSE, "dc_store_changes_since called from its own callback");
+    int src = sqlite3_bind_int64(s, 1, (sqlite3_int64)after);
+    while (src == SQLITE_OK || src == SQLITE_ROW) {
+        src = sqlite3_step(s);
+        if (src != SQLITE_ROW) break;
+        int nomem = 0;
+        uint64_t docid = (uint64_t)sqlite3_column_int64(s, 0);
+        const char *hash = col_text(s, 1, &nomem);
+        const char *body = col_text(s, 2, &nomem);
+        size_t blen = (size_t)sqlite3_column_bytes(s, 2);
+        const char *older = col_text(s, 3, &nomem);
+        char actual[HASH_HEX_SIZE];
+        if (nomem) {
+            rc = set_err(st, DC_NOMEM, "reading changes: out of memory");
+            break;
+        }
+        if (!body || !hash || (hash_hex(body, blen, actual), strcmp(hash, actual) != 0)) {
+            rc = set_err(st, DC_CORRUPT, "stored version %llu does not match its hash",
+                         (unsigned long long)docid);
+            break;
+        }
+        dc_doc *doc = NULL;
+        rc = dc_doc_from_json(body, blen, &doc);
+        if (rc) {
+            set_err(st, rc, "stored version %llu is not a valid document",
+                    (unsigned long long)docid);
+            break;
+        }
+        uint64_t ids[64];
+        size_t n = parse_ids(older, ids, sizeof ids / sizeof ids[0]);
+        rc = cb(ctx, docid, doc, ids, n);
+        dc_doc_free(doc);
+        if (rc) {
+            set_err(st, rc, "reading changes: stopped by the caller (%s)", dc_strerror(rc));
+            break;
+        }
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading changes");
+    stmt_done(s);
+    return rc;
+}
+
+dc_rc dc_store_max_docid(dc_store *st, uint64_t *out)
+{
+    if (out) *out = 0;
+    if (!st || !out) return DC_MISUSE;
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_MAX_DOCID, &rc);
+    if (!s) return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW)
+        *out = (uint64_t)sqlite3_column_int64(s, 0);
+    else
+        rc = sql_err(st, src, "reading the latest version id");
+    stmt_done(s);
+    return rc;
 }

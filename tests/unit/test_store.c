@@ -772,6 +772,69 @@ static void test_nomem(void)
     dc_doc_free(d);
 }
 
+typedef struct changes {
+    uint64_t docids[8], older[8][4];
+    size_t n_older[8], n;
+    char titles[8][64];
+} changes;
+
+static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
+                       size_t n_older)
+{
+    changes *c = ctx;
+    if (c->n >= 8) return DC_LIMIT;
+    c->docids[c->n] = docid;
+    c->n_older[c->n] = n_older;
+    for (size_t i = 0; i < n_older && i < 4; i++) c->older[c->n][i] = older[i];
+    snprintf(c->titles[c->n], sizeof c->titles[0], "%s", doc->title ? doc->title : "");
+    c->n++;
+    return DC_OK;
+}
+
+/* The index catches up through dc_store_changes_since: current versions
+ * after a docid, with the older versions it must drop. */
+static void test_changes(void)
+{
+    dc_store *st = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_store_open(db_path("changes.db"), DC_STORE_CREATE, &st, &err), DC_OK);
+    uint64_t max = 99;
+    CHECK_INT(dc_store_max_docid(st, &max), DC_OK);
+    CHECK_INT(max, 0);
+    dc_doc *a = make_doc("c", "a", "1", "A one");
+    dc_doc *b = make_doc("c", "b", "2", "B one");
+    CHECK_INT(dc_store_put(st, a, "a.txt", NULL, NULL), DC_OK); /* docid 1 */
+    CHECK_INT(dc_store_put(st, b, "b.txt", NULL, NULL), DC_OK); /* docid 2 */
+    changes c = {0};
+    CHECK_INT(dc_store_changes_since(st, 0, on_change, &c), DC_OK);
+    CHECK_INT(c.n, 2);
+    CHECK_INT(c.docids[0], 1);
+    CHECK_INT(c.docids[1], 2);
+    CHECK_INT(c.n_older[0], 0);
+    /* A new version of a (docid 3) after an index built up to 2. */
+    dc_str_set(&a->title, "A two");
+    CHECK_INT(dc_store_put(st, a, "a.txt", NULL, NULL), DC_OK);
+    memset(&c, 0, sizeof c);
+    CHECK_INT(dc_store_changes_since(st, 2, on_change, &c), DC_OK);
+    CHECK_INT(c.n, 1);
+    CHECK_INT(c.docids[0], 3);
+    CHECK_STR(c.titles[0], "A two");
+    CHECK_INT(c.n_older[0], 1);
+    CHECK_INT(c.older[0][0], 1);
+    /* From 0: version 1 of a is not current and is not listed. */
+    memset(&c, 0, sizeof c);
+    CHECK_INT(dc_store_changes_since(st, 0, on_change, &c), DC_OK);
+    CHECK_INT(c.n, 2);
+    CHECK_INT(c.docids[0], 2);
+    CHECK_INT(c.docids[1], 3);
+    CHECK_INT(c.n_older[1], 0); /* nothing at or below 0 to drop */
+    CHECK_INT(dc_store_max_docid(st, &max), DC_OK);
+    CHECK_INT(max, 3);
+    dc_doc_free(a);
+    dc_doc_free(b);
+    dc_store_close(st);
+}
+
 int main(void)
 {
     install_failing_malloc();
@@ -791,11 +854,12 @@ int main(void)
     test_corrupt_body();
     test_migrations();
     test_nomem();
+    test_changes();
 
     const char *dbs[] = {"create.db", "put.db",     "list.db",  "audit.db",   "txn.db",
                          "busy.db",   "garbage.db", "text.db",  "foreign.db", "empty.db",
                          "newer.db",  "damaged.db", "body.db",  "migrate.db", "fresh.db",
-                         "nomem.db"};
+                         "nomem.db", "changes.db"};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) remove_db(db_path(dbs[i]));
     rmdir(tmpdir);
     return TEST_DONE();
