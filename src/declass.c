@@ -17,7 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "declass/analysis.h"
+#include "declass/index.h"
 #include "declass/ingest.h"
+#include "declass/query.h"
 #include "declass/refs.h"
 #include "declass/render.h"
 #include "declass/store.h"
@@ -29,6 +34,9 @@
 
 struct dc_db {
     dc_store *st;
+    char *index_dir;  /* "<database>.index" */
+    dc_index *ix;     /* opened on first use */
+    dc_analyzer *an;  /* created on first search */
     char errmsg[1024];
 };
 
@@ -54,6 +62,14 @@ dc_rc dc_db_open(const char *path, int flags, dc_db **out, dc_error *err)
         free(db);
         return rc;
     }
+    dc_buf dir;
+    dc_buf_init(&dir, 8192);
+    dc_buf_printf(&dir, "%s.index", path);
+    if (!(db->index_dir = dc_buf_detach(&dir))) {
+        dc_buf_release(&dir);
+        dc_db_close(db);
+        return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    }
     *out = db;
     return DC_OK;
 }
@@ -61,11 +77,56 @@ dc_rc dc_db_open(const char *path, int flags, dc_db **out, dc_error *err)
 void dc_db_close(dc_db *db)
 {
     if (!db) return;
+    dc_index_close(db->ix);
+    dc_analyzer_free(db->an);
     dc_store_close(db->st);
+    free(db->index_dir);
     free(db);
 }
 
 const char *dc_db_errmsg(const dc_db *db) { return db ? db->errmsg : "no database"; }
+
+/* ---- index ------------------------------------------------------------ */
+
+static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
+                       size_t n_older)
+{
+    dc_index_writer *w = ctx;
+    for (size_t i = 0; i < n_older; i++) {
+        dc_rc rc = dc_index_writer_delete(w, older[i]);
+        if (rc) return rc;
+    }
+    return dc_index_writer_add(w, docid, doc);
+}
+
+/*
+ * Opens the index (creating it) and brings it up to the store: every
+ * current version added since the index's high-water mark is indexed and
+ * the versions it supersedes deleted, in one index commit.  The store is
+ * the truth, so an index left behind by a crash catches up here.
+ */
+static dc_rc db_index(dc_db *db)
+{
+    dc_error err = {0};
+    dc_rc rc;
+    if (!db->ix && (rc = dc_index_open(db->index_dir, DC_INDEX_CREATE, &db->ix, &err)) != DC_OK)
+        return db_fail(db, rc, "cannot open the index %s: %s", db->index_dir, err.msg);
+    uint64_t max = 0;
+    if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK)
+        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (max <= dc_index_high_water(db->ix)) return DC_OK;
+    dc_index_writer *w = NULL;
+    if ((rc = dc_index_writer_open(db->ix, 0, &w)) != DC_OK)
+        return db_fail(db, rc, "cannot write the index: %s", dc_index_errmsg(db->ix));
+    rc = dc_store_changes_since(db->st, dc_index_high_water(db->ix), on_change, w);
+    if (rc) {
+        dc_index_writer_abort(w);
+        return db_fail(db, rc, "indexing failed: %s", dc_store_errmsg(db->st));
+    }
+    if ((rc = dc_index_writer_commit(w)) != DC_OK)
+        return db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
+    return DC_OK;
+}
 
 /* ---- ingest ---------------------------------------------------------- */
 
@@ -332,6 +393,7 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     }
     dc_strv_release(&files);
     if (rc) return rc;
+    if (st->docs_new + st->docs_updated > 0 && (rc = db_index(db)) != DC_OK) return rc;
     if (worst) db_fail(db, worst, "%ld of %ld files could not be ingested", st->files_failed,
                        st->files);
     return worst;
@@ -379,4 +441,196 @@ dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
     dc_rc rc = dc_store_list(db->st, cb, ctx);
     if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     return dc_store_audit(db->st, NULL, "list", NULL, NULL);
+}
+
+/* ---- search ---------------------------------------------------------- */
+
+#define DC_SEARCH_MAX_LIMIT 1000
+#define DC_SNIPPET_WIDTH 240
+
+/* A search page and the storage behind it. */
+typedef struct page_impl {
+    dc_search_page pub;
+    dc_search_result *res;
+    dc_search_hit *hits;
+    char **snippets;
+} page_impl;
+
+void dc_search_page_free(dc_search_page *page)
+{
+    if (!page) return;
+    page_impl *p = (page_impl *)page;
+    for (size_t i = 0; p->snippets && i < p->pub.n_hits; i++) free(p->snippets[i]);
+    free(p->snippets);
+    free(p->hits);
+    dc_search_result_free(p->res);
+    free(p);
+}
+
+/* The snippet of hit h: the stored document, its readable text, the best
+ * window.  A document that vanished since the search gets an empty one. */
+static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *req,
+                         const char *id, char **out)
+{
+    *out = NULL;
+    dc_doc *doc = NULL;
+    dc_rc rc = dc_store_get(db->st, id, 0, &doc);
+    if (rc == DC_NOTFOUND) return (*out = dc_strdup("")) ? DC_OK : DC_NOMEM;
+    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    dc_buf b;
+    dc_buf_init(&b, 64 * 1024);
+    rc = dc_index_snippet(db->an, q, doc, NULL, DC_SNIPPET_WIDTH,
+                          req->mark_open ? req->mark_open : "<mark>",
+                          req->mark_close ? req->mark_close : "</mark>", &b);
+    dc_doc_free(doc);
+    if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
+    dc_buf_release(&b);
+    return rc;
+}
+
+dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out)
+{
+    *out = NULL;
+    if (!req || !req->query) return db_fail(db, DC_MISUSE, "no query");
+    if (req->limit > DC_SEARCH_MAX_LIMIT)
+        return db_fail(db, DC_MISUSE, "--limit is at most %d", DC_SEARCH_MAX_LIMIT);
+    int level = -1;
+    if (req->classification && (level = dc_level_parse(req->classification)) < 0)
+        return db_fail(db, DC_MISUSE, "unknown classification '%s' (use UNCLASSIFIED, "
+                       "CONFIDENTIAL, SECRET or TOP SECRET)", req->classification);
+    dc_rc rc;
+    if (!db->an && (rc = dc_analyzer_new(&db->an)) != DC_OK)
+        return db_fail(db, rc, "cannot start the analyzer");
+    if ((rc = db_index(db)) != DC_OK) return rc;
+    dc_error err = {0};
+    dc_query *q = NULL;
+    rc = dc_query_parse(db->an, req->query, strlen(req->query), &q, &err);
+    if (rc) return db_fail(db, rc, "bad query: %s", err.msg);
+    dc_search_opts opts = {.limit = req->limit ? req->limit : 10,
+                           .offset = req->offset,
+                           .from = req->from,
+                           .to = req->to,
+                           .classification = level,
+                           .collection = req->collection,
+                           .reader = NULL};
+    page_impl *p = calloc(1, sizeof *p);
+    if (!p) rc = DC_NOMEM;
+    if (!rc && (rc = dc_index_search(db->ix, db->an, q, &opts, &p->res)) != DC_OK)
+        db_fail(db, rc, "search failed: %s", dc_index_errmsg(db->ix));
+    size_t n = rc ? 0 : p->res->n_hits;
+    if (!rc && n) {
+        p->hits = calloc(n, sizeof *p->hits);
+        p->snippets = calloc(n, sizeof *p->snippets);
+        if (!p->hits || !p->snippets) rc = DC_NOMEM;
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        const dc_hit *h = &p->res->hits[i];
+        rc = hit_snippet(db, q, req, h->id, &p->snippets[i]);
+        p->hits[i] = (dc_search_hit){.id = h->id, .title = h->title, .date = h->date,
+                                     .classification = h->classification, .score = h->score,
+                                     .snippet = p->snippets[i]};
+        p->pub.n_hits = i + 1;
+    }
+    dc_query_free(q);
+    if (!rc) {
+        p->pub.total = p->res->total;
+        p->pub.hits = p->hits;
+        p->pub.facets = p->res->facets;
+        p->pub.n_facets = p->res->n_facets;
+        char detail[64];
+        snprintf(detail, sizeof detail, "%llu hits", (unsigned long long)p->pub.total);
+        rc = dc_store_audit(db->st, NULL, "search", req->query, detail);
+    }
+    if (rc) {
+        if (rc == DC_NOMEM) db_fail(db, rc, "out of memory");
+        dc_search_page_free(p ? &p->pub : NULL);
+        return rc;
+    }
+    *out = &p->pub;
+    return DC_OK;
+}
+
+/* Adds key: string-or-null to o; 0 on NOMEM. */
+static int json_str(cJSON *o, const char *k, const char *v)
+{
+    cJSON *item = v ? cJSON_CreateString(v) : cJSON_CreateNull();
+    if (item && cJSON_AddItemToObject(o, k, item)) return 1;
+    cJSON_Delete(item);
+    return 0;
+}
+
+static int page_to_json(cJSON *root, const dc_search_page *page, const dc_search_request *req)
+{
+    if (!json_str(root, "query", req->query) ||
+        !cJSON_AddNumberToObject(root, "total", (double)page->total))
+        return 0;
+    cJSON *hits = cJSON_AddArrayToObject(root, "hits");
+    if (!hits) return 0;
+    for (size_t i = 0; i < page->n_hits; i++) {
+        const dc_search_hit *h = &page->hits[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(hits, o)) {
+            cJSON_Delete(o);
+            return 0;
+        }
+        if (!json_str(o, "id", h->id) || !json_str(o, "title", h->title) ||
+            !json_str(o, "date", h->date) || !json_str(o, "classification", h->classification) ||
+            !cJSON_AddNumberToObject(o, "score", h->score) ||
+            !json_str(o, "snippet", h->snippet))
+            return 0;
+    }
+    cJSON *facets = cJSON_AddObjectToObject(root, "facets");
+    if (!facets) return 0;
+    for (size_t i = 0; i < page->n_facets; i++) {
+        const dc_facet *f = &page->facets[i];
+        cJSON *arr = cJSON_AddArrayToObject(facets, f->name);
+        if (!arr) return 0;
+        for (size_t j = 0; j < f->n_values; j++) {
+            cJSON *o = cJSON_CreateObject();
+            if (!o || !cJSON_AddItemToArray(arr, o)) {
+                cJSON_Delete(o);
+                return 0;
+            }
+            if (!json_str(o, "value", f->values[j].value) ||
+                !cJSON_AddNumberToObject(o, "count", (double)f->values[j].count))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+dc_rc dc_search_page_json(const dc_search_page *page, const dc_search_request *req, char **out)
+{
+    *out = NULL;
+    cJSON *root = cJSON_CreateObject();
+    if (!root) return DC_NOMEM;
+    char *s = page_to_json(root, page, req) ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!s) return DC_NOMEM;
+    *out = s;
+    return DC_OK;
+}
+
+dc_rc dc_db_optimize(dc_db *db)
+{
+    dc_rc rc = db_index(db);
+    if (!rc && (rc = dc_index_optimize(db->ix)) != DC_OK)
+        db_fail(db, rc, "optimize failed: %s", dc_index_errmsg(db->ix));
+    return rc;
+}
+
+dc_rc dc_db_check(dc_db *db)
+{
+    dc_rc rc = db_index(db);
+    if (rc) return rc;
+    dc_error err = {0};
+    if ((rc = dc_index_check(db->ix, &err)) != DC_OK)
+        return db_fail(db, rc, "index: %s", err.msg);
+    long docs = 0;
+    if ((rc = dc_store_count(db->st, &docs)) != DC_OK)
+        return db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
+    if ((uint64_t)docs != dc_index_doc_count(db->ix))
+        return db_fail(db, DC_CORRUPT, "the store has %ld documents but the index %llu", docs,
+                       (unsigned long long)dc_index_doc_count(db->ix));
+    return DC_OK;
 }

@@ -6,6 +6,7 @@
 #ifndef DECLASS_DECLASS_H
 #define DECLASS_DECLASS_H
 
+#include "declass/index.h" /* result types of search (dc_facet) */
 #include "declass/model.h"
 #include "declass/util.h"
 
@@ -59,5 +60,48 @@ DC_API dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **ou
 
 /* Lists the current version of every document (see dc_summary_cb). */
 DC_API dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx);
+
+/* ---- search ---------------------------------------------------------- */
+
+typedef struct dc_search_request {
+    const char *query;           /* the query language of docs/query-language.md */
+    size_t limit, offset;        /* page (limit 0: 10; at most 1000) */
+    const char *from, *to;       /* date range "YYYY[-MM[-DD]]", NULL = open */
+    const char *classification;  /* a level name ("SECRET", "TS"), NULL = any */
+    const char *collection;      /* NULL = any */
+    const char *mark_open, *mark_close; /* around matches in snippets (NULL: <mark>) */
+} dc_search_request;
+
+typedef struct dc_search_hit {
+    const char *id, *title, *date, *classification;
+    double score;
+    const char *snippet;         /* readable text only, matches marked */
+} dc_search_hit;
+
+typedef struct dc_search_page {
+    uint64_t total;              /* exact count of matching readable documents */
+    const dc_search_hit *hits;
+    size_t n_hits;
+    const dc_facet *facets;      /* collection, decade, classification, doc_type */
+    size_t n_facets;
+} dc_search_page;
+
+/*
+ * Searches the documents.  A bad query is DC_PARSE (or DC_LIMIT) with the
+ * reason in dc_db_errmsg(db); a bad request field is DC_MISUSE.  *out is
+ * owned by the caller (dc_search_page_free).  The search is audited.
+ */
+DC_API dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out);
+DC_API void dc_search_page_free(dc_search_page *page);
+/* The JSON of DESIGN.md: {"query", "total", "hits": [{"id", "title",
+ * "date", "classification", "score", "snippet"}], "facets": {...}}. */
+DC_API dc_rc dc_search_page_json(const dc_search_page *page, const dc_search_request *req,
+                                 char **out);
+
+/* Merges the index segments into one. */
+DC_API dc_rc dc_db_optimize(dc_db *db);
+/* Verifies the store and the index and that they agree; DC_CORRUPT with
+ * the first problem in dc_db_errmsg(db). */
+DC_API dc_rc dc_db_check(dc_db *db);
 
 #endif

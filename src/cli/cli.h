@@ -38,5 +38,8 @@ int cmd_init(const cli_ctx *ctx, int argc, char **argv);
 int cmd_ingest(const cli_ctx *ctx, int argc, char **argv);
 int cmd_list(const cli_ctx *ctx, int argc, char **argv);
 int cmd_show(const cli_ctx *ctx, int argc, char **argv);
+int cmd_search(const cli_ctx *ctx, int argc, char **argv);
+int cmd_optimize(const cli_ctx *ctx, int argc, char **argv);
+int cmd_check(const cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -21,6 +21,9 @@ static const command commands[] = {
     {"ingest", cmd_ingest, "ingest TEI or plain-text files and folders"},
     {"list", cmd_list, "list the stored documents"},
     {"show", cmd_show, "print one document (text or JSON)"},
+    {"search", cmd_search, "search the documents"},
+    {"optimize", cmd_optimize, "merge the index segments"},
+    {"check", cmd_check, "verify the store and the index"},
 };
 
 static const char main_usage[] =

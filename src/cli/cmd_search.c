@@ -1,0 +1,194 @@
+/*
+ * declass search | optimize | check.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "declass/banned.h"
+
+static const char search_usage[] =
+    "usage: declass [--db PATH] search QUERY [--limit N] [--offset N] [--from DATE]\n"
+    "                              [--to DATE] [--classification LEVEL]\n"
+    "                              [--collection NAME] [--json]\n"
+    "\n"
+    "Searches the documents.  QUERY: words (all must match), \"exact phrase\",\n"
+    "OR, -word or NOT word, word* (prefix), ( ... ), and the fields title:,\n"
+    "person:, class:, date:1950..1953, cites:, collection: (see\n"
+    "docs/query-language.md).  Words match their inflections (negotiate finds\n"
+    "negotiations); quoted words and phrases match exactly.\n"
+    "\n"
+    "  --limit N              hits per page (default 10, at most 1000)\n"
+    "  --offset N             hits to skip (pagination)\n"
+    "  --from DATE, --to DATE date range, YYYY[-MM[-DD]]\n"
+    "  --classification LEVEL UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET\n"
+    "  --collection NAME      only this collection\n"
+    "  --json                 {\"query\", \"total\", \"hits\": [{\"id\", \"title\", \"date\",\n"
+    "                         \"classification\", \"score\", \"snippet\"}], \"facets\"}\n"
+    "\n"
+    "Exit status 1 when nothing matches, 2 for a query that cannot be parsed.\n";
+
+/* Parses a non-negative count; -1 if s is not one. */
+static long parse_count(const char *s)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    return (end == s || *end || v < 0) ? -1 : v;
+}
+
+static void print_text(const dc_search_page *page, const dc_search_request *req)
+{
+    for (size_t i = 0; i < page->n_hits; i++) {
+        const dc_search_hit *h = &page->hits[i];
+        printf("%zu. %s  %s  %s  (%.2f)\n   %s\n", req->offset + i + 1, h->id,
+               h->date ? h->date : "undated",
+               h->classification ? h->classification : "unmarked", h->score,
+               h->title ? h->title : "(untitled)");
+        if (h->snippet && *h->snippet) printf("   %s\n", h->snippet);
+        putchar('\n');
+    }
+    if (page->n_hits)
+        fprintf(stderr, "%llu documents match; showing %zu-%zu\n",
+                (unsigned long long)page->total, req->offset + 1, req->offset + page->n_hits);
+    else if (page->total)
+        fprintf(stderr, "%llu documents match; none at offset %zu\n",
+                (unsigned long long)page->total, req->offset);
+    else
+        fprintf(stderr, "no documents match\n");
+}
+
+int cmd_search(const cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"limit", required_argument, NULL, 'l'},
+                                         {"offset", required_argument, NULL, 'o'},
+                                         {"from", required_argument, NULL, 'F'},
+                                         {"to", required_argument, NULL, 'T'},
+                                         {"classification", required_argument, NULL, 'c'},
+                                         {"collection", required_argument, NULL, 'C'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    dc_search_request req = {0};
+    int json = 0, c;
+    long v;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+        case 'o':
+            if ((v = parse_count(optarg)) < 0) {
+                cli_error("search: --%s needs a number, not '%s'", c == 'l' ? "limit" : "offset",
+                          optarg);
+                return cli_usage(search_usage);
+            }
+            if (c == 'l') {
+                if (v == 0 || v > 1000) {
+                    cli_error("search: --limit must be between 1 and 1000");
+                    return cli_usage(search_usage);
+                }
+                req.limit = (size_t)v;
+            } else {
+                req.offset = (size_t)v;
+            }
+            break;
+        case 'F': req.from = optarg; break;
+        case 'T': req.to = optarg; break;
+        case 'c': req.classification = optarg; break;
+        case 'C': req.collection = optarg; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(search_usage, stdout); return EXIT_OK;
+        default:
+            cli_error("search: bad option '%s'", argv[optind - 1]);
+            return cli_usage(search_usage);
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error(optind >= argc ? "search: give a query" : "search: give the query as one "
+                                                            "argument (quote it)");
+        return cli_usage(search_usage);
+    }
+    req.query = argv[optind];
+    int tty = isatty(STDOUT_FILENO);
+    req.mark_open = json ? "<mark>" : tty ? "\033[1m" : "**";
+    req.mark_close = json ? "</mark>" : tty ? "\033[0m" : "**";
+    int code = 0;
+    dc_db *db = cli_open(ctx, 0, &code);
+    if (!db) return code;
+    dc_search_page *page = NULL;
+    dc_rc rc = dc_db_search(db, &req, &page);
+    if (rc) {
+        cli_error("search: %s", dc_db_errmsg(db));
+        dc_db_close(db);
+        /* A query that cannot be parsed is a usage error of this command. */
+        int usage = rc == DC_MISUSE || rc == DC_PARSE || rc == DC_LIMIT;
+        return usage ? EXIT_USAGE : cli_exit_code(rc);
+    }
+    if (json) {
+        char *s = NULL;
+        rc = dc_search_page_json(page, &req, &s);
+        if (rc) {
+            cli_error("search: %s", dc_strerror(rc));
+        } else {
+            puts(s);
+            dc_free(s);
+        }
+    } else {
+        print_text(page, &req);
+    }
+    int nothing = page->total == 0;
+    dc_search_page_free(page);
+    dc_db_close(db);
+    if (rc) return cli_exit_code(rc);
+    return nothing ? EXIT_NOTFOUND : EXIT_OK;
+}
+
+static const char optimize_usage[] =
+    "usage: declass [--db PATH] optimize\n"
+    "\n"
+    "Merges the index segments into one (searches get faster; documents\n"
+    "superseded by newer versions are dropped from the index).\n";
+
+static const char check_usage[] =
+    "usage: declass [--db PATH] check\n"
+    "\n"
+    "Verifies the store and the index: segment checksums, sorted terms,\n"
+    "postings in bounds, and that the index holds exactly the current\n"
+    "versions of the stored documents.  Exit status 5 if anything is wrong.\n";
+
+/* The commands that take no arguments and run one facade call. */
+static int simple(const cli_ctx *ctx, int argc, char **argv, const char *usage,
+                  dc_rc (*fn)(dc_db *), const char *done)
+{
+    if (argc > 1) {
+        if (cli_is_help(argv[1])) {
+            fputs(usage, stdout);
+            return EXIT_OK;
+        }
+        cli_error("%s takes no arguments", argv[0]);
+        return cli_usage(usage);
+    }
+    int code = 0;
+    dc_db *db = cli_open(ctx, 0, &code);
+    if (!db) return code;
+    dc_rc rc = fn(db);
+    if (rc)
+        cli_error("%s: %s", argv[0], dc_db_errmsg(db));
+    else
+        fprintf(stderr, "declass: %s\n", done);
+    dc_db_close(db);
+    return cli_exit_code(rc);
+}
+
+int cmd_optimize(const cli_ctx *ctx, int argc, char **argv)
+{
+    return simple(ctx, argc, argv, optimize_usage, dc_db_optimize, "index optimized");
+}
+
+int cmd_check(const cli_ctx *ctx, int argc, char **argv)
+{
+    return simple(ctx, argc, argv, check_usage, dc_db_check, "store and index are consistent");
+}
