@@ -681,6 +681,8 @@ static void emit_words(gen *g, long n, int where)
         int start = g->sentence_left <= 0;
         if (start) {
             g->sentence_left = hist_pick(&st->sentence_words, &g->r);
+            /* prior: half the sentences that would run past the end of
+             * the paragraph end with it instead */
             if (g->sentence_left > n - i && rng_chance(&g->r, 0.5)) g->sentence_left = (int)(n - i);
         }
         if (!first) o_space(&g->o, 8);
@@ -696,7 +698,7 @@ static void emit_words(gen *g, long n, int where)
             o_esc(&g->o, t->abbr);
             o_str(&g->o, "</gloss>");
         } else if ((x -= rt->persname) < 0) {
-            if (rng_chance(&g->r, 0.3)) {
+            if (rng_chance(&g->r, 0.3)) { /* prior: "Mr. Gray" */
                 o_str(&g->o, "Mr.");
                 o_space(&g->o, 20);
             }
@@ -1103,6 +1105,7 @@ static uint64_t write_volume(const stats *st, const opts *op, int v, uint64_t so
     if (!g.o.f) die("cannot create %s: %s", path, strerror(errno));
     g.o.buf = xmalloc(OUT_CHUNK);
 
+    /* prior: volumes cover one to three years between 1945 and 1986 */
     int y0 = 1945 + (int)rng_below(&g.r, 40);
     int span = 1 + (int)rng_below(&g.r, 3);
     const post *c1 = &st->posts[table_pick(&st->post_t, &g.r)];

@@ -1,0 +1,302 @@
+/*
+ * declass index internals shared by the files of src/index/: varints,
+ * checksums, the segment reader (mmap, bounds-checked) and the segment
+ * builder used by both the writer (flush) and the merger.  The on-disk
+ * format is described in docs/internals/index.md; the constants below
+ * are the ones that document names.
+ */
+#ifndef DC_INDEX_INT_H
+#define DC_INDEX_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "declass/index.h"
+
+#define DC_SEG_MAGIC "DCSEG\0\0\1"
+#define DC_SEG_FOOT_MAGIC "DCSEGEND"
+#define DC_SEG_VERSION 1u
+#define DC_SEG_HEADER 16u
+#define DC_SEG_FOOTER 232u
+#define DC_SEG_DOCREC 48u
+#define DC_KT_BLOCK 32u     /* entries per front-coded block of a keyed table */
+#define DC_SKIP_EVERY 128u  /* docs per skip block */
+#define DC_KEY_MAX (1 + DC_TERM_MAX + 200) /* field byte + term (cites: longer) */
+#define DC_CITE_MAX 200u
+#define DC_PREFIX_MAX_TERMS 1000u
+#define DC_MAX_PAGE 10000u  /* offset + limit */
+#define DC_POS_GAP 1u       /* positions skipped between portions, persons */
+#define DC_TITLE_BOOST 2u
+#define DC_NONE32 0xFFFFFFFFu
+#define DC_EOF 0xFFFFFFFFu
+
+/* Field bytes: the first byte of every dictionary key. */
+#define DC_F_BODY 'B'
+#define DC_F_CITES 'C'
+#define DC_F_COLL 'L'
+#define DC_F_PERSON 'P'
+#define DC_F_TITLE 'T'
+
+/* Release status codes of a document record. */
+#define DC_REL_RELEASED 0
+#define DC_REL_REVIEW 1
+#define DC_REL_CLASSIFIED 2
+#define DC_REL_OTHER 3
+
+/* ---- little-endian and varints ---- */
+
+static inline uint32_t dc_rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t dc_rd64(const uint8_t *p)
+{
+    return (uint64_t)dc_rd32(p) | (uint64_t)dc_rd32(p + 4) << 32;
+}
+static inline void dc_wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16),
+    p[3] = (uint8_t)(v >> 24);
+}
+static inline void dc_wr64(uint8_t *p, uint64_t v)
+{
+    dc_wr32(p, (uint32_t)v);
+    dc_wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Writes v as a LEB128 varint at p (room for 10 bytes); returns bytes written. */
+static inline size_t dc_putv(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/*
+ * Reads a varint from *pp, never past end.  On a truncated or over-long
+ * varint sets *bad and returns 0, leaving *pp at end, so a corrupt segment
+ * stops the reader instead of running past its mapping.
+ */
+static inline uint64_t dc_getv(const uint8_t **pp, const uint8_t *end, int *bad)
+{
+    const uint8_t *p = *pp;
+    if (p < end && *p < 0x80) {
+        *pp = p + 1;
+        return *p;
+    }
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (p >= end) break;
+        uint8_t c = *p++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *pp = p;
+            return v;
+        }
+    }
+    *bad = 1;
+    *pp = end;
+    return 0;
+}
+
+uint32_t dc_crc32(uint32_t crc, const void *data, size_t n);
+
+/* ---- buffered file output with a running checksum ---- */
+
+typedef struct dc_wfile {
+    int fd;
+    uint8_t *buf;
+    size_t n, cap;
+    uint64_t off; /* bytes written so far (including buffered) */
+    uint32_t crc;
+    dc_rc rc;
+} dc_wfile;
+
+dc_rc dc_wfile_open(dc_wfile *w, const char *path);
+void dc_wfile_put(dc_wfile *w, const void *p, size_t n);
+/* Flushes, fsyncs and closes; returns the sticky code. */
+dc_rc dc_wfile_close(dc_wfile *w, int sync);
+
+/* ---- growable vectors of plain values (capped) ---- */
+
+typedef struct dc_vec {
+    void *p;
+    size_t n, cap, elem;
+    dc_rc rc;
+} dc_vec;
+void *dc_vec_push(dc_vec *v); /* NULL (and rc set) on NOMEM or past 2^31 elements */
+void dc_vec_release(dc_vec *v);
+
+/* ---- segment reader ---- */
+
+typedef struct dc_ktab {
+    const uint8_t *data; /* section */
+    size_t size;
+    const uint8_t *idx; /* u32 block offsets */
+    uint32_t n;         /* entries */
+    uint32_t nblocks;
+} dc_ktab;
+
+typedef struct dc_seg {
+    uint64_t id;
+    char *path;
+    const uint8_t *map;
+    size_t size;
+    uint64_t ndocs, nterms, nstems, total_len, min_docid, max_docid;
+    const uint8_t *post;
+    size_t post_size;
+    dc_ktab dict, stems;
+    const uint8_t *docs, *stored, *pmap, *classes, *strings;
+    size_t stored_size, pmap_size, classes_size, strings_size;
+    uint32_t nclasses, nstrings;
+    uint8_t *del; /* deletion bitmap over ordinals, or NULL */
+    uint64_t ndel;
+} dc_seg;
+
+/* A parsed dictionary entry (pointers into the mapping). */
+typedef struct dc_tinfo {
+    uint8_t key[DC_KEY_MAX];
+    size_t klen;
+    uint8_t stem[DC_KEY_MAX];
+    size_t slen;
+    uint64_t df, off, dlen;
+} dc_tinfo;
+
+/* A per-document record. */
+typedef struct dc_docrec {
+    uint64_t docid;
+    uint32_t len, stored_off, date, coll, doctype, classstr, pmap_off, pmap_n, docclass;
+    uint8_t filter_level, release;
+} dc_docrec;
+
+dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err);
+void dc_seg_close(dc_seg *s);
+void dc_seg_docrec(const dc_seg *s, uint32_t ord, dc_docrec *r);
+/* The ordinal of docid, or -1. */
+int64_t dc_seg_find_doc(const dc_seg *s, uint64_t docid);
+static inline int dc_seg_deleted(const dc_seg *s, uint32_t ord)
+{
+    return s->del && (s->del[ord >> 3] >> (ord & 7) & 1);
+}
+
+/* Keyed table cursor: holds the current entry. */
+typedef struct dc_kcur {
+    const dc_ktab *t;
+    int is_dict;
+    uint32_t i; /* ordinal of the current entry */
+    const uint8_t *p, *end;
+    dc_tinfo ti;          /* dict: the current entry (key in ti.key) */
+    const uint8_t *ords;  /* stems: varint ordinal deltas, up to end */
+    uint64_t nords;
+} dc_kcur;
+
+/* Makes the first entry with key >= key current (binary search over the
+ * block index, then a scan of one block): 1 found, 0 none, -1 corrupt. */
+int dc_kcur_seek(dc_kcur *c, const dc_ktab *t, int is_dict, const uint8_t *key, size_t klen);
+/* Makes entry ordinal i current: 1, 0 (past the end) or -1. */
+int dc_kcur_at(dc_kcur *c, const dc_ktab *t, int is_dict, uint32_t i);
+/* Advances to the next entry: 1, 0 (end) or -1 (corrupt). */
+int dc_kcur_next(dc_kcur *c);
+
+/* Exact lookup of key in the dictionary: 1 found, 0 not, -1 corrupt. */
+int dc_seg_lookup(const dc_seg *s, const uint8_t *key, size_t klen, dc_tinfo *ti);
+
+/* Class table: level and compartments of class c. Returns 0, -1 if corrupt. */
+int dc_seg_class(const dc_seg *s, uint32_t c, int *level, const uint8_t **comps,
+                 size_t *comps_len);
+/* String c of the string table, or NULL. */
+const char *dc_seg_string(const dc_seg *s, uint32_t c, size_t *len);
+
+/* ---- segment builder ---- */
+
+typedef struct dc_sdocs {
+    dc_vec recs;   /* dc_docrec */
+    dc_buf stored; /* varint-length strings: id, title, date, classification */
+    dc_buf pmap;   /* u32 start, u32 end, u32 class per range */
+    dc_buf classes; /* u8 level, u8 n, then n x (u8 len, bytes), per class */
+    dc_vec class_off; /* uint32_t offsets into classes */
+    dc_buf strings;
+    dc_vec str_off; /* uint32_t */
+    uint32_t *strhash; /* open addressing over string ids + 1 */
+    size_t strhash_cap;
+    uint64_t total_len;
+    dc_rc rc;
+} dc_sdocs;
+
+void dc_sdocs_init(dc_sdocs *d);
+void dc_sdocs_release(dc_sdocs *d);
+void dc_sdocs_reset(dc_sdocs *d);
+size_t dc_sdocs_mem(const dc_sdocs *d);
+uint32_t dc_sdocs_string(dc_sdocs *d, const char *s, size_t n);
+/* comps: n strings, each (u8 len, bytes) concatenated, sorted. */
+uint32_t dc_sdocs_class(dc_sdocs *d, int level, const uint8_t *comps, size_t comps_len,
+                        unsigned ncomps);
+
+typedef struct dc_sbuild {
+    dc_wfile f;
+    dc_buf dict, dictidx, stems, stemidx, tmp;
+    uint8_t prevkey[DC_KEY_MAX];
+    size_t prevklen;
+    uint64_t nterms;
+    /* current term */
+    uint8_t key[DC_KEY_MAX];
+    size_t klen;
+    uint8_t stem[DC_KEY_MAX];
+    size_t slen;
+    uint64_t t_start, t_df;
+    int64_t t_prev;
+    dc_vec skips; /* uint32 pairs */
+    /* stem pairs for the stem table */
+    dc_buf stembytes;
+    dc_vec stempairs; /* struct {uint32 off; uint16 len; uint32 ord} */
+    dc_rc rc;
+} dc_sbuild;
+
+dc_rc dc_sb_open(dc_sbuild *b, const char *path);
+void dc_sb_term_begin(dc_sbuild *b, const uint8_t *key, size_t klen, const uint8_t *stem,
+                      size_t slen);
+/* Appends one doc to the current term: tf == 1 uses pos1, else pos[0..plen)
+ * holds the delta-coded positions. */
+void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const uint8_t *pos,
+                size_t plen);
+void dc_sb_term_end(dc_sbuild *b);
+/* Writes the remaining sections from d, the footer; fsyncs and closes. */
+dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_docid);
+void dc_sb_abort(dc_sbuild *b, const char *path);
+
+/* ---- the index ---- */
+
+struct dc_index {
+    char *dir;
+    uint64_t gen, high_water, next_seg;
+    dc_seg **segs;
+    size_t nsegs;
+    uint64_t *deleted;
+    size_t ndeleted;
+    uint64_t live;
+    int writer_open;
+    char errmsg[512];
+};
+
+dc_rc dc_ix_seg_path(const dc_index *ix, uint64_t id, char *buf, size_t n);
+/* Writes a new MANIFEST (tmp + fsync + rename + fsync dir) and reloads ix. */
+dc_rc dc_ix_commit_manifest(dc_index *ix, const uint64_t *segs, size_t nsegs,
+                            const uint64_t *deleted, size_t ndeleted, uint64_t high_water,
+                            uint64_t next_seg);
+dc_rc dc_ix_fail(dc_index *ix, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);
+int dc_u64_cmp(const void *a, const void *b);
+
+/* Normalizes a cites:/collection: value into key[1..]: ASCII lower-case,
+ * whitespace runs as one space, trimmed, at most DC_CITE_MAX bytes. */
+size_t dc_ix_norm_value(uint8_t field, const char *v, size_t n, uint8_t *key);
+
+/* Date "YYYY[-MM[-DD]]" as YYYYMMDD (missing parts 0, or 99 with hi); 0 if none. */
+uint32_t dc_ix_date_key(const char *s, int hi);
+/* Access level of a classification string: NULL = UNCLASSIFIED, unknown = TOP SECRET. */
+int dc_ix_access_level(const char *cls);
+
+#endif
