@@ -1,6 +1,7 @@
 """declass search over the sample corpus: results checked by reading the
 documents (grep of samples/ for each term), exact totals, facets, fields,
 pagination, exit codes, versions and the index kept in step with the store."""
+import json
 import os
 
 from dctest import DB, SAMPLES, check, done, eq
@@ -16,7 +17,11 @@ eq(code, 0, "ingest samples")
 
 
 def search(q, *args):
-    return db.json("search", q, "--json", *args)
+    """The JSON of a search; exit status 0 with hits, 1 (and JSON) without."""
+    code, out, err = db.run("search", q, "--json", *args)
+    res = json.loads(out)
+    eq(code, 0 if res["total"] else 1, "exit status of search %r" % q)
+    return res
 
 
 def ids(res):

@@ -1,0 +1,545 @@
+/*
+ * The index writer: in-memory inversion of added documents, spilled to a
+ * segment file whenever about mem_budget bytes are buffered, and the
+ * commit that publishes the new segments through the MANIFEST.
+ *
+ * Memory.  Terms live in an open-addressing hash table of entries
+ * allocated from an arena; each entry owns a chain of arena chunks (16
+ * bytes, doubling to 4 KiB) holding its postings as tagged varints:
+ * (ordinal gap << 1 | 1) starts a document, (position delta << 1) is one
+ * occurrence.  Nothing is malloc'd per token; the arena, the table and the
+ * per-document sections are freed or reset at each flush.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "index/index_int.h"
+#include "declass/banned.h"
+
+#define ARENA_BLOCK ((size_t)1 << 20)
+#define CHUNK_MIN 16u
+#define CHUNK_MAX 4096u
+#define MAX_COMPS 64
+
+typedef struct chunk {
+    struct chunk *next;
+    uint32_t cap, used;
+    uint8_t data[];
+} chunk;
+
+typedef struct tentry {
+    chunk *head, *tail;
+    uint32_t last_ord; /* DC_NONE32: not yet seen in a document */
+    uint32_t last_pos;
+    uint32_t hash;
+    uint16_t klen, slen;
+    uint8_t bytes[]; /* key then stem */
+} tentry;
+
+typedef struct ablock {
+    struct ablock *next;
+    size_t used, cap;
+    _Alignas(max_align_t) uint8_t data[];
+} ablock;
+
+struct dc_index_writer {
+    dc_index *ix;
+    dc_analyzer *a;
+    size_t budget;
+    ablock *arena;
+    size_t arena_bytes;
+    tentry **tab;
+    size_t tab_cap, nterms;
+    dc_sdocs docs;
+    uint64_t first_docid, last_docid;
+    dc_vec newsegs; /* uint64_t segment ids written by this writer */
+    dc_vec dels;    /* uint64_t */
+    uint64_t next_seg;
+    dc_buf pos;     /* flush: positions of one doc */
+    /* per-document state during add */
+    uint8_t field;
+    uint32_t ntok;
+    dc_rc rc;
+};
+
+static void *arena_alloc(dc_index_writer *w, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (!w->arena || w->arena->cap - w->arena->used < n) {
+        size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        ablock *b = malloc(sizeof *b + cap);
+        if (!b) return NULL;
+        b->next = w->arena, b->used = 0, b->cap = cap;
+        w->arena = b;
+        w->arena_bytes += sizeof *b + cap;
+    }
+    void *p = w->arena->data + w->arena->used;
+    w->arena->used += n;
+    return p;
+}
+
+static void arena_free(dc_index_writer *w)
+{
+    while (w->arena) {
+        ablock *n = w->arena->next;
+        free(w->arena);
+        w->arena = n;
+    }
+    w->arena_bytes = 0;
+}
+
+static size_t writer_mem(const dc_index_writer *w)
+{
+    return w->arena_bytes + w->tab_cap * sizeof(tentry *) + dc_sdocs_mem(&w->docs);
+}
+
+dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out)
+{
+    if (!out) return DC_MISUSE;
+    *out = NULL;
+    if (!ix) return DC_MISUSE;
+    if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "an index writer is already open");
+    dc_index_writer *w = calloc(1, sizeof *w);
+    if (!w) return dc_ix_fail(ix, DC_NOMEM, "out of memory");
+    if (dc_analyzer_new(&w->a) != DC_OK) {
+        free(w);
+        return dc_ix_fail(ix, DC_NOMEM, "out of memory");
+    }
+    w->ix = ix;
+    w->budget = mem_budget ? mem_budget : (size_t)64 << 20;
+    if (w->budget < ((size_t)1 << 16)) w->budget = (size_t)1 << 16;
+    dc_sdocs_init(&w->docs);
+    w->newsegs.elem = w->dels.elem = sizeof(uint64_t);
+    dc_buf_init(&w->pos, (size_t)1 << 30);
+    w->next_seg = ix->next_seg;
+    ix->writer_open = 1;
+    *out = w;
+    return DC_OK;
+}
+
+static int tab_grow(dc_index_writer *w)
+{
+    size_t nc = w->tab_cap ? w->tab_cap * 2 : 1 << 14;
+    tentry **nt = calloc(nc, sizeof *nt);
+    if (!nt) return -1;
+    for (size_t i = 0; i < w->tab_cap; i++) {
+        tentry *e = w->tab[i];
+        if (!e) continue;
+        size_t h = e->hash & (nc - 1);
+        while (nt[h]) h = (h + 1) & (nc - 1);
+        nt[h] = e;
+    }
+    free(w->tab);
+    w->tab = nt, w->tab_cap = nc;
+    return 0;
+}
+
+static uint32_t key_hash(const uint8_t *k, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, k + i, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t v = 0;
+    memcpy(&v, k + i, n - i);
+    h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return (uint32_t)h;
+}
+
+/* Finds or creates the entry for key; a new entry gets its stem. */
+static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen)
+{
+    if ((w->nterms + 1) * 2 > w->tab_cap && tab_grow(w) != 0) return NULL;
+    uint32_t h = key_hash(key, klen);
+    size_t i = h & (w->tab_cap - 1);
+    tentry *e;
+    while ((e = w->tab[i]) != NULL) {
+        if (e->hash == h && e->klen == klen && memcmp(e->bytes, key, klen) == 0) return e;
+        i = (i + 1) & (w->tab_cap - 1);
+    }
+    const char *stem = (const char *)key + 1;
+    size_t slen = klen - 1;
+    if (key[0] == DC_F_BODY || key[0] == DC_F_TITLE || key[0] == DC_F_PERSON) {
+        if (dc_analyzer_stem(w->a, (const char *)key + 1, klen - 1, &stem, &slen) != DC_OK)
+            return NULL;
+        if (slen > DC_TERM_MAX) slen = DC_TERM_MAX;
+    }
+    e = arena_alloc(w, sizeof *e + klen + 1 + slen);
+    if (!e) return NULL;
+    e->head = e->tail = NULL;
+    e->last_ord = DC_NONE32;
+    e->last_pos = 0;
+    e->hash = h;
+    e->klen = (uint16_t)klen;
+    e->slen = (uint16_t)(slen + 1);
+    memcpy(e->bytes, key, klen);
+    e->bytes[klen] = key[0];
+    memcpy(e->bytes + klen + 1, stem, slen);
+    w->tab[i] = e;
+    w->nterms++;
+    return e;
+}
+
+/* Appends one varint to e's chunk chain (a varint never spans chunks). */
+static int chain_put(dc_index_writer *w, tentry *e, uint64_t v)
+{
+    chunk *c = e->tail;
+    if (!c || c->cap - c->used < 10) {
+        uint32_t cap = c ? (c->cap * 2 > CHUNK_MAX ? CHUNK_MAX : c->cap * 2) : CHUNK_MIN;
+        chunk *n = arena_alloc(w, sizeof *n + cap);
+        if (!n) return -1;
+        n->next = NULL, n->cap = cap, n->used = 0;
+        if (c) c->next = n;
+        else e->head = n;
+        e->tail = c = n;
+    }
+    c->used += (uint32_t)dc_putv(c->data + c->used, v);
+    return 0;
+}
+
+/* Records one occurrence of key at pos in the current document. */
+static dc_rc add_occ(dc_index_writer *w, const uint8_t *key, size_t klen, uint32_t pos)
+{
+    tentry *e = term_entry(w, key, klen);
+    if (!e) return DC_NOMEM;
+    uint32_t ord = (uint32_t)w->docs.recs.n;
+    if (e->last_ord != ord) {
+        uint64_t gap = e->last_ord == DC_NONE32 ? ord : ord - e->last_ord - 1;
+        if (chain_put(w, e, gap << 1 | 1) != 0) return DC_NOMEM;
+        e->last_ord = ord;
+        e->last_pos = 0;
+    }
+    if (pos < e->last_pos) pos = e->last_pos; /* positions never decrease */
+    if (chain_put(w, e, (uint64_t)(pos - e->last_pos) << 1) != 0) return DC_NOMEM;
+    e->last_pos = pos;
+    return DC_OK;
+}
+
+static dc_rc on_token(void *ctx, const dc_token *t)
+{
+    dc_index_writer *w = ctx;
+    uint8_t key[1 + DC_TERM_MAX];
+    size_t n = t->len > DC_TERM_MAX ? DC_TERM_MAX : t->len;
+    key[0] = w->field;
+    memcpy(key + 1, t->term, n);
+    w->ntok++;
+    return add_occ(w, key, n + 1, t->pos);
+}
+
+static dc_rc analyze(dc_index_writer *w, uint8_t field, const char *text, unsigned *pos)
+{
+    if (!text || !*text) return DC_OK;
+    w->field = field;
+    unsigned next = *pos;
+    dc_rc rc = dc_analyze(w->a, text, strlen(text), *pos, 0, on_token, w, &next);
+    if (next > 0xFFFFFFF0u) return DC_LIMIT;
+    *pos = next + (next > *pos ? DC_POS_GAP : 0);
+    return rc;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The access class of a portion (or of the document with p NULL). */
+static uint32_t portion_class(dc_index_writer *w, const dc_doc *doc, const dc_portion *p)
+{
+    const char *cls = p && p->classification ? p->classification : doc->classification;
+    int level = dc_ix_access_level(cls);
+    char *sorted[MAX_COMPS];
+    size_t n = p ? p->compartments.n : 0;
+    if (n > MAX_COMPS) {
+        w->docs.rc = DC_LIMIT;
+        return DC_NONE32;
+    }
+    for (size_t i = 0; i < n; i++) sorted[i] = p->compartments.v[i];
+    qsort(sorted, n, sizeof *sorted, str_cmp);
+    uint8_t buf[MAX_COMPS * 256];
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(sorted[i]);
+        if (l > 255) {
+            w->docs.rc = DC_LIMIT;
+            return DC_NONE32;
+        }
+        buf[len++] = (uint8_t)l;
+        memcpy(buf + len, sorted[i], l);
+        len += l;
+    }
+    return dc_sdocs_class(&w->docs, level, buf, len, (unsigned)n);
+}
+
+static void put_str(dc_buf *b, const char *s)
+{
+    uint8_t v[10];
+    size_t n = s ? strlen(s) : 0;
+    dc_buf_add(b, (const char *)v, dc_putv(v, n));
+    if (n) dc_buf_add(b, s, n);
+}
+
+static uint8_t release_code(const char *s)
+{
+    if (!s || strcmp(s, "released") == 0) return s ? DC_REL_RELEASED : DC_REL_OTHER;
+    if (strcmp(s, "under-review") == 0) return DC_REL_REVIEW;
+    if (strcmp(s, "classified") == 0) return DC_REL_CLASSIFIED;
+    return DC_REL_OTHER;
+}
+
+/*
+ * Writes the buffered terms and documents as one segment file: terms
+ * sorted by key, each transcoded from its chunk chain into the on-disk
+ * posting format.  On success the segment id is recorded for commit and
+ * all buffers are reset; on failure the file is removed.
+ */
+static int entry_cmp(const void *x, const void *y)
+{
+    const tentry *a = *(tentry *const *)x, *b = *(tentry *const *)y;
+    size_t n = a->klen < b->klen ? a->klen : b->klen;
+    int c = memcmp(a->bytes, b->bytes, n);
+    return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+static dc_rc flush(dc_index_writer *w)
+{
+    if (w->rc) return w->rc;
+    if (w->docs.recs.n == 0) return DC_OK;
+    tentry **ents = malloc((w->nterms ? w->nterms : 1) * sizeof *ents);
+    uint64_t *segid = dc_vec_push(&w->newsegs);
+    if (!ents || !segid) {
+        free(ents);
+        return w->rc = DC_NOMEM;
+    }
+    *segid = w->next_seg++;
+    size_t n = 0;
+    for (size_t i = 0; i < w->tab_cap; i++)
+        if (w->tab[i]) ents[n++] = w->tab[i];
+    qsort(ents, n, sizeof *ents, entry_cmp);
+    char path[4096];
+    dc_sbuild b;
+    memset(&b, 0, sizeof b);
+    dc_rc rc = dc_ix_seg_path(w->ix, *segid, path, sizeof path);
+    if (!rc) rc = dc_sb_open(&b, path);
+    for (size_t i = 0; i < n && !rc && !b.rc; i++) {
+        tentry *e = ents[i];
+        dc_sb_term_begin(&b, e->bytes, e->klen, e->bytes + e->klen, e->slen);
+        int64_t ord = -1;
+        uint32_t tf = 0, pos1 = 0;
+        dc_buf_reset(&w->pos);
+        for (const chunk *c = e->head; c; c = c->next) {
+            const uint8_t *p = c->data, *end = c->data + c->used;
+            while (p < end) {
+                int bad = 0;
+                uint64_t v = dc_getv(&p, end, &bad);
+                if (v & 1) {
+                    if (tf)
+                        dc_sb_post(&b, (uint32_t)ord, tf, pos1, (uint8_t *)w->pos.p,
+                                   w->pos.len);
+                    ord += (int64_t)(v >> 1) + 1;
+                    tf = 0;
+                    dc_buf_reset(&w->pos);
+                } else {
+                    uint8_t t[10];
+                    if (!tf) pos1 = (uint32_t)(v >> 1);
+                    dc_buf_add(&w->pos, (const char *)t, dc_putv(t, v >> 1));
+                    tf++;
+                }
+            }
+        }
+        if (tf) dc_sb_post(&b, (uint32_t)ord, tf, pos1, (uint8_t *)w->pos.p, w->pos.len);
+        if (w->pos.rc) b.rc = w->pos.rc;
+        dc_sb_term_end(&b);
+    }
+    free(ents);
+    const dc_docrec *r = w->docs.recs.p;
+    if (!rc) rc = dc_sb_finish(&b, &w->docs, r[0].docid, r[w->docs.recs.n - 1].docid);
+    else dc_sb_abort(&b, path);
+    if (rc) {
+        unlink(path);
+        w->newsegs.n--;
+        return w->rc = rc;
+    }
+    free(w->tab);
+    w->tab = NULL;
+    w->tab_cap = w->nterms = 0;
+    arena_free(w);
+    dc_sdocs_reset(&w->docs);
+    return DC_OK;
+}
+
+dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
+{
+    if (!w || !doc) return DC_MISUSE;
+    if (w->rc) return w->rc;
+    if (docid <= w->ix->high_water || docid <= w->last_docid || docid == 0)
+        return dc_ix_fail(w->ix, DC_MISUSE,
+                          "index: docid %llu is not above the high-water mark",
+                          (unsigned long long)docid);
+    dc_sdocs *d = &w->docs;
+    if (d->recs.n >= 0xFFFFFFF0u) return w->rc = DC_LIMIT;
+    dc_docrec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.docid = docid;
+    rec.stored_off = (uint32_t)d->stored.len;
+    if (d->stored.len > 0xF0000000u) {
+        dc_rc rc = flush(w);
+        if (rc) return rc;
+        rec.stored_off = 0;
+    }
+    put_str(&d->stored, doc->id);
+    put_str(&d->stored, doc->title);
+    put_str(&d->stored, doc->date);
+    put_str(&d->stored, doc->classification);
+    rec.date = dc_ix_date_key(doc->date, 0);
+    rec.coll = doc->collection ? dc_sdocs_string(d, doc->collection, strlen(doc->collection))
+                               : DC_NONE32;
+    rec.doctype = doc->doc_type ? dc_sdocs_string(d, doc->doc_type, strlen(doc->doc_type))
+                                : DC_NONE32;
+    int fl = doc->classification ? dc_level_parse(doc->classification) : DC_UNCLASSIFIED;
+    rec.filter_level = fl < 0 ? 0xFF : (uint8_t)fl;
+    if (doc->classification) {
+        const char *cs = fl < 0 ? doc->classification : dc_level_name(fl);
+        rec.classstr = dc_sdocs_string(d, cs, strlen(cs));
+    } else {
+        rec.classstr = DC_NONE32;
+    }
+    rec.release = release_code(doc->release_status);
+    rec.docclass = portion_class(w, doc, NULL);
+    rec.pmap_off = (uint32_t)(d->pmap.len / 12);
+    dc_rc rc = d->rc;
+    /* title */
+    unsigned pos = 0;
+    w->ntok = 0;
+    if (!rc) rc = analyze(w, DC_F_TITLE, doc->title, &pos);
+    uint32_t len = w->ntok;
+    /* body: portions with their classes, then notes at the document's level */
+    pos = 0;
+    w->ntok = 0;
+    for (size_t i = 0; i < doc->n_portions && !rc; i++) {
+        const dc_portion *p = &doc->portions[i];
+        if (p->withheld || !p->text) continue;
+        uint32_t cls = portion_class(w, doc, p);
+        if (d->rc) break;
+        unsigned start = pos;
+        rc = analyze(w, DC_F_BODY, p->text, &pos);
+        if (cls != rec.docclass && pos > start) {
+            uint8_t x[12];
+            dc_wr32(x, start);
+            dc_wr32(x + 4, pos);
+            dc_wr32(x + 8, cls);
+            dc_buf_add(&d->pmap, (const char *)x, 12);
+            rec.pmap_n++;
+        }
+    }
+    for (size_t i = 0; i < doc->n_footnotes && !rc; i++)
+        rc = analyze(w, DC_F_BODY, doc->footnotes[i].text, &pos);
+    if (!rc) rc = analyze(w, DC_F_BODY, doc->source_note, &pos);
+    len += w->ntok;
+    pos = 0;
+    for (size_t i = 0; i < doc->persons.n && !rc; i++)
+        rc = analyze(w, DC_F_PERSON, doc->persons.v[i], &pos);
+    uint8_t key[DC_KEY_MAX];
+    for (size_t i = 0; i < doc->n_refs && !rc; i++)
+        if (doc->refs[i].target) {
+            size_t k = dc_ix_norm_value(DC_F_CITES, doc->refs[i].target,
+                                        strlen(doc->refs[i].target), key);
+            if (k > 1) rc = add_occ(w, key, k, (uint32_t)i);
+        }
+    if (!rc && doc->collection) {
+        size_t k = dc_ix_norm_value(DC_F_COLL, doc->collection, strlen(doc->collection), key);
+        if (k > 1) rc = add_occ(w, key, k, 0);
+    }
+    if (!rc) rc = d->rc ? d->rc : d->stored.rc ? d->stored.rc : d->pmap.rc;
+    rec.len = len;
+    dc_docrec *slot = rc ? NULL : dc_vec_push(&d->recs);
+    if (!rc && !slot) rc = d->recs.rc;
+    if (rc) {
+        /* the buffered postings now hold part of a document: the batch is lost */
+        w->rc = rc;
+        return dc_ix_fail(w->ix, rc, "index: cannot add document %s: %s",
+                          doc->id ? doc->id : "?", dc_strerror(rc));
+    }
+    *slot = rec;
+    d->total_len += len;
+    if (!w->first_docid) w->first_docid = docid;
+    w->last_docid = docid;
+    if (writer_mem(w) >= w->budget) return flush(w);
+    return DC_OK;
+}
+
+dc_rc dc_index_writer_delete(dc_index_writer *w, uint64_t docid)
+{
+    if (!w) return DC_MISUSE;
+    if (w->rc) return w->rc;
+    uint64_t *p = dc_vec_push(&w->dels);
+    if (!p) return w->rc = w->dels.rc;
+    *p = docid;
+    return DC_OK;
+}
+
+static void writer_free(dc_index_writer *w, int remove_files)
+{
+    char path[4096];
+    if (remove_files)
+        for (size_t i = 0; i < w->newsegs.n; i++)
+            if (dc_ix_seg_path(w->ix, ((uint64_t *)w->newsegs.p)[i], path, sizeof path) == 0)
+                unlink(path);
+    w->ix->writer_open = 0;
+    free(w->tab);
+    arena_free(w);
+    dc_sdocs_release(&w->docs);
+    dc_vec_release(&w->newsegs);
+    dc_vec_release(&w->dels);
+    dc_buf_release(&w->pos);
+    dc_analyzer_free(w->a);
+    free(w);
+}
+
+/*
+ * Flushes the last buffered documents, then publishes old segments + new
+ * ones, the union of deleted docids and the new high-water mark in one
+ * MANIFEST replacement.  On any failure the new segment files are removed
+ * and the index keeps its previous state.
+ */
+dc_rc dc_index_writer_commit(dc_index_writer *w)
+{
+    if (!w) return DC_MISUSE;
+    dc_index *ix = w->ix;
+    dc_rc rc = w->rc ? w->rc : flush(w);
+    uint64_t *segs = NULL, *dels = NULL;
+    size_t nsegs = 0, ndels = 0;
+    if (!rc) {
+        segs = malloc((ix->nsegs + w->newsegs.n + 1) * sizeof *segs);
+        dels = malloc((ix->ndeleted + w->dels.n + 1) * sizeof *dels);
+        if (!segs || !dels) rc = DC_NOMEM;
+    }
+    if (!rc) {
+        for (size_t i = 0; i < ix->nsegs; i++) segs[nsegs++] = ix->segs[i]->id;
+        for (size_t i = 0; i < w->newsegs.n; i++) segs[nsegs++] = ((uint64_t *)w->newsegs.p)[i];
+        if (ix->ndeleted) memcpy(dels, ix->deleted, ix->ndeleted * sizeof *dels);
+        if (w->dels.n) memcpy(dels + ix->ndeleted, w->dels.p, w->dels.n * sizeof *dels);
+        size_t n = ix->ndeleted + w->dels.n;
+        qsort(dels, n, sizeof *dels, dc_u64_cmp);
+        for (size_t i = 0; i < n; i++)
+            if (!ndels || dels[ndels - 1] != dels[i]) dels[ndels++] = dels[i];
+        uint64_t hw = w->last_docid > ix->high_water ? w->last_docid : ix->high_water;
+        rc = dc_ix_commit_manifest(ix, segs, nsegs, dels, ndels, hw, w->next_seg);
+    } else {
+        dc_ix_fail(ix, rc, "index commit failed: %s", dc_strerror(rc));
+    }
+    free(segs);
+    free(dels);
+    writer_free(w, rc != DC_OK);
+    return rc;
+}
+
+void dc_index_writer_abort(dc_index_writer *w)
+{
+    if (w) writer_free(w, 1);
+}

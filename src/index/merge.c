@@ -1,0 +1,201 @@
+/*
+ * dc_index_optimize: a streaming k-way merge of every segment into one,
+ * dropping deleted documents, then a MANIFEST swap and removal of the old
+ * files.  Postings are copied term by term (positions byte for byte), so
+ * memory holds only the new dictionary, stem pairs and per-document
+ * sections, never the postings; mapped input pages already consumed are
+ * released with madvise every 64 MiB so the resident set stays bounded.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "index/postings.h"
+#include "declass/banned.h"
+
+#define RELEASE_EVERY ((uint64_t)64 << 20)
+
+/* Copies the live documents of s into d; fills remap (old ord -> new). */
+static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *next)
+{
+    uint32_t *cmap = malloc((s->nclasses + 1) * sizeof *cmap);
+    uint32_t *smap = malloc((s->nstrings + 1) * sizeof *smap);
+    dc_rc rc = cmap && smap ? DC_OK : DC_NOMEM;
+    for (uint32_t c = 0; c < s->nclasses && !rc; c++) {
+        int level;
+        const uint8_t *comps;
+        size_t len;
+        if (dc_seg_class(s, c, &level, &comps, &len) != 0) {
+            rc = DC_CORRUPT;
+            break;
+        }
+        unsigned n = 0;
+        for (size_t i = 0; i < len; i += 1 + comps[i]) n++;
+        cmap[c] = dc_sdocs_class(d, level, comps, len, n);
+    }
+    for (uint32_t c = 0; c < s->nstrings && !rc; c++) {
+        size_t l;
+        const char *v = dc_seg_string(s, c, &l);
+        if (!v) rc = DC_CORRUPT;
+        else smap[c] = dc_sdocs_string(d, v, l);
+    }
+    if (!rc) rc = d->rc;
+    for (uint32_t o = 0; o < s->ndocs && !rc; o++) {
+        if (dc_seg_deleted(s, o)) {
+            remap[o] = DC_NONE32;
+            continue;
+        }
+        dc_docrec r;
+        dc_seg_docrec(s, o, &r);
+        if (r.docclass >= s->nclasses || r.stored_off > s->stored_size ||
+            (size_t)r.pmap_off + r.pmap_n > s->pmap_size / 12) {
+            rc = DC_CORRUPT;
+            break;
+        }
+        /* stored: four varint-prefixed strings */
+        const uint8_t *p = s->stored + r.stored_off, *end = s->stored + s->stored_size, *st = p;
+        int bad = 0;
+        for (int i = 0; i < 4 && !bad; i++) {
+            uint64_t l = dc_getv(&p, end, &bad);
+            if (l > (uint64_t)(end - p)) bad = 1;
+            else p += l;
+        }
+        if (bad) {
+            rc = DC_CORRUPT;
+            break;
+        }
+        r.stored_off = (uint32_t)d->stored.len;
+        dc_buf_add(&d->stored, (const char *)st, (size_t)(p - st));
+        const uint8_t *pm = s->pmap + (size_t)r.pmap_off * 12;
+        r.pmap_off = (uint32_t)(d->pmap.len / 12);
+        for (uint32_t i = 0; i < r.pmap_n; i++) {
+            uint8_t x[12];
+            memcpy(x, pm + 12 * i, 12);
+            uint32_t c = dc_rd32(x + 8);
+            if (c >= s->nclasses) {
+                rc = DC_CORRUPT;
+                break;
+            }
+            dc_wr32(x + 8, cmap[c]);
+            dc_buf_add(&d->pmap, (const char *)x, 12);
+        }
+        r.docclass = cmap[r.docclass];
+        r.coll = r.coll < s->nstrings ? smap[r.coll] : DC_NONE32;
+        r.doctype = r.doctype < s->nstrings ? smap[r.doctype] : DC_NONE32;
+        r.classstr = r.classstr < s->nstrings ? smap[r.classstr] : DC_NONE32;
+        dc_docrec *slot = dc_vec_push(&d->recs);
+        if (!slot) {
+            rc = d->recs.rc;
+            break;
+        }
+        *slot = r;
+        d->total_len += r.len;
+        remap[o] = (*next)++;
+    }
+    if (!rc) rc = d->rc ? d->rc : d->stored.rc ? d->stored.rc : d->pmap.rc;
+    free(cmap);
+    free(smap);
+    return rc;
+}
+
+static int kcmp(const dc_tinfo *a, const dc_tinfo *b)
+{
+    int c = memcmp(a->key, b->key, a->klen < b->klen ? a->klen : b->klen);
+    return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+/*
+ * Merges all segments of ix into a new one.  The old segments stay valid
+ * until the MANIFEST naming only the new one is in place; a crash
+ * before that leaves an orphan (removed at the next open).
+ */
+dc_rc dc_index_optimize(dc_index *ix)
+{
+    if (!ix) return DC_MISUSE;
+    if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "optimize: a writer is open");
+    if (ix->nsegs == 0 || (ix->nsegs == 1 && ix->segs[0]->ndel == 0 && ix->ndeleted == 0))
+        return DC_OK;
+    size_t k = ix->nsegs;
+    uint32_t **remap = calloc(k, sizeof *remap);
+    dc_kcur *cur = calloc(k, sizeof *cur);
+    int *live = calloc(k, sizeof *live);
+    uint64_t *oldids = calloc(k, sizeof *oldids);
+    dc_sdocs d;
+    dc_sdocs_init(&d);
+    dc_rc rc = remap && cur && live && oldids ? DC_OK : DC_NOMEM;
+    uint32_t next = 0;
+    uint64_t mind = 0, maxd = 0;
+    for (size_t i = 0; i < k && !rc; i++) {
+        dc_seg *s = ix->segs[i];
+        oldids[i] = s->id;
+        remap[i] = malloc((s->ndocs + 1) * sizeof **remap);
+        if (!remap[i]) rc = DC_NOMEM;
+        else rc = copy_docs(s, &d, remap[i], &next);
+    }
+    if (!rc && next) {
+        mind = ((dc_docrec *)d.recs.p)[0].docid;
+        maxd = ((dc_docrec *)d.recs.p)[next - 1].docid;
+    }
+    uint64_t newid = ix->next_seg;
+    char path[4096];
+    dc_sbuild b;
+    memset(&b, 0, sizeof b);
+    int bad = 0;
+    if (!rc && next) {
+        rc = dc_ix_seg_path(ix, newid, path, sizeof path);
+        if (!rc) rc = dc_sb_open(&b, path);
+        for (size_t i = 0; i < k && !rc; i++) {
+            int r = dc_kcur_at(&cur[i], &ix->segs[i]->dict, 1, 0);
+            if (r < 0) rc = DC_CORRUPT;
+            live[i] = r == 1;
+        }
+        uint64_t released = 0;
+        while (!rc && !b.rc) {
+            int m = -1;
+            for (size_t i = 0; i < k; i++)
+                if (live[i] && (m < 0 || kcmp(&cur[i].ti, &cur[m].ti) < 0)) m = (int)i;
+            if (m < 0) break;
+            dc_tinfo key = cur[m].ti;
+            dc_sb_term_begin(&b, key.key, key.klen, key.stem, key.slen);
+            for (size_t i = 0; i < k && !rc; i++) {
+                if (!live[i] || kcmp(&cur[i].ti, &key) != 0) continue;
+                dc_pcur pc;
+                if (dc_pc_init(&pc, ix->segs[i], &cur[i].ti, &bad) == 0)
+                    for (; pc.doc != DC_EOF; dc_pc_next(&pc))
+                        if (remap[i][pc.doc] != DC_NONE32)
+                            dc_sb_post(&b, remap[i][pc.doc], pc.tf, pc.pos1, pc.pos, pc.plen);
+                if (bad) rc = DC_CORRUPT;
+                int r = dc_kcur_next(&cur[i]);
+                if (r < 0) rc = DC_CORRUPT;
+                live[i] = r == 1;
+            }
+            dc_sb_term_end(&b);
+            if (b.f.off - released > RELEASE_EVERY) {
+                for (size_t i = 0; i < k; i++)
+                    madvise((void *)ix->segs[i]->map, ix->segs[i]->size, MADV_DONTNEED);
+                released = b.f.off;
+            }
+        }
+        if (!rc) rc = dc_sb_finish(&b, &d, mind, maxd);
+        else dc_sb_abort(&b, NULL);
+        if (rc) unlink(path);
+    }
+    if (!rc) {
+        uint64_t hw = ix->high_water;
+        rc = dc_ix_commit_manifest(ix, &newid, next ? 1 : 0, NULL, 0, hw, newid + 1);
+        if (!rc)
+            for (size_t i = 0; i < k; i++)
+                if (dc_ix_seg_path(ix, oldids[i], path, sizeof path) == 0) unlink(path);
+        if (rc && next && dc_ix_seg_path(ix, newid, path, sizeof path) == 0) unlink(path);
+    } else {
+        dc_ix_fail(ix, rc, "optimize failed: %s", dc_strerror(rc));
+    }
+    for (size_t i = 0; remap && i < k; i++) free(remap[i]);
+    free(remap);
+    free(cur);
+    free(live);
+    free(oldids);
+    dc_sdocs_release(&d);
+    return rc;
+}

@@ -1,0 +1,802 @@
+/*
+ * Segment files: the buffered checksummed writer, the builder that lays a
+ * segment out (postings, front-coded dictionary and stem table, document
+ * table, stored fields, portion map, class and string tables, footer) and
+ * the reader that maps one and checks its framing.  Every read of mapped
+ * data is bounds-checked: a corrupt file yields DC_CORRUPT, never a crash.
+ * Format: docs/internals/index.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index/index_int.h"
+#include "declass/banned.h"
+
+/* ---- CRC-32 (IEEE, reflected 0xEDB88320), slicing by 8 ---- */
+
+static uint32_t crc_tab[8][256];
+static int crc_ready;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_tab[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int t = 1; t < 8; t++)
+            crc_tab[t][i] = crc_tab[0][crc_tab[t - 1][i] & 0xff] ^ (crc_tab[t - 1][i] >> 8);
+    crc_ready = 1;
+}
+
+uint32_t dc_crc32(uint32_t crc, const void *data, size_t n)
+{
+    if (!crc_ready) crc_init();
+    const uint8_t *p = data;
+    crc = ~crc;
+    while (n >= 8) {
+        uint32_t a = dc_rd32(p) ^ crc, b = dc_rd32(p + 4);
+        crc = crc_tab[7][a & 0xff] ^ crc_tab[6][(a >> 8) & 0xff] ^
+              crc_tab[5][(a >> 16) & 0xff] ^ crc_tab[4][a >> 24] ^ crc_tab[3][b & 0xff] ^
+              crc_tab[2][(b >> 8) & 0xff] ^ crc_tab[1][(b >> 16) & 0xff] ^ crc_tab[0][b >> 24];
+        p += 8;
+        n -= 8;
+    }
+    while (n--) crc = crc_tab[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* ---- buffered output ---- */
+
+dc_rc dc_wfile_open(dc_wfile *w, const char *path)
+{
+    memset(w, 0, sizeof *w);
+    w->fd = -1;
+    w->cap = (size_t)1 << 20;
+    w->buf = malloc(w->cap);
+    if (!w->buf) return w->rc = DC_NOMEM;
+    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0) return w->rc = DC_IO;
+    return DC_OK;
+}
+
+static void wfile_flush(dc_wfile *w)
+{
+    size_t done = 0;
+    while (!w->rc && done < w->n) {
+        ssize_t k = write(w->fd, w->buf + done, w->n - done);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) w->rc = DC_IO;
+        else done += (size_t)k;
+    }
+    w->n = 0;
+}
+
+void dc_wfile_put(dc_wfile *w, const void *p, size_t n)
+{
+    if (w->rc || !n) return;
+    w->crc = dc_crc32(w->crc, p, n);
+    w->off += n;
+    const uint8_t *s = p;
+    while (n && !w->rc) {
+        if (w->n == w->cap) wfile_flush(w);
+        size_t k = w->cap - w->n < n ? w->cap - w->n : n;
+        memcpy(w->buf + w->n, s, k);
+        w->n += k, s += k, n -= k;
+    }
+}
+
+dc_rc dc_wfile_close(dc_wfile *w, int sync)
+{
+    if (w->fd >= 0) {
+        wfile_flush(w);
+        if (sync && !w->rc && fsync(w->fd) != 0) w->rc = DC_IO;
+        if (close(w->fd) != 0 && !w->rc) w->rc = DC_IO;
+        w->fd = -1;
+    }
+    free(w->buf);
+    w->buf = NULL;
+    return w->rc;
+}
+
+/* ---- vectors ---- */
+
+void *dc_vec_push(dc_vec *v)
+{
+    if (v->rc) return NULL;
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 64;
+        if (nc > ((size_t)1 << 31)) {
+            v->rc = DC_LIMIT;
+            return NULL;
+        }
+        void *np = realloc(v->p, nc * v->elem);
+        if (!np) {
+            v->rc = DC_NOMEM;
+            return NULL;
+        }
+        v->p = np, v->cap = nc;
+    }
+    return (char *)v->p + v->elem * v->n++;
+}
+
+void dc_vec_release(dc_vec *v)
+{
+    free(v->p);
+    v->p = NULL;
+    v->n = v->cap = 0;
+}
+
+/* ---- per-document sections under construction ---- */
+
+void dc_sdocs_init(dc_sdocs *d)
+{
+    memset(d, 0, sizeof *d);
+    d->recs.elem = sizeof(dc_docrec);
+    d->class_off.elem = d->str_off.elem = sizeof(uint32_t);
+    dc_buf_init(&d->stored, (size_t)1 << 31);
+    dc_buf_init(&d->pmap, (size_t)1 << 31);
+    dc_buf_init(&d->classes, (size_t)1 << 28);
+    dc_buf_init(&d->strings, (size_t)1 << 28);
+}
+
+void dc_sdocs_release(dc_sdocs *d)
+{
+    dc_vec_release(&d->recs);
+    dc_vec_release(&d->class_off);
+    dc_vec_release(&d->str_off);
+    dc_buf_release(&d->stored);
+    dc_buf_release(&d->pmap);
+    dc_buf_release(&d->classes);
+    dc_buf_release(&d->strings);
+    free(d->strhash);
+    d->strhash = NULL;
+    d->strhash_cap = 0;
+}
+
+void dc_sdocs_reset(dc_sdocs *d)
+{
+    dc_sdocs_release(d);
+    dc_sdocs_init(d);
+}
+
+size_t dc_sdocs_mem(const dc_sdocs *d)
+{
+    return d->recs.cap * d->recs.elem + d->stored.cap + d->pmap.cap + d->classes.cap +
+           d->strings.cap + d->strhash_cap * 4 + (d->class_off.cap + d->str_off.cap) * 4;
+}
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+    const uint8_t *s = p;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+static const char *sdocs_str(const dc_sdocs *d, uint32_t id, size_t *n)
+{
+    const uint32_t *off = d->str_off.p;
+    size_t end = id + 1 < d->str_off.n ? off[id + 1] : d->strings.len;
+    *n = end - off[id];
+    return d->strings.p + off[id];
+}
+
+/* Interns s: returns its id in the string table, DC_NONE32 on failure
+ * (d->rc set).  The string table is small (collections, document types,
+ * classification markings), so a linear-probing hash is enough. */
+uint32_t dc_sdocs_string(dc_sdocs *d, const char *s, size_t n)
+{
+    if (d->rc) return DC_NONE32;
+    if (d->str_off.n * 2 >= d->strhash_cap) {
+        size_t nc = d->strhash_cap ? d->strhash_cap * 2 : 256;
+        uint32_t *nh = calloc(nc, sizeof *nh);
+        if (!nh) {
+            d->rc = DC_NOMEM;
+            return DC_NONE32;
+        }
+        for (uint32_t i = 0; i < d->str_off.n; i++) {
+            size_t l;
+            const char *x = sdocs_str(d, i, &l);
+            size_t h = hash_bytes(x, l) & (nc - 1);
+            while (nh[h]) h = (h + 1) & (nc - 1);
+            nh[h] = i + 1;
+        }
+        free(d->strhash);
+        d->strhash = nh, d->strhash_cap = nc;
+    }
+    size_t h = hash_bytes(s, n) & (d->strhash_cap - 1);
+    while (d->strhash[h]) {
+        size_t l;
+        const char *x = sdocs_str(d, d->strhash[h] - 1, &l);
+        if (l == n && memcmp(x, s, n) == 0) return d->strhash[h] - 1;
+        h = (h + 1) & (d->strhash_cap - 1);
+    }
+    if (d->str_off.n >= 0xFFFFFF) {
+        d->rc = DC_LIMIT;
+        return DC_NONE32;
+    }
+    uint32_t *o = dc_vec_push(&d->str_off);
+    if (!o) {
+        d->rc = d->str_off.rc;
+        return DC_NONE32;
+    }
+    *o = (uint32_t)d->strings.len;
+    dc_buf_add(&d->strings, s, n);
+    if (d->strings.rc) {
+        d->rc = d->strings.rc;
+        return DC_NONE32;
+    }
+    d->strhash[h] = (uint32_t)d->str_off.n;
+    return (uint32_t)d->str_off.n - 1;
+}
+
+/* Interns an access class (level + sorted compartment list).  Classes are
+ * few (levels times compartment sets), so a linear search is enough. */
+uint32_t dc_sdocs_class(dc_sdocs *d, int level, const uint8_t *comps, size_t comps_len,
+                        unsigned ncomps)
+{
+    if (d->rc) return DC_NONE32;
+    const uint32_t *off = d->class_off.p;
+    for (uint32_t i = 0; i < d->class_off.n; i++) {
+        size_t end = i + 1 < d->class_off.n ? off[i + 1] : d->classes.len;
+        const uint8_t *c = (const uint8_t *)d->classes.p + off[i];
+        if (end - off[i] == comps_len + 2 && c[0] == level && c[1] == ncomps &&
+            memcmp(c + 2, comps, comps_len) == 0)
+            return i;
+    }
+    if (d->class_off.n >= 65535 || ncomps > 255) {
+        d->rc = DC_LIMIT;
+        return DC_NONE32;
+    }
+    uint32_t *o = dc_vec_push(&d->class_off);
+    if (!o) {
+        d->rc = d->class_off.rc;
+        return DC_NONE32;
+    }
+    *o = (uint32_t)d->classes.len;
+    dc_buf_putc(&d->classes, (char)level);
+    dc_buf_putc(&d->classes, (char)ncomps);
+    dc_buf_add(&d->classes, (const char *)comps, comps_len);
+    if (d->classes.rc) d->rc = d->classes.rc;
+    return (uint32_t)d->class_off.n - 1;
+}
+
+/* ---- builder ---- */
+
+dc_rc dc_sb_open(dc_sbuild *b, const char *path)
+{
+    memset(b, 0, sizeof *b);
+    dc_buf *bufs[] = {&b->dict, &b->dictidx, &b->stems, &b->stemidx, &b->tmp, &b->stembytes};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+        dc_buf_init(bufs[i], (size_t)1 << 31);
+    b->skips.elem = 8;
+    b->stempairs.elem = 12;
+    b->rc = dc_wfile_open(&b->f, path);
+    uint8_t h[DC_SEG_HEADER] = {0};
+    memcpy(h, DC_SEG_MAGIC, 8);
+    dc_wr32(h + 8, DC_SEG_VERSION);
+    dc_wfile_put(&b->f, h, sizeof h);
+    return b->rc;
+}
+
+static void sb_release(dc_sbuild *b)
+{
+    dc_buf *bufs[] = {&b->dict, &b->dictidx, &b->stems, &b->stemidx, &b->tmp, &b->stembytes};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) dc_buf_release(bufs[i]);
+    dc_vec_release(&b->skips);
+    dc_vec_release(&b->stempairs);
+}
+
+void dc_sb_abort(dc_sbuild *b, const char *path)
+{
+    if (b->f.buf || b->f.fd > 0) dc_wfile_close(&b->f, 0);
+    sb_release(b);
+    if (path) unlink(path);
+}
+
+void dc_sb_term_begin(dc_sbuild *b, const uint8_t *key, size_t klen, const uint8_t *stem,
+                      size_t slen)
+{
+    if (klen > DC_KEY_MAX || slen > DC_KEY_MAX) {
+        b->rc = DC_LIMIT;
+        return;
+    }
+    memcpy(b->key, key, klen);
+    b->klen = klen;
+    memcpy(b->stem, stem, slen);
+    b->slen = slen;
+    b->t_start = b->f.off;
+    b->t_df = 0;
+    b->t_prev = -1;
+    b->skips.n = 0;
+}
+
+void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const uint8_t *pos,
+                size_t plen)
+{
+    uint8_t tmp[32];
+    size_t n = 0;
+    if (b->rc) return;
+    if (b->t_df && b->t_df % DC_SKIP_EVERY == 0) {
+        uint64_t rel = b->f.off - b->t_start;
+        uint8_t *e = dc_vec_push(&b->skips);
+        if (!e || rel > 0xFFFFFFFFu) {
+            b->rc = e ? DC_LIMIT : b->skips.rc;
+            return;
+        }
+        dc_wr32(e, (uint32_t)b->t_prev);
+        dc_wr32(e + 4, (uint32_t)rel);
+    }
+    uint64_t gap = (uint64_t)((int64_t)ord - b->t_prev - 1);
+    if (tf == 1) {
+        n += dc_putv(tmp + n, gap << 1 | 1);
+        n += dc_putv(tmp + n, pos1);
+        dc_wfile_put(&b->f, tmp, n);
+    } else {
+        n += dc_putv(tmp + n, gap << 1);
+        n += dc_putv(tmp + n, tf);
+        n += dc_putv(tmp + n, plen);
+        dc_wfile_put(&b->f, tmp, n);
+        dc_wfile_put(&b->f, pos, plen);
+    }
+    b->t_prev = ord;
+    b->t_df++;
+}
+
+/* Front-codes key against the previous key of table buf (entry count n). */
+static void kt_key(dc_buf *buf, dc_buf *idx, uint64_t n, uint8_t *prev, size_t *prevlen,
+                   const uint8_t *key, size_t klen)
+{
+    uint8_t tmp[24];
+    size_t shared = 0;
+    if (n % DC_KT_BLOCK == 0) {
+        uint8_t o[4];
+        dc_wr32(o, (uint32_t)buf->len);
+        if (buf->len > 0xFFFFFFFFu) buf->rc = buf->rc ? buf->rc : DC_LIMIT;
+        dc_buf_add(idx, (const char *)o, 4);
+    } else {
+        while (shared < klen && shared < *prevlen && prev[shared] == key[shared]) shared++;
+    }
+    size_t t = dc_putv(tmp, shared);
+    t += dc_putv(tmp + t, klen - shared);
+    dc_buf_add(buf, (const char *)tmp, t);
+    dc_buf_add(buf, (const char *)key + shared, klen - shared);
+    memcpy(prev, key, klen);
+    *prevlen = klen;
+}
+
+void dc_sb_term_end(dc_sbuild *b)
+{
+    if (b->rc || b->t_df == 0) return;
+    uint64_t dlen = b->f.off - b->t_start;
+    /* skip table after the doc stream */
+    for (size_t i = 0; i < b->skips.n; i++)
+        dc_wfile_put(&b->f, (uint8_t *)b->skips.p + i * 8, 8);
+    kt_key(&b->dict, &b->dictidx, b->nterms, b->prevkey, &b->prevklen, b->key, b->klen);
+    uint8_t tmp[64];
+    size_t t = dc_putv(tmp, b->t_df);
+    t += dc_putv(tmp + t, b->t_start - DC_SEG_HEADER);
+    t += dc_putv(tmp + t, dlen);
+    size_t ss = 0;
+    while (ss < b->slen && ss < b->klen && b->stem[ss] == b->key[ss]) ss++;
+    t += dc_putv(tmp + t, ss);
+    t += dc_putv(tmp + t, b->slen - ss);
+    dc_buf_add(&b->dict, (const char *)tmp, t);
+    dc_buf_add(&b->dict, (const char *)b->stem + ss, b->slen - ss);
+    /* remember (stem, ord) for the stem table */
+    uint8_t *e = dc_vec_push(&b->stempairs);
+    if (!e) {
+        b->rc = b->stempairs.rc;
+        return;
+    }
+    dc_wr32(e, (uint32_t)b->stembytes.len);
+    dc_wr32(e + 4, (uint32_t)b->slen);
+    dc_wr32(e + 8, (uint32_t)b->nterms);
+    dc_buf_add(&b->stembytes, (const char *)b->stem, b->slen);
+    if (b->dict.rc || b->dictidx.rc || b->stembytes.rc)
+        b->rc = b->dict.rc ? b->dict.rc : b->dictidx.rc ? b->dictidx.rc : b->stembytes.rc;
+    b->nterms++;
+}
+
+static const uint8_t *sort_bytes;
+
+static int stempair_cmp(const void *x, const void *y)
+{
+    const uint8_t *a = x, *b = y;
+    uint32_t la = dc_rd32(a + 4), lb = dc_rd32(b + 4);
+    int c = memcmp(sort_bytes + dc_rd32(a), sort_bytes + dc_rd32(b), la < lb ? la : lb);
+    if (c) return c;
+    if (la != lb) return la < lb ? -1 : 1;
+    uint32_t oa = dc_rd32(a + 8), ob = dc_rd32(b + 8);
+    return oa < ob ? -1 : oa > ob;
+}
+
+static void put_section(dc_sbuild *b, const void *p, size_t n, uint8_t *foot, uint64_t *off)
+{
+    dc_wr64(foot, b->f.off);
+    dc_wr64(foot + 8, n);
+    dc_wfile_put(&b->f, p, n);
+    *off = b->f.off;
+}
+
+/*
+ * Lays out everything after the postings: dictionary and its block index,
+ * the stem table (built here by sorting the (stem, ordinal) pairs), the
+ * document table, stored fields, portion map, class and string tables,
+ * then the footer whose last field is the CRC-32 of every byte before it.
+ */
+dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_docid)
+{
+    if (!b->rc && d->rc) b->rc = d->rc;
+    if (!b->rc && (d->recs.rc || d->stored.rc || d->pmap.rc))
+        b->rc = d->recs.rc ? d->recs.rc : d->stored.rc ? d->stored.rc : d->pmap.rc;
+    /* stem table */
+    uint64_t nstems = 0;
+    if (!b->rc && b->stempairs.n) {
+        sort_bytes = (const uint8_t *)b->stembytes.p;
+        qsort(b->stempairs.p, b->stempairs.n, 12, stempair_cmp);
+        uint8_t prev[DC_KEY_MAX];
+        size_t prevlen = 0;
+        size_t i = 0;
+        const uint8_t *pairs = b->stempairs.p;
+        while (i < b->stempairs.n) {
+            size_t j = i;
+            const uint8_t *s = sort_bytes + dc_rd32(pairs + i * 12);
+            uint32_t sl = dc_rd32(pairs + i * 12 + 4);
+            while (j < b->stempairs.n && dc_rd32(pairs + j * 12 + 4) == sl &&
+                   memcmp(sort_bytes + dc_rd32(pairs + j * 12), s, sl) == 0)
+                j++;
+            kt_key(&b->stems, &b->stemidx, nstems, prev, &prevlen, s, sl);
+            uint8_t tmp[16];
+            dc_buf_add(&b->stems, (const char *)tmp, dc_putv(tmp, j - i));
+            uint32_t last = 0;
+            for (size_t k = i; k < j; k++) {
+                uint32_t o = dc_rd32(pairs + k * 12 + 8);
+                dc_buf_add(&b->stems, (const char *)tmp, dc_putv(tmp, o - last));
+                last = o;
+            }
+            nstems++;
+            i = j;
+        }
+        if (b->stems.rc || b->stemidx.rc) b->rc = b->stems.rc ? b->stems.rc : b->stemidx.rc;
+    }
+    if (b->rc) {
+        dc_wfile_close(&b->f, 0);
+        sb_release(b);
+        return b->rc;
+    }
+    uint8_t foot[DC_SEG_FOOTER];
+    memset(foot, 0, sizeof foot);
+    memcpy(foot, DC_SEG_FOOT_MAGIC, 8);
+    uint64_t ndocs = d->recs.n;
+    dc_wr64(foot + 8, ndocs);
+    dc_wr64(foot + 16, b->nterms);
+    dc_wr64(foot + 24, nstems);
+    dc_wr64(foot + 32, d->total_len);
+    dc_wr64(foot + 40, min_docid);
+    dc_wr64(foot + 48, max_docid);
+    uint64_t off = 0;
+    dc_wr64(foot + 56, DC_SEG_HEADER);
+    dc_wr64(foot + 64, b->f.off - DC_SEG_HEADER);
+    put_section(b, b->dict.p, b->dict.len, foot + 72, &off);
+    put_section(b, b->dictidx.p, b->dictidx.len, foot + 88, &off);
+    put_section(b, b->stems.p, b->stems.len, foot + 104, &off);
+    put_section(b, b->stemidx.p, b->stemidx.len, foot + 120, &off);
+    /* document table */
+    dc_wr64(foot + 136, b->f.off);
+    dc_wr64(foot + 144, ndocs * DC_SEG_DOCREC);
+    const dc_docrec *r = d->recs.p;
+    for (uint64_t i = 0; i < ndocs; i++) {
+        uint8_t x[DC_SEG_DOCREC] = {0};
+        dc_wr64(x, r[i].docid);
+        dc_wr32(x + 8, r[i].len);
+        dc_wr32(x + 12, r[i].stored_off);
+        dc_wr32(x + 16, r[i].date);
+        dc_wr32(x + 20, r[i].coll);
+        dc_wr32(x + 24, r[i].doctype);
+        dc_wr32(x + 28, r[i].classstr);
+        dc_wr32(x + 32, r[i].pmap_off);
+        dc_wr32(x + 36, r[i].pmap_n);
+        dc_wr32(x + 40, r[i].docclass);
+        x[44] = r[i].filter_level;
+        x[45] = r[i].release;
+        dc_wfile_put(&b->f, x, sizeof x);
+    }
+    put_section(b, d->stored.p, d->stored.len, foot + 152, &off);
+    put_section(b, d->pmap.p, d->pmap.len, foot + 168, &off);
+    /* classes: u32 offsets (relative to the data after them), then data */
+    dc_wr64(foot + 184, b->f.off);
+    dc_wr64(foot + 192, d->class_off.n * 4 + d->classes.len);
+    for (size_t i = 0; i < d->class_off.n; i++) {
+        uint8_t o[4];
+        dc_wr32(o, ((uint32_t *)d->class_off.p)[i]);
+        dc_wfile_put(&b->f, o, 4);
+    }
+    dc_wfile_put(&b->f, d->classes.p, d->classes.len);
+    /* strings: u32 offsets [n + 1], then bytes */
+    uint64_t soff = b->f.off;
+    for (size_t i = 0; i <= d->str_off.n; i++) {
+        uint8_t o[4];
+        dc_wr32(o, i < d->str_off.n ? ((uint32_t *)d->str_off.p)[i] : (uint32_t)d->strings.len);
+        dc_wfile_put(&b->f, o, 4);
+    }
+    dc_wfile_put(&b->f, d->strings.p, d->strings.len);
+    /* the footer has room for 10 sections at 56..216: strings use the last pair */
+    dc_wr64(foot + 200, soff);
+    dc_wr64(foot + 208, b->f.off - soff);
+    dc_wr32(foot + 216, (uint32_t)d->class_off.n);
+    dc_wr32(foot + 220, (uint32_t)d->str_off.n);
+    dc_wr32(foot + 224, DC_SEG_VERSION);
+    dc_wfile_put(&b->f, foot, DC_SEG_FOOTER - 4);
+    uint8_t c[4];
+    dc_wr32(c, b->f.crc);
+    dc_wfile_put(&b->f, c, 4);
+    dc_rc rc = dc_wfile_close(&b->f, 1);
+    sb_release(b);
+    return b->rc ? b->rc : rc;
+}
+
+/* ---- reader ---- */
+
+void dc_seg_close(dc_seg *s)
+{
+    if (!s) return;
+    if (s->map) munmap((void *)s->map, s->size);
+    free(s->path);
+    free(s->del);
+    free(s);
+}
+
+/*
+ * Maps a segment and validates its framing: magic, version, footer
+ * magic, every section inside the file and in order, table sizes that
+ * agree with the counts.  The CRC is verified by dc_index_check (reading
+ * the whole file at every open would cost a full scan), so content
+ * errors are caught by the bounds checks of every reader.
+ */
+dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
+{
+    *out = NULL;
+    dc_seg *s = calloc(1, sizeof *s);
+    if (!s) return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    s->id = id;
+    s->path = dc_strdup(path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (!s->path || fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0) close(fd);
+        dc_rc rc = s->path ? DC_CORRUPT : DC_NOMEM;
+        dc_seg_close(s);
+        return dc_fail(err, rc, 0, "cannot open segment %s", path);
+    }
+    s->size = (size_t)st.st_size;
+    if (s->size < DC_SEG_HEADER + DC_SEG_FOOTER) {
+        close(fd);
+        dc_seg_close(s);
+        return dc_fail(err, DC_CORRUPT, 0, "segment %s is truncated", path);
+    }
+    void *m = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        dc_seg_close(s);
+        return dc_fail(err, DC_IO, 0, "cannot map segment %s", path);
+    }
+    s->map = m;
+    const uint8_t *f = s->map + s->size - DC_SEG_FOOTER;
+    if (memcmp(s->map, DC_SEG_MAGIC, 8) != 0 || dc_rd32(s->map + 8) != DC_SEG_VERSION ||
+        memcmp(f, DC_SEG_FOOT_MAGIC, 8) != 0 || dc_rd32(f + 224) != DC_SEG_VERSION)
+        goto bad;
+    s->ndocs = dc_rd64(f + 8);
+    s->nterms = dc_rd64(f + 16);
+    s->nstems = dc_rd64(f + 24);
+    s->total_len = dc_rd64(f + 32);
+    s->min_docid = dc_rd64(f + 40);
+    s->max_docid = dc_rd64(f + 48);
+    uint64_t limit = s->size - DC_SEG_FOOTER, prev = DC_SEG_HEADER;
+    const uint8_t *sec[10];
+    uint64_t len[10];
+    for (int i = 0; i < 10; i++) {
+        uint64_t o = dc_rd64(f + 56 + 16 * i), l = dc_rd64(f + 64 + 16 * i);
+        if (o != prev || l > limit || o > limit - l) goto bad;
+        sec[i] = s->map + o;
+        len[i] = l;
+        prev = o + l;
+    }
+    if (prev != limit || s->ndocs > 0xFFFFFFF0u || s->nterms > 0xFFFFFFF0u ||
+        s->nstems > 0xFFFFFFF0u)
+        goto bad;
+    s->post = sec[0], s->post_size = len[0];
+    s->dict.data = sec[1], s->dict.size = len[1], s->dict.idx = sec[2];
+    s->dict.n = (uint32_t)s->nterms;
+    s->dict.nblocks = (uint32_t)((s->nterms + DC_KT_BLOCK - 1) / DC_KT_BLOCK);
+    s->stems.data = sec[3], s->stems.size = len[3], s->stems.idx = sec[4];
+    s->stems.n = (uint32_t)s->nstems;
+    s->stems.nblocks = (uint32_t)((s->nstems + DC_KT_BLOCK - 1) / DC_KT_BLOCK);
+    if (len[2] != (uint64_t)s->dict.nblocks * 4 || len[4] != (uint64_t)s->stems.nblocks * 4 ||
+        len[5] != s->ndocs * DC_SEG_DOCREC)
+        goto bad;
+    s->docs = sec[5];
+    s->stored = sec[6], s->stored_size = len[6];
+    s->pmap = sec[7], s->pmap_size = len[7];
+    s->nclasses = dc_rd32(f + 216);
+    s->nstrings = dc_rd32(f + 220);
+    s->classes = sec[8], s->classes_size = len[8];
+    s->strings = sec[9], s->strings_size = len[9];
+    if ((uint64_t)s->nclasses * 4 > len[8] || ((uint64_t)s->nstrings + 1) * 4 > len[9] ||
+        len[7] % 12 != 0)
+        goto bad;
+    *out = s;
+    return DC_OK;
+bad:
+    dc_seg_close(s);
+    return dc_fail(err, DC_CORRUPT, 0, "segment %s is damaged (bad framing)", path);
+}
+
+void dc_seg_docrec(const dc_seg *s, uint32_t ord, dc_docrec *r)
+{
+    const uint8_t *x = s->docs + (size_t)ord * DC_SEG_DOCREC;
+    r->docid = dc_rd64(x);
+    r->len = dc_rd32(x + 8);
+    r->stored_off = dc_rd32(x + 12);
+    r->date = dc_rd32(x + 16);
+    r->coll = dc_rd32(x + 20);
+    r->doctype = dc_rd32(x + 24);
+    r->classstr = dc_rd32(x + 28);
+    r->pmap_off = dc_rd32(x + 32);
+    r->pmap_n = dc_rd32(x + 36);
+    r->docclass = dc_rd32(x + 40);
+    r->filter_level = x[44];
+    r->release = x[45];
+}
+
+int64_t dc_seg_find_doc(const dc_seg *s, uint64_t docid)
+{
+    uint64_t lo = 0, hi = s->ndocs;
+    while (lo < hi) {
+        uint64_t mid = (lo + hi) / 2;
+        uint64_t d = dc_rd64(s->docs + mid * DC_SEG_DOCREC);
+        if (d == docid) return (int64_t)mid;
+        if (d < docid) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+int dc_seg_class(const dc_seg *s, uint32_t c, int *level, const uint8_t **comps,
+                 size_t *comps_len)
+{
+    if (c >= s->nclasses) return -1;
+    size_t base = (size_t)s->nclasses * 4, dlen = s->classes_size - base;
+    uint32_t o = dc_rd32(s->classes + 4 * (size_t)c);
+    uint32_t e = c + 1 < s->nclasses ? dc_rd32(s->classes + 4 * (size_t)c + 4) : (uint32_t)dlen;
+    if (o > e || e > dlen || e - o < 2) return -1;
+    const uint8_t *p = s->classes + base + o;
+    *level = p[0];
+    *comps = p + 2;
+    *comps_len = e - o - 2;
+    return 0;
+}
+
+const char *dc_seg_string(const dc_seg *s, uint32_t c, size_t *len)
+{
+    if (c >= s->nstrings) return NULL;
+    size_t base = ((size_t)s->nstrings + 1) * 4, dlen = s->strings_size - base;
+    uint32_t o = dc_rd32(s->strings + 4 * (size_t)c), e = dc_rd32(s->strings + 4 * (size_t)c + 4);
+    if (o > e || e > dlen) return NULL;
+    *len = e - o;
+    return (const char *)s->strings + base + o;
+}
+
+/* ---- keyed tables ---- */
+
+/* Decodes the entry at c->p (key front-coded on c->ti.key) and its payload. */
+static int kcur_read(dc_kcur *c)
+{
+    int bad = 0;
+    const uint8_t *p = c->p, *end = c->end;
+    uint64_t shared = dc_getv(&p, end, &bad), suf = dc_getv(&p, end, &bad);
+    if (bad || shared > c->ti.klen || suf > DC_KEY_MAX - shared || suf > (size_t)(end - p) ||
+        shared + suf == 0)
+        return -1;
+    memcpy(c->ti.key + shared, p, suf);
+    c->ti.klen = shared + suf;
+    p += suf;
+    if (c->is_dict) {
+        c->ti.df = dc_getv(&p, end, &bad);
+        c->ti.off = dc_getv(&p, end, &bad);
+        c->ti.dlen = dc_getv(&p, end, &bad);
+        uint64_t ss = dc_getv(&p, end, &bad), sl = dc_getv(&p, end, &bad);
+        if (bad || ss > c->ti.klen || sl > DC_KEY_MAX - ss || sl > (size_t)(end - p)) return -1;
+        memcpy(c->ti.stem, c->ti.key, ss);
+        memcpy(c->ti.stem + ss, p, sl);
+        c->ti.slen = ss + sl;
+        p += sl;
+    } else {
+        c->nords = dc_getv(&p, end, &bad);
+        c->ords = p;
+        if (bad || c->nords > c->t->n) return -1;
+        for (uint64_t k = 0; k < c->nords && !bad; k++) dc_getv(&p, end, &bad);
+        if (bad) return -1;
+    }
+    c->p = p;
+    return 1;
+}
+
+static int kcur_block(dc_kcur *c, uint32_t b)
+{
+    uint32_t o = dc_rd32(c->t->idx + 4 * (size_t)b);
+    if (o >= c->t->size) return -1;
+    c->p = c->t->data + o;
+    c->end = c->t->data + c->t->size;
+    c->ti.klen = 0;
+    c->i = b * DC_KT_BLOCK;
+    return kcur_read(c);
+}
+
+int dc_kcur_at(dc_kcur *c, const dc_ktab *t, int is_dict, uint32_t i)
+{
+    c->t = t;
+    c->is_dict = is_dict;
+    if (i >= t->n) return 0;
+    int r = kcur_block(c, i / DC_KT_BLOCK);
+    while (r == 1 && c->i < i) r = dc_kcur_next(c);
+    return r;
+}
+
+int dc_kcur_next(dc_kcur *c)
+{
+    if (c->i + 1 >= c->t->n) {
+        c->i = c->t->n;
+        return 0;
+    }
+    c->i++;
+    if (c->i % DC_KT_BLOCK == 0) return kcur_block(c, c->i / DC_KT_BLOCK);
+    return kcur_read(c);
+}
+
+static int key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : al < bl ? -1 : al > bl;
+}
+
+int dc_kcur_seek(dc_kcur *c, const dc_ktab *t, int is_dict, const uint8_t *key, size_t klen)
+{
+    c->t = t;
+    c->is_dict = is_dict;
+    if (t->n == 0) return 0;
+    /* last block whose first key <= key */
+    uint32_t lo = 0, hi = t->nblocks;
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        uint32_t o = dc_rd32(t->idx + 4 * (size_t)mid);
+        if (o >= t->size) return -1;
+        const uint8_t *p = t->data + o, *end = t->data + t->size;
+        int bad = 0;
+        uint64_t sh = dc_getv(&p, end, &bad), l = dc_getv(&p, end, &bad);
+        if (bad || sh != 0 || l > (size_t)(end - p)) return -1;
+        if (key_cmp(p, l, key, klen) <= 0) lo = mid;
+        else hi = mid;
+    }
+    int r = kcur_block(c, lo);
+    while (r == 1 && key_cmp(c->ti.key, c->ti.klen, key, klen) < 0) r = dc_kcur_next(c);
+    return r;
+}
+
+int dc_seg_lookup(const dc_seg *s, const uint8_t *key, size_t klen, dc_tinfo *ti)
+{
+    dc_kcur c;
+    int r = dc_kcur_seek(&c, &s->dict, 1, key, klen);
+    if (r != 1) return r;
+    if (key_cmp(c.ti.key, c.ti.klen, key, klen) != 0) return 0;
+    *ti = c.ti;
+    return 1;
+}

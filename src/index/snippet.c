@@ -1,0 +1,179 @@
+/*
+ * Snippets: the best window of a document's readable text for a query,
+ * with matching words marked.  The text is rebuilt from the dc_doc (the
+ * store's copy), using only portions that are not withheld and that the
+ * reader may read, re-tokenized with the index's analyzer so a word
+ * matches exactly as in search (stem, exact term, or prefix).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/index_int.h"
+#include "declass/banned.h"
+
+#define SNIP_MAX_WIDTH 4096u
+#define SNIP_MAX_MATCHES 100000u
+#define SNIP_MAX_QTERMS 256u
+
+typedef struct qt {
+    int mode; /* 0 stem, 1 exact, 2 prefix */
+    const char *s;
+    size_t n;
+} qt;
+
+typedef struct sn {
+    qt q[SNIP_MAX_QTERMS];
+    size_t nq;
+    size_t *ms, *me; /* match spans */
+    size_t nm, cap;
+    dc_rc rc;
+} sn;
+
+static void collect(sn *c, const dc_qnode *n)
+{
+    if (n->kind == DC_Q_NOT) return;
+    if ((n->kind == DC_Q_TERM || n->kind == DC_Q_PHRASE || n->kind == DC_Q_PREFIX) &&
+        n->field == DC_FIELD_ANY) {
+        for (size_t i = 0; i < n->n_terms && c->nq < SNIP_MAX_QTERMS; i++) {
+            const dc_qterm *t = &n->terms[i];
+            qt *x = &c->q[c->nq++];
+            if (n->kind == DC_Q_PREFIX) *x = (qt){2, t->term, t->len};
+            else if (n->kind == DC_Q_PHRASE || n->exact) *x = (qt){1, t->term, t->len};
+            else *x = (qt){0, t->stem, t->stem_len};
+        }
+    }
+    for (size_t i = 0; i < n->n_kids; i++) collect(c, n->kids[i]);
+}
+
+static dc_rc on_tok(void *ctx, const dc_token *t)
+{
+    sn *c = ctx;
+    int hit = 0;
+    for (size_t i = 0; i < c->nq && !hit; i++) {
+        const qt *x = &c->q[i];
+        if (x->mode == 0) hit = t->stem && t->stem_len == x->n && memcmp(t->stem, x->s, x->n) == 0;
+        else if (x->mode == 1) hit = t->len == x->n && memcmp(t->term, x->s, x->n) == 0;
+        else hit = t->len >= x->n && memcmp(t->term, x->s, x->n) == 0;
+    }
+    if (!hit || c->nm >= SNIP_MAX_MATCHES) return DC_OK;
+    if (c->nm == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 64;
+        size_t *a = realloc(c->ms, nc * sizeof *a);
+        if (!a) return DC_NOMEM;
+        c->ms = a;
+        size_t *b = realloc(c->me, nc * sizeof *b);
+        if (!b) return DC_NOMEM;
+        c->me = b;
+        c->cap = nc;
+    }
+    c->ms[c->nm] = t->start;
+    c->me[c->nm++] = t->end;
+    return DC_OK;
+}
+
+static int readable(const dc_reader *r, const dc_doc *doc, const dc_portion *p)
+{
+    if (p->withheld || !p->text) return 0;
+    if (!r) return 1;
+    const char *cls = p->classification ? p->classification : doc->classification;
+    if (dc_ix_access_level(cls) > r->level) return 0;
+    for (size_t i = 0; i < p->compartments.n; i++) {
+        int has = 0;
+        for (size_t k = 0; k < r->n_compartments && !has; k++)
+            has = r->compartments[k] && strcmp(r->compartments[k], p->compartments.v[i]) == 0;
+        if (!has) return 0;
+    }
+    return 1;
+}
+
+static int is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+static void emit(dc_buf *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dc_buf_putc(out, is_space(s[i]) ? ' ' : s[i]);
+}
+
+/*
+ * Picks the window of about width bytes holding the most matches (two
+ * pointers over the match list), widens it left by a fifth for context,
+ * moves both cuts to whitespace (hence UTF-8 boundaries), then copies it
+ * with the matches wrapped.  Nothing from unreadable portions is ever in
+ * the text, so nothing from them can be returned.
+ */
+dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc,
+                       const dc_reader *reader, size_t width, const char *open,
+                       const char *close, dc_buf *out)
+{
+    if (!a || !q || !doc || !out) return DC_MISUSE;
+    if (!open) open = "";
+    if (!close) close = "";
+    if (!width) width = 200;
+    if (width > SNIP_MAX_WIDTH) width = SNIP_MAX_WIDTH;
+    if (reader) {
+        if (reader->public_only &&
+            (!doc->release_status || strcmp(doc->release_status, "released") != 0))
+            return DC_OK;
+        if (dc_ix_access_level(doc->classification) > reader->level) return DC_OK;
+    }
+    sn *c = calloc(1, sizeof *c);
+    if (!c) return DC_NOMEM;
+    collect(c, dc_query_root(q));
+    dc_buf text;
+    dc_buf_init(&text, (size_t)128 << 20);
+    for (size_t i = 0; i < doc->n_portions; i++) {
+        const dc_portion *p = &doc->portions[i];
+        if (!readable(reader, doc, p)) continue;
+        if (text.len) dc_buf_putc(&text, ' ');
+        dc_buf_puts(&text, p->text);
+    }
+    dc_rc rc = text.rc;
+    if (!rc && text.len && c->nq)
+        rc = dc_analyze(a, text.p, text.len, 0, DC_ANALYZE_STEM, on_tok, c, NULL);
+    if (!rc && text.len) {
+        size_t start = 0, end = text.len, best = 0, bestn = 0;
+        for (size_t i = 0, j = 0; i < c->nm; i++) {
+            if (j < i) j = i;
+            while (j < c->nm && c->me[j] <= c->ms[i] + width) j++;
+            if (j - i > bestn) bestn = j - i, best = i;
+        }
+        if (c->nm) {
+            size_t ctx = width / 5;
+            start = c->ms[best] > ctx ? c->ms[best] - ctx : 0;
+        }
+        if (start > 0) {
+            size_t s = start;
+            while (s > 0 && !is_space(text.p[s - 1])) s--;
+            if (s + width / 3 >= start) start = s;
+            else
+                while (start < text.len && ((unsigned char)text.p[start] & 0xC0) == 0x80) start++;
+        }
+        if (text.len - start > width) {
+            end = start + width;
+            size_t e = end;
+            while (e > start && !is_space(text.p[e])) e--;
+            if (e > start + width / 2) end = e;
+            else
+                while (end > start && ((unsigned char)text.p[end] & 0xC0) == 0x80) end--;
+        }
+        while (start < end && is_space(text.p[start])) start++;
+        if (start > 0) dc_buf_puts(out, "\xE2\x80\xA6 ");
+        size_t at = start;
+        for (size_t i = 0; i < c->nm; i++) {
+            if (c->ms[i] < start || c->me[i] > end) continue;
+            emit(out, text.p + at, c->ms[i] - at);
+            dc_buf_puts(out, open);
+            emit(out, text.p + c->ms[i], c->me[i] - c->ms[i]);
+            dc_buf_puts(out, close);
+            at = c->me[i];
+        }
+        while (end > at && is_space(text.p[end - 1])) end--;
+        emit(out, text.p + at, end - at);
+        if (end < text.len) dc_buf_puts(out, " \xE2\x80\xA6");
+        rc = out->rc;
+    }
+    dc_buf_release(&text);
+    free(c->ms);
+    free(c->me);
+    free(c);
+    return rc;
+}

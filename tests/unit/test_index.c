@@ -1,0 +1,697 @@
+/* Unit tests of the full-text index (src/index): build, search, security,
+ * deletions, multi-segment equivalence, optimize, crash safety, corruption
+ * and relevance on the sample corpus.  dc_index_check after every change. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "declass/index.h"
+#include "declass/ingest.h"
+#include "declass/refs.h"
+#include "test.h"
+
+static dc_analyzer *A;
+static char tmpl[] = "/tmp/dc_test_index_XXXXXX";
+static char *root;
+
+static void check_ix(dc_index *ix)
+{
+    dc_error e;
+    dc_rc rc = dc_index_check(ix, &e);
+    if (rc) fprintf(stderr, "check: %s\n", e.msg);
+    CHECK_INT(rc, DC_OK);
+}
+
+static dc_doc *mkdoc(const char *id, const char *title, const char *date, const char *cls,
+                     const char *release, const char *doc_type, const char *body)
+{
+    dc_doc *d = dc_doc_new();
+    dc_str_set(&d->id, id);
+    const char *slash = strchr(id, '/');
+    dc_str_setn(&d->collection, id, (size_t)(slash - id));
+    dc_str_set(&d->local_id, slash + 1);
+    dc_str_set(&d->title, title);
+    dc_str_set(&d->date, date);
+    dc_str_set(&d->classification, cls);
+    dc_str_set(&d->release_status, release);
+    dc_str_set(&d->doc_type, doc_type);
+    if (body) {
+        dc_portion *p = dc_doc_add_portion(d, "paragraph");
+        dc_str_set(&p->text, body);
+    }
+    return d;
+}
+
+/* Runs q and returns the hit ids joined by commas (static buffer). */
+static const char *ids(dc_index *ix, const char *q, const dc_search_opts *o, uint64_t *total)
+{
+    static char buf[4096];
+    dc_query *qq = NULL;
+    dc_error e;
+    buf[0] = 0;
+    if (dc_query_parse(A, q, strlen(q), &qq, &e) != DC_OK) {
+        fprintf(stderr, "parse %s: %s\n", q, e.msg);
+        return "PARSE";
+    }
+    dc_search_result *r = NULL;
+    dc_rc rc = dc_index_search(ix, A, qq, o, &r);
+    if (rc) {
+        dc_query_free(qq);
+        snprintf(buf, sizeof buf, "ERR%d", (int)rc);
+        return buf;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_hits; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? "," : "", r->hits[i].id);
+    if (total) *total = r->total;
+    dc_search_result_free(r);
+    dc_query_free(qq);
+    return buf;
+}
+
+/* Facet "name" of the search as "v:c,v:c". */
+static const char *facet(dc_index *ix, const char *q, const dc_search_opts *o, const char *name)
+{
+    static char buf[1024];
+    dc_query *qq = NULL;
+    buf[0] = 0;
+    if (dc_query_parse(A, q, strlen(q), &qq, NULL) != DC_OK) return "PARSE";
+    dc_search_result *r = NULL;
+    if (dc_index_search(ix, A, qq, o, &r) == DC_OK) {
+        size_t n = 0;
+        for (size_t f = 0; f < r->n_facets; f++) {
+            if (strcmp(r->facets[f].name, name) != 0) continue;
+            for (size_t i = 0; i < r->facets[f].n_values; i++)
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s:%llu", i ? "," : "",
+                                      r->facets[f].values[i].value,
+                                      (unsigned long long)r->facets[f].values[i].count);
+        }
+        dc_search_result_free(r);
+    }
+    dc_query_free(qq);
+    return buf;
+}
+
+static char *snip(const char *q, const dc_doc *d, const dc_reader *rd)
+{
+    dc_query *qq = NULL;
+    dc_query_parse(A, q, strlen(q), &qq, NULL);
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    dc_buf_puts(&b, "");
+    dc_rc rc = dc_index_snippet(A, qq, d, rd, 120, "<b>", "</b>", &b);
+    CHECK_INT(rc, DC_OK);
+    dc_query_free(qq);
+    return dc_buf_detach(&b);
+}
+
+static dc_doc *docs[8];
+static size_t ndocs;
+
+static void make_docs(void)
+{
+    docs[0] = mkdoc("c1/a", "Korean Armistice Negotiations", "1953-07-27", "SECRET", "released",
+                    "memorandum",
+                    "The negotiations on the armistice continued at Panmunjom. NSC 5907 was "
+                    "approved by the President.");
+    docs[1] = mkdoc("c1/b", "Letter on trade", "1958-01-01", "CONFIDENTIAL", "released", "letter",
+                    "We negotiate trade agreements with Japan. The armistice is mentioned here "
+                    "once, far from the other words of the letter.");
+    docs[2] = mkdoc("c2/c", "Report", "1960-05-01", "TOP SECRET", "released", "report",
+                    "Soviet policy report. National Security Council paper NSC 5817 is "
+                    "superseded by this report.");
+    dc_doc_add_ref(docs[2], "paper", "NSC 5817", "supersedes", NULL);
+    dc_strv_push(&docs[2]->persons, "Dean Rusk");
+    docs[3] = mkdoc("c2/d", "Annex memo", "1961-02-03", "SECRET", "classified", "memorandum",
+                    "The annex introduction is readable at secret.");
+    dc_portion *p = dc_doc_add_portion(docs[3], "paragraph");
+    dc_str_set(&p->text, "Zanzibar uranium deposits are described in the annex.");
+    dc_str_set(&p->classification, "TOP SECRET");
+    dc_strv_push(&p->compartments, "ANNEX-F");
+    p = dc_doc_add_portion(docs[3], "paragraph");
+    dc_str_set(&p->text, "Withheld secret about Madagascar.");
+    p->withheld = 1;
+    ndocs = 4;
+}
+
+static dc_index *build(const char *name, size_t budget, size_t first, size_t n)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    dc_index *ix = NULL;
+    dc_error e;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, &e), DC_OK);
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, budget, &w), DC_OK);
+    for (size_t i = first; i < first + n; i++) CHECK_INT(dc_index_writer_add(w, i + 1, docs[i]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    return ix;
+}
+
+static void test_basic(void)
+{
+    dc_index *ix = build("basic", 0, 0, ndocs);
+    uint64_t t = 0;
+    CHECK_INT(dc_index_doc_count(ix), 4);
+    CHECK_INT(dc_index_high_water(ix), 4);
+    CHECK_INT(dc_index_segment_count(ix), 1);
+    CHECK_STR(ids(ix, "armistice", NULL, &t), "c1/a,c1/b");
+    CHECK_INT(t, 2);
+    CHECK_STR(ids(ix, "negotiate", NULL, &t), "c1/a,c1/b");
+    CHECK_STR(ids(ix, "\"negotiate\"", NULL, &t), "c1/b");
+    CHECK_STR(ids(ix, "\"nsc 5907\"", NULL, &t), "c1/a");
+    CHECK_STR(ids(ix, "NSC-5907", NULL, &t), "c1/a");
+    CHECK_STR(ids(ix, "\"armistices continued\"", NULL, &t), "");
+    CHECK_INT(t, 0);
+    CHECK_STR(ids(ix, "\"armistice continued\"", NULL, &t), "c1/a");
+    CHECK_STR(ids(ix, "armistice -trade", NULL, &t), "c1/a");
+    CHECK_STR(ids(ix, "armistice NOT japan", NULL, &t), "c1/a");
+    CHECK_STR(ids(ix, "trade OR soviet", NULL, &t), "c1/b,c2/c");
+    CHECK_INT(t, 2);
+    CHECK_STR(ids(ix, "negot*", NULL, &t), "c1/a,c1/b");
+    CHECK_STR(ids(ix, "title:armistice", NULL, &t), "c1/a");
+    CHECK_STR(ids(ix, "title:negotiate", NULL, &t), "c1/a");
+    CHECK_STR(ids(ix, "person:rusk", NULL, &t), "c2/c");
+    CHECK_STR(ids(ix, "person:\"dean rusk\"", NULL, &t), "c2/c");
+    CHECK_STR(ids(ix, "rusk", NULL, &t), "");
+    CHECK_STR(ids(ix, "date:1955..1960", NULL, &t), "c1/b,c2/c");
+    CHECK_STR(ids(ix, "class:secret", NULL, &t), "c1/a,c2/d");
+    CHECK_STR(ids(ix, "collection:c2", NULL, &t), "c2/c,c2/d");
+    CHECK_STR(ids(ix, "cites:\"NSC 5817\"", NULL, &t), "c2/c");
+    CHECK_STR(ids(ix, "report cites:\"nsc  5817\"", NULL, &t), "c2/c");
+    CHECK_STR(ids(ix, "(armistice OR soviet) date:1950..1955", NULL, &t), "c1/a");
+    CHECK_STR(ids(ix, "madagascar", NULL, &t), ""); /* withheld: never indexed */
+    CHECK_STR(ids(ix, "zzzz", NULL, &t), "");
+    /* options */
+    dc_search_opts o = {.classification = -1};
+    o.from = "1955";
+    CHECK_STR(ids(ix, "armistice", &o, &t), "c1/b");
+    o.from = NULL;
+    o.to = "1953-12";
+    CHECK_STR(ids(ix, "armistice", &o, &t), "c1/a");
+    o.to = NULL;
+    o.classification = DC_CONFIDENTIAL;
+    CHECK_STR(ids(ix, "armistice", &o, &t), "c1/b");
+    o.classification = -1;
+    o.collection = "c2";
+    CHECK_STR(ids(ix, "report OR armistice", &o, &t), "c2/c");
+    o.collection = "nope";
+    CHECK_STR(ids(ix, "report OR armistice", &o, &t), "");
+    o.collection = NULL;
+    o.limit = 1;
+    o.offset = 1;
+    CHECK_STR(ids(ix, "armistice", &o, &t), "c1/b");
+    CHECK_INT(t, 2);
+    o.offset = 5;
+    CHECK_STR(ids(ix, "armistice", &o, &t), "");
+    CHECK_INT(t, 2);
+    o.offset = 20000;
+    CHECK_STR(ids(ix, "armistice", &o, &t), "ERR7");
+    /* facets over all matches */
+    CHECK_STR(facet(ix, "armistice", NULL, "collection"), "c1:2");
+    CHECK_STR(facet(ix, "armistice", NULL, "decade"), "1950s:2");
+    CHECK_STR(facet(ix, "armistice", NULL, "classification"), "CONFIDENTIAL:1,SECRET:1");
+    CHECK_STR(facet(ix, "armistice", NULL, "doc_type"), "letter:1,memorandum:1");
+    CHECK_STR(facet(ix, "report OR armistice OR annex", NULL, "decade"), "1950s:2,1960s:2");
+    /* BM25: the title match ranks first, and scores are positive */
+    dc_query *q = NULL;
+    dc_query_parse(A, "armistice", 9, &q, NULL);
+    dc_search_result *r = NULL;
+    CHECK_INT(dc_index_search(ix, A, q, NULL, &r), DC_OK);
+    CHECK(r && r->n_hits == 2 && r->hits[0].score > r->hits[1].score && r->hits[1].score > 0);
+    CHECK_STR(r->hits[0].title, "Korean Armistice Negotiations");
+    CHECK_STR(r->hits[0].date, "1953-07-27");
+    CHECK_STR(r->hits[0].classification, "SECRET");
+    dc_search_result_free(r);
+    dc_query_free(q);
+    dc_index_close(ix);
+}
+
+static void test_security(void)
+{
+    dc_index *ix = build("sec", 0, 0, ndocs);
+    uint64_t t = 9;
+    const char *annex[] = {"ANNEX-F"};
+    dc_reader secret = {DC_SECRET, annex, 1, 0};
+    dc_reader ts_nocomp = {DC_TOP_SECRET, NULL, 0, 0};
+    dc_reader ts_annex = {DC_TOP_SECRET, annex, 1, 0};
+    dc_reader pub = {DC_TOP_SECRET, annex, 1, 1};
+    dc_search_opts o = {.classification = -1};
+    o.reader = &secret;
+    CHECK_STR(ids(ix, "zanzibar", &o, &t), "");
+    CHECK_INT(t, 0);
+    CHECK_STR(facet(ix, "zanzibar", &o, "collection"), "");
+    CHECK_STR(ids(ix, "annex", &o, &t), "c2/d");
+    CHECK_STR(ids(ix, "annex zanzibar", &o, &t), "");
+    CHECK_STR(ids(ix, "annex -zanzibar", &o, &t), "c2/d");
+    CHECK_STR(ids(ix, "\"zanzibar uranium\"", &o, &t), "");
+    CHECK_STR(ids(ix, "zanz*", &o, &t), "");
+    CHECK_STR(ids(ix, "armistice", &o, &t), "c1/a,c1/b");
+    CHECK_STR(ids(ix, "report", &o, &t), ""); /* TOP SECRET document */
+    o.reader = &ts_nocomp;
+    CHECK_STR(ids(ix, "zanzibar", &o, &t), "");
+    CHECK_INT(t, 0);
+    CHECK_STR(ids(ix, "report", &o, &t), "c2/c");
+    o.reader = &ts_annex;
+    CHECK_STR(ids(ix, "zanzibar", &o, &t), "c2/d");
+    CHECK_STR(ids(ix, "\"zanzibar uranium\"", &o, &t), "c2/d");
+    CHECK_STR(ids(ix, "annex -zanzibar", &o, &t), "");
+    CHECK_STR(facet(ix, "zanzibar", &o, "classification"), "SECRET:1");
+    o.reader = &pub;
+    CHECK_STR(ids(ix, "annex", &o, &t), "");
+    CHECK_INT(t, 0);
+    CHECK_STR(ids(ix, "class:secret", &o, &t), "c1/a");
+    CHECK_STR(facet(ix, "collection:c2", &o, "collection"), "c2:1");
+    /* snippets */
+    char *s = snip("annex zanzibar", docs[3], &secret);
+    CHECK(s && strstr(s, "<b>annex</b>") && !strstr(s, "anzibar") && !strstr(s, "Madagascar"));
+    free(s);
+    s = snip("annex zanzibar", docs[3], &ts_annex);
+    CHECK(s && strstr(s, "<b>Zanzibar</b>") && !strstr(s, "Madagascar"));
+    free(s);
+    s = snip("annex", docs[3], &pub);
+    CHECK_STR(s, "");
+    free(s);
+    s = snip("negotiate armistice", docs[0], NULL);
+    CHECK_STR(s, "The <b>negotiations</b> on the <b>armistice</b> continued at Panmunjom. NSC "
+                 "5907 was approved by the President.");
+    free(s);
+    s = snip("\"nsc 5907\"", docs[0], NULL);
+    CHECK(s && strstr(s, "<b>NSC</b> <b>5907</b>"));
+    free(s);
+    dc_index_close(ix);
+}
+
+/* ---- synthetic corpus for multi-segment tests ---- */
+
+static const char *vocab[] = {
+    "treaty", "korea", "armistice", "negotiations", "negotiate", "soviet", "policy",
+    "council", "security", "japan", "trade", "military", "assistance", "annex", "report",
+    "president", "secretary", "defense", "state", "nuclear", "weapons", "forces", "china",
+    "taiwan", "embassy", "telegram", "minister", "foreign", "economic", "aid", "program",
+    "negotiated", "negotiating", "treaties", "reports", "reported", "commission", "neutral",
+    "nations", "supervisory", "5907", "5817", "nsc", "the", "of", "and", "to", "in"};
+
+static uint64_t rng = 88172645463325252ull;
+static unsigned rnd(unsigned n)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (unsigned)(rng % n);
+}
+
+static void make_synth(dc_doc **out, size_t n)
+{
+    static const char *colls[] = {"va", "vb", "vc"};
+    static const char *levels[] = {"UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"};
+    static const char *types[] = {"letter", "memorandum", "telegram"};
+    char body[8192], title[256], id[64], date[16];
+    size_t nv = sizeof vocab / sizeof *vocab;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        unsigned words = 20 + rnd(300);
+        for (unsigned k = 0; k < words; k++)
+            len += (size_t)snprintf(body + len, sizeof body - len, "%s ", vocab[rnd((unsigned)nv)]);
+        snprintf(title, sizeof title, "%s %s", vocab[rnd((unsigned)nv)], vocab[rnd((unsigned)nv)]);
+        snprintf(id, sizeof id, "%s/d%zu", colls[rnd(3)], i);
+        snprintf(date, sizeof date, "19%02u-%02u-%02u", 45 + rnd(25), 1 + rnd(12), 1 + rnd(28));
+        out[i] = mkdoc(id, title, date, levels[rnd(4)], "released", types[rnd(3)], body);
+    }
+}
+
+static char *dump(dc_index *ix, const char *q)
+{
+    dc_query *qq = NULL;
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    if (dc_query_parse(A, q, strlen(q), &qq, NULL) != DC_OK) return dc_strdup("PARSE");
+    dc_search_opts o = {.limit = 50, .classification = -1};
+    dc_search_result *r = NULL;
+    dc_rc rc = dc_index_search(ix, A, qq, &o, &r);
+    dc_buf_printf(&b, "rc=%d", (int)rc);
+    if (!rc) {
+        dc_buf_printf(&b, " total=%llu", (unsigned long long)r->total);
+        for (size_t i = 0; i < r->n_hits; i++)
+            dc_buf_printf(&b, " %s:%.6f", r->hits[i].id, r->hits[i].score);
+        for (size_t f = 0; f < r->n_facets; f++)
+            for (size_t i = 0; i < r->facets[f].n_values; i++)
+                dc_buf_printf(&b, " %s=%s:%llu", r->facets[f].name, r->facets[f].values[i].value,
+                              (unsigned long long)r->facets[f].values[i].count);
+        dc_search_result_free(r);
+    }
+    dc_query_free(qq);
+    return dc_buf_detach(&b);
+}
+
+static void test_segments(void)
+{
+    enum { N = 160 };
+    dc_doc *syn[N];
+    make_synth(syn, N);
+    dc_doc *saved[8];
+    memcpy(saved, docs, sizeof saved);
+    static const char *queries[] = {"armistice", "negotiate treaty", "\"neutral nations\"",
+                                    "korea OR japan", "negot* -soviet", "title:report",
+                                    "\"nsc 5907\" council", "date:1950..1955 class:secret",
+                                    "\"the\"", "of and to"};
+    size_t nq = sizeof queries / sizeof *queries;
+    /* one segment */
+    char dir[512];
+    dc_index *one = NULL, *many = NULL;
+    snprintf(dir, sizeof dir, "%s/one", root);
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &one, NULL), DC_OK);
+    snprintf(dir, sizeof dir, "%s/many", root);
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &many, NULL), DC_OK);
+    dc_index_writer *w1, *w2;
+    CHECK_INT(dc_index_writer_open(one, 0, &w1), DC_OK);
+    for (size_t i = 0; i < N; i++) CHECK_INT(dc_index_writer_add(w1, 10 + i, syn[i]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w1), DC_OK);
+    check_ix(one);
+    /* many: tiny budget, and three commits */
+    for (size_t part = 0; part < 3; part++) {
+        CHECK_INT(dc_index_writer_open(many, 1, &w2), DC_OK);
+        for (size_t i = part * N / 3; i < (part == 2 ? N : (part + 1) * N / 3); i++)
+            CHECK_INT(dc_index_writer_add(w2, 10 + i, syn[i]), DC_OK);
+        CHECK_INT(dc_index_writer_commit(w2), DC_OK);
+        check_ix(many);
+    }
+    CHECK(dc_index_segment_count(many) > 10);
+    CHECK_INT(dc_index_doc_count(many), N);
+    for (size_t i = 0; i < nq; i++) {
+        char *a = dump(one, queries[i]), *b = dump(many, queries[i]);
+        CHECK_STR(b, a);
+        CHECK(strstr(a, "total=") != NULL);
+        free(a);
+        free(b);
+    }
+    /* deletions on both */
+    CHECK_INT(dc_index_writer_open(one, 0, &w1), DC_OK);
+    CHECK_INT(dc_index_writer_open(many, 0, &w2), DC_OK);
+    for (size_t i = 0; i < N; i += 7) {
+        CHECK_INT(dc_index_writer_delete(w1, 10 + i), DC_OK);
+        CHECK_INT(dc_index_writer_delete(w2, 10 + i), DC_OK);
+    }
+    CHECK_INT(dc_index_writer_commit(w1), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w2), DC_OK);
+    check_ix(one);
+    check_ix(many);
+    CHECK_INT(dc_index_doc_count(many), N - (N + 6) / 7);
+    for (size_t i = 0; i < nq; i++) {
+        char *a = dump(one, queries[i]), *b = dump(many, queries[i]);
+        CHECK_STR(b, a);
+        CHECK(strstr(a, "/d0:") == NULL && strstr(a, "/d7:") == NULL);
+        free(a);
+        free(b);
+    }
+    /* optimize: one segment, same hits and totals (scores change: N shrinks) */
+    char *before[16];
+    for (size_t i = 0; i < nq; i++) before[i] = dump(many, queries[i]);
+    CHECK_INT(dc_index_optimize(many), DC_OK);
+    check_ix(many);
+    CHECK_INT(dc_index_segment_count(many), 1);
+    CHECK_INT(dc_index_doc_count(many), N - (N + 6) / 7);
+    CHECK_INT(dc_index_optimize(one), DC_OK);
+    check_ix(one);
+    for (size_t i = 0; i < nq; i++) {
+        char *a = dump(one, queries[i]), *b = dump(many, queries[i]);
+        CHECK_STR(b, a);
+        /* same totals as before the merge */
+        const char *t1 = strstr(before[i], "total="), *t2 = strstr(b, "total=");
+        CHECK(t1 && t2 && strtoull(t1 + 6, NULL, 10) == strtoull(t2 + 6, NULL, 10));
+        free(a);
+        free(b);
+        free(before[i]);
+    }
+    /* reopen: same */
+    dc_index_close(many);
+    many = NULL;
+    CHECK_INT(dc_index_open(dir, 0, &many, NULL), DC_OK);
+    check_ix(many);
+    CHECK_INT(dc_index_doc_count(many), N - (N + 6) / 7);
+    /* adding below the high-water mark is misuse */
+    CHECK_INT(dc_index_writer_open(many, 0, &w2), DC_OK);
+    CHECK_INT(dc_index_writer_add(w2, 5, syn[0]), DC_MISUSE);
+    dc_index_writer_abort(w2);
+    check_ix(many);
+    dc_index_close(many);
+    dc_index_close(one);
+    for (size_t i = 0; i < N; i++) dc_doc_free(syn[i]);
+    memcpy(docs, saved, sizeof saved);
+}
+
+static size_t count_segfiles(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, "seg-", 4) == 0) n++;
+    if (d) closedir(d);
+    return n;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (dc_read_file(from, (size_t)1 << 30, &data, &len, NULL) != DC_OK) return -1;
+    FILE *f = fopen(to, "wb");
+    int ok = f && fwrite(data, 1, len, f) == len;
+    if (f) fclose(f);
+    free(data);
+    return ok ? 0 : -1;
+}
+
+static void copy_dir(const char *from, const char *to)
+{
+    mkdir(to, 0755);
+    DIR *d = opendir(from);
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        char a[1024], b[1024];
+        snprintf(a, sizeof a, "%s/%s", from, de->d_name);
+        snprintf(b, sizeof b, "%s/%s", to, de->d_name);
+        copy_file(a, b);
+    }
+    if (d) closedir(d);
+}
+
+static void test_crash(void)
+{
+    dc_index *ix = build("crash", 0, 0, 2);
+    char dir[512], copy[512];
+    snprintf(dir, sizeof dir, "%s/crash", root);
+    snprintf(copy, sizeof copy, "%s/crash-copy", root);
+    dc_index_writer *w;
+    CHECK_INT(dc_index_writer_open(ix, 1, &w), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 3, docs[2]), DC_OK); /* spilled: budget is tiny */
+    CHECK_INT(dc_index_writer_add(w, 4, docs[3]), DC_OK);
+    CHECK_INT(count_segfiles(dir), 3);
+    copy_dir(dir, copy); /* the state a crash before commit leaves */
+    FILE *f = fopen("/dev/null", "r");
+    if (f) fclose(f);
+    char junk[1024];
+    snprintf(junk, sizeof junk, "%s/MANIFEST.tmp", copy);
+    f = fopen(junk, "w");
+    if (f) {
+        fputs("half-written", f);
+        fclose(f);
+    }
+    dc_index_writer_abort(w);
+    CHECK_INT(count_segfiles(dir), 1);
+    check_ix(ix);
+    dc_index_close(ix);
+    dc_index *c = NULL;
+    CHECK_INT(dc_index_open(copy, 0, &c, NULL), DC_OK);
+    CHECK_INT(count_segfiles(copy), 1);
+    CHECK(access(junk, F_OK) != 0);
+    check_ix(c);
+    CHECK_INT(dc_index_doc_count(c), 2);
+    CHECK_INT(dc_index_high_water(c), 2);
+    uint64_t t;
+    CHECK_STR(ids(c, "armistice", NULL, &t), "c1/a,c1/b");
+    CHECK_STR(ids(c, "report", NULL, &t), "");
+    dc_index_close(c);
+    /* a missing index without CREATE */
+    snprintf(copy, sizeof copy, "%s/none", root);
+    CHECK_INT(dc_index_open(copy, 0, &c, NULL), DC_NOTFOUND);
+    CHECK(c == NULL);
+}
+
+static void test_corrupt(void)
+{
+    dc_index *ix = build("corrupt", 0, 0, ndocs);
+    char dir[512], seg[1024];
+    snprintf(dir, sizeof dir, "%s/corrupt", root);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    seg[0] = 0;
+    while (d && (de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, "seg-", 4) == 0) snprintf(seg, sizeof seg, "%s/%s", dir, de->d_name);
+    if (d) closedir(d);
+    dc_index_close(ix);
+    char *orig = NULL;
+    size_t len = 0;
+    CHECK_INT(dc_read_file(seg, (size_t)1 << 30, &orig, &len, NULL), DC_OK);
+    static const char *qs[] = {"armistice", "negot*", "\"nsc 5907\"", "annex -zanzibar",
+                               "class:secret", "person:rusk OR cites:\"nsc 5817\""};
+    int opened = 0, caught = 0;
+    for (size_t off = 0; off < len; off += 3) {
+        FILE *f = fopen(seg, "wb");
+        orig[off] ^= 0x5A;
+        fwrite(orig, 1, len, f);
+        fclose(f);
+        orig[off] ^= 0x5A;
+        dc_index *c = NULL;
+        dc_rc rc = dc_index_open(dir, 0, &c, NULL);
+        if (rc == DC_OK) {
+            opened++;
+            for (size_t k = 0; k < sizeof qs / sizeof *qs; k++) ids(c, qs[k], NULL, NULL);
+            dc_error e;
+            caught += dc_index_check(c, &e) == DC_CORRUPT;
+            dc_index_close(c);
+        } else {
+            CHECK_INT(rc, DC_CORRUPT);
+            caught++;
+        }
+    }
+    CHECK_INT(caught, (len + 2) / 3);
+    CHECK(opened > 0);
+    /* truncated */
+    FILE *f = fopen(seg, "wb");
+    fwrite(orig, 1, len / 2, f);
+    fclose(f);
+    dc_index *c = NULL;
+    CHECK_INT(dc_index_open(dir, 0, &c, NULL), DC_CORRUPT);
+    /* damaged MANIFEST */
+    f = fopen(seg, "wb");
+    fwrite(orig, 1, len, f);
+    fclose(f);
+    char man[600];
+    snprintf(man, sizeof man, "%s/MANIFEST", dir);
+    f = fopen(man, "r+b");
+    fseek(f, 20, SEEK_SET);
+    fputc('9', f);
+    fclose(f);
+    CHECK_INT(dc_index_open(dir, 0, &c, NULL), DC_CORRUPT);
+    free(orig);
+}
+
+static dc_doc *corpus[64];
+static size_t ncorpus;
+
+static dc_rc sink(void *ctx, dc_doc *doc)
+{
+    (void)ctx;
+    if (ncorpus < 64) {
+        dc_refs_enrich(doc);
+        if (!doc->id && doc->collection && doc->local_id) {
+            char id[256];
+            snprintf(id, sizeof id, "%s/%s", doc->collection, doc->local_id);
+            dc_str_set(&doc->id, id);
+        }
+        dc_str_set(&doc->release_status, "released");
+        corpus[ncorpus++] = doc;
+    } else {
+        dc_doc_free(doc);
+    }
+    return DC_OK;
+}
+
+static void test_corpus(void)
+{
+    const char *base = getenv("DC_CORPUS");
+    if (!base) base = "samples";
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/seeds", base);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (l < 5 || strcmp(de->d_name + l - 4, ".txt") != 0) continue;
+        char p[2048];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        char *data = NULL;
+        size_t len = 0;
+        dc_doc *doc = NULL;
+        if (dc_read_file(p, DC_INGEST_MAX_FILE, &data, &len, NULL) == DC_OK &&
+            dc_ingest_text(data, len, &doc, NULL) == DC_OK) {
+            char id[300];
+            snprintf(id, sizeof id, "seeds/%.*s", (int)(l - 4), de->d_name);
+            dc_str_set(&doc->id, id);
+            dc_str_set(&doc->collection, "seeds");
+            sink(NULL, doc);
+        }
+        free(data);
+    }
+    if (d) closedir(d);
+    snprintf(dir, sizeof dir, "%s/tei", base);
+    d = opendir(dir);
+    while (d && (de = readdir(d)) != NULL) {
+        if (!strstr(de->d_name, ".xml")) continue;
+        char p[2048];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        dc_ingest_tei_file(p, sink, NULL, NULL);
+    }
+    if (d) closedir(d);
+    CHECK(ncorpus >= 8);
+    char ixdir[512];
+    snprintf(ixdir, sizeof ixdir, "%s/corpus", root);
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(ixdir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    dc_index_writer *w;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    for (size_t i = 0; i < ncorpus; i++) CHECK_INT(dc_index_writer_add(w, i + 1, corpus[i]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    uint64_t t = 0;
+    const char *r = ids(ix, "korean armistice \"neutral nations supervisory commission\"", NULL, &t);
+    CHECK(strncmp(r, "seeds/000", 9) == 0 || strncmp(r, "frus1958-60v18/d279", 19) == 0);
+    if (!(strncmp(r, "seeds/000", 9) == 0 || strncmp(r, "frus1958-60v18/d279", 19) == 0))
+        fprintf(stderr, "relevance: got %s\n", r);
+    r = ids(ix, "\"nsc 5907\"", NULL, &t);
+    CHECK(t >= 1);
+    r = ids(ix, "cites:\"NSC 5817\"", NULL, &t);
+    CHECK(t >= 1);
+    dc_index_close(ix);
+    for (size_t i = 0; i < ncorpus; i++) dc_doc_free(corpus[i]);
+}
+
+static void rm_rf(const char *p)
+{
+    DIR *d = opendir(p);
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        char q[1024];
+        snprintf(q, sizeof q, "%s/%s", p, de->d_name);
+        struct stat st;
+        if (lstat(q, &st) == 0 && S_ISDIR(st.st_mode)) rm_rf(q);
+        else unlink(q);
+    }
+    if (d) closedir(d);
+    rmdir(p);
+}
+
+int main(void)
+{
+    root = mkdtemp(tmpl);
+    if (!root || dc_analyzer_new(&A) != DC_OK) return 1;
+    make_docs();
+    test_basic();
+    test_security();
+    test_segments();
+    test_crash();
+    test_corrupt();
+    test_corpus();
+    for (size_t i = 0; i < ndocs; i++) dc_doc_free(docs[i]);
+    dc_analyzer_free(A);
+    rm_rf(root);
+    return TEST_DONE();
+}
