@@ -31,6 +31,7 @@
 #define DC_MAX_ID 256          /* bytes in a document id */
 #define DC_MAX_WALK_DEPTH 64   /* folder nesting followed by ingest */
 #define DC_MAX_WALK_FILES 10000000
+#define DC_MAX_SEGMENTS 8      /* index segments before an automatic merge */
 
 struct dc_db {
     dc_store *st;
@@ -125,6 +126,11 @@ static dc_rc db_index(dc_db *db)
     }
     if ((rc = dc_index_writer_commit(w)) != DC_OK)
         return db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
+    /* Each ingest adds at least one segment; past a few, searches pay for
+     * every extra dictionary lookup, so merge them all. */
+    if (dc_index_segment_count(db->ix) > DC_MAX_SEGMENTS &&
+        (rc = dc_index_optimize(db->ix)) != DC_OK)
+        return db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
     return DC_OK;
 }
 

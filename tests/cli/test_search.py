@@ -106,6 +106,16 @@ eq(ids(search("Kassaniev")), [], "old version's words are gone")
 eq(ids(search("Malik")), [S3], "new version's words are found")
 eq(search("Vishinsky")["total"], 1, "no duplicate hit for two versions")
 
+# Many small ingests: segments are merged automatically, answers unchanged.
+for i in range(12):
+    with open(os.path.join(tmp, "extra%02d.txt" % i), "w", encoding="utf-8") as f:
+        f.write("Extra memorandum %d\n\nThe Rangoon matter, part %d.\n" % (i, i))
+    eq(db.run("ingest", "-q", os.path.join(tmp, "extra%02d.txt" % i))[0], 0, "small ingest")
+segments = [n for n in os.listdir(db.path + ".index") if n != "MANIFEST"]
+check(len(segments) <= 9, "segments merged automatically: %r" % segments)
+eq(search("Rangoon")["total"], 13, "Rangoon after many ingests")
+eq(db.run("check")[0], 0, "check after automatic merges")
+
 # optimize and check keep the same answers.
 code, out, err = db.run("optimize")
 eq(code, 0, "optimize: " + err)
