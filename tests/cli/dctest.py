@@ -1,7 +1,9 @@
 """Helpers for declass CLI tests: run the binary against a temporary database."""
+import atexit
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,7 @@ class DB:
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="dc_cli_")
+        atexit.register(shutil.rmtree, self.dir, True)
         self.path = os.path.join(self.dir, "test.db")
 
     def run(self, *args, stdin=None):
