@@ -15,10 +15,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 
+#include "declass/access.h"
 #include "declass/analysis.h"
 #include "declass/index.h"
 #include "declass/ingest.h"
@@ -38,6 +41,10 @@ struct dc_db {
     char *index_dir;  /* "<database>.index" */
     dc_index *ix;     /* opened on first use */
     dc_analyzer *an;  /* created on first search */
+    /* Who is acting: user NULL is the anonymous public reader. */
+    char *user;
+    int level, roles;
+    dc_strv comps;
     char errmsg[1024];
 };
 
@@ -82,10 +89,143 @@ void dc_db_close(dc_db *db)
     dc_analyzer_free(db->an);
     dc_store_close(db->st);
     free(db->index_dir);
+    free(db->user);
+    dc_strv_release(&db->comps);
     free(db);
 }
 
 const char *dc_db_errmsg(const dc_db *db) { return db ? db->errmsg : "no database"; }
+
+/* ---- identity ----------------------------------------------------------- */
+
+/* The reader the access module decides for: the signed-in user, or the
+ * anonymous public. */
+static dc_access_reader db_reader(const dc_db *db)
+{
+    dc_access_reader r = {.is_public = db->user == NULL,
+                          .level = db->user ? db->level : DC_UNCLASSIFIED,
+                          .compartments = (const char *const *)db->comps.v,
+                          .n_compartments = db->comps.n,
+                          .roles = db->user ? db->roles : 0};
+    return r;
+}
+
+/* Appends to the audit log under the acting user's name. */
+static dc_rc audit(dc_db *db, const char *action, const char *target, const char *detail)
+{
+    dc_rc rc = dc_store_audit(db->st, db->user, action, target, detail);
+    if (rc) db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return rc;
+}
+
+/* Parses a comma-separated list into sv (empty items skipped). */
+static dc_rc split_list(const char *s, dc_strv *sv)
+{
+    while (s && *s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n) {
+            dc_rc rc = dc_strv_pushn(sv, s, n);
+            if (rc) return rc;
+        }
+        s = e ? e + 1 : s + n;
+    }
+    return DC_OK;
+}
+
+static int roles_of(const char *list)
+{
+    dc_strv sv = {0};
+    int roles = 0;
+    if (split_list(list, &sv) == DC_OK)
+        for (size_t i = 0; i < sv.n; i++) roles |= dc_access_role_parse(sv.v[i]);
+    dc_strv_release(&sv);
+    return roles;
+}
+
+/* A copy of the user row a lookup found. */
+typedef struct user_copy {
+    int found, level, roles, disabled;
+    char *hash;
+    dc_strv comps;
+} user_copy;
+
+static dc_rc copy_user(void *ctx, const dc_user_info *u)
+{
+    user_copy *c = ctx;
+    c->found = 1;
+    c->level = u->level;
+    c->roles = roles_of(u->roles);
+    c->disabled = u->disabled;
+    if (!(c->hash = dc_strdup(u->hash ? u->hash : ""))) return DC_NOMEM;
+    return split_list(u->compartments, &c->comps);
+}
+
+static void user_copy_release(user_copy *c)
+{
+    if (c->hash) sodium_memzero(c->hash, strlen(c->hash));
+    free(c->hash);
+    dc_strv_release(&c->comps);
+}
+
+const char *dc_db_user(const dc_db *db) { return db && db->user ? db->user : "public"; }
+
+/*
+ * Unknown user, disabled account and wrong password all give the same
+ * DC_DENIED "access denied" and are audited as a refused login under the
+ * name that was tried.
+ */
+dc_rc dc_db_login(dc_db *db, const char *name, const char *password)
+{
+    if (!name || !*name || strlen(name) > DC_MAX_ID)
+        return db_fail(db, DC_DENIED, "access denied");
+    user_copy u = {0};
+    dc_rc rc = dc_store_user_get(db->st, name, copy_user, &u);
+    if (rc && rc != DC_NOTFOUND) {
+        user_copy_release(&u);
+        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    }
+    int ok = !rc && u.found && !u.disabled && dc_access_verify_password(u.hash, password);
+    if (!ok) {
+        user_copy_release(&u);
+        dc_store_audit(db->st, name, "login-refused", NULL, NULL);
+        return db_fail(db, DC_DENIED, "access denied");
+    }
+    char *n = dc_strdup(name);
+    if (!n) {
+        user_copy_release(&u);
+        return db_fail(db, DC_NOMEM, "out of memory");
+    }
+    free(db->user);
+    dc_strv_release(&db->comps);
+    db->user = n;
+    db->level = u.level;
+    db->roles = u.roles;
+    db->comps = u.comps;
+    u.comps = (dc_strv){0};
+    user_copy_release(&u);
+    return audit(db, "login", NULL, NULL);
+}
+
+/* Whether the database has an enabled administrator; while it has none,
+ * the first `user add` is a bootstrap and needs no identity. */
+static dc_rc has_admin(dc_db *db, int *yes)
+{
+    long n = 0;
+    dc_rc rc = dc_store_admin_count(db->st, &n);
+    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    *yes = n > 0;
+    return DC_OK;
+}
+
+/* Refuses (audited) unless the acting user holds one of the roles. */
+static dc_rc require_role(dc_db *db, int roles, const char *action, const char *target)
+{
+    if (db->user && (db->roles & roles)) return DC_OK;
+    dc_store_audit(db->st, db->user, "refused", target, action);
+    return db_fail(db, DC_DENIED, "access denied: %s needs the %s role", action,
+                   (roles & DC_ROLE_REVIEWER) ? "reviewer" : "admin");
+}
 
 /* ---- index ------------------------------------------------------------ */
 
@@ -157,6 +297,54 @@ static int id_part_ok(const char *s)
     return 1;
 }
 
+/* 1 if two possibly NULL strings are equal. */
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * Re-ingesting a reviewed document must not undo its review.  Each portion
+ * of the stored current version that was withheld or re-marked is matched
+ * to the new portion with the same id and the same text, which inherits
+ * its withholding and marking.  A withheld portion with no such match
+ * (the source changed there) cannot be carried over safely, so the new
+ * version is stored "under-review" (not public) until a reviewer releases
+ * it again.
+ */
+static dc_rc carry_review(dc_db *db, dc_doc *doc)
+{
+    dc_doc *cur = NULL;
+    dc_rc rc = dc_store_get(db->st, doc->id, 0, &cur);
+    if (rc == DC_NOTFOUND) return DC_OK;
+    if (rc) return rc;
+    int lost = 0;
+    for (size_t i = 0; !rc && i < cur->n_portions; i++) {
+        const dc_portion *o = &cur->portions[i];
+        dc_portion *p = NULL;
+        for (size_t k = 0; k < doc->n_portions && !p; k++)
+            if (same_str(doc->portions[k].id, o->id) && same_str(doc->portions[k].text, o->text))
+                p = &doc->portions[k];
+        if (!p) {
+            lost |= o->withheld;
+            continue;
+        }
+        if (o->withheld && !p->withheld) {
+            p->withheld = 1;
+            rc = dc_str_set(&p->withheld_reason, o->withheld_reason);
+        }
+        if (!rc && o->classification && !same_str(o->classification, p->classification))
+            rc = dc_str_set(&p->classification, o->classification);
+        for (size_t k = 0; !rc && k < o->compartments.n; k++)
+            rc = dc_strv_add_unique(&p->compartments, o->compartments.v[k]);
+    }
+    if (!rc && lost) rc = dc_str_set(&doc->release_status, "under-review");
+    if (!rc && !lost && same_str(doc->release_status, cur->release_status))
+        rc = dc_str_set(&doc->release_date, cur->release_date);
+    dc_doc_free(cur);
+    return rc;
+}
+
 /* Completes a parsed document (id, collection, release status, references)
  * and stores it.  Takes ownership of doc. */
 static dc_rc job_store(void *ctx, dc_doc *doc)
@@ -188,7 +376,11 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
                                                                        : "released";
         rc = dc_str_set(&doc->release_status, status);
     }
+    if (!rc && (rc = carry_review(job->db, doc)) != DC_OK && rc != DC_NOMEM)
+        dc_fail(job->err, rc, 0, "cannot read the stored %s: %s", doc->id,
+                dc_store_errmsg(job->db->st));
     if (rc == DC_NOMEM) dc_fail(job->err, rc, 0, "out of memory");
+    if (rc && rc != DC_NOMEM && rc != DC_PARSE) job->fatal = 1;
     dc_put_result res = 0;
     if (!rc) {
         rc = dc_store_put(job->db->st, doc, job->path, &res, NULL);
@@ -278,7 +470,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
             char detail[96];
             snprintf(detail, sizeof detail, "%ld documents (%ld new, %ld updated)", job.n_docs,
                      job.n_new, job.n_updated);
-            rc = dc_store_audit(db->st, NULL, "ingest", path, detail);
+            rc = dc_store_audit(db->st, db->user, "ingest", path, detail);
             if (!rc) rc = dc_store_commit(db->st);
             if (rc) job.fatal = 1;
         }
@@ -366,6 +558,10 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     dc_rc rc;
     if (opts->collection && !id_part_ok(opts->collection))
         return db_fail(db, DC_MISUSE, "bad collection name '%s'", opts->collection);
+    /* Once the database has an administrator, only administrators ingest. */
+    int admin = 0;
+    if ((rc = has_admin(db, &admin)) != DC_OK) return rc;
+    if (admin && (rc = require_role(db, DC_ROLE_ADMIN, "ingest", path)) != DC_OK) return rc;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         rc = walk(path, 0, &files, &st->files_skipped, &err);
         if (rc) {
@@ -407,33 +603,71 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
 
 /* ---- reading --------------------------------------------------------- */
 
-dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out)
+/* The message of a document that does not exist, and of one the reader may
+ * not read: the same, so a refusal tells nothing. */
+static dc_rc no_document(dc_db *db, const char *id)
+{
+    return db_fail(db, DC_NOTFOUND, "no document '%s'", id ? id : "");
+}
+
+/* Loads a version (0: current) of id and returns the reader's view of it;
+ * a document the reader may not read is DC_NOTFOUND with the message of a
+ * missing one, and *denied set (for the audit log). */
+static dc_rc get_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
 {
     *out = NULL;
-    if (!id || !*id || strlen(id) > DC_MAX_ID) return db_fail(db, DC_NOTFOUND, "no document '%s'", id ? id : "");
-    dc_rc rc = dc_store_get(db->st, id, 0, out);
-    if (rc == DC_NOTFOUND) return db_fail(db, rc, "no document '%s'", id);
+    *denied = 0;
+    if (!id || !*id || strlen(id) > DC_MAX_ID) return no_document(db, id);
+    dc_doc *doc = NULL;
+    dc_rc rc = dc_store_get(db->st, id, version, &doc);
+    if (rc == DC_NOTFOUND) return no_document(db, id);
     if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    dc_access_reader r = db_reader(db);
+    rc = dc_access_view(&r, doc, out);
+    dc_doc_free(doc);
+    if (rc == DC_NOTFOUND) {
+        *denied = 1;
+        return no_document(db, id);
+    }
+    if (rc) return db_fail(db, rc, "cannot read %s: %s", id, dc_strerror(rc));
     return DC_OK;
 }
 
-dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out)
+dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out)
+{
+    int denied = 0;
+    return get_view(db, id, 0, out, &denied);
+}
+
+dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format, char **out)
 {
     *out = NULL;
     int json = format && strcmp(format, "json") == 0;
     if (format && !json && strcmp(format, "text") != 0)
         return db_fail(db, DC_MISUSE, "unknown format '%s' (use text or json)", format);
+    if (version < 0) return db_fail(db, DC_MISUSE, "bad version %d", version);
     dc_doc *doc = NULL;
-    dc_rc rc = dc_db_get(db, id, &doc);
+    int denied = 0;
+    dc_rc rc = get_view(db, id, version, &doc, &denied);
     if (rc) {
-        if (rc == DC_NOTFOUND) dc_store_audit(db->st, NULL, "read-missing", id, NULL);
+        if (rc == DC_NOTFOUND) {
+            char msg[sizeof db->errmsg];
+            snprintf(msg, sizeof msg, "%s", db->errmsg);
+            audit(db, denied ? "read-refused" : "read-missing", id, NULL);
+            snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
+        }
         return rc;
     }
     dc_buf b;
     dc_buf_init(&b, 0);
     rc = json ? dc_render_json(doc, &b) : dc_render_text(doc, &b);
     dc_doc_free(doc);
-    if (!rc) rc = dc_store_audit(db->st, NULL, "read", id, json ? "json" : "text");
+    char detail[48];
+    if (version)
+        snprintf(detail, sizeof detail, "%s version %d", json ? "json" : "text", version);
+    else
+        snprintf(detail, sizeof detail, "%s", json ? "json" : "text");
+    if (!rc) rc = dc_store_audit(db->st, db->user, "read", id, detail);
     if (rc) {
         dc_buf_release(&b);
         return db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
@@ -442,11 +676,73 @@ dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out)
     return *out ? DC_OK : db_fail(db, DC_NOMEM, "out of memory");
 }
 
+dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out)
+{
+    return dc_db_show_version(db, id, 0, format, out);
+}
+
+/* A listing through the reader's eyes: unreadable documents are skipped. */
+typedef struct list_filter {
+    dc_access_reader r;
+    dc_summary_cb cb;
+    void *ctx;
+    long n;
+} list_filter;
+
+static dc_rc list_one(void *ctx, const dc_doc_summary *s)
+{
+    list_filter *f = ctx;
+    if (!dc_access_doc_readable(&f->r, s->release_status, s->classification)) return DC_OK;
+    f->n++;
+    return f->cb(f->ctx, s);
+}
+
 dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
 {
-    dc_rc rc = dc_store_list(db->st, cb, ctx);
+    list_filter f = {.r = db_reader(db), .cb = cb, .ctx = ctx};
+    dc_rc rc = dc_store_list(db->st, list_one, &f);
     if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    return dc_store_audit(db->st, NULL, "list", NULL, NULL);
+    char detail[48];
+    snprintf(detail, sizeof detail, "%ld documents", f.n);
+    return audit(db, "list", NULL, detail);
+}
+
+/* The public sees when and how a document changed, not who changed it or
+ * from which file. */
+typedef struct version_filter {
+    dc_version_cb cb;
+    void *ctx;
+    int is_public;
+} version_filter;
+
+static dc_rc version_one(void *ctx, const dc_version_info *v)
+{
+    version_filter *f = ctx;
+    dc_version_info x = *v;
+    if (f->is_public) x.source = NULL;
+    return f->cb(f->ctx, &x);
+}
+
+/* Versions of a document the reader may read (its current version). */
+dc_rc dc_db_versions(dc_db *db, const char *id, dc_version_cb cb, void *ctx)
+{
+    dc_doc *doc = NULL;
+    int denied = 0;
+    dc_rc rc = get_view(db, id, 0, &doc, &denied);
+    dc_doc_free(doc);
+    if (rc) {
+        if (rc == DC_NOTFOUND) {
+            char msg[sizeof db->errmsg];
+            snprintf(msg, sizeof msg, "%s", db->errmsg);
+            audit(db, denied ? "read-refused" : "read-missing", id, "versions");
+            snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
+        }
+        return rc;
+    }
+    version_filter f = {.cb = cb, .ctx = ctx, .is_public = db->user == NULL};
+    rc = dc_store_versions(db->st, id, version_one, &f);
+    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return audit(db, "read", id, "versions");
 }
 
 /* ---- search ---------------------------------------------------------- */
@@ -473,16 +769,19 @@ void dc_search_page_free(dc_search_page *page)
     free(p);
 }
 
-/* The snippet of hit h: the stored document, its readable text, the best
- * window.  A document that vanished since the search gets an empty one. */
+/* The snippet of hit h: the reader's view of the stored document (so only
+ * text the reader may read, with withheld portions already replaced), the
+ * best window.  A document that vanished since the search gets an empty
+ * one. */
 static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *req,
                          const char *id, char **out)
 {
     *out = NULL;
     dc_doc *doc = NULL;
-    dc_rc rc = dc_store_get(db->st, id, 0, &doc);
+    int denied = 0;
+    dc_rc rc = get_view(db, id, 0, &doc, &denied);
     if (rc == DC_NOTFOUND) return (*out = dc_strdup("")) ? DC_OK : DC_NOMEM;
-    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (rc) return rc;
     dc_buf b;
     dc_buf_init(&b, 64 * 1024);
     rc = dc_index_snippet(db->an, q, doc, NULL, DC_SNIPPET_WIDTH,
@@ -510,6 +809,12 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
     if ((rc = db_index(db)) != DC_OK) return rc;
     dc_error err = {0};
     dc_query *q = NULL;
+    /* The index applies the same rules as dc_access_view: the public reader
+     * is level UNCLASSIFIED and sees released documents only. */
+    dc_reader reader = {.level = db->user ? db->level : DC_UNCLASSIFIED,
+                        .compartments = db->user ? (const char *const *)db->comps.v : NULL,
+                        .n_compartments = db->user ? db->comps.n : 0,
+                        .public_only = db->user == NULL};
     rc = dc_query_parse(db->an, req->query, strlen(req->query), &q, &err);
     if (rc) return db_fail(db, rc, "bad query: %s", err.msg);
     dc_search_opts opts = {.limit = req->limit ? req->limit : 10,
@@ -518,7 +823,7 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
                            .to = req->to,
                            .classification = level,
                            .collection = req->collection,
-                           .reader = NULL};
+                           .reader = &reader};
     page_impl *p = calloc(1, sizeof *p);
     if (!p) rc = DC_NOMEM;
     if (!rc && (rc = dc_index_search(db->ix, db->an, q, &opts, &p->res)) != DC_OK)
@@ -545,7 +850,7 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
         p->pub.n_facets = p->res->n_facets;
         char detail[64];
         snprintf(detail, sizeof detail, "%llu hits", (unsigned long long)p->pub.total);
-        rc = dc_store_audit(db->st, NULL, "search", req->query, detail);
+        rc = audit(db, "search", req->query, detail);
     }
     if (rc) {
         if (rc == DC_NOMEM) db_fail(db, rc, "out of memory");
@@ -639,4 +944,352 @@ dc_rc dc_db_check(dc_db *db)
         return db_fail(db, DC_CORRUPT, "the store has %ld documents but the index %llu", docs,
                        (unsigned long long)dc_index_doc_count(db->ix));
     return DC_OK;
+}
+
+/* ---- users ---------------------------------------------------------------- */
+
+/* A user name: 1-64 bytes of letters, digits, '.', '_', '-'. */
+static int user_name_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64 || strcmp(s, "public") == 0) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* A compartment name: 1-64 bytes of upper-case letters, digits, '-', '_'. */
+static int compartment_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static void join_list(dc_buf *b, const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) dc_buf_putc(b, ',');
+        dc_buf_puts(b, v[i]);
+    }
+}
+
+dc_rc dc_db_user_add(dc_db *db, const dc_user_spec *u, int *made_admin)
+{
+    if (made_admin) *made_admin = 0;
+    if (!u || !user_name_ok(u->name))
+        return db_fail(db, DC_MISUSE, "bad user name '%s' (letters, digits, '.', '_', '-'; "
+                       "not 'public')", u && u->name ? u->name : "");
+    if (u->level < DC_UNCLASSIFIED || u->level > DC_TOP_SECRET)
+        return db_fail(db, DC_MISUSE, "bad clearance");
+    for (size_t i = 0; i < u->n_compartments; i++)
+        if (!compartment_ok(u->compartments[i]))
+            return db_fail(db, DC_MISUSE, "bad compartment '%s' (upper-case letters, digits, "
+                           "'-', '_')", u->compartments[i]);
+    if (!u->password || !*u->password) return db_fail(db, DC_MISUSE, "empty password");
+    int admin = 0;
+    dc_rc rc = has_admin(db, &admin);
+    if (rc) return rc;
+    int roles = u->roles ? u->roles : DC_ROLE_READER;
+    if (admin) {
+        if ((rc = require_role(db, DC_ROLE_ADMIN, "user add", u->name)) != DC_OK) return rc;
+    } else {
+        /* Bootstrap: the first account administers the database. */
+        roles |= DC_ROLE_ADMIN;
+        if (made_admin) *made_admin = 1;
+    }
+    char *hash = NULL;
+    if ((rc = dc_access_hash_password(u->password, &hash)) != DC_OK)
+        return db_fail(db, rc, "cannot hash the password: %s", dc_strerror(rc));
+    dc_buf comps, rl;
+    dc_buf_init(&comps, 0);
+    dc_buf_init(&rl, 0);
+    join_list(&comps, u->compartments, u->n_compartments);
+    static const char *const names[] = {"reader", "reviewer", "admin"};
+    const char *picked[3];
+    size_t np = 0;
+    for (int i = 0; i < 3; i++)
+        if (roles & (1 << i)) picked[np++] = names[i];
+    join_list(&rl, picked, np);
+    rc = comps.rc ? comps.rc : rl.rc;
+    if (!rc) rc = dc_store_user_add(db->st, u->name, hash, u->level, comps.p ? comps.p : "",
+                                    rl.p ? rl.p : "reader");
+    if (rc) db_fail(db, rc, "%s", rc == DC_NOMEM ? "out of memory" : dc_store_errmsg(db->st));
+    char detail[256];
+    if (!rc) {
+        snprintf(detail, sizeof detail, "clearance %s; compartments %s; roles %s",
+                 dc_level_name(u->level), comps.p && *comps.p ? comps.p : "none",
+                 rl.p ? rl.p : "reader");
+        rc = audit(db, "user-add", u->name, detail);
+    }
+    sodium_memzero(hash, strlen(hash));
+    free(hash);
+    dc_buf_release(&comps);
+    dc_buf_release(&rl);
+    return rc;
+}
+
+/* Hides the password hash from whoever lists users. */
+typedef struct user_list_ctx {
+    dc_user_cb cb;
+    void *ctx;
+} user_list_ctx;
+
+static dc_rc user_list_one(void *ctx, const dc_user_info *u)
+{
+    user_list_ctx *c = ctx;
+    dc_user_info pub = *u;
+    pub.hash = NULL;
+    return c->cb(c->ctx, &pub);
+}
+
+dc_rc dc_db_user_list(dc_db *db, dc_user_cb cb, void *ctx)
+{
+    dc_rc rc = require_role(db, DC_ROLE_ADMIN, "user list", NULL);
+    if (rc) return rc;
+    user_list_ctx c = {cb, ctx};
+    if ((rc = dc_store_user_list(db->st, user_list_one, &c)) != DC_OK)
+        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return audit(db, "user-list", NULL, NULL);
+}
+
+/* An admin changes anyone's password; a user may change their own. */
+dc_rc dc_db_user_passwd(dc_db *db, const char *name, const char *password)
+{
+    dc_rc rc;
+    if (!(db->user && name && strcmp(db->user, name) == 0) &&
+        (rc = require_role(db, DC_ROLE_ADMIN, "user passwd", name)) != DC_OK)
+        return rc;
+    if (!password || !*password) return db_fail(db, DC_MISUSE, "empty password");
+    char *hash = NULL;
+    if ((rc = dc_access_hash_password(password, &hash)) != DC_OK)
+        return db_fail(db, rc, "cannot hash the password: %s", dc_strerror(rc));
+    rc = dc_store_user_set_hash(db->st, name, hash);
+    sodium_memzero(hash, strlen(hash));
+    free(hash);
+    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return audit(db, "user-passwd", name, NULL);
+}
+
+/* Disables an account; the last enabled administrator cannot be removed
+ * (that would reopen the bootstrap). */
+dc_rc dc_db_user_del(dc_db *db, const char *name)
+{
+    dc_rc rc = require_role(db, DC_ROLE_ADMIN, "user del", name);
+    if (rc) return rc;
+    user_copy u = {0};
+    rc = dc_store_user_get(db->st, name ? name : "", copy_user, &u);
+    int target_admin = !rc && !u.disabled && (u.roles & DC_ROLE_ADMIN);
+    int disabled = !rc && u.disabled;
+    user_copy_release(&u);
+    if (rc == DC_NOTFOUND || disabled) return db_fail(db, DC_NOTFOUND, "no user '%s'", name);
+    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    long admins = 0;
+    if ((rc = dc_store_admin_count(db->st, &admins)) != DC_OK)
+        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (target_admin && admins <= 1)
+        return db_fail(db, DC_MISUSE, "'%s' is the last administrator", name);
+    if ((rc = dc_store_user_disable(db->st, name)) != DC_OK)
+        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return audit(db, "user-del", name, NULL);
+}
+
+/* ---- audit log --------------------------------------------------------- */
+
+dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx)
+{
+    dc_rc rc = require_role(db, DC_ROLE_ADMIN, "audit", NULL);
+    if (rc) return rc;
+    /* The reading is logged first, so it appears in what it reads. */
+    if ((rc = audit(db, "audit-read", NULL, NULL)) != DC_OK) return rc;
+    if ((rc = dc_store_audit_list(db->st, cb, ctx)) != DC_OK)
+        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return DC_OK;
+}
+
+/* ---- review and release --------------------------------------------------- */
+
+/* Today's date (UTC) as YYYY-MM-DD. */
+static void today_utc(char out[11])
+{
+    struct tm tm;
+    time_t t = time(NULL);
+    if (t == (time_t)-1 || !gmtime_r(&t, &tm) || strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+        snprintf(out, 11, "1970-01-01");
+}
+
+static int is_released(const dc_doc *d)
+{
+    return d->release_status && strcmp(d->release_status, "released") == 0;
+}
+
+/*
+ * Loads the current version of id for a review action by a reviewer:
+ * the document must be readable by them (else it is "no document", as
+ * for a missing one) and, when portion is given, the portion must be one
+ * they can read (else "no portion").  *pi is the portion's index.
+ */
+static dc_rc review_load(dc_db *db, const char *action, const char *id, const char *portion,
+                         dc_doc **out, size_t *pi)
+{
+    *out = NULL;
+    dc_rc rc = require_role(db, DC_ROLE_REVIEWER | DC_ROLE_ADMIN, action, id);
+    if (rc) return rc;
+    if (!id || !*id || strlen(id) > DC_MAX_ID) return no_document(db, id);
+    dc_doc *doc = NULL;
+    rc = dc_store_get(db->st, id, 0, &doc);
+    if (rc == DC_NOTFOUND) {
+        audit(db, "refused", id, action);
+        return no_document(db, id);
+    }
+    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    dc_access_reader r = db_reader(db);
+    if (!dc_access_doc_readable(&r, doc->release_status, doc->classification)) {
+        dc_doc_free(doc);
+        audit(db, "refused", id, action);
+        return no_document(db, id);
+    }
+    if (portion) {
+        size_t i = 0;
+        while (i < doc->n_portions && strcmp(doc->portions[i].id, portion) != 0) i++;
+        const dc_portion *p = i < doc->n_portions ? &doc->portions[i] : NULL;
+        int readable = p && (dc_access_portion_cleared(&r, doc, p) ||
+                             (is_released(doc) && !p->withheld));
+        if (!readable) {
+            dc_doc_free(doc);
+            audit(db, "refused", id, action);
+            return db_fail(db, DC_NOTFOUND, "no portion '%s' in document '%s'", portion, id);
+        }
+        *pi = i;
+    }
+    *out = doc;
+    return DC_OK;
+}
+
+/* Stores doc as a new version made by action, audits it, and brings the
+ * index up to date.  *changed tells whether a version was added. */
+static dc_rc review_store(dc_db *db, dc_doc *doc, const char *action, const char *target,
+                          const char *detail, int *version)
+{
+    char source[160];
+    snprintf(source, sizeof source, "%s by %s", action, dc_db_user(db));
+    dc_put_result res = 0;
+    dc_rc rc = dc_store_begin(db->st);
+    if (!rc) rc = dc_store_put(db->st, doc, source, &res, version);
+    if (!rc) rc = dc_store_audit(db->st, db->user, action, target, detail);
+    if (!rc) rc = dc_store_commit(db->st);
+    if (rc) {
+        db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+        dc_store_rollback(db->st);
+        return rc;
+    }
+    return db_index(db);
+}
+
+dc_rc dc_db_withhold(dc_db *db, const char *id, const char *portion, const char *reason,
+                     int *version)
+{
+    if (!dc_access_reason_valid(reason))
+        return db_fail(db, DC_MISUSE, "bad exemption code '%s' (e.g. 25X1, 50X1-HUM, (b)(1), "
+                       "(b)(3))", reason ? reason : "");
+    dc_doc *doc = NULL;
+    size_t i = 0;
+    dc_rc rc = review_load(db, "withhold", id, portion ? portion : "", &doc, &i);
+    if (rc) return rc;
+    dc_portion *p = &doc->portions[i];
+    p->withheld = 1;
+    rc = dc_str_set(&p->withheld_reason, reason);
+    /* Withholding more of a released document is itself a new release. */
+    char today[11];
+    today_utc(today);
+    if (!rc && is_released(doc)) rc = dc_str_set(&doc->release_date, today);
+    char target[DC_MAX_ID + 64];
+    snprintf(target, sizeof target, "%s#%s", id, portion);
+    if (!rc) rc = review_store(db, doc, "withhold", target, reason, version);
+    else db_fail(db, rc, "out of memory");
+    dc_doc_free(doc);
+    return rc;
+}
+
+dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *level,
+                 const char *const *compartments, size_t n_compartments, int *version)
+{
+    int lv = level ? dc_level_parse(level) : -1;
+    if (lv < 0)
+        return db_fail(db, DC_MISUSE, "unknown classification '%s' (use UNCLASSIFIED, "
+                       "CONFIDENTIAL, SECRET or TOP SECRET)", level ? level : "");
+    for (size_t k = 0; k < n_compartments; k++)
+        if (!compartment_ok(compartments[k]))
+            return db_fail(db, DC_MISUSE, "bad compartment '%s' (upper-case letters, digits, "
+                           "'-', '_')", compartments[k]);
+    dc_doc *doc = NULL;
+    size_t i = 0;
+    dc_rc rc = review_load(db, "mark", id, portion ? portion : "", &doc, &i);
+    if (rc) return rc;
+    dc_portion *p = &doc->portions[i];
+    rc = dc_str_set(&p->classification, dc_level_name(lv));
+    dc_strv_release(&p->compartments);
+    for (size_t k = 0; !rc && k < n_compartments; k++)
+        rc = dc_strv_add_unique(&p->compartments, compartments[k]);
+    char today[11];
+    today_utc(today);
+    if (!rc && is_released(doc)) rc = dc_str_set(&doc->release_date, today);
+    char target[DC_MAX_ID + 64], detail[256];
+    snprintf(target, sizeof target, "%s#%s", id, portion);
+    dc_buf d;
+    dc_buf_init(&d, sizeof detail - 1);
+    dc_buf_puts(&d, dc_level_name(lv));
+    if (n_compartments) dc_buf_puts(&d, " ");
+    join_list(&d, compartments, n_compartments);
+    snprintf(detail, sizeof detail, "%s", d.p ? d.p : "");
+    dc_buf_release(&d);
+    if (!rc) rc = review_store(db, doc, "mark", target, detail, version);
+    else db_fail(db, rc, "out of memory");
+    dc_doc_free(doc);
+    return rc;
+}
+
+/*
+ * Publishes the current version: release status "released", today's
+ * date.  The reviewer must be cleared for every portion that will become
+ * public (they cannot release what they may not read); withheld portions
+ * stay withheld and the public view replaces them.
+ */
+dc_rc dc_db_release(dc_db *db, const char *id, int *version)
+{
+    dc_doc *doc = NULL;
+    dc_rc rc = review_load(db, "release", id, NULL, &doc, NULL);
+    if (rc) return rc;
+    dc_access_reader r = db_reader(db);
+    for (size_t i = 0; i < doc->n_portions; i++) {
+        const dc_portion *p = &doc->portions[i];
+        if (!p->withheld && !dc_access_portion_cleared(&r, doc, p) && !is_released(doc)) {
+            dc_doc_free(doc);
+            audit(db, "refused", id, "release");
+            return db_fail(db, DC_DENIED, "access denied: cannot release %s: you are not "
+                           "cleared for portion %s (withhold it or have it reviewed)", id,
+                           p->id);
+        }
+    }
+    char today[11];
+    today_utc(today);
+    rc = dc_str_set(&doc->release_status, "released");
+    if (!rc) rc = dc_str_set(&doc->release_date, today);
+    size_t n_withheld = 0;
+    for (size_t i = 0; i < doc->n_portions; i++) n_withheld += doc->portions[i].withheld != 0;
+    char detail[64];
+    snprintf(detail, sizeof detail, "%zu portions withheld", n_withheld);
+    if (!rc) rc = review_store(db, doc, "release", id, detail, version);
+    else db_fail(db, rc, "out of memory");
+    dc_doc_free(doc);
+    return rc;
 }

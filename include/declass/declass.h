@@ -48,17 +48,21 @@ typedef struct dc_ingest_opts {
 DC_API dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
                           dc_ingest_stats *st);
 
-/* Loads the current version of document id (*out owned by the caller). */
+/* Loads the acting reader's view (dc_access_view) of the current version
+ * of document id (*out owned by the caller).  A document the reader may
+ * not read is DC_NOTFOUND, like a missing one. */
 DC_API dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out);
 
 /*
- * Renders document id in format "text", "json" (and later "html", "tei").
- * *out is owned by the caller.  DC_NOTFOUND for an unknown id, DC_MISUSE
- * for an unknown format.
+ * Renders the reader's view of document id in format "text", "json" (and
+ * later "html", "tei").  *out is owned by the caller.  DC_NOTFOUND with
+ * "no document 'ID'" for an unknown id and for one the reader may not
+ * read; DC_MISUSE for an unknown format.  Audited.
  */
 DC_API dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out);
 
-/* Lists the current version of every document (see dc_summary_cb). */
+/* Lists the current version of every document the reader may read (see
+ * dc_summary_cb).  Audited. */
 DC_API dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx);
 
 /* ---- search ---------------------------------------------------------- */
@@ -103,5 +107,69 @@ DC_API dc_rc dc_db_optimize(dc_db *db);
 /* Verifies the store and the index and that they agree; DC_CORRUPT with
  * the first problem in dc_db_errmsg(db). */
 DC_API dc_rc dc_db_check(dc_db *db);
+
+/* ---- identity, users, review, audit (docs/security.md) --------------- */
+
+/*
+ * Signs in as user name with password: every later call on db acts as
+ * that user (clearance, compartments, roles).  Without a login, db acts
+ * as the anonymous public reader.  An unknown user, a disabled account
+ * and a wrong password all give DC_DENIED "access denied" and are audited
+ * as a refused login.
+ */
+DC_API dc_rc dc_db_login(dc_db *db, const char *name, const char *password);
+/* The acting user's name, "public" when nobody is signed in. */
+DC_API const char *dc_db_user(const dc_db *db);
+
+typedef struct dc_user_spec {
+    const char *name;
+    int level;                       /* dc_level: the clearance */
+    const char *const *compartments; /* need-to-know compartments */
+    size_t n_compartments;
+    int roles;                       /* DC_ROLE_* bits of access.h; 0 = reader */
+    const char *password;            /* not empty */
+} dc_user_spec;
+
+/*
+ * Adds a user.  Needs an administrator, except while the database has no
+ * enabled administrator: then anyone may add the first user, who is made
+ * an administrator (*made_admin set, may be NULL).  DC_MISUSE for a bad
+ * name, compartment or an empty password, or a name already taken.
+ */
+DC_API dc_rc dc_db_user_add(dc_db *db, const dc_user_spec *u, int *made_admin);
+/* Lists users (administrators only); the hash is never passed (NULL). */
+DC_API dc_rc dc_db_user_list(dc_db *db, dc_user_cb cb, void *ctx);
+/* Sets a password: an administrator for anyone, a user for themself. */
+DC_API dc_rc dc_db_user_passwd(dc_db *db, const char *name, const char *password);
+/* Disables an account (administrators; never the last administrator). */
+DC_API dc_rc dc_db_user_del(dc_db *db, const char *name);
+
+/*
+ * Review (reviewers and administrators).  Each makes a new version of the
+ * document; *version (may be NULL) is the current version after it.  A
+ * document the reviewer may not read is DC_NOTFOUND "no document 'ID'",
+ * exactly like a missing one; a portion they may not read is "no portion".
+ *  - withhold: marks portion withheld with an exemption code (see
+ *    dc_access_reason_valid); in a released document this is at once a
+ *    new release (release.date today);
+ *  - mark: sets a portion's level and compartments (replacing them);
+ *  - release: release.status "released", release.date today (UTC); the
+ *    reviewer must be cleared for every portion not withheld.
+ */
+DC_API dc_rc dc_db_withhold(dc_db *db, const char *id, const char *portion, const char *reason,
+                            int *version);
+DC_API dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *level,
+                        const char *const *compartments, size_t n_compartments, int *version);
+DC_API dc_rc dc_db_release(dc_db *db, const char *id, int *version);
+
+/* Every version of a document the reader may read now, oldest first. */
+DC_API dc_rc dc_db_versions(dc_db *db, const char *id, dc_version_cb cb, void *ctx);
+/* As dc_db_show, for version (0 = current); the reader's view of that
+ * version (an old version that was not released is not public). */
+DC_API dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format,
+                                char **out);
+/* The audit log, oldest first (administrators only; the reading itself is
+ * logged first). */
+DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
 
 #endif

@@ -72,4 +72,27 @@ dc_rc dc_store_max_docid(dc_store *st, uint64_t *out);
 dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const char *target,
                      const char *detail);
 
+/* ---- users, audit log, versions ------------------------------------- */
+
+/* Adds a user (hash: dc_access_hash_password; compartments and roles
+ * comma-separated).  A name already taken (even by a disabled account) is
+ * DC_MISUSE. */
+dc_rc dc_store_user_add(dc_store *st, const char *name, const char *hash, int level,
+                        const char *compartments, const char *roles);
+/* Calls cb with user name; DC_NOTFOUND if there is none. */
+dc_rc dc_store_user_get(dc_store *st, const char *name, dc_user_cb cb, void *ctx);
+/* Calls cb for every user, by name. */
+dc_rc dc_store_user_list(dc_store *st, dc_user_cb cb, void *ctx);
+/* Replaces the password hash of an enabled user; DC_NOTFOUND if none. */
+dc_rc dc_store_user_set_hash(dc_store *st, const char *name, const char *hash);
+/* Disables an enabled user; DC_NOTFOUND if none. */
+dc_rc dc_store_user_disable(dc_store *st, const char *name);
+/* Number of enabled users holding the admin role. */
+dc_rc dc_store_admin_count(dc_store *st, long *n);
+/* Calls cb for every audit entry, oldest first. */
+dc_rc dc_store_audit_list(dc_store *st, dc_audit_cb cb, void *ctx);
+/* Calls cb for every version of document id, oldest first; DC_NOTFOUND if
+ * the document is not stored. */
+dc_rc dc_store_versions(dc_store *st, const char *id, dc_version_cb cb, void *ctx);
+
 #endif

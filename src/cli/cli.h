@@ -20,20 +20,33 @@ enum {
 /* What every subcommand receives besides its arguments. */
 typedef struct cli_ctx {
     const char *db_path; /* --db, $DECLASS_DB or ./declass.db */
+    const char *as;      /* --as USER or $DECLASS_USER; NULL: the public */
 } cli_ctx;
 
 /* The one place that maps library results to exit statuses. */
 int cli_exit_code(dc_rc rc);
 /* Prints "declass: MESSAGE" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Opens the database (creating it when create is set); prints the error
- * and returns NULL on failure, with *code set to the exit status. */
+/* Opens the database (creating it when create is set) and signs in as
+ * ctx->as (password from $DECLASS_PASSWORD or the terminal); prints the
+ * error and returns NULL on failure, with *code set to the exit status. */
 dc_db *cli_open(const cli_ctx *ctx, int create, int *code);
 /* Prints usage to stderr and returns EXIT_USAGE. */
 int cli_usage(const char *usage);
 /* 1 if arg is "-h" or "--help". */
 int cli_is_help(const char *arg);
 
+/* Reads a password: $VAR if set (env may be NULL), else from the terminal
+ * with echo off (twice, and they must agree, when confirm is set).
+ * Returns a malloc'd string, or NULL with a message printed. */
+char *cli_password(const char *env, const char *prompt, int confirm);
+
+int cmd_user(const cli_ctx *ctx, int argc, char **argv);
+int cmd_withhold(const cli_ctx *ctx, int argc, char **argv);
+int cmd_release(const cli_ctx *ctx, int argc, char **argv);
+int cmd_mark(const cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(const cli_ctx *ctx, int argc, char **argv);
+int cmd_versions(const cli_ctx *ctx, int argc, char **argv);
 int cmd_init(const cli_ctx *ctx, int argc, char **argv);
 int cmd_ingest(const cli_ctx *ctx, int argc, char **argv);
 int cmd_list(const cli_ctx *ctx, int argc, char **argv);

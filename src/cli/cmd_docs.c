@@ -136,7 +136,8 @@ int cmd_list(const cli_ctx *ctx, int argc, char **argv)
 }
 
 static const char show_usage[] =
-    "usage: declass [--db PATH] show ID [--format text|json] [--json]\n"
+    "usage: declass [--db PATH] show ID [--format text|json] [--json] [--version N]\n"
+    "                                   [--as USER]\n"
     "\n"
     "Prints document ID (e.g. frus1958-60v18/d279 or seeds/000_5785f422be2d1253).\n"
     "  --format text   a readable edition: title, date, classification, body with\n"
@@ -144,15 +145,22 @@ static const char show_usage[] =
     "                  (the default)\n"
     "  --format json   the document model of DESIGN.md\n"
     "  --json          the same as --format json\n"
-    "Exit status 1 if there is no such document.\n";
+    "  --version N     an older version (see 'declass versions ID')\n"
+    "What is printed is what the reader (--as USER, else the public) may read:\n"
+    "withheld portions of a released document read \"[N lines of source text\n"
+    "not declassified]\".  Exit status 1 if there is no such document, or none\n"
+    "the reader may read (the same message for both).\n";
 
 int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                          {"json", no_argument, NULL, 'j'},
+                                         {"version", required_argument, NULL, 'v'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *format = "text";
+    long version = 0;
+    char *end = NULL;
     int c;
     optind = 1;
     opterr = 0;
@@ -160,6 +168,13 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
         switch (c) {
         case 'f': format = optarg; break;
         case 'j': format = "json"; break;
+        case 'v':
+            version = strtol(optarg, &end, 10);
+            if (end == optarg || *end || version < 1 || version > 1000000000L) {
+                cli_error("show: --version needs a version number, not '%s'", optarg);
+                return cli_usage(show_usage);
+            }
+            break;
         case 'h': fputs(show_usage, stdout); return EXIT_OK;
         default:
             cli_error("show: bad option '%s'", argv[optind - 1]);
@@ -179,7 +194,7 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     char *out = NULL;
-    dc_rc rc = dc_db_show(db, argv[optind], format, &out);
+    dc_rc rc = dc_db_show_version(db, argv[optind], (int)version, format, &out);
     if (rc) {
         cli_error("%s", dc_db_errmsg(db));
         dc_db_close(db);

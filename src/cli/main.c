@@ -24,6 +24,12 @@ static const command commands[] = {
     {"search", cmd_search, "search the documents"},
     {"optimize", cmd_optimize, "merge the index segments"},
     {"check", cmd_check, "verify the store and the index"},
+    {"versions", cmd_versions, "list the versions of a document"},
+    {"withhold", cmd_withhold, "withhold a portion of a document (reviewer)"},
+    {"mark", cmd_mark, "set a portion's classification (reviewer)"},
+    {"release", cmd_release, "release a document to the public (reviewer)"},
+    {"user", cmd_user, "add, list, change and remove users"},
+    {"audit", cmd_audit, "print the audit log (admin)"},
 };
 
 static const char main_usage[] =
@@ -33,6 +39,8 @@ static const char main_usage[] =
     "\n"
     "options:\n"
     "  --db PATH     database file (default: $DECLASS_DB, else ./declass.db)\n"
+    "  --as USER     act as USER (default: $DECLASS_USER, else the anonymous\n"
+    "                public reader); password from $DECLASS_PASSWORD or asked\n"
     "  --version     print the version\n"
     "  -h, --help    this help; 'declass COMMAND --help' for a command\n"
     "\n"
@@ -92,7 +100,44 @@ dc_db *cli_open(const cli_ctx *ctx, int create, int *code)
         *code = cli_exit_code(rc);
         return NULL;
     }
+    if (ctx->as) {
+        char *pw = cli_password("DECLASS_PASSWORD", "Password: ", 0);
+        rc = dc_db_login(db, ctx->as, pw ? pw : "");
+        if (pw) {
+            memset(pw, 0, strlen(pw));
+            free(pw);
+        }
+        if (rc) {
+            cli_error("%s", dc_db_errmsg(db));
+            dc_db_close(db);
+            *code = cli_exit_code(rc);
+            return NULL;
+        }
+    }
     return db;
+}
+
+/* Takes "--as USER" / "--as=USER" out of a command's arguments (before a
+ * "--"), so every command accepts it where DESIGN.md shows it. */
+static int strip_as(cli_ctx *ctx, int argc, char **argv)
+{
+    int k = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < argc) argv[k++] = argv[i++];
+            break;
+        }
+        if (strcmp(argv[i], "--as") == 0) {
+            if (i + 1 >= argc) return -1;
+            ctx->as = argv[++i];
+        } else if (strncmp(argv[i], "--as=", 5) == 0) {
+            ctx->as = argv[i] + 5;
+        } else {
+            argv[k++] = argv[i];
+        }
+    }
+    argv[k] = NULL;
+    return k;
 }
 
 int main(int argc, char **argv)
@@ -100,6 +145,8 @@ int main(int argc, char **argv)
     cli_ctx ctx = {0};
     const char *env = getenv("DECLASS_DB");
     ctx.db_path = env && *env ? env : "declass.db";
+    const char *user = getenv("DECLASS_USER");
+    ctx.as = user && *user ? user : NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--db") == 0) {
@@ -110,6 +157,14 @@ int main(int argc, char **argv)
             ctx.db_path = argv[i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             ctx.db_path = argv[i] + 5;
+        } else if (strcmp(argv[i], "--as") == 0) {
+            if (++i >= argc) {
+                cli_error("--as needs a user name");
+                return EXIT_USAGE;
+            }
+            ctx.as = argv[i];
+        } else if (strncmp(argv[i], "--as=", 5) == 0) {
+            ctx.as = argv[i] + 5;
         } else if (cli_is_help(argv[i])) {
             print_main_usage(stdout);
             return EXIT_OK;
@@ -136,8 +191,16 @@ int main(int argc, char **argv)
         print_main_usage(stdout);
         return EXIT_OK;
     }
-    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-        if (strcmp(commands[c].name, argv[i]) == 0) return commands[c].fn(&ctx, argc - i, argv + i);
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        if (strcmp(commands[c].name, argv[i]) != 0) continue;
+        int n = strip_as(&ctx, argc - i, argv + i);
+        if (n < 0) {
+            cli_error("--as needs a user name");
+            return EXIT_USAGE;
+        }
+        if (ctx.as && !*ctx.as) ctx.as = NULL;
+        return commands[c].fn(&ctx, n, argv + i);
+    }
     cli_error("unknown command '%s'", argv[i]);
     print_main_usage(stderr);
     return EXIT_USAGE;

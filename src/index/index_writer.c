@@ -248,13 +248,25 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The access class of a portion (or of the document with p NULL). */
+static int is_released(const dc_doc *doc)
+{
+    return doc->release_status && strcmp(doc->release_status, "released") == 0;
+}
+
+/*
+ * The access class of a portion (or of the document with p NULL), by the
+ * rules of include/declass/access.h: a released document is public, so
+ * its portions (withheld ones are never indexed) and the document are
+ * level UNCLASSIFIED with no compartment; any other document keeps its
+ * markings.
+ */
 static uint32_t portion_class(dc_index_writer *w, const dc_doc *doc, const dc_portion *p)
 {
     const char *cls = p && p->classification ? p->classification : doc->classification;
-    int level = dc_ix_access_level(cls);
+    int rel = is_released(doc);
+    int level = rel ? DC_UNCLASSIFIED : dc_ix_access_level(cls);
     char *sorted[MAX_COMPS];
-    size_t n = p ? p->compartments.n : 0;
+    size_t n = p && !rel ? p->compartments.n : 0;
     if (n > MAX_COMPS) {
         w->docs.rc = DC_LIMIT;
         return DC_NONE32;
@@ -437,16 +449,62 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
             rec.pmap_n++;
         }
     }
-    for (size_t i = 0; i < doc->n_footnotes && !rc; i++)
-        rc = analyze(w, DC_F_BODY, doc->footnotes[i].text, &pos);
+    /* A footnote is read with the portion it is anchored in: dropped with
+     * a withheld one, restricted like a restricted one. */
+    int restricted = 0;
+    for (size_t i = 0; i < doc->n_portions && !restricted && !rc; i++) {
+        const dc_portion *p = &doc->portions[i];
+        restricted = p->withheld || portion_class(w, doc, p) != rec.docclass;
+    }
+    dc_buf base; /* what a reader of the document class sees, when restricted */
+    dc_buf_init(&base, 0);
+    if (restricted) {
+        dc_buf_puts(&base, doc->title ? doc->title : "");
+        dc_buf_putc(&base, '\n');
+        dc_buf_puts(&base, doc->source_note ? doc->source_note : "");
+        for (size_t i = 0; i < doc->n_portions; i++) {
+            const dc_portion *p = &doc->portions[i];
+            if (!p->withheld && p->text && portion_class(w, doc, p) == rec.docclass) {
+                dc_buf_putc(&base, '\n');
+                dc_buf_puts(&base, p->text);
+            }
+        }
+    }
+    for (size_t i = 0; i < doc->n_footnotes && !rc; i++) {
+        const dc_footnote *f = &doc->footnotes[i];
+        const dc_portion *ap = f->anchor ? dc_doc_portion(doc, f->anchor) : NULL;
+        if (ap && ap->withheld) continue;
+        uint32_t cls = ap ? portion_class(w, doc, ap) : rec.docclass;
+        if (d->rc) break;
+        unsigned start = pos;
+        rc = analyze(w, DC_F_BODY, f->text, &pos);
+        if (cls != rec.docclass && pos > start) {
+            uint8_t x[12];
+            dc_wr32(x, start);
+            dc_wr32(x + 4, pos);
+            dc_wr32(x + 8, cls);
+            dc_buf_add(&d->pmap, (const char *)x, 12);
+            rec.pmap_n++;
+        } else if (restricted && f->text) {
+            dc_buf_putc(&base, '\n');
+            dc_buf_puts(&base, f->text);
+        }
+    }
     if (!rc) rc = analyze(w, DC_F_BODY, doc->source_note, &pos);
     len += w->ntok;
+    if (!rc && base.rc) rc = base.rc;
+    /* Persons and references are extracted from the whole text; in a
+     * document with hidden portions only those that occur in text every
+     * reader of the document may read are indexed, so none found only in
+     * a withheld or restricted portion can be searched for. */
+    const char *visible = restricted ? (base.p ? base.p : "") : NULL;
     pos = 0;
     for (size_t i = 0; i < doc->persons.n && !rc; i++)
-        rc = analyze(w, DC_F_PERSON, doc->persons.v[i], &pos);
+        if (!visible || strstr(visible, doc->persons.v[i]))
+            rc = analyze(w, DC_F_PERSON, doc->persons.v[i], &pos);
     uint8_t key[DC_KEY_MAX];
     for (size_t i = 0; i < doc->n_refs && !rc; i++)
-        if (doc->refs[i].target) {
+        if (doc->refs[i].target && (!visible || strstr(visible, doc->refs[i].target))) {
             size_t k = dc_ix_norm_value(DC_F_CITES, doc->refs[i].target,
                                         strlen(doc->refs[i].target), key);
             if (k > 1) rc = add_occ(w, key, k, (uint32_t)i);
@@ -455,6 +513,7 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
         size_t k = dc_ix_norm_value(DC_F_COLL, doc->collection, strlen(doc->collection), key);
         if (k > 1) rc = add_occ(w, key, k, 0);
     }
+    dc_buf_release(&base);
     if (!rc) rc = d->rc ? d->rc : d->stored.rc ? d->stored.rc : d->pmap.rc;
     rec.len = len;
     dc_docrec *slot = rc ? NULL : dc_vec_push(&d->recs);

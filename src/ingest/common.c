@@ -88,3 +88,26 @@ const char *dc_ingest_classification(const char *note)
     }
     return NULL;
 }
+
+dc_rc dc_ingest_portion_marks(dc_doc *doc)
+{
+    static const struct {
+        const char *mark, *level;
+    } marks[] = {{"(TS)", "TOP SECRET"},
+                 {"(S)", "SECRET"},
+                 {"(C)", "CONFIDENTIAL"},
+                 {"(U)", "UNCLASSIFIED"}};
+    for (size_t i = 0; doc && i < doc->n_portions; i++) {
+        dc_portion *p = &doc->portions[i];
+        if (!p->text || p->classification) continue;
+        for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++) {
+            size_t ml = strlen(marks[k].mark);
+            char after = p->text[0] ? p->text[strnlen(p->text, ml)] : '\0';
+            if (strncmp(p->text, marks[k].mark, ml) != 0 || (after && !isspace((unsigned char)after)))
+                continue;
+            if (dc_str_set(&p->classification, marks[k].level)) return DC_NOMEM;
+            break;
+        }
+    }
+    return DC_OK;
+}

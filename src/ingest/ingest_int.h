@@ -4,6 +4,8 @@
 #ifndef DC_INGEST_INT_H
 #define DC_INGEST_INT_H
 
+#include "declass/model.h"
+
 /*
  * The document type named by a FRUS-style title ("279. National Security
  * Council Report", "Letter From Secretary of State Rusk to ..."): one of
@@ -24,5 +26,13 @@ const char *dc_ingest_doc_type(const char *title);
  * ("TOP SECRET", ...) or NULL when the note carries no marking.
  */
 const char *dc_ingest_classification(const char *note);
+
+/*
+ * Portion markings: a portion whose text opens with "(TS)", "(S)", "(C)"
+ * or "(U)" (followed by a blank or the end) gets that level as its
+ * classification, unless it already has one.  The marking stays in the
+ * text, so no word of the source is lost.  Returns DC_NOMEM or DC_OK.
+ */
+dc_rc dc_ingest_portion_marks(dc_doc *doc);
 
 #endif

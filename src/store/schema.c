@@ -67,9 +67,23 @@ const char *const dc_store_migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;",
+
+    /* 2: user accounts (Argon2id password hashes, clearance, compartments
+     * and roles as comma-separated lists).  Accounts are disabled, never
+     * deleted, so the audit log's names keep meaning something. */
+    "CREATE TABLE users ("
+    "  name         TEXT PRIMARY KEY NOT NULL,"
+    "  hash         TEXT NOT NULL,"
+    "  level        INTEGER NOT NULL CHECK (level BETWEEN 0 AND 3),"
+    "  compartments TEXT NOT NULL DEFAULT '',"
+    "  roles        TEXT NOT NULL DEFAULT 'reader',"
+    "  created_at   TEXT NOT NULL,"
+    "  disabled     INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))"
+    ") STRICT;",
 };
 
 const int dc_store_n_migrations =
     (int)(sizeof dc_store_migrations / sizeof dc_store_migrations[0]);
 
-const char *const dc_store_tables[] = {"collections", "documents", "versions", "audit", NULL};
+const char *const dc_store_tables[] = {"collections", "documents", "versions", "audit", "users",
+                                       NULL};

@@ -43,13 +43,38 @@ class DB:
         atexit.register(shutil.rmtree, self.dir, True)
         self.path = os.path.join(self.dir, "test.db")
 
-    def run(self, *args, stdin=None):
+    def run(self, *args, stdin=None, user=None, password=None, env=None):
+        """Runs declass; user/password sign in through $DECLASS_USER and
+        $DECLASS_PASSWORD (never inherited from the caller's environment)."""
+        e = {k: v for k, v in os.environ.items()
+             if k not in ("DECLASS_USER", "DECLASS_PASSWORD", "DECLASS_NEW_PASSWORD")}
+        if user is not None:
+            e["DECLASS_USER"] = user
+        if password is not None:
+            e["DECLASS_PASSWORD"] = password
+        e.update(env or {})
         p = subprocess.run([DECLASS, "--db", self.path] + list(args), capture_output=True,
-                           text=True, input=stdin, timeout=600)
+                           text=True, input=stdin, timeout=600, env=e,
+                           stdin=None if stdin is not None else subprocess.DEVNULL)
         return p.returncode, p.stdout, p.stderr
 
-    def json(self, *args):
-        code, out, err = self.run(*args)
+    def add_user(self, name, clearance, *extra, password=None, admin=None):
+        """Adds a user (password = name + "-pw" unless given), acting as
+        admin (a (user, password) pair) or as nobody (bootstrap)."""
+        pw = password or name + "-pw"
+        if admin:
+            code, out, err = self.run("user", "add", name, "--clearance", clearance, *extra,
+                                      user=admin[0], password=admin[1],
+                                      env={"DECLASS_NEW_PASSWORD": pw})
+        else:
+            code, out, err = self.run("user", "add", name, "--clearance", clearance, *extra,
+                                      password=pw)
+        if code != 0:
+            raise AssertionError("user add %s: exit %d: %s" % (name, code, err))
+        return (name, pw)
+
+    def json(self, *args, **kw):
+        code, out, err = self.run(*args, **kw)
         if code != 0:
             raise AssertionError("declass %s: exit %d: %s" % (" ".join(args), code, err))
         return json.loads(out)

@@ -157,20 +157,28 @@ db2 = DB()
 code, out, err = db2.run("ingest", "-q", os.path.join(SEEDS, "000_5785f422be2d1253.txt"),
                          os.path.join(SEEDS, "001_5ebef3754071e70a.txt"))
 eq((code, err), (0, ""), "quiet ingest")
-eq(db2.json("show", S0, "--json")["release"]["status"], "classified", "fail safe")
+# A classified document is invisible to the public (the same answer as a
+# missing one); a cleared user reads it.
+code, out, err = db2.run("show", S0, "--json")
+eq((code, out, err.strip()), (1, "", "declass: no document '%s'" % S0), "fail safe: not public")
+ts = db2.add_user("ts", "TOP SECRET")
+eq(db2.json("show", S0, "--json", user=ts[0], password=ts[1])["release"]["status"], "classified",
+   "fail safe")
 eq(db2.json("show", S1, "--json")["release"]["status"], "released", "unmarked is public")
 lou = os.path.join(db2.dir, "lou.txt")
 with open(lou, "w", encoding="utf-8") as f:
     f.write("12. Telegram From the Embassy in Seoul0\n\nText of the telegram.\n\n"
             "  1. Source: Central Files, 795B.00/7-1060. Limited Official Use.\n")
-eq(db2.run("ingest", "-q", lou)[0], 0, "ingest LOU telegram")
-d = db2.json("show", db2.dir.rsplit("/", 1)[1] + "/lou", "--json")
+eq(db2.run("ingest", "-q", lou, user=ts[0], password=ts[1])[0], 0, "ingest LOU telegram")
+d = db2.json("show", db2.dir.rsplit("/", 1)[1] + "/lou", "--json", user=ts[0], password=ts[1])
 eq((d["classification"], d["release"]["status"], d["doc_type"], d["date"]),
    ("LIMITED OFFICIAL USE", "classified", "telegram", "1960-07-10"),
    "an unknown marking is stored classified")
 code, out, err = db2.run("ingest", "--collection", "korea", "-q",
-                         os.path.join(SEEDS, "002_cb647602e26f3449.txt"))
-eq(db2.json("show", "korea/002_cb647602e26f3449", "--json")["collection"], "korea", "--collection")
+                         os.path.join(SEEDS, "002_cb647602e26f3449.txt"), user=ts[0],
+                         password=ts[1])
+eq(db2.json("show", "korea/002_cb647602e26f3449", "--json", user=ts[0],
+            password=ts[1])["collection"], "korea", "--collection")
 
 # Errors and usage.
 code, out, err = db.run("show", "seeds/nope")

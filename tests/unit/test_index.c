@@ -253,7 +253,9 @@ static void test_security(void)
     CHECK_STR(ids(ix, "\"zanzibar uranium\"", &o, &t), "");
     CHECK_STR(ids(ix, "zanz*", &o, &t), "");
     CHECK_STR(ids(ix, "armistice", &o, &t), "c1/a,c1/b");
-    CHECK_STR(ids(ix, "report", &o, &t), ""); /* TOP SECRET document */
+    /* A released document is public whatever its historical marking
+     * (DESIGN.md, Security rules), TOP SECRET included. */
+    CHECK_STR(ids(ix, "report", &o, &t), "c2/c");
     o.reader = &ts_nocomp;
     CHECK_STR(ids(ix, "zanzibar", &o, &t), "");
     CHECK_INT(t, 0);

@@ -1,0 +1,345 @@
+/* Unit tests of src/access: the reading rules, the reader's view, gap
+ * text, exemption codes, passwords, and a property over 200 generated
+ * released documents: neither the public view nor a public search of the
+ * index holds a word that occurs only in withheld portions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "declass/access.h"
+#include "declass/index.h"
+#include "test.h"
+
+static dc_doc *mkdoc(const char *id, const char *cls, const char *status)
+{
+    dc_doc *d = dc_doc_new();
+    dc_str_set(&d->id, id);
+    dc_str_set(&d->collection, "c");
+    dc_str_set(&d->local_id, strchr(id, '/') + 1);
+    dc_str_set(&d->title, "Title");
+    dc_str_set(&d->classification, cls);
+    dc_str_set(&d->release_status, status);
+    return d;
+}
+
+static dc_portion *add(dc_doc *d, const char *text, const char *cls, const char *comp,
+                       int withheld)
+{
+    dc_portion *p = dc_doc_add_portion(d, "paragraph");
+    dc_str_set(&p->text, text);
+    if (cls) dc_str_set(&p->classification, cls);
+    if (comp) dc_strv_push(&p->compartments, comp);
+    p->withheld = withheld;
+    return p;
+}
+
+static const char *annex[] = {"ANNEX-F"};
+static const dc_access_reader PUB = {1, 0, NULL, 0, 0};
+static const dc_access_reader CONF = {0, DC_CONFIDENTIAL, NULL, 0, DC_ROLE_READER};
+static const dc_access_reader SEC = {0, DC_SECRET, NULL, 0, DC_ROLE_READER};
+static const dc_access_reader TS = {0, DC_TOP_SECRET, NULL, 0, DC_ROLE_READER};
+static const dc_access_reader TSF = {0, DC_TOP_SECRET, annex, 1, DC_ROLE_READER};
+
+static void test_levels(void)
+{
+    CHECK_INT(dc_access_level(NULL), DC_UNCLASSIFIED);
+    CHECK_INT(dc_access_level("Secret"), DC_SECRET);
+    CHECK_INT(dc_access_level("LIMITED OFFICIAL USE"), DC_TOP_SECRET);
+    CHECK(dc_access_doc_readable(NULL, "released", "TOP SECRET"));
+    CHECK(dc_access_doc_readable(&PUB, "released", "TOP SECRET"));
+    CHECK(!dc_access_doc_readable(&PUB, "classified", NULL));
+    CHECK(!dc_access_doc_readable(&PUB, NULL, NULL));
+    CHECK(!dc_access_doc_readable(&CONF, "classified", "SECRET"));
+    CHECK(dc_access_doc_readable(&SEC, "under-review", "SECRET"));
+    CHECK(!dc_access_doc_readable(&SEC, "classified", "LIMITED OFFICIAL USE"));
+    CHECK(dc_access_doc_readable(&TS, "classified", "LIMITED OFFICIAL USE"));
+}
+
+static void test_gap_and_codes(void)
+{
+    char b[96];
+    dc_access_gap_text(0, b, sizeof b);
+    CHECK_STR(b, "[less than 1 line of source text not declassified]");
+    dc_access_gap_text(79, b, sizeof b);
+    CHECK_STR(b, "[less than 1 line of source text not declassified]");
+    dc_access_gap_text(80, b, sizeof b);
+    CHECK_STR(b, "[1 line of source text not declassified]");
+    dc_access_gap_text(81, b, sizeof b);
+    CHECK_STR(b, "[2 lines of source text not declassified]");
+    dc_access_gap_text(240, b, sizeof b);
+    CHECK_STR(b, "[3 lines of source text not declassified]");
+    const char *good[] = {"25X1", "25X9", "50X1-HUM", "50X6-WMD", "(b)(1)", "(b)(3)", "(b)(7)(c)"};
+    const char *bad[] = {"", "25X", "25X0", "25X1-", "25X1-hum", "50X1 HUM", "(b)(0)", "(b)(1",
+                         "(b)(7)(C)", "b1", "25X1; DROP", NULL};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) CHECK(dc_access_reason_valid(good[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (dc_access_reason_valid(bad[i])) {
+            CHECK(!"bad code accepted");
+            fprintf(stderr, "accepted %s\n", bad[i] ? bad[i] : "NULL");
+        }
+    CHECK_INT(dc_access_role_parse("reviewer"), DC_ROLE_REVIEWER);
+    CHECK_INT(dc_access_role_parse("root"), 0);
+}
+
+static void test_passwords(void)
+{
+    char *h = NULL;
+    CHECK_INT(dc_access_hash_password("", &h), DC_MISUSE);
+    CHECK(h == NULL);
+    CHECK_INT(dc_access_hash_password("correct horse", &h), DC_OK);
+    CHECK(h && strncmp(h, "$argon2id$", 10) == 0);
+    CHECK(dc_access_verify_password(h, "correct horse"));
+    CHECK(!dc_access_verify_password(h, "correct horsE"));
+    CHECK(!dc_access_verify_password(h, ""));
+    CHECK(!dc_access_verify_password("garbage", "correct horse"));
+    free(h);
+}
+
+static int has_text(const dc_doc *v, const char *s)
+{
+    for (size_t i = 0; i < v->n_portions; i++)
+        if (v->portions[i].text && strstr(v->portions[i].text, s)) return 1;
+    for (size_t i = 0; i < v->n_footnotes; i++)
+        if (v->footnotes[i].text && strstr(v->footnotes[i].text, s)) return 1;
+    return 0;
+}
+
+static void test_view_released(void)
+{
+    dc_doc *d = mkdoc("c/rel", "TOP SECRET", "released");
+    add(d, "Public paragraph about the armistice.", NULL, NULL, 0);
+    char longtext[300];
+    memset(longtext, 'x', sizeof longtext - 1);
+    longtext[sizeof longtext - 1] = 0;
+    memcpy(longtext, "Secretword ", 11);
+    dc_portion *p = add(d, longtext, NULL, NULL, 1);
+    dc_str_set(&p->withheld_reason, "25X1");
+    dc_str_set(&p->page, "12");
+    add(d, "Short hidden Madagascar.", "SECRET", NULL, 1);
+    add(d, "Annex portion for Zanzibar.", "TOP SECRET", "ANNEX-F", 0);
+    dc_footnote *f = dc_doc_add_footnote(d);
+    dc_str_set(&f->n, "1");
+    dc_str_set(&f->anchor, "p2");
+    dc_str_set(&f->text, "Note naming Secretword agent Blofeld.");
+    f = dc_doc_add_footnote(d);
+    dc_str_set(&f->n, "2");
+    dc_str_set(&f->anchor, "p1");
+    dc_str_set(&f->text, "Visible note.");
+    dc_strv_push(&d->persons, "Blofeld");
+    dc_strv_push(&d->persons, "Title");
+    dc_doc_add_ref(d, "paper", "NSC 9999", NULL, NULL);
+
+    dc_doc *v = NULL;
+    CHECK_INT(dc_access_view(&PUB, d, &v), DC_OK);
+    CHECK(v && !has_text(v, "Secretword") && !has_text(v, "Madagascar"));
+    CHECK(has_text(v, "Zanzibar")); /* released, not withheld: public */
+    CHECK_STR(v->portions[1].text, "[4 lines of source text not declassified]");
+    CHECK_STR(v->portions[2].text, "[less than 1 line of source text not declassified]");
+    CHECK(v->portions[1].withheld);
+    CHECK_STR(v->portions[1].withheld_reason, "25X1");
+    CHECK(v->portions[2].classification == NULL);
+    CHECK_INT(v->n_gaps, 2);
+    CHECK_STR(v->gaps[0].extent, "4 lines");
+    CHECK_STR(v->gaps[0].page, "12");
+    CHECK_STR(v->gaps[0].anchor, "p2");
+    CHECK_INT(v->n_footnotes, 1);
+    CHECK_STR(v->footnotes[0].n, "2");
+    CHECK_INT(v->persons.n, 1); /* Blofeld only occurred in hidden text */
+    CHECK_STR(v->persons.v[0], "Title");
+    CHECK_INT(v->n_refs, 0);
+    dc_doc_free(v);
+    /* CONFIDENTIAL: not cleared for SECRET withheld text either. */
+    CHECK_INT(dc_access_view(&CONF, d, &v), DC_OK);
+    CHECK(!has_text(v, "Madagascar") && !has_text(v, "Secretword"));
+    dc_doc_free(v);
+    /* SECRET: cleared for the SECRET portion, not for the TOP SECRET one. */
+    CHECK_INT(dc_access_view(&SEC, d, &v), DC_OK);
+    CHECK(has_text(v, "Madagascar") && !has_text(v, "Secretword"));
+    dc_doc_free(v);
+    CHECK_INT(dc_access_view(&TS, d, &v), DC_OK);
+    CHECK(has_text(v, "Madagascar") && has_text(v, "Secretword"));
+    CHECK_INT(v->n_gaps, 0);
+    CHECK_INT(v->persons.n, 2);
+    dc_doc_free(v);
+    dc_doc_free(d);
+}
+
+static void test_view_classified(void)
+{
+    dc_doc *d = mkdoc("c/cls", "TOP SECRET", "classified");
+    add(d, "Base paragraph.", NULL, NULL, 0);
+    add(d, "Annex Zanzibar uranium.", NULL, "ANNEX-F", 0);
+    add(d, "Lower paragraph.", "SECRET", NULL, 0);
+    dc_doc *v = (dc_doc *)1;
+    CHECK_INT(dc_access_view(&PUB, d, &v), DC_NOTFOUND);
+    CHECK(v == NULL);
+    CHECK_INT(dc_access_view(NULL, d, &v), DC_NOTFOUND);
+    CHECK_INT(dc_access_view(&SEC, d, &v), DC_NOTFOUND);
+    CHECK_INT(dc_access_view(&TS, d, &v), DC_OK);
+    CHECK(has_text(v, "Base") && has_text(v, "Lower") && !has_text(v, "Zanzibar"));
+    CHECK_STR(v->portions[1].text, "[portion not shown: not cleared]");
+    CHECK_INT(v->portions[1].compartments.n, 0);
+    CHECK_INT(v->n_gaps, 1);
+    dc_doc_free(v);
+    CHECK_INT(dc_access_view(&TSF, d, &v), DC_OK);
+    CHECK(has_text(v, "Zanzibar"));
+    CHECK_INT(v->n_gaps, 0);
+    dc_doc_free(v);
+    /* A SECRET document with a TOP SECRET portion: SECRET reads the rest. */
+    dc_doc *e = mkdoc("c/sec", "SECRET", "under-review");
+    add(e, "Secret base.", NULL, NULL, 0);
+    add(e, "(TS) Top secret part.", "TOP SECRET", NULL, 0);
+    CHECK_INT(dc_access_view(&SEC, e, &v), DC_OK);
+    CHECK(has_text(v, "Secret base") && !has_text(v, "Top secret part"));
+    dc_doc_free(v);
+    dc_doc_free(e);
+    dc_doc_free(d);
+}
+
+/* ---- property ------------------------------------------------------------ */
+
+static unsigned long long rng_state = 5907;
+static unsigned rnd(unsigned n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+#define VOCAB 20000
+#define NDOCS 200
+static char vocab[VOCAB][12];
+static unsigned char in_withheld[VOCAB], in_public[VOCAB];
+
+static void make_word(char *w)
+{
+    static const char cons[] = "bcdfghjklmnpqrstvwxz", vow[] = "aeiou";
+    for (int i = 0; i < 4; i++) {
+        w[2 * i] = cons[rnd(20)];
+        w[2 * i + 1] = vow[rnd(5)];
+    }
+    w[8] = 0;
+}
+
+/* 1 if text holds word w as a whole word. */
+static int has_word(const char *text, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = text; (p = strstr(p, w)) != NULL; p++) {
+        int before = p == text || p[-1] < 'a' || p[-1] > 'z';
+        int after = p[n] < 'a' || p[n] > 'z';
+        if (before && after) return 1;
+    }
+    return 0;
+}
+
+static void test_property(void)
+{
+    /* distinct words (a repeated one would be both withheld and public) */
+    for (int i = 0; i < VOCAB; i++) {
+        int dup;
+        do {
+            make_word(vocab[i]);
+            dup = 0;
+            for (int k = 0; k < i && !dup; k++) dup = strcmp(vocab[k], vocab[i]) == 0;
+        } while (dup);
+    }
+    dc_doc *docs[NDOCS];
+    for (int i = 0; i < NDOCS; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "c/g%03d", i);
+        docs[i] = mkdoc(id, rnd(2) ? "TOP SECRET" : "SECRET", "released");
+        unsigned np = 2 + rnd(5);
+        for (unsigned k = 0; k < np; k++) {
+            int withheld = rnd(10) < 3;
+            char text[4096] = "";
+            size_t len = 0;
+            unsigned nw = 3 + rnd(40);
+            for (unsigned j = 0; j < nw; j++) {
+                unsigned w = rnd(VOCAB);
+                len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", j ? " " : "",
+                                        vocab[w]);
+                (withheld ? in_withheld : in_public)[w] = 1;
+            }
+            dc_portion *p = add(docs[i], text, rnd(4) ? NULL : "TOP SECRET",
+                                rnd(5) ? NULL : "ANNEX-F", withheld);
+            if (withheld) dc_str_set(&p->withheld_reason, "25X1");
+            if (rnd(4) == 0) {
+                dc_footnote *f = dc_doc_add_footnote(docs[i]);
+                dc_str_set(&f->n, "1");
+                dc_str_set(&f->anchor, p->id);
+                unsigned w = rnd(VOCAB);
+                dc_str_set(&f->text, vocab[w]);
+                (withheld ? in_withheld : in_public)[w] = 1;
+            }
+        }
+    }
+    size_t n_only = 0;
+    for (int w = 0; w < VOCAB; w++) n_only += in_withheld[w] && !in_public[w];
+    CHECK(n_only > 500);
+    /* the public views */
+    size_t leaks = 0;
+    for (int i = 0; i < NDOCS; i++) {
+        dc_doc *v = NULL;
+        CHECK_INT(dc_access_view(&PUB, docs[i], &v), DC_OK);
+        char *json = NULL;
+        if (v) dc_doc_to_json(v, 0, &json);
+        for (int w = 0; json && w < VOCAB; w++)
+            if (in_withheld[w] && !in_public[w] && has_word(json, vocab[w])) leaks++;
+        free(json);
+        dc_doc_free(v);
+    }
+    CHECK_INT(leaks, 0);
+    /* the public search of the index */
+    char dir[] = "/tmp/dc_access_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char ixdir[64];
+    snprintf(ixdir, sizeof ixdir, "%s/ix", dir);
+    dc_index *ix = NULL;
+    dc_analyzer *a = NULL;
+    CHECK_INT(dc_analyzer_new(&a), DC_OK);
+    CHECK_INT(dc_index_open(ixdir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    for (int i = 0; i < NDOCS; i++) CHECK_INT(dc_index_writer_add(w, (uint64_t)i + 1, docs[i]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    dc_error err = {0};
+    CHECK_INT(dc_index_check(ix, &err), DC_OK);
+    dc_reader pub = {DC_UNCLASSIFIED, NULL, 0, 1};
+    dc_search_opts o = {.classification = -1, .reader = &pub};
+    size_t found = 0, checked = 0, public_found = 0;
+    for (int wi = 0; wi < VOCAB; wi++) {
+        int only = in_withheld[wi] && !in_public[wi];
+        if (!only && !(in_public[wi] && checked < 300)) continue;
+        dc_query *q = NULL;
+        if (dc_query_parse(a, vocab[wi], strlen(vocab[wi]), &q, NULL) != DC_OK) continue;
+        dc_search_result *r = NULL;
+        CHECK_INT(dc_index_search(ix, a, q, &o, &r), DC_OK);
+        if (r && only) found += r->total;
+        if (r && !only) {
+            checked++;
+            public_found += r->total > 0;
+        }
+        dc_search_result_free(r);
+        dc_query_free(q);
+    }
+    CHECK_INT(found, 0);
+    CHECK_INT(public_found, checked); /* every released word is public */
+    dc_index_close(ix);
+    dc_analyzer_free(a);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+    for (int i = 0; i < NDOCS; i++) dc_doc_free(docs[i]);
+}
+
+int main(void)
+{
+    test_levels();
+    test_gap_and_codes();
+    test_passwords();
+    test_view_released();
+    test_view_classified();
+    test_property();
+    return TEST_DONE();
+}
