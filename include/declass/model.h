@@ -135,4 +135,30 @@ typedef enum dc_level {
 DC_API int dc_level_parse(const char *s);
 DC_API const char *dc_level_name(dc_level level);
 
+/* ---- users, audit and versions (rows handed to callbacks; strings
+ * borrowed for the duration of the callback, any may be NULL) ---------- */
+
+typedef struct dc_user_info {
+    const char *name;
+    const char *hash;         /* Argon2id encoded hash (never shown) */
+    int level;                /* dc_level */
+    const char *compartments; /* comma-separated, "" for none */
+    const char *roles;        /* comma-separated: reader, reviewer, admin */
+    const char *created_at;
+    int disabled;
+} dc_user_info;
+typedef dc_rc (*dc_user_cb)(void *ctx, const dc_user_info *u);
+
+typedef struct dc_audit_entry {
+    long long seq;
+    const char *at, *user, *action, *target, *detail;
+} dc_audit_entry;
+typedef dc_rc (*dc_audit_cb)(void *ctx, const dc_audit_entry *e);
+
+typedef struct dc_version_info {
+    int version;
+    const char *ingested_at, *source, *classification, *release_status, *hash;
+} dc_version_info;
+typedef dc_rc (*dc_version_cb)(void *ctx, const dc_version_info *v);
+
 #endif

@@ -68,6 +68,9 @@ typedef struct tbuf {
 
 static int is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+/* is_xml_space() as a table, for the branch-free loop of tb_add(). */
+static const unsigned char xml_space[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
+
 static void tb_init(tbuf *t, size_t limit) { dc_buf_init(&t->b, limit); }
 
 static void tb_clear(tbuf *t)
@@ -80,8 +83,35 @@ static void tb_space(tbuf *t)
     if (t->b.len > 0 && t->b.p[t->b.len - 1] != ' ') dc_buf_putc(&t->b, ' ');
 }
 
+/*
+ * Appends s[0..n) with its whitespace collapsed.  When the raw bytes fit
+ * under the cap, room for all of them is made at once (the collapsed text
+ * is never longer) and they are collapsed into it without a branch per
+ * byte: every byte is stored, and the write position advances unless the
+ * byte is a space that follows a space.  Otherwise, so that the cap
+ * applies to the collapsed text exactly, word by word.
+ */
 static void tb_add(tbuf *t, const char *s, size_t n)
 {
+    dc_buf *b = &t->b;
+    if (n == 0 || b->rc) return;
+    if (b->len + n <= b->limit) {
+        size_t start = b->len;
+        dc_buf_add(b, s, n);
+        if (b->rc) return;
+        char *w = b->p + start;
+        unsigned space = start == 0 || b->p[start - 1] == ' ';
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            unsigned sp = xml_space[c];
+            *w = sp ? ' ' : (char)c;
+            w += !(sp & space);
+            space = sp;
+        }
+        *w = '\0';
+        b->len = (size_t)(w - b->p);
+        return;
+    }
     size_t i = 0;
     while (i < n) {
         if (is_xml_space(s[i])) {
@@ -103,6 +133,115 @@ static size_t tb_trim(tbuf *t)
 }
 
 static const char *tb_str(const tbuf *t) { return t->b.p ? t->b.p : ""; }
+
+/* --- TEI elements -------------------------------------------------------- */
+
+/*
+ * The TEI elements the reader acts on, sorted by name (strcmp order, for
+ * the binary search of el_lookup): X(ID, name, container, portion kind).
+ * A container ends the text before it; a block (portion kind not NULL)
+ * is one portion.  Looking an element up once replaces comparing its name
+ * with every name that some rule tests.
+ */
+#define TEI_ELEMENTS(X)                              \
+    X(AB, "ab", 0, "paragraph")                      \
+    X(ARGUMENT, "argument", 0, "paragraph")          \
+    X(BACK, "back", 1, NULL)                         \
+    X(BIBL, "bibl", 0, NULL)                         \
+    X(BODY, "body", 1, NULL)                         \
+    X(BYLINE, "byline", 0, "paragraph")              \
+    X(CAPTION, "caption", 0, "paragraph")            \
+    X(CELL, "cell", 0, NULL)                         \
+    X(CHOICE, "choice", 0, NULL)                     \
+    X(CIT, "cit", 1, NULL)                           \
+    X(CLOSER, "closer", 0, "signature")              \
+    X(DATE, "date", 0, NULL)                         \
+    X(DATELINE, "dateline", 0, "dateline")           \
+    X(DIV, "div", 1, NULL)                           \
+    X(DOCAUTHOR, "docAuthor", 0, "paragraph")        \
+    X(DOCDATE, "docDate", 0, "paragraph")            \
+    X(DOCIMPRINT, "docImprint", 1, NULL)             \
+    X(DOCTITLE, "docTitle", 1, NULL)                 \
+    X(EPIGRAPH, "epigraph", 1, NULL)                 \
+    X(EXPAN, "expan", 0, NULL)                       \
+    X(FIGURE, "figure", 1, NULL)                     \
+    X(FLOATINGTEXT, "floatingText", 1, NULL)         \
+    X(FRONT, "front", 1, NULL)                       \
+    X(FW, "fw", 0, NULL)                             \
+    X(GAP, "gap", 0, NULL)                           \
+    X(GROUP, "group", 1, NULL)                       \
+    X(HEAD, "head", 0, NULL)                         \
+    X(IDNO, "idno", 0, NULL)                         \
+    X(ITEM, "item", 0, "item")                       \
+    X(L, "l", 0, "paragraph")                        \
+    X(LABEL, "label", 0, NULL)                       \
+    X(LB, "lb", 0, NULL)                             \
+    X(LG, "lg", 1, NULL)                             \
+    X(LIST, "list", 1, NULL)                         \
+    X(LISTBIBL, "listBibl", 1, NULL)                 \
+    X(NOTE, "note", 0, NULL)                         \
+    X(OPENER, "opener", 1, NULL)                     \
+    X(ORIG, "orig", 0, NULL)                         \
+    X(P, "p", 0, "paragraph")                        \
+    X(PB, "pb", 0, NULL)                             \
+    X(PERSNAME, "persName", 0, NULL)                 \
+    X(POSTSCRIPT, "postscript", 1, NULL)             \
+    X(PUBLICATIONSTMT, "publicationStmt", 0, NULL)   \
+    X(QUOTE, "quote", 0, NULL)                       \
+    X(REF, "ref", 0, NULL)                           \
+    X(ROW, "row", 0, "table")                        \
+    X(SALUTE, "salute", 0, "paragraph")              \
+    X(SIC, "sic", 0, NULL)                           \
+    X(SIGNED, "signed", 0, "signature")              \
+    X(SP, "sp", 0, "paragraph")                      \
+    X(STAGE, "stage", 0, "paragraph")                \
+    X(TABLE, "table", 1, NULL)                       \
+    X(TEIHEADER, "teiHeader", 0, NULL)               \
+    X(TEXT, "text", 0, NULL)                         \
+    X(TITLE, "title", 0, NULL)                       \
+    X(TITLEPAGE, "titlePage", 1, NULL)               \
+    X(TITLEPART, "titlePart", 0, "heading")          \
+    X(TITLESTMT, "titleStmt", 0, NULL)               \
+    X(TRAILER, "trailer", 0, "paragraph")
+
+enum el {
+    EL_OTHER = 0, /* any element not in TEI_ELEMENTS, or not in the TEI namespace */
+#define X(id, name, container, block) EL_##id,
+    TEI_ELEMENTS(X)
+#undef X
+};
+
+static const struct el_def {
+    const char *name;
+    unsigned char container;
+    const char *block;
+} el_defs[] = {
+#define X(id, name, container, block) {name, container, block},
+    TEI_ELEMENTS(X)
+#undef X
+};
+
+/* The enum el of a TEI element's local name (EL_OTHER if none). */
+static int el_lookup(const char *l)
+{
+    size_t lo = 0, hi = sizeof el_defs / sizeof el_defs[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(l, el_defs[mid].name);
+        if (c == 0) return (int)mid + 1;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return EL_OTHER;
+}
+
+/* Portion kind of a block element, or NULL. */
+static const char *block_kind(int el) { return el ? el_defs[el - 1].block : NULL; }
+
+/* Whether an element holds blocks (ends the text before it). */
+static int is_container(int el) { return el && el_defs[el - 1].container; }
 
 /* --- parser state ------------------------------------------------------- */
 
@@ -315,15 +454,49 @@ static void fail_xml(tei *t)
 
 /* --- small helpers ------------------------------------------------------- */
 
+/*
+ * The value of attribute `name` (in namespace ns, or in none) of element
+ * node n as libxml2 keeps it, without a copy: "" for an empty value.  Sets
+ * *slow instead when only xmlTextReaderGetAttribute() and its Ns variant
+ * can tell (a value of several nodes, or an attribute absent from an
+ * element of a document with a DOCTYPE, whose ATTLIST may give it a
+ * default value), so that the answer is always theirs.
+ */
+static const char *attr_value(xmlNodePtr n, const char *name, const char *ns, int *slow)
+{
+    *slow = 0;
+    if (!n || n->type != XML_ELEMENT_NODE) return NULL;
+    for (xmlAttrPtr a = n->properties; a; a = a->next) {
+        if (strcmp((const char *)a->name, name) != 0) continue;
+        if (ns ? !a->ns || !a->ns->href || strcmp((const char *)a->ns->href, ns) != 0
+               : a->ns != NULL)
+            continue;
+        xmlNodePtr c = a->children;
+        if (!c) return "";
+        if (!c->next && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+            c->content)
+            return (const char *)c->content;
+        *slow = 1;
+        return NULL;
+    }
+    if (n->doc && (n->doc->intSubset || n->doc->extSubset)) *slow = 1;
+    return NULL;
+}
+
 /* Copies attribute `name` (in namespace ns, or none) of the current element
  * into out (capped, trimmed); returns 1 if present and non-empty. */
 static int attr(tei *t, const char *name, const char *ns, char *out)
 {
-    xmlChar *v = ns ? xmlTextReaderGetAttributeNs(t->r, (const xmlChar *)name, (const xmlChar *)ns)
-                    : xmlTextReaderGetAttribute(t->r, (const xmlChar *)name);
+    int slow;
+    xmlChar *v = NULL;
+    const char *s = attr_value(xmlTextReaderCurrentNode(t->r), name, ns, &slow);
+    if (slow) {
+        v = ns ? xmlTextReaderGetAttributeNs(t->r, (const xmlChar *)name, (const xmlChar *)ns)
+               : xmlTextReaderGetAttribute(t->r, (const xmlChar *)name);
+        s = (const char *)v;
+    }
     out[0] = '\0';
-    if (!v) return 0;
-    const char *s = (const char *)v;
+    if (!s) return 0;
     while (is_xml_space(*s)) s++;
     size_t n = strlen(s);
     while (n > 0 && is_xml_space(s[n - 1])) n--;
@@ -667,7 +840,9 @@ static void flush(tei *t, const char *kind, int closing)
     t->cur_page = NULL;
     p->label = t->label;
     t->label = NULL;
-    p->text = dc_buf_detach(&t->cur.b);
+    /* a copy of the exact length; the buffer keeps its storage for the
+     * next portion instead of growing again from nothing */
+    p->text = dc_strndup(t->cur.b.p, len);
     if (!p->text) { nomem(t); return; }
     for (size_t i = 0; i < t->n_marks; i++) {
         size_t at = t->marks[i].at > len ? len : t->marks[i].at;
@@ -747,6 +922,7 @@ static void deliver(tei *t, dc_doc *doc, size_t k, int multi, int whole_file)
     int bad = dc_str_set(&doc->local_id, id) != DC_OK;
     if (!bad && !doc->date && !multi && t->hdr_created)
         bad = dc_str_set(&doc->date, t->hdr_created) || dc_str_set(&doc->date_source, "tei");
+    if (!bad) bad = dc_ingest_portion_marks(doc) != DC_OK;
     if (bad) {
         dc_doc_free(doc);
         { nomem(t); return; }
@@ -912,36 +1088,6 @@ static void on_ref(tei *t)
 
 /* --- elements ------------------------------------------------------------ */
 
-static const char *block_kind(const char *l)
-{
-    static const struct {
-        const char *el, *kind;
-    } blocks[] = {
-        {"p", "paragraph"},        {"item", "item"},          {"row", "table"},
-        {"dateline", "dateline"},  {"salute", "paragraph"},   {"signed", "signature"},
-        {"closer", "signature"},   {"byline", "paragraph"},   {"docAuthor", "paragraph"},
-        {"trailer", "paragraph"},  {"argument", "paragraph"}, {"l", "paragraph"},
-        {"docDate", "paragraph"},  {"titlePart", "heading"},  {"ab", "paragraph"},
-        {"sp", "paragraph"},       {"stage", "paragraph"},    {"caption", "paragraph"},
-    };
-    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
-        if (strcmp(l, blocks[i].el) == 0) return blocks[i].kind;
-    return NULL;
-}
-
-static int is_container(const char *l)
-{
-    static const char *const names[] = {"div",    "body",     "front",  "back",   "group",
-                                        "list",   "table",    "opener", "postscript",
-                                        "figure", "listBibl", "lg",     "titlePage",
-                                        "docTitle", "docImprint", "floatingText", "epigraph",
-                                        "cit"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(l, names[i]) == 0) return 1;
-    return 0;
-}
-
-
 static void push(tei *t, const frame *f)
 {
     t->st[t->depth++] = *f;
@@ -1097,44 +1243,49 @@ static void end_person(tei *t)
 }
 
 /* Elements that act wherever text is kept (body, title, notes). */
-static void inline_actions(tei *t, const char *l, frame *f, int pcap)
+static void inline_actions(tei *t, int el, frame *f, int pcap)
 {
     char v[TEI_ATTR], date[11];
-    if (strcmp(l, "pb") == 0) {
-        on_pb(t, pcap);
-    } else if (strcmp(l, "lb") == 0) {
-        add_space(t);
-    } else if (strcmp(l, "ref") == 0) {
-        on_ref(t);
-    } else if (strcmp(l, "gap") == 0) {
-        on_gap(t);
-    } else if (strcmp(l, "persName") == 0 && t->doc) {
-        f->flags |= FL_PERSON;
-        if (t->person_depth++ == 0) tb_clear(&t->person);
-    } else if (strcmp(l, "date") == 0 && t->dateline_depth > 0 && t->doc && !t->doc->date &&
-               attr(t, "when", NULL, v) && iso_date(v, date)) {
-        set_str(t, &t->doc->date, date);
-        set_str(t, &t->doc->date_source, "tei");
-    } else if (strcmp(l, "fw") == 0) {
-        f->cap = CAP_SKIP; /* running heads and catchwords */
-    } else if (strcmp(l, "choice") == 0) {
-        f->flags |= FL_CHOICE;
-    } else if (t->depth > 0 && (t->st[t->depth - 1].flags & FL_CHOICE) &&
-               (strcmp(l, "sic") == 0 || strcmp(l, "orig") == 0 || strcmp(l, "expan") == 0)) {
-        f->cap = CAP_SKIP; /* keep corr, reg, abbr */
+    switch (el) {
+    case EL_PB: on_pb(t, pcap); break;
+    case EL_LB: add_space(t); break;
+    case EL_REF: on_ref(t); break;
+    case EL_GAP: on_gap(t); break;
+    case EL_PERSNAME:
+        if (t->doc) {
+            f->flags |= FL_PERSON;
+            if (t->person_depth++ == 0) tb_clear(&t->person);
+        }
+        break;
+    case EL_DATE:
+        if (t->dateline_depth > 0 && t->doc && !t->doc->date && attr(t, "when", NULL, v) &&
+            iso_date(v, date)) {
+            set_str(t, &t->doc->date, date);
+            set_str(t, &t->doc->date_source, "tei");
+        }
+        break;
+    case EL_FW: f->cap = CAP_SKIP; break; /* running heads and catchwords */
+    case EL_CHOICE: f->flags |= FL_CHOICE; break;
+    case EL_SIC:
+    case EL_ORIG:
+    case EL_EXPAN:
+        if (t->depth > 0 && (t->st[t->depth - 1].flags & FL_CHOICE))
+            f->cap = CAP_SKIP; /* keep corr, reg, abbr */
+        break;
+    default: break;
     }
 }
 
 /* Inside the teiHeader only the volume id, the title and the creation date
  * are kept. */
-static void header_start(tei *t, const char *l, frame *f, const frame *parent)
+static void header_start(tei *t, int el, frame *f, const frame *parent)
 {
     char v[TEI_ATTR], date[11];
-    if (strcmp(l, "titleStmt") == 0) {
+    if (el == EL_TITLESTMT) {
         f->flags |= FL_TITLESTMT;
-    } else if (strcmp(l, "publicationStmt") == 0) {
+    } else if (el == EL_PUBLICATIONSTMT) {
         f->flags |= FL_PUBSTMT;
-    } else if (strcmp(l, "title") == 0 && (parent->flags & FL_TITLESTMT)) {
+    } else if (el == EL_TITLE && (parent->flags & FL_TITLESTMT)) {
         int complete = attr_is(t, "type", "complete");
         if (!t->hdr_title || (complete && !t->hdr_title_complete)) {
             f->kind = F_HDR_FIELD;
@@ -1142,12 +1293,12 @@ static void header_start(tei *t, const char *l, frame *f, const frame *parent)
             if (complete) f->flags |= FL_COMPLETE;
             tb_clear(&t->hdr);
         }
-    } else if (strcmp(l, "idno") == 0 && (parent->flags & FL_PUBSTMT) &&
+    } else if (el == EL_IDNO && (parent->flags & FL_PUBSTMT) &&
                attr_is(t, "type", "frus") && !t->volume_id) {
         f->kind = F_HDR_FIELD;
         f->cap = CAP_HDR_IDNO;
         tb_clear(&t->hdr);
-    } else if (strcmp(l, "date") == 0 && (parent->flags & FL_PUBSTMT) &&
+    } else if (el == EL_DATE && (parent->flags & FL_PUBSTMT) &&
                attr_is(t, "type", "created") && attr(t, "when", NULL, v) && iso_date(v, date)) {
         set_str(t, &t->hdr_created, date);
     }
@@ -1311,16 +1462,17 @@ static void start_element(tei *t)
         { push(t, &f); return; }
     }
     int is_tei = ns && strcmp(ns, TEI_NS) == 0;
+    int el = is_tei ? el_lookup(l) : EL_OTHER;
     if (t->in_header) {
-        if (is_tei) header_start(t, l, &f, parent);
+        if (is_tei) header_start(t, el, &f, parent);
         { push(t, &f); return; }
     }
-    if (parent->kind == F_ROOT && is_tei && strcmp(l, "teiHeader") == 0) {
+    if (parent->kind == F_ROOT && el == EL_TEIHEADER) {
         f.kind = F_HEADER;
         t->in_header = 1;
         { push(t, &f); return; }
     }
-    if (parent->kind == F_ROOT && is_tei && strcmp(l, "text") == 0) {
+    if (parent->kind == F_ROOT && el == EL_TEXT) {
         f.kind = F_TEXT;
         f.cap = CAP_BODY;
         if (!t->doc && !t->n_docdivs && !t->held) {
@@ -1338,43 +1490,42 @@ static void start_element(tei *t)
         }
         { push(t, &f); return; }
     }
-    inline_actions(t, l, &f, pcap);
+    inline_actions(t, el, &f, pcap);
     if (pcap != CAP_BODY) {
         /* in a title, note or label, structure flattens to spaced text */
-        if (strcmp(l, "note") == 0 && pcap == CAP_TITLE)
+        if (el == EL_NOTE && pcap == CAP_TITLE)
             on_note(t, &f, pcap);
-        else if (block_kind(l) || is_container(l) || strcmp(l, "head") == 0)
+        else if (block_kind(el) || is_container(el) || el == EL_HEAD)
             f.kind = F_SEP, add_space(t);
         { push(t, &f); return; }
     }
     const char *bk;
-    if (strcmp(l, "div") == 0 && attr_is(t, "type", "document") && (t->fallback || !t->doc)) {
+    if (el == EL_DIV && attr_is(t, "type", "document") && (t->fallback || !t->doc)) {
         doc_start(t);
         f.kind = F_DOCDIV;
-    } else if (strcmp(l, "head") == 0 && parent->kind == F_DOCDIV && !t->title_taken) {
+    } else if (el == EL_HEAD && parent->kind == F_DOCDIV && !t->title_taken) {
         f.kind = F_TITLE;
         f.cap = CAP_TITLE;
         t->title_taken = 1;
         tb_clear(&t->title);
-    } else if (strcmp(l, "note") == 0) {
+    } else if (el == EL_NOTE) {
         on_note(t, &f, pcap);
-    } else if (strcmp(l, "label") == 0 && (parent->flags & FL_LIST)) {
+    } else if (el == EL_LABEL && (parent->flags & FL_LIST)) {
         f.kind = F_LABEL;
         f.cap = CAP_LABEL;
         tb_clear(&t->lab);
-    } else if ((bk = block_kind(l)) || strcmp(l, "head") == 0 ||
-               (strcmp(l, "quote") == 0 && attr_is(t, "rend", "blockquote")) ||
-               (strcmp(l, "bibl") == 0 && (parent->flags & FL_LISTBIBL))) {
-        if (!bk)
-            bk = strcmp(l, "head") == 0 ? "heading" : strcmp(l, "bibl") == 0 ? "item" : "paragraph";
+    } else if ((bk = block_kind(el)) || el == EL_HEAD ||
+               (el == EL_QUOTE && attr_is(t, "rend", "blockquote")) ||
+               (el == EL_BIBL && (parent->flags & FL_LISTBIBL))) {
+        if (!bk) bk = el == EL_HEAD ? "heading" : el == EL_BIBL ? "item" : "paragraph";
         open_block(t, &f, parent, bk);
-        if (strcmp(l, "dateline") == 0) f.flags |= FL_DATELINE;
-    } else if (is_container(l)) {
+        if (el == EL_DATELINE) f.flags |= FL_DATELINE;
+    } else if (is_container(el)) {
         flush(t, open_kind(t), 0);
         f.kind = F_CONTAINER;
-        if (strcmp(l, "list") == 0) f.flags |= FL_LIST;
-        if (strcmp(l, "listBibl") == 0) f.flags |= FL_LISTBIBL;
-    } else if (strcmp(l, "cell") == 0 && parent->kind == F_BLOCK) {
+        if (el == EL_LIST) f.flags |= FL_LIST;
+        if (el == EL_LISTBIBL) f.flags |= FL_LISTBIBL;
+    } else if (el == EL_CELL && parent->kind == F_BLOCK) {
         open_cell(t, parent);
     }
     push(t, &f);
@@ -1479,7 +1630,14 @@ static void run(tei *t)
         if (t->xerr_set) { fail_xml(t); return; }
         if (ret < 0) { fail(t, DC_PARSE, "malformed XML"); return; }
         if (ret == 0) break;
-        int type = xmlTextReaderNodeType(t->r);
+        /* A text or CDATA node is handled the same whether it is blank or
+         * not, so its type is read from the node: xmlTextReaderNodeType()
+         * would scan it and walk its ancestors for xml:space to tell
+         * TEXT from (SIGNIFICANT_)WHITESPACE. */
+        xmlNodePtr cn = xmlTextReaderCurrentNode(t->r);
+        int type = cn && (cn->type == XML_TEXT_NODE || cn->type == XML_CDATA_SECTION_NODE)
+                       ? XML_READER_TYPE_TEXT
+                       : xmlTextReaderNodeType(t->r);
         switch (type) {
         case XML_READER_TYPE_ELEMENT:
             start_element(t);

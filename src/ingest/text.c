@@ -19,6 +19,7 @@
  * label, and the markers that are recorded as marks, leave the text.
  */
 #include "declass/ingest.h"
+#include "ingest/ingest_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1347,6 +1348,7 @@ dc_rc dc_ingest_text(const char *data, size_t len, dc_doc **out, dc_error *err)
         if (!level) level = st->banner;
         if (level && dc_str_set(&st->doc->classification, level)) rc = nomem(st);
     }
+    if (!rc && dc_ingest_portion_marks(st->doc)) rc = nomem(st);
     if (!rc && dc_str_set(&st->doc->format, "text")) rc = nomem(st);
     dc_buf_release(&st->join);
     dc_buf_release(&st->out);

@@ -1,14 +1,282 @@
 /*
  * The document model as JSON (DESIGN.md, "The document model"): the form
- * `declass show --json` prints and the store keeps.  cJSON builds and parses
- * it; its allocation failures become DC_NOMEM.
+ * `declass show --json` prints and the store keeps.
+ *
+ * The compact form, which the store hashes and keeps, is written straight
+ * into a dc_buf by dc_doc_json_write(), byte for byte what cJSON 1.7's
+ * cJSON_PrintUnformatted() prints for the tree that the indented form is
+ * printed from (tests/unit/test_model.c checks the two against each
+ * other).  The indented form and parsing use cJSON; its allocation
+ * failures become DC_NOMEM.
  */
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "declass/model.h"
+#include "model/model_int.h"
 #include "declass/banned.h"
+
+/* The most bytes the compact form of one document may take: SQLite would
+ * refuse a larger value (SQLITE_MAX_LENGTH) anyway. */
+#define DC_JSON_LIMIT ((size_t)1000000000)
+
+/* ---- the compact writer ------------------------------------------------ */
+
+/* Bytes cJSON escapes in a string, in rows of 32: every control byte
+ * (0x00-0x1f), '"' (0x22) and '\\' (0x5c). */
+static const unsigned char json_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+/* lit must be a string literal ("" lit refuses anything else). */
+#define PUT_LIT(b, lit) dc_buf_add((b), "" lit, sizeof(lit) - 1)
+
+/* The length of the prefix of s[0..n) that needs no escape.  Eight bytes
+ * at a time while none of them is below 0x20, '"' or '\\' (each test
+ * flags the high bit of a byte that matches, exactly for "any byte"). */
+static size_t plain_bytes(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, q, bs;
+        memcpy(&x, s + i, 8);
+        q = x ^ (ones * '"');
+        bs = x ^ (ones * '\\');
+        uint64_t hit = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs);
+        if (hit & highs) break;
+    }
+    while (i < n && !json_escape[(unsigned char)s[i]]) i++;
+    return i;
+}
+
+/*
+ * Appends s as a JSON string the way cJSON prints one: '"', '\\', \b, \f,
+ * \n, \r and \t as two-byte escapes, any other byte below 0x20 as \u00xx
+ * (lower-case hex), every other byte (UTF-8 sequences, U+2028, DEL) as it
+ * is.  NULL is printed as null, as cJSON prints a null item.
+ */
+static void put_str(dc_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!s) {
+        PUT_LIT(b, "null");
+        return;
+    }
+    const char *end = s + strlen(s);
+    dc_buf_putc(b, '"');
+    for (;;) {
+        size_t run = plain_bytes(s, (size_t)(end - s));
+        if (run) dc_buf_add(b, s, run);
+        s += run;
+        if (s == end) break;
+        unsigned char c = (unsigned char)*s;
+        char esc[6] = {'\\', 0, '0', '0', 0, 0};
+        size_t n = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            esc[1] = 'u';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+            break;
+        }
+        dc_buf_add(b, esc, n);
+        s++;
+    }
+    dc_buf_putc(b, '"');
+}
+
+/* ,"key": before a member that is not the first (key is a literal). */
+#define PUT_KEY(b, key) PUT_LIT((b), ",\"" key "\":")
+
+/* A non-negative integer as cJSON prints a number: below 10^15 that is its
+ * decimal digits (from "%d" or "%1.15g" alike); beyond, which no text
+ * offset reaches, cJSON itself prints it. */
+static void put_size(dc_buf *b, size_t v)
+{
+    char digits[24];
+    size_t n = 0;
+    if (v >= (size_t)1000000000000000ULL) {
+        cJSON *num = cJSON_CreateNumber((double)v);
+        char *s = num ? cJSON_PrintUnformatted(num) : NULL;
+        if (s)
+            dc_buf_puts(b, s);
+        else if (!b->rc)
+            b->rc = DC_NOMEM;
+        cJSON_free(s);
+        cJSON_Delete(num);
+        return;
+    }
+    do {
+        digits[sizeof digits - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    dc_buf_add(b, digits + sizeof digits - n, n);
+}
+
+/* [s,...] */
+static void put_strv(dc_buf *b, const dc_strv *sv)
+{
+    dc_buf_putc(b, '[');
+    for (size_t i = 0; i < sv->n; i++) {
+        if (i) dc_buf_putc(b, ',');
+        put_str(b, sv->v[i]);
+    }
+    dc_buf_putc(b, ']');
+}
+
+static void put_portion(dc_buf *b, const dc_portion *p)
+{
+    PUT_LIT(b, "{\"id\":");
+    put_str(b, p->id);
+    PUT_KEY(b, "kind");
+    put_str(b, p->kind);
+    PUT_KEY(b, "label");
+    put_str(b, p->label);
+    PUT_KEY(b, "page");
+    put_str(b, p->page);
+    PUT_KEY(b, "classification");
+    put_str(b, p->classification);
+    PUT_KEY(b, "compartments");
+    put_strv(b, &p->compartments);
+    PUT_KEY(b, "text");
+    put_str(b, p->text);
+    if (p->withheld)
+        PUT_LIT(b, ",\"withheld\":true");
+    else
+        PUT_LIT(b, ",\"withheld\":false");
+    if (p->withheld_reason) {
+        PUT_KEY(b, "withheld_reason");
+        put_str(b, p->withheld_reason);
+    }
+    if (p->n_marks) {
+        PUT_LIT(b, ",\"marks\":[");
+        for (size_t j = 0; j < p->n_marks; j++) {
+            if (j) dc_buf_putc(b, ',');
+            PUT_LIT(b, "{\"at\":");
+            put_size(b, p->marks[j].at);
+            if (p->marks[j].kind == DC_MARK_PAGE)
+                PUT_LIT(b, ",\"kind\":\"page\",\"value\":");
+            else
+                PUT_LIT(b, ",\"kind\":\"note\",\"value\":");
+            put_str(b, p->marks[j].value);
+            dc_buf_putc(b, '}');
+        }
+        dc_buf_putc(b, ']');
+    }
+    dc_buf_putc(b, '}');
+}
+
+/*
+ * See model_int.h.  The members and their order are those of the cJSON
+ * tree of build_tree() below; optional members (withheld_reason, marks,
+ * relation, detail) are left out exactly when it leaves them out.
+ */
+void dc_doc_json_write(const dc_doc *d, dc_buf *b)
+{
+    PUT_LIT(b, "{\"id\":");
+    put_str(b, d->id);
+    PUT_KEY(b, "collection");
+    put_str(b, d->collection);
+    PUT_KEY(b, "local_id");
+    put_str(b, d->local_id);
+    PUT_KEY(b, "number");
+    put_str(b, d->number);
+    PUT_KEY(b, "title");
+    put_str(b, d->title);
+    PUT_KEY(b, "title_note");
+    put_str(b, d->title_note);
+    PUT_KEY(b, "doc_type");
+    put_str(b, d->doc_type);
+    PUT_KEY(b, "date");
+    put_str(b, d->date);
+    PUT_KEY(b, "date_source");
+    put_str(b, d->date_source);
+    PUT_KEY(b, "classification");
+    put_str(b, d->classification);
+    PUT_KEY(b, "source_note");
+    put_str(b, d->source_note);
+    PUT_KEY(b, "source_note_n");
+    put_str(b, d->source_note_n);
+    PUT_KEY(b, "source_note_label");
+    put_str(b, d->source_note_label);
+    PUT_KEY(b, "file_numbers");
+    put_strv(b, &d->file_numbers);
+    PUT_KEY(b, "pages");
+    put_strv(b, &d->pages);
+    PUT_LIT(b, ",\"portions\":[");
+    for (size_t i = 0; i < d->n_portions && !b->rc; i++) {
+        if (i) dc_buf_putc(b, ',');
+        put_portion(b, &d->portions[i]);
+    }
+    PUT_LIT(b, "],\"footnotes\":[");
+    for (size_t i = 0; i < d->n_footnotes && !b->rc; i++) {
+        const dc_footnote *f = &d->footnotes[i];
+        if (i) dc_buf_putc(b, ',');
+        PUT_LIT(b, "{\"n\":");
+        put_str(b, f->n);
+        PUT_KEY(b, "label");
+        put_str(b, f->label);
+        PUT_KEY(b, "anchor");
+        put_str(b, f->anchor);
+        PUT_KEY(b, "text");
+        put_str(b, f->text);
+        dc_buf_putc(b, '}');
+    }
+    PUT_LIT(b, "],\"gaps\":[");
+    for (size_t i = 0; i < d->n_gaps && !b->rc; i++) {
+        const dc_gap *g = &d->gaps[i];
+        if (i) dc_buf_putc(b, ',');
+        PUT_LIT(b, "{\"extent\":");
+        put_str(b, g->extent);
+        PUT_KEY(b, "page");
+        put_str(b, g->page);
+        PUT_KEY(b, "anchor");
+        put_str(b, g->anchor);
+        dc_buf_putc(b, '}');
+    }
+    PUT_LIT(b, "],\"references\":[");
+    for (size_t i = 0; i < d->n_refs && !b->rc; i++) {
+        const dc_ref *r = &d->refs[i];
+        if (i) dc_buf_putc(b, ',');
+        PUT_LIT(b, "{\"kind\":");
+        put_str(b, r->kind);
+        PUT_KEY(b, "target");
+        put_str(b, r->target);
+        if (r->relation) {
+            PUT_KEY(b, "relation");
+            put_str(b, r->relation);
+        }
+        if (r->detail) {
+            PUT_KEY(b, "detail");
+            put_str(b, r->detail);
+        }
+        dc_buf_putc(b, '}');
+    }
+    PUT_LIT(b, "],\"persons\":");
+    put_strv(b, &d->persons);
+    PUT_LIT(b, ",\"release\":{\"status\":");
+    put_str(b, d->release_status);
+    PUT_KEY(b, "date");
+    put_str(b, d->release_date);
+    PUT_LIT(b, "},\"format\":");
+    put_str(b, d->format);
+    dc_buf_putc(b, '}');
+}
+
+/* ---- the cJSON tree (indented form) ----------------------------------- */
 
 /* Sticky builder: once ok is 0 every add is a no-op. */
 typedef struct jb {
@@ -125,12 +393,12 @@ static void add_parts(jb *b, cJSON *root, const dc_doc *d)
     }
 }
 
-dc_rc dc_doc_to_json(const dc_doc *d, int pretty, char **out)
+/* The cJSON tree of d, or NULL on NOMEM. */
+static cJSON *build_tree(const dc_doc *d)
 {
-    *out = NULL;
     jb b = {1};
     cJSON *root = cJSON_CreateObject();
-    if (!root) return DC_NOMEM;
+    if (!root) return NULL;
     add_str(&b, root, "id", d->id);
     add_str(&b, root, "collection", d->collection);
     add_str(&b, root, "local_id", d->local_id);
@@ -156,7 +424,31 @@ dc_rc dc_doc_to_json(const dc_doc *d, int pretty, char **out)
         add_str(&b, rel, "date", d->release_date);
     }
     add_str(&b, root, "format", d->format);
-    char *s = b.ok ? (pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root)) : NULL;
+    if (!b.ok) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+/* The compact form comes from dc_doc_json_write(), the indented one from
+ * cJSON.  DC_NOMEM, or DC_LIMIT past DC_JSON_LIMIT bytes. */
+dc_rc dc_doc_to_json(const dc_doc *d, int pretty, char **out)
+{
+    *out = NULL;
+    if (!pretty) {
+        dc_buf b;
+        dc_buf_init(&b, DC_JSON_LIMIT);
+        dc_doc_json_write(d, &b);
+        dc_rc rc = b.rc;
+        char *s = dc_buf_detach(&b);
+        dc_buf_release(&b);
+        if (!s) return rc ? rc : DC_NOMEM;
+        *out = s;
+        return DC_OK;
+    }
+    cJSON *root = build_tree(d);
+    char *s = root ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
     if (!s) return DC_NOMEM;
     /* cJSON allocates with malloc (its default hooks), so dc_free releases it. */

@@ -1,11 +1,17 @@
 /*
  * Cross-references and archival citations found in a document's text.
  *
- * Patterns are POSIX extended regular expressions over UTF-8 bytes (the en
- * dash of "10–750" is matched as its three bytes).  Each is compiled once
- * per call of dc_refs_enrich; documents are scanned part by part.
+ * Each pattern of the table below is matched by a hand-written scanner over
+ * UTF-8 bytes (the en dash of "10–750" is its three bytes E2 80 93).  A
+ * scanner finds, from a position, the leftmost match and of the matches
+ * starting there the longest, with the same groups as a POSIX ERE matcher
+ * would give for the expression in the table; every expression is written
+ * so that at most one parse of a match exists, which the scanners follow.
+ * One pass over a text first notes which literal anchors ("Lot ",
+ * "Document", '/', ...) occur in it; only the scanners of those run, and
+ * each looks for its anchor with strstr or strchr.  Most text has none, so
+ * it costs that one pass.  No scanner allocates; only a recorded match does.
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +19,7 @@
 #include "declass/refs.h"
 #include "declass/banned.h"
 
-#define DASH "(-|\xE2\x80\x93)"
+#define EN_DASH "\xE2\x80\x93"
 
 /* What a pattern's match becomes. */
 typedef enum pat_kind {
@@ -28,125 +34,440 @@ typedef enum pat_kind {
     P_VOLUME,
 } pat_kind;
 
+/* One match: [start, end) and the group its kind records ([g, g_end));
+ * a footnote reference also records the document number ([g2, g2_end)). */
+typedef struct match {
+    const char *start, *end;
+    const char *g, *g_end;
+    const char *g2, *g2_end;
+} match;
+
+/* Finds the leftmost-longest match starting at or after p; 1 if found. */
+typedef int (*find_fn)(const char *p, match *m);
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
+
+static int is_alnum(char c) { return is_digit(c) || is_upper(c) || is_lower(c); }
+
+/* The end of the run of digits at s (s itself when there is none). */
+static const char *skip_digits(const char *s)
+{
+    while (is_digit(*s)) s++;
+    return s;
+}
+
+/* Length of the dash at s: '-' or an en dash; 0 if none. */
+static size_t dash_len(const char *s)
+{
+    if (*s == '-') return 1;
+    return strncmp(s, EN_DASH, 3) == 0 ? 3 : 0;
+}
+
+/*
+ * "[0-9]{3}[A-Z]?(\.[0-9A-Z]+)?/[0-9]{1,2}(-|–)[0-9]{3,4}" anchored at s:
+ * the end of the longest match, or NULL.  Each optional part is forced by
+ * the byte that follows it, and the last digits take up to four.
+ */
+static const char *decimal_at(const char *s)
+{
+    if (!is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2])) return NULL;
+    s += 3;
+    if (is_upper(*s)) s++;
+    if (*s == '.') {
+        const char *q = s + 1;
+        while (is_digit(*q) || is_upper(*q)) q++;
+        if (q == s + 1) return NULL;
+        s = q;
+    }
+    if (*s++ != '/' || !is_digit(*s)) return NULL;
+    s += is_digit(s[1]) ? 2 : 1;
+    size_t dl = dash_len(s);
+    if (!dl) return NULL;
+    s += dl;
+    const char *e = skip_digits(s);
+    if (e - s < 3) return NULL;
+    return e - s > 4 ? s + 4 : e;
+}
+
+/*
+ * A decimal file number.  Every match holds exactly one '/', and the bytes
+ * before it are "DDD", "DDDU", "DDD.X+" or "DDDU.X+" (X = [0-9A-Z]), so a
+ * slash at k can only be matched from k-4, k-3, or 4 or 3 bytes before the
+ * '.' that ends the run of X back from k: four candidates per slash, tried
+ * leftmost first, and slashes in order.
+ */
+static int find_decimal(const char *p, match *m)
+{
+    for (const char *k = strchr(p, '/'); k; k = strchr(k + 1, '/')) {
+        const char *lo = k;
+        while (lo > p && (is_digit(lo[-1]) || is_upper(lo[-1]))) lo--;
+        size_t cand[4], n = 0, off = (size_t)(k - p); /* candidates: bytes back from k */
+        if (lo < k && lo > p && lo[-1] == '.') {
+            size_t dot = (size_t)(k - lo) + 1;
+            if (off >= dot + 4) cand[n++] = dot + 4;
+            if (off >= dot + 3) cand[n++] = dot + 3;
+        }
+        if (off >= 4) cand[n++] = 4;
+        if (off >= 3) cand[n++] = 3;
+        for (size_t i = 0; i < n; i++) {
+            const char *e = decimal_at(k - cand[i]);
+            if (e) {
+                m->start = m->g = k - cand[i];
+                m->end = m->g_end = e;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* "<anchor>[0-9]{2} ?[A-Z] ?[0-9]+" (a lot or records center citation)
+ * anchored at s; the end of the match or NULL. */
+static const char *lot_at(const char *s, size_t anchor)
+{
+    s += anchor;
+    if (!is_digit(s[0]) || !is_digit(s[1])) return NULL;
+    s += 2;
+    if (*s == ' ') s++;
+    if (!is_upper(*s)) return NULL;
+    s++;
+    if (*s == ' ') s++;
+    const char *e = skip_digits(s);
+    return e > s ? e : NULL;
+}
+
+static int find_lot_like(const char *p, const char *anchor, match *m)
+{
+    size_t n = strlen(anchor);
+    for (const char *q = strstr(p, anchor); q; q = strstr(q + 1, anchor)) {
+        const char *e = lot_at(q, n);
+        if (e) {
+            m->start = m->g = q;
+            m->end = m->g_end = e;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* "Lot [0-9]{2} ?[A-Z] ?[0-9]+" */
+static int find_lot(const char *p, match *m) { return find_lot_like(p, "Lot ", m); }
+
+/* "FRC [0-9]{2} ?[A-Z] ?[0-9]+" */
+static int find_frc(const char *p, match *m) { return find_lot_like(p, "FRC ", m); }
+
+/* "RG [0-9]+" */
+static int find_rg(const char *p, match *m)
+{
+    for (const char *q = strstr(p, "RG "); q; q = strstr(q + 1, "RG ")) {
+        const char *e = skip_digits(q + 3);
+        if (e > q + 3) {
+            m->start = m->g = q;
+            m->end = m->g_end = e;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The end of one list separator of a footnote reference (", ", " and ",
+ * ", and ") at s that is followed by a digit, or NULL.  At most one of the
+ * three can be followed by a digit. */
+static const char *list_sep(const char *s)
+{
+    size_t n = 0;
+    if (strncmp(s, ", and ", 6) == 0)
+        n = 6;
+    else if (strncmp(s, ", ", 2) == 0)
+        n = 2;
+    else if (strncmp(s, " and ", 5) == 0)
+        n = 5;
+    return n && is_digit(s[n]) ? s + n : NULL;
+}
+
+/*
+ * "footnotes? ([0-9]+((, | and |, and )[0-9]+)*),? Document ([0-9]+)".
+ * Group 1 (g) is the list of footnote numbers, group 4 (g2) the document.
+ * The list takes every separator followed by a number: stopping earlier
+ * leaves ", N" or " and N", which ",? Document" cannot match.
+ */
+static int find_footnote(const char *p, match *m)
+{
+    for (const char *q = strstr(p, "footnote"); q; q = strstr(q + 1, "footnote")) {
+        const char *s = q + 8;
+        if (*s == 's') s++;
+        if (*s++ != ' ' || !is_digit(*s)) continue;
+        const char *list = s, *sep;
+        s = skip_digits(s);
+        while ((sep = list_sep(s)) != NULL) s = skip_digits(sep);
+        const char *list_end = s;
+        if (*s == ',') s++;
+        if (strncmp(s, " Document ", 10) != 0 || !is_digit(s[10])) continue;
+        s += 10;
+        m->start = q;
+        m->g = list;
+        m->g_end = list_end;
+        m->g2 = s;
+        m->end = m->g2_end = skip_digits(s);
+        return 1;
+    }
+    return 0;
+}
+
+/* "Documents? ([0-9]+)"; g is the number. */
+static int find_document(const char *p, match *m)
+{
+    for (const char *q = strstr(p, "Document"); q; q = strstr(q + 1, "Document")) {
+        const char *s = q + 8;
+        if (*s == 's') s++;
+        if (*s++ != ' ' || !is_digit(*s)) continue;
+        m->start = q;
+        m->g = s;
+        m->end = m->g_end = skip_digits(s);
+        return 1;
+    }
+    return 0;
+}
+
+/* "NSC Action No\.? ?([0-9]+((-|–)[a-z])?)"; g is the number. */
+static int find_action(const char *p, match *m)
+{
+    static const char anchor[] = "NSC Action No";
+    for (const char *q = strstr(p, anchor); q; q = strstr(q + 1, anchor)) {
+        const char *s = q + sizeof anchor - 1;
+        if (*s == '.') s++;
+        if (*s == ' ') s++;
+        if (!is_digit(*s)) continue;
+        m->start = q;
+        m->g = s;
+        s = skip_digits(s);
+        size_t dl = dash_len(s);
+        if (dl && is_lower(s[dl])) s += dl + 1;
+        m->end = m->g_end = s;
+        return 1;
+    }
+    return 0;
+}
+
+/* "NSC [0-9]{1,4}(/[0-9]+)?" anchored at s (the longest: up to four
+ * digits, then the slash part when a digit follows the slash). */
+static const char *paper_at(const char *s)
+{
+    if (strncmp(s, "NSC ", 4) != 0 || !is_digit(s[4])) return NULL;
+    s += 4;
+    const char *e = skip_digits(s);
+    if (e - s > 4) e = s + 4;
+    if (e[0] == '/' && is_digit(e[1])) e = skip_digits(e + 1);
+    return e;
+}
+
+/* "supersede[sd]? (NSC [0-9]{1,4}(/[0-9]+)?)"; g is the paper. */
+static int find_supersedes(const char *p, match *m)
+{
+    for (const char *q = strstr(p, "supersede"); q; q = strstr(q + 1, "supersede")) {
+        const char *s = q + 9;
+        if (*s == 's' || *s == 'd') s++;
+        if (*s++ != ' ') continue;
+        const char *e = paper_at(s);
+        if (!e) continue;
+        m->start = q;
+        m->g = s;
+        m->end = m->g_end = e;
+        return 1;
+    }
+    return 0;
+}
+
+/* "NSC [0-9]{1,4}(/[0-9]+)?" */
+static int find_paper(const char *p, match *m)
+{
+    for (const char *q = strstr(p, "NSC "); q; q = strstr(q + 1, "NSC ")) {
+        const char *e = paper_at(q);
+        if (e) {
+            m->start = m->g = q;
+            m->end = m->g_end = e;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * "[Ss]ee (the )?Supplement".  A match ends with its one "Supplement" and
+ * begins 4 ("See ") or 8 ("See the ") bytes before it, never both, so the
+ * occurrences of "Supplement" in order give the matches in order.
+ */
+static int find_supplement(const char *p, match *m)
+{
+    for (const char *q = strstr(p, "Supplement"); q; q = strstr(q + 1, "Supplement")) {
+        size_t off = (size_t)(q - p);
+        const char *s = NULL;
+        if (off >= 4 && strncmp(q - 3, "ee ", 3) == 0)
+            s = q - 4;
+        else if (off >= 8 && strncmp(q - 7, "ee the ", 7) == 0)
+            s = q - 8;
+        if (!s || (*s != 'S' && *s != 's')) continue;
+        m->start = m->g = s;
+        m->end = m->g_end = q + 10;
+        return 1;
+    }
+    return 0;
+}
+
+/* "frus[0-9]{4}(-[0-9]{2,4})?v[0-9]+[a-z0-9-]*" */
+static int find_volume(const char *p, match *m)
+{
+    for (const char *q = strstr(p, "frus"); q; q = strstr(q + 1, "frus")) {
+        const char *s = q + 4;
+        if (!is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3])) continue;
+        s += 4;
+        if (*s == '-') {
+            const char *e = skip_digits(s + 1);
+            if (e - (s + 1) < 2 || e - (s + 1) > 4) continue;
+            s = e;
+        }
+        if (*s++ != 'v' || !is_digit(*s)) continue;
+        while (is_digit(*s) || is_lower(*s) || *s == '-') s++;
+        m->start = m->g = q;
+        m->end = m->g_end = s;
+        return 1;
+    }
+    return 0;
+}
+
+/* The patterns in the order their matches are recorded. */
 static const struct {
     pat_kind kind;
-    const char *re;
+    find_fn find;
 } patterns[] = {
-    {P_DECIMAL, "[0-9]{3}[A-Z]?(\\.[0-9A-Z]+)?/[0-9]{1,2}" DASH "[0-9]{3,4}"},
-    {P_FILE, "Lot [0-9]{2} ?[A-Z] ?[0-9]+"},
-    {P_FILE, "RG [0-9]+"},
-    {P_FILE, "FRC [0-9]{2} ?[A-Z] ?[0-9]+"},
-    {P_FOOTNOTE, "footnotes? ([0-9]+((, | and |, and )[0-9]+)*),? Document ([0-9]+)"},
-    {P_DOCUMENT, "Documents? ([0-9]+)"},
-    {P_ACTION, "NSC Action No\\.? ?([0-9]+(" DASH "[a-z])?)"},
-    {P_SUPERSEDES, "supersede[sd]? (NSC [0-9]{1,4}(/[0-9]+)?)"},
-    {P_PAPER, "NSC [0-9]{1,4}(/[0-9]+)?"},
-    {P_SUPPLEMENT, "[Ss]ee (the )?Supplement"},
-    {P_VOLUME, "frus[0-9]{4}(-[0-9]{2,4})?v[0-9]+[a-z0-9-]*"},
+    {P_DECIMAL, find_decimal},     /* [0-9]{3}[A-Z]?(\.[0-9A-Z]+)?/[0-9]{1,2}(-|–)[0-9]{3,4} */
+    {P_FILE, find_lot},            /* Lot [0-9]{2} ?[A-Z] ?[0-9]+ */
+    {P_FILE, find_rg},             /* RG [0-9]+ */
+    {P_FILE, find_frc},            /* FRC [0-9]{2} ?[A-Z] ?[0-9]+ */
+    {P_FOOTNOTE, find_footnote},   /* footnotes? (N((, | and |, and )N)*),? Document (N) */
+    {P_DOCUMENT, find_document},   /* Documents? ([0-9]+) */
+    {P_ACTION, find_action},       /* NSC Action No\.? ?([0-9]+((-|–)[a-z])?) */
+    {P_SUPERSEDES, find_supersedes}, /* supersede[sd]? (NSC [0-9]{1,4}(/[0-9]+)?) */
+    {P_PAPER, find_paper},         /* NSC [0-9]{1,4}(/[0-9]+)? */
+    {P_SUPPLEMENT, find_supplement}, /* [Ss]ee (the )?Supplement */
+    {P_VOLUME, find_volume},       /* frus[0-9]{4}(-[0-9]{2,4})?v[0-9]+[a-z0-9-]* */
 };
 #define N_PATTERNS (sizeof patterns / sizeof patterns[0])
 
-typedef struct scanner {
-    regex_t re[N_PATTERNS];
-    size_t n_compiled;
-} scanner;
+#define BIT(i) (1u << (i))
 
-static void scanner_release(scanner *s)
-{
-    for (size_t i = 0; i < s->n_compiled; i++) regfree(&s->re[i]);
-    s->n_compiled = 0;
-}
+/*
+ * The first two bytes of the anchors other than '/': a byte's class (0:
+ * begins no anchor), and for each class the second bytes that may follow.
+ * Scanning pairs keeps common words ("for", "from", "such") mostly out of
+ * the slow path, which compares the rest of the anchor.
+ */
+enum { A_NONE, A_L, A_R, A_F, A_LF, A_D, A_N, A_LS, A_S, A_CLASSES };
+static const unsigned char anchor_class[256] = {
+    ['L'] = A_L, ['R'] = A_R, ['F'] = A_F, ['f'] = A_LF,
+    ['D'] = A_D, ['N'] = A_N, ['s'] = A_LS, ['S'] = A_S,
+};
+static const unsigned char anchor_pair[A_CLASSES][256] = {
+    [A_L] = {['o'] = 1}, [A_R] = {['G'] = 1}, [A_F] = {['R'] = 1},
+    [A_LF] = {['o'] = 1, ['r'] = 1}, [A_D] = {['o'] = 1}, [A_N] = {['S'] = 1},
+    [A_LS] = {['u'] = 1}, [A_S] = {['u'] = 1},
+};
 
-static dc_rc scanner_init(scanner *s)
+/* Whether s starts with the literal lit. */
+#define STARTS(s, lit) (strncmp((s), "" lit, sizeof(lit) - 1) == 0)
+
+/*
+ * The patterns (bit i: patterns[i]) whose literal anchor occurs in text:
+ * a pattern without its anchor cannot match.  "NSC " serves the action
+ * ("NSC Action No") and paper patterns alike.
+ */
+static unsigned anchors(const char *text)
 {
-    s->n_compiled = 0;
-    for (size_t i = 0; i < N_PATTERNS; i++) {
-        int r = regcomp(&s->re[i], patterns[i].re, REG_EXTENDED);
-        if (r) {
-            scanner_release(s);
-            return r == REG_ESPACE ? DC_NOMEM : DC_INTERNAL;
+    unsigned mask = strchr(text, '/') ? BIT(0) : 0;
+    size_t n = strlen(text);
+    const unsigned char *u = (const unsigned char *)text;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (!anchor_pair[anchor_class[u[i]]][u[i + 1]]) continue;
+        const char *s = text + i;
+        switch (anchor_class[u[i]]) {
+        case A_L: mask |= STARTS(s, "Lot ") ? BIT(1) : 0; break;
+        case A_R: mask |= STARTS(s, "RG ") ? BIT(2) : 0; break;
+        case A_F: mask |= STARTS(s, "FRC ") ? BIT(3) : 0; break;
+        case A_LF:
+            if (STARTS(s, "footnote"))
+                mask |= BIT(4);
+            else if (STARTS(s, "frus"))
+                mask |= BIT(10);
+            break;
+        case A_D: mask |= STARTS(s, "Document") ? BIT(5) : 0; break;
+        case A_N: mask |= STARTS(s, "NSC ") ? BIT(6) | BIT(8) : 0; break;
+        case A_LS: mask |= STARTS(s, "supersede") ? BIT(7) : 0; break;
+        case A_S: mask |= STARTS(s, "Supplement") ? BIT(9) : 0; break;
+        default: break;
         }
-        s->n_compiled++;
     }
-    return DC_OK;
+    return mask;
 }
 
-static int is_alnum(char c)
+/* Records one match of a pattern of the given kind. */
+static dc_rc record(dc_doc *d, pat_kind kind, const match *m)
 {
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
-/* A copy of the match group g of m in text, or NULL. */
-static char *group(const char *text, const regmatch_t *m, int g)
-{
-    if (m[g].rm_so < 0) return NULL;
-    return dc_strndup(text + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
-}
-
-/* Records one match of pattern i. */
-static dc_rc record(dc_doc *d, pat_kind kind, const char *text, const regmatch_t *m)
-{
-    char *whole = group(text, m, 0), *a = NULL, *b = NULL;
-    dc_rc rc = whole ? DC_OK : DC_NOMEM;
+    char *g = dc_strndup(m->g, (size_t)(m->g_end - m->g)), *g2 = NULL;
+    dc_rc rc = g ? DC_OK : DC_NOMEM;
     switch (kind) {
     case P_DECIMAL:
     case P_FILE:
-        if (!rc) rc = dc_strv_add_unique(&d->file_numbers, whole);
-        if (!rc) rc = dc_doc_add_ref(d, "file", whole, NULL, NULL);
+        if (!rc) rc = dc_strv_add_unique(&d->file_numbers, g);
+        if (!rc) rc = dc_doc_add_ref(d, "file", g, NULL, NULL);
         break;
     case P_FOOTNOTE:
-        a = group(text, m, 1);
-        b = group(text, m, 4);
-        if (!a || !b) rc = DC_NOMEM;
-        if (!rc) rc = dc_doc_add_ref(d, "footnote", b, NULL, a);
+        if (!rc && !(g2 = dc_strndup(m->g2, (size_t)(m->g2_end - m->g2)))) rc = DC_NOMEM;
+        if (!rc) rc = dc_doc_add_ref(d, "footnote", g2, NULL, g);
         break;
     case P_DOCUMENT:
     case P_ACTION:
-        a = group(text, m, 1);
-        if (!a) rc = DC_NOMEM;
-        if (!rc) rc = dc_doc_add_ref(d, kind == P_DOCUMENT ? "document" : "action", a, NULL, NULL);
+        if (!rc) rc = dc_doc_add_ref(d, kind == P_DOCUMENT ? "document" : "action", g, NULL, NULL);
         break;
     case P_SUPERSEDES:
-        a = group(text, m, 1);
-        if (!a) rc = DC_NOMEM;
-        if (!rc) rc = dc_doc_add_ref(d, "paper", a, "supersedes", NULL);
+        if (!rc) rc = dc_doc_add_ref(d, "paper", g, "supersedes", NULL);
         break;
     case P_PAPER:
-        if (!rc) rc = dc_doc_add_ref(d, "paper", whole, NULL, NULL);
+        if (!rc) rc = dc_doc_add_ref(d, "paper", g, NULL, NULL);
         break;
     case P_SUPPLEMENT:
         if (!rc) rc = dc_doc_add_ref(d, "supplement", "Supplement", NULL, NULL);
         break;
     case P_VOLUME:
-        if (!rc) rc = dc_doc_add_ref(d, "volume", whole, NULL, NULL);
+        if (!rc) rc = dc_doc_add_ref(d, "volume", g, NULL, NULL);
         break;
     }
-    free(whole);
-    free(a);
-    free(b);
+    free(g);
+    free(g2);
     return rc;
 }
 
 /* Runs every pattern over text, recording matches that stand as whole
- * words (not glued to a letter or digit on either side). */
-static dc_rc scan(scanner *s, dc_doc *d, const char *text)
+ * words (not glued to a letter or digit on either side).  A match that is
+ * not a whole word is still stepped over, as a regex search loop would. */
+static dc_rc scan(dc_doc *d, const char *text)
 {
-    if (!text) return DC_OK;
-    for (size_t i = 0; i < N_PATTERNS; i++) {
+    unsigned mask = text ? anchors(text) : 0;
+    for (size_t i = 0; mask && i < N_PATTERNS; i++) {
+        if (!(mask & BIT(i))) continue;
         const char *p = text;
-        regmatch_t m[8];
-        while (*p && regexec(&s->re[i], p, 8, m, p == text ? 0 : REG_NOTBOL) == 0) {
-            const char *start = p + m[0].rm_so, *end = p + m[0].rm_eo;
-            if (end == start) break;
-            int whole = (start == text || !is_alnum(start[-1])) && !is_alnum(*end);
+        match m;
+        while (*p && patterns[i].find(p, &m)) {
+            int whole = (m.start == text || !is_alnum(m.start[-1])) && !is_alnum(*m.end);
             /* "NSC 5817" inside "supersedes NSC 5817" or "NSC Action" is
              * recorded by the more specific pattern too; dc_doc_add_ref
              * merges the two. */
             if (whole) {
-                dc_rc rc = record(d, patterns[i].kind, p, m);
+                dc_rc rc = record(d, patterns[i].kind, &m);
                 if (rc) return rc;
             }
-            p = end;
+            p = m.end;
         }
     }
     return DC_OK;
@@ -169,7 +490,7 @@ int dc_refs_file_number_date(const char *fileno, char out[11])
     if (nd == 0 || nd > 2) return 0;
     if (*p == '-')
         p++;
-    else if (strncmp(p, "\xE2\x80\x93", 3) == 0)
+    else if (strncmp(p, EN_DASH, 3) == 0)
         p += 3;
     else
         return 0;
@@ -189,30 +510,31 @@ int dc_refs_file_number_date(const char *fileno, char out[11])
     return 1;
 }
 
-/* The date of the first decimal file number in text, if any. */
-static int first_decimal_date(scanner *s, const char *text, char out[11])
+/* The date of the first decimal file number in text that encodes one
+ * (whole word or not).  Only the part from the slash on encodes the date,
+ * and it is at most "/DD" + en dash + "DDDD": copied to a small buffer so
+ * the number is read as it ends in the match. */
+static int first_decimal_date(const char *text, char out[11])
 {
-    regmatch_t m[4];
-    const char *p = text;
-    while (p && *p && regexec(&s->re[0], p, 4, m, p == text ? 0 : REG_NOTBOL) == 0) {
-        char *f = group(p, m, 0);
-        int ok = f && dc_refs_file_number_date(f, out);
-        free(f);
-        if (ok) return 1;
-        p += m[0].rm_eo;
+    match m;
+    for (const char *p = text; p && *p && find_decimal(p, &m); p = m.end) {
+        const char *slash = memchr(m.start, '/', (size_t)(m.end - m.start));
+        char tail[16];
+        size_t n = (size_t)(m.end - slash);
+        if (n >= sizeof tail) continue;
+        memcpy(tail, slash, n);
+        tail[n] = '\0';
+        if (dc_refs_file_number_date(tail, out)) return 1;
     }
     return 0;
 }
 
 dc_rc dc_refs_enrich(dc_doc *d)
 {
-    scanner s;
-    dc_rc rc = scanner_init(&s);
-    if (rc) return rc;
-    rc = scan(&s, d, d->title);
-    for (size_t i = 0; !rc && i < d->n_portions; i++) rc = scan(&s, d, d->portions[i].text);
-    if (!rc) rc = scan(&s, d, d->source_note);
-    for (size_t i = 0; !rc && i < d->n_footnotes; i++) rc = scan(&s, d, d->footnotes[i].text);
+    dc_rc rc = scan(d, d->title);
+    for (size_t i = 0; !rc && i < d->n_portions; i++) rc = scan(d, d->portions[i].text);
+    if (!rc) rc = scan(d, d->source_note);
+    for (size_t i = 0; !rc && i < d->n_footnotes; i++) rc = scan(d, d->footnotes[i].text);
     if (!rc && !d->date) {
         /* A file number at the head of the document files the document
          * itself; the source note's files a copy of it. */
@@ -220,13 +542,12 @@ dc_rc dc_refs_enrich(dc_doc *d)
         int found = 0;
         for (size_t i = 0; !found && i < d->n_portions && i < 3; i++)
             if (d->portions[i].kind && strcmp(d->portions[i].kind, "file-number") == 0)
-                found = first_decimal_date(&s, d->portions[i].text, date);
-        if (!found && d->source_note) found = first_decimal_date(&s, d->source_note, date);
+                found = first_decimal_date(d->portions[i].text, date);
+        if (!found && d->source_note) found = first_decimal_date(d->source_note, date);
         if (found) {
             rc = dc_str_set(&d->date, date);
             if (!rc) rc = dc_str_set(&d->date_source, "file-number");
         }
     }
-    scanner_release(&s);
     return rc;
 }

@@ -25,9 +25,23 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "model/model_int.h"
+
 #include "declass/banned.h"
 
 #define BUSY_TIMEOUT_MS 5000
+/* Page size of a new database file.  A stored body is the document's JSON,
+ * 60 KB on average for a FRUS document: with 4 KB pages it spreads over a
+ * chain of 15 overflow pages, with 16 KB pages over 4, which makes writing
+ * (and checkpointing) a body cheaper; see docs/PERFORMANCE.md. */
+#define NEW_DB_PAGE_SIZE 16384
+/* The JSON buffer kept between dc_store_put() calls is dropped when a
+ * document made it larger than this, so a rare huge document does not
+ * pin its memory for the rest of the run. */
+#define JSON_KEEP_BYTES ((size_t)4 << 20)
+/* The most bytes the compact JSON of one document may take: SQLite would
+ * refuse a larger value (SQLITE_MAX_LENGTH) anyway. */
+#define JSON_LIMIT ((size_t)1000000000)
 #define HASH_BYTES crypto_generichash_BYTES /* 32: BLAKE2b-256 */
 #define HASH_HEX_SIZE (2 * HASH_BYTES + 1)
 #define TIME_SIZE 32
@@ -103,6 +117,7 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
 struct dc_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT_OF_STMTS];
+    dc_buf json; /* dc_store_put's serialisation, reused across documents */
     char errmsg[512];
 };
 
@@ -353,6 +368,23 @@ static dc_rc check_marker(dc_store *st, const char *path, int flags)
                    path, (unsigned long long)app & 0xffffffffULL);
 }
 
+/* A new database file (no page written yet) gets NEW_DB_PAGE_SIZE pages.
+ * The size is fixed once the first page is written, which switching to
+ * WAL does, so this runs before set_pragmas(); an existing file keeps its
+ * page size. */
+static dc_rc set_page_size(dc_store *st, const char *path)
+{
+    long long pages = 0;
+    int src = query_int(st->db, "PRAGMA page_count", &pages);
+    if (src == SQLITE_OK && pages == 0) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "PRAGMA page_size=%d", NEW_DB_PAGE_SIZE);
+        src = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    }
+    if (src != SQLITE_OK) return sql_err(st, src, "setting the page size of %s", path);
+    return DC_OK;
+}
+
 /* Per-connection settings: WAL journal (persistent in the file),
  * synchronous=NORMAL (safe with WAL: a crash loses at most the last commits,
  * never consistency) and enforced foreign keys. */
@@ -457,8 +489,10 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
     }
     dc_store *st = calloc(1, sizeof *st);
     if (!st) return dc_fail(err, DC_NOMEM, 0, "opening %s: out of memory", path);
+    dc_buf_init(&st->json, JSON_LIMIT);
     dc_rc rc = open_db(st, path, flags);
     if (!rc) rc = check_marker(st, path, flags);
+    if (!rc && (flags & DC_STORE_CREATE)) rc = set_page_size(st, path);
     if (!rc) rc = set_pragmas(st, path);
     if (!rc) rc = migrate(st, path, steps, n_steps);
     if (!rc) rc = check_tables(st, path);
@@ -484,6 +518,7 @@ void dc_store_close(dc_store *st)
     if (!st) return;
     for (int i = 0; i < S_COUNT_OF_STMTS; i++) sqlite3_finalize(st->stmt[i]);
     sqlite3_close(st->db);
+    dc_buf_release(&st->json);
     free(st);
 }
 
@@ -634,8 +669,19 @@ static dc_rc put_version(dc_store *st, const dc_doc *doc, const char *source, co
     return step_write(st, s, src, "storing a version of", doc->id);
 }
 
+/* Ends a use of the handle's JSON buffer: it is kept for the next document
+ * unless it failed (its error is sticky) or grew past JSON_KEEP_BYTES. */
+static void json_done(dc_store *st)
+{
+    if (st->json.rc || st->json.cap > JSON_KEEP_BYTES) {
+        dc_buf_release(&st->json);
+        dc_buf_init(&st->json, JSON_LIMIT);
+    }
+}
+
 /*
- * The document is serialised and hashed before the write lock is taken.
+ * The document is serialised (into the handle's reused buffer) and hashed
+ * before the write lock is taken.
  * Identical content (same hash as the current version) writes nothing;
  * otherwise version N+1 is added and becomes current.  Atomic on its own
  * and inside dc_store_begin/commit (see unit_begin).  *result and *version
@@ -650,10 +696,16 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
     if (!doc->collection || !*doc->collection)
         return set_err(st, DC_MISUSE, "dc_store_put: document %s has no collection", doc->id);
 
-    char *json = NULL;
-    dc_rc rc = dc_doc_to_json(doc, 0, &json);
-    if (rc) return set_err(st, rc, "serialising %s: %s", doc->id, dc_strerror(rc));
-    size_t len = strlen(json);
+    dc_buf *jb = &st->json;
+    dc_buf_reset(jb);
+    dc_doc_json_write(doc, jb);
+    dc_rc rc = jb->rc;
+    if (rc) {
+        json_done(st);
+        return set_err(st, rc, "serialising %s: %s", doc->id, dc_strerror(rc));
+    }
+    const char *json = jb->p;
+    size_t len = jb->len;
     char hash[HASH_HEX_SIZE], cur_hash[HASH_HEX_SIZE];
     hash_hex(json, len, hash);
 
@@ -661,7 +713,7 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
     dc_put_result res = DC_PUT_UNCHANGED;
     rc = unit_begin(st, &own);
     if (rc) {
-        dc_free(json);
+        json_done(st);
         return rc;
     }
     rc = put_head(st, doc->id, &cur, cur_hash);
@@ -675,7 +727,7 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
         }
     }
     rc = unit_end(st, own, rc);
-    dc_free(json);
+    json_done(st);
     if (rc) return rc;
     if (result) *result = res;
     if (version) *version = cur;
@@ -906,5 +958,247 @@ dc_rc dc_store_max_docid(dc_store *st, uint64_t *out)
     else
         rc = sql_err(st, src, "reading the latest version id");
     stmt_done(s);
+    return rc;
+}
+
+/* ---- users, audit log, versions --------------------------------------------
+ * Rare operations: their statements are prepared per call rather than
+ * cached with the document statements above. */
+
+/* Prepares sql; on failure the message is set and NULL returned. */
+static sqlite3_stmt *prep_once(dc_store *st, const char *sql, dc_rc *rc)
+{
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (src != SQLITE_OK) {
+        *rc = sql_err(st, src, "preparing a store statement");
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    *rc = DC_OK;
+    return s;
+}
+
+/* Steps a prepared write once; *changed (may be NULL) gets the number of
+ * rows changed. */
+static dc_rc write_once(dc_store *st, sqlite3_stmt *s, int bind_src, const char *what,
+                        int *changed)
+{
+    int src = bind_src;
+    if (src == SQLITE_OK) {
+        src = sqlite3_step(s);
+        if (src == SQLITE_DONE) src = SQLITE_OK;
+    }
+    dc_rc rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "%s", what);
+    if (!rc && changed) *changed = sqlite3_changes(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+dc_rc dc_store_user_add(dc_store *st, const char *name, const char *hash, int level,
+                        const char *compartments, const char *roles)
+{
+    if (!st) return DC_MISUSE;
+    if (!name || !*name || !hash || !*hash || level < DC_UNCLASSIFIED || level > DC_TOP_SECRET)
+        return set_err(st, DC_MISUSE, "dc_store_user_add: invalid argument");
+    char now[TIME_SIZE];
+    dc_rc rc = now_utc(st, now);
+    if (rc) return rc;
+    sqlite3_stmt *s = prep_once(st,
+                                "INSERT INTO users(name, hash, level, compartments, roles,"
+                                " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                                " ON CONFLICT(name) DO NOTHING",
+                                &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK, changed = 0;
+    bind_text(s, 1, name, &src);
+    bind_text(s, 2, hash, &src);
+    bind_int(s, 3, level, &src);
+    bind_text(s, 4, compartments ? compartments : "", &src);
+    bind_text(s, 5, roles ? roles : "reader", &src);
+    bind_text(s, 6, now, &src);
+    rc = write_once(st, s, src, "adding a user", &changed);
+    if (!rc && !changed) rc = set_err(st, DC_MISUSE, "user '%s' already exists", name);
+    return rc;
+}
+
+/* Streams the rows of a users query to cb. */
+static dc_rc user_rows(dc_store *st, sqlite3_stmt *s, dc_user_cb cb, void *ctx, long *n)
+{
+    dc_rc rc = DC_OK;
+    int src;
+    *n = 0;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        int nomem = 0;
+        dc_user_info u = {.name = col_text(s, 0, &nomem),
+                          .hash = col_text(s, 1, &nomem),
+                          .level = sqlite3_column_int(s, 2),
+                          .compartments = col_text(s, 3, &nomem),
+                          .roles = col_text(s, 4, &nomem),
+                          .created_at = col_text(s, 5, &nomem),
+                          .disabled = sqlite3_column_int(s, 6)};
+        if (nomem) {
+            rc = set_err(st, DC_NOMEM, "reading users: out of memory");
+            break;
+        }
+        (*n)++;
+        if ((rc = cb(ctx, &u)) != DC_OK) {
+            set_err(st, rc, "reading users: stopped by the caller (%s)", dc_strerror(rc));
+            break;
+        }
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading users");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+#define USER_COLUMNS "SELECT name, hash, level, compartments, roles, created_at, disabled FROM users"
+
+dc_rc dc_store_user_get(dc_store *st, const char *name, dc_user_cb cb, void *ctx)
+{
+    if (!st) return DC_MISUSE;
+    if (!name || !cb) return set_err(st, DC_MISUSE, "dc_store_user_get: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st, USER_COLUMNS " WHERE name = ?1", &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, name, &src);
+    if (src != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return sql_err(st, src, "reading user %s", name);
+    }
+    long n = 0;
+    rc = user_rows(st, s, cb, ctx, &n);
+    if (!rc && n == 0) rc = set_err(st, DC_NOTFOUND, "no user '%s'", name);
+    return rc;
+}
+
+dc_rc dc_store_user_list(dc_store *st, dc_user_cb cb, void *ctx)
+{
+    if (!st) return DC_MISUSE;
+    if (!cb) return set_err(st, DC_MISUSE, "dc_store_user_list: no callback");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st, USER_COLUMNS " ORDER BY name", &rc);
+    long n = 0;
+    return s ? user_rows(st, s, cb, ctx, &n) : rc;
+}
+
+/* Runs an UPDATE of one enabled user binding ?1 = name, ?2 = value. */
+static dc_rc user_update(dc_store *st, const char *sql, const char *name, const char *value)
+{
+    if (!st) return DC_MISUSE;
+    if (!name) return set_err(st, DC_MISUSE, "no user name");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st, sql, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK, changed = 0;
+    bind_text(s, 1, name, &src);
+    if (value) bind_text(s, 2, value, &src);
+    rc = write_once(st, s, src, "updating a user", &changed);
+    if (!rc && !changed) rc = set_err(st, DC_NOTFOUND, "no user '%s'", name);
+    return rc;
+}
+
+dc_rc dc_store_user_set_hash(dc_store *st, const char *name, const char *hash)
+{
+    if (st && (!hash || !*hash)) return set_err(st, DC_MISUSE, "no password hash");
+    return user_update(st, "UPDATE users SET hash = ?2 WHERE name = ?1 AND disabled = 0", name,
+                       hash);
+}
+
+dc_rc dc_store_user_disable(dc_store *st, const char *name)
+{
+    return user_update(st, "UPDATE users SET disabled = 1 WHERE name = ?1 AND disabled = 0",
+                       name, NULL);
+}
+
+dc_rc dc_store_admin_count(dc_store *st, long *n)
+{
+    if (n) *n = 0;
+    if (!st || !n) return DC_MISUSE;
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st,
+                                "SELECT count(*) FROM users WHERE disabled = 0 AND"
+                                " (',' || roles || ',') LIKE '%,admin,%'",
+                                &rc);
+    if (!s) return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW)
+        *n = (long)sqlite3_column_int64(s, 0);
+    else
+        rc = sql_err(st, src, "counting administrators");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+dc_rc dc_store_audit_list(dc_store *st, dc_audit_cb cb, void *ctx)
+{
+    if (!st) return DC_MISUSE;
+    if (!cb) return set_err(st, DC_MISUSE, "dc_store_audit_list: no callback");
+    dc_rc rc;
+    sqlite3_stmt *s =
+        prep_once(st, "SELECT id, at, user, action, target, detail FROM audit ORDER BY id", &rc);
+    if (!s) return rc;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        int nomem = 0;
+        dc_audit_entry e = {.seq = sqlite3_column_int64(s, 0),
+                            .at = col_text(s, 1, &nomem),
+                            .user = col_text(s, 2, &nomem),
+                            .action = col_text(s, 3, &nomem),
+                            .target = col_text(s, 4, &nomem),
+                            .detail = col_text(s, 5, &nomem)};
+        if (nomem) {
+            rc = set_err(st, DC_NOMEM, "reading the audit log: out of memory");
+            break;
+        }
+        if ((rc = cb(ctx, &e)) != DC_OK) {
+            set_err(st, rc, "reading the audit log: stopped by the caller (%s)",
+                    dc_strerror(rc));
+            break;
+        }
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the audit log");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+dc_rc dc_store_versions(dc_store *st, const char *id, dc_version_cb cb, void *ctx)
+{
+    if (!st) return DC_MISUSE;
+    if (!id || !cb) return set_err(st, DC_MISUSE, "dc_store_versions: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st,
+                                "SELECT version, ingested_at, source, classification,"
+                                " release_status, hash FROM versions WHERE doc_id = ?1"
+                                " ORDER BY version",
+                                &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    long n = 0;
+    bind_text(s, 1, id, &src);
+    while (src == SQLITE_OK || src == SQLITE_ROW) {
+        src = sqlite3_step(s);
+        if (src != SQLITE_ROW) break;
+        int nomem = 0;
+        dc_version_info v = {.version = sqlite3_column_int(s, 0),
+                             .ingested_at = col_text(s, 1, &nomem),
+                             .source = col_text(s, 2, &nomem),
+                             .classification = col_text(s, 3, &nomem),
+                             .release_status = col_text(s, 4, &nomem),
+                             .hash = col_text(s, 5, &nomem)};
+        if (nomem) {
+            rc = set_err(st, DC_NOMEM, "reading versions: out of memory");
+            break;
+        }
+        n++;
+        if ((rc = cb(ctx, &v)) != DC_OK) {
+            set_err(st, rc, "reading versions: stopped by the caller (%s)", dc_strerror(rc));
+            break;
+        }
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading versions of %s", id);
+    sqlite3_finalize(s);
+    if (!rc && n == 0) rc = set_err(st, DC_NOTFOUND, "no document %s", id);
     return rc;
 }

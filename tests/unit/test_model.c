@@ -1,7 +1,13 @@
 /* Unit tests: src/model (construction, JSON round trip, levels). */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdint.h>
 #include <stdlib.h>
 
+#include "declass/ingest.h"
 #include "declass/model.h"
+#include "declass/refs.h"
+#include "model/model_int.h"
 #include "test.h"
 
 static dc_doc *sample(void)
@@ -93,9 +99,159 @@ static void test_levels(void)
     dc_doc_free(NULL);
 }
 
+/*
+ * The compact JSON is written by hand (dc_doc_json_write) and must stay
+ * byte-identical to what cJSON_PrintUnformatted prints for the document's
+ * cJSON tree, since the store hashes it.  The oracle: the indented form,
+ * which cJSON still prints from that tree, parsed back and printed
+ * compactly by cJSON.
+ */
+static int json_oracle_ok(const dc_doc *d, const char *what)
+{
+    char *fast = NULL, *pretty = NULL, *slow = NULL;
+    dc_rc rc1 = dc_doc_to_json(d, 0, &fast), rc2 = dc_doc_to_json(d, 1, &pretty);
+    cJSON *tree = pretty ? cJSON_Parse(pretty) : NULL;
+    if (tree) slow = cJSON_PrintUnformatted(tree);
+    int ok = rc1 == DC_OK && rc2 == DC_OK && fast && slow && strcmp(fast, slow) == 0;
+    if (!ok) {
+        size_t i = 0;
+        while (fast && slow && fast[i] && fast[i] == slow[i]) i++;
+        fprintf(stderr, "%s: compact JSON differs from cJSON's at byte %zu\n", what, i);
+    }
+    /* the same bytes appended to a buffer that already holds text */
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    dc_buf_puts(&b, "xy");
+    dc_doc_json_write(d, &b);
+    if (ok && (b.rc || b.len != strlen(fast) + 2 || memcmp(b.p + 2, fast, b.len - 2) != 0)) {
+        fprintf(stderr, "%s: dc_doc_json_write differs from dc_doc_to_json\n", what);
+        ok = 0;
+    }
+    dc_buf_release(&b);
+    cJSON_free(slow);
+    cJSON_Delete(tree);
+    dc_free(pretty);
+    dc_free(fast);
+    return ok;
+}
+
+static void test_json_tricky(void)
+{
+    dc_doc *d = sample();
+    CHECK(json_oracle_ok(d, "sample"));
+    /* every byte from 1 to 255 in one string */
+    char all[256];
+    for (int i = 1; i < 256; i++) all[i - 1] = (char)i;
+    all[255] = '\0';
+    dc_str_set(&d->title, all);
+    dc_str_set(&d->source_note, "quote \" backslash \\ slash / tab\t nl\n cr\r bs\b ff\f "
+                                "\x01\x1f\x7f U+2028 \xE2\x80\xA8 U+2029 \xE2\x80\xA9 "
+                                "bad UTF-8 \xFF\xC0 \xC3\xA9t\xC3\xA9 \\u0041");
+    dc_str_set(&d->release_date, "\"\\\"");
+    dc_strv_push(&d->persons, "");
+    dc_strv_push(&d->persons, "Dulles, John Foster \"Foster\"");
+    dc_portion *p = dc_doc_add_portion(d, "gap");
+    dc_str_set(&p->withheld_reason, "(b)(1)\n");
+    p->withheld = 1;
+    const size_t ats[] = {0, 9, 10, 99, 65535, 2147483646, 2147483647, 2147483648u,
+                          4294967295u, 4294967296ull, 999999999999999ull, 1000000000000000ull,
+                          9007199254740993ull, SIZE_MAX};
+    for (size_t i = 0; i < sizeof ats / sizeof ats[0]; i++)
+        dc_portion_add_mark(p, i % 2 ? DC_MARK_PAGE : DC_MARK_NOTE, ats[i], i % 3 ? "1" : "");
+    dc_doc_add_ref(d, "footnote", "277", NULL, "4, 5, and 6");
+    dc_doc_add_ref(d, "document", "\t", "rel\x02", "det\\");
+    dc_footnote *f = dc_doc_add_footnote(d);
+    dc_str_set(&f->label, "\xE2\x80\xA8");
+    CHECK(json_oracle_ok(d, "tricky strings"));
+    char *json = NULL;
+    CHECK_INT(dc_doc_to_json(d, 0, &json), DC_OK);
+    CHECK(json && strstr(json, "\"release\":{\"status\":\"released\",\"date\":\"\\\"\\\\\\\"\"}"));
+    CHECK(json && strstr(json, "tab\\t nl\\n cr\\r bs\\b ff\\f \\u0001\\u001f\x7f U+2028 \xE2\x80\xA8"));
+    CHECK(json && strstr(json, "{\"at\":2147483648,\"kind\":\"page\",\"value\":\"1\"}"));
+    dc_free(json);
+    /* an empty document: every string null, every array empty */
+    dc_doc *e = dc_doc_new();
+    CHECK(json_oracle_ok(e, "empty document"));
+    dc_doc_free(e);
+    /* a capped buffer refuses the document instead of growing past it */
+    dc_buf b;
+    dc_buf_init(&b, 100);
+    dc_doc_json_write(d, &b);
+    CHECK_INT(b.rc, DC_LIMIT);
+    CHECK(b.len <= 100);
+    dc_buf_release(&b);
+    dc_doc_free(d);
+}
+
+/* Collects the documents of the sample files for test_json_real. */
+typedef struct docs {
+    int n, bad;
+} docs;
+
+static dc_rc check_doc(void *ctx, dc_doc *doc)
+{
+    docs *c = ctx;
+    c->n++;
+    if (dc_refs_enrich(doc) || !json_oracle_ok(doc, doc->local_id ? doc->local_id : "?"))
+        c->bad++;
+    dc_doc_free(doc);
+    return DC_OK;
+}
+
+/* Every file with the given extension in dir, through the TEI or text
+ * ingester. */
+static void check_dir(const char *dir, const char *ext, docs *c)
+{
+    DIR *dh = dir ? opendir(dir) : NULL;
+    if (!dh) return;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        size_t n = strlen(e->d_name), l = strlen(ext);
+        if (n <= l || strcmp(e->d_name + n - l, ext) != 0) continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        dc_error err = {0};
+        if (strcmp(ext, ".xml") == 0) {
+            dc_ingest_tei_file(path, check_doc, c, &err);
+            continue;
+        }
+        char *data = NULL;
+        size_t len = 0;
+        dc_doc *doc = NULL;
+        if (dc_read_file(path, DC_INGEST_MAX_FILE, &data, &len, &err) == DC_OK &&
+            dc_ingest_text(data, len, &doc, &err) == DC_OK)
+            check_doc(c, doc);
+        free(data);
+    }
+    closedir(dh);
+}
+
+/* The seeds and TEI samples, and the shared corpus when present. */
+static void test_json_real(void)
+{
+    const char *roots[] = {getenv("DC_CORPUS"), getenv("DC_SHARED_CORPUS")};
+    const char *subs[][2] = {{"seeds", ".txt"},
+                             {"tei", ".xml"},
+                             {"frus-history/documents", ".xml"},
+                             {"frus-history/events", ".xml"}};
+    docs c = {0, 0};
+    for (size_t r = 0; r < 2; r++) {
+        if (!roots[r]) continue;
+        for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+            char dir[1024];
+            snprintf(dir, sizeof dir, "%s/%s", roots[r], subs[i][0]);
+            check_dir(dir, subs[i][1], &c);
+        }
+    }
+    if (getenv("DC_CORPUS")) CHECK(c.n >= 8); /* 4 seeds, 4 TEI documents */
+    CHECK_INT(c.bad, 0);
+}
+
 int main(void)
 {
     test_roundtrip();
+    test_json_tricky();
+    test_json_real();
     test_bad_json();
     test_levels();
     return TEST_DONE();

@@ -1,0 +1,271 @@
+/*
+ * bench-declass: the declass side of bench/compare (not a test; built only
+ * with -DDC_BENCH=ON).  It uses the index engine directly, as the other
+ * two programs use their engines, without the store or TEI ingest.
+ *
+ *   bench-declass build DOCS.tsv DIR    index the documents of bench/extract-docs
+ *   bench-declass optimize DIR          dc_index_optimize: merge into one segment
+ *   bench-declass query DIR QUERIES REPS OUT
+ *
+ * build: one dc_index_writer batch (default memory budget), one dc_doc per
+ * line: id "VOLUME/dN" (collection VOLUME, local id dN), the title, and
+ * one paragraph portion per block; released, unclassified, no date, no
+ * persons or references, so the index holds the same text as the peers'.
+ * Docids are the line numbers (1, 2, ...).
+ *
+ * query: QUERIES holds one declass query per line (bench/queries.txt).
+ * Every query runs once to warm up, then REPS rounds run every query once
+ * each.  A sample is dc_query_parse + dc_index_search (limit 10, no
+ * filters, reader NULL) + reading the 10 ids + freeing the result and the
+ * query.  dc_index_search always counts every match exactly and builds the
+ * facets, so its samples include what the peers' separate count costs.
+ * OUT gets one line per query: index, total, hits, the samples in
+ * microseconds, and an empty count column (the format of bench-fts5).
+ * Summary lines "key value" go to stdout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "declass/analysis.h"
+#include "declass/banned.h"
+#include "declass/index.h"
+#include "declass/model.h"
+#include "declass/query.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void fail(const char *what, dc_rc rc, const char *detail)
+{
+    fprintf(stderr, "bench-declass: %s: %s%s%s\n", what, dc_strerror(rc), detail ? ": " : "",
+            detail ? detail : "");
+    exit(1);
+}
+
+static size_t split_tabs(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (n < max) {
+        f[n++] = p;
+        char *t = strchr(p, '\t');
+        if (!t) break;
+        *t = '\0';
+        p = t + 1;
+    }
+    return n;
+}
+
+static char *dup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p) fail("build", DC_NOMEM, NULL);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+/* A dc_doc for one TSV line, or exits. */
+static dc_doc *make_doc(char **f, size_t n)
+{
+    dc_doc *d = dc_doc_new();
+    if (!d) fail("build", DC_NOMEM, NULL);
+    const char *slash = strchr(f[0], '/');
+    size_t cl = slash ? (size_t)(slash - f[0]) : strlen(f[0]);
+    d->id = dup(f[0], strlen(f[0]));
+    d->collection = dup(f[0], cl);
+    d->local_id = dup(slash ? slash + 1 : f[0], strlen(slash ? slash + 1 : f[0]));
+    d->title = dup(f[1], strlen(f[1]));
+    d->release_status = dup("released", 8);
+    d->format = dup("tei", 3);
+    for (size_t i = 2; i < n; i++) {
+        dc_portion *p = dc_doc_add_portion(d, "paragraph");
+        if (!p) fail("build", DC_NOMEM, NULL);
+        p->text = dup(f[i], strlen(f[i]));
+    }
+    return d;
+}
+
+static int cmd_build(const char *docs, const char *dir)
+{
+    FILE *in = fopen(docs, "r");
+    if (!in) {
+        perror(docs);
+        return 1;
+    }
+    double t0 = now();
+    dc_index *ix = NULL;
+    dc_error err = {0};
+    dc_rc rc = dc_index_open(dir, DC_INDEX_CREATE, &ix, &err);
+    if (rc) fail(dir, rc, err.msg);
+    if (dc_index_doc_count(ix) != 0) fail(dir, DC_MISUSE, "the index directory is not empty");
+    dc_index_writer *w = NULL;
+    rc = dc_index_writer_open(ix, 0, &w);
+    if (rc) fail("writer", rc, dc_index_errmsg(ix));
+
+    char *line = NULL, *f[4096];
+    size_t cap = 0;
+    ssize_t len;
+    long long n = 0, bytes = 0;
+    while ((len = getline(&line, &cap, in)) > 0) {
+        bytes += len;
+        if (line[len - 1] == '\n') line[--len] = '\0';
+        size_t nf = split_tabs(line, f, sizeof f / sizeof f[0]);
+        if (nf < 2) continue;
+        dc_doc *d = make_doc(f, nf);
+        rc = dc_index_writer_add(w, (uint64_t)++n, d);
+        dc_doc_free(d);
+        if (rc) fail("add", rc, dc_index_errmsg(ix));
+    }
+    rc = dc_index_writer_commit(w);
+    if (rc) fail("commit", rc, dc_index_errmsg(ix));
+    unsigned segs = dc_index_segment_count(ix);
+    dc_index_close(ix);
+    double t1 = now();
+    fclose(in);
+    free(line);
+    printf("docs %lld\nbytes %lld\nseconds %.3f\nsegments %u\n", n, bytes, t1 - t0, segs);
+    return 0;
+}
+
+static int cmd_optimize(const char *dir)
+{
+    double t0 = now();
+    dc_index *ix = NULL;
+    dc_error err = {0};
+    dc_rc rc = dc_index_open(dir, 0, &ix, &err);
+    if (rc) fail(dir, rc, err.msg);
+    rc = dc_index_optimize(ix);
+    if (rc) fail("optimize", rc, dc_index_errmsg(ix));
+    unsigned segs = dc_index_segment_count(ix);
+    dc_index_close(ix);
+    printf("seconds %.3f\nsegments %u\n", now() - t0, segs);
+    return 0;
+}
+
+typedef struct query {
+    char *text;
+    long long total;
+    int hits;
+    double *top;
+} query;
+
+/* The timed operation.  Returns the number of hits; *total the total. */
+static int top10(dc_index *ix, dc_analyzer *a, const char *text, long long *total,
+                 unsigned long *sink)
+{
+    dc_query *q = NULL;
+    dc_error err = {0};
+    dc_rc rc = dc_query_parse(a, text, strlen(text), &q, &err);
+    if (rc) fail(text, rc, err.msg);
+    dc_search_opts o = {.limit = 10, .classification = -1};
+    dc_search_result *r = NULL;
+    rc = dc_index_search(ix, a, q, &o, &r);
+    if (rc) fail(text, rc, dc_index_errmsg(ix));
+    for (size_t i = 0; i < r->n_hits; i++)
+        *sink += strlen(r->hits[i].id);
+    int hits = (int)r->n_hits;
+    *total = (long long)r->total;
+    dc_search_result_free(r);
+    dc_query_free(q);
+    return hits;
+}
+
+static int cmd_query(const char *dir, const char *qpath, int reps, const char *out)
+{
+    FILE *f = fopen(qpath, "r");
+    if (!f) {
+        perror(qpath);
+        return 1;
+    }
+    query *q = NULL;
+    size_t n = 0, qcap = 0, lcap = 0;
+    char *line = NULL;
+    ssize_t len;
+    while ((len = getline(&line, &lcap, f)) > 0) {
+        if (line[len - 1] == '\n') line[--len] = '\0';
+        if (n == qcap) {
+            qcap = qcap ? 2 * qcap : 256;
+            q = realloc(q, qcap * sizeof *q);
+            if (!q) fail("queries", DC_NOMEM, NULL);
+        }
+        q[n].text = dup(line, (size_t)len);
+        q[n].top = calloc((size_t)reps, sizeof(double));
+        if (!q[n].top) fail("queries", DC_NOMEM, NULL);
+        q[n].total = -1;
+        q[n].hits = 0;
+        n++;
+    }
+    free(line);
+    fclose(f);
+
+    dc_index *ix = NULL;
+    dc_error err = {0};
+    dc_rc rc = dc_index_open(dir, 0, &ix, &err);
+    if (rc) fail(dir, rc, err.msg);
+    dc_analyzer *a = NULL;
+    rc = dc_analyzer_new(&a);
+    if (rc) fail("analyzer", rc, NULL);
+    unsigned long sink = 0;
+    long long total;
+    double t0 = now();
+    for (size_t i = 0; i < n; i++) /* warm-up round, and the totals */
+        q[i].hits = top10(ix, a, q[i].text, &q[i].total, &sink);
+    double t1 = now();
+    for (int r = 0; r < reps; r++) {
+        for (size_t i = 0; i < n; i++) {
+            double x = now();
+            top10(ix, a, q[i].text, &total, &sink);
+            q[i].top[r] = now() - x;
+        }
+    }
+    double t2 = now();
+    dc_analyzer_free(a);
+    dc_index_close(ix);
+
+    FILE *o = fopen(out, "w");
+    if (!o) {
+        perror(out);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fprintf(o, "%zu\t%lld\t%d\t", i, q[i].total, q[i].hits);
+        for (int r = 0; r < reps; r++)
+            fprintf(o, "%s%.2f", r ? "," : "", q[i].top[r] * 1e6);
+        fputs("\t\n", o);
+        free(q[i].text);
+        free(q[i].top);
+    }
+    free(q);
+    if (fclose(o) != 0) {
+        perror(out);
+        return 1;
+    }
+    printf("queries %zu\nreps %d\nwarm_seconds %.3f\ntimed_seconds %.3f\nsink %lu\n", n, reps,
+           t1 - t0, t2 - t1, sink);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "build") == 0) return cmd_build(argv[2], argv[3]);
+    if (argc == 3 && strcmp(argv[1], "optimize") == 0) return cmd_optimize(argv[2]);
+    if (argc == 6 && strcmp(argv[1], "query") == 0) {
+        char *end;
+        long reps = strtol(argv[4], &end, 10);
+        if (*end || reps < 1 || reps > 100000) {
+            fputs("bench-declass: REPS must be 1..100000\n", stderr);
+            return 2;
+        }
+        return cmd_query(argv[2], argv[3], (int)reps, argv[5]);
+    }
+    fputs("usage: bench-declass build DOCS.tsv DIR | optimize DIR | query DIR QUERIES REPS OUT\n",
+          stderr);
+    return 2;
+}
