@@ -71,6 +71,7 @@ const char *dc_ingest_classification(const char *note)
         {"Secret", "SECRET"},
         {"Confidential", "CONFIDENTIAL"},
         {"Unclassified", "UNCLASSIFIED"},
+        {"Limited Official Use", "LIMITED OFFICIAL USE"},
     };
     if (!note) return NULL;
     size_t n = strlen(note);

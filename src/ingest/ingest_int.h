@@ -20,7 +20,8 @@ const char *dc_ingest_doc_type(const char *title);
 
 /*
  * The classification stated by a source note's standalone marking: the
- * first "Top Secret", "Secret", "Confidential" or "Unclassified" that opens
+ * first "Top Secret", "Secret", "Confidential", "Unclassified" or "Limited
+ * Official Use" that opens
  * the note or a sentence (after ". ", "; ", "(") and is followed by ".",
  * ";", "," or the end.  Returns the static upper-case level name
  * ("TOP SECRET", ...) or NULL when the note carries no marking.

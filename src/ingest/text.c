@@ -1044,57 +1044,14 @@ static dc_rc build_notes(tx_state *st)
 /* Document-level facts                                                */
 /* ------------------------------------------------------------------ */
 
-/* The classification stated in a source note: the first sentence that is
- * only "Top Secret", "Secret", "Confidential", "Unclassified" or "Limited
- * Official Use" (ended by . ; or ,).  Returns the upper-case name or NULL. */
-static const char *note_classification(const char *s)
-{
-    static const char *const names[][2] = {{"Top Secret", "TOP SECRET"},
-                                           {"Secret", "SECRET"},
-                                           {"Confidential", "CONFIDENTIAL"},
-                                           {"Unclassified", "UNCLASSIFIED"},
-                                           {"Limited Official Use", "LIMITED OFFICIAL USE"}};
-    const char *best = NULL;
-    size_t best_at = (size_t)-1, n = strlen(s);
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        size_t l = strlen(names[k][0]);
-        for (const char *p = strstr(s, names[k][0]); p; p = strstr(p + 1, names[k][0])) {
-            size_t at = (size_t)(p - s);
-            if (at + l >= n || (s[at + l] != '.' && s[at + l] != ';' && s[at + l] != ','))
-                continue;
-            size_t b = at;
-            while (b > 0 && is_blank((unsigned char)s[b - 1])) b--;
-            if (b == at && b > 0) continue;
-            if (b > 0 && s[b - 1] != '.' && s[b - 1] != ';' && s[b - 1] != ')') continue;
-            if (at < best_at) {
-                best_at = at;
-                best = names[k][1];
-            }
-            break;
-        }
-    }
-    return best;
-}
-
-/* The document type named in s (a title or letterhead), or NULL.  A type
- * the text starts with wins over one found inside it. */
+/* The document type named in s[0..n) (a title or letterhead line), or
+ * NULL when it names none (dc_ingest_doc_type's "document"). */
 static const char *type_of(const char *s, size_t n)
 {
-    static const char *const types[][2] = {
-        {"memorandum of conversation", "memorandum-of-conversation"},
-        {"editorial note", "editorial-note"},
-        {"briefing paper", "briefing-paper"},
-        {"telegram", "telegram"},
-        {"letter", "letter"},
-        {"minutes", "minutes"},
-        {"memorandum", "memorandum"},
-        {"report", "report"}};
-    size_t ntypes = sizeof types / sizeof types[0];
-    for (size_t k = 0; k < ntypes; k++)
-        if (find_word_ci(s, n, types[k][0]) == 0) return types[k][1];
-    for (size_t k = 0; k < ntypes; k++)
-        if (find_word_ci(s, n, types[k][0]) != (size_t)-1) return types[k][1];
-    return NULL;
+    char line[256];
+    snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), s);
+    const char *type = dc_ingest_doc_type(line);
+    return strcmp(type, "document") == 0 ? NULL : type;
 }
 
 /* A line that can be a heading: short, unlabelled, not a sentence or a
@@ -1344,7 +1301,7 @@ dc_rc dc_ingest_text(const char *data, size_t len, dc_doc **out, dc_error *err)
         /* The source note states the marking of the original; a banner
          * counts only when there is none. */
         const char *level =
-            st->doc->source_note ? note_classification(st->doc->source_note) : NULL;
+            st->doc->source_note ? dc_ingest_classification(st->doc->source_note) : NULL;
         if (!level) level = st->banner;
         if (level && dc_str_set(&st->doc->classification, level)) rc = nomem(st);
     }
