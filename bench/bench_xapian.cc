@@ -12,8 +12,9 @@
  * unprefixed with wdf 2 (boosted, and found by a plain query) and once
  * more with prefix "S" (so title: queries work, as in declass and FTS5),
  * then each block after a position gap.  The document id string is the
- * document data.  Default flush threshold and block size.  Nothing else is
- * stored (no values, no spelling data).
+ * document data.  Default block size; the flush threshold is Xapian's
+ * XAPIAN_FLUSH_THRESHOLD (bench/compare sets 1000, twice as fast here as
+ * the default 10000).  Nothing else is stored (no values, no spelling).
  *
  * query: QUERIES holds one QueryParser query per line (bench/compare
  * translates bench/queries.txt).  QueryParser: English stemmer,

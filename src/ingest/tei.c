@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,30 +84,58 @@ static void tb_space(tbuf *t)
     if (t->b.len > 0 && t->b.p[t->b.len - 1] != ' ') dc_buf_putc(&t->b, ' ');
 }
 
+/* The high bit of each byte of x that is zero, exactly per byte. */
+static uint64_t zero_bytes(uint64_t x)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    return ~(((x & low7) + low7) | x | low7);
+}
+
 /*
  * Appends s[0..n) with its whitespace collapsed.  When the raw bytes fit
  * under the cap, room for all of them is made at once (the collapsed text
- * is never longer) and they are collapsed into it without a branch per
- * byte: every byte is stored, and the write position advances unless the
- * byte is a space that follows a space.  Otherwise, so that the cap
- * applies to the collapsed text exactly, word by word.
+ * is never longer, so the write position never passes the read position)
+ * and they are collapsed into it: eight bytes at a time are copied as they
+ * are while they hold no byte below 0x20 (tab, newline, return) and no
+ * space that follows a space; otherwise one byte is copied, or a run of
+ * whitespace becomes one space.
+ * Otherwise, so that the cap applies to the collapsed text exactly, word
+ * by word.
  */
 static void tb_add(tbuf *t, const char *s, size_t n)
 {
     dc_buf *b = &t->b;
     if (n == 0 || b->rc) return;
     if (b->len + n <= b->limit) {
+        const uint64_t ones = 0x0101010101010101ull;
         size_t start = b->len;
         dc_buf_add(b, s, n);
         if (b->rc) return;
         char *w = b->p + start;
         unsigned space = start == 0 || b->p[start - 1] == ' ';
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)s[i];
-            unsigned sp = xml_space[c];
-            *w = sp ? ' ' : (char)c;
-            w += !(sp & space);
-            space = sp;
+        for (size_t i = 0; i < n;) {
+            if (i + 8 <= n && !(space && s[i] == ' ')) {
+                uint64_t x;
+                memcpy(&x, s + i, 8);
+                uint64_t ctl = zero_bytes(x & (ones * 0xe0)), sp = zero_bytes(x ^ (ones * ' '));
+                if (!ctl && !(sp & (sp << 8))) {
+                    memcpy(w, &x, 8);
+                    w += 8;
+                    space = s[i + 7] == ' ';
+                    i += 8;
+                    continue;
+                }
+            }
+            if (!xml_space[(unsigned char)s[i]]) {
+                *w++ = s[i++];
+                space = 0;
+                continue;
+            }
+            /* a run of whitespace (indentation is most of it) */
+            for (i++; i + 8 <= n && memcmp(s + i, "        ", 8) == 0;) i += 8;
+            while (i < n && xml_space[(unsigned char)s[i]]) i++;
+            if (!space) *w++ = ' ';
+            space = 1;
         }
         *w = '\0';
         b->len = (size_t)(w - b->p);
@@ -137,8 +166,9 @@ static const char *tb_str(const tbuf *t) { return t->b.p ? t->b.p : ""; }
 /* --- TEI elements -------------------------------------------------------- */
 
 /*
- * The TEI elements the reader acts on, sorted by name (strcmp order, for
- * the binary search of el_lookup): X(ID, name, container, portion kind).
+ * The TEI elements the reader acts on, sorted by name (names with the same
+ * first byte are contiguous, which el_lookup needs): X(ID, name, container,
+ * portion kind).
  * A container ends the text before it; a block (portion kind not NULL)
  * is one portion.  Looking an element up once replaces comparing its name
  * with every name that some rule tests.
@@ -213,27 +243,39 @@ enum el {
 
 static const struct el_def {
     const char *name;
+    size_t len;
     unsigned char container;
     const char *block;
 } el_defs[] = {
-#define X(id, name, container, block) {name, container, block},
+#define X(id, name, container, block) {name, sizeof(name) - 1, container, block},
     TEI_ELEMENTS(X)
 #undef X
 };
+#define N_ELS (sizeof el_defs / sizeof el_defs[0])
 
-/* The enum el of a TEI element's local name (EL_OTHER if none). */
-static int el_lookup(const char *l)
+/* Where the names of el_defs that begin with each byte are: [from, to). */
+typedef struct el_index {
+    unsigned char from[256], to[256];
+} el_index;
+
+static void el_index_init(el_index *ix)
 {
-    size_t lo = 0, hi = sizeof el_defs / sizeof el_defs[0];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(l, el_defs[mid].name);
-        if (c == 0) return (int)mid + 1;
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
+    memset(ix, 0, sizeof *ix);
+    for (size_t i = N_ELS; i-- > 0;) {
+        unsigned char c = (unsigned char)el_defs[i].name[0];
+        if (!ix->to[c]) ix->to[c] = (unsigned char)(i + 1);
+        ix->from[c] = (unsigned char)i;
     }
+}
+
+/* The enum el of a TEI element's local name (EL_OTHER if none): only the
+ * names with its first byte and its length are compared. */
+static int el_lookup(const el_index *ix, const char *l)
+{
+    unsigned char c = (unsigned char)l[0];
+    size_t n = strlen(l);
+    for (size_t i = ix->from[c]; i < ix->to[c]; i++)
+        if (el_defs[i].len == n && memcmp(el_defs[i].name, l, n) == 0) return (int)i + 1;
     return EL_OTHER;
 }
 
@@ -301,6 +343,7 @@ typedef struct pmark {
 
 typedef struct tei {
     xmlTextReaderPtr r;
+    el_index els;
     dc_error *err;
     dc_rc rc;
     dc_doc_sink sink;
@@ -1462,7 +1505,7 @@ static void start_element(tei *t)
         { push(t, &f); return; }
     }
     int is_tei = ns && strcmp(ns, TEI_NS) == 0;
-    int el = is_tei ? el_lookup(l) : EL_OTHER;
+    int el = is_tei ? el_lookup(&t->els, l) : EL_OTHER;
     if (t->in_header) {
         if (is_tei) header_start(t, el, &f, parent);
         { push(t, &f); return; }
@@ -1749,6 +1792,7 @@ dc_rc dc_ingest_tei_file(const char *path, dc_doc_sink sink, void *ctx, dc_error
     t->sink = sink;
     t->ctx = ctx;
     file_stem(path, t->stem, sizeof t->stem);
+    el_index_init(&t->els);
     tb_init(&t->cur, TEI_MAX_TEXT);
     tb_init(&t->note, TEI_MAX_TEXT);
     tb_init(&t->source, TEI_MAX_TEXT);

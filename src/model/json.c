@@ -18,10 +18,6 @@
 #include "model/model_int.h"
 #include "declass/banned.h"
 
-/* The most bytes the compact form of one document may take: SQLite would
- * refuse a larger value (SQLITE_MAX_LENGTH) anyway. */
-#define DC_JSON_LIMIT ((size_t)1000000000)
-
 /* ---- the compact writer ------------------------------------------------ */
 
 /* Bytes cJSON escapes in a string, in rows of 32: every control byte

@@ -34,6 +34,22 @@ typedef enum pat_kind {
     P_VOLUME,
 } pat_kind;
 
+/* The patterns, in the order their matches are recorded (patterns[]). */
+enum pat_id {
+    PAT_DECIMAL,
+    PAT_LOT,
+    PAT_RG,
+    PAT_FRC,
+    PAT_FOOTNOTE,
+    PAT_DOCUMENT,
+    PAT_ACTION,
+    PAT_SUPERSEDES,
+    PAT_PAPER,
+    PAT_SUPPLEMENT,
+    PAT_VOLUME,
+    N_PATTERNS
+};
+
 /* One match: [start, end) and the group its kind records ([g, g_end));
  * a footnote reference also records the document number ([g2, g2_end)). */
 typedef struct match {
@@ -337,24 +353,28 @@ static int find_volume(const char *p, match *m)
     return 0;
 }
 
-/* The patterns in the order their matches are recorded. */
+/* The patterns as the POSIX EREs their scanners implement. */
 static const struct {
     pat_kind kind;
     find_fn find;
-} patterns[] = {
-    {P_DECIMAL, find_decimal},     /* [0-9]{3}[A-Z]?(\.[0-9A-Z]+)?/[0-9]{1,2}(-|–)[0-9]{3,4} */
-    {P_FILE, find_lot},            /* Lot [0-9]{2} ?[A-Z] ?[0-9]+ */
-    {P_FILE, find_rg},             /* RG [0-9]+ */
-    {P_FILE, find_frc},            /* FRC [0-9]{2} ?[A-Z] ?[0-9]+ */
-    {P_FOOTNOTE, find_footnote},   /* footnotes? (N((, | and |, and )N)*),? Document (N) */
-    {P_DOCUMENT, find_document},   /* Documents? ([0-9]+) */
-    {P_ACTION, find_action},       /* NSC Action No\.? ?([0-9]+((-|–)[a-z])?) */
-    {P_SUPERSEDES, find_supersedes}, /* supersede[sd]? (NSC [0-9]{1,4}(/[0-9]+)?) */
-    {P_PAPER, find_paper},         /* NSC [0-9]{1,4}(/[0-9]+)? */
-    {P_SUPPLEMENT, find_supplement}, /* [Ss]ee (the )?Supplement */
-    {P_VOLUME, find_volume},       /* frus[0-9]{4}(-[0-9]{2,4})?v[0-9]+[a-z0-9-]* */
+} patterns[N_PATTERNS] = {
+    /* [0-9]{3}[A-Z]?(\.[0-9A-Z]+)?/[0-9]{1,2}(-|–)[0-9]{3,4} */
+    [PAT_DECIMAL] = {P_DECIMAL, find_decimal},
+    [PAT_LOT] = {P_FILE, find_lot},   /* Lot [0-9]{2} ?[A-Z] ?[0-9]+ */
+    [PAT_RG] = {P_FILE, find_rg},     /* RG [0-9]+ */
+    [PAT_FRC] = {P_FILE, find_frc},   /* FRC [0-9]{2} ?[A-Z] ?[0-9]+ */
+    /* footnotes? ([0-9]+((, | and |, and )[0-9]+)*),? Document ([0-9]+) */
+    [PAT_FOOTNOTE] = {P_FOOTNOTE, find_footnote},
+    [PAT_DOCUMENT] = {P_DOCUMENT, find_document}, /* Documents? ([0-9]+) */
+    /* NSC Action No\.? ?([0-9]+((-|–)[a-z])?) */
+    [PAT_ACTION] = {P_ACTION, find_action},
+    /* supersede[sd]? (NSC [0-9]{1,4}(/[0-9]+)?) */
+    [PAT_SUPERSEDES] = {P_SUPERSEDES, find_supersedes},
+    [PAT_PAPER] = {P_PAPER, find_paper},                /* NSC [0-9]{1,4}(/[0-9]+)? */
+    [PAT_SUPPLEMENT] = {P_SUPPLEMENT, find_supplement}, /* [Ss]ee (the )?Supplement */
+    /* frus[0-9]{4}(-[0-9]{2,4})?v[0-9]+[a-z0-9-]* */
+    [PAT_VOLUME] = {P_VOLUME, find_volume},
 };
-#define N_PATTERNS (sizeof patterns / sizeof patterns[0])
 
 #define BIT(i) (1u << (i))
 
@@ -385,26 +405,27 @@ static const unsigned char anchor_pair[A_CLASSES][256] = {
  */
 static unsigned anchors(const char *text)
 {
-    unsigned mask = strchr(text, '/') ? BIT(0) : 0;
+    unsigned mask = strchr(text, '/') ? BIT(PAT_DECIMAL) : 0;
     size_t n = strlen(text);
     const unsigned char *u = (const unsigned char *)text;
     for (size_t i = 0; i + 1 < n; i++) {
+        while (!anchor_class[u[i]] && i + 1 < n) i++;
         if (!anchor_pair[anchor_class[u[i]]][u[i + 1]]) continue;
         const char *s = text + i;
         switch (anchor_class[u[i]]) {
-        case A_L: mask |= STARTS(s, "Lot ") ? BIT(1) : 0; break;
-        case A_R: mask |= STARTS(s, "RG ") ? BIT(2) : 0; break;
-        case A_F: mask |= STARTS(s, "FRC ") ? BIT(3) : 0; break;
+        case A_L: mask |= STARTS(s, "Lot ") ? BIT(PAT_LOT) : 0; break;
+        case A_R: mask |= STARTS(s, "RG ") ? BIT(PAT_RG) : 0; break;
+        case A_F: mask |= STARTS(s, "FRC ") ? BIT(PAT_FRC) : 0; break;
         case A_LF:
             if (STARTS(s, "footnote"))
-                mask |= BIT(4);
+                mask |= BIT(PAT_FOOTNOTE);
             else if (STARTS(s, "frus"))
-                mask |= BIT(10);
+                mask |= BIT(PAT_VOLUME);
             break;
-        case A_D: mask |= STARTS(s, "Document") ? BIT(5) : 0; break;
-        case A_N: mask |= STARTS(s, "NSC ") ? BIT(6) | BIT(8) : 0; break;
-        case A_LS: mask |= STARTS(s, "supersede") ? BIT(7) : 0; break;
-        case A_S: mask |= STARTS(s, "Supplement") ? BIT(9) : 0; break;
+        case A_D: mask |= STARTS(s, "Document") ? BIT(PAT_DOCUMENT) : 0; break;
+        case A_N: mask |= STARTS(s, "NSC ") ? BIT(PAT_ACTION) | BIT(PAT_PAPER) : 0; break;
+        case A_LS: mask |= STARTS(s, "supersede") ? BIT(PAT_SUPERSEDES) : 0; break;
+        case A_S: mask |= STARTS(s, "Supplement") ? BIT(PAT_SUPPLEMENT) : 0; break;
         default: break;
         }
     }
@@ -454,7 +475,7 @@ static dc_rc record(dc_doc *d, pat_kind kind, const match *m)
 static dc_rc scan(dc_doc *d, const char *text)
 {
     unsigned mask = text ? anchors(text) : 0;
-    for (size_t i = 0; mask && i < N_PATTERNS; i++) {
+    for (int i = 0; mask && i < N_PATTERNS; i++) {
         if (!(mask & BIT(i))) continue;
         const char *p = text;
         match m;

@@ -39,9 +39,6 @@
  * document made it larger than this, so a rare huge document does not
  * pin its memory for the rest of the run. */
 #define JSON_KEEP_BYTES ((size_t)4 << 20)
-/* The most bytes the compact JSON of one document may take: SQLite would
- * refuse a larger value (SQLITE_MAX_LENGTH) anyway. */
-#define JSON_LIMIT ((size_t)1000000000)
 #define HASH_BYTES crypto_generichash_BYTES /* 32: BLAKE2b-256 */
 #define HASH_HEX_SIZE (2 * HASH_BYTES + 1)
 #define TIME_SIZE 32
@@ -489,7 +486,7 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
     }
     dc_store *st = calloc(1, sizeof *st);
     if (!st) return dc_fail(err, DC_NOMEM, 0, "opening %s: out of memory", path);
-    dc_buf_init(&st->json, JSON_LIMIT);
+    dc_buf_init(&st->json, DC_JSON_LIMIT);
     dc_rc rc = open_db(st, path, flags);
     if (!rc) rc = check_marker(st, path, flags);
     if (!rc && (flags & DC_STORE_CREATE)) rc = set_page_size(st, path);
@@ -675,7 +672,7 @@ static void json_done(dc_store *st)
 {
     if (st->json.rc || st->json.cap > JSON_KEEP_BYTES) {
         dc_buf_release(&st->json);
-        dc_buf_init(&st->json, JSON_LIMIT);
+        dc_buf_init(&st->json, DC_JSON_LIMIT);
     }
 }
 

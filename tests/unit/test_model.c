@@ -166,7 +166,8 @@ static void test_json_tricky(void)
     char *json = NULL;
     CHECK_INT(dc_doc_to_json(d, 0, &json), DC_OK);
     CHECK(json && strstr(json, "\"release\":{\"status\":\"released\",\"date\":\"\\\"\\\\\\\"\"}"));
-    CHECK(json && strstr(json, "tab\\t nl\\n cr\\r bs\\b ff\\f \\u0001\\u001f\x7f U+2028 \xE2\x80\xA8"));
+    CHECK(json && strstr(json, "tab\\t nl\\n cr\\r bs\\b ff\\f \\u0001\\u001f\x7f "
+                               "U+2028 \xE2\x80\xA8"));
     CHECK(json && strstr(json, "{\"at\":2147483648,\"kind\":\"page\",\"value\":\"1\"}"));
     dc_free(json);
     /* an empty document: every string null, every array empty */
