@@ -240,6 +240,27 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
     return dc_index_writer_add(w, docid, doc);
 }
 
+/* Removes an index folder and the files in it (it holds no folders). */
+static dc_rc remove_index_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? DC_OK : DC_IO;
+    dc_buf path;
+    dc_buf_init(&path, 8192);
+    dc_rc rc = DC_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        dc_buf_reset(&path);
+        dc_buf_printf(&path, "%s/%s", dir, e->d_name);
+        if (path.rc || unlink(path.p) != 0) rc = DC_IO;
+    }
+    closedir(d);
+    dc_buf_release(&path);
+    if (!rc && rmdir(dir) != 0) rc = DC_IO;
+    return rc;
+}
+
 /*
  * Opens the index (creating it) and brings it up to the store: every
  * current version added since the index's high-water mark is indexed and
@@ -255,6 +276,17 @@ static dc_rc db_index(dc_db *db)
     uint64_t max = 0;
     if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK)
         return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (dc_index_high_water(db->ix) > max) {
+        /* An index ahead of its store belongs to another database that
+         * stood at this path: drop it and index this one from scratch. */
+        dc_index_close(db->ix);
+        db->ix = NULL;
+        if ((rc = remove_index_dir(db->index_dir)) != DC_OK)
+            return db_fail(db, rc, "cannot remove the stale index %s: %s", db->index_dir,
+                           strerror(errno));
+        if ((rc = dc_index_open(db->index_dir, DC_INDEX_CREATE, &db->ix, &err)) != DC_OK)
+            return db_fail(db, rc, "cannot open the index %s: %s", db->index_dir, err.msg);
+    }
     if (max <= dc_index_high_water(db->ix)) return DC_OK;
     dc_index_writer *w = NULL;
     if ((rc = dc_index_writer_open(db->ix, 0, &w)) != DC_OK)

@@ -129,4 +129,15 @@ import shutil
 shutil.rmtree(db.path + ".index")
 eq(ids(search("Malik")), [S3], "index rebuilt from the store")
 eq(db.run("check")[0], 0, "check after rebuild")
+
+# A new database at the same path never answers from the old one's index.
+for suffix in ("", "-wal", "-shm"):
+    if os.path.exists(db.path + suffix):
+        os.remove(db.path + suffix)
+eq(db.run("ingest", "--released", "-q", os.path.join(SAMPLES, "seeds",
+                                                    "001_5ebef3754071e70a.txt"))[0], 0,
+   "ingest into a new database at the same path")
+eq(ids(search("Rangoon")), [S1], "stale index dropped")
+eq(search("armistice")["total"], 0, "nothing from the old database")
+eq(db.run("check")[0], 0, "check after the stale index was dropped")
 done()
