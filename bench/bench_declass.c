@@ -21,7 +21,9 @@
  * facets, so its samples include what the peers' separate count costs.
  * OUT gets one line per query: index, total, hits, the samples in
  * microseconds, and an empty count column (the format of bench-fts5).
- * Summary lines "key value" go to stdout.
+ * Summary lines "key value" go to stdout.  With BENCH_DUMP=FILE the
+ * warm-up round writes each query's total, hits (id:score) and facets to
+ * FILE, one line per query, to check that two versions agree.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +159,8 @@ typedef struct query {
 } query;
 
 /* The timed operation.  Returns the number of hits; *total the total. */
+static FILE *dump; /* BENCH_DUMP=FILE: the warm-up round's results, to compare versions */
+
 static int top10(dc_index *ix, dc_analyzer *a, const char *text, long long *total,
                  unsigned long *sink)
 {
@@ -170,6 +174,16 @@ static int top10(dc_index *ix, dc_analyzer *a, const char *text, long long *tota
     if (rc) fail(text, rc, dc_index_errmsg(ix));
     for (size_t i = 0; i < r->n_hits; i++)
         *sink += strlen(r->hits[i].id);
+    if (dump) {
+        fprintf(dump, "%s\ttotal %llu", text, (unsigned long long)r->total);
+        for (size_t i = 0; i < r->n_hits; i++)
+            fprintf(dump, " %s:%.9g", r->hits[i].id, r->hits[i].score);
+        for (size_t f = 0; f < r->n_facets; f++)
+            for (size_t i = 0; i < r->facets[f].n_values; i++)
+                fprintf(dump, " %s=%s:%llu", r->facets[f].name, r->facets[f].values[i].value,
+                        (unsigned long long)r->facets[f].values[i].count);
+        fputc('\n', dump);
+    }
     int hits = (int)r->n_hits;
     *total = (long long)r->total;
     dc_search_result_free(r);
@@ -215,8 +229,18 @@ static int cmd_query(const char *dir, const char *qpath, int reps, const char *o
     unsigned long sink = 0;
     long long total;
     double t0 = now();
+    const char *dpath = getenv("BENCH_DUMP");
+    if (dpath && !(dump = fopen(dpath, "w"))) {
+        perror(dpath);
+        return 1;
+    }
     for (size_t i = 0; i < n; i++) /* warm-up round, and the totals */
         q[i].hits = top10(ix, a, q[i].text, &q[i].total, &sink);
+    if (dump && fclose(dump) != 0) {
+        perror(dpath);
+        return 1;
+    }
+    dump = NULL;
     double t1 = now();
     for (int r = 0; r < reps; r++) {
         for (size_t i = 0; i < n; i++) {

@@ -4,7 +4,7 @@
  * and serves reads through the renderers.  Every read and ingest is
  * appended to the audit log.
  */
-#include "declass/declass.h"
+#include "declass_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,26 +31,7 @@
 #include "declass/store.h"
 #include "declass/banned.h"
 
-#define DC_MAX_ID 256          /* bytes in a document id */
-#define DC_MAX_WALK_DEPTH 64   /* folder nesting followed by ingest */
-#define DC_MAX_WALK_FILES 10000000
-#define DC_MAX_SEGMENTS 8      /* index segments before an automatic merge */
-
-struct dc_db {
-    dc_store *st;
-    char *index_dir;  /* "<database>.index" */
-    dc_index *ix;     /* opened on first use */
-    dc_analyzer *an;  /* created on first search */
-    /* Who is acting: user NULL is the anonymous public reader. */
-    char *user;
-    int level, roles;
-    dc_strv comps;
-    char errmsg[1024];
-};
-
-static dc_rc db_fail(dc_db *db, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);
-
-static dc_rc db_fail(dc_db *db, dc_rc rc, const char *fmt, ...)
+dc_rc dc_db_fail(dc_db *db, dc_rc rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -87,10 +68,16 @@ void dc_db_close(dc_db *db)
     if (!db) return;
     dc_index_close(db->ix);
     dc_analyzer_free(db->an);
+    for (size_t i = 0; db->snippets && i < SNIPPET_SLOTS; i++) {
+        free(db->snippets[i].key);
+        free(db->snippets[i].snippet);
+    }
+    free(db->snippets);
     dc_store_close(db->st);
     free(db->index_dir);
     free(db->user);
     dc_strv_release(&db->comps);
+    dc_db_persons_forget(db);
     free(db);
 }
 
@@ -100,7 +87,7 @@ const char *dc_db_errmsg(const dc_db *db) { return db ? db->errmsg : "no databas
 
 /* The reader the access module decides for: the signed-in user, or the
  * anonymous public. */
-static dc_access_reader db_reader(const dc_db *db)
+dc_access_reader dc_db_reader(const dc_db *db)
 {
     dc_access_reader r = {.is_public = db->user == NULL,
                           .level = db->user ? db->level : DC_UNCLASSIFIED,
@@ -110,11 +97,22 @@ static dc_access_reader db_reader(const dc_db *db)
     return r;
 }
 
+/* The index applies the same rules as dc_access_view: the public reader
+ * is level UNCLASSIFIED and sees released documents only. */
+dc_reader dc_db_index_reader(const dc_db *db)
+{
+    dc_reader r = {.level = db->user ? db->level : DC_UNCLASSIFIED,
+                   .compartments = db->user ? (const char *const *)db->comps.v : NULL,
+                   .n_compartments = db->user ? db->comps.n : 0,
+                   .public_only = db->user == NULL};
+    return r;
+}
+
 /* Appends to the audit log under the acting user's name. */
-static dc_rc audit(dc_db *db, const char *action, const char *target, const char *detail)
+dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail)
 {
     dc_rc rc = dc_store_audit(db->st, db->user, action, target, detail);
-    if (rc) db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (rc) dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     return rc;
 }
 
@@ -178,23 +176,31 @@ const char *dc_db_user(const dc_db *db) { return db && db->user ? db->user : "pu
 dc_rc dc_db_login(dc_db *db, const char *name, const char *password)
 {
     if (!name || !*name || strlen(name) > DC_MAX_ID)
-        return db_fail(db, DC_DENIED, "access denied");
+        return dc_db_fail(db, DC_DENIED, "access denied");
     user_copy u = {0};
     dc_rc rc = dc_store_user_get(db->st, name, copy_user, &u);
     if (rc && rc != DC_NOTFOUND) {
         user_copy_release(&u);
-        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     }
-    int ok = !rc && u.found && !u.disabled && dc_access_verify_password(u.hash, password);
+    /* An unknown or disabled name costs one password verification too,
+     * against a hash of nothing anyone knows, so the answer's timing does
+     * not tell which names exist. */
+    static const char no_user_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$qUS36fqXdDmw3upj0IRg4Q$"
+                                       "ZaabfygPtq6MBxkZnh4aVGcq5Mryn/pOBAsAhDcNLtw";
+    int usable = !rc && u.found && !u.disabled && u.hash && *u.hash;
+    int verified = dc_access_verify_password(usable ? u.hash : no_user_hash,
+                                             password ? password : "");
+    int ok = usable && verified;
     if (!ok) {
         user_copy_release(&u);
         dc_store_audit(db->st, name, "login-refused", NULL, NULL);
-        return db_fail(db, DC_DENIED, "access denied");
+        return dc_db_fail(db, DC_DENIED, "access denied");
     }
     char *n = dc_strdup(name);
     if (!n) {
         user_copy_release(&u);
-        return db_fail(db, DC_NOMEM, "out of memory");
+        return dc_db_fail(db, DC_NOMEM, "out of memory");
     }
     free(db->user);
     dc_strv_release(&db->comps);
@@ -204,7 +210,7 @@ dc_rc dc_db_login(dc_db *db, const char *name, const char *password)
     db->comps = u.comps;
     u.comps = (dc_strv){0};
     user_copy_release(&u);
-    return audit(db, "login", NULL, NULL);
+    return dc_db_audit_add(db, "login", NULL, NULL);
 }
 
 /* Whether the database has an enabled administrator; while it has none,
@@ -213,17 +219,17 @@ static dc_rc has_admin(dc_db *db, int *yes)
 {
     long n = 0;
     dc_rc rc = dc_store_admin_count(db->st, &n);
-    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     *yes = n > 0;
     return DC_OK;
 }
 
 /* Refuses (audited) unless the acting user holds one of the roles. */
-static dc_rc require_role(dc_db *db, int roles, const char *action, const char *target)
+dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *target)
 {
     if (db->user && (db->roles & roles)) return DC_OK;
     dc_store_audit(db->st, db->user, "refused", target, action);
-    return db_fail(db, DC_DENIED, "access denied: %s needs the %s role", action,
+    return dc_db_fail(db, DC_DENIED, "access denied: %s needs the %s role", action,
                    (roles & DC_ROLE_REVIEWER) ? "reviewer" : "admin");
 }
 
@@ -240,70 +246,79 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
     return dc_index_writer_add(w, docid, doc);
 }
 
-/* Removes an index folder and the files in it (it holds no folders). */
-static dc_rc remove_index_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return errno == ENOENT ? DC_OK : DC_IO;
-    dc_buf path;
-    dc_buf_init(&path, 8192);
-    dc_rc rc = DC_OK;
-    struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        dc_buf_reset(&path);
-        dc_buf_printf(&path, "%s/%s", dir, e->d_name);
-        if (path.rc || unlink(path.p) != 0) rc = DC_IO;
-    }
-    closedir(d);
-    dc_buf_release(&path);
-    if (!rc && rmdir(dir) != 0) rc = DC_IO;
-    return rc;
-}
-
 /*
  * Opens the index (creating it) and brings it up to the store: every
  * current version added since the index's high-water mark is indexed and
  * the versions it supersedes deleted, in one index commit.  The store is
  * the truth, so an index left behind by a crash catches up here.
+ *
+ * Several handles (threads of a server, other processes) may share the
+ * database.  This handle first refreshes its view of the index (another
+ * may have committed); only if the store is still ahead does it open a
+ * writer, which waits for the index lock and refreshes under it, and it
+ * decides again there: if another handle caught up meanwhile there is
+ * nothing to do.  So a version is indexed by exactly one handle.
  */
 static dc_rc db_index(dc_db *db)
 {
     dc_error err = {0};
     dc_rc rc;
-    if (!db->ix && (rc = dc_index_open(db->index_dir, DC_INDEX_CREATE, &db->ix, &err)) != DC_OK)
-        return db_fail(db, rc, "cannot open the index %s: %s", db->index_dir, err.msg);
+    if (!db->ix) {
+        if ((rc = dc_index_open(db->index_dir, DC_INDEX_CREATE, &db->ix, &err)) != DC_OK)
+            return dc_db_fail(db, rc, "cannot open the index %s: %s", db->index_dir, err.msg);
+    } else if ((rc = dc_index_refresh(db->ix)) != DC_OK) {
+        return dc_db_fail(db, rc, "cannot read the index: %s", dc_index_errmsg(db->ix));
+    }
     uint64_t max = 0;
     if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK)
-        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    if (dc_index_high_water(db->ix) > max) {
-        /* An index ahead of its store belongs to another database that
-         * stood at this path: drop it and index this one from scratch. */
-        dc_index_close(db->ix);
-        db->ix = NULL;
-        if ((rc = remove_index_dir(db->index_dir)) != DC_OK)
-            return db_fail(db, rc, "cannot remove the stale index %s: %s", db->index_dir,
-                           strerror(errno));
-        if ((rc = dc_index_open(db->index_dir, DC_INDEX_CREATE, &db->ix, &err)) != DC_OK)
-            return db_fail(db, rc, "cannot open the index %s: %s", db->index_dir, err.msg);
-    }
-    if (max <= dc_index_high_water(db->ix)) return DC_OK;
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (max == dc_index_high_water(db->ix)) return DC_OK;
     dc_index_writer *w = NULL;
     if ((rc = dc_index_writer_open(db->ix, 0, &w)) != DC_OK)
-        return db_fail(db, rc, "cannot write the index: %s", dc_index_errmsg(db->ix));
-    rc = dc_store_changes_since(db->st, dc_index_high_water(db->ix), on_change, w);
+        return dc_db_fail(db, rc, "cannot write the index: %s", dc_index_errmsg(db->ix));
+    /* Under the lock: the index is current, and every version it holds
+     * came from a committed store transaction, so read the store again. */
+    if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK) {
+        dc_index_writer_abort(w);
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    }
+    uint64_t hw = dc_index_high_water(db->ix);
+    if (max == hw) {
+        dc_index_writer_abort(w); /* another handle caught up */
+        return DC_OK;
+    }
+    if (hw > max) {
+        /* An index ahead of its store belongs to another database that
+         * stood at this path: replace it in this commit with this one,
+         * indexed from scratch. */
+        if ((rc = dc_index_writer_clear(w)) != DC_OK) {
+            dc_index_writer_abort(w);
+            return dc_db_fail(db, rc, "cannot replace the stale index %s: %s", db->index_dir,
+                           dc_index_errmsg(db->ix));
+        }
+        hw = 0;
+    }
+    rc = dc_store_changes_since(db->st, hw, on_change, w);
     if (rc) {
         dc_index_writer_abort(w);
-        return db_fail(db, rc, "indexing failed: %s", dc_store_errmsg(db->st));
+        return dc_db_fail(db, rc, "indexing failed: %s", dc_store_errmsg(db->st));
     }
     if ((rc = dc_index_writer_commit(w)) != DC_OK)
-        return db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
+        return dc_db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
     /* Each ingest adds at least one segment; past a few, searches pay for
      * every extra dictionary lookup, so merge them all. */
     if (dc_index_segment_count(db->ix) > DC_MAX_SEGMENTS &&
         (rc = dc_index_optimize(db->ix)) != DC_OK)
-        return db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
+        return dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
     return DC_OK;
+}
+
+dc_rc dc_db_search_ready(dc_db *db)
+{
+    dc_rc rc;
+    if (!db->an && (rc = dc_analyzer_new(&db->an)) != DC_OK)
+        return dc_db_fail(db, rc, "cannot start the analyzer");
+    return db_index(db);
 }
 
 /* ---- ingest ---------------------------------------------------------- */
@@ -316,6 +331,7 @@ typedef struct file_job {
     const char *folder;   /* name of the folder the file was found in */
     const char *basename; /* file name without extension */
     long n_new, n_updated, n_unchanged, n_docs;
+    long n_persons, n_terms; /* list entries stored */
     int fatal; /* the store failed: stop the run (not a bad input) */
     dc_error *err;
 } file_job;
@@ -398,6 +414,8 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
         rc = dc_str_set(&doc->id, id);
     }
     if (!rc) rc = dc_refs_enrich(doc);
+    if (!rc) rc = dc_ingest_date_from_text(doc);
+    if (!rc && same_str(doc->format, "text")) rc = dc_db_persons_match(job->db, doc);
     /* Fail safe (DESIGN.md, Security rules): a document marked above
      * UNCLASSIFIED that is not a published edition is stored classified;
      * so is one whose marking is not a known level ("LIMITED OFFICIAL USE"). */
@@ -428,6 +446,43 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
     }
     dc_doc_free(doc);
     return rc;
+}
+
+/* The collection of a list entry or of a persName's document: the file's
+ * volume, else --collection, else the file's name or folder (as job_store
+ * decides for documents). */
+static const char *job_collection(const file_job *job, const char *found, int from_name)
+{
+    if (job->opts->collection && (!found || from_name)) return job->opts->collection;
+    return found ? found : job->folder;
+}
+
+/* Stores one entry of a volume's list of persons or terms. */
+static dc_rc job_list_item(void *ctx, const dc_tei_list_item *it)
+{
+    file_job *job = ctx;
+    int persons = strcmp(it->list, "persons") == 0;
+    dc_list_row row = {.collection = job_collection(job, it->collection,
+                                                    it->collection_from_name),
+                       .xml_id = it->xml_id, .name = it->name, .description = it->description};
+    if (!id_part_ok(row.collection))
+        return dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s'", row.collection);
+    dc_rc rc = dc_store_list_put(job->db->st, persons ? DC_LIST_PERSONS : DC_LIST_TERMS, &row);
+    if (rc) {
+        job->fatal = rc != DC_MISUSE;
+        return dc_fail(job->err, rc, 0, "cannot store %s: %s", it->xml_id,
+                       dc_store_errmsg(job->db->st));
+    }
+    if (persons) job->n_persons++, dc_db_persons_forget(job->db);
+    else job->n_terms++;
+    return DC_OK;
+}
+
+/* The canonical name a persName/@corresp points to, from the stored list. */
+static const char *job_person(void *ctx, const char *collection, const char *xml_id)
+{
+    file_job *job = ctx;
+    return dc_db_person_name(job->db, job_collection(job, collection, 0), xml_id);
 }
 
 /* Reads the first bytes of path to tell TEI from text without reading the
@@ -496,12 +551,20 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
     }
     if (rc == DC_OK) {
-        rc = is_xml ? dc_ingest_tei_file(path, job_store, &job, err) : ingest_text_file(&job);
-        if (!rc && job.n_docs == 0) rc = dc_fail(err, DC_PARSE, 0, "no document found");
+        dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
+                             .person = job_person, .ctx = &job};
+        rc = is_xml ? dc_ingest_tei_file_with(path, &h, err) : ingest_text_file(&job);
+        if (!rc && job.n_docs == 0 && job.n_persons + job.n_terms == 0)
+            rc = dc_fail(err, DC_PARSE, 0, "no document found");
         if (!rc) {
-            char detail[96];
-            snprintf(detail, sizeof detail, "%ld documents (%ld new, %ld updated)", job.n_docs,
-                     job.n_new, job.n_updated);
+            char detail[160];
+            if (job.n_persons + job.n_terms == 0)
+                snprintf(detail, sizeof detail, "%ld documents (%ld new, %ld updated)",
+                         job.n_docs, job.n_new, job.n_updated);
+            else
+                snprintf(detail, sizeof detail,
+                         "%ld documents (%ld new, %ld updated), %ld persons, %ld terms",
+                         job.n_docs, job.n_new, job.n_updated, job.n_persons, job.n_terms);
             rc = dc_store_audit(db->st, db->user, "ingest", path, detail);
             if (!rc) rc = dc_store_commit(db->st);
             if (rc) job.fatal = 1;
@@ -510,6 +573,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
             *fatal = job.fatal;
             if (err->rc == DC_OK) dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
             dc_store_rollback(db->st);
+            dc_db_persons_forget(db); /* it may hold entries rolled back */
         }
     }
     if (rc) return rc;
@@ -589,21 +653,22 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     dc_strv files = {0};
     dc_rc rc;
     if (opts->collection && !id_part_ok(opts->collection))
-        return db_fail(db, DC_MISUSE, "bad collection name '%s'", opts->collection);
+        return dc_db_fail(db, DC_MISUSE, "bad collection name '%s'", opts->collection);
     /* Once the database has an administrator, only administrators ingest. */
     int admin = 0;
     if ((rc = has_admin(db, &admin)) != DC_OK) return rc;
-    if (admin && (rc = require_role(db, DC_ROLE_ADMIN, "ingest", path)) != DC_OK) return rc;
+    if (admin && (rc = dc_db_require_role(db, DC_ROLE_ADMIN, "ingest", path)) != DC_OK) return rc;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         rc = walk(path, 0, &files, &st->files_skipped, &err);
         if (rc) {
             dc_strv_release(&files);
-            return db_fail(db, rc, "%s", err.msg);
+            return dc_db_fail(db, rc, "%s", err.msg);
         }
     } else if ((rc = dc_strv_push(&files, path)) != DC_OK) {
-        return db_fail(db, rc, "out of memory");
+        return dc_db_fail(db, rc, "out of memory");
     }
     dc_rc worst = DC_OK;
+    dc_db_persons_forget(db); /* lists another process stored since */
     for (size_t i = 0; i < files.n; i++) {
         struct stat fs;
         memset(&err, 0, sizeof err);
@@ -619,7 +684,7 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
                 if (!worst) worst = DC_PARSE;
                 rc = DC_OK;
             } else {
-                db_fail(db, rc, "%s: %s", files.v[i], err.msg);
+                dc_db_fail(db, rc, "%s: %s", files.v[i], err.msg);
                 break;
             }
         }
@@ -628,7 +693,7 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     dc_strv_release(&files);
     if (rc) return rc;
     if (st->docs_new + st->docs_updated > 0 && (rc = db_index(db)) != DC_OK) return rc;
-    if (worst) db_fail(db, worst, "%ld of %ld files could not be ingested", st->files_failed,
+    if (worst) dc_db_fail(db, worst, "%ld of %ld files could not be ingested", st->files_failed,
                        st->files);
     return worst;
 }
@@ -639,13 +704,13 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
  * not read: the same, so a refusal tells nothing. */
 static dc_rc no_document(dc_db *db, const char *id)
 {
-    return db_fail(db, DC_NOTFOUND, "no document '%s'", id ? id : "");
+    return dc_db_fail(db, DC_NOTFOUND, "no document '%s'", id ? id : "");
 }
 
 /* Loads a version (0: current) of id and returns the reader's view of it;
  * a document the reader may not read is DC_NOTFOUND with the message of a
  * missing one, and *denied set (for the audit log). */
-static dc_rc get_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
+dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
 {
     *out = NULL;
     *denied = 0;
@@ -653,59 +718,120 @@ static dc_rc get_view(dc_db *db, const char *id, int version, dc_doc **out, int 
     dc_doc *doc = NULL;
     dc_rc rc = dc_store_get(db->st, id, version, &doc);
     if (rc == DC_NOTFOUND) return no_document(db, id);
-    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    dc_access_reader r = db_reader(db);
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    dc_access_reader r = dc_db_reader(db);
     rc = dc_access_view(&r, doc, out);
     dc_doc_free(doc);
     if (rc == DC_NOTFOUND) {
         *denied = 1;
         return no_document(db, id);
     }
-    if (rc) return db_fail(db, rc, "cannot read %s: %s", id, dc_strerror(rc));
+    if (rc) return dc_db_fail(db, rc, "cannot read %s: %s", id, dc_strerror(rc));
     return DC_OK;
 }
 
 dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out)
 {
     int denied = 0;
-    return get_view(db, id, 0, out, &denied);
+    dc_rc rc = dc_db_view(db, id, 0, out, &denied);
+    if (rc && rc != DC_NOTFOUND) return rc;
+    char msg[sizeof db->errmsg];
+    snprintf(msg, sizeof msg, "%s", db->errmsg);
+    dc_rc arc = dc_db_audit_add(db, rc ? (denied ? "read-refused" : "read-missing") : "read", id,
+                                "model");
+    if (arc && !rc) {
+        dc_doc_free(*out);
+        *out = NULL;
+        return arc;
+    }
+    snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
+    return rc;
+}
+
+/* What html_ref_href resolves against: the database and the volume of
+ * the document being shown. */
+typedef struct html_ref_ctx {
+    dc_db *db;
+    const dc_doc *doc;
+} html_ref_ctx;
+
+/* The HTML edition's link for a reference: "/documents/ID" of the stored
+ * document it resolves to (resolve_ref) when the acting reader may read
+ * it; 0 otherwise. */
+static int html_ref_href(void *ctx, const dc_ref *ref, dc_buf *href)
+{
+    const html_ref_ctx *c = ctx;
+    dc_doc *t = NULL;
+    if (dc_db_resolve_ref(c->db, c->doc, ref, &t) != DC_OK || !t) return 0;
+    dc_buf_puts(href, "/documents/");
+    for (const unsigned char *s = (const unsigned char *)t->id; *s; s++) {
+        if ((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') ||
+            strchr("._~/-", *s))
+            dc_buf_putc(href, (char)*s);
+        else
+            dc_buf_printf(href, "%%%02X", *s);
+    }
+    dc_doc_free(t);
+    return 1;
 }
 
 dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format, char **out)
 {
     *out = NULL;
     int json = format && strcmp(format, "json") == 0;
-    if (format && !json && strcmp(format, "text") != 0)
-        return db_fail(db, DC_MISUSE, "unknown format '%s' (use text or json)", format);
-    if (version < 0) return db_fail(db, DC_MISUSE, "bad version %d", version);
+    int html = format && strcmp(format, "html") == 0;
+    static const char *const more[] = {"tei", "cite", "bibtex", "ris"};
+    int other = -1;
+    for (int i = 0; format && i < 4; i++)
+        if (strcmp(format, more[i]) == 0) other = i;
+    if (format && !json && !html && other < 0 && strcmp(format, "text") != 0)
+        return dc_db_fail(db, DC_MISUSE,
+                          "unknown format '%s' (use text, json, html, tei, cite, bibtex or ris)",
+                          format);
+    if (version < 0) return dc_db_fail(db, DC_MISUSE, "bad version %d", version);
     dc_doc *doc = NULL;
     int denied = 0;
-    dc_rc rc = get_view(db, id, version, &doc, &denied);
+    dc_rc rc = dc_db_view(db, id, version, &doc, &denied);
     if (rc) {
         if (rc == DC_NOTFOUND) {
             char msg[sizeof db->errmsg];
             snprintf(msg, sizeof msg, "%s", db->errmsg);
-            audit(db, denied ? "read-refused" : "read-missing", id, NULL);
+            dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, NULL);
             snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
         }
         return rc;
     }
     dc_buf b;
     dc_buf_init(&b, 0);
-    rc = json ? dc_render_json(doc, &b) : dc_render_text(doc, &b);
+    if (html) {
+        html_ref_ctx hc = {db, doc};
+        dc_render_html_opts ho = {html_ref_href, &hc};
+        rc = dc_render_html(doc, &ho, &b);
+    } else if (other == 0) {
+        rc = dc_render_tei(doc, NULL, &b);
+    } else if (other == 1) {
+        rc = dc_render_cite(doc, &b);
+    } else if (other == 2) {
+        rc = dc_render_bibtex(doc, &b);
+    } else if (other == 3) {
+        rc = dc_render_ris(doc, &b);
+    } else {
+        rc = json ? dc_render_json(doc, &b) : dc_render_text(doc, &b);
+    }
     dc_doc_free(doc);
+    const char *fmt = html ? "html" : json ? "json" : other >= 0 ? more[other] : "text";
     char detail[48];
     if (version)
-        snprintf(detail, sizeof detail, "%s version %d", json ? "json" : "text", version);
+        snprintf(detail, sizeof detail, "%s version %d", fmt, version);
     else
-        snprintf(detail, sizeof detail, "%s", json ? "json" : "text");
+        snprintf(detail, sizeof detail, "%s", fmt);
     if (!rc) rc = dc_store_audit(db->st, db->user, "read", id, detail);
     if (rc) {
         dc_buf_release(&b);
-        return db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
+        return dc_db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
     }
     *out = dc_buf_detach(&b);
-    return *out ? DC_OK : db_fail(db, DC_NOMEM, "out of memory");
+    return *out ? DC_OK : dc_db_fail(db, DC_NOMEM, "out of memory");
 }
 
 dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out)
@@ -731,12 +857,12 @@ static dc_rc list_one(void *ctx, const dc_doc_summary *s)
 
 dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
 {
-    list_filter f = {.r = db_reader(db), .cb = cb, .ctx = ctx};
+    list_filter f = {.r = dc_db_reader(db), .cb = cb, .ctx = ctx};
     dc_rc rc = dc_store_list(db->st, list_one, &f);
-    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     char detail[48];
     snprintf(detail, sizeof detail, "%ld documents", f.n);
-    return audit(db, "list", NULL, detail);
+    return dc_db_audit_add(db, "list", NULL, detail);
 }
 
 /* The public sees when and how a document changed, not who changed it or
@@ -760,26 +886,25 @@ dc_rc dc_db_versions(dc_db *db, const char *id, dc_version_cb cb, void *ctx)
 {
     dc_doc *doc = NULL;
     int denied = 0;
-    dc_rc rc = get_view(db, id, 0, &doc, &denied);
+    dc_rc rc = dc_db_view(db, id, 0, &doc, &denied);
     dc_doc_free(doc);
     if (rc) {
         if (rc == DC_NOTFOUND) {
             char msg[sizeof db->errmsg];
             snprintf(msg, sizeof msg, "%s", db->errmsg);
-            audit(db, denied ? "read-refused" : "read-missing", id, "versions");
+            dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, "versions");
             snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
         }
         return rc;
     }
     version_filter f = {.cb = cb, .ctx = ctx, .is_public = db->user == NULL};
     rc = dc_store_versions(db->st, id, version_one, &f);
-    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    return audit(db, "read", id, "versions");
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return dc_db_audit_add(db, "read", id, "versions");
 }
 
 /* ---- search ---------------------------------------------------------- */
 
-#define DC_SEARCH_MAX_LIMIT 1000
 #define DC_SNIPPET_WIDTH 240
 
 /* A search page and the storage behind it. */
@@ -801,54 +926,111 @@ void dc_search_page_free(dc_search_page *page)
     free(p);
 }
 
+/* The cache key of a snippet (see snippet_slot) in b; FNV-1a hash. */
+static uint64_t snippet_key(const dc_db *db, const dc_search_request *req, uint64_t docid,
+                            dc_buf *b)
+{
+    dc_buf_printf(b, "%llu\x1f", (unsigned long long)docid);
+    if (db->user) {
+        dc_buf_printf(b, "%d", db->level);
+        for (size_t i = 0; i < db->comps.n; i++) dc_buf_printf(b, ",%s", db->comps.v[i]);
+    } else {
+        dc_buf_puts(b, "public");
+    }
+    dc_buf_printf(b, "\x1f%s\x1f%s\x1f%s", req->query, req->mark_open ? req->mark_open : "",
+                  req->mark_close ? req->mark_close : "");
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < b->len; i++) h = (h ^ (unsigned char)b->p[i]) * 1099511628211ULL;
+    return h;
+}
+
 /* The snippet of hit h: the reader's view of the stored document (so only
  * text the reader may read, with withheld portions already replaced), the
  * best window.  A document that vanished since the search gets an empty
  * one. */
 static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *req,
-                         const char *id, char **out)
+                         const dc_hit *h, char **out)
 {
     *out = NULL;
+    dc_buf key;
+    dc_buf_init(&key, DC_QUERY_MAX_LEN + 4096);
+    uint64_t hash = snippet_key(db, req, h->docid, &key);
+    snippet_slot *slot = NULL;
+    if (!key.rc) {
+        if (!db->snippets) db->snippets = calloc(SNIPPET_SLOTS, sizeof *db->snippets);
+        if (db->snippets) slot = &db->snippets[hash % SNIPPET_SLOTS];
+    }
+    if (slot && slot->key && slot->hash == hash && strcmp(slot->key, key.p) == 0) {
+        dc_buf_release(&key);
+        return (*out = dc_strdup(slot->snippet)) ? DC_OK : DC_NOMEM;
+    }
     dc_doc *doc = NULL;
     int denied = 0;
-    dc_rc rc = get_view(db, id, 0, &doc, &denied);
-    if (rc == DC_NOTFOUND) return (*out = dc_strdup("")) ? DC_OK : DC_NOMEM;
-    if (rc) return rc;
+    dc_rc rc = dc_db_view(db, h->id, 0, &doc, &denied);
+    if (rc == DC_NOTFOUND) {
+        dc_buf_release(&key);
+        return (*out = dc_strdup("")) ? DC_OK : DC_NOMEM;
+    }
     dc_buf b;
     dc_buf_init(&b, 64 * 1024);
-    rc = dc_index_snippet(db->an, q, doc, NULL, DC_SNIPPET_WIDTH,
-                          req->mark_open ? req->mark_open : "<mark>",
-                          req->mark_close ? req->mark_close : "</mark>", &b);
+    if (!rc)
+        rc = dc_index_snippet(db->an, q, doc, NULL, DC_SNIPPET_WIDTH,
+                              req->mark_open ? req->mark_open : "<mark>",
+                              req->mark_close ? req->mark_close : "</mark>", &b);
     dc_doc_free(doc);
     if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
     dc_buf_release(&b);
+    if (!rc && slot) {
+        char *k = dc_buf_detach(&key), *v = dc_strdup(*out);
+        if (k && v) {
+            free(slot->key);
+            free(slot->snippet);
+            *slot = (snippet_slot){.hash = hash, .key = k, .snippet = v};
+        } else {
+            free(k);
+            free(v);
+        }
+    }
+    dc_buf_release(&key);
     return rc;
+}
+
+/* Whether a date filter is NULL, empty, or YYYY[-MM[-DD]] with a month
+ * 01-12 and a day 01-31. */
+static int date_ok(const char *d)
+{
+    if (!d || !*d) return 1;
+    size_t n = strlen(d);
+    if (n != 4 && n != 7 && n != 10) return 0;
+    for (size_t i = 0; i < n; i++) {
+        int dash = i == 4 || i == 7;
+        if (dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9')) return 0;
+    }
+    int m = n >= 7 ? (d[5] - '0') * 10 + (d[6] - '0') : 1;
+    int day = n == 10 ? (d[8] - '0') * 10 + (d[9] - '0') : 1;
+    return m >= 1 && m <= 12 && day >= 1 && day <= 31;
 }
 
 dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out)
 {
     *out = NULL;
-    if (!req || !req->query) return db_fail(db, DC_MISUSE, "no query");
+    if (!req || !req->query) return dc_db_fail(db, DC_MISUSE, "no query");
+    if (!date_ok(req->from) || !date_ok(req->to))
+        return dc_db_fail(db, DC_MISUSE, "bad date '%s' (use YYYY, YYYY-MM or YYYY-MM-DD)",
+                          date_ok(req->from) ? req->to : req->from);
     if (req->limit > DC_SEARCH_MAX_LIMIT)
-        return db_fail(db, DC_MISUSE, "--limit is at most %d", DC_SEARCH_MAX_LIMIT);
+        return dc_db_fail(db, DC_MISUSE, "--limit is at most %d", DC_SEARCH_MAX_LIMIT);
     int level = -1;
     if (req->classification && (level = dc_level_parse(req->classification)) < 0)
-        return db_fail(db, DC_MISUSE, "unknown classification '%s' (use UNCLASSIFIED, "
+        return dc_db_fail(db, DC_MISUSE, "unknown classification '%s' (use UNCLASSIFIED, "
                        "CONFIDENTIAL, SECRET or TOP SECRET)", req->classification);
     dc_rc rc;
-    if (!db->an && (rc = dc_analyzer_new(&db->an)) != DC_OK)
-        return db_fail(db, rc, "cannot start the analyzer");
-    if ((rc = db_index(db)) != DC_OK) return rc;
+    if ((rc = dc_db_search_ready(db)) != DC_OK) return rc;
     dc_error err = {0};
     dc_query *q = NULL;
-    /* The index applies the same rules as dc_access_view: the public reader
-     * is level UNCLASSIFIED and sees released documents only. */
-    dc_reader reader = {.level = db->user ? db->level : DC_UNCLASSIFIED,
-                        .compartments = db->user ? (const char *const *)db->comps.v : NULL,
-                        .n_compartments = db->user ? db->comps.n : 0,
-                        .public_only = db->user == NULL};
+    dc_reader reader = dc_db_index_reader(db);
     rc = dc_query_parse(db->an, req->query, strlen(req->query), &q, &err);
-    if (rc) return db_fail(db, rc, "bad query: %s", err.msg);
+    if (rc) return dc_db_fail(db, rc, "bad query: %s", err.msg);
     dc_search_opts opts = {.limit = req->limit ? req->limit : 10,
                            .offset = req->offset,
                            .from = req->from,
@@ -859,7 +1041,7 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
     page_impl *p = calloc(1, sizeof *p);
     if (!p) rc = DC_NOMEM;
     if (!rc && (rc = dc_index_search(db->ix, db->an, q, &opts, &p->res)) != DC_OK)
-        db_fail(db, rc, "search failed: %s", dc_index_errmsg(db->ix));
+        dc_db_fail(db, rc, "search failed: %s", dc_index_errmsg(db->ix));
     size_t n = rc ? 0 : p->res->n_hits;
     if (!rc && n) {
         p->hits = calloc(n, sizeof *p->hits);
@@ -868,7 +1050,7 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
     }
     for (size_t i = 0; !rc && i < n; i++) {
         const dc_hit *h = &p->res->hits[i];
-        rc = hit_snippet(db, q, req, h->id, &p->snippets[i]);
+        rc = hit_snippet(db, q, req, h, &p->snippets[i]);
         p->hits[i] = (dc_search_hit){.id = h->id, .title = h->title, .date = h->date,
                                      .classification = h->classification, .score = h->score,
                                      .snippet = p->snippets[i]};
@@ -882,10 +1064,10 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
         p->pub.n_facets = p->res->n_facets;
         char detail[64];
         snprintf(detail, sizeof detail, "%llu hits", (unsigned long long)p->pub.total);
-        rc = audit(db, "search", req->query, detail);
+        rc = dc_db_audit_add(db, "search", req->query, detail);
     }
     if (rc) {
-        if (rc == DC_NOMEM) db_fail(db, rc, "out of memory");
+        if (rc == DC_NOMEM) dc_db_fail(db, rc, "out of memory");
         dc_search_page_free(p ? &p->pub : NULL);
         return rc;
     }
@@ -958,7 +1140,7 @@ dc_rc dc_db_optimize(dc_db *db)
 {
     dc_rc rc = db_index(db);
     if (!rc && (rc = dc_index_optimize(db->ix)) != DC_OK)
-        db_fail(db, rc, "optimize failed: %s", dc_index_errmsg(db->ix));
+        dc_db_fail(db, rc, "optimize failed: %s", dc_index_errmsg(db->ix));
     return rc;
 }
 
@@ -968,12 +1150,12 @@ dc_rc dc_db_check(dc_db *db)
     if (rc) return rc;
     dc_error err = {0};
     if ((rc = dc_index_check(db->ix, &err)) != DC_OK)
-        return db_fail(db, rc, "index: %s", err.msg);
+        return dc_db_fail(db, rc, "index: %s", err.msg);
     long docs = 0;
     if ((rc = dc_store_count(db->st, &docs)) != DC_OK)
-        return db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
+        return dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
     if ((uint64_t)docs != dc_index_doc_count(db->ix))
-        return db_fail(db, DC_CORRUPT, "the store has %ld documents but the index %llu", docs,
+        return dc_db_fail(db, DC_CORRUPT, "the store has %ld documents but the index %llu", docs,
                        (unsigned long long)dc_index_doc_count(db->ix));
     return DC_OK;
 }
@@ -1019,21 +1201,21 @@ dc_rc dc_db_user_add(dc_db *db, const dc_user_spec *u, int *made_admin)
 {
     if (made_admin) *made_admin = 0;
     if (!u || !user_name_ok(u->name))
-        return db_fail(db, DC_MISUSE, "bad user name '%s' (letters, digits, '.', '_', '-'; "
+        return dc_db_fail(db, DC_MISUSE, "bad user name '%s' (letters, digits, '.', '_', '-'; "
                        "not 'public')", u && u->name ? u->name : "");
     if (u->level < DC_UNCLASSIFIED || u->level > DC_TOP_SECRET)
-        return db_fail(db, DC_MISUSE, "bad clearance");
+        return dc_db_fail(db, DC_MISUSE, "bad clearance");
     for (size_t i = 0; i < u->n_compartments; i++)
         if (!compartment_ok(u->compartments[i]))
-            return db_fail(db, DC_MISUSE, "bad compartment '%s' (upper-case letters, digits, "
+            return dc_db_fail(db, DC_MISUSE, "bad compartment '%s' (upper-case letters, digits, "
                            "'-', '_')", u->compartments[i]);
-    if (!u->password || !*u->password) return db_fail(db, DC_MISUSE, "empty password");
+    if (!u->password || !*u->password) return dc_db_fail(db, DC_MISUSE, "empty password");
     int admin = 0;
     dc_rc rc = has_admin(db, &admin);
     if (rc) return rc;
     int roles = u->roles ? u->roles : DC_ROLE_READER;
     if (admin) {
-        if ((rc = require_role(db, DC_ROLE_ADMIN, "user add", u->name)) != DC_OK) return rc;
+        if ((rc = dc_db_require_role(db, DC_ROLE_ADMIN, "user add", u->name)) != DC_OK) return rc;
     } else {
         /* Bootstrap: the first account administers the database. */
         roles |= DC_ROLE_ADMIN;
@@ -1041,7 +1223,7 @@ dc_rc dc_db_user_add(dc_db *db, const dc_user_spec *u, int *made_admin)
     }
     char *hash = NULL;
     if ((rc = dc_access_hash_password(u->password, &hash)) != DC_OK)
-        return db_fail(db, rc, "cannot hash the password: %s", dc_strerror(rc));
+        return dc_db_fail(db, rc, "cannot hash the password: %s", dc_strerror(rc));
     dc_buf comps, rl;
     dc_buf_init(&comps, 0);
     dc_buf_init(&rl, 0);
@@ -1055,13 +1237,13 @@ dc_rc dc_db_user_add(dc_db *db, const dc_user_spec *u, int *made_admin)
     rc = comps.rc ? comps.rc : rl.rc;
     if (!rc) rc = dc_store_user_add(db->st, u->name, hash, u->level, comps.p ? comps.p : "",
                                     rl.p ? rl.p : "reader");
-    if (rc) db_fail(db, rc, "%s", rc == DC_NOMEM ? "out of memory" : dc_store_errmsg(db->st));
+    if (rc) dc_db_fail(db, rc, "%s", rc == DC_NOMEM ? "out of memory" : dc_store_errmsg(db->st));
     char detail[256];
     if (!rc) {
         snprintf(detail, sizeof detail, "clearance %s; compartments %s; roles %s",
                  dc_level_name(u->level), comps.p && *comps.p ? comps.p : "none",
                  rl.p ? rl.p : "reader");
-        rc = audit(db, "user-add", u->name, detail);
+        rc = dc_db_audit_add(db, "user-add", u->name, detail);
     }
     sodium_memzero(hash, strlen(hash));
     free(hash);
@@ -1086,12 +1268,12 @@ static dc_rc user_list_one(void *ctx, const dc_user_info *u)
 
 dc_rc dc_db_user_list(dc_db *db, dc_user_cb cb, void *ctx)
 {
-    dc_rc rc = require_role(db, DC_ROLE_ADMIN, "user list", NULL);
+    dc_rc rc = dc_db_require_role(db, DC_ROLE_ADMIN, "user list", NULL);
     if (rc) return rc;
     user_list_ctx c = {cb, ctx};
     if ((rc = dc_store_user_list(db->st, user_list_one, &c)) != DC_OK)
-        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    return audit(db, "user-list", NULL, NULL);
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return dc_db_audit_add(db, "user-list", NULL, NULL);
 }
 
 /* An admin changes anyone's password; a user may change their own. */
@@ -1099,52 +1281,52 @@ dc_rc dc_db_user_passwd(dc_db *db, const char *name, const char *password)
 {
     dc_rc rc;
     if (!(db->user && name && strcmp(db->user, name) == 0) &&
-        (rc = require_role(db, DC_ROLE_ADMIN, "user passwd", name)) != DC_OK)
+        (rc = dc_db_require_role(db, DC_ROLE_ADMIN, "user passwd", name)) != DC_OK)
         return rc;
-    if (!password || !*password) return db_fail(db, DC_MISUSE, "empty password");
+    if (!password || !*password) return dc_db_fail(db, DC_MISUSE, "empty password");
     char *hash = NULL;
     if ((rc = dc_access_hash_password(password, &hash)) != DC_OK)
-        return db_fail(db, rc, "cannot hash the password: %s", dc_strerror(rc));
+        return dc_db_fail(db, rc, "cannot hash the password: %s", dc_strerror(rc));
     rc = dc_store_user_set_hash(db->st, name, hash);
     sodium_memzero(hash, strlen(hash));
     free(hash);
-    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    return audit(db, "user-passwd", name, NULL);
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return dc_db_audit_add(db, "user-passwd", name, NULL);
 }
 
 /* Disables an account; the last enabled administrator cannot be removed
  * (that would reopen the bootstrap). */
 dc_rc dc_db_user_del(dc_db *db, const char *name)
 {
-    dc_rc rc = require_role(db, DC_ROLE_ADMIN, "user del", name);
+    dc_rc rc = dc_db_require_role(db, DC_ROLE_ADMIN, "user del", name);
     if (rc) return rc;
     user_copy u = {0};
     rc = dc_store_user_get(db->st, name ? name : "", copy_user, &u);
     int target_admin = !rc && !u.disabled && (u.roles & DC_ROLE_ADMIN);
     int disabled = !rc && u.disabled;
     user_copy_release(&u);
-    if (rc == DC_NOTFOUND || disabled) return db_fail(db, DC_NOTFOUND, "no user '%s'", name);
-    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (rc == DC_NOTFOUND || disabled) return dc_db_fail(db, DC_NOTFOUND, "no user '%s'", name);
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     long admins = 0;
     if ((rc = dc_store_admin_count(db->st, &admins)) != DC_OK)
-        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     if (target_admin && admins <= 1)
-        return db_fail(db, DC_MISUSE, "'%s' is the last administrator", name);
+        return dc_db_fail(db, DC_MISUSE, "'%s' is the last administrator", name);
     if ((rc = dc_store_user_disable(db->st, name)) != DC_OK)
-        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    return audit(db, "user-del", name, NULL);
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return dc_db_audit_add(db, "user-del", name, NULL);
 }
 
 /* ---- audit log --------------------------------------------------------- */
 
 dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx)
 {
-    dc_rc rc = require_role(db, DC_ROLE_ADMIN, "audit", NULL);
+    dc_rc rc = dc_db_require_role(db, DC_ROLE_ADMIN, "audit", NULL);
     if (rc) return rc;
     /* The reading is logged first, so it appears in what it reads. */
-    if ((rc = audit(db, "audit-read", NULL, NULL)) != DC_OK) return rc;
+    if ((rc = dc_db_audit_add(db, "audit-read", NULL, NULL)) != DC_OK) return rc;
     if ((rc = dc_store_audit_list(db->st, cb, ctx)) != DC_OK)
-        return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     return DC_OK;
 }
 
@@ -1174,20 +1356,20 @@ static dc_rc review_load(dc_db *db, const char *action, const char *id, const ch
                          dc_doc **out, size_t *pi)
 {
     *out = NULL;
-    dc_rc rc = require_role(db, DC_ROLE_REVIEWER | DC_ROLE_ADMIN, action, id);
+    dc_rc rc = dc_db_require_role(db, DC_ROLE_REVIEWER | DC_ROLE_ADMIN, action, id);
     if (rc) return rc;
     if (!id || !*id || strlen(id) > DC_MAX_ID) return no_document(db, id);
     dc_doc *doc = NULL;
     rc = dc_store_get(db->st, id, 0, &doc);
     if (rc == DC_NOTFOUND) {
-        audit(db, "refused", id, action);
+        dc_db_audit_add(db, "refused", id, action);
         return no_document(db, id);
     }
-    if (rc) return db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    dc_access_reader r = db_reader(db);
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    dc_access_reader r = dc_db_reader(db);
     if (!dc_access_doc_readable(&r, doc->release_status, doc->classification)) {
         dc_doc_free(doc);
-        audit(db, "refused", id, action);
+        dc_db_audit_add(db, "refused", id, action);
         return no_document(db, id);
     }
     if (portion) {
@@ -1198,8 +1380,8 @@ static dc_rc review_load(dc_db *db, const char *action, const char *id, const ch
                              (is_released(doc) && !p->withheld));
         if (!readable) {
             dc_doc_free(doc);
-            audit(db, "refused", id, action);
-            return db_fail(db, DC_NOTFOUND, "no portion '%s' in document '%s'", portion, id);
+            dc_db_audit_add(db, "refused", id, action);
+            return dc_db_fail(db, DC_NOTFOUND, "no portion '%s' in document '%s'", portion, id);
         }
         *pi = i;
     }
@@ -1220,7 +1402,7 @@ static dc_rc review_store(dc_db *db, dc_doc *doc, const char *action, const char
     if (!rc) rc = dc_store_audit(db->st, db->user, action, target, detail);
     if (!rc) rc = dc_store_commit(db->st);
     if (rc) {
-        db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+        dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
         dc_store_rollback(db->st);
         return rc;
     }
@@ -1231,7 +1413,7 @@ dc_rc dc_db_withhold(dc_db *db, const char *id, const char *portion, const char 
                      int *version)
 {
     if (!dc_access_reason_valid(reason))
-        return db_fail(db, DC_MISUSE, "bad exemption code '%s' (e.g. 25X1, 50X1-HUM, (b)(1), "
+        return dc_db_fail(db, DC_MISUSE, "bad exemption code '%s' (e.g. 25X1, 50X1-HUM, (b)(1), "
                        "(b)(3))", reason ? reason : "");
     dc_doc *doc = NULL;
     size_t i = 0;
@@ -1247,7 +1429,7 @@ dc_rc dc_db_withhold(dc_db *db, const char *id, const char *portion, const char 
     char target[DC_MAX_ID + 64];
     snprintf(target, sizeof target, "%s#%s", id, portion);
     if (!rc) rc = review_store(db, doc, "withhold", target, reason, version);
-    else db_fail(db, rc, "out of memory");
+    else dc_db_fail(db, rc, "out of memory");
     dc_doc_free(doc);
     return rc;
 }
@@ -1257,11 +1439,11 @@ dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *lev
 {
     int lv = level ? dc_level_parse(level) : -1;
     if (lv < 0)
-        return db_fail(db, DC_MISUSE, "unknown classification '%s' (use UNCLASSIFIED, "
+        return dc_db_fail(db, DC_MISUSE, "unknown classification '%s' (use UNCLASSIFIED, "
                        "CONFIDENTIAL, SECRET or TOP SECRET)", level ? level : "");
     for (size_t k = 0; k < n_compartments; k++)
         if (!compartment_ok(compartments[k]))
-            return db_fail(db, DC_MISUSE, "bad compartment '%s' (upper-case letters, digits, "
+            return dc_db_fail(db, DC_MISUSE, "bad compartment '%s' (upper-case letters, digits, "
                            "'-', '_')", compartments[k]);
     dc_doc *doc = NULL;
     size_t i = 0;
@@ -1285,7 +1467,7 @@ dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *lev
     snprintf(detail, sizeof detail, "%s", d.p ? d.p : "");
     dc_buf_release(&d);
     if (!rc) rc = review_store(db, doc, "mark", target, detail, version);
-    else db_fail(db, rc, "out of memory");
+    else dc_db_fail(db, rc, "out of memory");
     dc_doc_free(doc);
     return rc;
 }
@@ -1301,15 +1483,16 @@ dc_rc dc_db_release(dc_db *db, const char *id, int *version)
     dc_doc *doc = NULL;
     dc_rc rc = review_load(db, "release", id, NULL, &doc, NULL);
     if (rc) return rc;
-    dc_access_reader r = db_reader(db);
+    dc_access_reader r = dc_db_reader(db);
     for (size_t i = 0; i < doc->n_portions; i++) {
         const dc_portion *p = &doc->portions[i];
         if (!p->withheld && !dc_access_portion_cleared(&r, doc, p) && !is_released(doc)) {
-            dc_doc_free(doc);
-            audit(db, "refused", id, "release");
-            return db_fail(db, DC_DENIED, "access denied: cannot release %s: you are not "
-                           "cleared for portion %s (withhold it or have it reviewed)", id,
-                           p->id);
+            dc_db_audit_add(db, "refused", id, "release");
+            rc = dc_db_fail(db, DC_DENIED, "access denied: cannot release %s: you are not "
+                            "cleared for portion %s (withhold it or have it reviewed)", id,
+                            p->id);
+            dc_doc_free(doc); /* after the message: p points into doc */
+            return rc;
         }
     }
     char today[11];
@@ -1321,7 +1504,130 @@ dc_rc dc_db_release(dc_db *db, const char *id, int *version)
     char detail[64];
     snprintf(detail, sizeof detail, "%zu portions withheld", n_withheld);
     if (!rc) rc = review_store(db, doc, "release", id, detail, version);
-    else db_fail(db, rc, "out of memory");
+    else dc_db_fail(db, rc, "out of memory");
     dc_doc_free(doc);
+    return rc;
+}
+
+/* ---- front ends: sessions, uploads, references, collections ------------ */
+
+dc_rc dc_db_assume(dc_db *db, const char *name)
+{
+    dc_db_logout(db);
+    if (!name || !*name || strlen(name) > DC_MAX_ID) return dc_db_fail(db, DC_DENIED, "access denied");
+    user_copy u = {0};
+    dc_rc rc = dc_store_user_get(db->st, name, copy_user, &u);
+    if (rc && rc != DC_NOTFOUND) {
+        user_copy_release(&u);
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    }
+    char *n = NULL;
+    if (!rc && u.found && !u.disabled && !(n = dc_strdup(name))) rc = DC_NOMEM;
+    if (rc || !n) {
+        user_copy_release(&u);
+        return rc == DC_NOMEM ? dc_db_fail(db, rc, "out of memory")
+                              : dc_db_fail(db, DC_DENIED, "access denied");
+    }
+    db->user = n;
+    db->level = u.level;
+    db->roles = u.roles;
+    db->comps = u.comps;
+    u.comps = (dc_strv){0};
+    user_copy_release(&u);
+    return DC_OK;
+}
+
+void dc_db_logout(dc_db *db)
+{
+    if (!db) return;
+    free(db->user);
+    db->user = NULL;
+    db->level = DC_UNCLASSIFIED;
+    db->roles = 0;
+    dc_strv_release(&db->comps);
+}
+
+dc_identity dc_db_identity(const dc_db *db)
+{
+    dc_identity who = {.name = dc_db_user(db), .level = DC_UNCLASSIFIED};
+    if (db && db->user) {
+        who.signed_in = 1;
+        who.level = db->level;
+        who.roles = db->roles;
+    }
+    return who;
+}
+
+/* A file name safe to create: its base name with anything but letters,
+ * digits, '.', '-' and '_' replaced, never starting with '.'. */
+static void upload_name(const char *filename, char *out, size_t cap)
+{
+    const char *base = filename ? strrchr(filename, '/') : NULL;
+    base = base ? base + 1 : filename ? filename : "";
+    size_t k = 0;
+    for (const char *p = base; *p && k + 1 < cap && k < 128; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || (c == '.' && k > 0);
+        out[k++] = ok ? c : '_';
+    }
+    if (k == 0 && cap > 7) k = (size_t)snprintf(out, cap, "upload");
+    out[k < cap ? k : cap - 1] = '\0';
+}
+
+/*
+ * The upload is written to a private temporary folder named "uploads"
+ * (mode 0700, so text documents get that collection by default) and
+ * ingested like a named file, then removed.
+ */
+dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_t len,
+                        const dc_ingest_opts *opts, dc_ingest_stats *st)
+{
+    dc_rc rc = dc_db_require_role(db, DC_ROLE_ADMIN, "ingest", filename);
+    if (rc) return rc;
+    if (!data || !opts || !st) return dc_db_fail(db, DC_MISUSE, "dc_db_ingest_data: no data");
+    if (len > DC_INGEST_MAX_FILE)
+        return dc_db_fail(db, DC_LIMIT, "the file is larger than %zu MiB",
+                       DC_INGEST_MAX_FILE >> 20);
+    if (opts->collection && !id_part_ok(opts->collection))
+        return dc_db_fail(db, DC_MISUSE, "bad collection name '%s'", opts->collection);
+    const char *tmp = getenv("TMPDIR");
+    char dir[512], sub[600], path[800], name[160];
+    snprintf(dir, sizeof dir, "%s/declass-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) return dc_db_fail(db, DC_IO, "cannot create a temporary folder: %s",
+                                      strerror(errno));
+    upload_name(filename, name, sizeof name);
+    snprintf(sub, sizeof sub, "%s/uploads", dir);
+    snprintf(path, sizeof path, "%s/%s", sub, name);
+    int fd = -1;
+    if (mkdir(sub, 0700) == 0) fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    const char *p = data;
+    size_t left = len;
+    while (fd >= 0 && left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fd < 0 || left > 0 || close(fd) != 0) {
+        rc = dc_db_fail(db, DC_IO, "cannot write the upload: %s", strerror(errno));
+    } else {
+        dc_error err = {0};
+        int fatal = 0;
+        st->files++;
+        st->bytes += len;
+        dc_db_persons_forget(db); /* lists another process stored since */
+        rc = ingest_file(db, path, opts, st, &err, &fatal);
+        if (rc) {
+            st->files_failed++;
+            dc_db_fail(db, rc, "%s: %s", name, err.msg);
+        } else if (st->docs_new + st->docs_updated > 0) {
+            rc = db_index(db);
+        }
+    }
+    unlink(path);
+    rmdir(sub);
+    rmdir(dir);
     return rc;
 }

@@ -54,8 +54,8 @@ DC_API dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opt
 DC_API dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out);
 
 /*
- * Renders the reader's view of document id in format "text", "json" (and
- * later "html", "tei").  *out is owned by the caller.  DC_NOTFOUND with
+ * Renders the reader's view of document id in format "text", "json",
+ * "html", "tei" or a citation: "cite" (Chicago), "bibtex", "ris".  *out is owned by the caller.  DC_NOTFOUND with
  * "no document 'ID'" for an unknown id and for one the reader may not
  * read; DC_MISUSE for an unknown format.  Audited.
  */
@@ -171,5 +171,191 @@ DC_API dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const ch
 /* The audit log, oldest first (administrators only; the reading itself is
  * logged first). */
 DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
+
+/* ---- front ends: sessions, uploads, references, collections ----------- */
+
+/*
+ * Acts as user name without a password: for a front end that has already
+ * authenticated the user (the HTTP server's session cookie).  The user row
+ * is read again, so a disabled or deleted account gives DC_DENIED "access
+ * denied" and leaves db acting as the public.  Not audited (the login that
+ * opened the session was).  Never exposed to end users directly.
+ */
+DC_API dc_rc dc_db_assume(dc_db *db, const char *name);
+/* Acts as the anonymous public reader again. */
+DC_API void dc_db_logout(dc_db *db);
+
+/* Who is acting (borrowed until the next call on db). */
+typedef struct dc_identity {
+    const char *name; /* "public" when nobody is signed in */
+    int signed_in;
+    int level;        /* dc_level: the clearance (UNCLASSIFIED for the public) */
+    int roles;        /* DC_ROLE_* bits of access.h */
+} dc_identity;
+DC_API dc_identity dc_db_identity(const dc_db *db);
+
+/*
+ * Ingests one uploaded file held in memory (the HTTP API): filename (its
+ * base name, for the text collection/local id and to tell TEI from text
+ * by content), data/len (at most DC_INGEST_MAX_FILE).  Needs an
+ * administrator (DC_DENIED otherwise, audited).  opts as dc_db_ingest
+ * (opts->collection NULL: the TEI volume id, or "uploads" for text).
+ * One transaction: a bad file is DC_PARSE with the reason in
+ * dc_db_errmsg(db) and stores nothing.
+ */
+DC_API dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_t len,
+                               const dc_ingest_opts *opts, dc_ingest_stats *st);
+
+/* One reference of a document, as dc_db_refs hands it over (strings
+ * borrowed for the duration of the callback; any may be NULL). */
+typedef struct dc_ref_link {
+    int incoming;         /* 0: this document cites it; 1: it cites this one */
+    const char *kind;     /* document|footnote|paper|action|file|volume|supplement */
+    const char *target;   /* as written: "237", "NSC 5817" */
+    const char *relation; /* "supersedes" or NULL */
+    const char *detail;
+    const char *id;       /* the stored document it resolves to (readable by
+                           * the reader), or NULL when unresolved */
+    const char *title;    /* that document's title */
+} dc_ref_link;
+typedef dc_rc (*dc_ref_link_cb)(void *ctx, const dc_ref_link *r);
+
+/*
+ * The references of document id through the reader's eyes: outgoing ones
+ * (from the reader's view, so none from text they may not read), each
+ * resolved to a readable stored document when one exists (a "document"
+ * reference to number N in the same collection first), then incoming ones
+ * (readable documents whose readable text cites this one).  DC_NOTFOUND as
+ * dc_db_show for an unknown or unreadable id.  Audited.
+ */
+DC_API dc_rc dc_db_refs(dc_db *db, const char *id, dc_ref_link_cb cb, void *ctx);
+
+/* A collection and how many current documents the reader may read in it. */
+typedef struct dc_collection_info {
+    const char *name;
+    long documents;
+} dc_collection_info;
+typedef dc_rc (*dc_collection_cb)(void *ctx, const dc_collection_info *c);
+/* Every collection with at least one document the reader may read, by name. */
+DC_API dc_rc dc_db_collections(dc_db *db, dc_collection_cb cb, void *ctx);
+
+/* ---- export ------------------------------------------------------------ */
+
+/* Receives the next len bytes of an export; a non-OK return (DC_IO for a
+ * closed connection) stops it and is returned. */
+typedef dc_rc (*dc_write_fn)(void *ctx, const char *data, size_t len);
+
+/*
+ * Streams, for bulk download, the reader's view of every document the
+ * reader may read (query NULL or "": all, in the order of dc_db_list) or
+ * of every hit of query (the query language of dc_db_search; its total,
+ * in rank order).  format "jsonl": one compact JSON document (the model of
+ * dc_doc_to_json) per line; "tei": one <teiCorpus> holding each document's
+ * <TEI> (dc_render_tei, xml:ids prefixed "eN-").  Withheld text never
+ * appears.  Output goes to write in pieces (at most one document each):
+ * memory stays bounded whatever the corpus size.  DC_MISUSE for another
+ * format or no write; DC_PARSE for a bad query.  Audited once: "export",
+ * target the query, detail "FORMAT N documents".  *count (count may be
+ * NULL) is the number of documents written, also after a failure.
+ */
+DC_API dc_rc dc_db_export(dc_db *db, const char *query, const char *format, dc_write_fn write,
+                          void *ctx, long *count);
+
+/* ---- policy papers ---------------------------------------------------- */
+
+/* A stored document in a paper's record (owned by the dc_paper). */
+typedef struct dc_paper_doc {
+    char *id, *title;
+    char *date; /* "YYYY-MM-DD" or NULL */
+} dc_paper_doc;
+
+/*
+ * What the readable record says about one NSC policy paper.  Everything is
+ * read from the reader's view of the documents that cite the paper (the
+ * index's cites:"NAME", confirmed on the view's own text), so nothing
+ * comes from text the reader may not read.  The rules:
+ *  - the paper itself: a document IS paper P when its title is or begins
+ *    with P (then ":", ",", " (" or a dash), or when the first portion
+ *    among its first four, list items aside, whose whole text is one paper
+ *    name is P (the heading "NSC 5907" under the title "National Security
+ *    Council Report"); a document is at most one paper;
+ *  - supersession: "S supersedes Q" / "S, which supersedes Q" (the nearest
+ *    paper named before "supersede" in its sentence, at most 60 bytes
+ *    before it), or, with no paper there, the paper the document is ("The
+ *    enclosed statement of policy ... supersedes NSC 5817" in NSC 5907);
+ *    "Q was superseded by S" the same way round;
+ *  - approval: in a document that is P, "this date approved" gives the
+ *    document's date; else "P ... approved by the President on Month D[,
+ *    YYYY]" in one sentence with no other paper between (year from the
+ *    document's date when not written);
+ *  - actions ("2102–b", as written) and annexes ("Annex A" .. "Annex G",
+ *    from "Annex F", "Annexes A through E", "Annexes A–E and G";
+ *    "Financial Appendix") are those named in the paper's own documents;
+ *  - discussed_in: the other readable documents whose readable text names P.
+ */
+typedef struct dc_paper {
+    char *name;                 /* normalized: "NSC 5907" */
+    dc_paper_doc *documents;    /* the documents that are the paper, by id */
+    size_t n_documents;
+    char *approved;             /* "YYYY-MM-DD" or NULL */
+    char *approved_in;          /* id of the document that says so, or NULL */
+    dc_strv supersedes;         /* papers this one supersedes, directly */
+    dc_strv superseded_by;      /* papers superseding this one, directly */
+    dc_strv chain;              /* oldest to newest through this paper, following
+                                 * the first predecessor / successor each step */
+    dc_strv actions;            /* NSC action numbers as written: "2102–b" */
+    dc_strv annexes;            /* "Annex A", ..., "Financial Appendix" */
+    dc_paper_doc *discussed_in; /* by date (undated last), then id */
+    size_t n_discussed_in;
+} dc_paper;
+
+/*
+ * The record of paper name ("NSC 5907"; "nsc 5907", "NSC-5907", "NSC5907"
+ * are the same) as the reader may read it; *out owned by the caller
+ * (dc_paper_free), NULL on failure.  DC_MISUSE when name is not a paper
+ * name; DC_NOTFOUND when no readable document names the paper.  Audited.
+ */
+DC_API dc_rc dc_db_paper(dc_db *db, const char *name, dc_paper **out);
+DC_API void dc_paper_free(dc_paper *p);
+
+/* ---- persons ------------------------------------------------------------ */
+
+/* A readable document naming a person (strings borrowed for the callback). */
+typedef struct dc_person_doc {
+    const char *id, *title, *date; /* date "YYYY-MM-DD" or NULL */
+} dc_person_doc;
+
+/* One person as dc_db_person / dc_db_persons hand it over; strings and
+ * documents are borrowed for the duration of the callback. */
+typedef struct dc_person_info {
+    const char *name;        /* the list's name ("Eisenhower, Dwight D."), or the
+                                name as written for a person no list has */
+    const char *collection;  /* the volume whose list names the person, or NULL */
+    const char *xml_id;      /* "p_EDD1", or NULL */
+    const char *description; /* the list's role, or NULL */
+    long n_documents;        /* readable documents naming the person */
+    const dc_person_doc *documents; /* by date (undated last), then id;
+                                       NULL from dc_db_persons */
+} dc_person_info;
+typedef dc_rc (*dc_person_cb)(void *ctx, const dc_person_info *p);
+
+/*
+ * The persons matching name: every entry of the stored lists whose name
+ * contains name (case-insensitive), or whose name as written in text
+ * ("Dwight D. Eisenhower") is name; else, when no list has one, name as
+ * written in readable documents (a persName without a list entry).  Each
+ * comes with the readable documents naming it: found by an index search
+ * (person:) as the reader, then confirmed on the reader's view, so a name
+ * standing only in withheld text counts for no one who may not read it.
+ * At most DC_PERSON_MAX_MATCH persons.  DC_NOTFOUND when none; DC_MISUSE
+ * for an empty or over-long name.  Audited.
+ */
+#define DC_PERSON_MAX_MATCH 200
+DC_API dc_rc dc_db_person(dc_db *db, const char *name, dc_person_cb cb, void *ctx);
+
+/* The person index: every list entry named by at least one readable
+ * document, with the number of such documents, ordered by name.
+ * Audited. */
+DC_API dc_rc dc_db_persons(dc_db *db, dc_person_cb cb, void *ctx);
 
 #endif

@@ -29,11 +29,24 @@ typedef struct dc_index_writer dc_index_writer;
 #define DC_INDEX_CREATE 1
 
 /* Opens (with DC_INDEX_CREATE: creates) the index in directory dir.
- * Segment files not named by the MANIFEST (left by a crash) are removed.
+ * Segment files not named by the MANIFEST (left by a crash) are removed
+ * if no writer holds the lock (else the next writer removes them).
  * A damaged MANIFEST or segment is DC_CORRUPT. */
 DC_API dc_rc dc_index_open(const char *dir, int flags, dc_index **out, dc_error *err);
 DC_API void dc_index_close(dc_index *ix); /* NULL is a no-op */
 DC_API const char *dc_index_errmsg(const dc_index *ix);
+
+/*
+ * Brings ix up to the latest commit made through any handle (another
+ * dc_index on the same directory, in this process or another): if the
+ * MANIFEST changed since ix loaded it, maps the segments it added and
+ * unmaps those it dropped (a segment file a merge removed stays readable
+ * while mapped, so ix searches its old snapshot until it refreshes).  Costs
+ * one open, fstat and short read when nothing changed.  On failure ix
+ * keeps its previous state and dc_index_errmsg says why.  A no-op while
+ * ix has a writer open (that writer holds the lock: nothing can change).
+ */
+DC_API dc_rc dc_index_refresh(dc_index *ix);
 
 /* The largest docid ever committed (0 for an empty index). */
 DC_API uint64_t dc_index_high_water(const dc_index *ix);
@@ -46,7 +59,12 @@ DC_API unsigned dc_index_segment_count(const dc_index *ix);
  * spilled to new segment files whenever about mem_budget bytes are
  * buffered (0: 64 MiB), so memory stays bounded whatever the batch size.
  * Nothing is visible to searches until dc_index_writer_commit().  One
- * writer at a time per index.
+ * writer at a time per index: this takes the exclusive lock on
+ * <dir>/LOCK (waiting for it while another handle or process writes or
+ * optimizes), held until commit or abort, then refreshes ix, so
+ * dc_index_high_water(ix) is current while the writer is open.  A second
+ * writer on the same handle is DC_MISUSE; a lock that cannot be taken is
+ * DC_IO.
  */
 DC_API dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out);
 /*
@@ -62,12 +80,18 @@ DC_API dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writ
 DC_API dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc);
 /* Marks docid deleted (a superseded version). */
 DC_API dc_rc dc_index_writer_delete(dc_index_writer *w, uint64_t docid);
+/* Before any add or delete: makes the commit replace everything committed
+ * so far with the batch alone (the high-water mark restarts from the
+ * batch's documents; the old segment files are removed after the commit).
+ * Readers see either the old index or the new one, never an empty one. */
+DC_API dc_rc dc_index_writer_clear(dc_index_writer *w);
 /* Makes the batch visible atomically and frees w (also on failure). */
 DC_API dc_rc dc_index_writer_commit(dc_index_writer *w);
 /* Drops the batch: removes its segment files, frees w. */
 DC_API void dc_index_writer_abort(dc_index_writer *w);
 
-/* Merges all segments into one, dropping deleted documents. */
+/* Merges all segments into one, dropping deleted documents.  Takes the
+ * writer lock (waiting for it) and refreshes ix first. */
 DC_API dc_rc dc_index_optimize(dc_index *ix);
 /* Verifies every segment (checksums, sorted terms, increasing docids and
  * positions, postings within bounds) and the MANIFEST; err says what is
@@ -105,9 +129,11 @@ typedef struct dc_facet_value {
 } dc_facet_value;
 
 typedef struct dc_facet {
-    const char *name;           /* "collection", "decade", "classification", "doc_type" */
+    const char *name;           /* "collection", "decade", "classification", "doc_type",
+                                 * "year" */
     const dc_facet_value *values;
-    size_t n_values;            /* by count, descending */
+    size_t n_values;            /* by count, descending (then value); "year": every
+                                 * year of a dated match ("1959"), by year ascending */
 } dc_facet;
 
 typedef struct dc_search_result {

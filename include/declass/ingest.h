@@ -49,4 +49,54 @@ typedef dc_rc (*dc_doc_sink)(void *ctx, dc_doc *doc);
  */
 dc_rc dc_ingest_tei_file(const char *path, dc_doc_sink sink, void *ctx, dc_error *err);
 
+/* One entry of a volume's list, as found in a TEI file: a List of Persons
+ * (div xml:id="persons": item > persName xml:id, then the role) or a List
+ * of Abbreviations (div xml:id="terms": item > term xml:id, then the
+ * gloss).  Strings are borrowed for the duration of the callback. */
+typedef struct dc_tei_list_item {
+    const char *list;        /* "persons" or "terms" */
+    const char *collection;  /* the volume: teiHeader idno type="frus", else
+                                the root's xml:id, else the file's name
+                                without "-persons" / "-terms" */
+    const char *xml_id;      /* "p_EDD1" */
+    const char *name;        /* "Eisenhower, Dwight D." / "ROKA" */
+    const char *description; /* "President of the United States", or "" */
+    int collection_from_name; /* 1 when the file itself names no volume */
+} dc_tei_list_item;
+
+/* What the TEI ingester reports to, beyond documents. */
+typedef struct dc_tei_handlers {
+    dc_doc_sink doc; /* required: receives each document, as for dc_ingest_tei_file */
+    /* Optional: receives each list entry.  When set, a div xml:id="persons"
+     * or "terms" outside any document is read as a list, not as text, and a
+     * file holding only lists yields no document.  A non-DC_OK return stops
+     * the parse.  NULL: such divs are text like any other. */
+    dc_rc (*list_item)(void *ctx, const dc_tei_list_item *item);
+    /* Optional: the canonical name of the person a persName/@corresp
+     * ("#p_EDD1": xml_id "p_EDD1") of a document of collection points to,
+     * or NULL when unknown; the name is copied at once.  When it gives one,
+     * it joins doc->persons after the name as written. */
+    const char *(*person)(void *ctx, const char *collection, const char *xml_id);
+    void *ctx;
+} dc_tei_handlers;
+
+/* dc_ingest_tei_file with lists and person references reported to h. */
+dc_rc dc_ingest_tei_file_with(const char *path, const dc_tei_handlers *h, dc_error *err);
+
+/*
+ * The date written in a document's text, for one that has none
+ * (date_source "text"): the first of
+ *  - a portion among the first three that is a dateline alone
+ *    ("Washington, October 8, 1959.");
+ *  - in the source note, then the first three portions, a full date after
+ *    "on" in a sentence that says before it that the document was
+ *    approved, drafted, signed, sent, transmitted or initialed
+ *    ("Drafted by X and approved by Y on October 15, 1959").
+ * Dates are "Month D, YYYY" or "D Month YYYY" (years 1700-2100, days
+ * valid for the month).  Any other date (of a meeting, of a paper cited)
+ * is not the document's: the document stays undated.  Does nothing when
+ * doc already has a date.  DC_NOMEM or DC_OK.
+ */
+dc_rc dc_ingest_date_from_text(dc_doc *doc);
+
 #endif

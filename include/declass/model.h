@@ -66,7 +66,7 @@ typedef struct dc_doc {
     char *title;
     char *doc_type;
     char *date;        /* ISO 8601 (YYYY-MM-DD) or NULL */
-    char *date_source; /* how the date was derived: dateline|tei|file-number|NULL */
+    char *date_source; /* how the date was derived: dateline|tei|file-number|text|NULL */
     char *classification;
     char *source_note;
     char *source_note_n;     /* marker of the source note ("0"), or NULL */
@@ -75,6 +75,10 @@ typedef struct dc_doc {
     char *release_status;    /* released|under-review|classified */
     char *release_date;
     char *format;            /* text|tei */
+    /* The title of the published volume the document belongs to, as its
+     * TEI header gives it (FRUS: titleStmt/title type="complete"), or NULL.
+     * In the JSON only when set ("volume_title", after "format"). */
+    char *volume_title;
     dc_strv file_numbers, pages, persons;
     dc_portion *portions;
     size_t n_portions, cap_portions;

@@ -26,4 +26,14 @@ dc_rc dc_refs_enrich(dc_doc *doc);
  */
 int dc_refs_file_number_date(const char *fileno, char out[11]);
 
+/*
+ * Normalizes an NSC paper name as a reader may type it ("nsc 5907",
+ * "NSC-5907", "NSC5907", " NSC  5429/5 ") to the form the text writes and
+ * dc_refs_enrich records: "NSC", one space, 1 to 4 digits, optionally "/"
+ * and digits ("NSC 5907", "NSC 5429/5").  Writes it to out (cap bytes) and
+ * returns 1; returns 0 (out "") when in is not a paper name or too long.
+ */
+#define DC_REFS_PAPER_MAX 32
+int dc_refs_paper_name(const char *in, char *out, size_t cap);
+
 #endif

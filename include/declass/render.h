@@ -1,5 +1,6 @@
 /*
- * declass — renderers: a document as readable text or JSON.
+ * declass — renderers: a document as readable text, JSON, HTML or TEI,
+ * and citations of it.
  */
 #ifndef DECLASS_RENDER_H
 #define DECLASS_RENDER_H
@@ -18,5 +19,65 @@ dc_rc dc_render_text(const dc_doc *doc, dc_buf *out);
 
 /* The JSON of DESIGN.md, indented, followed by a newline. */
 dc_rc dc_render_json(const dc_doc *doc, dc_buf *out);
+
+/* How the HTML edition links out (all may be NULL: no links). */
+typedef struct dc_render_html_opts {
+    /* Appends to href the URL of the stored document a reference points to
+     * and returns 1, or returns 0 when the reference has no stored target
+     * (then it is not linked). */
+    int (*ref_href)(void *ctx, const dc_ref *ref, dc_buf *href);
+    void *ctx;
+} dc_render_html_opts;
+
+/*
+ * The document as an HTML fragment laid out like a documentary edition
+ * (one <article class="dc-doc">, no <html>/<head>; every string escaped):
+ * number and title, date, a classification banner, the file numbers, the
+ * portions in order with their labels and portion marks, page numbers in
+ * the margin where pages begin, footnote markers linked to the notes and
+ * back, withheld and redacted text shown as gaps, references ("Document
+ * 237", "NSC 5817") linked where opts->ref_href gives a target, then the
+ * notes (the source note first).  Element ids and classes are listed in
+ * docs/internals/html.md.  Appends to out (check out->rc).
+ */
+dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf *out);
+
+/*
+ * Citations, one per call, appended to out (check out->rc); DC_MISUSE for
+ * a NULL argument.  Only what the document knows is cited:
+ *  - a FRUS document (doc->volume_title set, from its TEI header) in the
+ *    Office of the Historian's form, "VOLUME TITLE, Document N, URL." with
+ *    the history.state.gov address when the collection is a FRUS volume id
+ *    and the local id "dN" (editors and publication data are not in the
+ *    model, so they are never printed);
+ *  - any other document: "Title," Month D, YYYY, Document N, collection
+ *    C, declass record ID." (n.d. when undated).
+ * dc_render_cite prints that one line (Chicago); dc_render_bibtex an
+ * @incollection (FRUS) or @misc entry keyed by the id ("/" as ":"), LaTeX
+ * specials escaped; dc_render_ris a CHAP (FRUS) or GEN record ending
+ * "ER  - ".  Each ends with a newline.
+ */
+dc_rc dc_render_cite(const dc_doc *doc, dc_buf *out);
+dc_rc dc_render_bibtex(const dc_doc *doc, dc_buf *out);
+dc_rc dc_render_ris(const dc_doc *doc, dc_buf *out);
+
+/*
+ * The document as TEI P5 (the reader's view: render a dc_access_view
+ * document): a teiHeader (volume or document title, the FRUS volume id as
+ * idno type="frus" for a FRUS document, the declass id), then
+ * <text><body><div type="document" xml:id n> with the title in <head>
+ * (the source note as its note type="source"), portions as p, head, list/
+ * label/item, dateline, signed, table/row/cell and note (editorial), page
+ * marks as <pb n/>, footnotes as <note n xml:id> where their markers
+ * stand, and withheld portions as <gap reason extent/> (their text never
+ * printed).  Well-formed UTF-8 (invalid bytes become U+FFFD, control
+ * characters spaces), every string escaped; what the TEI ingester reads
+ * back gives the same title and portion texts.
+ * id_prefix NULL: a standalone file (XML declaration, the source's own
+ * xml:ids); otherwise a <TEI> element for a teiCorpus: no declaration and
+ * every xml:id prefixed with id_prefix (an NCName start, e.g. "e12-"), so
+ * ids stay unique in the corpus.  Appends to out (check out->rc).
+ */
+dc_rc dc_render_tei(const dc_doc *doc, const char *id_prefix, dc_buf *out);
 
 #endif

@@ -94,5 +94,31 @@ dc_rc dc_store_audit_list(dc_store *st, dc_audit_cb cb, void *ctx);
 /* Calls cb for every version of document id, oldest first; DC_NOTFOUND if
  * the document is not stored. */
 dc_rc dc_store_versions(dc_store *st, const char *id, dc_version_cb cb, void *ctx);
+/* The id (*id owned by the caller) of the document of collection whose
+ * current version has that number ("237"); DC_NOTFOUND if none. */
+dc_rc dc_store_find_number(dc_store *st, const char *collection, const char *number, char **id);
+
+/* ---- a volume's lists: persons and terms ----------------------------
+ * One entry of a volume's List of Persons (name: "Eisenhower, Dwight D.",
+ * description: the role, "President of the United States") or List of
+ * Abbreviations (name: the term "ROKA", description: its gloss).  Strings
+ * are borrowed for the duration of the callback that receives the row. */
+typedef struct dc_list_row {
+    const char *collection, *xml_id, *name, *description;
+} dc_list_row;
+typedef dc_rc (*dc_list_row_cb)(void *ctx, const dc_list_row *row);
+
+typedef enum dc_list_kind {
+    DC_LIST_PERSONS = 1,
+    DC_LIST_TERMS = 2,
+} dc_list_kind;
+
+/* Adds or replaces (same collection and xml_id) one entry of a list;
+ * description may be NULL (stored as "").  DC_MISUSE on a missing field. */
+dc_rc dc_store_list_put(dc_store *st, dc_list_kind kind, const dc_list_row *row);
+/* Calls cb for every entry of a list, of one collection (or of all when
+ * collection is NULL), ordered by collection and name. */
+dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection,
+                         dc_list_row_cb cb, void *ctx);
 
 #endif

@@ -52,7 +52,12 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv);
 int cmd_list(const cli_ctx *ctx, int argc, char **argv);
 int cmd_show(const cli_ctx *ctx, int argc, char **argv);
 int cmd_search(const cli_ctx *ctx, int argc, char **argv);
+int cmd_refs(const cli_ctx *ctx, int argc, char **argv);
+int cmd_paper(const cli_ctx *ctx, int argc, char **argv);
+int cmd_person(const cli_ctx *ctx, int argc, char **argv);
 int cmd_optimize(const cli_ctx *ctx, int argc, char **argv);
 int cmd_check(const cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
+int cmd_export(const cli_ctx *ctx, int argc, char **argv);
 
 #endif

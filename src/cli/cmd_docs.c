@@ -136,14 +136,21 @@ int cmd_list(const cli_ctx *ctx, int argc, char **argv)
 }
 
 static const char show_usage[] =
-    "usage: declass [--db PATH] show ID [--format text|json] [--json] [--version N]\n"
-    "                                   [--as USER]\n"
+    "usage: declass [--db PATH] show ID [--format text|json|html|tei|cite|bibtex|ris]\n"
+    "                                   [--json] [--version N] [--as USER]\n"
     "\n"
     "Prints document ID (e.g. frus1958-60v18/d279 or seeds/000_5785f422be2d1253).\n"
     "  --format text   a readable edition: title, date, classification, body with\n"
     "                  page markers [Page N] and note markers [n], then the notes\n"
     "                  (the default)\n"
     "  --format json   the document model of DESIGN.md\n"
+    "  --format html   an HTML fragment (<article class=\"dc-doc\">) laid out like\n"
+    "                  a documentary edition, notes and references linked\n"
+    "  --format tei    TEI P5 (<TEI>, <div type=\"document\">, <pb/>, <note/>,\n"
+    "                  <gap/> for withheld portions), readable by 'declass ingest'\n"
+    "  --format cite   a citation: FRUS documents as the Office of the Historian\n"
+    "                  recommends (volume, Document N, history.state.gov address)\n"
+    "  --format bibtex a BibTeX entry;  --format ris  an RIS record\n"
     "  --json          the same as --format json\n"
     "  --version N     an older version (see 'declass versions ID')\n"
     "What is printed is what the reader (--as USER, else the public) may read:\n"
@@ -186,8 +193,12 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
                                  : "show: give exactly one document ID");
         return cli_usage(show_usage);
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-        cli_error("show: unknown format '%s' (use text or json)", format);
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "html") != 0 && strcmp(format, "tei") != 0 &&
+        strcmp(format, "cite") != 0 && strcmp(format, "bibtex") != 0 &&
+        strcmp(format, "ris") != 0) {
+        cli_error("show: unknown format '%s' (use text, json, html, tei, cite, bibtex or ris)",
+                  format);
         return cli_usage(show_usage);
     }
     int code = 0;
@@ -202,6 +213,115 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
     }
     fputs(out, stdout);
     dc_free(out);
+    dc_db_close(db);
+    return EXIT_OK;
+}
+
+static const char refs_usage[] =
+    "usage: declass [--db PATH] refs ID [--json] [--as USER]\n"
+    "\n"
+    "Lists the references of document ID: outgoing ones (documents, footnotes of\n"
+    "documents, NSC papers and actions, file numbers, volumes it cites), each with\n"
+    "the stored document it resolves to, then incoming ones (stored documents that\n"
+    "cite it).  Only what the reader may read: a reference standing in withheld\n"
+    "text, and a citing document the reader may not read, are not listed.\n"
+    "  --json   {\"id\", \"outgoing\": [{\"kind\", \"target\", \"relation\", \"detail\",\n"
+    "           \"id\", \"title\"}], \"incoming\": [...]}\n";
+
+/* Collects references for text or JSON output. */
+typedef struct refs_ctx {
+    cJSON *out, *in; /* JSON arrays, or NULL for text */
+    long n_out, n_in;
+} refs_ctx;
+
+static int json_add_str(cJSON *o, const char *k, const char *v)
+{
+    return (v ? cJSON_AddStringToObject(o, k, v) : cJSON_AddNullToObject(o, k)) != NULL;
+}
+
+static dc_rc refs_row(void *ctx, const dc_ref_link *r)
+{
+    refs_ctx *c = ctx;
+    if (r->incoming) c->n_in++;
+    else c->n_out++;
+    if (!c->out) {
+        if (r->incoming)
+            printf("<- %s  %s (%s %s)\n", r->id, r->title ? r->title : "", r->kind, r->target);
+        else
+            printf("-> %s %s%s%s%s%s\n", r->kind, r->target, r->relation ? " (" : "",
+                   r->relation ? r->relation : "", r->relation ? ")" : "",
+                   r->id ? "" : "  [not stored]");
+        if (!r->incoming && r->id) printf("     = %s  %s\n", r->id, r->title ? r->title : "");
+        return DC_OK;
+    }
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddItemToArray(r->incoming ? c->in : c->out, o)) {
+        cJSON_Delete(o);
+        return DC_NOMEM;
+    }
+    int ok = json_add_str(o, "kind", r->kind) && json_add_str(o, "target", r->target) &&
+             json_add_str(o, "relation", r->relation) && json_add_str(o, "detail", r->detail) &&
+             json_add_str(o, "id", r->id) && json_add_str(o, "title", r->title);
+    return ok ? DC_OK : DC_NOMEM;
+}
+
+int cmd_refs(const cli_ctx *ctx, int argc, char **argv)
+{
+    int json = 0;
+    const char *id = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(refs_usage, stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (argv[i][0] == '-' || id) {
+            cli_error("refs: unexpected argument '%s'", argv[i]);
+            return cli_usage(refs_usage);
+        } else {
+            id = argv[i];
+        }
+    }
+    if (!id) {
+        cli_error("refs: no document id given");
+        return cli_usage(refs_usage);
+    }
+    int code = 0;
+    dc_db *db = cli_open(ctx, 0, &code);
+    if (!db) return code;
+    refs_ctx rc_ = {0};
+    cJSON *root = NULL;
+    if (json) {
+        root = cJSON_CreateObject();
+        rc_.out = cJSON_AddArrayToObject(root, "outgoing");
+        rc_.in = cJSON_AddArrayToObject(root, "incoming");
+        if (!root || !rc_.out || !rc_.in || !cJSON_AddStringToObject(root, "id", id)) {
+            cJSON_Delete(root);
+            dc_db_close(db);
+            cli_error("out of memory");
+            return EXIT_INTERNAL;
+        }
+    }
+    dc_rc rc = dc_db_refs(db, id, refs_row, &rc_);
+    if (rc) {
+        cli_error("refs: %s", rc == DC_NOMEM ? "out of memory" : dc_db_errmsg(db));
+        cJSON_Delete(root);
+        dc_db_close(db);
+        return cli_exit_code(rc);
+    }
+    if (json) {
+        char *s = cJSON_Print(root);
+        cJSON_Delete(root);
+        if (!s) {
+            dc_db_close(db);
+            cli_error("out of memory");
+            return EXIT_INTERNAL;
+        }
+        puts(s);
+        free(s);
+    } else {
+        fprintf(stderr, "%ld outgoing, %ld incoming\n", rc_.n_out, rc_.n_in);
+    }
     dc_db_close(db);
     return EXIT_OK;
 }

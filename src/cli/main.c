@@ -22,6 +22,9 @@ static const command commands[] = {
     {"list", cmd_list, "list the stored documents"},
     {"show", cmd_show, "print one document (text or JSON)"},
     {"search", cmd_search, "search the documents"},
+    {"refs", cmd_refs, "list a document's references, outgoing and incoming"},
+    {"paper", cmd_paper, "a policy paper: its documents, approval and chain"},
+    {"person", cmd_person, "a person of the volumes' lists and the documents naming them"},
     {"optimize", cmd_optimize, "merge the index segments"},
     {"check", cmd_check, "verify the store and the index"},
     {"versions", cmd_versions, "list the versions of a document"},
@@ -30,6 +33,8 @@ static const command commands[] = {
     {"release", cmd_release, "release a document to the public (reviewer)"},
     {"user", cmd_user, "add, list, change and remove users"},
     {"audit", cmd_audit, "print the audit log (admin)"},
+    {"serve", cmd_serve, "serve the reading room and the JSON API over HTTP"},
+    {"export", cmd_export, "write every readable document as JSON Lines or TEI"},
 };
 
 static const char main_usage[] =

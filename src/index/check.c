@@ -4,8 +4,11 @@
  * laid out back to back and decodable within bounds, increasing
  * ordinals and positions, skip entries that agree with the lists, the
  * stem table against the dictionary, the document table, stored fields,
- * portion map, class and string tables.  Like SQLite's integrity_check it
- * reads everything, so it costs a full scan of the index.
+ * portion map, class and string tables.  Across segments: docid ranges
+ * in order and disjoint (no docid twice), and no document id (stored
+ * "collection/local") live under two docids (a version indexed twice, or
+ * a superseded one not deleted).  Like SQLite's integrity_check it reads
+ * everything, so it costs a full scan of the index.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +145,47 @@ static dc_rc check_seg(const dc_seg *s, const char **why)
     return DC_OK;
 }
 
+/* The stored id of a live document (the first stored string). */
+typedef struct idref {
+    const uint8_t *p;
+    size_t n;
+} idref;
+
+static int idref_cmp(const void *a, const void *b)
+{
+    const idref *x = a, *y = b;
+    return keycmp(x->p, x->n, y->p, y->n);
+}
+
+/* Every live document id once.  Segments are already checked. */
+static dc_rc check_unique_ids(const dc_index *ix, dc_error *err)
+{
+    idref *v = malloc((ix->live ? ix->live : 1) * sizeof *v);
+    if (!v) return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < ix->nsegs; i++) {
+        const dc_seg *s = ix->segs[i];
+        for (uint32_t o = 0; o < s->ndocs && n < ix->live; o++) {
+            if (dc_seg_deleted(s, o)) continue;
+            dc_docrec d;
+            dc_seg_docrec(s, o, &d);
+            const uint8_t *p = s->stored + d.stored_off, *end = s->stored + s->stored_size;
+            int bad = 0;
+            uint64_t l = dc_getv(&p, end, &bad);
+            v[n].p = p;
+            v[n++].n = bad || l > (uint64_t)(end - p) ? 0 : (size_t)l;
+        }
+    }
+    qsort(v, n, sizeof *v, idref_cmp);
+    dc_rc rc = DC_OK;
+    for (size_t i = 1; i < n && !rc; i++)
+        if (v[i].n && idref_cmp(&v[i - 1], &v[i]) == 0)
+            rc = dc_fail(err, DC_CORRUPT, 0, "index: document %.*s is indexed twice",
+                         (int)(v[i].n > 200 ? 200 : v[i].n), (const char *)v[i].p);
+    free(v);
+    return rc;
+}
+
 dc_rc dc_index_check(dc_index *ix, dc_error *err)
 {
     if (!ix) return dc_fail(err, DC_MISUSE, 0, "no index");
@@ -175,6 +219,7 @@ dc_rc dc_index_check(dc_index *ix, dc_error *err)
         live += s->ndocs - s->ndel;
     }
     if (live != ix->live) return dc_fail(err, DC_CORRUPT, 0, "index document count");
+    if ((rc = check_unique_ids(ix, err)) != DC_OK) return rc;
     if (err) {
         err->rc = DC_OK;
         err->msg[0] = 0;

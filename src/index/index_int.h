@@ -155,7 +155,23 @@ typedef struct dc_seg {
     uint32_t nclasses, nstrings;
     uint8_t *del; /* deletion bitmap over ordinals, or NULL */
     uint64_t ndel;
+    /* Dense per-document data built at open (search.c reads these instead
+     * of the 48-byte records): lengths for BM25, and a profile id per
+     * document naming its distinct (access class, release, filter level,
+     * collection, doc_type, classification, year) tuple. */
+    uint32_t *dlen;          /* ndocs lengths */
+    uint32_t *prof;          /* ndocs profile ids */
+    struct dc_sprof *profs;  /* nprof profiles */
+    uint32_t nprof;
 } dc_seg;
+
+/* A document profile: the record fields that decide readability, filters
+ * (but the date range) and facets, shared by many documents. */
+typedef struct dc_sprof {
+    uint32_t docclass, coll, doctype, classstr;
+    uint32_t year;          /* date / 10000; 0 = no date */
+    uint8_t filter_level, release;
+} dc_sprof;
 
 /* A parsed dictionary entry (pointers into the mapping). */
 typedef struct dc_tinfo {
@@ -280,10 +296,30 @@ struct dc_index {
     uint64_t live;
     int writer_open;
     char errmsg[512];
+    /* Concurrency (manifest.c): the descriptor holding the flock on
+     * <dir>/LOCK (-1: not held), and the MANIFEST loaded: its identity and
+     * a descriptor kept open on it, so that its inode number cannot be
+     * reused by a later MANIFEST while ix compares against it. */
+    int lock_fd, m_fd;
+    uint64_t m_dev, m_ino;
 };
 
+/* Takes the exclusive writer lock on <dir>/LOCK (created if missing) with
+ * flock on a descriptor of its own, so it excludes other processes and
+ * other dc_index handles of this process alike.  wait: block until free.
+ * Returns 1 held, 0 busy (wait == 0), -1 error (ix->errmsg says why). */
+int dc_ix_lock(dc_index *ix, int wait);
+void dc_ix_unlock(dc_index *ix); /* no-op when not held */
+/* Reloads ix from the MANIFEST if another handle committed since it was
+ * loaded (dc_index_refresh without the writer check). */
+dc_rc dc_ix_refresh(dc_index *ix);
+/* Removes segment files the MANIFEST does not name and a MANIFEST.tmp:
+ * only with the lock held. */
+void dc_ix_remove_orphans(dc_index *ix);
+
 dc_rc dc_ix_seg_path(const dc_index *ix, uint64_t id, char *buf, size_t n);
-/* Writes a new MANIFEST (tmp + fsync + rename + fsync dir) and reloads ix. */
+/* Writes a new MANIFEST (tmp + fsync + rename + fsync dir) and reloads ix;
+ * with the lock held.  Fails only before the rename (nothing changed). */
 dc_rc dc_ix_commit_manifest(dc_index *ix, const uint64_t *segs, size_t nsegs,
                             const uint64_t *deleted, size_t ndeleted, uint64_t high_water,
                             uint64_t next_seg);

@@ -60,6 +60,7 @@ struct dc_index_writer {
     /* per-document state during add */
     uint8_t field;
     uint32_t ntok;
+    int cleared; /* dc_index_writer_clear: the commit replaces everything */
     dc_rc rc;
 };
 
@@ -100,10 +101,20 @@ dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **ou
     *out = NULL;
     if (!ix) return DC_MISUSE;
     if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "an index writer is already open");
+    /* Writers are serialized by the lock; under it the MANIFEST is the
+     * latest, so the high-water mark and next segment id are current and
+     * unnamed segment files are orphans of a crashed writer. */
+    if (dc_ix_lock(ix, 1) != 1) return DC_IO;
+    dc_rc rc = dc_ix_refresh(ix);
+    if (rc) {
+        dc_ix_unlock(ix);
+        return rc;
+    }
+    dc_ix_remove_orphans(ix);
     dc_index_writer *w = calloc(1, sizeof *w);
-    if (!w) return dc_ix_fail(ix, DC_NOMEM, "out of memory");
-    if (dc_analyzer_new(&w->a) != DC_OK) {
+    if (!w || dc_analyzer_new(&w->a) != DC_OK) {
         free(w);
+        dc_ix_unlock(ix);
         return dc_ix_fail(ix, DC_NOMEM, "out of memory");
     }
     w->ix = ix;
@@ -389,7 +400,7 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
 {
     if (!w || !doc) return DC_MISUSE;
     if (w->rc) return w->rc;
-    if (docid <= w->ix->high_water || docid <= w->last_docid || docid == 0)
+    if ((!w->cleared && docid <= w->ix->high_water) || docid <= w->last_docid || docid == 0)
         return dc_ix_fail(w->ix, DC_MISUSE,
                           "index: docid %llu is not above the high-water mark",
                           (unsigned long long)docid);
@@ -542,6 +553,17 @@ dc_rc dc_index_writer_delete(dc_index_writer *w, uint64_t docid)
     return DC_OK;
 }
 
+dc_rc dc_index_writer_clear(dc_index_writer *w)
+{
+    if (!w) return DC_MISUSE;
+    if (w->rc) return w->rc;
+    if (w->first_docid || w->newsegs.n || w->dels.n)
+        return dc_ix_fail(w->ix, DC_MISUSE, "index: clear after changes in the batch");
+    w->cleared = 1;
+    return DC_OK;
+}
+
+/* Frees w and releases the lock (after removing its files on failure). */
 static void writer_free(dc_index_writer *w, int remove_files)
 {
     char path[4096];
@@ -550,6 +572,7 @@ static void writer_free(dc_index_writer *w, int remove_files)
             if (dc_ix_seg_path(w->ix, ((uint64_t *)w->newsegs.p)[i], path, sizeof path) == 0)
                 unlink(path);
     w->ix->writer_open = 0;
+    dc_ix_unlock(w->ix);
     free(w->tab);
     arena_free(w);
     dc_sdocs_release(&w->docs);
@@ -563,37 +586,47 @@ static void writer_free(dc_index_writer *w, int remove_files)
 /*
  * Flushes the last buffered documents, then publishes old segments + new
  * ones, the union of deleted docids and the new high-water mark in one
- * MANIFEST replacement.  On any failure the new segment files are removed
- * and the index keeps its previous state.
+ * MANIFEST replacement (cleared: the new ones, the batch's deletions and
+ * its last docid; the old files are removed after).  On any failure the
+ * new segment files are removed and the index keeps its previous state.
+ * The lock is held throughout and released last.
  */
 dc_rc dc_index_writer_commit(dc_index_writer *w)
 {
     if (!w) return DC_MISUSE;
     dc_index *ix = w->ix;
     dc_rc rc = w->rc ? w->rc : flush(w);
-    uint64_t *segs = NULL, *dels = NULL;
-    size_t nsegs = 0, ndels = 0;
+    uint64_t *segs = NULL, *dels = NULL, *old = NULL;
+    size_t nsegs = 0, ndels = 0, nold = w->cleared ? ix->nsegs : 0;
+    size_t keep = w->cleared ? 0 : ix->nsegs, keepdel = w->cleared ? 0 : ix->ndeleted;
     if (!rc) {
-        segs = malloc((ix->nsegs + w->newsegs.n + 1) * sizeof *segs);
-        dels = malloc((ix->ndeleted + w->dels.n + 1) * sizeof *dels);
-        if (!segs || !dels) rc = DC_NOMEM;
+        segs = malloc((keep + w->newsegs.n + 1) * sizeof *segs);
+        dels = malloc((keepdel + w->dels.n + 1) * sizeof *dels);
+        old = malloc((nold + 1) * sizeof *old);
+        if (!segs || !dels || !old) rc = DC_NOMEM;
     }
     if (!rc) {
-        for (size_t i = 0; i < ix->nsegs; i++) segs[nsegs++] = ix->segs[i]->id;
+        for (size_t i = 0; i < nold; i++) old[i] = ix->segs[i]->id;
+        for (size_t i = 0; i < keep; i++) segs[nsegs++] = ix->segs[i]->id;
         for (size_t i = 0; i < w->newsegs.n; i++) segs[nsegs++] = ((uint64_t *)w->newsegs.p)[i];
-        if (ix->ndeleted) memcpy(dels, ix->deleted, ix->ndeleted * sizeof *dels);
-        if (w->dels.n) memcpy(dels + ix->ndeleted, w->dels.p, w->dels.n * sizeof *dels);
-        size_t n = ix->ndeleted + w->dels.n;
+        if (keepdel) memcpy(dels, ix->deleted, keepdel * sizeof *dels);
+        if (w->dels.n) memcpy(dels + keepdel, w->dels.p, w->dels.n * sizeof *dels);
+        size_t n = keepdel + w->dels.n;
         qsort(dels, n, sizeof *dels, dc_u64_cmp);
         for (size_t i = 0; i < n; i++)
             if (!ndels || dels[ndels - 1] != dels[i]) dels[ndels++] = dels[i];
-        uint64_t hw = w->last_docid > ix->high_water ? w->last_docid : ix->high_water;
+        uint64_t base = w->cleared ? 0 : ix->high_water;
+        uint64_t hw = w->last_docid > base ? w->last_docid : base;
         rc = dc_ix_commit_manifest(ix, segs, nsegs, dels, ndels, hw, w->next_seg);
+        char path[4096];
+        for (size_t i = 0; !rc && i < nold; i++)
+            if (dc_ix_seg_path(ix, old[i], path, sizeof path) == 0) unlink(path);
     } else {
         dc_ix_fail(ix, rc, "index commit failed: %s", dc_strerror(rc));
     }
     free(segs);
     free(dels);
+    free(old);
     writer_free(w, rc != DC_OK);
     return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * The index directory: opening and closing, the MANIFEST (which segments
  * are live, deleted docids, high-water mark, generation), crash-safe
- * replacement of the MANIFEST and removal of orphan segment files.
+ * replacement of the MANIFEST, removal of orphan segment files, the
+ * writer lock (<dir>/LOCK) and refresh (seeing other handles' commits).
  * Format: docs/internals/index.md, "MANIFEST".
  */
 #include <dirent.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,25 +71,144 @@ static int read_line(const char **p, const char *end, const char *name, uint64_t
     return 0;
 }
 
-/*
- * Reads MANIFEST and maps the segments it names; builds each segment's
- * deletion bitmap from the deleted docids.  On failure ix is left empty
- * and the error is in ix->errmsg.
- */
-static dc_rc load(dc_index *ix, dc_error *err)
+/* ---- the writer lock ---- */
+
+int dc_ix_lock(dc_index *ix, int wait)
 {
-    char path[4096];
-    unload(ix);
-    if (snprintf(path, sizeof path, "%s/MANIFEST", ix->dir) >= (int)sizeof path)
-        return dc_fail(err, DC_LIMIT, 0, "index path too long");
-    char *data = NULL;
-    size_t len = 0;
-    dc_error e2;
-    dc_rc rc = dc_read_file(path, MANIFEST_MAX, &data, &len, &e2);
-    if (rc) {
-        if (err) *err = e2;
-        return rc == DC_NOTFOUND ? DC_NOTFOUND : rc;
+    char p[4096];
+    if (ix->lock_fd >= 0) {
+        dc_ix_fail(ix, DC_MISUSE, "the index lock is already held by this handle");
+        return -1;
     }
+    if (snprintf(p, sizeof p, "%s/LOCK", ix->dir) >= (int)sizeof p) {
+        dc_ix_fail(ix, DC_LIMIT, "index path too long");
+        return -1;
+    }
+    /* A descriptor of our own: flock belongs to the open file description,
+     * so two handles of one process exclude each other like two processes. */
+    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW); /* read-only media */
+    if (fd < 0) {
+        dc_ix_fail(ix, DC_IO, "cannot open the index lock file %s", p);
+        return -1;
+    }
+    int r;
+    while ((r = flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
+    }
+    if (r != 0) {
+        int busy = errno == EWOULDBLOCK;
+        close(fd);
+        if (busy && !wait) return 0;
+        dc_ix_fail(ix, DC_IO, "cannot lock the index %s", ix->dir);
+        return -1;
+    }
+    ix->lock_fd = fd;
+    return 1;
+}
+
+void dc_ix_unlock(dc_index *ix)
+{
+    if (ix->lock_fd < 0) return;
+    close(ix->lock_fd); /* releases the flock */
+    ix->lock_fd = -1;
+}
+
+/* ---- reading the MANIFEST ---- */
+
+/* What identifies one MANIFEST: the file (it is only ever replaced by
+ * rename, never rewritten) and its generation (guards against the inode
+ * number being reused by a later MANIFEST). */
+typedef struct mident {
+    uint64_t dev, ino, gen;
+} mident;
+
+static int manifest_path(const dc_index *ix, char *p, size_t n)
+{
+    return snprintf(p, n, "%s/MANIFEST", ix->dir) < (int)n ? 0 : -1;
+}
+
+/* The identity of the current MANIFEST: one open, fstat and short read.
+ * 0, or -1 if it cannot be read. */
+static int manifest_ident(const dc_index *ix, mident *id)
+{
+    char p[4096], head[96];
+    if (manifest_path(ix, p, sizeof p) != 0) return -1;
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat st;
+    ssize_t n = fstat(fd, &st) == 0 ? pread(fd, head, sizeof head - 1, 0) : -1;
+    close(fd);
+    if (n <= 0) return -1;
+    head[n] = 0;
+    const char *q = head, *end = head + n;
+    uint64_t version;
+    if (read_line(&q, end, "declass-index", &version) || read_line(&q, end, "generation", &id->gen))
+        return -1;
+    id->dev = (uint64_t)st.st_dev;
+    id->ino = (uint64_t)st.st_ino;
+    return 0;
+}
+
+/* Reads the whole MANIFEST through one descriptor, so the identity
+ * returned is that of the bytes returned; the descriptor is left open in
+ * *fdp for the caller to keep or close. */
+static dc_rc read_manifest(const dc_index *ix, char **out, size_t *len, mident *id, int *fdp,
+                           dc_error *err)
+{
+    char p[4096];
+    if (manifest_path(ix, p, sizeof p) != 0)
+        return dc_fail(err, DC_LIMIT, 0, "index path too long");
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return dc_fail(err, errno == ENOENT ? DC_NOTFOUND : DC_IO, 0, "cannot read %s", p);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MANIFEST_MAX) {
+        close(fd);
+        return dc_fail(err, DC_IO, 0, "cannot read %s", p);
+    }
+    size_t size = (size_t)st.st_size, n = 0;
+    char *data = malloc(size + 1);
+    if (!data) {
+        close(fd);
+        return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    }
+    while (n < size) {
+        ssize_t k = read(fd, data + n, size - n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        n += (size_t)k;
+    }
+    if (n != size) {
+        close(fd);
+        free(data);
+        return dc_fail(err, DC_IO, 0, "cannot read %s", p);
+    }
+    *fdp = fd;
+    data[n] = 0;
+    id->dev = (uint64_t)st.st_dev;
+    id->ino = (uint64_t)st.st_ino;
+    *out = data;
+    *len = n;
+    return DC_OK;
+}
+
+/* A parsed MANIFEST. */
+typedef struct mfile {
+    uint64_t gen, hw, next;
+    uint64_t *ids, *deleted;
+    size_t nids, ndel;
+} mfile;
+
+static void mfile_release(mfile *m)
+{
+    free(m->ids);
+    free(m->deleted);
+}
+
+/* Parses and verifies (checksum, syntax, order) a MANIFEST: 0, -1 damaged,
+ * -2 out of memory. */
+static int parse_manifest(const char *data, size_t len, mfile *m)
+{
     const char *p = data, *end = data + len;
     uint64_t version, nsegs, ndel;
     const char *crcline = NULL;
@@ -100,81 +221,196 @@ static dc_rc load(dc_index *ix, dc_error *err)
     const char *cp = crcline;
     if (!crcline || read_line(&cp, end, "checksum", &crc) != 0 ||
         crc != dc_crc32(0, data, (size_t)(crcline - data)))
-        goto bad;
+        return -1;
     end = crcline;
     if (read_line(&p, end, "declass-index", &version) || version != 1 ||
-        read_line(&p, end, "generation", &ix->gen) ||
-        read_line(&p, end, "high-water", &ix->high_water) ||
-        read_line(&p, end, "next-segment", &ix->next_seg) ||
+        read_line(&p, end, "generation", &m->gen) || read_line(&p, end, "high-water", &m->hw) ||
+        read_line(&p, end, "next-segment", &m->next) ||
         read_line(&p, end, "segments", &nsegs) || nsegs > 100000)
-        goto bad;
-    ix->segs = calloc(nsegs ? nsegs : 1, sizeof *ix->segs);
-    if (!ix->segs) goto nomem;
+        return -1;
+    m->ids = malloc((nsegs ? nsegs : 1) * sizeof *m->ids);
+    if (!m->ids) return -2;
     for (uint64_t i = 0; i < nsegs; i++) {
-        uint64_t id;
-        if (read_line(&p, end, "seg", &id) || id >= ix->next_seg) goto bad;
-        char sp[4096];
-        dc_ix_seg_path(ix, id, sp, sizeof sp);
-        rc = dc_seg_open(sp, id, &ix->segs[ix->nsegs], err);
-        if (rc) {
-            free(data);
-            unload(ix);
-            return rc;
-        }
-        ix->nsegs++;
+        if (read_line(&p, end, "seg", &m->ids[i]) || m->ids[i] >= m->next) return -1;
+        m->nids++;
     }
-    if (read_line(&p, end, "deleted", &ndel) || ndel > (uint64_t)(end - p) / 2) goto bad;
-    ix->deleted = malloc((ndel ? ndel : 1) * sizeof *ix->deleted);
-    if (!ix->deleted) goto nomem;
+    if (read_line(&p, end, "deleted", &ndel) || ndel > (uint64_t)(end - p) / 2) return -1;
+    m->deleted = malloc((ndel ? ndel : 1) * sizeof *m->deleted);
+    if (!m->deleted) return -2;
     for (uint64_t i = 0; i < ndel; i++) {
         char *q;
         const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol || *p < '0' || *p > '9') goto bad;
+        if (!eol || *p < '0' || *p > '9') return -1;
         errno = 0;
-        ix->deleted[i] = strtoull(p, &q, 10);
-        if (errno || q != eol || (i && ix->deleted[i] <= ix->deleted[i - 1])) goto bad;
+        m->deleted[i] = strtoull(p, &q, 10);
+        if (errno || q != eol || (i && m->deleted[i] <= m->deleted[i - 1])) return -1;
         p = eol + 1;
     }
-    ix->ndeleted = ndel;
-    if (p != end) goto bad;
+    m->ndel = ndel;
+    return p == end ? 0 : -1;
+}
+
+/*
+ * Reads MANIFEST and makes it ix's state: maps the segments it names that
+ * ix has not mapped yet (a MANIFEST of a later generation keeps the
+ * segment ids of the earlier ones: those mappings are reused), builds
+ * each segment's deletion bitmap from the deleted docids, and unmaps the
+ * segments it no longer names.  On failure ix keeps its previous state
+ * and *seen (if the MANIFEST could be read) identifies what was read.
+ */
+static dc_rc load(dc_index *ix, dc_error *err, mident *seen)
+{
+    char *data = NULL;
+    size_t len = 0;
+    mident id = {0, 0, 0};
+    mfile m;
+    memset(&m, 0, sizeof m);
+    int fd = -1;
+    dc_rc rc = read_manifest(ix, &data, &len, &id, &fd, err);
+    if (rc) return rc;
+    int pr = parse_manifest(data, len, &m);
     free(data);
-    data = NULL;
-    for (size_t i = 0; i < ix->nsegs; i++) {
-        dc_seg *s = ix->segs[i];
-        ix->live += s->ndocs;
-        if (i && s->min_docid <= ix->segs[i - 1]->max_docid) {
-            unload(ix);
-            return dc_fail(err, DC_CORRUPT, 0, "index MANIFEST: segments out of order");
+    id.gen = m.gen;
+    if (seen) *seen = id;
+    if (pr) {
+        close(fd);
+        mfile_release(&m);
+        if (pr == -2) return dc_fail(err, DC_NOMEM, 0, "out of memory");
+        return dc_fail(err, DC_CORRUPT, 0, "index MANIFEST in %s is damaged", ix->dir);
+    }
+    /* Segment ids are never reused within one index, but an index
+     * directory removed and created again starts over: reuse mappings
+     * only across a generation increase. */
+    int reuse = ix->nsegs > 0 && m.gen > ix->gen;
+    size_t n = m.nids;
+    dc_seg **segs = calloc(n ? n : 1, sizeof *segs);
+    uint8_t *fresh = calloc(n ? n : 1, 1), *kept = calloc(ix->nsegs ? ix->nsegs : 1, 1);
+    uint8_t **del = calloc(n ? n : 1, sizeof *del);
+    uint64_t *ndel = calloc(n ? n : 1, sizeof *ndel);
+    uint64_t live = 0;
+    if (!segs || !fresh || !kept || !del || !ndel) {
+        rc = dc_fail(err, DC_NOMEM, 0, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        for (size_t j = 0; reuse && j < ix->nsegs && !segs[i]; j++)
+            if (!kept[j] && ix->segs[j]->id == m.ids[i]) {
+                segs[i] = ix->segs[j];
+                kept[j] = 1;
+            }
+        if (!segs[i]) {
+            char sp[4096];
+            rc = dc_ix_seg_path(ix, m.ids[i], sp, sizeof sp);
+            if (rc) rc = dc_fail(err, rc, 0, "index path too long");
+            else rc = dc_seg_open(sp, m.ids[i], &segs[i], err);
+            fresh[i] = segs[i] != NULL;
         }
     }
-    for (size_t k = 0; k < ix->ndeleted; k++) {
-        uint64_t d = ix->deleted[k];
-        for (size_t i = 0; i < ix->nsegs; i++) {
-            dc_seg *s = ix->segs[i];
+    for (size_t i = 0; i < n && !rc; i++) {
+        live += segs[i]->ndocs;
+        if (i && segs[i]->min_docid <= segs[i - 1]->max_docid)
+            rc = dc_fail(err, DC_CORRUPT, 0, "index MANIFEST: segments out of order");
+    }
+    for (size_t k = 0; k < m.ndel && !rc; k++) {
+        uint64_t d = m.deleted[k];
+        for (size_t i = 0; i < n; i++) {
+            const dc_seg *s = segs[i];
             if (d < s->min_docid || d > s->max_docid) continue;
             int64_t o = dc_seg_find_doc(s, d);
             if (o < 0) break;
-            if (!s->del) {
-                s->del = calloc((size_t)(s->ndocs / 8 + 1), 1);
-                if (!s->del) goto nomem;
+            if (!del[i] && !(del[i] = calloc((size_t)(s->ndocs / 8 + 1), 1))) {
+                rc = dc_fail(err, DC_NOMEM, 0, "out of memory");
+                break;
             }
-            if (!dc_seg_deleted(s, (uint32_t)o)) {
-                s->del[o >> 3] |= (uint8_t)(1u << (o & 7));
-                s->ndel++;
-                ix->live--;
+            if (!(del[i][o >> 3] >> (o & 7) & 1)) {
+                del[i][o >> 3] |= (uint8_t)(1u << (o & 7));
+                ndel[i]++;
+                live--;
             }
             break;
         }
     }
-    return DC_OK;
-bad:
-    free(data);
-    unload(ix);
-    return dc_fail(err, DC_CORRUPT, 0, "index MANIFEST in %s is damaged", ix->dir);
-nomem:
-    free(data);
-    unload(ix);
-    return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    if (rc) goto out;
+    /* commit: nothing below fails */
+    for (size_t j = 0; j < ix->nsegs; j++)
+        if (!kept[j]) dc_seg_close(ix->segs[j]);
+    free(ix->segs);
+    free(ix->deleted);
+    for (size_t i = 0; i < n; i++) {
+        free(segs[i]->del);
+        segs[i]->del = del[i];
+        segs[i]->ndel = ndel[i];
+        del[i] = NULL;
+    }
+    ix->segs = segs;
+    ix->nsegs = n;
+    segs = NULL;
+    ix->deleted = m.deleted;
+    ix->ndeleted = m.ndel;
+    m.deleted = NULL;
+    ix->live = live;
+    ix->gen = m.gen;
+    ix->high_water = m.hw;
+    ix->next_seg = m.next;
+    ix->m_dev = id.dev;
+    ix->m_ino = id.ino;
+    if (ix->m_fd >= 0) close(ix->m_fd);
+    ix->m_fd = fd;
+    fd = -1;
+out:
+    if (fd >= 0) close(fd);
+    for (size_t i = 0; segs && i < n; i++)
+        if (fresh[i]) dc_seg_close(segs[i]);
+    for (size_t i = 0; del && i < n; i++) free(del[i]);
+    free(segs);
+    free(fresh);
+    free(kept);
+    free(del);
+    free(ndel);
+    mfile_release(&m);
+    return rc;
+}
+
+/*
+ * load() for a reader that does not hold the lock: a concurrent optimize
+ * may remove a segment named by the MANIFEST just read (after publishing
+ * a MANIFEST that no longer names it), so if loading fails and the
+ * MANIFEST has changed since, read it again.
+ */
+static dc_rc reload(dc_index *ix, dc_error *err)
+{
+    for (int attempt = 0;; attempt++) {
+        mident seen = {0, 0, 0}, now;
+        dc_rc rc = load(ix, err, &seen);
+        int have = seen.ino != 0 || seen.dev != 0;
+        if (rc == DC_OK || rc == DC_NOTFOUND || rc == DC_NOMEM || !have || attempt >= 100)
+            return rc;
+        if (manifest_ident(ix, &now) != 0 ||
+            (now.dev == seen.dev && now.ino == seen.ino && now.gen == seen.gen))
+            return rc;
+    }
+}
+
+dc_rc dc_ix_refresh(dc_index *ix)
+{
+    /* One stat: the MANIFEST is only ever replaced by rename, and ix holds
+     * the one it loaded open, so the same inode means the same file. */
+    char p[4096];
+    struct stat st;
+    if (ix->m_fd >= 0 && manifest_path(ix, p, sizeof p) == 0 && stat(p, &st) == 0 &&
+        (uint64_t)st.st_dev == ix->m_dev && (uint64_t)st.st_ino == ix->m_ino)
+        return DC_OK;
+    dc_error e;
+    dc_rc rc = reload(ix, &e);
+    return rc ? dc_ix_fail(ix, rc, "cannot refresh the index: %s", e.msg) : DC_OK;
+}
+
+dc_rc dc_index_refresh(dc_index *ix)
+{
+    if (!ix) return DC_MISUSE;
+    /* With a writer open this handle holds the lock: nothing can change. */
+    if (ix->writer_open) return DC_OK;
+    return dc_ix_refresh(ix);
 }
 
 static dc_rc fsync_dir(const char *dir)
@@ -223,14 +459,22 @@ dc_rc dc_ix_commit_manifest(dc_index *ix, const uint64_t *segs, size_t nsegs,
         unlink(tmp);
         return dc_ix_fail(ix, rc ? rc : DC_IO, "cannot write index MANIFEST in %s", ix->dir);
     }
+    /* The rename made the commit durable: never report it as failed (the
+     * caller would remove the files it names).  If ix cannot take it in
+     * now (out of memory), it keeps its previous state and takes it in at
+     * its next refresh. */
     dc_error e;
-    rc = load(ix, &e);
-    if (rc) return dc_ix_fail(ix, rc, "%s", e.msg);
+    if (load(ix, &e, NULL) != DC_OK) {
+        ix->m_ino = ix->m_dev = 0; /* the next refresh reloads */
+        dc_ix_fail(ix, DC_OK, "%s", e.msg);
+    }
     return DC_OK;
 }
 
-/* Removes segment files the MANIFEST does not name and a stale MANIFEST.tmp. */
-static void remove_orphans(dc_index *ix)
+/* Removes segment files the MANIFEST does not name and a stale MANIFEST.tmp.
+ * Only with the lock held: otherwise they may be a concurrent writer's
+ * segments that its MANIFEST does not name yet. */
+void dc_ix_remove_orphans(dc_index *ix)
 {
     DIR *d = opendir(ix->dir);
     if (!d) return;
@@ -264,25 +508,40 @@ dc_rc dc_index_open(const char *dir, int flags, dc_index **out, dc_error *err)
         free(ix);
         return dc_fail(err, DC_NOMEM, 0, "out of memory");
     }
+    ix->lock_fd = ix->m_fd = -1;
     if (flags & DC_INDEX_CREATE) mkdir(dir, 0755);
-    dc_rc rc = load(ix, err);
-    if (rc == DC_NOTFOUND || rc == DC_IO) {
-        char p[4096];
-        struct stat st;
-        snprintf(p, sizeof p, "%s/MANIFEST", dir);
-        if ((flags & DC_INDEX_CREATE) && stat(p, &st) != 0) {
-            ix->next_seg = 1;
-            rc = dc_ix_commit_manifest(ix, NULL, 0, NULL, 0, 0, 1);
-            if (rc) dc_fail(err, rc, 0, "%s", ix->errmsg);
-        } else if (stat(p, &st) != 0) {
-            rc = dc_fail(err, DC_NOTFOUND, 0, "no index in %s", dir);
+    dc_rc rc = reload(ix, err);
+    int cleaned = 0;
+    if (rc == DC_NOTFOUND && (flags & DC_INDEX_CREATE)) {
+        /* Create under the lock, so that a concurrent creator that has
+         * already committed documents is never overwritten. */
+        if (dc_ix_lock(ix, 1) != 1) {
+            rc = dc_fail(err, DC_IO, 0, "%s", ix->errmsg);
+        } else {
+            rc = reload(ix, err);
+            if (rc == DC_NOTFOUND) {
+                ix->next_seg = 1;
+                rc = dc_ix_commit_manifest(ix, NULL, 0, NULL, 0, 0, 1);
+                if (rc) dc_fail(err, rc, 0, "%s", ix->errmsg);
+            }
+            if (!rc) dc_ix_remove_orphans(ix);
+            cleaned = 1;
+            dc_ix_unlock(ix);
         }
+    } else if (rc == DC_NOTFOUND) {
+        rc = dc_fail(err, DC_NOTFOUND, 0, "no index in %s", dir);
     }
     if (rc) {
         dc_index_close(ix);
         return rc;
     }
-    remove_orphans(ix);
+    /* Orphans only while nobody writes: a writer's uncommitted segments
+     * look exactly like them.  A busy lock leaves them to a later open or
+     * to the next writer. */
+    if (!cleaned && dc_ix_lock(ix, 0) == 1) {
+        dc_ix_remove_orphans(ix);
+        dc_ix_unlock(ix);
+    }
     *out = ix;
     return DC_OK;
 }
@@ -290,6 +549,8 @@ dc_rc dc_index_open(const char *dir, int flags, dc_index **out, dc_error *err)
 void dc_index_close(dc_index *ix)
 {
     if (!ix) return;
+    dc_ix_unlock(ix);
+    if (ix->m_fd >= 0) close(ix->m_fd);
     unload(ix);
     free(ix->dir);
     free(ix);

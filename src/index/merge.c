@@ -106,14 +106,14 @@ static int kcmp(const dc_tinfo *a, const dc_tinfo *b)
 }
 
 /*
- * Merges all segments of ix into a new one.  The old segments stay valid
- * until the MANIFEST naming only the new one is in place; a crash
- * before that leaves an orphan (removed at the next open).
+ * Merges all segments of ix into a new one, with the lock held.  The old
+ * segments stay valid until the MANIFEST naming only the new one is in
+ * place; a crash before that leaves an orphan (removed at the next open
+ * or writer).  Other handles that still map the old files keep reading
+ * them after they are unlinked, until they refresh.
  */
-dc_rc dc_index_optimize(dc_index *ix)
+static dc_rc optimize_locked(dc_index *ix)
 {
-    if (!ix) return DC_MISUSE;
-    if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "optimize: a writer is open");
     if (ix->nsegs == 0 || (ix->nsegs == 1 && ix->segs[0]->ndel == 0 && ix->ndeleted == 0))
         return DC_OK;
     size_t k = ix->nsegs;
@@ -197,5 +197,16 @@ dc_rc dc_index_optimize(dc_index *ix)
     free(live);
     free(oldids);
     dc_sdocs_release(&d);
+    return rc;
+}
+
+dc_rc dc_index_optimize(dc_index *ix)
+{
+    if (!ix) return DC_MISUSE;
+    if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "optimize: a writer is open");
+    if (dc_ix_lock(ix, 1) != 1) return DC_IO;
+    dc_rc rc = dc_ix_refresh(ix);
+    if (!rc) rc = optimize_locked(ix);
+    dc_ix_unlock(ix);
     return rc;
 }

@@ -33,46 +33,11 @@ int dc_pc_init(dc_pcur *c, const dc_seg *s, const dc_tinfo *ti, int *bad)
     return 0;
 }
 
-void dc_pc_next(dc_pcur *c)
-{
-    int bad = 0;
-    if (c->nread >= c->df) {
-        c->doc = DC_EOF;
-        return;
-    }
-    uint64_t v = dc_getv(&c->p, c->end, &bad);
-    int64_t ord = c->prev + (int64_t)(v >> 1) + 1;
-    if (v & 1) {
-        c->tf = 1;
-        c->pos1 = (uint32_t)dc_getv(&c->p, c->end, &bad);
-        c->pos = NULL;
-        c->plen = 0;
-    } else {
-        uint64_t tf = dc_getv(&c->p, c->end, &bad), plen = dc_getv(&c->p, c->end, &bad);
-        if (tf < 2 || plen < tf || plen > (uint64_t)(c->end - c->p)) bad = 1;
-        else {
-            c->tf = (uint32_t)tf;
-            c->pos = c->p;
-            c->plen = (uint32_t)plen;
-            c->p += plen;
-        }
-    }
-    if (bad || ord >= c->ndocs) {
-        *c->bad = 1;
-        c->doc = DC_EOF;
-        c->nread = c->df;
-        return;
-    }
-    c->prev = ord;
-    c->doc = (uint32_t)ord;
-    c->nread++;
-}
-
 /*
  * Moves to the first document >= target.  Whole blocks whose last ordinal
  * (from the skip table) is below target are jumped over without decoding.
  */
-void dc_pc_seek(dc_pcur *c, uint32_t target)
+void dc_pc_seek_far(dc_pcur *c, uint32_t target)
 {
     if (c->doc >= target) return;
     uint32_t j = c->nread / DC_SKIP_EVERY, j0 = j;

@@ -10,6 +10,13 @@
  * the reader may not read do not count), so AND leapfrogs its kids and a
  * NOT excludes exactly what the reader could see.
  *
+ * Cost per match is kept small: readability, the filters but the date
+ * range, and the facets come from the document's profile (dc_seg.prof,
+ * built at segment open), so a match costs one array read and one counter
+ * increment, and facet values are resolved once per profile at the end.
+ * A phrase match is confirmed at its first occurrence; its occurrences are
+ * counted only if the document's score bound can still enter the top k.
+ *
  * Word semantics (docs/internals/index.md): a TERM matches every exact
  * term with the same stem (unless exact), in the body and in the title
  * (title tf weighted DC_TITLE_BOOST); a PHRASE or a quoted word matches
@@ -86,6 +93,9 @@ typedef struct node {
     stat *st;
     dc_posv *posv;
     uint64_t cost;
+    size_t lead; /* PHRASE: the term with the smallest df, sought first */
+    int has_phrase; /* a PHRASE in this subtree (scores may be bounded) */
+    uint32_t *hp, *hstack; /* LEAF of many cursors: heap by document, DFS stack */
     const dc_qnode *q; /* FILTER */
     sctx *cx;
 } node;
@@ -240,8 +250,16 @@ static int pos_ok(sctx *cx, const uint8_t *pm, uint32_t n, uint32_t pos)
     return 1;
 }
 
-/* Readable occurrences of the current document of cursor c. */
-static uint32_t readable_tf(node *n, size_t k)
+static uint32_t readable_tf_slow(node *n, size_t k);
+
+/* Readable occurrences of the current document of cursor k. */
+static inline uint32_t readable_tf(node *n, size_t k)
+{
+    if (!n->cx->restrict_any) return n->pcs[k].tf; /* the reader may read every class */
+    return readable_tf_slow(n, k);
+}
+
+static uint32_t readable_tf_slow(node *n, size_t k)
 {
     sctx *cx = n->cx;
     dc_pcur *c = &n->pcs[k];
@@ -262,22 +280,56 @@ static uint32_t readable_tf(node *n, size_t k)
 
 static uint32_t advance(node *n, uint32_t target);
 
-static uint32_t leaf_advance(node *n, uint32_t target)
+/* Adds the readable occurrences of cursor k (on the current document) to
+ * *tf, weighted; a weight-0 cursor (cites:, collection:) only sets *any. */
+static inline void leaf_take(node *n, size_t k, double *tf, int *any)
 {
+    uint32_t t = readable_tf(n, k);
+    if (n->wt[k]) *tf += (double)n->wt[k] * t;
+    else if (t) *any = 1;
+}
+
+/* Unions of many cursors (stems, prefixes) keep them in a binary min-heap
+ * by current document (n->hp: cursor indexes). */
+#define LEAF_HEAP_MIN 8
+
+static void heap_down(node *n, size_t i)
+{
+    uint32_t *hp = n->hp;
+    size_t cnt = n->npc;
+    uint32_t x = hp[i], xd = n->pcs[x].doc;
     for (;;) {
-        uint32_t m = DC_EOF;
-        for (size_t k = 0; k < n->npc; k++) {
-            if (n->pcs[k].doc < target) dc_pc_seek(&n->pcs[k], target);
-            if (n->pcs[k].doc < m) m = n->pcs[k].doc;
+        size_t l = 2 * i + 1, m = l;
+        if (l >= cnt) break;
+        if (l + 1 < cnt && n->pcs[hp[l + 1]].doc < n->pcs[hp[l]].doc) m = l + 1;
+        if (n->pcs[hp[m]].doc >= xd) break;
+        hp[i] = hp[m];
+        i = m;
+    }
+    hp[i] = x;
+}
+
+static uint32_t leaf_advance_heap(node *n, uint32_t target)
+{
+    uint32_t *hp = n->hp, *stack = n->hstack;
+    for (;;) {
+        while (n->pcs[hp[0]].doc < target) {
+            dc_pc_seek(&n->pcs[hp[0]], target);
+            heap_down(n, 0);
         }
+        uint32_t m = n->pcs[hp[0]].doc;
         if (m == DC_EOF || n->cx->rc) return DC_EOF;
+        /* the cursors on m form a subtree at the top of the heap */
         double tf = 0;
-        for (size_t k = 0; k < n->npc; k++)
-            if (n->pcs[k].doc == m) tf += (double)n->wt[k] * readable_tf(n, k);
-        /* weight-0 cursors (cites:, collection:) match without scoring */
         int any = 0;
-        for (size_t k = 0; k < n->npc && !any; k++)
-            any = n->pcs[k].doc == m && (n->wt[k] ? 0 : readable_tf(n, k) > 0);
+        size_t sp = 0;
+        stack[sp++] = 0;
+        while (sp) {
+            size_t i = stack[--sp];
+            leaf_take(n, hp[i], &tf, &any);
+            for (size_t c = 2 * i + 1; c <= 2 * i + 2 && c < n->npc; c++)
+                if (n->pcs[hp[c]].doc == m) stack[sp++] = (uint32_t)c;
+        }
         if (tf > 0 || any) {
             n->tf = tf;
             return m;
@@ -286,34 +338,139 @@ static uint32_t leaf_advance(node *n, uint32_t target)
     }
 }
 
-/* Occurrences of the phrase in the current (common) document. */
-static uint32_t phrase_count(node *n)
+static uint32_t leaf_advance(node *n, uint32_t target)
+{
+    if (n->hp) return leaf_advance_heap(n, target);
+    for (;;) {
+        uint32_t m = DC_EOF;
+        for (size_t k = 0; k < n->npc; k++) {
+            if (n->pcs[k].doc < target) dc_pc_seek(&n->pcs[k], target);
+            if (n->pcs[k].doc < m) m = n->pcs[k].doc;
+        }
+        if (m == DC_EOF || n->cx->rc) return DC_EOF;
+        double tf = 0;
+        int any = 0;
+        for (size_t k = 0; k < n->npc; k++)
+            if (n->pcs[k].doc == m) leaf_take(n, k, &tf, &any);
+        if (tf > 0 || any) {
+            n->tf = tf;
+            return m;
+        }
+        target = m + 1;
+    }
+}
+
+/* A position list read one position at a time, without a copy. */
+typedef struct pstream {
+    const uint8_t *p, *end; /* the varints left */
+    uint64_t cur;
+    int single; /* tf 1: the position is cur, not yet returned */
+} pstream;
+
+static void ps_init(pstream *st, const dc_pcur *c)
+{
+    if (c->tf == 1) {
+        st->p = st->end = NULL;
+        st->cur = c->pos1;
+        st->single = 1;
+    } else {
+        st->p = c->pos;
+        st->end = c->pos + c->plen;
+        st->cur = 0;
+        st->single = 0;
+    }
+}
+
+/* The next position, UINT64_MAX at the end (and on a bad varint, *bad set).
+ * The list's plen bytes hold its tf varints (checked by the cursor), and
+ * most deltas take one byte. */
+static inline uint64_t ps_next(pstream *st, int *bad)
+{
+    if (st->p < st->end && *st->p < 0x80) {
+        st->cur += *st->p++;
+        return st->cur;
+    }
+    if (st->single) {
+        st->single = 0;
+        return st->cur;
+    }
+    if (st->p >= st->end) return UINT64_MAX;
+    st->cur += dc_getv(&st->p, st->end, bad);
+    if (*bad || st->cur > 0xFFFFFFFFu) {
+        *bad = 1;
+        st->p = st->end;
+        return UINT64_MAX;
+    }
+    return st->cur;
+}
+
+/* phrase_count for two terms, the common case: both lists in locals. */
+static uint32_t phrase_count2(node *n, int first_only)
 {
     sctx *cx = n->cx;
+    size_t drv = n->pcs[1].tf < n->pcs[0].tf;
+    pstream a, b; /* a: the driver, b: the other term */
+    ps_init(&a, &n->pcs[drv]);
+    ps_init(&b, &n->pcs[1 - drv]);
+    int bad = 0;
+    uint64_t cur = ps_next(&b, &bad);
+    uint32_t np = 0;
+    const uint8_t *pm = n->body[0] ? doc_restricted(cx, n->pcs[0].doc, &np) : NULL;
+    uint32_t count = 0;
+    for (;;) {
+        uint64_t x = ps_next(&a, &bad);
+        if (x == UINT64_MAX) break;
+        if (x < drv) continue;
+        uint64_t start = x - drv, want = drv ? start : start + 1;
+        while (cur < want) cur = ps_next(&b, &bad);
+        if (cur == want && (!pm || pos_ok(cx, pm, np, (uint32_t)start))) count++;
+        if (cur == UINT64_MAX || (count && first_only)) break;
+    }
+    if (bad) {
+        *n->pcs[0].bad = 1;
+        return 0;
+    }
+    return count;
+}
+
+static uint32_t phrase_count(node *n, int first_only)
+{
+    if (n->npc == 2) return phrase_count2(n, first_only);
+    sctx *cx = n->cx;
+    size_t drv = 0;
+    for (size_t k = 1; k < n->npc; k++)
+        if (n->pcs[k].tf < n->pcs[drv].tf) drv = k;
+    pstream st[DC_QUERY_MAX_TERMS];
+    uint64_t cur[DC_QUERY_MAX_TERMS];
+    int bad = 0;
     for (size_t k = 0; k < n->npc; k++) {
-        int r = dc_pc_positions(&n->pcs[k], &n->posv[k]);
-        if (r) {
-            if (r == -2) cx->rc = DC_NOMEM;
-            return 0;
-        }
+        ps_init(&st[k], &n->pcs[k]);
+        cur[k] = k == drv ? 0 : ps_next(&st[k], &bad);
     }
     uint32_t np = 0;
     const uint8_t *pm = n->body[0] ? doc_restricted(cx, n->pcs[0].doc, &np) : NULL;
-    size_t idx[DC_QUERY_MAX_TERMS] = {0};
     uint32_t count = 0;
-    const dc_posv *p0 = &n->posv[0];
-    for (size_t i = 0; i < p0->n; i++) {
-        uint32_t start = p0->v[i];
-        int ok = 1;
-        for (size_t k = 1; k < n->npc && ok; k++) {
-            const dc_posv *pk = &n->posv[k];
-            uint64_t want = (uint64_t)start + k;
-            while (idx[k] < pk->n && pk->v[idx[k]] < want) idx[k]++;
-            ok = idx[k] < pk->n && pk->v[idx[k]] == want;
+    for (;;) {
+        uint64_t x = ps_next(&st[drv], &bad);
+        if (x == UINT64_MAX) break;
+        if (x < drv) continue;
+        uint64_t start = x - drv;
+        int ok = 1, done = 0;
+        for (size_t k = 0; k < n->npc && ok; k++) {
+            if (k == drv) continue;
+            uint64_t want = start + k;
+            while (cur[k] < want) cur[k] = ps_next(&st[k], &bad);
+            if (cur[k] == UINT64_MAX) done = 1;
+            ok = cur[k] == want;
         }
         /* portions are separated by a position gap, so a phrase lies in
          * one portion and its first position decides readability */
-        if (ok && (!pm || pos_ok(cx, pm, np, start))) count++;
+        if (ok && (!pm || pos_ok(cx, pm, np, (uint32_t)start))) count++;
+        if (done || (count && first_only)) break;
+    }
+    if (bad) {
+        *n->pcs[0].bad = 1;
+        return 0;
     }
     return count;
 }
@@ -322,7 +479,7 @@ static uint32_t phrase_advance(node *n, uint32_t target)
 {
     for (;;) {
         uint32_t d = target;
-        size_t agree = 0, k = 0;
+        size_t agree = 0, k = n->lead;
         while (agree < n->npc) {
             dc_pcur *c = &n->pcs[k];
             dc_pc_seek(c, d);
@@ -335,10 +492,10 @@ static uint32_t phrase_advance(node *n, uint32_t target)
             }
             k = (k + 1) % n->npc;
         }
-        uint32_t cnt = phrase_count(n);
+        uint32_t cnt = phrase_count(n, 1);
         if (n->cx->rc || n->cx->bad) return DC_EOF;
         if (cnt) {
-            n->tf = (double)cnt * n->wt[0];
+            n->tf = -1; /* counted by score() if the document may rank */
             return d;
         }
         target = d + 1;
@@ -445,18 +602,41 @@ static double idf_of(double N, double df)
     return ln_ge1(1 + (N - df + 0.5) / (df + 0.5));
 }
 
-static double score(node *n, uint32_t d, double dl)
+/*
+ * The score of the current document d (every node with doc == d is still
+ * on it).  A phrase knows after advance() only that it occurs: with exact
+ * its occurrences are counted now; without, the result is an upper bound
+ * (a phrase occurs at most as often as its rarest term in the document,
+ * and BM25 grows with tf), so the caller can skip the count for a document
+ * whose bound cannot enter the top k.  The bound adds the same terms in
+ * the same order as the exact score, so bound >= score also in floating
+ * point.
+ */
+static double score(node *n, uint32_t d, double dl, int exact)
 {
     double s = 0;
     switch (n->kind) {
-    case N_LEAF:
-    case N_PHRASE: return bm25(n->tf, n->st ? n->st->idf : 0, dl, n->cx->avgdl);
+    case N_PHRASE:
+        if (n->tf < 0) {
+            uint32_t tf;
+            if (exact) {
+                tf = phrase_count(n, 0);
+                n->tf = (double)tf * n->wt[0];
+            } else {
+                tf = n->pcs[0].tf;
+                for (size_t k = 1; k < n->npc; k++)
+                    if (n->pcs[k].tf < tf) tf = n->pcs[k].tf;
+                return bm25((double)tf * n->wt[0], n->st ? n->st->idf : 0, dl, n->cx->avgdl);
+            }
+        }
+        return bm25(n->tf, n->st ? n->st->idf : 0, dl, n->cx->avgdl);
+    case N_LEAF: return bm25(n->tf, n->st ? n->st->idf : 0, dl, n->cx->avgdl);
     case N_AND:
-        for (size_t k = 0; k < n->nkids; k++) s += score(n->kids[k], d, dl);
+        for (size_t k = 0; k < n->nkids; k++) s += score(n->kids[k], d, dl, exact);
         return s;
     case N_OR:
         for (size_t k = 0; k < n->nkids; k++)
-            if (n->kids[k]->doc == d) s += score(n->kids[k], d, dl);
+            if (n->kids[k]->doc == d) s += score(n->kids[k], d, dl, exact);
         return s;
     default: return 0;
     }
@@ -583,6 +763,13 @@ static node *build_term(sctx *cx, const dc_qnode *q, stat *st, int *limit)
         }
     }
     if (!n->npc) n->kind = N_EMPTY;
+    if (n->npc >= LEAF_HEAP_MIN) {
+        n->hp = cx_alloc(cx, n->npc * sizeof *n->hp);
+        n->hstack = cx_alloc(cx, n->npc * sizeof *n->hstack);
+        if (!n->hp || !n->hstack) return NULL;
+        for (size_t k = 0; k < n->npc; k++) n->hp[k] = (uint32_t)k;
+        for (size_t k = n->npc / 2; k-- > 0;) heap_down(n, k);
+    }
     return n;
 }
 
@@ -591,6 +778,7 @@ static node *build_phrase(sctx *cx, const dc_qnode *q, stat *st, fieldspec fs, i
     node *n = new_node(cx, N_PHRASE);
     if (!n) return NULL;
     n->st = st;
+    n->has_phrase = 1;
     size_t cap = 0;
     uint8_t key[DC_KEY_MAX];
     key[0] = fs.field;
@@ -608,7 +796,10 @@ static node *build_phrase(sctx *cx, const dc_qnode *q, stat *st, fieldspec fs, i
             mindf = 0;
             continue;
         }
-        if (ti.df < mindf) mindf = ti.df;
+        if (ti.df < mindf) {
+            mindf = ti.df;
+            n->lead = i;
+        }
         if (n->kind == N_PHRASE && leaf_add(n, &cap, &ti, fs) != 0) return NULL;
     }
     n->cost = mindf;
@@ -638,6 +829,7 @@ static node *build(sctx *cx, const dc_qnode *q, stat *sts, size_t nst, int *limi
         kids[1] = build_phrase(cx, q, st, fs[1], 0);
         if (!kids[0] || !kids[1]) return NULL;
         o->kids = kids, o->nkids = 2;
+        o->has_phrase = 1;
         o->cost = kids[0]->cost + kids[1]->cost;
         return o;
     }
@@ -681,6 +873,7 @@ static node *build(sctx *cx, const dc_qnode *q, stat *sts, size_t nst, int *limi
                 continue;
             }
             n->kids[n->nkids++] = k;
+            n->has_phrase |= k->has_phrase;
             if (q->kind == DC_Q_AND && k->cost < n->cost) n->cost = k->cost;
             if (q->kind == DC_Q_OR) n->cost += k->cost;
         }
@@ -761,15 +954,22 @@ static int hit_cmp(const void *a, const void *b)
     return worse(x, y) ? 1 : worse(y, x) ? -1 : 0;
 }
 
+/* A facet value being counted: a string of a mapped segment (v, len) or,
+ * for decade and year, its text in buf (v NULL). */
 typedef struct fval {
-    char *value;
+    const char *v;
+    uint32_t len;
+    uint32_t num; /* year: the year, for the ascending order */
     uint64_t count;
+    char buf[16];
 } fval;
 
 typedef struct facc {
     fval *v;
     size_t n, cap;
 } facc;
+
+#define N_FACETS 5 /* collection, decade, classification, doc_type, year */
 
 typedef struct resbox {
     dc_search_result r;
@@ -806,31 +1006,61 @@ void dc_search_result_free(dc_search_result *r)
     free(b);
 }
 
-static int facc_add(facc *f, const char *v, size_t n, uint64_t cnt)
+static fval *facc_push(facc *f, uint64_t cnt)
 {
-    for (size_t i = 0; i < f->n; i++)
-        if (strlen(f->v[i].value) == n && memcmp(f->v[i].value, v, n) == 0) {
-            f->v[i].count += cnt;
-            return 0;
-        }
     if (f->n == f->cap) {
-        size_t nc = f->cap ? f->cap * 2 : 16;
+        size_t nc = f->cap ? f->cap * 2 : 64;
         fval *np = realloc(f->v, nc * sizeof *np);
-        if (!np) return -1;
+        if (!np) return NULL;
         f->v = np, f->cap = nc;
     }
-    char *s = dc_strndup(v, n);
-    if (!s) return -1;
-    f->v[f->n].value = s;
-    f->v[f->n++].count = cnt;
-    return 0;
+    fval *e = &f->v[f->n++];
+    memset(e, 0, sizeof *e);
+    e->count = cnt;
+    return e;
 }
 
+static const char *fval_str(const fval *e)
+{
+    return e->v ? e->v : e->buf;
+}
+
+static int fval_key_cmp(const void *a, const void *b)
+{
+    const fval *x = a, *y = b;
+    if (x->num != y->num) return x->num < y->num ? -1 : 1;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(fval_str(x), fval_str(y), n);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* By count descending, then value (bytewise, as strcmp). */
 static int fval_cmp(const void *a, const void *b)
 {
     const fval *x = a, *y = b;
     if (x->count != y->count) return x->count > y->count ? -1 : 1;
-    return strcmp(x->value, y->value);
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(fval_str(x), fval_str(y), n);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Sorts f by value and adds up the counts of equal values (values from
+ * several segments, or years from several profiles). */
+static void facc_merge(facc *f)
+{
+    if (f->n < 2) return;
+    qsort(f->v, f->n, sizeof *f->v, fval_key_cmp);
+    size_t w = 0;
+    for (size_t i = 1; i < f->n; i++) {
+        if (fval_key_cmp(&f->v[w], &f->v[i]) == 0) {
+            f->v[w].count += f->v[i].count;
+        } else {
+            f->v[++w] = f->v[i];
+        }
+    }
+    f->n = w + 1;
 }
 
 /* Reads the stored strings of a document: id, title, date, classification. */
@@ -894,7 +1124,7 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
     node **roots = calloc(ns ? ns : 1, sizeof *roots);
     resbox *box = calloc(1, sizeof *box);
     heap h = {0};
-    facc fac[4] = {{0}};
+    facc fac[N_FACETS] = {{0}};
     dc_rc rc = DC_OK;
     const char *bad_seg = NULL;
     if (!cxs || !roots || !box) rc = DC_NOMEM;
@@ -938,9 +1168,12 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
         sctx *cx = &cxs[i];
         const dc_seg *s = cx->s;
         cx->avgdl = N > 0 ? total_len / N : 1;
-        uint32_t nstr = s->nstrings;
+        uint32_t nstr = s->nstrings, nprof = s->nprof;
         uint64_t *cnt = calloc((size_t)nstr * 3 + 1000, sizeof *cnt);
-        if (!cnt) {
+        uint32_t *pcnt = calloc(nprof ? nprof : 1, sizeof *pcnt);
+        uint8_t *pok = malloc(nprof ? nprof : 1);
+        if (!cnt || !pcnt || !pok) {
+            free(cnt), free(pcnt), free(pok);
             rc = DC_NOMEM;
             break;
         }
@@ -951,51 +1184,90 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
             for (uint32_t c = 0; c < nstr; c++)
                 if (coll_match(s, c, o.collection)) want_coll = c, coll_none = 0;
         }
+        /* what every profile allows: 1 counts, 0 not visible or filtered
+         * out, 2 a damaged record (reported if a match has it) */
+        for (uint32_t p = 0; p < nprof; p++) {
+            const dc_sprof *P = &s->profs[p];
+            if (P->docclass >= s->nclasses) {
+                pok[p] = 2;
+                continue;
+            }
+            pok[p] = cx->cls_ok[P->docclass] &&
+                     !(rd && rd->public_only && P->release != DC_REL_RELEASED) &&
+                     !(o.classification >= 0 && P->filter_level != o.classification) &&
+                     !(o.collection && P->coll != want_coll);
+        }
+        const uint32_t *prof = s->prof, *dlen = s->dlen;
         node *r = roots[i];
         for (uint32_t d = coll_none ? DC_EOF : advance(r, 0); d != DC_EOF;
              d = d + 1 < s->ndocs ? advance(r, d + 1) : DC_EOF) {
             if (cx->rc || cx->bad) break;
             if (dc_seg_deleted(s, d)) continue;
-            dc_docrec rec;
-            dc_seg_docrec(s, d, &rec);
-            if (rec.docclass >= s->nclasses) {
-                cx->bad = 1;
-                break;
-            }
-            if (!cx->cls_ok[rec.docclass]) continue;
-            if (rd && rd->public_only && rec.release != DC_REL_RELEASED) continue;
-            if (o.classification >= 0 && rec.filter_level != o.classification) continue;
-            if ((from || to) && (!rec.date || (from && rec.date < from) || (to && rec.date > to)))
+            uint32_t p = prof[d];
+            if (pok[p] != 1) {
+                if (pok[p] == 2) {
+                    cx->bad = 1;
+                    break;
+                }
                 continue;
-            if (o.collection && rec.coll != want_coll) continue;
+            }
+            if (from || to) {
+                uint32_t date = dc_rd32(s->docs + (size_t)d * DC_SEG_DOCREC + 16);
+                if (!date || (from && date < from) || (to && date > to)) continue;
+            }
             total++;
-            if (rec.coll < nstr) cnt[rec.coll]++;
-            if (rec.doctype < nstr) cnt[nstr + rec.doctype]++;
-            if (rec.classstr < nstr) cnt[2 * (size_t)nstr + rec.classstr]++;
-            if (rec.date) cnt[3 * (size_t)nstr + (rec.date / 100000) % 1000]++;
-            hitent e = {score(r, d, rec.len), rec.docid, (uint32_t)i, d};
-            heap_push(&h, e);
+            pcnt[p]++;
+            /* a full heap rejects a document whose score bound is below
+             * its worst: phrases then need no occurrence count */
+            if (h.n == h.cap && r->has_phrase && score(r, d, dlen[d], 0) < h.v[0].score)
+                continue;
+            hitent e = {score(r, d, dlen[d], 1), 0, (uint32_t)i, d};
+            if (cx->bad || cx->rc) break;
+            if (h.n < h.cap || !(e.score < h.v[0].score)) {
+                e.docid = dc_rd64(s->docs + (size_t)d * DC_SEG_DOCREC);
+                heap_push(&h, e);
+            }
         }
         if (cx->rc) rc = cx->rc;
         else if (cx->bad) rc = DC_CORRUPT, bad_seg = s->path;
+        /* facets: profile counts to string ids, decades and years */
+        for (uint32_t p = 0; p < nprof && !rc; p++) {
+            if (!pcnt[p]) continue;
+            const dc_sprof *P = &s->profs[p];
+            if (P->coll < nstr) cnt[P->coll] += pcnt[p];
+            if (P->doctype < nstr) cnt[nstr + P->doctype] += pcnt[p];
+            if (P->classstr < nstr) cnt[2 * (size_t)nstr + P->classstr] += pcnt[p];
+            if (P->year) {
+                cnt[3 * (size_t)nstr + (P->year / 10) % 1000] += pcnt[p];
+                fval *e = facc_push(&fac[4], pcnt[p]);
+                if (!e) rc = DC_NOMEM;
+                else {
+                    e->num = P->year;
+                    e->len = (uint32_t)snprintf(e->buf, sizeof e->buf, "%u", P->year);
+                }
+            }
+        }
         for (uint32_t c = 0; c < nstr && !rc; c++)
             for (int f = 0; f < 3; f++)
                 if (cnt[(size_t)f * nstr + c]) {
                     size_t l;
                     const char *v = dc_seg_string(s, c, &l);
+                    fval *e = v ? facc_push(&fac[f == 0 ? 0 : f == 1 ? 3 : 2],
+                                            cnt[(size_t)f * nstr + c])
+                                : NULL;
                     if (!v) rc = DC_CORRUPT, bad_seg = s->path;
-                    else if (facc_add(&fac[f == 0 ? 0 : f == 1 ? 3 : 2], v, l,
-                                      cnt[(size_t)f * nstr + c]) != 0)
-                        rc = DC_NOMEM;
+                    else if (!e) rc = DC_NOMEM;
+                    else e->v = v, e->len = (uint32_t)l;
                 }
         for (unsigned dec = 0; dec < 1000 && !rc; dec++)
             if (cnt[3 * (size_t)nstr + dec]) {
-                char v[16];
-                int l = snprintf(v, sizeof v, "%u0s", dec);
-                if (facc_add(&fac[1], v, (size_t)l, cnt[3 * (size_t)nstr + dec]) != 0)
-                    rc = DC_NOMEM;
+                fval *e = facc_push(&fac[1], cnt[3 * (size_t)nstr + dec]);
+                if (!e) rc = DC_NOMEM;
+                else e->len = (uint32_t)snprintf(e->buf, sizeof e->buf, "%u0s", dec);
             }
         free(cnt);
+        free(pcnt);
+        free(pok);
     }
     /* results */
     if (!rc) {
@@ -1004,7 +1276,7 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
         size_t first = o.offset < h.n ? o.offset : h.n;
         size_t nh = h.n - first;
         dc_hit *hits = r_alloc(box, nh * sizeof *hits);
-        dc_facet *facets = r_alloc(box, 4 * sizeof *facets);
+        dc_facet *facets = r_alloc(box, N_FACETS * sizeof *facets);
         if (!hits || !facets) rc = DC_NOMEM;
         for (size_t k = 0; k < nh && !rc; k++) {
             const hitent *e = &h.v[first + k];
@@ -1024,17 +1296,19 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
                 if ((l[j] || j == 0) && !*dst[j]) rc = DC_NOMEM;
             }
         }
-        static const char *const names[4] = {"collection", "decade", "classification",
-                                             "doc_type"};
-        for (int f = 0; f < 4 && !rc; f++) {
-            if (fac[f].n) qsort(fac[f].v, fac[f].n, sizeof *fac[f].v, fval_cmp);
+        static const char *const names[N_FACETS] = {"collection", "decade", "classification",
+                                                    "doc_type", "year"};
+        for (int f = 0; f < N_FACETS && !rc; f++) {
+            /* one segment has each string once; years come per profile */
+            if (ns > 1 || f == 4) facc_merge(&fac[f]);
+            if (f != 4 && fac[f].n) qsort(fac[f].v, fac[f].n, sizeof *fac[f].v, fval_cmp);
             dc_facet_value *vals = r_alloc(box, fac[f].n * sizeof *vals);
             if (!vals) {
                 rc = DC_NOMEM;
                 break;
             }
             for (size_t k = 0; k < fac[f].n && !rc; k++) {
-                vals[k].value = r_strn(box, fac[f].v[k].value, strlen(fac[f].v[k].value));
+                vals[k].value = r_strn(box, fval_str(&fac[f].v[k]), fac[f].v[k].len);
                 vals[k].count = fac[f].v[k].count;
                 if (!vals[k].value) rc = DC_NOMEM;
             }
@@ -1046,13 +1320,10 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
             box->r.hits = hits;
             box->r.n_hits = nh;
             box->r.facets = facets;
-            box->r.n_facets = 4;
+            box->r.n_facets = N_FACETS;
         }
     }
-    for (int f = 0; f < 4; f++) {
-        for (size_t k = 0; k < fac[f].n; k++) free(fac[f].v[k].value);
-        free(fac[f].v);
-    }
+    for (int f = 0; f < N_FACETS; f++) free(fac[f].v);
     free(h.v);
     for (size_t i = 0; i < nst; i++) free(sts[i].keys);
     for (size_t i = 0; cxs && i < ns; i++) cx_release(&cxs[i]);

@@ -552,7 +552,86 @@ void dc_seg_close(dc_seg *s)
     if (s->map) munmap((void *)s->map, s->size);
     free(s->path);
     free(s->del);
+    free(s->dlen);
+    free(s->prof);
+    free(s->profs);
     free(s);
+}
+
+static uint64_t prof_hash(const dc_sprof *p)
+{
+    uint64_t h = p->docclass * 0x9E3779B97F4A7C15ull;
+    h = (h ^ p->coll) * 0xC2B2AE3D27D4EB4Full;
+    h = (h ^ p->doctype) * 0x165667B19E3779F9ull;
+    h = (h ^ p->classstr) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ p->year) * 0xC2B2AE3D27D4EB4Full;
+    h = (h ^ ((uint32_t)p->filter_level << 8 | p->release)) * 0x165667B19E3779F9ull;
+    return h ^ (h >> 29);
+}
+
+static int prof_eq(const dc_sprof *a, const dc_sprof *b)
+{
+    return a->docclass == b->docclass && a->coll == b->coll && a->doctype == b->doctype &&
+           a->classstr == b->classstr && a->year == b->year &&
+           a->filter_level == b->filter_level && a->release == b->release;
+}
+
+/*
+ * Builds the dense per-document arrays: lengths, and profile ids over the
+ * distinct profiles (open addressing, grown at half load).  One pass over
+ * the document table; values are copied as stored, so a bad class or
+ * string id is still caught where the search uses it.
+ */
+static dc_rc seg_dense(dc_seg *s)
+{
+    size_t n = (size_t)s->ndocs;
+    s->dlen = malloc((n ? n : 1) * sizeof *s->dlen);
+    s->prof = malloc((n ? n : 1) * sizeof *s->prof);
+    size_t cap = 0, hcap = 256, np = 0;
+    uint32_t *tab = calloc(hcap, sizeof *tab); /* profile id + 1, 0 = empty */
+    dc_sprof *pv = NULL;
+    if (!s->dlen || !s->prof || !tab) goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *x = s->docs + i * DC_SEG_DOCREC;
+        s->dlen[i] = dc_rd32(x + 8);
+        dc_sprof p = {dc_rd32(x + 40), dc_rd32(x + 20), dc_rd32(x + 24), dc_rd32(x + 28),
+                      dc_rd32(x + 16) / 10000, x[44], x[45]};
+        size_t h = (size_t)prof_hash(&p) & (hcap - 1);
+        while (tab[h] && !prof_eq(&pv[tab[h] - 1], &p)) h = (h + 1) & (hcap - 1);
+        if (tab[h]) {
+            s->prof[i] = tab[h] - 1;
+            continue;
+        }
+        if (np == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            dc_sprof *q = realloc(pv, nc * sizeof *q);
+            if (!q) goto nomem;
+            pv = q, cap = nc;
+        }
+        pv[np] = p;
+        s->prof[i] = (uint32_t)np;
+        tab[h] = (uint32_t)++np;
+        if (np * 2 > hcap) {
+            size_t nh = hcap * 2;
+            uint32_t *t2 = calloc(nh, sizeof *t2);
+            if (!t2) goto nomem;
+            for (size_t k = 0; k < np; k++) {
+                size_t j = (size_t)prof_hash(&pv[k]) & (nh - 1);
+                while (t2[j]) j = (j + 1) & (nh - 1);
+                t2[j] = (uint32_t)k + 1;
+            }
+            free(tab);
+            tab = t2, hcap = nh;
+        }
+    }
+    free(tab);
+    s->profs = pv;
+    s->nprof = (uint32_t)np;
+    return DC_OK;
+nomem:
+    free(tab);
+    free(pv);
+    return DC_NOMEM;
 }
 
 /*
@@ -633,6 +712,10 @@ dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
     if ((uint64_t)s->nclasses * 4 > len[8] || ((uint64_t)s->nstrings + 1) * 4 > len[9] ||
         len[7] % 12 != 0)
         goto bad;
+    if (seg_dense(s) != DC_OK) {
+        dc_seg_close(s);
+        return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    }
     *out = s;
     return DC_OK;
 bad:

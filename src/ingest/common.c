@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "declass/ingest.h"
+
 #include "declass/banned.h"
 
 /* 1 if s[0..n) is the whole word w (case-insensitive) at a word boundary. */
@@ -110,5 +112,155 @@ dc_rc dc_ingest_portion_marks(dc_doc *doc)
             break;
         }
     }
+    return DC_OK;
+}
+
+/* ---- dates written in the text ---------------------------------------- */
+
+#define TEXT_DATE_SCAN ((size_t)64 << 10) /* bytes of one text looked at */
+#define TEXT_DATE_PORTIONS 3              /* leading portions looked at */
+
+/* A month name or its abbreviation ("Oct.", "Sept.") at s[i..n): 1-12 and
+ * its length in *len, or 0. */
+static int month_word(const char *s, size_t n, size_t i, size_t *len)
+{
+    static const char *const months[] = {"January", "February", "March",     "April",
+                                         "May",     "June",     "July",      "August",
+                                         "September", "October", "November", "December"};
+    for (int m = 0; m < 12; m++) {
+        size_t l = strlen(months[m]);
+        if (i + l <= n && memcmp(s + i, months[m], l) == 0 &&
+            (i + l == n || !isalpha((unsigned char)s[i + l]))) {
+            *len = l;
+            return m + 1;
+        }
+        size_t a = m == 8 ? 4 : 3;
+        if (l > a && i + a < n && memcmp(s + i, months[m], a) == 0 && s[i + a] == '.') {
+            *len = a + 1;
+            return m + 1;
+        }
+    }
+    return 0;
+}
+
+/* Digits at s[i..n): their value (at most max_digits of them) and count. */
+static size_t digits_at(const char *s, size_t n, size_t i, size_t max_digits, long *v)
+{
+    size_t k = 0;
+    *v = 0;
+    while (i + k < n && isdigit((unsigned char)s[i + k]) && k <= max_digits)
+        *v = *v * 10 + (s[i + k++] - '0');
+    return k;
+}
+
+/* "Month D, YYYY" or "D Month YYYY" starting exactly at s[i]: writes
+ * YYYY-MM-DD to iso and the end offset to *end. */
+static int full_date_at(const char *s, size_t n, size_t i, char iso[11], size_t *end)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    size_t ml, j, k;
+    long day = 0, year = 0;
+    int mon = month_word(s, n, i, &ml);
+    if (mon) {
+        j = i + ml;
+        if (j >= n || s[j] != ' ') return 0;
+        j++;
+        k = digits_at(s, n, j, 2, &day);
+        if (k == 0 || k > 2) return 0;
+        j += k;
+        if (j + 1 >= n || s[j] != ',' || s[j + 1] != ' ') return 0;
+        j += 2;
+    } else {
+        k = digits_at(s, n, i, 2, &day);
+        if (k == 0 || k > 2 || i + k >= n || s[i + k] != ' ') return 0;
+        j = i + k + 1;
+        if (!(mon = month_word(s, n, j, &ml))) return 0;
+        j += ml;
+        if (j >= n || s[j] != ' ') return 0;
+        j++;
+    }
+    k = digits_at(s, n, j, 4, &year);
+    if (k != 4 || (j + 4 < n && isalnum((unsigned char)s[j + 4]))) return 0;
+    if (year < 1700 || year > 2100 || day < 1 || day > mdays[mon - 1]) return 0;
+    if (mon == 2 && day == 29 && (year % 4 != 0 || (year % 100 == 0 && year % 400 != 0)))
+        return 0;
+    char *o = iso;
+    *o++ = (char)('0' + year / 1000);
+    *o++ = (char)('0' + year / 100 % 10);
+    *o++ = (char)('0' + year / 10 % 10);
+    *o++ = (char)('0' + year % 10);
+    *o++ = '-';
+    *o++ = (char)('0' + mon / 10);
+    *o++ = (char)('0' + mon % 10);
+    *o++ = '-';
+    *o++ = (char)('0' + day / 10);
+    *o++ = (char)('0' + day % 10);
+    *o = '\0';
+    *end = j + 4;
+    return 1;
+}
+
+/* A portion that is a dateline alone: an optional place (no digits, at
+ * most 50 bytes, capitalised) and ", ", a full date, an optional ".". */
+static int dateline_alone(const char *s, char iso[11])
+{
+    size_t n = strlen(s), i = 0, end;
+    if (n > 100) return 0;
+    if (!full_date_at(s, n, 0, iso, &end)) {
+        const char *c = strstr(s, ", ");
+        if (!c || c == s || (size_t)(c - s) > 50 || !isupper((unsigned char)s[0])) return 0;
+        for (const char *p = s; p < c; p++)
+            if (isdigit((unsigned char)*p) || *p == '.' || *p == ';') return 0;
+        i = (size_t)(c - s) + 2;
+        if (!full_date_at(s, n, i, iso, &end)) return 0;
+    }
+    return end == n || (end + 1 == n && s[end] == '.');
+}
+
+/* Where the sentence holding s[i] starts: after the last ". " whose word
+ * has three bytes or more ("Secret. ", "S/S. ", not "Jr. " or "S. "). */
+static size_t sentence_start(const char *s, size_t i)
+{
+    for (size_t k = i; k >= 2; k--) {
+        if (s[k - 1] != ' ' || s[k - 2] != '.') continue;
+        size_t w = 0;
+        while (w + 2 < k && !isspace((unsigned char)s[k - 3 - w])) w++;
+        if (w >= 3) return k;
+    }
+    return 0;
+}
+
+/* "... approved by Y on October 15, 1959": the first full date after the
+ * word "on" whose sentence says before it that the document was made. */
+static int made_on_date(const char *s, char iso[11])
+{
+    static const char *const verbs[] = {"approved", "drafted",     "signed",    "sent",
+                                        "transmitted", "initialed", "initialled"};
+    size_t n = strnlen(s, TEXT_DATE_SCAN), end;
+    for (size_t i = 0; i + 3 < n; i++) {
+        if (!word_at(s, n, i, "on") || s[i + 2] != ' ' || !full_date_at(s, n, i + 3, iso, &end))
+            continue;
+        size_t from = sentence_start(s, i);
+        for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)
+            if (contains_word(s + from, i - from, verbs[v])) return 1;
+    }
+    return 0;
+}
+
+dc_rc dc_ingest_date_from_text(dc_doc *doc)
+{
+    if (!doc || doc->date) return DC_OK;
+    char iso[11];
+    int found = 0;
+    size_t np = doc->n_portions < TEXT_DATE_PORTIONS ? doc->n_portions : TEXT_DATE_PORTIONS;
+    for (size_t i = 0; !found && i < np; i++)
+        found = !doc->portions[i].withheld && doc->portions[i].text &&
+                dateline_alone(doc->portions[i].text, iso);
+    if (!found && doc->source_note) found = made_on_date(doc->source_note, iso);
+    for (size_t i = 0; !found && i < np; i++)
+        found = !doc->portions[i].withheld && doc->portions[i].text &&
+                made_on_date(doc->portions[i].text, iso);
+    if (!found) return DC_OK;
+    if (dc_str_set(&doc->date, iso) || dc_str_set(&doc->date_source, "text")) return DC_NOMEM;
     return DC_OK;
 }

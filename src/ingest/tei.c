@@ -298,6 +298,7 @@ enum cap {
     CAP_HDR_TITLE,
     CAP_HDR_IDNO,
     CAP_HDR_DATE, /* an event record's event-date */
+    CAP_LIST,     /* a volume's list of persons or terms */
 };
 
 /* What closing an element must do. */
@@ -315,6 +316,9 @@ enum fkind {
     F_NOTE,
     F_LABEL,
     F_HDR_FIELD,
+    F_LIST,  /* div xml:id="persons" / "terms" read as a list */
+    F_LITEM, /* one entry of it */
+    F_LNAME, /* the entry's name: persName / term with an xml:id */
 };
 
 #define FL_PERSON 0x01u    /* a persName capture started here */
@@ -348,6 +352,7 @@ typedef struct tei {
     dc_rc rc;
     dc_doc_sink sink;
     void *ctx;
+    const dc_tei_handlers *h; /* lists and person references, or NULL */
     char stem[256];
 
     /* the first libxml2 error, captured instead of printed */
@@ -389,6 +394,14 @@ typedef struct tei {
 
     tbuf title, source, note, lab, person;
     int person_depth, dateline_depth;
+    char person_ref[TEI_ATTR]; /* corresp of the outermost persName, "" if none */
+
+    /* a volume's list (persons or terms) being read */
+    const char *list_kind; /* "persons", "terms", or NULL */
+    tbuf lname, ldesc;
+    char lxml_id[TEI_ATTR];
+    int litem_open, lname_open, lname_done;
+    size_t n_list_items;
     char *source_n;
     int source_in_title;
     size_t note_fn; /* index of the footnote being captured */
@@ -727,6 +740,14 @@ static int top_cap(tei *t) { return t->depth > 0 ? t->st[t->depth - 1].cap : CAP
 static void add_text(tei *t, const char *s, size_t n)
 {
     int cap = top_cap(t);
+    if (cap == CAP_LIST) {
+        tbuf *b = t->lname_open ? &t->lname : t->litem_open && t->lname_done ? &t->ldesc : NULL;
+        if (b) {
+            tb_add(b, s, n);
+            buf_ok(t, b, "one entry of a list");
+        }
+        return;
+    }
     if (cap == CAP_BODY) {
         /* "Declaration<note/>by": a note between two words stands where
          * the space was lost; put the space back, as the text ingester does
@@ -750,6 +771,11 @@ static void add_text(tei *t, const char *s, size_t n)
 static void add_space(tei *t)
 {
     t->note_glued = 0;
+    if (top_cap(t) == CAP_LIST) {
+        if (t->lname_open) tb_space(&t->lname);
+        else if (t->litem_open && t->lname_done) tb_space(&t->ldesc);
+        return;
+    }
     tbuf *b = capture_buf(t, top_cap(t));
     if (b) tb_space(b);
     if (t->person_depth > 0) tb_space(&t->person);
@@ -979,7 +1005,8 @@ static void deliver(tei *t, dc_doc *doc, size_t k, int multi, int whole_file)
     }
 }
 
-/* Completes the current document: title, type, classification, format. */
+/* Completes the current document: title, type, classification, format,
+ * volume title. */
 static void doc_finish(tei *t)
 {
     dc_doc *d = t->doc;
@@ -996,6 +1023,9 @@ static void doc_finish(tei *t)
         set_str(t, &d->classification, dc_ingest_classification(d->source_note));
     set_str(t, &d->doc_type, t->event ? "event" : dc_ingest_doc_type(d->title));
     set_str(t, &d->format, "tei");
+    /* A FRUS volume (its header names it with an idno type="frus") gives
+     * its title for citations. */
+    if (t->volume_id && t->hdr_title_complete) set_str(t, &d->volume_title, t->hdr_title);
 }
 
 /* A div type="document" opens: the text before it ends, a whole-file
@@ -1282,7 +1312,12 @@ static void end_person(tei *t)
         fail(t, DC_LIMIT, "more than %d persons in one document", TEI_MAX_ITEMS);
         return;
     }
-    if (dc_strv_add_unique(&d->persons, tb_str(&t->person))) nomem(t);
+    if (dc_strv_add_unique(&d->persons, tb_str(&t->person))) { nomem(t); return; }
+    /* persName corresp="#p_EDD1": the volume's list names the person */
+    const char *name = t->person_ref[0] == '#' && t->h && t->h->person
+                           ? t->h->person(t->h->ctx, d->collection, t->person_ref + 1)
+                           : NULL;
+    if (name && name[0] && dc_strv_add_unique(&d->persons, name)) nomem(t);
 }
 
 /* Elements that act wherever text is kept (body, title, notes). */
@@ -1297,7 +1332,11 @@ static void inline_actions(tei *t, int el, frame *f, int pcap)
     case EL_PERSNAME:
         if (t->doc) {
             f->flags |= FL_PERSON;
-            if (t->person_depth++ == 0) tb_clear(&t->person);
+            if (t->person_depth++ == 0) {
+                tb_clear(&t->person);
+                if (!(t->h && t->h->person && attr(t, "corresp", NULL, t->person_ref)))
+                    t->person_ref[0] = '\0';
+            }
         }
         break;
     case EL_DATE:
@@ -1481,6 +1520,102 @@ static void event_start(tei *t, const char *l, const char *ns, frame *f, frame *
     }
 }
 
+
+/* --- a volume's lists ----------------------------------------------------- */
+
+/* The list a div is, when lists are asked for: xml:id "persons" or
+ * "terms" (FRUS front matter), or NULL. */
+static const char *list_kind_of(tei *t)
+{
+    char v[TEI_ATTR];
+    if (!t->h || !t->h->list_item || !attr(t, "id", XML_NS, v)) return NULL;
+    if (strcmp(v, "persons") == 0) return "persons";
+    if (strcmp(v, "terms") == 0) return "terms";
+    return NULL;
+}
+
+/* A list div opens: the text before it ends; the list's text is not part
+ * of a whole-file document (one left with no text is dropped at the end:
+ * the file held lists only). */
+static void list_open(tei *t, frame *f, const char *kind)
+{
+    flush(t, open_kind(t), 0);
+    f->kind = F_LIST;
+    f->cap = CAP_LIST;
+    t->list_kind = kind;
+    t->litem_open = t->lname_open = t->lname_done = 0;
+}
+
+/* An element inside a list: an item starts an entry; its first persName
+ * (persons) or term (terms) with an xml:id is the entry's name; the text
+ * after the name is the description; notes are dropped. */
+static void list_start(tei *t, int el, const char *l, frame *f)
+{
+    char v[TEI_ATTR];
+    if (el == EL_ITEM && !t->litem_open) {
+        f->kind = F_LITEM;
+        t->litem_open = 1;
+        t->lname_done = 0;
+        t->lxml_id[0] = '\0';
+        tb_clear(&t->lname);
+        tb_clear(&t->ldesc);
+    } else if (t->litem_open && !t->lname_done && !t->lname_open &&
+               (strcmp(t->list_kind, "persons") == 0 ? el == EL_PERSNAME
+                                                     : strcmp(l, "term") == 0) &&
+               attr(t, "id", XML_NS, v)) {
+        f->kind = F_LNAME;
+        t->lname_open = 1;
+        snprintf(t->lxml_id, sizeof t->lxml_id, "%s", v);
+    } else if (el == EL_NOTE || el == EL_FW) {
+        f->cap = CAP_SKIP;
+    } else if (el == EL_LB) {
+        add_space(t);
+    }
+}
+
+/* An entry closes: its name and description (without the comma that
+ * follows the name) go to the list callback. */
+static void list_item_end(tei *t)
+{
+    t->litem_open = 0;
+    if (!t->lname_done || !buf_ok(t, &t->lname, "a list entry's name") ||
+        !buf_ok(t, &t->ldesc, "a list entry's description"))
+        return;
+    tb_trim(&t->lname);
+    tb_trim(&t->ldesc);
+    dc_buf *nb = &t->lname.b;
+    while (nb->len > 0 && (nb->p[nb->len - 1] == ',' || nb->p[nb->len - 1] == ' '))
+        nb->p[--nb->len] = '\0';
+    const char *desc = tb_str(&t->ldesc);
+    while (*desc == ',' || *desc == ';' || *desc == ':' || *desc == ' ') desc++;
+    if (nb->len == 0) return;
+    if (t->n_list_items >= TEI_MAX_ITEMS) {
+        fail(t, DC_LIMIT, "more than %d entries in the lists of one file", TEI_MAX_ITEMS);
+        return;
+    }
+    char coll[256];
+    if (t->volume_id || t->root_id) {
+        snprintf(coll, sizeof coll, "%s", t->volume_id ? t->volume_id : t->root_id);
+    } else {
+        /* frus1958-60v18-persons.xml: the volume is the name's prefix */
+        snprintf(coll, sizeof coll, "%s", t->stem);
+        size_t n = strlen(coll), k = strlen(t->list_kind);
+        if (n > k + 1 && coll[n - k - 1] == '-' && strcmp(coll + n - k, t->list_kind) == 0)
+            coll[n - k - 1] = '\0';
+    }
+    dc_tei_list_item it = {.list = t->list_kind, .collection = coll, .xml_id = t->lxml_id,
+                           .name = tb_str(&t->lname), .description = desc,
+                           .collection_from_name = !t->volume_id && !t->root_id};
+    t->n_list_items++;
+    dc_rc rc = t->h->list_item(t->h->ctx, &it);
+    if (rc && !t->rc) {
+        t->rc = rc;
+        if (t->err && t->err->rc == DC_OK)
+            dc_fail(t->err, rc, cur_line(t), "list entry %s not accepted: %s", t->lxml_id,
+                    dc_strerror(rc));
+    }
+}
+
 /*
  * An element opens: decides what it is (frame kind) and where its text
  * goes (capture), ends the text before it when it starts a new portion,
@@ -1526,6 +1661,16 @@ static void start_element(tei *t)
         { push(t, &f); return; }
     }
     if (pcap == CAP_SKIP || !ns) { push(t, &f); return; }
+    if (pcap == CAP_LIST) {
+        if (is_tei) list_start(t, el, l, &f);
+        { push(t, &f); return; }
+    }
+    const char *lk;
+    if (is_tei && el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) &&
+        (lk = list_kind_of(t)) != NULL) {
+        list_open(t, &f, lk);
+        { push(t, &f); return; }
+    }
     if (!is_tei) {
         if (strcmp(ns, FRUS_NS) == 0 && strcmp(l, "attachment") == 0 && pcap == CAP_BODY) {
             flush(t, open_kind(t), 0);
@@ -1600,7 +1745,12 @@ static void end_element(tei *t)
         }
         break;
     case F_TEXT:
-        if (t->fallback && d) {
+        if (t->fallback && d && t->n_list_items > 0 && d->n_portions == 0 &&
+            (flush(t, "paragraph", 0), d->n_portions == 0)) {
+            dc_doc_free(d); /* a file of lists: no document */
+            t->doc = NULL;
+            t->fallback = 0;
+        } else if (t->fallback && d) {
             doc_finish(t);
             t->held = d;
             t->doc = NULL;
@@ -1641,6 +1791,12 @@ static void end_element(tei *t)
             if (t->lab.b.p[t->lab.b.len - 1] == '.') t->lab.b.p[--t->lab.b.len] = '\0';
             set_str(t, &t->label, t->lab.b.len ? tb_str(&t->lab) : NULL);
         }
+        break;
+    case F_LIST: t->list_kind = NULL; break;
+    case F_LITEM: list_item_end(t); break;
+    case F_LNAME:
+        t->lname_open = 0;
+        t->lname_done = 1;
         break;
     case F_HDR_FIELD:
         if (buf_ok(t, &t->hdr, "a teiHeader field") && tb_trim(&t->hdr) > 0) {
@@ -1733,7 +1889,8 @@ static void tei_free(tei *t)
     free(t->doc_xmlid);
     free(t->source_n);
     dc_strv_release(&t->note_ids);
-    tbuf *bufs[] = {&t->hdr, &t->title, &t->source, &t->note, &t->lab, &t->person};
+    tbuf *bufs[] = {&t->hdr, &t->title, &t->source, &t->note, &t->lab, &t->person, &t->lname,
+                    &t->ldesc};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) dc_buf_release(&bufs[i]->b);
     free(t->volume_id);
     free(t->root_id);
@@ -1755,13 +1912,22 @@ static void file_stem(const char *path, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* See ingest.h: documents only, lists read as text. */
+dc_rc dc_ingest_tei_file(const char *path, dc_doc_sink sink, void *ctx, dc_error *err)
+{
+    dc_tei_handlers h = {.doc = sink, .ctx = ctx};
+    return dc_ingest_tei_file_with(path, &h, err);
+}
+
 /*
  * See ingest.h.  The file is opened here (a regular file, at most
  * DC_INGEST_MAX_FILE bytes) and read through its descriptor, so libxml2
  * never resolves a name or URI itself.
  */
-dc_rc dc_ingest_tei_file(const char *path, dc_doc_sink sink, void *ctx, dc_error *err)
+dc_rc dc_ingest_tei_file_with(const char *path, const dc_tei_handlers *h, dc_error *err)
 {
+    dc_doc_sink sink = h ? h->doc : NULL;
+    void *ctx = h ? h->ctx : NULL;
     if (err) {
         err->rc = DC_OK;
         err->line = 0;
@@ -1791,6 +1957,7 @@ dc_rc dc_ingest_tei_file(const char *path, dc_doc_sink sink, void *ctx, dc_error
     t->err = err;
     t->sink = sink;
     t->ctx = ctx;
+    t->h = h;
     file_stem(path, t->stem, sizeof t->stem);
     el_index_init(&t->els);
     tb_init(&t->cur, TEI_MAX_TEXT);
@@ -1800,6 +1967,8 @@ dc_rc dc_ingest_tei_file(const char *path, dc_doc_sink sink, void *ctx, dc_error
     tb_init(&t->lab, TEI_MAX_TITLE);
     tb_init(&t->person, TEI_MAX_TITLE);
     tb_init(&t->hdr, TEI_MAX_TITLE);
+    tb_init(&t->lname, TEI_MAX_TITLE);
+    tb_init(&t->ldesc, TEI_MAX_TITLE);
 
     /* libxml2 reports through per-thread handlers that print to stderr by
      * default: capture instead, and put back the caller's afterwards. */

@@ -178,7 +178,8 @@ static void put_portion(dc_buf *b, const dc_portion *p)
 /*
  * See model_int.h.  The members and their order are those of the cJSON
  * tree of build_tree() below; optional members (withheld_reason, marks,
- * relation, detail) are left out exactly when it leaves them out.
+ * relation, detail, volume_title) are left out exactly when it leaves
+ * them out.
  */
 void dc_doc_json_write(const dc_doc *d, dc_buf *b)
 {
@@ -269,6 +270,10 @@ void dc_doc_json_write(const dc_doc *d, dc_buf *b)
     put_str(b, d->release_date);
     PUT_LIT(b, "},\"format\":");
     put_str(b, d->format);
+    if (d->volume_title) {
+        PUT_KEY(b, "volume_title");
+        put_str(b, d->volume_title);
+    }
     dc_buf_putc(b, '}');
 }
 
@@ -420,6 +425,7 @@ static cJSON *build_tree(const dc_doc *d)
         add_str(&b, rel, "date", d->release_date);
     }
     add_str(&b, root, "format", d->format);
+    if (d->volume_title) add_str(&b, root, "volume_title", d->volume_title);
     if (!b.ok) {
         cJSON_Delete(root);
         return NULL;
@@ -532,7 +538,8 @@ static dc_rc parse_doc(const cJSON *root, dc_doc *d)
                 {"source_note", &d->source_note},
                 {"source_note_n", &d->source_note_n},
                 {"source_note_label", &d->source_note_label},
-                {"format", &d->format}};
+                {"format", &d->format},
+                {"volume_title", &d->volume_title}};
     dc_rc rc = DC_OK;
     for (size_t i = 0; !rc && i < sizeof strs / sizeof strs[0]; i++)
         rc = get_str(root, strs[i].k, strs[i].f);

@@ -37,7 +37,7 @@ void dc_doc_free(dc_doc *d)
                      &d->title,       &d->doc_type,       &d->date,           &d->date_source,
                      &d->classification, &d->source_note, &d->source_note_n,
                      &d->source_note_label, &d->title_note, &d->release_status,
-                     &d->release_date, &d->format};
+                     &d->release_date, &d->format, &d->volume_title};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(*strs[i]);
     dc_strv_release(&d->file_numbers);
     dc_strv_release(&d->pages);

@@ -12,11 +12,13 @@
  * each looks for its anchor with strstr or strchr.  Most text has none, so
  * it costs that one pass.  No scanner allocates; only a recorded match does.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "declass/refs.h"
+#include "refs/refs_int.h"
 #include "declass/banned.h"
 
 #define EN_DASH "\xE2\x80\x93"
@@ -32,6 +34,7 @@ typedef enum pat_kind {
     P_PAPER,
     P_SUPPLEMENT,
     P_VOLUME,
+    P_FRUS, /* a volume cited by its printed title: "Foreign Relations, ..." */
 } pat_kind;
 
 /* The patterns, in the order their matches are recorded (patterns[]). */
@@ -47,6 +50,7 @@ enum pat_id {
     PAT_PAPER,
     PAT_SUPPLEMENT,
     PAT_VOLUME,
+    PAT_FRUS,
     N_PATTERNS
 };
 
@@ -232,16 +236,21 @@ static int find_footnote(const char *p, match *m)
     return 0;
 }
 
-/* "Documents? ([0-9]+)"; g is the number. */
+/* "Document ([0-9]+)|Documents ([0-9]+((, | and |, and )[0-9]+)*)"; g is
+ * the number or the list of numbers ("Documents 236, 237, and 240"). */
 static int find_document(const char *p, match *m)
 {
     for (const char *q = strstr(p, "Document"); q; q = strstr(q + 1, "Document")) {
         const char *s = q + 8;
-        if (*s == 's') s++;
+        int plural = *s == 's';
+        s += plural;
         if (*s++ != ' ' || !is_digit(*s)) continue;
         m->start = q;
         m->g = s;
-        m->end = m->g_end = skip_digits(s);
+        s = skip_digits(s);
+        const char *sep;
+        while (plural && (sep = list_sep(s)) != NULL) s = skip_digits(sep);
+        m->end = m->g_end = s;
         return 1;
     }
     return 0;
@@ -353,6 +362,140 @@ static int find_volume(const char *p, match *m)
     return 0;
 }
 
+/* The value of the Roman numeral or decimal number at s (1..99) and its
+ * end in *end; 0 if none. */
+static int volume_number(const char *s, const char **end)
+{
+    if (is_digit(*s)) {
+        const char *e = skip_digits(s);
+        if (e - s > 2) return 0;
+        *end = e;
+        return (int)strtol(s, NULL, 10);
+    }
+    static const char roman[] = "IVXL";
+    static const int val[] = {1, 5, 10, 50};
+    int total = 0, prev = 0;
+    const char *e = s;
+    for (; *e && strchr(roman, *e); e++) {
+        int v = val[strchr(roman, *e) - roman];
+        total += v > prev && prev ? v - 2 * prev : v;
+        prev = v;
+    }
+    if (e == s || total < 1 || total > 99) return 0;
+    /* only the canonical numeral of its value ("XIX", not "XVIIII") */
+    static const char *const tens[] = {"", "X", "XX", "XXX", "XL", "L", "LX", "LXX", "LXXX",
+                                       "XC"};
+    static const char *const ones[] = {"", "I", "II", "III", "IV", "V", "VI", "VII", "VIII",
+                                       "IX"};
+    char canon[16];
+    snprintf(canon, sizeof canon, "%s%s", tens[total / 10], ones[total % 10]);
+    if (strlen(canon) != (size_t)(e - s) || strncmp(canon, s, (size_t)(e - s)) != 0) return 0;
+    *end = e;
+    return total;
+}
+
+/*
+ * "Foreign Relations, YYYY([-–]YY(YY)?)?, (vol\.|Vol\.|volume|Volume) N(, Part
+ * N)?" optionally followed by ", Document N" or ", pp?. N" — directly or
+ * after one subtitle (", Kennedy-Khrushchev Exchanges") of up to 100 bytes
+ * without ",.;()" — anchored at s.  Writes the volume's id in the Office
+ * of the Historian's form ("frus1955-57v23p2", "frus1950v07") to id and
+ * the place cited ("d12", "pg_487", "") to frag; the end of the match or
+ * NULL.
+ */
+static const char *frus_at(const char *s, char id[40], char frag[24])
+{
+    static const char lead[] = "Foreign Relations, ";
+    if (strncmp(s, lead, sizeof lead - 1) != 0) return NULL;
+    s += sizeof lead - 1;
+    const char *y = s, *ye = skip_digits(s);
+    if (ye - y != 4) return NULL;
+    int y2 = -1;
+    s = ye;
+    size_t dl = dash_len(s);
+    if (dl && is_digit(s[dl])) {
+        const char *e = skip_digits(s + dl);
+        if (e - (s + dl) != 2 && e - (s + dl) != 4) return NULL;
+        y2 = (int)((e[-2] - '0') * 10 + (e[-1] - '0'));
+        s = e;
+    }
+    static const char *const vols[] = {", vol. ", ", Vol. ", ", volume ", ", Volume "};
+    size_t vl = 0;
+    for (size_t i = 0; i < 4 && !vl; i++)
+        if (strncmp(s, vols[i], strlen(vols[i])) == 0) vl = strlen(vols[i]);
+    if (!vl) return NULL;
+    const char *e = NULL;
+    int vol = volume_number(s + vl, &e);
+    if (!vol || is_alnum(*e)) return NULL;
+    s = e;
+    int part = 0;
+    if (strncmp(s, ", Part ", 7) == 0 && is_digit(s[7]) && !is_alnum(s[8])) {
+        part = s[7] - '0';
+        s += 8;
+    }
+    if (y2 >= 0)
+        snprintf(id, 40, "frus%.4s-%02dv%02d", y, y2, vol);
+    else
+        snprintf(id, 40, "frus%.4sv%02d", y, vol);
+    if (part) {
+        size_t n = strlen(id);
+        snprintf(id + n, 40 - n, "p%d", part);
+    }
+    frag[0] = '\0';
+    /* the place cited: directly after the volume, or after one subtitle */
+    for (int pass = 0; pass < 2; pass++) {
+        const char *t = s;
+        if (pass) {
+            if (t[0] != ',' || t[1] != ' ') break;
+            t += 2;
+            const char *sub = t;
+            while (*t && !strchr(",.;()", *t) && t - sub < 100) t++;
+            if (t == sub || t - sub >= 100) break;
+        }
+        const char *num = NULL;
+        const char *prefix = NULL;
+        if (strncmp(t, ", Document ", 11) == 0) num = t + 11, prefix = "d";
+        else if (strncmp(t, ", p. ", 5) == 0) num = t + 5, prefix = "pg_";
+        else if (strncmp(t, ", pp. ", 6) == 0) num = t + 6, prefix = "pg_";
+        if (!num || !is_digit(*num)) continue;
+        const char *ne = skip_digits(num);
+        if (ne - num > 6 || is_alnum(*ne)) continue;
+        snprintf(frag, 24, "%s%.*s", prefix, (int)(ne - num), num);
+        return ne;
+    }
+    return s;
+}
+
+static int find_frus(const char *p, match *m)
+{
+    char id[40], frag[24];
+    for (const char *q = strstr(p, "Foreign Relations, "); q;
+         q = strstr(q + 1, "Foreign Relations, ")) {
+        const char *e = frus_at(q, id, frag);
+        if (e) {
+            m->start = m->g = q;
+            m->end = m->g_end = e;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether a "Document N" match at start is the place of a volume citation
+ * ("Foreign Relations, 1961–1963, vol. VI, ..., Document 119"), which
+ * names a document of that volume, not of this one. */
+static int in_volume_citation(const char *text, const char *start, const char *end)
+{
+    const char *lo = start - text > 200 ? start - 200 : text;
+    char id[40], frag[24];
+    for (const char *q = strstr(lo, "Foreign Relations, "); q && q < start;
+         q = strstr(q + 1, "Foreign Relations, ")) {
+        const char *e = frus_at(q, id, frag);
+        if (e && e >= end) return 1;
+    }
+    return 0;
+}
+
 /* The patterns as the POSIX EREs their scanners implement. */
 static const struct {
     pat_kind kind;
@@ -365,7 +508,8 @@ static const struct {
     [PAT_FRC] = {P_FILE, find_frc},   /* FRC [0-9]{2} ?[A-Z] ?[0-9]+ */
     /* footnotes? ([0-9]+((, | and |, and )[0-9]+)*),? Document ([0-9]+) */
     [PAT_FOOTNOTE] = {P_FOOTNOTE, find_footnote},
-    [PAT_DOCUMENT] = {P_DOCUMENT, find_document}, /* Documents? ([0-9]+) */
+    /* Document ([0-9]+)|Documents ([0-9]+((, | and |, and )[0-9]+)*) */
+    [PAT_DOCUMENT] = {P_DOCUMENT, find_document},
     /* NSC Action No\.? ?([0-9]+((-|–)[a-z])?) */
     [PAT_ACTION] = {P_ACTION, find_action},
     /* supersede[sd]? (NSC [0-9]{1,4}(/[0-9]+)?) */
@@ -374,6 +518,9 @@ static const struct {
     [PAT_SUPPLEMENT] = {P_SUPPLEMENT, find_supplement}, /* [Ss]ee (the )?Supplement */
     /* frus[0-9]{4}(-[0-9]{2,4})?v[0-9]+[a-z0-9-]* */
     [PAT_VOLUME] = {P_VOLUME, find_volume},
+    /* Foreign Relations, [0-9]{4}((-|–)([0-9]{2}|[0-9]{4}))?, (vol\.|Vol\.|volume|Volume)
+     * ([IVXL]+|[0-9]{1,2})(, Part [0-9])?((, [^,.;()]{1,99})?, (Document|pp?\.) [0-9]{1,6})? */
+    [PAT_FRUS] = {P_FRUS, find_frus},
 };
 
 #define BIT(i) (1u << (i))
@@ -390,7 +537,7 @@ static const unsigned char anchor_class[256] = {
     ['D'] = A_D, ['N'] = A_N, ['s'] = A_LS, ['S'] = A_S,
 };
 static const unsigned char anchor_pair[A_CLASSES][256] = {
-    [A_L] = {['o'] = 1}, [A_R] = {['G'] = 1}, [A_F] = {['R'] = 1},
+    [A_L] = {['o'] = 1}, [A_R] = {['G'] = 1}, [A_F] = {['R'] = 1, ['o'] = 1},
     [A_LF] = {['o'] = 1, ['r'] = 1}, [A_D] = {['o'] = 1}, [A_N] = {['S'] = 1},
     [A_LS] = {['u'] = 1}, [A_S] = {['u'] = 1},
 };
@@ -415,7 +562,12 @@ static unsigned anchors(const char *text)
         switch (anchor_class[u[i]]) {
         case A_L: mask |= STARTS(s, "Lot ") ? BIT(PAT_LOT) : 0; break;
         case A_R: mask |= STARTS(s, "RG ") ? BIT(PAT_RG) : 0; break;
-        case A_F: mask |= STARTS(s, "FRC ") ? BIT(PAT_FRC) : 0; break;
+        case A_F:
+            if (STARTS(s, "FRC "))
+                mask |= BIT(PAT_FRC);
+            else if (STARTS(s, "Foreign Relations, "))
+                mask |= BIT(PAT_FRUS);
+            break;
         case A_LF:
             if (STARTS(s, "footnote"))
                 mask |= BIT(PAT_FOOTNOTE);
@@ -448,8 +600,21 @@ static dc_rc record(dc_doc *d, pat_kind kind, const match *m)
         if (!rc) rc = dc_doc_add_ref(d, "footnote", g2, NULL, g);
         break;
     case P_DOCUMENT:
+        /* one reference per number of a list */
+        for (const char *n = m->g; !rc && n < m->g_end;) {
+            const char *e = skip_digits(n);
+            char num[16];
+            if (e - n < (ptrdiff_t)sizeof num) {
+                memcpy(num, n, (size_t)(e - n));
+                num[e - n] = '\0';
+                rc = dc_doc_add_ref(d, "document", num, NULL, NULL);
+            }
+            n = e;
+            while (n < m->g_end && !is_digit(*n)) n++;
+        }
+        break;
     case P_ACTION:
-        if (!rc) rc = dc_doc_add_ref(d, kind == P_DOCUMENT ? "document" : "action", g, NULL, NULL);
+        if (!rc) rc = dc_doc_add_ref(d, "action", g, NULL, NULL);
         break;
     case P_SUPERSEDES:
         if (!rc) rc = dc_doc_add_ref(d, "paper", g, "supersedes", NULL);
@@ -463,6 +628,12 @@ static dc_rc record(dc_doc *d, pat_kind kind, const match *m)
     case P_VOLUME:
         if (!rc) rc = dc_doc_add_ref(d, "volume", g, NULL, NULL);
         break;
+    case P_FRUS: {
+        char id[40], frag[24];
+        if (!rc && frus_at(m->start, id, frag))
+            rc = dc_doc_add_ref(d, "volume", id, NULL, frag[0] ? frag : NULL);
+        break;
+    }
     }
     free(g);
     free(g2);
@@ -481,6 +652,8 @@ static dc_rc scan(dc_doc *d, const char *text)
         match m;
         while (*p && patterns[i].find(p, &m)) {
             int whole = (m.start == text || !is_alnum(m.start[-1])) && !is_alnum(*m.end);
+            if (whole && patterns[i].kind == P_DOCUMENT)
+                whole = !in_volume_citation(text, m.start, m.end);
             /* "NSC 5817" inside "supersedes NSC 5817" or "NSC Action" is
              * recorded by the more specific pattern too; dc_doc_add_ref
              * merges the two. */
@@ -571,4 +744,35 @@ dc_rc dc_refs_enrich(dc_doc *d)
         }
     }
     return rc;
+}
+
+const char *dc_refs_paper_at(const char *s) { return paper_at(s); }
+
+int dc_refs_paper_name(const char *in, char *out, size_t cap)
+{
+    if (cap) out[0] = '\0';
+    if (!in || cap < 6) return 0;
+    while (*in == ' ' || *in == '\t') in++;
+    if ((in[0] | 0x20) != 'n' || (in[1] | 0x20) != 's' || (in[2] | 0x20) != 'c') return 0;
+    in += 3;
+    while (*in == ' ' || *in == '\t' || *in == '-' || *in == '_') in++;
+    const char *d = in, *d_end = skip_digits(d);
+    if (d_end == d || d_end - d > 4) return 0;
+    const char *sub = d_end, *sub_end = d_end;
+    if (*d_end == '/') {
+        sub = d_end + 1;
+        sub_end = skip_digits(sub);
+        if (sub_end == sub || sub_end - sub > 4) return 0;
+    }
+    const char *e = sub_end;
+    while (*e == ' ' || *e == '\t') e++;
+    if (*e) return 0;
+    int n = sub_end > sub ? snprintf(out, cap, "NSC %.*s/%.*s", (int)(d_end - d), d,
+                                     (int)(sub_end - sub), sub)
+                          : snprintf(out, cap, "NSC %.*s", (int)(d_end - d), d);
+    if (n < 0 || (size_t)n >= cap) {
+        out[0] = '\0';
+        return 0;
+    }
+    return 1;
 }

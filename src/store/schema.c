@@ -80,10 +80,29 @@ const char *const dc_store_migrations[] = {
     "  created_at   TEXT NOT NULL,"
     "  disabled     INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))"
     ") STRICT;",
+
+    /* 3: a volume's List of Persons and List of Abbreviations (TEI
+     * div xml:id="persons" / "terms"): what persName/@corresp and
+     * gloss/@target point to.  Replaced item by item when a list is
+     * ingested again. */
+    "CREATE TABLE persons ("
+    "  collection  TEXT NOT NULL,"
+    "  xml_id      TEXT NOT NULL,"
+    "  name        TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (collection, xml_id)"
+    ") STRICT;"
+    "CREATE TABLE terms ("
+    "  collection  TEXT NOT NULL,"
+    "  xml_id      TEXT NOT NULL,"
+    "  term        TEXT NOT NULL,"
+    "  gloss       TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (collection, xml_id)"
+    ") STRICT;",
 };
 
 const int dc_store_n_migrations =
     (int)(sizeof dc_store_migrations / sizeof dc_store_migrations[0]);
 
 const char *const dc_store_tables[] = {"collections", "documents", "versions", "audit", "users",
-                                       NULL};
+                                       "persons",     "terms",     NULL};

@@ -115,6 +115,7 @@ struct dc_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT_OF_STMTS];
     dc_buf json; /* dc_store_put's serialisation, reused across documents */
+    long long busy_waited_us; /* busy_wait's time spent on the current lock */
     char errmsg[512];
 };
 
@@ -318,6 +319,25 @@ static int query_text(sqlite3 *db, const char *sql, char *out, size_t cap)
 
 /* ---- open ------------------------------------------------------------------ */
 
+/*
+ * Waits for a lock another connection holds: SQLite's own busy timeout
+ * sleeps 1 ms and more from the first retry, which caps a server whose
+ * threads each append an audit row at a few hundred writes a second.  A
+ * write transaction here lasts tens of microseconds, so retry after 20 us
+ * and back off to 5 ms, giving up after BUSY_TIMEOUT_MS in all.
+ */
+static int busy_wait(void *ctx, int tries)
+{
+    long long *waited_us = ctx;
+    if (tries == 0) *waited_us = 0;
+    if (*waited_us >= (long long)BUSY_TIMEOUT_MS * 1000) return 0;
+    long us = tries < 8 ? 20L << tries : 5000;
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = us * 1000};
+    nanosleep(&ts, NULL);
+    *waited_us += us;
+    return 1;
+}
+
 /* Opens the connection read-write (creating the file if asked) and sets the
  * busy timeout.  A file the OS lets us only read is refused here, with a
  * clear message, rather than failing on the first write. */
@@ -329,7 +349,7 @@ static dc_rc open_db(dc_store *st, const char *path, int flags)
         if (!st->db) return set_err(st, DC_NOMEM, "opening %s: out of memory", path);
         return sql_err(st, src, "opening %s", path);
     }
-    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(st->db, busy_wait, &st->busy_waited_us);
     if (sqlite3_db_readonly(st->db, "main") == 1)
         return set_err(st, DC_IO, "opening %s: database is read-only", path);
     return DC_OK;
@@ -1197,5 +1217,107 @@ dc_rc dc_store_versions(dc_store *st, const char *id, dc_version_cb cb, void *ct
     if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading versions of %s", id);
     sqlite3_finalize(s);
     if (!rc && n == 0) rc = set_err(st, DC_NOTFOUND, "no document %s", id);
+    return rc;
+}
+
+dc_rc dc_store_find_number(dc_store *st, const char *collection, const char *number, char **id)
+{
+    if (id) *id = NULL;
+    if (!st) return DC_MISUSE;
+    if (!collection || !number || !id)
+        return set_err(st, DC_MISUSE, "dc_store_find_number: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st,
+                                "SELECT d.id FROM documents d JOIN versions v"
+                                " ON v.doc_id = d.id AND v.version = d.current_version"
+                                " WHERE d.collection = ?1 AND v.number = ?2"
+                                " ORDER BY d.id LIMIT 1",
+                                &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, collection, &src);
+    bind_text(s, 2, number, &src);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        rc = t && (*id = dc_strdup(t)) ? DC_OK : set_err(st, DC_NOMEM, "out of memory");
+    } else if (src == SQLITE_DONE) {
+        rc = set_err(st, DC_NOTFOUND, "no document numbered %s in %s", number, collection);
+    } else {
+        rc = sql_err(st, src, "finding document %s of %s", number, collection);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- a volume's lists: persons and terms ------------------------------ */
+
+/* The table and its name/description columns of a list kind, or NULL. */
+static const char *list_table(dc_list_kind kind)
+{
+    return kind == DC_LIST_PERSONS ? "persons" : kind == DC_LIST_TERMS ? "terms" : NULL;
+}
+
+dc_rc dc_store_list_put(dc_store *st, dc_list_kind kind, const dc_list_row *row)
+{
+    if (!st) return DC_MISUSE;
+    if (!list_table(kind) || !row || !row->collection || !row->xml_id || !row->name ||
+        !row->collection[0] || !row->xml_id[0] || !row->name[0])
+        return set_err(st, DC_MISUSE, "dc_store_list_put: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st,
+                                kind == DC_LIST_PERSONS
+                                    ? "INSERT OR REPLACE INTO persons(collection, xml_id, name,"
+                                      " description) VALUES (?1, ?2, ?3, ?4)"
+                                    : "INSERT OR REPLACE INTO terms(collection, xml_id, term,"
+                                      " gloss) VALUES (?1, ?2, ?3, ?4)",
+                                &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, row->collection, &src);
+    bind_text(s, 2, row->xml_id, &src);
+    bind_text(s, 3, row->name, &src);
+    bind_text(s, 4, row->description ? row->description : "", &src);
+    return write_once(st, s, src, "storing a list entry", NULL);
+}
+
+dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection,
+                         dc_list_row_cb cb, void *ctx)
+{
+    if (!st) return DC_MISUSE;
+    if (!list_table(kind) || !cb)
+        return set_err(st, DC_MISUSE, "dc_store_list_rows: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st,
+                                kind == DC_LIST_PERSONS
+                                    ? "SELECT collection, xml_id, name, description FROM persons"
+                                      " WHERE ?1 IS NULL OR collection = ?1"
+                                      " ORDER BY collection, name, xml_id"
+                                    : "SELECT collection, xml_id, term, gloss FROM terms"
+                                      " WHERE ?1 IS NULL OR collection = ?1"
+                                      " ORDER BY collection, term, xml_id",
+                                &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    if (collection) bind_text(s, 1, collection, &src);
+    while (src == SQLITE_OK || src == SQLITE_ROW) {
+        src = sqlite3_step(s);
+        if (src != SQLITE_ROW) break;
+        int nomem = 0;
+        dc_list_row r = {.collection = col_text(s, 0, &nomem),
+                         .xml_id = col_text(s, 1, &nomem),
+                         .name = col_text(s, 2, &nomem),
+                         .description = col_text(s, 3, &nomem)};
+        if (nomem) {
+            rc = set_err(st, DC_NOMEM, "reading a list: out of memory");
+            break;
+        }
+        if ((rc = cb(ctx, &r)) != DC_OK) {
+            set_err(st, rc, "reading a list: stopped by the caller (%s)", dc_strerror(rc));
+            break;
+        }
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the %s list", list_table(kind));
+    sqlite3_finalize(s);
     return rc;
 }

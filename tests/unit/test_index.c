@@ -1,9 +1,12 @@
 /* Unit tests of the full-text index (src/index): build, search, security,
  * deletions, multi-segment equivalence, optimize, crash safety, corruption
- * and relevance on the sample corpus.  dc_index_check after every change. */
+ * and relevance on the sample corpus; several handles on one directory
+ * (refresh, the writer lock, concurrent writers from threads, clear,
+ * duplicate detection).  dc_index_check after every change. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include "declass/index.h"
 #include "declass/ingest.h"
 #include "declass/refs.h"
+#include "index/index_int.h" /* dc_ix_lock: the lock seen from a test */
 #include "test.h"
 
 static dc_analyzer *A;
@@ -681,6 +685,612 @@ static void rm_rf(const char *p)
     rmdir(p);
 }
 
+/* ---- concurrency: the writer lock and refresh (two handles, one dir) ---- */
+
+/* A document "t/dNNN" whose body holds the shared word "lockword". */
+static dc_doc *lock_doc(unsigned i)
+{
+    char id[32], title[64];
+    snprintf(id, sizeof id, "t/d%04u", i);
+    snprintf(title, sizeof title, "Lock test %u", i);
+    return mkdoc(id, title, "1960-01-01", "UNCLASSIFIED", "released", "memorandum",
+                 "A lockword document about concurrent commits.");
+}
+
+static void test_refresh(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/refresh", root);
+    dc_index *a = NULL, *b = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &a, NULL), DC_OK);
+    CHECK_INT(dc_index_open(dir, 0, &b, NULL), DC_OK);
+    CHECK_INT(dc_index_refresh(NULL), DC_MISUSE);
+    CHECK_INT(dc_index_refresh(b), DC_OK); /* nothing changed */
+    CHECK_INT(dc_index_doc_count(b), 0);
+    /* A commits: B sees nothing until it refreshes, then everything */
+    dc_index_writer *w;
+    CHECK_INT(dc_index_writer_open(a, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 1, docs[0]), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 2, docs[1]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    uint64_t t = 0;
+    CHECK_STR(ids(b, "armistice", NULL, &t), "");
+    CHECK_INT(dc_index_high_water(b), 0);
+    CHECK_INT(dc_index_refresh(b), DC_OK);
+    CHECK_INT(dc_index_high_water(b), 2);
+    CHECK_INT(dc_index_doc_count(b), 2);
+    CHECK_STR(ids(b, "armistice", NULL, &t), "c1/a,c1/b");
+    check_ix(b);
+    /* B writes (its writer refreshes under the lock), A refreshes */
+    CHECK_INT(dc_index_writer_open(b, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 3, docs[2]), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 1), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    CHECK_INT(dc_index_refresh(a), DC_OK);
+    CHECK_INT(dc_index_doc_count(a), 2);
+    CHECK_INT(dc_index_segment_count(a), 2);
+    CHECK_STR(ids(a, "armistice", NULL, &t), "c1/b");
+    CHECK_STR(ids(a, "soviet", NULL, &t), "c2/c");
+    check_ix(a);
+    /* A merges and removes the old files; B still reads its mappings of
+     * them, then refreshes onto the merged segment */
+    CHECK_INT(dc_index_optimize(a), DC_OK);
+    CHECK_INT(count_segfiles(dir), 1);
+    CHECK_INT(dc_index_segment_count(b), 2);
+    CHECK_STR(ids(b, "armistice", NULL, &t), "c1/b");
+    CHECK_INT(dc_index_refresh(b), DC_OK);
+    CHECK_INT(dc_index_segment_count(b), 1);
+    CHECK_STR(ids(b, "armistice", NULL, &t), "c1/b");
+    CHECK_STR(ids(b, "soviet", NULL, &t), "c2/c");
+    check_ix(b);
+    /* a damaged MANIFEST: refresh fails, B keeps its previous state */
+    char mf[600], *saved = NULL;
+    size_t len = 0;
+    snprintf(mf, sizeof mf, "%s/MANIFEST", dir);
+    CHECK_INT(dc_read_file(mf, 1 << 20, &saved, &len, NULL), DC_OK);
+    CHECK_INT(dc_index_writer_open(a, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 4, docs[3]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    /* (a MANIFEST is only ever replaced by rename: so is this one) */
+    char tmpf[600], *cur = NULL;
+    size_t curlen = 0;
+    snprintf(tmpf, sizeof tmpf, "%s/manifest.new", root);
+    CHECK_INT(dc_read_file(mf, 1 << 20, &cur, &curlen, NULL), DC_OK);
+    if (cur && curlen > 32) cur[30] = cur[31] = 'X'; /* checksum now wrong */
+    FILE *f = fopen(tmpf, "w");
+    if (f && cur) fwrite(cur, 1, curlen, f);
+    if (f) fclose(f);
+    free(cur);
+    CHECK_INT(rename(tmpf, mf), 0);
+    CHECK_INT(dc_index_refresh(b), DC_CORRUPT);
+    CHECK(strstr(dc_index_errmsg(b), "damaged") != NULL);
+    CHECK_INT(dc_index_doc_count(b), 2);
+    CHECK_STR(ids(b, "armistice", NULL, &t), "c1/b");
+    /* an older MANIFEST put back (generation lower, another file): B
+     * loads it afresh; A's next writer finds the newer segment orphaned
+     * under the lock and removes it */
+    f = fopen(tmpf, "w");
+    if (f && saved) fwrite(saved, 1, len, f);
+    if (f) fclose(f);
+    free(saved);
+    CHECK_INT(rename(tmpf, mf), 0);
+    CHECK_INT(count_segfiles(dir), 2);
+    CHECK_INT(dc_index_refresh(b), DC_OK);
+    CHECK_INT(dc_index_doc_count(b), 2);
+    CHECK_INT(dc_index_high_water(b), 3);
+    check_ix(b);
+    CHECK_INT(dc_index_writer_open(a, 0, &w), DC_OK);
+    CHECK_INT(dc_index_high_water(a), 3);
+    CHECK_INT(dc_index_doc_count(a), 2);
+    CHECK_INT(count_segfiles(dir), 1);
+    CHECK_INT(dc_index_refresh(a), DC_OK); /* no-op while a writer is open */
+    dc_index_writer_abort(w);
+    check_ix(a);
+    dc_index_close(a);
+    dc_index_close(b);
+}
+
+/* The second writer of test_lock: records what it saw once it got the lock. */
+typedef struct waiter {
+    dc_index *ix;
+    dc_rc open_rc, below_rc, add_rc, commit_rc;
+    uint64_t hw_seen;
+} waiter;
+
+static void *waiter_run(void *p)
+{
+    waiter *wt = p;
+    dc_index_writer *w = NULL;
+    wt->open_rc = dc_index_writer_open(wt->ix, 0, &w); /* blocks until A commits */
+    if (wt->open_rc) return NULL;
+    wt->hw_seen = dc_index_high_water(wt->ix);
+    wt->below_rc = dc_index_writer_add(w, wt->hw_seen, docs[0]); /* A's last docid */
+    wt->add_rc = dc_index_writer_add(w, wt->hw_seen + 1, docs[3]);
+    wt->commit_rc = dc_index_writer_commit(w);
+    return NULL;
+}
+
+static void test_lock(void)
+{
+    char dir[512], lock[600];
+    snprintf(dir, sizeof dir, "%s/lock", root);
+    snprintf(lock, sizeof lock, "%s/LOCK", dir);
+    dc_index *a = NULL, *b = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &a, NULL), DC_OK);
+    CHECK_INT(dc_index_open(dir, 0, &b, NULL), DC_OK);
+    CHECK(access(lock, F_OK) == 0);
+    /* free: B can take and drop it */
+    CHECK_INT(dc_ix_lock(b, 0), 1);
+    CHECK_INT(dc_ix_lock(b, 0), -1); /* held by this handle already */
+    dc_ix_unlock(b);
+    dc_ix_unlock(b); /* not held: no-op */
+    dc_index_writer *w = NULL, *w2 = NULL;
+    CHECK_INT(dc_index_writer_open(a, 0, &w), DC_OK);
+    /* held by A's writer: B (another open file description) is refused */
+    CHECK_INT(dc_ix_lock(b, 0), 0);
+    CHECK_INT(dc_index_writer_open(a, 0, &w2), DC_MISUSE); /* one per handle */
+    CHECK(w2 == NULL);
+    CHECK_INT(dc_index_optimize(a), DC_MISUSE);
+    /* B's writer waits for A's commit, then sees its high-water mark */
+    waiter wt = {.ix = b, .open_rc = DC_INTERNAL};
+    pthread_t th;
+    CHECK_INT(pthread_create(&th, NULL, waiter_run, &wt), 0);
+    for (uint64_t d = 1; d <= 3; d++) CHECK_INT(dc_index_writer_add(w, d, docs[d - 1]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    pthread_join(th, NULL);
+    CHECK_INT(wt.open_rc, DC_OK);
+    CHECK_INT(wt.hw_seen, 3);
+    CHECK_INT(wt.below_rc, DC_MISUSE);
+    CHECK_INT(wt.add_rc, DC_OK);
+    CHECK_INT(wt.commit_rc, DC_OK);
+    CHECK_INT(dc_index_high_water(b), 4);
+    CHECK_INT(dc_ix_lock(a, 0), 1); /* released by both commits */
+    dc_ix_unlock(a);
+    CHECK_INT(dc_index_refresh(a), DC_OK);
+    CHECK_INT(dc_index_doc_count(a), 4);
+    check_ix(a);
+    /* an aborted writer releases the lock too */
+    CHECK_INT(dc_index_writer_open(b, 0, &w), DC_OK);
+    CHECK_INT(dc_ix_lock(a, 0), 0);
+    dc_index_writer_abort(w);
+    CHECK_INT(dc_ix_lock(a, 0), 1);
+    dc_ix_unlock(a);
+    dc_index_close(a);
+    dc_index_close(b);
+}
+
+/* Concurrent catch-up, as the facade's handles do it: a shared "store"
+ * grows; each thread's writer indexes whatever its high-water mark (read
+ * under the lock) lacks.  A third thread refreshes and searches. */
+enum { CONC_DOCS = 240, CONC_STEP = 6 };
+static dc_doc *conc_docs[CONC_DOCS + 1];
+static pthread_mutex_t conc_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned conc_store;     /* docids 1..conc_store "exist" */
+static int conc_done;
+
+typedef struct conc {
+    char dir[512];
+    int id;
+    dc_rc rc;      /* first failure */
+    char why[600];
+    unsigned added, aborted, searches;
+    uint64_t last_total;
+} conc;
+
+static void conc_fail(conc *c, dc_rc rc, const char *what, dc_index *ix)
+{
+    if (c->rc) return;
+    c->rc = rc;
+    snprintf(c->why, sizeof c->why, "%s: %s", what, ix ? dc_index_errmsg(ix) : "");
+}
+
+static void *conc_writer(void *p)
+{
+    conc *c = p;
+    dc_index *ix = NULL;
+    dc_rc rc = dc_index_open(c->dir, DC_INDEX_CREATE, &ix, NULL);
+    if (rc) {
+        conc_fail(c, rc, "open", NULL);
+        return NULL;
+    }
+    for (int round = 0; !c->rc; round++) {
+        pthread_mutex_lock(&conc_mu);
+        if (conc_store < CONC_DOCS) conc_store += CONC_STEP;
+        unsigned max = conc_store;
+        pthread_mutex_unlock(&conc_mu);
+        if ((rc = dc_index_refresh(ix)) != DC_OK) conc_fail(c, rc, "refresh", ix);
+        if (dc_index_high_water(ix) >= max) {
+            if (max >= CONC_DOCS) break;
+            continue;
+        }
+        dc_index_writer *w = NULL;
+        if ((rc = dc_index_writer_open(ix, 1 << 16, &w)) != DC_OK) {
+            conc_fail(c, rc, "writer", ix);
+            break;
+        }
+        uint64_t hw = dc_index_high_water(ix);
+        if (hw >= max) {
+            dc_index_writer_abort(w); /* the other one caught up meanwhile */
+            c->aborted++;
+            continue;
+        }
+        for (uint64_t d = hw + 1; d <= max && !rc; d++) {
+            rc = dc_index_writer_add(w, d, conc_docs[d]);
+            if (!rc) c->added++;
+        }
+        if (rc) {
+            conc_fail(c, rc, "add", ix);
+            dc_index_writer_abort(w);
+            break;
+        }
+        if ((rc = dc_index_writer_commit(w)) != DC_OK) conc_fail(c, rc, "commit", ix);
+        if (c->id == 0 && round % 7 == 6 && (rc = dc_index_optimize(ix)) != DC_OK)
+            conc_fail(c, rc, "optimize", ix);
+    }
+    dc_index_close(ix);
+    return NULL;
+}
+
+static void *conc_reader(void *p)
+{
+    conc *c = p;
+    dc_index *ix = NULL;
+    dc_analyzer *an = NULL;
+    dc_query *q = NULL;
+    dc_rc rc = dc_index_open(c->dir, DC_INDEX_CREATE, &ix, NULL);
+    if (!rc) rc = dc_analyzer_new(&an);
+    if (!rc) rc = dc_query_parse(an, "lockword", 8, &q, NULL);
+    if (rc) conc_fail(c, rc, "reader setup", ix);
+    for (int last = 0; !rc;) {
+        if ((rc = dc_index_refresh(ix)) != DC_OK) {
+            conc_fail(c, rc, "reader refresh", ix);
+            break;
+        }
+        dc_search_result *r = NULL;
+        if ((rc = dc_index_search(ix, an, q, NULL, &r)) != DC_OK) {
+            conc_fail(c, rc, "search", ix);
+            break;
+        }
+        /* every document is live once: never more hits than committed */
+        if (r->total != dc_index_doc_count(ix) || r->total > dc_index_high_water(ix))
+            conc_fail(c, DC_CORRUPT, "search total disagrees with the index", ix);
+        c->last_total = r->total;
+        c->searches++;
+        dc_search_result_free(r);
+        if (last) break;
+        pthread_mutex_lock(&conc_mu);
+        last = conc_done;
+        pthread_mutex_unlock(&conc_mu);
+    }
+    dc_query_free(q);
+    dc_analyzer_free(an);
+    dc_index_close(ix);
+    return NULL;
+}
+
+static void test_concurrent(void)
+{
+    conc c[3];
+    memset(c, 0, sizeof c);
+    for (int i = 0; i < 3; i++) {
+        snprintf(c[i].dir, sizeof c[i].dir, "%s/conc", root);
+        c[i].id = i;
+    }
+    for (unsigned i = 1; i <= CONC_DOCS; i++) conc_docs[i] = lock_doc(i);
+    pthread_t th[3];
+    CHECK_INT(pthread_create(&th[2], NULL, conc_reader, &c[2]), 0);
+    CHECK_INT(pthread_create(&th[0], NULL, conc_writer, &c[0]), 0);
+    CHECK_INT(pthread_create(&th[1], NULL, conc_writer, &c[1]), 0);
+    pthread_join(th[0], NULL);
+    pthread_join(th[1], NULL);
+    pthread_mutex_lock(&conc_mu);
+    conc_done = 1;
+    pthread_mutex_unlock(&conc_mu);
+    pthread_join(th[2], NULL);
+    for (int i = 0; i < 3; i++) {
+        if (c[i].rc) fprintf(stderr, "thread %d: %s\n", i, c[i].why);
+        CHECK_INT(c[i].rc, DC_OK);
+    }
+    /* each document was indexed by exactly one of the writers */
+    CHECK_INT(c[0].added + c[1].added, CONC_DOCS);
+    CHECK(c[2].searches > 0);
+    CHECK_INT(c[2].last_total, CONC_DOCS);
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(c[0].dir, 0, &ix, NULL), DC_OK);
+    CHECK_INT(dc_index_high_water(ix), CONC_DOCS);
+    CHECK_INT(dc_index_doc_count(ix), CONC_DOCS);
+    check_ix(ix);
+    uint64_t t = 0;
+    ids(ix, "lockword", NULL, &t);
+    CHECK_INT(t, CONC_DOCS);
+    /* every id once, checked by dc_index_check too: here by name */
+    CHECK_STR(ids(ix, "title:\"lock test 17\"", NULL, &t), "t/d0017");
+    CHECK_INT(t, 1);
+    dc_index_close(ix);
+    fprintf(stderr, "concurrent: writer 0 added %u, writer 1 added %u, %u aborted, %u searches\n",
+            c[0].added, c[1].added, c[0].aborted + c[1].aborted, c[2].searches);
+    for (unsigned i = 1; i <= CONC_DOCS; i++) dc_doc_free(conc_docs[i]);
+}
+
+static void test_clear_and_duplicates(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/clear", root);
+    dc_index *ix = build("clear", 0, 0, 3);
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_clear(NULL), DC_MISUSE);
+    /* clear only before changes */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 4, docs[3]), DC_OK);
+    CHECK_INT(dc_index_writer_clear(w), DC_MISUSE);
+    dc_index_writer_abort(w);
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 1), DC_OK);
+    CHECK_INT(dc_index_writer_clear(w), DC_MISUSE);
+    dc_index_writer_abort(w);
+    /* replace everything: docids restart below the old high-water mark */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_clear(w), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 1, docs[3]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    CHECK_INT(dc_index_high_water(ix), 1);
+    CHECK_INT(dc_index_doc_count(ix), 1);
+    CHECK_INT(count_segfiles(dir), 1);
+    uint64_t t = 0;
+    CHECK_STR(ids(ix, "armistice", NULL, &t), "");
+    CHECK_STR(ids(ix, "annex", NULL, &t), "c2/d");
+    check_ix(ix);
+    /* clearing to nothing */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_clear(w), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    CHECK_INT(dc_index_high_water(ix), 0);
+    CHECK_INT(dc_index_doc_count(ix), 0);
+    CHECK_INT(count_segfiles(dir), 0);
+    check_ix(ix);
+    /* one document under two live docids is caught by the check */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 5, docs[1]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 6, docs[0]), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 7, docs[1]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    dc_error e;
+    CHECK_INT(dc_index_check(ix, &e), DC_CORRUPT);
+    CHECK(strstr(e.msg, "c1/b is indexed twice") != NULL);
+    /* the older version deleted: fine again */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 5), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    CHECK_INT(dc_index_doc_count(ix), 2);
+    dc_index_close(ix);
+}
+
+/* ---- year facet; top-k pruning against exhaustive scoring ---- */
+
+/* Opens a new index in root/name holding d[0..n) (docids 1..n), in one
+ * segment or, with budget 1, one segment per few documents. */
+static dc_index *build_set(const char *name, dc_doc **d, size_t n, size_t budget)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, budget, &w), DC_OK);
+    for (size_t i = 0; i < n; i++) CHECK_INT(dc_index_writer_add(w, i + 1, d[i]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    return ix;
+}
+
+static void test_year_facet(void)
+{
+    dc_doc *d[7];
+    d[0] = mkdoc("y1/a", "Wheat", "1961-02-03", "SECRET", "released", "memorandum", "wheat exports");
+    d[1] = mkdoc("y1/b", "Wheat", "1959", "UNCLASSIFIED", "released", "letter", "wheat prices");
+    d[2] = mkdoc("y2/c", "Grain", "1959-12-31", "CONFIDENTIAL", "released", "letter", "wheat");
+    d[3] = mkdoc("y2/d", "Undated", NULL, "UNCLASSIFIED", "released", "letter", "wheat again");
+    d[4] = mkdoc("y2/e", "Hidden", "1945-05-08", "TOP SECRET", "classified", "telegram",
+                 "wheat secret");
+    d[5] = mkdoc("y3/f", "Later", "2001-09-11", "UNCLASSIFIED", "released", "report",
+                 "wheat barley");
+    d[6] = mkdoc("y3/g", "Compartment", "1962-01-01", "SECRET", "classified", "report",
+                 "intro text");
+    dc_portion *p = dc_doc_add_portion(d[6], "paragraph");
+    dc_str_set(&p->text, "wheat under a compartment");
+    dc_str_set(&p->classification, "TOP SECRET");
+    dc_strv_push(&p->compartments, "ANNEX-F");
+    dc_index *one = build_set("year1", d, 7, 0), *many = build_set("yearn", d, 7, 1);
+    CHECK(dc_index_segment_count(many) > 1);
+    dc_index *both[2] = {one, many};
+    const char *annex[] = {"ANNEX-F"};
+    dc_reader secret = {DC_SECRET, NULL, 0, 0};
+    dc_reader ts_annex = {DC_TOP_SECRET, annex, 1, 0};
+    dc_reader pub = {DC_TOP_SECRET, annex, 1, 1};
+    for (int k = 0; k < 2; k++) {
+        dc_index *ix = both[k];
+        dc_search_opts o = {.classification = -1};
+        uint64_t t = 0;
+        /* every dated match, by year ascending (not by count), undated not counted */
+        CHECK_STR(facet(ix, "wheat", NULL, "year"), "1945:1,1959:2,1961:1,1962:1,2001:1");
+        ids(ix, "wheat", NULL, &t);
+        CHECK_INT(t, 7);
+        CHECK_STR(facet(ix, "wheat", NULL, "decade"), "1950s:2,1960s:2,1940s:1,2000s:1");
+        CHECK_STR(facet(ix, "barley", NULL, "year"), "2001:1");
+        CHECK_STR(facet(ix, "undated", NULL, "year"), "");
+        CHECK_STR(facet(ix, "zzzz", NULL, "year"), "");
+        /* only what the reader may read: not the TOP SECRET document, nor
+         * the compartmented portion that alone holds "wheat" in y3/g */
+        o.reader = &secret;
+        CHECK_STR(facet(ix, "wheat", &o, "year"), "1959:2,1961:1,2001:1");
+        CHECK_STR(facet(ix, "compartment", &o, "year"), "1962:1"); /* its title */
+        o.reader = &ts_annex;
+        CHECK_STR(facet(ix, "wheat", &o, "year"), "1945:1,1959:2,1961:1,1962:1,2001:1");
+        o.reader = &pub; /* public: released only */
+        CHECK_STR(facet(ix, "wheat", &o, "year"), "1959:2,1961:1,2001:1");
+        /* filters apply to the facet too */
+        o.reader = NULL;
+        o.from = "1960";
+        CHECK_STR(facet(ix, "wheat", &o, "year"), "1961:1,1962:1,2001:1");
+        o.from = NULL;
+        o.collection = "y2";
+        CHECK_STR(facet(ix, "wheat", &o, "year"), "1945:1,1959:1");
+        o.collection = NULL;
+        o.classification = DC_UNCLASSIFIED;
+        CHECK_STR(facet(ix, "wheat", &o, "year"), "1959:1,2001:1");
+        /* the result names five facets, year last */
+        dc_query *q = NULL;
+        CHECK_INT(dc_query_parse(A, "wheat", 5, &q, NULL), DC_OK);
+        dc_search_result *r = NULL;
+        CHECK_INT(dc_index_search(ix, A, q, NULL, &r), DC_OK);
+        CHECK(r && r->n_facets == 5);
+        if (r && r->n_facets == 5) {
+            CHECK_STR(r->facets[4].name, "year");
+            CHECK_INT(r->facets[4].n_values, 5);
+            CHECK_STR(r->facets[4].values[1].value, "1959");
+            CHECK_INT(r->facets[4].values[1].count, 2);
+        }
+        dc_search_result_free(r);
+        dc_query_free(q);
+    }
+    dc_index_close(one);
+    dc_index_close(many);
+    for (size_t i = 0; i < 7; i++) dc_doc_free(d[i]);
+}
+
+/* The search as text: total, hits (id:score, %.17g), facets. */
+static char *dump_page(dc_index *ix, const char *q, size_t limit, size_t offset,
+                       const dc_reader *rd)
+{
+    dc_query *qq = NULL;
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    if (dc_query_parse(A, q, strlen(q), &qq, NULL) != DC_OK) return dc_strdup("PARSE");
+    dc_search_opts o = {.limit = limit, .offset = offset, .classification = -1, .reader = rd};
+    dc_search_result *r = NULL;
+    dc_rc rc = dc_index_search(ix, A, qq, &o, &r);
+    dc_buf_printf(&b, "rc=%d", (int)rc);
+    if (!rc) {
+        dc_buf_printf(&b, " total=%llu", (unsigned long long)r->total);
+        for (size_t i = 0; i < r->n_hits; i++)
+            dc_buf_printf(&b, " %s:%.17g", r->hits[i].id, r->hits[i].score);
+        dc_buf_puts(&b, " |");
+        for (size_t f = 0; f < r->n_facets; f++)
+            for (size_t i = 0; i < r->facets[f].n_values; i++)
+                dc_buf_printf(&b, " %s=%s:%llu", r->facets[f].name, r->facets[f].values[i].value,
+                              (unsigned long long)r->facets[f].values[i].count);
+        dc_search_result_free(r);
+    }
+    dc_query_free(qq);
+    return dc_buf_detach(&b);
+}
+
+/* The first n hits of a dump_page text, and its total and facets. */
+static char *first_hits(const char *page, size_t skip, size_t n)
+{
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    const char *p = page, *bar = strstr(page, " |");
+    const char *sp = strchr(p, ' ');
+    sp = sp ? strchr(sp + 1, ' ') : NULL; /* after "rc=0 total=N" */
+    dc_buf_add(&b, page, sp ? (size_t)(sp - page) : strlen(page));
+    size_t k = 0;
+    while (sp && bar && sp < bar) {
+        const char *nx = strchr(sp + 1, ' ');
+        if (!nx || nx > bar) nx = bar;
+        if (k >= skip && k < skip + n) dc_buf_add(&b, sp, (size_t)(nx - sp));
+        k++;
+        sp = nx < bar ? nx : NULL;
+    }
+    if (bar) dc_buf_puts(&b, bar);
+    return dc_buf_detach(&b);
+}
+
+/* Words of a synthetic document, for a brute-force count. */
+static int synth_has(const dc_doc *d, const char *phrase, int prefix)
+{
+    char hay[9000];
+    const char *body = d->n_portions ? d->portions[0].text : "";
+    const char *texts[2] = {body, d->title};
+    for (int t = 0; t < 2; t++) {
+        snprintf(hay, sizeof hay, " %s ", texts[t]);
+        if (!prefix && strstr(hay, phrase)) return 1;
+        if (prefix) {
+            char pre[64];
+            snprintf(pre, sizeof pre, " %s", phrase);
+            if (strstr(hay, pre)) return 1;
+        }
+    }
+    return 0;
+}
+
+static void test_topk_exhaustive(void)
+{
+    enum { N = 600 };
+    dc_doc *syn[N];
+    make_synth(syn, N);
+    dc_index *one = build_set("topk1", syn, N, 0), *many = build_set("topkn", syn, N, 1);
+    CHECK(dc_index_segment_count(many) > 10);
+    static const char *queries[] = {
+        "\"of the\"", "\"the of\"", "\"the the\"", "\"of and to\"", "\"the of and\"",
+        "\"neutral nations\"", "\"the\"", "\"of the\" treaty", "korea OR \"the of\"",
+        "treaty -\"of the\"", "\"in the\" \"to the\"", "n*", "negot* OR \"the in\"", "the",
+        "of and to in", "t*", "negotiate treaty", "\"nsc 5907\"", "title:\"of the\"",
+        "\"of the\" date:1950..1960"};
+    const char *annex[] = {"ANNEX-F"};
+    dc_reader secret = {DC_SECRET, annex, 1, 0};
+    const dc_reader *readers[2] = {NULL, &secret};
+    for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++)
+        for (int ri = 0; ri < 2; ri++) {
+            dc_index *ixs[2] = {one, many};
+            for (int k = 0; k < 2; k++) {
+                /* exhaustive: a page larger than the matches, so every
+                 * match is scored in full and none is pruned */
+                char *all = dump_page(ixs[k], queries[qi], 1000, 0, readers[ri]);
+                char *top = dump_page(ixs[k], queries[qi], 10, 0, readers[ri]);
+                char *want = first_hits(all, 0, 10);
+                CHECK_STR(top, want);
+                free(top);
+                free(want);
+                top = dump_page(ixs[k], queries[qi], 5, 7, readers[ri]);
+                want = first_hits(all, 7, 5);
+                CHECK_STR(top, want);
+                free(top);
+                free(want);
+                CHECK(strstr(all, "rc=0 total=") == all);
+                free(all);
+            }
+            char *a = dump_page(one, queries[qi], 10, 0, readers[ri]);
+            char *b = dump_page(many, queries[qi], 10, 0, readers[ri]);
+            /* the same totals and facets whatever the segments */
+            const char *ta = strstr(a, " |"), *tb = strstr(b, " |");
+            CHECK(ta && tb && strcmp(ta, tb) == 0);
+            CHECK(strtoull(a + 10, NULL, 10) == strtoull(b + 10, NULL, 10));
+            free(a);
+            free(b);
+        }
+    /* brute force: totals of phrases, of a union of many terms (heap path)
+     * and of a common word, from the generated text */
+    static const char *bf[][3] = {{"\"of the\"", " of the ", ""}, {"\"the the\"", " the the ", ""},
+                                  {"\"the of\"", " the of ", ""}, {"n*", "n", "p"},
+                                  {"t*", "t", "p"}, {"\"to\"", " to ", ""}};
+    for (size_t i = 0; i < sizeof bf / sizeof *bf; i++) {
+        uint64_t want = 0, t1 = 0, t2 = 0;
+        for (size_t k = 0; k < N; k++) want += (uint64_t)synth_has(syn[k], bf[i][1], bf[i][2][0] == 'p');
+        ids(one, bf[i][0], NULL, &t1);
+        ids(many, bf[i][0], NULL, &t2);
+        CHECK_INT(t1, want);
+        CHECK_INT(t2, want);
+        CHECK(want > 0);
+    }
+    dc_index_close(one);
+    dc_index_close(many);
+    for (size_t i = 0; i < N; i++) dc_doc_free(syn[i]);
+}
+
 int main(void)
 {
     root = mkdtemp(tmpl);
@@ -692,6 +1302,12 @@ int main(void)
     test_crash();
     test_corrupt();
     test_corpus();
+    test_refresh();
+    test_lock();
+    test_concurrent();
+    test_clear_and_duplicates();
+    test_year_facet();
+    test_topk_exhaustive();
     for (size_t i = 0; i < ndocs; i++) dc_doc_free(docs[i]);
     dc_analyzer_free(A);
     rm_rf(root);

@@ -248,8 +248,48 @@ static void test_json_real(void)
     CHECK_INT(c.bad, 0);
 }
 
+/* volume_title: absent from the JSON when NULL (so every existing
+ * document serializes byte for byte as before), kept when set, in both
+ * forms. */
+static void test_volume_title(void)
+{
+    dc_doc *d = sample();
+    char *before = NULL, *pretty = NULL, *after = NULL;
+    CHECK_INT(dc_doc_to_json(d, 0, &before), DC_OK);
+    CHECK(strstr(before, "volume_title") == NULL);
+    dc_str_set(&d->volume_title, "Foreign Relations, 1958\xE2\x80\x93" "1960, \"Vol\" XVIII");
+    CHECK_INT(dc_doc_to_json(d, 0, &after), DC_OK);
+    CHECK_INT(dc_doc_to_json(d, 1, &pretty), DC_OK);
+    /* the same bytes, with the member appended last */
+    CHECK(strncmp(before, after, strlen(before) - 1) == 0);
+    CHECK_STR(after + strlen(before) - 1,
+              ",\"volume_title\":\"Foreign Relations, 1958\xE2\x80\x93" "1960, \\\"Vol\\\" XVIII\"}");
+    dc_doc *e = NULL, *f = NULL;
+    CHECK_INT(dc_doc_from_json(after, strlen(after), &e), DC_OK);
+    CHECK_INT(dc_doc_from_json(pretty, strlen(pretty), &f), DC_OK);
+    if (e && f) {
+        CHECK_STR(e->volume_title, d->volume_title);
+        CHECK_STR(f->volume_title, d->volume_title);
+        char *again = NULL;
+        CHECK_INT(dc_doc_to_json(f, 0, &again), DC_OK);
+        CHECK_STR(again, after);
+        dc_free(again);
+    }
+    const char bad[] = "{\"id\":\"a/b\",\"volume_title\":7}";
+    dc_doc *g = NULL;
+    CHECK_INT(dc_doc_from_json(bad, strlen(bad), &g), DC_CORRUPT);
+    CHECK(g == NULL);
+    dc_doc_free(e);
+    dc_doc_free(f);
+    dc_free(before);
+    dc_free(after);
+    dc_free(pretty);
+    dc_doc_free(d);
+}
+
 int main(void)
 {
+    test_volume_title();
     test_roundtrip();
     test_json_tricky();
     test_json_real();

@@ -152,7 +152,7 @@ static void test_create_schema(void)
 
     CHECK_INT(raw_int(path, "PRAGMA application_id"), 0x44434C53);
     CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
-    CHECK_INT(dc_store_n_migrations, 2); /* 2: users */
+    CHECK_INT(dc_store_n_migrations, 3); /* 2: users, 3: persons and terms */
     char mode[32];
     raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
     CHECK_STR(mode, "wal");

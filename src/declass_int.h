@@ -1,0 +1,86 @@
+/*
+ * The facade's insides, shared by its files (src/declass*.c): the dc_db
+ * handle and the helpers every public call uses.  Not exported.
+ */
+#ifndef DC_DECLASS_INT_H
+#define DC_DECLASS_INT_H
+
+#include "declass/access.h"
+#include "declass/analysis.h"
+#include "declass/declass.h"
+#include "declass/index.h"
+#include "declass/store.h"
+
+#define DC_MAX_ID 256          /* bytes in a document id */
+#define DC_MAX_WALK_DEPTH 64   /* folder nesting followed by ingest */
+#define DC_MAX_WALK_FILES 10000000
+#define DC_MAX_SEGMENTS 8      /* index segments before an automatic merge */
+#define DC_SEARCH_MAX_LIMIT 1000 /* hits in one page */
+
+/*
+ * Snippets already made: a direct-mapped cache keyed by what a snippet
+ * depends on — the version (its docid: versions never change), the
+ * reader's access (public, or level and compartments), the query text and
+ * the marks — so a popular query costs one document read and one pass of
+ * the analyzer per hit the first time only.  Bounded: SNIPPET_SLOTS
+ * entries of at most a few KiB each.
+ */
+#define SNIPPET_SLOTS 1024
+typedef struct snippet_slot {
+    uint64_t hash;
+    char *key, *snippet;
+} snippet_slot;
+
+struct dc_db {
+    dc_store *st;
+    snippet_slot *snippets; /* SNIPPET_SLOTS, allocated on first search */
+    char *index_dir;  /* "<database>.index" */
+    dc_index *ix;     /* opened on first use */
+    dc_analyzer *an;  /* created on first search */
+    /* Who is acting: user NULL is the anonymous public reader. */
+    char *user;
+    int level, roles;
+    dc_strv comps;
+    char errmsg[1024];
+    struct dc_person_cache *persons; /* known persons (declass_persons.c), or NULL */
+};
+
+/* Sets db's message and returns rc. */
+dc_rc dc_db_fail(dc_db *db, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);
+/* The reader the access module decides for: the signed-in user, or the
+ * anonymous public. */
+dc_access_reader dc_db_reader(const dc_db *db);
+/* The same reader as the index's search filter sees it. */
+dc_reader dc_db_index_reader(const dc_db *db);
+/* Appends to the audit log under the acting user's name. */
+dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail);
+/* Refuses (audited) unless the acting user holds one of the roles. */
+dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *target);
+/* The reader's view of version (0: current) of id (*out owned by the
+ * caller); an unreadable document is DC_NOTFOUND like a missing one, with
+ * *denied set. */
+dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied);
+/* The readable stored document a reference of doc points to, or *out NULL. */
+dc_rc dc_db_resolve_ref(dc_db *db, const dc_doc *doc, const dc_ref *r, dc_doc **out);
+/* Opens the index and the analyzer and brings the index up to the store. */
+dc_rc dc_db_search_ready(dc_db *db);
+
+/* ---- persons (declass_persons.c) ---- */
+/* Drops the known persons loaded from the store (they are loaded again on
+ * next use): after a list was stored, and at the start of each ingest. */
+void dc_db_persons_forget(dc_db *db);
+/* The canonical name ("Eisenhower, Dwight D.") of entry xml_id of the
+ * persons list of collection, or NULL (unknown, or the store failed).
+ * Borrowed until dc_db_persons_forget. */
+const char *dc_db_person_name(dc_db *db, const char *collection, const char *xml_id);
+/* Adds to doc->persons the known persons its text names (rule in
+ * declass_persons.c): the name as written and the canonical name. */
+dc_rc dc_db_persons_match(dc_db *db, dc_doc *doc);
+/* The readable stored document other than exclude (an id, or NULL) that
+ * is NSC paper name (normalized, "NSC 5907"; rule of dc_db_paper), in
+ * collection first when not NULL; *out (owned by the caller) NULL when
+ * none.  declass_papers.c. */
+dc_rc dc_db_paper_document(dc_db *db, const char *name, const char *collection,
+                           const char *exclude, dc_doc **out);
+
+#endif

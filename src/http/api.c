@@ -1,0 +1,714 @@
+/*
+ * declass HTTP front end: the JSON API (docs/http-api.md).  Every answer is
+ * application/json; errors are {"error": "message", "status": N}.  Reads
+ * go through the acting reader's view (req->db), so nothing here filters:
+ * it only translates requests to facade calls and results to JSON.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "declass/access.h"
+#include "server_int.h"
+
+#include "declass/banned.h"
+
+#define JSON "application/json"
+#define MAX_COMPARTMENTS 64
+
+void dc_http_json_error(dc_http_resp *resp, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* Invalid UTF-8 echoed from a request would make the JSON invalid. */
+    for (size_t i = 0, n = strlen(msg); i < n;) {
+        unsigned cp;
+        size_t k = dc_utf8_decode(msg + i, n - i, &cp);
+        if (k == 0) {
+            msg[i++] = '?';
+            continue;
+        }
+        i += k;
+    }
+    resp->status = status;
+    resp->content_type = JSON;
+    resp->static_body = NULL;
+    dc_buf_reset(&resp->body);
+    cJSON *o = cJSON_CreateObject();
+    char *s = NULL;
+    if (o && cJSON_AddStringToObject(o, "error", msg) &&
+        cJSON_AddNumberToObject(o, "status", status))
+        s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (s) {
+        dc_buf_puts(&resp->body, s);
+        dc_buf_putc(&resp->body, '\n');
+        cJSON_free(s);
+    } else {
+        dc_buf_printf(&resp->body, "{\"error\": \"internal error\", \"status\": %d}\n", status);
+    }
+}
+
+/* Sends o (consumed) as the JSON body with status. */
+static void send_json(dc_http_resp *resp, int status, cJSON *o)
+{
+    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!s) {
+        dc_http_json_error(resp, 500, "out of memory");
+        return;
+    }
+    resp->status = status;
+    resp->content_type = JSON;
+    dc_buf_reset(&resp->body);
+    dc_buf_puts(&resp->body, s);
+    dc_buf_putc(&resp->body, '\n');
+    cJSON_free(s);
+}
+
+/* A library failure as a JSON error: the status of dc_http_status_of and
+ * the handle's message (never naming withheld content). */
+static void lib_error(dc_http_req *req, dc_http_resp *resp, dc_rc rc)
+{
+    int status = dc_http_status_of(req, rc);
+    const char *msg = dc_db_errmsg(req->db);
+    if (status == 500) msg = "internal error";
+    if (status == 401) msg = "sign in first";
+    dc_http_json_error(resp, status, "%s", msg && *msg ? msg : dc_strerror(rc));
+}
+
+static int is_json(const dc_http_req *req)
+{
+    return req->content_type && !strncasecmp(req->content_type, "application/json", 16);
+}
+
+/* Parses the request's JSON object body; NULL (and a 400 set) if bad. */
+static cJSON *json_body(dc_http_req *req, dc_http_resp *resp)
+{
+    cJSON *o = cJSON_ParseWithLength(req->body, req->body_len);
+    if (!o || !cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        dc_http_json_error(resp, 400, "the body is not a JSON object");
+        return NULL;
+    }
+    return o;
+}
+
+/* A field of the request: from the JSON body j when the body is JSON,
+ * else the form field / query argument. */
+static const char *field(const dc_http_req *req, const cJSON *j, const char *name)
+{
+    if (j) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+        return cJSON_IsString(v) ? v->valuestring : NULL;
+    }
+    return dc_http_arg(req, name);
+}
+
+/* Parses a non-negative count argument; 0 and *ok = 0 if malformed. */
+static size_t parse_count(const char *s, int *ok)
+{
+    if (!s) return 0;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || *s == '+' || *s == ' ' || v > 1000000000ULL) {
+        *ok = 0;
+        return 0;
+    }
+    return (size_t)v;
+}
+
+static const char *nonempty(const char *s) { return s && *s ? s : NULL; }
+
+/* 1 if s is NULL or a date "YYYY", "YYYY-MM" or "YYYY-MM-DD". */
+static int date_ok(const char *s)
+{
+    if (!s) return 1;
+    size_t n = strlen(s);
+    if (n != 4 && n != 7 && n != 10) return 0;
+    for (size_t i = 0; i < n; i++) {
+        int dash = i == 4 || i == 7;
+        if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return 0;
+    }
+    return 1;
+}
+
+/* ---- GET /api/search ---------------------------------------------------- */
+
+void dc_api_search(dc_http_req *req, dc_http_resp *resp)
+{
+    const char *q = dc_http_arg(req, "q");
+    if (!q || !*q) {
+        dc_http_json_error(resp, 400, "missing query (q=)");
+        return;
+    }
+    int ok = 1;
+    dc_search_request sr = {.query = q};
+    sr.limit = parse_count(dc_http_arg(req, "limit"), &ok);
+    sr.offset = parse_count(dc_http_arg(req, "offset"), &ok);
+    if (!ok) {
+        dc_http_json_error(resp, 400, "limit and offset must be non-negative integers");
+        return;
+    }
+    sr.from = nonempty(dc_http_arg(req, "from"));
+    sr.to = nonempty(dc_http_arg(req, "to"));
+    if (!date_ok(sr.from) || !date_ok(sr.to)) {
+        dc_http_json_error(resp, 400, "from and to must be dates YYYY[-MM[-DD]]");
+        return;
+    }
+    sr.classification = nonempty(dc_http_arg(req, "classification"));
+    sr.collection = nonempty(dc_http_arg(req, "collection"));
+    dc_search_page *page = NULL;
+    dc_rc rc = dc_db_search(req->db, &sr, &page);
+    if (rc) {
+        if (rc == DC_PARSE || rc == DC_LIMIT || rc == DC_MISUSE)
+            dc_http_json_error(resp, 400, "%s", dc_db_errmsg(req->db));
+        else
+            lib_error(req, resp, rc);
+        return;
+    }
+    char *json = NULL;
+    rc = dc_search_page_json(page, &sr, &json);
+    dc_search_page_free(page);
+    if (rc) {
+        dc_http_json_error(resp, 500, "internal error");
+        return;
+    }
+    resp->content_type = JSON;
+    dc_buf_puts(&resp->body, json);
+    if (!resp->body.len || resp->body.p[resp->body.len - 1] != '\n') dc_buf_putc(&resp->body, '\n');
+    dc_free(json);
+}
+
+/* ---- GET /api/collections ----------------------------------------------- */
+
+static dc_rc add_collection(void *ctx, const dc_collection_info *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddStringToObject(o, "name", c->name ? c->name : "") ||
+        !cJSON_AddNumberToObject(o, "documents", (double)c->documents)) {
+        cJSON_Delete(o);
+        return DC_NOMEM;
+    }
+    cJSON_AddItemToArray(ctx, o);
+    return DC_OK;
+}
+
+void dc_api_collections(dc_http_req *req, dc_http_resp *resp)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *a = o ? cJSON_AddArrayToObject(o, "collections") : NULL;
+    if (!a) {
+        cJSON_Delete(o);
+        dc_http_json_error(resp, 500, "out of memory");
+        return;
+    }
+    dc_rc rc = dc_db_collections(req->db, add_collection, a);
+    if (rc) {
+        cJSON_Delete(o);
+        lib_error(req, resp, rc);
+        return;
+    }
+    send_json(resp, 200, o);
+}
+
+/* ---- /api/documents/{id}[/refs|/withhold|/mark|/release] ---------------- */
+
+/* The same answer for a missing and an unreadable document. */
+static void not_found(dc_http_resp *resp, const char *id)
+{
+    if (strlen(id) <= 300 && dc_utf8_valid(id, strlen(id), NULL))
+        dc_http_json_error(resp, 404, "no document '%s'", id);
+    else
+        dc_http_json_error(resp, 404, "no such document");
+}
+
+static cJSON *str_or_null(const char *s) { return s ? cJSON_CreateString(s) : cJSON_CreateNull(); }
+
+typedef struct refs_ctx {
+    cJSON *out, *in;
+} refs_ctx;
+
+static dc_rc add_ref(void *ctx, const dc_ref_link *r)
+{
+    refs_ctx *rc = ctx;
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return DC_NOMEM;
+    cJSON_AddItemToObject(o, "kind", str_or_null(r->kind));
+    cJSON_AddItemToObject(o, "target", str_or_null(r->target));
+    cJSON_AddItemToObject(o, "relation", str_or_null(r->relation));
+    cJSON_AddItemToObject(o, "detail", str_or_null(r->detail));
+    cJSON_AddItemToObject(o, "id", str_or_null(r->id));
+    cJSON_AddItemToObject(o, "title", str_or_null(r->title));
+    cJSON_AddItemToArray(r->incoming ? rc->in : rc->out, o);
+    return DC_OK;
+}
+
+static void doc_refs(dc_http_req *req, dc_http_resp *resp, const char *id)
+{
+    cJSON *o = cJSON_CreateObject();
+    refs_ctx rc = {0};
+    if (o) {
+        cJSON_AddStringToObject(o, "id", id);
+        rc.out = cJSON_AddArrayToObject(o, "outgoing");
+        rc.in = cJSON_AddArrayToObject(o, "incoming");
+    }
+    if (!rc.out || !rc.in) {
+        cJSON_Delete(o);
+        dc_http_json_error(resp, 500, "out of memory");
+        return;
+    }
+    dc_rc r = dc_db_refs(req->db, id, add_ref, &rc);
+    if (r) {
+        cJSON_Delete(o);
+        if (r == DC_NOTFOUND)
+            not_found(resp, id);
+        else
+            lib_error(req, resp, r);
+        return;
+    }
+    send_json(resp, 200, o);
+}
+
+static void doc_show(dc_http_req *req, dc_http_resp *resp, const char *id)
+{
+    const char *format = dc_http_arg(req, "format");
+    const char *type = JSON;
+    if (!format || !*format) format = "json";
+    if (!strcmp(format, "text"))
+        type = "text/plain; charset=utf-8";
+    else if (!strcmp(format, "html"))
+        type = "text/html; charset=utf-8";
+    else if (strcmp(format, "json") != 0) {
+        dc_http_json_error(resp, 400, "format must be json, text or html");
+        return;
+    }
+    char *out = NULL;
+    dc_rc rc = dc_db_show(req->db, id, format, &out);
+    if (rc) {
+        if (rc == DC_NOTFOUND)
+            not_found(resp, id);
+        else
+            lib_error(req, resp, rc);
+        return;
+    }
+    resp->content_type = type;
+    dc_buf_puts(&resp->body, out);
+    dc_free(out);
+}
+
+/* Answers a successful review action: {"id", "version"}. */
+static void review_done(dc_http_resp *resp, const char *id, int version)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o) {
+        cJSON_AddStringToObject(o, "id", id);
+        cJSON_AddNumberToObject(o, "version", version);
+    }
+    send_json(resp, 200, o);
+}
+
+/* Collects the compartments of a mark request: a JSON array of strings,
+ * or a comma-separated form field.  Returns the count, -1 if malformed. */
+static int compartments_of(const dc_http_req *req, const cJSON *j, char *store, size_t store_size,
+                           const char **out)
+{
+    int n = 0;
+    if (j) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "compartments");
+        if (!a || cJSON_IsNull(a)) return 0;
+        if (!cJSON_IsArray(a)) return -1;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, a)
+        {
+            if (!cJSON_IsString(e) || n >= MAX_COMPARTMENTS) return -1;
+            out[n++] = e->valuestring;
+        }
+        return n;
+    }
+    const char *s = dc_http_arg(req, "compartments");
+    if (!s || !*s) return 0;
+    if (strlen(s) >= store_size) return -1;
+    memcpy(store, s, strlen(s) + 1);
+    char *p = store;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        if (!*p) break;
+        if (n >= MAX_COMPARTMENTS) return -1;
+        char *start = p;
+        while (*p && *p != ',') p++;
+        char *end = p;
+        while (end > start && end[-1] == ' ') end--;
+        if (*p) p++;
+        *end = '\0';
+        out[n++] = start;
+    }
+    return n;
+}
+
+static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, const char *action)
+{
+    cJSON *j = NULL;
+    if (is_json(req) && req->body_len) {
+        j = json_body(req, resp);
+        if (!j) return;
+    }
+    int version = 0;
+    dc_rc rc;
+    if (!strcmp(action, "withhold")) {
+        const char *portion = field(req, j, "portion"), *reason = field(req, j, "reason");
+        if (!nonempty(portion) || !nonempty(reason)) {
+            cJSON_Delete(j);
+            dc_http_json_error(resp, 400, "withhold needs portion and reason");
+            return;
+        }
+        rc = dc_db_withhold(req->db, id, portion, reason, &version);
+    } else if (!strcmp(action, "mark")) {
+        const char *portion = field(req, j, "portion");
+        const char *level = field(req, j, "classification");
+        const char *comps[MAX_COMPARTMENTS];
+        char store[4096];
+        int n = compartments_of(req, j, store, sizeof store, comps);
+        if (!nonempty(portion) || !nonempty(level) || n < 0) {
+            cJSON_Delete(j);
+            dc_http_json_error(resp, 400,
+                               "mark needs portion, classification and a list of compartments");
+            return;
+        }
+        rc = dc_db_mark(req->db, id, portion, level, comps, (size_t)n, &version);
+    } else {
+        rc = dc_db_release(req->db, id, &version);
+    }
+    cJSON_Delete(j);
+    if (rc) {
+        if (rc == DC_NOTFOUND && strncmp(dc_db_errmsg(req->db), "no document", 11) == 0)
+            not_found(resp, id);
+        else
+            lib_error(req, resp, rc);
+        return;
+    }
+    review_done(resp, id, version);
+}
+
+void dc_api_document(dc_http_req *req, dc_http_resp *resp)
+{
+    static const char *const suffixes[] = {"/refs", "/withhold", "/mark", "/release"};
+    const char *rest = req->path + strlen("/api/documents/");
+    size_t n = strlen(rest);
+    const char *action = NULL;
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t m = strlen(suffixes[i]);
+        if (n > m && !memcmp(rest + n - m, suffixes[i], m)) {
+            action = suffixes[i] + 1;
+            n -= m;
+            break;
+        }
+    }
+    char id[1024];
+    if (n == 0 || n >= sizeof id) {
+        dc_http_json_error(resp, 404, "no such document");
+        return;
+    }
+    memcpy(id, rest, n);
+    id[n] = '\0';
+    int post = !strcmp(req->method, "POST");
+    if (!action) {
+        if (post)
+            dc_http_json_error(resp, 405, "method not allowed");
+        else
+            doc_show(req, resp, id);
+    } else if (!strcmp(action, "refs")) {
+        if (post)
+            dc_http_json_error(resp, 405, "method not allowed");
+        else
+            doc_refs(req, resp, id);
+    } else if (!post) {
+        dc_http_json_error(resp, 405, "method not allowed");
+    } else {
+        doc_action(req, resp, id, action);
+    }
+}
+
+/* ---- POST /api/documents ------------------------------------------------ */
+
+/* Finds needle in hay[0..n). */
+static const char *find_bytes(const char *hay, size_t n, const char *needle, size_t m)
+{
+    if (m == 0 || m > n) return NULL;
+    for (const char *p = hay; (p = memchr(p, needle[0], n - (size_t)(p - hay) - m + 1)); p++) {
+        if (!memcmp(p, needle, m)) return p;
+        if ((size_t)(p - hay) + m >= n) break;
+    }
+    return NULL;
+}
+
+/* The value of parameter name (e.g. boundary, filename) in a header value
+ * (quoted or not), copied into out; 0 if absent or too long. */
+static int header_param(const char *h, size_t hn, const char *name, char *out, size_t size)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i + nl + 1 < hn; i++) {
+        if ((i == 0 || h[i - 1] == ';' || h[i - 1] == ' ' || h[i - 1] == '\t') &&
+            !strncasecmp(h + i, name, nl) && h[i + nl] == '=') {
+            const char *v = h + i + nl + 1, *end = h + hn;
+            size_t k = 0;
+            if (v < end && *v == '"') {
+                for (v++; v < end && *v != '"'; v++) {
+                    if (*v == '\\' && v + 1 < end) v++;
+                    if (k + 1 >= size) return 0;
+                    out[k++] = *v;
+                }
+            } else {
+                for (; v < end && *v != ';' && *v != ' ' && *v != '\r' && *v != '\n'; v++) {
+                    if (k + 1 >= size) return 0;
+                    out[k++] = *v;
+                }
+            }
+            out[k] = '\0';
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct upload {
+    char filename[256];
+    const char *data;
+    size_t len;
+    char collection[256];
+    int released, has_collection, have_file;
+} upload;
+
+/* Receives one part of a multipart body: its field name, file name ("" if
+ * none) and content. */
+typedef void (*part_cb)(void *ctx, const char *name, const char *fname, const char *data,
+                        size_t len);
+
+/*
+ * Walks a multipart/form-data body (RFC 7578), calling cb for each part.
+ * Every scan is bounded by the body length; a part without its closing
+ * delimiter ends the walk.  Returns 0 with a message in why if the body
+ * has no boundary.
+ */
+static int multipart_each(const dc_http_req *req, part_cb cb, void *ctx, const char **why)
+{
+    char boundary[200], delim[210], next_delim[214];
+    const char *ct = req->content_type;
+    if (!ct || !header_param(ct, strlen(ct), "boundary", boundary, sizeof boundary) || !*boundary) {
+        *why = "multipart body without a boundary";
+        return 0;
+    }
+    int dl = snprintf(delim, sizeof delim, "--%s", boundary);
+    int nl = snprintf(next_delim, sizeof next_delim, "\r\n%s", delim);
+    const char *p, *end = req->body + req->body_len;
+    const char *b = find_bytes(req->body, req->body_len, delim, (size_t)dl);
+    while (b) {
+        p = b + dl;
+        if (end - p < 2 || p[0] != '\r' || p[1] != '\n') break; /* "--": the end */
+        p += 2;
+        const char *hend = find_bytes(p, (size_t)(end - p), "\r\n\r\n", 4);
+        if (!hend) break;
+        const char *data = hend + 4;
+        const char *next = find_bytes(data, (size_t)(end - data), next_delim, (size_t)nl);
+        if (!next) break;
+        char name[64] = "", fname[256] = "";
+        for (const char *h = p; h < hend;) {
+            const char *eol = find_bytes(h, (size_t)(hend + 2 - h), "\r\n", 2);
+            if (!eol) eol = hend;
+            size_t hl = (size_t)(eol - h);
+            if (hl > 20 && !strncasecmp(h, "Content-Disposition:", 20)) {
+                header_param(h, hl, "name", name, sizeof name);
+                header_param(h, hl, "filename", fname, sizeof fname);
+            }
+            h = eol + 2;
+        }
+        cb(ctx, name, fname, data, (size_t)(next - data));
+        b = next + 2;
+    }
+    return 1;
+}
+
+static void upload_part(void *ctx, const char *name, const char *fname, const char *data,
+                        size_t len)
+{
+    upload *u = ctx;
+    if (!strcmp(name, "file")) {
+        const char *base = fname;
+        for (const char *s = fname; *s; s++)
+            if (*s == '/' || *s == '\\') base = s + 1;
+        snprintf(u->filename, sizeof u->filename, "%s", base);
+        u->data = data;
+        u->len = len;
+        u->have_file = 1;
+    } else if (!strcmp(name, "collection") && len < sizeof u->collection) {
+        memcpy(u->collection, data, len);
+        u->collection[len] = '\0';
+        u->has_collection = len > 0;
+    } else if (!strcmp(name, "released")) {
+        u->released = len == 1 && data[0] == '1';
+    }
+}
+
+typedef struct field_find {
+    const char *name;
+    char *out;
+    size_t size;
+    int found;
+} field_find;
+
+static void field_part(void *ctx, const char *name, const char *fname, const char *data, size_t len)
+{
+    field_find *f = ctx;
+    if (f->found || fname[0] || strcmp(name, f->name) != 0 || len >= f->size) return;
+    memcpy(f->out, data, len);
+    f->out[len] = '\0';
+    f->found = 1;
+}
+
+int dc_http_multipart_field(const dc_http_req *req, const char *name, char *out, size_t size)
+{
+    field_find f = {name, out, size, 0};
+    const char *why = NULL;
+    if (!req->content_type || strncasecmp(req->content_type, "multipart/form-data", 19) != 0)
+        return 0;
+    return multipart_each(req, field_part, &f, &why) && f.found;
+}
+
+void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
+{
+    if (!req->who.signed_in) {
+        dc_http_json_error(resp, 401, "sign in first");
+        return;
+    }
+    upload u = {0};
+    const char *ct = req->content_type ? req->content_type : "";
+    if (!strncasecmp(ct, "multipart/form-data", 19)) {
+        const char *why = NULL;
+        if (!multipart_each(req, upload_part, &u, &why)) {
+            dc_http_json_error(resp, 400, "%s", why);
+            return;
+        }
+        if (!u.have_file) {
+            dc_http_json_error(resp, 400, "the form has no \"file\" part");
+            return;
+        }
+    } else if (!strncasecmp(ct, "application/xml", 15) || !strncasecmp(ct, "text/xml", 8) ||
+               !strncasecmp(ct, "text/plain", 10)) {
+        const char *fn = dc_http_arg(req, "filename");
+        if (!fn || !*fn) {
+            dc_http_json_error(resp, 400, "missing filename=");
+            return;
+        }
+        const char *base = fn;
+        for (const char *s = fn; *s; s++)
+            if (*s == '/' || *s == '\\') base = s + 1;
+        snprintf(u.filename, sizeof u.filename, "%s", base);
+        u.data = req->body;
+        u.len = req->body_len;
+        const char *col = dc_http_arg(req, "collection");
+        if (col && *col) {
+            snprintf(u.collection, sizeof u.collection, "%s", col);
+            u.has_collection = 1;
+        }
+        const char *rel = dc_http_arg(req, "released");
+        u.released = rel && !strcmp(rel, "1");
+    } else {
+        dc_http_json_error(resp, 415,
+                           "send the file as application/xml, text/xml, text/plain or "
+                           "multipart/form-data");
+        return;
+    }
+    if (!u.filename[0] || u.filename[0] == '.') {
+        dc_http_json_error(resp, 400, "bad file name");
+        return;
+    }
+    dc_ingest_opts opts = {.collection = u.has_collection ? u.collection : NULL,
+                           .released = u.released};
+    dc_ingest_stats st = {0};
+    dc_rc rc = dc_db_ingest_data(req->db, u.filename, u.data, u.len, &opts, &st);
+    if (rc == DC_PARSE || rc == DC_LIMIT) {
+        dc_http_json_error(resp, rc == DC_LIMIT ? 413 : 422, "%s", dc_db_errmsg(req->db));
+        return;
+    }
+    if (rc) {
+        lib_error(req, resp, rc);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    if (o) {
+        cJSON_AddNumberToObject(o, "documents_new", (double)st.docs_new);
+        cJSON_AddNumberToObject(o, "documents_updated", (double)st.docs_updated);
+        cJSON_AddNumberToObject(o, "documents_unchanged", (double)st.docs_unchanged);
+    }
+    send_json(resp, 201, o);
+}
+
+/* ---- /api/session ------------------------------------------------------- */
+
+static void session_json(dc_http_req *req, dc_http_resp *resp, int status)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *roles = o ? cJSON_CreateArray() : NULL;
+    if (!roles) {
+        cJSON_Delete(o);
+        dc_http_json_error(resp, 500, "out of memory");
+        return;
+    }
+    int signed_in = req->who.signed_in;
+    cJSON_AddItemToObject(o, "user",
+                          signed_in ? cJSON_CreateString(req->who.name) : cJSON_CreateNull());
+    if (signed_in) {
+        cJSON_AddItemToArray(roles, cJSON_CreateString("reader"));
+        if (req->who.roles & DC_ROLE_REVIEWER)
+            cJSON_AddItemToArray(roles, cJSON_CreateString("reviewer"));
+        if (req->who.roles & DC_ROLE_ADMIN)
+            cJSON_AddItemToArray(roles, cJSON_CreateString("admin"));
+    }
+    cJSON_AddItemToObject(o, "roles", roles);
+    cJSON_AddStringToObject(o, "clearance",
+                            dc_level_name(signed_in ? (dc_level)req->who.level : DC_UNCLASSIFIED));
+    cJSON_AddStringToObject(o, "csrf", req->csrf ? req->csrf : "");
+    send_json(resp, status, o);
+}
+
+void dc_api_session(dc_http_req *req, dc_http_resp *resp)
+{
+    if (!strcmp(req->method, "DELETE")) {
+        dc_http_logout(req, resp);
+        resp->status = 204;
+        return;
+    }
+    if (strcmp(req->method, "POST") != 0) {
+        session_json(req, resp, 200);
+        return;
+    }
+    cJSON *j = NULL;
+    if (is_json(req)) {
+        j = json_body(req, resp);
+        if (!j) return;
+    }
+    const char *name = field(req, j, "name"), *password = field(req, j, "password");
+    unsigned retry = 0;
+    dc_rc rc = (name && password) ? dc_http_login(req, resp, name, password, &retry) : DC_DENIED;
+    cJSON_Delete(j);
+    if (rc == DC_LIMIT) {
+        char s[32];
+        snprintf(s, sizeof s, "%u", retry ? retry : 1);
+        dc_http_resp_header(resp, "Retry-After", s);
+        dc_http_json_error(resp, 429, "too many failed logins; try again in %u s", retry);
+    } else if (rc == DC_DENIED) {
+        dc_http_json_error(resp, 401, "access denied");
+    } else if (rc) {
+        dc_http_json_error(resp, 500, "internal error");
+    } else {
+        session_json(req, resp, 200);
+    }
+}

@@ -1,0 +1,45 @@
+/*
+ * declass HTTP front end: escaping for HTML and URLs.
+ */
+#include <string.h>
+
+#include "http_int.h"
+
+#include "declass/banned.h"
+
+void dc_http_html_escape(dc_buf *b, const char *s)
+{
+    if (!s) return;
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        const char *rep = NULL;
+        switch (*p) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: continue;
+        }
+        dc_buf_add(b, run, (size_t)(p - run));
+        dc_buf_puts(b, rep);
+        run = p + 1;
+    }
+    dc_buf_puts(b, run);
+}
+
+void dc_http_url_encode(dc_buf *b, const char *s, int keep_slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (!s) return;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+            dc_buf_putc(b, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            dc_buf_add(b, e, 3);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/*
+ * declass HTTP front end: what server.c and session.c share beyond
+ * http_int.h (the per-request state and the session table).  pages.c does
+ * not need this header.
+ */
+#ifndef DC_HTTP_SERVER_INT_H
+#define DC_HTTP_SERVER_INT_H
+
+#include <stddef.h>
+
+#include "http_int.h"
+
+typedef struct dc_http_sessions dc_http_sessions;
+
+/* Per-request state (MHD keeps one per request, passed as con_cls). */
+struct dc_http_conn {
+    struct MHD_Connection *mc;
+    dc_http_server *srv;
+    int started;    /* the first access callback has run */
+    size_t uri_len; /* the raw request target, query included */
+    size_t cap;     /* the body cap of this request */
+    int too_large;  /* the body passed cap: discarded, 413 */
+    dc_buf body;
+    double t0;                           /* monotonic seconds at the first callback */
+    char client[64];                     /* the peer's address */
+    char user[256];                      /* copy of the acting user's name (req->who.name) */
+    char csrf[DC_HTTP_TOKEN_HEX + 1];    /* the token the client must send */
+    char session[DC_HTTP_TOKEN_HEX + 1]; /* the session cookie, "" if none */
+    int csrf_cookie;                     /* 1: the response sets the dc_csrf cookie */
+    int cookies_done;                    /* 1: session.c already set the cookies */
+    /* Decoded application/x-www-form-urlencoded body fields (name, value
+     * alternating). */
+    dc_strv form;
+};
+
+/* The server's session table. */
+dc_http_sessions *dc_http_server_sessions(dc_http_server *srv);
+
+/* ---- api.c ----------------------------------------------------------------- */
+
+/* The value of the multipart/form-data field name of the request body
+ * (a part without a filename) copied to out; 0 if absent, too long or the
+ * body is not multipart. */
+int dc_http_multipart_field(const dc_http_req *req, const char *name, char *out, size_t size);
+
+/* ---- session.c ----------------------------------------------------------- */
+
+dc_http_sessions *dc_http_sessions_new(void);
+void dc_http_sessions_free(dc_http_sessions *t);
+/* Looks a session token up (64 hex chars): 1 and user (NUL-terminated,
+ * truncated to user_size) and csrf (DC_HTTP_TOKEN_HEX + 1 bytes) if it is
+ * live (its last-used time is refreshed), else 0. */
+int dc_http_session_find(dc_http_sessions *t, const char *token, char *user, size_t user_size,
+                         char *csrf);
+/* Forgets a session (no-op if unknown). */
+void dc_http_session_drop(dc_http_sessions *t, const char *token);
+/* Fills out (DC_HTTP_TOKEN_HEX + 1 bytes) with a fresh random token. */
+void dc_http_random_token(char *out);
+/* 1 if s is a well-formed token (exactly DC_HTTP_TOKEN_HEX lowercase hex). */
+int dc_http_token_ok(const char *s);
+
+#endif

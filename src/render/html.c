@@ -1,0 +1,908 @@
+/*
+ * The HTML edition of a document: one <article class="dc-doc"> fragment
+ * whose element ids and classes are those of docs/internals/html.md (the
+ * CSS, the page templates and the browser test rely on exactly these).
+ *
+ * Every string of the document is plain text: it is escaped (& < > " '),
+ * control characters other than tab and newline are dropped, invalid UTF-8
+ * becomes U+FFFD, so the output parses as XML as well as HTML.  Inside a
+ * portion, text is decorated by marks (page and footnote markers, at byte
+ * offsets) and by ranges (redaction runs, reference links); a range that
+ * contains a mark is closed before the mark and reopened after it, so the
+ * elements always nest.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "declass/access.h"
+#include "declass/render.h"
+#include "refs/refs_int.h"
+#include "declass/banned.h"
+
+static int streq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_alnum(char c)
+{
+    return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* ---- ids: a hash set of the ids given out, so none is given twice ----- */
+
+typedef struct id_slot {
+    char *id;
+    unsigned next; /* next suffix to try for this id as a base ("-2", ...) */
+} id_slot;
+
+typedef struct id_set {
+    id_slot *slot;
+    size_t n, cap; /* cap: a power of two, 0 before the first insert */
+} id_set;
+
+static size_t id_hash(const char *s)
+{
+    size_t h = 5381;
+    while (*s) h = h * 33 + (unsigned char)*s++;
+    return h;
+}
+
+static id_slot *id_find(const id_set *set, const char *id)
+{
+    if (!set->cap) return NULL;
+    for (size_t i = id_hash(id) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+        if (!set->slot[i].id) return NULL;
+        if (strcmp(set->slot[i].id, id) == 0) return &set->slot[i];
+    }
+}
+
+/* Inserts id (owned by the set from now on); DC_NOMEM frees it. */
+static dc_rc id_insert(id_set *set, char *id)
+{
+    if ((set->n + 1) * 2 > set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 64;
+        id_slot *s = calloc(cap, sizeof *s);
+        if (!s) {
+            free(id);
+            return DC_NOMEM;
+        }
+        for (size_t i = 0; i < set->cap; i++) {
+            if (!set->slot[i].id) continue;
+            size_t j = id_hash(set->slot[i].id) & (cap - 1);
+            while (s[j].id) j = (j + 1) & (cap - 1);
+            s[j] = set->slot[i];
+        }
+        free(set->slot);
+        set->slot = s;
+        set->cap = cap;
+    }
+    size_t j = id_hash(id) & (set->cap - 1);
+    while (set->slot[j].id) j = (j + 1) & (set->cap - 1);
+    set->slot[j].id = id;
+    set->slot[j].next = 2;
+    set->n++;
+    return DC_OK;
+}
+
+static void id_set_release(id_set *set)
+{
+    for (size_t i = 0; i < set->cap; i++) free(set->slot[i].id);
+    free(set->slot);
+}
+
+/* ---- the rendering state ------------------------------------------------ */
+
+/* One entry of the notes list: the source note or a footnote with text. */
+typedef struct note {
+    const char *n, *label, *text;
+    const char *id;     /* its element id (in the id set), or NULL */
+    const char *ref_id; /* id of the first marker linked to it, or NULL */
+} note;
+
+typedef struct html {
+    const dc_doc *doc;
+    const dc_render_html_opts *opts;
+    dc_buf *out;
+    dc_rc rc;
+    id_set ids;
+    note *notes;
+    size_t n_notes;
+    signed char *ref_state; /* per doc->refs: 0 not asked, 1 linked, -1 not */
+    char **ref_href;        /* per doc->refs: the href when linked */
+    struct ref_key *keys;   /* doc->refs by (target, kind), when linking */
+    size_t n_keys;
+} html;
+
+static void fail(html *h, dc_rc rc)
+{
+    if (!h->rc) h->rc = rc;
+}
+
+/*
+ * A unique id from base: base itself, else base-2, base-3, ...  The id
+ * is owned by the set; NULL (and h->rc set) on NOMEM.
+ */
+static const char *unique_id(html *h, const char *base)
+{
+    if (h->rc) return NULL;
+    id_slot *b = id_find(&h->ids, base);
+    char *id = NULL;
+    if (!b) {
+        id = dc_strdup(base);
+    } else {
+        dc_buf t;
+        dc_buf_init(&t, 0);
+        for (unsigned k = b->next;; k++) {
+            dc_buf_reset(&t);
+            dc_buf_printf(&t, "%s-%u", base, k);
+            if (t.rc || !id_find(&h->ids, t.p)) {
+                b->next = k + 1;
+                break;
+            }
+        }
+        id = dc_buf_detach(&t);
+        dc_buf_release(&t);
+    }
+    if (!id || id_insert(&h->ids, id)) {
+        fail(h, DC_NOMEM);
+        return NULL;
+    }
+    return id_find(&h->ids, id)->id;
+}
+
+/* An id from prefix and a value: bytes outside [A-Za-z0-9_-] become '_'. */
+static const char *unique_id_from(html *h, const char *prefix, const char *value)
+{
+    dc_buf t;
+    dc_buf_init(&t, 0);
+    dc_buf_puts(&t, prefix);
+    if (!value || !*value) dc_buf_putc(&t, '_');
+    for (const char *s = value; s && *s && !t.rc; s++)
+        dc_buf_putc(&t, is_alnum(*s) || *s == '_' || *s == '-' ? *s : '_');
+    const char *id = NULL;
+    if (t.rc)
+        fail(h, t.rc);
+    else
+        id = unique_id(h, t.p);
+    dc_buf_release(&t);
+    return id;
+}
+
+/* ---- escaping ----------------------------------------------------------- */
+
+/*
+ * Appends s[0..n) escaped for text and attribute values alike.  With br,
+ * a newline becomes <br/>; otherwise a space.  Other control characters
+ * (not allowed in XML) are dropped, invalid UTF-8 and the non-characters
+ * U+FFFE/U+FFFF become U+FFFD.
+ */
+static void esc_n(dc_buf *out, const char *s, size_t n, int br)
+{
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        const char *rep = NULL;
+        size_t adv = 1;
+        if (c >= 0x80) {
+            unsigned cp = 0;
+            adv = dc_utf8_decode(s + i, n - i, &cp);
+            if (adv && cp != 0xFFFE && cp != 0xFFFF) {
+                i += adv;
+                run += adv;
+                continue;
+            }
+            if (!adv) adv = 1;
+            rep = "\xEF\xBF\xBD";
+        } else if (c == '&') {
+            rep = "&amp;";
+        } else if (c == '<') {
+            rep = "&lt;";
+        } else if (c == '>') {
+            rep = "&gt;";
+        } else if (c == '"') {
+            rep = "&quot;";
+        } else if (c == '\'') {
+            rep = "&#39;";
+        } else if (c == '\n') {
+            rep = br ? "<br/>" : " ";
+        } else if (c < 0x20 && c != '\t') {
+            rep = "";
+        } else if (c == 0x7F) {
+            rep = "";
+        } else {
+            i++;
+            run++;
+            continue;
+        }
+        dc_buf_add(out, s + i - run, run);
+        run = 0;
+        dc_buf_puts(out, rep);
+        i += adv;
+    }
+    dc_buf_add(out, s + i - run, run);
+}
+
+static void esc(dc_buf *out, const char *s)
+{
+    if (s) esc_n(out, s, strlen(s), 0);
+}
+
+/* A class name part: [a-z0-9-] kept (upper case lowered), others '-'. */
+static void class_part(dc_buf *out, const char *s)
+{
+    for (; s && *s; s++) {
+        char c = *s;
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        dc_buf_putc(out, is_alnum(c) || c == '-' ? c : '-');
+    }
+}
+
+/* Whether a label or note number is followed by "." when printed: not when
+ * it ends in ASCII punctuation or is a bullet or dash. */
+static int wants_period(const char *label)
+{
+    size_t n = strlen(label);
+    if (!n) return 0;
+    size_t i = n - 1;
+    while (i > 0 && ((unsigned char)label[i] & 0xC0) == 0x80) i--;
+    unsigned cp = 0;
+    if (!dc_utf8_decode(label + i, n - i, &cp)) return 0;
+    if (cp < 0x80) return is_alnum((char)cp);
+    static const unsigned marks[] = {0x2022, 0x2023, 0x2043, 0x2013, 0x2014, 0x00B7,
+                                     0x25AA, 0x25CF, 0x25E6, 0x00A7, 0x2026};
+    for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+        if (cp == marks[k]) return 0;
+    return 1;
+}
+
+static void label_text(dc_buf *out, const char *label)
+{
+    esc(out, label);
+    if (wants_period(label)) dc_buf_putc(out, '.');
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+static int parse_int(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_digit(s[i])) return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* "<time datetime="1959-10-08">October 8, 1959</time>" for a valid ISO
+ * date; YYYY and YYYY-MM as they are; anything else as plain text. */
+static void date_html(dc_buf *out, const char *date)
+{
+    static const char *const months[] = {"January", "February", "March",     "April",
+                                         "May",     "June",     "July",      "August",
+                                         "September", "October", "November", "December"};
+    size_t n = strlen(date);
+    int y = n >= 4 ? parse_int(date, 4) : -1;
+    int m = n >= 7 && date[4] == '-' ? parse_int(date + 5, 2) : -1;
+    int d = n == 10 && date[7] == '-' ? parse_int(date + 8, 2) : -1;
+    int ok = y >= 0 && (n == 4 || (n == 7 && m >= 1 && m <= 12) ||
+                        (n == 10 && m >= 1 && m <= 12 && d >= 1 && d <= 31));
+    if (!ok) {
+        esc(out, date);
+        return;
+    }
+    dc_buf_puts(out, "<time datetime=\"");
+    dc_buf_add(out, date, n);
+    dc_buf_puts(out, "\">");
+    if (n == 10)
+        dc_buf_printf(out, "%s %d, %d", months[m - 1], d, y);
+    else
+        dc_buf_add(out, date, n);
+    dc_buf_puts(out, "</time>");
+}
+
+/* ---- notes -------------------------------------------------------------- */
+
+/* The notes list, ids reserved first so that markers can link to them:
+ * the source note, then every footnote that has text. */
+static void collect_notes(html *h)
+{
+    const dc_doc *d = h->doc;
+    h->notes = calloc(d->n_footnotes + 1, sizeof *h->notes);
+    if (!h->notes) {
+        fail(h, DC_NOMEM);
+        return;
+    }
+    if (d->source_note) {
+        note *e = &h->notes[h->n_notes++];
+        e->n = d->source_note_n;
+        e->label = d->source_note_label ? d->source_note_label : d->source_note_n;
+        e->text = d->source_note;
+        e->id = d->source_note_n ? unique_id_from(h, "fn-", d->source_note_n)
+                                 : unique_id(h, "fn-source");
+    }
+    for (size_t i = 0; i < d->n_footnotes; i++) {
+        const dc_footnote *f = &d->footnotes[i];
+        if (!f->text) continue;
+        note *e = &h->notes[h->n_notes++];
+        e->n = f->n;
+        e->label = f->label ? f->label : f->n;
+        e->text = f->text;
+        e->id = unique_id_from(h, "fn-", f->n);
+    }
+}
+
+/* The note a marker points to: the source note, else the first footnote
+ * with that marker, if it has text; NULL otherwise. */
+static note *note_for(html *h, const char *n)
+{
+    const dc_doc *d = h->doc;
+    if (!n) return NULL;
+    size_t k = 0;
+    if (d->source_note) {
+        if (streq(d->source_note_n, n)) return &h->notes[0];
+        k = 1;
+    }
+    const dc_footnote *f = dc_doc_footnote(d, n);
+    if (!f || !f->text) return NULL;
+    for (; k < h->n_notes; k++)
+        if (h->notes[k].text == f->text) return &h->notes[k];
+    return NULL;
+}
+
+/* A footnote marker: linked to its note when the note is listed. */
+static void note_ref(html *h, const char *n)
+{
+    dc_buf *out = h->out;
+    note *e = note_for(h, n);
+    if (!e || !e->id) {
+        dc_buf_puts(out, "<sup class=\"dc-fnref\">");
+        esc(out, n);
+        dc_buf_puts(out, "</sup>");
+        return;
+    }
+    const char *id = unique_id_from(h, "fnref-", n);
+    if (!id) return;
+    if (!e->ref_id) e->ref_id = id;
+    dc_buf_puts(out, "<sup class=\"dc-fnref\" id=\"");
+    esc(out, id);
+    dc_buf_puts(out, "\"><a href=\"#");
+    esc(out, e->id);
+    dc_buf_puts(out, "\">");
+    esc(out, e->label ? e->label : n);
+    dc_buf_puts(out, "</a></sup>");
+}
+
+static void page_ref(html *h, const char *value)
+{
+    dc_buf *out = h->out;
+    if (!value || !*value) {
+        dc_buf_puts(out, "<span class=\"dc-page\">[Page]</span>");
+        return;
+    }
+    const char *id = unique_id_from(h, "page-", value);
+    if (!id) return;
+    dc_buf_puts(out, "<span class=\"dc-page\" id=\"");
+    esc(out, id);
+    dc_buf_puts(out, "\" data-page=\"");
+    esc(out, value);
+    dc_buf_puts(out, "\">[Page ");
+    esc(out, value);
+    dc_buf_puts(out, "]</span>");
+}
+
+static void mark(html *h, const dc_mark *m)
+{
+    if (m->kind == DC_MARK_PAGE)
+        page_ref(h, m->value);
+    else if (m->kind == DC_MARK_NOTE)
+        note_ref(h, m->value);
+}
+
+/* ---- ranges: redaction runs and reference links ------------------------- */
+
+typedef struct range {
+    size_t start, end;
+    int ref; /* index into doc->refs, or -1 for a redaction run */
+} range;
+
+typedef struct ranges {
+    range *v;
+    size_t n, cap;
+} ranges;
+
+static void range_add(html *h, ranges *r, size_t start, size_t end, int ref)
+{
+    if (h->rc) return;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        range *v = realloc(r->v, cap * sizeof *v);
+        if (!v) {
+            fail(h, DC_NOMEM);
+            return;
+        }
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n++] = (range){start, end, ref};
+}
+
+/*
+ * The bracketed "[... not declassified]" run that ends at the "not
+ * declassified" at hit (optionally "not declassified.]"), as the TEI
+ * ingest's scan_gaps() reads them: the nearest '[' within 300 bytes before,
+ * with no ']' between.  Sets [*a, *b) and returns 1, or returns 0.
+ */
+static int redaction_at(const char *t, const char *hit, size_t *a, size_t *b)
+{
+    const char *close = hit + 16;
+    if (*close == '.') close++;
+    if (*close != ']') return 0;
+    for (const char *q = hit; q > t && hit - q < 300; q--) {
+        if (q[-1] == ']') return 0;
+        if (q[-1] == '[') {
+            *a = (size_t)(q - 1 - t);
+            *b = (size_t)(close + 1 - t);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void find_redactions(html *h, const char *t, ranges *r)
+{
+    for (const char *hit = strstr(t, "not declassified"); hit;
+         hit = strstr(hit + 16, "not declassified")) {
+        size_t a, b;
+        if (redaction_at(t, hit, &a, &b) && (!r->n || r->v[r->n - 1].end <= a))
+            range_add(h, r, a, b, -1);
+    }
+}
+
+/* A reference's sort key: doc->refs sorted by (target, kind), so that a
+ * text full of references costs a binary search for each. */
+typedef struct ref_key {
+    const char *target, *kind;
+    size_t idx;
+} ref_key;
+
+static int key_cmp(const ref_key *k, const char *target, size_t tlen, const char *kind)
+{
+    size_t n = strlen(k->target);
+    int c = memcmp(k->target, target, n < tlen ? n : tlen);
+    if (c) return c;
+    if (n != tlen) return n < tlen ? -1 : 1;
+    return strcmp(k->kind, kind);
+}
+
+static int key_order(const void *a, const void *b)
+{
+    const ref_key *y = b;
+    return key_cmp(a, y->target, strlen(y->target), y->kind);
+}
+
+static void sort_refs(html *h)
+{
+    const dc_doc *d = h->doc;
+    if (!h->opts || !h->opts->ref_href) return;
+    h->keys = malloc((d->n_refs ? d->n_refs : 1) * sizeof *h->keys);
+    if (!h->keys) {
+        fail(h, DC_NOMEM);
+        return;
+    }
+    for (size_t i = 0; i < d->n_refs; i++) {
+        if (!d->refs[i].target || !d->refs[i].kind) continue;
+        h->keys[h->n_keys++] = (ref_key){d->refs[i].target, d->refs[i].kind, i};
+    }
+    qsort(h->keys, h->n_keys, sizeof *h->keys, key_order);
+}
+
+/* The index of doc->refs of this kind and target, if ref_href links it
+ * (asked once per reference); -1 otherwise. */
+static int linked_ref(html *h, const char *kind, const char *target, size_t tlen)
+{
+    if (!h->keys) return -1;
+    size_t lo = 0, hi = h->n_keys;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (key_cmp(&h->keys[mid], target, tlen, kind) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == h->n_keys || key_cmp(&h->keys[lo], target, tlen, kind) != 0) return -1;
+    size_t i = h->keys[lo].idx;
+    const dc_ref *f = &h->doc->refs[i];
+    if (!h->ref_state[i]) {
+        dc_buf t;
+        dc_buf_init(&t, 8192);
+        int ok = h->opts->ref_href(h->opts->ctx, f, &t) == 1 && !t.rc && t.len;
+        h->ref_href[i] = ok ? dc_buf_detach(&t) : NULL;
+        dc_buf_release(&t);
+        h->ref_state[i] = ok && h->ref_href[i] ? 1 : -1;
+    }
+    return h->ref_state[i] == 1 ? (int)i : -1;
+}
+
+/* The end of a list separator (", ", " and ", ", and ") followed by a
+ * digit at s, or NULL. */
+static const char *list_sep(const char *s)
+{
+    size_t n = 0;
+    if (strncmp(s, ", and ", 6) == 0)
+        n = 6;
+    else if (strncmp(s, ", ", 2) == 0)
+        n = 2;
+    else if (strncmp(s, " and ", 5) == 0)
+        n = 5;
+    return n && is_digit(s[n]) ? s + n : NULL;
+}
+
+static const char *digits_end(const char *s)
+{
+    while (is_digit(*s)) s++;
+    return s;
+}
+
+/*
+ * Links "Document 237" (the whole phrase) and "Documents 237 and 238"
+ * ("Documents 237" and "238"), each number that doc->refs holds as a
+ * document reference and ref_href resolves.
+ */
+static void find_doc_refs(html *h, const char *t, ranges *r)
+{
+    for (const char *q = strstr(t, "Document"); q; q = strstr(q + 8, "Document")) {
+        if (q > t && is_alnum(q[-1])) continue;
+        const char *s = q + 8;
+        if (*s == 's') s++;
+        if (*s != ' ' || !is_digit(s[1])) continue;
+        const char *num = s + 1, *start = q;
+        for (;;) {
+            const char *e = digits_end(num);
+            if (is_alnum(*e)) break;
+            int ref = linked_ref(h, "document", num, (size_t)(e - num));
+            if (ref >= 0) range_add(h, r, (size_t)(start - t), (size_t)(e - t), ref);
+            const char *next = list_sep(e);
+            if (!next) break;
+            num = start = next;
+        }
+    }
+}
+
+/* Links NSC paper names ("NSC 5817", "NSC 5429/5") that doc->refs holds. */
+static void find_paper_refs(html *h, const char *t, ranges *r)
+{
+    for (const char *q = strstr(t, "NSC "); q; q = strstr(q + 4, "NSC ")) {
+        if (q > t && is_alnum(q[-1])) continue;
+        const char *e = dc_refs_paper_at(q);
+        if (!e || is_alnum(*e)) continue;
+        int ref = linked_ref(h, "paper", q, (size_t)(e - q));
+        if (ref >= 0) range_add(h, r, (size_t)(q - t), (size_t)(e - t), ref);
+    }
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+    const range *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    /* at one start, a redaction run first: it wins over a link */
+    return (x->ref >= 0) - (y->ref >= 0);
+}
+
+/* Sorts the ranges and drops any that overlaps one kept before it. */
+static void settle(ranges *r)
+{
+    if (!r->n) return;
+    qsort(r->v, r->n, sizeof *r->v, range_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (k && r->v[i].start < r->v[k - 1].end) {
+            /* a link overlapping a redaction run gives way to it */
+            if (r->v[k - 1].ref >= 0 && r->v[i].ref < 0) r->v[k - 1] = r->v[i];
+            continue;
+        }
+        r->v[k++] = r->v[i];
+    }
+    r->n = k;
+}
+
+static void open_range(html *h, const range *g)
+{
+    dc_buf *out = h->out;
+    if (g->ref < 0) {
+        dc_buf_puts(out, "<span class=\"dc-redaction\">");
+        return;
+    }
+    dc_buf_puts(out, "<a class=\"dc-xref\" href=\"");
+    esc(out, h->ref_href[g->ref]);
+    dc_buf_puts(out, "\" data-ref=\"");
+    esc(out, h->doc->refs[g->ref].target);
+    dc_buf_puts(out, "\">");
+}
+
+static void close_range(html *h, const range *g)
+{
+    dc_buf_puts(h->out, g->ref < 0 ? "</span>" : "</a>");
+}
+
+/*
+ * Writes text t with its marks (NULL for none) put back at their offsets
+ * and its redaction runs and links wrapped.  A mark inside a range closes
+ * the range before it and reopens it after, so elements nest.
+ */
+static void rich_text(html *h, const char *t, const dc_mark *marks, size_t n_marks)
+{
+    t = t ? t : "";
+    size_t len = strlen(t);
+    ranges r = {0};
+    find_redactions(h, t, &r);
+    find_doc_refs(h, t, &r);
+    find_paper_refs(h, t, &r);
+    settle(&r);
+    size_t pos = 0, mi = 0, ri = 0;
+    for (;;) {
+        while (mi < n_marks && (marks[mi].at > len ? len : marks[mi].at) <= pos)
+            mark(h, &marks[mi++]);
+        if (pos >= len || h->out->rc) break;
+        while (ri < r.n && r.v[ri].end <= pos) ri++;
+        size_t stop = len;
+        if (mi < n_marks && marks[mi].at < stop) stop = marks[mi].at;
+        const range *g = ri < r.n && r.v[ri].start <= pos ? &r.v[ri] : NULL;
+        if (g && g->end < stop) stop = g->end;
+        if (!g && ri < r.n && r.v[ri].start < stop) stop = r.v[ri].start;
+        if (g) open_range(h, g);
+        esc_n(h->out, t + pos, stop - pos, 1);
+        if (g) close_range(h, g);
+        pos = stop;
+    }
+    free(r.v);
+}
+
+/* ---- portions ----------------------------------------------------------- */
+
+/* Whether a gap of the document is anchored in portion p. */
+static int gap_anchored(const dc_doc *d, const dc_portion *p)
+{
+    for (size_t i = 0; i < d->n_gaps; i++)
+        if (streq(d->gaps[i].anchor, p->id)) return 1;
+    return 0;
+}
+
+/* Whether text (spaces around ignored) is one bracketed line "[...]". */
+static int is_gap_line(const char *t, size_t *a, size_t *b)
+{
+    if (!t) return 0;
+    size_t n = strlen(t), i = 0;
+    while (i < n && t[i] == ' ') i++;
+    while (n > i && t[n - 1] == ' ') n--;
+    if (n - i < 2 || t[i] != '[' || t[n - 1] != ']') return 0;
+    if (memchr(t + i + 1, '[', n - i - 2) || memchr(t + i + 1, ']', n - i - 2)) return 0;
+    *a = i;
+    *b = n;
+    return 1;
+}
+
+/*
+ * Whether t is exactly a line dc_access_view() puts in place of a hidden
+ * portion: "[less than 1 line of source text not declassified]", "[N
+ * line(s) of source text not declassified]", "[portion not shown: not
+ * cleared]".  Only such a line of a withheld portion may be shown.
+ */
+static int is_view_line(const char *t)
+{
+    static const char tail[] = " of source text not declassified]";
+    if (strcmp(t, "[portion not shown: not cleared]") == 0 ||
+        strcmp(t, "[less than 1 line of source text not declassified]") == 0)
+        return 1;
+    if (t[0] != '[' || !is_digit(t[1])) return 0;
+    const char *s = digits_end(t + 1);
+    if (strncmp(s, " line", 5) != 0) return 0;
+    s += 5;
+    if (*s == 's') s++;
+    return strcmp(s, tail) == 0;
+}
+
+/*
+ * A withheld portion, or one whose whole text is the line of a gap: only
+ * the line (never the text of a withheld portion that reaches the
+ * renderer unfiltered: that becomes the line dc_access_view would give),
+ * with the page marks it carries.
+ */
+static void gap_portion(html *h, const dc_portion *p, const char *id, const char *new_page)
+{
+    dc_buf *out = h->out;
+    char line[96];
+    size_t a = 0, b = 0;
+    const char *t = p->text ? p->text : "";
+    if (!is_gap_line(t, &a, &b) || (p->withheld && !is_view_line(t))) {
+        dc_access_gap_text(strlen(t), line, sizeof line);
+        t = line;
+        a = 0;
+        b = strlen(line);
+    }
+    dc_buf_puts(out, "<div class=\"dc-portion dc-gap\" id=\"");
+    esc(out, id);
+    dc_buf_puts(out, "\" data-portion=\"");
+    esc(out, p->id);
+    dc_buf_puts(out, "\">");
+    if (new_page) page_ref(h, new_page);
+    size_t mi = 0;
+    for (; mi < p->n_marks && p->marks[mi].at == 0; mi++)
+        if (p->marks[mi].kind == DC_MARK_PAGE) page_ref(h, p->marks[mi].value);
+    dc_buf_puts(out, "<span class=\"dc-redaction\"");
+    if (p->withheld_reason && *p->withheld_reason) {
+        dc_buf_puts(out, " data-reason=\"");
+        esc(out, p->withheld_reason);
+        dc_buf_putc(out, '"');
+    }
+    dc_buf_putc(out, '>');
+    esc_n(out, t + a, b - a, 0);
+    dc_buf_puts(out, "</span>");
+    for (; mi < p->n_marks; mi++)
+        if (p->marks[mi].kind == DC_MARK_PAGE) page_ref(h, p->marks[mi].value);
+    dc_buf_puts(out, "</div>\n");
+}
+
+/* "(S)", "(TS/ANNEX-F)": the portion's own marking, abbreviated. */
+static void portion_mark(dc_buf *out, const dc_portion *p)
+{
+    static const char *const abbr[] = {"U", "C", "S", "TS"};
+    int level = dc_level_parse(p->classification);
+    dc_buf_puts(out, "<span class=\"dc-pmark\">(");
+    if (level >= 0 && level <= 3)
+        dc_buf_puts(out, abbr[level]);
+    else
+        esc(out, p->classification);
+    for (size_t i = 0; i < p->compartments.n; i++) {
+        dc_buf_putc(out, '/');
+        esc(out, p->compartments.v[i]);
+    }
+    dc_buf_puts(out, ")</span> ");
+}
+
+static void portion(html *h, const dc_portion *p, size_t idx, const char **page)
+{
+    dc_buf *out = h->out;
+    char fallback[32];
+    const char *pid = p->id;
+    if (!pid || !*pid) {
+        snprintf(fallback, sizeof fallback, "p%zu", idx + 1);
+        pid = fallback;
+    }
+    const char *id = unique_id(h, pid);
+    if (!id) return;
+    /* a page that begins with the portion without a marker of its own */
+    int own0 = p->n_marks && p->marks[0].kind == DC_MARK_PAGE && p->marks[0].at == 0;
+    int new_page = !own0 && p->page && !streq(p->page, *page);
+    size_t a, b;
+    if (p->withheld || (gap_anchored(h->doc, p) && is_gap_line(p->text, &a, &b))) {
+        gap_portion(h, p, id, new_page ? p->page : NULL);
+    } else {
+        dc_buf_puts(out, "<div class=\"dc-portion dc-");
+        class_part(out, p->kind ? p->kind : "paragraph");
+        dc_buf_puts(out, "\" id=\"");
+        esc(out, id);
+        dc_buf_puts(out, "\" data-portion=\"");
+        esc(out, pid);
+        dc_buf_puts(out, "\">");
+        if (new_page) page_ref(h, p->page);
+        size_t mi = 0;
+        for (; own0 && mi < p->n_marks && p->marks[mi].at == 0; mi++) mark(h, &p->marks[mi]);
+        if (p->label && *p->label) {
+            dc_buf_puts(out, "<span class=\"dc-label\">");
+            label_text(out, p->label);
+            dc_buf_puts(out, "</span> ");
+        }
+        if (p->classification && *p->classification) portion_mark(out, p);
+        rich_text(h, p->text, mi < p->n_marks ? p->marks + mi : NULL, p->n_marks - mi);
+        dc_buf_puts(out, "</div>\n");
+    }
+    if (p->page) *page = p->page;
+    for (size_t i = 0; i < p->n_marks; i++)
+        if (p->marks[i].kind == DC_MARK_PAGE) *page = p->marks[i].value;
+}
+
+/* ---- the document ------------------------------------------------------- */
+
+static void head(html *h)
+{
+    const dc_doc *d = h->doc;
+    dc_buf *out = h->out;
+    dc_buf_puts(out, "<header class=\"dc-head\">\n<div class=\"dc-banner dc-level-");
+    class_part(out, dc_level_name((dc_level)dc_access_level(d->classification)));
+    dc_buf_puts(out, "\">");
+    esc(out, d->classification && *d->classification ? d->classification : "UNCLASSIFIED");
+    dc_buf_puts(out, "</div>\n<h1 class=\"dc-title\">");
+    if (d->number && *d->number) {
+        dc_buf_puts(out, "<span class=\"dc-number\">");
+        label_text(out, d->number);
+        dc_buf_puts(out, "</span> ");
+    }
+    esc(out, d->title ? d->title : "(untitled)");
+    if (d->title_note) note_ref(h, d->title_note);
+    dc_buf_puts(out, "</h1>\n");
+    if (d->date && *d->date) {
+        dc_buf_puts(out, "<p class=\"dc-date\">");
+        date_html(out, d->date);
+        dc_buf_puts(out, "</p>\n");
+    }
+    if (d->file_numbers.n) {
+        dc_buf_puts(out, "<p class=\"dc-filenos\">");
+        for (size_t i = 0; i < d->file_numbers.n; i++) {
+            if (i) dc_buf_puts(out, "; ");
+            esc(out, d->file_numbers.v[i]);
+        }
+        dc_buf_puts(out, "</p>\n");
+    }
+    dc_buf_puts(out, "<p class=\"dc-release\">");
+    if (streq(d->release_status, "released")) {
+        dc_buf_puts(out, "Released");
+        if (d->release_date && *d->release_date) {
+            dc_buf_putc(out, ' ');
+            date_html(out, d->release_date);
+        }
+    } else if (streq(d->release_status, "under-review")) {
+        dc_buf_puts(out, "Under review");
+    } else {
+        dc_buf_puts(out, "Classified");
+    }
+    dc_buf_puts(out, "</p>\n</header>\n");
+}
+
+static void notes_section(html *h)
+{
+    dc_buf *out = h->out;
+    if (!h->n_notes) return;
+    dc_buf_puts(out, "<section class=\"dc-notes\">\n<h2>Notes</h2>\n<ol class=\"dc-fns\">\n");
+    for (size_t i = 0; i < h->n_notes; i++) {
+        const note *e = &h->notes[i];
+        dc_buf_puts(out, "<li class=\"dc-fn\" id=\"");
+        esc(out, e->id);
+        dc_buf_puts(out, "\">");
+        if (e->label && *e->label) {
+            dc_buf_puts(out, "<span class=\"dc-fnlabel\">");
+            label_text(out, e->label);
+            dc_buf_puts(out, "</span> ");
+        }
+        rich_text(h, e->text, NULL, 0);
+        if (e->ref_id) {
+            dc_buf_puts(out, " <a class=\"dc-fnback\" href=\"#");
+            esc(out, e->ref_id);
+            dc_buf_puts(out, "\" aria-label=\"back to text\">\xE2\x86\xA9</a>");
+        }
+        dc_buf_puts(out, "</li>\n");
+    }
+    dc_buf_puts(out, "</ol>\n</section>\n");
+}
+
+dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf *out)
+{
+    if (!doc || !out) return DC_MISUSE;
+    if (out->rc) return out->rc;
+    html h = {.doc = doc, .opts = opts, .out = out};
+    size_t nr = doc->n_refs ? doc->n_refs : 1;
+    h.ref_state = calloc(nr, 1);
+    h.ref_href = calloc(nr, sizeof *h.ref_href);
+    if (!h.ref_state || !h.ref_href) fail(&h, DC_NOMEM);
+    if (!h.rc) sort_refs(&h);
+    if (!h.rc) collect_notes(&h);
+    if (!h.rc) {
+        dc_buf_puts(out, "<article class=\"dc-doc\" data-id=\"");
+        esc(out, doc->id);
+        dc_buf_puts(out, "\">\n");
+        head(&h);
+        dc_buf_puts(out, "<div class=\"dc-body\">\n");
+        const char *page = NULL;
+        for (size_t i = 0; i < doc->n_portions && !h.rc && !out->rc; i++)
+            portion(&h, &doc->portions[i], i, &page);
+        dc_buf_puts(out, "</div>\n");
+        notes_section(&h);
+        dc_buf_puts(out, "</article>\n");
+    }
+    for (size_t i = 0; h.ref_href && i < doc->n_refs; i++) free(h.ref_href[i]);
+    free(h.ref_href);
+    free(h.ref_state);
+    free(h.keys);
+    free(h.notes);
+    id_set_release(&h.ids);
+    if (h.rc && !out->rc) out->rc = h.rc;
+    return out->rc;
+}

@@ -1,0 +1,376 @@
+/*
+ * Renderers: a document as TEI P5, the mapping of docs/internals/tei.md
+ * run backwards, so that the TEI ingester reads back the same title and
+ * portion texts.  Rendered from the reader's view: a withheld portion is a
+ * <gap/> and its text is never printed, even if an unfiltered document
+ * reaches this renderer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "declass/access.h"
+#include "declass/render.h"
+#include "declass/banned.h"
+
+#define TEI_NS "http://www.tei-c.org/ns/1.0"
+#define FRUS_NS "http://history.state.gov/frus/ns/1.0"
+
+typedef struct tei_out {
+    dc_buf *out;
+    const dc_doc *doc;
+    const char *pfx;         /* xml:id prefix ("" for a standalone file) */
+    unsigned char *emitted;  /* per footnote: its <note> was written */
+} tei_out;
+
+static int streq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+
+/* Whether s is a whole day "YYYY-MM-DD". */
+static int iso_day(const char *s)
+{
+    if (!s || strlen(s) != 10) return 0;
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return 0;
+    return 1;
+}
+
+/*
+ * Appends n bytes of s escaped for XML text (attr: for a double-quoted
+ * attribute value).  Invalid UTF-8 and the code points XML 1.0 forbids
+ * become U+FFFD; control characters (tab and newline too, in attributes)
+ * become spaces.  With cells set, " | " becomes a cell boundary.
+ */
+static void esc(dc_buf *out, const char *s, size_t n, int attr, int cells)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (cells && c == ' ' && i + 2 < n && s[i + 1] == '|' && s[i + 2] == ' ') {
+            dc_buf_puts(out, "</cell><cell>");
+            i += 3;
+            continue;
+        }
+        if (c >= 0x80) {
+            unsigned cp = 0;
+            size_t k = dc_utf8_decode(s + i, n - i, &cp);
+            if (k == 0 || cp == 0xFFFE || cp == 0xFFFF) {
+                dc_buf_puts(out, "\xEF\xBF\xBD");
+                i += k ? k : 1;
+            } else {
+                dc_buf_add(out, s + i, k);
+                i += k;
+            }
+            continue;
+        }
+        switch (c) {
+        case '&': dc_buf_puts(out, "&amp;"); break;
+        case '<': dc_buf_puts(out, "&lt;"); break;
+        case '>': dc_buf_puts(out, "&gt;"); break;
+        case '"':
+            if (attr)
+                dc_buf_puts(out, "&quot;");
+            else
+                dc_buf_putc(out, '"');
+            break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                dc_buf_putc(out, (!attr && c == '\n') ? '\n' : ' ');
+            else
+                dc_buf_putc(out, (char)c);
+        }
+        i++;
+    }
+}
+
+static void esc_s(dc_buf *out, const char *s) { esc(out, s, s ? strlen(s) : 0, 0, 0); }
+
+static void attr(dc_buf *out, const char *name, const char *value)
+{
+    dc_buf_printf(out, " %s=\"", name);
+    esc(out, value, strlen(value), 1, 0);
+    dc_buf_putc(out, '"');
+}
+
+/* An NCName of plain ASCII (what an xml:id may be and still be safe). */
+static int ncname(const char *s)
+{
+    if (!s || !*s) return 0;
+    char c = s[0];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')) return 0;
+    for (; *s; s++) {
+        c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static void xml_id(tei_out *t, const char *id)
+{
+    dc_buf_printf(t->out, " xml:id=\"%s", t->pfx);
+    esc(t->out, id, strlen(id), 1, 0);
+    dc_buf_putc(t->out, '"');
+}
+
+static void pb(dc_buf *out, const char *n)
+{
+    dc_buf_puts(out, "<pb");
+    if (n && *n) attr(out, "n", n);
+    dc_buf_puts(out, "/>");
+}
+
+/* The <note> of footnote marker n: in full the first time, then as a
+ * pointer to the first (how FRUS repeats a note); a marker without a
+ * note gives an empty note. */
+static void note(tei_out *t, const char *n)
+{
+    dc_buf *out = t->out;
+    const dc_footnote *f = n ? dc_doc_footnote(t->doc, n) : NULL;
+    dc_buf_puts(out, "<note");
+    attr(out, "n", n ? n : "");
+    if (!f) {
+        dc_buf_puts(out, "/>");
+        return;
+    }
+    size_t k = (size_t)(f - t->doc->footnotes);
+    char id[32];
+    snprintf(id, sizeof id, "fn%zu", k + 1);
+    if (t->emitted[k]) {
+        dc_buf_printf(out, " target=\"%s%s\"/>", t->pfx, id);
+        return;
+    }
+    t->emitted[k] = 1;
+    xml_id(t, id);
+    if (!f->text) {
+        dc_buf_puts(out, "/>");
+        return;
+    }
+    dc_buf_putc(out, '>');
+    esc_s(out, f->text);
+    dc_buf_puts(out, "</note>");
+}
+
+/* A portion's text with its page and note marks where they stood. */
+static void body_text(tei_out *t, const dc_portion *p, int cells)
+{
+    const char *s = p->text ? p->text : "";
+    size_t len = strlen(s), pos = 0;
+    for (size_t i = 0; i < p->n_marks; i++) {
+        const dc_mark *m = &p->marks[i];
+        size_t at = m->at > len ? len : m->at;
+        if (at < pos) at = pos;
+        esc(t->out, s + pos, at - pos, 0, cells);
+        pos = at;
+        if (m->kind == DC_MARK_PAGE)
+            pb(t->out, m->value);
+        else
+            note(t, m->value);
+    }
+    esc(t->out, s + pos, len - pos, 0, cells);
+}
+
+/* The extent of the line a view puts for a hidden portion ("3 lines",
+ * "less than 1 line"), or NULL when t is not such a line. */
+static int view_extent(const char *s, char *ext, size_t cap)
+{
+    static const char tail[] = " of source text not declassified]";
+    size_t n = strlen(s), tl = sizeof tail - 1;
+    if (n < tl + 2 || s[0] != '[' || strcmp(s + n - tl, tail) != 0) return 0;
+    size_t el = n - tl - 1;
+    if (el + 1 > cap) return 0;
+    for (size_t i = 1; i <= el; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ')) return 0;
+    }
+    memcpy(ext, s + 1, el);
+    ext[el] = '\0';
+    return 1;
+}
+
+/* A withheld portion: only a <gap/> (and the page marks it carries); the
+ * extent is that of the view's line, else computed from the length. */
+static void gap_portion(tei_out *t, const dc_portion *p)
+{
+    dc_buf *out = t->out;
+    char ext[96], line[96];
+    const char *s = p->text ? p->text : "";
+    if (!view_extent(s, ext, sizeof ext)) {
+        dc_access_gap_text(strlen(s), line, sizeof line);
+        if (!view_extent(line, ext, sizeof ext)) ext[0] = '\0';
+    }
+    dc_buf_puts(out, "<p>");
+    size_t mi = 0;
+    for (; mi < p->n_marks && p->marks[mi].at == 0; mi++)
+        if (p->marks[mi].kind == DC_MARK_PAGE) pb(out, p->marks[mi].value);
+    dc_buf_puts(out, "<gap");
+    attr(out, "reason", p->withheld_reason && *p->withheld_reason ? p->withheld_reason
+                                                                   : "not declassified");
+    if (ext[0]) attr(out, "extent", ext);
+    dc_buf_puts(out, "/>");
+    for (; mi < p->n_marks; mi++)
+        if (p->marks[mi].kind == DC_MARK_PAGE) pb(out, p->marks[mi].value);
+    dc_buf_puts(out, "</p>\n");
+}
+
+static const char *element_of(const char *kind)
+{
+    if (streq(kind, "heading")) return "head";
+    if (streq(kind, "dateline")) return "dateline";
+    if (streq(kind, "signature")) return "signed";
+    if (streq(kind, "editorial")) return "note";
+    return "p";
+}
+
+static void portion(tei_out *t, const dc_portion *p)
+{
+    dc_buf *out = t->out;
+    if (p->withheld) {
+        gap_portion(t, p);
+        return;
+    }
+    if (streq(p->kind, "item")) {
+        if (p->label) {
+            dc_buf_puts(out, "<label>");
+            esc_s(out, p->label);
+            dc_buf_puts(out, "</label>");
+        }
+        dc_buf_puts(out, "<item>");
+        body_text(t, p, 0);
+        dc_buf_puts(out, "</item>\n");
+        return;
+    }
+    if (streq(p->kind, "table")) {
+        dc_buf_puts(out, "<table><row><cell>");
+        body_text(t, p, 1);
+        dc_buf_puts(out, "</cell></row></table>\n");
+        return;
+    }
+    const char *el = element_of(p->kind);
+    dc_buf_printf(out, "<%s", el);
+    if (p->label && strcmp(el, "p") == 0) attr(out, "n", p->label);
+    dc_buf_putc(out, '>');
+    body_text(t, p, 0);
+    dc_buf_printf(out, "</%s>\n", el);
+}
+
+static void header(tei_out *t)
+{
+    const dc_doc *d = t->doc;
+    dc_buf *out = t->out;
+    dc_buf_puts(out, "<teiHeader><fileDesc><titleStmt><title type=\"complete\">");
+    esc_s(out, d->volume_title ? d->volume_title : d->title ? d->title : "Untitled document");
+    dc_buf_puts(out, "</title></titleStmt><publicationStmt><publisher>declass</publisher>");
+    if (d->volume_title && d->collection) {
+        dc_buf_puts(out, "<idno type=\"frus\">");
+        esc_s(out, d->collection);
+        dc_buf_puts(out, "</idno>");
+    }
+    if (d->id) {
+        dc_buf_puts(out, "<idno type=\"declass\">");
+        esc_s(out, d->id);
+        dc_buf_puts(out, "</idno>");
+    }
+    dc_buf_puts(out, "</publicationStmt><sourceDesc><p>The reader's view of declass record ");
+    esc_s(out, d->id ? d->id : "(no id)");
+    if (d->classification) {
+        dc_buf_puts(out, "; classification ");
+        esc_s(out, d->classification);
+    }
+    if (d->release_status) {
+        dc_buf_puts(out, "; release status ");
+        esc_s(out, d->release_status);
+    }
+    dc_buf_puts(out, ".</p></sourceDesc></fileDesc></teiHeader>\n");
+}
+
+/* The title head: "N. Title", the source note, notes anchored in the
+ * title. */
+static void title_head(tei_out *t)
+{
+    const dc_doc *d = t->doc;
+    dc_buf *out = t->out;
+    dc_buf_puts(out, "<head>");
+    if (d->number) {
+        esc_s(out, d->number);
+        dc_buf_puts(out, ". ");
+    }
+    esc_s(out, d->title ? d->title : "Untitled document");
+    if (d->source_note) {
+        dc_buf_puts(out, "<note type=\"source\"");
+        if (d->source_note_n) attr(out, "n", d->source_note_n);
+        dc_buf_putc(out, '>');
+        esc_s(out, d->source_note);
+        dc_buf_puts(out, "</note>");
+    }
+    for (size_t i = 0; i < d->n_footnotes; i++)
+        if (streq(d->footnotes[i].anchor, "title") && d->footnotes[i].n)
+            note(t, d->footnotes[i].n);
+    dc_buf_puts(out, "</head>\n");
+}
+
+dc_rc dc_render_tei(const dc_doc *d, const char *id_prefix, dc_buf *out)
+{
+    if (!d || !out) return DC_MISUSE;
+    if (id_prefix && *id_prefix && !ncname(id_prefix)) return DC_MISUSE;
+    tei_out t = {out, d, id_prefix ? id_prefix : "", NULL};
+    t.emitted = calloc(d->n_footnotes ? d->n_footnotes : 1, 1);
+    if (!t.emitted) return DC_NOMEM;
+    if (!id_prefix) dc_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    dc_buf_puts(out, "<TEI xmlns=\"" TEI_NS "\" xmlns:frus=\"" FRUS_NS "\"");
+    if (ncname(d->collection)) xml_id(&t, d->collection);
+    dc_buf_puts(out, ">\n");
+    header(&t);
+    dc_buf_puts(out, "<text><body>\n");
+    /* The page the document opens on, when no mark of its first portion
+     * says so: a pb just before the div (the ingester's first page). */
+    const dc_portion *p0 = d->n_portions ? &d->portions[0] : NULL;
+    int mark0 = p0 && p0->n_marks && p0->marks[0].kind == DC_MARK_PAGE && p0->marks[0].at == 0;
+    const char *page = p0 ? p0->page : NULL;
+    if (page && !mark0)
+        pb(out, page);
+    else
+        page = NULL;
+    dc_buf_puts(out, "<div type=\"document\"");
+    if (ncname(d->local_id)) xml_id(&t, d->local_id);
+    if (d->number) attr(out, "n", d->number);
+    if (iso_day(d->date)) {
+        dc_buf_puts(out, " frus:doc-dateTime-min=\"");
+        dc_buf_add(out, d->date, 10);
+        dc_buf_puts(out, "T00:00:00\"");
+    }
+    dc_buf_puts(out, ">\n");
+    title_head(&t);
+    int in_list = 0;
+    for (size_t i = 0; i < d->n_portions; i++) {
+        const dc_portion *p = &d->portions[i];
+        int item = streq(p->kind, "item") && !p->withheld;
+        if (in_list && !item) {
+            dc_buf_puts(out, "</list>\n");
+            in_list = 0;
+        }
+        /* A page change without a mark of its own stands between blocks. */
+        int at0 = p->n_marks && p->marks[0].kind == DC_MARK_PAGE && p->marks[0].at == 0;
+        if (!at0 && p->page && !streq(p->page, page)) {
+            pb(out, p->page);
+            page = p->page;
+        }
+        if (item && !in_list) {
+            dc_buf_puts(out, "<list>\n");
+            in_list = 1;
+        }
+        portion(&t, p);
+        for (size_t k = 0; k < p->n_marks; k++)
+            if (p->marks[k].kind == DC_MARK_PAGE) page = p->marks[k].value;
+    }
+    if (in_list) dc_buf_puts(out, "</list>\n");
+    /* Notes no marker points to (a note list longer than the markers). */
+    for (size_t i = 0; i < d->n_footnotes; i++)
+        if (!t.emitted[i] && d->footnotes[i].n) {
+            note(&t, d->footnotes[i].n);
+            dc_buf_putc(out, '\n');
+        }
+    dc_buf_puts(out, "</div>\n</body></text>\n</TEI>\n");
+    free(t.emitted);
+    return out->rc;
+}

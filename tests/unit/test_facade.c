@@ -1,0 +1,252 @@
+/* Unit tests of the facade's index upkeep (db_index in src/declass.c) with
+ * several handles on one database, as the HTTP server's worker threads and
+ * a CLI ingest running beside it have: one handle ingests file by file
+ * while another searches from a second thread (its searches catch the
+ * index up too); afterwards both see the same results, dc_db_check passes
+ * on both and no document is indexed twice.  Also the stale index (one
+ * left by another database at the same path), replaced under the lock. */
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "declass/declass.h"
+#include "declass/index.h"
+#include "test.h"
+
+static char dir[] = "/tmp/dc_test_facade_XXXXXX";
+static char dbpath[600], ixpath[700];
+static const char *corpus;
+
+/* Sorted paths of the ingestible files in corpus/tei and corpus/seeds. */
+static char files[64][1200];
+static size_t nfiles;
+
+static int cmp_name(const void *a, const void *b) { return strcmp(a, b); }
+
+static void list_files(const char *sub)
+{
+    char d[600];
+    snprintf(d, sizeof d, "%s/%s", corpus, sub);
+    DIR *dd = opendir(d);
+    if (!dd) return;
+    struct dirent *e;
+    size_t first = nfiles;
+    while ((e = readdir(dd)) != NULL && nfiles < 64) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] == '.' || l < 5 ||
+            (strcmp(e->d_name + l - 4, ".xml") != 0 && strcmp(e->d_name + l - 4, ".txt") != 0))
+            continue;
+        snprintf(files[nfiles++], sizeof files[0], "%s/%s", d, e->d_name);
+    }
+    closedir(dd);
+    qsort(files[first], nfiles - first, sizeof files[0], cmp_name);
+}
+
+/* Total of q through db, or -1 on failure (message on stderr). */
+static long long total_of(dc_db *db, const char *q)
+{
+    dc_search_request req = {.query = q};
+    dc_search_page *p = NULL;
+    dc_rc rc = dc_db_search(db, &req, &p);
+    if (rc) {
+        fprintf(stderr, "search %s: %s\n", q, dc_db_errmsg(db));
+        return -1;
+    }
+    long long t = (long long)p->total;
+    dc_search_page_free(p);
+    return t;
+}
+
+static const char *queries[] = {"soviet", "president", "government OR policy", "title:memorandum",
+                                "\"united states\""};
+#define NQ (sizeof queries / sizeof *queries)
+
+/* The searching thread: its own handle, searching until told to stop. */
+typedef struct searcher {
+    dc_db *db;
+    int stop;                 /* under mu */
+    pthread_mutex_t mu;
+    dc_rc rc;                 /* first failure */
+    char why[1100];
+    unsigned searches;
+} searcher;
+
+static void *search_run(void *p)
+{
+    searcher *s = p;
+    for (int last = 0;;) {
+        for (size_t i = 0; i < NQ && !s->rc; i++) {
+            dc_search_request req = {.query = queries[i]};
+            dc_search_page *pg = NULL;
+            dc_rc rc = dc_db_search(s->db, &req, &pg);
+            if (rc) {
+                s->rc = rc;
+                snprintf(s->why, sizeof s->why, "%s: %s", queries[i], dc_db_errmsg(s->db));
+            }
+            dc_search_page_free(pg);
+            s->searches++;
+        }
+        if (s->rc || last) break;
+        pthread_mutex_lock(&s->mu);
+        last = s->stop;
+        pthread_mutex_unlock(&s->mu);
+    }
+    return NULL;
+}
+
+static void test_two_handles(void)
+{
+    dc_db *a = NULL, *b = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_db_open(dbpath, DC_DB_CREATE, &a, &err), DC_OK);
+    CHECK_INT(dc_db_open(dbpath, 0, &b, &err), DC_OK);
+    if (!a || !b) return;
+    searcher s = {.db = b};
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_t th;
+    CHECK_INT(pthread_create(&th, NULL, search_run, &s), 0);
+    /* one file per ingest: one index catch-up each, racing B's */
+    long docs = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        dc_ingest_stats st = {0};
+        dc_rc rc = dc_db_ingest(a, files[i], &(dc_ingest_opts){.released = 1}, &st);
+        if (rc) fprintf(stderr, "ingest %s: %s\n", files[i], dc_db_errmsg(a));
+        CHECK_INT(rc, DC_OK);
+        CHECK_INT(st.docs_new, 1);
+        docs += st.docs_new;
+    }
+    /* and again, unreleased: a document whose file does not state its own
+     * release status gets a new version, so that catch-up also deletes the
+     * superseded one */
+    long updated = 0;
+    size_t upd_file = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        dc_ingest_stats st = {0};
+        CHECK_INT(dc_db_ingest(a, files[i], &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+        CHECK_INT(st.docs_updated + st.docs_unchanged, 1);
+        if (st.docs_updated) upd_file = i;
+        updated += st.docs_updated;
+    }
+    CHECK(updated >= 1);
+    pthread_mutex_lock(&s.mu);
+    s.stop = 1;
+    pthread_mutex_unlock(&s.mu);
+    pthread_join(th, NULL);
+    pthread_mutex_destroy(&s.mu);
+    if (s.rc) fprintf(stderr, "searcher: %s\n", s.why);
+    CHECK_INT(s.rc, DC_OK);
+    CHECK(s.searches >= NQ);
+    fprintf(stderr, "two handles: %u searches through B during %zu ingests through A\n",
+            s.searches, 2 * nfiles);
+    CHECK_INT(docs, (long)nfiles);
+    /* B sees what A sees; neither indexes anything now */
+    long long before[NQ], any = 0;
+    for (size_t i = 0; i < NQ; i++) {
+        long long ta = total_of(a, queries[i]), tb = total_of(b, queries[i]);
+        CHECK(ta >= 0);
+        CHECK_INT(tb, ta);
+        before[i] = ta;
+    }
+    /* released again through B: A's next search sees it (the public reads
+     * only released documents) */
+    dc_ingest_stats st = {0};
+    CHECK_INT(dc_db_ingest(b, files[upd_file], &(dc_ingest_opts){.released = 1}, &st), DC_OK);
+    CHECK_INT(st.docs_updated, 1);
+    for (size_t i = 0; i < NQ; i++) {
+        long long ta = total_of(a, queries[i]), tb = total_of(b, queries[i]);
+        CHECK_INT(tb, ta);
+        CHECK(ta >= before[i]);
+        any += ta - before[i];
+    }
+    CHECK(any > 0);
+    if (dc_db_check(a)) fprintf(stderr, "check a: %s\n", dc_db_errmsg(a));
+    CHECK_INT(dc_db_check(a), DC_OK);
+    CHECK_INT(dc_db_check(b), DC_OK);
+    /* the index itself: every document live once, all versions covered */
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(ixpath, 0, &ix, NULL), DC_OK);
+    CHECK_INT(dc_index_doc_count(ix), nfiles);
+    CHECK_INT(dc_index_high_water(ix), (long)nfiles + updated + 1); /* one docid a version */
+    dc_error e = {0};
+    CHECK_INT(dc_index_check(ix, &e), DC_OK);
+    dc_index_close(ix);
+    dc_db_close(a);
+    dc_db_close(b);
+}
+
+/* Another database at the same path, with fewer versions than the index
+ * remembers: the index is replaced (in one commit, under the lock), and a
+ * second handle that still maps the old one sees the new one. */
+static void test_stale_index(void)
+{
+    char p[800];
+    const char *sfx[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", dbpath, sfx[i]);
+        unlink(p);
+    }
+    dc_index *old = NULL;
+    CHECK_INT(dc_index_open(ixpath, 0, &old, NULL), DC_OK);
+    CHECK(dc_index_high_water(old) > nfiles);
+    dc_db *a = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_db_open(dbpath, DC_DB_CREATE, &a, &err), DC_OK);
+    if (!a) return;
+    dc_ingest_stats st = {0};
+    CHECK_INT(dc_db_ingest(a, files[nfiles - 1], &(dc_ingest_opts){.released = 1}, &st),
+              DC_OK);
+    CHECK_INT(st.docs_new, 1);
+    CHECK_INT(dc_db_check(a), DC_OK);
+    CHECK_INT(dc_index_refresh(old), DC_OK);
+    CHECK_INT(dc_index_high_water(old), 1);
+    CHECK_INT(dc_index_doc_count(old), 1);
+    dc_error e = {0};
+    CHECK_INT(dc_index_check(old, &e), DC_OK);
+    dc_index_close(old);
+    dc_db_close(a);
+}
+
+/* Bad input: a handle on a missing database, a search before any index. */
+static void test_bad(void)
+{
+    dc_db *db = NULL;
+    dc_error err = {0};
+    char p[700];
+    snprintf(p, sizeof p, "%s/none/x.db", dir);
+    CHECK(dc_db_open(p, 0, &db, &err) != DC_OK);
+    CHECK(db == NULL);
+    snprintf(p, sizeof p, "%s/empty.db", dir);
+    CHECK_INT(dc_db_open(p, DC_DB_CREATE, &db, &err), DC_OK);
+    if (!db) return;
+    CHECK_INT(total_of(db, "soviet"), 0); /* creates the empty index */
+    CHECK_INT(dc_db_check(db), DC_OK);
+    dc_search_request req = {.query = "\"unclosed"};
+    dc_search_page *pg = NULL;
+    CHECK_INT(dc_db_search(db, &req, &pg), DC_PARSE);
+    CHECK(pg == NULL);
+    dc_db_close(db);
+}
+
+int main(void)
+{
+    corpus = getenv("DC_CORPUS");
+    if (!corpus) corpus = "samples";
+    if (!mkdtemp(dir)) return 2;
+    snprintf(dbpath, sizeof dbpath, "%s/t.db", dir);
+    snprintf(ixpath, sizeof ixpath, "%s.index", dbpath);
+    list_files("tei");
+    list_files("seeds");
+    CHECK(nfiles >= 4);
+    if (nfiles >= 4) {
+        test_two_handles();
+        test_stale_index();
+    }
+    test_bad();
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+    return TEST_DONE();
+}
