@@ -166,6 +166,19 @@ static void user_copy_release(user_copy *c)
     dc_strv_release(&c->comps);
 }
 
+/* Makes db act as user name (taken over) with the rights of row u
+ * (released). */
+static void act_as(dc_db *db, char *name, user_copy *u)
+{
+    dc_db_logout(db);
+    db->user = name;
+    db->level = u->level;
+    db->roles = u->roles;
+    db->comps = u->comps;
+    u->comps = (dc_strv){0};
+    user_copy_release(u);
+}
+
 const char *dc_db_user(const dc_db *db) { return db && db->user ? db->user : "public"; }
 
 /*
@@ -202,14 +215,7 @@ dc_rc dc_db_login(dc_db *db, const char *name, const char *password)
         user_copy_release(&u);
         return dc_db_fail(db, DC_NOMEM, "out of memory");
     }
-    free(db->user);
-    dc_strv_release(&db->comps);
-    db->user = n;
-    db->level = u.level;
-    db->roles = u.roles;
-    db->comps = u.comps;
-    u.comps = (dc_strv){0};
-    user_copy_release(&u);
+    act_as(db, n, &u);
     return dc_db_audit_add(db, "login", NULL, NULL);
 }
 
@@ -730,21 +736,25 @@ dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *deni
     return DC_OK;
 }
 
-dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out)
+dc_rc dc_db_read(dc_db *db, const char *id, int version, const char *what, dc_doc **out)
 {
     int denied = 0;
-    dc_rc rc = dc_db_view(db, id, 0, out, &denied);
-    if (rc && rc != DC_NOTFOUND) return rc;
+    dc_rc rc = dc_db_view(db, id, version, out, &denied);
+    if (rc != DC_NOTFOUND) return rc;
     char msg[sizeof db->errmsg];
     snprintf(msg, sizeof msg, "%s", db->errmsg);
-    dc_rc arc = dc_db_audit_add(db, rc ? (denied ? "read-refused" : "read-missing") : "read", id,
-                                "model");
-    if (arc && !rc) {
+    dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, what);
+    snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
+    return rc;
+}
+
+dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out)
+{
+    dc_rc rc = dc_db_read(db, id, 0, "model", out);
+    if (!rc && (rc = dc_db_audit_add(db, "read", id, "model")) != DC_OK) {
         dc_doc_free(*out);
         *out = NULL;
-        return arc;
     }
-    snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
     return rc;
 }
 
@@ -790,17 +800,8 @@ dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *for
                           format);
     if (version < 0) return dc_db_fail(db, DC_MISUSE, "bad version %d", version);
     dc_doc *doc = NULL;
-    int denied = 0;
-    dc_rc rc = dc_db_view(db, id, version, &doc, &denied);
-    if (rc) {
-        if (rc == DC_NOTFOUND) {
-            char msg[sizeof db->errmsg];
-            snprintf(msg, sizeof msg, "%s", db->errmsg);
-            dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, NULL);
-            snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
-        }
-        return rc;
-    }
+    dc_rc rc = dc_db_read(db, id, version, NULL, &doc);
+    if (rc) return rc;
     dc_buf b;
     dc_buf_init(&b, 0);
     if (html) {
@@ -885,18 +886,9 @@ static dc_rc version_one(void *ctx, const dc_version_info *v)
 dc_rc dc_db_versions(dc_db *db, const char *id, dc_version_cb cb, void *ctx)
 {
     dc_doc *doc = NULL;
-    int denied = 0;
-    dc_rc rc = dc_db_view(db, id, 0, &doc, &denied);
+    dc_rc rc = dc_db_read(db, id, 0, "versions", &doc);
     dc_doc_free(doc);
-    if (rc) {
-        if (rc == DC_NOTFOUND) {
-            char msg[sizeof db->errmsg];
-            snprintf(msg, sizeof msg, "%s", db->errmsg);
-            dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, "versions");
-            snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
-        }
-        return rc;
-    }
+    if (rc) return rc;
     version_filter f = {.cb = cb, .ctx = ctx, .is_public = db->user == NULL};
     rc = dc_store_versions(db->st, id, version_one, &f);
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
@@ -1528,12 +1520,7 @@ dc_rc dc_db_assume(dc_db *db, const char *name)
         return rc == DC_NOMEM ? dc_db_fail(db, rc, "out of memory")
                               : dc_db_fail(db, DC_DENIED, "access denied");
     }
-    db->user = n;
-    db->level = u.level;
-    db->roles = u.roles;
-    db->comps = u.comps;
-    u.comps = (dc_strv){0};
-    user_copy_release(&u);
+    act_as(db, n, &u);
     return DC_OK;
 }
 

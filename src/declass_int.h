@@ -60,6 +60,10 @@ dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *t
  * caller); an unreadable document is DC_NOTFOUND like a missing one, with
  * *denied set. */
 dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied);
+/* dc_db_view for a read a user asked for: a missing or unreadable id is
+ * audited (read-missing / read-refused, detail what) with the message of a
+ * missing one kept. */
+dc_rc dc_db_read(dc_db *db, const char *id, int version, const char *what, dc_doc **out);
 /* The readable stored document a reference of doc points to, or *out NULL. */
 dc_rc dc_db_resolve_ref(dc_db *db, const dc_doc *doc, const dc_ref *r, dc_doc **out);
 /* Opens the index and the analyzer and brings the index up to the store. */

@@ -174,17 +174,8 @@ dc_rc dc_db_refs(dc_db *db, const char *id, dc_ref_link_cb cb, void *ctx)
 {
     if (!cb) return dc_db_fail(db, DC_MISUSE, "dc_db_refs: no callback");
     dc_doc *doc = NULL;
-    int denied = 0;
-    dc_rc rc = dc_db_view(db, id, 0, &doc, &denied);
-    if (rc) {
-        if (rc == DC_NOTFOUND) {
-            char msg[sizeof db->errmsg];
-            snprintf(msg, sizeof msg, "%s", db->errmsg);
-            dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, "refs");
-            snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
-        }
-        return rc;
-    }
+    dc_rc rc = dc_db_read(db, id, 0, "refs", &doc);
+    if (rc) return rc;
     for (size_t i = 0; !rc && i < doc->n_refs; i++)
         rc = emit_ref(db, doc, &doc->refs[i], 0, NULL, cb, ctx);
     if (!rc) rc = incoming_refs(db, doc, cb, ctx);

@@ -212,7 +212,8 @@ typedef struct dc_ref_link {
     int incoming;         /* 0: this document cites it; 1: it cites this one */
     const char *kind;     /* document|footnote|paper|action|file|volume|supplement */
     const char *target;   /* as written: "237", "NSC 5817" */
-    const char *relation; /* "supersedes" or NULL */
+    const char *relation; /* "supersedes" (only when the reader's text says
+                           * so) or NULL */
     const char *detail;
     const char *id;       /* the stored document it resolves to (readable by
                            * the reader), or NULL when unresolved */

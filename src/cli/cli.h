@@ -35,6 +35,11 @@ dc_db *cli_open(const cli_ctx *ctx, int create, int *code);
 int cli_usage(const char *usage);
 /* 1 if arg is "-h" or "--help". */
 int cli_is_help(const char *arg);
+/* Parses "COMMAND ARG [--json]" (argv[0] is the command): -1 with *arg
+ * and *json set, or the exit status to return (help printed: 0; a bad or
+ * missing argument, what naming it: usage printed, 2). */
+int cli_one_arg(int argc, char **argv, const char *usage, const char *what, const char **arg,
+                int *json);
 
 /* Reads a password: $VAR if set (env may be NULL), else from the terminal
  * with echo off (twice, and they must agree, when confirm is set).

@@ -269,23 +269,8 @@ int cmd_refs(const cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
     const char *id = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(refs_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (argv[i][0] == '-' || id) {
-            cli_error("refs: unexpected argument '%s'", argv[i]);
-            return cli_usage(refs_usage);
-        } else {
-            id = argv[i];
-        }
-    }
-    if (!id) {
-        cli_error("refs: no document id given");
-        return cli_usage(refs_usage);
-    }
+    int done = cli_one_arg(argc, argv, refs_usage, "document id", &id, &json);
+    if (done >= 0) return done;
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;

@@ -122,23 +122,8 @@ int cmd_paper(const cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
     const char *name = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(paper_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (argv[i][0] == '-' || name) {
-            cli_error("paper: unexpected argument '%s'", argv[i]);
-            return cli_usage(paper_usage);
-        } else {
-            name = argv[i];
-        }
-    }
-    if (!name) {
-        cli_error("paper: no paper name given");
-        return cli_usage(paper_usage);
-    }
+    int done = cli_one_arg(argc, argv, paper_usage, "paper name", &name, &json);
+    if (done >= 0) return done;
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;

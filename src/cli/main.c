@@ -95,6 +95,29 @@ int cli_is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+int cli_one_arg(int argc, char **argv, const char *usage, const char *what, const char **arg,
+                int *json)
+{
+    *arg = NULL;
+    *json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(usage, stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            *json = 1;
+        } else if (argv[i][0] == '-' || *arg) {
+            cli_error("%s: unexpected argument '%s'", argv[0], argv[i]);
+            return cli_usage(usage);
+        } else {
+            *arg = argv[i];
+        }
+    }
+    if (*arg) return -1;
+    cli_error("%s: no %s given", argv[0], what);
+    return cli_usage(usage);
+}
+
 dc_db *cli_open(const cli_ctx *ctx, int create, int *code)
 {
     dc_db *db = NULL;

@@ -32,6 +32,11 @@
 #define DEFAULT_CONNECTIONS 1024
 #define DEFAULT_TIMEOUT_S 30
 #define PER_IP_CONNECTIONS 256
+/* The longest a request body may take to arrive, whatever the idle
+ * timeout (a client dripping a byte every few seconds): a form, and an
+ * upload of up to DC_HTTP_MAX_BODY.  Past it the connection is closed. */
+#define FORM_TIME_S 60
+#define UPLOAD_TIME_S 900
 /* MHD's per-connection memory pool holds the request line, the headers
  * and the read buffer: room for the largest allowed URL and headers, plus
  * slack for the response headers.  Headers past DC_HTTP_MAX_HEADERS are
@@ -607,6 +612,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
         return MHD_YES;
     }
     if (*upload_data_size) {
+        double limit = c->cap > DC_HTTP_MAX_FORM ? UPLOAD_TIME_S : FORM_TIME_S;
+        if (now_s() - c->t0 > limit) {
+            /* MHD cannot answer in the middle of a body: close. */
+            srv_log(c->srv, "%s %.300s body too slow, connection closed after %.0fs", method, url,
+                    now_s() - c->t0);
+            return MHD_NO;
+        }
         if (!c->too_large) {
             if (c->body.len + *upload_data_size > c->cap) {
                 c->too_large = 1;
@@ -767,6 +779,9 @@ dc_rc dc_http_start(const dc_http_opts *opts, dc_http_server **out, dc_error *er
         CONN_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, uri_cb, srv, MHD_OPTION_NOTIFY_COMPLETED,
         completed_cb, srv, MHD_OPTION_END);
     if (!srv->daemon) {
+        /* MHD may already have closed the socket it was given: never
+         * close an fd number twice (a leak on this path is harmless). */
+        srv->listen_fd = -1;
         free_server(srv);
         return dc_fail(err, DC_IO, 0, "the HTTP server could not start");
     }

@@ -52,6 +52,10 @@ void dc_http_sessions_free(dc_http_sessions *t);
  * live (its last-used time is refreshed), else 0. */
 int dc_http_session_find(dc_http_sessions *t, const char *token, char *user, size_t user_size,
                          char *csrf);
+/* Creates a session for user; token and csrf (DC_HTTP_TOKEN_HEX + 1 bytes
+ * each) receive fresh random tokens.  When the table is full the least
+ * recently used session is dropped.  DC_NOMEM on failure. */
+dc_rc dc_http_session_new(dc_http_sessions *t, const char *user, char *token, char *csrf);
 /* Forgets a session (no-op if unknown). */
 void dc_http_session_drop(dc_http_sessions *t, const char *token);
 /* Fills out (DC_HTTP_TOKEN_HEX + 1 bytes) with a fresh random token. */

@@ -194,8 +194,7 @@ static void evict(dc_http_sessions *t, time_t at)
     if (t->n >= DC_HTTP_MAX_SESSIONS && oldest) unlink_session(t, oldest);
 }
 
-/* Creates a session for user: token and csrf receive fresh tokens. */
-static dc_rc session_new(dc_http_sessions *t, const char *user, char *token, char *csrf)
+dc_rc dc_http_session_new(dc_http_sessions *t, const char *user, char *token, char *csrf)
 {
     session *s = calloc(1, sizeof *s);
     if (!s) return DC_NOMEM;
@@ -322,7 +321,7 @@ dc_rc dc_http_login(dc_http_req *req, dc_http_resp *resp, const char *name, cons
     dc_http_conn *c = req->conn;
     /* A new session per login: an old cookie (session fixation) ends. */
     if (c->session[0]) dc_http_session_drop(t, c->session);
-    rc = session_new(t, name, c->session, c->csrf);
+    rc = dc_http_session_new(t, name, c->session, c->csrf);
     if (rc) {
         dc_db_logout(req->db);
         c->session[0] = '\0';

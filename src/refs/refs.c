@@ -195,7 +195,7 @@ static int find_rg(const char *p, match *m)
 /* The end of one list separator of a footnote reference (", ", " and ",
  * ", and ") at s that is followed by a digit, or NULL.  At most one of the
  * three can be followed by a digit. */
-static const char *list_sep(const char *s)
+const char *dc_refs_list_sep(const char *s)
 {
     size_t n = 0;
     if (strncmp(s, ", and ", 6) == 0)
@@ -221,7 +221,7 @@ static int find_footnote(const char *p, match *m)
         if (*s++ != ' ' || !is_digit(*s)) continue;
         const char *list = s, *sep;
         s = skip_digits(s);
-        while ((sep = list_sep(s)) != NULL) s = skip_digits(sep);
+        while ((sep = dc_refs_list_sep(s)) != NULL) s = skip_digits(sep);
         const char *list_end = s;
         if (*s == ',') s++;
         if (strncmp(s, " Document ", 10) != 0 || !is_digit(s[10])) continue;
@@ -249,7 +249,7 @@ static int find_document(const char *p, match *m)
         m->g = s;
         s = skip_digits(s);
         const char *sep;
-        while (plural && (sep = list_sep(s)) != NULL) s = skip_digits(sep);
+        while (plural && (sep = dc_refs_list_sep(s)) != NULL) s = skip_digits(sep);
         m->end = m->g_end = s;
         return 1;
     }

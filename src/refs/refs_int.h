@@ -9,4 +9,8 @@
  * paper references dc_refs_enrich() recorded with it. */
 const char *dc_refs_paper_at(const char *s);
 
+/* The end of a list separator (", ", " and ", ", and ") at s followed by a
+ * digit ("Documents 236, 237, and 240"), or NULL. */
+const char *dc_refs_list_sep(const char *s);
+
 #endif

@@ -522,20 +522,6 @@ static int linked_ref(html *h, const char *kind, const char *target, size_t tlen
     return h->ref_state[i] == 1 ? (int)i : -1;
 }
 
-/* The end of a list separator (", ", " and ", ", and ") followed by a
- * digit at s, or NULL. */
-static const char *list_sep(const char *s)
-{
-    size_t n = 0;
-    if (strncmp(s, ", and ", 6) == 0)
-        n = 6;
-    else if (strncmp(s, ", ", 2) == 0)
-        n = 2;
-    else if (strncmp(s, " and ", 5) == 0)
-        n = 5;
-    return n && is_digit(s[n]) ? s + n : NULL;
-}
-
 static const char *digits_end(const char *s)
 {
     while (is_digit(*s)) s++;
@@ -560,7 +546,7 @@ static void find_doc_refs(html *h, const char *t, ranges *r)
             if (is_alnum(*e)) break;
             int ref = linked_ref(h, "document", num, (size_t)(e - num));
             if (ref >= 0) range_add(h, r, (size_t)(start - t), (size_t)(e - t), ref);
-            const char *next = list_sep(e);
+            const char *next = dc_refs_list_sep(e);
             if (!next) break;
             num = start = next;
         }

@@ -18,7 +18,7 @@
 
 #include "declass/declass.h"
 #include "declass/http.h"
-#include "http_int.h"
+#include "server_int.h"
 #include "test.h"
 
 static unsigned port;
@@ -945,6 +945,58 @@ static void log_line(void *ctx, const char *line)
     fprintf(stderr, "server: %s\n", line);
 }
 
+/* The session table alone: tokens, lookups, drops, LRU eviction. */
+static void test_session_table(void)
+{
+    dc_http_sessions *t = dc_http_sessions_new();
+    CHECK(t != NULL);
+    if (!t) return;
+    char tok[DC_HTTP_TOKEN_HEX + 1], csrf[DC_HTTP_TOKEN_HEX + 1], user[64],
+        c2[DC_HTTP_TOKEN_HEX + 1];
+    CHECK_INT(dc_http_session_new(t, "alice", tok, csrf), DC_OK);
+    CHECK(dc_http_token_ok(tok));
+    CHECK(dc_http_token_ok(csrf));
+    CHECK(strcmp(tok, csrf) != 0);
+    CHECK(dc_http_session_find(t, tok, user, sizeof user, c2));
+    CHECK_STR(user, "alice");
+    CHECK_STR(c2, csrf);
+    /* malformed and unknown tokens */
+    CHECK(!dc_http_token_ok(""));
+    CHECK(!dc_http_token_ok("abc"));
+    char upper[DC_HTTP_TOKEN_HEX + 1];
+    memcpy(upper, tok, sizeof upper);
+    upper[0] = 'G';
+    CHECK(!dc_http_token_ok(upper));
+    CHECK(!dc_http_session_find(t, upper, user, sizeof user, c2));
+    char longer[DC_HTTP_TOKEN_HEX + 2];
+    snprintf(longer, sizeof longer, "%s0", tok);
+    CHECK(!dc_http_token_ok(longer));
+    CHECK(!dc_http_session_find(t, longer, user, sizeof user, c2));
+    char other[DC_HTTP_TOKEN_HEX + 1];
+    dc_http_random_token(other);
+    CHECK(!dc_http_session_find(t, other, user, sizeof user, c2));
+    /* a full table drops the least recently used session */
+    char first[DC_HTTP_TOKEN_HEX + 1], second[DC_HTTP_TOKEN_HEX + 1];
+    dc_http_session_drop(t, tok);
+    CHECK(!dc_http_session_find(t, tok, user, sizeof user, c2));
+    /* second is the oldest (a second older than all the others) */
+    CHECK_INT(dc_http_session_new(t, "second", second, csrf), DC_OK);
+    sleep(1);
+    CHECK_INT(dc_http_session_new(t, "first", first, csrf), DC_OK);
+    int made = 2;
+    for (int i = 2; i < DC_HTTP_MAX_SESSIONS; i++)
+        made += dc_http_session_new(t, "filler", tok, csrf) == DC_OK;
+    CHECK_INT(made, DC_HTTP_MAX_SESSIONS);
+    /* the table is full: a new session evicts the least recently used */
+    CHECK_INT(dc_http_session_new(t, "newest", tok, csrf), DC_OK);
+    CHECK(dc_http_session_find(t, tok, user, sizeof user, c2));
+    CHECK_STR(user, "newest");
+    CHECK(!dc_http_session_find(t, second, user, sizeof user, c2));
+    CHECK(dc_http_session_find(t, first, user, sizeof user, c2));
+    CHECK_STR(user, "first");
+    dc_http_sessions_free(t);
+}
+
 /* Several clients at once, public and signed in, on a pool of handles:
  * each must see exactly its own view on every request. */
 typedef struct hammer {
@@ -1058,6 +1110,7 @@ int main(void)
             test_upload(&pub, &admin, &reader);
             test_limits(&pub);
             test_start_errors();
+            test_session_table();
             test_login_limits();
             client_free(&pub);
             client_free(&reader);
