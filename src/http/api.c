@@ -6,11 +6,16 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "declass/access.h"
 #include "server_int.h"
@@ -283,12 +288,20 @@ static void doc_show(dc_http_req *req, dc_http_resp *resp, const char *id)
     const char *format = dc_http_arg(req, "format");
     const char *type = JSON;
     if (!format || !*format) format = "json";
-    if (!strcmp(format, "text"))
-        type = "text/plain; charset=utf-8";
-    else if (!strcmp(format, "html"))
-        type = "text/html; charset=utf-8";
-    else if (strcmp(format, "json") != 0) {
-        dc_http_json_error(resp, 400, "format must be json, text or html");
+    static const struct {
+        const char *format, *type;
+    } types[] = {{"json", JSON},
+                 {"text", "text/plain; charset=utf-8"},
+                 {"html", "text/html; charset=utf-8"},
+                 {"tei", "application/tei+xml; charset=utf-8"},
+                 {"cite", "text/plain; charset=utf-8"},
+                 {"bibtex", "application/x-bibtex; charset=utf-8"},
+                 {"ris", "application/x-research-info-systems; charset=utf-8"}};
+    type = NULL;
+    for (size_t i = 0; i < sizeof types / sizeof types[0] && !type; i++)
+        if (!strcmp(format, types[i].format)) type = types[i].type;
+    if (!type) {
+        dc_http_json_error(resp, 400, "format must be json, text, html, tei, cite, bibtex or ris");
         return;
     }
     char *out = NULL;
@@ -711,4 +724,127 @@ void dc_api_session(dc_http_req *req, dc_http_resp *resp)
     } else {
         session_json(req, resp, 200);
     }
+}
+
+/* ---- /api/export ---------------------------------------------------------- */
+
+#define MAX_EXPORTS 4 /* exports streaming at once, server-wide */
+static atomic_int exports_running;
+
+/* One export streaming into a pipe from a thread of its own, with a
+ * database handle of its own acting as the requesting user. */
+typedef struct export_job {
+    char *db_path, *user, *query;
+    char format[8];
+    int fd; /* the pipe's write end */
+} export_job;
+
+static dc_rc pipe_write(void *ctx, const char *data, size_t len)
+{
+    int fd = *(const int *)ctx;
+    while (len > 0) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return DC_IO; /* the client went away (EPIPE) */
+        data += w;
+        len -= (size_t)w;
+    }
+    return DC_OK;
+}
+
+static void *export_main(void *arg)
+{
+    export_job *j = arg;
+    /* A client that hangs up makes write fail with EPIPE, not kill us. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    dc_db *db = NULL;
+    dc_error err = {0};
+    if (dc_db_open(j->db_path, 0, &db, &err) == DC_OK &&
+        (!j->user || dc_db_assume(db, j->user) == DC_OK))
+        dc_db_export(db, j->query, j->format, pipe_write, &j->fd, NULL);
+    dc_db_close(db);
+    close(j->fd);
+    free(j->db_path);
+    free(j->user);
+    free(j->query);
+    free(j);
+    atomic_fetch_sub(&exports_running, 1);
+    return NULL;
+}
+
+/*
+ * GET /api/export?q=&format=jsonl|tei: every readable (matching) document,
+ * streamed as dc_db_export writes it.  A bad query or format is found
+ * before the first byte (400); the body then streams from a pipe fed by
+ * an export thread, so memory stays bounded whatever the corpus size.
+ */
+void dc_api_export(dc_http_req *req, dc_http_resp *resp)
+{
+    const char *format = dc_http_arg(req, "format");
+    const char *q = dc_http_arg(req, "q");
+    if (!format || !*format) format = "jsonl";
+    int tei = strcmp(format, "tei") == 0;
+    if (!tei && strcmp(format, "jsonl") != 0) {
+        dc_http_json_error(resp, 400, "format must be jsonl or tei");
+        return;
+    }
+    if (q && *q) {
+        dc_search_request sr = {.query = q, .limit = 1};
+        dc_search_page *page = NULL;
+        dc_rc rc = dc_db_search(req->db, &sr, &page);
+        dc_search_page_free(page);
+        if (rc) {
+            lib_error(req, resp, rc);
+            return;
+        }
+    }
+    if (atomic_fetch_add(&exports_running, 1) >= MAX_EXPORTS) {
+        atomic_fetch_sub(&exports_running, 1);
+        dc_http_resp_header(resp, "Retry-After", "10");
+        dc_http_json_error(resp, 503, "too many exports running; try again later");
+        return;
+    }
+    int fds[2] = {-1, -1};
+    export_job *j = calloc(1, sizeof *j);
+    int ok = j && pipe(fds) == 0 && fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0 &&
+             fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0;
+    if (ok) {
+        j->fd = fds[1];
+        snprintf(j->format, sizeof j->format, "%s", format);
+        j->db_path = dc_strdup(dc_http_server_db_path(req->srv));
+        j->user = req->who.signed_in ? dc_strdup(req->who.name) : NULL;
+        j->query = q && *q ? dc_strdup(q) : NULL;
+        ok = j->db_path && (!req->who.signed_in || j->user) && (!q || !*q || j->query);
+    }
+    pthread_t t;
+    pthread_attr_t attr;
+    if (ok && pthread_attr_init(&attr) == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        ok = pthread_create(&t, &attr, export_main, j) == 0;
+        pthread_attr_destroy(&attr);
+    } else {
+        ok = 0;
+    }
+    if (!ok) {
+        if (fds[0] >= 0) close(fds[0]);
+        if (fds[1] >= 0) close(fds[1]);
+        if (j) {
+            free(j->db_path);
+            free(j->user);
+            free(j->query);
+            free(j);
+        }
+        atomic_fetch_sub(&exports_running, 1);
+        dc_http_json_error(resp, 500, "cannot start the export");
+        return;
+    }
+    resp->status = 200;
+    resp->content_type = tei ? "application/tei+xml; charset=utf-8" : "application/x-ndjson";
+    dc_http_resp_header(resp, "Content-Disposition", tei ? "attachment; filename=\"declass-export.xml\""
+                                                         : "attachment; filename=\"declass-export.jsonl\"");
+    resp->has_pipe = 1;
+    resp->pipe_fd = fds[0];
 }

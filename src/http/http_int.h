@@ -58,6 +58,8 @@ typedef struct dc_http_resp {
     size_t static_len;
     int n_headers;
     char *headers[DC_HTTP_MAX_RESP_HEADERS][2]; /* extra headers, owned */
+    int has_pipe; /* or a body streamed from pipe_fd (the server closes it) */
+    int pipe_fd;
 } dc_http_resp;
 
 typedef void (*dc_http_handler)(dc_http_req *req, dc_http_resp *resp);
@@ -110,6 +112,7 @@ void dc_api_collections(dc_http_req *req, dc_http_resp *resp); /* GET /api/colle
 void dc_api_document(dc_http_req *req, dc_http_resp *resp);
 void dc_api_upload(dc_http_req *req, dc_http_resp *resp);      /* POST /api/documents */
 void dc_api_session(dc_http_req *req, dc_http_resp *resp);     /* GET|POST|DELETE /api/session */
+void dc_api_export(dc_http_req *req, dc_http_resp *resp);      /* GET /api/export */
 
 /* ---- pages.c: the reading room (text/html; charset=utf-8) --------------- */
 

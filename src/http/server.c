@@ -64,6 +64,7 @@ struct dc_http_server {
 };
 
 dc_http_sessions *dc_http_server_sessions(dc_http_server *srv) { return srv->sessions; }
+const char *dc_http_server_db_path(const dc_http_server *srv) { return srv->db_path; }
 
 static double now_s(void)
 {
@@ -227,6 +228,8 @@ static int is_api(const char *path)
 
 static void resp_release(dc_http_resp *r)
 {
+    if (r->has_pipe) close(r->pipe_fd);
+    r->has_pipe = 0;
     dc_buf_release(&r->body);
     for (int i = 0; i < r->n_headers; i++) {
         free(r->headers[i][0]);
@@ -243,6 +246,10 @@ static enum MHD_Result send_resp(dc_http_conn *c, const char *method, const char
     struct MHD_Response *mr;
     if (r->status == 204 || r->status == 304) {
         mr = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else if (r->has_pipe) {
+        mr = MHD_create_response_from_pipe(r->pipe_fd); /* closes the fd when done */
+        if (!mr) close(r->pipe_fd);
+        r->has_pipe = 0;
     } else if (r->static_body) {
         mr = MHD_create_response_from_buffer(r->static_len, (void *)r->static_body,
                                              MHD_RESPMEM_PERSISTENT);
@@ -322,6 +329,7 @@ static const route routes[] = {
     {"/static/", M_GET, static_asset},
     {"/api/search", M_GET, dc_api_search},
     {"/api/collections", M_GET, dc_api_collections},
+    {"/api/export", M_GET, dc_api_export},
     {"/api/session", M_GET | M_POST | M_DELETE, dc_api_session},
     {"/api/documents", M_POST, dc_api_upload},
     {"/api/documents/", M_GET | M_POST, dc_api_document},

@@ -35,6 +35,8 @@ struct dc_http_conn {
 
 /* The server's session table. */
 dc_http_sessions *dc_http_server_sessions(dc_http_server *srv);
+/* The path of the database the server serves. */
+const char *dc_http_server_db_path(const dc_http_server *srv);
 
 /* ---- api.c ----------------------------------------------------------------- */
 

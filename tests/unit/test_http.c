@@ -462,7 +462,13 @@ static void test_documents(client *pub, client *reader, client *low)
     CHECK(header_value(&r, "Content-Type", v, sizeof v));
     CHECK_STR(v, "text/plain; charset=utf-8");
     reply_free(&r);
-    CHECK_INT(get(pub, "/api/documents/frus1958-60v18/d279?format=tei", &r), 400);
+    CHECK_INT(get(pub, "/api/documents/frus1958-60v18/d279?format=tei", &r), 200);
+    CHECK(strstr(r.body, "<TEI") != NULL);
+    reply_free(&r);
+    CHECK_INT(get(pub, "/api/documents/frus1958-60v18/d279?format=cite", &r), 200);
+    CHECK(strstr(r.body, "Document 279") != NULL);
+    reply_free(&r);
+    CHECK_INT(get(pub, "/api/documents/frus1958-60v18/d279?format=pdf", &r), 400);
     reply_free(&r);
 
     /* unknown and unreadable: the same 404 body */
@@ -850,6 +856,84 @@ static void test_upload(client *pub, client *admin, client *reader)
     reply_free(&r);
 }
 
+/* Counts the lines of a JSON-lines body and whether any holds needle. */
+static int jsonl_lines(const reply *r, const char *needle, int *has)
+{
+    int n = 0;
+    *has = 0;
+    for (const char *p = r->body; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        cJSON *o = cJSON_ParseWithLength(p, len);
+        if (!o) return -1;
+        char *line = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (needle && line && strstr(line, needle)) *has = 1;
+        free(line);
+        n++;
+        p = e ? e + 1 : p + len;
+    }
+    return n;
+}
+
+/* The documents c may read: the sum of /api/collections. */
+static long readable_docs(client *c)
+{
+    reply r;
+    long n = -1;
+    if (get(c, "/api/collections", &r) == 200) {
+        cJSON *j = json_of(&r), *e;
+        n = 0;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "collections")) n += json_num(e, "documents");
+        cJSON_Delete(j);
+    }
+    reply_free(&r);
+    return n;
+}
+
+static void test_export(client *pub, client *admin)
+{
+    reply r;
+    int has = 0;
+    char v[256];
+    /* a classified memorandum only the admin may read */
+    static const char quarry[] = "TOP SECRET\n\nMemorandum on the quarry\n\n"
+                                 "The quarry near Wonsan holds tungsten.\n";
+    CHECK_INT(call(admin, "POST", "/api/documents?filename=quarry.txt", "text/plain", quarry,
+                   strlen(quarry), NULL, 1, &r),
+              201);
+    reply_free(&r);
+    long public_docs = readable_docs(pub), admin_docs = readable_docs(admin);
+    CHECK(public_docs >= 8 && admin_docs == public_docs + 1);
+    CHECK_INT(get(pub, "/api/export", &r), 200);
+    CHECK(header_value(&r, "Content-Type", v, sizeof v));
+    CHECK_STR(v, "application/x-ndjson");
+    CHECK_INT(jsonl_lines(&r, "Wonsan", &has), public_docs);
+    CHECK_INT(has, 0); /* the classified memo is not exported to the public */
+    reply_free(&r);
+    CHECK_INT(get(admin, "/api/export", &r), 200);
+    CHECK_INT(jsonl_lines(&r, "Wonsan", &has), admin_docs);
+    CHECK_INT(has, 1);
+    reply_free(&r);
+    CHECK_INT(get(pub, "/api/export?q=armistice", &r), 200);
+    CHECK_INT(jsonl_lines(&r, NULL, &has), search_total(pub, "armistice"));
+    reply_free(&r);
+    CHECK_INT(get(pub, "/api/export?q=Wonsan", &r), 200);
+    CHECK_INT(jsonl_lines(&r, NULL, &has), 0);
+    reply_free(&r);
+    CHECK_INT(get(admin, "/api/export?q=Wonsan", &r), 200);
+    CHECK_INT(jsonl_lines(&r, "tungsten", &has), 1);
+    CHECK_INT(has, 1);
+    reply_free(&r);
+    CHECK_INT(get(pub, "/api/export?format=tei", &r), 200);
+    CHECK(r.body && strstr(r.body, "<teiCorpus") && strstr(r.body, "</teiCorpus>"));
+    reply_free(&r);
+    CHECK_INT(get(pub, "/api/export?format=pdf", &r), 400);
+    reply_free(&r);
+    CHECK_INT(get(pub, "/api/export?q=%28", &r), 400);
+    reply_free(&r);
+}
+
 static void test_limits(client *pub)
 {
     reply r;
@@ -1108,6 +1192,7 @@ int main(void)
             test_documents(&pub, &reader, &low);
             test_review(&pub, &rev, &reader);
             test_upload(&pub, &admin, &reader);
+            test_export(&pub, &admin);
             test_limits(&pub);
             test_start_errors();
             test_session_table();
