@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 #include <sodium.h>
 
 #include "declass/access.h"
@@ -29,6 +28,7 @@
 #include "declass/refs.h"
 #include "declass/render.h"
 #include "declass/store.h"
+#include "model/model_int.h"
 #include "declass/banned.h"
 
 dc_rc dc_db_fail(dc_db *db, dc_rc rc, const char *fmt, ...)
@@ -1067,65 +1067,71 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
     return DC_OK;
 }
 
-/* Adds key: string-or-null to o; 0 on NOMEM. */
-static int json_str(cJSON *o, const char *k, const char *v)
+/* A number as cJSON prints one: 15 significant digits when they give the
+ * value back, else 17. */
+static void json_num(dc_buf *b, double v)
 {
-    cJSON *item = v ? cJSON_CreateString(v) : cJSON_CreateNull();
-    if (item && cJSON_AddItemToObject(o, k, item)) return 1;
-    cJSON_Delete(item);
-    return 0;
+    char s[32];
+    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+        snprintf(s, sizeof s, "%lld", (long long)v);
+    } else {
+        snprintf(s, sizeof s, "%1.15g", v);
+        if (strtod(s, NULL) != v) snprintf(s, sizeof s, "%1.17g", v);
+    }
+    dc_buf_puts(b, s);
 }
 
-static int page_to_json(cJSON *root, const dc_search_page *page, const dc_search_request *req)
-{
-    if (!json_str(root, "query", req->query) ||
-        !cJSON_AddNumberToObject(root, "total", (double)page->total))
-        return 0;
-    cJSON *hits = cJSON_AddArrayToObject(root, "hits");
-    if (!hits) return 0;
-    for (size_t i = 0; i < page->n_hits; i++) {
-        const dc_search_hit *h = &page->hits[i];
-        cJSON *o = cJSON_CreateObject();
-        if (!o || !cJSON_AddItemToArray(hits, o)) {
-            cJSON_Delete(o);
-            return 0;
-        }
-        if (!json_str(o, "id", h->id) || !json_str(o, "title", h->title) ||
-            !json_str(o, "date", h->date) || !json_str(o, "classification", h->classification) ||
-            !cJSON_AddNumberToObject(o, "score", h->score) ||
-            !json_str(o, "snippet", h->snippet))
-            return 0;
-    }
-    cJSON *facets = cJSON_AddObjectToObject(root, "facets");
-    if (!facets) return 0;
-    for (size_t i = 0; i < page->n_facets; i++) {
-        const dc_facet *f = &page->facets[i];
-        cJSON *arr = cJSON_AddArrayToObject(facets, f->name);
-        if (!arr) return 0;
-        for (size_t j = 0; j < f->n_values; j++) {
-            cJSON *o = cJSON_CreateObject();
-            if (!o || !cJSON_AddItemToArray(arr, o)) {
-                cJSON_Delete(o);
-                return 0;
-            }
-            if (!json_str(o, "value", f->values[j].value) ||
-                !cJSON_AddNumberToObject(o, "count", (double)f->values[j].count))
-                return 0;
-        }
-    }
-    return 1;
-}
-
+/*
+ * Writes the page directly (a search answer is built on every request of
+ * the reading room, and a cJSON tree cost a third of a cached search):
+ * one line per hit and per facet.
+ */
 dc_rc dc_search_page_json(const dc_search_page *page, const dc_search_request *req, char **out)
 {
     *out = NULL;
-    cJSON *root = cJSON_CreateObject();
-    if (!root) return DC_NOMEM;
-    char *s = page_to_json(root, page, req) ? cJSON_Print(root) : NULL;
-    cJSON_Delete(root);
-    if (!s) return DC_NOMEM;
-    *out = s;
-    return DC_OK;
+    dc_buf b;
+    dc_buf_init(&b, (size_t)256 << 20);
+    dc_buf_puts(&b, "{\"query\": ");
+    dc_json_put_str(&b, req->query);
+    dc_buf_puts(&b, ", \"total\": ");
+    json_num(&b, (double)page->total);
+    dc_buf_puts(&b, ", \"hits\": [");
+    for (size_t i = 0; i < page->n_hits; i++) {
+        const dc_search_hit *h = &page->hits[i];
+        dc_buf_puts(&b, i ? ",\n  {\"id\": " : "\n  {\"id\": ");
+        dc_json_put_str(&b, h->id);
+        dc_buf_puts(&b, ", \"title\": ");
+        dc_json_put_str(&b, h->title);
+        dc_buf_puts(&b, ", \"date\": ");
+        dc_json_put_str(&b, h->date);
+        dc_buf_puts(&b, ", \"classification\": ");
+        dc_json_put_str(&b, h->classification);
+        dc_buf_puts(&b, ", \"score\": ");
+        json_num(&b, h->score);
+        dc_buf_puts(&b, ", \"snippet\": ");
+        dc_json_put_str(&b, h->snippet);
+        dc_buf_putc(&b, '}');
+    }
+    dc_buf_puts(&b, page->n_hits ? "\n], \"facets\": {" : "], \"facets\": {");
+    for (size_t i = 0; i < page->n_facets; i++) {
+        const dc_facet *f = &page->facets[i];
+        dc_buf_puts(&b, i ? ",\n  " : "\n  ");
+        dc_json_put_str(&b, f->name);
+        dc_buf_puts(&b, ": [");
+        for (size_t j = 0; j < f->n_values; j++) {
+            dc_buf_puts(&b, j ? ", {\"value\": " : "{\"value\": ");
+            dc_json_put_str(&b, f->values[j].value);
+            dc_buf_puts(&b, ", \"count\": ");
+            json_num(&b, (double)f->values[j].count);
+            dc_buf_putc(&b, '}');
+        }
+        dc_buf_putc(&b, ']');
+    }
+    dc_buf_puts(&b, page->n_facets ? "\n}}\n" : "}}\n");
+    dc_rc rc = b.rc;
+    if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
+    dc_buf_release(&b);
+    return rc;
 }
 
 dc_rc dc_db_optimize(dc_db *db)

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 /* ---- CRC-32 (IEEE, reflected 0xEDB88320), slicing by 8 ---- */
 
 static uint32_t crc_tab[8][256];
-static int crc_ready;
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT; /* threads may check segments at once */
 
 static void crc_init(void)
 {
@@ -33,12 +34,11 @@ static void crc_init(void)
     for (uint32_t i = 0; i < 256; i++)
         for (int t = 1; t < 8; t++)
             crc_tab[t][i] = crc_tab[0][crc_tab[t - 1][i] & 0xff] ^ (crc_tab[t - 1][i] >> 8);
-    crc_ready = 1;
 }
 
 uint32_t dc_crc32(uint32_t crc, const void *data, size_t n)
 {
-    if (!crc_ready) crc_init();
+    pthread_once(&crc_once, crc_init);
     const uint8_t *p = data;
     crc = ~crc;
     while (n >= 8) {
@@ -406,7 +406,9 @@ void dc_sb_term_end(dc_sbuild *b)
     b->nterms++;
 }
 
-static const uint8_t *sort_bytes;
+/* The stem bytes stempair_cmp compares (qsort has no context argument);
+ * per thread, as two threads may build segments of different indexes. */
+static _Thread_local const uint8_t *sort_bytes;
 
 static int stempair_cmp(const void *x, const void *y)
 {

@@ -56,7 +56,7 @@ static size_t plain_bytes(const char *s, size_t n)
  * (lower-case hex), every other byte (UTF-8 sequences, U+2028, DEL) as it
  * is.  NULL is printed as null, as cJSON prints a null item.
  */
-static void put_str(dc_buf *b, const char *s)
+void dc_json_put_str(dc_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     if (!s) {
@@ -128,7 +128,7 @@ static void put_strv(dc_buf *b, const dc_strv *sv)
     dc_buf_putc(b, '[');
     for (size_t i = 0; i < sv->n; i++) {
         if (i) dc_buf_putc(b, ',');
-        put_str(b, sv->v[i]);
+        dc_json_put_str(b, sv->v[i]);
     }
     dc_buf_putc(b, ']');
 }
@@ -136,26 +136,26 @@ static void put_strv(dc_buf *b, const dc_strv *sv)
 static void put_portion(dc_buf *b, const dc_portion *p)
 {
     PUT_LIT(b, "{\"id\":");
-    put_str(b, p->id);
+    dc_json_put_str(b, p->id);
     PUT_KEY(b, "kind");
-    put_str(b, p->kind);
+    dc_json_put_str(b, p->kind);
     PUT_KEY(b, "label");
-    put_str(b, p->label);
+    dc_json_put_str(b, p->label);
     PUT_KEY(b, "page");
-    put_str(b, p->page);
+    dc_json_put_str(b, p->page);
     PUT_KEY(b, "classification");
-    put_str(b, p->classification);
+    dc_json_put_str(b, p->classification);
     PUT_KEY(b, "compartments");
     put_strv(b, &p->compartments);
     PUT_KEY(b, "text");
-    put_str(b, p->text);
+    dc_json_put_str(b, p->text);
     if (p->withheld)
         PUT_LIT(b, ",\"withheld\":true");
     else
         PUT_LIT(b, ",\"withheld\":false");
     if (p->withheld_reason) {
         PUT_KEY(b, "withheld_reason");
-        put_str(b, p->withheld_reason);
+        dc_json_put_str(b, p->withheld_reason);
     }
     if (p->n_marks) {
         PUT_LIT(b, ",\"marks\":[");
@@ -167,7 +167,7 @@ static void put_portion(dc_buf *b, const dc_portion *p)
                 PUT_LIT(b, ",\"kind\":\"page\",\"value\":");
             else
                 PUT_LIT(b, ",\"kind\":\"note\",\"value\":");
-            put_str(b, p->marks[j].value);
+            dc_json_put_str(b, p->marks[j].value);
             dc_buf_putc(b, '}');
         }
         dc_buf_putc(b, ']');
@@ -184,31 +184,31 @@ static void put_portion(dc_buf *b, const dc_portion *p)
 void dc_doc_json_write(const dc_doc *d, dc_buf *b)
 {
     PUT_LIT(b, "{\"id\":");
-    put_str(b, d->id);
+    dc_json_put_str(b, d->id);
     PUT_KEY(b, "collection");
-    put_str(b, d->collection);
+    dc_json_put_str(b, d->collection);
     PUT_KEY(b, "local_id");
-    put_str(b, d->local_id);
+    dc_json_put_str(b, d->local_id);
     PUT_KEY(b, "number");
-    put_str(b, d->number);
+    dc_json_put_str(b, d->number);
     PUT_KEY(b, "title");
-    put_str(b, d->title);
+    dc_json_put_str(b, d->title);
     PUT_KEY(b, "title_note");
-    put_str(b, d->title_note);
+    dc_json_put_str(b, d->title_note);
     PUT_KEY(b, "doc_type");
-    put_str(b, d->doc_type);
+    dc_json_put_str(b, d->doc_type);
     PUT_KEY(b, "date");
-    put_str(b, d->date);
+    dc_json_put_str(b, d->date);
     PUT_KEY(b, "date_source");
-    put_str(b, d->date_source);
+    dc_json_put_str(b, d->date_source);
     PUT_KEY(b, "classification");
-    put_str(b, d->classification);
+    dc_json_put_str(b, d->classification);
     PUT_KEY(b, "source_note");
-    put_str(b, d->source_note);
+    dc_json_put_str(b, d->source_note);
     PUT_KEY(b, "source_note_n");
-    put_str(b, d->source_note_n);
+    dc_json_put_str(b, d->source_note_n);
     PUT_KEY(b, "source_note_label");
-    put_str(b, d->source_note_label);
+    dc_json_put_str(b, d->source_note_label);
     PUT_KEY(b, "file_numbers");
     put_strv(b, &d->file_numbers);
     PUT_KEY(b, "pages");
@@ -223,13 +223,13 @@ void dc_doc_json_write(const dc_doc *d, dc_buf *b)
         const dc_footnote *f = &d->footnotes[i];
         if (i) dc_buf_putc(b, ',');
         PUT_LIT(b, "{\"n\":");
-        put_str(b, f->n);
+        dc_json_put_str(b, f->n);
         PUT_KEY(b, "label");
-        put_str(b, f->label);
+        dc_json_put_str(b, f->label);
         PUT_KEY(b, "anchor");
-        put_str(b, f->anchor);
+        dc_json_put_str(b, f->anchor);
         PUT_KEY(b, "text");
-        put_str(b, f->text);
+        dc_json_put_str(b, f->text);
         dc_buf_putc(b, '}');
     }
     PUT_LIT(b, "],\"gaps\":[");
@@ -237,11 +237,11 @@ void dc_doc_json_write(const dc_doc *d, dc_buf *b)
         const dc_gap *g = &d->gaps[i];
         if (i) dc_buf_putc(b, ',');
         PUT_LIT(b, "{\"extent\":");
-        put_str(b, g->extent);
+        dc_json_put_str(b, g->extent);
         PUT_KEY(b, "page");
-        put_str(b, g->page);
+        dc_json_put_str(b, g->page);
         PUT_KEY(b, "anchor");
-        put_str(b, g->anchor);
+        dc_json_put_str(b, g->anchor);
         dc_buf_putc(b, '}');
     }
     PUT_LIT(b, "],\"references\":[");
@@ -249,30 +249,30 @@ void dc_doc_json_write(const dc_doc *d, dc_buf *b)
         const dc_ref *r = &d->refs[i];
         if (i) dc_buf_putc(b, ',');
         PUT_LIT(b, "{\"kind\":");
-        put_str(b, r->kind);
+        dc_json_put_str(b, r->kind);
         PUT_KEY(b, "target");
-        put_str(b, r->target);
+        dc_json_put_str(b, r->target);
         if (r->relation) {
             PUT_KEY(b, "relation");
-            put_str(b, r->relation);
+            dc_json_put_str(b, r->relation);
         }
         if (r->detail) {
             PUT_KEY(b, "detail");
-            put_str(b, r->detail);
+            dc_json_put_str(b, r->detail);
         }
         dc_buf_putc(b, '}');
     }
     PUT_LIT(b, "],\"persons\":");
     put_strv(b, &d->persons);
     PUT_LIT(b, ",\"release\":{\"status\":");
-    put_str(b, d->release_status);
+    dc_json_put_str(b, d->release_status);
     PUT_KEY(b, "date");
-    put_str(b, d->release_date);
+    dc_json_put_str(b, d->release_date);
     PUT_LIT(b, "},\"format\":");
-    put_str(b, d->format);
+    dc_json_put_str(b, d->format);
     if (d->volume_title) {
         PUT_KEY(b, "volume_title");
-        put_str(b, d->volume_title);
+        dc_json_put_str(b, d->volume_title);
     }
     dc_buf_putc(b, '}');
 }

@@ -20,4 +20,7 @@
  */
 void dc_doc_json_write(const dc_doc *doc, dc_buf *out);
 
+/* Appends s as a JSON string as cJSON escapes it (NULL as null). */
+void dc_json_put_str(dc_buf *b, const char *s);
+
 #endif

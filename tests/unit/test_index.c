@@ -1089,7 +1089,8 @@ static dc_index *build_set(const char *name, dc_doc **d, size_t n, size_t budget
 static void test_year_facet(void)
 {
     dc_doc *d[7];
-    d[0] = mkdoc("y1/a", "Wheat", "1961-02-03", "SECRET", "released", "memorandum", "wheat exports");
+    d[0] = mkdoc("y1/a", "Wheat", "1961-02-03", "SECRET", "released", "memorandum",
+                 "wheat exports");
     d[1] = mkdoc("y1/b", "Wheat", "1959", "UNCLASSIFIED", "released", "letter", "wheat prices");
     d[2] = mkdoc("y2/c", "Grain", "1959-12-31", "CONFIDENTIAL", "released", "letter", "wheat");
     d[3] = mkdoc("y2/d", "Undated", NULL, "UNCLASSIFIED", "released", "letter", "wheat again");
@@ -1279,7 +1280,8 @@ static void test_topk_exhaustive(void)
                                   {"t*", "t", "p"}, {"\"to\"", " to ", ""}};
     for (size_t i = 0; i < sizeof bf / sizeof *bf; i++) {
         uint64_t want = 0, t1 = 0, t2 = 0;
-        for (size_t k = 0; k < N; k++) want += (uint64_t)synth_has(syn[k], bf[i][1], bf[i][2][0] == 'p');
+        for (size_t k = 0; k < N; k++)
+            want += (uint64_t)synth_has(syn[k], bf[i][1], bf[i][2][0] == 'p');
         ids(one, bf[i][0], NULL, &t1);
         ids(many, bf[i][0], NULL, &t2);
         CHECK_INT(t1, want);
