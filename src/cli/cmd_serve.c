@@ -13,7 +13,8 @@
 #include "declass/banned.h"
 
 static const char serve_usage[] =
-    "usage: declass [--db PATH] serve [--port N] [--bind ADDR] [--threads N] [--quiet]\n"
+    "usage: declass [--db PATH] serve [--port N] [--bind ADDR] [--threads N] [--timeout S]\n"
+    "       [--quiet]\n"
     "\n"
     "Serves the database over HTTP: the reading room at / and the JSON API at\n"
     "/api/ (docs/http-api.md).  Requests are logged to stderr.  Ctrl-C (or\n"
@@ -23,6 +24,7 @@ static const char serve_usage[] =
     "  --bind ADDR    address to listen on, IPv4 or IPv6 literal\n"
     "                 (default 127.0.0.1; 0.0.0.0 or :: for every interface)\n"
     "  --threads N    worker threads (default: the number of CPUs)\n"
+    "  --timeout S    close a connection idle for S seconds (default 30)\n"
     "  --quiet        do not log requests\n"
     "\n"
     "Exit status 0 after Ctrl-C, 1 if the database does not exist, 2 for bad\n"
@@ -47,7 +49,8 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {
         {"port", required_argument, NULL, 'p'},    {"bind", required_argument, NULL, 'b'},
         {"threads", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},          {"timeout", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0}};
     dc_http_opts ho = {.db_path = ctx->db_path, .bind = "127.0.0.1", .port = 8080};
     int quiet = 0, c;
     long v;
@@ -70,13 +73,21 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
             }
             ho.threads = (unsigned)v;
             break;
+        case 'T':
+            if ((v = parse_num(optarg, 1, 3600)) < 0) {
+                cli_error("--timeout: '%s' is not a number of seconds from 1 to 3600", optarg);
+                return EXIT_USAGE;
+            }
+            ho.timeout_s = (unsigned)v;
+            break;
         case 'q': quiet = 1; break;
         case 'h': fputs(serve_usage, stdout); return EXIT_OK;
         default:
-            if (optopt == 'p' || optopt == 'b' || optopt == 't')
+            if (optopt == 'p' || optopt == 'b' || optopt == 't' || optopt == 'T')
                 cli_error("serve: --%s needs a value", optopt == 'p'   ? "port"
                                                        : optopt == 'b' ? "bind"
-                                                                       : "threads");
+                                                       : optopt == 't' ? "threads"
+                                                                       : "timeout");
             else if (optopt)
                 cli_error("serve: unknown option '-%c'", optopt);
             else

@@ -195,11 +195,10 @@ static char *form_decode(const char *s, size_t n)
     return out;
 }
 
-/* Splits an urlencoded body into conn->form (name, value pairs). */
-static dc_rc parse_form(dc_http_conn *c)
+dc_rc dc_http_form_parse(const char *body, size_t len, dc_strv *form)
 {
-    const char *p = c->body.p ? c->body.p : "";
-    const char *end = p + c->body.len;
+    const char *p = body ? body : "";
+    const char *end = p + len;
     while (p < end) {
         const char *amp = memchr(p, '&', (size_t)(end - p));
         const char *stop = amp ? amp : end;
@@ -208,8 +207,8 @@ static dc_rc parse_form(dc_http_conn *c)
             const char *ne = eq ? eq : stop;
             char *name = form_decode(p, (size_t)(ne - p));
             char *val = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : dc_strdup("");
-            dc_rc rc = (!name || !val) ? DC_NOMEM : dc_strv_push(&c->form, name);
-            if (!rc) rc = dc_strv_push(&c->form, val);
+            dc_rc rc = (!name || !val) ? DC_NOMEM : dc_strv_push(form, name);
+            if (!rc) rc = dc_strv_push(form, val);
             free(name);
             free(val);
             if (rc) return rc;
@@ -217,6 +216,12 @@ static dc_rc parse_form(dc_http_conn *c)
         p = stop + 1;
     }
     return DC_OK;
+}
+
+/* Splits an urlencoded body into conn->form (name, value pairs). */
+static dc_rc parse_form(dc_http_conn *c)
+{
+    return dc_http_form_parse(c->body.p, c->body.len, &c->form);
 }
 
 /* ---- responses ---------------------------------------------------------- */
