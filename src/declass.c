@@ -1029,6 +1029,7 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
                            .to = req->to,
                            .classification = level,
                            .collection = req->collection,
+                           .doc_type = req->doc_type && *req->doc_type ? req->doc_type : NULL,
                            .reader = &reader};
     page_impl *p = calloc(1, sizeof *p);
     if (!p) rc = DC_NOMEM;
@@ -1138,8 +1139,35 @@ dc_rc dc_db_optimize(dc_db *db)
 {
     dc_rc rc = db_index(db);
     if (!rc && (rc = dc_index_optimize(db->ix)) != DC_OK)
-        dc_db_fail(db, rc, "optimize failed: %s", dc_index_errmsg(db->ix));
+        dc_db_fail(db, rc, "%s", dc_index_errmsg(db->ix));
     return rc;
+}
+
+/* The current versions of the store (docid and id), for dc_db_check. */
+typedef struct cur_versions {
+    uint64_t *docids;
+    char **ids;
+    size_t n, cap;
+} cur_versions;
+
+static dc_rc collect_current(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
+                             size_t n_older)
+{
+    cur_versions *v = ctx;
+    (void)older, (void)n_older;
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? 2 * v->cap : 256;
+        uint64_t *d = realloc(v->docids, nc * sizeof *d);
+        if (!d) return DC_NOMEM;
+        v->docids = d;
+        char **i = realloc(v->ids, nc * sizeof *i);
+        if (!i) return DC_NOMEM;
+        v->ids = i;
+        v->cap = nc;
+    }
+    if (!(v->ids[v->n] = dc_strdup(doc->id ? doc->id : ""))) return DC_NOMEM;
+    v->docids[v->n++] = docid;
+    return DC_OK;
 }
 
 dc_rc dc_db_check(dc_db *db)
@@ -1155,7 +1183,22 @@ dc_rc dc_db_check(dc_db *db)
     if ((uint64_t)docs != dc_index_doc_count(db->ix))
         return dc_db_fail(db, DC_CORRUPT, "the store has %ld documents but the index %llu", docs,
                        (unsigned long long)dc_index_doc_count(db->ix));
-    return DC_OK;
+    /* Every current version (hash and JSON verified on the way) indexed
+     * exactly once under its id, and nothing else live in the index. */
+    cur_versions v = {0};
+    rc = dc_store_changes_since(db->st, 0, collect_current, &v);
+    if (rc)
+        dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
+    else if ((long)v.n != docs)
+        rc = dc_db_fail(db, DC_CORRUPT, "the store has %ld documents but %zu current versions",
+                        docs, v.n);
+    else if ((rc = dc_index_check_docs(db->ix, v.docids, (const char *const *)v.ids, v.n,
+                                       &err)) != DC_OK)
+        dc_db_fail(db, rc, "%s", err.msg);
+    for (size_t i = 0; i < v.n; i++) free(v.ids[i]);
+    free(v.ids);
+    free(v.docids);
+    return rc;
 }
 
 /* ---- users ---------------------------------------------------------------- */

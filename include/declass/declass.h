@@ -74,6 +74,7 @@ typedef struct dc_search_request {
     const char *classification;  /* a level name ("SECRET", "TS"), NULL = any */
     const char *collection;      /* NULL = any */
     const char *mark_open, *mark_close; /* around matches in snippets (NULL: <mark>) */
+    const char *doc_type;        /* "memorandum", "report", ...; NULL = any */
 } dc_search_request;
 
 typedef struct dc_search_hit {

@@ -97,6 +97,12 @@ DC_API dc_rc dc_index_optimize(dc_index *ix);
  * positions, postings within bounds) and the MANIFEST; err says what is
  * wrong.  Tests call it after every index change. */
 DC_API dc_rc dc_index_check(dc_index *ix, dc_error *err);
+/* Verifies that the live documents of the index are exactly the given
+ * current versions of the store: docids (n, strictly increasing) with the
+ * document id of each; err names the first version missing from the index,
+ * live in it but not current in the store, or indexed under another id. */
+DC_API dc_rc dc_index_check_docs(dc_index *ix, const uint64_t *docids, const char *const *ids,
+                                 size_t n, dc_error *err);
 
 /* Who is searching: a portion matches only if level >= its level and the
  * reader holds all of its compartments; public readers see only documents
@@ -114,6 +120,7 @@ typedef struct dc_search_opts {
     int classification;         /* exact dc_level filter, -1 = any */
     const char *collection;     /* NULL = any */
     const dc_reader *reader;    /* NULL = everything readable */
+    const char *doc_type;       /* NULL = any; else only this document type */
 } dc_search_opts;
 
 typedef struct dc_hit {

@@ -13,7 +13,7 @@
 static const char search_usage[] =
     "usage: declass [--db PATH] search QUERY [--limit N] [--offset N] [--from DATE]\n"
     "                              [--to DATE] [--classification LEVEL]\n"
-    "                              [--collection NAME] [--json]\n"
+    "                              [--collection NAME] [--type DOCTYPE] [--json]\n"
     "\n"
     "Searches the documents.  QUERY: words (all must match), \"exact phrase\",\n"
     "OR, -word or NOT word, word* (prefix), ( ... ), and the fields title:,\n"
@@ -26,6 +26,8 @@ static const char search_usage[] =
     "  --from DATE, --to DATE date range, YYYY[-MM[-DD]]\n"
     "  --classification LEVEL UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET\n"
     "  --collection NAME      only this collection\n"
+    "  --type DOCTYPE         only documents of this type (memorandum, report,\n"
+    "                         letter, telegram, ...: the doc_type facet's values)\n"
     "  --json                 {\"query\", \"total\", \"hits\": [{\"id\", \"title\", \"date\",\n"
     "                         \"classification\", \"score\", \"snippet\"}], \"facets\"}\n"
     "\n"
@@ -68,6 +70,7 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv)
                                          {"to", required_argument, NULL, 'T'},
                                          {"classification", required_argument, NULL, 'c'},
                                          {"collection", required_argument, NULL, 'C'},
+                                         {"type", required_argument, NULL, 'y'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -99,6 +102,7 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv)
         case 'T': req.to = optarg; break;
         case 'c': req.classification = optarg; break;
         case 'C': req.collection = optarg; break;
+        case 'y': req.doc_type = optarg; break;
         case 'j': json = 1; break;
         case 'h': fputs(search_usage, stdout); return EXIT_OK;
         default:

@@ -23,7 +23,7 @@
 #include "declass/banned.h"
 
 #define JSON "application/json"
-#define MAX_COMPARTMENTS 64
+#define MAX_COMPARTMENTS DC_HTTP_API_MAX_COMPARTMENTS
 
 void dc_http_json_error(dc_http_resp *resp, int status, const char *fmt, ...)
 {
@@ -171,6 +171,7 @@ void dc_api_search(dc_http_req *req, dc_http_resp *resp)
     }
     sr.classification = nonempty(dc_http_arg(req, "classification"));
     sr.collection = nonempty(dc_http_arg(req, "collection"));
+    sr.doc_type = nonempty(dc_http_arg(req, "doc_type"));
     dc_search_page *page = NULL;
     dc_rc rc = dc_db_search(req->db, &sr, &page);
     if (rc) {
@@ -329,25 +330,24 @@ static void review_done(dc_http_resp *resp, const char *id, int version)
     send_json(resp, 200, o);
 }
 
-/* Collects the compartments of a mark request: a JSON array of strings,
- * or a comma-separated form field.  Returns the count, -1 if malformed. */
-static int compartments_of(const dc_http_req *req, const cJSON *j, char *store, size_t store_size,
-                           const char **out)
+int dc_http_compartments_json(const struct cJSON *j, const char **out)
 {
     int n = 0;
-    if (j) {
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "compartments");
-        if (!a || cJSON_IsNull(a)) return 0;
-        if (!cJSON_IsArray(a)) return -1;
-        const cJSON *e;
-        cJSON_ArrayForEach(e, a)
-        {
-            if (!cJSON_IsString(e) || n >= MAX_COMPARTMENTS) return -1;
-            out[n++] = e->valuestring;
-        }
-        return n;
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "compartments");
+    if (!a || cJSON_IsNull(a)) return 0;
+    if (!cJSON_IsArray(a)) return -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, a)
+    {
+        if (!cJSON_IsString(e) || n >= MAX_COMPARTMENTS) return -1;
+        out[n++] = e->valuestring;
     }
-    const char *s = dc_http_arg(req, "compartments");
+    return n;
+}
+
+int dc_http_compartments_split(const char *s, char *store, size_t store_size, const char **out)
+{
+    int n = 0;
     if (!s || !*s) return 0;
     if (strlen(s) >= store_size) return -1;
     memcpy(store, s, strlen(s) + 1);
@@ -365,6 +365,15 @@ static int compartments_of(const dc_http_req *req, const cJSON *j, char *store, 
         out[n++] = start;
     }
     return n;
+}
+
+/* Collects the compartments of a mark request: a JSON array of strings,
+ * or a comma-separated form field.  Returns the count, -1 if malformed. */
+static int compartments_of(const dc_http_req *req, const cJSON *j, char *store, size_t store_size,
+                           const char **out)
+{
+    if (j) return dc_http_compartments_json(j, out);
+    return dc_http_compartments_split(dc_http_arg(req, "compartments"), store, store_size, out);
 }
 
 static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, const char *action)

@@ -162,7 +162,7 @@ void dc_page_error(dc_http_req *req, dc_http_resp *resp, int status, const char 
 /* ---- search ------------------------------------------------------------- */
 
 typedef struct search_params {
-    const char *q, *from, *to, *cls, *coll;
+    const char *q, *from, *to, *cls, *coll, *type;
     size_t offset;
 } search_params;
 
@@ -176,9 +176,9 @@ static void search_url(dc_buf *b, const search_params *p, const char *sep)
 {
     dc_buf_puts(b, "/search?q=");
     dc_http_url_encode(b, p->q ? p->q : "", 0);
-    const char *names[4] = {"from", "to", "classification", "collection"};
-    const char *vals[4] = {p->from, p->to, p->cls, p->coll};
-    for (int i = 0; i < 4; i++) {
+    const char *names[5] = {"from", "to", "classification", "collection", "doc_type"};
+    const char *vals[5] = {p->from, p->to, p->cls, p->coll, p->type};
+    for (int i = 0; i < 5; i++) {
         if (!vals[i]) continue;
         dc_buf_printf(b, "%s%s=", sep, names[i]);
         dc_http_url_encode(b, vals[i], 0);
@@ -303,7 +303,13 @@ static void search_form(dc_http_req *req, dc_buf *b, const search_params *p)
                    "<option value=\"\">any</option>");
     coll_ctx cc = {.b = b, .selected = p->coll};
     dc_db_collections(req->db, coll_cb, &cc);
-    dc_buf_puts(b, "</select></label>\n</fieldset>\n</form>\n");
+    dc_buf_puts(b, "</select></label>\n");
+    if (p->type) {
+        dc_buf_puts(b, "<input type=hidden name=doc_type value=\"");
+        esc(b, p->type);
+        dc_buf_puts(b, "\">");
+    }
+    dc_buf_puts(b, "</fieldset>\n</form>\n");
 }
 
 static const dc_facet *find_facet(const dc_search_page *pg, const char *name)
@@ -436,8 +442,7 @@ static void timeline(dc_buf *b, const dc_search_page *pg, const search_params *p
 }
 
 /* The facets sidebar: each value a link that adds its filter (collection,
- * classification, a decade or year as a date range); document types have
- * no filter and are listed as counts. */
+ * classification, a decade or year as a date range, document type). */
 static void facets(dc_buf *b, const dc_search_page *pg, const search_params *p)
 {
     static const struct {
@@ -473,6 +478,8 @@ static void facets(dc_buf *b, const dc_search_page *pg, const search_params *p)
                 snprintf(to, sizeof to, "%04d", y < 0 ? 0 : y + span - 1);
                 np.from = from;
                 np.to = to;
+            } else if (strcmp(f->name, "doc_type") == 0) {
+                np.type = val;
             } else {
                 linked = 0;
             }
@@ -495,15 +502,15 @@ static void facets(dc_buf *b, const dc_search_page *pg, const search_params *p)
 /* The active filters, each with a link that removes it. */
 static void active_filters(dc_buf *b, const search_params *p)
 {
-    if (!p->from && !p->to && !p->cls && !p->coll) return;
+    if (!p->from && !p->to && !p->cls && !p->coll && !p->type) return;
     dc_buf_puts(b, "<ul class=dc-active-filters aria-label=\"Active filters\">\n");
-    const char *what[4] = {"from", "to", "classification", "collection"};
-    const char *vals[4] = {p->from, p->to, p->cls, p->coll};
-    for (int i = 0; i < 4; i++) {
+    const char *what[5] = {"from", "to", "classification", "collection", "document type"};
+    const char *vals[5] = {p->from, p->to, p->cls, p->coll, p->type};
+    for (int i = 0; i < 5; i++) {
         if (!vals[i]) continue;
         search_params np = *p;
         np.offset = 0;
-        const char **field[4] = {&np.from, &np.to, &np.cls, &np.coll};
+        const char **field[5] = {&np.from, &np.to, &np.cls, &np.coll, &np.type};
         *field[i] = NULL;
         dc_buf_printf(b, "<li>%s: <strong>", what[i]);
         esc(b, vals[i]);
@@ -593,7 +600,8 @@ void dc_page_search(dc_http_req *req, dc_http_resp *resp)
                        .from = nonempty(dc_http_arg(req, "from")),
                        .to = nonempty(dc_http_arg(req, "to")),
                        .cls = nonempty(dc_http_arg(req, "classification")),
-                       .coll = nonempty(dc_http_arg(req, "collection"))};
+                       .coll = nonempty(dc_http_arg(req, "collection")),
+                       .type = nonempty(dc_http_arg(req, "doc_type"))};
     long off = parse_offset(dc_http_arg(req, "offset"));
     const char *err = NULL;
     char errbuf[512];
@@ -627,6 +635,7 @@ void dc_page_search(dc_http_req *req, dc_http_resp *resp)
                                 .to = p.to,
                                 .classification = p.cls,
                                 .collection = p.coll,
+                                .doc_type = p.type,
                                 .mark_open = SNIP_OPEN,
                                 .mark_close = SNIP_CLOSE};
         dc_rc rc = dc_db_search(req->db, &sr, &pg);

@@ -494,6 +494,10 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
     c->mc = mc;
     c->t0 = now_s();
     c->uri_len = uri ? strlen(uri) : 0;
+    /* MHD decodes the path to a C string: "/documents/ID%00x" would be
+     * served as "/documents/ID".  Such a path is refused (400). */
+    for (size_t i = 0; uri && uri[i] && uri[i] != '?'; i++)
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0') c->nul_path = 1;
     c->cap = DC_HTTP_MAX_FORM;
     dc_buf_init(&c->body, DC_HTTP_MAX_BODY + 1);
     const union MHD_ConnectionInfo *ci =
@@ -596,6 +600,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
         c->started = 1;
         if (c->uri_len > DC_HTTP_MAX_URL)
             return early_error(c, method, url, 414, "URL too long", 1);
+        if (c->nul_path) return early_error(c, method, url, 400, "bad URL (%00 in the path)", 1);
         size_t hb = 0;
         MHD_get_connection_values(mc, MHD_HEADER_KIND, sum_header, &hb);
         if (hb > DC_HTTP_MAX_HEADERS)

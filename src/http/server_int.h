@@ -18,6 +18,7 @@ struct dc_http_conn {
     dc_http_server *srv;
     int started;    /* the first access callback has run */
     size_t uri_len; /* the raw request target, query included */
+    int nul_path;   /* its path has a %00 (decoded, it would be cut short) */
     size_t cap;     /* the body cap of this request */
     int too_large;  /* the body passed cap: discarded, 413 */
     dc_buf body;
@@ -44,6 +45,23 @@ const char *dc_http_server_db_path(const dc_http_server *srv);
  * (a part without a filename) copied to out; 0 if absent, too long or the
  * body is not multipart. */
 int dc_http_multipart_field(const dc_http_req *req, const char *name, char *out, size_t size);
+
+/* The compartments of a mark request (POST .../mark) point into out, which
+ * has room for DC_HTTP_API_MAX_COMPARTMENTS: from the JSON body's
+ * "compartments" (an array of strings, borrowed from j), or split from the
+ * comma-separated form field s (copied into store, blanks trimmed).
+ * Return the count, 0 if absent, -1 if malformed or too many. */
+#define DC_HTTP_API_MAX_COMPARTMENTS 64
+struct cJSON;
+int dc_http_compartments_json(const struct cJSON *j, const char **out);
+int dc_http_compartments_split(const char *s, char *store, size_t store_size, const char **out);
+
+/* ---- server.c ------------------------------------------------------------ */
+
+/* Appends the fields of an application/x-www-form-urlencoded body[0..len)
+ * to form, decoded (name, value alternating; "+" is a space, bad "%XX"
+ * escapes are kept as written).  DC_NOMEM on failure. */
+dc_rc dc_http_form_parse(const char *body, size_t len, dc_strv *form);
 
 /* ---- session.c ----------------------------------------------------------- */
 

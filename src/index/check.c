@@ -9,6 +9,10 @@
  * "collection/local") live under two docids (a version indexed twice, or
  * a superseded one not deleted).  Like SQLite's integrity_check it reads
  * everything, so it costs a full scan of the index.
+ *
+ * dc_index_check_docs then compares the live documents with the store's
+ * current versions (dc_db_check passes them): each indexed once, under
+ * its own id, and nothing else live.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +224,68 @@ dc_rc dc_index_check(dc_index *ix, dc_error *err)
     }
     if (live != ix->live) return dc_fail(err, DC_CORRUPT, 0, "index document count");
     if ((rc = check_unique_ids(ix, err)) != DC_OK) return rc;
+    if (err) {
+        err->rc = DC_OK;
+        err->msg[0] = 0;
+    }
+    return DC_OK;
+}
+
+/* The stored id of the document at ord of s (the first stored string). */
+static size_t stored_id(const dc_seg *s, uint32_t ord, const uint8_t **p)
+{
+    dc_docrec d;
+    dc_seg_docrec(s, ord, &d);
+    const uint8_t *q = s->stored + d.stored_off, *end = s->stored + s->stored_size;
+    int bad = 0;
+    uint64_t l = dc_getv(&q, end, &bad);
+    *p = q;
+    return bad || l > (uint64_t)(end - q) ? 0 : (size_t)l;
+}
+
+dc_rc dc_index_check_docs(dc_index *ix, const uint64_t *docids, const char *const *ids,
+                          size_t n, dc_error *err)
+{
+    if (!ix || (n && (!docids || !ids))) return dc_fail(err, DC_MISUSE, 0, "no index");
+    for (size_t i = 1; i < n; i++)
+        if (docids[i] <= docids[i - 1])
+            return dc_fail(err, DC_MISUSE, 0, "dc_index_check_docs: docids not increasing");
+    /* Live docids come out in increasing order: segments are in docid
+     * order and disjoint (dc_index_check), ordinals increase. */
+    size_t j = 0;
+    for (size_t i = 0; i < ix->nsegs; i++) {
+        const dc_seg *s = ix->segs[i];
+        for (uint32_t o = 0; o < s->ndocs; o++) {
+            if (dc_seg_deleted(s, o)) continue;
+            dc_docrec d;
+            dc_seg_docrec(s, o, &d);
+            const uint8_t *p;
+            size_t l = stored_id(s, o, &p);
+            while (j < n && docids[j] < d.docid) {
+                if (docids[j] <= ix->high_water)
+                    return dc_fail(err, DC_CORRUPT, 0,
+                                   "index: version %llu of %s is not indexed",
+                                   (unsigned long long)docids[j], ids[j]);
+                j++; /* not indexed yet: the next search catches up */
+            }
+            if (j == n || docids[j] != d.docid)
+                return dc_fail(err, DC_CORRUPT, 0,
+                               "index: version %llu (%.*s) is live but not a current version "
+                               "in the store",
+                               (unsigned long long)d.docid, (int)(l > 200 ? 200 : l),
+                               (const char *)p);
+            if (l != strlen(ids[j]) || memcmp(p, ids[j], l) != 0)
+                return dc_fail(err, DC_CORRUPT, 0,
+                               "index: version %llu of %s is indexed as %.*s",
+                               (unsigned long long)d.docid, ids[j], (int)(l > 200 ? 200 : l),
+                               (const char *)p);
+            j++;
+        }
+    }
+    for (; j < n; j++)
+        if (docids[j] <= ix->high_water)
+            return dc_fail(err, DC_CORRUPT, 0, "index: version %llu of %s is not indexed",
+                           (unsigned long long)docids[j], ids[j]);
     if (err) {
         err->rc = DC_OK;
         err->msg[0] = 0;

@@ -8,8 +8,11 @@
 #ifndef DC_INDEX_INT_H
 #define DC_INDEX_INT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "declass/index.h"
 
@@ -324,6 +327,18 @@ dc_rc dc_ix_commit_manifest(dc_index *ix, const uint64_t *segs, size_t nsegs,
                             const uint64_t *deleted, size_t ndeleted, uint64_t high_water,
                             uint64_t next_seg);
 dc_rc dc_ix_fail(dc_index *ix, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);
+/* Why rc happened, for a message: for an I/O failure with a full disk or
+ * a file size limit (errno still ENOSPC, EFBIG or EDQUOT), "disk full (the
+ * OS's reason)"; else dc_strerror(rc).  buf holds the text. */
+static inline const char *dc_ix_why(dc_rc rc, char *buf, size_t n)
+{
+    int e = errno;
+    if (rc == DC_IO && (e == ENOSPC || e == EFBIG || e == EDQUOT)) {
+        snprintf(buf, n, "disk full (%s)", strerror(e));
+        return buf;
+    }
+    return dc_strerror(rc);
+}
 int dc_u64_cmp(const void *a, const void *b);
 
 /* Normalizes a cites:/collection: value into key[1..]: ASCII lower-case,

@@ -622,7 +622,8 @@ dc_rc dc_index_writer_commit(dc_index_writer *w)
         for (size_t i = 0; !rc && i < nold; i++)
             if (dc_ix_seg_path(ix, old[i], path, sizeof path) == 0) unlink(path);
     } else {
-        dc_ix_fail(ix, rc, "index commit failed: %s", dc_strerror(rc));
+        char why[160];
+        dc_ix_fail(ix, rc, "index commit failed: %s", dc_ix_why(rc, why, sizeof why));
     }
     free(segs);
     free(dels);

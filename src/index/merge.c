@@ -189,7 +189,8 @@ static dc_rc optimize_locked(dc_index *ix)
                 if (dc_ix_seg_path(ix, oldids[i], path, sizeof path) == 0) unlink(path);
         if (rc && next && dc_ix_seg_path(ix, newid, path, sizeof path) == 0) unlink(path);
     } else {
-        dc_ix_fail(ix, rc, "optimize failed: %s", dc_strerror(rc));
+        char why[160];
+        dc_ix_fail(ix, rc, "optimize failed: %s", dc_ix_why(rc, why, sizeof why));
     }
     for (size_t i = 0; remap && i < k; i++) free(remap[i]);
     free(remap);

@@ -1177,12 +1177,17 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
             rc = DC_NOMEM;
             break;
         }
-        uint32_t want_coll = DC_NONE32;
-        int coll_none = 0;
+        uint32_t want_coll = DC_NONE32, want_type = DC_NONE32;
+        int none_match = 0;
         if (o.collection) {
-            coll_none = 1;
+            none_match = 1;
             for (uint32_t c = 0; c < nstr; c++)
-                if (coll_match(s, c, o.collection)) want_coll = c, coll_none = 0;
+                if (coll_match(s, c, o.collection)) want_coll = c, none_match = 0;
+        }
+        if (o.doc_type && !none_match) {
+            none_match = 1;
+            for (uint32_t c = 0; c < nstr; c++)
+                if (coll_match(s, c, o.doc_type)) want_type = c, none_match = 0;
         }
         /* what every profile allows: 1 counts, 0 not visible or filtered
          * out, 2 a damaged record (reported if a match has it) */
@@ -1195,11 +1200,12 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
             pok[p] = cx->cls_ok[P->docclass] &&
                      !(rd && rd->public_only && P->release != DC_REL_RELEASED) &&
                      !(o.classification >= 0 && P->filter_level != o.classification) &&
-                     !(o.collection && P->coll != want_coll);
+                     !(o.collection && P->coll != want_coll) &&
+                     !(o.doc_type && P->doctype != want_type);
         }
         const uint32_t *prof = s->prof, *dlen = s->dlen;
         node *r = roots[i];
-        for (uint32_t d = coll_none ? DC_EOF : advance(r, 0); d != DC_EOF;
+        for (uint32_t d = none_match ? DC_EOF : advance(r, 0); d != DC_EOF;
              d = d + 1 < s->ndocs ? advance(r, d + 1) : DC_EOF) {
             if (cx->rc || cx->bad) break;
             if (dc_seg_deleted(s, d)) continue;

@@ -140,6 +140,7 @@ static dc_rc set_err(dc_store *st, dc_rc rc, const char *fmt, ...)
 static dc_rc sql_err(dc_store *st, int src, const char *fmt, ...) DC_PRINTF(3, 4);
 static dc_rc sql_err(dc_store *st, int src, const char *fmt, ...)
 {
+    int saved_errno = errno; /* before anything here can change it */
     dc_rc rc;
     const char *why;
     switch (src & 0xff) {
@@ -166,6 +167,19 @@ static dc_rc sql_err(dc_store *st, int src, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     const char *detail = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src);
+    /* A failed write or open: the OS's reason says more than "disk I/O
+     * error" (a full disk or a file size limit reads as an I/O error). */
+    int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+    int prim = src & 0xff;
+    /* SQLite keeps no errno for a failed write by the time a commit has
+     * rolled back; errno itself still says why when the disk is full. */
+    if (!sys && (prim == SQLITE_IOERR || prim == SQLITE_FULL) &&
+        (saved_errno == ENOSPC || saved_errno == EFBIG || saved_errno == EDQUOT))
+        sys = saved_errno;
+    if (sys && (prim == SQLITE_IOERR || prim == SQLITE_FULL || prim == SQLITE_CANTOPEN)) {
+        if (sys == ENOSPC || sys == EFBIG || sys == EDQUOT) why = "disk full";
+        detail = strerror(sys);
+    }
     snprintf(st->errmsg, sizeof st->errmsg, "%s: %s (%s)", what, why, detail);
     return rc;
 }

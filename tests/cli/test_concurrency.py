@@ -3,7 +3,7 @@ see half a document), two writers at once (different folders, the same
 folder), and `declass serve` answering searches while another process
 ingests.
 
-DECLASS_CONC_DOCS sets the size of the long ingest (default 1200 documents).
+DECLASS_CONC_DOCS sets the size of the long ingest (default 1500 documents).
 """
 import json
 import os
@@ -19,8 +19,13 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 from dctest import DECLASS, DB, check, eq, done  # noqa: E402
 
-N_LONG = int(os.environ.get("DECLASS_CONC_DOCS", "1200"))
-SEARCH_BOUND_S = 2.0  # a search answers within this while an ingest runs
+N_LONG = int(os.environ.get("DECLASS_CONC_DOCS", "1500"))
+# A search answers within this while an ingest runs: a `declass search`
+# process (start-up included, ASan build, a loaded 2-core CI machine; it
+# may have to index the documents stored since the last search), and a
+# server search (the worker's handle catches up the same way).
+CLI_BOUND_S = float(os.environ.get("DECLASS_CONC_CLI_BOUND", "5.0"))
+SEARCH_BOUND_S = 2.0
 rng = random.Random(8)
 
 
@@ -57,12 +62,15 @@ def run(db, *args):
 
 
 def search_ids(db):
-    """(seconds, total, ids) of a search for every generated document."""
+    """(seconds, total, ids) of a search for every generated document (ids:
+    the first 1000 hits)."""
     t0 = time.time()
-    code, out, err = db.run("search", "zebraword", "--json", "--limit", "100000")
+    code, out, err = db.run("search", "zebraword", "--json", "--limit", "1000")
     dt = time.time() - t0
+    if code == 1 and '"total": 0' in out:
+        return dt, 0, []
     if code != 0:
-        return dt, None, err
+        return dt, None, err[:200]
     j = json.loads(out)
     return dt, j["total"], [h["id"] for h in j["hits"]]
 
@@ -91,7 +99,7 @@ while ing.poll() is None:
         bad.append("search failed: %s" % ids)
         continue
     totals.append(total)
-    check(len(ids) == total, "hits %d = total %d" % (len(ids), total))
+    check(len(ids) == min(total, 1000), "hits %d, total %d" % (len(ids), total))
     # every hit is a whole document: show a few of them in full
     for doc_id in rng.sample(ids, min(4, len(ids))):
         code, out, err = db.run("show", doc_id, "--json")
@@ -106,14 +114,17 @@ while ing.poll() is None:
 out, err = ing.communicate()
 eq(ing.returncode, 0, "long ingest exit: " + err)
 eq(bad, [], "searches and shows during the ingest")
-check(len(latencies) >= 3, "searched %d times during the ingest" % len(latencies))
-check(max(latencies) < SEARCH_BOUND_S,
+check(len(latencies) >= 2, "searched %d times during the ingest" % len(latencies))
+check(max(latencies) < CLI_BOUND_S,
       "search latency during ingest: max %.2fs" % max(latencies))
 check(all(a <= b for a, b in zip(totals, totals[1:])), "totals non-decreasing: %r" % totals)
 check(len(totals) >= 2 and totals[0] < N_LONG, "searches ran mid-ingest: %r" % totals[:3])
 dt, total, ids = search_ids(db)
 eq(total, N_LONG, "final total")
-eq(sorted(ids), sorted(set(ids)), "no hit twice")
+eq(len(ids), len(set(ids)), "no hit twice")
+lids = list_ids(db)
+eq(len(lids), N_LONG, "long ingest: documents listed")
+eq(len(set(lids)), N_LONG, "long ingest: each once")
 code, out, err = db.run("check")
 eq(code, 0, "check after the long ingest: " + out + err)
 print("searches during ingest: %d, max latency %.3fs, median %.3fs, %d documents shown, "

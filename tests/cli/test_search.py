@@ -68,6 +68,14 @@ eq(ids(search("armistice date:1958")), [D237], "date: field")
 eq(ids(search("McNamara", "--classification", "SECRET")), sorted([S2, D35]), "class filter")
 eq(ids(search("armistice class:secret")), [], "class: field")
 eq(ids(search("armistice", "--collection", "seeds")), [S0], "collection filter")
+types = {h: t for h, t in ((d["id"], d["doc_type"]) for d in
+                           json.loads(db.run("list", "--json")[1])["documents"])}
+memos = sorted(h for h in ids(search("armistice")) if types[h] == "memorandum")
+eq(len(memos), 1, "one armistice memorandum")
+eq(ids(search("armistice", "--type", "memorandum")), memos, "document type filter")
+eq(ids(search("armistice", "--type", "MEMORANDUM")), memos, "type filter ignores case")
+eq(db.run("search", "armistice", "--type", "sonnet")[0], 1, "unknown type: no match")
+eq(db.run("search", "armistice", "--from", "19x")[0], 2, "bad date: usage error")
 # Facets count every match, not just the page.
 r = search("armistice", "--limit", "1")
 eq(len(r["hits"]), 1, "limit")

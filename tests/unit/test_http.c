@@ -411,6 +411,9 @@ static void test_search(client *pub)
     CHECK_INT(json_num(j, "total"), lib_total("korean armistice"));
     cJSON_Delete(j);
     reply_free(&r);
+    /* the document type filter: one memorandum among the armistice hits */
+    CHECK_INT(search_total(pub, "armistice&doc_type=memorandum"), 1);
+    CHECK_INT(search_total(pub, "armistice&doc_type=sonnet"), 0);
     /* filters */
     CHECK_INT(get(pub, "/api/search?q=armistice&collection=seeds", &r), 200);
     j = json_of(&r);

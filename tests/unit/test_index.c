@@ -1068,6 +1068,48 @@ static void test_clear_and_duplicates(void)
     dc_index_close(ix);
 }
 
+/* dc_index_check_docs: the live documents against a store's current
+ * versions (several segments: budget 1). */
+static void test_check_docs(void)
+{
+    dc_index *ix = build("checkdocs", 1, 0, 4);
+    dc_error e;
+    uint64_t all[] = {1, 2, 3, 4}, more[] = {1, 2, 3, 4, 5}, gap[] = {1, 2, 4}, bad[] = {1, 3, 2};
+    const char *ids[] = {"c1/a", "c1/b", "c2/c", "c2/d", "c3/e"};
+    const char *wrong[] = {"c1/a", "c1/b", "c2/x", "c2/d"};
+    CHECK_INT(dc_index_check_docs(ix, all, ids, 4, &e), DC_OK);
+    CHECK_STR(e.msg, "");
+    /* a version above the high-water mark: not indexed yet, not an error */
+    CHECK_INT(dc_index_check_docs(ix, more, ids, 5, &e), DC_OK);
+    CHECK_INT(dc_index_check_docs(ix, gap, ids, 3, &e), DC_CORRUPT);
+    CHECK(strstr(e.msg, "version 3 (c2/c) is live but not a current version") != NULL);
+    CHECK_INT(dc_index_check_docs(ix, NULL, NULL, 0, &e), DC_CORRUPT);
+    CHECK(strstr(e.msg, "version 1 (c1/a) is live") != NULL);
+    CHECK_INT(dc_index_check_docs(ix, all, wrong, 4, &e), DC_CORRUPT);
+    CHECK(strstr(e.msg, "version 3 of c2/x is indexed as c2/c") != NULL);
+    CHECK_INT(dc_index_check_docs(ix, bad, ids, 3, &e), DC_MISUSE);
+    CHECK_INT(dc_index_check_docs(NULL, all, ids, 4, &e), DC_MISUSE);
+    CHECK_INT(dc_index_check_docs(ix, all, NULL, 4, &e), DC_MISUSE);
+    /* a current version deleted from the index */
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 2), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    CHECK_INT(dc_index_check_docs(ix, all, ids, 4, &e), DC_CORRUPT);
+    CHECK(strstr(e.msg, "version 2 of c1/b is not indexed") != NULL);
+    uint64_t after[] = {1, 3, 4};
+    const char *after_ids[] = {"c1/a", "c2/c", "c2/d"};
+    CHECK_INT(dc_index_check_docs(ix, after, after_ids, 3, &e), DC_OK);
+    /* the last one deleted: found after the loop over the segments */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 4), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    CHECK_INT(dc_index_check_docs(ix, after, after_ids, 3, &e), DC_CORRUPT);
+    CHECK(strstr(e.msg, "version 4 of c2/d is not indexed") != NULL);
+    dc_index_close(ix);
+}
+
 /* ---- year facet; top-k pruning against exhaustive scoring ---- */
 
 /* Opens a new index in root/name holding d[0..n) (docids 1..n), in one
@@ -1308,6 +1350,7 @@ int main(void)
     test_lock();
     test_concurrent();
     test_clear_and_duplicates();
+    test_check_docs();
     test_year_facet();
     test_topk_exhaustive();
     for (size_t i = 0; i < ndocs; i++) dc_doc_free(docs[i]);
