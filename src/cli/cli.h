@@ -33,6 +33,10 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 dc_db *cli_open(const cli_ctx *ctx, int create, int *code);
 /* Prints usage to stderr and returns EXIT_USAGE. */
 int cli_usage(const char *usage);
+/* Prints a cJSON value (indented) to stdout and frees it (NULL: out of
+ * memory); EXIT_OK, or EXIT_INTERNAL with the message printed. */
+struct cJSON;
+int cli_print_json(struct cJSON *root);
 /* 1 if arg is "-h" or "--help". */
 int cli_is_help(const char *arg);
 /* Parses "COMMAND ARG [--json]" (argv[0] is the command): -1 with *arg

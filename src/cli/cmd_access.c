@@ -134,20 +134,6 @@ static dc_rc user_row(void *vctx, const dc_user_info *u)
     return DC_OK;
 }
 
-/* Prints a cJSON value and frees it; EXIT_INTERNAL on NOMEM. */
-static int print_json(cJSON *root)
-{
-    char *s = root ? cJSON_Print(root) : NULL;
-    cJSON_Delete(root);
-    if (!s) {
-        cli_error("out of memory");
-        return EXIT_INTERNAL;
-    }
-    puts(s);
-    free(s);
-    return EXIT_OK;
-}
-
 static int user_add(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"clearance", required_argument, NULL, 'c'},
@@ -253,7 +239,7 @@ static int user_list(const cli_ctx *ctx, int argc, char **argv)
         cli_error("out of memory");
         return EXIT_INTERNAL;
     }
-    return print_json(root);
+    return cli_print_json(root);
 }
 
 static int user_name_cmd(const cli_ctx *ctx, int argc, char **argv, int passwd)
@@ -553,7 +539,7 @@ static int listing(const cli_ctx *ctx, int argc, char **argv, int versions)
         cli_error("out of memory");
         return EXIT_INTERNAL;
     }
-    return print_json(root);
+    return cli_print_json(root);
 }
 
 int cmd_versions(const cli_ctx *ctx, int argc, char **argv) { return listing(ctx, argc, argv, 1); }

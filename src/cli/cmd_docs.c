@@ -111,28 +111,22 @@ int cmd_list(const cli_ctx *ctx, int argc, char **argv)
         dc_db_close(db);
         return cli_exit_code(rc);
     }
+    code = EXIT_OK;
     if (json) {
-        char *s = NULL;
-        if (cJSON_AddNumberToObject(root, "total", (double)lc.total) &&
-            cJSON_AddItemToObject(root, "documents", lc.docs))
-            s = cJSON_Print(root);
-        else
+        if (!cJSON_AddNumberToObject(root, "total", (double)lc.total) ||
+            !cJSON_AddItemToObject(root, "documents", lc.docs)) {
             cJSON_Delete(lc.docs);
-        cJSON_Delete(root);
-        if (!s) {
-            dc_db_close(db);
-            cli_error("out of memory");
-            return EXIT_INTERNAL;
+            cJSON_Delete(root);
+            root = NULL;
         }
-        puts(s);
-        free(s);
+        code = cli_print_json(root);
     } else if (lc.total == 0) {
         fprintf(stderr, "declass: no documents; ingest some with 'declass ingest PATH'\n");
     } else {
         fprintf(stderr, "%ld documents\n", lc.total);
     }
     dc_db_close(db);
-    return EXIT_OK;
+    return code;
 }
 
 static const char show_usage[] =
@@ -294,19 +288,8 @@ int cmd_refs(const cli_ctx *ctx, int argc, char **argv)
         dc_db_close(db);
         return cli_exit_code(rc);
     }
-    if (json) {
-        char *s = cJSON_Print(root);
-        cJSON_Delete(root);
-        if (!s) {
-            dc_db_close(db);
-            cli_error("out of memory");
-            return EXIT_INTERNAL;
-        }
-        puts(s);
-        free(s);
-    } else {
-        fprintf(stderr, "%ld outgoing, %ld incoming\n", rc_.n_out, rc_.n_in);
-    }
+    code = json ? cli_print_json(root) : EXIT_OK;
+    if (!json) fprintf(stderr, "%ld outgoing, %ld incoming\n", rc_.n_out, rc_.n_in);
     dc_db_close(db);
-    return EXIT_OK;
+    return code;
 }

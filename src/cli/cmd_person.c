@@ -144,20 +144,15 @@ int cmd_person(const cli_ctx *ctx, int argc, char **argv)
     }
     int status = EXIT_OK;
     if (json) {
-        char *s = NULL;
-        if (list && !cJSON_AddNumberToObject(root, "total", (double)o.n)) s = NULL;
-        else s = cJSON_Print(root);
-        if (s) {
-            puts(s);
-            free(s);
-        } else {
-            cli_error("out of memory");
-            status = EXIT_INTERNAL;
+        if (list && !cJSON_AddNumberToObject(root, "total", (double)o.n)) {
+            cJSON_Delete(root);
+            root = NULL;
         }
-    } else if (list && o.n == 0) {
-        printf("no person is named by a readable document\n");
+        status = cli_print_json(root);
+    } else {
+        if (list && o.n == 0) printf("no person is named by a readable document\n");
+        cJSON_Delete(root);
     }
-    cJSON_Delete(root);
     dc_db_close(db);
     return status;
 }

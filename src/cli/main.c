@@ -3,6 +3,7 @@
  * git.c); each parses its own arguments and uses only the public API.
  */
 #include <stdarg.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,19 @@ int cli_usage(const char *usage)
 int cli_is_help(const char *arg)
 {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int cli_print_json(cJSON *root)
+{
+    char *s = root ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!s) {
+        cli_error("out of memory");
+        return EXIT_INTERNAL;
+    }
+    puts(s);
+    free(s);
+    return EXIT_OK;
 }
 
 int cli_one_arg(int argc, char **argv, const char *usage, const char *what, const char **arg,

@@ -33,15 +33,7 @@ void dc_http_json_error(dc_http_resp *resp, int status, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     /* Invalid UTF-8 echoed from a request would make the JSON invalid. */
-    for (size_t i = 0, n = strlen(msg); i < n;) {
-        unsigned cp;
-        size_t k = dc_utf8_decode(msg + i, n - i, &cp);
-        if (k == 0) {
-            msg[i++] = '?';
-            continue;
-        }
-        i += k;
-    }
+    dc_http_scrub(msg, 0);
     resp->status = status;
     resp->content_type = JSON;
     resp->static_body = NULL;

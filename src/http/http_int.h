@@ -137,6 +137,9 @@ int dc_http_asset(const char *name, const unsigned char **data, size_t *len,
 
 /* Appends s HTML-escaped (& < > " '). */
 void dc_http_html_escape(dc_buf *b, const char *s);
+/* Replaces in place each byte of invalid UTF-8 in s, and with controls
+ * set each control character too, by '?'. */
+void dc_http_scrub(char *s, int controls);
 /* Appends s percent-encoded for a URL query value or path segment ('/'
  * kept when keep_slash is set). */
 void dc_http_url_encode(dc_buf *b, const char *s, int keep_slash);

@@ -28,6 +28,20 @@ void dc_http_html_escape(dc_buf *b, const char *s)
     dc_buf_puts(b, run);
 }
 
+void dc_http_scrub(char *s, int controls)
+{
+    for (size_t i = 0, n = strlen(s); i < n;) {
+        unsigned cp;
+        size_t k = dc_utf8_decode(s + i, n - i, &cp);
+        if (k == 0 || (controls && (cp < 0x20 || cp == 0x7f))) {
+            memset(s + i, '?', k ? k : 1);
+            i += k ? k : 1;
+            continue;
+        }
+        i += k;
+    }
+}
+
 void dc_http_url_encode(dc_buf *b, const char *s, int keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";

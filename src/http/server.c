@@ -84,16 +84,7 @@ static void srv_log(dc_http_server *srv, const char *fmt, ...)
     va_end(ap);
     /* No control characters or invalid UTF-8 from a request reach the
      * log. */
-    for (size_t i = 0, n = strlen(line); i < n;) {
-        unsigned cp;
-        size_t k = dc_utf8_decode(line + i, n - i, &cp);
-        if (k == 0 || cp < 0x20 || cp == 0x7f) {
-            memset(line + i, '?', k ? k : 1);
-            i += k ? k : 1;
-            continue;
-        }
-        i += k;
-    }
+    dc_http_scrub(line, 1);
     srv->log(srv->log_ctx, line);
 }
 
