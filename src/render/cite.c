@@ -89,9 +89,11 @@ static void put_frus_url(dc_buf *out, const dc_doc *doc)
                   doc->local_id);
 }
 
-/* Appends s with every run of whitespace (newlines included) made one
- * space: a citation is one line. */
-static void put_line(dc_buf *out, const char *s)
+/* Copies s to out with every run of whitespace (newlines included) made
+ * one space and control characters dropped (a citation is one line),
+ * each kept character through put (NULL: as it is; it returns how many
+ * more bytes of s it consumed). */
+static void put_clean(dc_buf *out, const char *s, size_t (*put)(dc_buf *, const char *))
 {
     int sp = 0, any = 0;
     for (; s && *s; s++) {
@@ -104,9 +106,14 @@ static void put_line(dc_buf *out, const char *s)
         if (sp && any) dc_buf_putc(out, ' ');
         sp = 0;
         any = 1;
-        dc_buf_putc(out, (char)c);
+        if (put)
+            s += put(out, s);
+        else
+            dc_buf_putc(out, (char)c);
     }
 }
+
+static void put_line(dc_buf *out, const char *s) { put_clean(out, s, NULL); }
 
 dc_rc dc_render_cite(const dc_doc *doc, dc_buf *out)
 {
@@ -156,45 +163,37 @@ dc_rc dc_render_cite(const dc_doc *doc, dc_buf *out)
 
 /* ---- BibTeX ------------------------------------------------------------ */
 
-/* A BibTeX value: LaTeX's special characters escaped, en and em dashes as
- * "--" / "---", whitespace runs as one space. */
-static void bib_value(dc_buf *out, const char *s)
+/* One character of a BibTeX value at s: LaTeX's special characters
+ * escaped, en and em dashes as "--" / "---". */
+static size_t bib_char(dc_buf *out, const char *s)
 {
-    int sp = 0, any = 0;
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-            sp = 1;
-            continue;
-        }
-        if (c < 0x20 || c == 0x7f) continue;
-        if (sp && any) dc_buf_putc(out, ' ');
-        sp = 0;
-        any = 1;
-        if (c == 0xe2 && (unsigned char)s[1] == 0x80 &&
-            ((unsigned char)s[2] == 0x93 || (unsigned char)s[2] == 0x94)) {
-            dc_buf_puts(out, (unsigned char)s[2] == 0x93 ? "--" : "---");
-            s += 2;
-            continue;
-        }
-        switch (c) {
-        case '\\': dc_buf_puts(out, "\\textbackslash{}"); break;
-        case '{': dc_buf_puts(out, "\\{"); break;
-        case '}': dc_buf_puts(out, "\\}"); break;
-        case '~': dc_buf_puts(out, "\\textasciitilde{}"); break;
-        case '^': dc_buf_puts(out, "\\textasciicircum{}"); break;
-        case '&':
-        case '%':
-        case '$':
-        case '#':
-        case '_':
-            dc_buf_putc(out, '\\');
-            dc_buf_putc(out, (char)c);
-            break;
-        default: dc_buf_putc(out, (char)c);
-        }
+    unsigned char c = (unsigned char)*s;
+    if (c == 0xe2 && (unsigned char)s[1] == 0x80 &&
+        ((unsigned char)s[2] == 0x93 || (unsigned char)s[2] == 0x94)) {
+        dc_buf_puts(out, (unsigned char)s[2] == 0x93 ? "--" : "---");
+        return 2;
     }
+    switch (c) {
+    case '\\': dc_buf_puts(out, "\\textbackslash{}"); break;
+    case '{': dc_buf_puts(out, "\\{"); break;
+    case '}': dc_buf_puts(out, "\\}"); break;
+    case '~': dc_buf_puts(out, "\\textasciitilde{}"); break;
+    case '^': dc_buf_puts(out, "\\textasciicircum{}"); break;
+    case '&':
+    case '%':
+    case '$':
+    case '#':
+    case '_':
+        dc_buf_putc(out, '\\');
+        dc_buf_putc(out, (char)c);
+        break;
+    default: dc_buf_putc(out, (char)c);
+    }
+    return 0;
 }
+
+/* A BibTeX value: whitespace runs as one space, characters escaped. */
+static void bib_value(dc_buf *out, const char *s) { put_clean(out, s, bib_char); }
 
 static void bib_field(dc_buf *out, const char *name, const char *value)
 {
