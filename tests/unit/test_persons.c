@@ -26,8 +26,10 @@ static const char *path_in(const char *a, const char *b)
 {
     static char buf[4][1024];
     static int k;
+    char tmp[sizeof buf[0]]; /* a or b may be an earlier result */
+    snprintf(tmp, sizeof tmp, "%s/%s", a, b);
     k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", a, b);
+    memcpy(buf[k], tmp, sizeof tmp);
     return buf[k];
 }
 
