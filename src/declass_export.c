@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "declass_int.h"
+#include "model/model_int.h"
 #include "declass/query.h"
 #include "declass/render.h"
 #include "declass/banned.h"
@@ -45,14 +46,9 @@ static dc_rc export_one(export_run *x, const char *id)
     if (rc) return rc;
     dc_buf_reset(&x->chunk);
     if (x->format == EXPORT_JSONL) {
-        char *json = NULL;
-        rc = dc_doc_to_json(v, 0, &json);
-        if (!rc) {
-            dc_buf_puts(&x->chunk, json);
-            dc_buf_putc(&x->chunk, '\n');
-            rc = x->chunk.rc;
-        }
-        dc_free(json);
+        dc_doc_json_write(v, &x->chunk); /* as dc_doc_to_json, into the reused buffer */
+        dc_buf_putc(&x->chunk, '\n');
+        rc = x->chunk.rc;
     } else {
         char pfx[32];
         snprintf(pfx, sizeof pfx, "e%ld-", x->count + 1);
@@ -142,7 +138,7 @@ dc_rc dc_db_export(dc_db *db, const char *query, const char *format, dc_write_fn
     if (query && !*query) query = NULL;
     export_run x = {.db = db, .format = fmt, .write = write, .ctx = ctx,
                     .reader = dc_db_reader(db)};
-    dc_buf_init(&x.chunk, 0);
+    dc_buf_init(&x.chunk, DC_JSON_LIMIT);
     dc_rc rc = DC_OK;
     if (fmt == EXPORT_TEI) {
         dc_buf h;

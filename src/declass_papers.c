@@ -328,14 +328,15 @@ static dc_rc cites_search(dc_db *db, const char *value, const char *collection, 
     return rc;
 }
 
-/* The reader's view of id with references from its readable text, or
- * *v NULL when the reader may not read it (not an error here). */
-static dc_rc read_view(dc_db *db, const char *id, dc_doc **v)
+/* The reader's view of id — with references derived again from its
+ * readable text when derive is set — or *v NULL when the reader may not
+ * read it (not an error here). */
+static dc_rc read_view(dc_db *db, const char *id, int derive, dc_doc **v)
 {
     int denied = 0;
     dc_rc rc = dc_db_view(db, id, 0, v, &denied);
     if (rc == DC_NOTFOUND) return DC_OK;
-    if (!rc) rc = rederive_refs(*v);
+    if (!rc && derive) rc = rederive_refs(*v);
     if (rc) {
         dc_doc_free(*v);
         *v = NULL;
@@ -370,7 +371,7 @@ static dc_rc gather(dc_db *db, dc_paper *p, int full)
     int appendix = 0, self_approved = 0;
     for (size_t i = 0; !rc && i < ids.n; i++) {
         dc_doc *v = NULL;
-        rc = read_view(db, ids.v[i], &v);
+        rc = read_view(db, ids.v[i], full, &v); /* refs are read only when full */
         if (rc || !v) continue;
         char self[DC_REFS_PAPER_MAX];
         doc_paper(v, self);

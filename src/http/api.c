@@ -123,21 +123,6 @@ static size_t parse_count(const char *s, int *ok)
     return (size_t)v;
 }
 
-static const char *nonempty(const char *s) { return s && *s ? s : NULL; }
-
-/* 1 if s is NULL or a date "YYYY", "YYYY-MM" or "YYYY-MM-DD". */
-static int date_ok(const char *s)
-{
-    if (!s) return 1;
-    size_t n = strlen(s);
-    if (n != 4 && n != 7 && n != 10) return 0;
-    for (size_t i = 0; i < n; i++) {
-        int dash = i == 4 || i == 7;
-        if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return 0;
-    }
-    return 1;
-}
-
 /* ---- GET /api/search ---------------------------------------------------- */
 
 void dc_api_search(dc_http_req *req, dc_http_resp *resp)
@@ -155,15 +140,15 @@ void dc_api_search(dc_http_req *req, dc_http_resp *resp)
         dc_http_json_error(resp, 400, "limit and offset must be non-negative integers");
         return;
     }
-    sr.from = nonempty(dc_http_arg(req, "from"));
-    sr.to = nonempty(dc_http_arg(req, "to"));
-    if (!date_ok(sr.from) || !date_ok(sr.to)) {
+    sr.from = dc_http_nonempty(dc_http_arg(req, "from"));
+    sr.to = dc_http_nonempty(dc_http_arg(req, "to"));
+    if (!dc_http_date_ok(sr.from) || !dc_http_date_ok(sr.to)) {
         dc_http_json_error(resp, 400, "from and to must be dates YYYY[-MM[-DD]]");
         return;
     }
-    sr.classification = nonempty(dc_http_arg(req, "classification"));
-    sr.collection = nonempty(dc_http_arg(req, "collection"));
-    sr.doc_type = nonempty(dc_http_arg(req, "doc_type"));
+    sr.classification = dc_http_nonempty(dc_http_arg(req, "classification"));
+    sr.collection = dc_http_nonempty(dc_http_arg(req, "collection"));
+    sr.doc_type = dc_http_nonempty(dc_http_arg(req, "doc_type"));
     dc_search_page *page = NULL;
     dc_rc rc = dc_db_search(req->db, &sr, &page);
     if (rc) {
@@ -379,7 +364,7 @@ static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, con
     dc_rc rc;
     if (!strcmp(action, "withhold")) {
         const char *portion = field(req, j, "portion"), *reason = field(req, j, "reason");
-        if (!nonempty(portion) || !nonempty(reason)) {
+        if (!dc_http_nonempty(portion) || !dc_http_nonempty(reason)) {
             cJSON_Delete(j);
             dc_http_json_error(resp, 400, "withhold needs portion and reason");
             return;
@@ -391,7 +376,7 @@ static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, con
         const char *comps[MAX_COMPARTMENTS];
         char store[4096];
         int n = compartments_of(req, j, store, sizeof store, comps);
-        if (!nonempty(portion) || !nonempty(level) || n < 0) {
+        if (!dc_http_nonempty(portion) || !dc_http_nonempty(level) || n < 0) {
             cJSON_Delete(j);
             dc_http_json_error(resp, 400,
                                "mark needs portion, classification and a list of compartments");

@@ -137,6 +137,11 @@ int dc_http_asset(const char *name, const unsigned char **data, size_t *len,
 
 /* Appends s HTML-escaped (& < > " '). */
 void dc_http_html_escape(dc_buf *b, const char *s);
+/* s, or NULL when s is NULL or empty (an unset form field). */
+const char *dc_http_nonempty(const char *s);
+/* 1 if s is NULL or a date "YYYY", "YYYY-MM" or "YYYY-MM-DD" (month 01-12,
+ * day 01-31). */
+int dc_http_date_ok(const char *s);
 /* Replaces in place each byte of invalid UTF-8 in s, and with controls
  * set each control character too, by '?'. */
 void dc_http_scrub(char *s, int controls);

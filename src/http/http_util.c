@@ -28,6 +28,20 @@ void dc_http_html_escape(dc_buf *b, const char *s)
     dc_buf_puts(b, run);
 }
 
+const char *dc_http_nonempty(const char *s) { return s && *s ? s : NULL; }
+
+int dc_http_date_ok(const char *s)
+{
+    if (!s) return 1;
+    size_t n = strlen(s);
+    if (n != 4 && n != 7 && n != 10) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return 0;
+    int m = n >= 7 ? (s[5] - '0') * 10 + (s[6] - '0') : 1;
+    int d = n == 10 ? (s[8] - '0') * 10 + (s[9] - '0') : 1;
+    return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
 void dc_http_scrub(char *s, int controls)
 {
     for (size_t i = 0, n = strlen(s); i < n;) {

@@ -166,11 +166,6 @@ typedef struct search_params {
     size_t offset;
 } search_params;
 
-static const char *nonempty(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 /* /search?... with every parameter of p that is set, separated by sep. */
 static void search_url(dc_buf *b, const search_params *p, const char *sep)
 {
@@ -202,25 +197,6 @@ static long parse_offset(const char *s)
         v = v * 10 + (*p - '0');
     }
     return v;
-}
-
-/* 1 if s is a date of the form YYYY, YYYY-MM or YYYY-MM-DD (month 01-12,
- * day 01-31). */
-static int date_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n != 4 && n != 7 && n != 10) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return 0;
-    if (n >= 7) {
-        int m = (s[5] - '0') * 10 + (s[6] - '0');
-        if (m < 1 || m > 12) return 0;
-    }
-    if (n == 10) {
-        int d = (s[8] - '0') * 10 + (s[9] - '0');
-        if (d < 1 || d > 31) return 0;
-    }
-    return 1;
 }
 
 /* Writes snippet s (library text with SNIP_OPEN/SNIP_CLOSE around the
@@ -597,11 +573,11 @@ static void welcome(dc_http_req *req, dc_buf *b)
 void dc_page_search(dc_http_req *req, dc_http_resp *resp)
 {
     search_params p = {.q = dc_http_arg(req, "q"),
-                       .from = nonempty(dc_http_arg(req, "from")),
-                       .to = nonempty(dc_http_arg(req, "to")),
-                       .cls = nonempty(dc_http_arg(req, "classification")),
-                       .coll = nonempty(dc_http_arg(req, "collection")),
-                       .type = nonempty(dc_http_arg(req, "doc_type"))};
+                       .from = dc_http_nonempty(dc_http_arg(req, "from")),
+                       .to = dc_http_nonempty(dc_http_arg(req, "to")),
+                       .cls = dc_http_nonempty(dc_http_arg(req, "classification")),
+                       .coll = dc_http_nonempty(dc_http_arg(req, "collection")),
+                       .type = dc_http_nonempty(dc_http_arg(req, "doc_type"))};
     long off = parse_offset(dc_http_arg(req, "offset"));
     const char *err = NULL;
     char errbuf[512];
@@ -610,7 +586,7 @@ void dc_page_search(dc_http_req *req, dc_http_resp *resp)
         off = 0;
     }
     p.offset = (size_t)off;
-    if (!err && ((p.from && !date_ok(p.from)) || (p.to && !date_ok(p.to))))
+    if (!err && ((p.from && !dc_http_date_ok(p.from)) || (p.to && !dc_http_date_ok(p.to))))
         err = "bad date: use YYYY, YYYY-MM or YYYY-MM-DD";
     int has_q = p.q && p.q[strspn(p.q, " \t\r\n")];
     /* Filters without words browse: the query is one of the filters (the

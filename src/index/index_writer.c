@@ -271,6 +271,18 @@ static int is_released(const dc_doc *doc)
  * level UNCLASSIFIED with no compartment; any other document keeps its
  * markings.
  */
+/* Records in the portion map that positions [start, end) of the document
+ * being added have access class cls (not the document's own). */
+static void pmap_add(dc_sdocs *d, dc_docrec *rec, unsigned start, unsigned end, uint32_t cls)
+{
+    uint8_t x[12];
+    dc_wr32(x, start);
+    dc_wr32(x + 4, end);
+    dc_wr32(x + 8, cls);
+    dc_buf_add(&d->pmap, (const char *)x, 12);
+    rec->pmap_n++;
+}
+
 static uint32_t portion_class(dc_index_writer *w, const dc_doc *doc, const dc_portion *p)
 {
     const char *cls = p && p->classification ? p->classification : doc->classification;
@@ -451,14 +463,7 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
         if (d->rc) break;
         unsigned start = pos;
         rc = analyze(w, DC_F_BODY, p->text, &pos);
-        if (cls != rec.docclass && pos > start) {
-            uint8_t x[12];
-            dc_wr32(x, start);
-            dc_wr32(x + 4, pos);
-            dc_wr32(x + 8, cls);
-            dc_buf_add(&d->pmap, (const char *)x, 12);
-            rec.pmap_n++;
-        }
+        if (cls != rec.docclass && pos > start) pmap_add(d, &rec, start, pos, cls);
     }
     /* A footnote is read with the portion it is anchored in: dropped with
      * a withheld one, restricted like a restricted one. */
@@ -490,12 +495,7 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
         unsigned start = pos;
         rc = analyze(w, DC_F_BODY, f->text, &pos);
         if (cls != rec.docclass && pos > start) {
-            uint8_t x[12];
-            dc_wr32(x, start);
-            dc_wr32(x + 4, pos);
-            dc_wr32(x + 8, cls);
-            dc_buf_add(&d->pmap, (const char *)x, 12);
-            rec.pmap_n++;
+            pmap_add(d, &rec, start, pos, cls);
         } else if (restricted && f->text) {
             dc_buf_putc(&base, '\n');
             dc_buf_puts(&base, f->text);
