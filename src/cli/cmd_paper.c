@@ -42,8 +42,8 @@ static int add_strv(cJSON *root, const char *key, const dc_strv *sv)
     return 1;
 }
 
-/* The paper as one JSON document (malloc'd), or NULL on NOMEM. */
-static char *paper_json(const dc_paper *p)
+/* The paper as one JSON value, or NULL on NOMEM. */
+static cJSON *paper_json(const dc_paper *p)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && cJSON_AddStringToObject(root, "paper", p->name);
@@ -74,9 +74,9 @@ static char *paper_json(const dc_paper *p)
              cJSON_AddItemToObject(o, "title", str_or_null(d->title)) &&
              cJSON_AddItemToObject(o, "date", str_or_null(d->date));
     }
-    char *s = ok ? cJSON_Print(root) : NULL;
+    if (ok) return root;
     cJSON_Delete(root);
-    return s;
+    return NULL;
 }
 
 static void print_list(const char *label, const dc_strv *sv)
@@ -136,14 +136,7 @@ int cmd_paper(const cli_ctx *ctx, int argc, char **argv)
     }
     int status = EXIT_OK;
     if (json) {
-        char *s = paper_json(p);
-        if (s) {
-            puts(s);
-            free(s);
-        } else {
-            cli_error("out of memory");
-            status = EXIT_INTERNAL;
-        }
+        status = cli_print_json(paper_json(p));
     } else {
         paper_text(p);
     }
