@@ -6,6 +6,7 @@
  */
 #include "declass_int.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -713,6 +714,66 @@ static dc_rc no_document(dc_db *db, const char *id)
     return dc_db_fail(db, DC_NOTFOUND, "no document '%s'", id ? id : "");
 }
 
+/* Frees the references and file numbers of a view, to be derived again. */
+static void drop_extracted(dc_doc *v)
+{
+    for (size_t i = 0; i < v->n_refs; i++) {
+        free(v->refs[i].kind);
+        free(v->refs[i].target);
+        free(v->refs[i].relation);
+        free(v->refs[i].detail);
+    }
+    v->n_refs = 0;
+    dc_strv_release(&v->file_numbers);
+}
+
+/* Keeps the persons written (as whole words) in the visible text of a TEI
+ * view: a persName in a hidden portion is gone with it.  The list name a
+ * hidden persName pointed to cannot be told apart: it goes too, unless the
+ * text matching of dc_db_persons_match finds it again. */
+static void keep_written_persons(dc_doc *v)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < v->persons.n; i++) {
+        const char *name = v->persons.v[i];
+        size_t n = strlen(name);
+        int found = 0;
+        for (size_t p = 0; p < v->n_portions && !found; p++) {
+            const char *t = v->portions[p].text;
+            for (const char *h = t ? strstr(t, name) : NULL; h && !found; h = strstr(h + 1, name))
+                found = (h == t || !isalnum((unsigned char)h[-1])) &&
+                        !isalnum((unsigned char)h[n]);
+        }
+        if (found) v->persons.v[k++] = v->persons.v[i];
+        else free(v->persons.v[i]);
+    }
+    v->persons.n = k;
+}
+
+dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc_doc **out)
+{
+    size_t hidden = 0;
+    dc_rc rc = dc_access_view(r, doc, out, &hidden);
+    if (rc || !hidden) return rc;
+    /* Everything extracted from the whole text is extracted again from
+     * the view, by the same code ingest ran: nothing found only in a
+     * hidden portion survives, and what the reader still sees stays. */
+    dc_doc *v = *out;
+    drop_extracted(v);
+    int text = v->format && strcmp(v->format, "text") == 0;
+    if (text) dc_strv_release(&v->persons);
+    else keep_written_persons(v);
+    rc = dc_ingest_view_date(v);
+    if (!rc) rc = dc_refs_enrich(v);
+    if (!rc) rc = dc_ingest_date_from_text(v);
+    if (!rc) rc = dc_db_persons_match(db, v);
+    if (rc) {
+        dc_doc_free(v);
+        *out = NULL;
+    }
+    return rc;
+}
+
 /* Loads a version (0: current) of id and returns the reader's view of it;
  * a document the reader may not read is DC_NOTFOUND with the message of a
  * missing one, and *denied set (for the audit log). */
@@ -726,7 +787,7 @@ dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *deni
     if (rc == DC_NOTFOUND) return no_document(db, id);
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     dc_access_reader r = dc_db_reader(db);
-    rc = dc_access_view(&r, doc, out);
+    rc = dc_db_view_doc(db, &r, doc, out);
     dc_doc_free(doc);
     if (rc == DC_NOTFOUND) {
         *denied = 1;

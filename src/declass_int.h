@@ -56,6 +56,15 @@ dc_reader dc_db_index_reader(const dc_db *db);
 dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail);
 /* Refuses (audited) unless the acting user holds one of the roles. */
 dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *target);
+/*
+ * The reader's view of doc (dc_access_view), with everything extracted
+ * from its text — references, file numbers, persons, a date read from
+ * text — derived again from the view alone when anything was hidden.  The
+ * one way a reader is shown a document: every read, listing, snippet,
+ * export and index entry is made from it.  *out owned by the caller;
+ * DC_NOTFOUND when r may not read doc.
+ */
+dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc_doc **out);
 /* The reader's view of version (0: current) of id (*out owned by the
  * caller); an unreadable document is DC_NOTFOUND like a missing one, with
  * *denied set. */

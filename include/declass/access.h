@@ -32,7 +32,9 @@
 #define DC_ROLE_ADMIN 4
 
 /* Who is reading.  A NULL reader, or one with is_public set, is the
- * anonymous public reader (level and compartments are then ignored). */
+ * anonymous public reader (level and compartments are then ignored).
+ * This is the one reader type of the library: the facade, the index and
+ * the snippets all decide for a dc_access_reader. */
 typedef struct dc_access_reader {
     int is_public;
     int level; /* dc_level */
@@ -41,46 +43,112 @@ typedef struct dc_access_reader {
     int roles; /* DC_ROLE_* bits */
 } dc_access_reader;
 
+/* An access class: who may read a part of a document.  An open class is
+ * read by everyone, the public included; any other by a signed-in reader
+ * whose clearance is at least level and who holds every compartment. */
+typedef struct dc_access_class {
+    int open;
+    int level; /* dc_level */
+    const char *const *compartments;
+    size_t n_compartments;
+} dc_access_class;
+
 /* The access level of a marking: NULL or empty is UNCLASSIFIED, an
  * unknown marking TOP SECRET (fail safe). */
 DC_API int dc_access_level(const char *classification);
 
-/* 1 if a document with this release status and classification may be
- * read at all by r (listings use this on summaries). */
+/*
+ * THE rule: 1 if reader r may read what class c protects.  Every decision
+ * of the library (the reader's view, the index's entries and statistics,
+ * listings) comes down to this function; a NULL reader is the public.
+ */
+DC_API int dc_access_allows(const dc_access_reader *r, const dc_access_class *c);
+
+/* The class of a document as a whole (who may open it): open when it is
+ * released, else its level.  Borrows nothing. */
+DC_API void dc_access_doc_class(const dc_doc *doc, dc_access_class *out);
+/* The class of portion p of doc: open when doc is released and p is not
+ * withheld; else p's level (its own marking, else the document's) and
+ * compartments.  out->compartments borrows p's until p changes. */
+DC_API void dc_access_portion_class(const dc_doc *doc, const dc_portion *p,
+                                    dc_access_class *out);
+
+/* 1 if r may read doc at all (p NULL), or portion p of doc: the document
+ * class and the portion class both allow r. */
+DC_API int dc_access_may_read(const dc_access_reader *r, const dc_doc *doc, const dc_portion *p);
+
+/* 1 if r is cleared for portion p of doc (level and compartments)
+ * whatever its release: what a reviewer needs to withhold, mark or
+ * release it.  dc_access_allows on p's class made not open. */
+DC_API int dc_access_portion_cleared(const dc_access_reader *r, const dc_doc *doc,
+                                     const dc_portion *p);
+
+/* As dc_access_may_read(r, doc, NULL) from a listing's columns. */
 DC_API int dc_access_doc_readable(const dc_access_reader *r, const char *release_status,
                                   const char *classification);
 
-/* 1 if r is cleared for portion p of doc (level and compartments), which
- * is what reading a withheld portion or any portion of an unreleased
- * document needs.  The public reader is never cleared. */
-DC_API int dc_access_portion_cleared(const dc_access_reader *r, const dc_doc *doc,
-                                     const dc_portion *p);
+/* 1 if every reader who may open doc reads every portion of it (nothing
+ * withheld, no portion above the document's class): the stored document
+ * is then every reader's view. */
+DC_API int dc_access_uniform(const dc_doc *doc);
 
 /*
  * The view of doc that r may see, as a new document (*out, owned by the
  * caller, dc_doc_free).  DC_NOTFOUND (and *out NULL) when r may not read
- * doc at all.  In the view:
- *  - a withheld portion the reader is not cleared for keeps its id, page
- *    and reason but its text becomes "[N lines of source text not
- *    declassified]" (N = ceil(bytes / 80); under 80 bytes "[less than 1
- *    line of source text not declassified]"), its marking and
- *    compartments are dropped, and a gap is recorded for it;
- *  - in an unreleased document, a portion the reader is not cleared for
- *    becomes the line "[portion not shown: not cleared]" with no marking,
- *    and a gap is recorded;
- *  - footnotes anchored in such portions are dropped, and so are note
- *    markers inside them;
- *  - when anything was replaced, persons, file numbers and references are
- *    kept only if their text occurs in what remains visible (title,
- *    visible portions, kept footnotes, source note), so nothing extracted
- *    from a hidden portion shows through.
+ * doc at all.  In the view every portion r may not read becomes a gap
+ * exactly as a published edition records one: kind "gap", its text the
+ * FRUS notice for its length ("[less than 1 line of source text not
+ * declassified]", "[N lines of source text not declassified]", N =
+ * ceil(bytes / 80)), no label, marking, compartments, withholding or
+ * note markers (its page markers stay), and a gap {extent, page, anchor}.
+ * Footnotes anchored in such portions are dropped.  A title taken from a
+ * hidden portion (a heading) and written nowhere visible becomes
+ * DC_ACCESS_HIDDEN_TITLE, and the document type "document".  *hidden (may be NULL)
+ * is set to the number of portions hidden; when it is not 0 the caller
+ * re-derives what was extracted from the whole text (dates, references,
+ * persons, file numbers, the title) from the view alone.
  * DC_NOMEM on allocation failure.
  */
-DC_API dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out);
+#define DC_ACCESS_HIDDEN_TITLE "[title not declassified]"
+DC_API dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out,
+                            size_t *hidden);
+
+/*
+ * The distinct views of doc.  A predicate says which readers get one
+ * view: those for whom dc_access_allows(reader, &classes[i]) == need[i]
+ * for every i (classes[0] is always the document's class, need[0] 1).
+ * The predicates of one document are mutually exclusive, and every reader
+ * who may read doc satisfies exactly one of them.
+ */
+typedef struct dc_access_pred {
+    const dc_access_class *classes;
+    const unsigned char *need;
+    size_t n;
+} dc_access_pred;
+
+/* Receives one view: a reader who gets it (borrowed) and its predicate. */
+typedef dc_rc (*dc_access_view_cb)(void *ctx, const dc_access_reader *reader,
+                                   const dc_access_pred *pred);
+
+/*
+ * Calls cb once for each distinct view of doc (one call for a uniform
+ * document), in a fixed order.  The readers tried are the public and
+ * every signed-in reader of each level holding each subset of the
+ * document's compartments; more than DC_ACCESS_MAX_COMPS distinct
+ * compartments in one document is DC_LIMIT.  cb's non-OK return stops
+ * the enumeration and is returned.
+ */
+#define DC_ACCESS_MAX_COMPS 10
+DC_API dc_rc dc_access_each_view(const dc_doc *doc, dc_access_view_cb cb, void *ctx);
+
+/* 1 if reader r satisfies pred. */
+DC_API int dc_access_pred_holds(const dc_access_reader *r, const dc_access_pred *pred);
 
 /* The text that replaces a withheld portion of len bytes, written to out
  * (always NUL-terminated, truncated to cap). */
 DC_API void dc_access_gap_text(size_t len, char *out, size_t cap);
+/* Its extent as a gap records it ("less than 1 line", "3 lines"). */
+DC_API void dc_access_gap_extent(size_t len, char *out, size_t cap);
 
 /* 1 if code is a declassification exemption code this system accepts:
  * 25X1..25X9, 50X1..50X9 optionally followed by "-" and an upper-case tag

@@ -107,6 +107,8 @@ dc_rc dc_doc_add_ref(dc_doc *doc, const char *kind, const char *target, const ch
                      const char *detail);
 /* The portion with the given id, or NULL. */
 const dc_portion *dc_doc_portion(const dc_doc *doc, const char *id);
+/* The gap recorded for portion id (a hidden or published gap), or NULL. */
+const dc_gap *dc_doc_gap(const dc_doc *doc, const char *id);
 /* The footnote with marker n, or NULL. */
 dc_footnote *dc_doc_footnote(const dc_doc *doc, const char *n);
 

@@ -28,14 +28,6 @@ static int is_public(const dc_access_reader *r) { return !r || r->is_public; }
 
 static int released(const char *status) { return status && strcmp(status, "released") == 0; }
 
-int dc_access_doc_readable(const dc_access_reader *r, const char *release_status,
-                           const char *classification)
-{
-    if (released(release_status)) return 1;
-    if (is_public(r)) return 0;
-    return r->level >= dc_access_level(classification);
-}
-
 static int holds(const dc_access_reader *r, const char *comp)
 {
     for (size_t i = 0; i < r->n_compartments; i++)
@@ -43,13 +35,82 @@ static int holds(const dc_access_reader *r, const char *comp)
     return 0;
 }
 
+int dc_access_allows(const dc_access_reader *r, const dc_access_class *c)
+{
+    if (!c) return 0;
+    if (c->open) return 1;
+    if (is_public(r) || r->level < c->level) return 0;
+    for (size_t i = 0; i < c->n_compartments; i++)
+        if (!c->compartments[i] || !holds(r, c->compartments[i])) return 0;
+    return 1;
+}
+
+void dc_access_doc_class(const dc_doc *doc, dc_access_class *out)
+{
+    *out = (dc_access_class){.open = released(doc->release_status),
+                             .level = dc_access_level(doc->classification)};
+}
+
+void dc_access_portion_class(const dc_doc *doc, const dc_portion *p, dc_access_class *out)
+{
+    const char *cls = p->classification ? p->classification : doc->classification;
+    *out = (dc_access_class){.open = released(doc->release_status) && !p->withheld,
+                             .level = dc_access_level(cls),
+                             .compartments = (const char *const *)p->compartments.v,
+                             .n_compartments = p->compartments.n};
+}
+
+int dc_access_may_read(const dc_access_reader *r, const dc_doc *doc, const dc_portion *p)
+{
+    if (!doc) return 0;
+    dc_access_class c;
+    dc_access_doc_class(doc, &c);
+    if (!dc_access_allows(r, &c)) return 0;
+    if (!p) return 1;
+    dc_access_portion_class(doc, p, &c);
+    return dc_access_allows(r, &c);
+}
+
+int dc_access_doc_readable(const dc_access_reader *r, const char *release_status,
+                           const char *classification)
+{
+    dc_access_class c = {.open = released(release_status),
+                         .level = dc_access_level(classification)};
+    return dc_access_allows(r, &c);
+}
+
 int dc_access_portion_cleared(const dc_access_reader *r, const dc_doc *doc, const dc_portion *p)
 {
-    if (is_public(r) || !doc || !p) return 0;
-    const char *cls = p->classification ? p->classification : doc->classification;
-    if (r->level < dc_access_level(cls)) return 0;
-    for (size_t i = 0; i < p->compartments.n; i++)
-        if (!holds(r, p->compartments.v[i])) return 0;
+    if (!doc || !p) return 0;
+    dc_access_class c;
+    dc_access_portion_class(doc, p, &c);
+    c.open = 0;
+    return dc_access_allows(r, &c);
+}
+
+/* 1 if the classes a and b are the same (compartments as sets). */
+static int same_class(const dc_access_class *a, const dc_access_class *b)
+{
+    if (a->open != b->open) return 0;
+    if (a->open) return 1;
+    if (a->level != b->level || a->n_compartments != b->n_compartments) return 0;
+    for (size_t i = 0; i < a->n_compartments; i++) {
+        size_t k = 0;
+        while (k < b->n_compartments && strcmp(a->compartments[i], b->compartments[k]) != 0) k++;
+        if (k == b->n_compartments) return 0;
+    }
+    return 1;
+}
+
+int dc_access_uniform(const dc_doc *doc)
+{
+    dc_access_class d, c;
+    dc_access_doc_class(doc, &d);
+    for (size_t i = 0; i < doc->n_portions; i++) {
+        dc_access_portion_class(doc, &doc->portions[i], &c);
+        /* a portion readable by everyone who opens the document */
+        if (!c.open && !(c.n_compartments == 0 && c.level <= d.level && !d.open)) return 0;
+    }
     return 1;
 }
 
@@ -63,8 +124,7 @@ void dc_access_gap_text(size_t len, char *out, size_t cap)
                  lines == 1 ? "" : "s");
 }
 
-/* The extent of a gap, as the model records it ("3 lines"). */
-static void gap_extent(size_t len, char *out, size_t cap)
+void dc_access_gap_extent(size_t len, char *out, size_t cap)
 {
     size_t lines = (len + DC_GAP_LINE - 1) / DC_GAP_LINE;
     if (len < DC_GAP_LINE)
@@ -73,12 +133,17 @@ static void gap_extent(size_t len, char *out, size_t cap)
         snprintf(out, cap, "%zu line%s", lines, lines == 1 ? "" : "s");
 }
 
-/* Replaces portion p's content by the line `text`: marking, compartments
- * and note markers go; page markers stay (at the start, or after the
- * line).  Records a gap. */
-static dc_rc hide_portion(dc_doc *v, size_t idx, const char *text, const char *extent)
+/* Makes portion idx of v a gap, as an edition records one: kind "gap",
+ * the notice as its text, no label, marking, compartments, withholding or
+ * note markers; page markers stay (at the start, or after the notice).
+ * Records the gap. */
+static dc_rc hide_portion(dc_doc *v, size_t idx)
 {
     dc_portion *p = &v->portions[idx];
+    size_t len = p->text ? strlen(p->text) : 0;
+    char text[96], extent[48];
+    dc_access_gap_text(len, text, sizeof text);
+    dc_access_gap_extent(len, extent, sizeof extent);
     size_t newlen = strlen(text);
     size_t k = 0;
     for (size_t i = 0; i < p->n_marks; i++) {
@@ -94,7 +159,12 @@ static dc_rc hide_portion(dc_doc *v, size_t idx, const char *text, const char *e
     dc_strv_release(&p->compartments);
     free(p->classification);
     p->classification = NULL;
-    if (dc_str_set(&p->text, text)) return DC_NOMEM;
+    free(p->label);
+    p->label = NULL;
+    free(p->withheld_reason);
+    p->withheld_reason = NULL;
+    p->withheld = 0;
+    if (dc_str_set(&p->kind, "gap") || dc_str_set(&p->text, text)) return DC_NOMEM;
     dc_gap *g = dc_doc_add_gap(v);
     if (!g) return DC_NOMEM;
     if (dc_str_set(&g->extent, extent) || dc_str_set(&g->page, p->page) ||
@@ -129,62 +199,6 @@ static void drop_footnotes(dc_doc *v, const unsigned char *hidden)
     v->n_footnotes = k;
 }
 
-/* Keeps only the strings of sv that occur in the visible text. */
-static dc_rc filter_strv(dc_strv *sv, const char *visible)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < sv->n; i++) {
-        if (sv->v[i] && strstr(visible, sv->v[i])) {
-            sv->v[k++] = sv->v[i];
-        } else {
-            free(sv->v[i]);
-        }
-    }
-    sv->n = k;
-    return DC_OK;
-}
-
-static void filter_refs(dc_doc *v, const char *visible)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < v->n_refs; i++) {
-        dc_ref *r = &v->refs[i];
-        if (r->target && strstr(visible, r->target)) {
-            v->refs[k++] = *r;
-            continue;
-        }
-        free(r->kind);
-        free(r->target);
-        free(r->relation);
-        free(r->detail);
-    }
-    v->n_refs = k;
-}
-
-/* The visible text of a view (title, visible portions, notes), one
- * string, for the "occurs in what remains" test. */
-static char *visible_text(const dc_doc *v, const unsigned char *hidden)
-{
-    dc_buf b;
-    dc_buf_init(&b, 0);
-    dc_buf_puts(&b, v->title ? v->title : "");
-    dc_buf_putc(&b, '\n');
-    for (size_t i = 0; i < v->n_portions; i++)
-        if (!hidden[i] && v->portions[i].text) {
-            dc_buf_puts(&b, v->portions[i].text);
-            dc_buf_putc(&b, '\n');
-        }
-    for (size_t i = 0; i < v->n_footnotes; i++)
-        if (v->footnotes[i].text) {
-            dc_buf_puts(&b, v->footnotes[i].text);
-            dc_buf_putc(&b, '\n');
-        }
-    if (v->source_note) dc_buf_puts(&b, v->source_note);
-    char *s = dc_buf_detach(&b);
-    dc_buf_release(&b);
-    return s;
-}
-
 /* A deep copy of doc, through its JSON (the one serialisation the model
  * guarantees to round-trip). */
 static dc_rc copy_doc(const dc_doc *doc, dc_doc **out)
@@ -197,65 +211,150 @@ static dc_rc copy_doc(const dc_doc *doc, dc_doc **out)
     return rc;
 }
 
-/*
- * Builds the view: decides per portion (on the original document, so the
- * replaced text never feeds a later decision), then replaces, then drops
- * notes and extracted names that only hidden portions carried.
- */
-dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out)
+/* 1 if the title stands in a hidden portion (a heading the title was
+ * taken from) and nowhere a reader of the view still sees: the source
+ * note or a visible portion. */
+static int title_hidden(const dc_doc *doc, const unsigned char *hid)
 {
+    const char *t = doc->title;
+    if (!t || !*t) return 0;
+    int in_hidden = 0;
+    for (size_t i = 0; i < doc->n_portions; i++) {
+        const char *x = doc->portions[i].text;
+        if (!x || !strstr(x, t)) continue;
+        if (!hid[i]) return 0;
+        in_hidden = 1;
+    }
+    return in_hidden && !(doc->source_note && strstr(doc->source_note, t));
+}
+
+/*
+ * Builds the view: decides per portion on the original document (so a
+ * replaced text never feeds a later decision), then replaces, then drops
+ * the notes anchored in hidden portions.  Deriving dates, references and
+ * names from what remains is the caller's (it holds the engines that
+ * extract them).
+ */
+dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out, size_t *hidden)
+{
+    if (hidden) *hidden = 0;
     if (!out) return DC_MISUSE;
     *out = NULL;
     if (!doc) return DC_MISUSE;
-    if (!dc_access_doc_readable(r, doc->release_status, doc->classification))
-        return DC_NOTFOUND;
-    int rel = released(doc->release_status);
+    if (!dc_access_may_read(r, doc, NULL)) return DC_NOTFOUND;
     dc_doc *v = NULL;
     dc_rc rc = copy_doc(doc, &v);
     if (rc) return rc;
-    unsigned char *hidden = calloc(v->n_portions ? v->n_portions : 1, 1);
-    if (!hidden) {
+    unsigned char *hid = calloc(v->n_portions ? v->n_portions : 1, 1);
+    if (!hid) {
         dc_doc_free(v);
         return DC_NOMEM;
     }
     size_t n_hidden = 0;
     for (size_t i = 0; i < v->n_portions && !rc; i++) {
-        const dc_portion *p = &doc->portions[i];
-        int cleared = dc_access_portion_cleared(r, doc, p);
-        int show = rel ? (!p->withheld || cleared) : cleared;
-        if (show) continue;
-        size_t len = p->text ? strlen(p->text) : 0;
-        char line[96], extent[48];
-        if (rel || p->withheld) {
-            dc_access_gap_text(len, line, sizeof line);
-            gap_extent(len, extent, sizeof extent);
-        } else {
-            snprintf(line, sizeof line, "[portion not shown: not cleared]");
-            snprintf(extent, sizeof extent, "portion");
-        }
-        hidden[i] = 1;
+        if (dc_access_may_read(r, doc, &doc->portions[i])) continue;
+        hid[i] = 1;
         n_hidden++;
-        rc = hide_portion(v, i, line, extent);
+        rc = hide_portion(v, i);
     }
-    if (!rc && n_hidden) {
-        drop_footnotes(v, hidden);
-        char *vis = visible_text(v, hidden);
-        if (!vis) {
-            rc = DC_NOMEM;
-        } else {
-            filter_strv(&v->persons, vis);
-            filter_strv(&v->file_numbers, vis);
-            filter_refs(v, vis);
-            dc_free(vis);
-        }
-    }
-    free(hidden);
+    if (!rc && n_hidden) drop_footnotes(v, hid);
+    if (!rc && n_hidden && title_hidden(doc, hid))
+        rc = dc_str_set(&v->title, DC_ACCESS_HIDDEN_TITLE) ? DC_NOMEM
+             : dc_str_set(&v->doc_type, "document") ? DC_NOMEM : DC_OK;
+    free(hid);
     if (rc) {
         dc_doc_free(v);
         return rc;
     }
+    if (hidden) *hidden = n_hidden;
     *out = v;
     return DC_OK;
+}
+
+/* ---- the distinct views of a document ---- */
+
+#define MAX_VIEW_CLASSES 64
+
+typedef struct view_enum {
+    dc_access_class cls[MAX_VIEW_CLASSES];
+    size_t ncls;
+    const char *comps[DC_ACCESS_MAX_COMPS];
+    size_t ncomps;
+} view_enum;
+
+/* The vector of reader r over the classes, packed into bits. */
+static void vector_of(const view_enum *e, const dc_access_reader *r, unsigned char *need)
+{
+    for (size_t i = 0; i < e->ncls; i++) need[i] = (unsigned char)dc_access_allows(r, &e->cls[i]);
+}
+
+int dc_access_pred_holds(const dc_access_reader *r, const dc_access_pred *pred)
+{
+    for (size_t i = 0; i < pred->n; i++)
+        if (dc_access_allows(r, &pred->classes[i]) != pred->need[i]) return 0;
+    return 1;
+}
+
+/*
+ * Readers differ for doc only by public or not, level, and which of the
+ * document's compartments they hold; so trying the public and every
+ * (level, subset of the document's compartments) finds every view.  The
+ * vectors of readers over the document's distinct classes name the views;
+ * the first reader found with a vector represents it.
+ */
+dc_rc dc_access_each_view(const dc_doc *doc, dc_access_view_cb cb, void *ctx)
+{
+    if (!doc || !cb) return DC_MISUSE;
+    view_enum *e = calloc(1, sizeof *e);
+    if (!e) return DC_NOMEM;
+    dc_rc rc = DC_OK;
+    dc_access_doc_class(doc, &e->cls[0]);
+    e->ncls = 1;
+    for (size_t i = 0; i < doc->n_portions && !rc; i++) {
+        dc_access_class c;
+        dc_access_portion_class(doc, &doc->portions[i], &c);
+        size_t k = 0;
+        while (k < e->ncls && !same_class(&c, &e->cls[k])) k++;
+        if (k == e->ncls) {
+            if (e->ncls == MAX_VIEW_CLASSES) rc = DC_LIMIT;
+            else e->cls[e->ncls++] = c;
+        }
+        for (size_t j = 0; j < c.n_compartments && !rc; j++) {
+            size_t m = 0;
+            while (m < e->ncomps && strcmp(e->comps[m], c.compartments[j]) != 0) m++;
+            if (m < e->ncomps) continue;
+            if (e->ncomps == DC_ACCESS_MAX_COMPS) rc = DC_LIMIT;
+            else e->comps[e->ncomps++] = c.compartments[j];
+        }
+    }
+    size_t nreaders = 1 + 4 * ((size_t)1 << e->ncomps);
+    unsigned char *seen = rc ? NULL : calloc(nreaders, MAX_VIEW_CLASSES);
+    if (!rc && !seen) rc = DC_NOMEM;
+    size_t nseen = 0;
+    const char *held[DC_ACCESS_MAX_COMPS];
+    for (size_t ri = 0; ri < nreaders && !rc; ri++) {
+        dc_access_reader rd = {.is_public = ri == 0};
+        if (ri) {
+            size_t x = ri - 1, subset = x >> 2;
+            rd.level = (int)(x & 3);
+            rd.n_compartments = 0;
+            for (size_t j = 0; j < e->ncomps; j++)
+                if (subset >> j & 1) held[rd.n_compartments++] = e->comps[j];
+            rd.compartments = held;
+        }
+        unsigned char *need = seen + nseen * MAX_VIEW_CLASSES;
+        vector_of(e, &rd, need);
+        if (!need[0]) continue; /* may not open the document */
+        size_t k = 0;
+        while (k < nseen && memcmp(seen + k * MAX_VIEW_CLASSES, need, e->ncls) != 0) k++;
+        if (k < nseen) continue;
+        nseen++;
+        dc_access_pred pred = {e->cls, need, e->ncls};
+        rc = cb(ctx, &rd, &pred);
+    }
+    free(seen);
+    free(e);
+    return rc;
 }
 
 /* 25X1..9 / 50X1..9 with an optional "-TAG"; (b)(1..9) with an optional

@@ -5,6 +5,7 @@
 #include "ingest/ingest_int.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -262,5 +263,34 @@ dc_rc dc_ingest_date_from_text(dc_doc *doc)
                 made_on_date(doc->portions[i].text, iso);
     if (!found) return DC_OK;
     if (dc_str_set(&doc->date, iso) || dc_str_set(&doc->date_source, "text")) return DC_NOMEM;
+    return DC_OK;
+}
+
+/* 1 if text s names the full date iso ("July 1, 1959", "1 July 1959"). */
+static int mentions_date(const char *s, const char *iso)
+{
+    size_t n = strlen(s), end;
+    char d[11];
+    for (size_t i = 0; i < n; i++)
+        if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && full_date_at(s, n, i, d, &end) &&
+            strcmp(d, iso) == 0)
+            return 1;
+    return 0;
+}
+
+dc_rc dc_ingest_view_date(dc_doc *view)
+{
+    if (!view || !view->date || (view->date_source && strcmp(view->date_source, "tei") == 0))
+        return DC_OK;
+    if (view->date_source && strcmp(view->date_source, "dateline") == 0)
+        for (size_t i = 0; i < view->n_portions; i++) {
+            const dc_portion *p = &view->portions[i];
+            if (p->text && !(p->kind && strcmp(p->kind, "gap") == 0) &&
+                mentions_date(p->text, view->date))
+                return DC_OK;
+        }
+    free(view->date);
+    free(view->date_source);
+    view->date = view->date_source = NULL;
     return DC_OK;
 }

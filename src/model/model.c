@@ -184,3 +184,11 @@ const char *dc_level_name(dc_level level)
 {
     return (unsigned)level < 4 ? level_names[level] : "UNCLASSIFIED";
 }
+
+const dc_gap *dc_doc_gap(const dc_doc *doc, const char *id)
+{
+    if (!doc || !id) return NULL;
+    for (size_t i = 0; i < doc->n_gaps; i++)
+        if (doc->gaps[i].anchor && strcmp(doc->gaps[i].anchor, id) == 0) return &doc->gaps[i];
+    return NULL;
+}

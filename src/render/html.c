@@ -645,13 +645,6 @@ static void rich_text(html *h, const char *t, const dc_mark *marks, size_t n_mar
 /* ---- portions ----------------------------------------------------------- */
 
 /* Whether a gap of the document is anchored in portion p. */
-static int gap_anchored(const dc_doc *d, const dc_portion *p)
-{
-    for (size_t i = 0; i < d->n_gaps; i++)
-        if (streq(d->gaps[i].anchor, p->id)) return 1;
-    return 0;
-}
-
 /* Whether text (spaces around ignored) is one bracketed line "[...]". */
 static int is_gap_line(const char *t, size_t *a, size_t *b)
 {
@@ -759,7 +752,7 @@ static void portion(html *h, const dc_portion *p, size_t idx, const char **page)
     int own0 = p->n_marks && p->marks[0].kind == DC_MARK_PAGE && p->marks[0].at == 0;
     int new_page = !own0 && p->page && !streq(p->page, *page);
     size_t a, b;
-    if (p->withheld || (gap_anchored(h->doc, p) && is_gap_line(p->text, &a, &b))) {
+    if (p->withheld || (dc_doc_gap(h->doc, p->id) && is_gap_line(p->text, &a, &b))) {
         gap_portion(h, p, id, new_page ? p->page : NULL);
     } else {
         dc_buf_puts(out, "<div class=\"dc-portion dc-");

@@ -170,34 +170,17 @@ static void body_text(tei_out *t, const dc_portion *p, int cells)
     esc(t->out, s + pos, len - pos, 0, cells);
 }
 
-/* The extent of the line a view puts for a hidden portion ("3 lines",
- * "less than 1 line"), or NULL when t is not such a line. */
-static int view_extent(const char *s, char *ext, size_t cap)
-{
-    static const char tail[] = " of source text not declassified]";
-    size_t n = strlen(s), tl = sizeof tail - 1;
-    if (n < tl + 2 || s[0] != '[' || strcmp(s + n - tl, tail) != 0) return 0;
-    size_t el = n - tl - 1;
-    if (el + 1 > cap) return 0;
-    for (size_t i = 1; i <= el; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ')) return 0;
-    }
-    memcpy(ext, s + 1, el);
-    ext[el] = '\0';
-    return 1;
-}
-
-/* A withheld portion: only a <gap/> (and the page marks it carries); the
- * extent is that of the view's line, else computed from the length. */
+/* A withheld portion or a gap: only a <gap/> (and the page marks it
+ * carries); the extent is the gap's, else that of the withheld length. */
 static void gap_portion(tei_out *t, const dc_portion *p)
 {
     dc_buf *out = t->out;
-    char ext[96], line[96];
-    const char *s = p->text ? p->text : "";
-    if (!view_extent(s, ext, sizeof ext)) {
-        dc_access_gap_text(strlen(s), line, sizeof line);
-        if (!view_extent(line, ext, sizeof ext)) ext[0] = '\0';
+    const dc_gap *g = dc_doc_gap(t->doc, p->id);
+    char ext[48];
+    if (g && g->extent) {
+        snprintf(ext, sizeof ext, "%s", g->extent);
+    } else {
+        dc_access_gap_extent(p->text ? strlen(p->text) : 0, ext, sizeof ext);
     }
     dc_buf_puts(out, "<p>");
     size_t mi = 0;
@@ -225,7 +208,7 @@ static const char *element_of(const char *kind)
 static void portion(tei_out *t, const dc_portion *p)
 {
     dc_buf *out = t->out;
-    if (p->withheld) {
+    if (p->withheld || (streq(p->kind, "gap") && dc_doc_gap(t->doc, p->id))) {
         gap_portion(t, p);
         return;
     }
