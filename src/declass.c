@@ -774,26 +774,118 @@ dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc
     return rc;
 }
 
-/* Loads a version (0: current) of id and returns the reader's view of it;
- * a document the reader may not read is DC_NOTFOUND with the message of a
- * missing one, and *denied set (for the audit log). */
+/* The effective level of portion p of doc (its own marking, else the
+ * document's). */
+static int portion_level(const dc_doc *doc, const dc_portion *p)
+{
+    return dc_access_level(p->classification ? p->classification : doc->classification);
+}
+
+/* Raises the marking *cls to level when level is higher. */
+static dc_rc raise_level(char **cls, int level)
+{
+    if (dc_access_level(*cls) >= level) return DC_OK;
+    return dc_str_set(cls, dc_level_name((dc_level)level)) ? DC_NOMEM : DC_OK;
+}
+
+/* Makes p at least as restricted as the current portion q of cur: withheld
+ * if either is, the higher level, the union of compartments. */
+static dc_rc restrict_like(dc_doc *old, dc_portion *p, const dc_doc *cur, const dc_portion *q)
+{
+    dc_rc rc = DC_OK;
+    int level = portion_level(cur, q), mine = portion_level(old, p);
+    if (level < mine) level = mine;
+    if (!p->classification && level > dc_access_level(old->classification))
+        rc = dc_str_set(&p->classification, dc_level_name((dc_level)level)) ? DC_NOMEM : DC_OK;
+    else if (p->classification)
+        rc = raise_level(&p->classification, level);
+    for (size_t k = 0; !rc && k < q->compartments.n; k++)
+        rc = dc_strv_add_unique(&p->compartments, q->compartments.v[k]);
+    if (!rc && q->withheld && !p->withheld) {
+        p->withheld = 1;
+        rc = dc_str_set(&p->withheld_reason, q->withheld_reason) ? DC_NOMEM : DC_OK;
+    }
+    return rc;
+}
+
+/*
+ * An old version as today's rules show it (DESIGN.md: any version is
+ * shown through today's markings and withholdings; the most restrictive
+ * decision wins).  Each portion of old takes the current portion with the
+ * same id's withholding, level and compartments on top of its own; a
+ * portion the current version no longer has takes the most restrictive
+ * of all current portions (nothing says which one it became).  The
+ * document is released only if both versions are, at the higher level.
+ */
+static dc_rc apply_today(dc_doc *old, const dc_doc *cur)
+{
+    dc_rc rc = raise_level(&old->classification, dc_access_level(cur->classification));
+    int both = old->release_status && cur->release_status &&
+               strcmp(old->release_status, "released") == 0 &&
+               strcmp(cur->release_status, "released") == 0;
+    if (!rc && !both && old->release_status && strcmp(old->release_status, "released") == 0)
+        rc = dc_str_set(&old->release_status, cur->release_status ? cur->release_status
+                                                                  : "classified")
+                 ? DC_NOMEM
+                 : DC_OK;
+    for (size_t i = 0; !rc && i < old->n_portions; i++) {
+        dc_portion *p = &old->portions[i];
+        const dc_portion *q = p->id ? dc_doc_portion(cur, p->id) : NULL;
+        if (q) {
+            rc = restrict_like(old, p, cur, q);
+            continue;
+        }
+        for (size_t k = 0; !rc && k < cur->n_portions; k++)
+            rc = restrict_like(old, p, cur, &cur->portions[k]);
+    }
+    return rc;
+}
+
+/*
+ * Loads a version (0: current) of id and returns the reader's view of it.
+ * Whether the reader may open the document is decided first, from the
+ * current version's columns (and the old version's, asked for one): a
+ * refusal loads no body, so it costs what a missing id costs.  A
+ * document the reader may not read now is DC_NOTFOUND with the message
+ * of a missing one, whatever version is asked for, and *denied is set
+ * (for the audit log).
+ */
 dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
 {
     *out = NULL;
     *denied = 0;
-    if (!id || !*id || strlen(id) > DC_MAX_ID) return no_document(db, id);
-    dc_doc *doc = NULL;
-    dc_rc rc = dc_store_get(db->st, id, version, &doc);
-    if (rc == DC_NOTFOUND) return no_document(db, id);
-    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (!id || !*id || strlen(id) > DC_MAX_ID || version < 0) return no_document(db, id);
     dc_access_reader r = dc_db_reader(db);
-    rc = dc_db_view_doc(db, &r, doc, out);
+    for (int v = 0; v <= version; v += version ? version : 1) {
+        char *status = NULL, *cls = NULL;
+        dc_rc rc = dc_store_status(db->st, id, v, &status, &cls);
+        if (rc == DC_NOTFOUND) return no_document(db, id);
+        if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+        int ok = dc_access_doc_readable(&r, status, cls);
+        free(status);
+        free(cls);
+        if (!ok) {
+            *denied = 1;
+            return no_document(db, id);
+        }
+    }
+    dc_doc *doc = NULL, *cur = NULL;
+    dc_rc rc = dc_store_get(db->st, id, version, &doc);
+    if (!rc && version) rc = dc_store_get(db->st, id, 0, &cur);
+    if (!rc && cur) rc = apply_today(doc, cur);
+    dc_doc_free(cur);
+    if (rc == DC_NOTFOUND) {
+        dc_doc_free(doc);
+        return no_document(db, id);
+    }
+    if (!rc) rc = dc_db_view_doc(db, &r, doc, out);
     dc_doc_free(doc);
     if (rc == DC_NOTFOUND) {
         *denied = 1;
         return no_document(db, id);
     }
-    if (rc) return dc_db_fail(db, rc, "cannot read %s: %s", id, dc_strerror(rc));
+    if (rc == DC_NOMEM) return dc_db_fail(db, rc, "out of memory");
+    if (rc) return dc_db_fail(db, rc, "cannot read %s: %s", id, dc_store_errmsg(db->st));
     return DC_OK;
 }
 
@@ -903,23 +995,39 @@ dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out)
 
 /* A listing through the reader's eyes: unreadable documents are skipped. */
 typedef struct list_filter {
+    dc_db *db;
     dc_access_reader r;
     dc_summary_cb cb;
     void *ctx;
     long n;
 } list_filter;
 
+/* A readable document is listed from its columns, unless it has marked
+ * portions: then title, date and type come from the reader's view (a
+ * title or date may stand in a portion the reader may not read). */
 static dc_rc list_one(void *ctx, const dc_doc_summary *s)
 {
     list_filter *f = ctx;
     if (!dc_access_doc_readable(&f->r, s->release_status, s->classification)) return DC_OK;
     f->n++;
-    return f->cb(f->ctx, s);
+    if (!s->marked) return f->cb(f->ctx, s);
+    dc_doc *doc = NULL, *v = NULL;
+    dc_rc rc = dc_store_get(f->db->st, s->id, 0, &doc);
+    if (!rc) rc = dc_db_view_doc(f->db, &f->r, doc, &v);
+    dc_doc_free(doc);
+    if (rc) return rc;
+    dc_doc_summary x = *s;
+    x.title = v->title;
+    x.date = v->date;
+    x.doc_type = v->doc_type;
+    rc = f->cb(f->ctx, &x);
+    dc_doc_free(v);
+    return rc;
 }
 
 dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
 {
-    list_filter f = {.r = dc_db_reader(db), .cb = cb, .ctx = ctx};
+    list_filter f = {.db = db, .r = dc_db_reader(db), .cb = cb, .ctx = ctx};
     dc_rc rc = dc_store_list(db->st, list_one, &f);
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     char detail[48];

@@ -125,7 +125,13 @@ typedef struct dc_doc_summary {
         *release_status;
     int version;    /* current version */
     int n_versions; /* how many versions are kept */
+    int marked;     /* 1: some portion is marked (dc_doc_portions_marked), or
+                       unknown: a reader's listing must come from the view */
 } dc_doc_summary;
+
+/* 1 if some portion of doc is withheld or carries a marking or
+ * compartments of its own (what may make readers' views differ). */
+int dc_doc_portions_marked(const dc_doc *doc);
 
 /* Receives listed documents; a non-OK return stops the listing. */
 typedef dc_rc (*dc_summary_cb)(void *ctx, const dc_doc_summary *s);

@@ -45,6 +45,12 @@ typedef enum dc_put_result {
 dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_result *result,
                    int *version);
 
+/* The release status and classification of a version (0 = current) of
+ * id, without loading its body (*release_status and *classification owned
+ * by the caller, NULL when the column is).  DC_NOTFOUND if absent. */
+dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_status,
+                      char **classification);
+
 /* Loads a version (0 = current) of document id.  DC_NOTFOUND if absent. */
 dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);
 

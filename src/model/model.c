@@ -192,3 +192,12 @@ const dc_gap *dc_doc_gap(const dc_doc *doc, const char *id)
         if (doc->gaps[i].anchor && strcmp(doc->gaps[i].anchor, id) == 0) return &doc->gaps[i];
     return NULL;
 }
+
+int dc_doc_portions_marked(const dc_doc *doc)
+{
+    for (size_t i = 0; doc && i < doc->n_portions; i++) {
+        const dc_portion *p = &doc->portions[i];
+        if (p->withheld || p->classification || p->compartments.n) return 1;
+    }
+    return 0;
+}

@@ -99,6 +99,12 @@ const char *const dc_store_migrations[] = {
     "  gloss       TEXT NOT NULL DEFAULT '',"
     "  PRIMARY KEY (collection, xml_id)"
     ") STRICT;",
+
+    /* 4: whether a version has portions with markings of their own
+     * (withheld, a level, compartments): listing such a document needs
+     * each reader's view, the others are listed from these columns.  NULL
+     * (versions stored before) counts as marked. */
+    "ALTER TABLE versions ADD COLUMN marked INTEGER;",
 };
 
 const int dc_store_n_migrations =

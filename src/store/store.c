@@ -85,15 +85,15 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_DOC_UPDATE] = "UPDATE documents SET collection = ?2, current_version = ?3,"
                      " updated_at = ?4 WHERE id = ?1",
     [S_VER_INSERT] = "INSERT INTO versions(doc_id, version, hash, source, format, ingested_at,"
-                     " number, title, date, doc_type, classification, release_status, body)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     " number, title, date, doc_type, classification, release_status, body, marked)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_GET_CURRENT] = "SELECT d.current_version, v.hash, v.body FROM documents d"
                       " LEFT JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
                       " WHERE d.id = ?1",
     [S_GET_VERSION] = "SELECT version, hash, body FROM versions WHERE doc_id = ?1 AND version = ?2",
     [S_LIST] = "SELECT d.id, d.collection, v.number, v.title, v.date, v.classification,"
                " v.doc_type, v.release_status, d.current_version,"
-               " (SELECT count(*) FROM versions c WHERE c.doc_id = d.id)"
+               " (SELECT count(*) FROM versions c WHERE c.doc_id = d.id), coalesce(v.marked, 1)"
                " FROM documents d"
                " JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
                " ORDER BY d.collection,"
@@ -695,6 +695,7 @@ static dc_rc put_version(dc_store *st, const dc_doc *doc, const char *source, co
     bind_text(s, 10, doc->doc_type, &src);
     bind_text(s, 11, doc->classification, &src);
     bind_text(s, 12, doc->release_status, &src);
+    bind_int(s, 14, dc_doc_portions_marked(doc), &src);
     if (src == SQLITE_OK)
         src = sqlite3_bind_text64(s, 13, json, (sqlite3_uint64)len, SQLITE_STATIC, SQLITE_UTF8);
     return step_write(st, s, src, "storing a version of", doc->id);
@@ -851,6 +852,7 @@ dc_rc dc_store_list(dc_store *st, dc_summary_cb cb, void *ctx)
             .release_status = col_text(s, 7, &nomem),
             .version = sqlite3_column_int(s, 8),
             .n_versions = sqlite3_column_int(s, 9),
+            .marked = sqlite3_column_int(s, 10),
         };
         if (nomem) {
             rc = set_err(st, DC_NOMEM, "listing documents: out of memory");
@@ -1332,6 +1334,46 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
         }
     }
     if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the %s list", list_table(kind));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/*
+ * The release status and marking of a version (0: current) of id, read
+ * from its columns without loading the body: what deciding whether a
+ * reader may open it takes, so a refusal costs what a miss costs.
+ */
+dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_status,
+                      char **classification)
+{
+    *release_status = *classification = NULL;
+    if (!st || !id || version < 0) return DC_MISUSE;
+    sqlite3_stmt *s = NULL;
+    const char *sql = version ? "SELECT release_status, classification FROM versions"
+                                " WHERE doc_id = ?1 AND version = ?2"
+                              : "SELECT v.release_status, v.classification FROM documents d"
+                                " JOIN versions v ON v.doc_id = d.id"
+                                " AND v.version = d.current_version WHERE d.id = ?1";
+    int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (src == SQLITE_OK) bind_text(s, 1, id, &src);
+    if (src == SQLITE_OK && version) bind_int(s, 2, version, &src);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    dc_rc rc = DC_OK;
+    if (src == SQLITE_DONE) {
+        rc = set_err(st, DC_NOTFOUND, "no document %s", id);
+    } else if (src != SQLITE_ROW) {
+        rc = sql_err(st, src, "reading %s", id);
+    } else {
+        int nomem = 0;
+        const char *a = col_text(s, 0, &nomem), *b = col_text(s, 1, &nomem);
+        if (!nomem && a && !(*release_status = dc_strdup(a))) nomem = 1;
+        if (!nomem && b && !(*classification = dc_strdup(b))) nomem = 1;
+        if (nomem) {
+            free(*release_status);
+            *release_status = NULL;
+            rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
+        }
+    }
     sqlite3_finalize(s);
     return rc;
 }
