@@ -750,25 +750,35 @@ static void keep_written_persons(dc_doc *v)
     v->persons.n = k;
 }
 
-dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc_doc **out)
+dc_rc dc_db_restrict(dc_db *db, const dc_access_reader *r, dc_doc *doc)
 {
     size_t hidden = 0;
-    dc_rc rc = dc_access_view(r, doc, out, &hidden);
+    dc_rc rc = dc_access_restrict(r, doc, &hidden);
     if (rc || !hidden) return rc;
     /* Everything extracted from the whole text is extracted again from
      * the view, by the same code ingest ran: nothing found only in a
      * hidden portion survives, and what the reader still sees stays. */
-    dc_doc *v = *out;
-    drop_extracted(v);
-    int text = v->format && strcmp(v->format, "text") == 0;
-    if (text) dc_strv_release(&v->persons);
-    else keep_written_persons(v);
-    rc = dc_ingest_view_date(v);
-    if (!rc) rc = dc_refs_enrich(v);
-    if (!rc) rc = dc_ingest_date_from_text(v);
-    if (!rc) rc = dc_db_persons_match(db, v);
+    drop_extracted(doc);
+    if (doc->format && strcmp(doc->format, "text") == 0) dc_strv_release(&doc->persons);
+    else keep_written_persons(doc);
+    rc = dc_ingest_view_date(doc);
+    if (!rc) rc = dc_refs_enrich(doc);
+    if (!rc) rc = dc_ingest_date_from_text(doc);
+    if (!rc) rc = dc_db_persons_match(db, doc);
+    return rc;
+}
+
+dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc_doc **out)
+{
+    *out = NULL;
+    if (!dc_access_may_read(r, doc, NULL)) return DC_NOTFOUND;
+    char *json = NULL;
+    dc_rc rc = dc_doc_to_json(doc, 0, &json);
+    if (!rc) rc = dc_doc_from_json(json, strlen(json), out);
+    dc_free(json);
+    if (!rc) rc = dc_db_restrict(db, r, *out);
     if (rc) {
-        dc_doc_free(v);
+        dc_doc_free(*out);
         *out = NULL;
     }
     return rc;
@@ -878,7 +888,11 @@ dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *deni
         dc_doc_free(doc);
         return no_document(db, id);
     }
-    if (!rc) rc = dc_db_view_doc(db, &r, doc, out);
+    if (!rc) rc = dc_db_restrict(db, &r, doc);
+    if (!rc) {
+        *out = doc;
+        return DC_OK;
+    }
     dc_doc_free(doc);
     if (rc == DC_NOTFOUND) {
         *denied = 1;
@@ -1011,11 +1025,13 @@ static dc_rc list_one(void *ctx, const dc_doc_summary *s)
     if (!dc_access_doc_readable(&f->r, s->release_status, s->classification)) return DC_OK;
     f->n++;
     if (!s->marked) return f->cb(f->ctx, s);
-    dc_doc *doc = NULL, *v = NULL;
-    dc_rc rc = dc_store_get(f->db->st, s->id, 0, &doc);
-    if (!rc) rc = dc_db_view_doc(f->db, &f->r, doc, &v);
-    dc_doc_free(doc);
-    if (rc) return rc;
+    dc_doc *v = NULL;
+    dc_rc rc = dc_store_get(f->db->st, s->id, 0, &v);
+    if (!rc) rc = dc_db_restrict(f->db, &f->r, v);
+    if (rc) {
+        dc_doc_free(v);
+        return rc;
+    }
     dc_doc_summary x = *s;
     x.title = v->title;
     x.date = v->date;

@@ -65,6 +65,10 @@ dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *t
  * DC_NOTFOUND when r may not read doc.
  */
 dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc_doc **out);
+/* dc_db_view_doc in place on a document the caller owns (no copy):
+ * DC_NOTFOUND with doc unchanged when r may not read it; after another
+ * failure doc must only be freed. */
+dc_rc dc_db_restrict(dc_db *db, const dc_access_reader *r, dc_doc *doc);
 /* The reader's view of version (0: current) of id (*out owned by the
  * caller); an unreadable document is DC_NOTFOUND like a missing one, with
  * *denied set. */

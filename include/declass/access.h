@@ -1,25 +1,23 @@
 /*
  * declass — access control: who may read which document and portion, and
- * the view of a document a reader is given.  This module is the one place
- * where the reading rules of DESIGN.md ("Security rules") are decided; the
- * facade passes every document it shows, lists or snippets through it,
- * and the index writer assigns access classes by the same rules
- * (docs/security.md).
+ * the view of a document a reader is given.  One rule, one function:
+ * dc_access_allows(reader, class).  Everything a reader is shown, listed,
+ * counted or scored is made from that reader's view (dc_access_view, and
+ * the facade's dc_db_view_doc that derives dates, references and names
+ * again from it), never from the stored whole (docs/security.md).
  *
- * The rules:
- *  - a document whose release status is "released" is public: every
- *    reader, the anonymous one included, reads its portions that are not
- *    withheld, whatever their historical marking;
- *  - a withheld portion of a released document is read only by a cleared
- *    reader (see portion rule below); everyone else gets the line
- *    "[N lines of source text not declassified]";
- *  - any other document ("classified", "under-review", no status) is
- *    readable only by a signed-in reader whose clearance is at least the
- *    document's level (no marking: UNCLASSIFIED; an unknown marking such
- *    as "LIMITED OFFICIAL USE": TOP SECRET, fail safe);
- *  - a portion is readable by a signed-in reader whose clearance is at
- *    least the portion's level (its own marking, else the document's) and
- *    who holds every compartment of the portion.
+ * The classes the rule decides on:
+ *  - a document: open (everyone, the anonymous public included) when its
+ *    release status is "released"; otherwise ("classified",
+ *    "under-review", none) its level: NULL is UNCLASSIFIED, an unknown
+ *    marking such as "LIMITED OFFICIAL USE" TOP SECRET (fail safe);
+ *  - a portion of a released document: open unless withheld;
+ *  - a withheld portion, or any portion of an unreleased document: its
+ *    level (its own marking, else the document's) and compartments.
+ * A reader may read what an open class protects; any other class only
+ * when signed in with a clearance at least its level and holding every
+ * one of its compartments.  A portion is read when both its document's
+ * class and its own allow the reader.  A NULL reader is the public.
  */
 #ifndef DECLASS_ACCESS_H
 #define DECLASS_ACCESS_H
@@ -112,6 +110,11 @@ DC_API int dc_access_uniform(const dc_doc *doc);
 #define DC_ACCESS_HIDDEN_TITLE "[title not declassified]"
 DC_API dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out,
                             size_t *hidden);
+
+/* dc_access_view in place: makes doc (owned by the caller) r's view.
+ * DC_NOTFOUND, doc unchanged, when r may not read it; after DC_NOMEM doc
+ * is half made and must only be freed. */
+DC_API dc_rc dc_access_restrict(const dc_access_reader *r, dc_doc *doc, size_t *hidden);
 
 /*
  * The distinct views of doc.  A predicate says which readers get one

@@ -229,12 +229,37 @@ static int title_hidden(const dc_doc *doc, const unsigned char *hid)
 }
 
 /*
- * Builds the view: decides per portion on the original document (so a
- * replaced text never feeds a later decision), then replaces, then drops
- * the notes anchored in hidden portions.  Deriving dates, references and
- * names from what remains is the caller's (it holds the engines that
- * extract them).
+ * Makes doc r's view in place: decides per portion on the document as it
+ * is (so a replaced text never feeds a later decision, and the title test
+ * sees the original texts), then replaces, then drops the notes anchored
+ * in hidden portions.  Deriving dates, references and names from what
+ * remains is the caller's (it holds the engines that extract them).
  */
+dc_rc dc_access_restrict(const dc_access_reader *r, dc_doc *doc, size_t *hidden)
+{
+    if (hidden) *hidden = 0;
+    if (!doc) return DC_MISUSE;
+    if (!dc_access_may_read(r, doc, NULL)) return DC_NOTFOUND;
+    unsigned char *hid = calloc(doc->n_portions ? doc->n_portions : 1, 1);
+    if (!hid) return DC_NOMEM;
+    size_t n_hidden = 0;
+    for (size_t i = 0; i < doc->n_portions; i++)
+        if (!dc_access_may_read(r, doc, &doc->portions[i])) hid[i] = 1, n_hidden++;
+    int untitle = n_hidden && title_hidden(doc, hid);
+    dc_rc rc = DC_OK;
+    for (size_t i = 0; i < doc->n_portions && !rc; i++)
+        if (hid[i]) rc = hide_portion(doc, i);
+    if (!rc && n_hidden) drop_footnotes(doc, hid);
+    if (!rc && untitle)
+        rc = dc_str_set(&doc->title, DC_ACCESS_HIDDEN_TITLE) ||
+                     dc_str_set(&doc->doc_type, "document")
+                 ? DC_NOMEM
+                 : DC_OK;
+    free(hid);
+    if (!rc && hidden) *hidden = n_hidden;
+    return rc;
+}
+
 dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out, size_t *hidden)
 {
     if (hidden) *hidden = 0;
@@ -244,29 +269,11 @@ dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out,
     if (!dc_access_may_read(r, doc, NULL)) return DC_NOTFOUND;
     dc_doc *v = NULL;
     dc_rc rc = copy_doc(doc, &v);
-    if (rc) return rc;
-    unsigned char *hid = calloc(v->n_portions ? v->n_portions : 1, 1);
-    if (!hid) {
-        dc_doc_free(v);
-        return DC_NOMEM;
-    }
-    size_t n_hidden = 0;
-    for (size_t i = 0; i < v->n_portions && !rc; i++) {
-        if (dc_access_may_read(r, doc, &doc->portions[i])) continue;
-        hid[i] = 1;
-        n_hidden++;
-        rc = hide_portion(v, i);
-    }
-    if (!rc && n_hidden) drop_footnotes(v, hid);
-    if (!rc && n_hidden && title_hidden(doc, hid))
-        rc = dc_str_set(&v->title, DC_ACCESS_HIDDEN_TITLE) ? DC_NOMEM
-             : dc_str_set(&v->doc_type, "document") ? DC_NOMEM : DC_OK;
-    free(hid);
+    if (!rc) rc = dc_access_restrict(r, v, hidden);
     if (rc) {
         dc_doc_free(v);
         return rc;
     }
-    if (hidden) *hidden = n_hidden;
     *out = v;
     return DC_OK;
 }
