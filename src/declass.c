@@ -866,9 +866,10 @@ dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *deni
     *denied = 0;
     if (!id || !*id || strlen(id) > DC_MAX_ID || version < 0) return no_document(db, id);
     dc_access_reader r = dc_db_reader(db);
-    for (int v = 0; v <= version; v += version ? version : 1) {
+    const int asked[2] = {0, version}; /* today's version, then the one asked for */
+    for (int i = 0; i < (version ? 2 : 1); i++) {
         char *status = NULL, *cls = NULL;
-        dc_rc rc = dc_store_status(db->st, id, v, &status, &cls);
+        dc_rc rc = dc_store_status(db->st, id, asked[i], &status, &cls);
         if (rc == DC_NOTFOUND) return no_document(db, id);
         if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
         int ok = dc_access_doc_readable(&r, status, cls);
