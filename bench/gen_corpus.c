@@ -19,7 +19,7 @@
  * size, stats file): volume v is drawn from its own xoshiro256** stream
  * seeded from (seed, v), and nothing depends on time, locale or the C
  * library's rand().  Markup follows the Office of the Historian's volumes
- * (see /work/shared/corpus/tei/frus1958-60v18-d279.xml), including their
+ * (see samples/tei/frus1958-60v18-d279.xml), including their
  * pretty-printing: about 40% of a real volume's bytes are indentation.
  */
 #include <cjson/cJSON.h>

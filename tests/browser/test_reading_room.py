@@ -4,7 +4,7 @@ Chromium (Selenium) for search, reading, footnotes, cross-references,
 signing in and out, and review (withhold, mark, release) as a reviewer and
 what the public sees afterwards.  Screenshots go to $ARTIFACTS.
 
-Environment: DECLASS (the CLI), SAMPLES, SHARED_CORPUS, ARTIFACTS,
+Environment: DECLASS (the CLI), SAMPLES, TEST_CORPUS, ARTIFACTS,
 CHROMIUM, CHROMEDRIVER (defaults /usr/bin/chromium, /usr/bin/chromedriver).
 """
 import json
@@ -58,10 +58,10 @@ The zebrafinch <img src=x onerror=alert(1)> appeared in the "text" & more.
 
 
 def setup_db(tmp):
-    """Ingests the samples, three FRUS documents of the shared corpus and one
+    """Ingests the samples, three of their FRUS TEI documents again and one
     unreleased SECRET memorandum, then adds admin and the reviewer rev."""
     db = dctest.DB()
-    tei = os.path.join(dctest.SHARED, "tei")
+    tei = os.path.join(dctest.SAMPLES, "tei")
     frus = [os.path.join(tei, "frus1958-60v18-d%d.xml" % n) for n in (237, 277, 279)]
     for f in frus:
         if not os.path.exists(f):

@@ -10,8 +10,10 @@ import tempfile
 
 DECLASS = os.environ.get("DECLASS", "build/declass")
 SAMPLES = os.environ.get("SAMPLES", os.path.join(os.path.dirname(__file__), "..", "..", "samples"))
-SHARED = os.environ.get("SHARED_CORPUS",
-                        os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "corpus"))
+# The test corpus in the repository (tests/data/corpus/README.md): the FRUS
+# lists, the History of the Foreign Relations Series records, a FRUS volume.
+CORPUS = os.environ.get("TEST_CORPUS",
+                        os.path.join(os.path.dirname(__file__), "..", "data", "corpus"))
 
 passed = 0
 failed = 0

@@ -6,10 +6,10 @@ import glob
 import os
 import xml.etree.ElementTree as ET
 
-from dctest import DB, SAMPLES, SHARED, check, done, eq
+from dctest import DB, SAMPLES, check, done, eq
 
 SEEDS = os.path.join(SAMPLES, "seeds")
-TEI = os.path.join(SHARED, "tei")
+TEI = os.path.join(SAMPLES, "tei")
 D279 = os.path.join(TEI, "frus1958-60v18-d279.xml")
 D237 = os.path.join(TEI, "frus1958-60v18-d237.xml")
 

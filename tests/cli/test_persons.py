@@ -4,9 +4,9 @@ names, plain text matched against them, the person: search field, and the
 date (with its source) of every sample, checked by reading the files."""
 import os
 
-from dctest import DB, SAMPLES, SHARED, check, done, eq
+from dctest import DB, CORPUS, SAMPLES, check, done, eq
 
-LISTS = os.path.join(SHARED, "frus-lists")
+LISTS = os.path.join(CORPUS, "frus-lists")
 SEEDS = os.path.join(SAMPLES, "seeds")
 TEI = os.path.join(SAMPLES, "tei")
 S0, S1, S2, S3 = ("seeds/000_5785f422be2d1253", "seeds/001_5ebef3754071e70a",

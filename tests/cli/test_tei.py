@@ -6,7 +6,7 @@ import glob
 import os
 import re
 
-from dctest import DB, SAMPLES, SHARED, check, done, eq
+from dctest import DB, CORPUS, SAMPLES, check, done, eq
 
 TEI = os.path.join(SAMPLES, "tei")
 SEEDS = os.path.join(SAMPLES, "seeds")
@@ -82,18 +82,17 @@ for tei_id, seed_id, missing_pages in [
 
 # Every real TEI file ingests, one document per div type="document" (or one
 # for a file without such divs).
-shared = DB()
+real = DB()
 expected = 0
-files = sorted(glob.glob(os.path.join(SHARED, "frus-history", "**", "*.xml"), recursive=True) +
-               glob.glob(os.path.join(SHARED, "tei", "*.xml")))
-check(len(files) >= 80, "shared corpus found at %s (%d files)" % (SHARED, len(files)))
+files = sorted(glob.glob(os.path.join(CORPUS, "frus-history", "**", "*.xml"), recursive=True) +
+               glob.glob(os.path.join(TEI, "*.xml")))
+check(len(files) >= 80, "test corpus found at %s (%d files)" % (CORPUS, len(files)))
 for f in files:
     n = open(f, encoding="utf-8").read().count('type="document"')
     expected += n if n else 1
-code, out, err = shared.run("ingest", "--released", "-q", os.path.join(SHARED, "frus-history"),
-                            os.path.join(SHARED, "tei"))
-eq(code, 0, "ingest the shared TEI corpus (%s)" % err[:500])
-eq(shared.json("list", "--json")["total"], expected, "documents stored = document divs")
+code, out, err = real.run("ingest", "--released", "-q", os.path.join(CORPUS, "frus-history"), TEI)
+eq(code, 0, "ingest the real TEI corpus (%s)" % err[:500])
+eq(real.json("list", "--json")["total"], expected, "documents stored = document divs")
 
 # Hostile or malformed XML: exit 3, file and line named, nothing stored, the
 # good file of the same command still ingested.

@@ -20,7 +20,7 @@ static char dir[] = "/tmp/dc_test_facade_XXXXXX";
 static char dbpath[600], ixpath[700];
 static const char *corpus;
 
-/* Sorted paths of the ingestible files in corpus/tei and corpus/seeds. */
+/* Sorted paths of the ingestible files in $DC_CORPUS (samples/) tei/ and seeds/. */
 static char files[64][1200];
 static size_t nfiles;
 

@@ -1,8 +1,8 @@
 /*
  * Unit tests of the TEI ingester (src/ingest/tei.c): the FRUS samples field
  * by field, the Office of the Historian's event records, document counts
- * over the shared corpus, and hostile inputs (entities, external DTDs, deep
- * nesting, wrong root or namespace, truncation, caps).
+ * over the test corpus (tests/data/corpus), and hostile inputs (entities,
+ * external DTDs, deep nesting, wrong root or namespace, truncation, caps).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -56,19 +56,24 @@ static int is_dir(const char *p)
     return p && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* The sample TEI files: the shared corpus if present, else the copies in
- * the repository's samples. */
-static void find_corpus(void)
+/* The sample TEI files ($DC_CORPUS/tei, default samples/tei) and the test
+ * corpus ($DC_TEST_CORPUS, default tests/data/corpus): both are in the
+ * repository, so a missing one is a failure, not a reason to skip. */
+static int find_corpus(void)
 {
-    const char *shared = getenv("DC_SHARED_CORPUS");
-    const char *local = getenv("DC_CORPUS");
-    if (is_dir(shared)) snprintf(corpus, sizeof corpus, "%s", shared);
-    if (is_dir(shared))
-        snprintf(samples, sizeof samples, "%s/tei", shared);
-    else if (is_dir(local))
-        snprintf(samples, sizeof samples, "%s/tei", local);
-    else
-        snprintf(samples, sizeof samples, "%s", "../samples/tei");
+    const char *local = getenv("DC_CORPUS"), *test = getenv("DC_TEST_CORPUS");
+    snprintf(samples, sizeof samples, "%s/tei", local ? local : "samples");
+    snprintf(corpus, sizeof corpus, "%s", test ? test : "tests/data/corpus");
+    int ok = 1;
+    if (!is_dir(samples)) {
+        fprintf(stderr, "sample TEI folder not found: %s\n", samples);
+        ok = 0;
+    }
+    if (!is_dir(corpus)) {
+        fprintf(stderr, "test corpus not found: %s\n", corpus);
+        ok = 0;
+    }
+    return ok;
 }
 
 static dc_rc ingest(const char *path, coll *c, dc_error *err)
@@ -357,13 +362,11 @@ static void count_dir(const char *dir, int *files, int *docs)
 
 static void test_counts(void)
 {
-    static const char *const dirs[] = {"tei", "frus-history/documents", "frus-history/monograph",
-                                       "frus-history/events", "frus-lists"};
+    static const char *const dirs[] = {"frus-history/documents", "frus-history/monograph",
+                                       "frus-history/events", "frus-lists", "volumes"};
     int files = 0, docs = 0;
-    if (!corpus[0]) {
-        printf("shared corpus not found: corpus counts skipped\n");
-        return;
-    }
+    count_dir(samples, &files, &docs);
+    CHECK_INT(files, 4);
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         char dir[1200];
         snprintf(dir, sizeof dir, "%s/%s", corpus, dirs[i]);
@@ -383,7 +386,6 @@ static void test_frus_history(void)
     char path[1200];
     coll c = {0};
     dc_error err;
-    if (!corpus[0]) return;
 
     /* several documents, no volume id: named after the file and the div */
     snprintf(path, sizeof path, "%s/frus-history/documents/1957-03-21-kennan-to-leopold.xml",
@@ -488,7 +490,6 @@ static void test_events(void)
     char path[1200], title[2048], date[64];
     coll c = {0};
     dc_error err;
-    if (!corpus[0]) return;
     for (int i = 1; i <= 13; i++) {
         char *data = NULL;
         size_t len;
@@ -1002,7 +1003,7 @@ static void test_common(void)
 
 int main(void)
 {
-    find_corpus();
+    CHECK(find_corpus());
     snprintf(tmpdir, sizeof tmpdir, "%s", "/tmp/dc_tei_XXXXXX");
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");

@@ -20,7 +20,7 @@
 #include <sqlite3.h>
 
 static char dir[] = "/tmp/dc_test_persons_XXXXXX";
-static const char *shared, *corpus;
+static const char *test_corpus, *corpus;
 
 static const char *path_in(const char *a, const char *b)
 {
@@ -169,7 +169,7 @@ static void test_lists(void)
     lists l = {0};
     dc_error err = {0};
     dc_tei_handlers h = {.doc = on_doc, .list_item = on_item, .person = resolve, .ctx = &l};
-    const char *lists_dir = path_in(shared, "frus-lists");
+    const char *lists_dir = path_in(test_corpus, "frus-lists");
     /* grep -c 'xml:id="p_' ...-persons.xml: 119; grep -c '<term ' ...-terms.xml: 197 */
     CHECK_INT(dc_ingest_tei_file_with(path_in(lists_dir, "frus1958-60v18-persons.xml"), &h, &err),
               DC_OK);
@@ -346,7 +346,7 @@ static void test_facade(void)
     dc_ingest_opts o = {.released = 1};
     dc_ingest_stats st = {0};
     /* lists first, so the text is matched against them */
-    CHECK_INT(dc_db_ingest(db, path_in(shared, "frus-lists"), &o, &st), DC_OK);
+    CHECK_INT(dc_db_ingest(db, path_in(test_corpus, "frus-lists"), &o, &st), DC_OK);
     CHECK_INT(st.docs_new, 0);
     memset(&st, 0, sizeof st);
     CHECK_INT(dc_db_ingest(db, src, &o, &st), DC_OK);
@@ -425,9 +425,9 @@ static void test_facade(void)
 
 int main(void)
 {
-    shared = getenv("DC_SHARED_CORPUS");
+    test_corpus = getenv("DC_TEST_CORPUS");
     corpus = getenv("DC_CORPUS");
-    if (!shared) shared = "../shared/corpus";
+    if (!test_corpus) test_corpus = "tests/data/corpus";
     if (!corpus) corpus = "samples";
     if (!mkdtemp(dir)) return 2;
     test_migration();
