@@ -189,7 +189,7 @@ for uname, who in USERS.items():
         text = run(who, "show", TSP)[1]
         eq("zemblanova" in text, uname in ("tsf", "rev"), "%s: compartment text" % uname)
         if uname not in ("tsf", "rev"):
-            check("[portion not shown: not cleared]" in text, "%s: gap line in TS paper" % uname)
+            check("of source text not declassified]" in text, "%s: gap line in TS paper" % uname)
             d = js(who, "show", TSP, "--json")
             check(all("ANNEX-F" not in p["compartments"] for p in d["portions"]),
                   "%s: compartment name not shown" % uname)
