@@ -14,6 +14,7 @@
 #include "store/store_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -354,9 +356,20 @@ static int busy_wait(void *ctx, int tries)
 
 /* Opens the connection read-write (creating the file if asked) and sets the
  * busy timeout.  A file the OS lets us only read is refused here, with a
- * clear message, rather than failing on the first write. */
+ * clear message, rather than failing on the first write.  A new file is
+ * made here first, mode 0600 whatever the umask: SQLite gives the -wal and
+ * -shm files the database file's mode. */
 static dc_rc open_db(dc_store *st, const char *path, int flags)
 {
+    if (flags & DC_STORE_CREATE) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0) {
+            int bad = fchmod(fd, 0600) != 0;
+            int e = errno;
+            close(fd);
+            if (bad) return set_err(st, DC_IO, "creating %s: %s", path, strerror(e));
+        } /* else it exists, or SQLite fails to open it below and says why */
+    }
     int oflags = SQLITE_OPEN_READWRITE | ((flags & DC_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
     int src = sqlite3_open_v2(path, &st->db, oflags, NULL);
     if (src != SQLITE_OK) {
