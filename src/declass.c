@@ -1233,8 +1233,10 @@ static dc_rc collect_current(void *ctx, uint64_t docid, const dc_doc *doc, const
 
 dc_rc dc_db_check(dc_db *db)
 {
-    dc_rc rc = db_index(db);
-    if (rc) return rc;
+    /* The store's tamper evidence first: the audit chain and triggers. */
+    dc_rc rc = dc_store_verify(db->st);
+    if (rc) return dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
+    if ((rc = db_index(db)) != DC_OK) return rc;
     dc_error err = {0};
     if ((rc = dc_index_check(db->ix, &err)) != DC_OK)
         return dc_db_fail(db, rc, "index: %s", err.msg);

@@ -105,8 +105,10 @@ DC_API dc_rc dc_search_page_json(const dc_search_page *page, const dc_search_req
 
 /* Merges the index segments into one. */
 DC_API dc_rc dc_db_optimize(dc_db *db);
-/* Verifies the store and the index and that they agree; DC_CORRUPT with
- * the first problem in dc_db_errmsg(db). */
+/* Verifies the store (the audit log's hash chain and the triggers that
+ * keep the audit log and versions append-only: dc_store_verify) and the
+ * index and that they agree; DC_CORRUPT with the first problem in
+ * dc_db_errmsg(db). */
 DC_API dc_rc dc_db_check(dc_db *db);
 
 /* ---- identity, users, review, audit (docs/security.md) --------------- */
