@@ -145,6 +145,7 @@ static int roles_of(const char *list)
 /* A copy of the user row a lookup found. */
 typedef struct user_copy {
     int found, level, roles, disabled;
+    long long generation;
     char *hash;
     dc_strv comps;
 } user_copy;
@@ -156,6 +157,7 @@ static dc_rc copy_user(void *ctx, const dc_user_info *u)
     c->level = u->level;
     c->roles = roles_of(u->roles);
     c->disabled = u->disabled;
+    c->generation = u->generation;
     if (!(c->hash = dc_strdup(u->hash ? u->hash : ""))) return DC_NOMEM;
     return split_list(u->compartments, &c->comps);
 }
@@ -175,6 +177,7 @@ static void act_as(dc_db *db, char *name, user_copy *u)
     db->user = name;
     db->level = u->level;
     db->roles = u->roles;
+    db->generation = u->generation;
     db->comps = u->comps;
     u->comps = (dc_strv){0};
     user_copy_release(u);
@@ -1643,6 +1646,7 @@ void dc_db_logout(dc_db *db)
     db->user = NULL;
     db->level = DC_UNCLASSIFIED;
     db->roles = 0;
+    db->generation = 0;
     dc_strv_release(&db->comps);
 }
 
@@ -1653,6 +1657,7 @@ dc_identity dc_db_identity(const dc_db *db)
         who.signed_in = 1;
         who.level = db->level;
         who.roles = db->roles;
+        who.generation = db->generation;
     }
     return who;
 }

@@ -181,8 +181,11 @@ DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
  * Acts as user name without a password: for a front end that has already
  * authenticated the user (the HTTP server's session cookie).  The user row
  * is read again, so a disabled or deleted account gives DC_DENIED "access
- * denied" and leaves db acting as the public.  Not audited (the login that
- * opened the session was).  Never exposed to end users directly.
+ * denied" and leaves db acting as the public.  A front end keeps the
+ * identity's generation from the login and ends its session when the one
+ * assumed differs (the password, clearance, compartments or roles
+ * changed).  Not audited (the login that opened the session was).  Never
+ * exposed to end users directly.
  */
 DC_API dc_rc dc_db_assume(dc_db *db, const char *name);
 /* Acts as the anonymous public reader again. */
@@ -194,6 +197,9 @@ typedef struct dc_identity {
     int signed_in;
     int level;        /* dc_level: the clearance (UNCLASSIFIED for the public) */
     int roles;        /* DC_ROLE_* bits of access.h */
+    long long generation; /* the account's credential generation as read at
+                           * login / assume: it changes with the password,
+                           * clearance, compartments, roles or disabling */
 } dc_identity;
 DC_API dc_identity dc_db_identity(const dc_db *db);
 

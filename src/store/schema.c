@@ -37,6 +37,11 @@
     " WHEN NEW.docid IS NULL OR NEW.docid <= coalesce((SELECT max(docid) FROM versions), 0)"     \
     " OR EXISTS (SELECT 1 FROM versions WHERE doc_id = NEW.doc_id AND version = NEW.version)"    \
     " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
+#define TRG_USERS_GENERATION                                                                     \
+    "CREATE TRIGGER users_generation"                                                            \
+    " AFTER UPDATE OF hash, level, compartments, roles, disabled ON users"                       \
+    " BEGIN UPDATE users SET generation = OLD.generation + 1 WHERE name = NEW.name; END"
+
 const char *const dc_store_migrations[] = {
     /* 1: documents kept as immutable versions, collections, audit log. */
     "CREATE TABLE collections ("
@@ -149,6 +154,12 @@ const char *const dc_store_migrations[] = {
     TRG_AUDIT_NO_UPDATE ";" TRG_AUDIT_NO_DELETE ";" TRG_AUDIT_IN_ORDER ";"
     TRG_VERSIONS_NO_UPDATE ";" TRG_VERSIONS_NO_DELETE ";" TRG_VERSIONS_IN_ORDER ";",
 
+    /* 5: a user's credential generation, bumped by a trigger whenever the
+     * password, clearance, compartments, roles or the disabled flag
+     * change, whoever changes them.  A front end's session remembers the
+     * generation it signed in under and ends when it no longer matches. */
+    "ALTER TABLE users ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;"
+    TRG_USERS_GENERATION ";",
 };
 
 const int dc_store_n_migrations =
@@ -161,6 +172,7 @@ const dc_store_trigger dc_store_triggers[] = {
     {"audit_in_order", TRG_AUDIT_IN_ORDER},
     {"audit_no_delete", TRG_AUDIT_NO_DELETE},
     {"audit_no_update", TRG_AUDIT_NO_UPDATE},
+    {"users_generation", TRG_USERS_GENERATION},
     {"versions_in_order", TRG_VERSIONS_IN_ORDER},
     {"versions_no_delete", TRG_VERSIONS_NO_DELETE},
     {"versions_no_update", TRG_VERSIONS_NO_UPDATE},

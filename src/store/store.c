@@ -1276,7 +1276,8 @@ static dc_rc user_rows(dc_store *st, sqlite3_stmt *s, dc_user_cb cb, void *ctx, 
                           .compartments = col_text(s, 3, &nomem),
                           .roles = col_text(s, 4, &nomem),
                           .created_at = col_text(s, 5, &nomem),
-                          .disabled = sqlite3_column_int(s, 6)};
+                          .disabled = sqlite3_column_int(s, 6),
+                          .generation = sqlite3_column_int64(s, 7)};
         if (nomem) {
             rc = set_err(st, DC_NOMEM, "reading users: out of memory");
             break;
@@ -1292,7 +1293,8 @@ static dc_rc user_rows(dc_store *st, sqlite3_stmt *s, dc_user_cb cb, void *ctx, 
     return rc;
 }
 
-#define USER_COLUMNS "SELECT name, hash, level, compartments, roles, created_at, disabled FROM users"
+#define USER_COLUMNS                                                                         \
+    "SELECT name, hash, level, compartments, roles, created_at, disabled, generation FROM users"
 
 dc_rc dc_store_user_get(dc_store *st, const char *name, dc_user_cb cb, void *ctx)
 {

@@ -152,15 +152,16 @@ static void test_create_schema(void)
 
     CHECK_INT(raw_int(path, "PRAGMA application_id"), 0x44434C53);
     CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
-    /* 2: users, 3: persons and terms, 4: audit chain and insert triggers */
-    CHECK_INT(dc_store_n_migrations, 4);
+    /* 2: users, 3: persons and terms, 4: audit chain and insert triggers,
+     * 5: users' credential generation */
+    CHECK_INT(dc_store_n_migrations, 5);
     char mode[32];
     raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
     CHECK_STR(mode, "wal");
     CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
                             " ('versions_date', 'documents_collection')"),
               2);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 6);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 7);
 
     /* Reopening without CREATE finds it and changes nothing. */
     CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
@@ -864,8 +865,9 @@ static void test_tamper(void)
     CHECK_INT(verify_msg(path, msg, sizeof msg), DC_OK);
 }
 
-/* A version 3 database (the schema before the chain) with audit rows:
- * migrating gives every row its chain value. */
+/* A version 3 database (the schema before the chain) with audit rows and
+ * a user: migrating gives every row its chain value, and the users their
+ * generation, which every credential change then bumps. */
 static void test_migrate_chain(void)
 {
     const char *path = db_path("chain.db");
@@ -889,7 +891,22 @@ static void test_migrate_chain(void)
     CHECK_INT(dc_store_audit(st, "ann", "read", "c/x", NULL), DC_OK);
     CHECK_INT(dc_store_verify(st), DC_OK);
     CHECK_INT(raw_int(path, "SELECT max(id) FROM audit"), 4);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 1);
+    CHECK_INT(dc_store_user_set_hash(st, "ann", "h2"), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 2);
+    CHECK_INT(dc_store_user_disable(st, "ann"), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 3);
     dc_store_close(st);
+    /* changed behind the library's back: still bumped */
+    CHECK_INT(raw_exec(path, "UPDATE users SET roles = 'reader,admin' WHERE name = 'ann';"
+                             "UPDATE users SET level = 3 WHERE name = 'ann';"
+                             "UPDATE users SET compartments = 'X' WHERE name = 'ann';",
+                       NULL, 0),
+              SQLITE_OK);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 6);
+    CHECK_INT(raw_exec(path, "UPDATE users SET created_at = 'u' WHERE name = 'ann'", NULL, 0),
+              SQLITE_OK);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 6);
 }
 
 /* ---- allocation failures ---------------------------------------------
