@@ -39,6 +39,15 @@ typedef struct dc_ingest_opts {
 } dc_ingest_opts;
 
 /*
+ * Whether name may be a collection (--collection, an upload's collection,
+ * a folder's name or a TEI volume id; it becomes the first part of every
+ * document id): 1-128 bytes of UTF-8, not starting with '.', with no '/',
+ * '\\', space, control, separator or invisible format character.  "",
+ * ".", "..", ".hidden", "a/b", "a b" are not.
+ */
+DC_API int dc_collection_name_ok(const char *name);
+
+/*
  * Ingests path: a file, or a folder walked recursively (hidden entries
  * skipped, files sorted by name, only .xml/.tei/.txt/.text files read).  Each file is stored in its own
  * transaction: a file that fails stores nothing and the others go on.

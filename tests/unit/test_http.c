@@ -966,6 +966,52 @@ static void test_upload(client *pub, client *admin, client *reader)
               403);
     reply_free(&r);
     CHECK_INT(search_total(admin, "walruskettle"), 0);
+    /* bad collection names: 400 with the rule, nothing stored, no "../x" */
+    static const char *const bad_colls[] = {"..", "", ".", ".hidden", "a/b", "a%5Cb", "..%2Fx",
+                                            "a%20b", "a%09b", "a%0Ab", "a%7Fb", "a%E2%80%8Bb",
+                                            "%C2%A0"};
+    const char bad_coll_doc[] = "UNCLASSIFIED\n\nStray upload\n\nThe ocelotmarble memo.\n";
+    for (size_t i = 0; i < sizeof bad_colls / sizeof *bad_colls; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "/api/documents?filename=x.txt&released=1&collection=%s",
+                 bad_colls[i]);
+        CHECK_INT(call(admin, "POST", path, "text/plain", bad_coll_doc, strlen(bad_coll_doc),
+                       NULL, 1, &r),
+                  400);
+        j = json_of(&r);
+        const char *e = json_str(j, "error");
+        CHECK(e && strstr(e, "bad collection name") != NULL);
+        if (!e || !strstr(e, "bad collection name"))
+            fprintf(stderr, "  (collection %s)\n", bad_colls[i]);
+        cJSON_Delete(j);
+        reply_free(&r);
+    }
+    n = snprintf(mp2, sizeof mp2,
+                 "--B0\r\nContent-Disposition: form-data; name=\"collection\"\r\n\r\n..\r\n"
+                 "--B0\r\nContent-Disposition: form-data; name=\"released\"\r\n\r\n1\r\n"
+                 "--B0\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.txt\"\r\n"
+                 "\r\n%s\r\n--B0--\r\n",
+                 bad_coll_doc);
+    CHECK_INT(call(admin, "POST", "/api/documents", "multipart/form-data; boundary=B0", mp2,
+                   (size_t)n, NULL, 1, &r),
+              400);
+    CHECK(strstr(r.body, "bad collection name") != NULL);
+    reply_free(&r);
+    CHECK_INT(search_total(admin, "ocelotmarble"), 0);
+    CHECK_INT(get(admin, "/api/documents/..%2Fx", &r), 404);
+    reply_free(&r);
+    CHECK_INT(get(admin, "/api/collections", &r), 200);
+    CHECK(strstr(r.body, "\"..\"") == NULL);
+    reply_free(&r);
+    /* a good one with a dot inside and non-ASCII letters is fine */
+    CHECK_INT(call(admin, "POST",
+                   "/api/documents?filename=x.txt&released=1&collection=frus.v%C3%A9",
+                   "text/plain", bad_coll_doc, strlen(bad_coll_doc), NULL, 1, &r),
+              201);
+    reply_free(&r);
+    CHECK_INT(search_total(admin, "ocelotmarble"), 1);
+    CHECK_INT(get(admin, "/api/documents/frus.v%C3%A9/x", &r), 200);
+    reply_free(&r);
     const char nofile[] =
         "--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--XyZ--\r\n";
     CHECK_INT(call(admin, "POST", "/api/documents", "multipart/form-data; boundary=XyZ", nofile,
