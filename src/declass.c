@@ -145,6 +145,7 @@ static int roles_of(const char *list)
 /* A copy of the user row a lookup found. */
 typedef struct user_copy {
     int found, level, roles, disabled;
+    long long generation;
     char *hash;
     dc_strv comps;
 } user_copy;
@@ -156,6 +157,7 @@ static dc_rc copy_user(void *ctx, const dc_user_info *u)
     c->level = u->level;
     c->roles = roles_of(u->roles);
     c->disabled = u->disabled;
+    c->generation = u->generation;
     if (!(c->hash = dc_strdup(u->hash ? u->hash : ""))) return DC_NOMEM;
     return split_list(u->compartments, &c->comps);
 }
@@ -175,6 +177,7 @@ static void act_as(dc_db *db, char *name, user_copy *u)
     db->user = name;
     db->level = u->level;
     db->roles = u->roles;
+    db->generation = u->generation;
     db->comps = u->comps;
     u->comps = (dc_strv){0};
     user_copy_release(u);
@@ -343,13 +346,61 @@ typedef struct file_job {
     dc_error *err;
 } file_job;
 
-/* Whether an id part is acceptable: printable, no spaces or slashes. */
+/* Whether an id part is acceptable: printable, no spaces or slashes, not
+ * "." or "..". */
 static int id_part_ok(const char *s)
 {
-    if (!s || !*s || strlen(s) > DC_MAX_ID / 2) return 0;
+    if (!s || !*s || strlen(s) > DC_MAX_ID / 2 || !strcmp(s, ".") || !strcmp(s, "..")) return 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p <= ' ' || *p == '/' || *p == 0x7f) return 0;
     return 1;
+}
+
+/* Whether code point cp is a space, a separator or an invisible control
+ * or format character (Unicode categories Zs, Zl, Zp, Cc, Cf). */
+static int cp_blank(unsigned cp)
+{
+    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0xa0) || cp == 0xad) return 1;
+    return cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
+           (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0xfeff ||
+           (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x180e;
+}
+
+int dc_collection_name_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > DC_MAX_ID / 2 || s[0] == '.' || !dc_utf8_valid(s, n, NULL)) return 0;
+    for (size_t i = 0; i < n;) {
+        unsigned cp = 0;
+        size_t k = dc_utf8_decode(s + i, n - i, &cp);
+        if (!k || cp == ' ' || cp == '/' || cp == '\\' || cp_blank(cp)) return 0;
+        i += k;
+    }
+    return 1;
+}
+
+/* The rule dc_collection_name_ok keeps, for messages. */
+#define COLLECTION_RULE                                                                      \
+    "a collection name is 1-128 bytes, does not start with '.' and has no '/', '\\', "       \
+    "spaces or control characters"
+
+/* name made safe to print in a message: at most 64 bytes, control bytes
+ * as '?'. */
+static void printable_name(const char *name, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)(name ? name : "");
+    size_t k = 0;
+    for (; *p && k + 1 < cap && k < 64; p++) out[k++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
+    out[k] = '\0';
+}
+
+/* DC_MISUSE with the rule when a given --collection is not acceptable. */
+static dc_rc check_collection_opt(dc_db *db, const char *collection)
+{
+    if (!collection || dc_collection_name_ok(collection)) return DC_OK;
+    char shown[80];
+    printable_name(collection, shown, sizeof shown);
+    return dc_db_fail(db, DC_MISUSE, "bad collection name '%s': " COLLECTION_RULE, shown);
 }
 
 /* 1 if two possibly NULL strings are equal. */
@@ -410,7 +461,12 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
     if (!coll || doc->collection) coll = doc->collection ? doc->collection : job->folder;
     if (!rc) rc = dc_str_set(&doc->collection, coll);
     if (!rc && !doc->local_id) rc = dc_str_set(&doc->local_id, job->basename);
-    if (!rc && (!id_part_ok(doc->collection) || !id_part_ok(doc->local_id))) {
+    if (!rc && !dc_collection_name_ok(doc->collection)) {
+        char shown[80];
+        printable_name(doc->collection, shown, sizeof shown);
+        rc = dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE, shown);
+    }
+    if (!rc && !id_part_ok(doc->local_id)) {
         rc = dc_fail(job->err, DC_PARSE, 0, "cannot make a document id from collection '%s' "
                      "and name '%s' (spaces, slashes or too long)",
                      doc->collection, doc->local_id);
@@ -472,8 +528,12 @@ static dc_rc job_list_item(void *ctx, const dc_tei_list_item *it)
     dc_list_row row = {.collection = job_collection(job, it->collection,
                                                     it->collection_from_name),
                        .xml_id = it->xml_id, .name = it->name, .description = it->description};
-    if (!id_part_ok(row.collection))
-        return dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s'", row.collection);
+    if (!dc_collection_name_ok(row.collection)) {
+        char shown[80];
+        printable_name(row.collection, shown, sizeof shown);
+        return dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE,
+                       shown);
+    }
     dc_rc rc = dc_store_list_put(job->db->st, persons ? DC_LIST_PERSONS : DC_LIST_TERMS, &row);
     if (rc) {
         job->fatal = rc != DC_MISUSE;
@@ -659,8 +719,7 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     struct stat sb;
     dc_strv files = {0};
     dc_rc rc;
-    if (opts->collection && !id_part_ok(opts->collection))
-        return dc_db_fail(db, DC_MISUSE, "bad collection name '%s'", opts->collection);
+    if ((rc = check_collection_opt(db, opts->collection)) != DC_OK) return rc;
     /* Once the database has an administrator, only administrators ingest. */
     int admin = 0;
     if ((rc = has_admin(db, &admin)) != DC_OK) return rc;
@@ -1358,8 +1417,10 @@ static dc_rc collect_current(void *ctx, uint64_t docid, const dc_doc *doc, const
 
 dc_rc dc_db_check(dc_db *db)
 {
-    dc_rc rc = db_index(db);
-    if (rc) return rc;
+    /* The store's tamper evidence first: the audit chain and triggers. */
+    dc_rc rc = dc_store_verify(db->st);
+    if (rc) return dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
+    if ((rc = db_index(db)) != DC_OK) return rc;
     dc_error err = {0};
     if ((rc = dc_index_check(db->ix, &err)) != DC_OK)
         return dc_db_fail(db, rc, "index: %s", err.msg);
@@ -1766,6 +1827,7 @@ void dc_db_logout(dc_db *db)
     db->user = NULL;
     db->level = DC_UNCLASSIFIED;
     db->roles = 0;
+    db->generation = 0;
     dc_strv_release(&db->comps);
 }
 
@@ -1776,6 +1838,7 @@ dc_identity dc_db_identity(const dc_db *db)
         who.signed_in = 1;
         who.level = db->level;
         who.roles = db->roles;
+        who.generation = db->generation;
     }
     return who;
 }
@@ -1811,8 +1874,7 @@ dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_
     if (len > DC_INGEST_MAX_FILE)
         return dc_db_fail(db, DC_LIMIT, "the file is larger than %zu MiB",
                        DC_INGEST_MAX_FILE >> 20);
-    if (opts->collection && !id_part_ok(opts->collection))
-        return dc_db_fail(db, DC_MISUSE, "bad collection name '%s'", opts->collection);
+    if ((rc = check_collection_opt(db, opts->collection)) != DC_OK) return rc;
     const char *tmp = getenv("TMPDIR");
     char dir[512], sub[600], path[800], name[160];
     snprintf(dir, sizeof dir, "%s/declass-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");

@@ -41,6 +41,7 @@ struct dc_db {
     char *user;
     int level, roles;
     dc_strv comps;
+    long long generation; /* the user row's credential generation when read */
     char errmsg[1024];
     struct dc_person_cache *persons; /* known persons (declass_persons.c), or NULL */
 };

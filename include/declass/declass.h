@@ -39,6 +39,15 @@ typedef struct dc_ingest_opts {
 } dc_ingest_opts;
 
 /*
+ * Whether name may be a collection (--collection, an upload's collection,
+ * a folder's name or a TEI volume id; it becomes the first part of every
+ * document id): 1-128 bytes of UTF-8, not starting with '.', with no '/',
+ * '\\', space, control, separator or invisible format character.  "",
+ * ".", "..", ".hidden", "a/b", "a b" are not.
+ */
+DC_API int dc_collection_name_ok(const char *name);
+
+/*
  * Ingests path: a file, or a folder walked recursively (hidden entries
  * skipped, files sorted by name, only .xml/.tei/.txt/.text files read).  Each file is stored in its own
  * transaction: a file that fails stores nothing and the others go on.
@@ -105,8 +114,10 @@ DC_API dc_rc dc_search_page_json(const dc_search_page *page, const dc_search_req
 
 /* Merges the index segments into one. */
 DC_API dc_rc dc_db_optimize(dc_db *db);
-/* Verifies the store and the index and that they agree; DC_CORRUPT with
- * the first problem in dc_db_errmsg(db). */
+/* Verifies the store (the audit log's hash chain and the triggers that
+ * keep the audit log and versions append-only: dc_store_verify) and the
+ * index and that they agree; DC_CORRUPT with the first problem in
+ * dc_db_errmsg(db). */
 DC_API dc_rc dc_db_check(dc_db *db);
 
 /* ---- identity, users, review, audit (docs/security.md) --------------- */
@@ -179,8 +190,11 @@ DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
  * Acts as user name without a password: for a front end that has already
  * authenticated the user (the HTTP server's session cookie).  The user row
  * is read again, so a disabled or deleted account gives DC_DENIED "access
- * denied" and leaves db acting as the public.  Not audited (the login that
- * opened the session was).  Never exposed to end users directly.
+ * denied" and leaves db acting as the public.  A front end keeps the
+ * identity's generation from the login and ends its session when the one
+ * assumed differs (the password, clearance, compartments or roles
+ * changed).  Not audited (the login that opened the session was).  Never
+ * exposed to end users directly.
  */
 DC_API dc_rc dc_db_assume(dc_db *db, const char *name);
 /* Acts as the anonymous public reader again. */
@@ -192,6 +206,9 @@ typedef struct dc_identity {
     int signed_in;
     int level;        /* dc_level: the clearance (UNCLASSIFIED for the public) */
     int roles;        /* DC_ROLE_* bits of access.h */
+    long long generation; /* the account's credential generation as read at
+                           * login / assume: it changes with the password,
+                           * clearance, compartments, roles or disabling */
 } dc_identity;
 DC_API dc_identity dc_db_identity(const dc_db *db);
 

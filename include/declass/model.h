@@ -158,6 +158,8 @@ typedef struct dc_user_info {
     const char *roles;        /* comma-separated: reader, reviewer, admin */
     const char *created_at;
     int disabled;
+    long long generation;     /* bumped by every change of password, clearance,
+                                 compartments, roles or disabled */
 } dc_user_info;
 typedef dc_rc (*dc_user_cb)(void *ctx, const dc_user_info *u);
 

@@ -74,9 +74,19 @@ dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_change_cb cb, void
 /* The largest version docid (0 when empty). */
 dc_rc dc_store_max_docid(dc_store *st, uint64_t *out);
 
-/* Appends to the append-only audit log. user NULL = "public". */
+/* Appends to the append-only audit log. user NULL = "public".  The row
+ * gets the next id and its link in the log's hash chain. */
 dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const char *target,
                      const char *detail);
+
+/*
+ * Verifies what makes the audit log and the versions tamper-evident: the
+ * schema's triggers are exactly the expected ones (none missing, altered
+ * or added), and every audit row's chain value is the SHA-256 of the
+ * previous row's and its own fields.  DC_CORRUPT with the first problem
+ * (the first broken row) in dc_store_errmsg().
+ */
+dc_rc dc_store_verify(dc_store *st);
 
 /* ---- users, audit log, versions ------------------------------------- */
 

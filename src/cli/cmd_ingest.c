@@ -24,7 +24,9 @@ static const char ingest_usage[] =
     "if it does not exist.\n"
     "\n"
     "  --collection NAME  collection of the documents (default: the TEI volume\n"
-    "                     id, else the name of the folder the file is in)\n"
+    "                     id, else the name of the folder the file is in); at\n"
+    "                     most 128 bytes, not starting with '.', without '/',\n"
+    "                     '\\', spaces or control characters\n"
     "  --released         a published edition: public, markings kept\n"
     "  -q, --quiet        no progress and no summary (errors are still printed)\n"
     "\n"
@@ -89,6 +91,11 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
     }
     if (optind >= argc) {
         cli_error("ingest: give at least one file or folder");
+        return cli_usage(ingest_usage);
+    }
+    if (io.collection && !dc_collection_name_ok(io.collection)) {
+        cli_error("ingest: bad --collection name: it must be 1-128 bytes, not start with '.', "
+                  "and have no '/', '\\', spaces or control characters");
         return cli_usage(ingest_usage);
     }
     int code = 0;

@@ -484,6 +484,7 @@ typedef struct upload {
     size_t len;
     char collection[256];
     int released, has_collection, have_file;
+    int long_collection; /* the collection given does not fit collection[] */
 } upload;
 
 /* Receives one part of a multipart body: its field name, file name ("" if
@@ -547,10 +548,14 @@ static void upload_part(void *ctx, const char *name, const char *fname, const ch
         u->data = data;
         u->len = len;
         u->have_file = 1;
-    } else if (!strcmp(name, "collection") && len < sizeof u->collection) {
-        memcpy(u->collection, data, len);
-        u->collection[len] = '\0';
-        u->has_collection = len > 0;
+    } else if (!strcmp(name, "collection")) {
+        /* given, even empty: then it must be a good name (checked below) */
+        u->has_collection = 1;
+        u->long_collection = len >= sizeof u->collection;
+        if (!u->long_collection) {
+            memcpy(u->collection, data, len);
+            u->collection[len] = '\0';
+        }
     } else if (!strcmp(name, "released")) {
         u->released = len == 1 && data[0] == '1';
     }
@@ -613,9 +618,10 @@ void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
         u.data = req->body;
         u.len = req->body_len;
         const char *col = dc_http_arg(req, "collection");
-        if (col && *col) {
-            snprintf(u.collection, sizeof u.collection, "%s", col);
+        if (col) {
             u.has_collection = 1;
+            u.long_collection = strlen(col) >= sizeof u.collection;
+            snprintf(u.collection, sizeof u.collection, "%s", col);
         }
         const char *rel = dc_http_arg(req, "released");
         u.released = rel && !strcmp(rel, "1");
@@ -627,6 +633,12 @@ void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
     }
     if (!u.filename[0] || u.filename[0] == '.') {
         dc_http_json_error(resp, 400, "bad file name");
+        return;
+    }
+    if (u.has_collection && (u.long_collection || !dc_collection_name_ok(u.collection))) {
+        dc_http_json_error(resp, 400,
+                           "bad collection name: it must be 1-128 bytes, not start with '.', "
+                           "and have no '/', '\\', spaces or control characters");
         return;
     }
     dc_ingest_opts opts = {.collection = u.has_collection ? u.collection : NULL,

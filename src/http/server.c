@@ -407,16 +407,21 @@ static void establish(dc_http_conn *c, dc_http_req *req, dc_http_resp *resp)
     const char *tok = MHD_lookup_connection_value(c->mc, MHD_COOKIE_KIND, DC_HTTP_SESSION_COOKIE);
     const char *cc = MHD_lookup_connection_value(c->mc, MHD_COOKIE_KIND, DC_HTTP_CSRF_COOKIE);
     char user[256];
+    long long generation = 0;
     int ok = 0;
     if (tok && dc_http_token_ok(tok) &&
-        dc_http_session_find(c->srv->sessions, tok, user, sizeof user, c->csrf)) {
+        dc_http_session_find(c->srv->sessions, tok, user, sizeof user, c->csrf, &generation)) {
         dc_rc rc = dc_db_assume(req->db, user);
+        /* A password, clearance, compartment or role change since the
+         * login moved the account's generation on: the session ends. */
+        if (rc == DC_OK && dc_db_identity(req->db).generation != generation) rc = DC_DENIED;
         if (rc == DC_OK) {
             ok = 1;
             memcpy(c->session, tok, DC_HTTP_TOKEN_HEX + 1);
             if (!cc || strcmp(cc, c->csrf) != 0) c->csrf_cookie = 1;
         } else if (rc == DC_DENIED) {
-            /* the account was disabled or deleted: the session ends */
+            /* the account was disabled, deleted or changed: the session
+             * ends, as an expired one does */
             dc_http_session_drop(c->srv->sessions, tok);
         } else {
             /* a transient failure: the public for this request only */
@@ -604,7 +609,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
             const char *tok =
                 MHD_lookup_connection_value(mc, MHD_COOKIE_KIND, DC_HTTP_SESSION_COOKIE);
             char user[256], csrf[DC_HTTP_TOKEN_HEX + 1];
-            if (tok && dc_http_session_find(c->srv->sessions, tok, user, sizeof user, csrf))
+            if (tok &&
+                dc_http_session_find(c->srv->sessions, tok, user, sizeof user, csrf, NULL))
                 c->cap = DC_HTTP_MAX_BODY;
             sodium_memzero(csrf, sizeof csrf);
         }

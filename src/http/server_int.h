@@ -68,14 +68,17 @@ dc_rc dc_http_form_parse(const char *body, size_t len, dc_strv *form);
 dc_http_sessions *dc_http_sessions_new(void);
 void dc_http_sessions_free(dc_http_sessions *t);
 /* Looks a session token up (64 hex chars): 1 and user (NUL-terminated,
- * truncated to user_size) and csrf (DC_HTTP_TOKEN_HEX + 1 bytes) if it is
- * live (its last-used time is refreshed), else 0. */
+ * truncated to user_size), csrf (DC_HTTP_TOKEN_HEX + 1 bytes) and
+ * *generation (may be NULL) if it is live (its last-used time is
+ * refreshed), else 0. */
 int dc_http_session_find(dc_http_sessions *t, const char *token, char *user, size_t user_size,
-                         char *csrf);
-/* Creates a session for user; token and csrf (DC_HTTP_TOKEN_HEX + 1 bytes
- * each) receive fresh random tokens.  When the table is full the least
- * recently used session is dropped.  DC_NOMEM on failure. */
-dc_rc dc_http_session_new(dc_http_sessions *t, const char *user, char *token, char *csrf);
+                         char *csrf, long long *generation);
+/* Creates a session for user, signed in under the account's credential
+ * generation (dc_identity.generation); token and csrf (DC_HTTP_TOKEN_HEX
+ * + 1 bytes each) receive fresh random tokens.  When the table is full the
+ * least recently used session is dropped.  DC_NOMEM on failure. */
+dc_rc dc_http_session_new(dc_http_sessions *t, const char *user, long long generation,
+                          char *token, char *csrf);
 /* Forgets a session (no-op if unknown). */
 void dc_http_session_drop(dc_http_sessions *t, const char *token);
 /* Fills out (DC_HTTP_TOKEN_HEX + 1 bytes) with a fresh random token. */

@@ -32,6 +32,7 @@ typedef struct session {
     unsigned char hash[HASH_LEN];
     char user[256];
     char csrf[DC_HTTP_TOKEN_HEX + 1];
+    long long generation; /* the account's credential generation at login */
     time_t used;
 } session;
 
@@ -144,7 +145,7 @@ static session **find_link(dc_http_sessions *t, const unsigned char *hash, time_
 }
 
 int dc_http_session_find(dc_http_sessions *t, const char *token, char *user, size_t user_size,
-                         char *csrf)
+                         char *csrf, long long *generation)
 {
     if (!t || !token || !dc_http_token_ok(token)) return 0;
     unsigned char hash[HASH_LEN];
@@ -158,6 +159,7 @@ int dc_http_session_find(dc_http_sessions *t, const char *token, char *user, siz
         s->used = at;
         snprintf(user, user_size, "%s", s->user);
         memcpy(csrf, s->csrf, DC_HTTP_TOKEN_HEX + 1);
+        if (generation) *generation = s->generation;
         found = 1;
     }
     pthread_mutex_unlock(&t->mu);
@@ -194,7 +196,8 @@ static void evict(dc_http_sessions *t, time_t at)
     if (t->n >= DC_HTTP_MAX_SESSIONS && oldest) unlink_session(t, oldest);
 }
 
-dc_rc dc_http_session_new(dc_http_sessions *t, const char *user, char *token, char *csrf)
+dc_rc dc_http_session_new(dc_http_sessions *t, const char *user, long long generation,
+                          char *token, char *csrf)
 {
     session *s = calloc(1, sizeof *s);
     if (!s) return DC_NOMEM;
@@ -203,6 +206,7 @@ dc_rc dc_http_session_new(dc_http_sessions *t, const char *user, char *token, ch
     hash_token(t, token, s->hash);
     snprintf(s->user, sizeof s->user, "%s", user);
     memcpy(s->csrf, csrf, DC_HTTP_TOKEN_HEX + 1);
+    s->generation = generation;
     pthread_mutex_lock(&t->mu);
     s->used = now();
     if (t->n >= DC_HTTP_MAX_SESSIONS) evict(t, s->used);
@@ -321,7 +325,8 @@ dc_rc dc_http_login(dc_http_req *req, dc_http_resp *resp, const char *name, cons
     dc_http_conn *c = req->conn;
     /* A new session per login: an old cookie (session fixation) ends. */
     if (c->session[0]) dc_http_session_drop(t, c->session);
-    rc = dc_http_session_new(t, name, c->session, c->csrf);
+    /* The session ends when the account's generation moves on (server.c). */
+    rc = dc_http_session_new(t, name, dc_db_identity(req->db).generation, c->session, c->csrf);
     if (rc) {
         dc_db_logout(req->db);
         c->session[0] = '\0';

@@ -86,7 +86,7 @@ int dc_ix_lock(dc_index *ix, int wait)
     }
     /* A descriptor of our own: flock belongs to the open file description,
      * so two handles of one process exclude each other like two processes. */
-    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW); /* read-only media */
     if (fd < 0) {
         dc_ix_fail(ix, DC_IO, "cannot open the index lock file %s", p);
@@ -509,7 +509,7 @@ dc_rc dc_index_open(const char *dir, int flags, dc_index **out, dc_error *err)
         return dc_fail(err, DC_NOMEM, 0, "out of memory");
     }
     ix->lock_fd = ix->m_fd = -1;
-    if (flags & DC_INDEX_CREATE) mkdir(dir, 0755);
+    if (flags & DC_INDEX_CREATE) mkdir(dir, 0700);
     dc_rc rc = reload(ix, err);
     int cleaned = 0;
     if (rc == DC_NOTFOUND && (flags & DC_INDEX_CREATE)) {

@@ -62,7 +62,7 @@ dc_rc dc_wfile_open(dc_wfile *w, const char *path)
     w->cap = (size_t)1 << 20;
     w->buf = malloc(w->cap);
     if (!w->buf) return w->rc = DC_NOMEM;
-    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (w->fd < 0) return w->rc = DC_IO;
     return DC_OK;
 }

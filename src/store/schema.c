@@ -14,6 +14,34 @@
 
 #include "declass/banned.h"
 
+/* The triggers of the current schema, as sqlite_master keeps their text
+ * (dc_store_verify compares them). */
+#define TRG_AUDIT_NO_UPDATE                                                                      \
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"                                      \
+    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+#define TRG_AUDIT_NO_DELETE                                                                      \
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"                                      \
+    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+#define TRG_AUDIT_IN_ORDER                                                                       \
+    "CREATE TRIGGER audit_in_order BEFORE INSERT ON audit"                                       \
+    " WHEN NEW.id IS NULL OR NEW.id <= coalesce((SELECT max(id) FROM audit), 0)"                 \
+    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+#define TRG_VERSIONS_NO_UPDATE                                                                   \
+    "CREATE TRIGGER versions_no_update BEFORE UPDATE ON versions"                                \
+    " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
+#define TRG_VERSIONS_NO_DELETE                                                                   \
+    "CREATE TRIGGER versions_no_delete BEFORE DELETE ON versions"                                \
+    " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
+#define TRG_VERSIONS_IN_ORDER                                                                    \
+    "CREATE TRIGGER versions_in_order BEFORE INSERT ON versions"                                 \
+    " WHEN NEW.docid IS NULL OR NEW.docid <= coalesce((SELECT max(docid) FROM versions), 0)"     \
+    " OR EXISTS (SELECT 1 FROM versions WHERE doc_id = NEW.doc_id AND version = NEW.version)"    \
+    " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
+#define TRG_USERS_GENERATION                                                                     \
+    "CREATE TRIGGER users_generation"                                                            \
+    " AFTER UPDATE OF hash, level, compartments, roles, disabled ON users"                       \
+    " BEGIN UPDATE users SET generation = OLD.generation + 1 WHERE name = NEW.name; END"
+
 const char *const dc_store_migrations[] = {
     /* 1: documents kept as immutable versions, collections, audit log. */
     "CREATE TABLE collections ("
@@ -100,7 +128,40 @@ const char *const dc_store_migrations[] = {
     "  PRIMARY KEY (collection, xml_id)"
     ") STRICT;",
 
-    /* 4: whether a version has portions with markings of their own
+    /* 4: tamper evidence.  Every audit row carries `chain`, the SHA-256 of
+     * the previous row's chain and its own fields (dc_audit_chain, a
+     * function the store registers on each connection); existing rows get
+     * theirs here, in id order.  The triggers are made again in the form
+     * dc_store_triggers lists: besides refusing UPDATE and DELETE, they
+     * refuse an INSERT whose id is not above every stored one (an
+     * out-of-order row, or INSERT OR REPLACE over an existing one, whose
+     * delete would not fire the delete trigger without recursive
+     * triggers) and, for versions, a second row of a (doc_id, version).
+     * (IF EXISTS: a file whose triggers were dropped still upgrades, and
+     * gets them back.) */
+    "ALTER TABLE audit ADD COLUMN chain TEXT;"
+    "DROP TRIGGER IF EXISTS audit_no_update;"
+    "DROP TRIGGER IF EXISTS audit_no_delete;"
+    "DROP TRIGGER IF EXISTS versions_no_update;"
+    "DROP TRIGGER IF EXISTS versions_no_delete;"
+    "WITH RECURSIVE c(id, chain) AS ("
+    "  SELECT id, dc_audit_chain(NULL, id, at, user, action, target, detail) FROM audit"
+    "   WHERE id = (SELECT min(id) FROM audit)"
+    "  UNION ALL"
+    "  SELECT a.id, dc_audit_chain(c.chain, a.id, a.at, a.user, a.action, a.target, a.detail)"
+    "   FROM c JOIN audit a ON a.id = (SELECT min(id) FROM audit WHERE id > c.id))"
+    "UPDATE audit SET chain = c.chain FROM c WHERE c.id = audit.id;"
+    TRG_AUDIT_NO_UPDATE ";" TRG_AUDIT_NO_DELETE ";" TRG_AUDIT_IN_ORDER ";"
+    TRG_VERSIONS_NO_UPDATE ";" TRG_VERSIONS_NO_DELETE ";" TRG_VERSIONS_IN_ORDER ";",
+
+    /* 5: a user's credential generation, bumped by a trigger whenever the
+     * password, clearance, compartments, roles or the disabled flag
+     * change, whoever changes them.  A front end's session remembers the
+     * generation it signed in under and ends when it no longer matches. */
+    "ALTER TABLE users ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;"
+    TRG_USERS_GENERATION ";",
+
+    /* 6: whether a version has portions with markings of their own
      * (withheld, a level, compartments): listing such a document needs
      * each reader's view, the others are listed from these columns.  NULL
      * (versions stored before) counts as marked. */
@@ -112,3 +173,14 @@ const int dc_store_n_migrations =
 
 const char *const dc_store_tables[] = {"collections", "documents", "versions", "audit", "users",
                                        "persons",     "terms",     NULL};
+
+const dc_store_trigger dc_store_triggers[] = {
+    {"audit_in_order", TRG_AUDIT_IN_ORDER},
+    {"audit_no_delete", TRG_AUDIT_NO_DELETE},
+    {"audit_no_update", TRG_AUDIT_NO_UPDATE},
+    {"users_generation", TRG_USERS_GENERATION},
+    {"versions_in_order", TRG_VERSIONS_IN_ORDER},
+    {"versions_no_delete", TRG_VERSIONS_NO_DELETE},
+    {"versions_no_update", TRG_VERSIONS_NO_UPDATE},
+    {NULL, NULL},
+};

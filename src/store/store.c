@@ -14,13 +14,16 @@
 #include "store/store_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -65,6 +68,12 @@ enum stmt_id {
     S_COUNT_OF_STMTS
 };
 
+/* The next row id of an AUTOINCREMENT table: above every row and every id
+ * ever handed out (sqlite_sequence), as SQLite itself would choose. */
+#define NEXT_ID(table, col)                                                                  \
+    "(SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '" table "'), 0),"   \
+    " coalesce((SELECT max(" col ") FROM " table "), 0)) + 1)"
+
 /* A document's number sorts numerically when it is all digits. */
 #define NUMERIC_NUMBER "(v.number GLOB '[0-9]*' AND v.number NOT GLOB '*[^0-9]*')"
 
@@ -84,9 +93,12 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                      " updated_at) VALUES (?1, ?2, 1, ?3, ?3)",
     [S_DOC_UPDATE] = "UPDATE documents SET collection = ?2, current_version = ?3,"
                      " updated_at = ?4 WHERE id = ?1",
-    [S_VER_INSERT] = "INSERT INTO versions(doc_id, version, hash, source, format, ingested_at,"
-                     " number, title, date, doc_type, classification, release_status, body, marked)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    /* Row ids are given, never left to SQLite: the schema's insert
+     * triggers refuse a row whose id is not above every stored one. */
+    [S_VER_INSERT] = "INSERT INTO versions(docid, doc_id, version, hash, source, format,"
+                     " ingested_at, number, title, date, doc_type, classification,"
+                     " release_status, body, marked) VALUES (" NEXT_ID("versions", "docid") ","
+                     " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_GET_CURRENT] = "SELECT d.current_version, v.hash, v.body FROM documents d"
                       " LEFT JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
                       " WHERE d.id = ?1",
@@ -101,7 +113,13 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                " CASE WHEN " NUMERIC_NUMBER " THEN CAST(v.number AS INTEGER) END,"
                " d.id",
     [S_COUNT] = "SELECT count(*) FROM documents",
-    [S_AUDIT] = "INSERT INTO audit(at, user, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* One statement, so the previous row read and the row written are in
+     * the same write transaction whoever else appends. */
+    [S_AUDIT] = "INSERT INTO audit(id, at, user, action, target, detail, chain)"
+                " SELECT n.id, ?1, ?2, ?3, ?4, ?5,"
+                " dc_audit_chain(n.prev, n.id, ?1, ?2, ?3, ?4, ?5)"
+                " FROM (SELECT " NEXT_ID("audit", "id") " AS id,"
+                " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1) AS prev) n",
     [S_CHANGES] = "SELECT v.docid, v.hash, v.body,"
                   " (SELECT group_concat(o.docid) FROM versions o"
                   "   WHERE o.doc_id = v.doc_id AND o.docid < v.docid AND o.docid <= ?1)"
@@ -292,6 +310,80 @@ static void hash_hex(const char *s, size_t n, char out[HASH_HEX_SIZE])
     sodium_bin2hex(out, HASH_HEX_SIZE, h, sizeof h);
 }
 
+/* ---- the audit log's hash chain ---------------------------------------
+ * chain(row) = SHA-256 of a domain tag, then chain(previous row) (NULL for
+ * the first), the row's id as 8 bytes big-endian, and its at, user,
+ * action, target and detail.  Each text goes in as a tag byte (0: NULL,
+ * 1: text), its length as 8 bytes big-endian and its bytes, so no two
+ * different rows hash the same input.  Stored as lower-case hex. */
+
+#define CHAIN_HEX_SIZE (2 * crypto_hash_sha256_BYTES + 1)
+#define CHAIN_TEXTS 6 /* previous chain, at, user, action, target, detail */
+
+static void chain_u64(crypto_hash_sha256_state *h, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (56 - 8 * i));
+    crypto_hash_sha256_update(h, b, sizeof b);
+}
+
+/* texts[i] NULL stands for SQL NULL. */
+static void audit_chain(const unsigned char *const texts[CHAIN_TEXTS],
+                        const size_t lens[CHAIN_TEXTS], int64_t id, char out[CHAIN_HEX_SIZE])
+{
+    static const char tag[] = "declass audit chain 1";
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)tag, sizeof tag);
+    for (int i = 0; i < CHAIN_TEXTS; i++) {
+        unsigned char is_text = texts[i] != NULL;
+        crypto_hash_sha256_update(&h, &is_text, 1);
+        chain_u64(&h, is_text ? (uint64_t)lens[i] : 0);
+        if (is_text && lens[i]) crypto_hash_sha256_update(&h, texts[i], lens[i]);
+        if (i == 0) chain_u64(&h, (uint64_t)id);
+    }
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&h, d);
+    sodium_bin2hex(out, CHAIN_HEX_SIZE, d, sizeof d);
+}
+
+/* The text of v (NULL for SQL NULL) and its length; *nomem when SQLite
+ * could not convert it. */
+static const unsigned char *value_text(sqlite3_value *v, size_t *len, int *nomem)
+{
+    *len = 0;
+    if (sqlite3_value_type(v) == SQLITE_NULL) return NULL;
+    const unsigned char *t = sqlite3_value_text(v);
+    if (!t) {
+        *nomem = 1;
+        return NULL;
+    }
+    *len = (size_t)sqlite3_value_bytes(v);
+    return t;
+}
+
+/* The SQL function dc_audit_chain(prev, id, at, user, action, target,
+ * detail): the chain value of a row (for appends and the migration). */
+static void sql_audit_chain(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const unsigned char *texts[CHAIN_TEXTS];
+    size_t lens[CHAIN_TEXTS];
+    int nomem = 0;
+    if (argc != CHAIN_TEXTS + 1) {
+        sqlite3_result_error(cx, "dc_audit_chain takes 7 arguments", -1);
+        return;
+    }
+    texts[0] = value_text(argv[0], &lens[0], &nomem);
+    for (int i = 1; i < CHAIN_TEXTS; i++) texts[i] = value_text(argv[i + 1], &lens[i], &nomem);
+    if (nomem) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    char out[CHAIN_HEX_SIZE];
+    audit_chain(texts, lens, sqlite3_value_int64(argv[1]), out);
+    sqlite3_result_text(cx, out, CHAIN_HEX_SIZE - 1, SQLITE_TRANSIENT);
+}
+
 /* Runs a one-row, one-column query and returns its integer, for the pragmas
  * read at open.  Returns the SQLite code. */
 static int query_int(sqlite3 *db, const char *sql, long long *v)
@@ -354,9 +446,20 @@ static int busy_wait(void *ctx, int tries)
 
 /* Opens the connection read-write (creating the file if asked) and sets the
  * busy timeout.  A file the OS lets us only read is refused here, with a
- * clear message, rather than failing on the first write. */
+ * clear message, rather than failing on the first write.  A new file is
+ * made here first, mode 0600 whatever the umask: SQLite gives the -wal and
+ * -shm files the database file's mode. */
 static dc_rc open_db(dc_store *st, const char *path, int flags)
 {
+    if (flags & DC_STORE_CREATE) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0) {
+            int bad = fchmod(fd, 0600) != 0;
+            int e = errno;
+            close(fd);
+            if (bad) return set_err(st, DC_IO, "creating %s: %s", path, strerror(e));
+        } /* else it exists, or SQLite fails to open it below and says why */
+    }
     int oflags = SQLITE_OPEN_READWRITE | ((flags & DC_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
     int src = sqlite3_open_v2(path, &st->db, oflags, NULL);
     if (src != SQLITE_OK) {
@@ -364,6 +467,10 @@ static dc_rc open_db(dc_store *st, const char *path, int flags)
         return sql_err(st, src, "opening %s", path);
     }
     sqlite3_busy_handler(st->db, busy_wait, &st->busy_waited_us);
+    src = sqlite3_create_function(st->db, "dc_audit_chain", CHAIN_TEXTS + 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+                                  sql_audit_chain, NULL, NULL);
+    if (src != SQLITE_OK) return sql_err(st, src, "opening %s", path);
     if (sqlite3_db_readonly(st->db, "main") == 1)
         return set_err(st, DC_IO, "opening %s: database is read-only", path);
     return DC_OK;
@@ -418,7 +525,8 @@ static dc_rc set_page_size(dc_store *st, const char *path)
 
 /* Per-connection settings: WAL journal (persistent in the file),
  * synchronous=NORMAL (safe with WAL: a crash loses at most the last commits,
- * never consistency) and enforced foreign keys. */
+ * never consistency), enforced foreign keys and recursive triggers (so the
+ * delete that an INSERT OR REPLACE makes fires the delete triggers). */
 static dc_rc set_pragmas(dc_store *st, const char *path)
 {
     char mode[16];
@@ -426,8 +534,10 @@ static dc_rc set_pragmas(dc_store *st, const char *path)
     if (src != SQLITE_OK) return sql_err(st, src, "switching %s to WAL mode", path);
     if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)
         return set_err(st, DC_IO, "%s: cannot use WAL mode (journal_mode stays %s)", path, mode);
-    src = sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", NULL, NULL,
-                       NULL);
+    src = sqlite3_exec(st->db,
+                       "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                       " PRAGMA recursive_triggers=ON;",
+                       NULL, NULL, NULL);
     if (src != SQLITE_OK) return sql_err(st, src, "configuring %s", path);
     return DC_OK;
 }
@@ -994,6 +1104,105 @@ dc_rc dc_store_max_docid(dc_store *st, uint64_t *out)
     return rc;
 }
 
+/* ---- verification ------------------------------------------------------ */
+
+/* The triggers: each of dc_store_triggers present with its exact SQL, and
+ * no other. */
+static dc_rc verify_triggers(dc_store *st)
+{
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT name, tbl_name, sql FROM sqlite_master"
+                                 " WHERE type = 'trigger' ORDER BY name",
+                                 -1, &s, NULL);
+    if (src != SQLITE_OK) return sql_err(st, src, "reading the schema's triggers");
+    size_t n_known = 0;
+    while (dc_store_triggers[n_known].name) n_known++;
+    unsigned char seen[32] = {0};
+    dc_rc rc = DC_OK;
+    while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        const char *table = (const char *)sqlite3_column_text(s, 1);
+        const char *sql = (const char *)sqlite3_column_text(s, 2);
+        size_t k = 0;
+        while (k < n_known && strcmp(dc_store_triggers[k].name, name ? name : "") != 0) k++;
+        if (k == n_known)
+            rc = set_err(st, DC_CORRUPT, "schema: unexpected trigger %s on table %s",
+                         name ? name : "?", table ? table : "?");
+        else if (!sql || strcmp(sql, dc_store_triggers[k].sql) != 0)
+            rc = set_err(st, DC_CORRUPT, "schema: trigger %s has been altered", name);
+        else if (k < sizeof seen)
+            seen[k] = 1;
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the schema's triggers");
+    sqlite3_finalize(s);
+    for (size_t k = 0; !rc && k < n_known && k < sizeof seen; k++)
+        if (!seen[k])
+            rc = set_err(st, DC_CORRUPT,
+                         "schema: trigger %s is missing (rows it guards can be changed)",
+                         dc_store_triggers[k].name);
+    return rc;
+}
+
+/* The audit log's hash chain, row by row in id order. */
+static dc_rc verify_chain(dc_store *st)
+{
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT id, at, user, action, target, detail, chain FROM audit"
+                                 " ORDER BY id",
+                                 -1, &s, NULL);
+    if (src != SQLITE_OK) return sql_err(st, src, "reading the audit log");
+    char prev[CHAIN_HEX_SIZE] = "", want[CHAIN_HEX_SIZE];
+    int first = 1;
+    dc_rc rc = DC_OK;
+    while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        const unsigned char *texts[CHAIN_TEXTS];
+        size_t lens[CHAIN_TEXTS];
+        int nomem = 0;
+        long long id = sqlite3_column_int64(s, 0);
+        texts[0] = first ? NULL : (const unsigned char *)prev;
+        lens[0] = first ? 0 : CHAIN_HEX_SIZE - 1;
+        for (int i = 1; i < CHAIN_TEXTS; i++) {
+            texts[i] = (const unsigned char *)col_text(s, i, &nomem);
+            lens[i] = texts[i] ? (size_t)sqlite3_column_bytes(s, i) : 0;
+        }
+        const char *have = (const char *)sqlite3_column_text(s, 6);
+        if (nomem) {
+            rc = set_err(st, DC_NOMEM, "reading the audit log: out of memory");
+            break;
+        }
+        audit_chain(texts, lens, id, want);
+        if (!have || strcmp(have, want) != 0) {
+            rc = set_err(st, DC_CORRUPT,
+                         "audit log: the hash chain breaks at row %lld (the row was changed, or "
+                         "a row was inserted or removed before it)",
+                         id);
+            break;
+        }
+        memcpy(prev, want, sizeof prev);
+        first = 0;
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the audit log");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Both in one read transaction, so a concurrent append cannot show up as
+ * a break. */
+dc_rc dc_store_verify(dc_store *st)
+{
+    if (!st) return DC_MISUSE;
+    if (!sqlite3_get_autocommit(st->db))
+        return set_err(st, DC_MISUSE, "dc_store_verify: a transaction is open");
+    int src = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+    if (src != SQLITE_OK) return sql_err(st, src, "starting to verify the store");
+    dc_rc rc = verify_triggers(st);
+    if (!rc) rc = verify_chain(st);
+    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
 /* ---- users, audit log, versions --------------------------------------------
  * Rare operations: their statements are prepared per call rather than
  * cached with the document statements above. */
@@ -1069,7 +1278,8 @@ static dc_rc user_rows(dc_store *st, sqlite3_stmt *s, dc_user_cb cb, void *ctx, 
                           .compartments = col_text(s, 3, &nomem),
                           .roles = col_text(s, 4, &nomem),
                           .created_at = col_text(s, 5, &nomem),
-                          .disabled = sqlite3_column_int(s, 6)};
+                          .disabled = sqlite3_column_int(s, 6),
+                          .generation = sqlite3_column_int64(s, 7)};
         if (nomem) {
             rc = set_err(st, DC_NOMEM, "reading users: out of memory");
             break;
@@ -1085,7 +1295,8 @@ static dc_rc user_rows(dc_store *st, sqlite3_stmt *s, dc_user_cb cb, void *ctx, 
     return rc;
 }
 
-#define USER_COLUMNS "SELECT name, hash, level, compartments, roles, created_at, disabled FROM users"
+#define USER_COLUMNS                                                                         \
+    "SELECT name, hash, level, compartments, roles, created_at, disabled, generation FROM users"
 
 dc_rc dc_store_user_get(dc_store *st, const char *name, dc_user_cb cb, void *ctx)
 {

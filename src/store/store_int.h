@@ -21,6 +21,14 @@ extern const int dc_store_n_migrations;
 /* Tables every declass database has after migration (NULL-terminated). */
 extern const char *const dc_store_tables[];
 
+/* The triggers of the current schema with their SQL exactly as
+ * sqlite_master holds it (name NULL ends the list), which
+ * dc_store_verify() expects to find and nothing else. */
+typedef struct dc_store_trigger {
+    const char *name, *sql;
+} dc_store_trigger;
+extern const dc_store_trigger dc_store_triggers[];
+
 /*
  * dc_store_open() with an explicit list of migration steps, so tests can
  * exercise upgrades and failing steps.  dc_store_open() is this with

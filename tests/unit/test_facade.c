@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "declass/declass.h"
@@ -209,6 +210,72 @@ static void test_stale_index(void)
     dc_db_close(a);
 }
 
+/* The permission bits of path, or -1 if it does not exist. */
+static int mode_of(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
+}
+
+/* Every entry of folder d is a file of mode 0600; returns how many. */
+static int private_entries(const char *d)
+{
+    DIR *dd = opendir(d);
+    if (!dd) return -1;
+    int n = 0;
+    struct dirent *e;
+    char p[1200];
+    while ((e = readdir(dd)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(p, sizeof p, "%s/%s", d, e->d_name);
+        int m = mode_of(p);
+        if (m != 0600) fprintf(stderr, "%s has mode %o\n", p, (unsigned)m);
+        CHECK_INT(m, 0600);
+        n++;
+    }
+    closedir(dd);
+    return n;
+}
+
+/* The database, its -wal and -shm, the index folder and every file in it
+ * are private to the owner (0600, folder 0700) whatever the umask: after
+ * creation, ingest, a search and an optimize (a merged segment), while
+ * the handle is open. */
+static void test_private_files(void)
+{
+    static const mode_t masks[] = {022, 0, 002};
+    mode_t saved = umask(022);
+    for (size_t k = 0; k < sizeof masks / sizeof masks[0]; k++) {
+        umask(masks[k]);
+        char sub[700], db_p[800], p[900];
+        snprintf(sub, sizeof sub, "%s/umask%03o", dir, (unsigned)masks[k]);
+        mkdir(sub, 0700);
+        snprintf(db_p, sizeof db_p, "%s/private.db", sub);
+        dc_db *db = NULL;
+        dc_error err = {0};
+        CHECK_INT(dc_db_open(db_p, DC_DB_CREATE, &db, &err), DC_OK);
+        if (!db) continue;
+        CHECK_INT(mode_of(db_p), 0600);
+        dc_ingest_stats st = {0};
+        for (size_t i = 0; i < 2 && i < nfiles; i++)
+            CHECK_INT(dc_db_ingest(db, files[i], &(dc_ingest_opts){.released = 1}, &st), DC_OK);
+        CHECK_INT(dc_db_ingest(db, files[nfiles - 1], &(dc_ingest_opts){.released = 1}, &st),
+                  DC_OK);
+        CHECK(total_of(db, "president") >= 0);
+        CHECK_INT(dc_db_optimize(db), DC_OK);
+        CHECK_INT(mode_of(db_p), 0600);
+        snprintf(p, sizeof p, "%s-wal", db_p);
+        CHECK_INT(mode_of(p), 0600);
+        snprintf(p, sizeof p, "%s-shm", db_p);
+        CHECK_INT(mode_of(p), 0600);
+        snprintf(p, sizeof p, "%s.index", db_p);
+        CHECK_INT(mode_of(p), 0700);
+        CHECK(private_entries(p) >= 3); /* LOCK, MANIFEST, a segment */
+        dc_db_close(db);
+    }
+    umask(saved);
+}
+
 /* Bad input: a handle on a missing database, a search before any index. */
 static void test_bad(void)
 {
@@ -245,6 +312,7 @@ int main(void)
         test_stale_index();
     }
     test_bad();
+    if (nfiles >= 4) test_private_files();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK_INT(system(cmd), 0);

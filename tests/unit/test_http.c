@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -614,6 +615,123 @@ static void test_sessions(client *reader)
     reply_free(&r);
 }
 
+/* "user" of GET /api/session as c ("" for the public, NULL on error); and
+ * whether the response cleared the session cookie. */
+static const char *session_user(client *c, char *out, size_t size, int *cleared)
+{
+    reply r;
+    const char *who = NULL;
+    *cleared = 0;
+    if (get(c, "/api/session", &r) == 200) {
+        cJSON *j = json_of(&r);
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "user");
+        if (cJSON_IsString(u)) snprintf(out, size, "%s", u->valuestring), who = out;
+        else if (cJSON_IsNull(u)) snprintf(out, size, "%s", ""), who = out;
+        cJSON_Delete(j);
+        char v[512];
+        *cleared = set_cookie(&r, "dc_session", v, sizeof v) && strstr(v, "Max-Age=0") != NULL;
+    }
+    reply_free(&r);
+    return who;
+}
+
+/* Runs sql on the database behind the library's back (a raw connection),
+ * as a change made by another tool would be. */
+static int raw_sql(const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(dbpath, &db);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* A signed-in session ends on the next request once the account's
+ * password, roles, clearance or compartments change or it is disabled
+ * (the user row's generation moved on); other sessions go on, and the
+ * user can sign in again (with the new password). */
+static void test_session_ends(client *reader)
+{
+    dc_db *db = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_db_open(dbpath, 0, &db, &err), DC_OK);
+    if (!db) return;
+    CHECK_INT(dc_db_login(db, "admin", "admin-pw"), DC_OK);
+    enum { PASSWD, ROLE, CLEARANCE, COMPARTMENT, DISABLE, N_CHANGES };
+    static const char *const names[N_CHANGES] = {"chpw", "chrole", "chlevel", "chcomp", "chdel"};
+    const char *const comps[] = {"ANNEX-F"};
+    for (int i = 0; i < N_CHANGES; i++) {
+        dc_user_spec u = {.name = names[i], .level = DC_SECRET, .roles = 1,
+                          .compartments = comps, .n_compartments = 1, .password = "old-pw"};
+        CHECK_INT(dc_db_user_add(db, &u, NULL), DC_OK);
+    }
+    char who[128];
+    int cleared = 0;
+    CHECK_INT(login(reader, "reader", "reader-pw"), 200);
+    for (int i = 0; i < N_CHANGES; i++) {
+        client c;
+        client_init(&c);
+        CHECK_INT(login(&c, names[i], "old-pw"), 200);
+        CHECK_STR(session_user(&c, who, sizeof who, &cleared), names[i]);
+        CHECK(!cleared);
+        reply r;
+        CHECK_INT(get(&c, "/api/documents/httptest/harbor", &r), 200); /* SECRET */
+        reply_free(&r);
+        /* the change, through the library or (roles, clearance,
+         * compartments: no command changes them) straight in SQLite */
+        char sql[300];
+        switch (i) {
+        case PASSWD: CHECK_INT(dc_db_user_passwd(db, names[i], "new-pw"), DC_OK); break;
+        case ROLE:
+            snprintf(sql, sizeof sql,
+                     "UPDATE users SET roles = 'reader,reviewer' WHERE name = '%s'", names[i]);
+            CHECK_INT(raw_sql(sql), SQLITE_OK);
+            break;
+        case CLEARANCE:
+            snprintf(sql, sizeof sql, "UPDATE users SET level = 3 WHERE name = '%s'", names[i]);
+            CHECK_INT(raw_sql(sql), SQLITE_OK);
+            break;
+        case COMPARTMENT:
+            snprintf(sql, sizeof sql, "UPDATE users SET compartments = '' WHERE name = '%s'",
+                     names[i]);
+            CHECK_INT(raw_sql(sql), SQLITE_OK);
+            break;
+        default: CHECK_INT(dc_db_user_del(db, names[i]), DC_OK); break;
+        }
+        /* the old session is the public now, its cookie cleared */
+        const char *after = session_user(&c, who, sizeof who, &cleared);
+        CHECK_STR(after, "");
+        CHECK(cleared);
+        if (!after || *after || !cleared) fprintf(stderr, "  (after the change of %s)\n", names[i]);
+        CHECK_INT(get(&c, "/api/documents/httptest/harbor", &r), 404);
+        reply_free(&r);
+        CHECK_INT(call(&c, "POST", "/api/documents/httptest/fish/release", NULL, "", 0, NULL, 1,
+                       &r),
+                  401);
+        reply_free(&r);
+        /* and stays so (the session is gone from the table) */
+        CHECK_STR(session_user(&c, who, sizeof who, &cleared), "");
+        /* signing in again: with the new password after a password
+         * change, the old one still after a role or clearance change
+         * (refused logins are tried on the library, not to spend the
+         * server's per-address login budget test_login_limits counts) */
+        dc_db *other = NULL;
+        CHECK_INT(dc_db_open(dbpath, 0, &other, &err), DC_OK);
+        CHECK_INT(dc_db_login(other, names[i], "old-pw"),
+                  i == PASSWD || i == DISABLE ? DC_DENIED : DC_OK);
+        dc_db_close(other);
+        if (i != DISABLE) {
+            CHECK_INT(login(&c, names[i], i == PASSWD ? "new-pw" : "old-pw"), 200);
+            CHECK_STR(session_user(&c, who, sizeof who, &cleared), names[i]);
+        }
+        client_free(&c);
+    }
+    /* a session of an unchanged account goes on */
+    CHECK_STR(session_user(reader, who, sizeof who, &cleared), "reader");
+    CHECK(!cleared);
+    dc_db_close(db);
+}
+
 /* The portion of document id (as client c) whose text contains word. */
 static int portion_with(client *c, const char *id, const char *word, char *out, size_t size)
 {
@@ -848,6 +966,52 @@ static void test_upload(client *pub, client *admin, client *reader)
               403);
     reply_free(&r);
     CHECK_INT(search_total(admin, "walruskettle"), 0);
+    /* bad collection names: 400 with the rule, nothing stored, no "../x" */
+    static const char *const bad_colls[] = {"..", "", ".", ".hidden", "a/b", "a%5Cb", "..%2Fx",
+                                            "a%20b", "a%09b", "a%0Ab", "a%7Fb", "a%E2%80%8Bb",
+                                            "%C2%A0"};
+    const char bad_coll_doc[] = "UNCLASSIFIED\n\nStray upload\n\nThe ocelotmarble memo.\n";
+    for (size_t i = 0; i < sizeof bad_colls / sizeof *bad_colls; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "/api/documents?filename=x.txt&released=1&collection=%s",
+                 bad_colls[i]);
+        CHECK_INT(call(admin, "POST", path, "text/plain", bad_coll_doc, strlen(bad_coll_doc),
+                       NULL, 1, &r),
+                  400);
+        j = json_of(&r);
+        const char *e = json_str(j, "error");
+        CHECK(e && strstr(e, "bad collection name") != NULL);
+        if (!e || !strstr(e, "bad collection name"))
+            fprintf(stderr, "  (collection %s)\n", bad_colls[i]);
+        cJSON_Delete(j);
+        reply_free(&r);
+    }
+    n = snprintf(mp2, sizeof mp2,
+                 "--B0\r\nContent-Disposition: form-data; name=\"collection\"\r\n\r\n..\r\n"
+                 "--B0\r\nContent-Disposition: form-data; name=\"released\"\r\n\r\n1\r\n"
+                 "--B0\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.txt\"\r\n"
+                 "\r\n%s\r\n--B0--\r\n",
+                 bad_coll_doc);
+    CHECK_INT(call(admin, "POST", "/api/documents", "multipart/form-data; boundary=B0", mp2,
+                   (size_t)n, NULL, 1, &r),
+              400);
+    CHECK(strstr(r.body, "bad collection name") != NULL);
+    reply_free(&r);
+    CHECK_INT(search_total(admin, "ocelotmarble"), 0);
+    CHECK_INT(get(admin, "/api/documents/..%2Fx", &r), 404);
+    reply_free(&r);
+    CHECK_INT(get(admin, "/api/collections", &r), 200);
+    CHECK(strstr(r.body, "\"..\"") == NULL);
+    reply_free(&r);
+    /* a good one with a dot inside and non-ASCII letters is fine */
+    CHECK_INT(call(admin, "POST",
+                   "/api/documents?filename=x.txt&released=1&collection=frus.v%C3%A9",
+                   "text/plain", bad_coll_doc, strlen(bad_coll_doc), NULL, 1, &r),
+              201);
+    reply_free(&r);
+    CHECK_INT(search_total(admin, "ocelotmarble"), 1);
+    CHECK_INT(get(admin, "/api/documents/frus.v%C3%A9/x", &r), 200);
+    reply_free(&r);
     const char nofile[] =
         "--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--XyZ--\r\n";
     CHECK_INT(call(admin, "POST", "/api/documents", "multipart/form-data; boundary=XyZ", nofile,
@@ -1041,13 +1205,15 @@ static void test_session_table(void)
     if (!t) return;
     char tok[DC_HTTP_TOKEN_HEX + 1], csrf[DC_HTTP_TOKEN_HEX + 1], user[64],
         c2[DC_HTTP_TOKEN_HEX + 1];
-    CHECK_INT(dc_http_session_new(t, "alice", tok, csrf), DC_OK);
+    CHECK_INT(dc_http_session_new(t, "alice", 41, tok, csrf), DC_OK);
     CHECK(dc_http_token_ok(tok));
     CHECK(dc_http_token_ok(csrf));
     CHECK(strcmp(tok, csrf) != 0);
-    CHECK(dc_http_session_find(t, tok, user, sizeof user, c2));
+    long long gen = 0;
+    CHECK(dc_http_session_find(t, tok, user, sizeof user, c2, &gen));
     CHECK_STR(user, "alice");
     CHECK_STR(c2, csrf);
+    CHECK_INT(gen, 41);
     /* malformed and unknown tokens */
     CHECK(!dc_http_token_ok(""));
     CHECK(!dc_http_token_ok("abc"));
@@ -1055,32 +1221,32 @@ static void test_session_table(void)
     memcpy(upper, tok, sizeof upper);
     upper[0] = 'G';
     CHECK(!dc_http_token_ok(upper));
-    CHECK(!dc_http_session_find(t, upper, user, sizeof user, c2));
+    CHECK(!dc_http_session_find(t, upper, user, sizeof user, c2, NULL));
     char longer[DC_HTTP_TOKEN_HEX + 2];
     snprintf(longer, sizeof longer, "%s0", tok);
     CHECK(!dc_http_token_ok(longer));
-    CHECK(!dc_http_session_find(t, longer, user, sizeof user, c2));
+    CHECK(!dc_http_session_find(t, longer, user, sizeof user, c2, NULL));
     char other[DC_HTTP_TOKEN_HEX + 1];
     dc_http_random_token(other);
-    CHECK(!dc_http_session_find(t, other, user, sizeof user, c2));
+    CHECK(!dc_http_session_find(t, other, user, sizeof user, c2, NULL));
     /* a full table drops the least recently used session */
     char first[DC_HTTP_TOKEN_HEX + 1], second[DC_HTTP_TOKEN_HEX + 1];
     dc_http_session_drop(t, tok);
-    CHECK(!dc_http_session_find(t, tok, user, sizeof user, c2));
+    CHECK(!dc_http_session_find(t, tok, user, sizeof user, c2, NULL));
     /* second is the oldest (a second older than all the others) */
-    CHECK_INT(dc_http_session_new(t, "second", second, csrf), DC_OK);
+    CHECK_INT(dc_http_session_new(t, "second", 1, second, csrf), DC_OK);
     sleep(1);
-    CHECK_INT(dc_http_session_new(t, "first", first, csrf), DC_OK);
+    CHECK_INT(dc_http_session_new(t, "first", 1, first, csrf), DC_OK);
     int made = 2;
     for (int i = 2; i < DC_HTTP_MAX_SESSIONS; i++)
-        made += dc_http_session_new(t, "filler", tok, csrf) == DC_OK;
+        made += dc_http_session_new(t, "filler", 1, tok, csrf) == DC_OK;
     CHECK_INT(made, DC_HTTP_MAX_SESSIONS);
     /* the table is full: a new session evicts the least recently used */
-    CHECK_INT(dc_http_session_new(t, "newest", tok, csrf), DC_OK);
-    CHECK(dc_http_session_find(t, tok, user, sizeof user, c2));
+    CHECK_INT(dc_http_session_new(t, "newest", 1, tok, csrf), DC_OK);
+    CHECK(dc_http_session_find(t, tok, user, sizeof user, c2, NULL));
     CHECK_STR(user, "newest");
-    CHECK(!dc_http_session_find(t, second, user, sizeof user, c2));
-    CHECK(dc_http_session_find(t, first, user, sizeof user, c2));
+    CHECK(!dc_http_session_find(t, second, user, sizeof user, c2, NULL));
+    CHECK(dc_http_session_find(t, first, user, sizeof user, c2, NULL));
     CHECK_STR(user, "first");
     dc_http_sessions_free(t);
 }
@@ -1191,6 +1357,7 @@ int main(void)
             test_security_headers(&pub);
             test_search(&pub);
             test_sessions(&reader);
+            test_session_ends(&reader);
             test_concurrent();
             CHECK_INT(login(&low, "low", "low-pw"), 200);
             test_documents(&pub, &reader, &low);

@@ -152,14 +152,16 @@ static void test_create_schema(void)
 
     CHECK_INT(raw_int(path, "PRAGMA application_id"), 0x44434C53);
     CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
-    CHECK_INT(dc_store_n_migrations, 3); /* 2: users, 3: persons and terms */
+    /* 2: users, 3: persons and terms, 4: audit chain and insert triggers,
+     * 5: users' credential generation, 6: versions.marked */
+    CHECK_INT(dc_store_n_migrations, 6);
     char mode[32];
     raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
     CHECK_STR(mode, "wal");
     CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
                             " ('versions_date', 'documents_collection')"),
               2);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 4);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 7);
 
     /* Reopening without CREATE finds it and changes nothing. */
     CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
@@ -674,6 +676,239 @@ static void test_migrations(void)
     CHECK_INT(raw_int(fresh, "SELECT x FROM extra"), 1);
 }
 
+/* The SQL of the expected trigger name (dc_store_triggers). */
+static const char *trigger_sql(const char *name)
+{
+    for (int i = 0; dc_store_triggers[i].name; i++)
+        if (!strcmp(dc_store_triggers[i].name, name)) return dc_store_triggers[i].sql;
+    return "";
+}
+
+/* dc_store_verify's message on path (a fresh handle), or "ok". */
+static dc_rc verify_msg(const char *path, char *msg, size_t cap)
+{
+    dc_store *st = NULL;
+    dc_rc rc = dc_store_open(path, 0, &st, NULL);
+    if (!rc) rc = dc_store_verify(st);
+    snprintf(msg, cap, "%s", rc ? dc_store_errmsg(st) : "ok");
+    dc_store_close(st);
+    return rc;
+}
+
+/* A store with n audit rows (and two versions of one document). */
+static void make_audited(const char *path, int n)
+{
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    if (!st) return;
+    dc_doc *d = make_doc("c", "x", "1", "t");
+    CHECK_INT(dc_store_put(st, d, "a.txt", NULL, NULL), DC_OK);
+    dc_str_set(&d->title, "t2");
+    CHECK_INT(dc_store_put(st, d, "a.txt", NULL, NULL), DC_OK);
+    dc_doc_free(d);
+    for (int i = 1; i <= n; i++) {
+        char detail[32];
+        snprintf(detail, sizeof detail, "row %d", i);
+        CHECK_INT(dc_store_audit(st, i % 2 ? "alice" : NULL, "read", i % 3 ? "c/x" : NULL,
+                                 i % 4 ? detail : NULL),
+                  DC_OK);
+    }
+    CHECK_INT(dc_store_verify(st), DC_OK);
+    dc_store_close(st);
+}
+
+/* The audit log's hash chain and the triggers behind it: what a raw
+ * SQLite connection can no longer do (INSERT OR REPLACE, out-of-order or
+ * auto-numbered rows), and what dc_store_verify finds when the triggers
+ * were dropped first. */
+static void test_tamper(void)
+{
+    const char *path = db_path("tamper.db");
+    make_audited(path, 6);
+    char msg[512];
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE length(chain) = 64"), 6);
+    CHECK_INT(raw_int(path, "SELECT count(DISTINCT chain) FROM audit"), 6);
+    CHECK_INT(raw_int(path, "SELECT group_concat(id) = '1,2,3,4,5,6' FROM audit"), 1);
+
+    /* With the triggers in place. */
+    static const char *const refused_audit[] = {
+        "INSERT OR REPLACE INTO audit(id, at, user, action, target, detail, chain)"
+        " SELECT id, at, 'mallory', action, target, detail, chain FROM audit WHERE id = 6",
+        "INSERT OR REPLACE INTO audit(id, at, user, action, target, detail, chain)"
+        " SELECT id, at, 'mallory', action, target, detail, chain FROM audit WHERE id = 2",
+        "REPLACE INTO audit(id, at, user, action) VALUES (3, 't', 'mallory', 'read')",
+        "INSERT INTO audit(id, at, user, action) VALUES (0, 't', 'mallory', 'read')",
+        "INSERT INTO audit(id, at, user, action) VALUES (-7, 't', 'mallory', 'read')",
+        "INSERT INTO audit(at, user, action) VALUES ('t', 'mallory', 'read')",
+        "UPDATE audit SET detail = 'x' WHERE id = 2",
+        "DELETE FROM audit WHERE id = 6",
+    };
+    for (size_t i = 0; i < sizeof refused_audit / sizeof *refused_audit; i++) {
+        CHECK_INT(raw_exec(path, refused_audit[i], msg, sizeof msg), SQLITE_CONSTRAINT);
+        CHECK_STR(msg, "audit log is append-only");
+    }
+    static const char *const refused_versions[] = {
+        /* a new docid over an existing (doc_id, version): REPLACE would
+         * delete the old row without firing the delete trigger */
+        "INSERT OR REPLACE INTO versions(docid, doc_id, version, hash, ingested_at, body)"
+        " SELECT docid + 10, doc_id, version, hash, ingested_at, '{}' FROM versions"
+        " WHERE docid = 1",
+        "INSERT OR REPLACE INTO versions(docid, doc_id, version, hash, ingested_at, body)"
+        " SELECT docid, doc_id, version, hash, ingested_at, '{}' FROM versions WHERE docid = 2",
+        "INSERT INTO versions(doc_id, version, hash, ingested_at, body)"
+        " SELECT doc_id, 3, hash, ingested_at, body FROM versions WHERE docid = 2",
+        "INSERT INTO versions(docid, doc_id, version, hash, ingested_at, body)"
+        " SELECT 0, doc_id, 7, hash, ingested_at, body FROM versions WHERE docid = 2",
+    };
+    for (size_t i = 0; i < sizeof refused_versions / sizeof *refused_versions; i++) {
+        CHECK_INT(raw_exec(path, refused_versions[i], msg, sizeof msg), SQLITE_CONSTRAINT);
+        CHECK_STR(msg, "document versions are immutable");
+    }
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 6);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE user = 'mallory'"), 0);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM versions"), 2);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM versions WHERE body = '{}'"), 0);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_OK);
+    /* the next id in order is accepted, and verify then names that row */
+    CHECK_INT(raw_exec(path, "INSERT INTO audit(id, at, user, action) VALUES (7, 't', 'x', 'y')",
+                       msg, sizeof msg),
+              SQLITE_OK);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_CORRUPT);
+    CHECK(strstr(msg, "audit log: the hash chain breaks at row 7") != NULL);
+
+    /* A row edited with its trigger dropped (and put back as it was). */
+    path = db_path("tamper2.db");
+    make_audited(path, 6);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "DROP TRIGGER audit_no_update; UPDATE audit SET user = 'bob' WHERE id = 3; %s;",
+             trigger_sql("audit_no_update"));
+    CHECK_INT(raw_exec(path, sql, msg, sizeof msg), SQLITE_OK);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_CORRUPT);
+    CHECK_STR(msg, "audit log: the hash chain breaks at row 3 (the row was changed, or a row was "
+                   "inserted or removed before it)");
+    /* ... and left dropped: the trigger is missed first */
+    CHECK_INT(raw_exec(path, "DROP TRIGGER audit_no_update", msg, sizeof msg), SQLITE_OK);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_CORRUPT);
+    CHECK_STR(msg, "schema: trigger audit_no_update is missing (rows it guards can be changed)");
+
+    /* A row inserted out of order, with the insert trigger dropped. */
+    path = db_path("tamper3.db");
+    make_audited(path, 6);
+    snprintf(sql, sizeof sql,
+             "DROP TRIGGER audit_in_order;"
+             " INSERT INTO audit(id, at, user, action, target, detail, chain)"
+             " SELECT 0, at, user, action, target, detail, chain FROM audit WHERE id = 1; %s;",
+             trigger_sql("audit_in_order"));
+    CHECK_INT(raw_exec(path, sql, msg, sizeof msg), SQLITE_OK);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_CORRUPT);
+    CHECK(strstr(msg, "the hash chain breaks at row 0 ") != NULL);
+    /* INSERT OR REPLACE with every trigger dropped: row 4 rewritten */
+    path = db_path("tamper4.db");
+    make_audited(path, 6);
+    CHECK_INT(raw_exec(path,
+                       "DROP TRIGGER audit_in_order; DROP TRIGGER audit_no_delete;"
+                       " INSERT OR REPLACE INTO audit(id, at, user, action, target, detail, chain)"
+                       " SELECT id, at, user, 'login', target, detail, chain FROM audit"
+                       " WHERE id = 4",
+                       msg, sizeof msg),
+              SQLITE_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE action = 'login'"), 1);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_CORRUPT);
+    CHECK_STR(msg, "schema: trigger audit_in_order is missing (rows it guards can be changed)");
+    snprintf(sql, sizeof sql, "%s; %s;", trigger_sql("audit_in_order"),
+             trigger_sql("audit_no_delete"));
+    CHECK_INT(raw_exec(path, sql, msg, sizeof msg), SQLITE_OK);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_CORRUPT);
+    CHECK(strstr(msg, "the hash chain breaks at row 4 ") != NULL);
+    /* a row removed from the middle */
+    path = db_path("tamper5.db");
+    make_audited(path, 6);
+    snprintf(sql, sizeof sql, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2; %s;",
+             trigger_sql("audit_no_delete"));
+    CHECK_INT(raw_exec(path, sql, msg, sizeof msg), SQLITE_OK);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_CORRUPT);
+    CHECK(strstr(msg, "the hash chain breaks at row 3 ") != NULL);
+
+    /* Triggers altered, or added. */
+    path = db_path("tamper6.db");
+    make_audited(path, 2);
+    CHECK_INT(raw_exec(path,
+                       "DROP TRIGGER versions_no_delete;"
+                       " CREATE TRIGGER versions_no_delete BEFORE DELETE ON versions"
+                       " WHEN 0 BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END",
+                       msg, sizeof msg),
+              SQLITE_OK);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_CORRUPT);
+    CHECK_STR(msg, "schema: trigger versions_no_delete has been altered");
+    snprintf(sql, sizeof sql,
+             "DROP TRIGGER versions_no_delete; %s;"
+             " CREATE TRIGGER zz AFTER INSERT ON audit BEGIN SELECT 1; END",
+             trigger_sql("versions_no_delete"));
+    CHECK_INT(raw_exec(path, sql, msg, sizeof msg), SQLITE_OK);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_CORRUPT);
+    CHECK_STR(msg, "schema: unexpected trigger zz on table audit");
+    CHECK_INT(raw_exec(path, "DROP TRIGGER zz", msg, sizeof msg), SQLITE_OK);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_OK);
+
+    /* Two handles appending in turn keep one chain. */
+    dc_store *a = NULL, *b = NULL;
+    CHECK_INT(dc_store_open(path, 0, &a, NULL), DC_OK);
+    CHECK_INT(dc_store_open(path, 0, &b, NULL), DC_OK);
+    for (int i = 0; a && b && i < 20; i++)
+        CHECK_INT(dc_store_audit(i % 2 ? a : b, "u", "search", NULL, "q"), DC_OK);
+    dc_store_close(a);
+    dc_store_close(b);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 22);
+    CHECK_INT(raw_int(path, "SELECT max(id) FROM audit"), 22);
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_OK);
+}
+
+/* A version 3 database (the schema before the chain) with audit rows and
+ * a user: migrating gives every row its chain value, and the users their
+ * generation, which every credential change then bumps. */
+static void test_migrate_chain(void)
+{
+    const char *path = db_path("chain.db");
+    dc_store *st = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_store_open_steps(path, DC_STORE_CREATE, dc_store_migrations, 3, &st, &err),
+              DC_OK);
+    dc_store_close(st);
+    CHECK_INT(raw_exec(path,
+                       "INSERT INTO audit(at, user, action, target, detail) VALUES"
+                       " ('2024-01-01T00:00:00Z', 'public', 'read', 'c/x', NULL),"
+                       " ('2024-01-01T00:00:01Z', 'ann', 'login', NULL, NULL),"
+                       " ('2024-01-01T00:00:02Z', 'ann', 'search', NULL, 'q=x');"
+                       "INSERT INTO users VALUES ('ann', 'h1', 1, '', 'reader', 't', 0);",
+                       NULL, 0),
+              SQLITE_OK);
+    CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
+    if (!st) return;
+    CHECK_INT(dc_store_verify(st), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE length(chain) = 64"), 3);
+    CHECK_INT(dc_store_audit(st, "ann", "read", "c/x", NULL), DC_OK);
+    CHECK_INT(dc_store_verify(st), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT max(id) FROM audit"), 4);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 1);
+    CHECK_INT(dc_store_user_set_hash(st, "ann", "h2"), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 2);
+    CHECK_INT(dc_store_user_disable(st, "ann"), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 3);
+    dc_store_close(st);
+    /* changed behind the library's back: still bumped */
+    CHECK_INT(raw_exec(path, "UPDATE users SET roles = 'reader,admin' WHERE name = 'ann';"
+                             "UPDATE users SET level = 3 WHERE name = 'ann';"
+                             "UPDATE users SET compartments = 'X' WHERE name = 'ann';",
+                       NULL, 0),
+              SQLITE_OK);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 6);
+    CHECK_INT(raw_exec(path, "UPDATE users SET created_at = 'u' WHERE name = 'ann'", NULL, 0),
+              SQLITE_OK);
+    CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 6);
+}
+
 /* ---- allocation failures ---------------------------------------------
  * SQLite's allocator is replaced by one that fails the Nth allocation
  * (once).  For N = 1, 2, ... a whole session (open, put, get, list, count,
@@ -853,13 +1088,16 @@ int main(void)
     test_not_declass();
     test_corrupt_body();
     test_migrations();
+    test_tamper();
+    test_migrate_chain();
     test_nomem();
     test_changes();
 
     const char *dbs[] = {"create.db", "put.db",     "list.db",  "audit.db",   "txn.db",
                          "busy.db",   "garbage.db", "text.db",  "foreign.db", "empty.db",
                          "newer.db",  "damaged.db", "body.db",  "migrate.db", "fresh.db",
-                         "nomem.db", "changes.db"};
+                         "nomem.db", "changes.db", "tamper.db", "tamper2.db", "tamper3.db",
+                         "tamper4.db", "tamper5.db", "tamper6.db", "chain.db"};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) remove_db(db_path(dbs[i]));
     rmdir(tmpdir);
     return TEST_DONE();
