@@ -1,7 +1,9 @@
 /*
- * The index writer: in-memory inversion of added documents, spilled to a
- * segment file whenever about mem_budget bytes are buffered, and the
- * commit that publishes the new segments through the MANIFEST.
+ * The index writer: in-memory inversion of added entries (views of
+ * documents, each with the predicate of its readers), spilled to a
+ * segment file once about mem_budget bytes are buffered (before the first
+ * view of the next docid, so the views of one docid share a segment), and
+ * the commit that publishes the new segments through the MANIFEST.
  *
  * Memory.  Terms live in an open-addressing hash table of entries
  * allocated from an arena; each entry owns a chain of arena chunks (16
@@ -276,30 +278,35 @@ static uint32_t intern_class(dc_sdocs *d, const dc_access_class *c)
         if (!d->rc) d->rc = n > MAX_COMPS ? DC_LIMIT : DC_MISUSE;
         return DC_NONE32;
     }
+    size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!c->compartments || !c->compartments[i]) {
-            if (!d->rc) d->rc = DC_MISUSE;
+        if (!c->compartments || !c->compartments[i] || strlen(c->compartments[i]) > 255) {
+            if (!d->rc) d->rc = c->compartments && c->compartments[i] ? DC_LIMIT : DC_MISUSE;
             return DC_NONE32;
         }
         sorted[i] = c->compartments[i];
+        total += 1 + strlen(sorted[i]);
     }
     qsort(sorted, n, sizeof *sorted, str_cmp);
-    uint8_t buf[MAX_COMPS * 256];
+    /* (u8 length, bytes) per compartment: on the stack when short */
+    uint8_t small[256], *buf = total <= sizeof small ? small : malloc(total);
+    if (!buf) {
+        if (!d->rc) d->rc = DC_NOMEM;
+        return DC_NONE32;
+    }
     size_t len = 0;
     unsigned k = 0;
     for (size_t i = 0; i < n; i++) {
         if (i && strcmp(sorted[i], sorted[i - 1]) == 0) continue;
         size_t l = strlen(sorted[i]);
-        if (l > 255) {
-            if (!d->rc) d->rc = DC_LIMIT;
-            return DC_NONE32;
-        }
         buf[len++] = (uint8_t)l;
         memcpy(buf + len, sorted[i], l);
         len += l;
         k++;
     }
-    return dc_sdocs_class(d, c->open, c->level, buf, len, k);
+    uint32_t id = dc_sdocs_class(d, c->open, c->level, buf, len, k);
+    if (buf != small) free(buf);
+    return id;
 }
 
 /* Interns predicate p: its (class, need) pairs as sorted distinct u32

@@ -24,11 +24,11 @@
 static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *next)
 {
     uint32_t *cmap = malloc((s->nclasses + 1) * sizeof *cmap);
-    uint32_t *pmap = malloc((s->npreds + 1) * sizeof *pmap);
+    uint32_t *predmap = malloc((s->npreds + 1) * sizeof *predmap);
     uint32_t *smap = malloc((s->nstrings + 1) * sizeof *smap);
     uint8_t *ents = NULL;
     size_t ents_cap = 0;
-    dc_rc rc = cmap && pmap && smap ? DC_OK : DC_NOMEM;
+    dc_rc rc = cmap && predmap && smap ? DC_OK : DC_NOMEM;
     for (uint32_t c = 0; c < s->nclasses && !rc; c++) {
         int open, level;
         const uint8_t *comps;
@@ -68,7 +68,7 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
             }
             dc_wr32(ents + 4 * j, nv);
         }
-        pmap[p] = dc_sdocs_pred(d, ents, n);
+        predmap[p] = dc_sdocs_pred(d, ents, n);
     }
     for (uint32_t c = 0; c < s->nstrings && !rc; c++) {
         size_t l;
@@ -102,7 +102,7 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
         }
         r.stored_off = (uint32_t)d->stored.len;
         dc_buf_add(&d->stored, (const char *)st, (size_t)(p - st));
-        r.pred = pmap[r.pred];
+        r.pred = predmap[r.pred];
         r.coll = r.coll < s->nstrings ? smap[r.coll] : DC_NONE32;
         r.doctype = r.doctype < s->nstrings ? smap[r.doctype] : DC_NONE32;
         r.classstr = r.classstr < s->nstrings ? smap[r.classstr] : DC_NONE32;
@@ -117,7 +117,7 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
     }
     if (!rc) rc = d->rc ? d->rc : d->stored.rc;
     free(cmap);
-    free(pmap);
+    free(predmap);
     free(smap);
     free(ents);
     return rc;

@@ -111,6 +111,7 @@ struct sctx {
     uint8_t *pred_ok; /* per predicate: 1 if it holds for the reader */
     uint8_t *ppass;   /* per profile: its predicate holds */
     int fast;         /* no deletions and every predicate holds: dictionary statistics */
+    int none;         /* no live entry's predicate holds: nothing counts here */
     int bad;
     dc_rc rc;
     double avgdl;
@@ -222,7 +223,7 @@ static dc_rc preds_holding(sctx *cx, const dc_access_reader *r)
         cok[c] = (uint8_t)dc_access_allows(r, &ac);
         free(buf);
     }
-    int all = 1;
+    int all = 1, any = 0;
     for (uint32_t p = 0; p < s->npreds; p++) {
         const uint8_t *e;
         size_t n;
@@ -233,9 +234,11 @@ static dc_rc preds_holding(sctx *cx, const dc_access_reader *r)
         }
         cx->pred_ok[p] = (uint8_t)ok;
         all &= ok;
+        any |= ok && s->pred_live[p] > 0;
     }
     for (uint32_t p = 0; p < s->nprof; p++) cx->ppass[p] = cx->pred_ok[s->profs[p].pred];
     cx->fast = all && s->ndel == 0;
+    cx->none = !any;
     free(cok);
     return DC_OK;
 }
@@ -246,6 +249,7 @@ static dc_rc preds_holding(sctx *cx, const dc_access_reader *r)
 static uint64_t reader_df(sctx *cx, const dc_tinfo *ti)
 {
     if (cx->fast) return ti->df;
+    if (cx->none) return 0; /* e.g. the public on a segment of unreleased documents */
     const dc_seg *s = cx->s;
     dc_pcur c;
     if (dc_pc_init(&c, s, ti, &cx->bad) != 0) return 0;

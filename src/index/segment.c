@@ -267,18 +267,24 @@ uint32_t dc_sdocs_string(dc_sdocs *d, const char *s, size_t n)
 uint32_t dc_sdocs_class(dc_sdocs *d, int open, int level, const uint8_t *comps,
                         size_t comps_len, unsigned ncomps)
 {
-    uint8_t buf[3 + 255 * 256];
-    if (ncomps > 255 || comps_len > sizeof buf - 3 || level < 0 || level > 255) {
+    if (ncomps > 255 || comps_len > 255 * 256 || level < 0 || level > 255) {
         if (!d->rc) d->rc = DC_LIMIT;
         return DC_NONE32;
     }
     /* everyone reads an open class: level and compartments do not matter */
     if (open) level = 0, ncomps = 0, comps_len = 0;
+    uint8_t small[256], *buf = comps_len + 3 <= sizeof small ? small : malloc(comps_len + 3);
+    if (!buf) {
+        if (!d->rc) d->rc = DC_NOMEM;
+        return DC_NONE32;
+    }
     buf[0] = open ? 1 : 0;
     buf[1] = (uint8_t)level;
     buf[2] = (uint8_t)ncomps;
     if (comps_len) memcpy(buf + 3, comps, comps_len);
-    return itab_add(d, &d->classes, buf, 3 + comps_len);
+    uint32_t id = itab_add(d, &d->classes, buf, 3 + comps_len);
+    if (buf != small) free(buf);
+    return id;
 }
 
 uint32_t dc_sdocs_pred(dc_sdocs *d, const uint8_t *ents, size_t n)
@@ -467,8 +473,8 @@ static void put_itab(dc_sbuild *b, const dc_itab *t, uint8_t *foot)
 /*
  * Lays out everything after the postings: dictionary and its block index,
  * the stem table (built here by sorting the (stem, ordinal) pairs), the
- * document table, stored fields, portion map, class and string tables,
- * then the footer whose last field is the CRC-32 of every byte before it.
+ * entry table, stored fields, predicate, class and string tables, then the
+ * footer whose last field is the CRC-32 of every byte before it.
  */
 dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_docid)
 {
