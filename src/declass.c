@@ -239,6 +239,9 @@ typedef struct index_job {
     dc_index_writer *w;
     uint64_t docid;    /* the version being indexed */
     const dc_doc *doc; /* its stored document */
+    dc_rc failed;      /* why indexing it failed (the store's message does not say) */
+    int index_failed;  /* ... in the index writer (its message says more) */
+    char failed_id[DC_MAX_ID + 1];
 } index_job;
 
 /* Indexes one view of the version: the stored document itself when it is
@@ -247,12 +250,20 @@ typedef struct index_job {
 static dc_rc index_view(void *ctx, const dc_access_reader *reader, const dc_access_pred *pred)
 {
     index_job *j = ctx;
-    if (dc_access_uniform(j->doc)) return dc_index_writer_add(j->w, j->docid, j->doc, pred);
+    dc_rc rc;
+    if (dc_access_uniform(j->doc)) {
+        rc = dc_index_writer_add(j->w, j->docid, j->doc, pred);
+        j->index_failed = rc != DC_OK;
+        return rc;
+    }
     dc_doc *view = NULL;
-    dc_rc rc = dc_db_view_doc(j->db, reader, j->doc, &view);
+    rc = dc_db_view_doc(j->db, reader, j->doc, &view);
     /* a reader the enumeration found may read the document */
     if (rc == DC_NOTFOUND) rc = DC_INTERNAL;
-    if (!rc) rc = dc_index_writer_add(j->w, j->docid, view, pred);
+    if (!rc) {
+        rc = dc_index_writer_add(j->w, j->docid, view, pred);
+        j->index_failed = rc != DC_OK;
+    }
     dc_doc_free(view);
     return rc;
 }
@@ -267,7 +278,12 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
     }
     j->docid = docid;
     j->doc = doc;
-    return dc_access_each_view(doc, index_view, j);
+    dc_rc rc = dc_access_each_view(doc, index_view, j);
+    if (rc) {
+        j->failed = rc;
+        snprintf(j->failed_id, sizeof j->failed_id, "%s", doc->id ? doc->id : "?");
+    }
+    return rc;
 }
 
 /*
@@ -331,8 +347,14 @@ static dc_rc db_index(dc_db *db)
     index_job job = {.db = db, .w = w};
     rc = dc_store_changes_since(db->st, hw, on_change, &job);
     if (rc) {
+        char why[600];
+        if (job.failed) /* a view, or the index: say which document */
+            snprintf(why, sizeof why, "%s: %s", job.failed_id,
+                     job.index_failed ? dc_index_errmsg(db->ix) : dc_strerror(job.failed));
+        else
+            snprintf(why, sizeof why, "%s", dc_store_errmsg(db->st));
         dc_index_writer_abort(w);
-        return dc_db_fail(db, rc, "indexing failed: %s", dc_store_errmsg(db->st));
+        return dc_db_fail(db, rc, "indexing failed: %s", why);
     }
     if ((rc = dc_index_writer_commit(w)) != DC_OK)
         return dc_db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));

@@ -5,13 +5,15 @@
  * index up too); afterwards both see the same results, dc_db_check passes
  * on both and no document is indexed twice.  Also the stale index (one
  * left by another database at the same path), replaced under the lock,
- * and an index of an older format, rebuilt from the store. */
+ * an index of an older format, rebuilt from the store, and public scores
+ * that an unreleased document does not move. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "declass/declass.h"
@@ -254,6 +256,60 @@ static void test_old_format(void)
     dc_db_close(a);
 }
 
+/* A search page as text: total, then id:score (%.17g) per hit. */
+static char *page_text(dc_db *db, const char *q)
+{
+    dc_search_request req = {.query = q, .limit = 100};
+    dc_search_page *p = NULL;
+    char *out = calloc(1, 8192);
+    if (!out || dc_db_search(db, &req, &p) != DC_OK) {
+        if (out) snprintf(out, 8192, "ERR %s", dc_db_errmsg(db));
+        return out;
+    }
+    size_t n = (size_t)snprintf(out, 8192, "total=%llu", (unsigned long long)p->total);
+    for (size_t i = 0; i < p->n_hits && n < 8000; i++)
+        n += (size_t)snprintf(out + n, 8192 - n, " %s:%.17g", p->hits[i].id, p->hits[i].score);
+    dc_search_page_free(p);
+    return out;
+}
+
+/* Through the facade: the public's hits and scores do not move when an
+ * unreleased document holding the same words is ingested. */
+static void test_hidden_scores(void)
+{
+    dc_db *a = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_db_open(dbpath, 0, &a, &err), DC_OK);
+    if (!a) return;
+    char *before[NQ];
+    for (size_t i = 0; i < NQ; i++) before[i] = page_text(a, queries[i]);
+    char dirp[700], path[800];
+    snprintf(dirp, sizeof dirp, "%s/hidden", dir);
+    mkdir(dirp, 0755);
+    snprintf(path, sizeof path, "%s/memo.txt", dirp);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("Memorandum for the President on Soviet government policy\n\nSECRET\n\n"
+              "(S) The Soviet government and the United States government discussed "
+              "policy; Soviet policy toward the united states is the government's "
+              "concern.\n\n(S) A second president paragraph.\n",
+              f);
+        fclose(f);
+    }
+    dc_ingest_stats st = {0};
+    CHECK_INT(dc_db_ingest(a, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    CHECK_INT(st.docs_new, 1);
+    for (size_t i = 0; i < NQ; i++) {
+        char *now = page_text(a, queries[i]);
+        CHECK(before[i] && strncmp(before[i], "total=", 6) == 0);
+        CHECK_STR(now, before[i]);
+        free(now);
+        free(before[i]);
+    }
+    CHECK_INT(dc_db_check(a), DC_OK);
+    dc_db_close(a);
+}
+
 /* Another database at the same path, with fewer versions than the index
  * remembers: the index is replaced (in one commit, under the lock), and a
  * second handle that still maps the old one sees the new one. */
@@ -320,6 +376,7 @@ int main(void)
     if (nfiles >= 4) {
         test_two_handles();
         test_old_format();
+        test_hidden_scores();
         test_stale_index();
     }
     test_bad();
