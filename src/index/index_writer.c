@@ -332,6 +332,27 @@ static uint32_t intern_pred(dc_sdocs *d, const dc_access_pred *p)
     return dc_sdocs_pred(d, buf, k);
 }
 
+/* DC_OK if pred can be interned: checked before anything is buffered, so
+ * that a bad predicate is refused without losing the batch. */
+static dc_rc pred_check(const dc_access_pred *p)
+{
+    if (p->n > MAX_PRED) return DC_LIMIT;
+    if (p->n && (!p->classes || !p->need)) return DC_MISUSE;
+    for (size_t i = 0; i < p->n; i++) {
+        const dc_access_class *c = &p->classes[i];
+        if (c->open) continue;
+        if (c->level < DC_UNCLASSIFIED || c->level > DC_TOP_SECRET ||
+            (c->n_compartments && !c->compartments))
+            return DC_MISUSE;
+        if (c->n_compartments > MAX_COMPS) return DC_LIMIT;
+        for (size_t k = 0; k < c->n_compartments; k++) {
+            if (!c->compartments[k]) return DC_MISUSE;
+            if (strlen(c->compartments[k]) > 255) return DC_LIMIT;
+        }
+    }
+    return DC_OK;
+}
+
 static void put_str(dc_buf *b, const char *s)
 {
     uint8_t v[10];
@@ -449,6 +470,10 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc,
         return dc_ix_fail(w->ix, DC_MISUSE,
                           "index: docid %llu is not above the high-water mark",
                           (unsigned long long)docid);
+    dc_rc prc = pred_check(pred);
+    if (prc)
+        return dc_ix_fail(w->ix, prc, "index: the predicate of %s is %s",
+                          doc->id ? doc->id : "?", prc == DC_LIMIT ? "too large" : "malformed");
     dc_sdocs *d = &w->docs;
     int same = docid == w->last_docid;
     if (!same && d->recs.n && (writer_mem(w) >= w->budget || d->stored.len > 0xF0000000u)) {

@@ -361,8 +361,28 @@ static void test_security(void)
     CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
     CHECK_INT(dc_index_writer_add(w, 10, docs[0], NULL), DC_MISUSE);
     CHECK_INT(dc_index_writer_add(w, 10, NULL, &OPEN), DC_MISUSE);
-    dc_index_writer_abort(w);
+    /* a malformed predicate is refused, and the batch goes on */
+    dc_access_class bad_class = {.level = 7};
+    dc_access_pred bad = {&bad_class, &NEED1, 1};
+    CHECK_INT(dc_index_writer_add(w, 10, docs[0], &bad), DC_MISUSE);
+    dc_access_pred no_need = {&OPEN_CLASS, NULL, 1};
+    CHECK_INT(dc_index_writer_add(w, 10, docs[0], &no_need), DC_MISUSE);
+    /* no pairs: every reader; unsatisfiable: nobody */
+    dc_access_class both[2] = {{.level = DC_SECRET}, {.level = DC_SECRET}};
+    unsigned char needs[2] = {1, 0};
+    dc_access_pred never = {both, needs, 2}, always = {NULL, NULL, 0};
+    CHECK_INT(dc_index_writer_add(w, 10, docs[1], &always), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 11, docs[3], &never), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 2), DC_OK); /* the versions 10 and 11 supersede */
+    CHECK_INT(dc_index_writer_delete(w, 4), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
     check_ix(ix);
+    dc_search_opts po = {.classification = -1};
+    CHECK_STR(ids(ix, "japan", &po, &t), "c1/b");
+    CHECK_INT(t, 1);
+    CHECK_STR(ids(ix, "zanzibar OR annex", NULL, &t), "");
+    CHECK_INT(t, 0);
+    CHECK_INT(dc_index_doc_count(ix), 4);
     dc_index_close(ix);
 }
 
