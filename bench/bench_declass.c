@@ -16,7 +16,7 @@
  * query: QUERIES holds one declass query per line (bench/queries.txt).
  * Every query runs once to warm up, then REPS rounds run every query once
  * each.  A sample is dc_query_parse + dc_index_search (limit 10, no
- * filters, reader NULL) + reading the 10 ids + freeing the result and the
+ * filters, reader NULL: the public) + reading the 10 ids + freeing the result and the
  * query.  dc_index_search always counts every match exactly and builds the
  * facets, so its samples include what the peers' separate count costs.
  * OUT gets one line per query: index, total, hits, the samples in
@@ -111,6 +111,10 @@ static int cmd_build(const char *docs, const char *dir)
     rc = dc_index_writer_open(ix, 0, &w);
     if (rc) fail("writer", rc, dc_index_errmsg(ix));
 
+    /* every document is released: one view, read by everyone */
+    const dc_access_class open_class = {.open = 1};
+    const unsigned char need = 1;
+    const dc_access_pred open_pred = {&open_class, &need, 1};
     char *line = NULL, *f[4096];
     size_t cap = 0;
     ssize_t len;
@@ -121,7 +125,7 @@ static int cmd_build(const char *docs, const char *dir)
         size_t nf = split_tabs(line, f, sizeof f / sizeof f[0]);
         if (nf < 2) continue;
         dc_doc *d = make_doc(f, nf);
-        rc = dc_index_writer_add(w, (uint64_t)++n, d);
+        rc = dc_index_writer_add(w, (uint64_t)++n, d, &open_pred);
         dc_doc_free(d);
         if (rc) fail("add", rc, dc_index_errmsg(ix));
     }

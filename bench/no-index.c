@@ -52,6 +52,12 @@ unsigned dc_index_segment_count(const dc_index *ix)
     return 0;
 }
 
+int dc_index_outdated(const dc_index *ix)
+{
+    (void)ix;
+    return 0;
+}
+
 dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out)
 {
     (void)ix, (void)mem_budget;
@@ -59,9 +65,10 @@ dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **ou
     return *out ? DC_OK : DC_NOMEM;
 }
 
-dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
+dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *view,
+                          const dc_access_pred *pred)
 {
-    (void)w, (void)docid, (void)doc;
+    (void)w, (void)docid, (void)view, (void)pred;
     return DC_OK;
 }
 
@@ -101,10 +108,9 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
 
 void dc_search_result_free(dc_search_result *r) { free(r); }
 
-dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc,
-                       const dc_reader *reader, size_t width, const char *open,
-                       const char *close, dc_buf *out)
+dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc, size_t width,
+                       const char *open, const char *close, dc_buf *out)
 {
-    (void)a, (void)q, (void)doc, (void)reader, (void)width, (void)open, (void)close, (void)out;
+    (void)a, (void)q, (void)doc, (void)width, (void)open, (void)close, (void)out;
     return DC_INTERNAL;
 }

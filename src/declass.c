@@ -98,17 +98,6 @@ dc_access_reader dc_db_reader(const dc_db *db)
     return r;
 }
 
-/* The index applies the same rules as dc_access_view: the public reader
- * is level UNCLASSIFIED and sees released documents only. */
-dc_reader dc_db_index_reader(const dc_db *db)
-{
-    dc_reader r = {.level = db->user ? db->level : DC_UNCLASSIFIED,
-                   .compartments = db->user ? (const char *const *)db->comps.v : NULL,
-                   .n_compartments = db->user ? db->comps.n : 0,
-                   .public_only = db->user == NULL};
-    return r;
-}
-
 /* Appends to the audit log under the acting user's name. */
 dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail)
 {
@@ -245,15 +234,59 @@ dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *t
 
 /* ---- index ------------------------------------------------------------ */
 
+/* What on_change needs: the index batch, and the database whose views
+ * (dc_db_view_doc: with persons, references and dates derived again from
+ * what the reader sees) are indexed. */
+typedef struct index_job {
+    dc_db *db;
+    dc_index_writer *w;
+    uint64_t docid;    /* the version being indexed */
+    const dc_doc *doc; /* its stored document */
+    dc_rc failed;      /* why indexing it failed (the store's message does not say) */
+    int index_failed;  /* ... in the index writer (its message says more) */
+    char failed_id[DC_MAX_ID + 1];
+} index_job;
+
+/* Indexes one view of the version: the stored document itself when it is
+ * every reader's view (the common case, and the hot ingest path: no
+ * copy), else the view of the reader who represents it. */
+static dc_rc index_view(void *ctx, const dc_access_reader *reader, const dc_access_pred *pred)
+{
+    index_job *j = ctx;
+    dc_rc rc;
+    if (dc_access_uniform(j->doc)) {
+        rc = dc_index_writer_add(j->w, j->docid, j->doc, pred);
+        j->index_failed = rc != DC_OK;
+        return rc;
+    }
+    dc_doc *view = NULL;
+    rc = dc_db_view_doc(j->db, reader, j->doc, &view);
+    /* a reader the enumeration found may read the document */
+    if (rc == DC_NOTFOUND) rc = DC_INTERNAL;
+    if (!rc) {
+        rc = dc_index_writer_add(j->w, j->docid, view, pred);
+        j->index_failed = rc != DC_OK;
+    }
+    dc_doc_free(view);
+    return rc;
+}
+
 static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
                        size_t n_older)
 {
-    dc_index_writer *w = ctx;
+    index_job *j = ctx;
     for (size_t i = 0; i < n_older; i++) {
-        dc_rc rc = dc_index_writer_delete(w, older[i]);
+        dc_rc rc = dc_index_writer_delete(j->w, older[i]);
         if (rc) return rc;
     }
-    return dc_index_writer_add(w, docid, doc);
+    j->docid = docid;
+    j->doc = doc;
+    dc_rc rc = dc_access_each_view(doc, index_view, j);
+    if (rc) {
+        j->failed = rc;
+        snprintf(j->failed_id, sizeof j->failed_id, "%s", doc->id ? doc->id : "?");
+    }
+    return rc;
 }
 
 /*
@@ -268,6 +301,11 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
  * writer, which waits for the index lock and refreshes under it, and it
  * decides again there: if another handle caught up meanwhile there is
  * nothing to do.  So a version is indexed by exactly one handle.
+ *
+ * An index written in an older format (dc_index_outdated, after an
+ * upgrade) is rebuilt from the store in the same way as a stale one: one
+ * commit that replaces it, so readers see the old index until the new one
+ * is complete.
  */
 static dc_rc db_index(dc_db *db)
 {
@@ -282,7 +320,7 @@ static dc_rc db_index(dc_db *db)
     uint64_t max = 0;
     if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK)
         return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    if (max == dc_index_high_water(db->ix)) return DC_OK;
+    if (max == dc_index_high_water(db->ix) && !dc_index_outdated(db->ix)) return DC_OK;
     dc_index_writer *w = NULL;
     if ((rc = dc_index_writer_open(db->ix, 0, &w)) != DC_OK)
         return dc_db_fail(db, rc, "cannot write the index: %s", dc_index_errmsg(db->ix));
@@ -293,14 +331,15 @@ static dc_rc db_index(dc_db *db)
         return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     }
     uint64_t hw = dc_index_high_water(db->ix);
-    if (max == hw) {
+    int outdated = dc_index_outdated(db->ix);
+    if (max == hw && !outdated) {
         dc_index_writer_abort(w); /* another handle caught up */
         return DC_OK;
     }
-    if (hw > max) {
+    if (hw > max || outdated) {
         /* An index ahead of its store belongs to another database that
-         * stood at this path: replace it in this commit with this one,
-         * indexed from scratch. */
+         * stood at this path, and one of an older format cannot be read:
+         * replace it in this commit with this one, indexed from scratch. */
         if ((rc = dc_index_writer_clear(w)) != DC_OK) {
             dc_index_writer_abort(w);
             return dc_db_fail(db, rc, "cannot replace the stale index %s: %s", db->index_dir,
@@ -308,10 +347,17 @@ static dc_rc db_index(dc_db *db)
         }
         hw = 0;
     }
-    rc = dc_store_changes_since(db->st, hw, on_change, w);
+    index_job job = {.db = db, .w = w};
+    rc = dc_store_changes_since(db->st, hw, on_change, &job);
     if (rc) {
+        char why[600];
+        if (job.failed) /* a view, or the index: say which document */
+            snprintf(why, sizeof why, "%s: %s", job.failed_id,
+                     job.index_failed ? dc_index_errmsg(db->ix) : dc_strerror(job.failed));
+        else
+            snprintf(why, sizeof why, "%s", dc_store_errmsg(db->st));
         dc_index_writer_abort(w);
-        return dc_db_fail(db, rc, "indexing failed: %s", dc_store_errmsg(db->st));
+        return dc_db_fail(db, rc, "indexing failed: %s", why);
     }
     if ((rc = dc_index_writer_commit(w)) != DC_OK)
         return dc_db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
@@ -1211,7 +1257,7 @@ static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *
     dc_buf b;
     dc_buf_init(&b, 64 * 1024);
     if (!rc)
-        rc = dc_index_snippet(db->an, q, doc, NULL, DC_SNIPPET_WIDTH,
+        rc = dc_index_snippet(db->an, q, doc, DC_SNIPPET_WIDTH,
                               req->mark_open ? req->mark_open : "<mark>",
                               req->mark_close ? req->mark_close : "</mark>", &b);
     dc_doc_free(doc);
@@ -1265,7 +1311,7 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
     if ((rc = dc_db_search_ready(db)) != DC_OK) return rc;
     dc_error err = {0};
     dc_query *q = NULL;
-    dc_reader reader = dc_db_index_reader(db);
+    dc_access_reader reader = dc_db_reader(db);
     rc = dc_query_parse(db->an, req->query, strlen(req->query), &q, &err);
     if (rc) return dc_db_fail(db, rc, "bad query: %s", err.msg);
     dc_search_opts opts = {.limit = req->limit ? req->limit : 10,

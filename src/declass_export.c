@@ -81,7 +81,7 @@ static dc_rc export_query(export_run *x, const char *query)
     dc_query *q = NULL;
     rc = dc_query_parse(db->an, query, strlen(query), &q, &err);
     if (rc) return dc_db_fail(db, rc, "bad query: %s", err.msg);
-    dc_reader reader = dc_db_index_reader(db);
+    dc_access_reader reader = dc_db_reader(db);
     size_t offset = 0;
     for (;;) {
         dc_search_opts o = {.limit = DC_SEARCH_MAX_LIMIT, .offset = offset,

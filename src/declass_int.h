@@ -51,8 +51,6 @@ dc_rc dc_db_fail(dc_db *db, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);
 /* The reader the access module decides for: the signed-in user, or the
  * anonymous public. */
 dc_access_reader dc_db_reader(const dc_db *db);
-/* The same reader as the index's search filter sees it. */
-dc_reader dc_db_index_reader(const dc_db *db);
 /* Appends to the audit log under the acting user's name. */
 dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail);
 /* Refuses (audited) unless the acting user holds one of the roles. */

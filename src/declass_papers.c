@@ -309,7 +309,7 @@ static dc_rc cites_search(dc_db *db, const char *value, const char *collection, 
     dc_query *q = NULL;
     if ((rc = dc_query_parse(db->an, qs, strlen(qs), &q, &err)) != DC_OK)
         return dc_db_fail(db, rc, "bad paper query: %s", err.msg);
-    dc_reader reader = dc_db_index_reader(db);
+    dc_access_reader reader = dc_db_reader(db);
     for (size_t off = 0; !rc && off < PAPER_MAX_CANDIDATES; off += DC_SEARCH_MAX_LIMIT) {
         dc_search_opts o = {.limit = DC_SEARCH_MAX_LIMIT, .offset = off, .classification = -1,
                             .reader = &reader};

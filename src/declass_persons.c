@@ -522,7 +522,7 @@ static dc_rc person_docs(lookup *l, const kperson *p, const char *written, pdoc 
     dc_error err = {0};
     dc_query *q = NULL;
     if (dc_query_parse(db->an, qs, strlen(qs), &q, &err) != DC_OK) return DC_OK;
-    dc_reader reader = dc_db_index_reader(db);
+    dc_access_reader reader = dc_db_reader(db);
     size_t cap = 0;
     for (size_t offset = 0; !rc && offset < MAX_PERSON_DOCS;) {
         dc_search_opts o = {.limit = DC_SEARCH_MAX_LIMIT, .offset = offset,

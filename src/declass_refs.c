@@ -147,7 +147,7 @@ static dc_rc incoming_refs(dc_db *db, const dc_doc *doc, dc_ref_link_cb cb, void
     dc_query *q = NULL;
     if ((rc = dc_query_parse(db->an, qs, strlen(qs), &q, &err)) != DC_OK)
         return dc_db_fail(db, rc, "bad reference query: %s", err.msg);
-    dc_reader reader = dc_db_index_reader(db);
+    dc_access_reader reader = dc_db_reader(db);
     dc_search_opts o = {.limit = DC_SEARCH_MAX_LIMIT, .classification = -1, .reader = &reader};
     dc_search_result *res = NULL;
     rc = dc_index_search(db->ix, db->an, q, &o, &res);

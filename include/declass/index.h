@@ -13,12 +13,21 @@
  *
  * Docids are the store's version row ids: unique, increasing, never
  * reused.  On-disk formats: docs/internals/index.md.
+ *
+ * The index holds views, not documents: each entry is one view of a
+ * document version (dc_access_view: what some readers may see of it)
+ * with the predicate naming those readers (dc_access_each_view).  The
+ * index decides no access itself beyond evaluating predicates, and a
+ * reader's every output — hits, totals, scores, facets, prefix expansion
+ * — is computed from the entries that hold for them alone, so it equals
+ * that of an index built from that reader's views only.
  */
 #ifndef DECLASS_INDEX_H
 #define DECLASS_INDEX_H
 
 #include <stdint.h>
 
+#include "declass/access.h"
 #include "declass/analysis.h"
 #include "declass/model.h"
 #include "declass/query.h"
@@ -50,9 +59,17 @@ DC_API dc_rc dc_index_refresh(dc_index *ix);
 
 /* The largest docid ever committed (0 for an empty index). */
 DC_API uint64_t dc_index_high_water(const dc_index *ix);
-/* Live (added and not deleted) documents, and segments. */
+/* Live (added and not deleted) docids, each counted once whatever its
+ * number of views, and segments. */
 DC_API uint64_t dc_index_doc_count(const dc_index *ix);
 DC_API unsigned dc_index_segment_count(const dc_index *ix);
+/*
+ * 1 if a segment of the index has an older format (DC_SEG_VERSION): it is
+ * read as holding nothing, and searches, checks and optimize fail until
+ * the index is rebuilt — a writer that calls dc_index_writer_clear and
+ * adds everything again (the facade does so by itself from the store).
+ */
+DC_API int dc_index_outdated(const dc_index *ix);
 
 /*
  * Starts a batch of changes.  Added documents are inverted in memory and
@@ -68,17 +85,21 @@ DC_API unsigned dc_index_segment_count(const dc_index *ix);
  */
 DC_API dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out);
 /*
- * Adds a document under docid (> the high-water mark, increasing within a
- * batch).  Indexed: title (field title, boosted), portions (each with its
- * classification and compartments, so that a search only matches the
- * portions its reader may read; withheld portions are not indexed),
- * footnotes and source note (with the document's level), persons (field
- * person), and the metadata used by filters and facets: date,
- * collection, classification, doc_type, release status, references
- * (cites:).
+ * Adds an entry under docid: view, indexed exactly as given, readable by
+ * the readers who satisfy pred (dc_access_pred_holds; copied, nothing
+ * borrowed).  docid is above the high-water mark and not below the last
+ * one added; the views of one docid are added one after the other (one
+ * call per view; for any reader at most one of their predicates holds).
+ * Indexed: title (field title, boosted), every portion (gap notices
+ * too), footnotes and source note (body), persons (field person),
+ * references (cites:), collection, the stored id, title, date and
+ * classification, and the fields of filters and facets (date,
+ * collection, classification, doc_type).  A NULL pred is DC_MISUSE; a
+ * predicate with no pairs holds for every reader.
  */
-DC_API dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc);
-/* Marks docid deleted (a superseded version). */
+DC_API dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *view,
+                                 const dc_access_pred *pred);
+/* Marks docid deleted (a superseded version): all of its entries. */
 DC_API dc_rc dc_index_writer_delete(dc_index_writer *w, uint64_t docid);
 /* Before any add or delete: makes the commit replace everything committed
  * so far with the batch alone (the high-water mark restarts from the
@@ -90,36 +111,27 @@ DC_API dc_rc dc_index_writer_commit(dc_index_writer *w);
 /* Drops the batch: removes its segment files, frees w. */
 DC_API void dc_index_writer_abort(dc_index_writer *w);
 
-/* Merges all segments into one, dropping deleted documents.  Takes the
+/* Merges all segments into one, dropping deleted entries.  Takes the
  * writer lock (waiting for it) and refreshes ix first. */
 DC_API dc_rc dc_index_optimize(dc_index *ix);
-/* Verifies every segment (checksums, sorted terms, increasing docids and
- * positions, postings within bounds) and the MANIFEST; err says what is
- * wrong.  Tests call it after every index change. */
+/* Verifies every segment (checksums, sorted terms, non-decreasing docids,
+ * increasing positions, postings within bounds, class and predicate
+ * ids) and the MANIFEST; err says what is wrong.  Tests call it after
+ * every index change. */
 DC_API dc_rc dc_index_check(dc_index *ix, dc_error *err);
-/* Verifies that the live documents of the index are exactly the given
+/* Verifies that the live docids of the index are exactly the given
  * current versions of the store: docids (n, strictly increasing) with the
  * document id of each; err names the first version missing from the index,
  * live in it but not current in the store, or indexed under another id. */
 DC_API dc_rc dc_index_check_docs(dc_index *ix, const uint64_t *docids, const char *const *ids,
                                  size_t n, dc_error *err);
 
-/* Who is searching: a portion matches only if level >= its level and the
- * reader holds all of its compartments; public readers see only documents
- * with release status "released". */
-typedef struct dc_reader {
-    int level;                  /* dc_level */
-    const char *const *compartments;
-    size_t n_compartments;
-    int public_only;            /* 1: only released documents */
-} dc_reader;
-
 typedef struct dc_search_opts {
     size_t limit, offset;       /* page of hits (limit 0: 10) */
     const char *from, *to;      /* date range, "YYYY[-MM[-DD]]", NULL = open */
     int classification;         /* exact dc_level filter, -1 = any */
     const char *collection;     /* NULL = any */
-    const dc_reader *reader;    /* NULL = everything readable */
+    const dc_access_reader *reader; /* who searches; NULL = the anonymous public */
     const char *doc_type;       /* NULL = any; else only this document type */
 } dc_search_opts;
 
@@ -144,7 +156,7 @@ typedef struct dc_facet {
 } dc_facet;
 
 typedef struct dc_search_result {
-    uint64_t total;             /* exact number of matching readable documents */
+    uint64_t total;             /* exact number of matching documents (the reader's views) */
     const dc_hit *hits;
     size_t n_hits;
     const dc_facet *facets;
@@ -158,11 +170,11 @@ DC_API void dc_search_result_free(dc_search_result *r);
 
 /*
  * A snippet of doc for q: the best window (about `width` bytes) of the
- * readable text, with matching words wrapped in open/close (e.g. "<b>",
- * "</b>"), appended to out.  Only portions the reader may read are used.
+ * text of its portions, with matching words wrapped in open/close (e.g.
+ * "<b>", "</b>"), appended to out.  doc is snippeted as given: pass the
+ * reader's view (dc_access_view), never a stored document.
  */
 DC_API dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc,
-                              const dc_reader *reader, size_t width, const char *open,
-                              const char *close, dc_buf *out);
+                              size_t width, const char *open, const char *close, dc_buf *out);
 
 #endif

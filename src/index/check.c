@@ -3,14 +3,16 @@
  * full — file CRC, strictly increasing dictionary keys, posting lists
  * laid out back to back and decodable within bounds, increasing
  * ordinals and positions, skip entries that agree with the lists, the
- * stem table against the dictionary, the document table, stored fields,
- * portion map, class and string tables.  Across segments: docid ranges
- * in order and disjoint (no docid twice), and no document id (stored
+ * stem table against the dictionary, the entry table (docids
+ * non-decreasing: the views of one docid are consecutive and of one
+ * document), stored fields, predicate, class and string tables, deletions
+ * of whole docids.  Across segments: docid ranges in order and disjoint
+ * (no docid in two segments), and no document id (stored
  * "collection/local") live under two docids (a version indexed twice, or
  * a superseded one not deleted).  Like SQLite's integrity_check it reads
  * everything, so it costs a full scan of the index.
  *
- * dc_index_check_docs then compares the live documents with the store's
+ * dc_index_check_docs then compares the live docids with the store's
  * current versions (dc_db_check passes them): each indexed once, under
  * its own id, and nothing else live.
  */
@@ -25,6 +27,18 @@ static int keycmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
     int c = memcmp(a, b, al < bl ? al : bl);
     return c ? c : (al > bl) - (al < bl);
+}
+
+/* The stored id of the entry at ord of s (the first stored string). */
+static size_t stored_id(const dc_seg *s, uint32_t ord, const uint8_t **p)
+{
+    dc_docrec d;
+    dc_seg_docrec(s, ord, &d);
+    const uint8_t *q = s->stored + d.stored_off, *end = s->stored + s->stored_size;
+    int bad = 0;
+    uint64_t l = dc_getv(&q, end, &bad);
+    *p = q;
+    return bad || l > (uint64_t)(end - q) ? 0 : (size_t)l;
 }
 
 static dc_rc check_postings(const dc_seg *s, const dc_tinfo *ti, uint64_t *expect_off,
@@ -102,21 +116,22 @@ static dc_rc check_seg(const dc_seg *s, const char **why)
     }
     if (r < 0 || ns != s->nstems || nords != s->nterms)
         return *why = "stem table malformed", DC_CORRUPT;
-    /* documents */
+    /* entries: docids non-decreasing (the views of one docid follow each
+     * other), predicates and strings within their tables */
     uint64_t total = 0;
     for (uint32_t o = 0; o < s->ndocs; o++) {
         dc_docrec d;
         dc_seg_docrec(s, o, &d);
         if ((o == 0 && d.docid != s->min_docid) || (o + 1 == s->ndocs && d.docid != s->max_docid))
-            return *why = "document table bounds", DC_CORRUPT;
-        if (o && d.docid <= dc_rd64(s->docs + (size_t)(o - 1) * DC_SEG_DOCREC))
-            return *why = "docids not increasing", DC_CORRUPT;
-        if (d.docclass >= s->nclasses || (d.coll != DC_NONE32 && d.coll >= s->nstrings) ||
+            return *why = "entry table bounds", DC_CORRUPT;
+        if (o && d.docid < dc_seg_docid(s, o - 1))
+            return *why = "docids decreasing", DC_CORRUPT;
+        if (d.pred >= s->npreds || (d.coll != DC_NONE32 && d.coll >= s->nstrings) ||
             (d.doctype != DC_NONE32 && d.doctype >= s->nstrings) ||
             (d.classstr != DC_NONE32 && d.classstr >= s->nstrings) ||
             (d.filter_level > 3 && d.filter_level != 0xFF) || d.release > DC_REL_OTHER ||
-            d.stored_off > s->stored_size || (size_t)d.pmap_off + d.pmap_n > s->pmap_size / 12)
-            return *why = "bad document record", DC_CORRUPT;
+            d.stored_off > s->stored_size)
+            return *why = "bad entry record", DC_CORRUPT;
         const uint8_t *p = s->stored + d.stored_off, *end = s->stored + s->stored_size;
         int bad = 0;
         for (int i = 0; i < 4 && !bad; i++) {
@@ -125,22 +140,36 @@ static dc_rc check_seg(const dc_seg *s, const char **why)
             else p += l;
         }
         if (bad) return *why = "bad stored fields", DC_CORRUPT;
-        uint32_t last = 0;
-        for (uint32_t i = 0; i < d.pmap_n; i++) {
-            const uint8_t *x = s->pmap + ((size_t)d.pmap_off + i) * 12;
-            if (dc_rd32(x) < last || dc_rd32(x + 4) <= dc_rd32(x) || dc_rd32(x + 8) >= s->nclasses)
-                return *why = "bad portion map", DC_CORRUPT;
-            last = dc_rd32(x + 4);
+        /* the views of one docid are views of one document */
+        if (o && d.docid == dc_seg_docid(s, o - 1)) {
+            const uint8_t *a, *b;
+            size_t la = stored_id(s, o - 1, &a), lb = stored_id(s, o, &b);
+            if (la != lb || memcmp(a, b, la) != 0)
+                return *why = "one docid holds entries of two documents", DC_CORRUPT;
         }
         total += d.len;
     }
-    if (total != s->total_len) return *why = "document lengths disagree", DC_CORRUPT;
+    if (total != s->total_len) return *why = "entry lengths disagree", DC_CORRUPT;
     for (uint32_t i = 0; i < s->nclasses; i++) {
-        int level;
+        int open, level;
         const uint8_t *cp;
         size_t cl;
-        if (dc_seg_class(s, i, &level, &cp, &cl) != 0 || level > 3)
+        if (dc_seg_class(s, i, &open, &level, &cp, &cl) != 0 || level > 3 ||
+            (open && (level || cl)))
             return *why = "bad class table", DC_CORRUPT;
+        for (size_t k = 0, prev = SIZE_MAX; k < cl; prev = k, k += 1 + cp[k])
+            if (prev != SIZE_MAX && keycmp(cp + prev + 1, cp[prev], cp + k + 1, cp[k]) >= 0)
+                return *why = "class compartments not sorted", DC_CORRUPT;
+    }
+    for (uint32_t i = 0; i < s->npreds; i++) {
+        const uint8_t *e;
+        size_t n;
+        if (dc_seg_pred(s, i, &e, &n) != 0) return *why = "bad predicate table", DC_CORRUPT;
+        for (size_t k = 0; k < n; k++) {
+            uint32_t v = dc_rd32(e + 4 * k);
+            if ((v >> 1) >= s->nclasses || (k && v <= dc_rd32(e + 4 * (k - 1))))
+                return *why = "bad predicate table", DC_CORRUPT;
+        }
     }
     for (uint32_t i = 0; i < s->nstrings; i++) {
         size_t l;
@@ -170,7 +199,9 @@ static dc_rc check_unique_ids(const dc_index *ix, dc_error *err)
     for (size_t i = 0; i < ix->nsegs; i++) {
         const dc_seg *s = ix->segs[i];
         for (uint32_t o = 0; o < s->ndocs && n < ix->live; o++) {
-            if (dc_seg_deleted(s, o)) continue;
+            /* one per docid: its views share the id (check_seg) */
+            if (dc_seg_deleted(s, o) || (o && dc_seg_docid(s, o) == dc_seg_docid(s, o - 1)))
+                continue;
             dc_docrec d;
             dc_seg_docrec(s, o, &d);
             const uint8_t *p = s->stored + d.stored_off, *end = s->stored + s->stored_size;
@@ -213,6 +244,10 @@ dc_rc dc_index_check(dc_index *ix, dc_error *err)
     for (size_t i = 0; i < ix->nsegs; i++) {
         const char *why = "?";
         const dc_seg *s = ix->segs[i];
+        if (s->outdated)
+            return dc_fail(err, DC_CORRUPT, 0,
+                           "index segment %s has an older format: the index must be rebuilt",
+                           s->path);
         if (i && s->min_docid <= ix->segs[i - 1]->max_docid)
             return dc_fail(err, DC_CORRUPT, 0, "index segments overlap");
         if (check_seg(s, &why) != DC_OK)
@@ -220,7 +255,19 @@ dc_rc dc_index_check(dc_index *ix, dc_error *err)
         if (s->max_docid > ix->high_water)
             return dc_fail(err, DC_CORRUPT, 0, "index segment %s above the high-water mark",
                            s->path);
-        live += s->ndocs - s->ndel;
+        /* deletions remove whole docids: every view or none */
+        uint64_t ndel = 0, ndeldocs = 0;
+        for (uint32_t o = 0; o < s->ndocs; o++) {
+            int first = o == 0 || dc_seg_docid(s, o) != dc_seg_docid(s, o - 1);
+            if (!first && dc_seg_deleted(s, o) != dc_seg_deleted(s, o - 1))
+                return dc_fail(err, DC_CORRUPT, 0, "index segment %s: a view of a deleted "
+                               "document is live", s->path);
+            ndel += (uint64_t)dc_seg_deleted(s, o);
+            ndeldocs += (uint64_t)(first && dc_seg_deleted(s, o));
+        }
+        if (ndel != s->ndel || ndeldocs != s->ndeldocs)
+            return dc_fail(err, DC_CORRUPT, 0, "index segment %s: deletion counts", s->path);
+        live += s->ndistinct - s->ndeldocs;
     }
     if (live != ix->live) return dc_fail(err, DC_CORRUPT, 0, "index document count");
     if ((rc = check_unique_ids(ix, err)) != DC_OK) return rc;
@@ -229,18 +276,6 @@ dc_rc dc_index_check(dc_index *ix, dc_error *err)
         err->msg[0] = 0;
     }
     return DC_OK;
-}
-
-/* The stored id of the document at ord of s (the first stored string). */
-static size_t stored_id(const dc_seg *s, uint32_t ord, const uint8_t **p)
-{
-    dc_docrec d;
-    dc_seg_docrec(s, ord, &d);
-    const uint8_t *q = s->stored + d.stored_off, *end = s->stored + s->stored_size;
-    int bad = 0;
-    uint64_t l = dc_getv(&q, end, &bad);
-    *p = q;
-    return bad || l > (uint64_t)(end - q) ? 0 : (size_t)l;
 }
 
 dc_rc dc_index_check_docs(dc_index *ix, const uint64_t *docids, const char *const *ids,
@@ -256,7 +291,9 @@ dc_rc dc_index_check_docs(dc_index *ix, const uint64_t *docids, const char *cons
     for (size_t i = 0; i < ix->nsegs; i++) {
         const dc_seg *s = ix->segs[i];
         for (uint32_t o = 0; o < s->ndocs; o++) {
-            if (dc_seg_deleted(s, o)) continue;
+            /* distinct docids: the first view of each stands for it */
+            if (dc_seg_deleted(s, o) || (o && dc_seg_docid(s, o) == dc_seg_docid(s, o - 1)))
+                continue;
             dc_docrec d;
             dc_seg_docrec(s, o, &d);
             const uint8_t *p;

@@ -14,13 +14,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "declass/access.h"
 #include "declass/index.h"
 
 #define DC_SEG_MAGIC "DCSEG\0\0\1"
 #define DC_SEG_FOOT_MAGIC "DCSEGEND"
-#define DC_SEG_VERSION 1u
+#define DC_SEG_VERSION 2u  /* 2: views (predicate table, open classes); 1: portion map */
 #define DC_SEG_HEADER 16u
-#define DC_SEG_FOOTER 232u
+#define DC_SEG_FOOTER 240u
 #define DC_SEG_DOCREC 48u
 #define DC_KT_BLOCK 32u     /* entries per front-coded block of a keyed table */
 #define DC_SKIP_EVERY 128u  /* docs per skip block */
@@ -149,31 +150,44 @@ typedef struct dc_seg {
     char *path;
     const uint8_t *map;
     size_t size;
+    /* An older segment format (header version < DC_SEG_VERSION): mapped
+     * for nothing, holding no entries; the index must be rebuilt
+     * (dc_index_outdated). */
+    int outdated;
     uint64_t ndocs, nterms, nstems, total_len, min_docid, max_docid;
     const uint8_t *post;
     size_t post_size;
     dc_ktab dict, stems;
-    const uint8_t *docs, *stored, *pmap, *classes, *strings;
-    size_t stored_size, pmap_size, classes_size, strings_size;
-    uint32_t nclasses, nstrings;
-    uint8_t *del; /* deletion bitmap over ordinals, or NULL */
-    uint64_t ndel;
-    /* Dense per-document data built at open (search.c reads these instead
+    const uint8_t *docs, *stored, *preds, *classes, *strings;
+    size_t stored_size, preds_size, classes_size, strings_size;
+    uint32_t nclasses, npreds, nstrings;
+    /* Entries are views: one docid may have several, on consecutive
+     * ordinals.  ndistinct counts the docids. */
+    uint64_t ndistinct;
+    uint8_t *del;      /* deletion bitmap over ordinals, or NULL */
+    uint64_t ndel;     /* deleted entries */
+    uint64_t ndeldocs; /* deleted docids */
+    /* The tally (dc_seg_tally, after every change of del): per predicate
+     * the live entries having it and the sum of their lengths, so that a
+     * reader's N and avgdl cost one pass over the predicates. */
+    uint64_t *pred_live, *pred_len; /* npreds each */
+    /* Dense per-entry data built at open (search.c reads these instead
      * of the 48-byte records): lengths for BM25, and a profile id per
-     * document naming its distinct (access class, release, filter level,
-     * collection, doc_type, classification, year) tuple. */
+     * entry naming its distinct (predicate, filter level, collection,
+     * doc_type, classification, year) tuple. */
     uint32_t *dlen;          /* ndocs lengths */
     uint32_t *prof;          /* ndocs profile ids */
     struct dc_sprof *profs;  /* nprof profiles */
     uint32_t nprof;
 } dc_seg;
 
-/* A document profile: the record fields that decide readability, filters
- * (but the date range) and facets, shared by many documents. */
+/* An entry profile: the record fields that decide readability (the
+ * predicate), filters (but the date range) and facets, shared by many
+ * entries. */
 typedef struct dc_sprof {
-    uint32_t docclass, coll, doctype, classstr;
+    uint32_t pred, coll, doctype, classstr;
     uint32_t year;          /* date / 10000; 0 = no date */
-    uint8_t filter_level, release;
+    uint8_t filter_level;
 } dc_sprof;
 
 /* A parsed dictionary entry (pointers into the mapping). */
@@ -185,18 +199,25 @@ typedef struct dc_tinfo {
     uint64_t df, off, dlen;
 } dc_tinfo;
 
-/* A per-document record. */
+/* A per-entry record (one view of a document). */
 typedef struct dc_docrec {
     uint64_t docid;
-    uint32_t len, stored_off, date, coll, doctype, classstr, pmap_off, pmap_n, docclass;
+    uint32_t len, stored_off, date, coll, doctype, classstr, pred;
     uint8_t filter_level, release;
 } dc_docrec;
 
 dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err);
 void dc_seg_close(dc_seg *s);
 void dc_seg_docrec(const dc_seg *s, uint32_t ord, dc_docrec *r);
-/* The ordinal of docid, or -1. */
+/* The first ordinal of docid's entries (the others follow it), or -1. */
 int64_t dc_seg_find_doc(const dc_seg *s, uint64_t docid);
+/* Recomputes the tally (pred_live, pred_len) from del: after the deletion
+ * bitmap was set.  Never fails (the arrays exist from open). */
+void dc_seg_tally(dc_seg *s);
+static inline uint64_t dc_seg_docid(const dc_seg *s, uint32_t ord)
+{
+    return dc_rd64(s->docs + (size_t)ord * DC_SEG_DOCREC);
+}
 static inline int dc_seg_deleted(const dc_seg *s, uint32_t ord)
 {
     return s->del && (s->del[ord >> 3] >> (ord & 7) & 1);
@@ -224,24 +245,35 @@ int dc_kcur_next(dc_kcur *c);
 /* Exact lookup of key in the dictionary: 1 found, 0 not, -1 corrupt. */
 int dc_seg_lookup(const dc_seg *s, const uint8_t *key, size_t klen, dc_tinfo *ti);
 
-/* Class table: level and compartments of class c. Returns 0, -1 if corrupt. */
-int dc_seg_class(const dc_seg *s, uint32_t c, int *level, const uint8_t **comps,
+/* Class table: open flag, level and compartments (u8 length + bytes each,
+ * sorted) of class c.  Returns 0, -1 if corrupt. */
+int dc_seg_class(const dc_seg *s, uint32_t c, int *open, int *level, const uint8_t **comps,
                  size_t *comps_len);
+/* Predicate table: the n entries of predicate p, u32 each (class id << 1
+ * | need), at *ents.  Returns 0, -1 if corrupt. */
+int dc_seg_pred(const dc_seg *s, uint32_t p, const uint8_t **ents, size_t *n);
 /* String c of the string table, or NULL. */
 const char *dc_seg_string(const dc_seg *s, uint32_t c, size_t *len);
 
 /* ---- segment builder ---- */
 
+/* An interned table under construction: distinct byte strings, each
+ * with an id (its rank of first appearance), found again by hash.  The
+ * string, class and predicate tables of a segment are three of them. */
+typedef struct dc_itab {
+    dc_buf data;
+    dc_vec off;     /* uint32_t start of each item in data */
+    uint32_t *hash; /* open addressing over item ids + 1 */
+    size_t hash_cap;
+    uint32_t max;   /* items allowed */
+} dc_itab;
+
 typedef struct dc_sdocs {
     dc_vec recs;   /* dc_docrec */
     dc_buf stored; /* varint-length strings: id, title, date, classification */
-    dc_buf pmap;   /* u32 start, u32 end, u32 class per range */
-    dc_buf classes; /* u8 level, u8 n, then n x (u8 len, bytes), per class */
-    dc_vec class_off; /* uint32_t offsets into classes */
-    dc_buf strings;
-    dc_vec str_off; /* uint32_t */
-    uint32_t *strhash; /* open addressing over string ids + 1 */
-    size_t strhash_cap;
+    dc_itab classes; /* u8 open, u8 level, u8 n, then n x (u8 len, bytes), sorted */
+    dc_itab preds;   /* u32 (class id << 1 | need) per pair, sorted */
+    dc_itab strings;
     uint64_t total_len;
     dc_rc rc;
 } dc_sdocs;
@@ -251,9 +283,12 @@ void dc_sdocs_release(dc_sdocs *d);
 void dc_sdocs_reset(dc_sdocs *d);
 size_t dc_sdocs_mem(const dc_sdocs *d);
 uint32_t dc_sdocs_string(dc_sdocs *d, const char *s, size_t n);
-/* comps: n strings, each (u8 len, bytes) concatenated, sorted. */
-uint32_t dc_sdocs_class(dc_sdocs *d, int level, const uint8_t *comps, size_t comps_len,
-                        unsigned ncomps);
+/* An access class: comps holds ncomps strings, each (u8 len, bytes)
+ * concatenated, sorted; an open class has level 0 and none. */
+uint32_t dc_sdocs_class(dc_sdocs *d, int open, int level, const uint8_t *comps,
+                        size_t comps_len, unsigned ncomps);
+/* A predicate: n u32 entries (class id << 1 | need), sorted, distinct. */
+uint32_t dc_sdocs_pred(dc_sdocs *d, const uint8_t *ents, size_t n);
 
 typedef struct dc_sbuild {
     dc_wfile f;
@@ -347,7 +382,5 @@ size_t dc_ix_norm_value(uint8_t field, const char *v, size_t n, uint8_t *key);
 
 /* Date "YYYY[-MM[-DD]]" as YYYYMMDD (missing parts 0, or 99 with hi); 0 if none. */
 uint32_t dc_ix_date_key(const char *s, int hi);
-/* Access level of a classification string: NULL = UNCLASSIFIED, unknown = TOP SECRET. */
-int dc_ix_access_level(const char *cls);
 
 #endif

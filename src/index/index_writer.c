@@ -1,7 +1,9 @@
 /*
- * The index writer: in-memory inversion of added documents, spilled to a
- * segment file whenever about mem_budget bytes are buffered, and the
- * commit that publishes the new segments through the MANIFEST.
+ * The index writer: in-memory inversion of added entries (views of
+ * documents, each with the predicate of its readers), spilled to a
+ * segment file once about mem_budget bytes are buffered (before the first
+ * view of the next docid, so the views of one docid share a segment), and
+ * the commit that publishes the new segments through the MANIFEST.
  *
  * Memory.  Terms live in an open-addressing hash table of entries
  * allocated from an arena; each entry owns a chain of arena chunks (16
@@ -21,6 +23,7 @@
 #define CHUNK_MIN 16u
 #define CHUNK_MAX 4096u
 #define MAX_COMPS 64
+#define MAX_PRED 256 /* (class, need) pairs in one predicate */
 
 typedef struct chunk {
     struct chunk *next;
@@ -259,56 +262,95 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int is_released(const dc_doc *doc)
+static int u32_cmp(const void *a, const void *b)
 {
-    return doc->release_status && strcmp(doc->release_status, "released") == 0;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
-/*
- * The access class of a portion (or of the document with p NULL), by the
- * rules of include/declass/access.h: a released document is public, so
- * its portions (withheld ones are never indexed) and the document are
- * level UNCLASSIFIED with no compartment; any other document keeps its
- * markings.
- */
-/* Records in the portion map that positions [start, end) of the document
- * being added have access class cls (not the document's own). */
-static void pmap_add(dc_sdocs *d, dc_docrec *rec, unsigned start, unsigned end, uint32_t cls)
+/* Interns access class c: compartments as a sorted set (duplicates
+ * dropped), each at most 255 bytes. */
+static uint32_t intern_class(dc_sdocs *d, const dc_access_class *c)
 {
-    uint8_t x[12];
-    dc_wr32(x, start);
-    dc_wr32(x + 4, end);
-    dc_wr32(x + 8, cls);
-    dc_buf_add(&d->pmap, (const char *)x, 12);
-    rec->pmap_n++;
-}
-
-static uint32_t portion_class(dc_index_writer *w, const dc_doc *doc, const dc_portion *p)
-{
-    const char *cls = p && p->classification ? p->classification : doc->classification;
-    int rel = is_released(doc);
-    int level = rel ? DC_UNCLASSIFIED : dc_ix_access_level(cls);
-    char *sorted[MAX_COMPS];
-    size_t n = p && !rel ? p->compartments.n : 0;
-    if (n > MAX_COMPS) {
-        w->docs.rc = DC_LIMIT;
+    const char *sorted[MAX_COMPS];
+    size_t n = c->open ? 0 : c->n_compartments;
+    if (n > MAX_COMPS || c->level < 0 || c->level > DC_TOP_SECRET) {
+        if (!d->rc) d->rc = n > MAX_COMPS ? DC_LIMIT : DC_MISUSE;
         return DC_NONE32;
     }
-    for (size_t i = 0; i < n; i++) sorted[i] = p->compartments.v[i];
-    qsort(sorted, n, sizeof *sorted, str_cmp);
-    uint8_t buf[MAX_COMPS * 256];
-    size_t len = 0;
+    size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(sorted[i]);
-        if (l > 255) {
-            w->docs.rc = DC_LIMIT;
+        if (!c->compartments || !c->compartments[i] || strlen(c->compartments[i]) > 255) {
+            if (!d->rc) d->rc = c->compartments && c->compartments[i] ? DC_LIMIT : DC_MISUSE;
             return DC_NONE32;
         }
+        sorted[i] = c->compartments[i];
+        total += 1 + strlen(sorted[i]);
+    }
+    qsort(sorted, n, sizeof *sorted, str_cmp);
+    /* (u8 length, bytes) per compartment: on the stack when short */
+    uint8_t small[256], *buf = total <= sizeof small ? small : malloc(total);
+    if (!buf) {
+        if (!d->rc) d->rc = DC_NOMEM;
+        return DC_NONE32;
+    }
+    size_t len = 0;
+    unsigned k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && strcmp(sorted[i], sorted[i - 1]) == 0) continue;
+        size_t l = strlen(sorted[i]);
         buf[len++] = (uint8_t)l;
         memcpy(buf + len, sorted[i], l);
         len += l;
+        k++;
     }
-    return dc_sdocs_class(&w->docs, level, buf, len, (unsigned)n);
+    uint32_t id = dc_sdocs_class(d, c->open, c->level, buf, len, k);
+    if (buf != small) free(buf);
+    return id;
+}
+
+/* Interns predicate p: its (class, need) pairs as sorted distinct u32
+ * (class id << 1 | need).  A pair repeated is the same condition; one
+ * class with both needs is a predicate no reader satisfies, kept so. */
+static uint32_t intern_pred(dc_sdocs *d, const dc_access_pred *p)
+{
+    if (p->n > MAX_PRED || (p->n && (!p->classes || !p->need))) {
+        if (!d->rc) d->rc = p->n > MAX_PRED ? DC_LIMIT : DC_MISUSE;
+        return DC_NONE32;
+    }
+    uint32_t v[MAX_PRED];
+    for (size_t i = 0; i < p->n; i++) {
+        uint32_t c = intern_class(d, &p->classes[i]);
+        if (c == DC_NONE32) return DC_NONE32;
+        v[i] = c << 1 | (p->need[i] ? 1u : 0u);
+    }
+    qsort(v, p->n, sizeof *v, u32_cmp);
+    uint8_t buf[4 * MAX_PRED];
+    size_t k = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (!i || v[i] != v[i - 1]) dc_wr32(buf + 4 * k++, v[i]);
+    return dc_sdocs_pred(d, buf, k);
+}
+
+/* DC_OK if pred can be interned: checked before anything is buffered, so
+ * that a bad predicate is refused without losing the batch. */
+static dc_rc pred_check(const dc_access_pred *p)
+{
+    if (p->n > MAX_PRED) return DC_LIMIT;
+    if (p->n && (!p->classes || !p->need)) return DC_MISUSE;
+    for (size_t i = 0; i < p->n; i++) {
+        const dc_access_class *c = &p->classes[i];
+        if (c->open) continue;
+        if (c->level < DC_UNCLASSIFIED || c->level > DC_TOP_SECRET ||
+            (c->n_compartments && !c->compartments))
+            return DC_MISUSE;
+        if (c->n_compartments > MAX_COMPS) return DC_LIMIT;
+        for (size_t k = 0; k < c->n_compartments; k++) {
+            if (!c->compartments[k]) return DC_MISUSE;
+            if (strlen(c->compartments[k]) > 255) return DC_LIMIT;
+        }
+    }
+    return DC_OK;
 }
 
 static void put_str(dc_buf *b, const char *s)
@@ -408,25 +450,41 @@ static dc_rc flush(dc_index_writer *w)
     return DC_OK;
 }
 
-dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
+/*
+ * Adds one entry: the view exactly as given, readable by the readers
+ * satisfying pred.  The index decides nothing about portions any more:
+ * what a reader may not read is simply not in the view made for them (a
+ * gap notice stands there, and is indexed like any text).
+ *
+ * Several entries of one docid (its distinct views) are added one after
+ * the other and must land in one segment, on consecutive ordinals (the
+ * deletion of a docid, and the check, find them there): so the buffers
+ * are flushed only before the first entry of a new docid.
+ */
+dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc,
+                          const dc_access_pred *pred)
 {
-    if (!w || !doc) return DC_MISUSE;
+    if (!w || !doc || !pred) return DC_MISUSE;
     if (w->rc) return w->rc;
-    if ((!w->cleared && docid <= w->ix->high_water) || docid <= w->last_docid || docid == 0)
+    if ((!w->cleared && docid <= w->ix->high_water) || docid < w->last_docid || docid == 0)
         return dc_ix_fail(w->ix, DC_MISUSE,
                           "index: docid %llu is not above the high-water mark",
                           (unsigned long long)docid);
+    dc_rc prc = pred_check(pred);
+    if (prc)
+        return dc_ix_fail(w->ix, prc, "index: the predicate of %s is %s",
+                          doc->id ? doc->id : "?", prc == DC_LIMIT ? "too large" : "malformed");
     dc_sdocs *d = &w->docs;
-    if (d->recs.n >= 0xFFFFFFF0u) return w->rc = DC_LIMIT;
+    int same = docid == w->last_docid;
+    if (!same && d->recs.n && (writer_mem(w) >= w->budget || d->stored.len > 0xF0000000u)) {
+        dc_rc rc = flush(w);
+        if (rc) return rc;
+    }
+    if (d->recs.n >= 0xFFFFFFF0u || d->stored.len > 0xF0000000u) return w->rc = DC_LIMIT;
     dc_docrec rec;
     memset(&rec, 0, sizeof rec);
     rec.docid = docid;
     rec.stored_off = (uint32_t)d->stored.len;
-    if (d->stored.len > 0xF0000000u) {
-        dc_rc rc = flush(w);
-        if (rc) return rc;
-        rec.stored_off = 0;
-    }
     put_str(&d->stored, doc->id);
     put_str(&d->stored, doc->title);
     put_str(&d->stored, doc->date);
@@ -445,77 +503,28 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
         rec.classstr = DC_NONE32;
     }
     rec.release = release_code(doc->release_status);
-    rec.docclass = portion_class(w, doc, NULL);
-    rec.pmap_off = (uint32_t)(d->pmap.len / 12);
+    rec.pred = intern_pred(d, pred);
     dc_rc rc = d->rc;
     /* title */
     unsigned pos = 0;
     w->ntok = 0;
     if (!rc) rc = analyze(w, DC_F_TITLE, doc->title, &pos);
     uint32_t len = w->ntok;
-    /* body: portions with their classes, then notes at the document's level */
+    /* body: every portion (gaps too), the footnotes, the source note */
     pos = 0;
     w->ntok = 0;
-    for (size_t i = 0; i < doc->n_portions && !rc; i++) {
-        const dc_portion *p = &doc->portions[i];
-        if (p->withheld || !p->text) continue;
-        uint32_t cls = portion_class(w, doc, p);
-        if (d->rc) break;
-        unsigned start = pos;
-        rc = analyze(w, DC_F_BODY, p->text, &pos);
-        if (cls != rec.docclass && pos > start) pmap_add(d, &rec, start, pos, cls);
-    }
-    /* A footnote is read with the portion it is anchored in: dropped with
-     * a withheld one, restricted like a restricted one. */
-    int restricted = 0;
-    for (size_t i = 0; i < doc->n_portions && !restricted && !rc; i++) {
-        const dc_portion *p = &doc->portions[i];
-        restricted = p->withheld || portion_class(w, doc, p) != rec.docclass;
-    }
-    dc_buf base; /* what a reader of the document class sees, when restricted */
-    dc_buf_init(&base, 0);
-    if (restricted) {
-        dc_buf_puts(&base, doc->title ? doc->title : "");
-        dc_buf_putc(&base, '\n');
-        dc_buf_puts(&base, doc->source_note ? doc->source_note : "");
-        for (size_t i = 0; i < doc->n_portions; i++) {
-            const dc_portion *p = &doc->portions[i];
-            if (!p->withheld && p->text && portion_class(w, doc, p) == rec.docclass) {
-                dc_buf_putc(&base, '\n');
-                dc_buf_puts(&base, p->text);
-            }
-        }
-    }
-    for (size_t i = 0; i < doc->n_footnotes && !rc; i++) {
-        const dc_footnote *f = &doc->footnotes[i];
-        const dc_portion *ap = f->anchor ? dc_doc_portion(doc, f->anchor) : NULL;
-        if (ap && ap->withheld) continue;
-        uint32_t cls = ap ? portion_class(w, doc, ap) : rec.docclass;
-        if (d->rc) break;
-        unsigned start = pos;
-        rc = analyze(w, DC_F_BODY, f->text, &pos);
-        if (cls != rec.docclass && pos > start) {
-            pmap_add(d, &rec, start, pos, cls);
-        } else if (restricted && f->text) {
-            dc_buf_putc(&base, '\n');
-            dc_buf_puts(&base, f->text);
-        }
-    }
+    for (size_t i = 0; i < doc->n_portions && !rc; i++)
+        rc = analyze(w, DC_F_BODY, doc->portions[i].text, &pos);
+    for (size_t i = 0; i < doc->n_footnotes && !rc; i++)
+        rc = analyze(w, DC_F_BODY, doc->footnotes[i].text, &pos);
     if (!rc) rc = analyze(w, DC_F_BODY, doc->source_note, &pos);
     len += w->ntok;
-    if (!rc && base.rc) rc = base.rc;
-    /* Persons and references are extracted from the whole text; in a
-     * document with hidden portions only those that occur in text every
-     * reader of the document may read are indexed, so none found only in
-     * a withheld or restricted portion can be searched for. */
-    const char *visible = restricted ? (base.p ? base.p : "") : NULL;
     pos = 0;
     for (size_t i = 0; i < doc->persons.n && !rc; i++)
-        if (!visible || strstr(visible, doc->persons.v[i]))
-            rc = analyze(w, DC_F_PERSON, doc->persons.v[i], &pos);
+        rc = analyze(w, DC_F_PERSON, doc->persons.v[i], &pos);
     uint8_t key[DC_KEY_MAX];
     for (size_t i = 0; i < doc->n_refs && !rc; i++)
-        if (doc->refs[i].target && (!visible || strstr(visible, doc->refs[i].target))) {
+        if (doc->refs[i].target) {
             size_t k = dc_ix_norm_value(DC_F_CITES, doc->refs[i].target,
                                         strlen(doc->refs[i].target), key);
             if (k > 1) rc = add_occ(w, key, k, (uint32_t)i);
@@ -524,13 +533,12 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
         size_t k = dc_ix_norm_value(DC_F_COLL, doc->collection, strlen(doc->collection), key);
         if (k > 1) rc = add_occ(w, key, k, 0);
     }
-    dc_buf_release(&base);
-    if (!rc) rc = d->rc ? d->rc : d->stored.rc ? d->stored.rc : d->pmap.rc;
+    if (!rc) rc = d->rc ? d->rc : d->stored.rc;
     rec.len = len;
     dc_docrec *slot = rc ? NULL : dc_vec_push(&d->recs);
     if (!rc && !slot) rc = d->recs.rc;
     if (rc) {
-        /* the buffered postings now hold part of a document: the batch is lost */
+        /* the buffered postings now hold part of an entry: the batch is lost */
         w->rc = rc;
         return dc_ix_fail(w->ix, rc, "index: cannot add document %s: %s",
                           doc->id ? doc->id : "?", dc_strerror(rc));
@@ -539,7 +547,6 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
     d->total_len += len;
     if (!w->first_docid) w->first_docid = docid;
     w->last_docid = docid;
-    if (writer_mem(w) >= w->budget) return flush(w);
     return DC_OK;
 }
 

@@ -287,8 +287,9 @@ static dc_rc load(dc_index *ix, dc_error *err, mident *seen)
     uint8_t *fresh = calloc(n ? n : 1, 1), *kept = calloc(ix->nsegs ? ix->nsegs : 1, 1);
     uint8_t **del = calloc(n ? n : 1, sizeof *del);
     uint64_t *ndel = calloc(n ? n : 1, sizeof *ndel);
+    uint64_t *ndeldocs = calloc(n ? n : 1, sizeof *ndeldocs);
     uint64_t live = 0;
-    if (!segs || !fresh || !kept || !del || !ndel) {
+    if (!segs || !fresh || !kept || !del || !ndel || !ndeldocs) {
         rc = dc_fail(err, DC_NOMEM, 0, "out of memory");
         goto out;
     }
@@ -306,27 +307,36 @@ static dc_rc load(dc_index *ix, dc_error *err, mident *seen)
             fresh[i] = segs[i] != NULL;
         }
     }
-    for (size_t i = 0; i < n && !rc; i++) {
-        live += segs[i]->ndocs;
-        if (i && segs[i]->min_docid <= segs[i - 1]->max_docid)
+    /* Outdated placeholders hold no entries and no docid range: order is
+     * checked among the others. */
+    for (size_t i = 0, last = SIZE_MAX; i < n && !rc; i++) {
+        if (segs[i]->outdated) continue;
+        live += segs[i]->ndistinct;
+        if (last != SIZE_MAX && segs[i]->min_docid <= segs[last]->max_docid)
             rc = dc_fail(err, DC_CORRUPT, 0, "index MANIFEST: segments out of order");
+        last = i;
     }
     for (size_t k = 0; k < m.ndel && !rc; k++) {
         uint64_t d = m.deleted[k];
         for (size_t i = 0; i < n; i++) {
             const dc_seg *s = segs[i];
-            if (d < s->min_docid || d > s->max_docid) continue;
+            if (s->outdated || d < s->min_docid || d > s->max_docid) continue;
             int64_t o = dc_seg_find_doc(s, d);
             if (o < 0) break;
             if (!del[i] && !(del[i] = calloc((size_t)(s->ndocs / 8 + 1), 1))) {
                 rc = dc_fail(err, DC_NOMEM, 0, "out of memory");
                 break;
             }
+            /* every entry (view) of the docid, on consecutive ordinals */
             if (!(del[i][o >> 3] >> (o & 7) & 1)) {
-                del[i][o >> 3] |= (uint8_t)(1u << (o & 7));
-                ndel[i]++;
+                ndeldocs[i]++;
                 live--;
             }
+            for (; (uint64_t)o < s->ndocs && dc_seg_docid(s, (uint32_t)o) == d; o++)
+                if (!(del[i][o >> 3] >> (o & 7) & 1)) {
+                    del[i][o >> 3] |= (uint8_t)(1u << (o & 7));
+                    ndel[i]++;
+                }
             break;
         }
     }
@@ -340,7 +350,9 @@ static dc_rc load(dc_index *ix, dc_error *err, mident *seen)
         free(segs[i]->del);
         segs[i]->del = del[i];
         segs[i]->ndel = ndel[i];
+        segs[i]->ndeldocs = ndeldocs[i];
         del[i] = NULL;
+        dc_seg_tally(segs[i]);
     }
     ix->segs = segs;
     ix->nsegs = n;
@@ -367,6 +379,7 @@ out:
     free(kept);
     free(del);
     free(ndel);
+    free(ndeldocs);
     mfile_release(&m);
     return rc;
 }
@@ -562,6 +575,13 @@ const char *dc_index_errmsg(const dc_index *ix)
 }
 
 uint64_t dc_index_high_water(const dc_index *ix) { return ix ? ix->high_water : 0; }
+
+int dc_index_outdated(const dc_index *ix)
+{
+    for (size_t i = 0; ix && i < ix->nsegs; i++)
+        if (ix->segs[i]->outdated) return 1;
+    return 0;
+}
 uint64_t dc_index_doc_count(const dc_index *ix) { return ix ? ix->live : 0; }
 unsigned dc_index_segment_count(const dc_index *ix) { return ix ? (unsigned)ix->nsegs : 0; }
 
@@ -605,11 +625,4 @@ uint32_t dc_ix_date_key(const char *s, int hi)
     if (np < 3) part[2] = hi ? 99 : 0;
     if (part[1] > 99 || part[2] > 99) return 0;
     return part[0] * 10000 + part[1] * 100 + part[2];
-}
-
-int dc_ix_access_level(const char *cls)
-{
-    if (!cls || !*cls) return DC_UNCLASSIFIED;
-    int l = dc_level_parse(cls);
-    return l < 0 ? DC_TOP_SECRET : l;
 }

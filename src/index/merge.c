@@ -1,10 +1,12 @@
 /*
  * dc_index_optimize: a streaming k-way merge of every segment into one,
- * dropping deleted documents, then a MANIFEST swap and removal of the old
- * files.  Postings are copied term by term (positions byte for byte), so
- * memory holds only the new dictionary, stem pairs and per-document
- * sections, never the postings; mapped input pages already consumed are
- * released with madvise every 64 MiB so the resident set stays bounded.
+ * dropping deleted entries (every view of a deleted docid), carrying the
+ * class and predicate tables over (ids remapped), then a MANIFEST swap and
+ * removal of the old files.  Postings are copied term by term (positions
+ * byte for byte), so memory holds only the new dictionary, stem pairs and
+ * per-entry sections, never the postings; mapped input pages already
+ * consumed are released with madvise every 64 MiB so the resident set
+ * stays bounded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,23 +18,57 @@
 
 #define RELEASE_EVERY ((uint64_t)64 << 20)
 
-/* Copies the live documents of s into d; fills remap (old ord -> new). */
+/* Copies the live entries of s into d, re-interning its classes,
+ * predicates (over the new class ids) and strings; fills remap (old ord
+ * -> new). */
 static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *next)
 {
     uint32_t *cmap = malloc((s->nclasses + 1) * sizeof *cmap);
+    uint32_t *predmap = malloc((s->npreds + 1) * sizeof *predmap);
     uint32_t *smap = malloc((s->nstrings + 1) * sizeof *smap);
-    dc_rc rc = cmap && smap ? DC_OK : DC_NOMEM;
+    uint8_t *ents = NULL;
+    size_t ents_cap = 0;
+    dc_rc rc = cmap && predmap && smap ? DC_OK : DC_NOMEM;
     for (uint32_t c = 0; c < s->nclasses && !rc; c++) {
-        int level;
+        int open, level;
         const uint8_t *comps;
         size_t len;
-        if (dc_seg_class(s, c, &level, &comps, &len) != 0) {
+        if (dc_seg_class(s, c, &open, &level, &comps, &len) != 0) {
             rc = DC_CORRUPT;
             break;
         }
         unsigned n = 0;
         for (size_t i = 0; i < len; i += 1 + comps[i]) n++;
-        cmap[c] = dc_sdocs_class(d, level, comps, len, n);
+        cmap[c] = dc_sdocs_class(d, open, level, comps, len, n);
+    }
+    for (uint32_t p = 0; p < s->npreds && !rc && !d->rc; p++) {
+        const uint8_t *e;
+        size_t n;
+        if (dc_seg_pred(s, p, &e, &n) != 0) {
+            rc = DC_CORRUPT;
+            break;
+        }
+        if (n * 4 > ents_cap) {
+            uint8_t *x = realloc(ents, n * 4);
+            if (!x) {
+                rc = DC_NOMEM;
+                break;
+            }
+            ents = x, ents_cap = n * 4;
+        }
+        /* new class ids keep the order of the old ones only by chance:
+         * sort the entries again (insertion sort: predicates are short) */
+        for (size_t k = 0; k < n; k++) {
+            uint32_t v = dc_rd32(e + 4 * k);
+            uint32_t nv = cmap[v >> 1] << 1 | (v & 1);
+            size_t j = k;
+            while (j > 0 && dc_rd32(ents + 4 * (j - 1)) > nv) {
+                memcpy(ents + 4 * j, ents + 4 * (j - 1), 4);
+                j--;
+            }
+            dc_wr32(ents + 4 * j, nv);
+        }
+        predmap[p] = dc_sdocs_pred(d, ents, n);
     }
     for (uint32_t c = 0; c < s->nstrings && !rc; c++) {
         size_t l;
@@ -48,8 +84,7 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
         }
         dc_docrec r;
         dc_seg_docrec(s, o, &r);
-        if (r.docclass >= s->nclasses || r.stored_off > s->stored_size ||
-            (size_t)r.pmap_off + r.pmap_n > s->pmap_size / 12) {
+        if (r.pred >= s->npreds || r.stored_off > s->stored_size) {
             rc = DC_CORRUPT;
             break;
         }
@@ -67,20 +102,7 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
         }
         r.stored_off = (uint32_t)d->stored.len;
         dc_buf_add(&d->stored, (const char *)st, (size_t)(p - st));
-        const uint8_t *pm = s->pmap + (size_t)r.pmap_off * 12;
-        r.pmap_off = (uint32_t)(d->pmap.len / 12);
-        for (uint32_t i = 0; i < r.pmap_n; i++) {
-            uint8_t x[12];
-            memcpy(x, pm + 12 * i, 12);
-            uint32_t c = dc_rd32(x + 8);
-            if (c >= s->nclasses) {
-                rc = DC_CORRUPT;
-                break;
-            }
-            dc_wr32(x + 8, cmap[c]);
-            dc_buf_add(&d->pmap, (const char *)x, 12);
-        }
-        r.docclass = cmap[r.docclass];
+        r.pred = predmap[r.pred];
         r.coll = r.coll < s->nstrings ? smap[r.coll] : DC_NONE32;
         r.doctype = r.doctype < s->nstrings ? smap[r.doctype] : DC_NONE32;
         r.classstr = r.classstr < s->nstrings ? smap[r.classstr] : DC_NONE32;
@@ -93,9 +115,11 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
         d->total_len += r.len;
         remap[o] = (*next)++;
     }
-    if (!rc) rc = d->rc ? d->rc : d->stored.rc ? d->stored.rc : d->pmap.rc;
+    if (!rc) rc = d->rc ? d->rc : d->stored.rc;
     free(cmap);
+    free(predmap);
     free(smap);
+    free(ents);
     return rc;
 }
 
@@ -114,8 +138,16 @@ static int kcmp(const dc_tinfo *a, const dc_tinfo *b)
  */
 static dc_rc optimize_locked(dc_index *ix)
 {
-    if (ix->nsegs == 0 || (ix->nsegs == 1 && ix->segs[0]->ndel == 0 && ix->ndeleted == 0))
+    if (ix->nsegs == 0 || (ix->nsegs == 1 && ix->segs[0]->ndel == 0 && ix->ndeleted == 0 &&
+                           !ix->segs[0]->outdated))
         return DC_OK;
+    /* Merging would drop an outdated segment's documents while the
+     * high-water mark says they are indexed: only a rebuild may replace
+     * it (dc_index_outdated). */
+    for (size_t i = 0; i < ix->nsegs; i++)
+        if (ix->segs[i]->outdated)
+            return dc_ix_fail(ix, DC_CORRUPT,
+                              "optimize: the index has an older format and must be rebuilt");
     size_t k = ix->nsegs;
     uint32_t **remap = calloc(k, sizeof *remap);
     dc_kcur *cur = calloc(k, sizeof *cur);

@@ -1,17 +1,23 @@
 /*
  * Search: evaluates a parsed query tree (declass/query.h) over every
- * segment, with the reader's access rules applied inside the evaluator,
- * scores with BM25, keeps the top offset+limit hits in a heap, counts
- * every match exactly and builds facets over all matches.
+ * segment for one reader, scores with BM25, keeps the top offset+limit
+ * hits in a heap, counts every match exactly and builds facets over all
+ * matches.
  *
- * Per segment the tree becomes a tree of iterators over document
- * ordinals; each iterator's advance(target) moves to the first document
- * >= target that truly matches (for the reader: occurrences in portions
- * the reader may not read do not count), so AND leapfrogs its kids and a
- * NOT excludes exactly what the reader could see.
+ * The index holds views: each entry is one view of a document with the
+ * predicate saying who reads it, and for any reader exactly one entry of
+ * a document counts (or none).  Everything the reader is given — hits,
+ * totals, facets, and the statistics of BM25 (N, avgdl, document
+ * frequencies) and the prefix limit — is computed over the entries that
+ * count for them, so it equals what an index of their views alone would
+ * give (docs/internals/index.md, "Statistics per reader").
  *
- * Cost per match is kept small: readability, the filters but the date
- * range, and the facets come from the document's profile (dc_seg.prof,
+ * Per segment the tree becomes a tree of iterators over entry ordinals;
+ * each iterator's advance(target) moves to the first entry >= target that
+ * matches, so AND leapfrogs its kids and a NOT excludes what matches.
+ *
+ * Cost per match is kept small: the predicate, the filters but the date
+ * range, and the facets come from the entry's profile (dc_seg.prof,
  * built at segment open), so a match costs one array read and one counter
  * increment, and facet values are resolved once per profile at the end.
  * A phrase match is confirmed at its first occurrence; its occurrences are
@@ -55,12 +61,13 @@ typedef struct stat {
     double idf;
 } stat;
 
-static void stat_key(stat *st, const dc_tinfo *ti)
+/* Adds df, the reader's document frequency of key ti in one segment. */
+static void stat_key(stat *st, const dc_tinfo *ti, uint64_t df)
 {
     if (!st) return;
     for (size_t i = 0; i < st->nkeys; i++)
         if (st->keys[i].klen == ti->klen && memcmp(st->keys[i].key, ti->key, ti->klen) == 0) {
-            st->keys[i].df += ti->df;
+            st->keys[i].df += df;
             return;
         }
     if (st->nkeys == st->capkeys) {
@@ -75,7 +82,7 @@ static void stat_key(stat *st, const dc_tinfo *ti)
     skey *k = &st->keys[st->nkeys++];
     memcpy(k->key, ti->key, ti->klen);
     k->klen = ti->klen;
-    k->df = ti->df;
+    k->df = df;
 }
 
 typedef struct sctx sctx;
@@ -87,11 +94,10 @@ typedef struct node {
     size_t nkids, nnots;
     /* LEAF: union of cursors; PHRASE: one cursor per term */
     dc_pcur *pcs;
-    uint8_t *wt, *body;
+    uint8_t *wt;
     size_t npc;
     double tf;
     stat *st;
-    dc_posv *posv;
     uint64_t cost;
     size_t lead; /* PHRASE: the term with the smallest df, sought first */
     int has_phrase; /* a PHRASE in this subtree (scores may be bounded) */
@@ -102,8 +108,10 @@ typedef struct node {
 
 struct sctx {
     const dc_seg *s;
-    uint8_t *cls_ok;
-    int restrict_any;
+    uint8_t *pred_ok; /* per predicate: 1 if it holds for the reader */
+    uint8_t *ppass;   /* per profile: its predicate holds */
+    int fast;         /* no deletions and every predicate holds: dictionary statistics */
+    int none;         /* no live entry's predicate holds: nothing counts here */
     int bad;
     dc_rc rc;
     double avgdl;
@@ -158,133 +166,108 @@ static node *new_node(sctx *cx, int kind)
 
 static void cx_release(sctx *cx)
 {
-    for (size_t i = 0; i < cx->nnodes; i++)
-        if (cx->nodes[i]->posv)
-            for (size_t k = 0; k < cx->nodes[i]->npc; k++) free(cx->nodes[i]->posv[k].v);
     for (size_t i = 0; i < cx->nallocs; i++) free(cx->allocs[i]);
     free(cx->allocs);
     free(cx->nodes);
-    free(cx->cls_ok);
+    free(cx->pred_ok);
+    free(cx->ppass);
     memset(cx, 0, sizeof *cx);
 }
 
 /* ---- access ---- */
 
-static int reader_has(const dc_reader *r, const uint8_t *c, size_t n)
-{
-    for (size_t i = 0; i < r->n_compartments; i++) {
-        const char *x = r->compartments[i];
-        if (x && strlen(x) == n && memcmp(x, c, n) == 0) return 1;
-    }
-    return 0;
-}
-
-/* Computes which access classes of the segment the reader may read. */
-static int classes_readable(sctx *cx, const dc_reader *r)
+/*
+ * Decides the segment's predicates for reader r: each access class once
+ * by THE rule (dc_access_allows), then each predicate from its (class,
+ * need) pairs, then each profile from its predicate.  Sets cx->fast when
+ * the segment has no deletions and every predicate holds: then every
+ * entry counts, and the dictionary's document frequencies and the
+ * segment's totals are the reader's statistics as they are.
+ */
+static dc_rc preds_holding(sctx *cx, const dc_access_reader *r)
 {
     const dc_seg *s = cx->s;
-    cx->cls_ok = malloc(s->nclasses ? s->nclasses : 1);
-    if (!cx->cls_ok) return cx->rc = DC_NOMEM;
+    uint8_t *cok = malloc(s->nclasses ? s->nclasses : 1);
+    cx->pred_ok = malloc(s->npreds ? s->npreds : 1);
+    cx->ppass = malloc(s->nprof ? s->nprof : 1);
+    if (!cok || !cx->pred_ok || !cx->ppass) {
+        free(cok);
+        return cx->rc = DC_NOMEM;
+    }
     for (uint32_t c = 0; c < s->nclasses; c++) {
-        int level;
+        int open, level;
         const uint8_t *comps;
         size_t clen;
-        if (dc_seg_class(s, c, &level, &comps, &clen) != 0) {
+        if (dc_seg_class(s, c, &open, &level, &comps, &clen) != 0) {
+            free(cok);
             cx->bad = 1;
             return DC_CORRUPT;
         }
-        int ok = 1;
-        if (r) {
-            ok = r->level >= level;
-            size_t i = 0;
-            while (ok && i < clen) {
-                size_t l = comps[i];
-                if (l > clen - i - 1) {
-                    cx->bad = 1;
-                    return DC_CORRUPT;
-                }
-                ok = reader_has(r, comps + i + 1, l);
-                i += 1 + l;
-            }
+        /* the compartments as C strings: each length byte's room holds
+         * the previous name's NUL, so clen + 1 bytes hold them all */
+        const char *names[256];
+        char *buf = clen ? malloc(clen + 1) : NULL;
+        if (clen && !buf) {
+            free(cok);
+            return cx->rc = DC_NOMEM;
         }
-        cx->cls_ok[c] = (uint8_t)ok;
-        if (!ok) cx->restrict_any = 1;
+        size_t n = 0, at = 0;
+        for (size_t i = 0; i < clen && n < 255; i += 1 + comps[i]) {
+            memcpy(buf + at, comps + i + 1, comps[i]);
+            names[n++] = buf + at;
+            at += comps[i];
+            buf[at++] = 0;
+        }
+        dc_access_class ac = {.open = open, .level = level, .compartments = names,
+                              .n_compartments = n};
+        cok[c] = (uint8_t)dc_access_allows(r, &ac);
+        free(buf);
     }
+    int all = 1, any = 0;
+    for (uint32_t p = 0; p < s->npreds; p++) {
+        const uint8_t *e;
+        size_t n;
+        int ok = dc_seg_pred(s, p, &e, &n) == 0;
+        for (size_t k = 0; k < n && ok; k++) {
+            uint32_t v = dc_rd32(e + 4 * k);
+            ok = cok[v >> 1] == (v & 1); /* class ids checked at open */
+        }
+        cx->pred_ok[p] = (uint8_t)ok;
+        all &= ok;
+        any |= ok && s->pred_live[p] > 0;
+    }
+    for (uint32_t p = 0; p < s->nprof; p++) cx->ppass[p] = cx->pred_ok[s->profs[p].pred];
+    cx->fast = all && s->ndel == 0;
+    cx->none = !any;
+    free(cok);
     return DC_OK;
 }
 
-/* The unreadable ranges of doc: pointer to its portion map if any of its
- * ranges is unreadable for this reader, else NULL. */
-static const uint8_t *doc_restricted(sctx *cx, uint32_t ord, uint32_t *n)
+/* The reader's document frequency of term ti in this segment: live
+ * entries whose predicate holds that contain it.  Off the fast path this
+ * walks the term's documents (skipping positions unread). */
+static uint64_t reader_df(sctx *cx, const dc_tinfo *ti)
 {
-    if (!cx->restrict_any) return NULL;
-    const uint8_t *x = cx->s->docs + (size_t)ord * DC_SEG_DOCREC;
-    uint32_t off = dc_rd32(x + 32), cnt = dc_rd32(x + 36);
-    if (!cnt) return NULL;
-    size_t total = cx->s->pmap_size / 12;
-    if (off > total || cnt > total - off) {
-        cx->bad = 1;
-        return NULL;
-    }
-    const uint8_t *p = cx->s->pmap + (size_t)off * 12;
-    for (uint32_t i = 0; i < cnt; i++) {
-        uint32_t c = dc_rd32(p + 12 * i + 8);
-        if (c >= cx->s->nclasses) {
-            cx->bad = 1;
-            return NULL;
-        }
-        if (!cx->cls_ok[c]) {
-            *n = cnt;
-            return p;
-        }
-    }
-    return NULL;
-}
-
-static int pos_ok(sctx *cx, const uint8_t *pm, uint32_t n, uint32_t pos)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        const uint8_t *r = pm + 12 * i;
-        if (pos >= dc_rd32(r) && pos < dc_rd32(r + 4)) return cx->cls_ok[dc_rd32(r + 8)];
-    }
-    return 1;
-}
-
-static uint32_t readable_tf_slow(node *n, size_t k);
-
-/* Readable occurrences of the current document of cursor k. */
-static inline uint32_t readable_tf(node *n, size_t k)
-{
-    if (!n->cx->restrict_any) return n->pcs[k].tf; /* the reader may read every class */
-    return readable_tf_slow(n, k);
-}
-
-static uint32_t readable_tf_slow(node *n, size_t k)
-{
-    sctx *cx = n->cx;
-    dc_pcur *c = &n->pcs[k];
-    uint32_t np;
-    const uint8_t *pm = n->body[k] ? doc_restricted(cx, c->doc, &np) : NULL;
-    if (!pm) return c->tf;
-    int r = dc_pc_positions(c, &n->posv[k]);
-    if (r) {
-        if (r == -2) cx->rc = DC_NOMEM;
-        return 0;
-    }
-    uint32_t tf = 0;
-    for (size_t i = 0; i < n->posv[k].n; i++) tf += (uint32_t)pos_ok(cx, pm, np, n->posv[k].v[i]);
-    return tf;
+    if (cx->fast) return ti->df;
+    if (cx->none) return 0; /* e.g. the public on a segment of unreleased documents */
+    const dc_seg *s = cx->s;
+    dc_pcur c;
+    if (dc_pc_init(&c, s, ti, &cx->bad) != 0) return 0;
+    uint64_t n = 0;
+    for (; c.doc != DC_EOF; dc_pc_next(&c))
+        n += cx->ppass[s->prof[c.doc]] && !dc_seg_deleted(s, c.doc);
+    return n;
 }
 
 /* ---- iterators ---- */
 
 static uint32_t advance(node *n, uint32_t target);
 
-/* Adds the readable occurrences of cursor k (on the current document) to
- * *tf, weighted; a weight-0 cursor (cites:, collection:) only sets *any. */
+/* Adds the occurrences of cursor k (on the current entry) to *tf,
+ * weighted; a weight-0 cursor (cites:, collection:) only sets *any. */
 static inline void leaf_take(node *n, size_t k, double *tf, int *any)
 {
-    uint32_t t = readable_tf(n, k);
+    uint32_t t = n->pcs[k].tf;
     if (n->wt[k]) *tf += (double)n->wt[k] * t;
     else if (t) *any = 1;
 }
@@ -407,15 +390,12 @@ static inline uint64_t ps_next(pstream *st, int *bad)
 /* phrase_count for two terms, the common case: both lists in locals. */
 static uint32_t phrase_count2(node *n, int first_only)
 {
-    sctx *cx = n->cx;
     size_t drv = n->pcs[1].tf < n->pcs[0].tf;
     pstream a, b; /* a: the driver, b: the other term */
     ps_init(&a, &n->pcs[drv]);
     ps_init(&b, &n->pcs[1 - drv]);
     int bad = 0;
     uint64_t cur = ps_next(&b, &bad);
-    uint32_t np = 0;
-    const uint8_t *pm = n->body[0] ? doc_restricted(cx, n->pcs[0].doc, &np) : NULL;
     uint32_t count = 0;
     for (;;) {
         uint64_t x = ps_next(&a, &bad);
@@ -423,7 +403,7 @@ static uint32_t phrase_count2(node *n, int first_only)
         if (x < drv) continue;
         uint64_t start = x - drv, want = drv ? start : start + 1;
         while (cur < want) cur = ps_next(&b, &bad);
-        if (cur == want && (!pm || pos_ok(cx, pm, np, (uint32_t)start))) count++;
+        if (cur == want) count++;
         if (cur == UINT64_MAX || (count && first_only)) break;
     }
     if (bad) {
@@ -436,7 +416,6 @@ static uint32_t phrase_count2(node *n, int first_only)
 static uint32_t phrase_count(node *n, int first_only)
 {
     if (n->npc == 2) return phrase_count2(n, first_only);
-    sctx *cx = n->cx;
     size_t drv = 0;
     for (size_t k = 1; k < n->npc; k++)
         if (n->pcs[k].tf < n->pcs[drv].tf) drv = k;
@@ -447,8 +426,6 @@ static uint32_t phrase_count(node *n, int first_only)
         ps_init(&st[k], &n->pcs[k]);
         cur[k] = k == drv ? 0 : ps_next(&st[k], &bad);
     }
-    uint32_t np = 0;
-    const uint8_t *pm = n->body[0] ? doc_restricted(cx, n->pcs[0].doc, &np) : NULL;
     uint32_t count = 0;
     for (;;) {
         uint64_t x = ps_next(&st[drv], &bad);
@@ -463,9 +440,7 @@ static uint32_t phrase_count(node *n, int first_only)
             if (cur[k] == UINT64_MAX) done = 1;
             ok = cur[k] == want;
         }
-        /* portions are separated by a position gap, so a phrase lies in
-         * one portion and its first position decides readability */
-        if (ok && (!pm || pos_ok(cx, pm, np, (uint32_t)start))) count++;
+        if (ok) count++;
         if (done || (count && first_only)) break;
     }
     if (bad) {
@@ -645,21 +620,21 @@ static double score(node *n, uint32_t d, double dl, int exact)
 /* ---- building the iterator tree for one segment ---- */
 
 typedef struct fieldspec {
-    uint8_t field, weight, body;
+    uint8_t field, weight;
 } fieldspec;
 
 static size_t fields_of(dc_qfield f, fieldspec *out)
 {
     if (f == DC_FIELD_TITLE) {
-        out[0] = (fieldspec){DC_F_TITLE, 1, 0};
+        out[0] = (fieldspec){DC_F_TITLE, 1};
         return 1;
     }
     if (f == DC_FIELD_PERSON) {
-        out[0] = (fieldspec){DC_F_PERSON, 1, 0};
+        out[0] = (fieldspec){DC_F_PERSON, 1};
         return 1;
     }
-    out[0] = (fieldspec){DC_F_BODY, 1, 1};
-    out[1] = (fieldspec){DC_F_TITLE, DC_TITLE_BOOST, 0};
+    out[0] = (fieldspec){DC_F_BODY, 1};
+    out[1] = (fieldspec){DC_F_TITLE, DC_TITLE_BOOST};
     return 2;
 }
 
@@ -669,23 +644,18 @@ static int leaf_add(node *n, size_t *cap, const dc_tinfo *ti, fieldspec fs)
     if (n->npc == *cap) {
         size_t nc = *cap ? *cap * 2 : 4;
         dc_pcur *np = cx_alloc(cx, nc * sizeof *np);
-        uint8_t *w = cx_alloc(cx, nc), *b = cx_alloc(cx, nc);
-        dc_posv *pv = cx_alloc(cx, nc * sizeof *pv);
-        if (!np || !w || !b || !pv) return -1;
+        uint8_t *w = cx_alloc(cx, nc);
+        if (!np || !w) return -1;
         if (n->npc) {
             memcpy(np, n->pcs, n->npc * sizeof *np);
             memcpy(w, n->wt, n->npc);
-            memcpy(b, n->body, n->npc);
-            memcpy(pv, n->posv, n->npc * sizeof *pv);
         }
-        n->pcs = np, n->wt = w, n->body = b, n->posv = pv;
+        n->pcs = np, n->wt = w;
         *cap = nc;
     }
     size_t k = n->npc;
-    memset(&n->posv[k], 0, sizeof n->posv[k]);
     if (dc_pc_init(&n->pcs[k], cx->s, ti, &cx->bad) != 0) return -1;
     n->wt[k] = fs.weight;
-    n->body[k] = fs.body;
     n->npc++;
     n->cost += ti->df;
     return 0;
@@ -700,6 +670,19 @@ static stat *find_stat(stat *sts, size_t nst, const dc_qnode *q)
 
 static node *build(sctx *cx, const dc_qnode *q, stat *sts, size_t nst, int *limit);
 
+/* Adds key ti to leaf n if the reader has it: an entry that counts
+ * contains it (else, for this reader, the term is not in the segment). */
+static int term_add(node *n, size_t *cap, const dc_tinfo *ti, fieldspec fs, stat *st,
+                    int *added)
+{
+    uint64_t df = reader_df(n->cx, ti);
+    *added = df > 0;
+    if (!df) return 0;
+    if (leaf_add(n, cap, ti, fs) != 0) return -1;
+    stat_key(st, ti, df);
+    return 0;
+}
+
 static node *build_term(sctx *cx, const dc_qnode *q, stat *st, int *limit)
 {
     node *n = new_node(cx, N_LEAF);
@@ -710,6 +693,7 @@ static node *build_term(sctx *cx, const dc_qnode *q, stat *st, int *limit)
     size_t nf = fields_of(q->field, fs);
     uint8_t key[DC_KEY_MAX];
     const dc_seg *s = cx->s;
+    int added;
     for (size_t f = 0; f < nf; f++) {
         const dc_qterm *t = &q->terms[0];
         key[0] = fs[f].field;
@@ -720,12 +704,13 @@ static node *build_term(sctx *cx, const dc_qnode *q, stat *st, int *limit)
             int r = dc_kcur_seek(&c, &s->dict, 1, key, pl + 1);
             size_t cnt = 0;
             while (r == 1 && c.ti.klen >= pl + 1 && memcmp(c.ti.key, key, pl + 1) == 0) {
-                if (++cnt > DC_PREFIX_MAX_TERMS) {
+                /* only terms the reader has count toward the limit: one
+                 * standing in hidden entries alone is not there for them */
+                if (term_add(n, &cap, &c.ti, fs[f], st, &added) != 0) return NULL;
+                if (added && ++cnt > DC_PREFIX_MAX_TERMS) {
                     *limit = 1;
                     return NULL;
                 }
-                if (leaf_add(n, &cap, &c.ti, fs[f]) != 0) return NULL;
-                stat_key(st, &c.ti);
                 r = dc_kcur_next(&c);
             }
             if (r < 0) cx->bad = 1;
@@ -735,10 +720,7 @@ static node *build_term(sctx *cx, const dc_qnode *q, stat *st, int *limit)
             dc_tinfo ti;
             int r = dc_seg_lookup(s, key, tl + 1, &ti);
             if (r < 0) cx->bad = 1;
-            if (r == 1) {
-                if (leaf_add(n, &cap, &ti, fs[f]) != 0) return NULL;
-                stat_key(st, &ti);
-            }
+            if (r == 1 && term_add(n, &cap, &ti, fs[f], st, &added) != 0) return NULL;
         } else {
             size_t sl = t->stem_len > DC_TERM_MAX ? DC_TERM_MAX : t->stem_len;
             memcpy(key + 1, t->stem, sl);
@@ -756,8 +738,7 @@ static node *build_term(sctx *cx, const dc_qnode *q, stat *st, int *limit)
                         cx->bad = 1;
                         break;
                     }
-                    if (leaf_add(n, &cap, &d.ti, fs[f]) != 0) return NULL;
-                    stat_key(st, &d.ti);
+                    if (term_add(n, &cap, &d.ti, fs[f], st, &added) != 0) return NULL;
                 }
             }
         }
@@ -773,6 +754,8 @@ static node *build_term(sctx *cx, const dc_qnode *q, stat *st, int *limit)
     return n;
 }
 
+/* A phrase in one field.  Its idf sums its terms' (the reader's) document
+ * frequencies in the body, counted once (count_df: the body's node). */
 static node *build_phrase(sctx *cx, const dc_qnode *q, stat *st, fieldspec fs, int count_df)
 {
     node *n = new_node(cx, N_PHRASE);
@@ -790,8 +773,10 @@ static node *build_phrase(sctx *cx, const dc_qnode *q, stat *st, fieldspec fs, i
         dc_tinfo ti;
         int r = dc_seg_lookup(cx->s, key, tl + 1, &ti);
         if (r < 0) cx->bad = 1;
-        if (st && count_df && r == 1) st->df[i] += ti.df;
-        if (r != 1) {
+        uint64_t df = r == 1 && count_df ? reader_df(cx, &ti) : 0;
+        if (st && count_df) st->df[i] += df;
+        /* a term no counting entry holds: the phrase matches none */
+        if (r != 1 || (count_df && !df)) {
             n->kind = N_EMPTY;
             mindf = 0;
             continue;
@@ -844,7 +829,7 @@ static node *build(sctx *cx, const dc_qnode *q, stat *sts, size_t nst, int *limi
         size_t cap = 0;
         int r = dc_seg_lookup(cx->s, key, k, &ti);
         if (r < 0) cx->bad = 1;
-        if (r == 1 && leaf_add(n, &cap, &ti, (fieldspec){key[0], 0, 0}) != 0) return NULL;
+        if (r == 1 && leaf_add(n, &cap, &ti, (fieldspec){key[0], 0}) != 0) return NULL;
         if (!n->npc) n->kind = N_EMPTY;
         return n;
     }
@@ -1110,7 +1095,7 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
     if (!o.limit) o.limit = 10;
     if (o.limit > DC_MAX_PAGE || o.offset > DC_MAX_PAGE - o.limit)
         return dc_ix_fail(ix, DC_LIMIT, "search: offset + limit above %u", DC_MAX_PAGE);
-    const dc_reader *rd = o.reader;
+    const dc_access_reader *rd = o.reader; /* NULL: the public */
     const dc_qnode *root = dc_query_root(q);
     stat sts[2 * DC_QUERY_MAX_TERMS];
     memset(sts, 0, sizeof sts);
@@ -1128,15 +1113,34 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
     dc_rc rc = DC_OK;
     const char *bad_seg = NULL;
     if (!cxs || !roots || !box) rc = DC_NOMEM;
-    double N = 0, total_len = 0;
+    /* The reader's collection statistics: the entries that count for them
+     * (live, predicate holding) and their summed length, as integers, so
+     * that they equal those of an index holding only the reader's views. */
+    uint64_t nlive = 0, sumlen = 0;
+    int outdated = 0;
     uint32_t from = o.from ? dc_ix_date_key(o.from, 0) : 0;
     uint32_t to = o.to ? dc_ix_date_key(o.to, 1) : 0;
     for (size_t i = 0; i < ns && !rc; i++) {
         sctx *cx = &cxs[i];
         cx->s = ix->segs[i];
-        N += (double)cx->s->ndocs;
-        total_len += (double)cx->s->total_len;
-        rc = classes_readable(cx, rd);
+        if (cx->s->outdated) {
+            rc = dc_ix_fail(ix, DC_CORRUPT,
+                            "the index has an older format and must be rebuilt (segment %s)",
+                            cx->s->path);
+            outdated = 1;
+            break;
+        }
+        rc = preds_holding(cx, rd);
+        if (!rc && cx->fast) {
+            nlive += cx->s->ndocs;
+            sumlen += cx->s->total_len;
+        } else if (!rc) {
+            for (uint32_t p = 0; p < cx->s->npreds; p++)
+                if (cx->pred_ok[p]) {
+                    nlive += cx->s->pred_live[p];
+                    sumlen += cx->s->pred_len[p];
+                }
+        }
         int limit = 0;
         if (!rc) {
             roots[i] = build(cx, root, sts, nst, &limit);
@@ -1148,6 +1152,7 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
         if (cx->bad && rc != DC_LIMIT) rc = DC_CORRUPT;
         if (rc == DC_CORRUPT) bad_seg = cx->s->path;
     }
+    double N = (double)nlive, total_len = (double)sumlen;
     for (size_t i = 0; i < nst; i++) {
         const dc_qnode *qn = sts[i].q;
         sts[i].idf = 0;
@@ -1189,16 +1194,11 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
             for (uint32_t c = 0; c < nstr; c++)
                 if (coll_match(s, c, o.doc_type)) want_type = c, none_match = 0;
         }
-        /* what every profile allows: 1 counts, 0 not visible or filtered
-         * out, 2 a damaged record (reported if a match has it) */
+        /* what every profile allows: 1 counts, 0 not the reader's entry
+         * or filtered out (predicates were checked at open) */
         for (uint32_t p = 0; p < nprof; p++) {
             const dc_sprof *P = &s->profs[p];
-            if (P->docclass >= s->nclasses) {
-                pok[p] = 2;
-                continue;
-            }
-            pok[p] = cx->cls_ok[P->docclass] &&
-                     !(rd && rd->public_only && P->release != DC_REL_RELEASED) &&
+            pok[p] = cx->ppass[p] &&
                      !(o.classification >= 0 && P->filter_level != o.classification) &&
                      !(o.collection && P->coll != want_coll) &&
                      !(o.doc_type && P->doctype != want_type);
@@ -1210,13 +1210,7 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
             if (cx->rc || cx->bad) break;
             if (dc_seg_deleted(s, d)) continue;
             uint32_t p = prof[d];
-            if (pok[p] != 1) {
-                if (pok[p] == 2) {
-                    cx->bad = 1;
-                    break;
-                }
-                continue;
-            }
+            if (!pok[p]) continue;
             if (from || to) {
                 uint32_t date = dc_rd32(s->docs + (size_t)d * DC_SEG_DOCREC + 16);
                 if (!date || (from && date < from) || (to && date > to)) continue;
@@ -1337,7 +1331,7 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
     free(roots);
     if (rc) {
         if (box) dc_search_result_free(&box->r);
-        if (rc == DC_CORRUPT)
+        if (rc == DC_CORRUPT && !outdated)
             dc_ix_fail(ix, rc, "index segment %s is damaged", bad_seg ? bad_seg : "?");
         else if (rc == DC_NOMEM)
             dc_ix_fail(ix, rc, "out of memory");

@@ -1,7 +1,7 @@
 /*
  * Segment files: the buffered checksummed writer, the builder that lays a
- * segment out (postings, front-coded dictionary and stem table, document
- * table, stored fields, portion map, class and string tables, footer) and
+ * segment out (postings, front-coded dictionary and stem table, entry
+ * table, stored fields, predicate, class and string tables, footer) and
  * the reader that maps one and checks its framing.  Every read of mapped
  * data is bounds-checked: a corrupt file yields DC_CORRUPT, never a crash.
  * Format: docs/internals/index.md.
@@ -134,31 +134,49 @@ void dc_vec_release(dc_vec *v)
     v->n = v->cap = 0;
 }
 
-/* ---- per-document sections under construction ---- */
+/* ---- per-entry sections under construction ---- */
+
+static void itab_init(dc_itab *t, size_t cap, uint32_t max)
+{
+    memset(t, 0, sizeof *t);
+    t->off.elem = sizeof(uint32_t);
+    t->max = max;
+    dc_buf_init(&t->data, cap);
+}
+
+static void itab_release(dc_itab *t)
+{
+    dc_buf_release(&t->data);
+    dc_vec_release(&t->off);
+    free(t->hash);
+    t->hash = NULL;
+    t->hash_cap = 0;
+}
+
+static size_t itab_mem(const dc_itab *t)
+{
+    return t->data.cap + t->off.cap * 4 + t->hash_cap * 4;
+}
 
 void dc_sdocs_init(dc_sdocs *d)
 {
     memset(d, 0, sizeof *d);
     d->recs.elem = sizeof(dc_docrec);
-    d->class_off.elem = d->str_off.elem = sizeof(uint32_t);
     dc_buf_init(&d->stored, (size_t)1 << 31);
-    dc_buf_init(&d->pmap, (size_t)1 << 31);
-    dc_buf_init(&d->classes, (size_t)1 << 28);
-    dc_buf_init(&d->strings, (size_t)1 << 28);
+    /* ids: classes 16 bits (a predicate entry holds one shifted by one),
+     * predicates and strings 24 */
+    itab_init(&d->classes, (size_t)1 << 28, 65535);
+    itab_init(&d->preds, (size_t)1 << 28, 0xFFFFFF);
+    itab_init(&d->strings, (size_t)1 << 28, 0xFFFFFF);
 }
 
 void dc_sdocs_release(dc_sdocs *d)
 {
     dc_vec_release(&d->recs);
-    dc_vec_release(&d->class_off);
-    dc_vec_release(&d->str_off);
     dc_buf_release(&d->stored);
-    dc_buf_release(&d->pmap);
-    dc_buf_release(&d->classes);
-    dc_buf_release(&d->strings);
-    free(d->strhash);
-    d->strhash = NULL;
-    d->strhash_cap = 0;
+    itab_release(&d->classes);
+    itab_release(&d->preds);
+    itab_release(&d->strings);
 }
 
 void dc_sdocs_reset(dc_sdocs *d)
@@ -169,8 +187,8 @@ void dc_sdocs_reset(dc_sdocs *d)
 
 size_t dc_sdocs_mem(const dc_sdocs *d)
 {
-    return d->recs.cap * d->recs.elem + d->stored.cap + d->pmap.cap + d->classes.cap +
-           d->strings.cap + d->strhash_cap * 4 + (d->class_off.cap + d->str_off.cap) * 4;
+    return d->recs.cap * d->recs.elem + d->stored.cap + itab_mem(&d->classes) +
+           itab_mem(&d->preds) + itab_mem(&d->strings);
 }
 
 static uint64_t hash_bytes(const void *p, size_t n)
@@ -181,92 +199,101 @@ static uint64_t hash_bytes(const void *p, size_t n)
     return h ^ (h >> 29);
 }
 
-static const char *sdocs_str(const dc_sdocs *d, uint32_t id, size_t *n)
+static const uint8_t *itab_item(const dc_itab *t, uint32_t id, size_t *n)
 {
-    const uint32_t *off = d->str_off.p;
-    size_t end = id + 1 < d->str_off.n ? off[id + 1] : d->strings.len;
+    const uint32_t *off = t->off.p;
+    size_t end = id + 1 < t->off.n ? off[id + 1] : t->data.len;
     *n = end - off[id];
-    return d->strings.p + off[id];
+    return (const uint8_t *)t->data.p + off[id];
 }
 
-/* Interns s: returns its id in the string table, DC_NONE32 on failure
- * (d->rc set).  The string table is small (collections, document types,
- * classification markings), so a linear-probing hash is enough. */
-uint32_t dc_sdocs_string(dc_sdocs *d, const char *s, size_t n)
+/*
+ * Interns the n bytes at s in t: returns the item's id, DC_NONE32 on
+ * failure (d->rc set).  The tables are small (collections, document
+ * types, markings, access classes, predicates), so a linear-probing hash
+ * grown at half load is enough.
+ */
+static uint32_t itab_add(dc_sdocs *d, dc_itab *t, const void *s, size_t n)
 {
     if (d->rc) return DC_NONE32;
-    if (d->str_off.n * 2 >= d->strhash_cap) {
-        size_t nc = d->strhash_cap ? d->strhash_cap * 2 : 256;
+    if (t->off.n * 2 >= t->hash_cap) {
+        size_t nc = t->hash_cap ? t->hash_cap * 2 : 256;
         uint32_t *nh = calloc(nc, sizeof *nh);
         if (!nh) {
             d->rc = DC_NOMEM;
             return DC_NONE32;
         }
-        for (uint32_t i = 0; i < d->str_off.n; i++) {
+        for (uint32_t i = 0; i < t->off.n; i++) {
             size_t l;
-            const char *x = sdocs_str(d, i, &l);
+            const uint8_t *x = itab_item(t, i, &l);
             size_t h = hash_bytes(x, l) & (nc - 1);
             while (nh[h]) h = (h + 1) & (nc - 1);
             nh[h] = i + 1;
         }
-        free(d->strhash);
-        d->strhash = nh, d->strhash_cap = nc;
+        free(t->hash);
+        t->hash = nh, t->hash_cap = nc;
     }
-    size_t h = hash_bytes(s, n) & (d->strhash_cap - 1);
-    while (d->strhash[h]) {
+    size_t h = hash_bytes(s, n) & (t->hash_cap - 1);
+    while (t->hash[h]) {
         size_t l;
-        const char *x = sdocs_str(d, d->strhash[h] - 1, &l);
-        if (l == n && memcmp(x, s, n) == 0) return d->strhash[h] - 1;
-        h = (h + 1) & (d->strhash_cap - 1);
+        const uint8_t *x = itab_item(t, t->hash[h] - 1, &l);
+        if (l == n && memcmp(x, s, n) == 0) return t->hash[h] - 1;
+        h = (h + 1) & (t->hash_cap - 1);
     }
-    if (d->str_off.n >= 0xFFFFFF) {
+    if (t->off.n >= t->max) {
         d->rc = DC_LIMIT;
         return DC_NONE32;
     }
-    uint32_t *o = dc_vec_push(&d->str_off);
+    uint32_t *o = dc_vec_push(&t->off);
     if (!o) {
-        d->rc = d->str_off.rc;
+        d->rc = t->off.rc;
         return DC_NONE32;
     }
-    *o = (uint32_t)d->strings.len;
-    dc_buf_add(&d->strings, s, n);
-    if (d->strings.rc) {
-        d->rc = d->strings.rc;
+    *o = (uint32_t)t->data.len;
+    dc_buf_add(&t->data, (const char *)s, n);
+    if (t->data.rc) {
+        d->rc = t->data.rc;
         return DC_NONE32;
     }
-    d->strhash[h] = (uint32_t)d->str_off.n;
-    return (uint32_t)d->str_off.n - 1;
+    t->hash[h] = (uint32_t)t->off.n;
+    return (uint32_t)t->off.n - 1;
 }
 
-/* Interns an access class (level + sorted compartment list).  Classes are
- * few (levels times compartment sets), so a linear search is enough. */
-uint32_t dc_sdocs_class(dc_sdocs *d, int level, const uint8_t *comps, size_t comps_len,
-                        unsigned ncomps)
+uint32_t dc_sdocs_string(dc_sdocs *d, const char *s, size_t n)
 {
-    if (d->rc) return DC_NONE32;
-    const uint32_t *off = d->class_off.p;
-    for (uint32_t i = 0; i < d->class_off.n; i++) {
-        size_t end = i + 1 < d->class_off.n ? off[i + 1] : d->classes.len;
-        const uint8_t *c = (const uint8_t *)d->classes.p + off[i];
-        if (end - off[i] == comps_len + 2 && c[0] == level && c[1] == ncomps &&
-            memcmp(c + 2, comps, comps_len) == 0)
-            return i;
-    }
-    if (d->class_off.n >= 65535 || ncomps > 255) {
-        d->rc = DC_LIMIT;
+    return itab_add(d, &d->strings, s, n);
+}
+
+uint32_t dc_sdocs_class(dc_sdocs *d, int open, int level, const uint8_t *comps,
+                        size_t comps_len, unsigned ncomps)
+{
+    if (ncomps > 255 || comps_len > 255 * 256 || level < 0 || level > 255) {
+        if (!d->rc) d->rc = DC_LIMIT;
         return DC_NONE32;
     }
-    uint32_t *o = dc_vec_push(&d->class_off);
-    if (!o) {
-        d->rc = d->class_off.rc;
+    /* everyone reads an open class: level and compartments do not matter */
+    if (open) level = 0, ncomps = 0, comps_len = 0;
+    uint8_t small[256], *buf = comps_len + 3 <= sizeof small ? small : malloc(comps_len + 3);
+    if (!buf) {
+        if (!d->rc) d->rc = DC_NOMEM;
         return DC_NONE32;
     }
-    *o = (uint32_t)d->classes.len;
-    dc_buf_putc(&d->classes, (char)level);
-    dc_buf_putc(&d->classes, (char)ncomps);
-    dc_buf_add(&d->classes, (const char *)comps, comps_len);
-    if (d->classes.rc) d->rc = d->classes.rc;
-    return (uint32_t)d->class_off.n - 1;
+    buf[0] = open ? 1 : 0;
+    buf[1] = (uint8_t)level;
+    buf[2] = (uint8_t)ncomps;
+    if (comps_len) memcpy(buf + 3, comps, comps_len);
+    uint32_t id = itab_add(d, &d->classes, buf, 3 + comps_len);
+    if (buf != small) free(buf);
+    return id;
+}
+
+uint32_t dc_sdocs_pred(dc_sdocs *d, const uint8_t *ents, size_t n)
+{
+    if (n > 0xFFFF) {
+        if (!d->rc) d->rc = DC_LIMIT;
+        return DC_NONE32;
+    }
+    return itab_add(d, &d->preds, ents, 4 * n);
 }
 
 /* ---- builder ---- */
@@ -429,17 +456,31 @@ static void put_section(dc_sbuild *b, const void *p, size_t n, uint8_t *foot, ui
     *off = b->f.off;
 }
 
+/* An interned table as a section: (n + 1) u32 offsets relative to the
+ * data after them (the last is the data's length), then the data. */
+static void put_itab(dc_sbuild *b, const dc_itab *t, uint8_t *foot)
+{
+    dc_wr64(foot, b->f.off);
+    dc_wr64(foot + 8, (t->off.n + 1) * 4 + t->data.len);
+    for (size_t i = 0; i <= t->off.n; i++) {
+        uint8_t o[4];
+        dc_wr32(o, i < t->off.n ? ((const uint32_t *)t->off.p)[i] : (uint32_t)t->data.len);
+        dc_wfile_put(&b->f, o, 4);
+    }
+    dc_wfile_put(&b->f, t->data.p, t->data.len);
+}
+
 /*
  * Lays out everything after the postings: dictionary and its block index,
  * the stem table (built here by sorting the (stem, ordinal) pairs), the
- * document table, stored fields, portion map, class and string tables,
- * then the footer whose last field is the CRC-32 of every byte before it.
+ * entry table, stored fields, predicate, class and string tables, then the
+ * footer whose last field is the CRC-32 of every byte before it.
  */
 dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_docid)
 {
     if (!b->rc && d->rc) b->rc = d->rc;
-    if (!b->rc && (d->recs.rc || d->stored.rc || d->pmap.rc))
-        b->rc = d->recs.rc ? d->recs.rc : d->stored.rc ? d->stored.rc : d->pmap.rc;
+    if (!b->rc && (d->recs.rc || d->stored.rc))
+        b->rc = d->recs.rc ? d->recs.rc : d->stored.rc;
     /* stem table */
     uint64_t nstems = 0;
     if (!b->rc && b->stempairs.n) {
@@ -505,38 +546,19 @@ dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_d
         dc_wr32(x + 20, r[i].coll);
         dc_wr32(x + 24, r[i].doctype);
         dc_wr32(x + 28, r[i].classstr);
-        dc_wr32(x + 32, r[i].pmap_off);
-        dc_wr32(x + 36, r[i].pmap_n);
-        dc_wr32(x + 40, r[i].docclass);
+        dc_wr32(x + 40, r[i].pred);
         x[44] = r[i].filter_level;
         x[45] = r[i].release;
         dc_wfile_put(&b->f, x, sizeof x);
     }
     put_section(b, d->stored.p, d->stored.len, foot + 152, &off);
-    put_section(b, d->pmap.p, d->pmap.len, foot + 168, &off);
-    /* classes: u32 offsets (relative to the data after them), then data */
-    dc_wr64(foot + 184, b->f.off);
-    dc_wr64(foot + 192, d->class_off.n * 4 + d->classes.len);
-    for (size_t i = 0; i < d->class_off.n; i++) {
-        uint8_t o[4];
-        dc_wr32(o, ((uint32_t *)d->class_off.p)[i]);
-        dc_wfile_put(&b->f, o, 4);
-    }
-    dc_wfile_put(&b->f, d->classes.p, d->classes.len);
-    /* strings: u32 offsets [n + 1], then bytes */
-    uint64_t soff = b->f.off;
-    for (size_t i = 0; i <= d->str_off.n; i++) {
-        uint8_t o[4];
-        dc_wr32(o, i < d->str_off.n ? ((uint32_t *)d->str_off.p)[i] : (uint32_t)d->strings.len);
-        dc_wfile_put(&b->f, o, 4);
-    }
-    dc_wfile_put(&b->f, d->strings.p, d->strings.len);
-    /* the footer has room for 10 sections at 56..216: strings use the last pair */
-    dc_wr64(foot + 200, soff);
-    dc_wr64(foot + 208, b->f.off - soff);
-    dc_wr32(foot + 216, (uint32_t)d->class_off.n);
-    dc_wr32(foot + 220, (uint32_t)d->str_off.n);
-    dc_wr32(foot + 224, DC_SEG_VERSION);
+    put_itab(b, &d->preds, foot + 168);
+    put_itab(b, &d->classes, foot + 184);
+    put_itab(b, &d->strings, foot + 200);
+    dc_wr32(foot + 216, (uint32_t)d->classes.off.n);
+    dc_wr32(foot + 220, (uint32_t)d->strings.off.n);
+    dc_wr32(foot + 224, (uint32_t)d->preds.off.n);
+    dc_wr32(foot + 232, DC_SEG_VERSION);
     dc_wfile_put(&b->f, foot, DC_SEG_FOOTER - 4);
     uint8_t c[4];
     dc_wr32(c, b->f.crc);
@@ -557,47 +579,61 @@ void dc_seg_close(dc_seg *s)
     free(s->dlen);
     free(s->prof);
     free(s->profs);
+    free(s->pred_live);
+    free(s->pred_len);
     free(s);
 }
 
 static uint64_t prof_hash(const dc_sprof *p)
 {
-    uint64_t h = p->docclass * 0x9E3779B97F4A7C15ull;
+    uint64_t h = p->pred * 0x9E3779B97F4A7C15ull;
     h = (h ^ p->coll) * 0xC2B2AE3D27D4EB4Full;
     h = (h ^ p->doctype) * 0x165667B19E3779F9ull;
     h = (h ^ p->classstr) * 0x9E3779B97F4A7C15ull;
     h = (h ^ p->year) * 0xC2B2AE3D27D4EB4Full;
-    h = (h ^ ((uint32_t)p->filter_level << 8 | p->release)) * 0x165667B19E3779F9ull;
+    h = (h ^ p->filter_level) * 0x165667B19E3779F9ull;
     return h ^ (h >> 29);
 }
 
 static int prof_eq(const dc_sprof *a, const dc_sprof *b)
 {
-    return a->docclass == b->docclass && a->coll == b->coll && a->doctype == b->doctype &&
+    return a->pred == b->pred && a->coll == b->coll && a->doctype == b->doctype &&
            a->classstr == b->classstr && a->year == b->year &&
-           a->filter_level == b->filter_level && a->release == b->release;
+           a->filter_level == b->filter_level;
 }
 
 /*
- * Builds the dense per-document arrays: lengths, and profile ids over the
- * distinct profiles (open addressing, grown at half load).  One pass over
- * the document table; values are copied as stored, so a bad class or
- * string id is still caught where the search uses it.
+ * Builds the dense per-entry arrays: lengths, and profile ids over the
+ * distinct profiles (open addressing, grown at half load), and counts the
+ * distinct docids.  One pass over the entry table; a predicate id past
+ * the table is DC_CORRUPT here (the tally indexes by it), other values
+ * are copied as stored, so a bad string id is caught where it is used.
  */
 static dc_rc seg_dense(dc_seg *s)
 {
     size_t n = (size_t)s->ndocs;
     s->dlen = malloc((n ? n : 1) * sizeof *s->dlen);
     s->prof = malloc((n ? n : 1) * sizeof *s->prof);
+    s->pred_live = calloc(s->npreds ? s->npreds : 1, sizeof *s->pred_live);
+    s->pred_len = calloc(s->npreds ? s->npreds : 1, sizeof *s->pred_len);
     size_t cap = 0, hcap = 256, np = 0;
     uint32_t *tab = calloc(hcap, sizeof *tab); /* profile id + 1, 0 = empty */
     dc_sprof *pv = NULL;
-    if (!s->dlen || !s->prof || !tab) goto nomem;
+    if (!s->dlen || !s->prof || !s->pred_live || !s->pred_len || !tab) goto nomem;
+    uint64_t prev = 0;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *x = s->docs + i * DC_SEG_DOCREC;
+        uint64_t docid = dc_rd64(x);
+        if (i == 0 || docid != prev) s->ndistinct++;
+        prev = docid;
         s->dlen[i] = dc_rd32(x + 8);
         dc_sprof p = {dc_rd32(x + 40), dc_rd32(x + 20), dc_rd32(x + 24), dc_rd32(x + 28),
-                      dc_rd32(x + 16) / 10000, x[44], x[45]};
+                      dc_rd32(x + 16) / 10000, x[44]};
+        if (p.pred >= s->npreds) {
+            free(tab);
+            free(pv);
+            return DC_CORRUPT;
+        }
         size_t h = (size_t)prof_hash(&p) & (hcap - 1);
         while (tab[h] && !prof_eq(&pv[tab[h] - 1], &p)) h = (h + 1) & (hcap - 1);
         if (tab[h]) {
@@ -629,6 +665,7 @@ static dc_rc seg_dense(dc_seg *s)
     free(tab);
     s->profs = pv;
     s->nprof = (uint32_t)np;
+    dc_seg_tally(s);
     return DC_OK;
 nomem:
     free(tab);
@@ -636,12 +673,68 @@ nomem:
     return DC_NOMEM;
 }
 
+void dc_seg_tally(dc_seg *s)
+{
+    if (s->outdated) return;
+    memset(s->pred_live, 0, (s->npreds ? s->npreds : 1) * sizeof *s->pred_live);
+    memset(s->pred_len, 0, (s->npreds ? s->npreds : 1) * sizeof *s->pred_len);
+    for (uint32_t o = 0; o < s->ndocs; o++) {
+        if (dc_seg_deleted(s, o)) continue;
+        uint32_t p = s->profs[s->prof[o]].pred;
+        s->pred_live[p]++;
+        s->pred_len[p] += s->dlen[o];
+    }
+}
+
+/* Checks an interned table section: (n + 1) u32 offsets, non-decreasing,
+ * the last equal to the data's length. */
+static int itab_ok(const uint8_t *sec, uint64_t len, uint32_t n)
+{
+    if (((uint64_t)n + 1) * 4 > len) return 0;
+    uint64_t dlen = len - ((uint64_t)n + 1) * 4, prev = 0;
+    for (uint32_t i = 0; i <= n; i++) {
+        uint32_t o = dc_rd32(sec + 4 * (size_t)i);
+        if (o < prev || o > dlen) return 0;
+        prev = o;
+    }
+    return prev == dlen;
+}
+
+/* Item i of an interned table section of n items (checked by itab_ok). */
+static const uint8_t *itab_get(const uint8_t *sec, uint32_t n, uint32_t i, size_t *len)
+{
+    uint32_t o = dc_rd32(sec + 4 * (size_t)i), e = dc_rd32(sec + 4 * (size_t)i + 4);
+    *len = e - o;
+    return sec + ((size_t)n + 1) * 4 + o;
+}
+
+/* Every predicate entry names a class of the table and its need is 0 or
+ * 1, sorted and distinct: the search indexes by them unchecked. */
+static int preds_ok(const dc_seg *s)
+{
+    for (uint32_t p = 0; p < s->npreds; p++) {
+        size_t len;
+        const uint8_t *e = itab_get(s->preds, s->npreds, p, &len);
+        if (len % 4) return 0;
+        for (size_t k = 0; k < len; k += 4) {
+            uint32_t v = dc_rd32(e + k);
+            if ((v >> 1) >= s->nclasses || (k && v <= dc_rd32(e + k - 4))) return 0;
+        }
+    }
+    return 1;
+}
+
 /*
  * Maps a segment and validates its framing: magic, version, footer
  * magic, every section inside the file and in order, table sizes that
- * agree with the counts.  The CRC is verified by dc_index_check (reading
- * the whole file at every open would cost a full scan), so content
- * errors are caught by the bounds checks of every reader.
+ * agree with the counts, the predicate table (the search trusts it).  The
+ * CRC is verified by dc_index_check (reading the whole file at every open
+ * would cost a full scan), so content errors are caught by the bounds
+ * checks of every reader.
+ *
+ * A segment of an older format (right magic, lower version) opens as an
+ * outdated placeholder with no entries: its index must be rebuilt from
+ * the store, which the facade does at once (dc_index_outdated).
  */
 dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
 {
@@ -658,6 +751,14 @@ dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
         dc_seg_close(s);
         return dc_fail(err, rc, 0, "cannot open segment %s", path);
     }
+    uint8_t head[DC_SEG_HEADER];
+    if (st.st_size >= (off_t)DC_SEG_HEADER && pread(fd, head, sizeof head, 0) == DC_SEG_HEADER &&
+        memcmp(head, DC_SEG_MAGIC, 8) == 0 && dc_rd32(head + 8) < DC_SEG_VERSION) {
+        close(fd);
+        s->outdated = 1;
+        *out = s;
+        return DC_OK;
+    }
     s->size = (size_t)st.st_size;
     if (s->size < DC_SEG_HEADER + DC_SEG_FOOTER) {
         close(fd);
@@ -673,7 +774,7 @@ dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
     s->map = m;
     const uint8_t *f = s->map + s->size - DC_SEG_FOOTER;
     if (memcmp(s->map, DC_SEG_MAGIC, 8) != 0 || dc_rd32(s->map + 8) != DC_SEG_VERSION ||
-        memcmp(f, DC_SEG_FOOT_MAGIC, 8) != 0 || dc_rd32(f + 224) != DC_SEG_VERSION)
+        memcmp(f, DC_SEG_FOOT_MAGIC, 8) != 0 || dc_rd32(f + 232) != DC_SEG_VERSION)
         goto bad;
     s->ndocs = dc_rd64(f + 8);
     s->nterms = dc_rd64(f + 16);
@@ -706,15 +807,18 @@ dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
         goto bad;
     s->docs = sec[5];
     s->stored = sec[6], s->stored_size = len[6];
-    s->pmap = sec[7], s->pmap_size = len[7];
     s->nclasses = dc_rd32(f + 216);
     s->nstrings = dc_rd32(f + 220);
+    s->npreds = dc_rd32(f + 224);
+    s->preds = sec[7], s->preds_size = len[7];
     s->classes = sec[8], s->classes_size = len[8];
     s->strings = sec[9], s->strings_size = len[9];
-    if ((uint64_t)s->nclasses * 4 > len[8] || ((uint64_t)s->nstrings + 1) * 4 > len[9] ||
-        len[7] % 12 != 0)
+    if (!itab_ok(sec[7], len[7], s->npreds) || !itab_ok(sec[8], len[8], s->nclasses) ||
+        !itab_ok(sec[9], len[9], s->nstrings) || !preds_ok(s))
         goto bad;
-    if (seg_dense(s) != DC_OK) {
+    dc_rc rc = seg_dense(s);
+    if (rc == DC_CORRUPT) goto bad;
+    if (rc != DC_OK) {
         dc_seg_close(s);
         return dc_fail(err, DC_NOMEM, 0, "out of memory");
     }
@@ -735,49 +839,58 @@ void dc_seg_docrec(const dc_seg *s, uint32_t ord, dc_docrec *r)
     r->coll = dc_rd32(x + 20);
     r->doctype = dc_rd32(x + 24);
     r->classstr = dc_rd32(x + 28);
-    r->pmap_off = dc_rd32(x + 32);
-    r->pmap_n = dc_rd32(x + 36);
-    r->docclass = dc_rd32(x + 40);
+    r->pred = dc_rd32(x + 40);
     r->filter_level = x[44];
     r->release = x[45];
 }
 
 int64_t dc_seg_find_doc(const dc_seg *s, uint64_t docid)
 {
+    /* lower bound: the first entry of docid */
     uint64_t lo = 0, hi = s->ndocs;
     while (lo < hi) {
         uint64_t mid = (lo + hi) / 2;
-        uint64_t d = dc_rd64(s->docs + mid * DC_SEG_DOCREC);
-        if (d == docid) return (int64_t)mid;
-        if (d < docid) lo = mid + 1;
+        if (dc_rd64(s->docs + mid * DC_SEG_DOCREC) < docid) lo = mid + 1;
         else hi = mid;
     }
-    return -1;
+    return lo < s->ndocs && dc_rd64(s->docs + lo * DC_SEG_DOCREC) == docid ? (int64_t)lo : -1;
 }
 
-int dc_seg_class(const dc_seg *s, uint32_t c, int *level, const uint8_t **comps,
+int dc_seg_class(const dc_seg *s, uint32_t c, int *open, int *level, const uint8_t **comps,
                  size_t *comps_len)
 {
     if (c >= s->nclasses) return -1;
-    size_t base = (size_t)s->nclasses * 4, dlen = s->classes_size - base;
-    uint32_t o = dc_rd32(s->classes + 4 * (size_t)c);
-    uint32_t e = c + 1 < s->nclasses ? dc_rd32(s->classes + 4 * (size_t)c + 4) : (uint32_t)dlen;
-    if (o > e || e > dlen || e - o < 2) return -1;
-    const uint8_t *p = s->classes + base + o;
-    *level = p[0];
-    *comps = p + 2;
-    *comps_len = e - o - 2;
-    return 0;
+    size_t len;
+    const uint8_t *p = itab_get(s->classes, s->nclasses, c, &len);
+    if (len < 3 || p[0] > 1) return -1;
+    *open = p[0];
+    *level = p[1];
+    *comps = p + 3;
+    *comps_len = len - 3;
+    /* the compartment list: exactly p[2] names within the item */
+    size_t i = 0;
+    unsigned n = 0;
+    while (i < *comps_len) {
+        if ((size_t)(*comps)[i] > *comps_len - i - 1) return -1;
+        i += 1 + (*comps)[i];
+        n++;
+    }
+    return n == p[2] ? 0 : -1;
+}
+
+int dc_seg_pred(const dc_seg *s, uint32_t p, const uint8_t **ents, size_t *n)
+{
+    if (p >= s->npreds) return -1;
+    size_t len;
+    *ents = itab_get(s->preds, s->npreds, p, &len);
+    *n = len / 4;
+    return len % 4 ? -1 : 0;
 }
 
 const char *dc_seg_string(const dc_seg *s, uint32_t c, size_t *len)
 {
     if (c >= s->nstrings) return NULL;
-    size_t base = ((size_t)s->nstrings + 1) * 4, dlen = s->strings_size - base;
-    uint32_t o = dc_rd32(s->strings + 4 * (size_t)c), e = dc_rd32(s->strings + 4 * (size_t)c + 4);
-    if (o > e || e > dlen) return NULL;
-    *len = e - o;
-    return (const char *)s->strings + base + o;
+    return (const char *)itab_get(s->strings, s->nstrings, c, len);
 }
 
 /* ---- keyed tables ---- */

@@ -1,9 +1,11 @@
 /*
- * Snippets: the best window of a document's readable text for a query,
- * with matching words marked.  The text is rebuilt from the dc_doc (the
- * store's copy), using only portions that are not withheld and that the
- * reader may read, re-tokenized with the index's analyzer so a word
- * matches exactly as in search (stem, exact term, or prefix).
+ * Snippets: the best window of a document's text for a query, with
+ * matching words marked.  The text is rebuilt from the dc_doc it is given
+ * — every portion, as the index holds it — and re-tokenized with the
+ * index's analyzer so a word matches exactly as in search (stem, exact
+ * term, or prefix).  Access is decided before: the caller gives the
+ * reader's view (the facade: dc_db_view), whose hidden portions are
+ * already gap notices.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -71,21 +73,6 @@ static dc_rc on_tok(void *ctx, const dc_token *t)
     return DC_OK;
 }
 
-static int readable(const dc_reader *r, const dc_doc *doc, const dc_portion *p)
-{
-    if (p->withheld || !p->text) return 0;
-    if (!r) return 1;
-    const char *cls = p->classification ? p->classification : doc->classification;
-    if (dc_ix_access_level(cls) > r->level) return 0;
-    for (size_t i = 0; i < p->compartments.n; i++) {
-        int has = 0;
-        for (size_t k = 0; k < r->n_compartments && !has; k++)
-            has = r->compartments[k] && strcmp(r->compartments[k], p->compartments.v[i]) == 0;
-        if (!has) return 0;
-    }
-    return 1;
-}
-
 static int is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
 static void emit(dc_buf *out, const char *s, size_t n)
@@ -97,24 +84,17 @@ static void emit(dc_buf *out, const char *s, size_t n)
  * Picks the window of about width bytes holding the most matches (two
  * pointers over the match list), widens it left by a fifth for context,
  * moves both cuts to whitespace (hence UTF-8 boundaries), then copies it
- * with the matches wrapped.  Nothing from unreadable portions is ever in
- * the text, so nothing from them can be returned.
+ * with the matches wrapped.  Only the given document's text is used, so
+ * a view yields nothing of what it hides.
  */
-dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc,
-                       const dc_reader *reader, size_t width, const char *open,
-                       const char *close, dc_buf *out)
+dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc, size_t width,
+                       const char *open, const char *close, dc_buf *out)
 {
     if (!a || !q || !doc || !out) return DC_MISUSE;
     if (!open) open = "";
     if (!close) close = "";
     if (!width) width = 200;
     if (width > SNIP_MAX_WIDTH) width = SNIP_MAX_WIDTH;
-    if (reader) {
-        if (reader->public_only &&
-            (!doc->release_status || strcmp(doc->release_status, "released") != 0))
-            return DC_OK;
-        if (dc_ix_access_level(doc->classification) > reader->level) return DC_OK;
-    }
     sn *c = calloc(1, sizeof *c);
     if (!c) return DC_NOMEM;
     collect(c, dc_query_root(q));
@@ -122,7 +102,7 @@ dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc,
     dc_buf_init(&text, (size_t)128 << 20);
     for (size_t i = 0; i < doc->n_portions; i++) {
         const dc_portion *p = &doc->portions[i];
-        if (!readable(reader, doc, p)) continue;
+        if (!p->text) continue;
         if (text.len) dc_buf_putc(&text, ' ');
         dc_buf_puts(&text, p->text);
     }

@@ -129,8 +129,10 @@ WORDS = {
     "tsbaseword": READ[TSP],
     "zemblanova": {"tsf", "rev"},
     "glockenword": set(USERS),
-    "xylocarp": set(),   # withheld: never indexed
-    "marmoset": set(),
+    # withheld at SECRET: in the views of the cleared (their search finds
+    # what their show shows), a gap in the others'
+    "xylocarp": READ[SECM],
+    "marmoset": READ[SECM],
     "Kassaniev": set(USERS),
 }
 HIDDEN_FROM_PUBLIC = ["quokkatreaty", "tsbaseword", "zemblanova", "xylocarp", "marmoset",

@@ -4,8 +4,11 @@
  * while another searches from a second thread (its searches catch the
  * index up too); afterwards both see the same results, dc_db_check passes
  * on both and no document is indexed twice.  Also the stale index (one
- * left by another database at the same path), replaced under the lock. */
+ * left by another database at the same path), replaced under the lock,
+ * an index of an older format, rebuilt from the store, and public scores
+ * that an unreleased document does not move. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,6 +181,135 @@ static void test_two_handles(void)
     dc_db_close(b);
 }
 
+/* The version field of every segment file of the index set to v; the
+ * number of files. */
+static int set_seg_versions(unsigned v)
+{
+    DIR *d = opendir(ixpath);
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "seg-", 4) != 0) continue;
+        char p[1000];
+        snprintf(p, sizeof p, "%s/%s", ixpath, e->d_name);
+        int fd = open(p, O_WRONLY);
+        unsigned char b[4] = {(unsigned char)v, 0, 0, 0};
+        if (fd >= 0 && pwrite(fd, b, 4, 8) == 4) n++;
+        if (fd >= 0) close(fd);
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+/* The version field of the segment files (all alike), or -1. */
+static int seg_version(void)
+{
+    DIR *d = opendir(ixpath);
+    struct dirent *e;
+    int v = -1;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "seg-", 4) != 0) continue;
+        char p[1000];
+        snprintf(p, sizeof p, "%s/%s", ixpath, e->d_name);
+        int fd = open(p, O_RDONLY);
+        unsigned char b[4] = {0};
+        int got = fd >= 0 && pread(fd, b, 4, 8) == 4 ? b[0] | b[1] << 8 : -1;
+        if (fd >= 0) close(fd);
+        v = v == -1 || v == got ? got : -2;
+    }
+    if (d) closedir(d);
+    return v;
+}
+
+/* An index written by an older declass (segment format 1): the first
+ * search through the facade rebuilds it from the store, with the same
+ * results, while a handle that had it open keeps working after a refresh. */
+static void test_old_format(void)
+{
+    dc_db *a = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_db_open(dbpath, 0, &a, &err), DC_OK);
+    if (!a) return;
+    long long before[NQ];
+    for (size_t i = 0; i < NQ; i++) before[i] = total_of(a, queries[i]);
+    dc_db_close(a);
+    int cur = seg_version();
+    CHECK(cur >= 2);
+    CHECK(set_seg_versions(1) >= 1);
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(ixpath, 0, &ix, NULL), DC_OK);
+    CHECK_INT(dc_index_outdated(ix), 1);
+    CHECK_INT(dc_db_open(dbpath, 0, &a, &err), DC_OK);
+    if (!a) return;
+    for (size_t i = 0; i < NQ; i++) {
+        CHECK_INT(total_of(a, queries[i]), before[i]);
+        CHECK(before[i] > 0);
+    }
+    CHECK_INT(seg_version(), cur);
+    CHECK_INT(dc_db_check(a), DC_OK);
+    CHECK_INT(dc_index_refresh(ix), DC_OK);
+    CHECK_INT(dc_index_outdated(ix), 0);
+    CHECK_INT(dc_index_doc_count(ix), nfiles);
+    dc_error e = {0};
+    CHECK_INT(dc_index_check(ix, &e), DC_OK);
+    dc_index_close(ix);
+    dc_db_close(a);
+}
+
+/* A search page as text: total, then id:score (%.17g) per hit. */
+static char *page_text(dc_db *db, const char *q)
+{
+    dc_search_request req = {.query = q, .limit = 100};
+    dc_search_page *p = NULL;
+    char *out = calloc(1, 8192);
+    if (!out || dc_db_search(db, &req, &p) != DC_OK) {
+        if (out) snprintf(out, 8192, "ERR %s", dc_db_errmsg(db));
+        return out;
+    }
+    size_t n = (size_t)snprintf(out, 8192, "total=%llu", (unsigned long long)p->total);
+    for (size_t i = 0; i < p->n_hits && n < 8000; i++)
+        n += (size_t)snprintf(out + n, 8192 - n, " %s:%.17g", p->hits[i].id, p->hits[i].score);
+    dc_search_page_free(p);
+    return out;
+}
+
+/* Through the facade: the public's hits and scores do not move when an
+ * unreleased document holding the same words is ingested. */
+static void test_hidden_scores(void)
+{
+    dc_db *a = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_db_open(dbpath, 0, &a, &err), DC_OK);
+    if (!a) return;
+    char *before[NQ];
+    for (size_t i = 0; i < NQ; i++) before[i] = page_text(a, queries[i]);
+    char dirp[700], path[800];
+    snprintf(dirp, sizeof dirp, "%s/hidden", dir);
+    mkdir(dirp, 0755);
+    snprintf(path, sizeof path, "%s/memo.txt", dirp);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("Memorandum for the President on Soviet government policy\n\nSECRET\n\n"
+              "(S) The Soviet government and the United States government discussed "
+              "policy; Soviet policy toward the united states is the government's "
+              "concern.\n\n(S) A second president paragraph.\n",
+              f);
+        fclose(f);
+    }
+    dc_ingest_stats st = {0};
+    CHECK_INT(dc_db_ingest(a, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    CHECK_INT(st.docs_new, 1);
+    for (size_t i = 0; i < NQ; i++) {
+        char *now = page_text(a, queries[i]);
+        CHECK(before[i] && strncmp(before[i], "total=", 6) == 0);
+        CHECK_STR(now, before[i]);
+        free(now);
+        free(before[i]);
+    }
+    CHECK_INT(dc_db_check(a), DC_OK);
+    dc_db_close(a);
+}
+
 /* Another database at the same path, with fewer versions than the index
  * remembers: the index is replaced (in one commit, under the lock), and a
  * second handle that still maps the old one sees the new one. */
@@ -309,6 +441,8 @@ int main(void)
     CHECK(nfiles >= 4);
     if (nfiles >= 4) {
         test_two_handles();
+        test_old_format();
+        test_hidden_scores();
         test_stale_index();
     }
     test_bad();

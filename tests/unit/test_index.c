@@ -23,6 +23,45 @@ static dc_analyzer *A;
 static char tmpl[] = "/tmp/dc_test_index_XXXXXX";
 static char *root;
 
+/* Readers: the public, and one who reads everything of the documents
+ * below (TOP SECRET holding their compartments). */
+static const char *const ANNEX[] = {"ANNEX-F"};
+static const char *const ALLCOMPS[] = {"ANNEX-F", "ALPHA", "BRAVO"};
+static const dc_access_reader PUBLIC = {.is_public = 1};
+static const dc_access_reader TOP = {0, DC_TOP_SECRET, ALLCOMPS, 3, 0};
+static const dc_search_opts TOP_OPTS = {.classification = -1, .reader = &TOP};
+/* The predicate every reader satisfies: a reference index of one
+ * reader's views holds them under it. */
+static const dc_access_class OPEN_CLASS = {.open = 1};
+static const unsigned char NEED1 = 1;
+static const dc_access_pred OPEN = {&OPEN_CLASS, &NEED1, 1};
+
+/* Adds every distinct view of doc under docid, as the facade does (the
+ * stored document itself when it is uniform; without the facade's
+ * re-derivation of names and references, which the tests do not need). */
+typedef struct view_add {
+    dc_index_writer *w;
+    uint64_t docid;
+    const dc_doc *doc;
+} view_add;
+
+static dc_rc add_view(void *ctx, const dc_access_reader *r, const dc_access_pred *pred)
+{
+    view_add *a = ctx;
+    if (dc_access_uniform(a->doc)) return dc_index_writer_add(a->w, a->docid, a->doc, pred);
+    dc_doc *v = NULL;
+    dc_rc rc = dc_access_view(r, a->doc, &v, NULL);
+    if (!rc) rc = dc_index_writer_add(a->w, a->docid, v, pred);
+    dc_doc_free(v);
+    return rc;
+}
+
+static dc_rc add_doc(dc_index_writer *w, uint64_t docid, const dc_doc *doc)
+{
+    view_add a = {w, docid, doc};
+    return dc_access_each_view(doc, add_view, &a);
+}
+
 static void check_ix(dc_index *ix)
 {
     dc_error e;
@@ -51,10 +90,12 @@ static dc_doc *mkdoc(const char *id, const char *title, const char *date, const 
     return d;
 }
 
-/* Runs q and returns the hit ids joined by commas (static buffer). */
+/* Runs q and returns the hit ids joined by commas (static buffer).  No
+ * options: as TOP, who reads everything. */
 static const char *ids(dc_index *ix, const char *q, const dc_search_opts *o, uint64_t *total)
 {
     static char buf[4096];
+    if (!o) o = &TOP_OPTS;
     dc_query *qq = NULL;
     dc_error e;
     buf[0] = 0;
@@ -78,10 +119,11 @@ static const char *ids(dc_index *ix, const char *q, const dc_search_opts *o, uin
     return buf;
 }
 
-/* Facet "name" of the search as "v:c,v:c". */
+/* Facet "name" of the search as "v:c,v:c" (no options: as TOP). */
 static const char *facet(dc_index *ix, const char *q, const dc_search_opts *o, const char *name)
 {
     static char buf[1024];
+    if (!o) o = &TOP_OPTS;
     dc_query *qq = NULL;
     buf[0] = 0;
     if (dc_query_parse(A, q, strlen(q), &qq, NULL) != DC_OK) return "PARSE";
@@ -101,16 +143,21 @@ static const char *facet(dc_index *ix, const char *q, const dc_search_opts *o, c
     return buf;
 }
 
-static char *snip(const char *q, const dc_doc *d, const dc_reader *rd)
+/* The snippet of rd's view of d, as the facade makes it; "" when rd may
+ * not read d. */
+static char *snip(const char *q, const dc_doc *d, const dc_access_reader *rd)
 {
+    dc_doc *v = NULL;
+    if (dc_access_view(rd, d, &v, NULL) == DC_NOTFOUND) return dc_strdup("");
     dc_query *qq = NULL;
     dc_query_parse(A, q, strlen(q), &qq, NULL);
     dc_buf b;
     dc_buf_init(&b, 0);
     dc_buf_puts(&b, "");
-    dc_rc rc = dc_index_snippet(A, qq, d, rd, 120, "<b>", "</b>", &b);
+    dc_rc rc = dc_index_snippet(A, qq, v, 120, "<b>", "</b>", &b);
     CHECK_INT(rc, DC_OK);
     dc_query_free(qq);
+    dc_doc_free(v);
     return dc_buf_detach(&b);
 }
 
@@ -152,7 +199,7 @@ static dc_index *build(const char *name, size_t budget, size_t first, size_t n)
     CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, &e), DC_OK);
     dc_index_writer *w = NULL;
     CHECK_INT(dc_index_writer_open(ix, budget, &w), DC_OK);
-    for (size_t i = first; i < first + n; i++) CHECK_INT(dc_index_writer_add(w, i + 1, docs[i]), DC_OK);
+    for (size_t i = first; i < first + n; i++) CHECK_INT(add_doc(w, i + 1, docs[i]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     check_ix(ix);
     return ix;
@@ -190,10 +237,15 @@ static void test_basic(void)
     CHECK_STR(ids(ix, "cites:\"NSC 5817\"", NULL, &t), "c2/c");
     CHECK_STR(ids(ix, "report cites:\"nsc  5817\"", NULL, &t), "c2/c");
     CHECK_STR(ids(ix, "(armistice OR soviet) date:1950..1955", NULL, &t), "c1/a");
-    CHECK_STR(ids(ix, "madagascar", NULL, &t), ""); /* withheld: never indexed */
+    /* a withheld portion of an unreleased document: read by its cleared
+     * readers, so in their view (withheld portions of released documents
+     * are gaps for the public: test_security) */
+    CHECK_STR(ids(ix, "madagascar", NULL, &t), "c2/d");
     CHECK_STR(ids(ix, "zzzz", NULL, &t), "");
-    /* options */
+    /* options (no reader: the public) */
     dc_search_opts o = {.classification = -1};
+    CHECK_STR(ids(ix, "madagascar", &o, &t), "");
+    CHECK_STR(ids(ix, "class:secret", &o, &t), "c1/a");
     o.from = "1955";
     CHECK_STR(ids(ix, "armistice", &o, &t), "c1/b");
     o.from = NULL;
@@ -241,22 +293,28 @@ static void test_security(void)
 {
     dc_index *ix = build("sec", 0, 0, ndocs);
     uint64_t t = 9;
-    const char *annex[] = {"ANNEX-F"};
-    dc_reader secret = {DC_SECRET, annex, 1, 0};
-    dc_reader ts_nocomp = {DC_TOP_SECRET, NULL, 0, 0};
-    dc_reader ts_annex = {DC_TOP_SECRET, annex, 1, 0};
-    dc_reader pub = {DC_TOP_SECRET, annex, 1, 1};
+    /* c2/d has two views: with and without its TOP SECRET ANNEX-F portion */
+    CHECK_INT(dc_index_doc_count(ix), 4);
+    dc_access_reader secret = {0, DC_SECRET, ANNEX, 1, 0};
+    dc_access_reader ts_nocomp = {0, DC_TOP_SECRET, NULL, 0, 0};
+    dc_access_reader ts_annex = {0, DC_TOP_SECRET, ANNEX, 1, 0};
+    dc_access_reader pub = {1, DC_TOP_SECRET, ANNEX, 1, 0}; /* public: the rest ignored */
     dc_search_opts o = {.classification = -1};
     o.reader = &secret;
     CHECK_STR(ids(ix, "zanzibar", &o, &t), "");
     CHECK_INT(t, 0);
     CHECK_STR(facet(ix, "zanzibar", &o, "collection"), "");
     CHECK_STR(ids(ix, "annex", &o, &t), "c2/d");
+    CHECK_INT(t, 1);
     CHECK_STR(ids(ix, "annex zanzibar", &o, &t), "");
     CHECK_STR(ids(ix, "annex -zanzibar", &o, &t), "c2/d");
     CHECK_STR(ids(ix, "\"zanzibar uranium\"", &o, &t), "");
     CHECK_STR(ids(ix, "zanz*", &o, &t), "");
     CHECK_STR(ids(ix, "armistice", &o, &t), "c1/a,c1/b");
+    /* the hidden portion is a gap in this reader's view, and its notice
+     * is text like any other */
+    CHECK_STR(ids(ix, "\"not declassified\"", &o, &t), "c2/d");
+    CHECK_STR(ids(ix, "madagascar", &o, &t), "c2/d"); /* withheld at SECRET: cleared */
     /* A released document is public whatever its historical marking
      * (DESIGN.md, Security rules), TOP SECRET included. */
     CHECK_STR(ids(ix, "report", &o, &t), "c2/c");
@@ -266,20 +324,27 @@ static void test_security(void)
     CHECK_STR(ids(ix, "report", &o, &t), "c2/c");
     o.reader = &ts_annex;
     CHECK_STR(ids(ix, "zanzibar", &o, &t), "c2/d");
+    CHECK_INT(t, 1);
     CHECK_STR(ids(ix, "\"zanzibar uranium\"", &o, &t), "c2/d");
     CHECK_STR(ids(ix, "annex -zanzibar", &o, &t), "");
+    CHECK_STR(ids(ix, "\"not declassified\"", &o, &t), "");
+    CHECK_STR(ids(ix, "annex OR zanzibar", &o, &t), "c2/d"); /* one entry counts */
+    CHECK_INT(t, 1);
     CHECK_STR(facet(ix, "zanzibar", &o, "classification"), "SECRET:1");
     o.reader = &pub;
     CHECK_STR(ids(ix, "annex", &o, &t), "");
     CHECK_INT(t, 0);
     CHECK_STR(ids(ix, "class:secret", &o, &t), "c1/a");
     CHECK_STR(facet(ix, "collection:c2", &o, "collection"), "c2:1");
-    /* snippets */
+    o.reader = NULL; /* the public too: never "everything" */
+    CHECK_STR(ids(ix, "annex", &o, &t), "");
+    CHECK_STR(ids(ix, "collection:c2", &o, &t), "c2/c");
+    /* snippets: of the reader's view */
     char *s = snip("annex zanzibar", docs[3], &secret);
-    CHECK(s && strstr(s, "<b>annex</b>") && !strstr(s, "anzibar") && !strstr(s, "Madagascar"));
+    CHECK(s && strstr(s, "<b>annex</b>") && !strstr(s, "anzibar") && strstr(s, "declassified]"));
     free(s);
     s = snip("annex zanzibar", docs[3], &ts_annex);
-    CHECK(s && strstr(s, "<b>Zanzibar</b>") && !strstr(s, "Madagascar"));
+    CHECK(s && strstr(s, "<b>Zanzibar</b>") && !strstr(s, "declassified]"));
     free(s);
     s = snip("annex", docs[3], &pub);
     CHECK_STR(s, "");
@@ -291,6 +356,33 @@ static void test_security(void)
     s = snip("\"nsc 5907\"", docs[0], NULL);
     CHECK(s && strstr(s, "<b>NSC</b> <b>5907</b>"));
     free(s);
+    /* NULL predicate, NULL view */
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 10, docs[0], NULL), DC_MISUSE);
+    CHECK_INT(dc_index_writer_add(w, 10, NULL, &OPEN), DC_MISUSE);
+    /* a malformed predicate is refused, and the batch goes on */
+    dc_access_class bad_class = {.level = 7};
+    dc_access_pred bad = {&bad_class, &NEED1, 1};
+    CHECK_INT(dc_index_writer_add(w, 10, docs[0], &bad), DC_MISUSE);
+    dc_access_pred no_need = {&OPEN_CLASS, NULL, 1};
+    CHECK_INT(dc_index_writer_add(w, 10, docs[0], &no_need), DC_MISUSE);
+    /* no pairs: every reader; unsatisfiable: nobody */
+    dc_access_class both[2] = {{.level = DC_SECRET}, {.level = DC_SECRET}};
+    unsigned char needs[2] = {1, 0};
+    dc_access_pred never = {both, needs, 2}, always = {NULL, NULL, 0};
+    CHECK_INT(dc_index_writer_add(w, 10, docs[1], &always), DC_OK);
+    CHECK_INT(dc_index_writer_add(w, 11, docs[3], &never), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 2), DC_OK); /* the versions 10 and 11 supersede */
+    CHECK_INT(dc_index_writer_delete(w, 4), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    dc_search_opts po = {.classification = -1};
+    CHECK_STR(ids(ix, "japan", &po, &t), "c1/b");
+    CHECK_INT(t, 1);
+    CHECK_STR(ids(ix, "zanzibar OR annex", NULL, &t), "");
+    CHECK_INT(t, 0);
+    CHECK_INT(dc_index_doc_count(ix), 4);
     dc_index_close(ix);
 }
 
@@ -375,14 +467,14 @@ static void test_segments(void)
     CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &many, NULL), DC_OK);
     dc_index_writer *w1, *w2;
     CHECK_INT(dc_index_writer_open(one, 0, &w1), DC_OK);
-    for (size_t i = 0; i < N; i++) CHECK_INT(dc_index_writer_add(w1, 10 + i, syn[i]), DC_OK);
+    for (size_t i = 0; i < N; i++) CHECK_INT(add_doc(w1, 10 + i, syn[i]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w1), DC_OK);
     check_ix(one);
     /* many: tiny budget, and three commits */
     for (size_t part = 0; part < 3; part++) {
         CHECK_INT(dc_index_writer_open(many, 1, &w2), DC_OK);
         for (size_t i = part * N / 3; i < (part == 2 ? N : (part + 1) * N / 3); i++)
-            CHECK_INT(dc_index_writer_add(w2, 10 + i, syn[i]), DC_OK);
+            CHECK_INT(add_doc(w2, 10 + i, syn[i]), DC_OK);
         CHECK_INT(dc_index_writer_commit(w2), DC_OK);
         check_ix(many);
     }
@@ -441,7 +533,7 @@ static void test_segments(void)
     CHECK_INT(dc_index_doc_count(many), N - (N + 6) / 7);
     /* adding below the high-water mark is misuse */
     CHECK_INT(dc_index_writer_open(many, 0, &w2), DC_OK);
-    CHECK_INT(dc_index_writer_add(w2, 5, syn[0]), DC_MISUSE);
+    CHECK_INT(add_doc(w2, 5, syn[0]), DC_MISUSE);
     dc_index_writer_abort(w2);
     check_ix(many);
     dc_index_close(many);
@@ -496,9 +588,9 @@ static void test_crash(void)
     snprintf(copy, sizeof copy, "%s/crash-copy", root);
     dc_index_writer *w;
     CHECK_INT(dc_index_writer_open(ix, 1, &w), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 3, docs[2]), DC_OK); /* spilled: budget is tiny */
-    CHECK_INT(dc_index_writer_add(w, 4, docs[3]), DC_OK);
-    CHECK_INT(count_segfiles(dir), 3);
+    CHECK_INT(add_doc(w, 3, docs[2]), DC_OK);
+    CHECK_INT(add_doc(w, 4, docs[3]), DC_OK); /* 3 spilled first: the budget is tiny */
+    CHECK_INT(count_segfiles(dir), 2);
     copy_dir(dir, copy); /* the state a crash before commit leaves */
     FILE *f = fopen("/dev/null", "r");
     if (f) fclose(f);
@@ -653,7 +745,7 @@ static void test_corpus(void)
     CHECK_INT(dc_index_open(ixdir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
     dc_index_writer *w;
     CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
-    for (size_t i = 0; i < ncorpus; i++) CHECK_INT(dc_index_writer_add(w, i + 1, corpus[i]), DC_OK);
+    for (size_t i = 0; i < ncorpus; i++) CHECK_INT(add_doc(w, i + 1, corpus[i]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     check_ix(ix);
     uint64_t t = 0;
@@ -710,8 +802,8 @@ static void test_refresh(void)
     /* A commits: B sees nothing until it refreshes, then everything */
     dc_index_writer *w;
     CHECK_INT(dc_index_writer_open(a, 0, &w), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 1, docs[0]), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 2, docs[1]), DC_OK);
+    CHECK_INT(add_doc(w, 1, docs[0]), DC_OK);
+    CHECK_INT(add_doc(w, 2, docs[1]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     uint64_t t = 0;
     CHECK_STR(ids(b, "armistice", NULL, &t), "");
@@ -723,7 +815,7 @@ static void test_refresh(void)
     check_ix(b);
     /* B writes (its writer refreshes under the lock), A refreshes */
     CHECK_INT(dc_index_writer_open(b, 0, &w), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 3, docs[2]), DC_OK);
+    CHECK_INT(add_doc(w, 3, docs[2]), DC_OK);
     CHECK_INT(dc_index_writer_delete(w, 1), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     CHECK_INT(dc_index_refresh(a), DC_OK);
@@ -749,7 +841,7 @@ static void test_refresh(void)
     snprintf(mf, sizeof mf, "%s/MANIFEST", dir);
     CHECK_INT(dc_read_file(mf, 1 << 20, &saved, &len, NULL), DC_OK);
     CHECK_INT(dc_index_writer_open(a, 0, &w), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 4, docs[3]), DC_OK);
+    CHECK_INT(add_doc(w, 4, docs[3]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     /* (a MANIFEST is only ever replaced by rename: so is this one) */
     char tmpf[600], *cur = NULL;
@@ -804,8 +896,8 @@ static void *waiter_run(void *p)
     wt->open_rc = dc_index_writer_open(wt->ix, 0, &w); /* blocks until A commits */
     if (wt->open_rc) return NULL;
     wt->hw_seen = dc_index_high_water(wt->ix);
-    wt->below_rc = dc_index_writer_add(w, wt->hw_seen, docs[0]); /* A's last docid */
-    wt->add_rc = dc_index_writer_add(w, wt->hw_seen + 1, docs[3]);
+    wt->below_rc = add_doc(w, wt->hw_seen, docs[0]); /* A's last docid */
+    wt->add_rc = add_doc(w, wt->hw_seen + 1, docs[3]);
     wt->commit_rc = dc_index_writer_commit(w);
     return NULL;
 }
@@ -835,7 +927,7 @@ static void test_lock(void)
     waiter wt = {.ix = b, .open_rc = DC_INTERNAL};
     pthread_t th;
     CHECK_INT(pthread_create(&th, NULL, waiter_run, &wt), 0);
-    for (uint64_t d = 1; d <= 3; d++) CHECK_INT(dc_index_writer_add(w, d, docs[d - 1]), DC_OK);
+    for (uint64_t d = 1; d <= 3; d++) CHECK_INT(add_doc(w, d, docs[d - 1]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     pthread_join(th, NULL);
     CHECK_INT(wt.open_rc, DC_OK);
@@ -915,7 +1007,7 @@ static void *conc_writer(void *p)
             continue;
         }
         for (uint64_t d = hw + 1; d <= max && !rc; d++) {
-            rc = dc_index_writer_add(w, d, conc_docs[d]);
+            rc = add_doc(w, d, conc_docs[d]);
             if (!rc) c->added++;
         }
         if (rc) {
@@ -1021,7 +1113,7 @@ static void test_clear_and_duplicates(void)
     CHECK_INT(dc_index_writer_clear(NULL), DC_MISUSE);
     /* clear only before changes */
     CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 4, docs[3]), DC_OK);
+    CHECK_INT(add_doc(w, 4, docs[3]), DC_OK);
     CHECK_INT(dc_index_writer_clear(w), DC_MISUSE);
     dc_index_writer_abort(w);
     CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
@@ -1031,7 +1123,7 @@ static void test_clear_and_duplicates(void)
     /* replace everything: docids restart below the old high-water mark */
     CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
     CHECK_INT(dc_index_writer_clear(w), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 1, docs[3]), DC_OK);
+    CHECK_INT(add_doc(w, 1, docs[3]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     CHECK_INT(dc_index_high_water(ix), 1);
     CHECK_INT(dc_index_doc_count(ix), 1);
@@ -1050,11 +1142,11 @@ static void test_clear_and_duplicates(void)
     check_ix(ix);
     /* one document under two live docids is caught by the check */
     CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 5, docs[1]), DC_OK);
+    CHECK_INT(add_doc(w, 5, docs[1]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 6, docs[0]), DC_OK);
-    CHECK_INT(dc_index_writer_add(w, 7, docs[1]), DC_OK);
+    CHECK_INT(add_doc(w, 6, docs[0]), DC_OK);
+    CHECK_INT(add_doc(w, 7, docs[1]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     dc_error e;
     CHECK_INT(dc_index_check(ix, &e), DC_CORRUPT);
@@ -1122,7 +1214,7 @@ static dc_index *build_set(const char *name, dc_doc **d, size_t n, size_t budget
     CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
     dc_index_writer *w = NULL;
     CHECK_INT(dc_index_writer_open(ix, budget, &w), DC_OK);
-    for (size_t i = 0; i < n; i++) CHECK_INT(dc_index_writer_add(w, i + 1, d[i]), DC_OK);
+    for (size_t i = 0; i < n; i++) CHECK_INT(add_doc(w, i + 1, d[i]), DC_OK);
     CHECK_INT(dc_index_writer_commit(w), DC_OK);
     check_ix(ix);
     return ix;
@@ -1149,10 +1241,9 @@ static void test_year_facet(void)
     dc_index *one = build_set("year1", d, 7, 0), *many = build_set("yearn", d, 7, 1);
     CHECK(dc_index_segment_count(many) > 1);
     dc_index *both[2] = {one, many};
-    const char *annex[] = {"ANNEX-F"};
-    dc_reader secret = {DC_SECRET, NULL, 0, 0};
-    dc_reader ts_annex = {DC_TOP_SECRET, annex, 1, 0};
-    dc_reader pub = {DC_TOP_SECRET, annex, 1, 1};
+    dc_access_reader secret = {0, DC_SECRET, NULL, 0, 0};
+    dc_access_reader ts_annex = {0, DC_TOP_SECRET, ANNEX, 1, 0};
+    dc_access_reader pub = {1, DC_TOP_SECRET, ANNEX, 1, 0};
     for (int k = 0; k < 2; k++) {
         dc_index *ix = both[k];
         dc_search_opts o = {.classification = -1};
@@ -1175,7 +1266,7 @@ static void test_year_facet(void)
         o.reader = &pub; /* public: released only */
         CHECK_STR(facet(ix, "wheat", &o, "year"), "1959:2,1961:1,2001:1");
         /* filters apply to the facet too */
-        o.reader = NULL;
+        o.reader = &TOP;
         o.from = "1960";
         CHECK_STR(facet(ix, "wheat", &o, "year"), "1961:1,1962:1,2001:1");
         o.from = NULL;
@@ -1188,7 +1279,7 @@ static void test_year_facet(void)
         dc_query *q = NULL;
         CHECK_INT(dc_query_parse(A, "wheat", 5, &q, NULL), DC_OK);
         dc_search_result *r = NULL;
-        CHECK_INT(dc_index_search(ix, A, q, NULL, &r), DC_OK);
+        CHECK_INT(dc_index_search(ix, A, q, &TOP_OPTS, &r), DC_OK);
         CHECK(r && r->n_facets == 5);
         if (r && r->n_facets == 5) {
             CHECK_STR(r->facets[4].name, "year");
@@ -1206,7 +1297,7 @@ static void test_year_facet(void)
 
 /* The search as text: total, hits (id:score, %.17g), facets. */
 static char *dump_page(dc_index *ix, const char *q, size_t limit, size_t offset,
-                       const dc_reader *rd)
+                       const dc_access_reader *rd)
 {
     dc_query *qq = NULL;
     dc_buf b;
@@ -1283,9 +1374,8 @@ static void test_topk_exhaustive(void)
         "treaty -\"of the\"", "\"in the\" \"to the\"", "n*", "negot* OR \"the in\"", "the",
         "of and to in", "t*", "negotiate treaty", "\"nsc 5907\"", "title:\"of the\"",
         "\"of the\" date:1950..1960"};
-    const char *annex[] = {"ANNEX-F"};
-    dc_reader secret = {DC_SECRET, annex, 1, 0};
-    const dc_reader *readers[2] = {NULL, &secret};
+    dc_access_reader secret = {0, DC_SECRET, ANNEX, 1, 0};
+    const dc_access_reader *readers[2] = {NULL, &secret};
     for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++)
         for (int ri = 0; ri < 2; ri++) {
             dc_index *ixs[2] = {one, many};
@@ -1335,6 +1425,393 @@ static void test_topk_exhaustive(void)
     for (size_t i = 0; i < N; i++) dc_doc_free(syn[i]);
 }
 
+/* ---- the index holds views: statistics per reader ---- */
+
+/* Mixed documents: released (some with withheld portions) or not, at
+ * every level, portions with their own markings and compartments
+ * (ALPHA, BRAVO), footnotes anchored in them. */
+static void make_mixed(dc_doc **out, size_t n)
+{
+    static const char *levels[] = {"UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"};
+    static const char *status[] = {"released", "released", "classified", "under-review"};
+    static const char *types[] = {"letter", "memorandum", "telegram"};
+    size_t nv = sizeof vocab / sizeof *vocab;
+    char id[64], date[16], title[256];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "m%u/d%zu", rnd(2), i);
+        snprintf(date, sizeof date, "19%02u-%02u-01", 50 + rnd(15), 1 + rnd(12));
+        snprintf(title, sizeof title, "%s %s", vocab[rnd((unsigned)nv)], vocab[rnd((unsigned)nv)]);
+        dc_doc *d = mkdoc(id, title, date, levels[rnd(4)], status[rnd(4)], types[rnd(3)], NULL);
+        unsigned np = 1 + rnd(4);
+        for (unsigned k = 0; k < np; k++) {
+            dc_buf b;
+            dc_buf_init(&b, 0);
+            unsigned words = 5 + rnd(120);
+            for (unsigned j = 0; j < words; j++)
+                dc_buf_printf(&b, "%s%s", j ? " " : "", vocab[rnd((unsigned)nv)]);
+            char pid[16];
+            snprintf(pid, sizeof pid, "p%u", k);
+            dc_portion *p = dc_doc_add_portion(d, "paragraph");
+            dc_str_set(&p->id, pid);
+            dc_str_set(&p->text, b.p);
+            dc_buf_release(&b);
+            if (rnd(3) == 0) dc_str_set(&p->classification, levels[rnd(4)]);
+            if (rnd(6) == 0) dc_strv_push(&p->compartments, "ALPHA");
+            if (rnd(9) == 0) dc_strv_push(&p->compartments, "BRAVO");
+            if (rnd(6) == 0) {
+                p->withheld = 1;
+                dc_str_set(&p->withheld_reason, "25X1");
+            }
+            if (rnd(5) == 0) {
+                dc_footnote *f = dc_doc_add_footnote(d);
+                dc_str_set(&f->n, "1");
+                dc_str_set(&f->anchor, pid);
+                dc_str_set(&f->text, vocab[rnd((unsigned)nv)]);
+            }
+        }
+        out[i] = d;
+    }
+}
+
+/* An index of the views one reader may read of d[0..n) (docid i + 1),
+ * but for the docids in del, each under the open predicate: what that
+ * reader's results must equal. */
+static dc_index *reference_index(const char *name, dc_doc **d, size_t n, const uint8_t *del,
+                                 const dc_access_reader *r)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    for (size_t i = 0; i < n; i++) {
+        dc_doc *v = NULL;
+        if (del[i] || dc_access_view(r, d[i], &v, NULL) == DC_NOTFOUND) continue;
+        CHECK_INT(dc_index_writer_add(w, i + 1, v, &OPEN), DC_OK);
+        dc_doc_free(v);
+    }
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    return ix;
+}
+
+/*
+ * (b) For several readers, every output of a search — total, every hit's
+ * id and score (to the last bit: %.17g), every facet — equals that of an
+ * index built only from that reader's views; over one segment and many,
+ * with deleted versions (d), and after a merge.
+ */
+static void test_reader_equivalence(void)
+{
+    enum { N = 240 };
+    dc_doc *mix[N];
+    uint8_t del[N];
+    make_mixed(mix, N);
+    for (size_t i = 0; i < N; i++) del[i] = i % 11 == 3;
+    dc_index *one = NULL, *many = NULL;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/eq1", root);
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &one, NULL), DC_OK);
+    snprintf(dir, sizeof dir, "%s/eqn", root);
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &many, NULL), DC_OK);
+    dc_index *both[2] = {one, many};
+    for (int k = 0; k < 2; k++) {
+        dc_index_writer *w = NULL;
+        CHECK_INT(dc_index_writer_open(both[k], k ? 1 : 0, &w), DC_OK);
+        for (size_t i = 0; i < N; i++) CHECK_INT(add_doc(w, i + 1, mix[i]), DC_OK);
+        CHECK_INT(dc_index_writer_commit(w), DC_OK);
+        check_ix(both[k]);
+        CHECK_INT(dc_index_doc_count(both[k]), N);
+        CHECK_INT(dc_index_writer_open(both[k], 0, &w), DC_OK);
+        for (size_t i = 0; i < N; i++)
+            if (del[i]) CHECK_INT(dc_index_writer_delete(w, i + 1), DC_OK);
+        CHECK_INT(dc_index_writer_commit(w), DC_OK);
+        check_ix(both[k]);
+        CHECK_INT(dc_index_doc_count(both[k]), N - (N + 7) / 11);
+    }
+    CHECK(dc_index_segment_count(many) > 10);
+    /* some documents have several views */
+    CHECK(one->segs[0]->ndocs > one->segs[0]->ndistinct);
+    static const char *const anames[] = {"ALPHA"}, *const abnames[] = {"ALPHA", "BRAVO"};
+    const dc_access_reader readers[] = {
+        {1, 0, NULL, 0, 0},                    {0, DC_UNCLASSIFIED, NULL, 0, 0},
+        {0, DC_CONFIDENTIAL, NULL, 0, 0},      {0, DC_SECRET, NULL, 0, 0},
+        {0, DC_SECRET, anames, 1, 0},          {0, DC_TOP_SECRET, NULL, 0, 0},
+        {0, DC_TOP_SECRET, anames, 1, 0},      {0, DC_TOP_SECRET, abnames, 2, 0}};
+    static const char *queries[] = {
+        "treaty", "negotiate treaty", "\"of the\"", "korea OR japan", "negot* -soviet",
+        "title:report", "\"nsc 5907\" council", "date:1950..1955 class:secret", "the",
+        "n*", "t*", "declassified", "\"not declassified\"", "annex -the", "\"neutral nations\"",
+        "class:\"top secret\" OR soviet", "collection:m1 policy", "\"the\" OR \"of\"", "5*"};
+    size_t nr = sizeof readers / sizeof *readers, nq = sizeof queries / sizeof *queries;
+    char *first[sizeof queries / sizeof *queries] = {0};
+    size_t differ = 0;
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) { /* after a merge: classes and predicates carried over */
+            CHECK_INT(dc_index_optimize(many), DC_OK);
+            check_ix(many);
+            CHECK_INT(dc_index_segment_count(many), 1);
+            CHECK_INT(dc_index_doc_count(many), N - (N + 7) / 11);
+        }
+        for (size_t r = 0; r < nr; r++) {
+            char name[32];
+            snprintf(name, sizeof name, "eqref%d-%zu", round, r);
+            dc_index *ref = reference_index(name, mix, N, del, &readers[r]);
+            for (size_t qi = 0; qi < nq; qi++) {
+                char *want = dump_page(ref, queries[qi], 1000, 0, &PUBLIC);
+                for (int k = 0; k < 2; k++) {
+                    char *got = dump_page(both[k], queries[qi], 1000, 0, &readers[r]);
+                    if (strcmp(got, want) != 0)
+                        fprintf(stderr, "reader %zu, %s, index %d:\n got  %s\n want %s\n", r,
+                                queries[qi], k, got, want);
+                    CHECK_STR(got, want);
+                    free(got);
+                    /* a page of the top k agrees too (pruned scoring) */
+                    got = dump_page(both[k], queries[qi], 5, 3, &readers[r]);
+                    char *page = dump_page(ref, queries[qi], 5, 3, &PUBLIC);
+                    CHECK_STR(got, page);
+                    free(got);
+                    free(page);
+                }
+                CHECK(strstr(want, "rc=0") == want);
+                if (round == 0 && r == 0) first[qi] = dc_strdup(want);
+                else if (round == 0 && first[qi] && strcmp(first[qi], want) != 0) differ++;
+                free(want);
+            }
+            dc_index_close(ref);
+        }
+    }
+    /* the readers do get different answers: the comparison means something */
+    CHECK(differ > nq);
+    for (size_t qi = 0; qi < nq; qi++) free(first[qi]);
+    dc_index_close(one);
+    dc_index_close(many);
+    for (size_t i = 0; i < N; i++) dc_doc_free(mix[i]);
+}
+
+/* (a) A public hit's score does not move when an unreleased document
+ * holding the same word is added; a reader who may read it sees it. */
+static void test_hidden_no_effect(void)
+{
+    dc_doc *d[4];
+    d[0] = mkdoc("h/a", "Wheat report", "1959-01-01", "SECRET", "released", "report",
+                 "wheat exports to Japan and the trade in wheat");
+    d[1] = mkdoc("h/b", "Letter", "1960-01-01", "UNCLASSIFIED", "released", "letter",
+                 "a letter that mentions wheat once among many other words of a letter");
+    d[2] = mkdoc("h/c", "Secret wheat", "1961-01-01", "SECRET", "classified", "memorandum",
+                 "wheat wheat wheat and barley, a long memorandum about wheat stocks");
+    d[3] = mkdoc("h/d", "Part", "1962-01-01", "SECRET", "released", "memorandum", "visible text");
+    dc_portion *p = dc_doc_add_portion(d[3], "paragraph");
+    dc_str_set(&p->text, "withheld wheat figures wheat wheat");
+    p->withheld = 1;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/hidden", root);
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(add_doc(w, 1, d[0]), DC_OK);
+    CHECK_INT(add_doc(w, 2, d[1]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    char *pub0 = dump_page(ix, "wheat", 10, 0, NULL);
+    char *top0 = dump_page(ix, "wheat", 10, 0, &TOP);
+    CHECK(strstr(pub0, "rc=0 total=2 h/a:") == pub0);
+    CHECK_STR(top0, pub0);
+    /* the unreleased document, in a later commit (its own segment) */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(add_doc(w, 3, d[2]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    char *pub1 = dump_page(ix, "wheat", 10, 0, NULL);
+    char *top1 = dump_page(ix, "wheat", 10, 0, &TOP);
+    CHECK_STR(pub1, pub0);
+    CHECK(strstr(top1, "rc=0 total=3") == top1);
+    /* TOP's scores of h/a and h/b moved (N and df changed for them) */
+    const char *x = strstr(top1, " h/a:"), *y = strstr(pub0, " h/a:");
+    CHECK(x && y && strtod(x + 5, NULL) != strtod(y + 5, NULL));
+    free(pub1);
+    /* merged into the public segment: still the same */
+    CHECK_INT(dc_index_optimize(ix), DC_OK);
+    check_ix(ix);
+    pub1 = dump_page(ix, "wheat", 10, 0, NULL);
+    CHECK_STR(pub1, pub0);
+    free(pub1);
+    free(top1);
+    free(top0);
+    free(pub0);
+    /* a released document whose only "wheat" is withheld: the public
+     * reads it (a gap) and it counts in N and avgdl, but not in df, and is
+     * no hit; TOP reads the portion */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(add_doc(w, 4, d[3]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    uint64_t t = 0;
+    dc_search_opts o = {.classification = -1};
+    CHECK_STR(ids(ix, "wheat", &o, &t), "h/a,h/b");
+    CHECK_STR(ids(ix, "\"not declassified\"", &o, &t), "h/d");
+    CHECK_STR(ids(ix, "\"not declassified\"", NULL, &t), "");
+    CHECK_INT(t, 0);
+    ids(ix, "wheat", NULL, &t);
+    CHECK_INT(t, 4);
+    CHECK_INT(dc_index_doc_count(ix), 4);
+    dc_index_close(ix);
+    for (int i = 0; i < 4; i++) dc_doc_free(d[i]);
+}
+
+/* (d) A deleted version counts nowhere: scores after adding and deleting
+ * a document (one view, or several) are those from before, bit for bit. */
+static void test_deleted_no_effect(void)
+{
+    dc_doc *d[4];
+    d[0] = mkdoc("x/a", "Grain", "1959-01-01", "UNCLASSIFIED", "released", "report",
+                 "grain harvest and grain exports");
+    d[1] = mkdoc("x/b", "Grain letter", "1960-01-01", "UNCLASSIFIED", "released", "letter",
+                 "one grain among a long list of other words here");
+    d[2] = mkdoc("x/c", "Grain again", "1961-01-01", "UNCLASSIFIED", "released", "letter",
+                 "grain grain grain grain");
+    /* two views: the public's and one with the compartmented portion */
+    d[3] = mkdoc("x/d", "Grain compartment", "1962-01-01", "SECRET", "released", "memorandum",
+                 "grain seen by all");
+    dc_portion *p = dc_doc_add_portion(d[3], "paragraph");
+    dc_str_set(&p->text, "grain under a compartment, grain again");
+    dc_str_set(&p->classification, "SECRET");
+    dc_strv_push(&p->compartments, "ANNEX-F");
+    p->withheld = 1;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/deleted", root);
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(add_doc(w, 1, d[0]), DC_OK);
+    CHECK_INT(add_doc(w, 2, d[1]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    char *pub0 = dump_page(ix, "grain", 10, 0, NULL), *top0 = dump_page(ix, "grain", 10, 0, &TOP);
+    /* a new version of x/b (docid 3 supersedes 2), then superseded back
+     * by the first text (docid 5), and x/d added and deleted */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(add_doc(w, 3, d[2]), DC_OK);
+    CHECK_INT(add_doc(w, 4, d[3]), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 2), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    CHECK_INT(dc_index_segment_count(ix), 2);
+    CHECK_INT(ix->segs[1]->ndocs, 3); /* x/c, and x/d's two views */
+    CHECK_INT(dc_index_doc_count(ix), 3);
+    char *top1 = dump_page(ix, "grain", 10, 0, &TOP);
+    CHECK(strstr(top1, "rc=0 total=3") == top1);
+    free(top1);
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 3), DC_OK);
+    CHECK_INT(dc_index_writer_delete(w, 4), DC_OK);
+    CHECK_INT(add_doc(w, 5, d[1]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    CHECK_INT(dc_index_doc_count(ix), 2);
+    CHECK_INT(ix->segs[1]->ndel, 3); /* both views of docid 4 */
+    char *pub1 = dump_page(ix, "grain", 10, 0, NULL), *top2 = dump_page(ix, "grain", 10, 0, &TOP);
+    /* the same ids, scores, totals and facets as before (x/b is docid 5
+     * now: its score does not depend on it) */
+    CHECK_STR(pub1, pub0);
+    CHECK_STR(top2, pub1);
+    /* and the same after a merge drops them */
+    CHECK_INT(dc_index_optimize(ix), DC_OK);
+    check_ix(ix);
+    char *pub2 = dump_page(ix, "grain", 10, 0, NULL);
+    CHECK_STR(pub2, pub1);
+    free(pub0), free(pub1), free(pub2), free(top0), free(top2);
+    dc_index_close(ix);
+    for (int i = 0; i < 4; i++) dc_doc_free(d[i]);
+}
+
+/* (c) The "more than 1,000 terms" limit of a prefix counts only the terms
+ * the reader has: those of hidden documents or hidden portions do not. */
+static void test_prefix_hidden(void)
+{
+    dc_buf b1, b2;
+    dc_buf_init(&b1, 0);
+    dc_buf_init(&b2, 0);
+    for (unsigned i = 0; i < 1100; i++) {
+        dc_buf_printf(&b1, "zq%c%c%c ", 'a' + i % 26, 'a' + i / 26 % 26, 'a' + i / 676);
+        dc_buf_printf(&b2, "zq%c%c%c ", 'a' + i % 26, 'a' + i / 26 % 26, 'n' + i / 676);
+    }
+    dc_doc *d[3];
+    d[0] = mkdoc("z/a", "Public", "1959-01-01", "UNCLASSIFIED", "released", "report",
+                 "zqaaa zqbbb zqccc and some other words");
+    d[1] = mkdoc("z/b", "Secret", "1959-01-01", "SECRET", "classified", "report", b1.p);
+    d[2] = mkdoc("z/c", "Withheld", "1959-01-01", "SECRET", "released", "report", "open part");
+    dc_portion *p = dc_doc_add_portion(d[2], "paragraph");
+    dc_str_set(&p->text, b2.p);
+    p->withheld = 1;
+    dc_buf_release(&b1);
+    dc_buf_release(&b2);
+    dc_index *ix = build_set("prefix", d, 3, 0);
+    CHECK_INT(dc_index_segment_count(ix), 1);
+    uint64_t t = 0;
+    dc_search_opts o = {.classification = -1};
+    CHECK_STR(ids(ix, "zq*", &o, &t), "z/a"); /* the public: 3 terms */
+    CHECK_INT(t, 1);
+    dc_access_reader secret = {0, DC_SECRET, NULL, 0, 0};
+    o.reader = &secret;
+    CHECK_STR(ids(ix, "zq*", &o, &t), "ERR7");
+    CHECK(strstr(dc_index_errmsg(ix), "more than 1000 terms") != NULL);
+    /* 52 terms: z/c's withheld portion is SECRET, which this reader reads */
+    CHECK_STR(ids(ix, "zqaa*", &o, &t), "z/a,z/b,z/c");
+    CHECK_STR(ids(ix, "zq*", NULL, &t), "ERR7");
+    dc_index_close(ix);
+    for (int i = 0; i < 3; i++) dc_doc_free(d[i]);
+}
+
+/* An index of an older format: read as outdated (searches, checks and
+ * optimize refuse it) until a writer clears and rebuilds it. */
+static void test_outdated(void)
+{
+    dc_index *ix = build("outdated", 0, 0, 2);
+    char dir[512], seg[1024];
+    snprintf(dir, sizeof dir, "%s/outdated", root);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    seg[0] = 0;
+    while (d && (de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, "seg-", 4) == 0) snprintf(seg, sizeof seg, "%s/%s", dir, de->d_name);
+    if (d) closedir(d);
+    dc_index_close(ix);
+    /* the header of a version 1 segment */
+    int fd = open(seg, O_WRONLY);
+    uint8_t v1[4] = {1, 0, 0, 0};
+    CHECK(fd >= 0 && pwrite(fd, v1, 4, 8) == 4);
+    if (fd >= 0) close(fd);
+    CHECK_INT(dc_index_open(dir, 0, &ix, NULL), DC_OK);
+    CHECK_INT(dc_index_outdated(ix), 1);
+    CHECK_INT(dc_index_doc_count(ix), 0);
+    CHECK_INT(dc_index_high_water(ix), 2);
+    uint64_t t = 0;
+    CHECK_STR(ids(ix, "armistice", NULL, &t), "ERR3");
+    CHECK(strstr(dc_index_errmsg(ix), "older format") != NULL);
+    dc_error e;
+    CHECK_INT(dc_index_check(ix, &e), DC_CORRUPT);
+    CHECK_INT(dc_index_optimize(ix), DC_CORRUPT);
+    /* a commit that does not clear keeps it outdated */
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(add_doc(w, 3, docs[2]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    CHECK_INT(dc_index_outdated(ix), 1);
+    /* the rebuild */
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_clear(w), DC_OK);
+    for (uint64_t i = 0; i < 3; i++) CHECK_INT(add_doc(w, i + 1, docs[i]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    CHECK_INT(dc_index_outdated(ix), 0);
+    check_ix(ix);
+    CHECK_INT(dc_index_segment_count(ix), 1);
+    CHECK_STR(ids(ix, "armistice", NULL, &t), "c1/a,c1/b");
+    dc_index_close(ix);
+}
+
 int main(void)
 {
     root = mkdtemp(tmpl);
@@ -1353,6 +1830,11 @@ int main(void)
     test_check_docs();
     test_year_facet();
     test_topk_exhaustive();
+    test_reader_equivalence();
+    test_hidden_no_effect();
+    test_deleted_no_effect();
+    test_prefix_hidden();
+    test_outdated();
     for (size_t i = 0; i < ndocs; i++) dc_doc_free(docs[i]);
     dc_analyzer_free(A);
     rm_rf(root);
