@@ -1768,6 +1768,25 @@ dc_rc dc_db_withhold(dc_db *db, const char *id, const char *portion, const char 
     return rc;
 }
 
+/* 1 if doc's portions name at most DC_ACCESS_MAX_COMPS distinct
+ * compartments: the most dc_access_each_view enumerates views for. */
+static int compartments_fit(const dc_doc *doc)
+{
+    const char *seen[DC_ACCESS_MAX_COMPS];
+    size_t n = 0;
+    for (size_t i = 0; i < doc->n_portions; i++) {
+        const dc_strv *c = &doc->portions[i].compartments;
+        for (size_t k = 0; k < c->n; k++) {
+            size_t j = 0;
+            while (j < n && strcmp(seen[j], c->v[k]) != 0) j++;
+            if (j < n) continue;
+            if (n == DC_ACCESS_MAX_COMPS) return 0;
+            seen[n++] = c->v[k];
+        }
+    }
+    return 1;
+}
+
 dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *level,
                  const char *const *compartments, size_t n_compartments, int *version)
 {
@@ -1788,6 +1807,12 @@ dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *lev
     dc_strv_release(&p->compartments);
     for (size_t k = 0; !rc && k < n_compartments; k++)
         rc = dc_strv_add_unique(&p->compartments, compartments[k]);
+    if (!rc && !compartments_fit(doc)) {
+        dc_doc_free(doc);
+        return dc_db_fail(db, DC_LIMIT, "%s would carry more than %d distinct "
+                          "compartments (each distinct view of a document is indexed)",
+                          id, DC_ACCESS_MAX_COMPS);
+    }
     char today[11];
     today_utc(today);
     if (!rc && is_released(doc)) rc = dc_str_set(&doc->release_date, today);

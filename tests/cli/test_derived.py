@@ -168,6 +168,16 @@ code, out, err = run(PUBLIC, "export", "--format", "jsonl")
 check(code == 0 and "NIGHTJARQX" not in out and "Blofeldzq" not in out, "export clean")
 eq(js(TS, "show", "col/d3", "--json")["title"], "OPERATION NIGHTJARQX IN LAOS", "TS keeps title")
 
+# ---- a document carries at most 10 distinct compartments ------------------
+comps = []
+for k in range(9):  # with X on p3: ten
+    comps += ["--compartment", "C%d" % k]
+review("mark", "cls/d5", "p2", "--classification", "S", *comps)
+code, out, err = run(REV, "mark", "cls/d5", "p1", "--classification", "S", "--compartment", "C10")
+eq(code, 3, "an eleventh compartment is refused")
+check("more than 10 distinct compartments" in err, "message names the limit: " + err)
+eq(total(TSX, "Zanzibarqq"), 1, "search still works after the refusal")
+
 # ---- a refusal costs what a miss costs --------------------------------------
 big = os.path.join(db.dir, "big")
 os.mkdir(big)
