@@ -103,7 +103,7 @@ dc_rc dc_ingest_date_from_text(dc_doc *doc);
  * For a reader's view in which portions were hidden: drops a date that
  * was read from text unless the view still shows it.  Kept: a date from
  * the TEI header or the document's date attributes (metadata, not text),
- * and a dateline's date that a visible portion still writes out in full.
+ * and a dateline's date while a visible portion is that dateline alone.
  * Any other (from a file number or a sentence) is cleared, for the caller
  * to derive again from the view (dc_refs_enrich, then
  * dc_ingest_date_from_text).  DC_OK always (view NULL is a no-op).

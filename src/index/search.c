@@ -890,15 +890,25 @@ static int collect_stats(const dc_qnode *q, stat *sts, size_t *nst, size_t cap, 
 
 /* ---- results ---- */
 
+static int stored_fields(const dc_seg *s, uint32_t ord, const char **f, size_t *len);
+
 typedef struct hitent {
     double score;
     uint64_t docid;
     uint32_t seg, ord;
+    const char *id; /* the document id, in the segment's mapping */
+    size_t idlen;
 } hitent;
 
+/* Ranks by score, equal scores by document id: an order that depends only
+ * on what the reader sees (a docid tells when a version was stored, and a
+ * hidden review makes a new one). */
 static int worse(const hitent *a, const hitent *b)
 {
-    return a->score < b->score || (a->score == b->score && a->docid > b->docid);
+    if (a->score != b->score) return a->score < b->score;
+    size_t n = a->idlen < b->idlen ? a->idlen : b->idlen;
+    int c = memcmp(a->id, b->id, n);
+    return c > 0 || (c == 0 && a->idlen > b->idlen);
 }
 
 typedef struct heap {
@@ -1221,9 +1231,16 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
              * its worst: phrases then need no occurrence count */
             if (h.n == h.cap && r->has_phrase && score(r, d, dlen[d], 0) < h.v[0].score)
                 continue;
-            hitent e = {score(r, d, dlen[d], 1), 0, (uint32_t)i, d};
+            hitent e = {score(r, d, dlen[d], 1), 0, (uint32_t)i, d, NULL, 0};
             if (cx->bad || cx->rc) break;
             if (h.n < h.cap || !(e.score < h.v[0].score)) {
+                const char *f[4];
+                size_t l[4];
+                if (stored_fields(s, d, f, l) != 0) {
+                    cx->bad = 1;
+                    break;
+                }
+                e.id = f[0], e.idlen = l[0];
                 e.docid = dc_rd64(s->docs + (size_t)d * DC_SEG_DOCREC);
                 heap_push(&h, e);
             }

@@ -266,27 +266,16 @@ dc_rc dc_ingest_date_from_text(dc_doc *doc)
     return DC_OK;
 }
 
-/* 1 if text s names the full date iso ("July 1, 1959", "1 July 1959"). */
-static int mentions_date(const char *s, const char *iso)
-{
-    size_t n = strlen(s), end;
-    char d[11];
-    for (size_t i = 0; i < n; i++)
-        if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && full_date_at(s, n, i, d, &end) &&
-            strcmp(d, iso) == 0)
-            return 1;
-    return 0;
-}
-
 dc_rc dc_ingest_view_date(dc_doc *view)
 {
     if (!view || !view->date || (view->date_source && strcmp(view->date_source, "tei") == 0))
         return DC_OK;
+    char iso[11];
     if (view->date_source && strcmp(view->date_source, "dateline") == 0)
         for (size_t i = 0; i < view->n_portions; i++) {
             const dc_portion *p = &view->portions[i];
             if (p->text && !(p->kind && strcmp(p->kind, "gap") == 0) &&
-                mentions_date(p->text, view->date))
+                dateline_alone(p->text, iso) && strcmp(iso, view->date) == 0)
                 return DC_OK;
         }
     free(view->date);
