@@ -44,10 +44,10 @@ typedef struct dc_analyzer dc_analyzer;
  * Creates an analyzer (it owns a Snowball English stemmer and its buffers).
  * Returns DC_OK and sets *out, or DC_NOMEM with *out NULL.
  */
-DC_API dc_rc dc_analyzer_new(dc_analyzer **out);
+dc_rc dc_analyzer_new(dc_analyzer **out);
 
 /* Frees an analyzer.  NULL is a no-op. */
-DC_API void dc_analyzer_free(dc_analyzer *a);
+void dc_analyzer_free(dc_analyzer *a);
 
 /*
  * One token, passed to a dc_token_cb.  term/stem point into the analyzer
@@ -78,7 +78,7 @@ typedef dc_rc (*dc_token_cb)(void *ctx, const dc_token *tok);
  * Returns DC_OK, the callback's code, DC_NOMEM (the stemmer failed),
  * DC_LIMIT (positions would pass UINT_MAX) or DC_MISUSE (a or cb NULL).
  */
-DC_API dc_rc dc_analyze(dc_analyzer *a, const char *text, size_t len, unsigned first_pos,
+dc_rc dc_analyze(dc_analyzer *a, const char *text, size_t len, unsigned first_pos,
                         unsigned flags, dc_token_cb cb, void *ctx, unsigned *next_pos);
 
 /*
@@ -89,7 +89,7 @@ DC_API dc_rc dc_analyze(dc_analyzer *a, const char *text, size_t len, unsigned f
  * DC_NOMEM (the stemmer ran out of memory) or DC_MISUSE (a NULL argument,
  * or len 0 or above DC_TERM_MAX); *stem is NULL on failure.
  */
-DC_API dc_rc dc_analyzer_stem(dc_analyzer *a, const char *term, size_t len, const char **stem,
+dc_rc dc_analyzer_stem(dc_analyzer *a, const char *term, size_t len, const char **stem,
                               size_t *stem_len);
 
 #endif

@@ -41,9 +41,9 @@ typedef struct dc_index_writer dc_index_writer;
  * Segment files not named by the MANIFEST (left by a crash) are removed
  * if no writer holds the lock (else the next writer removes them).
  * A damaged MANIFEST or segment is DC_CORRUPT. */
-DC_API dc_rc dc_index_open(const char *dir, int flags, dc_index **out, dc_error *err);
-DC_API void dc_index_close(dc_index *ix); /* NULL is a no-op */
-DC_API const char *dc_index_errmsg(const dc_index *ix);
+dc_rc dc_index_open(const char *dir, int flags, dc_index **out, dc_error *err);
+void dc_index_close(dc_index *ix); /* NULL is a no-op */
+const char *dc_index_errmsg(const dc_index *ix);
 
 /*
  * Brings ix up to the latest commit made through any handle (another
@@ -55,21 +55,21 @@ DC_API const char *dc_index_errmsg(const dc_index *ix);
  * keeps its previous state and dc_index_errmsg says why.  A no-op while
  * ix has a writer open (that writer holds the lock: nothing can change).
  */
-DC_API dc_rc dc_index_refresh(dc_index *ix);
+dc_rc dc_index_refresh(dc_index *ix);
 
 /* The largest docid ever committed (0 for an empty index). */
-DC_API uint64_t dc_index_high_water(const dc_index *ix);
+uint64_t dc_index_high_water(const dc_index *ix);
 /* Live (added and not deleted) docids, each counted once whatever its
  * number of views, and segments. */
-DC_API uint64_t dc_index_doc_count(const dc_index *ix);
-DC_API unsigned dc_index_segment_count(const dc_index *ix);
+uint64_t dc_index_doc_count(const dc_index *ix);
+unsigned dc_index_segment_count(const dc_index *ix);
 /*
  * 1 if a segment of the index has an older format (DC_SEG_VERSION): it is
  * read as holding nothing, and searches, checks and optimize fail until
  * the index is rebuilt — a writer that calls dc_index_writer_clear and
  * adds everything again (the facade does so by itself from the store).
  */
-DC_API int dc_index_outdated(const dc_index *ix);
+int dc_index_outdated(const dc_index *ix);
 
 /*
  * Starts a batch of changes.  Added documents are inverted in memory and
@@ -83,7 +83,7 @@ DC_API int dc_index_outdated(const dc_index *ix);
  * writer on the same handle is DC_MISUSE; a lock that cannot be taken is
  * DC_IO.
  */
-DC_API dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out);
+dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out);
 /*
  * Adds an entry under docid: view, indexed exactly as given, readable by
  * the readers who satisfy pred (dc_access_pred_holds; copied, nothing
@@ -97,33 +97,33 @@ DC_API dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writ
  * collection, classification, doc_type).  A NULL pred is DC_MISUSE; a
  * predicate with no pairs holds for every reader.
  */
-DC_API dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *view,
+dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *view,
                                  const dc_access_pred *pred);
 /* Marks docid deleted (a superseded version): all of its entries. */
-DC_API dc_rc dc_index_writer_delete(dc_index_writer *w, uint64_t docid);
+dc_rc dc_index_writer_delete(dc_index_writer *w, uint64_t docid);
 /* Before any add or delete: makes the commit replace everything committed
  * so far with the batch alone (the high-water mark restarts from the
  * batch's documents; the old segment files are removed after the commit).
  * Readers see either the old index or the new one, never an empty one. */
-DC_API dc_rc dc_index_writer_clear(dc_index_writer *w);
+dc_rc dc_index_writer_clear(dc_index_writer *w);
 /* Makes the batch visible atomically and frees w (also on failure). */
-DC_API dc_rc dc_index_writer_commit(dc_index_writer *w);
+dc_rc dc_index_writer_commit(dc_index_writer *w);
 /* Drops the batch: removes its segment files, frees w. */
-DC_API void dc_index_writer_abort(dc_index_writer *w);
+void dc_index_writer_abort(dc_index_writer *w);
 
 /* Merges all segments into one, dropping deleted entries.  Takes the
  * writer lock (waiting for it) and refreshes ix first. */
-DC_API dc_rc dc_index_optimize(dc_index *ix);
+dc_rc dc_index_optimize(dc_index *ix);
 /* Verifies every segment (checksums, sorted terms, non-decreasing docids,
  * increasing positions, postings within bounds, class and predicate
  * ids) and the MANIFEST; err says what is wrong.  Tests call it after
  * every index change. */
-DC_API dc_rc dc_index_check(dc_index *ix, dc_error *err);
+dc_rc dc_index_check(dc_index *ix, dc_error *err);
 /* Verifies that the live docids of the index are exactly the given
  * current versions of the store: docids (n, strictly increasing) with the
  * document id of each; err names the first version missing from the index,
  * live in it but not current in the store, or indexed under another id. */
-DC_API dc_rc dc_index_check_docs(dc_index *ix, const uint64_t *docids, const char *const *ids,
+dc_rc dc_index_check_docs(dc_index *ix, const uint64_t *docids, const char *const *ids,
                                  size_t n, dc_error *err);
 
 typedef struct dc_search_opts {
@@ -164,9 +164,9 @@ typedef struct dc_search_result {
 } dc_search_result;
 
 /* Evaluates q; *out owned by the caller (dc_search_result_free). */
-DC_API dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
+dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
                              const dc_search_opts *opts, dc_search_result **out);
-DC_API void dc_search_result_free(dc_search_result *r);
+void dc_search_result_free(dc_search_result *r);
 
 /*
  * A snippet of doc for q: the best window (about `width` bytes) of the
@@ -174,7 +174,7 @@ DC_API void dc_search_result_free(dc_search_result *r);
  * "<b>", "</b>"), appended to out.  doc is snippeted as given: pass the
  * reader's view (dc_access_view), never a stored document.
  */
-DC_API dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc,
+dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc,
                               size_t width, const char *open, const char *close, dc_buf *out);
 
 #endif

@@ -93,14 +93,14 @@ typedef struct dc_query dc_query;
  * or classification level), DC_LIMIT (a cap above), DC_NOMEM or DC_MISUSE;
  * err (if not NULL) then holds the code and a message naming the column.
  */
-DC_API dc_rc dc_query_parse(dc_analyzer *a, const char *q, size_t len, dc_query **out,
+dc_rc dc_query_parse(dc_analyzer *a, const char *q, size_t len, dc_query **out,
                             dc_error *err);
 
 /* Frees a query and its tree.  NULL is a no-op. */
-DC_API void dc_query_free(dc_query *q);
+void dc_query_free(dc_query *q);
 
 /* The root of the tree (never NULL for a parsed query).  Owned by q. */
-DC_API const dc_qnode *dc_query_root(const dc_query *q);
+const dc_qnode *dc_query_root(const dc_query *q);
 
 /*
  * Appends the canonical S-expression of q to out, e.g.
@@ -110,6 +110,6 @@ DC_API const dc_qnode *dc_query_root(const dc_query *q);
  * * for an open bound, (class "SECRET"), (cites "V"), (collection "V");
  * FIELD is title or person.  Returns out->rc (sticky: DC_NOMEM, DC_LIMIT).
  */
-DC_API dc_rc dc_query_to_string(const dc_query *q, dc_buf *out);
+dc_rc dc_query_to_string(const dc_query *q, dc_buf *out);
 
 #endif
