@@ -202,6 +202,7 @@ class Block:
         self.notes = list(notes)  # footnote texts anchored here (markers in the line)
         self.ops = ops            # review actions may target it
         self.mark = mark          # the level its "(S)" etc. gives
+        self.dateline = False
 
     def canaries(self):
         return CANARY.findall(self.line) + [c for n in self.notes for c in CANARY.findall(n)]
@@ -333,8 +334,14 @@ class Gen:
             d.banner = level
             d.blocks.append(Block(level, kind="heading", ops=False))
         d.classification = level
+        dl_date = None
         if r.random() < 0.5:
-            d.blocks.append(Block("%s, %s." % (r.choice(PLACES), self.date()), ops=True))
+            dl_date = self.date()
+            d.blocks.append(Block("%s, %s." % (r.choice(PLACES), dl_date), ops=True))
+            d.blocks[-1].dateline = True
+        # the dateline's date written again in a paragraph: when the dateline
+        # is hidden, the document's date must not survive from it
+        repeat = r.randrange(8) if dl_date and r.random() < 0.35 else -1
         if paper and r.random() < 0.5:
             later = [p for p in PAPERS if p != paper]
             d.blocks.append(Block("The enclosed statement of policy, as adopted and approved, "
@@ -360,6 +367,8 @@ class Gen:
                 text = "%s was approved by the President on %s. %s" % (paper, self.date(), text)
             if i == 0 and r.random() < 0.2:
                 text = "This memorandum was drafted on %s. %s" % (self.date(), text)
+            if i == repeat or (i == n_par - 1 and repeat >= n_par):
+                text = "%s The meeting of %s was noted." % (text, dl_date)
             notes = []
             stored = text
             if i == note_par:
@@ -556,8 +565,11 @@ def snapshot(gd):
     """A copy of a GenDoc's content at the time of an ingest."""
     c = GenDoc(gd.coll, gd.num)
     c.__dict__.update({k: v for k, v in gd.__dict__.items() if k != "blocks"})
-    c.blocks = [Block(b.line, b.portion, b.kind, b.label, b.stored, b.notes, b.ops, b.mark)
-                for b in gd.blocks]
+    c.blocks = []
+    for b in gd.blocks:
+        c.blocks.append(Block(b.line, b.portion, b.kind, b.label, b.stored, b.notes, b.ops,
+                              b.mark))
+        c.blocks[-1].dateline = b.dateline
     return c
 
 
@@ -645,7 +657,7 @@ class Round:
         self.add_users(self.full, USERS[1:])
         self.events.append(Event("users"))
         self.verify_parse("after the first ingest")
-        self.review(max(3, len(self.docs) // 2), phase=1)
+        self.review(max(3, len(self.docs) * 3 // 4), phase=1)
         # new versions of some files (an appended paragraph, perhaps a changed one)
         chosen = r.sample(sorted(self.docs), max(2, len(self.docs) // 5))
         for released in (True, False):
@@ -686,6 +698,11 @@ class Round:
                 kind = "withhold"
             if not targets and kind != "release":
                 kind = "release"
+            # datelines are hidden more often: the date must then be derived
+            # again from what stays visible
+            dl = [k for k in targets if m.portions[k].block.dateline]
+            if dl and kind != "release" and r.random() < 0.3:
+                targets = dl
             status_before = m.status
             if kind == "release":
                 k = None
@@ -883,6 +900,8 @@ class Round:
         q += pick(vis_can, 3 if full else 1) + pick(hid_can, 4 if full else 2)
         q += ['"%s"' % p for p in pick(pairs, 3 if full else 1)]
         q += [w[:4] + "*" for w in pick(words or VOCAB, 2 if full else 1)]
+        # the words of the gap lines: the reader's view holds them
+        q += ['"not declassified"']
         q += ["person:Herter", 'person:"Walter Robertson"', "person:Kozlowski",
               'cites:"NSC 5817"', "date:1950..1960", "class:secret", 'class:"top secret"',
               "title:memorandum"]
@@ -986,6 +1005,9 @@ def normalise(key, kind, val, db):
                 v.pop("ingested_at", None)
         elif isinstance(val, str):
             val = TIME.sub("TIME", val)
+    if key.endswith("(page)") and isinstance(val, str):
+        # the CSRF token in a page's forms is random per session
+        val = re.sub(r'name=csrf value="[^"]*"', 'name=csrf value="CSRF"', val)
     if key.startswith("http GET /api/session") and isinstance(val, dict):
         # the CSRF token is random per session
         val.pop("csrf", None)
@@ -1110,6 +1132,10 @@ def cli_plan(rnd, u, rng, full, queries):
               ["search", "the", "--json", "--classification", "SECRET"], "json")
         p.add(("search --json --from/--to", "1950..1955"),
               ["search", "the", "--json", "--from", "1950", "--to", "1955-06"], "json")
+        p.add(("search --json --type", "memorandum"),
+              ["search", "the", "--json", "--type", "memorandum"], "json")
+        p.add(("search --json --collection", "beta"),
+              ["search", "the", "--json", "--collection", "beta", "--limit", "1000"], "json")
         for name in PAPERS:
             p.add(("paper --json", name), ["paper", name, "--json"], "json")
         for _, _, forms in PERSONS:
@@ -1142,7 +1168,19 @@ def http_plan(rnd, u, queries):
         p.add(("http GET /api/documents/ID/refs", did), "/api/documents/%s/refs" % did, "json")
     for qq in queries:
         p.add(("http GET /api/search", qq), "/api/search?q=%s&limit=1000" % q(qq), "json")
+    # the reading room's pages (HTML written by the server)
+    p.add(("http GET / (page)", ""), "/", "text")
+    for did in sorted(rnd.docs) + [MISSING]:
+        p.add(("http GET /documents/ID (page)", did), "/documents/" + did, "text")
+    for qq in queries[:8]:
+        p.add(("http GET /search (page)", qq), "/search?q=" + q(qq), "text")
+    for par in ("classification=SECRET", "collection=alpha", "doc_type=telegram",
+                "from=1955&to=1961-06"):
+        p.add(("http GET /api/search?" + par.split("=")[0], ""),
+              "/api/search?q=the&limit=1000&" + par, "json")
     p.add(("http GET /api/export?format=jsonl", ""), "/api/export?format=jsonl", "jsonl")
+    p.add(("http GET /api/export?q=", queries[0]),
+          "/api/export?format=jsonl&q=" + q(queries[0]), "jsonl")
     p.add(("http GET /api/export?format=tei", ""), "/api/export?format=tei", "text")
     p.add(("http GET /api/collections", ""), "/api/collections", "json")
     p.add(("http GET /api/session", ""), "/api/session", "json")
@@ -1198,8 +1236,10 @@ def compare(findings, u, plan, full_out, oracle_out, dbs):
                 findings.add((path, "output text"), "%s: %s: %s" % (where, cmd, text_diff(va, vb)))
             continue
         seen = set()
-        is_search = path.startswith("search --json") or path == "http GET /api/search"
-        for p, x, y in (search_diff(va, vb) if is_search and va and vb else diff(va, vb)):
+        is_search = path.startswith("search --json") or path.startswith("http GET /api/search")
+        ranked = path in ("export QUERY", "http GET /api/export?q=")
+        for p, x, y in (search_diff(va, vb) if is_search and va and vb else
+                        ranked_diff(va, vb) if ranked else diff(va, vb)):
             fc = field_class(p)
             if fc in seen:
                 continue
@@ -1241,6 +1281,21 @@ def search_diff(a, b):
     return out
 
 
+def ranked_diff(a, b):
+    """Documents in rank order (export QUERY): by id, then the order."""
+    da, db_ = {d["id"]: d for d in a}, {d["id"]: d for d in b}
+    out = []
+    if set(da) != set(db_):
+        out.append(("[].id (set)", sorted(set(da) - set(db_)), sorted(set(db_) - set(da))))
+    for i in sorted(set(da) & set(db_)):
+        out += [(p_, "%s: %s" % (i, short(x)), "%s: %s" % (i, short(y)))
+                for p_, x, y in diff(da[i], db_[i], "[]")]
+    oa, ob = [i for i in da if i in db_], [i for i in db_ if i in da]
+    if oa != ob:
+        out.append(("[] order", oa, ob))
+    return out
+
+
 def text_diff(a, b):
     al, bl = a.splitlines(), b.splitlines()
     for i, (x, y) in enumerate(zip(al, bl)):
@@ -1259,31 +1314,43 @@ def canary_scan(findings, u, plan, outs, forbidden, http=False):
         r = outs[key]
         text = r[1] + ("" if http else r[2])
         if path.startswith("search") or path.startswith("http GET /api/search") or \
-                path == "export QUERY":
+                path in ("export QUERY", "http GET /api/export?q="):
             text = text.replace('"query": %s' % json.dumps(ctx), "").replace(
                 '"query":%s' % json.dumps(ctx), "")
             if not http:
                 text = text.replace(r[2], r[2].replace(ctx, ""))
+        if path == "http GET /search (page)":
+            # the page echoes the query: in its title, the search box and links
+            esc = ctx.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            text = text.replace("<title>%s · " % esc, "").replace('value="%s"' % esc, "")
+            for enc in (urllib.parse.quote_plus(ctx), q(ctx)):
+                text = text.replace("q=" + enc, "").replace("q%3D" + q(enc), "")
         found = sorted(set(CANARY.findall(text)) & forbidden)
         if found:
             cmd = args if isinstance(args, str) else "declass " + " ".join(args)
             findings.add((path, "CANARY LEAK"), "%s: %s: %s" % (u.name, cmd, ", ".join(found[:5])))
 
 
-def old_versions_plan(rnd, u, rng, full):
-    """Every older version of the documents u may open (full database only:
-    the oracle's history is shorter): checked for canaries."""
+def old_versions_plan(rnd, u, rng, full, aligned):
+    """The older versions of the documents u may open.  Checked for canaries
+    always; compared with the oracle's when its history of that document
+    has the same versions (every review action was replayed as it was):
+    an old version is then the old source restricted by today's rule."""
     p = Plan()
     ids = [d for d in sorted(rnd.docs) if rnd.docs[d].may_open(u) and rnd.docs[d].versions > 1]
     if not full:
-        ids = rng.sample(ids, min(2, len(ids)))
+        # the aligned ones first: they are compared, not only scanned
+        ids.sort(key=lambda d: (d not in aligned, d))
+        ids = ids[:1] + rng.sample(ids[1:], min(1, len(ids) - 1))
     for did in ids:
         ns = list(range(1, rnd.docs[did].versions))
         for n in (ns if full else sorted(rng.sample(ns, min(2, len(ns))))):
-            p.add(("show --version N --json", "%s v%d" % (did, n)),
+            p.add(("show --version N --json" + (" (aligned)" if did in aligned else ""),
+                   "%s v%d" % (did, n)),
                   ["show", did, "--version", str(n), "--json"], "json")
             if full:
-                p.add(("show --version N", "%s v%d" % (did, n)),
+                p.add(("show --version N" + (" (aligned)" if did in aligned else ""),
+                       "%s v%d" % (did, n)),
                       ["show", did, "--version", str(n)], "text")
     return p
 
@@ -1301,9 +1368,13 @@ def check_reader(rnd, u, opts, findings, full_server):
     oracle_out = run_cli_plan(rnd, plan, db, wd, u)
     compare(findings, u, plan, full_out, oracle_out, dbs)
     canary_scan(findings, u, plan, full_out, forbidden)
-    old = old_versions_plan(rnd, u, rng, opts.full)
+    aligned = {d for d in rnd.docs if not any(x.split(" ")[1] == d for x in skipped)}
+    old = old_versions_plan(rnd, u, rng, opts.full, aligned)
     old_out = run_cli_plan(rnd, old, rnd.full, rnd.dir, u)
     canary_scan(findings, u, old, old_out, forbidden)
+    same = Plan()
+    same.items = [it for it in old.items if "(aligned)" in it[0][0]]
+    compare(findings, u, same, old_out, run_cli_plan(rnd, same, db, wd, u), dbs)
     n_paths = len(plan.items) + len(old.items)
     if full_server:
         srv = Server(rnd.run.exe, db, wd)
