@@ -912,6 +912,15 @@ class Round:
         if len(ws) >= 6:
             q += ["%s -%s" % (ws[0], ws[1]), "%s OR %s" % (ws[2], ws[3]),
                   "(%s OR %s) %s" % (ws[4], ws[5], ws[0])]
+        # references and names standing in text u may not read: neither may
+        # find anything a database without that text would not
+        hidden_txt = [p.block.stored for did, m in sorted(self.docs.items()) if m.may_open(u)
+                      for k, p in enumerate(m.portions) if not m.readable(u, k)]
+        nums = sorted({n for t in hidden_txt for n in re.findall(r"Document (\d+)", t)})
+        q += ["cites:%s" % n for n in pick(nums, 3 if full else 1)]
+        names = sorted({name for t in hidden_txt for name, _, forms in PERSONS
+                        if any(f in t for f in forms)})
+        q += ['person:"%s"' % n for n in pick(names, 2 if full else 1)]
         if full and hid_can and words:
             q += ["%s OR %s" % (words[0], hid_can[0]), "%s -%s" % (words[0], hid_can[0])]
         return q
@@ -1202,12 +1211,12 @@ def run_http_plan(plan, client):
     return out
 
 
-def compare(findings, u, plan, full_out, oracle_out, dbs):
+def compare(findings, u, plan, full_out, oracle_out, dbs, seed):
     for key, args, kind in plan.items:
         path, ctx = key
         a, b = full_out[key], oracle_out[key]
         findings.count()
-        where = "%s %s" % (u.name, ctx) if ctx else u.name
+        where = "seed %d, %s" % (seed, u.name) + (" " + ctx if ctx else "")
         cmd = args if isinstance(args, str) else "declass " + " ".join(
             "'%s'" % x if " " in x or not x else x for x in args)
         if a[0] != b[0]:
@@ -1304,7 +1313,7 @@ def text_diff(a, b):
     return "full has %d lines, oracle %d" % (len(al), len(bl))
 
 
-def canary_scan(findings, u, plan, outs, forbidden, http=False):
+def canary_scan(findings, u, plan, outs, forbidden, seed, http=False):
     """No canary of a portion u may not read in any byte of any output of
     the full database (stdout and stderr).  The reader's own query is
     blanked where an output echoes it (search's "query", an error message
@@ -1328,7 +1337,8 @@ def canary_scan(findings, u, plan, outs, forbidden, http=False):
         found = sorted(set(CANARY.findall(text)) & forbidden)
         if found:
             cmd = args if isinstance(args, str) else "declass " + " ".join(args)
-            findings.add((path, "CANARY LEAK"), "%s: %s: %s" % (u.name, cmd, ", ".join(found[:5])))
+            findings.add((path, "CANARY LEAK"), "seed %d, %s: %s: %s"
+                         % (seed, u.name, cmd, ", ".join(found[:5])))
 
 
 def old_versions_plan(rnd, u, rng, full, aligned):
@@ -1366,15 +1376,15 @@ def check_reader(rnd, u, opts, findings, full_server):
     plan = cli_plan(rnd, u, rng, opts.full, queries)
     full_out = run_cli_plan(rnd, plan, rnd.full, rnd.dir, u)
     oracle_out = run_cli_plan(rnd, plan, db, wd, u)
-    compare(findings, u, plan, full_out, oracle_out, dbs)
-    canary_scan(findings, u, plan, full_out, forbidden)
+    compare(findings, u, plan, full_out, oracle_out, dbs, rnd.seed)
+    canary_scan(findings, u, plan, full_out, forbidden, rnd.seed)
     aligned = {d for d in rnd.docs if not any(x.split(" ")[1] == d for x in skipped)}
     old = old_versions_plan(rnd, u, rng, opts.full, aligned)
     old_out = run_cli_plan(rnd, old, rnd.full, rnd.dir, u)
-    canary_scan(findings, u, old, old_out, forbidden)
+    canary_scan(findings, u, old, old_out, forbidden, rnd.seed)
     same = Plan()
     same.items = [it for it in old.items if "(aligned)" in it[0][0]]
-    compare(findings, u, same, old_out, run_cli_plan(rnd, same, db, wd, u), dbs)
+    compare(findings, u, same, old_out, run_cli_plan(rnd, same, db, wd, u), dbs, rnd.seed)
     n_paths = len(plan.items) + len(old.items)
     if full_server:
         srv = Server(rnd.run.exe, db, wd)
@@ -1384,8 +1394,8 @@ def check_reader(rnd, u, opts, findings, full_server):
             cf.login(u)
             hp = http_plan(rnd, u, queries)
             hf, ho = run_http_plan(hp, cf), run_http_plan(hp, co)
-            compare(findings, u, hp, hf, ho, dbs)
-            canary_scan(findings, u, hp, hf, forbidden, http=True)
+            compare(findings, u, hp, hf, ho, dbs, rnd.seed)
+            canary_scan(findings, u, hp, hf, forbidden, rnd.seed, http=True)
             n_paths += len(hp.items)
         finally:
             err = srv.stop()
@@ -1475,7 +1485,13 @@ def report(findings, stats, opts, users, elapsed, keep):
     if not findings.classes:
         print("no mismatches")
         return
-    print("\n%d mismatch class(es):" % len(findings.classes))
+    print("\n%d mismatch class(es); by field (path: count):" % len(findings.classes))
+    by_field = {}
+    for (path, what), (n, _) in findings.classes.items():
+        by_field.setdefault(what, []).append("%s: %d" % (path, n))
+    for what in sorted(by_field, key=lambda w: (w != "CANARY LEAK", w)):
+        print("  %-40s %s" % (what, "; ".join(sorted(by_field[what]))))
+    print("\nexamples:")
     for (path, what), (n, ex) in sorted(findings.classes.items(),
                                         key=lambda kv: (kv[0][1] != "CANARY LEAK", kv[0])):
         print("\n* %s: %s (%d)" % (path, what, n))
