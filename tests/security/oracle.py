@@ -1,0 +1,1503 @@
+#!/usr/bin/env python3
+"""A differential oracle for declass's security promise (docs/RELIABILITY.md,
+"Differential access oracle").
+
+The promise: for every reader, every output of a database equals the output
+of a database built only from what that reader may read.  Each round
+
+  1. generates (seeded) a few dozen plain-text documents in the FRUS style
+     that src/ingest/text.c reads (title line "N. Title", classification
+     banner, dateline, paragraphs with portion marks, references, dates,
+     persons of a List of Persons, footnotes, page lines, gap lines), every
+     paragraph and footnote carrying a unique canary word ("zqk" + 7
+     letters), and checks that declass parses each as intended;
+  2. builds the FULL database: released and unreleased ingests, users (an
+     admin, a reviewer, readers of every level with and without
+     compartments), random marks, withholdings and releases, re-ingests of
+     changed files, more review;
+  3. computes in Python, from its own model of the history (cross-checked
+     against the stored truth that an all-cleared admin reads), which
+     documents each reader may open and which portions they may read (the
+     rule of include/declass/access.h), and builds that reader's ORACLE
+     database from source: the same history, each file restricted to what
+     the reader may read (an unreadable portion's line replaced by the
+     edition's gap notice for its length, its footnotes dropped), only the
+     documents the reader may open, and the review actions on portions the
+     reader may read;
+  4. runs, as that reader, every output path on both databases and compares
+     them (CLI: list, show in every format, export jsonl and tei, versions,
+     refs, search with many queries, paper, person; HTTP: the JSON API);
+  5. checks that no canary word of a portion the reader may not read
+     appears in any byte of any output of the full database for them
+     (error messages and old versions included).
+
+Mismatches are grouped into classes (path and field) and printed with one
+example each; the exit status is 1 when there is any.
+
+    python3 tests/security/oracle.py build-asan/declass [--rounds N] [--seed S]
+                                     [--docs N] [--full] [--no-http] [--jobs J]
+
+DC_ORACLE_ROUNDS, DC_ORACLE_SEED, DC_ORACLE_DOCS and DC_ORACLE_FULL=1 set the
+same from the environment (ctest passes none: one bounded round).
+"""
+import argparse
+import concurrent.futures
+import http.client
+import json
+import math
+import os
+import random
+import re
+import shutil
+import signal
+import string
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.parse
+
+# ---------------------------------------------------------------------------
+# The access rule, in Python (include/declass/access.h, docs/security.md)
+# ---------------------------------------------------------------------------
+
+LEVELS = ["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"]
+MARK_LEVEL = {"(U)": "UNCLASSIFIED", "(C)": "CONFIDENTIAL", "(S)": "SECRET", "(TS)": "TOP SECRET"}
+COMPARTMENTS = ["ANNEX-F", "NODIS-K"]
+
+
+def level_of(cls):
+    """The access level of a marking: none is UNCLASSIFIED, an unknown
+    marking ("LIMITED OFFICIAL USE") TOP SECRET (fail safe)."""
+    if not cls:
+        return 0
+    return LEVELS.index(cls) if cls in LEVELS else 3
+
+
+class User:
+    def __init__(self, name, level=None, comps=(), roles=()):
+        self.name = name
+        self.public = level is None
+        self.level = level if level is not None else -1
+        self.comps = set(comps)
+        self.roles = list(roles)
+        self.password = None if self.public else name + "-oracle-pw"
+
+    def __repr__(self):
+        return self.name
+
+
+USERS = [
+    User("public"),
+    User("admin", 3, COMPARTMENTS, ["admin"]),
+    User("rev", 3, ["ANNEX-F"], ["reviewer"]),
+    User("unc", 0),
+    User("conf", 1),
+    User("sec", 2),
+    User("secf", 2, ["ANNEX-F"]),
+    User("ts", 3),
+    User("tsk", 3, ["NODIS-K"]),
+]
+ADMIN = USERS[1]
+REV = USERS[2]
+
+
+def may_open(u, status, doc_cls):
+    if status == "released":
+        return True
+    return not u.public and u.level >= level_of(doc_cls)
+
+
+def may_read(u, status, doc_cls, p_cls, p_comps, withheld):
+    """Portion rule: open when the document is released and the portion not
+    withheld; else a signed-in reader cleared for its level (its own
+    marking, else the document's) holding all its compartments."""
+    if not may_open(u, status, doc_cls):
+        return False
+    if status == "released" and not withheld:
+        return True
+    if u.public:
+        return False
+    return u.level >= level_of(p_cls or doc_cls) and set(p_comps) <= u.comps
+
+
+def cleared(u, doc_cls, p_cls, p_comps):
+    """dc_access_portion_cleared: level and compartments, whatever the release."""
+    return not u.public and u.level >= level_of(p_cls or doc_cls) and set(p_comps) <= u.comps
+
+
+def notice(nbytes):
+    """The edition's gap line for a hidden text of nbytes bytes."""
+    if nbytes < 80:
+        return "[less than 1 line of source text not declassified]"
+    n = (nbytes + 79) // 80
+    return "[%d line%s of source text not declassified]" % (n, "" if n == 1 else "s")
+
+
+# ---------------------------------------------------------------------------
+# The generator
+# ---------------------------------------------------------------------------
+
+CANARY = re.compile(r"zqk[a-z]{7}")
+VOCAB = ("armistice negotiations treaty assistance military economic embassy delegation "
+         "conference proposal agreement forces budget reduction commission election "
+         "shipping aviation fisheries reparations garrison alliance tariff refinery "
+         "harbor railway currency inflation petroleum shipyard satellite missile "
+         "consulate ministry parliament coalition insurgents plebiscite blockade "
+         "frontier dockworkers cotton tungsten rubber rice fertilizer irrigation "
+         "broadcast propaganda students refugees hospital typhoon famine").split()
+PLACES = ["Washington", "Seoul", "Tokyo", "Taipei", "Manila", "Bangkok", "Saigon"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+# A List of Persons (TEI, ingested before the documents): list name, the
+# forms the text uses (full, first forename + surname, title + surname).
+PERSONS = [
+    ("Herter, Christian A.", "Secretary of State",
+     ["Christian A. Herter", "Christian Herter", "Secretary Herter"]),
+    ("Robertson, Walter S.", "Assistant Secretary of State for Far Eastern Affairs",
+     ["Walter S. Robertson", "Walter Robertson", "Mr. Robertson"]),
+    ("Parsons, J. Graham", "Ambassador to Laos",
+     ["J. Graham Parsons", "Graham Parsons", "Ambassador Parsons"]),
+    ("Dowling, Walter C.", "Ambassador to Korea",
+     ["Walter C. Dowling", "Ambassador Dowling"]),
+    ("Lay, James S., Jr.", "Executive Secretary of the National Security Council",
+     ["James S. Lay", "James Lay", "Mr. Lay"]),
+    ("Scribner, Fred C., Jr.", "Under Secretary of the Treasury",
+     ["Fred C. Scribner", "Fred Scribner", "Mr. Scribner"]),
+    ("Gates, Thomas S., Jr.", "Secretary of Defense",
+     ["Thomas S. Gates", "Thomas Gates", "Secretary Gates"]),
+    ("Kozlowski, Imogen P.", "Director of the Office of Fisheries Research",
+     ["Imogen P. Kozlowski", "Imogen Kozlowski", "Director Kozlowski"]),
+]
+PAPERS = ["NSC 5817", "NSC 5907", "NSC 6018", "NSC 5429/5"]
+FILENOS = ["795.00/10–750", "711.5/7–961", "611.95A/1–2759", "794.00/3–1558", "Lot 63 D 351"]
+TITLES = [
+    "Memorandum From the Secretary of State to the President",
+    "Telegram From the Embassy in Korea to the Department of State",
+    "Letter From the Ambassador in Japan to the Secretary of State",
+    "Memorandum of Conversation",
+    "Report by the Operations Coordinating Board",
+    "Briefing Paper Prepared in the Department of State",
+    "Minutes of a Meeting of the Planning Board",
+    "Memorandum for the Record",
+    "Telegram From the Department of State to the Embassy in Thailand",
+]
+BANNERS = ["CONFIDENTIAL", "SECRET", "TOP SECRET"]
+
+
+class Block:
+    """One body line of a generated document.  A portion line (portion=True)
+    becomes one portion of the parsed document; other lines ("[Page N]",
+    "===") become none."""
+
+    def __init__(self, line, portion=True, kind="paragraph", label=None, stored=None,
+                 notes=(), ops=True, mark=None):
+        self.line = line          # the line as written in the source
+        self.portion = portion
+        self.kind = kind          # the kind declass gives it
+        self.label = label
+        self.stored = stored if stored is not None else line  # the portion's text as stored
+        self.notes = list(notes)  # footnote texts anchored here (markers in the line)
+        self.ops = ops            # review actions may target it
+        self.mark = mark          # the level its "(S)" etc. gives
+        self.dateline = False
+
+    def canaries(self):
+        return CANARY.findall(self.line) + [c for n in self.notes for c in CANARY.findall(n)]
+
+
+class GenDoc:
+    def __init__(self, coll, num):
+        self.coll = coll
+        self.num = num
+        self.local = "d%d" % num
+        self.id = "%s/%s" % (coll, self.local)
+        self.path = "%s/%s.txt" % (coll, self.local)
+        self.title = ""
+        self.title_marker = False
+        self.source_note = None
+        self.banner = None
+        self.classification = None  # what declass should derive
+        self.blocks = []
+
+    def portion_blocks(self):
+        return [b for b in self.blocks if b.portion]
+
+    def render(self, hidden=None):
+        """The source text; hidden maps portion ids to the gap line that
+        replaces them (a reader's restricted source): the line goes, the
+        notice takes its place, its footnotes leave the note list."""
+        hidden = hidden or {}
+        out = ["%d. %s%s" % (self.num, self.title, "1" if self.title_marker else ""), ""]
+        notes = []
+        if self.source_note is not None:
+            notes.append(self.source_note)
+        k = 0
+        for b in self.blocks:
+            if b.portion:
+                k += 1
+                pid = "p%d" % k
+                if pid in hidden:
+                    out += [hidden[pid], ""]
+                    continue
+                notes += b.notes
+            out += [b.line, ""]
+        for i, n in enumerate(notes):
+            out.append("    %d. %s" % (i + 1, n))
+        return "\n".join(out).rstrip("\n") + "\n"
+
+
+class Gen:
+    def __init__(self, rng):
+        self.rng = rng
+        self.used = set()
+
+    def canary(self):
+        while True:
+            c = "zqk" + "".join(self.rng.choice(string.ascii_lowercase) for _ in range(7))
+            if c not in self.used:
+                self.used.add(c)
+                return c
+
+    def date(self):
+        r = self.rng
+        m = r.randrange(12)
+        return "%s %d, %d" % (MONTHS[m], r.randint(1, 28), r.randint(1950, 1961))
+
+    def person(self):
+        return self.rng.choice(self.rng.choice(PERSONS)[2])
+
+    def sentence(self, n_docs):
+        """A sentence of vocabulary words and, at random, a reference, a
+        date, a person, a paper or a file number."""
+        r = self.rng
+        words = [r.choice(VOCAB) for _ in range(r.randint(3, 9))]
+        s = "The " + " ".join(words)
+        extra = r.random()
+        if extra < 0.12:
+            s += " as discussed in Document %d" % r.randint(1, n_docs + 2)
+        elif extra < 0.2:
+            s += " (see footnote %d, Document %d)" % (r.randint(1, 3), r.randint(1, n_docs))
+        elif extra < 0.32:
+            s += " under %s" % r.choice(PAPERS)
+        elif extra < 0.4:
+            s += " according to Central Files %s" % r.choice(FILENOS)
+        elif extra < 0.52:
+            s += " as %s reported" % self.person()
+        elif extra < 0.62:
+            s += " on %s" % self.date()
+        elif extra < 0.66:
+            s += " in NSC Action No. %d–%s" % (r.choice([2102, 2083, 1550]), r.choice("abc"))
+        elif extra < 0.69:
+            s += " (See Supplement)"
+        return s + "."
+
+    def paragraph_text(self, n_docs, canary, long=False):
+        r = self.rng
+        sents = [self.sentence(n_docs) for _ in range(r.randint(3, 6) if long else 1)]
+        # the canary goes after a vocabulary word of one sentence (never
+        # inside a reference, date or name)
+        i = r.randrange(len(sents))
+        ws = sents[i].split(" ")
+        j = r.choice([k + 1 for k, w in enumerate(ws) if w in VOCAB])
+        ws.insert(j, canary)
+        sents[i] = " ".join(ws)
+        return " ".join(sents)
+
+    def doc(self, coll, num, n_docs, released):
+        r = self.rng
+        d = GenDoc(coll, num)
+        paper = None
+        if r.random() < 0.15:
+            paper = r.choice(PAPERS)
+            d.title = "%s: United States Policy Toward %s" % (
+                paper, r.choice(["Korea", "Japan", "Taiwan", "Laos", "Thailand"]))
+        else:
+            d.title = r.choice(TITLES)
+            if r.random() < 0.3:
+                d.title += " on " + r.choice(VOCAB).capitalize()
+        # classification: a banner line, or a source note that states it
+        level = None
+        if r.random() < (0.45 if released else 0.8):
+            level = r.choice(BANNERS + ["LIMITED OFFICIAL USE"] * (r.random() < 0.1))
+        if r.random() < 0.35:
+            d.title_marker = True
+            parts = ["Source: Department of State, Central Files, %s." % r.choice(FILENOS[:4])]
+            if level and r.random() < 0.5:
+                parts.append(level.title() + ".")
+            if r.random() < 0.5:
+                parts.append("Drafted by %s on %s." % (self.person(), self.date()))
+            d.source_note = " ".join(parts)
+        if level:
+            d.banner = level
+            d.blocks.append(Block(level, kind="heading", ops=False))
+        d.classification = level
+        dl_date = None
+        if r.random() < 0.5:
+            dl_date = self.date()
+            d.blocks.append(Block("%s, %s." % (r.choice(PLACES), dl_date), ops=True))
+            d.blocks[-1].dateline = True
+        # the dateline's date written again in a paragraph: when the dateline
+        # is hidden, the document's date must not survive from it
+        repeat = r.randrange(8) if dl_date and r.random() < 0.35 else -1
+        if paper and r.random() < 0.5:
+            later = [p for p in PAPERS if p != paper]
+            d.blocks.append(Block("The enclosed statement of policy, as adopted and approved, "
+                                  "supersedes %s. %s" % (r.choice(later), self.canary()) + ".",
+                                  ops=True))
+        n_par = r.randint(3, 8)
+        label_style = r.choice([None, None, "num", "let"])
+        note_par = r.randrange(n_par) if r.random() < 0.35 else -1
+        page = r.randint(100, 800)
+        for i in range(n_par):
+            if r.random() < 0.15:
+                page += 1
+                d.blocks.append(Block("[Page %d]" % page, portion=False))
+            elif r.random() < 0.03:
+                d.blocks.append(Block("===", portion=False))
+            if r.random() < 0.06:
+                d.blocks.append(Block("[1 line of source text not declassified]", kind="gap",
+                                      ops=False))
+            mark = r.choice([None, None, "(U)", "(C)", "(S)", "(TS)"])
+            can = self.canary()
+            text = self.paragraph_text(n_docs, can, long=r.random() < 0.4)
+            if paper and i == 0 and r.random() < 0.5:
+                text = "%s was approved by the President on %s. %s" % (paper, self.date(), text)
+            if i == 0 and r.random() < 0.2:
+                text = "This memorandum was drafted on %s. %s" % (self.date(), text)
+            if i == repeat or (i == n_par - 1 and repeat >= n_par):
+                text = "%s The meeting of %s was noted." % (text, dl_date)
+            notes = []
+            stored = text
+            if i == note_par:
+                # footnote markers glued to words (1 or 2), their notes last
+                first = 2 if d.title_marker else 1
+                ws = text.split(" ")
+                cands = [k for k, w in enumerate(ws) if re.fullmatch(r"[a-z]+", w) and
+                         not CANARY.fullmatch(w)]
+                nn = min(len(cands), r.randint(1, 2))
+                where = sorted(r.sample(cands, nn))
+                for m, k in enumerate(where):
+                    ws[k] = ws[k] + str(first + m)
+                    notes.append("%s %s." % (r.choice(["Not printed.", "Printed as Document %d."
+                                                        % r.randint(1, n_docs),
+                                                        "See %s." % r.choice(PAPERS)]),
+                                             self.canary()))
+                text = " ".join(ws)
+            body = text if mark is None else mark + " " + text
+            stored_body = stored if mark is None else mark + " " + stored
+            label = None
+            kind = "paragraph"
+            if label_style == "num":
+                label = str(i + 1)
+                line = "%s. %s" % (label, body)
+            elif label_style == "let" and i > 0:
+                label = "abcdefghij"[i - 1]
+                kind = "item"
+                line = "%s. %s" % (label, body)
+            else:
+                line = body
+            d.blocks.append(Block(line, kind=kind, label=label, stored=stored_body, notes=notes,
+                                  mark=MARK_LEVEL.get(mark)))
+        if d.source_note and level and d.source_note.find(level.title() + ".") >= 0:
+            d.classification = level
+        return d
+
+    def change(self, d, n_docs, may_change):
+        """A new version of d: a paragraph every opener reads is appended (so
+        every reader's restricted source changes too), and perhaps another
+        paragraph's words change (its canary is replaced).  may_change(k)
+        says whether portion k (0-based) may change.  Returns the changed
+        portion indexes."""
+        r = self.rng
+        changed = []
+        cands = [k for k, b in enumerate(d.portion_blocks())
+                 if b.ops and not b.notes and CANARY.search(b.line) and may_change(k)]
+        if cands and r.random() < 0.7:
+            k = r.choice(cands)
+            b = d.portion_blocks()[k]
+            old = CANARY.findall(b.line)[0]
+            new = "%s %s" % (self.canary(), r.choice(VOCAB))
+            b.line = b.line.replace(old, new)
+            b.stored = b.stored.replace(old, new)
+            changed.append(k)
+        text = self.paragraph_text(n_docs, self.canary(), long=r.random() < 0.3)
+        d.blocks.append(Block(text))
+        return changed
+
+
+def persons_tei():
+    items = []
+    for i, (name, role, _) in enumerate(PERSONS):
+        items.append('<item><hi rend="strong"><persName xml:id="p_OR%d">%s</persName>,</hi> '
+                     '%s</item>' % (i, name, role))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:id="frusoracle">\n'
+            '<teiHeader><fileDesc><titleStmt><title type="complete">Oracle Volume</title>'
+            '</titleStmt><publicationStmt><idno type="frus">frusoracle</idno>'
+            '</publicationStmt><sourceDesc><p>Generated.</p></sourceDesc></fileDesc>'
+            '</teiHeader>\n<text><body>\n<div type="section" xml:id="persons">'
+            '<head>List of Persons</head>\n<list type="names">\n' + "\n".join(items) +
+            '\n</list></div>\n</body></text>\n</TEI>\n')
+
+
+# ---------------------------------------------------------------------------
+# Running declass
+# ---------------------------------------------------------------------------
+
+SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|AddressSanitizer")
+
+
+class Runner:
+    """Runs the declass binary in the round's directory (source paths are
+    relative to it, so both databases record the same source names)."""
+
+    def __init__(self, exe, workdir):
+        self.exe = exe
+        self.workdir = workdir
+        self.calls = 0
+        self.lock = threading.Lock()
+
+    def run(self, db, args, user=None, env=None, timeout=900, cwd=None):
+        e = {k: v for k, v in os.environ.items()
+             if k not in ("DECLASS_USER", "DECLASS_PASSWORD", "DECLASS_NEW_PASSWORD",
+                          "DECLASS_DB")}
+        if user is not None and not user.public:
+            e["DECLASS_USER"] = user.name
+            e["DECLASS_PASSWORD"] = user.password
+        e.update(env or {})
+        p = subprocess.run([self.exe, "--db", db] + list(args), cwd=cwd or self.workdir,
+                           capture_output=True, env=e, stdin=subprocess.DEVNULL,
+                           timeout=timeout)
+        with self.lock:
+            self.calls += 1
+        return (p.returncode, p.stdout.decode("utf-8", "surrogateescape"),
+                p.stderr.decode("utf-8", "surrogateescape"))
+
+    def must(self, db, args, user=None, env=None, cwd=None):
+        code, out, err = self.run(db, args, user=user, env=env, cwd=cwd)
+        if code != 0:
+            raise HarnessError("declass %s (as %s) on %s: exit %d: %s"
+                               % (" ".join(args), user, db, code, err.strip()))
+        return out
+
+
+class HarnessError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# The model of the history: what declass should store, tracked in Python
+# ---------------------------------------------------------------------------
+
+class MPortion:
+    def __init__(self, block):
+        self.block = block
+        self.cls = block.mark   # the portion's own marking
+        self.comps = []
+        self.withheld = False
+        self.reason = None
+
+
+class MDoc:
+    """A document's current state: its generated content (a snapshot of the
+    GenDoc), release status and the review state of each portion."""
+
+    def __init__(self, gd, released_mode):
+        self.gd = gd
+        self.released_mode = released_mode
+        self.status = None
+        self.portions = []
+        self.versions = 0
+        self.lost = set()   # portion indexes whose withholding a re-ingest lost
+
+    @property
+    def cls(self):
+        return self.gd.classification
+
+    def ingest(self, gd):
+        """An ingest of content gd (new or changed), with carry_review of
+        src/declass.c: a reviewed portion with the same id and text keeps
+        its withholding and marking; a withheld one that changed makes the
+        new version under-review."""
+        old = self.portions
+        self.gd = gd
+        new = [MPortion(b) for b in gd.portion_blocks()]
+        lost = False
+        for k, o in enumerate(old):
+            p = new[k] if k < len(new) and new[k].block.stored == o.block.stored else None
+            if p is None:
+                lost = lost or o.withheld
+                if o.withheld:
+                    self.lost.add(k)
+                continue
+            if o.withheld and not p.withheld:
+                p.withheld, p.reason = True, o.reason
+            if o.cls and o.cls != p.cls:
+                p.cls = o.cls
+            for c in o.comps:
+                if c not in p.comps:
+                    p.comps.append(c)
+        self.portions = new
+        marked = bool(self.cls) and self.cls != "UNCLASSIFIED"
+        self.status = "released" if self.released_mode else ("classified" if marked else "released")
+        if lost:
+            self.status = "under-review"
+        self.versions += 1
+
+    def may_open(self, u):
+        return may_open(u, self.status, self.cls)
+
+    def readable(self, u, k):
+        p = self.portions[k]
+        return may_read(u, self.status, self.cls, p.cls, p.comps, p.withheld)
+
+
+class Event:
+    def __init__(self, kind, **kw):
+        self.kind = kind
+        self.__dict__.update(kw)
+
+
+def snapshot(gd):
+    """A copy of a GenDoc's content at the time of an ingest."""
+    c = GenDoc(gd.coll, gd.num)
+    c.__dict__.update({k: v for k, v in gd.__dict__.items() if k != "blocks"})
+    c.blocks = []
+    for b in gd.blocks:
+        c.blocks.append(Block(b.line, b.portion, b.kind, b.label, b.stored, b.notes, b.ops,
+                              b.mark))
+        c.blocks[-1].dateline = b.dateline
+    return c
+
+
+class Round:
+    """One round: the generated corpus, its history and the full database."""
+
+    def __init__(self, opts, seed, workdir, runner):
+        self.opts = opts
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.gen = Gen(self.rng)
+        self.dir = workdir
+        self.run = runner
+        self.docs = {}      # id -> MDoc (current state)
+        self.events = []
+        self.full = os.path.join(workdir, "full.db")
+
+    # -- generation -------------------------------------------------------
+
+    def generate(self):
+        r = self.rng
+        n = self.opts.docs
+        colls = ["alpha", "beta"]
+        per = {c: [] for c in colls}
+        for i in range(n):
+            per[colls[i % 2]].append(len(per[colls[i % 2]]) + 1)
+        out = []
+        for c in colls:
+            for num in per[c]:
+                released = r.random() < 0.5
+                gd = self.gen.doc(c, num, len(per[c]), released)
+                out.append((gd, released))
+        return out
+
+    def write(self, gd, hidden=None, path_root=None):
+        path = os.path.join(path_root or self.dir, gd.path)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(gd.render(hidden))
+
+    # -- the full database ---------------------------------------------------
+
+    def admin_env(self, pw):
+        return {"DECLASS_NEW_PASSWORD": pw}
+
+    def add_users(self, db, users, cwd=None):
+        """Adds users: the admin first (bootstrap), then the others as admin."""
+        for u in users:
+            args = ["user", "add", u.name, "--clearance", LEVELS[u.level]]
+            for c in sorted(u.comps):
+                args += ["--compartment", c]
+            for ro in u.roles:
+                args += ["--role", ro]
+            if u is ADMIN:
+                self.run.must(db, args, env={"DECLASS_PASSWORD": u.password}, cwd=cwd)
+            else:
+                self.run.must(db, args, user=ADMIN, env={"DECLASS_NEW_PASSWORD": u.password},
+                              cwd=cwd)
+
+    def ingest(self, db, paths, released, user, cwd=None):
+        if not paths:
+            return
+        args = ["ingest", "-q"] + (["--released"] if released else []) + sorted(paths)
+        self.run.must(db, args, user=user, cwd=cwd)
+
+    def build_full(self):
+        r = self.rng
+        run = self.run
+        with open(os.path.join(self.dir, "persons.xml"), "w", encoding="utf-8") as f:
+            f.write(persons_tei())
+        run.must(self.full, ["init"])
+        run.must(self.full, ["ingest", "-q", "--released", "persons.xml"])
+        gen = self.generate()
+        for released in (True, False):
+            batch = [gd for gd, rel in gen if rel == released]
+            for gd in batch:
+                self.write(gd)
+                m = MDoc(snapshot(gd), released)
+                m.ingest(snapshot(gd))
+                self.docs[gd.id] = m
+            self.ingest(self.full, [gd.path for gd in batch], released, None)
+            self.events.append(Event("ingest", released=released, user=None,
+                                     docs=[(gd.id, snapshot(gd)) for gd in batch]))
+        self.live = {gd.id: gd for gd, _ in gen}
+        self.add_users(self.full, USERS[1:])
+        self.events.append(Event("users"))
+        self.verify_parse("after the first ingest")
+        self.review(max(3, len(self.docs) * 3 // 4), phase=1)
+        # new versions of some files (an appended paragraph, perhaps a changed one)
+        chosen = r.sample(sorted(self.docs), max(2, len(self.docs) // 5))
+        for released in (True, False):
+            batch = []
+            for did in chosen:
+                m = self.docs[did]
+                if m.released_mode != released:
+                    continue
+                gd = self.live[did]
+
+                def may_change(k, m=m):
+                    # a withheld portion whose change makes the document
+                    # under-review must be readable by everyone who opens it
+                    # afterwards (see the oracle's replay in the report)
+                    p = m.portions[k]
+                    return not p.withheld or (
+                        level_of(p.block.mark or m.cls) <= level_of(m.cls))
+
+                self.gen.change(gd, len(self.docs) // 2, may_change)
+                self.write(gd)
+                m.ingest(snapshot(gd))
+                batch.append((did, snapshot(gd)))
+            self.ingest(self.full, [self.live[d].path for d, _ in batch], released, ADMIN)
+            if batch:
+                self.events.append(Event("ingest", released=released, user=ADMIN, docs=batch))
+        self.review(max(2, len(self.docs) // 4), phase=3)
+
+    def review(self, n, phase):
+        r = self.rng
+        ids = sorted(self.docs)
+        for _ in range(n):
+            did = r.choice(ids)
+            m = self.docs[did]
+            targets = [k for k, p in enumerate(m.portions) if p.block.ops
+                       and not (phase == 3 and k in m.lost)]
+            kind = r.choice(["mark", "mark", "withhold", "withhold", "release"])
+            if m.status == "released" and kind == "release" and r.random() < 0.7:
+                kind = "withhold"
+            if not targets and kind != "release":
+                kind = "release"
+            # datelines are hidden more often: the date must then be derived
+            # again from what stays visible
+            dl = [k for k in targets if m.portions[k].block.dateline]
+            if dl and kind != "release" and r.random() < 0.3:
+                targets = dl
+            status_before = m.status
+            if kind == "release":
+                k = None
+                ok = [u for u in (REV, ADMIN) if m.may_open(u) and all(
+                    p.withheld or cleared(u, m.cls, p.cls, p.comps) for p in m.portions)]
+                args = ["release", did]
+            else:
+                k = r.choice(targets)
+                p = m.portions[k]
+                ok = [u for u in (REV, ADMIN) if m.readable(u, k)]
+                if kind == "mark":
+                    lvl = r.choice(LEVELS)
+                    comps = r.choice([[], [], ["ANNEX-F"], ["NODIS-K"], COMPARTMENTS])
+                    args = ["mark", did, "p%d" % (k + 1), "--classification", lvl]
+                    for c in comps:
+                        args += ["--compartment", c]
+                else:
+                    if p.withheld:
+                        continue
+                    reason = r.choice(["25X1", "50X1-HUM", "(b)(1)", "25X6", "(b)(7)(c)"])
+                    args = ["withhold", did, "p%d" % (k + 1), "--reason", reason]
+            actor = ok[0]
+            code, out, err = self.run.run(self.full, args, user=actor)
+            if code != 0:
+                raise HarnessError("declass %s (as %s): exit %d: %s"
+                                   % (" ".join(args), actor, code, err.strip()))
+            if kind == "release":
+                m.status = "released"
+            elif kind == "mark":
+                p.cls, p.comps = lvl, list(comps)
+            else:
+                p.withheld, p.reason = True, reason
+            # "is now at version N": an action that changes nothing stores no version
+            v = re.search(r"now at version (\d+)", err)
+            m.versions = int(v.group(1)) if v else m.versions + 1
+            self.events.append(Event("op", op=kind, doc=did, k=k, args=args, user=actor,
+                                     status_before=status_before))
+
+    # -- the stored truth ----------------------------------------------------------
+
+    def truth(self):
+        """Every current document as the all-cleared admin reads it."""
+        out = self.run.must(self.full, ["export", "--format", "jsonl"], user=ADMIN)
+        return {d["id"]: d for d in (json.loads(l) for l in out.splitlines() if l.strip())}
+
+    def verify_parse(self, when):
+        """The generated files parse as intended, and the model of the history
+        agrees with what declass stored (a disagreement is reported, and the
+        model, not the C code, decides the oracle's access decisions)."""
+        problems = []
+        t = self.truth()
+        for did, m in self.docs.items():
+            d = t.get(did)
+            if d is None:
+                problems.append("%s: not stored" % did)
+                continue
+            pb = m.gd.portion_blocks()
+            if len(d["portions"]) != len(pb):
+                problems.append("%s: %d portions, generated %d" % (did, len(d["portions"]),
+                                                                    len(pb)))
+                continue
+            if d["number"] != str(m.gd.num) or d["title"] != m.gd.title:
+                problems.append("%s: number/title %r %r" % (did, d["number"], d["title"]))
+            if d["classification"] != m.cls:
+                problems.append("%s: classification %r, expected %r"
+                                % (did, d["classification"], m.cls))
+            if d["release"]["status"] != m.status:
+                problems.append("%s: status %r, model %r" % (did, d["release"]["status"],
+                                                               m.status))
+            for k, (sp, b) in enumerate(zip(d["portions"], pb)):
+                mp = m.portions[k]
+                want = {"kind": b.kind, "label": b.label, "text": b.stored,
+                        "classification": mp.cls, "compartments": sorted(mp.comps),
+                        "withheld": mp.withheld}
+                got = {"kind": sp["kind"], "label": sp["label"], "text": sp["text"],
+                       "classification": sp["classification"],
+                       "compartments": sorted(sp["compartments"]), "withheld": sp["withheld"]}
+                if got != want:
+                    problems.append("%s p%d: stored %r, model %r" % (did, k + 1, got, want))
+            want_notes = [n for b in pb for n in b.notes]
+            got_notes = [f["text"] for f in d["footnotes"]]
+            if got_notes != want_notes:
+                problems.append("%s: footnotes %r, generated %r" % (did, got_notes, want_notes))
+            if (d["source_note"] or None) != m.gd.source_note:
+                problems.append("%s: source note %r" % (did, d["source_note"]))
+        if problems:
+            raise HarnessError("generated documents (%s) do not parse as intended:\n  %s"
+                               % (when, "\n  ".join(problems[:20])))
+        return t
+
+    # -- a reader's oracle database -------------------------------------------
+
+    def hidden(self, u):
+        """For each document u may open (today), the indexes of the portions
+        u may not read."""
+        return {did: {k for k in range(len(m.portions)) if not m.readable(u, k)}
+                for did, m in self.docs.items() if m.may_open(u)}
+
+    def build_oracle(self, u):
+        """u's oracle database, built from source: the same history, each
+        file restricted to what u may read today, only the documents u may
+        open, and the review actions on portions u may read.  Returns
+        (db, cwd, notes) where notes lists the review actions left out."""
+        wd = os.path.join(self.dir, "oracle-" + u.name)
+        os.makedirs(wd, exist_ok=True)
+        db = os.path.join(wd, "oracle.db")
+        shutil.copy(os.path.join(self.dir, "persons.xml"), wd)
+        run = self.run
+        run.must(db, ["init"], cwd=wd)
+        run.must(db, ["ingest", "-q", "--released", "persons.xml"], cwd=wd)
+        H = self.hidden(u)
+        skipped = []
+        for ev in self.events:
+            if ev.kind == "users":
+                self.add_users(db, [x for x in USERS if x in (ADMIN, REV, u) and not x.public],
+                               cwd=wd)
+            elif ev.kind == "ingest":
+                paths = []
+                for did, snap in ev.docs:
+                    if did not in H:
+                        continue
+                    pb = snap.portion_blocks()
+                    hid = {"p%d" % (k + 1): notice(len(pb[k].stored.encode("utf-8")))
+                           for k in H[did] if k < len(pb)}
+                    self.write(snap, hid, wd)
+                    paths.append(snap.path)
+                self.ingest(db, paths, ev.released, ev.user, cwd=wd)
+            elif ev.kind == "op":
+                if ev.doc not in H:
+                    continue
+                if ev.op == "release" or ev.k not in H[ev.doc]:
+                    run.must(db, ev.args, user=ev.user, cwd=wd)
+                elif ev.status_before == "released":
+                    # A withholding or marking of a portion u may not read in
+                    # a released document is at once a new release (release
+                    # date today): u sees the gap and that the document was
+                    # released again, not what was hidden.  Its source-only
+                    # equivalent is a release: same new version, status and
+                    # date.  (Harmless and inherent: the release date.)
+                    run.must(db, ["release", ev.doc], user=ev.user, cwd=wd)
+                    skipped.append("%s %s p%d (surrogate release)" % (ev.op, ev.doc, ev.k + 1))
+                else:
+                    # No source-only equivalent: a new version of an
+                    # unreleased document that changes only what u may not
+                    # read.  Left out; `versions` then differs (a finding).
+                    skipped.append("%s %s p%d" % (ev.op, ev.doc, ev.k + 1))
+        return db, wd, skipped
+
+    def forbidden(self, u):
+        """The canary words u must never see: those of every portion (and its
+        footnotes) u may not read today, of every version; a canary of an
+        old version only is judged by its portion's place today."""
+        allowed, seen = set(), set()
+        for did, m in self.docs.items():
+            for k, p in enumerate(m.portions):
+                cs = set(p.block.canaries())
+                seen |= cs
+                if m.readable(u, k):
+                    allowed |= cs
+        hid = set()
+        for ev in self.events:
+            if ev.kind != "ingest":
+                continue
+            for did, snap in ev.docs:
+                m = self.docs[did]
+                for k, b in enumerate(snap.portion_blocks()):
+                    for c in b.canaries():
+                        if c in seen:
+                            continue
+                        if not (k < len(m.portions) and m.readable(u, k)):
+                            hid.add(c)
+                        else:
+                            allowed.add(c)
+        return (seen - allowed) | (hid - allowed)
+
+    def visible_texts(self, u):
+        out = []
+        for did, m in sorted(self.docs.items()):
+            if m.may_open(u):
+                out += [p.block.stored for k, p in enumerate(m.portions) if m.readable(u, k)]
+        return out
+
+    def queries(self, u, rng, full):
+        """Search queries for u: words, canaries (readable and not), phrases,
+        prefixes, fields, filters and operators."""
+        vis = self.visible_texts(u)
+        words = sorted({w for t in vis for w in re.findall(r"[a-z]+", t)
+                        if w in VOCAB})
+        vis_can = sorted({c for t in vis for c in CANARY.findall(t)})
+        hid_can = sorted(self.forbidden(u))
+        pairs = sorted({m for t in vis for m in re.findall(r"\b([a-z]{4,} [a-z]{4,})\b", t)})
+        pick = lambda xs, n: rng.sample(xs, min(n, len(xs)))
+        q = pick(words or VOCAB, 1) + pick(hid_can, 1) + ["zqk*"]
+        q += pick(words or VOCAB, 6 if full else 3)
+        q += pick(vis_can, 3 if full else 1) + pick(hid_can, 4 if full else 2)
+        q += ['"%s"' % p for p in pick(pairs, 3 if full else 1)]
+        q += [w[:4] + "*" for w in pick(words or VOCAB, 2 if full else 1)]
+        # the words of the gap lines: the reader's view holds them
+        q += ['"not declassified"']
+        q += ["person:Herter", 'person:"Walter Robertson"', "person:Kozlowski",
+              'cites:"NSC 5817"', "date:1950..1960", "class:secret", 'class:"top secret"',
+              "title:memorandum"]
+        if full:
+            q += ['cites:"NSC 5907"', 'cites:"2102–b"', 'cites:"795.00/10–750"', "date:1955",
+                  "title:telegram", 'cites:"Lot 63 D 351"', "collection:alpha"]
+        ws = pick(words or VOCAB, 6)
+        if len(ws) >= 6:
+            q += ["%s -%s" % (ws[0], ws[1]), "%s OR %s" % (ws[2], ws[3]),
+                  "(%s OR %s) %s" % (ws[4], ws[5], ws[0])]
+        # references and names standing in text u may not read: neither may
+        # find anything a database without that text would not
+        hidden_txt = [p.block.stored for did, m in sorted(self.docs.items()) if m.may_open(u)
+                      for k, p in enumerate(m.portions) if not m.readable(u, k)]
+        nums = sorted({n for t in hidden_txt for n in re.findall(r"Document (\d+)", t)})
+        q += ["cites:%s" % n for n in pick(nums, 3 if full else 1)]
+        names = sorted({name for t in hidden_txt for name, _, forms in PERSONS
+                        if any(f in t for f in forms)})
+        q += ['person:"%s"' % n for n in pick(names, 2 if full else 1)]
+        if full and hid_can and words:
+            q += ["%s OR %s" % (words[0], hid_can[0]), "%s -%s" % (words[0], hid_can[0])]
+        return q
+
+
+# ---------------------------------------------------------------------------
+# Comparing outputs
+# ---------------------------------------------------------------------------
+
+class Findings:
+    """Mismatches grouped by class (where, what), with the first examples."""
+
+    def __init__(self):
+        self.classes = {}
+        self.lock = threading.Lock()
+        self.compared = 0
+
+    def add(self, cls, example):
+        with self.lock:
+            c = self.classes.setdefault(cls, [0, []])
+            c[0] += 1
+            if len(c[1]) < 3:
+                c[1].append(example)
+
+    def count(self, n=1):
+        with self.lock:
+            self.compared += n
+
+
+def short(v, n=160):
+    s = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+    return s if len(s) <= n else s[:n] + "..."
+
+
+def diff(a, b, path=""):
+    """The differences between two parsed JSON values: [(path, a, b)];
+    numbers within 1e-9 are equal (scores)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                out.append(("%s.%s" % (path, k), a.get(k, "<absent>"), b.get(k, "<absent>")))
+            else:
+                out += diff(a[k], b[k], "%s.%s" % (path, k))
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [(path + "[]", "%d items: %s" % (len(a), short(a)),
+                     "%d items: %s" % (len(b), short(b)))]
+        key = lambda x: json.dumps(x, sort_keys=True)
+        if a != b and sorted(map(key, a)) == sorted(map(key, b)):
+            return [(path + "[] (same items, other order)", short(a), short(b))]
+        out = []
+        for i, (x, y) in enumerate(zip(a, b)):
+            out += diff(x, y, "%s[%d]" % (path, i))
+        return out
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and \
+            not isinstance(a, bool) and not isinstance(b, bool):
+        return [] if abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)) else [(path, a, b)]
+    return [] if a == b else [(path, a, b)]
+
+
+def field_class(path):
+    """A diff path without list indexes: the field a class is named by."""
+    return re.sub(r"\[\d+\]", "[]", path) or "(whole)"
+
+
+def parse_out(kind, out):
+    if kind == "json":
+        return json.loads(out) if out.strip() else None
+    if kind == "jsonl":
+        return [json.loads(l) for l in out.splitlines() if l.strip()]
+    return out
+
+
+# Normalisations of differences that are inherent and harmless.  Each is
+# applied to both outputs alike and named in the report.
+TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def normalise(key, kind, val, db):
+    if isinstance(val, str) and db:
+        # the database's own path appears in some messages; the two
+        # databases are different files
+        val = val.replace(db, "DB")
+    if key.startswith("versions"):
+        # a version's time is when it was made: the two databases were built
+        # at different moments
+        if kind == "json" and isinstance(val, dict):
+            for v in val.get("versions", []):
+                v.pop("ingested_at", None)
+        elif isinstance(val, str):
+            val = TIME.sub("TIME", val)
+    if key.endswith("(page)") and isinstance(val, str):
+        # the CSRF token in a page's forms is random per session
+        val = re.sub(r'name=csrf value="[^"]*"', 'name=csrf value="CSRF"', val)
+    if key.startswith("http GET /api/session") and isinstance(val, dict):
+        # the CSRF token is random per session
+        val.pop("csrf", None)
+    return val
+
+
+class Plan:
+    """The commands run as one reader on both databases: (key, argv, kind)."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, key, args, kind):
+        self.items.append((key, args if isinstance(args, str) else list(args), kind))
+
+
+def show_formats():
+    return ["json", "text", "html", "tei", "cite", "bibtex", "ris"]
+
+
+# ---------------------------------------------------------------------------
+# HTTP: declass serve on 127.0.0.1 and its JSON API
+# ---------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, exe, db, cwd):
+        self.proc = subprocess.Popen([exe, "--db", db, "serve", "--port", "0", "--bind",
+                                      "127.0.0.1", "--threads", "2", "--quiet"],
+                                     cwd=cwd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        line = self.proc.stderr.readline().decode("utf-8", "replace")
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if not m:
+            self.proc.kill()
+            raise HarnessError("declass serve did not start: %r" % line)
+        self.port = int(m.group(1))
+
+    def stop(self):
+        """SIGTERM to the server this harness started; returns its stderr
+        (sanitizer reports)."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+        return err.decode("utf-8", "replace")
+
+
+class Client:
+    """One signed-in (or public) client of a server: the session cookie."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        h = dict(headers or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read()
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                self.cookies[name.strip()] = rest.split(";")[0]
+        c.close()
+        return r.status, r.getheader("Content-Type", ""), data.decode("utf-8", "surrogateescape")
+
+    def login(self, u):
+        if u.public:
+            return
+        st, _, body = self.request("POST", "/api/session",
+                                   json.dumps({"name": u.name, "password": u.password}),
+                                   {"Content-Type": "application/json"})
+        if st != 200:
+            raise HarnessError("sign-in of %s: %d %s" % (u.name, st, body))
+
+
+def q(s):
+    return urllib.parse.quote(s, safe="")
+
+
+# ---------------------------------------------------------------------------
+# One reader: the plan, both databases, the comparison and the canary check
+# ---------------------------------------------------------------------------
+
+MISSING = "alpha/d999"
+
+
+def cli_plan(rnd, u, rng, full, queries):
+    """The CLI commands.  With full, every path for every document and every
+    query; else (the bounded CI run: each signed-in command costs an Argon2id
+    verification) a sample, the HTTP API covering every document and query."""
+    p = Plan()
+    p.add(("list --json", ""), ["list", "--json"], "json")
+    p.add(("export --format jsonl", ""), ["export", "--format", "jsonl"], "jsonl")
+    ids = sorted(rnd.docs)
+    can = [d for d in ids if rnd.docs[d].may_open(u)]
+    cannot = [d for d in ids if not rnd.docs[d].may_open(u)]
+    if full:
+        p.add(("list", ""), ["list"], "text")
+        p.add(("export --format tei", ""), ["export", "--format", "tei"], "text")
+        for did in ids + [MISSING]:
+            for f in show_formats():
+                p.add(("show --format " + f, did), ["show", did, "--format", f],
+                      "json" if f == "json" else "text")
+            p.add(("versions --json", did), ["versions", did, "--json"], "json")
+            p.add(("versions", did), ["versions", did], "text")
+            p.add(("refs --json", did), ["refs", did, "--json"], "json")
+            if did == MISSING or not rnd.docs[did].may_open(u):
+                p.add(("show --version 1", did), ["show", did, "--version", "1"], "text")
+        for qq in queries:
+            p.add(("search --json", qq), ["search", qq, "--json", "--limit", "1000"], "json")
+        for qq in queries[:3]:
+            p.add(("search (text, page 2)", qq), ["search", qq, "--limit", "3", "--offset", "3"],
+                  "text")
+            p.add(("export QUERY", qq), ["export", qq, "--format", "jsonl"], "jsonl")
+        p.add(("search --json --classification", "SECRET"),
+              ["search", "the", "--json", "--classification", "SECRET"], "json")
+        p.add(("search --json --from/--to", "1950..1955"),
+              ["search", "the", "--json", "--from", "1950", "--to", "1955-06"], "json")
+        p.add(("search --json --type", "memorandum"),
+              ["search", "the", "--json", "--type", "memorandum"], "json")
+        p.add(("search --json --collection", "beta"),
+              ["search", "the", "--json", "--collection", "beta", "--limit", "1000"], "json")
+        for name in PAPERS:
+            p.add(("paper --json", name), ["paper", name, "--json"], "json")
+        for _, _, forms in PERSONS:
+            surname = forms[0].split(" ")[-1]
+            p.add(("person --json", surname), ["person", surname, "--json"], "json")
+        p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
+        return p
+    # the sample: a readable document with hidden portions if there is one
+    hid = rnd.hidden(u)
+    pick = sorted(can, key=lambda d: (-len(hid[d]), -rnd.docs[d].versions, d))[:1]
+    for did in pick:
+        p.add(("show --format text", did), ["show", did, "--format", "text"], "text")
+        p.add(("versions --json", did), ["versions", did, "--json"], "json")
+        p.add(("refs --json", did), ["refs", did, "--json"], "json")
+    for did in rng.sample(cannot, min(1, len(cannot))) + [MISSING]:
+        p.add(("show --format json", did), ["show", did, "--format", "json"], "json")
+    for qq in queries[:3]:
+        p.add(("search --json", qq), ["search", qq, "--json", "--limit", "1000"], "json")
+    p.add(("paper --json", PAPERS[0]), ["paper", PAPERS[0], "--json"], "json")
+    p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
+    return p
+
+
+def http_plan(rnd, u, queries):
+    p = Plan()
+    for did in sorted(rnd.docs) + [MISSING]:
+        for f in show_formats():
+            p.add(("http GET /api/documents/ID?format=" + f, did),
+                  "/api/documents/%s?format=%s" % (did, f), "json" if f == "json" else "text")
+        p.add(("http GET /api/documents/ID/refs", did), "/api/documents/%s/refs" % did, "json")
+    for qq in queries:
+        p.add(("http GET /api/search", qq), "/api/search?q=%s&limit=1000" % q(qq), "json")
+    # the reading room's pages (HTML written by the server)
+    p.add(("http GET / (page)", ""), "/", "text")
+    for did in sorted(rnd.docs) + [MISSING]:
+        p.add(("http GET /documents/ID (page)", did), "/documents/" + did, "text")
+    for qq in queries[:8]:
+        p.add(("http GET /search (page)", qq), "/search?q=" + q(qq), "text")
+    for par in ("classification=SECRET", "collection=alpha", "doc_type=telegram",
+                "from=1955&to=1961-06"):
+        p.add(("http GET /api/search?" + par.split("=")[0], ""),
+              "/api/search?q=the&limit=1000&" + par, "json")
+    p.add(("http GET /api/export?format=jsonl", ""), "/api/export?format=jsonl", "jsonl")
+    p.add(("http GET /api/export?q=", queries[0]),
+          "/api/export?format=jsonl&q=" + q(queries[0]), "jsonl")
+    p.add(("http GET /api/export?format=tei", ""), "/api/export?format=tei", "text")
+    p.add(("http GET /api/collections", ""), "/api/collections", "json")
+    p.add(("http GET /api/session", ""), "/api/session", "json")
+    return p
+
+
+def run_cli_plan(rnd, plan, db, cwd, u):
+    out = {}
+    for key, args, kind in plan.items:
+        out[key] = rnd.run.run(db, args, user=u, cwd=cwd)
+    return out
+
+
+def run_http_plan(plan, client):
+    out = {}
+    for key, path, kind in plan.items:
+        st, ctype, body = client.request("GET", path)
+        out[key] = (st, body, ctype)
+    return out
+
+
+def compare(findings, u, plan, full_out, oracle_out, dbs, seed):
+    for key, args, kind in plan.items:
+        path, ctx = key
+        a, b = full_out[key], oracle_out[key]
+        findings.count()
+        where = "seed %d, %s" % (seed, u.name) + (" " + ctx if ctx else "")
+        cmd = args if isinstance(args, str) else "declass " + " ".join(
+            "'%s'" % x if " " in x or not x else x for x in args)
+        if a[0] != b[0]:
+            findings.add((path, "exit status"), "%s: %s: full %s, oracle %s (full said %s)"
+                         % (where, cmd, a[0], b[0], short(a[2] if isinstance(a[0], int) and
+                                                          not path.startswith("http") else a[1])))
+            continue
+        if not path.startswith("http"):
+            ea, eb = normalise(path, "text", a[2], dbs[0]), normalise(path, "text", b[2], dbs[1])
+            if SANITIZER.search(a[2]) or SANITIZER.search(b[2]):
+                findings.add((path, "sanitizer report"), "%s: %s: %s" % (where, cmd,
+                                                                         short(a[2] + b[2], 400)))
+            if ea != eb:
+                findings.add((path, "stderr"), "%s: %s: full %r, oracle %r"
+                             % (where, cmd, short(ea), short(eb)))
+        elif a[2] != b[2]:
+            findings.add((path, "Content-Type"), "%s: %s: %r vs %r" % (where, cmd, a[2], b[2]))
+        try:
+            va = normalise(path, kind, parse_out(kind, a[1]), dbs[0])
+            vb = normalise(path, kind, parse_out(kind, b[1]), dbs[1])
+        except ValueError as e:
+            findings.add((path, "unparseable output"), "%s: %s: %s" % (where, cmd, e))
+            continue
+        if isinstance(va, str) or isinstance(vb, str):
+            if va != vb:
+                findings.add((path, "output text"), "%s: %s: %s" % (where, cmd, text_diff(va, vb)))
+            continue
+        seen = set()
+        is_search = path.startswith("search --json") or path.startswith("http GET /api/search")
+        ranked = path in ("export QUERY", "http GET /api/export?q=")
+        for p, x, y in (search_diff(va, vb) if is_search and va and vb else
+                        ranked_diff(va, vb) if ranked else diff(va, vb)):
+            fc = field_class(p)
+            if fc in seen:
+                continue
+            seen.add(fc)
+            findings.add((path, fc), "%s: %s: full %s, oracle %s" % (where, cmd, short(x),
+                                                                      short(y)))
+
+
+def search_diff(a, b):
+    """Search results compared so that one difference makes one class:
+    total, the hit ids found, per hit (by id) its fields and score, the
+    order of the common hits, the facets."""
+    out = []
+    if a.get("total") != b.get("total"):
+        out.append((".total", a.get("total"), b.get("total")))
+    ha = {h["id"]: h for h in a.get("hits", [])}
+    hb = {h["id"]: h for h in b.get("hits", [])}
+    if set(ha) - set(hb):
+        out.append((".hits (found only in full)", sorted(set(ha) - set(hb)), []))
+    if set(hb) - set(ha):
+        out.append((".hits (found only in oracle)", [], sorted(set(hb) - set(ha))))
+    common = [i for i in ha if i in hb]
+    score_differs = False
+    for i in common:
+        for p, x, y in diff(ha[i], hb[i], ".hits[%s]" % i):
+            if p.endswith(".score"):
+                score_differs = True
+            out.append((re.sub(r"\[[^\]]*\]", "[]", p), "%s: %s" % (i, short(x)),
+                        "%s: %s" % (i, short(y))))
+    order_a = [i for i in ha if i in hb]
+    order_b = [i for i in hb if i in ha]
+    if order_a != order_b:
+        out.append((".hits order (%s)" % ("scores differ" if score_differs else
+                                          "same scores"), order_a, order_b))
+    out += diff(a.get("facets"), b.get("facets"), ".facets")
+    for k in sorted(set(a) | set(b)):
+        if k not in ("total", "hits", "facets"):
+            out += diff(a.get(k), b.get(k), "." + k)
+    return out
+
+
+def ranked_diff(a, b):
+    """Documents in rank order (export QUERY): by id, then the order."""
+    da, db_ = {d["id"]: d for d in a}, {d["id"]: d for d in b}
+    out = []
+    if set(da) != set(db_):
+        out.append(("[].id (set)", sorted(set(da) - set(db_)), sorted(set(db_) - set(da))))
+    for i in sorted(set(da) & set(db_)):
+        out += [(p_, "%s: %s" % (i, short(x)), "%s: %s" % (i, short(y)))
+                for p_, x, y in diff(da[i], db_[i], "[]")]
+    oa, ob = [i for i in da if i in db_], [i for i in db_ if i in da]
+    if oa != ob:
+        out.append(("[] order", oa, ob))
+    return out
+
+
+def text_diff(a, b):
+    al, bl = a.splitlines(), b.splitlines()
+    for i, (x, y) in enumerate(zip(al, bl)):
+        if x != y:
+            return "line %d: full %r, oracle %r" % (i + 1, short(x, 200), short(y, 200))
+    return "full has %d lines, oracle %d" % (len(al), len(bl))
+
+
+def canary_scan(findings, u, plan, outs, forbidden, seed, http=False):
+    """No canary of a portion u may not read in any byte of any output of
+    the full database (stdout and stderr).  The reader's own query is
+    blanked where an output echoes it (search's "query", an error message
+    quoting it): that is u's input, not the database's."""
+    for key, args, kind in plan.items:
+        path, ctx = key
+        r = outs[key]
+        text = r[1] + ("" if http else r[2])
+        if path.startswith("search") or path.startswith("http GET /api/search") or \
+                path in ("export QUERY", "http GET /api/export?q="):
+            text = text.replace('"query": %s' % json.dumps(ctx), "").replace(
+                '"query":%s' % json.dumps(ctx), "")
+            if not http:
+                text = text.replace(r[2], r[2].replace(ctx, ""))
+        if path == "http GET /search (page)":
+            # the page echoes the query: in its title, the search box and links
+            esc = ctx.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            text = text.replace("<title>%s · " % esc, "").replace('value="%s"' % esc, "")
+            for enc in (urllib.parse.quote_plus(ctx), q(ctx)):
+                text = text.replace("q=" + enc, "").replace("q%3D" + q(enc), "")
+        found = sorted(set(CANARY.findall(text)) & forbidden)
+        if found:
+            cmd = args if isinstance(args, str) else "declass " + " ".join(args)
+            findings.add((path, "CANARY LEAK"), "seed %d, %s: %s: %s"
+                         % (seed, u.name, cmd, ", ".join(found[:5])))
+
+
+def old_versions_plan(rnd, u, rng, full, aligned):
+    """The older versions of the documents u may open.  Checked for canaries
+    always; compared with the oracle's when its history of that document
+    has the same versions (every review action was replayed as it was):
+    an old version is then the old source restricted by today's rule."""
+    p = Plan()
+    ids = [d for d in sorted(rnd.docs) if rnd.docs[d].may_open(u) and rnd.docs[d].versions > 1]
+    if not full:
+        # the aligned ones first: they are compared, not only scanned
+        ids.sort(key=lambda d: (d not in aligned, d))
+        ids = ids[:1] + rng.sample(ids[1:], min(1, len(ids) - 1))
+    for did in ids:
+        ns = list(range(1, rnd.docs[did].versions))
+        for n in (ns if full else sorted(rng.sample(ns, min(2, len(ns))))):
+            p.add(("show --version N --json" + (" (aligned)" if did in aligned else ""),
+                   "%s v%d" % (did, n)),
+                  ["show", did, "--version", str(n), "--json"], "json")
+            if full:
+                p.add(("show --version N" + (" (aligned)" if did in aligned else ""),
+                       "%s v%d" % (did, n)),
+                      ["show", did, "--version", str(n)], "text")
+    return p
+
+
+def check_reader(rnd, u, opts, findings, full_server):
+    t0 = time.time()
+    rng = random.Random(rnd.seed * 1009 + USERS.index(u))
+    db, wd, skipped = rnd.build_oracle(u)
+    t_build = time.time() - t0
+    queries = rnd.queries(u, rng, opts.full)
+    forbidden = rnd.forbidden(u)
+    dbs = (rnd.full, db)
+    plan = cli_plan(rnd, u, rng, opts.full, queries)
+    full_out = run_cli_plan(rnd, plan, rnd.full, rnd.dir, u)
+    oracle_out = run_cli_plan(rnd, plan, db, wd, u)
+    compare(findings, u, plan, full_out, oracle_out, dbs, rnd.seed)
+    canary_scan(findings, u, plan, full_out, forbidden, rnd.seed)
+    aligned = {d for d in rnd.docs if not any(x.split(" ")[1] == d for x in skipped)}
+    old = old_versions_plan(rnd, u, rng, opts.full, aligned)
+    old_out = run_cli_plan(rnd, old, rnd.full, rnd.dir, u)
+    canary_scan(findings, u, old, old_out, forbidden, rnd.seed)
+    same = Plan()
+    same.items = [it for it in old.items if "(aligned)" in it[0][0]]
+    compare(findings, u, same, old_out, run_cli_plan(rnd, same, db, wd, u), dbs, rnd.seed)
+    n_paths = len(plan.items) + len(old.items)
+    if full_server:
+        srv = Server(rnd.run.exe, db, wd)
+        try:
+            co, cf = Client(srv.port), Client(full_server.port)
+            co.login(u)
+            cf.login(u)
+            hp = http_plan(rnd, u, queries)
+            hf, ho = run_http_plan(hp, cf), run_http_plan(hp, co)
+            compare(findings, u, hp, hf, ho, dbs, rnd.seed)
+            canary_scan(findings, u, hp, hf, forbidden, rnd.seed, http=True)
+            n_paths += len(hp.items)
+        finally:
+            err = srv.stop()
+        if SANITIZER.search(err):
+            findings.add(("serve", "sanitizer report"), "%s oracle server: %s" % (u.name,
+                                                                                  short(err, 600)))
+    return {"user": u.name, "paths": n_paths, "queries": len(queries), "skipped": skipped,
+            "forbidden": len(forbidden), "build_s": t_build, "total_s": time.time() - t0}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("declass", nargs="?", default=os.environ.get("DECLASS", "build/declass"))
+    env = os.environ.get
+    ap.add_argument("--rounds", type=int, default=int(env("DC_ORACLE_ROUNDS", "1")))
+    ap.add_argument("--seed", type=int, default=int(env("DC_ORACLE_SEED", "1")))
+    ap.add_argument("--docs", type=int, default=int(env("DC_ORACLE_DOCS", "0")) or None,
+                    help="documents per round (default 16, 30 with --full)")
+    ap.add_argument("--full", action="store_true", default=env("DC_ORACLE_FULL") == "1",
+                    help="every path for every document and more queries (slow)")
+    ap.add_argument("--no-http", action="store_true", help="skip the HTTP API")
+    ap.add_argument("--jobs", type=int, default=int(env("DC_ORACLE_JOBS", "0")) or
+                    max(2, os.cpu_count() or 2))
+    ap.add_argument("--users", help="comma-separated reader names (default all)")
+    ap.add_argument("--keep", action="store_true", help="keep the databases (printed)")
+    ap.add_argument("--examples", type=int, default=3)
+    opts = ap.parse_args()
+    opts.docs = opts.docs or (30 if opts.full else 16)
+    exe = os.path.abspath(opts.declass)
+    users = USERS if not opts.users else [u for u in USERS if u.name in opts.users.split(",")]
+    findings = Findings()
+    stats = []
+    t0 = time.time()
+    keep = []
+    for i in range(opts.rounds):
+        seed = opts.seed + i
+        wd = tempfile.mkdtemp(prefix="dc_oracle_%d_" % seed)
+        rnd = Round(opts, seed, wd, Runner(exe, wd))
+        server = None
+        try:
+            rnd.build_full()
+            rnd.verify_parse("after the history")
+            if not opts.no_http:
+                server = Server(exe, rnd.full, wd)
+            with concurrent.futures.ThreadPoolExecutor(opts.jobs) as ex:
+                futs = [ex.submit(check_reader, rnd, u, opts, findings, server) for u in users]
+                for f in futs:
+                    try:
+                        stats.append(f.result())
+                    except Exception as e:  # a harness failure: reported, not hidden
+                        findings.add(("harness", "error"), "seed %d: %s: %s\n%s"
+                                     % (seed, type(e).__name__, e, "".join(
+                                         traceback.format_exception(e)[-4:])))
+        except HarnessError as e:
+            findings.add(("harness", "error"), "seed %d: %s" % (seed, e))
+        finally:
+            if server:
+                err = server.stop()
+                if SANITIZER.search(err):
+                    findings.add(("serve", "sanitizer report"), "full server: " + short(err, 600))
+        print("round %d (seed %d): %d documents, %d events, %d declass runs, %.0f s"
+              % (i + 1, seed, len(rnd.docs), len(rnd.events), rnd.run.calls, time.time() - t0),
+              flush=True)
+        if opts.keep:
+            keep.append(wd)
+        else:
+            shutil.rmtree(wd, ignore_errors=True)
+    report(findings, stats, opts, users, time.time() - t0, keep)
+    sys.exit(1 if findings.classes else 0)
+
+
+def report(findings, stats, opts, users, elapsed, keep):
+    paths = sum(s["paths"] for s in stats)
+    print("\n%d round(s) x %d readers: %d outputs compared (%d reader-round checks, "
+          "%d paths incl. canary-only), %.0f s"
+          % (opts.rounds, len(users), findings.compared, len(stats), paths, elapsed))
+    skipped = sorted({x for s in stats for x in s["skipped"]})
+    if skipped:
+        print("review actions on portions a reader may not read, replayed as a release or "
+              "left out of that reader's oracle: %d" % len(skipped))
+    for s in stats:
+        print("  %-7s %4d paths, %2d queries, %3d hidden canaries; oracle built in %.0f s, "
+              "checked in %.0f s" % (s["user"], s["paths"], s["queries"], s["forbidden"],
+                                     s["build_s"], s["total_s"]))
+    if keep:
+        print("databases kept in: " + " ".join(keep))
+    if not findings.classes:
+        print("no mismatches")
+        return
+    print("\n%d mismatch class(es); by field (path: count):" % len(findings.classes))
+    by_field = {}
+    for (path, what), (n, _) in findings.classes.items():
+        by_field.setdefault(what, []).append("%s: %d" % (path, n))
+    for what in sorted(by_field, key=lambda w: (w != "CANARY LEAK", w)):
+        print("  %-40s %s" % (what, "; ".join(sorted(by_field[what]))))
+    print("\nexamples:")
+    for (path, what), (n, ex) in sorted(findings.classes.items(),
+                                        key=lambda kv: (kv[0][1] != "CANARY LEAK", kv[0])):
+        print("\n* %s: %s (%d)" % (path, what, n))
+        for e in ex[:opts.examples]:
+            print("    " + e)
+
+
+if __name__ == "__main__":
+    main()
