@@ -965,7 +965,7 @@ static dc_rc apply_today(dc_doc *old, const dc_doc *cur)
  * of a missing one, whatever version is asked for, and *denied is set
  * (for the audit log).
  */
-dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
+static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
 {
     *out = NULL;
     *denied = 0;
@@ -1007,6 +1007,142 @@ dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *deni
     if (rc == DC_NOMEM) return dc_db_fail(db, rc, "out of memory");
     if (rc) return dc_db_fail(db, rc, "cannot read %s: %s", id, dc_store_errmsg(db->st));
     return DC_OK;
+}
+
+/* One stored version's row, copied out of the store's callback. */
+typedef struct vrow {
+    int version;
+    char *at, *source;
+} vrow;
+
+typedef struct vrows {
+    vrow *v;
+    size_t n, cap;
+    dc_rc rc;
+} vrows;
+
+#define DC_MAX_VERSIONS 100000 /* versions of one document walked for a reader */
+
+static dc_rc vrow_add(void *ctx, const dc_version_info *v)
+{
+    vrows *r = ctx;
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? 2 * r->cap : 16;
+        vrow *x = nc <= DC_MAX_VERSIONS ? realloc(r->v, nc * sizeof *x) : NULL;
+        if (!x) return r->rc = nc <= DC_MAX_VERSIONS ? DC_NOMEM : DC_LIMIT;
+        r->v = x, r->cap = nc;
+    }
+    vrow *w = &r->v[r->n];
+    w->version = v->version;
+    w->at = dc_strdup(v->ingested_at ? v->ingested_at : "");
+    w->source = v->source ? dc_strdup(v->source) : NULL;
+    if (!w->at || (v->source && !w->source)) {
+        free(w->at);
+        free(w->source);
+        return r->rc = DC_NOMEM;
+    }
+    r->n++;
+    return DC_OK;
+}
+
+static void vrows_release(vrows *r)
+{
+    for (size_t i = 0; i < r->n; i++) free(r->v[i].at), free(r->v[i].source);
+    free(r->v);
+}
+
+/* Receives the reader's version k: the stored row it begins at, the
+ * reader's view of it (owned by the walk) and the view's hash (hex). */
+typedef dc_rc (*reader_version_cb)(void *ctx, int k, const vrow *row, dc_doc *view,
+                                   const char *hash);
+
+/*
+ * The versions of id as the reader sees them: each stored version through
+ * today's rules (view_stored), the ones the reader may not open skipped,
+ * and a version whose view equals the one before it folded into it — a
+ * change made only in what the reader may not read makes no version for
+ * them.  Reader versions are numbered from 1; each is handed to cb, whose
+ * non-OK return stops the walk and is returned.
+ */
+static dc_rc walk_reader_versions(dc_db *db, const char *id, reader_version_cb cb, void *ctx)
+{
+    vrows rows = {0};
+    dc_rc rc = dc_store_versions(db->st, id, vrow_add, &rows);
+    if (rows.rc) rc = rows.rc;
+    if (rc) {
+        vrows_release(&rows);
+        return rc == DC_NOMEM ? dc_db_fail(db, rc, "out of memory")
+                              : dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    }
+    unsigned char prev[32] = {0};
+    int k = 0;
+    for (size_t i = 0; i < rows.n && !rc; i++) {
+        dc_doc *v = NULL;
+        int denied = 0;
+        rc = view_stored(db, id, rows.v[i].version, &v, &denied);
+        if (rc == DC_NOTFOUND) {
+            rc = DC_OK; /* a version the reader may not open: none for them */
+            continue;
+        }
+        char *json = NULL;
+        if (!rc) rc = dc_doc_to_json(v, 0, &json);
+        unsigned char h[32];
+        if (!rc) crypto_generichash(h, sizeof h, (const unsigned char *)json, strlen(json), NULL, 0);
+        dc_free(json);
+        if (!rc && (k == 0 || memcmp(h, prev, sizeof h) != 0)) {
+            char hex[65];
+            sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+            memcpy(prev, h, sizeof h);
+            rc = cb(ctx, ++k, &rows.v[i], v, hex);
+        }
+        dc_doc_free(v);
+    }
+    vrows_release(&rows);
+    return rc;
+}
+
+/* Finds the reader's version k (walk_reader_versions) and keeps its view. */
+typedef struct find_version {
+    int want;
+    dc_doc *view;
+} find_version;
+
+static dc_rc found_version(void *ctx, int k, const vrow *row, dc_doc *view, const char *hash)
+{
+    (void)row, (void)hash;
+    find_version *f = ctx;
+    if (k != f->want) return DC_OK;
+    char *json = NULL;
+    dc_rc rc = dc_doc_to_json(view, 0, &json);
+    if (!rc) rc = dc_doc_from_json(json, strlen(json), &f->view);
+    dc_free(json);
+    return rc ? rc : DC_LIMIT; /* found: stop the walk */
+}
+
+/*
+ * The reader's view of version (0: current) of id.  Version numbers are
+ * the reader's own (walk_reader_versions): version N is the N-th distinct
+ * view the reader had of the document, so neither the count nor the
+ * numbers tell of changes made only in what the reader may not read.
+ */
+dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
+{
+    if (version <= 0) return view_stored(db, id, version, out, denied);
+    *out = NULL;
+    *denied = 0;
+    dc_rc rc = view_stored(db, id, 0, out, denied); /* may the reader open it now? */
+    dc_doc_free(*out);
+    *out = NULL;
+    if (rc) return rc;
+    find_version f = {version, NULL};
+    rc = walk_reader_versions(db, id, found_version, &f);
+    if (rc == DC_LIMIT && f.view) {
+        *out = f.view;
+        return DC_OK;
+    }
+    dc_doc_free(f.view);
+    if (rc && rc != DC_LIMIT) return rc;
+    return no_document(db, id);
 }
 
 dc_rc dc_db_read(dc_db *db, const char *id, int version, const char *what, dc_doc **out)
@@ -1165,15 +1301,20 @@ typedef struct version_filter {
     int is_public;
 } version_filter;
 
-static dc_rc version_one(void *ctx, const dc_version_info *v)
+static dc_rc version_one(void *ctx, int k, const vrow *row, dc_doc *view, const char *hash)
 {
     version_filter *f = ctx;
-    dc_version_info x = *v;
-    if (f->is_public) x.source = NULL;
+    dc_version_info x = {.version = k,
+                         .ingested_at = row->at,
+                         .source = f->is_public ? NULL : row->source,
+                         .classification = view->classification,
+                         .release_status = view->release_status,
+                         .hash = hash};
     return f->cb(f->ctx, &x);
 }
 
-/* Versions of a document the reader may read (its current version). */
+/* The reader's versions of a document the reader may read now: their
+ * marking, status and hash are those of the reader's view. */
 dc_rc dc_db_versions(dc_db *db, const char *id, dc_version_cb cb, void *ctx)
 {
     dc_doc *doc = NULL;
@@ -1181,8 +1322,8 @@ dc_rc dc_db_versions(dc_db *db, const char *id, dc_version_cb cb, void *ctx)
     dc_doc_free(doc);
     if (rc) return rc;
     version_filter f = {.cb = cb, .ctx = ctx, .is_public = db->user == NULL};
-    rc = dc_store_versions(db->st, id, version_one, &f);
-    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    rc = walk_reader_versions(db, id, version_one, &f);
+    if (rc) return rc;
     return dc_db_audit_add(db, "read", id, "versions");
 }
 

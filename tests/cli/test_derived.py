@@ -92,8 +92,15 @@ for v in ("1", "2"):
     o = out_of(TS, "show", "cls/d5", "--version", v, "--format", "json")
     check("Zanzibarqq" not in o and "600" not in o,
           "ts without X: version %s hides the X portion and its reference" % v)
-    check("Zanzibarqq" in out_of(TSX, "show", "cls/d5", "--version", v),
-          "tsx reads the X portion of version %s" % v)
+check("Zanzibarqq" in out_of(TSX, "show", "cls/d5", "--version", "1"),
+      "tsx reads the X portion of version 1")
+# Versions are the reader's: a change made only in what a reader may not
+# read (here: a marking that changes nothing a reader sees) makes no
+# version for them, so its count tells nothing either.
+eq(len(js(TSX, "versions", "cls/d5", "--json")["versions"]), 1, "tsx: one version of d5")
+eq(len(js(TS, "versions", "cls/d5", "--json")["versions"]), 1, "ts: one version of d5")
+eq(len(js(ADMIN, "versions", "col/d1", "--json")["versions"]), 2,
+   "a withholding in a released document is a new release for everyone")
 # a version of a document the reader may not open answers like a missing one
 code, out, err = run(PUBLIC, "show", "cls/nosuch", "--version", "1")
 code2, out2, err2 = run(PUBLIC, "show", "cls/d5", "--version", "1")
