@@ -819,8 +819,7 @@ static dc_rc no_document(dc_db *db, const char *id)
     return dc_db_fail(db, DC_NOTFOUND, "no document '%s'", id ? id : "");
 }
 
-/* Frees the references and file numbers of a view, to be derived again. */
-static void drop_extracted(dc_doc *v)
+void dc_db_drop_refs(dc_doc *v)
 {
     for (size_t i = 0; i < v->n_refs; i++) {
         free(v->refs[i].kind);
@@ -829,6 +828,12 @@ static void drop_extracted(dc_doc *v)
         free(v->refs[i].detail);
     }
     v->n_refs = 0;
+}
+
+/* Frees the references and file numbers of a view, to be derived again. */
+static void drop_extracted(dc_doc *v)
+{
+    dc_db_drop_refs(v);
     dc_strv_release(&v->file_numbers);
 }
 

@@ -64,6 +64,8 @@ dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *t
  * DC_NOTFOUND when r may not read doc.
  */
 dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc_doc **out);
+/* Frees a document's references (n_refs 0), to be extracted again. */
+void dc_db_drop_refs(dc_doc *v);
 /* dc_db_view_doc in place on a document the caller owns (no copy):
  * DC_NOTFOUND with doc unchanged when r may not read it; after another
  * failure doc must only be freed. */

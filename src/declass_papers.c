@@ -283,13 +283,7 @@ static int names_paper(const dc_doc *v, const char *paper)
 /* Replaces a view's references with those its readable text holds. */
 static dc_rc rederive_refs(dc_doc *v)
 {
-    for (size_t i = 0; i < v->n_refs; i++) {
-        free(v->refs[i].kind);
-        free(v->refs[i].target);
-        free(v->refs[i].relation);
-        free(v->refs[i].detail);
-    }
-    v->n_refs = 0;
+    dc_db_drop_refs(v);
     return dc_refs_enrich(v);
 }
 
