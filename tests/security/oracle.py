@@ -1158,10 +1158,9 @@ def cli_plan(rnd, u, rng, full, queries):
     for did in pick:
         p.add(("show --format text", did), ["show", did, "--format", "text"], "text")
         p.add(("versions --json", did), ["versions", did, "--json"], "json")
-        p.add(("refs --json", did), ["refs", did, "--json"], "json")
     for did in rng.sample(cannot, min(1, len(cannot))) + [MISSING]:
         p.add(("show --format json", did), ["show", did, "--format", "json"], "json")
-    for qq in queries[:3]:
+    for qq in queries[1:3]:
         p.add(("search --json", qq), ["search", qq, "--json", "--limit", "1000"], "json")
     p.add(("paper --json", PAPERS[0]), ["paper", PAPERS[0], "--json"], "json")
     p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
