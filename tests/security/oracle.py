@@ -35,16 +35,18 @@ Mismatches are grouped into classes (path and field) and printed with one
 example each; the exit status is 1 when there is any.
 
     python3 tests/security/oracle.py build-asan/declass [--rounds N] [--seed S]
-                                     [--docs N] [--full] [--no-http] [--jobs J]
+        [--docs N] [--full] [--no-http] [--jobs J] [--users a,b] [--keep]
 
-DC_ORACLE_ROUNDS, DC_ORACLE_SEED, DC_ORACLE_DOCS and DC_ORACLE_FULL=1 set the
-same from the environment (ctest passes none: one bounded round).
+DC_ORACLE_ROUNDS, DC_ORACLE_SEED, DC_ORACLE_DOCS, DC_ORACLE_FULL=1 and
+DC_ORACLE_JOBS set the same from the environment (ctest passes none: one
+bounded round).  Round i uses seed S+i; --keep leaves the databases (full.db
+and oracle-READER/oracle.db under the printed directory) for reproducing a
+mismatch by hand: every reader's password is NAME-oracle-pw.
 """
 import argparse
 import concurrent.futures
 import http.client
 import json
-import math
 import os
 import random
 import re
@@ -401,8 +403,6 @@ class Gen:
                 line = body
             d.blocks.append(Block(line, kind=kind, label=label, stored=stored_body, notes=notes,
                                   mark=MARK_LEVEL.get(mark)))
-        if d.source_note and level and d.source_note.find(level.title() + ".") >= 0:
-            d.classification = level
         return d
 
     def change(self, d, n_docs, may_change):
@@ -611,9 +611,6 @@ class Round:
             f.write(gd.render(hidden))
 
     # -- the full database ---------------------------------------------------
-
-    def admin_env(self, pw):
-        return {"DECLASS_NEW_PASSWORD": pw}
 
     def add_users(self, db, users, cwd=None):
         """Adds users: the admin first (bootstrap), then the others as admin."""
