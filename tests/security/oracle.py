@@ -1435,6 +1435,10 @@ def main():
         try:
             rnd.build_full()
             rnd.verify_parse("after the history")
+            code, out, err = rnd.run.run(rnd.full, ["check"])
+            if code != 0 or SANITIZER.search(err):
+                findings.add(("check", "exit status"), "seed %d: declass check: %d %s"
+                             % (seed, code, short(err, 300)))
             if not opts.no_http:
                 server = Server(exe, rnd.full, wd)
             with concurrent.futures.ThreadPoolExecutor(opts.jobs) as ex:
