@@ -35,16 +35,18 @@ Mismatches are grouped into classes (path and field) and printed with one
 example each; the exit status is 1 when there is any.
 
     python3 tests/security/oracle.py build-asan/declass [--rounds N] [--seed S]
-                                     [--docs N] [--full] [--no-http] [--jobs J]
+        [--docs N] [--full] [--no-http] [--jobs J] [--users a,b] [--keep]
 
-DC_ORACLE_ROUNDS, DC_ORACLE_SEED, DC_ORACLE_DOCS and DC_ORACLE_FULL=1 set the
-same from the environment (ctest passes none: one bounded round).
+DC_ORACLE_ROUNDS, DC_ORACLE_SEED, DC_ORACLE_DOCS, DC_ORACLE_FULL=1 and
+DC_ORACLE_JOBS set the same from the environment (ctest passes none: one
+bounded round).  Round i uses seed S+i; --keep leaves the databases (full.db
+and oracle-READER/oracle.db under the printed directory) for reproducing a
+mismatch by hand: every reader's password is NAME-oracle-pw.
 """
 import argparse
 import concurrent.futures
 import http.client
 import json
-import math
 import os
 import random
 import re
@@ -401,8 +403,6 @@ class Gen:
                 line = body
             d.blocks.append(Block(line, kind=kind, label=label, stored=stored_body, notes=notes,
                                   mark=MARK_LEVEL.get(mark)))
-        if d.source_note and level and d.source_note.find(level.title() + ".") >= 0:
-            d.classification = level
         return d
 
     def change(self, d, n_docs, may_change):
@@ -611,9 +611,6 @@ class Round:
             f.write(gd.render(hidden))
 
     # -- the full database ---------------------------------------------------
-
-    def admin_env(self, pw):
-        return {"DECLASS_NEW_PASSWORD": pw}
 
     def add_users(self, db, users, cwd=None):
         """Adds users: the admin first (bootstrap), then the others as admin."""
@@ -1115,11 +1112,11 @@ def cli_plan(rnd, u, rng, full, queries):
     verification) a sample, the HTTP API covering every document and query."""
     p = Plan()
     p.add(("list --json", ""), ["list", "--json"], "json")
-    p.add(("export --format jsonl", ""), ["export", "--format", "jsonl"], "jsonl")
     ids = sorted(rnd.docs)
     can = [d for d in ids if rnd.docs[d].may_open(u)]
     cannot = [d for d in ids if not rnd.docs[d].may_open(u)]
     if full:
+        p.add(("export --format jsonl", ""), ["export", "--format", "jsonl"], "jsonl")
         p.add(("list", ""), ["list"], "text")
         p.add(("export --format tei", ""), ["export", "--format", "tei"], "text")
         for did in ids + [MISSING]:
@@ -1152,16 +1149,16 @@ def cli_plan(rnd, u, rng, full, queries):
             p.add(("person --json", surname), ["person", surname, "--json"], "json")
         p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
         return p
-    # the sample: a readable document with hidden portions if there is one
+    # the sample: what only the CLI has (list, versions, paper, person, old
+    # versions), and one show and one search (the HTTP API covers every
+    # document and query through the same library)
     hid = rnd.hidden(u)
     pick = sorted(can, key=lambda d: (-len(hid[d]), -rnd.docs[d].versions, d))[:1]
     for did in pick:
-        p.add(("show --format text", did), ["show", did, "--format", "text"], "text")
         p.add(("versions --json", did), ["versions", did, "--json"], "json")
-        p.add(("refs --json", did), ["refs", did, "--json"], "json")
-    for did in rng.sample(cannot, min(1, len(cannot))) + [MISSING]:
+    for did in rng.sample(cannot, min(1, len(cannot))) or [MISSING]:
         p.add(("show --format json", did), ["show", did, "--format", "json"], "json")
-    for qq in queries[:3]:
+    for qq in queries[1:2]:
         p.add(("search --json", qq), ["search", qq, "--json", "--limit", "1000"], "json")
     p.add(("paper --json", PAPERS[0]), ["paper", PAPERS[0], "--json"], "json")
     p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
@@ -1438,6 +1435,10 @@ def main():
         try:
             rnd.build_full()
             rnd.verify_parse("after the history")
+            code, out, err = rnd.run.run(rnd.full, ["check"])
+            if code != 0 or SANITIZER.search(err):
+                findings.add(("check", "exit status"), "seed %d: declass check: %d %s"
+                             % (seed, code, short(err, 300)))
             if not opts.no_http:
                 server = Server(exe, rnd.full, wd)
             with concurrent.futures.ThreadPoolExecutor(opts.jobs) as ex:
