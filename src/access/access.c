@@ -228,6 +228,31 @@ static int title_hidden(const dc_doc *doc, const unsigned char *hid)
     return in_hidden && !(doc->source_note && strstr(doc->source_note, t));
 }
 
+/* The index of the portion a gap is anchored in (portions past the end
+ * for none), for putting gaps in document order. */
+static size_t gap_at(const dc_doc *doc, const dc_gap *g)
+{
+    for (size_t i = 0; g->anchor && i < doc->n_portions; i++)
+        if (doc->portions[i].id && strcmp(doc->portions[i].id, g->anchor) == 0) return i;
+    return doc->n_portions;
+}
+
+/* Puts the gaps in document order (insertion sort: stable, few gaps), as
+ * an edition lists them: hidden portions' gaps among the source's own, so
+ * their order does not tell which are this reader's. */
+static void order_gaps(dc_doc *doc)
+{
+    for (size_t i = 1; i < doc->n_gaps; i++) {
+        dc_gap g = doc->gaps[i];
+        size_t at = gap_at(doc, &g), k = i;
+        while (k > 0 && gap_at(doc, &doc->gaps[k - 1]) > at) {
+            doc->gaps[k] = doc->gaps[k - 1];
+            k--;
+        }
+        doc->gaps[k] = g;
+    }
+}
+
 /*
  * Makes doc r's view in place: decides per portion on the document as it
  * is (so a replaced text never feeds a later decision, and the title test
@@ -249,7 +274,10 @@ dc_rc dc_access_restrict(const dc_access_reader *r, dc_doc *doc, size_t *hidden)
     dc_rc rc = DC_OK;
     for (size_t i = 0; i < doc->n_portions && !rc; i++)
         if (hid[i]) rc = hide_portion(doc, i);
-    if (!rc && n_hidden) drop_footnotes(doc, hid);
+    if (!rc && n_hidden) {
+        drop_footnotes(doc, hid);
+        order_gaps(doc);
+    }
     if (!rc && untitle)
         rc = dc_str_set(&doc->title, DC_ACCESS_HIDDEN_TITLE) ||
                      dc_str_set(&doc->doc_type, "document")
