@@ -71,6 +71,9 @@ DC_API void dc_access_doc_class(const dc_doc *doc, dc_access_class *out);
 DC_API void dc_access_portion_class(const dc_doc *doc, const dc_portion *p,
                                     dc_access_class *out);
 
+/* A compartment name: 1-64 bytes of upper-case letters, digits, '-', '_'. */
+int dc_access_compartment_ok(const char *s);
+
 /* 1 if r may read doc at all (p NULL), or portion p of doc: the document
  * class and the portion class both allow r. */
 DC_API int dc_access_may_read(const dc_access_reader *r, const dc_doc *doc, const dc_portion *p);

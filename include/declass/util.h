@@ -68,6 +68,8 @@ void dc_buf_add(dc_buf *b, const char *s, size_t n);
 void dc_buf_puts(dc_buf *b, const char *s);
 void dc_buf_putc(dc_buf *b, char c);
 void dc_buf_printf(dc_buf *b, const char *fmt, ...) DC_PRINTF(2, 3);
+/* Appends v[0..n) separated by sep. */
+void dc_buf_join(dc_buf *b, const char *const *v, size_t n, char sep);
 /* Hands the NUL-terminated content to the caller (free with dc_free) and
  * leaves b empty.  Returns NULL if b->rc is set or on NOMEM. */
 char *dc_buf_detach(dc_buf *b);

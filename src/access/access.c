@@ -444,3 +444,15 @@ int dc_access_verify_password(const char *hash, const char *password)
     if (!hash || !password || !*password || sodium_init() < 0) return 0;
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
+
+int dc_access_compartment_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}

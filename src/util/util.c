@@ -317,3 +317,11 @@ dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_e
     *len = got;
     return DC_OK;
 }
+
+void dc_buf_join(dc_buf *b, const char *const *v, size_t n, char sep)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) dc_buf_putc(b, sep);
+        dc_buf_puts(b, v[i]);
+    }
+}

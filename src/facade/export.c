@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "declass_int.h"
+#include "facade/facade_int.h"
 #include "model/model_int.h"
 #include "declass/query.h"
 #include "declass/render.h"

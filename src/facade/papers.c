@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "declass_int.h"
+#include "facade/facade_int.h"
 #include "declass/query.h"
 #include "declass/refs.h"
 #include "refs/refs_int.h"

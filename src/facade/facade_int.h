@@ -1,5 +1,5 @@
 /*
- * The facade's insides, shared by its files (src/declass*.c): the dc_db
+ * The facade's insides, shared by its files (src/facade/): the dc_db
  * handle and the helpers every public call uses.  Not exported.
  */
 #ifndef DC_DECLASS_INT_H
@@ -80,6 +80,24 @@ dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *deni
 dc_rc dc_db_read(dc_db *db, const char *id, int version, const char *what, dc_doc **out);
 /* The readable stored document a reference of doc points to, or *out NULL. */
 dc_rc dc_db_resolve_ref(dc_db *db, const dc_doc *doc, const dc_ref *r, dc_doc **out);
+/* The message of a document that does not exist, and of one the reader
+ * may not read: the same, so a refusal tells nothing.  Returns DC_NOTFOUND. */
+dc_rc dc_db_no_document(dc_db *db, const char *id);
+/* A copy of the user row a lookup found: dc_store_user_get(st, name,
+ * dc_db_user_copy, &row), then dc_db_user_copy_release(&row). */
+typedef struct dc_db_user_row {
+    int found, level, roles, disabled;
+    long long generation;
+    char *hash;
+    dc_strv comps;
+} dc_db_user_row;
+dc_rc dc_db_user_copy(void *ctx, const dc_user_info *u);
+void dc_db_user_copy_release(dc_db_user_row *c); /* wipes the hash */
+/* Whether any administrator exists (the first user becomes one). */
+dc_rc dc_db_has_admin(dc_db *db, int *yes);
+/* Brings the index up to the store: indexes every version not yet in it
+ * (each view of it, search.c) and forgets deleted ones. */
+dc_rc dc_db_index(dc_db *db);
 /* Opens the index and the analyzer and brings the index up to the store. */
 dc_rc dc_db_search_ready(dc_db *db);
 

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "declass_int.h"
+#include "facade/facade_int.h"
 #include "declass/query.h"
 #include "declass/banned.h"
 

@@ -1,0 +1,538 @@
+/*
+ * The facade: Ingest: walking folders, detecting formats, one transaction per file,
+ * and uploads from the front ends.
+ */
+#include "facade/facade_int.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "declass/access.h"
+#include "declass/analysis.h"
+#include "declass/index.h"
+#include "declass/ingest.h"
+#include "declass/query.h"
+#include "declass/refs.h"
+#include "declass/render.h"
+#include "declass/store.h"
+#include "model/model_int.h"
+#include "declass/banned.h"
+
+/* ---- ingest ---------------------------------------------------------- */
+
+/* State of the ingest of one file. */
+typedef struct file_job {
+    dc_db *db;
+    const dc_ingest_opts *opts;
+    const char *path;
+    const char *folder;   /* name of the folder the file was found in */
+    const char *basename; /* file name without extension */
+    long n_new, n_updated, n_unchanged, n_docs;
+    long n_persons, n_terms; /* list entries stored */
+    int fatal; /* the store failed: stop the run (not a bad input) */
+    dc_error *err;
+} file_job;
+
+/* Whether an id part is acceptable: printable, no spaces or slashes, not
+ * "." or "..". */
+static int id_part_ok(const char *s)
+{
+    if (!s || !*s || strlen(s) > DC_MAX_ID / 2 || !strcmp(s, ".") || !strcmp(s, "..")) return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == '/' || *p == 0x7f) return 0;
+    return 1;
+}
+
+/* Whether code point cp is a space, a separator or an invisible control
+ * or format character (Unicode categories Zs, Zl, Zp, Cc, Cf). */
+static int cp_blank(unsigned cp)
+{
+    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0xa0) || cp == 0xad) return 1;
+    return cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
+           (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0xfeff ||
+           (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x180e;
+}
+
+int dc_collection_name_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > DC_MAX_ID / 2 || s[0] == '.' || !dc_utf8_valid(s, n, NULL)) return 0;
+    for (size_t i = 0; i < n;) {
+        unsigned cp = 0;
+        size_t k = dc_utf8_decode(s + i, n - i, &cp);
+        if (!k || cp == ' ' || cp == '/' || cp == '\\' || cp_blank(cp)) return 0;
+        i += k;
+    }
+    return 1;
+}
+
+/* The rule dc_collection_name_ok keeps, for messages. */
+#define COLLECTION_RULE                                                                      \
+    "a collection name is 1-128 bytes, does not start with '.' and has no '/', '\\', "       \
+    "spaces or control characters"
+
+/* name made safe to print in a message: at most 64 bytes, control bytes
+ * as '?'. */
+static void printable_name(const char *name, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)(name ? name : "");
+    size_t k = 0;
+    for (; *p && k + 1 < cap && k < 64; p++) out[k++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
+    out[k] = '\0';
+}
+
+/* DC_MISUSE with the rule when a given --collection is not acceptable. */
+static dc_rc check_collection_opt(dc_db *db, const char *collection)
+{
+    if (!collection || dc_collection_name_ok(collection)) return DC_OK;
+    char shown[80];
+    printable_name(collection, shown, sizeof shown);
+    return dc_db_fail(db, DC_MISUSE, "bad collection name '%s': " COLLECTION_RULE, shown);
+}
+
+/* 1 if two possibly NULL strings are equal. */
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * Re-ingesting a reviewed document must not undo its review.  Each portion
+ * of the stored current version that was withheld or re-marked is matched
+ * to the new portion with the same id and the same text, which inherits
+ * its withholding and marking.  A withheld portion with no such match
+ * (the source changed there) cannot be carried over safely, so the new
+ * version is stored "under-review" (not public) until a reviewer releases
+ * it again.
+ */
+static dc_rc carry_review(dc_db *db, dc_doc *doc)
+{
+    dc_doc *cur = NULL;
+    dc_rc rc = dc_store_get(db->st, doc->id, 0, &cur);
+    if (rc == DC_NOTFOUND) return DC_OK;
+    if (rc) return rc;
+    int lost = 0;
+    for (size_t i = 0; !rc && i < cur->n_portions; i++) {
+        const dc_portion *o = &cur->portions[i];
+        dc_portion *p = NULL;
+        for (size_t k = 0; k < doc->n_portions && !p; k++)
+            if (same_str(doc->portions[k].id, o->id) && same_str(doc->portions[k].text, o->text))
+                p = &doc->portions[k];
+        if (!p) {
+            lost |= o->withheld;
+            continue;
+        }
+        if (o->withheld && !p->withheld) {
+            p->withheld = 1;
+            rc = dc_str_set(&p->withheld_reason, o->withheld_reason);
+        }
+        if (!rc && o->classification && !same_str(o->classification, p->classification))
+            rc = dc_str_set(&p->classification, o->classification);
+        for (size_t k = 0; !rc && k < o->compartments.n; k++)
+            rc = dc_strv_add_unique(&p->compartments, o->compartments.v[k]);
+    }
+    if (!rc && lost) rc = dc_str_set(&doc->release_status, "under-review");
+    if (!rc && !lost && same_str(doc->release_status, cur->release_status))
+        rc = dc_str_set(&doc->release_date, cur->release_date);
+    dc_doc_free(cur);
+    return rc;
+}
+
+/* Completes a parsed document (id, collection, release status, references)
+ * and stores it.  Takes ownership of doc. */
+static dc_rc job_store(void *ctx, dc_doc *doc)
+{
+    file_job *job = ctx;
+    dc_rc rc = DC_OK;
+    const char *coll = job->opts->collection;
+    if (!coll || doc->collection) coll = doc->collection ? doc->collection : job->folder;
+    if (!rc) rc = dc_str_set(&doc->collection, coll);
+    if (!rc && !doc->local_id) rc = dc_str_set(&doc->local_id, job->basename);
+    if (!rc && !dc_collection_name_ok(doc->collection)) {
+        char shown[80];
+        printable_name(doc->collection, shown, sizeof shown);
+        rc = dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE, shown);
+    }
+    if (!rc && !id_part_ok(doc->local_id)) {
+        rc = dc_fail(job->err, DC_PARSE, 0, "cannot make a document id from collection '%s' "
+                     "and name '%s' (spaces, slashes or too long)",
+                     doc->collection, doc->local_id);
+    }
+    if (!rc) {
+        char id[DC_MAX_ID + 2];
+        snprintf(id, sizeof id, "%s/%s", doc->collection, doc->local_id);
+        rc = dc_str_set(&doc->id, id);
+    }
+    if (!rc) rc = dc_refs_enrich(doc);
+    if (!rc) rc = dc_ingest_date_from_text(doc);
+    if (!rc && same_str(doc->format, "text")) rc = dc_db_persons_match(job->db, doc);
+    /* Fail safe (DESIGN.md, Security rules): a document marked above
+     * UNCLASSIFIED that is not a published edition is stored classified;
+     * so is one whose marking is not a known level ("LIMITED OFFICIAL USE"). */
+    if (!rc) {
+        int marked = doc->classification &&
+                     dc_level_parse(doc->classification) != DC_UNCLASSIFIED;
+        const char *status = job->opts->released ? "released" : marked ? "classified"
+                                                                       : "released";
+        rc = dc_str_set(&doc->release_status, status);
+    }
+    if (!rc && (rc = carry_review(job->db, doc)) != DC_OK && rc != DC_NOMEM)
+        dc_fail(job->err, rc, 0, "cannot read the stored %s: %s", doc->id,
+                dc_store_errmsg(job->db->st));
+    if (rc == DC_NOMEM) dc_fail(job->err, rc, 0, "out of memory");
+    if (rc && rc != DC_NOMEM && rc != DC_PARSE) job->fatal = 1;
+    dc_put_result res = 0;
+    if (!rc) {
+        rc = dc_store_put(job->db->st, doc, job->path, &res, NULL);
+        job->fatal = rc != DC_OK && rc != DC_MISUSE;
+        if (rc) dc_fail(job->err, rc, 0, "cannot store %s: %s", doc->id,
+                        dc_store_errmsg(job->db->st));
+    }
+    if (!rc) {
+        job->n_docs++;
+        if (res == DC_PUT_NEW) job->n_new++;
+        if (res == DC_PUT_UPDATED) job->n_updated++;
+        if (res == DC_PUT_UNCHANGED) job->n_unchanged++;
+    }
+    dc_doc_free(doc);
+    return rc;
+}
+
+/* The collection of a list entry or of a persName's document: the file's
+ * volume, else --collection, else the file's name or folder (as job_store
+ * decides for documents). */
+static const char *job_collection(const file_job *job, const char *found, int from_name)
+{
+    if (job->opts->collection && (!found || from_name)) return job->opts->collection;
+    return found ? found : job->folder;
+}
+
+/* Stores one entry of a volume's list of persons or terms. */
+static dc_rc job_list_item(void *ctx, const dc_tei_list_item *it)
+{
+    file_job *job = ctx;
+    int persons = strcmp(it->list, "persons") == 0;
+    dc_list_row row = {.collection = job_collection(job, it->collection,
+                                                    it->collection_from_name),
+                       .xml_id = it->xml_id, .name = it->name, .description = it->description};
+    if (!dc_collection_name_ok(row.collection)) {
+        char shown[80];
+        printable_name(row.collection, shown, sizeof shown);
+        return dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE,
+                       shown);
+    }
+    dc_rc rc = dc_store_list_put(job->db->st, persons ? DC_LIST_PERSONS : DC_LIST_TERMS, &row);
+    if (rc) {
+        job->fatal = rc != DC_MISUSE;
+        return dc_fail(job->err, rc, 0, "cannot store %s: %s", it->xml_id,
+                       dc_store_errmsg(job->db->st));
+    }
+    if (persons) job->n_persons++, dc_db_persons_forget(job->db);
+    else job->n_terms++;
+    return DC_OK;
+}
+
+/* The canonical name a persName/@corresp points to, from the stored list. */
+static const char *job_person(void *ctx, const char *collection, const char *xml_id)
+{
+    file_job *job = ctx;
+    return dc_db_person_name(job->db, job_collection(job, collection, 0), xml_id);
+}
+
+/* Reads the first bytes of path to tell TEI from text without reading the
+ * whole (possibly large) file. */
+static dc_rc peek_is_xml(const char *path, int *is_xml, dc_error *err)
+{
+    char head[512];
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return dc_fail(err, DC_IO, 0, "cannot open: %s", strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return dc_fail(err, DC_IO, 0, "not a regular file");
+    }
+    ssize_t n = read(fd, head, sizeof head);
+    int e = errno;
+    close(fd);
+    if (n < 0) return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(e));
+    *is_xml = dc_ingest_is_xml(head, (size_t)n);
+    return DC_OK;
+}
+
+static dc_rc ingest_text_file(file_job *job)
+{
+    char *data = NULL;
+    size_t len = 0;
+    dc_rc rc = dc_read_file(job->path, DC_INGEST_MAX_FILE, &data, &len, job->err);
+    dc_doc *doc = NULL;
+    if (!rc) rc = dc_ingest_check_text(data, len, job->err);
+    if (!rc) rc = dc_ingest_text(data, len, &doc, job->err);
+    free(data);
+    if (!rc) rc = job_store(job, doc);
+    return rc;
+}
+
+/* Ingests one file in its own transaction: all of its documents or none. */
+static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts,
+                         dc_ingest_stats *st, dc_error *err, int *fatal)
+{
+    char folder[256] = "", base[256] = "";
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    snprintf(base, sizeof base, "%s", name);
+    char *dot = strrchr(base, '.');
+    if (dot && dot != base) *dot = '\0';
+    if (slash) {
+        const char *end = slash, *start = slash;
+        while (start > path && start[-1] != '/') start--;
+        snprintf(folder, sizeof folder, "%.*s", (int)(end - start), start);
+    }
+    if (!folder[0] || strcmp(folder, ".") == 0 || strcmp(folder, "..") == 0) {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof cwd)) {
+            const char *c = strrchr(cwd, '/');
+            snprintf(folder, sizeof folder, "%s", c && c[1] ? c + 1 : "default");
+        } else {
+            snprintf(folder, sizeof folder, "default");
+        }
+    }
+    file_job job = {.db = db, .opts = opts, .path = path, .folder = folder,
+                    .basename = base, .err = err};
+    int is_xml = 0;
+    dc_rc rc = peek_is_xml(path, &is_xml, err);
+    if (!rc && (rc = dc_store_begin(db->st)) != DC_OK) {
+        *fatal = 1;
+        return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
+    }
+    if (rc == DC_OK) {
+        dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
+                             .person = job_person, .ctx = &job};
+        rc = is_xml ? dc_ingest_tei_file_with(path, &h, err) : ingest_text_file(&job);
+        if (!rc && job.n_docs == 0 && job.n_persons + job.n_terms == 0)
+            rc = dc_fail(err, DC_PARSE, 0, "no document found");
+        if (!rc) {
+            char detail[160];
+            if (job.n_persons + job.n_terms == 0)
+                snprintf(detail, sizeof detail, "%ld documents (%ld new, %ld updated)",
+                         job.n_docs, job.n_new, job.n_updated);
+            else
+                snprintf(detail, sizeof detail,
+                         "%ld documents (%ld new, %ld updated), %ld persons, %ld terms",
+                         job.n_docs, job.n_new, job.n_updated, job.n_persons, job.n_terms);
+            rc = dc_store_audit(db->st, db->user, "ingest", path, detail);
+            if (!rc) rc = dc_store_commit(db->st);
+            if (rc) job.fatal = 1;
+        }
+        if (rc) {
+            *fatal = job.fatal;
+            if (err->rc == DC_OK) dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
+            dc_store_rollback(db->st);
+            dc_db_persons_forget(db); /* it may hold entries rolled back */
+        }
+    }
+    if (rc) return rc;
+    st->docs_new += job.n_new;
+    st->docs_updated += job.n_updated;
+    st->docs_unchanged += job.n_unchanged;
+    return DC_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether a file found in a folder is a source declass reads: .xml and .tei
+ * (TEI), .txt and .text (plain text).  A file named on the command line is
+ * always read, whatever its name. */
+static int ingestible_name(const char *name)
+{
+    static const char *const exts[] = {".xml", ".tei", ".txt", ".text"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && strcasecmp(name + n - e, exts[i]) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Collects the source files under dir (recursively, hidden entries
+ * skipped) into files, counting the other files in *skipped. */
+static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_error *err)
+{
+    if (depth > DC_MAX_WALK_DEPTH)
+        return dc_fail(err, DC_LIMIT, 0, "%s: folders nested deeper than %d", dir,
+                       DC_MAX_WALK_DEPTH);
+    DIR *d = opendir(dir);
+    if (!d) return dc_fail(err, DC_IO, 0, "%s: cannot open folder: %s", dir, strerror(errno));
+    dc_strv names = {0};
+    dc_rc rc = DC_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        rc = dc_strv_push(&names, e->d_name);
+    }
+    closedir(d);
+    if (names.n) qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    dc_buf path;
+    dc_buf_init(&path, 8192);
+    for (size_t i = 0; !rc && i < names.n; i++) {
+        dc_buf_reset(&path);
+        dc_buf_printf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+                      names.v[i]);
+        if (path.rc) {
+            rc = dc_fail(err, path.rc, 0, "%s: path too long", dir);
+            break;
+        }
+        struct stat sb;
+        if (stat(path.p, &sb) == 0 && S_ISDIR(sb.st_mode))
+            rc = walk(path.p, depth + 1, files, skipped, err);
+        else if (!ingestible_name(names.v[i]))
+            (*skipped)++;
+        else if (files->n >= DC_MAX_WALK_FILES)
+            rc = dc_fail(err, DC_LIMIT, 0, "more than %d files", DC_MAX_WALK_FILES);
+        else
+            rc = dc_strv_push(files, path.p); /* unreadable entries fail at ingest */
+    }
+    dc_buf_release(&path);
+    dc_strv_release(&names);
+    return rc;
+}
+
+dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
+                   dc_ingest_stats *st)
+{
+    dc_error err = {0};
+    struct stat sb;
+    dc_strv files = {0};
+    dc_rc rc;
+    if ((rc = check_collection_opt(db, opts->collection)) != DC_OK) return rc;
+    /* Once the database has an administrator, only administrators ingest. */
+    int admin = 0;
+    if ((rc = dc_db_has_admin(db, &admin)) != DC_OK) return rc;
+    if (admin && (rc = dc_db_require_role(db, DC_ROLE_ADMIN, "ingest", path)) != DC_OK) return rc;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        rc = walk(path, 0, &files, &st->files_skipped, &err);
+        if (rc) {
+            dc_strv_release(&files);
+            return dc_db_fail(db, rc, "%s", err.msg);
+        }
+    } else if ((rc = dc_strv_push(&files, path)) != DC_OK) {
+        return dc_db_fail(db, rc, "out of memory");
+    }
+    dc_rc worst = DC_OK;
+    dc_db_persons_forget(db); /* lists another process stored since */
+    for (size_t i = 0; i < files.n; i++) {
+        struct stat fs;
+        memset(&err, 0, sizeof err);
+        st->files++;
+        int fatal = 0;
+        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal);
+        if (stat(files.v[i], &fs) == 0) st->bytes += (unsigned long long)fs.st_size;
+        if (rc) {
+            st->files_failed++;
+            if (opts->on_error) opts->on_error(opts->ctx, files.v[i], &err);
+            /* Bad input is reported and skipped; anything else stops the run. */
+            if (!fatal && rc != DC_NOMEM) {
+                if (!worst) worst = DC_PARSE;
+                rc = DC_OK;
+            } else {
+                dc_db_fail(db, rc, "%s: %s", files.v[i], err.msg);
+                break;
+            }
+        }
+        if (opts->progress) opts->progress(opts->ctx, st, files.v[i]);
+    }
+    dc_strv_release(&files);
+    if (rc) return rc;
+    if (st->docs_new + st->docs_updated > 0 && (rc = dc_db_index(db)) != DC_OK) return rc;
+    if (worst) dc_db_fail(db, worst, "%ld of %ld files could not be ingested", st->files_failed,
+                       st->files);
+    return worst;
+}
+
+
+/* A file name safe to create: its base name with anything but letters,
+ * digits, '.', '-' and '_' replaced, never starting with '.'. */
+static void upload_name(const char *filename, char *out, size_t cap)
+{
+    const char *base = filename ? strrchr(filename, '/') : NULL;
+    base = base ? base + 1 : filename ? filename : "";
+    size_t k = 0;
+    for (const char *p = base; *p && k + 1 < cap && k < 128; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || (c == '.' && k > 0);
+        out[k++] = ok ? c : '_';
+    }
+    if (k == 0 && cap > 7) k = (size_t)snprintf(out, cap, "upload");
+    out[k < cap ? k : cap - 1] = '\0';
+}
+
+/*
+ * The upload is written to a private temporary folder named "uploads"
+ * (mode 0700, so text documents get that collection by default) and
+ * ingested like a named file, then removed.
+ */
+dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_t len,
+                        const dc_ingest_opts *opts, dc_ingest_stats *st)
+{
+    dc_rc rc = dc_db_require_role(db, DC_ROLE_ADMIN, "ingest", filename);
+    if (rc) return rc;
+    if (!data || !opts || !st) return dc_db_fail(db, DC_MISUSE, "dc_db_ingest_data: no data");
+    if (len > DC_INGEST_MAX_FILE)
+        return dc_db_fail(db, DC_LIMIT, "the file is larger than %zu MiB",
+                       DC_INGEST_MAX_FILE >> 20);
+    if ((rc = check_collection_opt(db, opts->collection)) != DC_OK) return rc;
+    const char *tmp = getenv("TMPDIR");
+    char dir[512], sub[600], path[800], name[160];
+    snprintf(dir, sizeof dir, "%s/declass-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) return dc_db_fail(db, DC_IO, "cannot create a temporary folder: %s",
+                                      strerror(errno));
+    upload_name(filename, name, sizeof name);
+    snprintf(sub, sizeof sub, "%s/uploads", dir);
+    snprintf(path, sizeof path, "%s/%s", sub, name);
+    int fd = -1;
+    if (mkdir(sub, 0700) == 0) fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    const char *p = data;
+    size_t left = len;
+    while (fd >= 0 && left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fd < 0 || left > 0 || close(fd) != 0) {
+        rc = dc_db_fail(db, DC_IO, "cannot write the upload: %s", strerror(errno));
+    } else {
+        dc_error err = {0};
+        int fatal = 0;
+        st->files++;
+        st->bytes += len;
+        dc_db_persons_forget(db); /* lists another process stored since */
+        rc = ingest_file(db, path, opts, st, &err, &fatal);
+        if (rc) {
+            st->files_failed++;
+            dc_db_fail(db, rc, "%s: %s", name, err.msg);
+        } else if (st->docs_new + st->docs_updated > 0) {
+            rc = dc_db_index(db);
+        }
+    }
+    unlink(path);
+    rmdir(sub);
+    rmdir(dir);
+    return rc;
+}

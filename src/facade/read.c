@@ -1,0 +1,553 @@
+/*
+ * The facade: Reading: the reader's view of a document and of its versions, shown in
+ * a format, and listings.
+ */
+#include "facade/facade_int.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "declass/access.h"
+#include "declass/analysis.h"
+#include "declass/index.h"
+#include "declass/ingest.h"
+#include "declass/query.h"
+#include "declass/refs.h"
+#include "declass/render.h"
+#include "declass/store.h"
+#include "model/model_int.h"
+#include "declass/banned.h"
+
+/* ---- reading --------------------------------------------------------- */
+
+/* The message of a document that does not exist, and of one the reader may
+ * not read: the same, so a refusal tells nothing. */
+dc_rc dc_db_no_document(dc_db *db, const char *id)
+{
+    return dc_db_fail(db, DC_NOTFOUND, "no document '%s'", id ? id : "");
+}
+
+void dc_db_drop_refs(dc_doc *v)
+{
+    for (size_t i = 0; i < v->n_refs; i++) {
+        free(v->refs[i].kind);
+        free(v->refs[i].target);
+        free(v->refs[i].relation);
+        free(v->refs[i].detail);
+    }
+    v->n_refs = 0;
+}
+
+/* Frees the references and file numbers of a view, to be derived again. */
+static void drop_extracted(dc_doc *v)
+{
+    dc_db_drop_refs(v);
+    dc_strv_release(&v->file_numbers);
+}
+
+/* Keeps the persons written (as whole words) in the visible text of a TEI
+ * view: a persName in a hidden portion is gone with it.  The list name a
+ * hidden persName pointed to cannot be told apart: it goes too, unless the
+ * text matching of dc_db_persons_match finds it again. */
+static void keep_written_persons(dc_doc *v)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < v->persons.n; i++) {
+        const char *name = v->persons.v[i];
+        size_t n = strlen(name);
+        int found = 0;
+        for (size_t p = 0; p < v->n_portions && !found; p++) {
+            const char *t = v->portions[p].text;
+            for (const char *h = t ? strstr(t, name) : NULL; h && !found; h = strstr(h + 1, name))
+                found = (h == t || !isalnum((unsigned char)h[-1])) &&
+                        !isalnum((unsigned char)h[n]);
+        }
+        if (found) v->persons.v[k++] = v->persons.v[i];
+        else free(v->persons.v[i]);
+    }
+    v->persons.n = k;
+}
+
+dc_rc dc_db_restrict(dc_db *db, const dc_access_reader *r, dc_doc *doc)
+{
+    size_t hidden = 0;
+    dc_rc rc = dc_access_restrict(r, doc, &hidden);
+    if (rc || !hidden) return rc;
+    /* Everything extracted from the whole text is extracted again from
+     * the view, by the same code ingest ran: nothing found only in a
+     * hidden portion survives, and what the reader still sees stays. */
+    drop_extracted(doc);
+    if (doc->format && strcmp(doc->format, "text") == 0) dc_strv_release(&doc->persons);
+    else keep_written_persons(doc);
+    rc = dc_ingest_view_date(doc);
+    if (!rc) rc = dc_refs_enrich(doc);
+    if (!rc) rc = dc_ingest_date_from_text(doc);
+    if (!rc) rc = dc_db_persons_match(db, doc);
+    return rc;
+}
+
+dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc_doc **out)
+{
+    *out = NULL;
+    if (!dc_access_may_read(r, doc, NULL)) return DC_NOTFOUND;
+    char *json = NULL;
+    dc_rc rc = dc_doc_to_json(doc, 0, &json);
+    if (!rc) rc = dc_doc_from_json(json, strlen(json), out);
+    dc_free(json);
+    if (!rc) rc = dc_db_restrict(db, r, *out);
+    if (rc) {
+        dc_doc_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* The effective level of portion p of doc (its own marking, else the
+ * document's). */
+static int portion_level(const dc_doc *doc, const dc_portion *p)
+{
+    return dc_access_level(p->classification ? p->classification : doc->classification);
+}
+
+/* Raises the marking *cls to level when level is higher. */
+static dc_rc raise_level(char **cls, int level)
+{
+    if (dc_access_level(*cls) >= level) return DC_OK;
+    return dc_str_set(cls, dc_level_name((dc_level)level)) ? DC_NOMEM : DC_OK;
+}
+
+/* Makes p at least as restricted as the current portion q of cur: withheld
+ * if either is, the higher level, the union of compartments. */
+static dc_rc restrict_like(dc_doc *old, dc_portion *p, const dc_doc *cur, const dc_portion *q)
+{
+    dc_rc rc = DC_OK;
+    int level = portion_level(cur, q), mine = portion_level(old, p);
+    if (level < mine) level = mine;
+    if (!p->classification && level > dc_access_level(old->classification))
+        rc = dc_str_set(&p->classification, dc_level_name((dc_level)level)) ? DC_NOMEM : DC_OK;
+    else if (p->classification)
+        rc = raise_level(&p->classification, level);
+    for (size_t k = 0; !rc && k < q->compartments.n; k++)
+        rc = dc_strv_add_unique(&p->compartments, q->compartments.v[k]);
+    if (!rc && q->withheld && !p->withheld) {
+        p->withheld = 1;
+        rc = dc_str_set(&p->withheld_reason, q->withheld_reason) ? DC_NOMEM : DC_OK;
+    }
+    return rc;
+}
+
+/*
+ * An old version as today's rules show it (DESIGN.md: any version is
+ * shown through today's markings and withholdings; the most restrictive
+ * decision wins).  Each portion of old takes the current portion with the
+ * same id's withholding, level and compartments on top of its own; a
+ * portion the current version no longer has takes the most restrictive
+ * of all current portions (nothing says which one it became).  The
+ * document is released only if both versions are, at the higher level.
+ */
+static dc_rc apply_today(dc_doc *old, const dc_doc *cur)
+{
+    dc_rc rc = raise_level(&old->classification, dc_access_level(cur->classification));
+    int both = old->release_status && cur->release_status &&
+               strcmp(old->release_status, "released") == 0 &&
+               strcmp(cur->release_status, "released") == 0;
+    if (!rc && !both && old->release_status && strcmp(old->release_status, "released") == 0)
+        rc = dc_str_set(&old->release_status, cur->release_status ? cur->release_status
+                                                                  : "classified")
+                 ? DC_NOMEM
+                 : DC_OK;
+    for (size_t i = 0; !rc && i < old->n_portions; i++) {
+        dc_portion *p = &old->portions[i];
+        const dc_portion *q = p->id ? dc_doc_portion(cur, p->id) : NULL;
+        if (q) {
+            rc = restrict_like(old, p, cur, q);
+            continue;
+        }
+        for (size_t k = 0; !rc && k < cur->n_portions; k++)
+            rc = restrict_like(old, p, cur, &cur->portions[k]);
+    }
+    return rc;
+}
+
+/*
+ * Loads a version (0: current) of id and returns the reader's view of it.
+ * Whether the reader may open the document is decided first, from the
+ * current version's columns (and the old version's, asked for one): a
+ * refusal loads no body, so it costs what a missing id costs.  A
+ * document the reader may not read now is DC_NOTFOUND with the message
+ * of a missing one, whatever version is asked for, and *denied is set
+ * (for the audit log).
+ */
+static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
+{
+    *out = NULL;
+    *denied = 0;
+    if (!id || !*id || strlen(id) > DC_MAX_ID || version < 0) return dc_db_no_document(db, id);
+    dc_access_reader r = dc_db_reader(db);
+    const int asked[2] = {0, version}; /* today's version, then the one asked for */
+    for (int i = 0; i < (version ? 2 : 1); i++) {
+        char *status = NULL, *cls = NULL;
+        dc_rc rc = dc_store_status(db->st, id, asked[i], &status, &cls);
+        if (rc == DC_NOTFOUND) return dc_db_no_document(db, id);
+        if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+        int ok = dc_access_doc_readable(&r, status, cls);
+        free(status);
+        free(cls);
+        if (!ok) {
+            *denied = 1;
+            return dc_db_no_document(db, id);
+        }
+    }
+    dc_doc *doc = NULL, *cur = NULL;
+    dc_rc rc = dc_store_get(db->st, id, version, &doc);
+    if (!rc && version) rc = dc_store_get(db->st, id, 0, &cur);
+    if (!rc && cur) rc = apply_today(doc, cur);
+    dc_doc_free(cur);
+    if (rc == DC_NOTFOUND) {
+        dc_doc_free(doc);
+        return dc_db_no_document(db, id);
+    }
+    if (!rc) rc = dc_db_restrict(db, &r, doc);
+    if (!rc) {
+        *out = doc;
+        return DC_OK;
+    }
+    dc_doc_free(doc);
+    if (rc == DC_NOTFOUND) {
+        *denied = 1;
+        return dc_db_no_document(db, id);
+    }
+    if (rc == DC_NOMEM) return dc_db_fail(db, rc, "out of memory");
+    if (rc) return dc_db_fail(db, rc, "cannot read %s: %s", id, dc_store_errmsg(db->st));
+    return DC_OK;
+}
+
+/* One stored version's row, copied out of the store's callback. */
+typedef struct vrow {
+    int version;
+    char *at, *source;
+} vrow;
+
+typedef struct vrows {
+    vrow *v;
+    size_t n, cap;
+    dc_rc rc;
+} vrows;
+
+#define DC_MAX_VERSIONS 100000 /* versions of one document walked for a reader */
+
+static dc_rc vrow_add(void *ctx, const dc_version_info *v)
+{
+    vrows *r = ctx;
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? 2 * r->cap : 16;
+        vrow *x = nc <= DC_MAX_VERSIONS ? realloc(r->v, nc * sizeof *x) : NULL;
+        if (!x) return r->rc = nc <= DC_MAX_VERSIONS ? DC_NOMEM : DC_LIMIT;
+        r->v = x, r->cap = nc;
+    }
+    vrow *w = &r->v[r->n];
+    w->version = v->version;
+    w->at = dc_strdup(v->ingested_at ? v->ingested_at : "");
+    w->source = v->source ? dc_strdup(v->source) : NULL;
+    if (!w->at || (v->source && !w->source)) {
+        free(w->at);
+        free(w->source);
+        return r->rc = DC_NOMEM;
+    }
+    r->n++;
+    return DC_OK;
+}
+
+static void vrows_release(vrows *r)
+{
+    for (size_t i = 0; i < r->n; i++) free(r->v[i].at), free(r->v[i].source);
+    free(r->v);
+}
+
+/* Receives the reader's version k: the stored row it begins at, the
+ * reader's view of it (owned by the walk) and the view's hash (hex). */
+typedef dc_rc (*reader_version_cb)(void *ctx, int k, const vrow *row, dc_doc *view,
+                                   const char *hash);
+
+/*
+ * The versions of id as the reader sees them: each stored version through
+ * today's rules (view_stored), the ones the reader may not open skipped,
+ * and a version whose view equals the one before it folded into it — a
+ * change made only in what the reader may not read makes no version for
+ * them.  Reader versions are numbered from 1; each is handed to cb, whose
+ * non-OK return stops the walk and is returned.
+ */
+static dc_rc walk_reader_versions(dc_db *db, const char *id, reader_version_cb cb, void *ctx)
+{
+    vrows rows = {0};
+    dc_rc rc = dc_store_versions(db->st, id, vrow_add, &rows);
+    if (rows.rc) rc = rows.rc;
+    if (rc) {
+        vrows_release(&rows);
+        return rc == DC_NOMEM ? dc_db_fail(db, rc, "out of memory")
+                              : dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    }
+    unsigned char prev[32] = {0};
+    int k = 0;
+    for (size_t i = 0; i < rows.n && !rc; i++) {
+        dc_doc *v = NULL;
+        int denied = 0;
+        rc = view_stored(db, id, rows.v[i].version, &v, &denied);
+        if (rc == DC_NOTFOUND) {
+            rc = DC_OK; /* a version the reader may not open: none for them */
+            continue;
+        }
+        char *json = NULL;
+        if (!rc) rc = dc_doc_to_json(v, 0, &json);
+        unsigned char h[32];
+        if (!rc) crypto_generichash(h, sizeof h, (const unsigned char *)json, strlen(json), NULL, 0);
+        dc_free(json);
+        if (!rc && (k == 0 || memcmp(h, prev, sizeof h) != 0)) {
+            char hex[65];
+            sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+            memcpy(prev, h, sizeof h);
+            rc = cb(ctx, ++k, &rows.v[i], v, hex);
+        }
+        dc_doc_free(v);
+    }
+    vrows_release(&rows);
+    return rc;
+}
+
+/* Finds the reader's version k (walk_reader_versions) and keeps its view. */
+typedef struct find_version {
+    int want;
+    dc_doc *view;
+} find_version;
+
+static dc_rc found_version(void *ctx, int k, const vrow *row, dc_doc *view, const char *hash)
+{
+    (void)row, (void)hash;
+    find_version *f = ctx;
+    if (k != f->want) return DC_OK;
+    char *json = NULL;
+    dc_rc rc = dc_doc_to_json(view, 0, &json);
+    if (!rc) rc = dc_doc_from_json(json, strlen(json), &f->view);
+    dc_free(json);
+    return rc ? rc : DC_LIMIT; /* found: stop the walk */
+}
+
+/*
+ * The reader's view of version (0: current) of id.  Version numbers are
+ * the reader's own (walk_reader_versions): version N is the N-th distinct
+ * view the reader had of the document, so neither the count nor the
+ * numbers tell of changes made only in what the reader may not read.
+ */
+dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
+{
+    if (version <= 0) return view_stored(db, id, version, out, denied);
+    *out = NULL;
+    *denied = 0;
+    dc_rc rc = view_stored(db, id, 0, out, denied); /* may the reader open it now? */
+    dc_doc_free(*out);
+    *out = NULL;
+    if (rc) return rc;
+    find_version f = {version, NULL};
+    rc = walk_reader_versions(db, id, found_version, &f);
+    if (rc == DC_LIMIT && f.view) {
+        *out = f.view;
+        return DC_OK;
+    }
+    dc_doc_free(f.view);
+    if (rc && rc != DC_LIMIT) return rc;
+    return dc_db_no_document(db, id);
+}
+
+dc_rc dc_db_read(dc_db *db, const char *id, int version, const char *what, dc_doc **out)
+{
+    int denied = 0;
+    dc_rc rc = dc_db_view(db, id, version, out, &denied);
+    if (rc != DC_NOTFOUND) return rc;
+    char msg[sizeof db->errmsg];
+    snprintf(msg, sizeof msg, "%s", db->errmsg);
+    dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, what);
+    snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
+    return rc;
+}
+
+dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out)
+{
+    dc_rc rc = dc_db_read(db, id, 0, "model", out);
+    if (!rc && (rc = dc_db_audit_add(db, "read", id, "model")) != DC_OK) {
+        dc_doc_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* What html_ref_href resolves against: the database and the volume of
+ * the document being shown. */
+typedef struct html_ref_ctx {
+    dc_db *db;
+    const dc_doc *doc;
+} html_ref_ctx;
+
+/* The HTML edition's link for a reference: "/documents/ID" of the stored
+ * document it resolves to (resolve_ref) when the acting reader may read
+ * it; 0 otherwise. */
+static int html_ref_href(void *ctx, const dc_ref *ref, dc_buf *href)
+{
+    const html_ref_ctx *c = ctx;
+    dc_doc *t = NULL;
+    if (dc_db_resolve_ref(c->db, c->doc, ref, &t) != DC_OK || !t) return 0;
+    dc_buf_puts(href, "/documents/");
+    for (const unsigned char *s = (const unsigned char *)t->id; *s; s++) {
+        if ((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') ||
+            strchr("._~/-", *s))
+            dc_buf_putc(href, (char)*s);
+        else
+            dc_buf_printf(href, "%%%02X", *s);
+    }
+    dc_doc_free(t);
+    return 1;
+}
+
+dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format, char **out)
+{
+    *out = NULL;
+    int json = format && strcmp(format, "json") == 0;
+    int html = format && strcmp(format, "html") == 0;
+    static const char *const more[] = {"tei", "cite", "bibtex", "ris"};
+    int other = -1;
+    for (int i = 0; format && i < 4; i++)
+        if (strcmp(format, more[i]) == 0) other = i;
+    if (format && !json && !html && other < 0 && strcmp(format, "text") != 0)
+        return dc_db_fail(db, DC_MISUSE,
+                          "unknown format '%s' (use text, json, html, tei, cite, bibtex or ris)",
+                          format);
+    if (version < 0) return dc_db_fail(db, DC_MISUSE, "bad version %d", version);
+    dc_doc *doc = NULL;
+    dc_rc rc = dc_db_read(db, id, version, NULL, &doc);
+    if (rc) return rc;
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    if (html) {
+        html_ref_ctx hc = {db, doc};
+        dc_render_html_opts ho = {html_ref_href, &hc};
+        rc = dc_render_html(doc, &ho, &b);
+    } else if (other == 0) {
+        rc = dc_render_tei(doc, NULL, &b);
+    } else if (other == 1) {
+        rc = dc_render_cite(doc, &b);
+    } else if (other == 2) {
+        rc = dc_render_bibtex(doc, &b);
+    } else if (other == 3) {
+        rc = dc_render_ris(doc, &b);
+    } else {
+        rc = json ? dc_render_json(doc, &b) : dc_render_text(doc, &b);
+    }
+    dc_doc_free(doc);
+    const char *fmt = html ? "html" : json ? "json" : other >= 0 ? more[other] : "text";
+    char detail[48];
+    if (version)
+        snprintf(detail, sizeof detail, "%s version %d", fmt, version);
+    else
+        snprintf(detail, sizeof detail, "%s", fmt);
+    if (!rc) rc = dc_store_audit(db->st, db->user, "read", id, detail);
+    if (rc) {
+        dc_buf_release(&b);
+        return dc_db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
+    }
+    *out = dc_buf_detach(&b);
+    return *out ? DC_OK : dc_db_fail(db, DC_NOMEM, "out of memory");
+}
+
+dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out)
+{
+    return dc_db_show_version(db, id, 0, format, out);
+}
+
+/* A listing through the reader's eyes: unreadable documents are skipped. */
+typedef struct list_filter {
+    dc_db *db;
+    dc_access_reader r;
+    dc_summary_cb cb;
+    void *ctx;
+    long n;
+} list_filter;
+
+/* A readable document is listed from its columns, unless it has marked
+ * portions: then title, date and type come from the reader's view (a
+ * title or date may stand in a portion the reader may not read). */
+static dc_rc list_one(void *ctx, const dc_doc_summary *s)
+{
+    list_filter *f = ctx;
+    if (!dc_access_doc_readable(&f->r, s->release_status, s->classification)) return DC_OK;
+    f->n++;
+    if (!s->marked) return f->cb(f->ctx, s);
+    dc_doc *v = NULL;
+    dc_rc rc = dc_store_get(f->db->st, s->id, 0, &v);
+    if (!rc) rc = dc_db_restrict(f->db, &f->r, v);
+    if (rc) {
+        dc_doc_free(v);
+        return rc;
+    }
+    dc_doc_summary x = *s;
+    x.title = v->title;
+    x.date = v->date;
+    x.doc_type = v->doc_type;
+    rc = f->cb(f->ctx, &x);
+    dc_doc_free(v);
+    return rc;
+}
+
+dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
+{
+    list_filter f = {.db = db, .r = dc_db_reader(db), .cb = cb, .ctx = ctx};
+    dc_rc rc = dc_store_list(db->st, list_one, &f);
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    char detail[48];
+    snprintf(detail, sizeof detail, "%ld documents", f.n);
+    return dc_db_audit_add(db, "list", NULL, detail);
+}
+
+/* The public sees when and how a document changed, not who changed it or
+ * from which file. */
+typedef struct version_filter {
+    dc_version_cb cb;
+    void *ctx;
+    int is_public;
+} version_filter;
+
+static dc_rc version_one(void *ctx, int k, const vrow *row, dc_doc *view, const char *hash)
+{
+    version_filter *f = ctx;
+    dc_version_info x = {.version = k,
+                         .ingested_at = row->at,
+                         .source = f->is_public ? NULL : row->source,
+                         .classification = view->classification,
+                         .release_status = view->release_status,
+                         .hash = hash};
+    return f->cb(f->ctx, &x);
+}
+
+/* The reader's versions of a document the reader may read now: their
+ * marking, status and hash are those of the reader's view. */
+dc_rc dc_db_versions(dc_db *db, const char *id, dc_version_cb cb, void *ctx)
+{
+    dc_doc *doc = NULL;
+    dc_rc rc = dc_db_read(db, id, 0, "versions", &doc);
+    dc_doc_free(doc);
+    if (rc) return rc;
+    version_filter f = {.cb = cb, .ctx = ctx, .is_public = db->user == NULL};
+    rc = walk_reader_versions(db, id, version_one, &f);
+    if (rc) return rc;
+    return dc_db_audit_add(db, "read", id, "versions");
+}

@@ -1,0 +1,485 @@
+/*
+ * The facade: Search: keeping the index up to the store (every version indexed as the
+ * views readers have of it), queries, snippets, optimize and check.
+ */
+#include "facade/facade_int.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "declass/access.h"
+#include "declass/analysis.h"
+#include "declass/index.h"
+#include "declass/ingest.h"
+#include "declass/query.h"
+#include "declass/refs.h"
+#include "declass/render.h"
+#include "declass/store.h"
+#include "model/model_int.h"
+#include "declass/banned.h"
+
+/* ---- index ------------------------------------------------------------ */
+
+/* What on_change needs: the index batch, and the database whose views
+ * (dc_db_view_doc: with persons, references and dates derived again from
+ * what the reader sees) are indexed. */
+typedef struct index_job {
+    dc_db *db;
+    dc_index_writer *w;
+    uint64_t docid;    /* the version being indexed */
+    const dc_doc *doc; /* its stored document */
+    dc_rc failed;      /* why indexing it failed (the store's message does not say) */
+    int index_failed;  /* ... in the index writer (its message says more) */
+    char failed_id[DC_MAX_ID + 1];
+} index_job;
+
+/* Indexes one view of the version: the stored document itself when it is
+ * every reader's view (the common case, and the hot ingest path: no
+ * copy), else the view of the reader who represents it. */
+static dc_rc index_view(void *ctx, const dc_access_reader *reader, const dc_access_pred *pred)
+{
+    index_job *j = ctx;
+    dc_rc rc;
+    if (dc_access_uniform(j->doc)) {
+        rc = dc_index_writer_add(j->w, j->docid, j->doc, pred);
+        j->index_failed = rc != DC_OK;
+        return rc;
+    }
+    dc_doc *view = NULL;
+    rc = dc_db_view_doc(j->db, reader, j->doc, &view);
+    /* a reader the enumeration found may read the document */
+    if (rc == DC_NOTFOUND) rc = DC_INTERNAL;
+    if (!rc) {
+        rc = dc_index_writer_add(j->w, j->docid, view, pred);
+        j->index_failed = rc != DC_OK;
+    }
+    dc_doc_free(view);
+    return rc;
+}
+
+static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
+                       size_t n_older)
+{
+    index_job *j = ctx;
+    for (size_t i = 0; i < n_older; i++) {
+        dc_rc rc = dc_index_writer_delete(j->w, older[i]);
+        if (rc) return rc;
+    }
+    j->docid = docid;
+    j->doc = doc;
+    dc_rc rc = dc_access_each_view(doc, index_view, j);
+    if (rc) {
+        j->failed = rc;
+        snprintf(j->failed_id, sizeof j->failed_id, "%s", doc->id ? doc->id : "?");
+    }
+    return rc;
+}
+
+/*
+ * Opens the index (creating it) and brings it up to the store: every
+ * current version added since the index's high-water mark is indexed and
+ * the versions it supersedes deleted, in one index commit.  The store is
+ * the truth, so an index left behind by a crash catches up here.
+ *
+ * Several handles (threads of a server, other processes) may share the
+ * database.  This handle first refreshes its view of the index (another
+ * may have committed); only if the store is still ahead does it open a
+ * writer, which waits for the index lock and refreshes under it, and it
+ * decides again there: if another handle caught up meanwhile there is
+ * nothing to do.  So a version is indexed by exactly one handle.
+ *
+ * An index written in an older format (dc_index_outdated, after an
+ * upgrade) is rebuilt from the store in the same way as a stale one: one
+ * commit that replaces it, so readers see the old index until the new one
+ * is complete.
+ */
+dc_rc dc_db_index(dc_db *db)
+{
+    dc_error err = {0};
+    dc_rc rc;
+    if (!db->ix) {
+        if ((rc = dc_index_open(db->index_dir, DC_INDEX_CREATE, &db->ix, &err)) != DC_OK)
+            return dc_db_fail(db, rc, "cannot open the index %s: %s", db->index_dir, err.msg);
+    } else if ((rc = dc_index_refresh(db->ix)) != DC_OK) {
+        return dc_db_fail(db, rc, "cannot read the index: %s", dc_index_errmsg(db->ix));
+    }
+    uint64_t max = 0;
+    if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK)
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    if (max == dc_index_high_water(db->ix) && !dc_index_outdated(db->ix)) return DC_OK;
+    dc_index_writer *w = NULL;
+    if ((rc = dc_index_writer_open(db->ix, 0, &w)) != DC_OK)
+        return dc_db_fail(db, rc, "cannot write the index: %s", dc_index_errmsg(db->ix));
+    /* Under the lock: the index is current, and every version it holds
+     * came from a committed store transaction, so read the store again. */
+    if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK) {
+        dc_index_writer_abort(w);
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    }
+    uint64_t hw = dc_index_high_water(db->ix);
+    int outdated = dc_index_outdated(db->ix);
+    if (max == hw && !outdated) {
+        dc_index_writer_abort(w); /* another handle caught up */
+        return DC_OK;
+    }
+    if (hw > max || outdated) {
+        /* An index ahead of its store belongs to another database that
+         * stood at this path, and one of an older format cannot be read:
+         * replace it in this commit with this one, indexed from scratch. */
+        if ((rc = dc_index_writer_clear(w)) != DC_OK) {
+            dc_index_writer_abort(w);
+            return dc_db_fail(db, rc, "cannot replace the stale index %s: %s", db->index_dir,
+                           dc_index_errmsg(db->ix));
+        }
+        hw = 0;
+    }
+    index_job job = {.db = db, .w = w};
+    rc = dc_store_changes_since(db->st, hw, on_change, &job);
+    if (rc) {
+        char why[600];
+        if (job.failed) /* a view, or the index: say which document */
+            snprintf(why, sizeof why, "%s: %s", job.failed_id,
+                     job.index_failed ? dc_index_errmsg(db->ix) : dc_strerror(job.failed));
+        else
+            snprintf(why, sizeof why, "%s", dc_store_errmsg(db->st));
+        dc_index_writer_abort(w);
+        return dc_db_fail(db, rc, "indexing failed: %s", why);
+    }
+    if ((rc = dc_index_writer_commit(w)) != DC_OK)
+        return dc_db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
+    /* Each ingest adds at least one segment; past a few, searches pay for
+     * every extra dictionary lookup, so merge them all. */
+    if (dc_index_segment_count(db->ix) > DC_MAX_SEGMENTS &&
+        (rc = dc_index_optimize(db->ix)) != DC_OK)
+        return dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
+    return DC_OK;
+}
+
+dc_rc dc_db_search_ready(dc_db *db)
+{
+    dc_rc rc;
+    if (!db->an && (rc = dc_analyzer_new(&db->an)) != DC_OK)
+        return dc_db_fail(db, rc, "cannot start the analyzer");
+    return dc_db_index(db);
+}
+
+
+/* ---- search ---------------------------------------------------------- */
+
+#define DC_SNIPPET_WIDTH 240
+
+/* A search page and the storage behind it. */
+typedef struct page_impl {
+    dc_search_page pub;
+    dc_search_result *res;
+    dc_search_hit *hits;
+    char **snippets;
+} page_impl;
+
+void dc_search_page_free(dc_search_page *page)
+{
+    if (!page) return;
+    page_impl *p = (page_impl *)page;
+    for (size_t i = 0; p->snippets && i < p->pub.n_hits; i++) free(p->snippets[i]);
+    free(p->snippets);
+    free(p->hits);
+    dc_search_result_free(p->res);
+    free(p);
+}
+
+/* The cache key of a snippet (see snippet_slot) in b; FNV-1a hash. */
+static uint64_t snippet_key(const dc_db *db, const dc_search_request *req, uint64_t docid,
+                            dc_buf *b)
+{
+    dc_buf_printf(b, "%llu\x1f", (unsigned long long)docid);
+    if (db->user) {
+        dc_buf_printf(b, "%d", db->level);
+        for (size_t i = 0; i < db->comps.n; i++) dc_buf_printf(b, ",%s", db->comps.v[i]);
+    } else {
+        dc_buf_puts(b, "public");
+    }
+    dc_buf_printf(b, "\x1f%s\x1f%s\x1f%s", req->query, req->mark_open ? req->mark_open : "",
+                  req->mark_close ? req->mark_close : "");
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < b->len; i++) h = (h ^ (unsigned char)b->p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* The snippet of hit h: the reader's view of the stored document (so only
+ * text the reader may read, with withheld portions already replaced), the
+ * best window.  A document that vanished since the search gets an empty
+ * one. */
+static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *req,
+                         const dc_hit *h, char **out)
+{
+    *out = NULL;
+    dc_buf key;
+    dc_buf_init(&key, DC_QUERY_MAX_LEN + 4096);
+    uint64_t hash = snippet_key(db, req, h->docid, &key);
+    snippet_slot *slot = NULL;
+    if (!key.rc) {
+        if (!db->snippets) db->snippets = calloc(SNIPPET_SLOTS, sizeof *db->snippets);
+        if (db->snippets) slot = &db->snippets[hash % SNIPPET_SLOTS];
+    }
+    if (slot && slot->key && slot->hash == hash && strcmp(slot->key, key.p) == 0) {
+        dc_buf_release(&key);
+        return (*out = dc_strdup(slot->snippet)) ? DC_OK : DC_NOMEM;
+    }
+    dc_doc *doc = NULL;
+    int denied = 0;
+    dc_rc rc = dc_db_view(db, h->id, 0, &doc, &denied);
+    if (rc == DC_NOTFOUND) {
+        dc_buf_release(&key);
+        return (*out = dc_strdup("")) ? DC_OK : DC_NOMEM;
+    }
+    dc_buf b;
+    dc_buf_init(&b, 64 * 1024);
+    if (!rc)
+        rc = dc_index_snippet(db->an, q, doc, DC_SNIPPET_WIDTH,
+                              req->mark_open ? req->mark_open : "<mark>",
+                              req->mark_close ? req->mark_close : "</mark>", &b);
+    dc_doc_free(doc);
+    if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
+    dc_buf_release(&b);
+    if (!rc && slot) {
+        char *k = dc_buf_detach(&key), *v = dc_strdup(*out);
+        if (k && v) {
+            free(slot->key);
+            free(slot->snippet);
+            *slot = (snippet_slot){.hash = hash, .key = k, .snippet = v};
+        } else {
+            free(k);
+            free(v);
+        }
+    }
+    dc_buf_release(&key);
+    return rc;
+}
+
+/* Whether a date filter is NULL, empty, or YYYY[-MM[-DD]] with a month
+ * 01-12 and a day 01-31. */
+static int date_ok(const char *d)
+{
+    if (!d || !*d) return 1;
+    size_t n = strlen(d);
+    if (n != 4 && n != 7 && n != 10) return 0;
+    for (size_t i = 0; i < n; i++) {
+        int dash = i == 4 || i == 7;
+        if (dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9')) return 0;
+    }
+    int m = n >= 7 ? (d[5] - '0') * 10 + (d[6] - '0') : 1;
+    int day = n == 10 ? (d[8] - '0') * 10 + (d[9] - '0') : 1;
+    return m >= 1 && m <= 12 && day >= 1 && day <= 31;
+}
+
+dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out)
+{
+    *out = NULL;
+    if (!req || !req->query) return dc_db_fail(db, DC_MISUSE, "no query");
+    if (!date_ok(req->from) || !date_ok(req->to))
+        return dc_db_fail(db, DC_MISUSE, "bad date '%s' (use YYYY, YYYY-MM or YYYY-MM-DD)",
+                          date_ok(req->from) ? req->to : req->from);
+    if (req->limit > DC_SEARCH_MAX_LIMIT)
+        return dc_db_fail(db, DC_MISUSE, "--limit is at most %d", DC_SEARCH_MAX_LIMIT);
+    int level = -1;
+    if (req->classification && (level = dc_level_parse(req->classification)) < 0)
+        return dc_db_fail(db, DC_MISUSE, "unknown classification '%s' (use UNCLASSIFIED, "
+                       "CONFIDENTIAL, SECRET or TOP SECRET)", req->classification);
+    dc_rc rc;
+    if ((rc = dc_db_search_ready(db)) != DC_OK) return rc;
+    dc_error err = {0};
+    dc_query *q = NULL;
+    dc_access_reader reader = dc_db_reader(db);
+    rc = dc_query_parse(db->an, req->query, strlen(req->query), &q, &err);
+    if (rc) return dc_db_fail(db, rc, "bad query: %s", err.msg);
+    dc_search_opts opts = {.limit = req->limit ? req->limit : 10,
+                           .offset = req->offset,
+                           .from = req->from,
+                           .to = req->to,
+                           .classification = level,
+                           .collection = req->collection,
+                           .doc_type = req->doc_type && *req->doc_type ? req->doc_type : NULL,
+                           .reader = &reader};
+    page_impl *p = calloc(1, sizeof *p);
+    if (!p) rc = DC_NOMEM;
+    if (!rc && (rc = dc_index_search(db->ix, db->an, q, &opts, &p->res)) != DC_OK)
+        dc_db_fail(db, rc, "search failed: %s", dc_index_errmsg(db->ix));
+    size_t n = rc ? 0 : p->res->n_hits;
+    if (!rc && n) {
+        p->hits = calloc(n, sizeof *p->hits);
+        p->snippets = calloc(n, sizeof *p->snippets);
+        if (!p->hits || !p->snippets) rc = DC_NOMEM;
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        const dc_hit *h = &p->res->hits[i];
+        rc = hit_snippet(db, q, req, h, &p->snippets[i]);
+        p->hits[i] = (dc_search_hit){.id = h->id, .title = h->title, .date = h->date,
+                                     .classification = h->classification, .score = h->score,
+                                     .snippet = p->snippets[i]};
+        p->pub.n_hits = i + 1;
+    }
+    dc_query_free(q);
+    if (!rc) {
+        p->pub.total = p->res->total;
+        p->pub.hits = p->hits;
+        p->pub.facets = p->res->facets;
+        p->pub.n_facets = p->res->n_facets;
+        char detail[64];
+        snprintf(detail, sizeof detail, "%llu hits", (unsigned long long)p->pub.total);
+        rc = dc_db_audit_add(db, "search", req->query, detail);
+    }
+    if (rc) {
+        if (rc == DC_NOMEM) dc_db_fail(db, rc, "out of memory");
+        dc_search_page_free(p ? &p->pub : NULL);
+        return rc;
+    }
+    *out = &p->pub;
+    return DC_OK;
+}
+
+/* A number as cJSON prints one: 15 significant digits when they give the
+ * value back, else 17. */
+static void json_num(dc_buf *b, double v)
+{
+    char s[32];
+    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+        snprintf(s, sizeof s, "%lld", (long long)v);
+    } else {
+        snprintf(s, sizeof s, "%1.15g", v);
+        if (strtod(s, NULL) != v) snprintf(s, sizeof s, "%1.17g", v);
+    }
+    dc_buf_puts(b, s);
+}
+
+/*
+ * Writes the page directly (a search answer is built on every request of
+ * the reading room, and a cJSON tree cost a third of a cached search):
+ * one line per hit and per facet.
+ */
+dc_rc dc_search_page_json(const dc_search_page *page, const dc_search_request *req, char **out)
+{
+    *out = NULL;
+    dc_buf b;
+    dc_buf_init(&b, (size_t)256 << 20);
+    dc_buf_puts(&b, "{\"query\": ");
+    dc_json_put_str(&b, req->query);
+    dc_buf_puts(&b, ", \"total\": ");
+    json_num(&b, (double)page->total);
+    dc_buf_puts(&b, ", \"hits\": [");
+    for (size_t i = 0; i < page->n_hits; i++) {
+        const dc_search_hit *h = &page->hits[i];
+        dc_buf_puts(&b, i ? ",\n  {\"id\": " : "\n  {\"id\": ");
+        dc_json_put_str(&b, h->id);
+        dc_buf_puts(&b, ", \"title\": ");
+        dc_json_put_str(&b, h->title);
+        dc_buf_puts(&b, ", \"date\": ");
+        dc_json_put_str(&b, h->date);
+        dc_buf_puts(&b, ", \"classification\": ");
+        dc_json_put_str(&b, h->classification);
+        dc_buf_puts(&b, ", \"score\": ");
+        json_num(&b, h->score);
+        dc_buf_puts(&b, ", \"snippet\": ");
+        dc_json_put_str(&b, h->snippet);
+        dc_buf_putc(&b, '}');
+    }
+    dc_buf_puts(&b, page->n_hits ? "\n], \"facets\": {" : "], \"facets\": {");
+    for (size_t i = 0; i < page->n_facets; i++) {
+        const dc_facet *f = &page->facets[i];
+        dc_buf_puts(&b, i ? ",\n  " : "\n  ");
+        dc_json_put_str(&b, f->name);
+        dc_buf_puts(&b, ": [");
+        for (size_t j = 0; j < f->n_values; j++) {
+            dc_buf_puts(&b, j ? ", {\"value\": " : "{\"value\": ");
+            dc_json_put_str(&b, f->values[j].value);
+            dc_buf_puts(&b, ", \"count\": ");
+            json_num(&b, (double)f->values[j].count);
+            dc_buf_putc(&b, '}');
+        }
+        dc_buf_putc(&b, ']');
+    }
+    dc_buf_puts(&b, page->n_facets ? "\n}}\n" : "}}\n");
+    dc_rc rc = b.rc;
+    if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
+    dc_buf_release(&b);
+    return rc;
+}
+
+dc_rc dc_db_optimize(dc_db *db)
+{
+    dc_rc rc = dc_db_index(db);
+    if (!rc && (rc = dc_index_optimize(db->ix)) != DC_OK)
+        dc_db_fail(db, rc, "%s", dc_index_errmsg(db->ix));
+    return rc;
+}
+
+/* The current versions of the store (docid and id), for dc_db_check. */
+typedef struct cur_versions {
+    uint64_t *docids;
+    char **ids;
+    size_t n, cap;
+} cur_versions;
+
+static dc_rc collect_current(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
+                             size_t n_older)
+{
+    cur_versions *v = ctx;
+    (void)older, (void)n_older;
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? 2 * v->cap : 256;
+        uint64_t *d = realloc(v->docids, nc * sizeof *d);
+        if (!d) return DC_NOMEM;
+        v->docids = d;
+        char **i = realloc(v->ids, nc * sizeof *i);
+        if (!i) return DC_NOMEM;
+        v->ids = i;
+        v->cap = nc;
+    }
+    if (!(v->ids[v->n] = dc_strdup(doc->id ? doc->id : ""))) return DC_NOMEM;
+    v->docids[v->n++] = docid;
+    return DC_OK;
+}
+
+dc_rc dc_db_check(dc_db *db)
+{
+    /* The store's tamper evidence first: the audit chain and triggers. */
+    dc_rc rc = dc_store_verify(db->st);
+    if (rc) return dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
+    if ((rc = dc_db_index(db)) != DC_OK) return rc;
+    dc_error err = {0};
+    if ((rc = dc_index_check(db->ix, &err)) != DC_OK)
+        return dc_db_fail(db, rc, "index: %s", err.msg);
+    long docs = 0;
+    if ((rc = dc_store_count(db->st, &docs)) != DC_OK)
+        return dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
+    if ((uint64_t)docs != dc_index_doc_count(db->ix))
+        return dc_db_fail(db, DC_CORRUPT, "the store has %ld documents but the index %llu", docs,
+                       (unsigned long long)dc_index_doc_count(db->ix));
+    /* Every current version (hash and JSON verified on the way) indexed
+     * exactly once under its id, and nothing else live in the index. */
+    cur_versions v = {0};
+    rc = dc_store_changes_since(db->st, 0, collect_current, &v);
+    if (rc)
+        dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
+    else if ((long)v.n != docs)
+        rc = dc_db_fail(db, DC_CORRUPT, "the store has %ld documents but %zu current versions",
+                        docs, v.n);
+    else if ((rc = dc_index_check_docs(db->ix, v.docids, (const char *const *)v.ids, v.n,
+                                       &err)) != DC_OK)
+        dc_db_fail(db, rc, "%s", err.msg);
+    for (size_t i = 0; i < v.n; i++) free(v.ids[i]);
+    free(v.ids);
+    free(v.docids);
+    return rc;
+}
