@@ -30,11 +30,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "declass/analysis.h"
-#include "declass/banned.h"
-#include "declass/index.h"
+#include "analysis/analysis.h"
+#include "util/banned.h"
+#include "index/index.h"
 #include "declass/model.h"
-#include "declass/query.h"
+#include "query/query.h"
 
 static double now(void)
 {

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 static double now(void)
 {

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #ifndef GEN_STATS_FILE
 #define GEN_STATS_FILE "corpus-stats.json"

@@ -9,7 +9,7 @@
  */
 #include <stdlib.h>
 
-#include "declass/index.h"
+#include "index/index.h"
 
 struct dc_index {
     int unused;

@@ -13,10 +13,10 @@
 #include <stdint.h>
 
 #include "declass/declass.h"
-#include "declass/ingest.h"
-#include "declass/query.h"
-#include "declass/refs.h"
-#include "declass/render.h"
+#include "ingest/ingest.h"
+#include "query/query.h"
+#include "refs/refs.h"
+#include "render/render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,6 @@
 #ifndef DECLASS_DECLASS_H
 #define DECLASS_DECLASS_H
 
-#include "declass/index.h" /* result types of search (dc_facet) */
 #include "declass/model.h"
 #include "declass/util.h"
 
@@ -376,5 +375,17 @@ DC_API dc_rc dc_db_person(dc_db *db, const char *name, dc_person_cb cb, void *ct
  * document, with the number of such documents, ordered by name.
  * Audited. */
 DC_API dc_rc dc_db_persons(dc_db *db, dc_person_cb cb, void *ctx);
+
+/* ---- markings, roles and reasons (the rules of the access module) ---- */
+
+/* The level of a classification marking: NULL or empty is UNCLASSIFIED,
+ * an unknown marking TOP SECRET (fail safe). */
+DC_API int dc_marking_level(const char *classification);
+/* A role name ("reader", "reviewer", "admin") as its DC_ROLE_* bit; 0 for
+ * an unknown name. */
+DC_API int dc_role_parse(const char *name);
+/* 1 if code is an exemption code a withholding may cite (25X1..25X9,
+ * 50X1..50X9 with an optional "-TAG", FOIA "(b)(1)".."(b)(9)"). */
+DC_API int dc_reason_valid(const char *code);
 
 #endif

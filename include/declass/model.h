@@ -9,6 +9,8 @@
 #ifndef DECLASS_MODEL_H
 #define DECLASS_MODEL_H
 
+#include <stdint.h>
+
 #include "declass/util.h"
 
 /* A position inside a portion's text where something stood in the source. */
@@ -174,5 +176,24 @@ typedef struct dc_version_info {
     const char *ingested_at, *source, *classification, *release_status, *hash;
 } dc_version_info;
 typedef dc_rc (*dc_version_cb)(void *ctx, const dc_version_info *v);
+
+/* A user's roles, as bits (a reader holds none or DC_ROLE_READER). */
+#define DC_ROLE_READER 1
+#define DC_ROLE_REVIEWER 2
+#define DC_ROLE_ADMIN 4
+
+/* A facet of a search: counts of the matching documents by a field. */
+typedef struct dc_facet_value {
+    const char *value;
+    uint64_t count;
+} dc_facet_value;
+
+typedef struct dc_facet {
+    const char *name;           /* "collection", "decade", "classification", "doc_type",
+                                 * "year" */
+    const dc_facet_value *values;
+    size_t n_values;            /* by count, descending (then value); "year": every
+                                 * year of a dated match ("1959"), by year ascending */
+} dc_facet;
 
 #endif

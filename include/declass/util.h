@@ -1,7 +1,8 @@
 /*
  * declass — shared utilities: result codes, capped buffers, string vectors,
- * UTF-8 checks.  Every module of libdeclass uses these; front ends use only
- * dc_rc, dc_strerror() and dc_free().
+ * UTF-8 checks.  Every module of libdeclass uses these, and they are part
+ * of the public API (front ends build their output with dc_buf and
+ * dc_strv); dc_read_file stays inside the library.
  */
 #ifndef DECLASS_UTIL_H
 #define DECLASS_UTIL_H
@@ -45,7 +46,7 @@ typedef struct dc_error {
 } dc_error;
 
 /* Sets err (if not NULL) and returns rc, so callers can `return dc_fail(...)`. */
-dc_rc dc_fail(dc_error *err, dc_rc rc, long line, const char *fmt, ...) DC_PRINTF(4, 5);
+DC_API dc_rc dc_fail(dc_error *err, dc_rc rc, long line, const char *fmt, ...) DC_PRINTF(4, 5);
 
 /*
  * dc_buf: a growable byte buffer with a hard cap.  Errors are sticky: once
@@ -61,18 +62,18 @@ typedef struct dc_buf {
 
 #define DC_BUF_DEFAULT_LIMIT ((size_t)256 << 20)
 
-void dc_buf_init(dc_buf *b, size_t limit); /* limit 0 = DC_BUF_DEFAULT_LIMIT */
-void dc_buf_release(dc_buf *b);
-void dc_buf_reset(dc_buf *b);              /* len = 0, keeps storage and rc */
-void dc_buf_add(dc_buf *b, const char *s, size_t n);
-void dc_buf_puts(dc_buf *b, const char *s);
-void dc_buf_putc(dc_buf *b, char c);
-void dc_buf_printf(dc_buf *b, const char *fmt, ...) DC_PRINTF(2, 3);
+DC_API void dc_buf_init(dc_buf *b, size_t limit); /* limit 0 = DC_BUF_DEFAULT_LIMIT */
+DC_API void dc_buf_release(dc_buf *b);
+DC_API void dc_buf_reset(dc_buf *b);              /* len = 0, keeps storage and rc */
+DC_API void dc_buf_add(dc_buf *b, const char *s, size_t n);
+DC_API void dc_buf_puts(dc_buf *b, const char *s);
+DC_API void dc_buf_putc(dc_buf *b, char c);
+DC_API void dc_buf_printf(dc_buf *b, const char *fmt, ...) DC_PRINTF(2, 3);
 /* Appends v[0..n) separated by sep. */
-void dc_buf_join(dc_buf *b, const char *const *v, size_t n, char sep);
+DC_API void dc_buf_join(dc_buf *b, const char *const *v, size_t n, char sep);
 /* Hands the NUL-terminated content to the caller (free with dc_free) and
  * leaves b empty.  Returns NULL if b->rc is set or on NOMEM. */
-char *dc_buf_detach(dc_buf *b);
+DC_API char *dc_buf_detach(dc_buf *b);
 
 /* dc_strv: an owned vector of owned strings. */
 typedef struct dc_strv {
@@ -80,26 +81,26 @@ typedef struct dc_strv {
     size_t n, cap;
 } dc_strv;
 
-void dc_strv_release(dc_strv *sv);
-dc_rc dc_strv_push(dc_strv *sv, const char *s);
-dc_rc dc_strv_pushn(dc_strv *sv, const char *s, size_t n);
+DC_API void dc_strv_release(dc_strv *sv);
+DC_API dc_rc dc_strv_push(dc_strv *sv, const char *s);
+DC_API dc_rc dc_strv_pushn(dc_strv *sv, const char *s, size_t n);
 /* Pushes s unless an equal string is already present. */
-dc_rc dc_strv_add_unique(dc_strv *sv, const char *s);
-int dc_strv_contains(const dc_strv *sv, const char *s);
+DC_API dc_rc dc_strv_add_unique(dc_strv *sv, const char *s);
+DC_API int dc_strv_contains(const dc_strv *sv, const char *s);
 
-char *dc_strdup(const char *s);             /* NULL in, NULL out */
-char *dc_strndup(const char *s, size_t n);
+DC_API char *dc_strdup(const char *s);             /* NULL in, NULL out */
+DC_API char *dc_strndup(const char *s, size_t n);
 /* Replaces *field with a copy of value (NULL allowed). */
-dc_rc dc_str_set(char **field, const char *value);
-dc_rc dc_str_setn(char **field, const char *value, size_t n);
+DC_API dc_rc dc_str_set(char **field, const char *value);
+DC_API dc_rc dc_str_setn(char **field, const char *value, size_t n);
 
 /* Returns 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates);
  * otherwise 0 and *bad (if not NULL) is the offset of the first bad byte. */
-int dc_utf8_valid(const char *s, size_t n, size_t *bad);
+DC_API int dc_utf8_valid(const char *s, size_t n, size_t *bad);
 
 /* Decodes one UTF-8 code point at s (n bytes available); returns its length
  * (>= 1) and stores it in *cp, or returns 0 on invalid input. */
-size_t dc_utf8_decode(const char *s, size_t n, unsigned *cp);
+DC_API size_t dc_utf8_decode(const char *s, size_t n, unsigned *cp);
 
 /* Reads a whole regular file, at most `limit` bytes, NUL-terminated. */
 dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_error *err);

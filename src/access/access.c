@@ -4,7 +4,7 @@
  * reader is shown passes through dc_access_view(); the functions here
  * never print and never touch the store.
  */
-#include "declass/access.h"
+#include "access/access.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 
 #include <sodium.h>
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define DC_GAP_LINE 80 /* bytes of source text counted as one line */
 

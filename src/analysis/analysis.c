@@ -22,8 +22,8 @@
 #include <libstemmer.h>
 #include <utf8proc.h>
 
-#include "declass/analysis.h"
-#include "declass/banned.h"
+#include "analysis/analysis.h"
+#include "util/banned.h"
 
 /* Character classes.  The first three are the characters words are made
  * of; the tests below rely on their order. */

@@ -11,8 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "declass/access.h"
-#include "declass/banned.h"
+#include "banned.h"
 
 #define MAX_PASSWORD 1024
 #define MAX_LIST 64 /* --compartment / --role given at most this often */
@@ -162,7 +161,7 @@ static int user_add(const cli_ctx *ctx, int argc, char **argv)
             comps[u.n_compartments++] = optarg;
             break;
         case 'r': {
-            int r = dc_access_role_parse(optarg);
+            int r = dc_role_parse(optarg);
             if (!r) {
                 cli_error("user add: unknown role '%s' (reader, reviewer or admin)", optarg);
                 return cli_usage(user_usage);
@@ -378,7 +377,7 @@ int cmd_withhold(const cli_ctx *ctx, int argc, char **argv)
         cli_error("withhold: give --reason CODE (and no other option)");
         return cli_usage(withhold_usage);
     }
-    if (!dc_access_reason_valid(a.reason)) {
+    if (!dc_reason_valid(a.reason)) {
         cli_error("withhold: bad exemption code '%s' (e.g. 25X1, 50X1-HUM, (b)(1), (b)(3))",
                   a.reason);
         return cli_usage(withhold_usage);

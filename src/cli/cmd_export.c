@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "declass/banned.h"
+#include "banned.h"
 
 static const char export_usage[] =
     "usage: declass [--db PATH] export [QUERY] [--format jsonl|tei] [--as USER]\n"

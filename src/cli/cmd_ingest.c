@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "declass/banned.h"
+#include "banned.h"
 
 static const char ingest_usage[] =
     "usage: declass [--db PATH] ingest [--collection NAME] [--released] [--quiet] PATH...\n"

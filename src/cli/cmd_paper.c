@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "declass/banned.h"
+#include "banned.h"
 
 static const char paper_usage[] =
     "usage: declass [--db PATH] paper NAME [--json] [--as USER]\n"

@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "declass/banned.h"
+#include "banned.h"
 
 static const char person_usage[] =
     "usage: declass [--db PATH] person NAME [--json] [--as USER]\n"

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "declass/banned.h"
+#include "banned.h"
 
 static const char search_usage[] =
     "usage: declass [--db PATH] search QUERY [--limit N] [--offset N] [--from DATE]\n"

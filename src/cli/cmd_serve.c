@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "declass/http.h"
+#include "http.h"
 
-#include "declass/banned.h"
+#include "banned.h"
 
 static const char serve_usage[] =
     "usage: declass [--db PATH] serve [--port N] [--bind ADDR] [--threads N] [--timeout S]\n"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "declass/banned.h"
+#include "banned.h"
 
 typedef struct command {
     const char *name;

@@ -11,9 +11,9 @@
 
 #include "facade/facade_int.h"
 #include "model/model_int.h"
-#include "declass/query.h"
-#include "declass/render.h"
-#include "declass/banned.h"
+#include "query/query.h"
+#include "render/render.h"
+#include "util/banned.h"
 
 enum { EXPORT_JSONL, EXPORT_TEI };
 

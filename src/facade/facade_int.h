@@ -5,11 +5,11 @@
 #ifndef DC_DECLASS_INT_H
 #define DC_DECLASS_INT_H
 
-#include "declass/access.h"
-#include "declass/analysis.h"
+#include "access/access.h"
+#include "analysis/analysis.h"
 #include "declass/declass.h"
-#include "declass/index.h"
-#include "declass/store.h"
+#include "index/index.h"
+#include "store/store.h"
 
 #define DC_MAX_ID 256          /* bytes in a document id */
 #define DC_MAX_WALK_DEPTH 64   /* folder nesting followed by ingest */

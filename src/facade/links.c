@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "facade/facade_int.h"
-#include "declass/query.h"
-#include "declass/banned.h"
+#include "query/query.h"
+#include "util/banned.h"
 
 /* The number N of a volume reference's fragment "dN" or "dNfnM", or 0. */
 static int volume_doc_number(const char *frag, char *num, size_t cap)

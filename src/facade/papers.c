@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "facade/facade_int.h"
-#include "declass/query.h"
-#include "declass/refs.h"
+#include "query/query.h"
+#include "refs/refs.h"
 #include "refs/refs_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define PAPER_MAX_CANDIDATES 20000 /* documents citing one paper that are read */
 #define PAPER_MAX_CHAIN 16         /* supersession steps followed each way */

@@ -27,8 +27,8 @@
 #include <strings.h>
 
 #include "facade/facade_int.h"
-#include "declass/query.h"
-#include "declass/banned.h"
+#include "query/query.h"
+#include "util/banned.h"
 
 #define NAME_WORDS 8        /* words of a written form that are matched */
 #define MAX_DOC_PERSONS 10000 /* names text matching adds to one document */

@@ -18,16 +18,16 @@
 
 #include <sodium.h>
 
-#include "declass/access.h"
-#include "declass/analysis.h"
-#include "declass/index.h"
-#include "declass/ingest.h"
-#include "declass/query.h"
-#include "declass/refs.h"
-#include "declass/render.h"
-#include "declass/store.h"
+#include "access/access.h"
+#include "analysis/analysis.h"
+#include "index/index.h"
+#include "ingest/ingest.h"
+#include "query/query.h"
+#include "refs/refs.h"
+#include "render/render.h"
+#include "store/store.h"
 #include "model/model_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 /* ---- review and release --------------------------------------------------- */
 

@@ -18,16 +18,16 @@
 
 #include <sodium.h>
 
-#include "declass/access.h"
-#include "declass/analysis.h"
-#include "declass/index.h"
-#include "declass/ingest.h"
-#include "declass/query.h"
-#include "declass/refs.h"
-#include "declass/render.h"
-#include "declass/store.h"
+#include "access/access.h"
+#include "analysis/analysis.h"
+#include "index/index.h"
+#include "ingest/ingest.h"
+#include "query/query.h"
+#include "refs/refs.h"
+#include "render/render.h"
+#include "store/store.h"
 #include "model/model_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 /* ---- users ---------------------------------------------------------------- */
 
@@ -177,3 +177,9 @@ dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx)
         return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     return DC_OK;
 }
+
+int dc_marking_level(const char *classification) { return dc_access_level(classification); }
+
+int dc_role_parse(const char *name) { return dc_access_role_parse(name); }
+
+int dc_reason_valid(const char *code) { return dc_access_reason_valid(code); }

@@ -17,10 +17,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "declass/access.h"
 #include "server_int.h"
 
-#include "declass/banned.h"
+#include "banned.h"
 
 #define JSON "application/json"
 #define MAX_COMPARTMENTS DC_HTTP_API_MAX_COMPARTMENTS

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "declass/declass.h"
-#include "declass/http.h"
+#include "http.h"
 
 /* Limits (docs/declass.1.md, "serve"). */
 #define DC_HTTP_MAX_BODY ((size_t)64 << 20)    /* an uploaded document */

@@ -5,7 +5,7 @@
 
 #include "http_int.h"
 
-#include "declass/banned.h"
+#include "banned.h"
 
 void dc_http_html_escape(dc_buf *b, const char *s)
 {

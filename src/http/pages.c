@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "declass/access.h"
-#include "declass/banned.h"
+#include "banned.h"
 #include "http_int.h"
 
 #define HTML_TYPE "text/html; charset=utf-8"
@@ -515,7 +514,7 @@ static void hit_item(dc_buf *b, const dc_search_hit *h)
         /* the classes of the renderer's banner (docs/internals/html.md) */
         static const char *const cls[] = {"unclassified", "confidential", "secret",
                                           "top-secret"};
-        int lv = dc_access_level(h->classification);
+        int lv = dc_marking_level(h->classification);
         dc_buf_printf(b, " · <span class=\"dc-hit-class dc-level-%s\">",
                       cls[lv >= 0 && lv <= 3 ? lv : 3]);
         esc(b, h->classification);
@@ -1041,7 +1040,7 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
     dc_buf_puts(b, "<input type=hidden name=portion value=\"");
     esc(b, p->id);
     dc_buf_puts(b, "\"><label>Classification <select name=classification>");
-    int cur = dc_access_level(p->classification ? p->classification : d->classification);
+    int cur = dc_marking_level(p->classification ? p->classification : d->classification);
     for (int i = 0; i < 4; i++)
         dc_buf_printf(b, "<option value=\"%s\"%s>%s</option>", levels[i],
                       cur == i ? " selected" : "", levels[i]);

@@ -27,7 +27,7 @@
 
 #include "server_int.h"
 
-#include "declass/banned.h"
+#include "banned.h"
 
 #define DEFAULT_CONNECTIONS 1024
 #define DEFAULT_TIMEOUT_S 30

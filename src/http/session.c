@@ -20,7 +20,7 @@
 
 #include "server_int.h"
 
-#include "declass/banned.h"
+#include "banned.h"
 
 #define N_BUCKETS 16384 /* a power of two */
 #define HASH_LEN 32

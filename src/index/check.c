@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "index/postings.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 static int keycmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {

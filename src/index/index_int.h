@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "declass/access.h"
-#include "declass/index.h"
+#include "access/access.h"
+#include "index/index.h"
 
 #define DC_SEG_MAGIC "DCSEG\0\0\1"
 #define DC_SEG_FOOT_MAGIC "DCSEGEND"

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "index/index_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define ARENA_BLOCK ((size_t)1 << 20)
 #define CHUNK_MIN 16u

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "index/index_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define MANIFEST_MAX ((size_t)1 << 30)
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "index/postings.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define RELEASE_EVERY ((uint64_t)64 << 20)
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "index/postings.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 int dc_pc_init(dc_pcur *c, const dc_seg *s, const dc_tinfo *ti, int *bad)
 {

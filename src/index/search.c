@@ -35,7 +35,7 @@
 #include <string.h>
 
 #include "index/postings.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define BM25_K1 1.2
 #define BM25_B 0.75

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "index/index_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 /* ---- CRC-32 (IEEE, reflected 0xEDB88320), slicing by 8 ---- */
 

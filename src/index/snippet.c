@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "index/index_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define SNIP_MAX_WIDTH 4096u
 #define SNIP_MAX_MATCHES 100000u

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "declass/ingest.h"
+#include "ingest/ingest.h"
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 /* 1 if s[0..n) is the whole word w (case-insensitive) at a word boundary. */
 static int word_at(const char *s, size_t n, size_t i, const char *w)

@@ -13,7 +13,7 @@
  * libxml2 messages are captured (never printed) and translated into dc_rc
  * values with the line, here at the module's edge.
  */
-#include "declass/ingest.h"
+#include "ingest/ingest.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -35,7 +35,7 @@
 
 #include "ingest/ingest_int.h"
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define TEI_NS "http://www.tei-c.org/ns/1.0"
 #define FRUS_NS "http://history.state.gov/frus/ns/1.0"

@@ -18,7 +18,7 @@
  * or the source note.  Only bullets ("•", "-") that stand before a printed
  * label, and the markers that are recorded as marks, leave the text.
  */
-#include "declass/ingest.h"
+#include "ingest/ingest.h"
 #include "ingest/ingest_int.h"
 
 #include <stdio.h>
@@ -26,7 +26,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 /* Caps on one document, far above any real record. */
 #define TX_MAX_LINES 1000000    /* non-blank lines */

@@ -16,7 +16,7 @@
 
 #include "declass/model.h"
 #include "model/model_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 /* ---- the compact writer ------------------------------------------------ */
 

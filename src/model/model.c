@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 /* Caps on the parts of one document: far above any real record, low enough
  * that a hostile input cannot exhaust memory through them. */

@@ -27,8 +27,8 @@
 #include <strings.h>
 
 #include "declass/model.h"
-#include "declass/query.h"
-#include "declass/banned.h"
+#include "query/query.h"
+#include "util/banned.h"
 
 /* ---- arena ---- */
 

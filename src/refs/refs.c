@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "declass/refs.h"
+#include "refs/refs.h"
 #include "refs/refs_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define EN_DASH "\xE2\x80\x93"
 

@@ -8,8 +8,8 @@
  */
 #include <string.h>
 
-#include "declass/render.h"
-#include "declass/banned.h"
+#include "render/render.h"
+#include "util/banned.h"
 
 static const char *const months[12] = {"January", "February", "March",     "April",
                                         "May",     "June",     "July",      "August",

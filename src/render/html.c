@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "declass/access.h"
-#include "declass/render.h"
+#include "access/access.h"
+#include "render/render.h"
 #include "refs/refs_int.h"
-#include "declass/banned.h"
+#include "util/banned.h"
 
 static int streq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
 static int is_digit(char c) { return c >= '0' && c <= '9'; }

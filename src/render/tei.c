@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "declass/access.h"
-#include "declass/render.h"
-#include "declass/banned.h"
+#include "access/access.h"
+#include "render/render.h"
+#include "util/banned.h"
 
 #define TEI_NS "http://www.tei-c.org/ns/1.0"
 #define FRUS_NS "http://history.state.gov/frus/ns/1.0"

@@ -3,8 +3,8 @@
  */
 #include <string.h>
 
-#include "declass/render.h"
-#include "declass/banned.h"
+#include "render/render.h"
+#include "util/banned.h"
 
 static int streq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
 

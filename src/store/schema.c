@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 /* The triggers of the current schema, as sqlite_master keeps their text
  * (dc_store_verify compares them). */

@@ -30,7 +30,7 @@
 
 #include "model/model_int.h"
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define BUSY_TIMEOUT_MS 5000
 /* Page size of a new database file.  A stored body is the document's JSON,

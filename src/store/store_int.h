@@ -5,7 +5,7 @@
 #ifndef DECLASS_STORE_INT_H
 #define DECLASS_STORE_INT_H
 
-#include "declass/store.h"
+#include "store/store.h"
 
 /* PRAGMA application_id of every declass database: 'DCLS'. */
 #define DC_STORE_APPLICATION_ID 0x44434C53

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 const char *dc_strerror(dc_rc rc)
 {

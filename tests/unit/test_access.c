@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "declass/access.h"
-#include "declass/index.h"
+#include "access/access.h"
+#include "index/index.h"
 #include "test.h"
 
 static dc_doc *mkdoc(const char *id, const char *cls, const char *status)

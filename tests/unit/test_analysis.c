@@ -4,7 +4,7 @@
 
 #include <libstemmer.h>
 
-#include "declass/analysis.h"
+#include "analysis/analysis.h"
 #include "test.h"
 
 /* Tokens rendered as "term start end @pos" joined by " | ". */

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "declass/declass.h"
-#include "declass/index.h"
+#include "index/index.h"
 #include "test.h"
 
 static char dir[] = "/tmp/dc_test_facade_XXXXXX";

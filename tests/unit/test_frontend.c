@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "declass/access.h"
+#include "access/access.h"
 #include "declass/declass.h"
 #include "test.h"
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "declass/declass.h"
-#include "declass/http.h"
+#include "http.h"
 #include "server_int.h"
 #include "test.h"
 

@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "declass/index.h"
-#include "declass/ingest.h"
-#include "declass/refs.h"
+#include "index/index.h"
+#include "ingest/ingest.h"
+#include "refs/refs.h"
 #include "index/index_int.h" /* dc_ix_lock: the lock seen from a test */
 #include "test.h"
 

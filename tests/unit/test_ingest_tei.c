@@ -14,11 +14,11 @@
 
 #include <libxml/xmlerror.h>
 
-#include "declass/ingest.h"
+#include "ingest/ingest.h"
 #include "ingest/ingest_int.h"
 #include "test.h"
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 #define TEI_NS "xmlns=\"http://www.tei-c.org/ns/1.0\""
 #define EN_DASH "\xe2\x80\x93"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "declass/ingest.h"
+#include "ingest/ingest.h"
 #include "test.h"
 
 /* ---- helpers ---- */

@@ -4,9 +4,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "declass/ingest.h"
+#include "ingest/ingest.h"
 #include "declass/model.h"
-#include "declass/refs.h"
+#include "refs/refs.h"
 #include "model/model_int.h"
 #include "test.h"
 

@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "declass/ingest.h"
-#include "declass/refs.h"
-#include "declass/render.h"
+#include "ingest/ingest.h"
+#include "refs/refs.h"
+#include "render/render.h"
 #include "test.h"
 
 void *__real_malloc(size_t n);

@@ -3,7 +3,7 @@
  * end to end on the sample corpus in tests/cli/test_papers.py). */
 #include <stdlib.h>
 
-#include "declass/refs.h"
+#include "refs/refs.h"
 #include "test.h"
 
 static const dc_ref *find_ref(const dc_doc *d, const char *kind, const char *target)

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "declass/access.h"
+#include "access/access.h"
 #include "declass/declass.h"
-#include "declass/ingest.h"
-#include "declass/store.h"
+#include "ingest/ingest.h"
+#include "store/store.h"
 #include "store/store_int.h"
 #include "test.h"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "declass/model.h"
-#include "declass/query.h"
+#include "query/query.h"
 #include "test.h"
 
 static dc_analyzer *an;

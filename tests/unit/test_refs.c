@@ -1,7 +1,7 @@
 /* Unit tests: src/refs (file numbers, references, file-number dates). */
 #include <stdlib.h>
 
-#include "declass/refs.h"
+#include "refs/refs.h"
 #include "test.h"
 
 static const dc_ref *find_ref(const dc_doc *d, const char *kind, const char *target)

@@ -1,7 +1,7 @@
 /* Unit tests: src/render (text edition and JSON). */
 #include <stdlib.h>
 
-#include "declass/render.h"
+#include "render/render.h"
 #include "test.h"
 
 static dc_doc *sample(void)
@@ -92,7 +92,7 @@ static void test_json(void)
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "declass/access.h"
+#include "access/access.h"
 
 /* Links "document" refs 237 and 13 (with an href that needs escaping),
  * nothing else; counts its calls. */
@@ -344,7 +344,7 @@ static void test_html(void)
 
 #include <unistd.h>
 
-#include "declass/ingest.h"
+#include "ingest/ingest.h"
 
 #define VOL18 "Foreign Relations of the United States, 1958\xE2\x80\x93" "1960, Japan; Korea, Volume XVIII"
 

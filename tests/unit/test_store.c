@@ -11,11 +11,11 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "declass/store.h"
+#include "store/store.h"
 #include "store/store_int.h"
 #include "test.h"
 
-#include "declass/banned.h"
+#include "util/banned.h"
 
 static char tmpdir[64];
 

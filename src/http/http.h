@@ -28,11 +28,11 @@ typedef struct dc_http_opts {
  * background threads.  *out is NULL on failure and err says why (DC_IO for
  * an address in use or that cannot be bound, DC_MISUSE for bad options).
  */
-DC_API dc_rc dc_http_start(const dc_http_opts *opts, dc_http_server **out, dc_error *err);
+dc_rc dc_http_start(const dc_http_opts *opts, dc_http_server **out, dc_error *err);
 /* The TCP port the server listens on. */
-DC_API unsigned dc_http_port(const dc_http_server *srv);
+unsigned dc_http_port(const dc_http_server *srv);
 /* Stops serving (finishing requests in flight) and frees srv; NULL is a
  * no-op. */
-DC_API void dc_http_stop(dc_http_server *srv);
+void dc_http_stop(dc_http_server *srv);
 
 #endif

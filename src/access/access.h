@@ -24,11 +24,6 @@
 
 #include "declass/model.h"
 
-/* Roles, as bits. */
-#define DC_ROLE_READER 1
-#define DC_ROLE_REVIEWER 2
-#define DC_ROLE_ADMIN 4
-
 /* Who is reading.  A NULL reader, or one with is_public set, is the
  * anonymous public reader (level and compartments are then ignored).
  * This is the one reader type of the library: the facade, the index and
@@ -53,22 +48,22 @@ typedef struct dc_access_class {
 
 /* The access level of a marking: NULL or empty is UNCLASSIFIED, an
  * unknown marking TOP SECRET (fail safe). */
-DC_API int dc_access_level(const char *classification);
+int dc_access_level(const char *classification);
 
 /*
  * THE rule: 1 if reader r may read what class c protects.  Every decision
  * of the library (the reader's view, the index's entries and statistics,
  * listings) comes down to this function; a NULL reader is the public.
  */
-DC_API int dc_access_allows(const dc_access_reader *r, const dc_access_class *c);
+int dc_access_allows(const dc_access_reader *r, const dc_access_class *c);
 
 /* The class of a document as a whole (who may open it): open when it is
  * released, else its level.  Borrows nothing. */
-DC_API void dc_access_doc_class(const dc_doc *doc, dc_access_class *out);
+void dc_access_doc_class(const dc_doc *doc, dc_access_class *out);
 /* The class of portion p of doc: open when doc is released and p is not
  * withheld; else p's level (its own marking, else the document's) and
  * compartments.  out->compartments borrows p's until p changes. */
-DC_API void dc_access_portion_class(const dc_doc *doc, const dc_portion *p,
+void dc_access_portion_class(const dc_doc *doc, const dc_portion *p,
                                     dc_access_class *out);
 
 /* A compartment name: 1-64 bytes of upper-case letters, digits, '-', '_'. */
@@ -76,22 +71,22 @@ int dc_access_compartment_ok(const char *s);
 
 /* 1 if r may read doc at all (p NULL), or portion p of doc: the document
  * class and the portion class both allow r. */
-DC_API int dc_access_may_read(const dc_access_reader *r, const dc_doc *doc, const dc_portion *p);
+int dc_access_may_read(const dc_access_reader *r, const dc_doc *doc, const dc_portion *p);
 
 /* 1 if r is cleared for portion p of doc (level and compartments)
  * whatever its release: what a reviewer needs to withhold, mark or
  * release it.  dc_access_allows on p's class made not open. */
-DC_API int dc_access_portion_cleared(const dc_access_reader *r, const dc_doc *doc,
+int dc_access_portion_cleared(const dc_access_reader *r, const dc_doc *doc,
                                      const dc_portion *p);
 
 /* As dc_access_may_read(r, doc, NULL) from a listing's columns. */
-DC_API int dc_access_doc_readable(const dc_access_reader *r, const char *release_status,
+int dc_access_doc_readable(const dc_access_reader *r, const char *release_status,
                                   const char *classification);
 
 /* 1 if every reader who may open doc reads every portion of it (nothing
  * withheld, no portion above the document's class): the stored document
  * is then every reader's view. */
-DC_API int dc_access_uniform(const dc_doc *doc);
+int dc_access_uniform(const dc_doc *doc);
 
 /*
  * The view of doc that r may see, as a new document (*out, owned by the
@@ -111,13 +106,13 @@ DC_API int dc_access_uniform(const dc_doc *doc);
  * DC_NOMEM on allocation failure.
  */
 #define DC_ACCESS_HIDDEN_TITLE "[title not declassified]"
-DC_API dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out,
+dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out,
                             size_t *hidden);
 
 /* dc_access_view in place: makes doc (owned by the caller) r's view.
  * DC_NOTFOUND, doc unchanged, when r may not read it; after DC_NOMEM doc
  * is half made and must only be freed. */
-DC_API dc_rc dc_access_restrict(const dc_access_reader *r, dc_doc *doc, size_t *hidden);
+dc_rc dc_access_restrict(const dc_access_reader *r, dc_doc *doc, size_t *hidden);
 
 /*
  * The distinct views of doc.  A predicate says which readers get one
@@ -145,26 +140,26 @@ typedef dc_rc (*dc_access_view_cb)(void *ctx, const dc_access_reader *reader,
  * the enumeration and is returned.
  */
 #define DC_ACCESS_MAX_COMPS 10
-DC_API dc_rc dc_access_each_view(const dc_doc *doc, dc_access_view_cb cb, void *ctx);
+dc_rc dc_access_each_view(const dc_doc *doc, dc_access_view_cb cb, void *ctx);
 
 /* 1 if reader r satisfies pred. */
-DC_API int dc_access_pred_holds(const dc_access_reader *r, const dc_access_pred *pred);
+int dc_access_pred_holds(const dc_access_reader *r, const dc_access_pred *pred);
 
 /* The text that replaces a withheld portion of len bytes, written to out
  * (always NUL-terminated, truncated to cap). */
-DC_API void dc_access_gap_text(size_t len, char *out, size_t cap);
+void dc_access_gap_text(size_t len, char *out, size_t cap);
 /* Its extent as a gap records it ("less than 1 line", "3 lines"). */
-DC_API void dc_access_gap_extent(size_t len, char *out, size_t cap);
+void dc_access_gap_extent(size_t len, char *out, size_t cap);
 
 /* 1 if code is a declassification exemption code this system accepts:
  * 25X1..25X9, 50X1..50X9 optionally followed by "-" and an upper-case tag
  * ("50X1-HUM", "50X6-WMD"), FOIA "(b)(1)".."(b)(9)" optionally with a
  * lower-case sub-paragraph ("(b)(7)(c)"), "E.O. 13526" is not a code. */
-DC_API int dc_access_reason_valid(const char *code);
+int dc_access_reason_valid(const char *code);
 
 /* Parses a role name ("reader", "reviewer", "admin") into its bit; 0 for
  * an unknown name. */
-DC_API int dc_access_role_parse(const char *name);
+int dc_access_role_parse(const char *name);
 
 /*
  * Password hashing (libsodium crypto_pwhash_str: Argon2id, interactive
@@ -172,7 +167,7 @@ DC_API int dc_access_role_parse(const char *name);
  * (owned by the caller); an empty password is DC_MISUSE.
  * dc_access_verify_password returns 1 if password matches hash.
  */
-DC_API dc_rc dc_access_hash_password(const char *password, char **out);
-DC_API int dc_access_verify_password(const char *hash, const char *password);
+dc_rc dc_access_hash_password(const char *password, char **out);
+int dc_access_verify_password(const char *hash, const char *password);
 
 #endif

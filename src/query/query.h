@@ -18,7 +18,7 @@
 #ifndef DECLASS_QUERY_H
 #define DECLASS_QUERY_H
 
-#include "declass/analysis.h"
+#include "analysis/analysis.h"
 
 /* Caps: longer, deeper or bigger queries fail with DC_LIMIT. */
 #define DC_QUERY_MAX_LEN 4096  /* bytes */

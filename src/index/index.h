@@ -27,10 +27,10 @@
 
 #include <stdint.h>
 
-#include "declass/access.h"
-#include "declass/analysis.h"
+#include "access/access.h"
+#include "analysis/analysis.h"
 #include "declass/model.h"
-#include "declass/query.h"
+#include "query/query.h"
 
 typedef struct dc_index dc_index;
 typedef struct dc_index_writer dc_index_writer;
@@ -141,19 +141,6 @@ typedef struct dc_hit {
     const char *id;             /* "collection/local" */
     const char *title, *date, *classification;
 } dc_hit;
-
-typedef struct dc_facet_value {
-    const char *value;
-    uint64_t count;
-} dc_facet_value;
-
-typedef struct dc_facet {
-    const char *name;           /* "collection", "decade", "classification", "doc_type",
-                                 * "year" */
-    const dc_facet_value *values;
-    size_t n_values;            /* by count, descending (then value); "year": every
-                                 * year of a dated match ("1959"), by year ascending */
-} dc_facet;
 
 typedef struct dc_search_result {
     uint64_t total;             /* exact number of matching documents (the reader's views) */
