@@ -376,6 +376,25 @@ DC_API dc_rc dc_db_person(dc_db *db, const char *name, dc_person_cb cb, void *ct
  * Audited. */
 DC_API dc_rc dc_db_persons(dc_db *db, dc_person_cb cb, void *ctx);
 
+/* ---- output formats ------------------------------------------------ */
+
+#define DC_FORMAT_SHOW 1   /* a document: dc_db_show, GET /api/documents/ID */
+#define DC_FORMAT_EXPORT 2 /* a bulk export: dc_db_export */
+
+/* An output format: "text", "json", "html", "tei", "cite" (Chicago),
+ * "bibtex", "ris" for one document; "jsonl" and "tei" for exports. */
+typedef struct dc_format {
+    const char *name;
+    const char *media_type; /* for Content-Type: "application/tei+xml; charset=utf-8" */
+    int uses;               /* DC_FORMAT_* bits */
+} dc_format;
+
+/* The format called name that serves use (a DC_FORMAT_* bit), or NULL. */
+DC_API const dc_format *dc_format_find(const char *name, int use);
+/* The names of the formats serving use, for messages: "text, json, ... or
+ * ris" (static, per thread). */
+DC_API const char *dc_format_names(int use);
+
 /* ---- markings, roles and reasons (the rules of the access module) ---- */
 
 /* The level of a classification marking: NULL or empty is UNCLASSIFIED,

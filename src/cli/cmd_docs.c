@@ -187,12 +187,8 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
                                  : "show: give exactly one document ID");
         return cli_usage(show_usage);
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
-        strcmp(format, "html") != 0 && strcmp(format, "tei") != 0 &&
-        strcmp(format, "cite") != 0 && strcmp(format, "bibtex") != 0 &&
-        strcmp(format, "ris") != 0) {
-        cli_error("show: unknown format '%s' (use text, json, html, tei, cite, bibtex or ris)",
-                  format);
+    if (!dc_format_find(format, DC_FORMAT_SHOW)) {
+        cli_error("show: unknown format '%s' (use %s)", format, dc_format_names(DC_FORMAT_SHOW));
         return cli_usage(show_usage);
     }
     int code = 0;

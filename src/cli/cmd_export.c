@@ -45,8 +45,9 @@ int cmd_export(const cli_ctx *ctx, int argc, char **argv)
             return cli_usage(export_usage);
         }
     }
-    if (strcmp(format, "jsonl") != 0 && strcmp(format, "tei") != 0) {
-        cli_error("export: unknown format '%s' (use jsonl or tei)", format);
+    if (!dc_format_find(format, DC_FORMAT_EXPORT)) {
+        cli_error("export: unknown format '%s' (use %s)", format,
+                  dc_format_names(DC_FORMAT_EXPORT));
         return cli_usage(export_usage);
     }
     if (argc - optind > 1) {

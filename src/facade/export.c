@@ -127,14 +127,11 @@ dc_rc dc_db_export(dc_db *db, const char *query, const char *format, dc_write_fn
     if (count) *count = 0;
     if (!db) return DC_MISUSE;
     if (!write) return dc_db_fail(db, DC_MISUSE, "dc_db_export: no write callback");
-    int fmt;
-    if (format && strcmp(format, "jsonl") == 0)
-        fmt = EXPORT_JSONL;
-    else if (format && strcmp(format, "tei") == 0)
-        fmt = EXPORT_TEI;
-    else
-        return dc_db_fail(db, DC_MISUSE, "unknown export format '%s' (use jsonl or tei)",
-                          format ? format : "");
+    const dc_db_format *f = dc_db_format_find(format, DC_FORMAT_EXPORT);
+    if (!f)
+        return dc_db_fail(db, DC_MISUSE, "unknown export format '%s' (use %s)",
+                          format ? format : "", dc_format_names(DC_FORMAT_EXPORT));
+    int fmt = strcmp(f->pub.name, "tei") == 0 ? EXPORT_TEI : EXPORT_JSONL;
     if (query && !*query) query = NULL;
     export_run x = {.db = db, .format = fmt, .write = write, .ctx = ctx,
                     .reader = dc_db_reader(db)};

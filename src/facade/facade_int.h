@@ -9,6 +9,7 @@
 #include "analysis/analysis.h"
 #include "declass/declass.h"
 #include "index/index.h"
+#include "render/render.h"
 #include "store/store.h"
 
 #define DC_MAX_ID 256          /* bytes in a document id */
@@ -45,6 +46,14 @@ struct dc_db {
     char errmsg[1024];
     struct dc_person_cache *persons; /* known persons (declass_persons.c), or NULL */
 };
+
+/* A format of formats.c: the public part and how a document is written
+ * in it (NULL for export-only formats, which export.c writes itself). */
+typedef struct dc_db_format {
+    dc_format pub;
+    dc_rc (*render)(const dc_doc *doc, const dc_render_html_opts *html, dc_buf *out);
+} dc_db_format;
+const dc_db_format *dc_db_format_find(const char *name, int use);
 
 /* Sets db's message and returns rc. */
 dc_rc dc_db_fail(dc_db *db, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);

@@ -422,39 +422,21 @@ static int html_ref_href(void *ctx, const dc_ref *ref, dc_buf *href)
 dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format, char **out)
 {
     *out = NULL;
-    int json = format && strcmp(format, "json") == 0;
-    int html = format && strcmp(format, "html") == 0;
-    static const char *const more[] = {"tei", "cite", "bibtex", "ris"};
-    int other = -1;
-    for (int i = 0; format && i < 4; i++)
-        if (strcmp(format, more[i]) == 0) other = i;
-    if (format && !json && !html && other < 0 && strcmp(format, "text") != 0)
-        return dc_db_fail(db, DC_MISUSE,
-                          "unknown format '%s' (use text, json, html, tei, cite, bibtex or ris)",
-                          format);
+    const dc_db_format *f = dc_db_format_find(format ? format : "text", DC_FORMAT_SHOW);
+    if (!f)
+        return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format,
+                          dc_format_names(DC_FORMAT_SHOW));
     if (version < 0) return dc_db_fail(db, DC_MISUSE, "bad version %d", version);
     dc_doc *doc = NULL;
     dc_rc rc = dc_db_read(db, id, version, NULL, &doc);
     if (rc) return rc;
     dc_buf b;
     dc_buf_init(&b, 0);
-    if (html) {
-        html_ref_ctx hc = {db, doc};
-        dc_render_html_opts ho = {html_ref_href, &hc};
-        rc = dc_render_html(doc, &ho, &b);
-    } else if (other == 0) {
-        rc = dc_render_tei(doc, NULL, &b);
-    } else if (other == 1) {
-        rc = dc_render_cite(doc, &b);
-    } else if (other == 2) {
-        rc = dc_render_bibtex(doc, &b);
-    } else if (other == 3) {
-        rc = dc_render_ris(doc, &b);
-    } else {
-        rc = json ? dc_render_json(doc, &b) : dc_render_text(doc, &b);
-    }
+    html_ref_ctx hc = {db, doc};
+    dc_render_html_opts ho = {html_ref_href, &hc};
+    rc = f->render(doc, &ho, &b);
     dc_doc_free(doc);
-    const char *fmt = html ? "html" : json ? "json" : other >= 0 ? more[other] : "text";
+    const char *fmt = f->pub.name;
     char detail[48];
     if (version)
         snprintf(detail, sizeof detail, "%s version %d", fmt, version);

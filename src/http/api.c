@@ -263,24 +263,13 @@ static void doc_refs(dc_http_req *req, dc_http_resp *resp, const char *id)
 static void doc_show(dc_http_req *req, dc_http_resp *resp, const char *id)
 {
     const char *format = dc_http_arg(req, "format");
-    const char *type = JSON;
     if (!format || !*format) format = "json";
-    static const struct {
-        const char *format, *type;
-    } types[] = {{"json", JSON},
-                 {"text", "text/plain; charset=utf-8"},
-                 {"html", "text/html; charset=utf-8"},
-                 {"tei", "application/tei+xml; charset=utf-8"},
-                 {"cite", "text/plain; charset=utf-8"},
-                 {"bibtex", "application/x-bibtex; charset=utf-8"},
-                 {"ris", "application/x-research-info-systems; charset=utf-8"}};
-    type = NULL;
-    for (size_t i = 0; i < sizeof types / sizeof types[0] && !type; i++)
-        if (!strcmp(format, types[i].format)) type = types[i].type;
-    if (!type) {
-        dc_http_json_error(resp, 400, "format must be json, text, html, tei, cite, bibtex or ris");
+    const dc_format *f = dc_format_find(format, DC_FORMAT_SHOW);
+    if (!f) {
+        dc_http_json_error(resp, 400, "format must be %s", dc_format_names(DC_FORMAT_SHOW));
         return;
     }
+    const char *type = f->media_type;
     char *out = NULL;
     dc_rc rc = dc_db_show(req->db, id, format, &out);
     if (rc) {
@@ -783,9 +772,9 @@ void dc_api_export(dc_http_req *req, dc_http_resp *resp)
     const char *format = dc_http_arg(req, "format");
     const char *q = dc_http_arg(req, "q");
     if (!format || !*format) format = "jsonl";
-    int tei = strcmp(format, "tei") == 0;
-    if (!tei && strcmp(format, "jsonl") != 0) {
-        dc_http_json_error(resp, 400, "format must be jsonl or tei");
+    const dc_format *f = dc_format_find(format, DC_FORMAT_EXPORT);
+    if (!f) {
+        dc_http_json_error(resp, 400, "format must be %s", dc_format_names(DC_FORMAT_EXPORT));
         return;
     }
     if (q && *q) {
@@ -839,8 +828,8 @@ void dc_api_export(dc_http_req *req, dc_http_resp *resp)
         return;
     }
     resp->status = 200;
-    resp->content_type = tei ? "application/tei+xml; charset=utf-8" : "application/x-ndjson";
-    dc_http_resp_header(resp, "Content-Disposition", tei ? "attachment; filename=\"declass-export.xml\""
+    resp->content_type = f->media_type;
+    dc_http_resp_header(resp, "Content-Disposition", !strcmp(f->name, "tei") ? "attachment; filename=\"declass-export.xml\""
                                                          : "attachment; filename=\"declass-export.jsonl\"");
     resp->has_pipe = 1;
     resp->pipe_fd = fds[0];
