@@ -94,6 +94,43 @@ DC_API char *dc_strndup(const char *s, size_t n);
 DC_API dc_rc dc_str_set(char **field, const char *value);
 DC_API dc_rc dc_str_setn(char **field, const char *value, size_t n);
 
+/*
+ * dc_json: the JSON writer (util/json.c), appending to a dc_buf whose
+ * sticky rc is the writer's.  Compact output is what cJSON_PrintUnformatted
+ * prints, indented (pretty) output what cJSON_Print prints.  Open a
+ * container with dc_json_obj / dc_json_arr, close it with dc_json_end; in
+ * an object, dc_json_key before each value (or the dc_json_k* shorthands).
+ * A NULL string is written as null; NaN and infinities as null; numbers as
+ * cJSON prints them.  Deeper than DC_JSON_MAX_DEPTH sets DC_LIMIT.
+ */
+#define DC_JSON_MAX_DEPTH 64
+typedef struct dc_json {
+    dc_buf *b;
+    int pretty, depth, after_key;
+    unsigned char is_obj[DC_JSON_MAX_DEPTH], has_member[DC_JSON_MAX_DEPTH];
+} dc_json;
+
+DC_API void dc_json_init(dc_json *j, dc_buf *b, int pretty);
+DC_API void dc_json_obj(dc_json *j);
+DC_API void dc_json_arr(dc_json *j);
+DC_API void dc_json_end(dc_json *j);
+DC_API void dc_json_key(dc_json *j, const char *k);
+DC_API void dc_json_str(dc_json *j, const char *s);
+DC_API void dc_json_num(dc_json *j, double v);
+DC_API void dc_json_int(dc_json *j, long long v);
+DC_API void dc_json_bool(dc_json *j, int v);
+DC_API void dc_json_null(dc_json *j);
+/* A value already written as JSON (compact), as it is. */
+DC_API void dc_json_raw(dc_json *j, const char *json);
+DC_API void dc_json_strv(dc_json *j, const dc_strv *sv);
+DC_API void dc_json_kstr(dc_json *j, const char *k, const char *s);
+DC_API void dc_json_knum(dc_json *j, const char *k, double v);
+DC_API void dc_json_kint(dc_json *j, const char *k, long long v);
+DC_API void dc_json_kbool(dc_json *j, const char *k, int v);
+/* The string and number forms alone, appended to b. */
+DC_API void dc_buf_json_str(dc_buf *b, const char *s);
+DC_API void dc_buf_json_num(dc_buf *b, double v);
+
 /* Returns 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates);
  * otherwise 0 and *bad (if not NULL) is the offset of the first bad byte. */
 DC_API int dc_utf8_valid(const char *s, size_t n, size_t *bad);

@@ -349,20 +349,6 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
     return DC_OK;
 }
 
-/* A number as cJSON prints one: 15 significant digits when they give the
- * value back, else 17. */
-static void json_num(dc_buf *b, double v)
-{
-    char s[32];
-    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
-        snprintf(s, sizeof s, "%lld", (long long)v);
-    } else {
-        snprintf(s, sizeof s, "%1.15g", v);
-        if (strtod(s, NULL) != v) snprintf(s, sizeof s, "%1.17g", v);
-    }
-    dc_buf_puts(b, s);
-}
-
 /*
  * Writes the page directly (a search answer is built on every request of
  * the reading room, and a cJSON tree cost a third of a cached search):
@@ -373,43 +359,42 @@ dc_rc dc_search_page_json(const dc_search_page *page, const dc_search_request *r
     *out = NULL;
     dc_buf b;
     dc_buf_init(&b, (size_t)256 << 20);
-    dc_buf_puts(&b, "{\"query\": ");
-    dc_json_put_str(&b, req->query);
-    dc_buf_puts(&b, ", \"total\": ");
-    json_num(&b, (double)page->total);
-    dc_buf_puts(&b, ", \"hits\": [");
+    dc_json j;
+    dc_json_init(&j, &b, 1);
+    dc_json_obj(&j);
+    dc_json_kstr(&j, "query", req->query);
+    dc_json_knum(&j, "total", (double)page->total);
+    dc_json_key(&j, "hits");
+    dc_json_arr(&j);
     for (size_t i = 0; i < page->n_hits; i++) {
         const dc_search_hit *h = &page->hits[i];
-        dc_buf_puts(&b, i ? ",\n  {\"id\": " : "\n  {\"id\": ");
-        dc_json_put_str(&b, h->id);
-        dc_buf_puts(&b, ", \"title\": ");
-        dc_json_put_str(&b, h->title);
-        dc_buf_puts(&b, ", \"date\": ");
-        dc_json_put_str(&b, h->date);
-        dc_buf_puts(&b, ", \"classification\": ");
-        dc_json_put_str(&b, h->classification);
-        dc_buf_puts(&b, ", \"score\": ");
-        json_num(&b, h->score);
-        dc_buf_puts(&b, ", \"snippet\": ");
-        dc_json_put_str(&b, h->snippet);
-        dc_buf_putc(&b, '}');
+        dc_json_obj(&j);
+        dc_json_kstr(&j, "id", h->id);
+        dc_json_kstr(&j, "title", h->title);
+        dc_json_kstr(&j, "date", h->date);
+        dc_json_kstr(&j, "classification", h->classification);
+        dc_json_knum(&j, "score", h->score);
+        dc_json_kstr(&j, "snippet", h->snippet);
+        dc_json_end(&j);
     }
-    dc_buf_puts(&b, page->n_hits ? "\n], \"facets\": {" : "], \"facets\": {");
+    dc_json_end(&j);
+    dc_json_key(&j, "facets");
+    dc_json_obj(&j);
     for (size_t i = 0; i < page->n_facets; i++) {
         const dc_facet *f = &page->facets[i];
-        dc_buf_puts(&b, i ? ",\n  " : "\n  ");
-        dc_json_put_str(&b, f->name);
-        dc_buf_puts(&b, ": [");
-        for (size_t j = 0; j < f->n_values; j++) {
-            dc_buf_puts(&b, j ? ", {\"value\": " : "{\"value\": ");
-            dc_json_put_str(&b, f->values[j].value);
-            dc_buf_puts(&b, ", \"count\": ");
-            json_num(&b, (double)f->values[j].count);
-            dc_buf_putc(&b, '}');
+        dc_json_key(&j, f->name);
+        dc_json_arr(&j);
+        for (size_t k = 0; k < f->n_values; k++) {
+            dc_json_obj(&j);
+            dc_json_kstr(&j, "value", f->values[k].value);
+            dc_json_knum(&j, "count", (double)f->values[k].count);
+            dc_json_end(&j);
         }
-        dc_buf_putc(&b, ']');
+        dc_json_end(&j);
     }
-    dc_buf_puts(&b, page->n_facets ? "\n}}\n" : "}}\n");
+    dc_json_end(&j);
+    dc_json_end(&j);
+    dc_buf_putc(&b, '\n');
     dc_rc rc = b.rc;
     if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
     dc_buf_release(&b);

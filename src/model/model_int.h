@@ -14,13 +14,9 @@
  * Appends the compact JSON of doc to out: the text dc_doc_to_json(doc, 0)
  * returns, byte for byte, without its NUL.  Errors are out's sticky rc
  * (DC_NOMEM, or DC_LIMIT past out's limit); check it once afterwards.
- * Nothing else is allocated (short of a mark offset of 10^15 or more,
- * which cJSON prints), so a buffer reused across documents makes
+ * Nothing else is allocated, so a buffer reused across documents makes
  * serialising allocation-free once it has grown.
  */
 void dc_doc_json_write(const dc_doc *doc, dc_buf *out);
-
-/* Appends s as a JSON string as cJSON escapes it (NULL as null). */
-void dc_json_put_str(dc_buf *b, const char *s);
 
 #endif

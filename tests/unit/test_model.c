@@ -100,19 +100,27 @@ static void test_levels(void)
 }
 
 /*
- * The compact JSON is written by hand (dc_doc_json_write) and must stay
- * byte-identical to what cJSON_PrintUnformatted prints for the document's
- * cJSON tree, since the store hashes it.  The oracle: the indented form,
- * which cJSON still prints from that tree, parsed back and printed
- * compactly by cJSON.
+ * Both JSON forms are written by our writer (util/json.c) and must stay
+ * byte-identical to what cJSON prints for the same tree, since the store
+ * hashes the compact one.  The oracle: the indented form parsed by cJSON
+ * and printed by it again, indented (cJSON_Print) and compactly
+ * (cJSON_PrintUnformatted).
  */
 static int json_oracle_ok(const dc_doc *d, const char *what)
 {
     char *fast = NULL, *pretty = NULL, *slow = NULL;
     dc_rc rc1 = dc_doc_to_json(d, 0, &fast), rc2 = dc_doc_to_json(d, 1, &pretty);
     cJSON *tree = pretty ? cJSON_Parse(pretty) : NULL;
+    char *indented = tree ? cJSON_Print(tree) : NULL;
     if (tree) slow = cJSON_PrintUnformatted(tree);
     int ok = rc1 == DC_OK && rc2 == DC_OK && fast && slow && strcmp(fast, slow) == 0;
+    if (ok && (!indented || strcmp(indented, pretty) != 0)) {
+        size_t i = 0;
+        while (indented && indented[i] && indented[i] == pretty[i]) i++;
+        fprintf(stderr, "%s: indented JSON differs from cJSON's at byte %zu\n", what, i);
+        ok = 0;
+    }
+    cJSON_free(indented);
     if (!ok) {
         size_t i = 0;
         while (fast && slow && fast[i] && fast[i] == slow[i]) i++;

@@ -95,8 +95,61 @@ static void test_read_file(void)
     rmdir(dir);
 }
 
+/* The JSON writer: shapes, both layouts, escapes, numbers, depth. */
+static void test_json(void)
+{
+    dc_buf b;
+    for (int pretty = 0; pretty < 2; pretty++) {
+        dc_buf_init(&b, 0);
+        dc_json j;
+        dc_json_init(&j, &b, pretty);
+        dc_json_obj(&j);
+        dc_json_kstr(&j, "s", "a\"b\n\x01");
+        dc_json_kint(&j, "i", -42);
+        dc_json_knum(&j, "x", 0.1);
+        dc_json_kbool(&j, "t", 1);
+        dc_json_key(&j, "n");
+        dc_json_null(&j);
+        dc_json_key(&j, "a");
+        dc_json_arr(&j);
+        dc_json_str(&j, NULL);
+        dc_json_int(&j, 1);
+        dc_json_obj(&j);
+        dc_json_end(&j);
+        dc_json_arr(&j);
+        dc_json_end(&j);
+        dc_json_end(&j);
+        dc_json_key(&j, "o");
+        dc_json_obj(&j);
+        dc_json_kint(&j, "k", 1000000000000000LL);
+        dc_json_end(&j);
+        dc_json_end(&j);
+        CHECK_INT(b.rc, DC_OK);
+        CHECK_STR(b.p, pretty ? "{\n\t\"s\":\t\"a\\\"b\\n\\u0001\",\n\t\"i\":\t-42,\n"
+                                "\t\"x\":\t0.1,\n\t\"t\":\ttrue,\n\t\"n\":\tnull,\n"
+                                "\t\"a\":\t[null, 1, {\n\t\t}, []],\n"
+                                "\t\"o\":\t{\n\t\t\"k\":\t1e+15\n\t}\n}"
+                              : "{\"s\":\"a\\\"b\\n\\u0001\",\"i\":-42,\"x\":0.1,\"t\":true,"
+                                "\"n\":null,\"a\":[null,1,{},[]],\"o\":{\"k\":1e+15}}");
+        dc_buf_release(&b);
+    }
+    /* numbers as cJSON prints them; too deep is DC_LIMIT */
+    dc_buf_init(&b, 0);
+    dc_buf_json_num(&b, 1.0 / 3);
+    dc_buf_putc(&b, ' ');
+    dc_buf_json_num(&b, 1e300 * 1e300);
+    CHECK_STR(b.p, "0.33333333333333331 null");
+    dc_buf_reset(&b);
+    dc_json j;
+    dc_json_init(&j, &b, 0);
+    for (int i = 0; i < DC_JSON_MAX_DEPTH + 1; i++) dc_json_arr(&j);
+    CHECK_INT(b.rc, DC_LIMIT);
+    dc_buf_release(&b);
+}
+
 int main(void)
 {
+    test_json();
     test_buf();
     test_strv();
     test_utf8();
