@@ -37,36 +37,33 @@ void dc_http_json_error(dc_http_resp *resp, int status, const char *fmt, ...)
     resp->content_type = JSON;
     resp->static_body = NULL;
     dc_buf_reset(&resp->body);
-    cJSON *o = cJSON_CreateObject();
-    char *s = NULL;
-    if (o && cJSON_AddStringToObject(o, "error", msg) &&
-        cJSON_AddNumberToObject(o, "status", status))
-        s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (s) {
-        dc_buf_puts(&resp->body, s);
-        dc_buf_putc(&resp->body, '\n');
-        cJSON_free(s);
-    } else {
-        dc_buf_printf(&resp->body, "{\"error\": \"internal error\", \"status\": %d}\n", status);
-    }
+    dc_json j;
+    dc_json_init(&j, &resp->body, 0);
+    dc_json_obj(&j);
+    dc_json_kstr(&j, "error", msg);
+    dc_json_kint(&j, "status", status);
+    dc_json_end(&j);
+    dc_buf_putc(&resp->body, '\n');
 }
 
-/* Sends o (consumed) as the JSON body with status. */
-static void send_json(dc_http_resp *resp, int status, cJSON *o)
+/* Starts a JSON answer with status: the writer j writes the body. */
+static void json_begin(dc_http_resp *resp, int status, dc_json *j)
 {
-    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    if (!s) {
-        dc_http_json_error(resp, 500, "out of memory");
-        return;
-    }
     resp->status = status;
     resp->content_type = JSON;
+    resp->static_body = NULL;
     dc_buf_reset(&resp->body);
-    dc_buf_puts(&resp->body, s);
+    dc_json_init(j, &resp->body, 0);
+}
+
+/* Ends the answer json_begin started (a 500 if writing it failed). */
+static void json_end(dc_http_resp *resp)
+{
     dc_buf_putc(&resp->body, '\n');
-    cJSON_free(s);
+    if (resp->body.rc) {
+        resp->body.rc = DC_OK;
+        dc_http_json_error(resp, 500, "out of memory");
+    }
 }
 
 /* A library failure as a JSON error: the status of dc_http_status_of and
@@ -174,32 +171,29 @@ void dc_api_search(dc_http_req *req, dc_http_resp *resp)
 
 static dc_rc add_collection(void *ctx, const dc_collection_info *c)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !cJSON_AddStringToObject(o, "name", c->name ? c->name : "") ||
-        !cJSON_AddNumberToObject(o, "documents", (double)c->documents)) {
-        cJSON_Delete(o);
-        return DC_NOMEM;
-    }
-    cJSON_AddItemToArray(ctx, o);
-    return DC_OK;
+    dc_json *j = ctx;
+    dc_json_obj(j);
+    dc_json_kstr(j, "name", c->name ? c->name : "");
+    dc_json_kint(j, "documents", (long long)c->documents);
+    dc_json_end(j);
+    return j->b->rc;
 }
 
 void dc_api_collections(dc_http_req *req, dc_http_resp *resp)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *a = o ? cJSON_AddArrayToObject(o, "collections") : NULL;
-    if (!a) {
-        cJSON_Delete(o);
-        dc_http_json_error(resp, 500, "out of memory");
-        return;
-    }
-    dc_rc rc = dc_db_collections(req->db, add_collection, a);
+    dc_json j;
+    json_begin(resp, 200, &j);
+    dc_json_obj(&j);
+    dc_json_key(&j, "collections");
+    dc_json_arr(&j);
+    dc_rc rc = dc_db_collections(req->db, add_collection, &j);
     if (rc) {
-        cJSON_Delete(o);
         lib_error(req, resp, rc);
         return;
     }
-    send_json(resp, 200, o);
+    dc_json_end(&j);
+    dc_json_end(&j);
+    json_end(resp);
 }
 
 /* ---- /api/documents/{id}[/refs|/withhold|/mark|/release] ---------------- */
@@ -213,51 +207,57 @@ static void not_found(dc_http_resp *resp, const char *id)
         dc_http_json_error(resp, 404, "no such document");
 }
 
-static cJSON *str_or_null(const char *s) { return s ? cJSON_CreateString(s) : cJSON_CreateNull(); }
-
+/* Outgoing references go straight to the answer, incoming ones to a
+ * second writer whose array is appended after (dc_db_refs mixes them). */
 typedef struct refs_ctx {
-    cJSON *out, *in;
+    dc_json *out, *in;
 } refs_ctx;
 
 static dc_rc add_ref(void *ctx, const dc_ref_link *r)
 {
-    refs_ctx *rc = ctx;
-    cJSON *o = cJSON_CreateObject();
-    if (!o) return DC_NOMEM;
-    cJSON_AddItemToObject(o, "kind", str_or_null(r->kind));
-    cJSON_AddItemToObject(o, "target", str_or_null(r->target));
-    cJSON_AddItemToObject(o, "relation", str_or_null(r->relation));
-    cJSON_AddItemToObject(o, "detail", str_or_null(r->detail));
-    cJSON_AddItemToObject(o, "id", str_or_null(r->id));
-    cJSON_AddItemToObject(o, "title", str_or_null(r->title));
-    cJSON_AddItemToArray(r->incoming ? rc->in : rc->out, o);
-    return DC_OK;
+    refs_ctx *c = ctx;
+    dc_json *j = r->incoming ? c->in : c->out;
+    dc_json_obj(j);
+    dc_json_kstr(j, "kind", r->kind);
+    dc_json_kstr(j, "target", r->target);
+    dc_json_kstr(j, "relation", r->relation);
+    dc_json_kstr(j, "detail", r->detail);
+    dc_json_kstr(j, "id", r->id);
+    dc_json_kstr(j, "title", r->title);
+    dc_json_end(j);
+    return j->b->rc;
 }
 
 static void doc_refs(dc_http_req *req, dc_http_resp *resp, const char *id)
 {
-    cJSON *o = cJSON_CreateObject();
-    refs_ctx rc = {0};
-    if (o) {
-        cJSON_AddStringToObject(o, "id", id);
-        rc.out = cJSON_AddArrayToObject(o, "outgoing");
-        rc.in = cJSON_AddArrayToObject(o, "incoming");
-    }
-    if (!rc.out || !rc.in) {
-        cJSON_Delete(o);
-        dc_http_json_error(resp, 500, "out of memory");
-        return;
-    }
-    dc_rc r = dc_db_refs(req->db, id, add_ref, &rc);
+    dc_json j, in;
+    dc_buf inb;
+    dc_buf_init(&inb, 0);
+    dc_json_init(&in, &inb, 0);
+    json_begin(resp, 200, &j);
+    dc_json_obj(&j);
+    dc_json_kstr(&j, "id", id);
+    dc_json_key(&j, "outgoing");
+    dc_json_arr(&j);
+    dc_json_arr(&in);
+    refs_ctx c = {&j, &in};
+    dc_rc r = dc_db_refs(req->db, id, add_ref, &c);
+    dc_json_end(&j);
+    dc_json_end(&in);
+    if (!r && inb.rc) r = inb.rc;
     if (r) {
-        cJSON_Delete(o);
+        dc_buf_release(&inb);
         if (r == DC_NOTFOUND)
             not_found(resp, id);
         else
             lib_error(req, resp, r);
         return;
     }
-    send_json(resp, 200, o);
+    dc_json_key(&j, "incoming");
+    dc_json_raw(&j, inb.p);
+    dc_buf_release(&inb);
+    dc_json_end(&j);
+    json_end(resp);
 }
 
 static void doc_show(dc_http_req *req, dc_http_resp *resp, const char *id)
@@ -287,12 +287,13 @@ static void doc_show(dc_http_req *req, dc_http_resp *resp, const char *id)
 /* Answers a successful review action: {"id", "version"}. */
 static void review_done(dc_http_resp *resp, const char *id, int version)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (o) {
-        cJSON_AddStringToObject(o, "id", id);
-        cJSON_AddNumberToObject(o, "version", version);
-    }
-    send_json(resp, 200, o);
+    dc_json j;
+    json_begin(resp, 200, &j);
+    dc_json_obj(&j);
+    dc_json_kstr(&j, "id", id);
+    dc_json_kint(&j, "version", version);
+    dc_json_end(&j);
+    json_end(resp);
 }
 
 int dc_http_compartments_json(const struct cJSON *j, const char **out)
@@ -641,41 +642,38 @@ void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
         lib_error(req, resp, rc);
         return;
     }
-    cJSON *o = cJSON_CreateObject();
-    if (o) {
-        cJSON_AddNumberToObject(o, "documents_new", (double)st.docs_new);
-        cJSON_AddNumberToObject(o, "documents_updated", (double)st.docs_updated);
-        cJSON_AddNumberToObject(o, "documents_unchanged", (double)st.docs_unchanged);
-    }
-    send_json(resp, 201, o);
+    dc_json j;
+    json_begin(resp, 201, &j);
+    dc_json_obj(&j);
+    dc_json_kint(&j, "documents_new", st.docs_new);
+    dc_json_kint(&j, "documents_updated", st.docs_updated);
+    dc_json_kint(&j, "documents_unchanged", st.docs_unchanged);
+    dc_json_end(&j);
+    json_end(resp);
 }
 
 /* ---- /api/session ------------------------------------------------------- */
 
 static void session_json(dc_http_req *req, dc_http_resp *resp, int status)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *roles = o ? cJSON_CreateArray() : NULL;
-    if (!roles) {
-        cJSON_Delete(o);
-        dc_http_json_error(resp, 500, "out of memory");
-        return;
-    }
     int signed_in = req->who.signed_in;
-    cJSON_AddItemToObject(o, "user",
-                          signed_in ? cJSON_CreateString(req->who.name) : cJSON_CreateNull());
+    dc_json j;
+    json_begin(resp, status, &j);
+    dc_json_obj(&j);
+    dc_json_kstr(&j, "user", signed_in ? req->who.name : NULL);
+    dc_json_key(&j, "roles");
+    dc_json_arr(&j);
     if (signed_in) {
-        cJSON_AddItemToArray(roles, cJSON_CreateString("reader"));
-        if (req->who.roles & DC_ROLE_REVIEWER)
-            cJSON_AddItemToArray(roles, cJSON_CreateString("reviewer"));
-        if (req->who.roles & DC_ROLE_ADMIN)
-            cJSON_AddItemToArray(roles, cJSON_CreateString("admin"));
+        dc_json_str(&j, "reader");
+        if (req->who.roles & DC_ROLE_REVIEWER) dc_json_str(&j, "reviewer");
+        if (req->who.roles & DC_ROLE_ADMIN) dc_json_str(&j, "admin");
     }
-    cJSON_AddItemToObject(o, "roles", roles);
-    cJSON_AddStringToObject(o, "clearance",
-                            dc_level_name(signed_in ? (dc_level)req->who.level : DC_UNCLASSIFIED));
-    cJSON_AddStringToObject(o, "csrf", req->csrf ? req->csrf : "");
-    send_json(resp, status, o);
+    dc_json_end(&j);
+    dc_json_kstr(&j, "clearance",
+                 dc_level_name(signed_in ? (dc_level)req->who.level : DC_UNCLASSIFIED));
+    dc_json_kstr(&j, "csrf", req->csrf ? req->csrf : "");
+    dc_json_end(&j);
+    json_end(resp);
 }
 
 void dc_api_session(dc_http_req *req, dc_http_resp *resp)
