@@ -21,7 +21,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Fills the fields the facade sets before storing (job_store in
- * src/declass.c) when the ingester left them unset; 0 on NOMEM. */
+ * src/facade/ingest.c) when the ingester left them unset; 0 on NOMEM. */
 int dc_fuzz_finish_doc(dc_doc *doc);
 /* Renders doc in every output format and checks each result is
  * NUL-terminated text of the length reported; aborts if not. */

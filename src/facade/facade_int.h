@@ -44,7 +44,7 @@ struct dc_db {
     dc_strv comps;
     long long generation; /* the user row's credential generation when read */
     char errmsg[1024];
-    struct dc_person_cache *persons; /* known persons (declass_persons.c), or NULL */
+    struct dc_person_cache *persons; /* known persons (facade/persons.c), or NULL */
 };
 
 /* A format of formats.c: the public part and how a document is written
@@ -110,7 +110,7 @@ dc_rc dc_db_index(dc_db *db);
 /* Opens the index and the analyzer and brings the index up to the store. */
 dc_rc dc_db_search_ready(dc_db *db);
 
-/* ---- persons (declass_persons.c) ---- */
+/* ---- persons (facade/persons.c) ---- */
 /* Drops the known persons loaded from the store (they are loaded again on
  * next use): after a list was stored, and at the start of each ingest. */
 void dc_db_persons_forget(dc_db *db);
@@ -119,12 +119,12 @@ void dc_db_persons_forget(dc_db *db);
  * Borrowed until dc_db_persons_forget. */
 const char *dc_db_person_name(dc_db *db, const char *collection, const char *xml_id);
 /* Adds to doc->persons the known persons its text names (rule in
- * declass_persons.c): the name as written and the canonical name. */
+ * facade/persons.c): the name as written and the canonical name. */
 dc_rc dc_db_persons_match(dc_db *db, dc_doc *doc);
 /* The readable stored document other than exclude (an id, or NULL) that
  * is NSC paper name (normalized, "NSC 5907"; rule of dc_db_paper), in
  * collection first when not NULL; *out (owned by the caller) NULL when
- * none.  declass_papers.c. */
+ * none.  facade/papers.c. */
 dc_rc dc_db_paper_document(dc_db *db, const char *name, const char *collection,
                            const char *exclude, dc_doc **out);
 

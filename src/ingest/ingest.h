@@ -1,6 +1,6 @@
 /*
  * declass — ingest: turns source files into dc_doc values.  Ingesters never
- * write the store; the facade (src/declass.c) does.
+ * write the store; the facade (src/facade/ingest.c) does.
  */
 #ifndef DECLASS_INGEST_H
 #define DECLASS_INGEST_H

@@ -519,7 +519,7 @@ class MDoc:
 
     def ingest(self, gd):
         """An ingest of content gd (new or changed), with carry_review of
-        src/declass.c: a reviewed portion with the same id and text keeps
+        src/facade/ingest.c: a reviewed portion with the same id and text keeps
         its withholding and marking; a withheld one that changed makes the
         new version under-review."""
         old = self.portions

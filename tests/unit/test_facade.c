@@ -1,4 +1,4 @@
-/* Unit tests of the facade's index upkeep (db_index in src/declass.c) with
+/* Unit tests of the facade's index upkeep (dc_db_index in src/facade/search.c) with
  * several handles on one database, as the HTTP server's worker threads and
  * a CLI ingest running beside it have: one handle ingests file by file
  * while another searches from a second thread (its searches catch the
