@@ -5,7 +5,7 @@
  * src/index/ holds only this file.  Its high-water mark is the largest
  * docid, so the facade's catch-up at the end of an ingest finds nothing
  * to index; search and snippets fail with DC_INTERNAL.  It implements
- * include/declass/index.h and must follow it when that changes.
+ * src/index/index.h and must follow it when that changes.
  */
 #include <stdlib.h>
 

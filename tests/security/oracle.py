@@ -18,7 +18,7 @@ of a database built only from what that reader may read.  Each round
   3. computes in Python, from its own model of the history (cross-checked
      against the stored truth that an all-cleared admin reads), which
      documents each reader may open and which portions they may read (the
-     rule of include/declass/access.h), and builds that reader's ORACLE
+     rule of src/access/access.h), and builds that reader's ORACLE
      database from source: the same history, each file restricted to what
      the reader may read (an unreadable portion's line replaced by the
      edition's gap notice for its length, its footnotes dropped), only the
@@ -62,7 +62,7 @@ import traceback
 import urllib.parse
 
 # ---------------------------------------------------------------------------
-# The access rule, in Python (include/declass/access.h, docs/security.md)
+# The access rule, in Python (src/access/access.h, docs/security.md)
 # ---------------------------------------------------------------------------
 
 LEVELS = ["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"]
