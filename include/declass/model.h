@@ -96,23 +96,12 @@ typedef struct dc_doc {
 DC_API dc_doc *dc_doc_new(void);
 DC_API void dc_doc_free(dc_doc *doc);
 
-/* Appends a portion of the given kind with the next id ("p<N>"); NULL on
- * NOMEM.  The pointer is valid until the next dc_doc_add_portion(). */
-dc_portion *dc_doc_add_portion(dc_doc *doc, const char *kind);
-dc_rc dc_portion_add_mark(dc_portion *p, dc_mark_kind kind, size_t at, const char *value);
-/* Appends an empty footnote / gap (fields NULL); NULL on NOMEM. */
-dc_footnote *dc_doc_add_footnote(dc_doc *doc);
-dc_gap *dc_doc_add_gap(dc_doc *doc);
-/* Adds a reference unless one with the same kind and target exists; a
- * non-NULL relation or detail is recorded on the existing one. */
-dc_rc dc_doc_add_ref(dc_doc *doc, const char *kind, const char *target, const char *relation,
-                     const char *detail);
 /* The portion with the given id, or NULL. */
-const dc_portion *dc_doc_portion(const dc_doc *doc, const char *id);
+DC_API const dc_portion *dc_doc_portion(const dc_doc *doc, const char *id);
 /* The gap recorded for portion id (a hidden or published gap), or NULL. */
-const dc_gap *dc_doc_gap(const dc_doc *doc, const char *id);
+DC_API const dc_gap *dc_doc_gap(const dc_doc *doc, const char *id);
 /* The footnote with marker n, or NULL. */
-dc_footnote *dc_doc_footnote(const dc_doc *doc, const char *n);
+DC_API dc_footnote *dc_doc_footnote(const dc_doc *doc, const char *n);
 
 /* Serializes doc as the JSON object of DESIGN.md (pretty: indented).
  * *out is owned by the caller (dc_free). */
@@ -127,13 +116,9 @@ typedef struct dc_doc_summary {
         *release_status;
     int version;    /* current version */
     int n_versions; /* how many versions are kept */
-    int marked;     /* 1: some portion is marked (dc_doc_portions_marked), or
+    int marked;     /* 1: some portion is marked (see model_int.h), or
                        unknown: a reader's listing must come from the view */
 } dc_doc_summary;
-
-/* 1 if some portion of doc is withheld or carries a marking or
- * compartments of its own (what may make readers' views differ). */
-int dc_doc_portions_marked(const dc_doc *doc);
 
 /* Receives listed documents; a non-OK return stops the listing. */
 typedef dc_rc (*dc_summary_cb)(void *ctx, const dc_doc_summary *s);

@@ -5,6 +5,7 @@
  * never print and never touch the store.
  */
 #include "access/access.h"
+#include "model/model_int.h"
 
 #include <ctype.h>
 #include <stdio.h>

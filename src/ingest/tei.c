@@ -14,6 +14,7 @@
  * values with the line, here at the module's edge.
  */
 #include "ingest/ingest.h"
+#include "model/model_int.h"
 
 #include <ctype.h>
 #include <errno.h>

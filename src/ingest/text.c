@@ -19,6 +19,7 @@
  * label, and the markers that are recorded as marks, leave the text.
  */
 #include "ingest/ingest.h"
+#include "model/model_int.h"
 #include "ingest/ingest_int.h"
 
 #include <stdio.h>

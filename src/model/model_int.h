@@ -19,4 +19,20 @@
  */
 void dc_doc_json_write(const dc_doc *doc, dc_buf *out);
 
+/* Building a document (ingest, views, parsing). */
+/* Appends a portion of the given kind with the next id ("p<N>"); NULL on
+ * NOMEM.  The pointer is valid until the next dc_doc_add_portion(). */
+dc_portion *dc_doc_add_portion(dc_doc *doc, const char *kind);
+dc_rc dc_portion_add_mark(dc_portion *p, dc_mark_kind kind, size_t at, const char *value);
+/* Appends an empty footnote / gap (fields NULL); NULL on NOMEM. */
+dc_footnote *dc_doc_add_footnote(dc_doc *doc);
+dc_gap *dc_doc_add_gap(dc_doc *doc);
+/* Adds a reference unless one with the same kind and target exists; a
+ * non-NULL relation or detail is recorded on the existing one. */
+dc_rc dc_doc_add_ref(dc_doc *doc, const char *kind, const char *target, const char *relation,
+                     const char *detail);
+/* 1 if some portion of doc is withheld or carries a marking or
+ * compartments of its own (what may make readers' views differ). */
+int dc_doc_portions_marked(const dc_doc *doc);
+
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "refs/refs.h"
+#include "model/model_int.h"
 #include "refs/refs_int.h"
 #include "util/banned.h"
 

@@ -43,11 +43,8 @@ PUBLIC = {"declass.h", "model.h", "util.h"}
 ENGINE = {"index.h", "store.h", "ingest.h", "query.h", "render.h", "analysis.h", "access.h",
           "refs.h", "banned.h", "http.h"}
 # Includes of the installed headers that the install does not hold, allowed
-# while the lead's narrowing of the public headers (issue 13) is under way:
-# declass.h still takes dc_facet from the engine header index.h.  The
-# consumer is then also given the source tree's include/ (after the
-# installed one), with a note.  Any other dangling include fails.
-TRANSITIONAL = {"declass/index.h"}
+# (none: every include of an installed header must be installed too).
+TRANSITIONAL = set()
 
 tmp = tempfile.mkdtemp(prefix="dc_install_")
 prefix = os.path.join(tmp, "prefix")
@@ -117,9 +114,9 @@ check(len(declared) > 20, "the installed headers declare the API (%d DC_API func
       % len(declared))
 for name in sorted(declared - exported):
     check(False, "%s is declared DC_API in an installed header but not exported" % name)
-if undeclared_api:
-    print("note: declared in installed headers without DC_API, so not exported (a consumer "
-          "cannot link them): %s" % ", ".join(sorted(set(undeclared_api))))
+for name in sorted(set(undeclared_api)):
+    check(False, "%s is declared in an installed header without DC_API: a consumer could "
+          "not link it" % name)
 for inc in sorted(dangling - TRANSITIONAL):
     check(False, "an installed header includes \"%s\", which is not installed" % inc)
 transitional = sorted(dangling & TRANSITIONAL)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "access/access.h"
+#include "model/model_int.h"
 #include "index/index.h"
 #include "test.h"
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "index/index.h"
+#include "model/model_int.h"
 #include "ingest/ingest.h"
 #include "refs/refs.h"
 #include "index/index_int.h" /* dc_ix_lock: the lock seen from a test */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "refs/refs.h"
+#include "model/model_int.h"
 #include "test.h"
 
 static const dc_ref *find_ref(const dc_doc *d, const char *kind, const char *target)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "access/access.h"
+#include "model/model_int.h"
 #include "declass/declass.h"
 #include "ingest/ingest.h"
 #include "store/store.h"

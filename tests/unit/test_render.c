@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "render/render.h"
+#include "model/model_int.h"
 #include "test.h"
 
 static dc_doc *sample(void)

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "model/model_int.h"
 #include "store/store_int.h"
 #include "test.h"
 
