@@ -17,6 +17,7 @@
 #include "query/query.h"
 #include "refs/refs.h"
 #include "render/render.h"
+#include "util/util_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

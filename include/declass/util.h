@@ -2,7 +2,7 @@
  * declass — shared utilities: result codes, capped buffers, string vectors,
  * UTF-8 checks.  Every module of libdeclass uses these, and they are part
  * of the public API (front ends build their output with dc_buf and
- * dc_strv); dc_read_file stays inside the library.
+ * dc_strv); what only the library uses is in src/util/util_int.h.
  */
 #ifndef DECLASS_UTIL_H
 #define DECLASS_UTIL_H
@@ -138,8 +138,5 @@ DC_API int dc_utf8_valid(const char *s, size_t n, size_t *bad);
 /* Decodes one UTF-8 code point at s (n bytes available); returns its length
  * (>= 1) and stores it in *cp, or returns 0 on invalid input. */
 DC_API size_t dc_utf8_decode(const char *s, size_t n, unsigned *cp);
-
-/* Reads a whole regular file, at most `limit` bytes, NUL-terminated. */
-dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_error *err);
 
 #endif

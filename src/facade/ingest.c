@@ -3,6 +3,7 @@
  * and uploads from the front ends.
  */
 #include "facade/facade_int.h"
+#include "util/util_int.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "index/postings.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 static int keycmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)

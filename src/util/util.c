@@ -1,7 +1,7 @@
 /*
  * Shared utilities: result strings, capped buffers, string vectors, UTF-8.
  */
-#include "declass/util.h"
+#include "util/util_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

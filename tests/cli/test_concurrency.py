@@ -67,7 +67,7 @@ def search_ids(db):
     t0 = time.time()
     code, out, err = db.run("search", "zebraword", "--json", "--limit", "1000")
     dt = time.time() - t0
-    if code == 1 and '"total": 0' in out:
+    if code == 1 and re.search(r'"total":\s*0\b', out):
         return dt, 0, []
     if code != 0:
         return dt, None, err[:200]

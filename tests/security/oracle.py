@@ -1331,8 +1331,7 @@ def canary_scan(findings, u, plan, outs, forbidden, seed, http=False):
         text = r[1] + ("" if http else r[2])
         if path.startswith("search") or path.startswith("http GET /api/search") or \
                 path in ("export QUERY", "http GET /api/export?q="):
-            text = text.replace('"query": %s' % json.dumps(ctx), "").replace(
-                '"query":%s' % json.dumps(ctx), "")
+            text = re.sub(r'"query":\s*' + re.escape(json.dumps(ctx)), "", text)
             if not http:
                 text = text.replace(r[2], r[2].replace(ctx, ""))
         if path == "http GET /search (page)":

@@ -6,6 +6,7 @@
 
 #include "analysis/analysis.h"
 #include "test.h"
+#include "util/util_int.h"
 
 /* Tokens rendered as "term start end @pos" joined by " | ". */
 typedef struct collected {

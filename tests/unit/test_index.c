@@ -19,6 +19,7 @@
 #include "refs/refs.h"
 #include "index/index_int.h" /* dc_ix_lock: the lock seen from a test */
 #include "test.h"
+#include "util/util_int.h"
 
 static dc_analyzer *A;
 static char tmpl[] = "/tmp/dc_test_index_XXXXXX";

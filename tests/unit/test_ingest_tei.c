@@ -17,6 +17,7 @@
 #include "ingest/ingest.h"
 #include "ingest/ingest_int.h"
 #include "test.h"
+#include "util/util_int.h"
 
 #include "util/banned.h"
 

@@ -6,6 +6,7 @@
 
 #include "ingest/ingest.h"
 #include "test.h"
+#include "util/util_int.h"
 
 /* ---- helpers ---- */
 

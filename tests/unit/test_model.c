@@ -9,6 +9,7 @@
 #include "refs/refs.h"
 #include "model/model_int.h"
 #include "test.h"
+#include "util/util_int.h"
 
 static dc_doc *sample(void)
 {

@@ -16,6 +16,7 @@
 #include "refs/refs.h"
 #include "render/render.h"
 #include "test.h"
+#include "util/util_int.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);

@@ -5,6 +5,7 @@
 
 #include "declass/util.h"
 #include "test.h"
+#include "util/util_int.h"
 
 static void test_buf(void)
 {
