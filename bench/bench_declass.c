@@ -1,6 +1,6 @@
 /*
- * bench-declass: the declass side of bench/compare (not a test; built only
- * with -DDC_BENCH=ON).  It uses the index engine directly, as the other
+ * bench-declass: the declass side of bench/compare (not a test; built with
+ * the project so that it cannot rot, run by hand).  It uses the index engine directly, as the other
  * two programs use their engines, without the store or TEI ingest.
  *
  *   bench-declass build DOCS.tsv DIR    index the documents of bench/extract-docs
@@ -25,43 +25,21 @@
  * warm-up round writes each query's total, hits (id:score) and facets to
  * FILE, one line per query, to check that two versions agree.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
 #include "analysis/analysis.h"
+#include "bench_common.h"
 #include "util/banned.h"
 #include "index/index.h"
 #include "declass/model.h"
+#include "model/model_int.h"
 #include "query/query.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#define now bench_now
 
 static void fail(const char *what, dc_rc rc, const char *detail)
 {
     fprintf(stderr, "bench-declass: %s: %s%s%s\n", what, dc_strerror(rc), detail ? ": " : "",
             detail ? detail : "");
     exit(1);
-}
-
-static size_t split_tabs(char *line, char **f, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    while (n < max) {
-        f[n++] = p;
-        char *t = strchr(p, '\t');
-        if (!t) break;
-        *t = '\0';
-        p = t + 1;
-    }
-    return n;
 }
 
 static char *dup(const char *s, size_t n)
@@ -122,7 +100,7 @@ static int cmd_build(const char *docs, const char *dir)
     while ((len = getline(&line, &cap, in)) > 0) {
         bytes += len;
         if (line[len - 1] == '\n') line[--len] = '\0';
-        size_t nf = split_tabs(line, f, sizeof f / sizeof f[0]);
+        size_t nf = bench_split_tabs(line, f, sizeof f / sizeof f[0]);
         if (nf < 2) continue;
         dc_doc *d = make_doc(f, nf);
         rc = dc_index_writer_add(w, (uint64_t)++n, d, &open_pred);
@@ -154,13 +132,6 @@ static int cmd_optimize(const char *dir)
     printf("seconds %.3f\nsegments %u\n", now() - t0, segs);
     return 0;
 }
-
-typedef struct query {
-    char *text;
-    long long total;
-    int hits;
-    double *top;
-} query;
 
 /* The timed operation.  Returns the number of hits; *total the total. */
 static FILE *dump; /* BENCH_DUMP=FILE: the warm-up round's results, to compare versions */
@@ -197,31 +168,8 @@ static int top10(dc_index *ix, dc_analyzer *a, const char *text, long long *tota
 
 static int cmd_query(const char *dir, const char *qpath, int reps, const char *out)
 {
-    FILE *f = fopen(qpath, "r");
-    if (!f) {
-        perror(qpath);
-        return 1;
-    }
-    query *q = NULL;
-    size_t n = 0, qcap = 0, lcap = 0;
-    char *line = NULL;
-    ssize_t len;
-    while ((len = getline(&line, &lcap, f)) > 0) {
-        if (line[len - 1] == '\n') line[--len] = '\0';
-        if (n == qcap) {
-            qcap = qcap ? 2 * qcap : 256;
-            q = realloc(q, qcap * sizeof *q);
-            if (!q) fail("queries", DC_NOMEM, NULL);
-        }
-        q[n].text = dup(line, (size_t)len);
-        q[n].top = calloc((size_t)reps, sizeof(double));
-        if (!q[n].top) fail("queries", DC_NOMEM, NULL);
-        q[n].total = -1;
-        q[n].hits = 0;
-        n++;
-    }
-    free(line);
-    fclose(f);
+    size_t n;
+    bench_query *q = bench_read_queries("bench-declass", qpath, reps, 0, &n);
 
     dc_index *ix = NULL;
     dc_error err = {0};
@@ -257,27 +205,7 @@ static int cmd_query(const char *dir, const char *qpath, int reps, const char *o
     dc_analyzer_free(a);
     dc_index_close(ix);
 
-    FILE *o = fopen(out, "w");
-    if (!o) {
-        perror(out);
-        return 1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        fprintf(o, "%zu\t%lld\t%d\t", i, q[i].total, q[i].hits);
-        for (int r = 0; r < reps; r++)
-            fprintf(o, "%s%.2f", r ? "," : "", q[i].top[r] * 1e6);
-        fputs("\t\n", o);
-        free(q[i].text);
-        free(q[i].top);
-    }
-    free(q);
-    if (fclose(o) != 0) {
-        perror(out);
-        return 1;
-    }
-    printf("queries %zu\nreps %d\nwarm_seconds %.3f\ntimed_seconds %.3f\nsink %lu\n", n, reps,
-           t1 - t0, t2 - t1, sink);
-    return 0;
+    return bench_write_samples(out, q, n, reps, t1 - t0, t2 - t1, sink);
 }
 
 int main(int argc, char **argv)
@@ -285,13 +213,8 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "build") == 0) return cmd_build(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "optimize") == 0) return cmd_optimize(argv[2]);
     if (argc == 6 && strcmp(argv[1], "query") == 0) {
-        char *end;
-        long reps = strtol(argv[4], &end, 10);
-        if (*end || reps < 1 || reps > 100000) {
-            fputs("bench-declass: REPS must be 1..100000\n", stderr);
-            return 2;
-        }
-        return cmd_query(argv[2], argv[3], (int)reps, argv[5]);
+        int reps = bench_reps("bench-declass", argv[4]);
+        return reps < 0 ? 2 : cmd_query(argv[2], argv[3], reps, argv[5]);
     }
     fputs("usage: bench-declass build DOCS.tsv DIR | optimize DIR | query DIR QUERIES REPS OUT\n",
           stderr);

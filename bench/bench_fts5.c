@@ -1,6 +1,6 @@
 /*
  * bench-fts5: the SQLite FTS5 side of bench/compare (not a test; built
- * only with -DDC_BENCH=ON).
+ * with the project so that it cannot rot, run by hand).
  *
  *   bench-fts5 build DOCS.tsv DB        index the documents of bench/extract-docs
  *   bench-fts5 optimize DB              merge into one b-tree, then VACUUM
@@ -26,19 +26,11 @@
  * Summary lines "key value" go to stdout.
  */
 #include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
+#include "bench_common.h"
 #include "util/banned.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#define now bench_now
 
 static void die(sqlite3 *db, const char *what)
 {
@@ -69,21 +61,6 @@ static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
     return st;
 }
 
-/* Splits line (no newline) at tabs into f[0..max); returns the count. */
-static size_t split_tabs(char *line, char **f, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    while (n < max) {
-        f[n++] = p;
-        char *t = strchr(p, '\t');
-        if (!t) break;
-        *t = '\0';
-        p = t + 1;
-    }
-    return n;
-}
-
 static int cmd_build(const char *docs, const char *path)
 {
     FILE *in = fopen(docs, "r");
@@ -108,7 +85,7 @@ static int cmd_build(const char *docs, const char *path)
     long long docs_n = 0, bytes = 0;
     while ((len = getline(&line, &cap, in)) > 0) {
         if (line[len - 1] == '\n') line[--len] = '\0';
-        size_t n = split_tabs(line, f, sizeof f / sizeof f[0]);
+        size_t n = bench_split_tabs(line, f, sizeof f / sizeof f[0]);
         if (n < 2) continue;
         /* body: the blocks joined by newlines (a bigger buffer never needed
          * than the line itself) */
@@ -160,45 +137,6 @@ static int cmd_optimize(const char *path)
     return 0;
 }
 
-typedef struct query {
-    char *text;
-    long long total;
-    int hits;
-    double *top, *count; /* samples, seconds */
-} query;
-
-static query *read_queries(const char *path, size_t *n_out, int reps)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    query *q = NULL;
-    size_t n = 0, cap = 0, lcap = 0;
-    char *line = NULL;
-    ssize_t len;
-    while ((len = getline(&line, &lcap, f)) > 0) {
-        if (line[len - 1] == '\n') line[--len] = '\0';
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            q = realloc(q, cap * sizeof *q);
-            if (!q) die(NULL, "out of memory");
-        }
-        q[n].text = strdup(line);
-        q[n].top = calloc((size_t)reps, sizeof(double));
-        q[n].count = calloc((size_t)reps, sizeof(double));
-        if (!q[n].text || !q[n].top || !q[n].count) die(NULL, "out of memory");
-        q[n].total = -1;
-        q[n].hits = 0;
-        n++;
-    }
-    free(line);
-    fclose(f);
-    *n_out = n;
-    return q;
-}
-
 /* The timed operation: top 10 by rank and their ids. */
 static int top10(sqlite3 *db, sqlite3_stmt *top, sqlite3_stmt *id, const char *match,
                  unsigned long *sink)
@@ -233,7 +171,7 @@ static long long count_all(sqlite3 *db, sqlite3_stmt *cnt, const char *match)
 static int cmd_query(const char *path, const char *qpath, int reps, const char *out)
 {
     size_t n;
-    query *q = read_queries(qpath, &n, reps);
+    bench_query *q = bench_read_queries("bench-fts5", qpath, reps, 1, &n);
     sqlite3 *db = open_db(path, SQLITE_OPEN_READONLY);
     sqlite3_stmt *top =
         prepare(db, "SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT 10");
@@ -263,31 +201,7 @@ static int cmd_query(const char *path, const char *qpath, int reps, const char *
     sqlite3_finalize(cnt);
     sqlite3_close(db);
 
-    FILE *o = fopen(out, "w");
-    if (!o) {
-        perror(out);
-        return 1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        fprintf(o, "%zu\t%lld\t%d\t", i, q[i].total, q[i].hits);
-        for (int r = 0; r < reps; r++)
-            fprintf(o, "%s%.2f", r ? "," : "", q[i].top[r] * 1e6);
-        fputc('\t', o);
-        for (int r = 0; r < reps; r++)
-            fprintf(o, "%s%.2f", r ? "," : "", q[i].count[r] * 1e6);
-        fputc('\n', o);
-        free(q[i].text);
-        free(q[i].top);
-        free(q[i].count);
-    }
-    free(q);
-    if (fclose(o) != 0) {
-        perror(out);
-        return 1;
-    }
-    printf("queries %zu\nreps %d\nwarm_seconds %.3f\ntimed_seconds %.3f\nsink %lu\n", n, reps,
-           t1 - t0, t2 - t1, sink);
-    return 0;
+    return bench_write_samples(out, q, n, reps, t1 - t0, t2 - t1, sink);
 }
 
 int main(int argc, char **argv)
@@ -295,13 +209,8 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "build") == 0) return cmd_build(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "optimize") == 0) return cmd_optimize(argv[2]);
     if (argc == 6 && strcmp(argv[1], "query") == 0) {
-        char *end;
-        long reps = strtol(argv[4], &end, 10);
-        if (*end || reps < 1 || reps > 100000) {
-            fputs("bench-fts5: REPS must be 1..100000\n", stderr);
-            return 2;
-        }
-        return cmd_query(argv[2], argv[3], (int)reps, argv[5]);
+        int reps = bench_reps("bench-fts5", argv[4]);
+        return reps < 0 ? 2 : cmd_query(argv[2], argv[3], reps, argv[5]);
     }
     fputs("usage: bench-fts5 build DOCS.tsv DB | optimize DB | query DB QUERIES REPS OUT\n",
           stderr);
