@@ -35,6 +35,8 @@ typedef struct dc_ingest_opts {
     /* Called for each file that fails (may be NULL); err says why. */
     void (*on_error)(void *ctx, const char *path, const dc_error *err);
     void *ctx;
+    /* Files stored per transaction at most (0: the default, 4096). */
+    long batch_files;
 } dc_ingest_opts;
 
 /*
@@ -48,8 +50,11 @@ DC_API int dc_collection_name_ok(const char *name);
 
 /*
  * Ingests path: a file, or a folder walked recursively (hidden entries
- * skipped, files sorted by name, only .xml/.tei/.txt/.text files read).  Each file is stored in its own
- * transaction: a file that fails stores nothing and the others go on.
+ * skipped, files sorted by name, only .xml/.tei/.txt/.text files read).
+ * Files are stored in batches of up to opts->batch_files files (one
+ * transaction each, committed at least every two seconds and every 32 MiB): a file that
+ * fails stores nothing and the others go on; a crash loses at most the
+ * open batch, which ingesting again stores.
  * Returns DC_OK if every file ingested, DC_PARSE (or DC_LIMIT / DC_IO) if
  * some failed (st counts them), or the fatal error that stopped the run.
  */

@@ -2,8 +2,10 @@
  * declass ingest: files and folders, TEI or plain text, with progress on a
  * terminal and a one-line summary.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,13 +14,16 @@
 #include "banned.h"
 
 static const char ingest_usage[] =
-    "usage: declass [--db PATH] ingest [--collection NAME] [--released] [--quiet] PATH...\n"
+    "usage: declass [--db PATH] ingest [--collection NAME] [--released] [--batch N] [--quiet]\n"
+    "              PATH...\n"
     "\n"
     "Ingests files and folders.  Folders are walked recursively; hidden entries\n"
     "are skipped, and only .xml, .tei, .txt and .text files are read from them.\n"
     "Each file is TEI XML (FRUS as history.state.gov publishes it) or plain\n"
-    "text / OCR output, told apart by its content.  Each file is stored in one\n"
-    "transaction: a file that fails stores nothing, and the others go on.\n"
+    "text / OCR output, told apart by its content.  Files are stored in batches\n"
+    "(one transaction each, committed every N files, 32 MiB or 2 seconds): a\n"
+    "file that fails stores nothing, and the others go on; if the command is\n"
+    "killed, at most the open batch is lost, and running it again stores it.\n"
     "Re-ingesting an unchanged file changes nothing; a changed file adds a new\n"
     "version of its documents and keeps the old ones.  The database is created\n"
     "if it does not exist.\n"
@@ -28,6 +33,7 @@ static const char ingest_usage[] =
     "                     most 128 bytes, not starting with '.', without '/',\n"
     "                     '\\', spaces or control characters\n"
     "  --released         a published edition: public, markings kept\n"
+    "  --batch N          files per transaction at most (default 4096)\n"
     "  -q, --quiet        no progress and no summary (errors are still printed)\n"
     "\n"
     "Exit status 3 if any file could not be ingested (each is named with the\n"
@@ -71,6 +77,7 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"collection", required_argument, NULL, 'c'},
                                          {"released", no_argument, NULL, 'r'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"batch", required_argument, NULL, 'b'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     dc_ingest_opts io = {0};
@@ -83,6 +90,17 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
         case 'c': io.collection = optarg; break;
         case 'r': io.released = 1; break;
         case 'q': pg.quiet = 1; break;
+        case 'b': {
+            char *end;
+            errno = 0;
+            long n = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || n < 1 || n > 1000000) {
+                cli_error("ingest: --batch must be a number of files from 1 to 1000000");
+                return cli_usage(ingest_usage);
+            }
+            io.batch_files = n;
+            break;
+        }
         case 'h': fputs(ingest_usage, stdout); return EXIT_OK;
         default:
             cli_error("ingest: bad option '%s'", argv[optind - 1]);

@@ -1,6 +1,7 @@
 /*
- * The facade: Ingest: walking folders, detecting formats, one transaction per file,
- * and uploads from the front ends.
+ * The facade: Ingest: walking folders, detecting formats, files stored in
+ * batches (one transaction each, a part per file), and uploads from the
+ * front ends.
  */
 #include "facade/facade_int.h"
 #include "util/util_int.h"
@@ -285,7 +286,12 @@ static dc_rc ingest_text_file(file_job *job)
     return rc;
 }
 
-/* Ingests one file in its own transaction: all of its documents or none. */
+/*
+ * Ingests one file as a part of the open transaction: all of its documents
+ * or none.  A file that fails is undone alone and the transaction stays
+ * usable; *fatal says the store itself failed (the transaction must be
+ * rolled back and the run stopped).  Counts go to st only on success.
+ */
 static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts,
                          dc_ingest_stats *st, dc_error *err, int *fatal)
 {
@@ -313,41 +319,102 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
                     .basename = base, .err = err};
     int is_xml = 0;
     dc_rc rc = peek_is_xml(path, &is_xml, err);
-    if (!rc && (rc = dc_store_begin(db->st)) != DC_OK) {
+    if (rc) return rc;
+    if ((rc = dc_store_part_begin(db->st)) != DC_OK) {
         *fatal = 1;
         return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
     }
-    if (rc == DC_OK) {
-        dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
-                             .person = job_person, .ctx = &job};
-        rc = is_xml ? dc_ingest_tei_file_with(path, &h, err) : ingest_text_file(&job);
-        if (!rc && job.n_docs == 0 && job.n_persons + job.n_terms == 0)
-            rc = dc_fail(err, DC_PARSE, 0, "no document found");
-        if (!rc) {
-            char detail[160];
-            if (job.n_persons + job.n_terms == 0)
-                snprintf(detail, sizeof detail, "%ld documents (%ld new, %ld updated)",
-                         job.n_docs, job.n_new, job.n_updated);
-            else
-                snprintf(detail, sizeof detail,
-                         "%ld documents (%ld new, %ld updated), %ld persons, %ld terms",
-                         job.n_docs, job.n_new, job.n_updated, job.n_persons, job.n_terms);
-            rc = dc_store_audit(db->st, db->user, "ingest", path, detail);
-            if (!rc) rc = dc_store_commit(db->st);
-            if (rc) job.fatal = 1;
-        }
-        if (rc) {
-            *fatal = job.fatal;
-            if (err->rc == DC_OK) dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
-            dc_store_rollback(db->st);
-            dc_db_persons_forget(db); /* it may hold entries rolled back */
-        }
+    dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
+                         .person = job_person, .ctx = &job};
+    rc = is_xml ? dc_ingest_tei_file_with(path, &h, err) : ingest_text_file(&job);
+    if (!rc && job.n_docs == 0 && job.n_persons + job.n_terms == 0)
+        rc = dc_fail(err, DC_PARSE, 0, "no document found");
+    if (!rc) {
+        char detail[160];
+        if (job.n_persons + job.n_terms == 0)
+            snprintf(detail, sizeof detail, "%ld documents (%ld new, %ld updated)",
+                     job.n_docs, job.n_new, job.n_updated);
+        else
+            snprintf(detail, sizeof detail,
+                     "%ld documents (%ld new, %ld updated), %ld persons, %ld terms",
+                     job.n_docs, job.n_new, job.n_updated, job.n_persons, job.n_terms);
+        rc = dc_store_audit(db->st, db->user, "ingest", path, detail);
+        if (rc) job.fatal = 1;
     }
-    if (rc) return rc;
+    dc_rc end = dc_store_part_end(db->st, rc == DC_OK);
+    if (rc || end) {
+        *fatal = job.fatal || end != DC_OK;
+        if (!rc) rc = end;
+        if (err->rc == DC_OK) dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
+        dc_db_persons_forget(db); /* it may hold entries just undone */
+        return rc;
+    }
     st->docs_new += job.n_new;
     st->docs_updated += job.n_updated;
     st->docs_unchanged += job.n_unchanged;
     return DC_OK;
+}
+
+/*
+ * Files are stored in batches, one transaction each, committed once a
+ * batch holds BATCH_FILES files (opts->batch_files) or BATCH_BYTES of input or has been open
+ * BATCH_SECONDS: a commit per file would write every touched page to the
+ * WAL again for each one.  A crash loses at most the open batch (nothing
+ * half-stored: each file is a part of its batch), and running the ingest
+ * again stores what was lost and finds the rest unchanged.
+ */
+#define BATCH_FILES 4096
+#define BATCH_BYTES ((unsigned long long)32 << 20)
+#define BATCH_SECONDS 2.0
+
+typedef struct batch {
+    int open;
+    long files;
+    unsigned long long bytes;
+    double started;
+    dc_ingest_stats counted; /* st when the batch was opened */
+} batch;
+
+static double mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static dc_rc batch_open(dc_db *db, batch *b, const dc_ingest_stats *st)
+{
+    if (b->open) return DC_OK;
+    dc_rc rc = dc_store_begin(db->st);
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    *b = (batch){.open = 1, .started = mono_seconds(), .counted = *st};
+    return DC_OK;
+}
+
+/* Commits the open batch; on failure rolls it back and takes its
+ * documents out of st again (they were not stored). */
+static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
+{
+    if (!b->open) return DC_OK;
+    b->open = 0;
+    dc_rc rc = commit ? dc_store_commit(db->st) : DC_OK;
+    if (rc) dc_db_fail(db, rc, "storing the last %ld files failed: %s", b->files,
+                       dc_store_errmsg(db->st));
+    if (!commit || rc) {
+        dc_store_rollback(db->st);
+        dc_db_persons_forget(db);
+        st->docs_new = b->counted.docs_new;
+        st->docs_updated = b->counted.docs_updated;
+        st->docs_unchanged = b->counted.docs_unchanged;
+    }
+    return rc;
+}
+
+static int batch_full(const batch *b, const dc_ingest_opts *opts)
+{
+    long files = opts->batch_files > 0 ? opts->batch_files : BATCH_FILES;
+    return b->files >= files || b->bytes >= BATCH_BYTES ||
+           mono_seconds() - b->started >= BATCH_SECONDS;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -435,13 +502,19 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     }
     dc_rc worst = DC_OK;
     dc_db_persons_forget(db); /* lists another process stored since */
+    batch b = {0};
     for (size_t i = 0; i < files.n; i++) {
         struct stat fs;
         memset(&err, 0, sizeof err);
+        if ((rc = batch_open(db, &b, st)) != DC_OK) break;
         st->files++;
         int fatal = 0;
         rc = ingest_file(db, files.v[i], opts, st, &err, &fatal);
-        if (stat(files.v[i], &fs) == 0) st->bytes += (unsigned long long)fs.st_size;
+        if (stat(files.v[i], &fs) == 0) {
+            st->bytes += (unsigned long long)fs.st_size;
+            b.bytes += (unsigned long long)fs.st_size;
+        }
+        b.files++;
         if (rc) {
             st->files_failed++;
             if (opts->on_error) opts->on_error(opts->ctx, files.v[i], &err);
@@ -450,12 +523,15 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
                 if (!worst) worst = DC_PARSE;
                 rc = DC_OK;
             } else {
+                batch_close(db, &b, st, 0);
                 dc_db_fail(db, rc, "%s: %s", files.v[i], err.msg);
                 break;
             }
         }
+        if (batch_full(&b, opts) && (rc = batch_close(db, &b, st, 1)) != DC_OK) break;
         if (opts->progress) opts->progress(opts->ctx, st, files.v[i]);
     }
+    if (!rc) rc = batch_close(db, &b, st, 1);
     dc_strv_release(&files);
     if (rc) return rc;
     if (st->docs_new + st->docs_updated > 0 && (rc = dc_db_index(db)) != DC_OK) return rc;
@@ -524,13 +600,15 @@ dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_
         st->files++;
         st->bytes += len;
         dc_db_persons_forget(db); /* lists another process stored since */
-        rc = ingest_file(db, path, opts, st, &err, &fatal);
-        if (rc) {
+        batch b = {0};
+        rc = batch_open(db, &b, st);
+        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal)) != DC_OK) {
             st->files_failed++;
+            batch_close(db, &b, st, 0);
             dc_db_fail(db, rc, "%s: %s", name, err.msg);
-        } else if (st->docs_new + st->docs_updated > 0) {
-            rc = dc_db_index(db);
         }
+        if (!rc) rc = batch_close(db, &b, st, 1);
+        if (!rc && st->docs_new + st->docs_updated > 0) rc = dc_db_index(db);
     }
     unlink(path);
     rmdir(sub);

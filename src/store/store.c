@@ -53,6 +53,9 @@ enum stmt_id {
     S_SAVEPOINT,
     S_RELEASE,
     S_ROLLBACK_TO,
+    S_PART,
+    S_PART_RELEASE,
+    S_PART_UNDO,
     S_HEAD,
     S_COLL_UPSERT,
     S_DOC_INSERT,
@@ -84,6 +87,9 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_SAVEPOINT] = "SAVEPOINT dc_put",
     [S_RELEASE] = "RELEASE dc_put",
     [S_ROLLBACK_TO] = "ROLLBACK TO dc_put",
+    [S_PART] = "SAVEPOINT dc_part",
+    [S_PART_RELEASE] = "RELEASE dc_part",
+    [S_PART_UNDO] = "ROLLBACK TO dc_part",
     [S_HEAD] = "SELECT d.current_version, v.hash FROM documents d"
                " LEFT JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
                " WHERE d.id = ?1",
@@ -526,7 +532,10 @@ static dc_rc set_page_size(dc_store *st, const char *path)
 /* Per-connection settings: WAL journal (persistent in the file),
  * synchronous=NORMAL (safe with WAL: a crash loses at most the last commits,
  * never consistency), enforced foreign keys and recursive triggers (so the
- * delete that an INSERT OR REPLACE makes fires the delete triggers). */
+ * delete that an INSERT OR REPLACE makes fires the delete triggers), and
+ * temporary storage in memory: a savepoint's statement journal would
+ * otherwise spill to a new temporary file past 64 KiB, one file per
+ * document of an ingest batch. */
 static dc_rc set_pragmas(dc_store *st, const char *path)
 {
     char mode[16];
@@ -536,7 +545,7 @@ static dc_rc set_pragmas(dc_store *st, const char *path)
         return set_err(st, DC_IO, "%s: cannot use WAL mode (journal_mode stays %s)", path, mode);
     src = sqlite3_exec(st->db,
                        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                       " PRAGMA recursive_triggers=ON;",
+                       " PRAGMA recursive_triggers=ON; PRAGMA temp_store=MEMORY;",
                        NULL, NULL, NULL);
     if (src != SQLITE_OK) return sql_err(st, src, "configuring %s", path);
     return DC_OK;
@@ -696,6 +705,26 @@ dc_rc dc_store_rollback(dc_store *st)
     if (!st) return DC_MISUSE;
     if (sqlite3_get_autocommit(st->db)) return DC_OK;
     return run(st, S_ROLLBACK, "rolling back a transaction");
+}
+
+dc_rc dc_store_part_begin(dc_store *st)
+{
+    if (!st) return DC_MISUSE;
+    if (sqlite3_get_autocommit(st->db))
+        return set_err(st, DC_MISUSE, "dc_store_part_begin: no transaction is open");
+    return run(st, S_PART, "starting a part of a transaction");
+}
+
+dc_rc dc_store_part_end(dc_store *st, int keep)
+{
+    if (!st) return DC_MISUSE;
+    if (sqlite3_get_autocommit(st->db))
+        return set_err(st, DC_MISUSE, "dc_store_part_end: no transaction is open");
+    if (!keep) {
+        dc_rc rc = run(st, S_PART_UNDO, "undoing a part of a transaction");
+        if (rc) return rc;
+    }
+    return run(st, S_PART_RELEASE, "ending a part of a transaction");
 }
 
 /*

@@ -29,6 +29,13 @@ const char *dc_store_errmsg(const dc_store *st);
 dc_rc dc_store_begin(dc_store *st);
 dc_rc dc_store_commit(dc_store *st);
 dc_rc dc_store_rollback(dc_store *st);
+/* A part of the open transaction (a savepoint) that can be undone alone:
+ * dc_store_part_end keeps it (keep != 0) or undoes every write since
+ * dc_store_part_begin (keep 0); either way the part is closed and the
+ * transaction stays open.  Parts do not nest.  DC_MISUSE without an open
+ * transaction.  A failed end leaves the transaction to dc_store_rollback. */
+dc_rc dc_store_part_begin(dc_store *st);
+dc_rc dc_store_part_end(dc_store *st, int keep);
 
 typedef enum dc_put_result {
     DC_PUT_NEW = 1,       /* first version of a new document */

@@ -1,17 +1,18 @@
 """Crash safety: `declass ingest` killed with SIGKILL at many points loses
 nothing and stores nothing by halves.
 
-A corpus of small TEI volumes (each file several documents, each file one
-transaction) is ingested again and again into one database, and each run is
-killed with SIGKILL after a delay drawn from the time a whole ingest takes:
-during parsing, inside store transactions and during the index commit at
-the end.  Index catch-ups (`declass search` on a database whose index is
+A corpus of small TEI volumes (each file several documents) is ingested
+again and again into one database in batches of BATCH files (--batch: one
+transaction a batch, a part of it per file), and each run is killed with
+SIGKILL after a delay drawn from the time a whole ingest takes: during
+parsing, inside store transactions and during the index commit at the end.  Index catch-ups (`declass search` on a database whose index is
 behind its store) are killed too.  After every kill:
   - `declass check` passes (store and index consistent, checksums good);
   - `declass list --json` holds, for every file, either all of its
     documents with the right titles or none of them, and the files present
     are a prefix of the sorted file list (ingest goes in name order) that
-    never shrinks.
+    never shrinks and ends at a batch's end (a whole number of batches, or
+    every file): a kill loses the open batch and nothing else.
 Finally a complete ingest stores everything and search totals agree.
 
 DC_CRASH_KILLS (default 18) sets the number of ingest kills, DC_CRASH_LATE
@@ -30,6 +31,7 @@ KILLS = int(os.environ.get("DC_CRASH_KILLS", "18"))
 LATE = int(os.environ.get("DC_CRASH_LATE", "5"))
 NFILES = int(os.environ.get("DC_CRASH_FILES", "100"))
 NDOCS = int(os.environ.get("DC_CRASH_DOCS", "5"))
+BATCH = 7  # files per transaction (--batch)
 rng = random.Random(8)
 
 WORDS = ("treaty embassy missile council memorandum telegram minister policy "
@@ -63,9 +65,9 @@ for f in range(NFILES):
 TOTAL = NFILES * NDOCS
 
 
-def run_killed(args, delay):
+def run_killed(args, delay, ok=(0,)):
     """Starts declass with args, SIGKILLs it after delay seconds; returns
-    True if it was killed (False if it finished first, exit status 0)."""
+    True if it was killed (False if it finished first, exit status in ok)."""
     p = subprocess.Popen([DECLASS, "--db", db.path] + args, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     try:
@@ -75,7 +77,8 @@ def run_killed(args, delay):
     err = p.communicate()[1]
     if p.returncode == -signal.SIGKILL:
         return True
-    eq(p.returncode, 0, "run finished before the kill: %s" % err.decode(errors="replace")[-300:])
+    check(p.returncode in ok, "run finished before the kill: exit %d: %s"
+          % (p.returncode, err.decode(errors="replace")[-300:]))
     return False
 
 
@@ -102,6 +105,8 @@ def verify(what):
           "%s: committed files are a prefix of the sorted list: %r" % (what, present[:20]))
     check(len(present) >= last_prefix,
           "%s: files stored before are still there (%d < %d)" % (what, len(present), last_prefix))
+    check(len(present) % BATCH == 0 or len(present) == NFILES,
+          "%s: whole batches of %d files stored, not %d files" % (what, BATCH, len(present)))
     last_prefix = len(present)
     return len(present)
 
@@ -111,7 +116,7 @@ full = 1e9
 for _ in range(2):
     scratch = DB()
     t0 = time.monotonic()
-    code, out, err = scratch.run("ingest", "--released", "--quiet", corpus)
+    code, out, err = scratch.run("ingest", "--released", "--quiet", "--batch", str(BATCH), corpus)
     full = min(full, time.monotonic() - t0)
     eq(code, 0, "scratch ingest: " + err)
     eq(scratch.json("list", "--json")["total"], TOTAL, "scratch ingest stores everything")
@@ -132,7 +137,8 @@ for k in range(KILLS):
         eq(db.run("init")[0], 0, "init")
     frac = (k % per + 1) / per
     delay = max(0.01, full * frac * rng.uniform(0.5, 1.1))
-    killed = run_killed(["ingest", "--released", "--quiet", corpus], delay)
+    killed = run_killed(["ingest", "--released", "--quiet", "--batch", str(BATCH), corpus],
+                        delay)
     if killed:
         kills += 1
     else:
@@ -144,7 +150,9 @@ for k in range(KILLS):
     # Every third run: the store may be ahead of the index (killed before
     # the index commit) -- kill the catch-up that a search starts.
     if k % 3 == 2:
-        if run_killed(["search", "common"], rng.uniform(0.005, max(0.02, full * 0.3))):
+        # exit 1 (no match) when no batch was stored yet
+        if run_killed(["search", "common"], rng.uniform(0.005, max(0.02, full * 0.3)),
+                      ok=(0, 1) if stored == 0 else (0,)):
             index_kills += 1
         verify("after search kill %d" % (k + 1))
 
