@@ -2,7 +2,6 @@
  * declass user | withhold | mark | release | versions | audit, and the
  * password prompt.
  */
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,9 +77,10 @@ static void wipe_free(char *s)
 static const char user_usage[] =
     "usage: declass [--db PATH] [--as ADMIN] user add NAME --clearance LEVEL\n"
     "                              [--compartment C]... [--role reader|reviewer|admin]...\n"
+    "                              [--json]\n"
     "       declass [--db PATH] [--as ADMIN] user list [--json]\n"
-    "       declass [--db PATH] [--as USER] user passwd NAME\n"
-    "       declass [--db PATH] [--as ADMIN] user del NAME\n"
+    "       declass [--db PATH] [--as USER] user passwd NAME [--json]\n"
+    "       declass [--db PATH] [--as ADMIN] user del NAME [--json]\n"
     "\n"
     "Manages the accounts.  Only an administrator may, except that while the\n"
     "database has no administrator anyone may add the first user, who is made\n"
@@ -90,7 +90,11 @@ static const char user_usage[] =
     "from $DECLASS_PASSWORD, else asked twice on the terminal; never empty.\n"
     "  --clearance LEVEL   UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET\n"
     "  --compartment C     a need-to-know compartment (upper case, e.g. ANNEX-F)\n"
-    "  --role R            reader (default), reviewer or admin\n";
+    "  --role R            reader (default), reviewer or admin\n"
+    "  --json              list: {\"users\": [{\"name\", \"clearance\", \"compartments\",\n"
+    "                      \"roles\", \"created_at\", \"disabled\"}]}; add, passwd, del:\n"
+    "                      {\"ok\": true, \"action\": \"user add\", \"user\": NAME} (add:\n"
+    "                      and \"admin\": true for the first administrator)\n";
 
 static char *new_password(const cli_ctx *ctx)
 {
@@ -100,37 +104,47 @@ static char *new_password(const cli_ctx *ctx)
     return cli_password(env, "New password: ", 1);
 }
 
-static cJSON *str_or_null(const char *s) { return s ? cJSON_CreateString(s) : cJSON_CreateNull(); }
-
 typedef struct users_out {
-    cJSON *arr; /* --json */
+    dc_json *j; /* --json: the writer, inside the "users" array */
     long n;
 } users_out;
+
+/* {"ok": true, "action": "user VERB", "user": NAME[, "admin": true]}. */
+static int user_done(const char *action, const char *name, int made_admin)
+{
+    dc_buf b;
+    dc_json j;
+    cli_json_start(&j, &b);
+    dc_json_obj(&j);
+    dc_json_kbool(&j, "ok", 1);
+    dc_json_kstr(&j, "action", action);
+    dc_json_kstr(&j, "user", name);
+    if (made_admin) dc_json_kbool(&j, "admin", 1);
+    dc_json_end(&j);
+    return cli_json_print(&b);
+}
 
 static dc_rc user_row(void *vctx, const dc_user_info *u)
 {
     users_out *o = vctx;
     o->n++;
     const char *level = dc_level_name(u->level);
-    if (!o->arr) {
+    dc_json *j = o->j;
+    if (!j) {
         printf("%-20s %-13s %-24s %-22s%s\n", u->name, level ? level : "?",
                u->compartments && *u->compartments ? u->compartments : "-",
                u->roles ? u->roles : "-", u->disabled ? " (disabled)" : "");
         return DC_OK;
     }
-    cJSON *x = cJSON_CreateObject();
-    if (!x || !cJSON_AddItemToArray(o->arr, x)) {
-        cJSON_Delete(x);
-        return DC_NOMEM;
-    }
-    if (!cJSON_AddItemToObject(x, "name", str_or_null(u->name)) ||
-        !cJSON_AddItemToObject(x, "clearance", str_or_null(level)) ||
-        !cJSON_AddItemToObject(x, "compartments", str_or_null(u->compartments)) ||
-        !cJSON_AddItemToObject(x, "roles", str_or_null(u->roles)) ||
-        !cJSON_AddItemToObject(x, "created_at", str_or_null(u->created_at)) ||
-        !cJSON_AddBoolToObject(x, "disabled", u->disabled))
-        return DC_NOMEM;
-    return DC_OK;
+    dc_json_obj(j);
+    dc_json_kstr(j, "name", u->name);
+    dc_json_kstr(j, "clearance", level);
+    dc_json_kstr(j, "compartments", u->compartments);
+    dc_json_kstr(j, "roles", u->roles);
+    dc_json_kstr(j, "created_at", u->created_at);
+    dc_json_kbool(j, "disabled", u->disabled);
+    dc_json_end(j);
+    return j->b->rc;
 }
 
 static int user_add(const cli_ctx *ctx, int argc, char **argv)
@@ -138,11 +152,12 @@ static int user_add(const cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"clearance", required_argument, NULL, 'c'},
                                          {"compartment", required_argument, NULL, 'C'},
                                          {"role", required_argument, NULL, 'r'},
+                                         {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *comps[MAX_LIST];
     dc_user_spec u = {.level = -1, .compartments = comps};
-    int c;
+    int c, json = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -169,6 +184,7 @@ static int user_add(const cli_ctx *ctx, int argc, char **argv)
             u.roles |= r;
             break;
         }
+        case 'j': json = 1; break;
         case 'h': fputs(user_usage, stdout); return EXIT_OK;
         default:
             cli_error("user add: bad option '%s'", argv[optind - 1]);
@@ -194,19 +210,23 @@ static int user_add(const cli_ctx *ctx, int argc, char **argv)
     wipe_free(pw);
     if (rc) {
         cli_error("user add: %s", dc_db_errmsg(db));
-    } else {
+    } else if (!json) {
         fprintf(stderr, "declass: user %s added%s\n", u.name,
                 made_admin ? " as the first administrator" : "");
     }
     dc_db_close(db);
-    return cli_exit_code(rc);
+    if (rc) return cli_exit_code(rc);
+    return json ? user_done("user add", u.name, made_admin) : EXIT_OK;
 }
 
 static int user_list(const cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
+        if (cli_is_help(argv[i])) {
+            fputs(user_usage, stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else {
             cli_error("user list: unexpected argument '%s'", argv[i]);
@@ -217,33 +237,48 @@ static int user_list(const cli_ctx *ctx, int argc, char **argv)
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     users_out o = {0};
-    if (json && !(o.arr = cJSON_CreateArray())) {
-        dc_db_close(db);
-        cli_error("out of memory");
-        return EXIT_INTERNAL;
+    dc_buf b;
+    dc_json j;
+    if (json) {
+        cli_json_start(&j, &b);
+        dc_json_obj(&j);
+        dc_json_key(&j, "users");
+        dc_json_arr(&j);
+        o.j = &j;
     }
     dc_rc rc = dc_db_user_list(db, user_row, &o);
     if (rc) {
-        cli_error("user list: %s", dc_db_errmsg(db));
-        cJSON_Delete(o.arr);
+        cli_error("user list: %s",
+                  rc == DC_NOMEM || rc == DC_LIMIT ? dc_strerror(rc) : dc_db_errmsg(db));
+        if (json) dc_buf_release(&b);
         dc_db_close(db);
         return cli_exit_code(rc);
     }
     dc_db_close(db);
     if (!json) return EXIT_OK;
-    cJSON *root = cJSON_CreateObject();
-    if (!root || !cJSON_AddItemToObject(root, "users", o.arr)) {
-        cJSON_Delete(o.arr);
-        cJSON_Delete(root);
-        cli_error("out of memory");
-        return EXIT_INTERNAL;
-    }
-    return cli_print_json(root);
+    dc_json_end(&j);
+    dc_json_end(&j);
+    return cli_json_print(&b);
 }
 
 static int user_name_cmd(const cli_ctx *ctx, int argc, char **argv, int passwd)
 {
-    if (argc != 2 || argv[1][0] == '-') {
+    const char *name = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(user_usage, stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (argv[i][0] == '-' || name) {
+            cli_error("user %s: unexpected argument '%s'", passwd ? "passwd" : "del", argv[i]);
+            return cli_usage(user_usage);
+        } else {
+            name = argv[i];
+        }
+    }
+    if (!name) {
         cli_error("user %s: give one NAME", passwd ? "passwd" : "del");
         return cli_usage(user_usage);
     }
@@ -257,18 +292,19 @@ static int user_name_cmd(const cli_ctx *ctx, int argc, char **argv, int passwd)
             dc_db_close(db);
             return EXIT_USAGE;
         }
-        rc = dc_db_user_passwd(db, argv[1], pw);
+        rc = dc_db_user_passwd(db, name, pw);
         wipe_free(pw);
     } else {
-        rc = dc_db_user_del(db, argv[1]);
+        rc = dc_db_user_del(db, name);
     }
     if (rc)
         cli_error("user %s: %s", passwd ? "passwd" : "del", dc_db_errmsg(db));
-    else
+    else if (!json)
         fprintf(stderr, "declass: %s %s\n", passwd ? "password changed for" : "disabled user",
-                argv[1]);
+                name);
     dc_db_close(db);
-    return cli_exit_code(rc);
+    if (rc) return cli_exit_code(rc);
+    return json ? user_done(passwd ? "user passwd" : "user del", name, 0) : EXIT_OK;
 }
 
 int cmd_user(const cli_ctx *ctx, int argc, char **argv)
@@ -278,46 +314,59 @@ int cmd_user(const cli_ctx *ctx, int argc, char **argv)
             fputs(user_usage, stdout);
             return EXIT_OK;
         }
+        if (cli_json()) cli_error("user: give a subcommand (add, list, passwd, del)");
         return cli_usage(user_usage);
     }
     if (strcmp(argv[1], "add") == 0) return user_add(ctx, argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0) return user_list(ctx, argc - 1, argv + 1);
     if (strcmp(argv[1], "passwd") == 0) return user_name_cmd(ctx, argc - 1, argv + 1, 1);
     if (strcmp(argv[1], "del") == 0) return user_name_cmd(ctx, argc - 1, argv + 1, 0);
-    cli_error("user: unknown subcommand '%s' (add, list, passwd, del)", argv[1]);
+    static const char *const subs[] = {"add", "list", "passwd", "del"};
+    dc_buf hint;
+    dc_buf_init(&hint, 4096);
+    if (cli_suggest(argv[1], subs, 4, &hint) && !hint.rc)
+        cli_error("user: '%s' is not a 'declass user' subcommand. Did you mean %s?", argv[1],
+                  hint.p);
+    else
+        cli_error("user: unknown subcommand '%s' (add, list, passwd, del)", argv[1]);
+    dc_buf_release(&hint);
     return cli_usage(user_usage);
 }
 
 /* ---- review ------------------------------------------------------------ */
 
 static const char withhold_usage[] =
-    "usage: declass [--db PATH] --as REVIEWER withhold ID PORTION --reason CODE\n"
+    "usage: declass [--db PATH] --as REVIEWER withhold ID PORTION --reason CODE [--json]\n"
     "\n"
     "Withholds portion PORTION (p1, p2, ... as in 'show --json') of document ID\n"
     "in a new version.  CODE is an exemption: 25X1..25X9, 50X1..50X9 with an\n"
     "optional tag (50X1-HUM), or (b)(1)..(b)(9) (FOIA, e.g. (b)(3), (b)(7)(c)).\n"
     "In a released document the public then reads \"[N lines of source text not\n"
-    "declassified]\" in its place at once (a new release).\n";
+    "declassified]\" in its place at once (a new release).\n"
+    "  --json    print {\"ok\": true, \"action\": \"withhold\", \"id\", \"version\"}\n";
 
 static const char mark_usage[] =
     "usage: declass [--db PATH] --as REVIEWER mark ID PORTION --classification LEVEL\n"
-    "                              [--compartment C]...\n"
+    "                              [--compartment C]... [--json]\n"
     "\n"
     "Sets the classification and compartments of portion PORTION of document ID\n"
-    "in a new version (compartments given replace the portion's).\n";
+    "in a new version (compartments given replace the portion's).\n"
+    "  --json    print {\"ok\": true, \"action\": \"mark\", \"id\", \"version\"}\n";
 
 static const char release_usage[] =
-    "usage: declass [--db PATH] --as REVIEWER release ID\n"
+    "usage: declass [--db PATH] --as REVIEWER release ID [--json]\n"
     "\n"
     "Releases document ID: a new version with release status \"released\" and\n"
     "today's date (UTC).  Withheld portions stay withheld; the public reads the\n"
-    "rest.  The reviewer must be cleared for every portion not withheld.\n";
+    "rest.  The reviewer must be cleared for every portion not withheld.\n"
+    "  --json    print {\"ok\": true, \"action\": \"release\", \"id\", \"version\"}\n";
 
 /* Parses ID [PORTION] and the options of withhold / mark / release. */
 typedef struct review_args {
     const char *id, *portion, *reason, *level;
     const char *comps[MAX_LIST];
     size_t n_comps;
+    int json;
 } review_args;
 
 static int review_parse(int argc, char **argv, int want_portion, const char *usage,
@@ -326,6 +375,7 @@ static int review_parse(int argc, char **argv, int want_portion, const char *usa
     static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
                                          {"classification", required_argument, NULL, 'c'},
                                          {"compartment", required_argument, NULL, 'C'},
+                                         {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int c;
@@ -333,6 +383,7 @@ static int review_parse(int argc, char **argv, int want_portion, const char *usa
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
+        case 'j': a->json = 1; break;
         case 'r': a->reason = optarg; break;
         case 'c': a->level = optarg; break;
         case 'C':
@@ -357,15 +408,17 @@ static int review_parse(int argc, char **argv, int want_portion, const char *usa
     return 0;
 }
 
-/* Runs one review call and reports the new version. */
-static int review_report(dc_db *db, dc_rc rc, const char *what, const char *id, int version)
+/* Reports the new version a review call made (or its error). */
+static int review_report(dc_db *db, dc_rc rc, const char *what, const review_args *a,
+                         int version)
 {
     if (rc)
         cli_error("%s: %s", what, dc_db_errmsg(db));
-    else
-        fprintf(stderr, "declass: %s: %s is now at version %d\n", what, id, version);
+    else if (!a->json)
+        fprintf(stderr, "declass: %s: %s is now at version %d\n", what, a->id, version);
     dc_db_close(db);
-    return cli_exit_code(rc);
+    if (rc) return cli_exit_code(rc);
+    return a->json ? cli_json_done(what, a->id, version) : EXIT_OK;
 }
 
 int cmd_withhold(const cli_ctx *ctx, int argc, char **argv)
@@ -386,7 +439,7 @@ int cmd_withhold(const cli_ctx *ctx, int argc, char **argv)
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     dc_rc rc = dc_db_withhold(db, a.id, a.portion, a.reason, &version);
-    return review_report(db, rc, "withhold", a.id, version);
+    return review_report(db, rc, "withhold", &a, version);
 }
 
 int cmd_mark(const cli_ctx *ctx, int argc, char **argv)
@@ -406,7 +459,7 @@ int cmd_mark(const cli_ctx *ctx, int argc, char **argv)
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     dc_rc rc = dc_db_mark(db, a.id, a.portion, a.level, a.comps, a.n_comps, &version);
-    return review_report(db, rc, "mark", a.id, version);
+    return review_report(db, rc, "mark", &a, version);
 }
 
 int cmd_release(const cli_ctx *ctx, int argc, char **argv)
@@ -422,7 +475,7 @@ int cmd_release(const cli_ctx *ctx, int argc, char **argv)
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     dc_rc rc = dc_db_release(db, a.id, &version);
-    return review_report(db, rc, "release", a.id, version);
+    return review_report(db, rc, "release", &a, version);
 }
 
 /* ---- versions, audit --------------------------------------------------- */
@@ -433,38 +486,40 @@ static const char versions_usage[] =
     "Lists every version of document ID, oldest first: number, time, release\n"
     "status, classification and what made it (a file, or withhold / mark /\n"
     "release by a user).  'show ID --version N' prints one (the reader's view:\n"
-    "a version that was not released is not public).\n";
+    "a version that was not released is not public).\n"
+    "  --json    {\"id\", \"versions\": [{\"version\", \"ingested_at\", \"release_status\",\n"
+    "            \"classification\", \"source\"}]}\n";
 
 static const char audit_usage[] =
     "usage: declass [--db PATH] --as ADMIN audit [--json]\n"
     "\n"
     "Prints the append-only audit log (administrators only): every login,\n"
     "read, list, search, ingest, review, user change and refusal, with the\n"
-    "user (\"public\" for the anonymous reader).\n";
+    "user (\"public\" for the anonymous reader).\n"
+    "  --json    {\"entries\": [{\"seq\", \"at\", \"user\", \"action\", \"target\",\n"
+    "            \"detail\"}]}\n";
 
 /* Rows of versions or audit as text lines or a JSON array. */
 typedef struct rows_out {
-    cJSON *arr;
+    dc_json *j; /* --json: the writer, inside the array */
 } rows_out;
 
+/* One JSON row: {num_key: num, keys[i]: vals[i]...}. */
 static dc_rc add_obj(rows_out *o, const char *const *keys, const char *const *vals, size_t n,
-                     const char *num_key, double num)
+                     const char *num_key, long long num)
 {
-    cJSON *x = cJSON_CreateObject();
-    if (!x || !cJSON_AddItemToArray(o->arr, x)) {
-        cJSON_Delete(x);
-        return DC_NOMEM;
-    }
-    if (!cJSON_AddNumberToObject(x, num_key, num)) return DC_NOMEM;
-    for (size_t i = 0; i < n; i++)
-        if (!cJSON_AddItemToObject(x, keys[i], str_or_null(vals[i]))) return DC_NOMEM;
-    return DC_OK;
+    dc_json *j = o->j;
+    dc_json_obj(j);
+    dc_json_kint(j, num_key, num);
+    for (size_t i = 0; i < n; i++) dc_json_kstr(j, keys[i], vals[i]);
+    dc_json_end(j);
+    return j->b->rc;
 }
 
 static dc_rc version_row(void *ctx, const dc_version_info *v)
 {
     rows_out *o = ctx;
-    if (!o->arr) {
+    if (!o->j) {
         printf("%3d  %-20s  %-12s  %-14s  %s\n", v->version, v->ingested_at ? v->ingested_at : "",
                v->release_status ? v->release_status : "-",
                v->classification ? v->classification : "-", v->source ? v->source : "");
@@ -478,7 +533,7 @@ static dc_rc version_row(void *ctx, const dc_version_info *v)
 static dc_rc audit_row(void *ctx, const dc_audit_entry *e)
 {
     rows_out *o = ctx;
-    if (!o->arr) {
+    if (!o->j) {
         printf("%lld  %s  %-12s  %-14s  %s%s%s\n", e->seq, e->at ? e->at : "",
                e->user ? e->user : "", e->action ? e->action : "", e->target ? e->target : "",
                e->detail ? "  " : "", e->detail ? e->detail : "");
@@ -486,7 +541,7 @@ static dc_rc audit_row(void *ctx, const dc_audit_entry *e)
     }
     const char *keys[] = {"at", "user", "action", "target", "detail"};
     const char *vals[] = {e->at, e->user, e->action, e->target, e->detail};
-    return add_obj(o, keys, vals, 5, "seq", (double)e->seq);
+    return add_obj(o, keys, vals, 5, "seq", e->seq);
 }
 
 /* versions ID [--json] and audit [--json]. */
@@ -516,29 +571,30 @@ static int listing(const cli_ctx *ctx, int argc, char **argv, int versions)
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     rows_out o = {0};
-    if (json && !(o.arr = cJSON_CreateArray())) {
-        dc_db_close(db);
-        cli_error("out of memory");
-        return EXIT_INTERNAL;
+    dc_buf b;
+    dc_json j;
+    if (json) {
+        cli_json_start(&j, &b);
+        dc_json_obj(&j);
+        if (versions) dc_json_kstr(&j, "id", id);
+        dc_json_key(&j, versions ? "versions" : "entries");
+        dc_json_arr(&j);
+        o.j = &j;
     }
     dc_rc rc = versions ? dc_db_versions(db, id, version_row, &o)
                         : dc_db_audit(db, audit_row, &o);
     if (rc) {
-        cli_error("%s: %s", argv[0], dc_db_errmsg(db));
-        cJSON_Delete(o.arr);
+        cli_error("%s: %s", argv[0],
+                  rc == DC_NOMEM || rc == DC_LIMIT ? dc_strerror(rc) : dc_db_errmsg(db));
+        if (json) dc_buf_release(&b);
         dc_db_close(db);
         return cli_exit_code(rc);
     }
     dc_db_close(db);
     if (!json) return EXIT_OK;
-    cJSON *root = cJSON_CreateObject();
-    if (!root || (versions && !cJSON_AddItemToObject(root, "id", cJSON_CreateString(id))) ||
-        !cJSON_AddItemToObject(root, versions ? "versions" : "entries", o.arr)) {
-        cJSON_Delete(root);
-        cli_error("out of memory");
-        return EXIT_INTERNAL;
-    }
-    return cli_print_json(root);
+    dc_json_end(&j);
+    dc_json_end(&j);
+    return cli_json_print(&b);
 }
 
 int cmd_versions(const cli_ctx *ctx, int argc, char **argv) { return listing(ctx, argc, argv, 1); }

@@ -1,7 +1,6 @@
 /*
  * declass init | list | show.
  */
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,28 +10,44 @@
 #include "banned.h"
 
 static const char init_usage[] =
-    "usage: declass [--db PATH] init\n"
+    "usage: declass [--db PATH] init [--json]\n"
     "\n"
     "Creates an empty declass database at PATH (default ./declass.db or\n"
     "$DECLASS_DB).  An existing database is left as it is and brought up to\n"
-    "the current schema version.\n";
+    "the current schema version.\n"
+    "  --json    print {\"ok\": true, \"action\": \"init\", \"db\": PATH}\n";
 
 int cmd_init(const cli_ctx *ctx, int argc, char **argv)
 {
-    if (argc > 1) {
-        if (cli_is_help(argv[1])) {
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
             fputs(init_usage, stdout);
             return EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else {
+            cli_error("init takes no arguments but --json");
+            return cli_usage(init_usage);
         }
-        cli_error("init takes no arguments");
-        return cli_usage(init_usage);
     }
     int code = 0;
     dc_db *db = cli_open(ctx, 1, &code);
     if (!db) return code;
     dc_db_close(db);
-    fprintf(stderr, "declass: database ready at %s\n", ctx->db_path);
-    return EXIT_OK;
+    if (!json) {
+        fprintf(stderr, "declass: database ready at %s\n", ctx->db_path);
+        return EXIT_OK;
+    }
+    dc_buf b;
+    dc_json j;
+    cli_json_start(&j, &b);
+    dc_json_obj(&j);
+    dc_json_kbool(&j, "ok", 1);
+    dc_json_kstr(&j, "action", "init");
+    dc_json_kstr(&j, "db", ctx->db_path);
+    dc_json_end(&j);
+    return cli_json_print(&b);
 }
 
 static const char list_usage[] =
@@ -43,7 +58,7 @@ static const char list_usage[] =
     "            \"date\", \"classification\", \"doc_type\"}, ...]}\n";
 
 typedef struct list_ctx {
-    cJSON *docs; /* --json: the array being built, else NULL */
+    dc_json *j; /* --json: the writer, inside the "documents" array */
     long total;
 } list_ctx;
 
@@ -51,27 +66,21 @@ static dc_rc list_row(void *vctx, const dc_doc_summary *s)
 {
     list_ctx *lc = vctx;
     lc->total++;
-    if (!lc->docs) {
+    dc_json *j = lc->j;
+    if (!j) {
         printf("%-34s %-10s %-14s %s\n", s->id, s->date ? s->date : "-",
                s->classification ? s->classification : "-", s->title ? s->title : "");
         return DC_OK;
     }
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !cJSON_AddItemToArray(lc->docs, o)) {
-        cJSON_Delete(o);
-        return DC_NOMEM;
-    }
-    const char *keys[] = {"id", "collection", "title", "date", "classification", "doc_type"};
-    const char *vals[] = {s->id, s->collection, s->title, s->date, s->classification,
-                          s->doc_type};
-    for (size_t i = 0; i < 6; i++) {
-        cJSON *v = vals[i] ? cJSON_CreateString(vals[i]) : cJSON_CreateNull();
-        if (!v || !cJSON_AddItemToObject(o, keys[i], v)) {
-            cJSON_Delete(v);
-            return DC_NOMEM;
-        }
-    }
-    return DC_OK;
+    dc_json_obj(j);
+    dc_json_kstr(j, "id", s->id);
+    dc_json_kstr(j, "collection", s->collection);
+    dc_json_kstr(j, "title", s->title);
+    dc_json_kstr(j, "date", s->date);
+    dc_json_kstr(j, "classification", s->classification);
+    dc_json_kstr(j, "doc_type", s->doc_type);
+    dc_json_end(j);
+    return j->b->rc;
 }
 
 int cmd_list(const cli_ctx *ctx, int argc, char **argv)
@@ -91,42 +100,38 @@ int cmd_list(const cli_ctx *ctx, int argc, char **argv)
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
+    /* The rows go into a buffer of their own: "total" comes first. */
     list_ctx lc = {0};
-    cJSON *root = NULL;
+    dc_buf rows;
+    dc_json rj;
     if (json) {
-        root = cJSON_CreateObject();
-        lc.docs = root ? cJSON_CreateArray() : NULL;
-        if (!lc.docs) {
-            cJSON_Delete(root);
-            dc_db_close(db);
-            cli_error("out of memory");
-            return EXIT_INTERNAL;
-        }
+        cli_json_rows(&rj, &rows, "documents");
+        lc.j = &rj;
     }
     dc_rc rc = dc_db_list(db, list_row, &lc);
     if (rc) {
-        cli_error("list: %s", dc_db_errmsg(db));
-        cJSON_Delete(root);
-        cJSON_Delete(lc.docs);
+        if (json) dc_buf_release(&rows);
+        cli_error("list: %s",
+                  rc == DC_NOMEM || rc == DC_LIMIT ? dc_strerror(rc) : dc_db_errmsg(db));
         dc_db_close(db);
         return cli_exit_code(rc);
     }
-    code = EXIT_OK;
-    if (json) {
-        if (!cJSON_AddNumberToObject(root, "total", (double)lc.total) ||
-            !cJSON_AddItemToObject(root, "documents", lc.docs)) {
-            cJSON_Delete(lc.docs);
-            cJSON_Delete(root);
-            root = NULL;
-        }
-        code = cli_print_json(root);
-    } else if (lc.total == 0) {
-        fprintf(stderr, "declass: no documents; ingest some with 'declass ingest PATH'\n");
-    } else {
-        fprintf(stderr, "%ld documents\n", lc.total);
-    }
     dc_db_close(db);
-    return code;
+    if (!json) {
+        if (lc.total == 0)
+            fprintf(stderr, "declass: no documents; ingest some with 'declass ingest PATH'\n");
+        else
+            fprintf(stderr, "%ld %s\n", lc.total, cli_plural(lc.total, "document", "documents"));
+        return EXIT_OK;
+    }
+    dc_buf b;
+    dc_json j;
+    cli_json_start(&j, &b);
+    dc_json_obj(&j);
+    dc_json_kint(&j, "total", lc.total);
+    cli_json_splice(&j, "documents", &rows);
+    dc_json_end(&j);
+    return cli_json_print(&b);
 }
 
 static const char show_usage[] =
@@ -145,7 +150,7 @@ static const char show_usage[] =
     "  --format cite   a citation: FRUS documents as the Office of the Historian\n"
     "                  recommends (volume, Document N, history.state.gov address)\n"
     "  --format bibtex a BibTeX entry;  --format ris  an RIS record\n"
-    "  --json          the same as --format json\n"
+    "  --json          the same as --format json (and errors as JSON)\n"
     "  --version N     an older version (see 'declass versions ID')\n"
     "What is printed is what the reader (--as USER, else the public) may read:\n"
     "withheld portions of a released document read \"[N lines of source text\n"
@@ -159,16 +164,16 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
                                          {"version", required_argument, NULL, 'v'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *format = "text";
+    const char *format = NULL;
     long version = 0;
     char *end = NULL;
-    int c;
+    int c, json = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
-        case 'j': format = "json"; break;
+        case 'j': json = 1; break;
         case 'v':
             version = strtol(optarg, &end, 10);
             if (end == optarg || *end || version < 1 || version > 1000000000L) {
@@ -187,6 +192,11 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
                                  : "show: give exactly one document ID");
         return cli_usage(show_usage);
     }
+    if (json && format && strcmp(format, "json") != 0) {
+        cli_error("show: --json and --format %s do not go together", format);
+        return cli_usage(show_usage);
+    }
+    if (!format) format = json ? "json" : "text";
     if (!dc_format_find(format, DC_FORMAT_SHOW)) {
         cli_error("show: unknown format '%s' (use %s)", format, dc_format_names(DC_FORMAT_SHOW));
         return cli_usage(show_usage);
@@ -220,14 +230,9 @@ static const char refs_usage[] =
 
 /* Collects references for text or JSON output. */
 typedef struct refs_ctx {
-    cJSON *out, *in; /* JSON arrays, or NULL for text */
+    dc_json *out, *in; /* writers of the JSON arrays, or NULL for text */
     long n_out, n_in;
 } refs_ctx;
-
-static int json_add_str(cJSON *o, const char *k, const char *v)
-{
-    return (v ? cJSON_AddStringToObject(o, k, v) : cJSON_AddNullToObject(o, k)) != NULL;
-}
 
 static dc_rc refs_row(void *ctx, const dc_ref_link *r)
 {
@@ -244,15 +249,16 @@ static dc_rc refs_row(void *ctx, const dc_ref_link *r)
         if (!r->incoming && r->id) printf("     = %s  %s\n", r->id, r->title ? r->title : "");
         return DC_OK;
     }
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !cJSON_AddItemToArray(r->incoming ? c->in : c->out, o)) {
-        cJSON_Delete(o);
-        return DC_NOMEM;
-    }
-    int ok = json_add_str(o, "kind", r->kind) && json_add_str(o, "target", r->target) &&
-             json_add_str(o, "relation", r->relation) && json_add_str(o, "detail", r->detail) &&
-             json_add_str(o, "id", r->id) && json_add_str(o, "title", r->title);
-    return ok ? DC_OK : DC_NOMEM;
+    dc_json *j = r->incoming ? c->in : c->out;
+    dc_json_obj(j);
+    dc_json_kstr(j, "kind", r->kind);
+    dc_json_kstr(j, "target", r->target);
+    dc_json_kstr(j, "relation", r->relation);
+    dc_json_kstr(j, "detail", r->detail);
+    dc_json_kstr(j, "id", r->id);
+    dc_json_kstr(j, "title", r->title);
+    dc_json_end(j);
+    return j->b->rc;
 }
 
 int cmd_refs(const cli_ctx *ctx, int argc, char **argv)
@@ -265,27 +271,38 @@ int cmd_refs(const cli_ctx *ctx, int argc, char **argv)
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     refs_ctx rc_ = {0};
-    cJSON *root = NULL;
+    dc_buf out_b, in_b;
+    dc_json out_j, in_j;
     if (json) {
-        root = cJSON_CreateObject();
-        rc_.out = cJSON_AddArrayToObject(root, "outgoing");
-        rc_.in = cJSON_AddArrayToObject(root, "incoming");
-        if (!root || !rc_.out || !rc_.in || !cJSON_AddStringToObject(root, "id", id)) {
-            cJSON_Delete(root);
-            dc_db_close(db);
-            cli_error("out of memory");
-            return EXIT_INTERNAL;
-        }
+        cli_json_rows(&out_j, &out_b, "outgoing");
+        cli_json_rows(&in_j, &in_b, "incoming");
+        rc_.out = &out_j;
+        rc_.in = &in_j;
     }
     dc_rc rc = dc_db_refs(db, id, refs_row, &rc_);
     if (rc) {
-        cli_error("refs: %s", rc == DC_NOMEM ? "out of memory" : dc_db_errmsg(db));
-        cJSON_Delete(root);
+        if (json) {
+            dc_buf_release(&out_b);
+            dc_buf_release(&in_b);
+        }
+        cli_error("refs: %s",
+                  rc == DC_NOMEM || rc == DC_LIMIT ? dc_strerror(rc) : dc_db_errmsg(db));
         dc_db_close(db);
         return cli_exit_code(rc);
     }
-    code = json ? cli_print_json(root) : EXIT_OK;
-    if (!json) fprintf(stderr, "%ld outgoing, %ld incoming\n", rc_.n_out, rc_.n_in);
     dc_db_close(db);
-    return code;
+    if (!json) {
+        fprintf(stderr, "%ld outgoing, %ld incoming\n", rc_.n_out, rc_.n_in);
+        return EXIT_OK;
+    }
+    /* The keys in the order the output always had. */
+    dc_buf b;
+    dc_json j;
+    cli_json_start(&j, &b);
+    dc_json_obj(&j);
+    cli_json_splice(&j, "outgoing", &out_b);
+    cli_json_splice(&j, "incoming", &in_b);
+    dc_json_kstr(&j, "id", id);
+    dc_json_end(&j);
+    return cli_json_print(&b);
 }

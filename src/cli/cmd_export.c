@@ -11,7 +11,7 @@
 #include "banned.h"
 
 static const char export_usage[] =
-    "usage: declass [--db PATH] export [QUERY] [--format jsonl|tei] [--as USER]\n"
+    "usage: declass [--db PATH] export [QUERY] [--format jsonl|tei] [--json] [--as USER]\n"
     "\n"
     "Writes every document the reader (--as USER, else the public) may read, or\n"
     "every document matching QUERY (the query language of 'declass search'), to\n"
@@ -19,6 +19,8 @@ static const char export_usage[] =
     "  --format jsonl  one JSON document (the model of 'show --json') per line\n"
     "                  (the default)\n"
     "  --format tei    one TEI <teiCorpus> holding each document's <TEI>\n"
+    "  --json          the same as --format jsonl, without the count on standard\n"
+    "                  error, and errors as JSON\n"
     "The number of documents written goes to standard error.  Exit status 1\n"
     "when QUERY matches nothing, 2 for a query that cannot be parsed.\n";
 
@@ -30,21 +32,28 @@ static dc_rc write_out(void *ctx, const char *data, size_t len)
 int cmd_export(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *format = "jsonl";
-    int c;
+    const char *format = NULL;
+    int c, json = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
+        case 'j': json = 1; break;
         case 'h': fputs(export_usage, stdout); return EXIT_OK;
         default:
             cli_error("export: bad option '%s'", argv[optind - 1]);
             return cli_usage(export_usage);
         }
     }
+    if (json && format && strcmp(format, "jsonl") != 0) {
+        cli_error("export: --json and --format %s do not go together", format);
+        return cli_usage(export_usage);
+    }
+    if (!format) format = "jsonl";
     if (!dc_format_find(format, DC_FORMAT_EXPORT)) {
         cli_error("export: unknown format '%s' (use %s)", format,
                   dc_format_names(DC_FORMAT_EXPORT));
@@ -73,6 +82,10 @@ int cmd_export(const cli_ctx *ctx, int argc, char **argv)
         return usage ? EXIT_USAGE : cli_exit_code(rc);
     }
     dc_db_close(db);
-    fprintf(stderr, "%ld documents\n", n);
-    return query && n == 0 ? EXIT_NOTFOUND : EXIT_OK;
+    cli_note("%ld %s\n", n, cli_plural(n, "document", "documents"));
+    if (query && n == 0) {
+        if (json) cli_error("export: no documents match");
+        return EXIT_NOTFOUND;
+    }
+    return EXIT_OK;
 }

@@ -14,8 +14,8 @@
 #include "banned.h"
 
 static const char ingest_usage[] =
-    "usage: declass [--db PATH] ingest [--collection NAME] [--released] [--batch N] [--quiet]\n"
-    "              PATH...\n"
+    "usage: declass [--db PATH] ingest [--collection NAME] [--released] [--batch N]\n"
+    "                              [--quiet] [--json] PATH...\n"
     "\n"
     "Ingests files and folders.  Folders are walked recursively; hidden entries\n"
     "are skipped, and only .xml, .tei, .txt and .text files are read from them.\n"
@@ -35,13 +35,18 @@ static const char ingest_usage[] =
     "  --released         a published edition: public, markings kept\n"
     "  --batch N          files per transaction at most (default 4096)\n"
     "  -q, --quiet        no progress and no summary (errors are still printed)\n"
+    "  --json             print the summary as {\"ok\", \"files\", \"failed\", \"skipped\",\n"
+    "                     \"new\", \"updated\", \"unchanged\", \"bytes\", \"errors\":\n"
+    "                     [{\"path\", \"line\", \"message\"}]}\n"
     "\n"
+    "Progress is drawn only when stderr is a terminal (and TERM is not dumb).\n"
     "Exit status 3 if any file could not be ingested (each is named with the\n"
     "reason), 5 if the database failed.\n";
 
 typedef struct progress {
     int tty, quiet;
     struct timespec start, last;
+    dc_json *errors; /* --json: the writer, inside the "errors" array */
 } progress;
 
 static double secs_since(const struct timespec *t)
@@ -58,14 +63,29 @@ static void on_progress(void *vctx, const dc_ingest_stats *st, const char *path)
     if (pg->quiet || !pg->tty || secs_since(&pg->last) < 0.1) return;
     clock_gettime(CLOCK_MONOTONIC, &pg->last);
     double mb = (double)st->bytes / 1e6, t = secs_since(&pg->start);
-    fprintf(stderr, "\r  %ld files, %ld documents, %.1f MB, %.1f MB/s   ", st->files,
-            st->docs_new + st->docs_updated + st->docs_unchanged, mb, t > 0 ? mb / t : 0.0);
+    long docs = st->docs_new + st->docs_updated + st->docs_unchanged;
+    fprintf(stderr, "\r  %ld %s, %ld %s, %.1f MB, %.1f MB/s   ", st->files,
+            cli_plural(st->files, "file", "files"), docs, cli_plural(docs, "document", "documents"),
+            mb, t > 0 ? mb / t : 0.0);
 }
 
 static void on_error(void *vctx, const char *path, const dc_error *err)
 {
     progress *pg = vctx;
-    if (pg->tty && !pg->quiet) fputc('\r', stderr);
+    if (pg->tty && !pg->quiet) fputs("\r\033[K", stderr);
+    if (pg->errors) {
+        dc_json *j = pg->errors;
+        dc_json_obj(j);
+        dc_json_kstr(j, "path", path);
+        dc_json_key(j, "line");
+        if (err->line > 0)
+            dc_json_int(j, err->line);
+        else
+            dc_json_null(j);
+        dc_json_kstr(j, "message", err->msg[0] ? err->msg : dc_strerror(err->rc));
+        dc_json_end(j);
+        return;
+    }
     if (err->line > 0)
         cli_error("%s:%ld: %s", path, err->line, err->msg);
     else
@@ -78,11 +98,12 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
                                          {"released", no_argument, NULL, 'r'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"batch", required_argument, NULL, 'b'},
+                                         {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     dc_ingest_opts io = {0};
     progress pg = {0};
-    int c;
+    int c, json = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "hqc:", opts, NULL)) != -1) {
@@ -101,6 +122,7 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
             io.batch_files = n;
             break;
         }
+        case 'j': json = 1; break;
         case 'h': fputs(ingest_usage, stdout); return EXIT_OK;
         default:
             cli_error("ingest: bad option '%s'", argv[optind - 1]);
@@ -119,12 +141,18 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
     int code = 0;
     dc_db *db = cli_open(ctx, 1, &code);
     if (!db) return code;
-    pg.tty = isatty(STDERR_FILENO);
+    pg.tty = cli_progress();
     clock_gettime(CLOCK_MONOTONIC, &pg.start);
     pg.last = pg.start;
     io.progress = on_progress;
     io.on_error = on_error;
     io.ctx = &pg;
+    dc_buf errors_b;
+    dc_json errors_j;
+    if (json) {
+        cli_json_rows(&errors_j, &errors_b, "errors");
+        pg.errors = &errors_j;
+    }
     dc_ingest_stats st = {0};
     dc_rc worst = DC_OK;
     for (int i = optind; i < argc; i++) {
@@ -135,22 +163,46 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
             if (pg.tty && !pg.quiet) fputc('\n', stderr);
             cli_error("ingest stopped: %s", dc_db_errmsg(db));
             dc_db_close(db);
+            if (json) dc_buf_release(&errors_b);
             return cli_exit_code(rc);
         }
     }
     dc_db_close(db);
-    if (!pg.quiet) {
-        double t = secs_since(&pg.start), mb = (double)st.bytes / 1e6;
-        if (pg.tty) fputs("\r\033[K", stderr);
+    double t = secs_since(&pg.start), mb = (double)st.bytes / 1e6;
+    if (pg.tty && !pg.quiet) fputs("\r\033[K", stderr);
+    if (json) {
+        dc_buf b;
+        dc_json j;
+        cli_json_start(&j, &b);
+        dc_json_obj(&j);
+        dc_json_kbool(&j, "ok", worst == DC_OK);
+        dc_json_kstr(&j, "action", "ingest");
+        dc_json_kint(&j, "files", st.files);
+        dc_json_kint(&j, "failed", st.files_failed);
+        dc_json_kint(&j, "skipped", st.files_skipped);
+        dc_json_kint(&j, "new", st.docs_new);
+        dc_json_kint(&j, "updated", st.docs_updated);
+        dc_json_kint(&j, "unchanged", st.docs_unchanged);
+        dc_json_kint(&j, "bytes", (long long)st.bytes);
+        cli_json_splice(&j, "errors", &errors_b);
+        dc_json_end(&j);
+        int printed = cli_json_print(&b);
+        if (printed) return printed;
+        if (worst)
+            cli_error("%ld of %ld %s could not be ingested", st.files_failed, st.files,
+                      cli_plural(st.files, "file", "files"));
+    } else if (!pg.quiet) {
+        long docs = st.docs_new + st.docs_updated + st.docs_unchanged;
         fprintf(stderr,
-                "ingested %ld file%s (%ld failed): %ld new, %ld updated, %ld unchanged "
-                "documents; %.2f MB in %.2f s (%.1f MB/s)\n",
-                st.files, st.files == 1 ? "" : "s", st.files_failed, st.docs_new,
-                st.docs_updated, st.docs_unchanged, mb, t, t > 0 ? mb / t : 0.0);
+                "ingested %ld %s (%ld failed): %ld new, %ld updated, %ld unchanged "
+                "%s; %.2f MB in %.2f s (%.1f MB/s)\n",
+                st.files, cli_plural(st.files, "file", "files"), st.files_failed, st.docs_new,
+                st.docs_updated, st.docs_unchanged, cli_plural(docs, "document", "documents"),
+                mb, t, t > 0 ? mb / t : 0.0);
         if (st.files_skipped)
-            fprintf(stderr, "skipped %ld file%s in folders that are not .xml, .tei, .txt or "
+            fprintf(stderr, "skipped %ld %s in folders that are not .xml, .tei, .txt or "
                             ".text\n",
-                    st.files_skipped, st.files_skipped == 1 ? "" : "s");
+                    st.files_skipped, cli_plural(st.files_skipped, "file", "files"));
     }
     return cli_exit_code(worst);
 }

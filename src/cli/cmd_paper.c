@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 
 #include "cli.h"
 #include "banned.h"
@@ -23,60 +22,39 @@ static const char paper_usage[] =
     "           \"chain\": [NAME], \"actions\": [N], \"annexes\": [NAME],\n"
     "           \"discussed_in\": [{\"id\", \"title\", \"date\"}]}\n";
 
-static cJSON *str_or_null(const char *s)
+/* Writes the paper as one JSON object. */
+static void paper_json(dc_json *j, const dc_paper *p)
 {
-    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
-static int add_strv(cJSON *root, const char *key, const dc_strv *sv)
-{
-    cJSON *a = cJSON_AddArrayToObject(root, key);
-    if (!a) return 0;
-    for (size_t i = 0; i < sv->n; i++) {
-        cJSON *s = cJSON_CreateString(sv->v[i]);
-        if (!s || !cJSON_AddItemToArray(a, s)) {
-            cJSON_Delete(s);
-            return 0;
-        }
+    dc_json_obj(j);
+    dc_json_kstr(j, "paper", p->name);
+    dc_json_key(j, "documents");
+    dc_json_arr(j);
+    for (size_t i = 0; i < p->n_documents; i++) dc_json_str(j, p->documents[i].id);
+    dc_json_end(j);
+    dc_json_kstr(j, "approved", p->approved);
+    dc_json_kstr(j, "approved_in", p->approved_in);
+    const struct {
+        const char *key;
+        const dc_strv *sv;
+    } lists[] = {{"supersedes", &p->supersedes}, {"superseded_by", &p->superseded_by},
+                 {"chain", &p->chain},           {"actions", &p->actions},
+                 {"annexes", &p->annexes}};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        dc_json_key(j, lists[i].key);
+        dc_json_strv(j, lists[i].sv);
     }
-    return 1;
-}
-
-/* The paper as one JSON value, or NULL on NOMEM. */
-static cJSON *paper_json(const dc_paper *p)
-{
-    cJSON *root = cJSON_CreateObject();
-    int ok = root && cJSON_AddStringToObject(root, "paper", p->name);
-    cJSON *docs = ok ? cJSON_AddArrayToObject(root, "documents") : NULL;
-    ok = docs != NULL;
-    for (size_t i = 0; ok && i < p->n_documents; i++) {
-        cJSON *s = cJSON_CreateString(p->documents[i].id);
-        ok = s && cJSON_AddItemToArray(docs, s);
-        if (!ok) cJSON_Delete(s);
-    }
-    ok = ok && cJSON_AddItemToObject(root, "approved", str_or_null(p->approved)) &&
-         cJSON_AddItemToObject(root, "approved_in", str_or_null(p->approved_in)) &&
-         add_strv(root, "supersedes", &p->supersedes) &&
-         add_strv(root, "superseded_by", &p->superseded_by) &&
-         add_strv(root, "chain", &p->chain) && add_strv(root, "actions", &p->actions) &&
-         add_strv(root, "annexes", &p->annexes);
-    cJSON *disc = ok ? cJSON_AddArrayToObject(root, "discussed_in") : NULL;
-    ok = disc != NULL;
-    for (size_t i = 0; ok && i < p->n_discussed_in; i++) {
+    dc_json_key(j, "discussed_in");
+    dc_json_arr(j);
+    for (size_t i = 0; i < p->n_discussed_in; i++) {
         const dc_paper_doc *d = &p->discussed_in[i];
-        cJSON *o = cJSON_CreateObject();
-        ok = o && cJSON_AddItemToArray(disc, o);
-        if (!ok) {
-            cJSON_Delete(o);
-            break;
-        }
-        ok = cJSON_AddStringToObject(o, "id", d->id) &&
-             cJSON_AddItemToObject(o, "title", str_or_null(d->title)) &&
-             cJSON_AddItemToObject(o, "date", str_or_null(d->date));
+        dc_json_obj(j);
+        dc_json_kstr(j, "id", d->id);
+        dc_json_kstr(j, "title", d->title);
+        dc_json_kstr(j, "date", d->date);
+        dc_json_end(j);
     }
-    if (ok) return root;
-    cJSON_Delete(root);
-    return NULL;
+    dc_json_end(j);
+    dc_json_end(j);
 }
 
 static void print_list(const char *label, const dc_strv *sv)
@@ -136,7 +114,11 @@ int cmd_paper(const cli_ctx *ctx, int argc, char **argv)
     }
     int status = EXIT_OK;
     if (json) {
-        status = cli_print_json(paper_json(p));
+        dc_buf b;
+        dc_json j;
+        cli_json_start(&j, &b);
+        paper_json(&j, p);
+        status = cli_json_print(&b);
     } else {
         paper_text(p);
     }

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 
 #include "cli.h"
 #include "banned.h"
@@ -28,54 +27,39 @@ static const char person_usage[] =
     "           \"xml_id\", \"description\", \"count\"}]}\n";
 
 typedef struct out {
-    int json;
-    cJSON *persons; /* --json: the array being filled */
+    dc_json *j; /* --json: the writer, inside the "persons" array */
     long n;
 } out;
 
-static cJSON *str_or_null(const char *s)
+static dc_rc person_json(dc_json *j, const dc_person_info *p)
 {
-    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
-static dc_rc person_json(out *o, const dc_person_info *p)
-{
-    cJSON *obj = cJSON_CreateObject();
-    int ok = obj && cJSON_AddItemToArray(o->persons, obj);
-    if (!ok) {
-        cJSON_Delete(obj);
-        return DC_NOMEM;
-    }
-    ok = cJSON_AddStringToObject(obj, "name", p->name) &&
-         cJSON_AddItemToObject(obj, "collection", str_or_null(p->collection)) &&
-         cJSON_AddItemToObject(obj, "xml_id", str_or_null(p->xml_id)) &&
-         cJSON_AddItemToObject(obj, "description", str_or_null(p->description)) &&
-         cJSON_AddNumberToObject(obj, "count", (double)p->n_documents);
-    if (ok && p->documents) {
-        cJSON *docs = cJSON_AddArrayToObject(obj, "documents");
-        ok = docs != NULL;
-        for (long i = 0; ok && i < p->n_documents; i++) {
-            cJSON *d = cJSON_CreateObject();
-            ok = d && cJSON_AddItemToArray(docs, d);
-            if (!ok) {
-                cJSON_Delete(d);
-                break;
-            }
-            ok = cJSON_AddStringToObject(d, "id", p->documents[i].id) &&
-                 cJSON_AddItemToObject(d, "title", str_or_null(p->documents[i].title)) &&
-                 cJSON_AddItemToObject(d, "date", str_or_null(p->documents[i].date));
+    dc_json_obj(j);
+    dc_json_kstr(j, "name", p->name);
+    dc_json_kstr(j, "collection", p->collection);
+    dc_json_kstr(j, "xml_id", p->xml_id);
+    dc_json_kstr(j, "description", p->description);
+    dc_json_kint(j, "count", p->n_documents);
+    if (p->documents || p->n_documents == 0) {
+        dc_json_key(j, "documents");
+        dc_json_arr(j);
+        for (long i = 0; p->documents && i < p->n_documents; i++) {
+            dc_json_obj(j);
+            dc_json_kstr(j, "id", p->documents[i].id);
+            dc_json_kstr(j, "title", p->documents[i].title);
+            dc_json_kstr(j, "date", p->documents[i].date);
+            dc_json_end(j);
         }
-    } else if (ok && !p->documents && p->n_documents == 0) {
-        ok = cJSON_AddArrayToObject(obj, "documents") != NULL;
+        dc_json_end(j);
     }
-    return ok ? DC_OK : DC_NOMEM;
+    dc_json_end(j);
+    return j->b->rc;
 }
 
 static dc_rc on_person(void *ctx, const dc_person_info *p)
 {
     out *o = ctx;
     o->n++;
-    if (o->json) return person_json(o, p);
+    if (o->j) return person_json(o->j, p);
     printf("%s", p->name);
     if (p->collection) printf("  [%s %s]", p->collection, p->xml_id ? p->xml_id : "");
     printf("\n");
@@ -92,7 +76,7 @@ static dc_rc on_index(void *ctx, const dc_person_info *p)
 {
     out *o = ctx;
     o->n++;
-    if (o->json) return person_json(o, p);
+    if (o->j) return person_json(o->j, p);
     printf("%6ld  %s  [%s]\n", p->n_documents, p->name, p->collection ? p->collection : "");
     return DC_OK;
 }
@@ -123,36 +107,32 @@ int cmd_person(const cli_ctx *ctx, int argc, char **argv)
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
-    out o = {.json = json};
-    cJSON *root = NULL;
+    out o = {0};
+    dc_buf b;
+    dc_json j;
     if (json) {
-        root = cJSON_CreateObject();
-        if (!root || (name && !cJSON_AddStringToObject(root, "query", name)) ||
-            !(o.persons = cJSON_AddArrayToObject(root, "persons"))) {
-            cJSON_Delete(root);
-            dc_db_close(db);
-            cli_error("out of memory");
-            return EXIT_INTERNAL;
-        }
+        cli_json_start(&j, &b);
+        dc_json_obj(&j);
+        if (name) dc_json_kstr(&j, "query", name);
+        dc_json_key(&j, "persons");
+        dc_json_arr(&j);
+        o.j = &j;
     }
     dc_rc rc = list ? dc_db_persons(db, on_index, &o) : dc_db_person(db, name, on_person, &o);
     if (rc) {
-        cli_error("person: %s", rc == DC_NOMEM ? "out of memory" : dc_db_errmsg(db));
-        cJSON_Delete(root);
+        cli_error("person: %s",
+                  rc == DC_NOMEM || rc == DC_LIMIT ? dc_strerror(rc) : dc_db_errmsg(db));
+        if (json) dc_buf_release(&b);
         dc_db_close(db);
         return rc == DC_MISUSE ? EXIT_USAGE : cli_exit_code(rc);
     }
-    int status = EXIT_OK;
-    if (json) {
-        if (list && !cJSON_AddNumberToObject(root, "total", (double)o.n)) {
-            cJSON_Delete(root);
-            root = NULL;
-        }
-        status = cli_print_json(root);
-    } else {
-        if (list && o.n == 0) printf("no person is named by a readable document\n");
-        cJSON_Delete(root);
-    }
     dc_db_close(db);
-    return status;
+    if (!json) {
+        if (list && o.n == 0) printf("no person is named by a readable document\n");
+        return EXIT_OK;
+    }
+    dc_json_end(&j);
+    if (list) dc_json_kint(&j, "total", o.n);
+    dc_json_end(&j);
+    return cli_json_print(&b);
 }

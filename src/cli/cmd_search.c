@@ -31,7 +31,10 @@ static const char search_usage[] =
     "  --json                 {\"query\", \"total\", \"hits\": [{\"id\", \"title\", \"date\",\n"
     "                         \"classification\", \"score\", \"snippet\"}], \"facets\"}\n"
     "\n"
-    "Exit status 1 when nothing matches, 2 for a query that cannot be parsed.\n";
+    "Matches are in bold on a terminal (not with $NO_COLOR set or TERM=dumb),\n"
+    "else between ** (--json: <mark>).  Exit status 1 when nothing matches\n"
+    "(--json: the page, and the error on stderr), 2 for a query that cannot\n"
+    "be parsed.\n";
 
 /* Parses a non-negative count; -1 if s is not one. */
 static long parse_count(const char *s)
@@ -52,12 +55,13 @@ static void print_text(const dc_search_page *page, const dc_search_request *req)
         if (h->snippet && *h->snippet) printf("   %s\n", h->snippet);
         putchar('\n');
     }
+    unsigned long long total = (unsigned long long)page->total;
+    const char *noun = cli_plural((long long)total, "document matches", "documents match");
     if (page->n_hits)
-        fprintf(stderr, "%llu documents match; showing %zu-%zu\n",
-                (unsigned long long)page->total, req->offset + 1, req->offset + page->n_hits);
+        fprintf(stderr, "%llu %s; showing %zu-%zu\n", total, noun, req->offset + 1,
+                req->offset + page->n_hits);
     else if (page->total)
-        fprintf(stderr, "%llu documents match; none at offset %zu\n",
-                (unsigned long long)page->total, req->offset);
+        fprintf(stderr, "%llu %s; none at offset %zu\n", total, noun, req->offset);
     else
         fprintf(stderr, "no documents match\n");
 }
@@ -116,9 +120,9 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv)
         return cli_usage(search_usage);
     }
     req.query = argv[optind];
-    int tty = isatty(STDOUT_FILENO);
-    req.mark_open = json ? "<mark>" : tty ? "\033[1m" : "**";
-    req.mark_close = json ? "</mark>" : tty ? "\033[0m" : "**";
+    int bold = cli_color(STDOUT_FILENO);
+    req.mark_open = json ? "<mark>" : bold ? "\033[1m" : "**";
+    req.mark_close = json ? "</mark>" : bold ? "\033[0m" : "**";
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
@@ -147,33 +151,41 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv)
     dc_search_page_free(page);
     dc_db_close(db);
     if (rc) return cli_exit_code(rc);
+    if (nothing && json) cli_error("search: no documents match");
     return nothing ? EXIT_NOTFOUND : EXIT_OK;
 }
 
 static const char optimize_usage[] =
-    "usage: declass [--db PATH] optimize\n"
+    "usage: declass [--db PATH] optimize [--json]\n"
     "\n"
     "Merges the index segments into one (searches get faster; documents\n"
-    "superseded by newer versions are dropped from the index).\n";
+    "superseded by newer versions are dropped from the index).\n"
+    "  --json    print {\"ok\": true, \"action\": \"optimize\"}\n";
 
 static const char check_usage[] =
-    "usage: declass [--db PATH] check\n"
+    "usage: declass [--db PATH] check [--json]\n"
     "\n"
     "Verifies the store and the index: segment checksums, sorted terms,\n"
     "postings in bounds, and that the index holds exactly the current\n"
-    "versions of the stored documents.  Exit status 5 if anything is wrong.\n";
+    "versions of the stored documents.  Exit status 5 if anything is wrong.\n"
+    "  --json    print {\"ok\": true, \"action\": \"check\"} (a problem: the error\n"
+    "            object on stderr)\n";
 
 /* The commands that take no arguments and run one facade call. */
 static int simple(const cli_ctx *ctx, int argc, char **argv, const char *usage,
                   dc_rc (*fn)(dc_db *), const char *done)
 {
-    if (argc > 1) {
-        if (cli_is_help(argv[1])) {
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
             fputs(usage, stdout);
             return EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else {
+            cli_error("%s takes no arguments but --json", argv[0]);
+            return cli_usage(usage);
         }
-        cli_error("%s takes no arguments", argv[0]);
-        return cli_usage(usage);
     }
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
@@ -181,10 +193,11 @@ static int simple(const cli_ctx *ctx, int argc, char **argv, const char *usage,
     dc_rc rc = fn(db);
     if (rc)
         cli_error("%s: %s", argv[0], dc_db_errmsg(db));
-    else
+    else if (!json)
         fprintf(stderr, "declass: %s\n", done);
     dc_db_close(db);
-    return cli_exit_code(rc);
+    if (rc) return cli_exit_code(rc);
+    return json ? cli_json_done(argv[0], NULL, 0) : EXIT_OK;
 }
 
 int cmd_optimize(const cli_ctx *ctx, int argc, char **argv)

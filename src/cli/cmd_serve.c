@@ -14,7 +14,7 @@
 
 static const char serve_usage[] =
     "usage: declass [--db PATH] serve [--port N] [--bind ADDR] [--threads N] [--timeout S]\n"
-    "       [--quiet]\n"
+    "       [--quiet] [--json]\n"
     "\n"
     "Serves the database over HTTP: the reading room at / and the JSON API at\n"
     "/api/ (docs/http-api.md).  Requests are logged to stderr.  Ctrl-C (or\n"
@@ -26,6 +26,8 @@ static const char serve_usage[] =
     "  --threads N    worker threads (default: the number of CPUs)\n"
     "  --timeout S    close a connection idle for S seconds (default 30)\n"
     "  --quiet        do not log requests\n"
+    "  --json         once listening, print {\"ok\": true, \"action\": \"serve\", \"db\",\n"
+    "                 \"bind\", \"port\", \"url\"} on one line of stdout (errors as JSON)\n"
     "\n"
     "Exit status 0 after Ctrl-C, 1 if the database does not exist, 2 for bad\n"
     "arguments, 5 if the address cannot be bound (port in use).\n";
@@ -50,9 +52,9 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
         {"port", required_argument, NULL, 'p'},    {"bind", required_argument, NULL, 'b'},
         {"threads", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {"timeout", required_argument, NULL, 'T'},
-        {NULL, 0, NULL, 0}};
+        {"json", no_argument, NULL, 'j'},          {NULL, 0, NULL, 0}};
     dc_http_opts ho = {.db_path = ctx->db_path, .bind = "127.0.0.1", .port = 8080};
-    int quiet = 0, c;
+    int quiet = 0, json = 0, c;
     long v;
     optind = 1;
     opterr = 0;
@@ -81,6 +83,7 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
             ho.timeout_s = (unsigned)v;
             break;
         case 'q': quiet = 1; break;
+        case 'j': json = 1; break;
         case 'h': fputs(serve_usage, stdout); return EXIT_OK;
         default:
             if (optopt == 'p' || optopt == 'b' || optopt == 't' || optopt == 'T')
@@ -125,8 +128,28 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
     }
     const char *b = ho.bind;
     int v6 = strchr(b, ':') && b[0] != '[';
-    fprintf(stderr, "declass: serving %s at http://%s%s%s:%u/ (Ctrl-C stops)\n", ctx->db_path,
-            v6 ? "[" : "", b, v6 ? "]" : "", dc_http_port(srv));
+    char url[320];
+    snprintf(url, sizeof url, "http://%s%s%s:%u/", v6 ? "[" : "", b, v6 ? "]" : "",
+             dc_http_port(srv));
+    if (json) {
+        /* One line, so a script can read it while the server runs. */
+        dc_buf jb;
+        dc_json j;
+        dc_buf_init(&jb, 4096);
+        dc_json_init(&j, &jb, 0);
+        dc_json_obj(&j);
+        dc_json_kbool(&j, "ok", 1);
+        dc_json_kstr(&j, "action", "serve");
+        dc_json_kstr(&j, "db", ctx->db_path);
+        dc_json_kstr(&j, "bind", b);
+        dc_json_kint(&j, "port", dc_http_port(srv));
+        dc_json_kstr(&j, "url", url);
+        dc_json_end(&j);
+        if (!jb.rc) printf("%s\n", jb.p);
+        dc_buf_release(&jb);
+        fflush(stdout);
+    }
+    fprintf(stderr, "declass: serving %s at %s (Ctrl-C stops)\n", ctx->db_path, url);
     fflush(stderr);
     int sig = 0;
     sigwait(&set, &sig);
