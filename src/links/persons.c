@@ -197,8 +197,9 @@ dc_rc dc_persons_add(dc_persons *ps, const char *collection, const char *xml_id,
     dc_persons_entry *p = &ps->v[ps->n];
     memset(p, 0, sizeof *p);
     ps->n++; /* kept even when incomplete, so it is released */
+    if (!description) description = "";
     if (!(p->collection = dc_strdup(collection)) || !(p->xml_id = dc_strdup(xml_id)) ||
-        !(p->name = dc_strdup(name)) || !(p->description = dc_strdup(description ? description : "")))
+        !(p->name = dc_strdup(name)) || !(p->description = dc_strdup(description)))
         return DC_NOMEM;
     return person_forms(p);
 }
