@@ -9,6 +9,7 @@
 #include "analysis/analysis.h"
 #include "declass/declass.h"
 #include "index/index.h"
+#include "links/links.h"
 #include "render/render.h"
 #include "store/store.h"
 
@@ -44,7 +45,7 @@ struct dc_db {
     dc_strv comps;
     long long generation; /* the user row's credential generation when read */
     char errmsg[1024];
-    struct dc_person_cache *persons; /* known persons (facade/persons.c), or NULL */
+    dc_persons *persons; /* known persons (facade/persons.c), or NULL */
 };
 
 /* A format of formats.c: the public part and how a document is written
@@ -110,7 +111,10 @@ dc_rc dc_db_index(dc_db *db);
 /* Opens the index and the analyzer and brings the index up to the store. */
 dc_rc dc_db_search_ready(dc_db *db);
 
-/* ---- persons (facade/persons.c) ---- */
+/* ---- connected records (links.c, persons.c; engine in src/links/) ---- */
+/* The engine's access to db (links/links.h): everything as db's reader —
+ * views through dc_db_view, numbered documents, the index's candidates. */
+void dc_db_links_env(dc_db *db, dc_links_env *env);
 /* Drops the known persons loaded from the store (they are loaded again on
  * next use): after a list was stored, and at the start of each ingest. */
 void dc_db_persons_forget(dc_db *db);
@@ -118,14 +122,8 @@ void dc_db_persons_forget(dc_db *db);
  * persons list of collection, or NULL (unknown, or the store failed).
  * Borrowed until dc_db_persons_forget. */
 const char *dc_db_person_name(dc_db *db, const char *collection, const char *xml_id);
-/* Adds to doc->persons the known persons its text names (rule in
- * facade/persons.c): the name as written and the canonical name. */
+/* Adds to doc->persons the known persons its text names (dc_persons_match):
+ * the name as written and the canonical name. */
 dc_rc dc_db_persons_match(dc_db *db, dc_doc *doc);
-/* The readable stored document other than exclude (an id, or NULL) that
- * is NSC paper name (normalized, "NSC 5907"; rule of dc_db_paper), in
- * collection first when not NULL; *out (owned by the caller) NULL when
- * none.  facade/papers.c. */
-dc_rc dc_db_paper_document(dc_db *db, const char *name, const char *collection,
-                           const char *exclude, dc_doc **out);
 
 #endif

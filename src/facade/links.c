@@ -1,7 +1,8 @@
 /*
- * The facade, references and collections: a document's outgoing
- * references resolved to stored documents, the documents citing it, and
- * the collections — all through the reader's eyes.
+ * The facade, references and collections: the connected-record engine
+ * (links/links.h) given the database as the reader sees it — views, the
+ * store's numbers and the index's candidates — a document's references
+ * through it, and the collections: all through the reader's eyes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,163 +12,131 @@
 #include "query/query.h"
 #include "util/banned.h"
 
-/* The number N of a volume reference's fragment "dN" or "dNfnM", or 0. */
-static int volume_doc_number(const char *frag, char *num, size_t cap)
+/* ---- the connected-record engine's view of the database (links/links.h) ---- */
+
+/* The reader's view of id, or *out NULL when it does not exist or the
+ * reader may not read it. */
+static dc_rc env_view(void *ctx, const char *id, dc_doc **out)
 {
-    if (!frag || frag[0] != 'd' || frag[1] < '1' || frag[1] > '9') return 0;
-    size_t n = 1;
-    while (frag[n] >= '0' && frag[n] <= '9') n++;
-    if (n - 1 >= cap || (frag[n] && strncmp(frag + n, "fn", 2) != 0)) return 0;
-    memcpy(num, frag + 1, n - 1);
-    num[n - 1] = '\0';
-    return 1;
+    int denied = 0;
+    dc_rc rc = dc_db_view(ctx, id, 0, out, &denied);
+    return rc == DC_NOTFOUND ? DC_OK : rc;
 }
 
 /* The readable document numbered number in collection (*out owned by the
  * caller), or NULL. */
-static dc_rc find_numbered(dc_db *db, const char *collection, const char *number, dc_doc **out)
+static dc_rc env_numbered(void *ctx, const char *collection, const char *number, dc_doc **out)
 {
+    dc_db *db = ctx;
+    *out = NULL;
     char *id = NULL;
     dc_rc rc = dc_store_find_number(db->st, collection, number, &id);
     if (rc == DC_NOTFOUND) return DC_OK;
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    int denied = 0;
-    rc = dc_db_view(db, id, 0, out, &denied);
+    rc = env_view(db, id, out);
     free(id);
-    return rc == DC_NOTFOUND ? DC_OK : rc;
-}
-
-/* The readable document a reference of doc points to (*out owned by the
- * caller), or NULL: "document" and "footnote" references by their number
- * in doc's collection; "volume" references with a fragment "dN" (a
- * document of another volume) by number N in that volume; "paper"
- * references to the stored document that is the paper (the rule of
- * dc_db_paper), in doc's collection first.  Unreadable targets are not
- * found. */
-dc_rc dc_db_resolve_ref(dc_db *db, const dc_doc *doc, const dc_ref *r, dc_doc **out)
-{
-    *out = NULL;
-    if (!r->kind || !r->target) return DC_OK;
-    if (strcmp(r->kind, "volume") == 0) {
-        char num[32];
-        if (!volume_doc_number(r->detail, num, sizeof num)) return DC_OK;
-        return find_numbered(db, r->target, num, out);
-    }
-    if (strcmp(r->kind, "paper") == 0) {
-        /* a paper's own name is no reference to itself */
-        return dc_db_paper_document(db, r->target, doc->collection, doc->id, out);
-    }
-    if (!doc->collection) return DC_OK;
-    if (strcmp(r->kind, "document") != 0 && strcmp(r->kind, "footnote") != 0) return DC_OK;
-    return find_numbered(db, doc->collection, r->target, out);
-}
-
-/* Whether text says "supersede[sd]? TARGET" (TARGET a whole word). */
-static int says_supersedes(const char *text, const char *target)
-{
-    size_t n = strlen(target);
-    for (const char *k = text ? strstr(text, "supersede") : NULL; k;
-         k = strstr(k + 1, "supersede")) {
-        const char *s = k + 9;
-        if (*s == 's' || *s == 'd') s++;
-        if (*s++ != ' ' || strncmp(s, target, n) != 0) continue;
-        char c = s[n];
-        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              c == '/'))
-            return 1;
-    }
-    return 0;
-}
-
-/*
- * Whether the reader's view v itself states the relation of r.  The
- * access view keeps a reference whose target still occurs in readable
- * text, but "supersedes" may have stood only in a withheld portion (the
- * paper being named elsewhere too), so the statement is looked for again.
- */
-static int relation_readable(const dc_doc *v, const dc_ref *r)
-{
-    if (says_supersedes(v->title, r->target) || says_supersedes(v->source_note, r->target))
-        return 1;
-    for (size_t i = 0; i < v->n_portions; i++)
-        if (says_supersedes(v->portions[i].text, r->target)) return 1;
-    for (size_t i = 0; i < v->n_footnotes; i++)
-        if (says_supersedes(v->footnotes[i].text, r->target)) return 1;
-    return 0;
-}
-
-static dc_rc emit_ref(dc_db *db, const dc_doc *doc, const dc_ref *r, int incoming,
-                      const dc_doc *other, dc_ref_link_cb cb, void *ctx)
-{
-    dc_doc *target = NULL;
-    dc_rc rc = incoming ? DC_OK : dc_db_resolve_ref(db, doc, r, &target);
-    if (rc) return rc;
-    const dc_doc *to = incoming ? other : target;
-    const char *relation = r->relation;
-    if (relation && strcmp(relation, "supersedes") == 0 && r->target &&
-        !relation_readable(incoming ? other : doc, r))
-        relation = NULL;
-    dc_ref_link l = {.incoming = incoming, .kind = r->kind, .target = r->target,
-                     .relation = relation, .detail = r->detail,
-                     .id = to ? to->id : NULL, .title = to ? to->title : NULL};
-    rc = cb(ctx, &l);
-    dc_doc_free(target);
     return rc;
 }
 
-/* Whether the reader's view of a document cites number (a "document" or
- * "footnote" reference). */
-static const dc_ref *cites_number(const dc_doc *v, const char *number)
+/* The ids of readable documents the index says cite value (in collection
+ * when not NULL), in the index's order, pages of DC_SEARCH_MAX_LIMIT while
+ * fewer than max were asked for. */
+static dc_rc env_cites(void *ctx, dc_links_purpose why, const char *value,
+                       const char *collection, size_t max, dc_strv *ids)
 {
-    for (size_t i = 0; i < v->n_refs; i++) {
-        const dc_ref *r = &v->refs[i];
-        if (r->kind && r->target && strcmp(r->target, number) == 0 &&
-            (strcmp(r->kind, "document") == 0 || strcmp(r->kind, "footnote") == 0))
-            return r;
-    }
-    return NULL;
-}
-
-/*
- * Incoming references: the index's cites: key finds candidates (documents
- * of the same collection citing the number) as the reader; each is then
- * confirmed on the reader's view, so a citation standing only in text the
- * reader may not read is not shown.
- */
-static dc_rc incoming_refs(dc_db *db, const dc_doc *doc, dc_ref_link_cb cb, void *ctx)
-{
-    if (!doc->number || !doc->collection || strchr(doc->number, '"') ||
-        strchr(doc->collection, '"'))
-        return DC_OK;
-    dc_rc rc;
-    if ((rc = dc_db_search_ready(db)) != DC_OK) return rc;
+    dc_db *db = ctx;
+    const char *what = why == DC_LINKS_FOR_PAPERS ? "paper" : "reference";
+    const char *whats = why == DC_LINKS_FOR_PAPERS ? "papers" : "references";
+    if (strchr(value, '"') || (collection && strchr(collection, '"'))) return DC_OK;
+    dc_rc rc = dc_db_search_ready(db);
+    if (rc) return rc;
     char qs[DC_MAX_ID * 2 + 64];
-    snprintf(qs, sizeof qs, "cites:\"%s\" collection:\"%s\"", doc->number, doc->collection);
+    if (collection)
+        snprintf(qs, sizeof qs, "cites:\"%s\" collection:\"%s\"", value, collection);
+    else
+        snprintf(qs, sizeof qs, "cites:\"%s\"", value);
     dc_error err = {0};
     dc_query *q = NULL;
     if ((rc = dc_query_parse(db->an, qs, strlen(qs), &q, &err)) != DC_OK)
-        return dc_db_fail(db, rc, "bad reference query: %s", err.msg);
+        return dc_db_fail(db, rc, "bad %s query: %s", what, err.msg);
     dc_access_reader reader = dc_db_reader(db);
-    dc_search_opts o = {.limit = DC_SEARCH_MAX_LIMIT, .classification = -1, .reader = &reader};
-    dc_search_result *res = NULL;
-    rc = dc_index_search(db->ix, db->an, q, &o, &res);
-    dc_query_free(q);
-    if (rc) return dc_db_fail(db, rc, "finding references failed: %s", dc_index_errmsg(db->ix));
-    for (size_t i = 0; !rc && i < res->n_hits; i++) {
-        if (strcmp(res->hits[i].id, doc->id) == 0) continue;
-        dc_doc *v = NULL;
-        int denied = 0;
-        rc = dc_db_view(db, res->hits[i].id, 0, &v, &denied);
-        if (rc == DC_NOTFOUND) {
-            rc = DC_OK;
-            continue;
+    for (size_t off = 0; !rc && off < max; off += DC_SEARCH_MAX_LIMIT) {
+        dc_search_opts o = {.limit = DC_SEARCH_MAX_LIMIT, .offset = off, .classification = -1,
+                            .reader = &reader};
+        dc_search_result *res = NULL;
+        rc = dc_index_search(db->ix, db->an, q, &o, &res);
+        if (rc) {
+            rc = dc_db_fail(db, rc, "finding %s failed: %s", whats, dc_index_errmsg(db->ix));
+            break;
         }
-        const dc_ref *r = rc ? NULL : cites_number(v, doc->number);
-        if (r) rc = emit_ref(db, doc, r, 1, v, cb, ctx);
-        dc_doc_free(v);
+        for (size_t i = 0; !rc && i < res->n_hits; i++) rc = dc_strv_push(ids, res->hits[i].id);
+        int more = res->n_hits == DC_SEARCH_MAX_LIMIT && off + res->n_hits < res->total;
+        dc_search_result_free(res);
+        if (!more) break;
     }
-    dc_search_result_free(res);
+    dc_query_free(q);
     return rc;
+}
+
+/* Every hit of person:"word" as the reader, in pages, handed to each. */
+static dc_rc env_named(void *ctx, const char *word, size_t max, dc_links_id_fn each,
+                       void *each_ctx)
+{
+    dc_db *db = ctx;
+    if (strchr(word, '"') || strchr(word, '\\')) return DC_OK;
+    dc_rc rc = dc_db_search_ready(db);
+    if (rc) return rc;
+    char qs[600];
+    if ((size_t)snprintf(qs, sizeof qs, "person:\"%s\"", word) >= sizeof qs) return DC_OK;
+    dc_error err = {0};
+    dc_query *q = NULL;
+    if (dc_query_parse(db->an, qs, strlen(qs), &q, &err) != DC_OK) return DC_OK;
+    dc_access_reader reader = dc_db_reader(db);
+    for (size_t offset = 0; !rc && offset < max;) {
+        dc_search_opts o = {.limit = DC_SEARCH_MAX_LIMIT, .offset = offset,
+                            .classification = -1, .reader = &reader};
+        dc_search_result *res = NULL;
+        rc = dc_index_search(db->ix, db->an, q, &o, &res);
+        if (rc) {
+            rc = dc_db_fail(db, rc, "finding persons failed: %s", dc_index_errmsg(db->ix));
+            break;
+        }
+        for (size_t i = 0; !rc && i < res->n_hits; i++) rc = each(each_ctx, res->hits[i].id);
+        size_t got = res->n_hits;
+        dc_search_result_free(res);
+        if (got < DC_SEARCH_MAX_LIMIT) break;
+        offset += got;
+    }
+    dc_query_free(q);
+    return rc;
+}
+
+void dc_db_links_env(dc_db *db, dc_links_env *env)
+{
+    *env = (dc_links_env){.ctx = db, .view = env_view, .numbered = env_numbered,
+                          .cites = env_cites, .named = env_named};
+}
+
+dc_rc dc_db_resolve_ref(dc_db *db, const dc_doc *doc, const dc_ref *r, dc_doc **out)
+{
+    dc_links_env env;
+    dc_db_links_env(db, &env);
+    return dc_links_resolve(&env, doc, r, out);
+}
+
+/* Hands one reference of the engine to the caller's callback. */
+typedef struct refs_ctx {
+    dc_ref_link_cb cb;
+    void *ctx;
+} refs_ctx;
+
+static dc_rc ref_out(void *ctx, const dc_links_ref *r)
+{
+    refs_ctx *c = ctx;
+    dc_ref_link l = {.incoming = r->incoming, .kind = r->kind, .target = r->target,
+                     .relation = r->relation, .detail = r->detail, .id = r->id,
+                     .title = r->title};
+    return c->cb(c->ctx, &l);
 }
 
 dc_rc dc_db_refs(dc_db *db, const char *id, dc_ref_link_cb cb, void *ctx)
@@ -176,9 +145,10 @@ dc_rc dc_db_refs(dc_db *db, const char *id, dc_ref_link_cb cb, void *ctx)
     dc_doc *doc = NULL;
     dc_rc rc = dc_db_read(db, id, 0, "refs", &doc);
     if (rc) return rc;
-    for (size_t i = 0; !rc && i < doc->n_refs; i++)
-        rc = emit_ref(db, doc, &doc->refs[i], 0, NULL, cb, ctx);
-    if (!rc) rc = incoming_refs(db, doc, cb, ctx);
+    dc_links_env env;
+    dc_db_links_env(db, &env);
+    refs_ctx c = {.cb = cb, .ctx = ctx};
+    rc = dc_links_refs(&env, doc, ref_out, &c);
     if (!rc) rc = dc_db_audit_add(db, "refs", id, NULL);
     dc_doc_free(doc);
     return rc;
