@@ -1,7 +1,10 @@
 """cmake --install, checked from the outside (CTest label "install").
 
 Installs the build into a temporary prefix and checks the tree:
-- bin/declass runs; lib/libdeclass.so.VERSION with SONAME libdeclass.so.0
+- bin/declass runs and needs no libmicrohttpd (readelf -d); its server,
+  libexec/declass/declass-serve, does, and the installed 'declass serve
+  --port 0 --json' starts it and answers HTTP;
+- lib/libdeclass.so.VERSION with SONAME libdeclass.so.0
   (readelf -d) and the two links; every function the installed headers
   declare DC_API is exported;
 - include/declass/ holds exactly declass.h, model.h and util.h: no engine
@@ -19,12 +22,14 @@ sample, searches it with dc_db_search and asserts the hit's id.
 """
 import filecmp
 import glob
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
 from dctest import check, done, eq  # noqa: E402
@@ -70,6 +75,30 @@ print(out.strip())
 # ---- the command ----------------------------------------------------------------------
 code, out, err = run([os.path.join(prefix, "bin", "declass"), "--version"])
 eq((code, out.strip()), (0, "declass " + VERSION), "the installed declass runs")
+
+# ---- the server: a program of its own, run by 'declass serve' --------------------------
+serve = os.path.join(prefix, "libexec", "declass", "declass-serve")
+check(os.access(serve, os.X_OK), "%s is installed" % serve)
+code, out, err = run(["readelf", "-d", os.path.join(prefix, "bin", "declass")])
+check(code == 0 and "libmicrohttpd" not in out, "declass does not load libmicrohttpd")
+code, out, err = run(["readelf", "-d", serve])
+check(code == 0 and "libmicrohttpd" in out, "declass-serve links libmicrohttpd")
+sdb = os.path.join(prefix, "serve.db")
+eq(run([os.path.join(prefix, "bin", "declass"), "--db", sdb, "init"])[0], 0, "init for serve")
+p = subprocess.Popen([os.path.join(prefix, "bin", "declass"), "--db", sdb, "serve", "--port",
+                      "0", "--json", "--quiet"], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+try:
+    line = p.stdout.readline()
+    started = json.loads(line) if line.startswith("{") else {}
+    eq(started.get("action"), "serve", "the installed 'declass serve' started: %r" % line)
+    if started.get("url"):
+        with urllib.request.urlopen(started["url"] + "api/search?q=x", timeout=30) as r:
+            eq(r.status, 200, "the installed server answers")
+finally:
+    p.terminate()
+    p.wait(timeout=30)
+eq(p.returncode, 0, "the installed server stops on SIGTERM")
 
 # ---- the library ----------------------------------------------------------------------
 real = os.path.join(libdir, "libdeclass.so." + VERSION)
