@@ -687,8 +687,11 @@ static dc_rc scan_text(tx_state *st, const char *s, size_t n, int title_mode)
             i = j;
             continue;
         }
-        dc_buf_putc(o, (char)c);
-        i++;
+        /* ordinary text up to the next marker candidate, in one copy */
+        size_t j = i + 1;
+        while (j < n && s[j] != '[' && !is_digit((unsigned char)s[j])) j++;
+        dc_buf_add(o, s + i, j - i);
+        i = j;
     }
     if (!rc && o->rc == DC_NOMEM) rc = nomem(st);
     if (!rc && o->rc) rc = dc_fail(st->err, o->rc, st->line, "text too long");

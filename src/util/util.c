@@ -96,7 +96,15 @@ void dc_buf_add(dc_buf *b, const char *s, size_t n)
 
 void dc_buf_puts(dc_buf *b, const char *s) { dc_buf_add(b, s, strlen(s)); }
 
-void dc_buf_putc(dc_buf *b, char c) { dc_buf_add(b, &c, 1); }
+void dc_buf_putc(dc_buf *b, char c)
+{
+    if (!b->rc && b->len + 2 <= b->cap && b->len < b->limit) { /* the common case */
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return;
+    }
+    dc_buf_add(b, &c, 1);
+}
 
 void dc_buf_printf(dc_buf *b, const char *fmt, ...)
 {
