@@ -28,6 +28,7 @@
 #include "render/render.h"
 #include "store/store.h"
 #include "model/model_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* ---- index ------------------------------------------------------------ */
@@ -413,7 +414,7 @@ dc_rc dc_db_optimize(dc_db *db)
 typedef struct cur_versions {
     uint64_t *docids;
     char **ids;
-    size_t n, cap;
+    size_t n, cap_docids, cap_ids;
 } cur_versions;
 
 static dc_rc collect_current(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
@@ -421,16 +422,8 @@ static dc_rc collect_current(void *ctx, uint64_t docid, const dc_doc *doc, const
 {
     cur_versions *v = ctx;
     (void)older, (void)n_older;
-    if (v->n == v->cap) {
-        size_t nc = v->cap ? 2 * v->cap : 256;
-        uint64_t *d = realloc(v->docids, nc * sizeof *d);
-        if (!d) return DC_NOMEM;
-        v->docids = d;
-        char **i = realloc(v->ids, nc * sizeof *i);
-        if (!i) return DC_NOMEM;
-        v->ids = i;
-        v->cap = nc;
-    }
+    if (DC_GROW(v->docids, v->n + 1, v->cap_docids) || DC_GROW(v->ids, v->n + 1, v->cap_ids))
+        return DC_NOMEM;
     if (!(v->ids[v->n] = dc_strdup(doc->id ? doc->id : ""))) return DC_NOMEM;
     v->docids[v->n++] = docid;
     return DC_OK;

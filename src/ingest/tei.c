@@ -36,6 +36,7 @@
 
 #include "ingest/ingest_int.h"
 
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define TEI_NS "http://www.tei-c.org/ns/1.0"
@@ -671,13 +672,7 @@ static void add_cur_mark(tei *t, dc_mark_kind kind, const char *value)
         fail(t, DC_LIMIT, "more than %d page and note markers in one portion", TEI_MAX_MARKS);
         return;
     }
-    if (t->n_marks == t->cap_marks) {
-        size_t cap = t->cap_marks ? t->cap_marks * 2 : 8;
-        pmark *m = realloc(t->marks, cap * sizeof *m);
-        if (!m) { nomem(t); return; }
-        t->marks = m;
-        t->cap_marks = cap;
-    }
+    if (DC_GROW(t->marks, t->n_marks + 1, t->cap_marks)) { nomem(t); return; }
     char *v = dc_strdup(value);
     if (!v) { nomem(t); return; }
     t->marks[t->n_marks].at = t->cur.b.len;
@@ -688,13 +683,7 @@ static void add_cur_mark(tei *t, dc_mark_kind kind, const char *value)
 
 static void add_anchor(tei *t, size_t fn)
 {
-    if (t->n_anchors == t->cap_anchors) {
-        size_t cap = t->cap_anchors ? t->cap_anchors * 2 : 8;
-        size_t *a = realloc(t->anchors, cap * sizeof *a);
-        if (!a) { nomem(t); return; }
-        t->anchors = a;
-        t->cap_anchors = cap;
-    }
+    if (DC_GROW(t->anchors, t->n_anchors + 1, t->cap_anchors)) { nomem(t); return; }
     t->anchors[t->n_anchors++] = fn;
 }
 

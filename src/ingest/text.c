@@ -27,6 +27,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* Caps on one document, far above any real record. */
@@ -376,13 +377,7 @@ static dc_rc split_lines(tx_state *st, const char *data, size_t len)
         }
         if (st->n_lines >= TX_MAX_LINES)
             return dc_fail(st->err, DC_LIMIT, no, "more than %d non-blank lines", TX_MAX_LINES);
-        if (st->n_lines == st->cap_lines) {
-            size_t cap = st->cap_lines ? st->cap_lines * 2 : 256;
-            tx_line *v = realloc(st->lines, cap * sizeof *v);
-            if (!v) return nomem(st);
-            st->lines = v;
-            st->cap_lines = cap;
-        }
+        if (DC_GROW(st->lines, st->n_lines + 1, st->cap_lines)) return nomem(st);
         tx_line *L = &st->lines[st->n_lines++];
         memset(L, 0, sizeof *L);
         L->s = data + a;
@@ -599,13 +594,7 @@ static dc_rc add_event(tx_state *st, int kind, size_t at, const char *value, siz
     if (kind != EV_GAP && st->n_marks + st->n_ev >= TX_MAX_MARKS)
         return dc_fail(st->err, DC_LIMIT, st->line, "more than %d page and note markers",
                        TX_MAX_MARKS);
-    if (st->n_ev == st->cap_ev) {
-        size_t cap = st->cap_ev ? st->cap_ev * 2 : 16;
-        tx_event *v = realloc(st->ev, cap * sizeof *v);
-        if (!v) return nomem(st);
-        st->ev = v;
-        st->cap_ev = cap;
-    }
+    if (DC_GROW(st->ev, st->n_ev + 1, st->cap_ev)) return nomem(st);
     tx_event *e = &st->ev[st->n_ev++];
     memset(e, 0, sizeof *e);
     e->kind = kind;

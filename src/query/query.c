@@ -28,6 +28,7 @@
 
 #include "declass/model.h"
 #include "query/query.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* ---- arena ---- */
@@ -509,14 +510,7 @@ typedef struct kidvec {
 static int kidvec_add(parser *p, kidvec *kv, dc_qkind kind, dc_qnode *kid)
 {
     size_t add = kid->kind == kind ? kid->n_kids : 1;
-    if (kv->n + add > kv->cap) {
-        size_t cap = kv->cap ? kv->cap * 2 : 8;
-        while (cap < kv->n + add) cap *= 2;
-        dc_qnode **v = realloc(kv->v, cap * sizeof *v);
-        if (!v) return nomem(p), 0;
-        kv->v = v;
-        kv->cap = cap;
-    }
+    if (DC_GROW(kv->v, kv->n + add, kv->cap)) return nomem(p), 0;
     if (kid->kind == kind)
         for (size_t i = 0; i < kid->n_kids; i++) kv->v[kv->n++] = (dc_qnode *)kid->kids[i];
     else

@@ -18,6 +18,7 @@
 #include "access/access.h"
 #include "render/render.h"
 #include "refs/refs_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 static int streq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
@@ -412,15 +413,9 @@ typedef struct ranges {
 static void range_add(html *h, ranges *r, size_t start, size_t end, int ref)
 {
     if (h->rc) return;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        range *v = realloc(r->v, cap * sizeof *v);
-        if (!v) {
-            fail(h, DC_NOMEM);
-            return;
-        }
-        r->v = v;
-        r->cap = cap;
+    if (DC_GROW(r->v, r->n + 1, r->cap)) {
+        fail(h, DC_NOMEM);
+        return;
     }
     r->v[r->n++] = (range){start, end, ref};
 }

@@ -47,6 +47,26 @@ static void test_strv(void)
     CHECK(v.n == 0 && v.v == NULL);
 }
 
+/* DC_GROW: geometric growth, overflow refused with the array kept. */
+static void test_grow(void)
+{
+    int *v = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < 1000; i++) {
+        CHECK_INT(DC_GROW(v, n + 1, cap), DC_OK);
+        v[n++] = i;
+    }
+    CHECK(cap >= 1000 && cap < 4000);
+    CHECK_INT(v[999], 999);
+    CHECK_INT(DC_GROW(v, 10, cap), DC_OK); /* room already: no change */
+    size_t old = cap;
+    int *keep = v;
+    CHECK_INT(DC_GROW(v, (size_t)-1 / 2, cap), DC_NOMEM); /* bytes overflow */
+    CHECK(v == keep && cap == old);
+    CHECK_INT(v[500], 500);
+    free(v);
+}
+
 static void test_utf8(void)
 {
     size_t bad = 99;
@@ -153,6 +173,7 @@ int main(void)
     test_json();
     test_buf();
     test_strv();
+    test_grow();
     test_utf8();
     test_read_file();
     CHECK_STR(dc_strerror(DC_NOTFOUND), "not found");
