@@ -273,16 +273,8 @@ static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *
  * 01-12 and a day 01-31. */
 static int date_ok(const char *d)
 {
-    if (!d || !*d) return 1;
-    size_t n = strlen(d);
-    if (n != 4 && n != 7 && n != 10) return 0;
-    for (size_t i = 0; i < n; i++) {
-        int dash = i == 4 || i == 7;
-        if (dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9')) return 0;
-    }
-    int m = n >= 7 ? (d[5] - '0') * 10 + (d[6] - '0') : 1;
-    int day = n == 10 ? (d[8] - '0') * 10 + (d[9] - '0') : 1;
-    return m >= 1 && m <= 12 && day >= 1 && day <= 31;
+    int y, m, day;
+    return !d || !*d || dc_date_parse(d, strlen(d), &y, &m, &day);
 }
 
 dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out)

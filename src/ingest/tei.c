@@ -579,33 +579,11 @@ static void set_str(tei *t, char **field, const char *value)
 /* 1 if s starts with a valid YYYY-MM-DD; copies it to out. */
 static int iso_date(const char *s, char out[11])
 {
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-') return 0;
-        } else if (!isdigit((unsigned char)s[i])) {
-            return 0;
-        }
-    }
-    int mo = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
+    int y, m, d;
+    if (strnlen(s, 10) < 10 || !dc_date_parse(s, 10, &y, &m, &d)) return 0;
     memcpy(out, s, 10);
     out[10] = '\0';
     return 1;
-}
-
-static int month_of(const char *w, size_t n)
-{
-    static const char *const names[] = {"january", "february", "march",     "april",
-                                        "may",     "june",     "july",      "august",
-                                        "september", "october", "november", "december"};
-    if (n < 3) return 0;
-    for (int m = 0; m < 12; m++) {
-        size_t l = strlen(names[m]);
-        if (n == l && strncasecmp(w, names[m], n) == 0) return m + 1;
-        if (n == 3 && strncasecmp(w, names[m], 3) == 0) return m + 1;
-        if (n == 4 && m == 8 && strncasecmp(w, "sept", 4) == 0) return m + 1;
-    }
-    return 0;
 }
 
 /*
@@ -633,7 +611,7 @@ static int text_date(const char *s, char out[11])
         p = q;
     }
     for (int i = 0; i < nw; i++) {
-        int mo = month_of(w[i].p, w[i].n);
+        int mo = dc_month_word(w[i].p, w[i].n);
         if (!mo) continue;
         long day = 0, year = 0;
         char *end;
@@ -647,7 +625,7 @@ static int text_date(const char *s, char out[11])
                 break;
             }
         if (day >= 1 && day <= 31 && year >= 1000 && year <= 2999) {
-            snprintf(out, 11, "%04ld-%02d-%02ld", year, mo, day);
+            dc_date_iso(out, (int)year, mo, (int)day);
             return 1;
         }
     }

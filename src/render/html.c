@@ -263,29 +263,13 @@ static void label_text(dc_buf *out, const char *label)
 
 /* ---- dates -------------------------------------------------------------- */
 
-static int parse_int(const char *s, size_t n)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!is_digit(s[i])) return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
 /* "<time datetime="1959-10-08">October 8, 1959</time>" for a valid ISO
  * date; YYYY and YYYY-MM as they are; anything else as plain text. */
 static void date_html(dc_buf *out, const char *date)
 {
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
     size_t n = strlen(date);
-    int y = n >= 4 ? parse_int(date, 4) : -1;
-    int m = n >= 7 && date[4] == '-' ? parse_int(date + 5, 2) : -1;
-    int d = n == 10 && date[7] == '-' ? parse_int(date + 8, 2) : -1;
-    int ok = y >= 0 && (n == 4 || (n == 7 && m >= 1 && m <= 12) ||
-                        (n == 10 && m >= 1 && m <= 12 && d >= 1 && d <= 31));
+    int y, m, d;
+    int ok = dc_date_parse(date, n, &y, &m, &d);
     if (!ok) {
         esc(out, date);
         return;
@@ -294,7 +278,7 @@ static void date_html(dc_buf *out, const char *date)
     dc_buf_add(out, date, n);
     dc_buf_puts(out, "\">");
     if (n == 10)
-        dc_buf_printf(out, "%s %d, %d", months[m - 1], d, y);
+        dc_buf_printf(out, "%s %d, %d", dc_month_name(m), d, y);
     else
         dc_buf_add(out, date, n);
     dc_buf_puts(out, "</time>");

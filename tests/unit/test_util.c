@@ -67,6 +67,47 @@ static void test_grow(void)
     free(v);
 }
 
+/* The calendar of util/date.c. */
+static void test_date(void)
+{
+    CHECK_STR(dc_month_name(1), "January");
+    CHECK_STR(dc_month_name(12), "December");
+    CHECK(dc_month_name(0) == NULL && dc_month_name(13) == NULL);
+    CHECK(dc_is_leap_year(2000) && dc_is_leap_year(1960) && !dc_is_leap_year(1900));
+    CHECK_INT(dc_days_in_month(1959, 2), 28);
+    CHECK_INT(dc_days_in_month(1960, 2), 29);
+    CHECK_INT(dc_days_in_month(1960, 9), 30);
+    CHECK_INT(dc_days_in_month(1960, 13), 0);
+    size_t len = 0;
+    CHECK_INT(dc_month_at("July 1, 1959", 12, &len), 7);
+    CHECK_INT(len, 4);
+    CHECK_INT(dc_month_at("Sept. 3", 7, &len), 9);
+    CHECK_INT(len, 5);
+    CHECK_INT(dc_month_at("Oct. 3", 6, &len), 10);
+    CHECK_INT(len, 4);
+    CHECK_INT(dc_month_at("May", 3, &len), 5);
+    CHECK_INT(dc_month_at("Mayor", 5, &len), 0);
+    CHECK_INT(dc_month_at("july", 4, &len), 0);
+    CHECK_INT(dc_month_word("JULY", 4), 7);
+    CHECK_INT(dc_month_word("sept", 4), 9);
+    CHECK_INT(dc_month_word("Feb", 3), 2);
+    CHECK_INT(dc_month_word("Ju", 2), 0);
+    CHECK_INT(dc_month_word("Janu", 4), 0);
+    int y, m, d;
+    CHECK(dc_date_parse("1959-10-08", 10, &y, &m, &d) && y == 1959 && m == 10 && d == 8);
+    CHECK(dc_date_parse("1959-10", 7, &y, &m, &d) && m == 10 && d == 0);
+    CHECK(dc_date_parse("1959", 4, &y, &m, &d) && y == 1959 && m == 0);
+    CHECK(!dc_date_parse("1959-13", 7, &y, &m, &d));
+    CHECK(!dc_date_parse("1959-1-08", 9, &y, &m, &d));
+    CHECK(!dc_date_parse("1959-10-32", 10, &y, &m, &d));
+    char iso[11];
+    dc_date_iso(iso, 1959, 7, 1);
+    CHECK_STR(iso, "1959-07-01");
+    char now[32];
+    CHECK(dc_utc_now(now, sizeof now, 1) && strlen(now) == 20 && now[19] == 'Z');
+    CHECK(!dc_utc_now(now, 5, 0));
+}
+
 static void test_utf8(void)
 {
     size_t bad = 99;
@@ -174,6 +215,7 @@ int main(void)
     test_buf();
     test_strv();
     test_grow();
+    test_date();
     test_utf8();
     test_read_file();
     CHECK_STR(dc_strerror(DC_NOTFOUND), "not found");
