@@ -170,56 +170,11 @@ static const char *unique_id_from(html *h, const char *prefix, const char *value
 
 /* ---- escaping ----------------------------------------------------------- */
 
-/*
- * Appends s[0..n) escaped for text and attribute values alike.  With br,
- * a newline becomes <br/>; otherwise a space.  Other control characters
- * (not allowed in XML) are dropped, invalid UTF-8 and the non-characters
- * U+FFFE/U+FFFF become U+FFFD.
- */
+/* Escaping is util/xml.c's, for text and attribute values alike: a newline
+ * becomes <br/> with br, otherwise a space. */
 static void esc_n(dc_buf *out, const char *s, size_t n, int br)
 {
-    size_t i = 0, run = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        const char *rep = NULL;
-        size_t adv = 1;
-        if (c >= 0x80) {
-            unsigned cp = 0;
-            adv = dc_utf8_decode(s + i, n - i, &cp);
-            if (adv && cp != 0xFFFE && cp != 0xFFFF) {
-                i += adv;
-                run += adv;
-                continue;
-            }
-            if (!adv) adv = 1;
-            rep = "\xEF\xBF\xBD";
-        } else if (c == '&') {
-            rep = "&amp;";
-        } else if (c == '<') {
-            rep = "&lt;";
-        } else if (c == '>') {
-            rep = "&gt;";
-        } else if (c == '"') {
-            rep = "&quot;";
-        } else if (c == '\'') {
-            rep = "&#39;";
-        } else if (c == '\n') {
-            rep = br ? "<br/>" : " ";
-        } else if (c < 0x20 && c != '\t') {
-            rep = "";
-        } else if (c == 0x7F) {
-            rep = "";
-        } else {
-            i++;
-            run++;
-            continue;
-        }
-        dc_buf_add(out, s + i - run, run);
-        run = 0;
-        dc_buf_puts(out, rep);
-        i += adv;
-    }
-    dc_buf_add(out, s + i - run, run);
+    dc_buf_xml_escape(out, s, n, DC_XML_HTML | (br ? DC_XML_NL_BR : 0));
 }
 
 static void esc(dc_buf *out, const char *s)

@@ -108,6 +108,29 @@ static void test_date(void)
     CHECK(!dc_utc_now(now, 5, 0));
 }
 
+/* The escaper of util/xml.c in its forms. */
+static void xml(const char *s, unsigned flags, const char *want)
+{
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    dc_buf_xml_escape(&b, s, strlen(s), flags);
+    CHECK_STR(b.p ? b.p : "", want);
+    dc_buf_release(&b);
+}
+
+static void test_xml(void)
+{
+    const char *s = "a<b>&\"c\"'d'\te\nf\x01g\x7f\xC3\xA9\xFF\xEF\xBF\xBE";
+    xml(s, 0, "a&lt;b&gt;&amp;\"c\"'d' e f g \xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml(s, DC_XML_QUOT, "a&lt;b&gt;&amp;&quot;c&quot;'d' e f g \xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml(s, DC_XML_NL_KEEP, "a&lt;b&gt;&amp;\"c\"'d' e\nf g \xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml(s, DC_XML_HTML,
+        "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;\te fg\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml(s, DC_XML_HTML | DC_XML_NL_BR,
+        "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;\te<br/>fg\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml("", DC_XML_HTML, "");
+}
+
 static void test_utf8(void)
 {
     size_t bad = 99;
@@ -216,6 +239,7 @@ int main(void)
     test_strv();
     test_grow();
     test_date();
+    test_xml();
     test_utf8();
     test_read_file();
     CHECK_STR(dc_strerror(DC_NOTFOUND), "not found");
