@@ -38,7 +38,7 @@ static void form(const char *body, size_t len)
                 if (!comps[k][0] || comps[k] < store || comps[k] >= store + sizeof store) abort();
             dc_buf b;
             dc_buf_init(&b, 0);
-            dc_http_html_escape(&b, v);
+            dc_buf_xml_escape(&b, v, strlen(v), DC_XML_HTML | DC_XML_NL_KEEP);
             dc_http_url_encode(&b, v, (int)(i & 1));
             dc_buf_release(&b);
         }

@@ -131,6 +131,24 @@ DC_API void dc_json_kbool(dc_json *j, const char *k, int v);
 DC_API void dc_buf_json_str(dc_buf *b, const char *s);
 DC_API void dc_buf_json_num(dc_buf *b, double v);
 
+/*
+ * dc_buf_xml_escape: appends s[0..n) escaped for XML or HTML, as text or
+ * as a double-quoted attribute value.  `&` `<` `>` always become entities;
+ * invalid UTF-8 and U+FFFE/U+FFFF become U+FFFD; newline, tab and the other
+ * control characters (which XML 1.0 forbids) become spaces unless flags say
+ * otherwise.  The sticky rc of b is the only error.
+ */
+#define DC_XML_QUOT 0x01u      /* '"' as &quot; (attribute values) */
+#define DC_XML_APOS 0x02u      /* '\'' as &#39; (HTML, safe in either quoting) */
+#define DC_XML_NL_KEEP 0x04u   /* a newline as it is */
+#define DC_XML_NL_BR 0x08u     /* a newline as <br/> */
+#define DC_XML_TAB_KEEP 0x10u  /* a tab as it is */
+#define DC_XML_CTRL_DROP 0x20u /* other control characters and DEL dropped, not spaces */
+/* HTML text and attribute values alike (newlines as spaces; add
+ * DC_XML_NL_KEEP or DC_XML_NL_BR to keep them). */
+#define DC_XML_HTML (DC_XML_QUOT | DC_XML_APOS | DC_XML_TAB_KEEP | DC_XML_CTRL_DROP)
+DC_API void dc_buf_xml_escape(dc_buf *b, const char *s, size_t n, unsigned flags);
+
 /* Returns 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates);
  * otherwise 0 and *bad (if not NULL) is the offset of the first bad byte. */
 DC_API int dc_utf8_valid(const char *s, size_t n, size_t *bad);

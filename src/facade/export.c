@@ -103,23 +103,9 @@ static dc_rc export_query(export_run *x, const char *query)
     return rc;
 }
 
-/* Text for the corpus header, escaped for XML. */
-static void xml_text(dc_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '&')
-            dc_buf_puts(b, "&amp;");
-        else if (c == '<')
-            dc_buf_puts(b, "&lt;");
-        else if (c == '>')
-            dc_buf_puts(b, "&gt;");
-        else if (c < 0x20 || c == 0x7f)
-            dc_buf_putc(b, ' ');
-        else
-            dc_buf_putc(b, (char)c);
-    }
-}
+/* Text for the corpus header, escaped for XML (control characters as
+ * spaces). */
+static void xml_text(dc_buf *b, const char *s) { dc_buf_xml_escape(b, s, strlen(s), 0); }
 
 dc_rc dc_db_export(dc_db *db, const char *query, const char *format, dc_write_fn write,
                    void *ctx, long *count)

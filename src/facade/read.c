@@ -28,6 +28,7 @@
 #include "render/render.h"
 #include "store/store.h"
 #include "model/model_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* ---- reading --------------------------------------------------------- */
@@ -251,12 +252,8 @@ typedef struct vrows {
 static dc_rc vrow_add(void *ctx, const dc_version_info *v)
 {
     vrows *r = ctx;
-    if (r->n == r->cap) {
-        size_t nc = r->cap ? 2 * r->cap : 16;
-        vrow *x = nc <= DC_MAX_VERSIONS ? realloc(r->v, nc * sizeof *x) : NULL;
-        if (!x) return r->rc = nc <= DC_MAX_VERSIONS ? DC_NOMEM : DC_LIMIT;
-        r->v = x, r->cap = nc;
-    }
+    if (r->n >= DC_MAX_VERSIONS) return r->rc = DC_LIMIT;
+    if (DC_GROW(r->v, r->n + 1, r->cap)) return r->rc = DC_NOMEM;
     vrow *w = &r->v[r->n];
     w->version = v->version;
     w->at = dc_strdup(v->ingested_at ? v->ingested_at : "");

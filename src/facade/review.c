@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -27,6 +26,7 @@
 #include "render/render.h"
 #include "store/store.h"
 #include "model/model_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* ---- review and release --------------------------------------------------- */
@@ -34,10 +34,7 @@
 /* Today's date (UTC) as YYYY-MM-DD. */
 static void today_utc(char out[11])
 {
-    struct tm tm;
-    time_t t = time(NULL);
-    if (t == (time_t)-1 || !gmtime_r(&t, &tm) || strftime(out, 11, "%Y-%m-%d", &tm) == 0)
-        snprintf(out, 11, "1970-01-01");
+    if (!dc_utc_now(out, 11, 0)) snprintf(out, 11, "1970-01-01");
 }
 
 static int is_released(const dc_doc *d)

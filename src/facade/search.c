@@ -28,6 +28,7 @@
 #include "render/render.h"
 #include "store/store.h"
 #include "model/model_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* ---- index ------------------------------------------------------------ */
@@ -272,16 +273,8 @@ static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *
  * 01-12 and a day 01-31. */
 static int date_ok(const char *d)
 {
-    if (!d || !*d) return 1;
-    size_t n = strlen(d);
-    if (n != 4 && n != 7 && n != 10) return 0;
-    for (size_t i = 0; i < n; i++) {
-        int dash = i == 4 || i == 7;
-        if (dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9')) return 0;
-    }
-    int m = n >= 7 ? (d[5] - '0') * 10 + (d[6] - '0') : 1;
-    int day = n == 10 ? (d[8] - '0') * 10 + (d[9] - '0') : 1;
-    return m >= 1 && m <= 12 && day >= 1 && day <= 31;
+    int y, m, day;
+    return !d || !*d || dc_date_parse(d, strlen(d), &y, &m, &day);
 }
 
 dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out)
@@ -413,7 +406,7 @@ dc_rc dc_db_optimize(dc_db *db)
 typedef struct cur_versions {
     uint64_t *docids;
     char **ids;
-    size_t n, cap;
+    size_t n, cap_docids, cap_ids;
 } cur_versions;
 
 static dc_rc collect_current(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
@@ -421,16 +414,8 @@ static dc_rc collect_current(void *ctx, uint64_t docid, const dc_doc *doc, const
 {
     cur_versions *v = ctx;
     (void)older, (void)n_older;
-    if (v->n == v->cap) {
-        size_t nc = v->cap ? 2 * v->cap : 256;
-        uint64_t *d = realloc(v->docids, nc * sizeof *d);
-        if (!d) return DC_NOMEM;
-        v->docids = d;
-        char **i = realloc(v->ids, nc * sizeof *i);
-        if (!i) return DC_NOMEM;
-        v->ids = i;
-        v->cap = nc;
-    }
+    if (DC_GROW(v->docids, v->n + 1, v->cap_docids) || DC_GROW(v->ids, v->n + 1, v->cap_ids))
+        return DC_NOMEM;
     if (!(v->ids[v->n] = dc_strdup(doc->id ? doc->id : ""))) return DC_NOMEM;
     v->docids[v->n++] = docid;
     return DC_OK;

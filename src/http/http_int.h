@@ -133,10 +133,8 @@ void dc_page_review(dc_http_req *req, dc_http_resp *resp);
 int dc_http_asset(const char *name, const unsigned char **data, size_t *len,
                   const char **content_type);
 
-/* ---- http_util.c: escaping --------------------------------------------- */
+/* ---- http_util.c: form values and URLs ---------------------------------- */
 
-/* Appends s HTML-escaped (& < > " '). */
-void dc_http_html_escape(dc_buf *b, const char *s);
 /* s, or NULL when s is NULL or empty (an unset form field). */
 const char *dc_http_nonempty(const char *s);
 /* 1 if s is NULL or a date "YYYY", "YYYY-MM" or "YYYY-MM-DD" (month 01-12,

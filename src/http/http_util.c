@@ -7,27 +7,6 @@
 
 #include "banned.h"
 
-void dc_http_html_escape(dc_buf *b, const char *s)
-{
-    if (!s) return;
-    const char *run = s;
-    for (const char *p = s; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
-        }
-        dc_buf_add(b, run, (size_t)(p - run));
-        dc_buf_puts(b, rep);
-        run = p + 1;
-    }
-    dc_buf_puts(b, run);
-}
-
 const char *dc_http_nonempty(const char *s) { return s && *s ? s : NULL; }
 
 int dc_http_date_ok(const char *s)

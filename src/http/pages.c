@@ -5,7 +5,7 @@
  * Content-Security-Policy, so nothing here writes an inline script, an
  * inline style or an event-handler attribute.  Every string that comes
  * from a request or from the database is written through
- * dc_http_html_escape (text and attribute values) or dc_http_url_encode
+ * dc_buf_xml_escape (text and attribute values) or dc_http_url_encode
  * (URLs); the only markup taken as is is the document fragment of
  * dc_render_html, which escapes its own text.
  */
@@ -31,21 +31,16 @@ static const char *const levels[] = {"UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "
 
 /* ---- small writers ------------------------------------------------------ */
 
-static void esc(dc_buf *b, const char *s)
-{
-    if (s) dc_http_html_escape(b, s);
-}
-
-/* Appends s[0..n) escaped. */
+/* Appends s[0..n) escaped for HTML text and attribute values alike,
+ * newlines kept (review text is shown pre-wrapped). */
 static void escn(dc_buf *b, const char *s, size_t n)
 {
-    char *t = dc_strndup(s, n);
-    if (!t) {
-        b->rc = DC_NOMEM;
-        return;
-    }
-    dc_http_html_escape(b, t);
-    free(t);
+    dc_buf_xml_escape(b, s, n, DC_XML_HTML | DC_XML_NL_KEEP);
+}
+
+static void esc(dc_buf *b, const char *s)
+{
+    if (s) escn(b, s, strlen(s));
 }
 
 /* The path of document id: /documents/ID (slashes kept). */

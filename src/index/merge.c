@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "index/postings.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define RELEASE_EVERY ((uint64_t)64 << 20)
@@ -48,13 +49,9 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
             rc = DC_CORRUPT;
             break;
         }
-        if (n * 4 > ents_cap) {
-            uint8_t *x = realloc(ents, n * 4);
-            if (!x) {
-                rc = DC_NOMEM;
-                break;
-            }
-            ents = x, ents_cap = n * 4;
+        if (DC_GROW(ents, n * 4, ents_cap)) {
+            rc = DC_NOMEM;
+            break;
         }
         /* new class ids keep the order of the old ones only by chance:
          * sort the entries again (insertion sort: predicates are short) */

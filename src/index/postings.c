@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "index/postings.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 int dc_pc_init(dc_pcur *c, const dc_seg *s, const dc_tinfo *ti, int *bad)
@@ -70,10 +71,7 @@ int dc_pc_positions(dc_pcur *c, dc_posv *out)
             *c->bad = 1;
             return -1;
         }
-        size_t nc = c->tf < 64 ? 64 : c->tf;
-        uint32_t *np = realloc(out->v, nc * sizeof *np);
-        if (!np) return -2;
-        out->v = np, out->cap = nc;
+        if (DC_GROW(out->v, c->tf, out->cap)) return -2;
     }
     if (c->tf == 1) {
         out->v[0] = c->pos1;

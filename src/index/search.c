@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "index/postings.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define BM25_K1 1.2
@@ -70,14 +71,9 @@ static void stat_key(stat *st, const dc_tinfo *ti, uint64_t df)
             st->keys[i].df += df;
             return;
         }
-    if (st->nkeys == st->capkeys) {
-        size_t nc = st->capkeys ? st->capkeys * 2 : 4;
-        skey *nk = realloc(st->keys, nc * sizeof *nk);
-        if (!nk) {
-            st->nomem = 1;
-            return;
-        }
-        st->keys = nk, st->capkeys = nc;
+    if (DC_GROW(st->keys, st->nkeys + 1, st->capkeys)) {
+        st->nomem = 1;
+        return;
     }
     skey *k = &st->keys[st->nkeys++];
     memcpy(k->key, ti->key, ti->klen);
@@ -127,14 +123,9 @@ struct sctx {
 static void *cx_alloc(sctx *cx, size_t n)
 {
     if (cx->rc) return NULL;
-    if (cx->nallocs == cx->capallocs) {
-        size_t nc = cx->capallocs ? cx->capallocs * 2 : 64;
-        void **np = realloc(cx->allocs, nc * sizeof *np);
-        if (!np) {
-            cx->rc = DC_NOMEM;
-            return NULL;
-        }
-        cx->allocs = np, cx->capallocs = nc;
+    if (DC_GROW(cx->allocs, cx->nallocs + 1, cx->capallocs)) {
+        cx->rc = DC_NOMEM;
+        return NULL;
     }
     void *p = calloc(1, n ? n : 1);
     if (!p) {
@@ -149,14 +140,9 @@ static node *new_node(sctx *cx, int kind)
 {
     node *n = cx_alloc(cx, sizeof *n);
     if (!n) return NULL;
-    if (cx->nnodes == cx->capnodes) {
-        size_t nc = cx->capnodes ? cx->capnodes * 2 : 32;
-        node **np = realloc(cx->nodes, nc * sizeof *np);
-        if (!np) {
-            cx->rc = DC_NOMEM;
-            return NULL;
-        }
-        cx->nodes = np, cx->capnodes = nc;
+    if (DC_GROW(cx->nodes, cx->nnodes + 1, cx->capnodes)) {
+        cx->rc = DC_NOMEM;
+        return NULL;
     }
     cx->nodes[cx->nnodes++] = n;
     n->kind = kind;
@@ -974,12 +960,7 @@ typedef struct resbox {
 
 static void *r_alloc(resbox *b, size_t n)
 {
-    if (b->nallocs == b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 64;
-        void **np = realloc(b->allocs, nc * sizeof *np);
-        if (!np) return NULL;
-        b->allocs = np, b->cap = nc;
-    }
+    if (DC_GROW(b->allocs, b->nallocs + 1, b->cap)) return NULL;
     void *p = calloc(1, n ? n : 1);
     if (p) b->allocs[b->nallocs++] = p;
     return p;
@@ -1003,12 +984,7 @@ void dc_search_result_free(dc_search_result *r)
 
 static fval *facc_push(facc *f, uint64_t cnt)
 {
-    if (f->n == f->cap) {
-        size_t nc = f->cap ? f->cap * 2 : 64;
-        fval *np = realloc(f->v, nc * sizeof *np);
-        if (!np) return NULL;
-        f->v = np, f->cap = nc;
-    }
+    if (DC_GROW(f->v, f->n + 1, f->cap)) return NULL;
     fval *e = &f->v[f->n++];
     memset(e, 0, sizeof *e);
     e->count = cnt;

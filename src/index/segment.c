@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "index/index_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* ---- CRC-32 (IEEE, reflected 0xEDB88320), slicing by 8 ---- */
@@ -111,18 +112,14 @@ dc_rc dc_wfile_close(dc_wfile *w, int sync)
 void *dc_vec_push(dc_vec *v)
 {
     if (v->rc) return NULL;
-    if (v->n == v->cap) {
-        size_t nc = v->cap ? v->cap * 2 : 64;
-        if (nc > ((size_t)1 << 31)) {
-            v->rc = DC_LIMIT;
-            return NULL;
-        }
-        void *np = realloc(v->p, nc * v->elem);
-        if (!np) {
-            v->rc = DC_NOMEM;
-            return NULL;
-        }
-        v->p = np, v->cap = nc;
+    if (v->n >= ((size_t)1 << 31)) {
+        v->rc = DC_LIMIT;
+        return NULL;
+    }
+    v->p = dc_grow_array(v->p, v->n + 1, &v->cap, v->elem);
+    if (v->n + 1 > v->cap) {
+        v->rc = DC_NOMEM;
+        return NULL;
     }
     return (char *)v->p + v->elem * v->n++;
 }
@@ -640,12 +637,7 @@ static dc_rc seg_dense(dc_seg *s)
             s->prof[i] = tab[h] - 1;
             continue;
         }
-        if (np == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            dc_sprof *q = realloc(pv, nc * sizeof *q);
-            if (!q) goto nomem;
-            pv = q, cap = nc;
-        }
+        if (DC_GROW(pv, np + 1, cap)) goto nomem;
         pv[np] = p;
         s->prof[i] = (uint32_t)np;
         tab[h] = (uint32_t)++np;

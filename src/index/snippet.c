@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "index/index_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define SNIP_MAX_WIDTH 4096u
@@ -27,7 +28,7 @@ typedef struct sn {
     qt q[SNIP_MAX_QTERMS];
     size_t nq;
     size_t *ms, *me; /* match spans */
-    size_t nm, cap;
+    size_t nm, cap_ms, cap_me;
     dc_rc rc;
 } sn;
 
@@ -58,16 +59,8 @@ static dc_rc on_tok(void *ctx, const dc_token *t)
         else hit = t->len >= x->n && memcmp(t->term, x->s, x->n) == 0;
     }
     if (!hit || c->nm >= SNIP_MAX_MATCHES) return DC_OK;
-    if (c->nm == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 64;
-        size_t *a = realloc(c->ms, nc * sizeof *a);
-        if (!a) return DC_NOMEM;
-        c->ms = a;
-        size_t *b = realloc(c->me, nc * sizeof *b);
-        if (!b) return DC_NOMEM;
-        c->me = b;
-        c->cap = nc;
-    }
+    if (DC_GROW(c->ms, c->nm + 1, c->cap_ms) || DC_GROW(c->me, c->nm + 1, c->cap_me))
+        return DC_NOMEM;
     c->ms[c->nm] = t->start;
     c->me[c->nm++] = t->end;
     return DC_OK;

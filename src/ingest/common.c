@@ -12,6 +12,7 @@
 
 #include "ingest/ingest.h"
 
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* 1 if s[0..n) is the whole word w (case-insensitive) at a word boundary. */
@@ -121,29 +122,6 @@ dc_rc dc_ingest_portion_marks(dc_doc *doc)
 #define TEXT_DATE_SCAN ((size_t)64 << 10) /* bytes of one text looked at */
 #define TEXT_DATE_PORTIONS 3              /* leading portions looked at */
 
-/* A month name or its abbreviation ("Oct.", "Sept.") at s[i..n): 1-12 and
- * its length in *len, or 0. */
-static int month_word(const char *s, size_t n, size_t i, size_t *len)
-{
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
-    for (int m = 0; m < 12; m++) {
-        size_t l = strlen(months[m]);
-        if (i + l <= n && memcmp(s + i, months[m], l) == 0 &&
-            (i + l == n || !isalpha((unsigned char)s[i + l]))) {
-            *len = l;
-            return m + 1;
-        }
-        size_t a = m == 8 ? 4 : 3;
-        if (l > a && i + a < n && memcmp(s + i, months[m], a) == 0 && s[i + a] == '.') {
-            *len = a + 1;
-            return m + 1;
-        }
-    }
-    return 0;
-}
-
 /* Digits at s[i..n): their value (at most max_digits of them) and count. */
 static size_t digits_at(const char *s, size_t n, size_t i, size_t max_digits, long *v)
 {
@@ -158,10 +136,9 @@ static size_t digits_at(const char *s, size_t n, size_t i, size_t max_digits, lo
  * YYYY-MM-DD to iso and the end offset to *end. */
 static int full_date_at(const char *s, size_t n, size_t i, char iso[11], size_t *end)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     size_t ml, j, k;
     long day = 0, year = 0;
-    int mon = month_word(s, n, i, &ml);
+    int mon = dc_month_at(s + i, n - i, &ml);
     if (mon) {
         j = i + ml;
         if (j >= n || s[j] != ' ') return 0;
@@ -175,28 +152,15 @@ static int full_date_at(const char *s, size_t n, size_t i, char iso[11], size_t 
         k = digits_at(s, n, i, 2, &day);
         if (k == 0 || k > 2 || i + k >= n || s[i + k] != ' ') return 0;
         j = i + k + 1;
-        if (!(mon = month_word(s, n, j, &ml))) return 0;
+        if (!(mon = dc_month_at(s + j, n - j, &ml))) return 0;
         j += ml;
         if (j >= n || s[j] != ' ') return 0;
         j++;
     }
     k = digits_at(s, n, j, 4, &year);
     if (k != 4 || (j + 4 < n && isalnum((unsigned char)s[j + 4]))) return 0;
-    if (year < 1700 || year > 2100 || day < 1 || day > mdays[mon - 1]) return 0;
-    if (mon == 2 && day == 29 && (year % 4 != 0 || (year % 100 == 0 && year % 400 != 0)))
-        return 0;
-    char *o = iso;
-    *o++ = (char)('0' + year / 1000);
-    *o++ = (char)('0' + year / 100 % 10);
-    *o++ = (char)('0' + year / 10 % 10);
-    *o++ = (char)('0' + year % 10);
-    *o++ = '-';
-    *o++ = (char)('0' + mon / 10);
-    *o++ = (char)('0' + mon % 10);
-    *o++ = '-';
-    *o++ = (char)('0' + day / 10);
-    *o++ = (char)('0' + day % 10);
-    *o = '\0';
+    if (year < 1700 || year > 2100 || day < 1 || day > dc_days_in_month((int)year, mon)) return 0;
+    dc_date_iso(iso, (int)year, mon, (int)day);
     *end = j + 4;
     return 1;
 }

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* Caps on one document, far above any real record. */
@@ -376,13 +377,7 @@ static dc_rc split_lines(tx_state *st, const char *data, size_t len)
         }
         if (st->n_lines >= TX_MAX_LINES)
             return dc_fail(st->err, DC_LIMIT, no, "more than %d non-blank lines", TX_MAX_LINES);
-        if (st->n_lines == st->cap_lines) {
-            size_t cap = st->cap_lines ? st->cap_lines * 2 : 256;
-            tx_line *v = realloc(st->lines, cap * sizeof *v);
-            if (!v) return nomem(st);
-            st->lines = v;
-            st->cap_lines = cap;
-        }
+        if (DC_GROW(st->lines, st->n_lines + 1, st->cap_lines)) return nomem(st);
         tx_line *L = &st->lines[st->n_lines++];
         memset(L, 0, sizeof *L);
         L->s = data + a;
@@ -599,13 +594,7 @@ static dc_rc add_event(tx_state *st, int kind, size_t at, const char *value, siz
     if (kind != EV_GAP && st->n_marks + st->n_ev >= TX_MAX_MARKS)
         return dc_fail(st->err, DC_LIMIT, st->line, "more than %d page and note markers",
                        TX_MAX_MARKS);
-    if (st->n_ev == st->cap_ev) {
-        size_t cap = st->cap_ev ? st->cap_ev * 2 : 16;
-        tx_event *v = realloc(st->ev, cap * sizeof *v);
-        if (!v) return nomem(st);
-        st->ev = v;
-        st->cap_ev = cap;
-    }
+    if (DC_GROW(st->ev, st->n_ev + 1, st->cap_ev)) return nomem(st);
     tx_event *e = &st->ev[st->n_ev++];
     memset(e, 0, sizeof *e);
     e->kind = kind;
@@ -842,29 +831,6 @@ static int is_letterhead(const char *s, size_t n)
     return 0;
 }
 
-static const char *const MONTHS[] = {"January", "February", "March",     "April",
-                                     "May",     "June",     "July",      "August",
-                                     "September", "October", "November", "December"};
-
-/* A month name (or its abbreviation "Jan.", "Sept.") at s; returns 1-12 and
- * its length in *len, or 0. */
-static int month_at(const char *s, size_t n, size_t *len)
-{
-    for (int m = 0; m < 12; m++) {
-        size_t l = strlen(MONTHS[m]);
-        if (starts_with(s, n, MONTHS[m]) && (l == n || !is_alpha((unsigned char)s[l]))) {
-            *len = l;
-            return m + 1;
-        }
-        size_t a = m == 8 ? 4 : 3; /* "Sept." */
-        if (l > a && n > a && memcmp(s, MONTHS[m], a) == 0 && s[a] == '.') {
-            *len = a + 1;
-            return m + 1;
-        }
-    }
-    return 0;
-}
-
 /*
  * A dateline: "Washington, July 1, 1959.", "October 7, 1950", "Seoul, 1
  * July 1961, 3 p.m.".  An optional place (no digits) and a comma, then
@@ -878,7 +844,7 @@ static int dateline(const char *s, size_t n, char iso[11])
     for (size_t k = 0; k < n && k < 50; k++) {
         if (is_digit((unsigned char)s[k])) break;
         size_t ml;
-        if (s[k] == ',' && k + 2 < n && s[k + 1] == ' ' && month_at(s + k + 2, n - k - 2, &ml)) {
+        if (s[k] == ',' && k + 2 < n && s[k + 1] == ' ' && dc_month_at(s + k + 2, n - k - 2, &ml)) {
             i = k + 2;
             break;
         }
@@ -889,7 +855,7 @@ static int dateline(const char *s, size_t n, char iso[11])
     }
     size_t ml = 0;
     long day = -1, year = -1;
-    int mon = month_at(s + i, n - i, &ml);
+    int mon = dc_month_at(s + i, n - i, &ml);
     size_t j;
     if (mon) {
         j = i + ml;
@@ -906,7 +872,7 @@ static int dateline(const char *s, size_t n, char iso[11])
         day = parse_num(s + k, j - k);
         if (j - k > 2 || j >= n || s[j] != ' ') return 0;
         j++;
-        mon = month_at(s + j, n - j, &ml);
+        mon = dc_month_at(s + j, n - j, &ml);
         if (!mon) return 0;
         j += ml;
         if (j >= n || s[j] != ' ') return 0;
@@ -916,24 +882,13 @@ static int dateline(const char *s, size_t n, char iso[11])
     while (j < n && is_digit((unsigned char)s[j])) j++;
     if (j - k != 4) return 0;
     year = parse_num(s + k, 4);
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (year < 1700 || year > 2100 || day < 1 || day > mdays[mon - 1]) return 0;
+    if (year < 1700 || year > 2100 || day < 1 || day > dc_days_in_month((int)year, mon)) return 0;
     if (!(j == n || (j + 1 == n && s[j] == '.') ||
           ((s[j] == ',' || s[j] == '-' || starts_with(s + j, n - j, "\xE2\x80\x94") ||
             starts_with(s + j, n - j, "\xE2\x80\x93")) &&
            n - j <= 40)))
         return 0;
-    iso[0] = (char)('0' + year / 1000);
-    iso[1] = (char)('0' + year / 100 % 10);
-    iso[2] = (char)('0' + year / 10 % 10);
-    iso[3] = (char)('0' + year % 10);
-    iso[4] = '-';
-    iso[5] = (char)('0' + mon / 10);
-    iso[6] = (char)('0' + mon % 10);
-    iso[7] = '-';
-    iso[8] = (char)('0' + day / 10);
-    iso[9] = (char)('0' + day % 10);
-    iso[10] = '\0';
+    dc_date_iso(iso, (int)year, mon, (int)day);
     return 1;
 }
 

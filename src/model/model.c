@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* Caps on the parts of one document: far above any real record, low enough
@@ -72,13 +73,8 @@ void dc_doc_free(dc_doc *d)
 static void *grow(void **arr, size_t *n, size_t *cap, size_t size)
 {
     if (*n >= DC_MAX_PARTS) return NULL;
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 8;
-        void *p = realloc(*arr, ncap * size);
-        if (!p) return NULL;
-        *arr = p;
-        *cap = ncap;
-    }
+    *arr = dc_grow_array(*arr, *n + 1, cap, size);
+    if (*n + 1 > *cap) return NULL;
     void *e = (char *)*arr + (*n) * size;
     memset(e, 0, size);
     (*n)++;

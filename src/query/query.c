@@ -28,6 +28,7 @@
 
 #include "declass/model.h"
 #include "query/query.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* ---- arena ---- */
@@ -361,21 +362,6 @@ static dc_qnode *phrase_node(parser *p, const tok *t)
     return n;
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return days[m - 1];
-}
-
-/* Writes "YYYY-MM-DD" (y <= 9999) and a NUL to out. */
-static void put_date(char out[11], int y, int m, int d)
-{
-    int v[] = {y / 1000, y / 100 % 10, y / 10 % 10, y % 10, -1, m / 10, m % 10, -1, d / 10, d % 10};
-    for (int i = 0; i < 10; i++) out[i] = v[i] < 0 ? '-' : (char)('0' + v[i]);
-    out[10] = '\0';
-}
-
 /* Reads 1..max digits at s[*i] into *v.  0 if there are none or more. */
 static int digits(const unsigned char *s, size_t n, size_t *i, int min, int max, int *v)
 {
@@ -401,15 +387,15 @@ static int parse_date(const unsigned char *s, size_t n, char lo[11], char hi[11]
     if (i < n) {
         if (s[i++] != '-' || !digits(s, n, &i, 1, 2, &m1) || m1 < 1 || m1 > 12) return 0;
         m2 = m1;
-        d2 = days_in_month(y, m1);
+        d2 = dc_days_in_month(y, m1);
         if (i < n) {
             if (s[i++] != '-' || !digits(s, n, &i, 1, 2, &d1) || d1 < 1 || d1 > d2) return 0;
             d2 = d1;
             if (i < n) return 0;
         }
     }
-    put_date(lo, y, m1, d1);
-    put_date(hi, y, m2, d2);
+    dc_date_iso(lo, y, m1, d1);
+    dc_date_iso(hi, y, m2, d2);
     return 1;
 }
 
@@ -509,14 +495,7 @@ typedef struct kidvec {
 static int kidvec_add(parser *p, kidvec *kv, dc_qkind kind, dc_qnode *kid)
 {
     size_t add = kid->kind == kind ? kid->n_kids : 1;
-    if (kv->n + add > kv->cap) {
-        size_t cap = kv->cap ? kv->cap * 2 : 8;
-        while (cap < kv->n + add) cap *= 2;
-        dc_qnode **v = realloc(kv->v, cap * sizeof *v);
-        if (!v) return nomem(p), 0;
-        kv->v = v;
-        kv->cap = cap;
-    }
+    if (DC_GROW(kv->v, kv->n + add, kv->cap)) return nomem(p), 0;
     if (kid->kind == kind)
         for (size_t i = 0; i < kid->n_kids; i++) kv->v[kv->n++] = (dc_qnode *)kid->kids[i];
     else

@@ -20,6 +20,7 @@
 #include "refs/refs.h"
 #include "model/model_int.h"
 #include "refs/refs_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define EN_DASH "\xE2\x80\x93"
@@ -668,13 +669,6 @@ static dc_rc scan(dc_doc *d, const char *text)
     return DC_OK;
 }
 
-static int days_in_month(int y, int mo)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return days[mo - 1];
-}
-
 int dc_refs_file_number_date(const char *fileno, char out[11])
 {
     const char *p = strchr(fileno, '/');
@@ -696,12 +690,8 @@ int dc_refs_file_number_date(const char *fileno, char out[11])
     int year = 1900 + (digits[n - 2] - '0') * 10 + (digits[n - 1] - '0');
     int day = 0;
     for (int i = 0; i < n - 2; i++) day = day * 10 + (digits[i] - '0');
-    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return 0;
-    const char *dig = "0123456789";
-    char *o = out;
-    *o++ = '1', *o++ = '9', *o++ = dig[(year / 10) % 10], *o++ = dig[year % 10], *o++ = '-';
-    *o++ = dig[month / 10], *o++ = dig[month % 10], *o++ = '-';
-    *o++ = dig[day / 10], *o++ = dig[day % 10], *o = '\0';
+    if (month < 1 || month > 12 || day < 1 || day > dc_days_in_month(year, month)) return 0;
+    dc_date_iso(out, year, month, day);
     return 1;
 }
 

@@ -9,37 +9,13 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "util/util_int.h"
 #include "util/banned.h"
-
-static const char *const months[12] = {"January", "February", "March",     "April",
-                                        "May",     "June",     "July",      "August",
-                                        "September", "October", "November", "December"};
 
 static int is_digits(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (s[i] < '0' || s[i] > '9') return 0;
-    return 1;
-}
-
-/* The parts of an ISO date "YYYY[-MM[-DD]]": *m and *d are 0 when absent.
- * Returns 0 for anything else. */
-static int iso_parts(const char *s, int *y, int *m, int *d)
-{
-    size_t n = s ? strlen(s) : 0;
-    *y = *m = *d = 0;
-    if ((n != 4 && n != 7 && n != 10) || !is_digits(s, 4)) return 0;
-    *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    if (n >= 7) {
-        if (s[4] != '-' || !is_digits(s + 5, 2)) return 0;
-        *m = (s[5] - '0') * 10 + (s[6] - '0');
-        if (*m < 1 || *m > 12) return 0;
-    }
-    if (n == 10) {
-        if (s[7] != '-' || !is_digits(s + 8, 2)) return 0;
-        *d = (s[8] - '0') * 10 + (s[9] - '0');
-        if (*d < 1 || *d > 31) return 0;
-    }
     return 1;
 }
 
@@ -50,12 +26,12 @@ static void put_date(dc_buf *out, const char *date)
     int y, m, d;
     if (!date || !*date)
         dc_buf_puts(out, "n.d.");
-    else if (!iso_parts(date, &y, &m, &d))
+    else if (!dc_date_parse(date, strlen(date), &y, &m, &d))
         dc_buf_puts(out, date);
     else if (d)
-        dc_buf_printf(out, "%s %d, %04d", months[m - 1], d, y);
+        dc_buf_printf(out, "%s %d, %04d", dc_month_name(m), d, y);
     else if (m)
-        dc_buf_printf(out, "%s %04d", months[m - 1], y);
+        dc_buf_printf(out, "%s %04d", dc_month_name(m), y);
     else
         dc_buf_printf(out, "%04d", y);
 }
@@ -290,7 +266,7 @@ dc_rc dc_render_ris(const dc_doc *doc, dc_buf *out)
         dc_buf_putc(out, '\n');
     }
     int y, m, d;
-    if (doc->date && iso_parts(doc->date, &y, &m, &d)) {
+    if (doc->date && dc_date_parse(doc->date, strlen(doc->date), &y, &m, &d)) {
         dc_buf_printf(out, "DA  - %04d/", y);
         if (m) dc_buf_printf(out, "%02d", m);
         dc_buf_putc(out, '/');

@@ -18,6 +18,7 @@
 #include "access/access.h"
 #include "render/render.h"
 #include "refs/refs_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 static int streq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
@@ -169,56 +170,11 @@ static const char *unique_id_from(html *h, const char *prefix, const char *value
 
 /* ---- escaping ----------------------------------------------------------- */
 
-/*
- * Appends s[0..n) escaped for text and attribute values alike.  With br,
- * a newline becomes <br/>; otherwise a space.  Other control characters
- * (not allowed in XML) are dropped, invalid UTF-8 and the non-characters
- * U+FFFE/U+FFFF become U+FFFD.
- */
+/* Escaping is util/xml.c's, for text and attribute values alike: a newline
+ * becomes <br/> with br, otherwise a space. */
 static void esc_n(dc_buf *out, const char *s, size_t n, int br)
 {
-    size_t i = 0, run = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        const char *rep = NULL;
-        size_t adv = 1;
-        if (c >= 0x80) {
-            unsigned cp = 0;
-            adv = dc_utf8_decode(s + i, n - i, &cp);
-            if (adv && cp != 0xFFFE && cp != 0xFFFF) {
-                i += adv;
-                run += adv;
-                continue;
-            }
-            if (!adv) adv = 1;
-            rep = "\xEF\xBF\xBD";
-        } else if (c == '&') {
-            rep = "&amp;";
-        } else if (c == '<') {
-            rep = "&lt;";
-        } else if (c == '>') {
-            rep = "&gt;";
-        } else if (c == '"') {
-            rep = "&quot;";
-        } else if (c == '\'') {
-            rep = "&#39;";
-        } else if (c == '\n') {
-            rep = br ? "<br/>" : " ";
-        } else if (c < 0x20 && c != '\t') {
-            rep = "";
-        } else if (c == 0x7F) {
-            rep = "";
-        } else {
-            i++;
-            run++;
-            continue;
-        }
-        dc_buf_add(out, s + i - run, run);
-        run = 0;
-        dc_buf_puts(out, rep);
-        i += adv;
-    }
-    dc_buf_add(out, s + i - run, run);
+    dc_buf_xml_escape(out, s, n, DC_XML_HTML | (br ? DC_XML_NL_BR : 0));
 }
 
 static void esc(dc_buf *out, const char *s)
@@ -262,29 +218,13 @@ static void label_text(dc_buf *out, const char *label)
 
 /* ---- dates -------------------------------------------------------------- */
 
-static int parse_int(const char *s, size_t n)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!is_digit(s[i])) return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
 /* "<time datetime="1959-10-08">October 8, 1959</time>" for a valid ISO
  * date; YYYY and YYYY-MM as they are; anything else as plain text. */
 static void date_html(dc_buf *out, const char *date)
 {
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
     size_t n = strlen(date);
-    int y = n >= 4 ? parse_int(date, 4) : -1;
-    int m = n >= 7 && date[4] == '-' ? parse_int(date + 5, 2) : -1;
-    int d = n == 10 && date[7] == '-' ? parse_int(date + 8, 2) : -1;
-    int ok = y >= 0 && (n == 4 || (n == 7 && m >= 1 && m <= 12) ||
-                        (n == 10 && m >= 1 && m <= 12 && d >= 1 && d <= 31));
+    int y, m, d;
+    int ok = dc_date_parse(date, n, &y, &m, &d);
     if (!ok) {
         esc(out, date);
         return;
@@ -293,7 +233,7 @@ static void date_html(dc_buf *out, const char *date)
     dc_buf_add(out, date, n);
     dc_buf_puts(out, "\">");
     if (n == 10)
-        dc_buf_printf(out, "%s %d, %d", months[m - 1], d, y);
+        dc_buf_printf(out, "%s %d, %d", dc_month_name(m), d, y);
     else
         dc_buf_add(out, date, n);
     dc_buf_puts(out, "</time>");
@@ -412,15 +352,9 @@ typedef struct ranges {
 static void range_add(html *h, ranges *r, size_t start, size_t end, int ref)
 {
     if (h->rc) return;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        range *v = realloc(r->v, cap * sizeof *v);
-        if (!v) {
-            fail(h, DC_NOMEM);
-            return;
-        }
-        r->v = v;
-        r->cap = cap;
+    if (DC_GROW(r->v, r->n + 1, r->cap)) {
+        fail(h, DC_NOMEM);
+        return;
     }
     r->v[r->n++] = (range){start, end, ref};
 }

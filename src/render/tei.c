@@ -11,6 +11,7 @@
 
 #include "access/access.h"
 #include "render/render.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define TEI_NS "http://www.tei-c.org/ns/1.0"
@@ -28,58 +29,29 @@ static int streq(const char *a, const char *b) { return a && b && strcmp(a, b) =
 /* Whether s is a whole day "YYYY-MM-DD". */
 static int iso_day(const char *s)
 {
-    if (!s || strlen(s) != 10) return 0;
-    for (int i = 0; i < 10; i++)
-        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return 0;
-    return 1;
+    int y, m, d;
+    return s && strlen(s) == 10 && dc_date_parse(s, 10, &y, &m, &d);
 }
 
 /*
  * Appends n bytes of s escaped for XML text (attr: for a double-quoted
- * attribute value).  Invalid UTF-8 and the code points XML 1.0 forbids
- * become U+FFFD; control characters (tab and newline too, in attributes)
- * become spaces.  With cells set, " | " becomes a cell boundary.
+ * attribute value) by util/xml.c: invalid UTF-8 and the code points XML
+ * 1.0 forbids become U+FFFD; control characters and tabs become spaces,
+ * newlines too in attributes.  With cells set, " | " becomes a cell
+ * boundary.
  */
 static void esc(dc_buf *out, const char *s, size_t n, int attr, int cells)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        if (cells && c == ' ' && i + 2 < n && s[i + 1] == '|' && s[i + 2] == ' ') {
+    unsigned flags = attr ? DC_XML_QUOT : DC_XML_NL_KEEP;
+    size_t from = 0;
+    for (size_t i = 0; cells && i + 2 < n; i++)
+        if (s[i] == ' ' && s[i + 1] == '|' && s[i + 2] == ' ') {
+            dc_buf_xml_escape(out, s + from, i - from, flags);
             dc_buf_puts(out, "</cell><cell>");
-            i += 3;
-            continue;
+            i += 2;
+            from = i + 1;
         }
-        if (c >= 0x80) {
-            unsigned cp = 0;
-            size_t k = dc_utf8_decode(s + i, n - i, &cp);
-            if (k == 0 || cp == 0xFFFE || cp == 0xFFFF) {
-                dc_buf_puts(out, "\xEF\xBF\xBD");
-                i += k ? k : 1;
-            } else {
-                dc_buf_add(out, s + i, k);
-                i += k;
-            }
-            continue;
-        }
-        switch (c) {
-        case '&': dc_buf_puts(out, "&amp;"); break;
-        case '<': dc_buf_puts(out, "&lt;"); break;
-        case '>': dc_buf_puts(out, "&gt;"); break;
-        case '"':
-            if (attr)
-                dc_buf_puts(out, "&quot;");
-            else
-                dc_buf_putc(out, '"');
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-                dc_buf_putc(out, (!attr && c == '\n') ? '\n' : ' ');
-            else
-                dc_buf_putc(out, (char)c);
-        }
-        i++;
-    }
+    dc_buf_xml_escape(out, s + from, n - from, flags);
 }
 
 static void esc_s(dc_buf *out, const char *s) { esc(out, s, s ? strlen(s) : 0, 0, 0); }

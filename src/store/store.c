@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 
 #include "model/model_int.h"
+#include "util/util_int.h"
 
 #include "util/banned.h"
 
@@ -301,10 +302,7 @@ static const char *col_text(sqlite3_stmt *s, int i, int *nomem)
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
 static dc_rc now_utc(dc_store *st, char out[TIME_SIZE])
 {
-    struct tm tm;
-    time_t t = time(NULL);
-    if (t == (time_t)-1 || !gmtime_r(&t, &tm) ||
-        strftime(out, TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (!dc_utc_now(out, TIME_SIZE, 1))
         return set_err(st, DC_INTERNAL, "cannot read the system clock");
     return DC_OK;
 }

@@ -4,6 +4,7 @@
 #include "util/util_int.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,19 @@ void dc_buf_reset(dc_buf *b)
     if (b->p) b->p[0] = '\0';
 }
 
+void *dc_grow_array(void *p, size_t need, size_t *cap, size_t size)
+{
+    if (need <= *cap) return p;
+    size_t ncap = *cap < DC_GROW_MIN ? DC_GROW_MIN : *cap > SIZE_MAX / 2 ? SIZE_MAX : *cap * 2;
+    if (ncap < need) ncap = need;
+    /* no object may be larger than PTRDIFF_MAX bytes */
+    if (size == 0 || ncap > (size_t)PTRDIFF_MAX / size) return p;
+    void *np = realloc(p, ncap * size);
+    if (!np) return p;
+    *cap = ncap;
+    return np;
+}
+
 /* Makes room for n more bytes plus the NUL; sets the sticky rc on failure. */
 static int buf_grow(dc_buf *b, size_t n)
 {
@@ -72,17 +86,10 @@ static int buf_grow(dc_buf *b, size_t n)
         b->rc = DC_LIMIT;
         return 0;
     }
-    size_t need = b->len + n + 1;
-    if (need <= b->cap) return 1;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < need) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
+    if (DC_GROW(b->p, b->len + n + 1, b->cap)) {
         b->rc = DC_NOMEM;
         return 0;
     }
-    b->p = p;
-    b->cap = cap;
     return 1;
 }
 
@@ -148,13 +155,7 @@ void dc_strv_release(dc_strv *sv)
 
 dc_rc dc_strv_pushn(dc_strv *sv, const char *s, size_t n)
 {
-    if (sv->n == sv->cap) {
-        size_t cap = sv->cap ? sv->cap * 2 : 8;
-        char **v = realloc(sv->v, cap * sizeof *v);
-        if (!v) return DC_NOMEM;
-        sv->v = v;
-        sv->cap = cap;
-    }
+    if (DC_GROW(sv->v, sv->n + 1, sv->cap)) return DC_NOMEM;
     char *c = dc_strndup(s, n);
     if (!c) return DC_NOMEM;
     sv->v[sv->n++] = c;
@@ -291,20 +292,19 @@ dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_e
                 close(fd);
                 return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(e));
             }
-            if (cap + 1 > limit) {
+            if (got + 1 > limit) {
                 free(p);
                 close(fd);
                 return dc_fail(err, DC_LIMIT, 0, "file is larger than the limit of %zu", limit);
             }
-            size_t ncap = cap * 2 + 4096 > limit ? limit : cap * 2 + 4096;
-            char *np = realloc(p, ncap + 1);
-            if (!np) {
+            /* room for the probe and the NUL; reads stop at the limit */
+            size_t alloc = cap + 1;
+            if (DC_GROW(p, got + 2, alloc)) {
                 free(p);
                 close(fd);
                 return dc_fail(err, DC_NOMEM, 0, "out of memory reading the file");
             }
-            p = np;
-            cap = ncap;
+            cap = alloc - 1 > limit ? limit : alloc - 1;
             p[got++] = probe;
             continue;
         }

@@ -4,9 +4,68 @@
 #ifndef DC_UTIL_INT_H
 #define DC_UTIL_INT_H
 
+#include <stddef.h>
+
 #include "declass/util.h"
+
+/*
+ * dc_grow_array: makes room for at least `need` elements of `size` bytes in
+ * the array p, which has room for *cap.  The capacity grows geometrically
+ * (doubling, at least DC_GROW_MIN, at least `need`); the byte count is
+ * checked for overflow.  Returns the array, possibly moved, and sets *cap;
+ * on failure (overflow or out of memory) returns p unchanged, still owned by
+ * the caller, and leaves *cap as it was, so `need > *cap` tells failure.
+ * Elements past the old *cap are uninitialised.
+ */
+#define DC_GROW_MIN 8
+void *dc_grow_array(void *p, size_t need, size_t *cap, size_t size);
+
+/*
+ * DC_GROW(ptr, need, cap): the form of dc_grow_array for a typed array
+ * `ptr` with its size_t capacity `cap` (both lvalues), in the manner of
+ * Git's ALLOC_GROW.  Evaluates to DC_OK when ptr has room for `need`
+ * elements, or to DC_NOMEM, with ptr and cap untouched, when it cannot
+ * grow.  The arguments are evaluated more than once: pass no side effects.
+ * Caps (DC_LIMIT) are the caller's to check before growing.
+ *
+ *     if (DC_GROW(v->items, v->n + 1, v->cap)) return DC_NOMEM;
+ *     v->items[v->n++] = x;
+ */
+#define DC_GROW(ptr, need, cap)                                                                 \
+    ((size_t)(need) <= (cap)                                                                    \
+         ? DC_OK                                                                                \
+         : ((ptr) = dc_grow_array((ptr), (size_t)(need), &(cap), sizeof *(ptr)),                \
+            (size_t)(need) <= (cap) ? DC_OK : DC_NOMEM))
 
 /* Reads a whole regular file, at most `limit` bytes, NUL-terminated. */
 dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_error *err);
+
+/*
+ * The calendar (util/date.c): proleptic Gregorian, English month names, ISO
+ * 8601 dates.  Months are numbered 1-12.
+ */
+
+/* "January".."December" for m in 1-12, otherwise NULL.  Static storage. */
+const char *dc_month_name(int m);
+int dc_is_leap_year(int y);
+/* 28-31 for m in 1-12 of year y, otherwise 0. */
+int dc_days_in_month(int y, int m);
+/* A month as written in running text at s[0..n): the full name not followed
+ * by a letter ("July", "July,"), or its abbreviation with a period ("Jan.",
+ * "Sept.").  Case-sensitive.  Returns 1-12 and its length in *len, or 0. */
+int dc_month_at(const char *s, size_t n, size_t *len);
+/* The month a whole word w[0..n) names, ignoring case: the full name, its
+ * first three letters, or "Sept".  Returns 1-12, or 0. */
+int dc_month_word(const char *w, size_t n);
+/* Parses s[0..n), exactly "YYYY", "YYYY-MM" or "YYYY-MM-DD" (two-digit month
+ * 01-12 and day 01-31; the day is not checked against the month, dates are
+ * kept as written).  Returns 1 and the parts (*m, *d 0 when absent), or 0. */
+int dc_date_parse(const char *s, size_t n, int *y, int *m, int *d);
+/* Writes "YYYY-MM-DD" and a NUL to out; y is taken modulo 10000. */
+void dc_date_iso(char out[11], int y, int m, int d);
+/* The current UTC date "YYYY-MM-DD" or, with_time, time
+ * "YYYY-MM-DDTHH:MM:SSZ" into out[0..n).  Returns 1, or 0 if the clock cannot
+ * be read or n is too small. */
+int dc_utc_now(char *out, size_t n, int with_time);
 
 #endif

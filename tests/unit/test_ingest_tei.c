@@ -1,5 +1,5 @@
 /*
- * Unit tests of the TEI ingester (src/ingest/tei.c): the FRUS samples field
+ * Unit tests of the TEI ingester (src/ingest/tei*.c): the FRUS samples field
  * by field, the Office of the Historian's event records, document counts
  * over the test corpus (tests/data/corpus), and hostile inputs (entities,
  * external DTDs, deep nesting, wrong root or namespace, truncation, caps).

@@ -47,6 +47,90 @@ static void test_strv(void)
     CHECK(v.n == 0 && v.v == NULL);
 }
 
+/* DC_GROW: geometric growth, overflow refused with the array kept. */
+static void test_grow(void)
+{
+    int *v = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < 1000; i++) {
+        CHECK_INT(DC_GROW(v, n + 1, cap), DC_OK);
+        v[n++] = i;
+    }
+    CHECK(cap >= 1000 && cap < 4000);
+    CHECK_INT(v[999], 999);
+    CHECK_INT(DC_GROW(v, 10, cap), DC_OK); /* room already: no change */
+    size_t old = cap;
+    int *keep = v;
+    CHECK_INT(DC_GROW(v, (size_t)-1 / 2, cap), DC_NOMEM); /* bytes overflow */
+    CHECK(v == keep && cap == old);
+    CHECK_INT(v[500], 500);
+    free(v);
+}
+
+/* The calendar of util/date.c. */
+static void test_date(void)
+{
+    CHECK_STR(dc_month_name(1), "January");
+    CHECK_STR(dc_month_name(12), "December");
+    CHECK(dc_month_name(0) == NULL && dc_month_name(13) == NULL);
+    CHECK(dc_is_leap_year(2000) && dc_is_leap_year(1960) && !dc_is_leap_year(1900));
+    CHECK_INT(dc_days_in_month(1959, 2), 28);
+    CHECK_INT(dc_days_in_month(1960, 2), 29);
+    CHECK_INT(dc_days_in_month(1960, 9), 30);
+    CHECK_INT(dc_days_in_month(1960, 13), 0);
+    size_t len = 0;
+    CHECK_INT(dc_month_at("July 1, 1959", 12, &len), 7);
+    CHECK_INT(len, 4);
+    CHECK_INT(dc_month_at("Sept. 3", 7, &len), 9);
+    CHECK_INT(len, 5);
+    CHECK_INT(dc_month_at("Oct. 3", 6, &len), 10);
+    CHECK_INT(len, 4);
+    CHECK_INT(dc_month_at("May", 3, &len), 5);
+    CHECK_INT(dc_month_at("Mayor", 5, &len), 0);
+    CHECK_INT(dc_month_at("july", 4, &len), 0);
+    CHECK_INT(dc_month_word("JULY", 4), 7);
+    CHECK_INT(dc_month_word("sept", 4), 9);
+    CHECK_INT(dc_month_word("Feb", 3), 2);
+    CHECK_INT(dc_month_word("Ju", 2), 0);
+    CHECK_INT(dc_month_word("Janu", 4), 0);
+    int y, m, d;
+    CHECK(dc_date_parse("1959-10-08", 10, &y, &m, &d) && y == 1959 && m == 10 && d == 8);
+    CHECK(dc_date_parse("1959-10", 7, &y, &m, &d) && m == 10 && d == 0);
+    CHECK(dc_date_parse("1959", 4, &y, &m, &d) && y == 1959 && m == 0);
+    CHECK(!dc_date_parse("1959-13", 7, &y, &m, &d));
+    CHECK(!dc_date_parse("1959-1-08", 9, &y, &m, &d));
+    CHECK(!dc_date_parse("1959-10-32", 10, &y, &m, &d));
+    char iso[11];
+    dc_date_iso(iso, 1959, 7, 1);
+    CHECK_STR(iso, "1959-07-01");
+    char now[32];
+    CHECK(dc_utc_now(now, sizeof now, 1) && strlen(now) == 20 && now[19] == 'Z');
+    CHECK(!dc_utc_now(now, 5, 0));
+}
+
+/* The escaper of util/xml.c in its forms. */
+static void xml(const char *s, unsigned flags, const char *want)
+{
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    dc_buf_xml_escape(&b, s, strlen(s), flags);
+    CHECK_STR(b.p ? b.p : "", want);
+    dc_buf_release(&b);
+}
+
+static void test_xml(void)
+{
+    const char *s = "a<b>&\"c\"'d'\te\nf\x01g\x7f\xC3\xA9\xFF\xEF\xBF\xBE";
+    xml(s, 0, "a&lt;b&gt;&amp;\"c\"'d' e f g \xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml(s, DC_XML_QUOT, "a&lt;b&gt;&amp;&quot;c&quot;'d' e f g \xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml(s, DC_XML_NL_KEEP, "a&lt;b&gt;&amp;\"c\"'d' e\nf g \xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml(s, DC_XML_HTML,
+        "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;\te fg\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml(s, DC_XML_HTML | DC_XML_NL_BR,
+        "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;\te<br/>fg\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+    xml("", DC_XML_HTML, "");
+}
+
 static void test_utf8(void)
 {
     size_t bad = 99;
@@ -153,6 +237,9 @@ int main(void)
     test_json();
     test_buf();
     test_strv();
+    test_grow();
+    test_date();
+    test_xml();
     test_utf8();
     test_read_file();
     CHECK_STR(dc_strerror(DC_NOTFOUND), "not found");

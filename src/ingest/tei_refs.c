@@ -1,0 +1,107 @@
+/*
+ * TEI ingest: what a document points to.  ref targets become dc_doc refs
+ * (a document or footnote of the volume, another volume); a persName
+ * becomes a person, with the name the volume's list gives its corresp.
+ */
+#include "ingest/ingest_int.h"
+#include "model/model_int.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "util/util_int.h"
+#include "util/banned.h"
+
+/* Parses "dN" or "dNfnM" (a FRUS document or footnote id). */
+static int frus_id(const char *s, size_t n, char *num, size_t numcap, char *fn, size_t fncap)
+{
+    if (n < 2 || s[0] != 'd' || !isdigit((unsigned char)s[1])) return 0;
+    size_t i = 1;
+    while (i < n && isdigit((unsigned char)s[i])) i++;
+    if (i - 1 >= numcap) return 0;
+    memcpy(num, s + 1, i - 1);
+    num[i - 1] = '\0';
+    fn[0] = '\0';
+    if (i == n) return 1;
+    if (n - i < 3 || strncmp(s + i, "fn", 2) != 0 || n - i - 2 >= fncap) return 0;
+    memcpy(fn, s + i + 2, n - i - 2);
+    fn[n - i - 2] = '\0';
+    return 1;
+}
+
+static int is_volume_id(const char *s, size_t n)
+{
+    if (n < 5 || n > 64 || strncmp(s, "frus", 4) != 0 || !isdigit((unsigned char)s[4])) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_') return 0;
+    return 1;
+}
+
+/*
+ * Records what one ref target points to: "#d237" a document of this
+ * volume, "#d30fn2" its footnote, "frus1958-60v19" or "frus1958-60v19#d12"
+ * another volume.  Pointers into the document itself, glossary terms,
+ * pages and web addresses are not references between records.
+ */
+static void add_ref_target(tei *t, const char *tg, size_t n)
+{
+    char num[32], fn[32], vol[80], frag[80];
+    dc_doc *d = t->doc;
+    if (d->n_refs >= TEI_MAX_ITEMS) {
+        dc_tei_fail(t, DC_LIMIT, "more than %d references in one document", TEI_MAX_ITEMS);
+        return;
+    }
+    dc_rc rc = DC_OK;
+    if (n > 1 && tg[0] == '#') {
+        if (!frus_id(tg + 1, n - 1, num, sizeof num, fn, sizeof fn)) return;
+        if (t->doc_xmlid && t->doc_xmlid[0] == 'd' && strcmp(t->doc_xmlid + 1, num) == 0) return;
+        rc = fn[0] ? dc_doc_add_ref(d, "footnote", num, NULL, fn)
+                   : dc_doc_add_ref(d, "document", num, NULL, NULL);
+    } else {
+        const char *hash = memchr(tg, '#', n);
+        size_t vl = hash ? (size_t)(hash - tg) : n;
+        if (!is_volume_id(tg, vl)) return;
+        memcpy(vol, tg, vl);
+        vol[vl] = '\0';
+        frag[0] = '\0';
+        if (hash && n - vl - 1 > 0 && n - vl - 1 < sizeof frag) {
+            memcpy(frag, hash + 1, n - vl - 1);
+            frag[n - vl - 1] = '\0';
+        }
+        rc = dc_doc_add_ref(d, "volume", vol, NULL, frag[0] ? frag : NULL);
+    }
+    if (rc) dc_tei_nomem(t);
+}
+
+/* A ref element: each space-separated pointer of its @target. */
+void dc_tei_on_ref(tei *t)
+{
+    char v[TEI_ATTR];
+    if (!t->doc || !dc_tei_attr(t, "target", NULL, v)) return;
+    for (char *p = v; *p && !t->rc;) {
+        while (dc_tei_is_space(*p)) p++;
+        char *q = p;
+        while (*q && !dc_tei_is_space(*q)) q++;
+        if (q > p) add_ref_target(t, p, (size_t)(q - p));
+        p = q;
+    }
+}
+
+/* The outermost persName closes: its flattened text joins doc->persons. */
+void dc_tei_end_person(tei *t)
+{
+    if (--t->person_depth > 0) return;
+    size_t len = dc_tb_trim(&t->person);
+    dc_doc *d = t->doc;
+    if (!d || len == 0 || !dc_tei_buf_ok(t, &t->person, "a person's name")) return;
+    if (d->persons.n >= TEI_MAX_ITEMS) {
+        dc_tei_fail(t, DC_LIMIT, "more than %d persons in one document", TEI_MAX_ITEMS);
+        return;
+    }
+    if (dc_strv_add_unique(&d->persons, dc_tb_str(&t->person))) { dc_tei_nomem(t); return; }
+    /* persName corresp="#p_EDD1": the volume's list names the person */
+    const char *name = t->person_ref[0] == '#' && t->h && t->h->person
+                           ? t->h->person(t->h->ctx, d->collection, t->person_ref + 1)
+                           : NULL;
+    if (name && name[0] && dc_strv_add_unique(&d->persons, name)) dc_tei_nomem(t);
+}
