@@ -10,6 +10,7 @@
 
 #include "facade/facade_int.h"
 #include "query/query.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* ---- the connected-record engine's view of the database (links/links.h) ---- */
@@ -172,13 +173,7 @@ static dc_rc count_one(void *ctx, const dc_doc_summary *s)
         c->counts[c->names.n - 1]++;
         return DC_OK;
     }
-    if (c->names.n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        long *n = realloc(c->counts, cap * sizeof *n);
-        if (!n) return DC_NOMEM;
-        c->counts = n;
-        c->cap = cap;
-    }
+    if (DC_GROW(c->counts, c->names.n + 1, c->cap)) return DC_NOMEM;
     dc_rc rc = dc_strv_push(&c->names, s->collection);
     if (!rc) c->counts[c->names.n - 1] = 1;
     return rc;

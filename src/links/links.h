@@ -154,12 +154,12 @@ typedef struct dc_papers_doc {
  * (declass.h), which the facade hands over. */
 typedef struct dc_papers_record {
     dc_papers_doc *documents; /* the documents that are the paper, by date, then id */
-    size_t n_documents;
+    size_t n_documents, cap_documents;
     char *approved;    /* "YYYY-MM-DD" or NULL */
     char *approved_in; /* the id of the document that says so, or NULL */
     dc_strv supersedes, superseded_by, chain, actions, annexes;
     dc_papers_doc *discussed_in; /* by date (undated last), then id */
-    size_t n_discussed_in;
+    size_t n_discussed_in, cap_discussed_in;
 } dc_papers_record;
 
 /*

@@ -14,6 +14,7 @@
 
 #include "links/links.h"
 #include "refs/refs_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define PAPER_MAX_CANDIDATES 20000 /* documents citing one paper that are read */
@@ -173,13 +174,11 @@ static dc_rc scan_supersedes(scan_ctx *c, const char *text)
  * ("YYYY-MM-DD" or NULL); 1 and out "YYYY-MM-DD" if valid. */
 int dc_papers_written_date(const char *s, const char *date, char out[11])
 {
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
     int mo = 0;
-    for (int i = 0; i < 12 && !mo; i++) {
-        size_t n = strlen(months[i]);
-        if (strncmp(s, months[i], n) == 0 && s[n] == ' ') mo = i + 1, s += n + 1;
+    for (int i = 1; i <= 12 && !mo; i++) {
+        const char *name = dc_month_name(i);
+        size_t n = strlen(name);
+        if (strncmp(s, name, n) == 0 && s[n] == ' ') mo = i, s += n + 1;
     }
     if (!mo || *s < '0' || *s > '9') return 0;
     int day = 0, nd = 0;
@@ -201,12 +200,8 @@ int dc_papers_written_date(const char *s, const char *date, char out[11])
     } else {
         return 0;
     }
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (day > mdays[mo - 1] || (mo == 2 && day == 29 && !leap)) return 0;
-    char buf[32];
-    snprintf(buf, sizeof buf, "%04d-%02d-%02d", year % 10000, mo, day);
-    memcpy(out, buf, 11);
+    if (day > dc_days_in_month(year, mo)) return 0;
+    dc_date_iso(out, year, mo, day);
     return 1;
 }
 
@@ -309,12 +304,10 @@ static dc_rc read_view(const dc_links_env *env, const char *id, int derive, dc_d
     return rc;
 }
 
-static dc_rc add_doc(dc_papers_doc **arr, size_t *n, const dc_doc *v)
+static dc_rc add_doc(dc_papers_doc **arr, size_t *n, size_t *cap, const dc_doc *v)
 {
-    dc_papers_doc *a = realloc(*arr, (*n + 1) * sizeof *a);
-    if (!a) return DC_NOMEM;
-    *arr = a;
-    dc_papers_doc *d = &a[*n];
+    if (DC_GROW(*arr, *n + 1, *cap)) return DC_NOMEM;
+    dc_papers_doc *d = &(*arr)[*n];
     d->id = dc_strdup(v->id);
     d->title = dc_strdup(v->title);
     d->date = dc_strdup(v->date);
@@ -344,14 +337,14 @@ static dc_rc gather(const dc_links_env *env, const char *name, dc_papers_record 
                       .is_paper = strcmp(self, name) == 0};
         rc = each_text(v, scan_text, &c);
         if (!rc && full && c.is_paper) {
-            rc = add_doc(&p->documents, &p->n_documents, v);
+            rc = add_doc(&p->documents, &p->n_documents, &p->cap_documents, v);
             for (size_t k = 0; !rc && k < v->n_refs; k++)
                 if (v->refs[k].kind && strcmp(v->refs[k].kind, "action") == 0)
                     rc = dc_strv_add_unique(&p->actions, v->refs[k].target);
             annexes |= c.annexes;
             appendix |= c.appendix;
         } else if (!rc && full && names_paper(v, name)) {
-            rc = add_doc(&p->discussed_in, &p->n_discussed_in, v);
+            rc = add_doc(&p->discussed_in, &p->n_discussed_in, &p->cap_discussed_in, v);
         }
         /* the paper's own "this date approved" wins over a mention elsewhere */
         if (!rc && full && c.approved[0] && (!p->approved || (c.approved_self && !self_approved))) {

@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "links/links.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define NAME_WORDS 8          /* words of a written form that are matched */
@@ -187,13 +188,7 @@ dc_rc dc_persons_add(dc_persons *ps, const char *collection, const char *xml_id,
                      const char *name, const char *description)
 {
     if (ps->finished || !collection || !xml_id || !name) return DC_MISUSE;
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 64;
-        dc_persons_entry *v = realloc(ps->v, cap * sizeof *v);
-        if (!v) return DC_NOMEM;
-        ps->v = v;
-        ps->cap = cap;
-    }
+    if (DC_GROW(ps->v, ps->n + 1, ps->cap)) return DC_NOMEM;
     dc_persons_entry *p = &ps->v[ps->n];
     memset(p, 0, sizeof *p);
     ps->n++; /* kept even when incomplete, so it is released */
@@ -425,13 +420,7 @@ static dc_rc view_of(lookup *l, const char *id, const vdoc **out)
             *out = &l->v[i];
             return DC_OK;
         }
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        vdoc *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return DC_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (DC_GROW(l->v, l->n + 1, l->cap)) return DC_NOMEM;
     vdoc *d = &l->v[l->n];
     memset(d, 0, sizeof *d);
     dc_doc *view = NULL;
@@ -504,13 +493,7 @@ static dc_rc confirm(void *ctx, const char *id)
     dc_rc rc = view_of(pd->l, id, &d);
     if (rc || !d || !d->readable) return rc;
     if (pd->p ? !names_person(d, pd->p) : !names_written(d, pd->written)) return DC_OK;
-    if (pd->n == pd->cap) {
-        size_t nc = pd->cap ? pd->cap * 2 : 16;
-        dc_persons_doc *v = realloc(pd->v, nc * sizeof *v);
-        if (!v) return DC_NOMEM;
-        pd->v = v;
-        pd->cap = nc;
-    }
+    if (DC_GROW(pd->v, pd->n + 1, pd->cap)) return DC_NOMEM;
     pd->v[pd->n++] = (dc_persons_doc){.id = d->id, .title = d->title, .date = d->date};
     return DC_OK;
 }
