@@ -252,6 +252,10 @@ typedef dc_rc (*dc_ref_link_cb)(void *ctx, const dc_ref_link *r);
  * dc_db_show for an unknown or unreadable id.  Audited.
  */
 DC_API dc_rc dc_db_refs(dc_db *db, const char *id, dc_ref_link_cb cb, void *ctx);
+/* Writes r as the JSON object of `declass refs --json` and GET
+ * /api/documents/ID/refs: {"kind", "target", "relation", "detail", "id",
+ * "title"} (null where absent). */
+DC_API void dc_ref_link_json(dc_json *j, const dc_ref_link *r);
 
 /* A collection and how many current documents the reader may read in it. */
 typedef struct dc_collection_info {

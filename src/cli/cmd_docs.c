@@ -250,14 +250,7 @@ static dc_rc refs_row(void *ctx, const dc_ref_link *r)
         return DC_OK;
     }
     dc_json *j = r->incoming ? c->in : c->out;
-    dc_json_obj(j);
-    dc_json_kstr(j, "kind", r->kind);
-    dc_json_kstr(j, "target", r->target);
-    dc_json_kstr(j, "relation", r->relation);
-    dc_json_kstr(j, "detail", r->detail);
-    dc_json_kstr(j, "id", r->id);
-    dc_json_kstr(j, "title", r->title);
-    dc_json_end(j);
+    dc_ref_link_json(j, r);
     return j->b->rc;
 }
 

@@ -193,3 +193,15 @@ dc_rc dc_db_collections(dc_db *db, dc_collection_cb cb, void *ctx)
     free(c.counts);
     return rc;
 }
+
+void dc_ref_link_json(dc_json *j, const dc_ref_link *r)
+{
+    dc_json_obj(j);
+    dc_json_kstr(j, "kind", r->kind);
+    dc_json_kstr(j, "target", r->target);
+    dc_json_kstr(j, "relation", r->relation);
+    dc_json_kstr(j, "detail", r->detail);
+    dc_json_kstr(j, "id", r->id);
+    dc_json_kstr(j, "title", r->title);
+    dc_json_end(j);
+}

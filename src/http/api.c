@@ -217,14 +217,7 @@ static dc_rc add_ref(void *ctx, const dc_ref_link *r)
 {
     refs_ctx *c = ctx;
     dc_json *j = r->incoming ? c->in : c->out;
-    dc_json_obj(j);
-    dc_json_kstr(j, "kind", r->kind);
-    dc_json_kstr(j, "target", r->target);
-    dc_json_kstr(j, "relation", r->relation);
-    dc_json_kstr(j, "detail", r->detail);
-    dc_json_kstr(j, "id", r->id);
-    dc_json_kstr(j, "title", r->title);
-    dc_json_end(j);
+    dc_ref_link_json(j, r);
     return j->b->rc;
 }
 
