@@ -1,5 +1,6 @@
 """declass init | ingest | list | show over the four plain-text seeds, with the
 values checked by reading the documents."""
+import json
 import os
 import re
 import shutil
@@ -160,6 +161,10 @@ eq((code, err), (0, ""), "quiet ingest")
 # A classified document is invisible to the public (the same answer as a
 # missing one); a cleared user reads it.
 code, out, err = db2.run("show", S0, "--json")
+eq((code, out, json.loads(err)), (1, "", {"error": {"code": 1, "kind": "notfound",
+                                                    "message": "no document '%s'" % S0}}),
+   "fail safe: not public (the JSON error of --json)")
+code, out, err = db2.run("show", S0)
 eq((code, out, err.strip()), (1, "", "declass: no document '%s'" % S0), "fail safe: not public")
 ts = db2.add_user("ts", "TOP SECRET")
 eq(db2.json("show", S0, "--json", user=ts[0], password=ts[1])["release"]["status"], "classified",
