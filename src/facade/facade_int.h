@@ -33,6 +33,25 @@ typedef struct snippet_slot {
     char *key, *snippet;
 } snippet_slot;
 
+/*
+ * Versions this handle stored, not yet indexed, in docid order: the next
+ * dc_db_index takes them from here instead of reading each back from the
+ * store and parsing its JSON (a quarter of an ingest's time).  Bounded by
+ * FRESH_MAX_BYTES (an estimate of their memory); past it, later versions
+ * are read back as before.  Entries of a part or batch that is undone are
+ * dropped with it (dc_db_fresh_drop), so only committed versions remain.
+ */
+#define FRESH_MAX_BYTES ((size_t)48 << 20)
+typedef struct fresh_doc {
+    uint64_t docid;
+    dc_doc *doc;
+    size_t bytes;
+} fresh_doc;
+typedef struct fresh_list {
+    fresh_doc *v;
+    size_t n, cap, bytes;
+} fresh_list;
+
 struct dc_db {
     dc_store *st;
     snippet_slot *snippets; /* SNIPPET_SLOTS, allocated on first search */
@@ -46,6 +65,7 @@ struct dc_db {
     long long generation; /* the user row's credential generation when read */
     char errmsg[1024];
     dc_persons *persons; /* known persons (facade/persons.c), or NULL */
+    fresh_list fresh;    /* stored and not yet indexed (facade/ingest.c) */
 };
 
 /* A format of formats.c: the public part and how a document is written
@@ -55,6 +75,14 @@ typedef struct dc_db_format {
     dc_rc (*render)(const dc_doc *doc, const dc_render_html_opts *html, dc_buf *out);
 } dc_db_format;
 const dc_db_format *dc_db_format_find(const char *name, int use);
+
+/* Keeps doc (taking it: it is freed now or later) as the version docid the
+ * store just added, if within FRESH_MAX_BYTES and in docid order. */
+void dc_db_fresh_keep(dc_db *db, uint64_t docid, dc_doc *doc);
+/* Frees the entries from the n-th on (n 0: all of them). */
+void dc_db_fresh_drop(dc_db *db, size_t n);
+/* The kept document of version docid, or NULL. */
+const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid);
 
 /* Sets db's message and returns rc. */
 dc_rc dc_db_fail(dc_db *db, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);

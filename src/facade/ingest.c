@@ -152,6 +152,59 @@ static dc_rc carry_review(dc_db *db, dc_doc *doc)
     return rc;
 }
 
+/* ---- versions stored and not yet indexed (see fresh_list) ------------- */
+
+/* About the memory doc holds. */
+static size_t doc_bytes(const dc_doc *d)
+{
+    size_t n = sizeof *d + (d->title ? strlen(d->title) : 0) + 256;
+    for (size_t i = 0; i < d->n_portions; i++)
+        n += sizeof d->portions[i] + 64 + (d->portions[i].text ? strlen(d->portions[i].text) : 0);
+    for (size_t i = 0; i < d->n_footnotes; i++)
+        n += sizeof d->footnotes[i] + 64 +
+             (d->footnotes[i].text ? strlen(d->footnotes[i].text) : 0);
+    return n + d->n_refs * 128;
+}
+
+void dc_db_fresh_keep(dc_db *db, uint64_t docid, dc_doc *doc)
+{
+    fresh_list *f = &db->fresh;
+    size_t bytes = doc_bytes(doc);
+    if (docid == 0 || (f->n && f->v[f->n - 1].docid >= docid) ||
+        f->bytes + bytes > FRESH_MAX_BYTES || DC_GROW(f->v, f->n + 1, f->cap)) {
+        dc_doc_free(doc);
+        return;
+    }
+    f->v[f->n++] = (fresh_doc){docid, doc, bytes};
+    f->bytes += bytes;
+}
+
+void dc_db_fresh_drop(dc_db *db, size_t n)
+{
+    fresh_list *f = &db->fresh;
+    while (f->n > n) {
+        f->n--;
+        f->bytes -= f->v[f->n].bytes;
+        dc_doc_free(f->v[f->n].doc);
+    }
+    if (n == 0) {
+        free(f->v);
+        *f = (fresh_list){0};
+    }
+}
+
+const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid)
+{
+    const fresh_list *f = &db->fresh;
+    size_t lo = 0, hi = f->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->v[mid].docid < docid) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < f->n && f->v[lo].docid == docid ? f->v[lo].doc : NULL;
+}
+
 /* Completes a parsed document (id, collection, release status, references)
  * and stores it.  Takes ownership of doc. */
 static dc_rc job_store(void *ctx, dc_doc *doc)
@@ -208,7 +261,10 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
         if (res == DC_PUT_UPDATED) job->n_updated++;
         if (res == DC_PUT_UNCHANGED) job->n_unchanged++;
     }
-    dc_doc_free(doc);
+    if (!rc && res != DC_PUT_UNCHANGED)
+        dc_db_fresh_keep(job->db, dc_store_put_docid(job->db->st), doc);
+    else
+        dc_doc_free(doc);
     return rc;
 }
 
@@ -324,6 +380,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         *fatal = 1;
         return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
     }
+    size_t fresh_mark = db->fresh.n;
     dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
                          .person = job_person, .ctx = &job};
     rc = is_xml ? dc_ingest_tei_file_with(path, &h, err) : ingest_text_file(&job);
@@ -347,6 +404,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         if (!rc) rc = end;
         if (err->rc == DC_OK) dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
         dc_db_persons_forget(db); /* it may hold entries just undone */
+        dc_db_fresh_drop(db, fresh_mark);
         return rc;
     }
     st->docs_new += job.n_new;
@@ -373,6 +431,7 @@ typedef struct batch {
     unsigned long long bytes;
     double started;
     dc_ingest_stats counted; /* st when the batch was opened */
+    size_t fresh_mark;       /* db->fresh.n when it was opened */
 } batch;
 
 static double mono_seconds(void)
@@ -387,7 +446,8 @@ static dc_rc batch_open(dc_db *db, batch *b, const dc_ingest_stats *st)
     if (b->open) return DC_OK;
     dc_rc rc = dc_store_begin(db->st);
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    *b = (batch){.open = 1, .started = mono_seconds(), .counted = *st};
+    *b = (batch){.open = 1, .started = mono_seconds(), .counted = *st,
+                 .fresh_mark = db->fresh.n};
     return DC_OK;
 }
 
@@ -403,6 +463,7 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
     if (!commit || rc) {
         dc_store_rollback(db->st);
         dc_db_persons_forget(db);
+        dc_db_fresh_drop(db, b->fresh_mark);
         st->docs_new = b->counted.docs_new;
         st->docs_updated = b->counted.docs_updated;
         st->docs_unchanged = b->counted.docs_unchanged;

@@ -77,6 +77,7 @@ void dc_db_close(dc_db *db)
     free(db->user);
     dc_strv_release(&db->comps);
     dc_db_persons_forget(db);
+    dc_db_fresh_drop(db, 0);
     free(db);
 }
 

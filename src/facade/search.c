@@ -70,6 +70,13 @@ static dc_rc index_view(void *ctx, const dc_access_reader *reader, const dc_acce
     return rc;
 }
 
+/* The version docid as this handle stored it, if it kept it (a dc_known_cb). */
+static const dc_doc *known(void *ctx, uint64_t docid)
+{
+    const index_job *j = ctx;
+    return dc_db_fresh_find(j->db, docid);
+}
+
 static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
                        size_t n_older)
 {
@@ -105,8 +112,12 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
  * upgrade) is rebuilt from the store in the same way as a stale one: one
  * commit that replaces it, so readers see the old index until the new one
  * is complete.
+ *
+ * The versions this handle kept in memory when it stored them (db->fresh)
+ * are indexed from there; whatever happens they are dropped after, as the
+ * store holds them all.
  */
-dc_rc dc_db_index(dc_db *db)
+static dc_rc catch_up(dc_db *db)
 {
     dc_error err = {0};
     dc_rc rc;
@@ -147,7 +158,7 @@ dc_rc dc_db_index(dc_db *db)
         hw = 0;
     }
     index_job job = {.db = db, .w = w};
-    rc = dc_store_changes_since(db->st, hw, on_change, &job);
+    rc = dc_store_changes_since(db->st, hw, known, on_change, &job);
     if (rc) {
         char why[600];
         if (job.failed) /* a view, or the index: say which document */
@@ -166,6 +177,13 @@ dc_rc dc_db_index(dc_db *db)
         (rc = dc_index_optimize(db->ix)) != DC_OK)
         return dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
     return DC_OK;
+}
+
+dc_rc dc_db_index(dc_db *db)
+{
+    dc_rc rc = catch_up(db);
+    dc_db_fresh_drop(db, 0);
+    return rc;
 }
 
 dc_rc dc_db_search_ready(dc_db *db)
@@ -439,7 +457,7 @@ dc_rc dc_db_check(dc_db *db)
     /* Every current version (hash and JSON verified on the way) indexed
      * exactly once under its id, and nothing else live in the index. */
     cur_versions v = {0};
-    rc = dc_store_changes_since(db->st, 0, collect_current, &v);
+    rc = dc_store_changes_since(db->st, 0, NULL, collect_current, &v);
     if (rc)
         dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
     else if ((long)v.n != docs)

@@ -142,6 +142,7 @@ struct dc_store {
     dc_buf json; /* dc_store_put's serialisation, reused across documents */
     long long busy_waited_us; /* busy_wait's time spent on the current lock */
     int wrote; /* a row other than the audit log's was written (on_update) */
+    uint64_t put_docid; /* the version the last dc_store_put added, or 0 */
     char errmsg[512];
 };
 
@@ -854,7 +855,10 @@ static dc_rc put_version(dc_store *st, const dc_doc *doc, const char *source, co
     bind_int(s, 14, dc_doc_portions_marked(doc), &src);
     if (src == SQLITE_OK)
         src = sqlite3_bind_text64(s, 13, json, (sqlite3_uint64)len, SQLITE_STATIC, SQLITE_UTF8);
-    return step_write(st, s, src, "storing a version of", doc->id);
+    rc = step_write(st, s, src, "storing a version of", doc->id);
+    /* the insert's own rowid: its triggers' inserts do not change it */
+    if (!rc) st->put_docid = (uint64_t)sqlite3_last_insert_rowid(st->db);
+    return rc;
 }
 
 /* Ends a use of the handle's JSON buffer: it is kept for the next document
@@ -899,6 +903,7 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
 
     int own = 0, cur = 0;
     dc_put_result res = DC_PUT_UNCHANGED;
+    st->put_docid = 0;
     rc = unit_begin(st, &own);
     if (rc) {
         json_done(st);
@@ -916,7 +921,10 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
     }
     rc = unit_end(st, own, rc);
     json_done(st);
-    if (rc) return rc;
+    if (rc) {
+        st->put_docid = 0;
+        return rc;
+    }
     if (result) *result = res;
     if (version) *version = cur;
     return DC_OK;
@@ -1084,7 +1092,10 @@ static size_t parse_ids(const char *s, uint64_t *ids, size_t cap)
  * below `after` (those an index built up to `after` holds and must drop).
  * The body is verified against its hash like dc_store_get.
  */
-dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_change_cb cb, void *ctx)
+uint64_t dc_store_put_docid(const dc_store *st) { return st ? st->put_docid : 0; }
+
+dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_known_cb known, dc_change_cb cb,
+                             void *ctx)
 {
     if (!st) return DC_MISUSE;
     if (!cb) return set_err(st, DC_MISUSE, "dc_store_changes_since: no callback");
@@ -1099,6 +1110,21 @@ dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_change_cb cb, void
         if (src != SQLITE_ROW) break;
         int nomem = 0;
         uint64_t docid = (uint64_t)sqlite3_column_int64(s, 0);
+        const dc_doc *mine = known ? known(ctx, docid) : NULL;
+        if (mine) { /* the caller's own document: no need to read it back */
+            uint64_t ids[64];
+            const char *older = col_text(s, 3, &nomem);
+            if (nomem) {
+                rc = set_err(st, DC_NOMEM, "reading changes: out of memory");
+                break;
+            }
+            rc = cb(ctx, docid, mine, ids, parse_ids(older, ids, sizeof ids / sizeof ids[0]));
+            if (rc) {
+                set_err(st, rc, "reading changes: stopped by the caller (%s)", dc_strerror(rc));
+                break;
+            }
+            continue;
+        }
         const char *hash = col_text(s, 1, &nomem);
         const char *body = col_text(s, 2, &nomem);
         size_t blen = (size_t)sqlite3_column_bytes(s, 2);

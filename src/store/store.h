@@ -49,6 +49,9 @@ typedef enum dc_put_result {
  * of its JSON).  source names the file it came from.  *result and *version
  * (may be NULL) tell what happened and the current version number.
  */
+/* The docid of the version the last dc_store_put on st added: 0 when it
+ * added none (unchanged, or failed).  Kept until the next dc_store_put. */
+uint64_t dc_store_put_docid(const dc_store *st);
 dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_result *result,
                    int *version);
 
@@ -75,9 +78,15 @@ dc_rc dc_store_count(dc_store *st, long *n);
  */
 typedef dc_rc (*dc_change_cb)(void *ctx, uint64_t docid, const dc_doc *doc,
                               const uint64_t *older, size_t n_older);
-/* Streams the current versions with docid > after, in docid order.  cb must
- * not call dc_store_changes_since (DC_MISUSE). */
-dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_change_cb cb, void *ctx);
+/* A document the caller already holds for version docid (as it was
+ * stored: what dc_store_put was given), or NULL to read it from the store. */
+typedef const dc_doc *(*dc_known_cb)(void *ctx, uint64_t docid);
+/* Streams the current versions with docid > after, in docid order; a
+ * version known (may be NULL) returns is passed as it is, without reading
+ * its stored body back (nor checking its hash).  cb must not call
+ * dc_store_changes_since (DC_MISUSE). */
+dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_known_cb known, dc_change_cb cb,
+                             void *ctx);
 /* The largest version docid (0 when empty). */
 dc_rc dc_store_max_docid(dc_store *st, uint64_t *out);
 

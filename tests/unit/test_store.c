@@ -1027,6 +1027,14 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
     return DC_OK;
 }
 
+static const dc_doc *known_doc;
+static uint64_t known_docid;
+static const dc_doc *known_one(void *ctx, uint64_t docid)
+{
+    (void)ctx;
+    return docid == known_docid ? known_doc : NULL;
+}
+
 /* The index catches up through dc_store_changes_since: current versions
  * after a docid, with the older versions it must drop. */
 static void test_changes(void)
@@ -1042,7 +1050,7 @@ static void test_changes(void)
     CHECK_INT(dc_store_put(st, a, "a.txt", NULL, NULL), DC_OK); /* docid 1 */
     CHECK_INT(dc_store_put(st, b, "b.txt", NULL, NULL), DC_OK); /* docid 2 */
     changes c = {0};
-    CHECK_INT(dc_store_changes_since(st, 0, on_change, &c), DC_OK);
+    CHECK_INT(dc_store_changes_since(st, 0, NULL, on_change, &c), DC_OK);
     CHECK_INT(c.n, 2);
     CHECK_INT(c.docids[0], 1);
     CHECK_INT(c.docids[1], 2);
@@ -1051,7 +1059,7 @@ static void test_changes(void)
     dc_str_set(&a->title, "A two");
     CHECK_INT(dc_store_put(st, a, "a.txt", NULL, NULL), DC_OK);
     memset(&c, 0, sizeof c);
-    CHECK_INT(dc_store_changes_since(st, 2, on_change, &c), DC_OK);
+    CHECK_INT(dc_store_changes_since(st, 2, NULL, on_change, &c), DC_OK);
     CHECK_INT(c.n, 1);
     CHECK_INT(c.docids[0], 3);
     CHECK_STR(c.titles[0], "A two");
@@ -1059,13 +1067,36 @@ static void test_changes(void)
     CHECK_INT(c.older[0][0], 1);
     /* From 0: version 1 of a is not current and is not listed. */
     memset(&c, 0, sizeof c);
-    CHECK_INT(dc_store_changes_since(st, 0, on_change, &c), DC_OK);
+    CHECK_INT(dc_store_changes_since(st, 0, NULL, on_change, &c), DC_OK);
     CHECK_INT(c.n, 2);
     CHECK_INT(c.docids[0], 2);
     CHECK_INT(c.docids[1], 3);
     CHECK_INT(c.n_older[1], 0); /* nothing at or below 0 to drop */
     CHECK_INT(dc_store_max_docid(st, &max), DC_OK);
     CHECK_INT(max, 3);
+    /* dc_store_put_docid names the version a put added, 0 for none. */
+    CHECK_INT(dc_store_put_docid(st), 3);
+    CHECK_INT(dc_store_put(st, a, "a.txt", NULL, NULL), DC_OK); /* unchanged */
+    CHECK_INT(dc_store_put_docid(st), 0);
+    dc_str_set(&b->title, "B two");
+    CHECK_INT(dc_store_put(st, b, "b.txt", NULL, NULL), DC_OK);
+    CHECK_INT(dc_store_put_docid(st), 4);
+    /* A version the caller knows is passed as it is (its title here is one
+     * the store never held); the others are read back. */
+    dc_doc *mine = make_doc("c", "b", "2", "B as the caller holds it");
+    known_doc = mine;
+    known_docid = 4;
+    memset(&c, 0, sizeof c);
+    CHECK_INT(dc_store_changes_since(st, 2, known_one, on_change, &c), DC_OK);
+    CHECK_INT(c.n, 2);
+    CHECK_INT(c.docids[0], 3);
+    CHECK_STR(c.titles[0], "A two");
+    CHECK_INT(c.docids[1], 4);
+    CHECK_STR(c.titles[1], "B as the caller holds it");
+    CHECK_INT(c.n_older[1], 1); /* docid 2, which the index must drop */
+    CHECK_INT(c.older[1][0], 2);
+    known_doc = NULL;
+    dc_doc_free(mine);
     dc_doc_free(a);
     dc_doc_free(b);
     dc_store_close(st);
