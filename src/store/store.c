@@ -46,6 +46,9 @@
 #define HASH_BYTES crypto_generichash_BYTES /* 32: BLAKE2b-256 */
 #define HASH_HEX_SIZE (2 * HASH_BYTES + 1)
 #define TIME_SIZE 32
+/* A WAL a reading command may leave behind (dc_store_close): 64 frames of
+ * 16 KiB pages, about 30 reads' audit rows. */
+#define WAL_KEEP_BYTES ((off_t)1 << 20)
 
 enum stmt_id {
     S_BEGIN,
@@ -672,19 +675,36 @@ dc_rc dc_store_open(const char *path, int flags, dc_store **out, dc_error *err)
 
 /* Finalizes the cached statements first so that sqlite3_close() cannot
  * refuse; an open transaction is rolled back by SQLite. */
+/* Whether the WAL beside st's database is small enough to leave for the
+ * next command (see dc_store_close). */
+static int wal_small(dc_store *st)
+{
+    const char *db = sqlite3_db_filename(st->db, "main");
+    char path[4096];
+    struct stat sb;
+    if (!db || !*db || snprintf(path, sizeof path, "%s-wal", db) >= (int)sizeof path) return 0;
+    return stat(path, &sb) == 0 && sb.st_size <= WAL_KEEP_BYTES;
+}
+
 /*
  * The last connection to close normally checkpoints the WAL into the
  * database file and deletes it: four fdatasyncs, a few milliseconds, paid
  * by every command.  A handle that only read (its only writes are audit
- * rows) leaves the WAL for the next writer to checkpoint, so a read never
- * waits for the disk; a handle that stored anything checkpoints as before,
- * so after an ingest or a review the database file is complete on its own.
+ * rows) leaves a small WAL (up to WAL_KEEP_BYTES) for a later command to
+ * checkpoint, so most reads never wait for the disk.  Not more: the first
+ * process to open the database reads the whole WAL back to rebuild its
+ * index (the shared-memory file does not survive), so a long one would
+ * cost every later command more than the sync it saved.  A handle that
+ * stored anything checkpoints as before, so after an ingest or a review
+ * the database file is complete on its own.
  */
 void dc_store_close(dc_store *st)
 {
     if (!st) return;
     for (int i = 0; i < S_COUNT_OF_STMTS; i++) sqlite3_finalize(st->stmt[i]);
-    if (st->db) sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, !st->wrote, NULL);
+    if (st->db)
+        sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, !st->wrote && wal_small(st),
+                          NULL);
     sqlite3_close(st->db);
     dc_buf_release(&st->json);
     free(st);
