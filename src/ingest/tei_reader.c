@@ -6,9 +6,19 @@
  * access; the text buffers that collapse XML whitespace.  The only file of
  * the ingester that includes libxml2: the mapping (tei.c and the other
  * tei_*.c files) sees nodes through the dc_tei_* calls of ingest_int.h.
+ *
+ * libxml2 is loaded when the first TEI file is read (dlopen), not linked:
+ * with the ICU and C++ libraries it brings, linking it cost every command
+ * about 2 ms of start-up (more than sqlite3 --version takes in all), and
+ * only TEI ingest uses it.  Its types come from its headers as before; its
+ * functions and variables come through the table `xml`, under their own
+ * names (the #defines after the headers), so the code below reads as plain
+ * libxml2.
  */
 #include "ingest/ingest_int.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +39,104 @@ typedef const xmlError *tei_xml_error;
 #else
 typedef xmlError *tei_xml_error;
 #endif
+
+/* --- libxml2, loaded on first use ----------------------------------------- */
+
+#define XML_SONAME "libxml2.so.2"
+
+/* X(name, return type, parameters): every libxml2 function used here. */
+#define XML_FUNCTIONS(X)                                                                     \
+    X(xmlInitParser, void, (void))                                                           \
+    X(xmlSetGenericErrorFunc, void, (void *, xmlGenericErrorFunc))                           \
+    X(xmlSetStructuredErrorFunc, void, (void *, xmlStructuredErrorFunc))                     \
+    X(__xmlGenericError, xmlGenericErrorFunc *, (void))                                      \
+    X(__xmlGenericErrorContext, void **, (void))                                             \
+    X(__xmlStructuredError, xmlStructuredErrorFunc *, (void))                                \
+    X(__xmlStructuredErrorContext, void **, (void))                                          \
+    X(xmlReaderForFd, xmlTextReaderPtr, (int, const char *, const char *, int))              \
+    X(xmlFreeTextReader, void, (xmlTextReaderPtr))                                           \
+    X(xmlTextReaderRead, int, (xmlTextReaderPtr))                                            \
+    X(xmlTextReaderNodeType, int, (xmlTextReaderPtr))                                        \
+    X(xmlTextReaderIsEmptyElement, int, (xmlTextReaderPtr))                                  \
+    X(xmlTextReaderConstValue, const xmlChar *, (xmlTextReaderPtr))                          \
+    X(xmlTextReaderConstName, const xmlChar *, (xmlTextReaderPtr))                           \
+    X(xmlTextReaderConstLocalName, const xmlChar *, (xmlTextReaderPtr))                      \
+    X(xmlTextReaderConstNamespaceUri, const xmlChar *, (xmlTextReaderPtr))                   \
+    X(xmlTextReaderCurrentNode, xmlNodePtr, (xmlTextReaderPtr))                              \
+    X(xmlTextReaderGetAttribute, xmlChar *, (xmlTextReaderPtr, const xmlChar *))             \
+    X(xmlTextReaderGetAttributeNs, xmlChar *,                                                \
+      (xmlTextReaderPtr, const xmlChar *, const xmlChar *))                                  \
+    X(xmlTextReaderGetParserLineNumber, int, (xmlTextReaderPtr))                             \
+    X(xmlTextReaderSetParserProp, int, (xmlTextReaderPtr, int, int))                         \
+    X(xmlTextReaderSetStructuredErrorHandler, void,                                          \
+      (xmlTextReaderPtr, xmlStructuredErrorFunc, void *))                                    \
+    X(xmlGetLineNo, long, (const xmlNode *))                                                 \
+    X(xmlHashSize, int, (xmlHashTablePtr))
+
+static struct {
+#define XML_FIELD(name, ret, params) ret(*name) params;
+    XML_FUNCTIONS(XML_FIELD)
+#undef XML_FIELD
+    xmlFreeFunc *free_fn; /* the variable xmlFree */
+    char error[256];      /* why loading failed, or "" */
+} xml;
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_load(void)
+{
+    void *h = dlopen(XML_SONAME, RTLD_NOW | RTLD_LOCAL);
+    const char *missing = NULL;
+    if (h) {
+        /* ISO C has no cast between object and function pointers; POSIX
+         * dlsym needs one, made through memcpy. */
+#define XML_LOAD(name, ret, params)                                                          \
+    {                                                                                        \
+        void *p = dlsym(h, #name);                                                           \
+        if (!p && !missing) missing = #name;                                                 \
+        memcpy(&xml.name, &p, sizeof p);                                                     \
+    }
+        XML_FUNCTIONS(XML_LOAD)
+#undef XML_LOAD
+        xml.free_fn = dlsym(h, "xmlFree");
+        if (!xml.free_fn && !missing) missing = "xmlFree";
+    }
+    if (!h)
+        snprintf(xml.error, sizeof xml.error, "cannot load %s: %s", XML_SONAME, dlerror());
+    else if (missing)
+        snprintf(xml.error, sizeof xml.error, "%s has no %s", XML_SONAME, missing);
+}
+
+/* From here on, libxml2's names are the loaded ones. */
+#undef xmlFree
+#undef xmlGenericError
+#undef xmlGenericErrorContext
+#undef xmlStructuredError
+#undef xmlStructuredErrorContext
+#define xmlFree (*xml.free_fn)
+#define xmlGenericError (*xml.__xmlGenericError())
+#define xmlGenericErrorContext (*xml.__xmlGenericErrorContext())
+#define xmlStructuredError (*xml.__xmlStructuredError())
+#define xmlStructuredErrorContext (*xml.__xmlStructuredErrorContext())
+#define xmlInitParser xml.xmlInitParser
+#define xmlSetGenericErrorFunc xml.xmlSetGenericErrorFunc
+#define xmlSetStructuredErrorFunc xml.xmlSetStructuredErrorFunc
+#define xmlReaderForFd xml.xmlReaderForFd
+#define xmlFreeTextReader xml.xmlFreeTextReader
+#define xmlTextReaderRead xml.xmlTextReaderRead
+#define xmlTextReaderNodeType xml.xmlTextReaderNodeType
+#define xmlTextReaderIsEmptyElement xml.xmlTextReaderIsEmptyElement
+#define xmlTextReaderConstValue xml.xmlTextReaderConstValue
+#define xmlTextReaderConstName xml.xmlTextReaderConstName
+#define xmlTextReaderConstLocalName xml.xmlTextReaderConstLocalName
+#define xmlTextReaderConstNamespaceUri xml.xmlTextReaderConstNamespaceUri
+#define xmlTextReaderCurrentNode xml.xmlTextReaderCurrentNode
+#define xmlTextReaderGetAttribute xml.xmlTextReaderGetAttribute
+#define xmlTextReaderGetAttributeNs xml.xmlTextReaderGetAttributeNs
+#define xmlTextReaderGetParserLineNumber xml.xmlTextReaderGetParserLineNumber
+#define xmlTextReaderSetParserProp xml.xmlTextReaderSetParserProp
+#define xmlTextReaderSetStructuredErrorHandler xml.xmlTextReaderSetStructuredErrorHandler
+#define xmlGetLineNo xml.xmlGetLineNo
+#define xmlHashSize xml.xmlHashSize
 
 /* --- text accumulation with whitespace collapsing ----------------------- */
 
@@ -377,6 +485,11 @@ int dc_tei_is_empty(tei *t) { return xmlTextReaderIsEmptyElement(t->r) != 0; }
  */
 void dc_tei_read(tei *t, int fd)
 {
+    pthread_once(&xml_once, xml_load);
+    if (xml.error[0]) {
+        dc_tei_fail_at(t, DC_IO, 0, "TEI needs libxml2: %s", xml.error);
+        return;
+    }
     xmlInitParser();
     xmlGenericErrorFunc old_generic = xmlGenericError;
     void *old_generic_ctx = xmlGenericErrorContext;
