@@ -141,9 +141,11 @@ static void print_json_error(int code)
                                                                    : json_errors.p);
     dc_json_end(&j);
     dc_json_end(&j);
-    if (!b.rc) fprintf(stderr, "%s\n", b.p);
-    else fprintf(stderr, "{\"error\":{\"code\":%d,\"kind\":\"%s\",\"message\":\"%s\"}}\n", code,
-                 cli_exit_kind(code), cli_exit_kind(code));
+    if (!b.rc)
+        fprintf(stderr, "%s\n", b.p);
+    else /* out of memory: the same object without the message */
+        fprintf(stderr, "{\"error\":{\"code\":%d,\"kind\":\"%s\",\"message\":\"%s\"}}\n",
+                code, cli_exit_kind(code), cli_exit_kind(code));
     dc_buf_release(&b);
 }
 
@@ -411,8 +413,10 @@ static int run(int argc, char **argv)
         }
     }
     if (i >= argc) {
-        if (json_mode) cli_error("no command given; 'declass --help' lists them");
-        else print_main_usage(stderr);
+        if (json_mode)
+            cli_error("no command given; 'declass --help' lists them");
+        else
+            print_main_usage(stderr);
         return EXIT_USAGE;
     }
     if (strcmp(argv[i], "help") == 0) {
