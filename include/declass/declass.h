@@ -52,7 +52,7 @@ DC_API int dc_collection_name_ok(const char *name);
  * Ingests path: a file, or a folder walked recursively (hidden entries
  * skipped, files sorted by name, only .xml/.tei/.txt/.text files read).
  * Files are stored in batches of up to opts->batch_files files (one
- * transaction each, committed at least every two seconds and every 32 MiB): a file that
+ * transaction each, committed at least every second and every 32 MiB): a file that
  * fails stores nothing and the others go on; a crash loses at most the
  * open batch, which ingesting again stores.
  * Returns DC_OK if every file ingested, DC_PARSE (or DC_LIMIT / DC_IO) if

@@ -21,7 +21,7 @@ static const char ingest_usage[] =
     "are skipped, and only .xml, .tei, .txt and .text files are read from them.\n"
     "Each file is TEI XML (FRUS as history.state.gov publishes it) or plain\n"
     "text / OCR output, told apart by its content.  Files are stored in batches\n"
-    "(one transaction each, committed every N files, 32 MiB or 2 seconds): a\n"
+    "(one transaction each, committed every N files, 32 MiB or 1 second): a\n"
     "file that fails stores nothing, and the others go on; if the command is\n"
     "killed, at most the open batch is lost, and running it again stores it.\n"
     "Re-ingesting an unchanged file changes nothing; a changed file adds a new\n"

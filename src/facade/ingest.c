@@ -423,7 +423,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
  */
 #define BATCH_FILES 4096
 #define BATCH_BYTES ((unsigned long long)32 << 20)
-#define BATCH_SECONDS 2.0
+#define BATCH_SECONDS 1.0
 
 typedef struct batch {
     int open;
