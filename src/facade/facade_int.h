@@ -41,7 +41,7 @@ typedef struct snippet_slot {
  * are read back as before.  Entries of a part or batch that is undone are
  * dropped with it (dc_db_fresh_drop), so only committed versions remain.
  */
-#define FRESH_MAX_BYTES ((size_t)48 << 20)
+#define FRESH_MAX_BYTES ((size_t)32 << 20)
 typedef struct fresh_doc {
     uint64_t docid;
     dc_doc *doc;
