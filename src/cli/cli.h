@@ -50,7 +50,8 @@ int cli_usage(const char *usage);
 int cli_is_help(const char *arg);
 /* Parses "COMMAND ARG [--json]" (argv[0] is the command): -1 with *arg
  * and *json set, or the exit status to return (help printed: 0; a bad or
- * missing argument, what naming it: usage printed, 2). */
+ * missing argument, what naming it: usage printed, 2).  arg NULL: the
+ * command takes no argument, only --json and --help. */
 int cli_one_arg(int argc, char **argv, const char *usage, const char *what, const char **arg,
                 int *json);
 

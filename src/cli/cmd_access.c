@@ -222,18 +222,8 @@ static int user_add(const cli_ctx *ctx, int argc, char **argv)
 static int user_list(const cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(user_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else {
-            cli_error("user list: unexpected argument '%s'", argv[i]);
-            return cli_usage(user_usage);
-        }
-    }
-    int code = 0;
+    int code = cli_one_arg(argc, argv, user_usage, NULL, NULL, &json);
+    if (code >= 0) return code;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     users_out o = {0};

@@ -86,18 +86,8 @@ static dc_rc list_row(void *vctx, const dc_doc_summary *s)
 int cmd_list(const cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(list_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else {
-            cli_error("list: unexpected argument '%s'", argv[i]);
-            return cli_usage(list_usage);
-        }
-    }
-    int code = 0;
+    int code = cli_one_arg(argc, argv, list_usage, NULL, NULL, &json);
+    if (code >= 0) return code;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     /* The rows go into a buffer of their own: "total" comes first. */

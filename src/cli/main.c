@@ -283,7 +283,7 @@ int cli_suggest(const char *word, const char *const *cands, size_t n, dc_buf *ou
 int cli_one_arg(int argc, char **argv, const char *usage, const char *what, const char **arg,
                 int *json)
 {
-    *arg = NULL;
+    if (arg) *arg = NULL;
     *json = 0;
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
@@ -291,14 +291,14 @@ int cli_one_arg(int argc, char **argv, const char *usage, const char *what, cons
             return EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0) {
             *json = 1;
-        } else if (argv[i][0] == '-' || *arg) {
+        } else if (argv[i][0] == '-' || !arg || *arg) {
             cli_error("%s: unexpected argument '%s'", argv[0], argv[i]);
             return cli_usage(usage);
         } else {
             *arg = argv[i];
         }
     }
-    if (*arg) return -1;
+    if (!arg || *arg) return -1;
     cli_error("%s: no %s given", argv[0], what);
     return cli_usage(usage);
 }
