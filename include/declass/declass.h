@@ -12,6 +12,11 @@
 typedef struct dc_db dc_db;
 
 #define DC_DB_CREATE 1 /* create the database if it does not exist */
+/* A handle of a long-running program under load (the HTTP server), which
+ * calls dc_db_trim_journal several times a second: SQLite's automatic
+ * checkpoints are off, as they keep each other and the trim from ever
+ * emptying the write-ahead log while reads overlap. */
+#define DC_DB_SERVER 2
 
 /* Opens the database at path.  *out is NULL on failure and err says why. */
 DC_API dc_rc dc_db_open(const char *path, int flags, dc_db **out, dc_error *err);
@@ -203,6 +208,16 @@ DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
 DC_API dc_rc dc_db_assume(dc_db *db, const char *name);
 /* Acts as the anonymous public reader again. */
 DC_API void dc_db_logout(dc_db *db);
+
+/*
+ * For programs that keep a database open under load (the HTTP server):
+ * when its write-ahead log (PATH-wal) has grown past 16 MiB, moves it into
+ * the database file and empties it, waiting briefly for the reads in
+ * progress.  Call it now and then (the server: five times a second) from
+ * a thread that owns db.  DC_OK also when the database was too busy (the
+ * next call tries again); an error only if the store failed.
+ */
+DC_API dc_rc dc_db_trim_journal(dc_db *db);
 
 /* Who is acting (borrowed until the next call on db). */
 typedef struct dc_identity {

@@ -45,7 +45,10 @@ dc_rc dc_db_open(const char *path, int flags, dc_db **out, dc_error *err)
     if (!path || !*path) return dc_fail(err, DC_MISUSE, 0, "no database path given");
     dc_db *db = calloc(1, sizeof *db);
     if (!db) return dc_fail(err, DC_NOMEM, 0, "out of memory");
-    dc_rc rc = dc_store_open(path, (flags & DC_DB_CREATE) ? DC_STORE_CREATE : 0, &db->st, err);
+    dc_rc rc = dc_store_open(path,
+                             ((flags & DC_DB_CREATE) ? DC_STORE_CREATE : 0) |
+                                 ((flags & DC_DB_SERVER) ? DC_STORE_MANUAL_CHECKPOINT : 0),
+                             &db->st, err);
     if (rc) {
         free(db);
         return rc;
@@ -268,4 +271,12 @@ dc_identity dc_db_identity(const dc_db *db)
         who.generation = db->generation;
     }
     return who;
+}
+
+dc_rc dc_db_trim_journal(dc_db *db)
+{
+    if (!db) return DC_MISUSE;
+    dc_rc rc = dc_store_wal_trim(db->st, (long long)16 << 20);
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return DC_OK;
 }

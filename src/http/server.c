@@ -48,6 +48,9 @@ static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src '
                           "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
                           "form-action 'self'";
 
+/* How often a handle trims the write-ahead log (pool_put). */
+#define TRIM_EVERY_S 0.2
+
 struct dc_http_server {
     struct MHD_Daemon *daemon;
     int listen_fd;
@@ -60,6 +63,7 @@ struct dc_http_server {
     pthread_cond_t cv;
     dc_db **all, **free;
     size_t n_all, n_free;
+    double trimmed_at; /* when a handle last trimmed the WAL (pool_put) */
     dc_http_sessions *sessions;
 };
 
@@ -99,9 +103,19 @@ static dc_db *pool_get(dc_http_server *srv)
     return db;
 }
 
+/* Returns db to the pool.  Every TRIM_EVERY_S at most, the handle first trims
+ * the database's write-ahead log (dc_db_trim_journal): requests overlap
+ * without pause, so SQLite's own checkpoints could never empty it. */
 static void pool_put(dc_http_server *srv, dc_db *db)
 {
     dc_db_logout(db);
+    double t = now_s();
+    int trim = 0;
+    pthread_mutex_lock(&srv->mu);
+    if (t - srv->trimmed_at >= TRIM_EVERY_S) srv->trimmed_at = t, trim = 1;
+    pthread_mutex_unlock(&srv->mu);
+    if (trim && dc_db_trim_journal(db) != DC_OK)
+        srv_log(srv, "trimming the write-ahead log failed: %s", dc_db_errmsg(db));
     pthread_mutex_lock(&srv->mu);
     srv->free[srv->n_free++] = db;
     pthread_cond_signal(&srv->cv);
@@ -762,7 +776,7 @@ dc_rc dc_http_start(const dc_http_opts *opts, dc_http_server **out, dc_error *er
     }
     for (unsigned i = 0; i < threads; i++) {
         dc_db *db = NULL;
-        dc_rc rc = dc_db_open(opts->db_path, 0, &db, err);
+        dc_rc rc = dc_db_open(opts->db_path, DC_DB_SERVER, &db, err);
         if (rc) {
             free_server(srv);
             return rc;

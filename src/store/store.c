@@ -635,7 +635,7 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
                           dc_store **out, dc_error *err)
 {
     if (out) *out = NULL;
-    if (!path || !*path || !out || (flags & ~DC_STORE_CREATE) || n_steps < 0 ||
+    if (!path || !*path || !out || (flags & ~(DC_STORE_CREATE | DC_STORE_MANUAL_CHECKPOINT)) || n_steps < 0 ||
         (n_steps > 0 && !steps))
         return dc_fail(err, DC_MISUSE, 0, "dc_store_open: invalid argument");
     if (sodium_init() < 0) return dc_fail(err, DC_INTERNAL, 0, "libsodium failed to initialise");
@@ -656,6 +656,7 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
     if (!rc && (flags & DC_STORE_CREATE)) rc = set_page_size(st, path);
     if (!rc) rc = set_pragmas(st, path);
     if (!rc) sqlite3_update_hook(st->db, on_update, st);
+    if (!rc && (flags & DC_STORE_MANUAL_CHECKPOINT)) sqlite3_wal_autocheckpoint(st->db, 0);
     if (!rc) rc = migrate(st, path, steps, n_steps);
     if (!rc) rc = check_tables(st, path);
     if (rc) {
@@ -675,15 +676,44 @@ dc_rc dc_store_open(const char *path, int flags, dc_store **out, dc_error *err)
 
 /* Finalizes the cached statements first so that sqlite3_close() cannot
  * refuse; an open transaction is rolled back by SQLite. */
-/* Whether the WAL beside st's database is small enough to leave for the
- * next command (see dc_store_close). */
-static int wal_small(dc_store *st)
+/* The size of the WAL beside st's database (0 when there is none), or -1
+ * if it cannot be told. */
+static long long wal_size(dc_store *st)
 {
     const char *db = sqlite3_db_filename(st->db, "main");
     char path[4096];
     struct stat sb;
-    if (!db || !*db || snprintf(path, sizeof path, "%s-wal", db) >= (int)sizeof path) return 0;
-    return stat(path, &sb) == 0 && sb.st_size <= WAL_KEEP_BYTES;
+    if (!db || !*db || snprintf(path, sizeof path, "%s-wal", db) >= (int)sizeof path) return -1;
+    if (stat(path, &sb) != 0) return errno == ENOENT ? 0 : -1;
+    return (long long)sb.st_size;
+}
+
+/* Whether the WAL is small enough to leave for the next command (see
+ * dc_store_close). */
+static int wal_small(dc_store *st)
+{
+    long long n = wal_size(st);
+    return n >= 0 && n <= WAL_KEEP_BYTES;
+}
+
+/*
+ * A server's readers overlap without pause, so SQLite's own checkpoints
+ * (PASSIVE, after a commit) copy the WAL into the database but can never
+ * start it again from the beginning: with an audit row committed per
+ * request the file grew by hundreds of megabytes a minute.  TRUNCATE waits
+ * (busy_timeout) for the readers of the moment to finish, then empties it.
+ * It fails at once while another connection checkpoints, which SQLite's
+ * automatic checkpoints did after nearly every commit once the WAL was
+ * long: handles opened with DC_STORE_MANUAL_CHECKPOINT leave it to this.
+ */
+dc_rc dc_store_wal_trim(dc_store *st, long long over)
+{
+    if (!st) return DC_MISUSE;
+    long long n = wal_size(st);
+    if (n >= 0 && n <= over) return DC_OK;
+    int src = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    if (src == SQLITE_OK || src == SQLITE_BUSY || src == SQLITE_LOCKED) return DC_OK;
+    return sql_err(st, src, "checkpointing the write-ahead log");
 }
 
 /*

@@ -12,6 +12,8 @@
 typedef struct dc_store dc_store;
 
 #define DC_STORE_CREATE 1 /* create the file and schema if missing */
+/* No automatic checkpoints: the program calls dc_store_wal_trim. */
+#define DC_STORE_MANUAL_CHECKPOINT 2
 
 /*
  * Opens (and with DC_STORE_CREATE creates) the database at path and brings
@@ -24,6 +26,12 @@ dc_rc dc_store_open(const char *path, int flags, dc_store **out, dc_error *err);
 void dc_store_close(dc_store *st); /* NULL is a no-op */
 /* The last error message of st (borrowed, valid until the next call). */
 const char *dc_store_errmsg(const dc_store *st);
+
+/* If the WAL beside the database is larger than `over` bytes, copies it
+ * into the database file and truncates it, waiting for the readers of the
+ * moment (busy_timeout); a database still busy after that is left as it
+ * is (DC_OK: the next call tries again).  Errors only if the store failed. */
+dc_rc dc_store_wal_trim(dc_store *st, long long over);
 
 /* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). */
 dc_rc dc_store_begin(dc_store *st);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -1102,6 +1103,55 @@ static void test_changes(void)
     dc_store_close(st);
 }
 
+static dc_rc count_audit(void *ctx, const dc_audit_entry *e)
+{
+    (void)e;
+    ++*(long *)ctx;
+    return DC_OK;
+}
+
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* dc_store_wal_trim empties a WAL larger than its bound, not a smaller one;
+ * and a reading handle leaves a small WAL on close, a writing one none. */
+static void test_wal_trim(void)
+{
+    const char *path = db_path("trim.db");
+    char wal[4200];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    dc_store *st = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, &err), DC_OK);
+    for (int i = 0; i < 40; i++)
+        CHECK_INT(dc_store_audit(st, NULL, "read", "vol/d1", NULL), DC_OK);
+    long long before = file_size(wal);
+    CHECK(before > (64 << 10)); /* 40 commits of 16 KiB pages */
+    CHECK_INT(dc_store_wal_trim(st, before), DC_OK);
+    CHECK_INT(file_size(wal), before); /* not over the bound: untouched */
+    CHECK_INT(dc_store_wal_trim(st, 64 << 10), DC_OK);
+    CHECK_INT(file_size(wal), 0);
+    CHECK_INT(dc_store_audit(st, NULL, "read", "vol/d2", NULL), DC_OK);
+    dc_store_close(st); /* only audit rows, a small WAL: left */
+    CHECK(file_size(wal) > 0);
+    st = NULL;
+    CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
+    dc_doc *a = make_doc("c", "a", "1", "A one");
+    CHECK_INT(dc_store_put(st, a, "a.txt", NULL, NULL), DC_OK);
+    dc_store_close(st); /* stored a document: checkpointed and removed */
+    CHECK_INT(file_size(wal), -1);
+    st = NULL;
+    CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
+    long rows = 0;
+    CHECK_INT(dc_store_audit_list(st, count_audit, &rows), DC_OK);
+    CHECK_INT(rows, 41); /* nothing lost on the way */
+    dc_doc_free(a);
+    dc_store_close(st);
+}
+
 int main(void)
 {
     install_failing_malloc();
@@ -1124,6 +1174,7 @@ int main(void)
     test_migrate_chain();
     test_nomem();
     test_changes();
+    test_wal_trim();
 
     const char *dbs[] = {"create.db", "put.db",     "list.db",  "audit.db",   "txn.db",
                          "busy.db",   "garbage.db", "text.db",  "foreign.db", "empty.db",
