@@ -104,6 +104,7 @@ struct dc_analyzer {
     char term[DC_TERM_MAX + 1]; /* the token being built, then emitted */
     char stem[DC_TERM_MAX + 1]; /* stems not in the cache */
     utf8proc_int32_t cps[CP_MAX];
+    void *base; /* what calloc returned (a is base rounded up to 64) */
 };
 
 /* The token being built. */
@@ -119,12 +120,16 @@ dc_rc dc_analyzer_new(dc_analyzer **out)
 {
     if (!out) return DC_MISUSE;
     *out = NULL;
-    dc_analyzer *a = aligned_alloc(64, sizeof *a);
-    if (!a) return DC_NOMEM;
-    memset(a, 0, sizeof *a);
+    /* calloc, not aligned_alloc and memset: a block this large (half a
+     * megabyte) comes zeroed from the kernel, and only the cache slots a
+     * process uses are ever touched (a CLI search uses a few). */
+    void *base = calloc(1, sizeof(dc_analyzer) + 63);
+    if (!base) return DC_NOMEM;
+    dc_analyzer *a = (dc_analyzer *)(((uintptr_t)base + 63) & ~(uintptr_t)63);
+    a->base = base;
     a->stemmer = sb_stemmer_new("english", "UTF_8");
     if (!a->stemmer) {
-        free(a);
+        free(base);
         return DC_NOMEM;
     }
     *out = a;
@@ -135,7 +140,7 @@ void dc_analyzer_free(dc_analyzer *a)
 {
     if (!a) return;
     sb_stemmer_delete(a->stemmer);
-    free(a);
+    free(a->base);
 }
 
 /* The class of a non-ASCII code point. */

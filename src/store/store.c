@@ -635,8 +635,8 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
                           dc_store **out, dc_error *err)
 {
     if (out) *out = NULL;
-    if (!path || !*path || !out || (flags & ~(DC_STORE_CREATE | DC_STORE_MANUAL_CHECKPOINT)) || n_steps < 0 ||
-        (n_steps > 0 && !steps))
+    if (!path || !*path || !out || (flags & ~(DC_STORE_CREATE | DC_STORE_MANUAL_CHECKPOINT)) ||
+        n_steps < 0 || (n_steps > 0 && !steps))
         return dc_fail(err, DC_MISUSE, 0, "dc_store_open: invalid argument");
     if (sodium_init() < 0) return dc_fail(err, DC_INTERNAL, 0, "libsodium failed to initialise");
     if (!(flags & DC_STORE_CREATE)) {
