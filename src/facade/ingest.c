@@ -388,13 +388,15 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         rc = dc_fail(err, DC_PARSE, 0, "no document found");
     if (!rc) {
         char detail[160];
+        const char *docs = job.n_docs == 1 ? "document" : "documents";
         if (job.n_persons + job.n_terms == 0)
-            snprintf(detail, sizeof detail, "%ld documents (%ld new, %ld updated)",
-                     job.n_docs, job.n_new, job.n_updated);
+            snprintf(detail, sizeof detail, "%ld %s (%ld new, %ld updated)", job.n_docs, docs,
+                     job.n_new, job.n_updated);
         else
-            snprintf(detail, sizeof detail,
-                     "%ld documents (%ld new, %ld updated), %ld persons, %ld terms",
-                     job.n_docs, job.n_new, job.n_updated, job.n_persons, job.n_terms);
+            snprintf(detail, sizeof detail, "%ld %s (%ld new, %ld updated), %ld %s, %ld %s",
+                     job.n_docs, docs, job.n_new, job.n_updated, job.n_persons,
+                     job.n_persons == 1 ? "person" : "persons", job.n_terms,
+                     job.n_terms == 1 ? "term" : "terms");
         rc = dc_store_audit(db->st, db->user, "ingest", path, detail);
         if (rc) job.fatal = 1;
     }
