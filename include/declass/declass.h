@@ -73,9 +73,10 @@ DC_API dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out);
 
 /*
  * Renders the reader's view of document id in format "text", "json",
- * "html", "tei" or a citation: "cite" (Chicago), "bibtex", "ris".  *out is owned by the caller.  DC_NOTFOUND with
- * "no document 'ID'" for an unknown id and for one the reader may not
- * read; DC_MISUSE for an unknown format.  Audited.
+ * "html", "tei" or a citation: "cite" (Chicago), "bibtex", "ris".  *out
+ * is owned by the caller.  DC_NOTFOUND with "no document 'ID'" for an
+ * unknown id and for one the reader may not read; DC_MISUSE for an
+ * unknown format.  Audited.
  */
 DC_API dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out);
 

@@ -417,9 +417,9 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
 
 /*
  * Files are stored in batches, one transaction each, committed once a
- * batch holds BATCH_FILES files (opts->batch_files) or BATCH_BYTES of input or has been open
- * BATCH_SECONDS: a commit per file would write every touched page to the
- * WAL again for each one.  A crash loses at most the open batch (nothing
+ * batch holds BATCH_FILES files (opts->batch_files) or BATCH_BYTES of
+ * input or has been open BATCH_SECONDS: a commit per file would write
+ * every touched page to the WAL again for each one.  A crash loses at most the open batch (nothing
  * half-stored: each file is a part of its batch), and running the ingest
  * again stores what was lost and finds the rest unchanged.
  */

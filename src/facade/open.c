@@ -232,7 +232,8 @@ dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *t
 dc_rc dc_db_assume(dc_db *db, const char *name)
 {
     dc_db_logout(db);
-    if (!name || !*name || strlen(name) > DC_MAX_ID) return dc_db_fail(db, DC_DENIED, "access denied");
+    if (!name || !*name || strlen(name) > DC_MAX_ID)
+        return dc_db_fail(db, DC_DENIED, "access denied");
     dc_db_user_row u = {0};
     dc_rc rc = dc_store_user_get(db->st, name, dc_db_user_copy, &u);
     if (rc && rc != DC_NOTFOUND) {

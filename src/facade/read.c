@@ -309,7 +309,8 @@ static dc_rc walk_reader_versions(dc_db *db, const char *id, reader_version_cb c
         char *json = NULL;
         if (!rc) rc = dc_doc_to_json(v, 0, &json);
         unsigned char h[32];
-        if (!rc) crypto_generichash(h, sizeof h, (const unsigned char *)json, strlen(json), NULL, 0);
+        if (!rc)
+            crypto_generichash(h, sizeof h, (const unsigned char *)json, strlen(json), NULL, 0);
         dc_free(json);
         if (!rc && (k == 0 || memcmp(h, prev, sizeof h) != 0)) {
             char hex[65];

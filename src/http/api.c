@@ -820,8 +820,9 @@ void dc_api_export(dc_http_req *req, dc_http_resp *resp)
     }
     resp->status = 200;
     resp->content_type = f->media_type;
-    dc_http_resp_header(resp, "Content-Disposition", !strcmp(f->name, "tei") ? "attachment; filename=\"declass-export.xml\""
-                                                         : "attachment; filename=\"declass-export.jsonl\"");
+    dc_http_resp_header(resp, "Content-Disposition",
+                        !strcmp(f->name, "tei") ? "attachment; filename=\"declass-export.xml\""
+                                                : "attachment; filename=\"declass-export.jsonl\"");
     resp->has_pipe = 1;
     resp->pipe_fd = fds[0];
 }
