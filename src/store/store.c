@@ -1144,6 +1144,25 @@ static size_t parse_ids(const char *s, uint64_t *ids, size_t cap)
  */
 uint64_t dc_store_put_docid(const dc_store *st) { return st ? st->put_docid : 0; }
 
+/* The document of the current row of S_CHANGES, read from its body after
+ * its hash is checked (*out owned by the caller). */
+static dc_rc changed_doc(dc_store *st, sqlite3_stmt *s, uint64_t docid, dc_doc **out)
+{
+    int nomem = 0;
+    const char *hash = col_text(s, 1, &nomem);
+    const char *body = col_text(s, 2, &nomem);
+    size_t blen = (size_t)sqlite3_column_bytes(s, 2);
+    char actual[HASH_HEX_SIZE];
+    if (nomem) return set_err(st, DC_NOMEM, "reading changes: out of memory");
+    if (!body || !hash || (hash_hex(body, blen, actual), strcmp(hash, actual) != 0))
+        return set_err(st, DC_CORRUPT, "stored version %llu does not match its hash",
+                       (unsigned long long)docid);
+    dc_rc rc = dc_doc_from_json(body, blen, out);
+    if (rc)
+        set_err(st, rc, "stored version %llu is not a valid document", (unsigned long long)docid);
+    return rc;
+}
+
 dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_known_cb known, dc_change_cb cb,
                              void *ctx)
 {
@@ -1155,55 +1174,23 @@ dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_known_cb known, dc
     if (sqlite3_stmt_busy(s))
         return set_err(st, DC_MISUSE, "dc_store_changes_since called from its own callback");
     int src = sqlite3_bind_int64(s, 1, (sqlite3_int64)after);
-    while (src == SQLITE_OK || src == SQLITE_ROW) {
+    while (!rc && (src == SQLITE_OK || src == SQLITE_ROW)) {
         src = sqlite3_step(s);
         if (src != SQLITE_ROW) break;
-        int nomem = 0;
         uint64_t docid = (uint64_t)sqlite3_column_int64(s, 0);
-        const dc_doc *mine = known ? known(ctx, docid) : NULL;
-        if (mine) { /* the caller's own document: no need to read it back */
-            uint64_t ids[64];
-            const char *older = col_text(s, 3, &nomem);
-            if (nomem) {
-                rc = set_err(st, DC_NOMEM, "reading changes: out of memory");
-                break;
-            }
-            rc = cb(ctx, docid, mine, ids, parse_ids(older, ids, sizeof ids / sizeof ids[0]));
-            if (rc) {
-                set_err(st, rc, "reading changes: stopped by the caller (%s)", dc_strerror(rc));
-                break;
-            }
-            continue;
-        }
-        const char *hash = col_text(s, 1, &nomem);
-        const char *body = col_text(s, 2, &nomem);
-        size_t blen = (size_t)sqlite3_column_bytes(s, 2);
+        /* the caller's own document needs no reading back */
+        const dc_doc *doc = known ? known(ctx, docid) : NULL;
+        dc_doc *read = NULL;
+        if (!doc && (rc = changed_doc(st, s, docid, &read)) != DC_OK) break;
+        int nomem = 0;
         const char *older = col_text(s, 3, &nomem);
-        char actual[HASH_HEX_SIZE];
-        if (nomem) {
-            rc = set_err(st, DC_NOMEM, "reading changes: out of memory");
-            break;
-        }
-        if (!body || !hash || (hash_hex(body, blen, actual), strcmp(hash, actual) != 0)) {
-            rc = set_err(st, DC_CORRUPT, "stored version %llu does not match its hash",
-                         (unsigned long long)docid);
-            break;
-        }
-        dc_doc *doc = NULL;
-        rc = dc_doc_from_json(body, blen, &doc);
-        if (rc) {
-            set_err(st, rc, "stored version %llu is not a valid document",
-                    (unsigned long long)docid);
-            break;
-        }
         uint64_t ids[64];
-        size_t n = parse_ids(older, ids, sizeof ids / sizeof ids[0]);
-        rc = cb(ctx, docid, doc, ids, n);
-        dc_doc_free(doc);
-        if (rc) {
+        if (nomem)
+            rc = set_err(st, DC_NOMEM, "reading changes: out of memory");
+        else if ((rc = cb(ctx, docid, doc ? doc : read, ids,
+                          parse_ids(older, ids, sizeof ids / sizeof ids[0]))) != DC_OK)
             set_err(st, rc, "reading changes: stopped by the caller (%s)", dc_strerror(rc));
-            break;
-        }
+        dc_doc_free(read);
     }
     if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading changes");
     stmt_done(s);
