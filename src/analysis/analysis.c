@@ -87,8 +87,14 @@ static const unsigned char ascii_fold[256] = {
                          UTF8PROC_STRIPMARK | UTF8PROC_IGNORE))
 
 /* Stem cache: direct-mapped, a power of two, one 64-byte line a slot.
- * Terms longer than SLOT_TERM bytes (rare) bypass it. */
+ * Terms longer than SLOT_TERM bytes (rare) bypass it.  It starts small
+ * and grows to CACHE_SLOTS once it has missed CACHE_GROW_AFTER times per
+ * slot: a search stems a few hundred words, and every page of a large
+ * cache it touches costs a page fault (two: read, then write), more than
+ * the stemming it saves; an ingest stems millions and wants it large. */
 #define CACHE_SLOTS 8192
+#define CACHE_FIRST 256
+#define CACHE_GROW_AFTER 4
 #define SLOT_TERM 30
 
 typedef struct stem_slot {
@@ -99,13 +105,28 @@ typedef struct stem_slot {
 } stem_slot;
 
 struct dc_analyzer {
-    _Alignas(64) stem_slot cache[CACHE_SLOTS];
+    stem_slot *cache;  /* nslots slots, 64-byte aligned */
+    void *cache_base;  /* what calloc returned for it */
+    size_t nslots;
+    size_t misses;     /* stems computed since the cache was made */
     struct sb_stemmer *stemmer;
     char term[DC_TERM_MAX + 1]; /* the token being built, then emitted */
     char stem[DC_TERM_MAX + 1]; /* stems not in the cache */
     utf8proc_int32_t cps[CP_MAX];
-    void *base; /* what calloc returned (a is base rounded up to 64) */
 };
+
+/* Replaces a's cache by an empty one of n slots. */
+static dc_rc cache_make(dc_analyzer *a, size_t n)
+{
+    void *base = calloc(1, n * sizeof(stem_slot) + 63);
+    if (!base) return DC_NOMEM;
+    free(a->cache_base);
+    a->cache_base = base;
+    a->cache = (stem_slot *)(((uintptr_t)base + 63) & ~(uintptr_t)63);
+    a->nslots = n;
+    a->misses = 0;
+    return DC_OK;
+}
 
 /* The token being built. */
 typedef struct tokbuf {
@@ -120,16 +141,11 @@ dc_rc dc_analyzer_new(dc_analyzer **out)
 {
     if (!out) return DC_MISUSE;
     *out = NULL;
-    /* calloc, not aligned_alloc and memset: a block this large (half a
-     * megabyte) comes zeroed from the kernel, and only the cache slots a
-     * process uses are ever touched (a CLI search uses a few). */
-    void *base = calloc(1, sizeof(dc_analyzer) + 63);
-    if (!base) return DC_NOMEM;
-    dc_analyzer *a = (dc_analyzer *)(((uintptr_t)base + 63) & ~(uintptr_t)63);
-    a->base = base;
+    dc_analyzer *a = calloc(1, sizeof *a);
+    if (!a) return DC_NOMEM;
     a->stemmer = sb_stemmer_new("english", "UTF_8");
-    if (!a->stemmer) {
-        free(base);
+    if (!a->stemmer || cache_make(a, CACHE_FIRST) != DC_OK) {
+        dc_analyzer_free(a);
         return DC_NOMEM;
     }
     *out = a;
@@ -139,8 +155,9 @@ dc_rc dc_analyzer_new(dc_analyzer **out)
 void dc_analyzer_free(dc_analyzer *a)
 {
     if (!a) return;
-    sb_stemmer_delete(a->stemmer);
-    free(a->base);
+    if (a->stemmer) sb_stemmer_delete(a->stemmer);
+    free(a->cache_base);
+    free(a);
 }
 
 /* The class of a non-ASCII code point. */
@@ -328,8 +345,12 @@ static dc_rc stem_term(dc_analyzer *a, const char *term, size_t len, int has_dig
         *stem_len = n;
         return DC_OK;
     }
-    stem_slot *slot = &a->cache[term_hash(term, len) & (CACHE_SLOTS - 1)];
+    stem_slot *slot = &a->cache[term_hash(term, len) & (a->nslots - 1)];
     if (slot->len != len || memcmp(slot->term, term, len) != 0) {
+        /* Growing is an optimisation: without memory, the small cache stays. */
+        if (++a->misses > CACHE_GROW_AFTER * a->nslots && a->nslots < CACHE_SLOTS &&
+            cache_make(a, CACHE_SLOTS) == DC_OK)
+            slot = &a->cache[term_hash(term, len) & (a->nslots - 1)];
         slot->len = 0;
         size_t n = run_stemmer(a, term, len, slot->stem, sizeof slot->stem);
         if (!n) return DC_NOMEM;

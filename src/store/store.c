@@ -72,6 +72,8 @@ enum stmt_id {
     S_AUDIT,
     S_CHANGES,
     S_MAX_DOCID,
+    S_STATUS_CURRENT,
+    S_STATUS_VERSION,
     S_COUNT_OF_STMTS
 };
 
@@ -137,6 +139,11 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                   "   ON d.id = v.doc_id AND d.current_version = v.version"
                   " WHERE v.docid > ?1 ORDER BY v.docid",
     [S_MAX_DOCID] = "SELECT coalesce(max(docid), 0) FROM versions",
+    [S_STATUS_CURRENT] = "SELECT v.release_status, v.classification FROM documents d"
+                         " JOIN versions v ON v.doc_id = d.id"
+                         " AND v.version = d.current_version WHERE d.id = ?1",
+    [S_STATUS_VERSION] = "SELECT release_status, classification FROM versions"
+                         " WHERE doc_id = ?1 AND version = ?2",
 };
 
 struct dc_store {
@@ -1668,17 +1675,13 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
 {
     *release_status = *classification = NULL;
     if (!st || !id || version < 0) return DC_MISUSE;
-    sqlite3_stmt *s = NULL;
-    const char *sql = version ? "SELECT release_status, classification FROM versions"
-                                " WHERE doc_id = ?1 AND version = ?2"
-                              : "SELECT v.release_status, v.classification FROM documents d"
-                                " JOIN versions v ON v.doc_id = d.id"
-                                " AND v.version = d.current_version WHERE d.id = ?1";
-    int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-    if (src == SQLITE_OK) bind_text(s, 1, id, &src);
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, version ? S_STATUS_VERSION : S_STATUS_CURRENT, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, id, &src);
     if (src == SQLITE_OK && version) bind_int(s, 2, version, &src);
     if (src == SQLITE_OK) src = sqlite3_step(s);
-    dc_rc rc = DC_OK;
     if (src == SQLITE_DONE) {
         rc = set_err(st, DC_NOTFOUND, "no document %s", id);
     } else if (src != SQLITE_ROW) {
@@ -1694,6 +1697,6 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
             rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
         }
     }
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }

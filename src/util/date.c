@@ -6,6 +6,7 @@
  */
 #include "util/util_int.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -87,10 +88,38 @@ void dc_date_iso(char out[11], int y, int m, int d)
     out[7] = '-', out[8] = dig[d / 10], out[9] = dig[d % 10], out[10] = '\0';
 }
 
+/* The civil date of day z since 1970-01-01 (Howard Hinnant's algorithm,
+ * eras of 400 years): gmtime_r would read the time-zone file first, which
+ * every command that audits would pay for a date in UTC. */
+static void civil_from_days(long long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;                                      /* [0, 146096] */
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    long long mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int dc_utc_time(long long secs, char *out, size_t n, int with_time)
+{
+    if (secs < 0 || n < (with_time ? 21u : 11u)) return 0;
+    int y, m, d;
+    civil_from_days(secs / 86400, &y, &m, &d);
+    if (y > 9999) return 0;
+    dc_date_iso(out, y, m, d);
+    if (with_time) {
+        int s = (int)(secs % 86400);
+        snprintf(out + 10, n - 10, "T%02d:%02d:%02dZ", s / 3600, s / 60 % 60, s % 60);
+    }
+    return 1;
+}
+
 int dc_utc_now(char *out, size_t n, int with_time)
 {
-    struct tm tm;
     time_t t = time(NULL);
-    if (t == (time_t)-1 || !gmtime_r(&t, &tm)) return 0;
-    return strftime(out, n, with_time ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d", &tm) != 0;
+    return t != (time_t)-1 && dc_utc_time((long long)t, out, n, with_time);
 }

@@ -67,5 +67,9 @@ void dc_date_iso(char out[11], int y, int m, int d);
  * "YYYY-MM-DDTHH:MM:SSZ" into out[0..n).  Returns 1, or 0 if the clock cannot
  * be read or n is too small. */
 int dc_utc_now(char *out, size_t n, int with_time);
+/* The same for secs seconds after 1970-01-01T00:00:00Z (secs >= 0; 0 past
+ * the year 9999).  Computed, not with gmtime_r, which reads the time-zone
+ * file first. */
+int dc_utc_time(long long secs, char *out, size_t n, int with_time);
 
 #endif

@@ -197,6 +197,61 @@ static void test_seeds(dc_analyzer *a)
     }
 }
 
+/* Counts the tokens whose stem does not begin with the token's first
+ * byte (snippets stem only the tokens that pass that test). */
+typedef struct first_letter {
+    size_t tokens, changed;
+} first_letter;
+
+static dc_rc on_first_letter(void *ctx, const dc_token *t)
+{
+    first_letter *f = ctx;
+    f->tokens++;
+    if (t->stem_len == 0 || t->stem[0] != t->term[0]) {
+        if (f->changed++ < 5) fprintf(stderr, "stem %s of %s\n", t->stem, t->term);
+    }
+    return DC_OK;
+}
+
+/* Snowball English keeps a word's first letter: every token of a whole
+ * FRUS volume and of the FRUS history monograph (markup included), and
+ * of the seeds. */
+static void test_first_letter(dc_analyzer *a)
+{
+    const char *dir = getenv("DC_TEST_CORPUS");
+    const char *files[] = {"volumes/frus1917-72PubDip.xml", "frus-history/monograph/frus-history.xml"};
+    first_letter f = {0};
+    char *text = NULL;
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data/corpus", files[i]);
+        dc_error err;
+        CHECK_INT(dc_read_file(path, 64 << 20, &text, &len, &err), DC_OK);
+        if (text)
+            CHECK_INT(dc_analyze(a, text, len, 0, DC_ANALYZE_STEM, on_first_letter, &f, NULL),
+                      DC_OK);
+        free(text);
+    }
+    const char *seeds[] = {"000_5785f422be2d1253.txt", "001_5ebef3754071e70a.txt",
+                           "003_a557502f17c5b6b3.txt"};
+    for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
+        text = read_seed(seeds[i], &len);
+        CHECK(text != NULL);
+        if (text) CHECK_INT(dc_analyze(a, text, len, 0, DC_ANALYZE_STEM, on_first_letter, &f, NULL), DC_OK);
+        free(text);
+    }
+    CHECK(f.tokens > 300000);
+    CHECK_INT(f.changed, 0);
+    const char *odd[] = {"dying", "skies", "ugly", "yelling", "ies", "y", "ied", "sses", "s"};
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        const char *stem = NULL;
+        size_t n = 0;
+        CHECK_INT(dc_analyzer_stem(a, odd[i], strlen(odd[i]), &stem, &n), DC_OK);
+        CHECK(stem && n > 0 && stem[0] == odd[i][0]);
+    }
+}
+
 static void test_rules(dc_analyzer *a)
 {
     /* Identifiers. */
@@ -428,6 +483,7 @@ int main(void)
     CHECK_INT(dc_analyzer_new(&a), DC_OK);
     if (!a) return TEST_DONE();
     test_seeds(a);
+    test_first_letter(a);
     test_rules(a);
     test_long_tokens(a);
     test_stems(a);

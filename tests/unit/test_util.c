@@ -1,5 +1,6 @@
 /* Unit tests: src/util (buffers, string vectors, UTF-8, file reading). */
 #include <stdlib.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +107,25 @@ static void test_date(void)
     char now[32];
     CHECK(dc_utc_now(now, sizeof now, 1) && strlen(now) == 20 && now[19] == 'Z');
     CHECK(!dc_utc_now(now, 5, 0));
+    /* dc_utc_time against gmtime_r and strftime, a day and a few seconds
+     * at a time from 1970 to 2400 (leap years, centuries, 2000), and the
+     * ends of the range. */
+    int bad = 0;
+    for (long long t = 0; t < 13569465600LL; t += 86400 * 7 + 3917) {
+        time_t tt = (time_t)t;
+        struct tm tm;
+        char want[32], got[32];
+        if (!gmtime_r(&tt, &tm) || !strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm)) bad++;
+        else if (!dc_utc_time(t, got, sizeof got, 1) || strcmp(got, want) != 0) bad++;
+    }
+    CHECK_INT(bad, 0);
+    CHECK(dc_utc_time(951782400, now, sizeof now, 0));
+    CHECK_STR(now, "2000-02-29");
+    CHECK(dc_utc_time(253402300799LL, now, sizeof now, 1));
+    CHECK_STR(now, "9999-12-31T23:59:59Z");
+    CHECK(!dc_utc_time(253402300800LL, now, sizeof now, 1));
+    CHECK(!dc_utc_time(-1, now, sizeof now, 1));
+    CHECK(!dc_utc_time(0, now, 20, 1));
 }
 
 /* The escaper of util/xml.c in its forms. */
