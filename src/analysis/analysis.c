@@ -11,19 +11,42 @@
  * recomposed in place by utf8proc_normalize_utf32 (Hangul jamo back into
  * syllables) before it is encoded as UTF-8.  Neither function allocates.
  *
- * Stems come from a small direct-mapped cache in front of libstemmer:
- * word frequencies are Zipfian, so most tokens hit it.
+ * Stems come from a small direct-mapped cache in front of the Snowball
+ * English stemmer: word frequencies are Zipfian, so most tokens hit it.
+ *
+ * The stemmer is linked from libstemmer's static archive, English alone:
+ * its shared library carries the tables of 29 languages, whose 10,800
+ * pointers the dynamic loader relocates in every process that loads it,
+ * writing 89 pages (356 KiB) at start-up -- on a machine whose page faults
+ * cost 30 us, 3 ms of a 10 ms search.  Its C API, sb_stemmer_*, would pull
+ * in all of them (libstemmer.o names every language), so the English
+ * stemmer is called directly, as sb_stemmer_stem does: SN_set_current,
+ * english_UTF_8_stem, then the stem is env->p[0 .. env->l).
  */
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libstemmer.h>
 #include <utf8proc.h>
 
 #include "analysis/analysis.h"
 #include "util/banned.h"
+
+/* The Snowball runtime and its English stemmer (libstemmer.a: runtime/api.h
+ * and the generated stem_UTF_8_english.h, which Debian does not install).
+ * struct SN_env begins with the current string and, after the cursor, its
+ * length in every Snowball release; only those two fields are read, and
+ * dc_analyzer_new checks a known stem before it trusts them. */
+struct SN_env;
+struct SN_env *english_UTF_8_create_env(void);
+void english_UTF_8_close_env(struct SN_env *z);
+int english_UTF_8_stem(struct SN_env *z);
+int SN_set_current(struct SN_env *z, int size, const unsigned char *s);
+typedef struct sn_head {
+    unsigned char *p; /* the string */
+    int c, l;         /* cursor, length */
+} sn_head;
 
 /* Character classes.  The first three are the characters words are made
  * of; the tests below rely on their order. */
@@ -109,7 +132,7 @@ struct dc_analyzer {
     void *cache_base;  /* what calloc returned for it */
     size_t nslots;
     size_t misses;     /* stems computed since the cache was made */
-    struct sb_stemmer *stemmer;
+    struct SN_env *stemmer;
     char term[DC_TERM_MAX + 1]; /* the token being built, then emitted */
     char stem[DC_TERM_MAX + 1]; /* stems not in the cache */
     utf8proc_int32_t cps[CP_MAX];
@@ -137,14 +160,19 @@ typedef struct tokbuf {
     int has_digit; /* an ASCII digit: not stemmed */
 } tokbuf;
 
+static size_t run_stemmer(dc_analyzer *a, const char *term, size_t len, char *dst, size_t room);
+
 dc_rc dc_analyzer_new(dc_analyzer **out)
 {
     if (!out) return DC_MISUSE;
     *out = NULL;
     dc_analyzer *a = calloc(1, sizeof *a);
     if (!a) return DC_NOMEM;
-    a->stemmer = sb_stemmer_new("english", "UTF_8");
-    if (!a->stemmer || cache_make(a, CACHE_FIRST) != DC_OK) {
+    a->stemmer = english_UTF_8_create_env();
+    char check[DC_TERM_MAX + 1];
+    if (!a->stemmer || cache_make(a, CACHE_FIRST) != DC_OK ||
+        run_stemmer(a, "negotiations", 12, check, sizeof check) != 6 ||
+        memcmp(check, "negoti", 6) != 0) {
         dc_analyzer_free(a);
         return DC_NOMEM;
     }
@@ -155,7 +183,7 @@ dc_rc dc_analyzer_new(dc_analyzer **out)
 void dc_analyzer_free(dc_analyzer *a)
 {
     if (!a) return;
-    if (a->stemmer) sb_stemmer_delete(a->stemmer);
+    if (a->stemmer) english_UTF_8_close_env(a->stemmer);
     free(a->cache_base);
     free(a);
 }
@@ -313,11 +341,14 @@ static inline uint32_t term_hash(const char *s, size_t n)
  * memory. */
 static size_t run_stemmer(dc_analyzer *a, const char *term, size_t len, char *dst, size_t room)
 {
-    const sb_symbol *r = sb_stemmer_stem(a->stemmer, (const sb_symbol *)term, (int)len);
-    if (!r) return 0;
-    int rl = sb_stemmer_length(a->stemmer);
-    if (rl <= 0 || (size_t)rl >= room) {
-        r = (const sb_symbol *)term;
+    if (SN_set_current(a->stemmer, (int)len, (const unsigned char *)term) != 0 ||
+        english_UTF_8_stem(a->stemmer) < 0)
+        return 0;
+    const sn_head *z = (const sn_head *)a->stemmer;
+    const unsigned char *r = z->p;
+    int rl = z->l;
+    if (!r || rl <= 0 || (size_t)rl >= room) {
+        r = (const unsigned char *)term;
         rl = (int)len;
     }
     memmove(dst, r, (size_t)rl);

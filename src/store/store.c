@@ -561,9 +561,16 @@ static dc_rc set_pragmas(dc_store *st, const char *path)
     if (src != SQLITE_OK) return sql_err(st, src, "switching %s to WAL mode", path);
     if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)
         return set_err(st, DC_IO, "%s: cannot use WAL mode (journal_mode stays %s)", path, mode);
+    /* mmap_size: pages are read from a mapping of the file (SQLite
+     * still writes with pwrite) instead of being copied into buffers of
+     * its own.  A search process reads a few pages each of many
+     * documents once: copying them cost a fresh heap page per 4 KiB it
+     * read, about 100 page faults a search (at 30 us each on a VM, 3 ms).
+     * SQLite caps the size (2 GiB as Debian builds it). */
     src = sqlite3_exec(st->db,
                        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                       " PRAGMA recursive_triggers=ON; PRAGMA temp_store=MEMORY;",
+                       " PRAGMA recursive_triggers=ON; PRAGMA temp_store=MEMORY;"
+                       " PRAGMA mmap_size=1099511627776;",
                        NULL, NULL, NULL);
     if (src != SQLITE_OK) return sql_err(st, src, "configuring %s", path);
     return DC_OK;
