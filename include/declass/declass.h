@@ -306,51 +306,7 @@ DC_API dc_rc dc_db_export(dc_db *db, const char *query, const char *format, dc_w
 
 /* ---- policy papers ---------------------------------------------------- */
 
-/* A stored document in a paper's record (owned by the dc_paper). */
-typedef struct dc_paper_doc {
-    char *id, *title;
-    char *date; /* "YYYY-MM-DD" or NULL */
-} dc_paper_doc;
-
-/*
- * What the readable record says about one NSC policy paper.  Everything is
- * read from the reader's view of the documents that cite the paper (the
- * index's cites:"NAME", confirmed on the view's own text), so nothing
- * comes from text the reader may not read.  The rules:
- *  - the paper itself: a document IS paper P when its title is or begins
- *    with P (then ":", ",", " (" or a dash), or when the first portion
- *    among its first four, list items aside, whose whole text is one paper
- *    name is P (the heading "NSC 5907" under the title "National Security
- *    Council Report"); a document is at most one paper;
- *  - supersession: "S supersedes Q" / "S, which supersedes Q" (the nearest
- *    paper named before "supersede" in its sentence, at most 60 bytes
- *    before it), or, with no paper there, the paper the document is ("The
- *    enclosed statement of policy ... supersedes NSC 5817" in NSC 5907);
- *    "Q was superseded by S" the same way round;
- *  - approval: in a document that is P, "this date approved" gives the
- *    document's date; else "P ... approved by the President on Month D[,
- *    YYYY]" in one sentence with no other paper between (year from the
- *    document's date when not written);
- *  - actions ("2102–b", as written) and annexes ("Annex A" .. "Annex G",
- *    from "Annex F", "Annexes A through E", "Annexes A–E and G";
- *    "Financial Appendix") are those named in the paper's own documents;
- *  - discussed_in: the other readable documents whose readable text names P.
- */
-typedef struct dc_paper {
-    char *name;                 /* normalized: "NSC 5907" */
-    dc_paper_doc *documents;    /* the documents that are the paper, by id */
-    size_t n_documents;
-    char *approved;             /* "YYYY-MM-DD" or NULL */
-    char *approved_in;          /* id of the document that says so, or NULL */
-    dc_strv supersedes;         /* papers this one supersedes, directly */
-    dc_strv superseded_by;      /* papers superseding this one, directly */
-    dc_strv chain;              /* oldest to newest through this paper, following
-                                 * the first predecessor / successor each step */
-    dc_strv actions;            /* NSC action numbers as written: "2102–b" */
-    dc_strv annexes;            /* "Annex A", ..., "Financial Appendix" */
-    dc_paper_doc *discussed_in; /* by date (undated last), then id */
-    size_t n_discussed_in;
-} dc_paper;
+/* dc_paper and dc_paper_doc: declass/model.h. */
 
 /*
  * The record of paper name ("NSC 5907"; "nsc 5907", "NSC-5907", "NSC5907"

@@ -144,35 +144,19 @@ int dc_papers_written_date(const char *s, const char *date, char out[11]);
  * title, or a heading among its first portions), or "" in out. */
 void dc_papers_of_doc(const dc_doc *v, char out[DC_REFS_PAPER_MAX]);
 
-/* A document in a paper's record (owned by the record). */
-typedef struct dc_papers_doc {
-    char *id, *title;
-    char *date; /* "YYYY-MM-DD" or NULL */
-} dc_papers_doc;
-
-/* What the readable record says about one paper: the fields of dc_paper
- * (declass.h), which the facade hands over. */
-typedef struct dc_papers_record {
-    dc_papers_doc *documents; /* the documents that are the paper, by date, then id */
-    size_t n_documents, cap_documents;
-    char *approved;    /* "YYYY-MM-DD" or NULL */
-    char *approved_in; /* the id of the document that says so, or NULL */
-    dc_strv supersedes, superseded_by, chain, actions, annexes;
-    dc_papers_doc *discussed_in; /* by date (undated last), then id */
-    size_t n_discussed_in, cap_discussed_in;
-} dc_papers_record;
-
 /*
- * Fills rec (zeroed by the caller; dc_papers_record_release after, also
- * on failure) with the record of paper name (normalized: "NSC 5907"), read
- * from the reader's views (env->view, references derived again from the
- * view's own text) of the documents env->cites finds citing it, and its
- * chain by the same reading of each neighbour.  DC_NOTFOUND when nothing
- * is known of the paper (no document is it, discusses it, or relates it to
- * another); DC_NOMEM; or env's error.
+ * Fills p (name set, the rest zeroed by the caller; dc_papers_clear after,
+ * also on failure) with the record of paper name (normalized: "NSC 5907"),
+ * read from the reader's views (env->view, references derived again from
+ * the view's own text) of the documents env->cites finds citing it, and
+ * its chain by the same reading of each neighbour.  DC_NOTFOUND when
+ * nothing is known of the paper (no document is it, discusses it, or
+ * relates it to another); DC_NOMEM; or env's error.
  */
-dc_rc dc_papers_record_get(const dc_links_env *env, const char *name, dc_papers_record *rec);
-void dc_papers_record_release(dc_papers_record *rec);
+dc_rc dc_papers_record_get(const dc_links_env *env, const char *name, dc_paper *p);
+/* Frees what p holds (its name too) and zeroes it; p itself is the
+ * caller's. */
+void dc_papers_clear(dc_paper *p);
 /* The readable document other than exclude (an id, or NULL) that is paper
  * name, of collection first when it is not NULL: *out (owned by the
  * caller) NULL when none. */

@@ -122,7 +122,7 @@ static dc_rc each_text(const dc_doc *v, text_fn fn, void *ctx)
 
 /* What scanning one document for one paper gathers. */
 typedef struct scan_ctx {
-    dc_papers_record *p;
+    dc_paper *p;
     const char *name; /* the paper, normalized */
     const dc_doc *v;
     const char *self; /* the paper v is, or "" */
@@ -304,10 +304,10 @@ static dc_rc read_view(const dc_links_env *env, const char *id, int derive, dc_d
     return rc;
 }
 
-static dc_rc add_doc(dc_papers_doc **arr, size_t *n, size_t *cap, const dc_doc *v)
+static dc_rc add_doc(dc_paper_doc **arr, size_t *n, size_t *cap, const dc_doc *v)
 {
     if (DC_GROW(*arr, *n + 1, *cap)) return DC_NOMEM;
-    dc_papers_doc *d = &(*arr)[*n];
+    dc_paper_doc *d = &(*arr)[*n];
     d->id = dc_strdup(v->id);
     d->title = dc_strdup(v->title);
     d->date = dc_strdup(v->date);
@@ -321,8 +321,9 @@ static dc_rc add_doc(dc_papers_doc **arr, size_t *n, size_t *cap, const dc_doc *
  * always; with full, also the paper's documents, approval, actions,
  * annexes and the documents discussing it.
  */
-static dc_rc gather(const dc_links_env *env, const char *name, dc_papers_record *p, int full)
+static dc_rc gather(const dc_links_env *env, const char *name, dc_paper *p, int full)
 {
+    size_t cap_documents = p->n_documents, cap_discussed_in = p->n_discussed_in;
     dc_strv ids = {0};
     dc_rc rc = env->cites(env->ctx, DC_LINKS_FOR_PAPERS, name, NULL, PAPER_MAX_CANDIDATES, &ids);
     unsigned annexes = 0;
@@ -337,14 +338,14 @@ static dc_rc gather(const dc_links_env *env, const char *name, dc_papers_record 
                       .is_paper = strcmp(self, name) == 0};
         rc = each_text(v, scan_text, &c);
         if (!rc && full && c.is_paper) {
-            rc = add_doc(&p->documents, &p->n_documents, &p->cap_documents, v);
+            rc = add_doc(&p->documents, &p->n_documents, &cap_documents, v);
             for (size_t k = 0; !rc && k < v->n_refs; k++)
                 if (v->refs[k].kind && strcmp(v->refs[k].kind, "action") == 0)
                     rc = dc_strv_add_unique(&p->actions, v->refs[k].target);
             annexes |= c.annexes;
             appendix |= c.appendix;
         } else if (!rc && full && names_paper(v, name)) {
-            rc = add_doc(&p->discussed_in, &p->n_discussed_in, &p->cap_discussed_in, v);
+            rc = add_doc(&p->discussed_in, &p->n_discussed_in, &cap_discussed_in, v);
         }
         /* the paper's own "this date approved" wins over a mention elsewhere */
         if (!rc && full && c.approved[0] && (!p->approved || (c.approved_self && !self_approved))) {
@@ -370,20 +371,19 @@ static dc_rc step(const dc_links_env *env, const char *name, int back,
                   char out[DC_REFS_PAPER_MAX])
 {
     out[0] = '\0';
-    dc_papers_record q = {0};
+    dc_paper q = {0};
     char *own = dc_strdup(name); /* name may live in the chain being grown */
     if (!own) return DC_NOMEM;
     dc_rc rc = gather(env, own, &q, 0);
     const dc_strv *next = back ? &q.supersedes : &q.superseded_by;
     if (!rc && next->n) snprintf(out, DC_REFS_PAPER_MAX, "%s", next->v[0]);
     free(own);
-    dc_strv_release(&q.supersedes);
-    dc_strv_release(&q.superseded_by);
+    dc_papers_clear(&q);
     return rc;
 }
 
 /* p->chain: the first predecessors back, name, the first successors on. */
-static dc_rc build_chain(const dc_links_env *env, const char *name, dc_papers_record *p)
+static dc_rc build_chain(const dc_links_env *env, const char *name, dc_paper *p)
 {
     dc_strv back = {0};
     char cur[DC_REFS_PAPER_MAX];
@@ -408,7 +408,7 @@ static dc_rc build_chain(const dc_links_env *env, const char *name, dc_papers_re
 
 static int doc_cmp(const void *a, const void *b)
 {
-    const dc_papers_doc *x = a, *y = b;
+    const dc_paper_doc *x = a, *y = b;
     if (x->date && y->date) {
         int c = strcmp(x->date, y->date);
         if (c) return c;
@@ -418,7 +418,7 @@ static int doc_cmp(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-static void free_docs(dc_papers_doc *d, size_t n)
+static void free_docs(dc_paper_doc *d, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(d[i].id);
@@ -428,9 +428,10 @@ static void free_docs(dc_papers_doc *d, size_t n)
     free(d);
 }
 
-void dc_papers_record_release(dc_papers_record *p)
+void dc_papers_clear(dc_paper *p)
 {
     if (!p) return;
+    free(p->name);
     free_docs(p->documents, p->n_documents);
     free(p->approved);
     free(p->approved_in);
@@ -443,7 +444,7 @@ void dc_papers_record_release(dc_papers_record *p)
     memset(p, 0, sizeof *p);
 }
 
-dc_rc dc_papers_record_get(const dc_links_env *env, const char *name, dc_papers_record *p)
+dc_rc dc_papers_record_get(const dc_links_env *env, const char *name, dc_paper *p)
 {
     dc_rc rc = gather(env, name, p, 1);
     if (!rc) rc = build_chain(env, name, p);

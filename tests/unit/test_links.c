@@ -504,7 +504,7 @@ static void test_paper_record(void)
     mem_db m = {0};
     build_papers(&m);
     dc_links_env env = mem_env(&m);
-    dc_papers_record r = {0};
+    dc_paper r = {0};
     CHECK_INT(dc_papers_record_get(&env, "NSC 5907", &r), DC_OK);
     CHECK_INT(r.n_documents, 1);
     if (r.n_documents) CHECK_STR(r.documents[0].id, "c/2");
@@ -531,7 +531,7 @@ static void test_paper_record(void)
         CHECK(r.discussed_in[2].date == NULL);
         CHECK_STR(r.discussed_in[0].title, "Memorandum for the Record");
     }
-    dc_papers_record_release(&r);
+    dc_papers_clear(&r);
 
     /* the approval read elsewhere, when the paper does not say it */
     m.v[1].readable = 0;
@@ -544,7 +544,7 @@ static void test_paper_record(void)
     CHECK_INT(r.supersedes.n, 0); /* said only in the paper */
     static const char *const chain2[] = {"NSC 5907", "NSC 6018"};
     check_strv(&r.chain, chain2, 2);
-    dc_papers_record_release(&r);
+    dc_papers_clear(&r);
     m.v[1].readable = 1;
 
     /* a paper at the end of the chain, and one nothing is known of */
@@ -554,10 +554,10 @@ static void test_paper_record(void)
     check_strv(&r.superseded_by, by2, 1);
     check_strv(&r.chain, chain, 4);
     CHECK(r.approved == NULL);
-    dc_papers_record_release(&r);
+    dc_papers_clear(&r);
     memset(&r, 0, sizeof r);
     CHECK_INT(dc_papers_record_get(&env, "NSC 6100", &r), DC_NOTFOUND);
-    dc_papers_record_release(&r);
+    dc_papers_clear(&r);
 
     /* the document that is a paper: of the collection first, one excluded */
     dc_doc *d = NULL;
