@@ -171,10 +171,10 @@ static dc_rc catch_up(dc_db *db)
     }
     if ((rc = dc_index_writer_commit(w)) != DC_OK)
         return dc_db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
-    /* Each ingest adds at least one segment; past a few, searches pay for
-     * every extra dictionary lookup, so merge them all. */
-    if (dc_index_segment_count(db->ix) > DC_MAX_SEGMENTS &&
-        (rc = dc_index_optimize(db->ix)) != DC_OK)
+    /* Each commit adds at least one segment (a large one several) and
+     * searches pay for every extra one: merge as the policy asks, so a
+     * fresh index searches as a merged one and the count stays small. */
+    if ((rc = dc_index_merge(db->ix, NULL)) != DC_OK)
         return dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
     return DC_OK;
 }
