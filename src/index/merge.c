@@ -19,7 +19,7 @@
 #include "util/util_int.h"
 #include "util/banned.h"
 
-#define RELEASE_EVERY ((uint64_t)64 << 20)
+#define RELEASE_EVERY ((uint64_t)16 << 20)
 
 /* Copies the live entries of s into d, re-interning its classes,
  * predicates (over the new class ids) and strings; fills remap (old ord
