@@ -115,9 +115,9 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
  *
  * The versions this handle kept in memory when it stored them (db->fresh)
  * are indexed from there; whatever happens they are dropped after, as the
- * store holds them all.
+ * store holds them all.  *committed is set when an index commit was made.
  */
-static dc_rc catch_up(dc_db *db)
+static dc_rc catch_up(dc_db *db, int *committed)
 {
     dc_error err = {0};
     dc_rc rc;
@@ -171,18 +171,24 @@ static dc_rc catch_up(dc_db *db)
     }
     if ((rc = dc_index_writer_commit(w)) != DC_OK)
         return dc_db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
-    /* Each commit adds at least one segment (a large one several) and
-     * searches pay for every extra one: merge as the policy asks, so a
-     * fresh index searches as a merged one and the count stays small. */
-    if ((rc = dc_index_merge(db->ix, NULL)) != DC_OK)
-        return dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
+    *committed = 1;
     return DC_OK;
 }
 
+/*
+ * Catches up, then, if that committed, merges segments as the index's
+ * policy asks: each commit adds at least one segment (a large one
+ * several) and searches pay for every extra one, so a fresh index
+ * searches as a merged one and the count stays small.  The kept versions
+ * are dropped first: the merge then runs in the memory they held.
+ */
 dc_rc dc_db_index(dc_db *db)
 {
-    dc_rc rc = catch_up(db);
+    int committed = 0;
+    dc_rc rc = catch_up(db, &committed);
     dc_db_fresh_drop(db, 0);
+    if (!rc && committed && (rc = dc_index_merge(db->ix, NULL)) != DC_OK)
+        dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
     return rc;
 }
 
