@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +190,11 @@ dc_rc dc_db_index(dc_db *db)
     int committed = 0;
     dc_rc rc = catch_up(db, &committed);
     dc_db_fresh_drop(db, 0);
+#ifdef __GLIBC__
+    /* the index writer's and the kept versions' memory, freed but held by
+     * malloc, back to the system before the merge takes its own */
+    if (committed) malloc_trim(0);
+#endif
     if (!rc && committed && (rc = dc_index_merge(db->ix, NULL)) != DC_OK)
         dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
     return rc;
