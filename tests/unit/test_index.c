@@ -1944,7 +1944,8 @@ static void to_v2(const char *path)
     crc = dc_crc32(crc, foot, DC_SEG_FOOTER_V2 - 4);
     dc_wr32(foot + 236, crc);
     FILE *o = fopen(path, "wb");
-    CHECK(o && fwrite(m, 1, (size_t)end, o) == end && fwrite(foot, 1, sizeof foot, o) == sizeof foot);
+    CHECK(o && fwrite(m, 1, (size_t)end, o) == end &&
+          fwrite(foot, 1, sizeof foot, o) == sizeof foot);
     if (o) fclose(o);
     free(data);
 }
