@@ -114,7 +114,7 @@ static int cmd_build(const char *docs, const char *dir)
     if (rc) fail("commit", rc, dc_index_errmsg(ix));
     unsigned flushed = dc_index_segment_count(ix);
     double t1 = now();
-    if (!getenv("BENCH_NO_MERGE") && (rc = dc_index_merge(ix, NULL)) != DC_OK)
+    if (!getenv("BENCH_NO_MERGE") && (rc = dc_index_merge(ix, 0, NULL)) != DC_OK)
         fail("merge", rc, dc_index_errmsg(ix));
     unsigned segs = dc_index_segment_count(ix);
     dc_index_close(ix);

@@ -86,9 +86,9 @@ dc_rc dc_index_writer_commit(dc_index_writer *w)
 
 void dc_index_writer_abort(dc_index_writer *w) { free(w); }
 
-dc_rc dc_index_merge(dc_index *ix, unsigned *merges)
+dc_rc dc_index_merge(dc_index *ix, uint64_t max, unsigned *merges)
 {
-    (void)ix;
+    (void)ix, (void)max;
     if (merges) *merges = 0;
     return DC_OK;
 }

@@ -179,13 +179,22 @@ static dc_rc catch_up(dc_db *db, int *committed)
 }
 
 /*
- * Catches up, then, if that committed, merges segments as the index's
- * policy asks: each commit adds at least one segment (a large one
- * several) and searches pay for every extra one, so a fresh index
- * searches as a merged one and the count stays small.  The kept versions
- * are dropped first: the merge then runs in the memory they held.
+ * Catches up, then merges segments as the index's policy asks: each
+ * commit adds at least one segment (a large one several) and searches pay
+ * for every extra one, so a fresh index searches as a merged one and the
+ * count stays small.  A writer (an ingest, a review) merges whatever the
+ * policy asks.  A reader (a search, a check) that committed merges only
+ * past READER_MERGE_SEGS segments, only small runs (READER_MERGE_MAX
+ * entries) and only if the lock is free: the segments its catch-ups add
+ * must not pile up during a long ingest, but it must not wait, nor make
+ * other readers wait, for a large merge or a merge at every search.  The
+ * kept versions are dropped first: the merge then runs in the memory they
+ * held.
  */
-dc_rc dc_db_index(dc_db *db)
+#define READER_MERGE_MAX (16 * 1024) /* entries a search's catch-up may merge */
+#define READER_MERGE_SEGS 8           /* segments before a search's catch-up merges */
+
+static dc_rc index_up(dc_db *db, int writer)
 {
     int committed = 0;
     dc_rc rc = catch_up(db, &committed);
@@ -193,11 +202,17 @@ dc_rc dc_db_index(dc_db *db)
 #ifdef __GLIBC__
     /* the index writer's and the kept versions' memory, freed but held by
      * malloc, back to the system before the merge takes its own */
-    if (committed) malloc_trim(0);
+    if (writer && committed) malloc_trim(0);
 #endif
-    if (!rc && committed && (rc = dc_index_merge(db->ix, NULL)) != DC_OK)
+    if (!rc && (writer || (committed && dc_index_segment_count(db->ix) > READER_MERGE_SEGS)) &&
+        (rc = dc_index_merge(db->ix, writer ? 0 : READER_MERGE_MAX, NULL)) != DC_OK)
         dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
     return rc;
+}
+
+dc_rc dc_db_index(dc_db *db)
+{
+    return index_up(db, 1);
 }
 
 dc_rc dc_db_search_ready(dc_db *db)
@@ -205,7 +220,7 @@ dc_rc dc_db_search_ready(dc_db *db)
     dc_rc rc;
     if (!db->an && (rc = dc_analyzer_new(&db->an)) != DC_OK)
         return dc_db_fail(db, rc, "cannot start the analyzer");
-    return dc_db_index(db);
+    return index_up(db, 0);
 }
 
 
@@ -458,7 +473,7 @@ dc_rc dc_db_check(dc_db *db)
     /* The store's tamper evidence first: the audit chain and triggers. */
     dc_rc rc = dc_store_verify(db->st);
     if (rc) return dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
-    if ((rc = dc_db_index(db)) != DC_OK) return rc;
+    if ((rc = index_up(db, 0)) != DC_OK) return rc;
     dc_error err = {0};
     if ((rc = dc_index_check(db->ix, &err)) != DC_OK)
         return dc_db_fail(db, rc, "index: %s", err.msg);

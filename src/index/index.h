@@ -119,10 +119,13 @@ void dc_index_writer_abort(dc_index_writer *w);
  * become one, and over many commits the count stays logarithmic in the
  * index size while each entry is rewritten a logarithmic number of times.
  * Takes the writer lock (waiting for it) and refreshes ix first; readers
- * keep searching their snapshot meanwhile.  *merges (may be NULL) gets
+ * keep searching their snapshot meanwhile.  max > 0 bounds the merge: a
+ * run of more than max entries is left alone, and if another handle
+ * holds the lock nothing is done (for a search that just committed: it
+ * must not wait, the next writer merges).  *merges (may be NULL) gets
  * the number of merges done.  Crash-safe as a commit.
  */
-dc_rc dc_index_merge(dc_index *ix, unsigned *merges);
+dc_rc dc_index_merge(dc_index *ix, uint64_t max, unsigned *merges);
 /* Merges all segments into one, dropping deleted entries and rewriting
  * older formats still read (DC_SEG_VERSION_READ).  Takes the writer lock
  * (waiting for it) and refreshes ix first. */

@@ -257,42 +257,49 @@ static int any_outdated(const dc_index *ix)
  * holds more than DC_MERGE_RATIO times all newer ones together: at most
  * about log3(N / DC_MERGE_MIN) + 1 segments, and each entry is rewritten
  * only when the segment it is in grows by half (at most about
- * log1.5(N / DC_MERGE_MIN) times in its life).  Returns 1 and the run,
- * or 0 when nothing is to be merged.
+ * log1.5(N / DC_MERGE_MIN) times in its life).  A run of more than max
+ * entries (max > 0) is left alone.  Returns 1 and the run, or 0 when
+ * nothing is to be merged.
  */
-static int pick_run(const dc_index *ix, size_t *first, size_t *count)
+static int pick_run(const dc_index *ix, uint64_t max, size_t *first, size_t *count)
 {
     size_t n = ix->nsegs;
     if (n == 0 || any_outdated(ix)) return 0;
-    uint64_t suffix = 0;
+    uint64_t suffix = 0, entries = 0, best_entries = 0;
     size_t best = SIZE_MAX;
     for (size_t j = n; j-- > 0;) {
         const dc_seg *s = ix->segs[j];
         uint64_t w = s->ndocs - s->ndel < DC_MERGE_MIN ? DC_MERGE_MIN : s->ndocs - s->ndel;
-        if (j + 1 < n && w <= DC_MERGE_RATIO * suffix) best = j;
+        entries += s->ndocs;
+        if (j + 1 < n && w <= DC_MERGE_RATIO * suffix) best = j, best_entries = entries;
         suffix += w;
     }
-    if (best != SIZE_MAX) {
+    if (best != SIZE_MAX && (!max || best_entries <= max)) {
         *first = best, *count = n - best;
         return 1;
     }
     for (size_t j = 0; j < n; j++)
-        if (ix->segs[j]->ndel && ix->segs[j]->ndel * 2 >= ix->segs[j]->ndocs) {
+        if (ix->segs[j]->ndel && ix->segs[j]->ndel * 2 >= ix->segs[j]->ndocs &&
+            (!max || ix->segs[j]->ndocs <= max)) {
             *first = j, *count = 1;
             return 1;
         }
     return 0;
 }
 
-dc_rc dc_index_merge(dc_index *ix, unsigned *merges)
+dc_rc dc_index_merge(dc_index *ix, uint64_t max, unsigned *merges)
 {
     if (merges) *merges = 0;
     if (!ix) return DC_MISUSE;
     if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "merge: a writer is open");
-    if (dc_ix_lock(ix, 1) != 1) return DC_IO;
-    dc_rc rc = dc_ix_refresh(ix);
     size_t first, count;
-    while (!rc && pick_run(ix, &first, &count)) {
+    /* bounded: only if there is something to do and nobody writes */
+    if (max && !pick_run(ix, max, &first, &count)) return DC_OK;
+    int held = dc_ix_lock(ix, !max);
+    if (held == 0) return DC_OK;
+    if (held != 1) return DC_IO;
+    dc_rc rc = dc_ix_refresh(ix);
+    while (!rc && pick_run(ix, max, &first, &count)) {
         rc = merge_run(ix, first, count);
         if (!rc && merges) ++*merges;
     }

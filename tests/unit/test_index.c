@@ -2108,12 +2108,12 @@ static void test_merge_policy(void)
     dc_index *ix = NULL;
     unsigned merges = 9;
     CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
-    CHECK_INT(dc_index_merge(ix, &merges), DC_OK); /* empty: nothing */
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK); /* empty: nothing */
     CHECK_INT(merges, 0);
     /* one large batch spilled into many segments becomes one */
     commit_small(ix, 64 << 10, 0, 3000, NULL, 0);
     CHECK(dc_index_segment_count(ix) > 3);
-    CHECK_INT(dc_index_merge(ix, &merges), DC_OK);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
     CHECK_INT(merges, 1);
     check_ix(ix);
     check_dense(ix, 1);
@@ -2121,13 +2121,28 @@ static void test_merge_policy(void)
     same_as_reference(ix, 3000, NULL, 0);
     /* a smaller commit stays beside it: more than twice its size */
     commit_small(ix, 0, 3000, 4100, NULL, 0);
-    CHECK_INT(dc_index_merge(ix, &merges), DC_OK);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
     CHECK_INT(merges, 0);
     CHECK_STR(seg_sizes(ix), "3000,1100");
-    /* another one: 3000 <= 2 x (1100 + 1100), all three merge */
+    /* another one: 3000 <= 2 x (1100 + 1100), all three merge; not in a
+     * merge bounded below their entries, nor while another handle holds
+     * the lock */
     commit_small(ix, 0, 4100, 5200, NULL, 0);
-    CHECK_INT(dc_index_merge(ix, &merges), DC_OK);
+    CHECK_INT(dc_index_merge(ix, 5000, &merges), DC_OK);
+    CHECK_INT(merges, 0);
+    CHECK_INT(dc_index_segment_count(ix), 3);
+    dc_index *other = NULL;
+    CHECK_INT(dc_index_open(dir, 0, &other, NULL), DC_OK);
+    CHECK_INT(dc_ix_lock(other, 1), 1);
+    CHECK_INT(dc_index_merge(ix, 100000, &merges), DC_OK);
+    CHECK_INT(merges, 0);
+    dc_ix_unlock(other);
+    dc_index_close(other);
+    CHECK_INT(dc_index_merge(ix, 100000, &merges), DC_OK);
     CHECK_INT(merges, 1);
+    CHECK_STR(seg_sizes(ix), "5200");
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
+    CHECK_INT(merges, 0);
     CHECK_STR(seg_sizes(ix), "5200");
     /* tiny commits merge among themselves (each counts as DC_MERGE_MIN),
      * never with the large segment; a deletion in the large segment
@@ -2135,11 +2150,11 @@ static void test_merge_policy(void)
     uint64_t first = ix->segs[0]->id;
     uint64_t del1[] = {17};
     commit_small(ix, 0, 5200, 5210, del1, 1);
-    CHECK_INT(dc_index_merge(ix, &merges), DC_OK);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
     CHECK_STR(seg_sizes(ix), "5199,10");
     for (size_t i = 5210; i < 5250; i += 10) {
         commit_small(ix, 0, i, i + 10, NULL, 0);
-        CHECK_INT(dc_index_merge(ix, &merges), DC_OK);
+        CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
         CHECK_INT(merges, 1);
         CHECK_INT(dc_index_segment_count(ix), 2);
         check_ix(ix);
@@ -2156,7 +2171,7 @@ static void test_merge_policy(void)
     del[ndel++] = 17;
     for (uint64_t d = 100; ndel < 2700; d += 1) del[ndel++] = d;
     commit_small(ix, 0, 5250, 5250, del + 1, ndel - 1);
-    CHECK_INT(dc_index_merge(ix, &merges), DC_OK);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
     CHECK_INT(merges, 1);
     check_ix(ix);
     check_dense(ix, 1);
@@ -2173,7 +2188,7 @@ static void test_merge_policy(void)
     /* a writer open on the handle: misuse */
     dc_index_writer *w = NULL;
     CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
-    CHECK_INT(dc_index_merge(ix, &merges), DC_MISUSE);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_MISUSE);
     dc_index_writer_abort(w);
     dc_index_close(ix);
     free(del);
