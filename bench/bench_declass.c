@@ -6,8 +6,11 @@
  *   bench-declass build DOCS.tsv DIR    index the documents of bench/extract-docs
  *   bench-declass optimize DIR          dc_index_optimize: merge into one segment
  *   bench-declass query DIR QUERIES REPS OUT
+ *   bench-declass open DIR REPS         time dc_index_open + dc_index_close
  *
- * build: one dc_index_writer batch (default memory budget), one dc_doc per
+ * build: one dc_index_writer batch (default memory budget), then the
+ * merges the facade makes after a commit (dc_index_merge; not with
+ * BENCH_NO_MERGE set): the index as a fresh ingest leaves it.  One dc_doc per
  * line: id "VOLUME/dN" (collection VOLUME, local id dN), the title, and
  * one paragraph portion per block; released, unclassified, no date, no
  * persons or references, so the index holds the same text as the peers'.
@@ -109,12 +112,18 @@ static int cmd_build(const char *docs, const char *dir)
     }
     rc = dc_index_writer_commit(w);
     if (rc) fail("commit", rc, dc_index_errmsg(ix));
+    unsigned flushed = dc_index_segment_count(ix);
+    double t1 = now();
+    if (!getenv("BENCH_NO_MERGE") && (rc = dc_index_merge(ix, 0, NULL)) != DC_OK)
+        fail("merge", rc, dc_index_errmsg(ix));
     unsigned segs = dc_index_segment_count(ix);
     dc_index_close(ix);
-    double t1 = now();
+    double t2 = now();
     fclose(in);
     free(line);
-    printf("docs %lld\nbytes %lld\nseconds %.3f\nsegments %u\n", n, bytes, t1 - t0, segs);
+    printf("docs %lld\nbytes %lld\nseconds %.3f\nsegments %u\ncommit_seconds %.3f\n"
+           "commit_segments %u\n",
+           n, bytes, t2 - t0, segs, t1 - t0, flushed);
     return 0;
 }
 
@@ -130,6 +139,39 @@ static int cmd_optimize(const char *dir)
     unsigned segs = dc_index_segment_count(ix);
     dc_index_close(ix);
     printf("seconds %.3f\nsegments %u\n", now() - t0, segs);
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Opens and closes the index REPS times (after one untimed open that
+ * brings its files into the page cache): what every `declass search`
+ * process pays before its first query. */
+static int cmd_open(const char *dir, int reps)
+{
+    double *t = malloc((size_t)reps * sizeof *t);
+    if (!t) fail("open", DC_NOMEM, NULL);
+    unsigned segs = 0;
+    unsigned long long docs = 0;
+    for (int r = -1; r < reps; r++) {
+        dc_index *ix = NULL;
+        dc_error err = {0};
+        double x = now();
+        dc_rc rc = dc_index_open(dir, 0, &ix, &err);
+        if (rc) fail(dir, rc, err.msg);
+        segs = dc_index_segment_count(ix);
+        docs = (unsigned long long)dc_index_doc_count(ix);
+        dc_index_close(ix);
+        if (r >= 0) t[r] = now() - x;
+    }
+    qsort(t, (size_t)reps, sizeof *t, cmp_double);
+    printf("docs %llu\nsegments %u\nopen_p50_us %.1f\nopen_p90_us %.1f\nopen_min_us %.1f\n",
+           docs, segs, t[reps / 2] * 1e6, t[reps * 9 / 10] * 1e6, t[0] * 1e6);
+    free(t);
     return 0;
 }
 
@@ -212,11 +254,16 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "build") == 0) return cmd_build(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "optimize") == 0) return cmd_optimize(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "open") == 0) {
+        int reps = bench_reps("bench-declass", argv[3]);
+        return reps < 0 ? 2 : cmd_open(argv[2], reps);
+    }
     if (argc == 6 && strcmp(argv[1], "query") == 0) {
         int reps = bench_reps("bench-declass", argv[4]);
         return reps < 0 ? 2 : cmd_query(argv[2], argv[3], reps, argv[5]);
     }
-    fputs("usage: bench-declass build DOCS.tsv DIR | optimize DIR | query DIR QUERIES REPS OUT\n",
+    fputs("usage: bench-declass build DOCS.tsv DIR | optimize DIR | query DIR QUERIES REPS OUT\n"
+          "       bench-declass open DIR REPS\n",
           stderr);
     return 2;
 }

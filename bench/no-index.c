@@ -86,6 +86,13 @@ dc_rc dc_index_writer_commit(dc_index_writer *w)
 
 void dc_index_writer_abort(dc_index_writer *w) { free(w); }
 
+dc_rc dc_index_merge(dc_index *ix, uint64_t max, unsigned *merges)
+{
+    (void)ix, (void)max;
+    if (merges) *merges = 0;
+    return DC_OK;
+}
+
 dc_rc dc_index_optimize(dc_index *ix)
 {
     (void)ix;

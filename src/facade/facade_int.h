@@ -16,7 +16,6 @@
 #define DC_MAX_ID 256          /* bytes in a document id */
 #define DC_MAX_WALK_DEPTH 64   /* folder nesting followed by ingest */
 #define DC_MAX_WALK_FILES 10000000
-#define DC_MAX_SEGMENTS 8      /* index segments before an automatic merge */
 #define DC_SEARCH_MAX_LIMIT 1000 /* hits in one page */
 
 /*
@@ -134,7 +133,9 @@ void dc_db_user_copy_release(dc_db_user_row *c); /* wipes the hash */
 /* Whether any administrator exists (the first user becomes one). */
 dc_rc dc_db_has_admin(dc_db *db, int *yes);
 /* Brings the index up to the store: indexes every version not yet in it
- * (each view of it, search.c) and forgets deleted ones. */
+ * (each view of it, search.c) and forgets deleted ones; then merges index
+ * segments as the index's policy asks.  For writers (ingest, review):
+ * searches catch up without merging (dc_db_search_ready). */
 dc_rc dc_db_index(dc_db *db);
 /* Opens the index and the analyzer and brings the index up to the store. */
 dc_rc dc_db_search_ready(dc_db *db);

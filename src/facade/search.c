@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,9 +118,9 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
  *
  * The versions this handle kept in memory when it stored them (db->fresh)
  * are indexed from there; whatever happens they are dropped after, as the
- * store holds them all.
+ * store holds them all.  *committed is set when an index commit was made.
  */
-static dc_rc catch_up(dc_db *db)
+static dc_rc catch_up(dc_db *db, int *committed)
 {
     dc_error err = {0};
     dc_rc rc;
@@ -171,19 +174,45 @@ static dc_rc catch_up(dc_db *db)
     }
     if ((rc = dc_index_writer_commit(w)) != DC_OK)
         return dc_db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
-    /* Each ingest adds at least one segment; past a few, searches pay for
-     * every extra dictionary lookup, so merge them all. */
-    if (dc_index_segment_count(db->ix) > DC_MAX_SEGMENTS &&
-        (rc = dc_index_optimize(db->ix)) != DC_OK)
-        return dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
+    *committed = 1;
     return DC_OK;
+}
+
+/*
+ * Catches up, then merges segments as the index's policy asks: each
+ * commit adds at least one segment (a large one several) and searches pay
+ * for every extra one, so a fresh index searches as a merged one and the
+ * count stays small.  A writer (an ingest, a review) merges whatever the
+ * policy asks.  A reader (a search, a check) that committed merges only
+ * past READER_MERGE_SEGS segments, only small runs (READER_MERGE_MAX
+ * entries) and only if the lock is free: the segments its catch-ups add
+ * must not pile up during a long ingest, but it must not wait, nor make
+ * other readers wait, for a large merge or a merge at every search.  The
+ * kept versions are dropped first: the merge then runs in the memory they
+ * held.
+ */
+#define READER_MERGE_MAX (16 * 1024) /* entries a search's catch-up may merge */
+#define READER_MERGE_SEGS 8           /* segments before a search's catch-up merges */
+
+static dc_rc index_up(dc_db *db, int writer)
+{
+    int committed = 0;
+    dc_rc rc = catch_up(db, &committed);
+    dc_db_fresh_drop(db, 0);
+#ifdef __GLIBC__
+    /* the index writer's and the kept versions' memory, freed but held by
+     * malloc, back to the system before the merge takes its own */
+    if (writer && committed) malloc_trim(0);
+#endif
+    if (!rc && (writer || (committed && dc_index_segment_count(db->ix) > READER_MERGE_SEGS)) &&
+        (rc = dc_index_merge(db->ix, writer ? 0 : READER_MERGE_MAX, NULL)) != DC_OK)
+        dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
+    return rc;
 }
 
 dc_rc dc_db_index(dc_db *db)
 {
-    dc_rc rc = catch_up(db);
-    dc_db_fresh_drop(db, 0);
-    return rc;
+    return index_up(db, 1);
 }
 
 dc_rc dc_db_search_ready(dc_db *db)
@@ -191,7 +220,7 @@ dc_rc dc_db_search_ready(dc_db *db)
     dc_rc rc;
     if (!db->an && (rc = dc_analyzer_new(&db->an)) != DC_OK)
         return dc_db_fail(db, rc, "cannot start the analyzer");
-    return dc_db_index(db);
+    return index_up(db, 0);
 }
 
 
@@ -444,7 +473,7 @@ dc_rc dc_db_check(dc_db *db)
     /* The store's tamper evidence first: the audit chain and triggers. */
     dc_rc rc = dc_store_verify(db->st);
     if (rc) return dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
-    if ((rc = dc_db_index(db)) != DC_OK) return rc;
+    if ((rc = index_up(db, 0)) != DC_OK) return rc;
     dc_error err = {0};
     if ((rc = dc_index_check(db->ix, &err)) != DC_OK)
         return dc_db_fail(db, rc, "index: %s", err.msg);

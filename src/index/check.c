@@ -67,6 +67,31 @@ static dc_rc check_postings(const dc_seg *s, const dc_tinfo *ti, uint64_t *expec
     return DC_OK;
 }
 
+/* The dense data (version 3: the dense section as read at open) equals
+ * what the entry table gives when computed again. */
+static dc_rc check_dense(const dc_seg *s, const char **why)
+{
+    dc_dense d;
+    dc_rc rc = dc_seg_dense_compute(s, &d);
+    if (rc == DC_NOMEM) {
+        dc_dense_release(&d);
+        return *why = "out of memory", DC_NOMEM;
+    }
+    int ok = rc == DC_OK && d.ndistinct == s->ndistinct && d.nprof == s->nprof &&
+             memcmp(d.dlen, s->dlen, s->ndocs * sizeof *d.dlen) == 0 &&
+             memcmp(d.prof, s->prof, s->ndocs * sizeof *d.prof) == 0 &&
+             memcmp(d.live, s->pred_live0, s->npreds * sizeof *d.live) == 0 &&
+             memcmp(d.len, s->pred_len0, s->npreds * sizeof *d.len) == 0;
+    for (uint32_t p = 0; ok && p < d.nprof; p++) {
+        const dc_sprof *a = &d.profs[p], *b = &s->profs[p];
+        ok = a->pred == b->pred && a->coll == b->coll && a->doctype == b->doctype &&
+             a->classstr == b->classstr && a->year == b->year &&
+             a->filter_level == b->filter_level;
+    }
+    dc_dense_release(&d);
+    return ok ? DC_OK : (*why = "dense section disagrees with the entry table", DC_CORRUPT);
+}
+
 static dc_rc check_seg(const dc_seg *s, const char **why)
 {
     uint32_t crc = dc_crc32(0, s->map, s->size - 4);
@@ -176,7 +201,7 @@ static dc_rc check_seg(const dc_seg *s, const char **why)
         size_t l;
         if (!dc_seg_string(s, i, &l)) return *why = "bad string table", DC_CORRUPT;
     }
-    return DC_OK;
+    return check_dense(s, why);
 }
 
 /* The stored id of a live document (the first stored string). */
@@ -251,8 +276,9 @@ dc_rc dc_index_check(dc_index *ix, dc_error *err)
                            s->path);
         if (i && s->min_docid <= ix->segs[i - 1]->max_docid)
             return dc_fail(err, DC_CORRUPT, 0, "index segments overlap");
-        if (check_seg(s, &why) != DC_OK)
-            return dc_fail(err, DC_CORRUPT, 0, "index segment %s: %s", s->path, why);
+        dc_rc src = check_seg(s, &why);
+        if (src != DC_OK)
+            return dc_fail(err, src, 0, "index segment %s: %s", s->path, why);
         if (s->max_docid > ix->high_water)
             return dc_fail(err, DC_CORRUPT, 0, "index segment %s above the high-water mark",
                            s->path);

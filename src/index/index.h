@@ -111,8 +111,24 @@ dc_rc dc_index_writer_commit(dc_index_writer *w);
 /* Drops the batch: removes its segment files, frees w. */
 void dc_index_writer_abort(dc_index_writer *w);
 
-/* Merges all segments into one, dropping deleted entries.  Takes the
- * writer lock (waiting for it) and refreshes ix first. */
+/*
+ * Merges segments as the merge policy asks (docs/internals/index.md,
+ * "Merges"): adjacent runs, so that each segment is more than twice as
+ * large as all newer ones together and half-deleted segments are
+ * rewritten.  Call it after each commit: the segments of one large batch
+ * become one, and over many commits the count stays logarithmic in the
+ * index size while each entry is rewritten a logarithmic number of times.
+ * Takes the writer lock (waiting for it) and refreshes ix first; readers
+ * keep searching their snapshot meanwhile.  max > 0 bounds the merge: a
+ * run of more than max entries is left alone, and if another handle
+ * holds the lock nothing is done (for a search that just committed: it
+ * must not wait, the next writer merges).  *merges (may be NULL) gets
+ * the number of merges done.  Crash-safe as a commit.
+ */
+dc_rc dc_index_merge(dc_index *ix, uint64_t max, unsigned *merges);
+/* Merges all segments into one, dropping deleted entries and rewriting
+ * older formats still read (DC_SEG_VERSION_READ).  Takes the writer lock
+ * (waiting for it) and refreshes ix first. */
 dc_rc dc_index_optimize(dc_index *ix);
 /* Verifies every segment (checksums, sorted terms, non-decreasing docids,
  * increasing positions, postings within bounds, class and predicate

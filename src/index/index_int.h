@@ -19,10 +19,15 @@
 
 #define DC_SEG_MAGIC "DCSEG\0\0\1"
 #define DC_SEG_FOOT_MAGIC "DCSEGEND"
-#define DC_SEG_VERSION 2u  /* 2: views (predicate table, open classes); 1: portion map */
+/* 3: the dense section; 2: views (predicate table, open classes); 1: portion map */
+#define DC_SEG_VERSION 3u
+#define DC_SEG_VERSION_READ 2u /* the oldest read; older ones are outdated */
 #define DC_SEG_HEADER 16u
-#define DC_SEG_FOOTER 240u
+#define DC_SEG_FOOTER 256u     /* version 2: 240 */
+#define DC_SEG_FOOTER_V2 240u
 #define DC_SEG_DOCREC 48u
+#define DC_SEG_PROFREC 24u     /* a profile in the dense section */
+#define DC_SEG_TALLYREC 16u    /* a predicate's tally in the dense section */
 #define DC_KT_BLOCK 32u     /* entries per front-coded block of a keyed table */
 #define DC_SKIP_EVERY 128u  /* docs per skip block */
 #define DC_KEY_MAX (1 + DC_TERM_MAX + 200) /* field byte + term (cites: longer) */
@@ -31,6 +36,8 @@
 #define DC_MAX_PAGE 10000u  /* offset + limit */
 #define DC_POS_GAP 1u       /* positions skipped between portions, persons */
 #define DC_TITLE_BOOST 2u
+#define DC_MERGE_RATIO 2u    /* merge policy: joins the newer ones up to this x their size */
+#define DC_MERGE_MIN 1024u   /* merge policy: a smaller segment counts as this many entries */
 #define DC_NONE32 0xFFFFFFFFu
 #define DC_EOF 0xFFFFFFFFu
 
@@ -150,10 +157,11 @@ typedef struct dc_seg {
     char *path;
     const uint8_t *map;
     size_t size;
-    /* An older segment format (header version < DC_SEG_VERSION): mapped
-     * for nothing, holding no entries; the index must be rebuilt
+    /* An older segment format (header version < DC_SEG_VERSION_READ):
+     * mapped for nothing, holding no entries; the index must be rebuilt
      * (dc_index_outdated). */
     int outdated;
+    uint32_t version; /* DC_SEG_VERSION, or DC_SEG_VERSION_READ */
     uint64_t ndocs, nterms, nstems, total_len, min_docid, max_docid;
     const uint8_t *post;
     size_t post_size;
@@ -171,12 +179,16 @@ typedef struct dc_seg {
      * the live entries having it and the sum of their lengths, so that a
      * reader's N and avgdl cost one pass over the predicates. */
     uint64_t *pred_live, *pred_len; /* npreds each */
-    /* Dense per-entry data built at open (search.c reads these instead
-     * of the 48-byte records): lengths for BM25, and a profile id per
-     * entry naming its distinct (predicate, filter level, collection,
-     * doc_type, classification, year) tuple. */
-    uint32_t *dlen;          /* ndocs lengths */
-    uint32_t *prof;          /* ndocs profile ids */
+    uint64_t *pred_live0, *pred_len0; /* the same before deletions (dense section) */
+    /* Dense per-entry data (search.c reads these instead of the 48-byte
+     * records): lengths for BM25, and a profile id per entry naming its
+     * distinct (predicate, filter level, collection, doc_type,
+     * classification, year) tuple.  Version 3 stores them in its dense
+     * section, read in place on a little-endian host; version 2 computes
+     * them at open.  A profile id is checked where it is used (< nprof). */
+    const uint32_t *dlen;    /* ndocs lengths */
+    const uint32_t *prof;    /* ndocs profile ids */
+    uint32_t *dense_own;     /* dlen and prof when not read in place, or NULL */
     struct dc_sprof *profs;  /* nprof profiles */
     uint32_t nprof;
 } dc_seg;
@@ -206,13 +218,44 @@ typedef struct dc_docrec {
     uint8_t filter_level, release;
 } dc_docrec;
 
+/*
+ * The dense data of a segment computed from its entries, in entry order:
+ * what a version 3 segment stores in its dense section, the builder
+ * writes (dc_sb_finish), a version 2 segment computes at open and
+ * dc_index_check compares with the stored section.  Profile ids are
+ * given in order of first appearance, so the same entries always give
+ * the same ids.
+ */
+typedef struct dc_dense {
+    uint32_t *dlen, *prof;      /* per entry */
+    struct dc_sprof *profs;     /* nprof, grown */
+    uint32_t nprof;
+    size_t pcap;
+    uint32_t *tab;              /* profile id + 1 by hash, 0 = empty */
+    size_t hcap;
+    uint64_t *live, *len;       /* per predicate: entries, summed lengths */
+    uint32_t npreds;
+    uint64_t ndistinct, last;   /* distinct docids; the last docid added */
+} dc_dense;
+
+/* Room for n entries and npreds predicates: DC_OK or DC_NOMEM. */
+dc_rc dc_dense_init(dc_dense *d, size_t n, uint32_t npreds);
+/* Adds entry i (0, 1, ... in order): DC_CORRUPT if r->pred >= npreds,
+ * DC_NOMEM. */
+dc_rc dc_dense_add(dc_dense *d, size_t i, const dc_docrec *r);
+void dc_dense_release(dc_dense *d);
+/* Computes the dense data of s from its entry table (d released by the
+ * caller, also on failure). */
+dc_rc dc_seg_dense_compute(const dc_seg *s, dc_dense *d);
+
 dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err);
 void dc_seg_close(dc_seg *s);
 void dc_seg_docrec(const dc_seg *s, uint32_t ord, dc_docrec *r);
 /* The first ordinal of docid's entries (the others follow it), or -1. */
 int64_t dc_seg_find_doc(const dc_seg *s, uint64_t docid);
 /* Recomputes the tally (pred_live, pred_len) from del: after the deletion
- * bitmap was set.  Never fails (the arrays exist from open). */
+ * bitmap was set.  Costs the predicates and the deleted entries, not the
+ * segment's size.  Never fails (the arrays exist from open). */
 void dc_seg_tally(dc_seg *s);
 static inline uint64_t dc_seg_docid(const dc_seg *s, uint32_t ord)
 {

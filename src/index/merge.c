@@ -1,5 +1,7 @@
 /*
- * dc_index_optimize: a streaming k-way merge of every segment into one,
+ * Merges: dc_index_merge after every commit (the policy: adjacent runs of
+ * segments, sizes kept geometric) and dc_index_optimize (everything into
+ * one).  A merge is a streaming k-way merge of adjacent segments into one,
  * dropping deleted entries (every view of a deleted docid), carrying the
  * class and predicate tables over (ids remapped), then a MANIFEST swap and
  * removal of the old files.  Postings are copied term by term (positions
@@ -17,7 +19,7 @@
 #include "util/util_int.h"
 #include "util/banned.h"
 
-#define RELEASE_EVERY ((uint64_t)64 << 20)
+#define RELEASE_EVERY ((uint64_t)16 << 20)
 
 /* Copies the live entries of s into d, re-interning its classes,
  * predicates (over the new class ids) and strings; fills remap (old ord
@@ -127,40 +129,34 @@ static int kcmp(const dc_tinfo *a, const dc_tinfo *b)
 }
 
 /*
- * Merges all segments of ix into a new one, with the lock held.  The old
- * segments stay valid until the MANIFEST naming only the new one is in
+ * Merges the count segments of ix from first on (adjacent, so their
+ * docid ranges make one range of the index) into one new segment, with
+ * the lock held.  The deleted docids of that range are dropped from the
+ * MANIFEST with their entries; the others stay.  The old segments stay
+ * valid until the MANIFEST naming the new one in their place is in
  * place; a crash before that leaves an orphan (removed at the next open
  * or writer).  Other handles that still map the old files keep reading
  * them after they are unlinked, until they refresh.
  */
-static dc_rc optimize_locked(dc_index *ix)
+static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
 {
-    if (ix->nsegs == 0 || (ix->nsegs == 1 && ix->segs[0]->ndel == 0 && ix->ndeleted == 0 &&
-                           !ix->segs[0]->outdated))
-        return DC_OK;
-    /* Merging would drop an outdated segment's documents while the
-     * high-water mark says they are indexed: only a rebuild may replace
-     * it (dc_index_outdated). */
-    for (size_t i = 0; i < ix->nsegs; i++)
-        if (ix->segs[i]->outdated)
-            return dc_ix_fail(ix, DC_CORRUPT,
-                              "optimize: the index has an older format and must be rebuilt");
-    size_t k = ix->nsegs;
+    size_t k = count;
+    dc_seg **in = ix->segs + first;
     uint32_t **remap = calloc(k, sizeof *remap);
     dc_kcur *cur = calloc(k, sizeof *cur);
     int *live = calloc(k, sizeof *live);
+    uint64_t *ids = calloc(ix->nsegs + 1, sizeof *ids);
+    uint64_t *dels = calloc(ix->ndeleted + 1, sizeof *dels);
     uint64_t *oldids = calloc(k, sizeof *oldids);
     dc_sdocs d;
     dc_sdocs_init(&d);
-    dc_rc rc = remap && cur && live && oldids ? DC_OK : DC_NOMEM;
+    dc_rc rc = remap && cur && live && ids && dels && oldids ? DC_OK : DC_NOMEM;
     uint32_t next = 0;
     uint64_t mind = 0, maxd = 0;
     for (size_t i = 0; i < k && !rc; i++) {
-        dc_seg *s = ix->segs[i];
-        oldids[i] = s->id;
-        remap[i] = malloc((s->ndocs + 1) * sizeof **remap);
+        remap[i] = malloc((in[i]->ndocs + 1) * sizeof **remap);
         if (!remap[i]) rc = DC_NOMEM;
-        else rc = copy_docs(s, &d, remap[i], &next);
+        else rc = copy_docs(in[i], &d, remap[i], &next);
     }
     if (!rc && next) {
         mind = ((dc_docrec *)d.recs.p)[0].docid;
@@ -175,7 +171,7 @@ static dc_rc optimize_locked(dc_index *ix)
         rc = dc_ix_seg_path(ix, newid, path, sizeof path);
         if (!rc) rc = dc_sb_open(&b, path);
         for (size_t i = 0; i < k && !rc; i++) {
-            int r = dc_kcur_at(&cur[i], &ix->segs[i]->dict, 1, 0);
+            int r = dc_kcur_at(&cur[i], &in[i]->dict, 1, 0);
             if (r < 0) rc = DC_CORRUPT;
             live[i] = r == 1;
         }
@@ -190,7 +186,7 @@ static dc_rc optimize_locked(dc_index *ix)
             for (size_t i = 0; i < k && !rc; i++) {
                 if (!live[i] || kcmp(&cur[i].ti, &key) != 0) continue;
                 dc_pcur pc;
-                if (dc_pc_init(&pc, ix->segs[i], &cur[i].ti, &bad) == 0)
+                if (dc_pc_init(&pc, in[i], &cur[i].ti, &bad) == 0)
                     for (; pc.doc != DC_EOF; dc_pc_next(&pc))
                         if (remap[i][pc.doc] != DC_NONE32)
                             dc_sb_post(&b, remap[i][pc.doc], pc.tf, pc.pos1, pc.pos, pc.plen);
@@ -202,7 +198,7 @@ static dc_rc optimize_locked(dc_index *ix)
             dc_sb_term_end(&b);
             if (b.f.off - released > RELEASE_EVERY) {
                 for (size_t i = 0; i < k; i++)
-                    madvise((void *)ix->segs[i]->map, ix->segs[i]->size, MADV_DONTNEED);
+                    madvise((void *)in[i]->map, in[i]->size, MADV_DONTNEED);
                 released = b.f.off;
             }
         }
@@ -211,22 +207,103 @@ static dc_rc optimize_locked(dc_index *ix)
         if (rc) unlink(path);
     }
     if (!rc) {
-        uint64_t hw = ix->high_water;
-        rc = dc_ix_commit_manifest(ix, &newid, next ? 1 : 0, NULL, 0, hw, newid + 1);
+        /* the MANIFEST: the segments before, the new one, those after;
+         * the deleted docids outside the merged range */
+        uint64_t lo = in[0]->min_docid, hi = in[k - 1]->max_docid;
+        size_t nids = 0, ndels = 0, nseg = ix->nsegs;
+        for (size_t i = 0; i < nseg; i++) {
+            if (i == first && next) ids[nids++] = newid;
+            if (i < first || i >= first + k) ids[nids++] = ix->segs[i]->id;
+        }
+        for (size_t i = 0; i < ix->ndeleted; i++)
+            if (ix->deleted[i] < lo || ix->deleted[i] > hi) dels[ndels++] = ix->deleted[i];
+        for (size_t i = 0; i < k; i++) oldids[i] = in[i]->id; /* in[] goes with the reload */
+        rc = dc_ix_commit_manifest(ix, ids, nids, dels, ndels, ix->high_water, newid + 1);
         if (!rc)
             for (size_t i = 0; i < k; i++)
                 if (dc_ix_seg_path(ix, oldids[i], path, sizeof path) == 0) unlink(path);
         if (rc && next && dc_ix_seg_path(ix, newid, path, sizeof path) == 0) unlink(path);
     } else {
         char why[160];
-        dc_ix_fail(ix, rc, "optimize failed: %s", dc_ix_why(rc, why, sizeof why));
+        dc_ix_fail(ix, rc, "merge failed: %s", dc_ix_why(rc, why, sizeof why));
     }
     for (size_t i = 0; remap && i < k; i++) free(remap[i]);
     free(remap);
     free(cur);
     free(live);
+    free(ids);
+    free(dels);
     free(oldids);
     dc_sdocs_release(&d);
+    return rc;
+}
+
+/* Merging would drop an outdated segment's documents while the
+ * high-water mark says they are indexed: only a rebuild may replace it
+ * (dc_index_outdated). */
+static int any_outdated(const dc_index *ix)
+{
+    for (size_t i = 0; i < ix->nsegs; i++)
+        if (ix->segs[i]->outdated) return 1;
+    return 0;
+}
+
+/*
+ * The merge policy (docs/internals/index.md, "Merges"): the size of a
+ * segment is its live entries, at least DC_MERGE_MIN.  The run to merge
+ * is the longest tail s[j..n) whose first segment is at most
+ * DC_MERGE_RATIO times the size of the segments after it together; then
+ * any segment half deleted, alone.  So after merging, every segment
+ * holds more than DC_MERGE_RATIO times all newer ones together: at most
+ * about log3(N / DC_MERGE_MIN) + 1 segments, and each entry is rewritten
+ * only when the segment it is in grows by half (at most about
+ * log1.5(N / DC_MERGE_MIN) times in its life).  A run of more than max
+ * entries (max > 0) is left alone.  Returns 1 and the run, or 0 when
+ * nothing is to be merged.
+ */
+static int pick_run(const dc_index *ix, uint64_t max, size_t *first, size_t *count)
+{
+    size_t n = ix->nsegs;
+    if (n == 0 || any_outdated(ix)) return 0;
+    uint64_t suffix = 0, entries = 0, best_entries = 0;
+    size_t best = SIZE_MAX;
+    for (size_t j = n; j-- > 0;) {
+        const dc_seg *s = ix->segs[j];
+        uint64_t w = s->ndocs - s->ndel < DC_MERGE_MIN ? DC_MERGE_MIN : s->ndocs - s->ndel;
+        entries += s->ndocs;
+        if (j + 1 < n && w <= DC_MERGE_RATIO * suffix) best = j, best_entries = entries;
+        suffix += w;
+    }
+    if (best != SIZE_MAX && (!max || best_entries <= max)) {
+        *first = best, *count = n - best;
+        return 1;
+    }
+    for (size_t j = 0; j < n; j++)
+        if (ix->segs[j]->ndel && ix->segs[j]->ndel * 2 >= ix->segs[j]->ndocs &&
+            (!max || ix->segs[j]->ndocs <= max)) {
+            *first = j, *count = 1;
+            return 1;
+        }
+    return 0;
+}
+
+dc_rc dc_index_merge(dc_index *ix, uint64_t max, unsigned *merges)
+{
+    if (merges) *merges = 0;
+    if (!ix) return DC_MISUSE;
+    if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "merge: a writer is open");
+    size_t first, count;
+    /* bounded: only if there is something to do and nobody writes */
+    if (max && !pick_run(ix, max, &first, &count)) return DC_OK;
+    int held = dc_ix_lock(ix, !max);
+    if (held == 0) return DC_OK;
+    if (held != 1) return DC_IO;
+    dc_rc rc = dc_ix_refresh(ix);
+    while (!rc && pick_run(ix, max, &first, &count)) {
+        rc = merge_run(ix, first, count);
+        if (!rc && merges) ++*merges;
+    }
+    dc_ix_unlock(ix);
     return rc;
 }
 
@@ -236,7 +313,17 @@ dc_rc dc_index_optimize(dc_index *ix)
     if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "optimize: a writer is open");
     if (dc_ix_lock(ix, 1) != 1) return DC_IO;
     dc_rc rc = dc_ix_refresh(ix);
-    if (!rc) rc = optimize_locked(ix);
+    if (rc || ix->nsegs == 0 ||
+        (ix->nsegs == 1 && ix->segs[0]->ndel == 0 && ix->ndeleted == 0 &&
+         !ix->segs[0]->outdated && ix->segs[0]->version == DC_SEG_VERSION)) {
+        dc_ix_unlock(ix);
+        return rc;
+    }
+    if (any_outdated(ix))
+        rc = dc_ix_fail(ix, DC_CORRUPT,
+                        "optimize: the index has an older format and must be rebuilt");
+    else
+        rc = merge_run(ix, 0, ix->nsegs);
     dc_ix_unlock(ix);
     return rc;
 }

@@ -240,8 +240,14 @@ static uint64_t reader_df(sctx *cx, const dc_tinfo *ti)
     dc_pcur c;
     if (dc_pc_init(&c, s, ti, &cx->bad) != 0) return 0;
     uint64_t n = 0;
-    for (; c.doc != DC_EOF; dc_pc_next(&c))
-        n += cx->ppass[s->prof[c.doc]] && !dc_seg_deleted(s, c.doc);
+    for (; c.doc != DC_EOF; dc_pc_next(&c)) {
+        uint32_t p = s->prof[c.doc];
+        if (p >= s->nprof) { /* read from the file: checked here, not at open */
+            cx->bad = 1;
+            return 0;
+        }
+        n += cx->ppass[p] && !dc_seg_deleted(s, c.doc);
+    }
     return n;
 }
 
@@ -1196,6 +1202,10 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
             if (cx->rc || cx->bad) break;
             if (dc_seg_deleted(s, d)) continue;
             uint32_t p = prof[d];
+            if (p >= nprof) { /* read from the file: checked here, not at open */
+                cx->bad = 1;
+                break;
+            }
             if (!pok[p]) continue;
             if (from || to) {
                 uint32_t date = dc_rd32(s->docs + (size_t)d * DC_SEG_DOCREC + 16);

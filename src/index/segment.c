@@ -467,11 +467,72 @@ static void put_itab(dc_sbuild *b, const dc_itab *t, uint8_t *foot)
     dc_wfile_put(&b->f, t->data.p, t->data.len);
 }
 
+/* n u32 values, little-endian. */
+static void put_u32s(dc_sbuild *b, const uint32_t *v, size_t n)
+{
+    uint8_t buf[4096];
+    while (n) {
+        size_t k = n < sizeof buf / 4 ? n : sizeof buf / 4;
+        for (size_t i = 0; i < k; i++) dc_wr32(buf + 4 * i, v[i]);
+        dc_wfile_put(&b->f, buf, 4 * k);
+        v += k, n -= k;
+    }
+}
+
+/*
+ * The dense section: zero bytes up to a multiple of 8 in the file (so
+ * that its arrays can be read in place), then the distinct docids, the
+ * lengths and profile ids of every entry, the profiles and the tally of
+ * every predicate (docs/internals/index.md), computed from d by the
+ * function a version 2 segment uses at open.
+ */
+static void put_dense(dc_sbuild *b, const dc_sdocs *d, uint8_t *foot, uint32_t *nprof)
+{
+    static const uint8_t zero[8];
+    dc_dense x;
+    const dc_docrec *r = d->recs.p;
+    dc_rc rc = dc_dense_init(&x, d->recs.n, (uint32_t)d->preds.off.n);
+    for (size_t i = 0; i < d->recs.n && !rc; i++) rc = dc_dense_add(&x, i, &r[i]);
+    if (rc) {
+        if (!b->rc) b->rc = rc;
+        dc_dense_release(&x);
+        return;
+    }
+    dc_wfile_put(&b->f, zero, (8 - b->f.off % 8) % 8);
+    uint64_t start = b->f.off;
+    uint8_t t[DC_SEG_PROFREC];
+    dc_wr64(t, x.ndistinct);
+    dc_wfile_put(&b->f, t, 8);
+    put_u32s(b, x.dlen, d->recs.n);
+    put_u32s(b, x.prof, d->recs.n);
+    for (uint32_t p = 0; p < x.nprof; p++) {
+        const dc_sprof *P = &x.profs[p];
+        memset(t, 0, sizeof t);
+        dc_wr32(t, P->pred);
+        dc_wr32(t + 4, P->coll);
+        dc_wr32(t + 8, P->doctype);
+        dc_wr32(t + 12, P->classstr);
+        dc_wr32(t + 16, P->year);
+        t[20] = P->filter_level;
+        dc_wfile_put(&b->f, t, DC_SEG_PROFREC);
+    }
+    for (uint32_t p = 0; p < x.npreds; p++) {
+        dc_wr64(t, x.live[p]);
+        dc_wr64(t + 8, x.len[p]);
+        dc_wfile_put(&b->f, t, DC_SEG_TALLYREC);
+    }
+    dc_wr64(foot, start);
+    dc_wr64(foot + 8, b->f.off - start);
+    *nprof = x.nprof;
+    dc_dense_release(&x);
+}
+
 /*
  * Lays out everything after the postings: dictionary and its block index,
  * the stem table (built here by sorting the (stem, ordinal) pairs), the
- * entry table, stored fields, predicate, class and string tables, then the
- * footer whose last field is the CRC-32 of every byte before it.
+ * entry table, stored fields, predicate, class and string tables, the
+ * dense section, then the footer whose last field is the CRC-32 of every
+ * byte before it.
  */
 dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_docid)
 {
@@ -552,10 +613,18 @@ dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_d
     put_itab(b, &d->preds, foot + 168);
     put_itab(b, &d->classes, foot + 184);
     put_itab(b, &d->strings, foot + 200);
-    dc_wr32(foot + 216, (uint32_t)d->classes.off.n);
-    dc_wr32(foot + 220, (uint32_t)d->strings.off.n);
-    dc_wr32(foot + 224, (uint32_t)d->preds.off.n);
-    dc_wr32(foot + 232, DC_SEG_VERSION);
+    uint32_t nprof = 0;
+    put_dense(b, d, foot + 216, &nprof);
+    dc_wr32(foot + 232, (uint32_t)d->classes.off.n);
+    dc_wr32(foot + 236, (uint32_t)d->strings.off.n);
+    dc_wr32(foot + 240, (uint32_t)d->preds.off.n);
+    dc_wr32(foot + 244, nprof);
+    dc_wr32(foot + 248, DC_SEG_VERSION);
+    if (b->rc) {
+        dc_wfile_close(&b->f, 0);
+        sb_release(b);
+        return b->rc;
+    }
     dc_wfile_put(&b->f, foot, DC_SEG_FOOTER - 4);
     uint8_t c[4];
     dc_wr32(c, b->f.crc);
@@ -573,11 +642,9 @@ void dc_seg_close(dc_seg *s)
     if (s->map) munmap((void *)s->map, s->size);
     free(s->path);
     free(s->del);
-    free(s->dlen);
-    free(s->prof);
+    free(s->dense_own);
     free(s->profs);
     free(s->pred_live);
-    free(s->pred_len);
     free(s);
 }
 
@@ -599,82 +666,194 @@ static int prof_eq(const dc_sprof *a, const dc_sprof *b)
            a->filter_level == b->filter_level;
 }
 
-/*
- * Builds the dense per-entry arrays: lengths, and profile ids over the
- * distinct profiles (open addressing, grown at half load), and counts the
- * distinct docids.  One pass over the entry table; a predicate id past
- * the table is DC_CORRUPT here (the tally indexes by it), other values
- * are copied as stored, so a bad string id is caught where it is used.
- */
-static dc_rc seg_dense(dc_seg *s)
+dc_rc dc_dense_init(dc_dense *d, size_t n, uint32_t npreds)
 {
-    size_t n = (size_t)s->ndocs;
-    s->dlen = malloc((n ? n : 1) * sizeof *s->dlen);
-    s->prof = malloc((n ? n : 1) * sizeof *s->prof);
-    s->pred_live = calloc(s->npreds ? s->npreds : 1, sizeof *s->pred_live);
-    s->pred_len = calloc(s->npreds ? s->npreds : 1, sizeof *s->pred_len);
-    size_t cap = 0, hcap = 256, np = 0;
-    uint32_t *tab = calloc(hcap, sizeof *tab); /* profile id + 1, 0 = empty */
-    dc_sprof *pv = NULL;
-    if (!s->dlen || !s->prof || !s->pred_live || !s->pred_len || !tab) goto nomem;
-    uint64_t prev = 0;
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *x = s->docs + i * DC_SEG_DOCREC;
-        uint64_t docid = dc_rd64(x);
-        if (i == 0 || docid != prev) s->ndistinct++;
-        prev = docid;
-        s->dlen[i] = dc_rd32(x + 8);
-        dc_sprof p = {dc_rd32(x + 40), dc_rd32(x + 20), dc_rd32(x + 24), dc_rd32(x + 28),
-                      dc_rd32(x + 16) / 10000, x[44]};
-        if (p.pred >= s->npreds) {
-            free(tab);
-            free(pv);
-            return DC_CORRUPT;
-        }
-        size_t h = (size_t)prof_hash(&p) & (hcap - 1);
-        while (tab[h] && !prof_eq(&pv[tab[h] - 1], &p)) h = (h + 1) & (hcap - 1);
-        if (tab[h]) {
-            s->prof[i] = tab[h] - 1;
-            continue;
-        }
-        if (DC_GROW(pv, np + 1, cap)) goto nomem;
-        pv[np] = p;
-        s->prof[i] = (uint32_t)np;
-        tab[h] = (uint32_t)++np;
-        if (np * 2 > hcap) {
-            size_t nh = hcap * 2;
-            uint32_t *t2 = calloc(nh, sizeof *t2);
-            if (!t2) goto nomem;
-            for (size_t k = 0; k < np; k++) {
-                size_t j = (size_t)prof_hash(&pv[k]) & (nh - 1);
-                while (t2[j]) j = (j + 1) & (nh - 1);
-                t2[j] = (uint32_t)k + 1;
-            }
-            free(tab);
-            tab = t2, hcap = nh;
-        }
-    }
-    free(tab);
-    s->profs = pv;
-    s->nprof = (uint32_t)np;
-    dc_seg_tally(s);
-    return DC_OK;
-nomem:
-    free(tab);
-    free(pv);
-    return DC_NOMEM;
+    memset(d, 0, sizeof *d);
+    d->npreds = npreds;
+    d->hcap = 256;
+    d->dlen = malloc((n ? n : 1) * sizeof *d->dlen);
+    d->prof = malloc((n ? n : 1) * sizeof *d->prof);
+    d->live = calloc(npreds ? npreds : 1, sizeof *d->live);
+    d->len = calloc(npreds ? npreds : 1, sizeof *d->len);
+    d->tab = calloc(d->hcap, sizeof *d->tab);
+    return d->dlen && d->prof && d->live && d->len && d->tab ? DC_OK : DC_NOMEM;
 }
 
+void dc_dense_release(dc_dense *d)
+{
+    free(d->dlen);
+    free(d->prof);
+    free(d->profs);
+    free(d->tab);
+    free(d->live);
+    free(d->len);
+    memset(d, 0, sizeof *d);
+}
+
+/*
+ * One entry: its length, its profile (interned by open addressing, the
+ * table grown at half load), the distinct docids and the tally of its
+ * predicate.  A predicate id past the table is DC_CORRUPT here (the
+ * tally indexes by it); other values are kept as they are, so a bad
+ * string id is caught where it is used.
+ */
+dc_rc dc_dense_add(dc_dense *d, size_t i, const dc_docrec *r)
+{
+    if (r->pred >= d->npreds) return DC_CORRUPT;
+    if (i == 0 || r->docid != d->last) d->ndistinct++;
+    d->last = r->docid;
+    d->dlen[i] = r->len;
+    d->live[r->pred]++;
+    d->len[r->pred] += r->len;
+    dc_sprof p = {r->pred, r->coll, r->doctype, r->classstr, r->date / 10000, r->filter_level};
+    size_t h = (size_t)prof_hash(&p) & (d->hcap - 1);
+    while (d->tab[h] && !prof_eq(&d->profs[d->tab[h] - 1], &p)) h = (h + 1) & (d->hcap - 1);
+    if (d->tab[h]) {
+        d->prof[i] = d->tab[h] - 1;
+        return DC_OK;
+    }
+    if (d->nprof >= 0xFFFFFFF0u || DC_GROW(d->profs, d->nprof + 1, d->pcap)) return DC_NOMEM;
+    d->profs[d->nprof] = p;
+    d->prof[i] = d->nprof;
+    d->tab[h] = ++d->nprof;
+    if ((size_t)d->nprof * 2 > d->hcap) {
+        size_t nh = d->hcap * 2;
+        uint32_t *t2 = calloc(nh, sizeof *t2);
+        if (!t2) return DC_NOMEM;
+        for (uint32_t k = 0; k < d->nprof; k++) {
+            size_t j = (size_t)prof_hash(&d->profs[k]) & (nh - 1);
+            while (t2[j]) j = (j + 1) & (nh - 1);
+            t2[j] = k + 1;
+        }
+        free(d->tab);
+        d->tab = t2, d->hcap = nh;
+    }
+    return DC_OK;
+}
+
+dc_rc dc_seg_dense_compute(const dc_seg *s, dc_dense *d)
+{
+    dc_rc rc = dc_dense_init(d, (size_t)s->ndocs, s->npreds);
+    for (uint32_t o = 0; o < s->ndocs && !rc; o++) {
+        dc_docrec r;
+        dc_seg_docrec(s, o, &r);
+        rc = dc_dense_add(d, o, &r);
+    }
+    return rc;
+}
+
+/* The tally arrays: pred_live, pred_len, then their copies before
+ * deletions (pred_live0, pred_len0), in one allocation. */
+static int tally_alloc(dc_seg *s)
+{
+    size_t n = s->npreds ? s->npreds : 1;
+    if (!(s->pred_live = calloc(4 * n, sizeof *s->pred_live))) return -1;
+    s->pred_len = s->pred_live + n;
+    s->pred_live0 = s->pred_len + n;
+    s->pred_len0 = s->pred_live0 + n;
+    return 0;
+}
+
+/* Version 2: the dense data computed from the entry table (one pass over
+ * it: the cost version 3 saves at every open). */
+static dc_rc dense_compute_v2(dc_seg *s)
+{
+    dc_dense d;
+    dc_rc rc = dc_seg_dense_compute(s, &d);
+    size_t n = (size_t)s->ndocs;
+    if (!rc && (tally_alloc(s) || !(s->dense_own = malloc(2 * (n ? n : 1) * sizeof(uint32_t)))))
+        rc = DC_NOMEM;
+    if (!rc) {
+        memcpy(s->dense_own, d.dlen, n * sizeof(uint32_t));
+        memcpy(s->dense_own + n, d.prof, n * sizeof(uint32_t));
+        s->dlen = s->dense_own;
+        s->prof = s->dense_own + n;
+        memcpy(s->pred_live0, d.live, s->npreds * sizeof *d.live);
+        memcpy(s->pred_len0, d.len, s->npreds * sizeof *d.len);
+        s->profs = d.profs;
+        s->nprof = d.nprof;
+        s->ndistinct = d.ndistinct;
+        d.profs = NULL;
+    }
+    dc_dense_release(&d);
+    return rc;
+}
+
+static int host_le(void)
+{
+    const uint16_t x = 1;
+    uint8_t b;
+    memcpy(&b, &x, 1);
+    return b == 1;
+}
+
+/*
+ * Version 3: the dense section as stored, its size checked against the
+ * counts.  The arrays are read in place (the section starts on a
+ * multiple of 8, the mapping on a page), decoded only on a big-endian
+ * host; the profiles and the tally, a few per predicate, are decoded.
+ * Nothing here reads per entry: a profile id is checked where it is used.
+ */
+static dc_rc dense_read(dc_seg *s, const uint8_t *sec, uint64_t len, uint32_t nprof)
+{
+    uint64_t n = s->ndocs;
+    if (len != 8 + 8 * n + (uint64_t)DC_SEG_PROFREC * nprof +
+                   (uint64_t)DC_SEG_TALLYREC * s->npreds)
+        return DC_CORRUPT;
+    s->ndistinct = dc_rd64(sec);
+    if (s->ndistinct > n || (n && !s->ndistinct)) return DC_CORRUPT;
+    const uint8_t *arr = sec + 8, *pr = arr + 8 * n, *ta = pr + (size_t)DC_SEG_PROFREC * nprof;
+    if (tally_alloc(s) || !(s->profs = malloc((nprof ? nprof : 1) * sizeof *s->profs)))
+        return DC_NOMEM;
+    if (host_le()) {
+        s->dlen = (const uint32_t *)(const void *)arr;
+        s->prof = (const uint32_t *)(const void *)(arr + 4 * n);
+    } else {
+        if (!(s->dense_own = malloc(2 * (n ? n : 1) * sizeof(uint32_t)))) return DC_NOMEM;
+        for (uint64_t i = 0; i < 2 * n; i++) s->dense_own[i] = dc_rd32(arr + 4 * i);
+        s->dlen = s->dense_own;
+        s->prof = s->dense_own + n;
+    }
+    for (uint32_t p = 0; p < nprof; p++) {
+        const uint8_t *x = pr + (size_t)DC_SEG_PROFREC * p;
+        dc_sprof P = {dc_rd32(x), dc_rd32(x + 4), dc_rd32(x + 8), dc_rd32(x + 12),
+                      dc_rd32(x + 16), x[20]};
+        if (P.pred >= s->npreds) return DC_CORRUPT;
+        s->profs[p] = P;
+    }
+    s->nprof = nprof;
+    for (uint32_t p = 0; p < s->npreds; p++) {
+        s->pred_live0[p] = dc_rd64(ta + (size_t)DC_SEG_TALLYREC * p);
+        s->pred_len0[p] = dc_rd64(ta + (size_t)DC_SEG_TALLYREC * p + 8);
+    }
+    return DC_OK;
+}
+
+/* The tally before deletions, less every deleted entry: the bitmap is
+ * read a word at a time, so a segment without deletions costs its
+ * predicates only.  A deleted entry with a bad profile id is left out
+ * here (dc_index_check reports it). */
 void dc_seg_tally(dc_seg *s)
 {
     if (s->outdated) return;
-    memset(s->pred_live, 0, (s->npreds ? s->npreds : 1) * sizeof *s->pred_live);
-    memset(s->pred_len, 0, (s->npreds ? s->npreds : 1) * sizeof *s->pred_len);
-    for (uint32_t o = 0; o < s->ndocs; o++) {
-        if (dc_seg_deleted(s, o)) continue;
-        uint32_t p = s->profs[s->prof[o]].pred;
-        s->pred_live[p]++;
-        s->pred_len[p] += s->dlen[o];
+    memcpy(s->pred_live, s->pred_live0, s->npreds * sizeof *s->pred_live);
+    memcpy(s->pred_len, s->pred_len0, s->npreds * sizeof *s->pred_len);
+    if (!s->del) return;
+    for (uint64_t w = 0; w * 64 < s->ndocs; w++) {
+        uint8_t b[8] = {0};
+        uint64_t rest = (s->ndocs + 7) / 8 - w * 8, any;
+        memcpy(b, s->del + w * 8, rest < 8 ? rest : 8);
+        memcpy(&any, b, 8);
+        if (!any) continue;
+        for (int k = 0; k < 64; k++) {
+            if (!(b[k >> 3] >> (k & 7) & 1)) continue;
+            uint64_t o = w * 64 + (uint64_t)k;
+            uint32_t pr = o < s->ndocs ? s->prof[o] : DC_NONE32;
+            if (pr >= s->nprof) continue;
+            uint32_t p = s->profs[pr].pred;
+            s->pred_live[p]--;
+            s->pred_len[p] -= s->dlen[o];
+        }
     }
 }
 
@@ -722,11 +901,14 @@ static int preds_ok(const dc_seg *s)
  * agree with the counts, the predicate table (the search trusts it).  The
  * CRC is verified by dc_index_check (reading the whole file at every open
  * would cost a full scan), so content errors are caught by the bounds
- * checks of every reader.
+ * checks of every reader.  Version 3 reads its dense section in place:
+ * nothing here costs per entry.  Version 2 (no dense section) is read
+ * too, computing the dense data from the entry table as before.
  *
- * A segment of an older format (right magic, lower version) opens as an
- * outdated placeholder with no entries: its index must be rebuilt from
- * the store, which the facade does at once (dc_index_outdated).
+ * A segment of an older format (right magic, version below
+ * DC_SEG_VERSION_READ) opens as an outdated placeholder with no entries:
+ * its index must be rebuilt from the store, which the facade does at once
+ * (dc_index_outdated).
  */
 dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
 {
@@ -745,14 +927,14 @@ dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
     }
     uint8_t head[DC_SEG_HEADER];
     if (st.st_size >= (off_t)DC_SEG_HEADER && pread(fd, head, sizeof head, 0) == DC_SEG_HEADER &&
-        memcmp(head, DC_SEG_MAGIC, 8) == 0 && dc_rd32(head + 8) < DC_SEG_VERSION) {
+        memcmp(head, DC_SEG_MAGIC, 8) == 0 && dc_rd32(head + 8) < DC_SEG_VERSION_READ) {
         close(fd);
         s->outdated = 1;
         *out = s;
         return DC_OK;
     }
     s->size = (size_t)st.st_size;
-    if (s->size < DC_SEG_HEADER + DC_SEG_FOOTER) {
+    if (s->size < DC_SEG_HEADER + DC_SEG_FOOTER_V2) {
         close(fd);
         dc_seg_close(s);
         return dc_fail(err, DC_CORRUPT, 0, "segment %s is truncated", path);
@@ -764,21 +946,30 @@ dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
         return dc_fail(err, DC_IO, 0, "cannot map segment %s", path);
     }
     s->map = m;
-    const uint8_t *f = s->map + s->size - DC_SEG_FOOTER;
-    if (memcmp(s->map, DC_SEG_MAGIC, 8) != 0 || dc_rd32(s->map + 8) != DC_SEG_VERSION ||
-        memcmp(f, DC_SEG_FOOT_MAGIC, 8) != 0 || dc_rd32(f + 232) != DC_SEG_VERSION)
+    /* the layout of each version: footer size, sections, where the
+     * counts are (docs/internals/index.md) */
+    s->version = dc_rd32(s->map + 8);
+    int v3 = s->version == DC_SEG_VERSION;
+    size_t fsize = v3 ? DC_SEG_FOOTER : DC_SEG_FOOTER_V2, counts = v3 ? 232 : 216;
+    int nsec = v3 ? 11 : 10;
+    if (memcmp(s->map, DC_SEG_MAGIC, 8) != 0 || (!v3 && s->version != DC_SEG_VERSION_READ) ||
+        s->size < DC_SEG_HEADER + fsize)
         goto bad;
+    const uint8_t *f = s->map + s->size - fsize;
+    if (memcmp(f, DC_SEG_FOOT_MAGIC, 8) != 0 || dc_rd32(f + fsize - 8) != s->version) goto bad;
     s->ndocs = dc_rd64(f + 8);
     s->nterms = dc_rd64(f + 16);
     s->nstems = dc_rd64(f + 24);
     s->total_len = dc_rd64(f + 32);
     s->min_docid = dc_rd64(f + 40);
     s->max_docid = dc_rd64(f + 48);
-    uint64_t limit = s->size - DC_SEG_FOOTER, prev = DC_SEG_HEADER;
-    const uint8_t *sec[10];
-    uint64_t len[10];
-    for (int i = 0; i < 10; i++) {
+    uint64_t limit = s->size - fsize, prev = DC_SEG_HEADER;
+    const uint8_t *sec[11];
+    uint64_t len[11];
+    for (int i = 0; i < nsec; i++) {
         uint64_t o = dc_rd64(f + 56 + 16 * i), l = dc_rd64(f + 64 + 16 * i);
+        /* the dense section starts on a multiple of 8: zero bytes before */
+        if (i == 10) prev = (prev + 7) / 8 * 8;
         if (o != prev || l > limit || o > limit - l) goto bad;
         sec[i] = s->map + o;
         len[i] = l;
@@ -799,21 +990,23 @@ dc_rc dc_seg_open(const char *path, uint64_t id, dc_seg **out, dc_error *err)
         goto bad;
     s->docs = sec[5];
     s->stored = sec[6], s->stored_size = len[6];
-    s->nclasses = dc_rd32(f + 216);
-    s->nstrings = dc_rd32(f + 220);
-    s->npreds = dc_rd32(f + 224);
+    s->nclasses = dc_rd32(f + counts);
+    s->nstrings = dc_rd32(f + counts + 4);
+    s->npreds = dc_rd32(f + counts + 8);
     s->preds = sec[7], s->preds_size = len[7];
     s->classes = sec[8], s->classes_size = len[8];
     s->strings = sec[9], s->strings_size = len[9];
     if (!itab_ok(sec[7], len[7], s->npreds) || !itab_ok(sec[8], len[8], s->nclasses) ||
         !itab_ok(sec[9], len[9], s->nstrings) || !preds_ok(s))
         goto bad;
-    dc_rc rc = seg_dense(s);
+    dc_rc rc = v3 ? dense_read(s, sec[10], len[10], dc_rd32(f + counts + 12))
+                  : dense_compute_v2(s);
     if (rc == DC_CORRUPT) goto bad;
     if (rc != DC_OK) {
         dc_seg_close(s);
         return dc_fail(err, DC_NOMEM, 0, "out of memory");
     }
+    dc_seg_tally(s);
     *out = s;
     return DC_OK;
 bad:

@@ -1814,6 +1814,386 @@ static void test_outdated(void)
     dc_index_close(ix);
 }
 
+/* ---- the dense section (format 3), older segments, the merge policy ---- */
+
+static const dc_access_reader SECRET_RD = {0, DC_SECRET, NULL, 0, 0};
+static const dc_access_reader *const READERS[] = {&PUBLIC, &SECRET_RD, &TOP};
+static const char *const MQ[] = {"armistice", "treaty korea", "\"neutral nations\"",
+                                 "japan OR china", "negot* -soviet", "title:report",
+                                 "annex", "date:1950..1960 class:secret", "policy council"};
+
+/* Every query of MQ for every reader of READERS, hits with exact scores,
+ * totals and facets, in one string (owned). */
+static char *dump_all(dc_index *ix)
+{
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    for (size_t r = 0; r < sizeof READERS / sizeof *READERS; r++)
+        for (size_t q = 0; q < sizeof MQ / sizeof *MQ; q++) {
+            char *d = dump_page(ix, MQ[q], 50, 0, READERS[r]);
+            dc_buf_printf(&b, "%s\n", d);
+            free(d);
+        }
+    return dc_buf_detach(&b);
+}
+
+/* A short document i: id t/dI, every 5th classified (a SECRET marking,
+ * not released), every 9th with an ANNEX-F portion (two views). */
+static dc_doc *small_doc(size_t i)
+{
+    char id[32], title[128], body[256], date[16];
+    size_t nv = sizeof vocab / sizeof *vocab;
+    snprintf(id, sizeof id, "t%zu/d%zu", i % 3, i);
+    snprintf(title, sizeof title, "%s %s", vocab[(i * 7) % nv], vocab[(i * 13 + 5) % nv]);
+    snprintf(body, sizeof body, "%s %s %s neutral nations %s", vocab[i % nv],
+             vocab[(i * 3 + 1) % nv], vocab[(i * 11 + 2) % nv], vocab[(i / 3) % nv]);
+    snprintf(date, sizeof date, "19%02zu-%02zu-01", 45 + i % 20, 1 + i % 12);
+    int hidden = i % 5 == 0;
+    dc_doc *d = mkdoc(id, title, date, hidden ? "SECRET" : "CONFIDENTIAL",
+                      hidden ? "classified" : "released", i % 2 ? "letter" : "report", body);
+    if (i % 9 == 0) {
+        dc_portion *p = dc_doc_add_portion(d, "paragraph");
+        dc_str_set(&p->text, "The annex names the armistice commission.");
+        dc_str_set(&p->classification, "TOP SECRET");
+        dc_strv_push(&p->compartments, "ANNEX-F");
+    }
+    return d;
+}
+
+/* Adds small documents [from, to) under docids from + 1 ... in one commit
+ * (budget: the writer's memory budget), deletes the docids in del. */
+static void commit_small(dc_index *ix, size_t budget, size_t from, size_t to,
+                         const uint64_t *del, size_t ndel)
+{
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, budget, &w), DC_OK);
+    for (size_t i = 0; i < ndel; i++) CHECK_INT(dc_index_writer_delete(w, del[i]), DC_OK);
+    for (size_t i = from; i < to; i++) {
+        dc_doc *d = small_doc(i);
+        CHECK_INT(add_doc(w, i + 1, d), DC_OK);
+        dc_doc_free(d);
+    }
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+}
+
+/* The dense data of every segment of ix as stored equals the dense data
+ * computed again from its entries, and the tally after deletions equals
+ * a count over the live entries. */
+static void check_dense(const dc_index *ix, int in_place)
+{
+    for (size_t i = 0; i < ix->nsegs; i++) {
+        const dc_seg *s = ix->segs[i];
+        dc_dense d;
+        CHECK_INT(dc_seg_dense_compute(s, &d), DC_OK);
+        CHECK(s->ndocs > 0);
+        CHECK_INT(s->ndistinct, d.ndistinct);
+        CHECK_INT(s->nprof, d.nprof);
+        CHECK(memcmp(s->dlen, d.dlen, s->ndocs * 4) == 0);
+        CHECK(memcmp(s->prof, d.prof, s->ndocs * 4) == 0);
+        for (uint32_t p = 0; p < d.nprof; p++) {
+            const dc_sprof *a = &s->profs[p], *b = &d.profs[p];
+            CHECK(a->pred == b->pred && a->coll == b->coll && a->doctype == b->doctype &&
+                  a->classstr == b->classstr && a->year == b->year &&
+                  a->filter_level == b->filter_level);
+        }
+        for (uint32_t p = 0; p < s->npreds; p++) {
+            CHECK_INT(s->pred_live0[p], d.live[p]);
+            CHECK_INT(s->pred_len0[p], d.len[p]);
+            uint64_t live = 0, len = 0;
+            for (uint32_t o = 0; o < s->ndocs; o++)
+                if (!dc_seg_deleted(s, o) && s->profs[s->prof[o]].pred == p)
+                    live++, len += s->dlen[o];
+            CHECK_INT(s->pred_live[p], live);
+            CHECK_INT(s->pred_len[p], len);
+        }
+        /* version 3 is read in place on this (little-endian) host */
+        if (in_place) {
+            CHECK_INT(s->version, DC_SEG_VERSION);
+            CHECK(s->dense_own == NULL);
+            CHECK((const uint8_t *)s->dlen > s->map && (const uint8_t *)s->dlen < s->map + s->size);
+        }
+        dc_dense_release(&d);
+    }
+}
+
+static char *seg_path(const dc_index *ix, size_t i)
+{
+    return dc_strdup(ix->segs[i]->path);
+}
+
+/* Rewrites a version 3 segment file as version 2 wrote it: the same
+ * sections without the dense one, the 240-byte footer, its checksum. */
+static void to_v2(const char *path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    CHECK_INT(dc_read_file(path, (size_t)1 << 30, &data, &len, NULL), DC_OK);
+    uint8_t *m = (uint8_t *)data, *f = m + len - DC_SEG_FOOTER;
+    CHECK_INT(dc_rd32(m + 8), 3);
+    uint64_t end = dc_rd64(f + 56 + 16 * 9) + dc_rd64(f + 64 + 16 * 9); /* after strings */
+    uint8_t foot[DC_SEG_FOOTER_V2];
+    memcpy(foot, f, 216); /* magic, counts, sections 0-9 */
+    dc_wr32(foot + 216, dc_rd32(f + 232));
+    dc_wr32(foot + 220, dc_rd32(f + 236));
+    dc_wr32(foot + 224, dc_rd32(f + 240));
+    dc_wr32(foot + 228, 0);
+    dc_wr32(foot + 232, 2);
+    dc_wr32(m + 8, 2);
+    uint32_t crc = dc_crc32(0, m, (size_t)end);
+    crc = dc_crc32(crc, foot, DC_SEG_FOOTER_V2 - 4);
+    dc_wr32(foot + 236, crc);
+    FILE *o = fopen(path, "wb");
+    CHECK(o && fwrite(m, 1, (size_t)end, o) == end &&
+          fwrite(foot, 1, sizeof foot, o) == sizeof foot);
+    if (o) fclose(o);
+    free(data);
+}
+
+/* The entry count of a version 3 segment file held in data. */
+static size_t ix_ndocs_of(const char *data, size_t len)
+{
+    return (size_t)dc_rd64((const uint8_t *)data + len - DC_SEG_FOOTER + 8);
+}
+
+static void test_dense(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/dense", root);
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    commit_small(ix, 1, 0, 40, NULL, 0); /* budget 1: a segment per document */
+    commit_small(ix, 0, 40, 120, NULL, 0);
+    uint64_t del[] = {3, 10, 45, 46, 90, 119};
+    commit_small(ix, 0, 120, 130, del, sizeof del / sizeof *del);
+    CHECK(dc_index_segment_count(ix) > 30);
+    check_dense(ix, 1);
+    char *before = dump_all(ix);
+    CHECK(strstr(before, "rc=0 total=") != NULL);
+    /* reopened: the same, read from the files */
+    dc_index_close(ix);
+    CHECK_INT(dc_index_open(dir, 0, &ix, NULL), DC_OK);
+    check_dense(ix, 1);
+    char *again = dump_all(ix);
+    CHECK_STR(again, before);
+    free(again);
+    /* a profile id out of range is caught where it is read: a search of
+     * a segment holding it fails, the check names the dense section */
+    size_t last = ix->nsegs - 1;
+    char *path = seg_path(ix, last);
+    uint32_t nprof = ix->segs[last]->nprof;
+    size_t at = (size_t)((const uint8_t *)ix->segs[last]->prof - ix->segs[last]->map);
+    size_t size = ix->segs[last]->size;
+    dc_index_close(ix);
+    char *data = NULL;
+    size_t len = 0;
+    CHECK_INT(dc_read_file(path, (size_t)1 << 30, &data, &len, NULL), DC_OK);
+    CHECK_INT(len, size);
+    char *orig = malloc(len);
+    memcpy(orig, data, len);
+    for (size_t o = 0; o < ix_ndocs_of(data, len); o++)
+        dc_wr32((uint8_t *)data + at + 4 * o, nprof + 7);
+    dc_wr32((uint8_t *)data + len - 4, dc_crc32(0, data, len - 4));
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(data, 1, len, f) == len);
+    if (f) fclose(f);
+    CHECK_INT(dc_index_open(dir, 0, &ix, NULL), DC_OK);
+    CHECK_STR(ids(ix, "neutral", NULL, NULL), "ERR3");
+    dc_error e;
+    CHECK_INT(dc_index_check(ix, &e), DC_CORRUPT);
+    CHECK(strstr(e.msg, "dense section") != NULL);
+    dc_index_close(ix);
+    f = fopen(path, "wb");
+    CHECK(f && fwrite(orig, 1, len, f) == len);
+    if (f) fclose(f);
+    /* a version 2 index (no dense section): read as before, the dense
+     * data computed at open, the same results; merges and optimize
+     * rewrite it as version 3 */
+    CHECK_INT(dc_index_open(dir, 0, &ix, NULL), DC_OK);
+    size_t nseg = ix->nsegs;
+    char **paths = calloc(nseg, sizeof *paths);
+    for (size_t i = 0; i < nseg; i++) paths[i] = seg_path(ix, i);
+    dc_index_close(ix);
+    for (size_t i = 0; i < nseg; i++) to_v2(paths[i]);
+    CHECK_INT(dc_index_open(dir, 0, &ix, NULL), DC_OK);
+    CHECK_INT(dc_index_outdated(ix), 0);
+    CHECK_INT(ix->segs[0]->version, 2);
+    CHECK(ix->segs[0]->dense_own != NULL);
+    check_ix(ix);
+    check_dense(ix, 0);
+    again = dump_all(ix);
+    CHECK_STR(again, before);
+    free(again);
+    CHECK_INT(dc_index_optimize(ix), DC_OK);
+    check_ix(ix);
+    CHECK_INT(dc_index_segment_count(ix), 1);
+    check_dense(ix, 1);
+    again = dump_all(ix);
+    CHECK_STR(again, before);
+    free(again);
+    /* a single version 2 segment is rewritten by optimize too */
+    char *one = seg_path(ix, 0);
+    dc_index_close(ix);
+    to_v2(one);
+    CHECK_INT(dc_index_open(dir, 0, &ix, NULL), DC_OK);
+    CHECK_INT(ix->segs[0]->version, 2);
+    CHECK_INT(dc_index_optimize(ix), DC_OK);
+    CHECK_INT(ix->segs[0]->version, DC_SEG_VERSION);
+    check_ix(ix);
+    again = dump_all(ix);
+    CHECK_STR(again, before);
+    free(again);
+    dc_index_close(ix);
+    for (size_t i = 0; i < nseg; i++) free(paths[i]);
+    free(paths);
+    free(one);
+    free(path);
+    free(data);
+    free(orig);
+    free(before);
+}
+
+/* An index of the small documents [0, n) but the docids in del, in one
+ * batch and one segment: what a merged index must answer alike. */
+static dc_index *reference(const char *name, size_t n, const uint64_t *del, size_t ndel)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    dc_index *ix = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    for (size_t i = 0; i < n; i++) {
+        int gone = 0;
+        for (size_t k = 0; k < ndel; k++) gone |= del[k] == i + 1;
+        if (gone) continue;
+        dc_doc *d = small_doc(i);
+        CHECK_INT(add_doc(w, i + 1, d), DC_OK);
+        dc_doc_free(d);
+    }
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    check_ix(ix);
+    return ix;
+}
+
+/* The live documents (docids) of each segment, "a,b,c". */
+static const char *seg_sizes(const dc_index *ix)
+{
+    static char buf[512];
+    size_t n = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < ix->nsegs && n < sizeof buf - 32; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%llu", i ? "," : "",
+                              (unsigned long long)(ix->segs[i]->ndistinct - ix->segs[i]->ndeldocs));
+    return buf;
+}
+
+static void same_as_reference(dc_index *ix, size_t n, const uint64_t *del, size_t ndel)
+{
+    dc_index *ref = reference("mref", n, del, ndel);
+    char *a = dump_all(ix), *b = dump_all(ref);
+    CHECK_STR(a, b);
+    free(a);
+    free(b);
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/mref", root);
+    dc_index_close(ref);
+    rm_rf(dir);
+}
+
+static void test_merge_policy(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/merge", root);
+    dc_index *ix = NULL;
+    unsigned merges = 9;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK); /* empty: nothing */
+    CHECK_INT(merges, 0);
+    /* one large batch spilled into many segments becomes one */
+    commit_small(ix, 64 << 10, 0, 3000, NULL, 0);
+    CHECK(dc_index_segment_count(ix) > 3);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
+    CHECK_INT(merges, 1);
+    check_ix(ix);
+    check_dense(ix, 1);
+    CHECK_INT(dc_index_segment_count(ix), 1);
+    same_as_reference(ix, 3000, NULL, 0);
+    /* a smaller commit stays beside it: more than twice its size */
+    commit_small(ix, 0, 3000, 4100, NULL, 0);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
+    CHECK_INT(merges, 0);
+    CHECK_STR(seg_sizes(ix), "3000,1100");
+    /* another one: 3000 <= 2 x (1100 + 1100), all three merge; not in a
+     * merge bounded below their entries, nor while another handle holds
+     * the lock */
+    commit_small(ix, 0, 4100, 5200, NULL, 0);
+    CHECK_INT(dc_index_merge(ix, 5000, &merges), DC_OK);
+    CHECK_INT(merges, 0);
+    CHECK_INT(dc_index_segment_count(ix), 3);
+    dc_index *other = NULL;
+    CHECK_INT(dc_index_open(dir, 0, &other, NULL), DC_OK);
+    CHECK_INT(dc_ix_lock(other, 1), 1);
+    CHECK_INT(dc_index_merge(ix, 100000, &merges), DC_OK);
+    CHECK_INT(merges, 0);
+    dc_ix_unlock(other);
+    dc_index_close(other);
+    CHECK_INT(dc_index_merge(ix, 100000, &merges), DC_OK);
+    CHECK_INT(merges, 1);
+    CHECK_STR(seg_sizes(ix), "5200");
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
+    CHECK_INT(merges, 0);
+    CHECK_STR(seg_sizes(ix), "5200");
+    /* tiny commits merge among themselves (each counts as DC_MERGE_MIN),
+     * never with the large segment; a deletion in the large segment
+     * stays in the MANIFEST */
+    uint64_t first = ix->segs[0]->id;
+    uint64_t del1[] = {17};
+    commit_small(ix, 0, 5200, 5210, del1, 1);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
+    CHECK_STR(seg_sizes(ix), "5199,10");
+    for (size_t i = 5210; i < 5250; i += 10) {
+        commit_small(ix, 0, i, i + 10, NULL, 0);
+        CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
+        CHECK_INT(merges, 1);
+        CHECK_INT(dc_index_segment_count(ix), 2);
+        check_ix(ix);
+    }
+    CHECK_STR(seg_sizes(ix), "5199,50");
+    CHECK_INT(ix->segs[0]->id, first);
+    CHECK_INT(ix->ndeleted, 1);
+    check_dense(ix, 1);
+    same_as_reference(ix, 5250, del1, 1);
+    /* half the large segment deleted: rewritten alone, its deletions
+     * leave the MANIFEST */
+    uint64_t *del = malloc(2700 * sizeof *del);
+    size_t ndel = 0;
+    del[ndel++] = 17;
+    for (uint64_t d = 100; ndel < 2700; d += 1) del[ndel++] = d;
+    commit_small(ix, 0, 5250, 5250, del + 1, ndel - 1);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
+    CHECK_INT(merges, 1);
+    check_ix(ix);
+    check_dense(ix, 1);
+    CHECK_INT(ix->ndeleted, 0);
+    CHECK_STR(seg_sizes(ix), "2500,50");
+    CHECK_INT(dc_index_doc_count(ix), 2550);
+    same_as_reference(ix, 5250, del, ndel);
+    /* reopened: the same */
+    dc_index_close(ix);
+    CHECK_INT(dc_index_open(dir, 0, &ix, NULL), DC_OK);
+    check_ix(ix);
+    CHECK_STR(seg_sizes(ix), "2500,50");
+    same_as_reference(ix, 5250, del, ndel);
+    /* a writer open on the handle: misuse */
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(ix, 0, &w), DC_OK);
+    CHECK_INT(dc_index_merge(ix, 0, &merges), DC_MISUSE);
+    dc_index_writer_abort(w);
+    dc_index_close(ix);
+    free(del);
+}
+
 int main(void)
 {
     root = mkdtemp(tmpl);
@@ -1837,6 +2217,8 @@ int main(void)
     test_deleted_no_effect();
     test_prefix_hidden();
     test_outdated();
+    test_dense();
+    test_merge_policy();
     for (size_t i = 0; i < ndocs; i++) dc_doc_free(docs[i]);
     dc_analyzer_free(A);
     rm_rf(root);
