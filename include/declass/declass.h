@@ -15,7 +15,9 @@ typedef struct dc_db dc_db;
 /* A handle of a long-running program under load (the HTTP server), which
  * calls dc_db_trim_journal several times a second: SQLite's automatic
  * checkpoints are off, as they keep each other and the trim from ever
- * emptying the write-ahead log while reads overlap. */
+ * emptying the write-ahead log while reads overlap.  The handle also keeps
+ * the documents it parsed, for the next reads of the same stored version
+ * (each reader's view is still made per read). */
 #define DC_DB_SERVER 2
 
 /* Opens the database at path.  *out is NULL on failure and err says why. */

@@ -47,7 +47,9 @@ dc_rc dc_db_open(const char *path, int flags, dc_db **out, dc_error *err)
     if (!db) return dc_fail(err, DC_NOMEM, 0, "out of memory");
     dc_rc rc = dc_store_open(path,
                              ((flags & DC_DB_CREATE) ? DC_STORE_CREATE : 0) |
-                                 ((flags & DC_DB_SERVER) ? DC_STORE_MANUAL_CHECKPOINT : 0),
+                                 ((flags & DC_DB_SERVER)
+                                      ? DC_STORE_MANUAL_CHECKPOINT | DC_STORE_VERSION_CACHE
+                                      : 0),
                              &db->st, err);
     if (rc) {
         free(db);

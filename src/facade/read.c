@@ -103,10 +103,7 @@ dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc
 {
     *out = NULL;
     if (!dc_access_may_read(r, doc, NULL)) return DC_NOTFOUND;
-    char *json = NULL;
-    dc_rc rc = dc_doc_to_json(doc, 0, &json);
-    if (!rc) rc = dc_doc_from_json(json, strlen(json), out);
-    dc_free(json);
+    dc_rc rc = dc_doc_copy(doc, out);
     if (!rc) rc = dc_db_restrict(db, r, *out);
     if (rc) {
         dc_doc_free(*out);
@@ -335,10 +332,7 @@ static dc_rc found_version(void *ctx, int k, const vrow *row, dc_doc *view, cons
     (void)row, (void)hash;
     find_version *f = ctx;
     if (k != f->want) return DC_OK;
-    char *json = NULL;
-    dc_rc rc = dc_doc_to_json(view, 0, &json);
-    if (!rc) rc = dc_doc_from_json(json, strlen(json), &f->view);
-    dc_free(json);
+    dc_rc rc = dc_doc_copy(view, &f->view);
     return rc ? rc : DC_LIMIT; /* found: stop the walk */
 }
 

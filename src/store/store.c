@@ -72,6 +72,8 @@ enum stmt_id {
     S_AUDIT,
     S_CHANGES,
     S_MAX_DOCID,
+    S_STATUS_CURRENT,
+    S_STATUS_VERSION,
     S_COUNT_OF_STMTS
 };
 
@@ -137,7 +139,40 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                   "   ON d.id = v.doc_id AND d.current_version = v.version"
                   " WHERE v.docid > ?1 ORDER BY v.docid",
     [S_MAX_DOCID] = "SELECT coalesce(max(docid), 0) FROM versions",
+    [S_STATUS_CURRENT] = "SELECT v.release_status, v.classification FROM documents d"
+                         " JOIN versions v ON v.doc_id = d.id"
+                         " AND v.version = d.current_version WHERE d.id = ?1",
+    [S_STATUS_VERSION] = "SELECT release_status, classification FROM versions"
+                         " WHERE doc_id = ?1 AND version = ?2",
 };
+
+/*
+ * The documents dc_store_get parsed, kept by a handle opened with
+ * DC_STORE_VERSION_CACHE.  A stored version never changes (the schema's
+ * triggers refuse updates), so a body whose hash was checked parses to
+ * the same document for good.  An entry is keyed by that hash, which
+ * covers the whole body (id, markings, withholdings, release status):
+ * a read finds an entry only through the hash of the row it reads now,
+ * so a new version (a release, a withholding, a marking) is a new key and
+ * never meets an old entry.  What is cached is the stored document, never
+ * a reader's view, and each read gets its own copy.  At most VC_SLOTS
+ * entries and VC_BYTES bytes of bodies; the least recently used goes.
+ */
+#define VC_SLOTS 64
+#define VC_BYTES ((size_t)16 << 20)
+
+typedef struct vc_entry {
+    char hash[HASH_HEX_SIZE];
+    dc_doc *doc;
+    size_t bytes; /* the body's length */
+    uint64_t used;
+} vc_entry;
+
+typedef struct vcache {
+    vc_entry e[VC_SLOTS];
+    size_t bytes;
+    uint64_t tick;
+} vcache;
 
 struct dc_store {
     sqlite3 *db;
@@ -146,8 +181,58 @@ struct dc_store {
     long long busy_waited_us; /* busy_wait's time spent on the current lock */
     int wrote; /* a row other than the audit log's was written (on_update) */
     uint64_t put_docid; /* the version the last dc_store_put added, or 0 */
+    vcache *vc;         /* DC_STORE_VERSION_CACHE, else NULL */
     char errmsg[512];
 };
+
+static void vc_drop(vcache *c, vc_entry *e)
+{
+    dc_doc_free(e->doc);
+    c->bytes -= e->bytes;
+    memset(e, 0, sizeof *e);
+}
+
+static void vc_free(vcache *c)
+{
+    for (size_t i = 0; c && i < VC_SLOTS; i++) vc_drop(c, &c->e[i]);
+    free(c);
+}
+
+/* The entry of hash, or NULL. */
+static vc_entry *vc_find(vcache *c, const char *hash)
+{
+    for (size_t i = 0; c && hash && i < VC_SLOTS; i++)
+        if (c->e[i].doc && strcmp(c->e[i].hash, hash) == 0) {
+            c->e[i].used = ++c->tick;
+            return &c->e[i];
+        }
+    return NULL;
+}
+
+/* Keeps a copy of doc (parsed from a body of `bytes` bytes whose hash is
+ * hash); a body too large for the cache, or no memory, keeps nothing. */
+static void vc_put(vcache *c, const char *hash, size_t bytes, const dc_doc *doc)
+{
+    if (!c || bytes > VC_BYTES / 4 || strlen(hash) + 1 != HASH_HEX_SIZE) return;
+    vc_entry *slot;
+    for (;;) {
+        vc_entry *lru = NULL;
+        slot = NULL;
+        for (size_t i = 0; i < VC_SLOTS; i++) {
+            vc_entry *e = &c->e[i];
+            if (!e->doc) slot = slot ? slot : e;
+            else if (!lru || e->used < lru->used) lru = e;
+        }
+        if (slot && c->bytes + bytes <= VC_BYTES) break;
+        if (!lru) return;
+        vc_drop(c, lru);
+    }
+    if (dc_doc_copy(doc, &slot->doc) != DC_OK) return;
+    memcpy(slot->hash, hash, HASH_HEX_SIZE);
+    slot->bytes = bytes;
+    slot->used = ++c->tick;
+    c->bytes += bytes;
+}
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -635,7 +720,8 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
                           dc_store **out, dc_error *err)
 {
     if (out) *out = NULL;
-    if (!path || !*path || !out || (flags & ~(DC_STORE_CREATE | DC_STORE_MANUAL_CHECKPOINT)) ||
+    if (!path || !*path || !out ||
+        (flags & ~(DC_STORE_CREATE | DC_STORE_MANUAL_CHECKPOINT | DC_STORE_VERSION_CACHE)) ||
         n_steps < 0 || (n_steps > 0 && !steps))
         return dc_fail(err, DC_MISUSE, 0, "dc_store_open: invalid argument");
     if (sodium_init() < 0) return dc_fail(err, DC_INTERNAL, 0, "libsodium failed to initialise");
@@ -651,6 +737,10 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
     dc_store *st = calloc(1, sizeof *st);
     if (!st) return dc_fail(err, DC_NOMEM, 0, "opening %s: out of memory", path);
     dc_buf_init(&st->json, DC_JSON_LIMIT);
+    if ((flags & DC_STORE_VERSION_CACHE) && !(st->vc = calloc(1, sizeof *st->vc))) {
+        free(st);
+        return dc_fail(err, DC_NOMEM, 0, "opening %s: out of memory", path);
+    }
     dc_rc rc = open_db(st, path, flags);
     if (!rc) rc = check_marker(st, path, flags);
     if (!rc && (flags & DC_STORE_CREATE)) rc = set_page_size(st, path);
@@ -737,6 +827,7 @@ void dc_store_close(dc_store *st)
                           NULL);
     sqlite3_close(st->db);
     dc_buf_release(&st->json);
+    vc_free(st->vc);
     free(st);
 }
 
@@ -997,11 +1088,18 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
     bind_text(s, 1, id, &src);
     if (version) bind_int(s, 2, version, &src);
     if (src == SQLITE_OK) src = sqlite3_step(s);
+    vc_entry *hit = NULL;
     if (src == SQLITE_DONE) {
         rc = version ? set_err(st, DC_NOTFOUND, "document %s has no version %d", id, version)
                      : set_err(st, DC_NOTFOUND, "no document %s", id);
     } else if (src != SQLITE_ROW) {
         rc = sql_err(st, src, "reading %s", id);
+    } else if ((hit = vc_find(st->vc, (const char *)sqlite3_column_text(s, 1))) != NULL) {
+        /* The body is not read: its hash is the entry's key. */
+        if (strcmp(hit->doc->id, id) != 0)
+            rc = set_err(st, DC_CORRUPT, "stored body of %s is not a valid document", id);
+        else if (dc_doc_copy(hit->doc, out) != DC_OK)
+            rc = set_err(st, DC_NOMEM, "loading %s: out of memory", id);
     } else {
         int nomem = 0, ver = sqlite3_column_int(s, 0);
         const char *hash = col_text(s, 1, &nomem);
@@ -1028,6 +1126,7 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
                                  ver);
                     dc_doc_free(doc);
                 } else {
+                    vc_put(st->vc, hash, blen, doc);
                     *out = doc;
                 }
             }
@@ -1668,17 +1767,13 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
 {
     *release_status = *classification = NULL;
     if (!st || !id || version < 0) return DC_MISUSE;
-    sqlite3_stmt *s = NULL;
-    const char *sql = version ? "SELECT release_status, classification FROM versions"
-                                " WHERE doc_id = ?1 AND version = ?2"
-                              : "SELECT v.release_status, v.classification FROM documents d"
-                                " JOIN versions v ON v.doc_id = d.id"
-                                " AND v.version = d.current_version WHERE d.id = ?1";
-    int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-    if (src == SQLITE_OK) bind_text(s, 1, id, &src);
-    if (src == SQLITE_OK && version) bind_int(s, 2, version, &src);
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, version ? S_STATUS_VERSION : S_STATUS_CURRENT, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, id, &src);
+    if (version) bind_int(s, 2, version, &src);
     if (src == SQLITE_OK) src = sqlite3_step(s);
-    dc_rc rc = DC_OK;
     if (src == SQLITE_DONE) {
         rc = set_err(st, DC_NOTFOUND, "no document %s", id);
     } else if (src != SQLITE_ROW) {
@@ -1694,6 +1789,6 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
             rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
         }
     }
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }

@@ -14,6 +14,9 @@ typedef struct dc_store dc_store;
 #define DC_STORE_CREATE 1 /* create the file and schema if missing */
 /* No automatic checkpoints: the program calls dc_store_wal_trim. */
 #define DC_STORE_MANUAL_CHECKPOINT 2
+/* Keep documents parsed by dc_store_get for the next reads of the same
+ * stored version (a long-lived handle: the server's). */
+#define DC_STORE_VERSION_CACHE 4
 
 /*
  * Opens (and with DC_STORE_CREATE creates) the database at path and brings
