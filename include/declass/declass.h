@@ -222,6 +222,44 @@ DC_API void dc_db_logout(dc_db *db);
  */
 DC_API dc_rc dc_db_trim_journal(dc_db *db);
 
+/*
+ * The audit log in group commits, for a server whose handles all append
+ * to it: rows of reads (dc_db_audit_to) are queued and one writer thread
+ * appends them in one transaction per batch — when delay_ms have passed
+ * since the oldest queued row, or DC_AUDIT_BATCH rows are waiting,
+ * whichever comes first.  A row keeps the time of its event.  Rows that
+ * belong to a write (a withholding, a release, an ingest) are still
+ * appended in the write's own transaction.  A crash loses at most the rows
+ * of the last delay_ms; dc_audit_queue_close writes every row queued
+ * before it returns (docs/RELIABILITY.md).  A queue that cannot write
+ * (the disk is full) keeps its rows and tries again; once
+ * DC_AUDIT_QUEUE_MAX rows wait for more than a few seconds, appending
+ * fails (DC_IO) and so does the read that asked for it.
+ */
+#define DC_AUDIT_BATCH 4096
+#define DC_AUDIT_QUEUE_MAX 65536
+typedef struct dc_audit_queue dc_audit_queue;
+typedef struct dc_audit_stats {
+    unsigned long long rows;      /* rows committed */
+    unsigned long long commits;   /* transactions that committed them */
+    unsigned long long max_batch; /* the most rows one transaction wrote */
+    unsigned long long failures;  /* batches that failed and were retried */
+    unsigned long long lost;      /* rows given up when closing (the store refused) */
+} dc_audit_stats;
+/* Opens its own connection to the database at path and starts the writer
+ * (delay_ms 1..10000).  *out is NULL on failure and err says why. */
+DC_API dc_rc dc_audit_queue_open(const char *path, unsigned delay_ms, dc_audit_queue **out,
+                                 dc_error *err);
+/* Makes db append its read rows through q (NULL: directly again).  q must
+ * outlive the use of db; any number of handles may share it. */
+DC_API void dc_db_audit_to(dc_db *db, dc_audit_queue *q);
+/* The counts so far (thread-safe). */
+DC_API void dc_audit_queue_stats(dc_audit_queue *q, dc_audit_stats *out);
+/* Writes every queued row, stops the writer and frees q (NULL: a no-op);
+ * *final (may be NULL) receives the last counts.  DC_OK, or the error that
+ * made rows be lost (err says how many). */
+DC_API dc_rc dc_audit_queue_close(dc_audit_queue *q, dc_audit_stats *final, dc_error *err);
+
 /* Who is acting (borrowed until the next call on db). */
 typedef struct dc_identity {
     const char *name; /* "public" when nobody is signed in */

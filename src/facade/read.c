@@ -434,10 +434,13 @@ dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *for
         snprintf(detail, sizeof detail, "%s version %d", fmt, version);
     else
         snprintf(detail, sizeof detail, "%s", fmt);
-    if (!rc) rc = dc_store_audit(db->st, db->user, "read", id, detail);
     if (rc) {
         dc_buf_release(&b);
         return dc_db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
+    }
+    if ((rc = dc_db_audit_add(db, "read", id, detail)) != DC_OK) {
+        dc_buf_release(&b);
+        return rc;
     }
     *out = dc_buf_detach(&b);
     return *out ? DC_OK : dc_db_fail(db, DC_NOMEM, "out of memory");

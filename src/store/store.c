@@ -1199,25 +1199,55 @@ dc_rc dc_store_count(dc_store *st, long *n)
     return rc;
 }
 
+/* Binds and runs S_AUDIT for one row at `at`. */
+static dc_rc audit_insert(dc_store *st, const char *at, const char *user, const char *action,
+                          const char *target, const char *detail)
+{
+    if (!action || !*action) return set_err(st, DC_MISUSE, "dc_store_audit: no action");
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_AUDIT, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, at, &src);
+    bind_text(s, 2, user ? user : "public", &src);
+    bind_text(s, 3, action, &src);
+    bind_text(s, 4, target, &src);
+    bind_text(s, 5, detail, &src);
+    return step_write(st, s, src, "appending to the audit log:", action);
+}
+
 /* One INSERT: atomic alone, and part of (rolled back with) an open
  * transaction. */
 dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const char *target,
                      const char *detail)
 {
     if (!st) return DC_MISUSE;
-    if (!action || !*action) return set_err(st, DC_MISUSE, "dc_store_audit: no action");
     char now[TIME_SIZE];
     dc_rc rc = now_utc(st, now);
     if (rc) return rc;
-    sqlite3_stmt *s = stmt_get(st, S_AUDIT, &rc);
-    if (!s) return rc;
-    int src = SQLITE_OK;
-    bind_text(s, 1, now, &src);
-    bind_text(s, 2, user ? user : "public", &src);
-    bind_text(s, 3, action, &src);
-    bind_text(s, 4, target, &src);
-    bind_text(s, 5, detail, &src);
-    return step_write(st, s, src, "appending to the audit log:", action);
+    return audit_insert(st, now, user, action, target, detail);
+}
+
+/* All rows or none: one transaction of its own, rolled back on any
+ * failure (the caller keeps the rows and may try again). */
+dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n)
+{
+    if (!st) return DC_MISUSE;
+    if (!rows && n) return set_err(st, DC_MISUSE, "dc_store_audit_rows: no rows");
+    dc_rc rc = dc_store_begin(st);
+    for (size_t i = 0; i < n && !rc; i++) {
+        const dc_audit_row *r = &rows[i];
+        rc = r->at ? audit_insert(st, r->at, r->user, r->action, r->target, r->detail)
+                   : set_err(st, DC_MISUSE, "dc_store_audit_rows: a row without a time");
+    }
+    if (!rc) rc = dc_store_commit(st);
+    if (rc && !sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
+    return rc;
+}
+
+int dc_store_in_transaction(const dc_store *st)
+{
+    return st && st->db && !sqlite3_get_autocommit(st->db);
 }
 
 /* Parses "12,15,40" (SQLite's group_concat of row ids) into ids (at most

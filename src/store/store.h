@@ -106,6 +106,18 @@ dc_rc dc_store_max_docid(dc_store *st, uint64_t *out);
 dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const char *target,
                      const char *detail);
 
+/* One audit row handed to dc_store_audit_rows (strings borrowed; at is
+ * the event's time, "YYYY-MM-DDTHH:MM:SSZ"; user NULL = "public"). */
+typedef struct dc_audit_row {
+    const char *at, *user, *action, *target, *detail;
+} dc_audit_row;
+/* Appends rows[0..n) in order in one transaction of their own (BEGIN
+ * IMMEDIATE .. COMMIT): all of them, each with its link in the hash chain,
+ * or none (the error says why; nothing is left open). */
+dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n);
+/* 1 if a transaction is open on st (a write in progress). */
+int dc_store_in_transaction(const dc_store *st);
+
 /*
  * Verifies what makes the audit log and the versions tamper-evident: the
  * schema's triggers are exactly the expected ones (none missing, altered
