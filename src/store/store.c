@@ -74,6 +74,9 @@ enum stmt_id {
     S_MAX_DOCID,
     S_STATUS_CURRENT,
     S_STATUS_VERSION,
+    S_FIND_NUMBER,
+    S_AUDIT_HEAD,
+    S_AUDIT_PUT,
     S_COUNT_OF_STMTS
 };
 
@@ -144,6 +147,17 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                          " AND v.version = d.current_version WHERE d.id = ?1",
     [S_STATUS_VERSION] = "SELECT release_status, classification FROM versions"
                          " WHERE doc_id = ?1 AND version = ?2",
+    [S_FIND_NUMBER] = "SELECT d.id FROM documents d JOIN versions v"
+                      " ON v.doc_id = d.id AND v.version = d.current_version"
+                      " WHERE d.collection = ?1 AND v.number = ?2"
+                      " ORDER BY d.id LIMIT 1",
+    /* A batch of audit rows (dc_store_audit_rows): where the log ends,
+     * read once under the write lock, then plain inserts of rows whose
+     * ids and chain values are computed here as S_AUDIT would. */
+    [S_AUDIT_HEAD] = "SELECT " NEXT_ID("audit", "id") ","
+                     " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1)",
+    [S_AUDIT_PUT] = "INSERT INTO audit(id, at, user, action, target, detail, chain)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
 
 /*
@@ -1228,18 +1242,64 @@ dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const c
     return audit_insert(st, now, user, action, target, detail);
 }
 
+/* Appends one row of a batch after the row whose chain value is prev
+ * (NULL: the log is empty) with id; prev receives the new row's. */
+static dc_rc audit_put(dc_store *st, int64_t id, const dc_audit_row *r, char *prev, int *first)
+{
+    if (!r->at || !r->action || !*r->action)
+        return set_err(st, DC_MISUSE, "dc_store_audit_rows: a row without a time or action");
+    const char *user = r->user ? r->user : "public";
+    const char *t[CHAIN_TEXTS] = {*first ? NULL : prev, r->at, user, r->action, r->target,
+                                  r->detail};
+    const unsigned char *texts[CHAIN_TEXTS];
+    size_t lens[CHAIN_TEXTS];
+    for (int i = 0; i < CHAIN_TEXTS; i++) {
+        texts[i] = (const unsigned char *)t[i];
+        lens[i] = t[i] ? strlen(t[i]) : 0;
+    }
+    char chain[CHAIN_HEX_SIZE];
+    audit_chain(texts, lens, id, chain);
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_AUDIT_PUT, &rc);
+    if (!s) return rc;
+    int src = sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, r->at, &src);
+    bind_text(s, 3, user, &src);
+    bind_text(s, 4, r->action, &src);
+    bind_text(s, 5, r->target, &src);
+    bind_text(s, 6, r->detail, &src);
+    bind_text(s, 7, chain, &src);
+    rc = step_write(st, s, src, "appending to the audit log:", r->action);
+    if (!rc) memcpy(prev, chain, CHAIN_HEX_SIZE), *first = 0;
+    return rc;
+}
+
 /* All rows or none: one transaction of its own, rolled back on any
- * failure (the caller keeps the rows and may try again). */
+ * failure (the caller keeps the rows and may try again).  The log's end
+ * is read once; each row's chain value is computed here, the same
+ * function dc_audit_chain gives SQL (dc_store_verify checks them). */
 dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n)
 {
     if (!st) return DC_MISUSE;
     if (!rows && n) return set_err(st, DC_MISUSE, "dc_store_audit_rows: no rows");
     dc_rc rc = dc_store_begin(st);
-    for (size_t i = 0; i < n && !rc; i++) {
-        const dc_audit_row *r = &rows[i];
-        rc = r->at ? audit_insert(st, r->at, r->user, r->action, r->target, r->detail)
-                   : set_err(st, DC_MISUSE, "dc_store_audit_rows: a row without a time");
+    int64_t id = 0;
+    char prev[CHAIN_HEX_SIZE] = "";
+    int first = 1;
+    if (!rc) {
+        sqlite3_stmt *s = stmt_get(st, S_AUDIT_HEAD, &rc);
+        int src = s ? sqlite3_step(s) : SQLITE_OK;
+        if (s && src == SQLITE_ROW) {
+            id = sqlite3_column_int64(s, 0);
+            const char *c = (const char *)sqlite3_column_text(s, 1);
+            if (c && strlen(c) + 1 == CHAIN_HEX_SIZE) memcpy(prev, c, CHAIN_HEX_SIZE), first = 0;
+            else if (c) rc = set_err(st, DC_CORRUPT, "audit log: the last row's chain is damaged");
+        } else if (s) {
+            rc = sql_err(st, src, "reading the end of the audit log");
+        }
+        stmt_done(s);
     }
+    for (size_t i = 0; i < n && !rc; i++) rc = audit_put(st, id + (int64_t)i, &rows[i], prev, &first);
     if (!rc) rc = dc_store_commit(st);
     if (rc && !sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
     return rc;
@@ -1692,12 +1752,7 @@ dc_rc dc_store_find_number(dc_store *st, const char *collection, const char *num
     if (!collection || !number || !id)
         return set_err(st, DC_MISUSE, "dc_store_find_number: invalid argument");
     dc_rc rc;
-    sqlite3_stmt *s = prep_once(st,
-                                "SELECT d.id FROM documents d JOIN versions v"
-                                " ON v.doc_id = d.id AND v.version = d.current_version"
-                                " WHERE d.collection = ?1 AND v.number = ?2"
-                                " ORDER BY d.id LIMIT 1",
-                                &rc);
+    sqlite3_stmt *s = stmt_get(st, S_FIND_NUMBER, &rc); /* every reference shown resolves */
     if (!s) return rc;
     int src = SQLITE_OK;
     bind_text(s, 1, collection, &src);
@@ -1711,7 +1766,7 @@ dc_rc dc_store_find_number(dc_store *st, const char *collection, const char *num
     } else {
         rc = sql_err(st, src, "finding document %s of %s", number, collection);
     }
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }
 
