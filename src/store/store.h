@@ -78,6 +78,16 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);
 /* Calls cb for each document (current version), ordered by collection and
  * then number/id.  A non-OK return from cb stops and is returned. */
 dc_rc dc_store_list(dc_store *st, dc_summary_cb cb, void *ctx);
+/* The current versions counted by collection, release status and
+ * classification (any may be NULL), ordered by those; each handed to cb
+ * (strings borrowed for the call), whose non-OK return stops and is
+ * returned.  A handle keeps the counts until a version is added. */
+typedef struct dc_collection_group {
+    const char *collection, *release_status, *classification;
+    long long documents;
+} dc_collection_group;
+typedef dc_rc (*dc_group_cb)(void *ctx, const dc_collection_group *g);
+dc_rc dc_store_collection_groups(dc_store *st, dc_group_cb cb, void *ctx);
 /* Number of documents (not versions). */
 dc_rc dc_store_count(dc_store *st, long *n);
 
