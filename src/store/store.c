@@ -184,10 +184,16 @@ typedef struct groups {
  * so a new version (a release, a withholding, a marking) is a new key and
  * never meets an old entry.  What is cached is the stored document, never
  * a reader's view, and each read gets its own copy.  At most VC_SLOTS
- * entries and VC_BYTES bytes of bodies; the least recently used goes.
+ * entries and VC_BYTES bytes of bodies per handle (a server has one handle
+ * per thread; a parsed document takes two to three times its body); the
+ * least recently used goes.  A body over VC_BYTES / 2 is not kept, and a
+ * version is kept only when it is read a second time while the last
+ * VC_SEEN versions read are remembered: a listing or a page of search
+ * hits that reads many documents once does not churn the cache.
  */
-#define VC_SLOTS 64
-#define VC_BYTES ((size_t)16 << 20)
+#define VC_SLOTS 32
+#define VC_BYTES ((size_t)2 << 20)
+#define VC_SEEN 64
 
 typedef struct vc_entry {
     char hash[HASH_HEX_SIZE];
@@ -198,6 +204,8 @@ typedef struct vc_entry {
 
 typedef struct vcache {
     vc_entry e[VC_SLOTS];
+    char seen[VC_SEEN][HASH_HEX_SIZE]; /* hashes of versions read once, a ring */
+    size_t seen_next;
     size_t bytes;
     uint64_t tick;
 } vcache;
@@ -253,7 +261,15 @@ static vc_entry *vc_find(vcache *c, const char *hash)
  * hash); a body too large for the cache, or no memory, keeps nothing. */
 static void vc_put(vcache *c, const char *hash, size_t bytes, const dc_doc *doc)
 {
-    if (!c || bytes > VC_BYTES / 4 || strlen(hash) + 1 != HASH_HEX_SIZE) return;
+    if (!c || bytes > VC_BYTES / 2 || strlen(hash) + 1 != HASH_HEX_SIZE) return;
+    size_t k = 0;
+    while (k < VC_SEEN && strcmp(c->seen[k], hash) != 0) k++;
+    if (k == VC_SEEN) { /* the first read: remembered, not kept */
+        memcpy(c->seen[c->seen_next], hash, HASH_HEX_SIZE);
+        c->seen_next = (c->seen_next + 1) % VC_SEEN;
+        return;
+    }
+    c->seen[k][0] = '\0';
     vc_entry *slot;
     for (;;) {
         vc_entry *lru = NULL;
