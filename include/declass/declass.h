@@ -192,6 +192,11 @@ DC_API dc_rc dc_db_versions(dc_db *db, const char *id, dc_version_cb cb, void *c
  * version (an old version that was not released is not public). */
 DC_API dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format,
                                 char **out);
+/* As dc_db_show_version; *view (may be NULL) also receives the reader's
+ * view the answer was made from (owned: dc_doc_free), so a page that
+ * shows the document and its title reads it once. */
+DC_API dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format,
+                             char **out, dc_doc **view);
 /* The audit log, oldest first (administrators only; the reading itself is
  * logged first). */
 DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
