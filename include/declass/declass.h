@@ -15,7 +15,9 @@ typedef struct dc_db dc_db;
 /* A handle of a long-running program under load (the HTTP server), which
  * calls dc_db_trim_journal several times a second: SQLite's automatic
  * checkpoints are off, as they keep each other and the trim from ever
- * emptying the write-ahead log while reads overlap. */
+ * emptying the write-ahead log while reads overlap.  The handle also keeps
+ * the documents it parsed, for the next reads of the same stored version
+ * (each reader's view is still made per read). */
 #define DC_DB_SERVER 2
 
 /* Opens the database at path.  *out is NULL on failure and err says why. */
@@ -190,6 +192,11 @@ DC_API dc_rc dc_db_versions(dc_db *db, const char *id, dc_version_cb cb, void *c
  * version (an old version that was not released is not public). */
 DC_API dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format,
                                 char **out);
+/* As dc_db_show_version; *view (may be NULL) also receives the reader's
+ * view the answer was made from (owned: dc_doc_free), so a page that
+ * shows the document and its title reads it once. */
+DC_API dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format,
+                             char **out, dc_doc **view);
 /* The audit log, oldest first (administrators only; the reading itself is
  * logged first). */
 DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
@@ -219,6 +226,44 @@ DC_API void dc_db_logout(dc_db *db);
  * next call tries again); an error only if the store failed.
  */
 DC_API dc_rc dc_db_trim_journal(dc_db *db);
+
+/*
+ * The audit log in group commits, for a server whose handles all append
+ * to it: rows of reads (dc_db_audit_to) are queued and one writer thread
+ * appends them in one transaction per batch — when delay_ms have passed
+ * since the oldest queued row, or DC_AUDIT_BATCH rows are waiting,
+ * whichever comes first.  A row keeps the time of its event.  Rows that
+ * belong to a write (a withholding, a release, an ingest) are still
+ * appended in the write's own transaction.  A crash loses at most the rows
+ * of the last delay_ms; dc_audit_queue_close writes every row queued
+ * before it returns (docs/RELIABILITY.md).  A queue that cannot write
+ * (the disk is full) keeps its rows and tries again; once
+ * DC_AUDIT_QUEUE_MAX rows wait for more than a few seconds, appending
+ * fails (DC_IO) and so does the read that asked for it.
+ */
+#define DC_AUDIT_BATCH 4096
+#define DC_AUDIT_QUEUE_MAX 65536
+typedef struct dc_audit_queue dc_audit_queue;
+typedef struct dc_audit_stats {
+    unsigned long long rows;      /* rows committed */
+    unsigned long long commits;   /* transactions that committed them */
+    unsigned long long max_batch; /* the most rows one transaction wrote */
+    unsigned long long failures;  /* batches that failed and were retried */
+    unsigned long long lost;      /* rows given up when closing (the store refused) */
+} dc_audit_stats;
+/* Opens its own connection to the database at path and starts the writer
+ * (delay_ms 1..10000).  *out is NULL on failure and err says why. */
+DC_API dc_rc dc_audit_queue_open(const char *path, unsigned delay_ms, dc_audit_queue **out,
+                                 dc_error *err);
+/* Makes db append its read rows through q (NULL: directly again).  q must
+ * outlive the use of db; any number of handles may share it. */
+DC_API void dc_db_audit_to(dc_db *db, dc_audit_queue *q);
+/* The counts so far (thread-safe). */
+DC_API void dc_audit_queue_stats(dc_audit_queue *q, dc_audit_stats *out);
+/* Writes every queued row, stops the writer and frees q (NULL: a no-op);
+ * *final (may be NULL) receives the last counts.  DC_OK, or the error that
+ * made rows be lost (err says how many). */
+DC_API dc_rc dc_audit_queue_close(dc_audit_queue *q, dc_audit_stats *final, dc_error *err);
 
 /* Who is acting (borrowed until the next call on db). */
 typedef struct dc_identity {

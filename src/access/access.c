@@ -200,18 +200,6 @@ static void drop_footnotes(dc_doc *v, const unsigned char *hidden)
     v->n_footnotes = k;
 }
 
-/* A deep copy of doc, through its JSON (the one serialisation the model
- * guarantees to round-trip). */
-static dc_rc copy_doc(const dc_doc *doc, dc_doc **out)
-{
-    char *json = NULL;
-    dc_rc rc = dc_doc_to_json(doc, 0, &json);
-    if (rc) return rc;
-    rc = dc_doc_from_json(json, strlen(json), out);
-    dc_free(json);
-    return rc;
-}
-
 /* 1 if the title stands in a hidden portion (a heading the title was
  * taken from) and nowhere a reader of the view still sees: the source
  * note or a visible portion. */
@@ -297,7 +285,7 @@ dc_rc dc_access_view(const dc_access_reader *r, const dc_doc *doc, dc_doc **out,
     if (!doc) return DC_MISUSE;
     if (!dc_access_may_read(r, doc, NULL)) return DC_NOTFOUND;
     dc_doc *v = NULL;
-    dc_rc rc = copy_doc(doc, &v);
+    dc_rc rc = dc_doc_copy(doc, &v);
     if (!rc) rc = dc_access_restrict(r, v, hidden);
     if (rc) {
         dc_doc_free(v);

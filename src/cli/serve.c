@@ -55,7 +55,9 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {"timeout", required_argument, NULL, 'T'},
         {"json", no_argument, NULL, 'j'},          {NULL, 0, NULL, 0}};
-    dc_http_opts ho = {.db_path = ctx->db_path, .bind = "127.0.0.1", .port = 8080};
+    dc_audit_stats ast = {0};
+    dc_http_opts ho = {
+        .db_path = ctx->db_path, .bind = "127.0.0.1", .port = 8080, .audit_stats = &ast};
     int quiet = 0, json = 0, c;
     long v;
     optind = 1;
@@ -161,5 +163,13 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
                 : sig == SIGTERM ? "SIGTERM"
                                  : "SIGHUP");
     dc_http_stop(srv);
+    /* Every audit row of the requests answered is in the log now; how
+     * they were grouped (docs/RELIABILITY.md, "The audit log"). */
+    fprintf(stderr, "declass: audit log: %llu rows in %llu commits (at most %llu in one)\n",
+            ast.rows, ast.commits, ast.max_batch);
+    if (ast.lost) {
+        cli_error("%llu audit rows could not be written (see the messages above)", ast.lost);
+        return cli_exit_code(DC_IO);
+    }
     return EXIT_OK;
 }

@@ -65,7 +65,14 @@ struct dc_db {
     char errmsg[1024];
     dc_persons *persons; /* known persons (facade/persons.c), or NULL */
     fresh_list fresh;    /* stored and not yet indexed (facade/ingest.c) */
+    dc_audit_queue *aq;  /* read rows go through it (facade/audit.c), or NULL */
 };
+
+/* Queues an audit row on aq (facade/audit.c): DC_OK, or DC_IO (the queue
+ * has been full for seconds: the writer cannot write), DC_MISUSE (closed),
+ * DC_NOMEM, DC_INTERNAL (no clock), with the message in msg[0..cap). */
+dc_rc dc_audit_queue_add(dc_audit_queue *aq, const char *user, const char *action,
+                         const char *target, const char *detail, char *msg, size_t cap);
 
 /* A format of formats.c: the public part and how a document is written
  * in it (NULL for export-only formats, which export.c writes itself). */

@@ -163,19 +163,19 @@ typedef struct coll_count {
     size_t cap;
 } coll_count;
 
-static dc_rc count_one(void *ctx, const dc_doc_summary *s)
+static dc_rc count_one(void *ctx, const dc_collection_group *g)
 {
     coll_count *c = ctx;
-    if (!s->collection || !dc_access_doc_readable(&c->r, s->release_status, s->classification))
+    if (!g->collection || !dc_access_doc_readable(&c->r, g->release_status, g->classification))
         return DC_OK;
-    /* The listing is ordered by collection: only the last one can match. */
-    if (c->names.n && strcmp(c->names.v[c->names.n - 1], s->collection) == 0) {
-        c->counts[c->names.n - 1]++;
+    /* The groups come ordered by collection: only the last one can match. */
+    if (c->names.n && strcmp(c->names.v[c->names.n - 1], g->collection) == 0) {
+        c->counts[c->names.n - 1] += (long)g->documents;
         return DC_OK;
     }
     if (DC_GROW(c->counts, c->names.n + 1, c->cap)) return DC_NOMEM;
-    dc_rc rc = dc_strv_push(&c->names, s->collection);
-    if (!rc) c->counts[c->names.n - 1] = 1;
+    dc_rc rc = dc_strv_push(&c->names, g->collection);
+    if (!rc) c->counts[c->names.n - 1] = (long)g->documents;
     return rc;
 }
 
@@ -183,7 +183,7 @@ dc_rc dc_db_collections(dc_db *db, dc_collection_cb cb, void *ctx)
 {
     if (!cb) return dc_db_fail(db, DC_MISUSE, "dc_db_collections: no callback");
     coll_count c = {.r = dc_db_reader(db)};
-    dc_rc rc = dc_store_list(db->st, count_one, &c);
+    dc_rc rc = dc_store_collection_groups(db->st, count_one, &c);
     if (rc) dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     for (size_t i = 0; !rc && i < c.names.n; i++) {
         dc_collection_info info = {.name = c.names.v[i], .documents = c.counts[i]};

@@ -47,7 +47,9 @@ dc_rc dc_db_open(const char *path, int flags, dc_db **out, dc_error *err)
     if (!db) return dc_fail(err, DC_NOMEM, 0, "out of memory");
     dc_rc rc = dc_store_open(path,
                              ((flags & DC_DB_CREATE) ? DC_STORE_CREATE : 0) |
-                                 ((flags & DC_DB_SERVER) ? DC_STORE_MANUAL_CHECKPOINT : 0),
+                                 ((flags & DC_DB_SERVER)
+                                      ? DC_STORE_MANUAL_CHECKPOINT | DC_STORE_VERSION_CACHE
+                                      : 0),
                              &db->st, err);
     if (rc) {
         free(db);
@@ -100,9 +102,14 @@ dc_access_reader dc_db_reader(const dc_db *db)
     return r;
 }
 
-/* Appends to the audit log under the acting user's name. */
+/* Appends to the audit log under the acting user's name: through the
+ * handle's queue (group commit) unless the row belongs to a write in
+ * progress, which it then joins. */
 dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail)
 {
+    if (db->aq && !dc_store_in_transaction(db->st))
+        return dc_audit_queue_add(db->aq, db->user, action, target, detail, db->errmsg,
+                                  sizeof db->errmsg);
     dc_rc rc = dc_store_audit(db->st, db->user, action, target, detail);
     if (rc) dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     return rc;

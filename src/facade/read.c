@@ -103,10 +103,7 @@ dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc
 {
     *out = NULL;
     if (!dc_access_may_read(r, doc, NULL)) return DC_NOTFOUND;
-    char *json = NULL;
-    dc_rc rc = dc_doc_to_json(doc, 0, &json);
-    if (!rc) rc = dc_doc_from_json(json, strlen(json), out);
-    dc_free(json);
+    dc_rc rc = dc_doc_copy(doc, out);
     if (!rc) rc = dc_db_restrict(db, r, *out);
     if (rc) {
         dc_doc_free(*out);
@@ -335,10 +332,7 @@ static dc_rc found_version(void *ctx, int k, const vrow *row, dc_doc *view, cons
     (void)row, (void)hash;
     find_version *f = ctx;
     if (k != f->want) return DC_OK;
-    char *json = NULL;
-    dc_rc rc = dc_doc_to_json(view, 0, &json);
-    if (!rc) rc = dc_doc_from_json(json, strlen(json), &f->view);
-    dc_free(json);
+    dc_rc rc = dc_doc_copy(view, &f->view);
     return rc ? rc : DC_LIMIT; /* found: stop the walk */
 }
 
@@ -417,9 +411,11 @@ static int html_ref_href(void *ctx, const dc_ref *ref, dc_buf *href)
     return 1;
 }
 
-dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format, char **out)
+dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format, char **out,
+                      dc_doc **view)
 {
     *out = NULL;
+    if (view) *view = NULL;
     const dc_db_format *f = dc_db_format_find(format ? format : "text", DC_FORMAT_SHOW);
     if (!f)
         return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format,
@@ -433,20 +429,24 @@ dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *for
     html_ref_ctx hc = {db, doc};
     dc_render_html_opts ho = {html_ref_href, &hc};
     rc = f->render(doc, &ho, &b);
-    dc_doc_free(doc);
     const char *fmt = f->pub.name;
     char detail[48];
     if (version)
         snprintf(detail, sizeof detail, "%s version %d", fmt, version);
     else
         snprintf(detail, sizeof detail, "%s", fmt);
-    if (!rc) rc = dc_store_audit(db->st, db->user, "read", id, detail);
-    if (rc) {
-        dc_buf_release(&b);
-        return dc_db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
-    }
-    *out = dc_buf_detach(&b);
-    return *out ? DC_OK : dc_db_fail(db, DC_NOMEM, "out of memory");
+    if (rc) rc = dc_db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
+    if (!rc) rc = dc_db_audit_add(db, "read", id, detail);
+    if (!rc && !(*out = dc_buf_detach(&b))) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
+    dc_buf_release(&b);
+    if (!rc && view) *view = doc;
+    else dc_doc_free(doc);
+    return rc;
+}
+
+dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format, char **out)
+{
+    return dc_db_show_view(db, id, version, format, out, NULL);
 }
 
 dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out)

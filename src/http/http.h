@@ -21,6 +21,12 @@ typedef struct dc_http_opts {
      * event; may be NULL. */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
+    /* The audit rows of reads are written in group commits at most this
+     * long after the request (dc_audit_queue); 0: 50 ms. */
+    unsigned audit_delay_ms;
+    /* If set, receives the audit log's counts when dc_http_stop has
+     * written the last rows. */
+    dc_audit_stats *audit_stats;
 } dc_http_opts;
 
 /*
@@ -31,8 +37,8 @@ typedef struct dc_http_opts {
 dc_rc dc_http_start(const dc_http_opts *opts, dc_http_server **out, dc_error *err);
 /* The TCP port the server listens on. */
 unsigned dc_http_port(const dc_http_server *srv);
-/* Stops serving (finishing requests in flight) and frees srv; NULL is a
- * no-op. */
+/* Stops serving (finishing requests in flight), writes the audit rows
+ * still queued and frees srv; NULL is a no-op. */
 void dc_http_stop(dc_http_server *srv);
 
 #endif

@@ -809,10 +809,9 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     const char *id = path_id(req, "/documents/");
     dc_doc *doc = NULL;
     char *html = NULL;
-    dc_rc rc = id ? dc_db_get(req->db, id, &doc) : DC_NOTFOUND;
-    if (!rc) rc = dc_db_show(req->db, id, "html", &html);
+    /* one read: the HTML and the view its title and release line come from */
+    dc_rc rc = id ? dc_db_show_view(req->db, id, 0, "html", &html, &doc) : DC_NOTFOUND;
     if (rc) {
-        dc_doc_free(doc);
         /* the same page for a missing and an unreadable document */
         if (rc == DC_NOTFOUND)
             dc_page_error(req, resp, 404, "There is no document with this id.");

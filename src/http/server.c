@@ -48,6 +48,9 @@ static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src '
                           "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
                           "form-action 'self'";
 
+/* The longest an audit row of a read waits for its group commit. */
+#define AUDIT_DELAY_MS 50
+
 /* How often a handle trims the write-ahead log (pool_put). */
 #define TRIM_EVERY_S 0.2
 
@@ -65,6 +68,8 @@ struct dc_http_server {
     size_t n_all, n_free;
     double trimmed_at; /* when a handle last trimmed the WAL (pool_put) */
     dc_http_sessions *sessions;
+    dc_audit_queue *audit; /* every handle's read rows, in group commits */
+    dc_audit_stats *audit_stats;
 };
 
 dc_http_sessions *dc_http_server_sessions(dc_http_server *srv) { return srv->sessions; }
@@ -733,9 +738,17 @@ static int open_listener(const char *addr, unsigned port, int *ipv6, dc_error *e
     return fd;
 }
 
+/* The audit rows of the requests answered are written before the handles
+ * close; the counts go to opts->audit_stats. */
 static void free_server(dc_http_server *srv)
 {
     if (!srv) return;
+    if (srv->audit) {
+        dc_audit_stats st;
+        dc_error err = {0};
+        if (dc_audit_queue_close(srv->audit, &st, &err) != DC_OK) srv_log(srv, "%s", err.msg);
+        if (srv->audit_stats) *srv->audit_stats = st;
+    }
     for (size_t i = 0; i < srv->n_all; i++) dc_db_close(srv->all[i]);
     free(srv->all);
     free(srv->free);
@@ -774,13 +787,21 @@ dc_rc dc_http_start(const dc_http_opts *opts, dc_http_server **out, dc_error *er
         free_server(srv);
         return dc_fail(err, DC_NOMEM, 0, "out of memory");
     }
+    srv->audit_stats = opts->audit_stats;
     for (unsigned i = 0; i < threads; i++) {
         dc_db *db = NULL;
         dc_rc rc = dc_db_open(opts->db_path, DC_DB_SERVER, &db, err);
+        if (!rc && !srv->audit)
+            rc = dc_audit_queue_open(opts->db_path,
+                                     opts->audit_delay_ms ? opts->audit_delay_ms
+                                                          : AUDIT_DELAY_MS,
+                                     &srv->audit, err);
         if (rc) {
+            dc_db_close(db);
             free_server(srv);
             return rc;
         }
+        dc_db_audit_to(db, srv->audit);
         srv->all[srv->n_all++] = db;
         srv->free[srv->n_free++] = db;
     }

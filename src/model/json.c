@@ -127,6 +127,13 @@ void dc_doc_json_write(const dc_doc *d, dc_buf *b)
     write_doc(&j, d);
 }
 
+void dc_doc_json_write_pretty(const dc_doc *d, dc_buf *b)
+{
+    dc_json j;
+    dc_json_init(&j, b, 1);
+    write_doc(&j, d);
+}
+
 /* DC_NOMEM, or DC_LIMIT past DC_JSON_LIMIT bytes. */
 dc_rc dc_doc_to_json(const dc_doc *d, int pretty, char **out)
 {

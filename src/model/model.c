@@ -68,6 +68,110 @@ void dc_doc_free(dc_doc *d)
     free(d);
 }
 
+/* Copy helpers for dc_doc_copy: sticky, a no-op once *bad is set. */
+static void copy_str(char **dst, const char *src, int *bad)
+{
+    if (*bad || !src) return;
+    if (!(*dst = dc_strdup(src))) *bad = 1;
+}
+
+static void copy_strv(dc_strv *dst, const dc_strv *src, int *bad)
+{
+    for (size_t i = 0; i < src->n && !*bad; i++)
+        if (dc_strv_push(dst, src->v[i])) *bad = 1;
+}
+
+/* A zeroed array of n elements of size bytes, or NULL (n == 0, or *bad set
+ * on NOMEM); *cap receives its capacity. */
+static void *copy_array(size_t n, size_t size, size_t *cap, int *bad)
+{
+    if (*bad || !n) return NULL;
+    void *a = calloc(n, size);
+    if (!a) *bad = 1;
+    else *cap = n;
+    return a;
+}
+
+/*
+ * Member by member, what dc_doc_to_json and dc_doc_from_json made of a
+ * document in the round trip this replaces: every string and array owned
+ * anew, withheld 0 or 1.  On NOMEM the partial copy is freed.
+ */
+dc_rc dc_doc_copy(const dc_doc *d, dc_doc **out)
+{
+    *out = NULL;
+    if (!d) return DC_MISUSE;
+    dc_doc *c = dc_doc_new();
+    if (!c) return DC_NOMEM;
+    int bad = 0;
+    copy_str(&c->id, d->id, &bad);
+    copy_str(&c->collection, d->collection, &bad);
+    copy_str(&c->local_id, d->local_id, &bad);
+    copy_str(&c->number, d->number, &bad);
+    copy_str(&c->title, d->title, &bad);
+    copy_str(&c->doc_type, d->doc_type, &bad);
+    copy_str(&c->date, d->date, &bad);
+    copy_str(&c->date_source, d->date_source, &bad);
+    copy_str(&c->classification, d->classification, &bad);
+    copy_str(&c->source_note, d->source_note, &bad);
+    copy_str(&c->source_note_n, d->source_note_n, &bad);
+    copy_str(&c->source_note_label, d->source_note_label, &bad);
+    copy_str(&c->title_note, d->title_note, &bad);
+    copy_str(&c->release_status, d->release_status, &bad);
+    copy_str(&c->release_date, d->release_date, &bad);
+    copy_str(&c->format, d->format, &bad);
+    copy_str(&c->volume_title, d->volume_title, &bad);
+    copy_strv(&c->file_numbers, &d->file_numbers, &bad);
+    copy_strv(&c->pages, &d->pages, &bad);
+    copy_strv(&c->persons, &d->persons, &bad);
+    c->portions = copy_array(d->n_portions, sizeof *c->portions, &c->cap_portions, &bad);
+    for (size_t i = 0; i < d->n_portions && !bad; i++, c->n_portions++) {
+        const dc_portion *p = &d->portions[i];
+        dc_portion *q = &c->portions[i];
+        copy_str(&q->id, p->id, &bad);
+        copy_str(&q->kind, p->kind, &bad);
+        copy_str(&q->label, p->label, &bad);
+        copy_str(&q->page, p->page, &bad);
+        copy_str(&q->classification, p->classification, &bad);
+        copy_strv(&q->compartments, &p->compartments, &bad);
+        copy_str(&q->text, p->text, &bad);
+        q->withheld = p->withheld != 0;
+        copy_str(&q->withheld_reason, p->withheld_reason, &bad);
+        q->marks = copy_array(p->n_marks, sizeof *q->marks, &q->cap_marks, &bad);
+        for (size_t k = 0; k < p->n_marks && !bad; k++, q->n_marks++) {
+            q->marks[k].at = p->marks[k].at;
+            q->marks[k].kind = p->marks[k].kind;
+            copy_str(&q->marks[k].value, p->marks[k].value ? p->marks[k].value : "", &bad);
+        }
+    }
+    c->footnotes = copy_array(d->n_footnotes, sizeof *c->footnotes, &c->cap_footnotes, &bad);
+    for (size_t i = 0; i < d->n_footnotes && !bad; i++, c->n_footnotes++) {
+        copy_str(&c->footnotes[i].n, d->footnotes[i].n, &bad);
+        copy_str(&c->footnotes[i].label, d->footnotes[i].label, &bad);
+        copy_str(&c->footnotes[i].anchor, d->footnotes[i].anchor, &bad);
+        copy_str(&c->footnotes[i].text, d->footnotes[i].text, &bad);
+    }
+    c->gaps = copy_array(d->n_gaps, sizeof *c->gaps, &c->cap_gaps, &bad);
+    for (size_t i = 0; i < d->n_gaps && !bad; i++, c->n_gaps++) {
+        copy_str(&c->gaps[i].extent, d->gaps[i].extent, &bad);
+        copy_str(&c->gaps[i].page, d->gaps[i].page, &bad);
+        copy_str(&c->gaps[i].anchor, d->gaps[i].anchor, &bad);
+    }
+    c->refs = copy_array(d->n_refs, sizeof *c->refs, &c->cap_refs, &bad);
+    for (size_t i = 0; i < d->n_refs && !bad; i++, c->n_refs++) {
+        copy_str(&c->refs[i].kind, d->refs[i].kind, &bad);
+        copy_str(&c->refs[i].target, d->refs[i].target, &bad);
+        copy_str(&c->refs[i].relation, d->refs[i].relation, &bad);
+        copy_str(&c->refs[i].detail, d->refs[i].detail, &bad);
+    }
+    if (bad) {
+        dc_doc_free(c);
+        return DC_NOMEM;
+    }
+    *out = c;
+    return DC_OK;
+}
+
 /* Grows an array of elements of size `size` to hold one more; the new
  * element is zeroed.  Returns it, or NULL on NOMEM or past DC_MAX_PARTS. */
 static void *grow(void **arr, size_t *n, size_t *cap, size_t size)

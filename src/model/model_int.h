@@ -18,6 +18,13 @@
  * serialising allocation-free once it has grown.
  */
 void dc_doc_json_write(const dc_doc *doc, dc_buf *out);
+/* The same with the indented form: dc_doc_to_json(doc, 1), appended. */
+void dc_doc_json_write_pretty(const dc_doc *doc, dc_buf *out);
+
+/* A deep copy of doc in *out (owned; dc_doc_free), equal member by member
+ * to what parsing dc_doc_to_json(doc) gives, without the JSON.  *out is
+ * NULL on failure (DC_NOMEM, DC_MISUSE for a NULL doc). */
+dc_rc dc_doc_copy(const dc_doc *doc, dc_doc **out);
 
 /* Building a document (ingest, views, parsing). */
 /* Appends a portion of the given kind with the next id ("p<N>"); NULL on

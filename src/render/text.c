@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "model/model_int.h"
 #include "render/render.h"
 #include "util/banned.h"
 
@@ -110,11 +111,7 @@ dc_rc dc_render_text(const dc_doc *d, dc_buf *out)
 
 dc_rc dc_render_json(const dc_doc *d, dc_buf *out)
 {
-    char *json = NULL;
-    dc_rc rc = dc_doc_to_json(d, 1, &json);
-    if (rc) return rc;
-    dc_buf_puts(out, json);
+    dc_doc_json_write_pretty(d, out); /* straight into out: no string to copy */
     dc_buf_putc(out, '\n');
-    dc_free(json);
     return out->rc;
 }

@@ -74,6 +74,10 @@ enum stmt_id {
     S_MAX_DOCID,
     S_STATUS_CURRENT,
     S_STATUS_VERSION,
+    S_FIND_NUMBER,
+    S_AUDIT_HEAD,
+    S_AUDIT_PUT,
+    S_GROUPS,
     S_COUNT_OF_STMTS
 };
 
@@ -144,7 +148,67 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                          " AND v.version = d.current_version WHERE d.id = ?1",
     [S_STATUS_VERSION] = "SELECT release_status, classification FROM versions"
                          " WHERE doc_id = ?1 AND version = ?2",
+    [S_FIND_NUMBER] = "SELECT d.id FROM documents d JOIN versions v"
+                      " ON v.doc_id = d.id AND v.version = d.current_version"
+                      " WHERE d.collection = ?1 AND v.number = ?2"
+                      " ORDER BY d.id LIMIT 1",
+    /* A batch of audit rows (dc_store_audit_rows): where the log ends,
+     * read once under the write lock, then plain inserts of rows whose
+     * ids and chain values are computed here as S_AUDIT would. */
+    [S_AUDIT_HEAD] = "SELECT " NEXT_ID("audit", "id") ","
+                     " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1)",
+    [S_AUDIT_PUT] = "INSERT INTO audit(id, at, user, action, target, detail, chain)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_GROUPS] = "SELECT d.collection, v.release_status, v.classification, count(*)"
+                 " FROM documents d"
+                 " JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
+                 " GROUP BY d.collection, v.release_status, v.classification"
+                 " ORDER BY d.collection, v.release_status, v.classification",
 };
+
+/* dc_store_collection_groups's rows as of the version id `docid`. */
+typedef struct groups {
+    int valid;
+    uint64_t docid;
+    dc_collection_group *v;
+    size_t n, cap;
+} groups;
+
+/*
+ * The documents dc_store_get parsed, kept by a handle opened with
+ * DC_STORE_VERSION_CACHE.  A stored version never changes (the schema's
+ * triggers refuse updates), so a body whose hash was checked parses to
+ * the same document for good.  An entry is keyed by that hash, which
+ * covers the whole body (id, markings, withholdings, release status):
+ * a read finds an entry only through the hash of the row it reads now,
+ * so a new version (a release, a withholding, a marking) is a new key and
+ * never meets an old entry.  What is cached is the stored document, never
+ * a reader's view, and each read gets its own copy.  At most VC_SLOTS
+ * entries and VC_BYTES bytes of bodies per handle (a server has one handle
+ * per thread; a parsed document takes two to three times its body); the
+ * least recently used goes.  A body over VC_BYTES / 2 is not kept, and a
+ * version is kept only when it is read a second time while the last
+ * VC_SEEN versions read are remembered: a listing or a page of search
+ * hits that reads many documents once does not churn the cache.
+ */
+#define VC_SLOTS 32
+#define VC_BYTES ((size_t)2 << 20)
+#define VC_SEEN 64
+
+typedef struct vc_entry {
+    char hash[HASH_HEX_SIZE];
+    dc_doc *doc;
+    size_t bytes; /* the body's length */
+    uint64_t used;
+} vc_entry;
+
+typedef struct vcache {
+    vc_entry e[VC_SLOTS];
+    char seen[VC_SEEN][HASH_HEX_SIZE]; /* hashes of versions read once, a ring */
+    size_t seen_next;
+    size_t bytes;
+    uint64_t tick;
+} vcache;
 
 struct dc_store {
     sqlite3 *db;
@@ -153,8 +217,78 @@ struct dc_store {
     long long busy_waited_us; /* busy_wait's time spent on the current lock */
     int wrote; /* a row other than the audit log's was written (on_update) */
     uint64_t put_docid; /* the version the last dc_store_put added, or 0 */
+    vcache *vc;         /* DC_STORE_VERSION_CACHE, else NULL */
+    groups groups;      /* dc_store_collection_groups */
     char errmsg[512];
 };
+
+static void groups_clear(groups *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        free((char *)g->v[i].collection);
+        free((char *)g->v[i].release_status);
+        free((char *)g->v[i].classification);
+    }
+    g->n = 0;
+    g->valid = 0;
+}
+
+static void vc_drop(vcache *c, vc_entry *e)
+{
+    dc_doc_free(e->doc);
+    c->bytes -= e->bytes;
+    memset(e, 0, sizeof *e);
+}
+
+static void vc_free(vcache *c)
+{
+    for (size_t i = 0; c && i < VC_SLOTS; i++) vc_drop(c, &c->e[i]);
+    free(c);
+}
+
+/* The entry of hash, or NULL. */
+static vc_entry *vc_find(vcache *c, const char *hash)
+{
+    for (size_t i = 0; c && hash && i < VC_SLOTS; i++)
+        if (c->e[i].doc && strcmp(c->e[i].hash, hash) == 0) {
+            c->e[i].used = ++c->tick;
+            return &c->e[i];
+        }
+    return NULL;
+}
+
+/* Keeps a copy of doc (parsed from a body of `bytes` bytes whose hash is
+ * hash); a body too large for the cache, or no memory, keeps nothing. */
+static void vc_put(vcache *c, const char *hash, size_t bytes, const dc_doc *doc)
+{
+    if (!c || bytes > VC_BYTES / 2 || strlen(hash) + 1 != HASH_HEX_SIZE) return;
+    size_t k = 0;
+    while (k < VC_SEEN && strcmp(c->seen[k], hash) != 0) k++;
+    if (k == VC_SEEN) { /* the first read: remembered, not kept */
+        memcpy(c->seen[c->seen_next], hash, HASH_HEX_SIZE);
+        c->seen_next = (c->seen_next + 1) % VC_SEEN;
+        return;
+    }
+    c->seen[k][0] = '\0';
+    vc_entry *slot;
+    for (;;) {
+        vc_entry *lru = NULL;
+        slot = NULL;
+        for (size_t i = 0; i < VC_SLOTS; i++) {
+            vc_entry *e = &c->e[i];
+            if (!e->doc) slot = slot ? slot : e;
+            else if (!lru || e->used < lru->used) lru = e;
+        }
+        if (slot && c->bytes + bytes <= VC_BYTES) break;
+        if (!lru) return;
+        vc_drop(c, lru);
+    }
+    if (dc_doc_copy(doc, &slot->doc) != DC_OK) return;
+    memcpy(slot->hash, hash, HASH_HEX_SIZE);
+    slot->bytes = bytes;
+    slot->used = ++c->tick;
+    c->bytes += bytes;
+}
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -649,7 +783,8 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
                           dc_store **out, dc_error *err)
 {
     if (out) *out = NULL;
-    if (!path || !*path || !out || (flags & ~(DC_STORE_CREATE | DC_STORE_MANUAL_CHECKPOINT)) ||
+    if (!path || !*path || !out ||
+        (flags & ~(DC_STORE_CREATE | DC_STORE_MANUAL_CHECKPOINT | DC_STORE_VERSION_CACHE)) ||
         n_steps < 0 || (n_steps > 0 && !steps))
         return dc_fail(err, DC_MISUSE, 0, "dc_store_open: invalid argument");
     if (sodium_init() < 0) return dc_fail(err, DC_INTERNAL, 0, "libsodium failed to initialise");
@@ -665,6 +800,10 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
     dc_store *st = calloc(1, sizeof *st);
     if (!st) return dc_fail(err, DC_NOMEM, 0, "opening %s: out of memory", path);
     dc_buf_init(&st->json, DC_JSON_LIMIT);
+    if ((flags & DC_STORE_VERSION_CACHE) && !(st->vc = calloc(1, sizeof *st->vc))) {
+        free(st);
+        return dc_fail(err, DC_NOMEM, 0, "opening %s: out of memory", path);
+    }
     dc_rc rc = open_db(st, path, flags);
     if (!rc) rc = check_marker(st, path, flags);
     if (!rc && (flags & DC_STORE_CREATE)) rc = set_page_size(st, path);
@@ -751,6 +890,9 @@ void dc_store_close(dc_store *st)
                           NULL);
     sqlite3_close(st->db);
     dc_buf_release(&st->json);
+    vc_free(st->vc);
+    groups_clear(&st->groups);
+    free(st->groups.v);
     free(st);
 }
 
@@ -1011,11 +1153,18 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
     bind_text(s, 1, id, &src);
     if (version) bind_int(s, 2, version, &src);
     if (src == SQLITE_OK) src = sqlite3_step(s);
+    vc_entry *hit = NULL;
     if (src == SQLITE_DONE) {
         rc = version ? set_err(st, DC_NOTFOUND, "document %s has no version %d", id, version)
                      : set_err(st, DC_NOTFOUND, "no document %s", id);
     } else if (src != SQLITE_ROW) {
         rc = sql_err(st, src, "reading %s", id);
+    } else if ((hit = vc_find(st->vc, (const char *)sqlite3_column_text(s, 1))) != NULL) {
+        /* The body is not read: its hash is the entry's key. */
+        if (strcmp(hit->doc->id, id) != 0)
+            rc = set_err(st, DC_CORRUPT, "stored body of %s is not a valid document", id);
+        else if (dc_doc_copy(hit->doc, out) != DC_OK)
+            rc = set_err(st, DC_NOMEM, "loading %s: out of memory", id);
     } else {
         int nomem = 0, ver = sqlite3_column_int(s, 0);
         const char *hash = col_text(s, 1, &nomem);
@@ -1042,6 +1191,7 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
                                  ver);
                     dc_doc_free(doc);
                 } else {
+                    vc_put(st->vc, hash, blen, doc);
                     *out = doc;
                 }
             }
@@ -1114,25 +1264,101 @@ dc_rc dc_store_count(dc_store *st, long *n)
     return rc;
 }
 
+/* Binds and runs S_AUDIT for one row at `at`. */
+static dc_rc audit_insert(dc_store *st, const char *at, const char *user, const char *action,
+                          const char *target, const char *detail)
+{
+    if (!action || !*action) return set_err(st, DC_MISUSE, "dc_store_audit: no action");
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_AUDIT, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, at, &src);
+    bind_text(s, 2, user ? user : "public", &src);
+    bind_text(s, 3, action, &src);
+    bind_text(s, 4, target, &src);
+    bind_text(s, 5, detail, &src);
+    return step_write(st, s, src, "appending to the audit log:", action);
+}
+
 /* One INSERT: atomic alone, and part of (rolled back with) an open
  * transaction. */
 dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const char *target,
                      const char *detail)
 {
     if (!st) return DC_MISUSE;
-    if (!action || !*action) return set_err(st, DC_MISUSE, "dc_store_audit: no action");
     char now[TIME_SIZE];
     dc_rc rc = now_utc(st, now);
     if (rc) return rc;
-    sqlite3_stmt *s = stmt_get(st, S_AUDIT, &rc);
+    return audit_insert(st, now, user, action, target, detail);
+}
+
+/* Appends one row of a batch after the row whose chain value is prev
+ * (NULL: the log is empty) with id; prev receives the new row's. */
+static dc_rc audit_put(dc_store *st, int64_t id, const dc_audit_row *r, char *prev, int *first)
+{
+    if (!r->at || !r->action || !*r->action)
+        return set_err(st, DC_MISUSE, "dc_store_audit_rows: a row without a time or action");
+    const char *user = r->user ? r->user : "public";
+    const char *t[CHAIN_TEXTS] = {*first ? NULL : prev, r->at, user, r->action, r->target,
+                                  r->detail};
+    const unsigned char *texts[CHAIN_TEXTS];
+    size_t lens[CHAIN_TEXTS];
+    for (int i = 0; i < CHAIN_TEXTS; i++) {
+        texts[i] = (const unsigned char *)t[i];
+        lens[i] = t[i] ? strlen(t[i]) : 0;
+    }
+    char chain[CHAIN_HEX_SIZE];
+    audit_chain(texts, lens, id, chain);
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_AUDIT_PUT, &rc);
     if (!s) return rc;
-    int src = SQLITE_OK;
-    bind_text(s, 1, now, &src);
-    bind_text(s, 2, user ? user : "public", &src);
-    bind_text(s, 3, action, &src);
-    bind_text(s, 4, target, &src);
-    bind_text(s, 5, detail, &src);
-    return step_write(st, s, src, "appending to the audit log:", action);
+    int src = sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, r->at, &src);
+    bind_text(s, 3, user, &src);
+    bind_text(s, 4, r->action, &src);
+    bind_text(s, 5, r->target, &src);
+    bind_text(s, 6, r->detail, &src);
+    bind_text(s, 7, chain, &src);
+    rc = step_write(st, s, src, "appending to the audit log:", r->action);
+    if (!rc) memcpy(prev, chain, CHAIN_HEX_SIZE), *first = 0;
+    return rc;
+}
+
+/* All rows or none: one transaction of its own, rolled back on any
+ * failure (the caller keeps the rows and may try again).  The log's end
+ * is read once; each row's chain value is computed here, the same
+ * function dc_audit_chain gives SQL (dc_store_verify checks them). */
+dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n)
+{
+    if (!st) return DC_MISUSE;
+    if (!rows && n) return set_err(st, DC_MISUSE, "dc_store_audit_rows: no rows");
+    dc_rc rc = dc_store_begin(st);
+    int64_t id = 0;
+    char prev[CHAIN_HEX_SIZE] = "";
+    int first = 1;
+    if (!rc) {
+        sqlite3_stmt *s = stmt_get(st, S_AUDIT_HEAD, &rc);
+        int src = s ? sqlite3_step(s) : SQLITE_OK;
+        if (s && src == SQLITE_ROW) {
+            id = sqlite3_column_int64(s, 0);
+            const char *c = (const char *)sqlite3_column_text(s, 1);
+            if (c && strlen(c) + 1 == CHAIN_HEX_SIZE) memcpy(prev, c, CHAIN_HEX_SIZE), first = 0;
+            else if (c) rc = set_err(st, DC_CORRUPT, "audit log: the last row's chain is damaged");
+        } else if (s) {
+            rc = sql_err(st, src, "reading the end of the audit log");
+        }
+        stmt_done(s);
+    }
+    for (size_t i = 0; i < n && !rc; i++) rc = audit_put(st, id + (int64_t)i, &rows[i], prev, &first);
+    if (!rc) rc = dc_store_commit(st);
+    if (rc && !sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
+    return rc;
+}
+
+int dc_store_in_transaction(const dc_store *st)
+{
+    return st && st->db && !sqlite3_get_autocommit(st->db);
 }
 
 /* Parses "12,15,40" (SQLite's group_concat of row ids) into ids (at most
@@ -1224,6 +1450,55 @@ dc_rc dc_store_max_docid(dc_store *st, uint64_t *out)
     else
         rc = sql_err(st, src, "reading the latest version id");
     stmt_done(s);
+    return rc;
+}
+
+/*
+ * Documents and versions change only by adding a version (the schema's
+ * triggers refuse updates and deletes of versions; a document's row moves
+ * with each new one), so the groups of current versions are those of the
+ * last call as long as the highest version id is the same: the listing of
+ * every current version (tens of milliseconds at 10,000 documents) runs
+ * once per change, not once per page shown.  The id is read first, so a
+ * version added meanwhile only makes the next call read again.
+ */
+dc_rc dc_store_collection_groups(dc_store *st, dc_group_cb cb, void *ctx)
+{
+    if (!st) return DC_MISUSE;
+    if (!cb) return set_err(st, DC_MISUSE, "dc_store_collection_groups: no callback");
+    uint64_t docid = 0;
+    dc_rc rc = dc_store_max_docid(st, &docid);
+    if (rc) return rc;
+    groups *g = &st->groups;
+    if (!g->valid || g->docid != docid) {
+        groups_clear(g);
+        sqlite3_stmt *s = stmt_get(st, S_GROUPS, &rc);
+        if (!s) return rc;
+        int src = SQLITE_DONE;
+        while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW) {
+            int nomem = 0;
+            const char *c = col_text(s, 0, &nomem), *r = col_text(s, 1, &nomem);
+            const char *k = col_text(s, 2, &nomem);
+            if (nomem || DC_GROW(g->v, g->n + 1, g->cap)) {
+                rc = set_err(st, DC_NOMEM, "counting documents: out of memory");
+                break;
+            }
+            dc_collection_group *e = &g->v[g->n++];
+            *e = (dc_collection_group){dc_strdup(c), dc_strdup(r), dc_strdup(k),
+                                       sqlite3_column_int64(s, 3)};
+            if ((c && !e->collection) || (r && !e->release_status) || (k && !e->classification))
+                rc = set_err(st, DC_NOMEM, "counting documents: out of memory");
+        }
+        if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "counting documents");
+        stmt_done(s);
+        if (rc) {
+            groups_clear(g);
+            return rc;
+        }
+        g->valid = 1;
+        g->docid = docid;
+    }
+    for (size_t i = 0; i < g->n && !rc; i++) rc = cb(ctx, &g->v[i]);
     return rc;
 }
 
@@ -1577,12 +1852,7 @@ dc_rc dc_store_find_number(dc_store *st, const char *collection, const char *num
     if (!collection || !number || !id)
         return set_err(st, DC_MISUSE, "dc_store_find_number: invalid argument");
     dc_rc rc;
-    sqlite3_stmt *s = prep_once(st,
-                                "SELECT d.id FROM documents d JOIN versions v"
-                                " ON v.doc_id = d.id AND v.version = d.current_version"
-                                " WHERE d.collection = ?1 AND v.number = ?2"
-                                " ORDER BY d.id LIMIT 1",
-                                &rc);
+    sqlite3_stmt *s = stmt_get(st, S_FIND_NUMBER, &rc); /* every reference shown resolves */
     if (!s) return rc;
     int src = SQLITE_OK;
     bind_text(s, 1, collection, &src);
@@ -1596,7 +1866,7 @@ dc_rc dc_store_find_number(dc_store *st, const char *collection, const char *num
     } else {
         rc = sql_err(st, src, "finding document %s of %s", number, collection);
     }
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }
 
@@ -1688,6 +1958,7 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
     int src = SQLITE_OK;
     bind_text(s, 1, id, &src);
     if (src == SQLITE_OK && version) bind_int(s, 2, version, &src);
+    if (version) bind_int(s, 2, version, &src);
     if (src == SQLITE_OK) src = sqlite3_step(s);
     if (src == SQLITE_DONE) {
         rc = set_err(st, DC_NOTFOUND, "no document %s", id);

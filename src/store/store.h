@@ -14,6 +14,9 @@ typedef struct dc_store dc_store;
 #define DC_STORE_CREATE 1 /* create the file and schema if missing */
 /* No automatic checkpoints: the program calls dc_store_wal_trim. */
 #define DC_STORE_MANUAL_CHECKPOINT 2
+/* Keep documents parsed by dc_store_get for the next reads of the same
+ * stored version (a long-lived handle: the server's). */
+#define DC_STORE_VERSION_CACHE 4
 
 /*
  * Opens (and with DC_STORE_CREATE creates) the database at path and brings
@@ -75,6 +78,16 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);
 /* Calls cb for each document (current version), ordered by collection and
  * then number/id.  A non-OK return from cb stops and is returned. */
 dc_rc dc_store_list(dc_store *st, dc_summary_cb cb, void *ctx);
+/* The current versions counted by collection, release status and
+ * classification (any may be NULL), ordered by those; each handed to cb
+ * (strings borrowed for the call), whose non-OK return stops and is
+ * returned.  A handle keeps the counts until a version is added. */
+typedef struct dc_collection_group {
+    const char *collection, *release_status, *classification;
+    long long documents;
+} dc_collection_group;
+typedef dc_rc (*dc_group_cb)(void *ctx, const dc_collection_group *g);
+dc_rc dc_store_collection_groups(dc_store *st, dc_group_cb cb, void *ctx);
 /* Number of documents (not versions). */
 dc_rc dc_store_count(dc_store *st, long *n);
 
@@ -102,6 +115,18 @@ dc_rc dc_store_max_docid(dc_store *st, uint64_t *out);
  * gets the next id and its link in the log's hash chain. */
 dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const char *target,
                      const char *detail);
+
+/* One audit row handed to dc_store_audit_rows (strings borrowed; at is
+ * the event's time, "YYYY-MM-DDTHH:MM:SSZ"; user NULL = "public"). */
+typedef struct dc_audit_row {
+    const char *at, *user, *action, *target, *detail;
+} dc_audit_row;
+/* Appends rows[0..n) in order in one transaction of their own (BEGIN
+ * IMMEDIATE .. COMMIT): all of them, each with its link in the hash chain,
+ * or none (the error says why; nothing is left open). */
+dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n);
+/* 1 if a transaction is open on st (a write in progress). */
+int dc_store_in_transaction(const dc_store *st);
 
 /*
  * Verifies what makes the audit log and the versions tamper-evident: the

@@ -137,6 +137,25 @@ static int json_oracle_ok(const dc_doc *d, const char *what)
         ok = 0;
     }
     dc_buf_release(&b);
+    /* the indented form appended the same way (dc_render_json) */
+    dc_buf_init(&b, 0);
+    dc_doc_json_write_pretty(d, &b);
+    if (ok && (b.rc || !pretty || b.len != strlen(pretty) || memcmp(b.p, pretty, b.len) != 0)) {
+        fprintf(stderr, "%s: dc_doc_json_write_pretty differs from dc_doc_to_json\n", what);
+        ok = 0;
+    }
+    dc_buf_release(&b);
+    /* a deep copy (dc_doc_copy) writes the same JSON and shares nothing */
+    dc_doc *c = NULL;
+    char *cj = NULL;
+    if (ok && (dc_doc_copy(d, &c) != DC_OK || dc_doc_to_json(c, 0, &cj) != DC_OK ||
+               strcmp(cj, fast) != 0 || (d->title && c->title == d->title) ||
+               (d->n_portions && c->portions == d->portions))) {
+        fprintf(stderr, "%s: dc_doc_copy differs from the document\n", what);
+        ok = 0;
+    }
+    dc_free(cj);
+    dc_doc_free(c);
     cJSON_free(slow);
     cJSON_Delete(tree);
     dc_free(pretty);

@@ -2,7 +2,7 @@
  * Fault injection (STYLE.md): the Nth allocation of the library fails, for
  * every N until a whole run succeeds, over the core paths — plain-text
  * ingest of a real seed, file-number and reference extraction, the JSON
- * round trip and both renderers.  Each run must end in DC_OK or DC_NOMEM,
+ * round trip, the deep copy and both renderers.  Each run must end in DC_OK or DC_NOMEM,
  * never crash, and (under LeakSanitizer) leak nothing.
  *
  * This program is linked with -Wl,--wrap=malloc,--wrap=calloc,
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "ingest/ingest.h"
+#include "model/model_int.h"
 #include "refs/refs.h"
 #include "render/render.h"
 #include "test.h"
@@ -35,7 +36,7 @@ void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_r
 static dc_rc core_path(const char *data, size_t len)
 {
     dc_error err = {0};
-    dc_doc *doc = NULL, *back = NULL;
+    dc_doc *doc = NULL, *back = NULL, *copy = NULL;
     char *json = NULL;
     dc_buf out;
     dc_buf_init(&out, 0);
@@ -48,9 +49,12 @@ static dc_rc core_path(const char *data, size_t len)
     if (!rc) rc = dc_doc_from_json(json, strlen(json), &back);
     if (!rc) rc = dc_render_text(back, &out);
     if (!rc) rc = dc_render_json(back, &out);
+    if (!rc) rc = dc_doc_copy(back, &copy);
+    if (!rc) rc = dc_render_text(copy, &out);
     dc_free(json);
     dc_doc_free(doc);
     dc_doc_free(back);
+    dc_doc_free(copy);
     dc_buf_release(&out);
     return rc;
 }
