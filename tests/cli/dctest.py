@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 DECLASS = os.environ.get("DECLASS", "build/declass")
 SAMPLES = os.environ.get("SAMPLES", os.path.join(os.path.dirname(__file__), "..", "..", "samples"))
@@ -102,3 +103,23 @@ def missing_in_order(src, out):
             return i, w
         j += 1
     return None
+
+
+def serve(db, *args):
+    """Starts `declass --db DB serve --port 0 ARGS` and waits for its "serving"
+    line; returns (process, base URL "http://127.0.0.1:PORT/")."""
+    p = subprocess.Popen([DECLASS, "--db", db.path, "serve", "--port", "0"] + list(args),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 20
+    lines = []
+    while time.time() < deadline:
+        line = p.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"serving .* at (http://\S+/) \(Ctrl-C stops\)", line)
+        if m:
+            return p, m.group(1)
+    p.kill()
+    raise AssertionError("serve did not start: %r" % lines)

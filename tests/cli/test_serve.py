@@ -10,26 +10,12 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from dctest import DECLASS, SAMPLES, DB, check, eq, done  # noqa: E402
+from dctest import DECLASS, SAMPLES, DB, check, eq, done, serve  # noqa: E402
 
 
 def start(db, *args):
     """Starts `declass serve --port 0 ARGS`; returns (process, base URL)."""
-    p = subprocess.Popen([DECLASS, "--db", db.path, "serve", "--port", "0"] + list(args),
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 20
-    lines = []
-    while time.time() < deadline:
-        line = p.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        m = re.search(r"serving .* at (http://\S+/) \(Ctrl-C stops\)", line)
-        if m:
-            return p, m.group(1)
-    p.kill()
-    raise AssertionError("serve did not start: %r" % lines)
+    return serve(db, *args)
 
 
 def get(url):

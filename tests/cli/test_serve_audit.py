@@ -22,26 +22,13 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(__file__))
-from dctest import DECLASS, SAMPLES, DB, check, eq, done  # noqa: E402
+from dctest import DECLASS, SAMPLES, DB, check, eq, done, serve  # noqa: E402
 
 
 def start(db, *args):
     """Starts `declass serve --port 0 --quiet ARGS`; returns (process, port)."""
-    p = subprocess.Popen([DECLASS, "--db", db.path, "serve", "--port", "0", "--quiet"] +
-                         list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 20
-    lines = []
-    while time.time() < deadline:
-        line = p.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        m = re.search(r"serving .* at http://127\.0\.0\.1:(\d+)/ \(Ctrl-C stops\)", line)
-        if m:
-            return p, int(m.group(1))
-    p.kill()
-    raise AssertionError("serve did not start: %r" % lines)
+    p, url = serve(db, "--quiet", *args)
+    return p, int(url.rstrip("/").rsplit(":", 1)[1])
 
 
 def stop(p, sig=signal.SIGTERM):
