@@ -11,12 +11,19 @@
  * (ordinal gap << 1 | 1) starts a document, (position delta << 1) is one
  * occurrence.  Nothing is malloc'd per token; the arena, the table and the
  * per-document sections are freed or reset at each flush.
+ *
+ * A document's tokens are first grouped by term in a small table of its
+ * own (kept warm in the cache, reused from one document to the next); the
+ * large table is then looked up once per distinct term of the document
+ * rather than once per token.  The chains receive exactly what they would
+ * have received token by token, so the segments are the same.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "index/index_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define ARENA_BLOCK ((size_t)1 << 20)
@@ -34,11 +41,22 @@ typedef struct chunk {
 typedef struct tentry {
     chunk *head, *tail;
     uint32_t last_ord; /* DC_NONE32: not yet seen in a document */
-    uint32_t last_pos;
     uint32_t hash;
     uint16_t klen, slen;
     uint8_t bytes[]; /* key then stem */
 } tentry;
+
+/* A term of the document being added: its key (in dkeys) and the list of
+ * its occurrences, linked through occ[].next in the order they came. */
+typedef struct dterm {
+    uint32_t koff, hash;
+    uint16_t klen;
+    uint32_t first, last; /* indices in occ[] */
+} dterm;
+
+typedef struct docc {
+    uint32_t pos, next; /* next: DC_NONE32 ends the list */
+} docc;
 
 typedef struct ablock {
     struct ablock *next;
@@ -60,9 +78,17 @@ struct dc_index_writer {
     dc_vec dels;    /* uint64_t */
     uint64_t next_seg;
     dc_buf pos;     /* flush: positions of one doc */
-    /* per-document state during add */
+    /* per-document state during add: its terms grouped (see the top) */
     uint8_t field;
     uint32_t ntok;
+    uint32_t *dtab; /* open addressing: index in dterms + 1, 0 empty */
+    size_t dtab_cap;
+    dterm *dterms;
+    size_t n_dterms, cap_dterms;
+    docc *occ;
+    size_t n_occ, cap_occ;
+    uint8_t *dkeys;
+    size_t n_dkeys, cap_dkeys;
     int cleared; /* dc_index_writer_clear: the commit replaces everything */
     dc_rc rc;
 };
@@ -95,7 +121,9 @@ static void arena_free(dc_index_writer *w)
 
 static size_t writer_mem(const dc_index_writer *w)
 {
-    return w->arena_bytes + w->tab_cap * sizeof(tentry *) + dc_sdocs_mem(&w->docs);
+    return w->arena_bytes + w->tab_cap * sizeof(tentry *) + dc_sdocs_mem(&w->docs) +
+           w->dtab_cap * sizeof *w->dtab + w->cap_dterms * sizeof *w->dterms +
+           w->cap_occ * sizeof *w->occ + w->cap_dkeys;
 }
 
 dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out)
@@ -166,11 +194,11 @@ static uint32_t key_hash(const uint8_t *k, size_t n)
     return (uint32_t)h;
 }
 
-/* Finds or creates the entry for key; a new entry gets its stem. */
-static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen)
+/* Finds or creates the entry for key (of hash h); a new entry gets its
+ * stem. */
+static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, uint32_t h)
 {
     if ((w->nterms + 1) * 2 > w->tab_cap && tab_grow(w) != 0) return NULL;
-    uint32_t h = key_hash(key, klen);
     size_t i = h & (w->tab_cap - 1);
     tentry *e;
     while ((e = w->tab[i]) != NULL) {
@@ -188,7 +216,6 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen)
     if (!e) return NULL;
     e->head = e->tail = NULL;
     e->last_ord = DC_NONE32;
-    e->last_pos = 0;
     e->hash = h;
     e->klen = (uint16_t)klen;
     e->slen = (uint16_t)(slen + 1);
@@ -217,21 +244,88 @@ static int chain_put(dc_index_writer *w, tentry *e, uint64_t v)
     return 0;
 }
 
-/* Records one occurrence of key at pos in the current document. */
+/* Doubles the document's term table, rehashing its terms. */
+static int dtab_grow(dc_index_writer *w)
+{
+    size_t nc = w->dtab_cap ? w->dtab_cap * 2 : 1 << 10;
+    uint32_t *nt = calloc(nc, sizeof *nt);
+    if (!nt) return -1;
+    for (size_t i = 0; i < w->n_dterms; i++) {
+        size_t h = w->dterms[i].hash & (nc - 1);
+        while (nt[h]) h = (h + 1) & (nc - 1);
+        nt[h] = (uint32_t)i + 1;
+    }
+    free(w->dtab);
+    w->dtab = nt, w->dtab_cap = nc;
+    return 0;
+}
+
+/* Records one occurrence of key at pos in the current document: in the
+ * document's own table, merged into the large one by doc_merge. */
 static dc_rc add_occ(dc_index_writer *w, const uint8_t *key, size_t klen, uint32_t pos)
 {
-    tentry *e = term_entry(w, key, klen);
-    if (!e) return DC_NOMEM;
+    if (w->n_occ >= DC_NONE32 - 1 || w->n_dterms >= DC_NONE32 - 1) return DC_LIMIT;
+    if ((w->n_dterms + 1) * 2 > w->dtab_cap && dtab_grow(w) != 0) return DC_NOMEM;
+    if (DC_GROW(w->occ, w->n_occ + 1, w->cap_occ)) return DC_NOMEM;
+    uint32_t h = key_hash(key, klen);
+    size_t i = h & (w->dtab_cap - 1);
+    dterm *t = NULL;
+    for (uint32_t k; (k = w->dtab[i]) != 0; i = (i + 1) & (w->dtab_cap - 1)) {
+        dterm *c = &w->dterms[k - 1];
+        if (c->hash == h && c->klen == klen && memcmp(w->dkeys + c->koff, key, klen) == 0) {
+            t = c;
+            break;
+        }
+    }
+    uint32_t o = (uint32_t)w->n_occ++;
+    w->occ[o] = (docc){pos, DC_NONE32};
+    if (t) {
+        w->occ[t->last].next = o;
+        t->last = o;
+        return DC_OK;
+    }
+    if (DC_GROW(w->dterms, w->n_dterms + 1, w->cap_dterms) ||
+        DC_GROW(w->dkeys, w->n_dkeys + klen, w->cap_dkeys))
+        return DC_NOMEM;
+    memcpy(w->dkeys + w->n_dkeys, key, klen);
+    w->dterms[w->n_dterms] = (dterm){(uint32_t)w->n_dkeys, h, (uint16_t)klen, o, o};
+    w->dtab[i] = (uint32_t)++w->n_dterms;
+    w->n_dkeys += klen;
+    return DC_OK;
+}
+
+/* Empties the document's table (only the slots it used). */
+static void doc_reset(dc_index_writer *w)
+{
+    for (size_t k = 0; k < w->n_dterms; k++) {
+        size_t i = w->dterms[k].hash & (w->dtab_cap - 1);
+        while (w->dtab[i] != k + 1) i = (i + 1) & (w->dtab_cap - 1);
+        w->dtab[i] = 0;
+    }
+    w->n_dterms = w->n_occ = w->n_dkeys = 0;
+}
+
+/* Appends the current document's occurrences to the chains of its terms
+ * in the large table: for each term the document gap, then the position
+ * deltas (positions never decrease), as the chains are described at the
+ * top. */
+static dc_rc doc_merge(dc_index_writer *w)
+{
     uint32_t ord = (uint32_t)w->docs.recs.n;
-    if (e->last_ord != ord) {
+    for (size_t k = 0; k < w->n_dterms; k++) {
+        const dterm *t = &w->dterms[k];
+        tentry *e = term_entry(w, w->dkeys + t->koff, t->klen, t->hash);
+        if (!e) return DC_NOMEM;
         uint64_t gap = e->last_ord == DC_NONE32 ? ord : ord - e->last_ord - 1;
         if (chain_put(w, e, gap << 1 | 1) != 0) return DC_NOMEM;
         e->last_ord = ord;
-        e->last_pos = 0;
+        uint32_t last = 0;
+        for (uint32_t o = t->first; o != DC_NONE32; o = w->occ[o].next) {
+            uint32_t pos = w->occ[o].pos < last ? last : w->occ[o].pos;
+            if (chain_put(w, e, (uint64_t)(pos - last) << 1) != 0) return DC_NOMEM;
+            last = pos;
+        }
     }
-    if (pos < e->last_pos) pos = e->last_pos; /* positions never decrease */
-    if (chain_put(w, e, (uint64_t)(pos - e->last_pos) << 1) != 0) return DC_NOMEM;
-    e->last_pos = pos;
     return DC_OK;
 }
 
@@ -534,6 +628,8 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc,
         if (k > 1) rc = add_occ(w, key, k, 0);
     }
     if (!rc) rc = d->rc ? d->rc : d->stored.rc;
+    if (!rc) rc = doc_merge(w);
+    doc_reset(w);
     rec.len = len;
     dc_docrec *slot = rc ? NULL : dc_vec_push(&d->recs);
     if (!rc && !slot) rc = d->recs.rc;
@@ -586,6 +682,10 @@ static void writer_free(dc_index_writer *w, int remove_files)
     dc_vec_release(&w->newsegs);
     dc_vec_release(&w->dels);
     dc_buf_release(&w->pos);
+    free(w->dtab);
+    free(w->dterms);
+    free(w->occ);
+    free(w->dkeys);
     dc_analyzer_free(w->a);
     free(w);
 }
