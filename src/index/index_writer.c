@@ -6,8 +6,9 @@
  * the commit that publishes the new segments through the MANIFEST.
  *
  * Memory.  Terms live in an open-addressing hash table of entries
- * allocated from an arena; each entry owns a chain of arena chunks (16
- * bytes, doubling to 4 KiB) holding its postings as tagged varints:
+ * allocated from an arena of their own (so that they lie close together);
+ * each entry owns a chain of chunks from a second arena (16 bytes,
+ * doubling to 4 KiB) holding its postings as tagged varints:
  * (ordinal gap << 1 | 1) starts a document, (position delta << 1) is one
  * occurrence.  Nothing is malloc'd per token; the arena, the table and the
  * per-document sections are freed or reset at each flush.
@@ -34,12 +35,15 @@
 
 typedef struct chunk {
     struct chunk *next;
-    uint32_t cap, used;
+    uint32_t cap, used; /* used: of the tail chunk, only once flush sets it */
     uint8_t data[];
 } chunk;
 
+/* The write position in the tail chunk is kept in the entry, so appending
+ * touches the chunk only where it writes. */
 typedef struct tentry {
     chunk *head, *tail;
+    uint8_t *wp, *wend; /* next byte to write in tail, and its end */
     uint32_t last_ord; /* DC_NONE32: not yet seen in a document */
     uint32_t hash;
     uint16_t klen, slen;
@@ -68,7 +72,8 @@ struct dc_index_writer {
     dc_index *ix;
     dc_analyzer *a;
     size_t budget;
-    ablock *arena;
+    ablock *arena;   /* chunks */
+    ablock *entries; /* tentries */
     size_t arena_bytes;
     tentry **tab;
     size_t tab_cap, nterms;
@@ -93,29 +98,32 @@ struct dc_index_writer {
     dc_rc rc;
 };
 
-static void *arena_alloc(dc_index_writer *w, size_t n)
+/* n bytes (aligned to align, a power of two) from the arena *a. */
+static void *arena_alloc(dc_index_writer *w, ablock **a, size_t n, size_t align)
 {
-    n = (n + 15) & ~(size_t)15;
-    if (!w->arena || w->arena->cap - w->arena->used < n) {
+    n = (n + align - 1) & ~(align - 1);
+    if (!*a || (*a)->cap - (*a)->used < n) {
         size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
         ablock *b = malloc(sizeof *b + cap);
         if (!b) return NULL;
-        b->next = w->arena, b->used = 0, b->cap = cap;
-        w->arena = b;
+        b->next = *a, b->used = 0, b->cap = cap;
+        *a = b;
         w->arena_bytes += sizeof *b + cap;
     }
-    void *p = w->arena->data + w->arena->used;
-    w->arena->used += n;
+    void *p = (*a)->data + (*a)->used;
+    (*a)->used += n;
     return p;
 }
 
 static void arena_free(dc_index_writer *w)
 {
-    while (w->arena) {
-        ablock *n = w->arena->next;
-        free(w->arena);
-        w->arena = n;
-    }
+    ablock **arenas[] = {&w->arena, &w->entries};
+    for (size_t i = 0; i < 2; i++)
+        while (*arenas[i]) {
+            ablock *n = (*arenas[i])->next;
+            free(*arenas[i]);
+            *arenas[i] = n;
+        }
     w->arena_bytes = 0;
 }
 
@@ -212,9 +220,10 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, u
             return NULL;
         if (slen > DC_TERM_MAX) slen = DC_TERM_MAX;
     }
-    e = arena_alloc(w, sizeof *e + klen + 1 + slen);
+    e = arena_alloc(w, &w->entries, sizeof *e + klen + 1 + slen, _Alignof(tentry));
     if (!e) return NULL;
     e->head = e->tail = NULL;
+    e->wp = e->wend = NULL;
     e->last_ord = DC_NONE32;
     e->hash = h;
     e->klen = (uint16_t)klen;
@@ -230,17 +239,22 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, u
 /* Appends one varint to e's chunk chain (a varint never spans chunks). */
 static int chain_put(dc_index_writer *w, tentry *e, uint64_t v)
 {
-    chunk *c = e->tail;
-    if (!c || c->cap - c->used < 10) {
+    if (e->wend - e->wp < 10) {
+        chunk *c = e->tail;
         uint32_t cap = c ? (c->cap * 2 > CHUNK_MAX ? CHUNK_MAX : c->cap * 2) : CHUNK_MIN;
-        chunk *n = arena_alloc(w, sizeof *n + cap);
+        chunk *n = arena_alloc(w, &w->arena, sizeof *n + cap, 16);
         if (!n) return -1;
         n->next = NULL, n->cap = cap, n->used = 0;
-        if (c) c->next = n;
-        else e->head = n;
-        e->tail = c = n;
+        if (c) {
+            c->used = (uint32_t)(e->wp - c->data);
+            c->next = n;
+        } else {
+            e->head = n;
+        }
+        e->tail = n;
+        e->wp = n->data, e->wend = n->data + cap;
     }
-    c->used += (uint32_t)dc_putv(c->data + c->used, v);
+    e->wp += dc_putv(e->wp, v);
     return 0;
 }
 
@@ -499,6 +513,7 @@ static dc_rc flush(dc_index_writer *w)
     if (!rc) rc = dc_sb_open(&b, path);
     for (size_t i = 0; i < n && !rc && !b.rc; i++) {
         tentry *e = ents[i];
+        if (e->tail) e->tail->used = (uint32_t)(e->wp - e->tail->data);
         dc_sb_term_begin(&b, e->bytes, e->klen, e->bytes + e->klen, e->slen);
         int64_t ord = -1;
         uint32_t tf = 0, pos1 = 0;
