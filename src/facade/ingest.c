@@ -193,6 +193,18 @@ void dc_db_fresh_drop(dc_db *db, size_t n)
     }
 }
 
+void dc_db_fresh_forget(dc_db *db, uint64_t docid)
+{
+    fresh_list *f = &db->fresh;
+    size_t k = 0;
+    while (k < f->n && f->v[k].docid <= docid) {
+        f->bytes -= f->v[k].bytes;
+        dc_doc_free(f->v[k++].doc);
+    }
+    if (k) memmove(f->v, f->v + k, (f->n - k) * sizeof *f->v);
+    f->n -= k;
+}
+
 const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid)
 {
     const fresh_list *f = &db->fresh;
@@ -566,6 +578,7 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     dc_rc worst = DC_OK;
     dc_db_persons_forget(db); /* lists another process stored since */
     batch b = {0};
+    dc_live_index live = {0};
     for (size_t i = 0; i < files.n; i++) {
         struct stat fs;
         memset(&err, 0, sizeof err);
@@ -591,10 +604,16 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
                 break;
             }
         }
-        if (batch_full(&b, opts) && (rc = batch_close(db, &b, st, 1)) != DC_OK) break;
+        if (batch_full(&b, opts)) {
+            if ((rc = batch_close(db, &b, st, 1)) != DC_OK) break;
+            dc_db_live_index_step(db, &live);
+        }
         if (opts->progress) opts->progress(opts->ctx, st, files.v[i]);
     }
-    if (!rc) rc = batch_close(db, &b, st, 1);
+    if (!rc && b.open && (rc = batch_close(db, &b, st, 1)) == DC_OK)
+        dc_db_live_index_step(db, &live);
+    dc_rc lrc = dc_db_live_index_end(db, &live);
+    if (!rc) rc = lrc;
     dc_strv_release(&files);
     if (rc) return rc;
     if (st->docs_new + st->docs_updated > 0 && (rc = dc_db_index(db)) != DC_OK) return rc;

@@ -39,7 +39,7 @@
 typedef struct index_job {
     dc_db *db;
     dc_index_writer *w;
-    uint64_t docid;    /* the version being indexed */
+    uint64_t docid;    /* the version being indexed (the last one, after) */
     const dc_doc *doc; /* its stored document */
     dc_rc failed;      /* why indexing it failed (the store's message does not say) */
     int index_failed;  /* ... in the index writer (its message says more) */
@@ -117,7 +117,19 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
  * are indexed from there; whatever happens they are dropped after, as the
  * store holds them all.
  */
-static dc_rc catch_up(dc_db *db)
+/* Each ingest adds at least one segment; past a few, searches pay for
+ * every extra dictionary lookup, so merge them all. */
+static dc_rc merge_if_many(dc_db *db)
+{
+    dc_rc rc;
+    if (dc_index_segment_count(db->ix) > DC_MAX_SEGMENTS &&
+        (rc = dc_index_optimize(db->ix)) != DC_OK)
+        return dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
+    return DC_OK;
+}
+
+/* Opens db->ix (creating the index) or refreshes it. */
+static dc_rc index_ready(dc_db *db)
 {
     dc_error err = {0};
     dc_rc rc;
@@ -127,6 +139,13 @@ static dc_rc catch_up(dc_db *db)
     } else if ((rc = dc_index_refresh(db->ix)) != DC_OK) {
         return dc_db_fail(db, rc, "cannot read the index: %s", dc_index_errmsg(db->ix));
     }
+    return DC_OK;
+}
+
+static dc_rc catch_up(dc_db *db)
+{
+    dc_rc rc = index_ready(db);
+    if (rc) return rc;
     uint64_t max = 0;
     if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK)
         return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
@@ -171,12 +190,60 @@ static dc_rc catch_up(dc_db *db)
     }
     if ((rc = dc_index_writer_commit(w)) != DC_OK)
         return dc_db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
-    /* Each ingest adds at least one segment; past a few, searches pay for
-     * every extra dictionary lookup, so merge them all. */
-    if (dc_index_segment_count(db->ix) > DC_MAX_SEGMENTS &&
-        (rc = dc_index_optimize(db->ix)) != DC_OK)
-        return dc_db_fail(db, rc, "merging index segments failed: %s", dc_index_errmsg(db->ix));
-    return DC_OK;
+    return merge_if_many(db);
+}
+
+/*
+ * Indexing while an ingest stores (dc_db_ingest): after each batch the
+ * store committed, the versions added since the last step are indexed as
+ * catch_up would index them, from memory, into a shared writer
+ * (dc_index_writer_open_shared) that publishes a segment whenever its
+ * memory budget is reached and at the end, taking the index lock only
+ * then, so searches meanwhile are not held up.  The kept versions are
+ * dropped once indexed, so they never pass FRESH_MAX_BYTES and none is
+ * read back from the store.
+ *
+ * Anything unusual — an index to rebuild, another handle that indexed
+ * first, a failure — ends the live indexing quietly: the catch-up that
+ * follows every ingest (dc_db_index) then does what is left as before and
+ * reports its own failures.
+ */
+static void live_off(dc_live_index *li)
+{
+    dc_index_writer_abort(li->w);
+    li->w = NULL;
+    li->off = 1;
+}
+
+void dc_db_live_index_step(dc_db *db, dc_live_index *li)
+{
+    if (li->off) return;
+    uint64_t max = 0;
+    if (!li->w) {
+        if (index_ready(db) != DC_OK || dc_store_max_docid(db->st, &max) != DC_OK ||
+            dc_index_outdated(db->ix) || dc_index_high_water(db->ix) > max ||
+            dc_index_writer_open_shared(db->ix, 0, &li->w) != DC_OK) {
+            live_off(li);
+            return;
+        }
+        li->upto = dc_index_high_water(db->ix);
+    }
+    index_job job = {.db = db, .w = li->w};
+    if (dc_store_changes_since(db->st, li->upto, known, on_change, &job) != DC_OK) {
+        live_off(li);
+        return;
+    }
+    if (job.docid > li->upto) li->upto = job.docid;
+    dc_db_fresh_forget(db, li->upto);
+}
+
+dc_rc dc_db_live_index_end(dc_db *db, dc_live_index *li)
+{
+    if (!li->w) return DC_OK;
+    dc_rc rc = dc_index_writer_commit(li->w);
+    li->w = NULL;
+    li->off = 1;
+    return rc ? DC_OK : merge_if_many(db);
 }
 
 dc_rc dc_db_index(dc_db *db)

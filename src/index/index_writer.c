@@ -95,6 +95,9 @@ struct dc_index_writer {
     uint8_t *dkeys;
     size_t n_dkeys, cap_dkeys;
     int cleared; /* dc_index_writer_clear: the commit replaces everything */
+    int shared;    /* dc_index_writer_open_shared: locks only to publish */
+    int overtaken; /* ... and found another writer had committed meanwhile */
+    uint64_t base_hw; /* shared: the high-water mark it builds on */
     dc_rc rc;
 };
 
@@ -134,7 +137,7 @@ static size_t writer_mem(const dc_index_writer *w)
            w->cap_occ * sizeof *w->occ + w->cap_dkeys;
 }
 
-dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out)
+static dc_rc writer_open(dc_index *ix, size_t mem_budget, int shared, dc_index_writer **out)
 {
     if (!out) return DC_MISUSE;
     *out = NULL;
@@ -142,20 +145,24 @@ dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **ou
     if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "an index writer is already open");
     /* Writers are serialized by the lock; under it the MANIFEST is the
      * latest, so the high-water mark and next segment id are current and
-     * unnamed segment files are orphans of a crashed writer. */
-    if (dc_ix_lock(ix, 1) != 1) return DC_IO;
+     * unnamed segment files are orphans of a crashed writer.  A shared
+     * writer reads the MANIFEST as a reader does and decides again under
+     * the lock when it publishes. */
+    if (!shared && dc_ix_lock(ix, 1) != 1) return DC_IO;
     dc_rc rc = dc_ix_refresh(ix);
     if (rc) {
-        dc_ix_unlock(ix);
+        if (!shared) dc_ix_unlock(ix);
         return rc;
     }
-    dc_ix_remove_orphans(ix);
+    if (!shared) dc_ix_remove_orphans(ix);
     dc_index_writer *w = calloc(1, sizeof *w);
     if (!w || dc_analyzer_new(&w->a) != DC_OK) {
         free(w);
-        dc_ix_unlock(ix);
+        if (!shared) dc_ix_unlock(ix);
         return dc_ix_fail(ix, DC_NOMEM, "out of memory");
     }
+    w->shared = shared;
+    w->base_hw = ix->high_water;
     w->ix = ix;
     w->budget = mem_budget ? mem_budget : (size_t)64 << 20;
     if (w->budget < ((size_t)1 << 16)) w->budget = (size_t)1 << 16;
@@ -166,6 +173,21 @@ dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **ou
     ix->writer_open = 1;
     *out = w;
     return DC_OK;
+}
+
+dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out)
+{
+    return writer_open(ix, mem_budget, 0, out);
+}
+
+dc_rc dc_index_writer_open_shared(dc_index *ix, size_t mem_budget, dc_index_writer **out)
+{
+    return writer_open(ix, mem_budget, 1, out);
+}
+
+int dc_index_writer_overtaken(const dc_index_writer *w)
+{
+    return w && w->overtaken;
 }
 
 static int tab_grow(dc_index_writer *w)
@@ -483,6 +505,8 @@ static uint8_t release_code(const char *s)
  * posting format.  On success the segment id is recorded for commit and
  * all buffers are reset; on failure the file is removed.
  */
+static dc_rc publish(dc_index_writer *w);
+
 static int entry_cmp(const void *x, const void *y)
 {
     const tentry *a = *(tentry *const *)x, *b = *(tentry *const *)y;
@@ -586,7 +610,7 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc,
     dc_sdocs *d = &w->docs;
     int same = docid == w->last_docid;
     if (!same && d->recs.n && (writer_mem(w) >= w->budget || d->stored.len > 0xF0000000u)) {
-        dc_rc rc = flush(w);
+        dc_rc rc = w->shared ? publish(w) : flush(w);
         if (rc) return rc;
     }
     if (d->recs.n >= 0xFFFFFFF0u || d->stored.len > 0xF0000000u) return w->rc = DC_LIMIT;
@@ -675,6 +699,7 @@ dc_rc dc_index_writer_clear(dc_index_writer *w)
 {
     if (!w) return DC_MISUSE;
     if (w->rc) return w->rc;
+    if (w->shared) return dc_ix_fail(w->ix, DC_MISUSE, "index: clear with a shared writer");
     if (w->first_docid || w->newsegs.n || w->dels.n)
         return dc_ix_fail(w->ix, DC_MISUSE, "index: clear after changes in the batch");
     w->cleared = 1;
@@ -690,7 +715,7 @@ static void writer_free(dc_index_writer *w, int remove_files)
             if (dc_ix_seg_path(w->ix, ((uint64_t *)w->newsegs.p)[i], path, sizeof path) == 0)
                 unlink(path);
     w->ix->writer_open = 0;
-    dc_ix_unlock(w->ix);
+    if (!w->shared) dc_ix_unlock(w->ix);
     free(w->tab);
     arena_free(w);
     dc_sdocs_release(&w->docs);
@@ -709,13 +734,11 @@ static void writer_free(dc_index_writer *w, int remove_files)
  * Flushes the last buffered documents, then publishes old segments + new
  * ones, the union of deleted docids and the new high-water mark in one
  * MANIFEST replacement (cleared: the new ones, the batch's deletions and
- * its last docid; the old files are removed after).  On any failure the
- * new segment files are removed and the index keeps its previous state.
- * The lock is held throughout and released last.
+ * its last docid; the old files are removed after).  With the lock held;
+ * on failure the caller removes the new segment files.
  */
-dc_rc dc_index_writer_commit(dc_index_writer *w)
+static dc_rc commit_locked(dc_index_writer *w)
 {
-    if (!w) return DC_MISUSE;
     dc_index *ix = w->ix;
     dc_rc rc = w->rc ? w->rc : flush(w);
     uint64_t *segs = NULL, *dels = NULL, *old = NULL;
@@ -750,6 +773,57 @@ dc_rc dc_index_writer_commit(dc_index_writer *w)
     free(segs);
     free(dels);
     free(old);
+    return rc;
+}
+
+/*
+ * A shared writer publishes what it buffered: under the lock, and only if
+ * no other writer has committed since it opened or last published (the
+ * high-water mark it builds on is still the index's), its documents
+ * become a segment named in a new MANIFEST, as a commit does; it then
+ * goes on buffering without the lock.  If another writer came first, the
+ * batch may hold versions that one indexed too: nothing is published,
+ * dc_index_writer_overtaken says so, and w can only be aborted.
+ */
+static dc_rc publish(dc_index_writer *w)
+{
+    dc_index *ix = w->ix;
+    if (w->rc) return w->rc;
+    if (w->docs.recs.n == 0 && w->dels.n == 0) return DC_OK;
+    if (dc_ix_lock(ix, 1) != 1) return w->rc = DC_IO;
+    dc_rc rc = dc_ix_refresh(ix);
+    if (!rc && (ix->high_water != w->base_hw || dc_index_outdated(ix))) {
+        w->overtaken = 1;
+        rc = dc_ix_fail(ix, DC_MISUSE, "index: another writer committed first");
+    }
+    if (!rc) {
+        dc_ix_remove_orphans(ix);
+        w->next_seg = ix->next_seg;
+        rc = commit_locked(w);
+    }
+    char path[4096];
+    for (size_t i = 0; rc && i < w->newsegs.n; i++)
+        if (dc_ix_seg_path(ix, ((uint64_t *)w->newsegs.p)[i], path, sizeof path) == 0)
+            unlink(path);
+    w->newsegs.n = w->dels.n = 0;
+    if (!rc) w->base_hw = ix->high_water;
+    dc_ix_unlock(ix);
+    return w->rc = rc;
+}
+
+dc_rc dc_index_writer_publish(dc_index_writer *w)
+{
+    if (!w || !w->shared) return DC_MISUSE;
+    return publish(w);
+}
+
+/* The lock is held throughout (a shared writer's: while it publishes) and
+ * released last; on any failure the new segment files are removed and the
+ * index keeps its previous state. */
+dc_rc dc_index_writer_commit(dc_index_writer *w)
+{
+    if (!w) return DC_MISUSE;
+    dc_rc rc = w->shared ? publish(w) : commit_locked(w);
     writer_free(w, rc != DC_OK);
     return rc;
 }
