@@ -227,6 +227,9 @@ void dc_db_live_index_step(dc_db *db, dc_live_index *li)
             return;
         }
         li->upto = dc_index_high_water(db->ix);
+    } else if (dc_index_writer_overtaken(li->w)) {
+        live_off(li); /* a search indexed what was stored meanwhile */
+        return;
     }
     index_job job = {.db = db, .w = li->w};
     if (dc_store_changes_since(db->st, li->upto, known, on_change, &job) != DC_OK) {

@@ -185,9 +185,13 @@ dc_rc dc_index_writer_open_shared(dc_index *ix, size_t mem_budget, dc_index_writ
     return writer_open(ix, mem_budget, 1, out);
 }
 
-int dc_index_writer_overtaken(const dc_index_writer *w)
+int dc_index_writer_overtaken(dc_index_writer *w)
 {
-    return w && w->overtaken;
+    if (!w) return 0;
+    if (w->shared && !w->overtaken && dc_ix_refresh(w->ix) == DC_OK &&
+        w->ix->high_water != w->base_hw)
+        w->overtaken = 1;
+    return w->overtaken;
 }
 
 static int tab_grow(dc_index_writer *w)
