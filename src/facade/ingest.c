@@ -205,7 +205,8 @@ void dc_db_fresh_forget(dc_db *db, uint64_t docid)
     f->n -= k;
 }
 
-const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid)
+/* The entry of version docid, or NULL. */
+static fresh_doc *fresh_entry(const dc_db *db, uint64_t docid)
 {
     const fresh_list *f = &db->fresh;
     size_t lo = 0, hi = f->n;
@@ -214,7 +215,22 @@ const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid)
         if (f->v[mid].docid < docid) lo = mid + 1;
         else hi = mid;
     }
-    return lo < f->n && f->v[lo].docid == docid ? f->v[lo].doc : NULL;
+    return lo < f->n && f->v[lo].docid == docid ? &f->v[lo] : NULL;
+}
+
+const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid)
+{
+    const fresh_doc *e = fresh_entry(db, docid);
+    return e ? e->doc : NULL;
+}
+
+dc_doc *dc_db_fresh_take(dc_db *db, uint64_t docid, size_t *bytes)
+{
+    fresh_doc *e = fresh_entry(db, docid);
+    dc_doc *doc = e ? e->doc : NULL;
+    if (e) e->doc = NULL;
+    *bytes = doc ? e->bytes : 0;
+    return doc;
 }
 
 /* Completes a parsed document (id, collection, release status, references)
