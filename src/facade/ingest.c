@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +358,121 @@ static dc_rc peek_is_xml(const char *path, int *is_xml, dc_error *err)
     return DC_OK;
 }
 
+/* ---- reading ahead ------------------------------------------------------
+ * A folder's files are read on a thread of their own, ahead of the
+ * ingest: each file peeked (TEI or text) and a text file read, checked
+ * and parsed into its document (dc_ingest_text; nothing of db is
+ * touched), at most READ_AHEAD_FILES files or READ_AHEAD_BYTES of text
+ * ahead.  The ingest takes the files in order and does the rest as
+ * before — a TEI file is parsed there (its handlers store as they go),
+ * a text document completed and stored — with the same messages, each
+ * file a part of its batch. */
+#define READ_AHEAD_FILES 64
+#define READ_AHEAD_BYTES ((size_t)16 << 20)
+
+typedef struct pre_file {
+    int ready;
+    int peeked;   /* peek_is_xml succeeded (else rc and err are its failure) */
+    int is_xml;   /* TEI: left to the ingest */
+    dc_rc rc;     /* of peeking, else of reading and parsing the text */
+    dc_doc *doc;  /* the text's document */
+    size_t bytes; /* of text read */
+    dc_error err;
+} pre_file;
+
+typedef struct read_ahead {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t moved; /* a file was read or taken, or stop */
+    const dc_strv *files;
+    pre_file ring[READ_AHEAD_FILES]; /* file i in ring[i % READ_AHEAD_FILES] */
+    size_t taken;                    /* files taken by the ingest */
+    size_t bytes;                    /* of the files read and not taken */
+    int stop;
+} read_ahead;
+
+/* Peeks at path and, for a text file, reads and parses it into f. */
+static void read_one(const char *path, pre_file *f)
+{
+    f->rc = peek_is_xml(path, &f->is_xml, &f->err);
+    f->peeked = f->rc == DC_OK;
+    if (f->rc || f->is_xml) return;
+    char *data = NULL;
+    size_t len = 0;
+    f->rc = dc_read_file(path, DC_INGEST_MAX_FILE, &data, &len, &f->err);
+    if (!f->rc) f->rc = dc_ingest_check_text(data, len, &f->err);
+    if (!f->rc) f->rc = dc_ingest_text(data, len, &f->doc, &f->err);
+    free(data);
+    f->bytes = len;
+}
+
+static void *read_main(void *arg)
+{
+    read_ahead *ra = arg;
+    pthread_mutex_lock(&ra->mu);
+    for (size_t i = 0; i < ra->files->n; i++) {
+        while (!ra->stop && (i - ra->taken >= READ_AHEAD_FILES || ra->bytes > READ_AHEAD_BYTES))
+            pthread_cond_wait(&ra->moved, &ra->mu);
+        if (ra->stop) break;
+        pthread_mutex_unlock(&ra->mu);
+        pre_file f = {.ready = 1};
+        read_one(ra->files->v[i], &f);
+        pthread_mutex_lock(&ra->mu);
+        ra->ring[i % READ_AHEAD_FILES] = f;
+        ra->bytes += f.bytes;
+        pthread_cond_broadcast(&ra->moved);
+    }
+    pthread_mutex_unlock(&ra->mu);
+    return NULL;
+}
+
+/* Starts reading files ahead; NULL if it cannot (the ingest then reads
+ * each file itself). */
+static read_ahead *read_ahead_start(const dc_strv *files)
+{
+    read_ahead *ra = calloc(1, sizeof *ra);
+    if (!ra) return NULL;
+    ra->files = files;
+    int mu = pthread_mutex_init(&ra->mu, NULL) == 0;
+    int cv = mu && pthread_cond_init(&ra->moved, NULL) == 0;
+    if (cv && pthread_create(&ra->thread, NULL, read_main, ra) == 0) return ra;
+    if (cv) pthread_cond_destroy(&ra->moved);
+    if (mu) pthread_mutex_destroy(&ra->mu);
+    free(ra);
+    return NULL;
+}
+
+/* File i (the next in order), once read; the caller owns its document. */
+static pre_file read_ahead_take(read_ahead *ra, size_t i)
+{
+    pre_file *slot = &ra->ring[i % READ_AHEAD_FILES];
+    pthread_mutex_lock(&ra->mu);
+    while (!slot->ready) pthread_cond_wait(&ra->moved, &ra->mu);
+    pre_file f = *slot;
+    slot->ready = 0;
+    ra->taken = i + 1;
+    ra->bytes -= f.bytes;
+    pthread_cond_broadcast(&ra->moved);
+    pthread_mutex_unlock(&ra->mu);
+    return f;
+}
+
+/* Stops the thread and frees what it read and nobody took. */
+static void read_ahead_stop(read_ahead *ra)
+{
+    if (!ra) return;
+    pthread_mutex_lock(&ra->mu);
+    ra->stop = 1;
+    pthread_cond_broadcast(&ra->moved);
+    pthread_mutex_unlock(&ra->mu);
+    pthread_join(ra->thread, NULL);
+    for (size_t i = 0; i < READ_AHEAD_FILES; i++)
+        if (ra->ring[i].ready) dc_doc_free(ra->ring[i].doc);
+    pthread_cond_destroy(&ra->moved);
+    pthread_mutex_destroy(&ra->mu);
+    free(ra);
+}
+
 static dc_rc ingest_text_file(file_job *job)
 {
     char *data = NULL;
@@ -377,7 +493,7 @@ static dc_rc ingest_text_file(file_job *job)
  * rolled back and the run stopped).  Counts go to st only on success.
  */
 static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts,
-                         dc_ingest_stats *st, dc_error *err, int *fatal)
+                         dc_ingest_stats *st, dc_error *err, int *fatal, pre_file *pre)
 {
     char folder[256] = "", base[256] = "";
     const char *slash = strrchr(path, '/');
@@ -402,16 +518,30 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
     file_job job = {.db = db, .opts = opts, .path = path, .folder = folder,
                     .basename = base, .err = err};
     int is_xml = 0;
-    dc_rc rc = peek_is_xml(path, &is_xml, err);
+    dc_rc rc;
+    if (pre) {
+        is_xml = pre->is_xml;
+        if ((rc = pre->peeked ? DC_OK : pre->rc) != DC_OK) *err = pre->err;
+    } else {
+        rc = peek_is_xml(path, &is_xml, err);
+    }
     if (rc) return rc;
     if ((rc = dc_store_part_begin(db->st)) != DC_OK) {
         *fatal = 1;
+        if (pre) dc_doc_free(pre->doc);
         return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
     }
     size_t fresh_mark = db->fresh.n;
     dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
                          .person = job_person, .ctx = &job};
-    rc = is_xml ? dc_ingest_tei_file_with(path, &h, err) : ingest_text_file(&job);
+    if (is_xml) {
+        rc = dc_ingest_tei_file_with(path, &h, err);
+    } else if (pre) { /* read ahead: store its document, or report why not */
+        if ((rc = pre->rc) != DC_OK) *err = pre->err;
+        else rc = job_store(&job, pre->doc);
+    } else {
+        rc = ingest_text_file(&job);
+    }
     if (!rc && job.n_docs == 0 && job.n_persons + job.n_terms == 0)
         rc = dc_fail(err, DC_PARSE, 0, "no document found");
     if (!rc) {
@@ -595,13 +725,16 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     dc_db_persons_forget(db); /* lists another process stored since */
     batch b = {0};
     dc_live_index live = {0};
+    read_ahead *ra = files.n > 1 ? read_ahead_start(&files) : NULL;
     for (size_t i = 0; i < files.n; i++) {
         struct stat fs;
         memset(&err, 0, sizeof err);
         if ((rc = batch_open(db, &b, st)) != DC_OK) break;
         st->files++;
         int fatal = 0;
-        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal);
+        pre_file pre;
+        if (ra) pre = read_ahead_take(ra, i);
+        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL);
         if (stat(files.v[i], &fs) == 0) {
             st->bytes += (unsigned long long)fs.st_size;
             b.bytes += (unsigned long long)fs.st_size;
@@ -626,6 +759,7 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
         }
         if (opts->progress) opts->progress(opts->ctx, st, files.v[i]);
     }
+    read_ahead_stop(ra);
     if (!rc && b.open && (rc = batch_close(db, &b, st, 1)) == DC_OK)
         dc_db_live_index_step(db, &live);
     dc_rc lrc = dc_db_live_index_end(db, &live);
@@ -700,7 +834,7 @@ dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_
         dc_db_persons_forget(db); /* lists another process stored since */
         batch b = {0};
         rc = batch_open(db, &b, st);
-        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal)) != DC_OK) {
+        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal, NULL)) != DC_OK) {
             st->files_failed++;
             batch_close(db, &b, st, 0);
             dc_db_fail(db, rc, "%s: %s", name, err.msg);
