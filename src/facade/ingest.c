@@ -339,8 +339,9 @@ static const char *job_person(void *ctx, const char *collection, const char *xml
 }
 
 /* Reads the first bytes of path to tell TEI from text without reading the
- * whole (possibly large) file. */
-static dc_rc peek_is_xml(const char *path, int *is_xml, dc_error *err)
+ * whole (possibly large) file; *size (if not NULL) is its size. */
+static dc_rc peek_is_xml(const char *path, int *is_xml, unsigned long long *size,
+                         dc_error *err)
 {
     char head[512];
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -350,6 +351,7 @@ static dc_rc peek_is_xml(const char *path, int *is_xml, dc_error *err)
         close(fd);
         return dc_fail(err, DC_IO, 0, "not a regular file");
     }
+    if (size) *size = (unsigned long long)sb.st_size;
     ssize_t n = read(fd, head, sizeof head);
     int e = errno;
     close(fd);
@@ -374,16 +376,22 @@ typedef struct pre_file {
     int ready;
     int peeked;   /* peek_is_xml succeeded (else rc and err are its failure) */
     int is_xml;   /* TEI: left to the ingest */
+    unsigned long long size; /* of the file, when peeked */
     dc_rc rc;     /* of peeking, else of reading and parsing the text */
     dc_doc *doc;  /* the text's document */
     size_t bytes; /* of text read */
     dc_error err;
 } pre_file;
 
+/* The thread sleeps when READ_AHEAD_FILES files wait and is woken once
+ * half of them are taken; the ingest sleeps only when the file it needs
+ * is not read yet. */
 typedef struct read_ahead {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t moved; /* a file was read or taken, or stop */
+    int asleep;           /* the thread waits for room */
+    int waiting;          /* the ingest waits for a file */
     const dc_strv *files;
     pre_file ring[READ_AHEAD_FILES]; /* file i in ring[i % READ_AHEAD_FILES] */
     size_t taken;                    /* files taken by the ingest */
@@ -394,7 +402,7 @@ typedef struct read_ahead {
 /* Peeks at path and, for a text file, reads and parses it into f. */
 static void read_one(const char *path, pre_file *f)
 {
-    f->rc = peek_is_xml(path, &f->is_xml, &f->err);
+    f->rc = peek_is_xml(path, &f->is_xml, &f->size, &f->err);
     f->peeked = f->rc == DC_OK;
     if (f->rc || f->is_xml) return;
     char *data = NULL;
@@ -411,8 +419,11 @@ static void *read_main(void *arg)
     read_ahead *ra = arg;
     pthread_mutex_lock(&ra->mu);
     for (size_t i = 0; i < ra->files->n; i++) {
-        while (!ra->stop && (i - ra->taken >= READ_AHEAD_FILES || ra->bytes > READ_AHEAD_BYTES))
+        while (!ra->stop && (i - ra->taken >= READ_AHEAD_FILES || ra->bytes > READ_AHEAD_BYTES)) {
+            ra->asleep = 1;
             pthread_cond_wait(&ra->moved, &ra->mu);
+            ra->asleep = 0;
+        }
         if (ra->stop) break;
         pthread_mutex_unlock(&ra->mu);
         pre_file f = {.ready = 1};
@@ -420,7 +431,7 @@ static void *read_main(void *arg)
         pthread_mutex_lock(&ra->mu);
         ra->ring[i % READ_AHEAD_FILES] = f;
         ra->bytes += f.bytes;
-        pthread_cond_broadcast(&ra->moved);
+        if (ra->waiting) pthread_cond_signal(&ra->moved);
     }
     pthread_mutex_unlock(&ra->mu);
     return NULL;
@@ -447,12 +458,16 @@ static pre_file read_ahead_take(read_ahead *ra, size_t i)
 {
     pre_file *slot = &ra->ring[i % READ_AHEAD_FILES];
     pthread_mutex_lock(&ra->mu);
+    ra->waiting = 1;
     while (!slot->ready) pthread_cond_wait(&ra->moved, &ra->mu);
+    ra->waiting = 0;
     pre_file f = *slot;
     slot->ready = 0;
     ra->taken = i + 1;
     ra->bytes -= f.bytes;
-    pthread_cond_broadcast(&ra->moved);
+    /* i + 1 .. i + READ_AHEAD_FILES may be read: wake the thread when
+     * half of that room is free */
+    if (ra->asleep && (i + 1) % (READ_AHEAD_FILES / 2) == 0) pthread_cond_signal(&ra->moved);
     pthread_mutex_unlock(&ra->mu);
     return f;
 }
@@ -523,7 +538,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         is_xml = pre->is_xml;
         if ((rc = pre->peeked ? DC_OK : pre->rc) != DC_OK) *err = pre->err;
     } else {
-        rc = peek_is_xml(path, &is_xml, err);
+        rc = peek_is_xml(path, &is_xml, NULL, err);
     }
     if (rc) return rc;
     if ((rc = dc_store_part_begin(db->st)) != DC_OK) {
@@ -577,13 +592,17 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
  * Files are stored in batches, one transaction each, committed once a
  * batch holds BATCH_FILES files (opts->batch_files) or BATCH_BYTES of
  * input or has been open BATCH_SECONDS: a commit per file would write
- * every touched page to the WAL again for each one.  A crash loses at most the open batch (nothing
+ * every touched page to the WAL again for each one.  A batch also ends
+ * once the documents it keeps for the index reach BATCH_FRESH_BYTES, so
+ * that they are handed to the index (dc_db_live_index_step) while they
+ * are few, rather than held in memory a whole batch long.  A crash loses at most the open batch (nothing
  * half-stored: each file is a part of its batch), and running the ingest
  * again stores what was lost and finds the rest unchanged.
  */
 #define BATCH_FILES 4096
 #define BATCH_BYTES ((unsigned long long)32 << 20)
 #define BATCH_SECONDS 1.0
+#define BATCH_FRESH_BYTES ((size_t)8 << 20)
 
 typedef struct batch {
     int open;
@@ -631,10 +650,10 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
     return rc;
 }
 
-static int batch_full(const batch *b, const dc_ingest_opts *opts)
+static int batch_full(const dc_db *db, const batch *b, const dc_ingest_opts *opts)
 {
     long files = opts->batch_files > 0 ? opts->batch_files : BATCH_FILES;
-    return b->files >= files || b->bytes >= BATCH_BYTES ||
+    return b->files >= files || b->bytes >= BATCH_BYTES || db->fresh.bytes >= BATCH_FRESH_BYTES ||
            mono_seconds() - b->started >= BATCH_SECONDS;
 }
 
@@ -735,7 +754,10 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
         pre_file pre;
         if (ra) pre = read_ahead_take(ra, i);
         rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL);
-        if (stat(files.v[i], &fs) == 0) {
+        if (ra && pre.peeked) { /* its size as the thread found it */
+            st->bytes += pre.size;
+            b.bytes += pre.size;
+        } else if (stat(files.v[i], &fs) == 0) {
             st->bytes += (unsigned long long)fs.st_size;
             b.bytes += (unsigned long long)fs.st_size;
         }
@@ -753,7 +775,7 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
                 break;
             }
         }
-        if (batch_full(&b, opts)) {
+        if (batch_full(db, &b, opts)) {
             if ((rc = batch_close(db, &b, st, 1)) != DC_OK) break;
             dc_db_live_index_step(db, &live);
         }

@@ -229,14 +229,21 @@ typedef struct live_item {
     size_t n_older, bytes;
 } live_item;
 
+/* The queue is q[qhead .. qhead + qn), grown as needed and bounded by the
+ * bytes of its documents.  Each side sleeps only when it must and is
+ * woken only when the other is asleep: the worker when the queue is
+ * empty, the ingest when it is full (until it is half empty again) or
+ * when it waits for the worker to be idle. */
 struct live_worker {
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t work;  /* an item or the stop came (the worker waits) */
-    pthread_cond_t moved; /* the worker took an item or went idle */
-    live_item *q;         /* ring of qcap items from qhead */
+    pthread_cond_t work;  /* the worker waits for an item or the stop */
+    pthread_cond_t moved; /* the ingest waits for room, or for idleness */
+    live_item *q;
     size_t qhead, qn, qcap, qbytes;
     int busy, stop;
+    int asleep;           /* the worker waits on work */
+    int waiting;          /* the ingest waits on moved */
     dc_rc failed;         /* the worker's first failure: it indexes no more */
     dc_index_writer *w;
 };
@@ -262,17 +269,18 @@ static void *live_main(void *arg)
     for (;;) {
         while (lw->qn == 0 && !lw->stop) {
             lw->busy = 0;
-            pthread_cond_broadcast(&lw->moved);
+            if (lw->waiting) pthread_cond_signal(&lw->moved);
+            lw->asleep = 1;
             pthread_cond_wait(&lw->work, &lw->mu);
+            lw->asleep = 0;
         }
         if (lw->qn == 0) break;
-        live_item it = lw->q[lw->qhead];
-        lw->qhead = (lw->qhead + 1) % lw->qcap;
+        live_item it = lw->q[lw->qhead++];
         lw->qn--;
         lw->qbytes -= it.bytes;
         lw->busy = 1;
         dc_rc failed = lw->failed;
-        pthread_cond_broadcast(&lw->moved);
+        if (lw->waiting && lw->qbytes <= LIVE_QUEUE_BYTES / 2) pthread_cond_signal(&lw->moved);
         pthread_mutex_unlock(&lw->mu);
         dc_rc rc = failed;
         if (!rc && dc_index_writer_overtaken(lw->w)) rc = DC_MISUSE;
@@ -282,7 +290,7 @@ static void *live_main(void *arg)
         if (rc && !lw->failed) lw->failed = rc;
     }
     lw->busy = 0;
-    pthread_cond_broadcast(&lw->moved);
+    if (lw->waiting) pthread_cond_signal(&lw->moved);
     pthread_mutex_unlock(&lw->mu);
     return NULL;
 }
@@ -294,17 +302,13 @@ static live_worker *worker_start(dc_index_writer *w)
     live_worker *lw = calloc(1, sizeof *lw);
     if (!lw) return NULL;
     lw->w = w;
-    lw->qcap = 256;
-    lw->q = malloc(lw->qcap * sizeof *lw->q);
-    int ok = lw->q != NULL;
-    int mu = ok && pthread_mutex_init(&lw->mu, NULL) == 0;
+    int mu = pthread_mutex_init(&lw->mu, NULL) == 0;
     int c1 = mu && pthread_cond_init(&lw->work, NULL) == 0;
     int c2 = c1 && pthread_cond_init(&lw->moved, NULL) == 0;
     if (c2 && pthread_create(&lw->thread, NULL, live_main, lw) == 0) return lw;
     if (c2) pthread_cond_destroy(&lw->moved);
     if (c1) pthread_cond_destroy(&lw->work);
     if (mu) pthread_mutex_destroy(&lw->mu);
-    free(lw->q);
     free(lw);
     return NULL;
 }
@@ -313,7 +317,9 @@ static live_worker *worker_start(dc_index_writer *w)
 static dc_rc worker_idle(live_worker *lw)
 {
     pthread_mutex_lock(&lw->mu);
+    lw->waiting = 1;
     while (lw->qn || lw->busy) pthread_cond_wait(&lw->moved, &lw->mu);
+    lw->waiting = 0;
     dc_rc rc = lw->failed;
     pthread_mutex_unlock(&lw->mu);
     return rc;
@@ -324,15 +330,20 @@ static dc_rc worker_idle(live_worker *lw)
 static dc_rc worker_give(live_worker *lw, live_item *it)
 {
     pthread_mutex_lock(&lw->mu);
-    while (!lw->failed && lw->qn && (lw->qn == lw->qcap || lw->qbytes > LIVE_QUEUE_BYTES))
+    lw->waiting = 1;
+    while (!lw->failed && lw->qn && lw->qbytes > LIVE_QUEUE_BYTES)
         pthread_cond_wait(&lw->moved, &lw->mu);
+    lw->waiting = 0;
     dc_rc rc = lw->failed;
+    if (!rc && lw->qhead + lw->qn == lw->qcap && lw->qhead) {
+        memmove(lw->q, lw->q + lw->qhead, lw->qn * sizeof *lw->q);
+        lw->qhead = 0;
+    }
+    if (!rc && DC_GROW(lw->q, lw->qhead + lw->qn + 1, lw->qcap)) rc = DC_NOMEM;
     if (!rc) {
-        size_t tail = (lw->qhead + lw->qn) % lw->qcap;
-        lw->q[tail] = *it;
-        lw->qn++;
+        lw->q[lw->qhead + lw->qn++] = *it;
         lw->qbytes += it->bytes;
-        pthread_cond_signal(&lw->work);
+        if (lw->asleep) pthread_cond_signal(&lw->work);
     }
     pthread_mutex_unlock(&lw->mu);
     if (rc) item_free(it);
@@ -348,8 +359,7 @@ static void worker_stop(live_worker *lw)
     pthread_cond_signal(&lw->work);
     pthread_mutex_unlock(&lw->mu);
     pthread_join(lw->thread, NULL);
-    for (; lw->qn; lw->qn--, lw->qhead = (lw->qhead + 1) % lw->qcap)
-        item_free(&lw->q[lw->qhead]);
+    for (; lw->qn; lw->qn--) item_free(&lw->q[lw->qhead++]);
     pthread_cond_destroy(&lw->moved);
     pthread_cond_destroy(&lw->work);
     pthread_mutex_destroy(&lw->mu);
