@@ -370,7 +370,7 @@ static dc_rc peek_is_xml(const char *path, int *is_xml, unsigned long long *size
  * a text document completed and stored — with the same messages, each
  * file a part of its batch. */
 #define READ_AHEAD_FILES 64
-#define READ_AHEAD_BYTES ((size_t)16 << 20)
+#define READ_AHEAD_BYTES ((size_t)4 << 20)
 
 typedef struct pre_file {
     int ready;
@@ -602,7 +602,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
 #define BATCH_FILES 4096
 #define BATCH_BYTES ((unsigned long long)32 << 20)
 #define BATCH_SECONDS 1.0
-#define BATCH_FRESH_BYTES ((size_t)8 << 20)
+#define BATCH_FRESH_BYTES ((size_t)4 << 20)
 
 typedef struct batch {
     int open;

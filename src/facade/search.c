@@ -220,7 +220,7 @@ static dc_rc catch_up(dc_db *db)
  * follows every ingest (dc_db_index) then does what is left as before and
  * reports its own failures.
  */
-#define LIVE_QUEUE_BYTES ((size_t)16 << 20)
+#define LIVE_QUEUE_BYTES ((size_t)8 << 20)
 
 typedef struct live_item {
     uint64_t docid;

@@ -137,6 +137,8 @@ static size_t writer_mem(const dc_index_writer *w)
            w->cap_occ * sizeof *w->occ + w->cap_dkeys;
 }
 
+static dc_rc publish(dc_index_writer *w); /* a shared writer's commit, below */
+
 static dc_rc writer_open(dc_index *ix, size_t mem_budget, int shared, dc_index_writer **out)
 {
     if (!out) return DC_MISUSE;
@@ -509,8 +511,6 @@ static uint8_t release_code(const char *s)
  * posting format.  On success the segment id is recorded for commit and
  * all buffers are reset; on failure the file is removed.
  */
-static dc_rc publish(dc_index_writer *w);
-
 static int entry_cmp(const void *x, const void *y)
 {
     const tentry *a = *(tentry *const *)x, *b = *(tentry *const *)y;
