@@ -383,15 +383,16 @@ typedef struct pre_file {
     dc_error err;
 } pre_file;
 
-/* The thread sleeps when READ_AHEAD_FILES files wait and is woken once
- * half of them are taken; the ingest sleeps only when the file it needs
- * is not read yet. */
+/* The thread sleeps when READ_AHEAD_FILES files or READ_AHEAD_BYTES wait,
+ * and is woken once half of that is taken, or at once when the ingest
+ * needs a file it has not read; the ingest sleeps only then. */
 typedef struct read_ahead {
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t moved; /* a file was read or taken, or stop */
-    int asleep;           /* the thread waits for room */
-    int waiting;          /* the ingest waits for a file */
+    pthread_cond_t room;  /* the thread waits for room, or the stop */
+    pthread_cond_t ready; /* the ingest waits for the file it needs */
+    int asleep;           /* the thread waits on room */
+    int waiting;          /* the ingest waits on ready */
     const dc_strv *files;
     pre_file ring[READ_AHEAD_FILES]; /* file i in ring[i % READ_AHEAD_FILES] */
     size_t taken;                    /* files taken by the ingest */
@@ -421,7 +422,7 @@ static void *read_main(void *arg)
     for (size_t i = 0; i < ra->files->n; i++) {
         while (!ra->stop && (i - ra->taken >= READ_AHEAD_FILES || ra->bytes > READ_AHEAD_BYTES)) {
             ra->asleep = 1;
-            pthread_cond_wait(&ra->moved, &ra->mu);
+            pthread_cond_wait(&ra->room, &ra->mu);
             ra->asleep = 0;
         }
         if (ra->stop) break;
@@ -431,7 +432,7 @@ static void *read_main(void *arg)
         pthread_mutex_lock(&ra->mu);
         ra->ring[i % READ_AHEAD_FILES] = f;
         ra->bytes += f.bytes;
-        if (ra->waiting) pthread_cond_signal(&ra->moved);
+        if (ra->waiting) pthread_cond_signal(&ra->ready);
     }
     pthread_mutex_unlock(&ra->mu);
     return NULL;
@@ -445,9 +446,11 @@ static read_ahead *read_ahead_start(const dc_strv *files)
     if (!ra) return NULL;
     ra->files = files;
     int mu = pthread_mutex_init(&ra->mu, NULL) == 0;
-    int cv = mu && pthread_cond_init(&ra->moved, NULL) == 0;
-    if (cv && pthread_create(&ra->thread, NULL, read_main, ra) == 0) return ra;
-    if (cv) pthread_cond_destroy(&ra->moved);
+    int c1 = mu && pthread_cond_init(&ra->room, NULL) == 0;
+    int c2 = c1 && pthread_cond_init(&ra->ready, NULL) == 0;
+    if (c2 && pthread_create(&ra->thread, NULL, read_main, ra) == 0) return ra;
+    if (c2) pthread_cond_destroy(&ra->ready);
+    if (c1) pthread_cond_destroy(&ra->room);
     if (mu) pthread_mutex_destroy(&ra->mu);
     free(ra);
     return NULL;
@@ -459,15 +462,17 @@ static pre_file read_ahead_take(read_ahead *ra, size_t i)
     pre_file *slot = &ra->ring[i % READ_AHEAD_FILES];
     pthread_mutex_lock(&ra->mu);
     ra->waiting = 1;
-    while (!slot->ready) pthread_cond_wait(&ra->moved, &ra->mu);
+    while (!slot->ready) {
+        if (ra->asleep) pthread_cond_signal(&ra->room); /* all it read is taken */
+        pthread_cond_wait(&ra->ready, &ra->mu);
+    }
     ra->waiting = 0;
     pre_file f = *slot;
     slot->ready = 0;
     ra->taken = i + 1;
     ra->bytes -= f.bytes;
-    /* i + 1 .. i + READ_AHEAD_FILES may be read: wake the thread when
-     * half of that room is free */
-    if (ra->asleep && (i + 1) % (READ_AHEAD_FILES / 2) == 0) pthread_cond_signal(&ra->moved);
+    if (ra->asleep && ((i + 1) % (READ_AHEAD_FILES / 2) == 0 || ra->bytes <= READ_AHEAD_BYTES / 2))
+        pthread_cond_signal(&ra->room);
     pthread_mutex_unlock(&ra->mu);
     return f;
 }
@@ -478,12 +483,13 @@ static void read_ahead_stop(read_ahead *ra)
     if (!ra) return;
     pthread_mutex_lock(&ra->mu);
     ra->stop = 1;
-    pthread_cond_broadcast(&ra->moved);
+    pthread_cond_signal(&ra->room);
     pthread_mutex_unlock(&ra->mu);
     pthread_join(ra->thread, NULL);
     for (size_t i = 0; i < READ_AHEAD_FILES; i++)
         if (ra->ring[i].ready) dc_doc_free(ra->ring[i].doc);
-    pthread_cond_destroy(&ra->moved);
+    pthread_cond_destroy(&ra->ready);
+    pthread_cond_destroy(&ra->room);
     pthread_mutex_destroy(&ra->mu);
     free(ra);
 }
