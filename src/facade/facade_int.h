@@ -89,6 +89,27 @@ void dc_db_fresh_keep(dc_db *db, uint64_t docid, dc_doc *doc);
 void dc_db_fresh_drop(dc_db *db, size_t n);
 /* The kept document of version docid, or NULL. */
 const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid);
+/* Takes the kept document of version docid (NULL if none) out of the
+ * list, which keeps its entry until dc_db_fresh_forget; *bytes is its
+ * estimated memory. */
+dc_doc *dc_db_fresh_take(dc_db *db, uint64_t docid, size_t *bytes);
+/* Frees the entries of versions up to docid (indexed already). */
+void dc_db_fresh_forget(dc_db *db, uint64_t docid);
+
+/* The index an ingest keeps up as it stores (facade/search.c). */
+typedef struct live_worker live_worker;
+typedef struct dc_live_index {
+    dc_index_writer *w; /* shared writer, or NULL */
+    live_worker *worker; /* the thread that fills w, or NULL */
+    uint64_t upto;      /* versions up to this docid are given to w */
+    int off;            /* given up: the catch-up after the ingest indexes */
+} dc_live_index;
+/* Indexes the versions committed since the last step; never fails (a
+ * failure turns live indexing off). */
+void dc_db_live_index_step(dc_db *db, dc_live_index *li);
+/* Publishes what the steps indexed; a failure leaves the rest to
+ * dc_db_index, which follows every ingest and merges segments. */
+void dc_db_live_index_end(dc_live_index *li);
 
 /* Sets db's message and returns rc. */
 dc_rc dc_db_fail(dc_db *db, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);

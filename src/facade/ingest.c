@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,7 +194,20 @@ void dc_db_fresh_drop(dc_db *db, size_t n)
     }
 }
 
-const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid)
+void dc_db_fresh_forget(dc_db *db, uint64_t docid)
+{
+    fresh_list *f = &db->fresh;
+    size_t k = 0;
+    while (k < f->n && f->v[k].docid <= docid) {
+        f->bytes -= f->v[k].bytes;
+        dc_doc_free(f->v[k++].doc);
+    }
+    if (k) memmove(f->v, f->v + k, (f->n - k) * sizeof *f->v);
+    f->n -= k;
+}
+
+/* The entry of version docid, or NULL. */
+static fresh_doc *fresh_entry(const dc_db *db, uint64_t docid)
 {
     const fresh_list *f = &db->fresh;
     size_t lo = 0, hi = f->n;
@@ -202,7 +216,22 @@ const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid)
         if (f->v[mid].docid < docid) lo = mid + 1;
         else hi = mid;
     }
-    return lo < f->n && f->v[lo].docid == docid ? f->v[lo].doc : NULL;
+    return lo < f->n && f->v[lo].docid == docid ? &f->v[lo] : NULL;
+}
+
+const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid)
+{
+    const fresh_doc *e = fresh_entry(db, docid);
+    return e ? e->doc : NULL;
+}
+
+dc_doc *dc_db_fresh_take(dc_db *db, uint64_t docid, size_t *bytes)
+{
+    fresh_doc *e = fresh_entry(db, docid);
+    dc_doc *doc = e ? e->doc : NULL;
+    if (e) e->doc = NULL;
+    *bytes = doc ? e->bytes : 0;
+    return doc;
 }
 
 /* Completes a parsed document (id, collection, release status, references)
@@ -310,8 +339,9 @@ static const char *job_person(void *ctx, const char *collection, const char *xml
 }
 
 /* Reads the first bytes of path to tell TEI from text without reading the
- * whole (possibly large) file. */
-static dc_rc peek_is_xml(const char *path, int *is_xml, dc_error *err)
+ * whole (possibly large) file; *size (if not NULL) is its size. */
+static dc_rc peek_is_xml(const char *path, int *is_xml, unsigned long long *size,
+                         dc_error *err)
 {
     char head[512];
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -321,12 +351,147 @@ static dc_rc peek_is_xml(const char *path, int *is_xml, dc_error *err)
         close(fd);
         return dc_fail(err, DC_IO, 0, "not a regular file");
     }
+    if (size) *size = (unsigned long long)sb.st_size;
     ssize_t n = read(fd, head, sizeof head);
     int e = errno;
     close(fd);
     if (n < 0) return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(e));
     *is_xml = dc_ingest_is_xml(head, (size_t)n);
     return DC_OK;
+}
+
+/* ---- reading ahead ------------------------------------------------------
+ * A folder's files are read on a thread of their own, ahead of the
+ * ingest: each file peeked (TEI or text) and a text file read, checked
+ * and parsed into its document (dc_ingest_text; nothing of db is
+ * touched), at most READ_AHEAD_FILES files or READ_AHEAD_BYTES of text
+ * ahead.  The ingest takes the files in order and does the rest as
+ * before — a TEI file is parsed there (its handlers store as they go),
+ * a text document completed and stored — with the same messages, each
+ * file a part of its batch. */
+#define READ_AHEAD_FILES 64
+#define READ_AHEAD_BYTES ((size_t)4 << 20)
+
+typedef struct pre_file {
+    int ready;
+    int peeked;   /* peek_is_xml succeeded (else rc and err are its failure) */
+    int is_xml;   /* TEI: left to the ingest */
+    unsigned long long size; /* of the file, when peeked */
+    dc_rc rc;     /* of peeking, else of reading and parsing the text */
+    dc_doc *doc;  /* the text's document */
+    size_t bytes; /* of text read */
+    dc_error err;
+} pre_file;
+
+/* The thread sleeps when READ_AHEAD_FILES files or READ_AHEAD_BYTES wait,
+ * and is woken once half of that is taken, or at once when the ingest
+ * needs a file it has not read; the ingest sleeps only then. */
+typedef struct read_ahead {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t room;  /* the thread waits for room, or the stop */
+    pthread_cond_t ready; /* the ingest waits for the file it needs */
+    int asleep;           /* the thread waits on room */
+    int waiting;          /* the ingest waits on ready */
+    const dc_strv *files;
+    pre_file ring[READ_AHEAD_FILES]; /* file i in ring[i % READ_AHEAD_FILES] */
+    size_t taken;                    /* files taken by the ingest */
+    size_t bytes;                    /* of the files read and not taken */
+    int stop;
+} read_ahead;
+
+/* Peeks at path and, for a text file, reads and parses it into f. */
+static void read_one(const char *path, pre_file *f)
+{
+    f->rc = peek_is_xml(path, &f->is_xml, &f->size, &f->err);
+    f->peeked = f->rc == DC_OK;
+    if (f->rc || f->is_xml) return;
+    char *data = NULL;
+    size_t len = 0;
+    f->rc = dc_read_file(path, DC_INGEST_MAX_FILE, &data, &len, &f->err);
+    if (!f->rc) f->rc = dc_ingest_check_text(data, len, &f->err);
+    if (!f->rc) f->rc = dc_ingest_text(data, len, &f->doc, &f->err);
+    free(data);
+    f->bytes = len;
+}
+
+static void *read_main(void *arg)
+{
+    read_ahead *ra = arg;
+    pthread_mutex_lock(&ra->mu);
+    for (size_t i = 0; i < ra->files->n; i++) {
+        while (!ra->stop && (i - ra->taken >= READ_AHEAD_FILES || ra->bytes > READ_AHEAD_BYTES)) {
+            ra->asleep = 1;
+            pthread_cond_wait(&ra->room, &ra->mu);
+            ra->asleep = 0;
+        }
+        if (ra->stop) break;
+        pthread_mutex_unlock(&ra->mu);
+        pre_file f = {.ready = 1};
+        read_one(ra->files->v[i], &f);
+        pthread_mutex_lock(&ra->mu);
+        ra->ring[i % READ_AHEAD_FILES] = f;
+        ra->bytes += f.bytes;
+        if (ra->waiting) pthread_cond_signal(&ra->ready);
+    }
+    pthread_mutex_unlock(&ra->mu);
+    return NULL;
+}
+
+/* Starts reading files ahead; NULL if it cannot (the ingest then reads
+ * each file itself). */
+static read_ahead *read_ahead_start(const dc_strv *files)
+{
+    read_ahead *ra = calloc(1, sizeof *ra);
+    if (!ra) return NULL;
+    ra->files = files;
+    int mu = pthread_mutex_init(&ra->mu, NULL) == 0;
+    int c1 = mu && pthread_cond_init(&ra->room, NULL) == 0;
+    int c2 = c1 && pthread_cond_init(&ra->ready, NULL) == 0;
+    if (c2 && pthread_create(&ra->thread, NULL, read_main, ra) == 0) return ra;
+    if (c2) pthread_cond_destroy(&ra->ready);
+    if (c1) pthread_cond_destroy(&ra->room);
+    if (mu) pthread_mutex_destroy(&ra->mu);
+    free(ra);
+    return NULL;
+}
+
+/* File i (the next in order), once read; the caller owns its document. */
+static pre_file read_ahead_take(read_ahead *ra, size_t i)
+{
+    pre_file *slot = &ra->ring[i % READ_AHEAD_FILES];
+    pthread_mutex_lock(&ra->mu);
+    ra->waiting = 1;
+    while (!slot->ready) {
+        if (ra->asleep) pthread_cond_signal(&ra->room); /* all it read is taken */
+        pthread_cond_wait(&ra->ready, &ra->mu);
+    }
+    ra->waiting = 0;
+    pre_file f = *slot;
+    slot->ready = 0;
+    ra->taken = i + 1;
+    ra->bytes -= f.bytes;
+    if (ra->asleep && ((i + 1) % (READ_AHEAD_FILES / 2) == 0 || ra->bytes <= READ_AHEAD_BYTES / 2))
+        pthread_cond_signal(&ra->room);
+    pthread_mutex_unlock(&ra->mu);
+    return f;
+}
+
+/* Stops the thread and frees what it read and nobody took. */
+static void read_ahead_stop(read_ahead *ra)
+{
+    if (!ra) return;
+    pthread_mutex_lock(&ra->mu);
+    ra->stop = 1;
+    pthread_cond_signal(&ra->room);
+    pthread_mutex_unlock(&ra->mu);
+    pthread_join(ra->thread, NULL);
+    for (size_t i = 0; i < READ_AHEAD_FILES; i++)
+        if (ra->ring[i].ready) dc_doc_free(ra->ring[i].doc);
+    pthread_cond_destroy(&ra->ready);
+    pthread_cond_destroy(&ra->room);
+    pthread_mutex_destroy(&ra->mu);
+    free(ra);
 }
 
 static dc_rc ingest_text_file(file_job *job)
@@ -349,7 +514,7 @@ static dc_rc ingest_text_file(file_job *job)
  * rolled back and the run stopped).  Counts go to st only on success.
  */
 static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts,
-                         dc_ingest_stats *st, dc_error *err, int *fatal)
+                         dc_ingest_stats *st, dc_error *err, int *fatal, pre_file *pre)
 {
     char folder[256] = "", base[256] = "";
     const char *slash = strrchr(path, '/');
@@ -374,16 +539,30 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
     file_job job = {.db = db, .opts = opts, .path = path, .folder = folder,
                     .basename = base, .err = err};
     int is_xml = 0;
-    dc_rc rc = peek_is_xml(path, &is_xml, err);
+    dc_rc rc;
+    if (pre) {
+        is_xml = pre->is_xml;
+        if ((rc = pre->peeked ? DC_OK : pre->rc) != DC_OK) *err = pre->err;
+    } else {
+        rc = peek_is_xml(path, &is_xml, NULL, err);
+    }
     if (rc) return rc;
     if ((rc = dc_store_part_begin(db->st)) != DC_OK) {
         *fatal = 1;
+        if (pre) dc_doc_free(pre->doc);
         return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
     }
     size_t fresh_mark = db->fresh.n;
     dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
                          .person = job_person, .ctx = &job};
-    rc = is_xml ? dc_ingest_tei_file_with(path, &h, err) : ingest_text_file(&job);
+    if (is_xml) {
+        rc = dc_ingest_tei_file_with(path, &h, err);
+    } else if (pre) { /* read ahead: store its document, or report why not */
+        if ((rc = pre->rc) != DC_OK) *err = pre->err;
+        else rc = job_store(&job, pre->doc);
+    } else {
+        rc = ingest_text_file(&job);
+    }
     if (!rc && job.n_docs == 0 && job.n_persons + job.n_terms == 0)
         rc = dc_fail(err, DC_PARSE, 0, "no document found");
     if (!rc) {
@@ -419,13 +598,17 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
  * Files are stored in batches, one transaction each, committed once a
  * batch holds BATCH_FILES files (opts->batch_files) or BATCH_BYTES of
  * input or has been open BATCH_SECONDS: a commit per file would write
- * every touched page to the WAL again for each one.  A crash loses at most the open batch (nothing
+ * every touched page to the WAL again for each one.  A batch also ends
+ * once the documents it keeps for the index reach BATCH_FRESH_BYTES, so
+ * that they are handed to the index (dc_db_live_index_step) while they
+ * are few, rather than held in memory a whole batch long.  A crash loses at most the open batch (nothing
  * half-stored: each file is a part of its batch), and running the ingest
  * again stores what was lost and finds the rest unchanged.
  */
 #define BATCH_FILES 4096
 #define BATCH_BYTES ((unsigned long long)32 << 20)
 #define BATCH_SECONDS 1.0
+#define BATCH_FRESH_BYTES ((size_t)4 << 20)
 
 typedef struct batch {
     int open;
@@ -473,10 +656,10 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
     return rc;
 }
 
-static int batch_full(const batch *b, const dc_ingest_opts *opts)
+static int batch_full(const dc_db *db, const batch *b, const dc_ingest_opts *opts)
 {
     long files = opts->batch_files > 0 ? opts->batch_files : BATCH_FILES;
-    return b->files >= files || b->bytes >= BATCH_BYTES ||
+    return b->files >= files || b->bytes >= BATCH_BYTES || db->fresh.bytes >= BATCH_FRESH_BYTES ||
            mono_seconds() - b->started >= BATCH_SECONDS;
 }
 
@@ -566,14 +749,21 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
     dc_rc worst = DC_OK;
     dc_db_persons_forget(db); /* lists another process stored since */
     batch b = {0};
+    dc_live_index live = {0};
+    read_ahead *ra = files.n > 1 ? read_ahead_start(&files) : NULL;
     for (size_t i = 0; i < files.n; i++) {
         struct stat fs;
         memset(&err, 0, sizeof err);
         if ((rc = batch_open(db, &b, st)) != DC_OK) break;
         st->files++;
         int fatal = 0;
-        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal);
-        if (stat(files.v[i], &fs) == 0) {
+        pre_file pre;
+        if (ra) pre = read_ahead_take(ra, i);
+        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL);
+        if (ra && pre.peeked) { /* its size as the thread found it */
+            st->bytes += pre.size;
+            b.bytes += pre.size;
+        } else if (stat(files.v[i], &fs) == 0) {
             st->bytes += (unsigned long long)fs.st_size;
             b.bytes += (unsigned long long)fs.st_size;
         }
@@ -591,10 +781,16 @@ dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
                 break;
             }
         }
-        if (batch_full(&b, opts) && (rc = batch_close(db, &b, st, 1)) != DC_OK) break;
+        if (batch_full(db, &b, opts)) {
+            if ((rc = batch_close(db, &b, st, 1)) != DC_OK) break;
+            dc_db_live_index_step(db, &live);
+        }
         if (opts->progress) opts->progress(opts->ctx, st, files.v[i]);
     }
-    if (!rc) rc = batch_close(db, &b, st, 1);
+    read_ahead_stop(ra);
+    if (!rc && b.open && (rc = batch_close(db, &b, st, 1)) == DC_OK)
+        dc_db_live_index_step(db, &live);
+    dc_db_live_index_end(&live);
     dc_strv_release(&files);
     if (rc) return rc;
     if (st->docs_new + st->docs_updated > 0 && (rc = dc_db_index(db)) != DC_OK) return rc;
@@ -665,7 +861,7 @@ dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_
         dc_db_persons_forget(db); /* lists another process stored since */
         batch b = {0};
         rc = batch_open(db, &b, st);
-        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal)) != DC_OK) {
+        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal, NULL)) != DC_OK) {
             st->files_failed++;
             batch_close(db, &b, st, 0);
             dc_db_fail(db, rc, "%s: %s", name, err.msg);

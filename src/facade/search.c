@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -42,7 +43,7 @@
 typedef struct index_job {
     dc_db *db;
     dc_index_writer *w;
-    uint64_t docid;    /* the version being indexed */
+    uint64_t docid;    /* the version being indexed (the last one, after) */
     const dc_doc *doc; /* its stored document */
     dc_rc failed;      /* why indexing it failed (the store's message does not say) */
     int index_failed;  /* ... in the index writer (its message says more) */
@@ -98,6 +99,20 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
     return rc;
 }
 
+/* Opens db->ix (creating the index) or refreshes it. */
+static dc_rc index_ready(dc_db *db)
+{
+    dc_error err = {0};
+    dc_rc rc;
+    if (!db->ix) {
+        if ((rc = dc_index_open(db->index_dir, DC_INDEX_CREATE, &db->ix, &err)) != DC_OK)
+            return dc_db_fail(db, rc, "cannot open the index %s: %s", db->index_dir, err.msg);
+    } else if ((rc = dc_index_refresh(db->ix)) != DC_OK) {
+        return dc_db_fail(db, rc, "cannot read the index: %s", dc_index_errmsg(db->ix));
+    }
+    return DC_OK;
+}
+
 /*
  * Opens the index (creating it) and brings it up to the store: every
  * current version added since the index's high-water mark is indexed and
@@ -122,14 +137,8 @@ static dc_rc on_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint6
  */
 static dc_rc catch_up(dc_db *db, int *committed)
 {
-    dc_error err = {0};
-    dc_rc rc;
-    if (!db->ix) {
-        if ((rc = dc_index_open(db->index_dir, DC_INDEX_CREATE, &db->ix, &err)) != DC_OK)
-            return dc_db_fail(db, rc, "cannot open the index %s: %s", db->index_dir, err.msg);
-    } else if ((rc = dc_index_refresh(db->ix)) != DC_OK) {
-        return dc_db_fail(db, rc, "cannot read the index: %s", dc_index_errmsg(db->ix));
-    }
+    dc_rc rc = index_ready(db);
+    if (rc) return rc;
     uint64_t max = 0;
     if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK)
         return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
@@ -176,6 +185,251 @@ static dc_rc catch_up(dc_db *db, int *committed)
         return dc_db_fail(db, rc, "indexing failed: %s", dc_index_errmsg(db->ix));
     *committed = 1;
     return DC_OK;
+}
+
+/*
+ * Indexing while an ingest stores (dc_db_ingest): after each batch the
+ * store committed, the versions added since the last step are indexed as
+ * catch_up would index them, from memory, into a shared writer
+ * (dc_index_writer_open_shared) that publishes a segment whenever its
+ * memory budget is reached and at the end, taking the index lock only
+ * then, so searches meanwhile are not held up.  The kept versions are
+ * dropped once indexed, so they never pass FRESH_MAX_BYTES and none is
+ * read back from the store.
+ *
+ * The indexing itself runs on a thread of its own (the live worker) while
+ * the ingest goes on storing.  The worker is given documents every reader
+ * sees alike (dc_access_uniform: the view is the document itself, as
+ * index_view decides) with the ownership of each, through a queue of at
+ * most LIVE_QUEUE_BYTES (the ingest waits when it is full); it touches
+ * the writer and the index handle, never the store or anything else of
+ * db.  A version whose views must be made (dc_db_view_doc reads db) or
+ * that was read back from the store is indexed by the ingest's thread,
+ * once the worker is idle: the writer is used by one thread at a time,
+ * and in docid order.
+ *
+ * Anything unusual — an index to rebuild, another handle that indexed
+ * first, a failure — ends the live indexing quietly: the catch-up that
+ * follows every ingest (dc_db_index) then does what is left as before and
+ * reports its own failures.
+ */
+#define LIVE_QUEUE_BYTES ((size_t)8 << 20)
+
+typedef struct live_item {
+    uint64_t docid;
+    dc_doc *doc;
+    uint64_t *older; /* versions it supersedes, to delete */
+    size_t n_older, bytes;
+} live_item;
+
+/* The queue is q[qhead .. qhead + qn), grown as needed and bounded by the
+ * bytes of its documents.  Each side sleeps only when it must and is
+ * woken only when the other is asleep: the worker when the queue is
+ * empty, the ingest when it is full (until it is half empty again) or
+ * when it waits for the worker to be idle. */
+struct live_worker {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t work;  /* the worker waits for an item or the stop */
+    pthread_cond_t moved; /* the ingest waits for room, or for idleness */
+    live_item *q;
+    size_t qhead, qn, qcap, qbytes;
+    int busy, stop;
+    int asleep;           /* the worker waits on work */
+    int waiting;          /* the ingest waits on moved */
+    dc_rc failed;         /* the worker's first failure: it indexes no more */
+    dc_index_writer *w;
+};
+
+static void item_free(live_item *it)
+{
+    dc_doc_free(it->doc);
+    free(it->older);
+}
+
+/* Indexes one version into w: its older versions deleted, the document
+ * itself as every reader's view (index_view). */
+static dc_rc index_uniform(dc_index_writer *w, const live_item *it)
+{
+    index_job job = {.w = w};
+    return on_change(&job, it->docid, it->doc, it->older, it->n_older);
+}
+
+static void *live_main(void *arg)
+{
+    live_worker *lw = arg;
+    pthread_mutex_lock(&lw->mu);
+    for (;;) {
+        while (lw->qn == 0 && !lw->stop) {
+            lw->busy = 0;
+            if (lw->waiting) pthread_cond_signal(&lw->moved);
+            lw->asleep = 1;
+            pthread_cond_wait(&lw->work, &lw->mu);
+            lw->asleep = 0;
+        }
+        if (lw->qn == 0) break;
+        live_item it = lw->q[lw->qhead++];
+        lw->qn--;
+        lw->qbytes -= it.bytes;
+        lw->busy = 1;
+        dc_rc failed = lw->failed;
+        if (lw->waiting && lw->qbytes <= LIVE_QUEUE_BYTES / 2) pthread_cond_signal(&lw->moved);
+        pthread_mutex_unlock(&lw->mu);
+        dc_rc rc = failed;
+        if (!rc && dc_index_writer_overtaken(lw->w)) rc = DC_MISUSE;
+        if (!rc) rc = index_uniform(lw->w, &it);
+        item_free(&it);
+        pthread_mutex_lock(&lw->mu);
+        if (rc && !lw->failed) lw->failed = rc;
+    }
+    lw->busy = 0;
+    if (lw->waiting) pthread_cond_signal(&lw->moved);
+    pthread_mutex_unlock(&lw->mu);
+    return NULL;
+}
+
+/* Starts the worker for w; NULL if it cannot (the steps then index on the
+ * ingest's thread). */
+static live_worker *worker_start(dc_index_writer *w)
+{
+    live_worker *lw = calloc(1, sizeof *lw);
+    if (!lw) return NULL;
+    lw->w = w;
+    int mu = pthread_mutex_init(&lw->mu, NULL) == 0;
+    int c1 = mu && pthread_cond_init(&lw->work, NULL) == 0;
+    int c2 = c1 && pthread_cond_init(&lw->moved, NULL) == 0;
+    if (c2 && pthread_create(&lw->thread, NULL, live_main, lw) == 0) return lw;
+    if (c2) pthread_cond_destroy(&lw->moved);
+    if (c1) pthread_cond_destroy(&lw->work);
+    if (mu) pthread_mutex_destroy(&lw->mu);
+    free(lw);
+    return NULL;
+}
+
+/* Waits until the worker has indexed everything given; its failure. */
+static dc_rc worker_idle(live_worker *lw)
+{
+    pthread_mutex_lock(&lw->mu);
+    lw->waiting = 1;
+    while (lw->qn || lw->busy) pthread_cond_wait(&lw->moved, &lw->mu);
+    lw->waiting = 0;
+    dc_rc rc = lw->failed;
+    pthread_mutex_unlock(&lw->mu);
+    return rc;
+}
+
+/* Gives the worker an item (waiting while the queue is full); on failure
+ * (the worker's, or no memory) the item is freed. */
+static dc_rc worker_give(live_worker *lw, live_item *it)
+{
+    pthread_mutex_lock(&lw->mu);
+    lw->waiting = 1;
+    while (!lw->failed && lw->qn && lw->qbytes > LIVE_QUEUE_BYTES)
+        pthread_cond_wait(&lw->moved, &lw->mu);
+    lw->waiting = 0;
+    dc_rc rc = lw->failed;
+    if (!rc && lw->qhead + lw->qn == lw->qcap && lw->qhead) {
+        memmove(lw->q, lw->q + lw->qhead, lw->qn * sizeof *lw->q);
+        lw->qhead = 0;
+    }
+    if (!rc && DC_GROW(lw->q, lw->qhead + lw->qn + 1, lw->qcap)) rc = DC_NOMEM;
+    if (!rc) {
+        lw->q[lw->qhead + lw->qn++] = *it;
+        lw->qbytes += it->bytes;
+        if (lw->asleep) pthread_cond_signal(&lw->work);
+    }
+    pthread_mutex_unlock(&lw->mu);
+    if (rc) item_free(it);
+    return rc;
+}
+
+/* Stops and joins the worker, dropping what it was not given time for. */
+static void worker_stop(live_worker *lw)
+{
+    if (!lw) return;
+    pthread_mutex_lock(&lw->mu);
+    lw->stop = 1;
+    pthread_cond_signal(&lw->work);
+    pthread_mutex_unlock(&lw->mu);
+    pthread_join(lw->thread, NULL);
+    for (; lw->qn; lw->qn--) item_free(&lw->q[lw->qhead++]);
+    pthread_cond_destroy(&lw->moved);
+    pthread_cond_destroy(&lw->work);
+    pthread_mutex_destroy(&lw->mu);
+    free(lw->q);
+    free(lw);
+}
+
+/* What a step's changes go through: the index job (for what the ingest's
+ * thread indexes) and the live index. */
+typedef struct live_step {
+    index_job job;
+    dc_live_index *li;
+} live_step;
+
+/* A dc_change_cb: gives the worker a kept uniform version, or indexes the
+ * version here once the worker is idle. */
+static dc_rc live_change(void *ctx, uint64_t docid, const dc_doc *doc, const uint64_t *older,
+                         size_t n_older)
+{
+    live_step *ls = ctx;
+    live_worker *lw = ls->li->worker;
+    dc_rc rc;
+    ls->li->upto = docid;
+    if (lw && dc_access_uniform(doc)) {
+        live_item it = {.docid = docid, .n_older = n_older};
+        if (n_older && !(it.older = malloc(n_older * sizeof *older))) return DC_NOMEM;
+        if (n_older) memcpy(it.older, older, n_older * sizeof *older);
+        it.doc = dc_db_fresh_take(ls->job.db, docid, &it.bytes);
+        if (it.doc) return worker_give(lw, &it);
+        free(it.older);
+    }
+    if (lw && (rc = worker_idle(lw)) != DC_OK) return rc;
+    return on_change(&ls->job, docid, doc, older, n_older);
+}
+
+static void live_off(dc_live_index *li)
+{
+    worker_stop(li->worker);
+    li->worker = NULL;
+    dc_index_writer_abort(li->w);
+    li->w = NULL;
+    li->off = 1;
+}
+
+void dc_db_live_index_step(dc_db *db, dc_live_index *li)
+{
+    if (li->off) return;
+    uint64_t max = 0;
+    if (!li->w) {
+        if (index_ready(db) != DC_OK || dc_store_max_docid(db->st, &max) != DC_OK ||
+            dc_index_outdated(db->ix) || dc_index_high_water(db->ix) > max ||
+            dc_index_writer_open_shared(db->ix, 0, &li->w) != DC_OK) {
+            live_off(li);
+            return;
+        }
+        li->upto = dc_index_high_water(db->ix);
+        li->worker = worker_start(li->w);
+    } else if (!li->worker && dc_index_writer_overtaken(li->w)) {
+        live_off(li); /* a search indexed what was stored meanwhile */
+        return;
+    }
+    live_step ls = {.job = {.db = db, .w = li->w}, .li = li};
+    dc_rc rc = dc_store_changes_since(db->st, li->upto, known, live_change, &ls);
+    dc_db_fresh_forget(db, li->upto);
+    if (rc) live_off(li);
+}
+
+void dc_db_live_index_end(dc_live_index *li)
+{
+    if (!li->w) return;
+    dc_rc rc = li->worker ? worker_idle(li->worker) : DC_OK;
+    worker_stop(li->worker);
+    li->worker = NULL;
+    if (rc) dc_index_writer_abort(li->w);
+    else (void)dc_index_writer_commit(li->w); /* failing, it leaves the rest to dc_db_index */
+    li->w = NULL;
+    li->off = 1;
 }
 
 /*

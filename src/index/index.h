@@ -85,6 +85,22 @@ int dc_index_outdated(const dc_index *ix);
  */
 dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out);
 /*
+ * A writer that takes the lock only to publish, so that searches and
+ * other writers go on while it buffers (an ingest indexing as it stores).
+ * The index is read as a reader reads it, and every publish — at
+ * dc_index_writer_publish(), when the memory budget is reached, and at
+ * commit — takes the lock and makes what is buffered visible, as a commit
+ * would, if no other writer has committed since the writer opened or last
+ * published; otherwise nothing is published, dc_index_writer_overtaken(w)
+ * becomes 1 and w can only be aborted (its versions may have been indexed
+ * by the other).  dc_index_writer_clear is DC_MISUSE.
+ */
+dc_rc dc_index_writer_open_shared(dc_index *ix, size_t mem_budget, dc_index_writer **out);
+dc_rc dc_index_writer_publish(dc_index_writer *w);
+/* 1 if another writer has committed since w opened or last published
+ * (the MANIFEST is read again), or a publish found so. */
+int dc_index_writer_overtaken(dc_index_writer *w);
+/*
  * Adds an entry under docid: view, indexed exactly as given, readable by
  * the readers who satisfy pred (dc_access_pred_holds; copied, nothing
  * borrowed).  docid is above the high-water mark and not below the last

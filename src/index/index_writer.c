@@ -6,17 +6,25 @@
  * the commit that publishes the new segments through the MANIFEST.
  *
  * Memory.  Terms live in an open-addressing hash table of entries
- * allocated from an arena; each entry owns a chain of arena chunks (16
- * bytes, doubling to 4 KiB) holding its postings as tagged varints:
+ * allocated from an arena of their own (so that they lie close together);
+ * each entry owns a chain of chunks from a second arena (16 bytes,
+ * doubling to 4 KiB) holding its postings as tagged varints:
  * (ordinal gap << 1 | 1) starts a document, (position delta << 1) is one
  * occurrence.  Nothing is malloc'd per token; the arena, the table and the
  * per-document sections are freed or reset at each flush.
+ *
+ * A document's tokens are first grouped by term in a small table of its
+ * own (kept warm in the cache, reused from one document to the next); the
+ * large table is then looked up once per distinct term of the document
+ * rather than once per token.  The chains receive exactly what they would
+ * have received token by token, so the segments are the same.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "index/index_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 #define ARENA_BLOCK ((size_t)1 << 20)
@@ -27,18 +35,32 @@
 
 typedef struct chunk {
     struct chunk *next;
-    uint32_t cap, used;
+    uint32_t cap, used; /* used: of the tail chunk, only once flush sets it */
     uint8_t data[];
 } chunk;
 
+/* The write position in the tail chunk is kept in the entry, so appending
+ * touches the chunk only where it writes. */
 typedef struct tentry {
     chunk *head, *tail;
+    uint8_t *wp, *wend; /* next byte to write in tail, and its end */
     uint32_t last_ord; /* DC_NONE32: not yet seen in a document */
-    uint32_t last_pos;
     uint32_t hash;
     uint16_t klen, slen;
     uint8_t bytes[]; /* key then stem */
 } tentry;
+
+/* A term of the document being added: its key (in dkeys) and the list of
+ * its occurrences, linked through occ[].next in the order they came. */
+typedef struct dterm {
+    uint32_t koff, hash;
+    uint16_t klen;
+    uint32_t first, last; /* indices in occ[] */
+} dterm;
+
+typedef struct docc {
+    uint32_t pos, next; /* next: DC_NONE32 ends the list */
+} docc;
 
 typedef struct ablock {
     struct ablock *next;
@@ -50,7 +72,8 @@ struct dc_index_writer {
     dc_index *ix;
     dc_analyzer *a;
     size_t budget;
-    ablock *arena;
+    ablock *arena;   /* chunks */
+    ablock *entries; /* tentries */
     size_t arena_bytes;
     tentry **tab;
     size_t tab_cap, nterms;
@@ -60,45 +83,63 @@ struct dc_index_writer {
     dc_vec dels;    /* uint64_t */
     uint64_t next_seg;
     dc_buf pos;     /* flush: positions of one doc */
-    /* per-document state during add */
+    /* per-document state during add: its terms grouped (see the top) */
     uint8_t field;
     uint32_t ntok;
+    uint32_t *dtab; /* open addressing: index in dterms + 1, 0 empty */
+    size_t dtab_cap;
+    dterm *dterms;
+    size_t n_dterms, cap_dterms;
+    docc *occ;
+    size_t n_occ, cap_occ;
+    uint8_t *dkeys;
+    size_t n_dkeys, cap_dkeys;
     int cleared; /* dc_index_writer_clear: the commit replaces everything */
+    int shared;    /* dc_index_writer_open_shared: locks only to publish */
+    int overtaken; /* ... and found another writer had committed meanwhile */
+    uint64_t base_hw; /* shared: the high-water mark it builds on */
     dc_rc rc;
 };
 
-static void *arena_alloc(dc_index_writer *w, size_t n)
+/* n bytes (aligned to align, a power of two) from the arena *a. */
+static void *arena_alloc(dc_index_writer *w, ablock **a, size_t n, size_t align)
 {
-    n = (n + 15) & ~(size_t)15;
-    if (!w->arena || w->arena->cap - w->arena->used < n) {
+    n = (n + align - 1) & ~(align - 1);
+    if (!*a || (*a)->cap - (*a)->used < n) {
         size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
         ablock *b = malloc(sizeof *b + cap);
         if (!b) return NULL;
-        b->next = w->arena, b->used = 0, b->cap = cap;
-        w->arena = b;
+        b->next = *a, b->used = 0, b->cap = cap;
+        *a = b;
         w->arena_bytes += sizeof *b + cap;
     }
-    void *p = w->arena->data + w->arena->used;
-    w->arena->used += n;
+    void *p = (*a)->data + (*a)->used;
+    (*a)->used += n;
     return p;
 }
 
 static void arena_free(dc_index_writer *w)
 {
-    while (w->arena) {
-        ablock *n = w->arena->next;
-        free(w->arena);
-        w->arena = n;
-    }
+    ablock **arenas[] = {&w->arena, &w->entries};
+    for (size_t i = 0; i < 2; i++)
+        while (*arenas[i]) {
+            ablock *n = (*arenas[i])->next;
+            free(*arenas[i]);
+            *arenas[i] = n;
+        }
     w->arena_bytes = 0;
 }
 
 static size_t writer_mem(const dc_index_writer *w)
 {
-    return w->arena_bytes + w->tab_cap * sizeof(tentry *) + dc_sdocs_mem(&w->docs);
+    return w->arena_bytes + w->tab_cap * sizeof(tentry *) + dc_sdocs_mem(&w->docs) +
+           w->dtab_cap * sizeof *w->dtab + w->cap_dterms * sizeof *w->dterms +
+           w->cap_occ * sizeof *w->occ + w->cap_dkeys;
 }
 
-dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out)
+static dc_rc publish(dc_index_writer *w); /* a shared writer's commit, below */
+
+static dc_rc writer_open(dc_index *ix, size_t mem_budget, int shared, dc_index_writer **out)
 {
     if (!out) return DC_MISUSE;
     *out = NULL;
@@ -106,20 +147,24 @@ dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **ou
     if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "an index writer is already open");
     /* Writers are serialized by the lock; under it the MANIFEST is the
      * latest, so the high-water mark and next segment id are current and
-     * unnamed segment files are orphans of a crashed writer. */
-    if (dc_ix_lock(ix, 1) != 1) return DC_IO;
+     * unnamed segment files are orphans of a crashed writer.  A shared
+     * writer reads the MANIFEST as a reader does and decides again under
+     * the lock when it publishes. */
+    if (!shared && dc_ix_lock(ix, 1) != 1) return DC_IO;
     dc_rc rc = dc_ix_refresh(ix);
     if (rc) {
-        dc_ix_unlock(ix);
+        if (!shared) dc_ix_unlock(ix);
         return rc;
     }
-    dc_ix_remove_orphans(ix);
+    if (!shared) dc_ix_remove_orphans(ix);
     dc_index_writer *w = calloc(1, sizeof *w);
     if (!w || dc_analyzer_new(&w->a) != DC_OK) {
         free(w);
-        dc_ix_unlock(ix);
+        if (!shared) dc_ix_unlock(ix);
         return dc_ix_fail(ix, DC_NOMEM, "out of memory");
     }
+    w->shared = shared;
+    w->base_hw = ix->high_water;
     w->ix = ix;
     w->budget = mem_budget ? mem_budget : (size_t)64 << 20;
     if (w->budget < ((size_t)1 << 16)) w->budget = (size_t)1 << 16;
@@ -130,6 +175,25 @@ dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **ou
     ix->writer_open = 1;
     *out = w;
     return DC_OK;
+}
+
+dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **out)
+{
+    return writer_open(ix, mem_budget, 0, out);
+}
+
+dc_rc dc_index_writer_open_shared(dc_index *ix, size_t mem_budget, dc_index_writer **out)
+{
+    return writer_open(ix, mem_budget, 1, out);
+}
+
+int dc_index_writer_overtaken(dc_index_writer *w)
+{
+    if (!w) return 0;
+    if (w->shared && !w->overtaken && dc_ix_refresh(w->ix) == DC_OK &&
+        w->ix->high_water != w->base_hw)
+        w->overtaken = 1;
+    return w->overtaken;
 }
 
 static int tab_grow(dc_index_writer *w)
@@ -166,11 +230,11 @@ static uint32_t key_hash(const uint8_t *k, size_t n)
     return (uint32_t)h;
 }
 
-/* Finds or creates the entry for key; a new entry gets its stem. */
-static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen)
+/* Finds or creates the entry for key (of hash h); a new entry gets its
+ * stem. */
+static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, uint32_t h)
 {
     if ((w->nterms + 1) * 2 > w->tab_cap && tab_grow(w) != 0) return NULL;
-    uint32_t h = key_hash(key, klen);
     size_t i = h & (w->tab_cap - 1);
     tentry *e;
     while ((e = w->tab[i]) != NULL) {
@@ -184,11 +248,11 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen)
             return NULL;
         if (slen > DC_TERM_MAX) slen = DC_TERM_MAX;
     }
-    e = arena_alloc(w, sizeof *e + klen + 1 + slen);
+    e = arena_alloc(w, &w->entries, sizeof *e + klen + 1 + slen, _Alignof(tentry));
     if (!e) return NULL;
     e->head = e->tail = NULL;
+    e->wp = e->wend = NULL;
     e->last_ord = DC_NONE32;
-    e->last_pos = 0;
     e->hash = h;
     e->klen = (uint16_t)klen;
     e->slen = (uint16_t)(slen + 1);
@@ -203,35 +267,107 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen)
 /* Appends one varint to e's chunk chain (a varint never spans chunks). */
 static int chain_put(dc_index_writer *w, tentry *e, uint64_t v)
 {
-    chunk *c = e->tail;
-    if (!c || c->cap - c->used < 10) {
+    if (e->wend - e->wp < 10) {
+        chunk *c = e->tail;
         uint32_t cap = c ? (c->cap * 2 > CHUNK_MAX ? CHUNK_MAX : c->cap * 2) : CHUNK_MIN;
-        chunk *n = arena_alloc(w, sizeof *n + cap);
+        chunk *n = arena_alloc(w, &w->arena, sizeof *n + cap, 16);
         if (!n) return -1;
         n->next = NULL, n->cap = cap, n->used = 0;
-        if (c) c->next = n;
-        else e->head = n;
-        e->tail = c = n;
+        if (c) {
+            c->used = (uint32_t)(e->wp - c->data);
+            c->next = n;
+        } else {
+            e->head = n;
+        }
+        e->tail = n;
+        e->wp = n->data, e->wend = n->data + cap;
     }
-    c->used += (uint32_t)dc_putv(c->data + c->used, v);
+    e->wp += dc_putv(e->wp, v);
     return 0;
 }
 
-/* Records one occurrence of key at pos in the current document. */
+/* Doubles the document's term table, rehashing its terms. */
+static int dtab_grow(dc_index_writer *w)
+{
+    size_t nc = w->dtab_cap ? w->dtab_cap * 2 : 1 << 10;
+    uint32_t *nt = calloc(nc, sizeof *nt);
+    if (!nt) return -1;
+    for (size_t i = 0; i < w->n_dterms; i++) {
+        size_t h = w->dterms[i].hash & (nc - 1);
+        while (nt[h]) h = (h + 1) & (nc - 1);
+        nt[h] = (uint32_t)i + 1;
+    }
+    free(w->dtab);
+    w->dtab = nt, w->dtab_cap = nc;
+    return 0;
+}
+
+/* Records one occurrence of key at pos in the current document: in the
+ * document's own table, merged into the large one by doc_merge. */
 static dc_rc add_occ(dc_index_writer *w, const uint8_t *key, size_t klen, uint32_t pos)
 {
-    tentry *e = term_entry(w, key, klen);
-    if (!e) return DC_NOMEM;
+    if (w->n_occ >= DC_NONE32 - 1 || w->n_dterms >= DC_NONE32 - 1) return DC_LIMIT;
+    if ((w->n_dterms + 1) * 2 > w->dtab_cap && dtab_grow(w) != 0) return DC_NOMEM;
+    if (DC_GROW(w->occ, w->n_occ + 1, w->cap_occ)) return DC_NOMEM;
+    uint32_t h = key_hash(key, klen);
+    size_t i = h & (w->dtab_cap - 1);
+    dterm *t = NULL;
+    for (uint32_t k; (k = w->dtab[i]) != 0; i = (i + 1) & (w->dtab_cap - 1)) {
+        dterm *c = &w->dterms[k - 1];
+        if (c->hash == h && c->klen == klen && memcmp(w->dkeys + c->koff, key, klen) == 0) {
+            t = c;
+            break;
+        }
+    }
+    uint32_t o = (uint32_t)w->n_occ++;
+    w->occ[o] = (docc){pos, DC_NONE32};
+    if (t) {
+        w->occ[t->last].next = o;
+        t->last = o;
+        return DC_OK;
+    }
+    if (DC_GROW(w->dterms, w->n_dterms + 1, w->cap_dterms) ||
+        DC_GROW(w->dkeys, w->n_dkeys + klen, w->cap_dkeys))
+        return DC_NOMEM;
+    memcpy(w->dkeys + w->n_dkeys, key, klen);
+    w->dterms[w->n_dterms] = (dterm){(uint32_t)w->n_dkeys, h, (uint16_t)klen, o, o};
+    w->dtab[i] = (uint32_t)++w->n_dterms;
+    w->n_dkeys += klen;
+    return DC_OK;
+}
+
+/* Empties the document's table (only the slots it used). */
+static void doc_reset(dc_index_writer *w)
+{
+    for (size_t k = 0; k < w->n_dterms; k++) {
+        size_t i = w->dterms[k].hash & (w->dtab_cap - 1);
+        while (w->dtab[i] != k + 1) i = (i + 1) & (w->dtab_cap - 1);
+        w->dtab[i] = 0;
+    }
+    w->n_dterms = w->n_occ = w->n_dkeys = 0;
+}
+
+/* Appends the current document's occurrences to the chains of its terms
+ * in the large table: for each term the document gap, then the position
+ * deltas (positions never decrease), as the chains are described at the
+ * top. */
+static dc_rc doc_merge(dc_index_writer *w)
+{
     uint32_t ord = (uint32_t)w->docs.recs.n;
-    if (e->last_ord != ord) {
+    for (size_t k = 0; k < w->n_dterms; k++) {
+        const dterm *t = &w->dterms[k];
+        tentry *e = term_entry(w, w->dkeys + t->koff, t->klen, t->hash);
+        if (!e) return DC_NOMEM;
         uint64_t gap = e->last_ord == DC_NONE32 ? ord : ord - e->last_ord - 1;
         if (chain_put(w, e, gap << 1 | 1) != 0) return DC_NOMEM;
         e->last_ord = ord;
-        e->last_pos = 0;
+        uint32_t last = 0;
+        for (uint32_t o = t->first; o != DC_NONE32; o = w->occ[o].next) {
+            uint32_t pos = w->occ[o].pos < last ? last : w->occ[o].pos;
+            if (chain_put(w, e, (uint64_t)(pos - last) << 1) != 0) return DC_NOMEM;
+            last = pos;
+        }
     }
-    if (pos < e->last_pos) pos = e->last_pos; /* positions never decrease */
-    if (chain_put(w, e, (uint64_t)(pos - e->last_pos) << 1) != 0) return DC_NOMEM;
-    e->last_pos = pos;
     return DC_OK;
 }
 
@@ -405,6 +541,7 @@ static dc_rc flush(dc_index_writer *w)
     if (!rc) rc = dc_sb_open(&b, path);
     for (size_t i = 0; i < n && !rc && !b.rc; i++) {
         tentry *e = ents[i];
+        if (e->tail) e->tail->used = (uint32_t)(e->wp - e->tail->data);
         dc_sb_term_begin(&b, e->bytes, e->klen, e->bytes + e->klen, e->slen);
         int64_t ord = -1;
         uint32_t tf = 0, pos1 = 0;
@@ -477,7 +614,7 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc,
     dc_sdocs *d = &w->docs;
     int same = docid == w->last_docid;
     if (!same && d->recs.n && (writer_mem(w) >= w->budget || d->stored.len > 0xF0000000u)) {
-        dc_rc rc = flush(w);
+        dc_rc rc = w->shared ? publish(w) : flush(w);
         if (rc) return rc;
     }
     if (d->recs.n >= 0xFFFFFFF0u || d->stored.len > 0xF0000000u) return w->rc = DC_LIMIT;
@@ -534,6 +671,8 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc,
         if (k > 1) rc = add_occ(w, key, k, 0);
     }
     if (!rc) rc = d->rc ? d->rc : d->stored.rc;
+    if (!rc) rc = doc_merge(w);
+    doc_reset(w);
     rec.len = len;
     dc_docrec *slot = rc ? NULL : dc_vec_push(&d->recs);
     if (!rc && !slot) rc = d->recs.rc;
@@ -564,6 +703,7 @@ dc_rc dc_index_writer_clear(dc_index_writer *w)
 {
     if (!w) return DC_MISUSE;
     if (w->rc) return w->rc;
+    if (w->shared) return dc_ix_fail(w->ix, DC_MISUSE, "index: clear with a shared writer");
     if (w->first_docid || w->newsegs.n || w->dels.n)
         return dc_ix_fail(w->ix, DC_MISUSE, "index: clear after changes in the batch");
     w->cleared = 1;
@@ -579,13 +719,17 @@ static void writer_free(dc_index_writer *w, int remove_files)
             if (dc_ix_seg_path(w->ix, ((uint64_t *)w->newsegs.p)[i], path, sizeof path) == 0)
                 unlink(path);
     w->ix->writer_open = 0;
-    dc_ix_unlock(w->ix);
+    if (!w->shared) dc_ix_unlock(w->ix);
     free(w->tab);
     arena_free(w);
     dc_sdocs_release(&w->docs);
     dc_vec_release(&w->newsegs);
     dc_vec_release(&w->dels);
     dc_buf_release(&w->pos);
+    free(w->dtab);
+    free(w->dterms);
+    free(w->occ);
+    free(w->dkeys);
     dc_analyzer_free(w->a);
     free(w);
 }
@@ -594,13 +738,11 @@ static void writer_free(dc_index_writer *w, int remove_files)
  * Flushes the last buffered documents, then publishes old segments + new
  * ones, the union of deleted docids and the new high-water mark in one
  * MANIFEST replacement (cleared: the new ones, the batch's deletions and
- * its last docid; the old files are removed after).  On any failure the
- * new segment files are removed and the index keeps its previous state.
- * The lock is held throughout and released last.
+ * its last docid; the old files are removed after).  With the lock held;
+ * on failure the caller removes the new segment files.
  */
-dc_rc dc_index_writer_commit(dc_index_writer *w)
+static dc_rc commit_locked(dc_index_writer *w)
 {
-    if (!w) return DC_MISUSE;
     dc_index *ix = w->ix;
     dc_rc rc = w->rc ? w->rc : flush(w);
     uint64_t *segs = NULL, *dels = NULL, *old = NULL;
@@ -635,6 +777,57 @@ dc_rc dc_index_writer_commit(dc_index_writer *w)
     free(segs);
     free(dels);
     free(old);
+    return rc;
+}
+
+/*
+ * A shared writer publishes what it buffered: under the lock, and only if
+ * no other writer has committed since it opened or last published (the
+ * high-water mark it builds on is still the index's), its documents
+ * become a segment named in a new MANIFEST, as a commit does; it then
+ * goes on buffering without the lock.  If another writer came first, the
+ * batch may hold versions that one indexed too: nothing is published,
+ * dc_index_writer_overtaken says so, and w can only be aborted.
+ */
+static dc_rc publish(dc_index_writer *w)
+{
+    dc_index *ix = w->ix;
+    if (w->rc) return w->rc;
+    if (w->docs.recs.n == 0 && w->dels.n == 0) return DC_OK;
+    if (dc_ix_lock(ix, 1) != 1) return w->rc = DC_IO;
+    dc_rc rc = dc_ix_refresh(ix);
+    if (!rc && (ix->high_water != w->base_hw || dc_index_outdated(ix))) {
+        w->overtaken = 1;
+        rc = dc_ix_fail(ix, DC_MISUSE, "index: another writer committed first");
+    }
+    if (!rc) {
+        dc_ix_remove_orphans(ix);
+        w->next_seg = ix->next_seg;
+        rc = commit_locked(w);
+    }
+    char path[4096];
+    for (size_t i = 0; rc && i < w->newsegs.n; i++)
+        if (dc_ix_seg_path(ix, ((uint64_t *)w->newsegs.p)[i], path, sizeof path) == 0)
+            unlink(path);
+    w->newsegs.n = w->dels.n = 0;
+    if (!rc) w->base_hw = ix->high_water;
+    dc_ix_unlock(ix);
+    return w->rc = rc;
+}
+
+dc_rc dc_index_writer_publish(dc_index_writer *w)
+{
+    if (!w || !w->shared) return DC_MISUSE;
+    return publish(w);
+}
+
+/* The lock is held throughout (a shared writer's: while it publishes) and
+ * released last; on any failure the new segment files are removed and the
+ * index keeps its previous state. */
+dc_rc dc_index_writer_commit(dc_index_writer *w)
+{
+    if (!w) return DC_MISUSE;
+    dc_rc rc = w->shared ? publish(w) : commit_locked(w);
     writer_free(w, rc != DC_OK);
     return rc;
 }

@@ -904,6 +904,73 @@ static void *waiter_run(void *p)
     return NULL;
 }
 
+/* A shared writer holds no lock while it buffers, publishes what it
+ * buffered (a segment and a MANIFEST) when told and at its commit, and
+ * publishes nothing once another writer committed meanwhile. */
+static void test_shared_writer(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/shared", root);
+    dc_index *a = NULL, *b = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &a, NULL), DC_OK);
+    CHECK_INT(dc_index_open(dir, 0, &b, NULL), DC_OK);
+    dc_doc *d[8];
+    for (int k = 1; k <= 7; k++) {
+        char id[16], text[64];
+        snprintf(id, sizeof id, "sw/%d", k);
+        snprintf(text, sizeof text, "Shared writer document number %d.", k);
+        d[k] = mkdoc(id, "Shared", "1950-01-01", "SECRET", "released", "memorandum", text);
+    }
+    dc_index_writer *w = NULL, *w2 = NULL;
+    CHECK_INT(dc_index_writer_open_shared(a, 0, &w), DC_OK);
+    CHECK_INT(dc_ix_lock(b, 0), 1); /* not held while it buffers */
+    dc_ix_unlock(b);
+    CHECK_INT(add_doc(w, 1, d[1]), DC_OK);
+    CHECK_INT(add_doc(w, 2, d[2]), DC_OK);
+    CHECK_INT(dc_index_writer_publish(w), DC_OK);
+    CHECK_INT(dc_index_refresh(b), DC_OK);
+    CHECK_INT(dc_index_high_water(b), 2);
+    CHECK_INT(dc_index_doc_count(b), 2);
+    CHECK_INT(dc_index_writer_overtaken(w), 0);
+    CHECK_INT(add_doc(w, 3, d[3]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    CHECK_INT(dc_index_refresh(b), DC_OK);
+    CHECK_INT(dc_index_high_water(b), 3);
+    CHECK_INT(dc_index_doc_count(b), 3);
+    CHECK_INT(dc_index_segment_count(b), 2);
+    check_ix(b);
+    /* overtaken: B commits docid 5 while A's shared writer holds 4 */
+    CHECK_INT(dc_index_writer_open_shared(a, 0, &w), DC_OK);
+    CHECK_INT(dc_index_writer_clear(w), DC_MISUSE);
+    CHECK_INT(add_doc(w, 4, d[4]), DC_OK);
+    CHECK_INT(dc_index_writer_open(b, 0, &w2), DC_OK);
+    CHECK_INT(add_doc(w2, 5, d[5]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w2), DC_OK);
+    CHECK_INT(dc_index_writer_overtaken(w), 1);
+    CHECK(dc_index_writer_commit(w) != DC_OK);
+    CHECK_INT(dc_index_refresh(a), DC_OK);
+    CHECK_INT(dc_index_high_water(a), 5);
+    CHECK_INT(dc_index_doc_count(a), 4); /* 1, 2, 3 and 5: not 4 */
+    check_ix(a);
+    /* a publish that finds the index moved on fails alike, and no file
+     * of it stays behind */
+    CHECK_INT(dc_index_writer_open_shared(a, 0, &w), DC_OK);
+    CHECK_INT(add_doc(w, 6, d[6]), DC_OK);
+    CHECK_INT(dc_index_writer_open(b, 0, &w2), DC_OK);
+    CHECK_INT(add_doc(w2, 7, d[7]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w2), DC_OK);
+    CHECK(dc_index_writer_publish(w) != DC_OK);
+    CHECK_INT(dc_index_writer_overtaken(w), 1);
+    dc_index_writer_abort(w);
+    CHECK_INT(dc_index_refresh(a), DC_OK);
+    CHECK_INT(dc_index_doc_count(a), 5);
+    CHECK_INT(dc_index_segment_count(a), 4);
+    check_ix(a);
+    dc_index_close(a);
+    dc_index_close(b);
+    for (int k = 1; k <= 7; k++) dc_doc_free(d[k]);
+}
+
 static void test_lock(void)
 {
     char dir[512], lock[600];
@@ -2207,6 +2274,7 @@ int main(void)
     test_corpus();
     test_refresh();
     test_lock();
+    test_shared_writer();
     test_concurrent();
     test_clear_and_duplicates();
     test_check_docs();

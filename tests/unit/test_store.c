@@ -1129,7 +1129,7 @@ static void test_wal_trim(void)
     for (int i = 0; i < 40; i++)
         CHECK_INT(dc_store_audit(st, NULL, "read", "vol/d1", NULL), DC_OK);
     long long before = file_size(wal);
-    CHECK(before > (64 << 10)); /* 40 commits of 16 KiB pages */
+    CHECK(before > (64 << 10)); /* 40 commits of at least a 4 KiB page */
     CHECK_INT(dc_store_wal_trim(st, before), DC_OK);
     CHECK_INT(file_size(wal), before); /* not over the bound: untouched */
     CHECK_INT(dc_store_wal_trim(st, 64 << 10), DC_OK);
