@@ -867,6 +867,12 @@ static int wal_small(dc_store *st)
  * automatic checkpoints did after nearly every commit once the WAL was
  * long: handles opened with DC_STORE_MANUAL_CHECKPOINT leave it to this.
  */
+void dc_store_mmap(dc_store *st, int on)
+{
+    if (st) sqlite3_exec(st->db, on ? "PRAGMA mmap_size=1099511627776" : "PRAGMA mmap_size=0",
+                         NULL, NULL, NULL);
+}
+
 dc_rc dc_store_wal_trim(dc_store *st, long long over)
 {
     if (!st) return DC_MISUSE;

@@ -35,6 +35,10 @@ const char *dc_store_errmsg(const dc_store *st);
  * moment (busy_timeout); a database still busy after that is left as it
  * is (DC_OK: the next call tries again).  Errors only if the store failed. */
 dc_rc dc_store_wal_trim(dc_store *st, long long over);
+/* Reads pages through a mapping of the file (on, the default) or into
+ * buffers of SQLite's own (off: for a writer that would otherwise map,
+ * and count in its resident size, every page it passes). */
+void dc_store_mmap(dc_store *st, int on);
 
 /* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). */
 dc_rc dc_store_begin(dc_store *st);
