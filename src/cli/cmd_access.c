@@ -325,16 +325,6 @@ int cmd_user(const cli_ctx *ctx, int argc, char **argv)
 
 /* ---- review ------------------------------------------------------------ */
 
-static const char withhold_usage[] =
-    "usage: declass [--db PATH] --as REVIEWER withhold ID PORTION --reason CODE [--json]\n"
-    "\n"
-    "Withholds portion PORTION (p1, p2, ... as in 'show --json') of document ID\n"
-    "in a new version.  CODE is an exemption: 25X1..25X9, 50X1..50X9 with an\n"
-    "optional tag (50X1-HUM), or (b)(1)..(b)(9) (FOIA, e.g. (b)(3), (b)(7)(c)).\n"
-    "In a released document the public then reads \"[N lines of source text not\n"
-    "declassified]\" in its place at once (a new release).\n"
-    "  --json    print {\"ok\": true, \"action\": \"withhold\", \"id\", \"version\"}\n";
-
 static const char mark_usage[] =
     "usage: declass [--db PATH] --as REVIEWER mark ID PORTION --classification LEVEL\n"
     "                              [--compartment C]... [--json]\n"
@@ -409,27 +399,6 @@ static int review_report(dc_db *db, dc_rc rc, const char *what, const review_arg
     dc_db_close(db);
     if (rc) return cli_exit_code(rc);
     return a->json ? cli_json_done(what, a->id, version) : EXIT_OK;
-}
-
-int cmd_withhold(const cli_ctx *ctx, int argc, char **argv)
-{
-    review_args a = {0};
-    int r = review_parse(argc, argv, 1, withhold_usage, &a);
-    if (r) return r < 0 ? EXIT_OK : r;
-    if (!a.reason || a.level || a.n_comps) {
-        cli_error("withhold: give --reason CODE (and no other option)");
-        return cli_usage(withhold_usage);
-    }
-    if (!dc_reason_valid(a.reason)) {
-        cli_error("withhold: bad exemption code '%s' (e.g. 25X1, 50X1-HUM, (b)(1), (b)(3))",
-                  a.reason);
-        return cli_usage(withhold_usage);
-    }
-    int code = 0, version = 0;
-    dc_db *db = cli_open(ctx, 0, &code);
-    if (!db) return code;
-    dc_rc rc = dc_db_withhold(db, a.id, a.portion, a.reason, &version);
-    return review_report(db, rc, "withhold", &a, version);
 }
 
 int cmd_mark(const cli_ctx *ctx, int argc, char **argv)

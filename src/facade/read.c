@@ -176,6 +176,8 @@ static dc_rc apply_today(dc_doc *old, const dc_doc *cur)
         for (size_t k = 0; !rc && k < cur->n_portions; k++)
             rc = restrict_like(old, p, cur, &cur->portions[k]);
     }
+    /* today's withholdings, placed by their text where it changed */
+    if (!rc) rc = dc_doc_carry_withholdings(old, cur, 1, NULL);
     return rc;
 }
 

@@ -183,3 +183,8 @@ int dc_marking_level(const char *classification) { return dc_access_level(classi
 int dc_role_parse(const char *name) { return dc_access_role_parse(name); }
 
 int dc_reason_valid(const char *code) { return dc_access_reason_valid(code); }
+
+int dc_reason_check(const char *code, const char *until, const char *event, char *msg, size_t cap)
+{
+    return dc_access_code_check(code, until, event, msg, cap);
+}

@@ -1155,7 +1155,16 @@ static dc_rc review_action(dc_http_req *req, const char *id, const char *action,
     dc_rc rc;
     const char *done;
     if (strcmp(action, "withhold") == 0) {
-        rc = dc_db_withhold(req->db, id, portion, dc_http_arg(req, "reason"), &version);
+        dc_withhold_spec sp = {.id = id, .target = portion, .code = dc_http_arg(req, "reason"),
+                               .text = dc_http_nonempty(dc_http_arg(req, "text")),
+                               .kind = dc_http_nonempty(dc_http_arg(req, "kind")),
+                               .agency = dc_http_nonempty(dc_http_arg(req, "agency")),
+                               .until = dc_http_nonempty(dc_http_arg(req, "until")),
+                               .event = dc_http_nonempty(dc_http_arg(req, "event"))};
+        const char *occ = dc_http_nonempty(dc_http_arg(req, "occurrence"));
+        sp.occurrence = occ ? (int)strtol(occ, NULL, 10) : 0;
+        if (sp.occurrence < 0 || sp.occurrence > 1000000) sp.occurrence = -1;
+        rc = dc_db_withhold_span(req->db, &sp, NULL, 0, &version);
         done = "withheld-";
     } else if (strcmp(action, "mark") == 0) {
         const char *c = dc_http_arg(req, "compartments");

@@ -154,7 +154,7 @@ eq(v, {"ok": True, "action": "user del", "user": "gone"}, "user del --json")
 ids = [d["id"] for d in db.json("list", "--json")["documents"]]
 DOC = "frus1958-60v18/d279"
 check(DOC in ids, "the sample volume's d279 is stored")
-for verb, extra in (("withhold", ["p2", "--reason", "25X1"]),
+for verb, extra in (("withhold", ["p2", "--reason", "25X1", "--until", "2040-12-31"]),
                     ("mark", ["p3", "--classification", "SECRET"]),
                     ("release", [])):
     code, out, err = db.run(verb, DOC, *extra, "--json", user=REV[0], password=REV[1])
