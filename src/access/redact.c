@@ -28,26 +28,28 @@ void dc_access_notice(const char *kind, size_t n, size_t len, char *text, size_t
     if (n < 1) n = 1;
     if (is_kind(kind, "name") || is_kind(kind, "place")) {
         const char *one = is_kind(kind, "name") ? "name" : "place";
-        if (n == 1) {
-            snprintf(text, text_cap, "[%s not declassified]", one);
-            snprintf(extent, extent_cap, "1 %s", one);
-        } else {
-            snprintf(text, text_cap, "[%zu %ss not declassified]", n, one);
-            snprintf(extent, extent_cap, "%zu %ss", n, one);
-        }
+        if (n == 1) snprintf(text, text_cap, "[%s not declassified]", one);
+        else snprintf(text, text_cap, "[%zu %ss not declassified]", n, one);
     } else if (is_kind(kind, "paragraph")) {
         if (lines < 1) lines = 1;
         snprintf(text, text_cap, "[%zu paragraph%s (%zu line%s of source text) not declassified]",
                  n, n == 1 ? "" : "s", lines, lines == 1 ? "" : "s");
-        snprintf(extent, extent_cap, "%zu paragraph%s", n, n == 1 ? "" : "s");
     } else if (len < DC_ACCESS_LINE) {
         snprintf(text, text_cap, "[less than 1 line of source text not declassified]");
-        snprintf(extent, extent_cap, "less than 1 line");
     } else {
         snprintf(text, text_cap, "[%zu line%s of source text not declassified]", lines,
                  lines == 1 ? "" : "s");
-        snprintf(extent, extent_cap, "%zu line%s", lines, lines == 1 ? "" : "s");
     }
+    /* the extent is what an ingest of the notice records (tei_portions.c,
+     * text.c): the words before " not declassified", less a last " of
+     * source text" */
+    size_t m = strlen(text);
+    const char *tail = " not declassified]";
+    size_t k = m > strlen(tail) + 1 ? m - strlen(tail) - 1 : 0;
+    const char *src = " of source text";
+    if (k >= strlen(src) && strncmp(text + 1 + k - strlen(src), src, strlen(src)) == 0)
+        k -= strlen(src);
+    snprintf(extent, extent_cap, "%.*s", (int)k, text + 1);
 }
 
 /* One withheld span of a text, and the group of adjacent spans it ends
@@ -119,6 +121,18 @@ static int map_mark(const group *g, size_t ng, size_t at, size_t *out)
     return 1;
 }
 
+/* The page in force at offset at of p's text (its last page marker at or
+ * before at, else page): where an ingest of the notice records it.  p's
+ * marks are still those of the original text. */
+static const char *page_at(const dc_portion *p, size_t at, const char *page)
+{
+    for (size_t i = 0; p && i < p->n_marks; i++)
+        if (p->marks[i].kind == DC_MARK_PAGE && p->marks[i].at <= at && p->marks[i].value &&
+            *p->marks[i].value)
+            page = p->marks[i].value;
+    return page;
+}
+
 /*
  * Replaces the spans sp[0..n) of *text (in any order, maybe overlapping)
  * by their notices, moving p's marks (p may be NULL) and recording one
@@ -181,6 +195,13 @@ static dc_rc redact_text(dc_doc *v, char **text, dc_portion *p, span *sp, size_t
         free(*text);
         *text = nt;
     }
+    for (size_t i = 0; i < ng && !rc; i++) {
+        dc_gap *gap = dc_doc_add_gap(v);
+        if (!gap || dc_str_set(&gap->extent, g[i].extent) ||
+            dc_str_set(&gap->page, page_at(p, g[i].start, page)) ||
+            dc_str_set(&gap->anchor, anchor))
+            rc = DC_NOMEM;
+    }
     if (!rc && p) {
         size_t k = 0;
         for (size_t i = 0; i < p->n_marks; i++) {
@@ -192,12 +213,6 @@ static dc_rc redact_text(dc_doc *v, char **text, dc_portion *p, span *sp, size_t
             p->marks[k++] = m;
         }
         p->n_marks = k;
-    }
-    for (size_t i = 0; i < ng && !rc; i++) {
-        dc_gap *gap = dc_doc_add_gap(v);
-        if (!gap || dc_str_set(&gap->extent, g[i].extent) || dc_str_set(&gap->page, page) ||
-            dc_str_set(&gap->anchor, anchor))
-            rc = DC_NOMEM;
     }
     free(g);
     return rc;
