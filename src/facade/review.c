@@ -194,15 +194,16 @@ static dc_rc find_occurrence(const char *t, const char *text, int occ, size_t *a
     return DC_NOTFOUND;
 }
 
-/* The active withholding of doc on target that overlaps [s, e) (whole:
- * any on target), or NULL. */
+/* The active withholding of doc on target that a new one over [s, e)
+ * (whole: all of target) would repeat, or NULL. */
 static const dc_withholding *overlapping(const dc_doc *doc, const char *target, int whole,
                                          size_t s, size_t e)
 {
     for (size_t i = 0; i < doc->n_withholdings; i++) {
         const dc_withholding *w = &doc->withholdings[i];
         if (!dc_withholding_active(w) || !w->target || strcmp(w->target, target) != 0) continue;
-        if (w->whole || whole || (w->start < e && s < w->end)) return w;
+        /* a whole withholding over spans is allowed (it hides more) */
+        if (whole ? w->whole : (w->whole || (w->start < e && s < w->end))) return w;
     }
     return NULL;
 }

@@ -406,6 +406,37 @@ static dc_rc place_copy(dc_doc *d, const dc_withholding *w, int whole, size_t st
     return DC_OK;
 }
 
+/* Places a copy of w at every occurrence of its text in every part of d
+ * (portions, footnotes, the source note, the title); *k counts them. */
+static dc_rc place_everywhere(dc_doc *d, const dc_withholding *w, unsigned *k)
+{
+    size_t len = w->text ? strlen(w->text) : 0;
+    if (!len) return DC_OK;
+    size_t np = d->n_portions, nf = d->n_footnotes;
+    char fn[80];
+    for (size_t i = 0; i < np + nf + 2; i++) {
+        const char *name, *t;
+        if (i < np) {
+            name = d->portions[i].id;
+            t = d->portions[i].text;
+        } else if (i < np + nf) {
+            snprintf(fn, sizeof fn, "fn%s", d->footnotes[i - np].n ? d->footnotes[i - np].n : "");
+            name = fn;
+            t = d->footnotes[i - np].text;
+        } else {
+            name = i == np + nf ? "source" : "title";
+            t = i == np + nf ? d->source_note : d->title;
+        }
+        for (const char *h = t && name ? strstr(t, w->text) : NULL; h; h = strstr(h + len, w->text)) {
+            dc_withholding c = *w;
+            c.target = (char *)name;
+            dc_rc rc = place_copy(d, &c, 0, (size_t)(h - t), (size_t)(h - t) + len, (*k)++);
+            if (rc) return rc;
+        }
+    }
+    return DC_OK;
+}
+
 dc_rc dc_doc_carry_withholdings(dc_doc *to, const dc_doc *from, int only_active, size_t *lost)
 {
     if (lost) *lost = 0;
@@ -437,11 +468,10 @@ dc_rc dc_doc_carry_withholdings(dc_doc *to, const dc_doc *from, int only_active,
         } else if (was && now && streq(was, now) && w->end <= strlen(now)) {
             rc = place_copy(to, w, 0, w->start, w->end, 0);
         } else {
+            /* the text moved: hidden wherever it stands now, in any part
+             * (a portion's text may have moved to another id) */
             unsigned k = 0;
-            size_t len = w->text ? strlen(w->text) : 0;
-            for (const char *h = len && now ? strstr(now, w->text) : NULL; h && !rc;
-                 h = strstr(h + len, w->text))
-                rc = place_copy(to, w, 0, (size_t)(h - now), (size_t)(h - now) + len, k++);
+            rc = place_everywhere(to, w, &k);
             if (!rc && k == 0) {
                 rc = place_copy(to, w, 1, 0, 0, 0);
                 if (lost && active) (*lost)++;

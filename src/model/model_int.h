@@ -55,9 +55,9 @@ const char *dc_withholding_target_text(const dc_doc *doc, const dc_withholding *
  * document: a re-ingest, an older version shown through today's
  * decisions), those to does not have already (by id).  Each is placed on
  * to's target of the same name: at the same offsets when the target's
- * text is unchanged, else at every occurrence of the withheld text (the
- * most restrictive reading), else, the text being gone, over the whole
- * target.  *lost (may be NULL) counts the active ones that could not be
+ * text is unchanged, else at every occurrence of the withheld text in any
+ * part of to (the most restrictive reading: text moves between portions),
+ * else, the text being gone, over the whole target.  *lost (may be NULL) counts the active ones that could not be
  * placed exactly (found nowhere, or no such target): a re-ingest makes
  * such a document under-review.  A withholding of a portion the target
  * lacks entirely is dropped (counted in *lost).  only_active: carry
