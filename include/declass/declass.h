@@ -152,6 +152,7 @@ typedef struct dc_user_spec {
     size_t n_compartments;
     int roles;                       /* DC_ROLE_* bits of access.h; 0 = reader */
     const char *password;            /* not empty */
+    const char *agency;              /* the agency the user reviews for, or NULL */
 } dc_user_spec;
 
 /*
@@ -223,6 +224,65 @@ typedef dc_rc (*dc_withholding_cb)(void *ctx, const dc_withholding *w);
 /* The withholdings of a document (reviewers and administrators), in the
  * order they were made; none in a portion the reviewer may not read. */
 DC_API dc_rc dc_db_withholdings(dc_db *db, const char *id, dc_withholding_cb cb, void *ctx);
+
+/* ---- the review workflow (docs/review.md, "Workflow") ----------------- */
+
+/* A document's review request (strings borrowed for the callback). */
+typedef struct dc_review_info {
+    const char *id, *state, *kind, *received, *due;
+    const char *record; /* JSON: referrals, decided_by, approved_by, releases, history */
+} dc_review_info;
+typedef dc_rc (*dc_review_info_cb)(void *ctx, const dc_review_info *r);
+/*
+ * Queues a review request for document id (reviewers and administrators):
+ * kind "mdr" (due 180 days after receipt) or "frus" (120 days), received
+ * YYYY-MM-DD or NULL for today.  DC_MISUSE for a bad kind or date, or a
+ * document already under review (a released or withheld-in-full one may
+ * be requested again).
+ */
+DC_API dc_rc dc_db_review_request(dc_db *db, const char *id, const char *kind,
+                                  const char *received);
+/*
+ * One transition of id's review: "start" (queued or appealed ->
+ * in-review), "refer" (-> referred to agencies), "decide" (in-review ->
+ * decided; while referred, a reviewer of a referred agency answers for
+ * it, and once none is pending the review is in-review again),
+ * "withhold-in-full" (as decide, -> withheld-in-full), "approve"
+ * (decided -> approved, by a reviewer other than the decider: else
+ * DC_DENIED), "appeal" (released or withheld-in-full -> appealed).  note
+ * (may be NULL) is kept in the history.  A transition the state does not
+ * allow is DC_MISUSE; each is audited.  dc_db_release then needs the
+ * review approved and makes it released.
+ */
+DC_API dc_rc dc_db_review_act(dc_db *db, const char *id, const char *action,
+                              const char *const *agencies, size_t n_agencies, const char *note);
+/* The review of id (DC_NOTFOUND if none), or with id NULL the queue: every
+ * review of a document the reviewer may open, by due date. */
+DC_API dc_rc dc_db_review_list(dc_db *db, const char *id, dc_review_info_cb cb, void *ctx);
+/* A release of a document: a version made by a release, or its first
+ * released version (an edition ingested released); numbered from 1. */
+typedef struct dc_release_info {
+    int release, version;
+    const char *at, *by; /* by: the reviewer, NULL for an ingested edition */
+} dc_release_info;
+typedef dc_rc (*dc_release_cb)(void *ctx, const dc_release_info *r);
+/* The releases of id the reader may see (those of dc_db_versions). */
+DC_API dc_rc dc_db_releases(dc_db *db, const char *id, dc_release_cb cb, void *ctx);
+/* One change between two releases (borrowed for the callback). */
+typedef struct dc_diff_entry {
+    const char *change;      /* published|withheld|changed|added */
+    const char *target;      /* portion id, "fnN", "source", "title" */
+    const char *withholding; /* its id, or NULL (changed, added) */
+    const char *text;        /* published: the text, when the reader may read it today */
+    const char *notice;      /* withheld (or published, not readable): the notice */
+    const char *code;        /* withheld: the code, for reviewers only */
+} dc_diff_entry;
+typedef dc_rc (*dc_diff_cb)(void *ctx, const dc_diff_entry *e);
+/* What became public or was withheld from release `against` (0: the one
+ * before) to release `release` of id, as the reader may know it today;
+ * and the portions whose visible text differs. */
+DC_API dc_rc dc_db_diff(dc_db *db, const char *id, int release, int against, dc_diff_cb cb,
+                        void *ctx);
 DC_API dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *level,
                         const char *const *compartments, size_t n_compartments, int *version);
 DC_API dc_rc dc_db_release(dc_db *db, const char *id, int *version);

@@ -178,6 +178,7 @@ typedef struct dc_user_info {
     int disabled;
     long long generation;     /* bumped by every change of password, clearance,
                                  compartments, roles or disabled */
+    const char *agency;       /* the agency the user reviews for, "" for none */
 } dc_user_info;
 typedef dc_rc (*dc_user_cb)(void *ctx, const dc_user_info *u);
 

@@ -77,7 +77,7 @@ static void wipe_free(char *s)
 static const char user_usage[] =
     "usage: declass [--db PATH] [--as ADMIN] user add NAME --clearance LEVEL\n"
     "                              [--compartment C]... [--role reader|reviewer|admin]...\n"
-    "                              [--json]\n"
+    "                              [--agency NAME] [--json]\n"
     "       declass [--db PATH] [--as ADMIN] user list [--json]\n"
     "       declass [--db PATH] [--as USER] user passwd NAME [--json]\n"
     "       declass [--db PATH] [--as ADMIN] user del NAME [--json]\n"
@@ -91,8 +91,9 @@ static const char user_usage[] =
     "  --clearance LEVEL   UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET\n"
     "  --compartment C     a need-to-know compartment (upper case, e.g. ANNEX-F)\n"
     "  --role R            reader (default), reviewer or admin\n"
+    "  --agency NAME       the agency a reviewer decides referrals for (CIA, NSA, DOE)\n"
     "  --json              list: {\"users\": [{\"name\", \"clearance\", \"compartments\",\n"
-    "                      \"roles\", \"created_at\", \"disabled\"}]}; add, passwd, del:\n"
+    "                      \"roles\", \"agency\", \"created_at\", \"disabled\"}]}; add, passwd, del:\n"
     "                      {\"ok\": true, \"action\": \"user add\", \"user\": NAME} (add:\n"
     "                      and \"admin\": true for the first administrator)\n";
 
@@ -131,9 +132,10 @@ static dc_rc user_row(void *vctx, const dc_user_info *u)
     const char *level = dc_level_name(u->level);
     dc_json *j = o->j;
     if (!j) {
-        printf("%-20s %-13s %-24s %-22s%s\n", u->name, level ? level : "?",
+        printf("%-20s %-13s %-24s %-22s %-8s%s\n", u->name, level ? level : "?",
                u->compartments && *u->compartments ? u->compartments : "-",
-               u->roles ? u->roles : "-", u->disabled ? " (disabled)" : "");
+               u->roles ? u->roles : "-", u->agency && *u->agency ? u->agency : "-",
+               u->disabled ? " (disabled)" : "");
         return DC_OK;
     }
     dc_json_obj(j);
@@ -141,6 +143,7 @@ static dc_rc user_row(void *vctx, const dc_user_info *u)
     dc_json_kstr(j, "clearance", level);
     dc_json_kstr(j, "compartments", u->compartments);
     dc_json_kstr(j, "roles", u->roles);
+    dc_json_kstr(j, "agency", u->agency && *u->agency ? u->agency : NULL);
     dc_json_kstr(j, "created_at", u->created_at);
     dc_json_kbool(j, "disabled", u->disabled);
     dc_json_end(j);
@@ -152,6 +155,7 @@ static int user_add(const cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"clearance", required_argument, NULL, 'c'},
                                          {"compartment", required_argument, NULL, 'C'},
                                          {"role", required_argument, NULL, 'r'},
+                                         {"agency", required_argument, NULL, 'a'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -184,6 +188,7 @@ static int user_add(const cli_ctx *ctx, int argc, char **argv)
             u.roles |= r;
             break;
         }
+        case 'a': u.agency = optarg; break;
         case 'j': json = 1; break;
         case 'h': fputs(user_usage, stdout); return EXIT_OK;
         default:

@@ -83,8 +83,8 @@ static int target_exists(const dc_doc *doc, const char *target)
  * for a missing one) and, when portion is given, the portion must be one
  * they can read (else "no portion").  *pi is the portion's index.
  */
-static dc_rc review_load(dc_db *db, const char *action, const char *id, const char *portion,
-                         dc_doc **out, size_t *pi)
+dc_rc dc_db_review_load(dc_db *db, const char *action, const char *id, const char *portion,
+                        dc_doc **out, size_t *pi)
 {
     *out = NULL;
     dc_rc rc = dc_db_require_role(db, DC_ROLE_REVIEWER | DC_ROLE_ADMIN, action, id);
@@ -130,8 +130,12 @@ static dc_rc review_store(dc_db *db, dc_doc *doc, const char *action, const char
     snprintf(source, sizeof source, "%s by %s", action, dc_db_user(db));
     dc_put_result res = 0;
     dc_rc rc = dc_store_begin(db->st);
-    if (!rc) rc = dc_store_put(db->st, doc, source, &res, version);
+    int v = 0;
+    if (!rc) rc = dc_store_put(db->st, doc, source, &res, &v);
+    if (version) *version = v;
     if (!rc) rc = dc_store_audit(db->st, db->user, action, target, detail);
+    /* a release ends the document's review request, in the same transaction */
+    if (!rc && strcmp(action, "release") == 0) rc = dc_db_review_released(db, doc->id, v);
     if (!rc) rc = dc_store_commit(db->st);
     if (rc) {
         dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
@@ -227,7 +231,7 @@ dc_rc dc_db_withhold_span(dc_db *db, const dc_withhold_spec *sp, char *wid, size
     const char *target = sp->target ? sp->target : "";
     dc_doc *doc = NULL;
     size_t i = 0;
-    dc_rc rc = review_load(db, "withhold", sp->id, target, &doc, &i);
+    dc_rc rc = dc_db_review_load(db, "withhold", sp->id, target, &doc, &i);
     if (rc) return rc;
     const char *t = target_text(doc, target);
     size_t start = 0, end = 0;
@@ -332,7 +336,7 @@ dc_rc dc_db_lift(dc_db *db, const char *id, const char *wid, const char *note, i
         return dc_db_fail(db, DC_MISUSE, "give a withholding id (w1, w2, ... as 'declass "
                           "withholdings' lists them)");
     dc_doc *doc = NULL;
-    dc_rc rc = review_load(db, "lift", id, NULL, &doc, NULL);
+    dc_rc rc = dc_db_review_load(db, "lift", id, NULL, &doc, NULL);
     if (rc) return rc;
     dc_access_reader r = dc_db_reader(db);
     dc_withholding *w = find_wid(doc, wid);
@@ -345,6 +349,13 @@ dc_rc dc_db_lift(dc_db *db, const char *id, const char *wid, const char *note, i
         dc_doc_free(doc);
         dc_db_audit_add(db, "refused", id, "lift");
         return dc_db_fail(db, DC_NOTFOUND, "no withholding '%s' in document '%s'", wid, id);
+    }
+    if (w->agency && !dc_db_review_agency_ok(db, id, w->agency)) {
+        rc = dc_db_fail(db, DC_DENIED, "access denied: withholding %s of %s is referred to %s: "
+                        "only a reviewer of %s may lift it", wid, id, w->agency, w->agency);
+        dc_doc_free(doc);
+        dc_db_audit_add(db, "refused", id, "lift");
+        return rc;
     }
     if (!w->status || strcmp(w->status, "withheld") != 0) {
         char st[32];
@@ -384,7 +395,7 @@ static dc_rc show_withholding(const dc_access_reader *r, const dc_doc *doc,
 dc_rc dc_db_withholdings(dc_db *db, const char *id, dc_withholding_cb cb, void *ctx)
 {
     dc_doc *doc = NULL;
-    dc_rc rc = review_load(db, "withholdings", id, NULL, &doc, NULL);
+    dc_rc rc = dc_db_review_load(db, "withholdings", id, NULL, &doc, NULL);
     if (rc) return rc;
     dc_access_reader r = dc_db_reader(db);
     /* portions withheld before withholdings were recorded, as their ids */
@@ -444,7 +455,7 @@ dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *lev
                            "'-', '_')", compartments[k]);
     dc_doc *doc = NULL;
     size_t i = 0;
-    dc_rc rc = review_load(db, "mark", id, portion ? portion : "", &doc, &i);
+    dc_rc rc = dc_db_review_load(db, "mark", id, portion ? portion : "", &doc, &i);
     if (rc) return rc;
     if (!dc_doc_portion(doc, portion)) { /* the title, a note: not a portion */
         dc_doc_free(doc);
@@ -517,7 +528,8 @@ static dc_rc apply_lifts(dc_doc *doc)
 dc_rc dc_db_release(dc_db *db, const char *id, int *version)
 {
     dc_doc *doc = NULL;
-    dc_rc rc = review_load(db, "release", id, NULL, &doc, NULL);
+    dc_rc rc = dc_db_review_load(db, "release", id, NULL, &doc, NULL);
+    if (!rc && (rc = dc_db_review_may_release(db, id)) != DC_OK) dc_doc_free(doc);
     if (rc) return rc;
     dc_access_reader r = dc_db_reader(db);
     size_t n_lifted = 0;
