@@ -259,11 +259,14 @@ DC_API dc_rc dc_db_review_act(dc_db *db, const char *id, const char *action,
 /* The review of id (DC_NOTFOUND if none), or with id NULL the queue: every
  * review of a document the reviewer may open, by due date. */
 DC_API dc_rc dc_db_review_list(dc_db *db, const char *id, dc_review_info_cb cb, void *ctx);
-/* A release of a document: a version made by a release, or its first
- * released version (an edition ingested released); numbered from 1. */
+/* A release of a document: a released version that changed what the
+ * public reads (a release, an ingest, a withholding or marking of a
+ * released document; not a lift, which waits for the next release);
+ * numbered from 1. */
 typedef struct dc_release_info {
     int release, version;
-    const char *at, *by; /* by: the reviewer, NULL for an ingested edition */
+    const char *at, *by; /* by: the reviewer, or NULL */
+    const char *source;  /* what made it ("release by rev", a file) */
 } dc_release_info;
 typedef dc_rc (*dc_release_cb)(void *ctx, const dc_release_info *r);
 /* The releases of id the reader may see (those of dc_db_versions). */

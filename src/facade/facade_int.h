@@ -119,6 +119,9 @@ dc_rc dc_db_restrict(dc_db *db, const dc_access_reader *r, dc_doc *doc);
  * caller); an unreadable document is DC_NOTFOUND like a missing one, with
  * *denied set. */
 dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied);
+/* The stored version behind the reader's version (read.c: the first
+ * stored version of the run the reader sees as one). */
+dc_rc dc_db_stored_version(dc_db *db, const char *id, int version, int *stored);
 /* dc_db_view for a read a user asked for: a missing or unreadable id is
  * audited (read-missing / read-refused, detail what) with the message of a
  * missing one kept. */

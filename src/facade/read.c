@@ -364,6 +364,32 @@ dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *deni
     return dc_db_no_document(db, id);
 }
 
+/* Finds the stored version behind the reader's version k. */
+typedef struct find_stored {
+    int want, stored;
+} find_stored;
+
+static dc_rc found_stored(void *ctx, int k, const vrow *row, dc_doc *view, const char *hash)
+{
+    (void)view, (void)hash;
+    find_stored *f = ctx;
+    if (k != f->want) return DC_OK;
+    f->stored = row->version;
+    return DC_LIMIT; /* found: stop the walk */
+}
+
+dc_rc dc_db_stored_version(dc_db *db, const char *id, int version, int *stored)
+{
+    find_stored f = {version, 0};
+    dc_rc rc = walk_reader_versions(db, id, found_stored, &f);
+    if (rc == DC_LIMIT && f.stored) {
+        *stored = f.stored;
+        return DC_OK;
+    }
+    if (rc && rc != DC_LIMIT) return rc;
+    return dc_db_no_document(db, id);
+}
+
 dc_rc dc_db_read(dc_db *db, const char *id, int version, const char *what, dc_doc **out)
 {
     int denied = 0;

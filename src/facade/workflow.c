@@ -457,21 +457,26 @@ typedef struct rel_walk {
     int want, found_version; /* dc_db_diff: the version of release `want` */
 } rel_walk;
 
-/* A release: a version made by `release`, or the first version that is
- * released (an edition ingested as released). */
+/* A release: a released version that changed what the public reads —
+ * made by release, by a withholding or marking of a released document
+ * (at once a new release), by an ingest; not by a lift (it waits for the
+ * next release). */
 static dc_rc rel_one(void *ctx, const dc_version_info *v)
 {
     rel_walk *w = ctx;
     int released = v->release_status && strcmp(v->release_status, "released") == 0;
     int by_release = v->source && strncmp(v->source, "release by ", 11) == 0;
-    int is = released && (by_release || !w->prev_released);
+    int is = released && !(v->source && strncmp(v->source, "lift by ", 8) == 0);
     w->prev_released |= released;
     if (!is) return DC_OK;
     w->n++;
     if (w->want && w->n == w->want) w->found_version = v->version;
     if (!w->cb) return DC_OK;
+    const char *by = v->source ? strstr(v->source, " by ") : NULL;
     dc_release_info r = {.release = w->n, .version = v->version, .at = v->ingested_at,
-                         .by = by_release ? v->source + 11 : NULL};
+                         .by = by && (by_release || strncmp(v->source, "ingest", 6) != 0)
+                                   ? by + 4 : NULL,
+                         .source = v->source};
     return w->cb(w->ctx, &r);
 }
 
@@ -520,7 +525,8 @@ static int target_readable(const dc_access_reader *r, const dc_doc *cur, const c
 /* The changes of withholdings from `from` (older) to `to` for reader r,
  * judged against today's document cur. */
 static dc_rc diff_withholdings(dc_db *db, const dc_access_reader *r, const dc_doc *from,
-                               const dc_doc *to, const dc_doc *cur, dc_diff_cb cb, void *ctx)
+                               const dc_doc *to, const dc_doc *cur, dc_diff_cb cb, void *ctx,
+                               dc_strv *told)
 {
     int codes = (db->roles & (DC_ROLE_REVIEWER | DC_ROLE_ADMIN)) != 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -545,6 +551,7 @@ static dc_rc diff_withholdings(dc_db *db, const dc_access_reader *r, const dc_do
                 e.notice = readable ? NULL : notice;
             }
             dc_rc rc = cb(ctx, &e);
+            if (!rc && dc_strv_add_unique(told, w->target)) rc = DC_NOMEM;
             if (rc) return rc;
         }
     }
@@ -563,9 +570,13 @@ dc_rc dc_db_diff(dc_db *db, const char *id, int release, int against, dc_diff_cb
     if (!rc) rc = release_version(db, id, against, &vm);
     if (rc) return rc;
     dc_doc *from = NULL, *to = NULL, *cur = NULL, *va = NULL, *vb = NULL;
-    int denied = 0;
-    rc = dc_store_get(db->st, id, vm < vn ? vm : vn, &from);
-    if (!rc) rc = dc_store_get(db->st, id, vm < vn ? vn : vm, &to);
+    int denied = 0, sm = 0, sn = 0;
+    /* the reader's version numbers, and the stored versions behind them */
+    rc = dc_db_stored_version(db, id, vm, &sm);
+    if (!rc) rc = dc_db_stored_version(db, id, vn, &sn);
+    if (rc) return rc;
+    rc = dc_store_get(db->st, id, sm < sn ? sm : sn, &from);
+    if (!rc) rc = dc_store_get(db->st, id, sm < sn ? sn : sm, &to);
     if (!rc) rc = dc_store_get(db->st, id, 0, &cur);
     if (rc) rc = dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     /* the portions whose text differs between the two, as this reader
@@ -573,13 +584,18 @@ dc_rc dc_db_diff(dc_db *db, const char *id, int release, int against, dc_diff_cb
     if (!rc) rc = dc_db_view(db, id, vm < vn ? vm : vn, &va, &denied);
     if (!rc) rc = dc_db_view(db, id, vm < vn ? vn : vm, &vb, &denied);
     dc_access_reader r = dc_db_reader(db);
-    if (!rc) rc = diff_withholdings(db, &r, from, to, cur, cb, ctx);
+    dc_strv told = {0};
+    if (!rc) rc = diff_withholdings(db, &r, from, to, cur, cb, ctx, &told);
     for (size_t i = 0; !rc && i < vb->n_portions; i++) {
         const dc_portion *q = &vb->portions[i], *p = dc_doc_portion(va, q->id);
         if (p && p->text && q->text && strcmp(p->text, q->text) == 0) continue;
+        size_t k = 0;
+        while (k < told.n && strcmp(told.v[k], q->id) != 0) k++;
+        if (k < told.n) continue; /* said already: a withholding changed there */
         dc_diff_entry e = {.change = p ? "changed" : "added", .target = q->id};
         rc = cb(ctx, &e);
     }
+    dc_strv_release(&told);
     dc_doc_free(from);
     dc_doc_free(to);
     dc_doc_free(cur);

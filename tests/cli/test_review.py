@@ -21,6 +21,8 @@ ADM = db.add_user("adm", "TS", "--role", "admin")
 REV = db.add_user("rev", "TS", "--role", "reviewer", admin=ADM)
 LOW = db.add_user("low", "C", "--role", "reviewer", admin=ADM)   # below SECRET
 READ = db.add_user("reader", "TS", admin=ADM)
+REV2 = db.add_user("rev2", "TS", "--role", "reviewer", admin=ADM)
+CIA = db.add_user("cia", "TS", "--role", "reviewer", "--agency", "CIA", admin=ADM)
 code, out, err = db.run("ingest", "--released", "-q", VOL, user=ADM[0], password=ADM[1])
 eq(code, 0, "ingest the volume (%s)" % err)
 # d5 carries no marking: make it SECRET so a CONFIDENTIAL reviewer is not
@@ -195,10 +197,94 @@ again = db.json("show", D5, "--json")
 eq(again["title"], "Report From the Embassy in [place not declassified]", "title after re-ingest")
 check("Willard" not in json.dumps(again), "source span after re-ingest")
 
+# ---- the workflow ----------------------------------------------------------------------
+D6, D7 = "frus1917-72PubDip/d6", "frus1917-72PubDip/d7"
+eq(rev("review", "queue", D6, "--kind", "mdr", "--received", "2026-01-10")[0], 0, "queue d6 (MDR)")
+eq(rev("review", "queue", D7, "--kind", "frus", "--received", "2026-03-01")[0], 0, "queue d7 (FRUS)")
+eq(rev("review", "queue", D7, "--kind", "frus")[0], 2, "queued twice")
+eq(rev("review", "queue", D7, "--kind", "foia")[0], 2, "unknown kind")
+eq(rev("review", "queue", "frus1917-72PubDip/d8", "--kind", "mdr", "--received", "2026-02-30")[0],
+   2, "no such received date")
+q = db.json("review", "queue", "--json", user=REV[0], password=REV[1])["reviews"]
+eq([(r["id"], r["state"], r["due"]) for r in q],
+   [(D7, "queued", "2026-06-29"), (D6, "queued", "2026-07-09")],
+   "the queue by due date: FRUS 120 days, MDR 180 days")
+eq(rev("review", "queue", user=READ)[0], 4, "a reader has no queue")
+
+
+def act(who, *args):
+    return db.run("review", *args, user=who[0], password=who[1])
+
+
+eq(act(REV, "approve", D6)[0], 2, "approve a queued document: not in this state")
+eq(rev("release", D6)[0], 2, "release before approval")
+eq(act(REV, "start", D6)[0], 0, "start")
+withhold(D6, "p3", "--text", "Sisson", "--kind", "name", "--reason", "(b)(1)", "--agency", "CIA",
+         what="cia name")
+eq(act(REV, "refer", D6)[0], 2, "refer without an agency")
+code, out, err = act(REV, "refer", D6, "--agency", "CIA", "--json")
+eq((code, json.loads(out)["state"] if code == 0 else None), (0, "referred"), "refer to CIA")
+eq(act(REV, "decide", D6)[0], 4, "a referral is decided by the agency only")
+eq(rev("lift", D6, W["cia name"], "--note", "mine")[0], 4, "nor lifted by another agency")
+eq(act(CIA, "decide", D6)[0], 0, "the CIA reviewer answers the referral")
+eq(db.json("review", "show", D6, "--json", user=REV[0], password=REV[1])["reviews"][0]["state"],
+   "in-review", "back in review once every agency answered")
+eq(act(REV, "decide", D6)[0], 0, "decide")
+eq(act(REV, "approve", D6)[0], 4, "QA by the decider is refused")
+eq(rev("release", D6)[0], 2, "release needs QA")
+eq(act(REV2, "approve", D6)[0], 0, "QA by another reviewer")
+eq(rev("release", D6)[0], 0, "release")
+shown = db.json("review", "show", D6, "--json", user=REV[0], password=REV[1])["reviews"][0]
+eq(shown["state"], "released", "released")
+rec = shown["record"]
+eq((rec["decided_by"], rec["approved_by"], rec["referrals"][0]["by"]), ("rev", "rev2", "cia"),
+   "the record")
+eq([h["to"] for h in rec["history"]],
+   ["queued", "in-review", "referred", "in-review", "decided", "approved", "released"],
+   "every transition in the history")
+check(all(h["by"] and h["at"] for h in rec["history"]), "each with who and when")
+check(db.json("show", D6, "--json")["portions"][2]["text"].startswith("[name not declassified] cables"),
+      "the public reads the notice")
+# appeal -> a new release superseding the old
+eq(act(REV, "appeal", D6, "--note", "requester appeals")[0], 0, "appeal")
+eq(act(REV, "start", D6)[0], 0, "the appeal is reviewed")
+eq(db.run("lift", D6, W["cia name"], "--note", "appeal granted", user=CIA[0],
+          password=CIA[1])[0], 0, "the CIA lifts its withholding")
+eq(act(CIA, "decide", D6)[0], 0, "decide the appeal")
+eq(act(REV2, "approve", D6)[0], 0, "QA")
+eq(rev("release", D6)[0], 0, "the new release")
+check(db.json("show", D6, "--json")["portions"][2]["text"].startswith("Sisson cables"),
+      "the new release publishes what the appeal lifted")
+rels = db.json("releases", D6, "--json")["releases"]
+check(len(rels) >= 3, "releases: the edition, the first release, the new one (%r)" % rels)
+last = rels[-1]["release"]
+d = db.json("diff", D6, "--release", str(last), "--against", "1", "--json")
+eq([(c["change"], c["portion"], c["text"]) for c in d["changes"]], [],
+   "from the edition to the last: the name is public again, nothing changed")
+d = db.json("diff", D6, "--release", str(last), "--json")
+eq([(c["change"], c["portion"], c["text"], c["code"]) for c in d["changes"]],
+   [("published", "p3", "Sisson", None)], "the last release published the lifted name")
+d = db.json("diff", D6, "--release", str(last - 1), "--against", "1", "--json",
+            user=REV[0], password=REV[1])
+eq([(c["change"], c["portion"], c["notice"], c["code"]) for c in d["changes"]],
+   [("withheld", "p3", "[name not declassified]", "(b)(1)")],
+   "the first release withheld it (the code for a reviewer)")
+eq(db.run("diff", D6, "--release", "99")[0], 1, "no such release")
+eq(db.run("diff", D6, "--release", "1")[0], 2, "release 1 has nothing before it")
+eq(act(REV, "decide", D7, "--withheld-in-full")[0], 2, "not started")
+eq(act(REV, "start", D7)[0], 0, "start d7")
+eq(act(REV, "decide", D7, "--withheld-in-full")[0], 0, "withheld in full")
+eq(db.json("review", "show", D7, "--json", user=REV[0], password=REV[1])["reviews"][0]["state"],
+   "withheld-in-full", "withheld-in-full")
+
 # ---- audit ------------------------------------------------------------------------------
 log = db.json("audit", "--json", user=ADM[0], password=ADM[1])["entries"]
 acts = [(e["user"], e["action"]) for e in log]
 check(("rev", "withhold") in acts and ("rev", "lift") in acts, "withhold and lift audited")
+for a in ("review-queued", "review-in-review", "review-referred", "review-decided",
+          "review-approved", "review-released", "review-appealed", "review-withheld-in-full"):
+    check(any(x == a for _, x in acts), "%s audited" % a)
+check(("rev", "refused") in acts, "refusals audited")
 check(not any(t in (e["detail"] or "") for e in log for t in HIDDEN),
       "no withheld text in the audit log")
 
