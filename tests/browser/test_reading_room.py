@@ -192,6 +192,8 @@ def no_js_checks(srv, db, rev, reader):
     check((headers.get("Location") or "").startswith("/login?next="), "to the sign-in page")
     status, _, html = c.request("/review/%s/withhold" % D279, {"portion": "p3",
                                                                  "reason": "25X1",
+                                                                 "until": "2040-12-31",
+                                                                 "confirm": "yes",
                                                                  "csrf": c.csrf(html)})
     check(status in (401, 403), "withhold as the public refused (%d)" % status)
 
@@ -203,7 +205,8 @@ def no_js_checks(srv, db, rev, reader):
     eq(status, 303, "reader signs in")
     status, _, html = c.request("/review/" + D279)
     eq(status, 403, "a reader may not review")
-    status, _, html = c.request("/review/%s/withhold" % D279, {"portion": "p3", "reason": "25X1"})
+    status, _, html = c.request("/review/%s/withhold" % D279, {"portion": "p3", "reason": "25X1",
+                                                               "until": "2040-12-31"})
     eq(status, 403, "a POST without the CSRF token is refused")
     # the reader (SECRET) reads the unreleased SECRET memorandum
     status, _, html = c.request("/documents/" + PENDING)
@@ -219,13 +222,27 @@ def no_js_checks(srv, db, rev, reader):
     status, _, html = c2.request("/review/%s/withhold" % D279,
                                  {"portion": "p10", "reason": "because", "csrf": c2.csrf(html)})
     eq(status, 400, "bad exemption code")
-    check("bad exemption code" in html and "dc-rv-portion" in html, "review page with the error")
+    check("unknown exemption code" in html and "dc-rv-portion" in html,
+          "review page with the error")
+    # a released document is changed only with the confirmation
     status, _, html = c2.request("/review/%s/withhold" % D279,
-                                 {"portion": "p999", "reason": "25X1", "csrf": c2.csrf(html)})
+                                 {"portion": "p10", "reason": "(b)(1)", "csrf": c2.csrf(html)})
+    eq(status, 409, "no confirmation: nothing changes")
+    check("Tick the confirmation" in html, "the page asks for it")
+    check('name=reason required><option value="" selected disabled>' in html,
+          "no exemption code is preselected")
+    check('aria-label="Withhold in portion p10"' in html and 'aria-label="Mark portion p10"' in html,
+          "every button names its portion")
+    check('name=text' in html and 'name=occurrence' in html, "the form withholds a span "
+          "without scripts (text and occurrence)")
+    status, _, html = c2.request("/review/%s/withhold" % D279,
+                                 {"portion": "p999", "reason": "25X1", "until": "2040-12-31",
+                                  "confirm": "yes", "csrf": c2.csrf(html)})
     eq(status, 404, "unknown portion")
     # a review form without scripts: POST, 303 back to the review page
     status, headers, _ = c2.request("/review/%s/withhold" % D237,
-                                    {"portion": "p1", "reason": "(b)(1)", "csrf": c2.csrf(html)})
+                                    {"portion": "p1", "reason": "(b)(1)", "confirm": "yes",
+                                     "csrf": c2.csrf(html)})
     loc = headers.get("Location") or ""
     eq(status, 303, "withhold without scripts")
     check(re.fullmatch(r"/review/%s\?done=withheld-p1&v=\d+" % re.escape(D237), loc) is not None,
@@ -407,6 +424,9 @@ def browser_checks(driver, srv, db, rev, shots, dl):
         from selenium.webdriver.support.ui import Select
         form = sec.find_element(By.CSS_SELECTOR, "form[action$='/withhold']")
         Select(form.find_element(By.NAME, "reason")).select_by_visible_text("25X1")
+        form.find_element(By.NAME, "event").send_keys("end of the war")
+        for box in form.find_elements(By.NAME, "confirm"):
+            box.click()
         driver.execute_script("window.dcNoReload = 1;")
         form.find_element(By.CSS_SELECTOR, "button").click()
         msg = wait_status(driver, "Portion %s withheld." % pid, "withheld message")
@@ -457,6 +477,8 @@ def browser_checks(driver, srv, db, rev, shots, dl):
     if check_found(sec, "the portion with " + W2):
         wid = sec.get_attribute("data-portion")
         form = sec.find_element(By.CSS_SELECTOR, "form[action$='/withhold']")
+        # no code is preselected: the reviewer chooses one
+        Select(form.find_element(By.NAME, "reason")).select_by_visible_text("(b)(1)")
         form.find_element(By.CSS_SELECTOR, "button").click()
         wait_status(driver, "Portion %s withheld." % wid, "withheld message")
     driver.find_element(By.CSS_SELECTOR, "form.dc-rv-release button").click()
