@@ -638,8 +638,8 @@ static void test_migrations(void)
     dc_store_close(st);
 
     int n = dc_store_n_migrations;
-    const char *steps[8];
-    for (int i = 0; i < n && i < 6; i++) steps[i] = dc_store_migrations[i];
+    const char *steps[16];
+    for (int i = 0; i < n && i < 14; i++) steps[i] = dc_store_migrations[i];
 
     /* A failing step rolls the whole migration back. */
     steps[n] = "CREATE TABLE extra(x INTEGER); INSERT INTO extra VALUES (1);";
