@@ -477,6 +477,15 @@ def browser_checks(driver, srv, db, rev, shots, dl):
     if check_found(sec, "the portion with " + W2):
         wid = sec.get_attribute("data-portion")
         form = sec.find_element(By.CSS_SELECTOR, "form[action$='/withhold']")
+        # selecting the word in the portion's text fills the form's span
+        driver.execute_script(
+            "var box = arguments[0].querySelector('.dc-rv-text'), w = arguments[1];"
+            "var t = box.firstChild, i = t.data.indexOf(w), r = document.createRange();"
+            "r.setStart(t, i); r.setEnd(t, i + w.length);"
+            "var s = window.getSelection(); s.removeAllRanges(); s.addRange(r);"
+            "box.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));", sec, W2)
+        eq(form.find_element(By.NAME, "text").get_attribute("value"), W2,
+           "selecting text fills the withhold form")
         # no code is preselected: the reviewer chooses one
         Select(form.find_element(By.NAME, "reason")).select_by_visible_text("(b)(1)")
         form.find_element(By.CSS_SELECTOR, "button").click()
