@@ -61,7 +61,10 @@ const char *dc_withholding_target_text(const dc_doc *doc, const dc_withholding *
  * placed exactly (found nowhere, or no such target): a re-ingest makes
  * such a document under-review.  A withholding of a portion the target
  * lacks entirely is dropped (counted in *lost).  only_active: carry
- * only those that still hide.
+ * only those that still hide (showing an old version through today's
+ * decisions: a whole part is withheld by its name, whatever its text);
+ * else (a re-ingest) a part withheld whole whose text changed is not
+ * carried but counted lost, as a withheld portion always was.
  */
 dc_rc dc_doc_carry_withholdings(dc_doc *to, const dc_doc *from, int only_active, size_t *lost);
 
