@@ -82,6 +82,11 @@ def setup_db(tmp):
     admin = db.add_user("admin", "TS")
     rev = db.add_user("rev", "TS", "--role", "reviewer", admin=admin)
     reader = db.add_user("reader1", "SECRET", admin=admin)
+    for did, kind, when in ((D279, "mdr", "2026-01-10"), (D277, "frus", "2026-03-01")):
+        code, out, err = db.run("review", "queue", did, "--kind", kind, "--received", when,
+                                user=rev[0], password=rev[1])
+        if code != 0:
+            raise RuntimeError("review queue %s: exit %d: %s" % (did, code, err))
     return db, admin, rev, reader
 
 
@@ -217,6 +222,13 @@ def no_js_checks(srv, db, rev, reader):
     status, headers, _ = c2.request("/login", {"name": rev[0], "password": rev[1],
                                                "next": "//evil.example/", "csrf": c2.csrf(html)})
     eq((status, headers.get("Location")), (303, "/"), "next=//host is not followed")
+    # the review queue, by due date (FRUS 120 days, MDR 180)
+    status, _, html = c2.request("/review")
+    eq(status, 200, "the review queue")
+    check("<th scope=col>Due</th>" in html and "2026-06-29" in html and "2026-07-09" in html
+          and html.index(D277) < html.index(D279), "requests by due date")
+    status, _, _ = c.request("/review")
+    eq(status, 403, "the queue is the reviewers'")
     # a bad exemption code is a 400 on the review page
     _, _, html = c2.request("/review/" + D279)
     status, _, html = c2.request("/review/%s/withhold" % D279,
