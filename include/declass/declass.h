@@ -152,6 +152,7 @@ typedef struct dc_user_spec {
     size_t n_compartments;
     int roles;                       /* DC_ROLE_* bits of access.h; 0 = reader */
     const char *password;            /* not empty */
+    const char *agency;              /* the agency the user reviews for, or NULL */
 } dc_user_spec;
 
 /*
@@ -182,6 +183,109 @@ DC_API dc_rc dc_db_user_del(dc_db *db, const char *name);
  */
 DC_API dc_rc dc_db_withhold(dc_db *db, const char *id, const char *portion, const char *reason,
                             int *version);
+
+/* A withholding asked for (docs/review.md). */
+typedef struct dc_withhold_spec {
+    const char *id;     /* the document */
+    const char *target; /* a portion id, "fnN" (footnote with marker N), "source", "title" */
+    const char *text;   /* the exact text to withhold inside target; NULL: all of it */
+    int occurrence;     /* which occurrence of text (1 = the first; 0 = 1) */
+    const char *kind;   /* name|place|lines|paragraph; NULL: lines */
+    const char *code;   /* exemption code(s), see dc_reason_check */
+    const char *agency; /* the agency whose equity it is, or NULL */
+    const char *until;  /* declassification date YYYY-MM-DD, or NULL */
+    const char *event;  /* declassification event, or NULL */
+} dc_withhold_spec;
+
+/*
+ * Withholds a span (or all) of a portion, footnote, the source note or
+ * the title: a new version with a withholding recorded (id, span, kind,
+ * code, agency, date or event, reviewer, time); the id ("w3") goes to
+ * wid (may be NULL).  Takes effect at once (in a released document the
+ * public reads its notice in its place).  DC_MISUSE for a bad code (see
+ * dc_reason_check), kind or agency, or a span overlapping a withholding
+ * in force; DC_NOTFOUND when the text is not there (that many times).
+ * dc_db_withhold(db, id, portion, reason, v) is the whole portion.
+ */
+DC_API dc_rc dc_db_withhold_span(dc_db *db, const dc_withhold_spec *spec, char *wid,
+                                 size_t wid_cap, int *version);
+/*
+ * Lifts withholding wid (or a portion withheld before withholdings were
+ * recorded, by its portion id) with a note saying why: status
+ * "lift-pending" in a new version; the text is published at the next
+ * release.  DC_NOTFOUND for no such withholding (or one the reviewer may
+ * not read), DC_MISUSE when it is not in force or the note is empty.
+ */
+DC_API dc_rc dc_db_lift(dc_db *db, const char *id, const char *wid, const char *note,
+                        int *version);
+/* Receives one withholding (borrowed for the call); text is NULL and the
+ * span 0..0 when the reviewer may not read what it hides. */
+typedef dc_rc (*dc_withholding_cb)(void *ctx, const dc_withholding *w);
+/* The withholdings of a document (reviewers and administrators), in the
+ * order they were made; none in a portion the reviewer may not read. */
+DC_API dc_rc dc_db_withholdings(dc_db *db, const char *id, dc_withholding_cb cb, void *ctx);
+
+/* ---- the review workflow (docs/review.md, "Workflow") ----------------- */
+
+/* A document's review request (strings borrowed for the callback). */
+typedef struct dc_review_info {
+    const char *id, *state, *kind, *received, *due;
+    const char *record; /* JSON: referrals, decided_by, approved_by, releases, history */
+} dc_review_info;
+typedef dc_rc (*dc_review_info_cb)(void *ctx, const dc_review_info *r);
+/*
+ * Queues a review request for document id (reviewers and administrators):
+ * kind "mdr" (due 180 days after receipt) or "frus" (120 days), received
+ * YYYY-MM-DD or NULL for today.  DC_MISUSE for a bad kind or date, or a
+ * document already under review (a released or withheld-in-full one may
+ * be requested again).
+ */
+DC_API dc_rc dc_db_review_request(dc_db *db, const char *id, const char *kind,
+                                  const char *received);
+/*
+ * One transition of id's review: "start" (queued or appealed ->
+ * in-review), "refer" (-> referred to agencies), "decide" (in-review ->
+ * decided; while referred, a reviewer of a referred agency answers for
+ * it, and once none is pending the review is in-review again),
+ * "withhold-in-full" (as decide, -> withheld-in-full), "approve"
+ * (decided -> approved, by a reviewer other than the decider: else
+ * DC_DENIED), "appeal" (released or withheld-in-full -> appealed).  note
+ * (may be NULL) is kept in the history.  A transition the state does not
+ * allow is DC_MISUSE; each is audited.  dc_db_release then needs the
+ * review approved and makes it released.
+ */
+DC_API dc_rc dc_db_review_act(dc_db *db, const char *id, const char *action,
+                              const char *const *agencies, size_t n_agencies, const char *note);
+/* The review of id (DC_NOTFOUND if none), or with id NULL the queue: every
+ * review of a document the reviewer may open, by due date. */
+DC_API dc_rc dc_db_review_list(dc_db *db, const char *id, dc_review_info_cb cb, void *ctx);
+/* A release of a document: a released version that changed what the
+ * public reads (a release, an ingest, a withholding or marking of a
+ * released document; not a lift, which waits for the next release);
+ * numbered from 1. */
+typedef struct dc_release_info {
+    int release, version;
+    const char *at, *by; /* by: the reviewer, or NULL */
+    const char *source;  /* what made it ("release by rev", a file) */
+} dc_release_info;
+typedef dc_rc (*dc_release_cb)(void *ctx, const dc_release_info *r);
+/* The releases of id the reader may see (those of dc_db_versions). */
+DC_API dc_rc dc_db_releases(dc_db *db, const char *id, dc_release_cb cb, void *ctx);
+/* One change between two releases (borrowed for the callback). */
+typedef struct dc_diff_entry {
+    const char *change;      /* published|withheld|changed|added */
+    const char *target;      /* portion id, "fnN", "source", "title" */
+    const char *withholding; /* its id, or NULL (changed, added) */
+    const char *text;        /* published: the text, when the reader may read it today */
+    const char *notice;      /* withheld (or published, not readable): the notice */
+    const char *code;        /* withheld: the code, for reviewers only */
+} dc_diff_entry;
+typedef dc_rc (*dc_diff_cb)(void *ctx, const dc_diff_entry *e);
+/* What became public or was withheld from release `against` (0: the one
+ * before) to release `release` of id, as the reader may know it today;
+ * and the portions whose visible text differs. */
+DC_API dc_rc dc_db_diff(dc_db *db, const char *id, int release, int against, dc_diff_cb cb,
+                        void *ctx);
 DC_API dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *level,
                         const char *const *compartments, size_t n_compartments, int *version);
 DC_API dc_rc dc_db_release(dc_db *db, const char *id, int *version);
@@ -429,8 +533,14 @@ DC_API int dc_marking_level(const char *classification);
 /* A role name ("reader", "reviewer", "admin") as its DC_ROLE_* bit; 0 for
  * an unknown name. */
 DC_API int dc_role_parse(const char *name);
-/* 1 if code is an exemption code a withholding may cite (25X1..25X9,
- * 50X1..50X9 with an optional "-TAG", FOIA "(b)(1)".."(b)(9)"). */
+/* 1 if code is an exemption code a withholding may cite, or a list of
+ * them (docs/review.md, "Codes"), whatever its date. */
 DC_API int dc_reason_valid(const char *code);
+/* 0 if code (a code or a list "25X1, 25X6") may be cited with the
+ * declassification date until and event given (either may be NULL; the
+ * 25X, 50X and 75X categories need exactly one, the others none); else 1
+ * with a message naming the valid codes in msg (cap bytes). */
+DC_API int dc_reason_check(const char *code, const char *until, const char *event, char *msg,
+                           size_t cap);
 
 #endif

@@ -53,6 +53,33 @@ typedef struct dc_gap {
     char *anchor; /* portion id */
 } dc_gap;
 
+/*
+ * A withholding: a reviewer's decision that a span of text (or a whole
+ * portion, footnote, source note or title) is not declassified.  The
+ * span is a byte range of the target's text as stored; `text` keeps what
+ * it covered so the decision can be found again when the target's text
+ * changes (a re-ingest, an older version).  A withholding hides its span
+ * until it is lifted and the document released again (status "lifted");
+ * "lift-pending" still hides.  Views never carry withholdings: a reader
+ * sees the FRUS notice of each hidden span (docs/review.md).
+ */
+typedef struct dc_withholding {
+    char *id;          /* "w1", "w2", ... unique within the document */
+    char *target;      /* portion id, "fn3" (footnote with marker 3), "source", "title" */
+    int whole;         /* 1: the whole target (start/end unused) */
+    size_t start, end; /* byte span [start, end) in the target's text */
+    char *text;        /* the text the span covered */
+    char *kind;        /* name|place|lines|paragraph */
+    char *code;        /* exemption code(s): "25X1", "25X1, 25X6", "(b)(3)" */
+    char *agency;      /* the agency whose equity it is, or NULL */
+    char *until;       /* declassification date (YYYY-MM-DD), or NULL */
+    char *event;       /* declassification event, or NULL */
+    char *reviewer;    /* who withheld it */
+    char *at;          /* when (UTC, ISO 8601) */
+    char *status;      /* withheld|lift-pending|lifted */
+    char *lifted_by, *lifted_at, *note; /* the lift, or NULL */
+} dc_withholding;
+
 typedef struct dc_ref {
     char *kind;     /* document|footnote|paper|action|file|volume|supplement */
     char *target;   /* "237", "NSC 5817", "795.00/10–750" */
@@ -90,6 +117,10 @@ typedef struct dc_doc {
     size_t n_gaps, cap_gaps;
     dc_ref *refs;
     size_t n_refs, cap_refs;
+    /* Review decisions (stored documents only; a view has none).  In the
+     * JSON only when there are some ("withholdings", after "format"). */
+    dc_withholding *withholdings;
+    size_t n_withholdings, cap_withholdings;
 } dc_doc;
 
 /* A new, empty document, or NULL on NOMEM.  Free with dc_doc_free(). */
@@ -147,6 +178,7 @@ typedef struct dc_user_info {
     int disabled;
     long long generation;     /* bumped by every change of password, clearance,
                                  compartments, roles or disabled */
+    const char *agency;       /* the agency the user reviews for, "" for none */
 } dc_user_info;
 typedef dc_rc (*dc_user_cb)(void *ctx, const dc_user_info *u);
 

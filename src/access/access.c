@@ -16,8 +16,6 @@
 
 #include "util/banned.h"
 
-#define DC_GAP_LINE 80 /* bytes of source text counted as one line */
-
 int dc_access_level(const char *classification)
 {
     if (!classification || !*classification) return DC_UNCLASSIFIED;
@@ -52,10 +50,23 @@ void dc_access_doc_class(const dc_doc *doc, dc_access_class *out)
                              .level = dc_access_level(doc->classification)};
 }
 
+/* 1 if an active withholding of doc covers the whole of target. */
+static int whole_withheld(const dc_doc *doc, const char *target)
+{
+    for (size_t i = 0; target && i < doc->n_withholdings; i++) {
+        const dc_withholding *w = &doc->withholdings[i];
+        if (w->whole && w->target && strcmp(w->target, target) == 0 &&
+            dc_withholding_active(w))
+            return 1;
+    }
+    return 0;
+}
+
 void dc_access_portion_class(const dc_doc *doc, const dc_portion *p, dc_access_class *out)
 {
     const char *cls = p->classification ? p->classification : doc->classification;
-    *out = (dc_access_class){.open = released(doc->release_status) && !p->withheld,
+    *out = (dc_access_class){.open = released(doc->release_status) && !p->withheld &&
+                                     !whole_withheld(doc, p->id),
                              .level = dc_access_level(cls),
                              .compartments = (const char *const *)p->compartments.v,
                              .n_compartments = p->compartments.n};
@@ -77,6 +88,31 @@ int dc_access_doc_readable(const dc_access_reader *r, const char *release_status
 {
     dc_access_class c = {.open = released(release_status),
                          .level = dc_access_level(classification)};
+    return dc_access_allows(r, &c);
+}
+
+void dc_access_withholding_class(const dc_doc *doc, const dc_withholding *w,
+                                 dc_access_class *out)
+{
+    const dc_portion *p = w->target ? dc_doc_portion(doc, w->target) : NULL;
+    if (!p && w->target && strncmp(w->target, "fn", 2) == 0) {
+        const dc_footnote *f = dc_doc_footnote(doc, w->target + 2);
+        if (f && f->anchor) p = dc_doc_portion(doc, f->anchor);
+    }
+    if (p) {
+        dc_access_portion_class(doc, p, out);
+    } else {
+        dc_access_doc_class(doc, out);
+    }
+    out->open = !dc_withholding_active(w);
+}
+
+int dc_access_withholding_readable(const dc_access_reader *r, const dc_doc *doc,
+                                   const dc_withholding *w)
+{
+    if (!dc_access_may_read(r, doc, NULL)) return 0;
+    dc_access_class c;
+    dc_access_withholding_class(doc, w, &c);
     return dc_access_allows(r, &c);
 }
 
@@ -112,39 +148,47 @@ int dc_access_uniform(const dc_doc *doc)
         /* a portion readable by everyone who opens the document */
         if (!c.open && !(c.n_compartments == 0 && c.level <= d.level && !d.open)) return 0;
     }
+    for (size_t i = 0; i < doc->n_withholdings; i++) {
+        dc_access_withholding_class(doc, &doc->withholdings[i], &c);
+        if (!c.open && !(c.n_compartments == 0 && c.level <= d.level && !d.open)) return 0;
+    }
     return 1;
 }
 
 void dc_access_gap_text(size_t len, char *out, size_t cap)
 {
-    size_t lines = (len + DC_GAP_LINE - 1) / DC_GAP_LINE;
-    if (len < DC_GAP_LINE)
-        snprintf(out, cap, "[less than 1 line of source text not declassified]");
-    else
-        snprintf(out, cap, "[%zu line%s of source text not declassified]", lines,
-                 lines == 1 ? "" : "s");
+    char extent[48];
+    dc_access_notice(NULL, 1, len, out, cap, extent, sizeof extent);
 }
 
 void dc_access_gap_extent(size_t len, char *out, size_t cap)
 {
-    size_t lines = (len + DC_GAP_LINE - 1) / DC_GAP_LINE;
-    if (len < DC_GAP_LINE)
-        snprintf(out, cap, "less than 1 line");
-    else
-        snprintf(out, cap, "%zu line%s", lines, lines == 1 ? "" : "s");
+    char text[96];
+    dc_access_notice(NULL, 1, len, text, sizeof text, out, cap);
+}
+
+/* The kind of the active whole withholding of portion id ("paragraph",
+ * "lines"), or NULL (a portion withheld without one: lines). */
+static const char *portion_kind(const dc_doc *doc, const char *id)
+{
+    for (size_t i = 0; id && i < doc->n_withholdings; i++) {
+        const dc_withholding *w = &doc->withholdings[i];
+        if (w->whole && w->target && strcmp(w->target, id) == 0 && dc_withholding_active(w))
+            return w->kind;
+    }
+    return NULL;
 }
 
 /* Makes portion idx of v a gap, as an edition records one: kind "gap",
  * the notice as its text, no label, marking, compartments, withholding or
  * note markers; page markers stay (at the start, or after the notice).
  * Records the gap. */
-static dc_rc hide_portion(dc_doc *v, size_t idx)
+static dc_rc hide_portion(dc_doc *v, size_t idx, const char *kind)
 {
     dc_portion *p = &v->portions[idx];
     size_t len = p->text ? strlen(p->text) : 0;
     char text[96], extent[48];
-    dc_access_gap_text(len, text, sizeof text);
-    dc_access_gap_extent(len, extent, sizeof extent);
+    dc_access_notice(kind, 1, len, text, sizeof text, extent, sizeof extent);
     size_t newlen = strlen(text);
     size_t k = 0;
     for (size_t i = 0; i < p->n_marks; i++) {
@@ -260,13 +304,17 @@ dc_rc dc_access_restrict(const dc_access_reader *r, dc_doc *doc, size_t *hidden)
     for (size_t i = 0; i < doc->n_portions; i++)
         if (!dc_access_may_read(r, doc, &doc->portions[i])) hid[i] = 1, n_hidden++;
     int untitle = n_hidden && title_hidden(doc, hid);
-    dc_rc rc = DC_OK;
+    /* withholdings inside the parts that stay (decided on the document
+     * as stored: before any portion is replaced) */
+    size_t n_spans = 0;
+    dc_rc rc = dc_access_redact(r, doc, hid, &n_spans);
     for (size_t i = 0; i < doc->n_portions && !rc; i++)
-        if (hid[i]) rc = hide_portion(doc, i);
-    if (!rc && n_hidden) {
-        drop_footnotes(doc, hid);
-        order_gaps(doc);
-    }
+        if (hid[i]) rc = hide_portion(doc, i, portion_kind(doc, doc->portions[i].id));
+    if (!rc && n_hidden) drop_footnotes(doc, hid);
+    if (!rc && (n_hidden || n_spans)) order_gaps(doc);
+    for (size_t i = 0; i < doc->n_withholdings; i++) dc_withholding_release(&doc->withholdings[i]);
+    doc->n_withholdings = 0; /* a view carries none */
+    n_hidden += n_spans;
     if (!rc && untitle)
         rc = dc_str_set(&doc->title, DC_ACCESS_HIDDEN_TITLE) ||
                      dc_str_set(&doc->doc_type, "document")
@@ -334,9 +382,10 @@ dc_rc dc_access_each_view(const dc_doc *doc, dc_access_view_cb cb, void *ctx)
     dc_rc rc = DC_OK;
     dc_access_doc_class(doc, &e->cls[0]);
     e->ncls = 1;
-    for (size_t i = 0; i < doc->n_portions && !rc; i++) {
+    for (size_t i = 0; i < doc->n_portions + doc->n_withholdings && !rc; i++) {
         dc_access_class c;
-        dc_access_portion_class(doc, &doc->portions[i], &c);
+        if (i < doc->n_portions) dc_access_portion_class(doc, &doc->portions[i], &c);
+        else dc_access_withholding_class(doc, &doc->withholdings[i - doc->n_portions], &c);
         size_t k = 0;
         while (k < e->ncls && !same_class(&c, &e->cls[k])) k++;
         if (k == e->ncls) {
@@ -379,27 +428,6 @@ dc_rc dc_access_each_view(const dc_doc *doc, dc_access_view_cb cb, void *ctx)
     free(seen);
     free(e);
     return rc;
-}
-
-/* 25X1..9 / 50X1..9 with an optional "-TAG"; (b)(1..9) with an optional
- * "(a..z)". */
-int dc_access_reason_valid(const char *c)
-{
-    if (!c) return 0;
-    size_t n = strlen(c);
-    if (n >= 4 && (strncmp(c, "25X", 3) == 0 || strncmp(c, "50X", 3) == 0) && c[3] >= '1' &&
-        c[3] <= '9') {
-        if (n == 4) return 1;
-        if (c[4] != '-' || n == 5 || n > 16) return 0;
-        for (size_t i = 5; i < n; i++)
-            if (!isupper((unsigned char)c[i])) return 0;
-        return 1;
-    }
-    if (n >= 6 && strncmp(c, "(b)(", 4) == 0 && c[4] >= '1' && c[4] <= '9' && c[5] == ')') {
-        if (n == 6) return 1;
-        return n == 9 && c[6] == '(' && islower((unsigned char)c[7]) && c[8] == ')';
-    }
-    return 0;
 }
 
 int dc_access_role_parse(const char *name)

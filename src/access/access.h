@@ -66,6 +66,16 @@ void dc_access_doc_class(const dc_doc *doc, dc_access_class *out);
 void dc_access_portion_class(const dc_doc *doc, const dc_portion *p,
                                     dc_access_class *out);
 
+/* The class of withholding w of doc: who may read the text it hides.
+ * Open when it no longer hides (lifted); else the class of its portion
+ * (a footnote's: the portion it is anchored in; the title and source
+ * note: the document's) made not open.  Borrows as portion_class. */
+void dc_access_withholding_class(const dc_doc *doc, const dc_withholding *w,
+                                 dc_access_class *out);
+/* 1 if r may read doc and the text withholding w hides. */
+int dc_access_withholding_readable(const dc_access_reader *r, const dc_doc *doc,
+                                   const dc_withholding *w);
+
 /* A compartment name: 1-64 bytes of upper-case letters, digits, '-', '_'. */
 int dc_access_compartment_ok(const char *s);
 
@@ -145,17 +155,56 @@ dc_rc dc_access_each_view(const dc_doc *doc, dc_access_view_cb cb, void *ctx);
 /* 1 if reader r satisfies pred. */
 int dc_access_pred_holds(const dc_access_reader *r, const dc_access_pred *pred);
 
+/*
+ * The FRUS notice for n adjacent withheld spans of one kind and len bytes
+ * in all (docs/review.md): kind "name" "[name not declassified]", "[2
+ * names not declassified]"; "place" likewise; "paragraph" "[1 paragraph
+ * (N lines of source text) not declassified]"; "lines" or NULL by length
+ * at DC_ACCESS_LINE bytes a line, "[less than 1 line of source text not
+ * declassified]", "[N lines of source text not declassified]".  The
+ * gap's extent ("2 names", "1 paragraph", "3 lines") goes to extent.
+ * Both always NUL-terminated, truncated to their caps.
+ */
+#define DC_ACCESS_LINE 80
+void dc_access_notice(const char *kind, size_t n, size_t len, char *text, size_t text_cap,
+                      char *extent, size_t extent_cap);
+
+/*
+ * Applies doc's withholdings for reader r to doc in place (a step of
+ * dc_access_restrict; hid marks the portions already hidden whole):
+ * every active withholding r may not read is replaced by its notice —
+ * a span inside a portion, a footnote, the source note or the title;
+ * adjacent spans of one kind merged; a whole footnote dropped with its
+ * markers, a whole source note dropped, a whole title made
+ * DC_ACCESS_HIDDEN_TITLE — and recorded as a gap anchored at its
+ * target.  The caller drops the withholdings afterwards (a view carries
+ * none).  *n_hidden: how many withholdings were applied.
+ */
+dc_rc dc_access_redact(const dc_access_reader *r, dc_doc *doc, const unsigned char *hid,
+                       size_t *n_hidden);
+
 /* The text that replaces a withheld portion of len bytes, written to out
  * (always NUL-terminated, truncated to cap). */
 void dc_access_gap_text(size_t len, char *out, size_t cap);
 /* Its extent as a gap records it ("less than 1 line", "3 lines"). */
 void dc_access_gap_extent(size_t len, char *out, size_t cap);
 
-/* 1 if code is a declassification exemption code this system accepts:
- * 25X1..25X9, 50X1..50X9 optionally followed by "-" and an upper-case tag
- * ("50X1-HUM", "50X6-WMD"), FOIA "(b)(1)".."(b)(9)" optionally with a
- * lower-case sub-paragraph ("(b)(7)(c)"), "E.O. 13526" is not a code. */
+/*
+ * Exemption codes (docs/review.md, "Codes"; EO 13526 §3.3, 32 CFR
+ * 2001.26): 25X1..25X9, 50X1..50X9, 75X1..75X9 (these need a
+ * declassification date or event), 50X1-HUM, 50X2-WMD, FOIA (b)(1)..(b)(9)
+ * and (b)(7)(A)..(b)(7)(F), RD, FRD, TFNI; or a list of them separated by
+ * ", " ("25X1, 25X6").  dc_access_reason_valid: 1 if code is such a code
+ * or list.  dc_access_code_check: 0 if code is valid with the date
+ * (YYYY-MM-DD, or NULL) and event (or NULL) given — a code that needs one
+ * has exactly one of them, one that needs none takes neither — else 1
+ * with the reason in msg (NUL-terminated, cap bytes).
+ */
 int dc_access_reason_valid(const char *code);
+int dc_access_code_check(const char *code, const char *until, const char *event, char *msg,
+                         size_t cap);
+/* The valid codes, for a message: "25X1..25X9, ..." (static). */
+const char *dc_access_codes_help(void);
 
 /* Parses a role name ("reader", "reviewer", "admin") into its bit; 0 for
  * an unknown name. */

@@ -95,6 +95,11 @@ char *cli_password(const char *env, const char *prompt, int confirm);
 
 int cmd_user(const cli_ctx *ctx, int argc, char **argv);
 int cmd_withhold(const cli_ctx *ctx, int argc, char **argv);
+int cmd_withholdings(const cli_ctx *ctx, int argc, char **argv);
+int cmd_lift(const cli_ctx *ctx, int argc, char **argv);
+int cmd_review(const cli_ctx *ctx, int argc, char **argv);
+int cmd_releases(const cli_ctx *ctx, int argc, char **argv);
+int cmd_diff(const cli_ctx *ctx, int argc, char **argv);
 int cmd_release(const cli_ctx *ctx, int argc, char **argv);
 int cmd_mark(const cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(const cli_ctx *ctx, int argc, char **argv);

@@ -77,7 +77,7 @@ static void wipe_free(char *s)
 static const char user_usage[] =
     "usage: declass [--db PATH] [--as ADMIN] user add NAME --clearance LEVEL\n"
     "                              [--compartment C]... [--role reader|reviewer|admin]...\n"
-    "                              [--json]\n"
+    "                              [--agency NAME] [--json]\n"
     "       declass [--db PATH] [--as ADMIN] user list [--json]\n"
     "       declass [--db PATH] [--as USER] user passwd NAME [--json]\n"
     "       declass [--db PATH] [--as ADMIN] user del NAME [--json]\n"
@@ -91,8 +91,9 @@ static const char user_usage[] =
     "  --clearance LEVEL   UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET\n"
     "  --compartment C     a need-to-know compartment (upper case, e.g. ANNEX-F)\n"
     "  --role R            reader (default), reviewer or admin\n"
+    "  --agency NAME       the agency a reviewer decides referrals for (CIA, NSA, DOE)\n"
     "  --json              list: {\"users\": [{\"name\", \"clearance\", \"compartments\",\n"
-    "                      \"roles\", \"created_at\", \"disabled\"}]}; add, passwd, del:\n"
+    "                      \"roles\", \"agency\", \"created_at\", \"disabled\"}]}; add, passwd, del:\n"
     "                      {\"ok\": true, \"action\": \"user add\", \"user\": NAME} (add:\n"
     "                      and \"admin\": true for the first administrator)\n";
 
@@ -131,9 +132,10 @@ static dc_rc user_row(void *vctx, const dc_user_info *u)
     const char *level = dc_level_name(u->level);
     dc_json *j = o->j;
     if (!j) {
-        printf("%-20s %-13s %-24s %-22s%s\n", u->name, level ? level : "?",
+        printf("%-20s %-13s %-24s %-22s %-8s%s\n", u->name, level ? level : "?",
                u->compartments && *u->compartments ? u->compartments : "-",
-               u->roles ? u->roles : "-", u->disabled ? " (disabled)" : "");
+               u->roles ? u->roles : "-", u->agency && *u->agency ? u->agency : "-",
+               u->disabled ? " (disabled)" : "");
         return DC_OK;
     }
     dc_json_obj(j);
@@ -141,6 +143,7 @@ static dc_rc user_row(void *vctx, const dc_user_info *u)
     dc_json_kstr(j, "clearance", level);
     dc_json_kstr(j, "compartments", u->compartments);
     dc_json_kstr(j, "roles", u->roles);
+    dc_json_kstr(j, "agency", u->agency && *u->agency ? u->agency : NULL);
     dc_json_kstr(j, "created_at", u->created_at);
     dc_json_kbool(j, "disabled", u->disabled);
     dc_json_end(j);
@@ -152,6 +155,7 @@ static int user_add(const cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"clearance", required_argument, NULL, 'c'},
                                          {"compartment", required_argument, NULL, 'C'},
                                          {"role", required_argument, NULL, 'r'},
+                                         {"agency", required_argument, NULL, 'a'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -184,6 +188,7 @@ static int user_add(const cli_ctx *ctx, int argc, char **argv)
             u.roles |= r;
             break;
         }
+        case 'a': u.agency = optarg; break;
         case 'j': json = 1; break;
         case 'h': fputs(user_usage, stdout); return EXIT_OK;
         default:
@@ -325,16 +330,6 @@ int cmd_user(const cli_ctx *ctx, int argc, char **argv)
 
 /* ---- review ------------------------------------------------------------ */
 
-static const char withhold_usage[] =
-    "usage: declass [--db PATH] --as REVIEWER withhold ID PORTION --reason CODE [--json]\n"
-    "\n"
-    "Withholds portion PORTION (p1, p2, ... as in 'show --json') of document ID\n"
-    "in a new version.  CODE is an exemption: 25X1..25X9, 50X1..50X9 with an\n"
-    "optional tag (50X1-HUM), or (b)(1)..(b)(9) (FOIA, e.g. (b)(3), (b)(7)(c)).\n"
-    "In a released document the public then reads \"[N lines of source text not\n"
-    "declassified]\" in its place at once (a new release).\n"
-    "  --json    print {\"ok\": true, \"action\": \"withhold\", \"id\", \"version\"}\n";
-
 static const char mark_usage[] =
     "usage: declass [--db PATH] --as REVIEWER mark ID PORTION --classification LEVEL\n"
     "                              [--compartment C]... [--json]\n"
@@ -409,27 +404,6 @@ static int review_report(dc_db *db, dc_rc rc, const char *what, const review_arg
     dc_db_close(db);
     if (rc) return cli_exit_code(rc);
     return a->json ? cli_json_done(what, a->id, version) : EXIT_OK;
-}
-
-int cmd_withhold(const cli_ctx *ctx, int argc, char **argv)
-{
-    review_args a = {0};
-    int r = review_parse(argc, argv, 1, withhold_usage, &a);
-    if (r) return r < 0 ? EXIT_OK : r;
-    if (!a.reason || a.level || a.n_comps) {
-        cli_error("withhold: give --reason CODE (and no other option)");
-        return cli_usage(withhold_usage);
-    }
-    if (!dc_reason_valid(a.reason)) {
-        cli_error("withhold: bad exemption code '%s' (e.g. 25X1, 50X1-HUM, (b)(1), (b)(3))",
-                  a.reason);
-        return cli_usage(withhold_usage);
-    }
-    int code = 0, version = 0;
-    dc_db *db = cli_open(ctx, 0, &code);
-    if (!db) return code;
-    dc_rc rc = dc_db_withhold(db, a.id, a.portion, a.reason, &version);
-    return review_report(db, rc, "withhold", &a, version);
 }
 
 int cmd_mark(const cli_ctx *ctx, int argc, char **argv)

@@ -62,6 +62,7 @@ struct dc_db {
     int level, roles;
     dc_strv comps;
     long long generation; /* the user row's credential generation when read */
+    char agency[72];      /* the agency the user reviews for, "" for none */
     char errmsg[1024];
     dc_persons *persons; /* known persons (facade/persons.c), or NULL */
     fresh_list fresh;    /* stored and not yet indexed (facade/ingest.c) */
@@ -139,6 +140,9 @@ dc_rc dc_db_restrict(dc_db *db, const dc_access_reader *r, dc_doc *doc);
  * caller); an unreadable document is DC_NOTFOUND like a missing one, with
  * *denied set. */
 dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied);
+/* The stored version behind the reader's version (read.c: the first
+ * stored version of the run the reader sees as one). */
+dc_rc dc_db_stored_version(dc_db *db, const char *id, int version, int *stored);
 /* dc_db_view for a read a user asked for: a missing or unreadable id is
  * audited (read-missing / read-refused, detail what) with the message of a
  * missing one kept. */
@@ -155,9 +159,31 @@ typedef struct dc_db_user_row {
     long long generation;
     char *hash;
     dc_strv comps;
+    char agency[72];
 } dc_db_user_row;
 dc_rc dc_db_user_copy(void *ctx, const dc_user_info *u);
 void dc_db_user_copy_release(dc_db_user_row *c); /* wipes the hash */
+/* Loads the current version of id for review action by a reviewer (an
+ * unreadable document is "no document"; portion, when given, must be one
+ * they may act on: its index in *pi).  review.c. */
+dc_rc dc_db_review_load(dc_db *db, const char *action, const char *id, const char *portion,
+                        dc_doc **out, size_t *pi);
+/* The review request of id as its row's strings copied (workflow.c):
+ * *state NULL when there is none. */
+typedef struct dc_db_review {
+    char *state, *kind, *received, *due, *record;
+} dc_db_review;
+dc_rc dc_db_review_get(dc_db *db, const char *id, dc_db_review *out);
+void dc_db_review_release(dc_db_review *r);
+/* Checks that id may be released now (its review, if any, is approved)
+ * and, after the release stored as version, records it (workflow.c):
+ * the release's transaction is the caller's. */
+dc_rc dc_db_review_may_release(dc_db *db, const char *id);
+dc_rc dc_db_review_released(dc_db *db, const char *id, int version);
+/* 1 if the acting user may lift a withholding of agency (NULL: anyone):
+ * once a document is referred to an agency, that agency decides its
+ * withholdings (workflow.c). */
+int dc_db_review_agency_ok(dc_db *db, const char *id, const char *agency);
 /* Whether any administrator exists (the first user becomes one). */
 dc_rc dc_db_has_admin(dc_db *db, int *yes);
 /* Brings the index up to the store: indexes every version not yet in it

@@ -146,6 +146,11 @@ static dc_rc carry_review(dc_db *db, dc_doc *doc)
         for (size_t k = 0; !rc && k < o->compartments.n; k++)
             rc = dc_strv_add_unique(&p->compartments, o->compartments.v[k]);
     }
+    /* the recorded withholdings: placed again by their text when the
+     * source changed around them (model_int.h) */
+    size_t wlost = 0;
+    if (!rc) rc = dc_doc_carry_withholdings(doc, cur, 0, &wlost);
+    lost |= wlost != 0;
     if (!rc && lost) rc = dc_str_set(&doc->release_status, "under-review");
     if (!rc && !lost && same_str(doc->release_status, cur->release_status))
         rc = dc_str_set(&doc->release_date, cur->release_date);

@@ -148,6 +148,7 @@ dc_rc dc_db_user_copy(void *ctx, const dc_user_info *u)
     c->roles = roles_of(u->roles);
     c->disabled = u->disabled;
     c->generation = u->generation;
+    snprintf(c->agency, sizeof c->agency, "%s", u->agency ? u->agency : "");
     if (!(c->hash = dc_strdup(u->hash ? u->hash : ""))) return DC_NOMEM;
     return split_list(u->compartments, &c->comps);
 }
@@ -168,6 +169,7 @@ static void act_as(dc_db *db, char *name, dc_db_user_row *u)
     db->level = u->level;
     db->roles = u->roles;
     db->generation = u->generation;
+    memcpy(db->agency, u->agency, sizeof db->agency);
     db->comps = u->comps;
     u->comps = (dc_strv){0};
     dc_db_user_copy_release(u);
@@ -266,6 +268,7 @@ void dc_db_logout(dc_db *db)
     db->level = DC_UNCLASSIFIED;
     db->roles = 0;
     db->generation = 0;
+    db->agency[0] = 0;
     dc_strv_release(&db->comps);
 }
 

@@ -176,6 +176,8 @@ static dc_rc apply_today(dc_doc *old, const dc_doc *cur)
         for (size_t k = 0; !rc && k < cur->n_portions; k++)
             rc = restrict_like(old, p, cur, &cur->portions[k]);
     }
+    /* today's withholdings, placed by their text where it changed */
+    if (!rc) rc = dc_doc_carry_withholdings(old, cur, 1, NULL);
     return rc;
 }
 
@@ -358,6 +360,32 @@ dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *deni
         return DC_OK;
     }
     dc_doc_free(f.view);
+    if (rc && rc != DC_LIMIT) return rc;
+    return dc_db_no_document(db, id);
+}
+
+/* Finds the stored version behind the reader's version k. */
+typedef struct find_stored {
+    int want, stored;
+} find_stored;
+
+static dc_rc found_stored(void *ctx, int k, const vrow *row, dc_doc *view, const char *hash)
+{
+    (void)view, (void)hash;
+    find_stored *f = ctx;
+    if (k != f->want) return DC_OK;
+    f->stored = row->version;
+    return DC_LIMIT; /* found: stop the walk */
+}
+
+dc_rc dc_db_stored_version(dc_db *db, const char *id, int version, int *stored)
+{
+    find_stored f = {version, 0};
+    dc_rc rc = walk_reader_versions(db, id, found_stored, &f);
+    if (rc == DC_LIMIT && f.stored) {
+        *stored = f.stored;
+        return DC_OK;
+    }
     if (rc && rc != DC_LIMIT) return rc;
     return dc_db_no_document(db, id);
 }

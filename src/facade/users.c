@@ -58,6 +58,9 @@ dc_rc dc_db_user_add(dc_db *db, const dc_user_spec *u, int *made_admin)
             return dc_db_fail(db, DC_MISUSE, "bad compartment '%s' (upper-case letters, digits, "
                            "'-', '_')", u->compartments[i]);
     if (!u->password || !*u->password) return dc_db_fail(db, DC_MISUSE, "empty password");
+    if (u->agency && !dc_access_compartment_ok(u->agency))
+        return dc_db_fail(db, DC_MISUSE, "bad agency '%s' (upper-case letters, digits, '-', "
+                          "'_': CIA, NSA, DOE)", u->agency);
     int admin = 0;
     dc_rc rc = dc_db_has_admin(db, &admin);
     if (rc) return rc;
@@ -84,13 +87,13 @@ dc_rc dc_db_user_add(dc_db *db, const dc_user_spec *u, int *made_admin)
     dc_buf_join(&rl, picked, np, ',');
     rc = comps.rc ? comps.rc : rl.rc;
     if (!rc) rc = dc_store_user_add(db->st, u->name, hash, u->level, comps.p ? comps.p : "",
-                                    rl.p ? rl.p : "reader");
+                                    rl.p ? rl.p : "reader", u->agency);
     if (rc) dc_db_fail(db, rc, "%s", rc == DC_NOMEM ? "out of memory" : dc_store_errmsg(db->st));
     char detail[256];
     if (!rc) {
-        snprintf(detail, sizeof detail, "clearance %s; compartments %s; roles %s",
+        snprintf(detail, sizeof detail, "clearance %s; compartments %s; roles %s%s%s",
                  dc_level_name(u->level), comps.p && *comps.p ? comps.p : "none",
-                 rl.p ? rl.p : "reader");
+                 rl.p ? rl.p : "reader", u->agency ? "; agency " : "", u->agency ? u->agency : "");
         rc = dc_db_audit_add(db, "user-add", u->name, detail);
     }
     sodium_memzero(hash, strlen(hash));
@@ -183,3 +186,8 @@ int dc_marking_level(const char *classification) { return dc_access_level(classi
 int dc_role_parse(const char *name) { return dc_access_role_parse(name); }
 
 int dc_reason_valid(const char *code) { return dc_access_reason_valid(code); }
+
+int dc_reason_check(const char *code, const char *until, const char *event, char *msg, size_t cap)
+{
+    return dc_access_code_check(code, until, event, msg, cap);
+}

@@ -351,7 +351,16 @@ static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, con
             dc_http_json_error(resp, 400, "withhold needs portion and reason");
             return;
         }
-        rc = dc_db_withhold(req->db, id, portion, reason, &version);
+        dc_withhold_spec sp = {.id = id, .target = portion, .code = reason,
+                               .text = dc_http_nonempty(field(req, j, "text")),
+                               .kind = dc_http_nonempty(field(req, j, "kind")),
+                               .agency = dc_http_nonempty(field(req, j, "agency")),
+                               .until = dc_http_nonempty(field(req, j, "until")),
+                               .event = dc_http_nonempty(field(req, j, "event"))};
+        const char *occ = field(req, j, "occurrence");
+        sp.occurrence = occ && *occ ? (int)strtol(occ, NULL, 10) : 0;
+        if (sp.occurrence < 0 || sp.occurrence > 1000000) sp.occurrence = -1;
+        rc = dc_db_withhold_span(req->db, &sp, NULL, 0, &version);
     } else if (!strcmp(action, "mark")) {
         const char *portion = field(req, j, "portion");
         const char *level = field(req, j, "classification");

@@ -125,6 +125,8 @@ void dc_page_login(dc_http_req *req, dc_http_resp *resp);    /* GET|POST /login 
 void dc_page_logout(dc_http_req *req, dc_http_resp *resp);   /* POST /logout */
 /* GET /review/{id}; POST /review/{id}/withhold|mark|release (reviewers) */
 void dc_page_review(dc_http_req *req, dc_http_resp *resp);
+/* GET /review: the review queue by due date (reviewers). */
+void dc_page_review_queue(dc_http_req *req, dc_http_resp *resp);
 
 /* ---- assets.c (generated from web/static/ at build time) --------------- */
 

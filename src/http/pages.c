@@ -946,25 +946,38 @@ void dc_page_logout(dc_http_req *req, dc_http_resp *resp)
 
 /* ---- review --------------------------------------------------------------- */
 
-static void reason_options(dc_buf *b, const char *current)
+/* The exemption codes as options, none selected: the reviewer must choose
+ * one (docs/review.md, "Codes"; the 25X, 50X and 75X ones need a date or
+ * an event, which the form asks for). */
+static void reason_options(dc_buf *b)
 {
+    dc_buf_puts(b, "<option value=\"\" selected disabled>Choose an exemption</option>");
     static const char *const groups[3][2] = {
-        {"25X", "Declassification exemptions (E.O. 13526, 25 years)"},
-        {"50X", "Exemptions past 50 years"},
-        {"(b)(", "FOIA exemptions"}};
+        {"25X", "Exempt at 25 years (E.O. 13526 3.3(b); date or event required)"},
+        {"50X", "Exempt at 50 years (3.3(h); date or event required)"},
+        {"75X", "Exempt at 75 years (3.3(h); date or event required)"}};
     for (int g = 0; g < 3; g++) {
         dc_buf_printf(b, "<optgroup label=\"%s\">", groups[g][1]);
-        for (int k = 1; k <= 9; k++) {
-            char code[16];
-            if (g < 2)
-                snprintf(code, sizeof code, "%s%d", groups[g][0], k);
-            else
-                snprintf(code, sizeof code, "(b)(%d)", k);
-            dc_buf_printf(b, "<option%s>%s</option>",
-                          current && strcmp(current, code) == 0 ? " selected" : "", code);
-        }
+        for (int k = 1; k <= 9; k++) dc_buf_printf(b, "<option>%s%d</option>", groups[g][0], k);
         dc_buf_puts(b, "</optgroup>");
     }
+    dc_buf_puts(b, "<optgroup label=\"Without a date\"><option>50X1-HUM</option>"
+                   "<option>50X2-WMD</option><option>RD</option><option>FRD</option>"
+                   "<option>TFNI</option></optgroup><optgroup label=\"FOIA exemptions\">");
+    for (int k = 1; k <= 9; k++) {
+        dc_buf_printf(b, "<option>(b)(%d)</option>", k);
+        for (char c = 'A'; k == 7 && c <= 'F'; c++) dc_buf_printf(b, "<option>(b)(7)(%c)</option>", c);
+    }
+    dc_buf_puts(b, "</optgroup>");
+}
+
+/* aria-label="ACTION portion ID" (every button names its portion, so a
+ * screen reader tells a hundred "Withhold" buttons apart). */
+static void button_label(dc_buf *b, const char *action, const char *portion)
+{
+    dc_buf_printf(b, " aria-label=\"%s portion ", action);
+    esc(b, portion);
+    dc_buf_puts(b, "\"");
 }
 
 static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const dc_portion *p)
@@ -1021,9 +1034,25 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
     csrf_field(b, req);
     dc_buf_puts(b, "<input type=hidden name=portion value=\"");
     esc(b, p->id);
-    dc_buf_puts(b, "\"><label>Exemption <select name=reason>");
-    reason_options(b, p->withheld_reason);
-    dc_buf_puts(b, "</select></label> <button type=submit>");
+    dc_buf_puts(b, "\"><label>Text to withhold <input name=text class=dc-rv-span size=24 "
+                   "placeholder=\"empty: the whole portion\"></label> <label>Occurrence "
+                   "<input name=occurrence type=number min=1 size=3 placeholder=1></label> "
+                   "<label>Kind <select name=kind><option value=lines>lines</option>"
+                   "<option value=name>name</option><option value=place>place</option>"
+                   "<option value=paragraph>paragraph</option></select></label> "
+                   "<label>Exemption <select name=reason required>");
+    reason_options(b);
+    dc_buf_puts(b, "</select></label> <label>Until <input name=until type=date></label> "
+                   "<label>or event <input name=event size=16></label> <label>Agency "
+                   "<input name=agency size=6></label> ");
+    int released = d->release_status && strcmp(d->release_status, "released") == 0;
+    if (released)
+        dc_buf_puts(b, "<label class=dc-rv-confirm><input type=checkbox name=confirm value=yes "
+                       "required> This document is released: the change is public at once"
+                       "</label> ");
+    dc_buf_puts(b, "<button type=submit");
+    button_label(b, "Withhold in", p->id);
+    dc_buf_puts(b, ">");
     dc_buf_puts(b, p->withheld ? "Withhold again" : "Withhold");
     dc_buf_puts(b, "</button></form>\n");
     /* mark */
@@ -1044,7 +1073,14 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
         if (k) dc_buf_puts(b, ", ");
         esc(b, p->compartments.v[k]);
     }
-    dc_buf_puts(b, "\"></label> <button type=submit>Mark</button></form>\n</div>\n</section>\n");
+    dc_buf_puts(b, "\"></label> ");
+    if (released)
+        dc_buf_puts(b, "<label class=dc-rv-confirm><input type=checkbox name=confirm value=yes "
+                       "required> This document is released: the change is public at once"
+                       "</label> ");
+    dc_buf_puts(b, "<button type=submit");
+    button_label(b, "Mark", p->id);
+    dc_buf_puts(b, ">Mark</button></form>\n</div>\n</section>\n");
 }
 
 /* The message for ?done=...&v=N after a review action. */
@@ -1121,7 +1157,8 @@ static void review_page(dc_http_req *req, dc_http_resp *resp, const char *id, in
     doc_href(b, "/review/", d->id);
     dc_buf_puts(b, "/release\">");
     csrf_field(b, req);
-    dc_buf_puts(b, "<button type=submit>Release</button> <span class=dc-note>Publishes the "
+    dc_buf_puts(b, "<button type=submit aria-label=\"Release the document\">Release</button> "
+                   "<span class=dc-note>Publishes the "
                    "document as it stands: everything not withheld becomes public.</span>"
                    "</form>\n<div class=dc-rv-portions>\n");
     for (size_t i = 0; i < d->n_portions; i++) review_portion(req, b, d, &d->portions[i]);
@@ -1155,7 +1192,16 @@ static dc_rc review_action(dc_http_req *req, const char *id, const char *action,
     dc_rc rc;
     const char *done;
     if (strcmp(action, "withhold") == 0) {
-        rc = dc_db_withhold(req->db, id, portion, dc_http_arg(req, "reason"), &version);
+        dc_withhold_spec sp = {.id = id, .target = portion, .code = dc_http_arg(req, "reason"),
+                               .text = dc_http_nonempty(dc_http_arg(req, "text")),
+                               .kind = dc_http_nonempty(dc_http_arg(req, "kind")),
+                               .agency = dc_http_nonempty(dc_http_arg(req, "agency")),
+                               .until = dc_http_nonempty(dc_http_arg(req, "until")),
+                               .event = dc_http_nonempty(dc_http_arg(req, "event"))};
+        const char *occ = dc_http_nonempty(dc_http_arg(req, "occurrence"));
+        sp.occurrence = occ ? (int)strtol(occ, NULL, 10) : 0;
+        if (sp.occurrence < 0 || sp.occurrence > 1000000) sp.occurrence = -1;
+        rc = dc_db_withhold_span(req->db, &sp, NULL, 0, &version);
         done = "withheld-";
     } else if (strcmp(action, "mark") == 0) {
         const char *c = dc_http_arg(req, "compartments");
@@ -1178,6 +1224,64 @@ static dc_rc review_action(dc_http_req *req, const char *id, const char *action,
     if (portion) dc_http_url_encode(loc, portion, 0);
     dc_buf_printf(loc, "&v=%d", version);
     return loc->rc;
+}
+
+/* 1 if a withholding or marking of id may go ahead: the document is not
+ * released, or the form confirmed changing a released one (the page's
+ * checkbox; a client without the page sends confirm=yes itself). */
+static int confirmed(dc_http_req *req, const char *id)
+{
+    const char *c = dc_http_arg(req, "confirm");
+    if (c && strcmp(c, "yes") == 0) return 1;
+    dc_doc *d = NULL;
+    if (dc_db_get(req->db, id, &d) != DC_OK) return 1; /* the action says why */
+    int released = d->release_status && strcmp(d->release_status, "released") == 0;
+    dc_doc_free(d);
+    return !released;
+}
+
+static dc_rc queue_row(void *ctx, const dc_review_info *r)
+{
+    dc_buf *b = ctx;
+    dc_buf_puts(b, "<tr><td><a href=\"");
+    doc_href(b, "/review/", r->id);
+    dc_buf_puts(b, "\">");
+    esc(b, r->id);
+    dc_buf_puts(b, "</a></td><td>");
+    esc(b, r->state);
+    dc_buf_puts(b, "</td><td>");
+    esc(b, r->kind);
+    dc_buf_puts(b, "</td><td>");
+    esc(b, r->received);
+    dc_buf_puts(b, "</td><td><time datetime=\"");
+    esc(b, r->due);
+    dc_buf_puts(b, "\">");
+    esc(b, r->due);
+    dc_buf_puts(b, "</time></td></tr>\n");
+    return b->rc;
+}
+
+void dc_page_review_queue(dc_http_req *req, dc_http_resp *resp)
+{
+    if (!req->who.signed_in || !(req->who.roles & (DC_ROLE_REVIEWER | DC_ROLE_ADMIN))) {
+        dc_page_error(req, resp, req->who.signed_in ? 403 : 401,
+                      "Sign in as a reviewer to see the review queue.");
+        return;
+    }
+    page_begin(req, resp, "Review queue", "dc-review-page", NULL);
+    dc_buf *b = &resp->body;
+    dc_buf_puts(b, "<h1>Review queue</h1>\n<table class=dc-rv-queue><caption>Requests by due "
+                   "date (mandatory review: 180 days; FRUS: 120 days)</caption>\n<thead><tr>"
+                   "<th scope=col>Document</th><th scope=col>State</th><th scope=col>Kind</th>"
+                   "<th scope=col>Received</th><th scope=col>Due</th></tr></thead>\n<tbody>\n");
+    dc_rc rc = dc_db_review_list(req->db, NULL, queue_row, b);
+    dc_buf_puts(b, "</tbody></table>\n");
+    if (rc) {
+        dc_buf_puts(b, "<p class=dc-error-msg role=alert>");
+        esc(b, dc_db_errmsg(req->db));
+        dc_buf_puts(b, "</p>\n");
+    }
+    page_end(resp);
 }
 
 void dc_page_review(dc_http_req *req, dc_http_resp *resp)
@@ -1231,6 +1335,19 @@ void dc_page_review(dc_http_req *req, dc_http_resp *resp)
     }
     if (!post) {
         review_page(req, resp, id, 200, NULL);
+        free(id);
+        return;
+    }
+    /* a bad code is said first (400), then the missing confirmation */
+    char why[1024];
+    int bad_code = strcmp(action, "withhold") == 0 &&
+                   dc_reason_check(dc_http_arg(req, "reason"),
+                                   dc_http_nonempty(dc_http_arg(req, "until")),
+                                   dc_http_nonempty(dc_http_arg(req, "event")), why, sizeof why);
+    if (strcmp(action, "release") != 0 && !bad_code && !confirmed(req, id)) {
+        review_page(req, resp, id, 409, "This document is released: changing it changes the "
+                                        "public record at once. Tick the confirmation and "
+                                        "submit again.");
         free(id);
         return;
     }

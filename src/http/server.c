@@ -340,6 +340,7 @@ static const route routes[] = {
     {"/documents/", M_GET, dc_page_document},
     {"/login", M_GET | M_POST, dc_page_login},
     {"/logout", M_POST, dc_page_logout},
+    {"/review", M_GET, dc_page_review_queue},
     {"/review/", M_GET | M_POST, dc_page_review},
     {"/static/", M_GET, static_asset},
     {"/api/search", M_GET, dc_api_search},

@@ -518,8 +518,10 @@ static const char *const NUMBER_WORDS[] = {"one",   "two",     "three",    "four
  * returns the length read or 0. */
 static size_t gap_count(const char *s, size_t n, char *out, size_t cap)
 {
-    static const char *const units[] = {"lines", "line", "pages", "page", "paragraphs",
-                                        "paragraph", "sentences", "sentence", "words", "word"};
+    static const char *const units[] = {"lines",     "line",      "pages",    "page",
+                                        "paragraphs", "paragraph", "sentences", "sentence",
+                                        "words",     "word",      "names",    "name",
+                                        "places",    "place"};
     size_t i = 0;
     long count = -1;
     while (i < n && i < 4 && is_digit((unsigned char)s[i])) i++;
@@ -574,6 +576,12 @@ static size_t gap_marker(const char *s, size_t n, char *extent)
         if (m > sl && memcmp(in + m - sl, suffixes[k], sl) == 0) phrase = m - sl;
     }
     if (!phrase) return 0;
+    /* "[name not declassified]", "[place not declassified]": one, no count */
+    if ((phrase == 4 && memcmp(in, "name", 4) == 0) || (phrase == 5 && memcmp(in, "place", 5) == 0)) {
+        memcpy(extent, in, phrase);
+        extent[phrase] = '\0';
+        return m + 2;
+    }
     size_t i = 0, w = 0;
     if (starts_with(in, phrase, "less than ")) {
         memcpy(extent, "less than ", 10);

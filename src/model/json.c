@@ -47,6 +47,26 @@ static void put_portion(dc_json *j, const dc_portion *p)
     dc_json_end(j);
 }
 
+/* A withholding as the store keeps it (model.h); NULL members left out. */
+static void put_withholding(dc_json *j, const dc_withholding *w)
+{
+    dc_json_obj(j);
+    dc_json_kstr(j, "id", w->id);
+    dc_json_kstr(j, "target", w->target);
+    dc_json_kbool(j, "whole", w->whole);
+    if (!w->whole) {
+        dc_json_knum(j, "start", (double)w->start);
+        dc_json_knum(j, "end", (double)w->end);
+    }
+    const char *keys[] = {"text",     "kind", "code",   "agency",    "until",     "event", "reviewer",
+                          "at",       "status", "lifted_by", "lifted_at", "note"};
+    const char *vals[] = {w->text,     w->kind, w->code,   w->agency,    w->until,     w->event,
+                          w->reviewer, w->at,   w->status, w->lifted_by, w->lifted_at, w->note};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (vals[i]) dc_json_kstr(j, keys[i], vals[i]);
+    dc_json_end(j);
+}
+
 /* The model of DESIGN.md, in its member order; optional members
  * (withheld_reason, marks, relation, detail, volume_title) only when set. */
 static void write_doc(dc_json *j, const dc_doc *d)
@@ -117,6 +137,12 @@ static void write_doc(dc_json *j, const dc_doc *d)
     dc_json_end(j);
     dc_json_kstr(j, "format", d->format);
     if (d->volume_title) dc_json_kstr(j, "volume_title", d->volume_title);
+    if (d->n_withholdings) {
+        dc_json_key(j, "withholdings");
+        dc_json_arr(j);
+        for (size_t i = 0; i < d->n_withholdings && !j->b->rc; i++) put_withholding(j, &d->withholdings[i]);
+        dc_json_end(j);
+    }
     dc_json_end(j);
 }
 
@@ -213,6 +239,39 @@ static dc_rc parse_portion(const cJSON *o, dc_doc *d)
     return rc;
 }
 
+/* A byte offset member: a number from 0 to 2^40, else DC_CORRUPT. */
+static dc_rc get_offset(const cJSON *o, const char *k, size_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1099511627776.0)
+        return DC_CORRUPT;
+    *out = (size_t)v->valuedouble;
+    return DC_OK;
+}
+
+static dc_rc parse_withholding(const cJSON *o, dc_doc *d)
+{
+    if (!cJSON_IsObject(o)) return DC_CORRUPT;
+    dc_withholding *w = dc_doc_add_withholding(d);
+    if (!w) return DC_NOMEM;
+    w->whole = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "whole"));
+    dc_rc rc = DC_OK;
+    if (!w->whole && !(rc = get_offset(o, "start", &w->start))) rc = get_offset(o, "end", &w->end);
+    if (!rc && w->start > w->end) rc = DC_CORRUPT;
+    struct {
+        const char *k;
+        char **f;
+    } strs[] = {{"id", &w->id},         {"target", &w->target},       {"text", &w->text},
+                {"kind", &w->kind},     {"code", &w->code},           {"agency", &w->agency},
+                {"until", &w->until},   {"event", &w->event},         {"reviewer", &w->reviewer},
+                {"at", &w->at},         {"status", &w->status},       {"lifted_by", &w->lifted_by},
+                {"lifted_at", &w->lifted_at}, {"note", &w->note}};
+    for (size_t i = 0; !rc && i < sizeof strs / sizeof strs[0]; i++)
+        rc = get_str(o, strs[i].k, strs[i].f);
+    if (!rc && (!w->id || !w->target)) rc = DC_CORRUPT;
+    return rc;
+}
+
 static dc_rc parse_doc(const cJSON *root, dc_doc *d)
 {
     struct {
@@ -278,6 +337,12 @@ static dc_rc parse_doc(const cJSON *root, dc_doc *d)
         rc = dc_doc_add_ref(d, k->valuestring, t->valuestring,
                             cJSON_IsString(r) ? r->valuestring : NULL,
                             cJSON_IsString(dt) ? dt->valuestring : NULL);
+    }
+    arr = get_arr(root, "withholdings", &rc);
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (rc) break;
+        rc = parse_withholding(e, d);
     }
     const cJSON *rel = cJSON_GetObjectItemCaseSensitive(root, "release");
     if (!rc && cJSON_IsObject(rel)) {

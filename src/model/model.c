@@ -31,6 +31,42 @@ static void portion_release(dc_portion *p)
     free(p->marks);
 }
 
+static void *grow(void **arr, size_t *n, size_t *cap, size_t size);
+
+/* The string members of a withholding, in their JSON order (json.c). */
+#define W_STR(w)                                                                                 \
+    {&(w)->id,    &(w)->target, &(w)->text,     &(w)->kind,     &(w)->code,                        \
+     &(w)->agency, &(w)->until, &(w)->event,    &(w)->reviewer, &(w)->at,                          \
+     &(w)->status, &(w)->lifted_by, &(w)->lifted_at, &(w)->note}
+
+void dc_withholding_release(dc_withholding *w)
+{
+    char **strs[] = W_STR(w);
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        free(*strs[i]);
+        *strs[i] = NULL;
+    }
+}
+
+dc_rc dc_withholding_copy(dc_withholding *dst, const dc_withholding *src)
+{
+    *dst = (dc_withholding){.whole = src->whole, .start = src->start, .end = src->end};
+    char **to[] = W_STR(dst);
+    char *const *from[] = W_STR((dc_withholding *)src);
+    for (size_t i = 0; i < sizeof to / sizeof to[0]; i++)
+        if (*from[i] && !(*to[i] = dc_strdup(*from[i]))) {
+            dc_withholding_release(dst);
+            return DC_NOMEM;
+        }
+    return DC_OK;
+}
+
+dc_withholding *dc_doc_add_withholding(dc_doc *d)
+{
+    return grow((void **)&d->withholdings, &d->n_withholdings, &d->cap_withholdings,
+                sizeof(dc_withholding));
+}
+
 void dc_doc_free(dc_doc *d)
 {
     if (!d) return;
@@ -65,6 +101,8 @@ void dc_doc_free(dc_doc *d)
         free(d->refs[i].detail);
     }
     free(d->refs);
+    for (size_t i = 0; i < d->n_withholdings; i++) dc_withholding_release(&d->withholdings[i]);
+    free(d->withholdings);
     free(d);
 }
 
@@ -164,6 +202,10 @@ dc_rc dc_doc_copy(const dc_doc *d, dc_doc **out)
         copy_str(&c->refs[i].relation, d->refs[i].relation, &bad);
         copy_str(&c->refs[i].detail, d->refs[i].detail, &bad);
     }
+    c->withholdings = copy_array(d->n_withholdings, sizeof *c->withholdings,
+                                 &c->cap_withholdings, &bad);
+    for (size_t i = 0; i < d->n_withholdings && !bad; i++, c->n_withholdings++)
+        if (dc_withholding_copy(&c->withholdings[i], &d->withholdings[i])) bad = 1;
     if (bad) {
         dc_doc_free(c);
         return DC_NOMEM;
@@ -299,5 +341,148 @@ int dc_doc_portions_marked(const dc_doc *doc)
         const dc_portion *p = &doc->portions[i];
         if (p->withheld || p->classification || p->compartments.n) return 1;
     }
-    return 0;
+    return doc && doc->n_withholdings != 0;
+}
+
+int dc_withholding_active(const dc_withholding *w)
+{
+    return !w->status || strcmp(w->status, "lifted") != 0;
+}
+
+const char *dc_withholding_target_text(const dc_doc *d, const dc_withholding *w)
+{
+    const char *t = w->target;
+    if (!t) return NULL;
+    if (strcmp(t, "title") == 0) return d->title;
+    if (strcmp(t, "source") == 0) return d->source_note;
+    if (strncmp(t, "fn", 2) == 0) {
+        const dc_footnote *f = dc_doc_footnote(d, t + 2);
+        return f ? f->text : NULL;
+    }
+    const dc_portion *p = dc_doc_portion(d, t);
+    return p ? p->text : NULL;
+}
+
+static dc_withholding *find_withholding(const dc_doc *d, const char *id)
+{
+    for (size_t i = 0; id && i < d->n_withholdings; i++)
+        if (streq(d->withholdings[i].id, id)) return &d->withholdings[i];
+    return NULL;
+}
+
+/* Appends a copy of w to d, placed at [start, end) (whole: the target),
+ * with id suffix k (0: w's own id, else "ID.k"). */
+static dc_rc place_copy(dc_doc *d, const dc_withholding *w, int whole, size_t start, size_t end,
+                        unsigned k)
+{
+    dc_withholding c;
+    if (dc_withholding_copy(&c, w)) return DC_NOMEM;
+    c.whole = whole;
+    c.start = whole ? 0 : start;
+    c.end = whole ? 0 : end;
+    if (k) {
+        char id[96];
+        snprintf(id, sizeof id, "%s.%u", w->id ? w->id : "w", k);
+        if (dc_str_set(&c.id, id)) {
+            dc_withholding_release(&c);
+            return DC_NOMEM;
+        }
+    }
+    dc_withholding *slot = dc_doc_add_withholding(d);
+    if (!slot) {
+        dc_withholding_release(&c);
+        return DC_NOMEM;
+    }
+    *slot = c;
+    /* a whole portion withheld is also the portion's own flag, which the
+     * engines (access, render) read */
+    dc_portion *p = whole && c.target && dc_withholding_active(&c)
+                        ? (dc_portion *)dc_doc_portion(d, c.target)
+                        : NULL;
+    if (p && !p->withheld) {
+        p->withheld = 1;
+        if (dc_str_set(&p->withheld_reason, c.code)) return DC_NOMEM;
+    }
+    return DC_OK;
+}
+
+/* Places a copy of w at every occurrence of its text in every part of d
+ * (portions, footnotes, the source note, the title); *k counts them. */
+static dc_rc place_everywhere(dc_doc *d, const dc_withholding *w, unsigned *k)
+{
+    size_t len = w->text ? strlen(w->text) : 0;
+    if (!len) return DC_OK;
+    size_t np = d->n_portions, nf = d->n_footnotes;
+    char fn[80];
+    for (size_t i = 0; i < np + nf + 2; i++) {
+        const char *name, *t;
+        if (i < np) {
+            name = d->portions[i].id;
+            t = d->portions[i].text;
+        } else if (i < np + nf) {
+            snprintf(fn, sizeof fn, "fn%s", d->footnotes[i - np].n ? d->footnotes[i - np].n : "");
+            name = fn;
+            t = d->footnotes[i - np].text;
+        } else {
+            name = i == np + nf ? "source" : "title";
+            t = i == np + nf ? d->source_note : d->title;
+        }
+        for (const char *h = t && name ? strstr(t, w->text) : NULL; h; h = strstr(h + len, w->text)) {
+            dc_withholding c = *w;
+            c.target = (char *)name;
+            dc_rc rc = place_copy(d, &c, 0, (size_t)(h - t), (size_t)(h - t) + len, (*k)++);
+            if (rc) return rc;
+        }
+    }
+    return DC_OK;
+}
+
+dc_rc dc_doc_carry_withholdings(dc_doc *to, const dc_doc *from, int only_active, size_t *lost)
+{
+    if (lost) *lost = 0;
+    size_t n = from->n_withholdings;
+    for (size_t i = 0; i < n; i++) {
+        const dc_withholding *w = &from->withholdings[i];
+        int active = dc_withholding_active(w);
+        if (only_active && !active) continue;
+        dc_withholding *have = find_withholding(to, w->id);
+        if (have) {
+            /* the most restrictive decision wins */
+            if (active && !dc_withholding_active(have) && dc_str_set(&have->status, w->status))
+                return DC_NOMEM;
+            continue;
+        }
+        const char *now = dc_withholding_target_text(to, w);
+        const char *was = dc_withholding_target_text(from, w);
+        int is_portion = w->target && strcmp(w->target, "title") != 0 &&
+                         strcmp(w->target, "source") != 0 && strncmp(w->target, "fn", 2) != 0;
+        if (!now && (is_portion || !w->whole)) {
+            /* no such portion or note: nothing left to hide it in */
+            if (lost && active && (!is_portion || dc_doc_portion(to, w->target) == NULL))
+                (*lost)++;
+            if (!is_portion || !dc_doc_portion(to, w->target)) continue;
+        }
+        dc_rc rc = DC_OK;
+        if (w->whole && !only_active && !(was && now && streq(was, now))) {
+            /* a re-ingest changed a part withheld whole: nothing says the
+             * new text is what was withheld (the version is under review) */
+            if (lost && active) (*lost)++;
+            continue;
+        } else if (w->whole) {
+            rc = place_copy(to, w, 1, 0, 0, 0);
+        } else if (was && now && streq(was, now) && w->end <= strlen(now)) {
+            rc = place_copy(to, w, 0, w->start, w->end, 0);
+        } else {
+            /* the text moved: hidden wherever it stands now, in any part
+             * (a portion's text may have moved to another id) */
+            unsigned k = 0;
+            rc = place_everywhere(to, w, &k);
+            if (!rc && k == 0) {
+                rc = place_copy(to, w, 1, 0, 0, 0);
+                if (lost && active) (*lost)++;
+            }
+        }
+        if (rc) return rc;
+    }
+    return DC_OK;
 }

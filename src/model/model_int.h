@@ -38,8 +38,39 @@ dc_gap *dc_doc_add_gap(dc_doc *doc);
  * non-NULL relation or detail is recorded on the existing one. */
 dc_rc dc_doc_add_ref(dc_doc *doc, const char *kind, const char *target, const char *relation,
                      const char *detail);
+/* Appends an empty withholding (fields NULL/0); NULL on NOMEM. */
+dc_withholding *dc_doc_add_withholding(dc_doc *doc);
+/* Frees the members of w (not w itself) and zeroes them. */
+void dc_withholding_release(dc_withholding *w);
+/* A deep copy of src into dst (which is overwritten); DC_NOMEM leaves dst
+ * zeroed. */
+dc_rc dc_withholding_copy(dc_withholding *dst, const dc_withholding *src);
+/* 1 if w still hides its span (status not "lifted"). */
+int dc_withholding_active(const dc_withholding *w);
+/* The text w's target has in doc (a portion's text, a footnote's, the
+ * source note, the title), or NULL when doc has no such target. */
+const char *dc_withholding_target_text(const dc_doc *doc, const dc_withholding *w);
+/*
+ * Carries the withholdings of from onto to (another version of the same
+ * document: a re-ingest, an older version shown through today's
+ * decisions), those to does not have already (by id).  Each is placed on
+ * to's target of the same name: at the same offsets when the target's
+ * text is unchanged, else at every occurrence of the withheld text in any
+ * part of to (the most restrictive reading: text moves between portions),
+ * else, the text being gone, over the whole target.  *lost (may be NULL) counts the active ones that could not be
+ * placed exactly (found nowhere, or no such target): a re-ingest makes
+ * such a document under-review.  A withholding of a portion the target
+ * lacks entirely is dropped (counted in *lost).  only_active: carry
+ * only those that still hide (showing an old version through today's
+ * decisions: a whole part is withheld by its name, whatever its text);
+ * else (a re-ingest) a part withheld whole whose text changed is not
+ * carried but counted lost, as a withheld portion always was.
+ */
+dc_rc dc_doc_carry_withholdings(dc_doc *to, const dc_doc *from, int only_active, size_t *lost);
+
 /* 1 if some portion of doc is withheld or carries a marking or
- * compartments of its own (what may make readers' views differ). */
+ * compartments of its own, or doc has withholdings (what may make
+ * readers' views differ). */
 int dc_doc_portions_marked(const dc_doc *doc);
 
 #endif

@@ -166,6 +166,22 @@ const char *const dc_store_migrations[] = {
      * each reader's view, the others are listed from these columns.  NULL
      * (versions stored before) counts as marked. */
     "ALTER TABLE versions ADD COLUMN marked INTEGER;",
+
+    /* 7: declassification review (docs/review.md).  A user's agency (a
+     * referral is decided by a reviewer of the agency it names), and one
+     * review request per document: its state, kind (mdr|frus|review),
+     * received and due dates (the queue is read by due date) and the
+     * rest of the record (referrals, decider, approver, history) as JSON. */
+    "ALTER TABLE users ADD COLUMN agency TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE reviews ("
+    "  doc_id   TEXT PRIMARY KEY NOT NULL REFERENCES documents(id),"
+    "  state    TEXT NOT NULL,"
+    "  kind     TEXT NOT NULL,"
+    "  received TEXT NOT NULL,"
+    "  due      TEXT NOT NULL,"
+    "  record   TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX reviews_due ON reviews(due, doc_id);",
 };
 
 const int dc_store_n_migrations =

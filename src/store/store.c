@@ -1663,7 +1663,7 @@ static dc_rc write_once(dc_store *st, sqlite3_stmt *s, int bind_src, const char 
 }
 
 dc_rc dc_store_user_add(dc_store *st, const char *name, const char *hash, int level,
-                        const char *compartments, const char *roles)
+                        const char *compartments, const char *roles, const char *agency)
 {
     if (!st) return DC_MISUSE;
     if (!name || !*name || !hash || !*hash || level < DC_UNCLASSIFIED || level > DC_TOP_SECRET)
@@ -1673,7 +1673,7 @@ dc_rc dc_store_user_add(dc_store *st, const char *name, const char *hash, int le
     if (rc) return rc;
     sqlite3_stmt *s = prep_once(st,
                                 "INSERT INTO users(name, hash, level, compartments, roles,"
-                                " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                                " created_at, agency) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
                                 " ON CONFLICT(name) DO NOTHING",
                                 &rc);
     if (!s) return rc;
@@ -1684,6 +1684,7 @@ dc_rc dc_store_user_add(dc_store *st, const char *name, const char *hash, int le
     bind_text(s, 4, compartments ? compartments : "", &src);
     bind_text(s, 5, roles ? roles : "reader", &src);
     bind_text(s, 6, now, &src);
+    bind_text(s, 7, agency ? agency : "", &src);
     rc = write_once(st, s, src, "adding a user", &changed);
     if (!rc && !changed) rc = set_err(st, DC_MISUSE, "user '%s' already exists", name);
     return rc;
@@ -1704,7 +1705,8 @@ static dc_rc user_rows(dc_store *st, sqlite3_stmt *s, dc_user_cb cb, void *ctx, 
                           .roles = col_text(s, 4, &nomem),
                           .created_at = col_text(s, 5, &nomem),
                           .disabled = sqlite3_column_int(s, 6),
-                          .generation = sqlite3_column_int64(s, 7)};
+                          .generation = sqlite3_column_int64(s, 7),
+                          .agency = col_text(s, 8, &nomem)};
         if (nomem) {
             rc = set_err(st, DC_NOMEM, "reading users: out of memory");
             break;
@@ -1721,7 +1723,8 @@ static dc_rc user_rows(dc_store *st, sqlite3_stmt *s, dc_user_cb cb, void *ctx, 
 }
 
 #define USER_COLUMNS                                                                         \
-    "SELECT name, hash, level, compartments, roles, created_at, disabled, generation FROM users"
+    "SELECT name, hash, level, compartments, roles, created_at, disabled, generation, agency"       \
+    " FROM users"
 
 dc_rc dc_store_user_get(dc_store *st, const char *name, dc_user_cb cb, void *ctx)
 {
@@ -2003,5 +2006,68 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
         }
     }
     stmt_done(s);
+    return rc;
+}
+
+/* ---- review requests (docs/review.md) -------------------------------- */
+
+dc_rc dc_store_review_put(dc_store *st, const dc_review_row *r)
+{
+    if (!st) return DC_MISUSE;
+    if (!r || !r->doc_id || !r->state || !r->kind || !r->received || !r->due || !r->record)
+        return set_err(st, DC_MISUSE, "dc_store_review_put: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st,
+                                "INSERT INTO reviews(doc_id, state, kind, received, due, record)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(doc_id) DO UPDATE"
+                                " SET state = ?2, kind = ?3, received = ?4, due = ?5, record = ?6",
+                                &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK, changed = 0;
+    bind_text(s, 1, r->doc_id, &src);
+    bind_text(s, 2, r->state, &src);
+    bind_text(s, 3, r->kind, &src);
+    bind_text(s, 4, r->received, &src);
+    bind_text(s, 5, r->due, &src);
+    bind_text(s, 6, r->record, &src);
+    return write_once(st, s, src, "storing a review", &changed);
+}
+
+dc_rc dc_store_reviews(dc_store *st, const char *doc_id, dc_review_cb cb, void *ctx)
+{
+    if (!st) return DC_MISUSE;
+    if (!cb) return set_err(st, DC_MISUSE, "dc_store_reviews: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st,
+                                "SELECT doc_id, state, kind, received, due, record FROM reviews"
+                                " WHERE ?1 IS NULL OR doc_id = ?1 ORDER BY due, doc_id",
+                                &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    if (doc_id) bind_text(s, 1, doc_id, &src);
+    long n = 0;
+    while (src == SQLITE_OK || src == SQLITE_ROW) {
+        src = sqlite3_step(s);
+        if (src != SQLITE_ROW) break;
+        int nomem = 0;
+        dc_review_row r = {.doc_id = col_text(s, 0, &nomem),
+                           .state = col_text(s, 1, &nomem),
+                           .kind = col_text(s, 2, &nomem),
+                           .received = col_text(s, 3, &nomem),
+                           .due = col_text(s, 4, &nomem),
+                           .record = col_text(s, 5, &nomem)};
+        if (nomem) {
+            rc = set_err(st, DC_NOMEM, "reading reviews: out of memory");
+            break;
+        }
+        n++;
+        if ((rc = cb(ctx, &r)) != DC_OK) {
+            set_err(st, rc, "reading reviews: stopped by the caller (%s)", dc_strerror(rc));
+            break;
+        }
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading reviews");
+    sqlite3_finalize(s);
+    if (!rc && doc_id && n == 0) rc = set_err(st, DC_NOTFOUND, "no review of '%s'", doc_id);
     return rc;
 }

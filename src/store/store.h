@@ -147,7 +147,7 @@ dc_rc dc_store_verify(dc_store *st);
  * comma-separated).  A name already taken (even by a disabled account) is
  * DC_MISUSE. */
 dc_rc dc_store_user_add(dc_store *st, const char *name, const char *hash, int level,
-                        const char *compartments, const char *roles);
+                        const char *compartments, const char *roles, const char *agency);
 /* Calls cb with user name; DC_NOTFOUND if there is none. */
 dc_rc dc_store_user_get(dc_store *st, const char *name, dc_user_cb cb, void *ctx);
 /* Calls cb for every user, by name. */
@@ -156,6 +156,17 @@ dc_rc dc_store_user_list(dc_store *st, dc_user_cb cb, void *ctx);
 dc_rc dc_store_user_set_hash(dc_store *st, const char *name, const char *hash);
 /* Disables an enabled user; DC_NOTFOUND if none. */
 dc_rc dc_store_user_disable(dc_store *st, const char *name);
+/* A document's review request (strings borrowed for the callback). */
+typedef struct dc_review_row {
+    const char *doc_id, *state, *kind, *received, *due;
+    const char *record; /* the rest, as JSON (facade/workflow.c) */
+} dc_review_row;
+typedef dc_rc (*dc_review_cb)(void *ctx, const dc_review_row *r);
+/* Stores (adds or replaces) the review request of r->doc_id. */
+dc_rc dc_store_review_put(dc_store *st, const dc_review_row *r);
+/* Calls cb for the review of doc_id (DC_NOTFOUND if none), or for every
+ * review (doc_id NULL) by due date, then id. */
+dc_rc dc_store_reviews(dc_store *st, const char *doc_id, dc_review_cb cb, void *ctx);
 /* Number of enabled users holding the admin role. */
 dc_rc dc_store_admin_count(dc_store *st, long *n);
 /* Calls cb for every audit entry, oldest first. */

@@ -82,6 +82,11 @@ def setup_db(tmp):
     admin = db.add_user("admin", "TS")
     rev = db.add_user("rev", "TS", "--role", "reviewer", admin=admin)
     reader = db.add_user("reader1", "SECRET", admin=admin)
+    for did, kind, when in ((D279, "mdr", "2026-01-10"), (D277, "frus", "2026-03-01")):
+        code, out, err = db.run("review", "queue", did, "--kind", kind, "--received", when,
+                                user=rev[0], password=rev[1])
+        if code != 0:
+            raise RuntimeError("review queue %s: exit %d: %s" % (did, code, err))
     return db, admin, rev, reader
 
 
@@ -192,6 +197,8 @@ def no_js_checks(srv, db, rev, reader):
     check((headers.get("Location") or "").startswith("/login?next="), "to the sign-in page")
     status, _, html = c.request("/review/%s/withhold" % D279, {"portion": "p3",
                                                                  "reason": "25X1",
+                                                                 "until": "2040-12-31",
+                                                                 "confirm": "yes",
                                                                  "csrf": c.csrf(html)})
     check(status in (401, 403), "withhold as the public refused (%d)" % status)
 
@@ -203,7 +210,8 @@ def no_js_checks(srv, db, rev, reader):
     eq(status, 303, "reader signs in")
     status, _, html = c.request("/review/" + D279)
     eq(status, 403, "a reader may not review")
-    status, _, html = c.request("/review/%s/withhold" % D279, {"portion": "p3", "reason": "25X1"})
+    status, _, html = c.request("/review/%s/withhold" % D279, {"portion": "p3", "reason": "25X1",
+                                                               "until": "2040-12-31"})
     eq(status, 403, "a POST without the CSRF token is refused")
     # the reader (SECRET) reads the unreleased SECRET memorandum
     status, _, html = c.request("/documents/" + PENDING)
@@ -214,18 +222,39 @@ def no_js_checks(srv, db, rev, reader):
     status, headers, _ = c2.request("/login", {"name": rev[0], "password": rev[1],
                                                "next": "//evil.example/", "csrf": c2.csrf(html)})
     eq((status, headers.get("Location")), (303, "/"), "next=//host is not followed")
+    # the review queue, by due date (FRUS 120 days, MDR 180)
+    status, _, html = c2.request("/review")
+    eq(status, 200, "the review queue")
+    check("<th scope=col>Due</th>" in html and "2026-06-29" in html and "2026-07-09" in html
+          and html.index(D277) < html.index(D279), "requests by due date")
+    status, _, _ = c.request("/review")
+    eq(status, 403, "the queue is the reviewers'")
     # a bad exemption code is a 400 on the review page
     _, _, html = c2.request("/review/" + D279)
     status, _, html = c2.request("/review/%s/withhold" % D279,
                                  {"portion": "p10", "reason": "because", "csrf": c2.csrf(html)})
     eq(status, 400, "bad exemption code")
-    check("bad exemption code" in html and "dc-rv-portion" in html, "review page with the error")
+    check("unknown exemption code" in html and "dc-rv-portion" in html,
+          "review page with the error")
+    # a released document is changed only with the confirmation
     status, _, html = c2.request("/review/%s/withhold" % D279,
-                                 {"portion": "p999", "reason": "25X1", "csrf": c2.csrf(html)})
+                                 {"portion": "p10", "reason": "(b)(1)", "csrf": c2.csrf(html)})
+    eq(status, 409, "no confirmation: nothing changes")
+    check("Tick the confirmation" in html, "the page asks for it")
+    check('name=reason required><option value="" selected disabled>' in html,
+          "no exemption code is preselected")
+    check('aria-label="Withhold in portion p10"' in html and 'aria-label="Mark portion p10"' in html,
+          "every button names its portion")
+    check('name=text' in html and 'name=occurrence' in html, "the form withholds a span "
+          "without scripts (text and occurrence)")
+    status, _, html = c2.request("/review/%s/withhold" % D279,
+                                 {"portion": "p999", "reason": "25X1", "until": "2040-12-31",
+                                  "confirm": "yes", "csrf": c2.csrf(html)})
     eq(status, 404, "unknown portion")
     # a review form without scripts: POST, 303 back to the review page
     status, headers, _ = c2.request("/review/%s/withhold" % D237,
-                                    {"portion": "p1", "reason": "(b)(1)", "csrf": c2.csrf(html)})
+                                    {"portion": "p1", "reason": "(b)(1)", "confirm": "yes",
+                                     "csrf": c2.csrf(html)})
     loc = headers.get("Location") or ""
     eq(status, 303, "withhold without scripts")
     check(re.fullmatch(r"/review/%s\?done=withheld-p1&v=\d+" % re.escape(D237), loc) is not None,
@@ -407,6 +436,9 @@ def browser_checks(driver, srv, db, rev, shots, dl):
         from selenium.webdriver.support.ui import Select
         form = sec.find_element(By.CSS_SELECTOR, "form[action$='/withhold']")
         Select(form.find_element(By.NAME, "reason")).select_by_visible_text("25X1")
+        form.find_element(By.NAME, "event").send_keys("end of the war")
+        for box in form.find_elements(By.NAME, "confirm"):
+            box.click()
         driver.execute_script("window.dcNoReload = 1;")
         form.find_element(By.CSS_SELECTOR, "button").click()
         msg = wait_status(driver, "Portion %s withheld." % pid, "withheld message")
@@ -457,6 +489,17 @@ def browser_checks(driver, srv, db, rev, shots, dl):
     if check_found(sec, "the portion with " + W2):
         wid = sec.get_attribute("data-portion")
         form = sec.find_element(By.CSS_SELECTOR, "form[action$='/withhold']")
+        # selecting the word in the portion's text fills the form's span
+        driver.execute_script(
+            "var box = arguments[0].querySelector('.dc-rv-text'), w = arguments[1];"
+            "var t = box.firstChild, i = t.data.indexOf(w), r = document.createRange();"
+            "r.setStart(t, i); r.setEnd(t, i + w.length);"
+            "var s = window.getSelection(); s.removeAllRanges(); s.addRange(r);"
+            "box.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));", sec, W2)
+        eq(form.find_element(By.NAME, "text").get_attribute("value"), W2,
+           "selecting text fills the withhold form")
+        # no code is preselected: the reviewer chooses one
+        Select(form.find_element(By.NAME, "reason")).select_by_visible_text("(b)(1)")
         form.find_element(By.CSS_SELECTOR, "button").click()
         wait_status(driver, "Portion %s withheld." % wid, "withheld message")
     driver.find_element(By.CSS_SELECTOR, "form.dc-rv-release button").click()

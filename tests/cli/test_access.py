@@ -104,8 +104,8 @@ check(n_long >= 3, "long portion is several lines: %d" % n_long)
 GAP_LONG = "[%d lines of source text not declassified]" % n_long
 GAP_SHORT = "[less than 1 line of source text not declassified]"
 eq(run(REV, "withhold", RELM, longp["id"], "--reason", "bogus")[0], 2, "bad exemption code")
-eq(run(SEC, "withhold", RELM, longp["id"], "--reason", "25X1")[0], 4, "reader cannot withhold")
-eq(run(REV, "withhold", RELM, "p99", "--reason", "25X1")[0], 1, "no such portion")
+eq(run(SEC, "withhold", RELM, longp["id"], "--reason", "25X1", "--until", "2040-12-31")[0], 4, "reader cannot withhold")
+eq(run(REV, "withhold", RELM, "p99", "--reason", "25X1", "--until", "2040-12-31")[0], 1, "no such portion")
 eq(run(REV, "withhold", RELM, longp["id"], "--reason", "50X1-HUM")[0], 0, "withhold long")
 eq(run(REV, "withhold", RELM, shortp["id"], "--reason", "(b)(1)")[0], 0, "withhold short")
 code, out, err = run(PUBLIC, "show", RELM)
@@ -314,7 +314,7 @@ for doc_id, (paras, hide) in sorted(plan.items()):
     d = js(REV, "show", doc_id, "--json")
     by_text = {p["text"]: p["id"] for p in d["portions"]}
     for k in hide:
-        eq(run(REV, "withhold", doc_id, by_text[paras[k]], "--reason", "25X1")[0], 0,
+        eq(run(REV, "withhold", doc_id, by_text[paras[k]], "--reason", "25X1", "--until", "2040-12-31")[0], 0,
            "withhold %s" % doc_id)
         withheld_words.update(paras[k].split())
     for k in range(len(paras)):

@@ -56,7 +56,7 @@ CASES = [
     (["declass", "se"], {c for c in COMMANDS if c.startswith("se")}),
     (["declass", "-"], {"--db", "--as", "--version", "--help"}),
     (["declass", "--db", "x.db", "sh"], {"show"}),
-    (["declass", "--as", "alice", "--db", "x.db", "rel"], {"release"}),
+    (["declass", "--as", "alice", "--db", "x.db", "rel"], {"release", "releases"}),
     (["declass", "show", "ID", "--format", ""],
      {"text", "json", "html", "tei", "cite", "bibtex", "ris"}),
     (["declass", "show", "ID", "--format", "b"], {"bibtex"}),

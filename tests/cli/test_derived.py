@@ -72,7 +72,7 @@ def review(*args):
 # version the public reads (a signed-in reader cleared for it still reads it).
 v1 = js(PUBLIC, "show", "col/d1", "--json")
 check(any("Blofeldzq" in p["text"] for p in v1["portions"]), "released d1 is public before review")
-review("withhold", "col/d1", "p2", "--reason", "25X1")          # version 2
+review("withhold", "col/d1", "p2", "--reason", "25X1", "--until", "2040-12-31")          # version 2
 for v in ("1", "2"):
     o = out_of(PUBLIC, "show", "col/d1", "--version", v, "--format", "json")
     check("Blofeldzq" not in o and "5817" not in o,
@@ -134,14 +134,14 @@ eq(total(TS, 'cites:"600"'), 0, "ts without X: no cites:600")
 write("d4.txt", "14. Budget Memorandum\n\n(U) The budget line is 1500 dollars.\n\n"
       "(S) See Document 500 for the plan.\n")
 eq(run(ADMIN, "ingest", "--released", "-q", src)[0], 0, "ingest d4")
-review("withhold", "col/d4", "p2", "--reason", "25X1")
+review("withhold", "col/d4", "p2", "--reason", "25X1", "--until", "2040-12-31")
 d4 = js(PUBLIC, "show", "col/d4", "--json")
 eq([r["target"] for r in d4["references"]], [], "no reference to 500 from '1500'")
 
 # ---- dates from the view ----------------------------------------------------
 d2 = js(PUBLIC, "show", "col/d2", "--json")
 eq(d2["date"], "1957-03-04", "d2 dated from its text")
-review("withhold", "col/d2", "p2", "--reason", "25X1")
+review("withhold", "col/d2", "p2", "--reason", "25X1", "--until", "2040-12-31")
 for who, name in ((PUBLIC, "public"),):
     d2 = js(who, "show", "col/d2", "--json")
     eq(d2["date"], None, "%s: the date stood only in withheld text" % name)
@@ -160,7 +160,7 @@ eq(js(TS, "show", "col/d2", "--json")["date"], "1957-03-04", "a cleared reader k
 # ---- titles from the view ---------------------------------------------------
 d3 = js(PUBLIC, "show", "col/d3", "--json")
 eq(d3["title"], "OPERATION NIGHTJARQX IN LAOS", "d3 title from its heading")
-review("withhold", "col/d3", "p2", "--reason", "25X1")
+review("withhold", "col/d3", "p2", "--reason", "25X1", "--until", "2040-12-31")
 d3 = js(PUBLIC, "show", "col/d3", "--json")
 eq(d3["title"], "[title not declassified]", "withheld heading: neutral title")
 listing = {d["id"]: d for d in js(PUBLIC, "list", "--json")["documents"]}

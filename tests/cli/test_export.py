@@ -94,7 +94,7 @@ code, out, err = db.run("ingest", "-q", src, user=ADMIN[0], password=ADMIN[1])
 eq(code, 0, "admin ingests the memos (%s)" % err)
 rel = db.json("show", "memos/relmemo", "--json", user=REV[0], password=REV[1])
 longp = next(p for p in rel["portions"] if "xylocarp" in p["text"])
-code, out, err = db.run("withhold", "memos/relmemo", longp["id"], "--reason", "25X1",
+code, out, err = db.run("withhold", "memos/relmemo", longp["id"], "--reason", "25X1", "--until", "2040-12-31",
                         user=REV[0], password=REV[1])
 eq(code, 0, "withhold (%s)" % err)
 code, out, err = db.run("release", "memos/relmemo", user=REV[0], password=REV[1])

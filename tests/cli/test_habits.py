@@ -154,14 +154,16 @@ eq(v, {"ok": True, "action": "user del", "user": "gone"}, "user del --json")
 ids = [d["id"] for d in db.json("list", "--json")["documents"]]
 DOC = "frus1958-60v18/d279"
 check(DOC in ids, "the sample volume's d279 is stored")
-for verb, extra in (("withhold", ["p2", "--reason", "25X1"]),
+for verb, extra in (("withhold", ["p2", "--reason", "25X1", "--until", "2040-12-31"]),
                     ("mark", ["p3", "--classification", "SECRET"]),
                     ("release", [])):
     code, out, err = db.run(verb, DOC, *extra, "--json", user=REV[0], password=REV[1])
     v = json_out("%s --json" % verb, code, out, err)
-    check(v and v.get("ok") is True and v.get("action") == verb and v.get("id") == DOC and
-          isinstance(v.get("version"), int) and v["version"] > 1,
-          "%s --json: %r" % (verb, v))
+    # withhold names the withholding it made ("id") and its document
+    want_id = "w1" if verb == "withhold" else DOC
+    check(v and v.get("ok") is True and v.get("action") == verb and v.get("id") == want_id and
+          v.get("document", DOC) == DOC and isinstance(v.get("version"), int) and
+          v["version"] > 1, "%s --json: %r" % (verb, v))
 for verb in ("optimize", "check"):
     v = json_out("%s --json" % verb, *db.run(verb, "--json"))
     eq(v, {"ok": True, "action": verb}, "%s --json" % verb)

@@ -137,7 +137,7 @@ d = db2.json("show", "frus1958-60v18/d279", "--json")
 p = next(p for p in d["portions"] if "Panmunjom" in p["text"] or len(p["text"]) > 200)
 secret = p["text"][:60]
 ADMIN2 = db2.add_user("admin", "TOP SECRET", "--role", "admin", "--role", "reviewer")
-code, out, err = db2.run("withhold", "frus1958-60v18/d279", p["id"], "--reason", "25X1",
+code, out, err = db2.run("withhold", "frus1958-60v18/d279", p["id"], "--reason", "25X1", "--until", "2040-12-31",
                          user=ADMIN2[0], password=ADMIN2[1])
 eq(code, 0, "withhold (%s)" % err)
 html = show_html(db2, "frus1958-60v18/d279")

@@ -188,7 +188,7 @@ doc = w.json("show", D279, "--format", "json")
 sup = [x["id"] for x in doc["portions"] if "supersedes NSC 5817" in x["text"]]
 eq(len(sup), 1, "one portion of d279 states the supersession")
 eq(w.json("paper", "NSC 5907", "--json")["supersedes"], ["NSC 5817"], "before withholding")
-code, out, err = w.run("withhold", D279, sup[0], "--reason", "25X1", user=REV[0],
+code, out, err = w.run("withhold", D279, sup[0], "--reason", "25X1", "--until", "2040-12-31", user=REV[0],
                        password=REV[1])
 eq(code, 0, "withhold the supersession (%s)" % err)
 pub = w.json("paper", "NSC 5907", "--json")

@@ -159,7 +159,7 @@ eq(status, 200, "document")
 first = json.loads(body)
 check(not portion(first, "p2")["withheld"], "p2 readable at first")
 request(port, "GET", "/api/documents/" + seed)  # read again: from what the handle keeps
-code, out, err = db.run("withhold", seed, "p2", "--reason", "25X1", user=ANA[0],
+code, out, err = db.run("withhold", seed, "p2", "--reason", "25X1", "--until", "2040-12-31", user=ANA[0],
                         password=ANA[1])
 eq(code, 0, "withhold in another process: " + err)
 status, body, _ = request(port, "GET", "/api/documents/" + seed)

@@ -130,6 +130,10 @@ def cleared(u, doc_cls, p_cls, p_comps):
     return not u.public and u.level >= level_of(p_cls or doc_cls) and set(p_comps) <= u.comps
 
 
+SPAN_NOTICE = {"name": "[name not declassified]", "place": "[place not declassified]",
+               "lines": "[less than 1 line of source text not declassified]"}
+
+
 def notice(nbytes):
     """The edition's gap line for a hidden text of nbytes bytes."""
     if nbytes < 80:
@@ -227,11 +231,14 @@ class GenDoc:
     def portion_blocks(self):
         return [b for b in self.blocks if b.portion]
 
-    def render(self, hidden=None):
+    def render(self, hidden=None, spans=None):
         """The source text; hidden maps portion ids to the gap line that
         replaces them (a reader's restricted source): the line goes, the
-        notice takes its place, its footnotes leave the note list."""
+        notice takes its place, its footnotes leave the note list.  spans
+        maps withheld words (canaries) to the notice that replaces them
+        wherever they stand (withholdings inside a portion)."""
         hidden = hidden or {}
+        spans = spans or {}
         out = ["%d. %s%s" % (self.num, self.title, "1" if self.title_marker else ""), ""]
         notes = []
         if self.source_note is not None:
@@ -245,7 +252,10 @@ class GenDoc:
                     out += [hidden[pid], ""]
                     continue
                 notes += b.notes
-            out += [b.line, ""]
+            line = b.line
+            for word, note in spans.items():
+                line = line.replace(word, note)
+            out += [line, ""]
         for i, n in enumerate(notes):
             out.append("    %d. %s" % (i + 1, n))
         return "\n".join(out).rstrip("\n") + "\n"
@@ -499,6 +509,7 @@ class MPortion:
         self.comps = []
         self.withheld = False
         self.reason = None
+        self.spans = []         # withholdings inside it: (word, kind), in force
 
 
 class MDoc:
@@ -554,6 +565,19 @@ class MDoc:
         p = self.portions[k]
         return may_read(u, self.status, self.cls, p.cls, p.comps, p.withheld)
 
+    def span_readable(self, u, k):
+        """A withholding inside portion k: read by those who read the
+        portion and are cleared for it (dc_access_withholding_class: the
+        portion's class, never open)."""
+        p = self.portions[k]
+        return self.readable(u, k) and cleared(u, self.cls, p.cls, p.comps)
+
+    def hidden_spans(self, u):
+        """word -> notice for the withholdings inside portions u reads but
+        may not read inside (docs/review.md, "Notices")."""
+        return {w: SPAN_NOTICE[kind] for k, p in enumerate(self.portions)
+                for w, kind in p.spans if self.readable(u, k) and not self.span_readable(u, k)}
+
 
 class Event:
     def __init__(self, kind, **kw):
@@ -604,11 +628,11 @@ class Round:
                 out.append((gd, released))
         return out
 
-    def write(self, gd, hidden=None, path_root=None):
+    def write(self, gd, hidden=None, path_root=None, spans=None):
         path = os.path.join(path_root or self.dir, gd.path)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as f:
-            f.write(gd.render(hidden))
+            f.write(gd.render(hidden, spans))
 
     # -- the full database ---------------------------------------------------
 
@@ -693,6 +717,12 @@ class Round:
             kind = r.choice(["mark", "mark", "withhold", "withhold", "release"])
             if m.status == "released" and kind == "release" and r.random() < 0.7:
                 kind = "withhold"
+            # withholdings inside a portion (its canary word), after the
+            # last ingest: the word is then in every portion it stands in
+            spannable = [k for k in targets if not m.portions[k].withheld and
+                         not m.portions[k].spans and CANARY.search(m.portions[k].block.stored)]
+            if phase == 3 and spannable and kind != "release" and r.random() < 0.5:
+                kind, targets = "span", spannable
             if not targets and kind != "release":
                 kind = "release"
             # datelines are hidden more often: the date must then be derived
@@ -717,10 +747,17 @@ class Round:
                     for c in comps:
                         args += ["--compartment", c]
                 else:
-                    if p.withheld:
+                    if p.withheld and kind == "withhold":
                         continue
-                    reason = r.choice(["25X1", "50X1-HUM", "(b)(1)", "25X6", "(b)(7)(c)"])
-                    args = ["withhold", did, "p%d" % (k + 1), "--reason", reason]
+                    reason = r.choice([["25X1", "--until", "2040-12-31"], ["50X1-HUM"],
+                                       ["(b)(1)"], ["25X6", "--event", "end of the war"],
+                                       ["(b)(7)(C)"], ["25X1, 25X6", "--until", "2035-06-30"]])
+                    args = ["withhold", did, "p%d" % (k + 1), "--reason"] + reason
+                    reason = reason[0]
+                    if kind == "span":
+                        word = CANARY.search(p.block.stored).group(0)
+                        skind = r.choice(["name", "place", "lines"])
+                        args += ["--text", word] + (["--kind", skind] if skind != "lines" else [])
             actor = ok[0]
             code, out, err = self.run.run(self.full, args, user=actor)
             if code != 0:
@@ -730,6 +767,8 @@ class Round:
                 m.status = "released"
             elif kind == "mark":
                 p.cls, p.comps = lvl, list(comps)
+            elif kind == "span":
+                p.spans.append((word, skind))
             else:
                 p.withheld, p.reason = True, reason
             # "is now at version N": an action that changes nothing stores no version
@@ -824,13 +863,15 @@ class Round:
                     pb = snap.portion_blocks()
                     hid = {"p%d" % (k + 1): notice(len(pb[k].stored.encode("utf-8")))
                            for k in H[did] if k < len(pb)}
-                    self.write(snap, hid, wd)
+                    self.write(snap, hid, wd, self.docs[did].hidden_spans(u))
                     paths.append(snap.path)
                 self.ingest(db, paths, ev.released, ev.user, cwd=wd)
             elif ev.kind == "op":
                 if ev.doc not in H:
                     continue
-                if ev.op == "release" or ev.k not in H[ev.doc]:
+                m = self.docs[ev.doc]
+                span_hidden = ev.op == "span" and not m.span_readable(u, ev.k)
+                if ev.op == "release" or (ev.k not in H[ev.doc] and not span_hidden):
                     run.must(db, ev.args, user=ev.user, cwd=wd)
                 elif ev.status_before == "released":
                     # A withholding or marking of a portion u may not read in
@@ -873,7 +914,8 @@ class Round:
                             hid.add(c)
                         else:
                             allowed.add(c)
-        return (seen - allowed) | (hid - allowed)
+        spans = {w for m in self.docs.values() for w in m.hidden_spans(u)}
+        return (seen - allowed) | (hid - allowed) | spans
 
     def visible_texts(self, u):
         out = []
@@ -1388,10 +1430,31 @@ def check_reader(rnd, u, opts, findings, full_server):
     old = old_versions_plan(rnd, u, rng, opts.full, aligned)
     old_out = run_cli_plan(rnd, old, rnd.full, rnd.dir, u)
     canary_scan(findings, u, old, old_out, forbidden, rnd.seed)
+    if "reviewer" in u.roles or "admin" in u.roles:
+        # the withholdings listing shows the text only to whom may read it
+        wl = Plan()
+        ids = [d for d in sorted(rnd.docs) if rnd.docs[d].may_open(u)]
+        with_spans = [d for d in ids if any(p.spans for p in rnd.docs[d].portions)]
+        for did in (with_spans if opts.full else with_spans[:2]) + [MISSING]:
+            wl.add(("withholdings --json", did), ["withholdings", did, "--json"], "json")
+        wl_out = run_cli_plan(rnd, wl, rnd.full, rnd.dir, u)
+        canary_scan(findings, u, wl, wl_out, forbidden, rnd.seed)
+        for did in with_spans[:2]:
+            code, out, _ = wl_out[("withholdings --json", did)]
+            listed = {w["text"] for w in json.loads(out)["withholdings"]} if code == 0 else set()
+            m = rnd.docs[did]
+            for k, p in enumerate(m.portions):
+                for w, _ in p.spans:
+                    if m.span_readable(u, k) and w not in listed:
+                        findings.add(("withholdings --json", "span missing"),
+                                     "seed %d, %s: %s: %s not listed" % (rnd.seed, u.name, did, w))
+        n_extra = len(wl.items)
+    else:
+        n_extra = 0
     same = Plan()
     same.items = [it for it in old.items if "(aligned)" in it[0][0]]
     compare(findings, u, same, old_out, run_cli_plan(rnd, same, db, wd, u), dbs, rnd.seed)
-    n_paths = len(plan.items) + len(old.items)
+    n_paths = len(plan.items) + len(old.items) + n_extra
     if full_server:
         srv = Server(rnd.run.exe, db, wd)
         try:

@@ -70,15 +70,52 @@ static void test_gap_and_codes(void)
     CHECK_STR(b, "[2 lines of source text not declassified]");
     dc_access_gap_text(240, b, sizeof b);
     CHECK_STR(b, "[3 lines of source text not declassified]");
-    const char *good[] = {"25X1", "25X9", "50X1-HUM", "50X6-WMD", "(b)(1)", "(b)(3)", "(b)(7)(c)"};
-    const char *bad[] = {"", "25X", "25X0", "25X1-", "25X1-hum", "50X1 HUM", "(b)(0)", "(b)(1",
-                         "(b)(7)(C)", "b1", "25X1; DROP", NULL};
+    const char *good[] = {"25X1",   "25X9",      "50X1-HUM",   "50X2-WMD", "50X3",
+                          "75X9",   "(b)(1)",    "(b)(3)",     "(b)(7)(C)", "(b)(7)(f)",
+                          "RD",     "FRD",       "TFNI",       "25X1, 25X6", "(b)(1), (b)(3)"};
+    const char *bad[] = {"",         "25X",      "25X0",       "25X1-",     "25X1-hum",
+                         "50X1 HUM", "50X6-WMD", "(b)(0)",     "(b)(1",     "(b)(7)(G)",
+                         "b1",       "25X1; DROP", "25X1,25X6", "25X1, ",  "rd",
+                         "75X",      NULL};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) CHECK(dc_access_reason_valid(good[i]));
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         if (dc_access_reason_valid(bad[i])) {
             CHECK(!"bad code accepted");
             fprintf(stderr, "accepted %s\n", bad[i] ? bad[i] : "NULL");
         }
+    /* dates and events: where EO 13526 section 3.3 calls for one */
+    char m[1024];
+    CHECK_INT(dc_access_code_check("25X1", NULL, NULL, m, sizeof m), 1);
+    CHECK(strstr(m, "needs a declassification date") != NULL);
+    CHECK_INT(dc_access_code_check("25X1", "2040-12-31", NULL, m, sizeof m), 0);
+    CHECK_INT(dc_access_code_check("25X1, (b)(3)", NULL, "end of the war", m, sizeof m), 0);
+    CHECK_INT(dc_access_code_check("25X1", "2040-12-31", "x", m, sizeof m), 1);
+    CHECK_INT(dc_access_code_check("25X1", "2040-02-30", NULL, m, sizeof m), 1);
+    CHECK_INT(dc_access_code_check("25X1", "2040", NULL, m, sizeof m), 1);
+    CHECK_INT(dc_access_code_check("50X1-HUM", NULL, NULL, m, sizeof m), 0);
+    CHECK_INT(dc_access_code_check("50X1-HUM", "2040-01-01", NULL, m, sizeof m), 1);
+    CHECK_INT(dc_access_code_check("(b)(3)", NULL, NULL, m, sizeof m), 0);
+    CHECK_INT(dc_access_code_check("X9", NULL, NULL, m, sizeof m), 1);
+    CHECK(strstr(m, "'X9'") && strstr(m, "25X1..25X9") && strstr(m, "TFNI"));
+    /* notices */
+    char t[96], e[48];
+    dc_access_notice("name", 1, 5, t, sizeof t, e, sizeof e);
+    CHECK_STR(t, "[name not declassified]");
+    CHECK_STR(e, "name");
+    dc_access_notice("name", 2, 50, t, sizeof t, e, sizeof e);
+    CHECK_STR(t, "[2 names not declassified]");
+    dc_access_notice("place", 1, 5, t, sizeof t, e, sizeof e);
+    CHECK_STR(t, "[place not declassified]");
+    dc_access_notice("paragraph", 1, 170, t, sizeof t, e, sizeof e);
+    CHECK_STR(t, "[1 paragraph (3 lines of source text) not declassified]");
+    CHECK_STR(e, "1 paragraph (3 lines of source text)");
+    dc_access_notice("paragraph", 1, 10, t, sizeof t, e, sizeof e);
+    CHECK_STR(t, "[1 paragraph (1 line of source text) not declassified]");
+    dc_access_notice(NULL, 1, 10, t, sizeof t, e, sizeof e);
+    CHECK_STR(t, "[less than 1 line of source text not declassified]");
+    dc_access_notice("lines", 1, 161, t, sizeof t, e, sizeof e);
+    CHECK_STR(t, "[3 lines of source text not declassified]");
+    CHECK_STR(e, "3 lines");
     CHECK_INT(dc_access_role_parse("reviewer"), DC_ROLE_REVIEWER);
     CHECK_INT(dc_access_role_parse("root"), 0);
 }
@@ -360,6 +397,148 @@ static void test_property(void)
     for (int i = 0; i < NDOCS; i++) dc_doc_free(docs[i]);
 }
 
+/* Adds withholding id of target [s, e) (whole when s == e == 0 and
+ * whole set) of kind, in force. */
+static dc_withholding *wh(dc_doc *d, const char *id, const char *target, int whole, size_t s,
+                          size_t e, const char *kind)
+{
+    dc_withholding *w = dc_doc_add_withholding(d);
+    dc_str_set(&w->id, id);
+    dc_str_set(&w->target, target);
+    w->whole = whole;
+    w->start = s;
+    w->end = e;
+    dc_str_set(&w->kind, kind);
+    dc_str_set(&w->code, "(b)(1)");
+    dc_str_set(&w->status, "withheld");
+    return w;
+}
+
+/* Spans inside a portion, a footnote, the source note and the title: the
+ * public reads the FRUS notices, adjacent names merge, marks move, a
+ * whole footnote goes with its marker, a lifted withholding no longer
+ * hides, a reader cleared for the portion reads it all, and the view
+ * carries no withholding. */
+static void test_spans(void)
+{
+    dc_doc *d = mkdoc("c/sp", "SECRET", "released");
+    dc_str_set(&d->title, "Memorandum From Helms to Bundy");
+    dc_str_set(&d->source_note, "Source: CIA files. Drafted by Smithers.");
+    /*                   0         1         2         3         4         5
+     *                   0123456789012345678901234567890123456789012345678901234 */
+    dc_portion *p = add(d, "Met Aldo Moro and Guido Carli in Rome; the station (Tokyo) agreed.",
+                        NULL, NULL, 0);
+    dc_str_set(&p->page, "7");
+    dc_portion_add_mark(p, DC_MARK_NOTE, 4, "1");  /* at the start of a span: stays */
+    dc_portion_add_mark(p, DC_MARK_NOTE, 8, "9");  /* inside a span: goes */
+    dc_portion_add_mark(p, DC_MARK_NOTE, 66, "2"); /* after: moves */
+    add(d, "A second paragraph with QUARTZ the cryptonym.", NULL, NULL, 0);
+    dc_footnote *f = dc_doc_add_footnote(d);
+    dc_str_set(&f->n, "1");
+    dc_str_set(&f->anchor, "p1");
+    dc_str_set(&f->text, "Moro was then Prime Minister.");
+    f = dc_doc_add_footnote(d);
+    dc_str_set(&f->n, "2");
+    dc_str_set(&f->anchor, "p1");
+    dc_str_set(&f->text, "Whole note about the agent Kim.");
+    wh(d, "w1", "p1", 0, 4, 13, "name");   /* Aldo Moro */
+    wh(d, "w2", "p1", 0, 18, 29, "name");  /* Guido Carli */
+    wh(d, "w3", "p1", 0, 33, 37, "place"); /* Rome */
+    wh(d, "w4", "p2", 0, 24, 30, NULL);    /* QUARTZ */
+    wh(d, "w5", "fn1", 0, 0, 4, "name");   /* Moro */
+    wh(d, "w6", "fn2", 1, 0, 0, NULL);
+    wh(d, "w7", "title", 0, 16, 21, "name"); /* Helms */
+    wh(d, "w8", "source", 0, 30, 38, "name"); /* Smithers */
+    dc_withholding *lifted = wh(d, "w9", "p1", 0, 51, 56, "place"); /* Tokyo */
+    dc_str_set(&lifted->status, "lifted");
+    CHECK(!dc_access_uniform(d));
+    CHECK(dc_doc_portions_marked(d));
+
+    dc_doc *v = NULL;
+    size_t hidden = 0;
+    CHECK_INT(dc_access_view(&PUB, d, &v, &hidden), DC_OK);
+    CHECK_INT(hidden, 8);
+    CHECK_STR(v->portions[0].text, "Met [2 names not declassified] in [place not declassified]; "
+                                   "the station (Tokyo) agreed.");
+    CHECK_STR(v->portions[1].text, "A second paragraph with [less than 1 line of source text "
+                                   "not declassified] the cryptonym.");
+    CHECK_STR(v->title, "Memorandum From [name not declassified] to Bundy");
+    CHECK_STR(v->source_note, "Source: CIA files. Drafted by [name not declassified].");
+    CHECK_INT(v->n_footnotes, 1);
+    CHECK_STR(v->footnotes[0].text, "[name not declassified] was then Prime Minister.");
+    CHECK_INT(v->n_withholdings, 0);
+    /* marks: the one at the span's start stays, inside goes, after moves;
+     * the whole footnote's marker goes with it */
+    CHECK_INT(v->portions[0].n_marks, 1);
+    CHECK_INT(v->portions[0].marks[0].at, 4);
+    CHECK_STR(v->portions[0].marks[0].value, "1");
+    /* gaps, in document order */
+    CHECK_INT(v->n_gaps, 6); /* p1 twice, p2, then fn1, title, source */
+    CHECK_STR(v->gaps[0].extent, "2 names");
+    CHECK_STR(v->gaps[0].anchor, "p1");
+    CHECK_STR(v->gaps[0].page, "7");
+    CHECK_STR(v->gaps[1].extent, "place");
+    CHECK_STR(v->gaps[2].extent, "less than 1 line");
+    char *json = NULL;
+    dc_doc_to_json(v, 0, &json);
+    CHECK(json && !strstr(json, "Moro") && !strstr(json, "Carli") && !strstr(json, "Rome") &&
+          !strstr(json, "QUARTZ") && !strstr(json, "Kim") && !strstr(json, "Helms") &&
+          !strstr(json, "Smithers") && !strstr(json, "withholdings") && strstr(json, "Tokyo"));
+    free(json);
+    dc_doc_free(v);
+
+    /* cleared for the document (SECRET): everything */
+    CHECK_INT(dc_access_view(&SEC, d, &v, &hidden), DC_OK);
+    CHECK_INT(hidden, 0);
+    CHECK(has_text(v, "Aldo Moro") && has_text(v, "Kim"));
+    CHECK_STR(v->title, "Memorandum From Helms to Bundy");
+    CHECK_INT(v->n_withholdings, 0);
+    dc_doc_free(v);
+    /* not cleared (CONFIDENTIAL): as the public */
+    CHECK_INT(dc_access_view(&CONF, d, &v, &hidden), DC_OK);
+    CHECK(!has_text(v, "Moro") && !has_text(v, "Kim"));
+    dc_doc_free(v);
+
+    /* a whole title: the neutral title; a whole paragraph: its notice */
+    wh(d, "w10", "title", 1, 0, 0, NULL);
+    wh(d, "w11", "p2", 1, 0, 0, "paragraph");
+    CHECK_INT(dc_access_view(&PUB, d, &v, &hidden), DC_OK);
+    CHECK_STR(v->title, DC_ACCESS_HIDDEN_TITLE);
+    CHECK_STR(v->portions[1].text, "[1 paragraph (1 line of source text) not declassified]");
+    dc_doc_free(v);
+    dc_doc_free(d);
+}
+
+/* Withholdings carried to another version: same text, same offsets;
+ * moved text, found again; gone, the whole target (counted lost). */
+static void test_carry(void)
+{
+    dc_doc *a = mkdoc("c/cy", NULL, "released");
+    add(a, "Met Aldo Moro in Rome.", NULL, NULL, 0);
+    add(a, "Second one names Carli.", NULL, NULL, 0);
+    dc_withholding *w = wh(a, "w1", "p1", 0, 4, 13, "name");
+    dc_str_set(&w->text, "Aldo Moro");
+    w = wh(a, "w2", "p2", 0, 17, 22, "name");
+    dc_str_set(&w->text, "Carli");
+    dc_doc *b = mkdoc("c/cy", NULL, "released");
+    add(b, "Yesterday met Aldo Moro in Rome.", NULL, NULL, 0);
+    add(b, "Second one names nobody.", NULL, NULL, 0);
+    size_t lost = 9;
+    CHECK_INT(dc_doc_carry_withholdings(b, a, 1, &lost), DC_OK);
+    CHECK_INT(lost, 1);
+    CHECK_INT(b->n_withholdings, 2);
+    CHECK_INT(b->withholdings[0].start, 14);
+    CHECK_INT(b->withholdings[0].end, 23);
+    CHECK(b->withholdings[1].whole);
+    CHECK(b->portions[1].withheld);
+    dc_doc *v = NULL;
+    CHECK_INT(dc_access_view(&PUB, b, &v, NULL), DC_OK);
+    CHECK_STR(v->portions[0].text, "Yesterday met [name not declassified] in Rome.");
+    dc_doc_free(v);
+    dc_doc_free(a);
+    dc_doc_free(b);
+}
+
 int main(void)
 {
     test_levels();
@@ -367,6 +546,8 @@ int main(void)
     test_passwords();
     test_view_released();
     test_view_classified();
+    test_spans();
+    test_carry();
     test_property();
     return TEST_DONE();
 }

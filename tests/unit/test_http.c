@@ -765,7 +765,7 @@ static void test_review(client *pub, client *rev, client *reader)
     char portion[64] = "";
     CHECK(portion_with(rev, "httptest/fish", "quixotewidget", portion, sizeof portion));
     char body[256];
-    snprintf(body, sizeof body, "{\"portion\": \"%s\", \"reason\": \"25X1\"}", portion);
+    snprintf(body, sizeof body, "{\"portion\": \"%s\", \"reason\": \"25X1\", \"until\": \"2040-12-31\"}", portion);
 
     /* without a token: 403 and nothing changed */
     CHECK_INT(post_json(rev, "/api/documents/httptest/fish/withhold", body, 0, &r), 403);

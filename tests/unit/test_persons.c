@@ -399,7 +399,7 @@ static void test_facade(void)
             pid = memo->portions[i].id;
     CHECK(pid != NULL);
     int version = 0;
-    if (pid) CHECK_INT(dc_db_withhold(db, "notes/memo", pid, "25X1", &version), DC_OK);
+    if (pid) CHECK_INT(dc_db_withhold(db, "notes/memo", pid, "(b)(1)", &version), DC_OK);
     dc_doc_free(memo);
     /* the reviewer, cleared for the withheld portion, reads it in their
      * view and finds the document by the name (the index holds each

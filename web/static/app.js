@@ -89,6 +89,32 @@
     return true;
   }
 
+  /* Withholding by selecting: text selected in a portion on the review
+   * page fills that portion's withhold form (the text and which
+   * occurrence of it), which works without scripts too. */
+  function fillFromSelection() {
+    var sel = window.getSelection && window.getSelection();
+    if (!sel || sel.rangeCount !== 1 || sel.isCollapsed) return;
+    var range = sel.getRangeAt(0);
+    var node = range.startContainer;
+    var box = node.nodeType === 1 ? node : node.parentElement;
+    box = box && box.closest ? box.closest(".dc-rv-text") : null;
+    if (!box || !box.contains(range.endContainer)) return;
+    var text = range.toString();
+    if (!text) return;
+    var pre = document.createRange();
+    pre.setStart(box, 0);
+    pre.setEnd(range.startContainer, range.startOffset);
+    var before = pre.toString().length, full = box.textContent, n = 0;
+    for (var i = full.indexOf(text); i !== -1 && i <= before; i = full.indexOf(text, i + 1)) n++;
+    var form = box.parentElement.querySelector("form[action$='/withhold']");
+    if (!form) return;
+    form.elements.text.value = text;
+    form.elements.occurrence.value = n > 1 ? String(n) : "";
+  }
+  document.addEventListener("mouseup", fillFromSelection);
+  document.addEventListener("keyup", function (ev) { if (ev.shiftKey) fillFromSelection(); });
+
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
     if (!form.classList || !form.classList.contains("dc-rv-form")) return;
