@@ -150,7 +150,9 @@ void dc_tei_doc_finish(tei *t)
     if (!d->source_note && t->file_source) dc_tei_set_str(t, &d->source_note, t->file_source);
     if (!d->classification)
         dc_tei_set_str(t, &d->classification, dc_ingest_classification(d->source_note));
-    dc_tei_set_str(t, &d->doc_type, t->event ? "event" : dc_ingest_doc_type(d->title));
+    dc_tei_set_str(t, &d->doc_type, t->event           ? "event"
+                                    : t->doc_section ? t->doc_section
+                                                     : dc_ingest_doc_type(d->title));
     dc_tei_set_str(t, &d->format, "tei");
     /* A FRUS volume (its header names it with an idno type="frus") gives
      * its title for citations. */

@@ -70,7 +70,8 @@ static tbuf *capture_buf(tei *t, int cap)
     case CAP_LABEL: return &t->lab;
     case CAP_HDR_TITLE:
     case CAP_HDR_IDNO:
-    case CAP_HDR_DATE: return &t->hdr;
+    case CAP_HDR_DATE:
+    case CAP_HDR_VOL: return &t->hdr;
     default: return NULL;
     }
 }

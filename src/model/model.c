@@ -301,3 +301,33 @@ int dc_doc_portions_marked(const dc_doc *doc)
     }
     return 0;
 }
+
+/* ---- volumes ------------------------------------------------------------ */
+
+dc_volume *dc_volume_new(void) { return calloc(1, sizeof(dc_volume)); }
+
+static void volume_entry_release(dc_volume_entry *e)
+{
+    char *strs[] = {e->kind, e->part, e->xml_id, e->type, e->head,
+                    e->id,   e->number, e->title, e->date};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(strs[i]);
+}
+
+void dc_volume_free(dc_volume *v)
+{
+    if (!v) return;
+    char *strs[] = {v->id,           v->title,     v->series,    v->subseries,
+                    v->volume_title, v->volume_number, v->publisher, v->pub_place,
+                    v->pub_date};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(strs[i]);
+    dc_strv_release(&v->editors);
+    dc_strv_release(&v->editor_roles);
+    for (size_t i = 0; i < v->n_entries; i++) volume_entry_release(&v->entries[i]);
+    free(v->entries);
+    free(v);
+}
+
+dc_volume_entry *dc_volume_add_entry(dc_volume *v)
+{
+    return grow((void **)&v->entries, &v->n_entries, &v->cap_entries, sizeof(dc_volume_entry));
+}

@@ -166,13 +166,23 @@ const char *const dc_store_migrations[] = {
      * each reader's view, the others are listed from these columns.  NULL
      * (versions stored before) counts as marked. */
     "ALTER TABLE versions ADD COLUMN marked INTEGER;",
+
+    /* 7: a published volume's structure (its TEI header and its table of
+     * contents: dc_volume as JSON, the documents by local id only).
+     * Replaced when the volume is ingested again. */
+    "CREATE TABLE volumes ("
+    "  collection TEXT PRIMARY KEY NOT NULL,"
+    "  body       TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ") STRICT;",
 };
 
 const int dc_store_n_migrations =
     (int)(sizeof dc_store_migrations / sizeof dc_store_migrations[0]);
 
 const char *const dc_store_tables[] = {"collections", "documents", "versions", "audit", "users",
-                                       "persons",     "terms",     NULL};
+                                       "persons",     "terms",     "volumes",
+                                       NULL};
 
 const dc_store_trigger dc_store_triggers[] = {
     {"audit_in_order", TRG_AUDIT_IN_ORDER},
