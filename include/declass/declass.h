@@ -402,6 +402,24 @@ DC_API dc_rc dc_db_person(dc_db *db, const char *name, dc_person_cb cb, void *ct
  * Audited. */
 DC_API dc_rc dc_db_persons(dc_db *db, dc_person_cb cb, void *ctx);
 
+/* ---- volumes ------------------------------------------------------------ */
+
+/*
+ * Volume (collection) id as the reader sees it (dc_volume: declass/model.h):
+ * the header of a published volume (title, editors, publisher, date, as
+ * its TEI header gives them; NULL for a collection of files) and its
+ * table of contents in document order — front matter, then the divisions
+ * (compilations, chapters) with their headings and their documents, then
+ * back matter, then any readable document of the collection the stored
+ * contents do not name — listing only the documents the reader may open,
+ * with number, title and date from the reader's view, and only the
+ * divisions that hold one of them.  *out owned by the caller
+ * (dc_volume_free), NULL on failure.  DC_NOTFOUND "no volume 'ID'" for an
+ * unknown id and for one of which the reader may open no document.
+ * Audited ("volume").
+ */
+DC_API dc_rc dc_db_volume(dc_db *db, const char *id, dc_volume **out);
+
 /* ---- output formats ------------------------------------------------ */
 
 #define DC_FORMAT_SHOW 1   /* a document: dc_db_show, GET /api/documents/ID */

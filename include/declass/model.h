@@ -213,6 +213,13 @@ DC_API dc_volume_entry *dc_volume_add_entry(dc_volume *v);
  * [{"kind", "part", "level", "xml_id", "type", "head", "id", "number",
  * "title", "date"}]} (null where absent).  *out owned by the caller. */
 DC_API dc_rc dc_volume_to_json(const dc_volume *v, int pretty, char **out);
+/* Finding one's way in a volume's contents: the index of the document
+ * entry with id (the document id, "frus1917-72PubDip/d12"), of the
+ * document entry before (dir -1) or after (dir 1) entry i, and of the
+ * division enclosing entry i; -1 for none. */
+DC_API long dc_volume_find(const dc_volume *v, const char *id);
+DC_API long dc_volume_step(const dc_volume *v, long i, int dir);
+DC_API long dc_volume_parent(const dc_volume *v, long i);
 /* Parses that JSON back into a new volume (DC_CORRUPT when malformed). */
 DC_API dc_rc dc_volume_from_json(const char *json, size_t len, dc_volume **out);
 

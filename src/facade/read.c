@@ -488,13 +488,22 @@ static dc_rc list_one(void *ctx, const dc_doc_summary *s)
     return rc;
 }
 
-dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
+dc_rc dc_db_list_in(dc_db *db, const char *collection, dc_summary_cb cb, void *ctx, long *n)
 {
     list_filter f = {.db = db, .r = dc_db_reader(db), .cb = cb, .ctx = ctx};
-    dc_rc rc = dc_store_list(db->st, list_one, &f);
+    dc_rc rc = dc_store_list_in(db->st, collection, list_one, &f);
+    if (n) *n = f.n;
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return DC_OK;
+}
+
+dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
+{
+    long n = 0;
+    dc_rc rc = dc_db_list_in(db, NULL, cb, ctx, &n);
+    if (rc) return rc;
     char detail[48];
-    snprintf(detail, sizeof detail, "%ld documents", f.n);
+    snprintf(detail, sizeof detail, "%ld documents", n);
     return dc_db_audit_add(db, "list", NULL, detail);
 }
 

@@ -331,3 +331,29 @@ dc_volume_entry *dc_volume_add_entry(dc_volume *v)
 {
     return grow((void **)&v->entries, &v->n_entries, &v->cap_entries, sizeof(dc_volume_entry));
 }
+
+static int is_document(const dc_volume_entry *e) { return e->kind && !strcmp(e->kind, "document"); }
+
+long dc_volume_find(const dc_volume *v, const char *id)
+{
+    for (size_t i = 0; v && id && i < v->n_entries; i++)
+        if (is_document(&v->entries[i]) && v->entries[i].id && !strcmp(v->entries[i].id, id))
+            return (long)i;
+    return -1;
+}
+
+long dc_volume_step(const dc_volume *v, long i, int dir)
+{
+    if (!v || i < 0 || (size_t)i >= v->n_entries) return -1;
+    for (long k = i + dir; k >= 0 && (size_t)k < v->n_entries; k += dir)
+        if (is_document(&v->entries[k])) return k;
+    return -1;
+}
+
+long dc_volume_parent(const dc_volume *v, long i)
+{
+    if (!v || i < 0 || (size_t)i >= v->n_entries) return -1;
+    for (long k = i - 1; k >= 0; k--)
+        if (!is_document(&v->entries[k]) && v->entries[k].level < v->entries[i].level) return k;
+    return -1;
+}
