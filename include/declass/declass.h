@@ -197,6 +197,13 @@ DC_API dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const ch
  * shows the document and its title reads it once. */
 DC_API dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format,
                              char **out, dc_doc **view);
+/* Renders view — a reader's view that dc_db_show_view handed over — in
+ * format (a DC_FORMAT_SHOW or DC_FORMAT_PAGE format), as dc_db_show
+ * would, citations with the stored header of the document's volume.  For
+ * a page that shows one read several ways (the document and its
+ * citations): not audited again, and no other document is read.  *out
+ * owned by the caller; DC_MISUSE for an unknown format. */
+DC_API dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out);
 /* The audit log, oldest first (administrators only; the reading itself is
  * logged first). */
 DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
@@ -424,6 +431,8 @@ DC_API dc_rc dc_db_volume(dc_db *db, const char *id, dc_volume **out);
 
 #define DC_FORMAT_SHOW 1   /* a document: dc_db_show, GET /api/documents/ID */
 #define DC_FORMAT_EXPORT 2 /* a bulk export: dc_db_export */
+#define DC_FORMAT_PAGE 4   /* a part of a reading-room page only (dc_db_render):
+                            * "highwire", the citation_* <meta> tags */
 
 /* An output format: "text", "json", "html", "tei", "cite" (Chicago),
  * "bibtex", "ris" for one document; "jsonl" and "tei" for exports. */

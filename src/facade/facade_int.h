@@ -79,6 +79,7 @@ dc_rc dc_audit_queue_add(dc_audit_queue *aq, const char *user, const char *actio
 typedef struct dc_db_format {
     dc_format pub;
     dc_rc (*render)(const dc_doc *doc, const dc_render_html_opts *html, dc_buf *out);
+    int cites; /* a citation: rendered with the volume's stored header */
 } dc_db_format;
 const dc_db_format *dc_db_format_find(const char *name, int use);
 

@@ -427,8 +427,11 @@ dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format
     dc_buf b;
     dc_buf_init(&b, 0);
     html_ref_ctx hc = {db, doc};
-    dc_render_html_opts ho = {html_ref_href, &hc};
-    rc = f->render(doc, &ho, &b);
+    dc_volume *vol = NULL;
+    if (f->cites) rc = dc_db_volume_stored(db, doc->collection, &vol);
+    dc_render_html_opts ho = {html_ref_href, &hc, vol};
+    if (!rc) rc = f->render(doc, &ho, &b);
+    dc_volume_free(vol);
     const char *fmt = f->pub.name;
     char detail[48];
     if (version)
@@ -441,6 +444,28 @@ dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format
     dc_buf_release(&b);
     if (!rc && view) *view = doc;
     else dc_doc_free(doc);
+    return rc;
+}
+
+dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out)
+{
+    *out = NULL;
+    const dc_db_format *f =
+        dc_db_format_find(format ? format : "text", DC_FORMAT_SHOW | DC_FORMAT_PAGE);
+    if (!f || !view)
+        return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format ? format : "",
+                          dc_format_names(DC_FORMAT_SHOW));
+    dc_volume *vol = NULL;
+    dc_rc rc = f->cites ? dc_db_volume_stored(db, view->collection, &vol) : DC_OK;
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    html_ref_ctx hc = {db, view};
+    dc_render_html_opts ho = {html_ref_href, &hc, vol};
+    if (!rc) rc = f->render(view, &ho, &b);
+    dc_volume_free(vol);
+    if (rc) rc = dc_db_fail(db, rc, "cannot render %s: %s", view->id, dc_strerror(rc));
+    if (!rc && !(*out = dc_buf_detach(&b))) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
+    dc_buf_release(&b);
     return rc;
 }
 
