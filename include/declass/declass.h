@@ -442,6 +442,11 @@ typedef struct dc_format {
     int uses;               /* DC_FORMAT_* bits */
 } dc_format;
 
+/* Appends the address of doc on its publisher's site and returns 1 — a
+ * FRUS document's page on the Office of the Historian's site,
+ * https://history.state.gov/historicaldocuments/VOLUME/dN — or returns 0
+ * and appends nothing when it has none. */
+DC_API int dc_doc_source_url(const dc_doc *doc, dc_buf *out);
 /* The format called name that serves use (a DC_FORMAT_* bit), or NULL. */
 DC_API const dc_format *dc_format_find(const char *name, int use);
 /* The names of the formats serving use, for messages: "text, json, ... or

@@ -92,3 +92,5 @@ const char *dc_format_names(int use)
     }
     return names[k];
 }
+
+int dc_doc_source_url(const dc_doc *doc, dc_buf *out) { return dc_render_frus_url(doc, out); }

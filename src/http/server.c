@@ -338,6 +338,7 @@ static const route routes[] = {
     {"/", M_GET, dc_page_search},
     {"/search", M_GET, dc_page_search},
     {"/documents/", M_GET, dc_page_document},
+    {"/volumes/", M_GET, dc_page_volume},
     {"/login", M_GET | M_POST, dc_page_login},
     {"/logout", M_POST, dc_page_logout},
     {"/review/", M_GET | M_POST, dc_page_review},

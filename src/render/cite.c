@@ -70,6 +70,13 @@ static void put_frus_url(dc_buf *out, const dc_doc *doc)
                   doc->local_id);
 }
 
+int dc_render_frus_url(const dc_doc *doc, dc_buf *out)
+{
+    if (!doc || !out || !frus_url_ok(doc)) return 0;
+    put_frus_url(out, doc);
+    return 1;
+}
+
 /* Copies s to out with every run of whitespace (newlines included) made
  * one space and control characters dropped (a citation is one line),
  * each kept character through put (NULL: as it is; it returns how many

@@ -74,6 +74,11 @@ dc_rc dc_render_cite(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
 dc_rc dc_render_bibtex(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
 dc_rc dc_render_ris(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
 dc_rc dc_render_highwire(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
+/* Appends the address of doc on the Office of the Historian's site
+ * (https://history.state.gov/historicaldocuments/VOLUME/dN) and returns 1
+ * for a FRUS document (the collection a FRUS volume id, the local id
+ * "dN"); returns 0 and appends nothing otherwise. */
+int dc_render_frus_url(const dc_doc *doc, dc_buf *out);
 
 /*
  * The document as TEI P5 (the reader's view: render a dc_access_view
