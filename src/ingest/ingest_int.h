@@ -406,7 +406,8 @@ void dc_tei_on_gap(tei *t);
 int dc_tei_iso_date(const char *s, char out[11]);
 /*
  * A date written out in a dateline: "July 1, 1959", "3 February 1957",
- * "November 7-8, 1958" (first day), "June 20-August 31, 1961".  Writes
+ * "November 7-8, 1958" (first day), "June 20-August 31, 1961", "3rd April
+ * 1865", "April 3d, 1865" (ordinal days).  Writes
  * YYYY-MM-DD to out and returns 1, or returns 0 when there is none.
  */
 int dc_tei_text_date(const char *s, char out[11]);
