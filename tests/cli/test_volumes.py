@@ -94,6 +94,24 @@ eq(code, 2, "no id: usage")
 code, out, err = db.run("volume", "--help")
 check(code == 0 and "usage: declass [--db PATH] volume ID" in out, "--help")
 
+# ---- search: a title holding every query word ranks above mere mentions ------
+def title_has_all(title, q):
+    t = title.lower()
+    return all(w in t for w in q.split())
+
+
+for q, first in (("embassy spain", "d5"), ("telegram russia", "d10"),
+                 ("committee public information switzerland", "d17"),
+                 ("military intelligence", None), ("foreign press", None)):
+    hits = db.json("search", q, "--json", "--limit", "50")["hits"]
+    check(hits, "search %r finds documents" % q)
+    flags = [title_has_all(h["title"], q) for h in hits]
+    check(any(flags) and flags == sorted(flags, reverse=True),
+          "search %r: every title holding all its words first: %r" %
+          (q, [(h["id"].split("/")[1], f) for h, f in zip(hits, flags)][:12]))
+    if first:
+        eq(hits[0]["id"], VOL + "/" + first, "search %r: first hit" % q)
+
 # ---- through the reader's eyes ---------------------------------------------
 # The same volume with document 7 marked Secret, ingested unreleased.
 rdb = DB()
