@@ -404,6 +404,18 @@ typedef dc_rc (*dc_person_cb)(void *ctx, const dc_person_info *p);
 #define DC_PERSON_MAX_MATCH 200
 DC_API dc_rc dc_db_person(dc_db *db, const char *name, dc_person_cb cb, void *ctx);
 
+/* The entry xml_id ("p_RWS_1") of the List of Persons of collection, with
+ * the readable documents naming it (as dc_db_person finds them, for that
+ * entry only).  DC_NOTFOUND "no person 'COLLECTION#ID'" when the list has
+ * no such entry.  Audited ("person"). */
+DC_API dc_rc dc_db_person_entry(dc_db *db, const char *collection, const char *xml_id,
+                                dc_person_cb cb, void *ctx);
+/* The entry xml_id ("t_CPI_1") of the List of Abbreviations and Terms of
+ * collection, handed to cb as a person record: name the term ("CPI"),
+ * description its gloss, no documents.  DC_NOTFOUND when there is none.
+ * Audited ("term"). */
+DC_API dc_rc dc_db_term(dc_db *db, const char *collection, const char *xml_id, dc_person_cb cb,
+                        void *ctx);
 /* The person index: every list entry named by at least one readable
  * document, with the number of such documents, ordered by name.
  * Audited. */

@@ -136,7 +136,15 @@ void dc_page_doc_href(dc_buf *b, const char *prefix, const char *id);
 void dc_page_doc_trail(dc_buf *b, const dc_doc *doc, const dc_volume *vol);
 void dc_page_doc_pager(dc_buf *b, const dc_doc *doc, const dc_volume *vol);
 void dc_page_cite_box(dc_http_req *req, dc_buf *b, const dc_doc *doc);
+/* The persons of the volume's List of Persons the document's view names,
+ * as links to their pages (the role as the link's title). */
+void dc_page_doc_persons(dc_http_req *req, dc_buf *b, const dc_doc *doc);
 void dc_page_volume(dc_http_req *req, dc_http_resp *resp); /* GET /volumes/{id} */
+/* GET /persons/{volume}/{id}: an entry of a volume's List of Persons, its
+ * role and the readable documents naming the person; GET
+ * /terms/{volume}/{id}: an entry of its List of Abbreviations and Terms. */
+void dc_page_person(dc_http_req *req, dc_http_resp *resp);
+void dc_page_term(dc_http_req *req, dc_http_resp *resp);
 
 void dc_page_search(dc_http_req *req, dc_http_resp *resp);   /* GET / and /search */
 void dc_page_document(dc_http_req *req, dc_http_resp *resp); /* GET /documents/{id} */

@@ -862,6 +862,7 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     dc_buf_puts(b, html);
     dc_buf_puts(b, "\n</div>\n");
     dc_page_doc_pager(b, doc, vol);
+    dc_page_doc_persons(req, b, doc);
     dc_page_cite_box(req, b, doc);
     dc_buf_puts(b, "<section class=dc-refs>\n");
     dc_buf_puts(b, "<section class=dc-cited-by>\n<h2>Cited by</h2>\n");

@@ -192,6 +192,32 @@ static void contents(dc_buf *b, const dc_volume *v)
     dc_buf_puts(b, "</section>\n");
 }
 
+/* The volume's person index: its listed persons named by a readable
+ * document, each a link to the person's page with the count. */
+typedef struct pindex {
+    dc_buf *b;
+    const char *vol;
+    long n;
+} pindex;
+
+static dc_rc pindex_cb(void *ctx, const dc_person_info *p)
+{
+    pindex *x = ctx;
+    if (!p->collection || !p->xml_id || strcmp(p->collection, x->vol) != 0) return DC_OK;
+    if (!x->n++)
+        dc_buf_puts(x->b, "<section class=dc-vol-persons aria-labelledby=persons-h>\n"
+                          "<h2 id=persons-h>Persons</h2>\n<ul>\n");
+    dc_buf_puts(x->b, "<li><a href=\"/persons/");
+    dc_http_url_encode(x->b, p->collection, 0);
+    dc_buf_putc(x->b, '/');
+    dc_http_url_encode(x->b, p->xml_id, 0);
+    dc_buf_puts(x->b, "\">");
+    esc(x->b, p->name);
+    dc_buf_printf(x->b, "</a> <span class=dc-count>%ld document%s</span></li>\n", p->n_documents,
+                  p->n_documents == 1 ? "" : "s");
+    return DC_OK;
+}
+
 void dc_page_volume(dc_http_req *req, dc_http_resp *resp)
 {
     const char *id = req->path + strlen("/volumes/");
@@ -237,7 +263,155 @@ void dc_page_volume(dc_http_req *req, dc_http_resp *resp)
     part_list(b, v, "front", "Front matter", "dc-vol-front");
     contents(b, v);
     part_list(b, v, "back", "Back matter", "dc-vol-back");
+    pindex px = {.b = b, .vol = v->id};
+    dc_db_persons(req->db, pindex_cb, &px);
+    if (px.n) dc_buf_puts(b, "</ul>\n</section>\n");
     dc_buf_puts(b, "</article>\n");
     dc_page_end(resp);
     dc_volume_free(v);
+}
+
+/* ---- persons and terms of a volume ------------------------------------- */
+
+/* "/persons/VOLUME/ID": splits the rest of the path at its last "/". */
+static int split_entry(const char *rest, char *vol, size_t cap, const char **id)
+{
+    const char *slash = strrchr(rest, '/');
+    if (!slash || slash == rest || !slash[1] || (size_t)(slash - rest) >= cap) return 0;
+    memcpy(vol, rest, (size_t)(slash - rest));
+    vol[slash - rest] = '\0';
+    *id = slash + 1;
+    return 1;
+}
+
+typedef struct entry_page {
+    dc_buf *b;
+    int person, any;
+    char name[256]; /* for the page's title */
+} entry_page;
+
+static dc_rc entry_cb(void *ctx, const dc_person_info *p)
+{
+    entry_page *e = ctx;
+    dc_buf *b = e->b;
+    e->any = 1;
+    snprintf(e->name, sizeof e->name, "%s", p->name ? p->name : "");
+    dc_buf_printf(b, "<article class=%s>\n<h1>", e->person ? "dc-person" : "dc-term");
+    esc(b, p->name);
+    dc_buf_puts(b, "</h1>\n");
+    if (p->description && *p->description) {
+        dc_buf_printf(b, "<p class=%s>", e->person ? "dc-person-desc" : "dc-term-gloss");
+        esc(b, p->description);
+        dc_buf_puts(b, "</p>\n");
+    }
+    dc_buf_printf(b, "<p class=dc-entry-list>From the list of %s of <a href=\"",
+                  e->person ? "persons" : "abbreviations and terms");
+    dc_page_doc_href(b, "/volumes/", p->collection);
+    dc_buf_puts(b, "\">");
+    esc(b, p->collection);
+    dc_buf_puts(b, "</a>.</p>\n");
+    if (e->person) {
+        dc_buf_printf(b, "<h2>Documents naming this person</h2>\n");
+        if (!p->n_documents)
+            dc_buf_puts(b, "<p class=dc-none>No document in the reading room names them.</p>\n");
+        else
+            dc_buf_puts(b, "<ul class=dc-person-docs>\n");
+        for (long i = 0; p->documents && i < p->n_documents; i++) {
+            dc_buf_puts(b, "<li><a href=\"");
+            dc_page_doc_href(b, "/documents/", p->documents[i].id);
+            dc_buf_puts(b, "\">");
+            esc(b, p->documents[i].title ? p->documents[i].title : p->documents[i].id);
+            dc_buf_puts(b, "</a>");
+            if (p->documents[i].date) {
+                dc_buf_puts(b, " <span class=dc-toc-date>");
+                esc(b, p->documents[i].date);
+                dc_buf_puts(b, "</span>");
+            }
+            dc_buf_puts(b, "</li>\n");
+        }
+        if (p->n_documents) dc_buf_puts(b, "</ul>\n");
+    }
+    dc_buf_puts(b, "</article>\n");
+    return DC_OK;
+}
+
+/* GET /persons/VOLUME/ID and /terms/VOLUME/ID. */
+static void entry_page_of(dc_http_req *req, dc_http_resp *resp, int person)
+{
+    char vol[256];
+    const char *id = NULL;
+    const char *rest = req->path + strlen(person ? "/persons/" : "/terms/");
+    if (!split_entry(rest, vol, sizeof vol, &id)) {
+        dc_page_error(req, resp, 404, person ? "There is no person with this id."
+                                             : "There is no term with this id.");
+        return;
+    }
+    dc_buf body;
+    dc_buf_init(&body, 0);
+    entry_page e = {.b = &body, .person = person};
+    dc_rc rc = person ? dc_db_person_entry(req->db, vol, id, entry_cb, &e)
+                      : dc_db_term(req->db, vol, id, entry_cb, &e);
+    if (rc || !e.any || body.rc) {
+        dc_buf_release(&body);
+        if (rc == DC_NOTFOUND || rc == DC_MISUSE || (!rc && !e.any))
+            dc_page_error(req, resp, 404, person ? "There is no person with this id."
+                                                 : "There is no term with this id.");
+        else
+            dc_page_error(req, resp, dc_http_status_of(req, rc ? rc : DC_NOMEM),
+                          dc_db_errmsg(req->db));
+        return;
+    }
+    dc_page_begin(req, resp, *e.name ? e.name : id, person ? "dc-person-page" : "dc-term-page",
+                  NULL, NULL);
+    dc_buf_add(&resp->body, body.p, body.len);
+    dc_page_end(resp);
+    dc_buf_release(&body);
+}
+
+void dc_page_person(dc_http_req *req, dc_http_resp *resp) { entry_page_of(req, resp, 1); }
+
+void dc_page_term(dc_http_req *req, dc_http_resp *resp) { entry_page_of(req, resp, 0); }
+
+/* The persons of the document's volume list that its view names, each a
+ * link to the person's page with the role on hover and focus (title). */
+typedef struct named {
+    dc_buf *b;
+    const dc_doc *doc;
+    long n;
+} named;
+
+static dc_rc named_cb(void *ctx, const dc_person_info *p)
+{
+    named *x = ctx;
+    const dc_doc *d = x->doc;
+    if (!p->collection || !p->xml_id || !d->collection || strcmp(p->collection, d->collection))
+        return DC_OK;
+    int in = 0;
+    for (size_t i = 0; i < d->persons.n && !in; i++) in = !strcmp(d->persons.v[i], p->name);
+    if (!in) return DC_OK;
+    if (!x->n++)
+        dc_buf_puts(x->b, "<section class=dc-doc-persons aria-labelledby=named-h>\n"
+                          "<h2 id=named-h>Persons named</h2>\n<ul>\n");
+    dc_buf_puts(x->b, "<li><a href=\"/persons/");
+    dc_http_url_encode(x->b, p->collection, 0);
+    dc_buf_putc(x->b, '/');
+    dc_http_url_encode(x->b, p->xml_id, 0);
+    dc_buf_puts(x->b, "\"");
+    if (p->description && *p->description) {
+        dc_buf_puts(x->b, " title=\"");
+        esc(x->b, p->description);
+        dc_buf_puts(x->b, "\"");
+    }
+    dc_buf_puts(x->b, ">");
+    esc(x->b, p->name);
+    dc_buf_puts(x->b, "</a></li>\n");
+    return DC_OK;
+}
+
+void dc_page_doc_persons(dc_http_req *req, dc_buf *b, const dc_doc *doc)
+{
+    if (!doc->persons.n || !doc->collection) return;
+    named x = {.b = b, .doc = doc};
+    dc_db_persons(req->db, named_cb, &x);
+    if (x.n) dc_buf_puts(b, "</ul>\n</section>\n");
 }

@@ -339,6 +339,8 @@ static const route routes[] = {
     {"/search", M_GET, dc_page_search},
     {"/documents/", M_GET, dc_page_document},
     {"/volumes/", M_GET, dc_page_volume},
+    {"/persons/", M_GET, dc_page_person},
+    {"/terms/", M_GET, dc_page_term},
     {"/login", M_GET | M_POST, dc_page_login},
     {"/logout", M_POST, dc_page_logout},
     {"/review/", M_GET | M_POST, dc_page_review},

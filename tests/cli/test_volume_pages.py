@@ -101,6 +101,31 @@ try:
     check('<a href="/documents/%s/appendix" rel=next>' % VOL in page, "d44: next the appendix")
     check("history.state.gov/historicaldocuments/%s/appendix" % VOL not in page,
           "no Office of the Historian address is made up for the appendix")
+    # persons and terms: the volume's person index, a person reached from a
+    # document, a term
+    page = get(base, "/volumes/" + VOL)[2]
+    check('<li><a href="/persons/%s/p_RWS_1">Rogers, Walter S.</a>' % VOL in page,
+          "the volume's person index links Rogers")
+    page = get(base, "/documents/%s/d2" % VOL)[2]
+    m = re.search(r'<a href="(/persons/%s/p_CG_2)" title="([^"]*)">Creel, George</a>' % VOL,
+                  page)
+    check(m is not None, "document 2 links the person Creel, with his role as the title")
+    if m:
+        eq(html.unescape(m.group(2)), "Chairman of the Committee on Public Information from "
+           "April 1917", "the role on hover")
+        code, ctype, pp = get(base, m.group(1))
+        eq(code, 200, "Creel's page")
+        check("<h1>Creel, George</h1>" in pp and
+              '<a href="/documents/%s/d2">' % VOL in pp, "Creel's page lists document 2")
+        docs = re.findall(r'<li><a href="/documents/([^"]+)">', pp.split("dc-person-docs")[1])
+        check(len(docs) >= 10 and all(d.startswith(VOL + "/") for d in docs),
+              "Creel is named in many documents: %d" % len(docs))
+    code, ctype, tp = get(base, "/terms/%s/t_CPI_1" % VOL)
+    check(code == 200 and "<h1>CPI</h1>" in tp and "Committee on Public Information" in tp,
+          "the term CPI")
+    for bad in ("/persons/%s/p_NOPE" % VOL, "/persons/nope/p_RWS_1", "/persons/" + VOL,
+                "/terms/%s/t_NOPE" % VOL, "/terms/"):
+        eq(get(base, bad)[0], 404, "404: " + bad)
 finally:
     proc.terminate()
     proc.wait(timeout=30)
