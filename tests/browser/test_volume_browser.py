@@ -85,7 +85,9 @@ def checks(driver, srv, shots, dl):
     driver.get(srv.url("/documents/%s/d5" % VOL))
     chicago = driver.find_element(By.CSS_SELECTOR, ".dc-cite-chicago")
     check(not chicago.is_displayed(), "the Cite box starts closed")
-    driver.find_element(By.CSS_SELECTOR, "details.dc-cite summary").click()
+    summary = driver.find_element(By.CSS_SELECTOR, "details.dc-cite summary")
+    driver.execute_script("arguments[0].scrollIntoView()", summary)
+    summary.click()
     check(chicago.is_displayed(), "opened, the Chicago citation shows")
     check(chicago.text.startswith("\"Report From the Embassy in Spain,\" December 22, 1917, in "
                                   + BOOK), "the Chicago citation: " + chicago.text)
