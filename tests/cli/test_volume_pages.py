@@ -58,6 +58,7 @@ try:
 
     code, ctype, page = get(base, "/documents/%s/d5" % VOL)
     eq(code, 200, "document 5")
+    check("dc-banner" not in page, "document 5 carries no marking: no banner is invented")
     head = page.split("</head>")[0]
     metas = re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)">', head)
     eq(metas, [("citation_title", "Report From the Embassy in Spain"),
