@@ -329,6 +329,7 @@ DC_API void dc_ref_link_json(dc_json *j, const dc_ref_link *r);
 typedef struct dc_collection_info {
     const char *name;
     long documents;
+    const char *title; /* a published volume's title (its TEI header), or NULL */
 } dc_collection_info;
 typedef dc_rc (*dc_collection_cb)(void *ctx, const dc_collection_info *c);
 /* Every collection with at least one document the reader may read, by name. */

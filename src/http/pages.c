@@ -250,12 +250,21 @@ static dc_rc coll_cb(void *ctx, const dc_collection_info *c)
         dc_buf_puts(b, "</option>");
         return DC_OK;
     }
-    dc_buf_puts(b, "<li><a href=\"/search?collection=");
+    dc_buf_puts(b, "<li><a href=\"/volumes/");
     dc_http_url_encode(b, c->name, 0);
     dc_buf_puts(b, "\">");
-    esc(b, c->name);
-    dc_buf_printf(b, "</a> <span class=dc-count>%ld document%s</span></li>\n", c->documents,
+    esc(b, c->title && *c->title ? c->title : c->name);
+    dc_buf_puts(b, "</a>");
+    if (c->title && *c->title) {
+        dc_buf_puts(b, " <span class=dc-coll-id>");
+        esc(b, c->name);
+        dc_buf_puts(b, "</span>");
+    }
+    dc_buf_printf(b, " <span class=dc-count>%ld document%s</span>", c->documents,
                   c->documents == 1 ? "" : "s");
+    dc_buf_puts(b, " <a class=dc-coll-browse href=\"/search?collection=");
+    dc_http_url_encode(b, c->name, 0);
+    dc_buf_puts(b, "\">browse</a></li>\n");
     return DC_OK;
 }
 

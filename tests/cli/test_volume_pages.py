@@ -53,6 +53,12 @@ try:
           "the compilation's heading, addressable")
     check(page.index("Front matter") < page.index("World War I</h3>") <
           page.index("Back matter"), "parts in order")
+    page = get(base, "/")[2]
+    check('<li><a href="/volumes/%s">%s</a> <span class=dc-coll-id>%s</span>' %
+          (VOL, BOOK, VOL) in page, "the welcome page names the volume by its title")
+    import json
+    colls = json.loads(get(base, "/api/collections")[2])["collections"]
+    eq(colls, [{"name": VOL, "documents": 49, "title": BOOK}], "/api/collections: the title")
     eq(get(base, "/volumes/nope")[0], 404, "unknown volume: 404")
     eq(get(base, "/volumes/")[0], 404, "no volume id: 404")
 
