@@ -110,8 +110,16 @@ void dc_tei_vol_deliver(tei *t)
     dc_tei_set_str(t, &v->id, t->volume_id);
     if (t->hdr_title_complete) dc_tei_set_str(t, &v->title, t->hdr_title);
     long n = 0;
-    for (size_t i = 0; i < v->n_entries; i++)
-        n += strcmp(v->entries[i].kind, "document") == 0 && strcmp(v->entries[i].part, "body") == 0;
+    int whole = 0; /* a whole volume: front or back matter, or divisions */
+    for (size_t i = 0; i < v->n_entries; i++) {
+        const dc_volume_entry *e = &v->entries[i];
+        int body = strcmp(e->part, "body") == 0;
+        n += strcmp(e->kind, "document") == 0 && body;
+        whole |= !body || strcmp(e->kind, "division") == 0;
+    }
+    /* a document cut from a volume (the samples) is no volume: storing its
+     * one-line contents would replace the whole volume's */
+    if (!whole) return;
     v->n_documents = n;
     if (t->rc) return;
     dc_rc rc = t->h->volume(t->h->ctx, v);

@@ -11,9 +11,8 @@ SECRET reader; an unknown volume and one with nothing readable give the
 same exit 1 and message."""
 import json
 import os
-import shutil
 
-from dctest import CORPUS, DB, check, done, eq
+from dctest import CORPUS, DB, SAMPLES, check, done, eq
 
 VOL = "frus1917-72PubDip"
 SRC = os.path.join(CORPUS, "volumes", VOL + ".xml")
@@ -93,6 +92,17 @@ code, out, err = db.run("volume")
 eq(code, 2, "no id: usage")
 code, out, err = db.run("volume", "--help")
 check(code == 0 and "usage: declass [--db PATH] volume ID" in out, "--help")
+
+# Documents cut from a volume (the samples: one document a file) make no
+# volume record: the collection lists its readable documents in order, and
+# one file never replaces the contents another gave.
+sdb = DB()
+eq(sdb.run("ingest", "--released", "-q", os.path.join(SAMPLES, "tei"))[0], 0, "ingest samples")
+sv = sdb.json("volume", "frus1958-60v18", "--json")
+eq((sv["title"], sv["editors"], sv["documents"]), (None, [], 3), "samples: no header, 3 documents")
+eq([(e["kind"], e["id"]) for e in sv["contents"]],
+   [("document", "frus1958-60v18/d%d" % n) for n in (237, 277, 279)],
+   "samples: the documents by number")
 
 # ---- search: a title holding every query word ranks above mere mentions ------
 def title_has_all(title, q):
