@@ -48,7 +48,7 @@ static void volume_text(const dc_volume *v)
         const dc_volume_entry *e = &v->entries[i];
         if (!part || strcmp(part, e->part) != 0) {
             part = e->part;
-            printf("\n%s\n", !strcmp(part, "front") ? "Front matter"
+            printf("\n%s\n", !strcmp(part, "front")  ? "Front matter"
                              : !strcmp(part, "back") ? "Back matter"
                                                      : "Contents");
         }

@@ -128,18 +128,15 @@ static dc_rc make_contents(const dc_volume *st, vdocs *docs, dc_volume *out)
 /* Copies the stored header of st into out. */
 static dc_rc copy_header(const dc_volume *st, dc_volume *out)
 {
-    char **to[] = {&out->title,        &out->series,        &out->subseries,
-                   &out->volume_title, &out->volume_number, &out->publisher,
-                   &out->pub_place,    &out->pub_date};
-    const char *from[] = {st->title,        st->series,        st->subseries,
-                          st->volume_title, st->volume_number, st->publisher,
-                          st->pub_place,    st->pub_date};
+    char **to[] = {&out->title,         &out->series,    &out->subseries, &out->volume_title,
+                   &out->volume_number, &out->publisher, &out->pub_place, &out->pub_date};
+    const char *from[] = {st->title,         st->series,    st->subseries, st->volume_title,
+                          st->volume_number, st->publisher, st->pub_place, st->pub_date};
     for (size_t i = 0; i < sizeof to / sizeof to[0]; i++)
         if (dc_str_set(to[i], from[i])) return DC_NOMEM;
     for (size_t i = 0; i < st->editors.n; i++)
         if (dc_strv_push(&out->editors, st->editors.v[i]) ||
-            dc_strv_push(&out->editor_roles,
-                         i < st->editor_roles.n ? st->editor_roles.v[i] : ""))
+            dc_strv_push(&out->editor_roles, i < st->editor_roles.n ? st->editor_roles.v[i] : ""))
             return DC_NOMEM;
     return DC_OK;
 }

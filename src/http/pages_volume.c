@@ -120,8 +120,8 @@ void dc_page_cite_box(dc_http_req *req, dc_buf *b, const dc_doc *doc)
     dc_buf_puts(b, "<h2 class=dc-cite-h>RIS</h2>\n");
     cite_as(req, b, doc, "ris", "<pre class=dc-cite-ris>", "</pre>\n");
     dc_buf_puts(b, "<p class=dc-cite-get>Download: ");
-    static const char *const fmts[][2] = {{"bibtex", "BibTeX"}, {"ris", "RIS"},
-                                          {"cite", "Chicago (text)"}};
+    static const char *const fmts[][2] = {
+        {"bibtex", "BibTeX"}, {"ris", "RIS"}, {"cite", "Chicago (text)"}};
     for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
         dc_buf_puts(b, i ? " · <a href=\"" : "<a href=\"");
         dc_page_doc_href(b, "/api/documents/", doc->id);
@@ -226,8 +226,7 @@ void dc_page_volume(dc_http_req *req, dc_http_resp *resp)
     if (rc) {
         if (rc == DC_NOTFOUND || rc == DC_MISUSE)
             dc_page_error(req, resp, 404, "There is no volume with this id.");
-        else
-            dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
+        else dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
         return;
     }
     dc_page_begin(req, resp, volume_name(v), "dc-volume-page", NULL, NULL);
@@ -314,8 +313,7 @@ static dc_rc entry_cb(void *ctx, const dc_person_info *p)
         dc_buf_printf(b, "<h2>Documents naming this person</h2>\n");
         if (!p->n_documents)
             dc_buf_puts(b, "<p class=dc-none>No document in the reading room names them.</p>\n");
-        else
-            dc_buf_puts(b, "<ul class=dc-person-docs>\n");
+        else dc_buf_puts(b, "<ul class=dc-person-docs>\n");
         for (long i = 0; p->documents && i < p->n_documents; i++) {
             dc_buf_puts(b, "<li><a href=\"");
             dc_page_doc_href(b, "/documents/", p->documents[i].id);
@@ -342,8 +340,9 @@ static void entry_page_of(dc_http_req *req, dc_http_resp *resp, int person)
     const char *id = NULL;
     const char *rest = req->path + strlen(person ? "/persons/" : "/terms/");
     if (!split_entry(rest, vol, sizeof vol, &id)) {
-        dc_page_error(req, resp, 404, person ? "There is no person with this id."
-                                             : "There is no term with this id.");
+        dc_page_error(req, resp, 404,
+                      person ? "There is no person with this id."
+                             : "There is no term with this id.");
         return;
     }
     dc_buf body;
@@ -354,8 +353,9 @@ static void entry_page_of(dc_http_req *req, dc_http_resp *resp, int person)
     if (rc || !e.any || body.rc) {
         dc_buf_release(&body);
         if (rc == DC_NOTFOUND || rc == DC_MISUSE || (!rc && !e.any))
-            dc_page_error(req, resp, 404, person ? "There is no person with this id."
-                                                 : "There is no term with this id.");
+            dc_page_error(req, resp, 404,
+                          person ? "There is no person with this id."
+                                 : "There is no term with this id.");
         else
             dc_page_error(req, resp, dc_http_status_of(req, rc ? rc : DC_NOMEM),
                           dc_db_errmsg(req->db));

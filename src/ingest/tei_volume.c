@@ -35,7 +35,10 @@ static dc_volume_entry *entry(tei *t, const char *kind, const char *xml_id)
         return NULL;
     }
     dc_volume_entry *e = dc_volume_add_entry(v);
-    if (!e) { dc_tei_nomem(t); return NULL; }
+    if (!e) {
+        dc_tei_nomem(t);
+        return NULL;
+    }
     e->level = t->vdiv_depth < 64 ? t->vdiv_depth : 64;
     dc_tei_set_str(t, &e->kind, kind);
     dc_tei_set_str(t, &e->part, t->vpart ? t->vpart : "body");
@@ -93,12 +96,9 @@ void dc_tei_vol_division_end(tei *t)
 void dc_tei_vol_document(tei *t, const char *xml_id, const char *number)
 {
     char id[TEI_ATTR + 2];
-    if (xml_id && *xml_id)
-        snprintf(id, sizeof id, "%s", xml_id);
-    else if (number && *number)
-        snprintf(id, sizeof id, "d%s", number);
-    else
-        return; /* no address: not in the contents */
+    if (xml_id && *xml_id) snprintf(id, sizeof id, "%s", xml_id);
+    else if (number && *number) snprintf(id, sizeof id, "d%s", number);
+    else return; /* no address: not in the contents */
     dc_volume_entry *e = entry(t, "document", id);
     if (e) dc_tei_set_str(t, &e->type, t->doc_section ? "section" : "document");
 }
