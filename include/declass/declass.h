@@ -411,6 +411,11 @@ DC_API dc_rc dc_db_person(dc_db *db, const char *name, dc_person_cb cb, void *ct
  * no such entry.  Audited ("person"). */
 DC_API dc_rc dc_db_person_entry(dc_db *db, const char *collection, const char *xml_id,
                                 dc_person_cb cb, void *ctx);
+/* The entries of the List of Persons of view's collection that view — a
+ * reader's view dc_db_show_view handed over — names (its persons hold
+ * their list name), by name, without documents (n_documents 0).  For a
+ * page showing that read: not audited again. */
+DC_API dc_rc dc_db_doc_persons(dc_db *db, const dc_doc *view, dc_person_cb cb, void *ctx);
 /* The entry xml_id ("t_CPI_1") of the List of Abbreviations and Terms of
  * collection, handed to cb as a person record: name the term ("CPI"),
  * description its gloss, no documents.  DC_NOTFOUND when there is none.

@@ -218,3 +218,31 @@ dc_rc dc_db_term(dc_db *db, const char *collection, const char *xml_id, dc_perso
     if (!t.seen) return dc_db_fail(db, DC_NOTFOUND, "no term '%s'", target);
     return DC_OK;
 }
+
+/* The entries of the view's collection's List of Persons it names. */
+typedef struct doc_persons_ctx {
+    const dc_doc *view;
+    dc_person_cb cb;
+    void *ctx;
+    dc_rc rc;
+} doc_persons_ctx;
+
+static dc_rc doc_person_row(void *ctx, const dc_list_row *r)
+{
+    doc_persons_ctx *x = ctx;
+    if (!dc_strv_contains(&x->view->persons, r->name)) return DC_OK;
+    dc_person_info info = {.name = r->name, .collection = r->collection, .xml_id = r->xml_id,
+                           .description = r->description};
+    return x->rc = x->cb(x->ctx, &info);
+}
+
+dc_rc dc_db_doc_persons(dc_db *db, const dc_doc *view, dc_person_cb cb, void *ctx)
+{
+    if (!cb || !view) return dc_db_fail(db, DC_MISUSE, "dc_db_doc_persons: invalid argument");
+    if (!view->collection || !view->persons.n) return DC_OK;
+    doc_persons_ctx x = {.view = view, .cb = cb, .ctx = ctx};
+    dc_rc rc = dc_store_list_rows(db->st, DC_LIST_PERSONS, view->collection, doc_person_row, &x);
+    if (rc && rc == x.rc) return rc;
+    if (rc) return dc_db_fail(db, rc, "reading the persons lists: %s", dc_store_errmsg(db->st));
+    return DC_OK;
+}

@@ -412,6 +412,6 @@ void dc_page_doc_persons(dc_http_req *req, dc_buf *b, const dc_doc *doc)
 {
     if (!doc->persons.n || !doc->collection) return;
     named x = {.b = b, .doc = doc};
-    dc_db_persons(req->db, named_cb, &x);
+    dc_db_doc_persons(req->db, doc, named_cb, &x);
     if (x.n) dc_buf_puts(b, "</ul>\n</section>\n");
 }
