@@ -33,12 +33,19 @@ static void check_out(dc_rc rc, const dc_buf *b)
 
 void dc_fuzz_render_all(const dc_doc *doc)
 {
-    dc_rc (*plain[])(const dc_doc *, dc_buf *) = {dc_render_text, dc_render_json, dc_render_cite,
-                                                 dc_render_bibtex, dc_render_ris};
+    dc_rc (*plain[])(const dc_doc *, dc_buf *) = {dc_render_text, dc_render_json};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
         dc_buf b;
         dc_buf_init(&b, 0);
         check_out(plain[i](doc, &b), &b);
+        dc_buf_release(&b);
+    }
+    dc_rc (*cites[])(const dc_doc *, const dc_volume *, dc_buf *) = {
+        dc_render_cite, dc_render_bibtex, dc_render_ris, dc_render_highwire};
+    for (size_t i = 0; i < sizeof cites / sizeof cites[0]; i++) {
+        dc_buf b;
+        dc_buf_init(&b, 0);
+        check_out(cites[i](doc, NULL, &b), &b);
         dc_buf_release(&b);
     }
     dc_buf b;

@@ -301,6 +301,13 @@ DC_API dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const ch
  * shows the document and its title reads it once. */
 DC_API dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format,
                              char **out, dc_doc **view);
+/* Renders view — a reader's view that dc_db_show_view handed over — in
+ * format (a DC_FORMAT_SHOW or DC_FORMAT_PAGE format), as dc_db_show
+ * would, citations with the stored header of the document's volume.  For
+ * a page that shows one read several ways (the document and its
+ * citations): not audited again, and no other document is read.  *out
+ * owned by the caller; DC_MISUSE for an unknown format. */
+DC_API dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out);
 /* The audit log, oldest first (administrators only; the reading itself is
  * logged first). */
 DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
@@ -426,6 +433,7 @@ DC_API void dc_ref_link_json(dc_json *j, const dc_ref_link *r);
 typedef struct dc_collection_info {
     const char *name;
     long documents;
+    const char *title; /* a published volume's title (its TEI header), or NULL */
 } dc_collection_info;
 typedef dc_rc (*dc_collection_cb)(void *ctx, const dc_collection_info *c);
 /* Every collection with at least one document the reader may read, by name. */
@@ -501,15 +509,52 @@ typedef dc_rc (*dc_person_cb)(void *ctx, const dc_person_info *p);
 #define DC_PERSON_MAX_MATCH 200
 DC_API dc_rc dc_db_person(dc_db *db, const char *name, dc_person_cb cb, void *ctx);
 
+/* The entry xml_id ("p_RWS_1") of the List of Persons of collection, with
+ * the readable documents naming it (as dc_db_person finds them, for that
+ * entry only).  DC_NOTFOUND "no person 'COLLECTION#ID'" when the list has
+ * no such entry.  Audited ("person"). */
+DC_API dc_rc dc_db_person_entry(dc_db *db, const char *collection, const char *xml_id,
+                                dc_person_cb cb, void *ctx);
+/* The entries of the List of Persons of view's collection that view — a
+ * reader's view dc_db_show_view handed over — names (its persons hold
+ * their list name), by name, without documents (n_documents 0).  For a
+ * page showing that read: not audited again. */
+DC_API dc_rc dc_db_doc_persons(dc_db *db, const dc_doc *view, dc_person_cb cb, void *ctx);
+/* The entry xml_id ("t_CPI_1") of the List of Abbreviations and Terms of
+ * collection, handed to cb as a person record: name the term ("CPI"),
+ * description its gloss, no documents.  DC_NOTFOUND when there is none.
+ * Audited ("term"). */
+DC_API dc_rc dc_db_term(dc_db *db, const char *collection, const char *xml_id, dc_person_cb cb,
+                        void *ctx);
 /* The person index: every list entry named by at least one readable
  * document, with the number of such documents, ordered by name.
  * Audited. */
 DC_API dc_rc dc_db_persons(dc_db *db, dc_person_cb cb, void *ctx);
 
+/* ---- volumes ------------------------------------------------------------ */
+
+/*
+ * Volume (collection) id as the reader sees it (dc_volume: declass/model.h):
+ * the header of a published volume (title, editors, publisher, date, as
+ * its TEI header gives them; NULL for a collection of files) and its
+ * table of contents in document order — front matter, then the divisions
+ * (compilations, chapters) with their headings and their documents, then
+ * back matter, then any readable document of the collection the stored
+ * contents do not name — listing only the documents the reader may open,
+ * with number, title and date from the reader's view, and only the
+ * divisions that hold one of them.  *out owned by the caller
+ * (dc_volume_free), NULL on failure.  DC_NOTFOUND "no volume 'ID'" for an
+ * unknown id and for one of which the reader may open no document.
+ * Audited ("volume").
+ */
+DC_API dc_rc dc_db_volume(dc_db *db, const char *id, dc_volume **out);
+
 /* ---- output formats ------------------------------------------------ */
 
 #define DC_FORMAT_SHOW 1   /* a document: dc_db_show, GET /api/documents/ID */
 #define DC_FORMAT_EXPORT 2 /* a bulk export: dc_db_export */
+#define DC_FORMAT_PAGE 4   /* a part of a reading-room page only (dc_db_render):
+                            * "highwire", the citation_* <meta> tags */
 
 /* An output format: "text", "json", "html", "tei", "cite" (Chicago),
  * "bibtex", "ris" for one document; "jsonl" and "tei" for exports. */
@@ -519,6 +564,11 @@ typedef struct dc_format {
     int uses;               /* DC_FORMAT_* bits */
 } dc_format;
 
+/* Appends the address of doc on its publisher's site and returns 1 — a
+ * FRUS document's page on the Office of the Historian's site,
+ * https://history.state.gov/historicaldocuments/VOLUME/dN — or returns 0
+ * and appends nothing when it has none. */
+DC_API int dc_doc_source_url(const dc_doc *doc, dc_buf *out);
 /* The format called name that serves use (a DC_FORMAT_* bit), or NULL. */
 DC_API const dc_format *dc_format_find(const char *name, int use);
 /* The names of the formats serving use, for messages: "text, json, ... or

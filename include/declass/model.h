@@ -194,6 +194,67 @@ typedef struct dc_version_info {
 } dc_version_info;
 typedef dc_rc (*dc_version_cb)(void *ctx, const dc_version_info *v);
 
+/* ---- volumes (dc_db_volume) --------------------------------------------- */
+
+/* One line of a volume's table of contents: a division (a compilation,
+ * chapter or other div of the TEI body, with its heading) or a document
+ * (a div type="document", or a front- or back-matter section, which are
+ * stored as documents of the volume). */
+typedef struct dc_volume_entry {
+    char *kind;   /* "division" or "document" */
+    char *part;   /* "front", "body" or "back" */
+    int level;    /* divisions enclosing it (0: none) */
+    char *xml_id; /* a division's xml:id; a document's local id ("d12") */
+    char *type;   /* a division's div type ("compilation", "chapter") */
+    char *head;   /* a division's heading, or NULL */
+    /* documents of a reader's volume only, from the reader's view: */
+    char *id, *number, *title, *date;
+} dc_volume_entry;
+
+/*
+ * A published volume: what its TEI header says (title, editors,
+ * publisher, date) and its table of contents, in document order.  As
+ * stored, the document entries carry only their local ids; the volume a
+ * reader gets (dc_db_volume) lists only the documents that reader may
+ * open, each with its number, title and date from the reader's view, and
+ * only the divisions holding at least one of them.  Strings owned by the
+ * volume (dc_volume_free); any may be NULL.
+ */
+typedef struct dc_volume {
+    char *id;    /* the collection: "frus1917-72PubDip" */
+    char *title; /* the complete title */
+    char *series, *subseries, *volume_title, *volume_number;
+    dc_strv editors;      /* "Aaron W. Marrs", in the header's order */
+    dc_strv editor_roles; /* the same length: "primary", "general" or "" */
+    char *publisher, *pub_place, *pub_date;
+    dc_volume_entry *entries;
+    size_t n_entries, cap_entries;
+    long n_documents; /* document entries of the body (front and back
+                         matter not counted) */
+} dc_volume;
+
+/* A new, empty volume (NULL on NOMEM); dc_volume_free(NULL) is a no-op. */
+DC_API dc_volume *dc_volume_new(void);
+DC_API void dc_volume_free(dc_volume *v);
+/* Appends an entry (fields NULL, level 0); NULL on NOMEM.  Valid until
+ * the next call. */
+DC_API dc_volume_entry *dc_volume_add_entry(dc_volume *v);
+/* The volume as JSON: {"id", "title", "series", "subseries",
+ * "volume_title", "volume_number", "editors": [{"name", "role"}],
+ * "publisher", "pub_place", "pub_date", "documents": N, "contents":
+ * [{"kind", "part", "level", "xml_id", "type", "head", "id", "number",
+ * "title", "date"}]} (null where absent).  *out owned by the caller. */
+DC_API dc_rc dc_volume_to_json(const dc_volume *v, int pretty, char **out);
+/* Finding one's way in a volume's contents: the index of the document
+ * entry with id (the document id, "frus1917-72PubDip/d12"), of the
+ * document entry before (dir -1) or after (dir 1) entry i, and of the
+ * division enclosing entry i; -1 for none. */
+DC_API long dc_volume_find(const dc_volume *v, const char *id);
+DC_API long dc_volume_step(const dc_volume *v, long i, int dir);
+DC_API long dc_volume_parent(const dc_volume *v, long i);
+/* Parses that JSON back into a new volume (DC_CORRUPT when malformed). */
+DC_API dc_rc dc_volume_from_json(const char *json, size_t len, dc_volume **out);
+
 /* A user's roles, as bits (a reader holds none or DC_ROLE_READER). */
 #define DC_ROLE_READER 1
 #define DC_ROLE_REVIEWER 2

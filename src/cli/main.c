@@ -26,6 +26,7 @@ static const command commands[] = {
     {"refs", cmd_refs, "list a document's references, outgoing and incoming"},
     {"paper", cmd_paper, "a policy paper: its documents, approval and chain"},
     {"person", cmd_person, "a person of the volumes' lists and the documents naming them"},
+    {"volume", cmd_volume, "a volume: its editors and table of contents"},
     {"optimize", cmd_optimize, "merge the index segments"},
     {"check", cmd_check, "verify the store and the index"},
     {"versions", cmd_versions, "list the versions of a document"},

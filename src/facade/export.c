@@ -129,7 +129,7 @@ dc_rc dc_db_export(dc_db *db, const char *query, const char *format, dc_write_fn
         dc_buf_puts(&h, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                         "<teiCorpus xmlns=\"http://www.tei-c.org/ns/1.0\">\n"
                         "<teiHeader><fileDesc><titleStmt><title>declass export</title>"
-                        "</titleStmt><publicationStmt><publisher>declass</publisher>"
+                        "</titleStmt><publicationStmt><distributor>declass</distributor>"
                         "</publicationStmt><sourceDesc><p>The documents the reader may read");
         if (query) {
             dc_buf_puts(&h, " matching the query ");

@@ -80,6 +80,7 @@ dc_rc dc_audit_queue_add(dc_audit_queue *aq, const char *user, const char *actio
 typedef struct dc_db_format {
     dc_format pub;
     dc_rc (*render)(const dc_doc *doc, const dc_render_html_opts *html, dc_buf *out);
+    int cites; /* a citation: rendered with the volume's stored header */
 } dc_db_format;
 const dc_db_format *dc_db_format_find(const char *name, int use);
 
@@ -130,6 +131,13 @@ dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *t
  * DC_NOTFOUND when r may not read doc.
  */
 dc_rc dc_db_view_doc(dc_db *db, const dc_access_reader *r, const dc_doc *doc, dc_doc **out);
+/* dc_db_list for the documents of one collection (NULL: all), not
+ * audited; *n (may be NULL) gets the number listed. */
+dc_rc dc_db_list_in(dc_db *db, const char *collection, dc_summary_cb cb, void *ctx, long *n);
+/* The volume of collection as ingest stored it (volumes.c: header and
+ * contents by local id, nothing of any reader's view), or *out NULL when
+ * none is stored.  *out owned by the caller. */
+dc_rc dc_db_volume_stored(dc_db *db, const char *collection, dc_volume **out);
 /* Frees a document's references (n_refs 0), to be extracted again. */
 void dc_db_drop_refs(dc_doc *v);
 /* dc_db_view_doc in place on a document the caller owns (no copy):

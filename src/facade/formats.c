@@ -27,30 +27,33 @@ static dc_rc put_tei(const dc_doc *d, const dc_render_html_opts *o, dc_buf *b)
 }
 static dc_rc put_cite(const dc_doc *d, const dc_render_html_opts *o, dc_buf *b)
 {
-    (void)o;
-    return dc_render_cite(d, b);
+    return dc_render_cite(d, o ? o->volume : NULL, b);
 }
 static dc_rc put_bibtex(const dc_doc *d, const dc_render_html_opts *o, dc_buf *b)
 {
-    (void)o;
-    return dc_render_bibtex(d, b);
+    return dc_render_bibtex(d, o ? o->volume : NULL, b);
 }
 static dc_rc put_ris(const dc_doc *d, const dc_render_html_opts *o, dc_buf *b)
 {
-    (void)o;
-    return dc_render_ris(d, b);
+    return dc_render_ris(d, o ? o->volume : NULL, b);
+}
+
+static dc_rc put_highwire(const dc_doc *d, const dc_render_html_opts *o, dc_buf *b)
+{
+    return dc_render_highwire(d, o ? o->volume : NULL, b);
 }
 
 static const dc_db_format formats[] = {
-    {{"jsonl", "application/x-ndjson", DC_FORMAT_EXPORT}, NULL},
-    {{"text", "text/plain; charset=utf-8", DC_FORMAT_SHOW}, put_text},
-    {{"json", "application/json", DC_FORMAT_SHOW}, put_json},
-    {{"html", "text/html; charset=utf-8", DC_FORMAT_SHOW}, dc_render_html},
+    {{"jsonl", "application/x-ndjson", DC_FORMAT_EXPORT}, NULL, 0},
+    {{"text", "text/plain; charset=utf-8", DC_FORMAT_SHOW}, put_text, 0},
+    {{"json", "application/json", DC_FORMAT_SHOW}, put_json, 0},
+    {{"html", "text/html; charset=utf-8", DC_FORMAT_SHOW}, dc_render_html, 0},
     {{"tei", "application/tei+xml; charset=utf-8", DC_FORMAT_SHOW | DC_FORMAT_EXPORT},
-     put_tei},
-    {{"cite", "text/plain; charset=utf-8", DC_FORMAT_SHOW}, put_cite},
-    {{"bibtex", "application/x-bibtex; charset=utf-8", DC_FORMAT_SHOW}, put_bibtex},
-    {{"ris", "application/x-research-info-systems; charset=utf-8", DC_FORMAT_SHOW}, put_ris},
+     put_tei, 0},
+    {{"cite", "text/plain; charset=utf-8", DC_FORMAT_SHOW}, put_cite, 1},
+    {{"bibtex", "application/x-bibtex; charset=utf-8", DC_FORMAT_SHOW}, put_bibtex, 1},
+    {{"ris", "application/x-research-info-systems; charset=utf-8", DC_FORMAT_SHOW}, put_ris, 1},
+    {{"highwire", "text/html; charset=utf-8", DC_FORMAT_PAGE}, put_highwire, 1},
 };
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
@@ -89,3 +92,5 @@ const char *dc_format_names(int use)
     }
     return names[k];
 }
+
+int dc_doc_source_url(const dc_doc *doc, dc_buf *out) { return dc_render_frus_url(doc, out); }

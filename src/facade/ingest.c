@@ -343,6 +343,25 @@ static const char *job_person(void *ctx, const char *collection, const char *xml
     return dc_db_person_name(job->db, job_collection(job, collection, 0), xml_id);
 }
 
+/* Stores the structure of a FRUS volume the file holds. */
+static dc_rc job_volume(void *ctx, const dc_volume *v)
+{
+    file_job *job = ctx;
+    if (!dc_collection_name_ok(v->id)) {
+        char shown[80];
+        printable_name(v->id, shown, sizeof shown);
+        return dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE,
+                       shown);
+    }
+    dc_rc rc = dc_store_volume_put(job->db->st, v);
+    if (rc) {
+        job->fatal = rc != DC_MISUSE;
+        return dc_fail(job->err, rc, 0, "cannot store volume %s: %s", v->id,
+                       dc_store_errmsg(job->db->st));
+    }
+    return DC_OK;
+}
+
 /* Reads the first bytes of path to tell TEI from text without reading the
  * whole (possibly large) file; *size (if not NULL) is its size. */
 static dc_rc peek_is_xml(const char *path, int *is_xml, unsigned long long *size,
@@ -559,7 +578,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
     }
     size_t fresh_mark = db->fresh.n;
     dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
-                         .person = job_person, .ctx = &job};
+                         .person = job_person, .volume = job_volume, .ctx = &job};
     if (is_xml) {
         rc = dc_ingest_tei_file_with(path, &h, err);
     } else if (pre) { /* read ahead: store its document, or report why not */

@@ -186,8 +186,12 @@ dc_rc dc_db_collections(dc_db *db, dc_collection_cb cb, void *ctx)
     dc_rc rc = dc_store_collection_groups(db->st, count_one, &c);
     if (rc) dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     for (size_t i = 0; !rc && i < c.names.n; i++) {
-        dc_collection_info info = {.name = c.names.v[i], .documents = c.counts[i]};
-        rc = cb(ctx, &info);
+        dc_volume *v = NULL;
+        rc = dc_db_volume_stored(db, c.names.v[i], &v);
+        dc_collection_info info = {.name = c.names.v[i], .documents = c.counts[i],
+                                   .title = v ? v->title : NULL};
+        if (!rc) rc = cb(ctx, &info);
+        dc_volume_free(v);
     }
     dc_strv_release(&c.names);
     free(c.counts);

@@ -136,3 +136,113 @@ dc_rc dc_db_persons(dc_db *db, dc_person_cb cb, void *ctx)
     snprintf(detail, sizeof detail, "%ld persons", shown);
     return dc_db_audit_add(db, "persons", NULL, detail);
 }
+
+/* Passes on only the entry (collection, xml_id) the caller asked for. */
+typedef struct entry_ctx {
+    const char *collection, *xml_id;
+    out_ctx *o;
+    int seen;
+} entry_ctx;
+
+static dc_rc entry_only(void *ctx, const dc_persons_hit *h)
+{
+    entry_ctx *e = ctx;
+    if (e->seen || !h->collection || !h->xml_id || strcmp(h->collection, e->collection) != 0 ||
+        strcmp(h->xml_id, e->xml_id) != 0)
+        return DC_OK;
+    e->seen = 1;
+    return person_out(e->o, h);
+}
+
+dc_rc dc_db_person_entry(dc_db *db, const char *collection, const char *xml_id, dc_person_cb cb,
+                         void *ctx)
+{
+    if (!cb || !collection || !xml_id)
+        return dc_db_fail(db, DC_MISUSE, "dc_db_person_entry: invalid argument");
+    dc_persons *c;
+    dc_rc rc = cache(db, &c);
+    if (rc) return rc;
+    const char *name = dc_persons_name(c, collection, xml_id);
+    char target[300];
+    snprintf(target, sizeof target, "%s#%s", collection, xml_id);
+    if (!name) {
+        if ((rc = dc_db_audit_add(db, "person", target, "0 persons")) != DC_OK) return rc;
+        return dc_db_fail(db, DC_NOTFOUND, "no person '%s'", target);
+    }
+    dc_links_env env;
+    dc_db_links_env(db, &env);
+    out_ctx o = {.cb = cb, .ctx = ctx};
+    entry_ctx e = {.collection = collection, .xml_id = xml_id, .o = &o};
+    rc = dc_persons_lookup(c, name, DC_PERSON_MAX_MATCH, &env, entry_only, &e, NULL);
+    if (rc == DC_NOMEM && !o.failed) dc_db_fail(db, rc, "out of memory");
+    if (rc) return rc;
+    if ((rc = dc_db_audit_add(db, "person", target, e.seen ? "1 persons" : "0 persons")) != DC_OK)
+        return rc;
+    if (!e.seen) return dc_db_fail(db, DC_NOTFOUND, "no person '%s'", target);
+    return DC_OK;
+}
+
+/* The one term (xml_id) of a collection's list, as a person record. */
+typedef struct term_ctx {
+    const char *xml_id;
+    dc_person_cb cb;
+    void *ctx;
+    int seen;
+    dc_rc rc;
+} term_ctx;
+
+static dc_rc term_row(void *ctx, const dc_list_row *r)
+{
+    term_ctx *t = ctx;
+    if (t->seen || strcmp(r->xml_id, t->xml_id) != 0) return DC_OK;
+    t->seen = 1;
+    dc_person_info info = {.name = r->name, .collection = r->collection, .xml_id = r->xml_id,
+                           .description = r->description};
+    t->rc = t->cb(t->ctx, &info);
+    return t->rc;
+}
+
+dc_rc dc_db_term(dc_db *db, const char *collection, const char *xml_id, dc_person_cb cb,
+                 void *ctx)
+{
+    if (!cb || !collection || !xml_id)
+        return dc_db_fail(db, DC_MISUSE, "dc_db_term: invalid argument");
+    term_ctx t = {.xml_id = xml_id, .cb = cb, .ctx = ctx};
+    dc_rc rc = dc_store_list_rows(db->st, DC_LIST_TERMS, collection, term_row, &t);
+    if (rc && rc == t.rc) return rc;
+    if (rc) return dc_db_fail(db, rc, "reading the terms: %s", dc_store_errmsg(db->st));
+    char target[300];
+    snprintf(target, sizeof target, "%s#%s", collection, xml_id);
+    if ((rc = dc_db_audit_add(db, "term", target, t.seen ? "1 terms" : "0 terms")) != DC_OK)
+        return rc;
+    if (!t.seen) return dc_db_fail(db, DC_NOTFOUND, "no term '%s'", target);
+    return DC_OK;
+}
+
+/* The entries of the view's collection's List of Persons it names. */
+typedef struct doc_persons_ctx {
+    const dc_doc *view;
+    dc_person_cb cb;
+    void *ctx;
+    dc_rc rc;
+} doc_persons_ctx;
+
+static dc_rc doc_person_row(void *ctx, const dc_list_row *r)
+{
+    doc_persons_ctx *x = ctx;
+    if (!dc_strv_contains(&x->view->persons, r->name)) return DC_OK;
+    dc_person_info info = {.name = r->name, .collection = r->collection, .xml_id = r->xml_id,
+                           .description = r->description};
+    return x->rc = x->cb(x->ctx, &info);
+}
+
+dc_rc dc_db_doc_persons(dc_db *db, const dc_doc *view, dc_person_cb cb, void *ctx)
+{
+    if (!cb || !view) return dc_db_fail(db, DC_MISUSE, "dc_db_doc_persons: invalid argument");
+    if (!view->collection || !view->persons.n) return DC_OK;
+    doc_persons_ctx x = {.view = view, .cb = cb, .ctx = ctx};
+    dc_rc rc = dc_store_list_rows(db->st, DC_LIST_PERSONS, view->collection, doc_person_row, &x);
+    if (rc && rc == x.rc) return rc;
+    if (rc) return dc_db_fail(db, rc, "reading the persons lists: %s", dc_store_errmsg(db->st));
+    return DC_OK;
+}

@@ -455,8 +455,11 @@ dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format
     dc_buf b;
     dc_buf_init(&b, 0);
     html_ref_ctx hc = {db, doc};
-    dc_render_html_opts ho = {html_ref_href, &hc};
-    rc = f->render(doc, &ho, &b);
+    dc_volume *vol = NULL;
+    if (f->cites) rc = dc_db_volume_stored(db, doc->collection, &vol);
+    dc_render_html_opts ho = {html_ref_href, &hc, vol};
+    if (!rc) rc = f->render(doc, &ho, &b);
+    dc_volume_free(vol);
     const char *fmt = f->pub.name;
     char detail[48];
     if (version)
@@ -469,6 +472,28 @@ dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format
     dc_buf_release(&b);
     if (!rc && view) *view = doc;
     else dc_doc_free(doc);
+    return rc;
+}
+
+dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out)
+{
+    *out = NULL;
+    const dc_db_format *f =
+        dc_db_format_find(format ? format : "text", DC_FORMAT_SHOW | DC_FORMAT_PAGE);
+    if (!f || !view)
+        return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format ? format : "",
+                          dc_format_names(DC_FORMAT_SHOW));
+    dc_volume *vol = NULL;
+    dc_rc rc = f->cites ? dc_db_volume_stored(db, view->collection, &vol) : DC_OK;
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    html_ref_ctx hc = {db, view};
+    dc_render_html_opts ho = {html_ref_href, &hc, vol};
+    if (!rc) rc = f->render(view, &ho, &b);
+    dc_volume_free(vol);
+    if (rc) rc = dc_db_fail(db, rc, "cannot render %s: %s", view->id, dc_strerror(rc));
+    if (!rc && !(*out = dc_buf_detach(&b))) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
+    dc_buf_release(&b);
     return rc;
 }
 
@@ -516,13 +541,22 @@ static dc_rc list_one(void *ctx, const dc_doc_summary *s)
     return rc;
 }
 
-dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
+dc_rc dc_db_list_in(dc_db *db, const char *collection, dc_summary_cb cb, void *ctx, long *n)
 {
     list_filter f = {.db = db, .r = dc_db_reader(db), .cb = cb, .ctx = ctx};
-    dc_rc rc = dc_store_list(db->st, list_one, &f);
+    dc_rc rc = dc_store_list_in(db->st, collection, list_one, &f);
+    if (n) *n = f.n;
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return DC_OK;
+}
+
+dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx)
+{
+    long n = 0;
+    dc_rc rc = dc_db_list_in(db, NULL, cb, ctx, &n);
+    if (rc) return rc;
     char detail[48];
-    snprintf(detail, sizeof detail, "%ld documents", f.n);
+    snprintf(detail, sizeof detail, "%ld documents", n);
     return dc_db_audit_add(db, "list", NULL, detail);
 }
 

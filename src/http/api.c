@@ -175,6 +175,7 @@ static dc_rc add_collection(void *ctx, const dc_collection_info *c)
     dc_json_obj(j);
     dc_json_kstr(j, "name", c->name ? c->name : "");
     dc_json_kint(j, "documents", (long long)c->documents);
+    dc_json_kstr(j, "title", c->title);
     dc_json_end(j);
     return j->b->rc;
 }

@@ -118,6 +118,33 @@ void dc_api_export(dc_http_req *req, dc_http_resp *resp);      /* GET /api/expor
 
 /* An HTML error page with that status. */
 void dc_page_error(dc_http_req *req, dc_http_resp *resp, int status, const char *message);
+/* The page frame of pages.c for the other page files: dc_page_begin
+ * starts a page (head: more of <head>, e.g. <meta> tags, or NULL; next: the
+ * sign-in link's return path, NULL: the request's), dc_page_end ends it;
+ * dc_page_esc appends s escaped for HTML; dc_page_doc_href the path
+ * PREFIX + ID (slashes kept, the rest percent-encoded). */
+void dc_page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
+                   const char *body_class, const char *next, const char *head);
+void dc_page_end(dc_http_resp *resp);
+void dc_page_esc(dc_buf *b, const char *s);
+void dc_page_doc_href(dc_buf *b, const char *prefix, const char *id);
+/* pages_volume.c: a document's place in its volume (vol may be NULL):
+ * the trail "Volume › Division › …" above it, the previous / next
+ * document links below it, and the Cite box (Chicago, BibTeX, RIS and
+ * their downloads, the Office of the Historian's page of a FRUS
+ * document). */
+void dc_page_doc_trail(dc_buf *b, const dc_doc *doc, const dc_volume *vol);
+void dc_page_doc_pager(dc_buf *b, const dc_doc *doc, const dc_volume *vol);
+void dc_page_cite_box(dc_http_req *req, dc_buf *b, const dc_doc *doc);
+/* The persons of the volume's List of Persons the document's view names,
+ * as links to their pages (the role as the link's title). */
+void dc_page_doc_persons(dc_http_req *req, dc_buf *b, const dc_doc *doc);
+void dc_page_volume(dc_http_req *req, dc_http_resp *resp); /* GET /volumes/{id} */
+/* GET /persons/{volume}/{id}: an entry of a volume's List of Persons, its
+ * role and the readable documents naming the person; GET
+ * /terms/{volume}/{id}: an entry of its List of Abbreviations and Terms. */
+void dc_page_person(dc_http_req *req, dc_http_resp *resp);
+void dc_page_term(dc_http_req *req, dc_http_resp *resp);
 
 void dc_page_search(dc_http_req *req, dc_http_resp *resp);   /* GET / and /search */
 void dc_page_document(dc_http_req *req, dc_http_resp *resp); /* GET /documents/{id} */

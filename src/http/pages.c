@@ -93,6 +93,12 @@ static int local_path(const char *next)
 static void page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
                        const char *body_class, const char *next)
 {
+    dc_page_begin(req, resp, title, body_class, next, NULL);
+}
+
+void dc_page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
+                   const char *body_class, const char *next, const char *head)
+{
     if (!next) next = req->path;
     dc_identity who = dc_db_identity(req->db);
     dc_buf *b = &resp->body;
@@ -104,7 +110,9 @@ static void page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
     dc_buf_puts(b, " · declass reading room</title>\n"
                    "<link rel=icon href=/static/favicon.svg type=\"image/svg+xml\">\n"
                    "<link rel=stylesheet href=/static/style.css>\n"
-                   "<script src=/static/app.js defer></script>\n</head>\n<body class=\"");
+                   "<script src=/static/app.js defer></script>\n");
+    if (head) dc_buf_puts(b, head);
+    dc_buf_puts(b, "</head>\n<body class=\"");
     esc(b, body_class);
     dc_buf_puts(b, "\">\n<a class=dc-skip href=#main>Skip to content</a>\n"
                    "<header class=dc-site>\n<a class=dc-brand href=/>declass reading room</a>\n"
@@ -136,6 +144,12 @@ static void page_end(dc_http_resp *resp)
                 "records only for the public; withheld text is never sent. "
                 "<a href=/api/collections>JSON API</a></p></footer>\n</body>\n</html>\n");
 }
+
+void dc_page_end(dc_http_resp *resp) { page_end(resp); }
+
+void dc_page_esc(dc_buf *b, const char *s) { esc(b, s); }
+
+void dc_page_doc_href(dc_buf *b, const char *prefix, const char *id) { doc_href(b, prefix, id); }
 
 void dc_page_error(dc_http_req *req, dc_http_resp *resp, int status, const char *message)
 {
@@ -236,12 +250,21 @@ static dc_rc coll_cb(void *ctx, const dc_collection_info *c)
         dc_buf_puts(b, "</option>");
         return DC_OK;
     }
-    dc_buf_puts(b, "<li><a href=\"/search?collection=");
+    dc_buf_puts(b, "<li><a href=\"/volumes/");
     dc_http_url_encode(b, c->name, 0);
     dc_buf_puts(b, "\">");
-    esc(b, c->name);
-    dc_buf_printf(b, "</a> <span class=dc-count>%ld document%s</span></li>\n", c->documents,
+    esc(b, c->title && *c->title ? c->title : c->name);
+    dc_buf_puts(b, "</a>");
+    if (c->title && *c->title) {
+        dc_buf_puts(b, " <span class=dc-coll-id>");
+        esc(b, c->name);
+        dc_buf_puts(b, "</span>");
+    }
+    dc_buf_printf(b, " <span class=dc-count>%ld document%s</span>", c->documents,
                   c->documents == 1 ? "" : "s");
+    dc_buf_puts(b, " <a class=dc-coll-browse href=\"/search?collection=");
+    dc_http_url_encode(b, c->name, 0);
+    dc_buf_puts(b, "\">browse</a></li>\n");
     return DC_OK;
 }
 
@@ -822,8 +845,15 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     refs_ctx rx = {0};
     dc_buf_init(&rx.unresolved, 0);
     dc_db_refs(req->db, id, refs_cb, &rx);
-    page_begin(req, resp, doc->title && *doc->title ? doc->title : id, "dc-document-page", NULL);
+    dc_volume *vol = NULL;
+    if (doc->collection) dc_db_volume(req->db, doc->collection, &vol);
+    char *meta = NULL;
+    dc_db_render(req->db, doc, "highwire", &meta);
+    dc_page_begin(req, resp, doc->title && *doc->title ? doc->title : id, "dc-document-page",
+                  NULL, meta);
+    dc_free(meta);
     dc_buf *b = &resp->body;
+    dc_page_doc_trail(b, doc, vol);
     dc_buf_puts(b, "<nav class=dc-doc-tools aria-label=\"Document\">"
                    "<span class=dc-doc-id>");
     esc(b, id);
@@ -839,7 +869,11 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     }
     dc_buf_puts(b, "</nav>\n<div class=dc-reading>\n");
     dc_buf_puts(b, html);
-    dc_buf_puts(b, "\n</div>\n<section class=dc-refs>\n");
+    dc_buf_puts(b, "\n</div>\n");
+    dc_page_doc_pager(b, doc, vol);
+    dc_page_doc_persons(req, b, doc);
+    dc_page_cite_box(req, b, doc);
+    dc_buf_puts(b, "<section class=dc-refs>\n");
     dc_buf_puts(b, "<section class=dc-cited-by>\n<h2>Cited by</h2>\n");
     if (!refs_list(b, &rx, 1))
         dc_buf_puts(b, "<p class=dc-none>No document in the reading room cites this one.</p>\n");
@@ -857,6 +891,7 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     if (rx.rc || rx.unresolved.rc) b->rc = rx.rc ? rx.rc : rx.unresolved.rc;
     page_end(resp);
     refs_release(&rx);
+    dc_volume_free(vol);
     dc_free(html);
     dc_doc_free(doc);
 }

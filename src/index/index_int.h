@@ -35,7 +35,8 @@
 #define DC_PREFIX_MAX_TERMS 1000u
 #define DC_MAX_PAGE 10000u  /* offset + limit */
 #define DC_POS_GAP 1u       /* positions skipped between portions, persons */
-#define DC_TITLE_BOOST 2u
+#define DC_TITLE_BOOST 12u /* title tf weight (BM25F-style): a title holding
+                               * the query words outranks body mentions */
 #define DC_MERGE_RATIO 2u    /* merge policy: joins the newer ones up to this x their size */
 #define DC_MERGE_MIN 1024u   /* merge policy: a smaller segment counts as this many entries */
 #define DC_NONE32 0xFFFFFFFFu

@@ -25,7 +25,9 @@
  *
  * Word semantics (docs/internals/index.md): a TERM matches every exact
  * term with the same stem (unless exact), in the body and in the title
- * (title tf weighted DC_TITLE_BOOST); a PHRASE or a quoted word matches
+ * (title tf weighted DC_TITLE_BOOST, summed with the body's before BM25's
+ * saturation, as BM25F does: a title holding every query word ranks above
+ * documents that only mention them, tests/cli/test_volumes.py); a PHRASE or a quoted word matches
  * exact terms only, at consecutive positions; a PREFIX expands over the
  * sorted dictionary, at most DC_PREFIX_MAX_TERMS terms per field and
  * segment, beyond which the search fails with DC_LIMIT.

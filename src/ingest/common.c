@@ -132,7 +132,8 @@ static size_t digits_at(const char *s, size_t n, size_t i, size_t max_digits, lo
     return k;
 }
 
-/* "Month D, YYYY" or "D Month YYYY" starting exactly at s[i]: writes
+/* "Month D, YYYY" or "D Month YYYY" (the day may be an ordinal, "3d",
+ * "3rd") starting exactly at s[i]: writes
  * YYYY-MM-DD to iso and the end offset to *end. */
 static int full_date_at(const char *s, size_t n, size_t i, char iso[11], size_t *end)
 {
@@ -143,14 +144,14 @@ static int full_date_at(const char *s, size_t n, size_t i, char iso[11], size_t 
         j = i + ml;
         if (j >= n || s[j] != ' ') return 0;
         j++;
-        k = digits_at(s, n, j, 2, &day);
-        if (k == 0 || k > 2) return 0;
+        k = dc_day_at(s + j, n - j, &day);
+        if (k == 0) return 0;
         j += k;
         if (j + 1 >= n || s[j] != ',' || s[j + 1] != ' ') return 0;
         j += 2;
     } else {
-        k = digits_at(s, n, i, 2, &day);
-        if (k == 0 || k > 2 || i + k >= n || s[i + k] != ' ') return 0;
+        k = dc_day_at(s + i, n - i, &day);
+        if (k == 0 || i + k >= n || s[i + k] != ' ') return 0;
         j = i + k + 1;
         if (!(mon = dc_month_at(s + j, n - j, &ml))) return 0;
         j += ml;

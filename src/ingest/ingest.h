@@ -77,6 +77,19 @@ typedef struct dc_tei_handlers {
      * or NULL when unknown; the name is copied at once.  When it gives one,
      * it joins doc->persons after the name as written. */
     const char *(*person)(void *ctx, const char *collection, const char *xml_id);
+    /* Optional: receives, once the whole file is read, the structure of a
+     * FRUS volume (a file whose teiHeader has an idno type="frus"): its
+     * header (title, editors, publisher, date) and its table of contents,
+     * divisions with their headings and documents by local id, in document
+     * order (kind "division" / "document"; no titles or dates: those are
+     * each reader's); not for a file without front or back matter or
+     * divisions (one document cut from a volume), whose contents would
+     * replace the whole volume's.  When set, the front and back matter's
+     * sections (a div with an xml:id directly in front or back, but for
+     * "toc" and the lists) are documents too, doc_type "front-matter" /
+     * "back-matter", local id their xml:id.  The volume is borrowed for
+     * the call; a non-DC_OK return fails the file. */
+    dc_rc (*volume)(void *ctx, const dc_volume *v);
     void *ctx;
 } dc_tei_handlers;
 

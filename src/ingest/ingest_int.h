@@ -103,6 +103,7 @@ static inline int dc_tei_is_space(char c)
     X(DOCDATE, "docDate", 0, "paragraph")            \
     X(DOCIMPRINT, "docImprint", 1, NULL)             \
     X(DOCTITLE, "docTitle", 1, NULL)                 \
+    X(EDITOR, "editor", 0, NULL)                     \
     X(EPIGRAPH, "epigraph", 1, NULL)                 \
     X(EXPAN, "expan", 0, NULL)                       \
     X(FIGURE, "figure", 1, NULL)                     \
@@ -128,6 +129,8 @@ static inline int dc_tei_is_space(char c)
     X(PERSNAME, "persName", 0, NULL)                 \
     X(POSTSCRIPT, "postscript", 1, NULL)             \
     X(PUBLICATIONSTMT, "publicationStmt", 0, NULL)   \
+    X(PUBLISHER, "publisher", 0, NULL)               \
+    X(PUBPLACE, "pubPlace", 0, NULL)                 \
     X(QUOTE, "quote", 0, NULL)                       \
     X(REF, "ref", 0, NULL)                           \
     X(ROW, "row", 0, "table")                        \
@@ -169,6 +172,21 @@ enum cap {
     CAP_HDR_IDNO,
     CAP_HDR_DATE, /* an event record's event-date */
     CAP_LIST,     /* a volume's list of persons or terms */
+    CAP_HDR_VOL,  /* a field of the volume (frame.hf says which) */
+};
+
+/* The volume fields a CAP_HDR_VOL capture fills (tei_volume.c). */
+enum hfield {
+    HF_NONE = 0,
+    HF_SERIES,
+    HF_SUBSERIES,
+    HF_VOLUME_TITLE,
+    HF_VOLUME_NUMBER,
+    HF_EDITOR,
+    HF_PUBLISHER,
+    HF_PUB_PLACE,
+    HF_PUB_DATE,
+    HF_DIVHEAD, /* the heading of a division of the body */
 };
 
 /* What closing an element must do. */
@@ -189,6 +207,7 @@ enum fkind {
     F_LIST,  /* div xml:id="persons" / "terms" read as a list */
     F_LITEM, /* one entry of it */
     F_LNAME, /* the entry's name: persName / term with an xml:id */
+    F_DIVISION, /* a div of a volume holding documents (compilation, chapter) */
 };
 
 #define FL_PERSON 0x01u    /* a persName capture started here */
@@ -200,9 +219,10 @@ enum fkind {
 #define FL_LIST 0x40u      /* a list: its label children label items */
 #define FL_CHOICE 0x80u    /* a choice: only one alternative is kept */
 #define FL_LISTBIBL 0x100u /* a listBibl: its bibl children are items */
+#define FL_FRONTBACK 0x200u /* front or back: its divs are sections */
 
 typedef struct frame {
-    unsigned char kind, cap, emitted;
+    unsigned char kind, cap, emitted, hf;
     unsigned short flags;
     const char *bkind; /* portion kind for blocks */
     unsigned cells;    /* cells seen in a table row */
@@ -275,6 +295,14 @@ typedef struct tei {
     char *source_n;
     int source_in_title;
     size_t note_fn; /* index of the footnote being captured */
+
+    /* a FRUS volume's structure (tei_volume.c), for h->volume */
+    dc_volume *vol;      /* created on first use, NULL if none */
+    int vdiv[64];        /* entry index of each open division */
+    int vdiv_depth;      /* open divisions (beyond 64 not tracked) */
+    const char *vpart;   /* "front", "body", "back" */
+    const char *doc_section; /* the current document is a section: its doc_type */
+    char vrole[TEI_ATTR];    /* role of the editor being read */
 } tei;
 
 /* Records the first failure at the current line (see dc_tei_fail_at). */
@@ -378,7 +406,8 @@ void dc_tei_on_gap(tei *t);
 int dc_tei_iso_date(const char *s, char out[11]);
 /*
  * A date written out in a dateline: "July 1, 1959", "3 February 1957",
- * "November 7-8, 1958" (first day), "June 20-August 31, 1961".  Writes
+ * "November 7-8, 1958" (first day), "June 20-August 31, 1961", "3rd April
+ * 1865", "April 3d, 1865" (ordinal days).  Writes
  * YYYY-MM-DD to out and returns 1, or returns 0 when there is none.
  */
 int dc_tei_text_date(const char *s, char out[11]);
@@ -435,5 +464,22 @@ void dc_tei_list_start(tei *t, int el, const char *l, frame *f);
 /* An entry closes: its name and description (without the comma that
  * follows the name) go to the list callback. */
 void dc_tei_list_item_end(tei *t);
+
+/* tei_volume.c: a volume's header and contents */
+/* Whether volume structure is asked for (h->volume) in a FRUS volume. */
+int dc_tei_vol_wanted(tei *t);
+/* A volume field (hf) of the teiHeader or a division heading ends with
+ * text. */
+void dc_tei_vol_field(tei *t, int hf, const char *text);
+/* A division of the body opens (the current element, a div outside any
+ * document): an entry with its xml:id and type. */
+void dc_tei_vol_division(tei *t);
+/* The division opened last closes. */
+void dc_tei_vol_division_end(tei *t);
+/* A document of the volume opens (local id or number as in its div). */
+void dc_tei_vol_document(tei *t, const char *xml_id, const char *number);
+/* At the end of a file read without error: hands the volume to
+ * h->volume. */
+void dc_tei_vol_deliver(tei *t);
 
 #endif

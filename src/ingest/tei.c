@@ -123,8 +123,17 @@ static void inline_actions(tei *t, int el, frame *f, int pcap)
     }
 }
 
+/* A teiHeader field of the volume (hf) is captured. */
+static void hdr_vol_field(tei *t, frame *f, int hf)
+{
+    f->kind = F_HDR_FIELD;
+    f->cap = CAP_HDR_VOL;
+    f->hf = (unsigned char)hf;
+    dc_tb_clear(&t->hdr);
+}
+
 /* Inside the teiHeader only the volume id, the title and the creation date
- * are kept. */
+ * are kept, and the volume's fields (dc_tei_vol_field). */
 static void header_start(tei *t, int el, frame *f, const frame *parent)
 {
     char v[TEI_ATTR], date[11];
@@ -139,7 +148,26 @@ static void header_start(tei *t, int el, frame *f, const frame *parent)
             f->cap = CAP_HDR_TITLE;
             if (complete) f->flags |= FL_COMPLETE;
             dc_tb_clear(&t->hdr);
+        } else {
+            static const struct {
+                const char *type;
+                int hf;
+            } types[] = {{"series", HF_SERIES},
+                         {"sub-series", HF_SUBSERIES},
+                         {"volume", HF_VOLUME_TITLE},
+                         {"volume-number", HF_VOLUME_NUMBER}};
+            for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+                if (dc_tei_attr_is(t, "type", types[i].type)) hdr_vol_field(t, f, types[i].hf);
         }
+    } else if (el == EL_EDITOR && (parent->flags & FL_TITLESTMT)) {
+        if (!dc_tei_attr(t, "role", NULL, t->vrole)) t->vrole[0] = '\0';
+        hdr_vol_field(t, f, HF_EDITOR);
+    } else if (el == EL_PUBLISHER && (parent->flags & FL_PUBSTMT)) {
+        hdr_vol_field(t, f, HF_PUBLISHER);
+    } else if (el == EL_PUBPLACE && (parent->flags & FL_PUBSTMT)) {
+        hdr_vol_field(t, f, HF_PUB_PLACE);
+    } else if (el == EL_DATE && (parent->flags & FL_PUBSTMT) && !dc_tei_attr(t, "type", NULL, v)) {
+        hdr_vol_field(t, f, HF_PUB_DATE);
     } else if (el == EL_IDNO && (parent->flags & FL_PUBSTMT) &&
                dc_tei_attr_is(t, "type", "frus") && !t->volume_id) {
         f->kind = F_HDR_FIELD;
@@ -266,10 +294,45 @@ void dc_tei_start_element(tei *t)
         }
         { push(t, &f); return; }
     }
+    if (pcap == CAP_BODY && parent->kind == F_TEXT &&
+        (el == EL_FRONT || el == EL_BODY || el == EL_BACK)) {
+        t->vpart = el == EL_FRONT ? "front" : el == EL_BODY ? "body" : "back";
+        if (el != EL_BODY) f.flags |= FL_FRONTBACK;
+    }
+    if (el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) && dc_tei_vol_wanted(t) &&
+        !dc_tei_attr_is(t, "type", "document")) {
+        if (parent->flags & FL_FRONTBACK) {
+            char v[TEI_ATTR];
+            if (dc_tei_attr(t, "id", DC_XML_NS, v) && strcmp(v, "toc") != 0 &&
+                strcmp(v, "persons") != 0 && strcmp(v, "terms") != 0) {
+                /* a section of the front or back matter: a document */
+                dc_tei_doc_start(t);
+                t->doc_section = t->vpart && strcmp(t->vpart, "back") == 0 ? "back-matter"
+                                                                          : "front-matter";
+                dc_tei_vol_document(t, v, NULL);
+                f.kind = F_DOCDIV;
+                push(t, &f);
+                return;
+            }
+        } else if (t->vpart && strcmp(t->vpart, "body") == 0) {
+            dc_tei_flush(t, dc_tei_open_kind(t), 0);
+            dc_tei_vol_division(t);
+            f.kind = F_DIVISION;
+            push(t, &f);
+            return;
+        }
+    }
+    if (el == EL_HEAD && parent->kind == F_DIVISION) {
+        hdr_vol_field(t, &f, HF_DIVHEAD);
+        push(t, &f);
+        return;
+    }
     inline_actions(t, el, &f, pcap);
     if (pcap != CAP_BODY) {
         /* in a title, note or label, structure flattens to spaced text */
-        if (el == EL_NOTE && pcap == CAP_TITLE)
+        if (el == EL_NOTE && pcap == CAP_HDR_VOL)
+            f.cap = CAP_SKIP;
+        else if (el == EL_NOTE && pcap == CAP_TITLE)
             dc_tei_on_note(t, &f, pcap);
         else if (block_kind(el) || is_container(el) || el == EL_HEAD)
             f.kind = F_SEP, dc_tei_add_space(t);
@@ -278,6 +341,8 @@ void dc_tei_start_element(tei *t)
     const char *bk;
     if (el == EL_DIV && dc_tei_attr_is(t, "type", "document") && (t->fallback || !t->doc)) {
         dc_tei_doc_start(t);
+        t->doc_section = NULL;
+        if (dc_tei_vol_wanted(t)) dc_tei_vol_document(t, t->doc_xmlid, t->doc->number);
         f.kind = F_DOCDIV;
     } else if (el == EL_HEAD && parent->kind == F_DOCDIV && !t->title_taken) {
         f.kind = F_TITLE;
@@ -348,6 +413,10 @@ void dc_tei_end_element(tei *t)
         break;
     case F_DOCDIV: dc_tei_doc_end(t); break;
     case F_CONTAINER: dc_tei_flush(t, dc_tei_open_kind(t), 0); break;
+    case F_DIVISION:
+        dc_tei_flush(t, dc_tei_open_kind(t), 0);
+        dc_tei_vol_division_end(t);
+        break;
     case F_BLOCK:
         if ((f->flags & FL_DATELINE) && d && !d->date &&
             dc_tei_text_date(dc_tb_str(&t->cur), date)) {
@@ -389,7 +458,9 @@ void dc_tei_end_element(tei *t)
         break;
     case F_HDR_FIELD:
         if (dc_tei_buf_ok(t, &t->hdr, "a teiHeader field") && dc_tb_trim(&t->hdr) > 0) {
-            if (f->cap == CAP_HDR_IDNO) {
+            if (f->cap == CAP_HDR_VOL) {
+                dc_tei_vol_field(t, f->hf, dc_tb_str(&t->hdr));
+            } else if (f->cap == CAP_HDR_IDNO) {
                 dc_tei_set_str(t, &t->volume_id, dc_tb_str(&t->hdr));
             } else if (f->cap == CAP_HDR_DATE) {
                 if (d && dc_tei_iso_date(dc_tb_str(&t->hdr), date)) {
@@ -431,6 +502,7 @@ static void tei_free(tei *t)
     free(t->hdr_title);
     free(t->hdr_created);
     free(t->file_source);
+    dc_volume_free(t->vol);
     free(t);
 }
 
@@ -445,6 +517,7 @@ static void file_end(tei *t)
         t->held = NULL;
         dc_tei_deliver(t, h, t->n_delivered + 1, t->n_docdivs > 1, t->n_docdivs == 0);
     }
+    dc_tei_vol_deliver(t);
 }
 
 /* The file's name without folders and extension, for local ids. */

@@ -27,7 +27,8 @@ int dc_tei_iso_date(const char *s, char out[11])
 
 /*
  * A date written out in a dateline: "July 1, 1959", "3 February 1957",
- * "November 7-8, 1958" (first day), "June 20-August 31, 1961".  Writes
+ * "November 7-8, 1958" (first day), "June 20-August 31, 1961", "3rd April
+ * 1865", "April 3d, 1865" (ordinal days).  Writes
  * YYYY-MM-DD to out and returns 1, or returns 0 when there is none.
  */
 int dc_tei_text_date(const char *s, char out[11])
@@ -54,10 +55,9 @@ int dc_tei_text_date(const char *s, char out[11])
         if (!mo) continue;
         long day = 0, year = 0;
         char *end;
-        if (i > 0 && w[i - 1].n <= 2 && isdigit((unsigned char)w[i - 1].p[0]))
-            day = strtol(w[i - 1].p, &end, 10);
-        if (!day && i + 1 < nw && w[i + 1].n <= 2 && isdigit((unsigned char)w[i + 1].p[0]))
-            day = strtol(w[i + 1].p, &end, 10);
+        if (i > 0 && dc_day_at(w[i - 1].p, w[i - 1].n, &day) != w[i - 1].n) day = 0;
+        if (!day && i + 1 < nw && dc_day_at(w[i + 1].p, w[i + 1].n, &day) != w[i + 1].n)
+            day = 0;
         for (int k = i + 1; k < nw && k <= i + 4; k++)
             if (w[k].n == 4 && isdigit((unsigned char)w[k].p[0])) {
                 year = strtol(w[k].p, &end, 10);
@@ -150,7 +150,9 @@ void dc_tei_doc_finish(tei *t)
     if (!d->source_note && t->file_source) dc_tei_set_str(t, &d->source_note, t->file_source);
     if (!d->classification)
         dc_tei_set_str(t, &d->classification, dc_ingest_classification(d->source_note));
-    dc_tei_set_str(t, &d->doc_type, t->event ? "event" : dc_ingest_doc_type(d->title));
+    dc_tei_set_str(t, &d->doc_type, t->event           ? "event"
+                                    : t->doc_section ? t->doc_section
+                                                     : dc_ingest_doc_type(d->title));
     dc_tei_set_str(t, &d->format, "tei");
     /* A FRUS volume (its header names it with an idno type="frus") gives
      * its title for citations. */

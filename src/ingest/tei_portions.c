@@ -70,7 +70,8 @@ static tbuf *capture_buf(tei *t, int cap)
     case CAP_LABEL: return &t->lab;
     case CAP_HDR_TITLE:
     case CAP_HDR_IDNO:
-    case CAP_HDR_DATE: return &t->hdr;
+    case CAP_HDR_DATE:
+    case CAP_HDR_VOL: return &t->hdr;
     default: return NULL;
     }
 }
@@ -407,7 +408,16 @@ void dc_tei_on_pb(tei *t, int cap)
             dc_tei_fail(t, DC_LIMIT, "more than %d pages in one document", TEI_MAX_ITEMS);
             return;
         }
-        if (dc_strv_push(&t->doc->pages, n)) { dc_tei_nomem(t); return; }
+        /* a page that begins before the document's first word (its div
+         * opens with a pb) replaces the page in force when it opened */
+        dc_strv *pv = &t->doc->pages;
+        if (pv->n == 1 && !t->fallback && t->doc->n_portions == 0 && t->cur.b.len == 0 &&
+            !t->title_taken) {
+            if (dc_str_set(&pv->v[0], n)) { dc_tei_nomem(t); return; }
+        } else if (dc_strv_push(pv, n)) {
+            dc_tei_nomem(t);
+            return;
+        }
     }
     if (cap == CAP_BODY && t->doc && t->cur.b.len > 0) add_cur_mark(t, DC_MARK_PAGE, n);
     if (n[0]) dc_tei_set_str(t, &t->page, n);

@@ -841,9 +841,11 @@ static int is_letterhead(const char *s, size_t n)
 
 /*
  * A dateline: "Washington, July 1, 1959.", "October 7, 1950", "Seoul, 1
- * July 1961, 3 p.m.".  An optional place (no digits) and a comma, then
- * "Month D, YYYY" or "D Month YYYY", then the end, a period, or a short
- * rest after a comma or dash.  Writes "YYYY-MM-DD" to iso.
+ * July 1961, 3 p.m.", "Washington, 3rd April 1865", "April 3d, 1865",
+ * "Tokyo, May 5, 1959—7 p.m.".  An optional place (no digits) and a comma,
+ * then "Month D, YYYY" or "D Month YYYY" (D may be an ordinal: "3d",
+ * "3rd"), then the end, a period, or a short rest after a comma or dash.
+ * Writes "YYYY-MM-DD" to iso.
  */
 static int dateline(const char *s, size_t n, char iso[11])
 {
@@ -868,17 +870,15 @@ static int dateline(const char *s, size_t n, char iso[11])
     if (mon) {
         j = i + ml;
         if (j >= n || s[j] != ' ') return 0;
-        size_t k = ++j;
-        while (j < n && is_digit((unsigned char)s[j])) j++;
-        day = parse_num(s + k, j - k);
-        if (j - k > 2 || j + 1 >= n || s[j] != ',' || s[j + 1] != ' ') return 0;
+        j++;
+        size_t k = dc_day_at(s + j, n - j, &day);
+        j += k;
+        if (k == 0 || j + 1 >= n || s[j] != ',' || s[j + 1] != ' ') return 0;
         j += 2;
     } else {
-        size_t k = i;
-        j = i;
-        while (j < n && is_digit((unsigned char)s[j])) j++;
-        day = parse_num(s + k, j - k);
-        if (j - k > 2 || j >= n || s[j] != ' ') return 0;
+        size_t k = dc_day_at(s + i, n - i, &day);
+        j = i + k;
+        if (k == 0 || j >= n || s[j] != ' ') return 0;
         j++;
         mon = dc_month_at(s + j, n - j, &ml);
         if (!mon) return 0;

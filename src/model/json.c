@@ -371,3 +371,135 @@ dc_rc dc_doc_from_json(const char *json, size_t len, dc_doc **out)
     *out = d;
     return DC_OK;
 }
+
+/* ---- volumes ------------------------------------------------------------ */
+
+static void write_volume(dc_json *j, const dc_volume *v)
+{
+    dc_json_obj(j);
+    dc_json_kstr(j, "id", v->id);
+    dc_json_kstr(j, "title", v->title);
+    dc_json_kstr(j, "series", v->series);
+    dc_json_kstr(j, "subseries", v->subseries);
+    dc_json_kstr(j, "volume_title", v->volume_title);
+    dc_json_kstr(j, "volume_number", v->volume_number);
+    dc_json_key(j, "editors");
+    dc_json_arr(j);
+    for (size_t i = 0; i < v->editors.n; i++) {
+        dc_json_obj(j);
+        dc_json_kstr(j, "name", v->editors.v[i]);
+        dc_json_kstr(j, "role", i < v->editor_roles.n && *v->editor_roles.v[i]
+                                    ? v->editor_roles.v[i] : NULL);
+        dc_json_end(j);
+    }
+    dc_json_end(j);
+    dc_json_kstr(j, "publisher", v->publisher);
+    dc_json_kstr(j, "pub_place", v->pub_place);
+    dc_json_kstr(j, "pub_date", v->pub_date);
+    dc_json_kint(j, "documents", v->n_documents);
+    dc_json_key(j, "contents");
+    dc_json_arr(j);
+    for (size_t i = 0; i < v->n_entries && !j->b->rc; i++) {
+        const dc_volume_entry *e = &v->entries[i];
+        dc_json_obj(j);
+        dc_json_kstr(j, "kind", e->kind);
+        dc_json_kstr(j, "part", e->part);
+        dc_json_kint(j, "level", e->level);
+        dc_json_kstr(j, "xml_id", e->xml_id);
+        dc_json_kstr(j, "type", e->type);
+        dc_json_kstr(j, "head", e->head);
+        dc_json_kstr(j, "id", e->id);
+        dc_json_kstr(j, "number", e->number);
+        dc_json_kstr(j, "title", e->title);
+        dc_json_kstr(j, "date", e->date);
+        dc_json_end(j);
+    }
+    dc_json_end(j);
+    dc_json_end(j);
+}
+
+dc_rc dc_volume_to_json(const dc_volume *v, int pretty, char **out)
+{
+    *out = NULL;
+    if (!v) return DC_MISUSE;
+    dc_buf b;
+    dc_buf_init(&b, DC_JSON_LIMIT);
+    dc_json j;
+    dc_json_init(&j, &b, pretty);
+    write_volume(&j, v);
+    dc_rc rc = b.rc;
+    char *s = dc_buf_detach(&b);
+    dc_buf_release(&b);
+    if (!s) return rc ? rc : DC_NOMEM;
+    *out = s;
+    return DC_OK;
+}
+
+static dc_rc parse_volume(const cJSON *root, dc_volume *v)
+{
+    struct {
+        const char *k;
+        char **f;
+    } strs[] = {{"id", &v->id},
+                {"title", &v->title},
+                {"series", &v->series},
+                {"subseries", &v->subseries},
+                {"volume_title", &v->volume_title},
+                {"volume_number", &v->volume_number},
+                {"publisher", &v->publisher},
+                {"pub_place", &v->pub_place},
+                {"pub_date", &v->pub_date}};
+    dc_rc rc = DC_OK;
+    for (size_t i = 0; !rc && i < sizeof strs / sizeof strs[0]; i++)
+        rc = get_str(root, strs[i].k, strs[i].f);
+    const cJSON *a = get_arr(root, "editors", &rc), *e;
+    cJSON_ArrayForEach(e, a)
+    {
+        if (rc) break;
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
+        const cJSON *role = cJSON_GetObjectItemCaseSensitive(e, "role");
+        if (!cJSON_IsString(name)) return DC_CORRUPT;
+        rc = dc_strv_push(&v->editors, name->valuestring);
+        if (!rc) rc = dc_strv_push(&v->editor_roles, cJSON_IsString(role) ? role->valuestring : "");
+    }
+    const cJSON *docs = cJSON_GetObjectItemCaseSensitive(root, "documents");
+    if (cJSON_IsNumber(docs)) v->n_documents = (long)docs->valuedouble;
+    a = get_arr(root, "contents", &rc);
+    cJSON_ArrayForEach(e, a)
+    {
+        if (rc) break;
+        if (!cJSON_IsObject(e)) return DC_CORRUPT;
+        dc_volume_entry *x = dc_volume_add_entry(v);
+        if (!x) return DC_NOMEM;
+        struct {
+            const char *k;
+            char **f;
+        } es[] = {{"kind", &x->kind},     {"part", &x->part}, {"xml_id", &x->xml_id},
+                  {"type", &x->type},     {"head", &x->head}, {"id", &x->id},
+                  {"number", &x->number}, {"title", &x->title}, {"date", &x->date}};
+        for (size_t i = 0; !rc && i < sizeof es / sizeof es[0]; i++)
+            rc = get_str(e, es[i].k, es[i].f);
+        const cJSON *level = cJSON_GetObjectItemCaseSensitive(e, "level");
+        if (cJSON_IsNumber(level) && level->valuedouble >= 0 && level->valuedouble < 1000)
+            x->level = (int)level->valuedouble;
+        if (!rc && (!x->kind || !x->xml_id)) rc = DC_CORRUPT;
+    }
+    if (!rc && !v->id) rc = DC_CORRUPT;
+    return rc;
+}
+
+dc_rc dc_volume_from_json(const char *json, size_t len, dc_volume **out)
+{
+    *out = NULL;
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    if (!root) return DC_CORRUPT;
+    dc_volume *v = cJSON_IsObject(root) ? dc_volume_new() : NULL;
+    dc_rc rc = !cJSON_IsObject(root) ? DC_CORRUPT : v ? parse_volume(root, v) : DC_NOMEM;
+    cJSON_Delete(root);
+    if (rc) {
+        dc_volume_free(v);
+        return rc;
+    }
+    *out = v;
+    return DC_OK;
+}

@@ -486,3 +486,59 @@ dc_rc dc_doc_carry_withholdings(dc_doc *to, const dc_doc *from, int only_active,
     }
     return DC_OK;
 }
+
+/* ---- volumes ------------------------------------------------------------ */
+
+dc_volume *dc_volume_new(void) { return calloc(1, sizeof(dc_volume)); }
+
+static void volume_entry_release(dc_volume_entry *e)
+{
+    char *strs[] = {e->kind, e->part, e->xml_id, e->type, e->head,
+                    e->id,   e->number, e->title, e->date};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(strs[i]);
+}
+
+void dc_volume_free(dc_volume *v)
+{
+    if (!v) return;
+    char *strs[] = {v->id,           v->title,     v->series,    v->subseries,
+                    v->volume_title, v->volume_number, v->publisher, v->pub_place,
+                    v->pub_date};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(strs[i]);
+    dc_strv_release(&v->editors);
+    dc_strv_release(&v->editor_roles);
+    for (size_t i = 0; i < v->n_entries; i++) volume_entry_release(&v->entries[i]);
+    free(v->entries);
+    free(v);
+}
+
+dc_volume_entry *dc_volume_add_entry(dc_volume *v)
+{
+    return grow((void **)&v->entries, &v->n_entries, &v->cap_entries, sizeof(dc_volume_entry));
+}
+
+static int is_document(const dc_volume_entry *e) { return e->kind && !strcmp(e->kind, "document"); }
+
+long dc_volume_find(const dc_volume *v, const char *id)
+{
+    for (size_t i = 0; v && id && i < v->n_entries; i++)
+        if (is_document(&v->entries[i]) && v->entries[i].id && !strcmp(v->entries[i].id, id))
+            return (long)i;
+    return -1;
+}
+
+long dc_volume_step(const dc_volume *v, long i, int dir)
+{
+    if (!v || i < 0 || (size_t)i >= v->n_entries) return -1;
+    for (long k = i + dir; k >= 0 && (size_t)k < v->n_entries; k += dir)
+        if (is_document(&v->entries[k])) return k;
+    return -1;
+}
+
+long dc_volume_parent(const dc_volume *v, long i)
+{
+    if (!v || i < 0 || (size_t)i >= v->n_entries) return -1;
+    for (long k = i - 1; k >= 0; k--)
+        if (!is_document(&v->entries[k]) && v->entries[k].level < v->entries[i].level) return k;
+    return -1;
+}

@@ -1,11 +1,16 @@
 /*
- * Renderers: citations of a document — Chicago (the form the Office of the
- * Historian recommends for FRUS), BibTeX and RIS.  Only what the document
- * knows is cited: a FRUS document (one with a volume title) by volume and
- * document number, with its history.state.gov address; any other by
- * title, date, number and its place in declass.  Nothing is invented
- * (editors and the publication year are not in the model).
+ * Renderers: citations of a document — Chicago (a note), BibTeX, RIS and
+ * the Highwire Press <meta> tags that Zotero's connector reads.  Only what
+ * the document and its volume know is cited: a document of a published
+ * volume (its stored header, or the volume title of its TEI header) as a
+ * part of that edited book — title, volume title, editors, publisher,
+ * place and year, document number, pages, and the history.state.gov
+ * address of a FRUS document; any other by title, date, number and its
+ * place in declass.  Nothing is invented: a field the volume does not
+ * give is left out.  The document is the reader's view, so its title,
+ * date and pages are the reader's.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "render/render.h"
@@ -49,11 +54,11 @@ static int safe_chars(const char *s)
 }
 
 /* Whether doc is a FRUS document with an address on history.state.gov:
- * a volume title from the TEI header, a FRUS volume id as collection and
- * a "dN" local id. */
+ * a FRUS volume id as collection ("frus" and letters, digits, "-", "_",
+ * ".") and a "dN" local id. */
 static int frus_url_ok(const dc_doc *doc)
 {
-    return doc->volume_title && doc->collection && doc->local_id &&
+    return doc->collection && doc->local_id &&
            strncmp(doc->collection, "frus", 4) == 0 && safe_chars(doc->collection) &&
            doc->local_id[0] == 'd' && doc->local_id[1] &&
            is_digits(doc->local_id + 1, strlen(doc->local_id + 1));
@@ -63,6 +68,13 @@ static void put_frus_url(dc_buf *out, const dc_doc *doc)
 {
     dc_buf_printf(out, "https://history.state.gov/historicaldocuments/%s/%s", doc->collection,
                   doc->local_id);
+}
+
+int dc_render_frus_url(const dc_doc *doc, dc_buf *out)
+{
+    if (!doc || !out || !frus_url_ok(doc)) return 0;
+    put_frus_url(out, doc);
+    return 1;
 }
 
 /* Copies s to out with every run of whitespace (newlines included) made
@@ -91,19 +103,106 @@ static void put_clean(dc_buf *out, const char *s, size_t (*put)(dc_buf *, const 
 
 static void put_line(dc_buf *out, const char *s) { put_clean(out, s, NULL); }
 
-dc_rc dc_render_cite(const dc_doc *doc, dc_buf *out)
+/* What a citation says of the volume a document belongs to. */
+typedef struct cite_vol {
+    const char *title; /* NULL: the document is not in a published volume */
+    const dc_strv *editors;
+    const char *publisher, *place, *year;
+} cite_vol;
+
+static cite_vol vol_of(const dc_doc *doc, const dc_volume *vol)
+{
+    cite_vol c = {0};
+    if (vol && vol->title && *vol->title) {
+        c.title = vol->title;
+        c.editors = vol->editors.n ? &vol->editors : NULL;
+        c.publisher = vol->publisher;
+        c.place = vol->pub_place;
+        c.year = vol->pub_date;
+    } else if (doc->volume_title && *doc->volume_title) {
+        c.title = doc->volume_title;
+    }
+    return c;
+}
+
+/* The first and last printed pages of the document (the reader's view's
+ * page markers), or NULL. */
+static const char *first_page(const dc_doc *doc)
+{
+    return doc->pages.n ? doc->pages.v[0] : NULL;
+}
+static const char *last_page(const dc_doc *doc)
+{
+    return doc->pages.n > 1 ? doc->pages.v[doc->pages.n - 1] : NULL;
+}
+
+static const char *title_of(const dc_doc *doc)
+{
+    return doc->title && *doc->title ? doc->title : "Untitled document";
+}
+
+/* "Title," with the comma inside the quotes unless the title ends in ?
+ * or !, then a space. */
+static void put_quoted_title(dc_buf *out, const dc_doc *doc)
+{
+    dc_buf_putc(out, '"');
+    size_t t0 = out->len;
+    put_line(out, title_of(doc));
+    char last = out->len > t0 ? out->p[out->len - 1] : ' ';
+    if (last != '?' && last != '!') dc_buf_putc(out, ',');
+    dc_buf_puts(out, "\" ");
+}
+
+/* "A", "A and B", "A, B, and C". */
+static void put_names(dc_buf *out, const dc_strv *names)
+{
+    for (size_t i = 0; i < names->n; i++) {
+        if (i) dc_buf_puts(out, names->n > 2 ? (i + 1 == names->n ? ", and " : ", ") : " and ");
+        put_line(out, names->v[i]);
+    }
+}
+
+dc_rc dc_render_cite(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
 {
     if (!doc || !out) return DC_MISUSE;
-    if (doc->volume_title) {
-        /* The Office of the Historian's form: Volume title, Document N. */
-        put_line(out, doc->volume_title);
+    cite_vol v = vol_of(doc, vol);
+    if (v.title) {
+        /* Chicago, a document in an edited volume: "Title," Date, in
+         * Volume, ed. Editors (Place: Publisher, Year), Document N, pages,
+         * URL. */
+        put_quoted_title(out, doc);
+        if (doc->date && *doc->date) {
+            put_date(out, doc->date);
+            dc_buf_puts(out, ", ");
+        }
+        dc_buf_puts(out, "in ");
+        put_line(out, v.title);
+        if (v.editors) {
+            dc_buf_puts(out, v.editors->n > 1 ? ", eds. " : ", ed. ");
+            put_names(out, v.editors);
+        }
+        if (v.publisher || v.year) {
+            dc_buf_puts(out, " (");
+            if (v.place && v.publisher) {
+                put_line(out, v.place);
+                dc_buf_puts(out, ": ");
+            }
+            if (v.publisher) put_line(out, v.publisher);
+            if (v.publisher && v.year) dc_buf_puts(out, ", ");
+            if (v.year) put_line(out, v.year);
+            dc_buf_putc(out, ')');
+        }
         if (doc->number) {
             dc_buf_puts(out, ", Document ");
             put_line(out, doc->number);
-        } else {
-            dc_buf_puts(out, ", \"");
-            put_line(out, doc->title ? doc->title : "Untitled document");
-            dc_buf_puts(out, "\"");
+        }
+        if (first_page(doc)) {
+            dc_buf_puts(out, last_page(doc) ? ", pp. " : ", p. ");
+            put_line(out, first_page(doc));
+            if (last_page(doc)) {
+                dc_buf_puts(out, "\u2013");
+                put_line(out, last_page(doc));
+            }
         }
         if (frus_url_ok(doc)) {
             dc_buf_puts(out, ", ");
@@ -114,12 +213,7 @@ dc_rc dc_render_cite(const dc_doc *doc, dc_buf *out)
     }
     /* Anything else: "Title," date, Document N, collection C, declass
      * record ID. */
-    dc_buf_putc(out, '"');
-    size_t t0 = out->len;
-    put_line(out, doc->title && *doc->title ? doc->title : "Untitled document");
-    char last = out->len > t0 ? out->p[out->len - 1] : ' ';
-    if (last != '?' && last != '!') dc_buf_putc(out, ',');
-    dc_buf_puts(out, "\" ");
+    put_quoted_title(out, doc);
     put_date(out, doc->date);
     if (doc->number) {
         dc_buf_puts(out, ", Document ");
@@ -197,9 +291,32 @@ static void bib_key(dc_buf *out, const char *id)
     }
 }
 
-dc_rc dc_render_bibtex(const dc_doc *doc, dc_buf *out)
+/* A title field: the whole value in a second pair of braces, so that
+ * BibTeX styles and citeproc keep its capitals as they are. */
+static void bib_title(dc_buf *out, const char *name, const char *value)
+{
+    dc_buf_printf(out, ",\n  %s = {{", name);
+    bib_value(out, value);
+    dc_buf_puts(out, "}}");
+}
+
+/* Page ranges as BibTeX writes them: "572--575". */
+static void bib_pages(dc_buf *out, const dc_doc *doc)
+{
+    if (!first_page(doc)) return;
+    dc_buf_puts(out, ",\n  pages = {");
+    bib_value(out, first_page(doc));
+    if (last_page(doc)) {
+        dc_buf_puts(out, "--");
+        bib_value(out, last_page(doc));
+    }
+    dc_buf_putc(out, '}');
+}
+
+dc_rc dc_render_bibtex(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
 {
     if (!doc || !out) return DC_MISUSE;
+    cite_vol v = vol_of(doc, vol);
     dc_buf date;
     dc_buf_init(&date, 256);
     put_date(&date, doc->date);
@@ -207,22 +324,45 @@ dc_rc dc_render_bibtex(const dc_doc *doc, dc_buf *out)
         dc_buf_release(&date);
         return date.rc;
     }
-    dc_buf_puts(out, doc->volume_title ? "@incollection{" : "@misc{");
+    int y = 0, m = 0, d = 0;
+    int dated = doc->date && dc_date_parse(doc->date, strlen(doc->date), &y, &m, &d);
+    dc_buf_puts(out, v.title ? "@incollection{" : "@misc{");
     bib_key(out, doc->id);
-    bib_field(out, "title", doc->title && *doc->title ? doc->title : "Untitled document");
-    if (doc->volume_title) bib_field(out, "booktitle", doc->volume_title);
+    bib_title(out, "title", title_of(doc));
+    if (v.title) {
+        bib_title(out, "booktitle", v.title);
+        if (v.editors) {
+            dc_buf_puts(out, ",\n  editor = {");
+            for (size_t i = 0; i < v.editors->n; i++) {
+                if (i) dc_buf_puts(out, " and ");
+                bib_value(out, v.editors->v[i]);
+            }
+            dc_buf_putc(out, '}');
+        }
+        if (v.publisher) bib_field(out, "publisher", v.publisher);
+        if (v.place) bib_field(out, "address", v.place);
+        /* the book's year; the document's own date goes in the note */
+        if (v.year) bib_field(out, "year", v.year);
+    } else if (dated) {
+        dc_buf_printf(out, ",\n  date = {%04d", y);
+        if (m) dc_buf_printf(out, "-%02d", m);
+        if (m && d) dc_buf_printf(out, "-%02d", d);
+        dc_buf_printf(out, "},\n  year = {%04d}", y);
+        if (m) dc_buf_printf(out, ",\n  month = {%d}", m);
+    }
     if (doc->number) {
         dc_buf_puts(out, ",\n  ");
-        dc_buf_puts(out, doc->volume_title ? "chapter = {Document " : "number = {");
+        dc_buf_puts(out, v.title ? "chapter = {Document " : "number = {");
         bib_value(out, doc->number);
         dc_buf_putc(out, '}');
     }
-    if (doc->date && *doc->date) {
+    if (v.title) bib_pages(out, doc);
+    if (doc->date && *doc->date && (v.title || !dated)) {
         dc_buf_puts(out, ",\n  note = {Dated ");
         bib_value(out, date.p);
         dc_buf_putc(out, '}');
     }
-    if (!doc->volume_title && (doc->collection || doc->id)) {
+    if (!v.title && (doc->collection || doc->id)) {
         dc_buf_puts(out, ",\n  howpublished = {declass");
         if (doc->collection) {
             dc_buf_puts(out, ", collection ");
@@ -254,19 +394,30 @@ static void ris_line(dc_buf *out, const char *tag, const char *value)
     dc_buf_putc(out, '\n');
 }
 
-dc_rc dc_render_ris(const dc_doc *doc, dc_buf *out)
+dc_rc dc_render_ris(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
 {
     if (!doc || !out) return DC_MISUSE;
-    dc_buf_puts(out, doc->volume_title ? "TY  - CHAP\n" : "TY  - GEN\n");
-    ris_line(out, "TI", doc->title && *doc->title ? doc->title : "Untitled document");
-    ris_line(out, "T2", doc->volume_title);
+    cite_vol v = vol_of(doc, vol);
+    dc_buf_puts(out, v.title ? "TY  - CHAP\n" : "TY  - GEN\n");
+    ris_line(out, "TI", title_of(doc));
+    /* BT and ED: what Zotero and bibutils read as the book and its editors */
+    ris_line(out, "BT", v.title);
+    for (size_t i = 0; v.editors && i < v.editors->n; i++) ris_line(out, "ED", v.editors->v[i]);
+    ris_line(out, "PB", v.publisher);
+    ris_line(out, "CY", v.place);
+    ris_line(out, "PY", v.year);
     if (doc->number) {
         dc_buf_puts(out, "SE  - Document ");
         put_line(out, doc->number);
         dc_buf_putc(out, '\n');
     }
+    if (v.title) {
+        ris_line(out, "SP", first_page(doc));
+        ris_line(out, "EP", last_page(doc));
+    }
     int y, m, d;
     if (doc->date && dc_date_parse(doc->date, strlen(doc->date), &y, &m, &d)) {
+        if (!v.title) dc_buf_printf(out, "PY  - %04d\n", y);
         dc_buf_printf(out, "DA  - %04d/", y);
         if (m) dc_buf_printf(out, "%02d", m);
         dc_buf_putc(out, '/');
@@ -278,7 +429,7 @@ dc_rc dc_render_ris(const dc_doc *doc, dc_buf *out)
         put_frus_url(out, doc);
         dc_buf_putc(out, '\n');
     }
-    if (!doc->volume_title && doc->collection) {
+    if (!v.title && doc->collection) {
         dc_buf_puts(out, "N1  - declass collection ");
         put_line(out, doc->collection);
         dc_buf_putc(out, '\n');
@@ -286,5 +437,59 @@ dc_rc dc_render_ris(const dc_doc *doc, dc_buf *out)
     dc_buf_puts(out, "DB  - declass\n");
     ris_line(out, "AN", doc->id);
     dc_buf_puts(out, "ER  - \n");
+    return out->rc;
+}
+
+/* ---- Highwire Press tags ---------------------------------------------------- */
+
+static void meta(dc_buf *out, const char *name, const char *value)
+{
+    if (!value || !*value) return;
+    dc_buf_printf(out, "<meta name=\"%s\" content=\"", name);
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    put_line(&b, value);
+    dc_buf_xml_escape(out, b.p ? b.p : "", b.len, DC_XML_HTML);
+    if (b.rc) out->rc = b.rc;
+    dc_buf_release(&b);
+    dc_buf_puts(out, "\">\n");
+}
+
+dc_rc dc_render_highwire(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
+{
+    if (!doc || !out) return DC_MISUSE;
+    cite_vol v = vol_of(doc, vol);
+    meta(out, "citation_title", title_of(doc));
+    if (v.title) {
+        meta(out, "citation_inbook_title", v.title);
+        meta(out, "citation_book_title", v.title);
+        for (size_t i = 0; v.editors && i < v.editors->n; i++)
+            meta(out, "citation_editor", v.editors->v[i]);
+        meta(out, "citation_publisher", v.publisher);
+        meta(out, "citation_publication_date", v.year);
+        meta(out, "citation_firstpage", first_page(doc));
+        meta(out, "citation_lastpage", last_page(doc));
+    }
+    int y, m, d;
+    if (doc->date && dc_date_parse(doc->date, strlen(doc->date), &y, &m, &d)) {
+        char date[16];
+        if (d)
+            snprintf(date, sizeof date, "%04d/%02d/%02d", y, m, d);
+        else if (m)
+            snprintf(date, sizeof date, "%04d/%02d", y, m);
+        else
+            snprintf(date, sizeof date, "%04d", y);
+        meta(out, v.year ? "citation_date" : "citation_publication_date", date);
+    }
+    meta(out, "citation_technical_report_number", v.title ? NULL : doc->number);
+    if (frus_url_ok(doc)) {
+        dc_buf u;
+        dc_buf_init(&u, 0);
+        put_frus_url(&u, doc);
+        meta(out, "citation_public_url", u.p);
+        if (u.rc) out->rc = u.rc;
+        dc_buf_release(&u);
+    }
+    meta(out, "citation_language", "en");
     return out->rc;
 }

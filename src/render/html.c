@@ -719,11 +719,16 @@ static void head(html *h)
 {
     const dc_doc *d = h->doc;
     dc_buf *out = h->out;
-    dc_buf_puts(out, "<header class=\"dc-head\">\n<div class=\"dc-banner dc-level-");
-    class_part(out, dc_level_name((dc_level)dc_access_level(d->classification)));
-    dc_buf_puts(out, "\">");
-    esc(out, d->classification && *d->classification ? d->classification : "UNCLASSIFIED");
-    dc_buf_puts(out, "</div>\n<h1 class=\"dc-title\">");
+    dc_buf_puts(out, "<header class=\"dc-head\">\n");
+    /* the marking the document carries; none is invented for an unmarked one */
+    if (d->classification && *d->classification) {
+        dc_buf_puts(out, "<div class=\"dc-banner dc-level-");
+        class_part(out, dc_level_name((dc_level)dc_access_level(d->classification)));
+        dc_buf_puts(out, "\">");
+        esc(out, d->classification);
+        dc_buf_puts(out, "</div>\n");
+    }
+    dc_buf_puts(out, "<h1 class=\"dc-title\">");
     if (d->number && *d->number) {
         dc_buf_puts(out, "<span class=\"dc-number\">");
         label_text(out, d->number);

@@ -20,13 +20,15 @@ dc_rc dc_render_text(const dc_doc *doc, dc_buf *out);
 /* The JSON of DESIGN.md, indented, followed by a newline. */
 dc_rc dc_render_json(const dc_doc *doc, dc_buf *out);
 
-/* How the HTML edition links out (all may be NULL: no links). */
+/* How the HTML edition links out (all may be NULL: no links), and the
+ * volume citations name (may be NULL). */
 typedef struct dc_render_html_opts {
     /* Appends to href the URL of the stored document a reference points to
      * and returns 1, or returns 0 when the reference has no stored target
      * (then it is not linked). */
     int (*ref_href)(void *ctx, const dc_ref *ref, dc_buf *href);
     void *ctx;
+    const dc_volume *volume;
 } dc_render_html_opts;
 
 /*
@@ -44,22 +46,39 @@ dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf 
 
 /*
  * Citations, one per call, appended to out (check out->rc); DC_MISUSE for
- * a NULL argument.  Only what the document knows is cited:
- *  - a FRUS document (doc->volume_title set, from its TEI header) in the
- *    Office of the Historian's form, "VOLUME TITLE, Document N, URL." with
- *    the history.state.gov address when the collection is a FRUS volume id
- *    and the local id "dN" (editors and publication data are not in the
- *    model, so they are never printed);
+ * a NULL doc or out.  doc is the reader's view; vol (may be NULL) the
+ * volume it belongs to as stored (its header: title, editors, publisher,
+ * place, year).  Only what they know is cited:
+ *  - a document of a published volume (vol with a title, else
+ *    doc->volume_title from its TEI header) as a part of that book:
+ *    "Title," Month D, YYYY, in VOLUME, ed(s). EDITORS (PLACE: PUBLISHER,
+ *    YEAR), Document N, pp. FIRST–LAST, URL. — every part present only
+ *    when known; the history.state.gov address when the collection is a
+ *    FRUS volume id and the local id "dN";
  *  - any other document: "Title," Month D, YYYY, Document N, collection
  *    C, declass record ID." (n.d. when undated).
  * dc_render_cite prints that one line (Chicago); dc_render_bibtex an
- * @incollection (FRUS) or @misc entry keyed by the id ("/" as ":"), LaTeX
- * specials escaped; dc_render_ris a CHAP (FRUS) or GEN record ending
- * "ER  - ".  Each ends with a newline.
+ * @incollection (in a volume: title and booktitle in double braces, so
+ * their capitals are kept, editor, publisher, address, year of the
+ * volume, chapter "Document N", pages, the document's date as a note,
+ * url) or @misc (date, year, month, number, howpublished) entry keyed by
+ * the id ("/" as ":"), LaTeX specials escaped; dc_render_ris a CHAP (TI,
+ * BT, ED per editor, PB, CY, PY, SE, SP, EP, DA, UR) or GEN record ending
+ * "ER  - "; dc_render_highwire the Highwire Press <meta name="citation_*">
+ * tags of an HTML head (citation_title, citation_inbook_title,
+ * citation_editor, citation_publisher, citation_publication_date,
+ * citation_date, citation_firstpage, citation_lastpage,
+ * citation_public_url), values escaped.  Each ends with a newline.
  */
-dc_rc dc_render_cite(const dc_doc *doc, dc_buf *out);
-dc_rc dc_render_bibtex(const dc_doc *doc, dc_buf *out);
-dc_rc dc_render_ris(const dc_doc *doc, dc_buf *out);
+dc_rc dc_render_cite(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
+dc_rc dc_render_bibtex(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
+dc_rc dc_render_ris(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
+dc_rc dc_render_highwire(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
+/* Appends the address of doc on the Office of the Historian's site
+ * (https://history.state.gov/historicaldocuments/VOLUME/dN) and returns 1
+ * for a FRUS document (the collection a FRUS volume id, the local id
+ * "dN"); returns 0 and appends nothing otherwise. */
+int dc_render_frus_url(const dc_doc *doc, dc_buf *out);
 
 /*
  * The document as TEI P5 (the reader's view: render a dc_access_view

@@ -215,7 +215,7 @@ static void header(tei_out *t)
     dc_buf *out = t->out;
     dc_buf_puts(out, "<teiHeader><fileDesc><titleStmt><title type=\"complete\">");
     esc_s(out, d->volume_title ? d->volume_title : d->title ? d->title : "Untitled document");
-    dc_buf_puts(out, "</title></titleStmt><publicationStmt><publisher>declass</publisher>");
+    dc_buf_puts(out, "</title></titleStmt><publicationStmt><distributor>declass</distributor>");
     if (d->volume_title && d->collection) {
         dc_buf_puts(out, "<idno type=\"frus\">");
         esc_s(out, d->collection);

@@ -182,6 +182,15 @@ const char *const dc_store_migrations[] = {
     "  record   TEXT NOT NULL"
     ") STRICT;"
     "CREATE INDEX reviews_due ON reviews(due, doc_id);",
+
+    /* 8: a published volume's structure (its TEI header and its table of
+     * contents: dc_volume as JSON, the documents by local id only).
+     * Replaced when the volume is ingested again. */
+    "CREATE TABLE volumes ("
+    "  collection TEXT PRIMARY KEY NOT NULL,"
+    "  body       TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ") STRICT;",
 };
 
 const int dc_store_n_migrations =

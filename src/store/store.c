@@ -72,6 +72,7 @@ enum stmt_id {
     S_GET_CURRENT,
     S_GET_VERSION,
     S_LIST,
+    S_LIST_IN,
     S_COUNT,
     S_AUDIT,
     S_CHANGES,
@@ -133,6 +134,16 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                " CASE WHEN " NUMERIC_NUMBER " THEN 0 ELSE 1 END,"
                " CASE WHEN " NUMERIC_NUMBER " THEN CAST(v.number AS INTEGER) END,"
                " d.id",
+    [S_LIST_IN] = "SELECT d.id, d.collection, v.number, v.title, v.date, v.classification,"
+                  " v.doc_type, v.release_status, d.current_version,"
+                  " (SELECT count(*) FROM versions c WHERE c.doc_id = d.id),"
+                  " coalesce(v.marked, 1)"
+                  " FROM documents d"
+                  " JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
+                  " WHERE d.collection = ?1"
+                  " ORDER BY CASE WHEN " NUMERIC_NUMBER " THEN 0 ELSE 1 END,"
+                  " CASE WHEN " NUMERIC_NUMBER " THEN CAST(v.number AS INTEGER) END,"
+                  " d.id",
     [S_COUNT] = "SELECT count(*) FROM documents",
     /* One statement, so the previous row read and the row written are in
      * the same write transaction whoever else appends. */
@@ -1223,14 +1234,26 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
  */
 dc_rc dc_store_list(dc_store *st, dc_summary_cb cb, void *ctx)
 {
+    return dc_store_list_in(st, NULL, cb, ctx);
+}
+
+dc_rc dc_store_list_in(dc_store *st, const char *collection, dc_summary_cb cb, void *ctx)
+{
     if (!st) return DC_MISUSE;
     if (!cb) return set_err(st, DC_MISUSE, "dc_store_list: no callback");
     dc_rc rc;
-    sqlite3_stmt *s = stmt_get(st, S_LIST, &rc);
+    sqlite3_stmt *s = stmt_get(st, collection ? S_LIST_IN : S_LIST, &rc);
     if (!s) return rc;
     if (sqlite3_stmt_busy(s))
         return set_err(st, DC_MISUSE, "dc_store_list called from its own callback");
-    int src;
+    int src = SQLITE_OK;
+    if (collection) {
+        bind_text(s, 1, collection, &src);
+        if (src != SQLITE_OK) {
+            stmt_done(s);
+            return sql_err(st, src, "listing documents");
+        }
+    }
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
         int nomem = 0;
         dc_doc_summary sum = {
@@ -2069,5 +2092,64 @@ dc_rc dc_store_reviews(dc_store *st, const char *doc_id, dc_review_cb cb, void *
     if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading reviews");
     sqlite3_finalize(s);
     if (!rc && doc_id && n == 0) rc = set_err(st, DC_NOTFOUND, "no review of '%s'", doc_id);
+    return rc;
+}
+
+/* ---- volumes ------------------------------------------------------------ */
+
+dc_rc dc_store_volume_put(dc_store *st, const dc_volume *v)
+{
+    if (!st) return DC_MISUSE;
+    if (!v || !v->id || !*v->id) return set_err(st, DC_MISUSE, "dc_store_volume_put: no volume");
+    char *json = NULL;
+    dc_rc rc = dc_volume_to_json(v, 0, &json);
+    if (rc) return set_err(st, rc, "storing volume %s: %s", v->id, dc_strerror(rc));
+    char now[TIME_SIZE];
+    if ((rc = now_utc(st, now)) != DC_OK) {
+        free(json);
+        return rc;
+    }
+    sqlite3_stmt *s = prep_once(st,
+                                "INSERT OR REPLACE INTO volumes(collection, body, updated_at)"
+                                " VALUES (?1, ?2, ?3)",
+                                &rc);
+    if (!s) {
+        free(json);
+        return rc;
+    }
+    int src = SQLITE_OK;
+    bind_text(s, 1, v->id, &src);
+    bind_text(s, 2, json, &src);
+    bind_text(s, 3, now, &src);
+    rc = write_once(st, s, src, "storing a volume", NULL);
+    free(json);
+    return rc;
+}
+
+dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out)
+{
+    *out = NULL;
+    if (!st) return DC_MISUSE;
+    if (!collection) return set_err(st, DC_MISUSE, "dc_store_volume_get: no collection");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st, "SELECT body FROM volumes WHERE collection = ?1", &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, collection, &src);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_DONE) {
+        rc = set_err(st, DC_NOTFOUND, "no volume %s", collection);
+    } else if (src != SQLITE_ROW) {
+        rc = sql_err(st, src, "reading volume %s", collection);
+    } else {
+        const char *body = (const char *)sqlite3_column_text(s, 0);
+        int n = sqlite3_column_bytes(s, 0);
+        rc = body ? dc_volume_from_json(body, (size_t)n, out) : DC_CORRUPT;
+        if (rc == DC_CORRUPT)
+            rc = set_err(st, rc, "volume %s: the stored record is damaged", collection);
+        else if (rc)
+            rc = set_err(st, rc, "reading volume %s: %s", collection, dc_strerror(rc));
+    }
+    sqlite3_finalize(s);
     return rc;
 }

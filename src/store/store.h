@@ -82,6 +82,8 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);
 /* Calls cb for each document (current version), ordered by collection and
  * then number/id.  A non-OK return from cb stops and is returned. */
 dc_rc dc_store_list(dc_store *st, dc_summary_cb cb, void *ctx);
+/* The same for the documents of one collection (NULL: all). */
+dc_rc dc_store_list_in(dc_store *st, const char *collection, dc_summary_cb cb, void *ctx);
 /* The current versions counted by collection, release status and
  * classification (any may be NULL), ordered by those; each handed to cb
  * (strings borrowed for the call), whose non-OK return stops and is
@@ -200,5 +202,12 @@ dc_rc dc_store_list_put(dc_store *st, dc_list_kind kind, const dc_list_row *row)
  * collection is NULL), ordered by collection and name. */
 dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection,
                          dc_list_row_cb cb, void *ctx);
+
+/* ---- volumes: the header and contents of a published volume ----------- */
+/* Stores (replacing) the structure of volume v->id, as ingest found it. */
+dc_rc dc_store_volume_put(dc_store *st, const dc_volume *v);
+/* The stored structure of the volume of collection (*out owned by the
+ * caller: dc_volume_free); DC_NOTFOUND when none is stored. */
+dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out);
 
 #endif

@@ -50,6 +50,25 @@ int dc_month_at(const char *s, size_t n, size_t *len)
     return 0;
 }
 
+size_t dc_day_at(const char *s, size_t n, long *day)
+{
+    size_t k = 0;
+    long v = 0;
+    while (k < n && k < 3 && s[k] >= '0' && s[k] <= '9') v = v * 10 + (s[k++] - '0');
+    if (k == 0 || k > 2) return 0;
+    static const char *const suffixes[] = {"st", "nd", "rd", "th", "d"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t l = strlen(suffixes[i]);
+        if (n - k >= l && memcmp(s + k, suffixes[i], l) == 0) {
+            k += l;
+            break;
+        }
+    }
+    if (k < n && ((s[k] >= '0' && s[k] <= '9') || is_letter(s[k]))) return 0;
+    *day = v;
+    return k;
+}
+
 int dc_month_word(const char *w, size_t n)
 {
     if (n < 3) return 0;

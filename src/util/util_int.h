@@ -54,6 +54,11 @@ int dc_days_in_month(int y, int m);
  * by a letter ("July", "July,"), or its abbreviation with a period ("Jan.",
  * "Sept.").  Case-sensitive.  Returns 1-12 and its length in *len, or 0. */
 int dc_month_at(const char *s, size_t n, size_t *len);
+/* A day of the month as written at s[0..n): one or two digits, then
+ * optionally an ordinal suffix ("3rd", "21st", "3d", "2nd", "4th"), not
+ * followed by a letter or digit.  Returns the bytes it takes and the
+ * number in *day, or 0. */
+size_t dc_day_at(const char *s, size_t n, long *day);
 /* The month a whole word w[0..n) names, ignoring case: the full name, its
  * first three letters, or "Sept".  Returns 1-12, or 0. */
 int dc_month_word(const char *w, size_t n);

@@ -36,11 +36,13 @@ eq(vol, "Foreign Relations of the United States, 1958\u20131960, Japan; Korea, V
    "volume title in the header")
 check("<editor" not in header and "<publisher" not in header,
       "the header names no editors or publisher (so the citation must not)")
-WANT_CITE = ("Foreign Relations of the United States, 1958\u20131960, Japan; Korea, Volume "
-             "XVIII, Document 279, "
+# Chicago: "Title," date, in VOLUME, Document N, pages, URL -- no editors
+# nor publisher, which the header does not give.
+WANT_CITE = ("\"National Security Council Report,\" July 1, 1959, in Foreign Relations of "
+             "the United States, 1958\u20131960, Japan; Korea, Volume XVIII, Document 279, "
+             "pp. 572\u2013579, "
              "https://history.state.gov/historicaldocuments/frus1958-60v18/d279.\n")
-eq(WANT_CITE, vol + ", Document 279, "
-   "https://history.state.gov/historicaldocuments/frus1958-60v18/d279.\n", "expected form")
+check(vol in WANT_CITE, "expected form names the volume")
 code, out, err = db.run("show", D279, "--format", "cite")
 eq((code, out), (0, WANT_CITE), "cite d279")
 d = db.json("show", D279, "--json")
@@ -49,8 +51,10 @@ eq(d.get("volume_title"), vol, "volume_title stored at ingest")
 code, out, err = db.run("show", D279, "--format", "bibtex")
 eq(code, 0, "bibtex d279")
 check(out.startswith("@incollection{frus1958-60v18:d279,\n"), "bibtex entry: " + out[:60])
-check("  booktitle = {Foreign Relations of the United States, 1958--1960, Japan; Korea, "
-      "Volume XVIII},\n" in out, "bibtex booktitle")
+check("  booktitle = {{Foreign Relations of the United States, 1958--1960, Japan; Korea, "
+      "Volume XVIII}},\n" in out, "bibtex booktitle")
+check("  pages = {572--579},\n" in out and "editor" not in out and "year" not in out,
+      "bibtex pages, and no editor or year the header does not give: " + out)
 check("  chapter = {Document 279},\n" in out, "bibtex chapter")
 code, out, err = db.run("show", D279, "--format", "ris")
 eq(code, 0, "ris d279")

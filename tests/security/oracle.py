@@ -26,7 +26,8 @@ of a database built only from what that reader may read.  Each round
      reader may read;
   4. runs, as that reader, every output path on both databases and compares
      them (CLI: list, show in every format, export jsonl and tei, versions,
-     refs, search with many queries, paper, person; HTTP: the JSON API);
+     refs, search with many queries, paper, person, volume; HTTP: the JSON
+     API and the reading room's pages, volume pages included);
   5. checks that no canary word of a portion the reader may not read
      appears in any byte of any output of the full database for them
      (error messages and old versions included).
@@ -1200,6 +1201,9 @@ def cli_plan(rnd, u, rng, full, queries):
             surname = forms[0].split(" ")[-1]
             p.add(("person --json", surname), ["person", surname, "--json"], "json")
         p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
+        for coll in ("alpha", "beta", "gamma"):
+            p.add(("volume --json", coll), ["volume", coll, "--json"], "json")
+            p.add(("volume", coll), ["volume", coll], "text")
         return p
     # the sample: what only the CLI has (list, versions, paper, person, old
     # versions), and one show and one search (the HTTP API covers every
@@ -1214,6 +1218,7 @@ def cli_plan(rnd, u, rng, full, queries):
         p.add(("search --json", qq), ["search", qq, "--json", "--limit", "1000"], "json")
     p.add(("paper --json", PAPERS[0]), ["paper", PAPERS[0], "--json"], "json")
     p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
+    p.add(("volume --json", "alpha"), ["volume", "alpha", "--json"], "json")
     return p
 
 
@@ -1232,6 +1237,8 @@ def http_plan(rnd, u, queries):
         p.add(("http GET /documents/ID (page)", did), "/documents/" + did, "text")
     for qq in queries[:8]:
         p.add(("http GET /search (page)", qq), "/search?q=" + q(qq), "text")
+    for coll in ("alpha", "beta", "gamma"):
+        p.add(("http GET /volumes/ID (page)", coll), "/volumes/" + coll, "text")
     for par in ("classification=SECRET", "collection=alpha", "doc_type=telegram",
                 "from=1955&to=1961-06"):
         p.add(("http GET /api/search?" + par.split("=")[0], ""),

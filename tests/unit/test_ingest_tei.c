@@ -1002,8 +1002,32 @@ static void test_common(void)
     CHECK(dc_ingest_classification(NULL) == NULL);
 }
 
+/* The datelines of TEI documents in every FRUS style become dates. */
+static void test_dateline_dates(void)
+{
+    static const char *const cases[][2] = {
+        {"Washington, 3rd April 1865", "1865-04-03"},
+        {"April 3d, 1865", "1865-04-03"},
+        {"3 April 1865", "1865-04-03"},
+        {"Tokyo, May 5, 1959\xE2\x80\x94" "7 p.m.", "1959-05-05"},
+        {"Washington, July 1, 1959.", "1959-07-01"},
+        {"November 7-8, 1958", "1958-11-07"},
+        {"St. Petersburg, January 3, 1918.", "1918-01-03"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char iso[11] = "";
+        CHECK_INT(dc_tei_text_date(cases[i][0], iso), 1);
+        CHECK_STR(iso, cases[i][1]);
+    }
+    char iso[11] = "";
+    CHECK_INT(dc_tei_text_date("Washington, April 1865", iso), 0);
+    CHECK_INT(dc_tei_text_date("Washington, 3rdly April 1865", iso), 0);
+    CHECK_INT(dc_tei_text_date("Received 7 p.m.", iso), 0);
+}
+
 int main(void)
 {
+    test_dateline_dates();
     CHECK(find_corpus());
     snprintf(tmpdir, sizeof tmpdir, "%s", "/tmp/dc_tei_XXXXXX");
     if (!mkdtemp(tmpdir)) {

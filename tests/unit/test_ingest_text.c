@@ -756,6 +756,34 @@ static void test_header(void)
         CHECK_STR(d->title, "SECRETS OF KOREA");
         dc_doc_free(d);
     }
+    /* datelines in every FRUS style: day first with an ordinal, an old
+     * "3d", day first plain, and a time after a dash */
+    static const char *const lines[][2] = {
+        {"Washington, 3rd April 1865.", "1865-04-03"},
+        {"April 3d, 1865.", "1865-04-03"},
+        {"3 April 1865", "1865-04-03"},
+        {"Tokyo, May 5, 1959\xE2\x80\x94" "7 p.m.", "1959-05-05"},
+        {"London, 21st June 1862.", "1862-06-21"},
+        {"Paris, June 2nd, 1862", "1862-06-02"},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        char src[200];
+        snprintf(src, sizeof src, "Despatch\n\n%s\n\nBody text.\n", lines[i][0]);
+        d = ingest(src);
+        CHECK(d != NULL);
+        if (d) {
+            CHECK_STR(d->date ? d->date : "(none)", lines[i][1]);
+            CHECK_STR(d->date_source ? d->date_source : "(none)", "dateline");
+            dc_doc_free(d);
+        }
+    }
+    /* an ordinal that is no day: no date */
+    d = ingest("Despatch\n\nWashington, 3rdly April 1865.\n\nBody text.\n");
+    CHECK(d != NULL);
+    if (d) {
+        CHECK(d->date == NULL);
+        dc_doc_free(d);
+    }
     /* not datelines: a sentence, a bad day */
     d = ingest("Title\n\nWe met on July 1, 1959, and talked at length about it.\n\n"
                "February 30, 1959\n");

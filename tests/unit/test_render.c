@@ -221,7 +221,7 @@ static void test_html(void)
     dc_access_reader pub = {.is_public = 1};
     dc_doc *v = NULL;
     CHECK_INT(dc_access_view(&pub, d, &v, NULL), DC_OK);
-    dc_render_html_opts opts = {test_href, NULL};
+    dc_render_html_opts opts = {test_href, NULL, NULL};
     dc_buf b;
     dc_buf_init(&b, 0);
     html_calls = 0;
@@ -330,7 +330,8 @@ static void test_html(void)
     dc_str_set(&g->anchor, "p2");
     CHECK_INT(dc_render_html(d, NULL, &b), DC_OK);
     HAS(b.p, "<p class=\"dc-date\">1959-13-45&lt;x&gt;</p>");
-    HAS(b.p, "<div class=\"dc-banner dc-level-unclassified\">UNCLASSIFIED</div>");
+    /* no marking: no banner is invented */
+    CHECK(strstr(b.p, "dc-banner") == NULL);
     HAS(b.p, "<p class=\"dc-release\">Classified</p>");
     HAS(b.p, "<div class=\"dc-portion dc-gap\" id=\"p1\" data-portion=\"p1\"><span "
              "class=\"dc-redaction\">[3 lines of source text not declassified]</span></div>");
@@ -391,13 +392,22 @@ static dc_doc *plain_doc(void)
     return d;
 }
 
-typedef dc_rc (*render_fn)(const dc_doc *, dc_buf *);
+typedef dc_rc (*render_fn)(const dc_doc *, const dc_volume *, dc_buf *);
+
+static void check_render_in(render_fn fn, const dc_doc *d, const dc_volume *v, const char *want)
+{
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    CHECK_INT(fn(d, v, &b), DC_OK);
+    CHECK_STR(b.p ? b.p : "", want);
+    dc_buf_release(&b);
+}
 
 static void check_render(render_fn fn, const dc_doc *d, const char *want)
 {
     dc_buf b;
     dc_buf_init(&b, 0);
-    CHECK_INT(fn(d, &b), DC_OK);
+    CHECK_INT(fn(d, NULL, &b), DC_OK);
     CHECK_STR(b.p ? b.p : "", want);
     dc_buf_release(&b);
 }
@@ -406,13 +416,13 @@ static void test_cite(void)
 {
     dc_doc *d = frus_doc();
     check_render(dc_render_cite, d,
-                 VOL18 ", Document 279, "
+                 "\"National Security Council Report,\" July 1, 1959, in " VOL18 ", Document 279, "
                  "https://history.state.gov/historicaldocuments/frus1958-60v18/d279.\n");
     check_render(dc_render_bibtex, d,
                  "@incollection{frus1958-60v18:d279,\n"
-                 "  title = {National Security Council Report},\n"
-                 "  booktitle = {Foreign Relations of the United States, 1958--1960, Japan; "
-                 "Korea, Volume XVIII},\n"
+                 "  title = {{National Security Council Report}},\n"
+                 "  booktitle = {{Foreign Relations of the United States, 1958--1960, Japan; "
+                 "Korea, Volume XVIII}},\n"
                  "  chapter = {Document 279},\n"
                  "  note = {Dated July 1, 1959},\n"
                  "  url = {https://history.state.gov/historicaldocuments/frus1958-60v18/d279}\n"
@@ -420,19 +430,89 @@ static void test_cite(void)
     check_render(dc_render_ris, d,
                  "TY  - CHAP\n"
                  "TI  - National Security Council Report\n"
-                 "T2  - " VOL18 "\n"
+                 "BT  - " VOL18 "\n"
                  "SE  - Document 279\n"
                  "DA  - 1959/07/01/\n"
                  "UR  - https://history.state.gov/historicaldocuments/frus1958-60v18/d279\n"
                  "DB  - declass\n"
                  "AN  - frus1958-60v18/d279\n"
                  "ER  - \n");
+    /* In a stored volume: editors, publisher, place, year and pages. */
+    dc_volume *v = dc_volume_new();
+    dc_str_set(&v->id, "frus1958-60v18");
+    dc_str_set(&v->title, VOL18);
+    dc_strv_push(&v->editors, "Edward C. Keefer");
+    dc_strv_push(&v->editors, "David W. Mabon");
+    dc_str_set(&v->publisher, "United States Government Printing Office");
+    dc_str_set(&v->pub_place, "Washington");
+    dc_str_set(&v->pub_date, "1994");
+    dc_strv_push(&d->pages, "572");
+    dc_strv_push(&d->pages, "573");
+    check_render_in(dc_render_cite, d, v,
+                    "\"National Security Council Report,\" July 1, 1959, in " VOL18
+                    ", eds. Edward C. Keefer and David W. Mabon (Washington: United States "
+                    "Government Printing Office, 1994), Document 279, pp. 572\xE2\x80\x93" "573, "
+                    "https://history.state.gov/historicaldocuments/frus1958-60v18/d279.\n");
+    check_render_in(dc_render_bibtex, d, v,
+                    "@incollection{frus1958-60v18:d279,\n"
+                    "  title = {{National Security Council Report}},\n"
+                    "  booktitle = {{Foreign Relations of the United States, 1958--1960, Japan; "
+                    "Korea, Volume XVIII}},\n"
+                    "  editor = {Edward C. Keefer and David W. Mabon},\n"
+                    "  publisher = {United States Government Printing Office},\n"
+                    "  address = {Washington},\n"
+                    "  year = {1994},\n"
+                    "  chapter = {Document 279},\n"
+                    "  pages = {572--573},\n"
+                    "  note = {Dated July 1, 1959},\n"
+                    "  url = {https://history.state.gov/historicaldocuments/frus1958-60v18/d279}\n"
+                    "}\n");
+    check_render_in(dc_render_ris, d, v,
+                    "TY  - CHAP\n"
+                    "TI  - National Security Council Report\n"
+                    "BT  - " VOL18 "\n"
+                    "ED  - Edward C. Keefer\n"
+                    "ED  - David W. Mabon\n"
+                    "PB  - United States Government Printing Office\n"
+                    "CY  - Washington\n"
+                    "PY  - 1994\n"
+                    "SE  - Document 279\n"
+                    "SP  - 572\n"
+                    "EP  - 573\n"
+                    "DA  - 1959/07/01/\n"
+                    "UR  - https://history.state.gov/historicaldocuments/frus1958-60v18/d279\n"
+                    "DB  - declass\n"
+                    "AN  - frus1958-60v18/d279\n"
+                    "ER  - \n");
+    dc_str_set(&d->title, "Say \"<no>\" & go");
+    check_render_in(dc_render_highwire, d, v,
+                    "<meta name=\"citation_title\" content=\"Say &quot;&lt;no&gt;&quot; &amp; go\">\n"
+                    "<meta name=\"citation_inbook_title\" content=\"" VOL18 "\">\n"
+                    "<meta name=\"citation_book_title\" content=\"" VOL18 "\">\n"
+                    "<meta name=\"citation_editor\" content=\"Edward C. Keefer\">\n"
+                    "<meta name=\"citation_editor\" content=\"David W. Mabon\">\n"
+                    "<meta name=\"citation_publisher\" content=\"United States Government "
+                    "Printing Office\">\n"
+                    "<meta name=\"citation_publication_date\" content=\"1994\">\n"
+                    "<meta name=\"citation_firstpage\" content=\"572\">\n"
+                    "<meta name=\"citation_lastpage\" content=\"573\">\n"
+                    "<meta name=\"citation_date\" content=\"1959/07/01\">\n"
+                    "<meta name=\"citation_public_url\" content=\"https://history.state.gov/"
+                    "historicaldocuments/frus1958-60v18/d279\">\n"
+                    "<meta name=\"citation_language\" content=\"en\">\n");
+    dc_str_set(&d->title, "National Security Council Report");
+    dc_strv_release(&d->pages);
+    dc_volume_free(v);
     /* A volume title but no FRUS address: no URL is made up. */
     dc_str_set(&d->collection, "myvolume");
-    check_render(dc_render_cite, d, VOL18 ", Document 279.\n");
+    check_render(dc_render_cite, d,
+                 "\"National Security Council Report,\" July 1, 1959, in " VOL18
+                 ", Document 279.\n");
     dc_str_set(&d->collection, "frus1958-60v18");
     dc_str_set(&d->local_id, "ch1");
-    check_render(dc_render_cite, d, VOL18 ", Document 279.\n");
+    check_render(dc_render_cite, d,
+                 "\"National Security Council Report,\" July 1, 1959, in " VOL18
+                 ", Document 279.\n");
     dc_doc_free(d);
 
     /* Without volume metadata: title, date, number, collection, id. */
@@ -442,7 +522,7 @@ static void test_cite(void)
                  "declass record seeds/000_5785f422be2d1253.\n");
     check_render(dc_render_bibtex, d,
                  "@misc{seeds:000_5785f422be2d1253,\n"
-                 "  title = {Report on \\{R\\&D\\} 100\\% costs},\n"
+                 "  title = {{Report on \\{R\\&D\\} 100\\% costs}},\n"
                  "  number = {279},\n"
                  "  howpublished = {declass, collection seeds, record "
                  "seeds/000\\_5785f422be2d1253}\n"
@@ -478,12 +558,13 @@ static void test_cite(void)
     /* An empty document: nothing invented, nothing crashes. */
     d = dc_doc_new();
     check_render(dc_render_cite, d, "\"Untitled document,\" n.d..\n");
-    check_render(dc_render_bibtex, d, "@misc{declass,\n  title = {Untitled document}\n}\n");
+    check_render(dc_render_bibtex, d, "@misc{declass,\n  title = {{Untitled document}}\n}\n");
     dc_buf b;
     dc_buf_init(&b, 0);
-    CHECK_INT(dc_render_cite(NULL, &b), DC_MISUSE);
-    CHECK_INT(dc_render_bibtex(d, NULL), DC_MISUSE);
-    CHECK_INT(dc_render_ris(NULL, NULL), DC_MISUSE);
+    CHECK_INT(dc_render_cite(NULL, NULL, &b), DC_MISUSE);
+    CHECK_INT(dc_render_bibtex(d, NULL, NULL), DC_MISUSE);
+    CHECK_INT(dc_render_ris(NULL, NULL, NULL), DC_MISUSE);
+    CHECK_INT(dc_render_highwire(NULL, NULL, &b), DC_MISUSE);
     dc_buf_release(&b);
     dc_doc_free(d);
 }

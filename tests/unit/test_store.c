@@ -155,8 +155,9 @@ static void test_create_schema(void)
     CHECK_INT(raw_int(path, "PRAGMA application_id"), 0x44434C53);
     CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
     /* 2: users, 3: persons and terms, 4: audit chain and insert triggers,
-     * 5: users' credential generation, 6: versions.marked */
-    CHECK_INT(dc_store_n_migrations, 7);
+     * 5: users' credential generation, 6: versions.marked, 7: reviews,
+     * 8: volumes */
+    CHECK_INT(dc_store_n_migrations, 8);
     char mode[32];
     raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
     CHECK_STR(mode, "wal");
@@ -1152,6 +1153,58 @@ static void test_wal_trim(void)
     dc_store_close(st);
 }
 
+/* A volume's structure is stored whole and replaced by the next ingest;
+ * the collection filter lists one collection only. */
+static void test_volumes(void)
+{
+    const char *path = db_path("volumes.db");
+    dc_store *st = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, &err), DC_OK);
+    dc_volume *got = NULL;
+    CHECK_INT(dc_store_volume_get(st, "v1", &got), DC_NOTFOUND);
+    CHECK(got == NULL);
+    dc_volume *v = dc_volume_new();
+    dc_str_set(&v->id, "v1");
+    dc_str_set(&v->title, "Volume One");
+    dc_strv_push(&v->editors, "A. Editor");
+    dc_strv_push(&v->editor_roles, "primary");
+    dc_str_set(&v->pub_date, "2014");
+    dc_volume_entry *e = dc_volume_add_entry(v);
+    dc_str_set(&e->kind, "division");
+    dc_str_set(&e->part, "body");
+    dc_str_set(&e->xml_id, "ch1");
+    dc_str_set(&e->head, "Chapter \"One\"");
+    e = dc_volume_add_entry(v);
+    e->level = 1;
+    dc_str_set(&e->kind, "document");
+    dc_str_set(&e->part, "body");
+    dc_str_set(&e->xml_id, "d1");
+    v->n_documents = 1;
+    CHECK_INT(dc_store_volume_put(st, v), DC_OK);
+    CHECK_INT(dc_store_volume_get(st, "v1", &got), DC_OK);
+    char *a = NULL, *b = NULL;
+    CHECK_INT(dc_volume_to_json(v, 0, &a), DC_OK);
+    CHECK_INT(dc_volume_to_json(got, 0, &b), DC_OK);
+    CHECK_STR(b, a);
+    CHECK_INT((int)got->n_entries, 2);
+    CHECK_INT(got->entries[1].level, 1);
+    CHECK_STR(got->editor_roles.v[0], "primary");
+    dc_free(a);
+    dc_free(b);
+    dc_volume_free(got);
+    /* replaced */
+    dc_str_set(&v->title, "Volume One, revised");
+    CHECK_INT(dc_store_volume_put(st, v), DC_OK);
+    CHECK_INT(dc_store_volume_get(st, "v1", &got), DC_OK);
+    CHECK_STR(got->title, "Volume One, revised");
+    dc_volume_free(got);
+    dc_str_set(&v->id, NULL);
+    CHECK_INT(dc_store_volume_put(st, v), DC_MISUSE);
+    dc_volume_free(v);
+    dc_store_close(st);
+}
+
 int main(void)
 {
     install_failing_malloc();
@@ -1175,12 +1228,14 @@ int main(void)
     test_nomem();
     test_changes();
     test_wal_trim();
+    test_volumes();
 
     const char *dbs[] = {"create.db", "put.db",     "list.db",  "audit.db",   "txn.db",
                          "busy.db",   "garbage.db", "text.db",  "foreign.db", "empty.db",
                          "newer.db",  "damaged.db", "body.db",  "migrate.db", "fresh.db",
                          "nomem.db", "changes.db", "tamper.db", "tamper2.db", "tamper3.db",
-                         "tamper4.db", "tamper5.db", "tamper6.db", "chain.db"};
+                         "tamper4.db", "tamper5.db", "tamper6.db", "chain.db",
+                         "volumes.db"};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) remove_db(db_path(dbs[i]));
     rmdir(tmpdir);
     return TEST_DONE();
