@@ -33,6 +33,48 @@ typedef struct snippet_slot {
 } snippet_slot;
 
 /*
+ * Readers' views of current versions already made (read.c): a view is
+ * keyed by everything it is made from — the document id, the version's
+ * content hash (versions never change; a release, withholding or marking
+ * makes a new one), the reader's access (public, or level and
+ * compartments: dc_db_reader_key) — so one reader's view is never handed
+ * to another, and an entry is found only through the current version's
+ * hash.  The known persons a view is matched against are the handle's
+ * (dc_db_persons_forget empties the memo with them).  Bounded: VIEW_SLOTS
+ * views, VIEW_BYTES estimated bytes (dc_db_doc_bytes), least recently
+ * used first out; a view over VIEW_BYTES / 4 is not kept.
+ */
+#define VIEW_SLOTS 64
+#define VIEW_BYTES ((size_t)8 << 20)
+typedef struct view_slot {
+    char *key;
+    dc_doc *view;
+    size_t bytes;
+    uint64_t used;
+    unsigned pins; /* lent out (dc_db_view_pin): not evicted until unpinned */
+    size_t idlen;  /* the key's first idlen bytes are the id */
+    uint64_t epoch; /* links_epoch when last found current (dc_db_view_pin) */
+} view_slot;
+
+/*
+ * Answers the connected-record engine had from the store and the index
+ * (links.c): the document numbered N in a collection, the documents citing
+ * a value.  Keyed by the question and, for the index's, by the reader's
+ * access (dc_db_reader_key): the index answers as the reader.  An answer
+ * holds for one state of the store, named by its largest docid when the
+ * engine was given the database (dc_db_links_env): every change to a
+ * document adds a version (docids only grow; versions are never changed
+ * or deleted) and the index follows the store, so while that docid is the
+ * same the answers are.  Direct-mapped, LINK_SLOTS entries.
+ */
+#define LINK_SLOTS 256
+typedef struct link_slot {
+    uint64_t epoch; /* the store's largest docid when answered; 0 = empty */
+    char *key;
+    dc_strv ids;    /* the answer: ids in order (numbered: none or one) */
+} link_slot;
+
+/*
  * Versions this handle stored, not yet indexed, in docid order: the next
  * dc_db_index takes them from here instead of reading each back from the
  * store and parsing its JSON (a quarter of an ingest's time).  Bounded by
@@ -67,6 +109,11 @@ struct dc_db {
     dc_persons *persons; /* known persons (facade/persons.c), or NULL */
     fresh_list fresh;    /* stored and not yet indexed (facade/ingest.c) */
     dc_audit_queue *aq;  /* read rows go through it (facade/audit.c), or NULL */
+    view_slot *views;    /* VIEW_SLOTS, allocated on first use (read.c), or NULL */
+    link_slot *links;    /* LINK_SLOTS, allocated on first use (links.c), or NULL */
+    uint64_t links_epoch; /* the store's largest docid for links (0: no memo) */
+    size_t view_bytes;
+    uint64_t view_tick;
 };
 
 /* Queues an audit row on aq (facade/audit.c): DC_OK, or DC_IO (the queue
@@ -118,6 +165,23 @@ dc_rc dc_db_fail(dc_db *db, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);
 /* The reader the access module decides for: the signed-in user, or the
  * anonymous public. */
 dc_access_reader dc_db_reader(const dc_db *db);
+/* Appends to b what a reader's view depends on of the acting reader:
+ * "public", or the level and the compartments. */
+void dc_db_reader_key(const dc_db *db, dc_buf *b);
+/* About the memory doc holds (an estimate, for caps). */
+size_t dc_db_doc_bytes(const dc_doc *d);
+/* Empties the memo of views (read.c; also done by dc_db_persons_forget):
+ * never while a view is pinned. */
+void dc_db_views_forget(dc_db *db);
+/* The reader's view of the current version of id without a copy, for the
+ * engine's access (dc_db_links_env): *out is borrowed (from the memo of
+ * views, or owned by the handle when the memo cannot keep it) until
+ * dc_db_view_unpin(db, *out), which every caller makes; as dc_db_view
+ * otherwise.  A view the memo found current for this reader in the
+ * store's state db->links_epoch names is current while it does: it is
+ * lent without asking the store again. */
+dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied);
+void dc_db_view_unpin(dc_db *db, const dc_doc *v); /* NULL: no-op */
 /* Appends to the audit log under the acting user's name. */
 dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail);
 /* Refuses (audited) unless the acting user holds one of the roles. */
@@ -155,8 +219,6 @@ dc_rc dc_db_stored_version(dc_db *db, const char *id, int version, int *stored);
  * audited (read-missing / read-refused, detail what) with the message of a
  * missing one kept. */
 dc_rc dc_db_read(dc_db *db, const char *id, int version, const char *what, dc_doc **out);
-/* The readable stored document a reference of doc points to, or *out NULL. */
-dc_rc dc_db_resolve_ref(dc_db *db, const dc_doc *doc, const dc_ref *r, dc_doc **out);
 /* The message of a document that does not exist, and of one the reader
  * may not read: the same, so a refusal tells nothing.  Returns DC_NOTFOUND. */
 dc_rc dc_db_no_document(dc_db *db, const char *id);
@@ -206,6 +268,10 @@ dc_rc dc_db_search_ready(dc_db *db);
 /* The engine's access to db (links/links.h): everything as db's reader —
  * views through dc_db_view, numbered documents, the index's candidates. */
 void dc_db_links_env(dc_db *db, dc_links_env *env);
+/* Frees the memo of the engine's answers (link_slot). */
+void dc_db_links_forget(dc_db *db);
+/* FNV-1a of n bytes. */
+uint64_t dc_db_hash(const void *p, size_t n);
 /* Drops the known persons loaded from the store (they are loaded again on
  * next use): after a list was stored, and at the start of each ingest. */
 void dc_db_persons_forget(dc_db *db);

@@ -160,8 +160,7 @@ static dc_rc carry_review(dc_db *db, dc_doc *doc)
 
 /* ---- versions stored and not yet indexed (see fresh_list) ------------- */
 
-/* About the memory doc holds. */
-static size_t doc_bytes(const dc_doc *d)
+size_t dc_db_doc_bytes(const dc_doc *d)
 {
     size_t n = sizeof *d + (d->title ? strlen(d->title) : 0) + 256;
     for (size_t i = 0; i < d->n_portions; i++)
@@ -175,7 +174,7 @@ static size_t doc_bytes(const dc_doc *d)
 void dc_db_fresh_keep(dc_db *db, uint64_t docid, dc_doc *doc)
 {
     fresh_list *f = &db->fresh;
-    size_t bytes = doc_bytes(doc);
+    size_t bytes = dc_db_doc_bytes(doc);
     if (docid == 0 || (f->n && f->v[f->n - 1].docid >= docid) ||
         f->bytes + bytes > FRESH_MAX_BYTES || DC_GROW(f->v, f->n + 1, f->cap)) {
         dc_doc_free(doc);

@@ -15,27 +15,92 @@
 
 /* ---- the connected-record engine's view of the database (links/links.h) ---- */
 
-/* The reader's view of id, or *out NULL when it does not exist or the
- * reader may not read it. */
-static dc_rc env_view(void *ctx, const char *id, dc_doc **out)
+uint64_t dc_db_hash(const void *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ULL;
+    return h;
+}
+
+void dc_db_links_forget(dc_db *db)
+{
+    for (size_t i = 0; db->links && i < LINK_SLOTS; i++) {
+        free(db->links[i].key);
+        dc_strv_release(&db->links[i].ids);
+    }
+    free(db->links);
+    db->links = NULL;
+}
+
+/* The memo's slot for the question in key (its answer valid when found is
+ * set), or NULL when there is no memo. */
+static link_slot *link_slot_of(dc_db *db, const dc_buf *key, int *found)
+{
+    *found = 0;
+    if (!db->links_epoch || key->rc || !key->len) return NULL;
+    if (!db->links && !(db->links = calloc(LINK_SLOTS, sizeof *db->links))) return NULL;
+    link_slot *s = &db->links[dc_db_hash(key->p, key->len) % LINK_SLOTS];
+    *found = s->epoch == db->links_epoch && s->key && strcmp(s->key, key->p) == 0;
+    return s;
+}
+
+/* Keeps ids as the answer to key in slot s (nothing when out of memory). */
+static void link_keep(dc_db *db, link_slot *s, const dc_buf *key, const dc_strv *ids)
+{
+    if (!s) return;
+    free(s->key);
+    dc_strv_release(&s->ids);
+    s->epoch = 0;
+    if (!(s->key = dc_strdup(key->p))) return;
+    for (size_t i = 0; i < ids->n; i++)
+        if (dc_strv_push(&s->ids, ids->v[i]) != DC_OK) {
+            dc_strv_release(&s->ids);
+            return;
+        }
+    s->epoch = db->links_epoch;
+}
+
+/* The reader's view of id, pinned (env_done unpins it), or *out NULL when
+ * it does not exist or the reader may not read it. */
+static dc_rc env_view(void *ctx, const char *id, const dc_doc **out)
 {
     int denied = 0;
-    dc_rc rc = dc_db_view(ctx, id, 0, out, &denied);
+    dc_rc rc = dc_db_view_pin(ctx, id, out, &denied);
     return rc == DC_NOTFOUND ? DC_OK : rc;
 }
 
-/* The readable document numbered number in collection (*out owned by the
- * caller), or NULL. */
-static dc_rc env_numbered(void *ctx, const char *collection, const char *number, dc_doc **out)
+static void env_done(void *ctx, const dc_doc *v)
+{
+    dc_db_view_unpin(ctx, v);
+}
+
+/* The readable document numbered number in collection (pinned, as
+ * env_view), or NULL. */
+static dc_rc env_numbered(void *ctx, const char *collection, const char *number,
+                          const dc_doc **out)
 {
     dc_db *db = ctx;
     *out = NULL;
-    char *id = NULL;
-    dc_rc rc = dc_store_find_number(db->st, collection, number, &id);
-    if (rc == DC_NOTFOUND) return DC_OK;
-    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    rc = env_view(db, id, out);
-    free(id);
+    dc_buf key;
+    dc_buf_init(&key, 0);
+    dc_buf_printf(&key, "n\x1f%s\x1f%s", collection, number);
+    int found;
+    link_slot *s = link_slot_of(db, &key, &found);
+    dc_strv ids = {0};
+    dc_rc rc = DC_OK;
+    if (!found) {
+        char *id = NULL;
+        rc = dc_store_find_number(db->st, collection, number, &id);
+        if (!rc) rc = dc_strv_push(&ids, id);
+        free(id);
+        if (rc == DC_NOTFOUND) rc = DC_OK;
+        if (!rc) link_keep(db, s, &key, &ids);
+        else if (rc != DC_NOMEM) dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    }
+    const dc_strv *answer = found ? &s->ids : &ids;
+    if (!rc && answer->n) rc = env_view(db, answer->v[0], out);
+    dc_strv_release(&ids);
+    dc_buf_release(&key);
     return rc;
 }
 
@@ -49,8 +114,25 @@ static dc_rc env_cites(void *ctx, dc_links_purpose why, const char *value,
     const char *what = why == DC_LINKS_FOR_PAPERS ? "paper" : "reference";
     const char *whats = why == DC_LINKS_FOR_PAPERS ? "papers" : "references";
     if (strchr(value, '"') || (collection && strchr(collection, '"'))) return DC_OK;
+    dc_buf key;
+    dc_buf_init(&key, 0);
+    dc_buf_printf(&key, "c\x1f%s\x1f%s\x1f%zu\x1f", value, collection ? collection : "\x1e",
+                  max);
+    dc_db_reader_key(db, &key);
+    int found;
+    link_slot *s = link_slot_of(db, &key, &found);
+    if (found) {
+        dc_rc rc = DC_OK;
+        for (size_t i = 0; !rc && i < s->ids.n; i++) rc = dc_strv_push(ids, s->ids.v[i]);
+        dc_buf_release(&key);
+        return rc;
+    }
+    size_t first = ids->n;
     dc_rc rc = dc_db_search_ready(db);
-    if (rc) return rc;
+    if (rc) {
+        dc_buf_release(&key);
+        return rc;
+    }
     char qs[DC_MAX_ID * 2 + 64];
     if (collection)
         snprintf(qs, sizeof qs, "cites:\"%s\" collection:\"%s\"", value, collection);
@@ -58,8 +140,10 @@ static dc_rc env_cites(void *ctx, dc_links_purpose why, const char *value,
         snprintf(qs, sizeof qs, "cites:\"%s\"", value);
     dc_error err = {0};
     dc_query *q = NULL;
-    if ((rc = dc_query_parse(db->an, qs, strlen(qs), &q, &err)) != DC_OK)
+    if ((rc = dc_query_parse(db->an, qs, strlen(qs), &q, &err)) != DC_OK) {
+        dc_buf_release(&key);
         return dc_db_fail(db, rc, "bad %s query: %s", what, err.msg);
+    }
     dc_access_reader reader = dc_db_reader(db);
     for (size_t off = 0; !rc && off < max; off += DC_SEARCH_MAX_LIMIT) {
         dc_search_opts o = {.limit = DC_SEARCH_MAX_LIMIT, .offset = off, .classification = -1,
@@ -76,6 +160,11 @@ static dc_rc env_cites(void *ctx, dc_links_purpose why, const char *value,
         if (!more) break;
     }
     dc_query_free(q);
+    if (!rc) {
+        dc_strv mine = {.v = ids->v + first, .n = ids->n - first};
+        link_keep(db, s, &key, &mine);
+    }
+    dc_buf_release(&key);
     return rc;
 }
 
@@ -114,16 +203,12 @@ static dc_rc env_named(void *ctx, const char *word, size_t max, dc_links_id_fn e
 
 void dc_db_links_env(dc_db *db, dc_links_env *env)
 {
+    /* the state of the store the memo's answers hold for (0: none kept) */
+    if (dc_store_max_docid(db->st, &db->links_epoch) != DC_OK) db->links_epoch = 0;
     *env = (dc_links_env){.ctx = db, .view = env_view, .numbered = env_numbered,
-                          .cites = env_cites, .named = env_named};
+                          .cites = env_cites, .named = env_named, .done = env_done};
 }
 
-dc_rc dc_db_resolve_ref(dc_db *db, const dc_doc *doc, const dc_ref *r, dc_doc **out)
-{
-    dc_links_env env;
-    dc_db_links_env(db, &env);
-    return dc_links_resolve(&env, doc, r, out);
-}
 
 /* Hands one reference of the engine to the caller's callback. */
 typedef struct refs_ctx {

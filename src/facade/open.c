@@ -77,6 +77,7 @@ void dc_db_close(dc_db *db)
         free(db->snippets[i].snippet);
     }
     free(db->snippets);
+    dc_db_links_forget(db);
     dc_store_close(db->st);
     free(db->index_dir);
     free(db->user);
@@ -92,6 +93,16 @@ const char *dc_db_errmsg(const dc_db *db) { return db ? db->errmsg : "no databas
 
 /* The reader the access module decides for: the signed-in user, or the
  * anonymous public. */
+void dc_db_reader_key(const dc_db *db, dc_buf *b)
+{
+    if (db->user) {
+        dc_buf_printf(b, "%d", db->level);
+        for (size_t i = 0; i < db->comps.n; i++) dc_buf_printf(b, ",%s", db->comps.v[i]);
+    } else {
+        dc_buf_puts(b, "public");
+    }
+}
+
 dc_access_reader dc_db_reader(const dc_db *db)
 {
     dc_access_reader r = {.is_public = db->user == NULL,

@@ -14,6 +14,7 @@
 
 void dc_db_persons_forget(dc_db *db)
 {
+    dc_db_views_forget(db); /* views were matched against the persons */
     if (!db || !db->persons) return;
     dc_persons_free(db->persons);
     db->persons = NULL;

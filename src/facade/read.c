@@ -181,6 +181,105 @@ static dc_rc apply_today(dc_doc *old, const dc_doc *cur)
     return rc;
 }
 
+/* ---- the memo of views (see view_slot) ---- */
+
+void dc_db_views_forget(dc_db *db)
+{
+    for (size_t i = 0; db && db->views && i < VIEW_SLOTS; i++) {
+        free(db->views[i].key);
+        dc_doc_free(db->views[i].view);
+    }
+    if (db) free(db->views), db->views = NULL, db->view_bytes = 0;
+}
+
+/* The memo's key of the current version of id whose hash is hash, as
+ * db's reader, in b (its rc set on failure). */
+static void view_key(const dc_db *db, const char *id, const char *hash, dc_buf *b)
+{
+    dc_buf_printf(b, "%s\x1f%s\x1f", id, hash);
+    dc_db_reader_key(db, b);
+}
+
+/* The memo's view of the current version of id for db's reader when it
+ * was found current in the store's state db->links_epoch, or NULL; b is
+ * scratch. */
+static view_slot *view_current(dc_db *db, const char *id, dc_buf *b)
+{
+    size_t n = strlen(id);
+    dc_db_reader_key(db, b);
+    for (size_t i = 0; !b->rc && db->views && i < VIEW_SLOTS; i++) {
+        view_slot *v = &db->views[i];
+        if (!v->key || v->epoch != db->links_epoch || v->idlen != n ||
+            memcmp(v->key, id, n) != 0 || v->key[n] != '\x1f')
+            continue;
+        /* the key is id, hash, reader: the reader's part must be b's */
+        const char *who = strchr(v->key + n + 1, '\x1f');
+        if (who && strcmp(who + 1, b->p) == 0) {
+            v->used = ++db->view_tick;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* The memo's slot of key, or NULL. */
+static view_slot *view_find(dc_db *db, const dc_buf *key)
+{
+    for (size_t i = 0; db->views && i < VIEW_SLOTS; i++) {
+        view_slot *v = &db->views[i];
+        if (v->key && strcmp(v->key, key->p) == 0) {
+            v->used = ++db->view_tick;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static void view_drop(dc_db *db, view_slot *v)
+{
+    db->view_bytes -= v->bytes;
+    free(v->key);
+    dc_doc_free(v->view);
+    memset(v, 0, sizeof *v);
+}
+
+/* Keeps view under key — *view itself when take is set (then NULL
+ * afterwards), else a copy — evicting the least recently used unpinned
+ * views; keeps nothing (and takes nothing) when out of memory or when it
+ * is too large.  Returns the slot, or NULL. */
+static view_slot *view_keep(dc_db *db, const dc_buf *key, dc_doc **view, int take)
+{
+    size_t bytes = dc_db_doc_bytes(*view);
+    if (bytes > VIEW_BYTES / 4) return NULL;
+    if (!db->views && !(db->views = calloc(VIEW_SLOTS, sizeof *db->views))) return NULL;
+    view_slot *slot;
+    for (;;) {
+        view_slot *lru = NULL;
+        slot = NULL;
+        for (size_t i = 0; i < VIEW_SLOTS; i++) {
+            view_slot *v = &db->views[i];
+            if (!v->key) slot = slot ? slot : v;
+            else if (!v->pins && (!lru || v->used < lru->used)) lru = v;
+        }
+        if (slot && db->view_bytes + bytes <= VIEW_BYTES) break;
+        if (!lru) return NULL;
+        view_drop(db, lru);
+    }
+    if (!(slot->key = dc_strdup(key->p))) return NULL;
+    if (take) {
+        slot->view = *view;
+        *view = NULL;
+    } else if (dc_doc_copy(*view, &slot->view) != DC_OK) {
+        free(slot->key);
+        slot->key = NULL;
+        return NULL;
+    }
+    slot->bytes = bytes;
+    slot->used = ++db->view_tick;
+    db->view_bytes += bytes;
+    return slot;
+}
+
 /*
  * Loads a version (0: current) of id and returns the reader's view of it.
  * Whether the reader may open the document is decided first, from the
@@ -188,18 +287,32 @@ static dc_rc apply_today(dc_doc *old, const dc_doc *cur)
  * refusal loads no body, so it costs what a missing id costs.  A
  * document the reader may not read now is DC_NOTFOUND with the message
  * of a missing one, whatever version is asked for, and *denied is set
- * (for the audit log).
+ * (for the audit log).  The current version's view comes from the memo
+ * of views when it holds it (the same reader, the same version hash).
  */
-static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
+static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, int *denied,
+                         view_slot **pinned)
 {
     *out = NULL;
     *denied = 0;
+    if (pinned) *pinned = NULL;
     if (!id || !*id || strlen(id) > DC_MAX_ID || version < 0) return dc_db_no_document(db, id);
     dc_access_reader r = dc_db_reader(db);
+    dc_buf key;
+    dc_buf_init(&key, 0);
+    view_slot *memo = pinned && !version && db->links_epoch ? view_current(db, id, &key) : NULL;
+    if (memo) {
+        dc_buf_release(&key);
+        memo->pins++;
+        *pinned = memo;
+        return DC_OK;
+    }
+    dc_buf_release(&key); /* view_key below fills it afresh */
     const int asked[2] = {0, version}; /* today's version, then the one asked for */
+    char hash[DC_STORE_HASH_SIZE] = "";
     for (int i = 0; i < (version ? 2 : 1); i++) {
         char *status = NULL, *cls = NULL;
-        dc_rc rc = dc_store_status(db->st, id, asked[i], &status, &cls);
+        dc_rc rc = dc_store_status(db->st, id, asked[i], &status, &cls, i ? NULL : hash);
         if (rc == DC_NOTFOUND) return dc_db_no_document(db, id);
         if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
         int ok = dc_access_doc_readable(&r, status, cls);
@@ -210,16 +323,43 @@ static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, i
             return dc_db_no_document(db, id);
         }
     }
+    if (!version && hash[0]) view_key(db, id, hash, &key);
+    memo = key.len && !key.rc ? view_find(db, &key) : NULL;
+    if (memo) {
+        dc_buf_release(&key);
+        memo->epoch = db->links_epoch;
+        if (pinned) {
+            memo->pins++;
+            *pinned = memo;
+            return DC_OK;
+        }
+        if (dc_doc_copy(memo->view, out) == DC_OK) return DC_OK;
+        return dc_db_fail(db, DC_NOMEM, "out of memory");
+    }
     dc_doc *doc = NULL, *cur = NULL;
-    dc_rc rc = dc_store_get(db->st, id, version, &doc);
+    char got[DC_STORE_HASH_SIZE] = "";
+    dc_rc rc = dc_store_get_hashed(db->st, id, version, &doc, got);
     if (!rc && version) rc = dc_store_get(db->st, id, 0, &cur);
     if (!rc && cur) rc = apply_today(doc, cur);
     dc_doc_free(cur);
     if (rc == DC_NOTFOUND) {
+        dc_buf_release(&key);
         dc_doc_free(doc);
         return dc_db_no_document(db, id);
     }
     if (!rc) rc = dc_db_restrict(db, &r, doc);
+    /* a write between the two reads may have made another version
+     * current: the memo takes the view only of the version hashed */
+    if (!rc && key.len && !key.rc && strcmp(got, hash) == 0) {
+        view_slot *kept = view_keep(db, &key, &doc, pinned != NULL);
+        if (kept) kept->idlen = strlen(id), kept->epoch = db->links_epoch;
+        if (kept && pinned) {
+            kept->pins++;
+            *pinned = kept;
+        }
+    }
+    dc_buf_release(&key);
+    if (!rc && !doc) return DC_OK; /* taken by the memo, pinned */
     if (!rc) {
         *out = doc;
         return DC_OK;
@@ -300,7 +440,7 @@ static dc_rc walk_reader_versions(dc_db *db, const char *id, reader_version_cb c
     for (size_t i = 0; i < rows.n && !rc; i++) {
         dc_doc *v = NULL;
         int denied = 0;
-        rc = view_stored(db, id, rows.v[i].version, &v, &denied);
+        rc = view_stored(db, id, rows.v[i].version, &v, &denied, NULL);
         if (rc == DC_NOTFOUND) {
             rc = DC_OK; /* a version the reader may not open: none for them */
             continue;
@@ -346,10 +486,10 @@ static dc_rc found_version(void *ctx, int k, const vrow *row, dc_doc *view, cons
  */
 dc_rc dc_db_view(dc_db *db, const char *id, int version, dc_doc **out, int *denied)
 {
-    if (version <= 0) return view_stored(db, id, version, out, denied);
+    if (version <= 0) return view_stored(db, id, version, out, denied, NULL);
     *out = NULL;
     *denied = 0;
-    dc_rc rc = view_stored(db, id, 0, out, denied); /* may the reader open it now? */
+    dc_rc rc = view_stored(db, id, 0, out, denied, NULL); /* may the reader open it now? */
     dc_doc_free(*out);
     *out = NULL;
     if (rc) return rc;
@@ -390,6 +530,26 @@ dc_rc dc_db_stored_version(dc_db *db, const char *id, int version, int *stored)
     return dc_db_no_document(db, id);
 }
 
+dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied)
+{
+    dc_doc *own = NULL;
+    view_slot *slot = NULL;
+    dc_rc rc = view_stored(db, id, 0, &own, denied, &slot);
+    *out = slot ? slot->view : own;
+    return rc;
+}
+
+void dc_db_view_unpin(dc_db *db, const dc_doc *v)
+{
+    if (!v) return;
+    for (size_t i = 0; db->views && i < VIEW_SLOTS; i++)
+        if (db->views[i].view == v && db->views[i].pins) {
+            db->views[i].pins--;
+            return;
+        }
+    dc_doc_free((dc_doc *)v); /* not kept: the pinner's own */
+}
+
 dc_rc dc_db_read(dc_db *db, const char *id, int version, const char *what, dc_doc **out)
 {
     int denied = 0;
@@ -412,21 +572,28 @@ dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out)
     return rc;
 }
 
-/* What html_ref_href resolves against: the database and the volume of
- * the document being shown. */
+/* What html_ref_href resolves against: the database (the engine's
+ * access to it, made at the first reference) and the volume of the
+ * document being shown. */
 typedef struct html_ref_ctx {
     dc_db *db;
     const dc_doc *doc;
+    dc_links_env env;
+    int have_env;
 } html_ref_ctx;
 
 /* The HTML edition's link for a reference: "/documents/ID" of the stored
- * document it resolves to (resolve_ref) when the acting reader may read
- * it; 0 otherwise. */
+ * document it resolves to (dc_links_resolve) when the acting reader may
+ * read it; 0 otherwise. */
 static int html_ref_href(void *ctx, const dc_ref *ref, dc_buf *href)
 {
-    const html_ref_ctx *c = ctx;
-    dc_doc *t = NULL;
-    if (dc_db_resolve_ref(c->db, c->doc, ref, &t) != DC_OK || !t) return 0;
+    html_ref_ctx *c = ctx;
+    const dc_doc *t = NULL;
+    if (!c->have_env) dc_db_links_env(c->db, &c->env), c->have_env = 1;
+    if (dc_links_resolve(&c->env, c->doc, ref, &t) != DC_OK || !t) {
+        dc_db_view_unpin(c->db, t);
+        return 0;
+    }
     dc_buf_puts(href, "/documents/");
     for (const unsigned char *s = (const unsigned char *)t->id; *s; s++) {
         if ((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') ||
@@ -435,7 +602,7 @@ static int html_ref_href(void *ctx, const dc_ref *ref, dc_buf *href)
         else
             dc_buf_printf(href, "%%%02X", *s);
     }
-    dc_doc_free(t);
+    dc_db_view_unpin(c->db, t);
     return 1;
 }
 
@@ -454,7 +621,7 @@ dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format
     if (rc) return rc;
     dc_buf b;
     dc_buf_init(&b, 0);
-    html_ref_ctx hc = {db, doc};
+    html_ref_ctx hc = {.db = db, .doc = doc};
     dc_volume *vol = NULL;
     if (f->cites) rc = dc_db_volume_stored(db, doc->collection, &vol);
     dc_render_html_opts ho = {html_ref_href, &hc, vol};
@@ -487,7 +654,7 @@ dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out
     dc_rc rc = f->cites ? dc_db_volume_stored(db, view->collection, &vol) : DC_OK;
     dc_buf b;
     dc_buf_init(&b, 0);
-    html_ref_ctx hc = {db, view};
+    html_ref_ctx hc = {.db = db, .doc = view};
     dc_render_html_opts ho = {html_ref_href, &hc, vol};
     if (!rc) rc = f->render(view, &ho, &b);
     dc_volume_free(vol);

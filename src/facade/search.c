@@ -506,17 +506,10 @@ static uint64_t snippet_key(const dc_db *db, const dc_search_request *req, uint6
                             dc_buf *b)
 {
     dc_buf_printf(b, "%llu\x1f", (unsigned long long)docid);
-    if (db->user) {
-        dc_buf_printf(b, "%d", db->level);
-        for (size_t i = 0; i < db->comps.n; i++) dc_buf_printf(b, ",%s", db->comps.v[i]);
-    } else {
-        dc_buf_puts(b, "public");
-    }
+    dc_db_reader_key(db, b);
     dc_buf_printf(b, "\x1f%s\x1f%s\x1f%s", req->query, req->mark_open ? req->mark_open : "",
                   req->mark_close ? req->mark_close : "");
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < b->len; i++) h = (h ^ (unsigned char)b->p[i]) * 1099511628211ULL;
-    return h;
+    return dc_db_hash(b->p, b->len);
 }
 
 /* The snippet of hit h: the reader's view of the stored document (so only

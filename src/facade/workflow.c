@@ -420,7 +420,7 @@ static dc_rc queue_one(void *ctx, const dc_review_row *row)
 {
     queue_walk *q = ctx;
     char *status = NULL, *cls = NULL;
-    dc_rc rc = dc_store_status(q->db->st, row->doc_id, 0, &status, &cls);
+    dc_rc rc = dc_store_status(q->db->st, row->doc_id, 0, &status, &cls, NULL);
     int ok = !rc && dc_access_doc_readable(&q->r, status, cls);
     free(status);
     free(cls);

@@ -35,13 +35,18 @@ typedef dc_rc (*dc_links_id_fn)(void *ctx, const char *id);
  */
 typedef struct dc_links_env {
     void *ctx;
-    /* The reader's view of the current version of document id: *out owned
-     * by the engine (dc_doc_free); *out NULL and DC_OK when it does not
-     * exist or the reader may not read it. */
-    dc_rc (*view)(void *ctx, const char *id, dc_doc **out);
+    /* The reader's view of the current version of document id: *out
+     * borrowed (the caller may share it, e.g. from a memo of views), valid
+     * until the engine hands it back with done, which it does for every
+     * view it got; *out NULL and DC_OK when it does not exist or the
+     * reader may not read it. */
+    dc_rc (*view)(void *ctx, const char *id, const dc_doc **out);
     /* The reader's view of the document numbered number in collection, or
      * *out NULL (as view). */
-    dc_rc (*numbered)(void *ctx, const char *collection, const char *number, dc_doc **out);
+    dc_rc (*numbered)(void *ctx, const char *collection, const char *number,
+                      const dc_doc **out);
+    /* Hands back a view of view or numbered (NULL: no-op). */
+    void (*done)(void *ctx, const dc_doc *v);
     /* Appends to ids (in the index's order) the documents the reader may
      * read that the index says cite value (cites:"VALUE"), only those of
      * collection when it is not NULL; about max at most (whole pages). */
@@ -158,10 +163,10 @@ dc_rc dc_papers_record_get(const dc_links_env *env, const char *name, dc_paper *
  * caller's. */
 void dc_papers_clear(dc_paper *p);
 /* The readable document other than exclude (an id, or NULL) that is paper
- * name, of collection first when it is not NULL: *out (owned by the
- * caller) NULL when none. */
+ * name, of collection first when it is not NULL: *out (env's view, handed
+ * back with env->done) NULL when none. */
 dc_rc dc_papers_document(const dc_links_env *env, const char *name, const char *collection,
-                         const char *exclude, dc_doc **out);
+                         const char *exclude, const dc_doc **out);
 
 /* ---- references (refs.c) ---------------------------------------------- */
 
@@ -175,14 +180,14 @@ int dc_links_says_supersedes(const dc_doc *v, const char *target);
 const dc_ref *dc_links_cites_number(const dc_doc *v, const char *number);
 
 /*
- * The readable document a reference r of doc points to (*out owned by the
- * caller), or NULL: "document" and "footnote" references by their number
+ * The readable document a reference r of doc points to (*out env's view,
+ * handed back with env->done), or NULL: "document" and "footnote" references by their number
  * in doc's collection; "volume" references with a fragment "dN" by number
  * N in that volume; "paper" references to the document that is the paper
  * (dc_papers_document), of doc's collection first, doc itself excluded.
  */
 dc_rc dc_links_resolve(const dc_links_env *env, const dc_doc *doc, const dc_ref *r,
-                       dc_doc **out);
+                       const dc_doc **out);
 
 /* One reference as dc_links_refs hands it over (strings borrowed for the
  * callback; any may be NULL): the fields of dc_ref_link (declass.h). */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "links/links.h"
+#include "model/model_int.h"
 #include "refs/refs_int.h"
 #include "util/util_int.h"
 #include "util/banned.h"
@@ -289,19 +290,35 @@ static dc_rc rederive_refs(dc_doc *v)
     return dc_refs_enrich(v);
 }
 
-/* The reader's view of id — with references derived again from its
- * readable text when derive is set — or *v NULL when the reader may not
- * read it (not an error here). */
-static dc_rc read_view(const dc_links_env *env, const char *id, int derive, dc_doc **v)
+/* The reader's view of id — a copy in *own with references derived again
+ * from its readable text when derive is set, else env's (*own NULL,
+ * handed back with done_view) — or *v NULL when the reader may not read
+ * it (not an error here). */
+static dc_rc read_view(const dc_links_env *env, const char *id, int derive, const dc_doc **v,
+                       dc_doc **own)
 {
     *v = NULL;
+    *own = NULL;
     dc_rc rc = env->view(env->ctx, id, v);
-    if (!rc && *v && derive) rc = rederive_refs(*v);
+    if (!rc && *v && derive) {
+        rc = dc_doc_copy(*v, own);
+        env->done(env->ctx, *v);
+        *v = *own;
+        if (!rc) rc = rederive_refs(*own);
+    }
     if (rc) {
-        dc_doc_free(*v);
-        *v = NULL;
+        if (!*own) env->done(env->ctx, *v);
+        dc_doc_free(*own);
+        *v = *own = NULL;
     }
     return rc;
+}
+
+/* Releases what read_view gave. */
+static void done_view(const dc_links_env *env, const dc_doc *v, dc_doc *own)
+{
+    if (own) dc_doc_free(own);
+    else env->done(env->ctx, v);
 }
 
 static dc_rc add_doc(dc_paper_doc **arr, size_t *n, size_t *cap, const dc_doc *v)
@@ -329,8 +346,9 @@ static dc_rc gather(const dc_links_env *env, const char *name, dc_paper *p, int 
     unsigned annexes = 0;
     int appendix = 0, self_approved = 0;
     for (size_t i = 0; !rc && i < ids.n; i++) {
-        dc_doc *v = NULL;
-        rc = read_view(env, ids.v[i], full, &v); /* refs are read only when full */
+        const dc_doc *v = NULL;
+        dc_doc *own = NULL;
+        rc = read_view(env, ids.v[i], full, &v, &own); /* refs are read only when full */
         if (rc || !v) continue;
         char self[DC_REFS_PAPER_MAX];
         dc_papers_of_doc(v, self);
@@ -353,7 +371,7 @@ static dc_rc gather(const dc_links_env *env, const char *name, dc_paper *p, int 
             rc = dc_str_set(&p->approved, c.approved);
             if (!rc) rc = dc_str_set(&p->approved_in, v->id);
         }
-        dc_doc_free(v);
+        done_view(env, v, own);
     }
     for (int l = 0; !rc && l < 26; l++)
         if (annexes & (1u << l)) {
@@ -460,7 +478,7 @@ dc_rc dc_papers_record_get(const dc_links_env *env, const char *name, dc_paper *
 }
 
 dc_rc dc_papers_document(const dc_links_env *env, const char *name, const char *collection,
-                         const char *exclude, dc_doc **out)
+                         const char *exclude, const dc_doc **out)
 {
     *out = NULL;
     for (int pass = collection ? 0 : 1; pass < 2 && !*out; pass++) {
@@ -469,10 +487,10 @@ dc_rc dc_papers_document(const dc_links_env *env, const char *name, const char *
                               PAPER_MAX_CANDIDATES, &ids);
         for (size_t i = 0; !rc && !*out && i < ids.n; i++) {
             if (exclude && strcmp(ids.v[i], exclude) == 0) continue;
-            dc_doc *v = NULL;
+            const dc_doc *v = NULL;
             rc = env->view(env->ctx, ids.v[i], &v);
             if (rc) {
-                dc_doc_free(v);
+                env->done(env->ctx, v);
                 break;
             }
             if (!v) continue;
@@ -481,7 +499,7 @@ dc_rc dc_papers_document(const dc_links_env *env, const char *name, const char *
             if (strcmp(self, name) == 0)
                 *out = v;
             else
-                dc_doc_free(v);
+                env->done(env->ctx, v);
         }
         dc_strv_release(&ids);
         if (rc) return rc;

@@ -423,10 +423,10 @@ static dc_rc view_of(lookup *l, const char *id, const vdoc **out)
     if (DC_GROW(l->v, l->n + 1, l->cap)) return DC_NOMEM;
     vdoc *d = &l->v[l->n];
     memset(d, 0, sizeof *d);
-    dc_doc *view = NULL;
+    const dc_doc *view = NULL;
     dc_rc rc = l->env->view(l->env->ctx, id, &view);
     if (rc) {
-        dc_doc_free(view);
+        l->env->done(l->env->ctx, view);
         return rc;
     }
     if (!(d->id = dc_strdup(id))) rc = DC_NOMEM;
@@ -435,10 +435,10 @@ static dc_rc view_of(lookup *l, const char *id, const vdoc **out)
         if (dc_str_set(&d->title, view->title) || dc_str_set(&d->date, view->date) ||
             dc_str_set(&d->collection, view->collection))
             rc = DC_NOMEM;
-        d->persons = view->persons;
-        memset(&view->persons, 0, sizeof view->persons);
+        for (size_t k = 0; !rc && k < view->persons.n; k++)
+            rc = dc_strv_push(&d->persons, view->persons.v[k]);
     }
-    dc_doc_free(view);
+    l->env->done(l->env->ctx, view);
     l->n++; /* kept even when incomplete, so it is released */
     if (!rc) *out = d;
     return rc;

@@ -24,7 +24,7 @@ int dc_links_volume_number(const char *frag, char *num, size_t cap)
 }
 
 dc_rc dc_links_resolve(const dc_links_env *env, const dc_doc *doc, const dc_ref *r,
-                       dc_doc **out)
+                       const dc_doc **out)
 {
     *out = NULL;
     if (!r->kind || !r->target) return DC_OK;
@@ -78,10 +78,10 @@ int dc_links_says_supersedes(const dc_doc *v, const char *target)
 static dc_rc emit_ref(const dc_links_env *env, const dc_doc *doc, const dc_ref *r,
                       int incoming, const dc_doc *other, dc_links_ref_cb cb, void *ctx)
 {
-    dc_doc *target = NULL;
+    const dc_doc *target = NULL;
     dc_rc rc = incoming ? DC_OK : dc_links_resolve(env, doc, r, &target);
     if (rc) {
-        dc_doc_free(target);
+        env->done(env->ctx, target);
         return rc;
     }
     const dc_doc *to = incoming ? other : target;
@@ -93,7 +93,7 @@ static dc_rc emit_ref(const dc_links_env *env, const dc_doc *doc, const dc_ref *
                       .relation = relation, .detail = r->detail,
                       .id = to ? to->id : NULL, .title = to ? to->title : NULL};
     rc = cb(ctx, &l);
-    dc_doc_free(target);
+    env->done(env->ctx, target);
     return rc;
 }
 
@@ -123,11 +123,11 @@ static dc_rc incoming_refs(const dc_links_env *env, const dc_doc *doc, dc_links_
                           REFS_MAX_INCOMING, &ids);
     for (size_t i = 0; !rc && i < ids.n; i++) {
         if (strcmp(ids.v[i], doc->id) == 0) continue;
-        dc_doc *v = NULL;
+        const dc_doc *v = NULL;
         rc = env->view(env->ctx, ids.v[i], &v);
         const dc_ref *r = rc || !v ? NULL : dc_links_cites_number(v, doc->number);
         if (r) rc = emit_ref(env, doc, r, 1, v, cb, ctx);
-        dc_doc_free(v);
+        env->done(env->ctx, v);
     }
     dc_strv_release(&ids);
     return rc;

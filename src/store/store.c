@@ -49,6 +49,7 @@
 #define JSON_KEEP_BYTES ((size_t)4 << 20)
 #define HASH_BYTES crypto_generichash_BYTES /* 32: BLAKE2b-256 */
 #define HASH_HEX_SIZE (2 * HASH_BYTES + 1)
+_Static_assert(HASH_HEX_SIZE == DC_STORE_HASH_SIZE, "the hash size store.h names");
 #define TIME_SIZE 32
 /* A WAL a reading command may leave behind (dc_store_close): 256 frames of
  * 4 KiB pages, over a hundred reads' audit rows. */
@@ -162,10 +163,10 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                   " WHERE v.docid > ?1 ORDER BY v.docid",
     [S_CHANGED_BODY] = "SELECT hash, body FROM versions WHERE docid = ?1",
     [S_MAX_DOCID] = "SELECT coalesce(max(docid), 0) FROM versions",
-    [S_STATUS_CURRENT] = "SELECT v.release_status, v.classification FROM documents d"
+    [S_STATUS_CURRENT] = "SELECT v.release_status, v.classification, v.hash FROM documents d"
                          " JOIN versions v ON v.doc_id = d.id"
                          " AND v.version = d.current_version WHERE d.id = ?1",
-    [S_STATUS_VERSION] = "SELECT release_status, classification FROM versions"
+    [S_STATUS_VERSION] = "SELECT release_status, classification, hash FROM versions"
                          " WHERE doc_id = ?1 AND version = ?2",
     [S_FIND_NUMBER] = "SELECT d.id FROM documents d JOIN versions v"
                       " ON v.doc_id = d.id AND v.version = d.current_version"
@@ -1168,6 +1169,13 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
  */
 dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
 {
+    return dc_store_get_hashed(st, id, version, out, NULL);
+}
+
+dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **out,
+                          char hash_out[DC_STORE_HASH_SIZE])
+{
+    if (hash_out) hash_out[0] = '\0';
     if (out) *out = NULL;
     if (!st) return DC_MISUSE;
     if (!id || !out || version < 0) return set_err(st, DC_MISUSE, "dc_store_get: invalid argument");
@@ -1221,6 +1229,10 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
                 }
             }
         }
+    }
+    if (!rc && hash_out) {
+        const char *h = (const char *)sqlite3_column_text(s, 1);
+        if (h && strlen(h) < DC_STORE_HASH_SIZE) memcpy(hash_out, h, strlen(h) + 1);
     }
     stmt_done(s);
     return rc;
@@ -2001,9 +2013,10 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
  * reader may open it takes, so a refusal costs what a miss costs.
  */
 dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_status,
-                      char **classification)
+                      char **classification, char hash[DC_STORE_HASH_SIZE])
 {
     *release_status = *classification = NULL;
+    if (hash) hash[0] = '\0';
     if (!st || !id || version < 0) return DC_MISUSE;
     dc_rc rc;
     sqlite3_stmt *s = stmt_get(st, version ? S_STATUS_VERSION : S_STATUS_CURRENT, &rc);
@@ -2020,6 +2033,9 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
     } else {
         int nomem = 0;
         const char *a = col_text(s, 0, &nomem), *b = col_text(s, 1, &nomem);
+        const char *h = col_text(s, 2, &nomem);
+        if (!nomem && hash && h && strlen(h) < DC_STORE_HASH_SIZE)
+            memcpy(hash, h, strlen(h) + 1);
         if (!nomem && a && !(*release_status = dc_strdup(a))) nomem = 1;
         if (!nomem && b && !(*classification = dc_strdup(b))) nomem = 1;
         if (nomem) {

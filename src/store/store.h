@@ -72,12 +72,20 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
 
 /* The release status and classification of a version (0 = current) of
  * id, without loading its body (*release_status and *classification owned
- * by the caller, NULL when the column is).  DC_NOTFOUND if absent. */
+ * by the caller, NULL when the column is), and in hash (may be NULL) the
+ * version's content hash, hex: it names the stored body exactly (a new
+ * version — release, withholding, marking — has a new one).  DC_NOTFOUND
+ * if absent. */
+#define DC_STORE_HASH_SIZE 65 /* hex digits of a version's hash and the NUL */
 dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_status,
-                      char **classification);
+                      char **classification, char hash[DC_STORE_HASH_SIZE]);
 
 /* Loads a version (0 = current) of document id.  DC_NOTFOUND if absent. */
 dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);
+/* dc_store_get that also gives in hash_out the hash of the version it
+ * loaded (as dc_store_status). */
+dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **out,
+                          char hash_out[DC_STORE_HASH_SIZE]);
 
 /* Calls cb for each document (current version), ordered by collection and
  * then number/id.  A non-OK return from cb stops and is returned. */

@@ -491,6 +491,81 @@ static void test_bad(void)
     dc_db_close(db);
 }
 
+/* Text of id as db's reader now ("" when refused), owned by the caller. */
+static char *shown(dc_db *db, const char *id)
+{
+    char *t = NULL;
+    if (dc_db_show_view(db, id, 0, "text", &t, NULL) != DC_OK) return strdup("");
+    char *c = strdup(t);
+    dc_free(t);
+    return c;
+}
+
+/* The memo of readers' views (src/facade/read.c) on one handle acting for
+ * readers in turn, as a server's worker thread does: a SECRET reader's
+ * view is never handed to a CONFIDENTIAL one, nor theirs to the first,
+ * and a new version (a portion marked higher) is seen at once. */
+static void test_view_memo(void)
+{
+    dc_db *db = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_db_open(dbpath, 0, &db, &err), DC_OK);
+    if (!db) return;
+    char dirp[700], path[800];
+    snprintf(dirp, sizeof dirp, "%s/memo", dir);
+    mkdir(dirp, 0755);
+    snprintf(path, sizeof path, "%s/zebra.txt", dirp);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("Note on the zebra crossing\n\nCONFIDENTIAL\n\n(U) An open okapi paragraph.\n\n"
+              "(S) The hidden zebra paragraph.\n\n(U) A later gnu paragraph.\n",
+              f);
+        fclose(f);
+    }
+    dc_ingest_stats st = {0};
+    CHECK_INT(dc_db_ingest(db, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    dc_user_spec hi = {.name = "memo-secret", .level = DC_SECRET, .roles = DC_ROLE_REVIEWER,
+                       .password = "correct horse battery"};
+    dc_user_spec lo = {.name = "memo-conf", .level = DC_CONFIDENTIAL,
+                       .password = "correct horse battery"};
+    CHECK_INT(dc_db_user_add(db, &hi, NULL), DC_OK); /* the first: an administrator */
+    CHECK_INT(dc_db_assume(db, "memo-secret"), DC_OK);
+    CHECK_INT(dc_db_user_add(db, &lo, NULL), DC_OK);
+    dc_search_request req = {.query = "okapi"};
+    dc_search_page *pg = NULL;
+    CHECK_INT(dc_db_search(db, &req, &pg), DC_OK);
+    CHECK(pg && pg->n_hits == 1);
+    char id[300] = "";
+    if (pg && pg->n_hits) snprintf(id, sizeof id, "%s", pg->hits[0].id);
+    dc_search_page_free(pg);
+    for (int round = 0; round < 2; round++) { /* the second round: from the memo */
+        CHECK_INT(dc_db_assume(db, "memo-secret"), DC_OK);
+        char *t = shown(db, id);
+        CHECK(strstr(t, "zebra paragraph") && strstr(t, "okapi"));
+        free(t);
+        CHECK_INT(dc_db_assume(db, "memo-conf"), DC_OK);
+        t = shown(db, id);
+        CHECK(!strstr(t, "zebra paragraph") && strstr(t, "okapi") && strstr(t, "gnu paragraph"));
+        free(t);
+    }
+    /* a new version: the memo's views of the old one are not current */
+    CHECK_INT(dc_db_assume(db, "memo-secret"), DC_OK);
+    dc_doc *d = NULL;
+    CHECK_INT(dc_db_get(db, id, &d), DC_OK);
+    const char *gnu = NULL;
+    for (size_t i = 0; d && i < d->n_portions; i++)
+        if (d->portions[i].text && strstr(d->portions[i].text, "gnu")) gnu = d->portions[i].id;
+    CHECK(gnu != NULL);
+    int version = 0;
+    if (gnu) CHECK_INT(dc_db_mark(db, id, gnu, "SECRET", NULL, 0, &version), DC_OK);
+    dc_doc_free(d);
+    CHECK_INT(dc_db_assume(db, "memo-conf"), DC_OK);
+    char *t = shown(db, id);
+    CHECK(!strstr(t, "gnu paragraph") && !strstr(t, "zebra paragraph") && strstr(t, "okapi"));
+    free(t);
+    dc_db_close(db);
+}
+
 int main(void)
 {
     corpus = getenv("DC_CORPUS");
@@ -508,6 +583,7 @@ int main(void)
         test_stale_index();
     }
     test_bad();
+    test_view_memo();
     if (nfiles >= 4) test_private_files();
     if (nfiles >= 4) test_live_same_as_rebuild();
     char cmd[128];

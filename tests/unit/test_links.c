@@ -25,6 +25,7 @@ typedef struct mem_db {
     mem_doc v[16];
     size_t n;
     int views; /* calls of view */
+    int lent, done; /* views handed out, and handed back */
 } mem_db;
 
 /* Adds a document: id "COLL/NUM", title, date (or NULL), portions (kind
@@ -55,10 +56,11 @@ static dc_doc *mem_add(mem_db *m, int readable, const char *coll, const char *nu
 
 static void mem_free(mem_db *m)
 {
+    CHECK_INT(m->done, m->lent); /* the engine hands back every view it got */
     for (size_t i = 0; i < m->n; i++) dc_doc_free(m->v[i].d);
 }
 
-/* A copy of a document, as a view is: the engine owns and may change it. */
+/* A copy of a document, as a view is lent to the engine. */
 static dc_doc *copy_doc(const dc_doc *d)
 {
     char *json = NULL;
@@ -68,7 +70,7 @@ static dc_doc *copy_doc(const dc_doc *d)
     return c;
 }
 
-static dc_rc mem_view(void *ctx, const char *id, dc_doc **out)
+static dc_rc mem_view(void *ctx, const char *id, const dc_doc **out)
 {
     mem_db *m = ctx;
     m->views++;
@@ -76,12 +78,13 @@ static dc_rc mem_view(void *ctx, const char *id, dc_doc **out)
     for (size_t i = 0; i < m->n; i++)
         if (strcmp(m->v[i].d->id, id) == 0 && m->v[i].readable) {
             *out = copy_doc(m->v[i].d);
+            m->lent += *out != NULL;
             return *out ? DC_OK : DC_NOMEM;
         }
     return DC_OK;
 }
 
-static dc_rc mem_numbered(void *ctx, const char *coll, const char *num, dc_doc **out)
+static dc_rc mem_numbered(void *ctx, const char *coll, const char *num, const dc_doc **out)
 {
     mem_db *m = ctx;
     *out = NULL;
@@ -132,10 +135,18 @@ static dc_rc mem_named(void *ctx, const char *word, size_t max, dc_links_id_fn e
     return DC_OK;
 }
 
+/* Views are copies here: handing one back frees it. */
+static void mem_done(void *ctx, const dc_doc *v)
+{
+    mem_db *m = ctx;
+    if (v) m->done++;
+    dc_doc_free((dc_doc *)v);
+}
+
 static dc_links_env mem_env(mem_db *m)
 {
     return (dc_links_env){.ctx = m, .view = mem_view, .numbered = mem_numbered,
-                          .cites = mem_cites, .named = mem_named};
+                          .cites = mem_cites, .named = mem_named, .done = mem_done};
 }
 
 /* ---- persons ----------------------------------------------------------- */
@@ -560,15 +571,15 @@ static void test_paper_record(void)
     dc_papers_clear(&r);
 
     /* the document that is a paper: of the collection first, one excluded */
-    dc_doc *d = NULL;
+    const dc_doc *d = NULL;
     CHECK_INT(dc_papers_document(&env, "NSC 5907", "c", NULL, &d), DC_OK);
     CHECK(d && strcmp(d->id, "c/2") == 0);
-    dc_doc_free(d);
+    env.done(env.ctx, d);
     CHECK_INT(dc_papers_document(&env, "NSC 5907", "c", "c/2", &d), DC_OK);
     CHECK(d == NULL);
     CHECK_INT(dc_papers_document(&env, "NSC 6018", "c", NULL, &d), DC_OK); /* other volume */
     CHECK(d && strcmp(d->id, "d/9") == 0);
-    dc_doc_free(d);
+    env.done(env.ctx, d);
     m.v[1].readable = 0;
     CHECK_INT(dc_papers_document(&env, "NSC 5907", NULL, NULL, &d), DC_OK);
     CHECK(d == NULL);
@@ -618,16 +629,16 @@ static void test_refs(void)
 
     /* a document reference resolves in the citing document's volume */
     dc_ref doc2 = {.kind = "document", .target = "2"};
-    dc_doc *t = NULL;
+    const dc_doc *t = NULL;
     CHECK_INT(dc_links_resolve(&env, m.v[5].d, &doc2, &t), DC_OK);
     CHECK(t && strcmp(t->id, "c/2") == 0);
-    dc_doc_free(t);
+    env.done(env.ctx, t);
     CHECK_INT(dc_links_resolve(&env, e, &doc2, &t), DC_OK); /* volume d has no 2 */
     CHECK(t == NULL);
     dc_ref vref = {.kind = "volume", .target = "c", .detail = "d3"};
     CHECK_INT(dc_links_resolve(&env, e, &vref, &t), DC_OK);
     CHECK(t && strcmp(t->id, "c/3") == 0);
-    dc_doc_free(t);
+    env.done(env.ctx, t);
     dc_ref unread = {.kind = "document", .target = "4"};
     CHECK_INT(dc_links_resolve(&env, m.v[5].d, &unread, &t), DC_OK);
     CHECK(t == NULL);
