@@ -548,6 +548,15 @@ DC_API dc_rc dc_db_persons(dc_db *db, dc_person_cb cb, void *ctx);
  * Audited ("volume").
  */
 DC_API dc_rc dc_db_volume(dc_db *db, const char *id, dc_volume **out);
+/* What a document's page shows of its volume: for a collection with a
+ * stored volume, dc_db_volume of it; for one without, only the document
+ * (the reader's view doc) and the readable documents just before and
+ * after it in listing order — read without listing the collection, so a
+ * page costs the same in a collection of ten documents or a million.
+ * *out NULL when doc has no collection.  Audited ("volume", the
+ * collection, the document's id).
+ */
+DC_API dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out);
 
 /* ---- output formats ------------------------------------------------ */
 

@@ -846,7 +846,7 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     dc_buf_init(&rx.unresolved, 0);
     dc_db_refs(req->db, id, refs_cb, &rx);
     dc_volume *vol = NULL;
-    if (doc->collection) dc_db_volume(req->db, doc->collection, &vol);
+    dc_db_volume_of(req->db, doc, &vol);
     char *meta = NULL;
     dc_db_render(req->db, doc, "highwire", &meta);
     dc_page_begin(req, resp, doc->title && *doc->title ? doc->title : id, "dc-document-page",
