@@ -75,8 +75,10 @@ dc_rc dc_scan_check_name(const char *name, int kind, dc_error *err)
     int ext = dc_scan_ext_kind(name);
     if (ext != DC_SCAN_NONE && ext != kind)
         return dc_fail(err, DC_PARSE, 0, "the name says %s but the content is %s",
-                       dc_scan_kind_name(ext), kind ? dc_scan_kind_name(kind) : "not an image "
-                       "or PDF");
+                       dc_scan_kind_name(ext),
+                       kind ? dc_scan_kind_name(kind)
+                            : "not an image "
+                              "or PDF");
     if (kind != DC_SCAN_NONE && (ends_with(name, ".txt") || ends_with(name, ".text") ||
                                  ends_with(name, ".xml") || ends_with(name, ".tei")))
         return dc_fail(err, DC_PARSE, 0, "the name says text or XML but the content is %s",
@@ -123,7 +125,8 @@ dc_rc dc_scan_helper_path(char *out, size_t cap, dc_error *err)
             if (k > 0 && (size_t)k < cap && executable(out)) return DC_OK;
         }
     }
-    return dc_fail(err, DC_IO, 0, "cannot find the scan helper declass-scan next to the "
+    return dc_fail(err, DC_IO, 0,
+                   "cannot find the scan helper declass-scan next to the "
                    "program or in ../libexec/declass/ (set DECLASS_SCAN)");
 }
 
@@ -155,8 +158,7 @@ static double now_seconds(void)
 
 /* Starts the helper on j.  argv is built before fork: the child only
  * calls async-signal-safe functions. */
-static dc_rc spawn(const char *helper, const job *j, const dc_scan_opts *o, run *r,
-                   dc_error *err)
+static dc_rc spawn(const char *helper, const job *j, const dc_scan_opts *o, run *r, dc_error *err)
 {
     char num[16];
     snprintf(num, sizeof num, "%d", j->in_file);
@@ -169,8 +171,7 @@ static dc_rc spawn(const char *helper, const job *j, const dc_scan_opts *o, run 
         argv[6] = "--lang", argv[7] = (char *)lang;
     }
     int p[2];
-    if (pipe(p) != 0)
-        return dc_fail(err, DC_IO, 0, "cannot make a pipe: %s", strerror(errno));
+    if (pipe(p) != 0) return dc_fail(err, DC_IO, 0, "cannot make a pipe: %s", strerror(errno));
     fcntl(p[0], F_SETFD, FD_CLOEXEC);
     fcntl(p[1], F_SETFD, FD_CLOEXEC);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -287,7 +288,7 @@ static dc_rc parse(const char *s, size_t len, int *pages, dc_scan_page *pg, dc_e
     if (starts(l, n, "error ")) {
         const char *k = l + 6, *m = memchr(k, ' ', n - 6);
         size_t kn = m ? (size_t)(m - k) : n - 6;
-        dc_rc rc = kn == 5 && !memcmp(k, "limit", 5) ? DC_LIMIT
+        dc_rc rc = kn == 5 && !memcmp(k, "limit", 5)   ? DC_LIMIT
                    : kn == 5 && !memcmp(k, "parse", 5) ? DC_PARSE
                    : kn == 5 && !memcmp(k, "nomem", 5) ? DC_NOMEM
                                                        : DC_IO;
@@ -333,8 +334,7 @@ static dc_rc parse(const char *s, size_t len, int *pages, dc_scan_page *pg, dc_e
         if (*q < '0' || *q > '9' || tl > DC_SCAN_MAX_OUTPUT) goto bad;
         tl = tl * 10 + (unsigned)(*q - '0');
     }
-    if (tl > (unsigned long long)(end - s) || !(pg->text = dc_strndup(s, (size_t)tl)))
-        goto bad;
+    if (tl > (unsigned long long)(end - s) || !(pg->text = dc_strndup(s, (size_t)tl))) goto bad;
     s += tl;
     if (end - s != 5 || memcmp(s, "\nend\n", 5) != 0) goto bad;
     return DC_OK;
@@ -370,8 +370,7 @@ static dc_rc finish(run *r, const job *j, size_t n_files, int *pages, dc_scan_pa
                     dc_error *err)
 {
     int status = 0;
-    while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {}
     dc_rc rc = DC_OK;
     dc_error e = {0};
     char where[320] = "";
@@ -391,15 +390,16 @@ static dc_rc finish(run *r, const job *j, size_t n_files, int *pages, dc_scan_pa
         rc = sig == SIGXCPU || sig == SIGKILL
                  ? dc_fail(err, DC_LIMIT, 0, "%sthe scan took more than %d seconds of CPU", where,
                            DC_SCAN_CPU_SECONDS)
-                 : dc_fail(err, DC_PARSE, 0, "%sthe scan helper crashed on it (signal %d): "
-                           "a corrupt or hostile file", where, sig);
+                 : dc_fail(err, DC_PARSE, 0,
+                           "%sthe scan helper crashed on it (signal %d): "
+                           "a corrupt or hostile file",
+                           where, sig);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         rc = dc_fail(err, DC_IO, 0, "%scannot run the scan helper", where);
     } else {
         rc = parse(r->out.p ? r->out.p : "", r->out.len, j->in_file ? NULL : pages, pg, &e);
         if (!rc && WIFEXITED(status) && WEXITSTATUS(status) != 0)
-            rc = dc_fail(&e, DC_IO, 0, "the scan helper failed (status %d)",
-                         WEXITSTATUS(status));
+            rc = dc_fail(&e, DC_IO, 0, "the scan helper failed (status %d)", WEXITSTATUS(status));
         if (rc) rc = dc_fail(err, rc, 0, "%s%s", where, e.msg);
         if (!rc && j->in_file) pg->number = j->number;
         if (!rc && j->in_file && WIFEXITED(status) && r->out.rc)
@@ -416,8 +416,9 @@ static dc_rc run_jobs(const char *helper, const job *jobs, size_t n_jobs, size_t
                       dc_error *err)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t workers = cores < 1 ? 1 : cores > DC_SCAN_MAX_WORKERS ? DC_SCAN_MAX_WORKERS
-                                                                    : (size_t)cores;
+    size_t workers = cores < 1                     ? 1
+                     : cores > DC_SCAN_MAX_WORKERS ? DC_SCAN_MAX_WORKERS
+                                                   : (size_t)cores;
     run runs[DC_SCAN_MAX_WORKERS];
     size_t n_run = 0, next = 0, done = 0;
     dc_rc rc = DC_OK;
@@ -459,8 +460,7 @@ static dc_rc run_jobs(const char *helper, const job *jobs, size_t n_jobs, size_t
     for (size_t i = 0; i < n_run; i++) { /* after a failure: stop the others */
         kill(runs[i].pid, SIGKILL);
         if (runs[i].fd >= 0) close(runs[i].fd);
-        while (waitpid(runs[i].pid, NULL, 0) < 0 && errno == EINTR) {
-        }
+        while (waitpid(runs[i].pid, NULL, 0) < 0 && errno == EINTR) {}
         dc_buf_release(&runs[i].out);
     }
     return rc;
@@ -472,8 +472,8 @@ static dc_rc check_image(const char *file, dc_error *err)
 {
     unsigned char head[16];
     int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return dc_fail(err, DC_IO, 0, "%s: cannot open: %s", base_name(file),
-                               strerror(errno));
+    if (fd < 0)
+        return dc_fail(err, DC_IO, 0, "%s: cannot open: %s", base_name(file), strerror(errno));
     ssize_t n = read(fd, head, sizeof head);
     close(fd);
     int kind = dc_scan_kind(head, n > 0 ? (size_t)n : 0);
@@ -485,8 +485,8 @@ static dc_rc check_image(const char *file, dc_error *err)
     return DC_OK;
 }
 
-dc_rc dc_scan_read(const char *path, const char *const *files, size_t n,
-                   const dc_scan_opts *opts, dc_scan_doc **out, dc_error *err)
+dc_rc dc_scan_read(const char *path, const char *const *files, size_t n, const dc_scan_opts *opts,
+                   dc_scan_doc **out, dc_error *err)
 {
     *out = NULL;
     dc_scan_opts none = {0};

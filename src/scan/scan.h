@@ -83,8 +83,8 @@ typedef struct dc_scan_opts {
  * NULL and err names the file and page.  *out is freed with
  * dc_scan_doc_free.
  */
-dc_rc dc_scan_read(const char *path, const char *const *files, size_t n,
-                   const dc_scan_opts *opts, dc_scan_doc **out, dc_error *err);
+dc_rc dc_scan_read(const char *path, const char *const *files, size_t n, const dc_scan_opts *opts,
+                   dc_scan_doc **out, dc_error *err);
 void dc_scan_doc_free(dc_scan_doc *d); /* NULL is a no-op */
 
 /*

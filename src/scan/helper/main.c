@@ -112,8 +112,10 @@ int main(int argc, char **argv)
             if (i + 1 >= argc) page = 0;
             else if (!strcmp(argv[i], "--lang") && lang_ok(argv[i + 1])) lang = argv[i + 1];
             else if (!strcmp(argv[i], "--ocr") && !strcmp(argv[i + 1], "auto")) mode = SH_OCR_AUTO;
-            else if (!strcmp(argv[i], "--ocr") && !strcmp(argv[i + 1], "force")) mode = SH_OCR_FORCE;
-            else if (!strcmp(argv[i], "--ocr") && !strcmp(argv[i + 1], "never")) mode = SH_OCR_NEVER;
+            else if (!strcmp(argv[i], "--ocr") && !strcmp(argv[i + 1], "force"))
+                mode = SH_OCR_FORCE;
+            else if (!strcmp(argv[i], "--ocr") && !strcmp(argv[i + 1], "never"))
+                mode = SH_OCR_NEVER;
             else page = 0;
         }
     }
@@ -149,8 +151,7 @@ int main(int argc, char **argv)
                p.width, p.height, p.dpi, p.source, (double)p.conf, p.low);
         for (size_t i = 0; i < p.n_words; i++) {
             const sh_word *w = &p.words[i];
-            printf("word %d %d %d %d %.1f %s\n", w->x, w->y, w->w, w->h, (double)w->conf,
-                   w->text);
+            printf("word %d %d %d %d %.1f %s\n", w->x, w->y, w->w, w->h, (double)w->conf, w->text);
         }
         printf("text %zu\n", strlen(p.text));
         fputs(p.text, stdout);

@@ -26,7 +26,7 @@ struct sh_doc {
     const unsigned char *data;
     size_t len;
     const char *kind;
-    GBytes *bytes;     /* a PDF's bytes, for poppler */
+    GBytes *bytes; /* a PDF's bytes, for poppler */
     PopplerDocument *pdf;
     int pages;
 };
@@ -80,8 +80,7 @@ static int open_pdf(sh_doc *d, char *msg, size_t cap)
     d->pdf = poppler_document_new_from_bytes(d->bytes, NULL, &ge);
     if (!d->pdf) {
         int enc = ge && ge->domain == POPPLER_ERROR && ge->code == POPPLER_ERROR_ENCRYPTED;
-        int rc = fail(msg, cap, SH_PARSE, "%s PDF: %s",
-                      enc ? "password-protected" : "corrupt",
+        int rc = fail(msg, cap, SH_PARSE, "%s PDF: %s", enc ? "password-protected" : "corrupt",
                       ge && ge->message ? ge->message : "poppler cannot open it");
         if (ge) g_error_free(ge);
         return rc;
@@ -103,8 +102,10 @@ static int open_image(sh_doc *d, char *msg, size_t cap)
         return fail(msg, cap, SH_PARSE, "corrupt %s image: size %d x %d", d->kind, w, h);
     if (w > DC_SCAN_MAX_SIDE || h > DC_SCAN_MAX_SIDE ||
         (unsigned long long)w * (unsigned long long)h > DC_SCAN_MAX_PIXELS)
-        return fail(msg, cap, SH_LIMIT, "image of %d x %d pixels: more than %llu pixels or %d "
-                    "on a side", w, h, DC_SCAN_MAX_PIXELS, DC_SCAN_MAX_SIDE);
+        return fail(msg, cap, SH_LIMIT,
+                    "image of %d x %d pixels: more than %llu pixels or %d "
+                    "on a side",
+                    w, h, DC_SCAN_MAX_PIXELS, DC_SCAN_MAX_SIDE);
     d->pages = 1;
     return SH_OK;
 }
@@ -213,8 +214,8 @@ static int text_layer_words(PopplerPage *page, const char *text, sh_page *p)
             ci++;
         }
         if (x2 < x1) x1 = x2 = y1 = y2 = 0;
-        rc = add_word(p, w0, (size_t)(s - w0), (int)floor(x1), (int)floor(y1),
-                      (int)ceil(x2 - x1), (int)ceil(y2 - y1), 100.0f);
+        rc = add_word(p, w0, (size_t)(s - w0), (int)floor(x1), (int)floor(y1), (int)ceil(x2 - x1),
+                      (int)ceil(y2 - y1), 100.0f);
     }
     g_free(rects);
     return rc;
@@ -267,8 +268,8 @@ static int ocr(const unsigned char *grey, int w, int h, int bpl, int dpi, const 
 }
 
 /* Renders a PDF page at DC_SCAN_DPI and OCRs it. */
-static int pdf_ocr(PopplerPage *page, double pw, double ph, const char *lang, sh_page *p,
-                   char *msg, size_t cap)
+static int pdf_ocr(PopplerPage *page, double pw, double ph, const char *lang, sh_page *p, char *msg,
+                   size_t cap)
 {
     int w = (int)ceil(pw * DC_SCAN_DPI / 72.0), h = (int)ceil(ph * DC_SCAN_DPI / 72.0);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
@@ -308,8 +309,7 @@ static int pdf_ocr(PopplerPage *page, double pw, double ph, const char *lang, sh
     return rc;
 }
 
-static int pdf_page(sh_doc *d, int n, int mode, const char *lang, sh_page *p, char *msg,
-                    size_t cap)
+static int pdf_page(sh_doc *d, int n, int mode, const char *lang, sh_page *p, char *msg, size_t cap)
 {
     PopplerPage *page = poppler_document_get_page(d->pdf, n - 1);
     if (!page) return fail(msg, cap, SH_PARSE, "page %d: corrupt page", n);
@@ -317,9 +317,10 @@ static int pdf_page(sh_doc *d, int n, int mode, const char *lang, sh_page *p, ch
     poppler_page_get_size(page, &pw, &ph);
     int rc = SH_OK;
     if (!page_size_ok(pw, ph)) {
-        rc = fail(msg, cap, SH_LIMIT, "page %d: size %.0f x %.0f points: over %llu pixels or "
-                  "%d on a side at %d dpi", n, pw, ph, DC_SCAN_MAX_PIXELS, DC_SCAN_MAX_SIDE,
-                  DC_SCAN_DPI);
+        rc = fail(msg, cap, SH_LIMIT,
+                  "page %d: size %.0f x %.0f points: over %llu pixels or "
+                  "%d on a side at %d dpi",
+                  n, pw, ph, DC_SCAN_MAX_PIXELS, DC_SCAN_MAX_SIDE, DC_SCAN_DPI);
         g_object_unref(page);
         return rc;
     }
@@ -377,13 +378,11 @@ static int image_page(sh_doc *d, int mode, const char *lang, sh_page *p, char *m
     return rc;
 }
 
-int sh_page_read(sh_doc *d, int n, int mode, const char *lang, sh_page *p, char *msg,
-                 size_t cap)
+int sh_page_read(sh_doc *d, int n, int mode, const char *lang, sh_page *p, char *msg, size_t cap)
 {
     *p = (sh_page){.number = n, .source = "none"};
     msg[0] = '\0';
-    if (n < 1 || n > d->pages)
-        return fail(msg, cap, SH_PARSE, "no page %d (of %d)", n, d->pages);
+    if (n < 1 || n > d->pages) return fail(msg, cap, SH_PARSE, "no page %d (of %d)", n, d->pages);
     int rc = d->pdf ? pdf_page(d, n, mode, lang ? lang : "eng", p, msg, cap)
                     : image_page(d, mode, lang ? lang : "eng", p, msg, cap);
     if (rc) sh_page_release(p);

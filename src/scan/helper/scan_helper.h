@@ -61,8 +61,7 @@ int sh_pages(const sh_doc *d);
  * decoded (a corrupt one fails even with SH_OCR_NEVER).  On failure *p is
  * released and msg says why.
  */
-int sh_page_read(sh_doc *d, int n, int ocr, const char *lang, sh_page *p, char *msg,
-                 size_t cap);
+int sh_page_read(sh_doc *d, int n, int ocr, const char *lang, sh_page *p, char *msg, size_t cap);
 void sh_page_release(sh_page *p);
 void sh_close(sh_doc *d); /* NULL is a no-op */
 
