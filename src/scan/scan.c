@@ -11,6 +11,7 @@
  */
 #include "scan/scan.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -366,8 +367,8 @@ static const char *base_name(const char *p)
 
 /* Collects a finished helper: its answer parsed into the job's page (or
  * *pages for "info"). */
-static dc_rc finish(run *r, const job *j, size_t n_files, int *pages, dc_scan_page *pg,
-                    dc_error *err)
+static dc_rc finish(run *r, const job *j, size_t n_files, int wall, int *pages,
+                    dc_scan_page *pg, dc_error *err)
 {
     int status = 0;
     while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {}
@@ -380,8 +381,7 @@ static dc_rc finish(run *r, const job *j, size_t n_files, int *pages, dc_scan_pa
         snprintf(where + k, sizeof where - k, "page %d: ", j->number);
     }
     if (r->killed == 1) {
-        rc = dc_fail(err, DC_LIMIT, 0, "%sthe scan took longer than %d seconds", where,
-                     DC_SCAN_WALL_SECONDS);
+        rc = dc_fail(err, DC_LIMIT, 0, "%sthe scan took longer than %d seconds", where, wall);
     } else if (r->killed == 2) {
         rc = dc_fail(err, DC_LIMIT, 0, "%smore than %llu MiB of text and words", where,
                      DC_SCAN_MAX_OUTPUT >> 20);
@@ -409,6 +409,17 @@ static dc_rc finish(run *r, const job *j, size_t n_files, int *pages, dc_scan_pa
     return rc;
 }
 
+/* The wall-clock seconds a helper may run: DC_SCAN_WALL_SECONDS, or
+ * fewer when $DECLASS_SCAN_SECONDS says so (never more). */
+static int wall_seconds(void)
+{
+    const char *e = getenv("DECLASS_SCAN_SECONDS");
+    char *end = NULL;
+    long v = e ? strtol(e, &end, 10) : 0;
+    return e && end && !*end && v >= 1 && v < DC_SCAN_WALL_SECONDS ? (int)v
+                                                                     : DC_SCAN_WALL_SECONDS;
+}
+
 /* Runs the jobs, at most `workers` at once, into pages (or *pages for an
  * "info" job); stops at the first failure, killing the others. */
 static dc_rc run_jobs(const char *helper, const job *jobs, size_t n_jobs, size_t n_files,
@@ -421,6 +432,7 @@ static dc_rc run_jobs(const char *helper, const job *jobs, size_t n_jobs, size_t
                                                    : (size_t)cores;
     run runs[DC_SCAN_MAX_WORKERS];
     size_t n_run = 0, next = 0, done = 0;
+    int wall = wall_seconds();
     dc_rc rc = DC_OK;
     while (!rc && (next < n_jobs || n_run > 0)) {
         while (!rc && next < n_jobs && n_run < workers) {
@@ -438,7 +450,7 @@ static dc_rc run_jobs(const char *helper, const job *jobs, size_t n_jobs, size_t
         for (size_t i = 0; i < n_run;) {
             run *r = &runs[i];
             if (fds[i].revents) drain(r);
-            if (r->fd >= 0 && t - r->started > DC_SCAN_WALL_SECONDS) {
+            if (r->fd >= 0 && t - r->started > wall) {
                 r->killed = 1;
                 kill(r->pid, SIGKILL);
                 close(r->fd);
@@ -449,7 +461,7 @@ static dc_rc run_jobs(const char *helper, const job *jobs, size_t n_jobs, size_t
                 continue;
             }
             const job *j = &jobs[r->job];
-            rc = finish(r, j, n_files, pages, j->in_file ? &out[r->job] : NULL, err);
+            rc = finish(r, j, n_files, wall, pages, j->in_file ? &out[r->job] : NULL, err);
             runs[i] = runs[--n_run];
             fds[i] = fds[n_run];
             if (rc) break;
@@ -548,8 +560,9 @@ dc_rc dc_scan_text(const dc_scan_doc *d, dc_buf *out)
 static int banner_level(const char *s, size_t n, const char **name)
 {
     static const char *const levels[] = {"UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"};
-    while (n && (*s == ' ' || *s == '\t')) s++, n--;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+    /* specks of dust read as ". ." or "|" around it on a scan */
+    while (n && !isalnum((unsigned char)*s)) s++, n--;
+    while (n && !isalnum((unsigned char)s[n - 1])) n--;
     if (n == 0 || n > 60) return -1;
     for (size_t i = 0; i < n; i++)
         if (s[i] >= 'a' && s[i] <= 'z') return -1;

@@ -43,10 +43,10 @@ static int fail(char *msg, size_t cap, int rc, const char *fmt, ...)
 /* The kind of data by its magic bytes, or NULL. */
 static const char *magic_kind(const unsigned char *d, size_t n)
 {
-    if (n >= 5 && memcmp(d, "%PDF-", 5) == 0) return "pdf";
-    if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return "png";
-    if (n >= 4 && (memcmp(d, "II*\0", 4) == 0 || memcmp(d, "MM\0*", 4) == 0)) return "tiff";
-    if (n >= 3 && memcmp(d, "\xff\xd8\xff", 3) == 0) return "jpeg";
+    if (n >= 5 && memcmp(d, "%PDF-", 5) == 0) return "PDF";
+    if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return "PNG";
+    if (n >= 4 && (memcmp(d, "II*\0", 4) == 0 || memcmp(d, "MM\0*", 4) == 0)) return "TIFF";
+    if (n >= 3 && memcmp(d, "\xff\xd8\xff", 3) == 0) return "JPEG";
     return NULL;
 }
 
@@ -121,7 +121,7 @@ int sh_open(const unsigned char *data, size_t len, sh_doc **out, char *msg, size
     sh_doc *d = calloc(1, sizeof *d);
     if (!d) return fail(msg, cap, SH_NOMEM, "out of memory");
     *d = (sh_doc){.data = data, .len = len, .kind = kind};
-    int rc = strcmp(kind, "pdf") == 0 ? open_pdf(d, msg, cap) : open_image(d, msg, cap);
+    int rc = strcmp(kind, "PDF") == 0 ? open_pdf(d, msg, cap) : open_image(d, msg, cap);
     if (rc) {
         sh_close(d);
         return rc;

@@ -50,7 +50,7 @@ typedef struct sh_doc sh_doc;
  * why.  *out is NULL on failure.
  */
 int sh_open(const unsigned char *data, size_t len, sh_doc **out, char *msg, size_t cap);
-/* "pdf", "png", "tiff" or "jpeg". */
+/* "PDF", "PNG", "TIFF" or "JPEG". */
 const char *sh_kind(const sh_doc *d);
 /* Pages: a PDF's page count, 1 for an image. */
 int sh_pages(const sh_doc *d);
