@@ -261,8 +261,9 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
                 st.docs_updated, st.docs_unchanged, cli_plural(docs, "document", "documents"),
                 mb, t, t > 0 ? mb / t : 0.0);
         if (st.files_skipped)
-            fprintf(stderr, "skipped %ld %s in folders that declass does not read (not "
-                            ".xml, .tei, .txt, .text or a scan)\n",
+            fprintf(stderr,
+                    "skipped %ld %s in folders that declass does not read (not "
+                    ".xml, .tei, .txt, .text or a scan)\n",
                     st.files_skipped, cli_plural(st.files_skipped, "file", "files"));
     }
     return cli_exit_code(worst);

@@ -553,8 +553,8 @@ static void scan_page_done(void *ctx, const char *path, int done, int pages)
  */
 static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
 {
-    dc_scan_opts so = {.ocr = job->opts->ocr, .lang = job->opts->lang,
-                       .page_done = scan_page_done, .ctx = job};
+    dc_scan_opts so = {
+        .ocr = job->opts->ocr, .lang = job->opts->lang, .page_done = scan_page_done, .ctx = job};
     dc_scan_doc *sd = NULL;
     dc_rc rc = dc_scan_read(job->path, files, n, &so, &sd, job->err);
     if (rc) return rc;
@@ -566,8 +566,10 @@ static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
         none += strcmp(sd->pages[i].source, "none") == 0;
     }
     if (with_text == 0) {
-        rc = none ? dc_fail(job->err, DC_PARSE, 0, "no text: %zu %s no text layer and "
-                            "--ocr never was given", none, none == 1 ? "page has" : "pages have")
+        rc = none ? dc_fail(job->err, DC_PARSE, 0,
+                            "no text: %zu %s no text layer and "
+                            "--ocr never was given",
+                            none, none == 1 ? "page has" : "pages have")
                   : dc_fail(job->err, DC_PARSE, 0, "no text found on %zu %s", sd->n_pages,
                             sd->n_pages == 1 ? "page" : "pages");
         dc_scan_doc_free(sd);
@@ -576,9 +578,10 @@ static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
     dc_buf text;
     dc_buf_init(&text, (size_t)DC_SCAN_MAX_TEXT + 1);
     rc = dc_scan_text(sd, &text);
-    if (rc) rc = dc_fail(job->err, rc, 0, rc == DC_LIMIT ? "more than %llu MiB of text"
-                                                          : "out of memory",
-                         DC_SCAN_MAX_TEXT >> 20);
+    if (rc)
+        rc = dc_fail(job->err, rc, 0,
+                     rc == DC_LIMIT ? "more than %llu MiB of text" : "out of memory",
+                     DC_SCAN_MAX_TEXT >> 20);
     dc_doc *doc = NULL;
     if (!rc) rc = dc_ingest_check_text(text.p, text.len, job->err);
     if (!rc) rc = dc_ingest_text(text.p, text.len, &doc, job->err);
@@ -590,11 +593,10 @@ static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
         int pl = pc ? dc_level_parse(pc) : -1;
         if (pl > level) level = pl, name = dc_level_name((dc_level)pl);
     }
-    if (!rc && level > 0 &&
-        (!doc->classification || dc_level_parse(doc->classification) < level))
-        rc = dc_str_set(&doc->classification, name) ? dc_fail(job->err, DC_NOMEM, 0,
-                                                               "out of memory")
-                                                     : DC_OK;
+    if (!rc && level > 0 && (!doc->classification || dc_level_parse(doc->classification) < level))
+        rc = dc_str_set(&doc->classification, name)
+                 ? dc_fail(job->err, DC_NOMEM, 0, "out of memory")
+                 : DC_OK;
     for (size_t i = 0; !rc && i < sd->n_pages && job->opts->on_warning; i++) {
         if (!sd->pages[i].low) continue;
         char msg[96];
@@ -784,8 +786,8 @@ static int cmp_str(const void *a, const void *b)
  * whatever its name. */
 static int ingestible_name(const char *name)
 {
-    static const char *const exts[] = {".xml", ".tei", ".txt", ".text", ".pdf", ".png",
-                                       ".tif", ".tiff", ".jpg", ".jpeg"};
+    static const char *const exts[] = {".xml", ".tei", ".txt",  ".text", ".pdf",
+                                       ".png", ".tif", ".tiff", ".jpg",  ".jpeg"};
     size_t n = strlen(name);
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
         size_t e = strlen(exts[i]);
@@ -852,8 +854,7 @@ static dc_rc page_images(const char *dir, dc_strv *files, long *skipped, dc_erro
         int kind = dc_scan_ext_kind(e->d_name);
         if (kind == DC_SCAN_NONE || kind == DC_SCAN_PDF) (*skipped)++;
         else if (names.n >= DC_SCAN_MAX_PAGES)
-            rc = dc_fail(err, DC_LIMIT, 0, "%s: more than %d page images", dir,
-                         DC_SCAN_MAX_PAGES);
+            rc = dc_fail(err, DC_LIMIT, 0, "%s: more than %d page images", dir, DC_SCAN_MAX_PAGES);
         else rc = dc_strv_push(&names, e->d_name);
     }
     closedir(d);
@@ -869,8 +870,7 @@ static dc_rc page_images(const char *dir, dc_strv *files, long *skipped, dc_erro
     dc_buf_release(&path);
     dc_strv_release(&names);
     if (!rc && files->n == 0)
-        rc = dc_fail(err, DC_PARSE, 0, "%s: no page images (.png, .tif, .tiff, .jpg, .jpeg)",
-                     dir);
+        rc = dc_fail(err, DC_PARSE, 0, "%s: no page images (.png, .tif, .tiff, .jpg, .jpeg)", dir);
     return rc;
 }
 

@@ -367,8 +367,8 @@ static const char *base_name(const char *p)
 
 /* Collects a finished helper: its answer parsed into the job's page (or
  * *pages for "info"). */
-static dc_rc finish(run *r, const job *j, size_t n_files, int wall, int *pages,
-                    dc_scan_page *pg, dc_error *err)
+static dc_rc finish(run *r, const job *j, size_t n_files, int wall, int *pages, dc_scan_page *pg,
+                    dc_error *err)
 {
     int status = 0;
     while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {}
@@ -416,8 +416,7 @@ static int wall_seconds(void)
     const char *e = getenv("DECLASS_SCAN_SECONDS");
     char *end = NULL;
     long v = e ? strtol(e, &end, 10) : 0;
-    return e && end && !*end && v >= 1 && v < DC_SCAN_WALL_SECONDS ? (int)v
-                                                                     : DC_SCAN_WALL_SECONDS;
+    return e && end && !*end && v >= 1 && v < DC_SCAN_WALL_SECONDS ? (int)v : DC_SCAN_WALL_SECONDS;
 }
 
 /* Runs the jobs, at most `workers` at once, into pages (or *pages for an
