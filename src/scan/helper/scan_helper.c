@@ -180,6 +180,52 @@ static char *clean_text(const char *s)
     return t;
 }
 
+/*
+ * A text layer's text with its paragraphs: poppler gives one line per
+ * line of the page and no blank lines, so a blank line is put where the
+ * space between two lines is taller than most of a line (from the boxes
+ * of their characters, one per UTF-8 character of text).  Without boxes
+ * for every character the text is kept as it is.  NULL when out of memory.
+ */
+static char *layer_text(const char *text, const PopplerRectangle *r, size_t nr)
+{
+    size_t n = strlen(text), chars = 0;
+    for (size_t i = 0; i < n; i++) chars += ((unsigned char)text[i] & 0xc0) != 0x80;
+    char *out = malloc(2 * n + 1);
+    if (!out) return NULL;
+    size_t k = 0, ci = 0;
+    double top = 1e18, bottom = -1e18, prev_bottom = -1e18, prev_h = 0;
+    size_t line_start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (i == n || c == '\n') {
+            double h = bottom - top;
+            if (chars == nr && line_start > 0 && top < 1e17 && prev_bottom > -1e17 &&
+                top - prev_bottom > 0.8 * fmax(h, prev_h))
+                out[k++] = '\n'; /* the blank line between two paragraphs */
+            memcpy(out + k, text + line_start, i - line_start);
+            k += i - line_start;
+            if (i < n) out[k++] = '\n';
+            if (top < 1e17) prev_bottom = bottom, prev_h = h;
+            top = 1e18, bottom = -1e18;
+            line_start = i + 1;
+            ci++;
+            continue;
+        }
+        if ((c & 0xc0) != 0x80) {
+            if (ci < nr && c > ' ') {
+                top = fmin(top, fmin(r[ci].y1, r[ci].y2));
+                bottom = fmax(bottom, fmax(r[ci].y1, r[ci].y2));
+            }
+            ci++;
+        }
+    }
+    out[k] = '\0';
+    char *clean = clean_text(out);
+    free(out);
+    return clean;
+}
+
 static int blank(const char *s)
 {
     for (; s && *s; s++)
@@ -329,7 +375,12 @@ static int pdf_page(sh_doc *d, int n, int mode, const char *lang, sh_page *p, ch
         p->source = "text";
         p->width = (int)ceil(pw), p->height = (int)ceil(ph), p->dpi = 72;
         p->conf = 100.0f;
-        if (!(p->text = clean_text(text))) rc = fail(msg, cap, SH_NOMEM, "out of memory");
+        PopplerRectangle *rects = NULL;
+        guint nr = 0;
+        if (!poppler_page_get_text_layout(page, &rects, &nr)) nr = 0;
+        if (!(p->text = layer_text(text, rects, nr)))
+            rc = fail(msg, cap, SH_NOMEM, "out of memory");
+        g_free(rects);
         if (!rc && (rc = text_layer_words(page, text, p)) != SH_OK)
             fail(msg, cap, rc, "out of memory");
     } else if (mode == SH_OCR_NEVER) {
