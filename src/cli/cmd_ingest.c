@@ -76,7 +76,7 @@ static void on_progress(void *vctx, const dc_ingest_stats *st, const char *path)
     clock_gettime(CLOCK_MONOTONIC, &pg->last);
     double mb = (double)st->bytes / 1e6, t = secs_since(&pg->start);
     long docs = st->docs_new + st->docs_updated + st->docs_unchanged;
-    fprintf(stderr, "\r  %ld %s, %ld %s, %.1f MB, %.1f MB/s   ", st->files,
+    fprintf(stderr, "\r\033[K  %ld %s, %ld %s, %.1f MB, %.1f MB/s   ", st->files,
             cli_plural(st->files, "file", "files"), docs, cli_plural(docs, "document", "documents"),
             mb, t > 0 ? mb / t : 0.0);
 }

@@ -511,7 +511,8 @@ dc_rc dc_scan_read(const char *path, const char *const *files, size_t n, const d
     if (n > DC_SCAN_MAX_PAGES)
         return dc_fail(err, DC_LIMIT, 0, "%zu page images: more than %d", n, DC_SCAN_MAX_PAGES);
     int pages = 1;
-    if (n == 1) {
+    int folder = n > 1 || strcmp(path, files[0]) != 0; /* the images of a --pages folder */
+    if (!folder) {
         job info = {.file = files[0]};
         rc = run_jobs(helper, &info, 1, 1, o, path, &pages, NULL, err);
         if (rc) return rc;
@@ -532,8 +533,8 @@ dc_rc dc_scan_read(const char *path, const char *const *files, size_t n, const d
     }
     d->n_pages = (size_t)pages;
     for (int i = 0; i < pages; i++)
-        jobs[i] = n == 1 ? (job){files[0], i + 1, i + 1} : (job){files[i], 1, i + 1};
-    rc = run_jobs(helper, jobs, (size_t)pages, n, o, path, NULL, d->pages, err);
+        jobs[i] = folder ? (job){files[i], 1, i + 1} : (job){files[0], i + 1, i + 1};
+    rc = run_jobs(helper, jobs, (size_t)pages, folder ? 2 : 1, o, path, NULL, d->pages, err);
     free(jobs);
     if (rc) {
         dc_scan_doc_free(d);

@@ -75,9 +75,10 @@ typedef struct dc_scan_opts {
 } dc_scan_opts;
 
 /*
- * Reads a scanned document: a PDF or image file (n == 1), or the page
- * images files[0..n) of one document in order (a --pages folder, path its
- * name for messages).  Pages are read by declass-scan processes, one per
+ * Reads a scanned document: a PDF or image file (n == 1 and files[0] is
+ * path), or the page images files[0..n) of one document in order (a
+ * --pages folder named path; each file's content must be an image, its
+ * name saying the same, and messages name the file).  Pages are read by declass-scan processes, one per
  * core at a time, each under the limits of scan_limits.h.  On failure
  * (bad input: DC_PARSE or DC_LIMIT; the helper missing: DC_IO) *out is
  * NULL and err names the file and page.  *out is freed with

@@ -355,6 +355,19 @@ after = set(listing(ADMIN))
 eq(sorted(after - before), ["bad/zz_good"], "only the good file of the bad folder is stored")
 check("ingested 11 files (10 failed)" in err, "summary: " + err.splitlines()[-1:].__repr__())
 
+# a --pages folder whose one image is a PDF in disguise, and one without images
+liarpages = os.path.join(db.dir, "liarpages")
+os.mkdir(liarpages)
+with open(os.path.join(liarpages, "p1.png"), "wb") as f:
+    f.write(good_pdf)
+code, out, err = run("ingest", "--pages", "--collection", "lp", liarpages)
+check(code == 3 and "p1.png: the name says PNG but the content is PDF" in err,
+      "--pages: a lying image is named: " + err)
+os.mkdir(os.path.join(db.dir, "nopages"))
+code, out, err = run("ingest", "--pages", "--collection", "lp", os.path.join(db.dir, "nopages"))
+check(code == 3 and "no page images" in err, "--pages: an empty folder: " + err)
+check(not any(i.startswith("lp/") for i in listing(ADMIN)), "--pages: nothing stored")
+
 # a page image named on its own, and --json errors
 code, out, err = run("ingest", "--json", os.path.join(bad, "bomb.png"))
 eq(code, 3, "pixel bomb alone")
