@@ -40,6 +40,8 @@
 #define SCAN_LIMIT_AS 1
 #endif
 
+extern char **environ;
+
 int dc_scan_kind(const void *head, size_t n)
 {
     const unsigned char *d = head;
@@ -171,8 +173,23 @@ static dc_rc spawn(const char *helper, const job *j, const dc_scan_opts *o, run 
         argv[3] = num, argv[4] = "--ocr", argv[5] = (char *)mode;
         argv[6] = "--lang", argv[7] = (char *)lang;
     }
+    /* One page per helper and one helper per core: Tesseract's OpenMP
+     * threads would only compete with the other helpers.  libgomp reads
+     * its environment when it is loaded, before the helper's main. */
+    size_t n_env = 0;
+    while (environ[n_env]) n_env++;
+    char **envp = malloc((n_env + 2) * sizeof *envp);
+    if (!envp) return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n_env; i++)
+        if (strncmp(environ[i], "OMP_THREAD_LIMIT=", 17) != 0) envp[k++] = environ[i];
+    envp[k++] = "OMP_THREAD_LIMIT=1";
+    envp[k] = NULL;
     int p[2];
-    if (pipe(p) != 0) return dc_fail(err, DC_IO, 0, "cannot make a pipe: %s", strerror(errno));
+    if (pipe(p) != 0) {
+        free(envp);
+        return dc_fail(err, DC_IO, 0, "cannot make a pipe: %s", strerror(errno));
+    }
     fcntl(p[0], F_SETFD, FD_CLOEXEC);
     fcntl(p[1], F_SETFD, FD_CLOEXEC);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -185,10 +202,11 @@ static dc_rc spawn(const char *helper, const job *j, const dc_scan_opts *o, run 
         setrlimit(RLIMIT_CPU, &cpu);
         setrlimit(RLIMIT_CORE, &core);
         if (SCAN_LIMIT_AS) setrlimit(RLIMIT_AS, &mem);
-        execv(helper, argv);
+        execve(helper, argv, envp);
         _exit(127);
     }
     int e = errno;
+    free(envp);
     close(p[1]);
     if (null >= 0) close(null);
     if (pid < 0) {

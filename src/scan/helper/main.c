@@ -123,9 +123,6 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    /* One page per helper and one helper per core: Tesseract's own threads
-     * would only compete with the other helpers. */
-    setenv("OMP_THREAD_LIMIT", "1", 1);
     setMsgSeverity(L_SEVERITY_NONE);
     char msg[512];
     unsigned char *data = NULL;
