@@ -548,8 +548,9 @@ static void scan_page_done(void *ctx, const char *path, int done, int pages)
  * text with "[Page N]" markers ingested as plain text, so that markings,
  * dates, file numbers and references are found as in any transcription.
  * Fail safe: the document's classification is raised to the highest
- * banner on any page and the highest portion marking, so that without
- * --released a page marked above UNCLASSIFIED makes it classified.
+ * banner on any page (the text ingester reads only the one at the top),
+ * so that without --released a page marked above UNCLASSIFIED makes it
+ * classified.  Portion markings ("(S)") work as in any text document.
  */
 static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
 {
@@ -588,11 +589,6 @@ static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
     dc_buf_release(&text);
     const char *name = NULL;
     int level = rc ? -1 : dc_scan_banner(sd, &name);
-    for (size_t i = 0; !rc && i < doc->n_portions; i++) {
-        const char *pc = doc->portions[i].classification;
-        int pl = pc ? dc_level_parse(pc) : -1;
-        if (pl > level) level = pl, name = dc_level_name((dc_level)pl);
-    }
     if (!rc && level > 0 && (!doc->classification || dc_level_parse(doc->classification) < level))
         rc = dc_str_set(&doc->classification, name)
                  ? dc_fail(job->err, DC_NOMEM, 0, "out of memory")

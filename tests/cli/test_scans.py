@@ -7,6 +7,7 @@ exit 3, nothing of it stored, the other files still ingested.
 
 Run with Debian's python3 (python3-cairo): tests/CMakeLists.txt."""
 import difflib
+import json
 import os
 import random
 import re
@@ -187,7 +188,7 @@ def run(*args, **kw):
 def listing(user=None):
     who = {} if user is None else {"user": user[0], "password": user[1]}
     code, out, err = db.run("list", "--json", **who)
-    return {d["id"]: d for d in __import__("json").loads(out)["documents"]} if code == 0 else {}
+    return {d["id"]: d for d in json.loads(out)["documents"]} if code == 0 else {}
 
 
 # ---- a text-layer PDF ---------------------------------------------------
@@ -296,6 +297,64 @@ for i in ("scans/tsmemo", "scans/twopage"):
     code, out, err = db.run("show", i)
     eq(code, 1, "the public cannot open %s" % i)
 
+# ---- nothing derived: a scan reads as its transcription, reader by reader -
+# The same record as a text-layer PDF and as the text file it transcribes
+# ("[Page 1]" first, as the scan's text has it): every reader's outputs of
+# the two must be the same but for the id, released and not (classified
+# by its banner).
+SEC = db.add_user("sec", "SECRET", admin=ADMIN)
+CONF = db.add_user("conf", "CONFIDENTIAL", admin=ADMIN)
+record = ["12. Memorandum From the Director to the Secretary", "SECRET",
+          "Washington, June 3, 1961.",
+          "(U) The meeting discussed the zqkalpha agenda at length.",
+          "(C) Copies of the minutes went to the zqkdelta offices.",
+          "(S) The Ambassador reported zqkbravo movements near the border.",
+          "(TS) The source zqkcharlie must be protected at all costs.",
+          "Allen W. Dulles"]
+for mode in ("released", "classified"):
+    cp, ct = "pdf" + mode, "txt" + mode          # one collection each, the same local id
+    pdir = os.path.join(db.dir, "pair" + mode)
+    os.mkdir(pdir)
+    s = cairo.PDFSurface(os.path.join(pdir, "rec.pdf"), 612, 792)
+    c = cairo.Context(s)
+    c.select_font_face("DejaVu Sans")
+    c.set_font_size(10)
+    for i, line in enumerate(record):
+        c.move_to(54, 60 + 28 * i)                 # a blank line between paragraphs
+        c.show_text(line)
+    c.show_page()
+    s.finish()
+    with open(os.path.join(pdir, "rec.txt"), "w", encoding="utf-8") as f:
+        f.write("[Page 1]\n\n" + "\n\n".join(record) + "\n")
+    rel = ["--released"] if mode == "released" else []
+    for coll, ext in ((cp, "pdf"), (ct, "txt")):
+        code, out, err = run("ingest", "-q", "--collection", coll, *rel,
+                             os.path.join(pdir, "rec." + ext))
+        eq(code, 0, "%s %s ingests: %s" % (mode, ext, err))
+    for who in (None, CONF, SEC, TS):
+        name = who[0] if who else "public"
+        kw = {"user": who[0], "password": who[1]} if who else {}
+
+        def out_of(*a):
+            code, out, err = db.run(*a, **kw)
+            return code, out.replace(cp, "C").replace(ct, "C"), err.replace(cp, "C").replace(ct, "C")
+
+        for fmt in ("json", "text", "html", "tei"):
+            a = out_of("show", cp + "/rec", "--format", fmt)
+            b = out_of("show", ct + "/rec", "--format", fmt)
+            check(a == b, "%s, %s: show --format %s of the scan and the text differ:\n%r\n%r"
+                  % (mode, name, fmt, a[1][:3000], b[1][:3000]))
+        for q in ("zqkalpha", "zqkbravo", "zqkcharlie", "zqkdelta", "Dulles", "Memorandum"):
+            a = out_of("search", q, "--collection", cp, "--json")
+            b = out_of("search", q, "--collection", ct, "--json")
+            check(a == b, "%s, %s: search %s: %r / %r" % (mode, name, q, a, b))
+        want_open = mode == "released" or name in ("sec", "ts")
+        code, out, err = db.run("list", "--json", **kw)
+        ids = sorted(d["id"] for d in json.loads(out)["documents"] if d["id"] in
+                     (cp + "/rec", ct + "/rec"))
+        eq(ids, sorted([cp + "/rec", ct + "/rec"]) if want_open else [],
+           "%s, %s: list" % (mode, name))
+
 # ---- bad input ----------------------------------------------------------
 bad = os.path.join(db.dir, "bad")
 os.mkdir(bad)
@@ -371,7 +430,7 @@ check(not any(i.startswith("lp/") for i in listing(ADMIN)), "--pages: nothing st
 # a page image named on its own, and --json errors
 code, out, err = run("ingest", "--json", os.path.join(bad, "bomb.png"))
 eq(code, 3, "pixel bomb alone")
-errs = __import__("json").loads(out)["errors"]
+errs = json.loads(out)["errors"]
 check(len(errs) == 1 and "pixels" in errs[0]["message"], "--json errors: %r" % errs)
 
 # ---- isolation: a helper that crashes or hangs takes only its file -----
