@@ -29,7 +29,7 @@ DC_API const char *dc_db_errmsg(const dc_db *db);
 /* Counters of one ingest run. */
 typedef struct dc_ingest_stats {
     long files, files_failed;
-    long files_skipped; /* files in folders that are not .xml/.tei/.txt/.text */
+    long files_skipped; /* files in folders that declass does not read */
     long docs_new, docs_updated, docs_unchanged;
     unsigned long long bytes;
 } dc_ingest_stats;
@@ -44,7 +44,25 @@ typedef struct dc_ingest_opts {
     void *ctx;
     /* Files stored per transaction at most (0: the default, 4096). */
     long batch_files;
+    /* Scanned records (docs/scans.md).  ocr: DC_OCR_AUTO (a PDF page's
+     * text layer, else OCR), DC_OCR_FORCE (OCR every page), DC_OCR_NEVER
+     * (text layers only).  lang: Tesseract's languages ("eng",
+     * "eng+fra"; NULL: "eng").  pages: a folder named (not one found
+     * inside another) is one document of its page images, in name order. */
+    int ocr;
+    const char *lang;
+    int pages;
+    /* Called as the pages of a scanned file finish (may be NULL). */
+    void (*page_progress)(void *ctx, const char *path, int done, int pages);
+    /* Called for a warning about a file that was ingested, such as a page
+     * of low OCR confidence (may be NULL). */
+    void (*on_warning)(void *ctx, const char *path, const char *msg);
 } dc_ingest_opts;
+
+/* dc_ingest_opts.ocr */
+#define DC_OCR_AUTO 0
+#define DC_OCR_FORCE 1
+#define DC_OCR_NEVER 2
 
 /*
  * Whether name may be a collection (--collection, an upload's collection,
@@ -57,7 +75,10 @@ DC_API int dc_collection_name_ok(const char *name);
 
 /*
  * Ingests path: a file, or a folder walked recursively (hidden entries
- * skipped, files sorted by name, only .xml/.tei/.txt/.text files read).
+ * skipped, files sorted by name, only .xml/.tei/.txt/.text and the scans
+ * .pdf/.png/.tif/.tiff/.jpg/.jpeg read; with opts->pages a folder is one
+ * document of page images).  A PDF or image is read by the helper
+ * declass-scan (docs/scans.md), its pages' text ingested as plain text.
  * Files are stored in batches of up to opts->batch_files files (one
  * transaction each, committed at least every second and every 32 MiB): a file that
  * fails stores nothing and the others go on; a crash loses at most the
