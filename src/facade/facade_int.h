@@ -254,6 +254,10 @@ dc_rc dc_db_review_released(dc_db *db, const char *id, int version);
  * once a document is referred to an agency, that agency decides its
  * withholdings (workflow.c). */
 int dc_db_review_agency_ok(dc_db *db, const char *id, const char *agency);
+/* dc_db_withholdings, audited (a listing asked for) or not (the answer
+ * of a withhold or lift showing its withholding).  review.c. */
+dc_rc dc_db_withholdings_each(dc_db *db, const char *id, int audit, dc_withholding_cb cb,
+                              void *ctx);
 /* Whether any administrator exists (the first user becomes one). */
 dc_rc dc_db_has_admin(dc_db *db, int *yes);
 /* Brings the index up to the store: indexes every version not yet in it
