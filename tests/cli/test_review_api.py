@@ -238,6 +238,17 @@ for c, user, name in ((pub, None, "the public"), (reader, READ, "a reader"), (re
     code, out, err = db.run("diff", D6, "--release", str(n), "--json",
                             **({"user": user[0], "password": user[1]} if user else {}))
     eq((st, d), (200, json.loads(out)), "GET diff = declass diff --json for %s" % name)
+# the releases are the stored record: the same releases (numbers, times) for every
+# reader who may read the document, however much of it each reads
+seen = {}
+for c, name in ((pub, "public"), (reader, "reader"), (rev, "rev"), (low, "low"), (qa, "qa")):
+    seen[name] = [(r["release"], r["at"]) for r in c.get(P + "/releases")[1]["releases"]]
+for name in seen:
+    eq(seen[name], seen["public"], "the releases %s sees are the public's" % name)
+j = rev.get(P + "/releases")[1]
+check(all(r["by"] == "rev" for r in j["releases"][1:]), "reviewers see who: %r" % j)
+check(all(r["by"] is None and r["source"] is None for r in pub.get(P + "/releases")[1]["releases"]),
+      "the public is not told who or from which file")
 st, j = pub.get(P + "/releases")
 rel = [r["release"] for r in j["releases"]]
 check(len(rel) >= 3, "three releases at least: %r" % rel)
@@ -258,6 +269,57 @@ eq(rev.get(P + "/lift")[0], 405, "GET lift: 405")
 st, j = rev.post("/api/documents/%s/withhold" % HIDDEN, {"portion": "p3", "text": "glimmerstone",
                                                          "kind": "name", "reason": "(b)(1)"})
 eq(st, 200, "withhold in a document under review: no confirmation (%r)" % (j,))
+
+# ---- the reviewer page: withholdings with a Lift form each, releases, diff -----------
+import re  # noqa: E402
+
+st, html = rev.get("/review/" + D6)
+eq(st, 200, "the review page")
+table = html[html.find("<table class=dc-rv-wtable"):]
+table = table[:table.find("</table>")]
+for col in ("Id", "Portion", "Text", "Kind", "Code", "Agency", "Until / event", "Reviewer",
+            "Time", "Status"):
+    check("<th scope=col>%s</th>" % col in table, "withholdings column %s" % col)
+row = re.search(r'<tr class="dc-rv-w" id="w-w1">.*?</tr>', table, re.S)
+check(row is not None, "a row for w1")
+row = row.group(0) if row else ""
+for cellv in ("p3", "<q>Sisson</q>", "name", "(b)(1)", "CIA", "rev", "withheld"):
+    check(cellv in row, "w1's row shows %s" % cellv)
+check('aria-label="Lift withholding w1 in portion p3"' in row,
+      "the Lift button names the withholding and the portion")
+check('action="/review/%s/lift"' % D6 in row and "name=note required" in row,
+      "a no-JS Lift form with a note")
+check("name=confirm value=yes required" in row, "the Lift form asks for the confirmation")
+row2 = re.search(r'<tr class="dc-rv-w" id="w-w2">.*?</tr>', table, re.S)
+check(row2 is not None and "lifted" in row2.group(0) and "Lift withholding" not in row2.group(0),
+      "a lifted withholding has no Lift form")
+rel_form = re.search(r'<form class="dc-rv-form dc-rv-release".*?</form>', html, re.S)
+check(rel_form is not None and "name=confirm" in rel_form.group(0),
+      "releasing a released document asks for the confirmation")
+n_rel = len(pub.get(P + "/releases")[1]["releases"])
+check('href="/review/%s?diff=%d#rv-diff"' % (D6, n_rel) in html,
+      "a link to the last diff (%d): %r" % (n_rel, re.findall(r'href="[^"]*diff[^"]*"', html)))
+st, html = rev.get("/review/%s?diff=%d" % (D6, n_rel))
+diff = html[html.find('id=rv-diff'):]
+check("published" in diff[:2000] and "cables" in diff[:2000], "the diff on the page")
+# lifting from the page: the confirmation first (409), then done (303 to the page)
+st, html = rev.post("/review/%s/lift" % D6, form={"withholding": "w1", "note": "appeal",
+                                                 "csrf": rev.token})
+eq(st, 409, "lift on the page without the confirmation")
+check("Tick the confirmation" in html, "the page asks for it")
+st, html = rev.post("/review/%s/lift" % D6, form={"withholding": "w1", "csrf": rev.token,
+                                                 "confirm": "yes"})
+eq(st, 400, "lift without a note")
+st, html = rev.post("/review/%s/lift" % D6, form={"withholding": "w1", "note": "appeal",
+                                                 "confirm": "yes", "csrf": rev.token})
+eq(st, 403, "referred to CIA: lifted only by a CIA reviewer")
+st, html = cia.post("/review/%s/lift" % D6, form={"withholding": "w1", "note": "appeal",
+                                                 "confirm": "yes", "csrf": cia.token})
+eq(st, 200, "lift on the page (after the redirect)")
+check("Withholding <strong>w1</strong> lifted" in html, "the page says so")
+eq(cli_json("withholdings", D6)["withholdings"][0]["status"], "lift-pending", "w1 lift-pending")
+st, html = reader.get("/review/" + D6)
+eq(st, 403, "the review page: reviewers only")
 
 proc.send_signal(signal.SIGTERM)
 proc.communicate(timeout=30)
