@@ -44,6 +44,11 @@ typedef struct dc_ingest_opts {
     void *ctx;
     /* Files stored per transaction at most (0: the default, 4096). */
     long batch_files;
+    /* Called for each withholding a re-ingest orphaned (may be NULL): its
+     * text is no longer in its target (or the target is gone), so the
+     * whole target stays withheld until a reviewer lifts it (docs/review.md,
+     * "Orphaned withholdings"). */
+    void (*on_orphan)(void *ctx, const char *id, const char *wid, const char *target);
 } dc_ingest_opts;
 
 /*

@@ -69,6 +69,17 @@ static void on_progress(void *vctx, const dc_ingest_stats *st, const char *path)
             mb, t > 0 ? mb / t : 0.0);
 }
 
+/* A withholding the re-ingest orphaned: said even with --quiet. */
+static void on_orphan(void *vctx, const char *id, const char *wid, const char *target)
+{
+    progress *pg = vctx;
+    if (pg->tty && !pg->quiet) fputs("\r\033[K", stderr);
+    cli_error("ingest: %s: withholding %s orphaned: its text is no longer in %s; %s stays "
+              "withheld (and the document under review) until a reviewer lifts %s "
+              "(declass withholdings %s)",
+              id, wid, target, target, wid, id);
+}
+
 static void on_error(void *vctx, const char *path, const dc_error *err)
 {
     progress *pg = vctx;
@@ -146,6 +157,7 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
     pg.last = pg.start;
     io.progress = on_progress;
     io.on_error = on_error;
+    io.on_orphan = on_orphan;
     io.ctx = &pg;
     dc_buf errors_b;
     dc_json errors_j;

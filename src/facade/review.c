@@ -357,7 +357,7 @@ dc_rc dc_db_lift(dc_db *db, const char *id, const char *wid, const char *note, i
         dc_db_audit_add(db, "refused", id, "lift");
         return rc;
     }
-    if (!w->status || strcmp(w->status, "withheld") != 0) {
+    if (!w->status || (strcmp(w->status, "withheld") != 0 && strcmp(w->status, "orphaned") != 0)) {
         char st[32];
         snprintf(st, sizeof st, "%s", w->status ? w->status : "?");
         dc_doc_free(doc);

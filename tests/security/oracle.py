@@ -533,7 +533,10 @@ class MDoc:
         """An ingest of content gd (new or changed), with carry_review of
         src/facade/ingest.c: a reviewed portion with the same id and text keeps
         its withholding and marking; a withheld one that changed makes the
-        new version under-review."""
+        new version under-review, and its withholding is orphaned: the
+        portion of the same id, whatever its text now, stays withheld, and
+        the old text is hidden wherever else it stands (docs/review.md,
+        "Orphaned withholdings")."""
         old = self.portions
         self.gd = gd
         new = [MPortion(b) for b in gd.portion_blocks()]
@@ -544,6 +547,11 @@ class MDoc:
                 lost = lost or o.withheld
                 if o.withheld:
                     self.lost.add(k)
+                    if k < len(new):
+                        new[k].withheld, new[k].reason = True, o.reason
+                    for j, q in enumerate(new):
+                        if j != k and o.block.stored and o.block.stored in q.block.stored:
+                            q.spans.append((o.block.stored, "lines"))
                 continue
             if o.withheld and not p.withheld:
                 p.withheld, p.reason = True, o.reason
