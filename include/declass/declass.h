@@ -123,6 +123,19 @@ typedef struct dc_search_page {
  * owned by the caller (dc_search_page_free).  The search is audited.
  */
 DC_API dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out);
+
+/*
+ * Search within one document: the passages of the reader's view of
+ * document id (its portions in order, then its footnotes) holding a word
+ * of query (the query language; words, phrases and prefixes count,
+ * filters and NOT-ed words do not), each handed to cb with a snippet whose
+ * matches are wrapped in open/close (NULL: "<mark>", "</mark>"); *n (may
+ * be NULL) gets their number.  DC_NOTFOUND for a document the reader may
+ * not read, as for one that does not exist; DC_PARSE for a bad query.
+ * Audited ("find").
+ */
+DC_API dc_rc dc_db_find(dc_db *db, const char *id, const char *query, const char *open,
+                        const char *close, dc_find_cb cb, void *ctx, size_t *n);
 DC_API void dc_search_page_free(dc_search_page *page);
 /* The JSON of DESIGN.md: {"query", "total", "hits": [{"id", "title",
  * "date", "classification", "score", "snippet"}], "facets": {...}}. */
@@ -582,6 +595,15 @@ DC_API dc_rc dc_db_persons(dc_db *db, dc_person_cb cb, void *ctx);
  * Audited ("volume").
  */
 DC_API dc_rc dc_db_volume(dc_db *db, const char *id, dc_volume **out);
+/* What a document's page shows of its volume: for a collection with a
+ * stored volume, dc_db_volume of it; for one without, only the document
+ * (the reader's view doc) and the readable documents just before and
+ * after it in listing order — read without listing the collection, so a
+ * page costs the same in a collection of ten documents or a million.
+ * *out NULL when doc has no collection.  Audited ("volume", the
+ * collection, the document's id).
+ */
+DC_API dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out);
 
 /* ---- output formats ------------------------------------------------ */
 

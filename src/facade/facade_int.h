@@ -93,6 +93,11 @@ typedef struct fresh_list {
     size_t n, cap, bytes;
 } fresh_list;
 
+/* A collection's documents in listing order, for a document page's
+ * previous and next links (volumes.c). */
+typedef struct dc_order_memo dc_order_memo;
+void dc_db_order_forget(dc_db *db);
+
 struct dc_db {
     dc_store *st;
     snippet_slot *snippets; /* SNIPPET_SLOTS, allocated on first search */
@@ -112,6 +117,7 @@ struct dc_db {
     view_slot *views;    /* VIEW_SLOTS, allocated on first use (read.c), or NULL */
     link_slot *links;    /* LINK_SLOTS, allocated on first use (links.c), or NULL */
     uint64_t links_epoch; /* the store's largest docid for links (0: no memo) */
+    dc_order_memo *order; /* a collection's listing order (volumes.c), or NULL */
     size_t view_bytes;
     uint64_t view_tick;
 };

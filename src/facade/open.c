@@ -78,6 +78,7 @@ void dc_db_close(dc_db *db)
     }
     free(db->snippets);
     dc_db_links_forget(db);
+    dc_db_order_forget(db);
     dc_store_close(db->st);
     free(db->index_dir);
     free(db->user);

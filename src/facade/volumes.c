@@ -193,3 +193,172 @@ dc_rc dc_db_volume(dc_db *db, const char *id, dc_volume **out)
     }
     return rc;
 }
+
+/*
+ * A collection's documents in listing order, with what says who may open
+ * each (release status and marking: the listing's test), kept by the
+ * handle for one collection and one state of the store (its largest
+ * docid, as the links memo): a document page finds its neighbours in it
+ * without listing the collection again.  Holds no text of any document.
+ */
+typedef struct order_entry {
+    char *id, *status, *classification;
+} order_entry;
+
+typedef struct order_list {
+    char *collection;
+    uint64_t epoch, used;
+    order_entry *v;
+    size_t n, cap;
+} order_list;
+
+/* A few collections, least recently used out. */
+#define ORDER_SLOTS 4
+struct dc_order_memo {
+    order_list slot[ORDER_SLOTS];
+    uint64_t tick;
+};
+
+static void order_clear(order_list *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->v[i].id);
+        free(m->v[i].status);
+        free(m->v[i].classification);
+    }
+    free(m->v);
+    free(m->collection);
+    memset(m, 0, sizeof *m);
+}
+
+void dc_db_order_forget(dc_db *db)
+{
+    if (!db->order) return;
+    for (int i = 0; i < ORDER_SLOTS; i++) order_clear(&db->order->slot[i]);
+    free(db->order);
+    db->order = NULL;
+}
+
+static dc_rc order_add(void *ctx, const dc_doc_summary *s)
+{
+    order_list *m = ctx;
+    if (DC_GROW(m->v, m->n + 1, m->cap)) return DC_NOMEM;
+    order_entry *e = &m->v[m->n];
+    memset(e, 0, sizeof *e);
+    m->n++;
+    if (dc_str_set(&e->id, s->id) || dc_str_set(&e->status, s->release_status) ||
+        dc_str_set(&e->classification, s->classification))
+        return DC_NOMEM;
+    return DC_OK;
+}
+
+/* Collection's order, current for the store's state. */
+static dc_rc order_of(dc_db *db, const char *collection, const order_list **out)
+{
+    uint64_t epoch = 0;
+    if (dc_store_max_docid(db->st, &epoch))
+        return dc_db_fail(db, DC_IO, "%s", dc_store_errmsg(db->st));
+    if (!db->order && !(db->order = calloc(1, sizeof *db->order)))
+        return dc_db_fail(db, DC_NOMEM, "out of memory");
+    dc_order_memo *memo = db->order;
+    order_list *m = &memo->slot[0];
+    for (int i = 0; i < ORDER_SLOTS; i++) {
+        order_list *x = &memo->slot[i];
+        if (x->collection && !strcmp(x->collection, collection)) {
+            m = x;
+            break;
+        }
+        if (x->used < m->used) m = x;
+    }
+    m->used = ++memo->tick;
+    if (m->collection && m->epoch == epoch && !strcmp(m->collection, collection)) {
+        *out = m;
+        return DC_OK;
+    }
+    order_clear(m);
+    m->used = memo->tick;
+    dc_rc rc = dc_str_set(&m->collection, collection)
+                   ? DC_NOMEM
+                   : dc_store_list_in(db->st, collection, order_add, m);
+    if (rc) {
+        order_clear(m);
+        return rc == DC_NOMEM ? dc_db_fail(db, rc, "out of memory")
+                              : dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    }
+    m->epoch = epoch;
+    *out = m;
+    return DC_OK;
+}
+
+/* The entry of the first document the reader may open from position i
+ * on in direction dir, made from the reader's view; nothing if none. */
+static dc_rc nearest(dc_db *db, const order_list *m, long i, int dir, dc_volume *v)
+{
+    dc_access_reader r = dc_db_reader(db);
+    for (long k = i + dir; k >= 0 && (size_t)k < m->n; k += dir) {
+        const order_entry *e = &m->v[k];
+        if (!dc_access_doc_readable(&r, e->status, e->classification)) continue;
+        const dc_doc *view = NULL;
+        int denied = 0;
+        dc_rc rc = dc_db_view_pin(db, e->id, &view, &denied);
+        if (rc == DC_NOTFOUND || rc == DC_DENIED) continue;
+        if (rc) return rc;
+        const char *slash = strchr(view->id, '/');
+        vdoc x = {.id = view->id,
+                  .local = (char *)(slash ? slash + 1 : view->id),
+                  .number = view->number,
+                  .title = view->title,
+                  .date = view->date};
+        rc = put_entry(v, NULL, &x, 0);
+        dc_db_view_unpin(db, view);
+        return rc == DC_NOMEM ? dc_db_fail(db, rc, "out of memory") : rc;
+    }
+    return DC_OK;
+}
+
+/* A collection without a stored volume: the document and the readable
+ * documents just before and after it in listing order. */
+static dc_rc neighbours(dc_db *db, const dc_doc *doc, dc_volume *v)
+{
+    const order_list *m = NULL;
+    dc_rc rc = order_of(db, doc->collection, &m);
+    if (rc) return rc;
+    long i = -1;
+    for (size_t k = 0; k < m->n && i < 0; k++)
+        if (!strcmp(m->v[k].id, doc->id)) i = (long)k;
+    if (i < 0) return DC_OK;
+    const char *slash = strchr(doc->id, '/');
+    vdoc me = {.id = doc->id,
+               .local = (char *)(slash ? slash + 1 : doc->id),
+               .number = doc->number,
+               .title = doc->title,
+               .date = doc->date};
+    rc = nearest(db, m, i, -1, v);
+    if (!rc && put_entry(v, NULL, &me, 0)) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
+    if (!rc) rc = nearest(db, m, i, 1, v);
+    return rc;
+}
+
+dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
+{
+    *out = NULL;
+    if (!doc || !doc->id) return dc_db_fail(db, DC_MISUSE, "no document");
+    if (!doc->collection || !dc_collection_name_ok(doc->collection)) return DC_OK;
+    dc_volume *st = NULL, *v = NULL;
+    dc_rc rc = dc_db_volume_stored(db, doc->collection, &st);
+    if (!rc && st) {
+        rc = reader_volume(db, doc->collection, &v);
+    } else if (!rc) {
+        if (!(v = dc_volume_new()) || dc_str_set(&v->id, doc->collection))
+            rc = dc_db_fail(db, DC_NOMEM, "out of memory");
+        if (!rc) rc = neighbours(db, doc, v);
+    }
+    dc_volume_free(st);
+    if (!rc) rc = dc_db_audit_add(db, "volume", doc->collection, doc->id);
+    if (rc) {
+        dc_volume_free(v);
+        return rc;
+    }
+    *out = v;
+    return DC_OK;
+}

@@ -96,8 +96,8 @@ static void page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
     dc_page_begin(req, resp, title, body_class, next, NULL);
 }
 
-void dc_page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
-                   const char *body_class, const char *next, const char *head)
+void dc_page_begin(dc_http_req *req, dc_http_resp *resp, const char *title, const char *body_class,
+                   const char *next, const char *head)
 {
     if (!next) next = req->path;
     dc_identity who = dc_db_identity(req->db);
@@ -115,11 +115,14 @@ void dc_page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
     dc_buf_puts(b, "</head>\n<body class=\"");
     esc(b, body_class);
     dc_buf_puts(b, "\">\n<a class=dc-skip href=#main>Skip to content</a>\n"
-                   "<header class=dc-site>\n<a class=dc-brand href=/>declass reading room</a>\n"
-                   "<form class=dc-quick role=search method=get action=/search>"
-                   "<label for=site-q class=dc-vh>Search the documents</label>"
-                   "<input id=site-q type=search name=q placeholder=\"Search the documents\">"
-                   "<button type=submit>Search</button></form>\n<div class=dc-user>");
+                   "<header class=dc-site>\n<a class=dc-brand href=/>declass reading room</a>\n");
+    /* one search landmark a page: the search page has its own form */
+    if (strcmp(body_class, "dc-search-page") != 0)
+        dc_buf_puts(b, "<form class=dc-quick role=search method=get action=/search>"
+                       "<label for=site-q class=dc-vh>Search the documents</label>"
+                       "<input id=site-q type=search name=q placeholder=\"Search the documents\">"
+                       "<button type=submit>Search</button></form>\n");
+    dc_buf_puts(b, "<div class=dc-user>");
     if (who.signed_in) {
         dc_buf_puts(b, "<span class=dc-whoami>Signed in as <strong>");
         esc(b, who.name);
@@ -190,10 +193,7 @@ static void search_url(dc_buf *b, const search_params *p, const char *sep)
 }
 
 /* The same for an attribute value. */
-static void search_href(dc_buf *b, const search_params *p)
-{
-    search_url(b, p, "&amp;");
-}
+static void search_href(dc_buf *b, const search_params *p) { search_url(b, p, "&amp;"); }
 
 /* Parses a decimal offset; -1 if s is not one. */
 static long parse_offset(const char *s)
@@ -386,9 +386,10 @@ static void timeline(dc_buf *b, const dc_search_page *pg, const search_params *p
     }
     const int bw = span == 1 ? 22 : 44, gap = 4, h = 100, top = 14, foot = 18;
     int w = (int)n * (bw + gap);
-    dc_buf_printf(b, "<figure class=dc-timeline>\n<figcaption>Matches by %s</figcaption>\n"
-                     "<svg class=dc-timeline-svg viewBox=\"0 0 %d %d\" width=\"%d\" "
-                     "height=\"%d\">\n",
+    dc_buf_printf(b,
+                  "<figure class=dc-timeline>\n<figcaption>Matches by %s</figcaption>\n"
+                  "<svg class=dc-timeline-svg viewBox=\"0 0 %d %d\" width=\"%d\" "
+                  "height=\"%d\">\n",
                   span == 1 ? "year" : "decade", w, h + top + foot, w, h + top + foot);
     for (size_t i = 0; i < n; i++) {
         int bh = (int)((double)v[i].count * h / (double)max + 0.5);
@@ -400,10 +401,8 @@ static void timeline(dc_buf *b, const dc_search_page *pg, const search_params *p
         if (!v[i].count) {
             dc_buf_printf(b, "<text class=dc-bar-label x=\"%d\" y=\"%d\">", x + bw / 2,
                           h + top + foot - 4);
-            if (span == 1)
-                dc_buf_printf(b, "&#8217;%02d", v[i].year % 100);
-            else
-                dc_buf_printf(b, "%ds", v[i].year);
+            if (span == 1) dc_buf_printf(b, "&#8217;%02d", v[i].year % 100);
+            else dc_buf_printf(b, "%ds", v[i].year);
             dc_buf_puts(b, "</text>\n");
             continue;
         }
@@ -417,17 +416,16 @@ static void timeline(dc_buf *b, const dc_search_page *pg, const search_params *p
         esc(b, v[i].label);
         dc_buf_printf(b, ": %llu document%s</title>", (unsigned long long)v[i].count,
                       v[i].count == 1 ? "" : "s");
-        dc_buf_printf(b, "<rect class=dc-bar-hit x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\"/>"
-                         "<rect class=dc-bar x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>"
-                         "<text class=dc-bar-count x=\"%d\" y=\"%d\">%llu</text>"
-                         "<text class=dc-bar-label x=\"%d\" y=\"%d\">",
+        dc_buf_printf(b,
+                      "<rect class=dc-bar-hit x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\"/>"
+                      "<rect class=dc-bar x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>"
+                      "<text class=dc-bar-count x=\"%d\" y=\"%d\">%llu</text>"
+                      "<text class=dc-bar-label x=\"%d\" y=\"%d\">",
                       x, bw + gap, h + top + foot, x, top + h - bh, bw, bh, x + bw / 2,
                       top + h - bh - 3, (unsigned long long)v[i].count, x + bw / 2,
                       h + top + foot - 4);
-        if (span == 1)
-            dc_buf_printf(b, "&#8217;%02d", v[i].year % 100);
-        else
-            esc(b, v[i].label);
+        if (span == 1) dc_buf_printf(b, "&#8217;%02d", v[i].year % 100);
+        else esc(b, v[i].label);
         dc_buf_puts(b, "</text></a>\n");
     }
     dc_buf_puts(b, "</svg>\n</figure>\n");
@@ -516,11 +514,11 @@ static void active_filters(dc_buf *b, const search_params *p)
 
 static void hit_item(dc_buf *b, const dc_search_hit *h)
 {
-    dc_buf_puts(b, "<li class=dc-hit>\n<h3 class=dc-hit-title><a href=\"");
+    dc_buf_puts(b, "<li class=dc-hit>\n<h2 class=dc-hit-title><a href=\"");
     doc_href(b, "/documents/", h->id);
     dc_buf_puts(b, "\">");
     esc(b, h->title && *h->title ? h->title : h->id);
-    dc_buf_puts(b, "</a></h3>\n<p class=dc-hit-meta><span class=dc-hit-id>");
+    dc_buf_puts(b, "</a></h2>\n<p class=dc-hit-meta><span class=dc-hit-id>");
     esc(b, h->id);
     dc_buf_puts(b, "</span>");
     if (h->date) {
@@ -530,8 +528,7 @@ static void hit_item(dc_buf *b, const dc_search_hit *h)
     }
     if (h->classification) {
         /* the classes of the renderer's banner (docs/internals/html.md) */
-        static const char *const cls[] = {"unclassified", "confidential", "secret",
-                                          "top-secret"};
+        static const char *const cls[] = {"unclassified", "confidential", "secret", "top-secret"};
         int lv = dc_marking_level(h->classification);
         dc_buf_printf(b, " · <span class=\"dc-hit-class dc-level-%s\">",
                       cls[lv >= 0 && lv <= 3 ? lv : 3]);
@@ -556,8 +553,7 @@ static void pager(dc_buf *b, const dc_search_page *pg, const search_params *p)
     }
     unsigned long long last = p->offset + pg->n_hits;
     dc_buf_printf(b, "<span class=dc-pager-pos>%zu–%llu of %llu</span>",
-                  pg->n_hits ? p->offset + 1 : p->offset, last,
-                  (unsigned long long)pg->total);
+                  pg->n_hits ? p->offset + 1 : p->offset, last, (unsigned long long)pg->total);
     if (last < pg->total) {
         search_params np = *p;
         np.offset = p->offset + SEARCH_LIMIT;
@@ -615,8 +611,7 @@ void dc_page_search(dc_http_req *req, dc_http_resp *resp)
         else if (p.cls && !strchr(p.cls, '"'))
             snprintf(browse, sizeof browse, "class:\"%s\"", p.cls);
         else if (p.from || p.to)
-            snprintf(browse, sizeof browse, "date:%s..%s", p.from ? p.from : "",
-                     p.to ? p.to : "");
+            snprintf(browse, sizeof browse, "date:%s..%s", p.from ? p.from : "", p.to ? p.to : "");
     }
     dc_search_page *pg = NULL;
     int status = 200;
@@ -646,8 +641,11 @@ void dc_page_search(dc_http_req *req, dc_http_resp *resp)
     dc_buf here; /* where signing in comes back to */
     dc_buf_init(&here, DC_HTTP_MAX_URL);
     if (has_q || *browse) search_url(&here, &p, "&");
-    page_begin(req, resp, has_q ? p.q : *browse ? "Browse" : "Search", "dc-search-page",
-               here.len && !here.rc ? here.p : NULL);
+    page_begin(req, resp,
+               has_q     ? p.q
+               : *browse ? "Browse"
+                         : "Search",
+               "dc-search-page", here.len && !here.rc ? here.p : NULL);
     dc_buf_release(&here);
     dc_buf *b = &resp->body;
     dc_buf_puts(b, "<h1 class=dc-vh>Search</h1>\n");
@@ -751,8 +749,7 @@ static dc_rc refs_cb(void *ctx, const dc_ref_link *r)
         return DC_OK;
     }
     size_t i = 0;
-    while (i < x->n && !(x->g[i].incoming == !!r->incoming && strcmp(x->g[i].id, r->id) == 0))
-        i++;
+    while (i < x->n && !(x->g[i].incoming == !!r->incoming && strcmp(x->g[i].id, r->id) == 0)) i++;
     if (i == x->n) {
         if (x->n == x->cap) {
             size_t cap = x->cap ? 2 * x->cap : 8;
@@ -827,6 +824,78 @@ static void release_line(dc_buf *b, const dc_doc *d)
     dc_buf_puts(b, "</span>");
 }
 
+/* A passage found in the document: a link to it, and its snippet. */
+static dc_rc find_hit_cb(void *ctx, const dc_find_hit *h)
+{
+    dc_buf *b = ctx;
+    dc_buf_puts(b, "<li><a href=\"#");
+    if (h->portion) {
+        esc(b, h->portion);
+    } else { /* the note's element id (docs/internals/html.md) */
+        dc_buf_puts(b, "fn-");
+        for (const char *c = h->footnote ? h->footnote : ""; *c; c++)
+            dc_buf_putc(b, (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                                   (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'
+                               ? *c
+                               : '_');
+    }
+    dc_buf_puts(b, "\">");
+    if (h->portion) {
+        dc_buf_puts(b, "Passage ");
+        esc(b, h->portion);
+    } else {
+        dc_buf_puts(b, "Note ");
+        esc(b, h->label ? h->label : h->footnote ? h->footnote : "");
+    }
+    dc_buf_printf(b, "</a> <span class=dc-find-n>(%zu match%s)</span> ", h->matches,
+                  h->matches == 1 ? "" : "es");
+    snippet_html(b, h->snippet);
+    dc_buf_puts(b, "</li>\n");
+    return b->rc;
+}
+
+/* The form to search within the document, and what it found. */
+static void find_section(dc_http_req *req, dc_buf *b, const char *id)
+{
+    const char *q = dc_http_arg(req, "find");
+    dc_buf_puts(b, "<form class=dc-find method=get action=\"");
+    doc_href(b, "/documents/", id);
+    dc_buf_puts(b, "#find\"><label for=find-q>Find in this document</label> "
+                   "<input id=find-q type=search name=find value=\"");
+    esc(b, q ? q : "");
+    dc_buf_puts(b, "\"> <button type=submit>Find</button></form>\n");
+    if (!q || !*q) return;
+    dc_buf list;
+    dc_buf_init(&list, 0);
+    size_t n = 0;
+    dc_rc rc = dc_db_find(req->db, id, q, SNIP_OPEN, SNIP_CLOSE, find_hit_cb, &list, &n);
+    dc_buf_puts(b, "<section class=dc-find-results id=find aria-label=\"Passages found\">\n"
+                   "<p class=dc-find-count role=status>");
+    if (rc == DC_PARSE) {
+        esc(b, dc_db_errmsg(req->db));
+    } else if (rc) {
+        dc_buf_puts(b, "The search within this document failed.");
+    } else if (!n) {
+        dc_buf_puts(b, "No passage of this document matches \xE2\x80\x9C");
+        esc(b, q);
+        dc_buf_puts(b, "\xE2\x80\x9D.");
+    } else {
+        dc_buf_printf(b, "%zu passage%s match%s \xE2\x80\x9C", n, n == 1 ? "" : "s",
+                      n == 1 ? "es" : "");
+        esc(b, q);
+        dc_buf_puts(b, "\xE2\x80\x9D:");
+    }
+    dc_buf_puts(b, "</p>\n");
+    if (!rc && n) {
+        dc_buf_puts(b, "<ol class=dc-find-hits>\n");
+        dc_buf_add(b, list.p ? list.p : "", list.len);
+        dc_buf_puts(b, "</ol>\n");
+    }
+    dc_buf_puts(b, "</section>\n");
+    if (list.rc) b->rc = list.rc;
+    dc_buf_release(&list);
+}
+
 void dc_page_document(dc_http_req *req, dc_http_resp *resp)
 {
     const char *id = path_id(req, "/documents/");
@@ -836,21 +905,19 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     dc_rc rc = id ? dc_db_show_view(req->db, id, 0, "html", &html, &doc) : DC_NOTFOUND;
     if (rc) {
         /* the same page for a missing and an unreadable document */
-        if (rc == DC_NOTFOUND)
-            dc_page_error(req, resp, 404, "There is no document with this id.");
-        else
-            dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
+        if (rc == DC_NOTFOUND) dc_page_error(req, resp, 404, "There is no document with this id.");
+        else dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
         return;
     }
     refs_ctx rx = {0};
     dc_buf_init(&rx.unresolved, 0);
     dc_db_refs(req->db, id, refs_cb, &rx);
     dc_volume *vol = NULL;
-    if (doc->collection) dc_db_volume(req->db, doc->collection, &vol);
+    dc_db_volume_of(req->db, doc, &vol);
     char *meta = NULL;
     dc_db_render(req->db, doc, "highwire", &meta);
-    dc_page_begin(req, resp, doc->title && *doc->title ? doc->title : id, "dc-document-page",
-                  NULL, meta);
+    dc_page_begin(req, resp, doc->title && *doc->title ? doc->title : id, "dc-document-page", NULL,
+                  meta);
     dc_free(meta);
     dc_buf *b = &resp->body;
     dc_page_doc_trail(b, doc, vol);
@@ -867,7 +934,9 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
         doc_href(b, "/review/", id);
         dc_buf_puts(b, "\">Review</a>");
     }
-    dc_buf_puts(b, "</nav>\n<div class=dc-reading>\n");
+    dc_buf_puts(b, "</nav>\n");
+    find_section(req, b, id);
+    dc_buf_puts(b, "<div class=dc-reading>\n");
     dc_buf_puts(b, html);
     dc_buf_puts(b, "\n</div>\n");
     dc_page_doc_pager(b, doc, vol);
@@ -1001,7 +1070,8 @@ static void reason_options(dc_buf *b)
                    "<option>TFNI</option></optgroup><optgroup label=\"FOIA exemptions\">");
     for (int k = 1; k <= 9; k++) {
         dc_buf_printf(b, "<option>(b)(%d)</option>", k);
-        for (char c = 'A'; k == 7 && c <= 'F'; c++) dc_buf_printf(b, "<option>(b)(7)(%c)</option>", c);
+        for (char c = 'A'; k == 7 && c <= 'F'; c++)
+            dc_buf_printf(b, "<option>(b)(7)(%c)</option>", c);
     }
     dc_buf_puts(b, "</optgroup>");
 }
@@ -1032,7 +1102,7 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
     esc(b, p->id);
     dc_buf_puts(b, "\" data-portion=\"");
     esc(b, p->id);
-    dc_buf_puts(b, "\">\n<h3 class=dc-rv-head><span class=dc-rv-id>");
+    dc_buf_puts(b, "\">\n<h2 class=dc-rv-head><span class=dc-rv-id>");
     esc(b, p->id);
     dc_buf_puts(b, "</span> <span class=dc-rv-kind>");
     esc(b, p->kind);
@@ -1047,7 +1117,7 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
         esc(b, p->page);
         dc_buf_puts(b, "</span>");
     }
-    dc_buf_puts(b, "</h3>\n<p class=dc-rv-marking>Marking: <strong>");
+    dc_buf_puts(b, "</h2>\n<p class=dc-rv-marking>Marking: <strong>");
     esc(b, p->classification ? p->classification
                              : (d->classification ? d->classification : "UNCLASSIFIED"));
     dc_buf_puts(b, "</strong>");
@@ -1363,10 +1433,8 @@ static void review_page(dc_http_req *req, dc_http_resp *resp, const char *id, in
     dc_doc *d = NULL;
     dc_rc rc = dc_db_get(req->db, id, &d);
     if (rc) {
-        if (rc == DC_NOTFOUND)
-            dc_page_error(req, resp, 404, "There is no document with this id.");
-        else
-            dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
+        if (rc == DC_NOTFOUND) dc_page_error(req, resp, 404, "There is no document with this id.");
+        else dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
         return;
     }
     resp->status = status;
@@ -1439,7 +1507,9 @@ static dc_rc review_action(dc_http_req *req, const char *id, const char *action,
     dc_rc rc;
     const char *done;
     if (strcmp(action, "withhold") == 0) {
-        dc_withhold_spec sp = {.id = id, .target = portion, .code = dc_http_arg(req, "reason"),
+        dc_withhold_spec sp = {.id = id,
+                               .target = portion,
+                               .code = dc_http_arg(req, "reason"),
                                .text = dc_http_nonempty(dc_http_arg(req, "text")),
                                .kind = dc_http_nonempty(dc_http_arg(req, "kind")),
                                .agency = dc_http_nonempty(dc_http_arg(req, "agency")),
@@ -1566,10 +1636,8 @@ void dc_page_review(dc_http_req *req, dc_http_resp *resp)
             dc_buf_init(&loc, DC_HTTP_MAX_URL);
             dc_buf_puts(&loc, "/login?next=");
             dc_http_url_encode(&loc, req->path, 1);
-            if (loc.rc)
-                dc_page_error(req, resp, 401, "Sign in as a reviewer to review documents.");
-            else
-                dc_http_redirect(resp, loc.p);
+            if (loc.rc) dc_page_error(req, resp, 401, "Sign in as a reviewer to review documents.");
+            else dc_http_redirect(resp, loc.p);
             dc_buf_release(&loc);
         }
         free(id);

@@ -28,8 +28,8 @@ of a database built only from what that reader may read.  Each round
      reader may read;
   4. runs, as that reader, every output path on both databases and compares
      them (CLI: list, show in every format, export jsonl and tei, versions,
-     refs, search with many queries, paper, person, volume; HTTP: the JSON
-     API and the reading room's pages, volume pages included);
+     refs, search with many queries, find, paper, person, volume; HTTP: the JSON
+     API and the reading room's pages, volume pages and find included);
   5. checks that no canary word of a portion the reader may not read
      appears in any byte of any output of the full database for them
      (error messages and old versions included);
@@ -1251,6 +1251,8 @@ def cli_plan(rnd, u, rng, full, queries):
             p.add(("refs --json", did), ["refs", did, "--json"], "json")
             if did == MISSING or not rnd.docs[did].may_open(u):
                 p.add(("show --version 1", did), ["show", did, "--version", "1"], "text")
+            for qq in queries[:3]:
+                p.add(("find --json", did + " " + qq), ["find", did, qq, "--json"], "json")
         for qq in queries:
             p.add(("search --json", qq), ["search", qq, "--json", "--limit", "1000"], "json")
         for qq in queries[:3]:
@@ -1286,6 +1288,8 @@ def cli_plan(rnd, u, rng, full, queries):
         p.add(("show --format json", did), ["show", did, "--format", "json"], "json")
     for qq in queries[1:2]:
         p.add(("search --json", qq), ["search", qq, "--json", "--limit", "1000"], "json")
+    for did in pick:
+        p.add(("find --json", did + " " + queries[0]), ["find", did, queries[0], "--json"], "json")
     p.add(("paper --json", PAPERS[0]), ["paper", PAPERS[0], "--json"], "json")
     p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
     p.add(("volume --json", "alpha"), ["volume", "alpha", "--json"], "json")
@@ -1305,6 +1309,9 @@ def http_plan(rnd, u, queries):
     p.add(("http GET / (page)", ""), "/", "text")
     for did in sorted(rnd.docs) + [MISSING]:
         p.add(("http GET /documents/ID (page)", did), "/documents/" + did, "text")
+        for qq in queries[:3]:
+            p.add(("http GET /documents/ID?find= (page)", did + " " + qq),
+                  "/documents/%s?find=%s" % (did, q(qq)), "text")
     for qq in queries[:8]:
         p.add(("http GET /search (page)", qq), "/search?q=" + q(qq), "text")
     for coll in ("alpha", "beta", "gamma"):
@@ -1459,6 +1466,12 @@ def canary_scan(findings, u, plan, outs, forbidden, seed, http=False):
             text = text.replace("<title>%s · " % esc, "").replace('value="%s"' % esc, "")
             for enc in (urllib.parse.quote_plus(ctx), q(ctx)):
                 text = text.replace("q=" + enc, "").replace("q%3D" + q(enc), "")
+        if path.startswith("find") or path == "http GET /documents/ID?find= (page)":
+            # find echoes the query: "query" in JSON, the page's box and count
+            qq = ctx.split(" ", 1)[1] if " " in ctx else ctx
+            text = re.sub(r'"query":\s*' + re.escape(json.dumps(qq)), "", text)
+            esc = qq.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            text = text.replace('value="%s"' % esc, "").replace("\u201c%s\u201d" % esc, "")
         found = sorted(set(CANARY.findall(text)) & forbidden)
         if found:
             cmd = args if isinstance(args, str) else "declass " + " ".join(args)

@@ -71,9 +71,9 @@ static const char *queries[] = {"soviet", "president", "government OR policy", "
 /* The searching thread: its own handle, searching until told to stop. */
 typedef struct searcher {
     dc_db *db;
-    int stop;                 /* under mu */
+    int stop; /* under mu */
     pthread_mutex_t mu;
-    dc_rc rc;                 /* first failure */
+    dc_rc rc; /* first failure */
     char why[1100];
     unsigned searches;
 } searcher;
@@ -143,8 +143,8 @@ static void test_two_handles(void)
     if (s.rc) fprintf(stderr, "searcher: %s\n", s.why);
     CHECK_INT(s.rc, DC_OK);
     CHECK(s.searches >= NQ);
-    fprintf(stderr, "two handles: %u searches through B during %zu ingests through A\n",
-            s.searches, 2 * nfiles);
+    fprintf(stderr, "two handles: %u searches through B during %zu ingests through A\n", s.searches,
+            2 * nfiles);
     CHECK_INT(docs, (long)nfiles);
     /* B sees what A sees; neither indexes anything now */
     long long before[NQ], any = 0;
@@ -329,8 +329,7 @@ static void test_stale_index(void)
     CHECK_INT(dc_db_open(dbpath, DC_DB_CREATE, &a, &err), DC_OK);
     if (!a) return;
     dc_ingest_stats st = {0};
-    CHECK_INT(dc_db_ingest(a, files[nfiles - 1], &(dc_ingest_opts){.released = 1}, &st),
-              DC_OK);
+    CHECK_INT(dc_db_ingest(a, files[nfiles - 1], &(dc_ingest_opts){.released = 1}, &st), DC_OK);
     CHECK_INT(st.docs_new, 1);
     CHECK_INT(dc_db_check(a), DC_OK);
     CHECK_INT(dc_index_refresh(old), DC_OK);
@@ -524,10 +523,12 @@ static void test_view_memo(void)
     }
     dc_ingest_stats st = {0};
     CHECK_INT(dc_db_ingest(db, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
-    dc_user_spec hi = {.name = "memo-secret", .level = DC_SECRET, .roles = DC_ROLE_REVIEWER,
+    dc_user_spec hi = {.name = "memo-secret",
+                       .level = DC_SECRET,
+                       .roles = DC_ROLE_REVIEWER,
                        .password = "correct horse battery"};
-    dc_user_spec lo = {.name = "memo-conf", .level = DC_CONFIDENTIAL,
-                       .password = "correct horse battery"};
+    dc_user_spec lo = {
+        .name = "memo-conf", .level = DC_CONFIDENTIAL, .password = "correct horse battery"};
     CHECK_INT(dc_db_user_add(db, &hi, NULL), DC_OK); /* the first: an administrator */
     CHECK_INT(dc_db_assume(db, "memo-secret"), DC_OK);
     CHECK_INT(dc_db_user_add(db, &lo, NULL), DC_OK);
@@ -566,6 +567,75 @@ static void test_view_memo(void)
     dc_db_close(db);
 }
 
+/* The ids of the entries of dc_db_volume_of(id) as the acting reader,
+ * joined by spaces ("" on failure). */
+static void near_ids(dc_db *db, const char *id, char *out, size_t cap)
+{
+    out[0] = '\0';
+    dc_doc *d = NULL;
+    dc_volume *v = NULL;
+    CHECK_INT(dc_db_get(db, id, &d), DC_OK);
+    if (d) CHECK_INT(dc_db_volume_of(db, d, &v), DC_OK);
+    size_t n = 0;
+    for (size_t i = 0; v && i < v->n_entries; i++)
+        n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", i ? " " : "",
+                              v->entries[i].id ? v->entries[i].id : "?");
+    dc_volume_free(v);
+    dc_doc_free(d);
+}
+
+static void put_file(const char *dirp, const char *name, const char *text)
+{
+    char path[900];
+    snprintf(path, sizeof path, "%s/%s", dirp, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A document page's neighbours in a collection without a stored volume:
+ * the readable documents next to it in listing order, as the acting
+ * reader may open them, and again after the collection changes. */
+static void test_neighbours(void)
+{
+    dc_db *db = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_db_open(dbpath, 0, &db, &err), DC_OK);
+    if (!db) return;
+    char dirp[700];
+    snprintf(dirp, sizeof dirp, "%s/near", dir);
+    mkdir(dirp, 0755);
+    put_file(dirp, "n1.txt", "Note one\n\n(U) The first aardvark note.\n");
+    put_file(dirp, "n2.txt", "Note two\n\n(U) The second aardvark note.\n");
+    put_file(dirp, "n3.txt", "Note three\n\nSECRET\n\n(S) The hidden aardvark note.\n");
+    put_file(dirp, "n4.txt", "Note four\n\n(U) The fourth aardvark note.\n");
+    dc_ingest_stats st = {0};
+    CHECK_INT(dc_db_assume(db, "memo-secret"), DC_OK);
+    CHECK_INT(dc_db_ingest(db, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    char got[512];
+    for (int round = 0; round < 2; round++) { /* the second round: from the memo */
+        CHECK_INT(dc_db_assume(db, "memo-conf"), DC_OK);
+        near_ids(db, "near/n2", got, sizeof got);
+        CHECK_STR(got, "near/n1 near/n2 near/n4");
+        near_ids(db, "near/n4", got, sizeof got);
+        CHECK_STR(got, "near/n2 near/n4");
+        near_ids(db, "near/n1", got, sizeof got);
+        CHECK_STR(got, "near/n1 near/n2");
+        CHECK_INT(dc_db_assume(db, "memo-secret"), DC_OK);
+        near_ids(db, "near/n2", got, sizeof got);
+        CHECK_STR(got, "near/n1 near/n2 near/n3");
+    }
+    /* a new document: the memo of the order is not current */
+    put_file(dirp, "n25.txt", "Note two and a half\n\n(U) An inserted aardvark note.\n");
+    CHECK_INT(dc_db_ingest(db, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    CHECK_INT(dc_db_assume(db, "memo-conf"), DC_OK);
+    near_ids(db, "near/n2", got, sizeof got);
+    CHECK_STR(got, "near/n1 near/n2 near/n25");
+    dc_db_close(db);
+}
+
 int main(void)
 {
     corpus = getenv("DC_CORPUS");
@@ -584,6 +654,7 @@ int main(void)
     }
     test_bad();
     test_view_memo();
+    test_neighbours();
     if (nfiles >= 4) test_private_files();
     if (nfiles >= 4) test_live_same_as_rebuild();
     char cmd[128];
