@@ -31,6 +31,24 @@ void dc_withholding_json(dc_json *j, const dc_withholding *w)
     dc_json_end(j);
 }
 
+/* Opens {"id": id (unless NULL), key: [ ... */
+static void list_open(dc_json *j, const char *id, const char *key)
+{
+    dc_json_obj(j);
+    if (id) dc_json_kstr(j, "id", id);
+    dc_json_key(j, key);
+    dc_json_arr(j);
+}
+
+/* ... ]} closed after the listing's call, which returned rc. */
+static dc_rc list_close(dc_json *j, dc_rc rc)
+{
+    if (rc) return rc;
+    dc_json_end(j);
+    dc_json_end(j);
+    return j->b->rc;
+}
+
 static dc_rc withholding_item(void *ctx, const dc_withholding *w)
 {
     dc_json *j = ctx;
@@ -40,15 +58,8 @@ static dc_rc withholding_item(void *ctx, const dc_withholding *w)
 
 dc_rc dc_db_withholdings_json(dc_db *db, const char *id, dc_json *j)
 {
-    dc_json_obj(j);
-    dc_json_kstr(j, "id", id);
-    dc_json_key(j, "withholdings");
-    dc_json_arr(j);
-    dc_rc rc = dc_db_withholdings(db, id, withholding_item, j);
-    if (rc) return rc;
-    dc_json_end(j);
-    dc_json_end(j);
-    return j->b->rc;
+    list_open(j, id, "withholdings");
+    return list_close(j, dc_db_withholdings(db, id, withholding_item, j));
 }
 
 typedef struct one_withholding {
@@ -105,14 +116,8 @@ static dc_rc review_item(void *ctx, const dc_review_info *r)
 
 dc_rc dc_db_review_json(dc_db *db, const char *id, dc_json *j)
 {
-    dc_json_obj(j);
-    dc_json_key(j, "reviews");
-    dc_json_arr(j);
-    dc_rc rc = dc_db_review_list(db, id, review_item, j);
-    if (rc) return rc;
-    dc_json_end(j);
-    dc_json_end(j);
-    return j->b->rc;
+    list_open(j, NULL, "reviews");
+    return list_close(j, dc_db_review_list(db, id, review_item, j));
 }
 
 static dc_rc last_state(void *ctx, const dc_review_info *r)
@@ -152,15 +157,8 @@ static dc_rc release_item(void *ctx, const dc_release_info *r)
 
 dc_rc dc_db_releases_json(dc_db *db, const char *id, dc_json *j)
 {
-    dc_json_obj(j);
-    dc_json_kstr(j, "id", id);
-    dc_json_key(j, "releases");
-    dc_json_arr(j);
-    dc_rc rc = dc_db_releases(db, id, release_item, j);
-    if (rc) return rc;
-    dc_json_end(j);
-    dc_json_end(j);
-    return j->b->rc;
+    list_open(j, id, "releases");
+    return list_close(j, dc_db_releases(db, id, release_item, j));
 }
 
 static dc_rc diff_item(void *ctx, const dc_diff_entry *e)
@@ -185,9 +183,5 @@ dc_rc dc_db_diff_json(dc_db *db, const char *id, int release, int against, dc_js
     dc_json_kint(j, "against", against ? against : release - 1);
     dc_json_key(j, "changes");
     dc_json_arr(j);
-    dc_rc rc = dc_db_diff(db, id, release, against, diff_item, j);
-    if (rc) return rc;
-    dc_json_end(j);
-    dc_json_end(j);
-    return j->b->rc;
+    return list_close(j, dc_db_diff(db, id, release, against, diff_item, j));
 }

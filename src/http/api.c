@@ -339,20 +339,28 @@ static void doc_error(dc_http_req *req, dc_http_resp *resp, const char *id, dc_r
     else lib_error(req, resp, rc);
 }
 
+/* Ends an answer a facade writer (dc_db_*_json) made after json_begin,
+ * rc its result: the JSON, or the error in its place (about document id,
+ * or NULL). */
+static void json_finish(dc_http_req *req, dc_http_resp *resp, const char *id, dc_rc rc)
+{
+    if (rc && resp->body.rc) rc = DC_NOMEM;
+    if (!rc) {
+        json_end(resp);
+        return;
+    }
+    resp->body.rc = DC_OK;
+    if (id) doc_error(req, resp, id, rc);
+    else lib_error(req, resp, rc);
+}
+
 /* Answers with the JSON a facade writer (dc_db_*_json) makes for id. */
 static void facade_json(dc_http_req *req, dc_http_resp *resp, const char *id,
                         dc_rc (*write)(dc_db *, const char *, dc_json *))
 {
     dc_json j;
     json_begin(resp, 200, &j);
-    dc_rc rc = write(req->db, id, &j);
-    if (rc && resp->body.rc) rc = DC_NOMEM;
-    if (rc) {
-        resp->body.rc = DC_OK;
-        doc_error(req, resp, id, rc);
-        return;
-    }
-    json_end(resp);
+    json_finish(req, resp, id, write(req->db, id, &j));
 }
 
 int dc_http_confirm_value(const char *v)
@@ -461,14 +469,8 @@ static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, con
     if (wid[0]) {
         dc_json out;
         json_begin(resp, 200, &out);
-        rc = dc_db_withhold_done_json(req->db, &out, action, id, wid, version);
-        if (rc && resp->body.rc) rc = DC_NOMEM;
-        if (rc) {
-            resp->body.rc = DC_OK;
-            lib_error(req, resp, rc);
-            return;
-        }
-        json_end(resp);
+        json_finish(req, resp, id,
+                    dc_db_withhold_done_json(req->db, &out, action, id, wid, version));
         return;
     }
     review_done(resp, id, version);
@@ -582,14 +584,7 @@ static void doc_diff(dc_http_req *req, dc_http_resp *resp, const char *id)
     }
     dc_json j;
     json_begin(resp, 200, &j);
-    dc_rc rc = dc_db_diff_json(req->db, id, rel, against, &j);
-    if (rc && resp->body.rc) rc = DC_NOMEM;
-    if (rc) {
-        resp->body.rc = DC_OK;
-        doc_error(req, resp, id, rc);
-        return;
-    }
-    json_end(resp);
+    json_finish(req, resp, id, dc_db_diff_json(req->db, id, rel, against, &j));
 }
 
 /* GET /api/review: the review queue by due date (reviewers). */
@@ -597,14 +592,7 @@ void dc_api_review_queue(dc_http_req *req, dc_http_resp *resp)
 {
     dc_json j;
     json_begin(resp, 200, &j);
-    dc_rc rc = dc_db_review_json(req->db, NULL, &j);
-    if (rc && resp->body.rc) rc = DC_NOMEM;
-    if (rc) {
-        resp->body.rc = DC_OK;
-        lib_error(req, resp, rc);
-        return;
-    }
-    json_end(resp);
+    json_finish(req, resp, NULL, dc_db_review_json(req->db, NULL, &j));
 }
 
 /* The actions under /api/documents/{id}/: the methods each takes. */
