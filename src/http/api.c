@@ -392,6 +392,23 @@ static int confirm_of(const dc_http_req *req, const cJSON *j)
     return dc_http_confirm_value(dc_http_arg(req, "confirm"));
 }
 
+/* The occurrence field of a withhold: 0 when absent, 1..1000000, else -1
+ * (the facade refuses it). */
+static int occurrence_of(const dc_http_req *req, const cJSON *j)
+{
+    const cJSON *oj = j ? cJSON_GetObjectItemCaseSensitive(j, "occurrence") : NULL;
+    if (cJSON_IsNumber(oj)) {
+        double v = oj->valuedouble;
+        return v >= 1 && v <= 1000000 && v == (double)(int)v ? (int)v : -1;
+    }
+    const char *s = field(req, j, "occurrence");
+    if (!s || !*s) return 0;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    return !errno && !*end && v >= 1 && v <= 1000000 ? (int)v : -1;
+}
+
 static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, const char *action)
 {
     cJSON *j = NULL;
@@ -419,12 +436,7 @@ static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, con
                                .agency = dc_http_nonempty(field(req, j, "agency")),
                                .until = dc_http_nonempty(field(req, j, "until")),
                                .event = dc_http_nonempty(field(req, j, "event"))};
-        const cJSON *oj = j ? cJSON_GetObjectItemCaseSensitive(j, "occurrence") : NULL;
-        const char *occ = cJSON_IsNumber(oj) ? NULL : field(req, j, "occurrence");
-        sp.occurrence = cJSON_IsNumber(oj) ? (int)oj->valuedouble
-                        : occ && *occ      ? (int)strtol(occ, NULL, 10)
-                                           : 0;
-        if (sp.occurrence < 0 || sp.occurrence > 1000000) sp.occurrence = -1;
+        sp.occurrence = occurrence_of(req, j);
         char why[1024];
         if (reviewer && dc_reason_check(sp.code, sp.until, sp.event, why, sizeof why)) {
             cJSON_Delete(j);

@@ -265,6 +265,20 @@ eq(pub.get("/api/documents/%s/diff?release=2" % HIDDEN)[0], 404, "diff of a clas
 eq(rev.post(P + "/releases")[0], 405, "POST releases: 405")
 eq(rev.get(P + "/lift")[0], 405, "GET lift: 405")
 
+# ---- occurrence: a number from 1, else 400 -----------------------------------------
+P5 = "/api/documents/" + D5
+pid, text, word = [(p["id"], p["text"], w) for p in cli_json("show", D5, user=ADM)["portions"]
+                   for w in p["text"].split() if len(w) > 3 and p["text"].count(w) >= 2][0]
+for occ in (1e30, -1, 0.5, "x", "99999999999999999999"):
+    st, j = rev.post(P5 + "/withhold", {"portion": pid, "text": word, "occurrence": occ,
+                                        "reason": "(b)(1)", "confirm": True})
+    eq(st, 400, "occurrence %r" % (occ,))
+st, j = rev.post(P5 + "/withhold", {"portion": pid, "text": word, "occurrence": 2,
+                                    "reason": "(b)(1)", "confirm": True})
+eq(st, 200, "occurrence 2 (%r)" % (j,))
+eq(j.get("withholding", {}).get("start"), text.find(word, text.find(word) + 1),
+   "the second occurrence of %r" % word)
+
 # ---- a document not released: no confirmation asked ---------------------------------
 st, j = rev.post("/api/documents/%s/withhold" % HIDDEN, {"portion": "p3", "text": "glimmerstone",
                                                          "kind": "name", "reason": "(b)(1)"})
