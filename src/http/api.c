@@ -818,6 +818,18 @@ int dc_http_multipart_field(const dc_http_req *req, const char *name, char *out,
     return multipart_each(req, field_part, &f, &why) && f.found;
 }
 
+/* One withholding an upload's re-ingest orphaned: {"id", "withholding",
+ * "portion"} into the array ctx. */
+static void upload_orphan(void *ctx, const char *id, const char *wid, const char *target)
+{
+    dc_json *j = ctx;
+    dc_json_obj(j);
+    dc_json_kstr(j, "id", id);
+    dc_json_kstr(j, "withholding", wid);
+    dc_json_kstr(j, "portion", target);
+    dc_json_end(j);
+}
+
 void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
 {
     if (!req->who.signed_in) {
@@ -873,10 +885,20 @@ void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
                            "and have no '/', '\\', spaces or control characters");
         return;
     }
+    /* the withholdings a re-ingest orphans, said in the answer */
+    dc_buf ob;
+    dc_json oj;
+    dc_buf_init(&ob, DC_HTTP_MAX_FORM);
+    dc_json_init(&oj, &ob, 0);
+    dc_json_arr(&oj);
     dc_ingest_opts opts = {.collection = u.has_collection ? u.collection : NULL,
-                           .released = u.released};
+                           .released = u.released,
+                           .on_orphan = upload_orphan,
+                           .ctx = &oj};
     dc_ingest_stats st = {0};
     dc_rc rc = dc_db_ingest_data(req->db, u.filename, u.data, u.len, &opts, &st);
+    dc_json_end(&oj);
+    if (rc) dc_buf_release(&ob);
     if (rc == DC_PARSE || rc == DC_LIMIT) {
         dc_http_json_error(resp, rc == DC_LIMIT ? 413 : 422, "%s", dc_db_errmsg(req->db));
         return;
@@ -891,6 +913,11 @@ void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
     dc_json_kint(&j, "documents_new", st.docs_new);
     dc_json_kint(&j, "documents_updated", st.docs_updated);
     dc_json_kint(&j, "documents_unchanged", st.docs_unchanged);
+    /* (past the cap, null: the listings still say which) */
+    dc_json_key(&j, "withholdings_orphaned");
+    if (ob.rc || !ob.p) dc_json_null(&j);
+    else dc_json_raw(&j, ob.p);
+    dc_buf_release(&ob);
     dc_json_end(&j);
     json_end(resp);
 }

@@ -5,6 +5,7 @@ portion stays withheld, the text is hidden wherever it stands now, the
 document goes under review — and is reported: status "orphaned" in
 `withholdings` (text and JSON, the HTTP API too) and a line at ingest.  A
 reviewer lifts the orphan to publish the portion again."""
+import http.cookiejar
 import json
 import os
 import shutil
@@ -157,16 +158,34 @@ release(db, rev)
 check("The fourth paragraph ends it." in public_text(db), "then public")
 no_secret(db, "C gone, lifted")
 
-# ---- the HTTP API lists the status too ----------------------------------------------
+# ---- over HTTP: an upload's answer names the orphans; the listing says so ----------
+db, adm, rev = setup()
 proc, base = serve(db, "--quiet")
-opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-req = urllib.request.Request(base + "api/session", method="POST",
-                             data=json.dumps({"name": rev[0], "password": rev[1]}).encode(),
-                             headers={"Content-Type": "application/json"})
-opener.open(req, timeout=30).read()
+
+
+def client(user):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    req = urllib.request.Request(base + "api/session", method="POST",
+                                 data=json.dumps({"name": user[0], "password": user[1]}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    opener.open(req, timeout=30).read()
+    token = [c.value for c in jar if c.name == "dc_csrf"][0]
+    return opener, token
+
+
+opener, token = client(adm)
+req = urllib.request.Request(base + "api/documents?filename=memo.txt&collection=col",
+                             method="POST", data=MEMO.replace("Zarkov", "Zorkin").encode(),
+                             headers={"Content-Type": "text/plain", "X-CSRF-Token": token})
+with opener.open(req, timeout=30) as r:
+    j = json.loads(r.read().decode())
+eq(j.get("withholdings_orphaned"), [{"id": ID, "withholding": "w1", "portion": "p4"}],
+   "the upload's answer names the orphan: %r" % j)
+opener, token = client(rev)
 with opener.open(base + "api/documents/%s/withholdings" % ID, timeout=30) as r:
     j = json.loads(r.read().decode())
-eq(sorted(x["status"] for x in j["withholdings"]), ["lifted", "orphaned"],
+eq([(x["id"], x["status"]) for x in j["withholdings"]], [("w1", "orphaned"), ("w2", "withheld")],
    "GET withholdings: orphaned")
 proc.send_signal(signal.SIGTERM)
 proc.communicate(timeout=30)
