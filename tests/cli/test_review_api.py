@@ -332,6 +332,9 @@ st, html = cia.post("/review/%s/lift" % D6, form={"withholding": "w1", "note": "
 eq(st, 200, "lift on the page (after the redirect)")
 check("Withholding <strong>w1</strong> lifted" in html, "the page says so")
 eq(cli_json("withholdings", D6)["withholdings"][0]["status"], "lift-pending", "w1 lift-pending")
+st, html = rev.post("/review/%s/release" % D6, form={"csrf": rev.token})
+eq(st, 409, "releasing a released document from the page needs the confirmation")
+check("Tick the confirmation" in html, "the page asks for it")
 st, html = reader.get("/review/" + D6)
 eq(st, 403, "the review page: reviewers only")
 
