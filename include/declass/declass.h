@@ -57,6 +57,11 @@ typedef struct dc_ingest_opts {
     /* Called for a warning about a file that was ingested, such as a page
      * of low OCR confidence (may be NULL). */
     void (*on_warning)(void *ctx, const char *path, const char *msg);
+    /* Called for each withholding a re-ingest orphaned (may be NULL): its
+     * text is no longer in its target (or the target is gone), so the
+     * whole target stays withheld until a reviewer lifts it (docs/review.md,
+     * "Orphaned withholdings"). */
+    void (*on_orphan)(void *ctx, const char *id, const char *wid, const char *target);
 } dc_ingest_opts;
 
 /* dc_ingest_opts.ocr */
@@ -320,6 +325,35 @@ typedef dc_rc (*dc_diff_cb)(void *ctx, const dc_diff_entry *e);
  * and the portions whose visible text differs. */
 DC_API dc_rc dc_db_diff(dc_db *db, const char *id, int release, int against, dc_diff_cb cb,
                         void *ctx);
+/*
+ * The JSON of the review, one writer per answer, shared by the CLI's
+ * --json and the HTTP API (docs/review.md, docs/http-api.md).  Each
+ * writes one object into j (on failure what was written is to be
+ * discarded: the rc and dc_db_errmsg say why, as the listing's call).
+ *  - withholdings: {"id", "withholdings": [WITHHOLDING...]} (dc_db_withholdings)
+ *  - withhold_done: {"ok": true, "action", "id": WID, "document", "version",
+ *    "withholding": WITHHOLDING}, after dc_db_withhold_span or dc_db_lift
+ *  - review: {"reviews": [{"id", "state", "kind", "received", "due",
+ *    "record"}]} (dc_db_review_list: id NULL for the queue)
+ *  - review_done: {"ok": true, "action", "id", "state"}
+ *  - releases: {"id", "releases": [{"release", "version", "at", "by", "source"}]}
+ *  - diff: {"id", "release", "against", "changes": [{"change", "portion",
+ *    "withholding", "text", "notice", "code"}]}
+ * A WITHHOLDING is {"id", "portion", "whole", "start", "end" (spans the
+ * reader may read), "text", "kind", "code", "agency", "until", "event",
+ * "reviewer", "at", "status", "lifted_by", "lifted_at", "note"}.
+ */
+DC_API void dc_withholding_json(dc_json *j, const dc_withholding *w);
+DC_API dc_rc dc_db_withholdings_json(dc_db *db, const char *id, dc_json *j);
+DC_API dc_rc dc_db_withhold_done_json(dc_db *db, dc_json *j, const char *action, const char *id,
+                                      const char *wid, int version);
+DC_API dc_rc dc_db_review_json(dc_db *db, const char *id, dc_json *j);
+DC_API void dc_review_done_json(dc_json *j, const char *action, const char *id,
+                                const char *state);
+/* The state of id's review request now (into state[32]; "" if none). */
+DC_API dc_rc dc_db_review_state(dc_db *db, const char *id, char state[32]);
+DC_API dc_rc dc_db_releases_json(dc_db *db, const char *id, dc_json *j);
+DC_API dc_rc dc_db_diff_json(dc_db *db, const char *id, int release, int against, dc_json *j);
 DC_API dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *level,
                         const char *const *compartments, size_t n_compartments, int *version);
 DC_API dc_rc dc_db_release(dc_db *db, const char *id, int *version);

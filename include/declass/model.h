@@ -76,7 +76,7 @@ typedef struct dc_withholding {
     char *event;       /* declassification event, or NULL */
     char *reviewer;    /* who withheld it */
     char *at;          /* when (UTC, ISO 8601) */
-    char *status;      /* withheld|lift-pending|lifted */
+    char *status;      /* withheld|lift-pending|lifted|orphaned (docs/review.md) */
     char *lifted_by, *lifted_at, *note; /* the lift, or NULL */
 } dc_withholding;
 

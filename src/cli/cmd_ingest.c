@@ -102,6 +102,17 @@ static void on_warning(void *vctx, const char *path, const char *msg)
     fprintf(stderr, "declass: warning: %s: %s\n", path, msg);
 }
 
+/* A withholding the re-ingest orphaned: said even with --quiet. */
+static void on_orphan(void *vctx, const char *id, const char *wid, const char *target)
+{
+    progress *pg = vctx;
+    if (pg->tty && !pg->quiet) fputs("\r\033[K", stderr);
+    cli_error("ingest: %s: withholding %s orphaned: its text is no longer in %s; %s stays "
+              "withheld (and the document under review) until a reviewer lifts %s "
+              "(declass withholdings %s)",
+              id, wid, target, target, wid, id);
+}
+
 static void on_error(void *vctx, const char *path, const dc_error *err)
 {
     progress *pg = vctx;
@@ -207,6 +218,7 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
     io.on_error = on_error;
     io.page_progress = on_page;
     io.on_warning = on_warning;
+    io.on_orphan = on_orphan;
     io.ctx = &pg;
     dc_buf errors_b;
     dc_json errors_j;

@@ -121,7 +121,7 @@ static int same_str(const char *a, const char *b)
  * version is stored "under-review" (not public) until a reviewer releases
  * it again.
  */
-static dc_rc carry_review(dc_db *db, dc_doc *doc)
+static dc_rc carry_review(dc_db *db, dc_doc *doc, const dc_ingest_opts *opts)
 {
     dc_doc *cur = NULL;
     dc_rc rc = dc_store_get(db->st, doc->id, 0, &cur);
@@ -152,6 +152,16 @@ static dc_rc carry_review(dc_db *db, dc_doc *doc)
     size_t wlost = 0;
     if (!rc) rc = dc_doc_carry_withholdings(doc, cur, 0, &wlost);
     lost |= wlost != 0;
+    /* the withholdings this re-ingest orphaned, said to whoever ingests */
+    for (size_t i = 0; !rc && wlost && opts->on_orphan && i < doc->n_withholdings; i++) {
+        const dc_withholding *w = &doc->withholdings[i];
+        if (!w->status || strcmp(w->status, "orphaned") != 0 || !w->id) continue;
+        int was = 0;
+        for (size_t k = 0; k < cur->n_withholdings && !was; k++)
+            was = same_str(cur->withholdings[k].id, w->id) &&
+                  same_str(cur->withholdings[k].status, "orphaned");
+        if (!was) opts->on_orphan(opts->ctx, doc->id, w->id, w->target ? w->target : "");
+    }
     if (!rc && lost) rc = dc_str_set(&doc->release_status, "under-review");
     if (!rc && !lost && same_str(doc->release_status, cur->release_status))
         rc = dc_str_set(&doc->release_date, cur->release_date);
@@ -277,7 +287,7 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
                                                                        : "released";
         rc = dc_str_set(&doc->release_status, status);
     }
-    if (!rc && (rc = carry_review(job->db, doc)) != DC_OK && rc != DC_NOMEM)
+    if (!rc && (rc = carry_review(job->db, doc, job->opts)) != DC_OK && rc != DC_NOMEM)
         dc_fail(job->err, rc, 0, "cannot read the stored %s: %s", doc->id,
                 dc_store_errmsg(job->db->st));
     if (rc == DC_NOMEM) dc_fail(job->err, rc, 0, "out of memory");

@@ -1076,6 +1076,15 @@ static void reason_options(dc_buf *b)
     dc_buf_puts(b, "</optgroup>");
 }
 
+/* The confirmation checkbox of a form changing a released document. */
+static void confirm_box(dc_buf *b, int released)
+{
+    if (released)
+        dc_buf_puts(b, "<label class=dc-rv-confirm><input type=checkbox name=confirm value=yes "
+                       "required> This document is released: the change is public at once"
+                       "</label> ");
+}
+
 /* aria-label="ACTION portion ID" (every button names its portion, so a
  * screen reader tells a hundred "Withhold" buttons apart). */
 static void button_label(dc_buf *b, const char *action, const char *portion)
@@ -1151,10 +1160,7 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
                    "<label>or event <input name=event size=16></label> <label>Agency "
                    "<input name=agency size=6></label> ");
     int released = d->release_status && strcmp(d->release_status, "released") == 0;
-    if (released)
-        dc_buf_puts(b, "<label class=dc-rv-confirm><input type=checkbox name=confirm value=yes "
-                       "required> This document is released: the change is public at once"
-                       "</label> ");
+    confirm_box(b, released);
     dc_buf_puts(b, "<button type=submit");
     button_label(b, "Withhold in", p->id);
     dc_buf_puts(b, ">");
@@ -1179,10 +1185,7 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
         esc(b, p->compartments.v[k]);
     }
     dc_buf_puts(b, "\"></label> ");
-    if (released)
-        dc_buf_puts(b, "<label class=dc-rv-confirm><input type=checkbox name=confirm value=yes "
-                       "required> This document is released: the change is public at once"
-                       "</label> ");
+    confirm_box(b, released);
     dc_buf_puts(b, "<button type=submit");
     button_label(b, "Mark", p->id);
     dc_buf_puts(b, ">Mark</button></form>\n</div>\n</section>\n");
@@ -1202,11 +1205,17 @@ static void done_message(dc_http_req *req, dc_buf *b)
         portion = done + 7;
     } else if (strcmp(done, "released") == 0) {
         what = "released";
+    } else if (strncmp(done, "lifted-", 7) == 0) {
+        what = "lifted";
     } else {
         return;
     }
     dc_buf_puts(b, "<p class=dc-status-msg role=status>");
-    if (portion) {
+    if (strcmp(what, "lifted") == 0) {
+        dc_buf_puts(b, "Withholding <strong>");
+        esc(b, done + 7);
+        dc_buf_puts(b, "</strong> lifted: it is published at the next release.");
+    } else if (portion) {
         dc_buf_puts(b, "Portion <strong>");
         esc(b, portion);
         dc_buf_printf(b, "</strong> %s.", what);
@@ -1216,6 +1225,204 @@ static void done_message(dc_http_req *req, dc_buf *b)
     long v = parse_offset(dc_http_arg(req, "v"));
     if (v > 0) dc_buf_printf(b, " Now version %ld.", v);
     dc_buf_puts(b, "</p>\n");
+}
+
+/* ---- the review page's tables: withholdings, releases, a diff ----------- */
+
+typedef struct rv_table {
+    dc_http_req *req;
+    dc_buf *b;
+    const dc_doc *d;
+    int released, n;
+} rv_table;
+
+static void cell(dc_buf *b, const char *s)
+{
+    dc_buf_puts(b, "<td>");
+    esc(b, s && *s ? s : "–");
+    dc_buf_puts(b, "</td>");
+}
+
+/* One row of the withholdings table, with a Lift form (no script needed)
+ * while the withholding hides. */
+static dc_rc withholding_tr(void *ctx, const dc_withholding *w)
+{
+    rv_table *t = ctx;
+    dc_buf *b = t->b;
+    t->n++;
+    dc_buf_puts(b, "<tr class=\"dc-rv-w");
+    if (w->status && strcmp(w->status, "orphaned") == 0) dc_buf_puts(b, " dc-rv-orphaned");
+    dc_buf_puts(b, "\" id=\"w-");
+    esc(b, w->id);
+    dc_buf_puts(b, "\"><th scope=row>");
+    esc(b, w->id);
+    dc_buf_puts(b, "</th>");
+    cell(b, w->target);
+    dc_buf_puts(b, "<td class=dc-rv-span>");
+    if (w->text) {
+        dc_buf_puts(b, "<q>");
+        esc(b, w->text);
+        dc_buf_puts(b, "</q>");
+    } else {
+        dc_buf_puts(b, "<span class=dc-note>not yours to read</span>");
+    }
+    if (w->whole) dc_buf_puts(b, " <span class=dc-note>(whole)</span>");
+    dc_buf_puts(b, "</td>");
+    cell(b, w->kind);
+    cell(b, w->code);
+    cell(b, w->agency);
+    cell(b, w->until ? w->until : w->event);
+    cell(b, w->reviewer);
+    dc_buf_puts(b, "<td>");
+    if (w->at) {
+        dc_buf_puts(b, "<time datetime=\"");
+        esc(b, w->at);
+        dc_buf_puts(b, "\">");
+        esc(b, w->at);
+        dc_buf_puts(b, "</time>");
+    } else {
+        dc_buf_puts(b, "–");
+    }
+    dc_buf_puts(b, "</td><td class=dc-rv-wstatus>");
+    esc(b, w->status ? w->status : "withheld");
+    if (w->lifted_by) {
+        dc_buf_puts(b, " <span class=dc-note>by ");
+        esc(b, w->lifted_by);
+        if (w->note) {
+            dc_buf_puts(b, ": ");
+            esc(b, w->note);
+        }
+        dc_buf_puts(b, "</span>");
+    }
+    dc_buf_puts(b, "</td><td>");
+    int hides =
+        !w->status || strcmp(w->status, "withheld") == 0 || strcmp(w->status, "orphaned") == 0;
+    if (hides) {
+        dc_buf_puts(b, "<form class=\"dc-rv-form dc-rv-lift\" method=post action=\"");
+        doc_href(b, "/review/", t->d->id);
+        dc_buf_puts(b, "/lift\">");
+        csrf_field(b, t->req);
+        dc_buf_puts(b, "<input type=hidden name=withholding value=\"");
+        esc(b, w->id);
+        dc_buf_puts(b, "\"><label>Why <input name=note required size=14></label> ");
+        confirm_box(b, t->released);
+        dc_buf_puts(b, "<button type=submit aria-label=\"Lift withholding ");
+        esc(b, w->id);
+        dc_buf_puts(b, " in portion ");
+        esc(b, w->target);
+        dc_buf_puts(b, "\">Lift</button></form>");
+    }
+    dc_buf_puts(b, "</td></tr>\n");
+    return b->rc;
+}
+
+static void withholdings_table(dc_http_req *req, dc_buf *b, const dc_doc *d, int released)
+{
+    dc_buf_puts(b, "<section class=dc-rv-withholdings aria-labelledby=rv-wh>\n<h2 id=rv-wh>"
+                   "Withholdings</h2>\n<table class=dc-rv-wtable><thead><tr>"
+                   "<th scope=col>Id</th><th scope=col>Portion</th><th scope=col>Text</th>"
+                   "<th scope=col>Kind</th><th scope=col>Code</th><th scope=col>Agency</th>"
+                   "<th scope=col>Until / event</th><th scope=col>Reviewer</th>"
+                   "<th scope=col>Time</th><th scope=col>Status</th>"
+                   "<th scope=col>Lift</th></tr></thead>\n<tbody>\n");
+    rv_table t = {req, b, d, released, 0};
+    dc_rc rc = dc_db_withholdings(req->db, d->id, withholding_tr, &t);
+    dc_buf_puts(b, "</tbody></table>\n");
+    if (rc) {
+        dc_buf_puts(b, "<p class=dc-error-msg role=alert>");
+        esc(b, dc_db_errmsg(req->db));
+        dc_buf_puts(b, "</p>\n");
+    } else if (!t.n) {
+        dc_buf_puts(b, "<p class=dc-note>Nothing is withheld.</p>\n");
+    }
+    dc_buf_puts(b, "</section>\n");
+}
+
+static dc_rc release_tr(void *ctx, const dc_release_info *r)
+{
+    rv_table *t = ctx;
+    dc_buf *b = t->b;
+    t->n++;
+    dc_buf_printf(b, "<tr><th scope=row>%d</th><td>%d</td><td>", r->release, r->version);
+    esc(b, r->at ? r->at : "–");
+    dc_buf_puts(b, "</td>");
+    cell(b, r->by);
+    cell(b, r->source);
+    dc_buf_puts(b, "<td>");
+    if (r->release > 1) {
+        dc_buf_puts(b, "<a href=\"");
+        doc_href(b, "/review/", t->d->id);
+        dc_buf_printf(b, "?diff=%d#rv-diff\">Changes since release %d</a>", r->release,
+                      r->release - 1);
+    }
+    dc_buf_puts(b, "</td></tr>\n");
+    return b->rc;
+}
+
+static dc_rc diff_li(void *ctx, const dc_diff_entry *e)
+{
+    rv_table *t = ctx;
+    dc_buf *b = t->b;
+    t->n++;
+    dc_buf_puts(b, "<li class=\"dc-rv-change dc-rv-");
+    esc(b, e->change);
+    dc_buf_puts(b, "\"><strong>");
+    esc(b, e->change);
+    dc_buf_puts(b, "</strong> ");
+    esc(b, e->target);
+    if (e->withholding) {
+        dc_buf_puts(b, " (");
+        esc(b, e->withholding);
+        dc_buf_puts(b, ")");
+    }
+    if (e->text) {
+        dc_buf_puts(b, ": <q>");
+        esc(b, e->text);
+        dc_buf_puts(b, "</q>");
+    }
+    if (e->notice) {
+        dc_buf_puts(b, ": ");
+        esc(b, e->notice);
+    }
+    if (e->code) {
+        dc_buf_puts(b, " <span class=dc-note>");
+        esc(b, e->code);
+        dc_buf_puts(b, "</span>");
+    }
+    dc_buf_puts(b, "</li>\n");
+    return b->rc;
+}
+
+/* The release history, each with a link to what changed since the one
+ * before; with ?diff=N the changes of release N. */
+static void releases_section(dc_http_req *req, dc_buf *b, const dc_doc *d)
+{
+    dc_buf_puts(b, "<section class=dc-rv-releases aria-labelledby=rv-rel>\n<h2 id=rv-rel>"
+                   "Releases</h2>\n<table class=dc-rv-rtable><thead><tr>"
+                   "<th scope=col>Release</th><th scope=col>Version</th><th scope=col>Time</th>"
+                   "<th scope=col>By</th><th scope=col>Made by</th><th scope=col>Diff</th>"
+                   "</tr></thead>\n<tbody>\n");
+    rv_table t = {req, b, d, 0, 0};
+    dc_rc rc = dc_db_releases(req->db, d->id, release_tr, &t);
+    dc_buf_puts(b, "</tbody></table>\n");
+    if (!rc && !t.n) dc_buf_puts(b, "<p class=dc-note>Not released yet.</p>\n");
+    long n = parse_offset(dc_http_arg(req, "diff"));
+    if (!rc && n > 1 && n <= 1000000) {
+        dc_buf_printf(b,
+                      "<h3 id=rv-diff>Changes in release %ld since release %ld</h3>\n<ul "
+                      "class=dc-rv-diff>\n",
+                      n, n - 1);
+        t.n = 0;
+        rc = dc_db_diff(req->db, d->id, (int)n, 0, diff_li, &t);
+        dc_buf_puts(b, "</ul>\n");
+        if (!rc && !t.n) dc_buf_puts(b, "<p class=dc-note>No change.</p>\n");
+    }
+    if (rc) {
+        dc_buf_puts(b, "<p class=dc-error-msg role=alert>");
+        esc(b, dc_db_errmsg(req->db));
+        dc_buf_puts(b, "</p>\n");
+    }
+    dc_buf_puts(b, "</section>\n");
 }
 
 /* The review page of id, with an error message (status set) or the done
@@ -1256,14 +1463,19 @@ static void review_page(dc_http_req *req, dc_http_resp *resp, const char *id, in
     } else {
         done_message(req, b);
     }
+    int released = d->release_status && strcmp(d->release_status, "released") == 0;
     dc_buf_puts(b, "</div>\n<form class=\"dc-rv-form dc-rv-release\" method=post action=\"");
     doc_href(b, "/review/", d->id);
     dc_buf_puts(b, "/release\">");
     csrf_field(b, req);
+    confirm_box(b, released);
     dc_buf_puts(b, "<button type=submit aria-label=\"Release the document\">Release</button> "
                    "<span class=dc-note>Publishes the "
                    "document as it stands: everything not withheld becomes public.</span>"
-                   "</form>\n<div class=dc-rv-portions>\n");
+                   "</form>\n");
+    withholdings_table(req, b, d, released);
+    releases_section(req, b, d);
+    dc_buf_puts(b, "<div class=dc-rv-portions>\n");
     for (size_t i = 0; i < d->n_portions; i++) review_portion(req, b, d, &d->portions[i]);
     dc_buf_puts(b, "</div>\n");
     page_end(resp);
@@ -1318,6 +1530,12 @@ static dc_rc review_action(dc_http_req *req, const char *id, const char *action,
                         &version);
         free(copy);
         done = "marked-";
+    } else if (strcmp(action, "lift") == 0) {
+        portion = dc_http_arg(req, "withholding");
+        const char *note = dc_http_nonempty(dc_http_arg(req, "note"));
+        if (!note) return DC_MISUSE; /* the caller says what is missing */
+        rc = dc_db_lift(req->db, id, portion, note, &version);
+        done = "lifted-";
     } else {
         rc = dc_db_release(req->db, id, &version);
         done = "released";
@@ -1331,18 +1549,12 @@ static dc_rc review_action(dc_http_req *req, const char *id, const char *action,
     return loc->rc;
 }
 
-/* 1 if a withholding or marking of id may go ahead: the document is not
- * released, or the form confirmed changing a released one (the page's
- * checkbox; a client without the page sends confirm=yes itself). */
+/* 1 if a change of id may go ahead: the document is not released, or the
+ * form confirmed changing a released one (the page's checkbox; a client
+ * without the page sends confirm=yes itself).  The API's rule. */
 static int confirmed(dc_http_req *req, const char *id)
 {
-    const char *c = dc_http_arg(req, "confirm");
-    if (c && strcmp(c, "yes") == 0) return 1;
-    dc_doc *d = NULL;
-    if (dc_db_get(req->db, id, &d) != DC_OK) return 1; /* the action says why */
-    int released = d->release_status && strcmp(d->release_status, "released") == 0;
-    dc_doc_free(d);
-    return !released;
+    return !dc_http_needs_confirm(req, id, dc_http_confirm_value(dc_http_arg(req, "confirm")));
 }
 
 static dc_rc queue_row(void *ctx, const dc_review_info *r)
@@ -1399,7 +1611,7 @@ void dc_page_review(dc_http_req *req, dc_http_resp *resp)
         const char *slash = strrchr(rest, '/');
         if (slash && slash > rest &&
             (strcmp(slash + 1, "withhold") == 0 || strcmp(slash + 1, "mark") == 0 ||
-             strcmp(slash + 1, "release") == 0)) {
+             strcmp(slash + 1, "release") == 0 || strcmp(slash + 1, "lift") == 0)) {
             action = slash + 1;
             id = dc_strndup(rest, (size_t)(slash - rest));
         }
@@ -1443,15 +1655,19 @@ void dc_page_review(dc_http_req *req, dc_http_resp *resp)
     }
     /* a bad code is said first (400), then the missing confirmation */
     char why[1024];
-    int bad_code =
-        strcmp(action, "withhold") == 0 &&
-        dc_reason_check(dc_http_arg(req, "reason"), dc_http_nonempty(dc_http_arg(req, "until")),
-                        dc_http_nonempty(dc_http_arg(req, "event")), why, sizeof why);
-    if (strcmp(action, "release") != 0 && !bad_code && !confirmed(req, id)) {
-        review_page(req, resp, id, 409,
-                    "This document is released: changing it changes the "
-                    "public record at once. Tick the confirmation and "
-                    "submit again.");
+    int bad_code = strcmp(action, "withhold") == 0 &&
+                   dc_reason_check(dc_http_arg(req, "reason"),
+                                   dc_http_nonempty(dc_http_arg(req, "until")),
+                                   dc_http_nonempty(dc_http_arg(req, "event")), why, sizeof why);
+    if (strcmp(action, "lift") == 0 && !dc_http_nonempty(dc_http_arg(req, "note"))) {
+        review_page(req, resp, id, 400, "Say why the withholding is lifted (the note).");
+        free(id);
+        return;
+    }
+    if (!bad_code && !confirmed(req, id)) {
+        review_page(req, resp, id, 409, "This document is released: changing it changes the "
+                                        "public record at once. Tick the confirmation and "
+                                        "submit again.");
         free(id);
         return;
     }
