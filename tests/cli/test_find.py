@@ -55,6 +55,25 @@ eq(code, 0, "text output")
 eq(out.splitlines()[0].split(" ")[0:2], ["p2", "(1):"], "text: portion and count")
 check("**Creel**" in out, "text: matches in bold marks")
 
+# Snippets (search and find) over the whole volume: never a footnote's
+# number glued to a word ("armistice2"), never markup residue.  The
+# volume's notes stand on dozens of words in running text.
+import re  # noqa: E402
+GLUED = re.compile(r"[A-Za-z]{3,}\d|<(?!/?mark>)[^>]*>|&[a-z]+;|\[\d{1,2}\]")
+n_snippets = 0
+for word in ("creel", "committee", "telegram", "propaganda", "war", "president", "press"):
+    s = db.json("search", word, "--limit", "100", "--json")
+    for h in s["hits"]:
+        n_snippets += 1
+        m = GLUED.search(h["snippet"] or "")
+        check(not m, "search %s: clean snippet of %s: %r" % (word, h["id"], m and m.group(0)))
+        code, out, err = db.run("find", h["id"], word, "--json")
+        for x in json.loads(out)["passages"] if code == 0 else []:
+            n_snippets += 1
+            m = GLUED.search(x["snippet"])
+            check(not m, "find %s in %s: clean snippet: %r" % (word, h["id"], m and m.group(0)))
+check(n_snippets > 150, "snippets looked at: %d" % n_snippets)
+
 # Through the reader's eyes
 tmp = tempfile.mkdtemp()
 os.makedirs(os.path.join(tmp, "memo"))
