@@ -26,6 +26,22 @@ typedef struct dc_mark {
     char *value;
 } dc_mark;
 
+/*
+ * A stretch of a portion's text that the source marked inline: a name
+ * (TEI persName), an abbreviation (gloss), a pointer (ref), emphasis (hi)
+ * or a quotation (quote).  Spans nest or follow one another; a view keeps
+ * a span only where every byte of it is still the reader's text (a span
+ * touching withheld text is dropped with it).
+ */
+typedef struct dc_span {
+    size_t start, end; /* byte range [start, end) of the portion's text */
+    char *kind;        /* persName|gloss|ref|hi|quote */
+    char *value;       /* persName: the xml:id its corresp names in the volume's
+                          List of Persons ("p_CG_2"); gloss: the term's
+                          ("t_US_1"); ref: its target; hi: its rend
+                          ("italic"); else NULL */
+} dc_span;
+
 typedef struct dc_portion {
     char *id;             /* "p1", "p2", ... in document order */
     char *kind;           /* paragraph|heading|item|editorial|gap|signature|table|list */
@@ -38,6 +54,10 @@ typedef struct dc_portion {
     char *withheld_reason;
     dc_mark *marks;
     size_t n_marks, cap_marks;
+    /* inline markup, by start (then longest first); in the JSON only when
+     * there is some ("spans", after "marks") */
+    dc_span *spans;
+    size_t n_spans, cap_spans;
 } dc_portion;
 
 typedef struct dc_footnote {

@@ -121,6 +121,20 @@ static int map_mark(const group *g, size_t ng, size_t at, size_t *out)
     return 1;
 }
 
+/* Moves span s into a text whose groups are replaced by their notices;
+ * 0 when it touches a group (it goes: a name's link would point into
+ * withheld text, and its target would tell what the notice hides). */
+static int map_span(const group *g, size_t ng, dc_span *s)
+{
+    for (size_t i = 0; i < ng; i++)
+        if (g[i].start < s->end && g[i].end > s->start) return 0;
+    size_t a, b;
+    if (!map_mark(g, ng, s->start, &a) || !map_mark(g, ng, s->end, &b)) return 0;
+    s->start = a;
+    s->end = b;
+    return 1;
+}
+
 /* The page in force at offset at of p's text (its last page marker at or
  * before at, else page): where an ingest of the notice records it.  p's
  * marks are still those of the original text. */
@@ -213,6 +227,16 @@ static dc_rc redact_text(dc_doc *v, char **text, dc_portion *p, span *sp, size_t
             p->marks[k++] = m;
         }
         p->n_marks = k;
+        k = 0;
+        for (size_t i = 0; i < p->n_spans; i++) {
+            dc_span sp = p->spans[i];
+            if (!map_span(g, ng, &sp)) {
+                dc_span_release(&sp);
+                continue;
+            }
+            p->spans[k++] = sp;
+        }
+        p->n_spans = k;
     }
     free(g);
     return rc;

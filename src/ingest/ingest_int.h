@@ -111,8 +111,10 @@ static inline int dc_tei_is_space(char c)
     X(FRONT, "front", 1, NULL)                       \
     X(FW, "fw", 0, NULL)                             \
     X(GAP, "gap", 0, NULL)                           \
+    X(GLOSS, "gloss", 0, NULL)                       \
     X(GROUP, "group", 1, NULL)                       \
     X(HEAD, "head", 0, NULL)                         \
+    X(HI, "hi", 0, NULL)                             \
     X(IDNO, "idno", 0, NULL)                         \
     X(ITEM, "item", 0, "item")                       \
     X(L, "l", 0, "paragraph")                        \
@@ -220,6 +222,7 @@ enum fkind {
 #define FL_CHOICE 0x80u    /* a choice: only one alternative is kept */
 #define FL_LISTBIBL 0x100u /* a listBibl: its bibl children are items */
 #define FL_FRONTBACK 0x200u /* front or back: its divs are sections */
+#define FL_SPAN 0x400u      /* an inline element kept as a span (dc_tei_span_open) */
 
 typedef struct frame {
     unsigned char kind, cap, emitted, hf;
@@ -234,6 +237,16 @@ typedef struct pmark {
     dc_mark_kind kind;
     char *value;
 } pmark;
+
+/* A span of the portion under construction: open (end unset) while its
+ * element is, then waiting for the portion to be created. */
+typedef struct pspan {
+    size_t start, end;
+    unsigned gen;      /* t->cur_gen when it opened: a portion ended inside
+                          it (a nested block) drops it */
+    const char *kind;  /* static: "persName", "gloss", ... */
+    char *value;
+} pspan;
 
 typedef struct tei {
     struct _xmlTextReader *r; /* libxml2's xmlTextReaderPtr: tei_reader.c only */
@@ -276,6 +289,11 @@ typedef struct tei {
     size_t *anchors; /* footnote indices waiting for this portion's id */
     size_t n_anchors, cap_anchors;
     char *cur_page;  /* page in force at its first byte */
+    pspan *spans;    /* its finished spans, in the order they closed */
+    size_t n_spans, cap_spans;
+    pspan *open;     /* spans whose element is open, innermost last */
+    size_t n_open, cap_open;
+    unsigned cur_gen; /* bumped each time the portion under construction ends */
     char *label;     /* pending list label */
     int last_close;  /* the last portion was ended by its block's end */
     int note_glued;  /* a note marker just followed a letter or digit */
@@ -438,6 +456,11 @@ void dc_tei_doc_end(tei *t);
 void dc_tei_on_ref(tei *t);
 /* The outermost persName closes: its flattened text joins doc->persons. */
 void dc_tei_end_person(tei *t);
+/* An inline element kept as a span of the portion's text (hi, gloss,
+ * persName, ref, quote: el is its enum el) opens in body text: sets
+ * FL_SPAN on its frame f.  dc_tei_span_close ends the innermost. */
+void dc_tei_span_open(tei *t, int el, frame *f);
+void dc_tei_span_close(tei *t);
 
 /* tei_lists.c: event records and lists */
 /*

@@ -328,6 +328,9 @@ void dc_tei_start_element(tei *t)
         return;
     }
     inline_actions(t, el, &f, pcap);
+    if (pcap == CAP_BODY && (el == EL_HI || el == EL_GLOSS || el == EL_PERSNAME || el == EL_REF ||
+                             (el == EL_QUOTE && !dc_tei_attr_is(t, "rend", "blockquote"))))
+        dc_tei_span_open(t, el, &f);
     if (pcap != CAP_BODY) {
         /* in a title, note or label, structure flattens to spaced text */
         if (el == EL_NOTE && pcap == CAP_HDR_VOL)
@@ -475,6 +478,7 @@ void dc_tei_end_element(tei *t)
         break;
     default: break;
     }
+    if (f->flags & FL_SPAN) dc_tei_span_close(t);
     if (f->flags & FL_PERSON) dc_tei_end_person(t);
     if (f->flags & FL_DATELINE) t->dateline_depth--;
     t->depth--;
@@ -488,6 +492,9 @@ static void tei_free(tei *t)
     dc_tei_cur_reset(t);
     dc_buf_release(&t->cur.b);
     free(t->marks);
+    free(t->spans);
+    for (size_t i = 0; i < t->n_open; i++) free(t->open[i].value);
+    free(t->open);
     free(t->anchors);
     free(t->label);
     free(t->page);

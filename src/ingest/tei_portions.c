@@ -17,6 +17,9 @@
 
 void dc_tei_cur_reset(tei *t)
 {
+    if (t->cur.b.len > 0) t->cur_gen++; /* spans still open lose their text */
+    for (size_t i = 0; i < t->n_spans; i++) free(t->spans[i].value);
+    t->n_spans = 0;
     dc_tb_clear(&t->cur);
     for (size_t i = 0; i < t->n_marks; i++) free(t->marks[i].value);
     t->n_marks = 0;
@@ -222,6 +225,40 @@ static const char *refine_kind(const char *kind, const char *text, size_t len)
     return kind;
 }
 
+/* Spans in the model's order: by start, the longer first, and of two
+ * over the same text the outer (closed later) first. */
+static int span_order(const void *a, const void *b)
+{
+    const pspan *x = *(const pspan *const *)a, *y = *(const pspan *const *)b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end > y->end ? -1 : 1;
+    return x > y ? -1 : x < y ? 1 : 0;
+}
+
+/* Moves the finished spans of the portion under construction (text of
+ * length len, trimmed) onto p. */
+static void add_spans(tei *t, dc_portion *p, size_t len)
+{
+    const pspan **v = malloc(t->n_spans * sizeof *v);
+    if (!v) {
+        dc_tei_nomem(t);
+        return;
+    }
+    for (size_t i = 0; i < t->n_spans; i++) v[i] = &t->spans[i];
+    qsort(v, t->n_spans, sizeof *v, span_order);
+    for (size_t i = 0; i < t->n_spans; i++) {
+        size_t e = v[i]->end > len ? len : v[i]->end;
+        if (v[i]->start >= e) continue;
+        dc_rc rc = dc_portion_add_span(p, v[i]->start, e, v[i]->kind, v[i]->value);
+        if (rc) {
+            if (rc == DC_NOMEM) dc_tei_nomem(t);
+            else dc_tei_fail(t, rc, "too many spans");
+            break;
+        }
+    }
+    free(v);
+}
+
 /*
  * Ends the portion under construction: if it has text, appends it to the
  * document with kind, pending label, page, marks and footnote anchors.
@@ -275,6 +312,8 @@ void dc_tei_flush(tei *t, const char *kind, int closing)
             return;
         }
     }
+    if (t->n_spans) add_spans(t, p, len);
+    if (t->rc) return;
     for (size_t i = 0; i < t->n_anchors; i++)
         if (dc_str_set(&d->footnotes[t->anchors[i]].anchor, p->id)) { dc_tei_nomem(t); return; }
     scan_gaps(t, p);

@@ -7,6 +7,7 @@
 #include "model/model_int.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/util_int.h"
@@ -104,4 +105,75 @@ void dc_tei_end_person(tei *t)
                            ? t->h->person(t->h->ctx, d->collection, t->person_ref + 1)
                            : NULL;
     if (name && name[0] && dc_strv_add_unique(&d->persons, name)) dc_tei_nomem(t);
+}
+
+/*
+ * Inline markup kept as spans of the portion's text (model.h, dc_span):
+ * persName (value: the list entry its corresp "#p_X" names), gloss (the
+ * term its target "#t_X" names), ref (its target), hi (its rend), quote.
+ * A span opens where its element's text will begin; it is kept when its
+ * element closes in the same portion and covered some text.
+ */
+void dc_tei_span_open(tei *t, int el, frame *f)
+{
+    static const struct {
+        int el;
+        const char *kind, *attr;
+    } kinds[] = {{EL_PERSNAME, "persName", "corresp"},
+                 {EL_GLOSS, "gloss", "target"},
+                 {EL_REF, "ref", "target"},
+                 {EL_HI, "hi", "rend"},
+                 {EL_QUOTE, "quote", NULL}};
+    size_t k = 0;
+    while (k < sizeof kinds / sizeof kinds[0] && kinds[k].el != el) k++;
+    if (k == sizeof kinds / sizeof kinds[0] || !t->doc || t->rc) return;
+    if (t->n_open >= TEI_MAX_DEPTH) return;
+    char v[TEI_ATTR];
+    const char *val = NULL;
+    if (kinds[k].attr && dc_tei_attr(t, kinds[k].attr, NULL, v) && v[0]) {
+        val = v;
+        /* a pointer into the volume's lists: the entry's xml:id */
+        if (el != EL_REF && v[0] == '#' && v[1]) val = v + 1;
+    }
+    if (DC_GROW(t->open, t->n_open + 1, t->cap_open)) {
+        dc_tei_nomem(t);
+        return;
+    }
+    pspan *s = &t->open[t->n_open];
+    *s = (pspan){.start = t->cur.b.len, .gen = t->cur_gen, .kind = kinds[k].kind};
+    if (val && !(s->value = dc_strdup(val))) {
+        dc_tei_nomem(t);
+        return;
+    }
+    t->n_open++;
+    f->flags |= FL_SPAN;
+}
+
+void dc_tei_span_close(tei *t)
+{
+    if (!t->n_open) return;
+    pspan s = t->open[--t->n_open];
+    size_t end = t->cur.b.len;
+    const char *b = t->cur.b.p;
+    if (s.gen == t->cur_gen && b) {
+        /* the spaces around the element's text are not its */
+        while (s.start < end && b[s.start] == ' ') s.start++;
+        while (end > s.start && b[end - 1] == ' ') end--;
+    }
+    if (s.gen != t->cur_gen || end <= s.start || t->rc) {
+        free(s.value);
+        return;
+    }
+    if (t->n_spans >= TEI_MAX_MARKS) {
+        free(s.value);
+        dc_tei_fail(t, DC_LIMIT, "more than %d inline elements in one portion", TEI_MAX_MARKS);
+        return;
+    }
+    if (DC_GROW(t->spans, t->n_spans + 1, t->cap_spans)) {
+        free(s.value);
+        dc_tei_nomem(t);
+        return;
+    }
+    s.end = end;
+    t->spans[t->n_spans++] = s;
 }

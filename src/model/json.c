@@ -44,6 +44,19 @@ static void put_portion(dc_json *j, const dc_portion *p)
         }
         dc_json_end(j);
     }
+    if (p->n_spans) {
+        dc_json_key(j, "spans");
+        dc_json_arr(j);
+        for (size_t k = 0; k < p->n_spans; k++) {
+            dc_json_obj(j);
+            dc_json_knum(j, "start", (double)p->spans[k].start);
+            dc_json_knum(j, "end", (double)p->spans[k].end);
+            dc_json_kstr(j, "kind", p->spans[k].kind);
+            if (p->spans[k].value) dc_json_kstr(j, "value", p->spans[k].value);
+            dc_json_end(j);
+        }
+        dc_json_end(j);
+    }
     dc_json_end(j);
 }
 
@@ -68,7 +81,7 @@ static void put_withholding(dc_json *j, const dc_withholding *w)
 }
 
 /* The model of DESIGN.md, in its member order; optional members
- * (withheld_reason, marks, relation, detail, volume_title) only when set. */
+ * (withheld_reason, marks, spans, relation, detail, volume_title) only when set. */
 static void write_doc(dc_json *j, const dc_doc *d)
 {
     dc_json_obj(j);
@@ -207,6 +220,16 @@ static const cJSON *get_arr(const cJSON *o, const char *k, dc_rc *rc)
     return cJSON_IsArray(a) ? a : NULL;
 }
 
+/* A byte offset member: a number from 0 to 2^40, else DC_CORRUPT. */
+static dc_rc get_offset(const cJSON *o, const char *k, size_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1099511627776.0)
+        return DC_CORRUPT;
+    *out = (size_t)v->valuedouble;
+    return DC_OK;
+}
+
 static dc_rc parse_portion(const cJSON *o, dc_doc *d)
 {
     if (!cJSON_IsObject(o)) return DC_CORRUPT;
@@ -235,18 +258,20 @@ static dc_rc parse_portion(const cJSON *o, dc_doc *d)
         dc_mark_kind k = strcmp(kind->valuestring, "page") == 0 ? DC_MARK_PAGE : DC_MARK_NOTE;
         rc = dc_portion_add_mark(p, k, (size_t)at->valuedouble, val->valuestring);
     }
+    const cJSON *spans = get_arr(o, "spans", &rc), *sp;
+    cJSON_ArrayForEach(sp, spans)
+    {
+        if (rc) break;
+        size_t start = 0, end = 0;
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(sp, "kind");
+        const cJSON *val = cJSON_GetObjectItemCaseSensitive(sp, "value");
+        if (get_offset(sp, "start", &start) || get_offset(sp, "end", &end) || end < start ||
+            !cJSON_IsString(kind) || (val && !cJSON_IsString(val)))
+            return DC_CORRUPT;
+        rc = dc_portion_add_span(p, start, end, kind->valuestring, val ? val->valuestring : NULL);
+    }
     if (!rc && (!p->id || !p->kind)) rc = DC_CORRUPT;
     return rc;
-}
-
-/* A byte offset member: a number from 0 to 2^40, else DC_CORRUPT. */
-static dc_rc get_offset(const cJSON *o, const char *k, size_t *out)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1099511627776.0)
-        return DC_CORRUPT;
-    *out = (size_t)v->valuedouble;
-    return DC_OK;
 }
 
 static dc_rc parse_withholding(const cJSON *o, dc_doc *d)

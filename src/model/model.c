@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/model_int.h"
 #include "util/util_int.h"
 #include "util/banned.h"
 
@@ -29,6 +30,15 @@ static void portion_release(dc_portion *p)
     free(p->withheld_reason);
     for (size_t i = 0; i < p->n_marks; i++) free(p->marks[i].value);
     free(p->marks);
+    for (size_t i = 0; i < p->n_spans; i++) dc_span_release(&p->spans[i]);
+    free(p->spans);
+}
+
+void dc_span_release(dc_span *s)
+{
+    free(s->kind);
+    free(s->value);
+    s->kind = s->value = NULL;
 }
 
 static void *grow(void **arr, size_t *n, size_t *cap, size_t size);
@@ -180,6 +190,14 @@ dc_rc dc_doc_copy(const dc_doc *d, dc_doc **out)
             q->marks[k].at = p->marks[k].at;
             q->marks[k].kind = p->marks[k].kind;
             copy_str(&q->marks[k].value, p->marks[k].value ? p->marks[k].value : "", &bad);
+        }
+        q->spans = copy_array(p->n_spans, sizeof *q->spans, &q->cap_spans, &bad);
+        for (size_t k = 0; k < p->n_spans && !bad; k++) {
+            q->n_spans++; /* counted first: a failure below frees what it got */
+            q->spans[k].start = p->spans[k].start;
+            q->spans[k].end = p->spans[k].end;
+            copy_str(&q->spans[k].kind, p->spans[k].kind ? p->spans[k].kind : "", &bad);
+            copy_str(&q->spans[k].value, p->spans[k].value, &bad);
         }
     }
     c->footnotes = copy_array(d->n_footnotes, sizeof *c->footnotes, &c->cap_footnotes, &bad);
@@ -541,4 +559,27 @@ long dc_volume_parent(const dc_volume *v, long i)
     for (long k = i - 1; k >= 0; k--)
         if (!is_document(&v->entries[k]) && v->entries[k].level < v->entries[i].level) return k;
     return -1;
+}
+
+dc_rc dc_portion_add_span(dc_portion *p, size_t start, size_t end, const char *kind,
+                          const char *value)
+{
+    char *k = dc_strdup(kind ? kind : "");
+    char *v = value ? dc_strdup(value) : NULL;
+    if (!k || (value && !v)) {
+        free(k);
+        free(v);
+        return DC_NOMEM;
+    }
+    dc_span *s = grow((void **)&p->spans, &p->n_spans, &p->cap_spans, sizeof *s);
+    if (!s) {
+        free(k);
+        free(v);
+        return p->n_spans >= DC_MAX_PARTS ? DC_LIMIT : DC_NOMEM;
+    }
+    s->start = start;
+    s->end = end < start ? start : end;
+    s->kind = k;
+    s->value = v;
+    return DC_OK;
 }

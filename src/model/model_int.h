@@ -31,6 +31,12 @@ dc_rc dc_doc_copy(const dc_doc *doc, dc_doc **out);
  * NOMEM.  The pointer is valid until the next dc_doc_add_portion(). */
 dc_portion *dc_doc_add_portion(dc_doc *doc, const char *kind);
 dc_rc dc_portion_add_mark(dc_portion *p, dc_mark_kind kind, size_t at, const char *value);
+/* Appends a span [start, end) of kind with value (may be NULL); DC_LIMIT
+ * past the cap of parts. */
+dc_rc dc_portion_add_span(dc_portion *p, size_t start, size_t end, const char *kind,
+                          const char *value);
+/* Frees a span's members. */
+void dc_span_release(dc_span *s);
 /* Appends an empty footnote / gap (fields NULL); NULL on NOMEM. */
 dc_footnote *dc_doc_add_footnote(dc_doc *doc);
 dc_gap *dc_doc_add_gap(dc_doc *doc);
