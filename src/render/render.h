@@ -29,6 +29,11 @@ typedef struct dc_render_html_opts {
     int (*ref_href)(void *ctx, const dc_ref *ref, dc_buf *href);
     void *ctx;
     const dc_volume *volume;
+    /* Appends to desc the description of the entry xml_id of the
+     * document's volume's List of Persons (term 0) or of Abbreviations and
+     * Terms (term 1) and returns 1, or returns 0 when the list has no such
+     * entry (the name is then not linked).  May be NULL: no name linked. */
+    int (*entry)(void *ctx, int term, const char *xml_id, dc_buf *desc);
 } dc_render_html_opts;
 
 /*
@@ -38,8 +43,12 @@ typedef struct dc_render_html_opts {
  * portions in order with their labels and portion marks, page numbers in
  * the margin where pages begin, footnote markers linked to the notes and
  * back, withheld and redacted text shown as gaps, references ("Document
- * 237", "NSC 5817") linked where opts->ref_href gives a target, then the
- * notes (the source note first).  Element ids and classes are listed in
+ * 237", "NSC 5817") linked where opts->ref_href gives a target, names
+ * and abbreviations (persName and gloss spans) linked to their entries
+ * of the volume's lists (/persons/VOLUME/ID, /terms/VOLUME/ID) where
+ * opts->entry knows them, described (aria-describedby and data-desc,
+ * shown on hover and focus by the style sheet), emphasis (hi) as i, b or
+ * a span, then the notes (the source note first).  Element ids and classes are listed in
  * docs/internals/html.md.  Appends to out (check out->rc).
  */
 dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf *out);
