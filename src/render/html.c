@@ -111,7 +111,7 @@ typedef struct html {
     char **ref_href;        /* per doc->refs: the href when linked */
     struct ref_key *keys;   /* doc->refs by (target, kind), when linking */
     size_t n_keys;
-    struct entry *entries;  /* list entries asked about (opts->entry) */
+    struct entry *entries; /* list entries asked about (opts->entry) */
     size_t n_entries, cap_entries;
 } html;
 
@@ -606,10 +606,8 @@ static int deco_cmp(const void *a, const void *b)
 static void url_part(dc_buf *out, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (is_alnum((char)*p) || strchr("._~-", *p))
-            dc_buf_putc(out, (char)*p);
-        else
-            dc_buf_printf(out, "%%%02X", *p);
+        if (is_alnum((char)*p) || strchr("._~-", *p)) dc_buf_putc(out, (char)*p);
+        else dc_buf_printf(out, "%%%02X", *p);
     }
 }
 
@@ -621,7 +619,7 @@ static void open_deco(html *h, const deco *d)
     } else if (d->ent >= 0) {
         const entry *e = &h->entries[d->ent];
         dc_buf_puts(out, e->term ? "<a class=\"dc-term\" href=\"/terms/"
-                                        : "<a class=\"dc-name\" href=\"/persons/");
+                                 : "<a class=\"dc-name\" href=\"/persons/");
         url_part(out, h->doc->collection);
         dc_buf_putc(out, '/');
         url_part(out, e->xml_id);
@@ -646,16 +644,12 @@ static void open_deco(html *h, const deco *d)
 
 static void close_deco(html *h, const deco *d)
 {
-    if (d->range)
-        close_range(h, d->range);
-    else if (d->ent >= 0)
-        dc_buf_puts(h->out, "</a>");
-    else if (streq(d->span->value, "italic"))
-        dc_buf_puts(h->out, "</i>");
+    if (d->range) close_range(h, d->range);
+    else if (d->ent >= 0) dc_buf_puts(h->out, "</a>");
+    else if (streq(d->span->value, "italic")) dc_buf_puts(h->out, "</i>");
     else if (streq(d->span->value, "strong") || streq(d->span->value, "bold"))
         dc_buf_puts(h->out, "</b>");
-    else
-        dc_buf_puts(h->out, "</span>");
+    else dc_buf_puts(h->out, "</span>");
 }
 
 /*
@@ -665,8 +659,8 @@ static void close_deco(html *h, const deco *d)
  * not nest), emphasis and quotations always; others (a ref span: the
  * references are linked by the ranges) are not drawn.
  */
-static deco *decorations(html *h, const ranges *r, const dc_span *spans, size_t n_spans,
-                         size_t len, size_t *n)
+static deco *decorations(html *h, const ranges *r, const dc_span *spans, size_t n_spans, size_t len,
+                         size_t *n)
 {
     *n = 0;
     size_t cap = r->n + n_spans;
