@@ -203,6 +203,8 @@ static dc_rc hide_portion(dc_doc *v, size_t idx, const char *kind)
     p->n_marks = k;
     for (size_t i = 0; i < p->n_spans; i++) dc_span_release(&p->spans[i]);
     p->n_spans = 0; /* none of its text is left */
+    free(p->group);
+    p->group = NULL;
     dc_strv_release(&p->compartments);
     free(p->classification);
     p->classification = NULL;

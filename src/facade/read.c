@@ -580,8 +580,8 @@ typedef struct html_ref_ctx {
     const dc_doc *doc;
     dc_links_env env;
     int have_env;
-    /* the entries of the collection's lists (0 persons, 1 terms): xml_id
-     * and description pairs, read at the first name or term */
+    /* the entries of the collection's lists (0 persons, 1 terms): xml_id,
+     * name and description triples, read at the first name or term */
     dc_strv list[2];
     int have_list[2];
 } html_ref_ctx;
@@ -589,7 +589,8 @@ typedef struct html_ref_ctx {
 static dc_rc list_row(void *ctx, const dc_list_row *r)
 {
     dc_strv *v = ctx;
-    if (dc_strv_push(v, r->xml_id) || dc_strv_push(v, r->description ? r->description : ""))
+    if (dc_strv_push(v, r->xml_id) || dc_strv_push(v, r->name ? r->name : "") ||
+        dc_strv_push(v, r->description ? r->description : ""))
         return DC_NOMEM;
     return DC_OK;
 }
@@ -597,7 +598,7 @@ static dc_rc list_row(void *ctx, const dc_list_row *r)
 /* The HTML edition's description of a name or term: the entry of the
  * document's volume's list (the lists are metadata of the edition, read
  * from the same TEI as the document); 0 when the list has no such entry. */
-static int html_entry(void *ctx, int term, const char *xml_id, dc_buf *desc)
+static int html_entry(void *ctx, int term, const char *xml_id, dc_buf *name, dc_buf *desc)
 {
     html_ref_ctx *c = ctx;
     term = term != 0;
@@ -611,9 +612,10 @@ static int html_entry(void *ctx, int term, const char *xml_id, dc_buf *desc)
         }
     }
     const dc_strv *v = &c->list[term];
-    for (size_t i = 0; i + 1 < v->n; i += 2)
+    for (size_t i = 0; i + 2 < v->n; i += 3)
         if (strcmp(v->v[i], xml_id) == 0) {
-            dc_buf_puts(desc, v->v[i + 1]);
+            if (name) dc_buf_puts(name, v->v[i + 1]);
+            dc_buf_puts(desc, v->v[i + 2]);
             return 1;
         }
     return 0;

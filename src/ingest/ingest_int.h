@@ -222,6 +222,8 @@ enum fkind {
 #define FL_CHOICE 0x80u    /* a choice: only one alternative is kept */
 #define FL_LISTBIBL 0x100u /* a listBibl: its bibl children are items */
 #define FL_FRONTBACK 0x200u /* front or back: its divs are sections */
+#define FL_OPENER 0x800u    /* an opener or closer: its blocks' group */
+#define FL_CLOSER 0x1000u
 #define FL_SPAN 0x400u      /* an inline element kept as a span (dc_tei_span_open) */
 
 typedef struct frame {

@@ -364,9 +364,11 @@ void dc_tei_start_element(tei *t)
         if (!bk) bk = el == EL_HEAD ? "heading" : el == EL_BIBL ? "item" : "paragraph";
         dc_tei_open_block(t, &f, parent, bk);
         if (el == EL_DATELINE) f.flags |= FL_DATELINE;
+        if (el == EL_CLOSER) f.flags |= FL_CLOSER;
     } else if (is_container(el)) {
         dc_tei_flush(t, dc_tei_open_kind(t), 0);
         f.kind = F_CONTAINER;
+        if (el == EL_OPENER) f.flags |= FL_OPENER;
         if (el == EL_LIST) f.flags |= FL_LIST;
         if (el == EL_LISTBIBL) f.flags |= FL_LISTBIBL;
     } else if (el == EL_CELL && parent->kind == F_BLOCK) {

@@ -300,6 +300,12 @@ void dc_tei_flush(tei *t, const char *kind, int closing)
     t->cur_page = NULL;
     p->label = t->label;
     t->label = NULL;
+    /* the part of a letter it stands in: the innermost opener or closer */
+    for (int i = t->depth - 1; i >= 0 && t->st[i].kind != F_DOCDIV; i--)
+        if (t->st[i].flags & (FL_OPENER | FL_CLOSER)) {
+            dc_tei_set_str(t, &p->group, (t->st[i].flags & FL_OPENER) ? "opener" : "closer");
+            break;
+        }
     /* a copy of the exact length; the buffer keeps its storage for the
      * next portion instead of growing again from nothing */
     p->text = dc_strndup(t->cur.b.p, len);

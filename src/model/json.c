@@ -32,6 +32,7 @@ static void put_portion(dc_json *j, const dc_portion *p)
     dc_json_kstr(j, "text", p->text);
     dc_json_kbool(j, "withheld", p->withheld);
     if (p->withheld_reason) dc_json_kstr(j, "withheld_reason", p->withheld_reason);
+    if (p->group) dc_json_kstr(j, "group", p->group);
     if (p->n_marks) {
         dc_json_key(j, "marks");
         dc_json_arr(j);
@@ -244,6 +245,7 @@ static dc_rc parse_portion(const cJSON *o, dc_doc *d)
     if (!rc) rc = get_strv(o, "compartments", &p->compartments);
     if (!rc) rc = get_str(o, "text", &p->text);
     if (!rc) rc = get_str(o, "withheld_reason", &p->withheld_reason);
+    if (!rc) rc = get_str(o, "group", &p->group);
     p->withheld = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "withheld"));
     const cJSON *marks = get_arr(o, "marks", &rc), *m;
     cJSON_ArrayForEach(m, marks)

@@ -28,6 +28,7 @@ static void portion_release(dc_portion *p)
     dc_strv_release(&p->compartments);
     free(p->text);
     free(p->withheld_reason);
+    free(p->group);
     for (size_t i = 0; i < p->n_marks; i++) free(p->marks[i].value);
     free(p->marks);
     for (size_t i = 0; i < p->n_spans; i++) dc_span_release(&p->spans[i]);
@@ -185,6 +186,7 @@ dc_rc dc_doc_copy(const dc_doc *d, dc_doc **out)
         copy_str(&q->text, p->text, &bad);
         q->withheld = p->withheld != 0;
         copy_str(&q->withheld_reason, p->withheld_reason, &bad);
+        copy_str(&q->group, p->group, &bad);
         q->marks = copy_array(p->n_marks, sizeof *q->marks, &q->cap_marks, &bad);
         for (size_t k = 0; k < p->n_marks && !bad; k++, q->n_marks++) {
             q->marks[k].at = p->marks[k].at;

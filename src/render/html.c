@@ -571,7 +571,7 @@ static entry *entry_for(html *h, int term, const char *xml_id)
     *e = (entry){.term = term, .xml_id = xml_id};
     dc_buf d;
     dc_buf_init(&d, 65536);
-    if (h->opts->entry(h->opts->ctx, term, xml_id, &d) == 1 && !d.rc) {
+    if (h->opts->entry(h->opts->ctx, term, xml_id, NULL, &d) == 1 && !d.rc) {
         e->desc = dc_buf_detach(&d);
         if (!e->desc && !(e->desc = dc_strdup(""))) fail(h, DC_NOMEM);
         if (e->desc) e->id = unique_id_from(h, term ? "term-" : "person-", xml_id);

@@ -29,11 +29,12 @@ typedef struct dc_render_html_opts {
     int (*ref_href)(void *ctx, const dc_ref *ref, dc_buf *href);
     void *ctx;
     const dc_volume *volume;
-    /* Appends to desc the description of the entry xml_id of the
-     * document's volume's List of Persons (term 0) or of Abbreviations and
-     * Terms (term 1) and returns 1, or returns 0 when the list has no such
-     * entry (the name is then not linked).  May be NULL: no name linked. */
-    int (*entry)(void *ctx, int term, const char *xml_id, dc_buf *desc);
+    /* Appends to name (when not NULL) the name and to desc the
+     * description of the entry xml_id of the document's volume's List of
+     * Persons (term 0) or of Abbreviations and Terms (term 1) and returns
+     * 1, or returns 0 when the list has no such entry (the name is then
+     * not linked).  May be NULL: no name linked, no list exported. */
+    int (*entry)(void *ctx, int term, const char *xml_id, dc_buf *name, dc_buf *desc);
 } dc_render_html_opts;
 
 /*
@@ -107,5 +108,11 @@ int dc_render_frus_url(const dc_doc *doc, dc_buf *out);
  * ids stay unique in the corpus.  Appends to out (check out->rc).
  */
 dc_rc dc_render_tei(const dc_doc *doc, const char *id_prefix, dc_buf *out);
+/* The same, with the entries of the volume's lists that the document's
+ * names and terms point to (opts->entry, when opts and it are not NULL)
+ * written as the lists of its front matter (div xml:id="persons" /
+ * "terms"), so that re-ingesting the file resolves them again. */
+dc_rc dc_render_tei_with(const dc_doc *doc, const char *id_prefix, const dc_render_html_opts *opts,
+                         dc_buf *out);
 
 #endif

@@ -22,6 +22,7 @@ typedef struct tei_out {
     const dc_doc *doc;
     const char *pfx;         /* xml:id prefix ("" for a standalone file) */
     unsigned char *emitted;  /* per footnote: its <note> was written */
+    const dc_render_html_opts *opts; /* the volume's lists, or NULL */
 } tei_out;
 
 static int streq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
@@ -123,23 +124,93 @@ static void note(tei_out *t, const char *n)
     dc_buf_puts(out, "</note>");
 }
 
-/* A portion's text with its page and note marks where they stood. */
+/* The element of a span's kind and the attribute its value goes in
+ * ("#" before a list entry's id); NULL for a kind not written. */
+static const char *span_element(const dc_span *sp, const char **att, const char **hash)
+{
+    static const struct {
+        const char *kind, *att, *hash;
+    } k[] = {{"persName", "corresp", "#"},
+             {"gloss", "target", "#"},
+             {"ref", "target", ""},
+             {"hi", "rend", ""},
+             {"quote", NULL, NULL}};
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (streq(sp->kind, k[i].kind)) {
+            *att = k[i].att;
+            *hash = k[i].hash;
+            return k[i].kind;
+        }
+    return NULL;
+}
+
+static void open_span(dc_buf *out, const dc_span *sp)
+{
+    const char *att = NULL, *hash = NULL, *el = span_element(sp, &att, &hash);
+    dc_buf_printf(out, "<%s", el);
+    if (att && sp->value) {
+        dc_buf_printf(out, " %s=\"%s", att, hash);
+        esc(out, sp->value, strlen(sp->value), 1, 0);
+        dc_buf_putc(out, '"');
+    }
+    dc_buf_putc(out, '>');
+}
+
+/* Whether span i of p is written: a kind we know, inside the text, and in
+ * a table within one cell (a cell boundary inside it would not nest). */
+static int span_written(const dc_portion *p, size_t i, size_t len, int cells)
+{
+    const dc_span *sp = &p->spans[i];
+    const char *att, *hash;
+    if (!span_element(sp, &att, &hash) || sp->start >= sp->end || sp->end > len) return 0;
+    for (size_t k = sp->start; cells && k < sp->end && k + 2 < len; k++)
+        if (p->text[k] == ' ' && p->text[k + 1] == '|' && p->text[k + 2] == ' ') return 0;
+    return 1;
+}
+
+/*
+ * A portion's text with its page and note marks where they stood and its
+ * spans as the inline elements they were (persName, gloss, ref, hi,
+ * quote).  Spans come outer first; one that would cross another still
+ * open is left out, so elements always nest.
+ */
 static void body_text(tei_out *t, const dc_portion *p, int cells)
 {
     const char *s = p->text ? p->text : "";
-    size_t len = strlen(s), pos = 0;
-    for (size_t i = 0; i < p->n_marks; i++) {
-        const dc_mark *m = &p->marks[i];
-        size_t at = m->at > len ? len : m->at;
-        if (at < pos) at = pos;
-        esc(t->out, s + pos, at - pos, 0, cells);
-        pos = at;
-        if (m->kind == DC_MARK_PAGE)
-            pb(t->out, m->value);
-        else
-            note(t, m->value);
+    size_t len = strlen(s), pos = 0, mi = 0, si = 0;
+    const dc_span *stack[256];
+    size_t depth = 0;
+    for (;;) {
+        /* close what ends here, then marks, then open what starts here */
+        while (depth && stack[depth - 1]->end <= pos) {
+            const char *att, *hash;
+            dc_buf_printf(t->out, "</%s>", span_element(stack[--depth], &att, &hash));
+        }
+        while (mi < p->n_marks && (p->marks[mi].at > len ? len : p->marks[mi].at) <= pos) {
+            const dc_mark *m = &p->marks[mi++];
+            if (m->kind == DC_MARK_PAGE) pb(t->out, m->value);
+            else note(t, m->value);
+        }
+        for (; si < p->n_spans && p->spans[si].start <= pos; si++) {
+            const dc_span *sp = &p->spans[si];
+            if (sp->start < pos || !span_written(p, si, len, cells) || depth == 256 ||
+                (depth && sp->end > stack[depth - 1]->end))
+                continue;
+            open_span(t->out, sp);
+            stack[depth++] = sp;
+        }
+        if (pos >= len) break;
+        size_t stop = len;
+        if (mi < p->n_marks && p->marks[mi].at < stop) stop = p->marks[mi].at;
+        if (si < p->n_spans && p->spans[si].start < stop) stop = p->spans[si].start;
+        if (depth && stack[depth - 1]->end < stop) stop = stack[depth - 1]->end;
+        esc(t->out, s + pos, stop - pos, 0, cells);
+        pos = stop;
     }
-    esc(t->out, s + pos, len - pos, 0, cells);
+    while (depth) {
+        const char *att, *hash;
+        dc_buf_printf(t->out, "</%s>", span_element(stack[--depth], &att, &hash));
+    }
 }
 
 /* A withheld portion or a gap: only a <gap/> (and the page marks it
@@ -168,8 +239,11 @@ static void gap_portion(tei_out *t, const dc_portion *p)
     dc_buf_puts(out, "</p>\n");
 }
 
-static const char *element_of(const char *kind)
+/* The element of a portion of kind; in an opener or closer (group) what
+ * its blocks are there (a paragraph is a salute, a signature signed). */
+static const char *element_of(const char *kind, const char *group)
 {
+    if (group && streq(kind, "paragraph")) return "salute";
     if (streq(kind, "heading")) return "head";
     if (streq(kind, "dateline")) return "dateline";
     if (streq(kind, "signature")) return "signed";
@@ -201,7 +275,7 @@ static void portion(tei_out *t, const dc_portion *p)
         dc_buf_puts(out, "</cell></row></table>\n");
         return;
     }
-    const char *el = element_of(p->kind);
+    const char *el = element_of(p->kind, p->withheld ? NULL : p->group);
     dc_buf_printf(out, "<%s", el);
     if (p->label && strcmp(el, "p") == 0) attr(out, "n", p->label);
     dc_buf_putc(out, '>');
@@ -264,11 +338,72 @@ static void title_head(tei_out *t)
     dc_buf_puts(out, "</head>\n");
 }
 
+/* Whether the list entry (term or person) xml_id was written already by
+ * an earlier span of the document (before portion pi, span si). */
+static int listed_before(const dc_doc *d, const char *kind, const char *xml_id, size_t pi,
+                         size_t si)
+{
+    for (size_t i = 0; i <= pi; i++)
+        for (size_t k = 0; k < d->portions[i].n_spans && (i < pi || k < si); k++)
+            if (streq(d->portions[i].spans[k].kind, kind) &&
+                streq(d->portions[i].spans[k].value, xml_id))
+                return 1;
+    return 0;
+}
+
+/* The entries of the volume's lists the document's names (term 0) or
+ * terms (1) point to, as the volume's front matter lists them. */
+static void list_div(tei_out *t, int term, int *front)
+{
+    const dc_doc *d = t->doc;
+    const char *kind = term ? "gloss" : "persName";
+    int open = 0;
+    dc_buf name, desc;
+    dc_buf_init(&name, 65536);
+    dc_buf_init(&desc, 65536);
+    for (size_t i = 0; i < d->n_portions && !t->out->rc; i++)
+        for (size_t k = 0; k < d->portions[i].n_spans; k++) {
+            const dc_span *sp = &d->portions[i].spans[k];
+            if (!streq(sp->kind, kind) || !ncname(sp->value) ||
+                listed_before(d, kind, sp->value, i, k))
+                continue;
+            dc_buf_reset(&name);
+            dc_buf_reset(&desc);
+            if (t->opts->entry(t->opts->ctx, term, sp->value, &name, &desc) != 1 || name.rc ||
+                desc.rc || !name.len)
+                continue;
+            if (!*front) dc_buf_puts(t->out, "<front>\n");
+            *front = 1;
+            if (!open)
+                dc_buf_printf(t->out, "<div xml:id=\"%s\"><list>\n", term ? "terms" : "persons");
+            open = 1;
+            dc_buf_printf(t->out, "<item><%s xml:id=\"", term ? "term" : "persName");
+            esc(t->out, sp->value, strlen(sp->value), 1, 0);
+            dc_buf_puts(t->out, "\">");
+            esc(t->out, name.p, name.len, 0, 0);
+            dc_buf_printf(t->out, "</%s>", term ? "term" : "persName");
+            if (desc.len) {
+                dc_buf_puts(t->out, ", ");
+                esc(t->out, desc.p, desc.len, 0, 0);
+            }
+            dc_buf_puts(t->out, "</item>\n");
+        }
+    if (open) dc_buf_puts(t->out, "</list></div>\n");
+    dc_buf_release(&name);
+    dc_buf_release(&desc);
+}
+
 dc_rc dc_render_tei(const dc_doc *d, const char *id_prefix, dc_buf *out)
+{
+    return dc_render_tei_with(d, id_prefix, NULL, out);
+}
+
+dc_rc dc_render_tei_with(const dc_doc *d, const char *id_prefix, const dc_render_html_opts *opts,
+                         dc_buf *out)
 {
     if (!d || !out) return DC_MISUSE;
     if (id_prefix && *id_prefix && !ncname(id_prefix)) return DC_MISUSE;
-    tei_out t = {out, d, id_prefix ? id_prefix : "", NULL};
+    tei_out t = {out, d, id_prefix ? id_prefix : "", NULL, opts};
     t.emitted = calloc(d->n_footnotes ? d->n_footnotes : 1, 1);
     if (!t.emitted) return DC_NOMEM;
     if (!id_prefix) dc_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -276,7 +411,15 @@ dc_rc dc_render_tei(const dc_doc *d, const char *id_prefix, dc_buf *out)
     if (ncname(d->collection)) xml_id(&t, d->collection);
     dc_buf_puts(out, ">\n");
     header(&t);
-    dc_buf_puts(out, "<text><body>\n");
+    dc_buf_puts(out, "<text>");
+    int front = 0;
+    size_t n_spans = 0; /* the lists are looked up span by span: capped */
+    for (size_t i = 0; i < d->n_portions; i++) n_spans += d->portions[i].n_spans;
+    if (opts && opts->entry && !id_prefix && n_spans <= 5000) {
+        list_div(&t, 0, &front);
+        list_div(&t, 1, &front);
+    }
+    dc_buf_puts(out, front ? "</front>\n<body>\n" : "<body>\n");
     /* The page the document opens on, when no mark of its first portion
      * says so: a pb just before the div (the ingester's first page). */
     const dc_portion *p0 = d->n_portions ? &d->portions[0] : NULL;
@@ -297,12 +440,22 @@ dc_rc dc_render_tei(const dc_doc *d, const char *id_prefix, dc_buf *out)
     dc_buf_puts(out, ">\n");
     title_head(&t);
     int in_list = 0;
+    const char *group = NULL; /* the opener or closer open */
     for (size_t i = 0; i < d->n_portions; i++) {
         const dc_portion *p = &d->portions[i];
         int item = streq(p->kind, "item") && !p->withheld;
-        if (in_list && !item) {
+        const char *g = p->withheld                 ? NULL
+                        : streq(p->group, "opener") ? "opener"
+                        : streq(p->group, "closer") ? "closer"
+                                                    : NULL;
+        if (in_list && (!item || !streq(g, group))) {
             dc_buf_puts(out, "</list>\n");
             in_list = 0;
+        }
+        if (!streq(g, group) && (g || group)) {
+            if (group) dc_buf_printf(out, "</%s>\n", group);
+            if (g) dc_buf_printf(out, "<%s>\n", g);
+            group = g;
         }
         /* A page change without a mark of its own stands between blocks. */
         int at0 = p->n_marks && p->marks[0].kind == DC_MARK_PAGE && p->marks[0].at == 0;
@@ -319,6 +472,7 @@ dc_rc dc_render_tei(const dc_doc *d, const char *id_prefix, dc_buf *out)
             if (p->marks[k].kind == DC_MARK_PAGE) page = p->marks[k].value;
     }
     if (in_list) dc_buf_puts(out, "</list>\n");
+    if (group) dc_buf_printf(out, "</%s>\n", group);
     /* Notes no marker points to (a note list longer than the markers). */
     for (size_t i = 0; i < d->n_footnotes; i++)
         if (!t.emitted[i] && d->footnotes[i].n) {
