@@ -322,6 +322,7 @@ typedef struct tei {
     int vdiv_depth;      /* open divisions (beyond 64 not tracked) */
     const char *vpart;   /* "front", "body", "back" */
     const char *doc_section; /* the current document is a section: its doc_type */
+    int book;                /* a book read as a volume of its chapters (tei.c) */
     char vrole[TEI_ATTR];    /* role of the editor being read */
 } tei;
 
@@ -394,6 +395,8 @@ void dc_tei_cur_text(tei *t, const char *s, size_t n);
 void dc_tei_add_text(tei *t, const char *s, size_t n);
 /* A space in the capture in force (an lb, a br, a block inside a note). */
 void dc_tei_add_space(tei *t);
+/* A line break (lb): in a book's body text a newline, elsewhere a space. */
+void dc_tei_add_break(tei *t);
 /*
  * Ends the portion under construction: if it has text, appends it to the
  * document with kind, pending label, page, marks and footnote anchors.

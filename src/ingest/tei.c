@@ -91,7 +91,7 @@ static void inline_actions(tei *t, int el, frame *f, int pcap)
     char v[TEI_ATTR], date[11];
     switch (el) {
     case EL_PB: dc_tei_on_pb(t, pcap); break;
-    case EL_LB: dc_tei_add_space(t); break;
+    case EL_LB: dc_tei_add_break(t); break;
     case EL_REF: dc_tei_on_ref(t); break;
     case EL_GAP: dc_tei_on_gap(t); break;
     case EL_PERSNAME:
@@ -299,8 +299,27 @@ void dc_tei_start_element(tei *t)
         t->vpart = el == EL_FRONT ? "front" : el == EL_BODY ? "body" : "back";
         if (el != EL_BODY) f.flags |= FL_FRONTBACK;
     }
+    /* A book (a TEI text of chapters, without a FRUS volume id: the
+     * frus-history monograph) is read as a volume of its chapters and
+     * sections, once its first section or chapter shows it is one. */
+    if (el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) && !t->volume_id &&
+        t->root_id && t->h && t->h->volume && !t->n_docdivs && !t->book &&
+        (dc_tei_attr_is(t, "type", "chapter") ||
+         ((parent->flags & FL_FRONTBACK) && dc_tei_attr_is(t, "type", "section"))))
+        t->book = 1;
     if (el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) && dc_tei_vol_wanted(t) &&
         !dc_tei_attr_is(t, "type", "document")) {
+        char cid[TEI_ATTR];
+        if (t->book && !(parent->flags & FL_FRONTBACK) && dc_tei_attr_is(t, "type", "chapter") &&
+            dc_tei_attr(t, "id", DC_XML_NS, cid)) {
+            /* a chapter of a book: a document, with its own notes */
+            dc_tei_doc_start(t);
+            t->doc_section = "chapter";
+            dc_tei_vol_document(t, cid, NULL);
+            f.kind = F_DOCDIV;
+            push(t, &f);
+            return;
+        }
         if (parent->flags & FL_FRONTBACK) {
             char v[TEI_ATTR];
             if (dc_tei_attr(t, "id", DC_XML_NS, v) && strcmp(v, "toc") != 0 &&
@@ -324,6 +343,11 @@ void dc_tei_start_element(tei *t)
     }
     if (el == EL_HEAD && parent->kind == F_DIVISION) {
         hdr_vol_field(t, &f, HF_DIVHEAD);
+        push(t, &f);
+        return;
+    }
+    if (el == EL_HEAD && dc_tei_attr_is(t, "type", "shortened-for-running-head")) {
+        f.cap = CAP_SKIP; /* a running head is not text */
         push(t, &f);
         return;
     }

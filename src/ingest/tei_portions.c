@@ -122,6 +122,19 @@ void dc_tei_add_text(tei *t, const char *s, size_t n)
     }
 }
 
+void dc_tei_add_break(tei *t)
+{
+    dc_buf *b = &t->cur.b;
+    if (!t->book || top_cap(t) != CAP_BODY || !t->doc || b->len == 0) {
+        dc_tei_add_space(t);
+        return;
+    }
+    t->note_glued = 0;
+    if (b->p[b->len - 1] == ' ') b->p[--b->len] = '\0';
+    if (b->len > 0 && b->p[b->len - 1] != '\n') dc_buf_putc(b, '\n');
+    if (t->person_depth > 0) dc_tb_space(&t->person);
+}
+
 void dc_tei_add_space(tei *t)
 {
     t->note_glued = 0;
