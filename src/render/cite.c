@@ -58,9 +58,13 @@ static int safe_chars(const char *s)
  * ".") and a "dN" local id. */
 static int frus_url_ok(const dc_doc *doc)
 {
-    return doc->collection && doc->local_id &&
-           strncmp(doc->collection, "frus", 4) == 0 && safe_chars(doc->collection) &&
-           doc->local_id[0] == 'd' && doc->local_id[1] &&
+    if (!doc->collection || !doc->local_id || strncmp(doc->collection, "frus", 4) != 0 ||
+        !safe_chars(doc->collection))
+        return 0;
+    /* the history of the series, a book: its chapters and sections by id */
+    if (strcmp(doc->collection, "frus-history") == 0)
+        return doc->local_id[0] && safe_chars(doc->local_id);
+    return doc->local_id[0] == 'd' && doc->local_id[1] &&
            is_digits(doc->local_id + 1, strlen(doc->local_id + 1));
 }
 
@@ -491,5 +495,95 @@ dc_rc dc_render_highwire(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
         dc_buf_release(&u);
     }
     meta(out, "citation_language", "en");
+    return out->rc;
+}
+
+/* ---- a volume or book as a whole ------------------------------------------ */
+
+/* The book's address on history.state.gov: a FRUS volume or the history
+ * of the series (their ids start with "frus"); 0 for any other. */
+static int volume_url(const dc_volume *v, dc_buf *out)
+{
+    if (!v->id || strncmp(v->id, "frus", 4) != 0 || !safe_chars(v->id)) return 0;
+    if (out) dc_buf_printf(out, "https://history.state.gov/historicaldocuments/%s", v->id);
+    return 1;
+}
+
+/* The year of the volume's publication date ("2014", "2014-05-01"). */
+static void volume_year(const dc_volume *v, char year[5])
+{
+    year[0] = '\0';
+    if (v->pub_date && is_digits(v->pub_date, 4) && (!v->pub_date[4] || v->pub_date[4] == '-'))
+        snprintf(year, 5, "%.4s", v->pub_date);
+}
+
+dc_rc dc_render_volume_cite(const dc_volume *v, const char *format, dc_buf *out)
+{
+    if (!v || !out || !format) return DC_MISUSE;
+    const char *title = v->title ? v->title : v->volume_title ? v->volume_title : v->id;
+    char year[5];
+    volume_year(v, year);
+    if (strcmp(format, "bibtex") == 0) {
+        dc_buf_puts(out, "@book{");
+        bib_key(out, v->id ? v->id : "volume");
+        bib_title(out, "title", title);
+        if (v->editors.n) {
+            dc_buf_puts(out, ",\n  editor = {");
+            for (size_t i = 0; i < v->editors.n; i++) {
+                if (i) dc_buf_puts(out, " and ");
+                bib_value(out, v->editors.v[i]);
+            }
+            dc_buf_putc(out, '}');
+        }
+        if (v->series) bib_title(out, "series", v->series);
+        if (v->publisher) bib_field(out, "publisher", v->publisher);
+        if (v->pub_place) bib_field(out, "address", v->pub_place);
+        if (year[0]) bib_field(out, "year", year);
+        if (volume_url(v, NULL)) {
+            dc_buf_puts(out, ",\n  url = {");
+            volume_url(v, out);
+            dc_buf_putc(out, '}');
+        }
+        dc_buf_puts(out, "\n}\n");
+    } else if (strcmp(format, "ris") == 0) {
+        dc_buf_puts(out, "TY  - BOOK\n");
+        ris_line(out, "TI", title);
+        for (size_t i = 0; i < v->editors.n; i++) ris_line(out, "ED", v->editors.v[i]);
+        ris_line(out, "T3", v->series);
+        ris_line(out, "PB", v->publisher);
+        ris_line(out, "CY", v->pub_place);
+        ris_line(out, "PY", year[0] ? year : NULL);
+        if (volume_url(v, NULL)) {
+            dc_buf_puts(out, "UR  - ");
+            volume_url(v, out);
+            dc_buf_putc(out, '\n');
+        }
+        dc_buf_puts(out, "DB  - declass\n");
+        ris_line(out, "AN", v->id);
+        dc_buf_puts(out, "ER  - \n");
+    } else if (strcmp(format, "cite") == 0) {
+        /* Chicago: Editors, ed(s)., Title (Place: Publisher, Year), URL. */
+        if (v->editors.n) {
+            put_names(out, &v->editors);
+            dc_buf_puts(out, v->editors.n > 1 ? ", eds., " : ", ed., ");
+        }
+        put_line(out, title);
+        if (v->pub_place || v->publisher || year[0]) {
+            dc_buf_puts(out, " (");
+            if (v->pub_place) put_line(out, v->pub_place);
+            if (v->pub_place && (v->publisher || year[0])) dc_buf_puts(out, ": ");
+            if (v->publisher) put_line(out, v->publisher);
+            if (v->publisher && year[0]) dc_buf_puts(out, ", ");
+            if (year[0]) dc_buf_puts(out, year);
+            dc_buf_putc(out, ')');
+        }
+        if (volume_url(v, NULL)) {
+            dc_buf_puts(out, ", ");
+            volume_url(v, out);
+        }
+        dc_buf_puts(out, ".\n");
+    } else {
+        return DC_MISUSE;
+    }
     return out->rc;
 }

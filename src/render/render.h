@@ -84,6 +84,14 @@ dc_rc dc_render_cite(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
 dc_rc dc_render_bibtex(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
 dc_rc dc_render_ris(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
 dc_rc dc_render_highwire(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
+/* A volume or book as a whole (v: its stored header): format "bibtex" a
+ * @book entry (title in double braces, editor, series, publisher,
+ * address, year, url), "ris" a BOOK record (TI, ED, T3, PB, CY, PY, UR),
+ * "cite" the Chicago line (editors, ed(s)., title (place: publisher,
+ * year), url); the url is the history.state.gov address of a FRUS volume
+ * or of the history of the series (ids starting "frus").  DC_MISUSE for
+ * another format. */
+dc_rc dc_render_volume_cite(const dc_volume *v, const char *format, dc_buf *out);
 /* Appends the address of doc on the Office of the Historian's site
  * (https://history.state.gov/historicaldocuments/VOLUME/dN) and returns 1
  * for a FRUS document (the collection a FRUS volume id, the local id
