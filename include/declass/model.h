@@ -68,6 +68,9 @@ typedef struct dc_footnote {
     char *label;  /* the number printed in the source's note list, or NULL */
     char *anchor; /* portion id (or "title") where the marker stands, or NULL */
     char *text;   /* NULL when the source has the marker but not the note */
+    /* inline markup of text, as a portion's (in the JSON only when set) */
+    dc_span *spans;
+    size_t n_spans, cap_spans;
 } dc_footnote;
 
 typedef struct dc_gap {
@@ -144,6 +147,13 @@ typedef struct dc_doc {
      * JSON only when there are some ("withholdings", after "format"). */
     dc_withholding *withholdings;
     size_t n_withholdings, cap_withholdings;
+    /* inline markup of source_note and of title, as a portion's.  In the
+     * JSON only when set ("source_spans" after "source_note_label",
+     * "title_spans" after "title_note"). */
+    dc_span *source_spans;
+    size_t n_source_spans, cap_source_spans;
+    dc_span *title_spans;
+    size_t n_title_spans, cap_title_spans;
 } dc_doc;
 
 /* A new, empty document, or NULL on NOMEM.  Free with dc_doc_free(). */

@@ -246,6 +246,7 @@ typedef struct pspan {
     size_t start, end;
     unsigned gen;      /* t->cur_gen when it opened: a portion ended inside
                           it (a nested block) drops it */
+    int cap;           /* CAP_BODY, CAP_NOTE, CAP_SOURCE or CAP_TITLE: whose text */
     const char *kind;  /* static: "persName", "gloss", ... */
     char *value;
 } pspan;
@@ -293,6 +294,9 @@ typedef struct tei {
     char *cur_page;  /* page in force at its first byte */
     pspan *spans;    /* its finished spans, in the order they closed */
     size_t n_spans, cap_spans;
+    pspan *xspans[3]; /* finished spans of the note [0], the source note [1],
+                         the title [2] */
+    size_t n_xspans[3], cap_xspans[3];
     pspan *open;     /* spans whose element is open, innermost last */
     size_t n_open, cap_open;
     unsigned cur_gen; /* bumped each time the portion under construction ends */
@@ -464,8 +468,14 @@ void dc_tei_end_person(tei *t);
 /* An inline element kept as a span of the portion's text (hi, gloss,
  * persName, ref, quote: el is its enum el) opens in body text: sets
  * FL_SPAN on its frame f.  dc_tei_span_close ends the innermost. */
-void dc_tei_span_open(tei *t, int el, frame *f);
+void dc_tei_span_open(tei *t, int el, frame *f, int cap);
 void dc_tei_span_close(tei *t);
+/* Forgets the finished spans of the note (which 0), source note (1) or
+ * title (2); moves them, sorted, less skip bytes (those starting before
+ * are dropped) and clamped to len, onto *v (dc_spans_add). */
+void dc_tei_xspans_clear(tei *t, int which);
+void dc_tei_xspans_move(tei *t, int which, size_t skip, size_t len, dc_span **v, size_t *n,
+                        size_t *cap);
 
 /* tei_lists.c: event records and lists */
 /*

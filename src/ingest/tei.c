@@ -352,9 +352,10 @@ void dc_tei_start_element(tei *t)
         return;
     }
     inline_actions(t, el, &f, pcap);
-    if (pcap == CAP_BODY && (el == EL_HI || el == EL_GLOSS || el == EL_PERSNAME || el == EL_REF ||
-                             (el == EL_QUOTE && !dc_tei_attr_is(t, "rend", "blockquote"))))
-        dc_tei_span_open(t, el, &f);
+    if ((pcap == CAP_BODY || pcap == CAP_NOTE || pcap == CAP_SOURCE || pcap == CAP_TITLE) &&
+        (el == EL_HI || el == EL_GLOSS || el == EL_PERSNAME || el == EL_REF ||
+         (el == EL_QUOTE && !dc_tei_attr_is(t, "rend", "blockquote"))))
+        dc_tei_span_open(t, el, &f, pcap);
     if (pcap != CAP_BODY) {
         /* in a title, note or label, structure flattens to spaced text */
         if (el == EL_NOTE && pcap == CAP_HDR_VOL)
@@ -376,6 +377,7 @@ void dc_tei_start_element(tei *t)
         f.cap = CAP_TITLE;
         t->title_taken = 1;
         dc_tb_clear(&t->title);
+        dc_tei_xspans_clear(t, 2);
     } else if (el == EL_NOTE) {
         dc_tei_on_note(t, &f, pcap);
     } else if (el == EL_LABEL && (parent->flags & FL_LIST)) {
@@ -456,22 +458,31 @@ void dc_tei_end_element(tei *t)
         break;
     case F_TITLE:
         if (d && dc_tei_buf_ok(t, &t->title, "the title") && dc_tb_trim(&t->title) > 0) {
-            const char *s = dc_tb_str(&t->title);
+            const char *s = dc_tb_str(&t->title), *s0 = s;
             strip_number(&s);
             dc_tei_set_str(t, &d->title, s);
+            dc_tei_xspans_move(t, 2, (size_t)(s - s0), strlen(s), &d->title_spans,
+                               &d->n_title_spans, &d->cap_title_spans);
         }
+        dc_tei_xspans_clear(t, 2);
         break;
     case F_SOURCE:
         if (d && dc_tei_buf_ok(t, &t->source, "the source note") && dc_tb_trim(&t->source) > 0 &&
             !d->source_note) {
             dc_tei_set_str(t, &d->source_note, dc_tb_str(&t->source));
+            dc_tei_xspans_move(t, 1, 0, t->source.b.len, &d->source_spans, &d->n_source_spans,
+                               &d->cap_source_spans);
             dc_tei_set_str(t, &d->source_note_n, t->source_n);
             if (t->source_in_title) dc_tei_set_str(t, &d->title_note, t->source_n);
         }
         break;
     case F_NOTE:
-        if (d && dc_tei_buf_ok(t, &t->note, "the text of one note") && dc_tb_trim(&t->note) > 0)
-            dc_tei_set_str(t, &d->footnotes[t->note_fn].text, dc_tb_str(&t->note));
+        if (d && dc_tei_buf_ok(t, &t->note, "the text of one note") && dc_tb_trim(&t->note) > 0) {
+            dc_footnote *fn = &d->footnotes[t->note_fn];
+            dc_tei_set_str(t, &fn->text, dc_tb_str(&t->note));
+            dc_tei_xspans_move(t, 0, 0, t->note.b.len, &fn->spans, &fn->n_spans, &fn->cap_spans);
+        }
+        dc_tei_xspans_clear(t, 0);
         break;
     case F_LABEL:
         if (dc_tei_buf_ok(t, &t->lab, "a label") && dc_tb_trim(&t->lab) > 0) {
@@ -519,6 +530,10 @@ static void tei_free(tei *t)
     dc_buf_release(&t->cur.b);
     free(t->marks);
     free(t->spans);
+    for (int x = 0; x < 3; x++) {
+        dc_tei_xspans_clear(t, x);
+        free(t->xspans[x]);
+    }
     for (size_t i = 0; i < t->n_open; i++) free(t->open[i].value);
     free(t->open);
     free(t->anchors);

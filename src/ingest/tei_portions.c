@@ -403,6 +403,7 @@ void dc_tei_on_note(tei *t, frame *f, int pcap)
         f->kind = F_SOURCE;
         f->cap = CAP_SOURCE;
         dc_tb_clear(&t->source);
+        dc_tei_xspans_clear(t, 1);
         dc_tei_set_str(t, &t->source_n, has_n ? n : NULL);
         t->source_in_title = pcap == CAP_TITLE;
         return;
@@ -451,6 +452,7 @@ void dc_tei_on_note(tei *t, frame *f, int pcap)
     f->kind = F_NOTE;
     f->cap = CAP_NOTE;
     dc_tb_clear(&t->note);
+    dc_tei_xspans_clear(t, 0);
     t->note_fn = idx;
     note_marker(t, pcap, value, idx);
 }

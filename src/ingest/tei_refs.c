@@ -114,7 +114,16 @@ void dc_tei_end_person(tei *t)
  * A span opens where its element's text will begin; it is kept when its
  * element closes in the same portion and covered some text.
  */
-void dc_tei_span_open(tei *t, int el, frame *f)
+/* The text a span of capture cap is a range of. */
+static tbuf *span_buf(tei *t, int cap)
+{
+    return cap == CAP_NOTE     ? &t->note
+           : cap == CAP_SOURCE ? &t->source
+           : cap == CAP_TITLE  ? &t->title
+                               : &t->cur;
+}
+
+void dc_tei_span_open(tei *t, int el, frame *f, int cap)
 {
     static const struct {
         int el;
@@ -140,7 +149,8 @@ void dc_tei_span_open(tei *t, int el, frame *f)
         return;
     }
     pspan *s = &t->open[t->n_open];
-    *s = (pspan){.start = t->cur.b.len, .gen = t->cur_gen, .kind = kinds[k].kind};
+    *s = (pspan){
+        .start = span_buf(t, cap)->b.len, .gen = t->cur_gen, .kind = kinds[k].kind, .cap = cap};
     if (val && !(s->value = dc_strdup(val))) {
         dc_tei_nomem(t);
         return;
@@ -153,8 +163,10 @@ void dc_tei_span_close(tei *t)
 {
     if (!t->n_open) return;
     pspan s = t->open[--t->n_open];
-    size_t end = t->cur.b.len;
-    const char *b = t->cur.b.p;
+    tbuf *tb = span_buf(t, s.cap);
+    size_t end = tb->b.len;
+    const char *b = tb->b.p;
+    if (s.cap != CAP_BODY) s.gen = t->cur_gen; /* a note's text ends no portion */
     if (s.gen == t->cur_gen && b) {
         /* the spaces around the element's text are not its */
         while (s.start < end && b[s.start] == ' ') s.start++;
@@ -164,16 +176,65 @@ void dc_tei_span_close(tei *t)
         free(s.value);
         return;
     }
-    if (t->n_spans >= TEI_MAX_MARKS) {
+    int x = s.cap == CAP_NOTE ? 0 : s.cap == CAP_SOURCE ? 1 : 2;
+    pspan **v = s.cap == CAP_BODY ? &t->spans : &t->xspans[x];
+    size_t *n = s.cap == CAP_BODY ? &t->n_spans : &t->n_xspans[x];
+    size_t *cap = s.cap == CAP_BODY ? &t->cap_spans : &t->cap_xspans[x];
+    if (*n >= TEI_MAX_MARKS) {
         free(s.value);
         dc_tei_fail(t, DC_LIMIT, "more than %d inline elements in one portion", TEI_MAX_MARKS);
         return;
     }
-    if (DC_GROW(t->spans, t->n_spans + 1, t->cap_spans)) {
+    if (DC_GROW(*v, *n + 1, *cap)) {
         free(s.value);
         dc_tei_nomem(t);
         return;
     }
     s.end = end;
-    t->spans[t->n_spans++] = s;
+    (*v)[(*n)++] = s;
+}
+
+void dc_tei_xspans_clear(tei *t, int which)
+{
+    for (size_t i = 0; i < t->n_xspans[which]; i++) free(t->xspans[which][i].value);
+    t->n_xspans[which] = 0;
+}
+
+/* Spans in the model's order (as tei_portions.c sorts a portion's). */
+static int xspan_order(const void *a, const void *b)
+{
+    const pspan *x = *(const pspan *const *)a, *y = *(const pspan *const *)b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end > y->end ? -1 : 1;
+    return x > y ? -1 : x < y ? 1 : 0;
+}
+
+void dc_tei_xspans_move(tei *t, int which, size_t skip, size_t len, dc_span **v, size_t *n,
+                        size_t *cap)
+{
+    size_t m = t->n_xspans[which];
+    if (!m || t->rc) {
+        dc_tei_xspans_clear(t, which);
+        return;
+    }
+    const pspan **o = malloc(m * sizeof *o);
+    if (!o) {
+        dc_tei_nomem(t);
+        return;
+    }
+    for (size_t i = 0; i < m; i++) o[i] = &t->xspans[which][i];
+    qsort(o, m, sizeof *o, xspan_order);
+    for (size_t i = 0; i < m; i++) {
+        if (o[i]->start < skip) continue;
+        size_t a = o[i]->start - skip, e = o[i]->end - skip > len ? len : o[i]->end - skip;
+        if (a >= e) continue;
+        dc_rc rc = dc_spans_add(v, n, cap, a, e, o[i]->kind, o[i]->value);
+        if (rc) {
+            if (rc == DC_NOMEM) dc_tei_nomem(t);
+            else dc_tei_fail(t, rc, "too many spans");
+            break;
+        }
+    }
+    free(o);
+    dc_tei_xspans_clear(t, which);
 }

@@ -97,6 +97,8 @@ typedef struct note {
     const char *n, *label, *text;
     const char *id;     /* its element id (in the id set), or NULL */
     const char *ref_id; /* id of the first marker linked to it, or NULL */
+    const dc_span *spans; /* its inline spans */
+    size_t n_spans;
 } note;
 
 typedef struct html {
@@ -258,6 +260,8 @@ static void collect_notes(html *h)
         e->n = d->source_note_n;
         e->label = d->source_note_label ? d->source_note_label : d->source_note_n;
         e->text = d->source_note;
+        e->spans = d->source_spans;
+        e->n_spans = d->n_source_spans;
         e->id = d->source_note_n ? unique_id_from(h, "fn-", d->source_note_n)
                                  : unique_id(h, "fn-source");
     }
@@ -268,6 +272,8 @@ static void collect_notes(html *h)
         e->n = f->n;
         e->label = f->label ? f->label : f->n;
         e->text = f->text;
+        e->spans = f->spans;
+        e->n_spans = f->n_spans;
         e->id = unique_id_from(h, "fn-", f->n);
     }
 }
@@ -918,7 +924,9 @@ static void head(html *h)
         label_text(out, d->number);
         dc_buf_puts(out, "</span> ");
     }
-    esc(out, d->title ? d->title : "(untitled)");
+    if (d->title && d->n_title_spans) /* names in the title link too */
+        rich_text(h, d->title, NULL, 0, d->title_spans, d->n_title_spans);
+    else esc(out, d->title ? d->title : "(untitled)");
     if (d->title_note) note_ref(h, d->title_note);
     dc_buf_puts(out, "</h1>\n");
     if (d->date && *d->date) {
@@ -964,7 +972,7 @@ static void notes_section(html *h)
             label_text(out, e->label);
             dc_buf_puts(out, "</span> ");
         }
-        rich_text(h, e->text, NULL, 0, NULL, 0);
+        rich_text(h, e->text, NULL, 0, e->spans, e->n_spans);
         if (e->ref_id) {
             dc_buf_puts(out, " <a class=\"dc-fnback\" href=\"#");
             esc(out, e->ref_id);

@@ -96,19 +96,27 @@ static void pb(dc_buf *out, const char *n)
 /* The <note> of footnote marker n: in full the first time, then as a
  * pointer to the first (how FRUS repeats a note); a marker without a
  * note gives an empty note. */
+static void inline_text(tei_out *t, const char *s, const dc_mark *marks, size_t n_marks,
+                        const dc_span *spans, size_t n_spans, int cells);
+
 static void note(tei_out *t, const char *n)
 {
     dc_buf *out = t->out;
     const dc_footnote *f = n ? dc_doc_footnote(t->doc, n) : NULL;
     dc_buf_puts(out, "<note");
-    attr(out, "n", n ? n : "");
+    /* a renumbered note (a number repeated in the document: label) is
+     * written with its printed number and its own id, which is how the
+     * ingester told it apart */
+    int relabel = f && f->label && ncname(f->n) && strlen(f->n) < 64;
+    attr(out, "n", relabel ? f->label : n ? n : "");
     if (!f) {
         dc_buf_puts(out, "/>");
         return;
     }
     size_t k = (size_t)(f - t->doc->footnotes);
-    char id[32];
-    snprintf(id, sizeof id, "fn%zu", k + 1);
+    char id[80];
+    if (relabel) snprintf(id, sizeof id, "%s", f->n);
+    else snprintf(id, sizeof id, "fn%zu", k + 1);
     if (t->emitted[k]) {
         dc_buf_printf(out, " target=\"%s%s\"/>", t->pfx, id);
         return;
@@ -120,7 +128,7 @@ static void note(tei_out *t, const char *n)
         return;
     }
     dc_buf_putc(out, '>');
-    esc_s(out, f->text);
+    inline_text(t, f->text, NULL, 0, f->spans, f->n_spans, 0);
     dc_buf_puts(out, "</note>");
 }
 
@@ -156,27 +164,28 @@ static void open_span(dc_buf *out, const dc_span *sp)
     dc_buf_putc(out, '>');
 }
 
-/* Whether span i of p is written: a kind we know, inside the text, and in
- * a table within one cell (a cell boundary inside it would not nest). */
-static int span_written(const dc_portion *p, size_t i, size_t len, int cells)
+/* Whether span sp of text s (length len) is written: a kind we know,
+ * inside the text, and in a table within one cell (a cell boundary inside
+ * it would not nest). */
+static int span_written(const char *s, const dc_span *sp, size_t len, int cells)
 {
-    const dc_span *sp = &p->spans[i];
     const char *att, *hash;
     if (!span_element(sp, &att, &hash) || sp->start >= sp->end || sp->end > len) return 0;
     for (size_t k = sp->start; cells && k < sp->end && k + 2 < len; k++)
-        if (p->text[k] == ' ' && p->text[k + 1] == '|' && p->text[k + 2] == ' ') return 0;
+        if (s[k] == ' ' && s[k + 1] == '|' && s[k + 2] == ' ') return 0;
     return 1;
 }
 
 /*
- * A portion's text with its page and note marks where they stood and its
- * spans as the inline elements they were (persName, gloss, ref, hi,
- * quote).  Spans come outer first; one that would cross another still
- * open is left out, so elements always nest.
+ * A text (a portion's, a note's) with its page and note marks where they
+ * stood and its spans as the inline elements they were (persName, gloss,
+ * ref, hi, quote).  Spans come outer first; one that would cross another
+ * still open is left out, so elements always nest.
  */
-static void body_text(tei_out *t, const dc_portion *p, int cells)
+static void inline_text(tei_out *t, const char *s, const dc_mark *marks, size_t n_marks,
+                        const dc_span *spans, size_t n_spans, int cells)
 {
-    const char *s = p->text ? p->text : "";
+    s = s ? s : "";
     size_t len = strlen(s), pos = 0, mi = 0, si = 0;
     const dc_span *stack[256];
     size_t depth = 0;
@@ -186,14 +195,14 @@ static void body_text(tei_out *t, const dc_portion *p, int cells)
             const char *att, *hash;
             dc_buf_printf(t->out, "</%s>", span_element(stack[--depth], &att, &hash));
         }
-        while (mi < p->n_marks && (p->marks[mi].at > len ? len : p->marks[mi].at) <= pos) {
-            const dc_mark *m = &p->marks[mi++];
+        while (mi < n_marks && (marks[mi].at > len ? len : marks[mi].at) <= pos) {
+            const dc_mark *m = &marks[mi++];
             if (m->kind == DC_MARK_PAGE) pb(t->out, m->value);
             else note(t, m->value);
         }
-        for (; si < p->n_spans && p->spans[si].start <= pos; si++) {
-            const dc_span *sp = &p->spans[si];
-            if (sp->start < pos || !span_written(p, si, len, cells) || depth == 256 ||
+        for (; si < n_spans && spans[si].start <= pos; si++) {
+            const dc_span *sp = &spans[si];
+            if (sp->start < pos || !span_written(s, sp, len, cells) || depth == 256 ||
                 (depth && sp->end > stack[depth - 1]->end))
                 continue;
             open_span(t->out, sp);
@@ -201,8 +210,8 @@ static void body_text(tei_out *t, const dc_portion *p, int cells)
         }
         if (pos >= len) break;
         size_t stop = len;
-        if (mi < p->n_marks && p->marks[mi].at < stop) stop = p->marks[mi].at;
-        if (si < p->n_spans && p->spans[si].start < stop) stop = p->spans[si].start;
+        if (mi < n_marks && marks[mi].at < stop) stop = marks[mi].at;
+        if (si < n_spans && spans[si].start < stop) stop = spans[si].start;
         if (depth && stack[depth - 1]->end < stop) stop = stack[depth - 1]->end;
         esc(t->out, s + pos, stop - pos, 0, cells);
         pos = stop;
@@ -211,6 +220,11 @@ static void body_text(tei_out *t, const dc_portion *p, int cells)
         const char *att, *hash;
         dc_buf_printf(t->out, "</%s>", span_element(stack[--depth], &att, &hash));
     }
+}
+
+static void body_text(tei_out *t, const dc_portion *p, int cells)
+{
+    inline_text(t, p->text, p->marks, p->n_marks, p->spans, p->n_spans, cells);
 }
 
 /* A withheld portion or a gap: only a <gap/> (and the page marks it
@@ -324,12 +338,13 @@ static void title_head(tei_out *t)
         esc_s(out, d->number);
         dc_buf_puts(out, ". ");
     }
-    esc_s(out, d->title ? d->title : "Untitled document");
+    if (d->title) inline_text(t, d->title, NULL, 0, d->title_spans, d->n_title_spans, 0);
+    else esc_s(out, "Untitled document");
     if (d->source_note) {
         dc_buf_puts(out, "<note type=\"source\"");
         if (d->source_note_n) attr(out, "n", d->source_note_n);
         dc_buf_putc(out, '>');
-        esc_s(out, d->source_note);
+        inline_text(t, d->source_note, NULL, 0, d->source_spans, d->n_source_spans, 0);
         dc_buf_puts(out, "</note>");
     }
     for (size_t i = 0; i < d->n_footnotes; i++)
@@ -338,56 +353,62 @@ static void title_head(tei_out *t)
     dc_buf_puts(out, "</head>\n");
 }
 
-/* Whether the list entry (term or person) xml_id was written already by
- * an earlier span of the document (before portion pi, span si). */
-static int listed_before(const dc_doc *d, const char *kind, const char *xml_id, size_t pi,
-                         size_t si)
+/* Every span of the document (its portions', its source note's, its
+ * notes'), in that order, into v (n of them); NULL on NOMEM. */
+static const dc_span **all_spans(const dc_doc *d, size_t *n)
 {
-    for (size_t i = 0; i <= pi; i++)
-        for (size_t k = 0; k < d->portions[i].n_spans && (i < pi || k < si); k++)
-            if (streq(d->portions[i].spans[k].kind, kind) &&
-                streq(d->portions[i].spans[k].value, xml_id))
-                return 1;
-    return 0;
+    size_t m = d->n_source_spans + d->n_title_spans;
+    for (size_t i = 0; i < d->n_portions; i++) m += d->portions[i].n_spans;
+    for (size_t i = 0; i < d->n_footnotes; i++) m += d->footnotes[i].n_spans;
+    const dc_span **v = malloc((m ? m : 1) * sizeof *v);
+    *n = 0;
+    if (!v) return NULL;
+    for (size_t i = 0; i < d->n_portions; i++)
+        for (size_t k = 0; k < d->portions[i].n_spans; k++) v[(*n)++] = &d->portions[i].spans[k];
+    for (size_t k = 0; k < d->n_title_spans; k++) v[(*n)++] = &d->title_spans[k];
+    for (size_t k = 0; k < d->n_source_spans; k++) v[(*n)++] = &d->source_spans[k];
+    for (size_t i = 0; i < d->n_footnotes; i++)
+        for (size_t k = 0; k < d->footnotes[i].n_spans; k++) v[(*n)++] = &d->footnotes[i].spans[k];
+    return v;
 }
 
 /* The entries of the volume's lists the document's names (term 0) or
- * terms (1) point to, as the volume's front matter lists them. */
-static void list_div(tei_out *t, int term, int *front)
+ * terms (1) point to (spans v[0..n)), as the volume's front matter lists
+ * them. */
+static void list_div(tei_out *t, const dc_span **v, size_t n, int term, int *front)
 {
-    const dc_doc *d = t->doc;
     const char *kind = term ? "gloss" : "persName";
     int open = 0;
     dc_buf name, desc;
     dc_buf_init(&name, 65536);
     dc_buf_init(&desc, 65536);
-    for (size_t i = 0; i < d->n_portions && !t->out->rc; i++)
-        for (size_t k = 0; k < d->portions[i].n_spans; k++) {
-            const dc_span *sp = &d->portions[i].spans[k];
-            if (!streq(sp->kind, kind) || !ncname(sp->value) ||
-                listed_before(d, kind, sp->value, i, k))
-                continue;
-            dc_buf_reset(&name);
-            dc_buf_reset(&desc);
-            if (t->opts->entry(t->opts->ctx, term, sp->value, &name, &desc) != 1 || name.rc ||
-                desc.rc || !name.len)
-                continue;
-            if (!*front) dc_buf_puts(t->out, "<front>\n");
-            *front = 1;
-            if (!open)
-                dc_buf_printf(t->out, "<div xml:id=\"%s\"><list>\n", term ? "terms" : "persons");
-            open = 1;
-            dc_buf_printf(t->out, "<item><%s xml:id=\"", term ? "term" : "persName");
-            esc(t->out, sp->value, strlen(sp->value), 1, 0);
-            dc_buf_puts(t->out, "\">");
-            esc(t->out, name.p, name.len, 0, 0);
-            dc_buf_printf(t->out, "</%s>", term ? "term" : "persName");
-            if (desc.len) {
-                dc_buf_puts(t->out, ", ");
-                esc(t->out, desc.p, desc.len, 0, 0);
-            }
-            dc_buf_puts(t->out, "</item>\n");
+    for (size_t i = 0; i < n && !t->out->rc; i++) {
+        const dc_span *sp = v[i];
+        if (!streq(sp->kind, kind) || !ncname(sp->value)) continue;
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = streq(v[k]->kind, kind) && streq(v[k]->value, sp->value);
+        if (seen) continue;
+        dc_buf_reset(&name);
+        dc_buf_reset(&desc);
+        if (t->opts->entry(t->opts->ctx, term, sp->value, &name, &desc) != 1 || name.rc ||
+            desc.rc || !name.len)
+            continue;
+        if (!*front) dc_buf_puts(t->out, "<front>\n");
+        *front = 1;
+        if (!open) dc_buf_printf(t->out, "<div xml:id=\"%s\"><list>\n", term ? "terms" : "persons");
+        open = 1;
+        dc_buf_printf(t->out, "<item><%s xml:id=\"", term ? "term" : "persName");
+        esc(t->out, sp->value, strlen(sp->value), 1, 0);
+        dc_buf_puts(t->out, "\">");
+        esc(t->out, name.p, name.len, 0, 0);
+        dc_buf_printf(t->out, "</%s>", term ? "term" : "persName");
+        if (desc.len) {
+            dc_buf_puts(t->out, ", ");
+            esc(t->out, desc.p, desc.len, 0, 0);
         }
+        dc_buf_puts(t->out, "</item>\n");
+    }
     if (open) dc_buf_puts(t->out, "</list></div>\n");
     dc_buf_release(&name);
     dc_buf_release(&desc);
@@ -413,11 +434,19 @@ dc_rc dc_render_tei_with(const dc_doc *d, const char *id_prefix, const dc_render
     header(&t);
     dc_buf_puts(out, "<text>");
     int front = 0;
-    size_t n_spans = 0; /* the lists are looked up span by span: capped */
-    for (size_t i = 0; i < d->n_portions; i++) n_spans += d->portions[i].n_spans;
-    if (opts && opts->entry && !id_prefix && n_spans <= 5000) {
-        list_div(&t, 0, &front);
-        list_div(&t, 1, &front);
+    if (opts && opts->entry && !id_prefix) {
+        size_t n = 0;
+        const dc_span **v = all_spans(d, &n);
+        if (!v) {
+            free(t.emitted);
+            return DC_NOMEM;
+        }
+        /* the lists are looked up span by span: capped */
+        if (n <= 5000) {
+            list_div(&t, v, n, 0, &front);
+            list_div(&t, v, n, 1, &front);
+        }
+        free(v);
     }
     dc_buf_puts(out, front ? "</front>\n<body>\n" : "<body>\n");
     /* The page the document opens on, when no mark of its first portion
