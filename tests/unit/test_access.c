@@ -554,8 +554,19 @@ static void test_inline_spans(void)
     dc_portion_add_span(p, 29, 36, "persName", "p_LR_1");
     dc_portion *q = add(d, "Sisson in Petrograd.", NULL, NULL, 0);
     dc_portion_add_span(q, 0, 6, "persName", "p_SE_1");
+    dc_footnote *f = dc_doc_add_footnote(d);
+    dc_str_set(&f->n, "1");
+    dc_str_set(&f->anchor, "p1");
+    dc_str_set(&f->text, "Root to Creel.");
+    dc_spans_add(&f->spans, &f->n_spans, &f->cap_spans, 0, 4, "persName", "p_RE_1");
+    dc_spans_add(&f->spans, &f->n_spans, &f->cap_spans, 8, 13, "persName", "p_CG_3");
+    dc_str_set(&d->title, "Letter From Creel");
+    dc_spans_add(&d->title_spans, &d->n_title_spans, &d->cap_title_spans, 12, 17, "persName",
+                 "p_CG_4");
     wh(d, "w1", "p1", 0, 15, 21, "name");
     wh(d, "w2", "p2", 1, 0, 0, "paragraph");
+    wh(d, "w3", "fn1", 0, 0, 4, "name");
+    wh(d, "w4", "title", 0, 12, 17, "name");
     dc_access_reader pub = {.is_public = 1};
     dc_doc *v = NULL;
     CHECK_INT(dc_access_view(&pub, d, &v, NULL), DC_OK);
@@ -572,9 +583,20 @@ static void test_inline_spans(void)
             CHECK_INT(a->spans[1].end - a->spans[1].start, 7);
         }
         CHECK_INT(v->portions[1].n_spans, 0);
+        /* in a note: the withheld name's span goes, the other moves */
+        CHECK_INT(v->n_footnotes, 1);
+        if (v->n_footnotes == 1 && v->footnotes[0].n_spans == 1) {
+            const dc_footnote *g = &v->footnotes[0];
+            CHECK_STR(g->spans[0].value, "p_CG_3");
+            CHECK(strncmp(g->text + g->spans[0].start, "Creel", 5) == 0);
+        } else {
+            CHECK(0);
+        }
+        CHECK_INT(v->n_title_spans, 0); /* the title's withheld name */
         char *json = NULL;
         CHECK_INT(dc_doc_to_json(v, 0, &json), DC_OK);
-        CHECK(json && strstr(json, "p_WW_1") == NULL && strstr(json, "p_SE_1") == NULL);
+        CHECK(json && strstr(json, "p_WW_1") == NULL && strstr(json, "p_SE_1") == NULL &&
+              strstr(json, "p_RE_1") == NULL && strstr(json, "p_CG_4") == NULL);
         dc_free(json);
     }
     dc_doc_free(v);
