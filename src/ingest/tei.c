@@ -282,7 +282,8 @@ void dc_tei_start_element(tei *t)
         { push(t, &f); return; }
     }
     const char *lk;
-    if (is_tei && el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) &&
+    /* (a book's "terms" is a section of its back matter, not a list) */
+    if (is_tei && el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) && !t->book &&
         (lk = dc_tei_list_kind_of(t)) != NULL) {
         dc_tei_list_open(t, &f, lk);
         { push(t, &f); return; }
@@ -323,7 +324,7 @@ void dc_tei_start_element(tei *t)
         if (parent->flags & FL_FRONTBACK) {
             char v[TEI_ATTR];
             if (dc_tei_attr(t, "id", DC_XML_NS, v) && strcmp(v, "toc") != 0 &&
-                strcmp(v, "persons") != 0 && strcmp(v, "terms") != 0) {
+                (t->book || (strcmp(v, "persons") != 0 && strcmp(v, "terms") != 0))) {
                 /* a section of the front or back matter: a document */
                 dc_tei_doc_start(t);
                 t->doc_section = t->vpart && strcmp(t->vpart, "back") == 0 ? "back-matter"

@@ -27,7 +27,7 @@ db.run("init")
 code, out, err = db.run("ingest", "--released", "-q", SRC)
 eq(code, 0, "ingest the monograph (%s)" % err)
 ids = [d["id"] for d in db.json("list", "--json")["documents"]]
-eq(len(ids), 26, "14 chapters and 12 sections (the list of terms is a list, not a document)")
+eq(len(ids), 27, "14 chapters and 13 sections")
 
 # ---- the contents page -----------------------------------------------------------
 vol = db.json("volume", "frus-history", "--json")
@@ -50,8 +50,13 @@ eq([x[2] for x in body if x[0] == "division"],
     "Part II: Negotiating Responsible Historical Transparency, 1920s to Early 2000s"], "parts")
 eq([e["id"] for e in vol["contents"] if e["part"] == "front"],
    ["frus-history/epigraph", "frus-history/foreword"], "front matter")
-check("frus-history/bibliography" in [e["id"] for e in vol["contents"] if e["part"] == "back"],
-      "back matter: the bibliography")
+back = [e["id"] for e in vol["contents"] if e["part"] == "back"]
+check("frus-history/bibliography" in back, "back matter: the bibliography")
+check("frus-history/terms" in back, "back matter: its Terms, a section (not a volume's list)")
+terms = db.json("show", "frus-history/terms", "--json")
+check(any(p["text"].startswith("Agency or the Agency, unless otherwise indicated, denotes the "
+                               "Central Intelligence Agency") for p in terms["portions"]),
+      "the Terms' text kept")
 code, out, err = db.run("volume", "frus-history")
 check("  Part I: Immediate Accountability, 1790s\u20131920s\n    frus-history/chapter-1 " in out,
       "declass volume prints the parts and their chapters")
