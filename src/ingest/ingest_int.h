@@ -224,6 +224,7 @@ enum fkind {
 #define FL_FRONTBACK 0x200u /* front or back: its divs are sections */
 #define FL_OPENER 0x800u    /* an opener or closer: its blocks' group */
 #define FL_CLOSER 0x1000u
+#define FL_BYLINE 0x2000u   /* a byline: its portion's group */
 #define FL_SPAN 0x400u      /* an inline element kept as a span (dc_tei_span_open) */
 
 typedef struct frame {

@@ -392,6 +392,7 @@ void dc_tei_start_element(tei *t)
         dc_tei_open_block(t, &f, parent, bk);
         if (el == EL_DATELINE) f.flags |= FL_DATELINE;
         if (el == EL_CLOSER) f.flags |= FL_CLOSER;
+        if (el == EL_BYLINE) f.flags |= FL_BYLINE;
     } else if (is_container(el)) {
         dc_tei_flush(t, dc_tei_open_kind(t), 0);
         f.kind = F_CONTAINER;

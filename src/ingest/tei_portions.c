@@ -313,10 +313,15 @@ void dc_tei_flush(tei *t, const char *kind, int closing)
     t->cur_page = NULL;
     p->label = t->label;
     t->label = NULL;
-    /* the part of a letter it stands in: the innermost opener or closer */
+    /* the part of a letter it stands in (the innermost opener or closer),
+     * or a byline (a chapter's authors) */
     for (int i = t->depth - 1; i >= 0 && t->st[i].kind != F_DOCDIV; i--)
-        if (t->st[i].flags & (FL_OPENER | FL_CLOSER)) {
-            dc_tei_set_str(t, &p->group, (t->st[i].flags & FL_OPENER) ? "opener" : "closer");
+        if (t->st[i].flags & (FL_OPENER | FL_CLOSER | FL_BYLINE)) {
+            unsigned fl = t->st[i].flags;
+            dc_tei_set_str(t, &p->group,
+                           (fl & FL_BYLINE)   ? "byline"
+                           : (fl & FL_OPENER) ? "opener"
+                                              : "closer");
             break;
         }
     /* a copy of the exact length; the buffer keeps its storage for the

@@ -166,14 +166,47 @@ static void put_names(dc_buf *out, const dc_strv *names)
     }
 }
 
+/*
+ * The authors of a chapter of a book (doc_type "chapter"): its byline
+ * (the first of its first four portions whose group is "byline") split at
+ * " and ", as the reader's view has it — a byline with a withheld name
+ * (a notice in brackets) names none.  Into *out (the caller releases it).
+ */
+static void authors_of(const dc_doc *doc, dc_strv *out)
+{
+    if (!doc->doc_type || strcmp(doc->doc_type, "chapter") != 0) return;
+    const dc_portion *b = NULL;
+    for (size_t i = 0; i < doc->n_portions && i < 4 && !b; i++)
+        if (doc->portions[i].group && strcmp(doc->portions[i].group, "byline") == 0 &&
+            !doc->portions[i].withheld && doc->portions[i].text)
+            b = &doc->portions[i];
+    if (!b || strchr(b->text, '[') || strlen(b->text) > 1000) return;
+    const char *s = b->text;
+    for (;;) {
+        const char *e = strstr(s, " and ");
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        while (n && (s[n - 1] == ' ' || s[n - 1] == ',')) n--;
+        if (n && dc_strv_pushn(out, s, n)) return;
+        if (!e) break;
+        s = e + 5;
+    }
+}
+
 dc_rc dc_render_cite(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
 {
     if (!doc || !out) return DC_MISUSE;
     cite_vol v = vol_of(doc, vol);
     if (v.title) {
-        /* Chicago, a document in an edited volume: "Title," Date, in
-         * Volume, ed. Editors (Place: Publisher, Year), Document N, pages,
-         * URL. */
+        /* Chicago, a document in an edited volume: Authors, "Title," Date,
+         * in Volume, ed. Editors (Place: Publisher, Year), Document N,
+         * pages, URL. */
+        dc_strv au = {0};
+        authors_of(doc, &au);
+        if (au.n) {
+            put_names(out, &au);
+            dc_buf_puts(out, ", ");
+        }
+        dc_strv_release(&au);
         put_quoted_title(out, doc);
         if (doc->date && *doc->date) {
             put_date(out, doc->date);
@@ -333,6 +366,17 @@ dc_rc dc_render_bibtex(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
     dc_buf_puts(out, v.title ? "@incollection{" : "@misc{");
     bib_key(out, doc->id);
     bib_title(out, "title", title_of(doc));
+    dc_strv au = {0};
+    authors_of(doc, &au);
+    if (au.n && v.title) {
+        dc_buf_puts(out, ",\n  author = {");
+        for (size_t i = 0; i < au.n; i++) {
+            if (i) dc_buf_puts(out, " and ");
+            bib_value(out, au.v[i]);
+        }
+        dc_buf_putc(out, '}');
+    }
+    dc_strv_release(&au);
     if (v.title) {
         bib_title(out, "booktitle", v.title);
         if (v.editors) {
@@ -404,6 +448,10 @@ dc_rc dc_render_ris(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
     cite_vol v = vol_of(doc, vol);
     dc_buf_puts(out, v.title ? "TY  - CHAP\n" : "TY  - GEN\n");
     ris_line(out, "TI", title_of(doc));
+    dc_strv au = {0};
+    if (v.title) authors_of(doc, &au);
+    for (size_t i = 0; i < au.n; i++) ris_line(out, "AU", au.v[i]);
+    dc_strv_release(&au);
     /* BT and ED: what Zotero and bibutils read as the book and its editors */
     ris_line(out, "BT", v.title);
     for (size_t i = 0; v.editors && i < v.editors->n; i++) ris_line(out, "ED", v.editors->v[i]);
@@ -467,6 +515,10 @@ dc_rc dc_render_highwire(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
     if (v.title) {
         meta(out, "citation_inbook_title", v.title);
         meta(out, "citation_book_title", v.title);
+        dc_strv au = {0};
+        authors_of(doc, &au);
+        for (size_t i = 0; i < au.n; i++) meta(out, "citation_author", au.v[i]);
+        dc_strv_release(&au);
         for (size_t i = 0; v.editors && i < v.editors->n; i++)
             meta(out, "citation_editor", v.editors->v[i]);
         meta(out, "citation_publisher", v.publisher);

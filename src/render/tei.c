@@ -257,6 +257,7 @@ static void gap_portion(tei_out *t, const dc_portion *p)
  * its blocks are there (a paragraph is a salute, a signature signed). */
 static const char *element_of(const char *kind, const char *group)
 {
+    if (streq(group, "byline")) return "byline";
     if (group && streq(kind, "paragraph")) return "salute";
     if (streq(kind, "heading")) return "head";
     if (streq(kind, "dateline")) return "dateline";

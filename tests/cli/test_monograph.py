@@ -63,6 +63,8 @@ check("  Part I: Immediate Accountability, 1790s\u20131920s\n    frus-history/ch
 
 # ---- a chapter: its notes, italics, headings, no running head -------------------
 ch = db.json("show", CH1, "--json")
+eq((ch["portions"][0]["text"], ch["portions"][0].get("group")),
+   ("William B. McAllister and Aaron W. Marrs", "byline"), "its byline, kept as such")
 eq(ch["title"], "Chapter 1: The Parameters of Openness and Executive Discretion, 1790\u20131860",
    "chapter 1's title")
 eq(ch["doc_type"], "chapter", "a chapter")
@@ -144,6 +146,13 @@ eq(db.run("volume", "frus-history", "--format", "cite")[1],
    "of State, 2015), https://history.state.gov/historicaldocuments/frus-history.\n" % BOOK,
    "Chicago: the book")
 eq(db.run("volume", "frus-history", "--format", "word")[0], 2, "an unknown format: usage")
+eq(db.run("show", CH1, "--format", "cite")[1],
+   "William B. McAllister and Aaron W. Marrs, \"%s,\" in %s, ed. William B. McAllister "
+   "(Washington, D.C.: Office of the Historian, U.S. Department of State, 2015), "
+   "https://history.state.gov/historicaldocuments/frus-history/chapter-1.\n" % (ch["title"], BOOK),
+   "Chicago: the chapter, by its authors, in the book")
+check("AU  - William B. McAllister\nAU  - Aaron W. Marrs\n" in
+      db.run("show", CH1, "--format", "ris")[1], "RIS: its authors")
 
 bib = db.run("show", CH1, "--format", "bibtex")[1]
 check(bib.startswith("@incollection{frus-history:chapter-1,"), "a chapter: @incollection")
@@ -152,6 +161,8 @@ eq(c["type"], "chapter", "pandoc: a chapter")
 eq(c["title"], ch["title"], "the chapter's title")
 eq(c["container-title"], BOOK, "in the book")
 eq(c["editor"], [{"family": "McAllister", "given": "William B."}], "the book's editor")
+eq(c["author"], [{"family": "McAllister", "given": "William B."},
+                 {"family": "Marrs", "given": "Aaron W."}], "the chapter's authors (its byline)")
 eq(c["issued"], {"date-parts": [[2015]]}, "the book's year")
 eq(c["URL"], "https://history.state.gov/historicaldocuments/frus-history/chapter-1",
    "the chapter's address")
