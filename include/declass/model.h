@@ -52,9 +52,10 @@ typedef struct dc_portion {
     char *text;           /* the text with page and note markers removed */
     int withheld;
     char *withheld_reason;
-    char *group; /* "opener" or "closer": the part of a letter it
-                             stood in (TEI), or NULL; in the JSON only when
-                             set ("group", after "withheld_reason") */
+    /* "opener" or "closer": the part of a letter it stood in (TEI);
+     * "byline": a byline; or NULL.  In the JSON only when set ("group",
+     * after "withheld_reason"). */
+    char *group;
     dc_mark *marks;
     size_t n_marks, cap_marks;
     /* inline markup, by start (then longest first); in the JSON only when

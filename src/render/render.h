@@ -67,6 +67,10 @@ dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf 
  *    FRUS volume id and the local id "dN";
  *  - any other document: "Title," Month D, YYYY, Document N, collection
  *    C, declass record ID." (n.d. when undated).
+ * A chapter of a book (doc_type "chapter") is cited with its authors, the
+ * names of its byline (the view's portion of group "byline"; none when a
+ * name there is withheld): Chicago before the title, BibTeX author, RIS
+ * AU, citation_author.
  * dc_render_cite prints that one line (Chicago); dc_render_bibtex an
  * @incollection (in a volume: title and booktitle in double braces, so
  * their capitals are kept, editor, publisher, address, year of the
