@@ -9,7 +9,7 @@ ranked, from the top:
     cli, http            front ends: only the public headers (declass.h,
                          model.h, util.h) and their own folder
     facade               src/facade/ (src/declass*.c today)
-    ingest, store, links, render, index, access      the engines
+    ingest, scan, store, links, render, index, access   the engines
     query, model
     analysis, util
 
@@ -40,7 +40,7 @@ import tempfile
 RANKS = [
     ["cli", "http"],
     ["facade"],
-    ["ingest", "store", "links", "render", "index", "access"],
+    ["ingest", "scan", "store", "links", "render", "index", "access"],
     ["refs", "query", "model"],
     ["analysis", "util"],
 ]

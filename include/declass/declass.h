@@ -29,7 +29,7 @@ DC_API const char *dc_db_errmsg(const dc_db *db);
 /* Counters of one ingest run. */
 typedef struct dc_ingest_stats {
     long files, files_failed;
-    long files_skipped; /* files in folders that are not .xml/.tei/.txt/.text */
+    long files_skipped; /* files in folders that declass does not read */
     long docs_new, docs_updated, docs_unchanged;
     unsigned long long bytes;
 } dc_ingest_stats;
@@ -44,7 +44,30 @@ typedef struct dc_ingest_opts {
     void *ctx;
     /* Files stored per transaction at most (0: the default, 4096). */
     long batch_files;
+    /* Scanned records (docs/scans.md).  ocr: DC_OCR_AUTO (a PDF page's
+     * text layer, else OCR), DC_OCR_FORCE (OCR every page), DC_OCR_NEVER
+     * (text layers only).  lang: Tesseract's languages ("eng",
+     * "eng+fra"; NULL: "eng").  pages: a folder named (not one found
+     * inside another) is one document of its page images, in name order. */
+    int ocr;
+    const char *lang;
+    int pages;
+    /* Called as the pages of a scanned file finish (may be NULL). */
+    void (*page_progress)(void *ctx, const char *path, int done, int pages);
+    /* Called for a warning about a file that was ingested, such as a page
+     * of low OCR confidence (may be NULL). */
+    void (*on_warning)(void *ctx, const char *path, const char *msg);
+    /* Called for each withholding a re-ingest orphaned (may be NULL): its
+     * text is no longer in its target (or the target is gone), so the
+     * whole target stays withheld until a reviewer lifts it (docs/review.md,
+     * "Orphaned withholdings"). */
+    void (*on_orphan)(void *ctx, const char *id, const char *wid, const char *target);
 } dc_ingest_opts;
+
+/* dc_ingest_opts.ocr */
+#define DC_OCR_AUTO 0
+#define DC_OCR_FORCE 1
+#define DC_OCR_NEVER 2
 
 /*
  * Whether name may be a collection (--collection, an upload's collection,
@@ -57,7 +80,10 @@ DC_API int dc_collection_name_ok(const char *name);
 
 /*
  * Ingests path: a file, or a folder walked recursively (hidden entries
- * skipped, files sorted by name, only .xml/.tei/.txt/.text files read).
+ * skipped, files sorted by name, only .xml/.tei/.txt/.text and the scans
+ * .pdf/.png/.tif/.tiff/.jpg/.jpeg read; with opts->pages a folder is one
+ * document of page images).  A PDF or image is read by the helper
+ * declass-scan (docs/scans.md), its pages' text ingested as plain text.
  * Files are stored in batches of up to opts->batch_files files (one
  * transaction each, committed at least every second and every 32 MiB): a file that
  * fails stores nothing and the others go on; a crash loses at most the
@@ -118,6 +144,19 @@ typedef struct dc_search_page {
  * owned by the caller (dc_search_page_free).  The search is audited.
  */
 DC_API dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out);
+
+/*
+ * Search within one document: the passages of the reader's view of
+ * document id (its portions in order, then its footnotes) holding a word
+ * of query (the query language; words, phrases and prefixes count,
+ * filters and NOT-ed words do not), each handed to cb with a snippet whose
+ * matches are wrapped in open/close (NULL: "<mark>", "</mark>"); *n (may
+ * be NULL) gets their number.  DC_NOTFOUND for a document the reader may
+ * not read, as for one that does not exist; DC_PARSE for a bad query.
+ * Audited ("find").
+ */
+DC_API dc_rc dc_db_find(dc_db *db, const char *id, const char *query, const char *open,
+                        const char *close, dc_find_cb cb, void *ctx, size_t *n);
 DC_API void dc_search_page_free(dc_search_page *page);
 /* The JSON of DESIGN.md: {"query", "total", "hits": [{"id", "title",
  * "date", "classification", "score", "snippet"}], "facets": {...}}. */
@@ -286,6 +325,35 @@ typedef dc_rc (*dc_diff_cb)(void *ctx, const dc_diff_entry *e);
  * and the portions whose visible text differs. */
 DC_API dc_rc dc_db_diff(dc_db *db, const char *id, int release, int against, dc_diff_cb cb,
                         void *ctx);
+/*
+ * The JSON of the review, one writer per answer, shared by the CLI's
+ * --json and the HTTP API (docs/review.md, docs/http-api.md).  Each
+ * writes one object into j (on failure what was written is to be
+ * discarded: the rc and dc_db_errmsg say why, as the listing's call).
+ *  - withholdings: {"id", "withholdings": [WITHHOLDING...]} (dc_db_withholdings)
+ *  - withhold_done: {"ok": true, "action", "id": WID, "document", "version",
+ *    "withholding": WITHHOLDING}, after dc_db_withhold_span or dc_db_lift
+ *  - review: {"reviews": [{"id", "state", "kind", "received", "due",
+ *    "record"}]} (dc_db_review_list: id NULL for the queue)
+ *  - review_done: {"ok": true, "action", "id", "state"}
+ *  - releases: {"id", "releases": [{"release", "version", "at", "by", "source"}]}
+ *  - diff: {"id", "release", "against", "changes": [{"change", "portion",
+ *    "withholding", "text", "notice", "code"}]}
+ * A WITHHOLDING is {"id", "portion", "whole", "start", "end" (spans the
+ * reader may read), "text", "kind", "code", "agency", "until", "event",
+ * "reviewer", "at", "status", "lifted_by", "lifted_at", "note"}.
+ */
+DC_API void dc_withholding_json(dc_json *j, const dc_withholding *w);
+DC_API dc_rc dc_db_withholdings_json(dc_db *db, const char *id, dc_json *j);
+DC_API dc_rc dc_db_withhold_done_json(dc_db *db, dc_json *j, const char *action, const char *id,
+                                      const char *wid, int version);
+DC_API dc_rc dc_db_review_json(dc_db *db, const char *id, dc_json *j);
+DC_API void dc_review_done_json(dc_json *j, const char *action, const char *id,
+                                const char *state);
+/* The state of id's review request now (into state[32]; "" if none). */
+DC_API dc_rc dc_db_review_state(dc_db *db, const char *id, char state[32]);
+DC_API dc_rc dc_db_releases_json(dc_db *db, const char *id, dc_json *j);
+DC_API dc_rc dc_db_diff_json(dc_db *db, const char *id, int release, int against, dc_json *j);
 DC_API dc_rc dc_db_mark(dc_db *db, const char *id, const char *portion, const char *level,
                         const char *const *compartments, size_t n_compartments, int *version);
 DC_API dc_rc dc_db_release(dc_db *db, const char *id, int *version);

@@ -103,7 +103,7 @@ typedef struct dc_withholding {
     char *event;       /* declassification event, or NULL */
     char *reviewer;    /* who withheld it */
     char *at;          /* when (UTC, ISO 8601) */
-    char *status;      /* withheld|lift-pending|lifted */
+    char *status;      /* withheld|lift-pending|lifted|orphaned (docs/review.md) */
     char *lifted_by, *lifted_at, *note; /* the lift, or NULL */
 } dc_withholding;
 
@@ -227,6 +227,21 @@ typedef struct dc_version_info {
     const char *ingested_at, *source, *classification, *release_status, *hash;
 } dc_version_info;
 typedef dc_rc (*dc_version_cb)(void *ctx, const dc_version_info *v);
+
+/* ---- a search within one document (dc_db_find) ------------------------- */
+
+/* A passage of the reader's view holding a word of the query: a portion
+ * (its id) or a footnote (its marker, and printed label or NULL), how many
+ * words match in it, and a snippet of it with the matches marked.
+ * Strings borrowed for the call. */
+typedef struct dc_find_hit {
+    const char *portion;  /* portion id, or NULL for a footnote */
+    const char *footnote; /* the footnote's marker (dc_footnote.n), or NULL */
+    const char *label;    /* the footnote's printed number, or NULL */
+    size_t matches;
+    const char *snippet;
+} dc_find_hit;
+typedef dc_rc (*dc_find_cb)(void *ctx, const dc_find_hit *hit);
 
 /* ---- volumes (dc_db_volume) --------------------------------------------- */
 

@@ -168,13 +168,15 @@ void dc_access_gap_extent(size_t len, char *out, size_t cap)
 }
 
 /* The kind of the active whole withholding of portion id ("paragraph",
- * "lines"), or NULL (a portion withheld without one: lines). */
+ * "lines"), or NULL (a portion withheld without one: lines).  An orphaned
+ * one (a span whose text a re-ingest no longer found) hides the whole
+ * portion by its size, whatever the span's kind. */
 static const char *portion_kind(const dc_doc *doc, const char *id)
 {
     for (size_t i = 0; id && i < doc->n_withholdings; i++) {
         const dc_withholding *w = &doc->withholdings[i];
         if (w->whole && w->target && strcmp(w->target, id) == 0 && dc_withholding_active(w))
-            return w->kind;
+            return w->status && strcmp(w->status, "orphaned") == 0 ? "lines" : w->kind;
     }
     return NULL;
 }

@@ -110,6 +110,7 @@ int cmd_list(const cli_ctx *ctx, int argc, char **argv);
 int cmd_show(const cli_ctx *ctx, int argc, char **argv);
 int cmd_search(const cli_ctx *ctx, int argc, char **argv);
 int cmd_refs(const cli_ctx *ctx, int argc, char **argv);
+int cmd_find(const cli_ctx *ctx, int argc, char **argv);
 int cmd_paper(const cli_ctx *ctx, int argc, char **argv);
 int cmd_volume(const cli_ctx *ctx, int argc, char **argv);
 int cmd_person(const cli_ctx *ctx, int argc, char **argv);

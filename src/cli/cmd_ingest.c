@@ -1,6 +1,6 @@
 /*
- * declass ingest: files and folders, TEI or plain text, with progress on a
- * terminal and a one-line summary.
+ * declass ingest: files and folders, TEI, plain text or scans (PDFs and
+ * page images), with progress on a terminal and a one-line summary.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,12 +15,18 @@
 
 static const char ingest_usage[] =
     "usage: declass [--db PATH] ingest [--collection NAME] [--released] [--batch N]\n"
+    "                              [--ocr auto|force|never] [--lang LANG] [--pages]\n"
     "                              [--quiet] [--json] PATH...\n"
     "\n"
     "Ingests files and folders.  Folders are walked recursively; hidden entries\n"
-    "are skipped, and only .xml, .tei, .txt and .text files are read from them.\n"
-    "Each file is TEI XML (FRUS as history.state.gov publishes it) or plain\n"
-    "text / OCR output, told apart by its content.  Files are stored in batches\n"
+    "are skipped, and only .xml, .tei, .txt, .text, .pdf, .png, .tif, .tiff,\n"
+    ".jpg and .jpeg files are read from them.  Each file is TEI XML (FRUS as\n"
+    "history.state.gov publishes it), plain text / OCR output, or a scan: a PDF\n"
+    "or a PNG, TIFF or JPEG page image, told apart by its content (a name whose\n"
+    "extension says otherwise is bad input).  A PDF page's text layer is read\n"
+    "as it is; a page without one, and an image, is read by OCR (Tesseract),\n"
+    "one page per core at a time, in the helper program declass-scan\n"
+    "(docs/scans.md).  Files are stored in batches\n"
     "(one transaction each, committed every N files, 32 MiB or 1 second): a\n"
     "file that fails stores nothing, and the others go on; if the command is\n"
     "killed, at most the open batch is lost, and running it again stores it.\n"
@@ -34,6 +40,12 @@ static const char ingest_usage[] =
     "                     '\\', spaces or control characters\n"
     "  --released         a published edition: public, markings kept\n"
     "  --batch N          files per transaction at most (default 4096)\n"
+    "  --ocr MODE         auto: OCR the pages without a text layer (default);\n"
+    "                     force: OCR every page; never: text layers only (a\n"
+    "                     scan with no text at all is then bad input)\n"
+    "  --lang LANG        OCR languages, Tesseract's names (default eng; eng+fra)\n"
+    "  --pages            each folder named is one document of its page images\n"
+    "                     (.png, .tif, .tiff, .jpg, .jpeg), in name order\n"
     "  -q, --quiet        no progress and no summary (errors are still printed)\n"
     "  --json             print the summary as {\"ok\", \"files\", \"failed\", \"skipped\",\n"
     "                     \"new\", \"updated\", \"unchanged\", \"bytes\", \"errors\":\n"
@@ -64,9 +76,41 @@ static void on_progress(void *vctx, const dc_ingest_stats *st, const char *path)
     clock_gettime(CLOCK_MONOTONIC, &pg->last);
     double mb = (double)st->bytes / 1e6, t = secs_since(&pg->start);
     long docs = st->docs_new + st->docs_updated + st->docs_unchanged;
-    fprintf(stderr, "\r  %ld %s, %ld %s, %.1f MB, %.1f MB/s   ", st->files,
+    fprintf(stderr, "\r\033[K  %ld %s, %ld %s, %.1f MB, %.1f MB/s   ", st->files,
             cli_plural(st->files, "file", "files"), docs, cli_plural(docs, "document", "documents"),
             mb, t > 0 ? mb / t : 0.0);
+}
+
+static void on_page(void *vctx, const char *path, int done, int pages)
+{
+    progress *pg = vctx;
+    if (pg->quiet || !pg->tty || (done < pages && secs_since(&pg->last) < 0.1)) return;
+    clock_gettime(CLOCK_MONOTONIC, &pg->last);
+    const char *name = strrchr(path, '/');
+    name = name && name[1] ? name + 1 : path;
+    int width = 24, fill = pages > 0 ? done * width / pages : 0;
+    fprintf(stderr, "\r\033[K  %.40s [", name);
+    for (int i = 0; i < width; i++) fputc(i < fill ? '#' : '.', stderr);
+    fprintf(stderr, "] page %d of %d", done, pages);
+}
+
+static void on_warning(void *vctx, const char *path, const char *msg)
+{
+    progress *pg = vctx;
+    if (pg->quiet) return;
+    if (pg->tty) fputs("\r\033[K", stderr);
+    fprintf(stderr, "declass: warning: %s: %s\n", path, msg);
+}
+
+/* A withholding the re-ingest orphaned: said even with --quiet. */
+static void on_orphan(void *vctx, const char *id, const char *wid, const char *target)
+{
+    progress *pg = vctx;
+    if (pg->tty && !pg->quiet) fputs("\r\033[K", stderr);
+    cli_error("ingest: %s: withholding %s orphaned: its text is no longer in %s; %s stays "
+              "withheld (and the document under review) until a reviewer lifts %s "
+              "(declass withholdings %s)",
+              id, wid, target, target, wid, id);
 }
 
 static void on_error(void *vctx, const char *path, const dc_error *err)
@@ -98,6 +142,9 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
                                          {"released", no_argument, NULL, 'r'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"batch", required_argument, NULL, 'b'},
+                                         {"ocr", required_argument, NULL, 'o'},
+                                         {"lang", required_argument, NULL, 'l'},
+                                         {"pages", no_argument, NULL, 'p'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -122,6 +169,29 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
             io.batch_files = n;
             break;
         }
+        case 'o':
+            if (!strcmp(optarg, "auto")) io.ocr = DC_OCR_AUTO;
+            else if (!strcmp(optarg, "force")) io.ocr = DC_OCR_FORCE;
+            else if (!strcmp(optarg, "never")) io.ocr = DC_OCR_NEVER;
+            else {
+                cli_error("ingest: --ocr must be auto, force or never");
+                return cli_usage(ingest_usage);
+            }
+            break;
+        case 'l': {
+            size_t n = strlen(optarg), ok = n > 0 && n <= 64;
+            for (const char *q = optarg; ok && *q; q++)
+                ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                     (*q >= '0' && *q <= '9') || *q == '_' || *q == '+';
+            if (!ok) {
+                cli_error("ingest: --lang must be Tesseract language names joined by '+' "
+                          "(eng, eng+fra)");
+                return cli_usage(ingest_usage);
+            }
+            io.lang = optarg;
+            break;
+        }
+        case 'p': io.pages = 1; break;
         case 'j': json = 1; break;
         case 'h': fputs(ingest_usage, stdout); return EXIT_OK;
         default:
@@ -146,6 +216,9 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
     pg.last = pg.start;
     io.progress = on_progress;
     io.on_error = on_error;
+    io.page_progress = on_page;
+    io.on_warning = on_warning;
+    io.on_orphan = on_orphan;
     io.ctx = &pg;
     dc_buf errors_b;
     dc_json errors_j;
@@ -200,8 +273,9 @@ int cmd_ingest(const cli_ctx *ctx, int argc, char **argv)
                 st.docs_updated, st.docs_unchanged, cli_plural(docs, "document", "documents"),
                 mb, t, t > 0 ? mb / t : 0.0);
         if (st.files_skipped)
-            fprintf(stderr, "skipped %ld %s in folders that are not .xml, .tei, .txt or "
-                            ".text\n",
+            fprintf(stderr,
+                    "skipped %ld %s in folders that declass does not read (not "
+                    ".xml, .tei, .txt, .text or a scan)\n",
                     st.files_skipped, cli_plural(st.files_skipped, "file", "files"));
     }
     return cli_exit_code(worst);

@@ -34,7 +34,7 @@ static const char withhold_usage[] =
     "  --event TEXT      declassification event\n"
     "Prints the withholding's id (w1, w2, ...).\n"
     "  --json    print {\"ok\": true, \"action\": \"withhold\", \"id\": WID, \"document\",\n"
-    "            \"version\"}\n";
+    "            \"version\", \"withholding\": {...as withholdings --json}}\n";
 
 static const char withholdings_usage[] =
     "usage: declass [--db PATH] --as REVIEWER withholdings ID [--json]\n"
@@ -53,21 +53,23 @@ static const char lift_usage[] =
     "a portion withheld before withholdings were recorded by its portion id),\n"
     "saying why in --note.  It stays withheld until the next release.\n"
     "  --json    print {\"ok\": true, \"action\": \"lift\", \"id\": WID, \"document\",\n"
-    "            \"version\"}\n";
+    "            \"version\", \"withholding\": {...}}\n";
 
-/* Prints {"ok", "action", "id": wid, "document", "version"}. */
-static int done_json(const char *action, const char *wid, const char *doc, int version)
+/* Prints the facade's answer to a withhold or lift (dc_db_withhold_done_json)
+ * and closes db. */
+static int done_json(dc_db *db, const char *action, const char *wid, const char *doc, int version)
 {
     dc_buf b;
     dc_json j;
     cli_json_start(&j, &b);
-    dc_json_obj(&j);
-    dc_json_kbool(&j, "ok", 1);
-    dc_json_kstr(&j, "action", action);
-    dc_json_kstr(&j, "id", wid);
-    dc_json_kstr(&j, "document", doc);
-    dc_json_kint(&j, "version", version);
-    dc_json_end(&j);
+    dc_rc rc = dc_db_withhold_done_json(db, &j, action, doc, wid, version);
+    if (rc && !b.rc) {
+        cli_error("%s: %s", action, dc_db_errmsg(db));
+        dc_buf_release(&b);
+        dc_db_close(db);
+        return cli_exit_code(rc);
+    }
+    dc_db_close(db);
     return cli_json_print(&b);
 }
 
@@ -141,8 +143,8 @@ int cmd_withhold(const cli_ctx *ctx, int argc, char **argv)
         dc_db_close(db);
         return cli_exit_code(rc);
     }
+    if (json) return done_json(db, "withhold", wid, s.id, version);
     dc_db_close(db);
-    if (json) return done_json("withhold", wid, s.id, version);
     printf("%s\n", wid);
     fprintf(stderr, "declass: withhold: %s is now at version %d\n", s.id, version);
     return EXIT_OK;
@@ -184,50 +186,49 @@ int cmd_lift(const cli_ctx *ctx, int argc, char **argv)
         dc_db_close(db);
         return cli_exit_code(rc);
     }
+    if (json) return done_json(db, "lift", wid, id, version);
     dc_db_close(db);
-    if (json) return done_json("lift", wid, id, version);
-    fprintf(stderr, "declass: lift: %s of %s lifted (published at the next release); %s is "
-                    "now at version %d\n", wid, id, id, version);
+    fprintf(stderr,
+            "declass: lift: %s of %s lifted (published at the next release); %s is "
+            "now at version %d\n",
+            wid, id, id, version);
     return EXIT_OK;
 }
-
-typedef struct wrows {
-    dc_json *j; /* --json: inside the array */
-} wrows;
 
 static const char *or_dash(const char *s) { return s && *s ? s : "-"; }
 
 static dc_rc withholding_row(void *ctx, const dc_withholding *w)
 {
-    wrows *o = ctx;
-    if (!o->j) {
-        char span[64];
-        if (w->whole) snprintf(span, sizeof span, "whole");
-        else if (w->text) snprintf(span, sizeof span, "%zu-%zu", w->start, w->end);
-        else snprintf(span, sizeof span, "span");
-        printf("%-5s %-7s %-10s %-9s %-12s %-10s %-12s %-12s %-20s %s%s%s%s\n", or_dash(w->id),
-               or_dash(w->target), span, or_dash(w->kind), or_dash(w->code), or_dash(w->agency),
-               w->until ? w->until : or_dash(w->event), or_dash(w->reviewer), or_dash(w->at),
-               or_dash(w->status), w->text ? "  \"" : "", w->text ? w->text : "",
-               w->text ? "\"" : "");
-        return DC_OK;
+    (void)ctx;
+    char span[64];
+    if (w->whole) snprintf(span, sizeof span, "whole");
+    else if (w->text) snprintf(span, sizeof span, "%zu-%zu", w->start, w->end);
+    else snprintf(span, sizeof span, "span");
+    printf("%-5s %-7s %-10s %-9s %-12s %-10s %-12s %-12s %-20s %s%s%s%s\n", or_dash(w->id),
+           or_dash(w->target), span, or_dash(w->kind), or_dash(w->code), or_dash(w->agency),
+           w->until ? w->until : or_dash(w->event), or_dash(w->reviewer), or_dash(w->at),
+           or_dash(w->status), w->text ? "  \"" : "", w->text ? w->text : "", w->text ? "\"" : "");
+    return DC_OK;
+}
+
+/* Prints one of the facade's review JSON answers (write) for id and closes
+ * db; the exit code.  what names the command in a message. */
+static int print_json(dc_db *db, const char *what, dc_rc (*write)(dc_db *, const char *, dc_json *),
+                      const char *id)
+{
+    dc_buf b;
+    dc_json j;
+    cli_json_start(&j, &b);
+    dc_rc rc = write(db, id, &j);
+    if (rc && !b.rc) {
+        cli_error("%s: %s", what,
+                  rc == DC_NOMEM || rc == DC_LIMIT ? dc_strerror(rc) : dc_db_errmsg(db));
+        dc_buf_release(&b);
+        dc_db_close(db);
+        return cli_exit_code(rc);
     }
-    dc_json *j = o->j;
-    dc_json_obj(j);
-    dc_json_kstr(j, "id", w->id);
-    dc_json_kstr(j, "portion", w->target);
-    dc_json_kbool(j, "whole", w->whole);
-    if (!w->whole && w->text) {
-        dc_json_kint(j, "start", (long long)w->start);
-        dc_json_kint(j, "end", (long long)w->end);
-    }
-    const char *keys[] = {"text",     "kind", "code",   "agency",    "until",     "event",
-                          "reviewer", "at",   "status", "lifted_by", "lifted_at", "note"};
-    const char *vals[] = {w->text,     w->kind, w->code,   w->agency,    w->until,     w->event,
-                          w->reviewer, w->at,   w->status, w->lifted_by, w->lifted_at, w->note};
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) dc_json_kstr(j, keys[i], vals[i]);
-    dc_json_end(j);
-    return j->b->rc;
+    dc_db_close(db);
+    return cli_json_print(&b);
 }
 
 int cmd_withholdings(const cli_ctx *ctx, int argc, char **argv)
@@ -239,30 +240,16 @@ int cmd_withholdings(const cli_ctx *ctx, int argc, char **argv)
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
-    wrows o = {0};
-    dc_buf b;
-    dc_json j;
-    if (json) {
-        cli_json_start(&j, &b);
-        dc_json_obj(&j);
-        dc_json_kstr(&j, "id", id);
-        dc_json_key(&j, "withholdings");
-        dc_json_arr(&j);
-        o.j = &j;
-    }
-    dc_rc rc = dc_db_withholdings(db, id, withholding_row, &o);
+    if (json) return print_json(db, "withholdings", dc_db_withholdings_json, id);
+    dc_rc rc = dc_db_withholdings(db, id, withholding_row, NULL);
     if (rc) {
         cli_error("withholdings: %s",
                   rc == DC_NOMEM || rc == DC_LIMIT ? dc_strerror(rc) : dc_db_errmsg(db));
-        if (json) dc_buf_release(&b);
         dc_db_close(db);
         return cli_exit_code(rc);
     }
     dc_db_close(db);
-    if (!json) return EXIT_OK;
-    dc_json_end(&j);
-    dc_json_end(&j);
-    return cli_json_print(&b);
+    return EXIT_OK;
 }
 
 /* ---- review: the workflow ------------------------------------------------ */
@@ -293,62 +280,30 @@ static const char review_usage[] =
     "            \"releases\", \"history\"}}]}; the others: {\"ok\": true, \"action\",\n"
     "            \"id\", \"state\"}\n";
 
-typedef struct rv_out {
-    dc_json *j;
-    int quiet; /* after an action: only remember the state */
-    const char *state; /* the last state seen (after an action) */
-    char last[32];
-} rv_out;
-
 static dc_rc review_row(void *ctx, const dc_review_info *r)
 {
-    rv_out *o = ctx;
-    snprintf(o->last, sizeof o->last, "%s", r->state ? r->state : "");
-    if (o->quiet) return DC_OK;
-    if (!o->j) {
-        printf("%-36s %-16s %-5s received %s  due %s\n", r->id, r->state, r->kind, r->received,
-               r->due);
-        return DC_OK;
-    }
-    dc_json *j = o->j;
-    dc_json_obj(j);
-    dc_json_kstr(j, "id", r->id);
-    dc_json_kstr(j, "state", r->state);
-    dc_json_kstr(j, "kind", r->kind);
-    dc_json_kstr(j, "received", r->received);
-    dc_json_kstr(j, "due", r->due);
-    dc_json_key(j, "record");
-    dc_json_raw(j, r->record);
-    dc_json_end(j);
-    return j->b->rc;
+    (void)ctx;
+    printf("%-36s %-16s %-5s received %s  due %s\n", r->id, r->state, r->kind, r->received, r->due);
+    return DC_OK;
+}
+
+static dc_rc review_json_of(dc_db *db, const char *id, dc_json *j)
+{
+    return dc_db_review_json(db, id, j);
 }
 
 /* Lists the queue (id NULL) or one review; prints as rows or JSON. */
-static int review_listing(dc_db *db, const char *id, int json, int show)
+static int review_listing(dc_db *db, const char *id, int json)
 {
-    rv_out o = {0};
-    dc_buf b;
-    dc_json j;
-    if (json) {
-        cli_json_start(&j, &b);
-        dc_json_obj(&j);
-        dc_json_key(&j, "reviews");
-        dc_json_arr(&j);
-        o.j = &j;
-    }
-    dc_rc rc = dc_db_review_list(db, id, review_row, &o);
+    if (json) return print_json(db, "review", review_json_of, id);
+    dc_rc rc = dc_db_review_list(db, id, review_row, NULL);
     if (rc) {
         cli_error("review: %s", dc_db_errmsg(db));
-        if (json) dc_buf_release(&b);
         dc_db_close(db);
         return cli_exit_code(rc);
     }
     dc_db_close(db);
-    (void)show;
-    if (!json) return EXIT_OK;
-    dc_json_end(&j);
-    dc_json_end(&j);
-    return cli_json_print(&b);
+    return EXIT_OK;
 }
 
 int cmd_review(const cli_ctx *ctx, int argc, char **argv)
@@ -371,13 +326,14 @@ int cmd_review(const cli_ctx *ctx, int argc, char **argv)
         return cli_usage(review_usage);
     }
     const char *sub = argv[1];
-    static const char *const subs[] = {"queue", "show", "start", "refer", "decide", "approve",
-                                       "appeal"};
+    static const char *const subs[] = {"queue",  "show",    "start", "refer",
+                                       "decide", "approve", "appeal"};
     size_t si = 0;
     while (si < 7 && strcmp(sub, subs[si]) != 0) si++;
     if (si == 7) {
         cli_error("review: unknown subcommand '%s' (queue, show, start, refer, decide, approve, "
-                  "appeal)", sub);
+                  "appeal)",
+                  sub);
         return cli_usage(review_usage);
     }
     const char *kind = NULL, *received = NULL, *note = NULL, *agencies[16];
@@ -413,8 +369,8 @@ int cmd_review(const cli_ctx *ctx, int argc, char **argv)
         return cli_usage(review_usage);
     }
     int bad = (si == 0 && !id && (kind || received)) || (si == 0 && id && !kind) ||
-              (si != 0 && (kind || received)) || (si != 3 && n_ag) ||
-              (si != 4 && in_full) || (si <= 1 && note);
+              (si != 0 && (kind || received)) || (si != 3 && n_ag) || (si != 4 && in_full) ||
+              (si <= 1 && note);
     if (bad) {
         cli_error("review %s: these options do not go together (see --help)", sub);
         return cli_usage(review_usage);
@@ -422,13 +378,13 @@ int cmd_review(const cli_ctx *ctx, int argc, char **argv)
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
-    if (si == 1 || (si == 0 && !id)) return review_listing(db, id, json, si == 1);
+    if (si == 1 || (si == 0 && !id)) return review_listing(db, id, json);
     dc_rc rc;
     const char *action = si == 0 ? "queue" : si == 4 && in_full ? "withhold-in-full" : sub;
     if (si == 0) rc = dc_db_review_request(db, id, kind, received);
     else rc = dc_db_review_act(db, id, action, agencies, n_ag, note);
-    rv_out o = {.quiet = 1};
-    if (!rc) rc = dc_db_review_list(db, id, review_row, &o);
+    char state[32] = "";
+    if (!rc) rc = dc_db_review_state(db, id, state);
     if (rc) {
         cli_error("review %s: %s", sub, dc_db_errmsg(db));
         dc_db_close(db);
@@ -436,18 +392,13 @@ int cmd_review(const cli_ctx *ctx, int argc, char **argv)
     }
     dc_db_close(db);
     if (!json) {
-        fprintf(stderr, "declass: review %s: %s is now %s\n", sub, id, o.last);
+        fprintf(stderr, "declass: review %s: %s is now %s\n", sub, id, state);
         return EXIT_OK;
     }
     dc_buf b;
     dc_json j;
     cli_json_start(&j, &b);
-    dc_json_obj(&j);
-    dc_json_kbool(&j, "ok", 1);
-    dc_json_kstr(&j, "action", action);
-    dc_json_kstr(&j, "id", id);
-    dc_json_kstr(&j, "state", o.last);
-    dc_json_end(&j);
+    dc_review_done_json(&j, action, id, state);
     return cli_json_print(&b);
 }
 
@@ -475,20 +426,10 @@ static const char diff_usage[] =
 
 static dc_rc release_row(void *ctx, const dc_release_info *r)
 {
-    dc_json *j = ctx;
-    if (!j) {
-        printf("%3d  version %-4d %-20s %s\n", r->release, r->version, r->at ? r->at : "",
-               r->source ? r->source : "");
-        return DC_OK;
-    }
-    dc_json_obj(j);
-    dc_json_kint(j, "release", r->release);
-    dc_json_kint(j, "version", r->version);
-    dc_json_kstr(j, "at", r->at);
-    dc_json_kstr(j, "by", r->by);
-    dc_json_kstr(j, "source", r->source);
-    dc_json_end(j);
-    return j->b->rc;
+    (void)ctx;
+    printf("%3d  version %-4d %-20s %s\n", r->release, r->version, r->at ? r->at : "",
+           r->source ? r->source : "");
+    return DC_OK;
 }
 
 int cmd_releases(const cli_ctx *ctx, int argc, char **argv)
@@ -500,50 +441,27 @@ int cmd_releases(const cli_ctx *ctx, int argc, char **argv)
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
-    dc_buf b;
-    dc_json j;
-    if (json) {
-        cli_json_start(&j, &b);
-        dc_json_obj(&j);
-        dc_json_kstr(&j, "id", id);
-        dc_json_key(&j, "releases");
-        dc_json_arr(&j);
-    }
-    dc_rc rc = dc_db_releases(db, id, release_row, json ? &j : NULL);
+    if (json) return print_json(db, "releases", dc_db_releases_json, id);
+    dc_rc rc = dc_db_releases(db, id, release_row, NULL);
     if (rc) {
         cli_error("releases: %s", dc_db_errmsg(db));
-        if (json) dc_buf_release(&b);
         dc_db_close(db);
         return cli_exit_code(rc);
     }
     dc_db_close(db);
-    if (!json) return EXIT_OK;
-    dc_json_end(&j);
-    dc_json_end(&j);
-    return cli_json_print(&b);
+    return EXIT_OK;
 }
 
 static dc_rc diff_row(void *ctx, const dc_diff_entry *e)
 {
-    dc_json *j = ctx;
-    if (!j) {
-        char mark = strcmp(e->change, "published") == 0 ? '+'
-                    : strcmp(e->change, "withheld") == 0 ? '-'
-                                                          : '~';
-        printf("%c %-7s %-6s %s%s%s%s%s%s\n", mark, e->target, e->withholding ? e->withholding : "",
-               e->change, e->text ? ": \"" : "", e->text ? e->text : "", e->text ? "\"" : "",
-               e->notice ? ": " : "", e->notice ? e->notice : "");
-        return DC_OK;
-    }
-    dc_json_obj(j);
-    dc_json_kstr(j, "change", e->change);
-    dc_json_kstr(j, "portion", e->target);
-    dc_json_kstr(j, "withholding", e->withholding);
-    dc_json_kstr(j, "text", e->text);
-    dc_json_kstr(j, "notice", e->notice);
-    dc_json_kstr(j, "code", e->code);
-    dc_json_end(j);
-    return j->b->rc;
+    (void)ctx;
+    char mark = strcmp(e->change, "published") == 0  ? '+'
+                : strcmp(e->change, "withheld") == 0 ? '-'
+                                                     : '~';
+    printf("%c %-7s %-6s %s%s%s%s%s%s\n", mark, e->target, e->withholding ? e->withholding : "",
+           e->change, e->text ? ": \"" : "", e->text ? e->text : "", e->text ? "\"" : "",
+           e->notice ? ": " : "", e->notice ? e->notice : "");
+    return DC_OK;
 }
 
 /* A release number: 1..1000000, else 0. */
@@ -590,16 +508,14 @@ int cmd_diff(const cli_ctx *ctx, int argc, char **argv)
     if (!db) return code;
     dc_buf b;
     dc_json j;
+    dc_rc rc;
     if (json) {
         cli_json_start(&j, &b);
-        dc_json_obj(&j);
-        dc_json_kstr(&j, "id", id);
-        dc_json_kint(&j, "release", rel);
-        dc_json_kint(&j, "against", against ? against : rel - 1);
-        dc_json_key(&j, "changes");
-        dc_json_arr(&j);
+        rc = dc_db_diff_json(db, id, rel, against, &j);
+        if (rc && b.rc) rc = DC_OK; /* cli_json_print says it */
+    } else {
+        rc = dc_db_diff(db, id, rel, against, diff_row, NULL);
     }
-    dc_rc rc = dc_db_diff(db, id, rel, against, diff_row, json ? &j : NULL);
     if (rc) {
         cli_error("diff: %s", dc_db_errmsg(db));
         if (json) dc_buf_release(&b);
@@ -607,8 +523,5 @@ int cmd_diff(const cli_ctx *ctx, int argc, char **argv)
         return cli_exit_code(rc);
     }
     dc_db_close(db);
-    if (!json) return EXIT_OK;
-    dc_json_end(&j);
-    dc_json_end(&j);
-    return cli_json_print(&b);
+    return json ? cli_json_print(&b) : EXIT_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * declass search | optimize | check.
+ * declass search | find | optimize | check.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -49,9 +49,8 @@ static void print_text(const dc_search_page *page, const dc_search_request *req)
     for (size_t i = 0; i < page->n_hits; i++) {
         const dc_search_hit *h = &page->hits[i];
         printf("%zu. %s  %s  %s  (%.2f)\n   %s\n", req->offset + i + 1, h->id,
-               h->date ? h->date : "undated",
-               h->classification ? h->classification : "unmarked", h->score,
-               h->title ? h->title : "(untitled)");
+               h->date ? h->date : "undated", h->classification ? h->classification : "unmarked",
+               h->score, h->title ? h->title : "(untitled)");
         if (h->snippet && *h->snippet) printf("   %s\n", h->snippet);
         putchar('\n');
     }
@@ -62,8 +61,7 @@ static void print_text(const dc_search_page *page, const dc_search_request *req)
                 req->offset + page->n_hits);
     else if (page->total)
         fprintf(stderr, "%llu %s; none at offset %zu\n", total, noun, req->offset);
-    else
-        fprintf(stderr, "no documents match\n");
+    else fprintf(stderr, "no documents match\n");
 }
 
 int cmd_search(const cli_ctx *ctx, int argc, char **argv)
@@ -115,8 +113,9 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
-        cli_error(optind >= argc ? "search: give a query" : "search: give the query as one "
-                                                            "argument (quote it)");
+        cli_error(optind >= argc ? "search: give a query"
+                                 : "search: give the query as one "
+                                   "argument (quote it)");
         return cli_usage(search_usage);
     }
     req.query = argv[optind];
@@ -155,6 +154,114 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv)
     return nothing ? EXIT_NOTFOUND : EXIT_OK;
 }
 
+static const char find_usage[] =
+    "usage: declass [--db PATH] find ID QUERY [--json] [--as USER]\n"
+    "\n"
+    "Searches within document ID: prints each passage of it (paragraph or\n"
+    "other portion, in order, then the notes) holding a word of QUERY, with a\n"
+    "snippet.  QUERY is the search query language; its words, phrases and\n"
+    "prefixes count, filters and NOT-ed words do not.  Only the text the\n"
+    "reader may read.  Exit status 1 when no passage matches or the document\n"
+    "is not there for this reader.\n"
+    "  --json   {\"id\", \"query\", \"total\", \"passages\": [{\"portion\" or\n"
+    "           \"footnote\" and \"label\", \"matches\", \"snippet\"}]} (matches\n"
+    "           marked <mark></mark>)\n";
+
+typedef struct find_out {
+    dc_json *j; /* the passages array, or NULL for text */
+    const char *open, *close;
+} find_out;
+
+static dc_rc find_row(void *ctx, const dc_find_hit *h)
+{
+    find_out *f = ctx;
+    if (!f->j) {
+        if (h->portion) printf("%s (%zu): %s\n", h->portion, h->matches, h->snippet);
+        else
+            printf("note %s (%zu): %s\n", h->label ? h->label : h->footnote, h->matches,
+                   h->snippet);
+        return DC_OK;
+    }
+    dc_json_obj(f->j);
+    if (h->portion) {
+        dc_json_kstr(f->j, "portion", h->portion);
+    } else {
+        dc_json_kstr(f->j, "footnote", h->footnote);
+        dc_json_kstr(f->j, "label", h->label);
+    }
+    dc_json_kint(f->j, "matches", (long long)h->matches);
+    dc_json_kstr(f->j, "snippet", h->snippet);
+    dc_json_end(f->j);
+    return f->j->b->rc;
+}
+
+int cmd_find(const cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int json = 0, c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j': json = 1; break;
+        case 'h': fputs(find_usage, stdout); return EXIT_OK;
+        default: cli_error("find: bad option '%s'", argv[optind - 1]); return cli_usage(find_usage);
+        }
+    }
+    if (argc - optind != 2) {
+        cli_error(argc - optind < 2 ? "find: give a document ID and a query"
+                                    : "find: give the query as one argument (quote it)");
+        return cli_usage(find_usage);
+    }
+    const char *id = argv[optind], *query = argv[optind + 1];
+    int bold = cli_color(STDOUT_FILENO);
+    find_out f = {.open = json   ? "<mark>"
+                          : bold ? "\033[1m"
+                                 : "**",
+                  .close = json   ? "</mark>"
+                           : bold ? "\033[0m"
+                                  : "**"};
+    dc_buf rows;
+    dc_json rj;
+    if (json) {
+        cli_json_rows(&rj, &rows, "passages");
+        f.j = &rj;
+    }
+    int code = 0;
+    dc_db *db = cli_open(ctx, 0, &code);
+    if (!db) {
+        if (json) dc_buf_release(&rows);
+        return code;
+    }
+    size_t n = 0;
+    dc_rc rc = dc_db_find(db, id, query, f.open, f.close, find_row, &f, &n);
+    if (rc) {
+        if (json) dc_buf_release(&rows);
+        cli_error("find: %s", rc == DC_NOMEM ? dc_strerror(rc) : dc_db_errmsg(db));
+        dc_db_close(db);
+        return rc == DC_PARSE || rc == DC_MISUSE ? EXIT_USAGE : cli_exit_code(rc);
+    }
+    dc_db_close(db);
+    if (!json) {
+        fprintf(stderr, "%zu passage%s\n", n, n == 1 ? "" : "s");
+        return n ? EXIT_OK : EXIT_NOTFOUND;
+    }
+    dc_buf b;
+    dc_json j;
+    cli_json_start(&j, &b);
+    dc_json_obj(&j);
+    dc_json_kstr(&j, "id", id);
+    dc_json_kstr(&j, "query", query);
+    dc_json_kint(&j, "total", (long long)n);
+    cli_json_splice(&j, "passages", &rows);
+    dc_json_end(&j);
+    int out = cli_json_print(&b);
+    if (out == EXIT_OK && !n) {
+        cli_error("find: no passage matches");
+        return EXIT_NOTFOUND;
+    }
+    return out;
+}
+
 static const char optimize_usage[] =
     "usage: declass [--db PATH] optimize [--json]\n"
     "\n"
@@ -191,10 +298,8 @@ static int simple(const cli_ctx *ctx, int argc, char **argv, const char *usage,
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;
     dc_rc rc = fn(db);
-    if (rc)
-        cli_error("%s: %s", argv[0], dc_db_errmsg(db));
-    else if (!json)
-        fprintf(stderr, "declass: %s\n", done);
+    if (rc) cli_error("%s: %s", argv[0], dc_db_errmsg(db));
+    else if (!json) fprintf(stderr, "declass: %s\n", done);
     dc_db_close(db);
     if (rc) return cli_exit_code(rc);
     return json ? cli_json_done(argv[0], NULL, 0) : EXIT_OK;

@@ -23,6 +23,7 @@ static const command commands[] = {
     {"list", cmd_list, "list the stored documents"},
     {"show", cmd_show, "print one document (text or JSON)"},
     {"search", cmd_search, "search the documents"},
+    {"find", cmd_find, "search within one document: its passages holding the words"},
     {"refs", cmd_refs, "list a document's references, outgoing and incoming"},
     {"paper", cmd_paper, "a policy paper: its documents, approval and chain"},
     {"person", cmd_person, "a person of the volumes' lists and the documents naming them"},

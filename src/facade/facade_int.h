@@ -260,6 +260,18 @@ dc_rc dc_db_review_released(dc_db *db, const char *id, int version);
  * once a document is referred to an agency, that agency decides its
  * withholdings (workflow.c). */
 int dc_db_review_agency_ok(dc_db *db, const char *id, const char *agency);
+/* The reader's view of stored version `stored` of id (today's rules), as
+ * dc_db_view is of a reader's version.  read.c. */
+dc_rc dc_db_view_stored(dc_db *db, const char *id, int stored, dc_doc **out, int *denied);
+/* Every stored version of id, oldest first, with the number of the
+ * reader's version it falls in (dc_db_versions; 0: before any the reader
+ * may open).  No access check: the caller has made it.  read.c. */
+typedef dc_rc (*dc_stored_version_cb)(void *ctx, const dc_version_info *v, int reader_version);
+dc_rc dc_db_stored_versions(dc_db *db, const char *id, dc_stored_version_cb cb, void *ctx);
+/* dc_db_withholdings, audited (a listing asked for) or not (the answer
+ * of a withhold or lift showing its withholding).  review.c. */
+dc_rc dc_db_withholdings_each(dc_db *db, const char *id, int audit, dc_withholding_cb cb,
+                              void *ctx);
 /* Whether any administrator exists (the first user becomes one). */
 dc_rc dc_db_has_admin(dc_db *db, int *yes);
 /* Brings the index up to the store: indexes every version not yet in it

@@ -29,6 +29,7 @@
 #include "query/query.h"
 #include "refs/refs.h"
 #include "render/render.h"
+#include "scan/scan.h"
 #include "store/store.h"
 #include "model/model_int.h"
 #include "util/banned.h"
@@ -120,7 +121,7 @@ static int same_str(const char *a, const char *b)
  * version is stored "under-review" (not public) until a reviewer releases
  * it again.
  */
-static dc_rc carry_review(dc_db *db, dc_doc *doc)
+static dc_rc carry_review(dc_db *db, dc_doc *doc, const dc_ingest_opts *opts)
 {
     dc_doc *cur = NULL;
     dc_rc rc = dc_store_get(db->st, doc->id, 0, &cur);
@@ -151,6 +152,16 @@ static dc_rc carry_review(dc_db *db, dc_doc *doc)
     size_t wlost = 0;
     if (!rc) rc = dc_doc_carry_withholdings(doc, cur, 0, &wlost);
     lost |= wlost != 0;
+    /* the withholdings this re-ingest orphaned, said to whoever ingests */
+    for (size_t i = 0; !rc && wlost && opts->on_orphan && i < doc->n_withholdings; i++) {
+        const dc_withholding *w = &doc->withholdings[i];
+        if (!w->status || strcmp(w->status, "orphaned") != 0 || !w->id) continue;
+        int was = 0;
+        for (size_t k = 0; k < cur->n_withholdings && !was; k++)
+            was = same_str(cur->withholdings[k].id, w->id) &&
+                  same_str(cur->withholdings[k].status, "orphaned");
+        if (!was) opts->on_orphan(opts->ctx, doc->id, w->id, w->target ? w->target : "");
+    }
     if (!rc && lost) rc = dc_str_set(&doc->release_status, "under-review");
     if (!rc && !lost && same_str(doc->release_status, cur->release_status))
         rc = dc_str_set(&doc->release_date, cur->release_date);
@@ -276,7 +287,7 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
                                                                        : "released";
         rc = dc_str_set(&doc->release_status, status);
     }
-    if (!rc && (rc = carry_review(job->db, doc)) != DC_OK && rc != DC_NOMEM)
+    if (!rc && (rc = carry_review(job->db, doc, job->opts)) != DC_OK && rc != DC_NOMEM)
         dc_fail(job->err, rc, 0, "cannot read the stored %s: %s", doc->id,
                 dc_store_errmsg(job->db->st));
     if (rc == DC_NOMEM) dc_fail(job->err, rc, 0, "out of memory");
@@ -361,9 +372,11 @@ static dc_rc job_volume(void *ctx, const dc_volume *v)
     return DC_OK;
 }
 
-/* Reads the first bytes of path to tell TEI from text without reading the
- * whole (possibly large) file; *size (if not NULL) is its size. */
-static dc_rc peek_is_xml(const char *path, int *is_xml, unsigned long long *size,
+/* Reads the first bytes of path to tell TEI, text and scans (PDF, PNG,
+ * TIFF, JPEG: *scan, by magic bytes) apart without reading the whole
+ * (possibly large) file; *size (if not NULL) is its size.  A name whose
+ * extension lies about the content is bad input. */
+static dc_rc peek_is_xml(const char *path, int *is_xml, int *scan, unsigned long long *size,
                          dc_error *err)
 {
     char head[512];
@@ -380,7 +393,8 @@ static dc_rc peek_is_xml(const char *path, int *is_xml, unsigned long long *size
     close(fd);
     if (n < 0) return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(e));
     *is_xml = dc_ingest_is_xml(head, (size_t)n);
-    return DC_OK;
+    *scan = dc_scan_kind(head, (size_t)n);
+    return dc_scan_check_name(path, *scan, err);
 }
 
 /* ---- reading ahead ------------------------------------------------------
@@ -399,6 +413,7 @@ typedef struct pre_file {
     int ready;
     int peeked;   /* peek_is_xml succeeded (else rc and err are its failure) */
     int is_xml;   /* TEI: left to the ingest */
+    int scan;     /* a PDF or image (DC_SCAN_*): left to the ingest */
     unsigned long long size; /* of the file, when peeked */
     dc_rc rc;     /* of peeking, else of reading and parsing the text */
     dc_doc *doc;  /* the text's document */
@@ -426,9 +441,9 @@ typedef struct read_ahead {
 /* Peeks at path and, for a text file, reads and parses it into f. */
 static void read_one(const char *path, pre_file *f)
 {
-    f->rc = peek_is_xml(path, &f->is_xml, &f->size, &f->err);
+    f->rc = peek_is_xml(path, &f->is_xml, &f->scan, &f->size, &f->err);
     f->peeked = f->rc == DC_OK;
-    if (f->rc || f->is_xml) return;
+    if (f->rc || f->is_xml || f->scan) return;
     char *data = NULL;
     size_t len = 0;
     f->rc = dc_read_file(path, DC_INGEST_MAX_FILE, &data, &len, &f->err);
@@ -530,6 +545,79 @@ static dc_rc ingest_text_file(file_job *job)
     return rc;
 }
 
+/* Reports page progress of a scan to the caller. */
+static void scan_page_done(void *ctx, const char *path, int done, int pages)
+{
+    const file_job *job = ctx;
+    if (job->opts->page_progress) job->opts->page_progress(job->opts->ctx, path, done, pages);
+}
+
+/*
+ * A scanned document (a PDF or image file, or the page images files[0..n)
+ * of a --pages folder): its pages read by declass-scan (src/scan), their
+ * text with "[Page N]" markers ingested as plain text, so that markings,
+ * dates, file numbers and references are found as in any transcription.
+ * Fail safe: the document's classification is raised to the highest
+ * banner on any page (the text ingester reads only the one at the top),
+ * so that without --released a page marked above UNCLASSIFIED makes it
+ * classified.  Portion markings ("(S)") work as in any text document.
+ */
+static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
+{
+    dc_scan_opts so = {
+        .ocr = job->opts->ocr, .lang = job->opts->lang, .page_done = scan_page_done, .ctx = job};
+    dc_scan_doc *sd = NULL;
+    dc_rc rc = dc_scan_read(job->path, files, n, &so, &sd, job->err);
+    if (rc) return rc;
+    size_t with_text = 0, none = 0;
+    for (size_t i = 0; i < sd->n_pages; i++) {
+        const char *t = sd->pages[i].text ? sd->pages[i].text : "";
+        t += strspn(t, " \t\r\n");
+        with_text += *t != '\0';
+        none += strcmp(sd->pages[i].source, "none") == 0;
+    }
+    if (with_text == 0) {
+        rc = none ? dc_fail(job->err, DC_PARSE, 0,
+                            "no text: %zu %s no text layer and "
+                            "--ocr never was given",
+                            none, none == 1 ? "page has" : "pages have")
+                  : dc_fail(job->err, DC_PARSE, 0, "no text found on %zu %s", sd->n_pages,
+                            sd->n_pages == 1 ? "page" : "pages");
+        dc_scan_doc_free(sd);
+        return rc;
+    }
+    dc_buf text;
+    dc_buf_init(&text, (size_t)DC_SCAN_MAX_TEXT + 1);
+    rc = dc_scan_text(sd, &text);
+    if (rc)
+        rc = dc_fail(job->err, rc, 0,
+                     rc == DC_LIMIT ? "more than %llu MiB of text" : "out of memory",
+                     DC_SCAN_MAX_TEXT >> 20);
+    dc_doc *doc = NULL;
+    if (!rc) rc = dc_ingest_check_text(text.p, text.len, job->err);
+    if (!rc) rc = dc_ingest_text(text.p, text.len, &doc, job->err);
+    dc_buf_release(&text);
+    const char *name = NULL;
+    int level = rc ? -1 : dc_scan_banner(sd, &name);
+    if (!rc && level > 0 && (!doc->classification || dc_level_parse(doc->classification) < level))
+        rc = dc_str_set(&doc->classification, name)
+                 ? dc_fail(job->err, DC_NOMEM, 0, "out of memory")
+                 : DC_OK;
+    for (size_t i = 0; !rc && i < sd->n_pages && job->opts->on_warning; i++) {
+        if (!sd->pages[i].low) continue;
+        char msg[96];
+        snprintf(msg, sizeof msg, "page %d: low OCR confidence (%.0f%%)", sd->pages[i].number,
+                 (double)sd->pages[i].conf);
+        job->opts->on_warning(job->opts->ctx, job->path, msg);
+    }
+    dc_scan_doc_free(sd);
+    if (rc) {
+        dc_doc_free(doc);
+        return rc;
+    }
+    return job_store(job, doc);
+}
+
 /*
  * Ingests one file as a part of the open transaction: all of its documents
  * or none.  A file that fails is undone alone and the transaction stays
@@ -537,7 +625,8 @@ static dc_rc ingest_text_file(file_job *job)
  * rolled back and the run stopped).  Counts go to st only on success.
  */
 static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts,
-                         dc_ingest_stats *st, dc_error *err, int *fatal, pre_file *pre)
+                         dc_ingest_stats *st, dc_error *err, int *fatal, pre_file *pre,
+                         const dc_strv *pages)
 {
     char folder[256] = "", base[256] = "";
     const char *slash = strrchr(path, '/');
@@ -561,13 +650,15 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
     }
     file_job job = {.db = db, .opts = opts, .path = path, .folder = folder,
                     .basename = base, .err = err};
-    int is_xml = 0;
-    dc_rc rc;
-    if (pre) {
+    int is_xml = 0, scan = 0;
+    dc_rc rc = DC_OK;
+    if (pages) { /* a --pages folder: its images are checked by dc_scan_read */
+    } else if (pre) {
         is_xml = pre->is_xml;
+        scan = pre->scan;
         if ((rc = pre->peeked ? DC_OK : pre->rc) != DC_OK) *err = pre->err;
     } else {
-        rc = peek_is_xml(path, &is_xml, NULL, err);
+        rc = peek_is_xml(path, &is_xml, &scan, NULL, err);
     }
     if (rc) return rc;
     if ((rc = dc_store_part_begin(db->st)) != DC_OK) {
@@ -578,7 +669,11 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
     size_t fresh_mark = db->fresh.n;
     dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
                          .person = job_person, .volume = job_volume, .ctx = &job};
-    if (is_xml) {
+    if (pages) {
+        rc = ingest_scan(&job, (const char *const *)pages->v, pages->n);
+    } else if (scan) {
+        rc = ingest_scan(&job, &path, 1);
+    } else if (is_xml) {
         rc = dc_ingest_tei_file_with(path, &h, err);
     } else if (pre) { /* read ahead: store its document, or report why not */
         if ((rc = pre->rc) != DC_OK) *err = pre->err;
@@ -692,11 +787,13 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Whether a file found in a folder is a source declass reads: .xml and .tei
- * (TEI), .txt and .text (plain text).  A file named on the command line is
- * always read, whatever its name. */
+ * (TEI), .txt and .text (plain text), .pdf, .png, .tif, .tiff, .jpg and
+ * .jpeg (scans).  A file named on the command line is always read,
+ * whatever its name. */
 static int ingestible_name(const char *name)
 {
-    static const char *const exts[] = {".xml", ".tei", ".txt", ".text"};
+    static const char *const exts[] = {".xml", ".tei", ".txt",  ".text", ".pdf",
+                                       ".png", ".tif", ".tiff", ".jpg",  ".jpeg"};
     size_t n = strlen(name);
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
         size_t e = strlen(exts[i]);
@@ -748,6 +845,78 @@ static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_
     return rc;
 }
 
+/* The page images of a --pages folder: its files with an image
+ * extension, hidden ones and others skipped (counted in *skipped), in
+ * name order. */
+static dc_rc page_images(const char *dir, dc_strv *files, long *skipped, dc_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return dc_fail(err, DC_IO, 0, "%s: cannot open folder: %s", dir, strerror(errno));
+    dc_strv names = {0};
+    dc_rc rc = DC_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        int kind = dc_scan_ext_kind(e->d_name);
+        if (kind == DC_SCAN_NONE || kind == DC_SCAN_PDF) (*skipped)++;
+        else if (names.n >= DC_SCAN_MAX_PAGES)
+            rc = dc_fail(err, DC_LIMIT, 0, "%s: more than %d page images", dir, DC_SCAN_MAX_PAGES);
+        else rc = dc_strv_push(&names, e->d_name);
+    }
+    closedir(d);
+    if (names.n) qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    dc_buf path;
+    dc_buf_init(&path, 8192);
+    for (size_t i = 0; !rc && i < names.n; i++) {
+        dc_buf_reset(&path);
+        dc_buf_printf(&path, "%s/%s", dir, names.v[i]);
+        rc = path.rc ? dc_fail(err, path.rc, 0, "%s: path too long", dir)
+                     : dc_strv_push(files, path.p);
+    }
+    dc_buf_release(&path);
+    dc_strv_release(&names);
+    if (!rc && files->n == 0)
+        rc = dc_fail(err, DC_PARSE, 0, "%s: no page images (.png, .tif, .tiff, .jpg, .jpeg)", dir);
+    return rc;
+}
+
+/* A --pages folder: one document of its page images, a file of its own. */
+static dc_rc ingest_pages(dc_db *db, const char *path, const dc_ingest_opts *opts,
+                          dc_ingest_stats *st)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    size_t k = strlen(dir);
+    while (k > 1 && dir[k - 1] == '/') dir[--k] = '\0';
+    dc_error err = {0};
+    dc_strv files = {0};
+    dc_rc rc = page_images(dir, &files, &st->files_skipped, &err);
+    batch b = {0};
+    int fatal = 0;
+    st->files++;
+    if (!rc && (rc = batch_open(db, &b, st)) != DC_OK) {
+        dc_strv_release(&files);
+        return rc;
+    }
+    if (!rc) rc = ingest_file(db, dir, opts, st, &err, &fatal, NULL, &files);
+    for (size_t i = 0; i < files.n; i++) {
+        struct stat fs;
+        if (stat(files.v[i], &fs) == 0) st->bytes += (unsigned long long)fs.st_size;
+    }
+    dc_strv_release(&files);
+    if (rc) {
+        st->files_failed++;
+        batch_close(db, &b, st, 0);
+        if (opts->on_error) opts->on_error(opts->ctx, dir, &err);
+        if (fatal || rc == DC_NOMEM) return dc_db_fail(db, rc, "%s: %s", dir, err.msg);
+        return dc_db_fail(db, DC_PARSE, "%s could not be ingested", dir);
+    }
+    if ((rc = batch_close(db, &b, st, 1)) != DC_OK) return rc;
+    if (opts->progress) opts->progress(opts->ctx, st, dir);
+    if (st->docs_new + st->docs_updated > 0) rc = dc_db_index(db);
+    return rc;
+}
+
 static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts,
                          dc_ingest_stats *st)
 {
@@ -760,6 +929,10 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
     int admin = 0;
     if ((rc = dc_db_has_admin(db, &admin)) != DC_OK) return rc;
     if (admin && (rc = dc_db_require_role(db, DC_ROLE_ADMIN, "ingest", path)) != DC_OK) return rc;
+    if (opts->lang && !dc_scan_lang_ok(opts->lang))
+        return dc_db_fail(db, DC_MISUSE, "bad OCR language list: letters, digits, '_' and '+'");
+    if (opts->pages && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return ingest_pages(db, path, opts, st);
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         rc = walk(path, 0, &files, &st->files_skipped, &err);
         if (rc) {
@@ -782,7 +955,7 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
         int fatal = 0;
         pre_file pre;
         if (ra) pre = read_ahead_take(ra, i);
-        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL);
+        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL, NULL);
         if (ra && pre.peeked) { /* its size as the thread found it */
             st->bytes += pre.size;
             b.bytes += pre.size;
@@ -896,7 +1069,7 @@ dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_
         dc_db_persons_forget(db); /* lists another process stored since */
         batch b = {0};
         rc = batch_open(db, &b, st);
-        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal, NULL)) != DC_OK) {
+        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal, NULL, NULL)) != DC_OK) {
             st->files_failed++;
             batch_close(db, &b, st, 0);
             dc_db_fail(db, rc, "%s: %s", name, err.msg);

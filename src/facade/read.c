@@ -530,6 +530,53 @@ dc_rc dc_db_stored_version(dc_db *db, const char *id, int version, int *stored)
     return dc_db_no_document(db, id);
 }
 
+dc_rc dc_db_view_stored(dc_db *db, const char *id, int stored, dc_doc **out, int *denied)
+{
+    return view_stored(db, id, stored, out, denied, NULL);
+}
+
+/* The stored version each reader version begins at (walk_reader_versions). */
+typedef struct reader_starts {
+    int *v;
+    size_t n, cap;
+} reader_starts;
+
+static dc_rc start_add(void *ctx, int k, const vrow *row, dc_doc *view, const char *hash)
+{
+    (void)k, (void)view, (void)hash;
+    reader_starts *s = ctx;
+    if (DC_GROW(s->v, s->n + 1, s->cap)) return DC_NOMEM;
+    s->v[s->n++] = row->version;
+    return DC_OK;
+}
+
+typedef struct stored_walk {
+    const reader_starts *starts;
+    dc_stored_version_cb cb;
+    void *ctx;
+} stored_walk;
+
+static dc_rc stored_one(void *ctx, const dc_version_info *v)
+{
+    stored_walk *w = ctx;
+    int k = 0;
+    while ((size_t)k < w->starts->n && w->starts->v[k] <= v->version) k++;
+    return w->cb(w->ctx, v, k);
+}
+
+dc_rc dc_db_stored_versions(dc_db *db, const char *id, dc_stored_version_cb cb, void *ctx)
+{
+    reader_starts starts = {0};
+    dc_rc rc = walk_reader_versions(db, id, start_add, &starts);
+    if (rc == DC_NOMEM) rc = dc_db_fail(db, rc, "out of memory");
+    stored_walk w = {&starts, cb, ctx};
+    if (!rc) rc = dc_store_versions(db->st, id, stored_one, &w);
+    free(starts.v);
+    if (rc && rc != DC_NOMEM && rc != DC_LIMIT && rc != DC_NOTFOUND)
+        return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    return rc;
+}
+
 dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied)
 {
     dc_doc *own = NULL;

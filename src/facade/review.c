@@ -357,7 +357,7 @@ dc_rc dc_db_lift(dc_db *db, const char *id, const char *wid, const char *note, i
         dc_db_audit_add(db, "refused", id, "lift");
         return rc;
     }
-    if (!w->status || strcmp(w->status, "withheld") != 0) {
+    if (!w->status || (strcmp(w->status, "withheld") != 0 && strcmp(w->status, "orphaned") != 0)) {
         char st[32];
         snprintf(st, sizeof st, "%s", w->status ? w->status : "?");
         dc_doc_free(doc);
@@ -394,6 +394,12 @@ static dc_rc show_withholding(const dc_access_reader *r, const dc_doc *doc,
 
 dc_rc dc_db_withholdings(dc_db *db, const char *id, dc_withholding_cb cb, void *ctx)
 {
+    return dc_db_withholdings_each(db, id, 1, cb, ctx);
+}
+
+dc_rc dc_db_withholdings_each(dc_db *db, const char *id, int audit, dc_withholding_cb cb,
+                              void *ctx)
+{
     dc_doc *doc = NULL;
     dc_rc rc = dc_db_review_load(db, "withholdings", id, NULL, &doc, NULL);
     if (rc) return rc;
@@ -416,7 +422,7 @@ dc_rc dc_db_withholdings(dc_db *db, const char *id, dc_withholding_cb cb, void *
         if (p && !portion_readable(&r, copy, p)) continue;
         rc = show_withholding(&r, copy, w, cb, ctx);
     }
-    dc_db_audit_add(db, "withholdings", id, NULL);
+    if (audit) dc_db_audit_add(db, "withholdings", id, NULL);
     dc_doc_free(copy);
     dc_doc_free(doc);
     if (rc == DC_NOMEM) return dc_db_fail(db, rc, "out of memory");

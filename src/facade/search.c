@@ -165,7 +165,7 @@ static dc_rc catch_up(dc_db *db, int *committed)
         if ((rc = dc_index_writer_clear(w)) != DC_OK) {
             dc_index_writer_abort(w);
             return dc_db_fail(db, rc, "cannot replace the stale index %s: %s", db->index_dir,
-                           dc_index_errmsg(db->ix));
+                              dc_index_errmsg(db->ix));
         }
         hw = 0;
     }
@@ -176,8 +176,7 @@ static dc_rc catch_up(dc_db *db, int *committed)
         if (job.failed) /* a view, or the index: say which document */
             snprintf(why, sizeof why, "%s: %s", job.failed_id,
                      job.index_failed ? dc_index_errmsg(db->ix) : dc_strerror(job.failed));
-        else
-            snprintf(why, sizeof why, "%s", dc_store_errmsg(db->st));
+        else snprintf(why, sizeof why, "%s", dc_store_errmsg(db->st));
         dc_index_writer_abort(w);
         return dc_db_fail(db, rc, "indexing failed: %s", why);
     }
@@ -235,9 +234,9 @@ struct live_worker {
     live_item *q;
     size_t qhead, qn, qcap, qbytes;
     int busy, stop;
-    int asleep;           /* the worker waits on work */
-    int waiting;          /* the ingest waits on moved */
-    dc_rc failed;         /* the worker's first failure: it indexes no more */
+    int asleep;   /* the worker waits on work */
+    int waiting;  /* the ingest waits on moved */
+    dc_rc failed; /* the worker's first failure: it indexes no more */
     dc_index_writer *w;
 };
 
@@ -446,7 +445,7 @@ void dc_db_live_index_end(dc_live_index *li)
  * held.
  */
 #define READER_MERGE_MAX (16 * 1024) /* entries a search's catch-up may merge */
-#define READER_MERGE_SEGS 8           /* segments before a search's catch-up merges */
+#define READER_MERGE_SEGS 8          /* segments before a search's catch-up merges */
 
 static dc_rc index_up(dc_db *db, int writer)
 {
@@ -464,10 +463,7 @@ static dc_rc index_up(dc_db *db, int writer)
     return rc;
 }
 
-dc_rc dc_db_index(dc_db *db)
-{
-    return index_up(db, 1);
-}
+dc_rc dc_db_index(dc_db *db) { return index_up(db, 1); }
 
 dc_rc dc_db_search_ready(dc_db *db)
 {
@@ -476,7 +472,6 @@ dc_rc dc_db_search_ready(dc_db *db)
         return dc_db_fail(db, rc, "cannot start the analyzer");
     return index_up(db, 0);
 }
-
 
 /* ---- search ---------------------------------------------------------- */
 
@@ -582,8 +577,10 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
         return dc_db_fail(db, DC_MISUSE, "--limit is at most %d", DC_SEARCH_MAX_LIMIT);
     int level = -1;
     if (req->classification && (level = dc_level_parse(req->classification)) < 0)
-        return dc_db_fail(db, DC_MISUSE, "unknown classification '%s' (use UNCLASSIFIED, "
-                       "CONFIDENTIAL, SECRET or TOP SECRET)", req->classification);
+        return dc_db_fail(db, DC_MISUSE,
+                          "unknown classification '%s' (use UNCLASSIFIED, "
+                          "CONFIDENTIAL, SECRET or TOP SECRET)",
+                          req->classification);
     dc_rc rc;
     if ((rc = dc_db_search_ready(db)) != DC_OK) return rc;
     dc_error err = {0};
@@ -612,8 +609,11 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
     for (size_t i = 0; !rc && i < n; i++) {
         const dc_hit *h = &p->res->hits[i];
         rc = hit_snippet(db, q, req, h, &p->snippets[i]);
-        p->hits[i] = (dc_search_hit){.id = h->id, .title = h->title, .date = h->date,
-                                     .classification = h->classification, .score = h->score,
+        p->hits[i] = (dc_search_hit){.id = h->id,
+                                     .title = h->title,
+                                     .date = h->date,
+                                     .classification = h->classification,
+                                     .score = h->score,
                                      .snippet = p->snippets[i]};
         p->pub.n_hits = i + 1;
     }
@@ -634,6 +634,56 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
     }
     *out = &p->pub;
     return DC_OK;
+}
+
+/* Counts the passages found and hands them on. */
+typedef struct find_ctx {
+    dc_find_cb cb;
+    void *ctx;
+    size_t n;
+} find_ctx;
+
+static dc_rc find_one(void *ctx, const dc_find_hit *h)
+{
+    find_ctx *f = ctx;
+    f->n++;
+    return f->cb(f->ctx, h);
+}
+
+dc_rc dc_db_find(dc_db *db, const char *id, const char *query, const char *open, const char *close,
+                 dc_find_cb cb, void *ctx, size_t *n)
+{
+    if (n) *n = 0;
+    if (!id || !query || !cb) return dc_db_fail(db, DC_MISUSE, "no document or query");
+    dc_rc rc;
+    if (!db->an && (rc = dc_analyzer_new(&db->an)) != DC_OK)
+        return dc_db_fail(db, rc, "cannot start the analyzer");
+    dc_error err = {0};
+    dc_query *q = NULL;
+    rc = dc_query_parse(db->an, query, strlen(query), &q, &err);
+    if (rc) return dc_db_fail(db, rc, "bad query: %s", err.msg);
+    const dc_doc *view = NULL;
+    int denied = 0;
+    rc = dc_db_view_pin(db, id, &view, &denied);
+    find_ctx f = {.cb = cb, .ctx = ctx};
+    if (!rc)
+        rc = dc_index_find(db->an, q, view, DC_SNIPPET_WIDTH, open ? open : "<mark>",
+                           close ? close : "</mark>", find_one, &f);
+    dc_db_view_unpin(db, view);
+    dc_query_free(q);
+    if (n) *n = f.n;
+    char detail[64];
+    snprintf(detail, sizeof detail, "%zu passages", f.n);
+    if (rc == DC_NOTFOUND) { /* as dc_db_read: the same answer either way */
+        char msg[sizeof db->errmsg];
+        snprintf(msg, sizeof msg, "%s", db->errmsg);
+        dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, "find");
+        snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
+        return rc;
+    }
+    if (rc == DC_NOMEM) return dc_db_fail(db, rc, "out of memory");
+    if (rc) return rc;
+    return dc_db_audit_add(db, "find", id, detail);
 }
 
 /*
@@ -729,18 +779,17 @@ dc_rc dc_db_check(dc_db *db)
         return dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
     if ((uint64_t)docs != dc_index_doc_count(db->ix))
         return dc_db_fail(db, DC_CORRUPT, "the store has %ld documents but the index %llu", docs,
-                       (unsigned long long)dc_index_doc_count(db->ix));
+                          (unsigned long long)dc_index_doc_count(db->ix));
     /* Every current version (hash and JSON verified on the way) indexed
      * exactly once under its id, and nothing else live in the index. */
     cur_versions v = {0};
     rc = dc_store_changes_since(db->st, 0, NULL, collect_current, &v);
-    if (rc)
-        dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
+    if (rc) dc_db_fail(db, rc, "store: %s", dc_store_errmsg(db->st));
     else if ((long)v.n != docs)
         rc = dc_db_fail(db, DC_CORRUPT, "the store has %ld documents but %zu current versions",
                         docs, v.n);
-    else if ((rc = dc_index_check_docs(db->ix, v.docids, (const char *const *)v.ids, v.n,
-                                       &err)) != DC_OK)
+    else if ((rc = dc_index_check_docs(db->ix, v.docids, (const char *const *)v.ids, v.n, &err)) !=
+             DC_OK)
         dc_db_fail(db, rc, "%s", err.msg);
     for (size_t i = 0; i < v.n; i++) free(v.ids[i]);
     free(v.ids);

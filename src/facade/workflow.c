@@ -453,44 +453,63 @@ dc_rc dc_db_review_list(dc_db *db, const char *id, dc_review_info_cb cb, void *c
 typedef struct rel_walk {
     dc_release_cb cb;
     void *ctx;
-    int n, prev_released;
-    int want, found_version; /* dc_db_diff: the version of release `want` */
+    int n, is_public;
+    int want, found_version; /* release_version: the stored version of release `want` */
 } rel_walk;
 
-/* A release: a released version that changed what the public reads —
- * made by release, by a withholding or marking of a released document
- * (at once a new release), by an ingest; not by a lift (it waits for the
- * next release). */
-static dc_rc rel_one(void *ctx, const dc_version_info *v)
+/* A release: a stored version released that changed what the public
+ * reads — made by release, by a withholding or marking of a released
+ * document (at once a new release), by an ingest; not by a lift (it waits
+ * for the next release).  Judged on the stored record, so every reader
+ * who may read the document sees the same releases (the same numbers,
+ * times and makers); `version` is the reader's own version number of it
+ * (for show --version), and the public is not told who or from which
+ * file, as in dc_db_versions. */
+static dc_rc rel_one(void *ctx, const dc_version_info *v, int reader_version)
 {
     rel_walk *w = ctx;
     int released = v->release_status && strcmp(v->release_status, "released") == 0;
     int by_release = v->source && strncmp(v->source, "release by ", 11) == 0;
     int is = released && !(v->source && strncmp(v->source, "lift by ", 8) == 0);
-    w->prev_released |= released;
     if (!is) return DC_OK;
     w->n++;
     if (w->want && w->n == w->want) w->found_version = v->version;
     if (!w->cb) return DC_OK;
     const char *by = v->source ? strstr(v->source, " by ") : NULL;
-    dc_release_info r = {.release = w->n, .version = v->version, .at = v->ingested_at,
-                         .by = by && (by_release || strncmp(v->source, "ingest", 6) != 0)
-                                   ? by + 4 : NULL,
-                         .source = v->source};
+    dc_release_info r = {
+        .release = w->n,
+        .version = reader_version,
+        .at = v->ingested_at,
+        .by = !w->is_public && by && (by_release || strncmp(v->source, "ingest", 6) != 0) ? by + 4
+                                                                                          : NULL,
+        .source = w->is_public ? NULL : v->source};
     return w->cb(w->ctx, &r);
+}
+
+/* The releases of id, for a reader who may read it now. */
+static dc_rc walk_releases(dc_db *db, const char *id, const char *what, rel_walk *w)
+{
+    dc_doc *doc = NULL;
+    dc_rc rc = dc_db_read(db, id, 0, what, &doc);
+    dc_doc_free(doc);
+    if (rc) return rc;
+    w->is_public = db->user == NULL;
+    return dc_db_stored_versions(db, id, rel_one, w);
 }
 
 dc_rc dc_db_releases(dc_db *db, const char *id, dc_release_cb cb, void *ctx)
 {
     rel_walk w = {.cb = cb, .ctx = ctx};
-    return dc_db_versions(db, id, rel_one, &w);
+    dc_rc rc = walk_releases(db, id, "releases", &w);
+    if (rc) return rc;
+    return dc_db_audit_add(db, "read", id, "releases");
 }
 
-/* The version of release n of id, or DC_NOTFOUND. */
+/* The stored version of release n of id, or DC_NOTFOUND. */
 static dc_rc release_version(dc_db *db, const char *id, int n, int *version)
 {
     rel_walk w = {.want = n};
-    dc_rc rc = dc_db_versions(db, id, rel_one, &w);
+    dc_rc rc = walk_releases(db, id, "diff", &w);
     if (rc) return rc;
     if (!w.found_version)
         return dc_db_fail(db, DC_NOTFOUND, "%s has %d release%s, no release %d", id, w.n,
@@ -565,24 +584,20 @@ dc_rc dc_db_diff(dc_db *db, const char *id, int release, int against, dc_diff_cb
     if (!against) against = release - 1;
     if (against < 1) return dc_db_fail(db, DC_MISUSE, "release 1 has no release before it: "
                                        "give --against M");
-    int vn = 0, vm = 0;
-    dc_rc rc = release_version(db, id, release, &vn);
-    if (!rc) rc = release_version(db, id, against, &vm);
+    int sn = 0, sm = 0; /* the stored versions of the two releases */
+    dc_rc rc = release_version(db, id, release, &sn);
+    if (!rc) rc = release_version(db, id, against, &sm);
     if (rc) return rc;
     dc_doc *from = NULL, *to = NULL, *cur = NULL, *va = NULL, *vb = NULL;
-    int denied = 0, sm = 0, sn = 0;
-    /* the reader's version numbers, and the stored versions behind them */
-    rc = dc_db_stored_version(db, id, vm, &sm);
-    if (!rc) rc = dc_db_stored_version(db, id, vn, &sn);
-    if (rc) return rc;
+    int denied = 0;
     rc = dc_store_get(db->st, id, sm < sn ? sm : sn, &from);
     if (!rc) rc = dc_store_get(db->st, id, sm < sn ? sn : sm, &to);
     if (!rc) rc = dc_store_get(db->st, id, 0, &cur);
     if (rc) rc = dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     /* the portions whose text differs between the two, as this reader
      * sees each today (views: nothing withheld today shows) */
-    if (!rc) rc = dc_db_view(db, id, vm < vn ? vm : vn, &va, &denied);
-    if (!rc) rc = dc_db_view(db, id, vm < vn ? vn : vm, &vb, &denied);
+    if (!rc) rc = dc_db_view_stored(db, id, sm < sn ? sm : sn, &va, &denied);
+    if (!rc) rc = dc_db_view_stored(db, id, sm < sn ? sn : sm, &vb, &denied);
     dc_access_reader r = dc_db_reader(db);
     dc_strv told = {0};
     if (!rc) rc = diff_withholdings(db, &r, from, to, cur, cb, ctx, &told);

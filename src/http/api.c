@@ -150,8 +150,7 @@ void dc_api_search(dc_http_req *req, dc_http_resp *resp)
     if (rc) {
         if (rc == DC_PARSE || rc == DC_LIMIT || rc == DC_MISUSE)
             dc_http_json_error(resp, 400, "%s", dc_db_errmsg(req->db));
-        else
-            lib_error(req, resp, rc);
+        else lib_error(req, resp, rc);
         return;
     }
     char *json = NULL;
@@ -197,15 +196,14 @@ void dc_api_collections(dc_http_req *req, dc_http_resp *resp)
     json_end(resp);
 }
 
-/* ---- /api/documents/{id}[/refs|/withhold|/mark|/release] ---------------- */
+/* ---- /api/documents/{id}[/ACTION] ---------------------------------------- */
 
 /* The same answer for a missing and an unreadable document. */
 static void not_found(dc_http_resp *resp, const char *id)
 {
     if (strlen(id) <= 300 && dc_utf8_valid(id, strlen(id), NULL))
         dc_http_json_error(resp, 404, "no document '%s'", id);
-    else
-        dc_http_json_error(resp, 404, "no such document");
+    else dc_http_json_error(resp, 404, "no such document");
 }
 
 /* Outgoing references go straight to the answer, incoming ones to a
@@ -241,10 +239,8 @@ static void doc_refs(dc_http_req *req, dc_http_resp *resp, const char *id)
     if (!r && inb.rc) r = inb.rc;
     if (r) {
         dc_buf_release(&inb);
-        if (r == DC_NOTFOUND)
-            not_found(resp, id);
-        else
-            lib_error(req, resp, r);
+        if (r == DC_NOTFOUND) not_found(resp, id);
+        else lib_error(req, resp, r);
         return;
     }
     dc_json_key(&j, "incoming");
@@ -267,10 +263,8 @@ static void doc_show(dc_http_req *req, dc_http_resp *resp, const char *id)
     char *out = NULL;
     dc_rc rc = dc_db_show(req->db, id, format, &out);
     if (rc) {
-        if (rc == DC_NOTFOUND)
-            not_found(resp, id);
-        else
-            lib_error(req, resp, rc);
+        if (rc == DC_NOTFOUND) not_found(resp, id);
+        else lib_error(req, resp, rc);
         return;
     }
     resp->content_type = type;
@@ -336,6 +330,85 @@ static int compartments_of(const dc_http_req *req, const cJSON *j, char *store, 
     return dc_http_compartments_split(dc_http_arg(req, "compartments"), store, store_size, out);
 }
 
+/* A library failure of an action on document id: "no document" (a
+ * missing document and one the reader may not read) as not_found. */
+static void doc_error(dc_http_req *req, dc_http_resp *resp, const char *id, dc_rc rc)
+{
+    if (rc == DC_NOTFOUND && strncmp(dc_db_errmsg(req->db), "no document", 11) == 0)
+        not_found(resp, id);
+    else lib_error(req, resp, rc);
+}
+
+/* Ends an answer a facade writer (dc_db_*_json) made after json_begin,
+ * rc its result: the JSON, or the error in its place (about document id,
+ * or NULL). */
+static void json_finish(dc_http_req *req, dc_http_resp *resp, const char *id, dc_rc rc)
+{
+    if (rc && resp->body.rc) rc = DC_NOMEM;
+    if (!rc) {
+        json_end(resp);
+        return;
+    }
+    resp->body.rc = DC_OK;
+    if (id) doc_error(req, resp, id, rc);
+    else lib_error(req, resp, rc);
+}
+
+/* Answers with the JSON a facade writer (dc_db_*_json) makes for id. */
+static void facade_json(dc_http_req *req, dc_http_resp *resp, const char *id,
+                        dc_rc (*write)(dc_db *, const char *, dc_json *))
+{
+    dc_json j;
+    json_begin(resp, 200, &j);
+    json_finish(req, resp, id, write(req->db, id, &j));
+}
+
+int dc_http_confirm_value(const char *v)
+{
+    return v && (!strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
+                 !strcasecmp(v, "on"));
+}
+
+int dc_http_needs_confirm(dc_http_req *req, const char *id, int confirmed)
+{
+    if (confirmed || !req->who.signed_in || !(req->who.roles & (DC_ROLE_REVIEWER | DC_ROLE_ADMIN)))
+        return 0; /* confirmed, or the action refuses them anyway */
+    dc_doc *d = NULL;
+    if (dc_db_get(req->db, id, &d) != DC_OK) return 0; /* the action says why */
+    int released = d->release_status && strcmp(d->release_status, "released") == 0;
+    dc_doc_free(d);
+    return released;
+}
+
+/* The confirmation of a request: the field confirm ("1", "yes", "true",
+ * "on"), or true in a JSON body. */
+static int confirm_of(const dc_http_req *req, const cJSON *j)
+{
+    if (j) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "confirm");
+        return cJSON_IsTrue(c) || (cJSON_IsNumber(c) && c->valuedouble == 1) ||
+               (cJSON_IsString(c) && dc_http_confirm_value(c->valuestring));
+    }
+    return dc_http_confirm_value(dc_http_arg(req, "confirm"));
+}
+
+/* The occurrence field of a withhold: 0 when absent, 1..1000000, else -1
+ * (the facade refuses it). */
+static int occurrence_of(const dc_http_req *req, const cJSON *j)
+{
+    const cJSON *oj = j ? cJSON_GetObjectItemCaseSensitive(j, "occurrence") : NULL;
+    if (cJSON_IsNumber(oj)) {
+        double v = oj->valuedouble;
+        return v >= 1 && v <= 1000000 && v == (double)(int)v ? (int)v : -1;
+    }
+    const char *s = field(req, j, "occurrence");
+    if (!s || !*s) return 0;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    return !errno && !*end && v >= 1 && v <= 1000000 ? (int)v : -1;
+}
+
 static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, const char *action)
 {
     cJSON *j = NULL;
@@ -345,6 +418,9 @@ static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, con
     }
     int version = 0;
     dc_rc rc;
+    int reviewer = req->who.signed_in && (req->who.roles & (DC_ROLE_REVIEWER | DC_ROLE_ADMIN));
+    char wid[72] = "";
+    /* fields first (400), then the confirmation (409), then the action */
     if (!strcmp(action, "withhold")) {
         const char *portion = field(req, j, "portion"), *reason = field(req, j, "reason");
         if (!dc_http_nonempty(portion) || !dc_http_nonempty(reason)) {
@@ -352,16 +428,33 @@ static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, con
             dc_http_json_error(resp, 400, "withhold needs portion and reason");
             return;
         }
-        dc_withhold_spec sp = {.id = id, .target = portion, .code = reason,
+        dc_withhold_spec sp = {.id = id,
+                               .target = portion,
+                               .code = reason,
                                .text = dc_http_nonempty(field(req, j, "text")),
                                .kind = dc_http_nonempty(field(req, j, "kind")),
                                .agency = dc_http_nonempty(field(req, j, "agency")),
                                .until = dc_http_nonempty(field(req, j, "until")),
                                .event = dc_http_nonempty(field(req, j, "event"))};
-        const char *occ = field(req, j, "occurrence");
-        sp.occurrence = occ && *occ ? (int)strtol(occ, NULL, 10) : 0;
-        if (sp.occurrence < 0 || sp.occurrence > 1000000) sp.occurrence = -1;
-        rc = dc_db_withhold_span(req->db, &sp, NULL, 0, &version);
+        sp.occurrence = occurrence_of(req, j);
+        char why[1024];
+        if (reviewer && dc_reason_check(sp.code, sp.until, sp.event, why, sizeof why)) {
+            cJSON_Delete(j);
+            dc_http_json_error(resp, 400, "%s", why);
+            return;
+        }
+        if (dc_http_needs_confirm(req, id, confirm_of(req, j))) goto unconfirmed;
+        rc = dc_db_withhold_span(req->db, &sp, wid, sizeof wid, &version);
+    } else if (!strcmp(action, "lift")) {
+        const char *w = field(req, j, "withholding"), *note = field(req, j, "note");
+        if (!dc_http_nonempty(w) || !dc_http_nonempty(note)) {
+            cJSON_Delete(j);
+            dc_http_json_error(resp, 400, "lift needs withholding and note");
+            return;
+        }
+        snprintf(wid, sizeof wid, "%s", w);
+        if (dc_http_needs_confirm(req, id, confirm_of(req, j))) goto unconfirmed;
+        rc = dc_db_lift(req->db, id, wid, note, &version);
     } else if (!strcmp(action, "mark")) {
         const char *portion = field(req, j, "portion");
         const char *level = field(req, j, "classification");
@@ -374,35 +467,180 @@ static void doc_action(dc_http_req *req, dc_http_resp *resp, const char *id, con
                                "mark needs portion, classification and a list of compartments");
             return;
         }
+        if (dc_http_needs_confirm(req, id, confirm_of(req, j))) goto unconfirmed;
         rc = dc_db_mark(req->db, id, portion, level, comps, (size_t)n, &version);
     } else {
+        if (dc_http_needs_confirm(req, id, confirm_of(req, j))) goto unconfirmed;
         rc = dc_db_release(req->db, id, &version);
     }
     cJSON_Delete(j);
     if (rc) {
-        if (rc == DC_NOTFOUND && strncmp(dc_db_errmsg(req->db), "no document", 11) == 0)
-            not_found(resp, id);
-        else
-            lib_error(req, resp, rc);
+        doc_error(req, resp, id, rc);
+        return;
+    }
+    if (wid[0]) {
+        dc_json out;
+        json_begin(resp, 200, &out);
+        json_finish(req, resp, id,
+                    dc_db_withhold_done_json(req->db, &out, action, id, wid, version));
         return;
     }
     review_done(resp, id, version);
+    return;
+unconfirmed:
+    cJSON_Delete(j);
+    dc_http_json_error(resp, 409,
+                       "%s is released: this %s changes the public record; send confirm=1 "
+                       "to go ahead",
+                       id, action);
+}
+
+/* The names of a referral: a JSON array "agencies" (or a string), or the
+ * comma-separated field agency / agencies.  The count, -1 if malformed. */
+static int agencies_of(const dc_http_req *req, const cJSON *j, char *store, size_t store_size,
+                       const char **out)
+{
+    if (j) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "agencies");
+        if (cJSON_IsArray(a)) {
+            int n = 0;
+            const cJSON *e;
+            cJSON_ArrayForEach(e, a)
+            {
+                if (!cJSON_IsString(e) || n >= MAX_COMPARTMENTS) return -1;
+                out[n++] = e->valuestring;
+            }
+            return n;
+        }
+        if (a && !cJSON_IsString(a)) return -1;
+    }
+    const char *s = field(req, j, "agencies");
+    if (!s) s = field(req, j, "agency");
+    return dc_http_compartments_split(s, store, store_size, out);
+}
+
+/* GET /api/documents/{id}/review: the request; POST: one transition
+ * (action=queue|start|refer|decide|approve|appeal), as `declass review`. */
+static void doc_review(dc_http_req *req, dc_http_resp *resp, const char *id, int post)
+{
+    if (!post) {
+        facade_json(req, resp, id, dc_db_review_json);
+        return;
+    }
+    cJSON *j = NULL;
+    if (is_json(req) && req->body_len) {
+        j = json_body(req, resp);
+        if (!j) return;
+    }
+    static const char *const acts[] = {"queue", "start", "refer", "decide", "approve", "appeal"};
+    const char *action = field(req, j, "action");
+    size_t ai = 0;
+    while (action && ai < 6 && strcmp(action, acts[ai]) != 0) ai++;
+    const char *agencies[MAX_COMPARTMENTS];
+    char store[4096];
+    int n_ag = ai == 2 ? agencies_of(req, j, store, sizeof store, agencies) : 0;
+    const cJSON *wj = j ? cJSON_GetObjectItemCaseSensitive(j, "withheld_in_full") : NULL;
+    int in_full =
+        j ? cJSON_IsTrue(wj) || (cJSON_IsString(wj) && dc_http_confirm_value(wj->valuestring))
+          : dc_http_confirm_value(dc_http_arg(req, "withheld_in_full"));
+    const char *note = dc_http_nonempty(field(req, j, "note"));
+    const char *kind = dc_http_nonempty(field(req, j, "kind"));
+    const char *received = dc_http_nonempty(field(req, j, "received"));
+    const char *bad = !action || ai == 6 ? "action must be queue, start, refer, decide, approve "
+                                           "or appeal"
+                      : ai == 0 && !kind ? "queue needs kind (mdr or frus)"
+                      : n_ag < 0 || (ai == 2 && !n_ag) ? "refer needs agencies"
+                      : in_full && ai != 3             ? "withheld_in_full goes with decide"
+                      : ai != 0 && (kind || received)  ? "kind and received go with queue"
+                                                       : NULL;
+    if (bad) {
+        cJSON_Delete(j);
+        dc_http_json_error(resp, 400, "%s", bad);
+        return;
+    }
+    const char *act = ai == 3 && in_full ? "withhold-in-full" : acts[ai];
+    dc_rc rc = ai == 0 ? dc_db_review_request(req->db, id, kind, received)
+                       : dc_db_review_act(req->db, id, act, agencies, (size_t)n_ag, note);
+    cJSON_Delete(j);
+    char state[32] = "";
+    if (!rc) rc = dc_db_review_state(req->db, id, state);
+    if (rc) {
+        doc_error(req, resp, id, rc);
+        return;
+    }
+    dc_json out;
+    json_begin(resp, 200, &out);
+    dc_review_done_json(&out, act, id, state);
+    json_end(resp);
+}
+
+/* A release number of a query argument: 1..1000000; 0 if absent, -1 if bad. */
+static int release_arg(const dc_http_req *req, const char *name)
+{
+    const char *s = dc_http_arg(req, name);
+    if (!s || !*s) return 0;
+    char *end = NULL;
+    long n = strtol(s, &end, 10);
+    return !*end && n >= 1 && n <= 1000000 ? (int)n : -1;
+}
+
+/* GET /api/documents/{id}/diff?release=N[&against=M], as `declass diff`. */
+static void doc_diff(dc_http_req *req, dc_http_resp *resp, const char *id)
+{
+    int rel = release_arg(req, "release"), against = release_arg(req, "against");
+    if (rel <= 0 || against < 0) {
+        dc_http_json_error(resp, 400,
+                           "diff needs release=N (and maybe against=M), numbers "
+                           "from 1");
+        return;
+    }
+    dc_json j;
+    json_begin(resp, 200, &j);
+    json_finish(req, resp, id, dc_db_diff_json(req->db, id, rel, against, &j));
+}
+
+/* GET /api/review: the review queue by due date (reviewers). */
+void dc_api_review_queue(dc_http_req *req, dc_http_resp *resp)
+{
+    dc_json j;
+    json_begin(resp, 200, &j);
+    json_finish(req, resp, NULL, dc_db_review_json(req->db, NULL, &j));
+}
+
+/* The actions under /api/documents/{id}/: the methods each takes. */
+static const struct {
+    const char *suffix;
+    int get, post;
+} doc_actions[] = {
+    {"/refs", 1, 0}, {"/withholdings", 1, 0}, {"/releases", 1, 0},
+    {"/diff", 1, 0}, {"/review", 1, 1},       {"/withhold", 0, 1},
+    {"/lift", 0, 1}, {"/mark", 0, 1},         {"/release", 0, 1},
+};
+
+int dc_api_document_methods(const char *path, int *get, int *post)
+{
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof doc_actions / sizeof doc_actions[0]; i++) {
+        size_t m = strlen(doc_actions[i].suffix);
+        if (n > m && !memcmp(path + n - m, doc_actions[i].suffix, m)) {
+            *get = doc_actions[i].get;
+            *post = doc_actions[i].post;
+            return (int)i;
+        }
+    }
+    *get = 1;
+    *post = 0;
+    return -1;
 }
 
 void dc_api_document(dc_http_req *req, dc_http_resp *resp)
 {
-    static const char *const suffixes[] = {"/refs", "/withhold", "/mark", "/release"};
     const char *rest = req->path + strlen("/api/documents/");
     size_t n = strlen(rest);
-    const char *action = NULL;
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        size_t m = strlen(suffixes[i]);
-        if (n > m && !memcmp(rest + n - m, suffixes[i], m)) {
-            action = suffixes[i] + 1;
-            n -= m;
-            break;
-        }
-    }
+    int get = 1, may_post = 0;
+    int ai = dc_api_document_methods(rest, &get, &may_post);
+    const char *action = ai >= 0 ? doc_actions[ai].suffix + 1 : NULL;
+    if (action) n -= strlen(doc_actions[ai].suffix);
     char id[1024];
     if (n == 0 || n >= sizeof id) {
         dc_http_json_error(resp, 404, "no such document");
@@ -411,18 +649,20 @@ void dc_api_document(dc_http_req *req, dc_http_resp *resp)
     memcpy(id, rest, n);
     id[n] = '\0';
     int post = !strcmp(req->method, "POST");
-    if (!action) {
-        if (post)
-            dc_http_json_error(resp, 405, "method not allowed");
-        else
-            doc_show(req, resp, id);
-    } else if (!strcmp(action, "refs")) {
-        if (post)
-            dc_http_json_error(resp, 405, "method not allowed");
-        else
-            doc_refs(req, resp, id);
-    } else if (!post) {
+    if (post ? !may_post : !get) {
         dc_http_json_error(resp, 405, "method not allowed");
+    } else if (!action) {
+        doc_show(req, resp, id);
+    } else if (!strcmp(action, "refs")) {
+        doc_refs(req, resp, id);
+    } else if (!strcmp(action, "withholdings")) {
+        facade_json(req, resp, id, dc_db_withholdings_json);
+    } else if (!strcmp(action, "releases")) {
+        facade_json(req, resp, id, dc_db_releases_json);
+    } else if (!strcmp(action, "diff")) {
+        doc_diff(req, resp, id);
+    } else if (!strcmp(action, "review")) {
+        doc_review(req, resp, id, post);
     } else {
         doc_action(req, resp, id, action);
     }
@@ -578,6 +818,18 @@ int dc_http_multipart_field(const dc_http_req *req, const char *name, char *out,
     return multipart_each(req, field_part, &f, &why) && f.found;
 }
 
+/* One withholding an upload's re-ingest orphaned: {"id", "withholding",
+ * "portion"} into the array ctx. */
+static void upload_orphan(void *ctx, const char *id, const char *wid, const char *target)
+{
+    dc_json *j = ctx;
+    dc_json_obj(j);
+    dc_json_kstr(j, "id", id);
+    dc_json_kstr(j, "withholding", wid);
+    dc_json_kstr(j, "portion", target);
+    dc_json_end(j);
+}
+
 void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
 {
     if (!req->who.signed_in) {
@@ -633,10 +885,20 @@ void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
                            "and have no '/', '\\', spaces or control characters");
         return;
     }
+    /* the withholdings a re-ingest orphans, said in the answer */
+    dc_buf ob;
+    dc_json oj;
+    dc_buf_init(&ob, DC_HTTP_MAX_FORM);
+    dc_json_init(&oj, &ob, 0);
+    dc_json_arr(&oj);
     dc_ingest_opts opts = {.collection = u.has_collection ? u.collection : NULL,
-                           .released = u.released};
+                           .released = u.released,
+                           .on_orphan = upload_orphan,
+                           .ctx = &oj};
     dc_ingest_stats st = {0};
     dc_rc rc = dc_db_ingest_data(req->db, u.filename, u.data, u.len, &opts, &st);
+    dc_json_end(&oj);
+    if (rc) dc_buf_release(&ob);
     if (rc == DC_PARSE || rc == DC_LIMIT) {
         dc_http_json_error(resp, rc == DC_LIMIT ? 413 : 422, "%s", dc_db_errmsg(req->db));
         return;
@@ -651,6 +913,11 @@ void dc_api_upload(dc_http_req *req, dc_http_resp *resp)
     dc_json_kint(&j, "documents_new", st.docs_new);
     dc_json_kint(&j, "documents_updated", st.docs_updated);
     dc_json_kint(&j, "documents_unchanged", st.docs_unchanged);
+    /* (past the cap, null: the listings still say which) */
+    dc_json_key(&j, "withholdings_orphaned");
+    if (ob.rc || !ob.p) dc_json_null(&j);
+    else dc_json_raw(&j, ob.p);
+    dc_buf_release(&ob);
     dc_json_end(&j);
     json_end(resp);
 }

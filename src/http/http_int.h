@@ -108,8 +108,19 @@ void dc_http_json_error(dc_http_resp *resp, int status, const char *fmt, ...)
 
 void dc_api_search(dc_http_req *req, dc_http_resp *resp);      /* GET /api/search */
 void dc_api_collections(dc_http_req *req, dc_http_resp *resp); /* GET /api/collections */
-/* /api/documents/{id}[/refs|/withhold|/mark|/release]; GET, POST */
+/* /api/documents/{id}[/refs|/withholdings|/releases|/diff|/review|/withhold|
+ * /lift|/mark|/release]; GET, POST */
 void dc_api_document(dc_http_req *req, dc_http_resp *resp);
+/* The methods path (after /api/documents/) takes: *get, *post. */
+int dc_api_document_methods(const char *path, int *get, int *post);
+void dc_api_review_queue(dc_http_req *req, dc_http_resp *resp); /* GET /api/review */
+/* 1 if v confirms ("1", "yes", "true", "on"). */
+int dc_http_confirm_value(const char *v);
+/* 1 if a reviewer's change of document id needs a confirmation it lacks
+ * (confirmed 0): the document is released, so the change is public at
+ * once.  0 for others (the action refuses them) and for a document the
+ * reader may not open (the action says "no document"). */
+int dc_http_needs_confirm(dc_http_req *req, const char *id, int confirmed);
 void dc_api_upload(dc_http_req *req, dc_http_resp *resp);      /* POST /api/documents */
 void dc_api_session(dc_http_req *req, dc_http_resp *resp);     /* GET|POST|DELETE /api/session */
 void dc_api_export(dc_http_req *req, dc_http_resp *resp);      /* GET /api/export */

@@ -96,8 +96,8 @@ static void page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
     dc_page_begin(req, resp, title, body_class, next, NULL);
 }
 
-void dc_page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
-                   const char *body_class, const char *next, const char *head)
+void dc_page_begin(dc_http_req *req, dc_http_resp *resp, const char *title, const char *body_class,
+                   const char *next, const char *head)
 {
     if (!next) next = req->path;
     dc_identity who = dc_db_identity(req->db);
@@ -115,11 +115,14 @@ void dc_page_begin(dc_http_req *req, dc_http_resp *resp, const char *title,
     dc_buf_puts(b, "</head>\n<body class=\"");
     esc(b, body_class);
     dc_buf_puts(b, "\">\n<a class=dc-skip href=#main>Skip to content</a>\n"
-                   "<header class=dc-site>\n<a class=dc-brand href=/>declass reading room</a>\n"
-                   "<form class=dc-quick role=search method=get action=/search>"
-                   "<label for=site-q class=dc-vh>Search the documents</label>"
-                   "<input id=site-q type=search name=q placeholder=\"Search the documents\">"
-                   "<button type=submit>Search</button></form>\n<div class=dc-user>");
+                   "<header class=dc-site>\n<a class=dc-brand href=/>declass reading room</a>\n");
+    /* one search landmark a page: the search page has its own form */
+    if (strcmp(body_class, "dc-search-page") != 0)
+        dc_buf_puts(b, "<form class=dc-quick role=search method=get action=/search>"
+                       "<label for=site-q class=dc-vh>Search the documents</label>"
+                       "<input id=site-q type=search name=q placeholder=\"Search the documents\">"
+                       "<button type=submit>Search</button></form>\n");
+    dc_buf_puts(b, "<div class=dc-user>");
     if (who.signed_in) {
         dc_buf_puts(b, "<span class=dc-whoami>Signed in as <strong>");
         esc(b, who.name);
@@ -190,10 +193,7 @@ static void search_url(dc_buf *b, const search_params *p, const char *sep)
 }
 
 /* The same for an attribute value. */
-static void search_href(dc_buf *b, const search_params *p)
-{
-    search_url(b, p, "&amp;");
-}
+static void search_href(dc_buf *b, const search_params *p) { search_url(b, p, "&amp;"); }
 
 /* Parses a decimal offset; -1 if s is not one. */
 static long parse_offset(const char *s)
@@ -386,9 +386,10 @@ static void timeline(dc_buf *b, const dc_search_page *pg, const search_params *p
     }
     const int bw = span == 1 ? 22 : 44, gap = 4, h = 100, top = 14, foot = 18;
     int w = (int)n * (bw + gap);
-    dc_buf_printf(b, "<figure class=dc-timeline>\n<figcaption>Matches by %s</figcaption>\n"
-                     "<svg class=dc-timeline-svg viewBox=\"0 0 %d %d\" width=\"%d\" "
-                     "height=\"%d\">\n",
+    dc_buf_printf(b,
+                  "<figure class=dc-timeline>\n<figcaption>Matches by %s</figcaption>\n"
+                  "<svg class=dc-timeline-svg viewBox=\"0 0 %d %d\" width=\"%d\" "
+                  "height=\"%d\">\n",
                   span == 1 ? "year" : "decade", w, h + top + foot, w, h + top + foot);
     for (size_t i = 0; i < n; i++) {
         int bh = (int)((double)v[i].count * h / (double)max + 0.5);
@@ -400,10 +401,8 @@ static void timeline(dc_buf *b, const dc_search_page *pg, const search_params *p
         if (!v[i].count) {
             dc_buf_printf(b, "<text class=dc-bar-label x=\"%d\" y=\"%d\">", x + bw / 2,
                           h + top + foot - 4);
-            if (span == 1)
-                dc_buf_printf(b, "&#8217;%02d", v[i].year % 100);
-            else
-                dc_buf_printf(b, "%ds", v[i].year);
+            if (span == 1) dc_buf_printf(b, "&#8217;%02d", v[i].year % 100);
+            else dc_buf_printf(b, "%ds", v[i].year);
             dc_buf_puts(b, "</text>\n");
             continue;
         }
@@ -417,17 +416,16 @@ static void timeline(dc_buf *b, const dc_search_page *pg, const search_params *p
         esc(b, v[i].label);
         dc_buf_printf(b, ": %llu document%s</title>", (unsigned long long)v[i].count,
                       v[i].count == 1 ? "" : "s");
-        dc_buf_printf(b, "<rect class=dc-bar-hit x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\"/>"
-                         "<rect class=dc-bar x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>"
-                         "<text class=dc-bar-count x=\"%d\" y=\"%d\">%llu</text>"
-                         "<text class=dc-bar-label x=\"%d\" y=\"%d\">",
+        dc_buf_printf(b,
+                      "<rect class=dc-bar-hit x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\"/>"
+                      "<rect class=dc-bar x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>"
+                      "<text class=dc-bar-count x=\"%d\" y=\"%d\">%llu</text>"
+                      "<text class=dc-bar-label x=\"%d\" y=\"%d\">",
                       x, bw + gap, h + top + foot, x, top + h - bh, bw, bh, x + bw / 2,
                       top + h - bh - 3, (unsigned long long)v[i].count, x + bw / 2,
                       h + top + foot - 4);
-        if (span == 1)
-            dc_buf_printf(b, "&#8217;%02d", v[i].year % 100);
-        else
-            esc(b, v[i].label);
+        if (span == 1) dc_buf_printf(b, "&#8217;%02d", v[i].year % 100);
+        else esc(b, v[i].label);
         dc_buf_puts(b, "</text></a>\n");
     }
     dc_buf_puts(b, "</svg>\n</figure>\n");
@@ -516,11 +514,11 @@ static void active_filters(dc_buf *b, const search_params *p)
 
 static void hit_item(dc_buf *b, const dc_search_hit *h)
 {
-    dc_buf_puts(b, "<li class=dc-hit>\n<h3 class=dc-hit-title><a href=\"");
+    dc_buf_puts(b, "<li class=dc-hit>\n<h2 class=dc-hit-title><a href=\"");
     doc_href(b, "/documents/", h->id);
     dc_buf_puts(b, "\">");
     esc(b, h->title && *h->title ? h->title : h->id);
-    dc_buf_puts(b, "</a></h3>\n<p class=dc-hit-meta><span class=dc-hit-id>");
+    dc_buf_puts(b, "</a></h2>\n<p class=dc-hit-meta><span class=dc-hit-id>");
     esc(b, h->id);
     dc_buf_puts(b, "</span>");
     if (h->date) {
@@ -530,8 +528,7 @@ static void hit_item(dc_buf *b, const dc_search_hit *h)
     }
     if (h->classification) {
         /* the classes of the renderer's banner (docs/internals/html.md) */
-        static const char *const cls[] = {"unclassified", "confidential", "secret",
-                                          "top-secret"};
+        static const char *const cls[] = {"unclassified", "confidential", "secret", "top-secret"};
         int lv = dc_marking_level(h->classification);
         dc_buf_printf(b, " · <span class=\"dc-hit-class dc-level-%s\">",
                       cls[lv >= 0 && lv <= 3 ? lv : 3]);
@@ -556,8 +553,7 @@ static void pager(dc_buf *b, const dc_search_page *pg, const search_params *p)
     }
     unsigned long long last = p->offset + pg->n_hits;
     dc_buf_printf(b, "<span class=dc-pager-pos>%zu–%llu of %llu</span>",
-                  pg->n_hits ? p->offset + 1 : p->offset, last,
-                  (unsigned long long)pg->total);
+                  pg->n_hits ? p->offset + 1 : p->offset, last, (unsigned long long)pg->total);
     if (last < pg->total) {
         search_params np = *p;
         np.offset = p->offset + SEARCH_LIMIT;
@@ -615,8 +611,7 @@ void dc_page_search(dc_http_req *req, dc_http_resp *resp)
         else if (p.cls && !strchr(p.cls, '"'))
             snprintf(browse, sizeof browse, "class:\"%s\"", p.cls);
         else if (p.from || p.to)
-            snprintf(browse, sizeof browse, "date:%s..%s", p.from ? p.from : "",
-                     p.to ? p.to : "");
+            snprintf(browse, sizeof browse, "date:%s..%s", p.from ? p.from : "", p.to ? p.to : "");
     }
     dc_search_page *pg = NULL;
     int status = 200;
@@ -646,8 +641,11 @@ void dc_page_search(dc_http_req *req, dc_http_resp *resp)
     dc_buf here; /* where signing in comes back to */
     dc_buf_init(&here, DC_HTTP_MAX_URL);
     if (has_q || *browse) search_url(&here, &p, "&");
-    page_begin(req, resp, has_q ? p.q : *browse ? "Browse" : "Search", "dc-search-page",
-               here.len && !here.rc ? here.p : NULL);
+    page_begin(req, resp,
+               has_q     ? p.q
+               : *browse ? "Browse"
+                         : "Search",
+               "dc-search-page", here.len && !here.rc ? here.p : NULL);
     dc_buf_release(&here);
     dc_buf *b = &resp->body;
     dc_buf_puts(b, "<h1 class=dc-vh>Search</h1>\n");
@@ -751,8 +749,7 @@ static dc_rc refs_cb(void *ctx, const dc_ref_link *r)
         return DC_OK;
     }
     size_t i = 0;
-    while (i < x->n && !(x->g[i].incoming == !!r->incoming && strcmp(x->g[i].id, r->id) == 0))
-        i++;
+    while (i < x->n && !(x->g[i].incoming == !!r->incoming && strcmp(x->g[i].id, r->id) == 0)) i++;
     if (i == x->n) {
         if (x->n == x->cap) {
             size_t cap = x->cap ? 2 * x->cap : 8;
@@ -827,6 +824,78 @@ static void release_line(dc_buf *b, const dc_doc *d)
     dc_buf_puts(b, "</span>");
 }
 
+/* A passage found in the document: a link to it, and its snippet. */
+static dc_rc find_hit_cb(void *ctx, const dc_find_hit *h)
+{
+    dc_buf *b = ctx;
+    dc_buf_puts(b, "<li><a href=\"#");
+    if (h->portion) {
+        esc(b, h->portion);
+    } else { /* the note's element id (docs/internals/html.md) */
+        dc_buf_puts(b, "fn-");
+        for (const char *c = h->footnote ? h->footnote : ""; *c; c++)
+            dc_buf_putc(b, (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                                   (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'
+                               ? *c
+                               : '_');
+    }
+    dc_buf_puts(b, "\">");
+    if (h->portion) {
+        dc_buf_puts(b, "Passage ");
+        esc(b, h->portion);
+    } else {
+        dc_buf_puts(b, "Note ");
+        esc(b, h->label ? h->label : h->footnote ? h->footnote : "");
+    }
+    dc_buf_printf(b, "</a> <span class=dc-find-n>(%zu match%s)</span> ", h->matches,
+                  h->matches == 1 ? "" : "es");
+    snippet_html(b, h->snippet);
+    dc_buf_puts(b, "</li>\n");
+    return b->rc;
+}
+
+/* The form to search within the document, and what it found. */
+static void find_section(dc_http_req *req, dc_buf *b, const char *id)
+{
+    const char *q = dc_http_arg(req, "find");
+    dc_buf_puts(b, "<form class=dc-find method=get action=\"");
+    doc_href(b, "/documents/", id);
+    dc_buf_puts(b, "#find\"><label for=find-q>Find in this document</label> "
+                   "<input id=find-q type=search name=find value=\"");
+    esc(b, q ? q : "");
+    dc_buf_puts(b, "\"> <button type=submit>Find</button></form>\n");
+    if (!q || !*q) return;
+    dc_buf list;
+    dc_buf_init(&list, 0);
+    size_t n = 0;
+    dc_rc rc = dc_db_find(req->db, id, q, SNIP_OPEN, SNIP_CLOSE, find_hit_cb, &list, &n);
+    dc_buf_puts(b, "<section class=dc-find-results id=find aria-label=\"Passages found\">\n"
+                   "<p class=dc-find-count role=status>");
+    if (rc == DC_PARSE) {
+        esc(b, dc_db_errmsg(req->db));
+    } else if (rc) {
+        dc_buf_puts(b, "The search within this document failed.");
+    } else if (!n) {
+        dc_buf_puts(b, "No passage of this document matches \xE2\x80\x9C");
+        esc(b, q);
+        dc_buf_puts(b, "\xE2\x80\x9D.");
+    } else {
+        dc_buf_printf(b, "%zu passage%s match%s \xE2\x80\x9C", n, n == 1 ? "" : "s",
+                      n == 1 ? "es" : "");
+        esc(b, q);
+        dc_buf_puts(b, "\xE2\x80\x9D:");
+    }
+    dc_buf_puts(b, "</p>\n");
+    if (!rc && n) {
+        dc_buf_puts(b, "<ol class=dc-find-hits>\n");
+        dc_buf_add(b, list.p ? list.p : "", list.len);
+        dc_buf_puts(b, "</ol>\n");
+    }
+    dc_buf_puts(b, "</section>\n");
+    if (list.rc) b->rc = list.rc;
+    dc_buf_release(&list);
+}
+
 void dc_page_document(dc_http_req *req, dc_http_resp *resp)
 {
     const char *id = path_id(req, "/documents/");
@@ -836,10 +905,8 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     dc_rc rc = id ? dc_db_show_view(req->db, id, 0, "html", &html, &doc) : DC_NOTFOUND;
     if (rc) {
         /* the same page for a missing and an unreadable document */
-        if (rc == DC_NOTFOUND)
-            dc_page_error(req, resp, 404, "There is no document with this id.");
-        else
-            dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
+        if (rc == DC_NOTFOUND) dc_page_error(req, resp, 404, "There is no document with this id.");
+        else dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
         return;
     }
     refs_ctx rx = {0};
@@ -849,8 +916,8 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     dc_db_volume_of(req->db, doc, &vol);
     char *meta = NULL;
     dc_db_render(req->db, doc, "highwire", &meta);
-    dc_page_begin(req, resp, doc->title && *doc->title ? doc->title : id, "dc-document-page",
-                  NULL, meta);
+    dc_page_begin(req, resp, doc->title && *doc->title ? doc->title : id, "dc-document-page", NULL,
+                  meta);
     dc_free(meta);
     dc_buf *b = &resp->body;
     dc_page_doc_trail(b, doc, vol);
@@ -867,7 +934,9 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
         doc_href(b, "/review/", id);
         dc_buf_puts(b, "\">Review</a>");
     }
-    dc_buf_puts(b, "</nav>\n<div class=dc-reading>\n");
+    dc_buf_puts(b, "</nav>\n");
+    find_section(req, b, id);
+    dc_buf_puts(b, "<div class=dc-reading>\n");
     dc_buf_puts(b, html);
     dc_buf_puts(b, "\n</div>\n");
     dc_page_doc_pager(b, doc, vol);
@@ -1001,9 +1070,19 @@ static void reason_options(dc_buf *b)
                    "<option>TFNI</option></optgroup><optgroup label=\"FOIA exemptions\">");
     for (int k = 1; k <= 9; k++) {
         dc_buf_printf(b, "<option>(b)(%d)</option>", k);
-        for (char c = 'A'; k == 7 && c <= 'F'; c++) dc_buf_printf(b, "<option>(b)(7)(%c)</option>", c);
+        for (char c = 'A'; k == 7 && c <= 'F'; c++)
+            dc_buf_printf(b, "<option>(b)(7)(%c)</option>", c);
     }
     dc_buf_puts(b, "</optgroup>");
+}
+
+/* The confirmation checkbox of a form changing a released document. */
+static void confirm_box(dc_buf *b, int released)
+{
+    if (released)
+        dc_buf_puts(b, "<label class=dc-rv-confirm><input type=checkbox name=confirm value=yes "
+                       "required> This document is released: the change is public at once"
+                       "</label> ");
 }
 
 /* aria-label="ACTION portion ID" (every button names its portion, so a
@@ -1023,7 +1102,7 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
     esc(b, p->id);
     dc_buf_puts(b, "\" data-portion=\"");
     esc(b, p->id);
-    dc_buf_puts(b, "\">\n<h3 class=dc-rv-head><span class=dc-rv-id>");
+    dc_buf_puts(b, "\">\n<h2 class=dc-rv-head><span class=dc-rv-id>");
     esc(b, p->id);
     dc_buf_puts(b, "</span> <span class=dc-rv-kind>");
     esc(b, p->kind);
@@ -1038,7 +1117,7 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
         esc(b, p->page);
         dc_buf_puts(b, "</span>");
     }
-    dc_buf_puts(b, "</h3>\n<p class=dc-rv-marking>Marking: <strong>");
+    dc_buf_puts(b, "</h2>\n<p class=dc-rv-marking>Marking: <strong>");
     esc(b, p->classification ? p->classification
                              : (d->classification ? d->classification : "UNCLASSIFIED"));
     dc_buf_puts(b, "</strong>");
@@ -1081,10 +1160,7 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
                    "<label>or event <input name=event size=16></label> <label>Agency "
                    "<input name=agency size=6></label> ");
     int released = d->release_status && strcmp(d->release_status, "released") == 0;
-    if (released)
-        dc_buf_puts(b, "<label class=dc-rv-confirm><input type=checkbox name=confirm value=yes "
-                       "required> This document is released: the change is public at once"
-                       "</label> ");
+    confirm_box(b, released);
     dc_buf_puts(b, "<button type=submit");
     button_label(b, "Withhold in", p->id);
     dc_buf_puts(b, ">");
@@ -1109,10 +1185,7 @@ static void review_portion(dc_http_req *req, dc_buf *b, const dc_doc *d, const d
         esc(b, p->compartments.v[k]);
     }
     dc_buf_puts(b, "\"></label> ");
-    if (released)
-        dc_buf_puts(b, "<label class=dc-rv-confirm><input type=checkbox name=confirm value=yes "
-                       "required> This document is released: the change is public at once"
-                       "</label> ");
+    confirm_box(b, released);
     dc_buf_puts(b, "<button type=submit");
     button_label(b, "Mark", p->id);
     dc_buf_puts(b, ">Mark</button></form>\n</div>\n</section>\n");
@@ -1132,11 +1205,17 @@ static void done_message(dc_http_req *req, dc_buf *b)
         portion = done + 7;
     } else if (strcmp(done, "released") == 0) {
         what = "released";
+    } else if (strncmp(done, "lifted-", 7) == 0) {
+        what = "lifted";
     } else {
         return;
     }
     dc_buf_puts(b, "<p class=dc-status-msg role=status>");
-    if (portion) {
+    if (strcmp(what, "lifted") == 0) {
+        dc_buf_puts(b, "Withholding <strong>");
+        esc(b, done + 7);
+        dc_buf_puts(b, "</strong> lifted: it is published at the next release.");
+    } else if (portion) {
         dc_buf_puts(b, "Portion <strong>");
         esc(b, portion);
         dc_buf_printf(b, "</strong> %s.", what);
@@ -1148,6 +1227,204 @@ static void done_message(dc_http_req *req, dc_buf *b)
     dc_buf_puts(b, "</p>\n");
 }
 
+/* ---- the review page's tables: withholdings, releases, a diff ----------- */
+
+typedef struct rv_table {
+    dc_http_req *req;
+    dc_buf *b;
+    const dc_doc *d;
+    int released, n;
+} rv_table;
+
+static void cell(dc_buf *b, const char *s)
+{
+    dc_buf_puts(b, "<td>");
+    esc(b, s && *s ? s : "–");
+    dc_buf_puts(b, "</td>");
+}
+
+/* One row of the withholdings table, with a Lift form (no script needed)
+ * while the withholding hides. */
+static dc_rc withholding_tr(void *ctx, const dc_withholding *w)
+{
+    rv_table *t = ctx;
+    dc_buf *b = t->b;
+    t->n++;
+    dc_buf_puts(b, "<tr class=\"dc-rv-w");
+    if (w->status && strcmp(w->status, "orphaned") == 0) dc_buf_puts(b, " dc-rv-orphaned");
+    dc_buf_puts(b, "\" id=\"w-");
+    esc(b, w->id);
+    dc_buf_puts(b, "\"><th scope=row>");
+    esc(b, w->id);
+    dc_buf_puts(b, "</th>");
+    cell(b, w->target);
+    dc_buf_puts(b, "<td class=dc-rv-span>");
+    if (w->text) {
+        dc_buf_puts(b, "<q>");
+        esc(b, w->text);
+        dc_buf_puts(b, "</q>");
+    } else {
+        dc_buf_puts(b, "<span class=dc-note>not yours to read</span>");
+    }
+    if (w->whole) dc_buf_puts(b, " <span class=dc-note>(whole)</span>");
+    dc_buf_puts(b, "</td>");
+    cell(b, w->kind);
+    cell(b, w->code);
+    cell(b, w->agency);
+    cell(b, w->until ? w->until : w->event);
+    cell(b, w->reviewer);
+    dc_buf_puts(b, "<td>");
+    if (w->at) {
+        dc_buf_puts(b, "<time datetime=\"");
+        esc(b, w->at);
+        dc_buf_puts(b, "\">");
+        esc(b, w->at);
+        dc_buf_puts(b, "</time>");
+    } else {
+        dc_buf_puts(b, "–");
+    }
+    dc_buf_puts(b, "</td><td class=dc-rv-wstatus>");
+    esc(b, w->status ? w->status : "withheld");
+    if (w->lifted_by) {
+        dc_buf_puts(b, " <span class=dc-note>by ");
+        esc(b, w->lifted_by);
+        if (w->note) {
+            dc_buf_puts(b, ": ");
+            esc(b, w->note);
+        }
+        dc_buf_puts(b, "</span>");
+    }
+    dc_buf_puts(b, "</td><td>");
+    int hides =
+        !w->status || strcmp(w->status, "withheld") == 0 || strcmp(w->status, "orphaned") == 0;
+    if (hides) {
+        dc_buf_puts(b, "<form class=\"dc-rv-form dc-rv-lift\" method=post action=\"");
+        doc_href(b, "/review/", t->d->id);
+        dc_buf_puts(b, "/lift\">");
+        csrf_field(b, t->req);
+        dc_buf_puts(b, "<input type=hidden name=withholding value=\"");
+        esc(b, w->id);
+        dc_buf_puts(b, "\"><label>Why <input name=note required size=14></label> ");
+        confirm_box(b, t->released);
+        dc_buf_puts(b, "<button type=submit aria-label=\"Lift withholding ");
+        esc(b, w->id);
+        dc_buf_puts(b, " in portion ");
+        esc(b, w->target);
+        dc_buf_puts(b, "\">Lift</button></form>");
+    }
+    dc_buf_puts(b, "</td></tr>\n");
+    return b->rc;
+}
+
+static void withholdings_table(dc_http_req *req, dc_buf *b, const dc_doc *d, int released)
+{
+    dc_buf_puts(b, "<section class=dc-rv-withholdings aria-labelledby=rv-wh>\n<h2 id=rv-wh>"
+                   "Withholdings</h2>\n<table class=dc-rv-wtable><thead><tr>"
+                   "<th scope=col>Id</th><th scope=col>Portion</th><th scope=col>Text</th>"
+                   "<th scope=col>Kind</th><th scope=col>Code</th><th scope=col>Agency</th>"
+                   "<th scope=col>Until / event</th><th scope=col>Reviewer</th>"
+                   "<th scope=col>Time</th><th scope=col>Status</th>"
+                   "<th scope=col>Lift</th></tr></thead>\n<tbody>\n");
+    rv_table t = {req, b, d, released, 0};
+    dc_rc rc = dc_db_withholdings(req->db, d->id, withholding_tr, &t);
+    dc_buf_puts(b, "</tbody></table>\n");
+    if (rc) {
+        dc_buf_puts(b, "<p class=dc-error-msg role=alert>");
+        esc(b, dc_db_errmsg(req->db));
+        dc_buf_puts(b, "</p>\n");
+    } else if (!t.n) {
+        dc_buf_puts(b, "<p class=dc-note>Nothing is withheld.</p>\n");
+    }
+    dc_buf_puts(b, "</section>\n");
+}
+
+static dc_rc release_tr(void *ctx, const dc_release_info *r)
+{
+    rv_table *t = ctx;
+    dc_buf *b = t->b;
+    t->n++;
+    dc_buf_printf(b, "<tr><th scope=row>%d</th><td>%d</td><td>", r->release, r->version);
+    esc(b, r->at ? r->at : "–");
+    dc_buf_puts(b, "</td>");
+    cell(b, r->by);
+    cell(b, r->source);
+    dc_buf_puts(b, "<td>");
+    if (r->release > 1) {
+        dc_buf_puts(b, "<a href=\"");
+        doc_href(b, "/review/", t->d->id);
+        dc_buf_printf(b, "?diff=%d#rv-diff\">Changes since release %d</a>", r->release,
+                      r->release - 1);
+    }
+    dc_buf_puts(b, "</td></tr>\n");
+    return b->rc;
+}
+
+static dc_rc diff_li(void *ctx, const dc_diff_entry *e)
+{
+    rv_table *t = ctx;
+    dc_buf *b = t->b;
+    t->n++;
+    dc_buf_puts(b, "<li class=\"dc-rv-change dc-rv-");
+    esc(b, e->change);
+    dc_buf_puts(b, "\"><strong>");
+    esc(b, e->change);
+    dc_buf_puts(b, "</strong> ");
+    esc(b, e->target);
+    if (e->withholding) {
+        dc_buf_puts(b, " (");
+        esc(b, e->withholding);
+        dc_buf_puts(b, ")");
+    }
+    if (e->text) {
+        dc_buf_puts(b, ": <q>");
+        esc(b, e->text);
+        dc_buf_puts(b, "</q>");
+    }
+    if (e->notice) {
+        dc_buf_puts(b, ": ");
+        esc(b, e->notice);
+    }
+    if (e->code) {
+        dc_buf_puts(b, " <span class=dc-note>");
+        esc(b, e->code);
+        dc_buf_puts(b, "</span>");
+    }
+    dc_buf_puts(b, "</li>\n");
+    return b->rc;
+}
+
+/* The release history, each with a link to what changed since the one
+ * before; with ?diff=N the changes of release N. */
+static void releases_section(dc_http_req *req, dc_buf *b, const dc_doc *d)
+{
+    dc_buf_puts(b, "<section class=dc-rv-releases aria-labelledby=rv-rel>\n<h2 id=rv-rel>"
+                   "Releases</h2>\n<table class=dc-rv-rtable><thead><tr>"
+                   "<th scope=col>Release</th><th scope=col>Version</th><th scope=col>Time</th>"
+                   "<th scope=col>By</th><th scope=col>Made by</th><th scope=col>Diff</th>"
+                   "</tr></thead>\n<tbody>\n");
+    rv_table t = {req, b, d, 0, 0};
+    dc_rc rc = dc_db_releases(req->db, d->id, release_tr, &t);
+    dc_buf_puts(b, "</tbody></table>\n");
+    if (!rc && !t.n) dc_buf_puts(b, "<p class=dc-note>Not released yet.</p>\n");
+    long n = parse_offset(dc_http_arg(req, "diff"));
+    if (!rc && n > 1 && n <= 1000000) {
+        dc_buf_printf(b,
+                      "<h3 id=rv-diff>Changes in release %ld since release %ld</h3>\n<ul "
+                      "class=dc-rv-diff>\n",
+                      n, n - 1);
+        t.n = 0;
+        rc = dc_db_diff(req->db, d->id, (int)n, 0, diff_li, &t);
+        dc_buf_puts(b, "</ul>\n");
+        if (!rc && !t.n) dc_buf_puts(b, "<p class=dc-note>No change.</p>\n");
+    }
+    if (rc) {
+        dc_buf_puts(b, "<p class=dc-error-msg role=alert>");
+        esc(b, dc_db_errmsg(req->db));
+        dc_buf_puts(b, "</p>\n");
+    }
+    dc_buf_puts(b, "</section>\n");
+}
+
 /* The review page of id, with an error message (status set) or the done
  * message of the last action. */
 static void review_page(dc_http_req *req, dc_http_resp *resp, const char *id, int status,
@@ -1156,10 +1433,8 @@ static void review_page(dc_http_req *req, dc_http_resp *resp, const char *id, in
     dc_doc *d = NULL;
     dc_rc rc = dc_db_get(req->db, id, &d);
     if (rc) {
-        if (rc == DC_NOTFOUND)
-            dc_page_error(req, resp, 404, "There is no document with this id.");
-        else
-            dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
+        if (rc == DC_NOTFOUND) dc_page_error(req, resp, 404, "There is no document with this id.");
+        else dc_page_error(req, resp, dc_http_status_of(req, rc), dc_db_errmsg(req->db));
         return;
     }
     resp->status = status;
@@ -1188,14 +1463,19 @@ static void review_page(dc_http_req *req, dc_http_resp *resp, const char *id, in
     } else {
         done_message(req, b);
     }
+    int released = d->release_status && strcmp(d->release_status, "released") == 0;
     dc_buf_puts(b, "</div>\n<form class=\"dc-rv-form dc-rv-release\" method=post action=\"");
     doc_href(b, "/review/", d->id);
     dc_buf_puts(b, "/release\">");
     csrf_field(b, req);
+    confirm_box(b, released);
     dc_buf_puts(b, "<button type=submit aria-label=\"Release the document\">Release</button> "
                    "<span class=dc-note>Publishes the "
                    "document as it stands: everything not withheld becomes public.</span>"
-                   "</form>\n<div class=dc-rv-portions>\n");
+                   "</form>\n");
+    withholdings_table(req, b, d, released);
+    releases_section(req, b, d);
+    dc_buf_puts(b, "<div class=dc-rv-portions>\n");
     for (size_t i = 0; i < d->n_portions; i++) review_portion(req, b, d, &d->portions[i]);
     dc_buf_puts(b, "</div>\n");
     page_end(resp);
@@ -1227,7 +1507,9 @@ static dc_rc review_action(dc_http_req *req, const char *id, const char *action,
     dc_rc rc;
     const char *done;
     if (strcmp(action, "withhold") == 0) {
-        dc_withhold_spec sp = {.id = id, .target = portion, .code = dc_http_arg(req, "reason"),
+        dc_withhold_spec sp = {.id = id,
+                               .target = portion,
+                               .code = dc_http_arg(req, "reason"),
                                .text = dc_http_nonempty(dc_http_arg(req, "text")),
                                .kind = dc_http_nonempty(dc_http_arg(req, "kind")),
                                .agency = dc_http_nonempty(dc_http_arg(req, "agency")),
@@ -1248,6 +1530,12 @@ static dc_rc review_action(dc_http_req *req, const char *id, const char *action,
                         &version);
         free(copy);
         done = "marked-";
+    } else if (strcmp(action, "lift") == 0) {
+        portion = dc_http_arg(req, "withholding");
+        const char *note = dc_http_nonempty(dc_http_arg(req, "note"));
+        if (!note) return DC_MISUSE; /* the caller says what is missing */
+        rc = dc_db_lift(req->db, id, portion, note, &version);
+        done = "lifted-";
     } else {
         rc = dc_db_release(req->db, id, &version);
         done = "released";
@@ -1261,18 +1549,12 @@ static dc_rc review_action(dc_http_req *req, const char *id, const char *action,
     return loc->rc;
 }
 
-/* 1 if a withholding or marking of id may go ahead: the document is not
- * released, or the form confirmed changing a released one (the page's
- * checkbox; a client without the page sends confirm=yes itself). */
+/* 1 if a change of id may go ahead: the document is not released, or the
+ * form confirmed changing a released one (the page's checkbox; a client
+ * without the page sends confirm=yes itself).  The API's rule. */
 static int confirmed(dc_http_req *req, const char *id)
 {
-    const char *c = dc_http_arg(req, "confirm");
-    if (c && strcmp(c, "yes") == 0) return 1;
-    dc_doc *d = NULL;
-    if (dc_db_get(req->db, id, &d) != DC_OK) return 1; /* the action says why */
-    int released = d->release_status && strcmp(d->release_status, "released") == 0;
-    dc_doc_free(d);
-    return !released;
+    return !dc_http_needs_confirm(req, id, dc_http_confirm_value(dc_http_arg(req, "confirm")));
 }
 
 static dc_rc queue_row(void *ctx, const dc_review_info *r)
@@ -1329,7 +1611,7 @@ void dc_page_review(dc_http_req *req, dc_http_resp *resp)
         const char *slash = strrchr(rest, '/');
         if (slash && slash > rest &&
             (strcmp(slash + 1, "withhold") == 0 || strcmp(slash + 1, "mark") == 0 ||
-             strcmp(slash + 1, "release") == 0)) {
+             strcmp(slash + 1, "release") == 0 || strcmp(slash + 1, "lift") == 0)) {
             action = slash + 1;
             id = dc_strndup(rest, (size_t)(slash - rest));
         }
@@ -1354,10 +1636,8 @@ void dc_page_review(dc_http_req *req, dc_http_resp *resp)
             dc_buf_init(&loc, DC_HTTP_MAX_URL);
             dc_buf_puts(&loc, "/login?next=");
             dc_http_url_encode(&loc, req->path, 1);
-            if (loc.rc)
-                dc_page_error(req, resp, 401, "Sign in as a reviewer to review documents.");
-            else
-                dc_http_redirect(resp, loc.p);
+            if (loc.rc) dc_page_error(req, resp, 401, "Sign in as a reviewer to review documents.");
+            else dc_http_redirect(resp, loc.p);
             dc_buf_release(&loc);
         }
         free(id);
@@ -1379,7 +1659,12 @@ void dc_page_review(dc_http_req *req, dc_http_resp *resp)
                    dc_reason_check(dc_http_arg(req, "reason"),
                                    dc_http_nonempty(dc_http_arg(req, "until")),
                                    dc_http_nonempty(dc_http_arg(req, "event")), why, sizeof why);
-    if (strcmp(action, "release") != 0 && !bad_code && !confirmed(req, id)) {
+    if (strcmp(action, "lift") == 0 && !dc_http_nonempty(dc_http_arg(req, "note"))) {
+        review_page(req, resp, id, 400, "Say why the withholding is lifted (the note).");
+        free(id);
+        return;
+    }
+    if (!bad_code && !confirmed(req, id)) {
         review_page(req, resp, id, 409, "This document is released: changing it changes the "
                                         "public record at once. Tick the confirmation and "
                                         "submit again.");

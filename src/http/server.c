@@ -352,6 +352,7 @@ static const route routes[] = {
     {"/api/session", M_GET | M_POST | M_DELETE, dc_api_session},
     {"/api/documents", M_POST, dc_api_upload},
     {"/api/documents/", M_GET | M_POST, dc_api_document},
+    {"/api/review", M_GET, dc_api_review_queue},
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -370,16 +371,16 @@ static const route *find_route(const char *path, int *methods)
         if (prefix ? (strncmp(path, r->path, n) == 0 && path[n] != '\0')
                    : strcmp(path, r->path) == 0) {
             *methods = r->methods;
-            if (!strcmp(r->path, "/api/documents/"))
+            if (!strcmp(r->path, "/api/documents/")) {
+                int get = 1, post = 0;
+                dc_api_document_methods(path + n, &get, &post);
+                *methods = (get ? M_GET : 0) | (post ? M_POST : 0);
+            } else if (!strcmp(r->path, "/review/")) {
                 *methods = (ends_with(path, "/withhold") || ends_with(path, "/mark") ||
-                            ends_with(path, "/release"))
+                            ends_with(path, "/release") || ends_with(path, "/lift"))
                                ? M_POST
                                : M_GET;
-            else if (!strcmp(r->path, "/review/"))
-                *methods = (ends_with(path, "/withhold") || ends_with(path, "/mark") ||
-                            ends_with(path, "/release"))
-                               ? M_POST
-                               : M_GET;
+            }
             return r;
         }
     }

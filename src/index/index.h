@@ -195,5 +195,13 @@ void dc_search_result_free(dc_search_result *r);
  */
 dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc,
                               size_t width, const char *open, const char *close, dc_buf *out);
+/*
+ * The passages of doc (portions in order, then footnotes) holding a word
+ * of q as snippets do, each with its own window of about `width` bytes,
+ * handed to cb in order; a non-OK return from cb stops and is returned.
+ * As dc_index_snippet, pass the reader's view.
+ */
+dc_rc dc_index_find(dc_analyzer *a, const dc_query *q, const dc_doc *doc, size_t width,
+                    const char *open, const char *close, dc_find_cb cb, void *ctx);
 
 #endif

@@ -103,6 +103,66 @@ static void emit(dc_buf *out, const char *s, size_t n)
  * with the matches wrapped.  Only the given document's text is used, so
  * a view yields nothing of what it hides.
  */
+static void window(const sn *c, const char *p, size_t len, size_t width, const char *open,
+                   const char *close, dc_buf *out)
+{
+    size_t start = 0, end = len, best = 0, bestn = 0;
+    for (size_t i = 0, j = 0; i < c->nm; i++) {
+        if (j < i) j = i;
+        while (j < c->nm && c->me[j] <= c->ms[i] + width) j++;
+        if (j - i > bestn) bestn = j - i, best = i;
+    }
+    if (c->nm) {
+        size_t ctx = width / 5;
+        start = c->ms[best] > ctx ? c->ms[best] - ctx : 0;
+    }
+    if (start > 0) {
+        size_t s = start;
+        while (s > 0 && !is_space(p[s - 1])) s--;
+        if (s + width / 3 >= start) start = s;
+        else
+            while (start < len && ((unsigned char)p[start] & 0xC0) == 0x80) start++;
+    }
+    if (len - start > width) {
+        end = start + width;
+        size_t e = end;
+        while (e > start && !is_space(p[e])) e--;
+        if (e > start + width / 2) end = e;
+        else
+            while (end > start && ((unsigned char)p[end] & 0xC0) == 0x80) end--;
+    }
+    while (start < end && is_space(p[start])) start++;
+    if (start > 0) dc_buf_puts(out, "\xE2\x80\xA6 ");
+    size_t at = start;
+    for (size_t i = 0; i < c->nm; i++) {
+        if (c->ms[i] < start || c->me[i] > end) continue;
+        emit(out, p + at, c->ms[i] - at);
+        dc_buf_puts(out, open);
+        emit(out, p + c->ms[i], c->me[i] - c->ms[i]);
+        dc_buf_puts(out, close);
+        at = c->me[i];
+    }
+    while (end > at && is_space(p[end - 1])) end--;
+    emit(out, p + at, end - at);
+    if (end < len) dc_buf_puts(out, " \xE2\x80\xA6");
+}
+
+static sn *sn_new(dc_analyzer *a, const dc_query *q)
+{
+    sn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->a = a;
+    collect(c, dc_query_root(q));
+    return c;
+}
+
+static void sn_free(sn *c)
+{
+    free(c->ms);
+    free(c->me);
+    free(c);
+}
+
 dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc, size_t width,
                        const char *open, const char *close, dc_buf *out)
 {
@@ -111,10 +171,8 @@ dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc, siz
     if (!close) close = "";
     if (!width) width = 200;
     if (width > SNIP_MAX_WIDTH) width = SNIP_MAX_WIDTH;
-    sn *c = calloc(1, sizeof *c);
+    sn *c = sn_new(a, q);
     if (!c) return DC_NOMEM;
-    c->a = a;
-    collect(c, dc_query_root(q));
     dc_buf text;
     dc_buf_init(&text, (size_t)128 << 20);
     for (size_t i = 0; i < doc->n_portions; i++) {
@@ -124,53 +182,57 @@ dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc, siz
         dc_buf_puts(&text, p->text);
     }
     dc_rc rc = text.rc;
-    if (!rc && text.len && c->nq)
-        rc = dc_analyze(a, text.p, text.len, 0, 0, on_tok, c, NULL);
+    if (!rc && text.len && c->nq) rc = dc_analyze(a, text.p, text.len, 0, 0, on_tok, c, NULL);
     if (!rc && text.len) {
-        size_t start = 0, end = text.len, best = 0, bestn = 0;
-        for (size_t i = 0, j = 0; i < c->nm; i++) {
-            if (j < i) j = i;
-            while (j < c->nm && c->me[j] <= c->ms[i] + width) j++;
-            if (j - i > bestn) bestn = j - i, best = i;
-        }
-        if (c->nm) {
-            size_t ctx = width / 5;
-            start = c->ms[best] > ctx ? c->ms[best] - ctx : 0;
-        }
-        if (start > 0) {
-            size_t s = start;
-            while (s > 0 && !is_space(text.p[s - 1])) s--;
-            if (s + width / 3 >= start) start = s;
-            else
-                while (start < text.len && ((unsigned char)text.p[start] & 0xC0) == 0x80) start++;
-        }
-        if (text.len - start > width) {
-            end = start + width;
-            size_t e = end;
-            while (e > start && !is_space(text.p[e])) e--;
-            if (e > start + width / 2) end = e;
-            else
-                while (end > start && ((unsigned char)text.p[end] & 0xC0) == 0x80) end--;
-        }
-        while (start < end && is_space(text.p[start])) start++;
-        if (start > 0) dc_buf_puts(out, "\xE2\x80\xA6 ");
-        size_t at = start;
-        for (size_t i = 0; i < c->nm; i++) {
-            if (c->ms[i] < start || c->me[i] > end) continue;
-            emit(out, text.p + at, c->ms[i] - at);
-            dc_buf_puts(out, open);
-            emit(out, text.p + c->ms[i], c->me[i] - c->ms[i]);
-            dc_buf_puts(out, close);
-            at = c->me[i];
-        }
-        while (end > at && is_space(text.p[end - 1])) end--;
-        emit(out, text.p + at, end - at);
-        if (end < text.len) dc_buf_puts(out, " \xE2\x80\xA6");
+        window(c, text.p, text.len, width, open, close, out);
         rc = out->rc;
     }
     dc_buf_release(&text);
-    free(c->ms);
-    free(c->me);
-    free(c);
+    sn_free(c);
+    return rc;
+}
+
+/* Matches of c's terms in text, into c (emptied first). */
+static dc_rc matches(sn *c, const char *text)
+{
+    c->nm = 0;
+    size_t n = text ? strlen(text) : 0;
+    return n && c->nq ? dc_analyze(c->a, text, n, 0, 0, on_tok, c, NULL) : DC_OK;
+}
+
+dc_rc dc_index_find(dc_analyzer *a, const dc_query *q, const dc_doc *doc, size_t width,
+                    const char *open, const char *close, dc_find_cb cb, void *ctx)
+{
+    if (!a || !q || !doc || !cb) return DC_MISUSE;
+    if (!open) open = "";
+    if (!close) close = "";
+    if (!width) width = 200;
+    if (width > SNIP_MAX_WIDTH) width = SNIP_MAX_WIDTH;
+    sn *c = sn_new(a, q);
+    if (!c) return DC_NOMEM;
+    dc_buf b;
+    dc_buf_init(&b, SNIP_MAX_WIDTH * 8);
+    dc_rc rc = DC_OK;
+    size_t np = doc->n_portions, nf = doc->n_footnotes;
+    for (size_t i = 0; i < np + nf && !rc; i++) {
+        const char *text;
+        dc_find_hit h = {0};
+        if (i < np) {
+            text = doc->portions[i].text;
+            h.portion = doc->portions[i].id;
+        } else {
+            text = doc->footnotes[i - np].text;
+            h.footnote = doc->footnotes[i - np].n;
+            h.label = doc->footnotes[i - np].label;
+        }
+        if ((rc = matches(c, text)) != DC_OK || !c->nm) continue;
+        b.len = 0;
+        window(c, text, strlen(text), width, open, close, &b);
+        h.matches = c->nm;
+        h.snippet = b.p;
+        rc = b.rc ? b.rc : cb(ctx, &h);
+    }
+    dc_buf_release(&b);
+    sn_free(c);
     return rc;
 }

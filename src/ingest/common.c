@@ -220,12 +220,10 @@ dc_rc dc_ingest_date_from_text(dc_doc *doc)
     int found = 0;
     size_t np = doc->n_portions < TEXT_DATE_PORTIONS ? doc->n_portions : TEXT_DATE_PORTIONS;
     for (size_t i = 0; !found && i < np; i++)
-        found = !doc->portions[i].withheld && doc->portions[i].text &&
-                dateline_alone(doc->portions[i].text, iso);
+        found = doc->portions[i].text && dateline_alone(doc->portions[i].text, iso);
     if (!found && doc->source_note) found = made_on_date(doc->source_note, iso);
     for (size_t i = 0; !found && i < np; i++)
-        found = !doc->portions[i].withheld && doc->portions[i].text &&
-                made_on_date(doc->portions[i].text, iso);
+        found = doc->portions[i].text && made_on_date(doc->portions[i].text, iso);
     if (!found) return DC_OK;
     if (dc_str_set(&doc->date, iso) || dc_str_set(&doc->date_source, "text")) return DC_NOMEM;
     return DC_OK;

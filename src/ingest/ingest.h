@@ -107,8 +107,11 @@ dc_rc dc_ingest_tei_file_with(const char *path, const dc_tei_handlers *h, dc_err
  *    ("Drafted by X and approved by Y on October 15, 1959").
  * Dates are "Month D, YYYY" or "D Month YYYY" (years 1700-2100, days
  * valid for the month).  Any other date (of a meeting, of a paper cited)
- * is not the document's: the document stays undated.  Does nothing when
- * doc already has a date.  DC_NOMEM or DC_OK.
+ * is not the document's: the document stays undated.  Portions withheld
+ * by a review count like any other: a reader who may not read one has it
+ * as a gap in the view this runs on (dc_db_restrict), and one who may
+ * read it gets the date a database of only what they read would give.
+ * Does nothing when doc already has a date.  DC_NOMEM or DC_OK.
  */
 dc_rc dc_ingest_date_from_text(dc_doc *doc);
 

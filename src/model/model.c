@@ -488,6 +488,17 @@ static dc_rc place_everywhere(dc_doc *d, const dc_withholding *w, unsigned *k)
     return DC_OK;
 }
 
+/*
+ * Carries the withholdings of from to to.  A withholding whose target's
+ * text is unchanged keeps its place.  Else, in a re-ingest (the text
+ * changed, the target is gone), it fails safe: a copy hides its
+ * text wherever it stands now in any part of to ("w1.1", ...; a
+ * paragraph may have moved to another portion id), and unless a span's
+ * text is still in its own target, the withholding itself becomes
+ * "orphaned" and hides the whole target (nothing there if it is gone)
+ * until a reviewer lifts it: nothing says the new text is not what was
+ * withheld.  *lost counts the orphaned ones that hide.
+ */
 dc_rc dc_doc_carry_withholdings(dc_doc *to, const dc_doc *from, int only_active, size_t *lost)
 {
     if (lost) *lost = 0;
@@ -505,32 +516,32 @@ dc_rc dc_doc_carry_withholdings(dc_doc *to, const dc_doc *from, int only_active,
         }
         const char *now = dc_withholding_target_text(to, w);
         const char *was = dc_withholding_target_text(from, w);
-        int is_portion = w->target && strcmp(w->target, "title") != 0 &&
-                         strcmp(w->target, "source") != 0 && strncmp(w->target, "fn", 2) != 0;
-        if (!now && (is_portion || !w->whole)) {
-            /* no such portion or note: nothing left to hide it in */
-            if (lost && active && (!is_portion || dc_doc_portion(to, w->target) == NULL))
-                (*lost)++;
-            if (!is_portion || !dc_doc_portion(to, w->target)) continue;
-        }
+        int same = was && now && streq(was, now);
         dc_rc rc = DC_OK;
-        if (w->whole && !only_active && !(was && now && streq(was, now))) {
-            /* a re-ingest changed a part withheld whole: nothing says the
-             * new text is what was withheld (the version is under review) */
-            if (lost && active) (*lost)++;
-            continue;
-        } else if (w->whole) {
+        if (same && w->whole) {
             rc = place_copy(to, w, 1, 0, 0, 0);
-        } else if (was && now && streq(was, now) && w->end <= strlen(now)) {
+        } else if (same && w->end <= strlen(now)) {
             rc = place_copy(to, w, 0, w->start, w->end, 0);
-        } else {
-            /* the text moved: hidden wherever it stands now, in any part
-             * (a portion's text may have moved to another id) */
+        } else if (!active) {
+            /* lifted: it hides nothing; its record is kept as it was */
+            rc = place_copy(to, w, w->whole, w->start, w->end, 0);
+        } else if (only_active) {
+            /* an old version shown through today's decisions: a part
+             * withheld whole is withheld by its name; a span wherever its
+             * text stands, else its whole target */
             unsigned k = 0;
+            if (!w->whole) rc = place_everywhere(to, w, &k);
+            if (!rc && k == 0) rc = place_copy(to, w, 1, 0, 0, 0);
+            if (!rc && k == 0 && !w->whole && lost) (*lost)++;
+        } else {
+            int own = !w->whole && now && w->text && *w->text && strstr(now, w->text);
+            unsigned k = own ? 0 : 1; /* the first copy is w itself when not orphaned */
             rc = place_everywhere(to, w, &k);
-            if (!rc && k == 0) {
-                rc = place_copy(to, w, 1, 0, 0, 0);
-                if (lost && active) (*lost)++;
+            if (!rc && !own) {
+                dc_withholding o = *w;
+                o.status = (char *)"orphaned";
+                rc = place_copy(to, &o, 1, 0, 0, 0);
+                if (lost) (*lost)++;
             }
         }
         if (rc) return rc;

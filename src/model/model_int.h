@@ -66,17 +66,18 @@ const char *dc_withholding_target_text(const dc_doc *doc, const dc_withholding *
  * Carries the withholdings of from onto to (another version of the same
  * document: a re-ingest, an older version shown through today's
  * decisions), those to does not have already (by id).  Each is placed on
- * to's target of the same name: at the same offsets when the target's
- * text is unchanged, else at every occurrence of the withheld text in any
- * part of to (the most restrictive reading: text moves between portions),
- * else, the text being gone, over the whole target.  *lost (may be NULL) counts the active ones that could not be
- * placed exactly (found nowhere, or no such target): a re-ingest makes
- * such a document under-review.  A withholding of a portion the target
- * lacks entirely is dropped (counted in *lost).  only_active: carry
- * only those that still hide (showing an old version through today's
- * decisions: a whole part is withheld by its name, whatever its text);
- * else (a re-ingest) a part withheld whole whose text changed is not
- * carried but counted lost, as a withheld portion always was.
+ * to's target of the same name at the same offsets when the target's
+ * text is unchanged.  Else it fails safe (docs/review.md, "Orphaned
+ * withholdings"): a copy ("w1.1", ...) hides the withheld text at every
+ * occurrence in any part of to (text moves between portions), and —
+ * in a re-ingest, unless a span's text is still in its own target — the
+ * withholding is kept with status "orphaned", hiding its whole target
+ * (nothing if the target is gone) until a reviewer lifts it; *lost (may
+ * be NULL) counts those (a re-ingest makes the document under-review).
+ * only_active (an old version shown): only those that still hide; a
+ * part withheld whole is withheld by its name whatever its text, a span
+ * wherever its text stands, else its whole target.  Lifted ones are
+ * kept as they were.
  */
 dc_rc dc_doc_carry_withholdings(dc_doc *to, const dc_doc *from, int only_active, size_t *lost);
 

@@ -19,7 +19,7 @@ import rr
 from rr import dctest
 from dctest import check, eq
 
-LIMIT_S = 85  # the whole test, browser start included
+LIMIT_S = 170  # the whole test, browser start included
 D279 = "frus1958-60v18/d279"
 D237 = "frus1958-60v18/d237"
 D277 = "frus1958-60v18/d277"

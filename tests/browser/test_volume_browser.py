@@ -17,7 +17,7 @@ from dctest import CORPUS, DB, check, done, eq  # noqa: E402
 
 VOL = "frus1917-72PubDip"
 BOOK = "Foreign Relations of the United States, 1917\u20131972, Public Diplomacy, World War I"
-LIMIT_S = 80
+LIMIT_S = 170
 
 
 class Shots(rr.Shots):

@@ -157,6 +157,24 @@ for who, name in ((PUBLIC, "public"),):
     check("1957" not in o, "%s: citations carry no date" % name)
 eq(js(TS, "show", "col/d2", "--json")["date"], "1957-03-04", "a cleared reader keeps the date")
 
+# A review's withholding that has not taken effect (the document is not
+# released) does not hide the portion from a reader cleared for it: its
+# date stays theirs, as a database of only what they read would give it
+# (the access oracle, seed 2, found it missing when another portion was
+# hidden and the date was derived again).
+os.mkdir(os.path.join(db.dir, "unrel"))
+with open(os.path.join(db.dir, "unrel", "d5.txt"), "w") as f:
+    f.write("15. Note on Rubber\n\nCONFIDENTIAL\n\n"
+            "(U) This note was approved by the Secretary on May 6, 1958.\n\n"
+            "(S) The rubber quota is secret.\n\n(U) Talks on rubber continue.\n")
+eq(run(ADMIN, "ingest", "-q", os.path.join(db.dir, "unrel"))[0], 0, "ingest d5 unreleased")
+CONF = db.add_user("conf", "CONFIDENTIAL", admin=ADMIN)
+eq(js(CONF, "show", "unrel/d5", "--json")["date"], "1958-05-06", "conf: d5 dated")
+review("withhold", "unrel/d5", "p2", "--reason", "25X1", "--until", "2040-12-31")
+d5 = js(CONF, "show", "unrel/d5", "--json")
+eq((d5["date"], "approved by the Secretary" in d5["portions"][1]["text"]), ("1958-05-06", True),
+   "conf: a withholding not yet in effect leaves the text and its date")
+
 # ---- titles from the view ---------------------------------------------------
 d3 = js(PUBLIC, "show", "col/d3", "--json")
 eq(d3["title"], "OPERATION NIGHTJARQX IN LAOS", "d3 title from its heading")

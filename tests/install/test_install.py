@@ -4,6 +4,9 @@ Installs the build into a temporary prefix and checks the tree:
 - bin/declass runs and needs no libmicrohttpd (readelf -d); its server,
   libexec/declass/declass-serve, does, and the installed 'declass serve
   --port 0 --json' starts it and answers HTTP;
+- libexec/declass/declass-scan, the scan helper, links poppler and
+  Tesseract (declass does not) and the installed declass ingests a PDF
+  through it;
 - lib/libdeclass.so.VERSION, which does not link libxml2 (loaded for TEI), with SONAME libdeclass.so.0
   (readelf -d) and the two links; every function the installed headers
   declare DC_API is exported;
@@ -99,6 +102,25 @@ finally:
     p.terminate()
     p.wait(timeout=30)
 eq(p.returncode, 0, "the installed server stops on SIGTERM")
+
+# ---- the scan helper: a program of its own, run by 'declass ingest' per page -----------
+scan = os.path.join(prefix, "libexec", "declass", "declass-scan")
+check(os.access(scan, os.X_OK), "%s is installed" % scan)
+code, out, err = run(["readelf", "-d", os.path.join(prefix, "bin", "declass")])
+check(code == 0 and "poppler" not in out and "tesseract" not in out,
+      "declass does not load poppler or tesseract")
+code, out, err = run(["readelf", "-d", scan])
+check(code == 0 and "libpoppler" in out and "libtesseract" in out,
+      "declass-scan links poppler and tesseract")
+pdb = os.path.join(prefix, "scan.db")
+pdf = os.path.join(SOURCE, "fuzz", "corpus", "scan", "text_layer.pdf")
+code, out, err = run([os.path.join(prefix, "bin", "declass"), "--db", pdb, "ingest",
+                      "--released", "--collection", "scans", "-q", pdf])
+eq(code, 0, "the installed declass ingests a PDF through its installed helper: " + err)
+code, out, err = run([os.path.join(prefix, "bin", "declass"), "--db", pdb, "show",
+                      "scans/text_layer"])
+check(code == 0 and "Memorandum for the Record" in out and "[Page 2]" in out,
+      "the PDF's text, by page: " + out + err)
 
 # ---- the library ----------------------------------------------------------------------
 # libxml2 (and the ICU it brings) is loaded when TEI is first read, not

@@ -14,7 +14,9 @@ of a database built only from what that reader may read.  Each round
   2. builds the FULL database: released and unreleased ingests, users (an
      admin, a reviewer, readers of every level with and without
      compartments), random marks, withholdings and releases, re-ingests of
-     changed files, more review;
+     changed files, more review (withholdings inside portions), then
+     re-ingests that change a withheld span's word (its withholding is
+     orphaned: docs/review.md);
   3. computes in Python, from its own model of the history (cross-checked
      against the stored truth that an all-cleared admin reads), which
      documents each reader may open and which portions they may read (the
@@ -26,12 +28,17 @@ of a database built only from what that reader may read.  Each round
      reader may read;
   4. runs, as that reader, every output path on both databases and compares
      them (CLI: list, show in every format, export jsonl and tei, versions,
-     refs, search with many queries, paper, person, volume and its
-     citations; HTTP: the JSON
-     API and the reading room's pages, volume pages included);
+     refs, search with many queries, find, paper, person, volume and its
+     citations; HTTP: the JSON API and the reading room's pages, volume
+     pages and find included);
   5. checks that no canary word of a portion the reader may not read
      appears in any byte of any output of the full database for them
-     (error messages and old versions included).
+     (error messages and old versions included);
+  6. the review's outputs, which a database of another history cannot
+     reproduce (releases, diff, withholdings, review requests and the
+     queue, CLI and HTTP): scanned for canaries, each HTTP answer checked
+     to be the CLI's JSON, and the releases to be the same record for every
+     reader as for the administrator.
 
 Mismatches are grouped into classes (path and field) and printed with one
 example each; the exit status is 1 when there is any.
@@ -534,7 +541,10 @@ class MDoc:
         """An ingest of content gd (new or changed), with carry_review of
         src/facade/ingest.c: a reviewed portion with the same id and text keeps
         its withholding and marking; a withheld one that changed makes the
-        new version under-review."""
+        new version under-review, and its withholding is orphaned: the
+        portion of the same id, whatever its text now, stays withheld, and
+        the old text is hidden wherever else it stands (docs/review.md,
+        "Orphaned withholdings")."""
         old = self.portions
         self.gd = gd
         new = [MPortion(b) for b in gd.portion_blocks()]
@@ -545,7 +555,25 @@ class MDoc:
                 lost = lost or o.withheld
                 if o.withheld:
                     self.lost.add(k)
+                    if k < len(new):
+                        new[k].withheld, new[k].reason = True, o.reason
+                    for j, q in enumerate(new):
+                        if j != k and o.block.stored and o.block.stored in q.block.stored:
+                            q.spans.append((o.block.stored, "lines"))
+                # a span: hidden wherever its word stands now; orphaned (its
+                # portion withheld whole, the version under review) when the
+                # word left its portion
+                for word, kind in o.spans:
+                    for q in new:
+                        if word in q.block.stored:
+                            q.spans.append((word, kind))
+                    if not (k < len(new) and word in new[k].block.stored):
+                        lost = True
+                        self.lost.add(k)
+                        if k < len(new):
+                            new[k].withheld, new[k].reason = True, "orphaned"
                 continue
+            p.spans = list(o.spans)
             if o.withheld and not p.withheld:
                 p.withheld, p.reason = True, o.reason
             if o.cls and o.cls != p.cls:
@@ -577,7 +605,8 @@ class MDoc:
     def hidden_spans(self, u):
         """word -> notice for the withholdings inside portions u reads but
         may not read inside (docs/review.md, "Notices")."""
-        return {w: SPAN_NOTICE[kind] for k, p in enumerate(self.portions)
+        return {w: SPAN_NOTICE[kind] if kind != "lines" else notice(len(w.encode("utf-8")))
+                for k, p in enumerate(self.portions)
                 for w, kind in p.spans if self.readable(u, k) and not self.span_readable(u, k)}
 
 
@@ -707,6 +736,47 @@ class Round:
             if batch:
                 self.events.append(Event("ingest", released=released, user=ADMIN, docs=batch))
         self.review(max(2, len(self.docs) // 4), phase=3)
+        self.reingest_spans()
+
+    def reingest_spans(self):
+        """A new version of each document with a withholding inside a
+        portion (phase 3's spans): the word of one span is replaced (the
+        withholding is orphaned: its portion stays withheld, the version
+        goes under review) and a paragraph is appended; the span's words
+        must then appear in no output of a reader not cleared for them
+        (docs/review.md, "Orphaned withholdings").  Only spans in portions
+        every reader who may open the document under review may read are
+        changed, so each reader's replay has the same withholding."""
+        r = self.rng
+        for released in (True, False):
+            batch = []
+            for did in sorted(self.docs):
+                m = self.docs[did]
+                if m.released_mode != released:
+                    continue
+                cands = [k for k, p in enumerate(m.portions) if p.spans and not p.withheld
+                         and not p.comps and level_of(p.cls or m.cls) <= level_of(m.cls)
+                         and not p.block.notes]
+                if not cands:
+                    continue
+                gd = self.live[did]
+                k = r.choice(cands)
+                b = gd.portion_blocks()[k]
+                word = m.portions[k].spans[0][0]
+                if word not in b.line:
+                    continue
+                new = "%s %s" % (self.gen.canary(), r.choice(VOCAB))
+                b.line = b.line.replace(word, new)
+                b.stored = b.stored.replace(word, new)
+                gd.blocks.append(Block(self.gen.paragraph_text(len(self.docs) // 2,
+                                                               self.gen.canary())))
+                self.write(gd)
+                m.ingest(snapshot(gd))
+                batch.append((did, snapshot(gd)))
+            self.ingest(self.full, [self.live[d].path for d, _ in batch], released, ADMIN)
+            if batch:
+                self.events.append(Event("ingest", released=released, user=ADMIN, docs=batch))
+        self.verify_parse("after re-ingesting withholdings inside portions")
 
     def review(self, n, phase):
         r = self.rng
@@ -1182,6 +1252,8 @@ def cli_plan(rnd, u, rng, full, queries):
             p.add(("refs --json", did), ["refs", did, "--json"], "json")
             if did == MISSING or not rnd.docs[did].may_open(u):
                 p.add(("show --version 1", did), ["show", did, "--version", "1"], "text")
+            for qq in queries[:3]:
+                p.add(("find --json", did + " " + qq), ["find", did, qq, "--json"], "json")
         for qq in queries:
             p.add(("search --json", qq), ["search", qq, "--json", "--limit", "1000"], "json")
         for qq in queries[:3]:
@@ -1219,6 +1291,8 @@ def cli_plan(rnd, u, rng, full, queries):
         p.add(("show --format json", did), ["show", did, "--format", "json"], "json")
     for qq in queries[1:2]:
         p.add(("search --json", qq), ["search", qq, "--json", "--limit", "1000"], "json")
+    for did in pick:
+        p.add(("find --json", did + " " + queries[0]), ["find", did, queries[0], "--json"], "json")
     p.add(("paper --json", PAPERS[0]), ["paper", PAPERS[0], "--json"], "json")
     p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
     p.add(("volume --json", "alpha"), ["volume", "alpha", "--json"], "json")
@@ -1239,6 +1313,9 @@ def http_plan(rnd, u, queries):
     p.add(("http GET / (page)", ""), "/", "text")
     for did in sorted(rnd.docs) + [MISSING]:
         p.add(("http GET /documents/ID (page)", did), "/documents/" + did, "text")
+        for qq in queries[:3]:
+            p.add(("http GET /documents/ID?find= (page)", did + " " + qq),
+                  "/documents/%s?find=%s" % (did, q(qq)), "text")
     for qq in queries[:8]:
         p.add(("http GET /search (page)", qq), "/search?q=" + q(qq), "text")
     for coll in ("alpha", "beta", "gamma"):
@@ -1393,6 +1470,12 @@ def canary_scan(findings, u, plan, outs, forbidden, seed, http=False):
             text = text.replace("<title>%s · " % esc, "").replace('value="%s"' % esc, "")
             for enc in (urllib.parse.quote_plus(ctx), q(ctx)):
                 text = text.replace("q=" + enc, "").replace("q%3D" + q(enc), "")
+        if path.startswith("find") or path == "http GET /documents/ID?find= (page)":
+            # find echoes the query: "query" in JSON, the page's box and count
+            qq = ctx.split(" ", 1)[1] if " " in ctx else ctx
+            text = re.sub(r'"query":\s*' + re.escape(json.dumps(qq)), "", text)
+            esc = qq.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            text = text.replace('value="%s"' % esc, "").replace("\u201c%s\u201d" % esc, "")
         found = sorted(set(CANARY.findall(text)) & forbidden)
         if found:
             cmd = args if isinstance(args, str) else "declass " + " ".join(args)
@@ -1422,6 +1505,91 @@ def old_versions_plan(rnd, u, rng, full, aligned):
                        "%s v%d" % (did, n)),
                       ["show", did, "--version", str(n)], "text")
     return p
+
+
+def review_paths(rnd, u, opts, findings, full_server):
+    """The review's outputs (docs/review.md), which the reader's oracle
+    database cannot reproduce (its history is another: the releases, the
+    withholdings and the review requests are the full database's record),
+    so they are scanned for canaries and checked against each other: the
+    CLI's releases, diff and withholdings, the same over the HTTP API (and
+    the review requests and the queue for reviewers), each answer of the
+    API the CLI's JSON, and the releases the same record for this reader
+    as for the administrator.  Returns the number of paths."""
+    ids = sorted(d for d in rnd.docs if rnd.docs[d].may_open(u))
+    others = sorted(d for d in rnd.docs if not rnd.docs[d].may_open(u))
+    # the documents with withholdings inside portions (re-ingested too) first
+    ids.sort(key=lambda d: (not any(p.spans for p in rnd.docs[d].portions), d))
+    pick = ids if opts.full else ids[:4]
+    staff = "reviewer" in u.roles or "admin" in u.roles
+    cli, http = Plan(), Plan()
+    for did in pick + others[:2] + [MISSING]:
+        cli.add(("releases --json", did), ["releases", did, "--json"], "json")
+        http.add(("http GET /api/documents/ID/releases", did),
+                 "/api/documents/%s/releases" % did, "json")
+        if staff:
+            http.add(("http GET /api/documents/ID/withholdings", did),
+                     "/api/documents/%s/withholdings" % did, "json")
+            cli.add(("withholdings --json", did), ["withholdings", did, "--json"], "json")
+            http.add(("http GET /api/documents/ID/review", did),
+                     "/api/documents/%s/review" % did, "json")
+    if staff:
+        http.add(("http GET /api/review", ""), "/api/review", "json")
+    cli_out = run_cli_plan(rnd, cli, rnd.full, rnd.dir, u)
+    # the diff of every pair of successive releases the reader sees
+    diffs = Plan()
+    for did in pick:
+        code, out, _ = cli_out[("releases --json", did)]
+        n = len(json.loads(out)["releases"]) if code == 0 else 0
+        for k in range(2, n + 1):
+            diffs.add(("diff --json", "%s %d" % (did, k)),
+                      ["diff", did, "--release", str(k), "--json"], "json")
+            http.add(("http GET /api/documents/ID/diff", "%s %d" % (did, k)),
+                     "/api/documents/%s/diff?release=%d" % (did, k), "json")
+    diff_out = run_cli_plan(rnd, diffs, rnd.full, rnd.dir, u)
+    forbidden = rnd.forbidden(u)
+    canary_scan(findings, u, cli, cli_out, forbidden, rnd.seed)
+    canary_scan(findings, u, diffs, diff_out, forbidden, rnd.seed)
+    # the releases: the administrator's record, whatever this reader reads
+    admin = Plan()
+    for did in pick:
+        admin.add(("releases --json", did), ["releases", did, "--json"], "json")
+    admin_out = run_cli_plan(rnd, admin, rnd.full, rnd.dir, ADMIN)
+    for did in pick:
+        mine, theirs = cli_out[("releases --json", did)], admin_out[("releases --json", did)]
+        findings.count()
+        if mine[0] != 0 or theirs[0] != 0:
+            findings.add(("releases --json", "exit status"), "seed %d, %s %s: exit %s (admin %s)"
+                         % (rnd.seed, u.name, did, mine[0], theirs[0]))
+            continue
+        a = [(r["release"], r["at"]) for r in json.loads(mine[1])["releases"]]
+        b = [(r["release"], r["at"]) for r in json.loads(theirs[1])["releases"]]
+        if a != b:
+            findings.add(("releases --json", "not the stored record"),
+                         "seed %d, %s %s: %r, admin %r" % (rnd.seed, u.name, did, a, b))
+    n = len(cli.items) + len(diffs.items)
+    if not full_server:
+        return n
+    c = Client(full_server.port)
+    c.login(u)
+    http_out = run_http_plan(http, c)
+    canary_scan(findings, u, http, http_out, forbidden, rnd.seed, http=True)
+    # the API answers the CLI's JSON for the same thing
+    same = {"http GET /api/documents/ID/releases": ("releases --json", cli_out),
+            "http GET /api/documents/ID/withholdings": ("withholdings --json", cli_out),
+            "http GET /api/documents/ID/diff": ("diff --json", diff_out)}
+    for key, _, _ in http.items:
+        path, ctx = key
+        if path not in same:
+            continue
+        cpath, outs = same[path]
+        st, body, _ = http_out[key]
+        code, out, _ = outs[(cpath, ctx)]
+        findings.count()
+        if (st == 200) != (code == 0) or (st == 200 and json.loads(body) != json.loads(out)):
+            findings.add((path, "not the CLI's JSON"), "seed %d, %s %s: HTTP %d %s, CLI %d %s"
+                         % (rnd.seed, u.name, ctx, st, short(body), code, short(out)))
+    return n + len(http.items)
 
 
 def check_reader(rnd, u, opts, findings, full_server):
@@ -1466,6 +1634,7 @@ def check_reader(rnd, u, opts, findings, full_server):
     same.items = [it for it in old.items if "(aligned)" in it[0][0]]
     compare(findings, u, same, old_out, run_cli_plan(rnd, same, db, wd, u), dbs, rnd.seed)
     n_paths = len(plan.items) + len(old.items) + n_extra
+    n_paths += review_paths(rnd, u, opts, findings, full_server)
     if full_server:
         srv = Server(rnd.run.exe, db, wd)
         try:

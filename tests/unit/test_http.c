@@ -804,10 +804,18 @@ static void test_review(client *pub, client *rev, client *reader)
     CHECK(strstr(r.body, "Inchon") != NULL);
     reply_free(&r);
 
-    /* with the token: done */
+    /* with the token: a released document asks for the confirmation (409) */
+    CHECK_INT(post_json(rev, "/api/documents/httptest/fish/withhold", body, 1, &r), 409);
+    reply_free(&r);
+    CHECK_INT(search_total(pub, "quixotewidget"), 1);
+    snprintf(body, sizeof body,
+             "{\"portion\": \"%s\", \"reason\": \"25X1\", \"until\": \"2040-12-31\", "
+             "\"confirm\": true}",
+             portion);
     CHECK_INT(post_json(rev, "/api/documents/httptest/fish/withhold", body, 1, &r), 200);
     cJSON *j = json_of(&r);
-    CHECK_STR(json_str(j, "id"), "httptest/fish");
+    CHECK_STR(json_str(j, "id"), "w1");
+    CHECK_STR(json_str(j, "document"), "httptest/fish");
     CHECK_INT(json_num(j, "version"), 2);
     cJSON_Delete(j);
     reply_free(&r);
@@ -829,7 +837,8 @@ static void test_review(client *pub, client *rev, client *reader)
 
     /* mark (form fields, token in the form) and release */
     char form[512];
-    snprintf(form, sizeof form, "portion=%s&classification=SECRET&compartments=&csrf=%s", portion,
+    snprintf(form, sizeof form,
+             "portion=%s&classification=SECRET&compartments=&confirm=1&csrf=%s", portion,
              rev->csrf);
     CHECK_INT(call(rev, "POST", "/api/documents/httptest/fish/mark",
                    "application/x-www-form-urlencoded", form, strlen(form), NULL, 0, &r),
