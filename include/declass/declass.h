@@ -616,6 +616,12 @@ DC_API dc_rc dc_db_persons(dc_db *db, dc_person_cb cb, void *ctx);
  * Audited ("volume").
  */
 DC_API dc_rc dc_db_volume(dc_db *db, const char *id, dc_volume **out);
+/* The citation of a volume or book as a whole (v as dc_db_volume gives
+ * it: only its header is cited) in format "cite" (Chicago), "bibtex" (a
+ * @book entry) or "ris" (a BOOK record), each ending with a newline.
+ * *out owned by the caller (dc_free), NULL on failure; DC_MISUSE for an
+ * unknown format. */
+DC_API dc_rc dc_volume_cite(const dc_volume *v, const char *format, char **out);
 /* What a document's page shows of its volume: for a collection with a
  * stored volume, dc_db_volume of it; for one without, only the document
  * (the reader's view doc) and the readable documents just before and

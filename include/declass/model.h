@@ -26,6 +26,22 @@ typedef struct dc_mark {
     char *value;
 } dc_mark;
 
+/*
+ * A stretch of a portion's text that the source marked inline: a name
+ * (TEI persName), an abbreviation (gloss), a pointer (ref), emphasis (hi)
+ * or a quotation (quote).  Spans nest or follow one another; a view keeps
+ * a span only where every byte of it is still the reader's text (a span
+ * touching withheld text is dropped with it).
+ */
+typedef struct dc_span {
+    size_t start, end; /* byte range [start, end) of the portion's text */
+    char *kind;        /* persName|gloss|ref|hi|quote */
+    char *value;       /* persName: the xml:id its corresp names in the volume's
+                          List of Persons ("p_CG_2"); gloss: the term's
+                          ("t_US_1"); ref: its target; hi: its rend
+                          ("italic"); else NULL */
+} dc_span;
+
 typedef struct dc_portion {
     char *id;             /* "p1", "p2", ... in document order */
     char *kind;           /* paragraph|heading|item|editorial|gap|signature|table|list */
@@ -36,8 +52,16 @@ typedef struct dc_portion {
     char *text;           /* the text with page and note markers removed */
     int withheld;
     char *withheld_reason;
+    /* "opener" or "closer": the part of a letter it stood in (TEI);
+     * "byline": a byline; or NULL.  In the JSON only when set ("group",
+     * after "withheld_reason"). */
+    char *group;
     dc_mark *marks;
     size_t n_marks, cap_marks;
+    /* inline markup, by start (then longest first); in the JSON only when
+     * there is some ("spans", after "marks") */
+    dc_span *spans;
+    size_t n_spans, cap_spans;
 } dc_portion;
 
 typedef struct dc_footnote {
@@ -45,6 +69,9 @@ typedef struct dc_footnote {
     char *label;  /* the number printed in the source's note list, or NULL */
     char *anchor; /* portion id (or "title") where the marker stands, or NULL */
     char *text;   /* NULL when the source has the marker but not the note */
+    /* inline markup of text, as a portion's (in the JSON only when set) */
+    dc_span *spans;
+    size_t n_spans, cap_spans;
 } dc_footnote;
 
 typedef struct dc_gap {
@@ -121,6 +148,13 @@ typedef struct dc_doc {
      * JSON only when there are some ("withholdings", after "format"). */
     dc_withholding *withholdings;
     size_t n_withholdings, cap_withholdings;
+    /* inline markup of source_note and of title, as a portion's.  In the
+     * JSON only when set ("source_spans" after "source_note_label",
+     * "title_spans" after "title_note"). */
+    dc_span *source_spans;
+    size_t n_source_spans, cap_source_spans;
+    dc_span *title_spans;
+    size_t n_title_spans, cap_title_spans;
 } dc_doc;
 
 /* A new, empty document, or NULL on NOMEM.  Free with dc_doc_free(). */

@@ -203,6 +203,10 @@ static dc_rc hide_portion(dc_doc *v, size_t idx, const char *kind)
         p->marks[k++] = m;
     }
     p->n_marks = k;
+    for (size_t i = 0; i < p->n_spans; i++) dc_span_release(&p->spans[i]);
+    p->n_spans = 0; /* none of its text is left */
+    free(p->group);
+    p->group = NULL;
     dc_strv_release(&p->compartments);
     free(p->classification);
     p->classification = NULL;
@@ -235,10 +239,7 @@ static void drop_footnotes(dc_doc *v, const unsigned char *hidden)
     for (size_t i = 0; i < v->n_footnotes; i++) {
         dc_footnote *f = &v->footnotes[i];
         if (anchored_in(f->anchor, hidden, v)) {
-            free(f->n);
-            free(f->label);
-            free(f->anchor);
-            free(f->text);
+            dc_footnote_release(f);
             continue;
         }
         v->footnotes[k++] = *f;
@@ -317,6 +318,11 @@ dc_rc dc_access_restrict(const dc_access_reader *r, dc_doc *doc, size_t *hidden)
     for (size_t i = 0; i < doc->n_withholdings; i++) dc_withholding_release(&doc->withholdings[i]);
     doc->n_withholdings = 0; /* a view carries none */
     n_hidden += n_spans;
+    if (!rc && untitle) {
+        dc_spans_free(doc->title_spans, doc->n_title_spans);
+        doc->title_spans = NULL;
+        doc->n_title_spans = doc->cap_title_spans = 0;
+    }
     if (!rc && untitle)
         rc = dc_str_set(&doc->title, DC_ACCESS_HIDDEN_TITLE) ||
                      dc_str_set(&doc->doc_type, "document")

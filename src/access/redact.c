@@ -121,6 +121,20 @@ static int map_mark(const group *g, size_t ng, size_t at, size_t *out)
     return 1;
 }
 
+/* Moves span s into a text whose groups are replaced by their notices;
+ * 0 when it touches a group (it goes: a name's link would point into
+ * withheld text, and its target would tell what the notice hides). */
+static int map_span(const group *g, size_t ng, dc_span *s)
+{
+    for (size_t i = 0; i < ng; i++)
+        if (g[i].start < s->end && g[i].end > s->start) return 0;
+    size_t a, b;
+    if (!map_mark(g, ng, s->start, &a) || !map_mark(g, ng, s->end, &b)) return 0;
+    s->start = a;
+    s->end = b;
+    return 1;
+}
+
 /* The page in force at offset at of p's text (its last page marker at or
  * before at, else page): where an ingest of the notice records it.  p's
  * marks are still those of the original text. */
@@ -138,8 +152,8 @@ static const char *page_at(const dc_portion *p, size_t at, const char *page)
  * by their notices, moving p's marks (p may be NULL) and recording one
  * gap per notice in v, anchored at anchor on page.
  */
-static dc_rc redact_text(dc_doc *v, char **text, dc_portion *p, span *sp, size_t n,
-                         const char *anchor, const char *page)
+static dc_rc redact_text(dc_doc *v, char **text, dc_portion *p, dc_span *spans, size_t *n_spans,
+                         span *sp, size_t n, const char *anchor, const char *page)
 {
     const char *t = *text ? *text : "";
     size_t len = strlen(t);
@@ -214,6 +228,18 @@ static dc_rc redact_text(dc_doc *v, char **text, dc_portion *p, span *sp, size_t
         }
         p->n_marks = k;
     }
+    if (!rc && n_spans) {
+        size_t k = 0;
+        for (size_t i = 0; i < *n_spans; i++) {
+            dc_span s = spans[i];
+            if (!map_span(g, ng, &s)) {
+                dc_span_release(&s);
+                continue;
+            }
+            spans[k++] = s;
+        }
+        *n_spans = k;
+    }
     free(g);
     return rc;
 }
@@ -248,10 +274,7 @@ static void drop_footnote(dc_doc *v, const char *n)
     for (size_t i = 0; i < v->n_footnotes; i++) {
         dc_footnote *f = &v->footnotes[i];
         if (f->n && strcmp(f->n, n) == 0) {
-            free(f->n);
-            free(f->label);
-            free(f->anchor);
-            free(f->text);
+            dc_footnote_release(f);
             continue;
         }
         v->footnotes[k++] = *f;
@@ -262,6 +285,9 @@ static void drop_footnote(dc_doc *v, const char *n)
 static dc_rc hide_whole(dc_doc *v, const char *target)
 {
     if (strcmp(target, "title") == 0) {
+        dc_spans_free(v->title_spans, v->n_title_spans);
+        v->title_spans = NULL;
+        v->n_title_spans = v->cap_title_spans = 0;
         if (dc_str_set(&v->title, DC_ACCESS_HIDDEN_TITLE) || dc_str_set(&v->doc_type, "document"))
             return DC_NOMEM;
     } else if (strcmp(target, "source") == 0) {
@@ -271,6 +297,9 @@ static dc_rc hide_whole(dc_doc *v, const char *target)
         free(v->source_note_n);
         free(v->source_note_label);
         v->source_note = v->source_note_n = v->source_note_label = NULL;
+        dc_spans_free(v->source_spans, v->n_source_spans);
+        v->source_spans = NULL;
+        v->n_source_spans = v->cap_source_spans = 0;
     } else if (strncmp(target, "fn", 2) == 0) {
         if (!dc_doc_footnote(v, target + 2)) return DC_OK;
         char n[64];
@@ -336,20 +365,28 @@ dc_rc dc_access_redact(const dc_access_reader *r, dc_doc *doc, const unsigned ch
         if (whole_too) continue;
         char **text = NULL;
         dc_portion *p = NULL;
+        dc_span *spans = NULL; /* the target's inline spans, moved or dropped */
+        size_t *n_spans = NULL;
         if (strcmp(target, "title") == 0) {
             text = &doc->title;
+            spans = doc->title_spans;
+            n_spans = &doc->n_title_spans;
         } else if (strcmp(target, "source") == 0) {
             text = &doc->source_note;
+            spans = doc->source_spans;
+            n_spans = &doc->n_source_spans;
         } else if (strncmp(target, "fn", 2) == 0) {
             dc_footnote *f = dc_doc_footnote(doc, target + 2);
             text = f ? &f->text : NULL;
+            if (f) spans = f->spans, n_spans = &f->n_spans;
         } else {
             for (size_t k = 0; k < doc->n_portions && !p; k++)
                 if (!hid[k] && strcmp(doc->portions[k].id, target) == 0) p = &doc->portions[k];
             text = p ? &p->text : NULL;
+            if (p) spans = p->spans, n_spans = &p->n_spans;
         }
         if (!text || !*text) continue; /* gone with a hidden part */
-        rc = redact_text(doc, text, p, sp, n, target, p ? p->page : NULL);
+        rc = redact_text(doc, text, p, spans, n_spans, sp, n, target, p ? p->page : NULL);
     }
     free(done);
     free(on);

@@ -1,5 +1,6 @@
 /*
- * declass volume ID [--json]: a volume's header and table of contents.
+ * declass volume ID [--json | --format cite|bibtex|ris]: a volume's header
+ * and table of contents, or its citation as a book.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 #include "banned.h"
 
 static const char volume_usage[] =
-    "usage: declass [--db PATH] volume ID [--json] [--as USER]\n"
+    "usage: declass [--db PATH] volume ID [--json | --format cite|bibtex|ris] [--as USER]\n"
     "\n"
     "A volume (a collection: \"frus1917-72PubDip\") as the reader may read it:\n"
     "the title, editors and publication of a published volume, then its table\n"
@@ -17,6 +18,8 @@ static const char volume_usage[] =
     "with their documents (id, date, number and title), back matter.  Only the\n"
     "documents the reader may open are listed, with their titles and dates as the\n"
     "reader reads them.  Exit 1 when the reader may open no document of ID.\n"
+    "  --format cite|bibtex|ris   the volume (or book) as a whole cited: the\n"
+    "           Chicago line, a BibTeX @book entry, a RIS BOOK record\n"
     "  --json   {\"id\", \"title\", \"series\", \"subseries\", \"volume_title\",\n"
     "           \"volume_number\", \"editors\": [{\"name\", \"role\"}], \"publisher\",\n"
     "           \"pub_place\", \"pub_date\", \"documents\": N, \"contents\": [{\"kind\",\n"
@@ -66,8 +69,32 @@ static void volume_text(const dc_volume *v)
 int cmd_volume(const cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
-    const char *id = NULL;
-    int done = cli_one_arg(argc, argv, volume_usage, "volume id", &id, &json);
+    const char *id = NULL, *format = NULL;
+    /* --format FMT is taken out here; the rest is one id and --json */
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    if (!args) return EXIT_INTERNAL;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            format = argv[++i];
+            continue;
+        }
+        if (strncmp(argv[i], "--format=", 9) == 0) {
+            format = argv[i] + 9;
+            continue;
+        }
+        args[n++] = argv[i];
+    }
+    int done = cli_one_arg(n, args, volume_usage, "volume id", &id, &json);
+    free(args); /* id points into argv */
+    if (done < 0 && format && strcmp(format, "cite") != 0 && strcmp(format, "bibtex") != 0 &&
+        strcmp(format, "ris") != 0) {
+        cli_error("volume: unknown format '%s' (use cite, bibtex or ris)", format);
+        done = EXIT_USAGE;
+    } else if (done < 0 && format && json) {
+        cli_error("volume: --format and --json exclude each other");
+        done = EXIT_USAGE;
+    }
     if (done >= 0) return done;
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
@@ -80,7 +107,17 @@ int cmd_volume(const cli_ctx *ctx, int argc, char **argv)
         return rc == DC_MISUSE ? EXIT_USAGE : cli_exit_code(rc);
     }
     int status = EXIT_OK;
-    if (json) {
+    if (format) {
+        char *s = NULL;
+        rc = dc_volume_cite(v, format, &s);
+        if (rc) {
+            cli_error("volume: %s", dc_strerror(rc));
+            status = EXIT_INTERNAL;
+        } else {
+            fputs(s, stdout);
+        }
+        dc_free(s);
+    } else if (json) {
         char *s = NULL;
         rc = dc_volume_to_json(v, 1, &s);
         if (rc) {

@@ -22,8 +22,7 @@ static dc_rc put_json(const dc_doc *d, const dc_render_html_opts *o, dc_buf *b)
 }
 static dc_rc put_tei(const dc_doc *d, const dc_render_html_opts *o, dc_buf *b)
 {
-    (void)o;
-    return dc_render_tei(d, NULL, b);
+    return dc_render_tei_with(d, NULL, o, b);
 }
 static dc_rc put_cite(const dc_doc *d, const dc_render_html_opts *o, dc_buf *b)
 {

@@ -627,7 +627,46 @@ typedef struct html_ref_ctx {
     const dc_doc *doc;
     dc_links_env env;
     int have_env;
+    /* the entries of the collection's lists (0 persons, 1 terms): xml_id,
+     * name and description triples, read at the first name or term */
+    dc_strv list[2];
+    int have_list[2];
 } html_ref_ctx;
+
+static dc_rc list_row(void *ctx, const dc_list_row *r)
+{
+    dc_strv *v = ctx;
+    if (dc_strv_push(v, r->xml_id) || dc_strv_push(v, r->name ? r->name : "") ||
+        dc_strv_push(v, r->description ? r->description : ""))
+        return DC_NOMEM;
+    return DC_OK;
+}
+
+/* The HTML edition's description of a name or term: the entry of the
+ * document's volume's list (the lists are metadata of the edition, read
+ * from the same TEI as the document); 0 when the list has no such entry. */
+static int html_entry(void *ctx, int term, const char *xml_id, dc_buf *name, dc_buf *desc)
+{
+    html_ref_ctx *c = ctx;
+    term = term != 0;
+    if (!c->doc->collection) return 0;
+    if (!c->have_list[term]) {
+        c->have_list[term] = 1;
+        if (dc_store_list_rows(c->db->st, term ? DC_LIST_TERMS : DC_LIST_PERSONS,
+                               c->doc->collection, list_row, &c->list[term]) != DC_OK) {
+            dc_strv_release(&c->list[term]);
+            return 0;
+        }
+    }
+    const dc_strv *v = &c->list[term];
+    for (size_t i = 0; i + 2 < v->n; i += 3)
+        if (strcmp(v->v[i], xml_id) == 0) {
+            if (name) dc_buf_puts(name, v->v[i + 1]);
+            dc_buf_puts(desc, v->v[i + 2]);
+            return 1;
+        }
+    return 0;
+}
 
 /* The HTML edition's link for a reference: "/documents/ID" of the stored
  * document it resolves to (dc_links_resolve) when the acting reader may
@@ -671,9 +710,11 @@ dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format
     html_ref_ctx hc = {.db = db, .doc = doc};
     dc_volume *vol = NULL;
     if (f->cites) rc = dc_db_volume_stored(db, doc->collection, &vol);
-    dc_render_html_opts ho = {html_ref_href, &hc, vol};
+    dc_render_html_opts ho = {html_ref_href, &hc, vol, html_entry};
     if (!rc) rc = f->render(doc, &ho, &b);
     dc_volume_free(vol);
+    dc_strv_release(&hc.list[0]);
+    dc_strv_release(&hc.list[1]);
     const char *fmt = f->pub.name;
     char detail[48];
     if (version)
@@ -702,9 +743,11 @@ dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out
     dc_buf b;
     dc_buf_init(&b, 0);
     html_ref_ctx hc = {.db = db, .doc = view};
-    dc_render_html_opts ho = {html_ref_href, &hc, vol};
+    dc_render_html_opts ho = {html_ref_href, &hc, vol, html_entry};
     if (!rc) rc = f->render(view, &ho, &b);
     dc_volume_free(vol);
+    dc_strv_release(&hc.list[0]);
+    dc_strv_release(&hc.list[1]);
     if (rc) rc = dc_db_fail(db, rc, "cannot render %s: %s", view->id, dc_strerror(rc));
     if (!rc && !(*out = dc_buf_detach(&b))) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
     dc_buf_release(&b);

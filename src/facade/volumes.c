@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model/model_int.h"
+#include "render/render.h"
 #include "store/store.h"
 #include "util/util_int.h"
 #include "util/banned.h"
@@ -361,4 +362,16 @@ dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
     }
     *out = v;
     return DC_OK;
+}
+
+dc_rc dc_volume_cite(const dc_volume *v, const char *format, char **out)
+{
+    if (!out) return DC_MISUSE;
+    *out = NULL;
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    dc_rc rc = dc_render_volume_cite(v, format, &b);
+    if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
+    dc_buf_release(&b);
+    return rc;
 }

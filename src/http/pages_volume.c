@@ -110,6 +110,29 @@ static void cite_as(dc_http_req *req, dc_buf *b, const dc_doc *doc, const char *
     dc_free(s);
 }
 
+/* The volume (or book) as a whole cited, for its page: Chicago, BibTeX
+ * (@book) and RIS, from its header only. */
+static void volume_cite_box(dc_buf *b, const dc_volume *v)
+{
+    static const char *const fmts[][4] = {
+        {"cite", "Chicago", "<p class=dc-cite-chicago>", "</p>\n"},
+        {"bibtex", "BibTeX", "<pre class=dc-cite-bibtex>", "</pre>\n"},
+        {"ris", "RIS", "<pre class=dc-cite-ris>", "</pre>\n"}};
+    dc_buf_puts(b, "<details class=dc-cite id=cite>\n<summary>Cite this volume</summary>\n");
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        char *s = NULL;
+        if (dc_volume_cite(v, fmts[i][0], &s) != DC_OK || !s) continue;
+        size_t n = strlen(s);
+        while (n > 0 && s[n - 1] == '\n') n--;
+        s[n] = '\0';
+        dc_buf_printf(b, "<h2 class=dc-cite-h>%s</h2>\n%s", fmts[i][1], fmts[i][2]);
+        esc(b, s);
+        dc_buf_puts(b, fmts[i][3]);
+        dc_free(s);
+    }
+    dc_buf_puts(b, "</details>\n");
+}
+
 void dc_page_cite_box(dc_http_req *req, dc_buf *b, const dc_doc *doc)
 {
     dc_buf_puts(b, "<details class=dc-cite id=cite>\n<summary>Cite this document</summary>\n"
@@ -259,6 +282,7 @@ void dc_page_volume(dc_http_req *req, dc_http_resp *resp)
                   v->n_documents, v->n_documents == 1 ? "" : "s");
     dc_http_url_encode(b, v->id, 0);
     dc_buf_puts(b, "\">Search this volume</a></p>\n</header>\n");
+    volume_cite_box(b, v);
     part_list(b, v, "front", "Front matter", "dc-vol-front");
     contents(b, v);
     part_list(b, v, "back", "Back matter", "dc-vol-back");

@@ -111,8 +111,10 @@ static inline int dc_tei_is_space(char c)
     X(FRONT, "front", 1, NULL)                       \
     X(FW, "fw", 0, NULL)                             \
     X(GAP, "gap", 0, NULL)                           \
+    X(GLOSS, "gloss", 0, NULL)                       \
     X(GROUP, "group", 1, NULL)                       \
     X(HEAD, "head", 0, NULL)                         \
+    X(HI, "hi", 0, NULL)                             \
     X(IDNO, "idno", 0, NULL)                         \
     X(ITEM, "item", 0, "item")                       \
     X(L, "l", 0, "paragraph")                        \
@@ -220,6 +222,10 @@ enum fkind {
 #define FL_CHOICE 0x80u    /* a choice: only one alternative is kept */
 #define FL_LISTBIBL 0x100u /* a listBibl: its bibl children are items */
 #define FL_FRONTBACK 0x200u /* front or back: its divs are sections */
+#define FL_OPENER 0x800u    /* an opener or closer: its blocks' group */
+#define FL_CLOSER 0x1000u
+#define FL_BYLINE 0x2000u   /* a byline: its portion's group */
+#define FL_SPAN 0x400u      /* an inline element kept as a span (dc_tei_span_open) */
 
 typedef struct frame {
     unsigned char kind, cap, emitted, hf;
@@ -234,6 +240,17 @@ typedef struct pmark {
     dc_mark_kind kind;
     char *value;
 } pmark;
+
+/* A span of the portion under construction: open (end unset) while its
+ * element is, then waiting for the portion to be created. */
+typedef struct pspan {
+    size_t start, end;
+    unsigned gen;      /* t->cur_gen when it opened: a portion ended inside
+                          it (a nested block) drops it */
+    int cap;           /* CAP_BODY, CAP_NOTE, CAP_SOURCE or CAP_TITLE: whose text */
+    const char *kind;  /* static: "persName", "gloss", ... */
+    char *value;
+} pspan;
 
 typedef struct tei {
     struct _xmlTextReader *r; /* libxml2's xmlTextReaderPtr: tei_reader.c only */
@@ -276,6 +293,14 @@ typedef struct tei {
     size_t *anchors; /* footnote indices waiting for this portion's id */
     size_t n_anchors, cap_anchors;
     char *cur_page;  /* page in force at its first byte */
+    pspan *spans;    /* its finished spans, in the order they closed */
+    size_t n_spans, cap_spans;
+    pspan *xspans[3]; /* finished spans of the note [0], the source note [1],
+                         the title [2] */
+    size_t n_xspans[3], cap_xspans[3];
+    pspan *open;     /* spans whose element is open, innermost last */
+    size_t n_open, cap_open;
+    unsigned cur_gen; /* bumped each time the portion under construction ends */
     char *label;     /* pending list label */
     int last_close;  /* the last portion was ended by its block's end */
     int note_glued;  /* a note marker just followed a letter or digit */
@@ -302,6 +327,7 @@ typedef struct tei {
     int vdiv_depth;      /* open divisions (beyond 64 not tracked) */
     const char *vpart;   /* "front", "body", "back" */
     const char *doc_section; /* the current document is a section: its doc_type */
+    int book;                /* a book read as a volume of its chapters (tei.c) */
     char vrole[TEI_ATTR];    /* role of the editor being read */
 } tei;
 
@@ -374,6 +400,8 @@ void dc_tei_cur_text(tei *t, const char *s, size_t n);
 void dc_tei_add_text(tei *t, const char *s, size_t n);
 /* A space in the capture in force (an lb, a br, a block inside a note). */
 void dc_tei_add_space(tei *t);
+/* A line break (lb): in a book's body text a newline, elsewhere a space. */
+void dc_tei_add_break(tei *t);
 /*
  * Ends the portion under construction: if it has text, appends it to the
  * document with kind, pending label, page, marks and footnote anchors.
@@ -438,6 +466,17 @@ void dc_tei_doc_end(tei *t);
 void dc_tei_on_ref(tei *t);
 /* The outermost persName closes: its flattened text joins doc->persons. */
 void dc_tei_end_person(tei *t);
+/* An inline element kept as a span of the portion's text (hi, gloss,
+ * persName, ref, quote: el is its enum el) opens in body text: sets
+ * FL_SPAN on its frame f.  dc_tei_span_close ends the innermost. */
+void dc_tei_span_open(tei *t, int el, frame *f, int cap);
+void dc_tei_span_close(tei *t);
+/* Forgets the finished spans of the note (which 0), source note (1) or
+ * title (2); moves them, sorted, less skip bytes (those starting before
+ * are dropped) and clamped to len, onto *v (dc_spans_add). */
+void dc_tei_xspans_clear(tei *t, int which);
+void dc_tei_xspans_move(tei *t, int which, size_t skip, size_t len, dc_span **v, size_t *n,
+                        size_t *cap);
 
 /* tei_lists.c: event records and lists */
 /*

@@ -91,7 +91,7 @@ static void inline_actions(tei *t, int el, frame *f, int pcap)
     char v[TEI_ATTR], date[11];
     switch (el) {
     case EL_PB: dc_tei_on_pb(t, pcap); break;
-    case EL_LB: dc_tei_add_space(t); break;
+    case EL_LB: dc_tei_add_break(t); break;
     case EL_REF: dc_tei_on_ref(t); break;
     case EL_GAP: dc_tei_on_gap(t); break;
     case EL_PERSNAME:
@@ -282,7 +282,8 @@ void dc_tei_start_element(tei *t)
         { push(t, &f); return; }
     }
     const char *lk;
-    if (is_tei && el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) &&
+    /* (a book's "terms" is a section of its back matter, not a list) */
+    if (is_tei && el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) && !t->book &&
         (lk = dc_tei_list_kind_of(t)) != NULL) {
         dc_tei_list_open(t, &f, lk);
         { push(t, &f); return; }
@@ -299,12 +300,31 @@ void dc_tei_start_element(tei *t)
         t->vpart = el == EL_FRONT ? "front" : el == EL_BODY ? "body" : "back";
         if (el != EL_BODY) f.flags |= FL_FRONTBACK;
     }
+    /* A book (a TEI text of chapters, without a FRUS volume id: the
+     * frus-history monograph) is read as a volume of its chapters and
+     * sections, once its first section or chapter shows it is one. */
+    if (el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) && !t->volume_id &&
+        t->root_id && t->h && t->h->volume && !t->n_docdivs && !t->book &&
+        (dc_tei_attr_is(t, "type", "chapter") ||
+         ((parent->flags & FL_FRONTBACK) && dc_tei_attr_is(t, "type", "section"))))
+        t->book = 1;
     if (el == EL_DIV && pcap == CAP_BODY && (!t->doc || t->fallback) && dc_tei_vol_wanted(t) &&
         !dc_tei_attr_is(t, "type", "document")) {
+        char cid[TEI_ATTR];
+        if (t->book && !(parent->flags & FL_FRONTBACK) && dc_tei_attr_is(t, "type", "chapter") &&
+            dc_tei_attr(t, "id", DC_XML_NS, cid)) {
+            /* a chapter of a book: a document, with its own notes */
+            dc_tei_doc_start(t);
+            t->doc_section = "chapter";
+            dc_tei_vol_document(t, cid, NULL);
+            f.kind = F_DOCDIV;
+            push(t, &f);
+            return;
+        }
         if (parent->flags & FL_FRONTBACK) {
             char v[TEI_ATTR];
             if (dc_tei_attr(t, "id", DC_XML_NS, v) && strcmp(v, "toc") != 0 &&
-                strcmp(v, "persons") != 0 && strcmp(v, "terms") != 0) {
+                (t->book || (strcmp(v, "persons") != 0 && strcmp(v, "terms") != 0))) {
                 /* a section of the front or back matter: a document */
                 dc_tei_doc_start(t);
                 t->doc_section = t->vpart && strcmp(t->vpart, "back") == 0 ? "back-matter"
@@ -327,7 +347,16 @@ void dc_tei_start_element(tei *t)
         push(t, &f);
         return;
     }
+    if (el == EL_HEAD && dc_tei_attr_is(t, "type", "shortened-for-running-head")) {
+        f.cap = CAP_SKIP; /* a running head is not text */
+        push(t, &f);
+        return;
+    }
     inline_actions(t, el, &f, pcap);
+    if ((pcap == CAP_BODY || pcap == CAP_NOTE || pcap == CAP_SOURCE || pcap == CAP_TITLE) &&
+        (el == EL_HI || el == EL_GLOSS || el == EL_PERSNAME || el == EL_REF ||
+         (el == EL_QUOTE && !dc_tei_attr_is(t, "rend", "blockquote"))))
+        dc_tei_span_open(t, el, &f, pcap);
     if (pcap != CAP_BODY) {
         /* in a title, note or label, structure flattens to spaced text */
         if (el == EL_NOTE && pcap == CAP_HDR_VOL)
@@ -349,6 +378,7 @@ void dc_tei_start_element(tei *t)
         f.cap = CAP_TITLE;
         t->title_taken = 1;
         dc_tb_clear(&t->title);
+        dc_tei_xspans_clear(t, 2);
     } else if (el == EL_NOTE) {
         dc_tei_on_note(t, &f, pcap);
     } else if (el == EL_LABEL && (parent->flags & FL_LIST)) {
@@ -361,9 +391,12 @@ void dc_tei_start_element(tei *t)
         if (!bk) bk = el == EL_HEAD ? "heading" : el == EL_BIBL ? "item" : "paragraph";
         dc_tei_open_block(t, &f, parent, bk);
         if (el == EL_DATELINE) f.flags |= FL_DATELINE;
+        if (el == EL_CLOSER) f.flags |= FL_CLOSER;
+        if (el == EL_BYLINE) f.flags |= FL_BYLINE;
     } else if (is_container(el)) {
         dc_tei_flush(t, dc_tei_open_kind(t), 0);
         f.kind = F_CONTAINER;
+        if (el == EL_OPENER) f.flags |= FL_OPENER;
         if (el == EL_LIST) f.flags |= FL_LIST;
         if (el == EL_LISTBIBL) f.flags |= FL_LISTBIBL;
     } else if (el == EL_CELL && parent->kind == F_BLOCK) {
@@ -427,22 +460,31 @@ void dc_tei_end_element(tei *t)
         break;
     case F_TITLE:
         if (d && dc_tei_buf_ok(t, &t->title, "the title") && dc_tb_trim(&t->title) > 0) {
-            const char *s = dc_tb_str(&t->title);
+            const char *s = dc_tb_str(&t->title), *s0 = s;
             strip_number(&s);
             dc_tei_set_str(t, &d->title, s);
+            dc_tei_xspans_move(t, 2, (size_t)(s - s0), strlen(s), &d->title_spans,
+                               &d->n_title_spans, &d->cap_title_spans);
         }
+        dc_tei_xspans_clear(t, 2);
         break;
     case F_SOURCE:
         if (d && dc_tei_buf_ok(t, &t->source, "the source note") && dc_tb_trim(&t->source) > 0 &&
             !d->source_note) {
             dc_tei_set_str(t, &d->source_note, dc_tb_str(&t->source));
+            dc_tei_xspans_move(t, 1, 0, t->source.b.len, &d->source_spans, &d->n_source_spans,
+                               &d->cap_source_spans);
             dc_tei_set_str(t, &d->source_note_n, t->source_n);
             if (t->source_in_title) dc_tei_set_str(t, &d->title_note, t->source_n);
         }
         break;
     case F_NOTE:
-        if (d && dc_tei_buf_ok(t, &t->note, "the text of one note") && dc_tb_trim(&t->note) > 0)
-            dc_tei_set_str(t, &d->footnotes[t->note_fn].text, dc_tb_str(&t->note));
+        if (d && dc_tei_buf_ok(t, &t->note, "the text of one note") && dc_tb_trim(&t->note) > 0) {
+            dc_footnote *fn = &d->footnotes[t->note_fn];
+            dc_tei_set_str(t, &fn->text, dc_tb_str(&t->note));
+            dc_tei_xspans_move(t, 0, 0, t->note.b.len, &fn->spans, &fn->n_spans, &fn->cap_spans);
+        }
+        dc_tei_xspans_clear(t, 0);
         break;
     case F_LABEL:
         if (dc_tei_buf_ok(t, &t->lab, "a label") && dc_tb_trim(&t->lab) > 0) {
@@ -475,6 +517,7 @@ void dc_tei_end_element(tei *t)
         break;
     default: break;
     }
+    if (f->flags & FL_SPAN) dc_tei_span_close(t);
     if (f->flags & FL_PERSON) dc_tei_end_person(t);
     if (f->flags & FL_DATELINE) t->dateline_depth--;
     t->depth--;
@@ -488,6 +531,13 @@ static void tei_free(tei *t)
     dc_tei_cur_reset(t);
     dc_buf_release(&t->cur.b);
     free(t->marks);
+    free(t->spans);
+    for (int x = 0; x < 3; x++) {
+        dc_tei_xspans_clear(t, x);
+        free(t->xspans[x]);
+    }
+    for (size_t i = 0; i < t->n_open; i++) free(t->open[i].value);
+    free(t->open);
     free(t->anchors);
     free(t->label);
     free(t->page);

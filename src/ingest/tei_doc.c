@@ -156,7 +156,8 @@ void dc_tei_doc_finish(tei *t)
     dc_tei_set_str(t, &d->format, "tei");
     /* A FRUS volume (its header names it with an idno type="frus") gives
      * its title for citations. */
-    if (t->volume_id && t->hdr_title_complete) dc_tei_set_str(t, &d->volume_title, t->hdr_title);
+    if ((t->volume_id || t->book) && t->hdr_title_complete)
+        dc_tei_set_str(t, &d->volume_title, t->hdr_title);
 }
 
 /* A div type="document" opens: the text before it ends, a whole-file

@@ -17,6 +17,9 @@
 
 void dc_tei_cur_reset(tei *t)
 {
+    if (t->cur.b.len > 0) t->cur_gen++; /* spans still open lose their text */
+    for (size_t i = 0; i < t->n_spans; i++) free(t->spans[i].value);
+    t->n_spans = 0;
     dc_tb_clear(&t->cur);
     for (size_t i = 0; i < t->n_marks; i++) free(t->marks[i].value);
     t->n_marks = 0;
@@ -117,6 +120,19 @@ void dc_tei_add_text(tei *t, const char *s, size_t n)
         dc_tb_add(&t->person, s, n);
         dc_tei_buf_ok(t, &t->person, "a person's name");
     }
+}
+
+void dc_tei_add_break(tei *t)
+{
+    dc_buf *b = &t->cur.b;
+    if (!t->book || top_cap(t) != CAP_BODY || !t->doc || b->len == 0) {
+        dc_tei_add_space(t);
+        return;
+    }
+    t->note_glued = 0;
+    if (b->p[b->len - 1] == ' ') b->p[--b->len] = '\0';
+    if (b->len > 0 && b->p[b->len - 1] != '\n') dc_buf_putc(b, '\n');
+    if (t->person_depth > 0) dc_tb_space(&t->person);
 }
 
 void dc_tei_add_space(tei *t)
@@ -222,6 +238,40 @@ static const char *refine_kind(const char *kind, const char *text, size_t len)
     return kind;
 }
 
+/* Spans in the model's order: by start, the longer first, and of two
+ * over the same text the outer (closed later) first. */
+static int span_order(const void *a, const void *b)
+{
+    const pspan *x = *(const pspan *const *)a, *y = *(const pspan *const *)b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end > y->end ? -1 : 1;
+    return x > y ? -1 : x < y ? 1 : 0;
+}
+
+/* Moves the finished spans of the portion under construction (text of
+ * length len, trimmed) onto p. */
+static void add_spans(tei *t, dc_portion *p, size_t len)
+{
+    const pspan **v = malloc(t->n_spans * sizeof *v);
+    if (!v) {
+        dc_tei_nomem(t);
+        return;
+    }
+    for (size_t i = 0; i < t->n_spans; i++) v[i] = &t->spans[i];
+    qsort(v, t->n_spans, sizeof *v, span_order);
+    for (size_t i = 0; i < t->n_spans; i++) {
+        size_t e = v[i]->end > len ? len : v[i]->end;
+        if (v[i]->start >= e) continue;
+        dc_rc rc = dc_portion_add_span(p, v[i]->start, e, v[i]->kind, v[i]->value);
+        if (rc) {
+            if (rc == DC_NOMEM) dc_tei_nomem(t);
+            else dc_tei_fail(t, rc, "too many spans");
+            break;
+        }
+    }
+    free(v);
+}
+
 /*
  * Ends the portion under construction: if it has text, appends it to the
  * document with kind, pending label, page, marks and footnote anchors.
@@ -263,6 +313,17 @@ void dc_tei_flush(tei *t, const char *kind, int closing)
     t->cur_page = NULL;
     p->label = t->label;
     t->label = NULL;
+    /* the part of a letter it stands in (the innermost opener or closer),
+     * or a byline (a chapter's authors) */
+    for (int i = t->depth - 1; i >= 0 && t->st[i].kind != F_DOCDIV; i--)
+        if (t->st[i].flags & (FL_OPENER | FL_CLOSER | FL_BYLINE)) {
+            unsigned fl = t->st[i].flags;
+            dc_tei_set_str(t, &p->group,
+                           (fl & FL_BYLINE)   ? "byline"
+                           : (fl & FL_OPENER) ? "opener"
+                                              : "closer");
+            break;
+        }
     /* a copy of the exact length; the buffer keeps its storage for the
      * next portion instead of growing again from nothing */
     p->text = dc_strndup(t->cur.b.p, len);
@@ -275,6 +336,8 @@ void dc_tei_flush(tei *t, const char *kind, int closing)
             return;
         }
     }
+    if (t->n_spans) add_spans(t, p, len);
+    if (t->rc) return;
     for (size_t i = 0; i < t->n_anchors; i++)
         if (dc_str_set(&d->footnotes[t->anchors[i]].anchor, p->id)) { dc_tei_nomem(t); return; }
     scan_gaps(t, p);
@@ -345,6 +408,7 @@ void dc_tei_on_note(tei *t, frame *f, int pcap)
         f->kind = F_SOURCE;
         f->cap = CAP_SOURCE;
         dc_tb_clear(&t->source);
+        dc_tei_xspans_clear(t, 1);
         dc_tei_set_str(t, &t->source_n, has_n ? n : NULL);
         t->source_in_title = pcap == CAP_TITLE;
         return;
@@ -393,6 +457,7 @@ void dc_tei_on_note(tei *t, frame *f, int pcap)
     f->kind = F_NOTE;
     f->cap = CAP_NOTE;
     dc_tb_clear(&t->note);
+    dc_tei_xspans_clear(t, 0);
     t->note_fn = idx;
     note_marker(t, pcap, value, idx);
 }

@@ -152,7 +152,8 @@ void dc_tb_clear(tbuf *t)
 
 void dc_tb_space(tbuf *t)
 {
-    if (t->b.len > 0 && t->b.p[t->b.len - 1] != ' ') dc_buf_putc(&t->b, ' ');
+    if (t->b.len > 0 && t->b.p[t->b.len - 1] != ' ' && t->b.p[t->b.len - 1] != '\n')
+        dc_buf_putc(&t->b, ' ');
 }
 
 /* The high bit of each byte of x that is zero, exactly per byte. */
@@ -183,7 +184,7 @@ void dc_tb_add(tbuf *t, const char *s, size_t n)
         dc_buf_add(b, s, n);
         if (b->rc) return;
         char *w = b->p + start;
-        unsigned space = start == 0 || b->p[start - 1] == ' ';
+        unsigned space = start == 0 || b->p[start - 1] == ' ' || b->p[start - 1] == '\n';
         for (size_t i = 0; i < n;) {
             if (i + 8 <= n && !(space && s[i] == ' ')) {
                 uint64_t x;
@@ -228,7 +229,8 @@ void dc_tb_add(tbuf *t, const char *s, size_t n)
 
 size_t dc_tb_trim(tbuf *t)
 {
-    if (t->b.len > 0 && t->b.p[t->b.len - 1] == ' ') t->b.p[--t->b.len] = '\0';
+    while (t->b.len > 0 && (t->b.p[t->b.len - 1] == ' ' || t->b.p[t->b.len - 1] == '\n'))
+        t->b.p[--t->b.len] = '\0';
     return t->b.len;
 }
 

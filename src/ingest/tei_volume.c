@@ -15,7 +15,7 @@
 #include "util/util_int.h"
 #include "util/banned.h"
 
-int dc_tei_vol_wanted(tei *t) { return t->h && t->h->volume && t->volume_id; }
+int dc_tei_vol_wanted(tei *t) { return t->h && t->h->volume && (t->volume_id || t->book); }
 
 /* The volume being built, created on first use; NULL after a failure. */
 static dc_volume *vol(tei *t)
@@ -100,14 +100,18 @@ void dc_tei_vol_document(tei *t, const char *xml_id, const char *number)
     else if (number && *number) snprintf(id, sizeof id, "d%s", number);
     else return; /* no address: not in the contents */
     dc_volume_entry *e = entry(t, "document", id);
-    if (e) dc_tei_set_str(t, &e->type, t->doc_section ? "section" : "document");
+    if (e)
+        dc_tei_set_str(t, &e->type,
+                       !t->doc_section                          ? "document"
+                       : strcmp(t->doc_section, "chapter") == 0 ? "chapter"
+                                                                : "section");
 }
 
 void dc_tei_vol_deliver(tei *t)
 {
     if (t->rc || !dc_tei_vol_wanted(t) || !vol(t)) return;
     dc_volume *v = t->vol;
-    dc_tei_set_str(t, &v->id, t->volume_id);
+    dc_tei_set_str(t, &v->id, t->volume_id ? t->volume_id : t->root_id);
     if (t->hdr_title_complete) dc_tei_set_str(t, &v->title, t->hdr_title);
     long n = 0;
     int whole = 0; /* a whole volume: front or back matter, or divisions */

@@ -19,6 +19,23 @@
 
 /* ---- the writer ------------------------------------------------------- */
 
+/* Spans (model.h) as member key, when there are some. */
+static void put_spans(dc_json *j, const char *key, const dc_span *v, size_t n)
+{
+    if (!n) return;
+    dc_json_key(j, key);
+    dc_json_arr(j);
+    for (size_t k = 0; k < n; k++) {
+        dc_json_obj(j);
+        dc_json_knum(j, "start", (double)v[k].start);
+        dc_json_knum(j, "end", (double)v[k].end);
+        dc_json_kstr(j, "kind", v[k].kind);
+        if (v[k].value) dc_json_kstr(j, "value", v[k].value);
+        dc_json_end(j);
+    }
+    dc_json_end(j);
+}
+
 static void put_portion(dc_json *j, const dc_portion *p)
 {
     dc_json_obj(j);
@@ -32,6 +49,7 @@ static void put_portion(dc_json *j, const dc_portion *p)
     dc_json_kstr(j, "text", p->text);
     dc_json_kbool(j, "withheld", p->withheld);
     if (p->withheld_reason) dc_json_kstr(j, "withheld_reason", p->withheld_reason);
+    if (p->group) dc_json_kstr(j, "group", p->group);
     if (p->n_marks) {
         dc_json_key(j, "marks");
         dc_json_arr(j);
@@ -44,6 +62,7 @@ static void put_portion(dc_json *j, const dc_portion *p)
         }
         dc_json_end(j);
     }
+    put_spans(j, "spans", p->spans, p->n_spans);
     dc_json_end(j);
 }
 
@@ -68,7 +87,7 @@ static void put_withholding(dc_json *j, const dc_withholding *w)
 }
 
 /* The model of DESIGN.md, in its member order; optional members
- * (withheld_reason, marks, relation, detail, volume_title) only when set. */
+ * (withheld_reason, marks, spans, relation, detail, volume_title) only when set. */
 static void write_doc(dc_json *j, const dc_doc *d)
 {
     dc_json_obj(j);
@@ -78,6 +97,7 @@ static void write_doc(dc_json *j, const dc_doc *d)
     dc_json_kstr(j, "number", d->number);
     dc_json_kstr(j, "title", d->title);
     dc_json_kstr(j, "title_note", d->title_note);
+    put_spans(j, "title_spans", d->title_spans, d->n_title_spans);
     dc_json_kstr(j, "doc_type", d->doc_type);
     dc_json_kstr(j, "date", d->date);
     dc_json_kstr(j, "date_source", d->date_source);
@@ -85,6 +105,7 @@ static void write_doc(dc_json *j, const dc_doc *d)
     dc_json_kstr(j, "source_note", d->source_note);
     dc_json_kstr(j, "source_note_n", d->source_note_n);
     dc_json_kstr(j, "source_note_label", d->source_note_label);
+    put_spans(j, "source_spans", d->source_spans, d->n_source_spans);
     dc_json_key(j, "file_numbers");
     dc_json_strv(j, &d->file_numbers);
     dc_json_key(j, "pages");
@@ -102,6 +123,7 @@ static void write_doc(dc_json *j, const dc_doc *d)
         dc_json_kstr(j, "label", f->label);
         dc_json_kstr(j, "anchor", f->anchor);
         dc_json_kstr(j, "text", f->text);
+        put_spans(j, "spans", f->spans, f->n_spans);
         dc_json_end(j);
     }
     dc_json_end(j);
@@ -207,6 +229,36 @@ static const cJSON *get_arr(const cJSON *o, const char *k, dc_rc *rc)
     return cJSON_IsArray(a) ? a : NULL;
 }
 
+/* A byte offset member: a number from 0 to 2^40, else DC_CORRUPT. */
+static dc_rc get_offset(const cJSON *o, const char *k, size_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1099511627776.0)
+        return DC_CORRUPT;
+    *out = (size_t)v->valuedouble;
+    return DC_OK;
+}
+
+/* The spans of member key of o (none when absent), DC_CORRUPT when
+ * malformed. */
+static dc_rc parse_spans(const cJSON *o, const char *key, dc_span **v, size_t *n, size_t *cap)
+{
+    dc_rc rc = DC_OK;
+    const cJSON *spans = get_arr(o, key, &rc), *sp;
+    cJSON_ArrayForEach(sp, spans)
+    {
+        if (rc) break;
+        size_t start = 0, end = 0;
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(sp, "kind");
+        const cJSON *val = cJSON_GetObjectItemCaseSensitive(sp, "value");
+        if (get_offset(sp, "start", &start) || get_offset(sp, "end", &end) || end < start ||
+            !cJSON_IsString(kind) || (val && !cJSON_IsString(val)))
+            return DC_CORRUPT;
+        rc = dc_spans_add(v, n, cap, start, end, kind->valuestring, val ? val->valuestring : NULL);
+    }
+    return rc;
+}
+
 static dc_rc parse_portion(const cJSON *o, dc_doc *d)
 {
     if (!cJSON_IsObject(o)) return DC_CORRUPT;
@@ -221,6 +273,7 @@ static dc_rc parse_portion(const cJSON *o, dc_doc *d)
     if (!rc) rc = get_strv(o, "compartments", &p->compartments);
     if (!rc) rc = get_str(o, "text", &p->text);
     if (!rc) rc = get_str(o, "withheld_reason", &p->withheld_reason);
+    if (!rc) rc = get_str(o, "group", &p->group);
     p->withheld = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "withheld"));
     const cJSON *marks = get_arr(o, "marks", &rc), *m;
     cJSON_ArrayForEach(m, marks)
@@ -235,18 +288,9 @@ static dc_rc parse_portion(const cJSON *o, dc_doc *d)
         dc_mark_kind k = strcmp(kind->valuestring, "page") == 0 ? DC_MARK_PAGE : DC_MARK_NOTE;
         rc = dc_portion_add_mark(p, k, (size_t)at->valuedouble, val->valuestring);
     }
+    if (!rc) rc = parse_spans(o, "spans", &p->spans, &p->n_spans, &p->cap_spans);
     if (!rc && (!p->id || !p->kind)) rc = DC_CORRUPT;
     return rc;
-}
-
-/* A byte offset member: a number from 0 to 2^40, else DC_CORRUPT. */
-static dc_rc get_offset(const cJSON *o, const char *k, size_t *out)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1099511627776.0)
-        return DC_CORRUPT;
-    *out = (size_t)v->valuedouble;
-    return DC_OK;
 }
 
 static dc_rc parse_withholding(const cJSON *o, dc_doc *d)
@@ -298,6 +342,12 @@ static dc_rc parse_doc(const cJSON *root, dc_doc *d)
     if (!rc) rc = get_strv(root, "file_numbers", &d->file_numbers);
     if (!rc) rc = get_strv(root, "pages", &d->pages);
     if (!rc) rc = get_strv(root, "persons", &d->persons);
+    if (!rc)
+        rc = parse_spans(root, "source_spans", &d->source_spans, &d->n_source_spans,
+                         &d->cap_source_spans);
+    if (!rc)
+        rc = parse_spans(root, "title_spans", &d->title_spans, &d->n_title_spans,
+                         &d->cap_title_spans);
     const cJSON *e, *arr = get_arr(root, "portions", &rc);
     cJSON_ArrayForEach(e, arr)
     {
@@ -314,6 +364,7 @@ static dc_rc parse_doc(const cJSON *root, dc_doc *d)
         if (!rc) rc = get_str(e, "label", &f->label);
         if (!rc) rc = get_str(e, "anchor", &f->anchor);
         if (!rc) rc = get_str(e, "text", &f->text);
+        if (!rc) rc = parse_spans(e, "spans", &f->spans, &f->n_spans, &f->cap_spans);
     }
     arr = get_arr(root, "gaps", &rc);
     cJSON_ArrayForEach(e, arr)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/model_int.h"
 #include "util/util_int.h"
 #include "util/banned.h"
 
@@ -27,8 +28,36 @@ static void portion_release(dc_portion *p)
     dc_strv_release(&p->compartments);
     free(p->text);
     free(p->withheld_reason);
+    free(p->group);
     for (size_t i = 0; i < p->n_marks; i++) free(p->marks[i].value);
     free(p->marks);
+    for (size_t i = 0; i < p->n_spans; i++) dc_span_release(&p->spans[i]);
+    free(p->spans);
+}
+
+void dc_span_release(dc_span *s)
+{
+    free(s->kind);
+    free(s->value);
+    s->kind = s->value = NULL;
+}
+
+void dc_spans_free(dc_span *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dc_span_release(&v[i]);
+    free(v);
+}
+
+void dc_footnote_release(dc_footnote *f)
+{
+    free(f->n);
+    free(f->label);
+    free(f->anchor);
+    free(f->text);
+    dc_spans_free(f->spans, f->n_spans);
+    f->n = f->label = f->anchor = f->text = NULL;
+    f->spans = NULL;
+    f->n_spans = f->cap_spans = 0;
 }
 
 static void *grow(void **arr, size_t *n, size_t *cap, size_t size);
@@ -81,12 +110,9 @@ void dc_doc_free(dc_doc *d)
     dc_strv_release(&d->persons);
     for (size_t i = 0; i < d->n_portions; i++) portion_release(&d->portions[i]);
     free(d->portions);
-    for (size_t i = 0; i < d->n_footnotes; i++) {
-        free(d->footnotes[i].n);
-        free(d->footnotes[i].label);
-        free(d->footnotes[i].anchor);
-        free(d->footnotes[i].text);
-    }
+    for (size_t i = 0; i < d->n_footnotes; i++) dc_footnote_release(&d->footnotes[i]);
+    dc_spans_free(d->source_spans, d->n_source_spans);
+    dc_spans_free(d->title_spans, d->n_title_spans);
     free(d->footnotes);
     for (size_t i = 0; i < d->n_gaps; i++) {
         free(d->gaps[i].extent);
@@ -117,6 +143,23 @@ static void copy_strv(dc_strv *dst, const dc_strv *src, int *bad)
 {
     for (size_t i = 0; i < src->n && !*bad; i++)
         if (dc_strv_push(dst, src->v[i])) *bad = 1;
+}
+
+static void *copy_array(size_t n, size_t size, size_t *cap, int *bad);
+
+/* A copy of n spans into *dst (counted in *dn as they are made, so that a
+ * failure frees what was got). */
+static void copy_spans(dc_span **dst, size_t *dn, size_t *dcap, const dc_span *src, size_t n,
+                       int *bad)
+{
+    *dst = copy_array(n, sizeof **dst, dcap, bad);
+    for (size_t k = 0; k < n && !*bad; k++) {
+        (*dn)++;
+        (*dst)[k].start = src[k].start;
+        (*dst)[k].end = src[k].end;
+        copy_str(&(*dst)[k].kind, src[k].kind ? src[k].kind : "", bad);
+        copy_str(&(*dst)[k].value, src[k].value, bad);
+    }
 }
 
 /* A zeroed array of n elements of size bytes, or NULL (n == 0, or *bad set
@@ -160,6 +203,10 @@ dc_rc dc_doc_copy(const dc_doc *d, dc_doc **out)
     copy_str(&c->format, d->format, &bad);
     copy_str(&c->volume_title, d->volume_title, &bad);
     copy_strv(&c->file_numbers, &d->file_numbers, &bad);
+    copy_spans(&c->source_spans, &c->n_source_spans, &c->cap_source_spans, d->source_spans,
+               d->n_source_spans, &bad);
+    copy_spans(&c->title_spans, &c->n_title_spans, &c->cap_title_spans, d->title_spans,
+               d->n_title_spans, &bad);
     copy_strv(&c->pages, &d->pages, &bad);
     copy_strv(&c->persons, &d->persons, &bad);
     c->portions = copy_array(d->n_portions, sizeof *c->portions, &c->cap_portions, &bad);
@@ -175,12 +222,14 @@ dc_rc dc_doc_copy(const dc_doc *d, dc_doc **out)
         copy_str(&q->text, p->text, &bad);
         q->withheld = p->withheld != 0;
         copy_str(&q->withheld_reason, p->withheld_reason, &bad);
+        copy_str(&q->group, p->group, &bad);
         q->marks = copy_array(p->n_marks, sizeof *q->marks, &q->cap_marks, &bad);
         for (size_t k = 0; k < p->n_marks && !bad; k++, q->n_marks++) {
             q->marks[k].at = p->marks[k].at;
             q->marks[k].kind = p->marks[k].kind;
             copy_str(&q->marks[k].value, p->marks[k].value ? p->marks[k].value : "", &bad);
         }
+        copy_spans(&q->spans, &q->n_spans, &q->cap_spans, p->spans, p->n_spans, &bad);
     }
     c->footnotes = copy_array(d->n_footnotes, sizeof *c->footnotes, &c->cap_footnotes, &bad);
     for (size_t i = 0; i < d->n_footnotes && !bad; i++, c->n_footnotes++) {
@@ -188,6 +237,8 @@ dc_rc dc_doc_copy(const dc_doc *d, dc_doc **out)
         copy_str(&c->footnotes[i].label, d->footnotes[i].label, &bad);
         copy_str(&c->footnotes[i].anchor, d->footnotes[i].anchor, &bad);
         copy_str(&c->footnotes[i].text, d->footnotes[i].text, &bad);
+        copy_spans(&c->footnotes[i].spans, &c->footnotes[i].n_spans, &c->footnotes[i].cap_spans,
+                   d->footnotes[i].spans, d->footnotes[i].n_spans, &bad);
     }
     c->gaps = copy_array(d->n_gaps, sizeof *c->gaps, &c->cap_gaps, &bad);
     for (size_t i = 0; i < d->n_gaps && !bad; i++, c->n_gaps++) {
@@ -552,4 +603,33 @@ long dc_volume_parent(const dc_volume *v, long i)
     for (long k = i - 1; k >= 0; k--)
         if (!is_document(&v->entries[k]) && v->entries[k].level < v->entries[i].level) return k;
     return -1;
+}
+
+dc_rc dc_portion_add_span(dc_portion *p, size_t start, size_t end, const char *kind,
+                          const char *value)
+{
+    return dc_spans_add(&p->spans, &p->n_spans, &p->cap_spans, start, end, kind, value);
+}
+
+dc_rc dc_spans_add(dc_span **spans, size_t *n, size_t *cap, size_t start, size_t end,
+                   const char *kind, const char *value)
+{
+    char *k = dc_strdup(kind ? kind : "");
+    char *v = value ? dc_strdup(value) : NULL;
+    if (!k || (value && !v)) {
+        free(k);
+        free(v);
+        return DC_NOMEM;
+    }
+    dc_span *s = grow((void **)spans, n, cap, sizeof *s);
+    if (!s) {
+        free(k);
+        free(v);
+        return *n >= DC_MAX_PARTS ? DC_LIMIT : DC_NOMEM;
+    }
+    s->start = start;
+    s->end = end < start ? start : end;
+    s->kind = k;
+    s->value = v;
+    return DC_OK;
 }

@@ -31,6 +31,18 @@ dc_rc dc_doc_copy(const dc_doc *doc, dc_doc **out);
  * NOMEM.  The pointer is valid until the next dc_doc_add_portion(). */
 dc_portion *dc_doc_add_portion(dc_doc *doc, const char *kind);
 dc_rc dc_portion_add_mark(dc_portion *p, dc_mark_kind kind, size_t at, const char *value);
+/* Appends a span [start, end) of kind with value (may be NULL) to a
+ * portion's spans, or to any array of spans (*v, *n, *cap); DC_LIMIT past
+ * the cap of parts. */
+dc_rc dc_portion_add_span(dc_portion *p, size_t start, size_t end, const char *kind,
+                          const char *value);
+dc_rc dc_spans_add(dc_span **v, size_t *n, size_t *cap, size_t start, size_t end, const char *kind,
+                   const char *value);
+/* Frees a span's members; dc_spans_free frees n spans and the array. */
+void dc_span_release(dc_span *s);
+void dc_spans_free(dc_span *v, size_t n);
+/* Frees the members of f (not f itself). */
+void dc_footnote_release(dc_footnote *f);
 /* Appends an empty footnote / gap (fields NULL); NULL on NOMEM. */
 dc_footnote *dc_doc_add_footnote(dc_doc *doc);
 dc_gap *dc_doc_add_gap(dc_doc *doc);

@@ -58,9 +58,13 @@ static int safe_chars(const char *s)
  * ".") and a "dN" local id. */
 static int frus_url_ok(const dc_doc *doc)
 {
-    return doc->collection && doc->local_id &&
-           strncmp(doc->collection, "frus", 4) == 0 && safe_chars(doc->collection) &&
-           doc->local_id[0] == 'd' && doc->local_id[1] &&
+    if (!doc->collection || !doc->local_id || strncmp(doc->collection, "frus", 4) != 0 ||
+        !safe_chars(doc->collection))
+        return 0;
+    /* the history of the series, a book: its chapters and sections by id */
+    if (strcmp(doc->collection, "frus-history") == 0)
+        return doc->local_id[0] && safe_chars(doc->local_id);
+    return doc->local_id[0] == 'd' && doc->local_id[1] &&
            is_digits(doc->local_id + 1, strlen(doc->local_id + 1));
 }
 
@@ -162,14 +166,47 @@ static void put_names(dc_buf *out, const dc_strv *names)
     }
 }
 
+/*
+ * The authors of a chapter of a book (doc_type "chapter"): its byline
+ * (the first of its first four portions whose group is "byline") split at
+ * " and ", as the reader's view has it — a byline with a withheld name
+ * (a notice in brackets) names none.  Into *out (the caller releases it).
+ */
+static void authors_of(const dc_doc *doc, dc_strv *out)
+{
+    if (!doc->doc_type || strcmp(doc->doc_type, "chapter") != 0) return;
+    const dc_portion *b = NULL;
+    for (size_t i = 0; i < doc->n_portions && i < 4 && !b; i++)
+        if (doc->portions[i].group && strcmp(doc->portions[i].group, "byline") == 0 &&
+            !doc->portions[i].withheld && doc->portions[i].text)
+            b = &doc->portions[i];
+    if (!b || strchr(b->text, '[') || strlen(b->text) > 1000) return;
+    const char *s = b->text;
+    for (;;) {
+        const char *e = strstr(s, " and ");
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        while (n && (s[n - 1] == ' ' || s[n - 1] == ',')) n--;
+        if (n && dc_strv_pushn(out, s, n)) return;
+        if (!e) break;
+        s = e + 5;
+    }
+}
+
 dc_rc dc_render_cite(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
 {
     if (!doc || !out) return DC_MISUSE;
     cite_vol v = vol_of(doc, vol);
     if (v.title) {
-        /* Chicago, a document in an edited volume: "Title," Date, in
-         * Volume, ed. Editors (Place: Publisher, Year), Document N, pages,
-         * URL. */
+        /* Chicago, a document in an edited volume: Authors, "Title," Date,
+         * in Volume, ed. Editors (Place: Publisher, Year), Document N,
+         * pages, URL. */
+        dc_strv au = {0};
+        authors_of(doc, &au);
+        if (au.n) {
+            put_names(out, &au);
+            dc_buf_puts(out, ", ");
+        }
+        dc_strv_release(&au);
         put_quoted_title(out, doc);
         if (doc->date && *doc->date) {
             put_date(out, doc->date);
@@ -329,6 +366,17 @@ dc_rc dc_render_bibtex(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
     dc_buf_puts(out, v.title ? "@incollection{" : "@misc{");
     bib_key(out, doc->id);
     bib_title(out, "title", title_of(doc));
+    dc_strv au = {0};
+    authors_of(doc, &au);
+    if (au.n && v.title) {
+        dc_buf_puts(out, ",\n  author = {");
+        for (size_t i = 0; i < au.n; i++) {
+            if (i) dc_buf_puts(out, " and ");
+            bib_value(out, au.v[i]);
+        }
+        dc_buf_putc(out, '}');
+    }
+    dc_strv_release(&au);
     if (v.title) {
         bib_title(out, "booktitle", v.title);
         if (v.editors) {
@@ -400,6 +448,10 @@ dc_rc dc_render_ris(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
     cite_vol v = vol_of(doc, vol);
     dc_buf_puts(out, v.title ? "TY  - CHAP\n" : "TY  - GEN\n");
     ris_line(out, "TI", title_of(doc));
+    dc_strv au = {0};
+    if (v.title) authors_of(doc, &au);
+    for (size_t i = 0; i < au.n; i++) ris_line(out, "AU", au.v[i]);
+    dc_strv_release(&au);
     /* BT and ED: what Zotero and bibutils read as the book and its editors */
     ris_line(out, "BT", v.title);
     for (size_t i = 0; v.editors && i < v.editors->n; i++) ris_line(out, "ED", v.editors->v[i]);
@@ -463,6 +515,10 @@ dc_rc dc_render_highwire(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
     if (v.title) {
         meta(out, "citation_inbook_title", v.title);
         meta(out, "citation_book_title", v.title);
+        dc_strv au = {0};
+        authors_of(doc, &au);
+        for (size_t i = 0; i < au.n; i++) meta(out, "citation_author", au.v[i]);
+        dc_strv_release(&au);
         for (size_t i = 0; v.editors && i < v.editors->n; i++)
             meta(out, "citation_editor", v.editors->v[i]);
         meta(out, "citation_publisher", v.publisher);
@@ -491,5 +547,95 @@ dc_rc dc_render_highwire(const dc_doc *doc, const dc_volume *vol, dc_buf *out)
         dc_buf_release(&u);
     }
     meta(out, "citation_language", "en");
+    return out->rc;
+}
+
+/* ---- a volume or book as a whole ------------------------------------------ */
+
+/* The book's address on history.state.gov: a FRUS volume or the history
+ * of the series (their ids start with "frus"); 0 for any other. */
+static int volume_url(const dc_volume *v, dc_buf *out)
+{
+    if (!v->id || strncmp(v->id, "frus", 4) != 0 || !safe_chars(v->id)) return 0;
+    if (out) dc_buf_printf(out, "https://history.state.gov/historicaldocuments/%s", v->id);
+    return 1;
+}
+
+/* The year of the volume's publication date ("2014", "2014-05-01"). */
+static void volume_year(const dc_volume *v, char year[5])
+{
+    year[0] = '\0';
+    if (v->pub_date && is_digits(v->pub_date, 4) && (!v->pub_date[4] || v->pub_date[4] == '-'))
+        snprintf(year, 5, "%.4s", v->pub_date);
+}
+
+dc_rc dc_render_volume_cite(const dc_volume *v, const char *format, dc_buf *out)
+{
+    if (!v || !out || !format) return DC_MISUSE;
+    const char *title = v->title ? v->title : v->volume_title ? v->volume_title : v->id;
+    char year[5];
+    volume_year(v, year);
+    if (strcmp(format, "bibtex") == 0) {
+        dc_buf_puts(out, "@book{");
+        bib_key(out, v->id ? v->id : "volume");
+        bib_title(out, "title", title);
+        if (v->editors.n) {
+            dc_buf_puts(out, ",\n  editor = {");
+            for (size_t i = 0; i < v->editors.n; i++) {
+                if (i) dc_buf_puts(out, " and ");
+                bib_value(out, v->editors.v[i]);
+            }
+            dc_buf_putc(out, '}');
+        }
+        if (v->series) bib_title(out, "series", v->series);
+        if (v->publisher) bib_field(out, "publisher", v->publisher);
+        if (v->pub_place) bib_field(out, "address", v->pub_place);
+        if (year[0]) bib_field(out, "year", year);
+        if (volume_url(v, NULL)) {
+            dc_buf_puts(out, ",\n  url = {");
+            volume_url(v, out);
+            dc_buf_putc(out, '}');
+        }
+        dc_buf_puts(out, "\n}\n");
+    } else if (strcmp(format, "ris") == 0) {
+        dc_buf_puts(out, "TY  - BOOK\n");
+        ris_line(out, "TI", title);
+        for (size_t i = 0; i < v->editors.n; i++) ris_line(out, "ED", v->editors.v[i]);
+        ris_line(out, "T3", v->series);
+        ris_line(out, "PB", v->publisher);
+        ris_line(out, "CY", v->pub_place);
+        ris_line(out, "PY", year[0] ? year : NULL);
+        if (volume_url(v, NULL)) {
+            dc_buf_puts(out, "UR  - ");
+            volume_url(v, out);
+            dc_buf_putc(out, '\n');
+        }
+        dc_buf_puts(out, "DB  - declass\n");
+        ris_line(out, "AN", v->id);
+        dc_buf_puts(out, "ER  - \n");
+    } else if (strcmp(format, "cite") == 0) {
+        /* Chicago: Editors, ed(s)., Title (Place: Publisher, Year), URL. */
+        if (v->editors.n) {
+            put_names(out, &v->editors);
+            dc_buf_puts(out, v->editors.n > 1 ? ", eds., " : ", ed., ");
+        }
+        put_line(out, title);
+        if (v->pub_place || v->publisher || year[0]) {
+            dc_buf_puts(out, " (");
+            if (v->pub_place) put_line(out, v->pub_place);
+            if (v->pub_place && (v->publisher || year[0])) dc_buf_puts(out, ": ");
+            if (v->publisher) put_line(out, v->publisher);
+            if (v->publisher && year[0]) dc_buf_puts(out, ", ");
+            if (year[0]) dc_buf_puts(out, year);
+            dc_buf_putc(out, ')');
+        }
+        if (volume_url(v, NULL)) {
+            dc_buf_puts(out, ", ");
+            volume_url(v, out);
+        }
+        dc_buf_puts(out, ".\n");
+    } else {
+        return DC_MISUSE;
+    }
     return out->rc;
 }

@@ -97,6 +97,8 @@ typedef struct note {
     const char *n, *label, *text;
     const char *id;     /* its element id (in the id set), or NULL */
     const char *ref_id; /* id of the first marker linked to it, or NULL */
+    const dc_span *spans; /* its inline spans */
+    size_t n_spans;
 } note;
 
 typedef struct html {
@@ -111,6 +113,8 @@ typedef struct html {
     char **ref_href;        /* per doc->refs: the href when linked */
     struct ref_key *keys;   /* doc->refs by (target, kind), when linking */
     size_t n_keys;
+    struct entry *entries; /* list entries asked about (opts->entry) */
+    size_t n_entries, cap_entries;
 } html;
 
 static void fail(html *h, dc_rc rc)
@@ -256,6 +260,8 @@ static void collect_notes(html *h)
         e->n = d->source_note_n;
         e->label = d->source_note_label ? d->source_note_label : d->source_note_n;
         e->text = d->source_note;
+        e->spans = d->source_spans;
+        e->n_spans = d->n_source_spans;
         e->id = d->source_note_n ? unique_id_from(h, "fn-", d->source_note_n)
                                  : unique_id(h, "fn-source");
     }
@@ -266,6 +272,8 @@ static void collect_notes(html *h)
         e->n = f->n;
         e->label = f->label ? f->label : f->n;
         e->text = f->text;
+        e->spans = f->spans;
+        e->n_spans = f->n_spans;
         e->id = unique_id_from(h, "fn-", f->n);
     }
 }
@@ -543,12 +551,176 @@ static void close_range(html *h, const range *g)
     dc_buf_puts(h->out, g->ref < 0 ? "</span>" : "</a>");
 }
 
+/* ---- spans: names, terms and emphasis ----------------------------------- */
+
+/* A list entry a name or term links to, asked once per document. */
+typedef struct entry {
+    int term;
+    const char *xml_id; /* borrowed from the span */
+    const char *id;     /* the element id of its description, NULL if unknown */
+    char *desc;
+} entry;
+
+/* The entry (term or person) xml_id, asking opts->entry the first time;
+ * NULL when the list does not know it (or nothing is asked). */
+static entry *entry_for(html *h, int term, const char *xml_id)
+{
+    if (!h->opts || !h->opts->entry || !xml_id || !*xml_id || !h->doc->collection) return NULL;
+    for (size_t i = 0; i < h->n_entries; i++)
+        if (h->entries[i].term == term && strcmp(h->entries[i].xml_id, xml_id) == 0)
+            return h->entries[i].id ? &h->entries[i] : NULL;
+    if (h->n_entries >= 4096 || DC_GROW(h->entries, h->n_entries + 1, h->cap_entries)) {
+        if (h->n_entries < 4096) fail(h, DC_NOMEM);
+        return NULL;
+    }
+    entry *e = &h->entries[h->n_entries++];
+    *e = (entry){.term = term, .xml_id = xml_id};
+    dc_buf d;
+    dc_buf_init(&d, 65536);
+    if (h->opts->entry(h->opts->ctx, term, xml_id, NULL, &d) == 1 && !d.rc) {
+        e->desc = dc_buf_detach(&d);
+        if (!e->desc && !(e->desc = dc_strdup(""))) fail(h, DC_NOMEM);
+        if (e->desc) e->id = unique_id_from(h, term ? "term-" : "person-", xml_id);
+    }
+    dc_buf_release(&d);
+    return e->id ? e : NULL;
+}
+
+/* A decoration of a portion's text: a range (redaction run, reference
+ * link), a span linked to a list entry, or emphasis. */
+typedef struct deco {
+    size_t start, end;
+    const range *range;  /* a range, or NULL */
+    const dc_span *span; /* a span, or NULL */
+    long ent;            /* index of the span's entry in h->entries, or -1 */
+} deco;
+
+#define MAX_DECOS 2000 /* decorations drawn in one text (the text is all shown) */
+
+static int is_link(const deco *d) { return (d->range && d->range->ref >= 0) || d->ent >= 0; }
+
+/* Outer first: by start, the longer first, then links before emphasis. */
+static int deco_cmp(const void *a, const void *b)
+{
+    const deco *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end > y->end ? -1 : 1;
+    if (!!x->range != !!y->range) return x->range ? -1 : 1;
+    return (x->span > y->span) - (x->span < y->span);
+}
+
+static void url_part(dc_buf *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (is_alnum((char)*p) || strchr("._~-", *p)) dc_buf_putc(out, (char)*p);
+        else dc_buf_printf(out, "%%%02X", *p);
+    }
+}
+
+static void open_deco(html *h, const deco *d)
+{
+    dc_buf *out = h->out;
+    if (d->range) {
+        open_range(h, d->range);
+    } else if (d->ent >= 0) {
+        const entry *e = &h->entries[d->ent];
+        dc_buf_puts(out, e->term ? "<a class=\"dc-term\" href=\"/terms/"
+                                 : "<a class=\"dc-name\" href=\"/persons/");
+        url_part(out, h->doc->collection);
+        dc_buf_putc(out, '/');
+        url_part(out, e->xml_id);
+        dc_buf_puts(out, "\" aria-describedby=\"");
+        esc(out, e->id);
+        dc_buf_puts(out, "\" data-desc=\"");
+        esc(out, e->desc);
+        dc_buf_puts(out, "\">");
+    } else if (streq(d->span->value, "italic")) {
+        dc_buf_puts(out, "<i class=\"dc-hi\">");
+    } else if (streq(d->span->value, "strong") || streq(d->span->value, "bold")) {
+        dc_buf_puts(out, "<b class=\"dc-hi\">");
+    } else {
+        dc_buf_puts(out, streq(d->span->kind, "quote") ? "<span class=\"dc-quote\">"
+                                                       : "<span class=\"dc-hi dc-hi-");
+        if (!streq(d->span->kind, "quote")) {
+            class_part(out, d->span->value ? d->span->value : "plain");
+            dc_buf_puts(out, "\">");
+        }
+    }
+}
+
+static void close_deco(html *h, const deco *d)
+{
+    if (d->range) close_range(h, d->range);
+    else if (d->ent >= 0) dc_buf_puts(h->out, "</a>");
+    else if (streq(d->span->value, "italic")) dc_buf_puts(h->out, "</i>");
+    else if (streq(d->span->value, "strong") || streq(d->span->value, "bold"))
+        dc_buf_puts(h->out, "</b>");
+    else dc_buf_puts(h->out, "</span>");
+}
+
+/*
+ * The decorations of a text of length len: its ranges (already settled:
+ * none overlaps another) and its spans: a name or term linked when its
+ * list knows it and it crosses no other link or redaction run (links do
+ * not nest), emphasis and quotations always; others (a ref span: the
+ * references are linked by the ranges) are not drawn.
+ */
+static deco *decorations(html *h, const ranges *r, const dc_span *spans, size_t n_spans, size_t len,
+                         size_t *n)
+{
+    *n = 0;
+    size_t cap = r->n + n_spans;
+    if (cap > MAX_DECOS) cap = MAX_DECOS;
+    if (!cap) return NULL;
+    deco *v = calloc(cap, sizeof *v);
+    if (!v) {
+        fail(h, DC_NOMEM);
+        return NULL;
+    }
+    for (size_t i = 0; i < r->n && *n < cap; i++)
+        v[(*n)++] = (deco){r->v[i].start, r->v[i].end, &r->v[i], NULL, -1};
+    for (size_t i = 0; i < n_spans && *n < cap && !h->rc; i++) {
+        const dc_span *s = &spans[i];
+        size_t e = s->end > len ? len : s->end;
+        if (s->start >= e) continue;
+        deco d = {s->start, e, NULL, s, -1};
+        int name = streq(s->kind, "persName"), term = streq(s->kind, "gloss");
+        if (name || term) {
+            const entry *en = entry_for(h, term, s->value);
+            if (!en) continue;
+            d.ent = en - h->entries;
+            int crosses = 0;
+            for (size_t k = 0; k < *n && !crosses; k++)
+                crosses = (is_link(&v[k]) || (v[k].range && v[k].range->ref < 0)) &&
+                          v[k].start < d.end && d.start < v[k].end;
+            if (crosses) continue;
+        } else if (!streq(s->kind, "hi") && !streq(s->kind, "quote")) {
+            continue;
+        } else {
+            /* emphasis inside a redaction run (the extent FRUS prints in
+             * italics) is not drawn: the run is shown as a whole */
+            int inside = 0;
+            for (size_t k = 0; k < *n && !inside; k++)
+                inside = v[k].range && v[k].range->ref < 0 && v[k].start < d.end &&
+                         d.start < v[k].end && !(d.start <= v[k].start && v[k].end <= d.end);
+            if (inside) continue;
+        }
+        v[(*n)++] = d;
+    }
+    qsort(v, *n, sizeof *v, deco_cmp);
+    return v;
+}
+
 /*
  * Writes text t with its marks (NULL for none) put back at their offsets
- * and its redaction runs and links wrapped.  A mark inside a range closes
- * the range before it and reopens it after, so elements nest.
+ * and its decorations: redaction runs, links, names and terms, emphasis.
+ * The decorations open at a point are those covering it, outer first;
+ * where that changes, the open ones are closed down to what stays and
+ * the new ones opened, so elements always nest (one crossing another is
+ * split).  A mark closes every open decoration before it.
  */
-static void rich_text(html *h, const char *t, const dc_mark *marks, size_t n_marks)
+static void rich_text(html *h, const char *t, const dc_mark *marks, size_t n_marks,
+                      const dc_span *spans, size_t n_spans)
 {
     t = t ? t : "";
     size_t len = strlen(t);
@@ -557,22 +729,39 @@ static void rich_text(html *h, const char *t, const dc_mark *marks, size_t n_mar
     find_doc_refs(h, t, &r);
     find_paper_refs(h, t, &r);
     settle(&r);
-    size_t pos = 0, mi = 0, ri = 0;
+    size_t nd = 0;
+    deco *d = decorations(h, &r, spans, n_spans, len, &nd);
+    const deco *stack[MAX_DECOS];
+    size_t depth = 0, pos = 0, mi = 0;
     for (;;) {
-        while (mi < n_marks && (marks[mi].at > len ? len : marks[mi].at) <= pos)
-            mark(h, &marks[mi++]);
-        if (pos >= len || h->out->rc) break;
-        while (ri < r.n && r.v[ri].end <= pos) ri++;
-        size_t stop = len;
+        if (mi < n_marks && (marks[mi].at > len ? len : marks[mi].at) <= pos) {
+            while (depth) close_deco(h, stack[--depth]);
+            while (mi < n_marks && (marks[mi].at > len ? len : marks[mi].at) <= pos)
+                mark(h, &marks[mi++]);
+        }
+        if (pos >= len || h->out->rc || h->rc) break;
+        /* what covers pos, outer first, and where that next changes */
+        const deco *want[MAX_DECOS];
+        size_t nw = 0, stop = len;
         if (mi < n_marks && marks[mi].at < stop) stop = marks[mi].at;
-        const range *g = ri < r.n && r.v[ri].start <= pos ? &r.v[ri] : NULL;
-        if (g && g->end < stop) stop = g->end;
-        if (!g && ri < r.n && r.v[ri].start < stop) stop = r.v[ri].start;
-        if (g) open_range(h, g);
+        for (size_t i = 0; i < nd; i++) {
+            if (d[i].start > pos) {
+                if (d[i].start < stop) stop = d[i].start;
+                continue;
+            }
+            if (d[i].end <= pos) continue;
+            want[nw++] = &d[i];
+            if (d[i].end < stop) stop = d[i].end;
+        }
+        size_t keep = 0;
+        while (keep < depth && keep < nw && stack[keep] == want[keep]) keep++;
+        while (depth > keep) close_deco(h, stack[--depth]);
+        for (; depth < nw; depth++) open_deco(h, stack[depth] = want[depth]);
         esc_n(h->out, t + pos, stop - pos, 1);
-        if (g) close_range(h, g);
         pos = stop;
     }
+    while (depth) close_deco(h, stack[--depth]);
+    free(d);
     free(r.v);
 }
 
@@ -705,7 +894,8 @@ static void portion(html *h, const dc_portion *p, size_t idx, const char **page)
             dc_buf_puts(out, "</span> ");
         }
         if (p->classification && *p->classification) portion_mark(out, p);
-        rich_text(h, p->text, mi < p->n_marks ? p->marks + mi : NULL, p->n_marks - mi);
+        rich_text(h, p->text, mi < p->n_marks ? p->marks + mi : NULL, p->n_marks - mi, p->spans,
+                  p->n_spans);
         dc_buf_puts(out, "</div>\n");
     }
     if (p->page) *page = p->page;
@@ -734,7 +924,9 @@ static void head(html *h)
         label_text(out, d->number);
         dc_buf_puts(out, "</span> ");
     }
-    esc(out, d->title ? d->title : "(untitled)");
+    if (d->title && d->n_title_spans) /* names in the title link too */
+        rich_text(h, d->title, NULL, 0, d->title_spans, d->n_title_spans);
+    else esc(out, d->title ? d->title : "(untitled)");
     if (d->title_note) note_ref(h, d->title_note);
     dc_buf_puts(out, "</h1>\n");
     if (d->date && *d->date) {
@@ -780,7 +972,7 @@ static void notes_section(html *h)
             label_text(out, e->label);
             dc_buf_puts(out, "</span> ");
         }
-        rich_text(h, e->text, NULL, 0);
+        rich_text(h, e->text, NULL, 0, e->spans, e->n_spans);
         if (e->ref_id) {
             dc_buf_puts(out, " <a class=\"dc-fnback\" href=\"#");
             esc(out, e->ref_id);
@@ -789,6 +981,27 @@ static void notes_section(html *h)
         dc_buf_puts(out, "</li>\n");
     }
     dc_buf_puts(out, "</ol>\n</section>\n");
+}
+
+/* The descriptions the linked names and terms point to (aria-describedby),
+ * hidden: the style sheet shows each link's data-desc on hover and focus. */
+static void descriptions(html *h)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->n_entries; i++) n += h->entries[i].id != NULL;
+    if (!n) return;
+    dc_buf *out = h->out;
+    dc_buf_puts(out, "<div class=\"dc-descs\" hidden>\n");
+    for (size_t i = 0; i < h->n_entries; i++) {
+        const entry *e = &h->entries[i];
+        if (!e->id) continue;
+        dc_buf_puts(out, "<span id=\"");
+        esc(out, e->id);
+        dc_buf_puts(out, "\">");
+        esc(out, e->desc);
+        dc_buf_puts(out, "</span>\n");
+    }
+    dc_buf_puts(out, "</div>\n");
 }
 
 dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf *out)
@@ -813,6 +1026,7 @@ dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf 
             portion(&h, &doc->portions[i], i, &page);
         dc_buf_puts(out, "</div>\n");
         notes_section(&h);
+        descriptions(&h);
         dc_buf_puts(out, "</article>\n");
     }
     for (size_t i = 0; h.ref_href && i < doc->n_refs; i++) free(h.ref_href[i]);
@@ -820,6 +1034,8 @@ dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf 
     free(h.ref_state);
     free(h.keys);
     free(h.notes);
+    for (size_t i = 0; i < h.n_entries; i++) free(h.entries[i].desc);
+    free(h.entries);
     id_set_release(&h.ids);
     if (h.rc && !out->rc) out->rc = h.rc;
     return out->rc;

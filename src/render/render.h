@@ -29,6 +29,12 @@ typedef struct dc_render_html_opts {
     int (*ref_href)(void *ctx, const dc_ref *ref, dc_buf *href);
     void *ctx;
     const dc_volume *volume;
+    /* Appends to name (when not NULL) the name and to desc the
+     * description of the entry xml_id of the document's volume's List of
+     * Persons (term 0) or of Abbreviations and Terms (term 1) and returns
+     * 1, or returns 0 when the list has no such entry (the name is then
+     * not linked).  May be NULL: no name linked, no list exported. */
+    int (*entry)(void *ctx, int term, const char *xml_id, dc_buf *name, dc_buf *desc);
 } dc_render_html_opts;
 
 /*
@@ -38,8 +44,12 @@ typedef struct dc_render_html_opts {
  * portions in order with their labels and portion marks, page numbers in
  * the margin where pages begin, footnote markers linked to the notes and
  * back, withheld and redacted text shown as gaps, references ("Document
- * 237", "NSC 5817") linked where opts->ref_href gives a target, then the
- * notes (the source note first).  Element ids and classes are listed in
+ * 237", "NSC 5817") linked where opts->ref_href gives a target, names
+ * and abbreviations (persName and gloss spans) linked to their entries
+ * of the volume's lists (/persons/VOLUME/ID, /terms/VOLUME/ID) where
+ * opts->entry knows them, described (aria-describedby and data-desc,
+ * shown on hover and focus by the style sheet), emphasis (hi) as i, b or
+ * a span, then the notes (the source note first).  Element ids and classes are listed in
  * docs/internals/html.md.  Appends to out (check out->rc).
  */
 dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf *out);
@@ -57,6 +67,10 @@ dc_rc dc_render_html(const dc_doc *doc, const dc_render_html_opts *opts, dc_buf 
  *    FRUS volume id and the local id "dN";
  *  - any other document: "Title," Month D, YYYY, Document N, collection
  *    C, declass record ID." (n.d. when undated).
+ * A chapter of a book (doc_type "chapter") is cited with its authors, the
+ * names of its byline (the view's portion of group "byline"; none when a
+ * name there is withheld): Chicago before the title, BibTeX author, RIS
+ * AU, citation_author.
  * dc_render_cite prints that one line (Chicago); dc_render_bibtex an
  * @incollection (in a volume: title and booktitle in double braces, so
  * their capitals are kept, editor, publisher, address, year of the
@@ -74,6 +88,14 @@ dc_rc dc_render_cite(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
 dc_rc dc_render_bibtex(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
 dc_rc dc_render_ris(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
 dc_rc dc_render_highwire(const dc_doc *doc, const dc_volume *vol, dc_buf *out);
+/* A volume or book as a whole (v: its stored header): format "bibtex" a
+ * @book entry (title in double braces, editor, series, publisher,
+ * address, year, url), "ris" a BOOK record (TI, ED, T3, PB, CY, PY, UR),
+ * "cite" the Chicago line (editors, ed(s)., title (place: publisher,
+ * year), url); the url is the history.state.gov address of a FRUS volume
+ * or of the history of the series (ids starting "frus").  DC_MISUSE for
+ * another format. */
+dc_rc dc_render_volume_cite(const dc_volume *v, const char *format, dc_buf *out);
 /* Appends the address of doc on the Office of the Historian's site
  * (https://history.state.gov/historicaldocuments/VOLUME/dN) and returns 1
  * for a FRUS document (the collection a FRUS volume id, the local id
@@ -98,5 +120,11 @@ int dc_render_frus_url(const dc_doc *doc, dc_buf *out);
  * ids stay unique in the corpus.  Appends to out (check out->rc).
  */
 dc_rc dc_render_tei(const dc_doc *doc, const char *id_prefix, dc_buf *out);
+/* The same, with the entries of the volume's lists that the document's
+ * names and terms point to (opts->entry, when opts and it are not NULL)
+ * written as the lists of its front matter (div xml:id="persons" /
+ * "terms"), so that re-ingesting the file resolves them again. */
+dc_rc dc_render_tei_with(const dc_doc *doc, const char *id_prefix, const dc_render_html_opts *opts,
+                         dc_buf *out);
 
 #endif

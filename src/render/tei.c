@@ -22,6 +22,7 @@ typedef struct tei_out {
     const dc_doc *doc;
     const char *pfx;         /* xml:id prefix ("" for a standalone file) */
     unsigned char *emitted;  /* per footnote: its <note> was written */
+    const dc_render_html_opts *opts; /* the volume's lists, or NULL */
 } tei_out;
 
 static int streq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
@@ -95,19 +96,27 @@ static void pb(dc_buf *out, const char *n)
 /* The <note> of footnote marker n: in full the first time, then as a
  * pointer to the first (how FRUS repeats a note); a marker without a
  * note gives an empty note. */
+static void inline_text(tei_out *t, const char *s, const dc_mark *marks, size_t n_marks,
+                        const dc_span *spans, size_t n_spans, int cells);
+
 static void note(tei_out *t, const char *n)
 {
     dc_buf *out = t->out;
     const dc_footnote *f = n ? dc_doc_footnote(t->doc, n) : NULL;
     dc_buf_puts(out, "<note");
-    attr(out, "n", n ? n : "");
+    /* a renumbered note (a number repeated in the document: label) is
+     * written with its printed number and its own id, which is how the
+     * ingester told it apart */
+    int relabel = f && f->label && ncname(f->n) && strlen(f->n) < 64;
+    attr(out, "n", relabel ? f->label : n ? n : "");
     if (!f) {
         dc_buf_puts(out, "/>");
         return;
     }
     size_t k = (size_t)(f - t->doc->footnotes);
-    char id[32];
-    snprintf(id, sizeof id, "fn%zu", k + 1);
+    char id[80];
+    if (relabel) snprintf(id, sizeof id, "%s", f->n);
+    else snprintf(id, sizeof id, "fn%zu", k + 1);
     if (t->emitted[k]) {
         dc_buf_printf(out, " target=\"%s%s\"/>", t->pfx, id);
         return;
@@ -119,27 +128,103 @@ static void note(tei_out *t, const char *n)
         return;
     }
     dc_buf_putc(out, '>');
-    esc_s(out, f->text);
+    inline_text(t, f->text, NULL, 0, f->spans, f->n_spans, 0);
     dc_buf_puts(out, "</note>");
 }
 
-/* A portion's text with its page and note marks where they stood. */
+/* The element of a span's kind and the attribute its value goes in
+ * ("#" before a list entry's id); NULL for a kind not written. */
+static const char *span_element(const dc_span *sp, const char **att, const char **hash)
+{
+    static const struct {
+        const char *kind, *att, *hash;
+    } k[] = {{"persName", "corresp", "#"},
+             {"gloss", "target", "#"},
+             {"ref", "target", ""},
+             {"hi", "rend", ""},
+             {"quote", NULL, NULL}};
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (streq(sp->kind, k[i].kind)) {
+            *att = k[i].att;
+            *hash = k[i].hash;
+            return k[i].kind;
+        }
+    return NULL;
+}
+
+static void open_span(dc_buf *out, const dc_span *sp)
+{
+    const char *att = NULL, *hash = NULL, *el = span_element(sp, &att, &hash);
+    dc_buf_printf(out, "<%s", el);
+    if (att && sp->value) {
+        dc_buf_printf(out, " %s=\"%s", att, hash);
+        esc(out, sp->value, strlen(sp->value), 1, 0);
+        dc_buf_putc(out, '"');
+    }
+    dc_buf_putc(out, '>');
+}
+
+/* Whether span sp of text s (length len) is written: a kind we know,
+ * inside the text, and in a table within one cell (a cell boundary inside
+ * it would not nest). */
+static int span_written(const char *s, const dc_span *sp, size_t len, int cells)
+{
+    const char *att, *hash;
+    if (!span_element(sp, &att, &hash) || sp->start >= sp->end || sp->end > len) return 0;
+    for (size_t k = sp->start; cells && k < sp->end && k + 2 < len; k++)
+        if (s[k] == ' ' && s[k + 1] == '|' && s[k + 2] == ' ') return 0;
+    return 1;
+}
+
+/*
+ * A text (a portion's, a note's) with its page and note marks where they
+ * stood and its spans as the inline elements they were (persName, gloss,
+ * ref, hi, quote).  Spans come outer first; one that would cross another
+ * still open is left out, so elements always nest.
+ */
+static void inline_text(tei_out *t, const char *s, const dc_mark *marks, size_t n_marks,
+                        const dc_span *spans, size_t n_spans, int cells)
+{
+    s = s ? s : "";
+    size_t len = strlen(s), pos = 0, mi = 0, si = 0;
+    const dc_span *stack[256];
+    size_t depth = 0;
+    for (;;) {
+        /* close what ends here, then marks, then open what starts here */
+        while (depth && stack[depth - 1]->end <= pos) {
+            const char *att, *hash;
+            dc_buf_printf(t->out, "</%s>", span_element(stack[--depth], &att, &hash));
+        }
+        while (mi < n_marks && (marks[mi].at > len ? len : marks[mi].at) <= pos) {
+            const dc_mark *m = &marks[mi++];
+            if (m->kind == DC_MARK_PAGE) pb(t->out, m->value);
+            else note(t, m->value);
+        }
+        for (; si < n_spans && spans[si].start <= pos; si++) {
+            const dc_span *sp = &spans[si];
+            if (sp->start < pos || !span_written(s, sp, len, cells) || depth == 256 ||
+                (depth && sp->end > stack[depth - 1]->end))
+                continue;
+            open_span(t->out, sp);
+            stack[depth++] = sp;
+        }
+        if (pos >= len) break;
+        size_t stop = len;
+        if (mi < n_marks && marks[mi].at < stop) stop = marks[mi].at;
+        if (si < n_spans && spans[si].start < stop) stop = spans[si].start;
+        if (depth && stack[depth - 1]->end < stop) stop = stack[depth - 1]->end;
+        esc(t->out, s + pos, stop - pos, 0, cells);
+        pos = stop;
+    }
+    while (depth) {
+        const char *att, *hash;
+        dc_buf_printf(t->out, "</%s>", span_element(stack[--depth], &att, &hash));
+    }
+}
+
 static void body_text(tei_out *t, const dc_portion *p, int cells)
 {
-    const char *s = p->text ? p->text : "";
-    size_t len = strlen(s), pos = 0;
-    for (size_t i = 0; i < p->n_marks; i++) {
-        const dc_mark *m = &p->marks[i];
-        size_t at = m->at > len ? len : m->at;
-        if (at < pos) at = pos;
-        esc(t->out, s + pos, at - pos, 0, cells);
-        pos = at;
-        if (m->kind == DC_MARK_PAGE)
-            pb(t->out, m->value);
-        else
-            note(t, m->value);
-    }
-    esc(t->out, s + pos, len - pos, 0, cells);
+    inline_text(t, p->text, p->marks, p->n_marks, p->spans, p->n_spans, cells);
 }
 
 /* A withheld portion or a gap: only a <gap/> (and the page marks it
@@ -168,8 +253,12 @@ static void gap_portion(tei_out *t, const dc_portion *p)
     dc_buf_puts(out, "</p>\n");
 }
 
-static const char *element_of(const char *kind)
+/* The element of a portion of kind; in an opener or closer (group) what
+ * its blocks are there (a paragraph is a salute, a signature signed). */
+static const char *element_of(const char *kind, const char *group)
 {
+    if (streq(group, "byline")) return "byline";
+    if (group && streq(kind, "paragraph")) return "salute";
     if (streq(kind, "heading")) return "head";
     if (streq(kind, "dateline")) return "dateline";
     if (streq(kind, "signature")) return "signed";
@@ -201,7 +290,7 @@ static void portion(tei_out *t, const dc_portion *p)
         dc_buf_puts(out, "</cell></row></table>\n");
         return;
     }
-    const char *el = element_of(p->kind);
+    const char *el = element_of(p->kind, p->withheld ? NULL : p->group);
     dc_buf_printf(out, "<%s", el);
     if (p->label && strcmp(el, "p") == 0) attr(out, "n", p->label);
     dc_buf_putc(out, '>');
@@ -250,12 +339,13 @@ static void title_head(tei_out *t)
         esc_s(out, d->number);
         dc_buf_puts(out, ". ");
     }
-    esc_s(out, d->title ? d->title : "Untitled document");
+    if (d->title) inline_text(t, d->title, NULL, 0, d->title_spans, d->n_title_spans, 0);
+    else esc_s(out, "Untitled document");
     if (d->source_note) {
         dc_buf_puts(out, "<note type=\"source\"");
         if (d->source_note_n) attr(out, "n", d->source_note_n);
         dc_buf_putc(out, '>');
-        esc_s(out, d->source_note);
+        inline_text(t, d->source_note, NULL, 0, d->source_spans, d->n_source_spans, 0);
         dc_buf_puts(out, "</note>");
     }
     for (size_t i = 0; i < d->n_footnotes; i++)
@@ -264,11 +354,78 @@ static void title_head(tei_out *t)
     dc_buf_puts(out, "</head>\n");
 }
 
+/* Every span of the document (its portions', its source note's, its
+ * notes'), in that order, into v (n of them); NULL on NOMEM. */
+static const dc_span **all_spans(const dc_doc *d, size_t *n)
+{
+    size_t m = d->n_source_spans + d->n_title_spans;
+    for (size_t i = 0; i < d->n_portions; i++) m += d->portions[i].n_spans;
+    for (size_t i = 0; i < d->n_footnotes; i++) m += d->footnotes[i].n_spans;
+    const dc_span **v = malloc((m ? m : 1) * sizeof *v);
+    *n = 0;
+    if (!v) return NULL;
+    for (size_t i = 0; i < d->n_portions; i++)
+        for (size_t k = 0; k < d->portions[i].n_spans; k++) v[(*n)++] = &d->portions[i].spans[k];
+    for (size_t k = 0; k < d->n_title_spans; k++) v[(*n)++] = &d->title_spans[k];
+    for (size_t k = 0; k < d->n_source_spans; k++) v[(*n)++] = &d->source_spans[k];
+    for (size_t i = 0; i < d->n_footnotes; i++)
+        for (size_t k = 0; k < d->footnotes[i].n_spans; k++) v[(*n)++] = &d->footnotes[i].spans[k];
+    return v;
+}
+
+/* The entries of the volume's lists the document's names (term 0) or
+ * terms (1) point to (spans v[0..n)), as the volume's front matter lists
+ * them. */
+static void list_div(tei_out *t, const dc_span **v, size_t n, int term, int *front)
+{
+    const char *kind = term ? "gloss" : "persName";
+    int open = 0;
+    dc_buf name, desc;
+    dc_buf_init(&name, 65536);
+    dc_buf_init(&desc, 65536);
+    for (size_t i = 0; i < n && !t->out->rc; i++) {
+        const dc_span *sp = v[i];
+        if (!streq(sp->kind, kind) || !ncname(sp->value)) continue;
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = streq(v[k]->kind, kind) && streq(v[k]->value, sp->value);
+        if (seen) continue;
+        dc_buf_reset(&name);
+        dc_buf_reset(&desc);
+        if (t->opts->entry(t->opts->ctx, term, sp->value, &name, &desc) != 1 || name.rc ||
+            desc.rc || !name.len)
+            continue;
+        if (!*front) dc_buf_puts(t->out, "<front>\n");
+        *front = 1;
+        if (!open) dc_buf_printf(t->out, "<div xml:id=\"%s\"><list>\n", term ? "terms" : "persons");
+        open = 1;
+        dc_buf_printf(t->out, "<item><%s xml:id=\"", term ? "term" : "persName");
+        esc(t->out, sp->value, strlen(sp->value), 1, 0);
+        dc_buf_puts(t->out, "\">");
+        esc(t->out, name.p, name.len, 0, 0);
+        dc_buf_printf(t->out, "</%s>", term ? "term" : "persName");
+        if (desc.len) {
+            dc_buf_puts(t->out, ", ");
+            esc(t->out, desc.p, desc.len, 0, 0);
+        }
+        dc_buf_puts(t->out, "</item>\n");
+    }
+    if (open) dc_buf_puts(t->out, "</list></div>\n");
+    dc_buf_release(&name);
+    dc_buf_release(&desc);
+}
+
 dc_rc dc_render_tei(const dc_doc *d, const char *id_prefix, dc_buf *out)
+{
+    return dc_render_tei_with(d, id_prefix, NULL, out);
+}
+
+dc_rc dc_render_tei_with(const dc_doc *d, const char *id_prefix, const dc_render_html_opts *opts,
+                         dc_buf *out)
 {
     if (!d || !out) return DC_MISUSE;
     if (id_prefix && *id_prefix && !ncname(id_prefix)) return DC_MISUSE;
-    tei_out t = {out, d, id_prefix ? id_prefix : "", NULL};
+    tei_out t = {out, d, id_prefix ? id_prefix : "", NULL, opts};
     t.emitted = calloc(d->n_footnotes ? d->n_footnotes : 1, 1);
     if (!t.emitted) return DC_NOMEM;
     if (!id_prefix) dc_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -276,7 +433,23 @@ dc_rc dc_render_tei(const dc_doc *d, const char *id_prefix, dc_buf *out)
     if (ncname(d->collection)) xml_id(&t, d->collection);
     dc_buf_puts(out, ">\n");
     header(&t);
-    dc_buf_puts(out, "<text><body>\n");
+    dc_buf_puts(out, "<text>");
+    int front = 0;
+    if (opts && opts->entry && !id_prefix) {
+        size_t n = 0;
+        const dc_span **v = all_spans(d, &n);
+        if (!v) {
+            free(t.emitted);
+            return DC_NOMEM;
+        }
+        /* the lists are looked up span by span: capped */
+        if (n <= 5000) {
+            list_div(&t, v, n, 0, &front);
+            list_div(&t, v, n, 1, &front);
+        }
+        free(v);
+    }
+    dc_buf_puts(out, front ? "</front>\n<body>\n" : "<body>\n");
     /* The page the document opens on, when no mark of its first portion
      * says so: a pb just before the div (the ingester's first page). */
     const dc_portion *p0 = d->n_portions ? &d->portions[0] : NULL;
@@ -297,12 +470,22 @@ dc_rc dc_render_tei(const dc_doc *d, const char *id_prefix, dc_buf *out)
     dc_buf_puts(out, ">\n");
     title_head(&t);
     int in_list = 0;
+    const char *group = NULL; /* the opener or closer open */
     for (size_t i = 0; i < d->n_portions; i++) {
         const dc_portion *p = &d->portions[i];
         int item = streq(p->kind, "item") && !p->withheld;
-        if (in_list && !item) {
+        const char *g = p->withheld                 ? NULL
+                        : streq(p->group, "opener") ? "opener"
+                        : streq(p->group, "closer") ? "closer"
+                                                    : NULL;
+        if (in_list && (!item || !streq(g, group))) {
             dc_buf_puts(out, "</list>\n");
             in_list = 0;
+        }
+        if (!streq(g, group) && (g || group)) {
+            if (group) dc_buf_printf(out, "</%s>\n", group);
+            if (g) dc_buf_printf(out, "<%s>\n", g);
+            group = g;
         }
         /* A page change without a mark of its own stands between blocks. */
         int at0 = p->n_marks && p->marks[0].kind == DC_MARK_PAGE && p->marks[0].at == 0;
@@ -319,6 +502,7 @@ dc_rc dc_render_tei(const dc_doc *d, const char *id_prefix, dc_buf *out)
             if (p->marks[k].kind == DC_MARK_PAGE) page = p->marks[k].value;
     }
     if (in_list) dc_buf_puts(out, "</list>\n");
+    if (group) dc_buf_printf(out, "</%s>\n", group);
     /* Notes no marker points to (a note list longer than the markers). */
     for (size_t i = 0; i < d->n_footnotes; i++)
         if (!t.emitted[i] && d->footnotes[i].n) {

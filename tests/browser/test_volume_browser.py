@@ -81,6 +81,29 @@ def checks(driver, srv, shots, dl):
           "the person's page lists document 2")
     shots("person")
 
+    dl.step("a name in the text: its description on focus and hover, then its page")
+    driver.get(srv.url("/documents/%s/d2" % VOL))
+    name = driver.find_element(By.CSS_SELECTOR, ".dc-body a.dc-name[href$='/p_CG_2']")
+    eq(name.text, "Creel", "the name as the letter writes it")
+    desc = "Chairman of the Committee on Public Information from April 1917"
+    after = "return getComputedStyle(arguments[0], '::after').getPropertyValue('content')"
+    check(driver.execute_script(after, name) in ("none", "normal", ""),
+          "no description before focus or hover")
+    driver.execute_script("arguments[0].focus()", name)
+    eq(driver.execute_script(after, name), '"%s"' % desc, "the description on keyboard focus")
+    shots("name-focus")
+    driver.execute_script("arguments[0].blur()", name)
+    from selenium.webdriver.common.action_chains import ActionChains
+    ActionChains(driver).move_to_element(name).perform()
+    eq(driver.execute_script(after, name), '"%s"' % desc, "the description on hover")
+    did = name.get_attribute("aria-describedby")
+    eq(driver.execute_script("return document.getElementById(arguments[0]).textContent", did),
+       desc, "aria-describedby names the description, for screen readers")
+    term = driver.find_elements(By.CSS_SELECTOR, ".dc-body a.dc-term")
+    check(len(term) > 0, "an abbreviation linked in document 2")
+    name.click()
+    eq(path_of(driver, srv), "/persons/%s/p_CG_2" % VOL, "the name leads to the person's page")
+
     dl.step("the Cite box")
     driver.get(srv.url("/documents/%s/d5" % VOL))
     chicago = driver.find_element(By.CSS_SELECTOR, ".dc-cite-chicago")

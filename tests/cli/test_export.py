@@ -4,14 +4,18 @@ against the volume title the sample's TEI header carries; exports hold
 exactly the documents the reader may read (the public's list total, a
 query's search total), never a withheld word; the TEI of every sample
 reads back through the project's own TEI ingester with the same title and
-portion texts."""
+portion texts.  The TEI of every document of the real FRUS volume
+(tests/data/corpus/volumes/) reads back into the same document model:
+portions with their kinds, opener/closer groups and inline spans (names
+with their corresp ids, abbreviations, references, emphasis, quotations),
+the persons and references the text names, footnotes and pages."""
 import json
 import math
 import os
 import re
 import xml.etree.ElementTree as ET
 
-from dctest import DB, SAMPLES, check, done, eq
+from dctest import CORPUS, DB, SAMPLES, check, done, eq
 
 TEI_NS = "{http://www.tei-c.org/ns/1.0}"
 D279 = "frus1958-60v18/d279"
@@ -260,5 +264,82 @@ for i, doc_id in enumerate(public_ids):
         eq([(f["n"], ws(f["text"])) for f in b["footnotes"]],
            [(f["n"], ws(f["text"])) for f in a["footnotes"]], "footnotes of %s" % doc_id)
         eq(b["pages"], a["pages"], "pages of %s" % doc_id)
+
+# ---- TEI round trip of the real volume: the whole document model ---------------
+VOLID = "frus1917-72PubDip"
+vdb = DB()
+vdb.run("init")
+code, out, err = vdb.run("ingest", "--released", "-q",
+                         os.path.join(CORPUS, "volumes", VOLID + ".xml"))
+eq(code, 0, "ingest the volume (%s)" % err)
+vids = [x["id"] for x in vdb.json("list", "--json")["documents"]]
+eq(len(vids), 49, "the volume's 49 documents")
+rtv = DB()
+rtv.run("init")
+folder = os.path.join(rtv.dir, VOLID)
+os.mkdir(folder)
+for i, doc_id in enumerate(vids):
+    code, out, err = vdb.run("show", doc_id, "--format", "tei")
+    eq(code, 0, "show --format tei %s" % doc_id)
+    with open(os.path.join(folder, "%02d.xml" % i), "w", encoding="utf-8") as f:
+        f.write(out)
+    if doc_id == VOLID + "/d2":
+        check("<opener>\n<salute>Dear Mr. <persName corresp=\"#p_CG_2\">Creel</persName>:"
+              "</salute>\n</opener>" in out, "d2: the opener, its salute and the name in it")
+        check('<div xml:id="persons"><list>\n<item><persName xml:id="p_CG_2">Creel, George'
+              '</persName>, Chairman of the Committee on Public Information from April 1917'
+              '</item>' in out, "d2: the entries its names point to, as a list in front")
+code, out, err = rtv.run("ingest", "--released", "-q", folder)
+eq(code, 0, "re-ingest the volume's TEI (%s)" % err)
+eq(sorted(x["id"] for x in rtv.json("list", "--json")["documents"]), sorted(vids),
+   "the same ids back")
+
+
+def spans(p, key="spans", text="text"):
+    t = (p[text] or "").encode()
+    return [(s["kind"], s.get("value"), t[s["start"]:s["end"]].decode())
+            for s in p.get(key, [])]
+
+
+totals = {}
+for doc_id in vids:
+    a = vdb.json("show", doc_id, "--json")
+    b = rtv.json("show", doc_id, "--json")
+    for k in ("title", "number", "date", "pages"):
+        eq(b.get(k), a.get(k), "round trip %s of %s" % (k, doc_id))
+    eq([(p["kind"], p.get("label"), p.get("group"), p["text"]) for p in b["portions"]],
+       [(p["kind"], p.get("label"), p.get("group"), p["text"]) for p in a["portions"]],
+       "round trip portions (kind, label, opener/closer, text) of %s" % doc_id)
+    eq([spans(p) for p in b["portions"]], [spans(p) for p in a["portions"]],
+       "round trip spans of %s" % doc_id)
+    eq([(f["n"], f.get("label"), f.get("anchor"), f["text"], spans(f)) for f in b["footnotes"]],
+       [(f["n"], f.get("label"), f.get("anchor"), f["text"], spans(f)) for f in a["footnotes"]],
+       "round trip footnotes (number, label, anchor, text, spans) of %s" % doc_id)
+    eq((b.get("source_note"), b.get("source_spans")), (a.get("source_note"), a.get("source_spans")),
+       "round trip source note and its spans of %s" % doc_id)
+    eq(b.get("title_spans"), a.get("title_spans"), "round trip names in the title of %s" % doc_id)
+    # persons (every name with the list name its corresp gives) and
+    # references: the same, in the same order; a section of the front
+    # matter that stood before the List of Persons resolves its names now
+    if doc_id.split("/")[1][1:].isdigit():
+        eq(b["persons"], a["persons"], "round trip persons of %s" % doc_id)
+    else:
+        check(all(n in b["persons"] for n in a["persons"]), "%s: its persons" % doc_id)
+    eq(b["references"], a["references"], "round trip references of %s" % doc_id)
+    for p in a["portions"] + a["footnotes"]:
+        for x in spans(p):
+            totals[x[0]] = totals.get(x[0], 0) + 1
+        if p.get("group"):
+            totals[p["group"]] = totals.get(p["group"], 0) + 1
+    totals["in notes"] = totals.get("in notes", 0) + sum(len(spans(f)) for f in a["footnotes"])
+    totals["in titles"] = totals.get("in titles", 0) + len(a.get("title_spans", []))
+for k, n in (("persName", 250), ("gloss", 100), ("hi", 100), ("ref", 9), ("quote", 4),
+             ("opener", 10), ("closer", 10), ("in notes", 100), ("in titles", 20)):
+    check(totals.get(k, 0) >= n, "the volume's %s: %d (at least %d)" % (k, totals.get(k, 0), n))
+# a person the list names: name and description back from the exported list
+creel = [(p["xml_id"], p["description"]) for p in rtv.json("person", "Creel, George",
+                                                             "--json")["persons"]]
+eq(creel, [("p_CG_2", "Chairman of the Committee on Public Information from April 1917")],
+   "Creel's entry read back from the exported list")
 
 done()

@@ -81,7 +81,8 @@ for tei_id, seed_id, missing_pages in [
               (seed_id, op, extra[:12], [w for w, _ in tb[j1:j2]][:12]))
 
 # Every real TEI file ingests, one document per div type="document" (or one
-# for a file without such divs).
+# for a file without such divs; the monograph, a book, one per chapter and
+# per section of its front and back matter: 27).
 real = DB()
 expected = 0
 files = sorted(glob.glob(os.path.join(CORPUS, "frus-history", "**", "*.xml"), recursive=True) +
@@ -89,7 +90,7 @@ files = sorted(glob.glob(os.path.join(CORPUS, "frus-history", "**", "*.xml"), re
 check(len(files) >= 80, "test corpus found at %s (%d files)" % (CORPUS, len(files)))
 for f in files:
     n = open(f, encoding="utf-8").read().count('type="document"')
-    expected += n if n else 1
+    expected += 27 if f.endswith(os.path.join("monograph", "frus-history.xml")) else n if n else 1
 code, out, err = real.run("ingest", "--released", "-q", os.path.join(CORPUS, "frus-history"), TEI)
 eq(code, 0, "ingest the real TEI corpus (%s)" % err[:500])
 eq(real.json("list", "--json")["total"], expected, "documents stored = document divs")

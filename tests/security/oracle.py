@@ -28,8 +28,9 @@ of a database built only from what that reader may read.  Each round
      reader may read;
   4. runs, as that reader, every output path on both databases and compares
      them (CLI: list, show in every format, export jsonl and tei, versions,
-     refs, search with many queries, find, paper, person, volume; HTTP: the JSON
-     API and the reading room's pages, volume pages and find included);
+     refs, search with many queries, find, paper, person, volume and its
+     citations; HTTP: the JSON API and the reading room's pages, volume
+     pages and find included);
   5. checks that no canary word of a portion the reader may not read
      appears in any byte of any output of the full database for them
      (error messages and old versions included);
@@ -1276,6 +1277,8 @@ def cli_plan(rnd, u, rng, full, queries):
         for coll in ("alpha", "beta", "gamma"):
             p.add(("volume --json", coll), ["volume", coll, "--json"], "json")
             p.add(("volume", coll), ["volume", coll], "text")
+            for f in ("cite", "bibtex", "ris"):
+                p.add(("volume --format " + f, coll), ["volume", coll, "--format", f], "text")
         return p
     # the sample: what only the CLI has (list, versions, paper, person, old
     # versions), and one show and one search (the HTTP API covers every
@@ -1293,6 +1296,7 @@ def cli_plan(rnd, u, rng, full, queries):
     p.add(("paper --json", PAPERS[0]), ["paper", PAPERS[0], "--json"], "json")
     p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
     p.add(("volume --json", "alpha"), ["volume", "alpha", "--json"], "json")
+    p.add(("volume --format bibtex", "alpha"), ["volume", "alpha", "--format", "bibtex"], "text")
     return p
 
 

@@ -539,6 +539,70 @@ static void test_carry(void)
     dc_doc_free(b);
 }
 
+/* Inline spans (model.h dc_span) in a view: a span touching withheld
+ * text goes (a name's link would point into it), the others move with
+ * the text; a portion withheld whole keeps none. */
+static void test_inline_spans(void)
+{
+    dc_doc *d = mkdoc("c/in", NULL, "released");
+    /*                   0         1         2         3
+     *                   0123456789012345678901234567890123456 */
+    dc_portion *p = add(d, "Creel wrote to Wilson and to Lansing.", NULL, NULL, 0);
+    dc_portion_add_span(p, 0, 5, "persName", "p_CG_2");
+    dc_portion_add_span(p, 15, 21, "persName", "p_WW_1");
+    dc_portion_add_span(p, 15, 36, "hi", "italic"); /* around the withheld name */
+    dc_portion_add_span(p, 29, 36, "persName", "p_LR_1");
+    dc_portion *q = add(d, "Sisson in Petrograd.", NULL, NULL, 0);
+    dc_portion_add_span(q, 0, 6, "persName", "p_SE_1");
+    dc_footnote *f = dc_doc_add_footnote(d);
+    dc_str_set(&f->n, "1");
+    dc_str_set(&f->anchor, "p1");
+    dc_str_set(&f->text, "Root to Creel.");
+    dc_spans_add(&f->spans, &f->n_spans, &f->cap_spans, 0, 4, "persName", "p_RE_1");
+    dc_spans_add(&f->spans, &f->n_spans, &f->cap_spans, 8, 13, "persName", "p_CG_3");
+    dc_str_set(&d->title, "Letter From Creel");
+    dc_spans_add(&d->title_spans, &d->n_title_spans, &d->cap_title_spans, 12, 17, "persName",
+                 "p_CG_4");
+    wh(d, "w1", "p1", 0, 15, 21, "name");
+    wh(d, "w2", "p2", 1, 0, 0, "paragraph");
+    wh(d, "w3", "fn1", 0, 0, 4, "name");
+    wh(d, "w4", "title", 0, 12, 17, "name");
+    dc_access_reader pub = {.is_public = 1};
+    dc_doc *v = NULL;
+    CHECK_INT(dc_access_view(&pub, d, &v, NULL), DC_OK);
+    if (v) {
+        const dc_portion *a = &v->portions[0];
+        CHECK_STR(a->text, "Creel wrote to [name not declassified] and to Lansing.");
+        CHECK_INT(a->n_spans, 2);
+        if (a->n_spans == 2) {
+            CHECK_STR(a->spans[0].value, "p_CG_2");
+            CHECK_INT(a->spans[0].start, 0);
+            CHECK_INT(a->spans[0].end, 5);
+            CHECK_STR(a->spans[1].value, "p_LR_1");
+            CHECK(strncmp(a->text + a->spans[1].start, "Lansing", 7) == 0);
+            CHECK_INT(a->spans[1].end - a->spans[1].start, 7);
+        }
+        CHECK_INT(v->portions[1].n_spans, 0);
+        /* in a note: the withheld name's span goes, the other moves */
+        CHECK_INT(v->n_footnotes, 1);
+        if (v->n_footnotes == 1 && v->footnotes[0].n_spans == 1) {
+            const dc_footnote *g = &v->footnotes[0];
+            CHECK_STR(g->spans[0].value, "p_CG_3");
+            CHECK(strncmp(g->text + g->spans[0].start, "Creel", 5) == 0);
+        } else {
+            CHECK(0);
+        }
+        CHECK_INT(v->n_title_spans, 0); /* the title's withheld name */
+        char *json = NULL;
+        CHECK_INT(dc_doc_to_json(v, 0, &json), DC_OK);
+        CHECK(json && strstr(json, "p_WW_1") == NULL && strstr(json, "p_SE_1") == NULL &&
+              strstr(json, "p_RE_1") == NULL && strstr(json, "p_CG_4") == NULL);
+        dc_free(json);
+    }
+    dc_doc_free(v);
+    dc_doc_free(d);
+}
+
 int main(void)
 {
     test_levels();
@@ -547,6 +611,7 @@ int main(void)
     test_view_released();
     test_view_classified();
     test_spans();
+    test_inline_spans();
     test_carry();
     test_property();
     return TEST_DONE();

@@ -27,6 +27,10 @@ static dc_doc *sample(void)
     dc_str_set(&p->label, "1");
     dc_portion_add_mark(p, DC_MARK_NOTE, 33, "1");
     dc_portion_add_mark(p, DC_MARK_PAGE, 4, "573");
+    dc_portion_add_span(p, 0, 38, "hi", "italic");
+    dc_portion_add_span(p, 5, 12, "persName", "p_C_1");
+    dc_portion_add_span(p, 31, 39, "quote", NULL);
+    dc_str_set(&p->group, "closer");
     p = dc_doc_add_portion(d, "item");
     dc_strv_push(&p->compartments, "ANNEX-F");
     p->withheld = 1;
@@ -61,6 +65,19 @@ static void test_roundtrip(void)
     CHECK_INT(e->portions[0].marks[0].at, 33);
     CHECK_INT(e->portions[0].marks[1].kind, DC_MARK_PAGE);
     CHECK_STR(e->portions[0].marks[1].value, "573");
+    CHECK_INT(e->portions[0].n_spans, 3);
+    if (e->portions[0].n_spans == 3) {
+        CHECK_STR(e->portions[0].spans[1].kind, "persName");
+        CHECK_STR(e->portions[0].spans[1].value, "p_C_1");
+        CHECK_INT(e->portions[0].spans[1].start, 5);
+        CHECK_INT(e->portions[0].spans[1].end, 12);
+        CHECK(e->portions[0].spans[2].value == NULL);
+    }
+    CHECK_STR(e->portions[0].group, "closer");
+    CHECK(e->portions[1].group == NULL && e->portions[1].n_spans == 0);
+    CHECK(
+        strstr(json, "\"spans\":[{\"start\":0,\"end\":38,\"kind\":\"hi\",\"value\":\"italic\"}") !=
+        NULL);
     CHECK_INT(e->portions[1].withheld, 1);
     CHECK_STR(e->portions[1].compartments.v[0], "ANNEX-F");
     CHECK_STR(e->footnotes[0].text, "Document 237.");
@@ -78,8 +95,16 @@ static void test_roundtrip(void)
 
 static void test_bad_json(void)
 {
-    const char *bad[] = {"", "[]", "{\"title\": 5}", "{\"portions\": {}}",
-                         "{\"portions\": [{\"marks\": [{\"at\": -1}]}]}", "{\"id\": \"x\""};
+    const char *bad[] = {"",
+                         "[]",
+                         "{\"title\": 5}",
+                         "{\"portions\": {}}",
+                         "{\"portions\": [{\"marks\": [{\"at\": -1}]}]}",
+                         "{\"id\": \"x\"",
+                         "{\"portions\": [{\"id\": \"p1\", \"kind\": \"p\", \"spans\": "
+                         "[{\"start\": 4, \"end\": 2, \"kind\": \"hi\"}]}]}",
+                         "{\"portions\": [{\"id\": \"p1\", \"kind\": \"p\", \"spans\": "
+                         "[{\"start\": 0, \"end\": 2}]}]}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         dc_doc *d = (dc_doc *)1;
         CHECK_INT(dc_doc_from_json(bad[i], strlen(bad[i]), &d), DC_CORRUPT);

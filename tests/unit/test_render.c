@@ -221,7 +221,7 @@ static void test_html(void)
     dc_access_reader pub = {.is_public = 1};
     dc_doc *v = NULL;
     CHECK_INT(dc_access_view(&pub, d, &v, NULL), DC_OK);
-    dc_render_html_opts opts = {test_href, NULL, NULL};
+    dc_render_html_opts opts = {test_href, NULL, NULL, NULL};
     dc_buf b;
     dc_buf_init(&b, 0);
     html_calls = 0;
