@@ -155,6 +155,7 @@ static const char *span_element(const dc_span *sp, const char **att, const char 
 static void open_span(dc_buf *out, const dc_span *sp)
 {
     const char *att = NULL, *hash = NULL, *el = span_element(sp, &att, &hash);
+    if (!el) return; /* span_written said no */
     dc_buf_printf(out, "<%s", el);
     if (att && sp->value) {
         dc_buf_printf(out, " %s=\"%s", att, hash);
