@@ -147,8 +147,15 @@ static void window(const sn *c, const char *p, size_t len, size_t width, const c
     if (end < len) dc_buf_puts(out, " \xE2\x80\xA6");
 }
 
-static sn *sn_new(dc_analyzer *a, const dc_query *q)
+/* The matcher of q's terms; the window's defaults filled in (no marks,
+ * 200 bytes, at most SNIP_MAX_WIDTH). */
+static sn *sn_new(dc_analyzer *a, const dc_query *q, const char **open, const char **close,
+                  size_t *width)
 {
+    if (!*open) *open = "";
+    if (!*close) *close = "";
+    if (!*width) *width = 200;
+    if (*width > SNIP_MAX_WIDTH) *width = SNIP_MAX_WIDTH;
     sn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->a = a;
@@ -167,11 +174,7 @@ dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc, siz
                        const char *open, const char *close, dc_buf *out)
 {
     if (!a || !q || !doc || !out) return DC_MISUSE;
-    if (!open) open = "";
-    if (!close) close = "";
-    if (!width) width = 200;
-    if (width > SNIP_MAX_WIDTH) width = SNIP_MAX_WIDTH;
-    sn *c = sn_new(a, q);
+    sn *c = sn_new(a, q, &open, &close, &width);
     if (!c) return DC_NOMEM;
     dc_buf text;
     dc_buf_init(&text, (size_t)128 << 20);
@@ -204,11 +207,7 @@ dc_rc dc_index_find(dc_analyzer *a, const dc_query *q, const dc_doc *doc, size_t
                     const char *open, const char *close, dc_find_cb cb, void *ctx)
 {
     if (!a || !q || !doc || !cb) return DC_MISUSE;
-    if (!open) open = "";
-    if (!close) close = "";
-    if (!width) width = 200;
-    if (width > SNIP_MAX_WIDTH) width = SNIP_MAX_WIDTH;
-    sn *c = sn_new(a, q);
+    sn *c = sn_new(a, q, &open, &close, &width);
     if (!c) return DC_NOMEM;
     dc_buf b;
     dc_buf_init(&b, SNIP_MAX_WIDTH * 8);

@@ -188,3 +188,34 @@ class Shots:
     def __call__(self, name):
         self.n += 1
         self.driver.save_screenshot(os.path.join(ARTIFACTS, "%02d-%s.png" % (self.n, name)))
+
+
+def cleanup(driver, profile, srv, tmp):
+    """The end of every browser test: the browser, its profile, the server
+    (its stderr checked for sanitizer reports) and the temporary folder."""
+    if driver:
+        driver.quit()
+    if profile:
+        shutil.rmtree(profile, True)
+    if srv:
+        srv.stop()
+        errors = [l for l in srv.lines if "ERROR" in l or "runtime error" in l]
+        dctest.eq(errors, [], "server errors (sanitizers)")
+        if errors:
+            print("\n".join(srv.lines[-80:]), file=sys.stderr)
+    if tmp:
+        shutil.rmtree(tmp, True)
+
+
+def main(run):
+    """Runs a browser test's run(): a SIGTERM (CTest's timeout) still runs
+    its clean-up; an exception is a failed check; then the summary."""
+    import signal
+    import traceback
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
+    try:
+        run()
+    except Exception as e:
+        traceback.print_exc()
+        dctest.check(False, "test aborted: %s" % e)
+    dctest.done()

@@ -8,15 +8,13 @@ its heading levels never skip one going down (h1 then h2, not h1 then
 h3), and a footnote reference is underlined with a target at least 24 px
 square to tap.  The pages come from the real FRUS volume, the samples and
 a classified memo under review."""
-import json
 import os
-import shutil
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rr  # noqa: E402
-from dctest import CORPUS, DB, SAMPLES, check, done, eq  # noqa: E402
+from dctest import CORPUS, DB, SAMPLES, check, eq  # noqa: E402
 
 VOL = "frus1917-72PubDip"
 LIMIT_S = 200
@@ -124,25 +122,9 @@ def run():
                            ("review", srv.url("/review/memo/zebra"))):
             audit(driver, url, dl, axe_src, label)
     finally:
-        if driver:
-            driver.quit()
-        if profile:
-            shutil.rmtree(profile, True)
-        if srv:
-            srv.stop()
-            errors = [l for l in srv.lines if "ERROR" in l or "runtime error" in l]
-            eq(errors, [], "server errors (sanitizers)")
-        shutil.rmtree(tmp, True)
+        rr.cleanup(driver, profile, srv, tmp)
     print("time left: %.1f s" % dl.left())
 
 
 if __name__ == "__main__":
-    import signal
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
-    try:
-        run()
-    except Exception as e:
-        import traceback
-        traceback.print_exc()
-        check(False, "test aborted: %s" % e)
-    done()
+    rr.main(run)

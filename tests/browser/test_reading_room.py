@@ -10,8 +10,6 @@ CHROMIUM, CHROMEDRIVER (defaults /usr/bin/chromium, /usr/bin/chromedriver).
 import json
 import os
 import re
-import shutil
-import sys
 import tempfile
 import urllib.parse
 
@@ -560,28 +558,9 @@ def run():
         dl.step("sign-in rate limit")
         rate_limit_checks(srv)
     finally:
-        if driver:
-            driver.quit()
-        if profile:
-            shutil.rmtree(profile, True)
-        if srv:
-            srv.stop()
-            errors = [l for l in srv.lines if "ERROR" in l or "runtime error" in l]
-            eq(errors, [], "server errors (sanitizers)")
-            if errors:
-                print("\n".join(srv.lines[-80:]), file=sys.stderr)
-        shutil.rmtree(tmp, True)
+        rr.cleanup(driver, profile, srv, tmp)
     print("time left: %.1f s" % dl.left())
 
 
 if __name__ == "__main__":
-    # a SIGTERM (CTest's timeout) still runs the clean-up of run()
-    import signal
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
-    try:
-        run()
-    except Exception as e:  # a failed step: report it and fail
-        import traceback
-        traceback.print_exc()
-        check(False, "test aborted: %s" % e)
-    dctest.done()
+    rr.main(run)

@@ -7,13 +7,12 @@ matter and the compilation), goes up the trail to the volume, reaches a
 person's page from a name on a document, and opens the Cite box.
 Screenshots are kept in ARTIFACTS (volume-*.png)."""
 import os
-import shutil
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rr  # noqa: E402
-from dctest import CORPUS, DB, check, done, eq  # noqa: E402
+from dctest import CORPUS, DB, check, eq  # noqa: E402
 
 VOL = "frus1917-72PubDip"
 BOOK = "Foreign Relations of the United States, 1917\u20131972, Public Diplomacy, World War I"
@@ -143,25 +142,9 @@ def run():
             shots("failure")
             raise
     finally:
-        if driver:
-            driver.quit()
-        if profile:
-            shutil.rmtree(profile, True)
-        if srv:
-            srv.stop()
-            errors = [l for l in srv.lines if "ERROR" in l or "runtime error" in l]
-            eq(errors, [], "server errors (sanitizers)")
-        shutil.rmtree(tmp, True)
+        rr.cleanup(driver, profile, srv, tmp)
     print("time left: %.1f s" % dl.left())
 
 
 if __name__ == "__main__":
-    import signal
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
-    try:
-        run()
-    except Exception as e:
-        import traceback
-        traceback.print_exc()
-        check(False, "test aborted: %s" % e)
-    done()
+    rr.main(run)
