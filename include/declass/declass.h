@@ -157,6 +157,10 @@ DC_API dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_pag
  */
 DC_API dc_rc dc_db_find(dc_db *db, const char *id, const char *query, const char *open,
                         const char *close, dc_find_cb cb, void *ctx, size_t *n);
+/* One passage as JSON: {"portion", "matches", "snippet"}, or for a note
+ * {"footnote", "label", "matches", "snippet"} (declass find --json, GET
+ * /api/documents/ID/find). */
+DC_API void dc_find_hit_json(dc_json *j, const dc_find_hit *h);
 DC_API void dc_search_page_free(dc_search_page *page);
 /* The JSON of DESIGN.md: {"query", "total", "hits": [{"id", "title",
  * "date", "classification", "score", "snippet"}], "facets": {...}}. */

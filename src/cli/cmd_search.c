@@ -182,16 +182,7 @@ static dc_rc find_row(void *ctx, const dc_find_hit *h)
                    h->snippet);
         return DC_OK;
     }
-    dc_json_obj(f->j);
-    if (h->portion) {
-        dc_json_kstr(f->j, "portion", h->portion);
-    } else {
-        dc_json_kstr(f->j, "footnote", h->footnote);
-        dc_json_kstr(f->j, "label", h->label);
-    }
-    dc_json_kint(f->j, "matches", (long long)h->matches);
-    dc_json_kstr(f->j, "snippet", h->snippet);
-    dc_json_end(f->j);
+    dc_find_hit_json(f->j, h);
     return f->j->b->rc;
 }
 

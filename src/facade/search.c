@@ -650,6 +650,20 @@ static dc_rc find_one(void *ctx, const dc_find_hit *h)
     return f->cb(f->ctx, h);
 }
 
+void dc_find_hit_json(dc_json *j, const dc_find_hit *h)
+{
+    dc_json_obj(j);
+    if (h->portion) {
+        dc_json_kstr(j, "portion", h->portion);
+    } else {
+        dc_json_kstr(j, "footnote", h->footnote);
+        dc_json_kstr(j, "label", h->label);
+    }
+    dc_json_kint(j, "matches", (long long)h->matches);
+    dc_json_kstr(j, "snippet", h->snippet);
+    dc_json_end(j);
+}
+
 dc_rc dc_db_find(dc_db *db, const char *id, const char *query, const char *open, const char *close,
                  dc_find_cb cb, void *ctx, size_t *n)
 {

@@ -206,6 +206,50 @@ static void not_found(dc_http_resp *resp, const char *id)
     else dc_http_json_error(resp, 404, "no such document");
 }
 
+static dc_rc add_passage(void *ctx, const dc_find_hit *h)
+{
+    dc_json *j = ctx;
+    dc_find_hit_json(j, h);
+    return j->b->rc;
+}
+
+/* GET /api/documents/{id}/find?q=QUERY: search within the document, the
+ * JSON of declass find --json. */
+static void doc_find(dc_http_req *req, dc_http_resp *resp, const char *id)
+{
+    const char *q = dc_http_arg(req, "q");
+    if (!q || !*q) {
+        dc_http_json_error(resp, 400, "find needs a query: ?q=QUERY");
+        return;
+    }
+    dc_json j;
+    dc_buf rows;
+    dc_buf_init(&rows, 0);
+    dc_json_init(&j, &rows, 0);
+    dc_json_arr(&j);
+    size_t n = 0;
+    dc_rc r = dc_db_find(req->db, id, q, "<mark>", "</mark>", add_passage, &j, &n);
+    dc_json_end(&j);
+    if (!r && rows.rc) r = rows.rc;
+    if (r) {
+        dc_buf_release(&rows);
+        if (r == DC_NOTFOUND) not_found(resp, id);
+        else if (r == DC_PARSE) dc_http_json_error(resp, 400, "%s", dc_db_errmsg(req->db));
+        else lib_error(req, resp, r);
+        return;
+    }
+    json_begin(resp, 200, &j);
+    dc_json_obj(&j);
+    dc_json_kstr(&j, "id", id);
+    dc_json_kstr(&j, "query", q);
+    dc_json_kint(&j, "total", (long long)n);
+    dc_json_key(&j, "passages");
+    dc_json_raw(&j, rows.p);
+    dc_buf_release(&rows);
+    dc_json_end(&j);
+    json_end(resp);
+}
+
 /* Outgoing references go straight to the answer, incoming ones to a
  * second writer whose array is appended after (dc_db_refs mixes them). */
 typedef struct refs_ctx {
@@ -612,9 +656,9 @@ static const struct {
     const char *suffix;
     int get, post;
 } doc_actions[] = {
-    {"/refs", 1, 0}, {"/withholdings", 1, 0}, {"/releases", 1, 0},
-    {"/diff", 1, 0}, {"/review", 1, 1},       {"/withhold", 0, 1},
-    {"/lift", 0, 1}, {"/mark", 0, 1},         {"/release", 0, 1},
+    {"/refs", 1, 0}, {"/find", 1, 0},    {"/withholdings", 1, 0}, {"/releases", 1, 0},
+    {"/diff", 1, 0}, {"/review", 1, 1},  {"/withhold", 0, 1},     {"/lift", 0, 1},
+    {"/mark", 0, 1}, {"/release", 0, 1},
 };
 
 int dc_api_document_methods(const char *path, int *get, int *post)
@@ -655,6 +699,8 @@ void dc_api_document(dc_http_req *req, dc_http_resp *resp)
         doc_show(req, resp, id);
     } else if (!strcmp(action, "refs")) {
         doc_refs(req, resp, id);
+    } else if (!strcmp(action, "find")) {
+        doc_find(req, resp, id);
     } else if (!strcmp(action, "withholdings")) {
         facade_json(req, resp, id, dc_db_withholdings_json);
     } else if (!strcmp(action, "releases")) {

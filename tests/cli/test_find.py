@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import urllib.parse
+import urllib.error
 import urllib.request
 
 from dctest import CORPUS, DB, check, done, eq, serve
@@ -120,6 +121,20 @@ try:
     check("No passage of this document matches \u201czyzzyva\u201d." in html, "no match")
     html = page("/documents/%s?find=%s" % (D14, urllib.parse.quote('"open')))
     check("bad query: unbalanced quote" in html, "a bad query explained")
+    api = json.loads(page("/api/documents/%s/find?q=%s" % (D14, urllib.parse.quote("salary creel"))))
+    eq(api, db.json("find", D14, "salary creel", "--json"), "the API answers as find --json")
+    for path, status in (("/api/documents/%s/find" % D14, 400),
+                         ("/api/documents/%s/find?q=%%22open" % D14, 400),
+                         ("/api/documents/memo/zebra/find?q=okapi", 404),
+                         ("/api/documents/memo/nothere/find?q=okapi", 404)):
+        try:
+            page(path)
+            got = 200
+        except urllib.error.HTTPError as e:
+            got = e.code
+            body = json.loads(e.read().decode())
+            check("error" in body, "%s: a JSON error" % path)
+        eq(got, status, "GET " + path)
     html = page("/documents/%s" % D14)
     check("dc-find-results" not in html and "Find in this document" in html,
           "without a query: the form only")

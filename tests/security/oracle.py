@@ -1316,6 +1316,8 @@ def http_plan(rnd, u, queries):
         for qq in queries[:3]:
             p.add(("http GET /documents/ID?find= (page)", did + " " + qq),
                   "/documents/%s?find=%s" % (did, q(qq)), "text")
+            p.add(("http GET /api/documents/ID/find", did + " " + qq),
+                  "/api/documents/%s/find?q=%s" % (did, q(qq)), "json")
     for qq in queries[:8]:
         p.add(("http GET /search (page)", qq), "/search?q=" + q(qq), "text")
     for coll in ("alpha", "beta", "gamma"):
@@ -1470,7 +1472,8 @@ def canary_scan(findings, u, plan, outs, forbidden, seed, http=False):
             text = text.replace("<title>%s · " % esc, "").replace('value="%s"' % esc, "")
             for enc in (urllib.parse.quote_plus(ctx), q(ctx)):
                 text = text.replace("q=" + enc, "").replace("q%3D" + q(enc), "")
-        if path.startswith("find") or path == "http GET /documents/ID?find= (page)":
+        if path.startswith("find") or path in ("http GET /documents/ID?find= (page)",
+                                               "http GET /api/documents/ID/find"):
             # find echoes the query: "query" in JSON, the page's box and count
             qq = ctx.split(" ", 1)[1] if " " in ctx else ctx
             text = re.sub(r'"query":\s*' + re.escape(json.dumps(qq)), "", text)
