@@ -45,7 +45,7 @@ typedef struct file_job {
     const char *basename; /* file name without extension */
     long n_new, n_updated, n_unchanged, n_docs;
     long n_persons, n_terms; /* list entries stored */
-    int fatal; /* the store failed: stop the run (not a bad input) */
+    int fatal;               /* the store failed: stop the run (not a bad input) */
     dc_error *err;
 } file_job;
 
@@ -83,8 +83,8 @@ int dc_collection_name_ok(const char *s)
 }
 
 /* The rule dc_collection_name_ok keeps, for messages. */
-#define COLLECTION_RULE                                                                      \
-    "a collection name is 1-128 bytes, does not start with '.' and has no '/', '\\', "       \
+#define COLLECTION_RULE                                                                \
+    "a collection name is 1-128 bytes, does not start with '.' and has no '/', '\\', " \
     "spaces or control characters"
 
 /* name made safe to print in a message: at most 64 bytes, control bytes
@@ -177,8 +177,8 @@ size_t dc_db_doc_bytes(const dc_doc *d)
     for (size_t i = 0; i < d->n_portions; i++)
         n += sizeof d->portions[i] + 64 + (d->portions[i].text ? strlen(d->portions[i].text) : 0);
     for (size_t i = 0; i < d->n_footnotes; i++)
-        n += sizeof d->footnotes[i] + 64 +
-             (d->footnotes[i].text ? strlen(d->footnotes[i].text) : 0);
+        n +=
+            sizeof d->footnotes[i] + 64 + (d->footnotes[i].text ? strlen(d->footnotes[i].text) : 0);
     return n + d->n_refs * 128;
 }
 
@@ -265,7 +265,8 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
         rc = dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE, shown);
     }
     if (!rc && !id_part_ok(doc->local_id)) {
-        rc = dc_fail(job->err, DC_PARSE, 0, "cannot make a document id from collection '%s' "
+        rc = dc_fail(job->err, DC_PARSE, 0,
+                     "cannot make a document id from collection '%s' "
                      "and name '%s' (spaces, slashes or too long)",
                      doc->collection, doc->local_id);
     }
@@ -281,10 +282,8 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
      * UNCLASSIFIED that is not a published edition is stored classified;
      * so is one whose marking is not a known level ("LIMITED OFFICIAL USE"). */
     if (!rc) {
-        int marked = doc->classification &&
-                     dc_level_parse(doc->classification) != DC_UNCLASSIFIED;
-        const char *status = job->opts->released ? "released" : marked ? "classified"
-                                                                       : "released";
+        int marked = doc->classification && dc_level_parse(doc->classification) != DC_UNCLASSIFIED;
+        const char *status = job->opts->released ? "released" : marked ? "classified" : "released";
         rc = dc_str_set(&doc->release_status, status);
     }
     if (!rc && (rc = carry_review(job->db, doc, job->opts)) != DC_OK && rc != DC_NOMEM)
@@ -296,8 +295,8 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
     if (!rc) {
         rc = dc_store_put(job->db->st, doc, job->path, &res, NULL);
         job->fatal = rc != DC_OK && rc != DC_MISUSE;
-        if (rc) dc_fail(job->err, rc, 0, "cannot store %s: %s", doc->id,
-                        dc_store_errmsg(job->db->st));
+        if (rc)
+            dc_fail(job->err, rc, 0, "cannot store %s: %s", doc->id, dc_store_errmsg(job->db->st));
     }
     if (!rc) {
         job->n_docs++;
@@ -307,8 +306,7 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
     }
     if (!rc && res != DC_PUT_UNCHANGED)
         dc_db_fresh_keep(job->db, dc_store_put_docid(job->db->st), doc);
-    else
-        dc_doc_free(doc);
+    else dc_doc_free(doc);
     return rc;
 }
 
@@ -326,14 +324,14 @@ static dc_rc job_list_item(void *ctx, const dc_tei_list_item *it)
 {
     file_job *job = ctx;
     int persons = strcmp(it->list, "persons") == 0;
-    dc_list_row row = {.collection = job_collection(job, it->collection,
-                                                    it->collection_from_name),
-                       .xml_id = it->xml_id, .name = it->name, .description = it->description};
+    dc_list_row row = {.collection = job_collection(job, it->collection, it->collection_from_name),
+                       .xml_id = it->xml_id,
+                       .name = it->name,
+                       .description = it->description};
     if (!dc_collection_name_ok(row.collection)) {
         char shown[80];
         printable_name(row.collection, shown, sizeof shown);
-        return dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE,
-                       shown);
+        return dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE, shown);
     }
     dc_rc rc = dc_store_list_put(job->db->st, persons ? DC_LIST_PERSONS : DC_LIST_TERMS, &row);
     if (rc) {
@@ -360,8 +358,7 @@ static dc_rc job_volume(void *ctx, const dc_volume *v)
     if (!dc_collection_name_ok(v->id)) {
         char shown[80];
         printable_name(v->id, shown, sizeof shown);
-        return dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE,
-                       shown);
+        return dc_fail(job->err, DC_PARSE, 0, "bad collection name '%s': " COLLECTION_RULE, shown);
     }
     dc_rc rc = dc_store_volume_put(job->db->st, v);
     if (rc) {
@@ -411,13 +408,13 @@ static dc_rc peek_is_xml(const char *path, int *is_xml, int *scan, unsigned long
 
 typedef struct pre_file {
     int ready;
-    int peeked;   /* peek_is_xml succeeded (else rc and err are its failure) */
-    int is_xml;   /* TEI: left to the ingest */
-    int scan;     /* a PDF or image (DC_SCAN_*): left to the ingest */
+    int peeked;              /* peek_is_xml succeeded (else rc and err are its failure) */
+    int is_xml;              /* TEI: left to the ingest */
+    int scan;                /* a PDF or image (DC_SCAN_*): left to the ingest */
     unsigned long long size; /* of the file, when peeked */
-    dc_rc rc;     /* of peeking, else of reading and parsing the text */
-    dc_doc *doc;  /* the text's document */
-    size_t bytes; /* of text read */
+    dc_rc rc;                /* of peeking, else of reading and parsing the text */
+    dc_doc *doc;             /* the text's document */
+    size_t bytes;            /* of text read */
     dc_error err;
 } pre_file;
 
@@ -648,8 +645,8 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
             snprintf(folder, sizeof folder, "default");
         }
     }
-    file_job job = {.db = db, .opts = opts, .path = path, .folder = folder,
-                    .basename = base, .err = err};
+    file_job job = {
+        .db = db, .opts = opts, .path = path, .folder = folder, .basename = base, .err = err};
     int is_xml = 0, scan = 0;
     dc_rc rc = DC_OK;
     if (pages) { /* a --pages folder: its images are checked by dc_scan_read */
@@ -667,8 +664,11 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
     }
     size_t fresh_mark = db->fresh.n;
-    dc_tei_handlers h = {.doc = job_store, .list_item = job_list_item,
-                         .person = job_person, .volume = job_volume, .ctx = &job};
+    dc_tei_handlers h = {.doc = job_store,
+                         .list_item = job_list_item,
+                         .person = job_person,
+                         .volume = job_volume,
+                         .ctx = &job};
     if (pages) {
         rc = ingest_scan(&job, (const char *const *)pages->v, pages->n);
     } else if (scan) {
@@ -749,8 +749,7 @@ static dc_rc batch_open(dc_db *db, batch *b, const dc_ingest_stats *st)
     if (b->open) return DC_OK;
     dc_rc rc = dc_store_begin(db->st);
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    *b = (batch){.open = 1, .started = mono_seconds(), .counted = *st,
-                 .fresh_mark = db->fresh.n};
+    *b = (batch){.open = 1, .started = mono_seconds(), .counted = *st, .fresh_mark = db->fresh.n};
     return DC_OK;
 }
 
@@ -761,8 +760,9 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
     if (!b->open) return DC_OK;
     b->open = 0;
     dc_rc rc = commit ? dc_store_commit(db->st) : DC_OK;
-    if (rc) dc_db_fail(db, rc, "storing the last %ld files failed: %s", b->files,
-                       dc_store_errmsg(db->st));
+    if (rc)
+        dc_db_fail(db, rc, "storing the last %ld files failed: %s", b->files,
+                   dc_store_errmsg(db->st));
     if (!commit || rc) {
         dc_store_rollback(db->st);
         dc_db_persons_forget(db);
@@ -802,6 +802,20 @@ static int ingestible_name(const char *name)
     return 0;
 }
 
+/* The names in folder dir, hidden entries skipped, in byte order. */
+static dc_rc sorted_names(const char *dir, dc_strv *names, dc_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return dc_fail(err, DC_IO, 0, "%s: cannot open folder: %s", dir, strerror(errno));
+    dc_rc rc = DC_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.') rc = dc_strv_push(names, e->d_name);
+    closedir(d);
+    if (names->n) qsort(names->v, names->n, sizeof *names->v, cmp_str);
+    return rc;
+}
+
 /* Collects the source files under dir (recursively, hidden entries
  * skipped) into files, counting the other files in *skipped. */
 static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_error *err)
@@ -809,23 +823,13 @@ static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_
     if (depth > DC_MAX_WALK_DEPTH)
         return dc_fail(err, DC_LIMIT, 0, "%s: folders nested deeper than %d", dir,
                        DC_MAX_WALK_DEPTH);
-    DIR *d = opendir(dir);
-    if (!d) return dc_fail(err, DC_IO, 0, "%s: cannot open folder: %s", dir, strerror(errno));
     dc_strv names = {0};
-    dc_rc rc = DC_OK;
-    struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        rc = dc_strv_push(&names, e->d_name);
-    }
-    closedir(d);
-    if (names.n) qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    dc_rc rc = sorted_names(dir, &names, err);
     dc_buf path;
     dc_buf_init(&path, 8192);
     for (size_t i = 0; !rc && i < names.n; i++) {
         dc_buf_reset(&path);
-        dc_buf_printf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-                      names.v[i]);
+        dc_buf_printf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names.v[i]);
         if (path.rc) {
             rc = dc_fail(err, path.rc, 0, "%s: path too long", dir);
             break;
@@ -833,12 +837,10 @@ static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_
         struct stat sb;
         if (stat(path.p, &sb) == 0 && S_ISDIR(sb.st_mode))
             rc = walk(path.p, depth + 1, files, skipped, err);
-        else if (!ingestible_name(names.v[i]))
-            (*skipped)++;
+        else if (!ingestible_name(names.v[i])) (*skipped)++;
         else if (files->n >= DC_MAX_WALK_FILES)
             rc = dc_fail(err, DC_LIMIT, 0, "more than %d files", DC_MAX_WALK_FILES);
-        else
-            rc = dc_strv_push(files, path.p); /* unreadable entries fail at ingest */
+        else rc = dc_strv_push(files, path.p); /* unreadable entries fail at ingest */
     }
     dc_buf_release(&path);
     dc_strv_release(&names);
@@ -850,24 +852,20 @@ static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_
  * name order. */
 static dc_rc page_images(const char *dir, dc_strv *files, long *skipped, dc_error *err)
 {
-    DIR *d = opendir(dir);
-    if (!d) return dc_fail(err, DC_IO, 0, "%s: cannot open folder: %s", dir, strerror(errno));
     dc_strv names = {0};
-    dc_rc rc = DC_OK;
-    struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        int kind = dc_scan_ext_kind(e->d_name);
-        if (kind == DC_SCAN_NONE || kind == DC_SCAN_PDF) (*skipped)++;
-        else if (names.n >= DC_SCAN_MAX_PAGES)
-            rc = dc_fail(err, DC_LIMIT, 0, "%s: more than %d page images", dir, DC_SCAN_MAX_PAGES);
-        else rc = dc_strv_push(&names, e->d_name);
-    }
-    closedir(d);
-    if (names.n) qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    dc_rc rc = sorted_names(dir, &names, err);
     dc_buf path;
     dc_buf_init(&path, 8192);
-    for (size_t i = 0; !rc && i < names.n; i++) {
+    for (size_t i = 0, pages = 0; !rc && i < names.n; i++) {
+        int kind = dc_scan_ext_kind(names.v[i]);
+        if (kind == DC_SCAN_NONE || kind == DC_SCAN_PDF) {
+            (*skipped)++;
+            continue;
+        }
+        if (pages++ >= DC_SCAN_MAX_PAGES) {
+            rc = dc_fail(err, DC_LIMIT, 0, "%s: more than %d page images", dir, DC_SCAN_MAX_PAGES);
+            break;
+        }
         dc_buf_reset(&path);
         dc_buf_printf(&path, "%s/%s", dir, names.v[i]);
         rc = path.rc ? dc_fail(err, path.rc, 0, "%s: path too long", dir)
@@ -990,23 +988,22 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
     dc_strv_release(&files);
     if (rc) return rc;
     if (st->docs_new + st->docs_updated > 0 && (rc = dc_db_index(db)) != DC_OK) return rc;
-    if (worst) dc_db_fail(db, worst, "%ld of %ld files could not be ingested", st->files_failed,
-                       st->files);
+    if (worst)
+        dc_db_fail(db, worst, "%ld of %ld files could not be ingested", st->files_failed,
+                   st->files);
     return worst;
 }
 
 /* An ingest passes over pages it writes once: read into SQLite's own
  * buffers, not through the mapping, they do not stay in its resident
  * size (127 MB instead of 42 at 10,000 small files). */
-dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts,
-                   dc_ingest_stats *st)
+dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts, dc_ingest_stats *st)
 {
     dc_store_mmap(db->st, 0);
     dc_rc rc = ingest_path(db, path, opts, st);
     dc_store_mmap(db->st, 1);
     return rc;
 }
-
 
 /* A file name safe to create: its base name with anything but letters,
  * digits, '.', '-' and '_' replaced, never starting with '.'. */
@@ -1038,13 +1035,13 @@ dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_
     if (!data || !opts || !st) return dc_db_fail(db, DC_MISUSE, "dc_db_ingest_data: no data");
     if (len > DC_INGEST_MAX_FILE)
         return dc_db_fail(db, DC_LIMIT, "the file is larger than %zu MiB",
-                       DC_INGEST_MAX_FILE >> 20);
+                          DC_INGEST_MAX_FILE >> 20);
     if ((rc = check_collection_opt(db, opts->collection)) != DC_OK) return rc;
     const char *tmp = getenv("TMPDIR");
     char dir[512], sub[600], path[800], name[160];
     snprintf(dir, sizeof dir, "%s/declass-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) return dc_db_fail(db, DC_IO, "cannot create a temporary folder: %s",
-                                      strerror(errno));
+    if (!mkdtemp(dir))
+        return dc_db_fail(db, DC_IO, "cannot create a temporary folder: %s", strerror(errno));
     upload_name(filename, name, sizeof name);
     snprintf(sub, sizeof sub, "%s/uploads", dir);
     snprintf(path, sizeof path, "%s/%s", sub, name);
