@@ -114,6 +114,42 @@ typedef struct dc_ref {
     char *detail;   /* e.g. the footnote number of "footnote 2, Document 30" */
 } dc_ref;
 
+/* A rectangle on a page image: pixels from its top left. */
+typedef struct dc_box {
+    int x, y, w, h;
+} dc_box;
+
+/* One word of a scanned page (docs/scans.md, "Pages and words"). */
+typedef struct dc_word {
+    dc_box box;
+    int conf;   /* the OCR's confidence 0-100 (100 from a text layer) */
+    char *text; /* as read */
+    /* Where its text stands in the document: a portion id, "fnN" (the
+     * footnote with marker N), "title" or "source", and the byte range
+     * [start, end) of that text; NULL when the text ingester kept it
+     * nowhere (a banner, a marking, a running head, a speck).  A reader's
+     * view carries no targets. */
+    char *target;
+    size_t start, end;
+} dc_word;
+
+/* One page of a scanned document. */
+typedef struct dc_page {
+    int number;             /* 1-based */
+    int width, height, dpi; /* of its stored image */
+    char *source;           /* text|ocr|none: how its words were read */
+    int conf;               /* mean word confidence 0-100 */
+    int low;                /* conf under the low-confidence bar */
+    char *image;            /* SHA-256 (hex) of its PNG in the store, or NULL */
+    /* A reader's view: the words are the released ones only, and the
+     * image may be shown only with boxes burned in (never the original). */
+    int redacted;
+    dc_word *words;
+    size_t n_words, cap_words;
+    dc_box *boxes; /* a view's boxes to burn in */
+    size_t n_boxes, cap_boxes;
+} dc_page;
+
 typedef struct dc_doc {
     char *id;          /* "collection/local" */
     char *collection;
@@ -155,6 +191,9 @@ typedef struct dc_doc {
     size_t n_source_spans, cap_source_spans;
     dc_span *title_spans;
     size_t n_title_spans, cap_title_spans;
+    /* A scanned document's pages ("scan" in the JSON, only when set). */
+    dc_page *scan;
+    size_t n_scan, cap_scan;
 } dc_doc;
 
 /* A new, empty document, or NULL on NOMEM.  Free with dc_doc_free(). */

@@ -310,7 +310,8 @@ dc_rc dc_access_restrict(const dc_access_reader *r, dc_doc *doc, size_t *hidden)
     /* withholdings inside the parts that stay (decided on the document
      * as stored: before any portion is replaced) */
     size_t n_spans = 0;
-    dc_rc rc = dc_access_redact(r, doc, hid, &n_spans);
+    dc_rc rc = dc_access_pages(r, doc, hid, untitle);
+    if (!rc) rc = dc_access_redact(r, doc, hid, &n_spans);
     for (size_t i = 0; i < doc->n_portions && !rc; i++)
         if (hid[i]) rc = hide_portion(doc, i, portion_kind(doc, doc->portions[i].id));
     if (!rc && n_hidden) drop_footnotes(doc, hid);

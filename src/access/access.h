@@ -183,6 +183,23 @@ void dc_access_notice(const char *kind, size_t n, size_t len, char *text, size_t
 dc_rc dc_access_redact(const dc_access_reader *r, dc_doc *doc, const unsigned char *hid,
                        size_t *n_hidden);
 
+/*
+ * The pages of a scanned document in r's view (a step of
+ * dc_access_restrict, decided on the document as stored, before any text
+ * is replaced; hid marks the portions hidden whole, untitle a hidden
+ * title).  A reader who may read all of the document keeps every word.
+ * Otherwise every page is marked redacted: a word stays only when it
+ * stands in text r may read (its target visible, no withholding r may
+ * not read over it) and outside every box; each other word's box, and
+ * the outline of each hidden portion's words on the page, become boxes
+ * to burn in; a box inside another is dropped (the words of a hidden
+ * paragraph are not outlined one by one).  Every view's words lose their
+ * targets; a redacted page's image may be shown only with its boxes
+ * burned in.
+ */
+dc_rc dc_access_pages(const dc_access_reader *r, dc_doc *doc, const unsigned char *hid,
+                      int untitle);
+
 /* The text that replaces a withheld portion of len bytes, written to out
  * (always NUL-terminated, truncated to cap). */
 void dc_access_gap_text(size_t len, char *out, size_t cap);

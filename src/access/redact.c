@@ -16,10 +16,7 @@
 #include "util/util_int.h"
 #include "util/banned.h"
 
-static int is_kind(const char *kind, const char *name)
-{
-    return kind && strcmp(kind, name) == 0;
-}
+static int is_kind(const char *kind, const char *name) { return kind && strcmp(kind, name) == 0; }
 
 void dc_access_notice(const char *kind, size_t n, size_t len, char *text, size_t text_cap,
                       char *extent, size_t extent_cap)
@@ -335,7 +332,8 @@ dc_rc dc_access_redact(const dc_access_reader *r, dc_doc *doc, const unsigned ch
     span *sp = calloc(nw, sizeof *sp);
     dc_rc rc = on && sp ? DC_OK : DC_NOMEM;
     /* decide first, on the document as stored */
-    for (size_t i = 0; !rc && i < nw; i++) on[i] = (unsigned char)applies(r, doc, &doc->withholdings[i]);
+    for (size_t i = 0; !rc && i < nw; i++)
+        on[i] = (unsigned char)applies(r, doc, &doc->withholdings[i]);
     /* whole parts: a whole title wins over spans in it */
     for (size_t i = 0; !rc && i < nw; i++) {
         const dc_withholding *w = &doc->withholdings[i];
@@ -391,5 +389,143 @@ dc_rc dc_access_redact(const dc_access_reader *r, dc_doc *doc, const unsigned ch
     free(done);
     free(on);
     free(sp);
+    return rc;
+}
+
+/* ---- scanned pages ---------------------------------------------------- */
+
+/* Pixels around a box burned in. */
+#define BOX_PAD 2
+
+static int anchored_hidden(const dc_doc *doc, const unsigned char *hid, const char *anchor)
+{
+    for (size_t i = 0; anchor && i < doc->n_portions; i++)
+        if (hid[i] && doc->portions[i].id && strcmp(doc->portions[i].id, anchor) == 0) return 1;
+    return 0;
+}
+
+/* 1 if word w stands in text r may read; *portion gets the index of the
+ * portion it stands in (or -1). */
+static int word_released(const dc_access_reader *r, const dc_doc *doc, const unsigned char *hid,
+                         int untitle, const dc_word *w, long *portion)
+{
+    *portion = -1;
+    const char *t = w->target;
+    if (!t) return 0;
+    for (size_t i = 0; i < doc->n_portions; i++)
+        if (doc->portions[i].id && strcmp(doc->portions[i].id, t) == 0) *portion = (long)i;
+    int visible;
+    if (strcmp(t, "title") == 0) {
+        visible = !untitle && doc->title;
+    } else if (strcmp(t, "source") == 0) {
+        visible = doc->source_note != NULL;
+    } else if (strncmp(t, "fn", 2) == 0 && *portion < 0) {
+        const dc_footnote *f = dc_doc_footnote(doc, t + 2);
+        visible = f && f->text && !anchored_hidden(doc, hid, f->anchor);
+    } else {
+        visible = *portion >= 0 && !hid[*portion];
+    }
+    for (size_t i = 0; visible && i < doc->n_withholdings; i++) {
+        const dc_withholding *x = &doc->withholdings[i];
+        if (!applies(r, doc, x) || strcmp(x->target, t) != 0) continue;
+        if (x->whole || (x->start < w->end && w->start < x->end)) visible = 0;
+    }
+    return visible;
+}
+
+static dc_box pad(dc_box b)
+{
+    return (dc_box){b.x - BOX_PAD, b.y - BOX_PAD, b.w + 2 * BOX_PAD, b.h + 2 * BOX_PAD};
+}
+
+static int overlaps(dc_box a, dc_box b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static int inside(dc_box a, dc_box b) /* a within b */
+{
+    return a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
+}
+
+static dc_box unite(dc_box a, dc_box b)
+{
+    int x0 = a.x < b.x ? a.x : b.x, y0 = a.y < b.y ? a.y : b.y;
+    int x1 = a.x + a.w > b.x + b.w ? a.x + a.w : b.x + b.w;
+    int y1 = a.y + a.h > b.y + b.h ? a.y + a.h : b.y + b.h;
+    return (dc_box){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* One page of a view that hides something: outlines of hidden portions
+ * and boxes of the words r may not read; the released words outside
+ * them kept. */
+static dc_rc redact_page(const dc_access_reader *r, const dc_doc *doc, const unsigned char *hid,
+                         int untitle, dc_page *pg)
+{
+    dc_rc rc = DC_OK;
+    unsigned char *keep = calloc(pg->n_words ? pg->n_words : 1, 1);
+    dc_box *outline = calloc(doc->n_portions ? doc->n_portions : 1, sizeof *outline);
+    unsigned char *has = calloc(doc->n_portions ? doc->n_portions : 1, 1);
+    if (!keep || !outline || !has) rc = DC_NOMEM;
+    pg->redacted = 1;
+    pg->n_boxes = 0;
+    for (size_t i = 0; !rc && i < pg->n_words; i++) {
+        long p = -1;
+        keep[i] = (unsigned char)word_released(r, doc, hid, untitle, &pg->words[i], &p);
+        if (keep[i]) continue;
+        if (p >= 0 && hid[p]) {
+            outline[p] = has[p] ? unite(outline[p], pg->words[i].box) : pg->words[i].box;
+            has[p] = 1;
+        } else {
+            rc = dc_page_add_box(pg, pad(pg->words[i].box));
+        }
+    }
+    for (size_t p = 0; !rc && p < doc->n_portions; p++)
+        if (has[p]) rc = dc_page_add_box(pg, pad(outline[p]));
+    /* a box inside another says nothing more */
+    size_t k = 0;
+    for (size_t i = 0; !rc && i < pg->n_boxes; i++) {
+        int within = 0;
+        for (size_t j = 0; j < pg->n_boxes && !within; j++)
+            within = j != i && inside(pg->boxes[i], pg->boxes[j]) &&
+                     !(j > i && inside(pg->boxes[j], pg->boxes[i])); /* equal: keep the first */
+        if (!within) pg->boxes[k++] = pg->boxes[i];
+    }
+    if (!rc) pg->n_boxes = k;
+    /* words kept: released and clear of every box */
+    k = 0;
+    for (size_t i = 0; !rc && i < pg->n_words; i++) {
+        for (size_t j = 0; keep[i] && j < pg->n_boxes; j++)
+            if (overlaps(pg->words[i].box, pg->boxes[j])) keep[i] = 0;
+        if (keep[i]) {
+            pg->words[k++] = pg->words[i];
+        } else {
+            free(pg->words[i].text);
+            free(pg->words[i].target);
+        }
+    }
+    if (!rc) pg->n_words = k;
+    free(keep);
+    free(outline);
+    free(has);
+    return rc;
+}
+
+dc_rc dc_access_pages(const dc_access_reader *r, dc_doc *doc, const unsigned char *hid, int untitle)
+{
+    int any = untitle;
+    for (size_t i = 0; !any && i < doc->n_portions; i++) any = hid[i];
+    for (size_t i = 0; !any && i < doc->n_withholdings; i++)
+        any = applies(r, doc, &doc->withholdings[i]);
+    dc_rc rc = DC_OK;
+    for (size_t i = 0; !rc && i < doc->n_scan; i++) {
+        dc_page *pg = &doc->scan[i];
+        if (any) rc = redact_page(r, doc, hid, untitle, pg);
+        for (size_t k = 0; k < pg->n_words; k++) {
+            free(pg->words[k].target);
+            pg->words[k].target = NULL;
+            pg->words[k].start = pg->words[k].end = 0;
+        }
+    }
     return rc;
 }

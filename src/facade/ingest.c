@@ -549,6 +549,48 @@ static void scan_page_done(void *ctx, const char *path, int done, int pages)
     if (job->opts->page_progress) job->opts->page_progress(job->opts->ctx, path, done, pages);
 }
 
+/* Scales a length in the helper's page pixels (at dpi) to the stored
+ * image's (at idpi): a box's origin down, its size up. */
+static int scale_to(int v, int dpi, int idpi, int up)
+{
+    long long n = (long long)v * idpi;
+    return (int)(up ? (n + dpi - 1) / dpi : n / dpi);
+}
+
+/* doc's pages from the scan: each page's image stored (content-
+ * addressed: a page read again is not stored twice), its words with
+ * their boxes in the image's pixels. */
+static dc_rc scan_pages(file_job *job, const dc_scan_doc *sd, dc_doc *doc)
+{
+    for (size_t i = 0; i < sd->n_pages; i++) {
+        const dc_scan_page *sp = &sd->pages[i];
+        dc_page *p = dc_doc_add_page(doc);
+        char hash[DC_IMAGE_HASH_SIZE];
+        if (!p || dc_str_set(&p->source, sp->source))
+            return dc_fail(job->err, DC_NOMEM, 0, "out of memory");
+        p->number = sp->number, p->width = sp->img_width, p->height = sp->img_height;
+        p->dpi = sp->img_dpi, p->conf = (int)(sp->conf + 0.5f), p->low = sp->low;
+        dc_rc rc = dc_store_image_put(job->db->st, sp->png, sp->png_len, hash);
+        if (rc) {
+            job->fatal = rc != DC_MISUSE;
+            return dc_fail(job->err, rc, 0, "cannot store page %d: %s", sp->number,
+                           dc_store_errmsg(job->db->st));
+        }
+        if (dc_str_set(&p->image, hash)) return dc_fail(job->err, DC_NOMEM, 0, "out of memory");
+        int dpi = sp->dpi > 0 ? sp->dpi : sp->img_dpi;
+        for (size_t k = 0; k < sp->n_words; k++) {
+            const dc_scan_word *sw = &sp->words[k];
+            dc_word *w = dc_page_add_word(p);
+            if (!w || !(w->text = dc_strdup(sw->text)))
+                return dc_fail(job->err, DC_NOMEM, 0, "out of memory");
+            w->box = (dc_box){scale_to(sw->x, dpi, p->dpi, 0), scale_to(sw->y, dpi, p->dpi, 0),
+                              scale_to(sw->w, dpi, p->dpi, 1), scale_to(sw->h, dpi, p->dpi, 1)};
+            w->conf = sw->conf < 0 ? 0 : sw->conf > 100 ? 100 : (int)(sw->conf + 0.5f);
+        }
+    }
+    return DC_OK;
+}
+
 /*
  * A scanned document (a PDF or image file, or the page images files[0..n)
  * of a --pages folder): its pages read by declass-scan (src/scan), their
@@ -600,6 +642,9 @@ static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
         rc = dc_str_set(&doc->classification, name)
                  ? dc_fail(job->err, DC_NOMEM, 0, "out of memory")
                  : DC_OK;
+    if (!rc) rc = scan_pages(job, sd, doc);
+    if (!rc && (rc = dc_ingest_place_words(doc)) != DC_OK)
+        dc_fail(job->err, rc, 0, "out of memory");
     for (size_t i = 0; !rc && i < sd->n_pages && job->opts->on_warning; i++) {
         if (!sd->pages[i].low) continue;
         char msg[96];

@@ -30,6 +30,15 @@ dc_rc dc_ingest_check_text(const char *data, size_t len, dc_error *err);
  */
 dc_rc dc_ingest_text(const char *data, size_t len, dc_doc **out, dc_error *err);
 
+/*
+ * Places the words of doc's scanned pages (doc->scan, read by the helper)
+ * in its text: each word's target (a portion id, "title", "source" or
+ * "fnN") and byte range, or no target for a word the text does not hold
+ * (a banner, a marking, a speck).  Run after the text ingester made doc
+ * from the pages' text.  DC_OK or DC_NOMEM.
+ */
+dc_rc dc_ingest_place_words(dc_doc *doc);
+
 /* 1 if data looks like XML (optional BOM and blanks, then '<'). */
 int dc_ingest_is_xml(const char *data, size_t len);
 

@@ -77,8 +77,8 @@ static void put_withholding(dc_json *j, const dc_withholding *w)
         dc_json_knum(j, "start", (double)w->start);
         dc_json_knum(j, "end", (double)w->end);
     }
-    const char *keys[] = {"text",     "kind", "code",   "agency",    "until",     "event", "reviewer",
-                          "at",       "status", "lifted_by", "lifted_at", "note"};
+    const char *keys[] = {"text",     "kind", "code",   "agency",    "until",     "event",
+                          "reviewer", "at",   "status", "lifted_by", "lifted_at", "note"};
     const char *vals[] = {w->text,     w->kind, w->code,   w->agency,    w->until,     w->event,
                           w->reviewer, w->at,   w->status, w->lifted_by, w->lifted_at, w->note};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -88,6 +88,56 @@ static void put_withholding(dc_json *j, const dc_withholding *w)
 
 /* The model of DESIGN.md, in its member order; optional members
  * (withheld_reason, marks, spans, relation, detail, volume_title) only when set. */
+static void put_box(dc_json *j, dc_box b)
+{
+    dc_json_int(j, b.x);
+    dc_json_int(j, b.y);
+    dc_json_int(j, b.w);
+    dc_json_int(j, b.h);
+}
+
+/* A scanned page: its words as arrays [x, y, w, h, conf, text] and,
+ * placed in the text, [..., target, start, end]; boxes as [x, y, w, h]. */
+static void put_page(dc_json *j, const dc_page *p)
+{
+    dc_json_obj(j);
+    dc_json_kint(j, "page", p->number);
+    dc_json_kint(j, "width", p->width);
+    dc_json_kint(j, "height", p->height);
+    dc_json_kint(j, "dpi", p->dpi);
+    dc_json_kstr(j, "source", p->source);
+    dc_json_kint(j, "confidence", p->conf);
+    dc_json_kbool(j, "low_confidence", p->low);
+    /* a redacted page's image is the original: not even its hash */
+    dc_json_kstr(j, "image", p->redacted ? NULL : p->image);
+    dc_json_kbool(j, "redacted", p->redacted);
+    dc_json_key(j, "words");
+    dc_json_arr(j);
+    for (size_t i = 0; i < p->n_words; i++) {
+        const dc_word *w = &p->words[i];
+        dc_json_arr(j);
+        put_box(j, w->box);
+        dc_json_int(j, w->conf);
+        dc_json_str(j, w->text);
+        if (w->target) {
+            dc_json_str(j, w->target);
+            dc_json_int(j, (long long)w->start);
+            dc_json_int(j, (long long)w->end);
+        }
+        dc_json_end(j);
+    }
+    dc_json_end(j);
+    dc_json_key(j, "boxes");
+    dc_json_arr(j);
+    for (size_t i = 0; i < p->n_boxes; i++) {
+        dc_json_arr(j);
+        put_box(j, p->boxes[i]);
+        dc_json_end(j);
+    }
+    dc_json_end(j);
+    dc_json_end(j);
+}
+
 static void write_doc(dc_json *j, const dc_doc *d)
 {
     dc_json_obj(j);
@@ -162,7 +212,14 @@ static void write_doc(dc_json *j, const dc_doc *d)
     if (d->n_withholdings) {
         dc_json_key(j, "withholdings");
         dc_json_arr(j);
-        for (size_t i = 0; i < d->n_withholdings && !j->b->rc; i++) put_withholding(j, &d->withholdings[i]);
+        for (size_t i = 0; i < d->n_withholdings && !j->b->rc; i++)
+            put_withholding(j, &d->withholdings[i]);
+        dc_json_end(j);
+    }
+    if (d->n_scan) {
+        dc_json_key(j, "scan");
+        dc_json_arr(j);
+        for (size_t i = 0; i < d->n_scan && !j->b->rc; i++) put_page(j, &d->scan[i]);
         dc_json_end(j);
     }
     dc_json_end(j);
@@ -305,14 +362,89 @@ static dc_rc parse_withholding(const cJSON *o, dc_doc *d)
     struct {
         const char *k;
         char **f;
-    } strs[] = {{"id", &w->id},         {"target", &w->target},       {"text", &w->text},
-                {"kind", &w->kind},     {"code", &w->code},           {"agency", &w->agency},
-                {"until", &w->until},   {"event", &w->event},         {"reviewer", &w->reviewer},
-                {"at", &w->at},         {"status", &w->status},       {"lifted_by", &w->lifted_by},
-                {"lifted_at", &w->lifted_at}, {"note", &w->note}};
+    } strs[] = {{"id", &w->id},
+                {"target", &w->target},
+                {"text", &w->text},
+                {"kind", &w->kind},
+                {"code", &w->code},
+                {"agency", &w->agency},
+                {"until", &w->until},
+                {"event", &w->event},
+                {"reviewer", &w->reviewer},
+                {"at", &w->at},
+                {"status", &w->status},
+                {"lifted_by", &w->lifted_by},
+                {"lifted_at", &w->lifted_at},
+                {"note", &w->note}};
     for (size_t i = 0; !rc && i < sizeof strs / sizeof strs[0]; i++)
         rc = get_str(o, strs[i].k, strs[i].f);
     if (!rc && (!w->id || !w->target)) rc = DC_CORRUPT;
+    return rc;
+}
+
+/* An integer member or array element in [lo, hi]. */
+static int int_in(const cJSON *v, double lo, double hi, int *out)
+{
+    if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi) return 0;
+    *out = (int)v->valuedouble;
+    return 1;
+}
+
+static dc_rc parse_box(const cJSON *a, int at, dc_box *b)
+{
+    int *f[] = {&b->x, &b->y, &b->w, &b->h};
+    for (int i = 0; i < 4; i++)
+        if (!int_in(cJSON_GetArrayItem(a, at + i), -1e6, 1e6, f[i])) return DC_CORRUPT;
+    return DC_OK;
+}
+
+static dc_rc parse_page(const cJSON *o, dc_doc *d)
+{
+    if (!cJSON_IsObject(o)) return DC_CORRUPT;
+    dc_page *p = dc_doc_add_page(d);
+    if (!p) return DC_NOMEM;
+    if (!int_in(cJSON_GetObjectItemCaseSensitive(o, "page"), 1, 1e6, &p->number) ||
+        !int_in(cJSON_GetObjectItemCaseSensitive(o, "width"), 1, 1e6, &p->width) ||
+        !int_in(cJSON_GetObjectItemCaseSensitive(o, "height"), 1, 1e6, &p->height) ||
+        !int_in(cJSON_GetObjectItemCaseSensitive(o, "dpi"), 1, 1e5, &p->dpi) ||
+        !int_in(cJSON_GetObjectItemCaseSensitive(o, "confidence"), 0, 100, &p->conf))
+        return DC_CORRUPT;
+    p->low = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "low_confidence"));
+    p->redacted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "redacted"));
+    dc_rc rc = get_str(o, "source", &p->source);
+    if (!rc) rc = get_str(o, "image", &p->image);
+    const cJSON *e, *arr = get_arr(o, "words", &rc);
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (rc) break;
+        int n = cJSON_GetArraySize(e);
+        if (!cJSON_IsArray(e) || (n != 6 && n != 9)) return DC_CORRUPT;
+        dc_word *w = dc_page_add_word(p);
+        if (!w) return DC_NOMEM;
+        const cJSON *t = cJSON_GetArrayItem(e, 5);
+        if (parse_box(e, 0, &w->box) || !int_in(cJSON_GetArrayItem(e, 4), 0, 100, &w->conf) ||
+            !cJSON_IsString(t))
+            return DC_CORRUPT;
+        if (!(w->text = dc_strdup(t->valuestring))) return DC_NOMEM;
+        if (n == 9) {
+            const cJSON *g = cJSON_GetArrayItem(e, 6);
+            int s0 = 0, s1 = 0;
+            if (!cJSON_IsString(g) || !int_in(cJSON_GetArrayItem(e, 7), 0, 1e9, &s0) ||
+                !int_in(cJSON_GetArrayItem(e, 8), s0, 1e9, &s1))
+                return DC_CORRUPT;
+            if (!(w->target = dc_strdup(g->valuestring))) return DC_NOMEM;
+            w->start = (size_t)s0, w->end = (size_t)s1;
+        }
+    }
+    arr = get_arr(o, "boxes", &rc);
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (rc) break;
+        dc_box b;
+        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 4 || parse_box(e, 0, &b))
+            return DC_CORRUPT;
+        rc = dc_page_add_box(p, b);
+    }
     return rc;
 }
 
@@ -395,6 +527,12 @@ static dc_rc parse_doc(const cJSON *root, dc_doc *d)
         if (rc) break;
         rc = parse_withholding(e, d);
     }
+    arr = get_arr(root, "scan", &rc);
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (rc) break;
+        rc = parse_page(e, d);
+    }
     const cJSON *rel = cJSON_GetObjectItemCaseSensitive(root, "release");
     if (!rc && cJSON_IsObject(rel)) {
         rc = get_str(rel, "status", &d->release_status);
@@ -439,8 +577,8 @@ static void write_volume(dc_json *j, const dc_volume *v)
     for (size_t i = 0; i < v->editors.n; i++) {
         dc_json_obj(j);
         dc_json_kstr(j, "name", v->editors.v[i]);
-        dc_json_kstr(j, "role", i < v->editor_roles.n && *v->editor_roles.v[i]
-                                    ? v->editor_roles.v[i] : NULL);
+        dc_json_kstr(j, "role",
+                     i < v->editor_roles.n && *v->editor_roles.v[i] ? v->editor_roles.v[i] : NULL);
         dc_json_end(j);
     }
     dc_json_end(j);
@@ -525,8 +663,8 @@ static dc_rc parse_volume(const cJSON *root, dc_volume *v)
         struct {
             const char *k;
             char **f;
-        } es[] = {{"kind", &x->kind},     {"part", &x->part}, {"xml_id", &x->xml_id},
-                  {"type", &x->type},     {"head", &x->head}, {"id", &x->id},
+        } es[] = {{"kind", &x->kind},     {"part", &x->part},   {"xml_id", &x->xml_id},
+                  {"type", &x->type},     {"head", &x->head},   {"id", &x->id},
                   {"number", &x->number}, {"title", &x->title}, {"date", &x->date}};
         for (size_t i = 0; !rc && i < sizeof es / sizeof es[0]; i++)
             rc = get_str(e, es[i].k, es[i].f);

@@ -63,10 +63,12 @@ void dc_footnote_release(dc_footnote *f)
 static void *grow(void **arr, size_t *n, size_t *cap, size_t size);
 
 /* The string members of a withholding, in their JSON order (json.c). */
-#define W_STR(w)                                                                                 \
-    {&(w)->id,    &(w)->target, &(w)->text,     &(w)->kind,     &(w)->code,                        \
-     &(w)->agency, &(w)->until, &(w)->event,    &(w)->reviewer, &(w)->at,                          \
-     &(w)->status, &(w)->lifted_by, &(w)->lifted_at, &(w)->note}
+#define W_STR(w)                                                                                   \
+    {                                                                                              \
+        &(w)->id, &(w)->target, &(w)->text, &(w)->kind, &(w)->code, &(w)->agency, &(w)->until,     \
+            &(w)->event, &(w)->reviewer, &(w)->at, &(w)->status, &(w)->lifted_by, &(w)->lifted_at, \
+            &(w)->note                                                                             \
+    }
 
 void dc_withholding_release(dc_withholding *w)
 {
@@ -99,11 +101,12 @@ dc_withholding *dc_doc_add_withholding(dc_doc *d)
 void dc_doc_free(dc_doc *d)
 {
     if (!d) return;
-    char **strs[] = {&d->id,          &d->collection,     &d->local_id,       &d->number,
-                     &d->title,       &d->doc_type,       &d->date,           &d->date_source,
-                     &d->classification, &d->source_note, &d->source_note_n,
-                     &d->source_note_label, &d->title_note, &d->release_status,
-                     &d->release_date, &d->format, &d->volume_title};
+    char **strs[] = {&d->id,          &d->collection,     &d->local_id,
+                     &d->number,      &d->title,          &d->doc_type,
+                     &d->date,        &d->date_source,    &d->classification,
+                     &d->source_note, &d->source_note_n,  &d->source_note_label,
+                     &d->title_note,  &d->release_status, &d->release_date,
+                     &d->format,      &d->volume_title};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(*strs[i]);
     dc_strv_release(&d->file_numbers);
     dc_strv_release(&d->pages);
@@ -129,7 +132,40 @@ void dc_doc_free(dc_doc *d)
     free(d->refs);
     for (size_t i = 0; i < d->n_withholdings; i++) dc_withholding_release(&d->withholdings[i]);
     free(d->withholdings);
+    for (size_t i = 0; i < d->n_scan; i++) dc_page_release(&d->scan[i]);
+    free(d->scan);
     free(d);
+}
+
+void dc_page_release(dc_page *p)
+{
+    for (size_t i = 0; i < p->n_words; i++) {
+        free(p->words[i].text);
+        free(p->words[i].target);
+    }
+    free(p->words);
+    free(p->boxes);
+    free(p->source);
+    free(p->image);
+    *p = (dc_page){0};
+}
+
+dc_page *dc_doc_add_page(dc_doc *d)
+{
+    return grow((void **)&d->scan, &d->n_scan, &d->cap_scan, sizeof(dc_page));
+}
+
+dc_word *dc_page_add_word(dc_page *p)
+{
+    return grow((void **)&p->words, &p->n_words, &p->cap_words, sizeof(dc_word));
+}
+
+dc_rc dc_page_add_box(dc_page *p, dc_box b)
+{
+    dc_box *n = grow((void **)&p->boxes, &p->n_boxes, &p->cap_boxes, sizeof(dc_box));
+    if (!n) return DC_NOMEM;
+    *n = b;
+    return DC_OK;
 }
 
 /* Copy helpers for dc_doc_copy: sticky, a no-op once *bad is set. */
@@ -253,10 +289,30 @@ dc_rc dc_doc_copy(const dc_doc *d, dc_doc **out)
         copy_str(&c->refs[i].relation, d->refs[i].relation, &bad);
         copy_str(&c->refs[i].detail, d->refs[i].detail, &bad);
     }
-    c->withholdings = copy_array(d->n_withholdings, sizeof *c->withholdings,
-                                 &c->cap_withholdings, &bad);
+    c->withholdings =
+        copy_array(d->n_withholdings, sizeof *c->withholdings, &c->cap_withholdings, &bad);
     for (size_t i = 0; i < d->n_withholdings && !bad; i++, c->n_withholdings++)
         if (dc_withholding_copy(&c->withholdings[i], &d->withholdings[i])) bad = 1;
+    c->scan = copy_array(d->n_scan, sizeof *c->scan, &c->cap_scan, &bad);
+    for (size_t i = 0; i < d->n_scan && !bad; i++, c->n_scan++) {
+        const dc_page *p = &d->scan[i];
+        dc_page *q = &c->scan[i];
+        q->number = p->number, q->width = p->width, q->height = p->height, q->dpi = p->dpi;
+        q->conf = p->conf, q->low = p->low, q->redacted = p->redacted;
+        copy_str(&q->source, p->source, &bad);
+        copy_str(&q->image, p->image, &bad);
+        q->words = copy_array(p->n_words, sizeof *q->words, &q->cap_words, &bad);
+        for (size_t k = 0; k < p->n_words && !bad; k++, q->n_words++) {
+            const dc_word *w = &p->words[k];
+            q->words[k] =
+                (dc_word){.box = w->box, .conf = w->conf, .start = w->start, .end = w->end};
+            copy_str(&q->words[k].text, w->text, &bad);
+            copy_str(&q->words[k].target, w->target, &bad);
+        }
+        q->boxes = copy_array(p->n_boxes, sizeof *q->boxes, &q->cap_boxes, &bad);
+        if (!bad && p->n_boxes) memcpy(q->boxes, p->boxes, p->n_boxes * sizeof *q->boxes);
+        if (!bad) q->n_boxes = p->n_boxes;
+    }
     if (bad) {
         dc_doc_free(c);
         return DC_NOMEM;
@@ -311,8 +367,7 @@ dc_rc dc_portion_add_mark(dc_portion *p, dc_mark_kind kind, size_t at, const cha
 
 dc_footnote *dc_doc_add_footnote(dc_doc *d)
 {
-    return grow((void **)&d->footnotes, &d->n_footnotes, &d->cap_footnotes,
-                sizeof(dc_footnote));
+    return grow((void **)&d->footnotes, &d->n_footnotes, &d->cap_footnotes, sizeof(dc_footnote));
 }
 
 dc_gap *dc_doc_add_gap(dc_doc *d)
@@ -320,10 +375,7 @@ dc_gap *dc_doc_add_gap(dc_doc *d)
     return grow((void **)&d->gaps, &d->n_gaps, &d->cap_gaps, sizeof(dc_gap));
 }
 
-static int streq(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
+static int streq(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 
 dc_rc dc_doc_add_ref(dc_doc *d, const char *kind, const char *target, const char *relation,
                      const char *detail)
@@ -360,8 +412,7 @@ dc_footnote *dc_doc_footnote(const dc_doc *d, const char *n)
     return NULL;
 }
 
-static const char *const level_names[] = {"UNCLASSIFIED", "CONFIDENTIAL", "SECRET",
-                                          "TOP SECRET"};
+static const char *const level_names[] = {"UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"};
 
 int dc_level_parse(const char *s)
 {
@@ -478,7 +529,8 @@ static dc_rc place_everywhere(dc_doc *d, const dc_withholding *w, unsigned *k)
             name = i == np + nf ? "source" : "title";
             t = i == np + nf ? d->source_note : d->title;
         }
-        for (const char *h = t && name ? strstr(t, w->text) : NULL; h; h = strstr(h + len, w->text)) {
+        for (const char *h = t && name ? strstr(t, w->text) : NULL; h;
+             h = strstr(h + len, w->text)) {
             dc_withholding c = *w;
             c.target = (char *)name;
             dc_rc rc = place_copy(d, &c, 0, (size_t)(h - t), (size_t)(h - t) + len, (*k)++);
@@ -555,17 +607,17 @@ dc_volume *dc_volume_new(void) { return calloc(1, sizeof(dc_volume)); }
 
 static void volume_entry_release(dc_volume_entry *e)
 {
-    char *strs[] = {e->kind, e->part, e->xml_id, e->type, e->head,
-                    e->id,   e->number, e->title, e->date};
+    char *strs[] = {e->kind, e->part,   e->xml_id, e->type, e->head,
+                    e->id,   e->number, e->title,  e->date};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(strs[i]);
 }
 
 void dc_volume_free(dc_volume *v)
 {
     if (!v) return;
-    char *strs[] = {v->id,           v->title,     v->series,    v->subseries,
-                    v->volume_title, v->volume_number, v->publisher, v->pub_place,
-                    v->pub_date};
+    char *strs[] = {v->id,        v->title,        v->series,
+                    v->subseries, v->volume_title, v->volume_number,
+                    v->publisher, v->pub_place,    v->pub_date};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(strs[i]);
     dc_strv_release(&v->editors);
     dc_strv_release(&v->editor_roles);

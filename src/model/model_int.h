@@ -54,6 +54,12 @@ dc_rc dc_doc_add_ref(dc_doc *doc, const char *kind, const char *target, const ch
 dc_withholding *dc_doc_add_withholding(dc_doc *doc);
 /* Frees the members of w (not w itself) and zeroes them. */
 void dc_withholding_release(dc_withholding *w);
+/* A scanned document's pages and words (model.h): a new zeroed page,
+ * word or box at the end, or NULL / DC_NOMEM. */
+dc_page *dc_doc_add_page(dc_doc *doc);
+dc_word *dc_page_add_word(dc_page *p);
+dc_rc dc_page_add_box(dc_page *p, dc_box b);
+void dc_page_release(dc_page *p);
 /* A deep copy of src into dst (which is overwritten); DC_NOMEM leaves dst
  * zeroed. */
 dc_rc dc_withholding_copy(dc_withholding *dst, const dc_withholding *src);

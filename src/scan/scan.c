@@ -355,6 +355,23 @@ static dc_rc parse(const char *s, size_t len, int *pages, dc_scan_page *pg, dc_e
     }
     if (tl > (unsigned long long)(end - s) || !(pg->text = dc_strndup(s, (size_t)tl))) goto bad;
     s += tl;
+    if (end - s < 1 || *s++ != '\n' || !(l = next_line(&s, end, &n)) || !starts(l, n, "image "))
+        goto bad;
+    unsigned long long il = 0;
+    p = l + 6;
+    if (!(p = integer(p, &pg->img_width)) || !(p = integer(p, &pg->img_height)) ||
+        !(p = integer(p, &pg->img_dpi)) || p >= l + n || pg->img_width < 1 || pg->img_height < 1 ||
+        pg->img_dpi < 1)
+        goto bad;
+    for (; p < l + n; p++) {
+        if (*p < '0' || *p > '9' || il > DC_SCAN_MAX_OUTPUT) goto bad;
+        il = il * 10 + (unsigned)(*p - '0');
+    }
+    if (il < 8 || il > (unsigned long long)(end - s)) goto bad;
+    if (!(pg->png = malloc((size_t)il))) return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    memcpy(pg->png, s, (size_t)il);
+    pg->png_len = (size_t)il;
+    s += il;
     if (end - s != 5 || memcmp(s, "\nend\n", 5) != 0) goto bad;
     return DC_OK;
 bad:
@@ -366,6 +383,7 @@ static void page_release(dc_scan_page *p)
     for (size_t i = 0; i < p->n_words; i++) free(p->words[i].text);
     free(p->words);
     free(p->text);
+    free(p->png);
 }
 
 void dc_scan_doc_free(dc_scan_doc *d)

@@ -58,6 +58,11 @@ typedef struct dc_scan_page {
     char *text;
     dc_scan_word *words;
     size_t n_words, cap_words;
+    /* The page's image: an 8-bit grey PNG of img_width x img_height
+     * pixels at img_dpi (DC_SCAN_VIEW_DPI or less). */
+    unsigned char *png;
+    size_t png_len;
+    int img_width, img_height, img_dpi;
 } dc_scan_page;
 
 /* A scanned document: its pages in order.  Freed by dc_scan_doc_free. */

@@ -20,6 +20,9 @@
 /* Resolution PDF pages are rendered at for OCR, and assumed for an image
  * that states none. */
 #define DC_SCAN_DPI 300
+/* Resolution of the page images stored and shown (scaled down from the
+ * scan's own when it is higher; a text-layer PDF's page rendered at it). */
+#define DC_SCAN_VIEW_DPI 150
 /* What one helper run may take: CPU seconds, wall-clock seconds (then it
  * is killed), address space (bytes; not applied under AddressSanitizer,
  * whose shadow memory needs terabytes of it) and bytes of output. */
@@ -35,6 +38,6 @@
  * low-confidence. */
 #define DC_SCAN_LOW_CONFIDENCE 70
 /* Version of the helper's protocol (docs/scans.md, "Protocol"). */
-#define DC_SCAN_PROTOCOL 1
+#define DC_SCAN_PROTOCOL 2
 
 #endif

@@ -191,13 +191,26 @@ const char *const dc_store_migrations[] = {
     "  body       TEXT NOT NULL,"
     "  updated_at TEXT NOT NULL"
     ") STRICT;",
+
+    /* 9: scanned pages' images (PNG), content-addressed: hash is the
+     * SHA-256 (lower-case hex) of data, which a version's "scan" pages
+     * name.  Never updated or deleted: versions are kept. */
+    "CREATE TABLE images ("
+    "  hash  TEXT PRIMARY KEY NOT NULL,"
+    "  bytes INTEGER NOT NULL,"
+    "  data  BLOB NOT NULL"
+    ") STRICT;"
+    "CREATE TRIGGER images_no_update BEFORE UPDATE ON images"
+    " BEGIN SELECT RAISE(ABORT, 'images are never changed'); END;"
+    "CREATE TRIGGER images_no_delete BEFORE DELETE ON images"
+    " BEGIN SELECT RAISE(ABORT, 'images are never deleted'); END;",
 };
 
 const int dc_store_n_migrations =
     (int)(sizeof dc_store_migrations / sizeof dc_store_migrations[0]);
 
 const char *const dc_store_tables[] = {"collections", "documents", "versions", "audit", "users",
-                                       "persons",     "terms",     NULL};
+                                       "persons",     "terms",     "images",   NULL};
 
 const dc_store_trigger dc_store_triggers[] = {
     {"audit_in_order", TRG_AUDIT_IN_ORDER},

@@ -90,8 +90,8 @@ enum stmt_id {
 
 /* The next row id of an AUTOINCREMENT table: above every row and every id
  * ever handed out (sqlite_sequence), as SQLite itself would choose. */
-#define NEXT_ID(table, col)                                                                  \
-    "(SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '" table "'), 0),"   \
+#define NEXT_ID(table, col)                                                                \
+    "(SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '" table "'), 0)," \
     " coalesce((SELECT max(" col ") FROM " table "), 0)) + 1)"
 
 /* A document's number sorts numerically when it is all digits. */
@@ -118,10 +118,12 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                      " updated_at = ?4 WHERE id = ?1",
     /* Row ids are given, never left to SQLite: the schema's insert
      * triggers refuse a row whose id is not above every stored one. */
-    [S_VER_INSERT] = "INSERT INTO versions(docid, doc_id, version, hash, source, format,"
-                     " ingested_at, number, title, date, doc_type, classification,"
-                     " release_status, body, marked) VALUES (" NEXT_ID("versions", "docid") ","
-                     " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [S_VER_INSERT] =
+        "INSERT INTO versions(docid, doc_id, version, hash, source, format,"
+        " ingested_at, number, title, date, doc_type, classification,"
+        " release_status, body, marked) VALUES (" NEXT_ID(
+            "versions", "docid") ","
+                                 " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_GET_CURRENT] = "SELECT d.current_version, v.hash, v.body FROM documents d"
                       " LEFT JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
                       " WHERE d.id = ?1",
@@ -151,8 +153,9 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_AUDIT] = "INSERT INTO audit(id, at, user, action, target, detail, chain)"
                 " SELECT n.id, ?1, ?2, ?3, ?4, ?5,"
                 " dc_audit_chain(n.prev, n.id, ?1, ?2, ?3, ?4, ?5)"
-                " FROM (SELECT " NEXT_ID("audit", "id") " AS id,"
-                " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1) AS prev) n",
+                " FROM (SELECT " NEXT_ID(
+                    "audit", "id") " AS id,"
+                                   " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1) AS prev) n",
     /* Without the body: SQLite reads every result column as it steps, and
      * a caller often holds the version already (dc_known_cb). */
     [S_CHANGES] = "SELECT v.docid,"
@@ -175,8 +178,9 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     /* A batch of audit rows (dc_store_audit_rows): where the log ends,
      * read once under the write lock, then plain inserts of rows whose
      * ids and chain values are computed here as S_AUDIT would. */
-    [S_AUDIT_HEAD] = "SELECT " NEXT_ID("audit", "id") ","
-                     " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1)",
+    [S_AUDIT_HEAD] =
+        "SELECT " NEXT_ID("audit", "id") ","
+                                         " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1)",
     [S_AUDIT_PUT] = "INSERT INTO audit(id, at, user, action, target, detail, chain)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_GROUPS] = "SELECT d.collection, v.release_status, v.classification, count(*)"
@@ -233,12 +237,12 @@ typedef struct vcache {
 struct dc_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT_OF_STMTS];
-    dc_buf json; /* dc_store_put's serialisation, reused across documents */
+    dc_buf json;              /* dc_store_put's serialisation, reused across documents */
     long long busy_waited_us; /* busy_wait's time spent on the current lock */
-    int wrote; /* a row other than the audit log's was written (on_update) */
-    uint64_t put_docid; /* the version the last dc_store_put added, or 0 */
-    vcache *vc;         /* DC_STORE_VERSION_CACHE, else NULL */
-    groups groups;      /* dc_store_collection_groups */
+    int wrote;                /* a row other than the audit log's was written (on_update) */
+    uint64_t put_docid;       /* the version the last dc_store_put added, or 0 */
+    vcache *vc;               /* DC_STORE_VERSION_CACHE, else NULL */
+    groups groups;            /* dc_store_collection_groups */
     char errmsg[512];
 };
 
@@ -336,9 +340,7 @@ static dc_rc sql_err(dc_store *st, int src, const char *fmt, ...)
     const char *why;
     switch (src & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        rc = DC_IO, why = "database is busy (locked by another connection)";
-        break;
+    case SQLITE_LOCKED: rc = DC_IO, why = "database is busy (locked by another connection)"; break;
     case SQLITE_FULL: rc = DC_IO, why = "disk full"; break;
     case SQLITE_READONLY: rc = DC_IO, why = "database is read-only"; break;
     case SQLITE_IOERR: rc = DC_IO, why = "I/O error"; break;
@@ -694,8 +696,7 @@ static dc_rc set_page_size(dc_store *st, const char *path)
 }
 
 /* Notes a write other than an audit row (sqlite3_update_hook). */
-static void on_update(void *ctx, int op, const char *dbname, const char *table,
-                      sqlite3_int64 rowid)
+static void on_update(void *ctx, int op, const char *dbname, const char *table, sqlite3_int64 rowid)
 {
     (void)op, (void)dbname, (void)rowid;
     if (strcmp(table, "audit") != 0) ((dc_store *)ctx)->wrote = 1;
@@ -732,8 +733,8 @@ static dc_rc set_pragmas(dc_store *st, const char *path)
 
 static dc_rc newer_schema(dc_store *st, const char *path, long long v, int known)
 {
-    return set_err(st, DC_CORRUPT, "%s: schema version %lld is newer than this declass (%d)",
-                   path, v, known);
+    return set_err(st, DC_CORRUPT, "%s: schema version %lld is newer than this declass (%d)", path,
+                   v, known);
 }
 
 /*
@@ -771,8 +772,7 @@ static dc_rc migrate(dc_store *st, const char *path, const char *const *steps, i
     if (src != SQLITE_OK && !rc)
         rc = sql_err(st, src, "%s: migrating the schema to version %lld", path,
                      step < n_steps ? step + 1 : (long long)n_steps);
-    if (rc && !sqlite3_get_autocommit(st->db))
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc && !sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 
@@ -788,8 +788,7 @@ static dc_rc check_tables(dc_store *st, const char *path)
     for (int i = 0; !rc && dc_store_tables[i]; i++) {
         src = sqlite3_bind_text(s, 1, dc_store_tables[i], -1, SQLITE_STATIC);
         if (src == SQLITE_OK) src = sqlite3_step(s);
-        if (src != SQLITE_ROW)
-            rc = sql_err(st, src, "checking the schema of %s", path);
+        if (src != SQLITE_ROW) rc = sql_err(st, src, "checking the schema of %s", path);
         else if (sqlite3_column_int(s, 0) != 1)
             rc = set_err(st, DC_CORRUPT, "%s: declass schema is damaged (table %s is missing)",
                          path, dc_store_tables[i]);
@@ -812,8 +811,7 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
         struct stat sb;
         if (stat(path, &sb) != 0) {
             if (errno == ENOENT)
-                return dc_fail(err, DC_NOTFOUND, 0, "no database at %s; run 'declass init'",
-                               path);
+                return dc_fail(err, DC_NOTFOUND, 0, "no database at %s; run 'declass init'", path);
             return dc_fail(err, DC_IO, 0, "cannot open %s: %s", path, strerror(errno));
         }
     }
@@ -843,8 +841,7 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
 
 dc_rc dc_store_open(const char *path, int flags, dc_store **out, dc_error *err)
 {
-    return dc_store_open_steps(path, flags, dc_store_migrations, dc_store_n_migrations, out,
-                               err);
+    return dc_store_open_steps(path, flags, dc_store_migrations, dc_store_n_migrations, out, err);
 }
 
 /* Finalizes the cached statements first so that sqlite3_close() cannot
@@ -881,8 +878,9 @@ static int wal_small(dc_store *st)
  */
 void dc_store_mmap(dc_store *st, int on)
 {
-    if (st) sqlite3_exec(st->db, on ? "PRAGMA mmap_size=1099511627776" : "PRAGMA mmap_size=0",
-                         NULL, NULL, NULL);
+    if (st)
+        sqlite3_exec(st->db, on ? "PRAGMA mmap_size=1099511627776" : "PRAGMA mmap_size=0", NULL,
+                     NULL, NULL);
 }
 
 dc_rc dc_store_wal_trim(dc_store *st, long long over)
@@ -1025,12 +1023,10 @@ static dc_rc put_head(dc_store *st, const char *id, int *cur, char hash[HASH_HEX
         int nomem = 0;
         const char *h = col_text(s, 1, &nomem);
         *cur = sqlite3_column_int(s, 0);
-        if (nomem)
-            rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
+        if (nomem) rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
         else if (!h || strlen(h) != HASH_HEX_SIZE - 1)
             rc = set_err(st, DC_CORRUPT, "document %s has no stored version %d", id, *cur);
-        else
-            memcpy(hash, h, HASH_HEX_SIZE);
+        else memcpy(hash, h, HASH_HEX_SIZE);
     } else if (src != SQLITE_DONE) {
         rc = sql_err(st, src, "reading %s", id);
     }
@@ -1211,8 +1207,8 @@ dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **ou
         } else {
             hash_hex(body, blen, actual);
             if (!hash || strcmp(hash, actual) != 0) {
-                rc = set_err(st, DC_CORRUPT,
-                             "stored body of %s version %d does not match its hash", id, ver);
+                rc = set_err(st, DC_CORRUPT, "stored body of %s version %d does not match its hash",
+                             id, ver);
             } else {
                 dc_doc *doc = NULL;
                 rc = dc_doc_from_json(body, blen, &doc);
@@ -1220,8 +1216,7 @@ dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **ou
                     set_err(st, rc, "loading %s: out of memory", id);
                 } else if (rc || !doc->id || strcmp(doc->id, id) != 0) {
                     rc = set_err(st, DC_CORRUPT,
-                                 "stored body of %s version %d is not a valid document", id,
-                                 ver);
+                                 "stored body of %s version %d is not a valid document", id, ver);
                     dc_doc_free(doc);
                 } else {
                     vc_put(st->vc, hash, blen, doc);
@@ -1305,10 +1300,8 @@ dc_rc dc_store_count(dc_store *st, long *n)
     sqlite3_stmt *s = stmt_get(st, S_COUNT, &rc);
     if (!s) return rc;
     int src = sqlite3_step(s);
-    if (src == SQLITE_ROW)
-        *n = (long)sqlite3_column_int64(s, 0);
-    else
-        rc = sql_err(st, src, "counting documents");
+    if (src == SQLITE_ROW) *n = (long)sqlite3_column_int64(s, 0);
+    else rc = sql_err(st, src, "counting documents");
     stmt_done(s);
     return rc;
 }
@@ -1349,8 +1342,8 @@ static dc_rc audit_put(dc_store *st, int64_t id, const dc_audit_row *r, char *pr
     if (!r->at || !r->action || !*r->action)
         return set_err(st, DC_MISUSE, "dc_store_audit_rows: a row without a time or action");
     const char *user = r->user ? r->user : "public";
-    const char *t[CHAIN_TEXTS] = {*first ? NULL : prev, r->at, user, r->action, r->target,
-                                  r->detail};
+    const char *t[CHAIN_TEXTS] = {
+        *first ? NULL : prev, r->at, user, r->action, r->target, r->detail};
     const unsigned char *texts[CHAIN_TEXTS];
     size_t lens[CHAIN_TEXTS];
     for (int i = 0; i < CHAIN_TEXTS; i++) {
@@ -1399,7 +1392,8 @@ dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n)
         }
         stmt_done(s);
     }
-    for (size_t i = 0; i < n && !rc; i++) rc = audit_put(st, id + (int64_t)i, &rows[i], prev, &first);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = audit_put(st, id + (int64_t)i, &rows[i], prev, &first);
     if (!rc) rc = dc_store_commit(st);
     if (rc && !sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
     return rc;
@@ -1443,9 +1437,9 @@ static dc_rc changed_doc(dc_store *st, uint64_t docid, dc_doc **out)
     int src = sqlite3_bind_int64(s, 1, (sqlite3_int64)docid);
     if (src == SQLITE_OK) src = sqlite3_step(s);
     if (src != SQLITE_ROW) {
-        rc = src == SQLITE_DONE ? set_err(st, DC_CORRUPT, "stored version %llu is gone",
-                                          (unsigned long long)docid)
-                                : sql_err(st, src, "reading changes");
+        rc = src == SQLITE_DONE
+                 ? set_err(st, DC_CORRUPT, "stored version %llu is gone", (unsigned long long)docid)
+                 : sql_err(st, src, "reading changes");
         stmt_done(s);
         return rc;
     }
@@ -1454,8 +1448,7 @@ static dc_rc changed_doc(dc_store *st, uint64_t docid, dc_doc **out)
     const char *body = col_text(s, 1, &nomem);
     size_t blen = (size_t)sqlite3_column_bytes(s, 1);
     char actual[HASH_HEX_SIZE];
-    if (nomem)
-        rc = set_err(st, DC_NOMEM, "reading changes: out of memory");
+    if (nomem) rc = set_err(st, DC_NOMEM, "reading changes: out of memory");
     else if (!body || !hash || (hash_hex(body, blen, actual), strcmp(hash, actual) != 0))
         rc = set_err(st, DC_CORRUPT, "stored version %llu does not match its hash",
                      (unsigned long long)docid);
@@ -1487,8 +1480,7 @@ dc_rc dc_store_changes_since(dc_store *st, uint64_t after, dc_known_cb known, dc
         int nomem = 0;
         const char *older = col_text(s, 1, &nomem);
         uint64_t ids[64];
-        if (nomem)
-            rc = set_err(st, DC_NOMEM, "reading changes: out of memory");
+        if (nomem) rc = set_err(st, DC_NOMEM, "reading changes: out of memory");
         else if ((rc = cb(ctx, docid, doc ? doc : read, ids,
                           parse_ids(older, ids, sizeof ids / sizeof ids[0]))) != DC_OK)
             set_err(st, rc, "reading changes: stopped by the caller (%s)", dc_strerror(rc));
@@ -1507,10 +1499,8 @@ dc_rc dc_store_max_docid(dc_store *st, uint64_t *out)
     sqlite3_stmt *s = stmt_get(st, S_MAX_DOCID, &rc);
     if (!s) return rc;
     int src = sqlite3_step(s);
-    if (src == SQLITE_ROW)
-        *out = (uint64_t)sqlite3_column_int64(s, 0);
-    else
-        rc = sql_err(st, src, "reading the latest version id");
+    if (src == SQLITE_ROW) *out = (uint64_t)sqlite3_column_int64(s, 0);
+    else rc = sql_err(st, src, "reading the latest version id");
     stmt_done(s);
     return rc;
 }
@@ -1591,8 +1581,7 @@ static dc_rc verify_triggers(dc_store *st)
                          name ? name : "?", table ? table : "?");
         else if (!sql || strcmp(sql, dc_store_triggers[k].sql) != 0)
             rc = set_err(st, DC_CORRUPT, "schema: trigger %s has been altered", name);
-        else if (k < sizeof seen)
-            seen[k] = 1;
+        else if (k < sizeof seen) seen[k] = 1;
     }
     if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the schema's triggers");
     sqlite3_finalize(s);
@@ -1683,8 +1672,7 @@ static sqlite3_stmt *prep_once(dc_store *st, const char *sql, dc_rc *rc)
 
 /* Steps a prepared write once; *changed (may be NULL) gets the number of
  * rows changed. */
-static dc_rc write_once(dc_store *st, sqlite3_stmt *s, int bind_src, const char *what,
-                        int *changed)
+static dc_rc write_once(dc_store *st, sqlite3_stmt *s, int bind_src, const char *what, int *changed)
 {
     int src = bind_src;
     if (src == SQLITE_OK) {
@@ -1757,8 +1745,8 @@ static dc_rc user_rows(dc_store *st, sqlite3_stmt *s, dc_user_cb cb, void *ctx, 
     return rc;
 }
 
-#define USER_COLUMNS                                                                         \
-    "SELECT name, hash, level, compartments, roles, created_at, disabled, generation, agency"       \
+#define USER_COLUMNS                                                                          \
+    "SELECT name, hash, level, compartments, roles, created_at, disabled, generation, agency" \
     " FROM users"
 
 dc_rc dc_store_user_get(dc_store *st, const char *name, dc_user_cb cb, void *ctx)
@@ -1815,8 +1803,8 @@ dc_rc dc_store_user_set_hash(dc_store *st, const char *name, const char *hash)
 
 dc_rc dc_store_user_disable(dc_store *st, const char *name)
 {
-    return user_update(st, "UPDATE users SET disabled = 1 WHERE name = ?1 AND disabled = 0",
-                       name, NULL);
+    return user_update(st, "UPDATE users SET disabled = 1 WHERE name = ?1 AND disabled = 0", name,
+                       NULL);
 }
 
 dc_rc dc_store_admin_count(dc_store *st, long *n)
@@ -1830,10 +1818,8 @@ dc_rc dc_store_admin_count(dc_store *st, long *n)
                                 &rc);
     if (!s) return rc;
     int src = sqlite3_step(s);
-    if (src == SQLITE_ROW)
-        *n = (long)sqlite3_column_int64(s, 0);
-    else
-        rc = sql_err(st, src, "counting administrators");
+    if (src == SQLITE_ROW) *n = (long)sqlite3_column_int64(s, 0);
+    else rc = sql_err(st, src, "counting administrators");
     sqlite3_finalize(s);
     return rc;
 }
@@ -1860,8 +1846,7 @@ dc_rc dc_store_audit_list(dc_store *st, dc_audit_cb cb, void *ctx)
             break;
         }
         if ((rc = cb(ctx, &e)) != DC_OK) {
-            set_err(st, rc, "reading the audit log: stopped by the caller (%s)",
-                    dc_strerror(rc));
+            set_err(st, rc, "reading the audit log: stopped by the caller (%s)", dc_strerror(rc));
             break;
         }
     }
@@ -1966,8 +1951,8 @@ dc_rc dc_store_list_put(dc_store *st, dc_list_kind kind, const dc_list_row *row)
     return write_once(st, s, src, "storing a list entry", NULL);
 }
 
-dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection,
-                         dc_list_row_cb cb, void *ctx)
+dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection, dc_list_row_cb cb,
+                         void *ctx)
 {
     if (!st) return DC_MISUSE;
     if (!list_table(kind) || !cb)
@@ -2034,8 +2019,7 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
         int nomem = 0;
         const char *a = col_text(s, 0, &nomem), *b = col_text(s, 1, &nomem);
         const char *h = col_text(s, 2, &nomem);
-        if (!nomem && hash && h && strlen(h) < DC_STORE_HASH_SIZE)
-            memcpy(hash, h, strlen(h) + 1);
+        if (!nomem && hash && h && strlen(h) < DC_STORE_HASH_SIZE) memcpy(hash, h, strlen(h) + 1);
         if (!nomem && a && !(*release_status = dc_strdup(a))) nomem = 1;
         if (!nomem && b && !(*classification = dc_strdup(b))) nomem = 1;
         if (nomem) {
@@ -2163,8 +2147,67 @@ dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out)
         rc = body ? dc_volume_from_json(body, (size_t)n, out) : DC_CORRUPT;
         if (rc == DC_CORRUPT)
             rc = set_err(st, rc, "volume %s: the stored record is damaged", collection);
-        else if (rc)
-            rc = set_err(st, rc, "reading volume %s: %s", collection, dc_strerror(rc));
+        else if (rc) rc = set_err(st, rc, "reading volume %s: %s", collection, dc_strerror(rc));
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- page images ------------------------------------------------------ */
+
+static void image_hash(const void *data, size_t len, char hash[DC_IMAGE_HASH_SIZE])
+{
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(d, data, len);
+    sodium_bin2hex(hash, DC_IMAGE_HASH_SIZE, d, sizeof d);
+}
+
+dc_rc dc_store_image_put(dc_store *st, const void *data, size_t len, char hash[DC_IMAGE_HASH_SIZE])
+{
+    if (!st) return DC_MISUSE;
+    if (!data || !len || len > INT_MAX)
+        return set_err(st, DC_MISUSE, "dc_store_image_put: invalid argument");
+    image_hash(data, len, hash);
+    dc_rc rc;
+    sqlite3_stmt *s =
+        prep_once(st, "INSERT OR IGNORE INTO images(hash, bytes, data) VALUES (?1, ?2, ?3)", &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, hash, &src);
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(s, 2, (sqlite3_int64)len);
+    if (src == SQLITE_OK) src = sqlite3_bind_blob(s, 3, data, (int)len, SQLITE_STATIC);
+    return write_once(st, s, src, "storing a page image", NULL);
+}
+
+dc_rc dc_store_image_get(dc_store *st, const char *hash, unsigned char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (!st) return DC_MISUSE;
+    if (!hash) return set_err(st, DC_MISUSE, "dc_store_image_get: no hash");
+    dc_rc rc;
+    sqlite3_stmt *s = prep_once(st, "SELECT data FROM images WHERE hash = ?1", &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, hash, &src);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_DONE) {
+        rc = set_err(st, DC_NOTFOUND, "no page image %.16s", hash);
+    } else if (src != SQLITE_ROW) {
+        rc = sql_err(st, src, "reading a page image");
+    } else {
+        const void *d = sqlite3_column_blob(s, 0);
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        char got[DC_IMAGE_HASH_SIZE];
+        if (d && n) image_hash(d, n, got);
+        if (!d || !n || strcmp(got, hash) != 0) {
+            rc = set_err(st, DC_CORRUPT, "page image %.16s: the stored bytes are damaged", hash);
+        } else if (!(*out = malloc(n))) {
+            rc = set_err(st, DC_NOMEM, "out of memory");
+        } else {
+            memcpy(*out, d, n);
+            *len = n;
+        }
     }
     sqlite3_finalize(s);
     return rc;

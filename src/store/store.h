@@ -218,4 +218,14 @@ dc_rc dc_store_volume_put(dc_store *st, const dc_volume *v);
  * caller: dc_volume_free); DC_NOTFOUND when none is stored. */
 dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out);
 
+/* Page images, content-addressed (schema step 9).  put stores data
+ * [0, len) under its SHA-256 unless it is there, and writes the hash
+ * (64 hex digits and a NUL) to hash.  get reads the image named by hash
+ * into *out (dc_free) after checking its bytes still hash to it
+ * (DC_CORRUPT if not; DC_NOTFOUND if there is none). */
+#define DC_IMAGE_HASH_SIZE 65
+dc_rc dc_store_image_put(dc_store *st, const void *data, size_t len,
+                         char hash[DC_IMAGE_HASH_SIZE]);
+dc_rc dc_store_image_get(dc_store *st, const char *hash, unsigned char **out, size_t *len);
+
 #endif

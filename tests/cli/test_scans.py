@@ -159,7 +159,8 @@ def helper_words(path, n_pages):
     for n in range(1, n_pages + 1):
         p = subprocess.run([HELPER, "page", path, str(n)], capture_output=True, timeout=300)
         check(p.returncode == 0, "declass-scan page %s %d: %r" % (path, n, p.stdout[-300:]))
-        for line in p.stdout.decode("utf-8").splitlines():
+        answer = p.stdout[:p.stdout.rindex(b"\nimage ")]   # the PNG follows
+        for line in answer.decode("utf-8").splitlines():
             if line.startswith("word "):
                 words.append(line.split(" ", 6)[6])
     return words

@@ -152,6 +152,8 @@ int main(int argc, char **argv)
         }
         printf("text %zu\n", strlen(p.text));
         fputs(p.text, stdout);
+        printf("\nimage %d %d %d %zu\n", p.img_width, p.img_height, p.img_dpi, p.png_len);
+        fwrite(p.png, 1, p.png_len, stdout);
         printf("\nend\n");
         sh_page_release(&p);
     }

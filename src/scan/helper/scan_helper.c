@@ -146,6 +146,7 @@ void sh_page_release(sh_page *p)
     for (size_t i = 0; i < p->n_words; i++) free(p->words[i].text);
     free(p->words);
     free(p->text);
+    if (p->png) lept_free(p->png);
     *p = (sh_page){0};
 }
 
@@ -313,46 +314,77 @@ static int ocr(const unsigned char *grey, int w, int h, int bpl, int dpi, const 
     return rc;
 }
 
-/* Renders a PDF page at DC_SCAN_DPI and OCRs it. */
-static int pdf_ocr(PopplerPage *page, double pw, double ph, const char *lang, sh_page *p, char *msg,
-                   size_t cap)
+/* An 8-bit grey Pix of a PDF page rendered at dpi, or NULL. */
+static PIX *render_grey(PopplerPage *page, double pw, double ph, int dpi)
 {
-    int w = (int)ceil(pw * DC_SCAN_DPI / 72.0), h = (int)ceil(ph * DC_SCAN_DPI / 72.0);
+    int w = (int)ceil(pw * dpi / 72.0), h = (int)ceil(ph * dpi / 72.0);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
-        return fail(msg, cap, SH_NOMEM, "page %d: cannot make a %d x %d image", p->number, w, h);
+        return NULL;
     }
     cairo_t *cr = cairo_create(s);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
-    cairo_scale(cr, DC_SCAN_DPI / 72.0, DC_SCAN_DPI / 72.0);
+    cairo_scale(cr, dpi / 72.0, dpi / 72.0);
     poppler_page_render_for_printing(page, cr);
     cairo_destroy(cr);
     cairo_surface_flush(s);
     const unsigned char *px = cairo_image_surface_get_data(s);
     int stride = cairo_image_surface_get_stride(s);
-    unsigned char *grey = malloc((size_t)w * (size_t)h);
-    int rc = SH_OK;
-    if (!grey) {
-        rc = fail(msg, cap, SH_NOMEM, "out of memory");
-    } else {
+    PIX *pix = pixCreate(w, h, 8);
+    if (pix) {
+        l_uint32 *data = pixGetData(pix);
+        int wpl = pixGetWpl(pix);
         for (int y = 0; y < h; y++) {
             const uint32_t *row = (const uint32_t *)(const void *)(px + (size_t)y * stride);
             for (int x = 0; x < w; x++) {
                 uint32_t v = row[x];
                 unsigned r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
-                grey[(size_t)y * w + x] = (unsigned char)((r * 299 + g * 587 + b * 114) / 1000);
+                SET_DATA_BYTE(data + y * wpl, x, (r * 299 + g * 587 + b * 114) / 1000);
             }
         }
-        cairo_surface_destroy(s);
-        s = NULL;
-        p->width = w, p->height = h, p->dpi = DC_SCAN_DPI;
-        rc = ocr(grey, w, h, w, DC_SCAN_DPI, lang, p, msg, cap);
-        free(grey);
+        pixSetResolution(pix, dpi, dpi);
     }
-    if (s) cairo_surface_destroy(s);
+    cairo_surface_destroy(s);
+    return pix;
+}
+
+/* OCR of an 8-bit grey Pix at dpi into p.  Leptonica keeps 8-bit pixels
+ * in 32-bit words, most significant byte first: they are unpacked into
+ * plain rows for Tesseract. */
+static int ocr_pix(PIX *grey, int dpi, const char *lang, sh_page *p, char *msg, size_t cap)
+{
+    int w = pixGetWidth(grey), h = pixGetHeight(grey);
+    unsigned char *rows = malloc((size_t)w * (size_t)h);
+    if (!rows) return fail(msg, cap, SH_NOMEM, "out of memory");
+    l_uint32 *data = pixGetData(grey);
+    int wpl = pixGetWpl(grey);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            rows[(size_t)y * w + x] = (unsigned char)GET_DATA_BYTE(data + y * wpl, x);
+    int rc = ocr(rows, w, h, w, dpi, lang, p, msg, cap);
+    free(rows);
     return rc;
+}
+
+/* The page's stored image (p->png): grey at dpi scaled down to at most
+ * DC_SCAN_VIEW_DPI, as an 8-bit grey PNG. */
+static int page_image(PIX *grey, int dpi, sh_page *p, char *msg, size_t cap)
+{
+    int vdpi = dpi > DC_SCAN_VIEW_DPI ? DC_SCAN_VIEW_DPI : dpi;
+    float f = (float)vdpi / (float)dpi;
+    PIX *s = vdpi < dpi ? pixScaleAreaMap(grey, f, f) : pixClone(grey);
+    if (!s) return fail(msg, cap, SH_NOMEM, "out of memory");
+    pixSetResolution(s, vdpi, vdpi);
+    l_uint8 *png = NULL;
+    size_t len = 0;
+    int bad = pixWriteMemPng(&png, &len, s, 0.0f);
+    p->img_width = pixGetWidth(s), p->img_height = pixGetHeight(s), p->img_dpi = vdpi;
+    pixDestroy(&s);
+    if (bad || !png) return fail(msg, cap, SH_NOMEM, "page %d: cannot write its image", p->number);
+    p->png = png, p->png_len = len;
+    return SH_OK;
 }
 
 static int pdf_page(sh_doc *d, int n, int mode, const char *lang, sh_page *p, char *msg, size_t cap)
@@ -371,7 +403,12 @@ static int pdf_page(sh_doc *d, int n, int mode, const char *lang, sh_page *p, ch
         return rc;
     }
     char *text = poppler_page_get_text(page);
-    if (!blank(text) && mode != SH_OCR_FORCE) {
+    int layer = !blank(text) && mode != SH_OCR_FORCE;
+    int dpi = layer || mode == SH_OCR_NEVER ? DC_SCAN_VIEW_DPI : DC_SCAN_DPI;
+    PIX *grey = render_grey(page, pw, ph, dpi);
+    if (!grey) {
+        rc = fail(msg, cap, SH_NOMEM, "page %d: cannot render it", n);
+    } else if (layer) {
         p->source = "text";
         p->width = (int)ceil(pw), p->height = (int)ceil(ph), p->dpi = 72;
         p->conf = 100.0f;
@@ -388,8 +425,11 @@ static int pdf_page(sh_doc *d, int n, int mode, const char *lang, sh_page *p, ch
         p->width = (int)ceil(pw), p->height = (int)ceil(ph), p->dpi = 72;
         if (!(p->text = calloc(1, 1))) rc = fail(msg, cap, SH_NOMEM, "out of memory");
     } else {
-        rc = pdf_ocr(page, pw, ph, lang, p, msg, cap);
+        p->width = pixGetWidth(grey), p->height = pixGetHeight(grey), p->dpi = dpi;
+        rc = ocr_pix(grey, dpi, lang, p, msg, cap);
     }
+    if (!rc) rc = page_image(grey, dpi, p, msg, cap);
+    pixDestroy(&grey);
     g_free(text);
     g_object_unref(page);
     return rc;
@@ -404,27 +444,15 @@ static int image_page(sh_doc *d, int mode, const char *lang, sh_page *p, char *m
     if (dpi < 50 || dpi > 2400) dpi = DC_SCAN_DPI;
     pixDestroy(&pix);
     if (!grey) return fail(msg, cap, SH_PARSE, "corrupt %s image: cannot convert it", d->kind);
-    int w = pixGetWidth(grey), h = pixGetHeight(grey), rc = SH_OK;
-    p->width = w, p->height = h, p->dpi = dpi;
+    int rc = SH_OK;
+    p->width = pixGetWidth(grey), p->height = pixGetHeight(grey), p->dpi = dpi;
     if (mode == SH_OCR_NEVER) {
         p->source = "none";
         if (!(p->text = calloc(1, 1))) rc = fail(msg, cap, SH_NOMEM, "out of memory");
     } else {
-        /* Leptonica keeps 8-bit pixels in 32-bit words, most significant
-         * byte first: unpack them into plain rows for Tesseract. */
-        unsigned char *rows = malloc((size_t)w * (size_t)h);
-        if (!rows) {
-            rc = fail(msg, cap, SH_NOMEM, "out of memory");
-        } else {
-            l_uint32 *data = pixGetData(grey);
-            int wpl = pixGetWpl(grey);
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    rows[(size_t)y * w + x] = (unsigned char)GET_DATA_BYTE(data + y * wpl, x);
-            rc = ocr(rows, w, h, w, dpi, lang, p, msg, cap);
-            free(rows);
-        }
+        rc = ocr_pix(grey, dpi, lang, p, msg, cap);
     }
+    if (!rc) rc = page_image(grey, dpi, p, msg, cap);
     pixDestroy(&grey);
     return rc;
 }

@@ -36,6 +36,11 @@ typedef struct sh_page {
     char *text; /* UTF-8 */
     sh_word *words;
     size_t n_words, cap_words;
+    /* The page's image to store: an 8-bit grey PNG at img_dpi (at most
+     * DC_SCAN_VIEW_DPI), img_width x img_height pixels. */
+    unsigned char *png;
+    size_t png_len;
+    int img_width, img_height, img_dpi;
 } sh_page;
 
 typedef struct sh_doc sh_doc;

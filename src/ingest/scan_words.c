@@ -1,0 +1,175 @@
+/*
+ * Placing a scanned document's words in its text (dc_ingest_place_words):
+ * which target (title, portion, footnote, source note) and bytes of it
+ * each word the helper read became, so that an access rule decided on the
+ * text decides the words too (docs/scans.md, "Pages and words").
+ *
+ * The text ingester read the pages' text in order and kept most of it in
+ * the same order, dropping markings, banners and page lines and joining
+ * words broken at line ends.  So the words are matched in order against
+ * the document's tokens: each word against the next WINDOW tokens, a word
+ * broken by a hyphen joined with the next one, and after a miss a resync
+ * where three words in a row are found together.  A word matched nowhere
+ * keeps no target: any reader's view that hides something boxes it over.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "model/model_int.h"
+#include "util/util_int.h"
+#include "util/banned.h"
+
+#define WINDOW 48
+#define RESYNC_BACK 2000
+#define RESYNC_AHEAD 8000
+#define KEY_MAX 64
+
+typedef struct token {
+    const char *target; /* borrowed: a portion id, "title", "source" or "fnN" */
+    size_t start, end;
+    char key[KEY_MAX];
+} token;
+
+typedef struct tokens {
+    token *v;
+    size_t n, cap;
+    char (*fn)[24]; /* targets "fnN", one a footnote */
+} tokens;
+
+/* The key of s[0..n): its ASCII letters and digits lower-cased and any
+ * other non-ASCII bytes as they are; punctuation dropped. */
+static void key_of(const char *s, size_t n, char *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < KEY_MAX; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z') out[k++] = (char)(c - 'A' + 'a');
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) out[k++] = (char)c;
+    }
+    out[k] = '\0';
+}
+
+static dc_rc add_target(tokens *t, const char *target, const char *text)
+{
+    for (size_t i = 0; text && text[i];) {
+        while (text[i] == ' ' || text[i] == '\n' || text[i] == '\t') i++;
+        size_t s = i;
+        while (text[i] && text[i] != ' ' && text[i] != '\n' && text[i] != '\t') i++;
+        if (i == s) break;
+        char key[KEY_MAX];
+        key_of(text + s, i - s, key);
+        if (!key[0]) continue;
+        if (DC_GROW(t->v, t->n + 1, t->cap)) return DC_NOMEM;
+        token *tk = &t->v[t->n++];
+        tk->target = target, tk->start = s, tk->end = i;
+        memcpy(tk->key, key, sizeof key);
+    }
+    return DC_OK;
+}
+
+/* The document's tokens in reading order: title, portions, source note,
+ * footnotes. */
+static dc_rc doc_tokens(const dc_doc *d, tokens *t)
+{
+    dc_rc rc = add_target(t, "title", d->title);
+    for (size_t i = 0; !rc && i < d->n_portions; i++)
+        if (d->portions[i].id) rc = add_target(t, d->portions[i].id, d->portions[i].text);
+    if (!rc) rc = add_target(t, "source", d->source_note);
+    if (!rc && d->n_footnotes && !(t->fn = calloc(d->n_footnotes, sizeof *t->fn))) rc = DC_NOMEM;
+    for (size_t i = 0; !rc && i < d->n_footnotes; i++) {
+        if (!d->footnotes[i].n || strlen(d->footnotes[i].n) > 20) continue;
+        snprintf(t->fn[i], sizeof t->fn[i], "fn%s", d->footnotes[i].n);
+        rc = add_target(t, t->fn[i], d->footnotes[i].text);
+    }
+    return rc;
+}
+
+typedef struct word_ref {
+    dc_word *w;
+    char key[KEY_MAX];
+    int hyphen; /* its text ends with '-' */
+} word_ref;
+
+static long find(const tokens *t, size_t from, size_t to, const char *key)
+{
+    if (to > t->n) to = t->n;
+    for (size_t j = from; j < to; j++)
+        if (strcmp(t->v[j].key, key) == 0) return (long)j;
+    return -1;
+}
+
+/* Where three words wr[0..3) stand together in t[from, to), if at exactly
+ * one place; -1 otherwise. */
+static long resync(const tokens *t, size_t from, size_t to, const word_ref *wr, size_t left)
+{
+    if (left < 3 || !wr[1].key[0] || !wr[2].key[0]) return -1;
+    if (to > t->n) to = t->n;
+    long at = -1;
+    for (size_t j = from; j + 2 < to; j++) {
+        if (strcmp(t->v[j].key, wr[0].key) || strcmp(t->v[j + 1].key, wr[1].key) ||
+            strcmp(t->v[j + 2].key, wr[2].key))
+            continue;
+        if (at >= 0) return -1;
+        at = (long)j;
+    }
+    return at;
+}
+
+static dc_rc place(dc_word *w, const token *tk)
+{
+    free(w->target);
+    if (!(w->target = dc_strdup(tk->target))) return DC_NOMEM;
+    w->start = tk->start, w->end = tk->end;
+    return DC_OK;
+}
+
+dc_rc dc_ingest_place_words(dc_doc *doc)
+{
+    tokens t = {0};
+    size_t nw = 0;
+    for (size_t p = 0; p < doc->n_scan; p++) nw += doc->scan[p].n_words;
+    word_ref *wr = nw ? calloc(nw, sizeof *wr) : NULL;
+    dc_rc rc = nw && !wr ? DC_NOMEM : doc_tokens(doc, &t);
+    size_t k = 0;
+    for (size_t p = 0; !rc && p < doc->n_scan; p++)
+        for (size_t i = 0; i < doc->scan[p].n_words; i++, k++) {
+            dc_word *w = &doc->scan[p].words[i];
+            free(w->target);
+            w->target = NULL;
+            wr[k].w = w;
+            size_t n = w->text ? strlen(w->text) : 0;
+            key_of(w->text ? w->text : "", n, wr[k].key);
+            wr[k].hyphen = n > 1 && w->text[n - 1] == '-';
+        }
+    size_t cur = 0;
+    for (size_t i = 0; !rc && i < nw; i++) {
+        if (!wr[i].key[0]) continue;
+        long j = find(&t, cur, cur + WINDOW, wr[i].key);
+        if (j < 0 && wr[i].hyphen && i + 1 < nw) { /* "Secre-" "tary" */
+            char joined[KEY_MAX];
+            size_t a = strlen(wr[i].key), b = strlen(wr[i + 1].key);
+            if (a + b >= KEY_MAX) b = KEY_MAX - 1 - a;
+            memcpy(joined, wr[i].key, a);
+            memcpy(joined + a, wr[i + 1].key, b);
+            joined[a + b] = '\0';
+            j = find(&t, cur, cur + WINDOW, joined);
+            if (j >= 0) {
+                rc = place(wr[i].w, &t.v[j]);
+                i++;
+            }
+        }
+        if (j < 0) {
+            size_t from = cur > RESYNC_BACK ? cur - RESYNC_BACK : 0;
+            j = resync(&t, from, cur + RESYNC_AHEAD, &wr[i], nw - i);
+        }
+        if (j < 0 || rc) continue;
+        rc = place(wr[i].w, &t.v[j]);
+        cur = (size_t)j + 1;
+    }
+    free(t.v);
+    free(t.fn);
+    free(wr);
+    return rc;
+}
