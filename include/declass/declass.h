@@ -108,6 +108,21 @@ DC_API dc_rc dc_db_get(dc_db *db, const char *id, dc_doc **out);
  */
 DC_API dc_rc dc_db_show(dc_db *db, const char *id, const char *format, char **out);
 
+/*
+ * A scanned document as the reader may see it (docs/scans.md, "Pages
+ * and words"): dc_db_page_image the PNG of page (1-based) of version (0:
+ * current), dc_db_scan_pdf the whole document as a PDF.  A page of a view
+ * that hides nothing is the stored image; otherwise its boxes are burned
+ * into the pixels and the PDF's text layer holds only the released words.
+ * *out (dc_free) holds *len bytes.  DC_NOTFOUND as dc_db_show (and for a
+ * page the document does not have); DC_MISUSE for a document that is not
+ * a scan.  Audited ("read", detail "page N" or "pdf").
+ */
+DC_API dc_rc dc_db_page_image(dc_db *db, const char *id, int version, int page,
+                              unsigned char **out, size_t *len);
+DC_API dc_rc dc_db_scan_pdf(dc_db *db, const char *id, int version, unsigned char **out,
+                            size_t *len);
+
 /* Lists the current version of every document the reader may read (see
  * dc_summary_cb).  Audited. */
 DC_API dc_rc dc_db_list(dc_db *db, dc_summary_cb cb, void *ctx);

@@ -125,7 +125,7 @@ typedef struct dc_word {
     int conf;   /* the OCR's confidence 0-100 (100 from a text layer) */
     char *text; /* as read */
     /* Where its text stands in the document: a portion id, "fnN" (the
-     * footnote with marker N), "title" or "source", and the byte range
+     * footnote with marker N), "number", "title" or "source", and the byte range
      * [start, end) of that text; NULL when the text ingester kept it
      * nowhere (a banner, a marking, a running head, a speck).  A reader's
      * view carries no targets. */

@@ -415,7 +415,9 @@ static int word_released(const dc_access_reader *r, const dc_doc *doc, const uns
     for (size_t i = 0; i < doc->n_portions; i++)
         if (doc->portions[i].id && strcmp(doc->portions[i].id, t) == 0) *portion = (long)i;
     int visible;
-    if (strcmp(t, "title") == 0) {
+    if (strcmp(t, "number") == 0) {
+        visible = doc->number != NULL;
+    } else if (strcmp(t, "title") == 0) {
         visible = !untitle && doc->title;
     } else if (strcmp(t, "source") == 0) {
         visible = doc->source_note != NULL;

@@ -1,10 +1,12 @@
 /*
  * declass init | list | show.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "banned.h"
@@ -110,8 +112,7 @@ int cmd_list(const cli_ctx *ctx, int argc, char **argv)
     if (!json) {
         if (lc.total == 0)
             fprintf(stderr, "declass: no documents; ingest some with 'declass ingest PATH'\n");
-        else
-            fprintf(stderr, "%ld %s\n", lc.total, cli_plural(lc.total, "document", "documents"));
+        else fprintf(stderr, "%ld %s\n", lc.total, cli_plural(lc.total, "document", "documents"));
         return EXIT_OK;
     }
     dc_buf b;
@@ -127,6 +128,7 @@ int cmd_list(const cli_ctx *ctx, int argc, char **argv)
 static const char show_usage[] =
     "usage: declass [--db PATH] show ID [--format text|json|html|tei|cite|bibtex|ris]\n"
     "                                   [--json] [--version N] [--as USER]\n"
+    "       declass [--db PATH] show ID --format pdf|png [--page N] [--output FILE]\n"
     "\n"
     "Prints document ID (e.g. frus1958-60v18/d279 or seeds/000_5785f422be2d1253).\n"
     "  --format text   a readable edition: title, date, classification, body with\n"
@@ -140,6 +142,11 @@ static const char show_usage[] =
     "  --format cite   a citation: FRUS documents as the Office of the Historian\n"
     "                  recommends (volume, Document N, history.state.gov address)\n"
     "  --format bibtex a BibTeX entry;  --format ris  an RIS record\n"
+    "  --format pdf    a scanned document as a PDF: its page images, with the\n"
+    "                  passages the reader may not read burned out as black\n"
+    "                  boxes, and a text layer of the released words only\n"
+    "  --format png    one page's image (--page N, default 1), the same way\n"
+    "  --output FILE   write to FILE (pdf and png are not written to a terminal)\n"
     "  --json          the same as --format json (and errors as JSON)\n"
     "  --version N     an older version (see 'declass versions ID')\n"
     "What is printed is what the reader (--as USER, else the public) may read:\n"
@@ -147,23 +154,69 @@ static const char show_usage[] =
     "not declassified]\".  Exit status 1 if there is no such document, or none\n"
     "the reader may read (the same message for both).\n";
 
+/* show --format pdf|png: bytes, to --output or to stdout when it is not a
+ * terminal. */
+static int show_scan(const cli_ctx *ctx, const char *id, int version, const char *format, long page,
+                     const char *output)
+{
+    if (!output && isatty(STDOUT_FILENO)) {
+        cli_error("show: not writing a %s to a terminal: redirect it or give --output FILE",
+                  strcmp(format, "pdf") == 0 ? "PDF" : "PNG image");
+        return EXIT_USAGE;
+    }
+    int code = 0;
+    dc_db *db = cli_open(ctx, 0, &code);
+    if (!db) return code;
+    unsigned char *out = NULL;
+    size_t len = 0;
+    dc_rc rc = strcmp(format, "pdf") == 0
+                   ? dc_db_scan_pdf(db, id, version, &out, &len)
+                   : dc_db_page_image(db, id, version, (int)page, &out, &len);
+    if (rc) {
+        cli_error("%s", dc_db_errmsg(db));
+        dc_db_close(db);
+        return cli_exit_code(rc);
+    }
+    dc_db_close(db);
+    FILE *f = output ? fopen(output, "wb") : stdout;
+    int bad = !f || fwrite(out, 1, len, f) != len;
+    if (f && f != stdout) bad |= fclose(f) != 0;
+    else if (f) bad |= fflush(f) != 0;
+    dc_free(out);
+    if (bad) {
+        cli_error("show: cannot write %s: %s", output ? output : "the output", strerror(errno));
+        return cli_exit_code(DC_IO);
+    }
+    return EXIT_OK;
+}
+
 int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                          {"json", no_argument, NULL, 'j'},
+                                         {"page", required_argument, NULL, 'p'},
+                                         {"output", required_argument, NULL, 'o'},
                                          {"version", required_argument, NULL, 'v'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *format = NULL;
-    long version = 0;
+    const char *format = NULL, *output = NULL;
+    long version = 0, page = 0;
     char *end = NULL;
     int c, json = 0;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hf:o:", opts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
         case 'j': json = 1; break;
+        case 'o': output = optarg; break;
+        case 'p':
+            page = strtol(optarg, &end, 10);
+            if (end == optarg || *end || page < 1 || page > 1000000L) {
+                cli_error("show: --page needs a page number, not '%s'", optarg);
+                return cli_usage(show_usage);
+            }
+            break;
         case 'v':
             version = strtol(optarg, &end, 10);
             if (end == optarg || *end || version < 1 || version > 1000000000L) {
@@ -172,9 +225,7 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
             }
             break;
         case 'h': fputs(show_usage, stdout); return EXIT_OK;
-        default:
-            cli_error("show: bad option '%s'", argv[optind - 1]);
-            return cli_usage(show_usage);
+        default: cli_error("show: bad option '%s'", argv[optind - 1]); return cli_usage(show_usage);
         }
     }
     if (optind != argc - 1) {
@@ -191,6 +242,16 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
         cli_error("show: unknown format '%s' (use %s)", format, dc_format_names(DC_FORMAT_SHOW));
         return cli_usage(show_usage);
     }
+    int scan = strcmp(format, "pdf") == 0 || strcmp(format, "png") == 0;
+    if ((page || output) && !scan) {
+        cli_error("show: --page and --output go with --format pdf or png");
+        return cli_usage(show_usage);
+    }
+    if (page && strcmp(format, "pdf") == 0) {
+        cli_error("show: --page goes with --format png (a PDF has every page)");
+        return cli_usage(show_usage);
+    }
+    if (scan) return show_scan(ctx, argv[optind], (int)version, format, page ? page : 1, output);
     int code = 0;
     dc_db *db = cli_open(ctx, 0, &code);
     if (!db) return code;

@@ -53,6 +53,9 @@ static const dc_db_format formats[] = {
     {{"bibtex", "application/x-bibtex; charset=utf-8", DC_FORMAT_SHOW}, put_bibtex, 1},
     {{"ris", "application/x-research-info-systems; charset=utf-8", DC_FORMAT_SHOW}, put_ris, 1},
     {{"highwire", "text/html; charset=utf-8", DC_FORMAT_PAGE}, put_highwire, 1},
+    /* binary, scans only: dc_db_scan_pdf and dc_db_page_image */
+    {{"pdf", "application/pdf", DC_FORMAT_SHOW}, NULL, 0},
+    {{"png", "image/png", DC_FORMAT_SHOW}, NULL, 0},
 };
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 

@@ -702,6 +702,9 @@ dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format
         return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format,
                           dc_format_names(DC_FORMAT_SHOW));
     if (version < 0) return dc_db_fail(db, DC_MISUSE, "bad version %d", version);
+    if (!f->render)
+        return dc_db_fail(db, DC_MISUSE, "format %s is an image of a scan: see dc_db_scan_pdf",
+                          f->pub.name);
     dc_doc *doc = NULL;
     dc_rc rc = dc_db_read(db, id, version, NULL, &doc);
     if (rc) return rc;
@@ -735,7 +738,7 @@ dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out
     *out = NULL;
     const dc_db_format *f =
         dc_db_format_find(format ? format : "text", DC_FORMAT_SHOW | DC_FORMAT_PAGE);
-    if (!f || !view)
+    if (!f || !f->render || !view)
         return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format ? format : "",
                           dc_format_names(DC_FORMAT_SHOW));
     dc_volume *vol = NULL;

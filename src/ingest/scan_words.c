@@ -69,11 +69,12 @@ static dc_rc add_target(tokens *t, const char *target, const char *text)
     return DC_OK;
 }
 
-/* The document's tokens in reading order: title, portions, source note,
- * footnotes. */
+/* The document's tokens in reading order: number, title, portions,
+ * source note, footnotes. */
 static dc_rc doc_tokens(const dc_doc *d, tokens *t)
 {
-    dc_rc rc = add_target(t, "title", d->title);
+    dc_rc rc = add_target(t, "number", d->number);
+    if (!rc) rc = add_target(t, "title", d->title);
     for (size_t i = 0; !rc && i < d->n_portions; i++)
         if (d->portions[i].id) rc = add_target(t, d->portions[i].id, d->portions[i].text);
     if (!rc) rc = add_target(t, "source", d->source_note);

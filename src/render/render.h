@@ -127,4 +127,19 @@ dc_rc dc_render_tei(const dc_doc *doc, const char *id_prefix, dc_buf *out);
 dc_rc dc_render_tei_with(const dc_doc *doc, const char *id_prefix, const dc_render_html_opts *opts,
                          dc_buf *out);
 
+/*
+ * A scanned document as a PDF (doc: the reader's view; docs/scans.md,
+ * "Releases as PDF"): page i the image images[i] (the zlib stream of its
+ * PNG-filtered 8-bit grey rows, w x h pixels at doc->scan[i].dpi: the
+ * caller burns a redacted page's boxes into it first) with the view's
+ * words as invisible text over their boxes, and a notice in the margin
+ * of a redacted page.  Appends to out.
+ */
+typedef struct dc_pdf_image {
+    const unsigned char *z;
+    size_t zlen;
+    int w, h;
+} dc_pdf_image;
+dc_rc dc_render_pdf(const dc_doc *doc, const dc_pdf_image *images, dc_buf *out);
+
 #endif

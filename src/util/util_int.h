@@ -77,4 +77,28 @@ int dc_utc_now(char *out, size_t n, int with_time);
  * file first. */
 int dc_utc_time(long long secs, char *out, size_t n, int with_time);
 
+/*
+ * dc_grey: an 8-bit grey page image (util/png.c), w x h pixels in rows
+ * from the top.  dc_grey_read decodes an 8-bit grey, non-interlaced PNG
+ * (what the scan helper writes; anything else DC_PARSE, one over the caps
+ * DC_LIMIT before any allocation); dc_grey_fill paints a box (clipped);
+ * dc_grey_deflate appends the zlib stream of its PNG-filtered rows (what
+ * a PDF's /FlateDecode /Predictor 15 image holds); dc_grey_write_png
+ * appends it as a PNG stating dpi.  dc_grey_png_idat appends a PNG's own
+ * stream and gives its size; dc_grey_png_info only the size.
+ */
+#define DC_GREY_MAX_SIDE 30000
+#define DC_GREY_MAX_PIXELS ((unsigned long long)60000000)
+typedef struct dc_grey {
+    int w, h;
+    unsigned char *px;
+} dc_grey;
+dc_rc dc_grey_read(const unsigned char *png, size_t len, dc_grey *out);
+void dc_grey_release(dc_grey *g);
+void dc_grey_fill(dc_grey *g, int x, int y, int w, int h, unsigned char v);
+dc_rc dc_grey_deflate(const dc_grey *g, dc_buf *out);
+dc_rc dc_grey_write_png(const dc_grey *g, int dpi, dc_buf *out);
+dc_rc dc_grey_png_idat(const unsigned char *png, size_t len, int *w, int *h, dc_buf *out);
+dc_rc dc_grey_png_info(const unsigned char *png, size_t len, int *w, int *h);
+
 #endif
