@@ -122,6 +122,11 @@ DC_API dc_rc dc_db_page_image(dc_db *db, const char *id, int version, int page,
                               unsigned char **out, size_t *len);
 DC_API dc_rc dc_db_scan_pdf(dc_db *db, const char *id, int version, unsigned char **out,
                             size_t *len);
+/* Which words of page pg (of a reader's view) query matches: hit[i] 1
+ * for word i (hit holds pg->n_words), by the search's terms, stems and
+ * prefixes (excluded terms and filters ignored).  DC_PARSE for a bad
+ * query. */
+DC_API dc_rc dc_db_page_hits(dc_db *db, const dc_page *pg, const char *query, unsigned char *hit);
 
 /* Lists the current version of every document the reader may read (see
  * dc_summary_cb).  Audited. */

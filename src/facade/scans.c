@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "facade/facade_int.h"
+#include "analysis/analysis.h"
+#include "query/query.h"
 #include "render/render.h"
 #include "store/store.h"
 #include "util/util_int.h"
@@ -139,4 +141,67 @@ dc_rc dc_db_scan_pdf(dc_db *db, const char *id, int version, unsigned char **out
     free(im);
     dc_doc_free(v);
     return rc;
+}
+
+/* ---- hits on a page ---------------------------------------------------- */
+
+typedef struct hit_ctx {
+    const dc_qnode *const *leaves; /* TERM, PHRASE and PREFIX nodes not under NOT */
+    size_t n;
+    int hit;
+} hit_ctx;
+
+static void collect(const dc_qnode *q, const dc_qnode **out, size_t *n, size_t cap)
+{
+    if (q->kind == DC_Q_NOT) return;
+    if (q->kind == DC_Q_TERM || q->kind == DC_Q_PHRASE || q->kind == DC_Q_PREFIX) {
+        if (*n < cap) out[(*n)++] = q;
+        return;
+    }
+    for (size_t i = 0; i < q->n_kids; i++) collect(q->kids[i], out, n, cap);
+}
+
+static dc_rc word_token(void *ctx, const dc_token *t)
+{
+    hit_ctx *h = ctx;
+    for (size_t i = 0; i < h->n && !h->hit; i++) {
+        const dc_qnode *q = h->leaves[i];
+        for (size_t k = 0; k < q->n_terms && !h->hit; k++) {
+            const dc_qterm *qt = &q->terms[k];
+            if (q->kind == DC_Q_PREFIX)
+                h->hit = t->len >= qt->len && memcmp(t->term, qt->term, qt->len) == 0;
+            else if (q->exact)
+                h->hit = t->len == qt->len && memcmp(t->term, qt->term, qt->len) == 0;
+            else
+                h->hit = t->stem && t->stem_len == qt->stem_len &&
+                         memcmp(t->stem, qt->stem, qt->stem_len) == 0;
+        }
+    }
+    return DC_OK;
+}
+
+#define MAX_LEAVES 64
+
+dc_rc dc_db_page_hits(dc_db *db, const dc_page *pg, const char *query, unsigned char *hit)
+{
+    memset(hit, 0, pg->n_words);
+    if (!query || !*query) return DC_OK;
+    dc_rc rc = DC_OK;
+    if (!db->an && (rc = dc_analyzer_new(&db->an)) != DC_OK)
+        return dc_db_fail(db, rc, "cannot start the analyzer");
+    dc_query *q = NULL;
+    dc_error err = {0};
+    if ((rc = dc_query_parse(db->an, query, strlen(query), &q, &err)) != DC_OK)
+        return dc_db_fail(db, rc, "%s", err.msg);
+    const dc_qnode *leaves[MAX_LEAVES];
+    hit_ctx h = {leaves, 0, 0};
+    collect(dc_query_root(q), leaves, &h.n, MAX_LEAVES);
+    for (size_t i = 0; !rc && i < pg->n_words && h.n; i++) {
+        const char *t = pg->words[i].text ? pg->words[i].text : "";
+        h.hit = 0;
+        rc = dc_analyze(db->an, t, strlen(t), 0, DC_ANALYZE_STEM, word_token, &h, NULL);
+        hit[i] = (unsigned char)h.hit;
+    }
+    dc_query_free(q);
+    return rc ? dc_db_fail(db, rc, "out of memory") : DC_OK;
 }

@@ -304,6 +304,30 @@ static void doc_show(dc_http_req *req, dc_http_resp *resp, const char *id)
         return;
     }
     const char *type = f->media_type;
+    if (!strcmp(format, "pdf") || !strcmp(format, "png")) {
+        /* a scan, as this reader may see it: ?format=pdf, ?format=png&page=N */
+        const char *pa = dc_http_arg(req, "page");
+        char *end = NULL;
+        long page = pa && *pa ? strtol(pa, &end, 10) : 1;
+        if ((end && *end) || page < 1 || page > 1000000 || (pa && *pa && format[1] == 'd')) {
+            dc_http_json_error(resp, 400, "page must be a page number, with format=png only");
+            return;
+        }
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        dc_rc rc = format[1] == 'd' ? dc_db_scan_pdf(req->db, id, 0, &bytes, &len)
+                                    : dc_db_page_image(req->db, id, 0, (int)page, &bytes, &len);
+        if (rc == DC_NOTFOUND && strstr(dc_db_errmsg(req->db), "has no page"))
+            dc_http_json_error(resp, 404, "%s", dc_db_errmsg(req->db));
+        else if (rc == DC_NOTFOUND) not_found(resp, id);
+        else if (rc == DC_MISUSE) dc_http_json_error(resp, 400, "%s", dc_db_errmsg(req->db));
+        else if (rc) lib_error(req, resp, rc);
+        if (rc) return;
+        resp->content_type = type;
+        dc_buf_add(&resp->body, (const char *)bytes, len);
+        dc_free(bytes);
+        return;
+    }
     char *out = NULL;
     dc_rc rc = dc_db_show(req->db, id, format, &out);
     if (rc) {

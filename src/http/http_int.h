@@ -150,6 +150,9 @@ void dc_page_cite_box(dc_http_req *req, dc_buf *b, const dc_doc *doc);
 /* The persons of the volume's List of Persons the document's view names,
  * as links to their pages (the role as the link's title). */
 void dc_page_doc_persons(dc_http_req *req, dc_buf *b, const dc_doc *doc);
+/* A scanned document's pages: thumbnails and the page ?page=N with the
+ * ?find= query's words outlined (pages_scan.c); nothing for another. */
+void dc_page_scan(dc_http_req *req, dc_buf *b, const dc_doc *doc);
 void dc_page_volume(dc_http_req *req, dc_http_resp *resp); /* GET /volumes/{id} */
 /* GET /persons/{volume}/{id}: an entry of a volume's List of Persons, its
  * role and the readable documents naming the person; GET

@@ -936,6 +936,7 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     }
     dc_buf_puts(b, "</nav>\n");
     find_section(req, b, id);
+    dc_page_scan(req, b, doc); /* beside the text on a wide screen */
     dc_buf_puts(b, "<div class=dc-reading>\n");
     dc_buf_puts(b, html);
     dc_buf_puts(b, "\n</div>\n");
