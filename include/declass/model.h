@@ -127,8 +127,8 @@ typedef struct dc_word {
     /* Where its text stands in the document: a portion id, "fnN" (the
      * footnote with marker N), "number", "title" or "source", and the byte range
      * [start, end) of that text; NULL when the text ingester kept it
-     * nowhere (a banner, a marking, a running head, a speck).  A reader's
-     * view carries no targets. */
+     * nowhere (a banner, a marking, a running head, a speck).  The view
+     * of a reader who may not read all of the document carries none. */
     char *target;
     size_t start, end;
 } dc_word;

@@ -193,9 +193,9 @@ dc_rc dc_access_redact(const dc_access_reader *r, dc_doc *doc, const unsigned ch
  * not read over it) and outside every box; each other word's box, and
  * the outline of each hidden portion's words on the page, become boxes
  * to burn in; a box inside another is dropped (the words of a hidden
- * paragraph are not outlined one by one).  Every view's words lose their
- * targets; a redacted page's image may be shown only with its boxes
- * burned in.
+ * paragraph are not outlined one by one), and the words kept lose their
+ * targets (their offsets are the stored text's).  A redacted page's image
+ * may be shown only with its boxes burned in.
  */
 dc_rc dc_access_pages(const dc_access_reader *r, dc_doc *doc, const unsigned char *hid,
                       int untitle);

@@ -522,7 +522,8 @@ dc_rc dc_access_pages(const dc_access_reader *r, dc_doc *doc, const unsigned cha
     dc_rc rc = DC_OK;
     for (size_t i = 0; !rc && i < doc->n_scan; i++) {
         dc_page *pg = &doc->scan[i];
-        if (any) rc = redact_page(r, doc, hid, untitle, pg);
+        if (!any) continue; /* all of it readable: words and places as stored */
+        rc = redact_page(r, doc, hid, untitle, pg);
         for (size_t k = 0; k < pg->n_words; k++) {
             free(pg->words[k].target);
             pg->words[k].target = NULL;

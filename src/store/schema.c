@@ -16,30 +16,36 @@
 
 /* The triggers of the current schema, as sqlite_master keeps their text
  * (dc_store_verify compares them). */
-#define TRG_AUDIT_NO_UPDATE                                                                      \
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"                                      \
+#define TRG_AUDIT_NO_UPDATE                                 \
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit" \
     " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
-#define TRG_AUDIT_NO_DELETE                                                                      \
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"                                      \
+#define TRG_AUDIT_NO_DELETE                                 \
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit" \
     " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
-#define TRG_AUDIT_IN_ORDER                                                                       \
-    "CREATE TRIGGER audit_in_order BEFORE INSERT ON audit"                                       \
-    " WHEN NEW.id IS NULL OR NEW.id <= coalesce((SELECT max(id) FROM audit), 0)"                 \
+#define TRG_AUDIT_IN_ORDER                                                       \
+    "CREATE TRIGGER audit_in_order BEFORE INSERT ON audit"                       \
+    " WHEN NEW.id IS NULL OR NEW.id <= coalesce((SELECT max(id) FROM audit), 0)" \
     " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
-#define TRG_VERSIONS_NO_UPDATE                                                                   \
-    "CREATE TRIGGER versions_no_update BEFORE UPDATE ON versions"                                \
+#define TRG_VERSIONS_NO_UPDATE                                    \
+    "CREATE TRIGGER versions_no_update BEFORE UPDATE ON versions" \
     " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
-#define TRG_VERSIONS_NO_DELETE                                                                   \
-    "CREATE TRIGGER versions_no_delete BEFORE DELETE ON versions"                                \
+#define TRG_VERSIONS_NO_DELETE                                    \
+    "CREATE TRIGGER versions_no_delete BEFORE DELETE ON versions" \
     " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
-#define TRG_VERSIONS_IN_ORDER                                                                    \
-    "CREATE TRIGGER versions_in_order BEFORE INSERT ON versions"                                 \
-    " WHEN NEW.docid IS NULL OR NEW.docid <= coalesce((SELECT max(docid) FROM versions), 0)"     \
-    " OR EXISTS (SELECT 1 FROM versions WHERE doc_id = NEW.doc_id AND version = NEW.version)"    \
+#define TRG_IMAGES_NO_UPDATE                                  \
+    "CREATE TRIGGER images_no_update BEFORE UPDATE ON images" \
+    " BEGIN SELECT RAISE(ABORT, 'images are never changed'); END"
+#define TRG_IMAGES_NO_DELETE                                  \
+    "CREATE TRIGGER images_no_delete BEFORE DELETE ON images" \
+    " BEGIN SELECT RAISE(ABORT, 'images are never deleted'); END"
+#define TRG_VERSIONS_IN_ORDER                                                                 \
+    "CREATE TRIGGER versions_in_order BEFORE INSERT ON versions"                              \
+    " WHEN NEW.docid IS NULL OR NEW.docid <= coalesce((SELECT max(docid) FROM versions), 0)"  \
+    " OR EXISTS (SELECT 1 FROM versions WHERE doc_id = NEW.doc_id AND version = NEW.version)" \
     " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
-#define TRG_USERS_GENERATION                                                                     \
-    "CREATE TRIGGER users_generation"                                                            \
-    " AFTER UPDATE OF hash, level, compartments, roles, disabled ON users"                       \
+#define TRG_USERS_GENERATION                                               \
+    "CREATE TRIGGER users_generation"                                      \
+    " AFTER UPDATE OF hash, level, compartments, roles, disabled ON users" \
     " BEGIN UPDATE users SET generation = OLD.generation + 1 WHERE name = NEW.name; END"
 
 const char *const dc_store_migrations[] = {
@@ -150,16 +156,15 @@ const char *const dc_store_migrations[] = {
     "  UNION ALL"
     "  SELECT a.id, dc_audit_chain(c.chain, a.id, a.at, a.user, a.action, a.target, a.detail)"
     "   FROM c JOIN audit a ON a.id = (SELECT min(id) FROM audit WHERE id > c.id))"
-    "UPDATE audit SET chain = c.chain FROM c WHERE c.id = audit.id;"
-    TRG_AUDIT_NO_UPDATE ";" TRG_AUDIT_NO_DELETE ";" TRG_AUDIT_IN_ORDER ";"
-    TRG_VERSIONS_NO_UPDATE ";" TRG_VERSIONS_NO_DELETE ";" TRG_VERSIONS_IN_ORDER ";",
+    "UPDATE audit SET chain = c.chain FROM c WHERE c.id = audit.id;" TRG_AUDIT_NO_UPDATE
+    ";" TRG_AUDIT_NO_DELETE ";" TRG_AUDIT_IN_ORDER ";" TRG_VERSIONS_NO_UPDATE
+    ";" TRG_VERSIONS_NO_DELETE ";" TRG_VERSIONS_IN_ORDER ";",
 
     /* 5: a user's credential generation, bumped by a trigger whenever the
      * password, clearance, compartments, roles or the disabled flag
      * change, whoever changes them.  A front end's session remembers the
      * generation it signed in under and ends when it no longer matches. */
-    "ALTER TABLE users ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;"
-    TRG_USERS_GENERATION ";",
+    "ALTER TABLE users ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;" TRG_USERS_GENERATION ";",
 
     /* 6: whether a version has portions with markings of their own
      * (withheld, a level, compartments): listing such a document needs
@@ -199,26 +204,18 @@ const char *const dc_store_migrations[] = {
     "  hash  TEXT PRIMARY KEY NOT NULL,"
     "  bytes INTEGER NOT NULL,"
     "  data  BLOB NOT NULL"
-    ") STRICT;"
-    "CREATE TRIGGER images_no_update BEFORE UPDATE ON images"
-    " BEGIN SELECT RAISE(ABORT, 'images are never changed'); END;"
-    "CREATE TRIGGER images_no_delete BEFORE DELETE ON images"
-    " BEGIN SELECT RAISE(ABORT, 'images are never deleted'); END;",
+    ") STRICT;" TRG_IMAGES_NO_UPDATE ";" TRG_IMAGES_NO_DELETE ";",
 };
 
-const int dc_store_n_migrations =
-    (int)(sizeof dc_store_migrations / sizeof dc_store_migrations[0]);
+const int dc_store_n_migrations = (int)(sizeof dc_store_migrations / sizeof dc_store_migrations[0]);
 
 const char *const dc_store_tables[] = {"collections", "documents", "versions", "audit", "users",
                                        "persons",     "terms",     "images",   NULL};
 
 const dc_store_trigger dc_store_triggers[] = {
-    {"audit_in_order", TRG_AUDIT_IN_ORDER},
-    {"audit_no_delete", TRG_AUDIT_NO_DELETE},
-    {"audit_no_update", TRG_AUDIT_NO_UPDATE},
-    {"users_generation", TRG_USERS_GENERATION},
-    {"versions_in_order", TRG_VERSIONS_IN_ORDER},
-    {"versions_no_delete", TRG_VERSIONS_NO_DELETE},
-    {"versions_no_update", TRG_VERSIONS_NO_UPDATE},
-    {NULL, NULL},
+    {"audit_in_order", TRG_AUDIT_IN_ORDER},         {"audit_no_delete", TRG_AUDIT_NO_DELETE},
+    {"audit_no_update", TRG_AUDIT_NO_UPDATE},       {"users_generation", TRG_USERS_GENERATION},
+    {"images_no_delete", TRG_IMAGES_NO_DELETE},     {"images_no_update", TRG_IMAGES_NO_UPDATE},
+    {"versions_in_order", TRG_VERSIONS_IN_ORDER},   {"versions_no_delete", TRG_VERSIONS_NO_DELETE},
+    {"versions_no_update", TRG_VERSIONS_NO_UPDATE}, {NULL, NULL},
 };

@@ -1,0 +1,240 @@
+"""Redaction on scans (issue 17, docs/scans.md "Pages and words" and
+"Releases as PDF"): a memorandum scanned as an image-only PDF is read by
+OCR; a reviewer withholds a name on the OCR'd page and releases it; each
+reader's PDF (show --format pdf, and the same bytes over the API) and
+page images are checked with poppler's own tools: pdftotext finds no
+word the reader may not read and every word of their text edition it
+should, and in the image pdfimages extracts (and in the PNG) every pixel
+of a withheld word's box is black, while the administrator's page is the
+scan as stored.  A reader's JSON names no image hash of a redacted page
+and lists no withheld word.
+
+Run with Debian's python3 (python3-cairo): tests/CMakeLists.txt."""
+import json
+import os
+import re
+import subprocess
+import urllib.request
+import zlib
+
+from dctest import DB, check, done, eq, serve
+from scanlib import image_pdf, page_images
+
+db = DB()
+src = os.path.join(db.dir, "scans")
+os.mkdir(src)
+eq(db.run("init")[0], 0, "init")
+ADMIN = db.add_user("admin", "TOP SECRET", "--role", "admin")
+REV = db.add_user("rev", "TOP SECRET", "--role", "reviewer", admin=ADMIN)
+SEC = db.add_user("sec", "SECRET", admin=ADMIN)
+
+NAME = "Sukarno"
+paras = ["Memorandum From the Director to the Secretary",
+         "Washington, June 3, 1961.",
+         "(S) The Ambassador met President %s at the palace in Djakarta on "
+         "Thursday and discussed the rice harvest." % NAME,
+         "(TS) The source Kestrel reported troop movements near Bandung "
+         "and must be protected.",
+         "(U) Copies of this memorandum went to the regional offices.",
+         "Allen W. Dulles"]
+pdf = os.path.join(src, "memo.pdf")
+image_pdf(pdf, page_images(paras, banner="SECRET", skew=0.2, noise=400))
+
+
+def run(*args, who=None):
+    kw = {"user": who[0], "password": who[1]} if who else {}
+    return db.run(*args, **kw)
+
+
+def as_json(*args, who=None):
+    code, out, err = run(*args, who=who)
+    eq(code, 0, "declass %s: %s" % (" ".join(args), err))
+    return json.loads(out)
+
+
+def binary(*args, who=None):
+    env = dict(os.environ)
+    env.pop("DECLASS_USER", None)
+    env.pop("DECLASS_PASSWORD", None)
+    if who:
+        env["DECLASS_USER"], env["DECLASS_PASSWORD"] = who
+    p = subprocess.run([os.environ["DECLASS"], "--db", db.path] + list(args),
+                       capture_output=True, env=env, timeout=300, stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+def png_pixels(data):
+    """(width, height, rows) of an 8-bit grey, non-interlaced PNG."""
+    check(data[:8] == b"\x89PNG\r\n\x1a\n", "a PNG")
+    at, idat, w, h = 8, b"", 0, 0
+    while at < len(data):
+        n = int.from_bytes(data[at:at + 4], "big")
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + n]
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
+            eq((body[8], body[9], body[12]), (8, 0, 0), "8-bit grey, not interlaced")
+        elif kind == b"IDAT":
+            idat += body
+        at += 12 + n
+    raw, rows, prev = zlib.decompress(idat), [], bytearray(w)
+    for y in range(h):
+        f, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:(y + 1) * (w + 1)])
+        for x in range(w):
+            a = line[x - 1] if x else 0
+            b, c = prev[x], prev[x - 1] if x else 0
+            if f == 1:
+                line[x] = (line[x] + a) & 255
+            elif f == 2:
+                line[x] = (line[x] + b) & 255
+            elif f == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, rows
+
+
+def box_black(rows, box):
+    x, y, w, h = box
+    return all(all(v == 0 for v in rows[r][x:x + w]) for r in range(y, y + h))
+
+
+# ---- ingest: OCR, pages and words in the model ----------------------------
+code, out, err = run("ingest", "-q", "--collection", "memos", pdf, who=ADMIN)
+eq(code, 0, "ingest: %s" % err)
+doc = as_json("show", "memos/memo", "--json", who=ADMIN)
+eq(len(doc["scan"]), 1, "one page")
+page = doc["scan"][0]
+eq((page["width"], page["height"], page["dpi"], page["source"]), (1275, 1650, 150, "ocr"),
+   "the page image: 150 dpi, read by OCR")
+check(re.fullmatch(r"[0-9a-f]{64}", page["image"] or ""), "the stored image's hash")
+check(not page["redacted"] and not page["boxes"], "the administrator's page is not redacted")
+words = page["words"]
+name_words = [w for w in words if w[5].strip(".,") == NAME]
+eq(len(name_words), 1, "OCR read the name once: %r" % [w[5] for w in words])
+nw = name_words[0]
+eq(len(nw), 9, "the name is placed in the text: %r" % nw)
+portion = nw[6]
+ptext = next(p["text"] for p in doc["portions"] if p["id"] == portion)
+eq(ptext[nw[7]:nw[8]].strip(".,"), NAME, "the word's range in its portion")
+placed = sum(1 for w in words if len(w) == 9)
+check(placed >= 0.9 * sum(1 for w in words if re.search(r"[A-Za-z]{2}", w[5])),
+      "most words placed: %d of %d" % (placed, len(words)))
+kestrel = [w for w in words if w[5].strip(".,") == "Kestrel"]
+eq(len(kestrel), 1, "OCR read the TS portion's source name")
+
+# ---- each reader's pages, PDF and images ----------------------------------
+def check_reader(name, who, sees_name, sees_kestrel, base):
+    """name's outputs, where the text edition shows the name and the TS
+    source as given."""
+    view = as_json("show", "memos/memo", "--json", who=who)
+    text_edition = run("show", "memos/memo", "--format", "text", who=who)[1]
+    vp = view["scan"][0]
+    eq(NAME in text_edition, sees_name, "%s: the name in the text edition" % name)
+    eq("Kestrel" in text_edition, sees_kestrel, "%s: the TS source in the text edition" % name)
+    vwords = " ".join(w[5] for w in vp["words"])
+    eq(NAME in vwords, sees_name, "%s: the name among the view's words" % name)
+    eq("Kestrel" in vwords, sees_kestrel, "%s: the TS source among the words" % name)
+    whole = sees_name and sees_kestrel
+    eq(vp["redacted"], not whole, "%s: the page is redacted" % name)
+    eq(all(len(w) == 6 for w in vp["words"]), not whole, "%s: targets only in a whole view" % name)
+    if vp["redacted"]:
+        eq(vp["image"], None, "%s: no hash of the original image" % name)
+        check(vp["boxes"], "%s: boxes to burn" % name)
+    else:
+        eq(vp["image"], page["image"], "%s: the stored image" % name)
+
+    # the PDF, from the CLI and the API: the same bytes
+    code, pdf_bytes, err = binary("show", "memos/memo", "--format", "pdf", who=who)
+    eq(code, 0, "%s: show --format pdf: %s" % (name, err))
+    check(pdf_bytes.startswith(b"%PDF-1.4") and pdf_bytes.rstrip().endswith(b"%%EOF"),
+          "%s: a PDF" % name)
+    code, png, err = binary("show", "memos/memo", "--format", "png", "--page", "1", who=who)
+    eq(code, 0, "%s: show --format png: %s" % (name, err))
+    if who is None and base:
+        with urllib.request.urlopen(base + "api/documents/memos/memo?format=pdf") as resp:
+            eq(resp.headers["Content-Type"], "application/pdf", "API PDF type")
+            eq(resp.read(), pdf_bytes, "the API's PDF is the CLI's")
+        with urllib.request.urlopen(base + "api/documents/memos/memo?format=png&page=1") as r2:
+            eq(r2.headers["Content-Type"], "image/png", "API PNG type")
+            eq(r2.read(), png, "the API's page image is the CLI's")
+    out_pdf = os.path.join(db.dir, name + ".pdf")
+    with open(out_pdf, "wb") as f:
+        f.write(pdf_bytes)
+    layer = subprocess.run(["pdftotext", out_pdf, "-"], capture_output=True,
+                           text=True).stdout
+    eq(NAME in layer, sees_name, "%s: pdftotext and the name" % name)
+    eq("Kestrel" in layer, sees_kestrel, "%s: pdftotext and the TS source" % name)
+    check("Djakarta" in layer, "%s: a released word is in the text layer" % name)
+    eq("not declassified" in layer, vp["redacted"], "%s: the notice in the margin" % name)
+    lst = subprocess.run(["pdfimages", "-list", out_pdf], capture_output=True,
+                         text=True).stdout.splitlines()
+    eq(len(lst), 3, "%s: one image in the PDF: %r" % (name, lst))
+    check(" 1275  1650  gray" in lst[2], "%s: the page image, 1275 x 1650 grey" % name)
+    subprocess.run(["pdfimages", "-png", out_pdf, os.path.join(db.dir, name)], check=True)
+    with open(os.path.join(db.dir, name + "-000.png"), "rb") as f:
+        _, _, rows = png_pixels(f.read())
+    eq(box_black(rows, nw[:4]), not sees_name, "%s: the name's box is burned in" % name)
+    eq(box_black(rows, kestrel[0][:4]), not sees_kestrel,
+       "%s: the TS source's box is burned in" % name)
+    dj = next(w for w in words if w[5].startswith("Djakarta"))
+    check(not box_black(rows, dj[:4]), "%s: a released word is not boxed" % name)
+    _, _, prow = png_pixels(png)
+    eq(prow, rows, "%s: the PDF's image is the page's PNG" % name)
+
+
+# Before release: a SECRET reader does not read the TS portion.
+check_reader("sec", SEC, True, False, None)
+check_reader("admin", ADMIN, True, True, None)
+eq(binary("show", "memos/memo", "--format", "pdf")[0], 1, "the public: no such document")
+
+# ---- withhold the name, release -------------------------------------------
+r = as_json("withhold", "memos/memo", portion, "--text", nw[5].strip(".,"), "--kind", "name",
+            "--reason", "25X1", "--until", "2036-06-03", "--json", who=REV)
+check(r["ok"], "withhold: %r" % r)
+r = as_json("release", "memos/memo", "--json", who=REV)
+check(r["ok"], "release: %r" % r)
+stored = as_json("show", "memos/memo", "--json", who=ADMIN)["scan"][0]
+eq(stored["image"], page["image"], "a new version names the same stored image")
+
+proc, base = serve(db)
+try:
+    # Released: the public reads all but the name; the SECRET reader, cleared
+    # for the name's portion, reads it all.
+    check_reader("public", None, False, True, base)
+    check_reader("sec", SEC, True, True, base)
+    check_reader("admin", ADMIN, True, True, base)
+
+    # the page viewer: the page image from the API, find hits outlined
+    with urllib.request.urlopen(base + "documents/memos/memo?find=harvest") as resp:
+        html = resp.read().decode("utf-8")
+    check("<section class=dc-scan" in html, "the page viewer")
+    check('/api/documents/memos/memo?format=png&amp;page=1' in html, "the page image's URL")
+    hits = re.findall(r"<rect class=dc-hit x=(\d+) y=(\d+) width=(\d+) height=(\d+)>", html)
+    harvest = [w for w in words if w[5].startswith("harvest")]
+    eq([tuple(map(int, h)) for h in hits], [tuple(w[:4]) for w in harvest],
+       "the find query's word outlined")
+    with urllib.request.urlopen(base + "documents/memos/memo?find=" + NAME) as resp:
+        html = resp.read().decode("utf-8")
+    eq(re.findall(r"<rect class=dc-hit", html), [], "a withheld word is never outlined")
+finally:
+    proc.kill()
+    proc.wait()
+
+# ---- not a scan, bad arguments ----------------------------------------------
+txt = os.path.join(src, "note.txt")
+with open(txt, "w") as f:
+    f.write("A note.\n\nIt has one paragraph.\n")
+eq(run("ingest", "-q", "--collection", "memos", "--released", txt, who=ADMIN)[0], 0, "a text")
+code, out, err = binary("show", "memos/note", "--format", "pdf")
+eq(code, 2, "a PDF of a text document: usage")
+check("not a scanned document" in err, "says why: %r" % err)
+code, out, err = binary("show", "memos/memo", "--format", "png", "--page", "9", who=ADMIN)
+eq(code, 1, "no page 9")
+check("has no page 9" in err, "says which: %r" % err)
+code, out, err = binary("show", "memos/memo", "--format", "html", "--page", "2")
+eq(code, 2, "--page without pdf or png")
+done()
