@@ -156,6 +156,7 @@ def notice(nbytes):
 # ---------------------------------------------------------------------------
 
 CANARY = re.compile(r"zqk[a-z]{7}")
+SCAN_COLL = "gamma"  # the text-layer PDFs' collection
 VOCAB = ("armistice negotiations treaty assistance military economic embassy delegation "
          "conference proposal agreement forces budget reduction commission election "
          "shipping aviation fisheries reparations garrison alliance tariff refinery "
@@ -230,6 +231,7 @@ class GenDoc:
         self.local = "d%d" % num
         self.id = "%s/%s" % (coll, self.local)
         self.path = "%s/%s.txt" % (coll, self.local)
+        self.pdf = False  # written as a text-layer PDF (text_pdf) of render()
         self.title = ""
         self.title_marker = False
         self.source_note = None
@@ -463,6 +465,88 @@ def persons_tei():
 
 
 # ---------------------------------------------------------------------------
+# Text-layer PDFs, written by hand (the plain python3 has no cairo)
+# ---------------------------------------------------------------------------
+
+PDF_FONT, PDF_LEAD, PDF_WRAP = 7, 9, 130
+
+
+def pdf_str(s):
+    """s as a PDF string of WinAnsi bytes (Helvetica's encoding)."""
+    b = s.encode("cp1252", "replace")
+    return b"(" + b.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def wrap(line):
+    """A long line broken before words that start with a lower-case letter
+    (a line that starts with a label, a marking or a number is never made)."""
+    out, cur = [], ""
+    for w in line.split(" "):
+        if cur and len(cur) + 1 + len(w) > PDF_WRAP and w[:1].islower():
+            out.append(cur)
+            cur = w
+        else:
+            cur = (cur + " " + w) if cur else w
+    return out + [cur]
+
+
+def text_pdf(text):
+    """A minimal PDF 1.4 whose text layer is text: a "[Page N]" line starts
+    a new page, a blank line is a paragraph's gap (the scan helper makes a
+    paragraph break of it), long lines are wrapped, the note list's lines
+    are not (they run on: the page is wide).  Each page is as tall as it
+    must be, at least 11 inches."""
+    pages, cur = [], []
+    for line in text.split("\n"):
+        if re.fullmatch(r"\[Page \d+\]", line):
+            pages.append(cur)
+            cur = []
+            continue
+        cur.append(line)
+    pages.append(cur)
+    pages = [p for p in pages if any(l.strip() for l in p)]
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", None,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+            b"/Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for lines in pages:
+        while lines and not lines[0].strip():
+            lines = lines[1:]
+        rows = []
+        for l in lines:
+            if not l.strip():
+                rows.append(None)
+            elif re.match(r"\s+\d+\. ", l):
+                rows.append(l.strip())     # a note: one line
+            else:
+                rows += wrap(l)
+        height = max(792, 72 + PDF_LEAD * len(rows))
+        ops, y = [], height - 36
+        for r in rows:
+            if r is not None:
+                ops.append(b"BT /F1 %d Tf 36 %d Td %s Tj ET" % (PDF_FONT, y, pdf_str(r)))
+            y -= PDF_LEAD
+        content = b"\n".join(ops) + b"\n"
+        objs.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"endstream")
+        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 792 %d] "
+                    b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
+                    % (height, len(objs)))
+        kids.append(len(objs))
+    objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    out, offs = bytearray(b"%PDF-1.4\n"), []
+    for i, o in enumerate(objs):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for o in offs:
+        out += b"%010d 00000 n \n" % o
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+# ---------------------------------------------------------------------------
 # Running declass
 # ---------------------------------------------------------------------------
 
@@ -657,11 +741,35 @@ class Round:
                 released = r.random() < 0.5
                 gd = self.gen.doc(c, num, len(per[c]), released)
                 out.append((gd, released))
+        # a quarter of them again as text-layer PDFs (the scan helper reads
+        # them; a note list is found in a PDF's unindented lines only when
+        # it starts with the source note)
+        cands = [(gd, rel) for gd, rel in out
+                 if gd.source_note is not None or not any(b.notes for b in gd.blocks)]
+        pick = r.sample(cands, min(len(cands), max(1, n // 4)))
+        out += [(self.pdf_copy(gd, k + 1), rel) for k, (gd, rel) in enumerate(pick)]
         return out
+
+    def pdf_copy(self, gd, num):
+        """gd again as a text-layer PDF in collection "gamma" (number num):
+        the same lines, each canary replaced by a new one."""
+        c = snapshot(gd)
+        c.coll, c.num, c.local = SCAN_COLL, num, "d%d" % num
+        c.id, c.path, c.pdf = "%s/%s" % (SCAN_COLL, c.local), "%s/%s.pdf" % (SCAN_COLL, c.local), True
+        fresh = {}
+        new = lambda m: fresh.setdefault(m.group(0), self.gen.canary())
+        for b in c.blocks:
+            b.line, b.stored = CANARY.sub(new, b.line), CANARY.sub(new, b.stored)
+            b.notes = [CANARY.sub(new, n) for n in b.notes]
+        return c
 
     def write(self, gd, hidden=None, path_root=None, spans=None):
         path = os.path.join(path_root or self.dir, gd.path)
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        if gd.pdf:
+            with open(path, "wb") as f:
+                f.write(text_pdf(gd.render(hidden, spans)))
+            return
         with open(path, "w", encoding="utf-8") as f:
             f.write(gd.render(hidden, spans))
 
@@ -1112,7 +1220,26 @@ def parse_out(kind, out):
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
+SCAN_SECTION = re.compile(r"<section class=dc-scan.*?</section>\n?", re.S)
+
+
+def drop_scan(val):
+    """A document's pages and words ("scan") taken out wherever a document
+    stands in a JSON output: a text-layer PDF of a reader's restricted text
+    has other words at other places (they are checked by scan_paths)."""
+    if isinstance(val, dict):
+        return {k: drop_scan(v) for k, v in val.items() if k != "scan"}
+    if isinstance(val, list):
+        return [drop_scan(v) for v in val]
+    return val
+
+
 def normalise(key, kind, val, db):
+    # the scanned pages (above), and the reading room's page viewer
+    if kind in ("json", "jsonl"):
+        val = drop_scan(val)
+    elif isinstance(val, str):
+        val = SCAN_SECTION.sub("", val)
     if isinstance(val, str) and db:
         # the database's own path appears in some messages; the two
         # databases are different files
@@ -1274,7 +1401,7 @@ def cli_plan(rnd, u, rng, full, queries):
             surname = forms[0].split(" ")[-1]
             p.add(("person --json", surname), ["person", surname, "--json"], "json")
         p.add(("person --list --json", ""), ["person", "--list", "--json"], "json")
-        for coll in ("alpha", "beta", "gamma"):
+        for coll in ("alpha", "beta", SCAN_COLL, "delta"):
             p.add(("volume --json", coll), ["volume", coll, "--json"], "json")
             p.add(("volume", coll), ["volume", coll], "text")
             for f in ("cite", "bibtex", "ris"):
@@ -1320,7 +1447,7 @@ def http_plan(rnd, u, queries):
                   "/api/documents/%s/find?q=%s" % (did, q(qq)), "json")
     for qq in queries[:8]:
         p.add(("http GET /search (page)", qq), "/search?q=" + q(qq), "text")
-    for coll in ("alpha", "beta", "gamma"):
+    for coll in ("alpha", "beta", SCAN_COLL, "delta"):
         p.add(("http GET /volumes/ID (page)", coll), "/volumes/" + coll, "text")
     for par in ("classification=SECRET", "collection=alpha", "doc_type=telegram",
                 "from=1955&to=1961-06"):
@@ -1479,6 +1606,9 @@ def canary_scan(findings, u, plan, outs, forbidden, seed, http=False):
             text = re.sub(r'"query":\s*' + re.escape(json.dumps(qq)), "", text)
             esc = qq.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
             text = text.replace('value="%s"' % esc, "").replace("\u201c%s\u201d" % esc, "")
+            # the page viewer's links keep the query (thumbnails: ?page=N&find=)
+            for enc in {q(qq), urllib.parse.quote_plus(qq), esc}:
+                text = text.replace("find=" + enc.replace("&", "&amp;"), "")
         found = sorted(set(CANARY.findall(text)) & forbidden)
         if found:
             cmd = args if isinstance(args, str) else "declass " + " ".join(args)
