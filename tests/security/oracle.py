@@ -10,7 +10,10 @@ of a database built only from what that reader may read.  Each round
      banner, dateline, paragraphs with portion marks, references, dates,
      persons of a List of Persons, footnotes, page lines, gap lines), every
      paragraph and footnote carrying a unique canary word ("zqk" + 7
-     letters), and checks that declass parses each as intended;
+     letters), and checks that declass parses each as intended; a quarter
+     of them again (fresh canaries) as text-layer PDFs in collection
+     "gamma" (text_pdf: a minimal PDF 1.4 written here, the plain python3
+     having no cairo), which the scan helper reads with pages and words;
   2. builds the FULL database: released and unreleased ingests, users (an
      admin, a reviewer, readers of every level with and without
      compartments), random marks, withholdings and releases, re-ingests of
@@ -25,12 +28,14 @@ of a database built only from what that reader may read.  Each round
      the reader may read (an unreadable portion's line replaced by the
      edition's gap notice for its length, its footnotes dropped), only the
      documents the reader may open, and the review actions on portions the
-     reader may read;
+     reader may read (a text-layer PDF: the PDF of the restricted text);
   4. runs, as that reader, every output path on both databases and compares
      them (CLI: list, show in every format, export jsonl and tei, versions,
      refs, search with many queries, find, paper, person, volume and its
      citations; HTTP: the JSON API and the reading room's pages, volume
-     pages and find included);
+     pages and find included), a document's pages and words (the "scan"
+     member of JSON) and the page viewer (<section class=dc-scan>) left
+     out: the PDF of a restricted text has other words at other places;
   5. checks that no canary word of a portion the reader may not read
      appears in any byte of any output of the full database for them
      (error messages and old versions included);
@@ -38,7 +43,16 @@ of a database built only from what that reader may read.  Each round
      reproduce (releases, diff, withholdings, review requests and the
      queue, CLI and HTTP): scanned for canaries, each HTTP answer checked
      to be the CLI's JSON, and the releases to be the same record for every
-     reader as for the administrator.
+     reader as for the administrator;
+  7. the scans (scan_paths), on the full database: no canary the reader
+     may not read among the view's words, in pdftotext of show --format
+     pdf and of the API's PDF (the CLI's bytes) or in the PDF's inflated
+     streams; every canary they may read in pdftotext's text; every word
+     they may not read (its box from the administrator's whole view, whose
+     words carry their portion) black over its whole box in each page's
+     PNG (show --format png --page N; the API's page 1, the same bytes)
+     and in the PDF's image (pdfimages; the PNG's pixels); a redacted
+     page names no image.
 
 Mismatches are grouped into classes (path and field) and printed with one
 example each; the exit status is 1 when there is any.
@@ -69,6 +83,7 @@ import threading
 import time
 import traceback
 import urllib.parse
+import zlib
 
 # ---------------------------------------------------------------------------
 # The access rule, in Python (src/access/access.h, docs/security.md)
@@ -1725,6 +1740,302 @@ def review_paths(rnd, u, opts, findings, full_server):
     return n + len(http.items)
 
 
+# ---------------------------------------------------------------------------
+# Scanned documents: a reader's pages, PDF and page images
+# ---------------------------------------------------------------------------
+
+def add_bytes(a, b):
+    """a + b byte by byte, modulo 256 (PNG's filter Up), on whole rows at
+    once: the low seven bits of each byte are added without a carry out
+    of the byte, the top bit is the exclusive or of the three."""
+    n = len(a)
+    lo, hi = int.from_bytes(b"\x7f" * n, "little"), int.from_bytes(b"\x80" * n, "little")
+    x, y = int.from_bytes(a, "little"), int.from_bytes(b, "little")
+    return (((x & lo) + (y & lo)) ^ ((x ^ y) & hi)).to_bytes(n, "little")
+
+
+def png_rows(data):
+    """(width, height, rows) of an 8-bit grey, non-interlaced PNG (what
+    declass writes), else None."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    at, idat, w, h = 8, b"", 0, 0
+    while at + 8 <= len(data):
+        n = int.from_bytes(data[at:at + 4], "big")
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + n]
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
+            if (body[8], body[9], body[12]) != (8, 0, 0):
+                return None
+        elif kind == b"IDAT":
+            idat += body
+        at += 12 + n
+    try:
+        raw = zlib.decompress(idat)
+    except zlib.error:
+        return None
+    if len(raw) != h * (w + 1):
+        return None
+    rows, prev = [], bytes(w)
+    for y in range(h):
+        f, line = raw[y * (w + 1)], raw[y * (w + 1) + 1:(y + 1) * (w + 1)]
+        if f == 0:
+            cur = line
+        elif f == 2:
+            cur = add_bytes(line, prev)
+        else:
+            cur = bytearray(line)
+            for x in range(w):
+                a = cur[x - 1] if x else 0
+                b, c = prev[x], prev[x - 1] if x else 0
+                if f == 1:
+                    cur[x] = (cur[x] + a) & 255
+                elif f == 3:
+                    cur[x] = (cur[x] + (a + b) // 2) & 255
+                elif f == 4:
+                    p = a + b - c
+                    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                    cur[x] = (cur[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) \
+                        & 255
+            cur = bytes(cur)
+        rows.append(cur)
+        prev = cur
+    return w, h, rows
+
+
+def pnm_rows(data):
+    """(width, height, rows) of pdfimages' image of a grey page: a binary
+    8-bit PGM, or a PPM whose three channels are equal (else None)."""
+    m = re.match(rb"P([56])\s+(\d+)\s+(\d+)\s+255\s", data)
+    if not m:
+        return None
+    c, w, h, at = 1 if m.group(1) == b"5" else 3, int(m.group(2)), int(m.group(3)), m.end()
+    rows = []
+    for y in range(h):
+        r = data[at + y * w * c:at + (y + 1) * w * c]
+        if c == 3:
+            if not r[0::3] == r[1::3] == r[2::3]:
+                return None
+            r = r[0::3]
+        rows.append(r)
+    return w, h, rows
+
+
+def box_black(img, box):
+    """Every pixel of box (x, y, w, h; clipped to the image) is 0."""
+    w, h, rows = img
+    x0, y0 = max(0, box[0]), max(0, box[1])
+    x1, y1 = min(w, box[0] + box[2]), min(h, box[1] + box[3])
+    return all(not any(rows[y][x0:x1]) for y in range(y0, y1))
+
+
+def pdf_texts(data):
+    """A PDF's bytes and its /FlateDecode streams inflated, as text."""
+    out = [data.decode("latin-1")]
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            out.append(zlib.decompress(m.group(1)).decode("latin-1"))
+        except zlib.error:
+            pass
+    return "\n".join(out)
+
+
+def must_burn(rnd, u, did, truth):
+    """The words of the administrator's whole view of did (page index,
+    word) that u may not read: placed in a portion u may not read, or in a
+    footnote anchored to one, or holding a canary u must not see (a
+    withholding inside a portion, an unplaced word)."""
+    m = rnd.docs[did]
+    forbidden = rnd.forbidden(u)
+    anchor = {"fn" + (f.get("label") or f.get("n") or ""): f.get("anchor")
+              for f in truth.get("footnotes", [])}
+    pid = {"p%d" % (k + 1): k for k in range(len(m.portions))}
+    out = []
+    for i, pg in enumerate(truth.get("scan") or []):
+        for w in pg["words"]:
+            t = w[6] if len(w) >= 9 else None
+            if t in anchor and t not in pid:
+                t = anchor[t]
+            hide = t in pid and not m.readable(u, pid[t])
+            if hide or set(CANARY.findall(w[5])) & forbidden:
+                out.append((i, w))
+    return out
+
+
+def scan_paths(rnd, u, opts, findings, full_server):
+    """The scanned documents' outputs of the full database for u (the text-
+    layer PDFs of collection gamma): the view's pages and words (show
+    --json), the PDF (show --format pdf, and the API's, the same bytes)
+    with pdftotext's text of it, each page image (show --format png
+    --page N, and the API's) and the PDF's images (pdfimages).  No canary
+    u may not read in any of them; every canary u may read in pdftotext's
+    text; every word u may not read (its box from the administrator's
+    whole view) black in every image; a redacted page names no image.
+    Returns (paths, words checked burned, canaries checked readable)."""
+    ids = sorted(d for d in rnd.docs if rnd.docs[d].gd.pdf)
+    forbidden = rnd.forbidden(u)
+    tmp = os.path.join(rnd.dir, "scan-" + u.name)
+    os.makedirs(tmp, exist_ok=True)
+    client = None
+    if full_server:
+        client = Client(full_server.port)
+        client.login(u)
+    seed, n, n_burn, n_may = rnd.seed, 0, 0, 0
+
+    def leak(path, where, text):
+        found = sorted(set(CANARY.findall(text)) & forbidden)
+        if found:
+            findings.add((path, "CANARY LEAK"), "seed %d, %s: %s: %s"
+                         % (seed, u.name, where, ", ".join(found[:5])))
+
+    def cli(args):
+        code, out, err = rnd.run.run(rnd.full, args, user=u)
+        findings.count()
+        if SANITIZER.search(err):
+            findings.add((" ".join(args[:1] + args[2:4]), "sanitizer report"),
+                         "seed %d, %s: %s" % (seed, u.name, short(err, 400)))
+        return code, out.encode("utf-8", "surrogateescape"), err
+
+    def tool(args):
+        p = subprocess.run(args, capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
+        return p.stdout.decode("utf-8", "replace") if p.returncode == 0 else None
+
+    for did in ids:
+        m = rnd.docs[did]
+        code, js, err = cli(["show", did, "--json"])
+        code_pdf, pdf, err_pdf = cli(["show", did, "--format", "pdf"])
+        code_png, png1, err_png = cli(["show", did, "--format", "png", "--page", "1"])
+        n += 3
+        http = {}
+        if client:
+            for key, url in (("pdf", "/api/documents/%s?format=pdf" % did),
+                             ("png", "/api/documents/%s?format=png&page=1" % did)):
+                st, ctype, body = client.request("GET", url)
+                http[key] = (st, ctype, body.encode("utf-8", "surrogateescape"))
+                findings.count()
+                n += 1
+        if not m.may_open(u):
+            for path, code_, body, e in (("show --format pdf", code_pdf, pdf, err_pdf),
+                                         ("show --format png", code_png, png1, err_png)):
+                if code_ != 1:
+                    findings.add((path, "exit status"), "seed %d, %s: %s (may not open): exit %d"
+                                 % (seed, u.name, did, code_))
+                leak(path, did, body.decode("latin-1") + e)
+            for key, (st, ctype, body) in http.items():
+                path = "http GET /api/documents/ID?format=" + key
+                if st != 404:
+                    findings.add((path, "status"), "seed %d, %s: %s (may not open): HTTP %d"
+                                 % (seed, u.name, did, st))
+                leak(path, did, body.decode("latin-1"))
+            continue
+        # the view's pages and words
+        view = json.loads(js) if code == 0 else {}
+        pages = view.get("scan") or []
+        truth = rnd.scan_truth[did]
+        burn = must_burn(rnd, u, did, truth)
+        if code != 0 or len(pages) != len(truth.get("scan") or []):
+            findings.add(("show --json (scan)", "pages"), "seed %d, %s: %s: exit %d, %d pages, "
+                         "stored %d" % (seed, u.name, did, code, len(pages),
+                                        len(truth.get("scan") or [])))
+            continue
+        for i, pg in enumerate(pages):
+            leak("show --json (scan words)", "%s page %d" % (did, i + 1),
+                 " ".join(w[5] for w in pg["words"]))
+            if pg["redacted"] and pg["image"] is not None:
+                findings.add(("show --json (scan)", "image of a redacted page named"),
+                             "seed %d, %s: %s page %d: %s" % (seed, u.name, did, i + 1,
+                                                              pg["image"]))
+            if any(j == i for j, _ in burn) and not pg["redacted"]:
+                findings.add(("show --json (scan)", "page not redacted"),
+                             "seed %d, %s: %s page %d: %d words to hide" % (
+                                 seed, u.name, did, i + 1, sum(1 for j, _ in burn if j == i)))
+        # the PDF: the API's bytes are the CLI's; its text layer
+        if code_pdf != 0 or not pdf.startswith(b"%PDF-"):
+            findings.add(("show --format pdf", "exit status"), "seed %d, %s: %s: exit %d: %s"
+                         % (seed, u.name, did, code_pdf, short(err_pdf)))
+            continue
+        leak("show --format pdf", did, pdf_texts(pdf) + err_pdf)
+        if client:
+            st, ctype, body = http["pdf"]
+            if st != 200 or body != pdf or ctype != "application/pdf":
+                findings.add(("http GET /api/documents/ID?format=pdf", "not the CLI's bytes"),
+                             "seed %d, %s: %s: HTTP %d %s, %d bytes (CLI %d)"
+                             % (seed, u.name, did, st, ctype, len(body), len(pdf)))
+            leak("http GET /api/documents/ID?format=pdf", did, pdf_texts(body))
+        f = os.path.join(tmp, did.replace("/", "_") + ".pdf")
+        with open(f, "wb") as fh:
+            fh.write(pdf)
+        layer = tool(["pdftotext", "-q", f, "-"])
+        if layer is None:
+            findings.add(("show --format pdf (pdftotext)", "unreadable"),
+                         "seed %d, %s: %s" % (seed, u.name, did))
+            continue
+        leak("show --format pdf (pdftotext)", did, layer)
+        may = {c for k, p in enumerate(m.portions) if m.readable(u, k)
+               for c in p.block.canaries()} - forbidden
+        missing = sorted(c for c in may if c not in layer)
+        n_may += len(may)
+        if missing:
+            findings.add(("show --format pdf (pdftotext)", "readable canary missing"),
+                         "seed %d, %s: %s: %s" % (seed, u.name, did, ", ".join(missing[:5])))
+        # the images: the PDF's (pdfimages), each page's PNG (CLI, API)
+        prefix = os.path.join(tmp, did.replace("/", "_"))
+        for old in os.listdir(tmp):
+            if old.startswith(os.path.basename(prefix) + "-"):
+                os.remove(os.path.join(tmp, old))
+        tool(["pdfimages", f, prefix])
+        imgs = sorted(x for x in os.listdir(tmp) if x.startswith(os.path.basename(prefix) + "-"))
+        if len(imgs) != len(pages):
+            findings.add(("show --format pdf (image)", "images"), "seed %d, %s: %s: %d images, "
+                         "%d pages" % (seed, u.name, did, len(imgs), len(pages)))
+            continue
+        for i in range(len(pages)):
+            with open(os.path.join(tmp, imgs[i]), "rb") as fh:
+                from_pdf = pnm_rows(fh.read())
+            if i == 0:
+                png = png1
+            else:
+                code_png, png, err_png = cli(["show", did, "--format", "png", "--page",
+                                              str(i + 1)])
+                n += 1
+            page_png = png_rows(png) if code_png == 0 else None
+            if client and i == 0:
+                st, ctype, body = http["png"]
+                if st != 200 or body != png or ctype != "image/png":
+                    findings.add(("http GET /api/documents/ID?format=png", "not the CLI's bytes"),
+                                 "seed %d, %s: %s: HTTP %d %s" % (seed, u.name, did, st, ctype))
+            if page_png is None or from_pdf is None:
+                findings.add(("show --format png", "unreadable image"), "seed %d, %s: %s page %d:"
+                             " exit %d %s" % (seed, u.name, did, i + 1, code_png, short(err_png)))
+                continue
+            if page_png != from_pdf:
+                findings.add(("show --format pdf (image)", "not the page's PNG"),
+                             "seed %d, %s: %s page %d" % (seed, u.name, did, i + 1))
+            # a word u may read (its canary) is not burned: the images are
+            # not black throughout
+            for w in truth["scan"][i]["words"]:
+                if set(CANARY.findall(w[5])) & may:
+                    for path, img in (("show --format png", page_png),
+                                      ("show --format pdf (image)", from_pdf)):
+                        if box_black(img, w[:4]):
+                            findings.add((path, "readable word burned"),
+                                         "seed %d, %s: %s page %d: %r at %r"
+                                         % (seed, u.name, did, i + 1, w[5], w[:4]))
+            for j, w in burn:
+                if j != i:
+                    continue
+                n_burn += 1
+                for path, img in (("show --format png", page_png),
+                                  ("show --format pdf (image)", from_pdf)):
+                    findings.count()
+                    if not box_black(img, w[:4]):
+                        findings.add((path, "NOT BURNED"),
+                                     "seed %d, %s: %s page %d: %r at %r (%s)"
+                                     % (seed, u.name, did, i + 1, w[5], w[:4],
+                                        w[6] if len(w) >= 9 else "unplaced"))
+    return n, n_burn, n_may
+
+
 def check_reader(rnd, u, opts, findings, full_server):
     t0 = time.time()
     rng = random.Random(rnd.seed * 1009 + USERS.index(u))
@@ -1768,6 +2079,8 @@ def check_reader(rnd, u, opts, findings, full_server):
     compare(findings, u, same, old_out, run_cli_plan(rnd, same, db, wd, u), dbs, rnd.seed)
     n_paths = len(plan.items) + len(old.items) + n_extra
     n_paths += review_paths(rnd, u, opts, findings, full_server)
+    n_scan, n_burn, n_may = scan_paths(rnd, u, opts, findings, full_server)
+    n_paths += n_scan
     if full_server:
         srv = Server(rnd.run.exe, db, wd)
         try:
@@ -1785,7 +2098,7 @@ def check_reader(rnd, u, opts, findings, full_server):
             findings.add(("serve", "sanitizer report"), "%s oracle server: %s" % (u.name,
                                                                                   short(err, 600)))
     return {"user": u.name, "paths": n_paths, "queries": len(queries), "skipped": skipped,
-            "forbidden": len(forbidden), "build_s": t_build, "total_s": time.time() - t0}
+            "forbidden": len(forbidden), "burn": n_burn, "may": n_may, "build_s": t_build, "total_s": time.time() - t0}
 
 
 def main():
@@ -1820,6 +2133,10 @@ def main():
         try:
             rnd.build_full()
             rnd.verify_parse("after the history")
+            # the administrator's whole view of each scan: the words' boxes
+            rnd.scan_truth = {did: json.loads(rnd.run.must(rnd.full, ["show", did, "--json"],
+                                                           user=ADMIN))
+                              for did in sorted(rnd.docs) if rnd.docs[did].gd.pdf}
             code, out, err = rnd.run.run(rnd.full, ["check"])
             if code != 0 or SANITIZER.search(err):
                 findings.add(("check", "exit status"), "seed %d: declass check: %d %s"
@@ -1863,9 +2180,10 @@ def report(findings, stats, opts, users, elapsed, keep):
         print("review actions on portions a reader may not read, replayed as a release or "
               "left out of that reader's oracle: %d" % len(skipped))
     for s in stats:
-        print("  %-7s %4d paths, %2d queries, %3d hidden canaries; oracle built in %.0f s, "
-              "checked in %.0f s" % (s["user"], s["paths"], s["queries"], s["forbidden"],
-                                     s["build_s"], s["total_s"]))
+        print("  %-7s %4d paths, %2d queries, %3d hidden canaries, scans: %3d words burned, "
+              "%3d canaries released; oracle built in %.0f s, checked in %.0f s"
+              % (s["user"], s["paths"], s["queries"], s["forbidden"], s["burn"], s["may"],
+                 s["build_s"], s["total_s"]))
     if keep:
         print("databases kept in: " + " ".join(keep))
     if not findings.classes:
