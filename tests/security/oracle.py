@@ -1949,6 +1949,46 @@ def scan_paths(rnd, u, opts, findings, full_server):
                 findings.add(("show --json (scan)", "page not redacted"),
                              "seed %d, %s: %s page %d: %d words to hide" % (
                                  seed, u.name, did, i + 1, sum(1 for j, _ in burn if j == i)))
+        # older versions: the view's words, the PDF's bytes and text layer
+        for ver in range(1, m.versions):
+            code_v, js_v, err_v = cli(["show", did, "--version", str(ver), "--json"])
+            code_o, pdf_o, err_o = cli(["show", did, "--version", str(ver), "--format", "pdf"])
+            n += 2
+            where = "%s v%d" % (did, ver)
+            leak("show --version N --json (scan words)", where,
+                 js_v.decode("utf-8", "replace") + err_v)
+            if code_o != 0 or not pdf_o.startswith(b"%PDF-"):
+                findings.add(("show --version N --format pdf", "exit status"),
+                             "seed %d, %s: %s: exit %d (JSON exit %d): %s"
+                             % (seed, u.name, where, code_o, code_v, short(err_o)))
+                continue
+            leak("show --version N --format pdf", where, pdf_texts(pdf_o) + err_o)
+            fo = os.path.join(tmp, "old.pdf")
+            with open(fo, "wb") as fh:
+                fh.write(pdf_o)
+            leak("show --version N --format pdf (pdftotext)", where,
+                 tool(["pdftotext", "-q", fo, "-"]) or "")
+        # the page viewer: find's hits outlined (zqk*: every canary; the
+        # canaries of this document u may not read) never over a hidden word
+        if client:
+            hid_here = sorted({c for _, w in burn for c in CANARY.findall(w[5])} & forbidden)
+            for i in range(len(pages)):
+                for qq in ["zqk*"] + hid_here[:2]:
+                    st, _, html = client.request("GET", "/documents/%s?page=%d&find=%s#pages"
+                                                 % (did, i + 1, q(qq)))
+                    n += 1
+                    findings.count()
+                    hits = [tuple(map(int, h)) for h in re.findall(
+                        r"<rect class=dc-hit x=(\d+) y=(\d+) width=(\d+) height=(\d+)>", html)]
+                    over = [w for j, w in burn if j == i for h in hits
+                            if h[0] < w[0] + w[2] and w[0] < h[0] + h[2] and
+                            h[1] < w[1] + w[3] and w[1] < h[1] + h[3]]
+                    if st != 200 or over or (qq != "zqk*" and hits):
+                        findings.add(("http GET /documents/ID?find= (page viewer)",
+                                      "hit over a hidden word"),
+                                     "seed %d, %s: %s page %d find %s: HTTP %d, %d hits, over %r"
+                                     % (seed, u.name, did, i + 1, qq, st, len(hits),
+                                        [w[5] for w in over[:3]]))
         # the PDF: the API's bytes are the CLI's; its text layer
         if code_pdf != 0 or not pdf.startswith(b"%PDF-"):
             findings.add(("show --format pdf", "exit status"), "seed %d, %s: %s: exit %d: %s"
