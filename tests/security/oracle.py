@@ -52,7 +52,9 @@ of a database built only from what that reader may read.  Each round
      words carry their portion) black over its whole box in each page's
      PNG (show --format png --page N; the API's page 1, the same bytes)
      and in the PDF's image (pdfimages; the PNG's pixels); a redacted
-     page names no image.
+     page names no image; the page viewer outlines no hidden word for
+     find; older versions: no such canary in their words, PDF and text
+     layer, and their words holding one black in the PDF's images.
 
 Mismatches are grouped into classes (path and field) and printed with one
 example each; the exit status is 1 when there is any.
@@ -740,6 +742,7 @@ class Round:
         self.docs = {}      # id -> MDoc (current state)
         self.events = []
         self.full = os.path.join(workdir, "full.db")
+        self.lock = threading.Lock()
 
     # -- generation -------------------------------------------------------
 
@@ -973,6 +976,15 @@ class Round:
                                      status_before=status_before))
 
     # -- the stored truth ----------------------------------------------------------
+
+    def old_truth(self, did, ver):
+        """The administrator's whole view of version ver of did (cached)."""
+        with self.lock:
+            cache = self.__dict__.setdefault("old_views", {})
+            if (did, ver) not in cache:
+                cache[(did, ver)] = json.loads(self.run.must(
+                    self.full, ["show", did, "--version", str(ver), "--json"], user=ADMIN))
+            return cache[(did, ver)]
 
     def truth(self):
         """Every current document as the all-cleared admin reads it."""
@@ -1968,6 +1980,28 @@ def scan_paths(rnd, u, opts, findings, full_server):
                 fh.write(pdf_o)
             leak("show --version N --format pdf (pdftotext)", where,
                  tool(["pdftotext", "-q", fo, "-"]) or "")
+            # the words of that version holding a canary u may not read
+            # (the administrator's whole view of it): black in its images
+            old = rnd.old_truth(did, ver)
+            for x in os.listdir(tmp):
+                if x.startswith("old-"):
+                    os.remove(os.path.join(tmp, x))
+            tool(["pdfimages", fo, os.path.join(tmp, "old")])
+            imgs = sorted(x for x in os.listdir(tmp) if x.startswith("old-"))
+            for i, pg in enumerate(old.get("scan") or []):
+                img = None
+                if i < len(imgs):
+                    with open(os.path.join(tmp, imgs[i]), "rb") as fh:
+                        img = pnm_rows(fh.read())
+                for w in pg["words"]:
+                    if not set(CANARY.findall(w[5])) & forbidden:
+                        continue
+                    n_burn += 1
+                    findings.count()
+                    if img is None or not box_black(img, w[:4]):
+                        findings.add(("show --version N --format pdf (image)", "NOT BURNED"),
+                                     "seed %d, %s: %s page %d: %r at %r"
+                                     % (seed, u.name, where, i + 1, w[5], w[:4]))
         # the page viewer: find's hits outlined (zqk*: every canary; the
         # canaries of this document u may not read) never over a hidden word
         if client:
