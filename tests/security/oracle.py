@@ -773,9 +773,15 @@ class Round:
         the same lines, each canary replaced by a new one."""
         c = snapshot(gd)
         c.coll, c.num, c.local = SCAN_COLL, num, "d%d" % num
-        c.id, c.path, c.pdf = "%s/%s" % (SCAN_COLL, c.local), "%s/%s.pdf" % (SCAN_COLL, c.local), True
+        c.id, c.path, c.pdf = "%s/%s" % (SCAN_COLL, c.local), "%s/%s.pdf" % (SCAN_COLL,
+                                                                         c.local), True
         fresh = {}
-        new = lambda m: fresh.setdefault(m.group(0), self.gen.canary())
+
+        def new(m):
+            if m.group(0) not in fresh:
+                fresh[m.group(0)] = self.gen.canary()
+            return fresh[m.group(0)]
+
         for b in c.blocks:
             b.line, b.stored = CANARY.sub(new, b.line), CANARY.sub(new, b.stored)
             b.notes = [CANARY.sub(new, n) for n in b.notes]
@@ -1883,7 +1889,11 @@ def scan_paths(rnd, u, opts, findings, full_server):
     u may not read in any of them; every canary u may read in pdftotext's
     text; every word u may not read (its box from the administrator's
     whole view) black in every image; a redacted page names no image.
-    Returns (paths, words checked burned, canaries checked readable)."""
+    Also the page viewer (/documents/ID?page=N&find=Q: no hit outlined
+    over a word u may not read) and every older version (its words, PDF
+    and text layer; its words holding a hidden canary black in its PDF's
+    images).  Returns (paths, words checked burned, canaries checked
+    readable)."""
     ids = sorted(d for d in rnd.docs if rnd.docs[d].gd.pdf)
     forbidden = rnd.forbidden(u)
     tmp = os.path.join(rnd.dir, "scan-" + u.name)
@@ -2172,7 +2182,8 @@ def check_reader(rnd, u, opts, findings, full_server):
             findings.add(("serve", "sanitizer report"), "%s oracle server: %s" % (u.name,
                                                                                   short(err, 600)))
     return {"user": u.name, "paths": n_paths, "queries": len(queries), "skipped": skipped,
-            "forbidden": len(forbidden), "burn": n_burn, "may": n_may, "build_s": t_build, "total_s": time.time() - t0}
+            "forbidden": len(forbidden), "burn": n_burn, "may": n_may, "build_s": t_build,
+            "total_s": time.time() - t0}
 
 
 def main():
