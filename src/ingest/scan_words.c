@@ -9,8 +9,13 @@
  * words broken at line ends.  So the words are matched in order against
  * the document's tokens: each word against the next WINDOW tokens, a word
  * broken by a hyphen joined with the next one, and after a miss a resync
- * where three words in a row are found together.  A word matched nowhere
- * keeps no target: any reader's view that hides something boxes it over.
+ * where three words in a row are found together.  No token takes two
+ * words: neither a search nor a resync lands on a token a word took (else a
+ * paragraph's label, "8.", which is no token, would land on the "8." that
+ * ends the portion before it, "Document 8.", and a reader who may not read
+ * that portion would have its outline grow over the next paragraph's
+ * line).  A word matched nowhere keeps no target: any reader's view that
+ * hides something boxes it over.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,22 +98,25 @@ typedef struct word_ref {
     int hyphen; /* its text ends with '-' */
 } word_ref;
 
-static long find(const tokens *t, size_t from, size_t to, const char *key)
+static long find(const tokens *t, const unsigned char *taken, size_t from, size_t to,
+                 const char *key)
 {
     if (to > t->n) to = t->n;
     for (size_t j = from; j < to; j++)
-        if (strcmp(t->v[j].key, key) == 0) return (long)j;
+        if (!taken[j] && strcmp(t->v[j].key, key) == 0) return (long)j;
     return -1;
 }
 
-/* Where three words wr[0..3) stand together in t[from, to), if at exactly
- * one place; -1 otherwise. */
-static long resync(const tokens *t, size_t from, size_t to, const word_ref *wr, size_t left)
+/* Where three words wr[0..3) stand together in t[from, to), on tokens no
+ * word took yet, if at exactly one place; -1 otherwise. */
+static long resync(const tokens *t, const unsigned char *taken, size_t from, size_t to,
+                   const word_ref *wr, size_t left)
 {
     if (left < 3 || !wr[1].key[0] || !wr[2].key[0]) return -1;
     if (to > t->n) to = t->n;
     long at = -1;
     for (size_t j = from; j + 2 < to; j++) {
+        if (taken[j] || taken[j + 1] || taken[j + 2]) continue;
         if (strcmp(t->v[j].key, wr[0].key) || strcmp(t->v[j + 1].key, wr[1].key) ||
             strcmp(t->v[j + 2].key, wr[2].key))
             continue;
@@ -144,10 +152,12 @@ dc_rc dc_ingest_place_words(dc_doc *doc)
             key_of(w->text ? w->text : "", n, wr[k].key);
             wr[k].hyphen = n > 1 && w->text[n - 1] == '-';
         }
+    unsigned char *taken = rc ? NULL : calloc(t.n ? t.n : 1, 1);
+    if (!rc && !taken) rc = DC_NOMEM;
     size_t cur = 0;
     for (size_t i = 0; !rc && i < nw; i++) {
         if (!wr[i].key[0]) continue;
-        long j = find(&t, cur, cur + WINDOW, wr[i].key);
+        long j = find(&t, taken, cur, cur + WINDOW, wr[i].key);
         if (j < 0 && wr[i].hyphen && i + 1 < nw) { /* "Secre-" "tary" */
             char joined[KEY_MAX];
             size_t a = strlen(wr[i].key), b = strlen(wr[i + 1].key);
@@ -155,20 +165,23 @@ dc_rc dc_ingest_place_words(dc_doc *doc)
             memcpy(joined, wr[i].key, a);
             memcpy(joined + a, wr[i + 1].key, b);
             joined[a + b] = '\0';
-            j = find(&t, cur, cur + WINDOW, joined);
+            j = find(&t, taken, cur, cur + WINDOW, joined);
             if (j >= 0) {
                 rc = place(wr[i].w, &t.v[j]);
+                taken[j] = 1;
                 i++;
             }
         }
         if (j < 0) {
             size_t from = cur > RESYNC_BACK ? cur - RESYNC_BACK : 0;
-            j = resync(&t, from, cur + RESYNC_AHEAD, &wr[i], nw - i);
+            j = resync(&t, taken, from, cur + RESYNC_AHEAD, &wr[i], nw - i);
         }
         if (j < 0 || rc) continue;
         rc = place(wr[i].w, &t.v[j]);
+        taken[j] = 1;
         cur = (size_t)j + 1;
     }
+    free(taken);
     free(t.v);
     free(t.fn);
     free(wr);
