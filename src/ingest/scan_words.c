@@ -8,7 +8,8 @@
  * the same order, dropping markings, banners and page lines and joining
  * words broken at line ends.  So the words are matched in order against
  * the document's tokens: each word against the next WINDOW tokens, a word
- * broken by a hyphen joined with the next one, and after a miss a resync
+ * broken by a hyphen joined with the next one, a word with a footnote
+ * marker glued to it ("petroleum2") without it, and after a miss a resync
  * where three words in a row are found together.  No token takes two
  * words: neither a search nor a resync lands on a token a word took (else a
  * paragraph's label, "8.", which is no token, would land on the "8." that
@@ -171,6 +172,13 @@ dc_rc dc_ingest_place_words(dc_doc *doc)
                 taken[j] = 1;
                 i++;
             }
+        }
+        if (j < 0) { /* "petroleum2": a footnote marker glued to its word */
+            char bare[KEY_MAX];
+            size_t n = strlen(wr[i].key);
+            memcpy(bare, wr[i].key, n + 1);
+            while (n > 0 && bare[n - 1] >= '0' && bare[n - 1] <= '9') bare[--n] = '\0';
+            if (n > 0 && n < strlen(wr[i].key)) j = find(&t, taken, cur, cur + WINDOW, bare);
         }
         if (j < 0) {
             size_t from = cur > RESYNC_BACK ? cur - RESYNC_BACK : 0;

@@ -235,9 +235,11 @@ surface = cairo.PDFSurface(lab, 612, 792)
 ctx = cairo.Context(surface)
 ctx.select_font_face("DejaVu Sans")
 ctx.set_font_size(10)
-for i, line in enumerate(["4. Memorandum for the Record",
+for i, line in enumerate(["4. Memorandum for the Record1",
                           "7. The convoy sailed from Manila as reported in Document 8.",
-                          "8. The rice shipments reached the harbor on time."]):
+                          "8. The rice shipments reached the harbor2 on time.",
+                          "1. Source: Department of State, Central Files.",
+                          "2. Not printed."]):
     ctx.move_to(54, 60 + 28 * i)
     ctx.show_text(line)
 ctx.show_page()
@@ -248,6 +250,11 @@ ldoc = as_json("show", "labels/labels", "--json", who=ADMIN)
 convoy = next(p["id"] for p in ldoc["portions"] if "convoy" in p["text"])
 eights = [tuple(w[6:]) for w in ldoc["scan"][0]["words"] if w[5] == "8." and len(w) == 9]
 eq(len(eights), len(set(eights)), "no two words on one token: %r" % eights)
+# a word with a footnote marker glued to it is placed (unplaced, its box
+# would be burned for every reader whose view hides anything, and the
+# words it touches left out of the text layer)
+marked = [w for w in ldoc["scan"][0]["words"] if w[5] in ("harbor2", "Record1")]
+eq([len(w) for w in marked], [9, 9], "marked words placed: %r" % marked)
 r = as_json("withhold", "labels/labels", convoy, "--reason", "(b)(1)", "--json", who=REV)
 check(r["ok"], "withhold the convoy: %r" % r)
 code, pdf_bytes, err = binary("show", "labels/labels", "--format", "pdf")
@@ -257,7 +264,7 @@ with open(out_pdf, "wb") as f:
     f.write(pdf_bytes)
 layer = subprocess.run(["pdftotext", out_pdf, "-"], capture_output=True, text=True).stdout
 check("convoy" not in layer, "the withheld portion is not in the text layer")
-check("rice shipments reached the harbor" in layer,
+check("The rice shipments reached the harbor2 on time." in layer,
       "the next paragraph is in the text layer: %r" % layer)
 code, png, err = binary("show", "labels/labels", "--format", "png", "--page", "1")
 _, _, rows = png_pixels(png)

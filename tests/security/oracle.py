@@ -1971,8 +1971,13 @@ def scan_paths(rnd, u, opts, findings, full_server):
                 findings.add(("show --json (scan)", "page not redacted"),
                              "seed %d, %s: %s page %d: %d words to hide" % (
                                  seed, u.name, did, i + 1, sum(1 for j, _ in burn if j == i)))
-        # older versions: the view's words, the PDF's bytes and text layer
-        for ver in range(1, m.versions):
+        # older versions (the reader's own: versions that change only what
+        # u may not read are folded, src/facade/read.c): the view's words,
+        # the PDF's bytes and text layer
+        code_l, js_l, _ = cli(["versions", did, "--json"])
+        n += 1
+        mine = [v["version"] for v in json.loads(js_l)["versions"]] if code_l == 0 else []
+        for ver in mine[:-1]:
             code_v, js_v, err_v = cli(["show", did, "--version", str(ver), "--json"])
             code_o, pdf_o, err_o = cli(["show", did, "--version", str(ver), "--format", "pdf"])
             n += 2
