@@ -1639,6 +1639,46 @@ static dc_rc verify_chain(dc_store *st)
 
 /* Both in one read transaction, so a concurrent append cannot show up as
  * a break. */
+static void image_hash(const void *data, size_t len, char hash[DC_IMAGE_HASH_SIZE]);
+
+/* Every stored page image still hashes to its name, and every page of
+ * every version names a stored image. */
+static dc_rc verify_images(dc_store *st)
+{
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db, "SELECT hash, data FROM images", -1, &s, NULL);
+    dc_rc rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "reading the page images");
+    while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *hash = (const char *)sqlite3_column_text(s, 0);
+        const void *d = sqlite3_column_blob(s, 1);
+        size_t n = (size_t)sqlite3_column_bytes(s, 1);
+        char got[DC_IMAGE_HASH_SIZE] = "";
+        if (d && n) image_hash(d, n, got);
+        if (!hash || strcmp(got, hash) != 0)
+            rc = set_err(st, DC_CORRUPT, "page image %.16s: its bytes do not hash to its name",
+                         hash ? hash : "?");
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the page images");
+    sqlite3_finalize(s);
+    if (rc) return rc;
+    src = sqlite3_prepare_v2(st->db,
+                             "SELECT v.doc_id, v.version, json_extract(p.value, '$.image')"
+                             " FROM versions v, json_each(v.body, '$.scan') p"
+                             " WHERE instr(v.body, '\"scan\":') > 0"
+                             " AND json_extract(p.value, '$.image') IS NOT NULL"
+                             " AND NOT EXISTS (SELECT 1 FROM images i"
+                             "  WHERE i.hash = json_extract(p.value, '$.image')) LIMIT 1",
+                             -1, &s, NULL);
+    rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "reading the scanned pages");
+    if (!rc && (src = sqlite3_step(s)) == SQLITE_ROW)
+        rc = set_err(st, DC_CORRUPT, "%s version %d: a page names image %.16s, which is missing",
+                     (const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1),
+                     (const char *)sqlite3_column_text(s, 2));
+    else if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the scanned pages");
+    sqlite3_finalize(s);
+    return rc;
+}
+
 dc_rc dc_store_verify(dc_store *st)
 {
     if (!st) return DC_MISUSE;
@@ -1648,6 +1688,7 @@ dc_rc dc_store_verify(dc_store *st)
     if (src != SQLITE_OK) return sql_err(st, src, "starting to verify the store");
     dc_rc rc = verify_triggers(st);
     if (!rc) rc = verify_chain(st);
+    if (!rc) rc = verify_images(st);
     sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     return rc;
 }

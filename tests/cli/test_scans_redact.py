@@ -13,6 +13,7 @@ Run with Debian's python3 (python3-cairo): tests/CMakeLists.txt."""
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import urllib.request
 import zlib
@@ -29,6 +30,8 @@ REV = db.add_user("rev", "TOP SECRET", "--role", "reviewer", admin=ADMIN)
 SEC = db.add_user("sec", "SECRET", admin=ADMIN)
 
 NAME = "Sukarno"
+TRIGGER_SQL = ("CREATE TRIGGER images_no_update BEFORE UPDATE ON images"
+               " BEGIN SELECT RAISE(ABORT, 'images are never changed'); END")
 paras = ["Memorandum From the Director to the Secretary",
          "Washington, June 3, 1961.",
          "(S) The Ambassador met President %s at the palace in Djakarta on "
@@ -237,4 +240,19 @@ eq(code, 1, "no page 9")
 check("has no page 9" in err, "says which: %r" % err)
 code, out, err = binary("show", "memos/memo", "--format", "html", "--page", "2")
 eq(code, 2, "--page without pdf or png")
+
+# ---- a damaged image: check says so, and it is never served ----------------
+eq(run("check", who=ADMIN)[0], 0, "check passes")
+con = sqlite3.connect(db.path)
+con.execute("DROP TRIGGER images_no_update")
+blob = con.execute("SELECT data FROM images WHERE hash = ?", (page["image"],)).fetchone()[0]
+con.execute("UPDATE images SET data = ? WHERE hash = ?",
+            (blob[:100] + bytes([blob[100] ^ 1]) + blob[101:], page["image"]))
+con.execute(TRIGGER_SQL)
+con.commit()
+con.close()
+code, out, err = run("check", who=ADMIN)
+check(code != 0 and "do not hash to its name" in err, "check finds the damaged image: %r" % err)
+code, out, err = binary("show", "memos/memo", "--format", "png", who=ADMIN)
+check(code != 0 and not out, "a damaged image is not served: %d %r" % (code, err))
 done()
