@@ -108,6 +108,9 @@ struct dc_db {
     char *user;
     int level, roles;
     dc_strv comps;
+    /* The scan cache files of the documents of the open ingest batch,
+     * removed when it commits (src/scan: dc_scan_opts.cache_dir). */
+    dc_strv scan_cached;
     long long generation; /* the user row's credential generation when read */
     char agency[72];      /* the agency the user reviews for, "" for none */
     char errmsg[1024];

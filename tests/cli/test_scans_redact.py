@@ -14,7 +14,9 @@ import json
 import os
 import re
 import sqlite3
+import stat
 import subprocess
+import time
 import urllib.request
 import zlib
 
@@ -44,9 +46,9 @@ pdf = os.path.join(src, "memo.pdf")
 image_pdf(pdf, page_images(paras, banner="SECRET", skew=0.2, noise=400))
 
 
-def run(*args, who=None):
+def run(*args, who=None, env=None):
     kw = {"user": who[0], "password": who[1]} if who else {}
-    return db.run(*args, **kw)
+    return db.run(*args, env=env, **kw)
 
 
 def as_json(*args, who=None):
@@ -240,6 +242,48 @@ eq(code, 1, "no page 9")
 check("has no page 9" in err, "says which: %r" % err)
 code, out, err = binary("show", "memos/memo", "--format", "html", "--page", "2")
 eq(code, 2, "--page without pdf or png")
+
+# ---- an interrupted ingest resumes without reading its pages again -----------
+HELPER = os.path.join(os.path.dirname(os.path.abspath(os.environ["DECLASS"])), "declass-scan")
+log = os.path.join(db.dir, "helper.log")
+wrapper = os.path.join(db.dir, "helper.sh")
+with open(wrapper, "w") as f:
+    f.write("#!/bin/sh\necho \"$1 $3\" >> %s\nexec %s \"$@\"\n" % (log, HELPER))
+os.chmod(wrapper, 0o755)
+long_pdf = os.path.join(src, "long.pdf")
+image_pdf(long_pdf, [page_images(["Page %s of the long report on the %s harvest." % (n, c)],
+                                 noise=50)[0] for n, c in (("one", "rice"), ("two", "corn"),
+                                                           ("three", "wheat"), ("four", "rye"))])
+cache_dir = db.path + ".scan-cache"
+env = dict(os.environ, DECLASS_SCAN=wrapper, DECLASS_USER=ADMIN[0], DECLASS_PASSWORD=ADMIN[1])
+p = subprocess.Popen([os.environ["DECLASS"], "--db", db.path, "ingest", "-q", "--collection",
+                      "long", long_pdf], env=env, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+deadline = time.time() + 300
+cached = []
+while time.time() < deadline and p.poll() is None:
+    cached = [n for n in os.listdir(cache_dir) if not n.endswith(".tmp")] \
+        if os.path.isdir(cache_dir) else []
+    if len(cached) >= 2:
+        break
+    time.sleep(0.05)
+p.kill()
+p.wait()
+check(len(cached) >= 2 and p.returncode == -9, "killed after %d pages read" % len(cached))
+cached = [n for n in os.listdir(cache_dir) if not n.endswith(".tmp")]
+eq(stat.S_IMODE(os.stat(cache_dir).st_mode), 0o700, "the cache is the owner's alone")
+eq(run("show", "long/long", who=ADMIN)[0], 1, "nothing of the killed ingest is stored")
+os.unlink(log)
+code, out, err = run("ingest", "-q", "--collection", "long", long_pdf, who=ADMIN,
+                     env={"DECLASS_SCAN": wrapper})
+eq(code, 0, "the ingest run again: %s" % err)
+with open(log) as f:
+    pages_read = [l.split()[1] for l in f if l.startswith("page ")]
+eq(len(pages_read), 4 - len(cached), "only the pages not read before are read: %r" % pages_read)
+eq(os.listdir(cache_dir), [], "the cache is emptied once the document is stored")
+long_doc = as_json("show", "long/long", "--json", who=ADMIN)
+eq([p["page"] for p in long_doc["scan"]], [1, 2, 3, 4], "all four pages")
+check("wheat" in run("show", "long/long", who=ADMIN)[1], "page three's text")
 
 # ---- a damaged image: check says so, and it is never served ----------------
 eq(run("check", who=ADMIN)[0], 0, "check passes")

@@ -156,15 +156,15 @@ static void test_create_schema(void)
     CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
     /* 2: users, 3: persons and terms, 4: audit chain and insert triggers,
      * 5: users' credential generation, 6: versions.marked, 7: reviews,
-     * 8: volumes */
-    CHECK_INT(dc_store_n_migrations, 8);
+     * 8: volumes, 9: page images */
+    CHECK_INT(dc_store_n_migrations, 9);
     char mode[32];
     raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
     CHECK_STR(mode, "wal");
     CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
                             " ('versions_date', 'documents_collection')"),
               2);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 7);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 9);
 
     /* Reopening without CREATE finds it and changes nothing. */
     CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
