@@ -20,6 +20,8 @@ import time
 import urllib.request
 import zlib
 
+import cairo
+
 from dctest import DB, check, done, eq, serve
 from scanlib import image_pdf, page_images
 
@@ -284,6 +286,62 @@ eq(os.listdir(cache_dir), [], "the cache is emptied once the document is stored"
 long_doc = as_json("show", "long/long", "--json", who=ADMIN)
 eq([p["page"] for p in long_doc["scan"]], [1, 2, 3, 4], "all four pages")
 check("wheat" in run("show", "long/long", who=ADMIN)[1], "page three's text")
+
+# ---- a multi-page TIFF: each of its images a page ----------------------------
+def grey_tiff(pages):
+    """A little-endian TIFF of 8-bit grey images (cairo RGB24 surfaces),
+    uncompressed, 300 dpi, one IFD a page."""
+    data, ifds = bytearray(b"II*\0\0\0\0\0"), []
+    for img in pages:
+        w, h, stride, px = img.get_width(), img.get_height(), img.get_stride(), img.get_data()
+        strip = len(data)
+        for y in range(h):
+            row = px[y * stride:y * stride + 4 * w]
+            data += bytes(row[4 * x + 1] for x in range(w))   # green: the text is grey
+        res = len(data)
+        data += (300).to_bytes(4, "little") + (1).to_bytes(4, "little")
+        ifds.append((w, h, strip, w * h, res))
+    prev = 4
+    for w, h, strip, n, res in ifds:
+        at = len(data) + (len(data) & 1)
+        data += b"\0" * (at - len(data))
+        data[prev:prev + 4] = at.to_bytes(4, "little")
+        tags = [(256, 4, w), (257, 4, h), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, strip),
+                (277, 3, 1), (278, 4, h), (279, 4, n), (282, 5, res), (283, 5, res), (296, 3, 2)]
+        data += len(tags).to_bytes(2, "little")
+        for tag, kind, value in tags:
+            data += tag.to_bytes(2, "little") + kind.to_bytes(2, "little") + \
+                (1).to_bytes(4, "little") + value.to_bytes(4, "little")
+        prev = len(data)
+        data += b"\0\0\0\0"
+    return bytes(data)
+
+
+def short_page(text):
+    img = cairo.ImageSurface(cairo.FORMAT_RGB24, 1800, 300)
+    c = cairo.Context(img)
+    c.set_source_rgb(1, 1, 1)
+    c.paint()
+    c.set_source_rgb(0, 0, 0)
+    c.select_font_face("DejaVu Serif")
+    c.set_font_size(60)
+    c.move_to(100, 180)
+    c.show_text(text)
+    return img
+
+
+tiff = os.path.join(src, "two.tif")
+with open(tiff, "wb") as f:
+    f.write(grey_tiff([short_page("The first page of the telegram."),
+                       short_page("The second page of the telegram.")]))
+code, out, err = run("ingest", "-q", "--collection", "tiffs", tiff, who=ADMIN)
+eq(code, 0, "a two-page TIFF ingests: %s" % err)
+tdoc = as_json("show", "tiffs/two", "--json", who=ADMIN)
+eq([(p["page"], p["width"], p["height"]) for p in tdoc["scan"]], [(1, 900, 150), (2, 900, 150)],
+   "two pages, each at 150 dpi")
+ttext = run("show", "tiffs/two", who=ADMIN)[1]
+check("first page" in ttext and "second page" in ttext and "[Page 2]" in ttext,
+      "both pages' text: %r" % ttext)
 
 # ---- a damaged image: check says so, and it is never served ----------------
 eq(run("check", who=ADMIN)[0], 0, "check passes")
