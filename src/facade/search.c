@@ -527,9 +527,9 @@ static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *
         dc_buf_release(&key);
         return (*out = dc_strdup(slot->snippet)) ? DC_OK : DC_NOMEM;
     }
-    dc_doc *doc = NULL;
+    const dc_doc *doc = NULL;
     int denied = 0;
-    dc_rc rc = dc_db_view(db, h->id, 0, &doc, &denied);
+    dc_rc rc = dc_db_view_pin_hit(db, h->id, h->docid, &doc, &denied);
     if (rc == DC_NOTFOUND) {
         dc_buf_release(&key);
         return (*out = dc_strdup("")) ? DC_OK : DC_NOMEM;
@@ -540,7 +540,7 @@ static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *
         rc = dc_index_snippet(db->an, q, doc, DC_SNIPPET_WIDTH,
                               req->mark_open ? req->mark_open : "<mark>",
                               req->mark_close ? req->mark_close : "</mark>", &b);
-    dc_doc_free(doc);
+    dc_db_view_unpin(db, doc);
     if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
     dc_buf_release(&b);
     if (!rc && slot) {

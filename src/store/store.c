@@ -81,6 +81,8 @@ enum stmt_id {
     S_MAX_DOCID,
     S_STATUS_CURRENT,
     S_STATUS_VERSION,
+    S_STATUS_DOCID,
+    S_GET_DOCID,
     S_FIND_NUMBER,
     S_AUDIT_HEAD,
     S_AUDIT_PUT,
@@ -118,10 +120,12 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                      " updated_at = ?4 WHERE id = ?1",
     /* Row ids are given, never left to SQLite: the schema's insert
      * triggers refuse a row whose id is not above every stored one. */
-    [S_VER_INSERT] = "INSERT INTO versions(docid, doc_id, version, hash, source, format,"
-                     " ingested_at, number, title, date, doc_type, classification,"
-                     " release_status, body, marked) VALUES (" NEXT_ID("versions", "docid") ","
-                     " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [S_VER_INSERT] =
+        "INSERT INTO versions(docid, doc_id, version, hash, source, format,"
+        " ingested_at, number, title, date, doc_type, classification,"
+        " release_status, body, marked) VALUES (" NEXT_ID(
+            "versions", "docid") ","
+                                 " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_GET_CURRENT] = "SELECT d.current_version, v.hash, v.body FROM documents d"
                       " LEFT JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
                       " WHERE d.id = ?1",
@@ -151,8 +155,9 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_AUDIT] = "INSERT INTO audit(id, at, user, action, target, detail, chain)"
                 " SELECT n.id, ?1, ?2, ?3, ?4, ?5,"
                 " dc_audit_chain(n.prev, n.id, ?1, ?2, ?3, ?4, ?5)"
-                " FROM (SELECT " NEXT_ID("audit", "id") " AS id,"
-                " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1) AS prev) n",
+                " FROM (SELECT " NEXT_ID(
+                    "audit", "id") " AS id,"
+                                   " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1) AS prev) n",
     /* Without the body: SQLite reads every result column as it steps, and
      * a caller often holds the version already (dc_known_cb). */
     [S_CHANGES] = "SELECT v.docid,"
@@ -168,6 +173,12 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                          " AND v.version = d.current_version WHERE d.id = ?1",
     [S_STATUS_VERSION] = "SELECT release_status, classification, hash FROM versions"
                          " WHERE doc_id = ?1 AND version = ?2",
+    /* A search hit's version, by the docid the index holds: the row by
+     * its rowid, and only while it is its document's current version. */
+    [S_STATUS_DOCID] = "SELECT v.release_status, v.classification, v.hash FROM versions v"
+                       " JOIN documents d ON d.id = v.doc_id AND d.current_version = v.version"
+                       " WHERE v.docid = ?1 AND v.doc_id = ?2",
+    [S_GET_DOCID] = "SELECT version, hash, body FROM versions WHERE docid = ?1 AND doc_id = ?2",
     [S_FIND_NUMBER] = "SELECT d.id FROM documents d JOIN versions v"
                       " ON v.doc_id = d.id AND v.version = d.current_version"
                       " WHERE d.collection = ?1 AND v.number = ?2"
@@ -175,8 +186,9 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     /* A batch of audit rows (dc_store_audit_rows): where the log ends,
      * read once under the write lock, then plain inserts of rows whose
      * ids and chain values are computed here as S_AUDIT would. */
-    [S_AUDIT_HEAD] = "SELECT " NEXT_ID("audit", "id") ","
-                     " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1)",
+    [S_AUDIT_HEAD] =
+        "SELECT " NEXT_ID("audit", "id") ","
+                                         " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1)",
     [S_AUDIT_PUT] = "INSERT INTO audit(id, at, user, action, target, detail, chain)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_GROUPS] = "SELECT d.collection, v.release_status, v.classification, count(*)"
@@ -1172,6 +1184,11 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
     return dc_store_get_hashed(st, id, version, out, NULL);
 }
 
+/* The version of id that the bound statement s (columns: version, hash,
+ * body) finds, checked and parsed; src is the binding's result. */
+static dc_rc get_row(dc_store *st, sqlite3_stmt *s, int src, const char *id, int version,
+                     dc_doc **out, char hash_out[DC_STORE_HASH_SIZE]);
+
 dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **out,
                           char hash_out[DC_STORE_HASH_SIZE])
 {
@@ -1185,11 +1202,35 @@ dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **ou
     int src = SQLITE_OK;
     bind_text(s, 1, id, &src);
     if (version) bind_int(s, 2, version, &src);
+    return get_row(st, s, src, id, version, out, hash_out);
+}
+
+dc_rc dc_store_get_docid(dc_store *st, uint64_t docid, const char *id, dc_doc **out,
+                         char hash_out[DC_STORE_HASH_SIZE])
+{
+    if (hash_out) hash_out[0] = '\0';
+    if (out) *out = NULL;
+    if (!st) return DC_MISUSE;
+    if (!id || !out || !docid || docid > INT64_MAX)
+        return set_err(st, DC_MISUSE, "dc_store_get_docid: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_GET_DOCID, &rc);
+    if (!s) return rc;
+    int src = sqlite3_bind_int64(s, 1, (sqlite3_int64)docid);
+    bind_text(s, 2, id, &src);
+    return get_row(st, s, src, id, -1, out, hash_out);
+}
+
+/* version -1: the version the row holds (dc_store_get_docid). */
+static dc_rc get_row(dc_store *st, sqlite3_stmt *s, int src, const char *id, int version,
+                     dc_doc **out, char hash_out[DC_STORE_HASH_SIZE])
+{
+    dc_rc rc = DC_OK;
     if (src == SQLITE_OK) src = sqlite3_step(s);
     vc_entry *hit = NULL;
     if (src == SQLITE_DONE) {
-        rc = version ? set_err(st, DC_NOTFOUND, "document %s has no version %d", id, version)
-                     : set_err(st, DC_NOTFOUND, "no document %s", id);
+        rc = version > 0 ? set_err(st, DC_NOTFOUND, "document %s has no version %d", id, version)
+                         : set_err(st, DC_NOTFOUND, "no document %s", id);
     } else if (src != SQLITE_ROW) {
         rc = sql_err(st, src, "reading %s", id);
     } else if ((hit = vc_find(st->vc, (const char *)sqlite3_column_text(s, 1))) != NULL) {
@@ -2012,6 +2053,22 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
  * from its columns without loading the body: what deciding whether a
  * reader may open it takes, so a refusal costs what a miss costs.
  */
+/* The columns release_status, classification, hash of s's row. */
+static dc_rc status_row(dc_store *st, sqlite3_stmt *s, const char *id, char **release_status,
+                        char **classification, char hash[DC_STORE_HASH_SIZE])
+{
+    int nomem = 0;
+    const char *a = col_text(s, 0, &nomem), *b = col_text(s, 1, &nomem);
+    const char *h = col_text(s, 2, &nomem);
+    if (!nomem && hash && h && strlen(h) < DC_STORE_HASH_SIZE) memcpy(hash, h, strlen(h) + 1);
+    if (!nomem && a && !(*release_status = dc_strdup(a))) nomem = 1;
+    if (!nomem && b && !(*classification = dc_strdup(b))) nomem = 1;
+    if (!nomem) return DC_OK;
+    free(*release_status);
+    *release_status = NULL;
+    return set_err(st, DC_NOMEM, "reading %s: out of memory", id);
+}
+
 dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_status,
                       char **classification, char hash[DC_STORE_HASH_SIZE])
 {
@@ -2026,24 +2083,28 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
     if (src == SQLITE_OK && version) bind_int(s, 2, version, &src);
     if (version) bind_int(s, 2, version, &src);
     if (src == SQLITE_OK) src = sqlite3_step(s);
-    if (src == SQLITE_DONE) {
-        rc = set_err(st, DC_NOTFOUND, "no document %s", id);
-    } else if (src != SQLITE_ROW) {
-        rc = sql_err(st, src, "reading %s", id);
-    } else {
-        int nomem = 0;
-        const char *a = col_text(s, 0, &nomem), *b = col_text(s, 1, &nomem);
-        const char *h = col_text(s, 2, &nomem);
-        if (!nomem && hash && h && strlen(h) < DC_STORE_HASH_SIZE)
-            memcpy(hash, h, strlen(h) + 1);
-        if (!nomem && a && !(*release_status = dc_strdup(a))) nomem = 1;
-        if (!nomem && b && !(*classification = dc_strdup(b))) nomem = 1;
-        if (nomem) {
-            free(*release_status);
-            *release_status = NULL;
-            rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
-        }
-    }
+    if (src == SQLITE_DONE) rc = set_err(st, DC_NOTFOUND, "no document %s", id);
+    else if (src != SQLITE_ROW) rc = sql_err(st, src, "reading %s", id);
+    else rc = status_row(st, s, id, release_status, classification, hash);
+    stmt_done(s);
+    return rc;
+}
+
+dc_rc dc_store_status_docid(dc_store *st, uint64_t docid, const char *id, char **release_status,
+                            char **classification, char hash[DC_STORE_HASH_SIZE])
+{
+    *release_status = *classification = NULL;
+    if (hash) hash[0] = '\0';
+    if (!st || !id || !docid || docid > INT64_MAX) return DC_MISUSE;
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_STATUS_DOCID, &rc);
+    if (!s) return rc;
+    int src = sqlite3_bind_int64(s, 1, (sqlite3_int64)docid);
+    bind_text(s, 2, id, &src);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_DONE) rc = set_err(st, DC_NOTFOUND, "no document %s", id);
+    else if (src != SQLITE_ROW) rc = sql_err(st, src, "reading %s", id);
+    else rc = status_row(st, s, id, release_status, classification, hash);
     stmt_done(s);
     return rc;
 }
