@@ -789,26 +789,29 @@ static dc_rc migrate(dc_store *st, const char *path, const char *const *steps, i
 }
 
 /* After migration every table of dc_store_tables must exist; a file that
- * claims to be declass but lacks one has been tampered with. */
+ * claims to be declass but lacks one has been tampered with.  One pass
+ * over the schema's tables (a statement per table cost a search a tenth
+ * of its open). */
 static dc_rc check_tables(dc_store *st, const char *path)
 {
+    enum { MAX_TABLES = 32 };
+    int found[MAX_TABLES] = {0};
     sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(
-        st->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &s,
-        NULL);
-    dc_rc rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "checking the schema of %s", path);
-    for (int i = 0; !rc && dc_store_tables[i]; i++) {
-        src = sqlite3_bind_text(s, 1, dc_store_tables[i], -1, SQLITE_STATIC);
-        if (src == SQLITE_OK) src = sqlite3_step(s);
-        if (src != SQLITE_ROW)
-            rc = sql_err(st, src, "checking the schema of %s", path);
-        else if (sqlite3_column_int(s, 0) != 1)
-            rc = set_err(st, DC_CORRUPT, "%s: declass schema is damaged (table %s is missing)",
-                         path, dc_store_tables[i]);
-        sqlite3_reset(s);
+    int src = sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
+                                 &s, NULL);
+    while (src == SQLITE_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        for (int i = 0; name && i < MAX_TABLES && dc_store_tables[i]; i++)
+            if (strcmp(name, dc_store_tables[i]) == 0) found[i] = 1;
+        src = SQLITE_OK;
     }
     sqlite3_finalize(s);
-    return rc;
+    if (src != SQLITE_DONE) return sql_err(st, src, "checking the schema of %s", path);
+    for (int i = 0; dc_store_tables[i]; i++)
+        if (i >= MAX_TABLES || !found[i])
+            return set_err(st, DC_CORRUPT, "%s: declass schema is damaged (table %s is missing)",
+                           path, dc_store_tables[i]);
+    return DC_OK;
 }
 
 dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps, int n_steps,
