@@ -354,8 +354,9 @@ static dc_rc view_stored_at(dc_db *db, const char *id, uint64_t docid, int versi
     }
     if (!rc) rc = dc_db_restrict(db, &r, doc);
     /* a write between the two reads may have made another version
-     * current: the memo takes the view only of the version hashed */
-    if (!rc && key.len && !key.rc && strcmp(got, hash) == 0) {
+     * current: the memo takes the view only of the version hashed (a
+     * search hit's only on a server: dc_db_view_pin_hit) */
+    if (!rc && (!docid || db->server) && key.len && !key.rc && strcmp(got, hash) == 0) {
         view_slot *kept = view_keep(db, &key, &doc, pinned != NULL);
         if (kept) kept->idlen = strlen(id), kept->epoch = db->links_epoch;
         if (kept && pinned) {
