@@ -606,6 +606,8 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
         p->snippets = calloc(n, sizeof *p->snippets);
         if (!p->hits || !p->snippets) rc = DC_NOMEM;
     }
+    /* the hits' rows in one read of the store (its locks taken once) */
+    int snap = !rc && n && dc_store_read_begin(db->st) == DC_OK;
     for (size_t i = 0; !rc && i < n; i++) {
         const dc_hit *h = &p->res->hits[i];
         rc = hit_snippet(db, q, req, h, &p->snippets[i]);
@@ -617,6 +619,7 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
                                      .snippet = p->snippets[i]};
         p->pub.n_hits = i + 1;
     }
+    if (snap) dc_store_read_end(db->st);
     dc_query_free(q);
     if (!rc) {
         p->pub.total = p->res->total;
