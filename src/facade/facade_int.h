@@ -104,6 +104,7 @@ struct dc_db {
     char *index_dir;  /* "<database>.index" */
     dc_index *ix;     /* opened on first use */
     dc_analyzer *an;  /* created on first search */
+    int server;       /* opened with DC_DB_SERVER (a long-running program) */
     /* Who is acting: user NULL is the anonymous public reader. */
     char *user;
     int level, roles;
@@ -191,6 +192,13 @@ void dc_db_views_forget(dc_db *db);
  * lent without asking the store again. */
 dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied);
 void dc_db_view_unpin(dc_db *db, const dc_doc *v); /* NULL: no-op */
+/* dc_db_view_pin for a search hit: the version docid of id (the one the
+ * index holds), read by its rowid, while it is id's current version; a
+ * newer version stored since is DC_NOTFOUND (the hit is gone).  Only a
+ * server's handle keeps the view in the memo: a command's search pages
+ * once, and ten kept views were fifty pages of new heap. */
+dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, const dc_doc **out,
+                         int *denied);
 /* Appends to the audit log under the acting user's name. */
 dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail);
 /* Refuses (audited) unless the acting user holds one of the roles. */

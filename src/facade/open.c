@@ -54,6 +54,7 @@ dc_rc dc_db_open(const char *path, int flags, dc_db **out, dc_error *err)
         free(db);
         return rc;
     }
+    db->server = (flags & DC_DB_SERVER) != 0;
     dc_buf dir;
     dc_buf_init(&dir, 8192);
     dc_buf_printf(&dir, "%s.index", path);

@@ -289,9 +289,12 @@ static view_slot *view_keep(dc_db *db, const dc_buf *key, dc_doc **view, int tak
  * of a missing one, whatever version is asked for, and *denied is set
  * (for the audit log).  The current version's view comes from the memo
  * of views when it holds it (the same reader, the same version hash).
+ * A docid (with version 0) names the current version as a search hit
+ * does: its row is read by rowid, and the body read is that version's,
+ * the one whose columns were checked.
  */
-static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, int *denied,
-                         view_slot **pinned)
+static dc_rc view_stored_at(dc_db *db, const char *id, uint64_t docid, int version, dc_doc **out,
+                            int *denied, view_slot **pinned)
 {
     *out = NULL;
     *denied = 0;
@@ -312,7 +315,8 @@ static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, i
     char hash[DC_STORE_HASH_SIZE] = "";
     for (int i = 0; i < (version ? 2 : 1); i++) {
         char *status = NULL, *cls = NULL;
-        dc_rc rc = dc_store_status(db->st, id, asked[i], &status, &cls, i ? NULL : hash);
+        dc_rc rc = docid ? dc_store_status_docid(db->st, docid, id, &status, &cls, hash)
+                         : dc_store_status(db->st, id, asked[i], &status, &cls, i ? NULL : hash);
         if (rc == DC_NOTFOUND) return dc_db_no_document(db, id);
         if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
         int ok = dc_access_doc_readable(&r, status, cls);
@@ -338,7 +342,8 @@ static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, i
     }
     dc_doc *doc = NULL, *cur = NULL;
     char got[DC_STORE_HASH_SIZE] = "";
-    dc_rc rc = dc_store_get_hashed(db->st, id, version, &doc, got);
+    dc_rc rc = docid ? dc_store_get_docid(db->st, docid, id, &doc, got)
+                     : dc_store_get_hashed(db->st, id, version, &doc, got);
     if (!rc && version) rc = dc_store_get(db->st, id, 0, &cur);
     if (!rc && cur) rc = apply_today(doc, cur);
     dc_doc_free(cur);
@@ -349,8 +354,9 @@ static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, i
     }
     if (!rc) rc = dc_db_restrict(db, &r, doc);
     /* a write between the two reads may have made another version
-     * current: the memo takes the view only of the version hashed */
-    if (!rc && key.len && !key.rc && strcmp(got, hash) == 0) {
+     * current: the memo takes the view only of the version hashed (a
+     * search hit's only on a server: dc_db_view_pin_hit) */
+    if (!rc && (!docid || db->server) && key.len && !key.rc && strcmp(got, hash) == 0) {
         view_slot *kept = view_keep(db, &key, &doc, pinned != NULL);
         if (kept) kept->idlen = strlen(id), kept->epoch = db->links_epoch;
         if (kept && pinned) {
@@ -372,6 +378,12 @@ static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, i
     if (rc == DC_NOMEM) return dc_db_fail(db, rc, "out of memory");
     if (rc) return dc_db_fail(db, rc, "cannot read %s: %s", id, dc_store_errmsg(db->st));
     return DC_OK;
+}
+
+static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, int *denied,
+                         view_slot **pinned)
+{
+    return view_stored_at(db, id, 0, version, out, denied, pinned);
 }
 
 /* One stored version's row, copied out of the store's callback. */
@@ -582,6 +594,15 @@ dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied)
     dc_doc *own = NULL;
     view_slot *slot = NULL;
     dc_rc rc = view_stored(db, id, 0, &own, denied, &slot);
+    *out = slot ? slot->view : own;
+    return rc;
+}
+
+dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, const dc_doc **out, int *denied)
+{
+    dc_doc *own = NULL;
+    view_slot *slot = NULL;
+    dc_rc rc = view_stored_at(db, id, docid, 0, &own, denied, &slot);
     *out = slot ? slot->view : own;
     return rc;
 }

@@ -57,6 +57,7 @@ _Static_assert(HASH_HEX_SIZE == DC_STORE_HASH_SIZE, "the hash size store.h names
 
 enum stmt_id {
     S_BEGIN,
+    S_BEGIN_READ,
     S_COMMIT,
     S_ROLLBACK,
     S_SAVEPOINT,
@@ -81,6 +82,8 @@ enum stmt_id {
     S_MAX_DOCID,
     S_STATUS_CURRENT,
     S_STATUS_VERSION,
+    S_STATUS_DOCID,
+    S_GET_DOCID,
     S_FIND_NUMBER,
     S_AUDIT_HEAD,
     S_AUDIT_PUT,
@@ -99,6 +102,7 @@ enum stmt_id {
 
 static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_BEGIN_READ] = "BEGIN",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
     [S_SAVEPOINT] = "SAVEPOINT dc_put",
@@ -171,6 +175,12 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                          " AND v.version = d.current_version WHERE d.id = ?1",
     [S_STATUS_VERSION] = "SELECT release_status, classification, hash FROM versions"
                          " WHERE doc_id = ?1 AND version = ?2",
+    /* A search hit's version, by the docid the index holds: the row by
+     * its rowid, and only while it is its document's current version. */
+    [S_STATUS_DOCID] = "SELECT v.release_status, v.classification, v.hash FROM versions v"
+                       " JOIN documents d ON d.id = v.doc_id AND d.current_version = v.version"
+                       " WHERE v.docid = ?1 AND v.doc_id = ?2",
+    [S_GET_DOCID] = "SELECT version, hash, body FROM versions WHERE docid = ?1 AND doc_id = ?2",
     [S_FIND_NUMBER] = "SELECT d.id FROM documents d JOIN versions v"
                       " ON v.doc_id = d.id AND v.version = d.current_version"
                       " WHERE d.collection = ?1 AND v.number = ?2"
@@ -777,25 +787,29 @@ static dc_rc migrate(dc_store *st, const char *path, const char *const *steps, i
 }
 
 /* After migration every table of dc_store_tables must exist; a file that
- * claims to be declass but lacks one has been tampered with. */
+ * claims to be declass but lacks one has been tampered with.  One pass
+ * over the schema's tables (a statement per table cost a search a tenth
+ * of its open). */
 static dc_rc check_tables(dc_store *st, const char *path)
 {
+    enum { MAX_TABLES = 32 };
+    int found[MAX_TABLES] = {0};
     sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(
-        st->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &s,
-        NULL);
-    dc_rc rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "checking the schema of %s", path);
-    for (int i = 0; !rc && dc_store_tables[i]; i++) {
-        src = sqlite3_bind_text(s, 1, dc_store_tables[i], -1, SQLITE_STATIC);
-        if (src == SQLITE_OK) src = sqlite3_step(s);
-        if (src != SQLITE_ROW) rc = sql_err(st, src, "checking the schema of %s", path);
-        else if (sqlite3_column_int(s, 0) != 1)
-            rc = set_err(st, DC_CORRUPT, "%s: declass schema is damaged (table %s is missing)",
-                         path, dc_store_tables[i]);
-        sqlite3_reset(s);
+    int src = sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
+                                 &s, NULL);
+    while (src == SQLITE_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        for (int i = 0; name && i < MAX_TABLES && dc_store_tables[i]; i++)
+            if (strcmp(name, dc_store_tables[i]) == 0) found[i] = 1;
+        src = SQLITE_OK;
     }
     sqlite3_finalize(s);
-    return rc;
+    if (src != SQLITE_DONE) return sql_err(st, src, "checking the schema of %s", path);
+    for (int i = 0; dc_store_tables[i]; i++)
+        if (i >= MAX_TABLES || !found[i])
+            return set_err(st, DC_CORRUPT, "%s: declass schema is damaged (table %s is missing)",
+                           path, dc_store_tables[i]);
+    return DC_OK;
 }
 
 dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps, int n_steps,
@@ -934,6 +948,20 @@ dc_rc dc_store_begin(dc_store *st)
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_begin: a transaction is already open");
     return run(st, S_BEGIN, "starting a transaction");
+}
+
+dc_rc dc_store_read_begin(dc_store *st)
+{
+    if (!st) return DC_MISUSE;
+    if (!sqlite3_get_autocommit(st->db))
+        return set_err(st, DC_MISUSE, "dc_store_read_begin: a transaction is already open");
+    return run(st, S_BEGIN_READ, "starting a read");
+}
+
+void dc_store_read_end(dc_store *st)
+{
+    if (!st || sqlite3_get_autocommit(st->db)) return;
+    if (run(st, S_COMMIT, "ending a read") != DC_OK) (void)run(st, S_ROLLBACK, "ending a read");
 }
 
 /* On failure (e.g. busy) the transaction stays open: the caller decides
@@ -1168,6 +1196,11 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
     return dc_store_get_hashed(st, id, version, out, NULL);
 }
 
+/* The version of id that the bound statement s (columns: version, hash,
+ * body) finds, checked and parsed; src is the binding's result. */
+static dc_rc get_row(dc_store *st, sqlite3_stmt *s, int src, const char *id, int version,
+                     dc_doc **out, char hash_out[DC_STORE_HASH_SIZE]);
+
 dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **out,
                           char hash_out[DC_STORE_HASH_SIZE])
 {
@@ -1181,11 +1214,35 @@ dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **ou
     int src = SQLITE_OK;
     bind_text(s, 1, id, &src);
     if (version) bind_int(s, 2, version, &src);
+    return get_row(st, s, src, id, version, out, hash_out);
+}
+
+dc_rc dc_store_get_docid(dc_store *st, uint64_t docid, const char *id, dc_doc **out,
+                         char hash_out[DC_STORE_HASH_SIZE])
+{
+    if (hash_out) hash_out[0] = '\0';
+    if (out) *out = NULL;
+    if (!st) return DC_MISUSE;
+    if (!id || !out || !docid || docid > INT64_MAX)
+        return set_err(st, DC_MISUSE, "dc_store_get_docid: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_GET_DOCID, &rc);
+    if (!s) return rc;
+    int src = sqlite3_bind_int64(s, 1, (sqlite3_int64)docid);
+    bind_text(s, 2, id, &src);
+    return get_row(st, s, src, id, -1, out, hash_out);
+}
+
+/* version -1: the version the row holds (dc_store_get_docid). */
+static dc_rc get_row(dc_store *st, sqlite3_stmt *s, int src, const char *id, int version,
+                     dc_doc **out, char hash_out[DC_STORE_HASH_SIZE])
+{
+    dc_rc rc = DC_OK;
     if (src == SQLITE_OK) src = sqlite3_step(s);
     vc_entry *hit = NULL;
     if (src == SQLITE_DONE) {
-        rc = version ? set_err(st, DC_NOTFOUND, "document %s has no version %d", id, version)
-                     : set_err(st, DC_NOTFOUND, "no document %s", id);
+        rc = version > 0 ? set_err(st, DC_NOTFOUND, "document %s has no version %d", id, version)
+                         : set_err(st, DC_NOTFOUND, "no document %s", id);
     } else if (src != SQLITE_ROW) {
         rc = sql_err(st, src, "reading %s", id);
     } else if ((hit = vc_find(st->vc, (const char *)sqlite3_column_text(s, 1))) != NULL) {
@@ -2038,6 +2095,22 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
  * from its columns without loading the body: what deciding whether a
  * reader may open it takes, so a refusal costs what a miss costs.
  */
+/* The columns release_status, classification, hash of s's row. */
+static dc_rc status_row(dc_store *st, sqlite3_stmt *s, const char *id, char **release_status,
+                        char **classification, char hash[DC_STORE_HASH_SIZE])
+{
+    int nomem = 0;
+    const char *a = col_text(s, 0, &nomem), *b = col_text(s, 1, &nomem);
+    const char *h = col_text(s, 2, &nomem);
+    if (!nomem && hash && h && strlen(h) < DC_STORE_HASH_SIZE) memcpy(hash, h, strlen(h) + 1);
+    if (!nomem && a && !(*release_status = dc_strdup(a))) nomem = 1;
+    if (!nomem && b && !(*classification = dc_strdup(b))) nomem = 1;
+    if (!nomem) return DC_OK;
+    free(*release_status);
+    *release_status = NULL;
+    return set_err(st, DC_NOMEM, "reading %s: out of memory", id);
+}
+
 dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_status,
                       char **classification, char hash[DC_STORE_HASH_SIZE])
 {
@@ -2052,23 +2125,28 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
     if (src == SQLITE_OK && version) bind_int(s, 2, version, &src);
     if (version) bind_int(s, 2, version, &src);
     if (src == SQLITE_OK) src = sqlite3_step(s);
-    if (src == SQLITE_DONE) {
-        rc = set_err(st, DC_NOTFOUND, "no document %s", id);
-    } else if (src != SQLITE_ROW) {
-        rc = sql_err(st, src, "reading %s", id);
-    } else {
-        int nomem = 0;
-        const char *a = col_text(s, 0, &nomem), *b = col_text(s, 1, &nomem);
-        const char *h = col_text(s, 2, &nomem);
-        if (!nomem && hash && h && strlen(h) < DC_STORE_HASH_SIZE) memcpy(hash, h, strlen(h) + 1);
-        if (!nomem && a && !(*release_status = dc_strdup(a))) nomem = 1;
-        if (!nomem && b && !(*classification = dc_strdup(b))) nomem = 1;
-        if (nomem) {
-            free(*release_status);
-            *release_status = NULL;
-            rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
-        }
-    }
+    if (src == SQLITE_DONE) rc = set_err(st, DC_NOTFOUND, "no document %s", id);
+    else if (src != SQLITE_ROW) rc = sql_err(st, src, "reading %s", id);
+    else rc = status_row(st, s, id, release_status, classification, hash);
+    stmt_done(s);
+    return rc;
+}
+
+dc_rc dc_store_status_docid(dc_store *st, uint64_t docid, const char *id, char **release_status,
+                            char **classification, char hash[DC_STORE_HASH_SIZE])
+{
+    *release_status = *classification = NULL;
+    if (hash) hash[0] = '\0';
+    if (!st || !id || !docid || docid > INT64_MAX) return DC_MISUSE;
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_STATUS_DOCID, &rc);
+    if (!s) return rc;
+    int src = sqlite3_bind_int64(s, 1, (sqlite3_int64)docid);
+    bind_text(s, 2, id, &src);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_DONE) rc = set_err(st, DC_NOTFOUND, "no document %s", id);
+    else if (src != SQLITE_ROW) rc = sql_err(st, src, "reading %s", id);
+    else rc = status_row(st, s, id, release_status, classification, hash);
     stmt_done(s);
     return rc;
 }

@@ -44,6 +44,13 @@ void dc_store_mmap(dc_store *st, int on);
 dc_rc dc_store_begin(dc_store *st);
 dc_rc dc_store_commit(dc_store *st);
 dc_rc dc_store_rollback(dc_store *st);
+/* A read transaction (BEGIN, deferred) for a run of reads: they see one
+ * state of the store, and SQLite takes its locks once for them all
+ * instead of once per statement (a search's snippets read two rows a
+ * hit).  Nothing may be written inside it.  DC_MISUSE when a transaction
+ * is open.  dc_store_read_end ends it (a no-op when none is open). */
+dc_rc dc_store_read_begin(dc_store *st);
+void dc_store_read_end(dc_store *st);
 /* A part of the open transaction (a savepoint) that can be undone alone:
  * dc_store_part_end keeps it (keep != 0) or undoes every write since
  * dc_store_part_begin (keep 0); either way the part is closed and the
@@ -80,12 +87,25 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
 dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_status,
                       char **classification, char hash[DC_STORE_HASH_SIZE]);
 
+/* dc_store_status of the version docid (the rowid the index knows it by)
+ * while it is the current version of document id: DC_NOTFOUND when there
+ * is no such version, it is another document's, or a newer version of id
+ * has been stored since.  One row by its rowid and the document's, where
+ * dc_store_status looks the version up by id. */
+dc_rc dc_store_status_docid(dc_store *st, uint64_t docid, const char *id, char **release_status,
+                            char **classification, char hash[DC_STORE_HASH_SIZE]);
+
 /* Loads a version (0 = current) of document id.  DC_NOTFOUND if absent. */
 dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);
 /* dc_store_get that also gives in hash_out the hash of the version it
  * loaded (as dc_store_status). */
 dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **out,
                           char hash_out[DC_STORE_HASH_SIZE]);
+
+/* dc_store_get_hashed of the version docid of document id (DC_NOTFOUND if
+ * there is none, or it is another document's), whether current or not. */
+dc_rc dc_store_get_docid(dc_store *st, uint64_t docid, const char *id, dc_doc **out,
+                         char hash_out[DC_STORE_HASH_SIZE]);
 
 /* Calls cb for each document (current version), ordered by collection and
  * then number/id.  A non-OK return from cb stops and is returned. */
