@@ -85,6 +85,9 @@ enum stmt_id {
     S_AUDIT_HEAD,
     S_AUDIT_PUT,
     S_GROUPS,
+    S_VOLUME_GET,
+    S_LIST_PERSONS,
+    S_LIST_TERMS,
     S_COUNT_OF_STMTS
 };
 
@@ -184,6 +187,14 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                  " JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
                  " GROUP BY d.collection, v.release_status, v.classification"
                  " ORDER BY d.collection, v.release_status, v.classification",
+    /* read for every document page (its volume, its names and terms) */
+    [S_VOLUME_GET] = "SELECT body FROM volumes WHERE collection = ?1",
+    [S_LIST_PERSONS] = "SELECT collection, xml_id, name, description FROM persons"
+                       " WHERE ?1 IS NULL OR collection = ?1"
+                       " ORDER BY collection, name, xml_id",
+    [S_LIST_TERMS] = "SELECT collection, xml_id, term, gloss FROM terms"
+                     " WHERE ?1 IS NULL OR collection = ?1"
+                     " ORDER BY collection, term, xml_id",
 };
 
 /* dc_store_collection_groups's rows as of the version id `docid`. */
@@ -1973,15 +1984,8 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
     if (!list_table(kind) || !cb)
         return set_err(st, DC_MISUSE, "dc_store_list_rows: invalid argument");
     dc_rc rc;
-    sqlite3_stmt *s = prep_once(st,
-                                kind == DC_LIST_PERSONS
-                                    ? "SELECT collection, xml_id, name, description FROM persons"
-                                      " WHERE ?1 IS NULL OR collection = ?1"
-                                      " ORDER BY collection, name, xml_id"
-                                    : "SELECT collection, xml_id, term, gloss FROM terms"
-                                      " WHERE ?1 IS NULL OR collection = ?1"
-                                      " ORDER BY collection, term, xml_id",
-                                &rc);
+    sqlite3_stmt *s =
+        stmt_get(st, kind == DC_LIST_PERSONS ? S_LIST_PERSONS : S_LIST_TERMS, &rc);
     if (!s) return rc;
     int src = SQLITE_OK;
     if (collection) bind_text(s, 1, collection, &src);
@@ -2003,7 +2007,7 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
         }
     }
     if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the %s list", list_table(kind));
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }
 
@@ -2148,7 +2152,7 @@ dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out)
     if (!st) return DC_MISUSE;
     if (!collection) return set_err(st, DC_MISUSE, "dc_store_volume_get: no collection");
     dc_rc rc;
-    sqlite3_stmt *s = prep_once(st, "SELECT body FROM volumes WHERE collection = ?1", &rc);
+    sqlite3_stmt *s = stmt_get(st, S_VOLUME_GET, &rc);
     if (!s) return rc;
     int src = SQLITE_OK;
     bind_text(s, 1, collection, &src);
@@ -2166,6 +2170,6 @@ dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out)
         else if (rc)
             rc = set_err(st, rc, "reading volume %s: %s", collection, dc_strerror(rc));
     }
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }
