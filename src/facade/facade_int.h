@@ -93,6 +93,16 @@ typedef struct fresh_list {
     size_t n, cap, bytes;
 } fresh_list;
 
+/* The stored volumes read in the open read snapshot (dc_db_read_begin),
+ * lent by dc_db_volume_borrow until the snapshot's end (volumes.c). */
+#define SNAP_VOLUMES 4
+typedef struct snap_volume {
+    uint64_t snapshot; /* dc_store_snapshot when read; 0: empty */
+    char *collection;
+    dc_volume *vol; /* NULL: the collection has no stored volume */
+} snap_volume;
+void dc_db_snap_forget(dc_db *db);
+
 /* A collection's documents in listing order, for a document page's
  * previous and next links (volumes.c). */
 typedef struct dc_order_memo dc_order_memo;
@@ -118,6 +128,8 @@ struct dc_db {
     link_slot *links;    /* LINK_SLOTS, allocated on first use (links.c), or NULL */
     uint64_t links_epoch; /* the store's largest docid for links (0: no memo) */
     dc_order_memo *order; /* a collection's listing order (volumes.c), or NULL */
+    snap_volume snap_vols[SNAP_VOLUMES]; /* (volumes.c) */
+    int reading;                         /* dc_db_read_begin's depth */
     size_t view_bytes;
     uint64_t view_tick;
 };
@@ -208,6 +220,13 @@ dc_rc dc_db_list_in(dc_db *db, const char *collection, dc_summary_cb cb, void *c
  * contents by local id, nothing of any reader's view), or *out NULL when
  * none is stored.  *out owned by the caller. */
 dc_rc dc_db_volume_stored(dc_db *db, const char *collection, dc_volume **out);
+/* The same, borrowed: in a read snapshot (dc_db_read_begin) the handle
+ * keeps what it read until the snapshot ends, so a page that cites the
+ * document three ways, writes its Highwire tags and its trail reads and
+ * parses the volume once; outside one it is read each time.  Every *out
+ * (NULL too) is given back with dc_db_volume_return. */
+dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **out);
+void dc_db_volume_return(dc_db *db, const dc_volume *v);
 /* Frees a document's references (n_refs 0), to be extracted again. */
 void dc_db_drop_refs(dc_doc *v);
 /* dc_db_view_doc in place on a document the caller owns (no copy):

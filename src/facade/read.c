@@ -708,11 +708,11 @@ dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format
     dc_buf b;
     dc_buf_init(&b, 0);
     html_ref_ctx hc = {.db = db, .doc = doc};
-    dc_volume *vol = NULL;
-    if (f->cites) rc = dc_db_volume_stored(db, doc->collection, &vol);
+    const dc_volume *vol = NULL;
+    if (f->cites) rc = dc_db_volume_borrow(db, doc->collection, &vol);
     dc_render_html_opts ho = {html_ref_href, &hc, vol, html_entry};
     if (!rc) rc = f->render(doc, &ho, &b);
-    dc_volume_free(vol);
+    dc_db_volume_return(db, vol);
     dc_strv_release(&hc.list[0]);
     dc_strv_release(&hc.list[1]);
     const char *fmt = f->pub.name;
@@ -738,14 +738,14 @@ dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out
     if (!f || !view)
         return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format ? format : "",
                           dc_format_names(DC_FORMAT_SHOW));
-    dc_volume *vol = NULL;
-    dc_rc rc = f->cites ? dc_db_volume_stored(db, view->collection, &vol) : DC_OK;
+    const dc_volume *vol = NULL;
+    dc_rc rc = f->cites ? dc_db_volume_borrow(db, view->collection, &vol) : DC_OK;
     dc_buf b;
     dc_buf_init(&b, 0);
     html_ref_ctx hc = {.db = db, .doc = view};
     dc_render_html_opts ho = {html_ref_href, &hc, vol, html_entry};
     if (!rc) rc = f->render(view, &ho, &b);
-    dc_volume_free(vol);
+    dc_db_volume_return(db, vol);
     dc_strv_release(&hc.list[0]);
     dc_strv_release(&hc.list[1]);
     if (rc) rc = dc_db_fail(db, rc, "cannot render %s: %s", view->id, dc_strerror(rc));

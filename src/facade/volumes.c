@@ -152,22 +152,69 @@ dc_rc dc_db_volume_stored(dc_db *db, const char *collection, dc_volume **out)
     return DC_OK;
 }
 
+void dc_db_snap_forget(dc_db *db)
+{
+    for (size_t i = 0; i < SNAP_VOLUMES; i++) {
+        free(db->snap_vols[i].collection);
+        dc_volume_free(db->snap_vols[i].vol);
+        memset(&db->snap_vols[i], 0, sizeof db->snap_vols[i]);
+    }
+}
+
+dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **out)
+{
+    *out = NULL;
+    if (!collection) return DC_OK;
+    uint64_t snap = dc_store_snapshot(db->st);
+    snap_volume *free_slot = NULL;
+    for (size_t i = 0; snap && i < SNAP_VOLUMES; i++) {
+        snap_volume *m = &db->snap_vols[i];
+        if (m->snapshot == snap && strcmp(m->collection, collection) == 0) {
+            *out = m->vol;
+            return DC_OK;
+        }
+        /* a slot of an earlier snapshot is free: nothing is lent from
+         * it once that snapshot ended (dc_db_read_end empties them all) */
+        if (!free_slot && m->snapshot != snap) free_slot = m;
+    }
+    dc_volume *v = NULL;
+    dc_rc rc = dc_db_volume_stored(db, collection, &v);
+    if (rc) return rc;
+    char *name = free_slot ? dc_strdup(collection) : NULL;
+    if (name) {
+        free(free_slot->collection);
+        dc_volume_free(free_slot->vol);
+        *free_slot = (snap_volume){.snapshot = snap, .collection = name, .vol = v};
+    }
+    *out = v;
+    return DC_OK;
+}
+
+void dc_db_volume_return(dc_db *db, const dc_volume *v)
+{
+    if (!v) return;
+    for (size_t i = 0; i < SNAP_VOLUMES; i++)
+        if (db->snap_vols[i].snapshot && db->snap_vols[i].vol == v) return;
+    dc_volume_free((dc_volume *)v);
+}
+
 /* The reader's volume, not audited. */
 static dc_rc reader_volume(dc_db *db, const char *id, dc_volume **out)
 {
     vdocs docs = {0};
-    dc_volume *st = NULL, *v = NULL;
+    const dc_volume *st = NULL;
+    dc_volume *v = NULL;
     long n = 0;
     dc_rc rc = dc_db_list_in(db, id, vdoc_add, &docs, &n);
     if (!rc && docs.n == 0) rc = dc_db_fail(db, DC_NOTFOUND, "no volume '%s'", id);
-    if (!rc) rc = dc_db_volume_stored(db, id, &st);
+    if (!rc) rc = dc_db_volume_borrow(db, id, &st);
     if (!rc && !(v = dc_volume_new())) rc = DC_NOMEM;
     if (!rc && dc_str_set(&v->id, id)) rc = DC_NOMEM;
     if (!rc && st) rc = copy_header(st, v);
     if (!rc) rc = make_contents(st, &docs, v);
     if (rc == DC_NOMEM) dc_db_fail(db, rc, "out of memory");
     vdocs_release(&docs);
-    dc_volume_free(st);
+    dc_db_volume_return(db, st);
     if (rc) {
         dc_volume_free(v);
         return rc;
@@ -345,8 +392,9 @@ dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
     *out = NULL;
     if (!doc || !doc->id) return dc_db_fail(db, DC_MISUSE, "no document");
     if (!doc->collection || !dc_collection_name_ok(doc->collection)) return DC_OK;
-    dc_volume *st = NULL, *v = NULL;
-    dc_rc rc = dc_db_volume_stored(db, doc->collection, &st);
+    const dc_volume *st = NULL;
+    dc_volume *v = NULL;
+    dc_rc rc = dc_db_volume_borrow(db, doc->collection, &st);
     if (!rc && st) {
         rc = reader_volume(db, doc->collection, &v);
     } else if (!rc) {
@@ -354,7 +402,7 @@ dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
             rc = dc_db_fail(db, DC_NOMEM, "out of memory");
         if (!rc) rc = neighbours(db, doc, v);
     }
-    dc_volume_free(st);
+    dc_db_volume_return(db, st);
     if (!rc) rc = dc_db_audit_add(db, "volume", doc->collection, doc->id);
     if (rc) {
         dc_volume_free(v);

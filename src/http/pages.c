@@ -896,7 +896,10 @@ static void find_section(dc_http_req *req, dc_buf *b, const char *id)
     dc_buf_release(&list);
 }
 
-void dc_page_document(dc_http_req *req, dc_http_resp *resp)
+/* The page of a document, made from one read snapshot (dc_db_read_begin):
+ * the document, its references, neighbours, citations and persons as one
+ * state of the database has them. */
+static void document_page(dc_http_req *req, dc_http_resp *resp)
 {
     const char *id = path_id(req, "/documents/");
     dc_doc *doc = NULL;
@@ -911,7 +914,7 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     }
     refs_ctx rx = {0};
     dc_buf_init(&rx.unresolved, 0);
-    dc_db_refs(req->db, id, refs_cb, &rx);
+    dc_db_refs_view(req->db, doc, refs_cb, &rx);
     dc_volume *vol = NULL;
     dc_db_volume_of(req->db, doc, &vol);
     char *meta = NULL;
@@ -963,6 +966,14 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     dc_volume_free(vol);
     dc_free(html);
     dc_doc_free(doc);
+}
+
+void dc_page_document(dc_http_req *req, dc_http_resp *resp)
+{
+    /* without the snapshot the page is the same, each read on its own */
+    int snap = dc_db_read_begin(req->db) == DC_OK;
+    document_page(req, resp);
+    if (snap) dc_db_read_end(req->db);
 }
 
 /* ---- signing in and out --------------------------------------------------- */

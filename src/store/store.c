@@ -88,6 +88,7 @@ enum stmt_id {
     S_VOLUME_GET,
     S_LIST_PERSONS,
     S_LIST_TERMS,
+    S_READ_BEGIN,
     S_COUNT_OF_STMTS
 };
 
@@ -195,6 +196,7 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_LIST_TERMS] = "SELECT collection, xml_id, term, gloss FROM terms"
                      " WHERE ?1 IS NULL OR collection = ?1"
                      " ORDER BY collection, term, xml_id",
+    [S_READ_BEGIN] = "BEGIN", /* deferred: a read snapshot (dc_store_read_begin) */
 };
 
 /* dc_store_collection_groups's rows as of the version id `docid`. */
@@ -250,6 +252,8 @@ struct dc_store {
     uint64_t put_docid; /* the version the last dc_store_put added, or 0 */
     vcache *vc;         /* DC_STORE_VERSION_CACHE, else NULL */
     groups groups;      /* dc_store_collection_groups */
+    int reading;        /* dc_store_read_begin's depth; 0: no read snapshot open */
+    uint64_t snapshots; /* read snapshots opened: the open one's serial */
     char errmsg[512];
 };
 
@@ -436,6 +440,18 @@ static dc_rc run(dc_store *st, enum stmt_id id, const char *what)
     rc = src == SQLITE_DONE || src == SQLITE_ROW ? DC_OK : sql_err(st, src, "%s", what);
     stmt_done(s);
     return rc;
+}
+
+/* Ends the read snapshot of dc_store_read_begin, if one is open, before a
+ * write: a write never runs inside it (a deferred read transaction that
+ * turns into a write fails busy when another handle wrote meanwhile), and
+ * what the write commits is not left uncommitted in a snapshot.  The
+ * reads after it run each in its own transaction again. */
+static void read_stop(dc_store *st)
+{
+    if (!st->reading) return;
+    st->reading = 0;
+    if (!sqlite3_get_autocommit(st->db)) run_quiet(st, S_COMMIT);
 }
 
 /* Sticky binders: a no-op once *src is set, so a run of binds is checked once. */
@@ -899,6 +915,7 @@ void dc_store_mmap(dc_store *st, int on)
 dc_rc dc_store_wal_trim(dc_store *st, long long over)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     long long n = wal_size(st);
     if (n >= 0 && n <= over) return DC_OK;
     int src = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
@@ -921,6 +938,7 @@ dc_rc dc_store_wal_trim(dc_store *st, long long over)
 void dc_store_close(dc_store *st)
 {
     if (!st) return;
+    if (st->db) read_stop(st);
     for (int i = 0; i < S_COUNT_OF_STMTS; i++) sqlite3_finalize(st->stmt[i]);
     if (st->db)
         sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, !st->wrote && wal_small(st),
@@ -941,9 +959,35 @@ const char *dc_store_errmsg(const dc_store *st)
 
 /* ---- transactions -------------------------------------------------------- */
 
+dc_rc dc_store_read_begin(dc_store *st)
+{
+    if (!st) return DC_MISUSE;
+    if (st->reading) {
+        st->reading++;
+        return DC_OK;
+    }
+    /* inside a write's transaction its reads are one already */
+    if (!sqlite3_get_autocommit(st->db)) return DC_OK;
+    dc_rc rc = run(st, S_READ_BEGIN, "starting a read");
+    if (!rc) st->reading = 1, st->snapshots++;
+    return rc;
+}
+
+uint64_t dc_store_snapshot(const dc_store *st)
+{
+    return st && st->reading && !sqlite3_get_autocommit(st->db) ? st->snapshots : 0;
+}
+
+void dc_store_read_end(dc_store *st)
+{
+    if (!st || !st->reading || --st->reading) return;
+    if (!sqlite3_get_autocommit(st->db)) run_quiet(st, S_COMMIT);
+}
+
 dc_rc dc_store_begin(dc_store *st)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_begin: a transaction is already open");
     return run(st, S_BEGIN, "starting a transaction");
@@ -997,6 +1041,7 @@ dc_rc dc_store_part_end(dc_store *st, int keep)
  */
 static dc_rc unit_begin(dc_store *st, int *own)
 {
+    read_stop(st);
     *own = sqlite3_get_autocommit(st->db);
     return run(st, *own ? S_BEGIN : S_SAVEPOINT, "starting a write");
 }
@@ -1347,6 +1392,7 @@ dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const c
                      const char *detail)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     char now[TIME_SIZE];
     dc_rc rc = now_utc(st, now);
     if (rc) return rc;
@@ -1418,7 +1464,7 @@ dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n)
 
 int dc_store_in_transaction(const dc_store *st)
 {
-    return st && st->db && !sqlite3_get_autocommit(st->db);
+    return st && st->db && !st->reading && !sqlite3_get_autocommit(st->db);
 }
 
 /* Parses "12,15,40" (SQLite's group_concat of row ids) into ids (at most
@@ -1664,6 +1710,7 @@ static dc_rc verify_chain(dc_store *st)
 dc_rc dc_store_verify(dc_store *st)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_verify: a transaction is open");
     int src = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
@@ -1712,6 +1759,7 @@ dc_rc dc_store_user_add(dc_store *st, const char *name, const char *hash, int le
                         const char *compartments, const char *roles, const char *agency)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!name || !*name || !hash || !*hash || level < DC_UNCLASSIFIED || level > DC_TOP_SECRET)
         return set_err(st, DC_MISUSE, "dc_store_user_add: invalid argument");
     char now[TIME_SIZE];
@@ -1805,6 +1853,7 @@ dc_rc dc_store_user_list(dc_store *st, dc_user_cb cb, void *ctx)
 static dc_rc user_update(dc_store *st, const char *sql, const char *name, const char *value)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!name) return set_err(st, DC_MISUSE, "no user name");
     dc_rc rc;
     sqlite3_stmt *s = prep_once(st, sql, &rc);
@@ -1957,6 +2006,7 @@ static const char *list_table(dc_list_kind kind)
 dc_rc dc_store_list_put(dc_store *st, dc_list_kind kind, const dc_list_row *row)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!list_table(kind) || !row || !row->collection || !row->xml_id || !row->name ||
         !row->collection[0] || !row->xml_id[0] || !row->name[0])
         return set_err(st, DC_MISUSE, "dc_store_list_put: invalid argument");
@@ -2057,6 +2107,7 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
 dc_rc dc_store_review_put(dc_store *st, const dc_review_row *r)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!r || !r->doc_id || !r->state || !r->kind || !r->received || !r->due || !r->record)
         return set_err(st, DC_MISUSE, "dc_store_review_put: invalid argument");
     dc_rc rc;
@@ -2120,6 +2171,7 @@ dc_rc dc_store_reviews(dc_store *st, const char *doc_id, dc_review_cb cb, void *
 dc_rc dc_store_volume_put(dc_store *st, const dc_volume *v)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!v || !v->id || !*v->id) return set_err(st, DC_MISUSE, "dc_store_volume_put: no volume");
     char *json = NULL;
     dc_rc rc = dc_volume_to_json(v, 0, &json);
