@@ -258,6 +258,7 @@ typedef struct order_list {
     uint64_t epoch, used;
     order_entry *v;
     size_t n, cap;
+    size_t *by_id; /* positions in v sorted by id: a page finds its document by bsearch */
 } order_list;
 
 /* A few collections, least recently used out. */
@@ -275,6 +276,7 @@ static void order_clear(order_list *m)
         free(m->v[i].classification);
     }
     free(m->v);
+    free(m->by_id);
     free(m->collection);
     memset(m, 0, sizeof *m);
 }
@@ -298,6 +300,28 @@ static dc_rc order_add(void *ctx, const dc_doc_summary *s)
         dc_str_set(&e->classification, s->classification))
         return DC_NOMEM;
     return DC_OK;
+}
+
+/* qsort has no context argument: the list being sorted, one thread's. */
+static _Thread_local const order_list *sorting;
+
+static int by_id_cmp(const void *a, const void *b)
+{
+    return strcmp(sorting->v[*(const size_t *)a].id, sorting->v[*(const size_t *)b].id);
+}
+
+/* The position of id in m, or -1. */
+static long order_find(const order_list *m, const char *id)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(m->v[m->by_id[mid]].id, id);
+        if (c == 0) return (long)m->by_id[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
 }
 
 /* Collection's order, current for the store's state. */
@@ -328,6 +352,13 @@ static dc_rc order_of(dc_db *db, const char *collection, const order_list **out)
     dc_rc rc = dc_str_set(&m->collection, collection)
                    ? DC_NOMEM
                    : dc_store_list_in(db->st, collection, order_add, m);
+    if (!rc && !(m->by_id = malloc((m->n ? m->n : 1) * sizeof *m->by_id))) rc = DC_NOMEM;
+    if (!rc) {
+        for (size_t k = 0; k < m->n; k++) m->by_id[k] = k;
+        sorting = m;
+        qsort(m->by_id, m->n, sizeof *m->by_id, by_id_cmp);
+        sorting = NULL;
+    }
     if (rc) {
         order_clear(m);
         return rc == DC_NOMEM ? dc_db_fail(db, rc, "out of memory")
@@ -371,9 +402,7 @@ static dc_rc neighbours(dc_db *db, const dc_doc *doc, dc_volume *v)
     const order_list *m = NULL;
     dc_rc rc = order_of(db, doc->collection, &m);
     if (rc) return rc;
-    long i = -1;
-    for (size_t k = 0; k < m->n && i < 0; k++)
-        if (!strcmp(m->v[k].id, doc->id)) i = (long)k;
+    long i = order_find(m, doc->id);
     if (i < 0) return DC_OK;
     const char *slash = strchr(doc->id, '/');
     vdoc me = {.id = doc->id,
