@@ -373,6 +373,14 @@ DC_API dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const ch
  * shows the document and its title reads it once. */
 DC_API dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format,
                              char **out, dc_doc **view);
+/* As dc_db_show_view for the current version, *view lent by the handle
+ * rather than copied: the reader's view it keeps (the memo of views, for
+ * this reader and this version), valid until dc_db_view_return(db,
+ * *view), which the caller makes once, on the same thread, before
+ * dc_db_close.  For a page that shows one document many ways. */
+DC_API dc_rc dc_db_show_lent(dc_db *db, const char *id, const char *format, char **out,
+                             const dc_doc **view);
+DC_API void dc_db_view_return(dc_db *db, const dc_doc *view); /* NULL: no-op */
 /* Renders view — a reader's view that dc_db_show_view handed over — in
  * format (a DC_FORMAT_SHOW or DC_FORMAT_PAGE format), as dc_db_show
  * would, citations with the stored header of the document's volume.  For

@@ -692,24 +692,26 @@ static int html_ref_href(void *ctx, const dc_ref *ref, dc_buf *href)
     return 1;
 }
 
-dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format, char **out,
-                      dc_doc **view)
+/* The format f of show, or NULL with the message set. */
+static const dc_db_format *show_format(dc_db *db, const char *format)
 {
-    *out = NULL;
-    if (view) *view = NULL;
     const dc_db_format *f = dc_db_format_find(format ? format : "text", DC_FORMAT_SHOW);
     if (!f)
-        return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format,
-                          dc_format_names(DC_FORMAT_SHOW));
-    if (version < 0) return dc_db_fail(db, DC_MISUSE, "bad version %d", version);
-    dc_doc *doc = NULL;
-    dc_rc rc = dc_db_read(db, id, version, NULL, &doc);
-    if (rc) return rc;
+        dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format,
+                   dc_format_names(DC_FORMAT_SHOW));
+    return f;
+}
+
+/* doc (the reader's view of version of its id) written in f into *out,
+ * and the read audited. */
+static dc_rc show_render(dc_db *db, const dc_db_format *f, const dc_doc *doc, int version,
+                         char **out)
+{
     dc_buf b;
     dc_buf_init(&b, 0);
     html_ref_ctx hc = {.db = db, .doc = doc};
     const dc_volume *vol = NULL;
-    if (f->cites) rc = dc_db_volume_borrow(db, doc->collection, &vol);
+    dc_rc rc = f->cites ? dc_db_volume_borrow(db, doc->collection, &vol) : DC_OK;
     dc_render_html_opts ho = {html_ref_href, &hc, vol, html_entry};
     if (!rc) rc = f->render(doc, &ho, &b);
     dc_db_volume_return(db, vol);
@@ -721,13 +723,59 @@ dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format
         snprintf(detail, sizeof detail, "%s version %d", fmt, version);
     else
         snprintf(detail, sizeof detail, "%s", fmt);
-    if (rc) rc = dc_db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
-    if (!rc) rc = dc_db_audit_add(db, "read", id, detail);
+    if (rc) rc = dc_db_fail(db, rc, "cannot show %s: %s", doc->id, dc_strerror(rc));
+    if (!rc) rc = dc_db_audit_add(db, "read", doc->id, detail);
     if (!rc && !(*out = dc_buf_detach(&b))) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
     dc_buf_release(&b);
+    return rc;
+}
+
+dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format, char **out,
+                      dc_doc **view)
+{
+    *out = NULL;
+    if (view) *view = NULL;
+    const dc_db_format *f = show_format(db, format);
+    if (!f) return DC_MISUSE;
+    if (version < 0) return dc_db_fail(db, DC_MISUSE, "bad version %d", version);
+    dc_doc *doc = NULL;
+    dc_rc rc = dc_db_read(db, id, version, NULL, &doc);
+    if (rc) return rc;
+    rc = show_render(db, f, doc, version, out);
     if (!rc && view) *view = doc;
     else dc_doc_free(doc);
     return rc;
+}
+
+dc_rc dc_db_show_lent(dc_db *db, const char *id, const char *format, char **out,
+                      const dc_doc **view)
+{
+    *out = NULL;
+    *view = NULL;
+    const dc_db_format *f = show_format(db, format);
+    if (!f) return DC_MISUSE;
+    /* the state of the store now, as dc_db_links_env takes it: a view the
+     * memo found current in this state is lent without asking again */
+    if (dc_store_max_docid(db->st, &db->links_epoch) != DC_OK) db->links_epoch = 0;
+    const dc_doc *doc = NULL;
+    int denied = 0;
+    dc_rc rc = dc_db_view_pin(db, id, &doc, &denied);
+    if (rc == DC_NOTFOUND) { /* audited as dc_db_read audits it */
+        char msg[sizeof db->errmsg];
+        snprintf(msg, sizeof msg, "%s", db->errmsg);
+        dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, NULL);
+        snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
+    }
+    if (rc) return rc;
+    rc = show_render(db, f, doc, 0, out);
+    if (rc) dc_db_view_unpin(db, doc);
+    else *view = doc;
+    return rc;
+}
+
+void dc_db_view_return(dc_db *db, const dc_doc *view)
+{
+    if (db) dc_db_view_unpin(db, view);
 }
 
 dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out)

@@ -902,10 +902,10 @@ static void find_section(dc_http_req *req, dc_buf *b, const char *id)
 static void document_page(dc_http_req *req, dc_http_resp *resp)
 {
     const char *id = path_id(req, "/documents/");
-    dc_doc *doc = NULL;
+    const dc_doc *doc = NULL;
     char *html = NULL;
     /* one read: the HTML and the view its title and release line come from */
-    dc_rc rc = id ? dc_db_show_view(req->db, id, 0, "html", &html, &doc) : DC_NOTFOUND;
+    dc_rc rc = id ? dc_db_show_lent(req->db, id, "html", &html, &doc) : DC_NOTFOUND;
     if (rc) {
         /* the same page for a missing and an unreadable document */
         if (rc == DC_NOTFOUND) dc_page_error(req, resp, 404, "There is no document with this id.");
@@ -965,7 +965,7 @@ static void document_page(dc_http_req *req, dc_http_resp *resp)
     refs_release(&rx);
     dc_volume_free(vol);
     dc_free(html);
-    dc_doc_free(doc);
+    dc_db_view_return(req->db, doc);
 }
 
 void dc_page_document(dc_http_req *req, dc_http_resp *resp)
