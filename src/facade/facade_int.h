@@ -46,6 +46,22 @@ typedef struct snippet_slot {
  */
 #define VIEW_SLOTS 64
 #define VIEW_BYTES ((size_t)8 << 20)
+/*
+ * What a page renders of a view the handle lends (dc_db_show_lent; the
+ * HTML, the citations, the Highwire tags: dc_db_render), kept with the
+ * view for one state of the database (dc_store_state, read in a read
+ * snapshot: nothing committed by anyone since).  A rendering reads other
+ * documents as the reader (a reference's link), the volume's header and
+ * its lists: all in the database, all the same while nothing was
+ * committed; the view's slot is this reader's (its key).
+ */
+#define SLOT_OUTS 6
+typedef struct view_out {
+    const void *format; /* the dc_db_format, NULL: empty */
+    uint64_t state[2];
+    char *s;
+    size_t len;
+} view_out;
 typedef struct view_slot {
     char *key;
     dc_doc *view;
@@ -54,6 +70,7 @@ typedef struct view_slot {
     unsigned pins; /* lent out (dc_db_view_pin): not evicted until unpinned */
     size_t idlen;  /* the key's first idlen bytes are the id */
     uint64_t epoch; /* links_epoch when last found current (dc_db_view_pin) */
+    view_out outs[SLOT_OUTS];
 } view_slot;
 
 /*
@@ -130,6 +147,8 @@ struct dc_db {
     dc_order_memo *order; /* a collection's listing order (volumes.c), or NULL */
     snap_volume snap_vols[SNAP_VOLUMES]; /* (volumes.c) */
     int reading;                         /* dc_db_read_begin's depth */
+    uint64_t state_snap; /* the read snapshot state[] was read in (read.c), 0: none */
+    uint64_t state[2];   /* dc_store_state then */
     size_t view_bytes;
     uint64_t view_tick;
 };

@@ -89,6 +89,7 @@ enum stmt_id {
     S_LIST_PERSONS,
     S_LIST_TERMS,
     S_READ_BEGIN,
+    S_DATA_VERSION,
     S_COUNT_OF_STMTS
 };
 
@@ -197,6 +198,7 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                      " WHERE ?1 IS NULL OR collection = ?1"
                      " ORDER BY collection, term, xml_id",
     [S_READ_BEGIN] = "BEGIN", /* deferred: a read snapshot (dc_store_read_begin) */
+    [S_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* dc_store_collection_groups's rows as of the version id `docid`. */
@@ -976,6 +978,21 @@ dc_rc dc_store_read_begin(dc_store *st)
 uint64_t dc_store_snapshot(const dc_store *st)
 {
     return st && st->reading && !sqlite3_get_autocommit(st->db) ? st->snapshots : 0;
+}
+
+dc_rc dc_store_state(dc_store *st, uint64_t state[2])
+{
+    state[0] = state[1] = 0;
+    if (!st) return DC_MISUSE;
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_DATA_VERSION, &rc);
+    if (!s) return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) state[0] = (uint64_t)sqlite3_column_int64(s, 0);
+    else rc = sql_err(st, src, "reading the data version");
+    stmt_done(s);
+    state[1] = (uint64_t)sqlite3_total_changes64(st->db);
+    return rc;
 }
 
 void dc_store_read_end(dc_store *st)

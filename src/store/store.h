@@ -157,6 +157,11 @@ void dc_store_read_end(dc_store *st);
 /* The serial number (from 1) of the read snapshot open on st, 0 when none
  * is: what was read under one serial holds while it is open. */
 uint64_t dc_store_snapshot(const dc_store *st);
+/* The state of the database as st sees it: SQLite's data version (it
+ * changes whenever another connection commits) and the rows st itself
+ * has changed.  Two equal states read through st mean nothing at all was
+ * committed in between, by anyone. */
+dc_rc dc_store_state(dc_store *st, uint64_t state[2]);
 
 /*
  * Verifies what makes the audit log and the versions tamper-evident: the
