@@ -636,6 +636,156 @@ static void test_neighbours(void)
     dc_db_close(db);
 }
 
+/* The contents of the index's MANIFEST ("" if unreadable): changes with
+ * every index commit. */
+static void manifest(char *out, size_t cap)
+{
+    char p[800];
+    snprintf(p, sizeof p, "%s/MANIFEST", ixpath);
+    out[0] = '\0';
+    FILE *f = fopen(p, "rb");
+    if (!f) return;
+    size_t n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    fclose(f);
+}
+
+/* The page HTML of id through the lent view, in a read snapshot of its own. */
+static char *page_html(dc_db *db, const char *id)
+{
+    char *t = NULL;
+    const dc_doc *v = NULL;
+    CHECK_INT(dc_db_read_begin(db), DC_OK);
+    CHECK_INT(dc_db_show_lent(db, id, "html", &t, &v), DC_OK);
+    CHECK(v != NULL && v->id && strcmp(v->id, id) == 0);
+    dc_db_view_return(db, v);
+    dc_db_read_end(db);
+    return t ? t : dc_strdup("");
+}
+
+/*
+ * A page's read snapshot (dc_db_read_begin): its reads see one state of
+ * the database while another handle ingests; a search inside it neither
+ * clears nor rewrites an index that is ahead of the snapshot; a write
+ * through the handle ends it.  The renderings a handle keeps with a lent
+ * view hold for one state only: a document that turns readable or
+ * unreadable beside an unchanged one changes that one's links at once.
+ */
+static void test_snapshot(void)
+{
+    dc_db *a = NULL, *b = NULL;
+    dc_error err = {0};
+    dc_audit_queue *q = NULL;
+    CHECK_INT(dc_db_open(dbpath, 0, &a, &err), DC_OK);
+    CHECK_INT(dc_db_open(dbpath, 0, &b, &err), DC_OK);
+    CHECK_INT(dc_audit_queue_open(dbpath, 10, &q, &err), DC_OK);
+    if (!a || !b || !q) goto done;
+    dc_db_audit_to(a, q); /* read rows queued, as a server's handles do */
+    CHECK_INT(dc_db_assume(a, "memo-conf"), DC_OK);
+    CHECK_INT(dc_db_assume(b, "memo-secret"), DC_OK);
+    char dirp[700];
+    snprintf(dirp, sizeof dirp, "%s/snap", dir);
+    mkdir(dirp, 0755);
+    put_file(dirp, "s1.txt", "1. Cover note\n\n(U) See Document 7 for the wombat reply.\n");
+    put_file(dirp, "s2.txt", "2. Second note\n\n(U) A quokka note.\n");
+    dc_ingest_stats st = {0};
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    CHECK_INT(total_of(a, "quokka"), 1);
+
+    /* one state, whatever b commits meanwhile */
+    char m0[4096], m1[4096];
+    CHECK_INT(dc_db_read_begin(a), DC_OK);
+    char *t = NULL;
+    const dc_doc *v = NULL;
+    CHECK_INT(dc_db_show_lent(a, "snap/s1", "html", &t, &v), DC_OK);
+    CHECK(t && strstr(t, "wombat") && !strstr(t, "/documents/snap/s7"));
+    free(t);
+    put_file(dirp, "s0.txt", "Note zero\n\n(U) A late numbat note.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    CHECK_INT(st.docs_new, 1);
+    dc_doc *d = NULL;
+    CHECK_INT(dc_db_get(a, "snap/s0", &d), DC_NOTFOUND); /* not in a's snapshot */
+    dc_volume *vol = NULL;
+    CHECK_INT(dc_db_volume_of(a, v, &vol), DC_OK);
+    CHECK(vol && vol->n_entries == 2 && dc_volume_find(vol, "snap/s0") < 0);
+    dc_volume_free(vol);
+    /* b indexed s0: the index is ahead of a's snapshot, and a search
+     * inside it takes the index as it is */
+    manifest(m0, sizeof m0);
+    CHECK(total_of(a, "numbat") >= 0);
+    manifest(m1, sizeof m1);
+    CHECK(m0[0] && strcmp(m0, m1) == 0);
+    dc_db_view_return(a, v);
+    dc_db_read_end(a);
+    CHECK_INT(dc_db_get(a, "snap/s0", &d), DC_OK);
+    dc_doc_free(d);
+    d = NULL;
+    CHECK_INT(total_of(a, "numbat"), 1);
+    CHECK_INT(total_of(a, "quokka"), 1);
+    CHECK_INT(dc_db_check(a), DC_OK);
+
+    /* a write through the handle ends its snapshot: the rows of a handle
+     * without a queue are written at once, and the reads after them see
+     * what b committed */
+    CHECK_INT(dc_db_read_begin(a), DC_OK);
+    dc_db_audit_to(a, NULL);
+    CHECK_INT(dc_db_get(a, "snap/s2", &d), DC_OK); /* audited: a write */
+    dc_doc_free(d);
+    d = NULL;
+    put_file(dirp, "s3.txt", "3. Third note\n\n(U) A bilby note.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    CHECK_INT(dc_db_get(a, "snap/s3", &d), DC_OK);
+    dc_doc_free(d);
+    d = NULL;
+    dc_db_read_end(a);
+    dc_db_audit_to(a, q);
+
+    /* the kept renderings of s1 (unchanged) follow the documents it links */
+    char *t1 = page_html(a, "snap/s1"), *t2 = page_html(a, "snap/s1");
+    CHECK_STR(t1, t2); /* the second from what the handle kept */
+    CHECK(!strstr(t1, "/documents/snap/s7"));
+    free(t1);
+    free(t2);
+    put_file(dirp, "s7.txt", "7. The wombat reply\n\n(U) A wombat reply.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    t1 = page_html(a, "snap/s1");
+    CHECK(strstr(t1, "/documents/snap/s7") != NULL); /* now readable: linked */
+    free(t1);
+    put_file(dirp, "s7.txt", "7. The wombat reply\n\nSECRET\n\n(S) A wombat reply.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    t1 = page_html(a, "snap/s1");
+    CHECK(!strstr(t1, "/documents/snap/s7")); /* SECRET: no link for a CONFIDENTIAL reader */
+    free(t1);
+    CHECK_INT(dc_db_assume(a, "memo-secret"), DC_OK);
+    t1 = page_html(a, "snap/s1");
+    CHECK(strstr(t1, "/documents/snap/s7") != NULL);
+    free(t1);
+    /* and a citation made in a snapshot is the one made without */
+    char *c1 = NULL, *c2 = NULL;
+    CHECK_INT(dc_db_show(a, "snap/s1", "bibtex", &c1), DC_OK);
+    CHECK_INT(dc_db_read_begin(a), DC_OK);
+    CHECK_INT(dc_db_show_lent(a, "snap/s1", "html", &t, &v), DC_OK);
+    free(t);
+    for (int i = 0; i < 2; i++) {
+        CHECK_INT(dc_db_render(a, v, "bibtex", &c2), DC_OK);
+        CHECK_STR(c1 ? c1 : "", c2 ? c2 : "");
+        dc_free(c2);
+        c2 = NULL;
+    }
+    dc_db_view_return(a, v);
+    dc_db_read_end(a);
+    dc_free(c1);
+done:
+    dc_db_close(a);
+    dc_db_close(b);
+    if (q) CHECK_INT(dc_audit_queue_close(q, NULL, &err), DC_OK);
+}
+
 int main(void)
 {
     corpus = getenv("DC_CORPUS");
@@ -655,6 +805,7 @@ int main(void)
     test_bad();
     test_view_memo();
     test_neighbours();
+    test_snapshot();
     if (nfiles >= 4) test_private_files();
     if (nfiles >= 4) test_live_same_as_rebuild();
     char cmd[128];
