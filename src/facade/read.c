@@ -770,8 +770,7 @@ static dc_rc render_doc(dc_db *db, const dc_db_format *f, const dc_doc *doc, cha
     dc_db_volume_return(db, vol);
     dc_strv_release(&hc.list[0]);
     dc_strv_release(&hc.list[1]);
-    if (!rc && b.rc) rc = b.rc;
-    if (!rc && o && db->view_bytes - (o->s ? o->len : 0) + b.len <= VIEW_BYTES) {
+    if (!rc && !b.rc && o && db->view_bytes - (o->s ? o->len : 0) + b.len <= VIEW_BYTES) {
         char *keep = dc_strndup(b.p ? b.p : "", b.len);
         if (keep) {
             if (o->s) slot->bytes -= o->len, db->view_bytes -= o->len;
