@@ -110,15 +110,33 @@ typedef struct fresh_list {
     size_t n, cap, bytes;
 } fresh_list;
 
-/* The stored volumes read in the open read snapshot (dc_db_read_begin),
- * lent by dc_db_volume_borrow until the snapshot's end (volumes.c). */
-#define SNAP_VOLUMES 4
-typedef struct snap_volume {
-    uint64_t snapshot; /* dc_store_snapshot when read; 0: empty */
-    char *collection;
-    dc_volume *vol; /* NULL: the collection has no stored volume */
-} snap_volume;
-void dc_db_snap_forget(dc_db *db);
+/*
+ * What pages read of a collection, kept by the handle for one state of the
+ * database (dc_db_snapshot_state: read in a read snapshot, nothing
+ * committed by anyone since): the stored volume (lent by
+ * dc_db_volume_borrow), a reader's volume (dc_db_volume_of, keyed by the
+ * collection and the reader's access as the memo of views is) and the
+ * entries of a List of Persons (dc_db_doc_persons).  A few of each, least
+ * recently used out (volumes.c, persons.c).
+ */
+#define KEPT_SLOTS 4
+typedef struct kept_slot {
+    uint64_t state[2];
+    char *key;      /* the collection; for a reader's volume "collection\x1freader" */
+    dc_volume *vol; /* a volume (NULL: the collection has none stored) */
+    dc_strv rows;   /* a list's entries: collection, xml_id, name, description */
+    unsigned lent;  /* borrowed and not yet returned: not replaced */
+    uint64_t used;
+} kept_slot;
+void dc_db_kept_forget(dc_db *db);
+/* The slot of s[KEPT_SLOTS] holding key for state, or NULL. */
+kept_slot *dc_db_kept_find(dc_db *db, kept_slot *s, const char *key, const uint64_t state[2]);
+/* An emptied slot of s to keep key for state in (the least recently used
+ * of those not lent), or NULL when all are lent or out of memory. */
+kept_slot *dc_db_kept_take(dc_db *db, kept_slot *s, const char *key, const uint64_t state[2]);
+/* The state of the database in the open read snapshot (read.c; read once
+ * per snapshot): 1, or 0 when none is open (then nothing is kept). */
+int dc_db_snapshot_state(dc_db *db, uint64_t state[2]);
 
 /* A collection's documents in listing order, for a document page's
  * previous and next links (volumes.c). */
@@ -145,8 +163,11 @@ struct dc_db {
     link_slot *links;    /* LINK_SLOTS, allocated on first use (links.c), or NULL */
     uint64_t links_epoch; /* the store's largest docid for links (0: no memo) */
     dc_order_memo *order; /* a collection's listing order (volumes.c), or NULL */
-    snap_volume snap_vols[SNAP_VOLUMES]; /* (volumes.c) */
-    int reading;                         /* dc_db_read_begin's depth */
+    kept_slot kept_vols[KEPT_SLOTS];  /* stored volumes (volumes.c) */
+    kept_slot kept_rvols[KEPT_SLOTS]; /* readers' volumes (volumes.c) */
+    kept_slot kept_lists[KEPT_SLOTS]; /* Lists of Persons (persons.c) */
+    uint64_t kept_tick;
+    int reading;         /* dc_db_read_begin's depth */
     uint64_t state_snap; /* the read snapshot state[] was read in (read.c), 0: none */
     uint64_t state[2];   /* dc_store_state then */
     size_t view_bytes;
@@ -240,10 +261,11 @@ dc_rc dc_db_list_in(dc_db *db, const char *collection, dc_summary_cb cb, void *c
  * none is stored.  *out owned by the caller. */
 dc_rc dc_db_volume_stored(dc_db *db, const char *collection, dc_volume **out);
 /* The same, borrowed: in a read snapshot (dc_db_read_begin) the handle
- * keeps what it read until the snapshot ends, so a page that cites the
- * document three ways, writes its Highwire tags and its trail reads and
- * parses the volume once; outside one it is read each time.  Every *out
- * (NULL too) is given back with dc_db_volume_return. */
+ * keeps what it read for that state of the database (kept_slot), so a
+ * page that cites the document three ways, writes its Highwire tags and
+ * its trail reads and parses the volume once, and the next pages not at
+ * all; outside one it is read each time.  Every *out (NULL too) is given
+ * back with dc_db_volume_return. */
 dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **out);
 void dc_db_volume_return(dc_db *db, const dc_volume *v);
 /* Frees a document's references (n_refs 0), to be extracted again. */

@@ -79,7 +79,7 @@ void dc_db_close(dc_db *db)
     free(db->snippets);
     dc_db_links_forget(db);
     dc_db_order_forget(db);
-    dc_db_snap_forget(db);
+    dc_db_kept_forget(db);
     dc_store_close(db->st);
     free(db->index_dir);
     free(db->user);
@@ -104,7 +104,7 @@ void dc_db_read_end(dc_db *db)
 {
     if (!db || !db->reading) return;
     dc_store_read_end(db->st);
-    if (--db->reading == 0) dc_db_snap_forget(db);
+    db->reading--;
 }
 
 /* ---- identity ----------------------------------------------------------- */

@@ -711,9 +711,7 @@ static const dc_db_format *show_format(dc_db *db, const char *format)
 
 /* ---- what a page renders of a lent view (view_out) ---- */
 
-/* The state of the database in the open read snapshot (read once per
- * snapshot); 0 when none is open: nothing is kept or reused then. */
-static int snapshot_state(dc_db *db, uint64_t state[2])
+int dc_db_snapshot_state(dc_db *db, uint64_t state[2])
 {
     uint64_t snap = dc_store_snapshot(db->st);
     if (!snap) return 0;
@@ -752,7 +750,7 @@ static dc_rc render_doc(dc_db *db, const dc_db_format *f, const dc_doc *doc, cha
 {
     *out = NULL;
     uint64_t state[2] = {0, 0};
-    view_slot *slot = snapshot_state(db, state) ? lent_slot(db, doc) : NULL;
+    view_slot *slot = dc_db_snapshot_state(db, state) ? lent_slot(db, doc) : NULL;
     view_out *o = NULL;
     for (size_t k = 0; slot && k < SLOT_OUTS; k++) {
         view_out *x = &slot->outs[k];

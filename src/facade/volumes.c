@@ -152,39 +152,67 @@ dc_rc dc_db_volume_stored(dc_db *db, const char *collection, dc_volume **out)
     return DC_OK;
 }
 
-void dc_db_snap_forget(dc_db *db)
+static void kept_clear(kept_slot *k)
 {
-    for (size_t i = 0; i < SNAP_VOLUMES; i++) {
-        free(db->snap_vols[i].collection);
-        dc_volume_free(db->snap_vols[i].vol);
-        memset(&db->snap_vols[i], 0, sizeof db->snap_vols[i]);
+    free(k->key);
+    dc_volume_free(k->vol);
+    dc_strv_release(&k->rows);
+    memset(k, 0, sizeof *k);
+}
+
+void dc_db_kept_forget(dc_db *db)
+{
+    for (size_t i = 0; i < KEPT_SLOTS; i++) {
+        kept_clear(&db->kept_vols[i]);
+        kept_clear(&db->kept_rvols[i]);
+        kept_clear(&db->kept_lists[i]);
     }
+}
+
+kept_slot *dc_db_kept_find(dc_db *db, kept_slot *s, const char *key, const uint64_t state[2])
+{
+    for (size_t i = 0; i < KEPT_SLOTS; i++)
+        if (s[i].key && s[i].state[0] == state[0] && s[i].state[1] == state[1] &&
+            strcmp(s[i].key, key) == 0) {
+            s[i].used = ++db->kept_tick;
+            return &s[i];
+        }
+    return NULL;
+}
+
+kept_slot *dc_db_kept_take(dc_db *db, kept_slot *s, const char *key, const uint64_t state[2])
+{
+    kept_slot *k = NULL;
+    for (size_t i = 0; i < KEPT_SLOTS; i++)
+        if (!s[i].lent && (!k || !s[i].key || (k->key && s[i].used < k->used))) k = &s[i];
+    char *name = k ? dc_strdup(key) : NULL;
+    if (!name) return NULL;
+    kept_clear(k);
+    k->key = name;
+    k->state[0] = state[0];
+    k->state[1] = state[1];
+    k->used = ++db->kept_tick;
+    return k;
 }
 
 dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **out)
 {
     *out = NULL;
     if (!collection) return DC_OK;
-    uint64_t snap = dc_store_snapshot(db->st);
-    snap_volume *free_slot = NULL;
-    for (size_t i = 0; snap && i < SNAP_VOLUMES; i++) {
-        snap_volume *m = &db->snap_vols[i];
-        if (m->snapshot == snap && strcmp(m->collection, collection) == 0) {
-            *out = m->vol;
-            return DC_OK;
-        }
-        /* a slot of an earlier snapshot is free: nothing is lent from
-         * it once that snapshot ended (dc_db_read_end empties them all) */
-        if (!free_slot && m->snapshot != snap) free_slot = m;
+    uint64_t state[2] = {0, 0};
+    int snap = dc_db_snapshot_state(db, state);
+    kept_slot *k = snap ? dc_db_kept_find(db, db->kept_vols, collection, state) : NULL;
+    if (k) {
+        k->lent++;
+        *out = k->vol;
+        return DC_OK;
     }
     dc_volume *v = NULL;
     dc_rc rc = dc_db_volume_stored(db, collection, &v);
     if (rc) return rc;
-    char *name = free_slot ? dc_strdup(collection) : NULL;
-    if (name) {
-        free(free_slot->collection);
-        dc_volume_free(free_slot->vol);
-        *free_slot = (snap_volume){.snapshot = snap, .collection = name, .vol = v};
+    if (snap && (k = dc_db_kept_take(db, db->kept_vols, collection, state)) != NULL) {
+        k->vol = v;
+        k->lent = 1;
     }
     *out = v;
     return DC_OK;
@@ -193,9 +221,40 @@ dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **o
 void dc_db_volume_return(dc_db *db, const dc_volume *v)
 {
     if (!v) return;
-    for (size_t i = 0; i < SNAP_VOLUMES; i++)
-        if (db->snap_vols[i].snapshot && db->snap_vols[i].vol == v) return;
-    dc_volume_free((dc_volume *)v);
+    for (size_t i = 0; i < KEPT_SLOTS; i++)
+        if (db->kept_vols[i].key && db->kept_vols[i].vol == v) {
+            if (db->kept_vols[i].lent) db->kept_vols[i].lent--;
+            return;
+        }
+    dc_volume_free((dc_volume *)v); /* not kept: the borrower's own */
+}
+
+/* A copy of volume v (a reader's), or NULL when out of memory. */
+static dc_volume *volume_copy(const dc_volume *v)
+{
+    dc_volume *c = dc_volume_new();
+    int bad = !c || dc_str_set(&c->id, v->id) || copy_header(v, c);
+    for (size_t i = 0; !bad && i < v->n_entries; i++) {
+        const dc_volume_entry *e = &v->entries[i];
+        dc_volume_entry *o = dc_volume_add_entry(c);
+        if (!o) {
+            bad = 1;
+            break;
+        }
+        o->level = e->level;
+        char **to[] = {&o->kind, &o->part,   &o->xml_id, &o->type, &o->head,
+                       &o->id,   &o->number, &o->title,  &o->date};
+        const char *from[] = {e->kind, e->part,   e->xml_id, e->type, e->head,
+                              e->id,   e->number, e->title,  e->date};
+        for (size_t f = 0; !bad && f < sizeof to / sizeof to[0]; f++)
+            bad = dc_str_set(to[f], from[f]) != DC_OK;
+    }
+    if (bad) {
+        dc_volume_free(c);
+        return NULL;
+    }
+    c->n_documents = v->n_documents;
+    return c;
 }
 
 /* The reader's volume, not audited. */
@@ -221,6 +280,30 @@ static dc_rc reader_volume(dc_db *db, const char *id, dc_volume **out)
     }
     *out = v;
     return DC_OK;
+}
+
+/* reader_volume, kept for the reader and the state of the database in a
+ * read snapshot: a page of a volume's document does not list the volume
+ * again while nothing changed.  *out is the caller's copy. */
+static dc_rc reader_volume_kept(dc_db *db, const char *id, dc_volume **out)
+{
+    *out = NULL;
+    uint64_t state[2] = {0, 0};
+    if (!dc_db_snapshot_state(db, state)) return reader_volume(db, id, out);
+    dc_buf key;
+    dc_buf_init(&key, 0);
+    dc_buf_printf(&key, "%s\x1f", id);
+    dc_db_reader_key(db, &key);
+    kept_slot *k = key.rc ? NULL : dc_db_kept_find(db, db->kept_rvols, key.p, state);
+    dc_rc rc = DC_OK;
+    if (!k) {
+        rc = reader_volume(db, id, out);
+        if (!rc && !key.rc && (k = dc_db_kept_take(db, db->kept_rvols, key.p, state)) != NULL)
+            k->vol = *out, *out = NULL;
+    }
+    if (!rc && k && !(*out = volume_copy(k->vol))) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
+    dc_buf_release(&key);
+    return rc;
 }
 
 dc_rc dc_db_volume(dc_db *db, const char *id, dc_volume **out)
@@ -425,7 +508,7 @@ dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
     dc_volume *v = NULL;
     dc_rc rc = dc_db_volume_borrow(db, doc->collection, &st);
     if (!rc && st) {
-        rc = reader_volume(db, doc->collection, &v);
+        rc = reader_volume_kept(db, doc->collection, &v);
     } else if (!rc) {
         if (!(v = dc_volume_new()) || dc_str_set(&v->id, doc->collection))
             rc = dc_db_fail(db, DC_NOMEM, "out of memory");

@@ -786,6 +786,85 @@ done:
     if (q) CHECK_INT(dc_audit_queue_close(q, NULL, &err), DC_OK);
 }
 
+/* The entries of the reader's volume of id's page (dc_db_volume_of) in a
+ * read snapshot, or -1. */
+static long page_volume_entries(dc_db *db, const char *id, const char *want)
+{
+    long n = -1;
+    char *t = NULL;
+    const dc_doc *v = NULL;
+    dc_volume *vol = NULL;
+    CHECK_INT(dc_db_read_begin(db), DC_OK);
+    CHECK_INT(dc_db_show_lent(db, id, "html", &t, &v), DC_OK);
+    free(t);
+    if (v) CHECK_INT(dc_db_volume_of(db, v, &vol), DC_OK);
+    if (vol) {
+        n = (long)vol->n_entries;
+        if (want) CHECK(dc_volume_find(vol, want) >= 0);
+    }
+    dc_volume_free(vol);
+    dc_db_view_return(db, v);
+    dc_db_read_end(db);
+    return n;
+}
+
+/*
+ * What a handle keeps of a published volume for its document pages (the
+ * stored volume, each reader's contents) follows the database: a
+ * document added to the collection by another handle is listed at once,
+ * for the readers who may open it only.
+ */
+static void test_kept_volume(void)
+{
+    const char *tc = getenv("DC_TEST_CORPUS");
+    if (!tc) return;
+    char vol[900];
+    snprintf(vol, sizeof vol, "%s/volumes/frus1917-72PubDip.xml", tc);
+    if (access(vol, R_OK) != 0) return;
+    dc_db *a = NULL, *b = NULL;
+    dc_error err = {0};
+    dc_audit_queue *q = NULL;
+    CHECK_INT(dc_db_open(dbpath, 0, &a, &err), DC_OK);
+    CHECK_INT(dc_db_open(dbpath, 0, &b, &err), DC_OK);
+    CHECK_INT(dc_audit_queue_open(dbpath, 10, &q, &err), DC_OK);
+    if (!a || !b || !q) goto done;
+    dc_db_audit_to(a, q);
+    CHECK_INT(dc_db_assume(b, "memo-secret"), DC_OK);
+    dc_ingest_stats st = {0};
+    CHECK_INT(dc_db_ingest(b, vol, &(dc_ingest_opts){.released = 1}, &st), DC_OK);
+    const char *d20 = "frus1917-72PubDip/d20";
+    long n0 = page_volume_entries(a, d20, NULL);
+    CHECK(n0 > 40);
+    CHECK_INT(page_volume_entries(a, d20, NULL), n0); /* kept */
+    char dirp[700];
+    snprintf(dirp, sizeof dirp, "%s/added", dir);
+    mkdir(dirp, 0755);
+    put_file(dirp, "x1.txt", "Added note\n\n(U) An added dugong note.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp,
+                           &(dc_ingest_opts){.released = 0, .collection = "frus1917-72PubDip"},
+                           &st),
+              DC_OK);
+    CHECK_INT(st.docs_new, 1);
+    CHECK_INT(page_volume_entries(a, d20, "frus1917-72PubDip/x1"), n0 + 1);
+    put_file(dirp, "x2.txt", "Hidden note\n\nSECRET\n\n(S) A hidden dugong note.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp,
+                           &(dc_ingest_opts){.released = 0, .collection = "frus1917-72PubDip"},
+                           &st),
+              DC_OK);
+    CHECK_INT(dc_db_assume(a, "memo-conf"), DC_OK);
+    CHECK_INT(page_volume_entries(a, d20, NULL), n0 + 1); /* not x2: SECRET */
+    CHECK_INT(dc_db_assume(a, "memo-secret"), DC_OK);
+    CHECK_INT(page_volume_entries(a, d20, "frus1917-72PubDip/x2"), n0 + 2);
+    CHECK_INT(dc_db_assume(a, "memo-conf"), DC_OK);
+    CHECK_INT(page_volume_entries(a, d20, NULL), n0 + 1);
+done:
+    dc_db_close(a);
+    dc_db_close(b);
+    if (q) CHECK_INT(dc_audit_queue_close(q, NULL, &err), DC_OK);
+}
+
 int main(void)
 {
     corpus = getenv("DC_CORPUS");
@@ -806,6 +885,7 @@ int main(void)
     test_view_memo();
     test_neighbours();
     test_snapshot();
+    test_kept_volume();
     if (nfiles >= 4) test_private_files();
     if (nfiles >= 4) test_live_same_as_rebuild();
     char cmd[128];
