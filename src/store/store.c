@@ -2051,8 +2051,7 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
     if (!list_table(kind) || !cb)
         return set_err(st, DC_MISUSE, "dc_store_list_rows: invalid argument");
     dc_rc rc;
-    sqlite3_stmt *s =
-        stmt_get(st, kind == DC_LIST_PERSONS ? S_LIST_PERSONS : S_LIST_TERMS, &rc);
+    sqlite3_stmt *s = stmt_get(st, kind == DC_LIST_PERSONS ? S_LIST_PERSONS : S_LIST_TERMS, &rc);
     if (!s) return rc;
     int src = SQLITE_OK;
     if (collection) bind_text(s, 1, collection, &src);
