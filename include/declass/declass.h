@@ -659,6 +659,12 @@ DC_API dc_rc dc_volume_cite(const dc_volume *v, const char *format, char **out);
  * collection, the document's id).
  */
 DC_API dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out);
+/* As dc_db_volume_of, *out lent by the handle rather than copied (in a
+ * read snapshot, the reader's contents it keeps for that state of the
+ * database): valid until dc_db_volume_return(db, *out), which the caller
+ * makes once, on the same thread, before dc_db_close. */
+DC_API dc_rc dc_db_volume_lent(dc_db *db, const dc_doc *doc, const dc_volume **out);
+DC_API void dc_db_volume_return(dc_db *db, const dc_volume *v); /* NULL: no-op */
 
 /* ---- output formats ------------------------------------------------ */
 

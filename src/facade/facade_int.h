@@ -267,7 +267,6 @@ dc_rc dc_db_volume_stored(dc_db *db, const char *collection, dc_volume **out);
  * all; outside one it is read each time.  Every *out (NULL too) is given
  * back with dc_db_volume_return. */
 dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **out);
-void dc_db_volume_return(dc_db *db, const dc_volume *v);
 /* Frees a document's references (n_refs 0), to be extracted again. */
 void dc_db_drop_refs(dc_doc *v);
 /* dc_db_view_doc in place on a document the caller owns (no copy):

@@ -220,12 +220,14 @@ dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **o
 
 void dc_db_volume_return(dc_db *db, const dc_volume *v)
 {
-    if (!v) return;
-    for (size_t i = 0; i < KEPT_SLOTS; i++)
-        if (db->kept_vols[i].key && db->kept_vols[i].vol == v) {
-            if (db->kept_vols[i].lent) db->kept_vols[i].lent--;
-            return;
-        }
+    if (!db || !v) return;
+    kept_slot *sets[] = {db->kept_vols, db->kept_rvols};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < KEPT_SLOTS; i++)
+            if (sets[k][i].key && sets[k][i].vol == v) {
+                if (sets[k][i].lent) sets[k][i].lent--;
+                return;
+            }
     dc_volume_free((dc_volume *)v); /* not kept: the borrower's own */
 }
 
@@ -284,8 +286,9 @@ static dc_rc reader_volume(dc_db *db, const char *id, dc_volume **out)
 
 /* reader_volume, kept for the reader and the state of the database in a
  * read snapshot: a page of a volume's document does not list the volume
- * again while nothing changed.  *out is the caller's copy. */
-static dc_rc reader_volume_kept(dc_db *db, const char *id, dc_volume **out)
+ * again while nothing changed.  *out is the caller's copy, or with lent
+ * the kept volume itself (given back with dc_db_volume_return). */
+static dc_rc reader_volume_kept(dc_db *db, const char *id, int lent, dc_volume **out)
 {
     *out = NULL;
     uint64_t state[2] = {0, 0};
@@ -301,7 +304,12 @@ static dc_rc reader_volume_kept(dc_db *db, const char *id, dc_volume **out)
         if (!rc && !key.rc && (k = dc_db_kept_take(db, db->kept_rvols, key.p, state)) != NULL)
             k->vol = *out, *out = NULL;
     }
-    if (!rc && k && !(*out = volume_copy(k->vol))) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
+    if (!rc && k && lent) {
+        k->lent++;
+        *out = k->vol;
+    } else if (!rc && k && !(*out = volume_copy(k->vol))) {
+        rc = dc_db_fail(db, DC_NOMEM, "out of memory");
+    }
     dc_buf_release(&key);
     return rc;
 }
@@ -499,7 +507,7 @@ static dc_rc neighbours(dc_db *db, const dc_doc *doc, dc_volume *v)
     return rc;
 }
 
-dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
+static dc_rc volume_of(dc_db *db, const dc_doc *doc, int lent, dc_volume **out)
 {
     *out = NULL;
     if (!doc || !doc->id) return dc_db_fail(db, DC_MISUSE, "no document");
@@ -508,7 +516,7 @@ dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
     dc_volume *v = NULL;
     dc_rc rc = dc_db_volume_borrow(db, doc->collection, &st);
     if (!rc && st) {
-        rc = reader_volume_kept(db, doc->collection, &v);
+        rc = reader_volume_kept(db, doc->collection, lent, &v);
     } else if (!rc) {
         if (!(v = dc_volume_new()) || dc_str_set(&v->id, doc->collection))
             rc = dc_db_fail(db, DC_NOMEM, "out of memory");
@@ -517,11 +525,25 @@ dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
     dc_db_volume_return(db, st);
     if (!rc) rc = dc_db_audit_add(db, "volume", doc->collection, doc->id);
     if (rc) {
-        dc_volume_free(v);
+        if (lent) dc_db_volume_return(db, v);
+        else dc_volume_free(v);
         return rc;
     }
     *out = v;
     return DC_OK;
+}
+
+dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
+{
+    return volume_of(db, doc, 0, out);
+}
+
+dc_rc dc_db_volume_lent(dc_db *db, const dc_doc *doc, const dc_volume **out)
+{
+    dc_volume *v = NULL;
+    dc_rc rc = volume_of(db, doc, 1, &v);
+    *out = v;
+    return rc;
 }
 
 dc_rc dc_volume_cite(const dc_volume *v, const char *format, char **out)

@@ -915,8 +915,8 @@ static void document_page(dc_http_req *req, dc_http_resp *resp)
     refs_ctx rx = {0};
     dc_buf_init(&rx.unresolved, 0);
     dc_db_refs_view(req->db, doc, refs_cb, &rx);
-    dc_volume *vol = NULL;
-    dc_db_volume_of(req->db, doc, &vol);
+    const dc_volume *vol = NULL;
+    dc_db_volume_lent(req->db, doc, &vol);
     char *meta = NULL;
     dc_db_render(req->db, doc, "highwire", &meta);
     dc_page_begin(req, resp, doc->title && *doc->title ? doc->title : id, "dc-document-page", NULL,
@@ -963,7 +963,7 @@ static void document_page(dc_http_req *req, dc_http_resp *resp)
     if (rx.rc || rx.unresolved.rc) b->rc = rx.rc ? rx.rc : rx.unresolved.rc;
     page_end(resp);
     refs_release(&rx);
-    dc_volume_free(vol);
+    dc_db_volume_return(req->db, vol);
     dc_free(html);
     dc_db_view_return(req->db, doc);
 }

@@ -786,8 +786,8 @@ done:
     if (q) CHECK_INT(dc_audit_queue_close(q, NULL, &err), DC_OK);
 }
 
-/* The entries of the reader's volume of id's page (dc_db_volume_of) in a
- * read snapshot, or -1. */
+/* The entries of the reader's volume of id's page (dc_db_volume_of, and
+ * dc_db_volume_lent alike) in a read snapshot, or -1. */
 static long page_volume_entries(dc_db *db, const char *id, const char *want)
 {
     long n = -1;
@@ -803,6 +803,12 @@ static long page_volume_entries(dc_db *db, const char *id, const char *want)
         if (want) CHECK(dc_volume_find(vol, want) >= 0);
     }
     dc_volume_free(vol);
+    /* the same volume lent, as the page takes it */
+    const dc_volume *lent = NULL;
+    if (v) CHECK_INT(dc_db_volume_lent(db, v, &lent), DC_OK);
+    CHECK(lent && (long)lent->n_entries == n);
+    if (lent && want) CHECK(dc_volume_find(lent, want) >= 0);
+    dc_db_volume_return(db, lent);
     dc_db_view_return(db, v);
     dc_db_read_end(db);
     return n;
