@@ -270,6 +270,7 @@ dc_rc dc_db_doc_persons(dc_db *db, const dc_doc *view, dc_person_cb cb, void *ct
         }
     }
     if (k) {
+        k->lent++; /* not replaced while cb runs */
         for (size_t i = 0; !rc && i + 3 < k->rows.n; i += 4) {
             dc_list_row r = {.collection = k->rows.v[i],
                              .xml_id = k->rows.v[i + 1],
@@ -277,6 +278,7 @@ dc_rc dc_db_doc_persons(dc_db *db, const dc_doc *view, dc_person_cb cb, void *ct
                              .description = k->rows.v[i + 3]};
             rc = doc_person_row(&x, &r);
         }
+        k->lent--;
         return rc;
     }
     rc = dc_store_list_rows(db->st, DC_LIST_PERSONS, view->collection, doc_person_row, &x);

@@ -203,7 +203,7 @@ dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **o
     int snap = dc_db_snapshot_state(db, state);
     kept_slot *k = snap ? dc_db_kept_find(db, db->kept_vols, collection, state) : NULL;
     if (k) {
-        k->lent++;
+        if (k->vol) k->lent++; /* none stored: nothing to give back */
         *out = k->vol;
         return DC_OK;
     }
@@ -212,7 +212,7 @@ dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **o
     if (rc) return rc;
     if (snap && (k = dc_db_kept_take(db, db->kept_vols, collection, state)) != NULL) {
         k->vol = v;
-        k->lent = 1;
+        k->lent = v != NULL;
     }
     *out = v;
     return DC_OK;
