@@ -79,6 +79,7 @@ void dc_db_close(dc_db *db)
     free(db->snippets);
     dc_db_links_forget(db);
     dc_db_order_forget(db);
+    dc_db_kept_forget(db);
     dc_store_close(db->st);
     free(db->index_dir);
     free(db->user);
@@ -90,6 +91,22 @@ void dc_db_close(dc_db *db)
 }
 
 const char *dc_db_errmsg(const dc_db *db) { return db ? db->errmsg : "no database"; }
+
+dc_rc dc_db_read_begin(dc_db *db)
+{
+    if (!db) return DC_MISUSE;
+    dc_rc rc = dc_store_read_begin(db->st);
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    db->reading++;
+    return DC_OK;
+}
+
+void dc_db_read_end(dc_db *db)
+{
+    if (!db || !db->reading) return;
+    dc_store_read_end(db->st);
+    db->reading--;
+}
 
 /* ---- identity ----------------------------------------------------------- */
 

@@ -139,6 +139,11 @@ static dc_rc catch_up(dc_db *db, int *committed)
 {
     dc_rc rc = index_ready(db);
     if (rc) return rc;
+    /* In a read snapshot (dc_db_read_begin) the store's largest docid is
+     * the snapshot's, which the index may have passed since: the index is
+     * taken as it is, and the next catch-up outside one (every write is
+     * followed by one, and every search) brings it up to the store. */
+    if (dc_store_snapshot(db->st)) return DC_OK;
     uint64_t max = 0;
     if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK)
         return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));

@@ -88,6 +88,11 @@ enum stmt_id {
     S_AUDIT_HEAD,
     S_AUDIT_PUT,
     S_GROUPS,
+    S_VOLUME_GET,
+    S_LIST_PERSONS,
+    S_LIST_TERMS,
+    S_READ_BEGIN,
+    S_DATA_VERSION,
     S_COUNT_OF_STMTS
 };
 
@@ -198,6 +203,16 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                  " JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
                  " GROUP BY d.collection, v.release_status, v.classification"
                  " ORDER BY d.collection, v.release_status, v.classification",
+    /* read for every document page (its volume, its names and terms) */
+    [S_VOLUME_GET] = "SELECT body FROM volumes WHERE collection = ?1",
+    [S_LIST_PERSONS] = "SELECT collection, xml_id, name, description FROM persons"
+                       " WHERE ?1 IS NULL OR collection = ?1"
+                       " ORDER BY collection, name, xml_id",
+    [S_LIST_TERMS] = "SELECT collection, xml_id, term, gloss FROM terms"
+                     " WHERE ?1 IS NULL OR collection = ?1"
+                     " ORDER BY collection, term, xml_id",
+    [S_READ_BEGIN] = "BEGIN", /* deferred: a read snapshot (dc_store_read_begin) */
+    [S_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* dc_store_collection_groups's rows as of the version id `docid`. */
@@ -249,10 +264,12 @@ struct dc_store {
     sqlite3_stmt *stmt[S_COUNT_OF_STMTS];
     dc_buf json;              /* dc_store_put's serialisation, reused across documents */
     long long busy_waited_us; /* busy_wait's time spent on the current lock */
-    int wrote;                /* a row other than the audit log's was written (on_update) */
-    uint64_t put_docid;       /* the version the last dc_store_put added, or 0 */
-    vcache *vc;               /* DC_STORE_VERSION_CACHE, else NULL */
-    groups groups;            /* dc_store_collection_groups */
+    int wrote; /* a row other than the audit log's was written (on_update) */
+    uint64_t put_docid; /* the version the last dc_store_put added, or 0 */
+    vcache *vc;         /* DC_STORE_VERSION_CACHE, else NULL */
+    groups groups;      /* dc_store_collection_groups */
+    int reading;        /* dc_store_read_begin's depth; 0: no read snapshot open */
+    uint64_t snapshots; /* read snapshots opened: the open one's serial */
     char errmsg[512];
 };
 
@@ -437,6 +454,18 @@ static dc_rc run(dc_store *st, enum stmt_id id, const char *what)
     rc = src == SQLITE_DONE || src == SQLITE_ROW ? DC_OK : sql_err(st, src, "%s", what);
     stmt_done(s);
     return rc;
+}
+
+/* Ends the read snapshot of dc_store_read_begin, if one is open, before a
+ * write: a write never runs inside it (a deferred read transaction that
+ * turns into a write fails busy when another handle wrote meanwhile), and
+ * what the write commits is not left uncommitted in a snapshot.  The
+ * reads after it run each in its own transaction again. */
+static void read_stop(dc_store *st)
+{
+    if (!st->reading) return;
+    st->reading = 0;
+    if (!sqlite3_get_autocommit(st->db)) run_quiet(st, S_COMMIT);
 }
 
 /* Sticky binders: a no-op once *src is set, so a run of binds is checked once. */
@@ -900,6 +929,7 @@ void dc_store_mmap(dc_store *st, int on)
 dc_rc dc_store_wal_trim(dc_store *st, long long over)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     long long n = wal_size(st);
     if (n >= 0 && n <= over) return DC_OK;
     int src = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
@@ -922,6 +952,7 @@ dc_rc dc_store_wal_trim(dc_store *st, long long over)
 void dc_store_close(dc_store *st)
 {
     if (!st) return;
+    if (st->db) read_stop(st);
     for (int i = 0; i < S_COUNT_OF_STMTS; i++) sqlite3_finalize(st->stmt[i]);
     if (st->db)
         sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, !st->wrote && wal_small(st),
@@ -942,9 +973,50 @@ const char *dc_store_errmsg(const dc_store *st)
 
 /* ---- transactions -------------------------------------------------------- */
 
+dc_rc dc_store_read_begin(dc_store *st)
+{
+    if (!st) return DC_MISUSE;
+    if (st->reading) {
+        st->reading++;
+        return DC_OK;
+    }
+    /* inside a write's transaction its reads are one already */
+    if (!sqlite3_get_autocommit(st->db)) return DC_OK;
+    dc_rc rc = run(st, S_READ_BEGIN, "starting a read");
+    if (!rc) st->reading = 1, st->snapshots++;
+    return rc;
+}
+
+uint64_t dc_store_snapshot(const dc_store *st)
+{
+    return st && st->reading && !sqlite3_get_autocommit(st->db) ? st->snapshots : 0;
+}
+
+dc_rc dc_store_state(dc_store *st, uint64_t state[2])
+{
+    state[0] = state[1] = 0;
+    if (!st) return DC_MISUSE;
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_DATA_VERSION, &rc);
+    if (!s) return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) state[0] = (uint64_t)sqlite3_column_int64(s, 0);
+    else rc = sql_err(st, src, "reading the data version");
+    stmt_done(s);
+    state[1] = (uint64_t)sqlite3_total_changes64(st->db);
+    return rc;
+}
+
+void dc_store_read_end(dc_store *st)
+{
+    if (!st || !st->reading || --st->reading) return;
+    if (!sqlite3_get_autocommit(st->db)) run_quiet(st, S_COMMIT);
+}
+
 dc_rc dc_store_begin(dc_store *st)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_begin: a transaction is already open");
     return run(st, S_BEGIN, "starting a transaction");
@@ -1012,6 +1084,7 @@ dc_rc dc_store_part_end(dc_store *st, int keep)
  */
 static dc_rc unit_begin(dc_store *st, int *own)
 {
+    read_stop(st);
     *own = sqlite3_get_autocommit(st->db);
     return run(st, *own ? S_BEGIN : S_SAVEPOINT, "starting a write");
 }
@@ -1386,6 +1459,7 @@ dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const c
                      const char *detail)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     char now[TIME_SIZE];
     dc_rc rc = now_utc(st, now);
     if (rc) return rc;
@@ -1458,7 +1532,7 @@ dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n)
 
 int dc_store_in_transaction(const dc_store *st)
 {
-    return st && st->db && !sqlite3_get_autocommit(st->db);
+    return st && st->db && !st->reading && !sqlite3_get_autocommit(st->db);
 }
 
 /* Parses "12,15,40" (SQLite's group_concat of row ids) into ids (at most
@@ -1739,6 +1813,7 @@ static dc_rc verify_images(dc_store *st)
 dc_rc dc_store_verify(dc_store *st)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_verify: a transaction is open");
     int src = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
@@ -1787,6 +1862,7 @@ dc_rc dc_store_user_add(dc_store *st, const char *name, const char *hash, int le
                         const char *compartments, const char *roles, const char *agency)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!name || !*name || !hash || !*hash || level < DC_UNCLASSIFIED || level > DC_TOP_SECRET)
         return set_err(st, DC_MISUSE, "dc_store_user_add: invalid argument");
     char now[TIME_SIZE];
@@ -1880,6 +1956,7 @@ dc_rc dc_store_user_list(dc_store *st, dc_user_cb cb, void *ctx)
 static dc_rc user_update(dc_store *st, const char *sql, const char *name, const char *value)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!name) return set_err(st, DC_MISUSE, "no user name");
     dc_rc rc;
     sqlite3_stmt *s = prep_once(st, sql, &rc);
@@ -2029,6 +2106,7 @@ static const char *list_table(dc_list_kind kind)
 dc_rc dc_store_list_put(dc_store *st, dc_list_kind kind, const dc_list_row *row)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!list_table(kind) || !row || !row->collection || !row->xml_id || !row->name ||
         !row->collection[0] || !row->xml_id[0] || !row->name[0])
         return set_err(st, DC_MISUSE, "dc_store_list_put: invalid argument");
@@ -2056,15 +2134,7 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
     if (!list_table(kind) || !cb)
         return set_err(st, DC_MISUSE, "dc_store_list_rows: invalid argument");
     dc_rc rc;
-    sqlite3_stmt *s = prep_once(st,
-                                kind == DC_LIST_PERSONS
-                                    ? "SELECT collection, xml_id, name, description FROM persons"
-                                      " WHERE ?1 IS NULL OR collection = ?1"
-                                      " ORDER BY collection, name, xml_id"
-                                    : "SELECT collection, xml_id, term, gloss FROM terms"
-                                      " WHERE ?1 IS NULL OR collection = ?1"
-                                      " ORDER BY collection, term, xml_id",
-                                &rc);
+    sqlite3_stmt *s = stmt_get(st, kind == DC_LIST_PERSONS ? S_LIST_PERSONS : S_LIST_TERMS, &rc);
     if (!s) return rc;
     int src = SQLITE_OK;
     if (collection) bind_text(s, 1, collection, &src);
@@ -2086,7 +2156,7 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
         }
     }
     if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the %s list", list_table(kind));
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }
 
@@ -2156,6 +2226,7 @@ dc_rc dc_store_status_docid(dc_store *st, uint64_t docid, const char *id, char *
 dc_rc dc_store_review_put(dc_store *st, const dc_review_row *r)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!r || !r->doc_id || !r->state || !r->kind || !r->received || !r->due || !r->record)
         return set_err(st, DC_MISUSE, "dc_store_review_put: invalid argument");
     dc_rc rc;
@@ -2219,6 +2290,7 @@ dc_rc dc_store_reviews(dc_store *st, const char *doc_id, dc_review_cb cb, void *
 dc_rc dc_store_volume_put(dc_store *st, const dc_volume *v)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!v || !v->id || !*v->id) return set_err(st, DC_MISUSE, "dc_store_volume_put: no volume");
     char *json = NULL;
     dc_rc rc = dc_volume_to_json(v, 0, &json);
@@ -2251,7 +2323,7 @@ dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out)
     if (!st) return DC_MISUSE;
     if (!collection) return set_err(st, DC_MISUSE, "dc_store_volume_get: no collection");
     dc_rc rc;
-    sqlite3_stmt *s = prep_once(st, "SELECT body FROM volumes WHERE collection = ?1", &rc);
+    sqlite3_stmt *s = stmt_get(st, S_VOLUME_GET, &rc);
     if (!s) return rc;
     int src = SQLITE_OK;
     bind_text(s, 1, collection, &src);
@@ -2328,6 +2400,6 @@ dc_rc dc_store_image_get(dc_store *st, const char *hash, unsigned char **out, si
             *len = n;
         }
     }
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }
