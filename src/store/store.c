@@ -57,7 +57,6 @@ _Static_assert(HASH_HEX_SIZE == DC_STORE_HASH_SIZE, "the hash size store.h names
 
 enum stmt_id {
     S_BEGIN,
-    S_BEGIN_READ,
     S_COMMIT,
     S_ROLLBACK,
     S_SAVEPOINT,
@@ -107,7 +106,6 @@ enum stmt_id {
 
 static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
-    [S_BEGIN_READ] = "BEGIN",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
     [S_SAVEPOINT] = "SAVEPOINT dc_put",
@@ -1020,20 +1018,6 @@ dc_rc dc_store_begin(dc_store *st)
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_begin: a transaction is already open");
     return run(st, S_BEGIN, "starting a transaction");
-}
-
-dc_rc dc_store_read_begin(dc_store *st)
-{
-    if (!st) return DC_MISUSE;
-    if (!sqlite3_get_autocommit(st->db))
-        return set_err(st, DC_MISUSE, "dc_store_read_begin: a transaction is already open");
-    return run(st, S_BEGIN_READ, "starting a read");
-}
-
-void dc_store_read_end(dc_store *st)
-{
-    if (!st || sqlite3_get_autocommit(st->db)) return;
-    if (run(st, S_COMMIT, "ending a read") != DC_OK) (void)run(st, S_ROLLBACK, "ending a read");
 }
 
 /* On failure (e.g. busy) the transaction stays open: the caller decides

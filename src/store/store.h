@@ -44,13 +44,6 @@ void dc_store_mmap(dc_store *st, int on);
 dc_rc dc_store_begin(dc_store *st);
 dc_rc dc_store_commit(dc_store *st);
 dc_rc dc_store_rollback(dc_store *st);
-/* A read transaction (BEGIN, deferred) for a run of reads: they see one
- * state of the store, and SQLite takes its locks once for them all
- * instead of once per statement (a search's snippets read two rows a
- * hit).  Nothing may be written inside it.  DC_MISUSE when a transaction
- * is open.  dc_store_read_end ends it (a no-op when none is open). */
-dc_rc dc_store_read_begin(dc_store *st);
-void dc_store_read_end(dc_store *st);
 /* A part of the open transaction (a savepoint) that can be undone alone:
  * dc_store_part_end keeps it (keep != 0) or undoes every write since
  * dc_store_part_begin (keep 0); either way the part is closed and the
