@@ -2324,7 +2324,7 @@ dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out)
             rc = set_err(st, rc, "volume %s: the stored record is damaged", collection);
         else if (rc) rc = set_err(st, rc, "reading volume %s: %s", collection, dc_strerror(rc));
     }
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }
 
@@ -2384,6 +2384,6 @@ dc_rc dc_store_image_get(dc_store *st, const char *hash, unsigned char **out, si
             *len = n;
         }
     }
-    stmt_done(s);
+    sqlite3_finalize(s);
     return rc;
 }
