@@ -393,6 +393,14 @@ DC_API dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const ch
  * shows the document and its title reads it once. */
 DC_API dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format,
                              char **out, dc_doc **view);
+/* As dc_db_show_view for the current version, *view lent by the handle
+ * rather than copied: the reader's view it keeps (the memo of views, for
+ * this reader and this version), valid until dc_db_view_return(db,
+ * *view), which the caller makes once, on the same thread, before
+ * dc_db_close.  For a page that shows one document many ways. */
+DC_API dc_rc dc_db_show_lent(dc_db *db, const char *id, const char *format, char **out,
+                             const dc_doc **view);
+DC_API void dc_db_view_return(dc_db *db, const dc_doc *view); /* NULL: no-op */
 /* Renders view — a reader's view that dc_db_show_view handed over — in
  * format (a DC_FORMAT_SHOW or DC_FORMAT_PAGE format), as dc_db_show
  * would, citations with the stored header of the document's volume.  For
@@ -400,6 +408,19 @@ DC_API dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char 
  * citations): not audited again, and no other document is read.  *out
  * owned by the caller; DC_MISUSE for an unknown format. */
 DC_API dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out);
+/*
+ * A page's reads as one: from dc_db_read_begin to dc_db_read_end the reads
+ * of db run in one read transaction of the database, so everything a page
+ * shows comes from one state of it and the page pays for one transaction,
+ * not one per read; what a page reads several times (the stored volume
+ * its citations, tags and trail are made from) is read once.  Pairs nest
+ * (the outermost counts).  A write through db ends the snapshot (the
+ * reads after it run each on its own again); the search index is taken
+ * as it is inside one (the next search brings it up to the database).
+ * Keep it short: it holds back the write-ahead log's checkpoint.
+ */
+DC_API dc_rc dc_db_read_begin(dc_db *db);
+DC_API void dc_db_read_end(dc_db *db);
 /* The audit log, oldest first (administrators only; the reading itself is
  * logged first). */
 DC_API dc_rc dc_db_audit(dc_db *db, dc_audit_cb cb, void *ctx);
@@ -516,6 +537,9 @@ typedef dc_rc (*dc_ref_link_cb)(void *ctx, const dc_ref_link *r);
  * dc_db_show for an unknown or unreadable id.  Audited.
  */
 DC_API dc_rc dc_db_refs(dc_db *db, const char *id, dc_ref_link_cb cb, void *ctx);
+/* As dc_db_refs, for view — a reader's view that dc_db_show_view handed
+ * over — without reading the document again.  Audited ("refs"). */
+DC_API dc_rc dc_db_refs_view(dc_db *db, const dc_doc *view, dc_ref_link_cb cb, void *ctx);
 /* Writes r as the JSON object of `declass refs --json` and GET
  * /api/documents/ID/refs: {"kind", "target", "relation", "detail", "id",
  * "title"} (null where absent). */
@@ -655,6 +679,12 @@ DC_API dc_rc dc_volume_cite(const dc_volume *v, const char *format, char **out);
  * collection, the document's id).
  */
 DC_API dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out);
+/* As dc_db_volume_of, *out lent by the handle rather than copied (in a
+ * read snapshot, the reader's contents it keeps for that state of the
+ * database): valid until dc_db_volume_return(db, *out), which the caller
+ * makes once, on the same thread, before dc_db_close. */
+DC_API dc_rc dc_db_volume_lent(dc_db *db, const dc_doc *doc, const dc_volume **out);
+DC_API void dc_db_volume_return(dc_db *db, const dc_volume *v); /* NULL: no-op */
 
 /* ---- output formats ------------------------------------------------ */
 

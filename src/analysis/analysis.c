@@ -412,6 +412,13 @@ dc_rc dc_analyzer_stem(dc_analyzer *a, const char *term, size_t len, const char 
     return rc;
 }
 
+int dc_analyzer_may_stem_to(const char *term, size_t len, const char *stem, size_t stem_len)
+{
+    size_t k = stem_len ? stem_len - 1 : 0;
+    if (k >= 2 && stem[k - 1] == 'i') k--;
+    return len >= k && memcmp(term, stem, k) == 0;
+}
+
 /* The emitting state of one dc_analyze call. */
 typedef struct emitter {
     dc_analyzer *a;

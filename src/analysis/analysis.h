@@ -92,4 +92,15 @@ dc_rc dc_analyze(dc_analyzer *a, const char *text, size_t len, unsigned first_po
 dc_rc dc_analyzer_stem(dc_analyzer *a, const char *term, size_t len, const char **stem,
                               size_t *stem_len);
 
+/*
+ * Whether term may have stem as its stem, without stemming it: 0 when it
+ * cannot.  The English stemmer rewrites only a word's end (a y made i, an
+ * e added, suffixes removed), so every byte of a stem but its last is the
+ * term's own, except the i before the last of die, lie and tie (from dying,
+ * lying, tying): a term that does not begin so is not stemmed to it.  For
+ * matching many terms against a few stems (snippets) at the cost of a
+ * comparison.  tests/unit/test_analysis.c checks it on the stemmer.
+ */
+int dc_analyzer_may_stem_to(const char *term, size_t len, const char *stem, size_t stem_len);
+
 #endif

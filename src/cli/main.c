@@ -408,7 +408,7 @@ static int run(int argc, char **argv)
             print_main_usage(stdout);
             return EXIT_OK;
         } else if (strcmp(argv[i], "--version") == 0) {
-            puts("declass 0.2.0");
+            puts("declass 0.3.0");
             return EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0) {
             cli_error("--json goes after the command ('declass COMMAND --json')");

@@ -46,6 +46,22 @@ typedef struct snippet_slot {
  */
 #define VIEW_SLOTS 64
 #define VIEW_BYTES ((size_t)8 << 20)
+/*
+ * What a page renders of a view the handle lends (dc_db_show_lent; the
+ * HTML, the citations, the Highwire tags: dc_db_render), kept with the
+ * view for one state of the database (dc_store_state, read in a read
+ * snapshot: nothing committed by anyone since).  A rendering reads other
+ * documents as the reader (a reference's link), the volume's header and
+ * its lists: all in the database, all the same while nothing was
+ * committed; the view's slot is this reader's (its key).
+ */
+#define SLOT_OUTS 6
+typedef struct view_out {
+    const void *format; /* the dc_db_format, NULL: empty */
+    uint64_t state[2];
+    char *s;
+    size_t len;
+} view_out;
 typedef struct view_slot {
     char *key;
     dc_doc *view;
@@ -54,6 +70,7 @@ typedef struct view_slot {
     unsigned pins; /* lent out (dc_db_view_pin): not evicted until unpinned */
     size_t idlen;  /* the key's first idlen bytes are the id */
     uint64_t epoch; /* links_epoch when last found current (dc_db_view_pin) */
+    view_out outs[SLOT_OUTS];
 } view_slot;
 
 /*
@@ -93,6 +110,34 @@ typedef struct fresh_list {
     size_t n, cap, bytes;
 } fresh_list;
 
+/*
+ * What pages read of a collection, kept by the handle for one state of the
+ * database (dc_db_snapshot_state: read in a read snapshot, nothing
+ * committed by anyone since): the stored volume (lent by
+ * dc_db_volume_borrow), a reader's volume (dc_db_volume_of, keyed by the
+ * collection and the reader's access as the memo of views is) and the
+ * entries of a List of Persons (dc_db_doc_persons).  A few of each, least
+ * recently used out (volumes.c, persons.c).
+ */
+#define KEPT_SLOTS 4
+typedef struct kept_slot {
+    uint64_t state[2];
+    char *key;      /* the collection; for a reader's volume "collection\x1freader" */
+    dc_volume *vol; /* a volume (NULL: the collection has none stored) */
+    dc_strv rows;   /* a list's entries: collection, xml_id, name, description */
+    unsigned lent;  /* borrowed and not yet returned: not replaced */
+    uint64_t used;
+} kept_slot;
+void dc_db_kept_forget(dc_db *db);
+/* The slot of s[KEPT_SLOTS] holding key for state, or NULL. */
+kept_slot *dc_db_kept_find(dc_db *db, kept_slot *s, const char *key, const uint64_t state[2]);
+/* An emptied slot of s to keep key for state in (the least recently used
+ * of those not lent), or NULL when all are lent or out of memory. */
+kept_slot *dc_db_kept_take(dc_db *db, kept_slot *s, const char *key, const uint64_t state[2]);
+/* The state of the database in the open read snapshot (read.c; read once
+ * per snapshot): 1, or 0 when none is open (then nothing is kept). */
+int dc_db_snapshot_state(dc_db *db, uint64_t state[2]);
+
 /* A collection's documents in listing order, for a document page's
  * previous and next links (volumes.c). */
 typedef struct dc_order_memo dc_order_memo;
@@ -104,10 +149,14 @@ struct dc_db {
     char *index_dir;  /* "<database>.index" */
     dc_index *ix;     /* opened on first use */
     dc_analyzer *an;  /* created on first search */
+    int server;       /* opened with DC_DB_SERVER (a long-running program) */
     /* Who is acting: user NULL is the anonymous public reader. */
     char *user;
     int level, roles;
     dc_strv comps;
+    /* The scan cache files of the documents of the open ingest batch,
+     * removed when it commits (src/scan: dc_scan_opts.cache_dir). */
+    dc_strv scan_cached;
     long long generation; /* the user row's credential generation when read */
     char agency[72];      /* the agency the user reviews for, "" for none */
     char errmsg[1024];
@@ -118,6 +167,13 @@ struct dc_db {
     link_slot *links;    /* LINK_SLOTS, allocated on first use (links.c), or NULL */
     uint64_t links_epoch; /* the store's largest docid for links (0: no memo) */
     dc_order_memo *order; /* a collection's listing order (volumes.c), or NULL */
+    kept_slot kept_vols[KEPT_SLOTS];  /* stored volumes (volumes.c) */
+    kept_slot kept_rvols[KEPT_SLOTS]; /* readers' volumes (volumes.c) */
+    kept_slot kept_lists[KEPT_SLOTS]; /* Lists of Persons (persons.c) */
+    uint64_t kept_tick;
+    int reading;         /* dc_db_read_begin's depth */
+    uint64_t state_snap; /* the read snapshot state[] was read in (read.c), 0: none */
+    uint64_t state[2];   /* dc_store_state then */
     size_t view_bytes;
     uint64_t view_tick;
 };
@@ -188,6 +244,13 @@ void dc_db_views_forget(dc_db *db);
  * lent without asking the store again. */
 dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied);
 void dc_db_view_unpin(dc_db *db, const dc_doc *v); /* NULL: no-op */
+/* dc_db_view_pin for a search hit: the version docid of id (the one the
+ * index holds), read by its rowid, while it is id's current version; a
+ * newer version stored since is DC_NOTFOUND (the hit is gone).  Only a
+ * server's handle keeps the view in the memo: a command's search pages
+ * once, and ten kept views were fifty pages of new heap. */
+dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, const dc_doc **out,
+                         int *denied);
 /* Appends to the audit log under the acting user's name. */
 dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail);
 /* Refuses (audited) unless the acting user holds one of the roles. */
@@ -208,6 +271,13 @@ dc_rc dc_db_list_in(dc_db *db, const char *collection, dc_summary_cb cb, void *c
  * contents by local id, nothing of any reader's view), or *out NULL when
  * none is stored.  *out owned by the caller. */
 dc_rc dc_db_volume_stored(dc_db *db, const char *collection, dc_volume **out);
+/* The same, borrowed: in a read snapshot (dc_db_read_begin) the handle
+ * keeps what it read for that state of the database (kept_slot), so a
+ * page that cites the document three ways, writes its Highwire tags and
+ * its trail reads and parses the volume once, and the next pages not at
+ * all; outside one it is read each time.  Every *out (NULL too) is given
+ * back with dc_db_volume_return. */
+dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **out);
 /* Frees a document's references (n_refs 0), to be extracted again. */
 void dc_db_drop_refs(dc_doc *v);
 /* dc_db_view_doc in place on a document the caller owns (no copy):

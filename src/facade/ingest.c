@@ -603,11 +603,22 @@ static dc_rc scan_pages(file_job *job, const dc_scan_doc *sd, dc_doc *doc)
  */
 static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
 {
-    dc_scan_opts so = {
-        .ocr = job->opts->ocr, .lang = job->opts->lang, .page_done = scan_page_done, .ctx = job};
+    dc_buf cache;
+    dc_buf_init(&cache, 0);
+    const char *ix = job->db->index_dir; /* "<database>.index" */
+    dc_buf_add(&cache, ix, strlen(ix) - strlen(".index"));
+    dc_buf_puts(&cache, ".scan-cache");
+    dc_scan_opts so = {.ocr = job->opts->ocr,
+                       .lang = job->opts->lang,
+                       .page_done = scan_page_done,
+                       .ctx = job,
+                       .cache_dir = cache.p};
     dc_scan_doc *sd = NULL;
     dc_rc rc = dc_scan_read(job->path, files, n, &so, &sd, job->err);
+    dc_buf_release(&cache);
     if (rc) return rc;
+    for (size_t i = 0; i < sd->cache.n; i++) /* removed when the batch commits */
+        if (dc_strv_push(&job->db->scan_cached, sd->cache.v[i])) break;
     size_t with_text = 0, none = 0;
     for (size_t i = 0; i < sd->n_pages; i++) {
         const char *t = sd->pages[i].text ? sd->pages[i].text : "";
@@ -808,6 +819,9 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
     if (rc)
         dc_db_fail(db, rc, "storing the last %ld files failed: %s", b->files,
                    dc_store_errmsg(db->st));
+    /* scanned pages stored for good are not kept for a resume */
+    for (size_t i = 0; commit && !rc && i < db->scan_cached.n; i++) unlink(db->scan_cached.v[i]);
+    dc_strv_release(&db->scan_cached);
     if (!commit || rc) {
         dc_store_rollback(db->st);
         dc_db_persons_forget(db);

@@ -225,17 +225,25 @@ static dc_rc ref_out(void *ctx, const dc_links_ref *r)
     return c->cb(c->ctx, &l);
 }
 
+dc_rc dc_db_refs_view(dc_db *db, const dc_doc *view, dc_ref_link_cb cb, void *ctx)
+{
+    if (!cb || !view || !view->id)
+        return dc_db_fail(db, DC_MISUSE, "dc_db_refs_view: invalid argument");
+    dc_links_env env;
+    dc_db_links_env(db, &env);
+    refs_ctx c = {.cb = cb, .ctx = ctx};
+    dc_rc rc = dc_links_refs(&env, view, ref_out, &c);
+    if (!rc) rc = dc_db_audit_add(db, "refs", view->id, NULL);
+    return rc;
+}
+
 dc_rc dc_db_refs(dc_db *db, const char *id, dc_ref_link_cb cb, void *ctx)
 {
     if (!cb) return dc_db_fail(db, DC_MISUSE, "dc_db_refs: no callback");
     dc_doc *doc = NULL;
     dc_rc rc = dc_db_read(db, id, 0, "refs", &doc);
     if (rc) return rc;
-    dc_links_env env;
-    dc_db_links_env(db, &env);
-    refs_ctx c = {.cb = cb, .ctx = ctx};
-    rc = dc_links_refs(&env, doc, ref_out, &c);
-    if (!rc) rc = dc_db_audit_add(db, "refs", id, NULL);
+    rc = dc_db_refs_view(db, doc, cb, ctx);
     dc_doc_free(doc);
     return rc;
 }

@@ -45,16 +45,16 @@ dc_rc dc_db_open(const char *path, int flags, dc_db **out, dc_error *err)
     if (!path || !*path) return dc_fail(err, DC_MISUSE, 0, "no database path given");
     dc_db *db = calloc(1, sizeof *db);
     if (!db) return dc_fail(err, DC_NOMEM, 0, "out of memory");
-    dc_rc rc = dc_store_open(path,
-                             ((flags & DC_DB_CREATE) ? DC_STORE_CREATE : 0) |
-                                 ((flags & DC_DB_SERVER)
-                                      ? DC_STORE_MANUAL_CHECKPOINT | DC_STORE_VERSION_CACHE
-                                      : 0),
-                             &db->st, err);
+    dc_rc rc = dc_store_open(
+        path,
+        ((flags & DC_DB_CREATE) ? DC_STORE_CREATE : 0) |
+            ((flags & DC_DB_SERVER) ? DC_STORE_MANUAL_CHECKPOINT | DC_STORE_VERSION_CACHE : 0),
+        &db->st, err);
     if (rc) {
         free(db);
         return rc;
     }
+    db->server = (flags & DC_DB_SERVER) != 0;
     dc_buf dir;
     dc_buf_init(&dir, 8192);
     dc_buf_printf(&dir, "%s.index", path);
@@ -79,16 +79,34 @@ void dc_db_close(dc_db *db)
     free(db->snippets);
     dc_db_links_forget(db);
     dc_db_order_forget(db);
+    dc_db_kept_forget(db);
     dc_store_close(db->st);
     free(db->index_dir);
     free(db->user);
     dc_strv_release(&db->comps);
+    dc_strv_release(&db->scan_cached);
     dc_db_persons_forget(db);
     dc_db_fresh_drop(db, 0);
     free(db);
 }
 
 const char *dc_db_errmsg(const dc_db *db) { return db ? db->errmsg : "no database"; }
+
+dc_rc dc_db_read_begin(dc_db *db)
+{
+    if (!db) return DC_MISUSE;
+    dc_rc rc = dc_store_read_begin(db->st);
+    if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
+    db->reading++;
+    return DC_OK;
+}
+
+void dc_db_read_end(dc_db *db)
+{
+    if (!db || !db->reading) return;
+    dc_store_read_end(db->st);
+    db->reading--;
+}
 
 /* ---- identity ----------------------------------------------------------- */
 
@@ -210,8 +228,8 @@ dc_rc dc_db_login(dc_db *db, const char *name, const char *password)
     static const char no_user_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$qUS36fqXdDmw3upj0IRg4Q$"
                                        "ZaabfygPtq6MBxkZnh4aVGcq5Mryn/pOBAsAhDcNLtw";
     int usable = !rc && u.found && !u.disabled && u.hash && *u.hash;
-    int verified = dc_access_verify_password(usable ? u.hash : no_user_hash,
-                                             password ? password : "");
+    int verified =
+        dc_access_verify_password(usable ? u.hash : no_user_hash, password ? password : "");
     int ok = usable && verified;
     if (!ok) {
         dc_db_user_copy_release(&u);
@@ -244,9 +262,8 @@ dc_rc dc_db_require_role(dc_db *db, int roles, const char *action, const char *t
     if (db->user && (db->roles & roles)) return DC_OK;
     dc_store_audit(db->st, db->user, "refused", target, action);
     return dc_db_fail(db, DC_DENIED, "access denied: %s needs the %s role", action,
-                   (roles & DC_ROLE_REVIEWER) ? "reviewer" : "admin");
+                      (roles & DC_ROLE_REVIEWER) ? "reviewer" : "admin");
 }
-
 
 /* ---- front ends: sessions, uploads, references, collections ------------ */
 

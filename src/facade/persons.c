@@ -237,12 +237,51 @@ static dc_rc doc_person_row(void *ctx, const dc_list_row *r)
     return x->rc = x->cb(x->ctx, &info);
 }
 
+static dc_rc keep_row(void *ctx, const dc_list_row *r)
+{
+    dc_strv *v = ctx;
+    const char *f[] = {r->collection, r->xml_id, r->name, r->description ? r->description : ""};
+    for (size_t i = 0; i < 4; i++)
+        if (dc_strv_push(v, f[i] ? f[i] : "")) return DC_NOMEM;
+    return DC_OK;
+}
+
 dc_rc dc_db_doc_persons(dc_db *db, const dc_doc *view, dc_person_cb cb, void *ctx)
 {
     if (!cb || !view) return dc_db_fail(db, DC_MISUSE, "dc_db_doc_persons: invalid argument");
     if (!view->collection || !view->persons.n) return DC_OK;
     doc_persons_ctx x = {.view = view, .cb = cb, .ctx = ctx};
-    dc_rc rc = dc_store_list_rows(db->st, DC_LIST_PERSONS, view->collection, doc_person_row, &x);
+    uint64_t state[2] = {0, 0};
+    kept_slot *k = NULL;
+    dc_rc rc = DC_OK;
+    /* in a read snapshot the list is kept for this state of the database */
+    if (dc_db_snapshot_state(db, state) &&
+        !(k = dc_db_kept_find(db, db->kept_lists, view->collection, state)) &&
+        (k = dc_db_kept_take(db, db->kept_lists, view->collection, state)) != NULL) {
+        rc = dc_store_list_rows(db->st, DC_LIST_PERSONS, view->collection, keep_row, &k->rows);
+        if (rc) {
+            dc_strv_release(&k->rows);
+            free(k->key);
+            k->key = NULL; /* not kept */
+            k = NULL;
+            return rc == DC_NOMEM ? dc_db_fail(db, rc, "out of memory")
+                                  : dc_db_fail(db, rc, "reading the persons lists: %s",
+                                               dc_store_errmsg(db->st));
+        }
+    }
+    if (k) {
+        k->lent++; /* not replaced while cb runs */
+        for (size_t i = 0; !rc && i + 3 < k->rows.n; i += 4) {
+            dc_list_row r = {.collection = k->rows.v[i],
+                             .xml_id = k->rows.v[i + 1],
+                             .name = k->rows.v[i + 2],
+                             .description = k->rows.v[i + 3]};
+            rc = doc_person_row(&x, &r);
+        }
+        k->lent--;
+        return rc;
+    }
+    rc = dc_store_list_rows(db->st, DC_LIST_PERSONS, view->collection, doc_person_row, &x);
     if (rc && rc == x.rc) return rc;
     if (rc) return dc_db_fail(db, rc, "reading the persons lists: %s", dc_store_errmsg(db->st));
     return DC_OK;

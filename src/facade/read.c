@@ -183,11 +183,17 @@ static dc_rc apply_today(dc_doc *old, const dc_doc *cur)
 
 /* ---- the memo of views (see view_slot) ---- */
 
+static void outs_free(view_slot *v)
+{
+    for (size_t k = 0; k < SLOT_OUTS; k++) free(v->outs[k].s);
+}
+
 void dc_db_views_forget(dc_db *db)
 {
     for (size_t i = 0; db && db->views && i < VIEW_SLOTS; i++) {
         free(db->views[i].key);
         dc_doc_free(db->views[i].view);
+        outs_free(&db->views[i]);
     }
     if (db) free(db->views), db->views = NULL, db->view_bytes = 0;
 }
@@ -240,6 +246,7 @@ static void view_drop(dc_db *db, view_slot *v)
     db->view_bytes -= v->bytes;
     free(v->key);
     dc_doc_free(v->view);
+    outs_free(v);
     memset(v, 0, sizeof *v);
 }
 
@@ -289,9 +296,12 @@ static view_slot *view_keep(dc_db *db, const dc_buf *key, dc_doc **view, int tak
  * of a missing one, whatever version is asked for, and *denied is set
  * (for the audit log).  The current version's view comes from the memo
  * of views when it holds it (the same reader, the same version hash).
+ * A docid (with version 0) names the current version as a search hit
+ * does: its row is read by rowid, and the body read is that version's,
+ * the one whose columns were checked.
  */
-static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, int *denied,
-                         view_slot **pinned)
+static dc_rc view_stored_at(dc_db *db, const char *id, uint64_t docid, int version, dc_doc **out,
+                            int *denied, view_slot **pinned)
 {
     *out = NULL;
     *denied = 0;
@@ -312,7 +322,8 @@ static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, i
     char hash[DC_STORE_HASH_SIZE] = "";
     for (int i = 0; i < (version ? 2 : 1); i++) {
         char *status = NULL, *cls = NULL;
-        dc_rc rc = dc_store_status(db->st, id, asked[i], &status, &cls, i ? NULL : hash);
+        dc_rc rc = docid ? dc_store_status_docid(db->st, docid, id, &status, &cls, hash)
+                         : dc_store_status(db->st, id, asked[i], &status, &cls, i ? NULL : hash);
         if (rc == DC_NOTFOUND) return dc_db_no_document(db, id);
         if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
         int ok = dc_access_doc_readable(&r, status, cls);
@@ -338,7 +349,8 @@ static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, i
     }
     dc_doc *doc = NULL, *cur = NULL;
     char got[DC_STORE_HASH_SIZE] = "";
-    dc_rc rc = dc_store_get_hashed(db->st, id, version, &doc, got);
+    dc_rc rc = docid ? dc_store_get_docid(db->st, docid, id, &doc, got)
+                     : dc_store_get_hashed(db->st, id, version, &doc, got);
     if (!rc && version) rc = dc_store_get(db->st, id, 0, &cur);
     if (!rc && cur) rc = apply_today(doc, cur);
     dc_doc_free(cur);
@@ -349,8 +361,9 @@ static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, i
     }
     if (!rc) rc = dc_db_restrict(db, &r, doc);
     /* a write between the two reads may have made another version
-     * current: the memo takes the view only of the version hashed */
-    if (!rc && key.len && !key.rc && strcmp(got, hash) == 0) {
+     * current: the memo takes the view only of the version hashed (a
+     * search hit's only on a server: dc_db_view_pin_hit) */
+    if (!rc && (!docid || db->server) && key.len && !key.rc && strcmp(got, hash) == 0) {
         view_slot *kept = view_keep(db, &key, &doc, pinned != NULL);
         if (kept) kept->idlen = strlen(id), kept->epoch = db->links_epoch;
         if (kept && pinned) {
@@ -372,6 +385,12 @@ static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, i
     if (rc == DC_NOMEM) return dc_db_fail(db, rc, "out of memory");
     if (rc) return dc_db_fail(db, rc, "cannot read %s: %s", id, dc_store_errmsg(db->st));
     return DC_OK;
+}
+
+static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, int *denied,
+                         view_slot **pinned)
+{
+    return view_stored_at(db, id, 0, version, out, denied, pinned);
 }
 
 /* One stored version's row, copied out of the store's callback. */
@@ -586,6 +605,15 @@ dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied)
     return rc;
 }
 
+dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, const dc_doc **out, int *denied)
+{
+    dc_doc *own = NULL;
+    view_slot *slot = NULL;
+    dc_rc rc = view_stored_at(db, id, docid, 0, &own, denied, &slot);
+    *out = slot ? slot->view : own;
+    return rc;
+}
+
 void dc_db_view_unpin(dc_db *db, const dc_doc *v)
 {
     if (!v) return;
@@ -692,45 +720,162 @@ static int html_ref_href(void *ctx, const dc_ref *ref, dc_buf *href)
     return 1;
 }
 
-dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format, char **out,
-                      dc_doc **view)
+/* The format f of show, or NULL with the message set. */
+static const dc_db_format *show_format(dc_db *db, const char *format)
 {
-    *out = NULL;
-    if (view) *view = NULL;
     const dc_db_format *f = dc_db_format_find(format ? format : "text", DC_FORMAT_SHOW);
     if (!f)
-        return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format,
-                          dc_format_names(DC_FORMAT_SHOW));
-    if (version < 0) return dc_db_fail(db, DC_MISUSE, "bad version %d", version);
-    if (!f->render)
+        dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format,
+                   dc_format_names(DC_FORMAT_SHOW));
+    else if (!f->render) /* pdf, png: bytes, not text */
         return dc_db_fail(db, DC_MISUSE, "format %s is an image of a scan: see dc_db_scan_pdf",
-                          f->pub.name);
-    dc_doc *doc = NULL;
-    dc_rc rc = dc_db_read(db, id, version, NULL, &doc);
-    if (rc) return rc;
+                          f->pub.name),
+               NULL;
+    return f;
+}
+
+/* ---- what a page renders of a lent view (view_out) ---- */
+
+int dc_db_snapshot_state(dc_db *db, uint64_t state[2])
+{
+    uint64_t snap = dc_store_snapshot(db->st);
+    if (!snap) return 0;
+    if (db->state_snap != snap) {
+        if (dc_store_state(db->st, db->state) != DC_OK) return 0;
+        db->state_snap = snap;
+    }
+    state[0] = db->state[0];
+    state[1] = db->state[1];
+    return 1;
+}
+
+/* The memo's slot of view when it lends it (pinned) and it is the acting
+ * reader's, or NULL. */
+static view_slot *lent_slot(dc_db *db, const dc_doc *view)
+{
+    for (size_t i = 0; db->views && i < VIEW_SLOTS; i++) {
+        view_slot *v = &db->views[i];
+        if (v->view != view || !v->pins || !v->key || !v->idlen) continue;
+        dc_buf b;
+        dc_buf_init(&b, 0);
+        dc_db_reader_key(db, &b);
+        const char *who = strchr(v->key + v->idlen + 1, '\x1f');
+        int mine = !b.rc && who && strcmp(who + 1, b.p) == 0;
+        dc_buf_release(&b);
+        return mine ? v : NULL;
+    }
+    return NULL;
+}
+
+/* doc written in f into *out (owned): references linked as the reader may
+ * follow them, citations with the stored header of its volume.  When the
+ * handle lends doc to a read snapshot, the rendering is kept with it for
+ * this state of the database and given again, not made again. */
+static dc_rc render_doc(dc_db *db, const dc_db_format *f, const dc_doc *doc, char **out)
+{
+    *out = NULL;
+    uint64_t state[2] = {0, 0};
+    view_slot *slot = dc_db_snapshot_state(db, state) ? lent_slot(db, doc) : NULL;
+    view_out *o = NULL;
+    for (size_t k = 0; slot && k < SLOT_OUTS; k++) {
+        view_out *x = &slot->outs[k];
+        if (x->format == f && x->state[0] == state[0] && x->state[1] == state[1])
+            return (*out = dc_strndup(x->s, x->len)) ? DC_OK : DC_NOMEM;
+        if (!o && (!x->format || x->format == f)) o = x;
+    }
     dc_buf b;
     dc_buf_init(&b, 0);
     html_ref_ctx hc = {.db = db, .doc = doc};
-    dc_volume *vol = NULL;
-    if (f->cites) rc = dc_db_volume_stored(db, doc->collection, &vol);
+    const dc_volume *vol = NULL;
+    dc_rc rc = f->cites ? dc_db_volume_borrow(db, doc->collection, &vol) : DC_OK;
     dc_render_html_opts ho = {html_ref_href, &hc, vol, html_entry};
     if (!rc) rc = f->render(doc, &ho, &b);
-    dc_volume_free(vol);
+    dc_db_volume_return(db, vol);
     dc_strv_release(&hc.list[0]);
     dc_strv_release(&hc.list[1]);
+    if (!rc && !b.rc && o && db->view_bytes - (o->s ? o->len : 0) + b.len <= VIEW_BYTES) {
+        char *keep = dc_strndup(b.p ? b.p : "", b.len);
+        if (keep) {
+            if (o->s) slot->bytes -= o->len, db->view_bytes -= o->len;
+            free(o->s);
+            *o = (view_out){.format = f, .state = {state[0], state[1]}, .s = keep, .len = b.len};
+            slot->bytes += b.len;
+            db->view_bytes += b.len;
+        }
+    }
+    if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
+    dc_buf_release(&b);
+    return rc;
+}
+
+/* doc (the reader's view of version of its id) written in f into *out,
+ * and the read audited. */
+static dc_rc show_render(dc_db *db, const dc_db_format *f, const dc_doc *doc, int version,
+                         char **out)
+{
+    dc_rc rc = render_doc(db, f, doc, out);
     const char *fmt = f->pub.name;
     char detail[48];
     if (version)
         snprintf(detail, sizeof detail, "%s version %d", fmt, version);
     else
         snprintf(detail, sizeof detail, "%s", fmt);
-    if (rc) rc = dc_db_fail(db, rc, "cannot show %s: %s", id, dc_strerror(rc));
-    if (!rc) rc = dc_db_audit_add(db, "read", id, detail);
-    if (!rc && !(*out = dc_buf_detach(&b))) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
-    dc_buf_release(&b);
+    if (rc == DC_NOMEM) rc = dc_db_fail(db, rc, "out of memory");
+    else if (rc) rc = dc_db_fail(db, rc, "cannot show %s: %s", doc->id, dc_strerror(rc));
+    if (!rc) rc = dc_db_audit_add(db, "read", doc->id, detail);
+    if (rc) {
+        dc_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+dc_rc dc_db_show_view(dc_db *db, const char *id, int version, const char *format, char **out,
+                      dc_doc **view)
+{
+    *out = NULL;
+    if (view) *view = NULL;
+    const dc_db_format *f = show_format(db, format);
+    if (!f) return DC_MISUSE;
+    if (version < 0) return dc_db_fail(db, DC_MISUSE, "bad version %d", version);
+    dc_doc *doc = NULL;
+    dc_rc rc = dc_db_read(db, id, version, NULL, &doc);
+    if (rc) return rc;
+    rc = show_render(db, f, doc, version, out);
     if (!rc && view) *view = doc;
     else dc_doc_free(doc);
     return rc;
+}
+
+dc_rc dc_db_show_lent(dc_db *db, const char *id, const char *format, char **out,
+                      const dc_doc **view)
+{
+    *out = NULL;
+    *view = NULL;
+    const dc_db_format *f = show_format(db, format);
+    if (!f) return DC_MISUSE;
+    /* the state of the store now, as dc_db_links_env takes it: a view the
+     * memo found current in this state is lent without asking again */
+    if (dc_store_max_docid(db->st, &db->links_epoch) != DC_OK) db->links_epoch = 0;
+    const dc_doc *doc = NULL;
+    int denied = 0;
+    dc_rc rc = dc_db_view_pin(db, id, &doc, &denied);
+    if (rc == DC_NOTFOUND) { /* audited as dc_db_read audits it */
+        char msg[sizeof db->errmsg];
+        snprintf(msg, sizeof msg, "%s", db->errmsg);
+        dc_db_audit_add(db, denied ? "read-refused" : "read-missing", id, NULL);
+        snprintf(db->errmsg, sizeof db->errmsg, "%s", msg);
+    }
+    if (rc) return rc;
+    rc = show_render(db, f, doc, 0, out);
+    if (rc) dc_db_view_unpin(db, doc);
+    else *view = doc;
+    return rc;
+}
+
+void dc_db_view_return(dc_db *db, const dc_doc *view)
+{
+    if (db) dc_db_view_unpin(db, view);
 }
 
 dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out)
@@ -741,20 +886,10 @@ dc_rc dc_db_render(dc_db *db, const dc_doc *view, const char *format, char **out
     if (!f || !f->render || !view)
         return dc_db_fail(db, DC_MISUSE, "unknown format '%s' (use %s)", format ? format : "",
                           dc_format_names(DC_FORMAT_SHOW));
-    dc_volume *vol = NULL;
-    dc_rc rc = f->cites ? dc_db_volume_stored(db, view->collection, &vol) : DC_OK;
-    dc_buf b;
-    dc_buf_init(&b, 0);
-    html_ref_ctx hc = {.db = db, .doc = view};
-    dc_render_html_opts ho = {html_ref_href, &hc, vol, html_entry};
-    if (!rc) rc = f->render(view, &ho, &b);
-    dc_volume_free(vol);
-    dc_strv_release(&hc.list[0]);
-    dc_strv_release(&hc.list[1]);
-    if (rc) rc = dc_db_fail(db, rc, "cannot render %s: %s", view->id, dc_strerror(rc));
-    if (!rc && !(*out = dc_buf_detach(&b))) rc = dc_db_fail(db, DC_NOMEM, "out of memory");
-    dc_buf_release(&b);
-    return rc;
+    dc_rc rc = render_doc(db, f, view, out);
+    if (rc == DC_NOMEM) return dc_db_fail(db, rc, "out of memory");
+    if (rc) return dc_db_fail(db, rc, "cannot render %s: %s", view->id, dc_strerror(rc));
+    return DC_OK;
 }
 
 dc_rc dc_db_show_version(dc_db *db, const char *id, int version, const char *format, char **out)

@@ -139,6 +139,11 @@ static dc_rc catch_up(dc_db *db, int *committed)
 {
     dc_rc rc = index_ready(db);
     if (rc) return rc;
+    /* In a read snapshot (dc_db_read_begin) the store's largest docid is
+     * the snapshot's, which the index may have passed since: the index is
+     * taken as it is, and the next catch-up outside one (every write is
+     * followed by one, and every search) brings it up to the store. */
+    if (dc_store_snapshot(db->st)) return DC_OK;
     uint64_t max = 0;
     if ((rc = dc_store_max_docid(db->st, &max)) != DC_OK)
         return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
@@ -527,9 +532,9 @@ static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *
         dc_buf_release(&key);
         return (*out = dc_strdup(slot->snippet)) ? DC_OK : DC_NOMEM;
     }
-    dc_doc *doc = NULL;
+    const dc_doc *doc = NULL;
     int denied = 0;
-    dc_rc rc = dc_db_view(db, h->id, 0, &doc, &denied);
+    dc_rc rc = dc_db_view_pin_hit(db, h->id, h->docid, &doc, &denied);
     if (rc == DC_NOTFOUND) {
         dc_buf_release(&key);
         return (*out = dc_strdup("")) ? DC_OK : DC_NOMEM;
@@ -540,7 +545,7 @@ static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *
         rc = dc_index_snippet(db->an, q, doc, DC_SNIPPET_WIDTH,
                               req->mark_open ? req->mark_open : "<mark>",
                               req->mark_close ? req->mark_close : "</mark>", &b);
-    dc_doc_free(doc);
+    dc_db_view_unpin(db, doc);
     if (!rc && !(*out = dc_buf_detach(&b))) rc = DC_NOMEM;
     dc_buf_release(&b);
     if (!rc && slot) {
@@ -606,6 +611,8 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
         p->snippets = calloc(n, sizeof *p->snippets);
         if (!p->hits || !p->snippets) rc = DC_NOMEM;
     }
+    /* the hits' rows in one read of the store (its locks taken once) */
+    int snap = !rc && n && dc_store_read_begin(db->st) == DC_OK;
     for (size_t i = 0; !rc && i < n; i++) {
         const dc_hit *h = &p->res->hits[i];
         rc = hit_snippet(db, q, req, h, &p->snippets[i]);
@@ -617,6 +624,7 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
                                      .snippet = p->snippets[i]};
         p->pub.n_hits = i + 1;
     }
+    if (snap) dc_store_read_end(db->st);
     dc_query_free(q);
     if (!rc) {
         p->pub.total = p->res->total;

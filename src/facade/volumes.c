@@ -152,28 +152,166 @@ dc_rc dc_db_volume_stored(dc_db *db, const char *collection, dc_volume **out)
     return DC_OK;
 }
 
+static void kept_clear(kept_slot *k)
+{
+    free(k->key);
+    dc_volume_free(k->vol);
+    dc_strv_release(&k->rows);
+    memset(k, 0, sizeof *k);
+}
+
+void dc_db_kept_forget(dc_db *db)
+{
+    for (size_t i = 0; i < KEPT_SLOTS; i++) {
+        kept_clear(&db->kept_vols[i]);
+        kept_clear(&db->kept_rvols[i]);
+        kept_clear(&db->kept_lists[i]);
+    }
+}
+
+kept_slot *dc_db_kept_find(dc_db *db, kept_slot *s, const char *key, const uint64_t state[2])
+{
+    for (size_t i = 0; i < KEPT_SLOTS; i++)
+        if (s[i].key && s[i].state[0] == state[0] && s[i].state[1] == state[1] &&
+            strcmp(s[i].key, key) == 0) {
+            s[i].used = ++db->kept_tick;
+            return &s[i];
+        }
+    return NULL;
+}
+
+kept_slot *dc_db_kept_take(dc_db *db, kept_slot *s, const char *key, const uint64_t state[2])
+{
+    kept_slot *k = NULL;
+    for (size_t i = 0; i < KEPT_SLOTS; i++)
+        if (!s[i].lent && (!k || !s[i].key || (k->key && s[i].used < k->used))) k = &s[i];
+    char *name = k ? dc_strdup(key) : NULL;
+    if (!name) return NULL;
+    kept_clear(k);
+    k->key = name;
+    k->state[0] = state[0];
+    k->state[1] = state[1];
+    k->used = ++db->kept_tick;
+    return k;
+}
+
+dc_rc dc_db_volume_borrow(dc_db *db, const char *collection, const dc_volume **out)
+{
+    *out = NULL;
+    if (!collection) return DC_OK;
+    uint64_t state[2] = {0, 0};
+    int snap = dc_db_snapshot_state(db, state);
+    kept_slot *k = snap ? dc_db_kept_find(db, db->kept_vols, collection, state) : NULL;
+    if (k) {
+        if (k->vol) k->lent++; /* none stored: nothing to give back */
+        *out = k->vol;
+        return DC_OK;
+    }
+    dc_volume *v = NULL;
+    dc_rc rc = dc_db_volume_stored(db, collection, &v);
+    if (rc) return rc;
+    if (snap && (k = dc_db_kept_take(db, db->kept_vols, collection, state)) != NULL) {
+        k->vol = v;
+        k->lent = v != NULL;
+    }
+    *out = v;
+    return DC_OK;
+}
+
+void dc_db_volume_return(dc_db *db, const dc_volume *v)
+{
+    if (!db || !v) return;
+    kept_slot *sets[] = {db->kept_vols, db->kept_rvols};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < KEPT_SLOTS; i++)
+            if (sets[k][i].key && sets[k][i].vol == v) {
+                if (sets[k][i].lent) sets[k][i].lent--;
+                return;
+            }
+    dc_volume_free((dc_volume *)v); /* not kept: the borrower's own */
+}
+
+/* A copy of volume v (a reader's), or NULL when out of memory. */
+static dc_volume *volume_copy(const dc_volume *v)
+{
+    dc_volume *c = dc_volume_new();
+    int bad = !c || dc_str_set(&c->id, v->id) || copy_header(v, c);
+    for (size_t i = 0; !bad && i < v->n_entries; i++) {
+        const dc_volume_entry *e = &v->entries[i];
+        dc_volume_entry *o = dc_volume_add_entry(c);
+        if (!o) {
+            bad = 1;
+            break;
+        }
+        o->level = e->level;
+        char **to[] = {&o->kind, &o->part,   &o->xml_id, &o->type, &o->head,
+                       &o->id,   &o->number, &o->title,  &o->date};
+        const char *from[] = {e->kind, e->part,   e->xml_id, e->type, e->head,
+                              e->id,   e->number, e->title,  e->date};
+        for (size_t f = 0; !bad && f < sizeof to / sizeof to[0]; f++)
+            bad = dc_str_set(to[f], from[f]) != DC_OK;
+    }
+    if (bad) {
+        dc_volume_free(c);
+        return NULL;
+    }
+    c->n_documents = v->n_documents;
+    return c;
+}
+
 /* The reader's volume, not audited. */
 static dc_rc reader_volume(dc_db *db, const char *id, dc_volume **out)
 {
     vdocs docs = {0};
-    dc_volume *st = NULL, *v = NULL;
+    const dc_volume *st = NULL;
+    dc_volume *v = NULL;
     long n = 0;
     dc_rc rc = dc_db_list_in(db, id, vdoc_add, &docs, &n);
     if (!rc && docs.n == 0) rc = dc_db_fail(db, DC_NOTFOUND, "no volume '%s'", id);
-    if (!rc) rc = dc_db_volume_stored(db, id, &st);
+    if (!rc) rc = dc_db_volume_borrow(db, id, &st);
     if (!rc && !(v = dc_volume_new())) rc = DC_NOMEM;
     if (!rc && dc_str_set(&v->id, id)) rc = DC_NOMEM;
     if (!rc && st) rc = copy_header(st, v);
     if (!rc) rc = make_contents(st, &docs, v);
     if (rc == DC_NOMEM) dc_db_fail(db, rc, "out of memory");
     vdocs_release(&docs);
-    dc_volume_free(st);
+    dc_db_volume_return(db, st);
     if (rc) {
         dc_volume_free(v);
         return rc;
     }
     *out = v;
     return DC_OK;
+}
+
+/* reader_volume, kept for the reader and the state of the database in a
+ * read snapshot: a page of a volume's document does not list the volume
+ * again while nothing changed.  *out is the caller's copy, or with lent
+ * the kept volume itself (given back with dc_db_volume_return). */
+static dc_rc reader_volume_kept(dc_db *db, const char *id, int lent, dc_volume **out)
+{
+    *out = NULL;
+    uint64_t state[2] = {0, 0};
+    if (!dc_db_snapshot_state(db, state)) return reader_volume(db, id, out);
+    dc_buf key;
+    dc_buf_init(&key, 0);
+    dc_buf_printf(&key, "%s\x1f", id);
+    dc_db_reader_key(db, &key);
+    kept_slot *k = key.rc ? NULL : dc_db_kept_find(db, db->kept_rvols, key.p, state);
+    dc_rc rc = DC_OK;
+    if (!k) {
+        rc = reader_volume(db, id, out);
+        if (!rc && !key.rc && (k = dc_db_kept_take(db, db->kept_rvols, key.p, state)) != NULL)
+            k->vol = *out, *out = NULL;
+    }
+    if (!rc && k && lent) {
+        k->lent++;
+        *out = k->vol;
+    } else if (!rc && k && !(*out = volume_copy(k->vol))) {
+        rc = dc_db_fail(db, DC_NOMEM, "out of memory");
+    }
+    dc_buf_release(&key);
+    return rc;
 }
 
 dc_rc dc_db_volume(dc_db *db, const char *id, dc_volume **out)
@@ -211,6 +349,7 @@ typedef struct order_list {
     uint64_t epoch, used;
     order_entry *v;
     size_t n, cap;
+    size_t *by_id; /* positions in v sorted by id: a page finds its document by bsearch */
 } order_list;
 
 /* A few collections, least recently used out. */
@@ -228,6 +367,7 @@ static void order_clear(order_list *m)
         free(m->v[i].classification);
     }
     free(m->v);
+    free(m->by_id);
     free(m->collection);
     memset(m, 0, sizeof *m);
 }
@@ -251,6 +391,28 @@ static dc_rc order_add(void *ctx, const dc_doc_summary *s)
         dc_str_set(&e->classification, s->classification))
         return DC_NOMEM;
     return DC_OK;
+}
+
+/* qsort has no context argument: the list being sorted, one thread's. */
+static _Thread_local const order_list *sorting;
+
+static int by_id_cmp(const void *a, const void *b)
+{
+    return strcmp(sorting->v[*(const size_t *)a].id, sorting->v[*(const size_t *)b].id);
+}
+
+/* The position of id in m, or -1. */
+static long order_find(const order_list *m, const char *id)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(m->v[m->by_id[mid]].id, id);
+        if (c == 0) return (long)m->by_id[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
 }
 
 /* Collection's order, current for the store's state. */
@@ -281,6 +443,13 @@ static dc_rc order_of(dc_db *db, const char *collection, const order_list **out)
     dc_rc rc = dc_str_set(&m->collection, collection)
                    ? DC_NOMEM
                    : dc_store_list_in(db->st, collection, order_add, m);
+    if (!rc && !(m->by_id = malloc((m->n ? m->n : 1) * sizeof *m->by_id))) rc = DC_NOMEM;
+    if (!rc) {
+        for (size_t k = 0; k < m->n; k++) m->by_id[k] = k;
+        sorting = m;
+        qsort(m->by_id, m->n, sizeof *m->by_id, by_id_cmp);
+        sorting = NULL;
+    }
     if (rc) {
         order_clear(m);
         return rc == DC_NOMEM ? dc_db_fail(db, rc, "out of memory")
@@ -324,9 +493,7 @@ static dc_rc neighbours(dc_db *db, const dc_doc *doc, dc_volume *v)
     const order_list *m = NULL;
     dc_rc rc = order_of(db, doc->collection, &m);
     if (rc) return rc;
-    long i = -1;
-    for (size_t k = 0; k < m->n && i < 0; k++)
-        if (!strcmp(m->v[k].id, doc->id)) i = (long)k;
+    long i = order_find(m, doc->id);
     if (i < 0) return DC_OK;
     const char *slash = strchr(doc->id, '/');
     vdoc me = {.id = doc->id,
@@ -340,28 +507,43 @@ static dc_rc neighbours(dc_db *db, const dc_doc *doc, dc_volume *v)
     return rc;
 }
 
-dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
+static dc_rc volume_of(dc_db *db, const dc_doc *doc, int lent, dc_volume **out)
 {
     *out = NULL;
     if (!doc || !doc->id) return dc_db_fail(db, DC_MISUSE, "no document");
     if (!doc->collection || !dc_collection_name_ok(doc->collection)) return DC_OK;
-    dc_volume *st = NULL, *v = NULL;
-    dc_rc rc = dc_db_volume_stored(db, doc->collection, &st);
+    const dc_volume *st = NULL;
+    dc_volume *v = NULL;
+    dc_rc rc = dc_db_volume_borrow(db, doc->collection, &st);
     if (!rc && st) {
-        rc = reader_volume(db, doc->collection, &v);
+        rc = reader_volume_kept(db, doc->collection, lent, &v);
     } else if (!rc) {
         if (!(v = dc_volume_new()) || dc_str_set(&v->id, doc->collection))
             rc = dc_db_fail(db, DC_NOMEM, "out of memory");
         if (!rc) rc = neighbours(db, doc, v);
     }
-    dc_volume_free(st);
+    dc_db_volume_return(db, st);
     if (!rc) rc = dc_db_audit_add(db, "volume", doc->collection, doc->id);
     if (rc) {
-        dc_volume_free(v);
+        if (lent) dc_db_volume_return(db, v);
+        else dc_volume_free(v);
         return rc;
     }
     *out = v;
     return DC_OK;
+}
+
+dc_rc dc_db_volume_of(dc_db *db, const dc_doc *doc, dc_volume **out)
+{
+    return volume_of(db, doc, 0, out);
+}
+
+dc_rc dc_db_volume_lent(dc_db *db, const dc_doc *doc, const dc_volume **out)
+{
+    dc_volume *v = NULL;
+    dc_rc rc = volume_of(db, doc, 1, &v);
+    *out = v;
+    return rc;
 }
 
 dc_rc dc_volume_cite(const dc_volume *v, const char *format, char **out)

@@ -896,13 +896,16 @@ static void find_section(dc_http_req *req, dc_buf *b, const char *id)
     dc_buf_release(&list);
 }
 
-void dc_page_document(dc_http_req *req, dc_http_resp *resp)
+/* The page of a document, made from one read snapshot (dc_db_read_begin):
+ * the document, its references, neighbours, citations and persons as one
+ * state of the database has them. */
+static void document_page(dc_http_req *req, dc_http_resp *resp)
 {
     const char *id = path_id(req, "/documents/");
-    dc_doc *doc = NULL;
+    const dc_doc *doc = NULL;
     char *html = NULL;
     /* one read: the HTML and the view its title and release line come from */
-    dc_rc rc = id ? dc_db_show_view(req->db, id, 0, "html", &html, &doc) : DC_NOTFOUND;
+    dc_rc rc = id ? dc_db_show_lent(req->db, id, "html", &html, &doc) : DC_NOTFOUND;
     if (rc) {
         /* the same page for a missing and an unreadable document */
         if (rc == DC_NOTFOUND) dc_page_error(req, resp, 404, "There is no document with this id.");
@@ -911,9 +914,9 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     }
     refs_ctx rx = {0};
     dc_buf_init(&rx.unresolved, 0);
-    dc_db_refs(req->db, id, refs_cb, &rx);
-    dc_volume *vol = NULL;
-    dc_db_volume_of(req->db, doc, &vol);
+    dc_db_refs_view(req->db, doc, refs_cb, &rx);
+    const dc_volume *vol = NULL;
+    dc_db_volume_lent(req->db, doc, &vol);
     char *meta = NULL;
     dc_db_render(req->db, doc, "highwire", &meta);
     dc_page_begin(req, resp, doc->title && *doc->title ? doc->title : id, "dc-document-page", NULL,
@@ -961,9 +964,17 @@ void dc_page_document(dc_http_req *req, dc_http_resp *resp)
     if (rx.rc || rx.unresolved.rc) b->rc = rx.rc ? rx.rc : rx.unresolved.rc;
     page_end(resp);
     refs_release(&rx);
-    dc_volume_free(vol);
+    dc_db_volume_return(req->db, vol);
     dc_free(html);
-    dc_doc_free(doc);
+    dc_db_view_return(req->db, doc);
+}
+
+void dc_page_document(dc_http_req *req, dc_http_resp *resp)
+{
+    /* without the snapshot the page is the same, each read on its own */
+    int snap = dc_db_read_begin(req->db) == DC_OK;
+    document_page(req, resp);
+    if (snap) dc_db_read_end(req->db);
 }
 
 /* ---- signing in and out --------------------------------------------------- */

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "util/util_int.h"
 #include "util/banned.h"
 
@@ -150,6 +152,7 @@ typedef struct job {
     const char *file;
     int in_file; /* 0: "info", else the page of the file */
     int number;
+    char *cache; /* the page's answer kept here (opts->cache_dir), or NULL */
 } job;
 
 static double now_seconds(void)
@@ -386,9 +389,15 @@ static void page_release(dc_scan_page *p)
     free(p->png);
 }
 
+void dc_scan_forget(const dc_scan_doc *d)
+{
+    for (size_t i = 0; d && i < d->cache.n; i++) unlink(d->cache.v[i]);
+}
+
 void dc_scan_doc_free(dc_scan_doc *d)
 {
     if (!d) return;
+    dc_strv_release(&d->cache);
     for (size_t i = 0; i < d->n_pages; i++) page_release(&d->pages[i]);
     free(d->pages);
     free(d);
@@ -399,6 +408,101 @@ static const char *base_name(const char *p)
 {
     const char *s = strrchr(p, '/');
     return s && s[1] ? s + 1 : p;
+}
+
+/* ---- the page cache: an interrupted ingest resumes ------------------- */
+
+/* The SHA-256 of a file's bytes into h; 0 on success. */
+static int file_hash(const char *file, unsigned char h[crypto_hash_sha256_BYTES])
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    unsigned char *buf = malloc(1 << 20);
+    ssize_t n = buf ? 0 : -1;
+    while (buf && (n = read(fd, buf, 1 << 20)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        crypto_hash_sha256_update(&st, buf, (size_t)n);
+    }
+    free(buf);
+    close(fd);
+    crypto_hash_sha256_final(&st, h);
+    return n < 0 ? -1 : 0;
+}
+
+/* The cache file of page `page` of a file whose bytes hash to fh, read
+ * with o's --ocr and --lang by this protocol: DIR/<64 hex digits>. */
+static char *cache_path(const dc_scan_opts *o, const unsigned char *fh, int page)
+{
+    char what[160];
+    int n = snprintf(what, sizeof what, "page %d ocr %d lang %s protocol %d", page, o->ocr,
+                     o->lang ? o->lang : "eng", DC_SCAN_PROTOCOL);
+    crypto_hash_sha256_state st;
+    unsigned char k[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, fh, crypto_hash_sha256_BYTES);
+    crypto_hash_sha256_update(&st, (const unsigned char *)what, (size_t)n);
+    crypto_hash_sha256_final(&st, k);
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    sodium_bin2hex(hex, sizeof hex, k, sizeof k);
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    dc_buf_printf(&b, "%s/%s", o->cache_dir, hex);
+    return dc_buf_detach(&b);
+}
+
+/* A page answered before (the helper's answer as it wrote it), parsed
+ * into pg; DC_NOTFOUND when there is none or it does not parse (a torn
+ * or stale file is removed). */
+static dc_rc cache_load(const job *j, dc_scan_page *pg)
+{
+    int fd = j->cache ? open(j->cache, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd < 0) return DC_NOTFOUND;
+    dc_buf b;
+    dc_buf_init(&b, (size_t)DC_SCAN_MAX_OUTPUT);
+    char tmp[65536];
+    ssize_t n;
+    while ((n = read(fd, tmp, sizeof tmp)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        dc_buf_add(&b, tmp, (size_t)n);
+    }
+    close(fd);
+    dc_error e = {0};
+    dc_rc rc = n < 0 || b.rc ? DC_IO : parse(b.p ? b.p : "", b.len, NULL, pg, &e);
+    dc_buf_release(&b);
+    if (rc) {
+        page_release(pg);
+        memset(pg, 0, sizeof *pg);
+        unlink(j->cache);
+        return DC_NOTFOUND;
+    }
+    pg->number = j->number;
+    return DC_OK;
+}
+
+/* Keeps a page's answer (best effort: without it the page is only read
+ * again): written beside, then renamed into place. */
+static void cache_store(const job *j, const dc_buf *out)
+{
+    if (!j->cache || !out->p) return;
+    dc_buf t;
+    dc_buf_init(&t, 0);
+    dc_buf_printf(&t, "%s.tmp", j->cache);
+    int fd = t.p ? open(t.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+    int ok = fd >= 0;
+    for (size_t at = 0; ok && at < out->len;) {
+        ssize_t n = write(fd, out->p + at, out->len - at);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        at += ok ? (size_t)n : 0;
+    }
+    if (fd >= 0) ok &= close(fd) == 0;
+    if (ok) ok = rename(t.p, j->cache) == 0;
+    if (!ok && t.p) unlink(t.p);
+    dc_buf_release(&t);
 }
 
 /* Collects a finished helper: its answer parsed into the job's page (or
@@ -440,6 +544,7 @@ static dc_rc finish(run *r, const job *j, size_t n_files, int wall, int *pages, 
         if (!rc && j->in_file) pg->number = j->number;
         if (!rc && j->in_file && WIFEXITED(status) && r->out.rc)
             rc = dc_fail(err, DC_LIMIT, 0, "%stoo much output", where);
+        if (!rc && j->in_file) cache_store(j, &r->out);
     }
     dc_buf_release(&r->out);
     return rc;
@@ -471,9 +576,15 @@ static dc_rc run_jobs(const char *helper, const job *jobs, size_t n_jobs, size_t
     dc_rc rc = DC_OK;
     while (!rc && (next < n_jobs || n_run > 0)) {
         while (!rc && next < n_jobs && n_run < workers) {
+            if (jobs[next].in_file && cache_load(&jobs[next], &out[next]) == DC_OK) {
+                next++, done++; /* read before an interruption */
+                if (o->page_done) o->page_done(o->ctx, path, (int)done, (int)n_jobs);
+                continue;
+            }
             rc = spawn(helper, &jobs[next], o, &runs[n_run], err);
             if (!rc) runs[n_run++].job = next++;
         }
+        if (!rc && n_run == 0) break;
         if (rc) break;
         struct pollfd fds[DC_SCAN_MAX_WORKERS];
         for (size_t i = 0; i < n_run; i++) fds[i] = (struct pollfd){runs[i].fd, POLLIN, 0};
@@ -569,10 +680,20 @@ dc_rc dc_scan_read(const char *path, const char *const *files, size_t n, const d
     }
     d->n_pages = (size_t)pages;
     for (int i = 0; i < pages; i++)
-        jobs[i] = folder ? (job){files[i], 1, i + 1} : (job){files[0], i + 1, i + 1};
+        jobs[i] = folder ? (job){files[i], 1, i + 1, NULL} : (job){files[0], i + 1, i + 1, NULL};
+    unsigned char fh[crypto_hash_sha256_BYTES];
+    int cache = o->cache_dir && (mkdir(o->cache_dir, 0700) == 0 || errno == EEXIST);
+    for (int i = 0; cache && i < pages; i++) {
+        if ((folder || i == 0) && file_hash(jobs[i].file, fh) != 0) break;
+        if (!(jobs[i].cache = cache_path(o, fh, jobs[i].in_file)) ||
+            dc_strv_push(&d->cache, jobs[i].cache))
+            break;
+    }
     rc = run_jobs(helper, jobs, (size_t)pages, folder ? 2 : 1, o, path, NULL, d->pages, err);
+    for (int i = 0; i < pages; i++) free(jobs[i].cache);
     free(jobs);
     if (rc) {
+        dc_scan_forget(d); /* a file that fails is not resumed */
         dc_scan_doc_free(d);
         return rc;
     }

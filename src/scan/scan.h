@@ -69,6 +69,7 @@ typedef struct dc_scan_page {
 typedef struct dc_scan_doc {
     dc_scan_page *pages;
     size_t n_pages;
+    dc_strv cache; /* the cache files of its pages (dc_scan_opts.cache_dir) */
 } dc_scan_doc;
 
 typedef struct dc_scan_opts {
@@ -77,6 +78,13 @@ typedef struct dc_scan_opts {
     /* Called in the caller's thread as pages finish (may be NULL). */
     void (*page_done)(void *ctx, const char *path, int done, int pages);
     void *ctx;
+    /* A folder (made 0700 if missing) where each page's answer is kept as
+     * it is read, named by the SHA-256 of the file's bytes, the page, --ocr,
+     * --lang and the protocol: a page found there is not read again, so an
+     * interrupted ingest resumes where it stopped.  The caller removes a
+     * document's entries (dc_scan_forget) once it is stored for good.
+     * NULL: no cache. */
+    const char *cache_dir;
 } dc_scan_opts;
 
 /*
@@ -92,6 +100,8 @@ typedef struct dc_scan_opts {
 dc_rc dc_scan_read(const char *path, const char *const *files, size_t n, const dc_scan_opts *opts,
                    dc_scan_doc **out, dc_error *err);
 void dc_scan_doc_free(dc_scan_doc *d); /* NULL is a no-op */
+/* Removes the cache files of d's pages (NULL is a no-op). */
+void dc_scan_forget(const dc_scan_doc *d);
 
 /*
  * The document's text for the text ingester: each page as "[Page N]", a

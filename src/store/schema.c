@@ -210,7 +210,7 @@ const char *const dc_store_migrations[] = {
 const int dc_store_n_migrations = (int)(sizeof dc_store_migrations / sizeof dc_store_migrations[0]);
 
 const char *const dc_store_tables[] = {"collections", "documents", "versions", "audit", "users",
-                                       "persons",     "terms",     "images",   NULL};
+                                       "persons",     "terms",     NULL};
 
 const dc_store_trigger dc_store_triggers[] = {
     {"audit_in_order", TRG_AUDIT_IN_ORDER},         {"audit_no_delete", TRG_AUDIT_NO_DELETE},

@@ -81,10 +81,17 @@ enum stmt_id {
     S_MAX_DOCID,
     S_STATUS_CURRENT,
     S_STATUS_VERSION,
+    S_STATUS_DOCID,
+    S_GET_DOCID,
     S_FIND_NUMBER,
     S_AUDIT_HEAD,
     S_AUDIT_PUT,
     S_GROUPS,
+    S_VOLUME_GET,
+    S_LIST_PERSONS,
+    S_LIST_TERMS,
+    S_READ_BEGIN,
+    S_DATA_VERSION,
     S_COUNT_OF_STMTS
 };
 
@@ -171,6 +178,12 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                          " AND v.version = d.current_version WHERE d.id = ?1",
     [S_STATUS_VERSION] = "SELECT release_status, classification, hash FROM versions"
                          " WHERE doc_id = ?1 AND version = ?2",
+    /* A search hit's version, by the docid the index holds: the row by
+     * its rowid, and only while it is its document's current version. */
+    [S_STATUS_DOCID] = "SELECT v.release_status, v.classification, v.hash FROM versions v"
+                       " JOIN documents d ON d.id = v.doc_id AND d.current_version = v.version"
+                       " WHERE v.docid = ?1 AND v.doc_id = ?2",
+    [S_GET_DOCID] = "SELECT version, hash, body FROM versions WHERE docid = ?1 AND doc_id = ?2",
     [S_FIND_NUMBER] = "SELECT d.id FROM documents d JOIN versions v"
                       " ON v.doc_id = d.id AND v.version = d.current_version"
                       " WHERE d.collection = ?1 AND v.number = ?2"
@@ -188,6 +201,16 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                  " JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version"
                  " GROUP BY d.collection, v.release_status, v.classification"
                  " ORDER BY d.collection, v.release_status, v.classification",
+    /* read for every document page (its volume, its names and terms) */
+    [S_VOLUME_GET] = "SELECT body FROM volumes WHERE collection = ?1",
+    [S_LIST_PERSONS] = "SELECT collection, xml_id, name, description FROM persons"
+                       " WHERE ?1 IS NULL OR collection = ?1"
+                       " ORDER BY collection, name, xml_id",
+    [S_LIST_TERMS] = "SELECT collection, xml_id, term, gloss FROM terms"
+                     " WHERE ?1 IS NULL OR collection = ?1"
+                     " ORDER BY collection, term, xml_id",
+    [S_READ_BEGIN] = "BEGIN", /* deferred: a read snapshot (dc_store_read_begin) */
+    [S_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* dc_store_collection_groups's rows as of the version id `docid`. */
@@ -239,10 +262,12 @@ struct dc_store {
     sqlite3_stmt *stmt[S_COUNT_OF_STMTS];
     dc_buf json;              /* dc_store_put's serialisation, reused across documents */
     long long busy_waited_us; /* busy_wait's time spent on the current lock */
-    int wrote;                /* a row other than the audit log's was written (on_update) */
-    uint64_t put_docid;       /* the version the last dc_store_put added, or 0 */
-    vcache *vc;               /* DC_STORE_VERSION_CACHE, else NULL */
-    groups groups;            /* dc_store_collection_groups */
+    int wrote; /* a row other than the audit log's was written (on_update) */
+    uint64_t put_docid; /* the version the last dc_store_put added, or 0 */
+    vcache *vc;         /* DC_STORE_VERSION_CACHE, else NULL */
+    groups groups;      /* dc_store_collection_groups */
+    int reading;        /* dc_store_read_begin's depth; 0: no read snapshot open */
+    uint64_t snapshots; /* read snapshots opened: the open one's serial */
     char errmsg[512];
 };
 
@@ -427,6 +452,18 @@ static dc_rc run(dc_store *st, enum stmt_id id, const char *what)
     rc = src == SQLITE_DONE || src == SQLITE_ROW ? DC_OK : sql_err(st, src, "%s", what);
     stmt_done(s);
     return rc;
+}
+
+/* Ends the read snapshot of dc_store_read_begin, if one is open, before a
+ * write: a write never runs inside it (a deferred read transaction that
+ * turns into a write fails busy when another handle wrote meanwhile), and
+ * what the write commits is not left uncommitted in a snapshot.  The
+ * reads after it run each in its own transaction again. */
+static void read_stop(dc_store *st)
+{
+    if (!st->reading) return;
+    st->reading = 0;
+    if (!sqlite3_get_autocommit(st->db)) run_quiet(st, S_COMMIT);
 }
 
 /* Sticky binders: a no-op once *src is set, so a run of binds is checked once. */
@@ -777,25 +814,29 @@ static dc_rc migrate(dc_store *st, const char *path, const char *const *steps, i
 }
 
 /* After migration every table of dc_store_tables must exist; a file that
- * claims to be declass but lacks one has been tampered with. */
+ * claims to be declass but lacks one has been tampered with.  One pass
+ * over the schema's tables (a statement per table cost a search a tenth
+ * of its open). */
 static dc_rc check_tables(dc_store *st, const char *path)
 {
+    enum { MAX_TABLES = 32 };
+    int found[MAX_TABLES] = {0};
     sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(
-        st->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &s,
-        NULL);
-    dc_rc rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "checking the schema of %s", path);
-    for (int i = 0; !rc && dc_store_tables[i]; i++) {
-        src = sqlite3_bind_text(s, 1, dc_store_tables[i], -1, SQLITE_STATIC);
-        if (src == SQLITE_OK) src = sqlite3_step(s);
-        if (src != SQLITE_ROW) rc = sql_err(st, src, "checking the schema of %s", path);
-        else if (sqlite3_column_int(s, 0) != 1)
-            rc = set_err(st, DC_CORRUPT, "%s: declass schema is damaged (table %s is missing)",
-                         path, dc_store_tables[i]);
-        sqlite3_reset(s);
+    int src = sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
+                                 &s, NULL);
+    while (src == SQLITE_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        for (int i = 0; name && i < MAX_TABLES && dc_store_tables[i]; i++)
+            if (strcmp(name, dc_store_tables[i]) == 0) found[i] = 1;
+        src = SQLITE_OK;
     }
     sqlite3_finalize(s);
-    return rc;
+    if (src != SQLITE_DONE) return sql_err(st, src, "checking the schema of %s", path);
+    for (int i = 0; dc_store_tables[i]; i++)
+        if (i >= MAX_TABLES || !found[i])
+            return set_err(st, DC_CORRUPT, "%s: declass schema is damaged (table %s is missing)",
+                           path, dc_store_tables[i]);
+    return DC_OK;
 }
 
 dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps, int n_steps,
@@ -886,6 +927,7 @@ void dc_store_mmap(dc_store *st, int on)
 dc_rc dc_store_wal_trim(dc_store *st, long long over)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     long long n = wal_size(st);
     if (n >= 0 && n <= over) return DC_OK;
     int src = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
@@ -908,6 +950,7 @@ dc_rc dc_store_wal_trim(dc_store *st, long long over)
 void dc_store_close(dc_store *st)
 {
     if (!st) return;
+    if (st->db) read_stop(st);
     for (int i = 0; i < S_COUNT_OF_STMTS; i++) sqlite3_finalize(st->stmt[i]);
     if (st->db)
         sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, !st->wrote && wal_small(st),
@@ -928,9 +971,50 @@ const char *dc_store_errmsg(const dc_store *st)
 
 /* ---- transactions -------------------------------------------------------- */
 
+dc_rc dc_store_read_begin(dc_store *st)
+{
+    if (!st) return DC_MISUSE;
+    if (st->reading) {
+        st->reading++;
+        return DC_OK;
+    }
+    /* inside a write's transaction its reads are one already */
+    if (!sqlite3_get_autocommit(st->db)) return DC_OK;
+    dc_rc rc = run(st, S_READ_BEGIN, "starting a read");
+    if (!rc) st->reading = 1, st->snapshots++;
+    return rc;
+}
+
+uint64_t dc_store_snapshot(const dc_store *st)
+{
+    return st && st->reading && !sqlite3_get_autocommit(st->db) ? st->snapshots : 0;
+}
+
+dc_rc dc_store_state(dc_store *st, uint64_t state[2])
+{
+    state[0] = state[1] = 0;
+    if (!st) return DC_MISUSE;
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_DATA_VERSION, &rc);
+    if (!s) return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) state[0] = (uint64_t)sqlite3_column_int64(s, 0);
+    else rc = sql_err(st, src, "reading the data version");
+    stmt_done(s);
+    state[1] = (uint64_t)sqlite3_total_changes64(st->db);
+    return rc;
+}
+
+void dc_store_read_end(dc_store *st)
+{
+    if (!st || !st->reading || --st->reading) return;
+    if (!sqlite3_get_autocommit(st->db)) run_quiet(st, S_COMMIT);
+}
+
 dc_rc dc_store_begin(dc_store *st)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_begin: a transaction is already open");
     return run(st, S_BEGIN, "starting a transaction");
@@ -984,6 +1068,7 @@ dc_rc dc_store_part_end(dc_store *st, int keep)
  */
 static dc_rc unit_begin(dc_store *st, int *own)
 {
+    read_stop(st);
     *own = sqlite3_get_autocommit(st->db);
     return run(st, *own ? S_BEGIN : S_SAVEPOINT, "starting a write");
 }
@@ -1168,6 +1253,11 @@ dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out)
     return dc_store_get_hashed(st, id, version, out, NULL);
 }
 
+/* The version of id that the bound statement s (columns: version, hash,
+ * body) finds, checked and parsed; src is the binding's result. */
+static dc_rc get_row(dc_store *st, sqlite3_stmt *s, int src, const char *id, int version,
+                     dc_doc **out, char hash_out[DC_STORE_HASH_SIZE]);
+
 dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **out,
                           char hash_out[DC_STORE_HASH_SIZE])
 {
@@ -1181,11 +1271,35 @@ dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **ou
     int src = SQLITE_OK;
     bind_text(s, 1, id, &src);
     if (version) bind_int(s, 2, version, &src);
+    return get_row(st, s, src, id, version, out, hash_out);
+}
+
+dc_rc dc_store_get_docid(dc_store *st, uint64_t docid, const char *id, dc_doc **out,
+                         char hash_out[DC_STORE_HASH_SIZE])
+{
+    if (hash_out) hash_out[0] = '\0';
+    if (out) *out = NULL;
+    if (!st) return DC_MISUSE;
+    if (!id || !out || !docid || docid > INT64_MAX)
+        return set_err(st, DC_MISUSE, "dc_store_get_docid: invalid argument");
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_GET_DOCID, &rc);
+    if (!s) return rc;
+    int src = sqlite3_bind_int64(s, 1, (sqlite3_int64)docid);
+    bind_text(s, 2, id, &src);
+    return get_row(st, s, src, id, -1, out, hash_out);
+}
+
+/* version -1: the version the row holds (dc_store_get_docid). */
+static dc_rc get_row(dc_store *st, sqlite3_stmt *s, int src, const char *id, int version,
+                     dc_doc **out, char hash_out[DC_STORE_HASH_SIZE])
+{
+    dc_rc rc = DC_OK;
     if (src == SQLITE_OK) src = sqlite3_step(s);
     vc_entry *hit = NULL;
     if (src == SQLITE_DONE) {
-        rc = version ? set_err(st, DC_NOTFOUND, "document %s has no version %d", id, version)
-                     : set_err(st, DC_NOTFOUND, "no document %s", id);
+        rc = version > 0 ? set_err(st, DC_NOTFOUND, "document %s has no version %d", id, version)
+                         : set_err(st, DC_NOTFOUND, "no document %s", id);
     } else if (src != SQLITE_ROW) {
         rc = sql_err(st, src, "reading %s", id);
     } else if ((hit = vc_find(st->vc, (const char *)sqlite3_column_text(s, 1))) != NULL) {
@@ -1329,6 +1443,7 @@ dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const c
                      const char *detail)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     char now[TIME_SIZE];
     dc_rc rc = now_utc(st, now);
     if (rc) return rc;
@@ -1401,7 +1516,7 @@ dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n)
 
 int dc_store_in_transaction(const dc_store *st)
 {
-    return st && st->db && !sqlite3_get_autocommit(st->db);
+    return st && st->db && !st->reading && !sqlite3_get_autocommit(st->db);
 }
 
 /* Parses "12,15,40" (SQLite's group_concat of row ids) into ids (at most
@@ -1639,15 +1754,57 @@ static dc_rc verify_chain(dc_store *st)
 
 /* Both in one read transaction, so a concurrent append cannot show up as
  * a break. */
+static void image_hash(const void *data, size_t len, char hash[DC_IMAGE_HASH_SIZE]);
+
+/* Every stored page image still hashes to its name, and every page of
+ * every version names a stored image. */
+static dc_rc verify_images(dc_store *st)
+{
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db, "SELECT hash, data FROM images", -1, &s, NULL);
+    dc_rc rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "reading the page images");
+    while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *hash = (const char *)sqlite3_column_text(s, 0);
+        const void *d = sqlite3_column_blob(s, 1);
+        size_t n = (size_t)sqlite3_column_bytes(s, 1);
+        char got[DC_IMAGE_HASH_SIZE] = "";
+        if (d && n) image_hash(d, n, got);
+        if (!hash || strcmp(got, hash) != 0)
+            rc = set_err(st, DC_CORRUPT, "page image %.16s: its bytes do not hash to its name",
+                         hash ? hash : "?");
+    }
+    if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the page images");
+    sqlite3_finalize(s);
+    if (rc) return rc;
+    src = sqlite3_prepare_v2(st->db,
+                             "SELECT v.doc_id, v.version, json_extract(p.value, '$.image')"
+                             " FROM versions v, json_each(v.body, '$.scan') p"
+                             " WHERE instr(v.body, '\"scan\":') > 0"
+                             " AND json_extract(p.value, '$.image') IS NOT NULL"
+                             " AND NOT EXISTS (SELECT 1 FROM images i"
+                             "  WHERE i.hash = json_extract(p.value, '$.image')) LIMIT 1",
+                             -1, &s, NULL);
+    rc = src == SQLITE_OK ? DC_OK : sql_err(st, src, "reading the scanned pages");
+    if (!rc && (src = sqlite3_step(s)) == SQLITE_ROW)
+        rc = set_err(st, DC_CORRUPT, "%s version %d: a page names image %.16s, which is missing",
+                     (const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1),
+                     (const char *)sqlite3_column_text(s, 2));
+    else if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the scanned pages");
+    sqlite3_finalize(s);
+    return rc;
+}
+
 dc_rc dc_store_verify(dc_store *st)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_verify: a transaction is open");
     int src = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
     if (src != SQLITE_OK) return sql_err(st, src, "starting to verify the store");
     dc_rc rc = verify_triggers(st);
     if (!rc) rc = verify_chain(st);
+    if (!rc) rc = verify_images(st);
     sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     return rc;
 }
@@ -1689,6 +1846,7 @@ dc_rc dc_store_user_add(dc_store *st, const char *name, const char *hash, int le
                         const char *compartments, const char *roles, const char *agency)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!name || !*name || !hash || !*hash || level < DC_UNCLASSIFIED || level > DC_TOP_SECRET)
         return set_err(st, DC_MISUSE, "dc_store_user_add: invalid argument");
     char now[TIME_SIZE];
@@ -1782,6 +1940,7 @@ dc_rc dc_store_user_list(dc_store *st, dc_user_cb cb, void *ctx)
 static dc_rc user_update(dc_store *st, const char *sql, const char *name, const char *value)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!name) return set_err(st, DC_MISUSE, "no user name");
     dc_rc rc;
     sqlite3_stmt *s = prep_once(st, sql, &rc);
@@ -1931,6 +2090,7 @@ static const char *list_table(dc_list_kind kind)
 dc_rc dc_store_list_put(dc_store *st, dc_list_kind kind, const dc_list_row *row)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!list_table(kind) || !row || !row->collection || !row->xml_id || !row->name ||
         !row->collection[0] || !row->xml_id[0] || !row->name[0])
         return set_err(st, DC_MISUSE, "dc_store_list_put: invalid argument");
@@ -1958,15 +2118,7 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
     if (!list_table(kind) || !cb)
         return set_err(st, DC_MISUSE, "dc_store_list_rows: invalid argument");
     dc_rc rc;
-    sqlite3_stmt *s = prep_once(st,
-                                kind == DC_LIST_PERSONS
-                                    ? "SELECT collection, xml_id, name, description FROM persons"
-                                      " WHERE ?1 IS NULL OR collection = ?1"
-                                      " ORDER BY collection, name, xml_id"
-                                    : "SELECT collection, xml_id, term, gloss FROM terms"
-                                      " WHERE ?1 IS NULL OR collection = ?1"
-                                      " ORDER BY collection, term, xml_id",
-                                &rc);
+    sqlite3_stmt *s = stmt_get(st, kind == DC_LIST_PERSONS ? S_LIST_PERSONS : S_LIST_TERMS, &rc);
     if (!s) return rc;
     int src = SQLITE_OK;
     if (collection) bind_text(s, 1, collection, &src);
@@ -1988,7 +2140,7 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
         }
     }
     if (!rc && src != SQLITE_DONE) rc = sql_err(st, src, "reading the %s list", list_table(kind));
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }
 
@@ -1997,6 +2149,22 @@ dc_rc dc_store_list_rows(dc_store *st, dc_list_kind kind, const char *collection
  * from its columns without loading the body: what deciding whether a
  * reader may open it takes, so a refusal costs what a miss costs.
  */
+/* The columns release_status, classification, hash of s's row. */
+static dc_rc status_row(dc_store *st, sqlite3_stmt *s, const char *id, char **release_status,
+                        char **classification, char hash[DC_STORE_HASH_SIZE])
+{
+    int nomem = 0;
+    const char *a = col_text(s, 0, &nomem), *b = col_text(s, 1, &nomem);
+    const char *h = col_text(s, 2, &nomem);
+    if (!nomem && hash && h && strlen(h) < DC_STORE_HASH_SIZE) memcpy(hash, h, strlen(h) + 1);
+    if (!nomem && a && !(*release_status = dc_strdup(a))) nomem = 1;
+    if (!nomem && b && !(*classification = dc_strdup(b))) nomem = 1;
+    if (!nomem) return DC_OK;
+    free(*release_status);
+    *release_status = NULL;
+    return set_err(st, DC_NOMEM, "reading %s: out of memory", id);
+}
+
 dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_status,
                       char **classification, char hash[DC_STORE_HASH_SIZE])
 {
@@ -2011,23 +2179,28 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
     if (src == SQLITE_OK && version) bind_int(s, 2, version, &src);
     if (version) bind_int(s, 2, version, &src);
     if (src == SQLITE_OK) src = sqlite3_step(s);
-    if (src == SQLITE_DONE) {
-        rc = set_err(st, DC_NOTFOUND, "no document %s", id);
-    } else if (src != SQLITE_ROW) {
-        rc = sql_err(st, src, "reading %s", id);
-    } else {
-        int nomem = 0;
-        const char *a = col_text(s, 0, &nomem), *b = col_text(s, 1, &nomem);
-        const char *h = col_text(s, 2, &nomem);
-        if (!nomem && hash && h && strlen(h) < DC_STORE_HASH_SIZE) memcpy(hash, h, strlen(h) + 1);
-        if (!nomem && a && !(*release_status = dc_strdup(a))) nomem = 1;
-        if (!nomem && b && !(*classification = dc_strdup(b))) nomem = 1;
-        if (nomem) {
-            free(*release_status);
-            *release_status = NULL;
-            rc = set_err(st, DC_NOMEM, "reading %s: out of memory", id);
-        }
-    }
+    if (src == SQLITE_DONE) rc = set_err(st, DC_NOTFOUND, "no document %s", id);
+    else if (src != SQLITE_ROW) rc = sql_err(st, src, "reading %s", id);
+    else rc = status_row(st, s, id, release_status, classification, hash);
+    stmt_done(s);
+    return rc;
+}
+
+dc_rc dc_store_status_docid(dc_store *st, uint64_t docid, const char *id, char **release_status,
+                            char **classification, char hash[DC_STORE_HASH_SIZE])
+{
+    *release_status = *classification = NULL;
+    if (hash) hash[0] = '\0';
+    if (!st || !id || !docid || docid > INT64_MAX) return DC_MISUSE;
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_STATUS_DOCID, &rc);
+    if (!s) return rc;
+    int src = sqlite3_bind_int64(s, 1, (sqlite3_int64)docid);
+    bind_text(s, 2, id, &src);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_DONE) rc = set_err(st, DC_NOTFOUND, "no document %s", id);
+    else if (src != SQLITE_ROW) rc = sql_err(st, src, "reading %s", id);
+    else rc = status_row(st, s, id, release_status, classification, hash);
     stmt_done(s);
     return rc;
 }
@@ -2037,6 +2210,7 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
 dc_rc dc_store_review_put(dc_store *st, const dc_review_row *r)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!r || !r->doc_id || !r->state || !r->kind || !r->received || !r->due || !r->record)
         return set_err(st, DC_MISUSE, "dc_store_review_put: invalid argument");
     dc_rc rc;
@@ -2100,6 +2274,7 @@ dc_rc dc_store_reviews(dc_store *st, const char *doc_id, dc_review_cb cb, void *
 dc_rc dc_store_volume_put(dc_store *st, const dc_volume *v)
 {
     if (!st) return DC_MISUSE;
+    read_stop(st);
     if (!v || !v->id || !*v->id) return set_err(st, DC_MISUSE, "dc_store_volume_put: no volume");
     char *json = NULL;
     dc_rc rc = dc_volume_to_json(v, 0, &json);
@@ -2132,7 +2307,7 @@ dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out)
     if (!st) return DC_MISUSE;
     if (!collection) return set_err(st, DC_MISUSE, "dc_store_volume_get: no collection");
     dc_rc rc;
-    sqlite3_stmt *s = prep_once(st, "SELECT body FROM volumes WHERE collection = ?1", &rc);
+    sqlite3_stmt *s = stmt_get(st, S_VOLUME_GET, &rc);
     if (!s) return rc;
     int src = SQLITE_OK;
     bind_text(s, 1, collection, &src);
@@ -2149,7 +2324,7 @@ dc_rc dc_store_volume_get(dc_store *st, const char *collection, dc_volume **out)
             rc = set_err(st, rc, "volume %s: the stored record is damaged", collection);
         else if (rc) rc = set_err(st, rc, "reading volume %s: %s", collection, dc_strerror(rc));
     }
-    sqlite3_finalize(s);
+    stmt_done(s);
     return rc;
 }
 

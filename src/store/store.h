@@ -80,12 +80,25 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
 dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_status,
                       char **classification, char hash[DC_STORE_HASH_SIZE]);
 
+/* dc_store_status of the version docid (the rowid the index knows it by)
+ * while it is the current version of document id: DC_NOTFOUND when there
+ * is no such version, it is another document's, or a newer version of id
+ * has been stored since.  One row by its rowid and the document's, where
+ * dc_store_status looks the version up by id. */
+dc_rc dc_store_status_docid(dc_store *st, uint64_t docid, const char *id, char **release_status,
+                            char **classification, char hash[DC_STORE_HASH_SIZE]);
+
 /* Loads a version (0 = current) of document id.  DC_NOTFOUND if absent. */
 dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);
 /* dc_store_get that also gives in hash_out the hash of the version it
  * loaded (as dc_store_status). */
 dc_rc dc_store_get_hashed(dc_store *st, const char *id, int version, dc_doc **out,
                           char hash_out[DC_STORE_HASH_SIZE]);
+
+/* dc_store_get_hashed of the version docid of document id (DC_NOTFOUND if
+ * there is none, or it is another document's), whether current or not. */
+dc_rc dc_store_get_docid(dc_store *st, uint64_t docid, const char *id, dc_doc **out,
+                         char hash_out[DC_STORE_HASH_SIZE]);
 
 /* Calls cb for each document (current version), ordered by collection and
  * then number/id.  A non-OK return from cb stops and is returned. */
@@ -139,8 +152,29 @@ typedef struct dc_audit_row {
  * IMMEDIATE .. COMMIT): all of them, each with its link in the hash chain,
  * or none (the error says why; nothing is left open). */
 dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n);
-/* 1 if a transaction is open on st (a write in progress). */
+/* 1 if a transaction is open on st (a write in progress; a read snapshot
+ * is not one). */
 int dc_store_in_transaction(const dc_store *st);
+/*
+ * A read snapshot: the reads of st until dc_store_read_end run in one
+ * read transaction (a deferred BEGIN), so they see one state of the
+ * database and pay for one transaction, not one each.  Nests (the
+ * outermost pair counts); inside a write's transaction it is that
+ * transaction.  A write through st ends the snapshot first (the reads
+ * after it run each in its own transaction again), so a snapshot never
+ * turns into a write.  The caller keeps it short: it holds the
+ * write-ahead log's checkpoint back to where it began.
+ */
+dc_rc dc_store_read_begin(dc_store *st);
+void dc_store_read_end(dc_store *st);
+/* The serial number (from 1) of the read snapshot open on st, 0 when none
+ * is: what was read under one serial holds while it is open. */
+uint64_t dc_store_snapshot(const dc_store *st);
+/* The state of the database as st sees it: SQLite's data version (it
+ * changes whenever another connection commits) and the rows st itself
+ * has changed.  Two equal states read through st mean nothing at all was
+ * committed in between, by anyone. */
+dc_rc dc_store_state(dc_store *st, uint64_t state[2]);
 
 /*
  * Verifies what makes the audit log and the versions tamper-evident: the

@@ -34,10 +34,24 @@ static const char *ascii_rep(unsigned char c, unsigned flags)
     }
 }
 
+/* The ASCII bytes copied as they are under any flags: printable, and
+ * none of & < > " '.  The text of a document is mostly these. */
+#define P1(c)                                                                             \
+    ((c) >= 0x20 && (c) < 0x7f && (c) != '&' && (c) != '<' && (c) != '>' && (c) != '"' && \
+     (c) != '\'')
+#define P4(c) P1(c), P1(c + 1), P1(c + 2), P1(c + 3)
+#define P16(c) P4(c), P4(c + 4), P4(c + 8), P4(c + 12)
+static const unsigned char plain[128] = {P16(0),  P16(16), P16(32), P16(48),
+                                         P16(64), P16(80), P16(96), P16(112)};
+
 void dc_buf_xml_escape(dc_buf *b, const char *s, size_t n, unsigned flags)
 {
     size_t i = 0, run = 0; /* s[i - run .. i) is copied as it is */
     while (i < n) {
+        size_t from = i;
+        while (i < n && (unsigned char)s[i] < 0x80 && plain[(unsigned char)s[i]]) i++;
+        run += i - from;
+        if (i == n) break;
         unsigned char c = (unsigned char)s[i];
         const char *rep;
         size_t adv = 1;

@@ -13,11 +13,15 @@ Run with Debian's python3 (python3-cairo): tests/CMakeLists.txt."""
 import json
 import os
 import re
+import sqlite3
+import stat
 import subprocess
+import time
 import urllib.request
 import zlib
 
 import cairo
+
 from dctest import DB, check, done, eq, serve
 from scanlib import image_pdf, page_images
 
@@ -30,6 +34,8 @@ REV = db.add_user("rev", "TOP SECRET", "--role", "reviewer", admin=ADMIN)
 SEC = db.add_user("sec", "SECRET", admin=ADMIN)
 
 NAME = "Sukarno"
+TRIGGER_SQL = ("CREATE TRIGGER images_no_update BEFORE UPDATE ON images"
+               " BEGIN SELECT RAISE(ABORT, 'images are never changed'); END")
 paras = ["Memorandum From the Director to the Secretary",
          "Washington, June 3, 1961.",
          "(S) The Ambassador met President %s at the palace in Djakarta on "
@@ -42,9 +48,9 @@ pdf = os.path.join(src, "memo.pdf")
 image_pdf(pdf, page_images(paras, banner="SECRET", skew=0.2, noise=400))
 
 
-def run(*args, who=None):
+def run(*args, who=None, env=None):
     kw = {"user": who[0], "password": who[1]} if who else {}
-    return db.run(*args, **kw)
+    return db.run(*args, env=env, **kw)
 
 
 def as_json(*args, who=None):
@@ -287,4 +293,117 @@ eq(code, 1, "no page 9")
 check("has no page 9" in err, "says which: %r" % err)
 code, out, err = binary("show", "memos/memo", "--format", "html", "--page", "2")
 eq(code, 2, "--page without pdf or png")
+
+# ---- an interrupted ingest resumes without reading its pages again -----------
+HELPER = os.path.join(os.path.dirname(os.path.abspath(os.environ["DECLASS"])), "declass-scan")
+log = os.path.join(db.dir, "helper.log")
+wrapper = os.path.join(db.dir, "helper.sh")
+with open(wrapper, "w") as f:
+    f.write("#!/bin/sh\necho \"$1 $3\" >> %s\nexec %s \"$@\"\n" % (log, HELPER))
+os.chmod(wrapper, 0o755)
+long_pdf = os.path.join(src, "long.pdf")
+image_pdf(long_pdf, [page_images(["Page %s of the long report on the %s harvest." % (n, c)],
+                                 noise=50)[0] for n, c in (("one", "rice"), ("two", "corn"),
+                                                           ("three", "wheat"), ("four", "rye"))])
+cache_dir = db.path + ".scan-cache"
+env = dict(os.environ, DECLASS_SCAN=wrapper, DECLASS_USER=ADMIN[0], DECLASS_PASSWORD=ADMIN[1])
+p = subprocess.Popen([os.environ["DECLASS"], "--db", db.path, "ingest", "-q", "--collection",
+                      "long", long_pdf], env=env, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+deadline = time.time() + 300
+cached = []
+while time.time() < deadline and p.poll() is None:
+    cached = [n for n in os.listdir(cache_dir) if not n.endswith(".tmp")] \
+        if os.path.isdir(cache_dir) else []
+    if len(cached) >= 2:
+        break
+    time.sleep(0.05)
+p.kill()
+p.wait()
+check(len(cached) >= 2 and p.returncode == -9, "killed after %d pages read" % len(cached))
+cached = [n for n in os.listdir(cache_dir) if not n.endswith(".tmp")]
+eq(stat.S_IMODE(os.stat(cache_dir).st_mode), 0o700, "the cache is the owner's alone")
+eq(run("show", "long/long", who=ADMIN)[0], 1, "nothing of the killed ingest is stored")
+os.unlink(log)
+code, out, err = run("ingest", "-q", "--collection", "long", long_pdf, who=ADMIN,
+                     env={"DECLASS_SCAN": wrapper})
+eq(code, 0, "the ingest run again: %s" % err)
+with open(log) as f:
+    pages_read = [l.split()[1] for l in f if l.startswith("page ")]
+eq(len(pages_read), 4 - len(cached), "only the pages not read before are read: %r" % pages_read)
+eq(os.listdir(cache_dir), [], "the cache is emptied once the document is stored")
+long_doc = as_json("show", "long/long", "--json", who=ADMIN)
+eq([p["page"] for p in long_doc["scan"]], [1, 2, 3, 4], "all four pages")
+check("wheat" in run("show", "long/long", who=ADMIN)[1], "page three's text")
+
+# ---- a multi-page TIFF: each of its images a page ----------------------------
+def grey_tiff(pages):
+    """A little-endian TIFF of 8-bit grey images (cairo RGB24 surfaces),
+    uncompressed, 300 dpi, one IFD a page."""
+    data, ifds = bytearray(b"II*\0\0\0\0\0"), []
+    for img in pages:
+        w, h, stride, px = img.get_width(), img.get_height(), img.get_stride(), img.get_data()
+        strip = len(data)
+        for y in range(h):
+            row = px[y * stride:y * stride + 4 * w]
+            data += bytes(row[4 * x + 1] for x in range(w))   # green: the text is grey
+        res = len(data)
+        data += (300).to_bytes(4, "little") + (1).to_bytes(4, "little")
+        ifds.append((w, h, strip, w * h, res))
+    prev = 4
+    for w, h, strip, n, res in ifds:
+        at = len(data) + (len(data) & 1)
+        data += b"\0" * (at - len(data))
+        data[prev:prev + 4] = at.to_bytes(4, "little")
+        tags = [(256, 4, w), (257, 4, h), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, strip),
+                (277, 3, 1), (278, 4, h), (279, 4, n), (282, 5, res), (283, 5, res), (296, 3, 2)]
+        data += len(tags).to_bytes(2, "little")
+        for tag, kind, value in tags:
+            data += tag.to_bytes(2, "little") + kind.to_bytes(2, "little") + \
+                (1).to_bytes(4, "little") + value.to_bytes(4, "little")
+        prev = len(data)
+        data += b"\0\0\0\0"
+    return bytes(data)
+
+
+def short_page(text):
+    img = cairo.ImageSurface(cairo.FORMAT_RGB24, 1800, 300)
+    c = cairo.Context(img)
+    c.set_source_rgb(1, 1, 1)
+    c.paint()
+    c.set_source_rgb(0, 0, 0)
+    c.select_font_face("DejaVu Serif")
+    c.set_font_size(60)
+    c.move_to(100, 180)
+    c.show_text(text)
+    return img
+
+
+tiff = os.path.join(src, "two.tif")
+with open(tiff, "wb") as f:
+    f.write(grey_tiff([short_page("The first page of the telegram."),
+                       short_page("The second page of the telegram.")]))
+code, out, err = run("ingest", "-q", "--collection", "tiffs", tiff, who=ADMIN)
+eq(code, 0, "a two-page TIFF ingests: %s" % err)
+tdoc = as_json("show", "tiffs/two", "--json", who=ADMIN)
+eq([(p["page"], p["width"], p["height"]) for p in tdoc["scan"]], [(1, 900, 150), (2, 900, 150)],
+   "two pages, each at 150 dpi")
+ttext = run("show", "tiffs/two", who=ADMIN)[1]
+check("first page" in ttext and "second page" in ttext and "[Page 2]" in ttext,
+      "both pages' text: %r" % ttext)
+
+# ---- a damaged image: check says so, and it is never served ----------------
+eq(run("check", who=ADMIN)[0], 0, "check passes")
+con = sqlite3.connect(db.path)
+con.execute("DROP TRIGGER images_no_update")
+blob = con.execute("SELECT data FROM images WHERE hash = ?", (page["image"],)).fetchone()[0]
+con.execute("UPDATE images SET data = ? WHERE hash = ?",
+            (blob[:100] + bytes([blob[100] ^ 1]) + blob[101:], page["image"]))
+con.execute(TRIGGER_SQL)
+con.commit()
+con.close()
+code, out, err = run("check", who=ADMIN)
+check(code != 0 and "do not hash to its name" in err, "check finds the damaged image: %r" % err)
+code, out, err = binary("show", "memos/memo", "--format", "png", who=ADMIN)
+check(code != 0 and not out, "a damaged image is not served: %d %r" % (code, err))
 done()

@@ -76,7 +76,7 @@ eq(base.run("list", user="admin", password="wrong")[0], 4, "a refused login (NUL
 check_ok(base, "a fresh database")
 TRIGGERS = triggers(base.path)
 eq(sorted(TRIGGERS), ["audit_in_order", "audit_no_delete", "audit_no_update",
-                      "users_generation", "versions_in_order", "versions_no_delete",
+                      "images_no_delete", "images_no_update", "users_generation", "versions_in_order", "versions_no_delete",
                       "versions_no_update"], "the schema's triggers")
 
 # The chain: every row's value is what the construction gives.

@@ -7,7 +7,7 @@ Installs the build into a temporary prefix and checks the tree:
 - libexec/declass/declass-scan, the scan helper, links poppler and
   Tesseract (declass does not) and the installed declass ingests a PDF
   through it;
-- lib/libdeclass.so.VERSION, which does not link libxml2 (loaded for TEI), with SONAME libdeclass.so.1
+- lib/libdeclass.so.VERSION, which does not link libxml2 (loaded for TEI), with SONAME libdeclass.so.2
   (readelf -d) and the two links; every function the installed headers
   declare DC_API is exported;
 - include/declass/ holds exactly declass.h, model.h and util.h: no engine
@@ -44,7 +44,7 @@ CMAKE = os.environ.get("CMAKE", "cmake")
 CC = os.environ.get("CC", "cc")
 LIBDIR = os.environ.get("INSTALL_LIBDIR", "lib")
 SANITIZE = os.environ.get("DC_SANITIZE", "")
-VERSION = os.environ.get("DC_VERSION", "0.2.0")
+VERSION = os.environ.get("DC_VERSION", "0.3.0")
 SAMPLES = os.environ.get("SAMPLES", os.path.join(SOURCE, "samples"))
 
 PUBLIC = {"declass.h", "model.h", "util.h"}
@@ -130,15 +130,15 @@ check(code == 0 and "libxml2" not in out and "libsqlite3" in out,
       "libdeclass.so needs sqlite3 and not libxml2 (%s)" % err)
 real = os.path.join(libdir, "libdeclass.so." + VERSION)
 check(os.path.isfile(real) and not os.path.islink(real), "%s is the library" % real)
-eq(os.readlink(os.path.join(libdir, "libdeclass.so.1")) if os.path.islink(
-    os.path.join(libdir, "libdeclass.so.1")) else None, "libdeclass.so." + VERSION,
-   "libdeclass.so.1 links to the library")
+eq(os.readlink(os.path.join(libdir, "libdeclass.so.2")) if os.path.islink(
+    os.path.join(libdir, "libdeclass.so.2")) else None, "libdeclass.so." + VERSION,
+   "libdeclass.so.2 links to the library")
 eq(os.readlink(os.path.join(libdir, "libdeclass.so")) if os.path.islink(
-    os.path.join(libdir, "libdeclass.so")) else None, "libdeclass.so.1",
-   "libdeclass.so (the link-time name) links to libdeclass.so.1")
+    os.path.join(libdir, "libdeclass.so")) else None, "libdeclass.so.2",
+   "libdeclass.so (the link-time name) links to libdeclass.so.2")
 code, out, err = run(["readelf", "-d", real])
 eq(code, 0, "readelf -d the library (%s)" % err)
-eq(re.findall(r"\(SONAME\)\s+Library soname: \[(.*?)\]", out), ["libdeclass.so.1"],
+eq(re.findall(r"\(SONAME\)\s+Library soname: \[(.*?)\]", out), ["libdeclass.so.2"],
    "the library's SONAME")
 check("(RPATH)" not in out and "(RUNPATH)" not in out,
       "the installed library carries no build-tree rpath")
@@ -255,7 +255,7 @@ code, out, err = run(cmd)
 eq(code, 0, "the consumer compiles and links against the installed tree (%s)" % err)
 if code == 0:
     code, out, err = run(["readelf", "-d", exe])
-    check("Shared library: [libdeclass.so.1]" in out, "the consumer needs libdeclass.so.1")
+    check("Shared library: [libdeclass.so.2]" in out, "the consumer needs libdeclass.so.2")
     db = os.path.join(tmp, "consumer.db")
     code, out, err = run([exe, db, os.path.join(SAMPLES, "tei", "frus1958-60v18-d279.xml"),
                           '"NSC 5907" supersedes', "frus1958-60v18/d279"],

@@ -636,6 +636,241 @@ static void test_neighbours(void)
     dc_db_close(db);
 }
 
+/* The contents of the index's MANIFEST ("" if unreadable): changes with
+ * every index commit. */
+static void manifest(char *out, size_t cap)
+{
+    char p[800];
+    snprintf(p, sizeof p, "%s/MANIFEST", ixpath);
+    out[0] = '\0';
+    FILE *f = fopen(p, "rb");
+    if (!f) return;
+    size_t n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    fclose(f);
+}
+
+/* The page HTML of id through the lent view, in a read snapshot of its own. */
+static char *page_html(dc_db *db, const char *id)
+{
+    char *t = NULL;
+    const dc_doc *v = NULL;
+    CHECK_INT(dc_db_read_begin(db), DC_OK);
+    CHECK_INT(dc_db_show_lent(db, id, "html", &t, &v), DC_OK);
+    CHECK(v != NULL && v->id && strcmp(v->id, id) == 0);
+    dc_db_view_return(db, v);
+    dc_db_read_end(db);
+    return t ? t : dc_strdup("");
+}
+
+/*
+ * A page's read snapshot (dc_db_read_begin): its reads see one state of
+ * the database while another handle ingests; a search inside it neither
+ * clears nor rewrites an index that is ahead of the snapshot; a write
+ * through the handle ends it.  The renderings a handle keeps with a lent
+ * view hold for one state only: a document that turns readable or
+ * unreadable beside an unchanged one changes that one's links at once.
+ */
+static void test_snapshot(void)
+{
+    dc_db *a = NULL, *b = NULL;
+    dc_error err = {0};
+    dc_audit_queue *q = NULL;
+    CHECK_INT(dc_db_open(dbpath, 0, &a, &err), DC_OK);
+    CHECK_INT(dc_db_open(dbpath, 0, &b, &err), DC_OK);
+    CHECK_INT(dc_audit_queue_open(dbpath, 10, &q, &err), DC_OK);
+    if (!a || !b || !q) goto done;
+    dc_db_audit_to(a, q); /* read rows queued, as a server's handles do */
+    CHECK_INT(dc_db_assume(a, "memo-conf"), DC_OK);
+    CHECK_INT(dc_db_assume(b, "memo-secret"), DC_OK);
+    char dirp[700];
+    snprintf(dirp, sizeof dirp, "%s/snap", dir);
+    mkdir(dirp, 0755);
+    put_file(dirp, "s1.txt", "1. Cover note\n\n(U) See Document 7 for the wombat reply.\n");
+    put_file(dirp, "s2.txt", "2. Second note\n\n(U) A quokka note.\n");
+    dc_ingest_stats st = {0};
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    CHECK_INT(total_of(a, "quokka"), 1);
+
+    /* one state, whatever b commits meanwhile */
+    char m0[4096], m1[4096];
+    CHECK_INT(dc_db_read_begin(a), DC_OK);
+    char *t = NULL;
+    const dc_doc *v = NULL;
+    CHECK_INT(dc_db_show_lent(a, "snap/s1", "html", &t, &v), DC_OK);
+    CHECK(t && strstr(t, "wombat") && !strstr(t, "/documents/snap/s7"));
+    free(t);
+    put_file(dirp, "s0.txt", "Note zero\n\n(U) A late numbat note.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    CHECK_INT(st.docs_new, 1);
+    dc_doc *d = NULL;
+    CHECK_INT(dc_db_get(a, "snap/s0", &d), DC_NOTFOUND); /* not in a's snapshot */
+    dc_volume *vol = NULL;
+    CHECK_INT(dc_db_volume_of(a, v, &vol), DC_OK);
+    CHECK(vol && vol->n_entries == 2 && dc_volume_find(vol, "snap/s0") < 0);
+    dc_volume_free(vol);
+    /* b indexed s0: the index is ahead of a's snapshot, and a search
+     * inside it takes the index as it is */
+    manifest(m0, sizeof m0);
+    CHECK(total_of(a, "numbat") >= 0);
+    manifest(m1, sizeof m1);
+    CHECK(m0[0] && strcmp(m0, m1) == 0);
+    dc_db_view_return(a, v);
+    dc_db_read_end(a);
+    CHECK_INT(dc_db_get(a, "snap/s0", &d), DC_OK);
+    dc_doc_free(d);
+    d = NULL;
+    CHECK_INT(total_of(a, "numbat"), 1);
+    CHECK_INT(total_of(a, "quokka"), 1);
+    CHECK_INT(dc_db_check(a), DC_OK);
+
+    /* a write through the handle ends its snapshot: the rows of a handle
+     * without a queue are written at once, and the reads after them see
+     * what b committed */
+    CHECK_INT(dc_db_read_begin(a), DC_OK);
+    dc_db_audit_to(a, NULL);
+    CHECK_INT(dc_db_get(a, "snap/s2", &d), DC_OK); /* audited: a write */
+    dc_doc_free(d);
+    d = NULL;
+    put_file(dirp, "s3.txt", "3. Third note\n\n(U) A bilby note.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    CHECK_INT(dc_db_get(a, "snap/s3", &d), DC_OK);
+    dc_doc_free(d);
+    d = NULL;
+    dc_db_read_end(a);
+    dc_db_audit_to(a, q);
+
+    /* the kept renderings of s1 (unchanged) follow the documents it links */
+    char *t1 = page_html(a, "snap/s1"), *t2 = page_html(a, "snap/s1");
+    CHECK_STR(t1, t2); /* the second from what the handle kept */
+    CHECK(!strstr(t1, "/documents/snap/s7"));
+    free(t1);
+    free(t2);
+    put_file(dirp, "s7.txt", "7. The wombat reply\n\n(U) A wombat reply.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    t1 = page_html(a, "snap/s1");
+    CHECK(strstr(t1, "/documents/snap/s7") != NULL); /* now readable: linked */
+    free(t1);
+    put_file(dirp, "s7.txt", "7. The wombat reply\n\nSECRET\n\n(S) A wombat reply.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp, &(dc_ingest_opts){.released = 0}, &st), DC_OK);
+    t1 = page_html(a, "snap/s1");
+    CHECK(!strstr(t1, "/documents/snap/s7")); /* SECRET: no link for a CONFIDENTIAL reader */
+    free(t1);
+    CHECK_INT(dc_db_assume(a, "memo-secret"), DC_OK);
+    t1 = page_html(a, "snap/s1");
+    CHECK(strstr(t1, "/documents/snap/s7") != NULL);
+    free(t1);
+    /* and a citation made in a snapshot is the one made without */
+    char *c1 = NULL, *c2 = NULL;
+    CHECK_INT(dc_db_show(a, "snap/s1", "bibtex", &c1), DC_OK);
+    CHECK_INT(dc_db_read_begin(a), DC_OK);
+    CHECK_INT(dc_db_show_lent(a, "snap/s1", "html", &t, &v), DC_OK);
+    free(t);
+    for (int i = 0; i < 2; i++) {
+        CHECK_INT(dc_db_render(a, v, "bibtex", &c2), DC_OK);
+        CHECK_STR(c1 ? c1 : "", c2 ? c2 : "");
+        dc_free(c2);
+        c2 = NULL;
+    }
+    dc_db_view_return(a, v);
+    dc_db_read_end(a);
+    dc_free(c1);
+done:
+    dc_db_close(a);
+    dc_db_close(b);
+    if (q) CHECK_INT(dc_audit_queue_close(q, NULL, &err), DC_OK);
+}
+
+/* The entries of the reader's volume of id's page (dc_db_volume_of, and
+ * dc_db_volume_lent alike) in a read snapshot, or -1. */
+static long page_volume_entries(dc_db *db, const char *id, const char *want)
+{
+    long n = -1;
+    char *t = NULL;
+    const dc_doc *v = NULL;
+    dc_volume *vol = NULL;
+    CHECK_INT(dc_db_read_begin(db), DC_OK);
+    CHECK_INT(dc_db_show_lent(db, id, "html", &t, &v), DC_OK);
+    free(t);
+    if (v) CHECK_INT(dc_db_volume_of(db, v, &vol), DC_OK);
+    if (vol) {
+        n = (long)vol->n_entries;
+        if (want) CHECK(dc_volume_find(vol, want) >= 0);
+    }
+    dc_volume_free(vol);
+    /* the same volume lent, as the page takes it */
+    const dc_volume *lent = NULL;
+    if (v) CHECK_INT(dc_db_volume_lent(db, v, &lent), DC_OK);
+    CHECK(lent && (long)lent->n_entries == n);
+    if (lent && want) CHECK(dc_volume_find(lent, want) >= 0);
+    dc_db_volume_return(db, lent);
+    dc_db_view_return(db, v);
+    dc_db_read_end(db);
+    return n;
+}
+
+/*
+ * What a handle keeps of a published volume for its document pages (the
+ * stored volume, each reader's contents) follows the database: a
+ * document added to the collection by another handle is listed at once,
+ * for the readers who may open it only.
+ */
+static void test_kept_volume(void)
+{
+    const char *tc = getenv("DC_TEST_CORPUS");
+    if (!tc) return;
+    char vol[900];
+    snprintf(vol, sizeof vol, "%s/volumes/frus1917-72PubDip.xml", tc);
+    if (access(vol, R_OK) != 0) return;
+    dc_db *a = NULL, *b = NULL;
+    dc_error err = {0};
+    dc_audit_queue *q = NULL;
+    CHECK_INT(dc_db_open(dbpath, 0, &a, &err), DC_OK);
+    CHECK_INT(dc_db_open(dbpath, 0, &b, &err), DC_OK);
+    CHECK_INT(dc_audit_queue_open(dbpath, 10, &q, &err), DC_OK);
+    if (!a || !b || !q) goto done;
+    dc_db_audit_to(a, q);
+    CHECK_INT(dc_db_assume(b, "memo-secret"), DC_OK);
+    dc_ingest_stats st = {0};
+    CHECK_INT(dc_db_ingest(b, vol, &(dc_ingest_opts){.released = 1}, &st), DC_OK);
+    const char *d20 = "frus1917-72PubDip/d20";
+    long n0 = page_volume_entries(a, d20, NULL);
+    CHECK(n0 > 40);
+    CHECK_INT(page_volume_entries(a, d20, NULL), n0); /* kept */
+    char dirp[700];
+    snprintf(dirp, sizeof dirp, "%s/added", dir);
+    mkdir(dirp, 0755);
+    put_file(dirp, "x1.txt", "Added note\n\n(U) An added dugong note.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp,
+                           &(dc_ingest_opts){.released = 0, .collection = "frus1917-72PubDip"},
+                           &st),
+              DC_OK);
+    CHECK_INT(st.docs_new, 1);
+    CHECK_INT(page_volume_entries(a, d20, "frus1917-72PubDip/x1"), n0 + 1);
+    put_file(dirp, "x2.txt", "Hidden note\n\nSECRET\n\n(S) A hidden dugong note.\n");
+    st = (dc_ingest_stats){0};
+    CHECK_INT(dc_db_ingest(b, dirp,
+                           &(dc_ingest_opts){.released = 0, .collection = "frus1917-72PubDip"},
+                           &st),
+              DC_OK);
+    CHECK_INT(dc_db_assume(a, "memo-conf"), DC_OK);
+    CHECK_INT(page_volume_entries(a, d20, NULL), n0 + 1); /* not x2: SECRET */
+    CHECK_INT(dc_db_assume(a, "memo-secret"), DC_OK);
+    CHECK_INT(page_volume_entries(a, d20, "frus1917-72PubDip/x2"), n0 + 2);
+    CHECK_INT(dc_db_assume(a, "memo-conf"), DC_OK);
+    CHECK_INT(page_volume_entries(a, d20, NULL), n0 + 1);
+done:
+    dc_db_close(a);
+    dc_db_close(b);
+    if (q) CHECK_INT(dc_audit_queue_close(q, NULL, &err), DC_OK);
+}
+
 int main(void)
 {
     corpus = getenv("DC_CORPUS");
@@ -655,6 +890,8 @@ int main(void)
     test_bad();
     test_view_memo();
     test_neighbours();
+    test_snapshot();
+    test_kept_volume();
     if (nfiles >= 4) test_private_files();
     if (nfiles >= 4) test_live_same_as_rebuild();
     char cmd[128];

@@ -43,7 +43,7 @@ static void test_text_and_banner(void)
     pages[0].text = "Memorandum for the Record\n\nThe meeting began (S) at ten.\n";
     pages[1].text = "  | TOP SECRET . .\nThe annex.\n";
     pages[2].text = "SECRET - NODIS\nsecret matters are not a banner\n";
-    dc_scan_doc d = {pages, 3};
+    dc_scan_doc d = {.pages = pages, .n_pages = 3};
     dc_buf b;
     dc_buf_init(&b, 0);
     CHECK_INT(dc_scan_text(&d, &b), DC_OK);
@@ -71,7 +71,7 @@ static char *fake_helper(const char *dir, const char *name, const char *body)
     FILE *f = fopen(path, "w");
     if (!f) return NULL;
     fprintf(f,
-            "#!/bin/sh\nif [ \"$1\" = info ]; then printf 'declass-scan 1\\ninfo PDF 2\\n"
+            "#!/bin/sh\nif [ \"$1\" = info ]; then printf 'declass-scan 2\\ninfo PDF 2\\n"
             "end\\n'; exit 0; fi\n%s\n",
             body);
     fclose(f);
@@ -95,9 +95,9 @@ static void test_protocol(void)
     /* a good answer: words, a confidence with one decimal, the text */
     setenv("DECLASS_SCAN",
            fake_helper(dir, "good.sh",
-                       "printf 'declass-scan 1\\npage %s 612 792 72 ocr 61.5 1\\n"
+                       "printf 'declass-scan 2\\npage %s 612 792 72 ocr 61.5 1\\n"
                        "word 10 20 30 12 55.5 Dear\\nword 44 20 30 12 67.5 Bob:\\n"
-                       "text 10\\nDear Bob:\\n\\nend\\n' \"$3\""),
+                       "text 10\\nDear Bob:\\n\\nimage 2 3 72 8\\nPNGBYTES\\nend\\n' \"$3\""),
            1);
     CHECK_INT(dc_scan_read(file, files, 1, NULL, &d, &err), DC_OK);
     CHECK(d && d->n_pages == 2);
@@ -111,12 +111,16 @@ static void test_protocol(void)
         CHECK_STR(d->pages[1].words[1].text, "Bob:");
         CHECK_INT(d->pages[1].words[1].x, 44);
         CHECK_STR(d->pages[0].text, "Dear Bob:\n");
+        CHECK_INT(d->pages[1].img_width, 2);
+        CHECK_INT(d->pages[1].img_height, 3);
+        CHECK_INT((int)d->pages[1].png_len, 8);
+        CHECK(memcmp(d->pages[1].png, "PNGBYTES", 8) == 0);
     }
     dc_scan_doc_free(d);
 
     /* an error answer names the page */
     setenv("DECLASS_SCAN",
-           fake_helper(dir, "err.sh", "printf 'declass-scan 1\\nerror limit too big\\n'; exit 3"),
+           fake_helper(dir, "err.sh", "printf 'declass-scan 2\\nerror limit too big\\n'; exit 3"),
            1);
     CHECK_INT(dc_scan_read(file, files, 1, NULL, &d, &err), DC_LIMIT);
     CHECK(d == NULL);
@@ -125,13 +129,13 @@ static void test_protocol(void)
     /* malformed answers: a text length past the end, another protocol */
     setenv("DECLASS_SCAN",
            fake_helper(dir, "short.sh",
-                       "printf 'declass-scan 1\\npage 1 1 1 72 ocr 9 0\\ntext 99\\nab\\nend\\n'"),
+                       "printf 'declass-scan 2\\npage 1 1 1 72 ocr 9 0\\ntext 99\\nab\\nend\\n'"),
            1);
     CHECK_INT(dc_scan_read(file, files, 1, NULL, &d, &err), DC_IO);
     CHECK(strstr(err.msg, "malformed") != NULL);
-    setenv("DECLASS_SCAN", fake_helper(dir, "v2.sh", "printf 'declass-scan 2\\n'"), 1);
+    setenv("DECLASS_SCAN", fake_helper(dir, "v1.sh", "printf 'declass-scan 1\\n'"), 1);
     CHECK_INT(dc_scan_read(file, files, 1, NULL, &d, &err), DC_IO);
-    CHECK(strstr(err.msg, "protocol 1") != NULL);
+    CHECK(strstr(err.msg, "protocol 2") != NULL);
 
     /* a helper killed by a signal: bad input, named */
     setenv("DECLASS_SCAN", fake_helper(dir, "crash.sh", "kill -SEGV $$"), 1);

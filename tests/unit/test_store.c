@@ -156,15 +156,15 @@ static void test_create_schema(void)
     CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
     /* 2: users, 3: persons and terms, 4: audit chain and insert triggers,
      * 5: users' credential generation, 6: versions.marked, 7: reviews,
-     * 8: volumes */
-    CHECK_INT(dc_store_n_migrations, 8);
+     * 8: volumes, 9: page images */
+    CHECK_INT(dc_store_n_migrations, 9);
     char mode[32];
     raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
     CHECK_STR(mode, "wal");
     CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
                             " ('versions_date', 'documents_collection')"),
               2);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 7);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 9);
 
     /* Reopening without CREATE finds it and changes nothing. */
     CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
@@ -1205,6 +1205,69 @@ static void test_volumes(void)
     dc_store_close(st);
 }
 
+/* A search hit's reads: a version by the docid the index holds, its
+ * columns only while it is current; and the read transaction around them. */
+static void test_docid_reads(void)
+{
+    const char *path = db_path("docid.db");
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    if (!st) return;
+    dc_doc *d = make_doc("c", "a", "1", "First");
+    dc_doc *e = make_doc("c", "b", "2", "Other");
+    int ver = 0;
+    CHECK_INT(dc_store_put(st, d, NULL, NULL, &ver), DC_OK);
+    CHECK_INT(dc_store_put(st, e, NULL, NULL, &ver), DC_OK);
+    uint64_t v1 = (uint64_t)raw_int(path, "SELECT docid FROM versions WHERE doc_id = 'c/a'");
+    uint64_t other = (uint64_t)raw_int(path, "SELECT docid FROM versions WHERE doc_id = 'c/b'");
+    char *status = NULL, *cls = NULL, hash[DC_STORE_HASH_SIZE], h2[DC_STORE_HASH_SIZE];
+
+    CHECK_INT(dc_store_read_begin(st), DC_OK);
+    CHECK_INT(dc_store_read_begin(st), DC_OK); /* nests: the outer pair counts */
+    CHECK_INT(dc_store_status_docid(st, v1, "c/a", &status, &cls, hash), DC_OK);
+    CHECK_STR(status, "released");
+    CHECK_STR(cls, "TOP SECRET");
+    CHECK_INT(strlen(hash), 64);
+    free(status), free(cls);
+    dc_doc *g = NULL;
+    CHECK_INT(dc_store_get_docid(st, v1, "c/a", &g, h2), DC_OK);
+    CHECK(g && strcmp(g->title, "First") == 0);
+    CHECK_STR(h2, hash);
+    dc_doc_free(g);
+    g = NULL;
+    /* another document's docid, or none, is not found */
+    CHECK_INT(dc_store_status_docid(st, other, "c/a", &status, &cls, hash), DC_NOTFOUND);
+    CHECK(status == NULL && cls == NULL);
+    CHECK_INT(dc_store_get_docid(st, other, "c/a", &g, NULL), DC_NOTFOUND);
+    CHECK_INT(dc_store_get_docid(st, other + 100, "c/b", &g, NULL), DC_NOTFOUND);
+    CHECK(g == NULL);
+    CHECK_INT(dc_store_status_docid(st, 0, "c/a", &status, &cls, NULL), DC_MISUSE);
+    dc_store_read_end(st);
+    CHECK(dc_store_snapshot(st) != 0); /* the outer one still open */
+    dc_store_read_end(st);
+    CHECK_INT((int)dc_store_snapshot(st), 0);
+    dc_store_read_end(st); /* none open: a no-op */
+
+    /* a newer version: the old docid's columns are gone (not current),
+     * its body still reads */
+    dc_str_set(&d->title, "Second");
+    CHECK_INT(dc_store_put(st, d, NULL, NULL, &ver), DC_OK);
+    CHECK_INT(ver, 2);
+    CHECK_INT(dc_store_status_docid(st, v1, "c/a", &status, &cls, hash), DC_NOTFOUND);
+    uint64_t v2 = (uint64_t)raw_int(path, "SELECT docid FROM versions WHERE doc_id = 'c/a'"
+                                          " AND version = 2");
+    CHECK_INT(dc_store_status_docid(st, v2, "c/a", &status, &cls, hash), DC_OK);
+    free(status), free(cls);
+    CHECK_INT(dc_store_get_docid(st, v1, "c/a", &g, NULL), DC_OK);
+    CHECK(g && strcmp(g->title, "First") == 0);
+    dc_doc_free(g);
+    /* a write after the reads: the transaction was ended */
+    CHECK_INT(dc_store_audit(st, "tester", "search", "q", "1 hits"), DC_OK);
+    dc_doc_free(d);
+    dc_doc_free(e);
+    dc_store_close(st);
+}
+
 int main(void)
 {
     install_failing_malloc();
@@ -1229,13 +1292,14 @@ int main(void)
     test_changes();
     test_wal_trim();
     test_volumes();
+    test_docid_reads();
 
-    const char *dbs[] = {"create.db", "put.db",     "list.db",  "audit.db",   "txn.db",
-                         "busy.db",   "garbage.db", "text.db",  "foreign.db", "empty.db",
-                         "newer.db",  "damaged.db", "body.db",  "migrate.db", "fresh.db",
-                         "nomem.db", "changes.db", "tamper.db", "tamper2.db", "tamper3.db",
-                         "tamper4.db", "tamper5.db", "tamper6.db", "chain.db",
-                         "volumes.db"};
+    const char *dbs[] = {"create.db",  "put.db",     "list.db",    "audit.db",   "txn.db",
+                         "busy.db",    "garbage.db", "text.db",    "foreign.db", "empty.db",
+                         "newer.db",   "damaged.db", "body.db",    "migrate.db", "fresh.db",
+                         "nomem.db",   "changes.db", "tamper.db",  "tamper2.db", "tamper3.db",
+                         "tamper4.db", "tamper5.db", "tamper6.db", "chain.db",   "volumes.db",
+                         "docid.db"};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) remove_db(db_path(dbs[i]));
     rmdir(tmpdir);
     return TEST_DONE();

@@ -29,6 +29,7 @@ struct sh_doc {
     GBytes *bytes; /* a PDF's bytes, for poppler */
     PopplerDocument *pdf;
     int pages;
+    int tiff; /* a TIFF: its images are the pages */
 };
 
 static int fail(char *msg, size_t cap, int rc, const char *fmt, ...)
@@ -93,21 +94,49 @@ static int open_pdf(sh_doc *d, char *msg, size_t cap)
     return SH_OK;
 }
 
-static int open_image(sh_doc *d, char *msg, size_t cap)
+/* Checks an image's size from its header (page n, 1-based, of a TIFF),
+ * before anything is decoded. */
+static int image_size_ok(const sh_doc *d, int n, char *msg, size_t cap)
 {
-    l_int32 format = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0;
-    if (pixReadHeaderMem(d->data, d->len, &format, &w, &h, &bps, &spp, &cmap) != 0)
-        return fail(msg, cap, SH_PARSE, "corrupt %s image: unreadable header", d->kind);
+    l_int32 format = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0, res = 0;
+    int bad = d->tiff ? readHeaderMemTiff(d->data, d->len, n - 1, &w, &h, &bps, &spp, &res, &cmap,
+                                          &format) != 0
+                      : pixReadHeaderMem(d->data, d->len, &format, &w, &h, &bps, &spp, &cmap) != 0;
+    const char *page = n > 1 ? "page " : "", *of = n > 1 ? ": " : "";
+    char num[16] = "";
+    if (n > 1) snprintf(num, sizeof num, "%d", n);
+    if (bad)
+        return fail(msg, cap, SH_PARSE, "%s%s%scorrupt %s image: unreadable header", page, num, of,
+                    d->kind);
     if (w <= 0 || h <= 0)
-        return fail(msg, cap, SH_PARSE, "corrupt %s image: size %d x %d", d->kind, w, h);
+        return fail(msg, cap, SH_PARSE, "%s%s%scorrupt %s image: size %d x %d", page, num, of,
+                    d->kind, w, h);
     if (w > DC_SCAN_MAX_SIDE || h > DC_SCAN_MAX_SIDE ||
         (unsigned long long)w * (unsigned long long)h > DC_SCAN_MAX_PIXELS)
         return fail(msg, cap, SH_LIMIT,
-                    "image of %d x %d pixels: more than %llu pixels or %d "
+                    "%s%s%simage of %d x %d pixels: more than %llu pixels or %d "
                     "on a side",
-                    w, h, DC_SCAN_MAX_PIXELS, DC_SCAN_MAX_SIDE);
-    d->pages = 1;
+                    page, num, of, w, h, DC_SCAN_MAX_PIXELS, DC_SCAN_MAX_SIDE);
     return SH_OK;
+}
+
+/* An image: its pages (a TIFF's images, each a page), the first's size
+ * checked. */
+static int open_image(sh_doc *d, char *msg, size_t cap)
+{
+    d->tiff = strcmp(d->kind, "TIFF") == 0;
+    d->pages = 1;
+    if (d->tiff) {
+        FILE *f = fmemopen((void *)d->data, d->len, "rb");
+        l_int32 n = 0;
+        int bad = !f || tiffGetCount(f, &n) != 0;
+        if (f) fclose(f);
+        if (bad || n < 1) return fail(msg, cap, SH_PARSE, "corrupt TIFF image: no images in it");
+        if (n > DC_SCAN_MAX_PAGES)
+            return fail(msg, cap, SH_LIMIT, "TIFF of %d pages: more than %d", n, DC_SCAN_MAX_PAGES);
+        d->pages = n;
+    }
+    return image_size_ok(d, 1, msg, cap);
 }
 
 int sh_open(const unsigned char *data, size_t len, sh_doc **out, char *msg, size_t cap)
@@ -377,6 +406,7 @@ static int page_image(PIX *grey, int dpi, sh_page *p, char *msg, size_t cap)
     PIX *s = vdpi < dpi ? pixScaleAreaMap(grey, f, f) : pixClone(grey);
     if (!s) return fail(msg, cap, SH_NOMEM, "out of memory");
     pixSetResolution(s, vdpi, vdpi);
+    pixSetZlibCompression(s, 3); /* most of zlib's default 6, at a third of its time */
     l_uint8 *png = NULL;
     size_t len = 0;
     int bad = pixWriteMemPng(&png, &len, s, 0.0f);
@@ -435,16 +465,18 @@ static int pdf_page(sh_doc *d, int n, int mode, const char *lang, sh_page *p, ch
     return rc;
 }
 
-static int image_page(sh_doc *d, int mode, const char *lang, sh_page *p, char *msg, size_t cap)
+static int image_page(sh_doc *d, int n, int mode, const char *lang, sh_page *p, char *msg,
+                      size_t cap)
 {
-    PIX *pix = pixReadMem(d->data, d->len);
+    int rc = n > 1 ? image_size_ok(d, n, msg, cap) : SH_OK;
+    if (rc) return rc;
+    PIX *pix = d->tiff ? pixReadMemTiff(d->data, d->len, n - 1) : pixReadMem(d->data, d->len);
     if (!pix) return fail(msg, cap, SH_PARSE, "corrupt %s image: cannot decode it", d->kind);
     PIX *grey = pixConvertTo8(pix, 0);
     int dpi = pixGetXRes(pix);
     if (dpi < 50 || dpi > 2400) dpi = DC_SCAN_DPI;
     pixDestroy(&pix);
     if (!grey) return fail(msg, cap, SH_PARSE, "corrupt %s image: cannot convert it", d->kind);
-    int rc = SH_OK;
     p->width = pixGetWidth(grey), p->height = pixGetHeight(grey), p->dpi = dpi;
     if (mode == SH_OCR_NEVER) {
         p->source = "none";
@@ -463,7 +495,7 @@ int sh_page_read(sh_doc *d, int n, int mode, const char *lang, sh_page *p, char 
     msg[0] = '\0';
     if (n < 1 || n > d->pages) return fail(msg, cap, SH_PARSE, "no page %d (of %d)", n, d->pages);
     int rc = d->pdf ? pdf_page(d, n, mode, lang ? lang : "eng", p, msg, cap)
-                    : image_page(d, mode, lang ? lang : "eng", p, msg, cap);
+                    : image_page(d, n, mode, lang ? lang : "eng", p, msg, cap);
     if (rc) sh_page_release(p);
     return rc;
 }
