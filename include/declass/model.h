@@ -133,6 +133,12 @@ typedef struct dc_word {
     size_t start, end;
 } dc_word;
 
+/* Where a portion stands on a page: the outline of its words there. */
+typedef struct dc_region {
+    char *portion; /* its id */
+    dc_box box;
+} dc_region;
+
 /* One page of a scanned document. */
 typedef struct dc_page {
     int number;             /* 1-based */
@@ -148,6 +154,9 @@ typedef struct dc_page {
     size_t n_words, cap_words;
     dc_box *boxes; /* a view's boxes to burn in */
     size_t n_boxes, cap_boxes;
+    /* the portions on the page, in order (a view: those it shows) */
+    dc_region *regions;
+    size_t n_regions, cap_regions;
 } dc_page;
 
 typedef struct dc_doc {

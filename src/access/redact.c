@@ -522,6 +522,17 @@ dc_rc dc_access_pages(const dc_access_reader *r, dc_doc *doc, const unsigned cha
     dc_rc rc = DC_OK;
     for (size_t i = 0; !rc && i < doc->n_scan; i++) {
         dc_page *pg = &doc->scan[i];
+        size_t k = 0; /* the regions of the portions the view shows */
+        for (size_t j = 0; j < pg->n_regions; j++) {
+            const dc_region *g = &pg->regions[j];
+            size_t at = 0;
+            while (at < doc->n_portions && (!doc->portions[at].id ||
+                                            strcmp(doc->portions[at].id, g->portion) != 0))
+                at++;
+            if (at < doc->n_portions && !hid[at]) pg->regions[k++] = *g;
+            else free(g->portion);
+        }
+        pg->n_regions = k;
         if (!any) continue; /* all of it readable: words and places as stored */
         rc = redact_page(r, doc, hid, untitle, pg);
         for (size_t k = 0; k < pg->n_words; k++) {

@@ -77,6 +77,17 @@ void dc_page_scan(dc_http_req *req, dc_buf *b, const dc_doc *doc)
                   pg->width, pg->height);
     image_src(b, doc->id, pg->number);
     dc_buf_printf(b, "\" x=0 y=0 width=%d height=%d></image>\n", pg->width, pg->height);
+    for (size_t i = 0; i < pg->n_regions; i++) { /* each passage links to its text */
+        const dc_region *g = &pg->regions[i];
+        dc_buf_puts(b, "<a href=\"#");
+        dc_page_esc(b, g->portion);
+        dc_buf_puts(b, "\" aria-label=\"Passage ");
+        dc_page_esc(b, g->portion);
+        dc_buf_printf(b,
+                      " in the text\"><rect class=dc-region x=%d y=%d width=%d height=%d>"
+                      "</rect></a>\n",
+                      g->box.x, g->box.y, g->box.w, g->box.h);
+    }
     for (size_t i = 0; hit && i < pg->n_words; i++) {
         if (!hit[i]) continue;
         const dc_box *x = &pg->words[i].box;

@@ -135,6 +135,33 @@ static dc_rc place(dc_word *w, const token *tk)
     return DC_OK;
 }
 
+/* Each page's regions: for each portion in order, the outline of its
+ * placed words on the page. */
+static dc_rc regions(dc_doc *doc)
+{
+    for (size_t p = 0; p < doc->n_scan; p++) {
+        dc_page *pg = &doc->scan[p];
+        for (size_t i = 0; i < pg->n_regions; i++) free(pg->regions[i].portion);
+        pg->n_regions = 0;
+        for (size_t k = 0; k < doc->n_portions; k++) {
+            const char *id = doc->portions[k].id;
+            int have = 0, x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+            for (size_t i = 0; id && i < pg->n_words; i++) {
+                const dc_word *w = &pg->words[i];
+                if (!w->target || strcmp(w->target, id) != 0) continue;
+                if (!have || w->box.x < x0) x0 = w->box.x;
+                if (!have || w->box.y < y0) y0 = w->box.y;
+                if (!have || w->box.x + w->box.w > x1) x1 = w->box.x + w->box.w;
+                if (!have || w->box.y + w->box.h > y1) y1 = w->box.y + w->box.h;
+                have = 1;
+            }
+            if (have && dc_page_add_region(pg, id, (dc_box){x0, y0, x1 - x0, y1 - y0}))
+                return DC_NOMEM;
+        }
+    }
+    return DC_OK;
+}
+
 dc_rc dc_ingest_place_words(dc_doc *doc)
 {
     tokens t = {0};
@@ -193,5 +220,5 @@ dc_rc dc_ingest_place_words(dc_doc *doc)
     free(t.v);
     free(t.fn);
     free(wr);
-    return rc;
+    return rc ? rc : regions(doc);
 }

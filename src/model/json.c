@@ -135,6 +135,17 @@ static void put_page(dc_json *j, const dc_page *p)
         dc_json_end(j);
     }
     dc_json_end(j);
+    if (p->n_regions) {
+        dc_json_key(j, "regions");
+        dc_json_arr(j);
+        for (size_t i = 0; i < p->n_regions; i++) {
+            dc_json_arr(j);
+            dc_json_str(j, p->regions[i].portion);
+            put_box(j, p->regions[i].box);
+            dc_json_end(j);
+        }
+        dc_json_end(j);
+    }
     dc_json_end(j);
 }
 
@@ -444,6 +455,17 @@ static dc_rc parse_page(const cJSON *o, dc_doc *d)
         if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 4 || parse_box(e, 0, &b))
             return DC_CORRUPT;
         rc = dc_page_add_box(p, b);
+    }
+    arr = get_arr(o, "regions", &rc);
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (rc) break;
+        dc_box b;
+        const cJSON *id = cJSON_GetArrayItem(e, 0);
+        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 5 || !cJSON_IsString(id) ||
+            parse_box(e, 1, &b))
+            return DC_CORRUPT;
+        rc = dc_page_add_region(p, id->valuestring, b);
     }
     return rc;
 }

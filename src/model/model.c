@@ -145,6 +145,8 @@ void dc_page_release(dc_page *p)
     }
     free(p->words);
     free(p->boxes);
+    for (size_t i = 0; i < p->n_regions; i++) free(p->regions[i].portion);
+    free(p->regions);
     free(p->source);
     free(p->image);
     *p = (dc_page){0};
@@ -158,6 +160,14 @@ dc_page *dc_doc_add_page(dc_doc *d)
 dc_word *dc_page_add_word(dc_page *p)
 {
     return grow((void **)&p->words, &p->n_words, &p->cap_words, sizeof(dc_word));
+}
+
+dc_rc dc_page_add_region(dc_page *p, const char *portion, dc_box b)
+{
+    dc_region *r = grow((void **)&p->regions, &p->n_regions, &p->cap_regions, sizeof(dc_region));
+    if (!r) return DC_NOMEM;
+    r->box = b;
+    return (r->portion = dc_strdup(portion)) ? DC_OK : DC_NOMEM;
 }
 
 dc_rc dc_page_add_box(dc_page *p, dc_box b)
@@ -312,6 +322,11 @@ dc_rc dc_doc_copy(const dc_doc *d, dc_doc **out)
         q->boxes = copy_array(p->n_boxes, sizeof *q->boxes, &q->cap_boxes, &bad);
         if (!bad && p->n_boxes) memcpy(q->boxes, p->boxes, p->n_boxes * sizeof *q->boxes);
         if (!bad) q->n_boxes = p->n_boxes;
+        q->regions = copy_array(p->n_regions, sizeof *q->regions, &q->cap_regions, &bad);
+        for (size_t k = 0; k < p->n_regions && !bad; k++, q->n_regions++) {
+            q->regions[k].box = p->regions[k].box;
+            copy_str(&q->regions[k].portion, p->regions[k].portion, &bad);
+        }
     }
     if (bad) {
         dc_doc_free(c);

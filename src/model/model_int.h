@@ -59,6 +59,7 @@ void dc_withholding_release(dc_withholding *w);
 dc_page *dc_doc_add_page(dc_doc *doc);
 dc_word *dc_page_add_word(dc_page *p);
 dc_rc dc_page_add_box(dc_page *p, dc_box b);
+dc_rc dc_page_add_region(dc_page *p, const char *portion, dc_box b);
 void dc_page_release(dc_page *p);
 /* A deep copy of src into dst (which is overwritten); DC_NOMEM leaves dst
  * zeroed. */

@@ -132,6 +132,14 @@ check(placed >= 0.9 * sum(1 for w in words if re.search(r"[A-Za-z]{2}", w[5])),
       "most words placed: %d of %d" % (placed, len(words)))
 kestrel = [w for w in words if w[5].strip(".,") == "Kestrel"]
 eq(len(kestrel), 1, "OCR read the TS portion's source name")
+regions = {r[0]: r[1:] for r in page["regions"]}
+check(portion in regions and len(kestrel[0]) == 9 and kestrel[0][6] in regions,
+      "the portions' regions: %r" % page["regions"])
+rx, ry, rw, rh = regions[portion]
+check(rx <= nw[0] and ry <= nw[1] and nw[0] + nw[2] <= rx + rw and nw[1] + nw[3] <= ry + rh,
+      "the name's portion's region holds the name")
+eq([r[0] for r in page["regions"]], [p["id"] for p in doc["portions"] if p["id"] in regions],
+   "regions in the portions' order")
 
 # ---- each reader's pages, PDF and images ----------------------------------
 def check_reader(name, who, sees_name, sees_kestrel, base):
@@ -145,6 +153,9 @@ def check_reader(name, who, sees_name, sees_kestrel, base):
     vwords = " ".join(w[5] for w in vp["words"])
     eq(NAME in vwords, sees_name, "%s: the name among the view's words" % name)
     eq("Kestrel" in vwords, sees_kestrel, "%s: the TS source among the words" % name)
+    shown = [r[0] for r in vp.get("regions", [])]
+    eq(kestrel[0][6] in shown, sees_kestrel, "%s: the TS portion's region" % name)
+    eq(portion in shown, True, "%s: the name's portion's region (its portion is shown)" % name)
     whole = sees_name and sees_kestrel
     eq(vp["redacted"], not whole, "%s: the page is redacted" % name)
     eq(all(len(w) == 6 for w in vp["words"]), not whole, "%s: targets only in a whole view" % name)
@@ -219,6 +230,8 @@ try:
     with urllib.request.urlopen(base + "documents/memos/memo?find=harvest") as resp:
         html = resp.read().decode("utf-8")
     check("<section class=dc-scan" in html, "the page viewer")
+    check('<a href="#%s" aria-label="Passage %s in the text"><rect class=dc-region'
+          % (portion, portion) in html, "a passage on the page links to its text")
     check('/api/documents/memos/memo?format=png&amp;page=1' in html, "the page image's URL")
     hits = re.findall(r"<rect class=dc-hit x=(\d+) y=(\d+) width=(\d+) height=(\d+)>", html)
     harvest = [w for w in words if w[5].startswith("harvest")]
