@@ -16,14 +16,17 @@ import re
 import sqlite3
 import stat
 import subprocess
+import sys
 import time
 import urllib.request
-import zlib
 
 import cairo
 
 from dctest import DB, check, done, eq, serve
 from scanlib import image_pdf, page_images
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from greypng import png_rows  # noqa: E402  (tests/greypng.py)
 
 db = DB()
 src = os.path.join(db.dir, "scans")
@@ -72,36 +75,9 @@ def binary(*args, who=None):
 
 def png_pixels(data):
     """(width, height, rows) of an 8-bit grey, non-interlaced PNG."""
-    check(data[:8] == b"\x89PNG\r\n\x1a\n", "a PNG")
-    at, idat, w, h = 8, b"", 0, 0
-    while at < len(data):
-        n = int.from_bytes(data[at:at + 4], "big")
-        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + n]
-        if kind == b"IHDR":
-            w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
-            eq((body[8], body[9], body[12]), (8, 0, 0), "8-bit grey, not interlaced")
-        elif kind == b"IDAT":
-            idat += body
-        at += 12 + n
-    raw, rows, prev = zlib.decompress(idat), [], bytearray(w)
-    for y in range(h):
-        f, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:(y + 1) * (w + 1)])
-        for x in range(w):
-            a = line[x - 1] if x else 0
-            b, c = prev[x], prev[x - 1] if x else 0
-            if f == 1:
-                line[x] = (line[x] + a) & 255
-            elif f == 2:
-                line[x] = (line[x] + b) & 255
-            elif f == 3:
-                line[x] = (line[x] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, rows
+    got = png_rows(data)
+    check(got is not None, "an 8-bit grey, non-interlaced PNG")
+    return got if got else (0, 0, [])
 
 
 def box_black(rows, box):
