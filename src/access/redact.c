@@ -404,16 +404,26 @@ static int anchored_hidden(const dc_doc *doc, const unsigned char *hid, const ch
     return 0;
 }
 
+/* The index of portion id t in doc, or -1; hint (the previous word's: a
+ * page's words come a portion at a time) is tried first. */
+static long portion_at(const dc_doc *doc, const char *t, long hint)
+{
+    if (hint >= 0 && (size_t)hint < doc->n_portions && doc->portions[hint].id &&
+        strcmp(doc->portions[hint].id, t) == 0)
+        return hint;
+    for (size_t i = 0; i < doc->n_portions; i++)
+        if (doc->portions[i].id && strcmp(doc->portions[i].id, t) == 0) return (long)i;
+    return -1;
+}
+
 /* 1 if word w stands in text r may read; *portion gets the index of the
- * portion it stands in (or -1). */
+ * portion it stands in (or -1), and comes in as the previous word's. */
 static int word_released(const dc_access_reader *r, const dc_doc *doc, const unsigned char *hid,
                          int untitle, const dc_word *w, long *portion)
 {
-    *portion = -1;
     const char *t = w->target;
+    *portion = t ? portion_at(doc, t, *portion) : -1;
     if (!t) return 0;
-    for (size_t i = 0; i < doc->n_portions; i++)
-        if (doc->portions[i].id && strcmp(doc->portions[i].id, t) == 0) *portion = (long)i;
     int visible;
     if (strcmp(t, "number") == 0) {
         visible = doc->number != NULL;
@@ -471,9 +481,11 @@ static dc_rc redact_page(const dc_access_reader *r, const dc_doc *doc, const uns
     if (!keep || !outline || !has) rc = DC_NOMEM;
     pg->redacted = 1;
     pg->n_boxes = 0;
+    long hint = -1;
     for (size_t i = 0; !rc && i < pg->n_words; i++) {
-        long p = -1;
+        long p = hint;
         keep[i] = (unsigned char)word_released(r, doc, hid, untitle, &pg->words[i], &p);
+        if (p >= 0) hint = p;
         if (keep[i]) continue;
         if (p >= 0 && hid[p]) {
             outline[p] = has[p] ? unite(outline[p], pg->words[i].box) : pg->words[i].box;
