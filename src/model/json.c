@@ -5,16 +5,15 @@
  * Both forms — the compact one the store hashes and keeps, and the
  * indented one `show --json` prints — are written by the JSON writer
  * (util/json.c: what cJSON would print for the same tree; test_model.c
- * checks it).  Parsing uses cJSON; its allocation failures become
- * DC_NOMEM.
+ * checks it).  Parsing uses the JSON reader of util/json.c.
  */
-#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "declass/model.h"
 #include "model/model_int.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* ---- the writer ------------------------------------------------------- */
@@ -267,69 +266,83 @@ dc_rc dc_doc_to_json(const dc_doc *d, int pretty, char **out)
     return DC_OK;
 }
 
-/* Copies the string member k of o into *field; absent or null leaves NULL.
- * A member of the wrong type is DC_CORRUPT. */
-static dc_rc get_str(const cJSON *o, const char *k, char **field)
+#define JV_IS(v, t) ((v) != NULL && (v)->type == (t))
+#define jv_is_null(v) JV_IS(v, DC_JV_NULL)
+#define jv_is_true(v) JV_IS(v, DC_JV_TRUE)
+#define jv_is_number(v) JV_IS(v, DC_JV_NUMBER)
+#define jv_is_string(v) JV_IS(v, DC_JV_STRING)
+#define jv_is_array(v) JV_IS(v, DC_JV_ARRAY)
+#define jv_is_object(v) JV_IS(v, DC_JV_OBJECT)
+#define JV_EACH(e, c) for ((e) = (c) ? (c)->child : NULL; (e); (e) = (e)->next)
+
+static int jv_size(const dc_jv *v)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!v || cJSON_IsNull(v)) return DC_OK;
-    if (!cJSON_IsString(v)) return DC_CORRUPT;
-    return dc_str_set(field, v->valuestring);
+    return v ? v->n : 0;
 }
 
-static dc_rc get_strv(const cJSON *o, const char *k, dc_strv *sv)
+/* Copies the string member k of o into *field; absent or null leaves NULL.
+ * A member of the wrong type is DC_CORRUPT. */
+static dc_rc get_str(const dc_jv *o, const char *k, char **field)
 {
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, k), *e;
-    if (!a || cJSON_IsNull(a)) return DC_OK;
-    if (!cJSON_IsArray(a)) return DC_CORRUPT;
-    cJSON_ArrayForEach(e, a)
+    const dc_jv *v = dc_jget(o, k);
+    if (!v || jv_is_null(v)) return DC_OK;
+    if (!jv_is_string(v)) return DC_CORRUPT;
+    return dc_str_set(field, v->str);
+}
+
+static dc_rc get_strv(const dc_jv *o, const char *k, dc_strv *sv)
+{
+    const dc_jv *a = dc_jget(o, k), *e;
+    if (!a || jv_is_null(a)) return DC_OK;
+    if (!jv_is_array(a)) return DC_CORRUPT;
+    JV_EACH(e, a)
     {
-        if (!cJSON_IsString(e)) return DC_CORRUPT;
-        if (dc_strv_push(sv, e->valuestring)) return DC_NOMEM;
+        if (!jv_is_string(e)) return DC_CORRUPT;
+        if (dc_strv_push(sv, e->str)) return DC_NOMEM;
     }
     return DC_OK;
 }
 
-static const cJSON *get_arr(const cJSON *o, const char *k, dc_rc *rc)
+static const dc_jv *get_arr(const dc_jv *o, const char *k, dc_rc *rc)
 {
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (a && !cJSON_IsArray(a) && !cJSON_IsNull(a)) *rc = DC_CORRUPT;
-    return cJSON_IsArray(a) ? a : NULL;
+    const dc_jv *a = dc_jget(o, k);
+    if (a && !jv_is_array(a) && !jv_is_null(a)) *rc = DC_CORRUPT;
+    return jv_is_array(a) ? a : NULL;
 }
 
 /* A byte offset member: a number from 0 to 2^40, else DC_CORRUPT. */
-static dc_rc get_offset(const cJSON *o, const char *k, size_t *out)
+static dc_rc get_offset(const dc_jv *o, const char *k, size_t *out)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1099511627776.0)
+    const dc_jv *v = dc_jget(o, k);
+    if (!jv_is_number(v) || v->num < 0 || v->num > 1099511627776.0)
         return DC_CORRUPT;
-    *out = (size_t)v->valuedouble;
+    *out = (size_t)v->num;
     return DC_OK;
 }
 
 /* The spans of member key of o (none when absent), DC_CORRUPT when
  * malformed. */
-static dc_rc parse_spans(const cJSON *o, const char *key, dc_span **v, size_t *n, size_t *cap)
+static dc_rc parse_spans(const dc_jv *o, const char *key, dc_span **v, size_t *n, size_t *cap)
 {
     dc_rc rc = DC_OK;
-    const cJSON *spans = get_arr(o, key, &rc), *sp;
-    cJSON_ArrayForEach(sp, spans)
+    const dc_jv *spans = get_arr(o, key, &rc), *sp;
+    JV_EACH(sp, spans)
     {
         if (rc) break;
         size_t start = 0, end = 0;
-        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(sp, "kind");
-        const cJSON *val = cJSON_GetObjectItemCaseSensitive(sp, "value");
+        const dc_jv *kind = dc_jget(sp, "kind");
+        const dc_jv *val = dc_jget(sp, "value");
         if (get_offset(sp, "start", &start) || get_offset(sp, "end", &end) || end < start ||
-            !cJSON_IsString(kind) || (val && !cJSON_IsString(val)))
+            !jv_is_string(kind) || (val && !jv_is_string(val)))
             return DC_CORRUPT;
-        rc = dc_spans_add(v, n, cap, start, end, kind->valuestring, val ? val->valuestring : NULL);
+        rc = dc_spans_add(v, n, cap, start, end, kind->str, val ? val->str : NULL);
     }
     return rc;
 }
 
-static dc_rc parse_portion(const cJSON *o, dc_doc *d)
+static dc_rc parse_portion(const dc_jv *o, dc_doc *d)
 {
-    if (!cJSON_IsObject(o)) return DC_CORRUPT;
+    if (!jv_is_object(o)) return DC_CORRUPT;
     dc_portion *p = dc_doc_add_portion(d, NULL);
     if (!p) return DC_NOMEM;
     dc_rc rc = DC_OK;
@@ -342,31 +355,31 @@ static dc_rc parse_portion(const cJSON *o, dc_doc *d)
     if (!rc) rc = get_str(o, "text", &p->text);
     if (!rc) rc = get_str(o, "withheld_reason", &p->withheld_reason);
     if (!rc) rc = get_str(o, "group", &p->group);
-    p->withheld = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "withheld"));
-    const cJSON *marks = get_arr(o, "marks", &rc), *m;
-    cJSON_ArrayForEach(m, marks)
+    p->withheld = jv_is_true(dc_jget(o, "withheld"));
+    const dc_jv *marks = get_arr(o, "marks", &rc), *m;
+    JV_EACH(m, marks)
     {
         if (rc) break;
-        const cJSON *at = cJSON_GetObjectItemCaseSensitive(m, "at");
-        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(m, "kind");
-        const cJSON *val = cJSON_GetObjectItemCaseSensitive(m, "value");
-        if (!cJSON_IsNumber(at) || at->valuedouble < 0 || !cJSON_IsString(kind) ||
-            !cJSON_IsString(val))
+        const dc_jv *at = dc_jget(m, "at");
+        const dc_jv *kind = dc_jget(m, "kind");
+        const dc_jv *val = dc_jget(m, "value");
+        if (!jv_is_number(at) || at->num < 0 || !jv_is_string(kind) ||
+            !jv_is_string(val))
             return DC_CORRUPT;
-        dc_mark_kind k = strcmp(kind->valuestring, "page") == 0 ? DC_MARK_PAGE : DC_MARK_NOTE;
-        rc = dc_portion_add_mark(p, k, (size_t)at->valuedouble, val->valuestring);
+        dc_mark_kind k = strcmp(kind->str, "page") == 0 ? DC_MARK_PAGE : DC_MARK_NOTE;
+        rc = dc_portion_add_mark(p, k, (size_t)at->num, val->str);
     }
     if (!rc) rc = parse_spans(o, "spans", &p->spans, &p->n_spans, &p->cap_spans);
     if (!rc && (!p->id || !p->kind)) rc = DC_CORRUPT;
     return rc;
 }
 
-static dc_rc parse_withholding(const cJSON *o, dc_doc *d)
+static dc_rc parse_withholding(const dc_jv *o, dc_doc *d)
 {
-    if (!cJSON_IsObject(o)) return DC_CORRUPT;
+    if (!jv_is_object(o)) return DC_CORRUPT;
     dc_withholding *w = dc_doc_add_withholding(d);
     if (!w) return DC_NOMEM;
-    w->whole = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "whole"));
+    w->whole = jv_is_true(dc_jget(o, "whole"));
     dc_rc rc = DC_OK;
     if (!w->whole && !(rc = get_offset(o, "start", &w->start))) rc = get_offset(o, "end", &w->end);
     if (!rc && w->start > w->end) rc = DC_CORRUPT;
@@ -394,83 +407,83 @@ static dc_rc parse_withholding(const cJSON *o, dc_doc *d)
 }
 
 /* An integer member or array element in [lo, hi]. */
-static int int_in(const cJSON *v, double lo, double hi, int *out)
+static int int_in(const dc_jv *v, double lo, double hi, int *out)
 {
-    if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi) return 0;
-    *out = (int)v->valuedouble;
+    if (!jv_is_number(v) || v->num < lo || v->num > hi) return 0;
+    *out = (int)v->num;
     return 1;
 }
 
-static dc_rc parse_box(const cJSON *a, int at, dc_box *b)
+static dc_rc parse_box(const dc_jv *a, int at, dc_box *b)
 {
     int *f[] = {&b->x, &b->y, &b->w, &b->h};
     for (int i = 0; i < 4; i++)
-        if (!int_in(cJSON_GetArrayItem(a, at + i), -1e6, 1e6, f[i])) return DC_CORRUPT;
+        if (!int_in(dc_jat(a, at + i), -1e6, 1e6, f[i])) return DC_CORRUPT;
     return DC_OK;
 }
 
-static dc_rc parse_page(const cJSON *o, dc_doc *d)
+static dc_rc parse_page(const dc_jv *o, dc_doc *d)
 {
-    if (!cJSON_IsObject(o)) return DC_CORRUPT;
+    if (!jv_is_object(o)) return DC_CORRUPT;
     dc_page *p = dc_doc_add_page(d);
     if (!p) return DC_NOMEM;
-    if (!int_in(cJSON_GetObjectItemCaseSensitive(o, "page"), 1, 1e6, &p->number) ||
-        !int_in(cJSON_GetObjectItemCaseSensitive(o, "width"), 1, 1e6, &p->width) ||
-        !int_in(cJSON_GetObjectItemCaseSensitive(o, "height"), 1, 1e6, &p->height) ||
-        !int_in(cJSON_GetObjectItemCaseSensitive(o, "dpi"), 1, 1e5, &p->dpi) ||
-        !int_in(cJSON_GetObjectItemCaseSensitive(o, "confidence"), 0, 100, &p->conf))
+    if (!int_in(dc_jget(o, "page"), 1, 1e6, &p->number) ||
+        !int_in(dc_jget(o, "width"), 1, 1e6, &p->width) ||
+        !int_in(dc_jget(o, "height"), 1, 1e6, &p->height) ||
+        !int_in(dc_jget(o, "dpi"), 1, 1e5, &p->dpi) ||
+        !int_in(dc_jget(o, "confidence"), 0, 100, &p->conf))
         return DC_CORRUPT;
-    p->low = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "low_confidence"));
-    p->redacted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "redacted"));
+    p->low = jv_is_true(dc_jget(o, "low_confidence"));
+    p->redacted = jv_is_true(dc_jget(o, "redacted"));
     dc_rc rc = get_str(o, "source", &p->source);
     if (!rc) rc = get_str(o, "image", &p->image);
-    const cJSON *e, *arr = get_arr(o, "words", &rc);
-    cJSON_ArrayForEach(e, arr)
+    const dc_jv *e, *arr = get_arr(o, "words", &rc);
+    JV_EACH(e, arr)
     {
         if (rc) break;
-        int n = cJSON_GetArraySize(e);
-        if (!cJSON_IsArray(e) || (n != 6 && n != 9)) return DC_CORRUPT;
+        int n = jv_size(e);
+        if (!jv_is_array(e) || (n != 6 && n != 9)) return DC_CORRUPT;
         dc_word *w = dc_page_add_word(p);
         if (!w) return DC_NOMEM;
-        const cJSON *t = cJSON_GetArrayItem(e, 5);
-        if (parse_box(e, 0, &w->box) || !int_in(cJSON_GetArrayItem(e, 4), 0, 100, &w->conf) ||
-            !cJSON_IsString(t))
+        const dc_jv *t = dc_jat(e, 5);
+        if (parse_box(e, 0, &w->box) || !int_in(dc_jat(e, 4), 0, 100, &w->conf) ||
+            !jv_is_string(t))
             return DC_CORRUPT;
-        if (!(w->text = dc_strdup(t->valuestring))) return DC_NOMEM;
+        if (!(w->text = dc_strdup(t->str))) return DC_NOMEM;
         if (n == 9) {
-            const cJSON *g = cJSON_GetArrayItem(e, 6);
+            const dc_jv *g = dc_jat(e, 6);
             int s0 = 0, s1 = 0;
-            if (!cJSON_IsString(g) || !int_in(cJSON_GetArrayItem(e, 7), 0, 1e9, &s0) ||
-                !int_in(cJSON_GetArrayItem(e, 8), s0, 1e9, &s1))
+            if (!jv_is_string(g) || !int_in(dc_jat(e, 7), 0, 1e9, &s0) ||
+                !int_in(dc_jat(e, 8), s0, 1e9, &s1))
                 return DC_CORRUPT;
-            if (!(w->target = dc_strdup(g->valuestring))) return DC_NOMEM;
+            if (!(w->target = dc_strdup(g->str))) return DC_NOMEM;
             w->start = (size_t)s0, w->end = (size_t)s1;
         }
     }
     arr = get_arr(o, "boxes", &rc);
-    cJSON_ArrayForEach(e, arr)
+    JV_EACH(e, arr)
     {
         if (rc) break;
         dc_box b;
-        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 4 || parse_box(e, 0, &b))
+        if (!jv_is_array(e) || jv_size(e) != 4 || parse_box(e, 0, &b))
             return DC_CORRUPT;
         rc = dc_page_add_box(p, b);
     }
     arr = get_arr(o, "regions", &rc);
-    cJSON_ArrayForEach(e, arr)
+    JV_EACH(e, arr)
     {
         if (rc) break;
         dc_box b;
-        const cJSON *id = cJSON_GetArrayItem(e, 0);
-        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 5 || !cJSON_IsString(id) ||
+        const dc_jv *id = dc_jat(e, 0);
+        if (!jv_is_array(e) || jv_size(e) != 5 || !jv_is_string(id) ||
             parse_box(e, 1, &b))
             return DC_CORRUPT;
-        rc = dc_page_add_region(p, id->valuestring, b);
+        rc = dc_page_add_region(p, id->str, b);
     }
     return rc;
 }
 
-static dc_rc parse_doc(const cJSON *root, dc_doc *d)
+static dc_rc parse_doc(const dc_jv *root, dc_doc *d)
 {
     struct {
         const char *k;
@@ -502,14 +515,14 @@ static dc_rc parse_doc(const cJSON *root, dc_doc *d)
     if (!rc)
         rc = parse_spans(root, "title_spans", &d->title_spans, &d->n_title_spans,
                          &d->cap_title_spans);
-    const cJSON *e, *arr = get_arr(root, "portions", &rc);
-    cJSON_ArrayForEach(e, arr)
+    const dc_jv *e, *arr = get_arr(root, "portions", &rc);
+    JV_EACH(e, arr)
     {
         if (rc) break;
         rc = parse_portion(e, d);
     }
     arr = get_arr(root, "footnotes", &rc);
-    cJSON_ArrayForEach(e, arr)
+    JV_EACH(e, arr)
     {
         if (rc) break;
         dc_footnote *f = dc_doc_add_footnote(d);
@@ -521,7 +534,7 @@ static dc_rc parse_doc(const cJSON *root, dc_doc *d)
         if (!rc) rc = parse_spans(e, "spans", &f->spans, &f->n_spans, &f->cap_spans);
     }
     arr = get_arr(root, "gaps", &rc);
-    cJSON_ArrayForEach(e, arr)
+    JV_EACH(e, arr)
     {
         if (rc) break;
         dc_gap *g = dc_doc_add_gap(d);
@@ -531,32 +544,32 @@ static dc_rc parse_doc(const cJSON *root, dc_doc *d)
         if (!rc) rc = get_str(e, "anchor", &g->anchor);
     }
     arr = get_arr(root, "references", &rc);
-    cJSON_ArrayForEach(e, arr)
+    JV_EACH(e, arr)
     {
         if (rc) break;
-        const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "kind");
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "target");
-        const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "relation");
-        const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "detail");
-        if (!cJSON_IsString(k) || !cJSON_IsString(t)) return DC_CORRUPT;
-        rc = dc_doc_add_ref(d, k->valuestring, t->valuestring,
-                            cJSON_IsString(r) ? r->valuestring : NULL,
-                            cJSON_IsString(dt) ? dt->valuestring : NULL);
+        const dc_jv *k = dc_jget(e, "kind");
+        const dc_jv *t = dc_jget(e, "target");
+        const dc_jv *r = dc_jget(e, "relation");
+        const dc_jv *dt = dc_jget(e, "detail");
+        if (!jv_is_string(k) || !jv_is_string(t)) return DC_CORRUPT;
+        rc = dc_doc_add_ref(d, k->str, t->str,
+                            jv_is_string(r) ? r->str : NULL,
+                            jv_is_string(dt) ? dt->str : NULL);
     }
     arr = get_arr(root, "withholdings", &rc);
-    cJSON_ArrayForEach(e, arr)
+    JV_EACH(e, arr)
     {
         if (rc) break;
         rc = parse_withholding(e, d);
     }
     arr = get_arr(root, "scan", &rc);
-    cJSON_ArrayForEach(e, arr)
+    JV_EACH(e, arr)
     {
         if (rc) break;
         rc = parse_page(e, d);
     }
-    const cJSON *rel = cJSON_GetObjectItemCaseSensitive(root, "release");
-    if (!rc && cJSON_IsObject(rel)) {
+    const dc_jv *rel = dc_jget(root, "release");
+    if (!rc && jv_is_object(rel)) {
         rc = get_str(rel, "status", &d->release_status);
         if (!rc) rc = get_str(rel, "date", &d->release_date);
     }
@@ -566,15 +579,12 @@ static dc_rc parse_doc(const cJSON *root, dc_doc *d)
 dc_rc dc_doc_from_json(const char *json, size_t len, dc_doc **out)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) return DC_CORRUPT;
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return DC_CORRUPT;
-    }
-    dc_doc *d = dc_doc_new();
-    dc_rc rc = d ? parse_doc(root, d) : DC_NOMEM;
-    cJSON_Delete(root);
+    dc_jdoc j;
+    dc_rc rc = dc_jparse(json, len, &j);
+    if (rc) return rc;
+    dc_doc *d = jv_is_object(j.root) ? dc_doc_new() : NULL;
+    rc = !jv_is_object(j.root) ? DC_CORRUPT : d ? parse_doc(j.root, d) : DC_NOMEM;
+    dc_jdoc_free(&j);
     if (rc) {
         dc_doc_free(d);
         return rc;
@@ -646,7 +656,7 @@ dc_rc dc_volume_to_json(const dc_volume *v, int pretty, char **out)
     return DC_OK;
 }
 
-static dc_rc parse_volume(const cJSON *root, dc_volume *v)
+static dc_rc parse_volume(const dc_jv *root, dc_volume *v)
 {
     struct {
         const char *k;
@@ -663,23 +673,23 @@ static dc_rc parse_volume(const cJSON *root, dc_volume *v)
     dc_rc rc = DC_OK;
     for (size_t i = 0; !rc && i < sizeof strs / sizeof strs[0]; i++)
         rc = get_str(root, strs[i].k, strs[i].f);
-    const cJSON *a = get_arr(root, "editors", &rc), *e;
-    cJSON_ArrayForEach(e, a)
+    const dc_jv *a = get_arr(root, "editors", &rc), *e;
+    JV_EACH(e, a)
     {
         if (rc) break;
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
-        const cJSON *role = cJSON_GetObjectItemCaseSensitive(e, "role");
-        if (!cJSON_IsString(name)) return DC_CORRUPT;
-        rc = dc_strv_push(&v->editors, name->valuestring);
-        if (!rc) rc = dc_strv_push(&v->editor_roles, cJSON_IsString(role) ? role->valuestring : "");
+        const dc_jv *name = dc_jget(e, "name");
+        const dc_jv *role = dc_jget(e, "role");
+        if (!jv_is_string(name)) return DC_CORRUPT;
+        rc = dc_strv_push(&v->editors, name->str);
+        if (!rc) rc = dc_strv_push(&v->editor_roles, jv_is_string(role) ? role->str : "");
     }
-    const cJSON *docs = cJSON_GetObjectItemCaseSensitive(root, "documents");
-    if (cJSON_IsNumber(docs)) v->n_documents = (long)docs->valuedouble;
+    const dc_jv *docs = dc_jget(root, "documents");
+    if (jv_is_number(docs)) v->n_documents = (long)docs->num;
     a = get_arr(root, "contents", &rc);
-    cJSON_ArrayForEach(e, a)
+    JV_EACH(e, a)
     {
         if (rc) break;
-        if (!cJSON_IsObject(e)) return DC_CORRUPT;
+        if (!jv_is_object(e)) return DC_CORRUPT;
         dc_volume_entry *x = dc_volume_add_entry(v);
         if (!x) return DC_NOMEM;
         struct {
@@ -690,9 +700,9 @@ static dc_rc parse_volume(const cJSON *root, dc_volume *v)
                   {"number", &x->number}, {"title", &x->title}, {"date", &x->date}};
         for (size_t i = 0; !rc && i < sizeof es / sizeof es[0]; i++)
             rc = get_str(e, es[i].k, es[i].f);
-        const cJSON *level = cJSON_GetObjectItemCaseSensitive(e, "level");
-        if (cJSON_IsNumber(level) && level->valuedouble >= 0 && level->valuedouble < 1000)
-            x->level = (int)level->valuedouble;
+        const dc_jv *level = dc_jget(e, "level");
+        if (jv_is_number(level) && level->num >= 0 && level->num < 1000)
+            x->level = (int)level->num;
         if (!rc && (!x->kind || !x->xml_id)) rc = DC_CORRUPT;
     }
     if (!rc && !v->id) rc = DC_CORRUPT;
@@ -702,11 +712,12 @@ static dc_rc parse_volume(const cJSON *root, dc_volume *v)
 dc_rc dc_volume_from_json(const char *json, size_t len, dc_volume **out)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) return DC_CORRUPT;
-    dc_volume *v = cJSON_IsObject(root) ? dc_volume_new() : NULL;
-    dc_rc rc = !cJSON_IsObject(root) ? DC_CORRUPT : v ? parse_volume(root, v) : DC_NOMEM;
-    cJSON_Delete(root);
+    dc_jdoc j;
+    dc_rc rc = dc_jparse(json, len, &j);
+    if (rc) return rc;
+    dc_volume *v = jv_is_object(j.root) ? dc_volume_new() : NULL;
+    rc = !jv_is_object(j.root) ? DC_CORRUPT : v ? parse_volume(j.root, v) : DC_NOMEM;
+    dc_jdoc_free(&j);
     if (rc) {
         dc_volume_free(v);
         return rc;

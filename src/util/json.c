@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "declass/util.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* Bytes cJSON escapes in a string, in rows of 32: every control byte
@@ -256,4 +257,310 @@ void dc_json_strv(dc_json *j, const dc_strv *sv)
     dc_json_arr(j);
     for (size_t i = 0; sv && i < sv->n; i++) dc_json_str(j, sv->v[i]);
     dc_json_end(j);
+}
+
+/* ---- the reader ---------------------------------------------------------
+ * The stored form of every version is JSON, parsed on every read that is
+ * not cached: a command's search hits, a page's document, the index's
+ * catch-up.  cJSON allocated each value and each string on its own and
+ * found a member by a walk of its object; this reader puts the values in
+ * blocks and the decoded strings in one copy of the input, and an object
+ * lookup starts after the member found last (the writer's order is the
+ * order of the lookups), so a member is found at once.  It accepts the
+ * JSON of RFC 8259 and nothing else (no trailing text, no comments), to a
+ * depth of DC_JV_DEPTH.  Of a key given twice, the lookup may find either
+ * (the store hashes what it wrote, which has none). */
+
+#define JV_BLOCK 256
+
+struct dc_jv_block {
+    struct dc_jv_block *next;
+    size_t used;
+    dc_jv v[JV_BLOCK];
+};
+
+typedef struct {
+    char *p, *end; /* the copy being parsed in place */
+    dc_jdoc *doc;
+    int depth;
+    int nomem; /* a block could not be had */
+} jread;
+
+static dc_jv *jv_new(jread *r, unsigned char type)
+{
+    struct dc_jv_block *b = r->doc->blocks;
+    if (!b || b->used == JV_BLOCK) {
+        b = malloc(sizeof *b);
+        if (!b) {
+            r->nomem = 1;
+            return NULL;
+        }
+        b->next = r->doc->blocks;
+        b->used = 0;
+        r->doc->blocks = b;
+    }
+    dc_jv *v = &b->v[b->used++];
+    memset(v, 0, sizeof *v);
+    v->type = type;
+    return v;
+}
+
+static void jskip_ws(jread *r)
+{
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+        r->p++;
+}
+
+static int jhex4(const char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Decodes the string starting after its opening quote in place; returns
+ * its start (NUL-terminated where the closing quote or an escape was), or
+ * NULL when malformed.  Decoding never makes a string longer. */
+static char *jstring(jread *r)
+{
+    char *start = r->p, *w = r->p, *p = r->p;
+    for (;;) {
+        char *q = p;
+        while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
+        if (w != p) memmove(w, p, (size_t)(q - p));
+        w += q - p;
+        p = q;
+        if (p >= r->end || (unsigned char)*p < 0x20) return NULL;
+        if (*p == '"') break;
+        if (r->end - p < 2) return NULL;
+        char e = p[1];
+        p += 2;
+        switch (e) {
+        case '"': *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '/': *w++ = '/'; break;
+        case 'b': *w++ = '\b'; break;
+        case 'f': *w++ = '\f'; break;
+        case 'n': *w++ = '\n'; break;
+        case 'r': *w++ = '\r'; break;
+        case 't': *w++ = '\t'; break;
+        case 'u': {
+            unsigned cp, lo;
+            if (r->end - p < 4 || !jhex4(p, &cp)) return NULL;
+            p += 4;
+            if (cp >= 0xDC00 && cp <= 0xDFFF) return NULL;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (r->end - p < 6 || p[0] != '\\' || p[1] != 'u' || !jhex4(p + 2, &lo) ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    return NULL;
+                p += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            /* at most 4 bytes out for at least 6 read */
+            if (cp < 0x80) {
+                *w++ = (char)cp;
+            } else if (cp < 0x800) {
+                *w++ = (char)(0xC0 | cp >> 6);
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                *w++ = (char)(0xE0 | cp >> 12);
+                *w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            } else {
+                *w++ = (char)(0xF0 | cp >> 18);
+                *w++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+                *w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            }
+            break;
+        }
+        default: return NULL;
+        }
+    }
+    *w = '\0'; /* w <= p, the closing quote */
+    r->p = p + 1;
+    return start;
+}
+
+static int jdigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A number of RFC 8259's grammar; integers of up to 15 digits are read
+ * exactly without strtod (most of what declass stores: offsets, boxes). */
+static int jnumber(jread *r, double *out)
+{
+    char *s = r->p, *p = s;
+    int neg = p < r->end && *p == '-';
+    p += neg;
+    if (p >= r->end || !jdigit(*p)) return 0;
+    if (*p == '0') p++;
+    else
+        while (p < r->end && jdigit(*p)) p++;
+    int whole = 1;
+    if (p < r->end && *p == '.') {
+        whole = 0;
+        if (++p >= r->end || !jdigit(*p)) return 0;
+        while (p < r->end && jdigit(*p)) p++;
+    }
+    if (p < r->end && (*p == 'e' || *p == 'E')) {
+        whole = 0;
+        p++;
+        if (p < r->end && (*p == '+' || *p == '-')) p++;
+        if (p >= r->end || !jdigit(*p)) return 0;
+        while (p < r->end && jdigit(*p)) p++;
+    }
+    size_t n = (size_t)(p - s);
+    if (whole && n - (size_t)neg <= 15) {
+        long long v = 0;
+        for (const char *d = s + neg; d < p; d++) v = v * 10 + (*d - '0');
+        *out = neg ? -(double)v : (double)v;
+    } else {
+        char tmp[64];
+        if (n >= sizeof tmp) return 0;
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        *out = strtod(tmp, NULL);
+    }
+    r->p = p;
+    return 1;
+}
+
+static dc_jv *jvalue(jread *r);
+
+/* The members or items of a container, after its opening bracket. */
+static int jcontainer(jread *r, dc_jv *c, char close)
+{
+    dc_jv **tail = &c->child;
+    jskip_ws(r);
+    if (r->p < r->end && *r->p == close) {
+        r->p++;
+        return 1;
+    }
+    for (;;) {
+        const char *key = NULL;
+        if (c->type == DC_JV_OBJECT) {
+            jskip_ws(r);
+            if (r->p >= r->end || *r->p != '"') return 0;
+            r->p++;
+            if (!(key = jstring(r))) return 0;
+            jskip_ws(r);
+            if (r->p >= r->end || *r->p != ':') return 0;
+            r->p++;
+        }
+        dc_jv *v = jvalue(r);
+        if (!v) return 0;
+        v->key = key;
+        *tail = v;
+        tail = &v->next;
+        c->n++;
+        jskip_ws(r);
+        if (r->p >= r->end) return 0;
+        if (*r->p == close) {
+            r->p++;
+            return 1;
+        }
+        if (*r->p++ != ',') return 0;
+    }
+}
+
+static dc_jv *jvalue(jread *r)
+{
+    jskip_ws(r);
+    if (r->p >= r->end) return NULL;
+    dc_jv *v = NULL;
+    size_t left = (size_t)(r->end - r->p);
+    switch (*r->p) {
+    case '{':
+    case '[':
+        if (r->depth >= DC_JV_DEPTH) return NULL;
+        if (!(v = jv_new(r, *r->p == '{' ? DC_JV_OBJECT : DC_JV_ARRAY))) return NULL;
+        r->p++;
+        r->depth++;
+        if (!jcontainer(r, v, v->type == DC_JV_OBJECT ? '}' : ']')) return NULL;
+        r->depth--;
+        v->hint = v->child;
+        return v;
+    case '"':
+        if (!(v = jv_new(r, DC_JV_STRING))) return NULL;
+        r->p++;
+        return (v->str = jstring(r)) ? v : NULL;
+    case 't':
+        if (left < 4 || memcmp(r->p, "true", 4) != 0) return NULL;
+        r->p += 4;
+        return jv_new(r, DC_JV_TRUE);
+    case 'f':
+        if (left < 5 || memcmp(r->p, "false", 5) != 0) return NULL;
+        r->p += 5;
+        return jv_new(r, DC_JV_FALSE);
+    case 'n':
+        if (left < 4 || memcmp(r->p, "null", 4) != 0) return NULL;
+        r->p += 4;
+        return jv_new(r, DC_JV_NULL);
+    default:
+        if (!(v = jv_new(r, DC_JV_NUMBER))) return NULL;
+        return jnumber(r, &v->num) ? v : NULL;
+    }
+}
+
+dc_rc dc_jparse(const char *json, size_t len, dc_jdoc *doc)
+{
+    memset(doc, 0, sizeof *doc);
+    if (!json || len >= SIZE_MAX) return DC_CORRUPT;
+    if (!(doc->text = malloc(len + 1))) return DC_NOMEM;
+    memcpy(doc->text, json, len);
+    doc->text[len] = '\0';
+    jread r = {doc->text, doc->text + len, doc, 0, 0};
+    dc_jv *root = jvalue(&r);
+    jskip_ws(&r);
+    /* a value too deep, malformed, or followed by more text: corrupt */
+    if (!root || r.p != r.end) {
+        dc_jdoc_free(doc);
+        return r.nomem ? DC_NOMEM : DC_CORRUPT;
+    }
+    doc->root = root;
+    return DC_OK;
+}
+
+void dc_jdoc_free(dc_jdoc *doc)
+{
+    if (!doc) return;
+    for (struct dc_jv_block *b = doc->blocks, *n; b; b = n) {
+        n = b->next;
+        free(b);
+    }
+    free(doc->text);
+    memset(doc, 0, sizeof *doc);
+}
+
+const dc_jv *dc_jget(const dc_jv *obj, const char *key)
+{
+    if (!obj || obj->type != DC_JV_OBJECT) return NULL;
+    dc_jv *o = (dc_jv *)obj; /* the hint is the lookup's memo */
+    for (int pass = 0; pass < 2; pass++) {
+        const dc_jv *from = pass ? o->child : o->hint, *to = pass ? o->hint : NULL;
+        for (const dc_jv *m = from; m != to; m = m->next)
+            if (strcmp(m->key, key) == 0) {
+                o->hint = m->next ? m->next : o->child;
+                return m;
+            }
+    }
+    return NULL;
+}
+
+const dc_jv *dc_jat(const dc_jv *arr, int i)
+{
+    if (!arr || arr->type != DC_JV_ARRAY || i < 0) return NULL;
+    const dc_jv *e = arr->child;
+    while (e && i--) e = e->next;
+    return e;
 }

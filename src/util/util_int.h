@@ -37,6 +37,37 @@ void *dc_grow_array(void *p, size_t need, size_t *cap, size_t size);
          : ((ptr) = dc_grow_array((ptr), (size_t)(need), &(cap), sizeof *(ptr)),                \
             (size_t)(need) <= (cap) ? DC_OK : DC_NOMEM))
 
+/*
+ * The JSON reader (util/json.c): dc_jparse parses a whole JSON text into
+ * doc (DC_CORRUPT when it is not one, DC_NOMEM); the values live until
+ * dc_jdoc_free.  Strings are NUL-terminated UTF-8 (a \u0000 ends one).
+ * dc_jget finds an object's member by name (NULL when absent or obj is not
+ * an object), fastest when members are asked for in their order;
+ * dc_jat an array's item i.  Walk a container's values with
+ * for (e = c->child; e; e = e->next).
+ */
+#define DC_JV_DEPTH 512
+enum { DC_JV_NULL, DC_JV_FALSE, DC_JV_TRUE, DC_JV_NUMBER, DC_JV_STRING, DC_JV_ARRAY, DC_JV_OBJECT };
+typedef struct dc_jv {
+    struct dc_jv *next;  /* the next item or member of the container */
+    struct dc_jv *child; /* an array's or object's first */
+    struct dc_jv *hint;  /* an object's: where the next lookup starts */
+    const char *key;     /* a member's name */
+    const char *str;     /* DC_JV_STRING */
+    double num;          /* DC_JV_NUMBER */
+    int n;               /* the number of items or members */
+    unsigned char type;
+} dc_jv;
+typedef struct dc_jdoc {
+    const dc_jv *root;
+    char *text;                 /* the copy the strings were decoded in */
+    struct dc_jv_block *blocks; /* the values */
+} dc_jdoc;
+dc_rc dc_jparse(const char *json, size_t len, dc_jdoc *doc);
+void dc_jdoc_free(dc_jdoc *doc);
+const dc_jv *dc_jget(const dc_jv *obj, const char *key);
+const dc_jv *dc_jat(const dc_jv *arr, int i);
+
 /* Reads a whole regular file, at most `limit` bytes, NUL-terminated. */
 dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_error *err);
 
