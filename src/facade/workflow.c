@@ -20,7 +20,6 @@
  */
 #include "facade/facade_int.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,55 +101,64 @@ static void due_date(const char *kind, const char *received, char out[11])
 }
 
 /* The record's string member k, or NULL. */
-static const char *rec_str(const cJSON *rec, const char *k)
+static const char *rec_str(const dc_jv *rec, const char *k)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    const dc_jv *v = dc_jget(rec, k);
+    return v && v->type == DC_JV_STRING ? v->str : NULL;
 }
 
 /* The array member k of rec, made if missing; NULL on NOMEM. */
-static cJSON *rec_arr(cJSON *rec, const char *k)
+static dc_jv *rec_arr(dc_jdoc *doc, dc_jv *rec, const char *k)
 {
-    cJSON *a = cJSON_GetObjectItemCaseSensitive(rec, k);
-    if (cJSON_IsArray(a)) return a;
-    cJSON_DeleteItemFromObjectCaseSensitive(rec, k);
-    a = cJSON_CreateArray();
-    if (a && !cJSON_AddItemToObject(rec, k, a)) {
-        cJSON_Delete(a);
-        return NULL;
-    }
-    return a;
+    dc_jv *a = (dc_jv *)dc_jget(rec, k);
+    if (a && a->type == DC_JV_ARRAY) return a;
+    a = dc_jnew(doc, DC_JV_ARRAY);
+    return a && dc_jset(doc, rec, k, a) == DC_OK ? a : NULL;
 }
 
 /* Sets string member k of o to v (NULL: null). */
-static int set_str(cJSON *o, const char *k, const char *v)
+static int set_str(dc_jdoc *doc, dc_jv *o, const char *k, const char *v)
 {
-    cJSON_DeleteItemFromObjectCaseSensitive(o, k);
-    cJSON *x = v ? cJSON_CreateString(v) : cJSON_CreateNull();
-    if (x && cJSON_AddItemToObject(o, k, x)) return 1;
-    cJSON_Delete(x);
-    return 0;
+    dc_jv *x = v ? dc_jnew_str(doc, v) : dc_jnew(doc, DC_JV_NULL);
+    return x && dc_jset(doc, o, k, x) == DC_OK;
+}
+
+/* The review record as stored (an empty one when there is none or it is
+ * not an object); DC_NOMEM. */
+static dc_rc rec_load(const char *json, dc_jdoc *doc)
+{
+    if (json && dc_jparse(json, strlen(json), doc) == DC_OK && doc->root->type == DC_JV_OBJECT)
+        return DC_OK;
+    if (json) dc_jdoc_free(doc);
+    memset(doc, 0, sizeof *doc);
+    return (doc->root = dc_jnew(doc, DC_JV_OBJECT)) ? DC_OK : DC_NOMEM;
 }
 
 /* Stores the review of id in state with rec, and audits the transition
  * from `from`, in the caller's transaction. */
 static dc_rc put_review(dc_db *db, const char *id, const char *from, const char *state,
-                        const char *kind, const char *received, const char *due, cJSON *rec,
+                        const char *kind, const char *received, const char *due, dc_jdoc *rec,
                         const char *detail)
 {
     char now[32];
     if (!dc_utc_now(now, sizeof now, 1)) snprintf(now, sizeof now, "1970-01-01T00:00:00Z");
-    cJSON *h = cJSON_CreateObject();
-    cJSON *hist = rec_arr(rec, "history");
-    if (!h || !hist || !set_str(h, "from", from) || !set_str(h, "to", state) ||
-        !set_str(h, "by", dc_db_user(db)) || !set_str(h, "at", now) ||
-        (detail && !set_str(h, "detail", detail)) || !cJSON_AddItemToArray(hist, h)) {
-        cJSON_Delete(h);
+    dc_jv *h = dc_jnew(rec, DC_JV_OBJECT);
+    dc_jv *hist = rec_arr(rec, rec->root, "history");
+    if (!h || !hist || !set_str(rec, h, "from", from) || !set_str(rec, h, "to", state) ||
+        !set_str(rec, h, "by", dc_db_user(db)) || !set_str(rec, h, "at", now) ||
+        (detail && !set_str(rec, h, "detail", detail)))
+        return dc_db_fail(db, DC_NOMEM, "out of memory");
+    dc_jpush(hist, h);
+    dc_buf out;
+    dc_buf_init(&out, 0);
+    dc_json j;
+    dc_json_init(&j, &out, 0);
+    dc_json_value(&j, rec->root);
+    if (out.rc || !out.p) {
+        dc_buf_release(&out);
         return dc_db_fail(db, DC_NOMEM, "out of memory");
     }
-    char *json = cJSON_PrintUnformatted(rec);
-    if (!json) return dc_db_fail(db, DC_NOMEM, "out of memory");
-    dc_review_row row = {id, state, kind, received, due, json};
+    dc_review_row row = {id, state, kind, received, due, out.p};
     dc_rc rc = dc_store_review_put(db->st, &row);
     char d[512];
     snprintf(d, sizeof d, "%s -> %s%s%s", from ? from : "none", state, detail ? "; " : "",
@@ -158,14 +166,14 @@ static dc_rc put_review(dc_db *db, const char *id, const char *from, const char 
     char action[48];
     snprintf(action, sizeof action, "review-%s", state);
     if (!rc) rc = dc_store_audit(db->st, db->user, action, id, d);
-    free(json);
+    dc_buf_release(&out);
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
     return DC_OK;
 }
 
 /* The same as one transaction of its own. */
 static dc_rc transition(dc_db *db, const char *id, const char *from, const char *state,
-                        const char *kind, const char *received, const char *due, cJSON *rec,
+                        const char *kind, const char *received, const char *due, dc_jdoc *rec,
                         const char *detail)
 {
     dc_rc rc = dc_store_begin(db->st);
@@ -207,26 +215,26 @@ dc_rc dc_db_review_request(dc_db *db, const char *id, const char *kind, const ch
         dc_db_review_release(&cur);
         return rc;
     }
-    cJSON *rec = cur.record ? cJSON_Parse(cur.record) : cJSON_CreateObject();
-    if (!rec) rec = cJSON_CreateObject();
+    dc_jdoc rec;
+    int ok = rec_load(cur.record, &rec) == DC_OK;
     char due[11];
     due_date(kind, received, due);
     /* a new request starts afresh but keeps the history and the releases */
-    cJSON_DeleteItemFromObjectCaseSensitive(rec, "referrals");
-    rc = rec && set_str(rec, "decided_by", NULL) && set_str(rec, "approved_by", NULL)
-             ? transition(db, id, cur.state, "queued", kind, received, due, rec, kind)
+    if (ok) dc_jdel(rec.root, "referrals");
+    rc = ok && set_str(&rec, rec.root, "decided_by", NULL) &&
+                 set_str(&rec, rec.root, "approved_by", NULL)
+             ? transition(db, id, cur.state, "queued", kind, received, due, &rec, kind)
              : dc_db_fail(db, DC_NOMEM, "out of memory");
-    cJSON_Delete(rec);
+    dc_jdoc_free(&rec);
     dc_db_review_release(&cur);
     return rc;
 }
 
 /* 1 if agency is among the referrals of rec (pending only: pending). */
-static int referred_to(const cJSON *rec, const char *agency, int pending)
+static int referred_to(const dc_jv *rec, const char *agency, int pending)
 {
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(rec, "referrals"), *r;
-    cJSON_ArrayForEach(r, a)
-    {
+    const dc_jv *a = dc_jget(rec, "referrals");
+    for (const dc_jv *r = a && a->type == DC_JV_ARRAY ? a->child : NULL; r; r = r->next) {
         const char *ag = rec_str(r, "agency"), *st = rec_str(r, "status");
         if (ag && agency && strcmp(ag, agency) == 0 && (!pending || in(st, "pending", NULL)))
             return 1;
@@ -234,11 +242,11 @@ static int referred_to(const cJSON *rec, const char *agency, int pending)
     return 0;
 }
 
-static int pending_left(const cJSON *rec)
+static int pending_left(const dc_jv *rec)
 {
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(rec, "referrals"), *r;
-    cJSON_ArrayForEach(r, a)
-    if (in(rec_str(r, "status"), "pending", NULL)) return 1;
+    const dc_jv *a = dc_jget(rec, "referrals");
+    for (const dc_jv *r = a && a->type == DC_JV_ARRAY ? a->child : NULL; r; r = r->next)
+        if (in(rec_str(r, "status"), "pending", NULL)) return 1;
     return 0;
 }
 
@@ -267,12 +275,12 @@ dc_rc dc_db_review_act(dc_db *db, const char *id, const char *action,
         return dc_db_fail(db, DC_MISUSE, "%s has no review request: 'declass review queue %s "
                           "--kind mdr|frus' makes one", id, id);
     }
-    cJSON *rec = cJSON_Parse(cur.record);
-    if (!rec) rec = cJSON_CreateObject();
-    if (!rec) {
+    dc_jdoc rd;
+    if (rec_load(cur.record, &rd) != DC_OK) {
         dc_db_review_release(&cur);
         return dc_db_fail(db, DC_NOMEM, "out of memory");
     }
+    dc_jv *rec = rd.root;
     const char *me = dc_db_user(db), *mine = db->agency;
     const char *to = NULL;
     char detail[512] = "";
@@ -283,7 +291,7 @@ dc_rc dc_db_review_act(dc_db *db, const char *id, const char *action,
         break;
     case 1: { /* refer */
         if (!in(cur.state, "in-review", "referred")) break;
-        cJSON *refs = rec_arr(rec, "referrals");
+        dc_jv *refs = rec_arr(&rd, rec, "referrals");
         dc_buf d;
         dc_buf_init(&d, sizeof detail - 1);
         dc_buf_join(&d, agencies, n_agencies, ',');
@@ -291,10 +299,10 @@ dc_rc dc_db_review_act(dc_db *db, const char *id, const char *action,
         dc_buf_release(&d);
         for (size_t i = 0; refs && ok && i < n_agencies; i++) {
             if (referred_to(rec, agencies[i], 1)) continue;
-            cJSON *r = cJSON_CreateObject();
-            ok = r && set_str(r, "agency", agencies[i]) && set_str(r, "status", "pending") &&
-                 cJSON_AddItemToArray(refs, r);
-            if (!ok) cJSON_Delete(r);
+            dc_jv *r = dc_jnew(&rd, DC_JV_OBJECT);
+            ok = r && set_str(&rd, r, "agency", agencies[i]) &&
+                 set_str(&rd, r, "status", "pending");
+            if (ok) dc_jpush(refs, r);
         }
         ok = ok && refs;
         to = "referred";
@@ -308,22 +316,21 @@ dc_rc dc_db_review_act(dc_db *db, const char *id, const char *action,
                                 "of a referred agency decides it now", id);
                 break;
             }
-            cJSON *a = cJSON_GetObjectItemCaseSensitive(rec, "referrals");
-            cJSON *r;
-            cJSON_ArrayForEach(r, a)
-            if (in(rec_str(r, "agency"), mine, NULL)) {
-                char now[32];
-                if (!dc_utc_now(now, sizeof now, 1)) snprintf(now, sizeof now, "?");
-                ok = ok && set_str(r, "status", "decided") && set_str(r, "by", me) &&
-                     set_str(r, "at", now);
-            }
+            dc_jv *a = (dc_jv *)dc_jget(rec, "referrals");
+            for (dc_jv *r = a && a->type == DC_JV_ARRAY ? a->child : NULL; r; r = r->next)
+                if (in(rec_str(r, "agency"), mine, NULL)) {
+                    char now[32];
+                    if (!dc_utc_now(now, sizeof now, 1)) snprintf(now, sizeof now, "?");
+                    ok = ok && set_str(&rd, r, "status", "decided") &&
+                         set_str(&rd, r, "by", me) && set_str(&rd, r, "at", now);
+                }
             snprintf(detail, sizeof detail, "%s answered the referral", mine);
             /* every agency answered: back to the reviewer who referred it */
             to = pending_left(rec) ? "referred" : "in-review";
             break;
         }
         if (!in(cur.state, "in-review", NULL)) break;
-        ok = set_str(rec, "decided_by", me);
+        ok = set_str(&rd, rec, "decided_by", me);
         to = ai == 2 ? "decided" : "withheld-in-full";
         break;
     }
@@ -334,12 +341,12 @@ dc_rc dc_db_review_act(dc_db *db, const char *id, const char *action,
                             "needs another reviewer", me, id);
             break;
         }
-        ok = set_str(rec, "approved_by", me);
+        ok = set_str(&rd, rec, "approved_by", me);
         to = "approved";
         break;
     case 5: /* appeal */
         if (!in(cur.state, "released", "withheld-in-full")) break;
-        ok = set_str(rec, "decided_by", NULL) && set_str(rec, "approved_by", NULL);
+        ok = set_str(&rd, rec, "decided_by", NULL) && set_str(&rd, rec, "approved_by", NULL);
         to = "appealed";
         break;
     }
@@ -352,11 +359,11 @@ dc_rc dc_db_review_act(dc_db *db, const char *id, const char *action,
         snprintf(detail + l, sizeof detail - l, "%s%s", l ? "; " : "", note);
     }
     if (!rc)
-        rc = transition(db, id, cur.state, to, cur.kind, cur.received, cur.due, rec,
+        rc = transition(db, id, cur.state, to, cur.kind, cur.received, cur.due, &rd,
                         *detail ? detail : NULL);
     else if (rc == DC_DENIED)
         dc_db_audit_add(db, "refused", id, action);
-    cJSON_Delete(rec);
+    dc_jdoc_free(&rd);
     dc_db_review_release(&cur);
     return rc;
 }
@@ -378,19 +385,19 @@ dc_rc dc_db_review_released(dc_db *db, const char *id, int version)
     dc_db_review cur;
     dc_rc rc = dc_db_review_get(db, id, &cur);
     if (rc || !cur.state) return rc;
-    cJSON *rec = cJSON_Parse(cur.record);
-    cJSON *rel = rec ? rec_arr(rec, "releases") : NULL;
-    cJSON *v = rel ? cJSON_CreateNumber(version) : NULL;
-    if (v && cJSON_AddItemToArray(rel, v)) {
+    dc_jdoc rec;
+    dc_jv *rel = rec_load(cur.record, &rec) == DC_OK ? rec_arr(&rec, rec.root, "releases") : NULL;
+    dc_jv *v = rel ? dc_jnew_num(&rec, version) : NULL;
+    if (v) {
+        dc_jpush(rel, v);
         char detail[32];
         snprintf(detail, sizeof detail, "version %d", version);
-        rc = put_review(db, id, cur.state, "released", cur.kind, cur.received, cur.due, rec,
+        rc = put_review(db, id, cur.state, "released", cur.kind, cur.received, cur.due, &rec,
                         detail);
     } else {
-        cJSON_Delete(v);
         rc = dc_db_fail(db, DC_NOMEM, "out of memory");
     }
-    cJSON_Delete(rec);
+    dc_jdoc_free(&rec);
     dc_db_review_release(&cur);
     return rc;
 }
@@ -400,9 +407,12 @@ int dc_db_review_agency_ok(dc_db *db, const char *id, const char *agency)
     if (!agency || !*agency || strcmp(db->agency, agency) == 0) return 1;
     dc_db_review cur;
     if (dc_db_review_get(db, id, &cur) || !cur.state) return 1;
-    cJSON *rec = cJSON_Parse(cur.record);
-    int owned = rec && referred_to(rec, agency, 0);
-    cJSON_Delete(rec);
+    dc_jdoc rec;
+    int owned = cur.record && dc_jparse(cur.record, strlen(cur.record), &rec) == DC_OK;
+    if (owned) {
+        owned = referred_to(rec.root, agency, 0);
+        dc_jdoc_free(&rec);
+    }
     dc_db_review_release(&cur);
     return !owned;
 }

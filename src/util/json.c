@@ -279,6 +279,12 @@ struct dc_jv_block {
     dc_jv v[JV_BLOCK];
 };
 
+/* A string of a value made by editing. */
+struct dc_jv_str {
+    struct dc_jv_str *next;
+    char s[];
+};
+
 typedef struct {
     char *p, *end; /* the copy being parsed in place */
     dc_jdoc *doc;
@@ -286,22 +292,25 @@ typedef struct {
     int nomem; /* a block could not be had */
 } jread;
 
-static dc_jv *jv_new(jread *r, unsigned char type)
+dc_jv *dc_jnew(dc_jdoc *doc, int type)
 {
-    struct dc_jv_block *b = r->doc->blocks;
+    struct dc_jv_block *b = doc->blocks;
     if (!b || b->used == JV_BLOCK) {
-        b = malloc(sizeof *b);
-        if (!b) {
-            r->nomem = 1;
-            return NULL;
-        }
-        b->next = r->doc->blocks;
+        if (!(b = malloc(sizeof *b))) return NULL;
+        b->next = doc->blocks;
         b->used = 0;
-        r->doc->blocks = b;
+        doc->blocks = b;
     }
     dc_jv *v = &b->v[b->used++];
     memset(v, 0, sizeof *v);
-    v->type = type;
+    v->type = (unsigned char)type;
+    return v;
+}
+
+static dc_jv *jv_new(jread *r, unsigned char type)
+{
+    dc_jv *v = dc_jnew(r->doc, type);
+    if (!v) r->nomem = 1;
     return v;
 }
 
@@ -538,8 +547,88 @@ void dc_jdoc_free(dc_jdoc *doc)
         n = b->next;
         free(b);
     }
+    for (struct dc_jv_str *t = doc->strs, *n; t; t = n) {
+        n = t->next;
+        free(t);
+    }
     free(doc->text);
     memset(doc, 0, sizeof *doc);
+}
+
+static const char *jkeep(dc_jdoc *doc, const char *s)
+{
+    size_t n = strlen(s);
+    struct dc_jv_str *t = malloc(sizeof *t + n + 1);
+    if (!t) return NULL;
+    memcpy(t->s, s, n + 1);
+    t->next = doc->strs;
+    doc->strs = t;
+    return t->s;
+}
+
+dc_jv *dc_jnew_str(dc_jdoc *doc, const char *s)
+{
+    const char *k = jkeep(doc, s ? s : "");
+    dc_jv *v = k ? dc_jnew(doc, DC_JV_STRING) : NULL;
+    if (v) v->str = k;
+    return v;
+}
+
+dc_jv *dc_jnew_num(dc_jdoc *doc, double num)
+{
+    dc_jv *v = dc_jnew(doc, DC_JV_NUMBER);
+    if (v) v->num = num;
+    return v;
+}
+
+void dc_jdel(dc_jv *obj, const char *key)
+{
+    if (!obj || obj->type != DC_JV_OBJECT) return;
+    for (dc_jv **m = &obj->child; *m; m = &(*m)->next)
+        if (strcmp((*m)->key, key) == 0) {
+            *m = (*m)->next;
+            obj->n--;
+            break;
+        }
+    obj->hint = obj->child;
+}
+
+void dc_jpush(dc_jv *arr, dc_jv *v)
+{
+    dc_jv **t = &arr->child;
+    while (*t) t = &(*t)->next;
+    v->next = NULL;
+    *t = v;
+    arr->n++;
+    arr->hint = arr->child;
+}
+
+dc_rc dc_jset(dc_jdoc *doc, dc_jv *obj, const char *key, dc_jv *v)
+{
+    if (!obj || obj->type != DC_JV_OBJECT || !v) return DC_MISUSE;
+    if (!(v->key = jkeep(doc, key))) return DC_NOMEM;
+    dc_jdel(obj, key);
+    dc_jpush(obj, v);
+    return DC_OK;
+}
+
+void dc_json_value(dc_json *j, const dc_jv *v)
+{
+    switch (v->type) {
+    case DC_JV_NULL: dc_json_null(j); return;
+    case DC_JV_FALSE: dc_json_bool(j, 0); return;
+    case DC_JV_TRUE: dc_json_bool(j, 1); return;
+    case DC_JV_NUMBER: dc_json_num(j, v->num); return;
+    case DC_JV_STRING: dc_json_str(j, v->str); return;
+    default: break;
+    }
+    if (v->type == DC_JV_OBJECT) dc_json_obj(j);
+    else dc_json_arr(j);
+    for (const dc_jv *e = v->child; e; e = e->next) {
+        if (v->type == DC_JV_OBJECT) dc_json_key(j, e->key);
+        dc_json_value(j, e);
+    }
+    dc_json_end(j);
 }
 
 const dc_jv *dc_jget(const dc_jv *obj, const char *key)

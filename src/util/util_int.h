@@ -59,14 +59,33 @@ typedef struct dc_jv {
     unsigned char type;
 } dc_jv;
 typedef struct dc_jdoc {
-    const dc_jv *root;
+    dc_jv *root;
     char *text;                 /* the copy the strings were decoded in */
     struct dc_jv_block *blocks; /* the values */
+    struct dc_jv_str *strs;     /* strings of values made since */
 } dc_jdoc;
 dc_rc dc_jparse(const char *json, size_t len, dc_jdoc *doc);
 void dc_jdoc_free(dc_jdoc *doc);
 const dc_jv *dc_jget(const dc_jv *obj, const char *key);
 const dc_jv *dc_jat(const dc_jv *arr, int i);
+
+/*
+ * Editing, for the few records declass rewrites (the review workflow's):
+ * dc_jnew makes a value of type in doc (an empty container, null, a
+ * boolean; dc_jnew_str a string, copied; dc_jnew_num a number), NULL when
+ * out of memory; dc_jset removes obj's member key and adds v as its last
+ * member (as cJSON's delete and add did: a member set moves to the end);
+ * dc_jdel removes it; dc_jpush appends v to an array.  dc_json_value
+ * writes a value with the JSON writer, so a tree read and written again is
+ * the same text.
+ */
+dc_jv *dc_jnew(dc_jdoc *doc, int type);
+dc_jv *dc_jnew_str(dc_jdoc *doc, const char *s);
+dc_jv *dc_jnew_num(dc_jdoc *doc, double v);
+dc_rc dc_jset(dc_jdoc *doc, dc_jv *obj, const char *key, dc_jv *v);
+void dc_jdel(dc_jv *obj, const char *key);
+void dc_jpush(dc_jv *arr, dc_jv *v);
+void dc_json_value(dc_json *j, const dc_jv *v);
 
 /* Reads a whole regular file, at most `limit` bytes, NUL-terminated. */
 dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_error *err);
