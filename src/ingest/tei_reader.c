@@ -17,7 +17,9 @@
  */
 #include "ingest/ingest_int.h"
 
+#ifndef DC_XML_LINKED
 #include <dlfcn.h>
+#endif
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -82,6 +84,21 @@ static struct {
 } xml;
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
+#ifdef DC_XML_LINKED
+/* A command line linked statically has libxml2 in it (start-up pays for
+ * nothing it does not touch): the table is filled from the linked names.
+ * xmlFree is the global variable itself, as dlsym finds it (the header's
+ * macro would give the calling thread's copy). */
+#undef xmlFree
+extern xmlFreeFunc xmlFree;
+static void xml_load(void)
+{
+#define XML_LINK(name, ret, params) xml.name = name;
+    XML_FUNCTIONS(XML_LINK)
+#undef XML_LINK
+    xml.free_fn = &xmlFree;
+}
+#else
 static void xml_load(void)
 {
     void *h = dlopen(XML_SONAME, RTLD_NOW | RTLD_LOCAL);
@@ -105,6 +122,7 @@ static void xml_load(void)
     else if (missing)
         snprintf(xml.error, sizeof xml.error, "%s has no %s", XML_SONAME, missing);
 }
+#endif
 
 /* From here on, libxml2's names are the loaded ones. */
 #undef xmlFree
