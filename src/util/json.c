@@ -91,14 +91,18 @@ void dc_buf_json_num(dc_buf *b, double v)
         dc_buf_add(b, "null", 4);
         return;
     }
-    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) { /* in range before the cast */
         snprintf(s, sizeof s, "%lld", (long long)v);
     } else {
-        /* 15 digits unless they miss v by more than cJSON's tolerance. */
+        /* 15 digits unless they miss v by more than cJSON's tolerance, or
+         * round up past the largest double (cJSON printed
+         * 1.79769313486232e+308 for DBL_MAX, which reads back infinite:
+         * fuzz_json) */
         snprintf(s, sizeof s, "%1.15g", v);
         double back = strtod(s, NULL);
         double big = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
-        if (!(fabs(back - v) <= big * DBL_EPSILON)) snprintf(s, sizeof s, "%1.17g", v);
+        if (isinf(back) || !(fabs(back - v) <= big * DBL_EPSILON))
+            snprintf(s, sizeof s, "%1.17g", v);
     }
     dc_buf_puts(b, s);
 }
