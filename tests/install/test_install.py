@@ -219,14 +219,14 @@ cflags = pkgconfig("--cflags").split()
 libs = pkgconfig("--libs").split()
 check("-I" + os.path.join(prefix, "include") in cflags, "--cflags: -I PREFIX/include (%s)" % cflags)
 check("-L" + libdir in libs and "-ldeclass" in libs, "--libs: -L LIBDIR -ldeclass (%s)" % libs)
-check(not any(l in libs for l in ("-lsqlite3", "-lstemmer", "-lxml2")),
+check(not any(l in libs for l in ("-lsqlite3", "-lstemmer", "-lxml2", "-lcjson")),
       "--libs of the shared library names no private dependency (%s)" % libs)
 static_libs = pkgconfig("--libs", "--static").split()
-for lib in ("-lsqlite3", "-lutf8proc", "-lsodium", "-lcjson", "-lstemmer"):
+for lib in ("-lsqlite3", "-lutf8proc", "-lsodium", "-lz", "-lstemmer"):
     check(lib in static_libs, "--libs --static names %s (%s)" % (lib, static_libs))
 code, out, err = run(["pkg-config", "--print-requires-private", "declass"], env=pc_env)
 eq(sorted(l.split()[0] for l in out.split("\n") if l.strip()),
-   sorted(["sqlite3", "libutf8proc", "libsodium", "libcjson"]),
+   sorted(["sqlite3", "libutf8proc", "libsodium", "zlib"]),
    "Requires.private (%s)" % err)
 
 # The prefix is the install prefix, not DESTDIR's staging folder.
