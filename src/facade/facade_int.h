@@ -198,6 +198,12 @@ const dc_db_format *dc_db_format_find(const char *name, int use);
 void dc_db_fresh_keep(dc_db *db, uint64_t docid, dc_doc *doc);
 /* Frees the entries from the n-th on (n 0: all of them). */
 void dc_db_fresh_drop(dc_db *db, size_t n);
+/* A mark of the list as it is (the docid of its last entry, 0 when empty)
+ * and the freeing of every entry kept after it (a part or batch undone).
+ * A docid, not a position: a live index step (dc_db_live_index_step)
+ * forgets entries from the front meanwhile. */
+uint64_t dc_db_fresh_mark(const dc_db *db);
+void dc_db_fresh_drop_after(dc_db *db, uint64_t mark);
 /* The kept document of version docid, or NULL. */
 const dc_doc *dc_db_fresh_find(const dc_db *db, uint64_t docid);
 /* Takes the kept document of version docid (NULL if none) out of the
@@ -213,11 +219,22 @@ typedef struct dc_live_index {
     dc_index_writer *w; /* shared writer, or NULL */
     live_worker *worker; /* the thread that fills w, or NULL */
     uint64_t upto;      /* versions up to this docid are given to w */
+    uint64_t committed; /* ... and up to this one committed in the store */
     int off;            /* given up: the catch-up after the ingest indexes */
 } dc_live_index;
-/* Indexes the versions committed since the last step; never fails (a
- * failure turns live indexing off). */
+/* Indexes the versions stored since the last step, in the ingest's open
+ * transaction or committed; never fails (a failure turns live indexing
+ * off).  While it holds versions not yet committed, the writer publishes
+ * nothing (dc_index_writer_defer): a crash must never leave the index
+ * ahead of the store. */
 void dc_db_live_index_step(dc_db *db, dc_live_index *li);
+/* The store committed everything stepped so far: the writer may publish. */
+void dc_db_live_index_committed(dc_live_index *li);
+/* The store rolled back what was stored after li->upto was `since` (a
+ * batch: li->committed; a file's part: li->upto when it began): if the
+ * writer was given any of it, live indexing stops and the catch-up after
+ * the ingest indexes from the store. */
+void dc_db_live_index_undone(dc_live_index *li, uint64_t since);
 /* Publishes what the steps indexed; a failure leaves the rest to
  * dc_db_index, which follows every ingest and merges segments. */
 void dc_db_live_index_end(dc_live_index *li);

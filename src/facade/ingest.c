@@ -47,7 +47,16 @@ typedef struct file_job {
     long n_persons, n_terms; /* list entries stored */
     int fatal;               /* the store failed: stop the run (not a bad input) */
     dc_error *err;
+    dc_live_index *live; /* indexing as it stores, or NULL */
 } file_job;
+
+/* A live index step once LIVE_STEP_BYTES of versions wait, and after
+ * every eighth of a batch's files: the index's thread then works while
+ * this one goes on parsing and storing, even within one large file (a FRUS
+ * volume of thousands of documents), instead of waiting for the batch's
+ * commit (dc_db_live_index_step keeps what it is given from being
+ * published before the commit). */
+#define LIVE_STEP_BYTES ((size_t)1 << 20)
 
 /* Whether an id part is acceptable: printable, no spaces or slashes, not
  * "." or "..". */
@@ -209,6 +218,19 @@ void dc_db_fresh_drop(dc_db *db, size_t n)
     }
 }
 
+uint64_t dc_db_fresh_mark(const dc_db *db)
+{
+    return db->fresh.n ? db->fresh.v[db->fresh.n - 1].docid : 0;
+}
+
+void dc_db_fresh_drop_after(dc_db *db, uint64_t mark)
+{
+    fresh_list *f = &db->fresh;
+    size_t n = f->n;
+    while (n && f->v[n - 1].docid > mark) n--;
+    dc_db_fresh_drop(db, n);
+}
+
 void dc_db_fresh_forget(dc_db *db, uint64_t docid)
 {
     fresh_list *f = &db->fresh;
@@ -307,6 +329,8 @@ static dc_rc job_store(void *ctx, dc_doc *doc)
     if (!rc && res != DC_PUT_UNCHANGED)
         dc_db_fresh_keep(job->db, dc_store_put_docid(job->db->st), doc);
     else dc_doc_free(doc);
+    if (!rc && job->live && job->db->fresh.bytes >= LIVE_STEP_BYTES)
+        dc_db_live_index_step(job->db, job->live);
     return rc;
 }
 
@@ -679,7 +703,7 @@ static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
  */
 static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts,
                          dc_ingest_stats *st, dc_error *err, int *fatal, pre_file *pre,
-                         const dc_strv *pages)
+                         const dc_strv *pages, dc_live_index *live)
 {
     char folder[256] = "", base[256] = "";
     const char *slash = strrchr(path, '/');
@@ -701,8 +725,13 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
             snprintf(folder, sizeof folder, "default");
         }
     }
-    file_job job = {
-        .db = db, .opts = opts, .path = path, .folder = folder, .basename = base, .err = err};
+    file_job job = {.db = db,
+                    .opts = opts,
+                    .path = path,
+                    .folder = folder,
+                    .basename = base,
+                    .err = err,
+                    .live = live};
     int is_xml = 0, scan = 0;
     dc_rc rc = DC_OK;
     if (pages) { /* a --pages folder: its images are checked by dc_scan_read */
@@ -719,7 +748,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         if (pre) dc_doc_free(pre->doc);
         return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
     }
-    size_t fresh_mark = db->fresh.n;
+    uint64_t fresh_mark = dc_db_fresh_mark(db), live_mark = live ? live->upto : 0;
     dc_tei_handlers h = {.doc = job_store,
                          .list_item = job_list_item,
                          .person = job_person,
@@ -759,7 +788,8 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         if (!rc) rc = end;
         if (err->rc == DC_OK) dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
         dc_db_persons_forget(db); /* it may hold entries just undone */
-        dc_db_fresh_drop(db, fresh_mark);
+        dc_db_fresh_drop_after(db, fresh_mark);
+        if (live) dc_db_live_index_undone(live, live_mark);
         return rc;
     }
     st->docs_new += job.n_new;
@@ -790,7 +820,8 @@ typedef struct batch {
     unsigned long long bytes;
     double started;
     dc_ingest_stats counted; /* st when the batch was opened */
-    size_t fresh_mark;       /* db->fresh.n when it was opened */
+    uint64_t fresh_mark;     /* dc_db_fresh_mark when it was opened */
+    dc_live_index *live;     /* told of each commit and rollback, or NULL */
 } batch;
 
 static double mono_seconds(void)
@@ -805,7 +836,11 @@ static dc_rc batch_open(dc_db *db, batch *b, const dc_ingest_stats *st)
     if (b->open) return DC_OK;
     dc_rc rc = dc_store_begin(db->st);
     if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
-    *b = (batch){.open = 1, .started = mono_seconds(), .counted = *st, .fresh_mark = db->fresh.n};
+    *b = (batch){.open = 1,
+                 .started = mono_seconds(),
+                 .counted = *st,
+                 .fresh_mark = dc_db_fresh_mark(db),
+                 .live = b->live};
     return DC_OK;
 }
 
@@ -822,10 +857,15 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
     /* scanned pages stored for good are not kept for a resume */
     for (size_t i = 0; commit && !rc && i < db->scan_cached.n; i++) unlink(db->scan_cached.v[i]);
     dc_strv_release(&db->scan_cached);
+    if (commit && !rc && b->live) { /* the rest to the index, all now committed */
+        dc_db_live_index_step(db, b->live);
+        dc_db_live_index_committed(b->live);
+    }
     if (!commit || rc) {
         dc_store_rollback(db->st);
+        if (b->live) dc_db_live_index_undone(b->live, b->live->committed);
         dc_db_persons_forget(db);
-        dc_db_fresh_drop(db, b->fresh_mark);
+        dc_db_fresh_drop_after(db, b->fresh_mark);
         st->docs_new = b->counted.docs_new;
         st->docs_updated = b->counted.docs_updated;
         st->docs_unchanged = b->counted.docs_unchanged;
@@ -955,7 +995,7 @@ static dc_rc ingest_pages(dc_db *db, const char *path, const dc_ingest_opts *opt
         dc_strv_release(&files);
         return rc;
     }
-    if (!rc) rc = ingest_file(db, dir, opts, st, &err, &fatal, NULL, &files);
+    if (!rc) rc = ingest_file(db, dir, opts, st, &err, &fatal, NULL, &files, NULL);
     for (size_t i = 0; i < files.n; i++) {
         struct stat fs;
         if (stat(files.v[i], &fs) == 0) st->bytes += (unsigned long long)fs.st_size;
@@ -1001,8 +1041,10 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
     }
     dc_rc worst = DC_OK;
     dc_db_persons_forget(db); /* lists another process stored since */
-    batch b = {0};
     dc_live_index live = {0};
+    batch b = {.live = &live};
+    long step_files = (opts->batch_files > 0 ? opts->batch_files : BATCH_FILES) / 8;
+    if (step_files < 1) step_files = 1;
     read_ahead *ra = files.n > 1 ? read_ahead_start(&files) : NULL;
     for (size_t i = 0; i < files.n; i++) {
         struct stat fs;
@@ -1012,7 +1054,7 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
         int fatal = 0;
         pre_file pre;
         if (ra) pre = read_ahead_take(ra, i);
-        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL, NULL);
+        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL, NULL, &live);
         if (ra && pre.peeked) { /* its size as the thread found it */
             st->bytes += pre.size;
             b.bytes += pre.size;
@@ -1036,13 +1078,13 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
         }
         if (batch_full(db, &b, opts)) {
             if ((rc = batch_close(db, &b, st, 1)) != DC_OK) break;
+        } else if (b.files % step_files == 0) {
             dc_db_live_index_step(db, &live);
         }
         if (opts->progress) opts->progress(opts->ctx, st, files.v[i]);
     }
     read_ahead_stop(ra);
-    if (!rc && b.open && (rc = batch_close(db, &b, st, 1)) == DC_OK)
-        dc_db_live_index_step(db, &live);
+    if (!rc && b.open) rc = batch_close(db, &b, st, 1);
     dc_db_live_index_end(&live);
     dc_strv_release(&files);
     if (rc) return rc;
@@ -1125,7 +1167,7 @@ dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_
         dc_db_persons_forget(db); /* lists another process stored since */
         batch b = {0};
         rc = batch_open(db, &b, st);
-        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal, NULL, NULL)) != DC_OK) {
+        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal, NULL, NULL, NULL)) != DC_OK) {
             st->files_failed++;
             batch_close(db, &b, st, 0);
             dc_db_fail(db, rc, "%s: %s", name, err.msg);

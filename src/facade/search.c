@@ -412,21 +412,39 @@ void dc_db_live_index_step(dc_db *db, dc_live_index *li)
             live_off(li);
             return;
         }
-        li->upto = dc_index_high_water(db->ix);
+        li->upto = li->committed = dc_index_high_water(db->ix);
         li->worker = worker_start(li->w);
     } else if (!li->worker && dc_index_writer_overtaken(li->w)) {
         live_off(li); /* a search indexed what was stored meanwhile */
         return;
     }
     live_step ls = {.job = {.db = db, .w = li->w}, .li = li};
+    /* before the worker can see a version the store has not committed */
+    if (dc_store_in_transaction(db->st)) dc_index_writer_defer(li->w, 1);
     dc_rc rc = dc_store_changes_since(db->st, li->upto, known, live_change, &ls);
     dc_db_fresh_forget(db, li->upto);
     if (rc) live_off(li);
 }
 
+void dc_db_live_index_committed(dc_live_index *li)
+{
+    if (li->off || !li->w) return;
+    li->committed = li->upto;
+    dc_index_writer_defer(li->w, 0);
+}
+
+void dc_db_live_index_undone(dc_live_index *li, uint64_t since)
+{
+    if (!li->off && li->w && li->upto > since) live_off(li);
+}
+
 void dc_db_live_index_end(dc_live_index *li)
 {
     if (!li->w) return;
+    if (li->upto > li->committed) { /* never publish what the store lost */
+        live_off(li);
+        return;
+    }
     dc_rc rc = li->worker ? worker_idle(li->worker) : DC_OK;
     worker_stop(li->worker);
     li->worker = NULL;

@@ -100,6 +100,12 @@ dc_rc dc_index_writer_publish(dc_index_writer *w);
 /* 1 if another writer has committed since w opened or last published
  * (the MANIFEST is read again), or a publish found so. */
 int dc_index_writer_overtaken(dc_index_writer *w);
+/* Whether a shared writer may publish when its budget is reached (off,
+ * the default) or goes on buffering past it (on): what it holds may
+ * include versions the store has not committed yet, which must not become
+ * visible.  An explicit publish or commit is the caller's to withhold.
+ * May be called from another thread than the one adding. */
+void dc_index_writer_defer(dc_index_writer *w, int on);
 /*
  * Adds an entry under docid: view, indexed exactly as given, readable by
  * the readers who satisfy pred (dc_access_pred_holds; copied, nothing

@@ -19,6 +19,7 @@
  * rather than once per token.  The chains receive exactly what they would
  * have received token by token, so the segments are the same.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -97,6 +98,7 @@ struct dc_index_writer {
     int cleared; /* dc_index_writer_clear: the commit replaces everything */
     int shared;    /* dc_index_writer_open_shared: locks only to publish */
     int overtaken; /* ... and found another writer had committed meanwhile */
+    atomic_int defer; /* shared: buffers past the budget (dc_index_writer_defer) */
     uint64_t base_hw; /* shared: the high-water mark it builds on */
     dc_rc rc;
 };
@@ -185,6 +187,11 @@ dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **ou
 dc_rc dc_index_writer_open_shared(dc_index *ix, size_t mem_budget, dc_index_writer **out)
 {
     return writer_open(ix, mem_budget, 1, out);
+}
+
+void dc_index_writer_defer(dc_index_writer *w, int on)
+{
+    if (w) atomic_store(&w->defer, on != 0);
 }
 
 int dc_index_writer_overtaken(dc_index_writer *w)
@@ -613,7 +620,8 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc,
                           doc->id ? doc->id : "?", prc == DC_LIMIT ? "too large" : "malformed");
     dc_sdocs *d = &w->docs;
     int same = docid == w->last_docid;
-    if (!same && d->recs.n && (writer_mem(w) >= w->budget || d->stored.len > 0xF0000000u)) {
+    int full = writer_mem(w) >= w->budget && !(w->shared && atomic_load(&w->defer));
+    if (!same && d->recs.n && (full || d->stored.len > 0xF0000000u)) {
         dc_rc rc = w->shared ? publish(w) : flush(w);
         if (rc) return rc;
     }

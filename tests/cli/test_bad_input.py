@@ -67,6 +67,41 @@ check("nowhere" in err, "missing path named")
 # Bad usage is exit 2, not 3.
 eq(db.run("ingest")[0], 2, "ingest without paths")
 eq(db.run("ingest", "--collection", "has space", d)[0], 2, "bad collection name")
+# A large volume broken at its end: the index was given some of its
+# documents before the parse failed (an ingest indexes as it stores,
+# dc_db_live_index_step), and none of them may stay searchable or stored.
+big = DB()
+vols = os.path.join(big.dir, "vols")
+os.mkdir(vols)
+
+
+def volume(name, n, tail):
+    docs = "".join(
+        '<div type="document" xml:id="d%d" n="%d"><head>%d. Telegram %s %d</head>%s</div>\n'
+        % (i, i, i, name, i, "<p>%s marker%s%d and filler text.</p>" % ("embassy " * 60, name, i) * 6)
+        for i in range(1, n + 1))
+    with open(os.path.join(vols, name + ".xml"), "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0" '
+                'xml:id="%s"><teiHeader><fileDesc><titleStmt><title>%s</title></titleStmt>'
+                '</fileDesc></teiHeader><text><body>\n%s%s' % (name, name, docs, tail))
+
+
+volume("agood", 40, "</body></text></TEI>\n")
+volume("broken", 700, "<div type=\"document\" xml:id=\"dx\"><head>cut")  # > 2 MB, no end
+volume("zgood", 40, "</body></text></TEI>\n")
+code, out, err = big.run("ingest", "--released", vols)
+eq(code, 3, "a volume broken at its end: exit 3 (%s)" % err[-300:])
+check("broken.xml" in err, "the broken volume is named: " + err[-300:])
+eq(big.run("check")[0], 0, "store and index consistent after the broken volume")
+ids = sorted(x["id"] for x in big.json("list", "--json")["documents"])
+eq(len(ids), 80, "the two good volumes stored, nothing of the broken one")
+check(not any(i.startswith("broken/") for i in ids), "no document of the broken volume")
+for word, want in (("markeragood7", 1), ("markerzgood40", 1), ("markerbroken3", 0),
+                   ("markerbroken650", 0)):
+    code, out, err = big.run("search", word, "--json")
+    got = big.json("search", word, "--json")["total"] if code == 0 else 0
+    eq(got, want, "search %s after the broken volume" % word)
+
 # A file that is not a database.
 bogus = os.path.join(db.dir, "bogus.db")
 with open(bogus, "wb") as f:
