@@ -123,13 +123,16 @@ typedef struct dc_wfile {
     int fd;
     uint8_t *buf;
     size_t n, cap;
-    uint64_t off; /* bytes written so far (including buffered) */
+    size_t summed; /* of the n buffered bytes, those in crc already */
+    uint64_t off;  /* bytes written so far (including buffered) */
     uint32_t crc;
     dc_rc rc;
 } dc_wfile;
 
 dc_rc dc_wfile_open(dc_wfile *w, const char *path);
 void dc_wfile_put(dc_wfile *w, const void *p, size_t n);
+/* The CRC-32 of every byte put so far. */
+uint32_t dc_wfile_crc(dc_wfile *w);
 /* Flushes, fsyncs and closes; returns the sticky code. */
 dc_rc dc_wfile_close(dc_wfile *w, int sync);
 
