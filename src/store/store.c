@@ -682,7 +682,11 @@ static dc_rc open_db(dc_store *st, const char *path, int flags)
             if (bad) return set_err(st, DC_IO, "creating %s: %s", path, strerror(e));
         } /* else it exists, or SQLite fails to open it below and says why */
     }
-    int oflags = SQLITE_OPEN_READWRITE | ((flags & DC_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    /* No mutex of the connection's own: a handle is used by one thread at a
+     * time (the server lends each request one; the ingest's other threads
+     * never touch the store; a dc_db holds much else that is not locked). */
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                 ((flags & DC_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
     pthread_once(&sqlite_once, sqlite_setup);
     int src = sqlite3_open_v2(path, &st->db, oflags, NULL);
     if (src != SQLITE_OK) {
