@@ -360,6 +360,11 @@ typedef struct dc_sbuild {
 dc_rc dc_sb_open(dc_sbuild *b, const char *path);
 void dc_sb_term_begin(dc_sbuild *b, const uint8_t *key, size_t klen, const uint8_t *stem,
                       size_t slen);
+/* Notes that the posting of ord (ordinals ascending) starts rel bytes
+ * into the term's stream: the skip table.  dc_sb_post does it itself; a
+ * caller that holds a term's postings encoded already (the index writer's
+ * chains) calls it for each and puts the bytes with dc_wfile_put. */
+void dc_sb_doc(dc_sbuild *b, uint32_t ord, uint64_t rel);
 /* Appends one doc to the current term: tf == 1 uses pos1, else pos[0..plen)
  * holds the delta-coded positions. */
 void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const uint8_t *pos,

@@ -8,10 +8,14 @@
  * Memory.  Terms live in an open-addressing hash table of entries
  * allocated from an arena of their own (so that they lie close together);
  * each entry owns a chain of chunks from a second arena (16 bytes,
- * doubling to 4 KiB) holding its postings as tagged varints:
- * (ordinal gap << 1 | 1) starts a document, (position delta << 1) is one
- * occurrence.  Nothing is malloc'd per token; the arena, the table and the
- * per-document sections are freed or reset at each flush.
+ * doubling to 4 KiB) holding its postings already as the segment stores
+ * them (dc_sb_post: a document's ordinal gap, its term frequency, its
+ * positions), so that a flush copies a chain a chunk at a time instead
+ * of decoding and encoding every position again: the flush is the
+ * ingest's single-threaded tail.  A posting's head (its varints up to the
+ * positions) never spans chunks; its positions may.  Nothing is malloc'd
+ * per token; the arena, the table and the per-document sections are freed
+ * or reset at each flush.
  *
  * A document's tokens are first grouped by term in a small table of its
  * own (kept warm in the cache, reused from one document to the next); the
@@ -82,7 +86,8 @@ struct dc_index_writer {
     dc_vec newsegs; /* uint64_t segment ids written by this writer */
     dc_vec dels;    /* uint64_t */
     uint64_t next_seg;
-    dc_buf pos;     /* flush: positions of one doc */
+    uint8_t *pbuf; /* doc_merge: the positions of one term, encoded */
+    size_t pcap;
     /* per-document state during add: its terms grouped (see the top) */
     uint8_t field;
     uint32_t ntok;
@@ -170,7 +175,6 @@ static dc_rc writer_open(dc_index *ix, size_t mem_budget, int shared, dc_index_w
     if (w->budget < ((size_t)1 << 16)) w->budget = (size_t)1 << 16;
     dc_sdocs_init(&w->docs);
     w->newsegs.elem = w->dels.elem = sizeof(uint64_t);
-    dc_buf_init(&w->pos, (size_t)1 << 30);
     w->next_seg = ix->next_seg;
     ix->writer_open = 1;
     *out = w;
@@ -264,25 +268,38 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, u
     return e;
 }
 
-/* Appends one varint to e's chunk chain (a varint never spans chunks). */
-static int chain_put(dc_index_writer *w, tentry *e, uint64_t v)
+/* The longest head of a posting: its gap, tf and length of positions (or
+ * its one position), 5 bytes each at most. */
+#define HEAD_MAX 16u
+
+/* Starts a new tail chunk in e's chain, leaving the old one's unused end. */
+static int chain_grow(dc_index_writer *w, tentry *e)
 {
-    if (e->wend - e->wp < 10) {
-        chunk *c = e->tail;
-        uint32_t cap = c ? (c->cap * 2 > CHUNK_MAX ? CHUNK_MAX : c->cap * 2) : CHUNK_MIN;
-        chunk *n = arena_alloc(w, &w->arena, sizeof *n + cap, 16);
-        if (!n) return -1;
-        n->next = NULL, n->cap = cap, n->used = 0;
-        if (c) {
-            c->used = (uint32_t)(e->wp - c->data);
-            c->next = n;
-        } else {
-            e->head = n;
-        }
-        e->tail = n;
-        e->wp = n->data, e->wend = n->data + cap;
+    chunk *c = e->tail;
+    uint32_t cap = c ? (c->cap * 2 > CHUNK_MAX ? CHUNK_MAX : c->cap * 2) : CHUNK_MIN;
+    chunk *n = arena_alloc(w, &w->arena, sizeof *n + cap, 16);
+    if (!n) return -1;
+    n->next = NULL, n->cap = cap, n->used = 0;
+    if (c) {
+        c->used = (uint32_t)(e->wp - c->data);
+        c->next = n;
+    } else {
+        e->head = n;
     }
-    e->wp += dc_putv(e->wp, v);
+    e->tail = n;
+    e->wp = n->data, e->wend = n->data + cap;
+    return 0;
+}
+
+/* Appends n bytes of positions, across chunks as needed. */
+static int chain_bytes(dc_index_writer *w, tentry *e, const uint8_t *p, size_t n)
+{
+    while (n) {
+        if (e->wp == e->wend && chain_grow(w, e) != 0) return -1;
+        size_t k = (size_t)(e->wend - e->wp) < n ? (size_t)(e->wend - e->wp) : n;
+        memcpy(e->wp, p, k);
+        e->wp += k, p += k, n -= k;
+    }
     return 0;
 }
 
@@ -347,10 +364,36 @@ static void doc_reset(dc_index_writer *w)
     w->n_dterms = w->n_occ = w->n_dkeys = 0;
 }
 
-/* Appends the current document's occurrences to the chains of its terms
- * in the large table: for each term the document gap, then the position
- * deltas (positions never decrease), as the chains are described at the
- * top. */
+static size_t varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) v >>= 7, n++;
+    return n;
+}
+
+/* The position of occurrence o, never below the one before (last). */
+static uint32_t occ_pos(const dc_index_writer *w, uint32_t o, uint32_t last)
+{
+    return w->occ[o].pos < last ? last : w->occ[o].pos;
+}
+
+/* Writes the positions of t, delta-coded, at p. */
+static void put_positions(const dc_index_writer *w, const dterm *t, uint8_t *p)
+{
+    uint32_t last = 0;
+    for (uint32_t o = t->first; o != DC_NONE32; o = w->occ[o].next) {
+        uint32_t pos = occ_pos(w, o, last);
+        p += dc_putv(p, pos - last);
+        last = pos;
+    }
+}
+
+/* Appends the current document's posting to the chain of each of its
+ * terms in the large table, as dc_sb_post would write it: the document
+ * gap, then tf == 1 its position, else tf, the positions' length and the
+ * positions (delta-coded; positions never decrease).  The positions are
+ * measured first, so that they are written in place, once, unless they
+ * must run on into another chunk. */
 static dc_rc doc_merge(dc_index_writer *w)
 {
     uint32_t ord = (uint32_t)w->docs.recs.n;
@@ -359,14 +402,32 @@ static dc_rc doc_merge(dc_index_writer *w)
         tentry *e = term_entry(w, w->dkeys + t->koff, t->klen, t->hash);
         if (!e) return DC_NOMEM;
         uint64_t gap = e->last_ord == DC_NONE32 ? ord : ord - e->last_ord - 1;
-        if (chain_put(w, e, gap << 1 | 1) != 0) return DC_NOMEM;
         e->last_ord = ord;
-        uint32_t last = 0;
+        uint32_t tf = 0, last = 0;
+        size_t plen = 0;
         for (uint32_t o = t->first; o != DC_NONE32; o = w->occ[o].next) {
-            uint32_t pos = w->occ[o].pos < last ? last : w->occ[o].pos;
-            if (chain_put(w, e, (uint64_t)(pos - last) << 1) != 0) return DC_NOMEM;
+            uint32_t pos = occ_pos(w, o, last);
+            plen += varint_len(pos - last);
             last = pos;
+            tf++;
         }
+        if ((size_t)(e->wend - e->wp) < HEAD_MAX && chain_grow(w, e) != 0) return DC_NOMEM;
+        if (tf == 1) {
+            e->wp += dc_putv(e->wp, gap << 1 | 1);
+            e->wp += dc_putv(e->wp, w->occ[t->first].pos);
+            continue;
+        }
+        e->wp += dc_putv(e->wp, gap << 1);
+        e->wp += dc_putv(e->wp, tf);
+        e->wp += dc_putv(e->wp, plen);
+        if ((size_t)(e->wend - e->wp) >= plen) {
+            put_positions(w, t, e->wp);
+            e->wp += plen;
+            continue;
+        }
+        if (plen > w->pcap && DC_GROW(w->pbuf, plen, w->pcap)) return DC_NOMEM;
+        put_positions(w, t, w->pbuf);
+        if (chain_bytes(w, e, w->pbuf, plen) != 0) return DC_NOMEM;
     }
     return DC_OK;
 }
@@ -519,6 +580,33 @@ static int entry_cmp(const void *x, const void *y)
     return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
 }
 
+/* Puts e's chain, its postings as the segment stores them, a chunk at a
+ * time; only the heads are read, for the skip table (dc_sb_doc). */
+static void put_chain(dc_sbuild *b, const tentry *e)
+{
+    int64_t ord = -1;
+    uint64_t rel = 0;  /* the stream's bytes before this chunk */
+    uint64_t skip = 0; /* positions of the last head, in the next chunks */
+    for (const chunk *c = e->head; c && !b->rc; c = c->next) {
+        const uint8_t *p = c->data, *end = c->data + c->used;
+        uint64_t k = skip < c->used ? skip : c->used;
+        p += k, skip -= k;
+        while (p < end) {
+            const uint8_t *h = p;
+            int bad = 0;
+            uint64_t v = dc_getv(&p, end, &bad);
+            (void)dc_getv(&p, end, &bad); /* tf == 1: its position; else tf */
+            if (!(v & 1)) skip = dc_getv(&p, end, &bad);
+            ord += (int64_t)(v >> 1) + 1;
+            dc_sb_doc(b, (uint32_t)ord, rel + (uint64_t)(h - c->data));
+            k = skip < (uint64_t)(end - p) ? skip : (uint64_t)(end - p);
+            p += k, skip -= k;
+        }
+        dc_wfile_put(&b->f, c->data, c->used);
+        rel += c->used;
+    }
+}
+
 static dc_rc flush(dc_index_writer *w)
 {
     if (w->rc) return w->rc;
@@ -543,31 +631,7 @@ static dc_rc flush(dc_index_writer *w)
         tentry *e = ents[i];
         if (e->tail) e->tail->used = (uint32_t)(e->wp - e->tail->data);
         dc_sb_term_begin(&b, e->bytes, e->klen, e->bytes + e->klen, e->slen);
-        int64_t ord = -1;
-        uint32_t tf = 0, pos1 = 0;
-        dc_buf_reset(&w->pos);
-        for (const chunk *c = e->head; c; c = c->next) {
-            const uint8_t *p = c->data, *end = c->data + c->used;
-            while (p < end) {
-                int bad = 0;
-                uint64_t v = dc_getv(&p, end, &bad);
-                if (v & 1) {
-                    if (tf)
-                        dc_sb_post(&b, (uint32_t)ord, tf, pos1, (uint8_t *)w->pos.p,
-                                   w->pos.len);
-                    ord += (int64_t)(v >> 1) + 1;
-                    tf = 0;
-                    dc_buf_reset(&w->pos);
-                } else {
-                    uint8_t t[10];
-                    if (!tf) pos1 = (uint32_t)(v >> 1);
-                    dc_buf_add(&w->pos, (const char *)t, dc_putv(t, v >> 1));
-                    tf++;
-                }
-            }
-        }
-        if (tf) dc_sb_post(&b, (uint32_t)ord, tf, pos1, (uint8_t *)w->pos.p, w->pos.len);
-        if (w->pos.rc) b.rc = w->pos.rc;
+        put_chain(&b, e);
         dc_sb_term_end(&b);
     }
     free(ents);
@@ -725,7 +789,7 @@ static void writer_free(dc_index_writer *w, int remove_files)
     dc_sdocs_release(&w->docs);
     dc_vec_release(&w->newsegs);
     dc_vec_release(&w->dels);
-    dc_buf_release(&w->pos);
+    free(w->pbuf);
     free(w->dtab);
     free(w->dterms);
     free(w->occ);

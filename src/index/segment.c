@@ -345,14 +345,10 @@ void dc_sb_term_begin(dc_sbuild *b, const uint8_t *key, size_t klen, const uint8
     b->skips.n = 0;
 }
 
-void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const uint8_t *pos,
-                size_t plen)
+void dc_sb_doc(dc_sbuild *b, uint32_t ord, uint64_t rel)
 {
-    uint8_t tmp[32];
-    size_t n = 0;
     if (b->rc) return;
     if (b->t_df && b->t_df % DC_SKIP_EVERY == 0) {
-        uint64_t rel = b->f.off - b->t_start;
         uint8_t *e = dc_vec_push(&b->skips);
         if (!e || rel > 0xFFFFFFFFu) {
             b->rc = e ? DC_LIMIT : b->skips.rc;
@@ -361,7 +357,19 @@ void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const ui
         dc_wr32(e, (uint32_t)b->t_prev);
         dc_wr32(e + 4, (uint32_t)rel);
     }
+    b->t_prev = ord;
+    b->t_df++;
+}
+
+void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const uint8_t *pos,
+                size_t plen)
+{
+    uint8_t tmp[32];
+    size_t n = 0;
+    if (b->rc) return;
     uint64_t gap = (uint64_t)((int64_t)ord - b->t_prev - 1);
+    dc_sb_doc(b, ord, b->f.off - b->t_start);
+    if (b->rc) return;
     if (tf == 1) {
         n += dc_putv(tmp + n, gap << 1 | 1);
         n += dc_putv(tmp + n, pos1);
@@ -373,8 +381,6 @@ void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const ui
         dc_wfile_put(&b->f, tmp, n);
         dc_wfile_put(&b->f, pos, plen);
     }
-    b->t_prev = ord;
-    b->t_df++;
 }
 
 /* Front-codes key against the previous key of table buf (entry count n). */
