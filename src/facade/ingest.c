@@ -444,7 +444,7 @@ static void read_one(const char *path, pre_file *f)
     char *data = NULL;
     size_t len = 0;
     f->rc = dc_read_file(path, DC_INGEST_MAX_FILE, &data, &len, &f->err);
-    if (!f->rc) f->rc = dc_ingest_check_text(data, len, &f->err);
+    /* dc_ingest_text checks the text first (dc_ingest_check_text) */
     if (!f->rc) f->rc = dc_ingest_text(data, len, &f->doc, &f->err);
     free(data);
     f->bytes = len;
@@ -535,8 +535,7 @@ static dc_rc ingest_text_file(file_job *job)
     size_t len = 0;
     dc_rc rc = dc_read_file(job->path, DC_INGEST_MAX_FILE, &data, &len, job->err);
     dc_doc *doc = NULL;
-    if (!rc) rc = dc_ingest_check_text(data, len, job->err);
-    if (!rc) rc = dc_ingest_text(data, len, &doc, job->err);
+    if (!rc) rc = dc_ingest_text(data, len, &doc, job->err); /* checks it first */
     free(data);
     if (!rc) rc = job_store(job, doc);
     return rc;
@@ -644,8 +643,7 @@ static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
                      rc == DC_LIMIT ? "more than %llu MiB of text" : "out of memory",
                      DC_SCAN_MAX_TEXT >> 20);
     dc_doc *doc = NULL;
-    if (!rc) rc = dc_ingest_check_text(text.p, text.len, job->err);
-    if (!rc) rc = dc_ingest_text(text.p, text.len, &doc, job->err);
+    if (!rc) rc = dc_ingest_text(text.p, text.len, &doc, job->err); /* checks it first */
     dc_buf_release(&text);
     const char *name = NULL;
     int level = rc ? -1 : dc_scan_banner(sd, &name);

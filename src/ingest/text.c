@@ -155,6 +155,48 @@ static size_t find_word_ci(const char *s, size_t n, const char *w)
 /* ------------------------------------------------------------------ */
 
 /*
+ * Whether data[i..len) passes the checks below, in one pass: eight bytes at
+ * a time while they are printable ASCII (most text), else byte by byte.
+ * The loop below then runs only to say what is wrong, in its order.
+ */
+static int text_ok(const char *data, size_t len, size_t i)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t line = i;
+    while (i < len) {
+        if (len - i >= 8) {
+            uint64_t x;
+            memcpy(&x, data + i, 8);
+            /* a high bit: a byte >= 0x80, or (the first) below 0x20 */
+            if (!(((x - 0x20 * ones) | x) & highs)) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char c = (unsigned char)data[i];
+        if (c >= 0x20 && c < 0x80) {
+            i++;
+        } else if (c == '\n') {
+            size_t ll = i - line;
+            if (ll && data[i - 1] == '\r') ll--;
+            if (ll > DC_INGEST_MAX_LINE) return 0;
+            line = ++i;
+        } else if (c < 0x20) {
+            if (c != '\t' && c != '\r' && c != '\f') return 0;
+            i++;
+        } else {
+            unsigned cp;
+            size_t l = dc_utf8_decode(data + i, len - i, &cp);
+            if (!l) return 0;
+            i += l;
+        }
+    }
+    size_t ll = len - line;
+    if (ll && data[len - 1] == '\r') ll--;
+    return ll <= DC_INGEST_MAX_LINE;
+}
+
+/*
  * Refuses input that is not text: empty or blank, control bytes other than
  * tab, newline, carriage return and form feed, invalid UTF-8 (overlongs and
  * surrogates included), a line longer than DC_INGEST_MAX_LINE.  The column
@@ -168,6 +210,7 @@ dc_rc dc_ingest_check_text(const char *data, size_t len, dc_error *err)
     size_t k = i;
     while (k < len && is_space((unsigned char)data[k])) k++;
     if (k >= len) return dc_fail(err, DC_PARSE, 0, "empty file");
+    if (text_ok(data, len, i)) return DC_OK;
     long line = 1;
     while (i < len) {
         const char *nl = memchr(data + i, '\n', len - i);
