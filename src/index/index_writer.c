@@ -227,8 +227,20 @@ static uint32_t key_hash(const uint8_t *k, size_t n)
         h = (h ^ v) * 0xff51afd7ed558ccdull;
         h ^= h >> 32;
     }
+    /* The last 0-7 bytes by fixed-size loads (overlapping when fewer than
+     * the load): a copy of a variable length was a call, and its bytes
+     * stored and loaded again stalled on the load.  Only the distribution
+     * of the hash matters; nothing written depends on its values. */
+    size_t r = n - i;
     uint64_t v = 0;
-    memcpy(&v, k + i, n - i);
+    if (r >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, k + i, 4);
+        memcpy(&hi, k + n - 4, 4);
+        v = (uint64_t)hi << 32 | lo;
+    } else if (r) {
+        v = (uint64_t)k[i] | (uint64_t)k[i + r / 2] << 8 | (uint64_t)k[n - 1] << 16;
+    }
     h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     return (uint32_t)h;
