@@ -93,6 +93,8 @@ static int buf_grow(dc_buf *b, size_t n)
     return 1;
 }
 
+int dc_buf_room(dc_buf *b, size_t n) { return buf_grow(b, n); }
+
 void dc_buf_add(dc_buf *b, const char *s, size_t n)
 {
     if (!buf_grow(b, n)) return;

@@ -20,6 +20,11 @@
 #define DC_GROW_MIN 8
 void *dc_grow_array(void *p, size_t need, size_t *cap, size_t size);
 
+/* Makes room in b for n more bytes and the NUL, as dc_buf_add would; 0
+ * (and b->rc set, sticky) if there is none.  For writers that fill
+ * b->p + b->len themselves. */
+int dc_buf_room(dc_buf *b, size_t n);
+
 /*
  * DC_GROW(ptr, need, cap): the form of dc_grow_array for a typed array
  * `ptr` with its size_t capacity `cap` (both lvalues), in the manner of
