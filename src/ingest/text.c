@@ -678,6 +678,23 @@ static dc_rc set_page(tx_state *st, const char *value)
  *     words stay apart ("Declaration by"), the mark standing before it.
  * In title mode only footnote markers are taken out.
  */
+/* The first j >= i that is '[' or a digit (a marker may start there), or
+ * n: eight bytes at a time while none of them is (each test flags the
+ * high bit of a byte that matches, exactly for "any byte"). */
+static size_t plain_run(const char *s, size_t i, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, d, b;
+        memcpy(&x, s + i, 8);
+        d = x ^ (ones * '0'); /* a digit: below 10 */
+        b = x ^ (ones * '['); /* '[': zero */
+        if ((((d - ones * 10) & ~d) | ((b - ones) & ~b)) & highs) break;
+    }
+    while (i < n && s[i] != '[' && !is_digit((unsigned char)s[i])) i++;
+    return i;
+}
+
 static dc_rc scan_text(tx_state *st, const char *s, size_t n, int title_mode)
 {
     dc_buf *o = &st->out;
@@ -728,8 +745,7 @@ static dc_rc scan_text(tx_state *st, const char *s, size_t n, int title_mode)
             continue;
         }
         /* ordinary text up to the next marker candidate, in one copy */
-        size_t j = i + 1;
-        while (j < n && s[j] != '[' && !is_digit((unsigned char)s[j])) j++;
+        size_t j = plain_run(s, i + 1, n);
         dc_buf_add(o, s + i, j - i);
         i = j;
     }
