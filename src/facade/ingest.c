@@ -369,6 +369,33 @@ static dc_rc job_volume(void *ctx, const dc_volume *v)
     return DC_OK;
 }
 
+#define PEEK_BYTES 512
+/* A file this small is read whole when it is peeked at (read ahead). */
+#define PEEK_WHOLE ((size_t)256 << 10)
+
+/* Opens path for peeking: a regular file, else why not. */
+static dc_rc peek_open(const char *path, int *fd, unsigned long long *size, dc_error *err)
+{
+    *fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (*fd < 0) return dc_fail(err, DC_IO, 0, "cannot open: %s", strerror(errno));
+    struct stat sb;
+    if (fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(*fd);
+        return dc_fail(err, DC_IO, 0, "not a regular file");
+    }
+    *size = (unsigned long long)sb.st_size;
+    return DC_OK;
+}
+
+/* Tells from a file's first n bytes what it is (see peek_is_xml). */
+static dc_rc peek_head(const char *path, const char *head, size_t n, int *is_xml, int *scan,
+                       dc_error *err)
+{
+    *is_xml = dc_ingest_is_xml(head, n);
+    *scan = dc_scan_kind(head, n);
+    return dc_scan_check_name(path, *scan, err);
+}
+
 /* Reads the first bytes of path to tell TEI, text and scans (PDF, PNG,
  * TIFF, JPEG: *scan, by magic bytes) apart without reading the whole
  * (possibly large) file; *size (if not NULL) is its size.  A name whose
@@ -376,22 +403,17 @@ static dc_rc job_volume(void *ctx, const dc_volume *v)
 static dc_rc peek_is_xml(const char *path, int *is_xml, int *scan, unsigned long long *size,
                          dc_error *err)
 {
-    char head[512];
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return dc_fail(err, DC_IO, 0, "cannot open: %s", strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return dc_fail(err, DC_IO, 0, "not a regular file");
-    }
-    if (size) *size = (unsigned long long)sb.st_size;
+    char head[PEEK_BYTES];
+    int fd;
+    unsigned long long sz;
+    dc_rc rc = peek_open(path, &fd, &sz, err);
+    if (rc) return rc;
+    if (size) *size = sz;
     ssize_t n = read(fd, head, sizeof head);
     int e = errno;
     close(fd);
     if (n < 0) return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(e));
-    *is_xml = dc_ingest_is_xml(head, (size_t)n);
-    *scan = dc_scan_kind(head, (size_t)n);
-    return dc_scan_check_name(path, *scan, err);
+    return peek_head(path, head, (size_t)n, is_xml, scan, err);
 }
 
 /* ---- reading ahead ------------------------------------------------------
@@ -433,16 +455,48 @@ typedef struct read_ahead {
     size_t taken;                    /* files taken by the ingest */
     size_t bytes;                    /* of the files read and not taken */
     int stop;
+    char *buf; /* the thread's: the small file it reads (peek_read) */
+    size_t alloc;
 } read_ahead;
 
-/* Peeks at path and, for a text file, reads and parses it into f. */
-static void read_one(const char *path, pre_file *f)
+/* Peeks at a small file and reads it whole on the same open, into buf
+ * (*alloc bytes, kept from file to file): *len its bytes.  0 if that
+ * failed in any way; the caller then does it the usual way (peek_is_xml,
+ * dc_read_file), which also says why. */
+static int peek_read(const char *path, pre_file *f, char **buf, size_t *alloc, size_t *len)
 {
+    int fd;
+    unsigned long long size;
+    dc_error err;
+    memset(&err, 0, sizeof err);
+    if (peek_open(path, &fd, &size, &err)) return 0;
+    int ok = size <= PEEK_WHOLE &&
+             dc_read_fd(fd, (size_t)size, DC_INGEST_MAX_FILE, buf, alloc, len, &err) == DC_OK;
+    close(fd);
+    if (!ok) return 0;
+    f->size = size;
+    f->rc =
+        peek_head(path, *buf, *len < PEEK_BYTES ? *len : PEEK_BYTES, &f->is_xml, &f->scan, &f->err);
+    f->peeked = f->rc == DC_OK;
+    return 1;
+}
+
+/* Peeks at path and, for a text file, reads and parses it into f.  A
+ * small file is opened and read once (peek_read). */
+static void read_one(read_ahead *ra, const char *path, pre_file *f)
+{
+    size_t len = 0;
+    if (peek_read(path, f, &ra->buf, &ra->alloc, &len)) {
+        if (f->rc || f->is_xml || f->scan) return;
+        /* dc_ingest_text checks the text first (dc_ingest_check_text) */
+        f->rc = dc_ingest_text(ra->buf, len, &f->doc, &f->err);
+        f->bytes = len;
+        return;
+    }
     f->rc = peek_is_xml(path, &f->is_xml, &f->scan, &f->size, &f->err);
     f->peeked = f->rc == DC_OK;
     if (f->rc || f->is_xml || f->scan) return;
     char *data = NULL;
-    size_t len = 0;
     f->rc = dc_read_file(path, DC_INGEST_MAX_FILE, &data, &len, &f->err);
     /* dc_ingest_text checks the text first (dc_ingest_check_text) */
     if (!f->rc) f->rc = dc_ingest_text(data, len, &f->doc, &f->err);
@@ -463,7 +517,7 @@ static void *read_main(void *arg)
         if (ra->stop) break;
         pthread_mutex_unlock(&ra->mu);
         pre_file f = {.ready = 1};
-        read_one(ra->files->v[i], &f);
+        read_one(ra, ra->files->v[i], &f);
         pthread_mutex_lock(&ra->mu);
         ra->ring[i % READ_AHEAD_FILES] = f;
         ra->bytes += f.bytes;
@@ -526,6 +580,7 @@ static void read_ahead_stop(read_ahead *ra)
     pthread_cond_destroy(&ra->ready);
     pthread_cond_destroy(&ra->room);
     pthread_mutex_destroy(&ra->mu);
+    free(ra->buf);
     free(ra);
 }
 

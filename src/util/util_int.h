@@ -44,6 +44,12 @@ int dc_buf_room(dc_buf *b, size_t n);
 
 /* Reads a whole regular file, at most `limit` bytes, NUL-terminated. */
 dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_error *err);
+/* The rest of dc_read_file, for a file the caller opened (fd, a regular
+ * file of size bytes, size <= limit): reads it whole into *buf, grown as
+ * needed (*alloc bytes; the caller's to keep or free, also on failure),
+ * NUL-terminated. */
+dc_rc dc_read_fd(int fd, size_t size, size_t limit, char **buf, size_t *alloc, size_t *len,
+                 dc_error *err);
 
 /*
  * The calendar (util/date.c): proleptic Gregorian, English month names, ISO
