@@ -453,6 +453,7 @@ typedef struct read_ahead {
     const dc_strv *files;
     pre_file ring[READ_AHEAD_FILES]; /* file i in ring[i % READ_AHEAD_FILES] */
     size_t taken;                    /* files taken by the ingest */
+    size_t done;                     /* files read by the thread */
     size_t bytes;                    /* of the files read and not taken */
     int stop;
     char *buf; /* the thread's: the small file it reads (peek_read) */
@@ -520,6 +521,7 @@ static void *read_main(void *arg)
         read_one(ra, ra->files->v[i], &f);
         pthread_mutex_lock(&ra->mu);
         ra->ring[i % READ_AHEAD_FILES] = f;
+        ra->done = i + 1;
         ra->bytes += f.bytes;
         if (ra->waiting) pthread_cond_signal(&ra->ready);
     }
@@ -560,7 +562,10 @@ static pre_file read_ahead_take(read_ahead *ra, size_t i)
     slot->ready = 0;
     ra->taken = i + 1;
     ra->bytes -= f.bytes;
-    if (ra->asleep && ((i + 1) % (READ_AHEAD_FILES / 2) == 0 || ra->bytes <= READ_AHEAD_BYTES / 2))
+    /* Once half is taken, not at every file: the thread would read one
+     * file a wake-up, and each costs both threads a futex call or more. */
+    if (ra->asleep && ra->done - ra->taken <= READ_AHEAD_FILES / 2 &&
+        ra->bytes <= READ_AHEAD_BYTES / 2)
         pthread_cond_signal(&ra->room);
     pthread_mutex_unlock(&ra->mu);
     return f;
