@@ -45,9 +45,18 @@ typedef struct chunk {
 
 /* The write position in the tail chunk is kept in the entry, so appending
  * touches the chunk only where it writes. */
+/* A skip entry of a term, noted as its postings are appended (every
+ * DC_SKIP_EVERY documents), newest first. */
+typedef struct skipnote {
+    struct skipnote *next;
+    uint32_t prev_ord, rel;
+} skipnote;
+
 typedef struct tentry {
     chunk *head, *tail;
     uint8_t *wp, *wend; /* next byte to write in tail, and its end */
+    skipnote *skips;
+    uint32_t df, len;  /* documents and bytes of its postings */
     uint32_t last_ord; /* DC_NONE32: not yet seen in a document */
     uint32_t hash;
     uint16_t klen, slen;
@@ -88,6 +97,8 @@ struct dc_index_writer {
     uint64_t next_seg;
     uint8_t *pbuf; /* doc_merge: the positions of one term, encoded */
     size_t pcap;
+    const skipnote **skip_tmp; /* flush: one term's skip entries in order */
+    size_t skip_cap;
     /* per-document state during add: its terms grouped (see the top) */
     uint8_t field;
     uint32_t ntok;
@@ -268,6 +279,8 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, u
     if (!e) return NULL;
     e->head = e->tail = NULL;
     e->wp = e->wend = NULL;
+    e->skips = NULL;
+    e->df = e->len = 0;
     e->last_ord = DC_NONE32;
     e->hash = h;
     e->klen = (uint16_t)klen;
@@ -400,6 +413,19 @@ static void put_positions(const dc_index_writer *w, const dterm *t, uint8_t *p)
     }
 }
 
+/* Notes a skip entry of e before its next posting: the ordinal before it
+ * and its offset in e's postings. */
+static int note_skip(dc_index_writer *w, tentry *e)
+{
+    skipnote *s = arena_alloc(w, &w->arena, sizeof *s, _Alignof(skipnote));
+    if (!s) return -1;
+    s->prev_ord = e->last_ord;
+    s->rel = e->len;
+    s->next = e->skips;
+    e->skips = s;
+    return 0;
+}
+
 /* Appends the current document's posting to the chain of each of its
  * terms in the large table, as dc_sb_post would write it: the document
  * gap, then tf == 1 its position, else tf, the positions' length and the
@@ -413,8 +439,11 @@ static dc_rc doc_merge(dc_index_writer *w)
         const dterm *t = &w->dterms[k];
         tentry *e = term_entry(w, w->dkeys + t->koff, t->klen, t->hash);
         if (!e) return DC_NOMEM;
+        if (e->df && e->df % DC_SKIP_EVERY == 0 && note_skip(w, e) != 0) return DC_NOMEM;
         uint64_t gap = e->last_ord == DC_NONE32 ? ord : ord - e->last_ord - 1;
         e->last_ord = ord;
+        e->df++;
+        uint8_t *w0 = e->wp;
         uint32_t tf = 0, last = 0;
         size_t plen = 0;
         for (uint32_t o = t->first; o != DC_NONE32; o = w->occ[o].next) {
@@ -423,15 +452,23 @@ static dc_rc doc_merge(dc_index_writer *w)
             last = pos;
             tf++;
         }
-        if ((size_t)(e->wend - e->wp) < HEAD_MAX && chain_grow(w, e) != 0) return DC_NOMEM;
+        if ((size_t)(e->wend - e->wp) < HEAD_MAX) {
+            if (chain_grow(w, e) != 0) return DC_NOMEM;
+            w0 = e->wp;
+        }
         if (tf == 1) {
             e->wp += dc_putv(e->wp, gap << 1 | 1);
             e->wp += dc_putv(e->wp, w->occ[t->first].pos);
-            continue;
+            plen = 0;
+        } else {
+            e->wp += dc_putv(e->wp, gap << 1);
+            e->wp += dc_putv(e->wp, tf);
+            e->wp += dc_putv(e->wp, plen);
         }
-        e->wp += dc_putv(e->wp, gap << 1);
-        e->wp += dc_putv(e->wp, tf);
-        e->wp += dc_putv(e->wp, plen);
+        size_t n = (size_t)(e->wp - w0) + plen;
+        if (n > 0xFFFFFFFFu - e->len) return DC_LIMIT;
+        e->len += (uint32_t)n;
+        if (tf == 1) continue;
         if ((size_t)(e->wend - e->wp) >= plen) {
             put_positions(w, t, e->wp);
             e->wp += plen;
@@ -593,30 +630,26 @@ static int entry_cmp(const void *x, const void *y)
 }
 
 /* Puts e's chain, its postings as the segment stores them, a chunk at a
- * time; only the heads are read, for the skip table (dc_sb_doc). */
-static void put_chain(dc_sbuild *b, const tentry *e)
+ * time, and the skip entries noted as they were appended: nothing of the
+ * postings is read again. */
+static void put_chain(dc_index_writer *w, dc_sbuild *b, const tentry *e)
 {
-    int64_t ord = -1;
-    uint64_t rel = 0;  /* the stream's bytes before this chunk */
-    uint64_t skip = 0; /* positions of the last head, in the next chunks */
-    for (const chunk *c = e->head; c && !b->rc; c = c->next) {
-        const uint8_t *p = c->data, *end = c->data + c->used;
-        uint64_t k = skip < c->used ? skip : c->used;
-        p += k, skip -= k;
-        while (p < end) {
-            const uint8_t *h = p;
-            int bad = 0;
-            uint64_t v = dc_getv(&p, end, &bad);
-            (void)dc_getv(&p, end, &bad); /* tf == 1: its position; else tf */
-            if (!(v & 1)) skip = dc_getv(&p, end, &bad);
-            ord += (int64_t)(v >> 1) + 1;
-            dc_sb_doc(b, (uint32_t)ord, rel + (uint64_t)(h - c->data));
-            k = skip < (uint64_t)(end - p) ? skip : (uint64_t)(end - p);
-            p += k, skip -= k;
+    size_t n = 0;
+    for (const skipnote *s = e->skips; s; s = s->next) n++;
+    if (n > w->skip_cap) {
+        free(w->skip_tmp);
+        w->skip_cap = 0;
+        if (!(w->skip_tmp = malloc(n * sizeof *w->skip_tmp))) {
+            b->rc = DC_NOMEM;
+            return;
         }
-        dc_wfile_put(&b->f, c->data, c->used);
-        rel += c->used;
+        w->skip_cap = n;
     }
+    size_t k = n;
+    for (const skipnote *s = e->skips; s; s = s->next) w->skip_tmp[--k] = s;
+    for (size_t i = 0; i < n; i++) dc_sb_skip(b, w->skip_tmp[i]->prev_ord, w->skip_tmp[i]->rel);
+    for (const chunk *c = e->head; c && !b->rc; c = c->next) dc_wfile_put(&b->f, c->data, c->used);
+    dc_sb_docs(b, e->df, e->last_ord);
 }
 
 static dc_rc flush(dc_index_writer *w)
@@ -643,7 +676,7 @@ static dc_rc flush(dc_index_writer *w)
         tentry *e = ents[i];
         if (e->tail) e->tail->used = (uint32_t)(e->wp - e->tail->data);
         dc_sb_term_begin(&b, e->bytes, e->klen, e->bytes + e->klen, e->slen);
-        put_chain(&b, e);
+        put_chain(w, &b, e);
         dc_sb_term_end(&b);
     }
     free(ents);
@@ -802,6 +835,7 @@ static void writer_free(dc_index_writer *w, int remove_files)
     dc_vec_release(&w->newsegs);
     dc_vec_release(&w->dels);
     free(w->pbuf);
+    free(w->skip_tmp);
     free(w->dtab);
     free(w->dterms);
     free(w->occ);

@@ -348,17 +348,27 @@ void dc_sb_term_begin(dc_sbuild *b, const uint8_t *key, size_t klen, const uint8
 void dc_sb_doc(dc_sbuild *b, uint32_t ord, uint64_t rel)
 {
     if (b->rc) return;
-    if (b->t_df && b->t_df % DC_SKIP_EVERY == 0) {
-        uint8_t *e = dc_vec_push(&b->skips);
-        if (!e || rel > 0xFFFFFFFFu) {
-            b->rc = e ? DC_LIMIT : b->skips.rc;
-            return;
-        }
-        dc_wr32(e, (uint32_t)b->t_prev);
-        dc_wr32(e + 4, (uint32_t)rel);
-    }
+    if (b->t_df && b->t_df % DC_SKIP_EVERY == 0) dc_sb_skip(b, (uint32_t)b->t_prev, rel);
     b->t_prev = ord;
     b->t_df++;
+}
+
+void dc_sb_skip(dc_sbuild *b, uint32_t prev_ord, uint64_t rel)
+{
+    if (b->rc) return;
+    uint8_t *e = dc_vec_push(&b->skips);
+    if (!e || rel > 0xFFFFFFFFu) {
+        b->rc = e ? DC_LIMIT : b->skips.rc;
+        return;
+    }
+    dc_wr32(e, prev_ord);
+    dc_wr32(e + 4, (uint32_t)rel);
+}
+
+void dc_sb_docs(dc_sbuild *b, uint64_t df, uint32_t last_ord)
+{
+    b->t_df = df;
+    b->t_prev = last_ord;
 }
 
 void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const uint8_t *pos,
