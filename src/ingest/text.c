@@ -22,6 +22,7 @@
 #include "model/model_int.h"
 #include "ingest/ingest_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,8 +286,7 @@ typedef struct tx_state {
     int expect;     /* the marker expected next */
     int max_marker; /* the largest a marker can be */
     int min_marker; /* the smallest marker found, or -1 */
-    char anchor[TX_MAX_MARKER + 1][8]; /* first portion ("title") of each marker */
-    int order[TX_MAX_MARKER + 1];      /* marker values in order of first use */
+    uint64_t anchored[(TX_MAX_MARKER + 64) / 64]; /* bit v: anchor[v] is set */
     int n_order;
     size_t n_marks;
     /* pages */
@@ -299,7 +299,13 @@ typedef struct tx_state {
     dc_buf join, out;
     tx_event *ev;
     size_t n_ev, cap_ev;
+    /* Last, and left uninitialised (12 KB a file): read only where
+     * anchored and n_order say they were written. */
+    char anchor[TX_MAX_MARKER + 1][8]; /* first portion ("title") of each marker */
+    int order[TX_MAX_MARKER + 1];      /* marker values in order of first use */
 } tx_state;
+
+static int has_anchor(const tx_state *st, long v) { return st->anchored[v / 64] >> (v % 64) & 1; }
 
 static dc_rc nomem(tx_state *st) { return dc_fail(st->err, DC_NOMEM, 0, "out of memory"); }
 
@@ -764,7 +770,8 @@ static void note_use(tx_state *st, const char *value, const char *anchor)
     long v = parse_num(value, strlen(value));
     if (v < 0 || v > TX_MAX_MARKER) return;
     if (st->min_marker < 0 || v < st->min_marker) st->min_marker = (int)v;
-    if (st->anchor[v][0]) return;
+    if (has_anchor(st, v)) return;
+    st->anchored[v / 64] |= (uint64_t)1 << (v % 64);
     snprintf(st->anchor[v], sizeof st->anchor[v], "%s", anchor);
     st->order[st->n_order++] = (int)v;
 }
@@ -1050,7 +1057,7 @@ static dc_rc build_notes(tx_state *st)
         dc_footnote *f = dc_doc_add_footnote(d);
         if (!f || dc_str_setn(&f->text, L->s + t, L->n - t) || dc_str_set(&f->label, lbuf) ||
             (n >= 0 && dc_str_set(&f->n, nbuf)) ||
-            (n >= 0 && n <= TX_MAX_MARKER && st->anchor[n][0] &&
+            (n >= 0 && n <= TX_MAX_MARKER && has_anchor(st, n) && st->anchor[n][0] &&
              dc_str_set(&f->anchor, st->anchor[n])))
             return nomem(st);
     }
@@ -1307,8 +1314,9 @@ dc_rc dc_ingest_text(const char *data, size_t len, dc_doc **out, dc_error *err)
     *out = NULL;
     dc_rc rc = dc_ingest_check_text(data, len, err);
     if (rc) return rc;
-    tx_state *st = calloc(1, sizeof *st);
+    tx_state *st = malloc(sizeof *st);
     if (!st) return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    memset(st, 0, offsetof(tx_state, anchor));
     st->err = err;
     st->min_marker = -1;
     dc_buf_init(&st->join, 0);
