@@ -1113,11 +1113,19 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
 
 /* An ingest passes over pages it writes once: read into SQLite's own
  * buffers, not through the mapping, they do not stay in its resident
- * size (127 MB instead of 42 at 10,000 small files). */
+ * size (127 MB instead of 42 at 10,000 small files).  Those buffers are
+ * 4 MiB rather than SQLite's 2: a batch's pages then stay in them until
+ * it commits, where 2 MiB spilled pages to the WAL mid-batch and read
+ * others back (10,000 small files: 73,868 -> 66,788 writes, 36,177 ->
+ * 23,065 reads; resident 44 -> 46 MB; 8 and 16 MiB gained nothing more). */
+#define INGEST_CACHE_KIB 4096
+
 dc_rc dc_db_ingest(dc_db *db, const char *path, const dc_ingest_opts *opts, dc_ingest_stats *st)
 {
     dc_store_mmap(db->st, 0);
+    long long cache = dc_store_cache(db->st, -INGEST_CACHE_KIB);
     dc_rc rc = ingest_path(db, path, opts, st);
+    if (cache) dc_store_cache(db->st, cache);
     dc_store_mmap(db->st, 1);
     return rc;
 }

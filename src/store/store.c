@@ -942,6 +942,16 @@ void dc_store_mmap(dc_store *st, int on)
                      NULL, NULL);
 }
 
+long long dc_store_cache(dc_store *st, long long n)
+{
+    long long was = 0;
+    if (!st || query_int(st->db, "PRAGMA cache_size", &was) != SQLITE_OK) return 0;
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld", n);
+    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    return was;
+}
+
 dc_rc dc_store_wal_trim(dc_store *st, long long over)
 {
     if (!st) return DC_MISUSE;
