@@ -903,6 +903,12 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The same order for names that carry their type in a first byte. */
+static int cmp_typed(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+}
+
 /* Whether a file found in a folder is a source declass reads: .xml and .tei
  * (TEI), .txt and .text (plain text), .pdf, .png, .tif, .tiff, .jpg and
  * .jpeg (scans).  A file named on the command line is always read,
@@ -919,17 +925,28 @@ static int ingestible_name(const char *name)
     return 0;
 }
 
-/* The names in folder dir, hidden entries skipped, in byte order. */
-static dc_rc sorted_names(const char *dir, dc_strv *names, dc_error *err)
+/* The names in folder dir, hidden entries skipped, in byte order; typed,
+ * each begins with a byte more: 'f' a regular file (as the folder's entry
+ * says), '?' anything else or not known. */
+static dc_rc sorted_names(const char *dir, dc_strv *names, int typed, dc_error *err)
 {
     DIR *d = opendir(dir);
     if (!d) return dc_fail(err, DC_IO, 0, "%s: cannot open folder: %s", dir, strerror(errno));
     dc_rc rc = DC_OK;
     struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.') rc = dc_strv_push(names, e->d_name);
+    char name[sizeof e->d_name + 1];
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        if (!typed) {
+            rc = dc_strv_push(names, e->d_name);
+            continue;
+        }
+        name[0] = e->d_type == DT_REG ? 'f' : '?';
+        memcpy(name + 1, e->d_name, strlen(e->d_name) + 1);
+        rc = dc_strv_push(names, name);
+    }
     closedir(d);
-    if (names->n) qsort(names->v, names->n, sizeof *names->v, cmp_str);
+    if (names->n) qsort(names->v, names->n, sizeof *names->v, typed ? cmp_typed : cmp_str);
     return rc;
 }
 
@@ -941,20 +958,26 @@ static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_
         return dc_fail(err, DC_LIMIT, 0, "%s: folders nested deeper than %d", dir,
                        DC_MAX_WALK_DEPTH);
     dc_strv names = {0};
-    dc_rc rc = sorted_names(dir, &names, err);
+    dc_rc rc = sorted_names(dir, &names, 1, err);
     dc_buf path;
     dc_buf_init(&path, 8192);
+    size_t dl = strlen(dir);
     for (size_t i = 0; !rc && i < names.n; i++) {
+        const char *name = names.v[i] + 1;
         dc_buf_reset(&path);
-        dc_buf_printf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names.v[i]);
+        dc_buf_add(&path, dir, dl);
+        if (dir[dl - 1] != '/') dc_buf_putc(&path, '/');
+        dc_buf_puts(&path, name);
         if (path.rc) {
             rc = dc_fail(err, path.rc, 0, "%s: path too long", dir);
             break;
         }
+        /* A regular file (the folder says so, as most do) is no folder:
+         * only the others (links, unknown types) are looked at. */
         struct stat sb;
-        if (stat(path.p, &sb) == 0 && S_ISDIR(sb.st_mode))
+        if (names.v[i][0] != 'f' && stat(path.p, &sb) == 0 && S_ISDIR(sb.st_mode))
             rc = walk(path.p, depth + 1, files, skipped, err);
-        else if (!ingestible_name(names.v[i])) (*skipped)++;
+        else if (!ingestible_name(name)) (*skipped)++;
         else if (files->n >= DC_MAX_WALK_FILES)
             rc = dc_fail(err, DC_LIMIT, 0, "more than %d files", DC_MAX_WALK_FILES);
         else rc = dc_strv_push(files, path.p); /* unreadable entries fail at ingest */
@@ -970,7 +993,7 @@ static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_
 static dc_rc page_images(const char *dir, dc_strv *files, long *skipped, dc_error *err)
 {
     dc_strv names = {0};
-    dc_rc rc = sorted_names(dir, &names, err);
+    dc_rc rc = sorted_names(dir, &names, 0, err);
     dc_buf path;
     dc_buf_init(&path, 8192);
     for (size_t i = 0, pages = 0; !rc && i < names.n; i++) {
