@@ -25,6 +25,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "index/index_int.h"
@@ -113,6 +114,7 @@ struct dc_index_writer {
     int cleared; /* dc_index_writer_clear: the commit replaces everything */
     int shared;    /* dc_index_writer_open_shared: locks only to publish */
     int overtaken; /* ... and found another writer had committed meanwhile */
+    long long looked_ns; /* ... when dc_index_writer_overtaken last looked */
     uint64_t base_hw; /* shared: the high-water mark it builds on */
     dc_rc rc;
 };
@@ -202,12 +204,23 @@ dc_rc dc_index_writer_open_shared(dc_index *ix, size_t mem_budget, dc_index_writ
     return writer_open(ix, mem_budget, 1, out);
 }
 
+/* The MANIFEST is looked at (a stat of its path) at most this often: an
+ * ingest asks before every document it indexes.  A writer that committed
+ * first is then noticed up to this much later, the indexing done
+ * meanwhile thrown away; publish() checks under the lock in any case. */
+#define OVERTAKEN_EVERY_NS 10000000LL /* 10 ms */
+
 int dc_index_writer_overtaken(dc_index_writer *w)
 {
     if (!w) return 0;
-    if (w->shared && !w->overtaken && dc_ix_refresh(w->ix) == DC_OK &&
-        w->ix->high_water != w->base_hw)
-        w->overtaken = 1;
+    if (!w->shared || w->overtaken) return w->overtaken;
+    struct timespec ts;
+    long long now = clock_gettime(CLOCK_MONOTONIC, &ts) == 0
+                        ? (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec
+                        : w->looked_ns + OVERTAKEN_EVERY_NS;
+    if (w->looked_ns && now - w->looked_ns < OVERTAKEN_EVERY_NS) return 0;
+    w->looked_ns = now;
+    if (dc_ix_refresh(w->ix) == DC_OK && w->ix->high_water != w->base_hw) w->overtaken = 1;
     return w->overtaken;
 }
 
