@@ -44,8 +44,6 @@ typedef struct chunk {
     uint8_t data[];
 } chunk;
 
-/* The write position in the tail chunk is kept in the entry, so appending
- * touches the chunk only where it writes. */
 /* A skip entry of a term, noted as its postings are appended (every
  * DC_SKIP_EVERY documents), newest first. */
 typedef struct skipnote {
@@ -53,6 +51,8 @@ typedef struct skipnote {
     uint32_t prev_ord, rel;
 } skipnote;
 
+/* The write position in the tail chunk is kept in the entry, so appending
+ * touches the chunk only where it writes. */
 typedef struct tentry {
     chunk *head, *tail;
     uint8_t *wp, *wend; /* next byte to write in tail, and its end */
