@@ -98,7 +98,8 @@ dc_rc dc_index_writer_open(dc_index *ix, size_t mem_budget, dc_index_writer **ou
 dc_rc dc_index_writer_open_shared(dc_index *ix, size_t mem_budget, dc_index_writer **out);
 dc_rc dc_index_writer_publish(dc_index_writer *w);
 /* 1 if another writer has committed since w opened or last published
- * (the MANIFEST is read again), or a publish found so. */
+ * (the MANIFEST is looked at again, at most every 10 ms: a commit since
+ * the last look may be seen only at the next), or a publish found so. */
 int dc_index_writer_overtaken(dc_index_writer *w);
 /* Whether a shared writer may publish when its budget is reached (off,
  * the default) or goes on buffering past it (on): what it holds may

@@ -123,13 +123,16 @@ typedef struct dc_wfile {
     int fd;
     uint8_t *buf;
     size_t n, cap;
-    uint64_t off; /* bytes written so far (including buffered) */
+    size_t summed; /* of the n buffered bytes, those in crc already */
+    uint64_t off;  /* bytes written so far (including buffered) */
     uint32_t crc;
     dc_rc rc;
 } dc_wfile;
 
 dc_rc dc_wfile_open(dc_wfile *w, const char *path);
 void dc_wfile_put(dc_wfile *w, const void *p, size_t n);
+/* The CRC-32 of every byte put so far. */
+uint32_t dc_wfile_crc(dc_wfile *w);
 /* Flushes, fsyncs and closes; returns the sticky code. */
 dc_rc dc_wfile_close(dc_wfile *w, int sync);
 
@@ -357,6 +360,16 @@ typedef struct dc_sbuild {
 dc_rc dc_sb_open(dc_sbuild *b, const char *path);
 void dc_sb_term_begin(dc_sbuild *b, const uint8_t *key, size_t klen, const uint8_t *stem,
                       size_t slen);
+/* Notes that the posting of ord (ordinals ascending) starts rel bytes
+ * into the term's stream: the skip table.  dc_sb_post does it itself. */
+void dc_sb_doc(dc_sbuild *b, uint32_t ord, uint64_t rel);
+/* A caller that holds a term's postings encoded already (the index
+ * writer's chains) puts them with dc_wfile_put instead, and says what
+ * dc_sb_doc would have noted: each skip entry in order (the ordinal before
+ * every DC_SKIP_EVERY-th posting and that posting's offset in the stream)
+ * and, before dc_sb_term_end, the term's document count and last ordinal. */
+void dc_sb_skip(dc_sbuild *b, uint32_t prev_ord, uint64_t rel);
+void dc_sb_docs(dc_sbuild *b, uint64_t df, uint32_t last_ord);
 /* Appends one doc to the current term: tf == 1 uses pos1, else pos[0..plen)
  * holds the delta-coded positions. */
 void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const uint8_t *pos,

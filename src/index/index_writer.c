@@ -8,10 +8,14 @@
  * Memory.  Terms live in an open-addressing hash table of entries
  * allocated from an arena of their own (so that they lie close together);
  * each entry owns a chain of chunks from a second arena (16 bytes,
- * doubling to 4 KiB) holding its postings as tagged varints:
- * (ordinal gap << 1 | 1) starts a document, (position delta << 1) is one
- * occurrence.  Nothing is malloc'd per token; the arena, the table and the
- * per-document sections are freed or reset at each flush.
+ * doubling to 4 KiB) holding its postings already as the segment stores
+ * them (dc_sb_post: a document's ordinal gap, its term frequency, its
+ * positions), so that a flush copies a chain a chunk at a time instead
+ * of decoding and encoding every position again: the flush is the
+ * ingest's single-threaded tail.  A posting's head (its varints up to the
+ * positions) never spans chunks; its positions may.  Nothing is malloc'd
+ * per token; the arena, the table and the per-document sections are freed
+ * or reset at each flush.
  *
  * A document's tokens are first grouped by term in a small table of its
  * own (kept warm in the cache, reused from one document to the next); the
@@ -22,6 +26,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "index/index_int.h"
@@ -40,11 +45,20 @@ typedef struct chunk {
     uint8_t data[];
 } chunk;
 
+/* A skip entry of a term, noted as its postings are appended (every
+ * DC_SKIP_EVERY documents), newest first. */
+typedef struct skipnote {
+    struct skipnote *next;
+    uint32_t prev_ord, rel;
+} skipnote;
+
 /* The write position in the tail chunk is kept in the entry, so appending
  * touches the chunk only where it writes. */
 typedef struct tentry {
     chunk *head, *tail;
     uint8_t *wp, *wend; /* next byte to write in tail, and its end */
+    skipnote *skips;
+    uint32_t df, len;  /* documents and bytes of its postings */
     uint32_t last_ord; /* DC_NONE32: not yet seen in a document */
     uint32_t hash;
     uint16_t klen, slen;
@@ -83,7 +97,10 @@ struct dc_index_writer {
     dc_vec newsegs; /* uint64_t segment ids written by this writer */
     dc_vec dels;    /* uint64_t */
     uint64_t next_seg;
-    dc_buf pos;     /* flush: positions of one doc */
+    uint8_t *pbuf; /* doc_merge: the positions of one term, encoded */
+    size_t pcap;
+    const skipnote **skip_tmp; /* flush: one term's skip entries in order */
+    size_t skip_cap;
     /* per-document state during add: its terms grouped (see the top) */
     uint8_t field;
     uint32_t ntok;
@@ -98,6 +115,7 @@ struct dc_index_writer {
     int cleared; /* dc_index_writer_clear: the commit replaces everything */
     int shared;    /* dc_index_writer_open_shared: locks only to publish */
     int overtaken; /* ... and found another writer had committed meanwhile */
+    long long looked_ns; /* ... when dc_index_writer_overtaken last looked */
     atomic_int defer; /* shared: buffers past the budget (dc_index_writer_defer) */
     uint64_t base_hw; /* shared: the high-water mark it builds on */
     dc_rc rc;
@@ -172,7 +190,6 @@ static dc_rc writer_open(dc_index *ix, size_t mem_budget, int shared, dc_index_w
     if (w->budget < ((size_t)1 << 16)) w->budget = (size_t)1 << 16;
     dc_sdocs_init(&w->docs);
     w->newsegs.elem = w->dels.elem = sizeof(uint64_t);
-    dc_buf_init(&w->pos, (size_t)1 << 30);
     w->next_seg = ix->next_seg;
     ix->writer_open = 1;
     *out = w;
@@ -194,12 +211,23 @@ void dc_index_writer_defer(dc_index_writer *w, int on)
     if (w) atomic_store(&w->defer, on != 0);
 }
 
+/* The MANIFEST is looked at (a stat of its path) at most this often: an
+ * ingest asks before every document it indexes.  A writer that committed
+ * first is then noticed up to this much later, the indexing done
+ * meanwhile thrown away; publish() checks under the lock in any case. */
+#define OVERTAKEN_EVERY_NS 10000000LL /* 10 ms */
+
 int dc_index_writer_overtaken(dc_index_writer *w)
 {
     if (!w) return 0;
-    if (w->shared && !w->overtaken && dc_ix_refresh(w->ix) == DC_OK &&
-        w->ix->high_water != w->base_hw)
-        w->overtaken = 1;
+    if (!w->shared || w->overtaken) return w->overtaken;
+    struct timespec ts;
+    long long now = clock_gettime(CLOCK_MONOTONIC, &ts) == 0
+                        ? (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec
+                        : w->looked_ns + OVERTAKEN_EVERY_NS;
+    if (w->looked_ns && now - w->looked_ns < OVERTAKEN_EVERY_NS) return 0;
+    w->looked_ns = now;
+    if (dc_ix_refresh(w->ix) == DC_OK && w->ix->high_water != w->base_hw) w->overtaken = 1;
     return w->overtaken;
 }
 
@@ -230,8 +258,20 @@ static uint32_t key_hash(const uint8_t *k, size_t n)
         h = (h ^ v) * 0xff51afd7ed558ccdull;
         h ^= h >> 32;
     }
+    /* The last 0-7 bytes by fixed-size loads (overlapping when fewer than
+     * the load): a copy of a variable length was a call, and its bytes
+     * stored and loaded again stalled on the load.  Only the distribution
+     * of the hash matters; nothing written depends on its values. */
+    size_t r = n - i;
     uint64_t v = 0;
-    memcpy(&v, k + i, n - i);
+    if (r >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, k + i, 4);
+        memcpy(&hi, k + n - 4, 4);
+        v = (uint64_t)hi << 32 | lo;
+    } else if (r) {
+        v = (uint64_t)k[i] | (uint64_t)k[i + r / 2] << 8 | (uint64_t)k[n - 1] << 16;
+    }
     h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     return (uint32_t)h;
@@ -259,6 +299,8 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, u
     if (!e) return NULL;
     e->head = e->tail = NULL;
     e->wp = e->wend = NULL;
+    e->skips = NULL;
+    e->df = e->len = 0;
     e->last_ord = DC_NONE32;
     e->hash = h;
     e->klen = (uint16_t)klen;
@@ -271,25 +313,38 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, u
     return e;
 }
 
-/* Appends one varint to e's chunk chain (a varint never spans chunks). */
-static int chain_put(dc_index_writer *w, tentry *e, uint64_t v)
+/* The longest head of a posting: its gap, tf and length of positions (or
+ * its one position), 5 bytes each at most. */
+#define HEAD_MAX 16u
+
+/* Starts a new tail chunk in e's chain, leaving the old one's unused end. */
+static int chain_grow(dc_index_writer *w, tentry *e)
 {
-    if (e->wend - e->wp < 10) {
-        chunk *c = e->tail;
-        uint32_t cap = c ? (c->cap * 2 > CHUNK_MAX ? CHUNK_MAX : c->cap * 2) : CHUNK_MIN;
-        chunk *n = arena_alloc(w, &w->arena, sizeof *n + cap, 16);
-        if (!n) return -1;
-        n->next = NULL, n->cap = cap, n->used = 0;
-        if (c) {
-            c->used = (uint32_t)(e->wp - c->data);
-            c->next = n;
-        } else {
-            e->head = n;
-        }
-        e->tail = n;
-        e->wp = n->data, e->wend = n->data + cap;
+    chunk *c = e->tail;
+    uint32_t cap = c ? (c->cap * 2 > CHUNK_MAX ? CHUNK_MAX : c->cap * 2) : CHUNK_MIN;
+    chunk *n = arena_alloc(w, &w->arena, sizeof *n + cap, 16);
+    if (!n) return -1;
+    n->next = NULL, n->cap = cap, n->used = 0;
+    if (c) {
+        c->used = (uint32_t)(e->wp - c->data);
+        c->next = n;
+    } else {
+        e->head = n;
     }
-    e->wp += dc_putv(e->wp, v);
+    e->tail = n;
+    e->wp = n->data, e->wend = n->data + cap;
+    return 0;
+}
+
+/* Appends n bytes of positions, across chunks as needed. */
+static int chain_bytes(dc_index_writer *w, tentry *e, const uint8_t *p, size_t n)
+{
+    while (n) {
+        if (e->wp == e->wend && chain_grow(w, e) != 0) return -1;
+        size_t k = (size_t)(e->wend - e->wp) < n ? (size_t)(e->wend - e->wp) : n;
+        memcpy(e->wp, p, k);
+        e->wp += k, p += k, n -= k;
+    }
     return 0;
 }
 
@@ -354,10 +409,49 @@ static void doc_reset(dc_index_writer *w)
     w->n_dterms = w->n_occ = w->n_dkeys = 0;
 }
 
-/* Appends the current document's occurrences to the chains of its terms
- * in the large table: for each term the document gap, then the position
- * deltas (positions never decrease), as the chains are described at the
- * top. */
+static size_t varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) v >>= 7, n++;
+    return n;
+}
+
+/* The position of occurrence o, never below the one before (last). */
+static uint32_t occ_pos(const dc_index_writer *w, uint32_t o, uint32_t last)
+{
+    return w->occ[o].pos < last ? last : w->occ[o].pos;
+}
+
+/* Writes the positions of t, delta-coded, at p. */
+static void put_positions(const dc_index_writer *w, const dterm *t, uint8_t *p)
+{
+    uint32_t last = 0;
+    for (uint32_t o = t->first; o != DC_NONE32; o = w->occ[o].next) {
+        uint32_t pos = occ_pos(w, o, last);
+        p += dc_putv(p, pos - last);
+        last = pos;
+    }
+}
+
+/* Notes a skip entry of e before its next posting: the ordinal before it
+ * and its offset in e's postings. */
+static int note_skip(dc_index_writer *w, tentry *e)
+{
+    skipnote *s = arena_alloc(w, &w->arena, sizeof *s, _Alignof(skipnote));
+    if (!s) return -1;
+    s->prev_ord = e->last_ord;
+    s->rel = e->len;
+    s->next = e->skips;
+    e->skips = s;
+    return 0;
+}
+
+/* Appends the current document's posting to the chain of each of its
+ * terms in the large table, as dc_sb_post would write it: the document
+ * gap, then tf == 1 its position, else tf, the positions' length and the
+ * positions (delta-coded; positions never decrease).  The positions are
+ * measured first, so that they are written in place, once, unless they
+ * must run on into another chunk. */
 static dc_rc doc_merge(dc_index_writer *w)
 {
     uint32_t ord = (uint32_t)w->docs.recs.n;
@@ -365,15 +459,44 @@ static dc_rc doc_merge(dc_index_writer *w)
         const dterm *t = &w->dterms[k];
         tentry *e = term_entry(w, w->dkeys + t->koff, t->klen, t->hash);
         if (!e) return DC_NOMEM;
+        if (e->df && e->df % DC_SKIP_EVERY == 0 && note_skip(w, e) != 0) return DC_NOMEM;
         uint64_t gap = e->last_ord == DC_NONE32 ? ord : ord - e->last_ord - 1;
-        if (chain_put(w, e, gap << 1 | 1) != 0) return DC_NOMEM;
         e->last_ord = ord;
-        uint32_t last = 0;
+        e->df++;
+        uint8_t *w0 = e->wp;
+        uint32_t tf = 0, last = 0;
+        size_t plen = 0;
         for (uint32_t o = t->first; o != DC_NONE32; o = w->occ[o].next) {
-            uint32_t pos = w->occ[o].pos < last ? last : w->occ[o].pos;
-            if (chain_put(w, e, (uint64_t)(pos - last) << 1) != 0) return DC_NOMEM;
+            uint32_t pos = occ_pos(w, o, last);
+            plen += varint_len(pos - last);
             last = pos;
+            tf++;
         }
+        if ((size_t)(e->wend - e->wp) < HEAD_MAX) {
+            if (chain_grow(w, e) != 0) return DC_NOMEM;
+            w0 = e->wp;
+        }
+        if (tf == 1) {
+            e->wp += dc_putv(e->wp, gap << 1 | 1);
+            e->wp += dc_putv(e->wp, w->occ[t->first].pos);
+            plen = 0;
+        } else {
+            e->wp += dc_putv(e->wp, gap << 1);
+            e->wp += dc_putv(e->wp, tf);
+            e->wp += dc_putv(e->wp, plen);
+        }
+        size_t n = (size_t)(e->wp - w0) + plen;
+        if (n > 0xFFFFFFFFu - e->len) return DC_LIMIT;
+        e->len += (uint32_t)n;
+        if (tf == 1) continue;
+        if ((size_t)(e->wend - e->wp) >= plen) {
+            put_positions(w, t, e->wp);
+            e->wp += plen;
+            continue;
+        }
+        if (plen > w->pcap && DC_GROW(w->pbuf, plen, w->pcap)) return DC_NOMEM;
+        put_positions(w, t, w->pbuf);
+        if (chain_bytes(w, e, w->pbuf, plen) != 0) return DC_NOMEM;
     }
     return DC_OK;
 }
@@ -526,6 +649,29 @@ static int entry_cmp(const void *x, const void *y)
     return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
 }
 
+/* Puts e's chain, its postings as the segment stores them, a chunk at a
+ * time, and the skip entries noted as they were appended: nothing of the
+ * postings is read again. */
+static void put_chain(dc_index_writer *w, dc_sbuild *b, const tentry *e)
+{
+    size_t n = 0;
+    for (const skipnote *s = e->skips; s; s = s->next) n++;
+    if (n > w->skip_cap) {
+        free(w->skip_tmp);
+        w->skip_cap = 0;
+        if (!(w->skip_tmp = malloc(n * sizeof *w->skip_tmp))) {
+            b->rc = DC_NOMEM;
+            return;
+        }
+        w->skip_cap = n;
+    }
+    size_t k = n;
+    for (const skipnote *s = e->skips; s; s = s->next) w->skip_tmp[--k] = s;
+    for (size_t i = 0; i < n; i++) dc_sb_skip(b, w->skip_tmp[i]->prev_ord, w->skip_tmp[i]->rel);
+    for (const chunk *c = e->head; c && !b->rc; c = c->next) dc_wfile_put(&b->f, c->data, c->used);
+    dc_sb_docs(b, e->df, e->last_ord);
+}
+
 static dc_rc flush(dc_index_writer *w)
 {
     if (w->rc) return w->rc;
@@ -550,31 +696,7 @@ static dc_rc flush(dc_index_writer *w)
         tentry *e = ents[i];
         if (e->tail) e->tail->used = (uint32_t)(e->wp - e->tail->data);
         dc_sb_term_begin(&b, e->bytes, e->klen, e->bytes + e->klen, e->slen);
-        int64_t ord = -1;
-        uint32_t tf = 0, pos1 = 0;
-        dc_buf_reset(&w->pos);
-        for (const chunk *c = e->head; c; c = c->next) {
-            const uint8_t *p = c->data, *end = c->data + c->used;
-            while (p < end) {
-                int bad = 0;
-                uint64_t v = dc_getv(&p, end, &bad);
-                if (v & 1) {
-                    if (tf)
-                        dc_sb_post(&b, (uint32_t)ord, tf, pos1, (uint8_t *)w->pos.p,
-                                   w->pos.len);
-                    ord += (int64_t)(v >> 1) + 1;
-                    tf = 0;
-                    dc_buf_reset(&w->pos);
-                } else {
-                    uint8_t t[10];
-                    if (!tf) pos1 = (uint32_t)(v >> 1);
-                    dc_buf_add(&w->pos, (const char *)t, dc_putv(t, v >> 1));
-                    tf++;
-                }
-            }
-        }
-        if (tf) dc_sb_post(&b, (uint32_t)ord, tf, pos1, (uint8_t *)w->pos.p, w->pos.len);
-        if (w->pos.rc) b.rc = w->pos.rc;
+        put_chain(w, &b, e);
         dc_sb_term_end(&b);
     }
     free(ents);
@@ -733,7 +855,8 @@ static void writer_free(dc_index_writer *w, int remove_files)
     dc_sdocs_release(&w->docs);
     dc_vec_release(&w->newsegs);
     dc_vec_release(&w->dels);
-    dc_buf_release(&w->pos);
+    free(w->pbuf);
+    free(w->skip_tmp);
     free(w->dtab);
     free(w->dterms);
     free(w->occ);

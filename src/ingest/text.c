@@ -22,6 +22,7 @@
 #include "model/model_int.h"
 #include "ingest/ingest_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,48 @@ static size_t find_word_ci(const char *s, size_t n, const char *w)
 /* ------------------------------------------------------------------ */
 
 /*
+ * Whether data[i..len) passes the checks below, in one pass: eight bytes at
+ * a time while they are printable ASCII (most text), else byte by byte.
+ * The loop below then runs only to say what is wrong, in its order.
+ */
+static int text_ok(const char *data, size_t len, size_t i)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t line = i;
+    while (i < len) {
+        if (len - i >= 8) {
+            uint64_t x;
+            memcpy(&x, data + i, 8);
+            /* a high bit: a byte >= 0x80, or (the first) below 0x20 */
+            if (!(((x - 0x20 * ones) | x) & highs)) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char c = (unsigned char)data[i];
+        if (c >= 0x20 && c < 0x80) {
+            i++;
+        } else if (c == '\n') {
+            size_t ll = i - line;
+            if (ll && data[i - 1] == '\r') ll--;
+            if (ll > DC_INGEST_MAX_LINE) return 0;
+            line = ++i;
+        } else if (c < 0x20) {
+            if (c != '\t' && c != '\r' && c != '\f') return 0;
+            i++;
+        } else {
+            unsigned cp;
+            size_t l = dc_utf8_decode(data + i, len - i, &cp);
+            if (!l) return 0;
+            i += l;
+        }
+    }
+    size_t ll = len - line;
+    if (ll && data[len - 1] == '\r') ll--;
+    return ll <= DC_INGEST_MAX_LINE;
+}
+
+/*
  * Refuses input that is not text: empty or blank, control bytes other than
  * tab, newline, carriage return and form feed, invalid UTF-8 (overlongs and
  * surrogates included), a line longer than DC_INGEST_MAX_LINE.  The column
@@ -168,6 +211,7 @@ dc_rc dc_ingest_check_text(const char *data, size_t len, dc_error *err)
     size_t k = i;
     while (k < len && is_space((unsigned char)data[k])) k++;
     if (k >= len) return dc_fail(err, DC_PARSE, 0, "empty file");
+    if (text_ok(data, len, i)) return DC_OK;
     long line = 1;
     while (i < len) {
         const char *nl = memchr(data + i, '\n', len - i);
@@ -242,8 +286,7 @@ typedef struct tx_state {
     int expect;     /* the marker expected next */
     int max_marker; /* the largest a marker can be */
     int min_marker; /* the smallest marker found, or -1 */
-    char anchor[TX_MAX_MARKER + 1][8]; /* first portion ("title") of each marker */
-    int order[TX_MAX_MARKER + 1];      /* marker values in order of first use */
+    uint64_t anchored[(TX_MAX_MARKER + 64) / 64]; /* bit v: anchor[v] is set */
     int n_order;
     size_t n_marks;
     /* pages */
@@ -256,7 +299,13 @@ typedef struct tx_state {
     dc_buf join, out;
     tx_event *ev;
     size_t n_ev, cap_ev;
+    /* Last, and left uninitialised (12 KB a file): read only where
+     * anchored and n_order say they were written. */
+    char anchor[TX_MAX_MARKER + 1][8]; /* first portion ("title") of each marker */
+    int order[TX_MAX_MARKER + 1];      /* marker values in order of first use */
 } tx_state;
+
+static int has_anchor(const tx_state *st, long v) { return st->anchored[v / 64] >> (v % 64) & 1; }
 
 static dc_rc nomem(tx_state *st) { return dc_fail(st->err, DC_NOMEM, 0, "out of memory"); }
 
@@ -635,6 +684,23 @@ static dc_rc set_page(tx_state *st, const char *value)
  *     words stay apart ("Declaration by"), the mark standing before it.
  * In title mode only footnote markers are taken out.
  */
+/* The first j >= i that is '[' or a digit (a marker may start there), or
+ * n: eight bytes at a time while none of them is (each test flags the
+ * high bit of a byte that matches, exactly for "any byte"). */
+static size_t plain_run(const char *s, size_t i, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, d, b;
+        memcpy(&x, s + i, 8);
+        d = x ^ (ones * '0'); /* a digit: below 10 */
+        b = x ^ (ones * '['); /* '[': zero */
+        if ((((d - ones * 10) & ~d) | ((b - ones) & ~b)) & highs) break;
+    }
+    while (i < n && s[i] != '[' && !is_digit((unsigned char)s[i])) i++;
+    return i;
+}
+
 static dc_rc scan_text(tx_state *st, const char *s, size_t n, int title_mode)
 {
     dc_buf *o = &st->out;
@@ -685,8 +751,7 @@ static dc_rc scan_text(tx_state *st, const char *s, size_t n, int title_mode)
             continue;
         }
         /* ordinary text up to the next marker candidate, in one copy */
-        size_t j = i + 1;
-        while (j < n && s[j] != '[' && !is_digit((unsigned char)s[j])) j++;
+        size_t j = plain_run(s, i + 1, n);
         dc_buf_add(o, s + i, j - i);
         i = j;
     }
@@ -705,7 +770,8 @@ static void note_use(tx_state *st, const char *value, const char *anchor)
     long v = parse_num(value, strlen(value));
     if (v < 0 || v > TX_MAX_MARKER) return;
     if (st->min_marker < 0 || v < st->min_marker) st->min_marker = (int)v;
-    if (st->anchor[v][0]) return;
+    if (has_anchor(st, v)) return;
+    st->anchored[v / 64] |= (uint64_t)1 << (v % 64);
     snprintf(st->anchor[v], sizeof st->anchor[v], "%s", anchor);
     st->order[st->n_order++] = (int)v;
 }
@@ -991,7 +1057,7 @@ static dc_rc build_notes(tx_state *st)
         dc_footnote *f = dc_doc_add_footnote(d);
         if (!f || dc_str_setn(&f->text, L->s + t, L->n - t) || dc_str_set(&f->label, lbuf) ||
             (n >= 0 && dc_str_set(&f->n, nbuf)) ||
-            (n >= 0 && n <= TX_MAX_MARKER && st->anchor[n][0] &&
+            (n >= 0 && n <= TX_MAX_MARKER && has_anchor(st, n) && st->anchor[n][0] &&
              dc_str_set(&f->anchor, st->anchor[n])))
             return nomem(st);
     }
@@ -1248,8 +1314,9 @@ dc_rc dc_ingest_text(const char *data, size_t len, dc_doc **out, dc_error *err)
     *out = NULL;
     dc_rc rc = dc_ingest_check_text(data, len, err);
     if (rc) return rc;
-    tx_state *st = calloc(1, sizeof *st);
+    tx_state *st = malloc(sizeof *st);
     if (!st) return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    memset(st, 0, offsetof(tx_state, anchor));
     st->err = err;
     st->min_marker = -1;
     dc_buf_init(&st->join, 0);

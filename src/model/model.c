@@ -353,9 +353,14 @@ dc_portion *dc_doc_add_portion(dc_doc *d, const char *kind)
 {
     dc_portion *p = grow((void **)&d->portions, &d->n_portions, &d->cap_portions, sizeof *p);
     if (!p) return NULL;
-    char id[32];
-    snprintf(id, sizeof id, "p%zu", d->n_portions);
-    p->id = dc_strdup(id);
+    /* "p%zu", without snprintf: a text's parse makes a portion a paragraph */
+    char id[32], *e = id + sizeof id;
+    *--e = '\0';
+    size_t n = d->n_portions;
+    do *--e = (char)('0' + n % 10);
+    while (n /= 10);
+    *--e = 'p';
+    p->id = dc_strdup(e);
     p->kind = dc_strdup(kind ? kind : "paragraph");
     if (!p->id || !p->kind) {
         portion_release(p);

@@ -528,20 +528,32 @@ static const struct {
 #define BIT(i) (1u << (i))
 
 /*
- * The first two bytes of the anchors other than '/': a byte's class (0:
- * begins no anchor), and for each class the second bytes that may follow.
- * Scanning pairs keeps common words ("for", "from", "such") mostly out of
- * the slow path, which compares the rest of the anchor.
+ * The first two bytes of the anchors: a byte's class (0: begins no anchor),
+ * and for each class the second bytes that may follow ('/' any).  Every
+ * pair of the text is looked up, without a branch on the first byte, so
+ * common letters ('s', capitals) cost no mispredicted jump; common words
+ * ("for", "from", "such") still mostly stay out of the slow path, which
+ * compares the rest of the anchor.
  */
-enum { A_NONE, A_L, A_R, A_F, A_LF, A_D, A_N, A_LS, A_S, A_CLASSES };
+enum { A_NONE, A_L, A_R, A_F, A_LF, A_D, A_N, A_LS, A_S, A_SLASH, A_CLASSES };
 static const unsigned char anchor_class[256] = {
-    ['L'] = A_L, ['R'] = A_R, ['F'] = A_F, ['f'] = A_LF,
-    ['D'] = A_D, ['N'] = A_N, ['s'] = A_LS, ['S'] = A_S,
+    ['L'] = A_L, ['R'] = A_R,  ['F'] = A_F, ['f'] = A_LF,    ['D'] = A_D,
+    ['N'] = A_N, ['s'] = A_LS, ['S'] = A_S, ['/'] = A_SLASH,
 };
+#define ANY16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+#define ANY256(v)                                                                             \
+    ANY16(v), ANY16(v), ANY16(v), ANY16(v), ANY16(v), ANY16(v), ANY16(v), ANY16(v), ANY16(v), \
+        ANY16(v), ANY16(v), ANY16(v), ANY16(v), ANY16(v), ANY16(v), ANY16(v)
 static const unsigned char anchor_pair[A_CLASSES][256] = {
-    [A_L] = {['o'] = 1}, [A_R] = {['G'] = 1}, [A_F] = {['R'] = 1, ['o'] = 1},
-    [A_LF] = {['o'] = 1, ['r'] = 1}, [A_D] = {['o'] = 1}, [A_N] = {['S'] = 1},
-    [A_LS] = {['u'] = 1}, [A_S] = {['u'] = 1},
+    [A_L] = {['o'] = 1},
+    [A_R] = {['G'] = 1},
+    [A_F] = {['R'] = 1, ['o'] = 1},
+    [A_LF] = {['o'] = 1, ['r'] = 1},
+    [A_D] = {['o'] = 1},
+    [A_N] = {['S'] = 1},
+    [A_LS] = {['u'] = 1},
+    [A_S] = {['u'] = 1},
+    [A_SLASH] = {ANY256(1)},
 };
 
 /* Whether s starts with the literal lit. */
@@ -554,14 +566,14 @@ static const unsigned char anchor_pair[A_CLASSES][256] = {
  */
 static unsigned anchors(const char *text)
 {
-    unsigned mask = strchr(text, '/') ? BIT(PAT_DECIMAL) : 0;
     size_t n = strlen(text);
     const unsigned char *u = (const unsigned char *)text;
+    unsigned mask = n && u[n - 1] == '/' ? BIT(PAT_DECIMAL) : 0; /* the pairs miss it */
     for (size_t i = 0; i + 1 < n; i++) {
-        while (!anchor_class[u[i]] && i + 1 < n) i++;
         if (!anchor_pair[anchor_class[u[i]]][u[i + 1]]) continue;
         const char *s = text + i;
         switch (anchor_class[u[i]]) {
+        case A_SLASH: mask |= BIT(PAT_DECIMAL); break;
         case A_L: mask |= STARTS(s, "Lot ") ? BIT(PAT_LOT) : 0; break;
         case A_R: mask |= STARTS(s, "RG ") ? BIT(PAT_RG) : 0; break;
         case A_F:

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -511,12 +512,25 @@ static dc_rc now_utc(dc_store *st, char out[TIME_SIZE])
     return DC_OK;
 }
 
+/* b[0..n) as lower-case hex, NUL-terminated (out: 2n + 1 bytes), as
+ * sodium_bin2hex writes it; that one is written to be constant-time,
+ * which public hashes do not need, and was the slower for it. */
+static void hex_lower(char *out, const unsigned char *b, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
 /* Lower-case hex BLAKE2b-256 of s[0..n). */
 static void hash_hex(const char *s, size_t n, char out[HASH_HEX_SIZE])
 {
     unsigned char h[HASH_BYTES];
     crypto_generichash(h, sizeof h, (const unsigned char *)s, n, NULL, 0);
-    sodium_bin2hex(out, HASH_HEX_SIZE, h, sizeof h);
+    hex_lower(out, h, sizeof h);
 }
 
 /* ---- the audit log's hash chain ---------------------------------------
@@ -553,7 +567,7 @@ static void audit_chain(const unsigned char *const texts[CHAIN_TEXTS],
     }
     unsigned char d[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&h, d);
-    sodium_bin2hex(out, CHAIN_HEX_SIZE, d, sizeof d);
+    hex_lower(out, d, sizeof d);
 }
 
 /* The text of v (NULL for SQL NULL) and its length; *nomem when SQLite
@@ -653,6 +667,18 @@ static int busy_wait(void *ctx, int tries)
     return 1;
 }
 
+/* SQLite counts the memory it holds (for sqlite3_memory_used and the heap
+ * limits, which declass never asks for) under a process-wide mutex taken
+ * at every allocation and free: 2% of an ingest's CPU.  The setting must
+ * come before SQLite initialises; if a program that links declass has
+ * initialised it already, sqlite3_config refuses and nothing changes. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* Opens the connection read-write (creating the file if asked) and sets the
  * busy timeout.  A file the OS lets us only read is refused here, with a
  * clear message, rather than failing on the first write.  A new file is
@@ -669,7 +695,12 @@ static dc_rc open_db(dc_store *st, const char *path, int flags)
             if (bad) return set_err(st, DC_IO, "creating %s: %s", path, strerror(e));
         } /* else it exists, or SQLite fails to open it below and says why */
     }
-    int oflags = SQLITE_OPEN_READWRITE | ((flags & DC_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    /* No mutex of the connection's own: a handle is used by one thread at a
+     * time (the server lends each request one; the ingest's other threads
+     * never touch the store; a dc_db holds much else that is not locked). */
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                 ((flags & DC_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    pthread_once(&sqlite_once, sqlite_setup);
     int src = sqlite3_open_v2(path, &st->db, oflags, NULL);
     if (src != SQLITE_OK) {
         if (!st->db) return set_err(st, DC_NOMEM, "opening %s: out of memory", path);
@@ -922,6 +953,16 @@ void dc_store_mmap(dc_store *st, int on)
     if (st)
         sqlite3_exec(st->db, on ? "PRAGMA mmap_size=1099511627776" : "PRAGMA mmap_size=0", NULL,
                      NULL, NULL);
+}
+
+long long dc_store_cache(dc_store *st, long long n)
+{
+    long long was = 0;
+    if (!st || query_int(st->db, "PRAGMA cache_size", &was) != SQLITE_OK) return 0;
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld", n);
+    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    return was;
 }
 
 dc_rc dc_store_wal_trim(dc_store *st, long long over)

@@ -39,6 +39,9 @@ dc_rc dc_store_wal_trim(dc_store *st, long long over);
  * buffers of SQLite's own (off: for a writer that would otherwise map,
  * and count in its resident size, every page it passes). */
 void dc_store_mmap(dc_store *st, int on);
+/* Sets SQLite's page cache of this connection (PRAGMA cache_size: n
+ * pages, or -n KiB) and returns the setting it had. */
+long long dc_store_cache(dc_store *st, long long n);
 
 /* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). */
 dc_rc dc_store_begin(dc_store *st);

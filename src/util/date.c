@@ -6,7 +6,6 @@
  */
 #include "util/util_int.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -130,9 +129,17 @@ int dc_utc_time(long long secs, char *out, size_t n, int with_time)
     civil_from_days(secs / 86400, &y, &m, &d);
     if (y > 9999) return 0;
     dc_date_iso(out, y, m, d);
-    if (with_time) {
-        int s = (int)(secs % 86400);
-        snprintf(out + 10, n - 10, "T%02d:%02d:%02dZ", s / 3600, s / 60 % 60, s % 60);
+    if (with_time) { /* "THH:MM:SSZ", without snprintf: every stored row has one */
+        int s = (int)(secs % 86400), f[3] = {s / 3600, s / 60 % 60, s % 60};
+        char *o = out + 10;
+        *o++ = 'T';
+        for (int i = 0; i < 3; i++) {
+            if (i) *o++ = ':';
+            *o++ = (char)('0' + f[i] / 10);
+            *o++ = (char)('0' + f[i] % 10);
+        }
+        *o++ = 'Z';
+        *o = '\0';
     }
     return 1;
 }

@@ -46,6 +46,17 @@ static size_t plain_bytes(const char *s, size_t n)
     return i;
 }
 
+/* dc_buf_putc, inlined: the writer puts many single bytes. */
+static inline void put1(dc_buf *b, char c)
+{
+    if (!b->rc && b->len + 2 <= b->cap && b->len < b->limit) {
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return;
+    }
+    dc_buf_putc(b, c);
+}
+
 void dc_buf_json_str(dc_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -53,16 +64,30 @@ void dc_buf_json_str(dc_buf *b, const char *s)
         dc_buf_add(b, "null", 4);
         return;
     }
-    const char *end = s + strlen(s);
-    dc_buf_putc(b, '"');
+    size_t n = strlen(s);
+    const char *end = s + n;
+    /* The usual string needs no escape: room for it and its quotes once,
+     * and one copy.  (Escaped, it is longer still: without the room the
+     * buffer would have failed the same way, only later.) */
+    if (!dc_buf_room(b, n + 2)) return;
+    size_t run = plain_bytes(s, n);
+    if (run == n) {
+        char *o = b->p + b->len;
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        o[n + 2] = '\0';
+        b->len += n + 2;
+        return;
+    }
+    put1(b, '"');
     for (;;) {
-        size_t run = plain_bytes(s, (size_t)(end - s));
         if (run) dc_buf_add(b, s, run);
         s += run;
         if (s == end) break;
         unsigned char c = (unsigned char)*s;
         char esc[6] = {'\\', 0, '0', '0', 0, 0};
-        size_t n = 2;
+        size_t k = 2;
         switch (c) {
         case '"': esc[1] = '"'; break;
         case '\\': esc[1] = '\\'; break;
@@ -75,13 +100,14 @@ void dc_buf_json_str(dc_buf *b, const char *s)
             esc[1] = 'u';
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 15];
-            n = 6;
+            k = 6;
             break;
         }
-        dc_buf_add(b, esc, n);
+        dc_buf_add(b, esc, k);
         s++;
+        run = plain_bytes(s, (size_t)(end - s));
     }
-    dc_buf_putc(b, '"');
+    put1(b, '"');
 }
 
 void dc_buf_json_num(dc_buf *b, double v)
@@ -135,8 +161,8 @@ static void before_value(dc_json *j)
     if (j->depth == 0) return;
     int d = j->depth - 1;
     if (j->has_member[d]) {
-        dc_buf_putc(j->b, ',');
-        if (j->pretty) dc_buf_putc(j->b, ' ');
+        put1(j->b, ',');
+        if (j->pretty) put1(j->b, ' ');
     }
     j->has_member[d] = 1;
 }
@@ -148,11 +174,11 @@ static void open_container(dc_json *j, char c, int is_obj)
         if (!j->b->rc) j->b->rc = DC_LIMIT;
         return;
     }
-    dc_buf_putc(j->b, c);
+    put1(j->b, c);
     j->is_obj[j->depth] = (unsigned char)is_obj;
     j->has_member[j->depth] = 0;
     j->depth++;
-    if (is_obj && j->pretty) dc_buf_putc(j->b, '\n');
+    if (is_obj && j->pretty) put1(j->b, '\n');
 }
 
 void dc_json_obj(dc_json *j) { open_container(j, '{', 1); }
@@ -165,12 +191,12 @@ void dc_json_end(dc_json *j)
     int d = --j->depth;
     if (j->is_obj[d]) {
         if (j->pretty) {
-            if (j->has_member[d]) dc_buf_putc(j->b, '\n');
+            if (j->has_member[d]) put1(j->b, '\n');
             tabs(j, d);
         }
-        dc_buf_putc(j->b, '}');
+        put1(j->b, '}');
     } else {
-        dc_buf_putc(j->b, ']');
+        put1(j->b, ']');
     }
 }
 
@@ -179,14 +205,14 @@ void dc_json_key(dc_json *j, const char *k)
     if (j->depth == 0) return;
     int d = j->depth - 1;
     if (j->has_member[d]) {
-        dc_buf_putc(j->b, ',');
-        if (j->pretty) dc_buf_putc(j->b, '\n');
+        put1(j->b, ',');
+        if (j->pretty) put1(j->b, '\n');
     }
     j->has_member[d] = 1;
     if (j->pretty) tabs(j, j->depth);
     dc_buf_json_str(j->b, k ? k : "");
-    dc_buf_putc(j->b, ':');
-    if (j->pretty) dc_buf_putc(j->b, '\t');
+    put1(j->b, ':');
+    if (j->pretty) put1(j->b, '\t');
     j->after_key = 1;
 }
 

@@ -93,6 +93,8 @@ static int buf_grow(dc_buf *b, size_t n)
     return 1;
 }
 
+int dc_buf_room(dc_buf *b, size_t n) { return buf_grow(b, n); }
+
 void dc_buf_add(dc_buf *b, const char *s, size_t n)
 {
     if (!buf_grow(b, n)) return;
@@ -250,6 +252,43 @@ int dc_utf8_valid(const char *s, size_t n, size_t *bad)
     return 1;
 }
 
+dc_rc dc_read_fd(int fd, size_t size, size_t limit, char **buf, size_t *alloc, size_t *len,
+                 dc_error *err)
+{
+    *len = 0;
+    if (DC_GROW(*buf, size + 1, *alloc))
+        return dc_fail(err, DC_NOMEM, 0, "out of memory reading the file");
+    char *p = *buf;
+    size_t cap = size, got = 0;
+    for (;;) {
+        if (got == cap) {
+            /* The file grew since fstat: read on, within the limit. */
+            char probe;
+            ssize_t r = read(fd, &probe, 1);
+            if (r == 0) break;
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(errno));
+            if (got + 1 > limit)
+                return dc_fail(err, DC_LIMIT, 0, "file is larger than the limit of %zu", limit);
+            /* room for the probe and the NUL; reads stop at the limit */
+            if (DC_GROW(*buf, got + 2, *alloc))
+                return dc_fail(err, DC_NOMEM, 0, "out of memory reading the file");
+            p = *buf;
+            cap = *alloc - 1 > limit ? limit : *alloc - 1;
+            p[got++] = probe;
+            continue;
+        }
+        ssize_t r = read(fd, p + got, cap - got);
+        if (r == 0) break;
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(errno));
+        got += (size_t)r;
+    }
+    p[got] = '\0';
+    *len = got;
+    return DC_OK;
+}
+
 dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_error *err)
 {
     *out = NULL;
@@ -272,57 +311,16 @@ dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_e
         return dc_fail(err, DC_LIMIT, 0, "file is %lld bytes, larger than the limit of %zu",
                        (long long)sb.st_size, limit);
     }
-    size_t cap = (size_t)sb.st_size;
-    char *p = malloc(cap + 1);
-    if (!p) {
-        close(fd);
-        return dc_fail(err, DC_NOMEM, 0, "out of memory reading the file");
-    }
-    size_t got = 0;
-    for (;;) {
-        if (got == cap) {
-            /* The file grew since fstat: read on, within the limit. */
-            char probe;
-            ssize_t r = read(fd, &probe, 1);
-            if (r == 0) break;
-            if (r < 0 && errno == EINTR) continue;
-            if (r < 0) {
-                int e = errno;
-                free(p);
-                close(fd);
-                return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(e));
-            }
-            if (got + 1 > limit) {
-                free(p);
-                close(fd);
-                return dc_fail(err, DC_LIMIT, 0, "file is larger than the limit of %zu", limit);
-            }
-            /* room for the probe and the NUL; reads stop at the limit */
-            size_t alloc = cap + 1;
-            if (DC_GROW(p, got + 2, alloc)) {
-                free(p);
-                close(fd);
-                return dc_fail(err, DC_NOMEM, 0, "out of memory reading the file");
-            }
-            cap = alloc - 1 > limit ? limit : alloc - 1;
-            p[got++] = probe;
-            continue;
-        }
-        ssize_t r = read(fd, p + got, cap - got);
-        if (r == 0) break;
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-            int e = errno;
-            free(p);
-            close(fd);
-            return dc_fail(err, DC_IO, 0, "cannot read: %s", strerror(e));
-        }
-        got += (size_t)r;
-    }
+    char *p = NULL;
+    size_t alloc = 0;
+    dc_rc rc = dc_read_fd(fd, (size_t)sb.st_size, limit, &p, &alloc, len, err);
     close(fd);
-    p[got] = '\0';
+    if (rc) {
+        free(p);
+        *len = 0;
+        return rc;
+    }
     *out = p;
-    *len = got;
     return DC_OK;
 }
 

@@ -20,6 +20,11 @@
 #define DC_GROW_MIN 8
 void *dc_grow_array(void *p, size_t need, size_t *cap, size_t size);
 
+/* Makes room in b for n more bytes and the NUL, as dc_buf_add would; 0
+ * (and b->rc set, sticky) if there is none.  For writers that fill
+ * b->p + b->len themselves. */
+int dc_buf_room(dc_buf *b, size_t n);
+
 /*
  * DC_GROW(ptr, need, cap): the form of dc_grow_array for a typed array
  * `ptr` with its size_t capacity `cap` (both lvalues), in the manner of
@@ -89,6 +94,12 @@ void dc_json_value(dc_json *j, const dc_jv *v);
 
 /* Reads a whole regular file, at most `limit` bytes, NUL-terminated. */
 dc_rc dc_read_file(const char *path, size_t limit, char **out, size_t *len, dc_error *err);
+/* The rest of dc_read_file, for a file the caller opened (fd, a regular
+ * file of size bytes, size <= limit): reads it whole into *buf, grown as
+ * needed (*alloc bytes; the caller's to keep or free, also on failure),
+ * NUL-terminated. */
+dc_rc dc_read_fd(int fd, size_t size, size_t limit, char **buf, size_t *alloc, size_t *len,
+                 dc_error *err);
 
 /*
  * The calendar (util/date.c): proleptic Gregorian, English month names, ISO
