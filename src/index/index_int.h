@@ -290,6 +290,12 @@ int dc_kcur_at(dc_kcur *c, const dc_ktab *t, int is_dict, uint32_t i);
 int dc_kcur_next(dc_kcur *c);
 
 /* Exact lookup of key in the dictionary: 1 found, 0 not, -1 corrupt. */
+/* 0 makes dc_index_snippet analyze every hit's whole text (its tests
+ * compare the two ways; src/index/snippet.c). */
+extern int dc_snippet_prefilter;
+/* Whether text is plain enough for the prefilter (ASCII and a few
+ * typographic marks). */
+int dc_snippet_plain(const unsigned char *p, size_t n);
 int dc_seg_lookup(const dc_seg *s, const uint8_t *key, size_t klen, dc_tinfo *ti);
 
 /* Class table: open flag, level and compartments (u8 length + bytes each,

@@ -14,6 +14,8 @@
 #include "util/util_int.h"
 #include "util/banned.h"
 
+int dc_snippet_prefilter = 1;
+
 #define SNIP_MAX_WIDTH 4096u
 #define SNIP_MAX_MATCHES 100000u
 #define SNIP_MAX_QTERMS 256u
@@ -28,6 +30,7 @@ typedef struct sn {
     dc_analyzer *a;
     qt q[SNIP_MAX_QTERMS];
     size_t nq;
+    size_t off;      /* of the text analyzed within the whole (see regions) */
     size_t *ms, *me; /* match spans */
     size_t nm, cap_ms, cap_me;
     dc_rc rc;
@@ -87,8 +90,117 @@ static dc_rc on_tok(void *ctx, const dc_token *t)
     if (!hit || c->nm >= SNIP_MAX_MATCHES) return DC_OK;
     if (DC_GROW(c->ms, c->nm + 1, c->cap_ms) || DC_GROW(c->me, c->nm + 1, c->cap_me))
         return DC_NOMEM;
-    c->ms[c->nm] = t->start;
-    c->me[c->nm++] = t->end;
+    c->ms[c->nm] = c->off + t->start;
+    c->me[c->nm++] = c->off + t->end;
+    return DC_OK;
+}
+
+/*
+ * Analyzing a hit's whole text was most of a snippet's cost, and nearly
+ * all of it finds nothing.  When the text is plain — ASCII, or the
+ * typographic dashes, quotes and ellipsis of U+2013..2026, none of which
+ * the analyzer folds into a letter or ignores inside a word — a token
+ * never spans ASCII whitespace and its folded bytes are its own bytes in
+ * lower case.  Every token that matches a query term then begins with
+ * bytes the term fixes: an exact term's or a prefix's own, a stem's but
+ * its last (and but the i of die, lie, tie: dc_analyzer_may_stem_to).  So
+ * only the whitespace-delimited words where one of those needles occurs
+ * (in any case) need analyzing, and they give the same matches at the
+ * same offsets.  A term with no such needle, or a text that is not plain,
+ * is analyzed whole as before.  test_index compares the two over a FRUS
+ * volume.
+ */
+#define NEEDLE_MAX 3
+
+typedef struct needles {
+    char s[SNIP_MAX_QTERMS][NEEDLE_MAX];
+    size_t n[SNIP_MAX_QTERMS], count;
+    unsigned char first[256]; /* a needle may start with this byte */
+} needles;
+
+static int lower_alnum(unsigned char b)
+{
+    return (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
+}
+
+static int make_needles(const sn *c, needles *nd)
+{
+    memset(nd->first, 0, sizeof nd->first);
+    nd->count = c->nq;
+    for (size_t i = 0; i < c->nq; i++) {
+        const qt *x = &c->q[i];
+        size_t k = x->n;
+        if (x->mode == 0) { /* dc_analyzer_may_stem_to's own prefix */
+            k = k ? k - 1 : 0;
+            if (k >= 2 && x->s[k - 1] == 'i') k--;
+        }
+        size_t m = 0;
+        while (m < k && m < NEEDLE_MAX && lower_alnum((unsigned char)x->s[m])) m++;
+        if (!m) return 0;
+        memcpy(nd->s[i], x->s, m);
+        nd->n[i] = m;
+        unsigned char f = (unsigned char)x->s[0];
+        nd->first[f] = 1;
+        if (f >= 'a' && f <= 'z') nd->first[f - 0x20] = 1;
+    }
+    return 1;
+}
+
+int dc_snippet_plain(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < 0x80) continue;
+        if (i + 2 >= n || p[i] != 0xE2 || p[i + 1] != 0x80) return 0;
+        switch (p[i + 2]) {
+        case 0x93: /* en dash */
+        case 0x94: /* em dash */
+        case 0x98: /* left and right single quotes */
+        case 0x99:
+        case 0x9C: /* left and right double quotes */
+        case 0x9D:
+        case 0xA6: /* ellipsis */
+            i += 2;
+            break;
+        default: return 0;
+        }
+    }
+    return 1;
+}
+
+static int is_ws(unsigned char b)
+{
+    return b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' || b == '\v';
+}
+
+/* The matches of c's terms in the plain text p[0..len), word by word where
+ * a needle occurs. */
+static dc_rc region_matches(sn *c, const needles *nd, const char *p, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t done = 0; /* analyzed up to here */
+    for (size_t i = 0; i < len; i++) {
+        if (!nd->first[s[i]]) continue;
+        int hit = 0;
+        for (size_t q = 0; q < nd->count && !hit; q++) {
+            size_t m = nd->n[q];
+            if (i + m > len) continue;
+            hit = 1;
+            for (size_t k = 0; k < m && hit; k++) {
+                unsigned char b = s[i + k];
+                if (b >= 'A' && b <= 'Z') b += 0x20;
+                hit = b == (unsigned char)nd->s[q][k];
+            }
+        }
+        if (!hit) continue;
+        size_t start = i, end = i;
+        while (start > done && !is_ws(s[start - 1])) start--;
+        while (end < len && !is_ws(s[end])) end++;
+        c->off = start;
+        dc_rc rc = dc_analyze(c->a, p + start, end - start, 0, 0, on_tok, c, NULL);
+        if (rc) return rc;
+        done = i = end;
+    }
+    c->off = 0;
     return DC_OK;
 }
 
@@ -188,7 +300,13 @@ dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc, siz
         dc_buf_puts(&text, p->text);
     }
     dc_rc rc = text.rc;
-    if (!rc && text.len && c->nq) rc = dc_analyze(a, text.p, text.len, 0, 0, on_tok, c, NULL);
+    needles nd;
+    if (!rc && text.len && c->nq) {
+        if (dc_snippet_prefilter && make_needles(c, &nd) &&
+            dc_snippet_plain((const unsigned char *)text.p, text.len))
+            rc = region_matches(c, &nd, text.p, text.len);
+        else rc = dc_analyze(a, text.p, text.len, 0, 0, on_tok, c, NULL);
+    }
     if (!rc && text.len) {
         window(c, text.p, text.len, width, open, close, out);
         rc = out->rc;

@@ -763,6 +763,106 @@ static void test_corpus(void)
     for (size_t i = 0; i < ncorpus; i++) dc_doc_free(corpus[i]);
 }
 
+/* The snippet of d for q, with or without the prefilter (snippet.c). */
+static char *snip_way(const char *q, const dc_doc *d, int prefilter)
+{
+    dc_query *qq = NULL;
+    if (dc_query_parse(A, q, strlen(q), &qq, NULL) != DC_OK) return NULL;
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    dc_buf_puts(&b, "");
+    dc_snippet_prefilter = prefilter;
+    CHECK_INT(dc_index_snippet(A, qq, d, 120, "<b>", "</b>", &b), DC_OK);
+    dc_snippet_prefilter = 1;
+    dc_query_free(qq);
+    return dc_buf_detach(&b);
+}
+
+static dc_doc *vol[128];
+static size_t nvol;
+
+static dc_rc vol_sink(void *ctx, dc_doc *doc)
+{
+    (void)ctx;
+    if (nvol < 128) vol[nvol++] = doc;
+    else dc_doc_free(doc);
+    return DC_OK;
+}
+
+/* Snippets made word by word where a query term's bytes occur are the
+ * snippets of the whole text, over a real FRUS volume and the samples,
+ * for fixed queries (stems, the die/lie/tie stems, prefixes, phrases,
+ * digits, apostrophes) and for words taken from each document. */
+static void test_snippet_prefilter(void)
+{
+    const char *tc = getenv("DC_TEST_CORPUS");
+    char p[2048];
+    snprintf(p, sizeof p, "%s/volumes/frus1917-72PubDip.xml", tc ? tc : "tests/data/corpus");
+    CHECK_INT(dc_ingest_tei_file(p, vol_sink, NULL, NULL), DC_OK);
+    const char *base = getenv("DC_CORPUS");
+    snprintf(p, sizeof p, "%s/seeds", base ? base : "samples");
+    DIR *d = opendir(p);
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (l < 5 || strcmp(de->d_name + l - 4, ".txt") != 0) continue;
+        char f[4096], *data = NULL;
+        size_t len = 0;
+        dc_doc *doc = NULL;
+        snprintf(f, sizeof f, "%s/%s", p, de->d_name);
+        if (dc_read_file(f, DC_INGEST_MAX_FILE, &data, &len, NULL) == DC_OK &&
+            dc_ingest_text(data, len, &doc, NULL) == DC_OK)
+            vol_sink(NULL, doc);
+        free(data);
+    }
+    if (d) closedir(d);
+    CHECK(nvol > 40);
+    static const char *fixed[] = {
+        "government policy", "armistice", "die", "lying", "tied", "tie", "nation*", "Panama",
+        "\"united states\"", "1918", "nsc", "don't", "com*", "e", "a*", "war department",
+        "propaganda newspapers", "x7q", "press", "O'Brien", "Committee on Public Information"};
+    size_t compared = 0, nonempty = 0, plain = 0;
+    for (size_t i = 0; i < nvol; i++) {
+        dc_buf all;
+        dc_buf_init(&all, 0);
+        for (size_t k = 0; k < vol[i]->n_portions; k++)
+            if (vol[i]->portions[k].text) dc_buf_puts(&all, vol[i]->portions[k].text);
+        plain += all.p && dc_snippet_plain((const unsigned char *)all.p, all.len);
+        dc_buf_release(&all);
+        const char *text = vol[i]->n_portions ? vol[i]->portions[0].text : NULL;
+        char words[4][48] = {{0}};
+        for (size_t w = 0, k = 0, at = 0; text && text[at] && w < 4; at++) {
+            unsigned char c = (unsigned char)text[at];
+            if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z' && k < 40) {
+                words[w][k++] = (char)c;
+            } else if (k) {
+                words[w][k] = '\0';
+                w += k > 3;
+                k = 0;
+            }
+        }
+        for (size_t q = 0; q < sizeof fixed / sizeof *fixed + 4; q++) {
+            const char *query = q < sizeof fixed / sizeof *fixed ? fixed[q]
+                                                               : words[q - sizeof fixed / sizeof *fixed];
+            if (!*query) continue;
+            char *a = snip_way(query, vol[i], 1), *b = snip_way(query, vol[i], 0);
+            if (a && b) {
+                compared++;
+                nonempty += strstr(b, "<b>") != NULL;
+                if (strcmp(a, b) != 0)
+                    fprintf(stderr, "snippet differs for '%s' in %s:\n  %s\n  %s\n", query,
+                            vol[i]->id ? vol[i]->id : "?", a, b);
+                CHECK_STR(a, b);
+            }
+            free(a);
+            free(b);
+        }
+    }
+    /* the prefilter's path taken for most documents, not only the old one */
+    CHECK(compared > 1000 && nonempty > 200 && plain > nvol / 2);
+    for (size_t i = 0; i < nvol; i++) dc_doc_free(vol[i]);
+}
+
 static void rm_rf(const char *p)
 {
     DIR *d = opendir(p);
@@ -2272,6 +2372,7 @@ int main(void)
     test_crash();
     test_corrupt();
     test_corpus();
+    test_snippet_prefilter();
     test_refresh();
     test_lock();
     test_shared_writer();
