@@ -372,8 +372,7 @@ static char *jstring(jread *r)
 {
     char *start = r->p, *w = r->p, *p = r->p;
     for (;;) {
-        char *q = p;
-        while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
+        char *q = p + plain_bytes(p, (size_t)(r->end - p)); /* the writer's scan */
         if (w != p) memmove(w, p, (size_t)(q - p));
         w += q - p;
         p = q;
