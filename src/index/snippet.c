@@ -167,10 +167,7 @@ int dc_snippet_plain(const unsigned char *p, size_t n)
     return 1;
 }
 
-static int is_ws(unsigned char b)
-{
-    return b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' || b == '\v';
-}
+static int is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
 /* The matches of c's terms in the plain text p[0..len), word by word where
  * a needle occurs. */
@@ -193,8 +190,8 @@ static dc_rc region_matches(sn *c, const needles *nd, const char *p, size_t len)
         }
         if (!hit) continue;
         size_t start = i, end = i;
-        while (start > done && !is_ws(s[start - 1])) start--;
-        while (end < len && !is_ws(s[end])) end++;
+        while (start > done && !is_space((char)s[start - 1])) start--;
+        while (end < len && !is_space((char)s[end])) end++;
         c->off = start;
         dc_rc rc = dc_analyze(c->a, p + start, end - start, 0, 0, on_tok, c, NULL);
         if (rc) return rc;
@@ -203,8 +200,6 @@ static dc_rc region_matches(sn *c, const needles *nd, const char *p, size_t len)
     c->off = 0;
     return DC_OK;
 }
-
-static int is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
 static void emit(dc_buf *out, const char *s, size_t n)
 {

@@ -576,14 +576,25 @@ static dc_rc parse_doc(const dc_jv *root, dc_doc *d)
     return rc;
 }
 
+/* json parsed into j, its root an object; DC_CORRUPT otherwise. */
+static dc_rc parse_root(const char *json, size_t len, dc_jdoc *j)
+{
+    dc_rc rc = dc_jparse(json, len, j);
+    if (!rc && !jv_is_object(j->root)) {
+        dc_jdoc_free(j);
+        rc = DC_CORRUPT;
+    }
+    return rc;
+}
+
 dc_rc dc_doc_from_json(const char *json, size_t len, dc_doc **out)
 {
     *out = NULL;
     dc_jdoc j;
-    dc_rc rc = dc_jparse(json, len, &j);
+    dc_rc rc = parse_root(json, len, &j);
     if (rc) return rc;
-    dc_doc *d = jv_is_object(j.root) ? dc_doc_new() : NULL;
-    rc = !jv_is_object(j.root) ? DC_CORRUPT : d ? parse_doc(j.root, d) : DC_NOMEM;
+    dc_doc *d = dc_doc_new();
+    rc = d ? parse_doc(j.root, d) : DC_NOMEM;
     dc_jdoc_free(&j);
     if (rc) {
         dc_doc_free(d);
@@ -713,10 +724,10 @@ dc_rc dc_volume_from_json(const char *json, size_t len, dc_volume **out)
 {
     *out = NULL;
     dc_jdoc j;
-    dc_rc rc = dc_jparse(json, len, &j);
+    dc_rc rc = parse_root(json, len, &j);
     if (rc) return rc;
-    dc_volume *v = jv_is_object(j.root) ? dc_volume_new() : NULL;
-    rc = !jv_is_object(j.root) ? DC_CORRUPT : v ? parse_volume(j.root, v) : DC_NOMEM;
+    dc_volume *v = dc_volume_new();
+    rc = v ? parse_volume(j.root, v) : DC_NOMEM;
     dc_jdoc_free(&j);
     if (rc) {
         dc_volume_free(v);
