@@ -18,6 +18,35 @@
 
 /* ---- the writer ------------------------------------------------------- */
 
+/* The stored form leaves out what a reader takes as absent anyway: null
+ * strings, empty lists, false flags (lean).  The form a user sees keeps
+ * them (DESIGN.md's model, every member present). */
+static void put_str(dc_json *j, int lean, const char *k, const char *v)
+{
+    if (v || !lean) dc_json_kstr(j, k, v);
+}
+
+static void put_strv(dc_json *j, int lean, const char *k, const dc_strv *sv)
+{
+    if (lean && !sv->n) return;
+    dc_json_key(j, k);
+    dc_json_strv(j, sv);
+}
+
+static void put_flag(dc_json *j, int lean, const char *k, int v)
+{
+    if (v || !lean) dc_json_kbool(j, k, v);
+}
+
+/* Opens the array member k, unless lean and it has no elements (0). */
+static int open_list(dc_json *j, int lean, const char *k, size_t n)
+{
+    if (lean && !n) return 0;
+    dc_json_key(j, k);
+    dc_json_arr(j);
+    return 1;
+}
+
 /* Spans (model.h) as member key, when there are some. */
 static void put_spans(dc_json *j, const char *key, const dc_span *v, size_t n)
 {
@@ -35,18 +64,17 @@ static void put_spans(dc_json *j, const char *key, const dc_span *v, size_t n)
     dc_json_end(j);
 }
 
-static void put_portion(dc_json *j, const dc_portion *p)
+static void put_portion(dc_json *j, int lean, const dc_portion *p)
 {
     dc_json_obj(j);
     dc_json_kstr(j, "id", p->id);
     dc_json_kstr(j, "kind", p->kind);
-    dc_json_kstr(j, "label", p->label);
-    dc_json_kstr(j, "page", p->page);
-    dc_json_kstr(j, "classification", p->classification);
-    dc_json_key(j, "compartments");
-    dc_json_strv(j, &p->compartments);
-    dc_json_kstr(j, "text", p->text);
-    dc_json_kbool(j, "withheld", p->withheld);
+    put_str(j, lean, "label", p->label);
+    put_str(j, lean, "page", p->page);
+    put_str(j, lean, "classification", p->classification);
+    put_strv(j, lean, "compartments", &p->compartments);
+    put_str(j, lean, "text", p->text);
+    put_flag(j, lean, "withheld", p->withheld);
     if (p->withheld_reason) dc_json_kstr(j, "withheld_reason", p->withheld_reason);
     if (p->group) dc_json_kstr(j, "group", p->group);
     if (p->n_marks) {
@@ -148,76 +176,76 @@ static void put_page(dc_json *j, const dc_page *p)
     dc_json_end(j);
 }
 
-static void write_doc(dc_json *j, const dc_doc *d)
+static void write_doc(dc_json *j, const dc_doc *d, int lean)
 {
     dc_json_obj(j);
     dc_json_kstr(j, "id", d->id);
     dc_json_kstr(j, "collection", d->collection);
     dc_json_kstr(j, "local_id", d->local_id);
-    dc_json_kstr(j, "number", d->number);
-    dc_json_kstr(j, "title", d->title);
-    dc_json_kstr(j, "title_note", d->title_note);
+    put_str(j, lean, "number", d->number);
+    put_str(j, lean, "title", d->title);
+    put_str(j, lean, "title_note", d->title_note);
     put_spans(j, "title_spans", d->title_spans, d->n_title_spans);
-    dc_json_kstr(j, "doc_type", d->doc_type);
-    dc_json_kstr(j, "date", d->date);
-    dc_json_kstr(j, "date_source", d->date_source);
-    dc_json_kstr(j, "classification", d->classification);
-    dc_json_kstr(j, "source_note", d->source_note);
-    dc_json_kstr(j, "source_note_n", d->source_note_n);
-    dc_json_kstr(j, "source_note_label", d->source_note_label);
+    put_str(j, lean, "doc_type", d->doc_type);
+    put_str(j, lean, "date", d->date);
+    put_str(j, lean, "date_source", d->date_source);
+    put_str(j, lean, "classification", d->classification);
+    put_str(j, lean, "source_note", d->source_note);
+    put_str(j, lean, "source_note_n", d->source_note_n);
+    put_str(j, lean, "source_note_label", d->source_note_label);
     put_spans(j, "source_spans", d->source_spans, d->n_source_spans);
-    dc_json_key(j, "file_numbers");
-    dc_json_strv(j, &d->file_numbers);
-    dc_json_key(j, "pages");
-    dc_json_strv(j, &d->pages);
-    dc_json_key(j, "portions");
-    dc_json_arr(j);
-    for (size_t i = 0; i < d->n_portions && !j->b->rc; i++) put_portion(j, &d->portions[i]);
-    dc_json_end(j);
-    dc_json_key(j, "footnotes");
-    dc_json_arr(j);
-    for (size_t i = 0; i < d->n_footnotes && !j->b->rc; i++) {
-        const dc_footnote *f = &d->footnotes[i];
-        dc_json_obj(j);
-        dc_json_kstr(j, "n", f->n);
-        dc_json_kstr(j, "label", f->label);
-        dc_json_kstr(j, "anchor", f->anchor);
-        dc_json_kstr(j, "text", f->text);
-        put_spans(j, "spans", f->spans, f->n_spans);
+    put_strv(j, lean, "file_numbers", &d->file_numbers);
+    put_strv(j, lean, "pages", &d->pages);
+    if (open_list(j, lean, "portions", d->n_portions)) {
+        for (size_t i = 0; i < d->n_portions && !j->b->rc; i++)
+            put_portion(j, lean, &d->portions[i]);
         dc_json_end(j);
     }
-    dc_json_end(j);
-    dc_json_key(j, "gaps");
-    dc_json_arr(j);
-    for (size_t i = 0; i < d->n_gaps && !j->b->rc; i++) {
-        const dc_gap *g = &d->gaps[i];
-        dc_json_obj(j);
-        dc_json_kstr(j, "extent", g->extent);
-        dc_json_kstr(j, "page", g->page);
-        dc_json_kstr(j, "anchor", g->anchor);
+    if (open_list(j, lean, "footnotes", d->n_footnotes)) {
+        for (size_t i = 0; i < d->n_footnotes && !j->b->rc; i++) {
+            const dc_footnote *f = &d->footnotes[i];
+            dc_json_obj(j);
+            put_str(j, lean, "n", f->n);
+            put_str(j, lean, "label", f->label);
+            put_str(j, lean, "anchor", f->anchor);
+            put_str(j, lean, "text", f->text);
+            put_spans(j, "spans", f->spans, f->n_spans);
+            dc_json_end(j);
+        }
         dc_json_end(j);
     }
-    dc_json_end(j);
-    dc_json_key(j, "references");
-    dc_json_arr(j);
-    for (size_t i = 0; i < d->n_refs && !j->b->rc; i++) {
-        const dc_ref *r = &d->refs[i];
-        dc_json_obj(j);
-        dc_json_kstr(j, "kind", r->kind);
-        dc_json_kstr(j, "target", r->target);
-        if (r->relation) dc_json_kstr(j, "relation", r->relation);
-        if (r->detail) dc_json_kstr(j, "detail", r->detail);
+    if (open_list(j, lean, "gaps", d->n_gaps)) {
+        for (size_t i = 0; i < d->n_gaps && !j->b->rc; i++) {
+            const dc_gap *g = &d->gaps[i];
+            dc_json_obj(j);
+            put_str(j, lean, "extent", g->extent);
+            put_str(j, lean, "page", g->page);
+            put_str(j, lean, "anchor", g->anchor);
+            dc_json_end(j);
+        }
         dc_json_end(j);
     }
-    dc_json_end(j);
-    dc_json_key(j, "persons");
-    dc_json_strv(j, &d->persons);
-    dc_json_key(j, "release");
-    dc_json_obj(j);
-    dc_json_kstr(j, "status", d->release_status);
-    dc_json_kstr(j, "date", d->release_date);
-    dc_json_end(j);
-    dc_json_kstr(j, "format", d->format);
+    if (open_list(j, lean, "references", d->n_refs)) {
+        for (size_t i = 0; i < d->n_refs && !j->b->rc; i++) {
+            const dc_ref *r = &d->refs[i];
+            dc_json_obj(j);
+            dc_json_kstr(j, "kind", r->kind);
+            dc_json_kstr(j, "target", r->target);
+            if (r->relation) dc_json_kstr(j, "relation", r->relation);
+            if (r->detail) dc_json_kstr(j, "detail", r->detail);
+            dc_json_end(j);
+        }
+        dc_json_end(j);
+    }
+    put_strv(j, lean, "persons", &d->persons);
+    if (!lean || d->release_status || d->release_date) {
+        dc_json_key(j, "release");
+        dc_json_obj(j);
+        put_str(j, lean, "status", d->release_status);
+        put_str(j, lean, "date", d->release_date);
+        dc_json_end(j);
+    }
+    put_str(j, lean, "format", d->format);
     if (d->volume_title) dc_json_kstr(j, "volume_title", d->volume_title);
     if (d->n_withholdings) {
         dc_json_key(j, "withholdings");
@@ -239,14 +267,21 @@ void dc_doc_json_write(const dc_doc *d, dc_buf *b)
 {
     dc_json j;
     dc_json_init(&j, b, 0);
-    write_doc(&j, d);
+    write_doc(&j, d, 0);
+}
+
+void dc_doc_json_write_stored(const dc_doc *d, dc_buf *b)
+{
+    dc_json j;
+    dc_json_init(&j, b, 0);
+    write_doc(&j, d, 1);
 }
 
 void dc_doc_json_write_pretty(const dc_doc *d, dc_buf *b)
 {
     dc_json j;
     dc_json_init(&j, b, 1);
-    write_doc(&j, d);
+    write_doc(&j, d, 0);
 }
 
 /* DC_NOMEM, or DC_LIMIT past DC_JSON_LIMIT bytes. */
@@ -257,7 +292,7 @@ dc_rc dc_doc_to_json(const dc_doc *d, int pretty, char **out)
     dc_buf_init(&b, DC_JSON_LIMIT);
     dc_json j;
     dc_json_init(&j, &b, pretty);
-    write_doc(&j, d);
+    write_doc(&j, d, 0);
     dc_rc rc = b.rc;
     char *s = dc_buf_detach(&b);
     dc_buf_release(&b);

@@ -18,6 +18,10 @@
  * serialising allocation-free once it has grown.
  */
 void dc_doc_json_write(const dc_doc *doc, dc_buf *out);
+/* The form the store keeps and hashes: the compact JSON without what
+ * parsing takes as absent anyway (null strings, empty lists, false flags);
+ * dc_doc_from_json reads it to the same document. */
+void dc_doc_json_write_stored(const dc_doc *doc, dc_buf *out);
 /* The same with the indented form: dc_doc_to_json(doc, 1), appended. */
 void dc_doc_json_write_pretty(const dc_doc *doc, dc_buf *out);
 

@@ -1226,6 +1226,30 @@ static void json_done(dc_store *st)
 }
 
 /*
+ * Whether the current version of id, written in the stored form, is json:
+ * a version stored before the form left out nulls and empty lists has
+ * another hash for the same document, and re-ingesting its file must not
+ * make a new version of it.  Read only when the hashes differ; a version
+ * that cannot be read counts as different (a new version replaces it),
+ * and only DC_NOMEM is an error.
+ */
+static dc_rc same_as_current(dc_store *st, const char *id, const char *json, size_t len, int *same)
+{
+    *same = 0;
+    dc_doc *old = NULL;
+    dc_rc rc = dc_store_get(st, id, 0, &old);
+    if (rc) return rc == DC_NOMEM ? rc : DC_OK;
+    dc_buf b;
+    dc_buf_init(&b, DC_JSON_LIMIT);
+    dc_doc_json_write_stored(old, &b);
+    rc = b.rc;
+    *same = !rc && b.len == len && memcmp(b.p, json, len) == 0;
+    dc_buf_release(&b);
+    dc_doc_free(old);
+    return rc;
+}
+
+/*
  * The document is serialised (into the handle's reused buffer) and hashed
  * before the write lock is taken.
  * Identical content (same hash as the current version) writes nothing;
@@ -1244,7 +1268,7 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
 
     dc_buf *jb = &st->json;
     dc_buf_reset(jb);
-    dc_doc_json_write(doc, jb);
+    dc_doc_json_write_stored(doc, jb);
     dc_rc rc = jb->rc;
     if (rc) {
         json_done(st);
@@ -1264,7 +1288,12 @@ dc_rc dc_store_put(dc_store *st, const dc_doc *doc, const char *source, dc_put_r
         return rc;
     }
     rc = put_head(st, doc->id, &cur, cur_hash);
-    if (!rc && !(cur > 0 && strcmp(cur_hash, hash) == 0)) {
+    int same = cur > 0 && strcmp(cur_hash, hash) == 0;
+    if (!rc && cur > 0 && !same) {
+        rc = same_as_current(st, doc->id, json, len, &same);
+        if (rc) set_err(st, rc, "reading %s: out of memory", doc->id);
+    }
+    if (!rc && !same) {
         if (cur == INT_MAX) {
             rc = set_err(st, DC_LIMIT, "document %s has too many versions", doc->id);
         } else {
