@@ -263,26 +263,19 @@ static void write_doc(dc_json *j, const dc_doc *d, int lean)
     dc_json_end(j);
 }
 
-void dc_doc_json_write(const dc_doc *d, dc_buf *b)
+/* d appended to b, indented or not, in the full or the stored form. */
+static void write_into(dc_buf *b, const dc_doc *d, int pretty, int lean)
 {
     dc_json j;
-    dc_json_init(&j, b, 0);
-    write_doc(&j, d, 0);
+    dc_json_init(&j, b, pretty);
+    write_doc(&j, d, lean);
 }
 
-void dc_doc_json_write_stored(const dc_doc *d, dc_buf *b)
-{
-    dc_json j;
-    dc_json_init(&j, b, 0);
-    write_doc(&j, d, 1);
-}
+void dc_doc_json_write(const dc_doc *d, dc_buf *b) { write_into(b, d, 0, 0); }
 
-void dc_doc_json_write_pretty(const dc_doc *d, dc_buf *b)
-{
-    dc_json j;
-    dc_json_init(&j, b, 1);
-    write_doc(&j, d, 0);
-}
+void dc_doc_json_write_stored(const dc_doc *d, dc_buf *b) { write_into(b, d, 0, 1); }
+
+void dc_doc_json_write_pretty(const dc_doc *d, dc_buf *b) { write_into(b, d, 1, 0); }
 
 /* DC_NOMEM, or DC_LIMIT past DC_JSON_LIMIT bytes. */
 dc_rc dc_doc_to_json(const dc_doc *d, int pretty, char **out)
@@ -290,9 +283,7 @@ dc_rc dc_doc_to_json(const dc_doc *d, int pretty, char **out)
     *out = NULL;
     dc_buf b;
     dc_buf_init(&b, DC_JSON_LIMIT);
-    dc_json j;
-    dc_json_init(&j, &b, pretty);
-    write_doc(&j, d, 0);
+    write_into(&b, d, pretty, 0);
     dc_rc rc = b.rc;
     char *s = dc_buf_detach(&b);
     dc_buf_release(&b);

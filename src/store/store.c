@@ -1242,8 +1242,8 @@ static dc_rc same_as_current(dc_store *st, const char *id, const char *json, siz
     dc_buf b;
     dc_buf_init(&b, DC_JSON_LIMIT);
     dc_doc_json_write_stored(old, &b);
-    rc = b.rc;
-    *same = !rc && b.len == len && memcmp(b.p, json, len) == 0;
+    rc = b.rc == DC_NOMEM ? DC_NOMEM : DC_OK; /* past the limit: different */
+    *same = !b.rc && b.len == len && memcmp(b.p, json, len) == 0;
     dc_buf_release(&b);
     dc_doc_free(old);
     return rc;
