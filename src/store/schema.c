@@ -205,6 +205,15 @@ const char *const dc_store_migrations[] = {
     "  bytes INTEGER NOT NULL,"
     "  data  BLOB NOT NULL"
     ") STRICT;" TRG_IMAGES_NO_UPDATE ";" TRG_IMAGES_NO_DELETE ";",
+
+    /* 10: the audit journal (journal.c): the BLAKE2b-256 of the journal
+     * file folded last into the audit table, written in the transaction
+     * that folds it, so a file left behind by a crash after that commit is
+     * recognised and not folded twice. */
+    "CREATE TABLE audit_journal ("
+    "  id     INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  folded TEXT NOT NULL"
+    ") STRICT;",
 };
 
 const int dc_store_n_migrations = (int)(sizeof dc_store_migrations / sizeof dc_store_migrations[0]);

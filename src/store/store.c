@@ -55,6 +55,9 @@ _Static_assert(HASH_HEX_SIZE == DC_STORE_HASH_SIZE, "the hash size store.h names
 /* A WAL a reading command may leave behind (dc_store_close): 256 frames of
  * 4 KiB pages, over a hundred reads' audit rows. */
 #define WAL_KEEP_BYTES ((off_t)1 << 20)
+/* A read that leaves the audit journal longer than this folds it (if no
+ * writer holds the lock): about 5,000 rows. */
+#define JOURNAL_FOLD_BYTES ((long long)1 << 20)
 
 enum stmt_id {
     S_BEGIN,
@@ -87,6 +90,8 @@ enum stmt_id {
     S_FIND_NUMBER,
     S_AUDIT_HEAD,
     S_AUDIT_PUT,
+    S_JOURNAL_GET,
+    S_JOURNAL_SET,
     S_GROUPS,
     S_VOLUME_GET,
     S_LIST_PERSONS,
@@ -210,6 +215,10 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_LIST_TERMS] = "SELECT collection, xml_id, term, gloss FROM terms"
                      " WHERE ?1 IS NULL OR collection = ?1"
                      " ORDER BY collection, term, xml_id",
+    /* the audit journal last folded (journal.c) */
+    [S_JOURNAL_GET] = "SELECT folded FROM audit_journal WHERE id = 1",
+    [S_JOURNAL_SET] = "INSERT INTO audit_journal(id, folded) VALUES (1, ?1)"
+                      " ON CONFLICT(id) DO UPDATE SET folded = ?1",
     [S_READ_BEGIN] = "BEGIN", /* deferred: a read snapshot (dc_store_read_begin) */
     [S_DATA_VERSION] = "PRAGMA data_version",
 };
@@ -269,6 +278,9 @@ struct dc_store {
     groups groups;      /* dc_store_collection_groups */
     int reading;        /* dc_store_read_begin's depth; 0: no read snapshot open */
     uint64_t snapshots; /* read snapshots opened: the open one's serial */
+    int have_journal;   /* jn names the audit journal (not an in-memory database) */
+    int folded;         /* this transaction folded jn.fold: remove it at commit */
+    dc_journal_names jn;
     char errmsg[512];
 };
 
@@ -763,11 +775,12 @@ static dc_rc set_page_size(dc_store *st, const char *path)
     return DC_OK;
 }
 
-/* Notes a write other than an audit row (sqlite3_update_hook). */
+/* Notes a write other than the audit log's (sqlite3_update_hook). */
 static void on_update(void *ctx, int op, const char *dbname, const char *table, sqlite3_int64 rowid)
 {
     (void)op, (void)dbname, (void)rowid;
-    if (strcmp(table, "audit") != 0) ((dc_store *)ctx)->wrote = 1;
+    if (strcmp(table, "audit") != 0 && strcmp(table, "audit_journal") != 0)
+        ((dc_store *)ctx)->wrote = 1;
 }
 
 /* Per-connection settings: WAL journal (persistent in the file),
@@ -902,6 +915,7 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
     if (!rc && (flags & DC_STORE_MANUAL_CHECKPOINT)) sqlite3_wal_autocheckpoint(st->db, 0);
     if (!rc) rc = migrate(st, path, steps, n_steps);
     if (!rc) rc = check_tables(st, path);
+    if (!rc) st->have_journal = dc_journal_paths(sqlite3_db_filename(st->db, "main"), &st->jn);
     if (rc) {
         dc_fail(err, rc, 0, "%s", st->errmsg);
         dc_store_close(st);
@@ -1052,13 +1066,20 @@ void dc_store_read_end(dc_store *st)
     if (!sqlite3_get_autocommit(st->db)) run_quiet(st, S_COMMIT);
 }
 
+static dc_rc journal_fold(dc_store *st);
+
+/* A transaction begins with the audit journal's rows folded into the
+ * audit table, so that rows it adds come after those of earlier reads. */
 dc_rc dc_store_begin(dc_store *st)
 {
     if (!st) return DC_MISUSE;
     read_stop(st);
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_begin: a transaction is already open");
-    return run(st, S_BEGIN, "starting a transaction");
+    st->folded = 0;
+    dc_rc rc = run(st, S_BEGIN, "starting a transaction");
+    if (!rc && (rc = journal_fold(st)) != DC_OK) run_quiet(st, S_ROLLBACK);
+    return rc;
 }
 
 /* On failure (e.g. busy) the transaction stays open: the caller decides
@@ -1068,7 +1089,10 @@ dc_rc dc_store_commit(dc_store *st)
     if (!st) return DC_MISUSE;
     if (sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_commit: no transaction is open");
-    return run(st, S_COMMIT, "committing a transaction");
+    dc_rc rc = run(st, S_COMMIT, "committing a transaction");
+    if (!rc && st->folded) unlink(st->jn.fold); /* else the next fold does */
+    st->folded = 0;
+    return rc;
 }
 
 /* Rolling back when no transaction is open is a no-op, so error paths can
@@ -1490,6 +1514,8 @@ dc_rc dc_store_count(dc_store *st, long *n)
     return rc;
 }
 
+static dc_rc fold_now(dc_store *st, int wait);
+
 /* Binds and runs S_AUDIT for one row at `at`. */
 static dc_rc audit_insert(dc_store *st, const char *at, const char *user, const char *action,
                           const char *target, const char *detail)
@@ -1517,7 +1543,112 @@ dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const c
     char now[TIME_SIZE];
     dc_rc rc = now_utc(st, now);
     if (rc) return rc;
-    return audit_insert(st, now, user, action, target, detail);
+    if (!st->have_journal || !sqlite3_get_autocommit(st->db))
+        return audit_insert(st, now, user, action, target, detail);
+    if (!action || !*action) return set_err(st, DC_MISUSE, "dc_store_audit: no action");
+    dc_audit_row r = {now, user, action, target, detail};
+    long long size = 0;
+    dc_error err = {0};
+    if ((rc = dc_journal_append(st->jn.live, &r, &size, &err)) != DC_OK)
+        return set_err(st, rc, "%s", err.msg);
+    if (size > JOURNAL_FOLD_BYTES) fold_now(st, 0);
+    return DC_OK;
+}
+
+/* ---- the audit journal (journal.c) ----------------------------------------- */
+
+typedef struct fold_ctx {
+    dc_store *st;
+    size_t rows;
+} fold_ctx;
+
+static dc_rc fold_row(void *ctx, const dc_audit_row *r)
+{
+    fold_ctx *f = ctx;
+    f->rows++;
+    return audit_insert(f->st, r->at, r->user, r->action, r->target, r->detail);
+}
+
+/* Folds the journal file at jn.fold into the audit table (inside the
+ * open transaction) unless its hash is `folded`, the one folded last;
+ * records its hash.  *found: there was such a file. */
+static dc_rc fold_file(dc_store *st, const char *folded, int *found)
+{
+    fold_ctx f = {st, 0};
+    char hash[DC_JOURNAL_HASH_SIZE];
+    size_t damaged = 0;
+    dc_error err = {0};
+    *found = 0;
+    int already = 0;
+    dc_rc rc = dc_journal_read(st->jn.fold, folded, fold_row, &f, hash, &damaged, &already, &err);
+    if (rc == DC_NOTFOUND) return DC_OK;
+    if (!rc && already) { /* folded by a transaction that committed */
+        unlink(st->jn.fold);
+        return DC_OK;
+    }
+    if (rc) return err.msg[0] ? set_err(st, rc, "%s", err.msg) : rc;
+    *found = 1;
+    if (damaged) {
+        char now[TIME_SIZE], detail[96];
+        snprintf(detail, sizeof detail, "%zu damaged lines skipped (writes that failed)", damaged);
+        if ((rc = now_utc(st, now)) == DC_OK)
+            rc = audit_insert(st, now, "declass", "audit-journal", st->jn.fold, detail);
+        if (rc) return rc;
+    }
+    sqlite3_stmt *s = stmt_get(st, S_JOURNAL_SET, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, hash, &src);
+    if ((rc = step_write(st, s, src, "recording the audit journal folded", "")) == DC_OK)
+        st->folded = 1;
+    return rc;
+}
+
+/*
+ * Moves the audit journal's rows into the audit table, inside the open
+ * write transaction: first a journal a fold left behind (a crash after
+ * its commit: only removed; a rollback: folded now, and the live journal
+ * waits for the next fold, keeping the order), then the live journal,
+ * renamed out of the appenders' way and folded.
+ */
+static dc_rc journal_fold(dc_store *st)
+{
+    if (!st->have_journal) return DC_OK;
+    struct stat sb;
+    int live = stat(st->jn.live, &sb) == 0, left = stat(st->jn.fold, &sb) == 0;
+    if (!live && !left) return DC_OK;
+    char folded[DC_JOURNAL_HASH_SIZE] = "";
+    dc_rc rc;
+    sqlite3_stmt *s = stmt_get(st, S_JOURNAL_GET, &rc);
+    if (!s) return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        const char *h = (const char *)sqlite3_column_text(s, 0);
+        if (h && strlen(h) < sizeof folded) memcpy(folded, h, strlen(h) + 1);
+    } else if (src != SQLITE_DONE) {
+        rc = sql_err(st, src, "reading the audit journal's state");
+    }
+    stmt_done(s);
+    int found = 0;
+    if (!rc && left) rc = fold_file(st, folded, &found);
+    if (rc || found || !live) return rc;
+    dc_error err = {0};
+    rc = dc_journal_rotate(&st->jn, &err);
+    if (rc == DC_NOTFOUND) return DC_OK;
+    if (rc) return set_err(st, rc, "%s", err.msg);
+    return fold_file(st, folded, &found);
+}
+
+/* Folds the journal in a transaction of its own.  wait 0: only if the
+ * write lock is free now (a read's fold of a long journal; a writer
+ * holding the lock folds it at its next transaction). */
+static dc_rc fold_now(dc_store *st, int wait)
+{
+    if (!wait) sqlite3_busy_handler(st->db, NULL, NULL);
+    dc_rc rc = dc_store_begin(st);
+    if (!wait) sqlite3_busy_handler(st->db, busy_wait, &st->busy_waited_us);
+    if (!rc && (rc = dc_store_commit(st)) != DC_OK) dc_store_rollback(st);
+    return rc;
 }
 
 /* Appends one row of a batch after the row whose chain value is prev
@@ -2058,6 +2189,11 @@ dc_rc dc_store_audit_list(dc_store *st, dc_audit_cb cb, void *ctx)
     if (!st) return DC_MISUSE;
     if (!cb) return set_err(st, DC_MISUSE, "dc_store_audit_list: no callback");
     dc_rc rc;
+    struct stat sb;
+    if (st->have_journal && sqlite3_get_autocommit(st->db) &&
+        (stat(st->jn.live, &sb) == 0 || stat(st->jn.fold, &sb) == 0) &&
+        (rc = fold_now(st, 1)) != DC_OK)
+        return rc;
     sqlite3_stmt *s =
         prep_once(st, "SELECT id, at, user, action, target, detail FROM audit ORDER BY id", &rc);
     if (!s) return rc;

@@ -81,6 +81,8 @@ ids = [d["id"] for d in db.json("list", "--json", user=ADMIN[0], password=ADMIN[
 check(len(ids) >= 5, "samples listed: %r" % ids)
 
 # ---- N concurrent requests, N rows --------------------------------------------------
+# the commands' rows so far, folded into the table by reading the log
+eq(db.run("audit", user=ADMIN[0], password=ADMIN[1])[0], 0, "the audit log read")
 before = last_audit_id(db)
 p, port = start(db, "--threads", "2")
 status, _, cookies = request(port, "POST", "/api/session",

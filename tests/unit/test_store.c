@@ -16,6 +16,7 @@
 #include "model/model_int.h"
 #include "store/store_int.h"
 #include "test.h"
+#include "util/util_int.h"
 
 #include "util/banned.h"
 
@@ -156,8 +157,8 @@ static void test_create_schema(void)
     CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
     /* 2: users, 3: persons and terms, 4: audit chain and insert triggers,
      * 5: users' credential generation, 6: versions.marked, 7: reviews,
-     * 8: volumes, 9: page images */
-    CHECK_INT(dc_store_n_migrations, 9);
+     * 8: volumes, 9: page images, 10: the audit journal's state */
+    CHECK_INT(dc_store_n_migrations, 10);
     char mode[32];
     raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
     CHECK_STR(mode, "wal");
@@ -425,9 +426,48 @@ static void test_list_count(void)
     dc_store_close(st);
 }
 
+/* Folds the audit journal of the database at path into its table. */
+static void fold_journal(const char *path)
+{
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    if (!st) return;
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    dc_store_close(st);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Appends text to the file at path (created). */
+static void append_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "a");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
+static dc_rc count_entry(void *ctx, const dc_audit_entry *e)
+{
+    (void)e;
+    ++*(int *)ctx;
+    return DC_OK;
+}
+
+/* Audit rows outside a transaction go to the journal beside the database
+ * (no write transaction); the next transaction, or reading the log, folds
+ * them into the table in order, each with its link in the chain. */
 static void test_audit(void)
 {
     const char *path = db_path("audit.db");
+    dc_journal_names jn;
+    CHECK(dc_journal_paths(path, &jn));
     dc_store *st = NULL;
     CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
     if (!st) return;
@@ -437,16 +477,90 @@ static void test_audit(void)
     CHECK_INT(dc_store_audit(st, "alice", "", NULL, NULL), DC_MISUSE);
     dc_store_close(st);
 
+    /* appended, not yet in the table */
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 0);
+    char *text = NULL;
+    size_t len = 0;
+    CHECK_INT(dc_read_file(jn.live, 1 << 20, &text, &len, NULL), DC_OK);
+    CHECK(text && strstr(text, "\"user\":\"public\",\"action\":\"read\",\"target\":\"vol/d1\""));
+    CHECK(text && strstr(text, "\"detail\":\"p3 reason 1.4(c)\""));
+    free(text);
+    struct stat sb;
+    CHECK_INT(stat(jn.live, &sb), 0);
+    CHECK_INT(sb.st_mode & 0777, 0600);
+
+    /* reading the log folds them */
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    int n = 0;
+    CHECK_INT(dc_store_audit_list(st, count_entry, &n), DC_OK);
+    CHECK_INT(n, 2);
+    CHECK(!exists(jn.live) && !exists(jn.fold));
+    CHECK_INT(dc_store_verify(st), DC_OK);
+    dc_store_close(st);
     CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 2);
-    char text[256];
-    raw_text(path, "SELECT user || '|' || action || '|' || target FROM audit WHERE id = 1", text,
-             sizeof text);
-    CHECK_STR(text, "public|read|vol/d1");
-    raw_text(path, "SELECT detail FROM audit WHERE id = 2", text, sizeof text);
-    CHECK_STR(text, "p3 reason 1.4(c)");
-    raw_text(path, "SELECT at FROM audit WHERE id = 2", text, sizeof text);
-    CHECK_INT(strlen(text), 20);
-    CHECK(text[10] == 'T' && text[19] == 'Z');
+    CHECK_INT(raw_int(path, "SELECT length(folded) FROM audit_journal"), 64);
+    char row[256];
+    raw_text(path, "SELECT user || '|' || action || '|' || target FROM audit WHERE id = 1", row,
+             sizeof row);
+    CHECK_STR(row, "public|read|vol/d1");
+    raw_text(path, "SELECT detail FROM audit WHERE id = 2", row, sizeof row);
+    CHECK_STR(row, "p3 reason 1.4(c)");
+    raw_text(path, "SELECT at FROM audit WHERE id = 2", row, sizeof row);
+    CHECK_INT(strlen(row), 20);
+    CHECK(row[10] == 'T' && row[19] == 'Z');
+
+    /* journal rows come before a later transaction's own rows */
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    CHECK_INT(dc_store_audit(st, "bob", "search", "q1", NULL), DC_OK);
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_audit(st, "carol", "release", "vol/d1", NULL), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK(!exists(jn.live) && !exists(jn.fold));
+    dc_store_close(st);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 3 AND user = 'bob'"), 1);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 4 AND user = 'carol'"), 1);
+
+    /* a fold rolled back leaves its file, folded again next time */
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    CHECK_INT(dc_store_audit(st, "dave", "search", "q2", NULL), DC_OK);
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK(exists(jn.fold) && !exists(jn.live));
+    CHECK_INT(dc_store_rollback(st), DC_OK);
+    CHECK(exists(jn.fold));
+    CHECK_INT(dc_store_audit(st, "erin", "search", "q3", NULL), DC_OK); /* a new live file */
+    CHECK_INT(dc_store_begin(st), DC_OK); /* the left file only: erin waits */
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK(!exists(jn.fold) && exists(jn.live));
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 5 AND user = 'dave'"), 1);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 5);
+
+    /* a fold committed whose file a crash left behind is not folded twice */
+    char *saved = NULL;
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_read_file(jn.fold, 1 << 20, &saved, &len, NULL), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 6 AND user = 'erin'"), 1);
+    if (saved) append_text(jn.fold, saved);
+    free(saved);
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK(!exists(jn.fold));
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 6);
+
+    /* a torn line (a write that failed) is skipped, the next row kept,
+     * and the log says so */
+    append_text(jn.live, "\n{\"at\":\"2026-01-01T00:00:00Z\",\"user\":\"x\",\"act");
+    CHECK_INT(dc_store_audit(st, "frank", "search", "q4", NULL), DC_OK);
+    append_text(jn.live, "\n[1,2]\n");
+    n = 0;
+    CHECK_INT(dc_store_audit_list(st, count_entry, &n), DC_OK);
+    CHECK_INT(n, 8);
+    CHECK_INT(dc_store_verify(st), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 7 AND user = 'frank'"), 1);
+    raw_text(path, "SELECT user || '|' || action || '|' || detail FROM audit WHERE id = 8", row,
+             sizeof row);
+    CHECK_STR(row, "declass|audit-journal|2 damaged lines skipped (writes that failed)");
 
     char msg[256];
     CHECK_INT(raw_exec(path, "UPDATE audit SET user = 'mallory'", msg, sizeof msg),
@@ -456,8 +570,7 @@ static void test_audit(void)
               SQLITE_CONSTRAINT);
     CHECK_STR(msg, "audit log is append-only");
     CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE user = 'public'"), 1);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 2);
-
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 8);
 }
 
 static void test_transactions(void)
@@ -760,6 +873,8 @@ static void make_audited(const char *path, int n)
                                  i % 4 ? detail : NULL),
                   DC_OK);
     }
+    CHECK_INT(dc_store_begin(st), DC_OK); /* folds the journal into the table */
+    CHECK_INT(dc_store_commit(st), DC_OK);
     CHECK_INT(dc_store_verify(st), DC_OK);
     dc_store_close(st);
 }
@@ -907,6 +1022,7 @@ static void test_tamper(void)
         CHECK_INT(dc_store_audit(i % 2 ? a : b, "u", "search", NULL, "q"), DC_OK);
     dc_store_close(a);
     dc_store_close(b);
+    fold_journal(path);
     CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 22);
     CHECK_INT(raw_int(path, "SELECT max(id) FROM audit"), 22);
     CHECK_INT(verify_msg(path, msg, sizeof msg), DC_OK);
@@ -936,6 +1052,8 @@ static void test_migrate_chain(void)
     CHECK_INT(dc_store_verify(st), DC_OK);
     CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE length(chain) = 64"), 3);
     CHECK_INT(dc_store_audit(st, "ann", "read", "c/x", NULL), DC_OK);
+    CHECK_INT(dc_store_begin(st), DC_OK); /* folds the journal */
+    CHECK_INT(dc_store_commit(st), DC_OK);
     CHECK_INT(dc_store_verify(st), DC_OK);
     CHECK_INT(raw_int(path, "SELECT max(id) FROM audit"), 4);
     CHECK_INT(raw_int(path, "SELECT generation FROM users WHERE name = 'ann'"), 1);
@@ -1171,15 +1289,20 @@ static void test_wal_trim(void)
     dc_store *st = NULL;
     dc_error err = {0};
     CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, &err), DC_OK);
-    for (int i = 0; i < 40; i++)
+    for (int i = 0; i < 40; i++) {
+        CHECK_INT(dc_store_begin(st), DC_OK);
         CHECK_INT(dc_store_audit(st, NULL, "read", "vol/d1", NULL), DC_OK);
+        CHECK_INT(dc_store_commit(st), DC_OK);
+    }
     long long before = file_size(wal);
     CHECK(before > (64 << 10)); /* 40 commits of at least a 4 KiB page */
     CHECK_INT(dc_store_wal_trim(st, before), DC_OK);
     CHECK_INT(file_size(wal), before); /* not over the bound: untouched */
     CHECK_INT(dc_store_wal_trim(st, 64 << 10), DC_OK);
     CHECK_INT(file_size(wal), 0);
+    CHECK_INT(dc_store_begin(st), DC_OK);
     CHECK_INT(dc_store_audit(st, NULL, "read", "vol/d2", NULL), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
     dc_store_close(st); /* only audit rows, a small WAL: left */
     CHECK(file_size(wal) > 0);
     st = NULL;
