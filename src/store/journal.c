@@ -6,9 +6,10 @@
  * ingest's batch), two WAL frames per row, and a WAL that every later
  * process had to read back at open.  Rows written outside a transaction
  * are appended here instead, to "<database>-audit" beside the -wal and
- * -shm files (not "-journal": SQLite's rollback journal has that name), one line each; the next write transaction folds them into
- * the audit table, in order, each with its link in the hash chain
- * (store.c, journal_fold), so the table stays the one log.
+ * -shm files (not "-journal": SQLite's rollback journal has that name),
+ * one line each; the next write transaction folds them into the audit
+ * table, in order, each with its link in the hash chain (store.c,
+ * journal_fold), so the table stays the one log.
  *
  * A line is "\n{json}\n": the leading newline ends a line a failed write
  * may have left unfinished, so one torn row cannot swallow the next.  The
