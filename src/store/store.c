@@ -1557,16 +1557,9 @@ dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const c
 
 /* ---- the audit journal (journal.c) ----------------------------------------- */
 
-typedef struct fold_ctx {
-    dc_store *st;
-    size_t rows;
-} fold_ctx;
-
 static dc_rc fold_row(void *ctx, const dc_audit_row *r)
 {
-    fold_ctx *f = ctx;
-    f->rows++;
-    return audit_insert(f->st, r->at, r->user, r->action, r->target, r->detail);
+    return audit_insert(ctx, r->at, r->user, r->action, r->target, r->detail);
 }
 
 /* Folds the journal file at jn.fold into the audit table (inside the
@@ -1574,13 +1567,12 @@ static dc_rc fold_row(void *ctx, const dc_audit_row *r)
  * records its hash.  *found: there was such a file. */
 static dc_rc fold_file(dc_store *st, const char *folded, int *found)
 {
-    fold_ctx f = {st, 0};
     char hash[DC_JOURNAL_HASH_SIZE];
     size_t damaged = 0;
     dc_error err = {0};
     *found = 0;
     int already = 0;
-    dc_rc rc = dc_journal_read(st->jn.fold, folded, fold_row, &f, hash, &damaged, &already, &err);
+    dc_rc rc = dc_journal_read(st->jn.fold, folded, fold_row, st, hash, &damaged, &already, &err);
     if (rc == DC_NOTFOUND) return DC_OK;
     if (!rc && already) { /* folded by a transaction that committed */
         unlink(st->jn.fold);
