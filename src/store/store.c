@@ -52,8 +52,9 @@
 #define HASH_HEX_SIZE (2 * HASH_BYTES + 1)
 _Static_assert(HASH_HEX_SIZE == DC_STORE_HASH_SIZE, "the hash size store.h names");
 #define TIME_SIZE 32
-/* A WAL a reading command may leave behind (dc_store_close): 256 frames of
- * 4 KiB pages, over a hundred reads' audit rows. */
+/* A WAL a command that wrote only audit rows (a fold of the audit
+ * journal, a server's audit batches) may leave behind (dc_store_close):
+ * 256 frames of 4 KiB pages. */
 #define WAL_KEEP_BYTES ((off_t)1 << 20)
 /* A read that leaves the audit journal longer than this folds it (if no
  * writer holds the lock): about 5,000 rows. */
@@ -272,14 +273,14 @@ struct dc_store {
     sqlite3_stmt *stmt[S_COUNT_OF_STMTS];
     dc_buf json;              /* dc_store_put's serialisation, reused across documents */
     long long busy_waited_us; /* busy_wait's time spent on the current lock */
-    int wrote; /* a row other than the audit log's was written (on_update) */
-    uint64_t put_docid; /* the version the last dc_store_put added, or 0 */
-    vcache *vc;         /* DC_STORE_VERSION_CACHE, else NULL */
-    groups groups;      /* dc_store_collection_groups */
-    int reading;        /* dc_store_read_begin's depth; 0: no read snapshot open */
-    uint64_t snapshots; /* read snapshots opened: the open one's serial */
-    int have_journal;   /* jn names the audit journal (not an in-memory database) */
-    int folded;         /* this transaction folded jn.fold: remove it at commit */
+    int wrote;                /* a row other than the audit log's was written (on_update) */
+    uint64_t put_docid;       /* the version the last dc_store_put added, or 0 */
+    vcache *vc;               /* DC_STORE_VERSION_CACHE, else NULL */
+    groups groups;            /* dc_store_collection_groups */
+    int reading;              /* dc_store_read_begin's depth; 0: no read snapshot open */
+    uint64_t snapshots;       /* read snapshots opened: the open one's serial */
+    int have_journal;         /* jn names the audit journal (not an in-memory database) */
+    int folded;               /* this transaction folded jn.fold: remove it at commit */
     dc_journal_names jn;
     char errmsg[512];
 };
@@ -686,10 +687,7 @@ static int busy_wait(void *ctx, int tries)
  * initialised it already, sqlite3_config refuses and nothing changes. */
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
-static void sqlite_setup(void)
-{
-    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
+static void sqlite_setup(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
 /* Opens the connection read-write (creating the file if asked) and sets the
  * busy timeout.  A file the OS lets us only read is refused here, with a
@@ -993,9 +991,10 @@ dc_rc dc_store_wal_trim(dc_store *st, long long over)
 /*
  * The last connection to close normally checkpoints the WAL into the
  * database file and deletes it: four fdatasyncs, a few milliseconds, paid
- * by every command.  A handle that only read (its only writes are audit
- * rows) leaves a small WAL (up to WAL_KEEP_BYTES) for a later command to
- * checkpoint, so most reads never wait for the disk.  Not more: the first
+ * by every command.  A handle whose only writes are audit rows (a read
+ * writes none: its row goes to the audit journal; a fold of the journal
+ * writes the table) leaves a small WAL (up to WAL_KEEP_BYTES) for a later
+ * command to checkpoint, so reads never wait for the disk.  Not more: the first
  * process to open the database reads the whole WAL back to rebuild its
  * index (the shared-memory file does not survive), so a long one would
  * cost every later command more than the sync it saved.  A handle that
