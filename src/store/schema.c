@@ -206,13 +206,13 @@ const char *const dc_store_migrations[] = {
     "  data  BLOB NOT NULL"
     ") STRICT;" TRG_IMAGES_NO_UPDATE ";" TRG_IMAGES_NO_DELETE ";",
 
-    /* 10: the audit journal (journal.c): the BLAKE2b-256 of the journal
-     * file folded last into the audit table, written in the transaction
-     * that folds it, so a file left behind by a crash after that commit is
-     * recognised and not folded twice. */
+    /* 10: where folding the audit journal (journal.c) stands: the name of
+     * the journal file folded last and the offset in it folded up to,
+     * written in the transaction that inserts the rows. */
     "CREATE TABLE audit_journal ("
     "  id     INTEGER PRIMARY KEY CHECK (id = 1),"
-    "  folded TEXT NOT NULL"
+    "  name   TEXT NOT NULL,"
+    "  folded INTEGER NOT NULL"
     ") STRICT;",
 };
 

@@ -217,9 +217,9 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                      " WHERE ?1 IS NULL OR collection = ?1"
                      " ORDER BY collection, term, xml_id",
     /* the audit journal last folded (journal.c) */
-    [S_JOURNAL_GET] = "SELECT folded FROM audit_journal WHERE id = 1",
-    [S_JOURNAL_SET] = "INSERT INTO audit_journal(id, folded) VALUES (1, ?1)"
-                      " ON CONFLICT(id) DO UPDATE SET folded = ?1",
+    [S_JOURNAL_GET] = "SELECT name, folded FROM audit_journal WHERE id = 1",
+    [S_JOURNAL_SET] = "INSERT INTO audit_journal(id, name, folded) VALUES (1, ?1, ?2)"
+                      " ON CONFLICT(id) DO UPDATE SET name = ?1, folded = ?2",
     [S_READ_BEGIN] = "BEGIN", /* deferred: a read snapshot (dc_store_read_begin) */
     [S_DATA_VERSION] = "PRAGMA data_version",
 };
@@ -279,9 +279,8 @@ struct dc_store {
     groups groups;            /* dc_store_collection_groups */
     int reading;              /* dc_store_read_begin's depth; 0: no read snapshot open */
     uint64_t snapshots;       /* read snapshots opened: the open one's serial */
-    int have_journal;         /* jn names the audit journal (not an in-memory database) */
-    int folded;               /* this transaction folded jn.fold: remove it at commit */
-    dc_journal_names jn;
+    int have_journal;         /* jn is the audit journal (not an in-memory database) */
+    dc_journal jn;
     char errmsg[512];
 };
 
@@ -913,7 +912,7 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
     if (!rc && (flags & DC_STORE_MANUAL_CHECKPOINT)) sqlite3_wal_autocheckpoint(st->db, 0);
     if (!rc) rc = migrate(st, path, steps, n_steps);
     if (!rc) rc = check_tables(st, path);
-    if (!rc) st->have_journal = dc_journal_paths(sqlite3_db_filename(st->db, "main"), &st->jn);
+    if (!rc) st->have_journal = dc_journal_init(&st->jn, sqlite3_db_filename(st->db, "main"));
     if (rc) {
         dc_fail(err, rc, 0, "%s", st->errmsg);
         dc_store_close(st);
@@ -1075,9 +1074,13 @@ dc_rc dc_store_begin(dc_store *st)
     read_stop(st);
     if (!sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_begin: a transaction is already open");
-    st->folded = 0;
     dc_rc rc = run(st, S_BEGIN, "starting a transaction");
-    if (!rc && (rc = journal_fold(st)) != DC_OK) run_quiet(st, S_ROLLBACK);
+    if (!rc && journal_fold(st) != DC_OK) {
+        /* the journal keeps its rows for a later fold (dc_store_audit_list
+         * says why): the write goes on */
+        st->errmsg[0] = '\0';
+        if (sqlite3_get_autocommit(st->db)) rc = run(st, S_BEGIN, "starting a transaction");
+    }
     return rc;
 }
 
@@ -1088,10 +1091,7 @@ dc_rc dc_store_commit(dc_store *st)
     if (!st) return DC_MISUSE;
     if (sqlite3_get_autocommit(st->db))
         return set_err(st, DC_MISUSE, "dc_store_commit: no transaction is open");
-    dc_rc rc = run(st, S_COMMIT, "committing a transaction");
-    if (!rc && st->folded) unlink(st->jn.fold); /* else the next fold does */
-    st->folded = 0;
-    return rc;
+    return run(st, S_COMMIT, "committing a transaction");
 }
 
 /* Rolling back when no transaction is open is a no-op, so error paths can
@@ -1548,8 +1548,15 @@ dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const c
     dc_audit_row r = {now, user, action, target, detail};
     long long size = 0;
     dc_error err = {0};
-    if ((rc = dc_journal_append(st->jn.live, &r, &size, &err)) != DC_OK)
-        return set_err(st, rc, "%s", err.msg);
+    rc = dc_journal_append(&st->jn, &r, &size, &err);
+    if (rc == DC_LIMIT) { /* too long for a line: into the table, after the journal */
+        if ((rc = dc_store_begin(st)) != DC_OK) return rc;
+        rc = audit_insert(st, now, user, action, target, detail);
+        if (!rc) rc = dc_store_commit(st);
+        if (rc) run_quiet(st, S_ROLLBACK);
+        return rc;
+    }
+    if (rc) return set_err(st, rc, "%s", err.msg);
     if (size > JOURNAL_FOLD_BYTES) fold_now(st, 0);
     return DC_OK;
 }
@@ -1561,73 +1568,65 @@ static dc_rc fold_row(void *ctx, const dc_audit_row *r)
     return audit_insert(ctx, r->at, r->user, r->action, r->target, r->detail);
 }
 
-/* Folds the journal file at jn.fold into the audit table (inside the
- * open transaction) unless its hash is `folded`, the one folded last;
- * records its hash.  *found: there was such a file. */
-static dc_rc fold_file(dc_store *st, const char *folded, int *found)
-{
-    char hash[DC_JOURNAL_HASH_SIZE];
-    size_t damaged = 0;
-    dc_error err = {0};
-    *found = 0;
-    int already = 0;
-    dc_rc rc = dc_journal_read(st->jn.fold, folded, fold_row, st, hash, &damaged, &already, &err);
-    if (rc == DC_NOTFOUND) return DC_OK;
-    if (!rc && already) { /* folded by a transaction that committed */
-        unlink(st->jn.fold);
-        return DC_OK;
-    }
-    if (rc) return err.msg[0] ? set_err(st, rc, "%s", err.msg) : rc;
-    *found = 1;
-    if (damaged) {
-        char now[TIME_SIZE], detail[96];
-        snprintf(detail, sizeof detail, "%zu damaged lines skipped (writes that failed)", damaged);
-        if ((rc = now_utc(st, now)) == DC_OK)
-            rc = audit_insert(st, now, "declass", "audit-journal", st->jn.fold, detail);
-        if (rc) return rc;
-    }
-    sqlite3_stmt *s = stmt_get(st, S_JOURNAL_SET, &rc);
-    if (!s) return rc;
-    int src = SQLITE_OK;
-    bind_text(s, 1, hash, &src);
-    if ((rc = step_write(st, s, src, "recording the audit journal folded", "")) == DC_OK)
-        st->folded = 1;
-    return rc;
-}
+static dc_rc fold_rows(dc_store *st, dc_journal_pos *pos);
 
 /*
- * Moves the audit journal's rows into the audit table, inside the open
- * write transaction: first a journal a fold left behind (a crash after
- * its commit: only removed; a rollback: folded now, and the live journal
- * waits for the next fold, keeping the order), then the live journal,
- * renamed out of the appenders' way and folded.
+ * Moves the audit journal's rows not yet folded into the audit table,
+ * inside the open write transaction, and records where folding stands in
+ * the same transaction (journal.c).  Lines that are not rows are skipped,
+ * and one row says how many.
  */
 static dc_rc journal_fold(dc_store *st)
 {
     if (!st->have_journal) return DC_OK;
     struct stat sb;
-    int live = stat(st->jn.live, &sb) == 0, left = stat(st->jn.fold, &sb) == 0;
-    if (!live && !left) return DC_OK;
-    char folded[DC_JOURNAL_HASH_SIZE] = "";
+    if (stat(st->jn.path, &sb) != 0) return DC_OK; /* none yet */
+    dc_journal_pos pos = {"", 0};
     dc_rc rc;
     sqlite3_stmt *s = stmt_get(st, S_JOURNAL_GET, &rc);
     if (!s) return rc;
     int src = sqlite3_step(s);
     if (src == SQLITE_ROW) {
-        const char *h = (const char *)sqlite3_column_text(s, 0);
-        if (h && strlen(h) < sizeof folded) memcpy(folded, h, strlen(h) + 1);
+        const char *n = (const char *)sqlite3_column_text(s, 0);
+        if (n && strlen(n) < sizeof pos.name) memcpy(pos.name, n, strlen(n) + 1);
+        pos.off = sqlite3_column_int64(s, 1);
     } else if (src != SQLITE_DONE) {
-        rc = sql_err(st, src, "reading the audit journal's state");
+        rc = sql_err(st, src, "reading where the audit journal is folded");
     }
     stmt_done(s);
-    int found = 0;
-    if (!rc && left) rc = fold_file(st, folded, &found);
-    if (rc || found || !live) return rc;
+    if (rc) return rc;
+    /* all or nothing within the caller's transaction, which goes on if
+     * the fold fails */
+    if ((rc = run(st, S_PART, "folding the audit journal")) != DC_OK) return rc;
+    rc = fold_rows(st, &pos);
+    if (rc) run_quiet(st, S_PART_UNDO);
+    run_quiet(st, S_PART_RELEASE);
+    return rc;
+}
+
+/* journal_fold's work after pos is read. */
+static dc_rc fold_rows(dc_store *st, dc_journal_pos *pos)
+{
+    size_t damaged = 0;
+    int moved = 0;
     dc_error err = {0};
-    rc = dc_journal_rotate(&st->jn, &err);
-    if (rc == DC_NOTFOUND) return DC_OK;
-    if (rc) return set_err(st, rc, "%s", err.msg);
-    return fold_file(st, folded, &found);
+    dc_rc rc =
+        dc_journal_fold(&st->jn, pos, JOURNAL_FOLD_BYTES, fold_row, st, &damaged, &moved, &err);
+    if (rc) return err.msg[0] ? set_err(st, rc, "%s", err.msg) : rc;
+    if (damaged) {
+        char now[TIME_SIZE], detail[96];
+        snprintf(detail, sizeof detail, "%zu damaged lines skipped (writes that failed)", damaged);
+        if ((rc = now_utc(st, now)) == DC_OK)
+            rc = audit_insert(st, now, "declass", "audit-journal", st->jn.path, detail);
+        if (rc) return rc;
+    }
+    if (!moved) return DC_OK;
+    sqlite3_stmt *s = stmt_get(st, S_JOURNAL_SET, &rc);
+    if (!s) return rc;
+    int src = SQLITE_OK;
+    bind_text(s, 1, pos->name, &src);
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(s, 2, pos->off);
+    return step_write(st, s, src, "recording where the audit journal is folded", "");
 }
 
 /* Folds the journal in a transaction of its own.  wait 0: only if the
@@ -1635,10 +1634,22 @@ static dc_rc journal_fold(dc_store *st)
  * holding the lock folds it at its next transaction). */
 static dc_rc fold_now(dc_store *st, int wait)
 {
-    if (!wait) sqlite3_busy_handler(st->db, NULL, NULL);
-    dc_rc rc = dc_store_begin(st);
-    if (!wait) sqlite3_busy_handler(st->db, busy_wait, &st->busy_waited_us);
-    if (!rc && (rc = dc_store_commit(st)) != DC_OK) dc_store_rollback(st);
+    char msg[sizeof st->errmsg];
+    memcpy(msg, st->errmsg, sizeof msg);
+    dc_rc rc = DC_OK;
+    struct stat sb;
+    /* a second round empties a long journal the first folded whole (only
+     * rows whose fold has committed are ever dropped) */
+    for (int round = 0; round < 2 && !rc; round++) {
+        if (round && (stat(st->jn.path, &sb) != 0 || sb.st_size <= JOURNAL_FOLD_BYTES)) break;
+        if (!wait) sqlite3_busy_handler(st->db, NULL, NULL);
+        rc = run(st, S_BEGIN, "starting a transaction");
+        if (!wait) sqlite3_busy_handler(st->db, busy_wait, &st->busy_waited_us);
+        if (!rc && (rc = journal_fold(st)) == DC_OK)
+            rc = run(st, S_COMMIT, "folding the audit journal");
+        if (rc && !sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
+    }
+    if (!wait) memcpy(st->errmsg, msg, sizeof msg); /* a read's: its error is not the read's */
     return rc;
 }
 
@@ -2181,8 +2192,8 @@ dc_rc dc_store_audit_list(dc_store *st, dc_audit_cb cb, void *ctx)
     if (!cb) return set_err(st, DC_MISUSE, "dc_store_audit_list: no callback");
     dc_rc rc;
     struct stat sb;
-    if (st->have_journal && sqlite3_get_autocommit(st->db) &&
-        (stat(st->jn.live, &sb) == 0 || stat(st->jn.fold, &sb) == 0) &&
+    read_stop(st);
+    if (st->have_journal && sqlite3_get_autocommit(st->db) && stat(st->jn.path, &sb) == 0 &&
         (rc = fold_now(st, 1)) != DC_OK)
         return rc;
     sqlite3_stmt *s =

@@ -40,33 +40,38 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
 /*
  * The audit journal (journal.c): the rows of audit events outside a write
  * transaction, appended to a file beside the database and folded into the
- * audit table by the next write transaction (store.c).
+ * audit table by write transactions (store.c).
  */
 #define DC_JOURNAL_LINE_MAX ((size_t)64 << 10) /* one row's line */
-#define DC_JOURNAL_MAX ((size_t)256 << 20)     /* a journal read back whole */
-#define DC_JOURNAL_HASH_SIZE 65                /* BLAKE2b-256 in hex, NUL */
-typedef struct dc_journal_names {
-    char live[4096]; /* "<database>-audit": appended to */
-    char fold[4096]; /* "<database>-audit-fold": being folded */
-} dc_journal_names;
-/* The names beside the database at db_path; 0 if there are none (an
- * in-memory database) or they are too long. */
-int dc_journal_paths(const char *db_path, dc_journal_names *out);
-/* Appends r (user NULL = "public") to the journal at live, created if
- * need be (mode 0600); *size is the file's size after it. */
-dc_rc dc_journal_append(const char *live, const dc_audit_row *r, long long *size, dc_error *err);
-/* Renames the live journal to the fold name once no appender is writing
- * it; DC_NOTFOUND if there is none. */
-dc_rc dc_journal_rotate(const dc_journal_names *n, dc_error *err);
+#define DC_JOURNAL_MAX ((size_t)64 << 20)      /* read by one fold at most */
+#define DC_JOURNAL_NAME_SIZE 33                /* a journal's name: 32 hex digits, NUL */
+typedef struct dc_journal {
+    char path[4096];         /* "<database>-audit" */
+    unsigned uid, gid, mode; /* the database file's, which the journal takes */
+} dc_journal;
+/* Where folding stands: the journal folded last (its name) and the offset
+ * in it folded up to. */
+typedef struct dc_journal_pos {
+    char name[DC_JOURNAL_NAME_SIZE];
+    long long off;
+} dc_journal_pos;
+/* The journal of the database file at db_path; 0 if there is none (an
+ * in-memory database, a path too long, a file that cannot be stat'ed). */
+int dc_journal_init(dc_journal *j, const char *db_path);
+/* Appends r (user NULL = "public"), creating the journal if need be; *size
+ * is the file's size after it.  DC_LIMIT: the row's line would be longer
+ * than DC_JOURNAL_LINE_MAX (nothing written). */
+dc_rc dc_journal_append(const dc_journal *j, const dc_audit_row *r, long long *size, dc_error *err);
 typedef dc_rc (*dc_journal_cb)(void *ctx, const dc_audit_row *r);
-/* Reads the journal at fold: hash is the BLAKE2b-256 of its bytes; if
- * that is `folded` (may be NULL), *already is set and nothing else done,
- * else cb gets each row in order (its strings live for the call) and
- * *damaged counts the lines that are not rows (writes that failed).
- * DC_NOTFOUND if there is no such file; a non-OK return of cb stops the
- * read and is returned. */
-dc_rc dc_journal_read(const char *fold, const char *folded, dc_journal_cb cb, void *ctx,
-                      char hash[DC_JOURNAL_HASH_SIZE], size_t *damaged, int *already,
-                      dc_error *err);
+/* Hands cb, in order, the rows appended after *pos (from the start of a
+ * journal of another name), at most DC_JOURNAL_MAX bytes of them; *damaged
+ * counts the lines among them that are not rows (writes that failed).  On
+ * success *pos is where they end and *moved is set if it moved.  A journal
+ * wholly folded at *pos and longer than trim_at is emptied instead.  Call
+ * it holding the database's write lock, and record *pos in the same
+ * transaction as the rows.  A non-OK return of cb stops it and is
+ * returned. */
+dc_rc dc_journal_fold(const dc_journal *j, dc_journal_pos *pos, long long trim_at, dc_journal_cb cb,
+                      void *ctx, size_t *damaged, int *moved, dc_error *err);
 
 #endif

@@ -437,10 +437,10 @@ static void fold_journal(const char *path)
     dc_store_close(st);
 }
 
-static int exists(const char *path)
+static long long file_len(const char *path)
 {
     struct stat sb;
-    return stat(path, &sb) == 0;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
 }
 
 /* Appends text to the file at path (created). */
@@ -460,14 +460,24 @@ static dc_rc count_entry(void *ctx, const dc_audit_entry *e)
     return DC_OK;
 }
 
+/* The user of audit row id (a scratch buffer). */
+static const char *user_of(const char *path, int id)
+{
+    static char out[64];
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT user FROM audit WHERE id = %d", id);
+    raw_text(path, sql, out, sizeof out);
+    return out;
+}
+
 /* Audit rows outside a transaction go to the journal beside the database
  * (no write transaction); the next transaction, or reading the log, folds
  * them into the table in order, each with its link in the chain. */
 static void test_audit(void)
 {
     const char *path = db_path("audit.db");
-    dc_journal_names jn;
-    CHECK(dc_journal_paths(path, &jn));
+    char jpath[4200];
+    snprintf(jpath, sizeof jpath, "%s-audit", path);
     dc_store *st = NULL;
     CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
     if (!st) return;
@@ -481,24 +491,27 @@ static void test_audit(void)
     CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 0);
     char *text = NULL;
     size_t len = 0;
-    CHECK_INT(dc_read_file(jn.live, 1 << 20, &text, &len, NULL), DC_OK);
-    CHECK(text && strstr(text, "\"user\":\"public\",\"action\":\"read\",\"target\":\"vol/d1\""));
-    CHECK(text && strstr(text, "\"detail\":\"p3 reason 1.4(c)\""));
+    CHECK_INT(dc_read_file(jpath, 1 << 20, &text, &len, NULL), DC_OK);
+    CHECK(text && strncmp(text, "{\"journal\":\"", 12) == 0 && text[46] == '\n');
+    CHECK(text && strstr(text, "\n{\"at\":\"") &&
+          strstr(text, "\"user\":\"public\",\"action\":"
+                       "\"read\",\"target\":\"vol/d1\""));
+    CHECK(text && strstr(text, "\"detail\":\"p3 reason 1.4(c)\"}\n"));
     free(text);
     struct stat sb;
-    CHECK_INT(stat(jn.live, &sb), 0);
-    CHECK_INT(sb.st_mode & 0777, 0600);
+    CHECK_INT(stat(jpath, &sb), 0);
+    CHECK_INT(sb.st_mode & 0777, 0600); /* the database's */
 
     /* reading the log folds them */
     CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
     int n = 0;
     CHECK_INT(dc_store_audit_list(st, count_entry, &n), DC_OK);
     CHECK_INT(n, 2);
-    CHECK(!exists(jn.live) && !exists(jn.fold));
     CHECK_INT(dc_store_verify(st), DC_OK);
     dc_store_close(st);
     CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 2);
-    CHECK_INT(raw_int(path, "SELECT length(folded) FROM audit_journal"), 64);
+    CHECK_INT(raw_int(path, "SELECT folded FROM audit_journal"), file_len(jpath));
+    CHECK_INT(raw_int(path, "SELECT length(name) FROM audit_journal"), 32);
     char row[256];
     raw_text(path, "SELECT user || '|' || action || '|' || target FROM audit WHERE id = 1", row,
              sizeof row);
@@ -509,58 +522,98 @@ static void test_audit(void)
     CHECK_INT(strlen(row), 20);
     CHECK(row[10] == 'T' && row[19] == 'Z');
 
-    /* journal rows come before a later transaction's own rows */
+    /* a fold committed is not repeated; journal rows come before a later
+     * transaction's own */
     CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 2);
     CHECK_INT(dc_store_audit(st, "bob", "search", "q1", NULL), DC_OK);
     CHECK_INT(dc_store_begin(st), DC_OK);
     CHECK_INT(dc_store_audit(st, "carol", "release", "vol/d1", NULL), DC_OK);
     CHECK_INT(dc_store_commit(st), DC_OK);
-    CHECK(!exists(jn.live) && !exists(jn.fold));
-    dc_store_close(st);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 3 AND user = 'bob'"), 1);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 4 AND user = 'carol'"), 1);
+    CHECK_STR(user_of(path, 3), "bob");
+    CHECK_STR(user_of(path, 4), "carol");
 
-    /* a fold rolled back leaves its file, folded again next time */
-    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    /* a fold rolled back is folded again, with what came after, in order,
+     * before the next transaction's own rows */
     CHECK_INT(dc_store_audit(st, "dave", "search", "q2", NULL), DC_OK);
     CHECK_INT(dc_store_begin(st), DC_OK);
-    CHECK(exists(jn.fold) && !exists(jn.live));
     CHECK_INT(dc_store_rollback(st), DC_OK);
-    CHECK(exists(jn.fold));
-    CHECK_INT(dc_store_audit(st, "erin", "search", "q3", NULL), DC_OK); /* a new live file */
-    CHECK_INT(dc_store_begin(st), DC_OK); /* the left file only: erin waits */
-    CHECK_INT(dc_store_commit(st), DC_OK);
-    CHECK(!exists(jn.fold) && exists(jn.live));
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 5 AND user = 'dave'"), 1);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 5);
-
-    /* a fold committed whose file a crash left behind is not folded twice */
-    char *saved = NULL;
+    CHECK_INT(dc_store_audit(st, "erin", "search", "q3", NULL), DC_OK);
     CHECK_INT(dc_store_begin(st), DC_OK);
-    CHECK_INT(dc_read_file(jn.fold, 1 << 20, &saved, &len, NULL), DC_OK);
+    CHECK_INT(dc_store_audit(st, "frank", "release", "vol/d1", NULL), DC_OK);
     CHECK_INT(dc_store_commit(st), DC_OK);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 6 AND user = 'erin'"), 1);
-    if (saved) append_text(jn.fold, saved);
-    free(saved);
-    CHECK_INT(dc_store_begin(st), DC_OK);
-    CHECK_INT(dc_store_commit(st), DC_OK);
-    CHECK(!exists(jn.fold));
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 6);
+    CHECK_STR(user_of(path, 5), "dave");
+    CHECK_STR(user_of(path, 6), "erin");
+    CHECK_STR(user_of(path, 7), "frank");
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 7);
 
     /* a torn line (a write that failed) is skipped, the next row kept,
      * and the log says so */
-    append_text(jn.live, "\n{\"at\":\"2026-01-01T00:00:00Z\",\"user\":\"x\",\"act");
-    CHECK_INT(dc_store_audit(st, "frank", "search", "q4", NULL), DC_OK);
-    append_text(jn.live, "\n[1,2]\n");
+    append_text(jpath, "\n{\"at\":\"2026-01-01T00:00:00Z\",\"user\":\"x\",\"act");
+    CHECK_INT(dc_store_audit(st, "gina", "search", "q4", NULL), DC_OK);
+    append_text(jpath, "\n[1,2]\n");
     n = 0;
     CHECK_INT(dc_store_audit_list(st, count_entry, &n), DC_OK);
-    CHECK_INT(n, 8);
+    CHECK_INT(n, 9);
     CHECK_INT(dc_store_verify(st), DC_OK);
-    dc_store_close(st);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE id = 7 AND user = 'frank'"), 1);
-    raw_text(path, "SELECT user || '|' || action || '|' || detail FROM audit WHERE id = 8", row,
+    CHECK_STR(user_of(path, 8), "gina");
+    raw_text(path, "SELECT user || '|' || action || '|' || detail FROM audit WHERE id = 9", row,
              sizeof row);
     CHECK_STR(row, "declass|audit-journal|2 damaged lines skipped (writes that failed)");
+
+    /* a row too long for a line goes to the table, after the journal */
+    CHECK_INT(dc_store_audit(st, "hal", "search", "q5", NULL), DC_OK);
+    char *big = malloc(70000);
+    if (big) {
+        memset(big, 'x', 69999);
+        big[69999] = '\0';
+        CHECK_INT(dc_store_audit(st, "ivy", "read-missing", big, NULL), DC_OK);
+        free(big);
+    }
+    CHECK_STR(user_of(path, 10), "hal");
+    CHECK_STR(user_of(path, 11), "ivy");
+    CHECK_INT(raw_int(path, "SELECT length(target) FROM audit WHERE id = 11"), 69999);
+
+    /* a long journal: a read that takes it past 1 MiB folds it, and a
+     * second round empties it once that fold has committed */
+    char name[64];
+    raw_text(path, "SELECT name FROM audit_journal", name, sizeof name);
+    for (int i = 0; i < 12000; i++) {
+        char q[32];
+        snprintf(q, sizeof q, "bulk %d", i);
+        if (dc_store_audit(st, "kim", "search", q, NULL) != DC_OK) {
+            CHECK(!"bulk audit");
+            break;
+        }
+    }
+    CHECK(file_len(jpath) < (1 << 20)); /* 12,000 rows of 100 bytes: emptied once */
+    n = 0;
+    CHECK_INT(dc_store_audit_list(st, count_entry, &n), DC_OK);
+    CHECK_INT(n, 11 + 12000);
+    CHECK_INT(raw_int(path, "SELECT count(DISTINCT target) FROM audit WHERE user = 'kim'"), 12000);
+    CHECK_INT(raw_int(path, "SELECT min(id) = 12 AND max(id) = 12011 FROM audit"
+                            " WHERE user = 'kim'"),
+              1);
+    raw_text(path, "SELECT name FROM audit_journal", row, sizeof row);
+    CHECK(strlen(row) == 32 && strcmp(row, name) != 0); /* a new journal since */
+    CHECK_INT(dc_store_verify(st), DC_OK);
+    dc_store_close(st);
+
+    /* a FIFO where the journal goes: a read fails (it does not block), a
+     * write goes on (the rows wait), reading the log says why */
+    CHECK_INT(unlink(jpath), 0);
+    CHECK_INT(mkfifo(jpath, 0600), 0);
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    CHECK_INT(dc_store_audit(st, "lee", "search", "q6", NULL), DC_IO);
+    CHECK(strstr(dc_store_errmsg(st), "audit journal") != NULL);
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    n = 0;
+    CHECK_INT(dc_store_audit_list(st, count_entry, &n), DC_IO);
+    dc_store_close(st);
+    CHECK_INT(unlink(jpath), 0);
 
     char msg[256];
     CHECK_INT(raw_exec(path, "UPDATE audit SET user = 'mallory'", msg, sizeof msg),
@@ -570,7 +623,7 @@ static void test_audit(void)
               SQLITE_CONSTRAINT);
     CHECK_STR(msg, "audit log is append-only");
     CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE user = 'public'"), 1);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 8);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 12011);
 }
 
 static void test_transactions(void)
