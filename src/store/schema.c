@@ -206,13 +206,26 @@ const char *const dc_store_migrations[] = {
     "  data  BLOB NOT NULL"
     ") STRICT;" TRG_IMAGES_NO_UPDATE ";" TRG_IMAGES_NO_DELETE ";",
 
-    /* 10: where folding the audit journal (journal.c) stands: the name of
-     * the journal file folded last and the offset in it folded up to,
-     * written in the transaction that inserts the rows. */
+    /* 10: the audit journal (journal.c) as first built: the BLAKE2b-256
+     * of the journal file folded last.  Replaced by step 11 (a journal
+     * folded by offset); kept, as released steps are, for databases that
+     * ran it. */
+    "CREATE TABLE audit_journal ("
+    "  id     INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  folded TEXT NOT NULL"
+    ") STRICT;",
+
+    /* 11: where folding the audit journal (journal.c) stands: the name of
+     * the journal file folded last, the offset in it folded up to and the
+     * id of the row that ends there, written in the transaction that
+     * inserts the rows.  Step 10's row (a hash) means nothing to this:
+     * dropped. */
+    "DROP TABLE audit_journal;"
     "CREATE TABLE audit_journal ("
     "  id     INTEGER PRIMARY KEY CHECK (id = 1),"
     "  name   TEXT NOT NULL,"
-    "  folded INTEGER NOT NULL"
+    "  folded INTEGER NOT NULL,"
+    "  last   TEXT NOT NULL"
     ") STRICT;",
 };
 

@@ -217,9 +217,9 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                      " WHERE ?1 IS NULL OR collection = ?1"
                      " ORDER BY collection, term, xml_id",
     /* the audit journal last folded (journal.c) */
-    [S_JOURNAL_GET] = "SELECT name, folded FROM audit_journal WHERE id = 1",
-    [S_JOURNAL_SET] = "INSERT INTO audit_journal(id, name, folded) VALUES (1, ?1, ?2)"
-                      " ON CONFLICT(id) DO UPDATE SET name = ?1, folded = ?2",
+    [S_JOURNAL_GET] = "SELECT name, folded, last FROM audit_journal WHERE id = 1",
+    [S_JOURNAL_SET] = "INSERT INTO audit_journal(id, name, folded, last) VALUES (1, ?1, ?2, ?3)"
+                      " ON CONFLICT(id) DO UPDATE SET name = ?1, folded = ?2, last = ?3",
     [S_READ_BEGIN] = "BEGIN", /* deferred: a read snapshot (dc_store_read_begin) */
     [S_DATA_VERSION] = "PRAGMA data_version",
 };
@@ -1581,7 +1581,7 @@ static dc_rc journal_fold(dc_store *st)
     if (!st->have_journal) return DC_OK;
     struct stat sb;
     if (stat(st->jn.path, &sb) != 0) return DC_OK; /* none yet */
-    dc_journal_pos pos = {"", 0};
+    dc_journal_pos pos = {"", 0, ""};
     dc_rc rc;
     sqlite3_stmt *s = stmt_get(st, S_JOURNAL_GET, &rc);
     if (!s) return rc;
@@ -1590,6 +1590,8 @@ static dc_rc journal_fold(dc_store *st)
         const char *n = (const char *)sqlite3_column_text(s, 0);
         if (n && strlen(n) < sizeof pos.name) memcpy(pos.name, n, strlen(n) + 1);
         pos.off = sqlite3_column_int64(s, 1);
+        const char *l = (const char *)sqlite3_column_text(s, 2);
+        if (l && strlen(l) < sizeof pos.last) memcpy(pos.last, l, strlen(l) + 1);
     } else if (src != SQLITE_DONE) {
         rc = sql_err(st, src, "reading where the audit journal is folded");
     }
@@ -1608,14 +1610,19 @@ static dc_rc journal_fold(dc_store *st)
 static dc_rc fold_rows(dc_store *st, dc_journal_pos *pos)
 {
     size_t damaged = 0;
-    int moved = 0;
+    int again = 0, moved = 0;
     dc_error err = {0};
-    dc_rc rc =
-        dc_journal_fold(&st->jn, pos, JOURNAL_FOLD_BYTES, fold_row, st, &damaged, &moved, &err);
+    dc_rc rc = dc_journal_fold(&st->jn, pos, JOURNAL_FOLD_BYTES, fold_row, st, &damaged, &again,
+                               &moved, &err);
     if (rc) return err.msg[0] ? set_err(st, rc, "%s", err.msg) : rc;
-    if (damaged) {
-        char now[TIME_SIZE], detail[96];
-        snprintf(detail, sizeof detail, "%zu damaged lines skipped (writes that failed)", damaged);
+    if (damaged || again) {
+        char now[TIME_SIZE], detail[256];
+        snprintf(detail, sizeof detail, "%s%zu damaged lines skipped (writes that failed)",
+                 again ? "the journal did not end where its fold had (a crash cut it short):"
+                         " folded again from its start, so rows just before this one may be"
+                         " doubled; "
+                       : "",
+                 damaged);
         if ((rc = now_utc(st, now)) == DC_OK)
             rc = audit_insert(st, now, "declass", "audit-journal", st->jn.path, detail);
         if (rc) return rc;
@@ -1626,6 +1633,7 @@ static dc_rc fold_rows(dc_store *st, dc_journal_pos *pos)
     int src = SQLITE_OK;
     bind_text(s, 1, pos->name, &src);
     if (src == SQLITE_OK) src = sqlite3_bind_int64(s, 2, pos->off);
+    bind_text(s, 3, pos->last, &src);
     return step_write(st, s, src, "recording where the audit journal is folded", "");
 }
 
@@ -1638,16 +1646,18 @@ static dc_rc fold_now(dc_store *st, int wait)
     memcpy(msg, st->errmsg, sizeof msg);
     dc_rc rc = DC_OK;
     struct stat sb;
-    /* a second round empties a long journal the first folded whole (only
-     * rows whose fold has committed are ever dropped) */
-    for (int round = 0; round < 2 && !rc; round++) {
-        if (round && (stat(st->jn.path, &sb) != 0 || sb.st_size <= JOURNAL_FOLD_BYTES)) break;
+    /* a second round starts a long journal afresh once the first round's
+     * fold has committed (only rows folded in a committed transaction are
+     * ever dropped); its failure is not the fold's */
+    for (int round = 0; round < 2; round++) {
+        if (round && (rc || stat(st->jn.path, &sb) != 0 || sb.st_size <= JOURNAL_FOLD_BYTES)) break;
         if (!wait) sqlite3_busy_handler(st->db, NULL, NULL);
-        rc = run(st, S_BEGIN, "starting a transaction");
+        dc_rc r = run(st, S_BEGIN, "starting a transaction");
         if (!wait) sqlite3_busy_handler(st->db, busy_wait, &st->busy_waited_us);
-        if (!rc && (rc = journal_fold(st)) == DC_OK)
-            rc = run(st, S_COMMIT, "folding the audit journal");
-        if (rc && !sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
+        if (!r && (r = journal_fold(st)) == DC_OK)
+            r = run(st, S_COMMIT, "folding the audit journal");
+        if (r && !sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
+        if (!round) rc = r;
     }
     if (!wait) memcpy(st->errmsg, msg, sizeof msg); /* a read's: its error is not the read's */
     return rc;

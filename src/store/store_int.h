@@ -49,11 +49,13 @@ typedef struct dc_journal {
     char path[4096];         /* "<database>-audit" */
     unsigned uid, gid, mode; /* the database file's, which the journal takes */
 } dc_journal;
-/* Where folding stands: the journal folded last (its name) and the offset
- * in it folded up to. */
+/* Where folding stands: the journal folded last (its name), the offset in
+ * it folded up to, and the row that ends there. */
+#define DC_JOURNAL_ROW_ID_SIZE 17 /* a row's own random id: 16 hex digits, NUL */
 typedef struct dc_journal_pos {
     char name[DC_JOURNAL_NAME_SIZE];
     long long off;
+    char last[DC_JOURNAL_ROW_ID_SIZE]; /* the id of the row that ends at off */
 } dc_journal_pos;
 /* The journal of the database file at db_path; 0 if there is none (an
  * in-memory database, a path too long, a file that cannot be stat'ed). */
@@ -65,13 +67,16 @@ dc_rc dc_journal_append(const dc_journal *j, const dc_audit_row *r, long long *s
 typedef dc_rc (*dc_journal_cb)(void *ctx, const dc_audit_row *r);
 /* Hands cb, in order, the rows appended after *pos (from the start of a
  * journal of another name), at most DC_JOURNAL_MAX bytes of them; *damaged
- * counts the lines among them that are not rows (writes that failed).  On
- * success *pos is where they end and *moved is set if it moved.  A journal
- * wholly folded at *pos and longer than trim_at is emptied instead.  Call
- * it holding the database's write lock, and record *pos in the same
- * transaction as the rows.  A non-OK return of cb stops it and is
- * returned. */
+ * counts the lines among them that are not rows (writes that failed).  A
+ * journal of *pos's name that does not end at *pos with its row (a crash
+ * cut the file short, and it may have grown since) is folded again from
+ * its start, and *again is set: rows may then be folded twice, none is
+ * lost.  On success *pos is where they end and *moved is set if it
+ * moved.  When the part folded before (at *pos) is longer than trim_at,
+ * the journal starts afresh with the rest.  Call it holding the
+ * database's write lock, and record *pos in the same transaction as the
+ * rows.  A non-OK return of cb stops it and is returned. */
 dc_rc dc_journal_fold(const dc_journal *j, dc_journal_pos *pos, long long trim_at, dc_journal_cb cb,
-                      void *ctx, size_t *damaged, int *moved, dc_error *err);
+                      void *ctx, size_t *damaged, int *again, int *moved, dc_error *err);
 
 #endif

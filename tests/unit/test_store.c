@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -157,8 +158,8 @@ static void test_create_schema(void)
     CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
     /* 2: users, 3: persons and terms, 4: audit chain and insert triggers,
      * 5: users' credential generation, 6: versions.marked, 7: reviews,
-     * 8: volumes, 9: page images, 10: the audit journal's state */
-    CHECK_INT(dc_store_n_migrations, 10);
+     * 8: volumes, 9: page images, 10 and 11: the audit journal's state */
+    CHECK_INT(dc_store_n_migrations, 11);
     char mode[32];
     raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
     CHECK_STR(mode, "wal");
@@ -496,7 +497,7 @@ static void test_audit(void)
     CHECK(text && strstr(text, "\n{\"at\":\"") &&
           strstr(text, "\"user\":\"public\",\"action\":"
                        "\"read\",\"target\":\"vol/d1\""));
-    CHECK(text && strstr(text, "\"detail\":\"p3 reason 1.4(c)\"}\n"));
+    CHECK(text && strstr(text, "\"detail\":\"p3 reason 1.4(c)\",\"n\":\""));
     free(text);
     struct stat sb;
     CHECK_INT(stat(jpath, &sb), 0);
@@ -601,6 +602,23 @@ static void test_audit(void)
     CHECK_INT(dc_store_verify(st), DC_OK);
     dc_store_close(st);
 
+    /* a journal that does not end where its fold did (a crash lost the
+     * end of the file, not the commit, and it grew again): folded again
+     * from its start, none lost (some may be doubled), and the log says so */
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    CHECK_INT(dc_store_audit(st, "mia", "search", "q7", NULL), DC_OK);
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK_INT(truncate(jpath, 47), 0); /* the header alone */
+    CHECK_INT(dc_store_audit(st, "ned", "search", "q8", NULL), DC_OK);
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE user = 'ned'"), 1);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE action = 'audit-journal'"
+                            " AND detail LIKE '%folded again from its start%'"),
+              1);
+
     /* a FIFO where the journal goes: a read fails (it does not block), a
      * write goes on (the rows wait), reading the log says why */
     CHECK_INT(unlink(jpath), 0);
@@ -623,7 +641,19 @@ static void test_audit(void)
               SQLITE_CONSTRAINT);
     CHECK_STR(msg, "audit log is append-only");
     CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE user = 'public'"), 1);
-    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 12011);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 12014);
+
+    /* the journal takes the database file's mode */
+    path = db_path("audit-mode.db");
+    snprintf(jpath, sizeof jpath, "%s-audit", path);
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(chmod(path, 0640), 0);
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    CHECK_INT(dc_store_audit(st, NULL, "list", NULL, NULL), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(stat(jpath, &sb), 0);
+    CHECK_INT(sb.st_mode & 0777, 0640);
 }
 
 static void test_transactions(void)
@@ -930,6 +960,66 @@ static void make_audited(const char *path, int n)
     CHECK_INT(dc_store_commit(st), DC_OK);
     CHECK_INT(dc_store_verify(st), DC_OK);
     dc_store_close(st);
+}
+
+/* Appenders in other processes while this one folds, the journal started
+ * afresh under them (past 1 MiB folded) more than once: every row is
+ * folded exactly once, each appender's rows in the order it wrote them. */
+static void test_journal_processes(void)
+{
+    const char *path = db_path("journal-procs.db");
+    dc_store *st = NULL;
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, NULL), DC_OK);
+    dc_store_close(st);
+    enum { KIDS = 3, ROWS = 8000 };
+    pid_t kid[KIDS];
+    for (int k = 0; k < KIDS; k++) {
+        fflush(NULL);
+        if ((kid[k] = fork()) == 0) {
+            dc_store *c = NULL;
+            int bad = dc_store_open(path, 0, &c, NULL) != DC_OK;
+            char user[16], target[16];
+            snprintf(user, sizeof user, "kid%d", k);
+            for (int i = 0; !bad && i < ROWS; i++) {
+                snprintf(target, sizeof target, "%d", i);
+                bad = dc_store_audit(c, user, "search", target, NULL) != DC_OK;
+            }
+            dc_store_close(c);
+            _exit(bad);
+        }
+        CHECK(kid[k] > 0);
+    }
+    CHECK_INT(dc_store_open(path, 0, &st, NULL), DC_OK);
+    int alive = KIDS, folds = 0;
+    while (alive && st) {
+        CHECK_INT(dc_store_begin(st), DC_OK);
+        CHECK_INT(dc_store_commit(st), DC_OK);
+        folds++;
+        for (int k = 0; k < KIDS; k++) {
+            int status;
+            if (kid[k] > 0 && waitpid(kid[k], &status, WNOHANG) == kid[k]) {
+                CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+                kid[k] = 0;
+                alive--;
+            }
+        }
+    }
+    int n = 0;
+    CHECK_INT(dc_store_audit_list(st, count_entry, &n), DC_OK);
+    CHECK_INT(n, KIDS * ROWS);
+    CHECK_INT(dc_store_verify(st), DC_OK);
+    dc_store_close(st);
+    CHECK(folds >= 1);
+    char jpath[4200];
+    snprintf(jpath, sizeof jpath, "%s-audit", path);
+    /* 2.4 MB appended: the journal was started afresh at least once */
+    CHECK(file_len(jpath) >= 0 && file_len(jpath) < (2 << 20));
+    CHECK_INT(raw_int(path, "SELECT count(DISTINCT user || '/' || target) FROM audit"),
+              KIDS * ROWS);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM (SELECT CAST(target AS INT) AS t,"
+                            " lag(CAST(target AS INT)) OVER (PARTITION BY user ORDER BY id) AS p"
+                            " FROM audit) WHERE p IS NOT NULL AND t != p + 1"),
+              0);
 }
 
 /* The audit log's hash chain and the triggers behind it: what a raw
@@ -1501,6 +1591,7 @@ int main(void)
     test_put_get_versions();
     test_list_count();
     test_audit();
+    test_journal_processes();
     test_transactions();
     test_busy();
     test_not_declass();
