@@ -65,16 +65,6 @@ int dc_journal_init(dc_journal *j, const char *db_path)
     return 1;
 }
 
-static void hex(char *out, const unsigned char *b, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* Makes the empty file fd the journal: the database's owner (when root)
  * and mode, and a header with a new name (in h, when given); its length,
  * or -1 with errno (the file emptied again).  The caller holds LOCK_EX. */
@@ -86,7 +76,7 @@ static int write_header(const dc_journal *j, int fd, char h[DC_JOURNAL_NAME_SIZE
     char line[HEADER_MAX], own[DC_JOURNAL_NAME_SIZE];
     if (!h) h = own;
     randombytes_buf(name, sizeof name);
-    hex(h, name, sizeof name);
+    dc_store_hex(h, name, sizeof name);
     int n = snprintf(line, sizeof line, "{\"journal\":\"%s\"}\n", h);
     ssize_t w = write(fd, line, (size_t)n);
     if (w == n) return n;
@@ -150,7 +140,7 @@ dc_rc dc_journal_append(const dc_journal *j, const dc_audit_row *r, long long *s
     unsigned char id[8];
     char h[DC_JOURNAL_ROW_ID_SIZE];
     randombytes_buf(id, sizeof id);
-    hex(h, id, sizeof id);
+    dc_store_hex(h, id, sizeof id);
     dc_json_kstr(&js, "n", h); /* last: fold checks where a row ends by it */
     dc_json_end(&js);
     dc_buf_putc(&b, '\n');

@@ -524,10 +524,10 @@ static dc_rc now_utc(dc_store *st, char out[TIME_SIZE])
     return DC_OK;
 }
 
-/* b[0..n) as lower-case hex, NUL-terminated (out: 2n + 1 bytes), as
- * sodium_bin2hex writes it; that one is written to be constant-time,
- * which public hashes do not need, and was the slower for it. */
-static void hex_lower(char *out, const unsigned char *b, size_t n)
+/* sodium_bin2hex writes the same, but is written to be constant-time,
+ * which public hashes and random names do not need, and was the slower
+ * for it. */
+void dc_store_hex(char *out, const unsigned char *b, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
@@ -542,7 +542,7 @@ static void hash_hex(const char *s, size_t n, char out[HASH_HEX_SIZE])
 {
     unsigned char h[HASH_BYTES];
     crypto_generichash(h, sizeof h, (const unsigned char *)s, n, NULL, 0);
-    hex_lower(out, h, sizeof h);
+    dc_store_hex(out, h, sizeof h);
 }
 
 /* ---- the audit log's hash chain ---------------------------------------
@@ -579,7 +579,7 @@ static void audit_chain(const unsigned char *const texts[CHAIN_TEXTS],
     }
     unsigned char d[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&h, d);
-    hex_lower(out, d, sizeof d);
+    dc_store_hex(out, d, sizeof d);
 }
 
 /* The text of v (NULL for SQL NULL) and its length; *nomem when SQLite

@@ -37,6 +37,9 @@ extern const dc_store_trigger dc_store_triggers[];
 dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps, int n_steps,
                           dc_store **out, dc_error *err);
 
+/* b[0..n) as lower-case hex, NUL-terminated (out: 2n + 1 bytes). */
+void dc_store_hex(char *out, const unsigned char *b, size_t n);
+
 /*
  * The audit journal (journal.c): the rows of audit events outside a write
  * transaction, appended to a file beside the database and folded into the
