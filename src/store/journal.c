@@ -103,21 +103,38 @@ static int open_file(const char *path, int flags)
 
 #define OPEN_TRIES 8 /* opens again when a fold replaced the file under us */
 
+/* Takes lock (LOCK_SH or LOCK_EX) on fd, the journal at path: 1 if path
+ * still leads to it then, 0 if a fold replaced it meanwhile (or it is
+ * gone), -1 with errno. */
+static int lock_same(int fd, const char *path, int lock)
+{
+    struct stat a, b;
+    if (flock(fd, lock) != 0 || fstat(fd, &a) != 0) return -1;
+    if (stat(path, &b) != 0) return errno == ENOENT ? 0 : -1;
+    return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 /* Opens the journal for appending, holding a shared lock on the file its
  * name leads to now (a fold may have replaced it between the open and the
- * lock); -1 with errno. */
-static int open_locked(const char *path)
+ * lock), and names it if it is new (empty); -1 with errno. */
+static int open_locked(const dc_journal *j)
 {
     for (int i = 0; i < OPEN_TRIES; i++) {
-        int fd = open_file(path, O_WRONLY | O_APPEND | O_CREAT);
+        int fd = open_file(j->path, O_WRONLY | O_APPEND | O_CREAT);
         if (fd < 0) return -1;
-        struct stat a, b;
-        int e = flock(fd, LOCK_SH) != 0 || fstat(fd, &a) != 0 ? errno : 0;
-        if (!e && stat(path, &b) != 0) e = errno == ENOENT ? 0 : errno; /* gone: again */
-        else if (!e && a.st_ino == b.st_ino && a.st_dev == b.st_dev) return fd;
-        /* else replaced: again */
+        struct stat sb;
+        int same = lock_same(fd, j->path, LOCK_SH);
+        if (same == 1 && fstat(fd, &sb) == 0 && sb.st_size == 0) {
+            /* the lock is let go while it turns exclusive: look again */
+            same = lock_same(fd, j->path, LOCK_EX);
+            if (same == 1 &&
+                (fstat(fd, &sb) != 0 || (sb.st_size == 0 && write_header(j, fd, NULL) < 0)))
+                same = -1;
+        }
+        if (same == 1) return fd;
+        int e = errno;
         close(fd);
-        if (e) return errno = e, -1;
+        if (same < 0) return errno = e, -1;
     }
     errno = EAGAIN;
     return -1;
@@ -149,16 +166,9 @@ dc_rc dc_journal_append(const dc_journal *j, const dc_audit_row *r, long long *s
         dc_buf_release(&b);
         return dc_fail(err, rc, 0, "%s", rc == DC_NOMEM ? "out of memory" : "row too long");
     }
-    int fd = open_locked(j->path);
+    int fd = open_locked(j);
     struct stat sb;
-    dc_rc rc = DC_OK;
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        rc = DC_IO;
-    } else if (sb.st_size == 0) { /* a new file, or one a fold emptied: name it */
-        if (flock(fd, LOCK_EX) != 0 || fstat(fd, &sb) != 0 ||
-            (sb.st_size == 0 && write_header(j, fd, NULL) < 0))
-            rc = DC_IO;
-    }
+    dc_rc rc = fd < 0 ? DC_IO : DC_OK;
     if (!rc) {
         ssize_t n = write(fd, b.p, b.len);
         if (n < 0 || (size_t)n != b.len) {
