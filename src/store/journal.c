@@ -103,34 +103,36 @@ static int open_file(const char *path, int flags)
 
 #define OPEN_TRIES 8 /* opens again when a fold replaced the file under us */
 
-/* Takes lock (LOCK_SH or LOCK_EX) on fd, the journal at path: 1 if path
- * still leads to it then, 0 if a fold replaced it meanwhile (or it is
- * gone), -1 with errno. */
-static int lock_same(int fd, const char *path, int lock)
+/* Takes lock (LOCK_SH or LOCK_EX) on fd, the journal at path, and gives
+ * its stat in *a: 1 if path still leads to it then, 0 if a fold replaced
+ * it meanwhile (or it is gone), -1 with errno. */
+static int lock_same(int fd, const char *path, int lock, struct stat *a)
 {
-    struct stat a, b;
-    if (flock(fd, lock) != 0 || fstat(fd, &a) != 0) return -1;
+    struct stat b;
+    if (flock(fd, lock) != 0 || fstat(fd, a) != 0) return -1;
     if (stat(path, &b) != 0) return errno == ENOENT ? 0 : -1;
-    return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+    return a->st_ino == b.st_ino && a->st_dev == b.st_dev;
 }
 
 /* Opens the journal for appending, holding a shared lock on the file its
  * name leads to now (a fold may have replaced it between the open and the
- * lock), and names it if it is new (empty); -1 with errno. */
-static int open_locked(const dc_journal *j)
+ * lock), and names it if it is new (empty); *size is its size then.  -1
+ * with errno. */
+static int open_locked(const dc_journal *j, long long *size)
 {
     for (int i = 0; i < OPEN_TRIES; i++) {
         int fd = open_file(j->path, O_WRONLY | O_APPEND | O_CREAT);
         if (fd < 0) return -1;
         struct stat sb;
-        int same = lock_same(fd, j->path, LOCK_SH);
-        if (same == 1 && fstat(fd, &sb) == 0 && sb.st_size == 0) {
+        int same = lock_same(fd, j->path, LOCK_SH, &sb);
+        if (same == 1 && sb.st_size == 0) {
             /* the lock is let go while it turns exclusive: look again */
-            same = lock_same(fd, j->path, LOCK_EX);
-            if (same == 1 &&
-                (fstat(fd, &sb) != 0 || (sb.st_size == 0 && write_header(j, fd, NULL) < 0)))
-                same = -1;
+            same = lock_same(fd, j->path, LOCK_EX, &sb);
+            int hl = same == 1 && sb.st_size == 0 ? write_header(j, fd, NULL) : 0;
+            if (hl < 0) same = -1;
+            sb.st_size += hl;
         }
+        *size = (long long)sb.st_size;
         if (same == 1) return fd;
         int e = errno;
         close(fd);
@@ -166,16 +168,16 @@ dc_rc dc_journal_append(const dc_journal *j, const dc_audit_row *r, long long *s
         dc_buf_release(&b);
         return dc_fail(err, rc, 0, "%s", rc == DC_NOMEM ? "out of memory" : "row too long");
     }
-    int fd = open_locked(j);
-    struct stat sb;
+    long long before = 0;
+    int fd = open_locked(j, &before);
     dc_rc rc = fd < 0 ? DC_IO : DC_OK;
     if (!rc) {
         ssize_t n = write(fd, b.p, b.len);
         if (n < 0 || (size_t)n != b.len) {
             if (n >= 0) errno = ENOSPC;
             rc = DC_IO;
-        } else if (fstat(fd, &sb) == 0) {
-            *size = (long long)sb.st_size;
+        } else {
+            *size = before + (long long)n; /* at least: others may append too */
         }
     }
     if (rc)

@@ -64,7 +64,8 @@ typedef struct dc_journal_pos {
  * in-memory database, a path too long, a file that cannot be stat'ed). */
 int dc_journal_init(dc_journal *j, const char *db_path);
 /* Appends r (user NULL = "public"), creating the journal if need be; *size
- * is the file's size after it.  DC_LIMIT: the row's line would be longer
+ * is the file's size after it (at least: other appenders may add to it
+ * meanwhile).  DC_LIMIT: the row's line would be longer
  * than DC_JOURNAL_LINE_MAX (nothing written). */
 dc_rc dc_journal_append(const dc_journal *j, const dc_audit_row *r, long long *size, dc_error *err);
 typedef dc_rc (*dc_journal_cb)(void *ctx, const dc_audit_row *r);
