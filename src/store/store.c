@@ -52,8 +52,8 @@
 #define HASH_HEX_SIZE (2 * HASH_BYTES + 1)
 _Static_assert(HASH_HEX_SIZE == DC_STORE_HASH_SIZE, "the hash size store.h names");
 #define TIME_SIZE 32
-/* A WAL a command that wrote only audit rows (a fold of the audit
- * journal, a server's audit batches) may leave behind (dc_store_close):
+/* A WAL a handle whose only commits were audit rows (a read's fold of a
+ * long journal, a server's audit batches) may leave behind (dc_store_close):
  * 256 frames of 4 KiB pages. */
 #define WAL_KEEP_BYTES ((off_t)1 << 20)
 /* A read that leaves the audit journal longer than this folds it (if no
@@ -273,7 +273,8 @@ struct dc_store {
     sqlite3_stmt *stmt[S_COUNT_OF_STMTS];
     dc_buf json;              /* dc_store_put's serialisation, reused across documents */
     long long busy_waited_us; /* busy_wait's time spent on the current lock */
-    int wrote;                /* a row other than the audit log's was written (on_update) */
+    int wrote;                /* checkpoint at close: a row other than the audit log's was
+                               * written (on_update), or the journal folded on request */
     uint64_t put_docid;       /* the version the last dc_store_put added, or 0 */
     vcache *vc;               /* DC_STORE_VERSION_CACHE, else NULL */
     groups groups;            /* dc_store_collection_groups */
@@ -989,16 +990,17 @@ dc_rc dc_store_wal_trim(dc_store *st, long long over)
 
 /*
  * The last connection to close normally checkpoints the WAL into the
- * database file and deletes it: four fdatasyncs, a few milliseconds, paid
- * by every command.  A handle whose only writes are audit rows (a read
- * writes none: its row goes to the audit journal; a fold of the journal
- * writes the table) leaves a small WAL (up to WAL_KEEP_BYTES) for a later
- * command to checkpoint, so reads never wait for the disk.  Not more: the first
+ * database file and deletes it: four fdatasyncs, a few milliseconds.  A
+ * read writes nothing (its audit row goes to the audit journal), so it
+ * leaves the WAL as it found it, never waiting for the disk.  A handle that
+ * stored anything, or folded the journal on request (`declass audit`),
+ * checkpoints as before, so after an ingest, a review or `declass audit`
+ * the database file is complete on its own and the WAL is gone: the first
  * process to open the database reads the whole WAL back to rebuild its
- * index (the shared-memory file does not survive), so a long one would
- * cost every later command more than the sync it saved.  A handle that
- * stored anything checkpoints as before, so after an ingest or a review
- * the database file is complete on its own.
+ * index (the shared-memory file does not survive the last close), about
+ * 0.2 ms a MiB that every later command would pay.  A handle whose only
+ * commits were audit rows (a read folding a long journal, a server's audit
+ * batches) checkpoints only a WAL longer than WAL_KEEP_BYTES.
  */
 void dc_store_close(dc_store *st)
 {
@@ -1654,8 +1656,9 @@ static dc_rc fold_now(dc_store *st, int wait)
         if (!wait) sqlite3_busy_handler(st->db, NULL, NULL);
         dc_rc r = run(st, S_BEGIN, "starting a transaction");
         if (!wait) sqlite3_busy_handler(st->db, busy_wait, &st->busy_waited_us);
-        if (!r && (r = journal_fold(st)) == DC_OK)
-            r = run(st, S_COMMIT, "folding the audit journal");
+        if (!r && (r = journal_fold(st)) == DC_OK &&
+            (r = run(st, S_COMMIT, "folding the audit journal")) == DC_OK && wait)
+            st->wrote = 1; /* `declass audit`: the WAL emptied at close (dc_store_close) */
         if (r && !sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
         if (!round) rc = r;
     }

@@ -78,6 +78,10 @@ eq([(e["action"], e["target"]) for e in entries[len(first):len(first) + 4]],
    [("list", None), ("search", "armistice"), ("read", ids[0]), ("list", None)],
    "folded into the log in order")
 eq([e["seq"] for e in entries], list(range(1, len(entries) + 1)), "ids consecutive")
+# `declass audit` committed the fold: it empties the WAL at close, which the
+# next command would otherwise read back whole at open
+eq(os.path.getsize(db.path + "-wal") if os.path.exists(db.path + "-wal") else 0, 0,
+   "no WAL left after `declass audit`")
 eq(db.run("check")[0], 0, "the chain verifies")
 
 # ---- a read does not wait for a writer --------------------------------------------
