@@ -263,11 +263,13 @@ dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied)
 void dc_db_view_unpin(dc_db *db, const dc_doc *v); /* NULL: no-op */
 /* dc_db_view_pin for a search hit: the version docid of id (the one the
  * index holds), read by its rowid, while it is id's current version; a
- * newer version stored since is DC_NOTFOUND (the hit is gone).  Only a
- * server's handle keeps the view in the memo: a command's search pages
- * once, and ten kept views were fifty pages of new heap. */
-dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, const dc_doc **out,
-                         int *denied);
+ * newer version stored since is DC_NOTFOUND (the hit is gone).  current:
+ * the caller's read snapshot shows no version newer than the index that
+ * found the hit (dc_store_status_docid).  Only a server's handle keeps
+ * the view in the memo: a command's search pages once, and ten kept views
+ * were fifty pages of new heap. */
+dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, int current,
+                         const dc_doc **out, int *denied);
 /* Appends to the audit log under the acting user's name. */
 dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail);
 /* Refuses (audited) unless the acting user holds one of the roles. */

@@ -300,8 +300,8 @@ static view_slot *view_keep(dc_db *db, const dc_buf *key, dc_doc **view, int tak
  * does: its row is read by rowid, and the body read is that version's,
  * the one whose columns were checked.
  */
-static dc_rc view_stored_at(dc_db *db, const char *id, uint64_t docid, int version, dc_doc **out,
-                            int *denied, view_slot **pinned)
+static dc_rc view_stored_at(dc_db *db, const char *id, uint64_t docid, int current, int version,
+                            dc_doc **out, int *denied, view_slot **pinned)
 {
     *out = NULL;
     *denied = 0;
@@ -322,7 +322,7 @@ static dc_rc view_stored_at(dc_db *db, const char *id, uint64_t docid, int versi
     char hash[DC_STORE_HASH_SIZE] = "";
     for (int i = 0; i < (version ? 2 : 1); i++) {
         char *status = NULL, *cls = NULL;
-        dc_rc rc = docid ? dc_store_status_docid(db->st, docid, id, &status, &cls, hash)
+        dc_rc rc = docid ? dc_store_status_docid(db->st, docid, id, current, &status, &cls, hash)
                          : dc_store_status(db->st, id, asked[i], &status, &cls, i ? NULL : hash);
         if (rc == DC_NOTFOUND) return dc_db_no_document(db, id);
         if (rc) return dc_db_fail(db, rc, "%s", dc_store_errmsg(db->st));
@@ -390,7 +390,7 @@ static dc_rc view_stored_at(dc_db *db, const char *id, uint64_t docid, int versi
 static dc_rc view_stored(dc_db *db, const char *id, int version, dc_doc **out, int *denied,
                          view_slot **pinned)
 {
-    return view_stored_at(db, id, 0, version, out, denied, pinned);
+    return view_stored_at(db, id, 0, 0, version, out, denied, pinned);
 }
 
 /* One stored version's row, copied out of the store's callback. */
@@ -605,11 +605,12 @@ dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied)
     return rc;
 }
 
-dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, const dc_doc **out, int *denied)
+dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, int current,
+                         const dc_doc **out, int *denied)
 {
     dc_doc *own = NULL;
     view_slot *slot = NULL;
-    dc_rc rc = view_stored_at(db, id, docid, 0, &own, denied, &slot);
+    dc_rc rc = view_stored_at(db, id, docid, current, 0, &own, denied, &slot);
     *out = slot ? slot->view : own;
     return rc;
 }

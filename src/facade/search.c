@@ -535,7 +535,7 @@ static uint64_t snippet_key(const dc_db *db, const dc_search_request *req, uint6
  * best window.  A document that vanished since the search gets an empty
  * one. */
 static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *req,
-                         const dc_hit *h, char **out)
+                         const dc_hit *h, int current, char **out)
 {
     *out = NULL;
     dc_buf key;
@@ -552,7 +552,7 @@ static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *
     }
     const dc_doc *doc = NULL;
     int denied = 0;
-    dc_rc rc = dc_db_view_pin_hit(db, h->id, h->docid, &doc, &denied);
+    dc_rc rc = dc_db_view_pin_hit(db, h->id, h->docid, current, &doc, &denied);
     if (rc == DC_NOTFOUND) {
         dc_buf_release(&key);
         return (*out = dc_strdup("")) ? DC_OK : DC_NOMEM;
@@ -629,11 +629,18 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
         p->snippets = calloc(n, sizeof *p->snippets);
         if (!p->hits || !p->snippets) rc = DC_NOMEM;
     }
-    /* the hits' rows in one read of the store (its locks taken once) */
+    /* The hits' rows in one read of the store (its locks taken once).
+     * When the snapshot holds no version newer than the index's high
+     * water, every hit is its document's current version (the index
+     * deletes a superseded version in the commit that adds its successor)
+     * and the documents' rows need not be read to say so. */
     int snap = !rc && n && dc_store_read_begin(db->st) == DC_OK;
+    uint64_t max = 0;
+    int current = snap && dc_store_max_docid(db->st, &max) == DC_OK &&
+                  max == dc_index_high_water(db->ix);
     for (size_t i = 0; !rc && i < n; i++) {
         const dc_hit *h = &p->res->hits[i];
-        rc = hit_snippet(db, q, req, h, &p->snippets[i]);
+        rc = hit_snippet(db, q, req, h, current, &p->snippets[i]);
         p->hits[i] = (dc_search_hit){.id = h->id,
                                      .title = h->title,
                                      .date = h->date,

@@ -87,9 +87,13 @@ dc_rc dc_store_status(dc_store *st, const char *id, int version, char **release_
  * while it is the current version of document id: DC_NOTFOUND when there
  * is no such version, it is another document's, or a newer version of id
  * has been stored since.  One row by its rowid and the document's, where
- * dc_store_status looks the version up by id. */
-dc_rc dc_store_status_docid(dc_store *st, uint64_t docid, const char *id, char **release_status,
-                            char **classification, char hash[DC_STORE_HASH_SIZE]);
+ * dc_store_status looks the version up by id.  current: the caller knows
+ * docid is current in the read snapshot it holds (an index whose high
+ * water is the snapshot's largest docid holds only current versions:
+ * dc_db_search), and the document's row is not read. */
+dc_rc dc_store_status_docid(dc_store *st, uint64_t docid, const char *id, int current,
+                            char **release_status, char **classification,
+                            char hash[DC_STORE_HASH_SIZE]);
 
 /* Loads a version (0 = current) of document id.  DC_NOTFOUND if absent. */
 dc_rc dc_store_get(dc_store *st, const char *id, int version, dc_doc **out);

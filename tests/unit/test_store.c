@@ -1534,7 +1534,7 @@ static void test_docid_reads(void)
 
     CHECK_INT(dc_store_read_begin(st), DC_OK);
     CHECK_INT(dc_store_read_begin(st), DC_OK); /* nests: the outer pair counts */
-    CHECK_INT(dc_store_status_docid(st, v1, "c/a", &status, &cls, hash), DC_OK);
+    CHECK_INT(dc_store_status_docid(st, v1, "c/a", 0, &status, &cls, hash), DC_OK);
     CHECK_STR(status, "released");
     CHECK_STR(cls, "TOP SECRET");
     CHECK_INT(strlen(hash), 64);
@@ -1546,12 +1546,12 @@ static void test_docid_reads(void)
     dc_doc_free(g);
     g = NULL;
     /* another document's docid, or none, is not found */
-    CHECK_INT(dc_store_status_docid(st, other, "c/a", &status, &cls, hash), DC_NOTFOUND);
+    CHECK_INT(dc_store_status_docid(st, other, "c/a", 0, &status, &cls, hash), DC_NOTFOUND);
     CHECK(status == NULL && cls == NULL);
     CHECK_INT(dc_store_get_docid(st, other, "c/a", &g, NULL), DC_NOTFOUND);
     CHECK_INT(dc_store_get_docid(st, other + 100, "c/b", &g, NULL), DC_NOTFOUND);
     CHECK(g == NULL);
-    CHECK_INT(dc_store_status_docid(st, 0, "c/a", &status, &cls, NULL), DC_MISUSE);
+    CHECK_INT(dc_store_status_docid(st, 0, "c/a", 0, &status, &cls, NULL), DC_MISUSE);
     dc_store_read_end(st);
     CHECK(dc_store_snapshot(st) != 0); /* the outer one still open */
     dc_store_read_end(st);
@@ -1563,11 +1563,21 @@ static void test_docid_reads(void)
     dc_str_set(&d->title, "Second");
     CHECK_INT(dc_store_put(st, d, NULL, NULL, &ver), DC_OK);
     CHECK_INT(ver, 2);
-    CHECK_INT(dc_store_status_docid(st, v1, "c/a", &status, &cls, hash), DC_NOTFOUND);
+    CHECK_INT(dc_store_status_docid(st, v1, "c/a", 0, &status, &cls, hash), DC_NOTFOUND);
     uint64_t v2 = (uint64_t)raw_int(path, "SELECT docid FROM versions WHERE doc_id = 'c/a'"
                                           " AND version = 2");
-    CHECK_INT(dc_store_status_docid(st, v2, "c/a", &status, &cls, hash), DC_OK);
+    CHECK_INT(dc_store_status_docid(st, v2, "c/a", 0, &status, &cls, hash), DC_OK);
     free(status), free(cls);
+    /* current: the caller vouches, only the row is read (the old version's
+     * too); another document's docid is still not found */
+    CHECK_INT(dc_store_status_docid(st, v1, "c/a", 1, &status, &cls, h2), DC_OK);
+    CHECK_STR(status, "released");
+    CHECK(strcmp(h2, hash) != 0);
+    free(status), free(cls);
+    CHECK_INT(dc_store_status_docid(st, v2, "c/a", 1, &status, &cls, h2), DC_OK);
+    CHECK_STR(h2, hash);
+    free(status), free(cls);
+    CHECK_INT(dc_store_status_docid(st, other, "c/a", 1, &status, &cls, h2), DC_NOTFOUND);
     CHECK_INT(dc_store_get_docid(st, v1, "c/a", &g, NULL), DC_OK);
     CHECK(g && strcmp(g->title, "First") == 0);
     dc_doc_free(g);
