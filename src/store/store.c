@@ -686,9 +686,12 @@ static int busy_wait(void *ctx, int tries)
 
 /* SQLite counts the memory it holds (for sqlite3_memory_used and the heap
  * limits, which declass never asks for) under a process-wide mutex taken
- * at every allocation and free: 2% of an ingest's CPU.  The setting must
- * come before SQLite initialises; if a program that links declass has
- * initialised it already, sqlite3_config refuses and nothing changes. */
+ * at every allocation and free: 2% of an ingest's CPU.  Its page cache
+ * starts with a block of 20 pages it writes a header into each of (21 new
+ * heap pages a process), where a search reads nearly every page through
+ * the mapping (mmap_size) and caches few.  The settings must come before
+ * SQLite initialises; if a program that links declass has initialised it
+ * already, sqlite3_config refuses and nothing changes. */
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 static void sqlite_setup(void)
