@@ -293,6 +293,10 @@ int dc_kcur_next(dc_kcur *c);
 /* 0 makes dc_index_snippet analyze every hit's whole text (its tests
  * compare the two ways; src/index/snippet.c). */
 extern int dc_snippet_prefilter;
+/* Unions of at least this many cursors are read by windows of ordinals
+ * (src/index/search.c); fewer are merged cursor by cursor.  Tests set it
+ * above any union to compare the two ways. */
+extern size_t dc_union_window_min;
 /* Whether text is plain enough for the prefilter (ASCII and a few
  * typographic marks). */
 int dc_snippet_plain(const unsigned char *p, size_t n);

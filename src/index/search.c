@@ -99,7 +99,7 @@ typedef struct node {
     uint64_t cost;
     size_t lead; /* PHRASE: the term with the smallest df, sought first */
     int has_phrase; /* a PHRASE in this subtree (scores may be bounded) */
-    uint32_t *hp, *hstack; /* LEAF of many cursors: heap by document, DFS stack */
+    struct uwin *win; /* LEAF of many cursors: their union a window at a time */
     const dc_qnode *q; /* FILTER */
     sctx *cx;
 } node;
@@ -266,58 +266,88 @@ static inline void leaf_take(node *n, size_t k, double *tf, int *any)
     else if (t) *any = 1;
 }
 
-/* Unions of many cursors (stems, prefixes) keep them in a binary min-heap
- * by current document (n->hp: cursor indexes). */
-#define LEAF_HEAP_MIN 8
+/*
+ * Unions of many cursors (a word's stem, a prefix: each surface form in
+ * the body and in the title) are read a window of UWIN_DOCS entry
+ * ordinals at a time: every cursor's postings in the window are summed
+ * into an array by ordinal, with a bitmap of the ordinals present, and
+ * advance() then scans the bitmap.  Each posting costs an addition where
+ * a merge of the cursors by document (a heap) cost a comparison per
+ * cursor level, and a word of many forms was most of a common query's
+ * time.  The sums are of integers (weight times occurrences), exact in a
+ * double, so the score is the one a merge gives.  An advance() past the
+ * window seeks every cursor to the target (skip tables) and loads the
+ * window holding the first of them.
+ */
+#define UWIN_DOCS 1024u
 
-static void heap_down(node *n, size_t i)
+size_t dc_union_window_min = 4; /* cursors; fewer are merged directly (leaf_advance) */
+
+typedef struct uwin {
+    uint32_t lo, hi; /* the window's ordinals [lo, hi); hi == 0: none loaded */
+    uint64_t bits[UWIN_DOCS / 64];
+    double tf[UWIN_DOCS];
+} uwin;
+
+/* Loads the window holding the first document >= target of any cursor:
+ * 0, or -1 when none is left. */
+static int uwin_load(node *n, uint32_t target)
 {
-    uint32_t *hp = n->hp;
-    size_t cnt = n->npc;
-    uint32_t x = hp[i], xd = n->pcs[x].doc;
-    for (;;) {
-        size_t l = 2 * i + 1, m = l;
-        if (l >= cnt) break;
-        if (l + 1 < cnt && n->pcs[hp[l + 1]].doc < n->pcs[hp[l]].doc) m = l + 1;
-        if (n->pcs[hp[m]].doc >= xd) break;
-        hp[i] = hp[m];
-        i = m;
+    uwin *w = n->win;
+    uint32_t m = DC_EOF;
+    for (size_t k = 0; k < n->npc; k++) {
+        dc_pc_seek(&n->pcs[k], target);
+        if (n->pcs[k].doc < m) m = n->pcs[k].doc;
     }
-    hp[i] = x;
+    if (m == DC_EOF || n->cx->rc) return -1;
+    w->lo = m & ~(UWIN_DOCS - 1);
+    w->hi = w->lo + UWIN_DOCS;
+    memset(w->bits, 0, sizeof w->bits);
+    for (size_t k = 0; k < n->npc; k++) {
+        dc_pcur *c = &n->pcs[k];
+        double wt = n->wt[k];
+        for (; c->doc < w->hi; dc_pc_next(c)) {
+            uint32_t i = c->doc - w->lo;
+            uint64_t bit = (uint64_t)1 << (i & 63);
+            if (w->bits[i >> 6] & bit) {
+                w->tf[i] += wt * c->tf;
+            } else {
+                w->bits[i >> 6] |= bit;
+                w->tf[i] = wt * c->tf;
+            }
+        }
+    }
+    return 0;
 }
 
-static uint32_t leaf_advance_heap(node *n, uint32_t target)
+static uint32_t leaf_advance_win(node *n, uint32_t target)
 {
-    uint32_t *hp = n->hp, *stack = n->hstack;
+    uwin *w = n->win;
     for (;;) {
-        while (n->pcs[hp[0]].doc < target) {
-            dc_pc_seek(&n->pcs[hp[0]], target);
-            heap_down(n, 0);
+        if (target >= w->hi || target < w->lo) {
+            if (uwin_load(n, target) != 0) return DC_EOF;
+            if (target < w->lo) target = w->lo;
         }
-        uint32_t m = n->pcs[hp[0]].doc;
-        if (m == DC_EOF || n->cx->rc) return DC_EOF;
-        /* the cursors on m form a subtree at the top of the heap */
-        double tf = 0;
-        int any = 0;
-        size_t sp = 0;
-        stack[sp++] = 0;
-        while (sp) {
-            size_t i = stack[--sp];
-            leaf_take(n, hp[i], &tf, &any);
-            for (size_t c = 2 * i + 1; c <= 2 * i + 2 && c < n->npc; c++)
-                if (n->pcs[hp[c]].doc == m) stack[sp++] = (uint32_t)c;
+        uint32_t i = target - w->lo;
+        uint64_t word = w->bits[i >> 6] & (~(uint64_t)0 << (i & 63));
+        for (uint32_t j = i >> 6;;) {
+            if (word) {
+                i = (j << 6) + (uint32_t)__builtin_ctzll(word);
+                /* a weight-0 cursor (cites:, collection:) only says the
+                 * document matches: its bit, with tf 0 */
+                n->tf = w->tf[i];
+                return w->lo + i;
+            }
+            if (++j == UWIN_DOCS / 64) break;
+            word = w->bits[j];
         }
-        if (tf > 0 || any) {
-            n->tf = tf;
-            return m;
-        }
-        target = m + 1;
+        target = w->hi;
     }
 }
 
 static uint32_t leaf_advance(node *n, uint32_t target)
 {
-    if (n->hp) return leaf_advance_heap(n, target);
+    if (n->win) return leaf_advance_win(n, target);
     for (;;) {
         uint32_t m = DC_EOF;
         for (size_t k = 0; k < n->npc; k++) {
@@ -738,13 +768,7 @@ static node *build_term(sctx *cx, const dc_qnode *q, stat *st, int *limit)
         }
     }
     if (!n->npc) n->kind = N_EMPTY;
-    if (n->npc >= LEAF_HEAP_MIN) {
-        n->hp = cx_alloc(cx, n->npc * sizeof *n->hp);
-        n->hstack = cx_alloc(cx, n->npc * sizeof *n->hstack);
-        if (!n->hp || !n->hstack) return NULL;
-        for (size_t k = 0; k < n->npc; k++) n->hp[k] = (uint32_t)k;
-        for (size_t k = n->npc / 2; k-- > 0;) heap_down(n, k);
-    }
+    if (n->npc >= dc_union_window_min && !(n->win = cx_alloc(cx, sizeof *n->win))) return NULL;
     return n;
 }
 
