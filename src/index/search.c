@@ -99,7 +99,7 @@ typedef struct node {
     uint64_t cost;
     size_t lead; /* PHRASE: the term with the smallest df, sought first */
     int has_phrase; /* a PHRASE in this subtree (scores may be bounded) */
-    struct uwin *win; /* LEAF of many cursors: their union a window at a time */
+    struct uwin *win;  /* LEAF of many cursors: their union a window at a time */
     const dc_qnode *q; /* FILTER */
     sctx *cx;
 } node;

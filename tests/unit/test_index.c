@@ -1606,10 +1606,21 @@ static void test_union_windows(void)
     make_synth(syn, N);
     dc_index *one = build_set("uwin1", syn, N, 0), *many = build_set("uwinn", syn, N, 1);
     CHECK(one->segs[0]->ndocs > 2 * 1024);
-    static const char *queries[] = {
-        "n*",       "t*",          "n* t*",        "negot* treaty", "nation*",
-        "n* -t*",   "korea n*",    "t* -korea",    "negotiating",   "nations",
-        "co* OR korea", "title:t*", "n* date:1950..1955", "\"of the\" t*", "treaty"};
+    static const char *queries[] = {"n*",
+                                    "t*",
+                                    "n* t*",
+                                    "negot* treaty",
+                                    "nation*",
+                                    "n* -t*",
+                                    "korea n*",
+                                    "t* -korea",
+                                    "negotiating",
+                                    "nations",
+                                    "co* OR korea",
+                                    "title:t*",
+                                    "n* date:1950..1955",
+                                    "\"of the\" t*",
+                                    "treaty"};
     dc_access_reader secret = {0, DC_SECRET, ANNEX, 1, 0};
     const dc_access_reader *readers[2] = {NULL, &secret};
     size_t was = dc_union_window_min;
