@@ -297,9 +297,6 @@ extern int dc_snippet_prefilter;
  * (src/index/search.c); fewer are merged cursor by cursor.  Tests set it
  * above any union to compare the two ways. */
 extern size_t dc_union_window_min;
-/* Whether text is plain enough for the prefilter (ASCII and a few
- * typographic marks). */
-int dc_snippet_plain(const unsigned char *p, size_t n);
 int dc_seg_lookup(const dc_seg *s, const uint8_t *key, size_t klen, dc_tinfo *ti);
 
 /* Class table: open flag, level and compartments (u8 length + bytes each,

@@ -9,6 +9,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "index/index_int.h"
 #include "util/util_int.h"
@@ -97,25 +100,28 @@ static dc_rc on_tok(void *ctx, const dc_token *t)
 
 /*
  * Analyzing a hit's whole text was most of a snippet's cost, and nearly
- * all of it finds nothing.  When the text is plain — ASCII, or the
- * typographic dashes, quotes and ellipsis of U+2013..2026, none of which
- * the analyzer folds into a letter or ignores inside a word — a token
- * never spans ASCII whitespace and its folded bytes are its own bytes in
- * lower case.  Every token that matches a query term then begins with
- * bytes the term fixes: an exact term's or a prefix's own, a stem's but
- * its last (and but the i of die, lie, tie: dc_analyzer_may_stem_to).  So
- * only the whitespace-delimited words where one of those needles occurs
- * (in any case) need analyzing, and they give the same matches at the
- * same offsets.  A term with no such needle, or a text that is not plain,
- * is analyzed whole as before.  test_index compares the two over a FRUS
- * volume.
+ * all of it finds nothing.  In a word of ASCII bytes between ASCII
+ * whitespace the analyzer folds nothing but case: its tokens' folded
+ * bytes are its own bytes in lower case.  Every token that matches a
+ * query term then begins with bytes the term fixes: an exact term's or a
+ * prefix's own, a stem's but its last (and but the i of die, lie, tie:
+ * dc_analyzer_may_stem_to).  So of the ASCII words only those where one
+ * of those needles occurs (in any case) need analyzing; a word holding
+ * any other byte (an accent the analyzer folds, a mark it ignores inside
+ * a word, a space that is not ASCII) is analyzed whatever it holds.  They
+ * give the same matches at the same offsets as the whole text analyzed.
+ * A term with no such needle has the whole text analyzed as before.
+ * test_index compares the two over a FRUS volume and a text of accents.
  */
 #define NEEDLE_MAX 3
+#define FIRST_SIMD 8 /* first bytes compared 16 at a time; more: a byte at a time */
 
 typedef struct needles {
     char s[SNIP_MAX_QTERMS][NEEDLE_MAX];
     size_t n[SNIP_MAX_QTERMS], count;
-    unsigned char first[256]; /* a needle may start with this byte */
+    unsigned char first[256]; /* a match may start at this byte */
+    unsigned char firsts[FIRST_SIMD];
+    size_t nfirsts; /* distinct needle first bytes (both cases), or FIRST_SIMD + 1 */
 } needles;
 
 static int lower_alnum(unsigned char b)
@@ -123,9 +129,18 @@ static int lower_alnum(unsigned char b)
     return (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
 }
 
+static void first_byte(needles *nd, unsigned char f)
+{
+    if (nd->first[f]) return;
+    nd->first[f] = 1;
+    if (nd->nfirsts < FIRST_SIMD) nd->firsts[nd->nfirsts] = f;
+    nd->nfirsts += nd->nfirsts <= FIRST_SIMD;
+}
+
 static int make_needles(const sn *c, needles *nd)
 {
     memset(nd->first, 0, sizeof nd->first);
+    nd->nfirsts = 0;
     nd->count = c->nq;
     for (size_t i = 0; i < c->nq; i++) {
         const qt *x = &c->q[i];
@@ -140,55 +155,62 @@ static int make_needles(const sn *c, needles *nd)
         memcpy(nd->s[i], x->s, m);
         nd->n[i] = m;
         unsigned char f = (unsigned char)x->s[0];
-        nd->first[f] = 1;
-        if (f >= 'a' && f <= 'z') nd->first[f - 0x20] = 1;
+        first_byte(nd, f);
+        if (f >= 'a' && f <= 'z') first_byte(nd, (unsigned char)(f - 0x20));
     }
+    /* a byte above ASCII: its word is analyzed */
+    memset(nd->first + 0x80, 1, 0x80);
     return 1;
 }
 
-int dc_snippet_plain(const unsigned char *p, size_t n)
+/* The first offset >= i where a match may start (nd->first), or len. */
+static size_t next_candidate(const needles *nd, const unsigned char *s, size_t i, size_t len)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < 0x80) continue;
-        if (i + 2 >= n || p[i] != 0xE2 || p[i + 1] != 0x80) return 0;
-        switch (p[i + 2]) {
-        case 0x93: /* en dash */
-        case 0x94: /* em dash */
-        case 0x98: /* left and right single quotes */
-        case 0x99:
-        case 0x9C: /* left and right double quotes */
-        case 0x9D:
-        case 0xA6: /* ellipsis */
-            i += 2;
-            break;
-        default: return 0;
+#ifdef __SSE2__
+    if (nd->nfirsts <= FIRST_SIMD) {
+        __m128i v[FIRST_SIMD];
+        for (size_t k = 0; k < nd->nfirsts; k++) v[k] = _mm_set1_epi8((char)nd->firsts[k]);
+        for (; i + 16 <= len; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned m = (unsigned)_mm_movemask_epi8(x); /* bytes above ASCII */
+            for (size_t k = 0; k < nd->nfirsts; k++)
+                m |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, v[k]));
+            if (m) return i + (size_t)__builtin_ctz(m);
         }
     }
-    return 1;
+#endif
+    for (; i < len; i++)
+        if (nd->first[s[i]]) return i;
+    return len;
+}
+
+/* Whether a needle of nd (in any case), or a byte above ASCII, is at s[i]. */
+static int needle_at(const needles *nd, const unsigned char *s, size_t i, size_t len)
+{
+    if (s[i] >= 0x80) return 1;
+    for (size_t q = 0; q < nd->count; q++) {
+        size_t m = nd->n[q], k = 0;
+        if (i + m > len) continue;
+        for (; k < m; k++) {
+            unsigned char b = s[i + k];
+            if (b >= 'A' && b <= 'Z') b += 0x20;
+            if (b != (unsigned char)nd->s[q][k]) break;
+        }
+        if (k == m) return 1;
+    }
+    return 0;
 }
 
 static int is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
-/* The matches of c's terms in the plain text p[0..len), word by word where
- * a needle occurs. */
+/* The matches of c's terms in p[0..len), word by word where a needle or a
+ * byte above ASCII occurs. */
 static dc_rc region_matches(sn *c, const needles *nd, const char *p, size_t len)
 {
     const unsigned char *s = (const unsigned char *)p;
     size_t done = 0; /* analyzed up to here */
-    for (size_t i = 0; i < len; i++) {
-        if (!nd->first[s[i]]) continue;
-        int hit = 0;
-        for (size_t q = 0; q < nd->count && !hit; q++) {
-            size_t m = nd->n[q];
-            if (i + m > len) continue;
-            hit = 1;
-            for (size_t k = 0; k < m && hit; k++) {
-                unsigned char b = s[i + k];
-                if (b >= 'A' && b <= 'Z') b += 0x20;
-                hit = b == (unsigned char)nd->s[q][k];
-            }
-        }
-        if (!hit) continue;
+    for (size_t i = next_candidate(nd, s, 0, len); i < len; i = next_candidate(nd, s, i + 1, len)) {
+        if (!needle_at(nd, s, i, len)) continue;
         size_t start = i, end = i;
         while (start > done && !is_space((char)s[start - 1])) start--;
         while (end < len && !is_space((char)s[end])) end++;
@@ -201,9 +223,17 @@ static dc_rc region_matches(sn *c, const needles *nd, const char *p, size_t len)
     return DC_OK;
 }
 
+/* Copies s[0..n) with each ASCII whitespace byte as a space. */
 static void emit(dc_buf *out, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) dc_buf_putc(out, is_space(s[i]) ? ' ' : s[i]);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ' ' || !is_space(s[i])) continue;
+        dc_buf_add(out, s + run, i - run);
+        dc_buf_putc(out, ' ');
+        run = i + 1;
+    }
+    dc_buf_add(out, s + run, n - run);
 }
 
 /*
@@ -297,8 +327,7 @@ dc_rc dc_index_snippet(dc_analyzer *a, const dc_query *q, const dc_doc *doc, siz
     dc_rc rc = text.rc;
     needles nd;
     if (!rc && text.len && c->nq) {
-        if (dc_snippet_prefilter && make_needles(c, &nd) &&
-            dc_snippet_plain((const unsigned char *)text.p, text.len))
+        if (dc_snippet_prefilter && make_needles(c, &nd))
             rc = region_matches(c, &nd, text.p, text.len);
         else rc = dc_analyze(a, text.p, text.len, 0, 0, on_tok, c, NULL);
     }

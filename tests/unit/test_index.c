@@ -816,18 +816,30 @@ static void test_snippet_prefilter(void)
         free(data);
     }
     if (d) closedir(d);
+    /* words the analyzer folds (accents), a mark it ignores inside a word
+     * (a soft hyphen), a space that is not ASCII, typographic marks */
+    vol_sink(NULL, mkdoc("x/accents", "Accents", "1950-01-01", "UNCLASSIFIED", "released", "letter",
+                         "The G\xC3\xB6vernment\xE2\x80\x99s policy on caf\xC3\xA9 and na\xC3\xAFve "
+                         "r\xC3\xA9sum\xC3\xA9s; GOVERNMENT policies\xE2\x80\x94governmental. "
+                         "\xC3\x89lys\xC3\xA9" "e talks, gov\xC2\xAD" "ernment by soft hyphen, "
+                         "no\xC2\xA0" "break policy, \xE2\x80\x9Cpolicy\xE2\x80\x9D and Panam\xC3\xA1."));
     CHECK(nvol > 40);
     static const char *fixed[] = {
         "government policy", "armistice", "die", "lying", "tied", "tie", "nation*", "Panama",
         "\"united states\"", "1918", "nsc", "don't", "com*", "e", "a*", "war department",
-        "propaganda newspapers", "x7q", "press", "O'Brien", "Committee on Public Information"};
-    size_t compared = 0, nonempty = 0, plain = 0;
+        "propaganda newspapers", "x7q", "press", "O'Brien", "Committee on Public Information",
+        "cafe", "naive", "elysee", "break", "d*"};
+    size_t compared = 0, nonempty = 0, folded = 0;
     for (size_t i = 0; i < nvol; i++) {
         dc_buf all;
         dc_buf_init(&all, 0);
         for (size_t k = 0; k < vol[i]->n_portions; k++)
             if (vol[i]->portions[k].text) dc_buf_puts(&all, vol[i]->portions[k].text);
-        plain += all.p && dc_snippet_plain((const unsigned char *)all.p, all.len);
+        for (size_t k = 0; k + 1 < all.len; k++) /* a Latin-1 letter or a soft hyphen */
+            if ((unsigned char)all.p[k] == 0xC3 || (unsigned char)all.p[k] == 0xC2) {
+                folded++;
+                break;
+            }
         dc_buf_release(&all);
         const char *text = vol[i]->n_portions ? vol[i]->portions[0].text : NULL;
         char words[4][48] = {{0}};
@@ -858,8 +870,8 @@ static void test_snippet_prefilter(void)
             free(b);
         }
     }
-    /* the prefilter's path taken for most documents, not only the old one */
-    CHECK(compared > 1000 && nonempty > 200 && plain > nvol / 2);
+    /* documents with letters the analyzer folds among them */
+    CHECK(compared > 1000 && nonempty > 200 && folded >= 3);
     for (size_t i = 0; i < nvol; i++) dc_doc_free(vol[i]);
 }
 
