@@ -10,12 +10,15 @@
  * the document's tokens: each word against the next WINDOW tokens, a word
  * broken by a hyphen joined with the next one, a word with a footnote
  * marker glued to it ("petroleum2") without it, and after a miss a resync
- * where three words in a row are found together.  No token takes two
- * words: neither a search nor a resync lands on a token a word took (else a
- * paragraph's label, "8.", which is no token, would land on the "8." that
- * ends the portion before it, "Document 8.", and a reader who may not read
- * that portion would have its outline grow over the next paragraph's
- * line).  A word matched nowhere keeps no target: any reader's view that
+ * where three words in a row are found together.  A portion's label
+ * ("8.") is a token of its own, of no bytes, before the portion's text:
+ * the label is not in the text, and a label word searched for among the
+ * text's tokens would land on the next "8" ahead ("Document 8.", "[1 line
+ * of source text ...]"), taking it from its own word and pushing the
+ * words after it onto later portions' tokens until a resync (a reader who
+ * may not read those portions had readable words boxed over).  No token
+ * takes two words: neither a search nor a resync lands on a token a word
+ * took.  A word matched nowhere keeps no target: any reader's view that
  * hides something boxes it over.
  */
 #include <stdio.h>
@@ -57,6 +60,24 @@ static void key_of(const char *s, size_t n, char *out)
     out[k] = '\0';
 }
 
+/* A portion's label ("8", printed "8."): not in its text, but on the
+ * page before it; a token of no bytes, so that a word matching it is
+ * placed on its portion (hidden with it, with no part of its text) and
+ * does not take a token ahead (the "8" of "Document 8.", the "1" of
+ * "[1 line of source text not declassified]"), which would push every
+ * word after it onto the tokens after their own. */
+static dc_rc add_label(tokens *t, const char *target, const char *label)
+{
+    char key[KEY_MAX];
+    key_of(label, strlen(label), key);
+    if (!key[0]) return DC_OK;
+    if (DC_GROW(t->v, t->n + 1, t->cap)) return DC_NOMEM;
+    token *tk = &t->v[t->n++];
+    tk->target = target, tk->start = tk->end = 0;
+    memcpy(tk->key, key, sizeof key);
+    return DC_OK;
+}
+
 static dc_rc add_target(tokens *t, const char *target, const char *text)
 {
     for (size_t i = 0; text && text[i];) {
@@ -75,14 +96,17 @@ static dc_rc add_target(tokens *t, const char *target, const char *text)
     return DC_OK;
 }
 
-/* The document's tokens in reading order: number, title, portions,
- * source note, footnotes. */
+/* The document's tokens in reading order: number, title, portions (each
+ * its label, then its text), source note, footnotes. */
 static dc_rc doc_tokens(const dc_doc *d, tokens *t)
 {
     dc_rc rc = add_target(t, "number", d->number);
     if (!rc) rc = add_target(t, "title", d->title);
-    for (size_t i = 0; !rc && i < d->n_portions; i++)
-        if (d->portions[i].id) rc = add_target(t, d->portions[i].id, d->portions[i].text);
+    for (size_t i = 0; !rc && i < d->n_portions; i++) {
+        const dc_portion *p = &d->portions[i];
+        if (p->id && p->label) rc = add_label(t, p->id, p->label);
+        if (p->id && !rc) rc = add_target(t, p->id, p->text);
+    }
     if (!rc) rc = add_target(t, "source", d->source_note);
     if (!rc && d->n_footnotes && !(t->fn = calloc(d->n_footnotes, sizeof *t->fn))) rc = DC_NOMEM;
     for (size_t i = 0; !rc && i < d->n_footnotes; i++) {

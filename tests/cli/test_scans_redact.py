@@ -269,6 +269,46 @@ for w in ldoc["scan"][0]["words"]:
     if w[5] in ("rice", "shipments", "harbor"):
         check(not box_black(rows, w[:4]), "%s, which the public reads, not burned" % w[5])
 
+# ---- a label is placed on its own portion ----------------------------------
+# "1." labels the first paragraph; searched for among the text's tokens it
+# took the "1" of the gap line after it, and "The" of the next line took
+# the third paragraph's "The", and so on: every word after it landed on a
+# later portion's token, and a reader who may not read that portion had
+# words of a readable paragraph burned (the access oracle, seed 1315).
+gl = os.path.join(src, "gaplabels.pdf")
+surface = cairo.PDFSurface(gl, 612, 792)
+ctx = cairo.Context(surface)
+ctx.select_font_face("DejaVu Sans")
+ctx.set_font_size(10)
+for i, line in enumerate(["5. Report by the Operations Coordinating Board",
+                          "1. The garrison shipyard agreement as discussed in Document 10.",
+                          "[1 line of source text not declassified]",
+                          "2. (U) The missile petroleum refinery tariff forces armistice.",
+                          "3. (S) The forces satellite plebiscite consulate under NSC 5429/5."]):
+    ctx.move_to(54, 60 + 28 * i)
+    ctx.show_text(line)
+ctx.show_page()
+surface.finish()
+code, out, err = run("ingest", "-q", "--released", "--collection", "gaplabels", gl, who=ADMIN)
+eq(code, 0, "gaplabels.pdf ingests: %s" % err)
+gdoc = as_json("show", "gaplabels/gaplabels", "--json", who=ADMIN)
+owner = {}
+for p in gdoc["portions"]:
+    for word in ("garrison", "declassified]", "missile", "satellite"):
+        if word.strip("]") in p["text"]:
+            owner[word] = p["id"]
+eq(len(set(owner.values())), 4, "four portions: %r" % gdoc["portions"])
+line_of = {"1.": "garrison", "[1": "declassified]", "2.": "missile", "(U)": "missile",
+           "refinery": "missile", "3.": "satellite", "(S)": "satellite"}
+placed = {}
+for w in gdoc["scan"][0]["words"]:
+    if w[5] in line_of or w[5] == "The":
+        placed.setdefault(w[5], []).append(w[6] if len(w) == 9 else None)
+eq(placed["The"], [owner["garrison"], owner["missile"], owner["satellite"]],
+   "each line's \"The\" on its own paragraph: %r" % placed)
+for word, line in line_of.items():
+    eq(placed[word], [owner[line]], "%s placed on its own portion" % word)
+
 # ---- not a scan, bad arguments ----------------------------------------------
 txt = os.path.join(src, "note.txt")
 with open(txt, "w") as f:
