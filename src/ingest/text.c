@@ -464,14 +464,28 @@ static int block_single(const tx_state *st, size_t k, size_t end)
     return 1;
 }
 
+static size_t gap_marker(const char *s, size_t n, char *extent);
+
+/* 1 if s[0..n) ends in a withheld-text note that does not begin it
+ * ("... tungsten [less than 1 line of source text not declassified]"): a
+ * note inside a sentence, which a wrap may leave at a line's end. */
+static int ends_in_inline_gap(const char *s, size_t n)
+{
+    char extent[TX_EXT];
+    size_t i = n;
+    while (i > 0 && n - i < 200 && s[i - 1] != '[') i--;
+    return i > 1 && s[i - 1] == '[' && gap_marker(s + i - 1, n - i + 1, extent) == n - i + 1;
+}
+
 /* 1 if line k+1 continues hard-wrapped line k: same block, k does not end
- * in terminal punctuation, k+1 is unlabelled text starting in lowercase. */
+ * in terminal punctuation (a withheld-text note inside a sentence is none),
+ * k+1 is unlabelled text starting in lowercase. */
 static int continues(const tx_state *st, size_t k)
 {
     if (k + 1 >= st->body_end) return 0;
     const tx_line *a = &st->lines[k], *b = &st->lines[k + 1];
     if (b->first || b->kind != LN_TEXT || b->title || b->fileno) return 0;
-    if (cp_terminal(cp_before(a->s, a->n, NULL))) return 0;
+    if (cp_terminal(cp_before(a->s, a->n, NULL)) && !ends_in_inline_gap(a->s, a->n)) return 0;
     tx_label lb;
     parse_label(b->s, b->n, &lb);
     if (lb.label[0]) return 0;

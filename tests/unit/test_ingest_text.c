@@ -662,6 +662,42 @@ static void test_pages_and_gaps(void)
     dc_doc_free(d);
 }
 
+/* A withheld-text note inside a sentence that a wrap left at a line's end
+ * does not end the paragraph: the lowercase line after it continues it
+ * (the access oracle, seed 1315: a reader's restricted scan wrapped there,
+ * and its oracle split the paragraph the stored view keeps whole); a
+ * closing bracket that is no note, or a note alone on its line, still
+ * ends one. */
+static void test_wrapped_gap(void)
+{
+    dc_doc *d = ingest("Report on Korea\n\n"
+                       "The commission tungsten [less than 1 line of source text not declassified]\n"
+                       "according to Central Files 711.5/7-961.\n"
+                       "\n"
+                       "Seen in the annex [Omitted here]\n"
+                       "and so on.\n"
+                       "\n"
+                       "[1 line of source text not declassified]\n"
+                       "after a note alone.\n");
+    CHECK(d != NULL);
+    if (!d) return;
+    CHECK_INT(d->n_portions, 6); /* the heading first */
+    if (d->n_portions == 6) {
+        CHECK_STR(d->portions[1].text, "The commission tungsten [less than 1 line of source text "
+                                       "not declassified] according to Central Files 711.5/7-961.");
+        CHECK_STR(d->portions[2].text, "Seen in the annex [Omitted here]");
+        CHECK_STR(d->portions[3].text, "and so on.");
+        CHECK_STR(d->portions[4].kind, "gap");
+        CHECK_STR(d->portions[5].text, "after a note alone.");
+    }
+    CHECK_INT(d->n_gaps, 2);
+    if (d->n_gaps == 2) {
+        CHECK_STR(d->gaps[0].extent, "less than 1 line");
+        CHECK_STR(d->gaps[0].anchor, "p2");
+    }
+    dc_doc_free(d);
+}
+
 static void test_markers(void)
 {
     /* list numbered like the markers (from 1): offset 0 */
@@ -907,6 +943,7 @@ int main(void)
     test_hard_wrap();
     test_labels();
     test_pages_and_gaps();
+    test_wrapped_gap();
     test_markers();
     test_header();
     test_limits();
