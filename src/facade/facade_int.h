@@ -268,8 +268,8 @@ void dc_db_view_unpin(dc_db *db, const dc_doc *v); /* NULL: no-op */
  * found the hit (dc_store_status_docid).  Only a server's handle keeps
  * the view in the memo: a command's search pages once, and ten kept views
  * were fifty pages of new heap. */
-dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, int current,
-                         const dc_doc **out, int *denied);
+dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, int current, const dc_doc **out,
+                         int *denied);
 /* Appends to the audit log under the acting user's name. */
 dc_rc dc_db_audit_add(dc_db *db, const char *action, const char *target, const char *detail);
 /* Refuses (audited) unless the acting user holds one of the roles. */

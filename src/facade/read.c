@@ -605,8 +605,8 @@ dc_rc dc_db_view_pin(dc_db *db, const char *id, const dc_doc **out, int *denied)
     return rc;
 }
 
-dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, int current,
-                         const dc_doc **out, int *denied)
+dc_rc dc_db_view_pin_hit(dc_db *db, const char *id, uint64_t docid, int current, const dc_doc **out,
+                         int *denied)
 {
     dc_doc *own = NULL;
     view_slot *slot = NULL;

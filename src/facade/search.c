@@ -636,8 +636,8 @@ dc_rc dc_db_search(dc_db *db, const dc_search_request *req, dc_search_page **out
      * and the documents' rows need not be read to say so. */
     int snap = !rc && n && dc_store_read_begin(db->st) == DC_OK;
     uint64_t max = 0;
-    int current = snap && dc_store_max_docid(db->st, &max) == DC_OK &&
-                  max == dc_index_high_water(db->ix);
+    int current =
+        snap && dc_store_max_docid(db->st, &max) == DC_OK && max == dc_index_high_water(db->ix);
     for (size_t i = 0; !rc && i < n; i++) {
         const dc_hit *h = &p->res->hits[i];
         rc = hit_snippet(db, q, req, h, current, &p->snippets[i]);

@@ -818,17 +818,42 @@ static void test_snippet_prefilter(void)
     if (d) closedir(d);
     /* words the analyzer folds (accents), a mark it ignores inside a word
      * (a soft hyphen), a space that is not ASCII, typographic marks */
-    vol_sink(NULL, mkdoc("x/accents", "Accents", "1950-01-01", "UNCLASSIFIED", "released", "letter",
-                         "The G\xC3\xB6vernment\xE2\x80\x99s policy on caf\xC3\xA9 and na\xC3\xAFve "
-                         "r\xC3\xA9sum\xC3\xA9s; GOVERNMENT policies\xE2\x80\x94governmental. "
-                         "\xC3\x89lys\xC3\xA9" "e talks, gov\xC2\xAD" "ernment by soft hyphen, "
-                         "no\xC2\xA0" "break policy, \xE2\x80\x9Cpolicy\xE2\x80\x9D and Panam\xC3\xA1."));
+    vol_sink(NULL,
+             mkdoc("x/accents", "Accents", "1950-01-01", "UNCLASSIFIED", "released", "letter",
+                   "The G\xC3\xB6vernment\xE2\x80\x99s policy on caf\xC3\xA9 and na\xC3\xAFve "
+                   "r\xC3\xA9sum\xC3\xA9s; GOVERNMENT policies\xE2\x80\x94governmental. "
+                   "\xC3\x89lys\xC3\xA9"
+                   "e talks, gov\xC2\xAD"
+                   "ernment by soft hyphen, "
+                   "no\xC2\xA0"
+                   "break policy, \xE2\x80\x9Cpolicy\xE2\x80\x9D and Panam\xC3\xA1."));
     CHECK(nvol > 40);
-    static const char *fixed[] = {
-        "government policy", "armistice", "die", "lying", "tied", "tie", "nation*", "Panama",
-        "\"united states\"", "1918", "nsc", "don't", "com*", "e", "a*", "war department",
-        "propaganda newspapers", "x7q", "press", "O'Brien", "Committee on Public Information",
-        "cafe", "naive", "elysee", "break", "d*"};
+    static const char *fixed[] = {"government policy",
+                                  "armistice",
+                                  "die",
+                                  "lying",
+                                  "tied",
+                                  "tie",
+                                  "nation*",
+                                  "Panama",
+                                  "\"united states\"",
+                                  "1918",
+                                  "nsc",
+                                  "don't",
+                                  "com*",
+                                  "e",
+                                  "a*",
+                                  "war department",
+                                  "propaganda newspapers",
+                                  "x7q",
+                                  "press",
+                                  "O'Brien",
+                                  "Committee on Public Information",
+                                  "cafe",
+                                  "naive",
+                                  "elysee",
+                                  "break",
+                                  "d*"};
     size_t compared = 0, nonempty = 0, folded = 0;
     for (size_t i = 0; i < nvol; i++) {
         dc_buf all;

@@ -670,15 +670,16 @@ static void test_pages_and_gaps(void)
  * ends one. */
 static void test_wrapped_gap(void)
 {
-    dc_doc *d = ingest("Report on Korea\n\n"
-                       "The commission tungsten [less than 1 line of source text not declassified]\n"
-                       "according to Central Files 711.5/7-961.\n"
-                       "\n"
-                       "Seen in the annex [Omitted here]\n"
-                       "and so on.\n"
-                       "\n"
-                       "[1 line of source text not declassified]\n"
-                       "after a note alone.\n");
+    dc_doc *d =
+        ingest("Report on Korea\n\n"
+               "The commission tungsten [less than 1 line of source text not declassified]\n"
+               "according to Central Files 711.5/7-961.\n"
+               "\n"
+               "Seen in the annex [Omitted here]\n"
+               "and so on.\n"
+               "\n"
+               "[1 line of source text not declassified]\n"
+               "after a note alone.\n");
     CHECK(d != NULL);
     if (!d) return;
     CHECK_INT(d->n_portions, 6); /* the heading first */
