@@ -225,20 +225,25 @@ finally:
 # on the same token as the first, the label made the withheld portion's
 # outline grow over the next paragraph's line, whose words a reader may
 # read (found by the access oracle, seed 5 of --docs 24).
+def text_pdf(path, lines):
+    """A one-page PDF with a text layer: the lines, 28 points apart."""
+    surface = cairo.PDFSurface(path, 612, 792)
+    ctx = cairo.Context(surface)
+    ctx.select_font_face("DejaVu Sans")
+    ctx.set_font_size(10)
+    for i, line in enumerate(lines):
+        ctx.move_to(54, 60 + 28 * i)
+        ctx.show_text(line)
+    ctx.show_page()
+    surface.finish()
+
+
 lab = os.path.join(src, "labels.pdf")
-surface = cairo.PDFSurface(lab, 612, 792)
-ctx = cairo.Context(surface)
-ctx.select_font_face("DejaVu Sans")
-ctx.set_font_size(10)
-for i, line in enumerate(["4. Memorandum for the Record1",
-                          "7. The convoy sailed from Manila as reported in Document 8.",
-                          "8. The rice shipments reached the harbor2 on time.",
-                          "1. Source: Department of State, Central Files.",
-                          "2. Not printed."]):
-    ctx.move_to(54, 60 + 28 * i)
-    ctx.show_text(line)
-ctx.show_page()
-surface.finish()
+text_pdf(lab, ["4. Memorandum for the Record1",
+               "7. The convoy sailed from Manila as reported in Document 8.",
+               "8. The rice shipments reached the harbor2 on time.",
+               "1. Source: Department of State, Central Files.",
+               "2. Not printed."])
 code, out, err = run("ingest", "-q", "--released", "--collection", "labels", lab, who=ADMIN)
 eq(code, 0, "labels.pdf ingests: %s" % err)
 ldoc = as_json("show", "labels/labels", "--json", who=ADMIN)
@@ -276,19 +281,11 @@ for w in ldoc["scan"][0]["words"]:
 # later portion's token, and a reader who may not read that portion had
 # words of a readable paragraph burned (the access oracle, seed 1315).
 gl = os.path.join(src, "gaplabels.pdf")
-surface = cairo.PDFSurface(gl, 612, 792)
-ctx = cairo.Context(surface)
-ctx.select_font_face("DejaVu Sans")
-ctx.set_font_size(10)
-for i, line in enumerate(["5. Report by the Operations Coordinating Board",
-                          "1. The garrison shipyard agreement as discussed in Document 10.",
-                          "[1 line of source text not declassified]",
-                          "2. (U) The missile petroleum refinery tariff forces armistice.",
-                          "3. (S) The forces satellite plebiscite consulate under NSC 5429/5."]):
-    ctx.move_to(54, 60 + 28 * i)
-    ctx.show_text(line)
-ctx.show_page()
-surface.finish()
+text_pdf(gl, ["5. Report by the Operations Coordinating Board",
+              "1. The garrison shipyard agreement as discussed in Document 10.",
+              "[1 line of source text not declassified]",
+              "2. (U) The missile petroleum refinery tariff forces armistice.",
+              "3. (S) The forces satellite plebiscite consulate under NSC 5429/5."])
 code, out, err = run("ingest", "-q", "--released", "--collection", "gaplabels", gl, who=ADMIN)
 eq(code, 0, "gaplabels.pdf ingests: %s" % err)
 gdoc = as_json("show", "gaplabels/gaplabels", "--json", who=ADMIN)
