@@ -289,8 +289,8 @@ typedef struct uwin {
     double tf[UWIN_DOCS];
 } uwin;
 
-/* Loads the window holding the first document >= target of any cursor:
- * 0, or -1 when none is left. */
+/* Loads the window holding the first document >= target of any cursor,
+ * with every posting from target on: 0, or -1 when none is left. */
 static int uwin_load(node *n, uint32_t target)
 {
     uwin *w = n->win;
@@ -324,11 +324,10 @@ static uint32_t leaf_advance_win(node *n, uint32_t target)
 {
     uwin *w = n->win;
     for (;;) {
-        if (target >= w->hi || target < w->lo) {
-            if (uwin_load(n, target) != 0) return DC_EOF;
-            if (target < w->lo) target = w->lo;
-        }
-        uint32_t i = target - w->lo;
+        /* targets only grow, and a window loaded for target t holds every
+         * document of [t, hi): none lies between t and lo */
+        if (target >= w->hi && uwin_load(n, target) != 0) return DC_EOF;
+        uint32_t i = target > w->lo ? target - w->lo : 0;
         uint64_t word = w->bits[i >> 6] & (~(uint64_t)0 << (i & 63));
         for (uint32_t j = i >> 6;;) {
             if (word) {
