@@ -500,21 +500,25 @@ static uint32_t phrase_advance(node *n, uint32_t target)
     }
 }
 
+/* The kids are sorted by cost: the first, the cheapest, proposes each
+ * candidate and the others confirm it in turn; one that overshoots sends
+ * the candidate back to the first, whose next document past it is the
+ * next candidate (the dearer kids are sought only at the cheapest one's
+ * documents, not at each other's). */
 static uint32_t and_advance(node *n, uint32_t target)
 {
     uint32_t d = target;
     for (;;) {
-        size_t agree = 0, k = 0;
-        while (agree < n->nkids) {
+        size_t k = 0;
+        while (k < n->nkids) {
             uint32_t x = advance(n->kids[k], d);
             if (x == DC_EOF) return DC_EOF;
             if (x > d) {
                 d = x;
-                agree = 1;
+                k = k ? 0 : 1; /* back to the first, or on to the second */
             } else {
-                agree++;
+                k++;
             }
-            k = (k + 1) % n->nkids;
         }
         int excluded = 0;
         for (size_t i = 0; i < n->nnots && !excluded; i++)
