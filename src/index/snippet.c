@@ -122,6 +122,9 @@ typedef struct needles {
     unsigned char first[256]; /* a match may start at this byte */
     unsigned char firsts[FIRST_SIMD];
     size_t nfirsts; /* distinct needle first bytes (both cases), or FIRST_SIMD + 1 */
+#ifdef __SSE2__
+    __m128i vfirsts[FIRST_SIMD]; /* each of firsts in every byte */
+#endif
 } needles;
 
 static int lower_alnum(unsigned char b)
@@ -160,6 +163,10 @@ static int make_needles(const sn *c, needles *nd)
     }
     /* a byte above ASCII: its word is analyzed */
     memset(nd->first + 0x80, 1, 0x80);
+#ifdef __SSE2__
+    for (size_t k = 0; k < nd->nfirsts && k < FIRST_SIMD; k++)
+        nd->vfirsts[k] = _mm_set1_epi8((char)nd->firsts[k]);
+#endif
     return 1;
 }
 
@@ -168,13 +175,11 @@ static size_t next_candidate(const needles *nd, const unsigned char *s, size_t i
 {
 #ifdef __SSE2__
     if (nd->nfirsts <= FIRST_SIMD) {
-        __m128i v[FIRST_SIMD];
-        for (size_t k = 0; k < nd->nfirsts; k++) v[k] = _mm_set1_epi8((char)nd->firsts[k]);
         for (; i + 16 <= len; i += 16) {
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
             unsigned m = (unsigned)_mm_movemask_epi8(x); /* bytes above ASCII */
             for (size_t k = 0; k < nd->nfirsts; k++)
-                m |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, v[k]));
+                m |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nd->vfirsts[k]));
             if (m) return i + (size_t)__builtin_ctz(m);
         }
     }

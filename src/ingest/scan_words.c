@@ -66,16 +66,24 @@ static void key_of(const char *s, size_t n, char *out)
  * does not take a token ahead (the "8" of "Document 8.", the "1" of
  * "[1 line of source text not declassified]"), which would push every
  * word after it onto the tokens after their own. */
-static dc_rc add_label(tokens *t, const char *target, const char *label)
+/* Appends the token of s[0..n) (its key; none if the key is empty) for
+ * target's bytes [start, end). */
+static dc_rc push_token(tokens *t, const char *target, const char *s, size_t n, size_t start,
+                        size_t end)
 {
     char key[KEY_MAX];
-    key_of(label, strlen(label), key);
+    key_of(s, n, key);
     if (!key[0]) return DC_OK;
     if (DC_GROW(t->v, t->n + 1, t->cap)) return DC_NOMEM;
     token *tk = &t->v[t->n++];
-    tk->target = target, tk->start = tk->end = 0;
+    tk->target = target, tk->start = start, tk->end = end;
     memcpy(tk->key, key, sizeof key);
     return DC_OK;
+}
+
+static dc_rc add_label(tokens *t, const char *target, const char *label)
+{
+    return push_token(t, target, label, strlen(label), 0, 0);
 }
 
 static dc_rc add_target(tokens *t, const char *target, const char *text)
@@ -85,13 +93,8 @@ static dc_rc add_target(tokens *t, const char *target, const char *text)
         size_t s = i;
         while (text[i] && text[i] != ' ' && text[i] != '\n' && text[i] != '\t') i++;
         if (i == s) break;
-        char key[KEY_MAX];
-        key_of(text + s, i - s, key);
-        if (!key[0]) continue;
-        if (DC_GROW(t->v, t->n + 1, t->cap)) return DC_NOMEM;
-        token *tk = &t->v[t->n++];
-        tk->target = target, tk->start = s, tk->end = i;
-        memcpy(tk->key, key, sizeof key);
+        dc_rc rc = push_token(t, target, text + s, i - s, s, i);
+        if (rc) return rc;
     }
     return DC_OK;
 }
