@@ -238,15 +238,21 @@ def text_pdf(path, lines):
     surface.finish()
 
 
-lab = os.path.join(src, "labels.pdf")
-text_pdf(lab, ["4. Memorandum for the Record1",
-               "7. The convoy sailed from Manila as reported in Document 8.",
-               "8. The rice shipments reached the harbor2 on time.",
-               "1. Source: Department of State, Central Files.",
-               "2. Not printed."])
-code, out, err = run("ingest", "-q", "--released", "--collection", "labels", lab, who=ADMIN)
-eq(code, 0, "labels.pdf ingests: %s" % err)
-ldoc = as_json("show", "labels/labels", "--json", who=ADMIN)
+def ingest_text_pdf(name, lines):
+    """The document of text_pdf(lines) ingested --released into collection
+    name (as name/name), as `show --json` gives it to the admin."""
+    path = os.path.join(src, name + ".pdf")
+    text_pdf(path, lines)
+    code, out, err = run("ingest", "-q", "--released", "--collection", name, path, who=ADMIN)
+    eq(code, 0, "%s.pdf ingests: %s" % (name, err))
+    return as_json("show", "%s/%s" % (name, name), "--json", who=ADMIN)
+
+
+ldoc = ingest_text_pdf("labels", ["4. Memorandum for the Record1",
+                                  "7. The convoy sailed from Manila as reported in Document 8.",
+                                  "8. The rice shipments reached the harbor2 on time.",
+                                  "1. Source: Department of State, Central Files.",
+                                  "2. Not printed."])
 convoy = next(p["id"] for p in ldoc["portions"] if "convoy" in p["text"])
 eights = [tuple(w[6:]) for w in ldoc["scan"][0]["words"] if w[5] == "8." and len(w) == 9]
 eq(len(eights), len(set(eights)), "no two words on one token: %r" % eights)
@@ -280,15 +286,12 @@ for w in ldoc["scan"][0]["words"]:
 # the third paragraph's "The", and so on: every word after it landed on a
 # later portion's token, and a reader who may not read that portion had
 # words of a readable paragraph burned (the access oracle, seed 1315).
-gl = os.path.join(src, "gaplabels.pdf")
-text_pdf(gl, ["5. Report by the Operations Coordinating Board",
-              "1. The garrison shipyard agreement as discussed in Document 10.",
-              "[1 line of source text not declassified]",
-              "2. (U) The missile petroleum refinery tariff forces armistice.",
-              "3. (S) The forces satellite plebiscite consulate under NSC 5429/5."])
-code, out, err = run("ingest", "-q", "--released", "--collection", "gaplabels", gl, who=ADMIN)
-eq(code, 0, "gaplabels.pdf ingests: %s" % err)
-gdoc = as_json("show", "gaplabels/gaplabels", "--json", who=ADMIN)
+gdoc = ingest_text_pdf("gaplabels", [
+    "5. Report by the Operations Coordinating Board",
+    "1. The garrison shipyard agreement as discussed in Document 10.",
+    "[1 line of source text not declassified]",
+    "2. (U) The missile petroleum refinery tariff forces armistice.",
+    "3. (S) The forces satellite plebiscite consulate under NSC 5429/5."])
 owner = {}
 for p in gdoc["portions"]:
     for word in ("garrison", "declassified]", "missile", "satellite"):
