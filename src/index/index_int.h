@@ -416,7 +416,8 @@ void dc_ix_unlock(dc_index *ix); /* no-op when not held */
  * loaded (dc_index_refresh without the writer check). */
 dc_rc dc_ix_refresh(dc_index *ix);
 /* Removes segment files the MANIFEST does not name and a MANIFEST.tmp:
- * only with the lock held. */
+ * only with the lock held; ix is refreshed first (a view loaded before
+ * the lock may not name a segment published since). */
 void dc_ix_remove_orphans(dc_index *ix);
 
 dc_rc dc_ix_seg_path(const dc_index *ix, uint64_t id, char *buf, size_t n);

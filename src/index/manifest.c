@@ -486,9 +486,13 @@ dc_rc dc_ix_commit_manifest(dc_index *ix, const uint64_t *segs, size_t nsegs,
 
 /* Removes segment files the MANIFEST does not name and a stale MANIFEST.tmp.
  * Only with the lock held: otherwise they may be a concurrent writer's
- * segments that its MANIFEST does not name yet. */
+ * segments that its MANIFEST does not name yet.  The MANIFEST is the one on
+ * disk now, read again if ix loaded an older one: a handle that loaded it
+ * before taking the lock (dc_index_open) would otherwise take a segment
+ * another writer published meanwhile for an orphan and delete it. */
 void dc_ix_remove_orphans(dc_index *ix)
 {
+    if (dc_ix_refresh(ix) != DC_OK) return;
     DIR *d = opendir(ix->dir);
     if (!d) return;
     struct dirent *de;

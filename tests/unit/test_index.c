@@ -1108,6 +1108,38 @@ static void test_shared_writer(void)
     for (int k = 1; k <= 7; k++) dc_doc_free(d[k]);
 }
 
+/* A handle that loaded the MANIFEST before another writer published a
+ * segment, and then takes the lock to remove orphans (as dc_index_open
+ * does with a free lock), keeps that segment: orphans are decided against
+ * the MANIFEST under the lock (a search opening the index while an ingest
+ * published deleted the ingest's new segment: "cannot open segment"). */
+static void test_orphans_stale_view(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/stale", root);
+    dc_index *a = NULL, *b = NULL;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &a, NULL), DC_OK);
+    CHECK_INT(dc_index_open(dir, 0, &b, NULL), DC_OK);
+    dc_index_writer *w = NULL;
+    CHECK_INT(dc_index_writer_open(b, 0, &w), DC_OK);
+    for (uint64_t d = 1; d <= 3; d++) CHECK_INT(add_doc(w, d, docs[d - 1]), DC_OK);
+    CHECK_INT(dc_index_writer_commit(w), DC_OK);
+    size_t before = count_segfiles(dir);
+    CHECK(before >= 1);
+    CHECK_INT((int)dc_index_segment_count(a), 0); /* a's view: the empty index */
+    CHECK_INT(dc_ix_lock(a, 0), 1);
+    dc_ix_remove_orphans(a);
+    dc_ix_unlock(a);
+    CHECK_INT((int)count_segfiles(dir), (int)before);
+    dc_index *c = NULL;
+    CHECK_INT(dc_index_open(dir, 0, &c, NULL), DC_OK);
+    CHECK_INT(dc_index_doc_count(c), 3);
+    check_ix(c);
+    dc_index_close(c);
+    dc_index_close(a);
+    dc_index_close(b);
+}
+
 static void test_lock(void)
 {
     char dir[512], lock[600];
@@ -2468,6 +2500,7 @@ int main(void)
     test_snippet_prefilter();
     test_refresh();
     test_lock();
+    test_orphans_stale_view();
     test_shared_writer();
     test_concurrent();
     test_clear_and_duplicates();
