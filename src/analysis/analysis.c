@@ -29,6 +29,9 @@
 #include <string.h>
 
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "analysis/analysis.h"
 #include "util/banned.h"
@@ -459,6 +462,29 @@ static inline void put_char(dc_analyzer *a, tokbuf *t, utf8proc_int32_t cp, unsi
     }
 }
 
+#ifdef __SSE2__
+/* The length of the run of ASCII letters and digits at s[0..16), written
+ * folded to out[0..16) (bytes past the run too: out has room); *dig set
+ * when the run holds a digit.  The same folding as ascii_fold: bit 0x20
+ * set on letters, digits as they are, and no byte above 0x7F is either
+ * (they compare below '0' as signed bytes). */
+static inline unsigned ascii_run16(const unsigned char *s, char *out, unsigned *dig)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+    unsigned k = (unsigned)__builtin_ctz(~m); /* at most 16: ~m has bit 16 set */
+    _mm_storeu_si128((__m128i *)(void *)out,
+                     _mm_or_si128(v, _mm_and_si128(alpha, _mm_set1_epi8(0x20))));
+    *dig = ((unsigned)_mm_movemask_epi8(digit) & ((1u << k) - 1)) != 0;
+    return k;
+}
+#endif
+
 /*
  * Builds the word starting at s[i] (a letter or digit) into t and returns
  * the offset just past it.  The joiner rules of the header are decided
@@ -476,6 +502,14 @@ static size_t scan_word(dc_analyzer *a, tokbuf *t, const unsigned char *s, size_
              * the terminator. */
             size_t tl = t->len;
             unsigned dig = 0;
+#ifdef __SSE2__
+            /* A word's first 16 bytes at once: most words end within them
+             * (the loop below then stops at once). */
+            if (tl == 0 && len - i >= 16) {
+                unsigned k = ascii_run16(s + i, a->term, &dig);
+                tl = k, i += k;
+            }
+#endif
             while (i < len && (f = ascii_fold[s[i]]) != 0) {
                 a->term[tl] = (char)f;
                 tl += tl < DC_TERM_MAX;

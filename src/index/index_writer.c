@@ -248,9 +248,11 @@ static int tab_grow(dc_index_writer *w)
     return 0;
 }
 
-static uint32_t key_hash(const uint8_t *k, size_t n)
+/* The hash of the key (field, k[0..n)): the field byte is mixed into the
+ * seed, so a key is hashed without being copied behind its field. */
+static uint32_t key_hash(uint8_t field, const uint8_t *k, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n ^ (uint64_t)field << 56;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t v;
@@ -277,6 +279,25 @@ static uint32_t key_hash(const uint8_t *k, size_t n)
     return (uint32_t)h;
 }
 
+/* a[0..n) == b[0..n), inline: keys are short, and a call to memcmp cost
+ * more than the comparison. */
+static inline int key_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return 0;
+    }
+    if (n >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4), memcpy(&y0, b, 4);
+        memcpy(&x1, a + n - 4, 4), memcpy(&y1, b + n - 4, 4);
+        return x0 == y0 && x1 == y1;
+    }
+    return !n || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
 /* Finds or creates the entry for key (of hash h); a new entry gets its
  * stem. */
 static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, uint32_t h)
@@ -285,7 +306,7 @@ static tentry *term_entry(dc_index_writer *w, const uint8_t *key, size_t klen, u
     size_t i = h & (w->tab_cap - 1);
     tentry *e;
     while ((e = w->tab[i]) != NULL) {
-        if (e->hash == h && e->klen == klen && memcmp(e->bytes, key, klen) == 0) return e;
+        if (e->hash == h && e->klen == klen && key_eq(e->bytes, key, klen)) return e;
         i = (i + 1) & (w->tab_cap - 1);
     }
     const char *stem = (const char *)key + 1;
@@ -364,19 +385,22 @@ static int dtab_grow(dc_index_writer *w)
     return 0;
 }
 
-/* Records one occurrence of key at pos in the current document: in the
- * document's own table, merged into the large one by doc_merge. */
-static dc_rc add_occ(dc_index_writer *w, const uint8_t *key, size_t klen, uint32_t pos)
+/* Records one occurrence of the key (field, term[0..n)) at pos in the
+ * current document: in the document's own table, merged into the large
+ * one by doc_merge. */
+static dc_rc add_occ(dc_index_writer *w, uint8_t field, const uint8_t *term, size_t n,
+                     uint32_t pos)
 {
     if (w->n_occ >= DC_NONE32 - 1 || w->n_dterms >= DC_NONE32 - 1) return DC_LIMIT;
     if ((w->n_dterms + 1) * 2 > w->dtab_cap && dtab_grow(w) != 0) return DC_NOMEM;
     if (DC_GROW(w->occ, w->n_occ + 1, w->cap_occ)) return DC_NOMEM;
-    uint32_t h = key_hash(key, klen);
+    uint32_t h = key_hash(field, term, n);
     size_t i = h & (w->dtab_cap - 1);
     dterm *t = NULL;
     for (uint32_t k; (k = w->dtab[i]) != 0; i = (i + 1) & (w->dtab_cap - 1)) {
         dterm *c = &w->dterms[k - 1];
-        if (c->hash == h && c->klen == klen && memcmp(w->dkeys + c->koff, key, klen) == 0) {
+        const uint8_t *ck = w->dkeys + c->koff;
+        if (c->hash == h && c->klen == n + 1 && ck[0] == field && key_eq(ck + 1, term, n)) {
             t = c;
             break;
         }
@@ -389,12 +413,13 @@ static dc_rc add_occ(dc_index_writer *w, const uint8_t *key, size_t klen, uint32
         return DC_OK;
     }
     if (DC_GROW(w->dterms, w->n_dterms + 1, w->cap_dterms) ||
-        DC_GROW(w->dkeys, w->n_dkeys + klen, w->cap_dkeys))
+        DC_GROW(w->dkeys, w->n_dkeys + n + 1, w->cap_dkeys))
         return DC_NOMEM;
-    memcpy(w->dkeys + w->n_dkeys, key, klen);
-    w->dterms[w->n_dterms] = (dterm){(uint32_t)w->n_dkeys, h, (uint16_t)klen, o, o};
+    w->dkeys[w->n_dkeys] = field;
+    memcpy(w->dkeys + w->n_dkeys + 1, term, n);
+    w->dterms[w->n_dterms] = (dterm){(uint32_t)w->n_dkeys, h, (uint16_t)(n + 1), o, o};
     w->dtab[i] = (uint32_t)++w->n_dterms;
-    w->n_dkeys += klen;
+    w->n_dkeys += n + 1;
     return DC_OK;
 }
 
@@ -456,6 +481,16 @@ static dc_rc doc_merge(dc_index_writer *w)
 {
     uint32_t ord = (uint32_t)w->docs.recs.n;
     for (size_t k = 0; k < w->n_dterms; k++) {
+        /* the large table's slots and entries are cache misses: their
+         * lines are asked for ahead, the slot 16 terms on, the entry 8 */
+        if (w->tab_cap) {
+            size_t m = w->tab_cap - 1;
+            if (k + 16 < w->n_dterms) __builtin_prefetch(&w->tab[w->dterms[k + 16].hash & m]);
+            if (k + 8 < w->n_dterms) {
+                const tentry *pe = w->tab[w->dterms[k + 8].hash & m];
+                if (pe) __builtin_prefetch(pe);
+            }
+        }
         const dterm *t = &w->dterms[k];
         tentry *e = term_entry(w, w->dkeys + t->koff, t->klen, t->hash);
         if (!e) return DC_NOMEM;
@@ -504,12 +539,9 @@ static dc_rc doc_merge(dc_index_writer *w)
 static dc_rc on_token(void *ctx, const dc_token *t)
 {
     dc_index_writer *w = ctx;
-    uint8_t key[1 + DC_TERM_MAX];
-    size_t n = t->len > DC_TERM_MAX ? DC_TERM_MAX : t->len;
-    key[0] = w->field;
-    memcpy(key + 1, t->term, n);
     w->ntok++;
-    return add_occ(w, key, n + 1, t->pos);
+    return add_occ(w, w->field, (const uint8_t *)t->term,
+                   t->len > DC_TERM_MAX ? DC_TERM_MAX : t->len, t->pos);
 }
 
 static dc_rc analyze(dc_index_writer *w, uint8_t field, const char *text, unsigned *pos)
@@ -794,11 +826,11 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc,
         if (doc->refs[i].target) {
             size_t k = dc_ix_norm_value(DC_F_CITES, doc->refs[i].target,
                                         strlen(doc->refs[i].target), key);
-            if (k > 1) rc = add_occ(w, key, k, (uint32_t)i);
+            if (k > 1) rc = add_occ(w, key[0], key + 1, k - 1, (uint32_t)i);
         }
     if (!rc && doc->collection) {
         size_t k = dc_ix_norm_value(DC_F_COLL, doc->collection, strlen(doc->collection), key);
-        if (k > 1) rc = add_occ(w, key, k, 0);
+        if (k > 1) rc = add_occ(w, key[0], key + 1, k - 1, 0);
     }
     if (!rc) rc = d->rc ? d->rc : d->stored.rc;
     if (!rc) rc = doc_merge(w);

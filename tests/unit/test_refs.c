@@ -1,4 +1,5 @@
 /* Unit tests: src/refs (file numbers, references, file-number dates). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "refs/refs.h"
@@ -92,10 +93,53 @@ static void test_head_file_number(void)
     dc_doc_free(d);
 }
 
+/* Each anchor found wherever it lies: at every offset of a 16-byte block
+ * (the anchors are looked for 16 positions at a time) and in the last
+ * bytes of the text (looked at one by one), in a portion long enough for
+ * both. */
+static void test_anchor_offsets(void)
+{
+    static const struct {
+        const char *text, *kind, *target;
+    } ex[] = {
+        {"RG 59", "file", "RG 59"},
+        {"Lot 63 D 351", "file", "Lot 63 D 351"},
+        {"FRC 72 A 6505", "file", "FRC 72 A 6505"},
+        {"711.5/7-961", "file", "711.5/7-961"},
+        {"footnote 3, Document 12", "footnote", "12"},
+        {"Document 277", "document", "277"},
+        {"NSC Action No. 2102", "action", "2102"},
+        {"supersedes NSC 5817", "paper", "NSC 5817"},
+        {"NSC 68", "paper", "NSC 68"},
+        {"See Supplement", "supplement", "Supplement"},
+        {"frus1969-76v17", "volume", "frus1969-76v17"},
+        {"Foreign Relations, 1950, vol. I", "volume", NULL},
+    };
+    char text[200];
+    for (size_t e = 0; e < sizeof ex / sizeof ex[0]; e++)
+        for (int tail = 0; tail < 2; tail++)
+            for (int k = 0; k < 40; k++) {
+                snprintf(text, sizeof text, "%*s%s%s", k, "", ex[e].text,
+                         tail ? "" : " and the words that follow it here.");
+                dc_doc *d = dc_doc_new();
+                dc_str_set(&dc_doc_add_portion(d, "paragraph")->text, text);
+                CHECK_INT(dc_refs_enrich(d), DC_OK);
+                const dc_ref *r = NULL;
+                for (size_t i = 0; i < d->n_refs && !r; i++)
+                    if (strcmp(d->refs[i].kind, ex[e].kind) == 0 &&
+                        (!ex[e].target || strcmp(d->refs[i].target, ex[e].target) == 0))
+                        r = &d->refs[i];
+                if (!r) fprintf(stderr, "no %s ref in \"%s\"\n", ex[e].kind, text);
+                CHECK(r != NULL);
+                dc_doc_free(d);
+            }
+}
+
 int main(void)
 {
     test_dates();
     test_enrich();
     test_head_file_number();
+    test_anchor_offsets();
     return TEST_DONE();
 }
