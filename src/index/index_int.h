@@ -297,6 +297,7 @@ extern int dc_snippet_prefilter;
  * (src/index/search.c); fewer are merged cursor by cursor.  Tests set it
  * above any union to compare the two ways. */
 extern size_t dc_union_window_min;
+extern uint64_t dc_and_block_density;
 int dc_seg_lookup(const dc_seg *s, const uint8_t *key, size_t klen, dc_tinfo *ti);
 
 /* Class table: open flag, level and compartments (u8 length + bytes each,

@@ -100,6 +100,7 @@ typedef struct node {
     size_t lead; /* PHRASE: the term with the smallest df, sought first */
     int has_phrase; /* a PHRASE in this subtree (scores may be bounded) */
     struct uwin *win;  /* LEAF of many cursors: their union a window at a time */
+    struct bwin *blk;  /* AND of dense leaves: their windows intersected (and_block_advance) */
     const dc_qnode *q; /* FILTER */
     sctx *cx;
 } node;
@@ -320,6 +321,23 @@ static int uwin_load(node *n, uint32_t target)
     return 0;
 }
 
+/*
+ * An AND whose kids are all leaves, the cheapest of them dense (at least
+ * one document in dc_and_block_density on average), is read a window at a
+ * time too: each kid's window loaded at the same ordinals and their
+ * bitmaps intersected, so a candidate costs a bit of the intersection
+ * instead of an advance() of every kid; each kid's sums give its tf as
+ * its own advance() would.  A sparser cheapest kid leaves the AND to
+ * and_advance, which seeks the dearer kids only at its documents (a
+ * window decodes every posting in it).  0 turns this off (a test knob).
+ */
+uint64_t dc_and_block_density = 32;
+
+typedef struct bwin {
+    uint32_t lo, hi; /* the intersection's ordinals [lo, hi); hi == 0: none */
+    uint64_t bits[UWIN_DOCS / 64];
+} bwin;
+
 static uint32_t leaf_advance_win(node *n, uint32_t target)
 {
     uwin *w = n->win;
@@ -500,6 +518,64 @@ static uint32_t phrase_advance(node *n, uint32_t target)
     }
 }
 
+/* Loads the intersection of the kids' windows holding the first common
+ * document >= target: 0, or -1 when none is left.  A kid whose window
+ * starts later moves the target to its start, and the kids are made to
+ * agree again. */
+static int and_block_load(node *n, uint32_t target)
+{
+    bwin *b = n->blk;
+    for (;;) {
+        uint32_t lo = target & ~(UWIN_DOCS - 1);
+        int agree = 1;
+        for (size_t k = 0; k < n->nkids && agree; k++) {
+            uwin *w = n->kids[k]->win;
+            if (w->hi <= target && uwin_load(n->kids[k], target) != 0) return -1;
+            if (w->lo > lo) {
+                target = w->lo;
+                agree = 0;
+            }
+        }
+        if (!agree) continue;
+        uint32_t from = target - lo;
+        for (uint32_t j = 0; j < UWIN_DOCS / 64; j++) {
+            uint64_t x = j < from / 64 ? 0 : ~(uint64_t)0;
+            if (j == from / 64) x <<= from % 64;
+            for (size_t k = 0; k < n->nkids && x; k++) x &= n->kids[k]->win->bits[j];
+            b->bits[j] = x;
+        }
+        b->lo = lo, b->hi = lo + UWIN_DOCS;
+        return 0;
+    }
+}
+
+static uint32_t and_block_advance(node *n, uint32_t target)
+{
+    bwin *b = n->blk;
+    for (;;) {
+        if (target >= b->hi && and_block_load(n, target) != 0) return DC_EOF;
+        uint32_t i = target > b->lo ? target - b->lo : 0, d = DC_EOF;
+        for (uint32_t j = i >> 6; j < UWIN_DOCS / 64 && d == DC_EOF; j++) {
+            uint64_t word = b->bits[j] & (j == i >> 6 ? ~(uint64_t)0 << (i & 63) : ~(uint64_t)0);
+            if (word) d = b->lo + (j << 6) + (uint32_t)__builtin_ctzll(word);
+        }
+        if (d == DC_EOF) {
+            target = b->hi;
+            continue;
+        }
+        for (size_t k = 0; k < n->nkids; k++) {
+            node *kid = n->kids[k];
+            kid->started = 1;
+            kid->doc = d;
+            kid->tf = kid->win->tf[d - kid->win->lo];
+        }
+        int excluded = 0;
+        for (size_t k = 0; k < n->nnots && !excluded; k++) excluded = advance(n->nots[k], d) == d;
+        if (!excluded) return d;
+        target = d + 1;
+    }
+}
+
 /* The kids are sorted by cost: the first, the cheapest, proposes each
  * candidate and the others confirm it in turn; one that overshoots sends
  * the candidate back to the first, whose next document past it is the
@@ -557,7 +633,7 @@ static uint32_t advance(node *n, uint32_t target)
     switch (n->kind) {
     case N_LEAF: n->doc = leaf_advance(n, target); break;
     case N_PHRASE: n->doc = phrase_advance(n, target); break;
-    case N_AND: n->doc = and_advance(n, target); break;
+    case N_AND: n->doc = n->blk ? and_block_advance(n, target) : and_advance(n, target); break;
     case N_OR: n->doc = or_advance(n, target); break;
     case N_FILTER:
         while (target < nd && !filter_pass(n->cx, n->q, target)) target++;
@@ -818,6 +894,36 @@ static int cost_cmp(const void *a, const void *b)
     return x->cost < y->cost ? -1 : x->cost > y->cost;
 }
 
+/* Whether AND n is read by intersecting windows: its kids are leaves, the
+ * cheapest (the first) is dense, and the others together hold at most
+ * AND_BLOCK_SPREAD times its postings (a window decodes all of a kid's;
+ * seeking them only at the cheapest's documents pays off when they are
+ * many more). */
+#define AND_BLOCK_SPREAD 8
+
+static int and_block_ok(const sctx *cx, const node *n)
+{
+    if (!dc_and_block_density || n->nkids < 2) return 0;
+    uint64_t rest = 0;
+    for (size_t k = 0; k < n->nkids; k++) {
+        if (n->kids[k]->kind != N_LEAF) return 0;
+        if (k) rest += n->kids[k]->cost;
+    }
+    uint64_t c0 = n->kids[0]->cost;
+    return c0 * dc_and_block_density >= cx->s->ndocs &&
+           (dc_and_block_density >= ((uint64_t)1 << 30) || rest <= AND_BLOCK_SPREAD * c0);
+}
+
+/* Gives each kid of n a window (those of few cursors had none) and n its
+ * intersection. */
+static int and_block_make(sctx *cx, node *n)
+{
+    for (size_t k = 0; k < n->nkids; k++)
+        if (!n->kids[k]->win && !(n->kids[k]->win = cx_alloc(cx, sizeof *n->kids[k]->win)))
+            return -1;
+    return (n->blk = cx_alloc(cx, sizeof *n->blk)) ? 0 : -1;
+}
+
 static node *build(sctx *cx, const dc_qnode *q, stat *sts, size_t nst, int *limit)
 {
     stat *st = find_stat(sts, nst, q);
@@ -885,6 +991,7 @@ static node *build(sctx *cx, const dc_qnode *q, stat *sts, size_t nst, int *limi
         }
         if (q->kind == DC_Q_AND) qsort(n->kids, n->nkids, sizeof *n->kids, cost_cmp);
         if (n->nkids == 0) n->kind = N_EMPTY; /* a NOT-only AND: rejected by the parser */
+        if (n->kind == N_AND && and_block_ok(cx, n) && and_block_make(cx, n) != 0) return NULL;
         return n;
     }
     }
