@@ -297,7 +297,10 @@ extern int dc_snippet_prefilter;
  * (src/index/search.c); fewer are merged cursor by cursor.  Tests set it
  * above any union to compare the two ways. */
 extern size_t dc_union_window_min;
-extern uint64_t dc_and_block_density;
+/* An AND of dense words is read by intersecting windows (search.c,
+ * and_block_ok); tests set the density 0 (never) or high with a high
+ * spread (whenever the kids are words) to compare the two ways. */
+extern uint64_t dc_and_block_density, dc_and_block_spread;
 int dc_seg_lookup(const dc_seg *s, const uint8_t *key, size_t klen, dc_tinfo *ti);
 
 /* Class table: open flag, level and compartments (u8 length + bytes each,

@@ -329,9 +329,10 @@ static int uwin_load(node *n, uint32_t target)
  * instead of an advance() of every kid; each kid's sums give its tf as
  * its own advance() would.  A sparser cheapest kid leaves the AND to
  * and_advance, which seeks the dearer kids only at its documents (a
- * window decodes every posting in it).  0 turns this off (a test knob).
+ * window decodes every posting in it), and so do dearer kids holding many
+ * more postings (and_block_ok).  Density 0 turns this off (test knobs).
  */
-uint64_t dc_and_block_density = 32;
+uint64_t dc_and_block_density = 32, dc_and_block_spread = 8;
 
 typedef struct bwin {
     uint32_t lo, hi; /* the intersection's ordinals [lo, hi); hi == 0: none */
@@ -896,11 +897,9 @@ static int cost_cmp(const void *a, const void *b)
 
 /* Whether AND n is read by intersecting windows: its kids are leaves, the
  * cheapest (the first) is dense, and the others together hold at most
- * AND_BLOCK_SPREAD times its postings (a window decodes all of a kid's;
- * seeking them only at the cheapest's documents pays off when they are
- * many more). */
-#define AND_BLOCK_SPREAD 8
-
+ * dc_and_block_spread times its postings (a window decodes all of a
+ * kid's; seeking them only at the cheapest's documents pays off when they
+ * are many more). */
 static int and_block_ok(const sctx *cx, const node *n)
 {
     if (!dc_and_block_density || n->nkids < 2) return 0;
@@ -910,8 +909,7 @@ static int and_block_ok(const sctx *cx, const node *n)
         if (k) rest += n->kids[k]->cost;
     }
     uint64_t c0 = n->kids[0]->cost;
-    return c0 * dc_and_block_density >= cx->s->ndocs &&
-           (dc_and_block_density >= ((uint64_t)1 << 30) || rest <= AND_BLOCK_SPREAD * c0);
+    return c0 * dc_and_block_density >= cx->s->ndocs && rest / dc_and_block_spread <= c0;
 }
 
 /* Gives each kid of n a window (those of few cursors had none) and n its
