@@ -5,6 +5,7 @@
 #define DC_UTIL_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "declass/util.h"
 
@@ -57,6 +58,7 @@ typedef struct dc_jv {
     struct dc_jv *next;  /* the next item or member of the container */
     struct dc_jv *child; /* an array's or object's first */
     struct dc_jv *hint;  /* an object's: where the next lookup starts */
+    uint64_t keys;       /* an object's: a bit per member name (json.c, key_bit) */
     const char *key;     /* a member's name */
     const char *str;     /* DC_JV_STRING */
     double num;          /* DC_JV_NUMBER */

@@ -282,6 +282,35 @@ static int json_ok(const char *text, size_t len)
     return rc == DC_OK ? 1 : rc == DC_CORRUPT ? 0 : -1;
 }
 
+/* A byte to escape at every offset of a string (the scans take 16 and 8
+ * bytes at a time) among bytes above 0x7f, which need none: written, then
+ * read back the same. */
+static void test_json_escape_offsets(void)
+{
+    static const char specials[] = {'"', '\\', '\n', 0x01, 0x1f};
+    static const char filler[] = "a\xc3\xa9\xe2\x80\x94z\x7f";
+    char s[80];
+    for (size_t c = 0; c <= sizeof specials; c++)
+        for (size_t k = 0; k < 40; k++) {
+            size_t n = 0;
+            for (size_t i = 0; i < k; i++) s[n++] = filler[i % (sizeof filler - 1)];
+            if (c < sizeof specials) s[n++] = specials[c];
+            for (size_t i = 0; i < 20; i++) s[n++] = 'b';
+            s[n] = '\0';
+            dc_buf b;
+            dc_buf_init(&b, 0);
+            dc_buf_json_str(&b, s);
+            CHECK_INT(b.rc, DC_OK);
+            /* nothing escaped but the special byte */
+            CHECK_INT(b.len, n + 2 + (c == sizeof specials ? 0 : c < 3 ? 1 : 5));
+            dc_jdoc d;
+            CHECK_INT(dc_jparse(b.p, b.len, &d), DC_OK);
+            CHECK_STR(d.root->str, s);
+            dc_jdoc_free(&d);
+            dc_buf_release(&b);
+        }
+}
+
 static void test_json_read(void)
 {
     static const char *good[] = {
@@ -316,6 +345,15 @@ static void test_json_read(void)
     CHECK(dc_jget(d.root, "b")->num == 2 && dc_jget(d.root, "b")->num == 2);
     CHECK(dc_jget(d.root, "z") == NULL && dc_jat(d.root, 0) == NULL);
     dc_jdoc_free(&d);
+    /* names whose first bytes agree (the same bit of the object's keys),
+     * one-byte names, and a name no member has */
+    const char *names = "{\"withheld\":true,\"w\":1,\"\":2,\"wa\":3}";
+    CHECK_INT(dc_jparse(names, strlen(names), &d), DC_OK);
+    CHECK(dc_jget(d.root, "withheld_reason") == NULL && dc_jget(d.root, "withheld") != NULL);
+    CHECK(dc_jget(d.root, "w")->num == 1 && dc_jget(d.root, "")->num == 2);
+    CHECK(dc_jget(d.root, "wa")->num == 3 && dc_jget(d.root, "wb") == NULL);
+    CHECK(dc_jget(d.root, "with") == NULL && dc_jget(d.root, "x") == NULL);
+    dc_jdoc_free(&d);
     /* what the reader makes of escapes and numbers */
     const char *esc = "[\"a\\\"\\u00e9\\ud83d\\ude00\\n\",-0.5e1,12345678901234567]";
     CHECK_INT(dc_jparse(esc, strlen(esc), &d), DC_OK);
@@ -347,6 +385,7 @@ static void test_json_read(void)
 int main(void)
 {
     test_json();
+    test_json_escape_offsets();
     test_json_read();
     test_buf();
     test_strv();
