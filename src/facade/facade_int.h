@@ -24,7 +24,8 @@
  * reader's access (public, or level and compartments), the query text and
  * the marks — so a popular query costs one document read and one pass of
  * the analyzer per hit the first time only.  Bounded: SNIPPET_SLOTS
- * entries of at most a few KiB each.
+ * entries of at most a few KiB each.  A server's handle only (DC_DB_SERVER):
+ * a command searches once.
  */
 #define SNIPPET_SLOTS 1024
 typedef struct snippet_slot {

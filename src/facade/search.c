@@ -540,9 +540,10 @@ static dc_rc hit_snippet(dc_db *db, const dc_query *q, const dc_search_request *
     *out = NULL;
     dc_buf key;
     dc_buf_init(&key, DC_QUERY_MAX_LEN + 4096);
-    uint64_t hash = snippet_key(db, req, h->docid, &key);
+    /* a command searches once: only a server's snippets are kept */
+    uint64_t hash = db->server ? snippet_key(db, req, h->docid, &key) : 0;
     snippet_slot *slot = NULL;
-    if (!key.rc) {
+    if (db->server && !key.rc) {
         if (!db->snippets) db->snippets = calloc(SNIPPET_SLOTS, sizeof *db->snippets);
         if (db->snippets) slot = &db->snippets[hash % SNIPPET_SLOTS];
     }
