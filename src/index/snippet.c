@@ -171,22 +171,43 @@ static int make_needles(const sn *c, needles *nd)
     return 1;
 }
 
-/* The first offset >= i where a match may start (nd->first), or len. */
+static int ascii_alnum(unsigned char b)
+{
+    return (unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10;
+}
+
+/* The first offset >= i where a match may start, or len: a byte above
+ * ASCII (its word is analyzed), or a needle's first byte (nd->first) that
+ * begins a word.  A token never begins after an ASCII letter or digit
+ * (they continue it), and every term matches a token from its start. */
 static size_t next_candidate(const needles *nd, const unsigned char *s, size_t i, size_t len)
 {
+    if (i == 0 && len) {
+        if (nd->first[s[0]]) return 0;
+        i = 1;
+    }
 #ifdef __SSE2__
     if (nd->nfirsts <= FIRST_SIMD) {
         for (; i + 16 <= len; i += 16) {
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            unsigned m = (unsigned)_mm_movemask_epi8(x); /* bytes above ASCII */
+            unsigned hi = (unsigned)_mm_movemask_epi8(x), f = 0;
             for (size_t k = 0; k < nd->nfirsts; k++)
-                m |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nd->vfirsts[k]));
+                f |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nd->vfirsts[k]));
+            if (!(hi | f)) continue;
+            /* the bytes before: letters and digits (as ascii_alnum) */
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i - 1));
+            __m128i low = _mm_or_si128(b, _mm_set1_epi8(0x20));
+            __m128i al = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                                                    _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1))),
+                                      _mm_and_si128(_mm_cmpgt_epi8(b, _mm_set1_epi8('0' - 1)),
+                                                    _mm_cmplt_epi8(b, _mm_set1_epi8('9' + 1))));
+            unsigned m = hi | (f & ~(unsigned)_mm_movemask_epi8(al));
             if (m) return i + (size_t)__builtin_ctz(m);
         }
     }
 #endif
     for (; i < len; i++)
-        if (nd->first[s[i]]) return i;
+        if (s[i] >= 0x80 || (nd->first[s[i]] && !ascii_alnum(s[i - 1]))) return i;
     return len;
 }
 
