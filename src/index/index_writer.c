@@ -249,10 +249,13 @@ static int tab_grow(dc_index_writer *w)
 }
 
 /* The hash of the key (field, k[0..n)): the field byte is mixed into the
- * seed, so a key is hashed without being copied behind its field. */
+ * seed's low bits, where the multiplications carry it into every bit (in
+ * the top byte a short key's field reached only the hash's top bits, and
+ * a word's keys in two fields shared their tables' slots), so a key is
+ * hashed without being copied behind its field. */
 static uint32_t key_hash(uint8_t field, const uint8_t *k, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ n ^ (uint64_t)field << 56;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n ^ (uint64_t)field << 16; /* n < DC_KEY_MAX */
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t v;

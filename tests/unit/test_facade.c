@@ -273,6 +273,49 @@ static char *page_text(dc_db *db, const char *q)
     return out;
 }
 
+/* Each hit's snippet of q (marks open/close) as text, one per line. */
+static char *snippets_of(dc_db *db, const char *q, const char *open, const char *close)
+{
+    dc_search_request req = {.query = q, .limit = 20, .mark_open = open, .mark_close = close};
+    dc_search_page *p = NULL;
+    dc_buf b;
+    dc_buf_init(&b, 0);
+    if (dc_db_search(db, &req, &p) != DC_OK) {
+        dc_buf_printf(&b, "ERR %s", dc_db_errmsg(db));
+        return dc_buf_detach(&b);
+    }
+    for (size_t i = 0; i < p->n_hits; i++)
+        dc_buf_printf(&b, "%s: %s\n", p->hits[i].id, p->hits[i].snippet);
+    dc_search_page_free(p);
+    return dc_buf_detach(&b);
+}
+
+/* A server's handle keeps the snippets it made (SNIPPET_SLOTS), a
+ * command's does not: the same snippets either way, asked once or twice,
+ * and a cached one is not served for other marks. */
+static void test_snippet_cache(void)
+{
+    dc_db *srv = NULL, *cmd = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_db_open(dbpath, DC_DB_SERVER, &srv, &err), DC_OK);
+    CHECK_INT(dc_db_open(dbpath, 0, &cmd, &err), DC_OK);
+    if (!srv || !cmd) return;
+    static const char *qs[] = {"soviet", "government OR policy", "\"united states\""};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        char *a = snippets_of(cmd, qs[i], NULL, NULL);
+        char *b1 = snippets_of(srv, qs[i], NULL, NULL);
+        char *b2 = snippets_of(srv, qs[i], NULL, NULL); /* from the cache */
+        char *c = snippets_of(srv, qs[i], "[[", "]]");
+        CHECK(strstr(a, "<mark>") != NULL);
+        CHECK_STR(b1, a);
+        CHECK_STR(b2, a);
+        CHECK(strstr(c, "[[") != NULL && strstr(c, "<mark>") == NULL);
+        free(a), free(b1), free(b2), free(c);
+    }
+    dc_db_close(srv);
+    dc_db_close(cmd);
+}
+
 /* Through the facade: the public's hits and scores do not move when an
  * unreleased document holding the same words is ingested. */
 static void test_hidden_scores(void)
@@ -885,6 +928,7 @@ int main(void)
         test_two_handles();
         test_old_format();
         test_hidden_scores();
+        test_snippet_cache();
         test_stale_index();
     }
     test_bad();

@@ -1668,6 +1668,47 @@ static void test_topk_exhaustive(void)
     for (size_t i = 0; i < N; i++) dc_doc_free(syn[i]);
 }
 
+
+/* For each query, both readers, one segment and many: the page with the
+ * way under test on (set(1)) is the page with it off (set(0)), scores bit
+ * for bit; set(-1) puts the default back. */
+static void same_both_ways(dc_index *one, dc_index *many, const char *const *queries, size_t nq,
+                           void (*set)(int))
+{
+    dc_access_reader secret = {0, DC_SECRET, ANNEX, 1, 0};
+    const dc_access_reader *readers[2] = {NULL, &secret};
+    dc_index *ixs[2] = {one, many};
+    for (size_t qi = 0; qi < nq; qi++)
+        for (int ri = 0; ri < 2; ri++)
+            for (int k = 0; k < 2; k++) {
+                set(1);
+                char *on = dump_page(ixs[k], queries[qi], 50, 0, readers[ri]);
+                set(0);
+                char *off = dump_page(ixs[k], queries[qi], 50, 0, readers[ri]);
+                set(-1);
+                CHECK_STR(on, off);
+                CHECK(strstr(on, "rc=0 total=") == on);
+                free(on);
+                free(off);
+            }
+}
+
+static size_t window_min_default;
+
+static void set_windows(int on)
+{
+    dc_union_window_min = on ? window_min_default : (size_t)-1;
+}
+
+static uint64_t block_density_default, block_spread_default;
+
+/* on: any AND of words read by windows; off: none */
+static void set_blocks(int on)
+{
+    dc_and_block_density = on < 0 ? block_density_default : on ? (uint64_t)1 << 30 : 0;
+    dc_and_block_spread = on < 0 ? block_spread_default : (uint64_t)1 << 30;
+}
+
 /* Unions of many cursors read by windows of ordinals give what merging
  * them cursor by cursor gives: the same hits, scores to the last bit,
  * totals and facets, over more entries than a window in one segment and
@@ -1695,23 +1736,8 @@ static void test_union_windows(void)
                                     "n* date:1950..1955",
                                     "\"of the\" t*",
                                     "treaty"};
-    dc_access_reader secret = {0, DC_SECRET, ANNEX, 1, 0};
-    const dc_access_reader *readers[2] = {NULL, &secret};
-    size_t was = dc_union_window_min;
-    for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++)
-        for (int ri = 0; ri < 2; ri++) {
-            dc_index *ixs[2] = {one, many};
-            for (int k = 0; k < 2; k++) {
-                char *win = dump_page(ixs[k], queries[qi], 50, 0, readers[ri]);
-                dc_union_window_min = (size_t)-1;
-                char *merged = dump_page(ixs[k], queries[qi], 50, 0, readers[ri]);
-                dc_union_window_min = was;
-                CHECK_STR(win, merged);
-                CHECK(strstr(win, "rc=0 total=") == win);
-                free(win);
-                free(merged);
-            }
-        }
+    window_min_default = dc_union_window_min;
+    same_both_ways(one, many, queries, sizeof queries / sizeof *queries, set_windows);
     uint64_t want = 0, t1 = 0, t2 = 0;
     for (size_t k = 0; k < N; k++) want += (uint64_t)synth_has(syn[k], "n", 1);
     ids(one, "n*", NULL, &t1);
@@ -1749,34 +1775,17 @@ static void test_and_blocks(void)
                                     "\"of the\" t*",
                                     "(korea OR treaty) nations",
                                     "negotiating nations -treaty -korea"};
-    dc_access_reader secret = {0, DC_SECRET, ANNEX, 1, 0};
-    const dc_access_reader *readers[2] = {NULL, &secret};
-    uint64_t was = dc_and_block_density, was_spread = dc_and_block_spread;
-    dc_and_block_spread = (uint64_t)1 << 30;
-    for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++)
-        for (int ri = 0; ri < 2; ri++) {
-            dc_index *ixs[2] = {one, many};
-            for (int k = 0; k < 2; k++) {
-                dc_and_block_density = (uint64_t)1 << 30;
-                char *blk = dump_page(ixs[k], queries[qi], 50, 0, readers[ri]);
-                dc_and_block_density = 0;
-                char *plain = dump_page(ixs[k], queries[qi], 50, 0, readers[ri]);
-                dc_and_block_density = was;
-                CHECK_STR(blk, plain);
-                CHECK(strstr(blk, "rc=0 total=") == blk);
-                free(blk);
-                free(plain);
-            }
-        }
+    block_density_default = dc_and_block_density;
+    block_spread_default = dc_and_block_spread;
+    same_both_ways(one, many, queries, sizeof queries / sizeof *queries, set_blocks);
     /* the count against the documents themselves */
     uint64_t want = 0, t1 = 0, t2 = 0;
     for (size_t k = 0; k < N; k++)
         want += (uint64_t)(synth_has(syn[k], "n", 1) && synth_has(syn[k], "t", 1));
-    dc_and_block_density = (uint64_t)1 << 30;
+    set_blocks(1);
     ids(one, "n* t*", NULL, &t1);
     ids(many, "n* t*", NULL, &t2);
-    dc_and_block_density = was;
-    dc_and_block_spread = was_spread;
+    set_blocks(-1);
     CHECK_INT(t1, want);
     CHECK_INT(t2, want);
     CHECK(want > 100);

@@ -370,6 +370,7 @@ static void test_json_read(void)
     dc_jpush((dc_jv *)dc_jget(d.root, "b"), dc_jnew_num(&d, 2.5));
     dc_jv *o = dc_jnew(&d, DC_JV_OBJECT);
     CHECK_INT(dc_jset(&d, o, "t", dc_jnew(&d, DC_JV_TRUE)), DC_OK);
+    CHECK(dc_jget(o, "t") != NULL && dc_jget(o, "u") == NULL); /* a member set is found */
     CHECK_INT(dc_jset(&d, d.root, "o", o), DC_OK);
     CHECK(dc_jget(d.root, "c") == NULL && d.root->n == 3);
     dc_buf b;
