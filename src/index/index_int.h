@@ -298,8 +298,9 @@ extern int dc_snippet_prefilter;
  * above any union to compare the two ways. */
 extern size_t dc_union_window_min;
 /* An AND of dense words is read by intersecting windows (search.c,
- * and_block_ok); tests set the density 0 (never) or high with a high
- * spread (whenever the kids are words) to compare the two ways. */
+ * and_block_kids); tests set the density 0 (never), or high with a high
+ * spread (every leaf kid by windows) or a spread 0 (the two cheapest by
+ * windows, the others sought) to compare the ways. */
 extern uint64_t dc_and_block_density, dc_and_block_spread;
 int dc_seg_lookup(const dc_seg *s, const uint8_t *key, size_t klen, dc_tinfo *ti);
 

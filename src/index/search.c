@@ -322,20 +322,25 @@ static int uwin_load(node *n, uint32_t target)
 }
 
 /*
- * An AND whose kids are all leaves, the cheapest of them dense (at least
- * one document in dc_and_block_density on average), is read a window at a
- * time too: each kid's window loaded at the same ordinals and their
- * bitmaps intersected, so a candidate costs a bit of the intersection
- * instead of an advance() of every kid; each kid's sums give its tf as
- * its own advance() would.  A sparser cheapest kid leaves the AND to
- * and_advance, which seeks the dearer kids only at its documents (a
- * window decodes every posting in it), and so do dearer kids holding many
- * more postings (and_block_ok).  Density 0 turns this off (test knobs).
+ * An AND whose cheapest kids are leaves, the cheapest of them dense (at
+ * least one document in dc_and_block_density on average), is read a
+ * window at a time too: those kids' windows loaded at the same ordinals
+ * and their bitmaps intersected, so a candidate costs a bit of the
+ * intersection instead of an advance() of each of them; each one's sums
+ * give its tf as its own advance() would.  The windows are the two
+ * cheapest kids' and the next ones' holding at most dc_and_block_spread
+ * times the cheapest's postings (and_block_kids): a window decodes every
+ * posting of a kid in it, so a kid holding many more is sought, as any
+ * kid that is not a leaf, only at the intersection's candidates.  A
+ * sparser cheapest kid leaves the AND to and_advance, which seeks the
+ * dearer kids only at its documents.  Density 0 turns this off (test
+ * knobs).
  */
 uint64_t dc_and_block_density = 32, dc_and_block_spread = 8;
 
 typedef struct bwin {
     uint32_t lo, hi; /* the intersection's ordinals [lo, hi); hi == 0: none */
+    size_t nblk;     /* the kids read by windows: the first nblk */
     uint64_t bits[UWIN_DOCS / 64];
 } bwin;
 
@@ -529,7 +534,7 @@ static int and_block_load(node *n, uint32_t target)
     for (;;) {
         uint32_t lo = target & ~(UWIN_DOCS - 1);
         int agree = 1;
-        for (size_t k = 0; k < n->nkids && agree; k++) {
+        for (size_t k = 0; k < b->nblk && agree; k++) {
             uwin *w = n->kids[k]->win;
             if (w->hi <= target && uwin_load(n->kids[k], target) != 0) return -1;
             if (w->lo > lo) {
@@ -542,7 +547,7 @@ static int and_block_load(node *n, uint32_t target)
         for (uint32_t j = 0; j < UWIN_DOCS / 64; j++) {
             uint64_t x = j < from / 64 ? 0 : ~(uint64_t)0;
             if (j == from / 64) x <<= from % 64;
-            for (size_t k = 0; k < n->nkids && x; k++) x &= n->kids[k]->win->bits[j];
+            for (size_t k = 0; k < b->nblk && x; k++) x &= n->kids[k]->win->bits[j];
             b->bits[j] = x;
         }
         b->lo = lo, b->hi = lo + UWIN_DOCS;
@@ -564,11 +569,20 @@ static uint32_t and_block_advance(node *n, uint32_t target)
             target = b->hi;
             continue;
         }
-        for (size_t k = 0; k < n->nkids; k++) {
+        for (size_t k = 0; k < b->nblk; k++) {
             node *kid = n->kids[k];
             kid->started = 1;
             kid->doc = d;
             kid->tf = kid->win->tf[d - kid->win->lo];
+        }
+        /* the others are sought at the candidate; one that overshoots
+         * moves the target to where it is */
+        uint32_t x = d;
+        for (size_t k = b->nblk; k < n->nkids && x == d; k++)
+            if ((x = advance(n->kids[k], d)) == DC_EOF) return DC_EOF;
+        if (x != d) {
+            target = x;
+            continue;
         }
         int excluded = 0;
         for (size_t k = 0; k < n->nnots && !excluded; k++) excluded = advance(n->nots[k], d) == d;
@@ -895,31 +909,34 @@ static int cost_cmp(const void *a, const void *b)
     return x->cost < y->cost ? -1 : x->cost > y->cost;
 }
 
-/* Whether AND n is read by intersecting windows: its kids are leaves, the
- * cheapest (the first) is dense, and the others together hold at most
- * dc_and_block_spread times its postings (a window decodes all of a
- * kid's; seeking them only at the cheapest's documents pays off when they
- * are many more). */
-static int and_block_ok(const sctx *cx, const node *n)
+/* How many of AND n's kids (the cheapest first) are read by intersecting
+ * windows, 0 for none: the cheapest is a dense leaf, and so many leaves
+ * after it as hold at most dc_and_block_spread times its postings, two at
+ * least. */
+static size_t and_block_kids(const sctx *cx, const node *n)
 {
-    if (!dc_and_block_density || n->nkids < 2) return 0;
-    uint64_t rest = 0;
-    for (size_t k = 0; k < n->nkids; k++) {
-        if (n->kids[k]->kind != N_LEAF) return 0;
-        if (k) rest += n->kids[k]->cost;
-    }
+    if (!dc_and_block_density || n->nkids < 2 || n->kids[0]->kind != N_LEAF ||
+        n->kids[1]->kind != N_LEAF)
+        return 0;
     uint64_t c0 = n->kids[0]->cost;
-    return c0 * dc_and_block_density >= cx->s->ndocs && rest / dc_and_block_spread <= c0;
+    if (!c0 || c0 * dc_and_block_density < cx->s->ndocs) return 0;
+    size_t k = 2;
+    while (k < n->nkids && n->kids[k]->kind == N_LEAF &&
+           n->kids[k]->cost / c0 <= dc_and_block_spread)
+        k++;
+    return k;
 }
 
-/* Gives each kid of n a window (those of few cursors had none) and n its
- * intersection. */
-static int and_block_make(sctx *cx, node *n)
+/* Gives each of n's first nblk kids a window (those of few cursors had
+ * none) and n their intersection. */
+static int and_block_make(sctx *cx, node *n, size_t nblk)
 {
-    for (size_t k = 0; k < n->nkids; k++)
+    for (size_t k = 0; k < nblk; k++)
         if (!n->kids[k]->win && !(n->kids[k]->win = cx_alloc(cx, sizeof *n->kids[k]->win)))
             return -1;
-    return (n->blk = cx_alloc(cx, sizeof *n->blk)) ? 0 : -1;
+    if (!(n->blk = cx_alloc(cx, sizeof *n->blk))) return -1;
+    n->blk->nblk = nblk;
+    return 0;
 }
 
 static node *build(sctx *cx, const dc_qnode *q, stat *sts, size_t nst, int *limit)
@@ -989,7 +1006,8 @@ static node *build(sctx *cx, const dc_qnode *q, stat *sts, size_t nst, int *limi
         }
         if (q->kind == DC_Q_AND) qsort(n->kids, n->nkids, sizeof *n->kids, cost_cmp);
         if (n->nkids == 0) n->kind = N_EMPTY; /* a NOT-only AND: rejected by the parser */
-        if (n->kind == N_AND && and_block_ok(cx, n) && and_block_make(cx, n) != 0) return NULL;
+        size_t nblk = n->kind == N_AND ? and_block_kids(cx, n) : 0;
+        if (nblk && and_block_make(cx, n, nblk) != 0) return NULL;
         return n;
     }
     }

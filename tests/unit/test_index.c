@@ -1702,11 +1702,20 @@ static void set_windows(int on)
 
 static uint64_t block_density_default, block_spread_default;
 
-/* on: any AND of words read by windows; off: none */
+/* on: every word of an AND (that starts with two) read by windows; off:
+ * none */
 static void set_blocks(int on)
 {
     dc_and_block_density = on < 0 ? block_density_default : on ? (uint64_t)1 << 30 : 0;
     dc_and_block_spread = on < 0 ? block_spread_default : (uint64_t)1 << 30;
+}
+
+/* on: the two cheapest words of an AND by windows, the other kids sought
+ * at their candidates; off: none */
+static void set_blocks_two(int on)
+{
+    dc_and_block_density = on < 0 ? block_density_default : on ? (uint64_t)1 << 30 : 0;
+    dc_and_block_spread = on < 0 ? block_spread_default : 0;
 }
 
 /* Unions of many cursors read by windows of ordinals give what merging
@@ -1752,10 +1761,9 @@ static void test_union_windows(void)
 
 /* ANDs read by intersecting windows (dc_and_block_density) find what
  * and_advance finds, with the same scores: the dumps compared with the
- * intersection on whenever the kids are words (density and spread 1 <<
- * 30) and off, in one and many segments, for both readers; the ANDs with
- * a phrase, a filter or an OR among their kids are read the other way
- * either way, and must not change. */
+ * intersection on (every word kid by windows; then the two cheapest by
+ * windows and the other kids sought, phrases, filters and ORs among
+ * them) and off, in one and many segments, for both readers. */
 static void test_and_blocks(void)
 {
     enum { N = 2600 };
@@ -1774,10 +1782,15 @@ static void test_and_blocks(void)
                                     "n* date:1950..1955",
                                     "\"of the\" t*",
                                     "(korea OR treaty) nations",
-                                    "negotiating nations -treaty -korea"};
+                                    "negotiating nations -treaty -korea",
+                                    "n* t* \"of the\"",
+                                    "n* t* date:1950..1955",
+                                    "n* t* (korea OR nations)",
+                                    "nations treaty korea negotiating t*"};
     block_density_default = dc_and_block_density;
     block_spread_default = dc_and_block_spread;
     same_both_ways(one, many, queries, sizeof queries / sizeof *queries, set_blocks);
+    same_both_ways(one, many, queries, sizeof queries / sizeof *queries, set_blocks_two);
     /* the count against the documents themselves */
     uint64_t want = 0, t1 = 0, t2 = 0;
     for (size_t k = 0; k < N; k++)
