@@ -919,7 +919,7 @@ static size_t and_block_kids(const sctx *cx, const node *n)
         n->kids[1]->kind != N_LEAF)
         return 0;
     uint64_t c0 = n->kids[0]->cost;
-    if (!c0 || c0 * dc_and_block_density < cx->s->ndocs) return 0;
+    if (!c0 || c0 < cx->s->ndocs / dc_and_block_density) return 0;
     size_t k = 2;
     while (k < n->nkids && n->kids[k]->kind == N_LEAF &&
            n->kids[k]->cost / c0 <= dc_and_block_spread)
