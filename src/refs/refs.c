@@ -591,7 +591,8 @@ static unsigned anchor_pairs16(const unsigned char *s)
 #define EQ(x, c) _mm_cmpeq_epi8((x), _mm_set1_epi8(c))
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
     __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + 1));
-    __m128i o = _mm_or_si128(_mm_or_si128(EQ(v, 'L'), EQ(v, 'F')), _mm_or_si128(EQ(v, 'f'), EQ(v, 'D')));
+    __m128i o =
+        _mm_or_si128(_mm_or_si128(EQ(v, 'L'), EQ(v, 'F')), _mm_or_si128(EQ(v, 'f'), EQ(v, 'D')));
     __m128i m = _mm_and_si128(o, EQ(w, 'o'));
     m = _mm_or_si128(m, _mm_and_si128(EQ(_mm_or_si128(v, _mm_set1_epi8(0x20)), 's'), EQ(w, 'u')));
     m = _mm_or_si128(m, _mm_and_si128(EQ(v, 'F'), EQ(w, 'R')));

@@ -1668,7 +1668,6 @@ static void test_topk_exhaustive(void)
     for (size_t i = 0; i < N; i++) dc_doc_free(syn[i]);
 }
 
-
 /* For each query, both readers, one segment and many: the page with the
  * way under test on (set(1)) is the page with it off (set(0)), scores bit
  * for bit; set(-1) puts the default back. */
@@ -1695,10 +1694,7 @@ static void same_both_ways(dc_index *one, dc_index *many, const char *const *que
 
 static size_t window_min_default;
 
-static void set_windows(int on)
-{
-    dc_union_window_min = on ? window_min_default : (size_t)-1;
-}
+static void set_windows(int on) { dc_union_window_min = on ? window_min_default : (size_t)-1; }
 
 static uint64_t block_density_default, block_spread_default;
 
