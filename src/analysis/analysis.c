@@ -433,7 +433,8 @@ typedef struct emitter {
 /* Finishes the token t spanning [start, end) and passes it to the
  * callback, unless it folded to nothing.  DC_LIMIT when positions run
  * out; otherwise the stemmer's or the callback's code. */
-static dc_rc emit(emitter *e, tokbuf *t, size_t start, size_t end)
+static inline __attribute__((always_inline)) dc_rc emit(emitter *e, tokbuf *t, size_t start,
+                                                        size_t end)
 {
     dc_analyzer *a = e->a;
     size_t len = t->slow ? finish_slow(a, t) : t->len;

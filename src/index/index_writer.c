@@ -391,7 +391,8 @@ static int dtab_grow(dc_index_writer *w)
 /* Records one occurrence of the key (field, term[0..n)) at pos in the
  * current document: in the document's own table, merged into the large
  * one by doc_merge. */
-static dc_rc add_occ(dc_index_writer *w, uint8_t field, const uint8_t *term, size_t n, uint32_t pos)
+static inline __attribute__((always_inline)) dc_rc
+add_occ(dc_index_writer *w, uint8_t field, const uint8_t *term, size_t n, uint32_t pos)
 {
     if (w->n_occ >= DC_NONE32 - 1 || w->n_dterms >= DC_NONE32 - 1) return DC_LIMIT;
     if ((w->n_dterms + 1) * 2 > w->dtab_cap && dtab_grow(w) != 0) return DC_NOMEM;
