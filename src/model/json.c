@@ -386,14 +386,14 @@ static dc_rc parse_portion(const dc_jv *o, dc_doc *d)
     JV_EACH(m, marks)
     {
         if (rc) break;
-        const dc_jv *at = dc_jget(m, "at");
+        size_t at;
         const dc_jv *kind = dc_jget(m, "kind");
         const dc_jv *val = dc_jget(m, "value");
-        if (!jv_is_number(at) || at->num < 0 || !jv_is_string(kind) ||
+        if (get_offset(m, "at", &at) || !jv_is_string(kind) ||
             !jv_is_string(val))
             return DC_CORRUPT;
         dc_mark_kind k = strcmp(kind->str, "page") == 0 ? DC_MARK_PAGE : DC_MARK_NOTE;
-        rc = dc_portion_add_mark(p, k, (size_t)at->num, val->str);
+        rc = dc_portion_add_mark(p, k, at, val->str);
     }
     if (!rc) rc = parse_spans(o, "spans", &p->spans, &p->n_spans, &p->cap_spans);
     if (!rc && (!p->id || !p->kind)) rc = DC_CORRUPT;
@@ -721,7 +721,8 @@ static dc_rc parse_volume(const dc_jv *root, dc_volume *v)
         if (!rc) rc = dc_strv_push(&v->editor_roles, jv_is_string(role) ? role->str : "");
     }
     const dc_jv *docs = dc_jget(root, "documents");
-    if (jv_is_number(docs)) v->n_documents = (long)docs->num;
+    if (jv_is_number(docs) && docs->num >= 0 && docs->num <= 1e15)
+        v->n_documents = (long)docs->num;
     a = get_arr(root, "contents", &rc);
     JV_EACH(e, a)
     {
