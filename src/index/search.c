@@ -927,6 +927,18 @@ static size_t and_block_kids(const sctx *cx, const node *n)
     return k;
 }
 
+/* An AND whose cheapest kid is sparse (below dc_and_block_density) seeks
+ * its other words directly at that kid's documents: a window of theirs
+ * would decode every posting in it for the few candidates there. */
+static void and_sparse_seek(const sctx *cx, node *n)
+{
+    if (!dc_and_block_density || n->nkids < 2 ||
+        n->kids[0]->cost >= cx->s->ndocs / dc_and_block_density)
+        return;
+    for (size_t k = 1; k < n->nkids; k++)
+        if (n->kids[k]->kind == N_LEAF) n->kids[k]->win = NULL;
+}
+
 /* Gives each of n's first nblk kids a window (those of few cursors had
  * none) and n their intersection. */
 static int and_block_make(sctx *cx, node *n, size_t nblk)
@@ -1008,6 +1020,7 @@ static node *build(sctx *cx, const dc_qnode *q, stat *sts, size_t nst, int *limi
         if (n->nkids == 0) n->kind = N_EMPTY; /* a NOT-only AND: rejected by the parser */
         size_t nblk = n->kind == N_AND ? and_block_kids(cx, n) : 0;
         if (nblk && and_block_make(cx, n, nblk) != 0) return NULL;
+        if (n->kind == N_AND && !nblk) and_sparse_seek(cx, n);
         return n;
     }
     }

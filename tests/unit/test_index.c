@@ -1714,6 +1714,15 @@ static void set_blocks_two(int on)
     dc_and_block_spread = on < 0 ? block_spread_default : 0;
 }
 
+/* on: every AND's cheapest kid taken for sparse (density 1: fewer entries
+ * than the segment), its other words sought without windows; off: the
+ * words' windows kept */
+static void set_sparse(int on)
+{
+    dc_and_block_density = on < 0 ? block_density_default : on ? 1 : 0;
+    dc_and_block_spread = block_spread_default;
+}
+
 /* Unions of many cursors read by windows of ordinals give what merging
  * them cursor by cursor gives: the same hits, scores to the last bit,
  * totals and facets, over more entries than a window in one segment and
@@ -1759,7 +1768,9 @@ static void test_union_windows(void)
  * and_advance finds, with the same scores: the dumps compared with the
  * intersection on (every word kid by windows; then the two cheapest by
  * windows and the other kids sought, phrases, filters and ORs among
- * them) and off, in one and many segments, for both readers. */
+ * them) and off, in one and many segments, for both readers; and so do
+ * ANDs of a sparse cheapest kid, whose other words are sought without
+ * their windows (and_sparse_seek). */
 static void test_and_blocks(void)
 {
     enum { N = 2600 };
@@ -1787,6 +1798,7 @@ static void test_and_blocks(void)
     block_spread_default = dc_and_block_spread;
     same_both_ways(one, many, queries, sizeof queries / sizeof *queries, set_blocks);
     same_both_ways(one, many, queries, sizeof queries / sizeof *queries, set_blocks_two);
+    same_both_ways(one, many, queries, sizeof queries / sizeof *queries, set_sparse);
     /* the count against the documents themselves */
     uint64_t want = 0, t1 = 0, t2 = 0;
     for (size_t k = 0; k < N; k++)
