@@ -933,13 +933,21 @@ static dc_doc *lock_doc(unsigned i)
                  "A lockword document about concurrent commits.");
 }
 
+/* Two handles on the new index root/name (a creates it); dir gets its
+ * path (cap bytes). */
+static void open_two(const char *name, char *dir, size_t cap, dc_index **a, dc_index **b)
+{
+    *a = *b = NULL;
+    snprintf(dir, cap, "%s/%s", root, name);
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, a, NULL), DC_OK);
+    CHECK_INT(dc_index_open(dir, 0, b, NULL), DC_OK);
+}
+
 static void test_refresh(void)
 {
     char dir[512];
-    snprintf(dir, sizeof dir, "%s/refresh", root);
-    dc_index *a = NULL, *b = NULL;
-    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &a, NULL), DC_OK);
-    CHECK_INT(dc_index_open(dir, 0, &b, NULL), DC_OK);
+    dc_index *a, *b;
+    open_two("refresh", dir, sizeof dir, &a, &b);
     CHECK_INT(dc_index_refresh(NULL), DC_MISUSE);
     CHECK_INT(dc_index_refresh(b), DC_OK); /* nothing changed */
     CHECK_INT(dc_index_doc_count(b), 0);
@@ -1052,10 +1060,8 @@ static void *waiter_run(void *p)
 static void test_shared_writer(void)
 {
     char dir[512];
-    snprintf(dir, sizeof dir, "%s/shared", root);
-    dc_index *a = NULL, *b = NULL;
-    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &a, NULL), DC_OK);
-    CHECK_INT(dc_index_open(dir, 0, &b, NULL), DC_OK);
+    dc_index *a, *b;
+    open_two("shared", dir, sizeof dir, &a, &b);
     dc_doc *d[8];
     for (int k = 1; k <= 7; k++) {
         char id[16], text[64];
@@ -1121,10 +1127,8 @@ static void test_shared_writer(void)
 static void test_orphans_stale_view(void)
 {
     char dir[512];
-    snprintf(dir, sizeof dir, "%s/stale", root);
-    dc_index *a = NULL, *b = NULL;
-    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &a, NULL), DC_OK);
-    CHECK_INT(dc_index_open(dir, 0, &b, NULL), DC_OK);
+    dc_index *a, *b;
+    open_two("stale", dir, sizeof dir, &a, &b);
     dc_index_writer *w = NULL;
     CHECK_INT(dc_index_writer_open(b, 0, &w), DC_OK);
     for (uint64_t d = 1; d <= 3; d++) CHECK_INT(add_doc(w, d, docs[d - 1]), DC_OK);
@@ -1148,11 +1152,9 @@ static void test_orphans_stale_view(void)
 static void test_lock(void)
 {
     char dir[512], lock[600];
-    snprintf(dir, sizeof dir, "%s/lock", root);
+    dc_index *a, *b;
+    open_two("lock", dir, sizeof dir, &a, &b);
     snprintf(lock, sizeof lock, "%s/LOCK", dir);
-    dc_index *a = NULL, *b = NULL;
-    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &a, NULL), DC_OK);
-    CHECK_INT(dc_index_open(dir, 0, &b, NULL), DC_OK);
     CHECK(access(lock, F_OK) == 0);
     /* free: B can take and drop it */
     CHECK_INT(dc_ix_lock(b, 0), 1);
