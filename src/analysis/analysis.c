@@ -29,11 +29,9 @@
 #include <string.h>
 
 #include <utf8proc.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "analysis/analysis.h"
+#include "util/util_int.h"
 #include "util/banned.h"
 
 /* The Snowball runtime and its English stemmer (libstemmer.a: runtime/api.h
@@ -471,12 +469,8 @@ static inline void put_char(dc_analyzer *a, tokbuf *t, utf8proc_int32_t cp, unsi
  * (they compare below '0' as signed bytes). */
 static inline unsigned ascii_run16(const unsigned char *s, char *out, unsigned *dig)
 {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-    __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
-                                  _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s), alpha, digit;
+    dc_sse_alnum(v, &alpha, &digit);
     unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
     unsigned k = (unsigned)__builtin_ctz(~m); /* at most 16: ~m has bit 16 set */
     _mm_storeu_si128((__m128i *)(void *)out,

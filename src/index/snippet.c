@@ -10,9 +10,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "index/index_int.h"
 #include "util/util_int.h"
@@ -195,13 +192,9 @@ static size_t next_candidate(const needles *nd, const unsigned char *s, size_t i
                 f |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nd->vfirsts[k]));
             if (!(hi | f)) continue;
             /* the bytes before: letters and digits (as ascii_alnum) */
-            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i - 1));
-            __m128i low = _mm_or_si128(b, _mm_set1_epi8(0x20));
-            __m128i al = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
-                                                    _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1))),
-                                      _mm_and_si128(_mm_cmpgt_epi8(b, _mm_set1_epi8('0' - 1)),
-                                                    _mm_cmplt_epi8(b, _mm_set1_epi8('9' + 1))));
-            unsigned m = hi | (f & ~(unsigned)_mm_movemask_epi8(al));
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i - 1)), al, dg;
+            dc_sse_alnum(b, &al, &dg);
+            unsigned m = hi | (f & ~(unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg)));
             if (m) return i + (size_t)__builtin_ctz(m);
         }
     }

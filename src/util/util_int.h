@@ -9,6 +9,22 @@
 
 #include "declass/util.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Of the 16 bytes v: the ASCII letters (*alpha) and digits (*digit), each
+ * a byte of all ones.  A byte above 0x7f is neither (as a signed byte it
+ * compares below '0'). */
+static inline void dc_sse_alnum(__m128i v, __m128i *alpha, __m128i *digit)
+{
+    __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    *alpha = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                           _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+    *digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                           _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+}
+#endif
+
 /*
  * dc_grow_array: makes room for at least `need` elements of `size` bytes in
  * the array p, which has room for *cap.  The capacity grows geometrically
