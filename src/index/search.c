@@ -100,6 +100,7 @@ typedef struct node {
     size_t lead; /* PHRASE: the term with the smallest df, sought first */
     int has_phrase; /* a PHRASE in this subtree (scores may be bounded) */
     struct uwin *win;  /* LEAF of many cursors: their union a window at a time */
+    int want_win;      /* LEAF: gets win once the tree is built (windows_alloc) */
     struct bwin *blk;  /* AND of dense leaves: their windows intersected (and_block_advance) */
     const dc_qnode *q; /* FILTER */
     sctx *cx;
@@ -862,7 +863,7 @@ static node *build_term(sctx *cx, const dc_qnode *q, stat *st, int *limit)
         }
     }
     if (!n->npc) n->kind = N_EMPTY;
-    if (n->npc >= dc_union_window_min && !(n->win = cx_alloc(cx, sizeof *n->win))) return NULL;
+    n->want_win = n->npc >= dc_union_window_min;
     return n;
 }
 
@@ -936,18 +937,29 @@ static void and_sparse_seek(const sctx *cx, node *n)
         n->kids[0]->cost >= cx->s->ndocs / dc_and_block_density)
         return;
     for (size_t k = 1; k < n->nkids; k++)
-        if (n->kids[k]->kind == N_LEAF) n->kids[k]->win = NULL;
+        if (n->kids[k]->kind == N_LEAF) n->kids[k]->want_win = 0;
 }
 
-/* Gives each of n's first nblk kids a window (those of few cursors had
- * none) and n their intersection. */
+/* Gives n the intersection of its first nblk kids' windows (each gets
+ * one, those of few cursors too). */
 static int and_block_make(sctx *cx, node *n, size_t nblk)
 {
-    for (size_t k = 0; k < nblk; k++)
-        if (!n->kids[k]->win && !(n->kids[k]->win = cx_alloc(cx, sizeof *n->kids[k]->win)))
-            return -1;
+    for (size_t k = 0; k < nblk; k++) n->kids[k]->want_win = 1;
     if (!(n->blk = cx_alloc(cx, sizeof *n->blk))) return -1;
     n->blk->nblk = nblk;
+    return 0;
+}
+
+/* The windows of the leaves that read by windows, once the ANDs above
+ * them have decided (and_block_make, and_sparse_seek): 0, or -1 out of
+ * memory. */
+static int windows_alloc(sctx *cx)
+{
+    for (size_t i = 0; i < cx->nnodes; i++) {
+        node *n = cx->nodes[i];
+        if (n->kind == N_LEAF && n->want_win && !(n->win = cx_alloc(cx, sizeof *n->win)))
+            return -1;
+    }
     return 0;
 }
 
@@ -1301,6 +1313,7 @@ dc_rc dc_index_search(dc_index *ix, dc_analyzer *a, const dc_query *q,
         int limit = 0;
         if (!rc) {
             roots[i] = build(cx, root, sts, nst, &limit);
+            if (roots[i] && windows_alloc(cx) != 0) roots[i] = NULL;
             if (!roots[i]) rc = limit ? DC_LIMIT : cx->rc ? cx->rc : DC_CORRUPT;
             if (limit)
                 dc_ix_fail(ix, rc, "search: a prefix matches more than %u terms",
