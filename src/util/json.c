@@ -124,6 +124,20 @@ void dc_buf_json_str(dc_buf *b, const char *s)
     put1(b, '"');
 }
 
+/* v in decimal, as "%lld" prints it, without snprintf's cost (a stored
+ * document has hundreds of offsets). */
+static void put_int(dc_buf *b, long long v)
+{
+    char s[24], *e = s + sizeof s, *p = e;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    dc_buf_add(b, p, (size_t)(e - p));
+}
+
 void dc_buf_json_num(dc_buf *b, double v)
 {
     char s[32];
@@ -132,18 +146,17 @@ void dc_buf_json_num(dc_buf *b, double v)
         return;
     }
     if (v > -1e15 && v < 1e15 && v == (double)(long long)v) { /* in range before the cast */
-        snprintf(s, sizeof s, "%lld", (long long)v);
-    } else {
-        /* 15 digits unless they miss v by more than cJSON's tolerance, or
-         * round up past the largest double (cJSON printed
-         * 1.79769313486232e+308 for DBL_MAX, which reads back infinite:
-         * fuzz_json) */
-        snprintf(s, sizeof s, "%1.15g", v);
-        double back = strtod(s, NULL);
-        double big = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
-        if (isinf(back) || !(fabs(back - v) <= big * DBL_EPSILON))
-            snprintf(s, sizeof s, "%1.17g", v);
+        put_int(b, (long long)v);
+        return;
     }
+    /* 15 digits unless they miss v by more than cJSON's tolerance, or
+     * round up past the largest double (cJSON printed
+     * 1.79769313486232e+308 for DBL_MAX, which reads back infinite:
+     * fuzz_json) */
+    snprintf(s, sizeof s, "%1.15g", v);
+    double back = strtod(s, NULL);
+    double big = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
+    if (isinf(back) || !(fabs(back - v) <= big * DBL_EPSILON)) snprintf(s, sizeof s, "%1.17g", v);
     dc_buf_puts(b, s);
 }
 
@@ -218,6 +231,21 @@ void dc_json_key(dc_json *j, const char *k)
 {
     if (j->depth == 0) return;
     int d = j->depth - 1;
+    /* compact, a name without escapes (every name the code writes): the
+     * comma, the quoted name and the colon at once */
+    size_t n = k && !j->pretty ? strlen(k) : 0;
+    if (n && plain_bytes(k, n) == n && dc_buf_room(j->b, n + 4)) {
+        size_t c = j->has_member[d] != 0;
+        char *o = j->b->p + j->b->len;
+        o[0] = ',';
+        o[c] = '"';
+        memcpy(o + c + 1, k, n);
+        memcpy(o + c + 1 + n, "\":", 3);
+        j->b->len += c + n + 3;
+        j->has_member[d] = 1;
+        j->after_key = 1;
+        return;
+    }
     if (j->has_member[d]) {
         put1(j->b, ',');
         if (j->pretty) put1(j->b, '\n');
@@ -246,7 +274,7 @@ void dc_json_int(dc_json *j, long long v)
 {
     before_value(j);
     if (v > -1000000000000000LL && v < 1000000000000000LL)
-        dc_buf_printf(j->b, "%lld", v);
+        put_int(j->b, v);
     else
         dc_buf_json_num(j->b, (double)v);
 }

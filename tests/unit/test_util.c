@@ -1,4 +1,7 @@
 /* Unit tests: src/util (buffers, string vectors, UTF-8, file reading). */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -263,6 +266,27 @@ static void test_json(void)
     dc_buf_putc(&b, ' ');
     dc_buf_json_num(&b, 1e300 * 1e300);
     CHECK_STR(b.p, "0.33333333333333331 null");
+    /* integers as "%lld" prints them, at the edges of the fast path */
+    const double ints[] = {0, -0.0, 7, -7, 10, 999999999999999, -999999999999999, 1e15, -1e15};
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        char want[40];
+        if (fabs(ints[i]) < 1e15)
+            snprintf(want, sizeof want, "%lld", (long long)ints[i]);
+        else
+            snprintf(want, sizeof want, "%1.15g", ints[i]);
+        dc_buf_reset(&b);
+        dc_buf_json_num(&b, ints[i]);
+        CHECK_STR(b.p, want);
+    }
+    dc_buf_reset(&b);
+    dc_json jn;
+    dc_json_init(&jn, &b, 0);
+    dc_json_arr(&jn);
+    const long long lls[] = {0, -1, 999999999999999LL, -999999999999999LL, LLONG_MIN, LLONG_MAX};
+    for (size_t i = 0; i < sizeof lls / sizeof *lls; i++) dc_json_int(&jn, lls[i]);
+    dc_json_end(&jn);
+    CHECK_STR(b.p, "[0,-1,999999999999999,-999999999999999,-9.2233720368547758e+18,"
+                   "9.2233720368547758e+18]");
     dc_buf_reset(&b);
     dc_json j;
     dc_json_init(&j, &b, 0);
