@@ -253,7 +253,18 @@ typedef struct pspan {
 } pspan;
 
 typedef struct tei {
-    struct _xmlTextReader *r; /* libxml2's xmlTextReaderPtr: tei_reader.c only */
+    /* tei_reader.c only: libxml2's push parser (xmlParserCtxtPtr) and the
+     * event it is reporting: the element that starts (local name,
+     * namespace, attributes as libxml2's SAX2 gives them, five pointers
+     * each, empty-element tag or not), the line of the node (an element's
+     * start tag, even at its end), and the start lines of open elements */
+    struct _xmlParserCtxt *xml;
+    const char *el_name, *el_ns;
+    const char **el_attrs;
+    int el_nattrs, el_empty;
+    long node_line;
+    int xdepth;
+    long el_line[TEI_MAX_DEPTH + 1];
     el_index els;
     dc_error *err;
     dc_rc rc;
@@ -362,17 +373,16 @@ int dc_tei_attr(tei *t, const char *name, const char *ns, char *out);
 int dc_tei_attr_is(tei *t, const char *name, const char *value);
 /* dc_str_set, recording DC_NOMEM. */
 void dc_tei_set_str(tei *t, char **field, const char *value);
-/* Reads the whole file open at fd through the xmlTextReader, calling
- * dc_tei_start_element, dc_tei_end_element and dc_tei_add_text node by
- * node; stops at the first error, recorded in t->rc and t->err. */
+/* Reads the whole file open at fd through libxml2's SAX2 parser, calling
+ * dc_tei_start_element, dc_tei_end_element and dc_tei_add_text event by
+ * event (text in pieces); a DOCTYPE that declares entities is refused.
+ * Stops at the first error, recorded in t->rc and t->err. */
 void dc_tei_read(tei *t, int fd);
-/* The local name and namespace URI (NULL if none) of the current element;
- * the strings belong to the reader, valid until the next node. */
+/* The local name and namespace URI (NULL if none) of the element that
+ * starts; the strings belong to the parser, valid during the call. */
 const char *dc_tei_name(tei *t, const char **ns);
-/* Whether the current element is empty (<gap/>). */
+/* Whether the element that starts is an empty-element tag (<gap/>). */
 int dc_tei_is_empty(tei *t);
-/* Refuses a DOCTYPE of the current node's document that declares entities. */
-void dc_tei_check_doc_dtd(tei *t);
 
 /* tei.c: elements */
 /* A block opens (frame f, in parent): it will be one portion.  The first

@@ -182,8 +182,7 @@ static void header_start(tei *t, int el, frame *f, const frame *parent)
 
 /* The root element must be TEI in the TEI namespace (its xml:id is the
  * fallback volume id) or an event record, <event> in no namespace, which
- * is one whole-file document from the start.  The DTD is checked again here
- * in case the reader did not report it as a node. */
+ * is one whole-file document from the start. */
 static void start_root(tei *t, const char *l, const char *ns)
 {
     char v[TEI_ATTR];
@@ -195,7 +194,6 @@ static void start_root(tei *t, const char *l, const char *ns)
              ns ? ns : "(none)");
         return;
     }
-    dc_tei_check_doc_dtd(t);
     t->root_seen = 1;
     f.kind = F_ROOT;
     f.cap = CAP_SKIP;

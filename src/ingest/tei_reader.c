@@ -1,11 +1,17 @@
 /*
- * TEI ingest, the libxml2 edge: the xmlTextReader over a file descriptor,
- * run without entity substitution, DTD loading, default attributes,
- * validation or network access; libxml2's messages captured (never
- * printed) and translated into dc_rc values with the line; attribute
- * access; the text buffers that collapse XML whitespace.  The only file of
- * the ingester that includes libxml2: the mapping (tei.c and the other
- * tei_*.c files) sees nodes through the dc_tei_* calls of ingest_int.h.
+ * TEI ingest, the libxml2 edge: libxml2's push parser with SAX2 callbacks
+ * over a file descriptor, run without entity substitution, DTD loading,
+ * default attributes, validation or network access; libxml2's messages
+ * captured (never printed) and translated into dc_rc values with the line;
+ * attribute access; the text buffers that collapse XML whitespace.  The
+ * only file of the ingester that includes libxml2: the mapping (tei.c and
+ * the other tei_*.c files) sees nodes through the dc_tei_* calls of
+ * ingest_int.h.
+ *
+ * SAX, not the xmlTextReader: the reader built a node for every element,
+ * attribute and text and freed it again, which was most of the parse's
+ * time; the callbacks give the same events (libxml2's reader is itself
+ * built on them) without a tree.
  *
  * libxml2 is loaded when the first TEI file is read (dlopen), not linked:
  * with the ICU and C++ libraries it brings, linking it cost every command
@@ -20,18 +26,19 @@
 #ifndef DC_XML_LINKED
 #include <dlfcn.h>
 #endif
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <libxml/hash.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
-#include <libxml/xmlreader.h>
 
 #include "util/util_int.h"
 #include "util/banned.h"
@@ -55,48 +62,31 @@ typedef xmlError *tei_xml_error;
     X(__xmlGenericErrorContext, void **, (void))                                             \
     X(__xmlStructuredError, xmlStructuredErrorFunc *, (void))                                \
     X(__xmlStructuredErrorContext, void **, (void))                                          \
-    X(xmlReaderForFd, xmlTextReaderPtr, (int, const char *, const char *, int))              \
-    X(xmlFreeTextReader, void, (xmlTextReaderPtr))                                           \
-    X(xmlTextReaderRead, int, (xmlTextReaderPtr))                                            \
-    X(xmlTextReaderNodeType, int, (xmlTextReaderPtr))                                        \
-    X(xmlTextReaderIsEmptyElement, int, (xmlTextReaderPtr))                                  \
-    X(xmlTextReaderConstValue, const xmlChar *, (xmlTextReaderPtr))                          \
-    X(xmlTextReaderConstName, const xmlChar *, (xmlTextReaderPtr))                           \
-    X(xmlTextReaderConstLocalName, const xmlChar *, (xmlTextReaderPtr))                      \
-    X(xmlTextReaderConstNamespaceUri, const xmlChar *, (xmlTextReaderPtr))                   \
-    X(xmlTextReaderCurrentNode, xmlNodePtr, (xmlTextReaderPtr))                              \
-    X(xmlTextReaderGetAttribute, xmlChar *, (xmlTextReaderPtr, const xmlChar *))             \
-    X(xmlTextReaderGetAttributeNs, xmlChar *,                                                \
-      (xmlTextReaderPtr, const xmlChar *, const xmlChar *))                                  \
-    X(xmlTextReaderGetParserLineNumber, int, (xmlTextReaderPtr))                             \
-    X(xmlTextReaderSetParserProp, int, (xmlTextReaderPtr, int, int))                         \
-    X(xmlTextReaderSetStructuredErrorHandler, void,                                          \
-      (xmlTextReaderPtr, xmlStructuredErrorFunc, void *))                                    \
-    X(xmlGetLineNo, long, (const xmlNode *))                                                 \
-    X(xmlHashSize, int, (xmlHashTablePtr))
+    X(xmlCreatePushParserCtxt, xmlParserCtxtPtr,                                             \
+      (xmlSAXHandlerPtr, void *, const char *, int, const char *))                           \
+    X(xmlCtxtUseOptions, int, (xmlParserCtxtPtr, int))                                       \
+    X(xmlParseChunk, int, (xmlParserCtxtPtr, const char *, int, int))                        \
+    X(xmlStopParser, void, (xmlParserCtxtPtr))                                               \
+    X(xmlFreeParserCtxt, void, (xmlParserCtxtPtr))                                           \
+    X(xmlFreeDoc, void, (xmlDocPtr))                                                         \
+    X(xmlValidateNCName, int, (const xmlChar *, int))
 
 static struct {
 #define XML_FIELD(name, ret, params) ret(*name) params;
     XML_FUNCTIONS(XML_FIELD)
 #undef XML_FIELD
-    xmlFreeFunc *free_fn; /* the variable xmlFree */
     char error[256];      /* why loading failed, or "" */
 } xml;
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
 #ifdef DC_XML_LINKED
 /* A command line linked statically has libxml2 in it (start-up pays for
- * nothing it does not touch): the table is filled from the linked names.
- * xmlFree is the global variable itself, as dlsym finds it (the header's
- * macro would give the calling thread's copy). */
-#undef xmlFree
-extern xmlFreeFunc xmlFree;
+ * nothing it does not touch): the table is filled from the linked names. */
 static void xml_load(void)
 {
 #define XML_LINK(name, ret, params) xml.name = name;
     XML_FUNCTIONS(XML_LINK)
 #undef XML_LINK
-    xml.free_fn = &xmlFree;
 }
 #else
 static void xml_load(void)
@@ -114,8 +104,6 @@ static void xml_load(void)
     }
         XML_FUNCTIONS(XML_LOAD)
 #undef XML_LOAD
-        xml.free_fn = dlsym(h, "xmlFree");
-        if (!xml.free_fn && !missing) missing = "xmlFree";
     }
     if (!h)
         snprintf(xml.error, sizeof xml.error, "cannot load %s: %s", XML_SONAME, dlerror());
@@ -125,12 +113,10 @@ static void xml_load(void)
 #endif
 
 /* From here on, libxml2's names are the loaded ones. */
-#undef xmlFree
 #undef xmlGenericError
 #undef xmlGenericErrorContext
 #undef xmlStructuredError
 #undef xmlStructuredErrorContext
-#define xmlFree (*xml.free_fn)
 #define xmlGenericError (*xml.__xmlGenericError())
 #define xmlGenericErrorContext (*xml.__xmlGenericErrorContext())
 #define xmlStructuredError (*xml.__xmlStructuredError())
@@ -138,23 +124,13 @@ static void xml_load(void)
 #define xmlInitParser xml.xmlInitParser
 #define xmlSetGenericErrorFunc xml.xmlSetGenericErrorFunc
 #define xmlSetStructuredErrorFunc xml.xmlSetStructuredErrorFunc
-#define xmlReaderForFd xml.xmlReaderForFd
-#define xmlFreeTextReader xml.xmlFreeTextReader
-#define xmlTextReaderRead xml.xmlTextReaderRead
-#define xmlTextReaderNodeType xml.xmlTextReaderNodeType
-#define xmlTextReaderIsEmptyElement xml.xmlTextReaderIsEmptyElement
-#define xmlTextReaderConstValue xml.xmlTextReaderConstValue
-#define xmlTextReaderConstName xml.xmlTextReaderConstName
-#define xmlTextReaderConstLocalName xml.xmlTextReaderConstLocalName
-#define xmlTextReaderConstNamespaceUri xml.xmlTextReaderConstNamespaceUri
-#define xmlTextReaderCurrentNode xml.xmlTextReaderCurrentNode
-#define xmlTextReaderGetAttribute xml.xmlTextReaderGetAttribute
-#define xmlTextReaderGetAttributeNs xml.xmlTextReaderGetAttributeNs
-#define xmlTextReaderGetParserLineNumber xml.xmlTextReaderGetParserLineNumber
-#define xmlTextReaderSetParserProp xml.xmlTextReaderSetParserProp
-#define xmlTextReaderSetStructuredErrorHandler xml.xmlTextReaderSetStructuredErrorHandler
-#define xmlGetLineNo xml.xmlGetLineNo
-#define xmlHashSize xml.xmlHashSize
+#define xmlCreatePushParserCtxt xml.xmlCreatePushParserCtxt
+#define xmlCtxtUseOptions xml.xmlCtxtUseOptions
+#define xmlParseChunk xml.xmlParseChunk
+#define xmlStopParser xml.xmlStopParser
+#define xmlFreeParserCtxt xml.xmlFreeParserCtxt
+#define xmlFreeDoc xml.xmlFreeDoc
+#define xmlValidateNCName xml.xmlValidateNCName
 
 /* --- text accumulation with whitespace collapsing ----------------------- */
 
@@ -258,13 +234,7 @@ const char *dc_tb_str(const tbuf *t) { return t->b.p ? t->b.p : ""; }
 
 long dc_tei_line(tei *t)
 {
-    long line = 0;
-    if (t->r) {
-        xmlNodePtr n = xmlTextReaderCurrentNode(t->r);
-        if (n && n->type != XML_DTD_NODE) line = xmlGetLineNo(n);
-        if (line <= 0) line = xmlTextReaderGetParserLineNumber(t->r);
-    }
-    return line > 0 ? line : 1;
+    return t->xml && t->node_line > 0 ? t->node_line : 1;
 }
 
 /* Records the first failure (later ones are consequences).  The line goes
@@ -355,56 +325,38 @@ static void fail_xml(tei *t)
 /* --- attributes ---------------------------------------------------------- */
 
 /*
- * The value of attribute `name` (in namespace ns, or in none) of element
- * node n as libxml2 keeps it, without a copy: "" for an empty value.  Sets
- * *slow instead when only xmlTextReaderGetAttribute() and its Ns variant
- * can tell (a value of several nodes, or an attribute absent from an
- * element of a document with a DOCTYPE, whose ATTLIST may give it a
- * default value), so that the answer is always theirs.
+ * Copies attribute `name` (in namespace ns, or none) of the element that
+ * starts into out (capped, trimmed); returns 1 if present and non-empty.
+ * Attributes come as libxml2's SAX2 gives them: local name, prefix,
+ * namespace, value and its end, the ones an ATTLIST of the DOCTYPE
+ * defaults among them (as xmlGetProp() gave them).  Without entity
+ * substitution libxml2 keeps an '&' of a value (written &amp; or &#38;)
+ * as "&#38;", to be read back as '&'; no other reference is left in a
+ * value (entity declarations are refused).
  */
-static const char *attr_value(xmlNodePtr n, const char *name, const char *ns, int *slow)
-{
-    *slow = 0;
-    if (!n || n->type != XML_ELEMENT_NODE) return NULL;
-    for (xmlAttrPtr a = n->properties; a; a = a->next) {
-        if (strcmp((const char *)a->name, name) != 0) continue;
-        if (ns ? !a->ns || !a->ns->href || strcmp((const char *)a->ns->href, ns) != 0
-               : a->ns != NULL)
-            continue;
-        xmlNodePtr c = a->children;
-        if (!c) return "";
-        if (!c->next && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
-            c->content)
-            return (const char *)c->content;
-        *slow = 1;
-        return NULL;
-    }
-    if (n->doc && (n->doc->intSubset || n->doc->extSubset)) *slow = 1;
-    return NULL;
-}
-
-/* Copies attribute `name` (in namespace ns, or none) of the current element
- * into out (capped, trimmed); returns 1 if present and non-empty. */
 int dc_tei_attr(tei *t, const char *name, const char *ns, char *out)
 {
-    int slow;
-    xmlChar *v = NULL;
-    const char *s = attr_value(xmlTextReaderCurrentNode(t->r), name, ns, &slow);
-    if (slow) {
-        v = ns ? xmlTextReaderGetAttributeNs(t->r, (const xmlChar *)name, (const xmlChar *)ns)
-               : xmlTextReaderGetAttribute(t->r, (const xmlChar *)name);
-        s = (const char *)v;
-    }
     out[0] = '\0';
-    if (!s) return 0;
-    while (dc_tei_is_space(*s)) s++;
-    size_t n = strlen(s);
-    while (n > 0 && dc_tei_is_space(s[n - 1])) n--;
-    if (n >= TEI_ATTR) n = TEI_ATTR - 1;
-    memcpy(out, s, n);
-    out[n] = '\0';
-    xmlFree(v);
-    return n > 0;
+    for (int i = 0; i < t->el_nattrs; i++) {
+        const char **a = t->el_attrs + 5 * i;
+        if (strcmp(a[0], name) != 0) continue;
+        if (ns ? !a[2] || strcmp(a[2], ns) != 0 : a[2] != NULL) continue;
+        const char *s = a[3], *end = a[4];
+        while (s < end && dc_tei_is_space(*s)) s++;
+        while (end > s && dc_tei_is_space(end[-1])) end--;
+        size_t n = 0;
+        while (s < end && n < TEI_ATTR - 1) {
+            if (*s == '&' && end - s >= 5 && memcmp(s, "&#38;", 5) == 0) {
+                out[n++] = '&';
+                s += 5;
+            } else {
+                out[n++] = *s++;
+            }
+        }
+        out[n] = '\0';
+        return n > 0;
+    }
+    return 0;
 }
 
 int dc_tei_attr_is(tei *t, const char *name, const char *value)
@@ -418,85 +370,166 @@ void dc_tei_set_str(tei *t, char **field, const char *value)
     if (dc_str_set(field, value)) dc_tei_nomem(t);
 }
 
-/* --- the reader ---------------------------------------------------------- */
+/* --- the parser's callbacks ---------------------------------------------- */
 
-/* Refuses a DOCTYPE that declares entities (general or parameter): the
- * ingester never expands or loads them, and a TEI record has no need. */
-static void check_dtd(tei *t, xmlDtdPtr dtd)
+static long cur_line(const tei *t)
 {
-    if (!dtd) return;
-    int ents = (dtd->entities && xmlHashSize((xmlHashTablePtr)dtd->entities) > 0) ||
-               (dtd->pentities && xmlHashSize((xmlHashTablePtr)dtd->pentities) > 0);
-    for (xmlNodePtr c = dtd->children; c && !ents; c = c->next)
-        if (c->type == XML_ENTITY_DECL) ents = 1;
-    if (ents) dc_tei_fail(t, DC_PARSE, "DOCTYPE declares entities, which are refused");
+    return t->xml->input ? t->xml->input->line : 0;
 }
 
-/* The reader's loop: one node at a time, so memory stays bounded by the
- * deepest element and the largest document, never the whole file.  Stops
- * at the first error (t->rc). */
-static void run(tei *t)
+/* Stops the parse once the mapping has failed: no more callbacks. */
+static void stop_on_failure(tei *t)
 {
-    for (;;) {
-        int ret = xmlTextReaderRead(t->r);
-        if (t->xerr_set) { fail_xml(t); return; }
-        if (ret < 0) { dc_tei_fail(t, DC_PARSE, "malformed XML"); return; }
-        if (ret == 0) break;
-        /* A text or CDATA node is handled the same whether it is blank or
-         * not, so its type is read from the node: xmlTextReaderNodeType()
-         * would scan it and walk its ancestors for xml:space to tell
-         * TEXT from (SIGNIFICANT_)WHITESPACE. */
-        xmlNodePtr cn = xmlTextReaderCurrentNode(t->r);
-        int type = cn && (cn->type == XML_TEXT_NODE || cn->type == XML_CDATA_SECTION_NODE)
-                       ? XML_READER_TYPE_TEXT
-                       : xmlTextReaderNodeType(t->r);
-        switch (type) {
-        case XML_READER_TYPE_ELEMENT:
-            dc_tei_start_element(t);
-            if (!t->rc && xmlTextReaderIsEmptyElement(t->r)) dc_tei_end_element(t);
-            break;
-        case XML_READER_TYPE_END_ELEMENT: dc_tei_end_element(t); break;
-        case XML_READER_TYPE_TEXT:
-        case XML_READER_TYPE_CDATA:
-        case XML_READER_TYPE_WHITESPACE:
-        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-            if (t->root_seen && t->depth > 0) {
-                const char *v = (const char *)xmlTextReaderConstValue(t->r);
-                if (v) dc_tei_add_text(t, v, strlen(v));
-            }
-            break;
-        case XML_READER_TYPE_ENTITY_REFERENCE: {
-            const char *name = (const char *)xmlTextReaderConstName(t->r);
-            dc_tei_fail(t, DC_PARSE, "undefined entity '%.64s'", name ? name : "?");
-            break;
-        }
-        case XML_READER_TYPE_DOCUMENT_TYPE: {
-            xmlNodePtr n = xmlTextReaderCurrentNode(t->r);
-            check_dtd(t, n && n->type == XML_DTD_NODE ? (xmlDtdPtr)n : NULL);
-            break;
-        }
-        default: break;
-        }
-        if (t->rc) return;
+    if (t->rc) xmlStopParser(t->xml);
+}
+
+/* Whether an event is to be handled: not after a failure, nor after an
+ * error of libxml2's (reported once the chunk is parsed, as the first
+ * failure: fail_xml). */
+static int live(const tei *t)
+{
+    return !t->rc && !t->xerr_set;
+}
+
+/* An xml:id must be an NCName ("d12", not "d 12" or "a&b"), as libxml2's
+ * tree builder checked it: a document's local id comes from it. */
+static void check_xml_ids(tei *t, const xmlChar **attrs, int n)
+{
+    for (int i = 0; i < n && !t->rc; i++) {
+        const xmlChar **a = attrs + 5 * i;
+        if (!a[2] || strcmp((const char *)a[0], "id") != 0 ||
+            strcmp((const char *)a[2], DC_XML_NS) != 0)
+            continue;
+        char v[TEI_ATTR];
+        size_t len = (size_t)(a[4] - a[3]);
+        int whole = len < sizeof v;
+        memcpy(v, a[3], whole ? len : sizeof v - 1);
+        v[whole ? len : sizeof v - 1] = '\0';
+        if (!whole || xmlValidateNCName((const xmlChar *)v, 1) != 0)
+            dc_tei_fail(t, DC_PARSE, "malformed XML: xml:id : attribute value %.100s is not an NCName",
+                        v);
     }
 }
 
-/* See ingest_int.h. */
-void dc_tei_check_doc_dtd(tei *t)
+static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+                     int n_ns, const xmlChar **nss, int n_attrs, int n_defaulted,
+                     const xmlChar **attrs)
 {
-    /* the node's document, not xmlTextReaderCurrentDoc(), which would make
-     * the reader keep the whole tree */
-    xmlNodePtr node = xmlTextReaderCurrentNode(t->r);
-    if (node && node->doc) check_dtd(t, node->doc->intSubset);
+    (void)prefix;
+    (void)n_ns;
+    (void)nss;
+    (void)n_defaulted;
+    tei *t = ctx;
+    /* a start tag libxml2 is about to refuse ("Couldn't find end of Start
+     * Tag"): it stands on neither its ">" nor its "/>" */
+    const xmlChar *cur = t->xml->input ? t->xml->input->cur : NULL;
+    if (!live(t) || !cur || !(cur[0] == '>' || (cur[0] == '/' && cur[1] == '>'))) return;
+    t->node_line = cur_line(t);
+    if (t->xdepth <= TEI_MAX_DEPTH) t->el_line[t->xdepth] = t->node_line;
+    t->xdepth++;
+    t->el_name = (const char *)local;
+    t->el_ns = (const char *)uri;
+    t->el_attrs = (const char **)attrs;
+    t->el_nattrs = n_attrs;
+    /* an empty-element tag: the parser stands on its "/>" (as libxml2's
+     * reader tells it) */
+    t->el_empty = cur[0] == '/';
+    check_xml_ids(t, (const xmlChar **)attrs, n_attrs);
+    if (!t->rc) dc_tei_start_element(t);
+    t->el_attrs = NULL;
+    t->el_nattrs = 0;
+    stop_on_failure(t);
 }
 
+static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)local;
+    (void)prefix;
+    (void)uri;
+    tei *t = ctx;
+    if (!live(t)) return;
+    if (t->xdepth > 0 && --t->xdepth <= TEI_MAX_DEPTH) t->node_line = t->el_line[t->xdepth];
+    dc_tei_end_element(t);
+    stop_on_failure(t);
+}
+
+/* Text and CDATA alike, in as many pieces as libxml2 gives ("a &amp; b"
+ * is three): the mapping's buffers join them. */
+static void on_text(void *ctx, const xmlChar *s, int n)
+{
+    tei *t = ctx;
+    if (!live(t) || !t->root_seen || t->depth == 0 || n <= 0) return;
+    t->node_line = cur_line(t);
+    dc_tei_add_text(t, (const char *)s, (size_t)n);
+    stop_on_failure(t);
+}
+
+/* A DOCTYPE that declares entities (general, parameter or unparsed) is
+ * refused as it is read: the ingester never expands or loads them, and a
+ * TEI record has no need. */
+static void refuse_entities(tei *t)
+{
+    if (!live(t)) return;
+    t->node_line = cur_line(t);
+    dc_tei_fail(t, DC_PARSE, "DOCTYPE declares entities, which are refused");
+    stop_on_failure(t);
+}
+
+static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                           const xmlChar *system_id, xmlChar *content)
+{
+    (void)name;
+    (void)type;
+    (void)public_id;
+    (void)system_id;
+    (void)content;
+    refuse_entities(ctx);
+}
+
+static void on_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
+                                    const xmlChar *system_id, const xmlChar *notation)
+{
+    (void)name;
+    (void)public_id;
+    (void)system_id;
+    (void)notation;
+    refuse_entities(ctx);
+}
+
+/* --- the parse ----------------------------------------------------------- */
+
+#define XML_CHUNK 65536
+
+/* Feeds the file to the parser a chunk at a time, so that memory stays
+ * bounded by the deepest element and the largest document, never the
+ * whole file.  Stops at the first error (t->rc). */
+static void run(tei *t, int fd)
+{
+    char *buf = malloc(XML_CHUNK);
+    if (!buf) { dc_tei_nomem(t); return; }
+    for (;;) {
+        ssize_t n = read(fd, buf, XML_CHUNK);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            dc_tei_fail_at(t, DC_IO, 0, "cannot read: %s", strerror(errno));
+            break;
+        }
+        xmlParseChunk(t->xml, buf, (int)n, n == 0);
+        if (t->rc) break;
+        if (t->xerr_set) { fail_xml(t); break; }
+        if (n == 0) break;
+    }
+    free(buf);
+}
+
+/* See ingest_int.h. */
 const char *dc_tei_name(tei *t, const char **ns)
 {
-    *ns = (const char *)xmlTextReaderConstNamespaceUri(t->r);
-    return (const char *)xmlTextReaderConstLocalName(t->r);
+    *ns = t->el_ns;
+    return t->el_name;
 }
 
-int dc_tei_is_empty(tei *t) { return xmlTextReaderIsEmptyElement(t->r) != 0; }
+int dc_tei_is_empty(tei *t) { return t->el_empty; }
 
 /*
  * See ingest_int.h.  libxml2 reports through per-thread handlers that
@@ -518,20 +551,30 @@ void dc_tei_read(tei *t, int fd)
     xmlSetGenericErrorFunc(NULL, xml_generic_error);
     xmlSetStructuredErrorFunc(t, xml_error);
 
-    /* No NOENT (entities stay unexpanded), no DTDLOAD/DTDATTR/DTDVALID (no
-     * DTD is read), NONET (no network even if something tried). */
-    t->r = xmlReaderForFd(fd, NULL, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-    if (!t->r) {
-        dc_tei_fail_at(t, DC_NOMEM, 0, "cannot create an XML reader");
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = on_start;
+    sax.endElementNs = on_end;
+    sax.characters = on_text;
+    sax.ignorableWhitespace = on_text;
+    sax.cdataBlock = on_text;
+    sax.entityDecl = on_entity_decl;
+    sax.unparsedEntityDecl = on_unparsed_entity_decl;
+    sax.serror = xml_error;
+    t->xml = xmlCreatePushParserCtxt(&sax, t, NULL, 0, NULL);
+    if (!t->xml) {
+        dc_tei_fail_at(t, DC_NOMEM, 0, "cannot create an XML parser");
     } else {
-        xmlTextReaderSetStructuredErrorHandler(t->r, xml_error, t);
-        xmlTextReaderSetParserProp(t->r, XML_PARSER_SUBST_ENTITIES, 0);
-        xmlTextReaderSetParserProp(t->r, XML_PARSER_LOADDTD, 0);
-        xmlTextReaderSetParserProp(t->r, XML_PARSER_DEFAULTATTRS, 0);
-        xmlTextReaderSetParserProp(t->r, XML_PARSER_VALIDATE, 0);
-        run(t);
-        xmlFreeTextReader(t->r);
-        t->r = NULL;
+        /* No NOENT (entities stay unexpanded), no DTDLOAD/DTDATTR/DTDVALID
+         * (no DTD is read), NONET (no network even if something tried). */
+        xmlCtxtUseOptions(t->xml, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+        run(t, fd);
+        /* what the parser built by itself for a DOCTYPE (its declarations) */
+        if (t->xml->myDoc) xmlFreeDoc(t->xml->myDoc);
+        t->xml->myDoc = NULL;
+        xmlFreeParserCtxt(t->xml);
+        t->xml = NULL;
     }
     xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
     xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
