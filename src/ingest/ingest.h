@@ -47,7 +47,7 @@ int dc_ingest_is_xml(const char *data, size_t len);
 typedef dc_rc (*dc_doc_sink)(void *ctx, dc_doc *doc);
 
 /*
- * Streams a TEI file (xmlTextReader, no DTD, no external entities, no
+ * Streams a TEI file (libxml2's SAX2 parser, no DTD, no external entities, no
  * network) and hands each document to sink in order: every div
  * type="document", or the whole file when it has none.  Sets number, title,
  * date, classification, source note, footnotes, pages, portions, gaps,

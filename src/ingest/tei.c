@@ -1,6 +1,6 @@
 /*
  * TEI ingest: streams a TEI P5 file (FRUS volumes, the Office of the
- * Historian's records) with libxml2's xmlTextReader and hands one dc_doc per
+ * Historian's records) with libxml2's SAX2 parser and hands one dc_doc per
  * div type="document" to a sink.  The Office of the Historian's event
  * records (root <event> in no namespace, XHTML descriptions) go through the
  * same reader and give one dc_doc each.  The mapping is described in
