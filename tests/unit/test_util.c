@@ -48,6 +48,14 @@ static void test_strv(void)
     CHECK_INT(v.n, 2);
     CHECK(dc_strv_contains(&v, "b"));
     CHECK(!dc_strv_contains(&v, "c"));
+    /* same first byte, then not; the empty string */
+    CHECK_INT(dc_strv_add_unique(&v, "bc"), DC_OK);
+    CHECK_INT(dc_strv_add_unique(&v, "bd"), DC_OK);
+    CHECK_INT(dc_strv_add_unique(&v, "bd"), DC_OK);
+    CHECK_INT(v.n, 4);
+    CHECK(dc_strv_contains(&v, "bd") && !dc_strv_contains(&v, "be") && !dc_strv_contains(&v, ""));
+    CHECK_INT(dc_strv_add_unique(&v, ""), DC_OK);
+    CHECK(dc_strv_contains(&v, ""));
     dc_strv_release(&v);
     CHECK(v.n == 0 && v.v == NULL);
 }
