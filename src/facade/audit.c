@@ -32,21 +32,15 @@
 #define RETRY_MS 100
 #define CLOSE_TRIES 20
 
-/* A queued row: the dc_audit_row's strings live in mem (one allocation). */
-typedef struct queued_row {
-    dc_audit_row r;
-    char *mem;
-} queued_row;
-
 struct dc_audit_queue {
     dc_store *st; /* the writer's own connection */
     pthread_t writer;
     pthread_mutex_t mu;
     pthread_cond_t wake; /* the writer: rows came, or stop */
     pthread_cond_t room; /* request threads: a batch was written */
-    queued_row *q;       /* q[0..n) wait, oldest first */
+    dc_audit_copy *q;       /* q[0..n) wait, oldest first */
     size_t n, cap;
-    queued_row *batch;   /* DC_AUDIT_BATCH: the rows the writer is writing */
+    dc_audit_copy *batch;   /* DC_AUDIT_BATCH: the rows the writer is writing */
     dc_audit_row *rows;  /* DC_AUDIT_BATCH: the same, as the store takes them */
     struct timespec oldest; /* when q[0] was queued (CLOCK_MONOTONIC) */
     unsigned delay_ms;
@@ -56,11 +50,11 @@ struct dc_audit_queue {
     dc_audit_stats stats;
 };
 
-static void row_free(queued_row *r) { free(r->mem); }
+void dc_audit_copy_free(dc_audit_copy *r) { free(r->mem); }
 
-/* Copies the five strings into one allocation; DC_NOMEM. */
-static dc_rc row_make(queued_row *out, const char *at, const char *user, const char *action,
-                      const char *target, const char *detail)
+/* See facade_int.h. */
+dc_rc dc_audit_copy_make(dc_audit_copy *out, const char *at, const char *user, const char *action,
+                         const char *target, const char *detail)
 {
     const char *in[5] = {at, user, action, target, detail};
     size_t len[5], total = 0;
@@ -157,7 +151,7 @@ static void *writer_main(void *arg)
             aq->stats.commits++;
             if (n > aq->stats.max_batch) aq->stats.max_batch = n;
         }
-        for (size_t i = 0; i < n; i++) row_free(&aq->batch[i]);
+        for (size_t i = 0; i < n; i++) dc_audit_copy_free(&aq->batch[i]);
         n = 0;
         tries = 0;
     }
@@ -218,8 +212,8 @@ dc_rc dc_audit_queue_add(dc_audit_queue *aq, const char *user, const char *actio
         snprintf(msg, cap, "cannot read the system clock");
         return DC_INTERNAL;
     }
-    queued_row row;
-    if (row_make(&row, at, user, action, target, detail)) {
+    dc_audit_copy row;
+    if (dc_audit_copy_make(&row, at, user, action, target, detail)) {
         snprintf(msg, cap, "appending to the audit log: out of memory");
         return DC_NOMEM;
     }
@@ -241,7 +235,7 @@ dc_rc dc_audit_queue_add(dc_audit_queue *aq, const char *user, const char *actio
                                    : "appending to the audit log: out of memory");
     }
     pthread_mutex_unlock(&aq->mu);
-    if (rc) row_free(&row);
+    if (rc) dc_audit_copy_free(&row);
     return rc;
 }
 

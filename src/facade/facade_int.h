@@ -179,6 +179,17 @@ struct dc_db {
     uint64_t view_tick;
 };
 
+/* An audit row that owns its strings (one allocation, mem): the rows a
+ * server's queue and an ingest's batch hold until they are written
+ * (dc_store_audit_rows).  make: DC_OK or DC_NOMEM. */
+typedef struct dc_audit_copy {
+    dc_audit_row r;
+    char *mem;
+} dc_audit_copy;
+dc_rc dc_audit_copy_make(dc_audit_copy *out, const char *at, const char *user, const char *action,
+                         const char *target, const char *detail);
+void dc_audit_copy_free(dc_audit_copy *r);
+
 /* Queues an audit row on aq (facade/audit.c): DC_OK, or DC_IO (the queue
  * has been full for seconds: the writer cannot write), DC_MISUSE (closed),
  * DC_NOMEM, DC_INTERNAL (no clock), with the message in msg[0..cap). */

@@ -50,6 +50,47 @@ typedef struct file_job {
     dc_live_index *live; /* indexing as it stores, or NULL */
 } file_job;
 
+/* The audit rows of a batch's files, appended when the batch commits
+ * (dc_store_audit_rows: one read of the log's end for them all, not an
+ * INSERT .. SELECT of it per file) and dropped with it when it is rolled
+ * back, so the log holds a file's row exactly when the store holds its
+ * documents. */
+typedef struct audit_rows {
+    dc_audit_copy *v;
+    size_t n, cap;
+} audit_rows;
+
+static dc_rc audit_rows_add(audit_rows *a, const char *user, const char *action,
+                            const char *target, const char *detail)
+{
+    char at[32];
+    if (!dc_utc_now(at, sizeof at, 1)) return DC_INTERNAL;
+    if (DC_GROW(a->v, a->n + 1, a->cap)) return DC_NOMEM;
+    dc_rc rc = dc_audit_copy_make(&a->v[a->n], at, user, action, target, detail);
+    if (!rc) a->n++;
+    return rc;
+}
+
+static void audit_rows_clear(audit_rows *a)
+{
+    for (size_t i = 0; i < a->n; i++) dc_audit_copy_free(&a->v[i]);
+    free(a->v);
+    *a = (audit_rows){0};
+}
+
+/* Appends the rows inside the open transaction; DC_OK or the store's
+ * error (the rows are kept for the caller to clear). */
+static dc_rc audit_rows_write(dc_store *st, audit_rows *a)
+{
+    if (!a->n) return DC_OK;
+    dc_audit_row *rows = malloc(a->n * sizeof *rows);
+    if (!rows) return DC_NOMEM;
+    for (size_t i = 0; i < a->n; i++) rows[i] = a->v[i].r;
+    dc_rc rc = dc_store_audit_rows(st, rows, a->n);
+    free(rows);
+    return rc;
+}
+
 /* A live index step once LIVE_STEP_BYTES of versions wait, and after
  * every eighth of a batch's files: the index's thread then works while
  * this one goes on parsing and storing, even within one large file (a FRUS
@@ -761,7 +802,7 @@ static dc_rc ingest_scan(file_job *job, const char *const *files, size_t n)
  */
 static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts,
                          dc_ingest_stats *st, dc_error *err, int *fatal, pre_file *pre,
-                         const dc_strv *pages, dc_live_index *live)
+                         const dc_strv *pages, dc_live_index *live, audit_rows *audit)
 {
     char folder[256] = "", base[256] = "";
     const char *slash = strrchr(path, '/');
@@ -807,6 +848,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         return dc_fail(err, rc, 0, "%s", dc_store_errmsg(db->st));
     }
     uint64_t fresh_mark = dc_db_fresh_mark(db), live_mark = live ? live->upto : 0;
+    size_t audit_mark = audit->n;
     dc_tei_handlers h = {.doc = job_store,
                          .list_item = job_list_item,
                          .person = job_person,
@@ -837,8 +879,11 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
                      job.n_docs, docs, job.n_new, job.n_updated, job.n_persons,
                      job.n_persons == 1 ? "person" : "persons", job.n_terms,
                      job.n_terms == 1 ? "term" : "terms");
-        rc = dc_store_audit(db->st, db->user, "ingest", path, detail);
-        if (rc) job.fatal = 1;
+        rc = audit_rows_add(audit, db->user, "ingest", path, detail);
+        if (rc) {
+            job.fatal = 1;
+            dc_fail(err, rc, 0, "%s", rc == DC_NOMEM ? "out of memory" : "no clock");
+        }
     }
     dc_rc end = dc_store_part_end(db->st, rc == DC_OK);
     if (rc || end) {
@@ -848,6 +893,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
         dc_db_persons_forget(db); /* it may hold entries just undone */
         dc_db_fresh_drop_after(db, fresh_mark);
         if (live) dc_db_live_index_undone(live, live_mark);
+        while (audit->n > audit_mark) dc_audit_copy_free(&audit->v[--audit->n]);
         return rc;
     }
     st->docs_new += job.n_new;
@@ -880,6 +926,7 @@ typedef struct batch {
     dc_ingest_stats counted; /* st when the batch was opened */
     uint64_t fresh_mark;     /* dc_db_fresh_mark when it was opened */
     dc_live_index *live;     /* told of each commit and rollback, or NULL */
+    audit_rows audit;        /* its files' rows, appended at its commit */
 } batch;
 
 static double mono_seconds(void)
@@ -908,7 +955,9 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
 {
     if (!b->open) return DC_OK;
     b->open = 0;
-    dc_rc rc = commit ? dc_store_commit(db->st) : DC_OK;
+    dc_rc rc = commit ? audit_rows_write(db->st, &b->audit) : DC_OK;
+    if (!rc && commit) rc = dc_store_commit(db->st);
+    audit_rows_clear(&b->audit);
     if (rc)
         dc_db_fail(db, rc, "storing the last %ld files failed: %s", b->files,
                    dc_store_errmsg(db->st));
@@ -1076,7 +1125,7 @@ static dc_rc ingest_pages(dc_db *db, const char *path, const dc_ingest_opts *opt
         dc_strv_release(&files);
         return rc;
     }
-    if (!rc) rc = ingest_file(db, dir, opts, st, &err, &fatal, NULL, &files, NULL);
+    if (!rc) rc = ingest_file(db, dir, opts, st, &err, &fatal, NULL, &files, NULL, &b.audit);
     for (size_t i = 0; i < files.n; i++) {
         struct stat fs;
         if (stat(files.v[i], &fs) == 0) st->bytes += (unsigned long long)fs.st_size;
@@ -1135,7 +1184,8 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
         int fatal = 0;
         pre_file pre;
         if (ra) pre = read_ahead_take(ra, i);
-        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL, NULL, &live);
+        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL, NULL, &live,
+                         &b.audit);
         if (ra && pre.peeked) { /* its size as the thread found it */
             st->bytes += pre.size;
             b.bytes += pre.size;
@@ -1256,7 +1306,8 @@ dc_rc dc_db_ingest_data(dc_db *db, const char *filename, const void *data, size_
         dc_db_persons_forget(db); /* lists another process stored since */
         batch b = {0};
         rc = batch_open(db, &b, st);
-        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal, NULL, NULL, NULL)) != DC_OK) {
+        if (!rc && (rc = ingest_file(db, path, opts, st, &err, &fatal, NULL, NULL, NULL,
+                                      &b.audit)) != DC_OK) {
             st->files_failed++;
             batch_close(db, &b, st, 0);
             dc_db_fail(db, rc, "%s: %s", name, err.msg);

@@ -1702,15 +1702,18 @@ static dc_rc audit_put(dc_store *st, int64_t id, const dc_audit_row *r, char *pr
     return rc;
 }
 
-/* All rows or none: one transaction of its own, rolled back on any
- * failure (the caller keeps the rows and may try again).  The log's end
- * is read once; each row's chain value is computed here, the same
- * function dc_audit_chain gives SQL (dc_store_verify checks them). */
+/* All rows or none: a transaction of their own, or a savepoint of the
+ * caller's (as unit_begin), undone on any failure (the caller keeps
+ * the rows and may try again).  The log's end is read once; each row's
+ * chain value is computed here, the same function dc_audit_chain gives
+ * SQL (dc_store_verify checks them). */
 dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n)
 {
     if (!st) return DC_MISUSE;
     if (!rows && n) return set_err(st, DC_MISUSE, "dc_store_audit_rows: no rows");
-    dc_rc rc = dc_store_begin(st);
+    read_stop(st);
+    int own = sqlite3_get_autocommit(st->db);
+    dc_rc rc = own ? dc_store_begin(st) : run(st, S_SAVEPOINT, "starting a write");
     int64_t id = 0;
     char prev[CHAIN_HEX_SIZE] = "";
     int first = 1;
@@ -1729,9 +1732,7 @@ dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n)
     }
     for (size_t i = 0; i < n && !rc; i++)
         rc = audit_put(st, id + (int64_t)i, &rows[i], prev, &first);
-    if (!rc) rc = dc_store_commit(st);
-    if (rc && !sqlite3_get_autocommit(st->db)) run_quiet(st, S_ROLLBACK);
-    return rc;
+    return unit_end(st, own, rc);
 }
 
 int dc_store_in_transaction(const dc_store *st)

@@ -155,9 +155,11 @@ dc_rc dc_store_audit(dc_store *st, const char *user, const char *action, const c
 typedef struct dc_audit_row {
     const char *at, *user, *action, *target, *detail;
 } dc_audit_row;
-/* Appends rows[0..n) in order in one transaction of their own (BEGIN
- * IMMEDIATE .. COMMIT): all of them, each with its link in the hash chain,
- * or none (the error says why; nothing is left open). */
+/* Appends rows[0..n) in order: all of them, each with its link in the
+ * hash chain, or none (the error says why).  Alone, in one transaction of
+ * their own (BEGIN IMMEDIATE .. COMMIT; nothing is left open); inside the
+ * caller's transaction, as a part of it (committed or rolled back with
+ * it). */
 dc_rc dc_store_audit_rows(dc_store *st, const dc_audit_row *rows, size_t n);
 /* 1 if a transaction is open on st (a write in progress; a read snapshot
  * is not one). */

@@ -2,6 +2,7 @@
 exit 3, nothing of it stored, and the good files of the same command are
 still ingested."""
 import os
+import sqlite3
 
 from dctest import DB, SAMPLES, check, done, eq
 
@@ -55,6 +56,13 @@ check("10 files (8 failed)" in err and "2 new" in err, "summary: " + err)
 lst = db.json("list", "--json")
 eq(sorted(x["id"] for x in lst["documents"]), ["inbox/a_good", "inbox/z_good"],
    "only the good files are stored")
+# ... and only they are in the audit log, in order (appended with their
+# batch; read from the table: this database has no admin)
+con = sqlite3.connect("file:%s?mode=ro" % db.path, uri=True)
+eq([os.path.basename(t) for (t,) in
+    con.execute("SELECT target FROM audit WHERE action = 'ingest' ORDER BY id")],
+   ["a_good.txt", "z_good.txt"], "an audit row for each file stored, none for the bad ones")
+con.close()
 
 # A single bad file: exit 3, database unchanged.
 code, out, err = db.run("ingest", os.path.join(d, "empty.txt"))

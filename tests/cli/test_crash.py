@@ -22,6 +22,7 @@ DC_CRASH_KILLS (default 18) sets the number of ingest kills, DC_CRASH_LATE
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -107,6 +108,17 @@ def verify(what):
           "%s: files stored before are still there (%d < %d)" % (what, len(present), last_prefix))
     check(len(present) % BATCH == 0 or len(present) == NFILES,
           "%s: whole batches of %d files stored, not %d files" % (what, BATCH, len(present)))
+    # The audit log has an "ingest" row for a file exactly when the store
+    # holds its documents: the rows are appended in their batch's
+    # transaction (read from the table itself: these databases have no
+    # admin to run `declass audit`).
+    con = sqlite3.connect("file:%s?mode=ro" % db.path, uri=True)
+    try:
+        audited = {os.path.basename(t)[:-4] for (t,) in
+                   con.execute("SELECT target FROM audit WHERE action = 'ingest'")}
+    finally:
+        con.close()
+    eq(audited, {files[i] for i in present}, what + ": files audited are the files stored")
     last_prefix = len(present)
     return len(present)
 

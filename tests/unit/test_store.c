@@ -684,6 +684,36 @@ static void test_transactions(void)
     CHECK_INT(raw_int(path, "SELECT count(*) FROM collections"), 0);
     CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 0);
     CHECK_INT(dc_store_rollback(st), DC_OK); /* nothing open: no-op */
+
+    /* Rows of a batch inside the caller's transaction: a part of it,
+     * rolled back and committed with it, chained after the rows before */
+    const dc_audit_row rows[2] = {{"2026-12-07T01:02:03Z", "bob", "ingest", "f1", "1 document"},
+                                  {"2026-12-07T01:02:04Z", NULL, "ingest", "f2", NULL}};
+    CHECK_INT(dc_store_audit(st, "bob", "init", NULL, NULL), DC_OK);
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_audit_rows(st, rows, 2), DC_OK);
+    CHECK(dc_store_in_transaction(st));
+    CHECK_INT(dc_store_rollback(st), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE action = 'ingest'"), 0);
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_audit(st, "bob", "other", NULL, NULL), DC_OK);
+    CHECK_INT(dc_store_audit_rows(st, rows, 2), DC_OK);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE action = 'ingest' AND id > "
+                            "(SELECT id FROM audit WHERE action = 'other')"),
+              2);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE target = 'f2' AND user = 'public'"),
+              1);
+    CHECK_INT(dc_store_verify(st), DC_OK); /* the chain holds */
+    /* a bad row undoes the batch's part only, not the caller's writes */
+    const dc_audit_row bad[2] = {rows[0], {NULL, "bob", "ingest", "f3", NULL}};
+    CHECK_INT(dc_store_begin(st), DC_OK);
+    CHECK_INT(dc_store_audit(st, "bob", "kept", NULL, NULL), DC_OK);
+    CHECK_INT(dc_store_audit_rows(st, bad, 2), DC_MISUSE);
+    CHECK_INT(dc_store_commit(st), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE action = 'kept'"), 1);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit WHERE action = 'ingest'"), 2);
+    CHECK_INT(dc_store_verify(st), DC_OK);
     CHECK_INT(dc_store_commit(st), DC_MISUSE);
 
     /* Committed puts are there, including an update within the same
