@@ -394,6 +394,9 @@ uint64_t dc_db_hash(const void *p, size_t n);
 /* Drops the known persons loaded from the store (they are loaded again on
  * next use): after a list was stored, and at the start of each ingest. */
 void dc_db_persons_forget(dc_db *db);
+/* Loads the known persons now if they are not (a lookup then reads the
+ * store no more until they are dropped); DC_OK or why not. */
+dc_rc dc_db_persons_load(dc_db *db);
 /* The canonical name ("Eisenhower, Dwight D.") of entry xml_id of the
  * persons list of collection, or NULL (unknown, or the store failed).
  * Borrowed until dc_db_persons_forget. */

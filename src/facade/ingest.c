@@ -434,6 +434,233 @@ static dc_rc job_volume(void *ctx, const dc_volume *v)
     return DC_OK;
 }
 
+/*
+ * A TEI file's documents stored on a thread of their own (the store
+ * worker) while the ingest's thread goes on parsing: parsing a FRUS volume
+ * and storing its documents take about as long, and the index's thread
+ * is busy besides.  The worker runs job_store on each document, in order,
+ * through a queue of at most STORE_QUEUE_DOCS documents and
+ * STORE_QUEUE_BYTES (the parse waits when it is full), with a file_job
+ * of its own (its counts are added to the file's at the end; its error is
+ * its own until the parse takes it).
+ *
+ * The connection and db are the worker's while it has documents; the
+ * parse's thread touches nothing of db but the persons' cache, which it
+ * only reads (job_person).  Whatever else uses them — a list entry, the
+ * volume's structure, a reload of the persons' cache a list entry dropped
+ * — waits until the worker is idle (store_drain), so that one thread at a
+ * time uses them, in the order the serial ingest would.  The cache is
+ * never empty while the worker may run (it may read it: dc_db_restrict):
+ * it is loaded before a document is given; if it cannot be, the file's
+ * documents are stored on the parse's thread from there on, as when no
+ * worker can be started.
+ *
+ * A failure of the worker is the file's: it stores nothing more, the next
+ * document given is refused with its error (the parse stops there), and
+ * once the parse ends its error comes before any the parse found later in
+ * the file, as it would have without the worker.
+ */
+#define STORE_QUEUE_DOCS 256
+#define STORE_QUEUE_BYTES ((size_t)8 << 20)
+
+typedef struct store_worker {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t work;  /* the worker waits for a document or the stop */
+    pthread_cond_t moved; /* the parse waits for room, or for idleness */
+    dc_doc *q[STORE_QUEUE_DOCS]; /* a ring: q[head .. head + n) */
+    size_t size[STORE_QUEUE_DOCS];
+    size_t head, n, bytes;
+    int busy, stop, asleep, waiting;
+    dc_rc failed;      /* the worker's first failure: it stores no more */
+    dc_error err;      /* its message */
+    file_job job;      /* the worker's: its err is &err */
+    file_job *parent;  /* the file's */
+    int persons_stale; /* a list entry dropped the persons' cache */
+    int serial;        /* documents are stored on the parse's thread */
+} store_worker;
+
+static void *store_main(void *arg)
+{
+    store_worker *sw = arg;
+    pthread_mutex_lock(&sw->mu);
+    for (;;) {
+        while (sw->n == 0 && !sw->stop) {
+            sw->busy = 0;
+            if (sw->waiting) pthread_cond_signal(&sw->moved);
+            sw->asleep = 1;
+            pthread_cond_wait(&sw->work, &sw->mu);
+            sw->asleep = 0;
+        }
+        if (sw->n == 0) break;
+        dc_doc *doc = sw->q[sw->head];
+        sw->bytes -= sw->size[sw->head];
+        sw->head = (sw->head + 1) % STORE_QUEUE_DOCS;
+        sw->n--;
+        sw->busy = 1;
+        dc_rc rc = sw->failed;
+        if (sw->waiting) pthread_cond_signal(&sw->moved);
+        pthread_mutex_unlock(&sw->mu);
+        if (rc) dc_doc_free(doc);
+        else rc = job_store(&sw->job, doc);
+        pthread_mutex_lock(&sw->mu);
+        if (rc && !sw->failed) sw->failed = rc;
+    }
+    sw->busy = 0;
+    if (sw->waiting) pthread_cond_signal(&sw->moved);
+    pthread_mutex_unlock(&sw->mu);
+    return NULL;
+}
+
+/* The worker's failure as the file's: its message into the file's error
+ * unless that has one.  With mu held, or the worker idle. */
+static dc_rc store_failure(store_worker *sw)
+{
+    if (sw->failed && sw->parent->err->rc == DC_OK) *sw->parent->err = sw->err;
+    return sw->failed;
+}
+
+/* Waits until the worker has stored everything given; its failure. */
+static dc_rc store_drain(store_worker *sw)
+{
+    pthread_mutex_lock(&sw->mu);
+    sw->waiting = 1;
+    while (sw->n || sw->busy) pthread_cond_wait(&sw->moved, &sw->mu);
+    sw->waiting = 0;
+    dc_rc rc = store_failure(sw);
+    pthread_mutex_unlock(&sw->mu);
+    return rc;
+}
+
+/* Loads the persons' cache again if a list entry dropped it (the worker is
+ * idle: nothing was given since); on failure the documents are stored on
+ * this thread from here on. */
+static void store_persons(store_worker *sw)
+{
+    if (!sw->persons_stale) return;
+    sw->persons_stale = 0;
+    if (dc_db_persons_load(sw->parent->db) != DC_OK) sw->serial = 1;
+}
+
+/* The TEI ingester's sink: the document to the worker, or stored here
+ * once the worker is not used.  The document is the callee's. */
+static dc_rc store_give(void *ctx, dc_doc *doc)
+{
+    store_worker *sw = ctx;
+    store_persons(sw);
+    if (sw->serial) return job_store(sw->parent, doc);
+    size_t size = dc_db_doc_bytes(doc);
+    pthread_mutex_lock(&sw->mu);
+    sw->waiting = 1;
+    while (!sw->failed && (sw->n == STORE_QUEUE_DOCS ||
+                           (sw->n && sw->bytes + size > STORE_QUEUE_BYTES)))
+        pthread_cond_wait(&sw->moved, &sw->mu);
+    sw->waiting = 0;
+    dc_rc rc = store_failure(sw);
+    if (!rc) {
+        size_t at = (sw->head + sw->n) % STORE_QUEUE_DOCS;
+        sw->q[at] = doc;
+        sw->size[at] = size;
+        sw->n++;
+        sw->bytes += size;
+        if (sw->asleep) pthread_cond_signal(&sw->work);
+    }
+    pthread_mutex_unlock(&sw->mu);
+    if (rc) dc_doc_free(doc);
+    return rc;
+}
+
+/* A list entry, once the worker is idle; a person's entry drops the
+ * persons' cache (loaded again before the next document is given). */
+static dc_rc store_list_item(void *ctx, const dc_tei_list_item *it)
+{
+    store_worker *sw = ctx;
+    dc_rc rc = store_drain(sw);
+    if (rc) return rc;
+    long persons = sw->parent->n_persons;
+    rc = job_list_item(sw->parent, it);
+    if (sw->parent->n_persons != persons) sw->persons_stale = 1;
+    return rc;
+}
+
+static const char *store_person(void *ctx, const char *collection, const char *xml_id)
+{
+    store_worker *sw = ctx;
+    store_persons(sw);
+    return job_person(sw->parent, collection, xml_id);
+}
+
+static dc_rc store_volume(void *ctx, const dc_volume *v)
+{
+    store_worker *sw = ctx;
+    dc_rc rc = store_drain(sw);
+    return rc ? rc : job_volume(sw->parent, v);
+}
+
+/* Starts a worker for job's documents; NULL if it cannot (they are then
+ * stored on the caller's thread). */
+static store_worker *store_start(file_job *job)
+{
+    if (dc_db_persons_load(job->db) != DC_OK) return NULL;
+    store_worker *sw = calloc(1, sizeof *sw);
+    if (!sw) return NULL;
+    sw->parent = job;
+    sw->job = *job;
+    sw->job.err = &sw->err;
+    sw->job.n_new = sw->job.n_updated = sw->job.n_unchanged = sw->job.n_docs = 0;
+    int mu = pthread_mutex_init(&sw->mu, NULL) == 0;
+    int c1 = mu && pthread_cond_init(&sw->work, NULL) == 0;
+    int c2 = c1 && pthread_cond_init(&sw->moved, NULL) == 0;
+    if (c2 && pthread_create(&sw->thread, NULL, store_main, sw) == 0) return sw;
+    if (c2) pthread_cond_destroy(&sw->moved);
+    if (c1) pthread_cond_destroy(&sw->work);
+    if (mu) pthread_mutex_destroy(&sw->mu);
+    free(sw);
+    return NULL;
+}
+
+/* Stops the worker once it has stored everything given, adds its counts
+ * to the file's, and returns rc — or the worker's failure, which came
+ * first in the file. */
+static dc_rc store_stop(store_worker *sw, dc_rc rc)
+{
+    dc_rc failed = store_drain(sw);
+    pthread_mutex_lock(&sw->mu);
+    sw->stop = 1;
+    pthread_cond_signal(&sw->work);
+    pthread_mutex_unlock(&sw->mu);
+    pthread_join(sw->thread, NULL);
+    file_job *job = sw->parent;
+    job->n_docs += sw->job.n_docs;
+    job->n_new += sw->job.n_new;
+    job->n_updated += sw->job.n_updated;
+    job->n_unchanged += sw->job.n_unchanged;
+    if (sw->job.fatal) job->fatal = 1;
+    if (failed) {
+        *job->err = sw->err;
+        rc = failed;
+    }
+    pthread_cond_destroy(&sw->moved);
+    pthread_cond_destroy(&sw->work);
+    pthread_mutex_destroy(&sw->mu);
+    free(sw);
+    return rc;
+}
+
+/* A TEI file through a store worker, or all on this thread. */
+static dc_rc ingest_tei(file_job *job, dc_tei_handlers *h)
+{
+    store_worker *sw = store_start(job);
+    if (!sw) return dc_ingest_tei_file_with(job->path, h, job->err);
+    dc_tei_handlers hw = {.doc = store_give,
+                          .list_item = store_list_item,
+                          .person = store_person,
+                          .volume = store_volume,
+                          .ctx = sw};
+    dc_rc rc = dc_ingest_tei_file_with(job->path, &hw, job->err);
+    return store_stop(sw, rc);
+}
+
 #define PEEK_BYTES 512
 /* A file this small is read whole when it is peeked at (read ahead). */
 #define PEEK_WHOLE ((size_t)256 << 10)
@@ -859,7 +1086,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
     } else if (scan) {
         rc = ingest_scan(&job, &path, 1);
     } else if (is_xml) {
-        rc = dc_ingest_tei_file_with(path, &h, err);
+        rc = ingest_tei(&job, &h);
     } else if (pre) { /* read ahead: store its document, or report why not */
         if ((rc = pre->rc) != DC_OK) *err = pre->err;
         else rc = job_store(&job, pre->doc);

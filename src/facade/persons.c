@@ -45,6 +45,12 @@ static dc_rc cache(dc_db *db, dc_persons **out)
     return DC_OK;
 }
 
+dc_rc dc_db_persons_load(dc_db *db)
+{
+    dc_persons *c;
+    return cache(db, &c);
+}
+
 const char *dc_db_person_name(dc_db *db, const char *collection, const char *xml_id)
 {
     dc_persons *c;

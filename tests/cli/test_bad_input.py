@@ -110,6 +110,29 @@ for word, want in (("markeragood7", 1), ("markerzgood40", 1), ("markerbroken3", 
     got = big.json("search", word, "--json")["total"] if code == 0 else 0
     eq(got, want, "search %s after the broken volume" % word)
 
+# A document the store refuses (an id too long), then malformed XML later in
+# the same volume: the store's refusal is the volume's error, as the first
+# failure in the file (its documents are stored on a thread of their own
+# while the parse goes on), and nothing of the volume is stored.
+cut = DB()
+cvol = os.path.join(cut.dir, "cvol")
+os.mkdir(cvol)
+docs = "".join('<div type="document" xml:id="%s" n="%d"><head>%d. Telegram</head>'
+               '<p>%s</p></div>\n' % ("d%d" % i if i != 30 else "d" + "x" * 140, i, i,
+                                       "word " * 400) for i in range(1, 60))
+with open(os.path.join(cvol, "refused.xml"), "w", encoding="utf-8") as f:
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">'
+            '<teiHeader><fileDesc><titleStmt><title>R</title></titleStmt><publicationStmt>'
+            '<idno type="frus">frusrefused</idno></publicationStmt></fileDesc></teiHeader>'
+            '<text><body>\n%s<div type="document" xml:id="d99"><p>unclosed</div>\n'
+            '</body></text></TEI>\n' % docs)
+code, out, err = cut.run("ingest", "--released", cvol)
+eq(code, 3, "a refused document: exit 3 (%s)" % err[-300:])
+check("cannot make a document id" in err and "malformed" not in err,
+      "the store's refusal is the error, not the XML's later: " + err[-300:])
+eq(cut.json("list", "--json")["total"], 0, "nothing of the volume stored")
+eq(cut.run("check")[0], 0, "store and index consistent after the refusal")
+
 # A file that is not a database.
 bogus = os.path.join(db.dir, "bogus.db")
 with open(bogus, "wb") as f:
