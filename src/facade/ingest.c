@@ -1144,6 +1144,13 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
 #define BATCH_BYTES ((unsigned long long)32 << 20)
 #define BATCH_SECONDS 1.0
 #define BATCH_FRESH_BYTES ((size_t)4 << 20)
+/* While files are stored, a thread of the store's copies the WAL into the
+ * database after each batch (dc_store_background_checkpoints), rather than
+ * the ingest at every thousandth page (about 16 MiB) of it; the WAL, which
+ * then cannot start again from its beginning (a batch is always being
+ * written when the copy ends), is emptied at a batch's end once it passes
+ * INGEST_WAL_BYTES (mostly copied already: little is left to do). */
+#define INGEST_WAL_BYTES ((long long)64 << 20)
 
 typedef struct batch {
     int open;
@@ -1191,6 +1198,10 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
     /* scanned pages stored for good are not kept for a resume */
     for (size_t i = 0; commit && !rc && i < db->scan_cached.n; i++) unlink(db->scan_cached.v[i]);
     dc_strv_release(&db->scan_cached);
+    if (commit && !rc) { /* the WAL copied meanwhile, and bounded */
+        dc_store_wal_trim(db->st, INGEST_WAL_BYTES);
+        dc_store_checkpoint_soon(db->st);
+    }
     if (commit && !rc && b->live) { /* the rest to the index, all now committed */
         dc_db_live_index_step(db, b->live);
         dc_db_live_index_committed(b->live);
@@ -1403,6 +1414,7 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
     long step_files = (opts->batch_files > 0 ? opts->batch_files : BATCH_FILES) / 8;
     if (step_files < 1) step_files = 1;
     read_ahead *ra = files.n > 1 ? read_ahead_start(&files) : NULL;
+    if (files.n > 1) dc_store_background_checkpoints(db->st, 1);
     for (size_t i = 0; i < files.n; i++) {
         struct stat fs;
         memset(&err, 0, sizeof err);
@@ -1443,6 +1455,7 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
     }
     read_ahead_stop(ra);
     if (!rc && b.open) rc = batch_close(db, &b, st, 1);
+    dc_store_background_checkpoints(db->st, 0);
     dc_db_live_index_end(&live);
     dc_strv_release(&files);
     if (rc) return rc;

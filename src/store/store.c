@@ -286,6 +286,8 @@ struct dc_store {
     uint64_t snapshots;       /* read snapshots opened: the open one's serial */
     int have_journal;         /* jn is the audit journal (not an in-memory database) */
     dc_journal jn;
+    int manual_ckpt;          /* DC_STORE_MANUAL_CHECKPOINT */
+    struct bg_ckpt *bg;       /* dc_store_background_checkpoints, or NULL */
     char errmsg[512];
 };
 
@@ -914,7 +916,8 @@ dc_rc dc_store_open_steps(const char *path, int flags, const char *const *steps,
     if (!rc && (flags & DC_STORE_CREATE)) rc = set_page_size(st, path);
     if (!rc) rc = set_pragmas(st, path);
     if (!rc) sqlite3_update_hook(st->db, on_update, st);
-    if (!rc && (flags & DC_STORE_MANUAL_CHECKPOINT)) sqlite3_wal_autocheckpoint(st->db, 0);
+    st->manual_ckpt = (flags & DC_STORE_MANUAL_CHECKPOINT) != 0;
+    if (!rc && st->manual_ckpt) sqlite3_wal_autocheckpoint(st->db, 0);
     if (!rc) rc = migrate(st, path, steps, n_steps);
     if (!rc) rc = check_tables(st, path);
     if (!rc) st->have_journal = dc_journal_init(&st->jn, sqlite3_db_filename(st->db, "main"));
@@ -1006,9 +1009,102 @@ dc_rc dc_store_wal_trim(dc_store *st, long long over)
  * commits were audit rows (a read folding a long journal, a server's audit
  * batches) checkpoints only a WAL longer than WAL_KEEP_BYTES.
  */
+/*
+ * Background checkpoints: a thread with a connection of its own copies the
+ * WAL into the database file (a PASSIVE checkpoint: it waits for nobody,
+ * and the writer goes on appending meanwhile) each time it is asked to,
+ * while st's own checkpoints at commits are off.  A long ingest then does
+ * not stop at every thousandth page of WAL to copy it and wait for the
+ * disk (fsync) — the thread does, while the ingest parses and stores —
+ * and the WAL, copied as it grows, is started again from its beginning at
+ * a later commit as before.
+ */
+#define WAL_AUTOCHECKPOINT 1000 /* pages: SQLite's default */
+
+struct bg_ckpt {
+    sqlite3 *db;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int asked, stop;
+};
+
+static void *bg_main(void *arg)
+{
+    struct bg_ckpt *b = arg;
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (!b->asked && !b->stop) pthread_cond_wait(&b->cv, &b->mu);
+        if (b->stop) break;
+        b->asked = 0;
+        pthread_mutex_unlock(&b->mu);
+        /* busy (another checkpoint) or failed: the next request, or the
+         * checkpoint at close, does it */
+        sqlite3_wal_checkpoint_v2(b->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&b->mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+static void bg_stop(dc_store *st)
+{
+    struct bg_ckpt *b = st->bg;
+    if (!b) return;
+    pthread_mutex_lock(&b->mu);
+    b->stop = 1;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->thread, NULL);
+    pthread_cond_destroy(&b->cv);
+    pthread_mutex_destroy(&b->mu);
+    sqlite3_close(b->db);
+    free(b);
+    st->bg = NULL;
+    if (!st->manual_ckpt) sqlite3_wal_autocheckpoint(st->db, WAL_AUTOCHECKPOINT);
+}
+
+dc_rc dc_store_background_checkpoints(dc_store *st, int on)
+{
+    if (!st) return DC_MISUSE;
+    if (!on || st->bg) {
+        if (!on) bg_stop(st);
+        return DC_OK;
+    }
+    struct bg_ckpt *b = calloc(1, sizeof *b);
+    if (!b) return set_err(st, DC_NOMEM, "out of memory");
+    const char *path = sqlite3_db_filename(st->db, "main");
+    int src = sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE, NULL);
+    if (src == SQLITE_OK) src = sqlite3_exec(b->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    int mu = src == SQLITE_OK && pthread_mutex_init(&b->mu, NULL) == 0;
+    int cv = mu && pthread_cond_init(&b->cv, NULL) == 0;
+    if (cv && pthread_create(&b->thread, NULL, bg_main, b) == 0) {
+        st->bg = b;
+        sqlite3_wal_autocheckpoint(st->db, 0);
+        return DC_OK;
+    }
+    if (cv) pthread_cond_destroy(&b->cv);
+    if (mu) pthread_mutex_destroy(&b->mu);
+    sqlite3_close(b->db);
+    free(b);
+    /* the checkpoints stay st's own, at its commits */
+    return DC_OK;
+}
+
+void dc_store_checkpoint_soon(dc_store *st)
+{
+    struct bg_ckpt *b = st ? st->bg : NULL;
+    if (!b) return;
+    pthread_mutex_lock(&b->mu);
+    b->asked = 1;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+}
+
 void dc_store_close(dc_store *st)
 {
     if (!st) return;
+    bg_stop(st);
     if (st->db) read_stop(st);
     for (int i = 0; i < S_COUNT_OF_STMTS; i++) sqlite3_finalize(st->stmt[i]);
     if (st->db)

@@ -35,6 +35,14 @@ const char *dc_store_errmsg(const dc_store *st);
  * moment (busy_timeout); a database still busy after that is left as it
  * is (DC_OK: the next call tries again).  Errors only if the store failed. */
 dc_rc dc_store_wal_trim(dc_store *st, long long over);
+/* With on, the WAL is copied into the database by a thread of st's own
+ * (a connection of its own, PASSIVE checkpoints: the writer is never held
+ * up) each time dc_store_checkpoint_soon asks, and st's automatic
+ * checkpoints at commits are off; with on 0 (or at close) the thread
+ * stops and they are back.  For a long run of writes (an ingest).  DC_OK
+ * also when no thread could be started (the checkpoints stay st's). */
+dc_rc dc_store_background_checkpoints(dc_store *st, int on);
+void dc_store_checkpoint_soon(dc_store *st);
 /* Reads pages through a mapping of the file (on, the default) or into
  * buffers of SQLite's own (off: for a writer that would otherwise map,
  * and count in its resident size, every page it passes). */

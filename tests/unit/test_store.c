@@ -1493,6 +1493,46 @@ static void test_wal_trim(void)
     dc_store_close(st);
 }
 
+/* Background checkpoints: no copy at commits while they are on (the
+ * database file stays as it was however long the WAL grows), the copy
+ * once asked for, done by the store's thread; off again, commits copy as
+ * before. */
+static void test_background_checkpoints(void)
+{
+    const char *path = db_path("bgckpt.db");
+    dc_store *st = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_store_open(path, DC_STORE_CREATE, &st, &err), DC_OK);
+    if (!st) return;
+    CHECK_INT(dc_store_background_checkpoints(st, 1), DC_OK);
+    CHECK_INT(dc_store_background_checkpoints(st, 1), DC_OK); /* already on */
+    long long start = file_size(path);
+    char body[2048];
+    memset(body, 'x', sizeof body - 1);
+    body[sizeof body - 1] = '\0';
+    for (int i = 0; i < 3000; i++) { /* past SQLite's 1000 pages of WAL */
+        char local[32];
+        snprintf(local, sizeof local, "d%d", i);
+        dc_doc *d = make_doc("bg", local, "1", "Background");
+        if (d && i % 100 == 0) CHECK_INT(dc_store_begin(st), DC_OK);
+        dc_portion *p = d ? dc_doc_add_portion(d, "paragraph") : NULL;
+        if (p) dc_str_set(&p->text, body);
+        CHECK_INT(dc_store_put(st, d, NULL, NULL, NULL), DC_OK);
+        if (i % 100 == 99) CHECK_INT(dc_store_commit(st), DC_OK);
+        dc_doc_free(d);
+    }
+    CHECK_INT(file_size(path), start); /* nothing copied at the commits */
+    dc_store_checkpoint_soon(st);
+    for (int k = 0; k < 500 && file_size(path) < (4 << 20); k++) usleep(10000);
+    CHECK(file_size(path) >= (4 << 20)); /* copied by the thread */
+    CHECK_INT(dc_store_background_checkpoints(st, 0), DC_OK);
+    CHECK_INT(dc_store_background_checkpoints(st, 0), DC_OK); /* already off */
+    long n = 0;
+    CHECK_INT(dc_store_count(st, &n), DC_OK);
+    CHECK_INT(n, 3000);
+    dc_store_close(st);
+}
+
 /* A volume's structure is stored whole and replaced by the next ingest;
  * the collection filter lists one collection only. */
 static void test_volumes(void)
@@ -1642,11 +1682,12 @@ int main(void)
     test_nomem();
     test_changes();
     test_wal_trim();
+    test_background_checkpoints();
     test_volumes();
     test_docid_reads();
 
     const char *dbs[] = {"create.db",  "put.db",     "list.db",    "audit.db",   "txn.db",
-                         "busy.db",    "garbage.db", "text.db",    "foreign.db", "empty.db",
+                         "busy.db",    "bgckpt.db",  "garbage.db", "text.db",    "foreign.db", "empty.db",
                          "newer.db",   "damaged.db", "body.db",    "migrate.db", "fresh.db",
                          "nomem.db",   "changes.db", "tamper.db",  "tamper2.db", "tamper3.db",
                          "tamper4.db", "tamper5.db", "tamper6.db", "chain.db",   "volumes.db",
