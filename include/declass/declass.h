@@ -60,7 +60,9 @@ typedef struct dc_ingest_opts {
     /* Called for each withholding a re-ingest orphaned (may be NULL): its
      * text is no longer in its target (or the target is gone), so the
      * whole target stays withheld until a reviewer lifts it (docs/review.md,
-     * "Orphaned withholdings"). */
+     * "Orphaned withholdings").  For a large TEI file it is called from the
+     * thread that stores its documents, not the caller's (one call at a
+     * time, in document order). */
     void (*on_orphan)(void *ctx, const char *id, const char *wid, const char *target);
 } dc_ingest_opts;
 

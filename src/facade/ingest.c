@@ -435,10 +435,13 @@ static dc_rc job_volume(void *ctx, const dc_volume *v)
 }
 
 /*
- * A TEI file's documents stored on a thread of their own (the store
- * worker) while the ingest's thread goes on parsing: parsing a FRUS volume
- * and storing its documents take about as long, and the index's thread
- * is busy besides.  The worker runs job_store on each document, in order,
+ * A large TEI file's documents (STORE_WORKER_MIN bytes of file or more: a
+ * FRUS volume) stored on a thread of their own (the store worker) while
+ * the ingest's thread goes on parsing: parsing a volume and storing its
+ * documents take about as long, and the index's thread is busy besides
+ * (a small file is parsed and stored on the ingest's thread: a thread and
+ * its hand-offs would cost it more than they save).  The worker runs
+ * job_store on each document, in order,
  * through a queue of at most STORE_QUEUE_DOCS documents and
  * STORE_QUEUE_BYTES (the parse waits when it is full), with a file_job
  * of its own (its counts are added to the file's at the end; its error is
@@ -447,19 +450,21 @@ static dc_rc job_volume(void *ctx, const dc_volume *v)
  * The connection and db are the worker's while it has documents; the
  * parse's thread touches nothing of db but the persons' cache, which it
  * only reads (job_person).  Whatever else uses them — a list entry, the
- * volume's structure, a reload of the persons' cache a list entry dropped
- * — waits until the worker is idle (store_drain), so that one thread at a
- * time uses them, in the order the serial ingest would.  The cache is
- * never empty while the worker may run (it may read it: dc_db_restrict):
- * it is loaded before a document is given; if it cannot be, the file's
- * documents are stored on the parse's thread from there on, as when no
- * worker can be started.
+ * volume's structure — waits until the worker is idle (store_drain), so
+ * that one thread at a time uses them, in the order the serial ingest
+ * would.  The cache is never empty while the worker has documents (it may
+ * read it: dc_db_restrict): it is loaded, if it is not, before a document
+ * is given, and dropped only by a list entry, once the worker is idle; so
+ * an empty cache means an idle worker, and job_person may load it then.
+ * If it cannot be loaded, the file's documents are stored on the parse's
+ * thread from there on, as when no worker can be started.
  *
  * A failure of the worker is the file's: it stores nothing more, the next
  * document given is refused with its error (the parse stops there), and
  * once the parse ends its error comes before any the parse found later in
  * the file, as it would have without the worker.
  */
+#define STORE_WORKER_MIN ((unsigned long long)256 << 10)
 #define STORE_QUEUE_DOCS 256
 #define STORE_QUEUE_BYTES ((size_t)8 << 20)
 
@@ -476,7 +481,6 @@ typedef struct store_worker {
     dc_error err;      /* its message */
     file_job job;      /* the worker's: its err is &err */
     file_job *parent;  /* the file's */
-    int persons_stale; /* a list entry dropped the persons' cache */
     int serial;        /* documents are stored on the parse's thread */
 } store_worker;
 
@@ -532,22 +536,15 @@ static dc_rc store_drain(store_worker *sw)
     return rc;
 }
 
-/* Loads the persons' cache again if a list entry dropped it (the worker is
- * idle: nothing was given since); on failure the documents are stored on
- * this thread from here on. */
-static void store_persons(store_worker *sw)
-{
-    if (!sw->persons_stale) return;
-    sw->persons_stale = 0;
-    if (dc_db_persons_load(sw->parent->db) != DC_OK) sw->serial = 1;
-}
-
 /* The TEI ingester's sink: the document to the worker, or stored here
  * once the worker is not used.  The document is the callee's. */
 static dc_rc store_give(void *ctx, dc_doc *doc)
 {
     store_worker *sw = ctx;
-    store_persons(sw);
+    /* the persons' cache, if a list entry dropped it (or it was never
+     * loaded): the worker is idle then */
+    if (!sw->serial && !sw->parent->db->persons && dc_db_persons_load(sw->parent->db) != DC_OK)
+        sw->serial = 1;
     if (sw->serial) return job_store(sw->parent, doc);
     size_t size = dc_db_doc_bytes(doc);
     pthread_mutex_lock(&sw->mu);
@@ -570,23 +567,20 @@ static dc_rc store_give(void *ctx, dc_doc *doc)
     return rc;
 }
 
-/* A list entry, once the worker is idle; a person's entry drops the
- * persons' cache (loaded again before the next document is given). */
+/* A list entry, once the worker is idle (a person's entry drops the
+ * persons' cache). */
 static dc_rc store_list_item(void *ctx, const dc_tei_list_item *it)
 {
     store_worker *sw = ctx;
     dc_rc rc = store_drain(sw);
     if (rc) return rc;
-    long persons = sw->parent->n_persons;
-    rc = job_list_item(sw->parent, it);
-    if (sw->parent->n_persons != persons) sw->persons_stale = 1;
-    return rc;
+    return job_list_item(sw->parent, it);
 }
 
+/* (job_person may load the cache: an empty one means an idle worker) */
 static const char *store_person(void *ctx, const char *collection, const char *xml_id)
 {
     store_worker *sw = ctx;
-    store_persons(sw);
     return job_person(sw->parent, collection, xml_id);
 }
 
@@ -601,7 +595,6 @@ static dc_rc store_volume(void *ctx, const dc_volume *v)
  * stored on the caller's thread). */
 static store_worker *store_start(file_job *job)
 {
-    if (dc_db_persons_load(job->db) != DC_OK) return NULL;
     store_worker *sw = calloc(1, sizeof *sw);
     if (!sw) return NULL;
     sw->parent = job;
@@ -647,10 +640,11 @@ static dc_rc store_stop(store_worker *sw, dc_rc rc)
     return rc;
 }
 
-/* A TEI file through a store worker, or all on this thread. */
-static dc_rc ingest_tei(file_job *job, dc_tei_handlers *h)
+/* A TEI file of size bytes through a store worker, or all on this
+ * thread. */
+static dc_rc ingest_tei(file_job *job, dc_tei_handlers *h, unsigned long long size)
 {
-    store_worker *sw = store_start(job);
+    store_worker *sw = size >= STORE_WORKER_MIN ? store_start(job) : NULL;
     if (!sw) return dc_ingest_tei_file_with(job->path, h, job->err);
     dc_tei_handlers hw = {.doc = store_give,
                           .list_item = store_list_item,
@@ -1059,14 +1053,16 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
                     .err = err,
                     .live = live};
     int is_xml = 0, scan = 0;
+    unsigned long long size = 0;
     dc_rc rc = DC_OK;
     if (pages) { /* a --pages folder: its images are checked by dc_scan_read */
     } else if (pre) {
         is_xml = pre->is_xml;
         scan = pre->scan;
+        size = pre->size;
         if ((rc = pre->peeked ? DC_OK : pre->rc) != DC_OK) *err = pre->err;
     } else {
-        rc = peek_is_xml(path, &is_xml, &scan, NULL, err);
+        rc = peek_is_xml(path, &is_xml, &scan, &size, err);
     }
     if (rc) return rc;
     if ((rc = dc_store_part_begin(db->st)) != DC_OK) {
@@ -1086,7 +1082,7 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
     } else if (scan) {
         rc = ingest_scan(&job, &path, 1);
     } else if (is_xml) {
-        rc = ingest_tei(&job, &h);
+        rc = ingest_tei(&job, &h, size);
     } else if (pre) { /* read ahead: store its document, or report why not */
         if ((rc = pre->rc) != DC_OK) *err = pre->err;
         else rc = job_store(&job, pre->doc);

@@ -208,8 +208,9 @@ static dc_rc catch_up(dc_db *db, int *committed)
  * most LIVE_QUEUE_BYTES (the ingest waits when it is full); it touches
  * the writer and the index handle, never the store or anything else of
  * db.  A version whose views must be made (dc_db_view_doc reads db) or
- * that was read back from the store is indexed by the ingest's thread,
- * once the worker is idle: the writer is used by one thread at a time,
+ * that was read back from the store is indexed by the thread that stores
+ * (the ingest's, or a volume's store worker: facade/ingest.c), once the
+ * worker is idle: the writer is used by one thread at a time,
  * and in docid order.
  *
  * Anything unusual — an index to rebuild, another handle that indexed

@@ -719,8 +719,9 @@ static dc_rc open_db(dc_store *st, const char *path, int flags)
         } /* else it exists, or SQLite fails to open it below and says why */
     }
     /* No mutex of the connection's own: a handle is used by one thread at a
-     * time (the server lends each request one; the ingest's other threads
-     * never touch the store; a dc_db holds much else that is not locked). */
+     * time (the server lends each request one; during an ingest, the thread
+     * storing a volume's documents holds it while it has any, the others
+     * never touch it; a dc_db holds much else that is not locked). */
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
                  ((flags & DC_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
     pthread_once(&sqlite_once, sqlite_setup);

@@ -114,24 +114,30 @@ for word, want in (("markeragood7", 1), ("markerzgood40", 1), ("markerbroken3", 
 # the same volume: the store's refusal is the volume's error, as the first
 # failure in the file (its documents are stored on a thread of their own
 # while the parse goes on), and nothing of the volume is stored.
-cut = DB()
-cvol = os.path.join(cut.dir, "cvol")
-os.mkdir(cvol)
-docs = "".join('<div type="document" xml:id="%s" n="%d"><head>%d. Telegram</head>'
-               '<p>%s</p></div>\n' % ("d%d" % i if i != 30 else "d" + "x" * 140, i, i,
-                                       "word " * 400) for i in range(1, 60))
-with open(os.path.join(cvol, "refused.xml"), "w", encoding="utf-8") as f:
-    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">'
-            '<teiHeader><fileDesc><titleStmt><title>R</title></titleStmt><publicationStmt>'
-            '<idno type="frus">frusrefused</idno></publicationStmt></fileDesc></teiHeader>'
-            '<text><body>\n%s<div type="document" xml:id="d99"><p>unclosed</div>\n'
-            '</body></text></TEI>\n' % docs)
-code, out, err = cut.run("ingest", "--released", cvol)
-eq(code, 3, "a refused document: exit 3 (%s)" % err[-300:])
-check("cannot make a document id" in err and "malformed" not in err,
-      "the store's refusal is the error, not the XML's later: " + err[-300:])
-eq(cut.json("list", "--json")["total"], 0, "nothing of the volume stored")
-eq(cut.run("check")[0], 0, "store and index consistent after the refusal")
+# A volume of 150 documents (300 KB: the parse runs to its end while the
+# store works) and one of 600 (more than the store's queue holds: the parse
+# waits for room when the store fails).
+for ndocs in (150, 600):
+    cut = DB()
+    cvol = os.path.join(cut.dir, "cvol")
+    os.mkdir(cvol)
+    docs = "".join('<div type="document" xml:id="%s" n="%d"><head>%d. Telegram</head>'
+                   '<p>%s</p></div>\n' % ("d%d" % i if i != 30 else "d" + "x" * 140, i, i,
+                                           "word " * 400) for i in range(1, ndocs))
+    with open(os.path.join(cvol, "refused.xml"), "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt>'
+                '<title>R</title></titleStmt><publicationStmt><idno type="frus">frusrefused'
+                '</idno></publicationStmt></fileDesc></teiHeader><text><body>\n%s'
+                '<div type="document" xml:id="d9999"><p>unclosed</div>\n'
+                '</body></text></TEI>\n' % docs)
+    what = "%d documents, the 30th refused: " % ndocs
+    code, out, err = cut.run("ingest", "--released", cvol)
+    eq(code, 3, what + "exit 3 (%s)" % err[-300:])
+    check("cannot make a document id" in err and "malformed" not in err,
+          what + "the store's refusal is the error, not the XML's later: " + err[-300:])
+    eq(cut.json("list", "--json")["total"], 0, what + "nothing of the volume stored")
+    eq(cut.run("check")[0], 0, what + "store and index consistent after the refusal")
 
 # A file that is not a database.
 bogus = os.path.join(db.dir, "bogus.db")

@@ -126,4 +126,38 @@ eq((a["date"], a["date_source"]), (None, None), "a: undated")
 b = db.json("show", "notes/b", "--format", "json")
 eq((b["date"], b["date_source"]), ("1959-10-08", "dateline"), "b: dateline")
 
+# A volume (over 256 KB: its documents are stored on a thread of their own
+# while it is parsed) with its List of Persons between its documents: a
+# persName/@corresp is resolved against the persons stored when it is read,
+# as the file goes, so the documents before the list keep only the names as
+# written and those after it gain the list's.
+mid = DB()
+eq(mid.run("init")[0], 0, "init")
+vdir = os.path.join(mid.dir, "midvol")
+os.mkdir(vdir)
+
+
+def mdoc(i):
+    return ('<div type="document" xml:id="d%d" n="%d"><head>%d. Memorandum</head><p>'
+            '<persName corresp="#p_ZZ1">Zed</persName> met the minister. %s</p></div>\n'
+            % (i, i, i, "filler " * 300))
+
+
+with open(os.path.join(vdir, "frusmid.xml"), "w", encoding="utf-8") as f:
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">'
+            '<teiHeader><fileDesc><titleStmt><title>Mid</title></titleStmt><publicationStmt>'
+            '<idno type="frus">frusmid</idno></publicationStmt></fileDesc></teiHeader>'
+            '<text><body>\n%s<div type="section" xml:id="persons"><head>List of Persons</head>'
+            '<list><item><persName xml:id="p_ZZ1">Zedman, Zachary</persName>, the minister'
+            '</item></list></div>\n%s</body></text></TEI>\n'
+            % ("".join(mdoc(i) for i in range(1, 101)), "".join(mdoc(i) for i in range(101, 201))))
+check(os.path.getsize(os.path.join(vdir, "frusmid.xml")) > 256 << 10, "the volume is large")
+code, out, err = mid.run("ingest", "--released", vdir)
+eq(code, 0, "ingest the volume with its list in the middle: " + err)
+eq(mid.json("list", "--json")["total"], 200, "200 documents")
+for i, want in ((1, ["Zed"]), (100, ["Zed"]), (101, ["Zed", "Zedman, Zachary"]),
+                (200, ["Zed", "Zedman, Zachary"])):
+    eq(mid.json("show", "frusmid/d%d" % i, "--format", "json")["persons"], want,
+       "persons of d%d (the list after d100)" % i)
+
 done()
