@@ -1144,8 +1144,9 @@ static dc_rc ingest_file(dc_db *db, const char *path, const dc_ingest_opts *opts
  * database after each batch (dc_store_background_checkpoints), rather than
  * the ingest at every thousandth page (about 16 MiB) of it; the WAL, which
  * then cannot start again from its beginning (a batch is always being
- * written when the copy ends), is emptied at a batch's end once it passes
- * INGEST_WAL_BYTES (mostly copied already: little is left to do). */
+ * written when the copy ends), is started again at a batch's end once it
+ * passes INGEST_WAL_BYTES (dc_store_wal_rewind: mostly copied already,
+ * little is left to do). */
 #define INGEST_WAL_BYTES ((long long)64 << 20)
 
 typedef struct batch {
@@ -1195,7 +1196,7 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
     for (size_t i = 0; commit && !rc && i < db->scan_cached.n; i++) unlink(db->scan_cached.v[i]);
     dc_strv_release(&db->scan_cached);
     if (commit && !rc) { /* the WAL copied meanwhile, and bounded */
-        dc_store_wal_trim(db->st, INGEST_WAL_BYTES);
+        dc_store_wal_rewind(db->st, INGEST_WAL_BYTES);
         dc_store_checkpoint_soon(db->st);
     }
     if (commit && !rc && b->live) { /* the rest to the index, all now committed */

@@ -985,15 +985,25 @@ long long dc_store_cache(dc_store *st, long long n)
     return was;
 }
 
-dc_rc dc_store_wal_trim(dc_store *st, long long over)
+static dc_rc wal_checkpoint(dc_store *st, long long over, int mode)
 {
     if (!st) return DC_MISUSE;
     read_stop(st);
     long long n = wal_size(st);
     if (n >= 0 && n <= over) return DC_OK;
-    int src = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    int src = sqlite3_wal_checkpoint_v2(st->db, NULL, mode, NULL, NULL);
     if (src == SQLITE_OK || src == SQLITE_BUSY || src == SQLITE_LOCKED) return DC_OK;
     return sql_err(st, src, "checkpointing the write-ahead log");
+}
+
+dc_rc dc_store_wal_trim(dc_store *st, long long over)
+{
+    return wal_checkpoint(st, over, SQLITE_CHECKPOINT_TRUNCATE);
+}
+
+dc_rc dc_store_wal_rewind(dc_store *st, long long over)
+{
+    return wal_checkpoint(st, over, SQLITE_CHECKPOINT_RESTART);
 }
 
 /*

@@ -35,6 +35,10 @@ const char *dc_store_errmsg(const dc_store *st);
  * moment (busy_timeout); a database still busy after that is left as it
  * is (DC_OK: the next call tries again).  Errors only if the store failed. */
 dc_rc dc_store_wal_trim(dc_store *st, long long over);
+/* The same without truncating it: the next write starts the WAL again from
+ * its beginning, over what it held (no file to shorten and grow again,
+ * which costs the file system more than the copy: a writer's bound). */
+dc_rc dc_store_wal_rewind(dc_store *st, long long over);
 /* With on, the WAL is copied into the database by a thread of st's own
  * (a connection of its own, PASSIVE checkpoints: the writer is never held
  * up) each time dc_store_checkpoint_soon asks, and st's automatic
