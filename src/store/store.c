@@ -1086,7 +1086,8 @@ dc_rc dc_store_background_checkpoints(dc_store *st, int on)
     if (!b) return set_err(st, DC_NOMEM, "out of memory");
     const char *path = sqlite3_db_filename(st->db, "main");
     int src = sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE, NULL);
-    if (src == SQLITE_OK) src = sqlite3_exec(b->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_exec(b->db, "PRAGMA synchronous=NORMAL; PRAGMA mmap_size=0", NULL, NULL, NULL);
     int mu = src == SQLITE_OK && pthread_mutex_init(&b->mu, NULL) == 0;
     int cv = mu && pthread_cond_init(&b->cv, NULL) == 0;
     if (cv && pthread_create(&b->thread, NULL, bg_main, b) == 0) {
