@@ -441,11 +441,10 @@ static dc_rc job_volume(void *ctx, const dc_volume *v)
  * documents take about as long, and the index's thread is busy besides
  * (a small file is parsed and stored on the ingest's thread: a thread and
  * its hand-offs would cost it more than they save).  The worker runs
- * job_store on each document, in order,
- * through a queue of at most STORE_QUEUE_DOCS documents and
- * STORE_QUEUE_BYTES (the parse waits when it is full), with a file_job
- * of its own (its counts are added to the file's at the end; its error is
- * its own until the parse takes it).
+ * job_store on each document, in order, through a queue of at most
+ * STORE_QUEUE_DOCS documents and STORE_QUEUE_BYTES (the parse waits when
+ * it is full), with a file_job of its own (its counts are added to the
+ * file's at the end; its error is its own until the parse takes it).
  *
  * The connection and db are the worker's while it has documents; the
  * parse's thread touches nothing of db but the persons' cache, which it

@@ -400,14 +400,15 @@ static void check_xml_ids(tei *t, const xmlChar **attrs, int n)
         if (!a[2] || strcmp((const char *)a[0], "id") != 0 ||
             strcmp((const char *)a[2], DC_XML_NS) != 0)
             continue;
-        char v[TEI_ATTR];
-        size_t len = (size_t)(a[4] - a[3]);
-        int whole = len < sizeof v;
-        memcpy(v, a[3], whole ? len : sizeof v - 1);
-        v[whole ? len : sizeof v - 1] = '\0';
-        if (!whole || xmlValidateNCName((const xmlChar *)v, 1) != 0)
+        char *v = dc_strndup((const char *)a[3], (size_t)(a[4] - a[3]));
+        if (!v) {
+            dc_tei_nomem(t);
+            return;
+        }
+        if (xmlValidateNCName((const xmlChar *)v, 1) != 0)
             dc_tei_fail(t, DC_PARSE, "malformed XML: xml:id : attribute value %.100s is not an NCName",
                         v);
+        free(v);
     }
 }
 

@@ -1007,28 +1007,15 @@ dc_rc dc_store_wal_rewind(dc_store *st, long long over)
 }
 
 /*
- * The last connection to close normally checkpoints the WAL into the
- * database file and deletes it: four fdatasyncs, a few milliseconds.  A
- * read writes nothing (its audit row goes to the audit journal), so it
- * leaves the WAL as it found it, never waiting for the disk.  A handle that
- * stored anything, or folded the journal on request (`declass audit`),
- * checkpoints as before, so after an ingest, a review or `declass audit`
- * the database file is complete on its own and the WAL is gone: the first
- * process to open the database reads the whole WAL back to rebuild its
- * index (the shared-memory file does not survive the last close), about
- * 0.2 ms a MiB that every later command would pay.  A handle whose only
- * commits were audit rows (a read folding a long journal, a server's audit
- * batches) checkpoints only a WAL longer than WAL_KEEP_BYTES.
- */
-/*
  * Background checkpoints: a thread with a connection of its own copies the
  * WAL into the database file (a PASSIVE checkpoint: it waits for nobody,
  * and the writer goes on appending meanwhile) each time it is asked to,
  * while st's own checkpoints at commits are off.  A long ingest then does
  * not stop at every thousandth page of WAL to copy it and wait for the
- * disk (fsync) — the thread does, while the ingest parses and stores —
- * and the WAL, copied as it grows, is started again from its beginning at
- * a later commit as before.
+ * disk (fsync) — the thread does, while the ingest parses and stores.
+ * The WAL then seldom starts again from its beginning by itself (a write
+ * is under way whenever a copy ends): its writer bounds it
+ * (dc_store_wal_rewind).
  */
 #define WAL_AUTOCHECKPOINT 1000 /* pages: SQLite's default */
 
@@ -1113,6 +1100,20 @@ void dc_store_checkpoint_soon(dc_store *st)
     pthread_mutex_unlock(&b->mu);
 }
 
+/*
+ * The last connection to close normally checkpoints the WAL into the
+ * database file and deletes it: four fdatasyncs, a few milliseconds.  A
+ * read writes nothing (its audit row goes to the audit journal), so it
+ * leaves the WAL as it found it, never waiting for the disk.  A handle that
+ * stored anything, or folded the journal on request (`declass audit`),
+ * checkpoints as before, so after an ingest, a review or `declass audit`
+ * the database file is complete on its own and the WAL is gone: the first
+ * process to open the database reads the whole WAL back to rebuild its
+ * index (the shared-memory file does not survive the last close), about
+ * 0.2 ms a MiB that every later command would pay.  A handle whose only
+ * commits were audit rows (a read folding a long journal, a server's audit
+ * batches) checkpoints only a WAL longer than WAL_KEEP_BYTES.
+ */
 void dc_store_close(dc_store *st)
 {
     if (!st) return;

@@ -641,6 +641,11 @@ static void test_hostile(void)
                "<!ENTITY % p SYSTEM \"file:///etc/passwd\">\n%p;\n]>\n<TEI " TEI_NS ">"
                "<text><body><div type=\"document\"><p>x</p></div></body></text></TEI>\n",
                DC_PARSE, 0, 0, "entit");
+    /* an xml:id that is not an NCName (a document's local id comes from it) */
+    expect_str("badid.xml",
+               "<?xml version=\"1.0\"?>\n<TEI " TEI_NS "><text><body>\n"
+               "<div type=\"document\" xml:id=\"d 1\"><p>x</p></div></body></text></TEI>\n",
+               DC_PARSE, 0, 3, "xml:id : attribute value d 1 is not an NCName");
     /* with an external DTD (never read), an undefined entity is not a
      * fatal error to libxml2: refused all the same */
     expect_str("extdtd.xml",
@@ -853,11 +858,19 @@ static void test_parser_events(void)
         "<p>a &amp; b <![CDATA[<c> & d]]> &#169; e &lt;f&gt;</p>\n"
         "<p>Empty <gap/> and open <gap></gap> gaps.</p>\n"
         "</div>\n<div xml:id=\"d2\" n=\"2\"><p>Two.</p></div>\n"
+        "<div xml:id=\"d%s\"><p>Three: an NCName of 600 bytes, kept to 511.</p></div>\n"
         "</body></text></TEI>\n";
-    write_file("events.xml", xml, strlen(xml), path, sizeof path);
+    char longid[601], *text = malloc(strlen(xml) + sizeof longid);
+    memset(longid, 'x', 600);
+    longid[600] = '\0';
+    if (!text) return;
+    snprintf(text, strlen(xml) + sizeof longid, xml, longid);
+    write_file("events.xml", text, strlen(text), path, sizeof path);
+    free(text);
     CHECK_INT(ingest(path, &c, &err), DC_OK);
-    CHECK_INT(c.n, 2);
-    if (c.n == 2) {
+    CHECK_INT(c.n, 3);
+    if (c.n == 3) {
+        CHECK_INT(strlen(c.docs[2]->local_id), strlen("events-") + TEI_ATTR - 1);
         const dc_doc *d = c.docs[0];
         CHECK_STR(d->local_id, "events-d1");
         CHECK_STR(d->number, "1 & 2&3<");
