@@ -600,13 +600,8 @@ static store_worker *store_start(file_job *job)
     sw->job = *job;
     sw->job.err = &sw->err;
     sw->job.n_new = sw->job.n_updated = sw->job.n_unchanged = sw->job.n_docs = 0;
-    int mu = pthread_mutex_init(&sw->mu, NULL) == 0;
-    int c1 = mu && pthread_cond_init(&sw->work, NULL) == 0;
-    int c2 = c1 && pthread_cond_init(&sw->moved, NULL) == 0;
-    if (c2 && pthread_create(&sw->thread, NULL, store_main, sw) == 0) return sw;
-    if (c2) pthread_cond_destroy(&sw->moved);
-    if (c1) pthread_cond_destroy(&sw->work);
-    if (mu) pthread_mutex_destroy(&sw->mu);
+    if (dc_worker_start(&sw->thread, &sw->mu, &sw->work, &sw->moved, store_main, sw) == 0)
+        return sw;
     free(sw);
     return NULL;
 }
@@ -632,9 +627,7 @@ static dc_rc store_stop(store_worker *sw, dc_rc rc)
         *job->err = sw->err;
         rc = failed;
     }
-    pthread_cond_destroy(&sw->moved);
-    pthread_cond_destroy(&sw->work);
-    pthread_mutex_destroy(&sw->mu);
+    dc_worker_sync_destroy(&sw->mu, &sw->work, &sw->moved);
     free(sw);
     return rc;
 }
@@ -821,13 +814,8 @@ static read_ahead *read_ahead_start(const dc_strv *files)
     read_ahead *ra = calloc(1, sizeof *ra);
     if (!ra) return NULL;
     ra->files = files;
-    int mu = pthread_mutex_init(&ra->mu, NULL) == 0;
-    int c1 = mu && pthread_cond_init(&ra->room, NULL) == 0;
-    int c2 = c1 && pthread_cond_init(&ra->ready, NULL) == 0;
-    if (c2 && pthread_create(&ra->thread, NULL, read_main, ra) == 0) return ra;
-    if (c2) pthread_cond_destroy(&ra->ready);
-    if (c1) pthread_cond_destroy(&ra->room);
-    if (mu) pthread_mutex_destroy(&ra->mu);
+    if (dc_worker_start(&ra->thread, &ra->mu, &ra->room, &ra->ready, read_main, ra) == 0)
+        return ra;
     free(ra);
     return NULL;
 }
@@ -867,9 +855,7 @@ static void read_ahead_stop(read_ahead *ra)
     pthread_join(ra->thread, NULL);
     for (size_t i = 0; i < READ_AHEAD_FILES; i++)
         if (ra->ring[i].ready) dc_doc_free(ra->ring[i].doc);
-    pthread_cond_destroy(&ra->ready);
-    pthread_cond_destroy(&ra->room);
-    pthread_mutex_destroy(&ra->mu);
+    dc_worker_sync_destroy(&ra->mu, &ra->room, &ra->ready);
     free(ra->buf);
     free(ra);
 }

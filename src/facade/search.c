@@ -300,13 +300,8 @@ static live_worker *worker_start(dc_index_writer *w)
     live_worker *lw = calloc(1, sizeof *lw);
     if (!lw) return NULL;
     lw->w = w;
-    int mu = pthread_mutex_init(&lw->mu, NULL) == 0;
-    int c1 = mu && pthread_cond_init(&lw->work, NULL) == 0;
-    int c2 = c1 && pthread_cond_init(&lw->moved, NULL) == 0;
-    if (c2 && pthread_create(&lw->thread, NULL, live_main, lw) == 0) return lw;
-    if (c2) pthread_cond_destroy(&lw->moved);
-    if (c1) pthread_cond_destroy(&lw->work);
-    if (mu) pthread_mutex_destroy(&lw->mu);
+    if (dc_worker_start(&lw->thread, &lw->mu, &lw->work, &lw->moved, live_main, lw) == 0)
+        return lw;
     free(lw);
     return NULL;
 }
@@ -358,9 +353,7 @@ static void worker_stop(live_worker *lw)
     pthread_mutex_unlock(&lw->mu);
     pthread_join(lw->thread, NULL);
     for (; lw->qn; lw->qn--) item_free(&lw->q[lw->qhead++]);
-    pthread_cond_destroy(&lw->moved);
-    pthread_cond_destroy(&lw->work);
-    pthread_mutex_destroy(&lw->mu);
+    dc_worker_sync_destroy(&lw->mu, &lw->work, &lw->moved);
     free(lw->q);
     free(lw);
 }

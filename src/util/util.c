@@ -14,6 +14,26 @@
 
 #include "util/banned.h"
 
+int dc_worker_start(pthread_t *t, pthread_mutex_t *mu, pthread_cond_t *a, pthread_cond_t *b,
+                    void *(*fn)(void *), void *arg)
+{
+    int m = pthread_mutex_init(mu, NULL) == 0;
+    int c1 = m && pthread_cond_init(a, NULL) == 0;
+    int c2 = c1 && pthread_cond_init(b, NULL) == 0;
+    if (c2 && pthread_create(t, NULL, fn, arg) == 0) return 0;
+    if (c2) pthread_cond_destroy(b);
+    if (c1) pthread_cond_destroy(a);
+    if (m) pthread_mutex_destroy(mu);
+    return -1;
+}
+
+void dc_worker_sync_destroy(pthread_mutex_t *mu, pthread_cond_t *a, pthread_cond_t *b)
+{
+    pthread_cond_destroy(b);
+    pthread_cond_destroy(a);
+    pthread_mutex_destroy(mu);
+}
+
 const char *dc_strerror(dc_rc rc)
 {
     switch (rc) {

@@ -4,6 +4,7 @@
 #ifndef DC_UTIL_INT_H
 #define DC_UTIL_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -179,5 +180,16 @@ dc_rc dc_grey_deflate(const dc_grey *g, dc_buf *out);
 dc_rc dc_grey_write_png(const dc_grey *g, int dpi, dc_buf *out);
 dc_rc dc_grey_png_idat(const unsigned char *png, size_t len, int *w, int *h, dc_buf *out);
 dc_rc dc_grey_png_info(const unsigned char *png, size_t len, int *w, int *h);
+
+/*
+ * A worker thread and what it waits on: dc_worker_start makes the mutex
+ * mu and the condition variables a and b and starts fn(arg); 0, or -1
+ * with none of them left (nothing started).  dc_worker_sync_destroy
+ * destroys the three once the thread is joined.  (The ingest's read-ahead,
+ * store and index workers.)
+ */
+int dc_worker_start(pthread_t *t, pthread_mutex_t *mu, pthread_cond_t *a, pthread_cond_t *b,
+                    void *(*fn)(void *), void *arg);
+void dc_worker_sync_destroy(pthread_mutex_t *mu, pthread_cond_t *a, pthread_cond_t *b);
 
 #endif
