@@ -840,6 +840,55 @@ static void test_quiet_and_sink(void)
 }
 
 /* Gap elements, tables, nested blocks, notes in odd places. */
+/* The reference for dc_tb_add: a run of XML whitespace is one space, none
+ * at the start of the buffer or after a space or newline it ends with. */
+static void collapse_ref(const char *s, size_t n, char *out, size_t *len)
+{
+    for (size_t i = 0; i < n;) {
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+            out[(*len)++] = s[i++];
+            continue;
+        }
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+        if (*len > 0 && out[*len - 1] != ' ' && out[*len - 1] != '\n') out[(*len)++] = ' ';
+    }
+}
+
+/* dc_tb_add against the reference, over random text of letters, spaces,
+ * tabs, newlines, other control bytes and UTF-8, fed in pieces (its fast
+ * paths take 16 and 8 bytes at a time). */
+static void test_whitespace(void)
+{
+    static const char *const parts[] = {"a", "b", " ", "  ", "\t", "\n", "\r", "\x01",
+                                        "\xc3\xa9", "longer words"};
+    unsigned seed = 42;
+    for (int round = 0; round < 3000; round++) {
+        char text[600], want[700];
+        size_t n = 0, wn = 0;
+        int k = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 60;
+        for (int i = 0; i < k; i++) {
+            const char *p = parts[((seed = seed * 1103515245u + 12345u) >> 16) % 10];
+            memcpy(text + n, p, strlen(p));
+            n += strlen(p);
+        }
+        collapse_ref(text, n, want, &wn);
+        tbuf t;
+        dc_tb_init(&t, 1 << 20);
+        size_t cut = n ? ((seed = seed * 1103515245u + 12345u) >> 16) % (n + 1) : 0;
+        dc_tb_add(&t, text, cut);
+        dc_tb_add(&t, text + cut, n - cut);
+        if (t.b.len != wn || memcmp(dc_tb_str(&t), want, wn) != 0) {
+            CHECK(0);
+            fprintf(stderr, "round %d: \"%.*s\" gave \"%s\"\n", round, (int)n, text,
+                    dc_tb_str(&t));
+            dc_buf_release(&t.b);
+            break;
+        }
+        CHECK(1);
+        dc_buf_release(&t.b);
+    }
+}
+
 /* What libxml2's parser gives in pieces or in a coded form, read whole:
  * text split by references and CDATA, '&' in attribute values (kept by
  * libxml2 as "&#38;"), an empty-element tag against an empty element, and
@@ -1104,6 +1153,7 @@ int main(void)
     test_counts();
     test_synthetic();
     test_parser_events();
+    test_whitespace();
     test_event_synthetic();
     test_hostile();
     test_quiet_and_sink();
