@@ -228,9 +228,11 @@ static const char *refine_kind(const char *kind, const char *text, size_t len)
      * "NOTE BY THE EXECUTIVE SECRETARY ..."): no closing punctuation, a
      * capital first, at most 16 words.  A short line ending in a comma
      * ("Sincerely,") is the complimentary close of a letter. */
-    size_t words = 1;
-    for (size_t i = 0; i < len; i++) words += text[i] == ' ';
     char last = text[len - 1];
+    /* the words counted only where they decide, and only up to 17 */
+    size_t words = 1;
+    if (last == ',' || len < 120)
+        for (size_t i = 0; i < len && words <= 16; i++) words += text[i] == ' ';
     if (last == ',' && words <= 3) return "signature";
     if (len < 120 && words <= 16 && text[0] >= 'A' && text[0] <= 'Z' &&
         !strchr(".:;,?!)\"'", last) && (unsigned char)last < 0x80)
