@@ -840,6 +840,62 @@ static void test_quiet_and_sink(void)
 }
 
 /* Gap elements, tables, nested blocks, notes in odd places. */
+/* A paragraph's kind from its words: a short line ending in a comma is a
+ * signature, a short capitalised one without closing punctuation (16 words
+ * at most, under 120 bytes) a heading. */
+static void test_paragraph_kinds(void)
+{
+    char path[256], body[4096];
+    coll c = {0};
+    dc_error err;
+    char longcomma[160];
+    memset(longcomma, 'x', 140);
+    memcpy(longcomma + 40, " ", 1);
+    memcpy(longcomma + 80, " ", 1);
+    memcpy(longcomma + 139, ",", 2);
+    snprintf(body, sizeof body,
+             "<?xml version=\"1.0\"?>\n<TEI " TEI_NS "><text><body>\n"
+             "<div type=\"document\" xml:id=\"d1\"><head>1. Letter</head>\n"
+             "<p>First the text of the letter, which is long enough.</p>\n"
+             "<p>Sincerely,</p>\n<p>%s</p>\n"
+             "<p>One two three four, five,</p>\n"
+             "<p>Words and words and words and words and words and words and words and "
+             "words and words and words and words and words and more,</p>\n"
+             "<p>Objectives</p>\n"
+             "<p>A b c d e f g h i j k l m n o p</p>\n"
+             "<p>A b c d e f g h i j k l m n o p q</p>\n"
+             "</div></body></text></TEI>\n",
+             longcomma);
+    write_file("kinds.xml", body, strlen(body), path, sizeof path);
+    CHECK_INT(ingest(path, &c, &err), DC_OK);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        const dc_doc *d = c.docs[0];
+        const char *want[][2] = {{"Sincerely,", "signature"},
+                                 {longcomma, "signature"},
+                                 {"One two three four, five,", "paragraph"},
+                                 {"Words and words and words and words and words and words "
+                                  "and words and words and words and words and words and words "
+                                  "and more,",
+                                  "paragraph"},
+                                 {"Objectives", "heading"},
+                                 {"A b c d e f g h i j k l m n o p", "heading"},
+                                 {"A b c d e f g h i j k l m n o p q", "paragraph"}};
+        for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+            const dc_portion *p = NULL;
+            for (size_t i = 0; i < d->n_portions && !p; i++)
+                if (strcmp(d->portions[i].text, want[k][0]) == 0) p = &d->portions[i];
+            CHECK(p != NULL);
+            if (p && strcmp(p->kind, want[k][1]) != 0) {
+                fprintf(stderr, "\"%s\": %s, not %s\n", want[k][0], p->kind, want[k][1]);
+                CHECK(0);
+            }
+        }
+    }
+    coll_free(&c);
+    unlink(path);
+}
+
 /* The reference for dc_tb_add: a run of XML whitespace is one space, none
  * at the start of the buffer or after a space or newline it ends with. */
 static void collapse_ref(const char *s, size_t n, char *out, size_t *len)
@@ -1154,6 +1210,7 @@ int main(void)
     test_synthetic();
     test_parser_events();
     test_whitespace();
+    test_paragraph_kinds();
     test_event_synthetic();
     test_hostile();
     test_quiet_and_sink();
