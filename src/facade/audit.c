@@ -38,10 +38,10 @@ struct dc_audit_queue {
     pthread_mutex_t mu;
     pthread_cond_t wake; /* the writer: rows came, or stop */
     pthread_cond_t room; /* request threads: a batch was written */
-    dc_audit_copy *q;       /* q[0..n) wait, oldest first */
+    dc_audit_copy *q;     /* q[0..n) wait, oldest first */
     size_t n, cap;
-    dc_audit_copy *batch;   /* DC_AUDIT_BATCH: the rows the writer is writing */
-    dc_audit_row *rows;  /* DC_AUDIT_BATCH: the same, as the store takes them */
+    dc_audit_copy *batch; /* DC_AUDIT_BATCH: the rows the writer is writing */
+    dc_audit_row *rows;   /* DC_AUDIT_BATCH: the same, as the store takes them */
     struct timespec oldest; /* when q[0] was queued (CLOCK_MONOTONIC) */
     unsigned delay_ms;
     int stop;

@@ -77,7 +77,7 @@ static inline int dc_tei_is_space(char c)
 }
 
 /*
- * The TEI elements the reader acts on, sorted by name (names with the same
+ * The TEI elements the mapping acts on, sorted by name (names with the same
  * first byte are contiguous, which el_lookup needs): X(ID, name, container,
  * portion kind).
  * A container ends the text before it; a block (portion kind not NULL)

@@ -3,12 +3,12 @@
  * Historian's records) with libxml2's SAX2 parser and hands one dc_doc per
  * div type="document" to a sink.  The Office of the Historian's event
  * records (root <event> in no namespace, XHTML descriptions) go through the
- * same reader and give one dc_doc each.  The mapping is described in
+ * same parser and give one dc_doc each.  The mapping is described in
  * docs/internals/tei.md.
  *
- * Hostile input: the reader runs without entity substitution, DTD loading,
- * default attributes, validation or network access; a DOCTYPE that declares
- * any entity and any entity reference that reaches the reader are refused;
+ * Hostile input: the parser runs without entity substitution, DTD loading,
+ * validation or network access; a DOCTYPE that declares any entity and any
+ * entity reference that reaches the parser are refused;
  * nesting, text, portions, notes, pages and the file itself are capped.
  * libxml2 messages are captured (never printed) and translated into dc_rc
  * values with the line, in tei_reader.c, the module's edge.
