@@ -574,6 +574,36 @@ dc_rc dc_analyze(dc_analyzer *a, const char *text, size_t len, unsigned first_po
     dc_rc rc = DC_OK;
     size_t i = 0;
     while (i < len && rc == DC_OK) {
+#ifdef __SSE2__
+        /* The common case 16 bytes at a time: ASCII separators skipped
+         * at once, and a word of ASCII letters and digits that ends
+         * within them at a plain separator (none of the joiners' nor a
+         * byte above 0x7F, which could go on with it) emitted as
+         * scan_word would build it; everything else goes the general
+         * way below. */
+        if (len - i >= 16 && !(flags & DC_ANALYZE_GENERAL)) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i)), alpha, digit;
+            dc_sse_alnum(v, &alpha, &digit);
+            unsigned w = (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+            if (!(w & 1)) {
+                unsigned stop = w | (unsigned)_mm_movemask_epi8(v); /* alnum or non-ASCII */
+                if (!(stop & 1)) {
+                    i += stop ? (unsigned)__builtin_ctz(stop) : 16;
+                    continue;
+                }
+            } else {
+                /* k is at most 16; at 16, end is s[i], a letter or digit */
+                unsigned dig, k = ascii_run16(s + i, a->term, &dig);
+                unsigned char end = s[i + (k & 15)];
+                if (end < 0x80 && ascii_class[end] == C_SEP) {
+                    tokbuf t = {k, 0, 0, 0, (int)dig};
+                    rc = emit(&e, &t, i, i + k);
+                    i += k + 1;
+                    continue;
+                }
+            }
+        }
+#endif
         if (s[i] < 0x80 && !ascii_fold[s[i]]) {
             i++;
             continue;

@@ -68,6 +68,10 @@ typedef dc_rc (*dc_token_cb)(void *ctx, const dc_token *tok);
 
 /* dc_analyze flags. */
 #define DC_ANALYZE_STEM 1u /* fill dc_token.stem */
+/* Every token the general way, a character at a time, without the fast
+ * path for words of ASCII letters and digits: the same tokens, slower
+ * (the tests check the one against the other). */
+#define DC_ANALYZE_GENERAL 2u
 
 /*
  * Splits text[0..len) into folded tokens and calls cb for each, numbering

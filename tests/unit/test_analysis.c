@@ -495,6 +495,58 @@ static void test_random(dc_analyzer *a)
     CHECK_INT(bad, 0);
 }
 
+/* Analyzes text[0..len) with flags and returns the rendering (owned). */
+static char *tokens_flags(dc_analyzer *a, const char *text, size_t len, unsigned flags)
+{
+    collected c = {{0}, 0, 1, a};
+    dc_buf_init(&c.out, 0);
+    dc_buf_puts(&c.out, "");
+    CHECK_INT(dc_analyze(a, text, len, 0, flags, collect, &c, NULL), DC_OK);
+    return dc_buf_detach(&c.out);
+}
+
+/* The fast path for ASCII words gives what the general way gives: texts
+ * of words, digits, every kind of separator and joiner and non-ASCII
+ * letters, marks and bytes, next to one another at random. */
+static void test_fast_path(dc_analyzer *a)
+{
+    static const char *const pieces[] = {
+        "policy", "Eisenhower", "NSC", "5907", "1959", "a", "x7", "abcdefghijklmnop",
+        "abcdefghijklmnopq", " ", "  ", ", ", ". ", ".", "/", "-", "'", "’", "–", "\n",
+        "(", ")", "\"", ";", ":", "_", "é", "e\xCC\x81", "\xC2\xAD", "漢", "\xFF", "ﬁ", "²",
+        "ʼ", "\x7F", "\t", "don't", "3.5", "1,000", "U.S.", "22-23", "Re-", "\xE2"};
+    unsigned seed = 4242;
+    int differ = 0;
+    char text[400];
+    for (int iter = 0; iter < 20000 && !differ; iter++) {
+        size_t n = 0;
+        int k = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 80;
+        for (int j = 0; j < k; j++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            size_t pl = strlen(p);
+            if (n + pl < sizeof text) memcpy(text + n, p, pl), n += pl;
+        }
+        for (unsigned flags = 0; flags <= DC_ANALYZE_STEM; flags++) {
+            char *fast = tokens_flags(a, text, n, flags);
+            char *general = tokens_flags(a, text, n, flags | DC_ANALYZE_GENERAL);
+            if (strcmp(fast, general) != 0) {
+                fprintf(stderr, "fast path differs on \"%.*s\":\n  %s\n  %s\n", (int)n, text,
+                        fast, general);
+                differ = 1;
+            }
+            free(fast);
+            free(general);
+        }
+    }
+    CHECK_INT(differ, 0);
+    /* A word that ends at the 16th byte, or at a joiner, is the general way's. */
+    char *got = tokens(a, "Memorandum abcdefghijklmno. Sept-ember 1959-60 U.S.'s end");
+    CHECK_STR(got, "memorandum 0 10 @0 | abcdefghijklmno 11 26 @1 | sept 28 32 @2 | ember 33 38 @3"
+                   " | 1959-60 39 46 @4 | u 47 48 @5 | s 49 50 @6 | s 52 53 @7 | end 54 57 @8");
+    free(got);
+}
+
 int main(void)
 {
     dc_analyzer *a = NULL;
@@ -507,6 +559,7 @@ int main(void)
     test_stems(a);
     test_api(a);
     test_random(a);
+    test_fast_path(a);
     dc_analyzer_free(a);
     return TEST_DONE();
 }
