@@ -510,11 +510,49 @@ static char *tokens_flags(dc_analyzer *a, const char *text, size_t len, unsigned
  * letters, marks and bytes, next to one another at random. */
 static void test_fast_path(dc_analyzer *a)
 {
-    static const char *const pieces[] = {
-        "policy", "Eisenhower", "NSC", "5907", "1959", "a", "x7", "abcdefghijklmnop",
-        "abcdefghijklmnopq", " ", "  ", ", ", ". ", ".", "/", "-", "'", "’", "–", "\n",
-        "(", ")", "\"", ";", ":", "_", "é", "e\xCC\x81", "\xC2\xAD", "漢", "\xFF", "ﬁ", "²",
-        "ʼ", "\x7F", "\t", "don't", "3.5", "1,000", "U.S.", "22-23", "Re-", "\xE2"};
+    static const char *const pieces[] = {"policy",
+                                         "Eisenhower",
+                                         "NSC",
+                                         "5907",
+                                         "1959",
+                                         "a",
+                                         "x7",
+                                         "abcdefghijklmnop",
+                                         "abcdefghijklmnopq",
+                                         " ",
+                                         "  ",
+                                         ", ",
+                                         ". ",
+                                         ".",
+                                         "/",
+                                         "-",
+                                         "'",
+                                         "’",
+                                         "–",
+                                         "\n",
+                                         "(",
+                                         ")",
+                                         "\"",
+                                         ";",
+                                         ":",
+                                         "_",
+                                         "é",
+                                         "e\xCC\x81",
+                                         "\xC2\xAD",
+                                         "漢",
+                                         "\xFF",
+                                         "ﬁ",
+                                         "²",
+                                         "ʼ",
+                                         "\x7F",
+                                         "\t",
+                                         "don't",
+                                         "3.5",
+                                         "1,000",
+                                         "U.S.",
+                                         "22-23",
+                                         "Re-",
+                                         "\xE2"};
     unsigned seed = 4242;
     int differ = 0;
     char text[400];
@@ -531,8 +569,8 @@ static void test_fast_path(dc_analyzer *a)
             char *fast = tokens_flags(a, text, n, flags);
             char *general = tokens_flags(a, text, n, flags | DC_ANALYZE_GENERAL);
             if (strcmp(fast, general) != 0) {
-                fprintf(stderr, "fast path differs on \"%.*s\":\n  %s\n  %s\n", (int)n, text,
-                        fast, general);
+                fprintf(stderr, "fast path differs on \"%.*s\":\n  %s\n  %s\n", (int)n, text, fast,
+                        general);
                 differ = 1;
             }
             free(fast);
