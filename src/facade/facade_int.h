@@ -250,6 +250,11 @@ void dc_db_live_index_undone(dc_live_index *li, uint64_t since);
 /* Publishes what the steps indexed; a failure leaves the rest to
  * dc_db_index, which follows every ingest and merges segments. */
 void dc_db_live_index_end(dc_live_index *li);
+/* Once everything given is committed in the store: the worker commits the
+ * writer (its last segment) once it has indexed the rest, while the
+ * caller goes on (the ingest's last checkpoint); dc_db_live_index_end
+ * waits for it.  Nothing but dc_db_live_index_end may follow. */
+void dc_db_live_index_finish(dc_live_index *li);
 
 /* Sets db's message and returns rc. */
 dc_rc dc_db_fail(dc_db *db, dc_rc rc, const char *fmt, ...) DC_PRINTF(3, 4);

@@ -1165,8 +1165,9 @@ static dc_rc batch_open(dc_db *db, batch *b, const dc_ingest_stats *st)
     return DC_OK;
 }
 
-/* Commits the open batch; on failure rolls it back and takes its
- * documents out of st again (they were not stored). */
+/* Commits the open batch (commit 1; the ingest's last batch: 2, whose
+ * WAL the ingest's end copies); on failure, or with commit 0, rolls it
+ * back and takes its documents out of st again (they were not stored). */
 static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
 {
     if (!b->open) return DC_OK;
@@ -1180,7 +1181,7 @@ static dc_rc batch_close(dc_db *db, batch *b, dc_ingest_stats *st, int commit)
     /* scanned pages stored for good are not kept for a resume */
     for (size_t i = 0; commit && !rc && i < db->scan_cached.n; i++) unlink(db->scan_cached.v[i]);
     dc_strv_release(&db->scan_cached);
-    if (commit && !rc) { /* the WAL copied meanwhile, and bounded */
+    if (commit == 1 && !rc) { /* the WAL copied meanwhile, and bounded */
         dc_store_wal_rewind(db->st, INGEST_WAL_BYTES);
         dc_store_checkpoint_soon(db->st);
     }
@@ -1436,8 +1437,13 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
         if (opts->progress) opts->progress(opts->ctx, st, files.v[i]);
     }
     read_ahead_stop(ra);
-    if (!rc && b.open) rc = batch_close(db, &b, st, 1);
+    if (!rc && b.open) rc = batch_close(db, &b, st, 2);
+    /* The index's last segment is written on its thread while this one
+     * copies the WAL into the database and empties it (else the close
+     * would, after the segment). */
+    dc_db_live_index_finish(&live);
     dc_store_background_checkpoints(db->st, 0);
+    if (!rc) dc_store_wal_trim(db->st, INGEST_WAL_BYTES / 64);
     dc_db_live_index_end(&live);
     dc_strv_release(&files);
     if (rc) return rc;
