@@ -225,6 +225,12 @@ static dc_rc catch_up(dc_db *db, int *committed)
  * ingest of 10,000 small files: 0.887 -> 0.814 s with 8 -> 16 MiB and an
  * eighth rather than a half (medians of 8, docs/PERFORMANCE.md). */
 #define LIVE_QUEUE_RESUME (LIVE_QUEUE_BYTES / 8)
+/* The live writer's memory budget, below the 64 MiB of the others: the
+ * ingest holds besides it the queue, its read-ahead, the kept versions
+ * and SQLite's cache, and at 200,000 small files its peak resident size
+ * was 127-187 MB with 64 MiB (and a queue of 8 or 16), 116-123 MB with
+ * 48 (docs/PERFORMANCE.md); the goal is 128. */
+#define LIVE_WRITER_BUDGET ((size_t)48 << 20)
 
 typedef struct live_item {
     uint64_t docid;
@@ -419,7 +425,7 @@ void dc_db_live_index_step(dc_db *db, dc_live_index *li)
     if (!li->w) {
         if (index_ready(db) != DC_OK || dc_store_max_docid(db->st, &max) != DC_OK ||
             dc_index_outdated(db->ix) || dc_index_high_water(db->ix) > max ||
-            dc_index_writer_open_shared(db->ix, 0, &li->w) != DC_OK) {
+            dc_index_writer_open_shared(db->ix, LIVE_WRITER_BUDGET, &li->w) != DC_OK) {
             live_off(li);
             return;
         }
