@@ -34,18 +34,25 @@ static dc_rc collect(void *ctx, const dc_token *t)
     return c->out.rc;
 }
 
-/* Analyzes text[0..len) from first_pos and returns the rendering (owned). */
-static char *tokens_n(dc_analyzer *a, const char *text, size_t len, unsigned first_pos)
+/* Analyzes text[0..len) from first_pos with flags and returns the
+ * rendering (owned). */
+static char *tokens_flags(dc_analyzer *a, const char *text, size_t len, unsigned first_pos,
+                          unsigned flags)
 {
     collected c = {{0}, 0, 1, a};
     dc_buf_init(&c.out, 0);
     dc_buf_puts(&c.out, "");
     unsigned next = 0;
-    dc_rc rc = dc_analyze(a, text, len, first_pos, DC_ANALYZE_STEM, collect, &c, &next);
+    dc_rc rc = dc_analyze(a, text, len, first_pos, flags, collect, &c, &next);
     CHECK_INT(rc, DC_OK);
     CHECK_INT(next, first_pos + c.n);
     CHECK(c.stems_ok);
     return dc_buf_detach(&c.out);
+}
+
+static char *tokens_n(dc_analyzer *a, const char *text, size_t len, unsigned first_pos)
+{
+    return tokens_flags(a, text, len, first_pos, DC_ANALYZE_STEM);
 }
 
 static char *tokens(dc_analyzer *a, const char *text) { return tokens_n(a, text, strlen(text), 0); }
@@ -467,6 +474,27 @@ static dc_rc check_invariants(void *ctx, const dc_token *t)
     return DC_OK;
 }
 
+/* Writes into text (cap bytes) up to max pieces drawn at random (*seed)
+ * from pieces[0..n), or as many random bytes when raw; returns its length. */
+static size_t random_text(const char *const *pieces, size_t n, unsigned *seed, int max, int raw,
+                          char *text, size_t cap)
+{
+    size_t len = 0;
+    int k = (int)((*seed = *seed * 1103515245u + 12345u) >> 16) % max;
+    for (int j = 0; j < k; j++) {
+        *seed = *seed * 1103515245u + 12345u;
+        const char *p = pieces[(*seed >> 16) % n];
+        size_t pl = strlen(p);
+        if (raw) {
+            text[len++] = (char)(*seed >> 8);
+        } else if (len + pl < cap) {
+            memcpy(text + len, p, pl);
+            len += pl;
+        }
+    }
+    return len;
+}
+
 static void test_random(dc_analyzer *a)
 {
     static const char *const pieces[] = {"a", "Z", "7", ".", "/", "-", "–", "—", "'", "’", " ",
@@ -476,33 +504,12 @@ static void test_random(dc_analyzer *a)
     int bad = 0;
     char text[300];
     for (int iter = 0; iter < 20000; iter++) {
-        size_t n = 0;
-        int k = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 60;
-        for (int j = 0; j < k; j++) {
-            seed = seed * 1103515245u + 12345u;
-            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
-            size_t pl = strlen(p);
-            if (iter % 2) { /* raw random bytes */
-                text[n++] = (char)(seed >> 8);
-            } else if (n + pl < sizeof text) {
-                memcpy(text + n, p, pl);
-                n += pl;
-            }
-        }
+        size_t n = random_text(pieces, sizeof pieces / sizeof pieces[0], &seed, 60, iter % 2, text,
+                               sizeof text);
         size_t st[3] = {n, 0, 0};
         if (dc_analyze(a, text, n, 0, DC_ANALYZE_STEM, check_invariants, st, NULL) != DC_OK) bad++;
     }
     CHECK_INT(bad, 0);
-}
-
-/* Analyzes text[0..len) with flags and returns the rendering (owned). */
-static char *tokens_flags(dc_analyzer *a, const char *text, size_t len, unsigned flags)
-{
-    collected c = {{0}, 0, 1, a};
-    dc_buf_init(&c.out, 0);
-    dc_buf_puts(&c.out, "");
-    CHECK_INT(dc_analyze(a, text, len, 0, flags, collect, &c, NULL), DC_OK);
-    return dc_buf_detach(&c.out);
 }
 
 /* The fast path for ASCII words gives what the general way gives: texts
@@ -510,64 +517,22 @@ static char *tokens_flags(dc_analyzer *a, const char *text, size_t len, unsigned
  * letters, marks and bytes, next to one another at random. */
 static void test_fast_path(dc_analyzer *a)
 {
-    static const char *const pieces[] = {"policy",
-                                         "Eisenhower",
-                                         "NSC",
-                                         "5907",
-                                         "1959",
-                                         "a",
-                                         "x7",
-                                         "abcdefghijklmnop",
-                                         "abcdefghijklmnopq",
-                                         " ",
-                                         "  ",
-                                         ", ",
-                                         ". ",
-                                         ".",
-                                         "/",
-                                         "-",
-                                         "'",
-                                         "’",
-                                         "–",
-                                         "\n",
-                                         "(",
-                                         ")",
-                                         "\"",
-                                         ";",
-                                         ":",
-                                         "_",
-                                         "é",
-                                         "e\xCC\x81",
-                                         "\xC2\xAD",
-                                         "漢",
-                                         "\xFF",
-                                         "ﬁ",
-                                         "²",
-                                         "ʼ",
-                                         "\x7F",
-                                         "\t",
-                                         "don't",
-                                         "3.5",
-                                         "1,000",
-                                         "U.S.",
-                                         "22-23",
-                                         "Re-",
-                                         "\xE2"};
+    /* clang-format off */
+    static const char *const pieces[] = {
+        "policy", "Eisenhower", "NSC", "5907", "1959", "a", "x7", "abcdefghijklmnop",
+        "abcdefghijklmnopq", " ", "  ", ", ", ". ", ".", "/", "-", "'", "’", "–", "\n", "(", ")",
+        "\"", ";", ":", "_", "é", "e\xCC\x81", "\xC2\xAD", "漢", "\xFF", "ﬁ", "²", "ʼ", "\x7F",
+        "\t", "don't", "3.5", "1,000", "U.S.", "22-23", "Re-", "\xE2"};
+    /* clang-format on */
     unsigned seed = 4242;
     int differ = 0;
     char text[400];
     for (int iter = 0; iter < 20000 && !differ; iter++) {
-        size_t n = 0;
-        int k = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 80;
-        for (int j = 0; j < k; j++) {
-            seed = seed * 1103515245u + 12345u;
-            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
-            size_t pl = strlen(p);
-            if (n + pl < sizeof text) memcpy(text + n, p, pl), n += pl;
-        }
+        size_t n = random_text(pieces, sizeof pieces / sizeof pieces[0], &seed, 80, 0, text,
+                               sizeof text);
         for (unsigned flags = 0; flags <= DC_ANALYZE_STEM; flags++) {
-            char *fast = tokens_flags(a, text, n, flags);
-            char *general = tokens_flags(a, text, n, flags | DC_ANALYZE_GENERAL);
+            char *fast = tokens_flags(a, text, n, 0, flags);
+            char *general = tokens_flags(a, text, n, 0, flags | DC_ANALYZE_GENERAL);
             if (strcmp(fast, general) != 0) {
                 fprintf(stderr, "fast path differs on \"%.*s\":\n  %s\n  %s\n", (int)n, text, fast,
                         general);
