@@ -1440,10 +1440,10 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
     if (!rc && b.open) rc = batch_close(db, &b, st, 2);
     /* The index's last segment is written on its thread while this one
      * copies the WAL into the database and empties it (else the close
-     * would, after the segment). */
+     * would, after the segment; failing, the close still does). */
     dc_db_live_index_finish(&live);
     dc_store_background_checkpoints(db->st, 0);
-    if (!rc) dc_store_wal_trim(db->st, INGEST_WAL_BYTES / 64);
+    if (!rc) (void)dc_store_wal_trim(db->st, 0);
     dc_db_live_index_end(&live);
     dc_strv_release(&files);
     if (rc) return rc;
