@@ -245,7 +245,8 @@ typedef struct dc_dense {
 /* Room for n entries and npreds predicates: DC_OK or DC_NOMEM. */
 dc_rc dc_dense_init(dc_dense *d, size_t n, uint32_t npreds);
 /* Adds entry i (0, 1, ... in order): DC_CORRUPT if r->pred >= npreds,
- * DC_NOMEM. */
+ * DC_NOMEM.  With room for one entry, each can be added as entry 0 and
+ * its profile read back from prof[0] (the builder's streaming form). */
 dc_rc dc_dense_add(dc_dense *d, size_t i, const dc_docrec *r);
 void dc_dense_release(dc_dense *d);
 /* Computes the dense data of s from its entry table (d released by the
@@ -333,7 +334,6 @@ typedef struct dc_sdocs {
     dc_itab classes; /* u8 open, u8 level, u8 n, then n x (u8 len, bytes), sorted */
     dc_itab preds;   /* u32 (class id << 1 | need) per pair, sorted */
     dc_itab strings;
-    uint64_t total_len;
     dc_rc rc;
 } dc_sdocs;
 
@@ -387,8 +387,24 @@ void dc_sb_docs(dc_sbuild *b, uint64_t df, uint32_t last_ord);
 void dc_sb_post(dc_sbuild *b, uint32_t ord, uint32_t tf, uint32_t pos1, const uint8_t *pos,
                 size_t plen);
 void dc_sb_term_end(dc_sbuild *b);
-/* Writes the remaining sections from d, the footer; fsyncs and closes. */
-dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_docid);
+/*
+ * The entries of a segment being finished, read once for each section
+ * that holds them: rewind, then next for each in order until it returns
+ * 0 (-1: corrupt).  next gives the entry in *r (its pred, coll, doctype
+ * and classstr as the new segment numbers them; stored_off is the
+ * builder's to set) and its stored fields in *stored, *len.  A merge
+ * reads its inputs so, never holding all their entries in memory.
+ */
+typedef struct dc_sents {
+    void (*rewind)(void *ctx);
+    int (*next)(void *ctx, dc_docrec *r, const uint8_t **stored, size_t *len);
+    void *ctx;
+} dc_sents;
+
+/* Writes the remaining sections, the footer; fsyncs and closes.  The
+ * entries are from src, or d's own (recs, stored) when src is NULL; the
+ * predicate, class and string tables are d's. */
+dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, const dc_sents *src);
 void dc_sb_abort(dc_sbuild *b, const char *path);
 
 /* ---- the index ---- */

@@ -735,8 +735,7 @@ static dc_rc flush(dc_index_writer *w)
         dc_sb_term_end(&b);
     }
     free(ents);
-    const dc_docrec *r = w->docs.recs.p;
-    if (!rc) rc = dc_sb_finish(&b, &w->docs, r[0].docid, r[w->docs.recs.n - 1].docid);
+    if (!rc) rc = dc_sb_finish(&b, &w->docs, NULL);
     else dc_sb_abort(&b, path);
     if (rc) {
         unlink(path);
@@ -848,7 +847,6 @@ dc_rc dc_index_writer_add(dc_index_writer *w, uint64_t docid, const dc_doc *doc,
                           doc->id ? doc->id : "?", dc_strerror(rc));
     }
     *slot = rec;
-    d->total_len += len;
     if (!w->first_docid) w->first_docid = docid;
     w->last_docid = docid;
     return DC_OK;

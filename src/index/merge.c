@@ -21,17 +21,37 @@
 
 #define RELEASE_EVERY ((uint64_t)16 << 20)
 
-/* Copies the live entries of s into d, re-interning its classes,
- * predicates (over the new class ids) and strings; fills remap (old ord
- * -> new). */
-static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *next)
+/* An input of a merge: its class, predicate and string ids in the new
+ * segment, and where its live entries go (remap, old ordinal -> new, only
+ * when some are deleted; else base + ordinal). */
+typedef struct merge_in {
+    const dc_seg *s;
+    uint32_t *cmap, *predmap, *smap, *remap;
+    uint32_t base;
+} merge_in;
+
+static uint32_t new_ord(const merge_in *m, uint32_t o)
 {
-    uint32_t *cmap = malloc((s->nclasses + 1) * sizeof *cmap);
-    uint32_t *predmap = malloc((s->npreds + 1) * sizeof *predmap);
-    uint32_t *smap = malloc((s->nstrings + 1) * sizeof *smap);
+    return m->remap ? m->remap[o] : m->base + o;
+}
+
+static void release_inputs(const merge_in *in, size_t k)
+{
+    for (size_t i = 0; i < k; i++) madvise((void *)in[i].s->map, in[i].s->size, MADV_DONTNEED);
+}
+
+/* Re-interns the classes, predicates (over the new class ids) and
+ * strings of m->s into d; numbers its live entries from *next on. */
+static dc_rc map_input(merge_in *m, dc_sdocs *d, uint32_t *next)
+{
+    const dc_seg *s = m->s;
+    m->cmap = malloc((s->nclasses + 1) * sizeof *m->cmap);
+    m->predmap = malloc((s->npreds + 1) * sizeof *m->predmap);
+    m->smap = malloc((s->nstrings + 1) * sizeof *m->smap);
+    if (s->del) m->remap = malloc((s->ndocs + 1) * sizeof *m->remap);
     uint8_t *ents = NULL;
     size_t ents_cap = 0;
-    dc_rc rc = cmap && predmap && smap ? DC_OK : DC_NOMEM;
+    dc_rc rc = m->cmap && m->predmap && m->smap && (m->remap || !s->del) ? DC_OK : DC_NOMEM;
     for (uint32_t c = 0; c < s->nclasses && !rc; c++) {
         int open, level;
         const uint8_t *comps;
@@ -42,7 +62,7 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
         }
         unsigned n = 0;
         for (size_t i = 0; i < len; i += 1 + comps[i]) n++;
-        cmap[c] = dc_sdocs_class(d, open, level, comps, len, n);
+        m->cmap[c] = dc_sdocs_class(d, open, level, comps, len, n);
     }
     for (uint32_t p = 0; p < s->npreds && !rc && !d->rc; p++) {
         const uint8_t *e;
@@ -59,7 +79,7 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
          * sort the entries again (insertion sort: predicates are short) */
         for (size_t k = 0; k < n; k++) {
             uint32_t v = dc_rd32(e + 4 * k);
-            uint32_t nv = cmap[v >> 1] << 1 | (v & 1);
+            uint32_t nv = m->cmap[v >> 1] << 1 | (v & 1);
             size_t j = k;
             while (j > 0 && dc_rd32(ents + 4 * (j - 1)) > nv) {
                 memcpy(ents + 4 * j, ents + 4 * (j - 1), 4);
@@ -67,59 +87,76 @@ static dc_rc copy_docs(const dc_seg *s, dc_sdocs *d, uint32_t *remap, uint32_t *
             }
             dc_wr32(ents + 4 * j, nv);
         }
-        predmap[p] = dc_sdocs_pred(d, ents, n);
+        m->predmap[p] = dc_sdocs_pred(d, ents, n);
     }
     for (uint32_t c = 0; c < s->nstrings && !rc; c++) {
         size_t l;
         const char *v = dc_seg_string(s, c, &l);
         if (!v) rc = DC_CORRUPT;
-        else smap[c] = dc_sdocs_string(d, v, l);
+        else m->smap[c] = dc_sdocs_string(d, v, l);
     }
     if (!rc) rc = d->rc;
-    for (uint32_t o = 0; o < s->ndocs && !rc; o++) {
-        if (dc_seg_deleted(s, o)) {
-            remap[o] = DC_NONE32;
-            continue;
-        }
-        dc_docrec r;
-        dc_seg_docrec(s, o, &r);
-        if (r.pred >= s->npreds || r.stored_off > s->stored_size) {
-            rc = DC_CORRUPT;
-            break;
-        }
+    free(ents);
+    if (rc) return rc;
+    m->base = *next;
+    if (s->ndocs - s->ndel > 0xFFFFFFF0u - *next) return DC_LIMIT; /* ordinals are 32 bits */
+    if (!m->remap) {
+        *next += (uint32_t)s->ndocs;
+        return DC_OK;
+    }
+    for (uint32_t o = 0; o < s->ndocs; o++)
+        m->remap[o] = dc_seg_deleted(s, o) ? DC_NONE32 : (*next)++;
+    return DC_OK;
+}
+
+/* The live entries of a merge's inputs in order, as dc_sb_finish reads
+ * them (a dc_sents): read from the inputs' mappings, whose pages are
+ * released every RELEASE_EVERY bytes read. */
+typedef struct merge_ents {
+    const merge_in *in;
+    size_t k, i;
+    uint32_t o;
+    uint64_t read;
+} merge_ents;
+
+static void ents_rewind(void *ctx)
+{
+    merge_ents *e = ctx;
+    e->i = 0, e->o = 0;
+}
+
+static int ents_next(void *ctx, dc_docrec *r, const uint8_t **stored, size_t *len)
+{
+    merge_ents *e = ctx;
+    for (; e->i < e->k; e->i++, e->o = 0) {
+        const merge_in *m = &e->in[e->i];
+        const dc_seg *s = m->s;
+        while (e->o < s->ndocs && dc_seg_deleted(s, e->o)) e->o++;
+        if (e->o >= s->ndocs) continue;
+        dc_seg_docrec(s, e->o++, r);
+        if (r->pred >= s->npreds || r->stored_off > s->stored_size) return -1;
         /* stored: four varint-prefixed strings */
-        const uint8_t *p = s->stored + r.stored_off, *end = s->stored + s->stored_size, *st = p;
+        const uint8_t *p = s->stored + r->stored_off, *end = s->stored + s->stored_size;
         int bad = 0;
-        for (int i = 0; i < 4 && !bad; i++) {
+        for (int f = 0; f < 4 && !bad; f++) {
             uint64_t l = dc_getv(&p, end, &bad);
             if (l > (uint64_t)(end - p)) bad = 1;
             else p += l;
         }
-        if (bad) {
-            rc = DC_CORRUPT;
-            break;
+        if (bad) return -1;
+        *stored = s->stored + r->stored_off;
+        *len = (size_t)(p - *stored);
+        r->pred = m->predmap[r->pred];
+        r->coll = r->coll < s->nstrings ? m->smap[r->coll] : DC_NONE32;
+        r->doctype = r->doctype < s->nstrings ? m->smap[r->doctype] : DC_NONE32;
+        r->classstr = r->classstr < s->nstrings ? m->smap[r->classstr] : DC_NONE32;
+        if ((e->read += DC_SEG_DOCREC + *len) > RELEASE_EVERY) {
+            release_inputs(e->in, e->k);
+            e->read = 0;
         }
-        r.stored_off = (uint32_t)d->stored.len;
-        dc_buf_add(&d->stored, (const char *)st, (size_t)(p - st));
-        r.pred = predmap[r.pred];
-        r.coll = r.coll < s->nstrings ? smap[r.coll] : DC_NONE32;
-        r.doctype = r.doctype < s->nstrings ? smap[r.doctype] : DC_NONE32;
-        r.classstr = r.classstr < s->nstrings ? smap[r.classstr] : DC_NONE32;
-        dc_docrec *slot = dc_vec_push(&d->recs);
-        if (!slot) {
-            rc = d->recs.rc;
-            break;
-        }
-        *slot = r;
-        d->total_len += r.len;
-        remap[o] = (*next)++;
+        return 1;
     }
-    if (!rc) rc = d->rc ? d->rc : d->stored.rc;
-    free(cmap);
-    free(predmap);
-    free(smap);
-    free(ents);
-    return rc;
+    return 0;
 }
 
 static int kcmp(const dc_tinfo *a, const dc_tinfo *b)
@@ -141,8 +178,7 @@ static int kcmp(const dc_tinfo *a, const dc_tinfo *b)
 static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
 {
     size_t k = count;
-    dc_seg **in = ix->segs + first;
-    uint32_t **remap = calloc(k, sizeof *remap);
+    merge_in *in = calloc(k, sizeof *in);
     dc_kcur *cur = calloc(k, sizeof *cur);
     int *live = calloc(k, sizeof *live);
     uint64_t *ids = calloc(ix->nsegs + 1, sizeof *ids);
@@ -150,17 +186,11 @@ static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
     uint64_t *oldids = calloc(k, sizeof *oldids);
     dc_sdocs d;
     dc_sdocs_init(&d);
-    dc_rc rc = remap && cur && live && ids && dels && oldids ? DC_OK : DC_NOMEM;
+    dc_rc rc = in && cur && live && ids && dels && oldids ? DC_OK : DC_NOMEM;
     uint32_t next = 0;
-    uint64_t mind = 0, maxd = 0;
     for (size_t i = 0; i < k && !rc; i++) {
-        remap[i] = malloc((in[i]->ndocs + 1) * sizeof **remap);
-        if (!remap[i]) rc = DC_NOMEM;
-        else rc = copy_docs(in[i], &d, remap[i], &next);
-    }
-    if (!rc && next) {
-        mind = ((dc_docrec *)d.recs.p)[0].docid;
-        maxd = ((dc_docrec *)d.recs.p)[next - 1].docid;
+        in[i].s = ix->segs[first + i];
+        rc = map_input(&in[i], &d, &next);
     }
     uint64_t newid = ix->next_seg;
     char path[4096];
@@ -171,7 +201,7 @@ static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
         rc = dc_ix_seg_path(ix, newid, path, sizeof path);
         if (!rc) rc = dc_sb_open(&b, path);
         for (size_t i = 0; i < k && !rc; i++) {
-            int r = dc_kcur_at(&cur[i], &in[i]->dict, 1, 0);
+            int r = dc_kcur_at(&cur[i], &in[i].s->dict, 1, 0);
             if (r < 0) rc = DC_CORRUPT;
             live[i] = r == 1;
         }
@@ -186,10 +216,11 @@ static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
             for (size_t i = 0; i < k && !rc; i++) {
                 if (!live[i] || kcmp(&cur[i].ti, &key) != 0) continue;
                 dc_pcur pc;
-                if (dc_pc_init(&pc, in[i], &cur[i].ti, &bad) == 0)
-                    for (; pc.doc != DC_EOF; dc_pc_next(&pc))
-                        if (remap[i][pc.doc] != DC_NONE32)
-                            dc_sb_post(&b, remap[i][pc.doc], pc.tf, pc.pos1, pc.pos, pc.plen);
+                if (dc_pc_init(&pc, in[i].s, &cur[i].ti, &bad) == 0)
+                    for (; pc.doc != DC_EOF; dc_pc_next(&pc)) {
+                        uint32_t o = new_ord(&in[i], pc.doc);
+                        if (o != DC_NONE32) dc_sb_post(&b, o, pc.tf, pc.pos1, pc.pos, pc.plen);
+                    }
                 if (bad) rc = DC_CORRUPT;
                 int r = dc_kcur_next(&cur[i]);
                 if (r < 0) rc = DC_CORRUPT;
@@ -197,19 +228,20 @@ static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
             }
             dc_sb_term_end(&b);
             if (b.f.off - released > RELEASE_EVERY) {
-                for (size_t i = 0; i < k; i++)
-                    madvise((void *)in[i]->map, in[i]->size, MADV_DONTNEED);
+                release_inputs(in, k);
                 released = b.f.off;
             }
         }
-        if (!rc) rc = dc_sb_finish(&b, &d, mind, maxd);
+        merge_ents ents = {.in = in, .k = k};
+        dc_sents src = {ents_rewind, ents_next, &ents};
+        if (!rc) rc = dc_sb_finish(&b, &d, &src);
         else dc_sb_abort(&b, NULL);
         if (rc) unlink(path);
     }
     if (!rc) {
         /* the MANIFEST: the segments before, the new one, those after;
          * the deleted docids outside the merged range */
-        uint64_t lo = in[0]->min_docid, hi = in[k - 1]->max_docid;
+        uint64_t lo = in[0].s->min_docid, hi = in[k - 1].s->max_docid;
         size_t nids = 0, ndels = 0, nseg = ix->nsegs;
         for (size_t i = 0; i < nseg; i++) {
             if (i == first && next) ids[nids++] = newid;
@@ -217,7 +249,7 @@ static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
         }
         for (size_t i = 0; i < ix->ndeleted; i++)
             if (ix->deleted[i] < lo || ix->deleted[i] > hi) dels[ndels++] = ix->deleted[i];
-        for (size_t i = 0; i < k; i++) oldids[i] = in[i]->id; /* in[] goes with the reload */
+        for (size_t i = 0; i < k; i++) oldids[i] = in[i].s->id; /* in[] goes with the reload */
         rc = dc_ix_commit_manifest(ix, ids, nids, dels, ndels, ix->high_water, newid + 1);
         if (!rc)
             for (size_t i = 0; i < k; i++)
@@ -227,8 +259,13 @@ static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
         char why[160];
         dc_ix_fail(ix, rc, "merge failed: %s", dc_ix_why(rc, why, sizeof why));
     }
-    for (size_t i = 0; remap && i < k; i++) free(remap[i]);
-    free(remap);
+    for (size_t i = 0; in && i < k; i++) {
+        free(in[i].cmap);
+        free(in[i].predmap);
+        free(in[i].smap);
+        free(in[i].remap);
+    }
+    free(in);
     free(cur);
     free(live);
     free(ids);

@@ -485,59 +485,168 @@ static void put_itab(dc_sbuild *b, const dc_itab *t, uint8_t *foot)
     dc_wfile_put(&b->f, t->data.p, t->data.len);
 }
 
-/* n u32 values, little-endian. */
-static void put_u32s(dc_sbuild *b, const uint32_t *v, size_t n)
-{
+/* u32 values, little-endian, put through a buffer of its own. */
+typedef struct u32_out {
+    dc_sbuild *b;
+    size_t n;
     uint8_t buf[4096];
-    while (n) {
-        size_t k = n < sizeof buf / 4 ? n : sizeof buf / 4;
-        for (size_t i = 0; i < k; i++) dc_wr32(buf + 4 * i, v[i]);
-        dc_wfile_put(&b->f, buf, 4 * k);
-        v += k, n -= k;
+} u32_out;
+
+static void u32_put(u32_out *o, uint32_t v)
+{
+    if (o->n == sizeof o->buf) {
+        dc_wfile_put(&o->b->f, o->buf, o->n);
+        o->n = 0;
     }
+    dc_wr32(o->buf + o->n, v);
+    o->n += 4;
+}
+
+static void u32_flush(u32_out *o)
+{
+    dc_wfile_put(&o->b->f, o->buf, o->n);
+    o->n = 0;
+}
+
+/* d's own entries as a dc_sents. */
+typedef struct mem_ents {
+    const dc_sdocs *d;
+    size_t i;
+} mem_ents;
+
+static void mem_rewind(void *ctx)
+{
+    ((mem_ents *)ctx)->i = 0;
+}
+
+static int mem_next(void *ctx, dc_docrec *r, const uint8_t **stored, size_t *len)
+{
+    mem_ents *m = ctx;
+    const dc_docrec *v = m->d->recs.p;
+    if (m->i >= m->d->recs.n) return 0;
+    *r = v[m->i++];
+    size_t end = m->i < m->d->recs.n ? v[m->i].stored_off : m->d->stored.len;
+    *stored = (const uint8_t *)m->d->stored.p + r->stored_off;
+    *len = end - r->stored_off;
+    return 1;
+}
+
+/* Counts of the entries, from the entry table's pass. */
+typedef struct ents_tally {
+    uint64_t n, total_len, ndistinct, min_docid, max_docid;
+} ents_tally;
+
+/* The entry table, each entry's stored_off the sum of the stored fields
+ * before it; fills t. */
+static void put_entries(dc_sbuild *b, const dc_sents *src, uint8_t *foot, ents_tally *t)
+{
+    uint64_t stored = 0, start = b->f.off;
+    dc_docrec r;
+    const uint8_t *sp;
+    size_t sl;
+    int more = 0;
+    memset(t, 0, sizeof *t);
+    src->rewind(src->ctx);
+    while (!b->rc && (more = src->next(src->ctx, &r, &sp, &sl)) > 0) {
+        if (stored > 0xFFFFFFFFu) {
+            b->rc = DC_LIMIT; /* stored_off is 32 bits */
+            return;
+        }
+        uint8_t x[DC_SEG_DOCREC] = {0};
+        dc_wr64(x, r.docid);
+        dc_wr32(x + 8, r.len);
+        dc_wr32(x + 12, (uint32_t)stored);
+        dc_wr32(x + 16, r.date);
+        dc_wr32(x + 20, r.coll);
+        dc_wr32(x + 24, r.doctype);
+        dc_wr32(x + 28, r.classstr);
+        dc_wr32(x + 40, r.pred);
+        x[44] = r.filter_level;
+        x[45] = r.release;
+        dc_wfile_put(&b->f, x, sizeof x);
+        if (t->n == 0) t->min_docid = r.docid;
+        if (t->n == 0 || r.docid != t->max_docid) t->ndistinct++;
+        t->max_docid = r.docid;
+        t->n++;
+        t->total_len += r.len;
+        stored += sl;
+    }
+    if (!b->rc && more < 0) b->rc = DC_CORRUPT;
+    dc_wr64(foot, start);
+    dc_wr64(foot + 8, b->f.off - start);
+}
+
+/* The stored fields of every entry, in order. */
+static void put_stored(dc_sbuild *b, const dc_sents *src, uint8_t *foot)
+{
+    uint64_t start = b->f.off;
+    dc_docrec r;
+    const uint8_t *sp;
+    size_t sl;
+    int more = 0;
+    src->rewind(src->ctx);
+    while (!b->rc && (more = src->next(src->ctx, &r, &sp, &sl)) > 0) dc_wfile_put(&b->f, sp, sl);
+    if (!b->rc && more < 0) b->rc = DC_CORRUPT;
+    dc_wr64(foot, start);
+    dc_wr64(foot + 8, b->f.off - start);
 }
 
 /*
  * The dense section: zero bytes up to a multiple of 8 in the file (so
  * that its arrays can be read in place), then the distinct docids, the
- * lengths and profile ids of every entry, the profiles and the tally of
- * every predicate (docs/internals/index.md), computed from d by the
- * function a version 2 segment uses at open.
+ * lengths and profile ids of every entry (a pass over the entries each),
+ * the profiles and the tally of every predicate (docs/internals/index.md),
+ * computed by the function a version 2 segment uses at open.
  */
-static void put_dense(dc_sbuild *b, const dc_sdocs *d, uint8_t *foot, uint32_t *nprof)
+static void put_dense(dc_sbuild *b, const dc_sdocs *d, const dc_sents *src,
+                      const ents_tally *t, uint8_t *foot, uint32_t *nprof)
 {
     static const uint8_t zero[8];
     dc_dense x;
-    const dc_docrec *r = d->recs.p;
-    dc_rc rc = dc_dense_init(&x, d->recs.n, (uint32_t)d->preds.off.n);
-    for (size_t i = 0; i < d->recs.n && !rc; i++) rc = dc_dense_add(&x, i, &r[i]);
+    dc_docrec r;
+    const uint8_t *sp;
+    size_t sl;
+    int more = 0;
+    dc_rc rc = dc_dense_init(&x, 1, (uint32_t)d->preds.off.n);
+    dc_wfile_put(&b->f, zero, (8 - b->f.off % 8) % 8);
+    uint64_t start = b->f.off;
+    uint8_t rec[DC_SEG_PROFREC];
+    dc_wr64(rec, t->ndistinct);
+    dc_wfile_put(&b->f, rec, 8);
+    u32_out o = {.b = b};
+    for (int pass = 0; pass < 2 && !rc && !b->rc; pass++) {
+        src->rewind(src->ctx);
+        while (!rc && !b->rc && (more = src->next(src->ctx, &r, &sp, &sl)) > 0) {
+            if (pass == 0) {
+                u32_put(&o, r.len);
+            } else if ((rc = dc_dense_add(&x, 0, &r)) == DC_OK) {
+                u32_put(&o, x.prof[0]);
+            }
+        }
+        if (more < 0) rc = DC_CORRUPT;
+        u32_flush(&o);
+    }
+    if (!rc && x.ndistinct != t->ndistinct) rc = DC_CORRUPT; /* the entries changed */
     if (rc) {
         if (!b->rc) b->rc = rc;
         dc_dense_release(&x);
         return;
     }
-    dc_wfile_put(&b->f, zero, (8 - b->f.off % 8) % 8);
-    uint64_t start = b->f.off;
-    uint8_t t[DC_SEG_PROFREC];
-    dc_wr64(t, x.ndistinct);
-    dc_wfile_put(&b->f, t, 8);
-    put_u32s(b, x.dlen, d->recs.n);
-    put_u32s(b, x.prof, d->recs.n);
     for (uint32_t p = 0; p < x.nprof; p++) {
         const dc_sprof *P = &x.profs[p];
-        memset(t, 0, sizeof t);
-        dc_wr32(t, P->pred);
-        dc_wr32(t + 4, P->coll);
-        dc_wr32(t + 8, P->doctype);
-        dc_wr32(t + 12, P->classstr);
-        dc_wr32(t + 16, P->year);
-        t[20] = P->filter_level;
-        dc_wfile_put(&b->f, t, DC_SEG_PROFREC);
+        memset(rec, 0, sizeof rec);
+        dc_wr32(rec, P->pred);
+        dc_wr32(rec + 4, P->coll);
+        dc_wr32(rec + 8, P->doctype);
+        dc_wr32(rec + 12, P->classstr);
+        dc_wr32(rec + 16, P->year);
+        rec[20] = P->filter_level;
+        dc_wfile_put(&b->f, rec, DC_SEG_PROFREC);
     }
     for (uint32_t p = 0; p < x.npreds; p++) {
-        dc_wr64(t, x.live[p]);
-        dc_wr64(t + 8, x.len[p]);
-        dc_wfile_put(&b->f, t, DC_SEG_TALLYREC);
+        dc_wr64(rec, x.live[p]);
+        dc_wr64(rec + 8, x.len[p]);
+        dc_wfile_put(&b->f, rec, DC_SEG_TALLYREC);
     }
     dc_wr64(foot, start);
     dc_wr64(foot + 8, b->f.off - start);
@@ -552,8 +661,11 @@ static void put_dense(dc_sbuild *b, const dc_sdocs *d, uint8_t *foot, uint32_t *
  * dense section, then the footer whose last field is the CRC-32 of every
  * byte before it.
  */
-dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_docid)
+dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, const dc_sents *src)
 {
+    mem_ents own = {.d = d};
+    dc_sents mem = {mem_rewind, mem_next, &own};
+    if (!src) src = &mem;
     if (!b->rc && d->rc) b->rc = d->rc;
     if (!b->rc && (d->recs.rc || d->stored.rc))
         b->rc = d->recs.rc ? d->recs.rc : d->stored.rc;
@@ -595,13 +707,6 @@ dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_d
     uint8_t foot[DC_SEG_FOOTER];
     memset(foot, 0, sizeof foot);
     memcpy(foot, DC_SEG_FOOT_MAGIC, 8);
-    uint64_t ndocs = d->recs.n;
-    dc_wr64(foot + 8, ndocs);
-    dc_wr64(foot + 16, b->nterms);
-    dc_wr64(foot + 24, nstems);
-    dc_wr64(foot + 32, d->total_len);
-    dc_wr64(foot + 40, min_docid);
-    dc_wr64(foot + 48, max_docid);
     uint64_t off = 0;
     dc_wr64(foot + 56, DC_SEG_HEADER);
     dc_wr64(foot + 64, b->f.off - DC_SEG_HEADER);
@@ -609,30 +714,20 @@ dc_rc dc_sb_finish(dc_sbuild *b, dc_sdocs *d, uint64_t min_docid, uint64_t max_d
     put_section(b, b->dictidx.p, b->dictidx.len, foot + 88, &off);
     put_section(b, b->stems.p, b->stems.len, foot + 104, &off);
     put_section(b, b->stemidx.p, b->stemidx.len, foot + 120, &off);
-    /* document table */
-    dc_wr64(foot + 136, b->f.off);
-    dc_wr64(foot + 144, ndocs * DC_SEG_DOCREC);
-    const dc_docrec *r = d->recs.p;
-    for (uint64_t i = 0; i < ndocs; i++) {
-        uint8_t x[DC_SEG_DOCREC] = {0};
-        dc_wr64(x, r[i].docid);
-        dc_wr32(x + 8, r[i].len);
-        dc_wr32(x + 12, r[i].stored_off);
-        dc_wr32(x + 16, r[i].date);
-        dc_wr32(x + 20, r[i].coll);
-        dc_wr32(x + 24, r[i].doctype);
-        dc_wr32(x + 28, r[i].classstr);
-        dc_wr32(x + 40, r[i].pred);
-        x[44] = r[i].filter_level;
-        x[45] = r[i].release;
-        dc_wfile_put(&b->f, x, sizeof x);
-    }
-    put_section(b, d->stored.p, d->stored.len, foot + 152, &off);
+    ents_tally t;
+    put_entries(b, src, foot + 136, &t);
+    put_stored(b, src, foot + 152);
     put_itab(b, &d->preds, foot + 168);
     put_itab(b, &d->classes, foot + 184);
     put_itab(b, &d->strings, foot + 200);
     uint32_t nprof = 0;
-    put_dense(b, d, foot + 216, &nprof);
+    put_dense(b, d, src, &t, foot + 216, &nprof);
+    dc_wr64(foot + 8, t.n);
+    dc_wr64(foot + 16, b->nterms);
+    dc_wr64(foot + 24, nstems);
+    dc_wr64(foot + 32, t.total_len);
+    dc_wr64(foot + 40, t.min_docid);
+    dc_wr64(foot + 48, t.max_docid);
     dc_wr32(foot + 232, (uint32_t)d->classes.off.n);
     dc_wr32(foot + 236, (uint32_t)d->strings.off.n);
     dc_wr32(foot + 240, (uint32_t)d->preds.off.n);
@@ -718,7 +813,7 @@ void dc_dense_release(dc_dense *d)
 dc_rc dc_dense_add(dc_dense *d, size_t i, const dc_docrec *r)
 {
     if (r->pred >= d->npreds) return DC_CORRUPT;
-    if (i == 0 || r->docid != d->last) d->ndistinct++;
+    if (d->ndistinct == 0 || r->docid != d->last) d->ndistinct++;
     d->last = r->docid;
     d->dlen[i] = r->len;
     d->live[r->pred]++;
