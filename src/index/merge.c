@@ -5,10 +5,11 @@
  * dropping deleted entries (every view of a deleted docid), carrying the
  * class and predicate tables over (ids remapped), then a MANIFEST swap and
  * removal of the old files.  Postings are copied term by term (positions
- * byte for byte), so memory holds only the new dictionary, stem pairs and
- * per-entry sections, never the postings; mapped input pages already
- * consumed are released with madvise every 64 MiB so the resident set
- * stays bounded.
+ * byte for byte) and the entries read from the inputs once for each
+ * section that holds them (dc_sents), so memory holds only the new
+ * dictionary, stem pairs and the class, predicate and string tables,
+ * never the postings or the entries; mapped input pages already read are
+ * released with madvise every 16 MiB so the resident set stays bounded.
  */
 #include <stdlib.h>
 #include <string.h>
