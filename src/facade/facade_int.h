@@ -15,7 +15,6 @@
 
 #define DC_MAX_ID 256          /* bytes in a document id */
 #define DC_MAX_WALK_DEPTH 64   /* folder nesting followed by ingest */
-#define DC_MAX_WALK_FILES 10000000
 #define DC_SEARCH_MAX_LIMIT 1000 /* hits in one page */
 
 /*

@@ -694,6 +694,198 @@ static dc_rc peek_is_xml(const char *path, int *is_xml, int *scan, unsigned long
     return peek_head(path, head, (size_t)n, is_xml, scan, err);
 }
 
+/* ---- walking folders ---------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The same order for names that carry their type in a first byte. */
+static int cmp_typed(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+}
+
+/* Whether a file found in a folder is a source declass reads: .xml and .tei
+ * (TEI), .txt and .text (plain text), .pdf, .png, .tif, .tiff, .jpg and
+ * .jpeg (scans).  A file named on the command line is always read,
+ * whatever its name. */
+static int ingestible_name(const char *name)
+{
+    static const char *const exts[] = {".xml", ".tei", ".txt",  ".text", ".pdf",
+                                       ".png", ".tif", ".tiff", ".jpg",  ".jpeg"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && strcasecmp(name + n - e, exts[i]) == 0) return 1;
+    }
+    return 0;
+}
+
+/* The names in a folder, hidden entries skipped, in byte order: one
+ * block of bytes and pointers into it, not a string each (a folder of
+ * 200,000 files holds about 4 MB).  Typed, each begins with a byte more:
+ * 'f' a regular file (as the folder's entry says), '?' anything else or
+ * not known. */
+typedef struct name_list {
+    dc_buf bytes; /* the names, each ending in NUL */
+    char **v;     /* n, sorted */
+    size_t n, cap;
+} name_list;
+
+static void names_release(name_list *l)
+{
+    dc_buf_release(&l->bytes);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* The names in folder dir (l released by the caller, also on failure);
+ * the message does not name dir. */
+static dc_rc sorted_names(const char *dir, name_list *l, int typed, dc_error *err)
+{
+    memset(l, 0, sizeof *l);
+    dc_buf_init(&l->bytes, 0);
+    DIR *d = opendir(dir);
+    if (!d) return dc_fail(err, DC_IO, 0, "cannot open folder: %s", strerror(errno));
+    dc_rc rc = DC_OK;
+    struct dirent *e;
+    /* v holds each name's offset until the bytes stop moving */
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        if (DC_GROW(l->v, l->n + 1, l->cap)) {
+            rc = DC_NOMEM;
+            break;
+        }
+        l->v[l->n++] = (char *)(uintptr_t)l->bytes.len;
+        if (typed) dc_buf_putc(&l->bytes, e->d_type == DT_REG ? 'f' : '?');
+        dc_buf_add(&l->bytes, e->d_name, strlen(e->d_name) + 1);
+    }
+    closedir(d);
+    if (!rc) rc = l->bytes.rc;
+    if (rc) return dc_fail(err, rc, 0, rc == DC_NOMEM ? "out of memory" : "too many names");
+    for (size_t i = 0; i < l->n; i++) l->v[i] = l->bytes.p + (uintptr_t)l->v[i];
+    if (l->n) qsort(l->v, l->n, sizeof *l->v, typed ? cmp_typed : cmp_str);
+    return DC_OK;
+}
+
+/*
+ * The source files under a folder, one at a time, in the order of a
+ * depth-first walk with each folder's entries in byte order (hidden
+ * entries skipped, other files counted as skipped): only the names of
+ * the folders on the current path are held, so a walk of a million
+ * files holds the largest folder's names, not a million paths.  Made
+ * for a path that is no folder, it gives that path once.
+ */
+typedef struct walk_frame {
+    char *dir;
+    name_list names;
+    size_t next;
+} walk_frame;
+
+typedef struct walker {
+    walk_frame stack[DC_MAX_WALK_DEPTH + 1]; /* [0, depth): the root first */
+    int depth;
+    const char *single; /* the path that is no folder, until given */
+    dc_buf path;        /* the last path given */
+    long skipped;       /* files skipped since the last taken (walk_take) */
+} walker;
+
+static void walker_close(walker *w)
+{
+    for (int i = 0; i < w->depth; i++) {
+        free(w->stack[i].dir);
+        names_release(&w->stack[i].names);
+    }
+    w->depth = 0;
+    dc_buf_release(&w->path);
+}
+
+/* Opens folder dir (path, of length n) as the walk's next level. */
+static dc_rc walker_push(walker *w, const char *dir, size_t n, dc_error *err)
+{
+    walk_frame *f = &w->stack[w->depth];
+    memset(f, 0, sizeof *f);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    if (!(f->dir = dc_strndup(dir, n))) return dc_fail(err, DC_NOMEM, 0, "out of memory");
+    dc_rc rc = sorted_names(f->dir, &f->names, 1, err);
+    if (rc) {
+        free(f->dir);
+        names_release(&f->names);
+        return rc;
+    }
+    w->depth++;
+    return DC_OK;
+}
+
+/* A walk of root: a folder (its names read, DC_IO if it cannot be) or a
+ * file. */
+static dc_rc walker_open(walker *w, const char *root, int is_dir, dc_error *err)
+{
+    memset(w, 0, sizeof *w);
+    dc_buf_init(&w->path, 8192);
+    if (!is_dir) {
+        w->single = root;
+        return DC_OK;
+    }
+    return walker_push(w, root, strlen(root), err);
+}
+
+/*
+ * The next file: 1 and *path (valid until the next call); 0 at the end;
+ * -1 when a folder under the root cannot be walked (unreadable, nested
+ * deeper than DC_MAX_WALK_DEPTH, a path too long): *path is that folder
+ * and err says why; the walk goes on past it (err->rc DC_NOMEM: it
+ * cannot).
+ */
+static int walker_next(walker *w, const char **path, dc_error *err)
+{
+    if (w->single) {
+        *path = w->single;
+        w->single = NULL;
+        return 1;
+    }
+    while (w->depth > 0) {
+        walk_frame *f = &w->stack[w->depth - 1];
+        if (f->next >= f->names.n) {
+            free(f->dir);
+            names_release(&f->names);
+            w->depth--;
+            continue;
+        }
+        const char *typed = f->names.v[f->next++], *name = typed + 1;
+        dc_buf_reset(&w->path);
+        dc_buf_puts(&w->path, f->dir);
+        if (w->path.len && w->path.p[w->path.len - 1] != '/') dc_buf_putc(&w->path, '/');
+        dc_buf_puts(&w->path, name);
+        if (w->path.rc) {
+            *path = f->dir;
+            dc_fail(err, w->path.rc, 0, "a path in this folder is too long");
+            w->path.rc = DC_OK;
+            return -1;
+        }
+        *path = w->path.p;
+        /* A regular file (the folder says so, as most do) is no folder:
+         * only the others (links, unknown types) are looked at. */
+        struct stat sb;
+        if (typed[0] != 'f' && stat(w->path.p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            if (w->depth > DC_MAX_WALK_DEPTH) {
+                dc_fail(err, DC_LIMIT, 0, "folders nested deeper than %d", DC_MAX_WALK_DEPTH);
+                return -1;
+            }
+            if (walker_push(w, w->path.p, w->path.len, err) != DC_OK) return -1;
+            continue;
+        }
+        if (!ingestible_name(name)) {
+            w->skipped++;
+            continue;
+        }
+        return 1; /* unreadable entries fail at ingest */
+    }
+    return 0;
+}
+
 /* ---- reading ahead ------------------------------------------------------
  * A folder's files are read on a thread of their own, ahead of the
  * ingest: each file peeked (TEI or text) and a text file read, checked
@@ -708,6 +900,10 @@ static dc_rc peek_is_xml(const char *path, int *is_xml, int *scan, unsigned long
 
 typedef struct pre_file {
     int ready;
+    int end;                 /* the walk is over: no file */
+    int bad_folder;          /* path is a folder the walk could not enter: rc, err */
+    char *path;              /* the file's (the taker's to free) */
+    long skipped;            /* files the walk skipped before this one */
     int peeked;              /* peek_is_xml succeeded (else rc and err are its failure) */
     int is_xml;              /* TEI: left to the ingest */
     int scan;                /* a PDF or image (DC_SCAN_*): left to the ingest */
@@ -728,7 +924,7 @@ typedef struct read_ahead {
     pthread_cond_t ready; /* the ingest waits for the file it needs */
     int asleep;           /* the thread waits on room */
     int waiting;          /* the ingest waits on ready */
-    const dc_strv *files;
+    walker *walk;         /* the thread's */
     pre_file ring[READ_AHEAD_FILES]; /* file i in ring[i % READ_AHEAD_FILES] */
     size_t taken;                    /* files taken by the ingest */
     size_t done;                     /* files read by the thread */
@@ -783,11 +979,31 @@ static void read_one(read_ahead *ra, const char *path, pre_file *f)
     f->bytes = len;
 }
 
+/* The walk's next file into f: its path, or the end, or a folder it
+ * could not enter (and whether it can go on: rc DC_NOMEM). */
+static void walk_take(walker *w, pre_file *f)
+{
+    const char *path;
+    int r = walker_next(w, &path, &f->err);
+    f->skipped = w->skipped;
+    w->skipped = 0;
+    if (r == 0) {
+        f->end = 1;
+        return;
+    }
+    f->bad_folder = r < 0;
+    f->rc = r < 0 ? f->err.rc : DC_OK;
+    if (!(f->path = dc_strdup(path))) {
+        f->bad_folder = 1;
+        f->rc = dc_fail(&f->err, DC_NOMEM, 0, "out of memory");
+    }
+}
+
 static void *read_main(void *arg)
 {
     read_ahead *ra = arg;
     pthread_mutex_lock(&ra->mu);
-    for (size_t i = 0; i < ra->files->n; i++) {
+    for (size_t i = 0;; i++) {
         while (!ra->stop && (i - ra->taken >= READ_AHEAD_FILES || ra->bytes > READ_AHEAD_BYTES)) {
             ra->asleep = 1;
             pthread_cond_wait(&ra->room, &ra->mu);
@@ -796,24 +1012,26 @@ static void *read_main(void *arg)
         if (ra->stop) break;
         pthread_mutex_unlock(&ra->mu);
         pre_file f = {.ready = 1};
-        read_one(ra, ra->files->v[i], &f);
+        walk_take(ra->walk, &f);
+        if (!f.end && !f.bad_folder) read_one(ra, f.path, &f);
         pthread_mutex_lock(&ra->mu);
         ra->ring[i % READ_AHEAD_FILES] = f;
         ra->done = i + 1;
         ra->bytes += f.bytes;
         if (ra->waiting) pthread_cond_signal(&ra->ready);
+        if (f.end || (f.bad_folder && f.rc == DC_NOMEM)) break; /* the ingest stops there */
     }
     pthread_mutex_unlock(&ra->mu);
     return NULL;
 }
 
-/* Starts reading files ahead; NULL if it cannot (the ingest then reads
- * each file itself). */
-static read_ahead *read_ahead_start(const dc_strv *files)
+/* Starts walking and reading files ahead; NULL if it cannot (the ingest
+ * then walks and reads each file itself). */
+static read_ahead *read_ahead_start(walker *walk)
 {
     read_ahead *ra = calloc(1, sizeof *ra);
     if (!ra) return NULL;
-    ra->files = files;
+    ra->walk = walk;
     if (dc_worker_start(&ra->thread, &ra->mu, &ra->room, &ra->ready, read_main, ra) == 0)
         return ra;
     free(ra);
@@ -854,7 +1072,10 @@ static void read_ahead_stop(read_ahead *ra)
     pthread_mutex_unlock(&ra->mu);
     pthread_join(ra->thread, NULL);
     for (size_t i = 0; i < READ_AHEAD_FILES; i++)
-        if (ra->ring[i].ready) dc_doc_free(ra->ring[i].doc);
+        if (ra->ring[i].ready) {
+            dc_doc_free(ra->ring[i].doc);
+            free(ra->ring[i].path);
+        }
     dc_worker_sync_destroy(&ra->mu, &ra->room, &ra->ready);
     free(ra->buf);
     free(ra);
@@ -1208,102 +1429,19 @@ static int batch_full(const dc_db *db, const batch *b, const dc_ingest_opts *opt
            mono_seconds() - b->started >= BATCH_SECONDS;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The same order for names that carry their type in a first byte. */
-static int cmp_typed(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
-}
-
-/* Whether a file found in a folder is a source declass reads: .xml and .tei
- * (TEI), .txt and .text (plain text), .pdf, .png, .tif, .tiff, .jpg and
- * .jpeg (scans).  A file named on the command line is always read,
- * whatever its name. */
-static int ingestible_name(const char *name)
-{
-    static const char *const exts[] = {".xml", ".tei", ".txt",  ".text", ".pdf",
-                                       ".png", ".tif", ".tiff", ".jpg",  ".jpeg"};
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-        size_t e = strlen(exts[i]);
-        if (n > e && strcasecmp(name + n - e, exts[i]) == 0) return 1;
-    }
-    return 0;
-}
-
-/* The names in folder dir, hidden entries skipped, in byte order; typed,
- * each begins with a byte more: 'f' a regular file (as the folder's entry
- * says), '?' anything else or not known. */
-static dc_rc sorted_names(const char *dir, dc_strv *names, int typed, dc_error *err)
-{
-    DIR *d = opendir(dir);
-    if (!d) return dc_fail(err, DC_IO, 0, "%s: cannot open folder: %s", dir, strerror(errno));
-    dc_rc rc = DC_OK;
-    struct dirent *e;
-    char name[sizeof e->d_name + 1];
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        if (!typed) {
-            rc = dc_strv_push(names, e->d_name);
-            continue;
-        }
-        name[0] = e->d_type == DT_REG ? 'f' : '?';
-        memcpy(name + 1, e->d_name, strlen(e->d_name) + 1);
-        rc = dc_strv_push(names, name);
-    }
-    closedir(d);
-    if (names->n) qsort(names->v, names->n, sizeof *names->v, typed ? cmp_typed : cmp_str);
-    return rc;
-}
-
-/* Collects the source files under dir (recursively, hidden entries
- * skipped) into files, counting the other files in *skipped. */
-static dc_rc walk(const char *dir, int depth, dc_strv *files, long *skipped, dc_error *err)
-{
-    if (depth > DC_MAX_WALK_DEPTH)
-        return dc_fail(err, DC_LIMIT, 0, "%s: folders nested deeper than %d", dir,
-                       DC_MAX_WALK_DEPTH);
-    dc_strv names = {0};
-    dc_rc rc = sorted_names(dir, &names, 1, err);
-    dc_buf path;
-    dc_buf_init(&path, 8192);
-    size_t dl = strlen(dir);
-    for (size_t i = 0; !rc && i < names.n; i++) {
-        const char *name = names.v[i] + 1;
-        dc_buf_reset(&path);
-        dc_buf_add(&path, dir, dl);
-        if (dir[dl - 1] != '/') dc_buf_putc(&path, '/');
-        dc_buf_puts(&path, name);
-        if (path.rc) {
-            rc = dc_fail(err, path.rc, 0, "%s: path too long", dir);
-            break;
-        }
-        /* A regular file (the folder says so, as most do) is no folder:
-         * only the others (links, unknown types) are looked at. */
-        struct stat sb;
-        if (names.v[i][0] != 'f' && stat(path.p, &sb) == 0 && S_ISDIR(sb.st_mode))
-            rc = walk(path.p, depth + 1, files, skipped, err);
-        else if (!ingestible_name(name)) (*skipped)++;
-        else if (files->n >= DC_MAX_WALK_FILES)
-            rc = dc_fail(err, DC_LIMIT, 0, "more than %d files", DC_MAX_WALK_FILES);
-        else rc = dc_strv_push(files, path.p); /* unreadable entries fail at ingest */
-    }
-    dc_buf_release(&path);
-    dc_strv_release(&names);
-    return rc;
-}
-
 /* The page images of a --pages folder: its files with an image
  * extension, hidden ones and others skipped (counted in *skipped), in
  * name order. */
 static dc_rc page_images(const char *dir, dc_strv *files, long *skipped, dc_error *err)
 {
-    dc_strv names = {0};
+    name_list names;
     dc_rc rc = sorted_names(dir, &names, 0, err);
+    if (rc) {
+        names_release(&names);
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return dc_fail(err, rc, 0, "%s: %s", dir, why);
+    }
     dc_buf path;
     dc_buf_init(&path, 8192);
     for (size_t i = 0, pages = 0; !rc && i < names.n; i++) {
@@ -1322,7 +1460,7 @@ static dc_rc page_images(const char *dir, dc_strv *files, long *skipped, dc_erro
                      : dc_strv_push(files, path.p);
     }
     dc_buf_release(&path);
-    dc_strv_release(&names);
+    names_release(&names);
     if (!rc && files->n == 0)
         rc = dc_fail(err, DC_PARSE, 0, "%s: no page images (.png, .tif, .tiff, .jpg, .jpeg)", dir);
     return rc;
@@ -1370,7 +1508,6 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
 {
     dc_error err = {0};
     struct stat sb;
-    dc_strv files = {0};
     dc_rc rc;
     if ((rc = check_collection_opt(db, opts->collection)) != DC_OK) return rc;
     /* Once the database has an administrator, only administrators ingest. */
@@ -1379,16 +1516,12 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
     if (admin && (rc = dc_db_require_role(db, DC_ROLE_ADMIN, "ingest", path)) != DC_OK) return rc;
     if (opts->lang && !dc_scan_lang_ok(opts->lang))
         return dc_db_fail(db, DC_MISUSE, "bad OCR language list: letters, digits, '_' and '+'");
-    if (opts->pages && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return ingest_pages(db, path, opts, st);
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        rc = walk(path, 0, &files, &st->files_skipped, &err);
-        if (rc) {
-            dc_strv_release(&files);
-            return dc_db_fail(db, rc, "%s", err.msg);
-        }
-    } else if ((rc = dc_strv_push(&files, path)) != DC_OK) {
-        return dc_db_fail(db, rc, "out of memory");
+    int is_dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (opts->pages && is_dir) return ingest_pages(db, path, opts, st);
+    walker walk;
+    if ((rc = walker_open(&walk, path, is_dir, &err)) != DC_OK) {
+        walker_close(&walk);
+        return dc_db_fail(db, rc, "%s: %s", path, err.msg);
     }
     dc_rc worst = DC_OK;
     dc_db_persons_forget(db); /* lists another process stored since */
@@ -1396,47 +1529,65 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
     batch b = {.live = &live};
     long step_files = (opts->batch_files > 0 ? opts->batch_files : BATCH_FILES) / 8;
     if (step_files < 1) step_files = 1;
-    read_ahead *ra = files.n > 1 ? read_ahead_start(&files) : NULL;
-    if (files.n > 1) dc_store_background_checkpoints(db->st, 1);
-    for (size_t i = 0; i < files.n; i++) {
+    read_ahead *ra = is_dir ? read_ahead_start(&walk) : NULL;
+    if (is_dir) dc_store_background_checkpoints(db->st, 1);
+    for (size_t i = 0;; i++) {
         struct stat fs;
+        pre_file pre = {0};
+        if (ra) pre = read_ahead_take(ra, i);
+        else walk_take(&walk, &pre);
+        st->files_skipped += pre.skipped;
+        if (pre.end) break;
         memset(&err, 0, sizeof err);
-        if ((rc = batch_open(db, &b, st)) != DC_OK) break;
+        if ((rc = batch_open(db, &b, st)) != DC_OK) {
+            dc_doc_free(pre.doc);
+            free(pre.path);
+            break;
+        }
         st->files++;
         int fatal = 0;
-        pre_file pre;
-        if (ra) pre = read_ahead_take(ra, i);
-        rc = ingest_file(db, files.v[i], opts, st, &err, &fatal, ra ? &pre : NULL, NULL, &live,
-                         &b.audit);
-        if (ra && pre.peeked) { /* its size as the thread found it */
-            st->bytes += pre.size;
-            b.bytes += pre.size;
-        } else if (stat(files.v[i], &fs) == 0) {
-            st->bytes += (unsigned long long)fs.st_size;
-            b.bytes += (unsigned long long)fs.st_size;
+        if (pre.bad_folder) { /* reported as a file is, the walk goes on */
+            rc = pre.rc;
+            err = pre.err;
+        } else {
+            rc = ingest_file(db, pre.path, opts, st, &err, &fatal, ra ? &pre : NULL, NULL, &live,
+                             &b.audit);
+            if (ra && pre.peeked) { /* its size as the thread found it */
+                st->bytes += pre.size;
+                b.bytes += pre.size;
+            } else if (stat(pre.path, &fs) == 0) {
+                st->bytes += (unsigned long long)fs.st_size;
+                b.bytes += (unsigned long long)fs.st_size;
+            }
         }
         b.files++;
         if (rc) {
             st->files_failed++;
-            if (opts->on_error) opts->on_error(opts->ctx, files.v[i], &err);
+            if (opts->on_error) opts->on_error(opts->ctx, pre.path, &err);
             /* Bad input is reported and skipped; anything else stops the run. */
             if (!fatal && rc != DC_NOMEM) {
                 if (!worst) worst = DC_PARSE;
                 rc = DC_OK;
             } else {
                 batch_close(db, &b, st, 0);
-                dc_db_fail(db, rc, "%s: %s", files.v[i], err.msg);
+                dc_db_fail(db, rc, "%s: %s", pre.path, err.msg);
+                free(pre.path);
                 break;
             }
         }
         if (batch_full(db, &b, opts)) {
-            if ((rc = batch_close(db, &b, st, 1)) != DC_OK) break;
+            if ((rc = batch_close(db, &b, st, 1)) != DC_OK) {
+                free(pre.path);
+                break;
+            }
         } else if (b.files % step_files == 0) {
             dc_db_live_index_step(db, &live);
         }
-        if (opts->progress) opts->progress(opts->ctx, st, files.v[i]);
+        if (opts->progress) opts->progress(opts->ctx, st, pre.path);
+        free(pre.path);
     }
     read_ahead_stop(ra);
+    walker_close(&walk);
     if (!rc && b.open) rc = batch_close(db, &b, st, 2);
     /* The index's last segment is written on its thread while this one
      * copies the WAL into the database and empties it (else the close
@@ -1445,7 +1596,6 @@ static dc_rc ingest_path(dc_db *db, const char *path, const dc_ingest_opts *opts
     dc_store_background_checkpoints(db->st, 0);
     if (!rc) (void)dc_store_wal_trim(db->st, 0);
     dc_db_live_index_end(&live);
-    dc_strv_release(&files);
     if (rc) return rc;
     if (st->docs_new + st->docs_updated > 0 && (rc = dc_db_index(db)) != DC_OK) return rc;
     if (worst)
