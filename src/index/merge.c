@@ -9,7 +9,7 @@
  * section that holds them (dc_sents), so memory holds only the new
  * dictionary, stem pairs and the class, predicate and string tables,
  * never the postings or the entries; mapped input pages already read are
- * released with madvise every 16 MiB so the resident set stays bounded.
+ * released with madvise every 4 MiB so the resident set stays bounded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +20,7 @@
 #include "util/util_int.h"
 #include "util/banned.h"
 
-#define RELEASE_EVERY ((uint64_t)16 << 20)
+#define RELEASE_EVERY ((uint64_t)4 << 20)
 
 /* An input of a merge: its class, predicate and string ids in the new
  * segment, and where its live entries go (remap, old ordinal -> new, only

@@ -36,13 +36,20 @@ uint32_t dc_crc32(uint32_t crc, const void *data, size_t n)
     return crc;
 }
 
-/* ---- buffered output ---- */
+/* ---- buffered output ----
+ *
+ * Written 64 KiB at a time: Linux (ext4 since 6.16) caches a file in
+ * folios as large as the writes that made them, and a mapping maps a
+ * whole folio at its first touch.  With 1 MiB writes every segment an
+ * ingest's handle opened kept 1 MiB resident for reading its header, and
+ * each cursor of a merge a megabyte more (docs/internals/index.md,
+ * "Segment file"). */
 
 dc_rc dc_wfile_open(dc_wfile *w, const char *path)
 {
     memset(w, 0, sizeof *w);
     w->fd = -1;
-    w->cap = (size_t)1 << 20;
+    w->cap = (size_t)1 << 16;
     w->buf = malloc(w->cap);
     if (!w->buf) return w->rc = DC_NOMEM;
     w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
