@@ -39,6 +39,7 @@
                                * the query words outranks body mentions */
 #define DC_MERGE_RATIO 2u    /* merge policy: joins the newer ones up to this x their size */
 #define DC_MERGE_MIN 1024u   /* merge policy: a smaller segment counts as this many entries */
+#define DC_MERGE_FANIN 64u   /* merges: at most this many inputs at once (merge_span) */
 #define DC_NONE32 0xFFFFFFFFu
 #define DC_EOF 0xFFFFFFFFu
 

@@ -276,6 +276,34 @@ static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
     return rc;
 }
 
+/*
+ * Merges the count segments from first on into one, at most
+ * DC_MERGE_FANIN at a time: a longer run is merged in groups of that many
+ * (each into one segment in its place), then those, and so on.  A merge
+ * keeps a cursor's pages resident in every input between two releases,
+ * so its memory grows with its inputs, not with their size: a fresh
+ * 1,000,000-document ingest ends with a run of about 60.  Each entry is
+ * rewritten once per level, log64 of the run's length.
+ */
+static dc_rc merge_span(dc_index *ix, size_t first, size_t count, unsigned *merges)
+{
+    dc_rc rc = DC_OK;
+    while (!rc && count > DC_MERGE_FANIN) {
+        size_t at = first, left = count, groups = 0;
+        while (!rc && left) {
+            size_t n = left < DC_MERGE_FANIN ? left : DC_MERGE_FANIN, before = ix->nsegs;
+            if (n > 1 && (rc = merge_run(ix, at, n)) == DC_OK) ++*merges;
+            left -= n;
+            /* the group is one segment now, or none if all was deleted */
+            if (!rc && ix->nsegs + n - 1 == before) at++, groups++;
+        }
+        count = groups;
+    }
+    if (rc || count == 0) return rc;
+    if ((rc = merge_run(ix, first, count)) == DC_OK) ++*merges;
+    return rc;
+}
+
 /* Merging would drop an outdated segment's documents while the
  * high-water mark says they are indexed: only a rebuild may replace it
  * (dc_index_outdated). */
@@ -337,10 +365,9 @@ dc_rc dc_index_merge(dc_index *ix, uint64_t max, unsigned *merges)
     if (held == 0) return DC_OK;
     if (held != 1) return DC_IO;
     dc_rc rc = dc_ix_refresh(ix);
-    while (!rc && pick_run(ix, max, &first, &count)) {
-        rc = merge_run(ix, first, count);
-        if (!rc && merges) ++*merges;
-    }
+    unsigned n = 0;
+    while (!rc && pick_run(ix, max, &first, &count)) rc = merge_span(ix, first, count, &n);
+    if (merges) *merges = n;
     dc_ix_unlock(ix);
     return rc;
 }
@@ -350,6 +377,7 @@ dc_rc dc_index_optimize(dc_index *ix)
     if (!ix) return DC_MISUSE;
     if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "optimize: a writer is open");
     if (dc_ix_lock(ix, 1) != 1) return DC_IO;
+    unsigned n = 0;
     dc_rc rc = dc_ix_refresh(ix);
     if (rc || ix->nsegs == 0 ||
         (ix->nsegs == 1 && ix->segs[0]->ndel == 0 && ix->ndeleted == 0 &&
@@ -361,7 +389,7 @@ dc_rc dc_index_optimize(dc_index *ix)
         rc = dc_ix_fail(ix, DC_CORRUPT,
                         "optimize: the index has an older format and must be rebuilt");
     else
-        rc = merge_run(ix, 0, ix->nsegs);
+        rc = merge_span(ix, 0, ix->nsegs, &n);
     dc_ix_unlock(ix);
     return rc;
 }

@@ -2500,11 +2500,14 @@ static void test_merge_policy(void)
     CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
     CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK); /* empty: nothing */
     CHECK_INT(merges, 0);
-    /* one large batch spilled into many segments becomes one */
+    /* one large batch spilled into many segments (one a document at the
+     * smallest budget) becomes one: in groups of DC_MERGE_FANIN, a group
+     * of one left as it is, then the groups' segments */
     commit_small(ix, 64 << 10, 0, 3000, NULL, 0);
-    CHECK(dc_index_segment_count(ix) > 3);
+    size_t segs = dc_index_segment_count(ix);
+    CHECK(segs > 2 * DC_MERGE_FANIN && segs <= DC_MERGE_FANIN * DC_MERGE_FANIN);
     CHECK_INT(dc_index_merge(ix, 0, &merges), DC_OK);
-    CHECK_INT(merges, 1);
+    CHECK_INT(merges, segs / DC_MERGE_FANIN + (segs % DC_MERGE_FANIN > 1) + 1);
     check_ix(ix);
     check_dense(ix, 1);
     CHECK_INT(dc_index_segment_count(ix), 1);
@@ -2584,6 +2587,37 @@ static void test_merge_policy(void)
     free(del);
 }
 
+/* Optimize of a run longer than DC_MERGE_FANIN (merged in groups, as in
+ * test_merge_policy), a group whose every entry is deleted dropping out:
+ * one segment with the answers of one batch. */
+static void test_merge_fanin(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/fanin", root);
+    dc_index *ix = NULL;
+    const size_t n = 300;
+    CHECK_INT(dc_index_open(dir, DC_INDEX_CREATE, &ix, NULL), DC_OK);
+    commit_small(ix, 1, 0, n, NULL, 0);
+    CHECK(dc_index_segment_count(ix) > 2 * DC_MERGE_FANIN);
+    /* every docid of the first group deleted, and one after it */
+    size_t ndel = (size_t)ix->segs[DC_MERGE_FANIN - 1]->max_docid + 1;
+    uint64_t *del = malloc(ndel * sizeof *del);
+    CHECK(del != NULL);
+    for (size_t i = 0; i < ndel - 1; i++) del[i] = i + 1;
+    del[ndel - 1] = n - 5;
+    commit_small(ix, 0, n, n, del, ndel);
+    CHECK_INT(dc_index_optimize(ix), DC_OK);
+    CHECK_INT(dc_index_segment_count(ix), 1);
+    CHECK_INT(ix->ndeleted, 0);
+    CHECK_INT(dc_index_doc_count(ix), n - ndel);
+    check_ix(ix);
+    check_dense(ix, 1);
+    same_as_reference(ix, n, del, ndel);
+    free(del);
+    dc_index_close(ix);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     root = mkdtemp(tmpl);
@@ -2614,6 +2648,7 @@ int main(void)
     test_outdated();
     test_dense();
     test_merge_policy();
+    test_merge_fanin();
     for (size_t i = 0; i < ndocs; i++) dc_doc_free(docs[i]);
     dc_analyzer_free(A);
     rm_rf(root);
