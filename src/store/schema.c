@@ -22,10 +22,11 @@
 #define TRG_AUDIT_NO_DELETE                                 \
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit" \
     " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
-#define TRG_AUDIT_IN_ORDER                                                       \
+#define AUDIT_IN_ORDER_WHEN                                                      \
     "CREATE TRIGGER audit_in_order BEFORE INSERT ON audit"                       \
-    " WHEN NEW.id IS NULL OR NEW.id <= coalesce((SELECT max(id) FROM audit), 0)" \
-    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+    " WHEN NEW.id IS NULL OR NEW.id <= coalesce((SELECT max(id) FROM audit), 0)"
+#define TRG_AUDIT_IN_ORDER_4 AUDIT_IN_ORDER_WHEN " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+#define TRG_AUDIT_IN_ORDER AUDIT_IN_ORDER_WHEN " BEGIN SELECT RAISE(FAIL, 'audit log is append-only'); END"
 #define TRG_VERSIONS_NO_UPDATE                                    \
     "CREATE TRIGGER versions_no_update BEFORE UPDATE ON versions" \
     " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
@@ -38,11 +39,14 @@
 #define TRG_IMAGES_NO_DELETE                                  \
     "CREATE TRIGGER images_no_delete BEFORE DELETE ON images" \
     " BEGIN SELECT RAISE(ABORT, 'images are never deleted'); END"
-#define TRG_VERSIONS_IN_ORDER                                                                 \
+#define VERSIONS_IN_ORDER_WHEN                                                                \
     "CREATE TRIGGER versions_in_order BEFORE INSERT ON versions"                              \
     " WHEN NEW.docid IS NULL OR NEW.docid <= coalesce((SELECT max(docid) FROM versions), 0)"  \
-    " OR EXISTS (SELECT 1 FROM versions WHERE doc_id = NEW.doc_id AND version = NEW.version)" \
-    " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
+    " OR EXISTS (SELECT 1 FROM versions WHERE doc_id = NEW.doc_id AND version = NEW.version)"
+#define TRG_VERSIONS_IN_ORDER_4 \
+    VERSIONS_IN_ORDER_WHEN " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
+#define TRG_VERSIONS_IN_ORDER \
+    VERSIONS_IN_ORDER_WHEN " BEGIN SELECT RAISE(FAIL, 'document versions are immutable'); END"
 #define TRG_USERS_GENERATION                                               \
     "CREATE TRIGGER users_generation"                                      \
     " AFTER UPDATE OF hash, level, compartments, roles, disabled ON users" \
@@ -157,8 +161,8 @@ const char *const dc_store_migrations[] = {
     "  SELECT a.id, dc_audit_chain(c.chain, a.id, a.at, a.user, a.action, a.target, a.detail)"
     "   FROM c JOIN audit a ON a.id = (SELECT min(id) FROM audit WHERE id > c.id))"
     "UPDATE audit SET chain = c.chain FROM c WHERE c.id = audit.id;" TRG_AUDIT_NO_UPDATE
-    ";" TRG_AUDIT_NO_DELETE ";" TRG_AUDIT_IN_ORDER ";" TRG_VERSIONS_NO_UPDATE
-    ";" TRG_VERSIONS_NO_DELETE ";" TRG_VERSIONS_IN_ORDER ";",
+    ";" TRG_AUDIT_NO_DELETE ";" TRG_AUDIT_IN_ORDER_4 ";" TRG_VERSIONS_NO_UPDATE
+    ";" TRG_VERSIONS_NO_DELETE ";" TRG_VERSIONS_IN_ORDER_4 ";",
 
     /* 5: a user's credential generation, bumped by a trigger whenever the
      * password, clearance, compartments, roles or the disabled flag
@@ -227,6 +231,14 @@ const char *const dc_store_migrations[] = {
     "  folded INTEGER NOT NULL,"
     "  last   TEXT NOT NULL"
     ") STRICT;",
+
+    /* 12: the insert triggers refuse with FAIL, not ABORT.  They run
+     * before the row is written, so a refused INSERT has written nothing
+     * of itself either way; but a trigger that may ABORT made SQLite keep
+     * a statement journal (every page the insert touched copied, then
+     * dropped) for each version and audit row (store.c, S_VER_INSERT). */
+    "DROP TRIGGER IF EXISTS audit_in_order;"
+    "DROP TRIGGER IF EXISTS versions_in_order;" TRG_AUDIT_IN_ORDER ";" TRG_VERSIONS_IN_ORDER ";",
 };
 
 const int dc_store_n_migrations = (int)(sizeof dc_store_migrations / sizeof dc_store_migrations[0]);

@@ -127,14 +127,21 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
                " WHERE d.id = ?1",
     [S_COLL_UPSERT] = "INSERT INTO collections(name, created_at, updated_at) VALUES (?1, ?2, ?2)"
                       " ON CONFLICT(name) DO UPDATE SET updated_at = excluded.updated_at",
-    [S_DOC_INSERT] = "INSERT INTO documents(id, collection, current_version, created_at,"
+    [S_DOC_INSERT] = "INSERT OR FAIL INTO documents(id, collection, current_version, created_at,"
                      " updated_at) VALUES (?1, ?2, 1, ?3, ?3)",
     [S_DOC_UPDATE] = "UPDATE documents SET collection = ?2, current_version = ?3,"
                      " updated_at = ?4 WHERE id = ?1",
     /* Row ids are given, never left to SQLite: the schema's insert
-     * triggers refuse a row whose id is not above every stored one. */
+     * triggers refuse a row whose id is not above every stored one.
+     * OR FAIL, here, in S_DOC_INSERT and in the audit's inserts, as in
+     * the triggers (schema step 12): each inserts one row, its
+     * constraints checked before any of it is written, so a
+     * refused one has written nothing and needs no statement journal;
+     * SQLite keeps one for a statement that may ABORT (NOT NULL, CHECK
+     * and UNIQUE by default), copying every page it touches.  A put's
+     * savepoint still undoes the rows written before (dc_store_put). */
     [S_VER_INSERT] =
-        "INSERT INTO versions(docid, doc_id, version, hash, source, format,"
+        "INSERT OR FAIL INTO versions(docid, doc_id, version, hash, source, format,"
         " ingested_at, number, title, date, doc_type, classification,"
         " release_status, body, marked) VALUES (" NEXT_ID(
             "versions", "docid") ","
@@ -165,7 +172,7 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_COUNT] = "SELECT count(*) FROM documents",
     /* One statement, so the previous row read and the row written are in
      * the same write transaction whoever else appends. */
-    [S_AUDIT] = "INSERT INTO audit(id, at, user, action, target, detail, chain)"
+    [S_AUDIT] = "INSERT OR FAIL INTO audit(id, at, user, action, target, detail, chain)"
                 " SELECT n.id, ?1, ?2, ?3, ?4, ?5,"
                 " dc_audit_chain(n.prev, n.id, ?1, ?2, ?3, ?4, ?5)"
                 " FROM (SELECT " NEXT_ID(
@@ -205,7 +212,7 @@ static const char *const stmt_sql[S_COUNT_OF_STMTS] = {
     [S_AUDIT_HEAD] =
         "SELECT " NEXT_ID("audit", "id") ","
                                          " (SELECT chain FROM audit ORDER BY id DESC LIMIT 1)",
-    [S_AUDIT_PUT] = "INSERT INTO audit(id, at, user, action, target, detail, chain)"
+    [S_AUDIT_PUT] = "INSERT OR FAIL INTO audit(id, at, user, action, target, detail, chain)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_GROUPS] = "SELECT d.collection, v.release_status, v.classification, count(*)"
                  " FROM documents d"

@@ -158,8 +158,9 @@ static void test_create_schema(void)
     CHECK_INT(raw_int(path, "PRAGMA user_version"), dc_store_n_migrations);
     /* 2: users, 3: persons and terms, 4: audit chain and insert triggers,
      * 5: users' credential generation, 6: versions.marked, 7: reviews,
-     * 8: volumes, 9: page images, 10 and 11: the audit journal's state */
-    CHECK_INT(dc_store_n_migrations, 11);
+     * 8: volumes, 9: page images, 10 and 11: the audit journal's state,
+     * 12: the insert triggers refuse with FAIL */
+    CHECK_INT(dc_store_n_migrations, 12);
     char mode[32];
     raw_text(path, "PRAGMA journal_mode", mode, sizeof mode);
     CHECK_STR(mode, "wal");
@@ -968,6 +969,71 @@ static dc_rc verify_msg(const char *path, char *msg, size_t cap)
     return rc;
 }
 
+/* Step 12: a database made before it (insert triggers refusing with
+ * ABORT) gets the FAIL ones, verifies, keeps its documents, and its
+ * triggers still refuse an out-of-order row, writing nothing. */
+static void test_migrate_fail_triggers(void)
+{
+    const char *path = db_path("step12.db");
+    dc_store *st = NULL;
+    dc_error err = {0};
+    char msg[256], text[512];
+    CHECK_INT(dc_store_open_steps(path, DC_STORE_CREATE, dc_store_migrations, 11, &st, &err),
+              DC_OK);
+    dc_doc *d = make_doc("c", "x", "1", "t");
+    CHECK_INT(dc_store_put(st, d, "a.txt", NULL, NULL), DC_OK);
+    dc_store_close(st);
+    raw_text(path, "SELECT sql FROM sqlite_master WHERE name = 'versions_in_order'", text,
+             sizeof text);
+    CHECK(strstr(text, "RAISE(ABORT,") != NULL);
+
+    CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
+    dc_store_close(st);
+    CHECK_INT(raw_int(path, "PRAGMA user_version"), 12);
+    raw_text(path, "SELECT sql FROM sqlite_master WHERE name = 'versions_in_order'", text,
+             sizeof text);
+    CHECK_STR(text, trigger_sql("versions_in_order"));
+    CHECK(strstr(text, "RAISE(FAIL,") != NULL);
+    raw_text(path, "SELECT sql FROM sqlite_master WHERE name = 'audit_in_order'", text,
+             sizeof text);
+    CHECK_STR(text, trigger_sql("audit_in_order"));
+    CHECK_INT(verify_msg(path, msg, sizeof msg), DC_OK);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 9);
+
+    /* refused as before: an id not above the others, a second row of a
+     * version, an audit row out of order */
+    CHECK_INT(raw_exec(path,
+                       "INSERT INTO versions(docid, doc_id, version, hash, ingested_at, body)"
+                       " SELECT 1, doc_id, 2, hash, ingested_at, body FROM versions",
+                       msg, sizeof msg),
+              SQLITE_CONSTRAINT);
+    CHECK_STR(msg, "document versions are immutable");
+    CHECK_INT(raw_exec(path,
+                       "INSERT INTO versions(docid, doc_id, version, hash, ingested_at, body)"
+                       " SELECT 99, doc_id, 1, hash, ingested_at, body FROM versions",
+                       msg, sizeof msg),
+              SQLITE_CONSTRAINT);
+    CHECK_STR(msg, "document versions are immutable");
+    CHECK_INT(raw_exec(path, "INSERT INTO audit(id, at, user, action) VALUES (NULL, 'a', 'u', 'x')",
+                       msg, sizeof msg),
+              SQLITE_CONSTRAINT);
+    CHECK_STR(msg, "audit log is append-only");
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM versions"), 1);
+    CHECK_INT(raw_int(path, "SELECT count(*) FROM audit"), 0);
+
+    CHECK_INT(dc_store_open(path, 0, &st, &err), DC_OK);
+    dc_doc *g = NULL;
+    CHECK_INT(dc_store_get(st, "c/x", 0, &g), DC_OK);
+    CHECK(g && g->title && !strcmp(g->title, "t"));
+    dc_doc_free(g);
+    dc_str_set(&d->title, "t2");
+    int ver = 0;
+    CHECK_INT(dc_store_put(st, d, "a.txt", NULL, &ver), DC_OK);
+    CHECK_INT(ver, 2);
+    dc_store_close(st);
+    dc_doc_free(d);
+}
+
 /* A store with n audit rows (and two versions of one document). */
 static void make_audited(const char *path, int n)
 {
@@ -1691,6 +1757,7 @@ int main(void)
     test_not_declass();
     test_corrupt_body();
     test_migrations();
+    test_migrate_fail_triggers();
     test_tamper();
     test_migrate_chain();
     test_nomem();
