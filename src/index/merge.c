@@ -388,8 +388,7 @@ dc_rc dc_index_optimize(dc_index *ix)
     if (any_outdated(ix))
         rc = dc_ix_fail(ix, DC_CORRUPT,
                         "optimize: the index has an older format and must be rebuilt");
-    else
-        rc = merge_span(ix, 0, ix->nsegs, &n);
+    else rc = merge_span(ix, 0, ix->nsegs, &n);
     dc_ix_unlock(ix);
     return rc;
 }

@@ -521,10 +521,7 @@ typedef struct mem_ents {
     size_t i;
 } mem_ents;
 
-static void mem_rewind(void *ctx)
-{
-    ((mem_ents *)ctx)->i = 0;
-}
+static void mem_rewind(void *ctx) { ((mem_ents *)ctx)->i = 0; }
 
 static int mem_next(void *ctx, dc_docrec *r, const uint8_t **stored, size_t *len)
 {
@@ -605,8 +602,8 @@ static void put_stored(dc_sbuild *b, const dc_sents *src, uint8_t *foot)
  * the profiles and the tally of every predicate (docs/internals/index.md),
  * computed by the function a version 2 segment uses at open.
  */
-static void put_dense(dc_sbuild *b, const dc_sdocs *d, const dc_sents *src,
-                      const ents_tally *t, uint8_t *foot, uint32_t *nprof)
+static void put_dense(dc_sbuild *b, const dc_sdocs *d, const dc_sents *src, const ents_tally *t,
+                      uint8_t *foot, uint32_t *nprof)
 {
     static const uint8_t zero[8];
     dc_dense x;

@@ -22,11 +22,13 @@
 #define TRG_AUDIT_NO_DELETE                                 \
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit" \
     " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
-#define AUDIT_IN_ORDER_WHEN                                                      \
-    "CREATE TRIGGER audit_in_order BEFORE INSERT ON audit"                       \
+#define AUDIT_IN_ORDER_WHEN                                \
+    "CREATE TRIGGER audit_in_order BEFORE INSERT ON audit" \
     " WHEN NEW.id IS NULL OR NEW.id <= coalesce((SELECT max(id) FROM audit), 0)"
-#define TRG_AUDIT_IN_ORDER_4 AUDIT_IN_ORDER_WHEN " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
-#define TRG_AUDIT_IN_ORDER AUDIT_IN_ORDER_WHEN " BEGIN SELECT RAISE(FAIL, 'audit log is append-only'); END"
+#define TRG_AUDIT_IN_ORDER_4 \
+    AUDIT_IN_ORDER_WHEN " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+#define TRG_AUDIT_IN_ORDER \
+    AUDIT_IN_ORDER_WHEN " BEGIN SELECT RAISE(FAIL, 'audit log is append-only'); END"
 #define TRG_VERSIONS_NO_UPDATE                                    \
     "CREATE TRIGGER versions_no_update BEFORE UPDATE ON versions" \
     " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
@@ -39,9 +41,9 @@
 #define TRG_IMAGES_NO_DELETE                                  \
     "CREATE TRIGGER images_no_delete BEFORE DELETE ON images" \
     " BEGIN SELECT RAISE(ABORT, 'images are never deleted'); END"
-#define VERSIONS_IN_ORDER_WHEN                                                                \
-    "CREATE TRIGGER versions_in_order BEFORE INSERT ON versions"                              \
-    " WHEN NEW.docid IS NULL OR NEW.docid <= coalesce((SELECT max(docid) FROM versions), 0)"  \
+#define VERSIONS_IN_ORDER_WHEN                                                               \
+    "CREATE TRIGGER versions_in_order BEFORE INSERT ON versions"                             \
+    " WHEN NEW.docid IS NULL OR NEW.docid <= coalesce((SELECT max(docid) FROM versions), 0)" \
     " OR EXISTS (SELECT 1 FROM versions WHERE doc_id = NEW.doc_id AND version = NEW.version)"
 #define TRG_VERSIONS_IN_ORDER_4 \
     VERSIONS_IN_ORDER_WHEN " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END"
