@@ -283,7 +283,8 @@ static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
  * keeps a cursor's pages resident in every input between two releases,
  * so its memory grows with its inputs, not with their size: a fresh
  * 1,000,000-document ingest ends with a run of about 60.  Each entry is
- * rewritten once per level, log64 of the run's length.
+ * rewritten once per level, log64 of the run's length.  Adds the merges
+ * done to *merges.
  */
 static dc_rc merge_span(dc_index *ix, size_t first, size_t count, unsigned *merges)
 {
@@ -377,7 +378,7 @@ dc_rc dc_index_optimize(dc_index *ix)
     if (!ix) return DC_MISUSE;
     if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "optimize: a writer is open");
     if (dc_ix_lock(ix, 1) != 1) return DC_IO;
-    unsigned n = 0;
+    unsigned n = 0; /* merge_span's count, not reported */
     dc_rc rc = dc_ix_refresh(ix);
     if (rc || ix->nsegs == 0 ||
         (ix->nsegs == 1 && ix->segs[0]->ndel == 0 && ix->ndeleted == 0 &&
