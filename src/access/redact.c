@@ -450,6 +450,11 @@ static dc_box pad(dc_box b)
     return (dc_box){b.x - BOX_PAD, b.y - BOX_PAD, b.w + 2 * BOX_PAD, b.h + 2 * BOX_PAD};
 }
 
+static dc_box unpad(dc_box b)
+{
+    return (dc_box){b.x + BOX_PAD, b.y + BOX_PAD, b.w - 2 * BOX_PAD, b.h - 2 * BOX_PAD};
+}
+
 static int overlaps(dc_box a, dc_box b)
 {
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
@@ -506,11 +511,12 @@ static dc_rc redact_page(const dc_access_reader *r, const dc_doc *doc, const uns
         if (!within) pg->boxes[k++] = pg->boxes[i];
     }
     if (!rc) pg->n_boxes = k;
-    /* words kept: released and clear of every box */
+    /* words kept: released and clear of what every box covers (a word its
+     * padding alone touches is read on the image, and kept) */
     k = 0;
     for (size_t i = 0; !rc && i < pg->n_words; i++) {
         for (size_t j = 0; keep[i] && j < pg->n_boxes; j++)
-            if (overlaps(pg->words[i].box, pg->boxes[j])) keep[i] = 0;
+            if (overlaps(pg->words[i].box, unpad(pg->boxes[j]))) keep[i] = 0;
         if (keep[i]) {
             pg->words[k++] = pg->words[i];
         } else {

@@ -60,12 +60,6 @@ static void key_of(const char *s, size_t n, char *out)
     out[k] = '\0';
 }
 
-/* A portion's label ("8", printed "8."): not in its text, but on the
- * page before it; a token of no bytes, so that a word matching it is
- * placed on its portion (hidden with it, with no part of its text) and
- * does not take a token ahead (the "8" of "Document 8.", the "1" of
- * "[1 line of source text not declassified]"), which would push every
- * word after it onto the tokens after their own. */
 /* Appends the token of s[0..n) (its key; none if the key is empty) for
  * target's bytes [start, end). */
 static dc_rc push_token(tokens *t, const char *target, const char *s, size_t n, size_t start,
@@ -81,6 +75,14 @@ static dc_rc push_token(tokens *t, const char *target, const char *s, size_t n, 
     return DC_OK;
 }
 
+/* A label ("8", printed "8."): not in its text, but on the page before
+ * it; a token of no bytes, so that a word matching it is placed on its
+ * portion or note (hidden with it, with no part of its text) and does not
+ * take a token ahead (the "8" of "Document 8.", the "1" of "[1 line of
+ * source text not declassified]", the source note's "1." the "1" of a
+ * footnote "Printed as Document 1."), which would push every word after
+ * it onto the tokens after their own, or leave a word of the text
+ * unplaced. */
 static dc_rc add_label(tokens *t, const char *target, const char *label)
 {
     return push_token(t, target, label, strlen(label), 0, 0);
@@ -99,8 +101,9 @@ static dc_rc add_target(tokens *t, const char *target, const char *text)
     return DC_OK;
 }
 
-/* The document's tokens in reading order: number, title, portions (each
- * its label, then its text), source note, footnotes. */
+/* The document's tokens in reading order: number, title, portions, source
+ * note, footnotes, each its label (a portion's, a note's number in the
+ * list of notes), then its text. */
 static dc_rc doc_tokens(const dc_doc *d, tokens *t)
 {
     dc_rc rc = add_target(t, "number", d->number);
@@ -110,12 +113,16 @@ static dc_rc doc_tokens(const dc_doc *d, tokens *t)
         if (p->id && p->label) rc = add_label(t, p->id, p->label);
         if (p->id && !rc) rc = add_target(t, p->id, p->text);
     }
+    if (!rc && d->source_note && d->source_note_label)
+        rc = add_label(t, "source", d->source_note_label);
     if (!rc) rc = add_target(t, "source", d->source_note);
     if (!rc && d->n_footnotes && !(t->fn = calloc(d->n_footnotes, sizeof *t->fn))) rc = DC_NOMEM;
     for (size_t i = 0; !rc && i < d->n_footnotes; i++) {
-        if (!d->footnotes[i].n || strlen(d->footnotes[i].n) > 20) continue;
-        snprintf(t->fn[i], sizeof t->fn[i], "fn%s", d->footnotes[i].n);
-        rc = add_target(t, t->fn[i], d->footnotes[i].text);
+        const dc_footnote *f = &d->footnotes[i];
+        if (!f->n || strlen(f->n) > 20) continue;
+        snprintf(t->fn[i], sizeof t->fn[i], "fn%s", f->n);
+        rc = add_label(t, t->fn[i], f->label ? f->label : f->n);
+        if (!rc) rc = add_target(t, t->fn[i], f->text);
     }
     return rc;
 }

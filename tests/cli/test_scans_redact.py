@@ -309,6 +309,44 @@ eq(placed["The"], [owner["garrison"], owner["missile"], owner["satellite"]],
 for word, line in line_of.items():
     eq(placed[word], [owner[line]], "%s placed on its own portion" % word)
 
+# ---- the labels of the notes: placed on their notes -----------------------
+# The source note's "1." took the "1" of the footnote after it ("Printed
+# as Document 1."): that word was left unplaced, boxed for every reader
+# whose view hides anything, and the readable words its padded box
+# touched ("Printed", "zqkemvlaop.") left out of the text layer (the
+# access oracle, seed 1801).
+ndoc = ingest_text_pdf("notelabels", [
+    "9. Memorandum From the Secretary",
+    "(S) The tariff talks stalled over rubber quotas.",
+    "(U) The embassy cabled the armistice2 text and the shipyard3 figures.",
+    "1. Source: Department of State, Central Files.",
+    "2. Printed as Document 1. zqkemvlaop.",
+    "3. Not printed. zqkyhqhwwu."])
+eq(ndoc.get("source_note_label"), "1", "the source note's label: %r" % ndoc.get("source_note"))
+eq([(f.get("label"), f["text"]) for f in ndoc["footnotes"]],
+   [("2", "Printed as Document 1. zqkemvlaop."), ("3", "Not printed. zqkyhqhwwu.")],
+   "the footnotes")
+where = [(w[5], w[6] if len(w) == 9 else None) for w in ndoc["scan"][0]["words"]]
+where = where[[w for w, _ in where].index("Source:") - 1:]
+eq(where, [("1.", "source"), ("Source:", "source"), ("Department", "source"), ("of", "source"),
+           ("State,", "source"), ("Central", "source"), ("Files.", "source"),
+           ("2.", "fn2"), ("Printed", "fn2"), ("as", "fn2"), ("Document", "fn2"), ("1.", "fn2"),
+           ("zqkemvlaop.", "fn2"), ("3.", "fn3"), ("Not", "fn3"), ("printed.", "fn3"),
+           ("zqkyhqhwwu.", "fn3")], "each note's words, its label too, on the note")
+tariff = next(p["id"] for p in ndoc["portions"] if "tariff" in p["text"])
+r = as_json("withhold", "notelabels/notelabels", tariff, "--reason", "(b)(1)", "--json", who=REV)
+check(r["ok"], "withhold the tariff talks: %r" % r)
+code, pdf_bytes, err = binary("show", "notelabels/notelabels", "--format", "pdf")
+eq(code, 0, "the public's PDF: %s" % err)
+out_pdf = os.path.join(db.dir, "notelabels-public.pdf")
+with open(out_pdf, "wb") as f:
+    f.write(pdf_bytes)
+layer = subprocess.run(["pdftotext", out_pdf, "-"], capture_output=True, text=True).stdout
+check("tariff" not in layer, "the withheld portion is not in the text layer")
+for line in ("Printed as Document 1. zqkemvlaop.", "Not printed. zqkyhqhwwu.",
+             "Source: Department of State, Central Files."):
+    check(line in layer, "%r in the public's text layer: %r" % (line, layer))
+
 # ---- not a scan, bad arguments ----------------------------------------------
 txt = os.path.join(src, "note.txt")
 with open(txt, "w") as f:

@@ -603,6 +603,60 @@ static void test_inline_spans(void)
     dc_doc_free(d);
 }
 
+/* A scanned page in a view that hides something: the hidden portion's
+ * words and an unplaced word (a speck) boxed, padded; a released word
+ * the padding alone touches stays in the view (it is read on the image),
+ * one over the speck itself does not. */
+static void test_page_words(void)
+{
+    dc_doc *d = mkdoc("c/scan", "SECRET", "released");
+    add(d, "Hidden words.", "SECRET", NULL, 1);
+    add(d, "Near under far.", NULL, NULL, 0);
+    dc_page *pg = dc_doc_add_page(d);
+    pg->number = 1, pg->width = pg->height = 400, pg->dpi = 150;
+    static const struct {
+        const char *text, *target;
+        dc_box box;
+    } w[] = {
+        {"Hidden", "p1", {10, 10, 40, 15}}, {"words.", "p1", {54, 10, 40, 15}},
+        {"speck", NULL, {100, 40, 10, 15}}, {"Near", "p2", {111, 40, 30, 15}},
+        {"under", "p2", {105, 50, 30, 15}},  {"far.", "p2", {200, 40, 30, 15}},
+    };
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+        dc_word *x = dc_page_add_word(pg);
+        dc_str_set(&x->text, w[i].text);
+        if (w[i].target) dc_str_set(&x->target, w[i].target);
+        x->box = w[i].box;
+        x->conf = 100;
+    }
+    dc_doc *v = NULL;
+    CHECK_INT(dc_access_view(&PUB, d, &v, NULL), DC_OK);
+    CHECK(v && v->n_scan == 1 && v->scan[0].redacted);
+    if (v && v->n_scan == 1) {
+        const dc_page *vp = &v->scan[0];
+        char seen[64] = "";
+        for (size_t i = 0; i < vp->n_words; i++) {
+            strcat(seen, vp->words[i].text);
+            strcat(seen, " ");
+            CHECK(vp->words[i].target == NULL); /* a view places no word */
+        }
+        CHECK_STR(seen, "Near far. ");
+        CHECK_INT(vp->n_boxes, 2); /* the portion's outline, the speck */
+        if (vp->n_boxes == 2) {
+            CHECK_INT(vp->boxes[0].x, 98);
+            CHECK_INT(vp->boxes[0].w, 14);
+            CHECK_INT(vp->boxes[1].x, 8);
+            CHECK_INT(vp->boxes[1].w, 88);
+        }
+    }
+    dc_doc_free(v);
+    /* a reader of everything: the page as stored */
+    CHECK_INT(dc_access_view(&TS, d, &v, NULL), DC_OK);
+    CHECK(v && !v->scan[0].redacted && v->scan[0].n_words == 6 && v->scan[0].n_boxes == 0);
+    dc_doc_free(v);
+    dc_doc_free(d);
+}
+
 int main(void)
 {
     test_levels();
@@ -614,5 +668,6 @@ int main(void)
     test_inline_spans();
     test_carry();
     test_property();
+    test_page_words();
     return TEST_DONE();
 }
