@@ -732,7 +732,7 @@ static dc_rc open_db(dc_store *st, const char *path, int flags)
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
                  ((flags & DC_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
     pthread_once(&sqlite_once, sqlite_setup);
-    int src = sqlite3_open_v2(path, &st->db, oflags, NULL);
+    int src = sqlite3_open_v2(path, &st->db, oflags, dc_store_vfs());
     if (src != SQLITE_OK) {
         if (!st->db) return set_err(st, DC_NOMEM, "opening %s: out of memory", path);
         return sql_err(st, src, "opening %s", path);
@@ -1079,7 +1079,7 @@ dc_rc dc_store_background_checkpoints(dc_store *st, int on)
     struct bg_ckpt *b = calloc(1, sizeof *b);
     if (!b) return set_err(st, DC_NOMEM, "out of memory");
     const char *path = sqlite3_db_filename(st->db, "main");
-    int src = sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE, NULL);
+    int src = sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE, dc_store_vfs());
     if (src == SQLITE_OK)
         src = sqlite3_exec(b->db, "PRAGMA synchronous=NORMAL; PRAGMA mmap_size=0", NULL, NULL, NULL);
     int mu = src == SQLITE_OK && pthread_mutex_init(&b->mu, NULL) == 0;

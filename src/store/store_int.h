@@ -83,4 +83,10 @@ typedef dc_rc (*dc_journal_cb)(void *ctx, const dc_audit_row *r);
 dc_rc dc_journal_fold(const dc_journal *j, dc_journal_pos *pos, long long trim_at, dc_journal_cb cb,
                       void *ctx, size_t *damaged, int *again, int *moved, dc_error *err);
 
+/* The name of the store's VFS (walbuf.c: the underlying VFS, the WAL's
+ * writes gathered), registered on the first call; NULL (SQLite's default
+ * then) if it cannot be. */
+#define DC_STORE_VFS "dc-walbuf"
+const char *dc_store_vfs(void);
+
 #endif

@@ -1613,6 +1613,140 @@ static void test_background_checkpoints(void)
     dc_store_close(st);
 }
 
+/* Copies file from to to (absent: to removed); 0 on success. */
+static int copy_file(const char *from, const char *to)
+{
+    unlink(to);
+    FILE *in = fopen(from, "rb");
+    if (!in) return 0;
+    FILE *out = fopen(to, "wb");
+    char buf[8192];
+    size_t n;
+    int ok = out != NULL;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, n, out) == n;
+    fclose(in);
+    if (out && fclose(out) != 0) ok = 0;
+    return ok ? 0 : -1;
+}
+
+/* The rows of t in the database a killed process would leave: its file
+ * and WAL copied as they are now (no wal-index: SQLite recovers from the
+ * WAL's frames), opened with SQLite's own VFS; -1 if unreadable. */
+static long rows_after_kill(const char *path, const char *copy, long *sum)
+{
+    char from[200], to[200];
+    remove_db(copy);
+    if (copy_file(path, copy)) return -1;
+    snprintf(from, sizeof from, "%s-wal", path);
+    snprintf(to, sizeof to, "%s-wal", copy);
+    if (copy_file(from, to)) return -1;
+    sqlite3 *db = NULL;
+    long n = -1;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_open_v2(copy, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*), total(length(v) + k) FROM t", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+        n = sqlite3_column_int(q, 0);
+        *sum = (long)sqlite3_column_double(q, 1);
+    }
+    sqlite3_finalize(q);
+    char ok[16] = "";
+    if (n >= 0 && sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        snprintf(ok, sizeof ok, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    CHECK_STR(ok, "ok");
+    return n;
+}
+
+/* The store's VFS gathers WAL writes (src/store/walbuf.c): every commit is
+ * in the WAL file when it returns, also one that spilled pages mid-
+ * transaction and wrote some again in place (so SQLite rewrote frame
+ * headers after the commit frame), and an open transaction's frames
+ * count for nothing after a kill. */
+static void test_walbuf(void)
+{
+    const char *path = db_path("walbuf.db"), *copy = db_path("walbuf-copy.db");
+    sqlite3 *db = NULL;
+    CHECK(dc_store_vfs() != NULL);
+    CHECK_INT(
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, dc_store_vfs()),
+        SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                           " PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=8;"
+                           " CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB);",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    long sum = 0, want = 0;
+    CHECK_INT(rows_after_kill(path, copy, &sum), 0);
+    /* 300 rows of 3,000 bytes through a cache of 8 pages: spilled; then
+     * the first rows changed again, their pages written again in place */
+    CHECK_INT(sqlite3_exec(db,
+                           "BEGIN; WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1"
+                           " FROM n WHERE k < 300) INSERT INTO t SELECT k, randomblob(3000)"
+                           " FROM n; UPDATE t SET v = randomblob(2000) WHERE k <= 20; COMMIT;",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    for (long k = 1; k <= 300; k++) want += k + (k <= 20 ? 2000 : 3000);
+    CHECK_INT(rows_after_kill(path, copy, &sum), 300);
+    CHECK_INT(sum, want);
+    /* small commits, each alone */
+    for (int i = 0; i < 5; i++) {
+        CHECK_INT(sqlite3_exec(db, "INSERT INTO t(v) VALUES (zeroblob(10))", NULL, NULL, NULL),
+                  SQLITE_OK);
+        CHECK_INT(rows_after_kill(path, copy, &sum), 301 + i);
+    }
+    /* an open transaction that spilled: the copy has none of it */
+    CHECK_INT(sqlite3_exec(db,
+                           "BEGIN; WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1"
+                           " FROM n WHERE k < 100) INSERT INTO t(v) SELECT randomblob(3000)"
+                           " FROM n;",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(rows_after_kill(path, copy, &sum), 305);
+    CHECK_INT(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    /* and another connection, SQLite's own VFS, reads every commit */
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO t(v) VALUES (x'00')", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3 *other = NULL;
+    sqlite3_stmt *q = NULL;
+    CHECK_INT(sqlite3_open_v2(path, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(other, "SELECT count(*) FROM t", -1, &q, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_int(q, 0), 306);
+    sqlite3_finalize(q);
+    /* a transaction that spilled, rolled back: the frames it left in the
+     * buffer are not written later over another connection's commit */
+    CHECK_INT(sqlite3_exec(db,
+                           "BEGIN; WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1"
+                           " FROM n WHERE k < 50) INSERT INTO t(v) SELECT randomblob(3000)"
+                           " FROM n; ROLLBACK;",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3 *second = NULL;
+    CHECK_INT(sqlite3_open_v2(path, &second, SQLITE_OPEN_READWRITE, dc_store_vfs()), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(second,
+                           "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n"
+                           " WHERE k < 40) INSERT INTO t(v) SELECT zeroblob(3000) FROM n",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "SELECT count(*) FROM t", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO t(v) VALUES (x'01')", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(other, "SELECT count(*), total(length(v)) FROM t", -1, &q, NULL),
+              SQLITE_OK);
+    CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_int(q, 0), 347);
+    CHECK_INT((long)sqlite3_column_double(q, 1), 20 * 2000 + 280 * 3000 + 5 * 10 + 2 + 40 * 3000);
+    sqlite3_finalize(q);
+    CHECK_INT(rows_after_kill(path, copy, &sum), 347);
+    sqlite3_close(second);
+    sqlite3_close(other);
+    sqlite3_close(db);
+    remove_db(copy);
+}
+
 /* A volume's structure is stored whole and replaced by the next ingest;
  * the collection filter lists one collection only. */
 static void test_volumes(void)
@@ -1764,15 +1898,16 @@ int main(void)
     test_changes();
     test_wal_trim();
     test_background_checkpoints();
+    test_walbuf();
     test_volumes();
     test_docid_reads();
 
     const char *dbs[] = {"create.db",  "put.db",     "list.db",    "audit.db",   "txn.db",
-                         "busy.db",    "bgckpt.db",  "garbage.db", "text.db",    "foreign.db", "empty.db",
-                         "newer.db",   "damaged.db", "body.db",    "migrate.db", "fresh.db",
-                         "nomem.db",   "changes.db", "tamper.db",  "tamper2.db", "tamper3.db",
-                         "tamper4.db", "tamper5.db", "tamper6.db", "chain.db",   "volumes.db",
-                         "docid.db"};
+                         "busy.db",    "bgckpt.db",  "garbage.db", "text.db",    "foreign.db",
+                         "empty.db",   "newer.db",   "damaged.db", "body.db",    "migrate.db",
+                         "fresh.db",   "nomem.db",   "changes.db", "tamper.db",  "tamper2.db",
+                         "tamper3.db", "tamper4.db", "tamper5.db", "tamper6.db", "chain.db",
+                         "volumes.db", "docid.db",   "walbuf.db"};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) remove_db(db_path(dbs[i]));
     rmdir(tmpdir);
     return TEST_DONE();
