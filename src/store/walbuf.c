@@ -1,24 +1,27 @@
 /*
- * The store's VFS: SQLite's own (unix), except that a connection's writes
- * to its WAL file are gathered in a buffer and written in one pwrite
- * of WALBUF_CAP bytes at a time, instead of two system calls a frame (its 24-byte
- * header, then its page: 4,120 bytes that straddle two pages of the
- * page cache).  An ingest writes most of its bytes this way.
+ * The store's VFS: SQLite's own (unix), except that a connection's appends
+ * to its WAL are gathered in a buffer and written WALBUF_CAP bytes at a
+ * time, instead of two system calls a frame (its 24-byte header, then its
+ * page: 4,120 bytes that straddle two pages of the page cache).  An ingest
+ * writes most of its bytes this way.
  *
- * What is buffered is never what another connection may read: SQLite
- * makes frames visible (the wal-index header) only once the transaction
- * commits, and the frame that commits is written here before the write of
- * its page returns — with its error, if it fails, so the commit fails.
- * A read, sync, truncation, size or close of the WAL writes the buffer
- * first; so does a write that does not follow on from it (a WAL started
- * over from its beginning).  A killed process loses only frames of an
- * uncommitted transaction, which no one would have read.  The WAL's
- * format is SQLite's (https://sqlite.org/fileformat2.html#walformat):
- * a 32-byte header, then frames of a 24-byte header, whose bytes 4..7 are
- * the database size after a commit and 0 otherwise, and the page.
+ * What is buffered is never what another connection may read.  SQLite
+ * makes frames visible (the wal-index header) only once their transaction
+ * commits, and a commit's frames are written before the write of its
+ * commit frame's page returns, with its error, so that the commit fails if
+ * they cannot be.  A read, sync, truncation, size or close of the WAL
+ * writes the buffer first; so does a write that is not an append (below),
+ * and any change of a wal-index lock: the database file is wrapped for
+ * that, so the end of a transaction, one rolled back too, writes what it
+ * left while it still holds the write lock, never later over another
+ * connection's frames.  A killed process loses only the frames of an
+ * uncommitted transaction, which no one would have read.  The WAL's format
+ * is SQLite's (https://sqlite.org/fileformat2.html#walformat): a 32-byte
+ * header, then frames of a 24-byte header, whose bytes 4..7 are the
+ * database's size after a commit and 0 otherwise, and the page.
  *
- * Other files (the database, journals) are the underlying VFS's, opened
- * in place: no layer between SQLite and them.
+ * Other files (journals, temporary files) are the underlying VFS's,
+ * opened in place: no layer between SQLite and them.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -293,11 +296,6 @@ static const sqlite3_io_methods db_methods = {
     .xUnfetch = db_unfetch,
 };
 
-/*
- * A main database is wrapped, and its WAL buffered, linked to it (a file
- * without the wal-index methods, version 1, cannot be in WAL mode).  Any
- * other file is the underlying VFS's, opened in place.
- */
 /* The methods of a database file without a wal-index (none in WAL mode). */
 static const sqlite3_io_methods db_methods_v1 = {
     .iVersion = 1,
@@ -315,6 +313,11 @@ static const sqlite3_io_methods db_methods_v1 = {
     .xDeviceCharacteristics = db_device_characteristics,
 };
 
+/*
+ * A main database is wrapped, and its WAL buffered, linked to it (a file
+ * without the wal-index methods, version 1, cannot be in WAL mode).  Any
+ * other file is the underlying VFS's, opened in place.
+ */
 static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags, int *out_flags)
 {
     (void)vfs;
