@@ -196,22 +196,47 @@ static size_t sentence_start(const char *s, size_t i)
     return 0;
 }
 
+/* Whether the "on " at s[i] (s of length n) is the word "on" before a
+ * full date (into iso), in a sentence that says before it that the
+ * document was made. */
+static int made_at(const char *s, size_t n, size_t i, char iso[11])
+{
+    static const char *const verbs[] = {"approved",    "drafted",   "signed",    "sent",
+                                        "transmitted", "initialed", "initialled"};
+    size_t end;
+    if (!word_at(s, n, i, "on") || !full_date_at(s, n, i + 3, iso, &end)) return 0;
+    size_t from = sentence_start(s, i);
+    for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)
+        if (contains_word(s + from, i - from, verbs[v])) return 1;
+    return 0;
+}
+
 /* "... approved by Y on October 15, 1959": the first full date after the
  * word "on" whose sentence says before it that the document was made. */
 static int made_on_date(const char *s, char iso[11])
 {
-    static const char *const verbs[] = {"approved", "drafted",     "signed",    "sent",
-                                        "transmitted", "initialed", "initialled"};
-    size_t n = strnlen(s, TEXT_DATE_SCAN), end;
-    for (size_t i = 0; i + 3 < n; i++) {
-        /* 'o' or 'O' then 'n' or 'N' before anything slower: this runs on
-         * every byte of the leading portions */
-        if ((s[i] | 0x20) != 'o' || (s[i + 1] | 0x20) != 'n' || s[i + 2] != ' ') continue;
-        if (!word_at(s, n, i, "on") || !full_date_at(s, n, i + 3, iso, &end)) continue;
-        size_t from = sentence_start(s, i);
-        for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)
-            if (contains_word(s + from, i - from, verbs[v])) return 1;
+    size_t n = strnlen(s, TEXT_DATE_SCAN), i = 0;
+#ifdef __SSE2__
+    /* "on " in either case, 16 positions at a time: this runs on every
+     * byte of the leading portions */
+    const __m128i lower = _mm_set1_epi8(0x20);
+    for (; i + 19 <= n; i += 16) {
+        __m128i o = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + i)), lower);
+        __m128i nn =
+            _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + i + 1)), lower);
+        __m128i sp = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 2));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(o, _mm_set1_epi8('o')),
+                                        _mm_cmpeq_epi8(nn, _mm_set1_epi8('n'))),
+                          _mm_cmpeq_epi8(sp, _mm_set1_epi8(' '))));
+        for (; m; m &= m - 1)
+            if (made_at(s, n, i + (unsigned)__builtin_ctz(m), iso)) return 1;
     }
+#endif
+    for (; i + 3 < n; i++)
+        if ((s[i] | 0x20) == 'o' && (s[i + 1] | 0x20) == 'n' && s[i + 2] == ' ' &&
+            made_at(s, n, i, iso))
+            return 1;
     return 0;
 }
 

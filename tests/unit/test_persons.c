@@ -294,6 +294,19 @@ static void test_text_dates(void)
     date_case(NULL, "Washington, July 1, 19590.", "x", NULL);
     date_case(NULL, "Washington, July 1, 1599.", "x", NULL);
     date_case(NULL, "", "", NULL);
+    /* the first "on" before a full date, in either case, wherever it
+     * stands (16 bytes are looked at at once, the last few one by one) */
+    date_case(NULL, "Drafted on Monday and approved by S/S ON October 15, 1959.", "x",
+              "1959-10-15");
+    for (int k = 0; k < 40; k++) {
+        char p1[128];
+        snprintf(p1, sizeof p1, "%.*sIt was signed on May 4, 1959", k,
+                 "x x x x x x x x x x x x x x x x x x x x x x x x");
+        date_case(NULL, p1, "x", "1959-05-04");
+        snprintf(p1, sizeof p1, "%.*sIt was signed upon May 4, 1959", k,
+                 "x x x x x x x x x x x x x x x x x x x x x x x x");
+        date_case(NULL, p1, "x", NULL);
+    }
     /* a date already set is kept */
     dc_doc *d = text_doc(NULL, "Washington, October 8, 1959.", "x");
     if (d) {
