@@ -274,20 +274,17 @@ static int db_unfetch(sqlite3_file *p, sqlite3_int64 off, void *pg)
     return REAL(p)->pMethods->xUnfetch(REAL(p), off, pg);
 }
 
+/* The methods every database file has; with a wal-index's (version 3),
+ * or without (version 1: a file that cannot be in WAL mode). */
+#define DB_METHODS_V1                                                                    \
+    .xClose = db_close, .xRead = db_read, .xWrite = db_write, .xTruncate = db_truncate,  \
+    .xSync = db_sync, .xFileSize = db_file_size, .xLock = db_lock, .xUnlock = db_unlock, \
+    .xCheckReservedLock = db_check_lock, .xFileControl = db_file_control,                \
+    .xSectorSize = db_sector_size, .xDeviceCharacteristics = db_device_characteristics
+
 static const sqlite3_io_methods db_methods = {
     .iVersion = 3,
-    .xClose = db_close,
-    .xRead = db_read,
-    .xWrite = db_write,
-    .xTruncate = db_truncate,
-    .xSync = db_sync,
-    .xFileSize = db_file_size,
-    .xLock = db_lock,
-    .xUnlock = db_unlock,
-    .xCheckReservedLock = db_check_lock,
-    .xFileControl = db_file_control,
-    .xSectorSize = db_sector_size,
-    .xDeviceCharacteristics = db_device_characteristics,
+    DB_METHODS_V1,
     .xShmMap = db_shm_map,
     .xShmLock = db_shm_lock,
     .xShmBarrier = db_shm_barrier,
@@ -296,22 +293,7 @@ static const sqlite3_io_methods db_methods = {
     .xUnfetch = db_unfetch,
 };
 
-/* The methods of a database file without a wal-index (none in WAL mode). */
-static const sqlite3_io_methods db_methods_v1 = {
-    .iVersion = 1,
-    .xClose = db_close,
-    .xRead = db_read,
-    .xWrite = db_write,
-    .xTruncate = db_truncate,
-    .xSync = db_sync,
-    .xFileSize = db_file_size,
-    .xLock = db_lock,
-    .xUnlock = db_unlock,
-    .xCheckReservedLock = db_check_lock,
-    .xFileControl = db_file_control,
-    .xSectorSize = db_sector_size,
-    .xDeviceCharacteristics = db_device_characteristics,
-};
+static const sqlite3_io_methods db_methods_v1 = {.iVersion = 1, DB_METHODS_V1};
 
 /*
  * A main database is wrapped, and its WAL buffered, linked to it (a file

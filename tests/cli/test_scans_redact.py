@@ -248,6 +248,20 @@ def ingest_text_pdf(name, lines):
     return as_json("show", "%s/%s" % (name, name), "--json", who=ADMIN)
 
 
+def withheld_layer(name, portion):
+    """The text layer (pdftotext) of the public's PDF of name/name once the
+    reviewer has withheld portion."""
+    r = as_json("withhold", "%s/%s" % (name, name), portion, "--reason", "(b)(1)", "--json",
+                who=REV)
+    check(r["ok"], "withhold %s of %s: %r" % (portion, name, r))
+    code, pdf_bytes, err = binary("show", "%s/%s" % (name, name), "--format", "pdf")
+    eq(code, 0, "the public's PDF of %s: %s" % (name, err))
+    out_pdf = os.path.join(db.dir, name + "-public.pdf")
+    with open(out_pdf, "wb") as f:
+        f.write(pdf_bytes)
+    return subprocess.run(["pdftotext", out_pdf, "-"], capture_output=True, text=True).stdout
+
+
 ldoc = ingest_text_pdf("labels", ["4. Memorandum for the Record1",
                                   "7. The convoy sailed from Manila as reported in Document 8.",
                                   "8. The rice shipments reached the harbor2 on time.",
@@ -261,14 +275,7 @@ eq(len(eights), len(set(eights)), "no two words on one token: %r" % eights)
 # words it touches left out of the text layer)
 marked = [w for w in ldoc["scan"][0]["words"] if w[5] in ("harbor2", "Record1")]
 eq([len(w) for w in marked], [9, 9], "marked words placed: %r" % marked)
-r = as_json("withhold", "labels/labels", convoy, "--reason", "(b)(1)", "--json", who=REV)
-check(r["ok"], "withhold the convoy: %r" % r)
-code, pdf_bytes, err = binary("show", "labels/labels", "--format", "pdf")
-eq(code, 0, "the public's PDF: %s" % err)
-out_pdf = os.path.join(db.dir, "labels-public.pdf")
-with open(out_pdf, "wb") as f:
-    f.write(pdf_bytes)
-layer = subprocess.run(["pdftotext", out_pdf, "-"], capture_output=True, text=True).stdout
+layer = withheld_layer("labels", convoy)
 check("convoy" not in layer, "the withheld portion is not in the text layer")
 check("The rice shipments reached the harbor2 on time." in layer,
       "the next paragraph is in the text layer: %r" % layer)
@@ -334,14 +341,7 @@ eq(where, [("1.", "source"), ("Source:", "source"), ("Department", "source"), ("
            ("zqkemvlaop.", "fn2"), ("3.", "fn3"), ("Not", "fn3"), ("printed.", "fn3"),
            ("zqkyhqhwwu.", "fn3")], "each note's words, its label too, on the note")
 tariff = next(p["id"] for p in ndoc["portions"] if "tariff" in p["text"])
-r = as_json("withhold", "notelabels/notelabels", tariff, "--reason", "(b)(1)", "--json", who=REV)
-check(r["ok"], "withhold the tariff talks: %r" % r)
-code, pdf_bytes, err = binary("show", "notelabels/notelabels", "--format", "pdf")
-eq(code, 0, "the public's PDF: %s" % err)
-out_pdf = os.path.join(db.dir, "notelabels-public.pdf")
-with open(out_pdf, "wb") as f:
-    f.write(pdf_bytes)
-layer = subprocess.run(["pdftotext", out_pdf, "-"], capture_output=True, text=True).stdout
+layer = withheld_layer("notelabels", tariff)
 check("tariff" not in layer, "the withheld portion is not in the text layer")
 for line in ("Printed as Document 1. zqkemvlaop.", "Not printed. zqkyhqhwwu.",
              "Source: Department of State, Central Files."):
