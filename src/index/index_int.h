@@ -126,6 +126,7 @@ typedef struct dc_wfile {
     size_t n, cap;
     size_t summed; /* of the n buffered bytes, those in crc already */
     uint64_t off;  /* bytes written so far (including buffered) */
+    uint64_t kicked; /* bytes whose writing to disk was asked for */
     uint32_t crc;
     dc_rc rc;
 } dc_wfile;

@@ -6,6 +6,9 @@
  * data is bounds-checked: a corrupt file yields DC_CORRUPT, never a crash.
  * Format: docs/internals/index.md.
  */
+#ifdef __linux__
+#define _GNU_SOURCE /* sync_file_range */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -66,6 +69,13 @@ static void wfile_sum(dc_wfile *w)
     w->summed = w->n;
 }
 
+/* The disk is asked to start writing a file's pages every WFILE_KICK
+ * bytes, as they are written: the fsync that ends a segment then waits for
+ * its last part only (a fresh ingest of 10,000 small files ends with a
+ * 22 MB segment, whose fsync took 11-13 ms while the rest of the ingest
+ * waited). */
+#define WFILE_KICK ((uint64_t)4 << 20)
+
 static void wfile_flush(dc_wfile *w)
 {
     wfile_sum(w);
@@ -77,6 +87,14 @@ static void wfile_flush(dc_wfile *w)
         else done += (size_t)k;
     }
     w->n = w->summed = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (!w->rc && w->off - w->kicked >= WFILE_KICK) {
+        /* a hint: a failure is the fsync's to report */
+        (void)sync_file_range(w->fd, (off_t)w->kicked, (off_t)(w->off - w->kicked),
+                              SYNC_FILE_RANGE_WRITE);
+        w->kicked = w->off;
+    }
+#endif
 }
 
 uint32_t dc_wfile_crc(dc_wfile *w)

@@ -2618,6 +2618,40 @@ static void test_merge_fanin(void)
     rm_rf(dir);
 }
 
+/* A file written through dc_wfile in pieces of every size, past several
+ * of the points where its writing to disk is asked for (WFILE_KICK):
+ * every byte read back as put, in order, and the CRC of all of them. */
+static void test_wfile(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/wfile", root);
+    dc_wfile f;
+    CHECK_INT(dc_wfile_open(&f, path), DC_OK);
+    const size_t total = (size_t)13 << 20;
+    uint8_t *want = malloc(total), piece[200000];
+    CHECK(want != NULL);
+    if (!want) return;
+    uint32_t x = 12345;
+    for (size_t i = 0; i < total; i++) want[i] = (uint8_t)((x = x * 1103515245u + 12345u) >> 16);
+    for (size_t at = 0, k = 1; at < total; k = k * 7 % (sizeof piece) + 1) {
+        size_t n = total - at < k ? total - at : k;
+        memcpy(piece, want + at, n);
+        dc_wfile_put(&f, piece, n);
+        at += n;
+    }
+    CHECK_INT(dc_wfile_crc(&f), dc_crc32(0, want, total));
+    CHECK_INT(dc_wfile_close(&f, 1), DC_OK);
+    size_t len = 0;
+    char *got = NULL;
+    dc_error err = {0};
+    CHECK_INT(dc_read_file(path, total + 1, &got, &len, &err), DC_OK);
+    CHECK_INT(len, total);
+    CHECK(got && memcmp(got, want, total) == 0);
+    free(got);
+    free(want);
+    unlink(path);
+}
+
 int main(void)
 {
     root = mkdtemp(tmpl);
@@ -2649,6 +2683,7 @@ int main(void)
     test_dense();
     test_merge_policy();
     test_merge_fanin();
+    test_wfile();
     for (size_t i = 0; i < ndocs; i++) dc_doc_free(docs[i]);
     dc_analyzer_free(A);
     rm_rf(root);
