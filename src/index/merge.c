@@ -284,7 +284,7 @@ static dc_rc merge_run(dc_index *ix, size_t first, size_t count)
  * so its memory grows with its inputs, not with their size: a fresh
  * 1,000,000-document ingest ends with a run of about 60.  Each entry is
  * rewritten once per level, log64 of the run's length.  Adds the merges
- * done to *merges.
+ * done to *merges (if not NULL).
  */
 static dc_rc merge_span(dc_index *ix, size_t first, size_t count, unsigned *merges)
 {
@@ -293,7 +293,7 @@ static dc_rc merge_span(dc_index *ix, size_t first, size_t count, unsigned *merg
         size_t at = first, left = count, groups = 0;
         while (!rc && left) {
             size_t n = left < DC_MERGE_FANIN ? left : DC_MERGE_FANIN, before = ix->nsegs;
-            if (n > 1 && (rc = merge_run(ix, at, n)) == DC_OK) ++*merges;
+            if (n > 1 && (rc = merge_run(ix, at, n)) == DC_OK && merges) ++*merges;
             left -= n;
             /* the group is one segment now, or none if all was deleted */
             if (!rc && ix->nsegs + n - 1 == before) at++, groups++;
@@ -301,7 +301,7 @@ static dc_rc merge_span(dc_index *ix, size_t first, size_t count, unsigned *merg
         count = groups;
     }
     if (rc || count == 0) return rc;
-    if ((rc = merge_run(ix, first, count)) == DC_OK) ++*merges;
+    if ((rc = merge_run(ix, first, count)) == DC_OK && merges) ++*merges;
     return rc;
 }
 
@@ -378,7 +378,6 @@ dc_rc dc_index_optimize(dc_index *ix)
     if (!ix) return DC_MISUSE;
     if (ix->writer_open) return dc_ix_fail(ix, DC_MISUSE, "optimize: a writer is open");
     if (dc_ix_lock(ix, 1) != 1) return DC_IO;
-    unsigned n = 0; /* merge_span's count, not reported */
     dc_rc rc = dc_ix_refresh(ix);
     if (rc || ix->nsegs == 0 ||
         (ix->nsegs == 1 && ix->segs[0]->ndel == 0 && ix->ndeleted == 0 &&
@@ -389,7 +388,7 @@ dc_rc dc_index_optimize(dc_index *ix)
     if (any_outdated(ix))
         rc = dc_ix_fail(ix, DC_CORRUPT,
                         "optimize: the index has an older format and must be rebuilt");
-    else rc = merge_span(ix, 0, ix->nsegs, &n);
+    else rc = merge_span(ix, 0, ix->nsegs, NULL);
     dc_ix_unlock(ix);
     return rc;
 }
