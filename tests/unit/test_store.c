@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1617,16 +1619,14 @@ static void test_background_checkpoints(void)
 static int copy_file(const char *from, const char *to)
 {
     unlink(to);
-    FILE *in = fopen(from, "rb");
-    if (!in) return 0;
-    FILE *out = fopen(to, "wb");
-    char buf[8192];
-    size_t n;
-    int ok = out != NULL;
-    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, n, out) == n;
-    fclose(in);
-    if (out && fclose(out) != 0) ok = 0;
-    return ok ? 0 : -1;
+    if (access(from, F_OK) != 0) return 0;
+    char *buf = NULL;
+    size_t len = 0;
+    dc_error err = {0};
+    if (dc_read_file(from, (size_t)1 << 30, &buf, &len, &err) != DC_OK) return -1;
+    write_bytes(to, buf, len);
+    free(buf);
+    return 0;
 }
 
 /* The rows of t in the database a killed process would leave: its file
@@ -1664,8 +1664,8 @@ static long rows_after_kill(const char *path, const char *copy, long *sum)
 /* The store's VFS gathers WAL writes (src/store/walbuf.c): every commit is
  * in the WAL file when it returns, also one that spilled pages mid-
  * transaction and wrote some again in place (so SQLite rewrote frame
- * headers after the commit frame), and an open transaction's frames
- * count for nothing after a kill. */
+ * headers after the commit frame), an open transaction's frames count
+ * for nothing after a kill, and a commit that cannot be written fails. */
 static void test_walbuf(void)
 {
     const char *path = db_path("walbuf.db"), *copy = db_path("walbuf-copy.db");
@@ -1743,6 +1743,25 @@ static void test_walbuf(void)
     CHECK_INT(rows_after_kill(path, copy, &sum), 347);
     sqlite3_close(second);
     sqlite3_close(other);
+    /* a commit whose frames cannot be written fails, and nothing of it
+     * counts: the WAL emptied, the file size limited to its header and one
+     * frame, a commit of three pages (the buffer's write fails at the
+     * commit frame, not later where nobody could report it) */
+    CHECK_INT(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+    struct rlimit was, lim;
+    CHECK_INT(getrlimit(RLIMIT_FSIZE, &was), 0);
+    void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = was;
+    lim.rlim_cur = 32 + 4120 + 100;
+    CHECK_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int full = sqlite3_exec(db, "INSERT INTO t(v) VALUES (zeroblob(6000))", NULL, NULL, NULL);
+    CHECK_INT(setrlimit(RLIMIT_FSIZE, &was), 0);
+    signal(SIGXFSZ, xfsz);
+    CHECK(full != SQLITE_OK);
+    CHECK_INT(rows_after_kill(path, copy, &sum), 347);
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO t(v) VALUES (zeroblob(6000))", NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(rows_after_kill(path, copy, &sum), 348);
     sqlite3_close(db);
     remove_db(copy);
 }
